@@ -68,9 +68,13 @@ $(BUILD)/tests/sim: $(wildcard tests/sim/*.c) $(TESTLIB_SRC) $(SIM_LIB) $(GANG_L
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) $(WARN) $(OPT) $(SAN) -Isrc -Itools/sim -Itests/lib $(PKG_CFLAGS) -o $@ $(filter %.c,$^) $(SIM_LIB) $(GANG_LIB) -lcriterion $(SIM_LIBS) $(LDLIBS_ALL)
 
-$(BUILD)/tests/%: $(GANG_LIB) $(TESTLIB_SRC) FORCE_TESTDEP
+# Other test binaries link the bench (build/libgangsim.so) in place of
+# libusb, so gang's real USB code runs against virtual probes; each test
+# picks its bench with GANGSIM_BENCH/GANGSIM_STATE before gang_usb_new().
+TEST_LIBS := -L$(BUILD) -Wl,-rpath,$(abspath $(BUILD)) -lgangsim -lconfig -lsqlite3 -lpthread -lm $(SAN)
+$(BUILD)/tests/%: $(GANG_LIB) $(SIM_SO) $(TESTLIB_SRC) FORCE_TESTDEP
 	@mkdir -p $(dir $@)
-	$(CC) $(STD) $(WARN) $(OPT) $(SAN) -Isrc -Itests/lib $(PKG_CFLAGS) -o $@ $(wildcard tests/$*/*.c) $(TESTLIB_SRC) $(GANG_LIB) -lcriterion $(LDLIBS_ALL)
+	$(CC) $(STD) $(WARN) $(OPT) $(SAN) -Isrc -Itests/lib $(PKG_CFLAGS) -o $@ $(wildcard tests/$*/*.c) $(TESTLIB_SRC) $(GANG_LIB) -lcriterion $(TEST_LIBS)
 
 .PHONY: FORCE_TESTDEP
 FORCE_TESTDEP:

@@ -1,0 +1,102 @@
+/*
+ * cli_help.h — the help text of every subcommand, shared by
+ * `gang CMD --help`, `gang help CMD` and the man page (docs/gang.1 is
+ * checked against these strings by a test).
+ */
+#ifndef GANG_CLI_CLI_HELP_H
+#define GANG_CLI_CLI_HELP_H
+
+#define GANG_HELP_EXIT_CODES \
+	"exit status: 0 ok, 1 board(s) failed, 2 usage/profile/image error, 3 probe or USB,\n" \
+	"             4 database, 5 internal error\n"
+
+#define GANG_HELP_COMMON_TARGET \
+	"  --probe SEL         ST-Link by serial (24 hex digits) or USB port path (e.g. 1-4.2);\n" \
+	"                      needed when more than one probe is attached\n" \
+	"  --target PART       refuse any part other than PART (e.g. STM32F103RC)\n" \
+	"  --connect MODE      auto (default) | normal | under-reset | hot-plug\n" \
+	"  --swd-khz N         SWD clock (default 4000; the probe picks the nearest at or below)\n" \
+	"  --log-level L       error | warn | info | debug (default warn; log on stderr)\n"
+
+#define GANG_HELP_PROBES_SYN "list attached ST-Links, their firmware, target voltage, part and UID"
+#define GANG_HELP_PROBES \
+	"usage: gang probes [--json] [--no-target]\n\n" \
+	"Lists every attached ST-Link: serial, model, firmware, USB port path, target voltage and,\n" \
+	"when a board answers, its part, flash size and 96-bit UID. Boards are attached without\n" \
+	"reset (hot-plug) and left running, so listing never disturbs a running fixture.\n\n" \
+	"  --json       one JSON array on stdout\n" \
+	"  --no-target  do not touch the targets at all (USB information only)\n"
+
+#define GANG_HELP_FLASH_SYN "program an image into one board (erase, program, verify)"
+#define GANG_HELP_FLASH \
+	"usage: gang flash FILE [--address A] [--erase mass|pages] [--verify crc|readback|none]\n" \
+	"                       [--after run|reset|halt] [--probe SEL] [--target PART] [--connect MODE]\n" \
+	"                       [--allow-unprotect]\n\n" \
+	"FILE is Intel HEX, Motorola S-record, ELF32, or raw binary (.bin needs --address).\n" \
+	"  --address A        load address of a raw binary (default 0x08000000)\n" \
+	"  --erase MODE       mass (default) or pages (only the pages the image touches)\n" \
+	"  --verify MODE      crc (on-target CRC unit, default), readback (every byte), none\n" \
+	"  --after MODE       run (default): reset and run the new firmware; reset; halt\n" \
+	"  --allow-unprotect  a read-protected (RDP 1) chip is unprotected first, which mass-erases it\n" \
+	GANG_HELP_COMMON_TARGET
+
+#define GANG_HELP_READ_SYN "read flash (or any memory) out to a binary file"
+#define GANG_HELP_READ \
+	"usage: gang read FILE --probe SEL [--address A] [--size N] [--target PART] [--connect MODE]\n\n" \
+	"Reads N bytes at A (default: the whole main flash) into FILE (raw binary).\n" \
+	GANG_HELP_COMMON_TARGET
+
+#define GANG_HELP_ERASE_SYN "mass-erase a board, or erase the pages of an address range"
+#define GANG_HELP_ERASE \
+	"usage: gang erase [--address A --size N] [--probe SEL] [--target PART] [--connect MODE]\n\n" \
+	"Without --address/--size the whole main flash is mass-erased; with them, exactly the pages\n" \
+	"that the range touches.\n" \
+	GANG_HELP_COMMON_TARGET
+
+#define GANG_HELP_OPTIONS_SYN "show or set option bytes (RDP, user bits, data, write protection)"
+#define GANG_HELP_OPTIONS \
+	"usage: gang options show [--json] [--probe SEL] ...\n" \
+	"       gang options set [--rdp 0|1|2] [--wdg-sw 0|1] [--nrst-stop 0|1] [--nrst-stdby 0|1]\n" \
+	"                        [--data0 N] [--data1 N] [--wrp none|P,P-Q,...] [--allow-unprotect]\n" \
+	"                        [--confirm 'I understand this locks the chip forever'] [--probe SEL] ...\n\n" \
+	"`set` is declarative: fields not given stay as they are; when nothing changes nothing is\n" \
+	"written. Otherwise the option bytes are erased and rewritten, the chip is reset so they load,\n" \
+	"and they are read back to confirm. RDP is applied last. RDP 1->0 mass-erases the chip and\n" \
+	"needs --allow-unprotect; RDP 2 (F0/F3: permanent) needs --confirm with the exact sentence.\n" \
+	GANG_HELP_COMMON_TARGET
+
+#define GANG_HELP_CHECK_SYN "validate a production profile without hardware and print its plan"
+#define GANG_HELP_CHECK \
+	"usage: gang check PROFILE [--db PATH]\n\n" \
+	"Loads the profile and its image, validates them against the target part (every error names\n" \
+	"file, line and key), and prints the plan: steps, pages to erase, bytes to program, the serial\n" \
+	"number format with the next value, and the pool's state in the database (if it exists).\n"
+
+#define GANG_HELP_RUN_SYN "production run: every ST-Link programs board after board"
+#define GANG_HELP_RUN \
+	"usage: gang run PROFILE [--probe SEL]... [--slots FILE] [--boards N] [--batch NAME]\n" \
+	"                [--operator NAME] [--station NAME] [--db PATH] [--sync] [--json] [--plain]\n\n" \
+	"One worker per ST-Link (all attached, or those named with --probe). Each slot waits for a\n" \
+	"board, runs the profile, shows PASS or FAIL with a sentence for the operator, waits for the\n" \
+	"board to be removed, and repeats. Every attempt, step, serial number and chip UID is recorded\n" \
+	"in the database (default db/gang.sqlite).\n\n" \
+	"  --slots FILE    slot labels: lines 'LABEL PROBE_SERIAL [USB_PATH]'\n" \
+	"  --boards N      stop after N boards finished (pass or fail)\n" \
+	"  --batch NAME    batch (lot) name recorded with every attempt (default: date-time)\n" \
+	"  --sync          panel mode: all slots start together once every slot holds a board\n" \
+	"  --json          JSON Lines events on stdout (schema in README), nothing else on stdout\n" \
+	"  --plain         one plain line per event even on a terminal\n\n" \
+	"Ctrl-C (SIGINT/SIGTERM) once: no new boards, boards in progress finish. Twice: boards in\n" \
+	"progress are aborted safely (recorded as aborted; their serials stay bound to them).\n"
+
+#define GANG_HELP_REPORT_SYN "yield, failures, cycle times and throughput from the database"
+#define GANG_HELP_REPORT \
+	"usage: gang report [--batch B] [--since T] [--until T] [--format text|csv|json|html]\n" \
+	"                   [--out FILE] [--db PATH]\n\n" \
+	"T is an ISO 8601 UTC time or date (2026-11-24, 2026-11-24T08:00:00Z).\n"
+
+#define GANG_HELP_TRACE_SYN "every attempt on one board, by serial number or chip UID"
+#define GANG_HELP_TRACE \
+	"usage: gang trace SERIAL|UID [--format text|json] [--db PATH]\n"
+
+#endif

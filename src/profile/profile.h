@@ -1,0 +1,142 @@
+/*
+ * profile.h — a production profile: what every slot does to every board.
+ * Loaded from a libconfig file (keys documented in profiles/README.md),
+ * validated strictly (unknown keys, wrong types and out-of-range values are
+ * errors naming "file:line: key: what"), then immutable: slot threads share
+ * one const gang_profile without locking.
+ */
+#ifndef GANG_PROFILE_PROFILE_H
+#define GANG_PROFILE_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/err.h"
+#include "image/image.h"
+#include "serial/serial_format.h"
+
+typedef enum gang_connect_mode {
+	GANG_CONNECT_AUTO = 0,    /* normal first; under reset if the core does not answer/halt */
+	GANG_CONNECT_NORMAL,      /* attach without touching NRST */
+	GANG_CONNECT_UNDER_RESET, /* NRST low while attaching and halting */
+	GANG_CONNECT_HOT_PLUG,    /* attach without halting or resetting */
+} gang_connect_mode;
+
+typedef enum gang_erase_mode {
+	GANG_ERASE_MASS = 0,  /* whole main flash */
+	GANG_ERASE_PAGES,     /* only pages touched by the image and the serial */
+	GANG_ERASE_NONE,      /* flash must already be blank where written */
+} gang_erase_mode;
+
+typedef enum gang_verify_mode {
+	GANG_VERIFY_CRC = 0,  /* CRC-32 computed on the chip per segment */
+	GANG_VERIFY_READBACK, /* read every byte back */
+	GANG_VERIFY_NONE,
+} gang_verify_mode;
+
+typedef enum gang_after_mode {
+	GANG_AFTER_RUN = 0,   /* reset and let the firmware run */
+	GANG_AFTER_RESET,     /* system reset, then detach */
+	GANG_AFTER_HALT,      /* leave the core halted */
+} gang_after_mode;
+
+#define GANG_PROFILE_NAME_MAX 64U
+#define GANG_PROFILE_TEXT_MAX 256U
+#define GANG_PROFILE_RETRIES_MAX 10
+#define GANG_PROFILE_SWD_KHZ_MIN 5U
+#define GANG_PROFILE_SWD_KHZ_MAX 24000U
+/* The exact sentence option_bytes.confirm_permanent_lock must hold for rdp = 2. */
+#define GANG_PROFILE_LOCK_SENTENCE "I understand this locks the chip forever"
+
+/* Option bytes; a field set to -1 is left as the chip has it. */
+typedef struct gang_profile_ob {
+	bool present;          /* an option_bytes group was given */
+	int rdp;               /* -1, 0, 1, 2 */
+	bool allow_unprotect;  /* an RDP 1 -> 0 regression (mass erase) is allowed */
+	bool confirm_lock;     /* rdp = 2 confirmed with GANG_PROFILE_LOCK_SENTENCE */
+	int wdg_sw;            /* -1, 0 hardware watchdog, 1 software watchdog */
+	int nrst_stop;         /* -1, 0 reset on entering Stop, 1 no reset */
+	int nrst_stdby;        /* -1, 0 reset on entering Standby, 1 no reset */
+	int data0, data1;      /* -1 or 0..255 */
+	bool wrp_set;          /* wrp_pages given ("none" or a list) */
+	size_t n_wrp;          /* pages to write-protect (0 with wrp_set: unprotect all) */
+	uint32_t *wrp_pages;   /* sorted, unique page numbers */
+} gang_profile_ob;
+
+typedef struct gang_profile_serial {
+	bool present;          /* a serial group was given */
+	char pool[GANG_PROFILE_NAME_MAX];
+	uint32_t address;
+	gang_serial_fmt fmt;
+	uint64_t start, end;   /* inclusive pool range */
+	bool overlay;          /* may overwrite image data */
+} gang_profile_serial;
+
+/* Source lines of keys that later checks (validate) report against. */
+typedef struct gang_profile_lines {
+	int image_file, image_address, serial_address, wrp_pages;
+} gang_profile_lines;
+
+typedef struct gang_profile {
+	char *path;            /* as given to gang_profile_load */
+	char sha256[65];       /* hex SHA-256 of the file's bytes */
+	char name[GANG_PROFILE_NAME_MAX];
+	char target[GANG_PROFILE_NAME_MAX];   /* "STM32F103RC" */
+	char station[GANG_PROFILE_NAME_MAX];  /* "" if not given */
+	char description[GANG_PROFILE_TEXT_MAX];
+	char *image_path;      /* resolved against the profile's directory */
+	gang_image_format image_format;
+	bool image_has_address;
+	uint32_t image_address; /* raw binaries only */
+	gang_connect_mode connect;
+	uint32_t swd_khz;
+	gang_erase_mode erase;
+	gang_verify_mode verify;
+	gang_after_mode after;
+	int retries;
+	gang_profile_serial serial;
+	gang_profile_ob ob;
+	gang_profile_lines line;
+} gang_profile;
+
+/*
+ * Load and check path into *out (NULL on failure). Errors:
+ * GANG_EFILE (cannot read; d->msg "path: strerror"), GANG_EPROFILE
+ * (d->msg "path:line: key: what", syntax errors keep libconfig's line),
+ * GANG_ELOCKED_FOREVER (rdp = 2 without the confirmation sentence),
+ * GANG_ENOMEM. The image file is not opened here (gang_profile_load_image).
+ */
+int gang_profile_load(gang_profile **out, const char *path, gang_diag *d);
+void gang_profile_free(gang_profile *p);
+
+/* Load the profile's image; failures are prefixed "path:line: image.file: ". */
+int gang_profile_load_image(gang_image **out, const gang_profile *p, gang_diag *d);
+
+/*
+ * Check the profile against the part's flash [flash_base, flash_base +
+ * flash_size) of page_size pages and against img (may be NULL): image
+ * inside flash (GANG_EIMAGE), serial inside flash and not overlapping image
+ * data unless serial.overlay (GANG_EPROFILE), write-protected pages exist
+ * (GANG_EPROFILE). d->msg names "path:line: key: what".
+ */
+int gang_profile_validate(const gang_profile *p, uint32_t flash_base, uint32_t flash_size,
+			  uint32_t page_size, const gang_image *img, gang_diag *d);
+
+/*
+ * Print the plan `gang check` shows: steps in order, pages to erase, bytes
+ * to program, the serial's encoding of the pool's first value, and
+ * pool_status (a line from the database, or NULL). img may be NULL.
+ * Returns GANG_OK, or GANG_ERR for a zero page_size.
+ */
+int gang_profile_plan(FILE *out, const gang_profile *p, const gang_image *img, uint32_t flash_base,
+		      uint32_t flash_size, uint32_t page_size, const char *pool_status);
+
+/* Names as written in profiles ("under-reset", "mass", "crc", "run"); never NULL. */
+const char *gang_profile_connect_name(gang_connect_mode m);
+const char *gang_profile_erase_name(gang_erase_mode m);
+const char *gang_profile_verify_name(gang_verify_mode m);
+const char *gang_profile_after_name(gang_after_mode m);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * profile_check.c — check a loaded profile against the part's flash geometry
+ * and the firmware image: image inside flash, serial inside flash and clear
+ * of image data (unless serial.overlay), write-protected pages that exist.
+ * The serial is written into the image buffer before programming
+ * (DESIGN.md "Serial numbers and traceability"), so a silent overlap would
+ * corrupt firmware on every board.
+ */
+#include "profile/profile_internal.h"
+
+#include <inttypes.h>
+
+void prof_page_span(uint32_t *first, uint32_t *last, uint32_t flash_base, uint32_t page_size,
+		    uint32_t addr, uint32_t len)
+{
+	*first = (addr - flash_base) / page_size;
+	*last = (uint32_t)(((uint64_t)addr + len - 1 - flash_base) / page_size);
+}
+
+static int prof_check_image(const gang_profile *p, uint32_t base, uint64_t end,
+			    const gang_image *img, gang_diag *d)
+{
+	for (size_t i = 0; img && i < img->n_seg; i++) {
+		const gang_segment *s = &img->seg[i];
+		uint64_t s_end = (uint64_t)s->addr + s->len;
+
+		if (s->len == 0 || (s->addr >= base && s_end <= end))
+			continue;
+		return gang_diag_set(d, GANG_EIMAGE,
+				     "%s:%d: image.file: %s has data at 0x%08" PRIX32 "-0x%08" PRIX64
+				     " outside flash 0x%08" PRIX32 "-0x%08" PRIX64 " (%" PRIu64
+				     " KiB)",
+				     p->path, p->line.image_file, p->image_path, s->addr, s_end - 1,
+				     base, end - 1, (end - base) / 1024U);
+	}
+	return GANG_OK;
+}
+
+static int prof_check_serial(const gang_profile *p, uint32_t base, uint64_t end,
+			     const gang_image *img, gang_diag *d)
+{
+	uint64_t lo = p->serial.address, hi = lo + gang_serial_fmt_len(&p->serial.fmt);
+
+	if (!p->serial.present)
+		return GANG_OK;
+	if (lo < base || hi > end)
+		return gang_diag_set(d, GANG_EPROFILE,
+				     "%s:%d: serial.address: serial bytes 0x%08" PRIX64 "-0x%08" PRIX64
+				     " lie outside flash 0x%08" PRIX32 "-0x%08" PRIX64,
+				     p->path, p->line.serial_address, lo, hi - 1, base, end - 1);
+	for (size_t i = 0; img && !p->serial.overlay && i < img->n_seg; i++) {
+		const gang_segment *s = &img->seg[i];
+		uint64_t a = s->addr > lo ? s->addr : lo;
+		uint64_t b = (uint64_t)s->addr + s->len < hi ? (uint64_t)s->addr + s->len : hi;
+
+		if (a >= b)
+			continue;
+		return gang_diag_set(d, GANG_EPROFILE,
+				     "%s:%d: serial.address: serial bytes 0x%08" PRIX64 "-0x%08" PRIX64
+				     " overlap image data at 0x%08" PRIX64 "-0x%08" PRIX64
+				     " (set serial.overlay = true if the image reserves this space)",
+				     p->path, p->line.serial_address, lo, hi - 1, a, b - 1);
+	}
+	return GANG_OK;
+}
+
+static int prof_check_wrp(const gang_profile *p, uint32_t n_pages, uint32_t page_size,
+			  gang_diag *d)
+{
+	for (size_t i = 0; i < p->ob.n_wrp; i++) {
+		if (p->ob.wrp_pages[i] < n_pages)
+			continue;
+		return gang_diag_set(d, GANG_EPROFILE,
+				     "%s:%d: option_bytes.wrp_pages: page %" PRIu32
+				     " does not exist: the part has %" PRIu32 " pages (0-%" PRIu32
+				     ") of %" PRIu32 " bytes",
+				     p->path, p->line.wrp_pages, p->ob.wrp_pages[i], n_pages,
+				     n_pages - 1, page_size);
+	}
+	return GANG_OK;
+}
+
+int gang_profile_validate(const gang_profile *p, uint32_t flash_base, uint32_t flash_size,
+			  uint32_t page_size, const gang_image *img, gang_diag *d)
+{
+	uint64_t end = (uint64_t)flash_base + flash_size;
+	int rc;
+
+	if (page_size == 0 || flash_size == 0 || flash_size % page_size != 0)
+		return gang_diag_set(d, GANG_ERR,
+				     "flash geometry: %" PRIu32 " bytes is not a whole number of %" PRIu32
+				     "-byte pages",
+				     flash_size, page_size);
+	if ((rc = prof_check_image(p, flash_base, end, img, d)) < 0 ||
+	    (rc = prof_check_serial(p, flash_base, end, img, d)) < 0)
+		return rc;
+	return prof_check_wrp(p, flash_size / page_size, page_size, d);
+}

@@ -1,0 +1,276 @@
+/*
+ * profile_plan.c — the plan `gang check` prints: what every board will go
+ * through, in order, with the numbers a line engineer signs off (pages to
+ * erase, bytes to program, the serial's bytes for the pool's first value).
+ * Step order follows the job pipeline (DESIGN.md "What gang is"); the serial
+ * is patched into the image buffer, so program and verify cover it.
+ */
+#include "profile/profile_internal.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct plan_geom {
+	uint32_t base, size, page_size, n_pages;
+} plan_geom;
+
+static const char *const plan_connect_text[] = {
+	[GANG_CONNECT_AUTO] = "auto: normal attach, under reset if the chip does not answer",
+	[GANG_CONNECT_NORMAL] = "normal attach (NRST untouched)",
+	[GANG_CONNECT_UNDER_RESET] = "under reset (NRST held low while attaching and halting)",
+	[GANG_CONNECT_HOT_PLUG] = "hot-plug (no reset, no halt)",
+};
+static const char *const plan_verify_text[] = {
+	[GANG_VERIFY_CRC] = "CRC-32 of each programmed segment, computed on the chip",
+	[GANG_VERIFY_READBACK] = "read back every programmed byte",
+	[GANG_VERIFY_NONE] = "none (boards are NOT verified)",
+};
+static const char *const plan_after_text[] = {
+	[GANG_AFTER_RUN] = "reset and run the firmware",
+	[GANG_AFTER_RESET] = "reset, then detach (firmware runs)",
+	[GANG_AFTER_HALT] = "leave the core halted",
+};
+
+/* Mark the pages in [addr, addr+len) that lie inside flash. */
+static void plan_mark(uint8_t *map, const plan_geom *g, uint64_t addr, uint64_t len)
+{
+	uint64_t end = addr + len, f_end = (uint64_t)g->base + g->size;
+	uint32_t first, last;
+
+	addr = addr < g->base ? g->base : addr;
+	end = end > f_end ? f_end : end;
+	if (addr >= end)
+		return;
+	prof_page_span(&first, &last, g->base, g->page_size, (uint32_t)addr, (uint32_t)(end - addr));
+	for (uint32_t pg = first; pg <= last; pg++)
+		map[pg / 8] |= (uint8_t)(1U << (pg % 8));
+}
+
+/* Pages erase = "pages" touches: every page holding image or serial bytes. */
+static uint32_t plan_pages(uint8_t *map, const gang_profile *p, const gang_image *img,
+			   const plan_geom *g)
+{
+	uint32_t n = 0;
+
+	for (size_t i = 0; img && i < img->n_seg; i++)
+		plan_mark(map, g, img->seg[i].addr, img->seg[i].len);
+	if (p->serial.present)
+		plan_mark(map, g, p->serial.address, gang_serial_fmt_len(&p->serial.fmt));
+	for (uint32_t pg = 0; pg < g->n_pages; pg++)
+		n += (map[pg / 8] >> (pg % 8)) & 1U;
+	return n;
+}
+
+/* "0-6, 127" */
+static void plan_ranges(FILE *out, const uint8_t *map, uint32_t n_pages)
+{
+	const char *sep = "";
+
+	for (uint32_t pg = 0; pg < n_pages; pg++) {
+		uint32_t end = pg;
+
+		if (!((map[pg / 8] >> (pg % 8)) & 1U))
+			continue;
+		while (end + 1 < n_pages && ((map[(end + 1) / 8] >> ((end + 1) % 8)) & 1U))
+			end++;
+		if (end == pg)
+			fprintf(out, "%s%" PRIu32, sep, pg);
+		else
+			fprintf(out, "%s%" PRIu32 "-%" PRIu32, sep, pg, end);
+		sep = ", ";
+		pg = end;
+	}
+}
+
+static const char *const plan_erase_text[] = {
+	[GANG_ERASE_MASS] = "mass erase",
+	[GANG_ERASE_PAGES] = "only the pages written (listed below)",
+	[GANG_ERASE_NONE] = "none (flash must already be blank where written)",
+};
+
+/* The "pages to erase" summary line. */
+static void plan_erase_pages(FILE *out, const gang_profile *p, const gang_image *img,
+			     const plan_geom *g)
+{
+	uint8_t *map;
+	uint32_t n;
+
+	fprintf(out, "pages to erase    ");
+	if (p->erase != GANG_ERASE_PAGES) {
+		if (p->erase == GANG_ERASE_MASS)
+			fprintf(out, "all %" PRIu32 " (mass erase)\n", g->n_pages);
+		else
+			fprintf(out, "none\n");
+		return;
+	}
+	map = calloc(g->n_pages / 8 + 1, 1);
+	if (!map) {
+		fprintf(out, "(out of memory listing them)\n");
+		return;
+	}
+	n = plan_pages(map, p, img, g);
+	fprintf(out, "%" PRIu32 " (%" PRIu64 " bytes): ", n, (uint64_t)n * g->page_size);
+	plan_ranges(out, map, g->n_pages);
+	fputc('\n', out);
+	free(map);
+}
+
+/* Image payload and span, from the segments themselves. */
+static uint64_t plan_image_size(const gang_image *img)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; img && i < img->n_seg; i++)
+		n += img->seg[i].len;
+	return n;
+}
+
+/* Serial bytes that are not already image data (overlay rewrites those). */
+static uint64_t plan_serial_extra(const gang_profile *p, const gang_image *img)
+{
+	uint64_t lo = p->serial.address, hi = lo + gang_serial_fmt_len(&p->serial.fmt);
+	uint64_t extra = hi - lo;
+
+	for (size_t i = 0; img && i < img->n_seg; i++) {
+		uint64_t a = img->seg[i].addr > lo ? img->seg[i].addr : lo;
+		uint64_t s_end = (uint64_t)img->seg[i].addr + img->seg[i].len;
+		uint64_t b = s_end < hi ? s_end : hi;
+
+		if (a < b)
+			extra -= b - a;
+	}
+	return extra;
+}
+
+static void plan_serial(FILE *out, const gang_profile *p)
+{
+	const gang_profile_serial *s = &p->serial;
+	uint8_t buf[GANG_SERIAL_BYTES_MAX];
+	char text[GANG_SERIAL_TEXT_MAX];
+	gang_diag d = { 0 };
+	time_t now = time(NULL);
+	size_t n;
+
+	if (!s->present) {
+		fprintf(out, "  serial        none\n");
+		return;
+	}
+	fprintf(out, "  serial        pool %s (%" PRIu64 "-%" PRIu64 ") at 0x%08" PRIX32
+		": %s, %zu bytes%s%s%s\n",
+		s->pool, s->start, s->end, s->address, gang_serial_kind_name(s->fmt.kind),
+		gang_serial_fmt_len(&s->fmt), s->fmt.guard ? " with " : "",
+		s->fmt.guard ? gang_serial_guard_name(s->fmt.guard) : "",
+		s->overlay ? ", may overwrite image data" : "");
+	if (gang_serial_encode(buf, &n, sizeof(buf), &s->fmt, s->start, now, &d) < 0 ||
+	    gang_serial_format_text(text, sizeof(text), &s->fmt, s->start, now) < 0) {
+		fprintf(out, "                first value %" PRIu64 " cannot be encoded: %s\n",
+			s->start, d.msg);
+		return;
+	}
+	fprintf(out, "                first value %s ->", text);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, " %02x", buf[i]);
+	fputc('\n', out);
+}
+
+static void plan_ob_rdp(FILE *out, const gang_profile_ob *ob)
+{
+	if (ob->rdp == 0)
+		fprintf(out, " rdp=0 (unprotected%s)",
+			ob->allow_unprotect ? "; RDP 1->0 regression allowed: mass-erases" : "");
+	else if (ob->rdp == 1)
+		fprintf(out, " rdp=1 (read-protected after the next power cycle)");
+	else if (ob->rdp == 2)
+		fprintf(out, " rdp=2 (PERMANENT lock, confirmed)");
+}
+
+static void plan_ob(FILE *out, const gang_profile *p)
+{
+	const gang_profile_ob *ob = &p->ob;
+	const char *names[] = { "wdg_sw", "nrst_stop", "nrst_stdby", "data0", "data1" };
+	const int vals[] = { ob->wdg_sw, ob->nrst_stop, ob->nrst_stdby, ob->data0, ob->data1 };
+
+	if (!ob->present) {
+		fprintf(out, "  option bytes  unchanged\n");
+		return;
+	}
+	fprintf(out, "  option bytes ");
+	plan_ob_rdp(out, ob);
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)
+		if (vals[i] >= 0)
+			fprintf(out, i < 3 ? " %s=%d" : " %s=0x%02X", names[i], vals[i]);
+	if (ob->wrp_set && ob->n_wrp == 0)
+		fprintf(out, " wrp=none");
+	for (size_t i = 0, j; i < ob->n_wrp; i = j + 1) {
+		for (j = i; j + 1 < ob->n_wrp && ob->wrp_pages[j + 1] == ob->wrp_pages[j] + 1;)
+			j++;
+		fprintf(out, "%s%" PRIu32, i ? "," : " wrp=", ob->wrp_pages[i]);
+		if (j > i)
+			fprintf(out, "-%" PRIu32, ob->wrp_pages[j]);
+	}
+	fputc('\n', out);
+}
+
+static void plan_header(FILE *out, const gang_profile *p, const gang_image *img,
+			const plan_geom *g)
+{
+	const gang_segment *last;
+
+	fprintf(out, "profile   %s  %s\n          sha256 %s\n", p->name, p->path, p->sha256);
+	if (p->station[0])
+		fprintf(out, "station   %s\n", p->station);
+	if (p->description[0])
+		fprintf(out, "about     %s\n", p->description);
+	fprintf(out, "target    %s: flash 0x%08" PRIX32 "-0x%08" PRIX64 ", %" PRIu32
+		" pages of %" PRIu32 " bytes\n",
+		p->target, g->base, (uint64_t)g->base + g->size - 1, g->n_pages, g->page_size);
+	fprintf(out, "image     %s\n", p->image_path);
+	if (!img || img->n_seg == 0)
+		return;
+	last = &img->seg[img->n_seg - 1];
+	fprintf(out, "          sha256 %s\n          0x%08" PRIX32 "-0x%08" PRIX64 "\n",
+		img->sha256, img->seg[0].addr, (uint64_t)last->addr + last->len - 1);
+}
+
+static void plan_steps(FILE *out, const gang_profile *p, const gang_image *img)
+{
+	fprintf(out, "\nsteps\n  connect       %s, SWD %" PRIu32 " kHz\n",
+		plan_connect_text[p->connect], p->swd_khz);
+	fprintf(out, "  erase         %s\n", plan_erase_text[p->erase]);
+	if (img)
+		fprintf(out, "  program       %" PRIu64 " bytes in %zu segment%s\n",
+			plan_image_size(img), img->n_seg, img->n_seg == 1 ? "" : "s");
+	else
+		fprintf(out, "  program       (image not loaded)\n");
+	plan_serial(out, p);
+	fprintf(out, "  verify        %s\n", plan_verify_text[p->verify]);
+	plan_ob(out, p);
+	fprintf(out, "  after         %s\n", plan_after_text[p->after]);
+	fprintf(out, "  retries       %d\n", p->retries);
+}
+
+int gang_profile_plan(FILE *out, const gang_profile *p, const gang_image *img, uint32_t flash_base,
+		      uint32_t flash_size, uint32_t page_size, const char *pool_status)
+{
+	plan_geom g = { flash_base, flash_size, page_size, 0 };
+	uint64_t image = plan_image_size(img);
+	uint64_t serial = p->serial.present ? plan_serial_extra(p, img) : 0;
+
+	if (page_size == 0 || flash_size % page_size != 0)
+		return GANG_ERR;
+	g.n_pages = flash_size / page_size;
+	plan_header(out, p, img, &g);
+	plan_steps(out, p, img);
+	fputc('\n', out);
+	plan_erase_pages(out, p, img, &g);
+	fprintf(out, "bytes to program  %" PRIu64, image + serial);
+	if (p->serial.present)
+		fprintf(out, " (image %" PRIu64 " + serial %" PRIu64 ")", image, serial);
+	fprintf(out, "\nserial pool       %s\n",
+		!p->serial.present ? "none"
+		: pool_status	   ? pool_status
+				   : "not checked (no database)");
+	return GANG_OK;
+}

@@ -1,0 +1,209 @@
+/*
+ * events.c — the plain-line and JSON Lines sinks. Each emit formats one
+ * complete line under the sink's mutex, so slots never interleave.
+ */
+#include "sched/events.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct sink_file {
+	gang_sink base;
+	FILE *fp;
+	pthread_mutex_t mu;
+} sink_file;
+
+static const char *const event_names[] = {
+	"run_start", "slot_up", "slot_down", "waiting", "board", "step",
+	"progress", "note", "result", "removed", "run_end",
+};
+
+const char *gang_event_kind_name(gang_event_kind k)
+{
+	return (unsigned)k < sizeof(event_names) / sizeof(event_names[0]) ? event_names[k] : "unknown";
+}
+
+double gang_now_unix(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void gang_json_string(FILE *fp, const char *s)
+{
+	if (!s) {
+		fputs("null", fp);
+		return;
+	}
+	fputc('"', fp);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(fp, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", fp);
+		else if (*p < 0x20)
+			fprintf(fp, "\\u%04x", *p);
+		else
+			fputc(*p, fp);
+	}
+	fputc('"', fp);
+}
+
+static void iso_time(char *out, size_t cap, double ts)
+{
+	time_t sec = (time_t)ts;
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&sec, &tm);
+	n = strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, cap - n, ".%03dZ", (int)((ts - (double)sec) * 1000.0));
+}
+
+static void json_kv_str(FILE *fp, const char *key, const char *val)
+{
+	if (!val || !*val)
+		return;
+	fprintf(fp, ",\"%s\":", key);
+	gang_json_string(fp, val);
+}
+
+static void json_emit(gang_sink *s, const gang_event *ev)
+{
+	sink_file *sf = (sink_file *)s;
+	char ts[40];
+
+	iso_time(ts, sizeof(ts), ev->ts);
+	pthread_mutex_lock(&sf->mu);
+	fprintf(sf->fp, "{\"event\":\"%s\",\"time\":\"%s\"", gang_event_kind_name(ev->kind), ts);
+	json_kv_str(sf->fp, "slot", ev->slot);
+	json_kv_str(sf->fp, "probe", ev->probe);
+	json_kv_str(sf->fp, "uid", ev->uid);
+	json_kv_str(sf->fp, "serial", ev->serial);
+	json_kv_str(sf->fp, "step", ev->step);
+	if (ev->kind == GANG_EV_PROGRESS)
+		fprintf(sf->fp, ",\"done\":%llu,\"total\":%llu,\"kib_s\":%.1f", (unsigned long long)ev->done,
+			(unsigned long long)ev->total, ev->rate_kib_s);
+	if (ev->attempt)
+		fprintf(sf->fp, ",\"attempt\":%d", ev->attempt);
+	json_kv_str(sf->fp, "result", ev->result);
+	json_kv_str(sf->fp, "error_class", ev->error_class);
+	json_kv_str(sf->fp, "message", ev->message);
+	json_kv_str(sf->fp, "detail", ev->detail);
+	if (ev->kind == GANG_EV_RESULT)
+		fprintf(sf->fp, ",\"elapsed_s\":%.3f", ev->elapsed_s);
+	json_kv_str(sf->fp, "profile", ev->profile);
+	json_kv_str(sf->fp, "batch", ev->batch);
+	if (ev->kind == GANG_EV_RUN_END)
+		fprintf(sf->fp, ",\"boards\":%u,\"passed\":%u,\"failed\":%u,\"first_pass\":%u,"
+			"\"boards_per_hour\":%.1f", ev->boards, ev->passed, ev->failed, ev->first_pass,
+			ev->boards_per_hour);
+	fputs("}\n", sf->fp);
+	fflush(sf->fp);
+	pthread_mutex_unlock(&sf->mu);
+}
+
+static void plain_result(FILE *fp, const gang_event *ev)
+{
+	if (strcmp(ev->result, "pass") == 0)
+		fprintf(fp, "PASS serial %s uid %s (%.1f s)", ev->serial && *ev->serial ? ev->serial : "-",
+			ev->uid ? ev->uid : "-", ev->elapsed_s);
+	else
+		fprintf(fp, "%s %s", strcmp(ev->result, "fail") == 0 ? "FAIL" : "ABORTED",
+			ev->message ? ev->message : "");
+}
+
+static void plain_body(FILE *fp, const gang_event *ev)
+{
+	switch (ev->kind) {
+	case GANG_EV_RUN_START: fprintf(fp, "run: profile %s, batch %s", ev->profile, ev->batch); break;
+	case GANG_EV_SLOT_UP: fprintf(fp, "probe %s ready", ev->probe); break;
+	case GANG_EV_SLOT_DOWN: fprintf(fp, "probe %s gone: %s", ev->probe, ev->message); break;
+	case GANG_EV_WAITING: fputs("waiting for a board", fp); break;
+	case GANG_EV_BOARD: fprintf(fp, "board %s attempt %d", ev->uid ? ev->uid : "?", ev->attempt); break;
+	case GANG_EV_STEP: fprintf(fp, "%s", ev->step); break;
+	case GANG_EV_PROGRESS:
+		fprintf(fp, "%s %llu/%llu bytes", ev->step, (unsigned long long)ev->done,
+			(unsigned long long)ev->total);
+		break;
+	case GANG_EV_NOTE: fprintf(fp, "note: %s", ev->message); break;
+	case GANG_EV_RESULT: plain_result(fp, ev); break;
+	case GANG_EV_REMOVED: fputs("board removed", fp); break;
+	case GANG_EV_RUN_END:
+		fprintf(fp, "batch %s: %u boards, %u passed, %u failed, first-pass yield %.1f%%, %.0f boards/h",
+			ev->batch, ev->boards, ev->passed, ev->failed,
+			ev->boards ? 100.0 * ev->first_pass / ev->boards : 0.0, ev->boards_per_hour);
+		break;
+	}
+}
+
+static void plain_emit(gang_sink *s, const gang_event *ev)
+{
+	sink_file *sf = (sink_file *)s;
+	char ts[40];
+
+	/* Progress is for live displays; a log of lines keeps only step boundaries. */
+	if (ev->kind == GANG_EV_PROGRESS)
+		return;
+	iso_time(ts, sizeof(ts), ev->ts);
+	pthread_mutex_lock(&sf->mu);
+	fprintf(sf->fp, "%s %-4s ", ts, ev->slot ? ev->slot : "-");
+	plain_body(sf->fp, ev);
+	fputc('\n', sf->fp);
+	fflush(sf->fp);
+	pthread_mutex_unlock(&sf->mu);
+}
+
+static void file_free(gang_sink *s)
+{
+	sink_file *sf = (sink_file *)s;
+
+	pthread_mutex_destroy(&sf->mu);
+	free(sf);
+}
+
+static const gang_sink_ops plain_ops = { plain_emit, NULL, file_free };
+static const gang_sink_ops json_ops = { json_emit, NULL, file_free };
+
+static gang_sink *sink_file_new(const gang_sink_ops *ops, FILE *fp)
+{
+	sink_file *sf = calloc(1, sizeof(*sf));
+
+	if (!sf)
+		return NULL;
+	sf->base.ops = ops;
+	sf->fp = fp;
+	pthread_mutex_init(&sf->mu, NULL);
+	return &sf->base;
+}
+
+gang_sink *gang_sink_plain_new(FILE *fp)
+{
+	return sink_file_new(&plain_ops, fp);
+}
+
+gang_sink *gang_sink_json_new(FILE *fp)
+{
+	return sink_file_new(&json_ops, fp);
+}
+
+void gang_sink_emit(gang_sink *s, const gang_event *ev)
+{
+	if (s)
+		s->ops->emit(s, ev);
+}
+
+int gang_sink_poll_key(gang_sink *s)
+{
+	return s && s->ops->poll_key ? s->ops->poll_key(s) : 0;
+}
+
+void gang_sink_free(gang_sink *s)
+{
+	if (s)
+		s->ops->free(s);
+}

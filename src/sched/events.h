@@ -1,0 +1,78 @@
+/*
+ * events.h — what the production run tells the outside world. Slot threads
+ * emit events; a sink turns them into the operator's console, plain lines
+ * (not a terminal) or JSON Lines (--json, schema in README "JSON events").
+ * Ordering per slot: board → step… → result → removed; nothing follows a
+ * result for that board except "removed".
+ * Sinks are shared by all slot threads and serialise emit() internally.
+ */
+#ifndef GANG_SCHED_EVENTS_H
+#define GANG_SCHED_EVENTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef enum gang_event_kind {
+	GANG_EV_RUN_START = 0, /* profile, batch */
+	GANG_EV_SLOT_UP,       /* a probe got a slot / came back */
+	GANG_EV_SLOT_DOWN,     /* probe unplugged: slot waits for it */
+	GANG_EV_WAITING,       /* slot waits for a board */
+	GANG_EV_BOARD,         /* a board is in the fixture, attempt starts */
+	GANG_EV_STEP,          /* a step starts */
+	GANG_EV_PROGRESS,      /* bytes done of total within the step */
+	GANG_EV_NOTE,          /* something the operator should know (recovered under reset) */
+	GANG_EV_RESULT,        /* pass / fail / aborted for one board attempt */
+	GANG_EV_REMOVED,       /* board taken out */
+	GANG_EV_RUN_END,       /* summary */
+} gang_event_kind;
+
+typedef struct gang_event {
+	gang_event_kind kind;
+	double ts;             /* UNIX time, seconds */
+	const char *slot;
+	const char *probe;
+	const char *uid;
+	const char *serial;    /* formatted serial number, "" if none yet */
+	const char *step;
+	uint64_t done, total;  /* PROGRESS: bytes */
+	double rate_kib_s;
+	int attempt;           /* 1-based */
+	const char *result;    /* "pass" | "fail" | "aborted" */
+	const char *error_class;
+	const char *message;   /* operator sentence (RESULT, NOTE, SLOT_DOWN) */
+	const char *detail;    /* engineer detail */
+	double elapsed_s;      /* RESULT: cycle time of the board */
+	/* RUN_START / RUN_END */
+	const char *profile;
+	const char *batch;
+	unsigned boards, passed, failed, first_pass;
+	double boards_per_hour;
+} gang_event;
+
+typedef struct gang_sink gang_sink;
+
+typedef struct gang_sink_ops {
+	void (*emit)(gang_sink *s, const gang_event *ev);
+	/* Operator keys (console only): returns 'q', 'p', 'r' or 0. May be NULL. */
+	int (*poll_key)(gang_sink *s);
+	void (*free)(gang_sink *s);
+} gang_sink_ops;
+
+struct gang_sink {
+	const gang_sink_ops *ops;
+};
+
+gang_sink *gang_sink_plain_new(FILE *fp);
+gang_sink *gang_sink_json_new(FILE *fp);
+void gang_sink_emit(gang_sink *s, const gang_event *ev);
+int gang_sink_poll_key(gang_sink *s);
+void gang_sink_free(gang_sink *s);
+
+/* Kind name used in JSON ("result", "progress", ...). */
+const char *gang_event_kind_name(gang_event_kind k);
+/* Write s as a JSON string literal (quotes and escapes) to fp; NULL → null. */
+void gang_json_string(FILE *fp, const char *s);
+double gang_now_unix(void);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * sched.h — the production run: one worker thread per ST-Link slot, each
+ * looping wait-for-board → run profile → show result → wait-for-removal on
+ * its own, so a slow, failing or unplugged slot never stalls the others.
+ * Shared state (the run's counters, stop level and sync barrier) lives in
+ * one struct behind one mutex; everything else is owned by its slot thread.
+ */
+#ifndef GANG_SCHED_SCHED_H
+#define GANG_SCHED_SCHED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "sched/events.h"
+
+struct gang_profile;
+struct gang_image;
+
+typedef struct gang_run_cfg {
+	const struct gang_profile *profile;
+	const struct gang_image *image;
+	const char *profile_path;
+	const char *db_path;
+	const char *const *probes;   /* selectors given with --probe; NULL/0: every probe */
+	size_t n_probes;
+	long boards_max;             /* 0: until stopped */
+	const char *batch;
+	const char *operator_name;
+	const char *station;
+	bool sync;                   /* panel mode */
+	gang_sink *sink;
+	FILE *log_fp;                /* engineer log (stderr or a file); NULL: off */
+	gang_log_level log_level;
+} gang_run_cfg;
+
+typedef struct gang_run_totals {
+	unsigned boards;             /* boards finished (pass or fail) */
+	unsigned passed;
+	unsigned failed;
+	unsigned aborted;
+	unsigned first_pass;         /* passed on the first attempt */
+	double seconds;
+} gang_run_totals;
+
+/*
+ * Run until boards_max boards are finished or SIGINT/SIGTERM (once: finish
+ * boards in progress, start no new ones; twice: abort them safely). The
+ * caller must have blocked SIGINT and SIGTERM in every thread (the
+ * scheduler waits for them with sigtimedwait). Errors before any board is
+ * touched (database, no probe) return negative; otherwise GANG_OK.
+ */
+int gang_sched_run(gang_run_totals *out, const gang_run_cfg *cfg, gang_diag *d);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * sched_internal.h — run and slot structures shared by sched.c (threads,
+ * budget, signals, hot-plug) and job.c (one board through the profile).
+ */
+#ifndef GANG_SCHED_SCHED_INTERNAL_H
+#define GANG_SCHED_SCHED_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "sched/sched.h"
+#include "usb/usb.h"
+
+#define SCHED_MAX_SLOTS 64
+
+typedef enum sched_stop {
+	SCHED_RUN = 0,
+	SCHED_DRAIN = 1,   /* no new boards; finish the ones in progress */
+	SCHED_ABORT = 2,   /* abort boards in progress at the next safe point */
+} sched_stop;
+
+typedef struct sched_run sched_run;
+
+typedef struct sched_slot {
+	sched_run *run;
+	char label[32];
+	gang_probe_id id;        /* probe identity at discovery */
+	char selector[40];       /* what the slot opens: serial, or port path for clones */
+	pthread_t thread;
+	bool started;
+	bool finished;           /* thread has left its loop (guarded by run->mu) */
+	/* owned by the slot thread */
+	gang_diag diag;
+	gang_log log;
+	char last_uid[32];       /* UID of the board last finished in this slot */
+} sched_slot;
+
+struct sched_run {
+	const gang_run_cfg *cfg;
+	gang_usb *usb;
+	pthread_mutex_t mu;      /* guards everything below */
+	pthread_cond_t cv;
+	sched_stop stop;
+	long claimed;            /* boards started (budget for --boards) */
+	gang_run_totals totals;
+	unsigned sync_waiting;   /* --sync: slots holding a board, waiting */
+	unsigned sync_gen;
+	sched_slot *slots[SCHED_MAX_SLOTS];
+	size_t n_slots;
+	double t_start;
+};
+
+/* Stop level now (locks run->mu). */
+sched_stop sched_stop_level(sched_run *run);
+/* Claim one board of the --boards budget; false when the run is ending. */
+bool sched_claim_board(sched_run *run);
+/* Record a finished board (result "pass" | "fail" | "aborted"). */
+void sched_board_done(sched_run *run, const char *result, int attempts);
+/* --sync: wait until every live slot holds a board (or the run stops). */
+bool sched_sync_wait(sched_run *run);
+void sched_emit(sched_slot *s, gang_event *ev);
+
+/* The slot thread body (job.c). */
+void *sched_slot_main(void *arg);
+
+#endif

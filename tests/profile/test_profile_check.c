@@ -1,0 +1,301 @@
+/*
+ * test_profile_check.c — gang_profile_validate against an STM32F103RC's
+ * flash (0x08000000, 256 KiB, 2 KiB pages; stm32-targets.md §1.2) and
+ * hand-built images, and the plan `gang check` prints for the demo profile.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "profile/profile.h"
+
+#define F1_BASE 0x08000000U
+#define F1_SIZE (256U * 1024U)
+#define F1_PAGE 2048U
+
+static char tmp_dir[64];
+static char tmp_cfg[128];
+static uint8_t blob[8192];
+
+static void chk_setup(void)
+{
+	strcpy(tmp_dir, "/tmp/gang-profchk-XXXXXX");
+	cr_assert_not_null(mkdtemp(tmp_dir));
+	snprintf(tmp_cfg, sizeof(tmp_cfg), "%s/c.cfg", tmp_dir);
+	memset(blob, 0x5A, sizeof(blob));
+}
+
+static void chk_teardown(void)
+{
+	remove(tmp_cfg);
+	cr_expect_eq(rmdir(tmp_dir), 0);
+}
+
+TestSuite(profile_check, .init = chk_setup, .fini = chk_teardown, .timeout = 10);
+
+#define BASE \
+	"name = \"t\";\n" \
+	"target = \"STM32F103RC\";\n" \
+	"image = { file = \"fw.hex\"; };\n" \
+	"erase = \"pages\";\n" \
+	"verify = \"crc\";\n"
+
+static gang_profile *load_text(const char *text)
+{
+	gang_profile *p = NULL;
+	gang_diag d = { 0 };
+	FILE *fp = fopen(tmp_cfg, "w");
+
+	cr_assert_not_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	cr_assert_eq(gang_profile_load(&p, tmp_cfg, &d), GANG_OK, "%s", d.msg);
+	return p;
+}
+
+/* An image of up to 4 segments over the static blob. */
+typedef struct chk_img {
+	gang_segment seg[4];
+	gang_image img;
+} chk_img;
+
+static void chk_img_add(chk_img *ci, uint32_t addr, uint32_t len)
+{
+	cr_assert(ci->img.n_seg < 4 && len <= sizeof(blob));
+	ci->seg[ci->img.n_seg++] = (gang_segment){ addr, len, blob };
+	ci->img.seg = ci->seg;
+	strcpy(ci->img.sha256, "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+}
+
+static void expect_invalid(const gang_profile *p, const gang_image *img, int code, const char *tail)
+{
+	gang_diag d = { 0 };
+	char want[GANG_DIAG_LEN];
+
+	cr_assert_eq(gang_profile_validate(p, F1_BASE, F1_SIZE, F1_PAGE, img, &d), code, "%s", d.msg);
+	snprintf(want, sizeof(want), "%s:%s", tmp_cfg, tail);
+	cr_expect_str_eq(d.msg, want);
+}
+
+static void expect_valid(const gang_profile *p, const gang_image *img)
+{
+	gang_diag d = { 0 };
+
+	cr_expect_eq(gang_profile_validate(p, F1_BASE, F1_SIZE, F1_PAGE, img, &d), GANG_OK, "%s", d.msg);
+}
+
+Test(profile_check, image_outside_flash_is_an_image_error)
+{
+	gang_profile *p = load_text(BASE);
+	chk_img ci = { 0 };
+	char tail[300];
+
+	chk_img_add(&ci, F1_BASE, 1024);
+	expect_valid(p, &ci.img);
+	chk_img_add(&ci, 0x0803FF00U, 512);
+	snprintf(tail, sizeof(tail),
+		 "3: image.file: %s/fw.hex has data at 0x0803FF00-0x080400FF outside flash "
+		 "0x08000000-0x0803FFFF (256 KiB)", tmp_dir);
+	expect_invalid(p, &ci.img, GANG_EIMAGE, tail);
+	gang_profile_free(p);
+}
+
+Test(profile_check, serial_must_lie_inside_flash)
+{
+	gang_profile *p = load_text(BASE "serial = { pool = \"p\";\n address = 0x0803FFFE;\n"
+				    " format = \"u32le\"; start = 1; end = 2; };\n");
+
+	expect_invalid(p, NULL, GANG_EPROFILE,
+		       "7: serial.address: serial bytes 0x0803FFFE-0x08040001 lie outside flash "
+		       "0x08000000-0x0803FFFF");
+	gang_profile_free(p);
+	p = load_text(BASE "serial = { pool = \"p\"; address = 0x07FFFFFE;"
+			   " format = \"u32le\"; start = 1; end = 2; };\n");
+	expect_invalid(p, NULL, GANG_EPROFILE,
+		       "6: serial.address: serial bytes 0x07FFFFFE-0x08000001 lie outside flash "
+		       "0x08000000-0x0803FFFF");
+	gang_profile_free(p);
+}
+
+Test(profile_check, serial_must_not_overlap_image_data_unless_overlay)
+{
+	gang_profile *p = load_text(BASE "serial = { pool = \"p\"; address = 0x08000FFE;"
+				    " format = \"u32le\"; guard = \"complement\"; start = 1; end = 2; };\n");
+	chk_img ci = { 0 };
+
+	chk_img_add(&ci, F1_BASE, 0x1000);
+	expect_invalid(p, &ci.img, GANG_EPROFILE,
+		       "6: serial.address: serial bytes 0x08000FFE-0x08001005 overlap image data at "
+		       "0x08000FFE-0x08000FFF (set serial.overlay = true if the image reserves this space)");
+	gang_profile_free(p);
+	p = load_text(BASE "serial = { pool = \"p\"; address = 0x08000FFE; overlay = true;"
+			   " format = \"u32le\"; guard = \"complement\"; start = 1; end = 2; };\n");
+	expect_valid(p, &ci.img);
+	gang_profile_free(p);
+}
+
+Test(profile_check, serial_right_after_image_data_is_fine)
+{
+	gang_profile *p = load_text(BASE "serial = { pool = \"p\"; address = 0x08001000;"
+				    " format = \"u64le\"; start = 1; end = 2; };\n");
+	chk_img ci = { 0 };
+
+	chk_img_add(&ci, F1_BASE, 0x1000);
+	chk_img_add(&ci, 0x08001008U, 16);
+	expect_valid(p, &ci.img);
+	gang_profile_free(p);
+}
+
+Test(profile_check, write_protected_pages_must_exist)
+{
+	gang_profile *p = load_text(BASE "option_bytes = {\n wrp_pages = [ 0, 127, 128 ];\n};\n");
+
+	expect_invalid(p, NULL, GANG_EPROFILE,
+		       "7: option_bytes.wrp_pages: page 128 does not exist: the part has 128 pages "
+		       "(0-127) of 2048 bytes");
+	gang_profile_free(p);
+}
+
+Test(profile_check, a_flash_that_is_not_whole_pages_is_a_caller_bug)
+{
+	gang_profile *p = load_text(BASE);
+	gang_diag d = { 0 };
+
+	cr_expect_eq(gang_profile_validate(p, F1_BASE, F1_SIZE, 0, NULL, &d), GANG_ERR);
+	cr_expect_eq(gang_profile_validate(p, F1_BASE, 1000, F1_PAGE, NULL, &d), GANG_ERR);
+	cr_expect_str_eq(d.msg, "flash geometry: 1000 bytes is not a whole number of 2048-byte pages");
+	cr_expect_eq(gang_profile_plan(stdout, p, NULL, F1_BASE, F1_SIZE, 0, NULL), GANG_ERR);
+	gang_profile_free(p);
+}
+
+/* Run the plan into a string (caller frees). */
+static char *plan_text(const gang_profile *p, const gang_image *img, const char *pool)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	cr_assert_not_null(fp);
+	cr_assert_eq(gang_profile_plan(fp, p, img, F1_BASE, F1_SIZE, F1_PAGE, pool), GANG_OK);
+	fclose(fp);
+	return buf;
+}
+
+Test(profile_check, demo_plan_lists_every_step_in_order)
+{
+	gang_profile *p = NULL;
+	gang_diag d = { 0 };
+	chk_img ci = { 0 };
+	char want[2048], *got;
+
+	cr_assert_eq(gang_profile_load(&p, "profiles/demo-f103.cfg", &d), GANG_OK, "%s", d.msg);
+	chk_img_add(&ci, F1_BASE, 0x1234);
+	chk_img_add(&ci, 0x08002000U, 0x100);
+	snprintf(want, sizeof(want),
+		 "profile   demo-f103  profiles/demo-f103.cfg\n"
+		 "          sha256 %s\n"
+		 "target    STM32F103RC: flash 0x08000000-0x0803FFFF, 128 pages of 2048 bytes\n"
+		 "image     profiles/firmware/demo-f103.hex\n"
+		 "          sha256 %s\n"
+		 "          0x08000000-0x080020FF\n"
+		 "\n"
+		 "steps\n"
+		 "  connect       auto: normal attach, under reset if the chip does not answer, SWD 4000 kHz\n"
+		 "  erase         mass erase\n"
+		 "  program       4916 bytes in 2 segments\n"
+		 "  serial        pool demo (1000-999999) at 0x0803F800: u32le, 4 bytes\n"
+		 "                first value 1000 -> e8 03 00 00\n"
+		 "  verify        CRC-32 of each programmed segment, computed on the chip\n"
+		 "  option bytes  rdp=0 (unprotected)\n"
+		 "  after         reset and run the firmware\n"
+		 "  retries       1\n"
+		 "\n"
+		 "pages to erase    all 128 (mass erase)\n"
+		 "bytes to program  4920 (image 4916 + serial 4)\n"
+		 "serial pool       demo: 17 used, next 1017\n",
+		 p->sha256, ci.img.sha256);
+	got = plan_text(p, &ci.img, "demo: 17 used, next 1017");
+	cr_expect_str_eq(got, want);
+	free(got);
+	gang_profile_free(p);
+}
+
+Test(profile_check, page_erase_plan_lists_exactly_the_pages_written)
+{
+	gang_profile *p = load_text(BASE "serial = { pool = \"p\"; address = 0x0803F800;"
+				    " format = \"bcd\"; length = 4; start = 1; end = 2; };\n");
+	chk_img ci = { 0 };
+	char *got;
+
+	chk_img_add(&ci, F1_BASE, 0x1801);       /* pages 0-3 */
+	chk_img_add(&ci, 0x08010000U, 16);       /* page 32 */
+	got = plan_text(p, &ci.img, NULL);
+	cr_expect_not_null(strstr(got, "  erase         only the pages written (listed below)\n"), "%s", got);
+	cr_expect_not_null(strstr(got, "\npages to erase    6 (12288 bytes): 0-3, 32, 127\n"), "%s", got);
+	cr_expect_not_null(strstr(got, "\nbytes to program  6165 (image 6161 + serial 4)\n"), "%s", got);
+	cr_expect_not_null(strstr(got, "first value 1 -> 00 00 00 01\n"), "%s", got);
+	cr_expect_not_null(strstr(got, "\nserial pool       not checked (no database)\n"), "%s", got);
+	free(got);
+	gang_profile_free(p);
+}
+
+Test(profile_check, plan_counts_overlaid_serial_bytes_once_and_shows_options)
+{
+	gang_profile *p = load_text("name = \"t\"; target = \"STM32F103RC\"; image = { file = \"a.hex\"; };\n"
+				    "erase = \"none\"; verify = \"none\"; after = \"halt\"; retries = 0;\n"
+				    "serial = { pool = \"p\"; address = 0x08000FFE; overlay = true;"
+				    " format = \"u32be\"; start = 1; end = 2; };\n"
+				    "option_bytes = { rdp = 1; user = { wdg_sw = true; }; data1 = 0x7F;"
+				    " wrp_pages = \"0-3,5\"; };\n");
+	chk_img ci = { 0 };
+	char *got;
+
+	chk_img_add(&ci, F1_BASE, 0x1000);
+	got = plan_text(p, &ci.img, NULL);
+	cr_expect_not_null(strstr(got, "\nbytes to program  4098 (image 4096 + serial 2)\n"), "%s", got);
+	cr_expect_not_null(strstr(got, "erase         none (flash must already be blank where written)\n"), "%s", got);
+	cr_expect_not_null(strstr(got, "\npages to erase    none\n"), "%s", got);
+	cr_expect_not_null(strstr(got, "verify        none (boards are NOT verified)\n"), "%s", got);
+	cr_expect_not_null(strstr(got, "option bytes  rdp=1 (read-protected after the next power cycle)"
+				       " wdg_sw=1 data1=0x7F wrp=0-3,5\n"), "%s", got);
+	cr_expect_not_null(strstr(got, "after         leave the core halted\n"), "%s", got);
+	cr_expect_not_null(strstr(got, "u32be, 4 bytes, may overwrite image data\n"), "%s", got);
+	free(got);
+	gang_profile_free(p);
+}
+
+Test(profile_check, plan_shows_the_ascii_serial_as_text_and_bytes)
+{
+	gang_profile *p = load_text(BASE "serial = { pool = \"p\"; address = 0x0803F800; format = \"ascii\";"
+				    " template = \"SN{serial:04}\"; length = 8; pad = 0x20; guard = \"crc16\";"
+				    " start = 7; end = 9999; };\n");
+	char *got = plan_text(p, NULL, NULL), want[128];
+	uint16_t crc = gang_serial_crc16((const uint8_t *)"SN0007  ", 8);
+
+	/* "SN0007" + two pad bytes, then CRC-16/CCITT-FALSE of those 8 bytes. */
+	snprintf(want, sizeof(want), "first value SN0007 -> 53 4e 30 30 30 37 20 20 %02x %02x\n",
+		 crc & 0xFFU, crc >> 8);
+	cr_expect_not_null(strstr(got, "ascii, 10 bytes with crc16\n"), "%s", got);
+	cr_expect_not_null(strstr(got, want), "%s", got);
+	cr_expect_not_null(strstr(got, "  program       (image not loaded)\n"), "%s", got);
+	free(got);
+	gang_profile_free(p);
+}
+
+Test(profile_check, demo_profile_fits_its_firmware_when_the_firmware_exists)
+{
+	gang_profile *p = NULL;
+	gang_image *img = NULL;
+	gang_diag d = { 0 };
+
+	if (access("profiles/firmware/demo-f103.hex", R_OK) != 0)
+		cr_skip_test("profiles/firmware/demo-f103.hex not built yet (owned by the firmware task)");
+	cr_assert_eq(gang_profile_load(&p, "profiles/demo-f103.cfg", &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_profile_load_image(&img, p, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(gang_profile_validate(p, F1_BASE, F1_SIZE, F1_PAGE, img, &d), GANG_OK, "%s", d.msg);
+	gang_image_free(img);
+	gang_profile_free(p);
+}

@@ -1,0 +1,366 @@
+/*
+ * board.c — the virtual STM32 board as the probe model sees it
+ * (tools/sim/board.h): lifetime, supply and power loss, the NRST pin, the
+ * SW-DP (DPIDR, SWD on/off, WAIT/FAULT injection) and the AHB-AP memory bus
+ * routed to flash, SRAM, system memory, peripherals and the private
+ * peripheral bus. The same routing serves the core's MMIO accesses.
+ *
+ * Facts: shared/reference/stm32-targets.md §1.1 (memory map, UID, flash
+ * size register), §4.1 (RDP1: debugger reads of main flash fault), §5.1
+ * (SWJ_CFG off until system reset), §5.3 (NRST: debug domain usable in
+ * reset), §7 checklist; stlink-protocol.md §3.9.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board_internal.h"
+
+#define BOARD_VDD_MV        3300U
+#define BOARD_PAGE          4096U
+
+void board_le_put(uint8_t *p, unsigned size, uint32_t val)
+{
+	for (unsigned i = 0; i < size; i++)
+		p[i] = (uint8_t)(val >> (8 * i));
+}
+
+uint32_t board_le_get(const uint8_t *p, unsigned size)
+{
+	uint32_t v = 0;
+
+	for (unsigned i = 0; i < size; i++)
+		v |= (uint32_t)p[i] << (8 * i);
+	return v;
+}
+
+int64_t board_time(const sim_board *b)
+{
+	return b->core.in_emu ? board_core_now(b) : b->now;
+}
+
+/* ---- memory routing --------------------------------------------------------- */
+
+static bool board_flash_off(const sim_board *b, uint32_t addr, uint32_t *off)
+{
+	if (addr >= BOARD_FLASH_BASE && addr - BOARD_FLASH_BASE < b->flash_size)
+		*off = addr - BOARD_FLASH_BASE;
+	else if (addr < b->flash_size)
+		*off = addr;   /* boot alias (BOOT0 low) */
+	else
+		return false;
+	return true;
+}
+
+static bool board_sram_off(const sim_board *b, uint32_t addr, uint32_t *off)
+{
+	*off = addr - BOARD_SRAM_BASE;
+	return addr >= BOARD_SRAM_BASE && *off < b->sram_size;
+}
+
+/* One byte of system memory: flash-size register, UID, option bytes. */
+static uint8_t board_info_byte(const sim_board *b, uint32_t addr)
+{
+	const sim_part *p = b->part;
+
+	if (addr >= BOARD_OB_BASE && addr < BOARD_OB_BASE + BOARD_OB_SIZE)
+		return b->ob[addr - BOARD_OB_BASE];
+	if (addr >= p->uid_addr && addr < p->uid_addr + 12U)
+		return b->cfg.uid[addr - p->uid_addr];
+	if (addr == p->flash_size_addr)
+		return (uint8_t)p->flash_kib;
+	if (addr == p->flash_size_addr + 1U)
+		return (uint8_t)(p->flash_kib >> 8);
+	return 0xFFU;   /* bootloader code and reserved words are not modelled */
+}
+
+static bool board_in_info(const sim_board *b, uint32_t addr)
+{
+	return addr >= b->part->sysmem_base && addr < BOARD_OB_BASE + BOARD_OB_SIZE;
+}
+
+static bool board_in(uint32_t addr, uint32_t base, uint32_t end)
+{
+	return addr >= base && addr < end;
+}
+
+static board_bus board_flash_read(sim_board *b, uint32_t off, unsigned size, uint32_t *val,
+				  bool core)
+{
+	if (!core && board_fpec_busy(b)) {
+		board_fpec_update(b, board_time(b));
+		if (board_fpec_busy(b))
+			return BOARD_BUS_STALL;   /* flash reads stall while BSY (§2.1) */
+	}
+	if (board_fpec_flash_blocked(b))
+		return BOARD_BUS_FAULT;       /* RDP level 1 with a debugger (§4.1) */
+	*val = board_le_get(b->flash + off, size);
+	return BOARD_BUS_OK;
+}
+
+board_bus board_bus_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val, bool core)
+{
+	uint32_t off, v = 0;
+	board_bus r = BOARD_BUS_OK;
+
+	if (size != 1 && size != 2 && size != 4)
+		return BOARD_BUS_FAULT;
+	if (addr & (size - 1U))
+		return BOARD_BUS_FAULT;
+	if (board_flash_off(b, addr, &off))
+		r = board_flash_read(b, off, size, &v, core);
+	else if (board_sram_off(b, addr, &off))
+		v = board_le_get(b->sram + off, size);
+	else if (board_in_info(b, addr))
+		for (unsigned i = 0; i < size; i++)
+			v |= (uint32_t)board_info_byte(b, addr + i) << (8 * i);
+	else if (board_in(addr, BOARD_PERIPH_BASE, BOARD_PERIPH_END))
+		r = board_periph_read(b, addr, size, &v);
+	else if (board_in(addr, BOARD_PPB_BASE, BOARD_PPB_BASE + BOARD_PPB_SIZE))
+		r = board_scs_read(b, addr, &v, core);
+	else
+		r = BOARD_BUS_FAULT;          /* nothing answers: bus error */
+	*val = size == 4 ? v : v & ((1U << (8 * size)) - 1U);
+	return r;
+}
+
+board_bus board_bus_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val, bool core)
+{
+	uint32_t off;
+
+	if ((size != 1 && size != 2 && size != 4) || (addr & (size - 1U)))
+		return BOARD_BUS_FAULT;
+	if (board_flash_off(b, addr, &off))
+		return board_fpec_flash_write(b, off, size, val);
+	if (board_sram_off(b, addr, &off)) {
+		board_le_put(b->sram + off, size, val);
+		board_core_dirty_sram(b, off, size);
+		return BOARD_BUS_OK;
+	}
+	if (addr >= BOARD_OB_BASE && addr < BOARD_OB_BASE + BOARD_OB_SIZE)
+		return board_fpec_ob_write(b, addr - BOARD_OB_BASE, size, val);
+	if (board_in(addr, BOARD_PERIPH_BASE, BOARD_PERIPH_END))
+		return board_periph_write(b, addr, size, val);
+	if (board_in(addr, BOARD_PPB_BASE, BOARD_PPB_BASE + BOARD_PPB_SIZE))
+		return board_scs_write(b, addr, val, core);
+	return BOARD_BUS_FAULT;   /* system memory is read-only; the rest is unmapped */
+}
+
+/* ---- resets and power ------------------------------------------------------- */
+
+/* System reset (NRST release, SYSRESETREQ, OBL_LAUNCH, power-on) at time t. */
+void board_system_reset(sim_board *b, int64_t t)
+{
+	board_periph_reset(b);
+	board_fpec_reset(b);   /* reloads OBR/WRPR from the option bytes (§4.1) */
+	b->swd_off = false;    /* SWJ_CFG back to 000 (§5.1) */
+	board_core_map_flash(b);
+	if (!b->nrst_low)
+		board_core_reset(b, t);
+}
+
+static void board_power_off(sim_board *b, int64_t t)
+{
+	board_fpec_power_loss(b, t);
+	b->powered = false;
+}
+
+/* ---- public API --------------------------------------------------------------- */
+
+static int board_check_cfg(const sim_board_cfg *cfg, char *err, size_t errlen)
+{
+	if (cfg->part == NULL)
+		snprintf(err, errlen, "board has no part: give a part name such as STM32F103RC");
+	else if (cfg->state_dir == NULL || cfg->state_dir[0] == '\0')
+		snprintf(err, errlen, "board %s has no state directory", cfg->part->name);
+	else if (cfg->timing.core_hz < 1000U || cfg->timing.core_hz > 1000000000U)
+		snprintf(err, errlen, "board %s: core_hz %llu is outside 1 kHz..1 GHz",
+			 cfg->part->name, (unsigned long long)cfg->timing.core_hz);
+	else if (cfg->n_stuck > SIM_MAX_STUCK)
+		snprintf(err, errlen, "board %s: %zu stuck bits, at most %d", cfg->part->name,
+			 cfg->n_stuck, SIM_MAX_STUCK);
+	else
+		return 0;
+	return -1;
+}
+
+int sim_board_new(sim_board **out, const sim_board_cfg *cfg, int64_t t_insert_ns,
+		  char *err, size_t errlen)
+{
+	sim_board *b = NULL;
+
+	*out = NULL;
+	if (board_check_cfg(cfg, err, errlen) != 0)
+		return -1;
+	b = calloc(1, sizeof(*b));
+	if (b == NULL)
+		goto nomem;
+	b->cfg = *cfg;
+	b->part = cfg->part;
+	b->flash_size = cfg->part->flash_kib * 1024U;
+	b->sram_size = cfg->part->sram_kib * 1024U;
+	b->rng = cfg->rng_seed != 0 ? cfg->rng_seed : 0x9E3779B9U;   /* xorshift: never 0 */
+	b->sram = aligned_alloc(BOARD_PAGE, b->sram_size);
+	if (b->sram == NULL)
+		goto nomem;
+	memset(b->sram, 0, b->sram_size);
+	if (board_state_open(b, err, errlen) != 0 || board_core_new(b, err, errlen) != 0)
+		goto fail;
+	b->cfg.state_dir = NULL;   /* borrowed strings: not used after creation */
+	b->cfg.firmware = NULL;
+	b->now = t_insert_ns;
+	b->powered = true;
+	board_scs_por(b);
+	board_system_reset(b, t_insert_ns);
+	if (cfg->power_loss_at_ns >= 0 && cfg->power_loss_at_ns <= t_insert_ns)
+		board_power_off(b, t_insert_ns);
+	*out = b;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory creating board %s", cfg->part->name);
+fail:
+	sim_board_free(b);
+	return -1;
+}
+
+void sim_board_free(sim_board *b)
+{
+	if (b == NULL)
+		return;
+	board_core_free(b);
+	board_state_close(b);
+	free(b->sram);
+	free(b);
+}
+
+void sim_board_advance(sim_board *b, int64_t t_ns)
+{
+	int64_t loss = b->cfg.power_loss_at_ns;
+
+	if (t_ns <= b->now)
+		return;
+	if (b->powered && loss >= 0 && loss <= t_ns) {
+		if (loss > b->now)
+			board_core_run_until(b, loss);
+		board_power_off(b, loss > b->now ? loss : b->now);
+	}
+	if (b->powered)
+		board_core_run_until(b, t_ns);
+	b->now = t_ns;
+}
+
+int64_t sim_board_now(const sim_board *b)
+{
+	return b->now;
+}
+
+unsigned sim_board_voltage_mv(const sim_board *b)
+{
+	return b->powered ? BOARD_VDD_MV : 0U;
+}
+
+static void board_note_access(sim_board *b)
+{
+	if (!b->accessed)
+		b->first_access = b->now;
+	b->accessed = true;
+	b->last_access = b->now;
+}
+
+sim_swd sim_board_dp_connect(sim_board *b, uint32_t *dpidr_out)
+{
+	board_note_access(b);
+	if (!b->powered || b->swd_off || b->fpec.rdp_level == 2)
+		return SIM_SWD_NOACK;
+	b->dbg_attached = true;   /* from now on RDP1 blocks main flash until power-on */
+	board_core_map_flash(b);
+	*dpidr_out = b->part->dpidr;
+	return SIM_SWD_OK;
+}
+
+/* xorshift32: deterministic WAIT/FAULT injection from cfg->rng_seed. */
+static double board_rand(sim_board *b)
+{
+	uint32_t x = b->rng;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	b->rng = x;
+	return (double)x / 4294967296.0;
+}
+
+/* Gate of every AP access: supply, SW-DP state, injected WAIT/FAULT, reset domain. */
+static sim_swd board_gate(sim_board *b, uint32_t addr)
+{
+	board_note_access(b);
+	if (!b->powered || b->swd_off || b->fpec.rdp_level == 2)
+		return SIM_SWD_NOACK;
+	if (b->cfg.swd_wait_rate > 0 || b->cfg.swd_fault_rate > 0) {
+		double r = board_rand(b);
+		if (r < b->cfg.swd_wait_rate)
+			return SIM_SWD_WAIT;
+		if (r < b->cfg.swd_wait_rate + b->cfg.swd_fault_rate)
+			return SIM_SWD_FAULT;
+	}
+	/* under NRST only the debug domain answers (§5.3, DBGMCU §1.1) */
+	bool debug = addr >= BOARD_PPB_BASE || addr == b->part->idcode_addr ||
+		     addr == b->part->idcode_addr + 4U;
+	if (b->nrst_low && !debug)
+		return SIM_SWD_FAULT;
+	return SIM_SWD_OK;
+}
+
+sim_swd sim_board_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val_out)
+{
+	sim_swd s = board_gate(b, addr);
+	board_bus r;
+
+	if (s != SIM_SWD_OK)
+		return s;
+	while ((r = board_bus_read(b, addr, size, val_out, false)) == BOARD_BUS_STALL)
+		sim_board_advance(b, board_fpec_busy_until(b));
+	return r == BOARD_BUS_OK ? SIM_SWD_OK : SIM_SWD_FAULT;
+}
+
+sim_swd sim_board_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val)
+{
+	sim_swd s = board_gate(b, addr);
+	board_bus r;
+
+	if (s != SIM_SWD_OK)
+		return s;
+	b->core.side_gen++;
+	while ((r = board_bus_write(b, addr, size, val, false)) == BOARD_BUS_STALL)
+		sim_board_advance(b, board_fpec_busy_until(b));
+	return r == BOARD_BUS_OK ? SIM_SWD_OK : SIM_SWD_FAULT;
+}
+
+void sim_board_set_nrst(sim_board *b, bool low)
+{
+	if (!b->cfg.nrst_wired || !b->powered)
+		return;
+	board_note_access(b);
+	if (low && !b->nrst_low) {
+		b->nrst_low = true;   /* system held in reset; SWJ pins back to the debugger */
+		b->swd_off = false;
+	} else if (!low && b->nrst_low) {
+		b->nrst_low = false;
+		board_system_reset(b, b->now);
+	}
+}
+
+bool sim_board_core_running(const sim_board *b)
+{
+	return board_core_running(b);
+}
+
+const uint8_t *sim_board_uid(const sim_board *b)
+{
+	return b->cfg.uid;
+}
+
+int64_t sim_board_busy_ns(const sim_board *b)
+{
+	return b->accessed ? b->last_access - b->first_access : 0;
+}

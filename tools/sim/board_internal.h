@@ -1,0 +1,203 @@
+/*
+ * board_internal.h — the board model split by concern, shared by
+ * board.c (public API, bus routing), board_core.c (Unicorn core, hooks,
+ * register transfer), board_run.c (time, run control, halt/reset),
+ * board_scs.c (ARMv7-M debug and system registers), board_fpec.c (flash
+ * controller, option bytes), board_periph.c (CRC, RCC, AFIO, IWDG,
+ * DBGMCU) and board_state.c (mmap'd persistence). Not the bench's API.
+ *
+ * References: shared/reference/stm32-targets.md §1, §2.1, §3, §4.1, §5, §6,
+ * §7; stlink-protocol.md §3.9 and Appendix B.
+ */
+#ifndef GANGSIM_BOARD_INTERNAL_H
+#define GANGSIM_BOARD_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <unicorn/unicorn.h>
+
+#include "board.h"
+
+/* Memory map (§1.1). */
+#define BOARD_FLASH_BASE      0x08000000U
+#define BOARD_SRAM_BASE       0x20000000U
+#define BOARD_PERIPH_BASE     0x40000000U
+#define BOARD_PERIPH_END      0x40030000U   /* APB1, APB2, AHB up to the CRC unit */
+#define BOARD_PPB_BASE        0xE0000000U
+#define BOARD_PPB_SIZE        0x00100000U
+#define BOARD_OB_BASE         0x1FFFF800U   /* F0/F1/F3 option bytes (§4.1) */
+#define BOARD_OB_SIZE         16U
+#define BOARD_INFO_END        0x20000000U   /* end of the system memory block */
+
+#define BOARD_NS_PER_S        1000000000ULL
+#define BOARD_MAX_FIX         4U
+#define BOARD_SPIN_REGS       15            /* r0-r12, sp, lr */
+
+/* Result of one bus access, from the core or from the AHB-AP. */
+typedef enum board_bus {
+	BOARD_BUS_OK = 0,
+	BOARD_BUS_FAULT,       /* bus error: AP FAULT for the debugger, BusFault for the core */
+	BOARD_BUS_STALL,       /* the FPEC holds the bus until the running operation ends */
+} board_bus;
+
+/* Why the core stopped in the middle of a run. */
+typedef enum board_stop {
+	BOARD_STOP_NONE = 0,
+	BOARD_STOP_FAULT,      /* bus fault: vector catch or lockup */
+	BOARD_STOP_STALL,      /* bus stalled by the FPEC: deferred access pending */
+	BOARD_STOP_RESET,      /* AIRCR.SYSRESETREQ written by the core */
+	BOARD_STOP_BKPT,       /* BKPT with C_DEBUGEN: debug halt */
+	BOARD_STOP_SLEEP,      /* WFI/WFE: nothing here ever wakes it */
+} board_stop;
+
+/* FPEC operation in progress (BSY=1 from start to end). */
+typedef enum board_op {
+	BOARD_OP_NONE = 0,
+	BOARD_OP_PROG,
+	BOARD_OP_PAGE_ERASE,
+	BOARD_OP_MASS_ERASE,
+	BOARD_OP_OB_ERASE,     /* with regression mass erase when RDP level 1 is in force */
+	BOARD_OP_OB_PROG,
+} board_op;
+
+typedef struct board_fix {
+	uint32_t off;          /* flash offset */
+	unsigned len;
+	uint8_t bytes[4];      /* what the cell must hold after the store */
+} board_fix;
+
+typedef struct board_core {
+	uc_engine *uc;
+	uc_hook h_code, h_wflash, h_walias, h_intr;
+	bool flash_mapped;     /* unmapped while RDP1 blocks the core (bus fault on access) */
+	bool in_emu;           /* inside uc_emu_start: time is the core's */
+	bool halted, lockup, sleeping;
+	int64_t epoch_ns;      /* core time when cycles was 0 */
+	uint64_t cycles;       /* instructions since epoch (1 instruction = 1 cycle) */
+	uint64_t limit;        /* cycles allowed in this run (never past the advance target) */
+	int64_t stall_until;   /* bus held by the FPEC until then; 0 none */
+	board_stop stop;
+	board_fix fix[BOARD_MAX_FIX];
+	unsigned n_fix;
+	bool defer_on;         /* access held by the stall, performed when BSY drops */
+	uint32_t defer_addr, defer_val;
+	unsigned defer_size;
+	uint64_t flash_cycles; /* instructions fetched from flash since the last reset */
+	uint64_t kill_cycles;  /* 1 ms of core time: the seed firmware's SWD cut */
+	uint64_t last_pc;
+	bool retired;          /* DHCSR.S_RETIRE_ST */
+	bool xpsr_t;           /* EPSR.T as the debugger last wrote it */
+	/* BSY spin-loop fast-forward (exact: the skipped iterations are identical) */
+	bool spin_valid;
+	uint64_t spin_pc, spin_cycles, spin_gen;
+	uint32_t spin_regs[BOARD_SPIN_REGS];
+	uint64_t side_gen;     /* bumped by every side effect a loop could depend on */
+	/* code cache invalidation after writes that bypass the core */
+	uint32_t fdirty_lo, fdirty_hi, sdirty_lo, sdirty_hi;
+	/* debug and system registers (§5.4): DHCSR/DEMCR/DFSR survive system reset */
+	uint32_t dhcsr_ctrl, demcr, dfsr, dcrdr, cfsr, hfsr, aircr, vtor;
+	uint32_t fp_ctrl, dbgmcu_cr;
+	bool reset_st;         /* DHCSR.S_RESET_ST, sticky until read */
+} board_core;
+
+typedef struct board_fpec {
+	uint32_t acr, cr, sr, ar, obr, wrpr;
+	unsigned key_stage, optkey_stage;
+	bool key_dead;         /* wrong KEYR sequence: locked until reset */
+	bool optkey_dead;
+	uint8_t rdp_level;     /* 0, 1, 2: latched from the option bytes at reset */
+	board_op op;
+	int64_t op_start, op_end;
+	uint32_t op_addr;      /* flash offset, or OB offset */
+	uint16_t op_old, op_new;
+	bool op_regress;       /* OB erase that mass-erases main flash first */
+} board_fpec;
+
+typedef struct board_periph {
+	uint32_t rcc[10];      /* RCC 0x00..0x24 */
+	uint32_t crc_dr, crc_idr;
+	uint32_t afio_mapr;    /* without SWJ_CFG (write-only) */
+} board_periph;
+
+struct sim_board {
+	sim_board_cfg cfg;     /* copy; strings below are owned */
+	const sim_part *part;
+	char *dir;             /* state_dir/<UID>/ */
+	char *marker;          /* state_dir/<UID>/swd_disabled */
+	uint8_t *flash;        /* mmap'd flash.bin, MAP_SHARED */
+	uint8_t *ob;           /* mmap'd option_bytes.bin (16 bytes) */
+	uint8_t *sram;
+	uint32_t flash_size, sram_size;
+	bool fw_kills_swd;     /* the seed firmware is still in flash */
+	int64_t now;
+	bool accessed;
+	int64_t first_access, last_access;
+	bool powered;
+	bool nrst_low;
+	bool swd_off;          /* SW-DP silent: SWJ_CFG=1xx or the seed firmware */
+	bool dbg_attached;     /* a debugger connected since power-on (RDP1 rule) */
+	uint32_t rng;
+	board_core core;
+	board_fpec fpec;
+	board_periph periph;
+};
+
+/* board.c */
+int64_t board_time(const sim_board *b);
+board_bus board_bus_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val, bool core);
+board_bus board_bus_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val, bool core);
+void board_system_reset(sim_board *b, int64_t t);
+void board_le_put(uint8_t *p, unsigned size, uint32_t val);
+uint32_t board_le_get(const uint8_t *p, unsigned size);
+
+/* board_core.c */
+int board_core_new(sim_board *b, char *err, size_t errlen);
+void board_core_free(sim_board *b);
+void board_core_run_until(sim_board *b, int64_t t);
+void board_core_reset(sim_board *b, int64_t t);
+void board_core_halt(sim_board *b, uint32_t dfsr_bits);
+void board_core_resume(sim_board *b, bool step);
+void board_core_fault(sim_board *b);
+bool board_core_running(const sim_board *b);
+int64_t board_core_now(const sim_board *b);
+void board_core_spin(sim_board *b, int64_t deadline);
+uint64_t board_core_cycles_at(const sim_board *b, int64_t t, bool round_up);
+void board_core_apply_fix(sim_board *b);
+void board_core_map_flash(sim_board *b);
+void board_core_dirty_flash(sim_board *b, uint32_t off, uint32_t len);
+void board_core_dirty_sram(sim_board *b, uint32_t off, uint32_t len);
+uint32_t board_core_reg_read(sim_board *b, unsigned sel);
+void board_core_reg_write(sim_board *b, unsigned sel, uint32_t val);
+
+/* board_scs.c: 0xE0000000-0xE00FFFFF as seen by debugger and core */
+void board_scs_por(sim_board *b);
+board_bus board_scs_read(sim_board *b, uint32_t addr, uint32_t *val, bool core);
+board_bus board_scs_write(sim_board *b, uint32_t addr, uint32_t val, bool core);
+
+/* board_fpec.c */
+void board_fpec_reset(sim_board *b);
+void board_fpec_update(sim_board *b, int64_t t);
+bool board_fpec_busy(const sim_board *b);
+int64_t board_fpec_busy_until(const sim_board *b);
+board_bus board_fpec_read(sim_board *b, uint32_t off, uint32_t *val, bool core);
+board_bus board_fpec_write(sim_board *b, uint32_t off, uint32_t val, bool core);
+board_bus board_fpec_flash_write(sim_board *b, uint32_t off, unsigned size, uint32_t val);
+board_bus board_fpec_ob_write(sim_board *b, uint32_t off, unsigned size, uint32_t val);
+bool board_fpec_flash_blocked(const sim_board *b);
+void board_fpec_power_loss(sim_board *b, int64_t t);
+
+/* board_periph.c */
+void board_periph_reset(sim_board *b);
+board_bus board_periph_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val);
+board_bus board_periph_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val);
+uint32_t board_periph_crc_word(uint32_t crc, uint32_t word);
+uint32_t board_dbgmcu_idcode(const sim_board *b);
+
+/* board_state.c */
+int board_state_open(sim_board *b, char *err, size_t errlen);
+void board_state_close(sim_board *b);
+void board_state_firmware_gone(sim_board *b);
+
+#endif
