@@ -1,0 +1,46 @@
+/*
+ * demo.c — the demo firmware: blink PC13 (the LED of common F103 boards)
+ * with a busy-wait delay, count a heartbeat in SRAM and copy the serial
+ * number gang wrote at 0x0803F800 into RAM. References: RM0008 §7.3.7
+ * (RCC_APB2ENR), §9.2.2 (GPIOx_CRH), §9.2.4 (GPIOx_ODR), §9.4.2 (AFIO_MAPR).
+ */
+#include "demo.h"
+
+__attribute__((section(".demo_state"), used)) volatile demo_state demo = {
+	.magic = DEMO_MAGIC,
+	.swd_off = DEMO_SWD_OFF,
+};
+
+/* In .bss: the reset handler must zero it for the LED to start off. */
+static volatile uint32_t demo_led;
+
+void demo_swd_off(void)
+{
+	DEMO_RCC_APB2ENR |= DEMO_RCC_APB2ENR_AFIOEN;
+	/* SWJ_CFG is write-only (reads are undefined): write the whole word, never read-modify-write */
+	DEMO_AFIO_MAPR = DEMO_AFIO_MAPR_SWJ_OFF;
+}
+
+static void demo_delay(void)
+{
+	for (volatile uint32_t i = 0; i < DEMO_DELAY_LOOPS; i++)
+		;
+}
+
+void demo_main(void)
+{
+	DEMO_RCC_APB2ENR |= DEMO_RCC_APB2ENR_IOPCEN;
+	DEMO_GPIOC_CRH = (DEMO_GPIOC_CRH & ~(0xFU << DEMO_CRH_PC13_SHIFT)) |
+			 (DEMO_CRH_OUT_PP_2MHZ << DEMO_CRH_PC13_SHIFT);
+	for (;;) {
+		/* read each time: gang may program the slot while the firmware runs under a debugger */
+		demo.serial = *(volatile const uint32_t *)DEMO_SERIAL_ADDR;
+		demo_led ^= 1U;
+		if (demo_led)
+			DEMO_GPIOC_ODR |= 1U << DEMO_PC13;
+		else
+			DEMO_GPIOC_ODR &= ~(1U << DEMO_PC13);
+		demo.heartbeat++;
+		demo_delay();
+	}
+}

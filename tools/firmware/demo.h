@@ -1,0 +1,40 @@
+/*
+ * demo.h — registers and state of the demo firmware for STM32F103
+ * (RM0008 §7.3 RCC, §9.2 GPIO, §9.4 AFIO; stm32-targets.md §5.1).
+ */
+#ifndef DEMO_H
+#define DEMO_H
+
+#include <stdint.h>
+
+#ifndef DEMO_SWD_OFF
+#define DEMO_SWD_OFF 0
+#endif
+
+#define DEMO_RCC_APB2ENR (*(volatile uint32_t *)0x40021018U)
+#define DEMO_RCC_APB2ENR_AFIOEN (1U << 0)
+#define DEMO_RCC_APB2ENR_IOPCEN (1U << 4)
+#define DEMO_AFIO_MAPR (*(volatile uint32_t *)0x40010004U)
+#define DEMO_AFIO_MAPR_SWJ_OFF (0x4U << 24) /* SWJ_CFG = 0b100: JTAG-DP and SW-DP off */
+#define DEMO_GPIOC_CRH (*(volatile uint32_t *)0x40011004U)
+#define DEMO_GPIOC_ODR (*(volatile uint32_t *)0x4001100CU)
+#define DEMO_PC13 13U
+#define DEMO_CRH_PC13_SHIFT ((DEMO_PC13 - 8U) * 4U)
+#define DEMO_CRH_OUT_PP_2MHZ 0x2U            /* MODE=10 (2 MHz), CNF=00 (push-pull) */
+#define DEMO_SERIAL_ADDR 0x0803F800U        /* serial slot written by gang */
+#define DEMO_SERIAL_UNSET 0xFFFFFFFFU       /* erased flash */
+#define DEMO_MAGIC 0x474E4147U              /* "GANG" little-endian: proves .data was copied */
+#define DEMO_DELAY_LOOPS 20000U             /* about 10 ms per toggle at the 8 MHz HSI */
+
+/* At 0x20000000 (first in .data): what the bench and tests read back. */
+typedef struct demo_state {
+	uint32_t magic;      /* DEMO_MAGIC once .data is copied */
+	uint32_t heartbeat;  /* +1 per LED toggle */
+	uint32_t serial;     /* copy of the serial slot (DEMO_SERIAL_UNSET when unset) */
+	uint32_t swd_off;    /* 1 in the swdoff variant */
+} demo_state;
+
+void demo_swd_off(void);
+__attribute__((noreturn)) void demo_main(void);
+
+#endif
