@@ -14,14 +14,14 @@ SAN      ?=
 OPT      ?= -O2 -g
 STD      := -std=c11 -D_GNU_SOURCE
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
-PKGS     := libusb-1.0 libconfig sqlite3
+PKGS     := libusb-1.0 libconfig sqlite3 ncursesw
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS_ALL := $(STD) $(WARN) $(OPT) $(SAN) -Isrc $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL := $(PKG_LIBS) -lpthread -lm $(SAN)
 
 # ---- gang ---------------------------------------------------------------
-MODULES  := core usb stlink target flash image profile serial db sched report cli
+MODULES  := core usb stlink target flash image profile serial db sched console report cli
 LIB_SRC  := $(foreach m,$(MODULES),$(wildcard src/$(m)/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 GANG_LIB := $(BUILD)/libgang.a
@@ -64,14 +64,14 @@ $(SIM_LIB): $(SIM_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 # tests/sim links the bench objects directly; every other test links libgang.
-$(BUILD)/tests/sim: $(wildcard tests/sim/*.c) $(TESTLIB_SRC) $(SIM_LIB) $(GANG_LIB)
+$(BUILD)/tests/sim: $(wildcard tests/sim/*.c) $(TESTLIB_SRC) $(SIM_LIB) $(SIM_SO)
 	@mkdir -p $(dir $@)
-	$(CC) $(STD) $(WARN) $(OPT) $(SAN) -Isrc -Itools/sim -Itests/lib $(PKG_CFLAGS) -o $@ $(filter %.c,$^) $(SIM_LIB) $(GANG_LIB) -lcriterion $(SIM_LIBS) $(LDLIBS_ALL)
+	$(CC) $(STD) $(WARN) $(OPT) $(SAN) -Isrc -Itools/sim -Itests/lib $(PKG_CFLAGS) -o $@ $(filter %.c,$^) $(SIM_LIB) -lcriterion $(SIM_LIBS) $(LDLIBS_ALL)
 
 # Other test binaries link the bench (build/libgangsim.so) in place of
 # libusb, so gang's real USB code runs against virtual probes; each test
 # picks its bench with GANGSIM_BENCH/GANGSIM_STATE before gang_usb_new().
-TEST_LIBS := -L$(BUILD) -Wl,-rpath,$(abspath $(BUILD)) -lgangsim -lconfig -lsqlite3 -lpthread -lm $(SAN)
+TEST_LIBS := -L$(BUILD) -Wl,-rpath,$(abspath $(BUILD)) -lgangsim $(filter-out -lusb-1.0,$(PKG_LIBS)) -lpthread -lm $(SAN)
 $(BUILD)/tests/%: $(GANG_LIB) $(SIM_SO) $(TESTLIB_SRC) FORCE_TESTDEP
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) $(WARN) $(OPT) $(SAN) -Isrc -Itests/lib $(PKG_CFLAGS) -o $@ $(wildcard tests/$*/*.c) $(TESTLIB_SRC) $(GANG_LIB) -lcriterion $(TEST_LIBS)

@@ -35,7 +35,8 @@ int gang_stlink_open(gang_stlink **out, gang_usb *usb, const char *selector, gan
 /* Leave debug mode (DEBUG_EXIT) and close; safe with NULL. */
 void gang_stlink_close(gang_stlink *sl);
 
-const gang_stlink_version *gang_stlink_version(const gang_stlink *sl);
+/* (The accessor is not named gang_stlink_version: that is the struct type.) */
+const gang_stlink_version *gang_stlink_get_version(const gang_stlink *sl);
 const gang_probe_id *gang_stlink_id(const gang_stlink *sl);
 gang_diag *gang_stlink_diag(gang_stlink *sl);
 

@@ -1,0 +1,177 @@
+/*
+ * test_clients.c — stock clients nobody here wrote, run through
+ * tools/gangsim against the virtual bench: st-info --probe, st-flash
+ * write/read/erase (stlink-tools 1.7.0, incl. --connect-under-reset on a
+ * board whose firmware disabled SWD) and OpenOCD 0.12 program+verify.
+ * They keep the simulator honest (stlink-protocol.md §3). Needs
+ * build/libgangsim.so (make) and runs from the repository root.
+ */
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FIX "tests/fixtures/benches/"
+#define OUT_MAX (256 * 1024)
+
+static char tc_dir[64];
+static char tc_out[OUT_MAX];
+
+static void tc_setup(void)
+{
+	snprintf(tc_dir, sizeof(tc_dir), "/tmp/gangsim-tc-XXXXXX");
+	cr_assert_not_null(mkdtemp(tc_dir));
+	cr_assert_eq(access("build/libgangsim.so", R_OK), 0, "build/libgangsim.so missing: run make");
+}
+
+static void tc_teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tc_dir);
+	(void)system(cmd);
+}
+
+TestSuite(sim_clients, .init = tc_setup, .fini = tc_teardown, .timeout = 180);
+
+static void tc_need(const char *tool)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", tool);
+	if (system(cmd) != 0)
+		cr_skip_test("%s is not installed", tool);
+}
+
+/* Run a shell command line, capture stdout+stderr in tc_out; returns the exit status. */
+__attribute__((format(printf, 1, 2)))
+static int tc_run(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	FILE *p;
+	size_t n;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	strncat(cmd, " 2>&1", sizeof(cmd) - strlen(cmd) - 1);
+	p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	n = fread(tc_out, 1, sizeof(tc_out) - 1, p);
+	tc_out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void tc_random_file(const char *name, size_t len)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tc_dir, name);
+	f = fopen(path, "wb");
+	cr_assert_not_null(f);
+	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	for (size_t i = 0; i < len; i++)
+		fputc(rand() & 0xFF, f);
+	fclose(f);
+}
+
+/* Compare the first n bytes (st-flash reads whole words). */
+static int tc_cmp(const char *a, const char *b, size_t n)
+{
+	return tc_run("cmp -n %zu %s/%s %s/%s", n, tc_dir, a, tc_dir, b);
+}
+
+#define GS "tools/gangsim --state %s/state --bench "
+
+Test(sim_clients, st_info_probe_lists_every_probe_with_chip_flash_and_sram)
+{
+	tc_need("st-info");
+	cr_assert_eq(tc_run(GS FIX "models.cfg -- st-info --probe", tc_dir), 0, "%s", tc_out);
+	cr_expect_not_null(strstr(tc_out, "Found 3 stlink programmers"), "%s", tc_out);
+	cr_expect_not_null(strstr(tc_out, "serial:     392905012612344D314B4E00"), "clone serial hex-encoded:\n%s", tc_out);
+	cr_expect_not_null(strstr(tc_out, "serial:     0669FF555052836687031939"), "%s", tc_out);
+	cr_expect_not_null(strstr(tc_out, "serial:     002F00293137510F33333639"), "%s", tc_out);
+	cr_expect_not_null(strstr(tc_out, "flash:      65536 (pagesize: 1024)\n  sram:       20480\n  chipid:     0x0410"), "%s", tc_out);
+	cr_expect_not_null(strstr(tc_out, "flash:      262144 (pagesize: 2048)\n  sram:       65536\n  chipid:     0x0414"), "%s", tc_out);
+	cr_expect_not_null(strstr(tc_out, "flash:      524288 (pagesize: 2048)"), "%s", tc_out);
+}
+
+Test(sim_clients, st_flash_write_read_and_erase_round_trip_random_data)
+{
+	const char *s = "066DFF485457725187084919";
+
+	tc_need("st-flash");
+	tc_random_file("fw.bin", 100 * 1024 + 6);
+	cr_assert_eq(tc_run(GS "tools/sim/benches/quad-f103.cfg -- st-flash --serial %s write %s/fw.bin 0x08000000",
+			    tc_dir, s, tc_dir), 0, "%s", tc_out);
+	cr_expect_not_null(strstr(tc_out, "Flash written and verified"), "%s", tc_out);
+	cr_assert_eq(tc_run(GS "tools/sim/benches/quad-f103.cfg -- st-flash --serial %s read %s/back.bin 0x08000000 %d",
+			    tc_dir, s, tc_dir, 100 * 1024 + 6), 0, "%s", tc_out);
+	cr_expect_eq(tc_cmp("fw.bin", "back.bin", 100 * 1024 + 6), 0, "read back differs: %s", tc_out);
+	cr_assert_eq(tc_run(GS "tools/sim/benches/quad-f103.cfg -- st-flash --serial %s erase", tc_dir, s), 0, "%s", tc_out);
+	cr_assert_eq(tc_run(GS "tools/sim/benches/quad-f103.cfg -- st-flash --serial %s read %s/blank.bin 0x08000000 4096",
+			    tc_dir, s, tc_dir), 0, "%s", tc_out);
+	cr_expect_eq(tc_run("tr -d '\\377' < %s/blank.bin | wc -c | grep -qx 0", tc_dir), 0, "erased flash is not all 0xFF");
+}
+
+Test(sim_clients, st_flash_with_a_wrong_serial_finds_no_probe)
+{
+	tc_need("st-flash");
+	cr_expect_neq(tc_run(GS "tools/sim/benches/quad-f103.cfg -- st-flash --serial 000000000000000000000000 erase",
+			     tc_dir), 0, "%s", tc_out);
+	cr_expect_not_null(strstr(tc_out, "Couldn't find any ST-Link devices"), "%s", tc_out);
+}
+
+Test(sim_clients, connect_under_reset_reaches_a_board_whose_firmware_disabled_swd)
+{
+	tc_need("st-flash");
+	tc_random_file("fw.bin", 8192);
+	cr_expect_neq(tc_run(GS FIX "swd-disabled.cfg -- st-flash read %s/x.bin 0x08000000 1024", tc_dir, tc_dir), 0,
+		      "plain st-flash must fail: %s", tc_out);
+	cr_expect_not_null(strstr(tc_out, "connect under reset"), "%s", tc_out);
+	cr_assert_eq(tc_run(GS FIX "swd-disabled.cfg -- st-flash --connect-under-reset write %s/fw.bin 0x08000000",
+			    tc_dir, tc_dir), 0, "%s", tc_out);
+	cr_assert_eq(tc_run(GS FIX "swd-disabled.cfg -- st-flash --connect-under-reset read %s/back.bin 0x08000000 8192",
+			    tc_dir, tc_dir), 0, "%s", tc_out);
+	cr_expect_eq(tc_cmp("fw.bin", "back.bin", 8192), 0, "%s", tc_out);
+}
+
+Test(sim_clients, openocd_programs_and_verifies_through_the_async_api)
+{
+	tc_need("openocd");
+	tc_random_file("fw.bin", 64 * 1024);
+	cr_assert_eq(tc_run(GS "tools/sim/benches/quad-f103.cfg --stats %s/stats.json -- openocd "
+			    "-c 'gdb_port disabled' -c 'tcl_port disabled' -c 'telnet_port disabled' "
+			    "-f interface/stlink.cfg -f target/stm32f1x.cfg -c 'adapter serial 57FF6B064966545232401287' "
+			    "-c 'program %s/fw.bin 0x08000000 verify reset exit'", tc_dir, tc_dir, tc_dir), 0, "%s", tc_out);
+	cr_expect_not_null(strstr(tc_out, "** Verified OK **"), "%s", tc_out);
+	cr_assert_eq(tc_run("cat %s/stats.json", tc_dir), 0);
+	cr_expect_not_null(strstr(tc_out, "{\"serial\": \"57FF6B064966545232401287\", \"usb_commands\": "), "%s", tc_out);
+}
+
+Test(sim_clients, wrapper_explains_itself_and_refuses_bad_input_before_running)
+{
+	cr_assert_eq(tc_run("tools/gangsim --help"), 0);
+	cr_expect_not_null(strstr(tc_out, "GANGSIM_BENCH"), "%s", tc_out);
+	cr_expect_not_null(strstr(tc_out, "--realtime"), "%s", tc_out);
+	cr_expect_eq(tc_run("tools/gangsim --bench " FIX "bad-model.cfg -- touch %s/ran", tc_dir), 2);
+	cr_expect_not_null(strstr(tc_out, "bad-model.cfg:4: key 'model'"), "%s", tc_out);
+	{
+		char ran[128];
+
+		snprintf(ran, sizeof(ran), "%s/ran", tc_dir);
+		cr_expect_neq(access(ran, F_OK), 0, "the command ran on a bad bench");
+	}
+	cr_expect_eq(tc_run("tools/gangsim --bench " FIX "single-v2.cfg"), 2, "no command");
+	cr_expect_eq(tc_run("tools/gangsim --frobnicate -- true"), 2);
+	cr_expect_eq(tc_run("tools/gangsim --realtime fast -- true"), 2);
+	cr_expect_eq(tc_run("tools/gangsim -- sh -c 'exit 7'"), 7, "the command's status is passed on");
+}
