@@ -17,7 +17,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-missing-fiel
 PKGS     := libusb-1.0 libconfig sqlite3 ncursesw
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CFLAGS_ALL := $(STD) $(WARN) $(OPT) $(SAN) -Isrc $(PKG_CFLAGS) $(CFLAGS)
+CFLAGS_ALL := $(STD) $(WARN) $(OPT) $(SAN) -Isrc -I$(BUILD)/gen $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL := $(PKG_LIBS) -lpthread -lm $(SAN)
 
 # ---- gang ---------------------------------------------------------------
@@ -49,6 +49,13 @@ $(BUILD)/obj/%.o: src/%.c
 $(BUILD)/simobj/%.o: tools/sim/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(SIM_CFLAGS) -MMD -MP -c $< -o $@
+
+# Database migrations are embedded into the binary from db/migrations/*.sql.
+MIGRATIONS := $(sort $(wildcard db/migrations/*.sql))
+$(BUILD)/gen/migrations.inc: tools/embed-sql $(MIGRATIONS)
+	@mkdir -p $(dir $@)
+	tools/embed-sql $@ $(MIGRATIONS)
+$(BUILD)/obj/db/db_migrate.o: $(BUILD)/gen/migrations.inc
 
 $(GANG_LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)

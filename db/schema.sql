@@ -1,0 +1,126 @@
+-- schema.sql — the whole current gang traceability schema, for people.
+-- It must equal the result of applying db/migrations/*.sql in order
+-- (tests/db/test_migrate.c checks it). Change the schema by adding a new
+-- migration, then update this file to match.
+--
+-- Times are UTC ISO 8601 with milliseconds ("2026-11-24T16:31:34.123Z").
+
+CREATE TABLE boards (
+	uid TEXT PRIMARY KEY,          -- the chip's 96-bit unique ID, 24 hex digits
+	serial TEXT UNIQUE,            -- serial text burned on its last pass
+	part TEXT,
+	first_seen TEXT NOT NULL,
+	last_seen TEXT NOT NULL,
+	last_result TEXT CHECK (last_result IN ('pass', 'fail', 'aborted'))
+);
+
+CREATE TABLE attempts (
+	id INTEGER PRIMARY KEY,
+	uid TEXT REFERENCES boards(uid), -- NULL until the board is identified
+	slot TEXT NOT NULL,
+	probe_serial TEXT,
+	batch TEXT,
+	profile_name TEXT NOT NULL,
+	profile_sha256 TEXT,
+	image_sha256 TEXT,
+	operator TEXT,
+	station TEXT,
+	connect_mode TEXT,             -- normal | under-reset
+	part TEXT,
+	rdp_before INTEGER,
+	option_bytes TEXT,             -- option bytes as read, hex
+	serial_pool TEXT,
+	serial_value INTEGER,
+	serial_text TEXT,
+	started_at TEXT NOT NULL,
+	finished_at TEXT,              -- NULL while the attempt is open
+	result TEXT CHECK (result IN ('pass', 'fail', 'aborted')),
+	error_class TEXT,
+	error_message TEXT,
+	CHECK ((finished_at IS NULL) = (result IS NULL))
+);
+
+CREATE TABLE steps (
+	id INTEGER PRIMARY KEY,
+	attempt_id INTEGER NOT NULL REFERENCES attempts(id),
+	step TEXT NOT NULL,
+	result TEXT NOT NULL CHECK (result IN ('pass', 'fail', 'skip')),
+	duration_ms INTEGER NOT NULL CHECK (duration_ms >= 0),
+	detail TEXT,
+	at TEXT NOT NULL
+);
+
+-- A serial row is never deleted and a void serial stays void, so every
+-- value ever handed out stays auditable and is never reused.
+CREATE TABLE serial_pools (
+	name TEXT PRIMARY KEY,
+	start INTEGER NOT NULL CHECK (start >= 0),
+	"end" INTEGER NOT NULL CHECK ("end" >= start),
+	next INTEGER NOT NULL,
+	format TEXT NOT NULL DEFAULT '',
+	created_at TEXT NOT NULL,
+	CHECK (next BETWEEN start AND "end" + 1)
+);
+
+CREATE TABLE serials (
+	pool TEXT NOT NULL REFERENCES serial_pools(name),
+	value INTEGER NOT NULL,
+	uid TEXT NOT NULL REFERENCES boards(uid),
+	state TEXT NOT NULL CHECK (state IN ('reserved', 'burned', 'void')),
+	attempt_id INTEGER REFERENCES attempts(id),
+	reserved_at TEXT NOT NULL,
+	burned_at TEXT,
+	voided_at TEXT,
+	reason TEXT,
+	PRIMARY KEY (pool, value)
+);
+
+-- One live (non-void) serial per UID and pool: same board, same serial.
+CREATE UNIQUE INDEX serials_pool_uid_live ON serials(pool, uid) WHERE state <> 'void';
+
+CREATE TRIGGER serials_no_delete BEFORE DELETE ON serials
+BEGIN
+	SELECT RAISE(ABORT, 'serials are never deleted (void them instead)');
+END;
+
+CREATE TRIGGER serials_void_is_final BEFORE UPDATE OF state ON serials
+WHEN OLD.state = 'void' AND NEW.state <> 'void'
+BEGIN
+	SELECT RAISE(ABORT, 'a void serial stays void');
+END;
+
+CREATE TRIGGER serial_pools_range_fixed BEFORE UPDATE OF start, "end" ON serial_pools
+WHEN OLD.start <> NEW.start OR OLD."end" <> NEW."end"
+BEGIN
+	SELECT RAISE(ABORT, 'a serial pool range never changes');
+END;
+
+
+CREATE TABLE slot_map (
+	label TEXT PRIMARY KEY,
+	probe_serial TEXT NOT NULL,
+	usb_path TEXT NOT NULL DEFAULT '', -- '' matches any port (slot file without a path)
+	source TEXT NOT NULL CHECK (source IN ('auto', 'file')),
+	created_at TEXT NOT NULL,
+	UNIQUE (probe_serial, usb_path)
+);
+
+CREATE TABLE probes (
+	serial TEXT NOT NULL,
+	usb_path TEXT NOT NULL,
+	model TEXT,
+	firmware TEXT,
+	slot TEXT NOT NULL,
+	first_seen TEXT NOT NULL,
+	last_seen TEXT NOT NULL,
+	PRIMARY KEY (serial, usb_path)
+);
+
+CREATE INDEX attempts_by_batch ON attempts(batch, started_at);
+CREATE INDEX attempts_by_started ON attempts(started_at);
+CREATE INDEX attempts_by_uid ON attempts(uid, started_at);
+CREATE INDEX attempts_open ON attempts(id) WHERE finished_at IS NULL;
+CREATE INDEX steps_by_attempt ON steps(attempt_id);
+CREATE INDEX serials_by_uid ON serials(uid);
+
+PRAGMA user_version = 3;

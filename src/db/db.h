@@ -1,0 +1,164 @@
+/*
+ * db.h — the traceability database: which board (by the chip's 96-bit UID)
+ * got which firmware, serial, result and steps, on which slot, when, by whom.
+ * SQLite file with numbered migrations (PRAGMA user_version), WAL journal,
+ * foreign keys on. Schema: db/schema.sql (equal to the migrations in db/migrations/).
+ *
+ * Threads: a gang_db handle is one SQLite connection opened in multi-thread
+ * mode (SQLITE_OPEN_NOMUTEX). It belongs to ONE thread at a time: the main
+ * thread opens the database (with GANG_DB_RECOVER) and every worker thread
+ * gets its own handle from gang_db_open_worker. Writers queue in FIFO
+ * order inside the process, then meet other processes at SQLite's file
+ * lock (BEGIN IMMEDIATE), where a busy connection retries with a short
+ * bounded backoff (GANG_DB_BUSY_BUDGET_MS) and then fails GANG_EDB.
+ *
+ * One board, as the job pipeline records it:
+ *   gang_db_attempt_begin        board inserted (slot, probe, batch, profile, operator)
+ *   gang_db_attempt_identify     after connect: UID, part, connect mode, option bytes
+ *   gang_serial_reserve          (serial/serial_alloc.h) serial bound to the UID
+ *   gang_db_attempt_serial_text  the rendered serial written into the image
+ *   gang_db_step ...             one row per step with its duration
+ *   gang_db_attempt_finish       pass only after verify: burns the serial too
+ *
+ * Errors: every function returns GANG_OK or a negative gang_err and, on
+ * failure, fills d (may be NULL) with a sentence naming the database file.
+ * Times stored are UTC ISO 8601 with milliseconds ("2026-11-24T16:31:34.123Z").
+ */
+#ifndef GANG_DB_DB_H
+#define GANG_DB_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+/* Database file used when the command line names none (relative to the cwd). */
+#define GANG_DB_DEFAULT_PATH "db/gang.sqlite"
+
+/* Longest wait for another writer before giving up with GANG_EDB. */
+#define GANG_DB_BUSY_BUDGET_MS 2000U
+/* Free space below which a read-write open is refused as "disk full". */
+#define GANG_DB_MIN_FREE_BYTES (1024U * 1024U)
+/* Slot labels: up to this many bytes incl. NUL, [A-Za-z0-9_.-] only. */
+#define GANG_DB_LABEL_MAX 32U
+
+/* gang_db_open flags. */
+#define GANG_DB_CREATE 0x1   /* create the file (and its schema) if missing */
+#define GANG_DB_READONLY 0x2 /* reports: never write, never migrate */
+#define GANG_DB_RECOVER 0x4  /* close attempts left open by a crash (main thread, once) */
+
+typedef struct gang_db gang_db;
+
+typedef enum gang_attempt_result {
+	GANG_ATTEMPT_PASS = 0,
+	GANG_ATTEMPT_FAIL,
+	GANG_ATTEMPT_ABORTED,
+} gang_attempt_result;
+
+typedef enum gang_step_result {
+	GANG_STEP_PASS = 0,
+	GANG_STEP_FAIL,
+	GANG_STEP_SKIP,
+} gang_step_result;
+
+/* What is known when a board is inserted; strings borrowed for the call, NULL = unknown. */
+typedef struct gang_attempt_info {
+	const char *slot;           /* slot label (required) */
+	const char *probe_serial;
+	const char *batch;
+	const char *profile_name;   /* required */
+	const char *profile_sha256; /* hex */
+	const char *image_sha256;   /* hex */
+	const char *operator_name;
+	const char *station;
+} gang_attempt_info;
+
+/* What connecting to the board revealed; strings borrowed, NULL = unknown. */
+typedef struct gang_attempt_target {
+	const char *uid;          /* 96-bit unique ID as 24 hex digits (required) */
+	const char *part;         /* "STM32F103RC" */
+	const char *connect_mode; /* "normal" | "under-reset" */
+	const char *option_bytes; /* option bytes as read, hex */
+	int rdp_before;           /* RDP level read before any change; -1 unknown */
+} gang_attempt_target;
+
+/*
+ * Open (and with GANG_DB_CREATE create) the database at path (NULL:
+ * GANG_DB_DEFAULT_PATH). Read-write opens apply pending migrations in one
+ * transaction, switch to WAL, and refuse with GANG_EDB before any board is
+ * touched when: the directory or file is read-only, the disk is (nearly)
+ * full, another writer holds the database locked, the schema is newer than
+ * this gang, or the file is not an SQLite database. GANG_DB_READONLY opens
+ * refuse a schema older or newer than this gang. GANG_DB_RECOVER runs
+ * gang_db_recover after opening: only the process's first connection may do
+ * that, before any worker begins an attempt. *out is NULL on failure.
+ */
+int gang_db_open(gang_db **out, const char *path, int flags, gang_diag *d);
+/*
+ * Open another connection to main_db's file for a worker thread. Workers
+ * opened from the same main connection queue for writing in FIFO order
+ * inside the process instead of polling SQLite's file lock, which keeps the
+ * tail latency of a serial reservation low. Only main_db's path, flags and
+ * queue are used, so workers may call this from their own threads while
+ * main_db stays open; handles may be closed in any order. GANG_ERR if
+ * main_db is read-only.
+ */
+int gang_db_open_worker(gang_db **out, gang_db *main_db, gang_diag *d);
+/* Close the connection (rolling back an unfinished transaction); NULL is a no-op. */
+void gang_db_close(gang_db *db);
+/* Path the handle was opened with (borrowed; valid until gang_db_close). */
+const char *gang_db_path(const gang_db *db);
+/* Newest schema version this gang knows (number of migrations). */
+int gang_db_schema_version(void);
+
+/*
+ * Close every attempt still open (finished_at NULL) as 'aborted', error
+ * class 'aborted', message "gang stopped during this attempt"; their boards'
+ * last_result becomes 'aborted'. Serials stay reserved to their UID.
+ * *closed_out (may be NULL) = attempts closed.
+ */
+int gang_db_recover(gang_db *db, int *closed_out, gang_diag *d);
+
+/*
+ * A probe was enumerated: record it and return its stable slot label in
+ * label_out (cap >= GANG_DB_LABEL_MAX). Lookup order: mapping for this probe
+ * serial at this USB path; mapping for this serial on any path (slot file
+ * without a path); else a new label "S<n>" (n = highest existing + 1).
+ * Clones with garbage or duplicate serials are told apart by usb_path.
+ */
+int gang_db_probe_seen(char *label_out, size_t cap, gang_db *db, const char *serial,
+		       const char *usb_path, const char *model, const char *firmware, gang_diag *d);
+/*
+ * Load a --slots file: lines "LABEL SERIAL [USB_PATH]", '#' comments and
+ * blank lines ignored. All or nothing (one transaction); a line's mapping
+ * replaces any mapping with the same label or the same serial and path.
+ * GANG_EFILE if unreadable, GANG_EUSAGE with "FILE:LINE: ..." on bad lines.
+ */
+int gang_db_slot_map_load(gang_db *db, const char *file, gang_diag *d);
+
+/* Record that a board was seen (insert or touch boards.last_seen; part may be NULL). */
+int gang_db_board_seen(gang_db *db, const char *uid, const char *part, gang_diag *d);
+
+/* Open a new attempt (finished_at NULL) and return its id. */
+int gang_db_attempt_begin(int64_t *id_out, gang_db *db, const gang_attempt_info *info,
+			  gang_diag *d);
+/* Attach the board identity found on connect (also gang_db_board_seen). */
+int gang_db_attempt_identify(gang_db *db, int64_t attempt_id, const gang_attempt_target *t,
+			     gang_diag *d);
+/* Serial text as rendered into the image ("GNG-202648-001000"), for reports. */
+int gang_db_attempt_serial_text(gang_db *db, int64_t attempt_id, const char *text, gang_diag *d);
+/* Append a step row (step name like "erase"; detail may be NULL). */
+int gang_db_step(gang_db *db, int64_t attempt_id, const char *step, gang_step_result result,
+		 uint32_t duration_ms, const char *detail, gang_diag *d);
+/*
+ * Close an open attempt. In one transaction: the attempt's result, the
+ * board's last_result and, for a pass (call it only after verify), its
+ * reserved serial becomes 'burned' and boards.serial its text. A pass needs
+ * an identified board (GANG_ERR otherwise); an attempt already closed or
+ * unknown is GANG_ERR; a serial voided meanwhile refuses the pass (GANG_EDB).
+ * error_class/error_message may be NULL (a pass has none).
+ */
+int gang_db_attempt_finish(gang_db *db, int64_t attempt_id, gang_attempt_result result,
+			   const char *error_class, const char *error_message, gang_diag *d);
+
+#endif

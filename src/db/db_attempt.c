@@ -1,0 +1,301 @@
+/*
+ * db_attempt.c — boards, attempts and steps: the traceability record of
+ * every board inserted into a slot. An attempt is opened when the board is
+ * inserted and closed exactly once; a pass is written only by
+ * gang_db_attempt_finish after verify, together with burning the board's
+ * serial, in one transaction (DESIGN.md "Serial numbers and traceability").
+ */
+#include "db/db_internal.h"
+
+#include <stdio.h>
+
+static const char *const db_attempt_results[] = { "pass", "fail", "aborted" };
+static const char *const db_step_results[] = { "pass", "fail", "skip" };
+
+static int db_board_upsert(gang_db *db, const char *uid, const char *part, gang_diag *d)
+{
+	sqlite3_stmt *st;
+	int err;
+
+	if (!uid || !*uid)
+		return gang_diag_set(d, GANG_ERR, "database %s: board UID missing", db->path);
+	if ((err = db_prepare(&st, db,
+			      "INSERT INTO boards (uid, part, first_seen, last_seen) VALUES (?1, ?2, " DB_NOW_SQL
+			      ", " DB_NOW_SQL ") ON CONFLICT (uid) DO UPDATE SET last_seen = excluded.last_seen, "
+			      "part = COALESCE(excluded.part, part)",
+			      d)) < 0)
+		return err;
+	db_bind_text(st, 1, uid);
+	db_bind_text(st, 2, part);
+	return db_run(db, st, d, "recording a board");
+}
+
+int gang_db_board_seen(gang_db *db, const char *uid, const char *part, gang_diag *d)
+{
+	return db_board_upsert(db, uid, part, d);
+}
+
+int gang_db_attempt_begin(int64_t *id_out, gang_db *db, const gang_attempt_info *info, gang_diag *d)
+{
+	sqlite3_stmt *st;
+	int err;
+
+	*id_out = 0;
+	if (!info->slot || !*info->slot || !info->profile_name || !*info->profile_name)
+		return gang_diag_set(d, GANG_ERR, "database %s: an attempt needs a slot and a profile name",
+				     db->path);
+	if ((err = db_prepare(&st, db,
+			      "INSERT INTO attempts (slot, probe_serial, batch, profile_name, profile_sha256, "
+			      "image_sha256, operator, station, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+			      "?8, " DB_NOW_SQL ")",
+			      d)) < 0)
+		return err;
+	db_bind_text(st, 1, info->slot);
+	db_bind_text(st, 2, info->probe_serial);
+	db_bind_text(st, 3, info->batch);
+	db_bind_text(st, 4, info->profile_name);
+	db_bind_text(st, 5, info->profile_sha256);
+	db_bind_text(st, 6, info->image_sha256);
+	db_bind_text(st, 7, info->operator_name);
+	db_bind_text(st, 8, info->station);
+	if ((err = db_run(db, st, d, "recording a new attempt")) < 0)
+		return err;
+	*id_out = sqlite3_last_insert_rowid(db->conn);
+	return GANG_OK;
+}
+
+static int db_attempt_update_one(gang_db *db, sqlite3_stmt *st, int64_t id, gang_diag *d,
+				 const char *what)
+{
+	int err = db_run(db, st, d, what);
+
+	if (err == GANG_OK && sqlite3_changes(db->conn) != 1)
+		err = gang_diag_set(d, GANG_ERR, "database %s: %s: attempt %lld does not exist or is closed",
+				    db->path, what, (long long)id);
+	return err;
+}
+
+int gang_db_attempt_identify(gang_db *db, int64_t attempt_id, const gang_attempt_target *t,
+			     gang_diag *d)
+{
+	sqlite3_stmt *st;
+	int err;
+
+	if ((err = db_begin(db, d)) < 0)
+		return err;
+	if ((err = db_board_upsert(db, t->uid, t->part, d)) < 0)
+		goto fail;
+	if ((err = db_prepare(&st, db,
+			      "UPDATE attempts SET uid = ?2, part = ?3, connect_mode = ?4, option_bytes = ?5, "
+			      "rdp_before = ?6 WHERE id = ?1 AND finished_at IS NULL",
+			      d)) < 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, attempt_id);
+	db_bind_text(st, 2, t->uid);
+	db_bind_text(st, 3, t->part);
+	db_bind_text(st, 4, t->connect_mode);
+	db_bind_text(st, 5, t->option_bytes);
+	if (t->rdp_before >= 0)
+		sqlite3_bind_int(st, 6, t->rdp_before);
+	if ((err = db_attempt_update_one(db, st, attempt_id, d, "identifying the board")) < 0)
+		goto fail;
+	return db_commit(db, d);
+fail:
+	db_rollback(db);
+	return err;
+}
+
+int gang_db_attempt_serial_text(gang_db *db, int64_t attempt_id, const char *text, gang_diag *d)
+{
+	sqlite3_stmt *st;
+	int err;
+
+	if ((err = db_prepare(&st, db,
+			      "UPDATE attempts SET serial_text = ?2 WHERE id = ?1 AND finished_at IS NULL",
+			      d)) < 0)
+		return err;
+	sqlite3_bind_int64(st, 1, attempt_id);
+	db_bind_text(st, 2, text);
+	return db_attempt_update_one(db, st, attempt_id, d, "recording the serial text");
+}
+
+int gang_db_step(gang_db *db, int64_t attempt_id, const char *step, gang_step_result result,
+		 uint32_t duration_ms, const char *detail, gang_diag *d)
+{
+	sqlite3_stmt *st;
+	int err;
+
+	if (!step || !*step || (unsigned)result > GANG_STEP_SKIP)
+		return gang_diag_set(d, GANG_ERR, "database %s: step name or result missing", db->path);
+	if ((err = db_prepare(&st, db,
+			      "INSERT INTO steps (attempt_id, step, result, duration_ms, detail, at) "
+			      "VALUES (?1, ?2, ?3, ?4, ?5, " DB_NOW_SQL ")",
+			      d)) < 0)
+		return err;
+	sqlite3_bind_int64(st, 1, attempt_id);
+	db_bind_text(st, 2, step);
+	db_bind_text(st, 3, db_step_results[result]);
+	sqlite3_bind_int64(st, 4, duration_ms);
+	db_bind_text(st, 5, detail);
+	return db_run(db, st, d, "recording a step");
+}
+
+int db_serial_burn_tx(gang_db *db, const char *pool, int64_t value, const char *uid, gang_diag *d)
+{
+	sqlite3_stmt *st;
+	int err;
+
+	if ((err = db_prepare(&st, db,
+			      "UPDATE serials SET state = 'burned', burned_at = COALESCE(burned_at, " DB_NOW_SQL
+			      ") WHERE pool = ?1 AND uid = ?2 AND state <> 'void' AND (?3 < 0 OR value = ?3)",
+			      d)) < 0)
+		return err;
+	db_bind_text(st, 1, pool);
+	db_bind_text(st, 2, uid);
+	sqlite3_bind_int64(st, 3, value);
+	if ((err = db_run(db, st, d, "burning a serial")) < 0)
+		return err;
+	if (sqlite3_changes(db->conn) != 1)
+		return gang_diag_set(d, GANG_EDB,
+				     "database %s: no serial of pool '%s' is reserved for board %s (voided "
+				     "meanwhile?); the pass is not recorded",
+				     db->path, pool, uid);
+	return GANG_OK;
+}
+
+/* The open attempt's board and serial, read inside the finishing transaction. */
+typedef struct db_open_attempt {
+	char uid[64];
+	char pool[128];
+	int64_t value; /* -1: no serial reserved */
+	char text[192];
+} db_open_attempt;
+
+static void db_copy_col(char *out, size_t cap, sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+
+	snprintf(out, cap, "%s", s ? (const char *)s : "");
+}
+
+static int db_attempt_load(db_open_attempt *out, gang_db *db, int64_t id, gang_diag *d)
+{
+	sqlite3_stmt *st;
+	int rc, err;
+
+	if ((err = db_prepare(&st, db,
+			      "SELECT uid, serial_pool, serial_value, serial_text, result FROM attempts "
+			      "WHERE id = ?1",
+			      d)) < 0)
+		return err;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 4) != SQLITE_NULL)
+		err = gang_diag_set(d, GANG_ERR, "database %s: attempt %lld is already finished (%s)",
+				    db->path, (long long)id, (const char *)sqlite3_column_text(st, 4));
+	else if (rc == SQLITE_ROW) {
+		db_copy_col(out->uid, sizeof(out->uid), st, 0);
+		db_copy_col(out->pool, sizeof(out->pool), st, 1);
+		out->value = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 2);
+		db_copy_col(out->text, sizeof(out->text), st, 3);
+	} else if (rc == SQLITE_DONE)
+		err = gang_diag_set(d, GANG_ERR, "database %s: attempt %lld does not exist", db->path,
+				    (long long)id);
+	else
+		err = db_fail(db, rc, d, "reading an attempt");
+	sqlite3_finalize(st);
+	return err;
+}
+
+/* boards.serial is UNIQUE: name the other board instead of a bare constraint error. */
+static int db_serial_text_free(gang_db *db, const char *serial, const char *uid, gang_diag *d)
+{
+	sqlite3_stmt *st;
+	int rc, err = GANG_OK;
+
+	if ((err = db_prepare(&st, db, "SELECT uid FROM boards WHERE serial = ?1 AND uid <> ?2", d)) < 0)
+		return err;
+	db_bind_text(st, 1, serial);
+	db_bind_text(st, 2, uid);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		err = gang_diag_set(d, GANG_EDB,
+				    "database %s: serial '%s' is already recorded for board %s; the pass of "
+				    "board %s is not recorded (two pools rendering the same text?)",
+				    db->path, serial, (const char *)sqlite3_column_text(st, 0), uid);
+	else if (rc != SQLITE_DONE)
+		err = db_fail(db, rc, d, "checking a serial text");
+	sqlite3_finalize(st);
+	return err;
+}
+
+static int db_finish_board(gang_db *db, const db_open_attempt *a, gang_attempt_result result,
+			   gang_diag *d)
+{
+	sqlite3_stmt *st;
+	char serial[352];
+	int err;
+
+	if (a->text[0])
+		snprintf(serial, sizeof(serial), "%s", a->text);
+	else
+		snprintf(serial, sizeof(serial), "%s:%lld", a->pool, (long long)a->value);
+	if (result == GANG_ATTEMPT_PASS && a->value >= 0 && (err = db_serial_text_free(db, serial, a->uid, d)) < 0)
+		return err;
+	if ((err = db_prepare(&st, db,
+			      "UPDATE boards SET last_result = ?2, last_seen = " DB_NOW_SQL
+			      ", serial = CASE WHEN ?3 IS NULL THEN serial ELSE ?3 END WHERE uid = ?1",
+			      d)) < 0)
+		return err;
+	db_bind_text(st, 1, a->uid);
+	db_bind_text(st, 2, db_attempt_results[result]);
+	if (result == GANG_ATTEMPT_PASS && a->value >= 0)
+		db_bind_text(st, 3, serial);
+	return db_run(db, st, d, "updating the board's last result");
+}
+
+static int db_finish_tx(gang_db *db, int64_t id, gang_attempt_result result, const char *cls,
+			const char *msg, gang_diag *d)
+{
+	db_open_attempt a = { .value = -1 };
+	sqlite3_stmt *st;
+	int err;
+
+	if ((err = db_attempt_load(&a, db, id, d)) < 0)
+		return err;
+	if (result == GANG_ATTEMPT_PASS && !a.uid[0])
+		return gang_diag_set(d, GANG_ERR, "database %s: attempt %lld has no board UID; a pass needs one",
+				     db->path, (long long)id);
+	if (result == GANG_ATTEMPT_PASS && a.value >= 0 &&
+	    (err = db_serial_burn_tx(db, a.pool, a.value, a.uid, d)) < 0)
+		return err;
+	if ((err = db_prepare(&st, db,
+			      "UPDATE attempts SET finished_at = " DB_NOW_SQL ", result = ?2, error_class = ?3, "
+			      "error_message = ?4 WHERE id = ?1",
+			      d)) < 0)
+		return err;
+	sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, db_attempt_results[result]);
+	db_bind_text(st, 3, cls);
+	db_bind_text(st, 4, msg);
+	if ((err = db_run(db, st, d, "closing an attempt")) < 0)
+		return err;
+	return a.uid[0] ? db_finish_board(db, &a, result, d) : GANG_OK;
+}
+
+int gang_db_attempt_finish(gang_db *db, int64_t attempt_id, gang_attempt_result result,
+			   const char *error_class, const char *error_message, gang_diag *d)
+{
+	int err;
+
+	if ((unsigned)result > GANG_ATTEMPT_ABORTED)
+		return gang_diag_set(d, GANG_ERR, "database %s: invalid attempt result %d", db->path,
+				     (int)result);
+	if ((err = db_begin(db, d)) < 0)
+		return err;
+	if ((err = db_finish_tx(db, attempt_id, result, error_class, error_message, d)) < 0) {
+		db_rollback(db);
+		return err;
+	}
+	return db_commit(db, d);
+}

@@ -1,0 +1,74 @@
+/*
+ * db_internal.h — what the database files (src/db/) and the serial
+ * allocator (src/serial/serial_alloc.c) share: the connection handle and
+ * small SQLite helpers. Only these files include <sqlite3.h>.
+ */
+#ifndef GANG_DB_DB_INTERNAL_H
+#define GANG_DB_DB_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "db/db.h"
+
+/* Current UTC time as ISO 8601 with milliseconds, computed by SQLite. */
+#define DB_NOW_SQL "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+
+/* Busy backoff: first sleep, and the cap a single sleep never exceeds. */
+#define DB_BUSY_FIRST_US 50U
+#define DB_BUSY_MAX_SLEEP_US 2000U
+
+/* In-process FIFO of writers shared by a main connection and its workers (db_gate.c). */
+typedef struct db_gate db_gate;
+
+db_gate *db_gate_new(void);
+db_gate *db_gate_ref(db_gate *g);
+void db_gate_unref(db_gate *g);
+void db_gate_enter(db_gate *g);
+void db_gate_leave(db_gate *g);
+
+struct gang_db {
+	sqlite3 *conn;
+	db_gate *gate;          /* shared with sibling connections; owns a reference */
+	int gate_held;          /* this connection is inside the gate (write transaction) */
+	char *path;
+	int flags;
+	uint64_t busy_start_us; /* monotonic time of the current wait's first BUSY */
+	unsigned busy_seed;     /* rand_r state for backoff jitter */
+	uint64_t busy_sleeps;   /* statistics: sleeps taken waiting for writers */
+};
+
+/* Migrations (db_migrate.c). */
+int db_migrate(gang_db *db, int from, int to, gang_diag *d);
+int db_user_version(int *out, gang_db *db, gang_diag *d);
+/* Number of the newest migration and its SQL text (NULL outside 1..count). */
+int db_migration_count(void);
+const char *db_migration_sql(int version);
+
+/* Helpers (db_util.c). */
+int db_fail(gang_db *db, int rc, gang_diag *d, const char *what);
+int db_exec(gang_db *db, const char *sql, gang_diag *d);
+int db_prepare(sqlite3_stmt **out, gang_db *db, const char *sql, gang_diag *d);
+int db_begin(gang_db *db, gang_diag *d);
+int db_commit(gang_db *db, gang_diag *d);
+void db_rollback(gang_db *db);
+/* Let the next queued writer of this process go (after COMMIT/ROLLBACK). */
+void db_gate_release(gang_db *db);
+/* Run a prepared statement expecting SQLITE_DONE; finalizes it. */
+int db_run(gang_db *db, sqlite3_stmt *st, gang_diag *d, const char *what);
+/* Bind text, or NULL when s is NULL. */
+int db_bind_text(sqlite3_stmt *st, int idx, const char *s);
+void db_install_busy_handler(gang_db *db);
+uint64_t db_now_us(void);
+/* Refuse when the filesystem holding path has less than min_free bytes free. */
+int db_check_space(const char *path, uint64_t min_free, gang_diag *d);
+
+/*
+ * Mark uid's live serial of pool burned (idempotent) inside the caller's
+ * transaction; value < 0 accepts whichever value is bound. GANG_EDB when
+ * no reserved/burned serial is bound to uid.
+ */
+int db_serial_burn_tx(gang_db *db, const char *pool, int64_t value, const char *uid, gang_diag *d);
+
+#endif

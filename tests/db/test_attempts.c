@@ -1,0 +1,282 @@
+/*
+ * test_attempts.c — the attempt record: begin, identify, steps, finish;
+ * a pass burns the serial in the same transaction; misuse is refused; a
+ * process killed mid-attempt leaves an open attempt that the next start
+ * closes as aborted while the serial stays reserved to the board.
+ */
+#include <criterion/criterion.h>
+#include <regex.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "serial/serial_alloc.h"
+#include "test_fixture.h"
+
+#define UID_A "0123456789ABCDEF01234567"
+#define UID_B "76543210FEDCBA9876543210"
+
+static fix_dir tmp;
+static gang_db *db;
+
+static void setup(void)
+{
+	gang_diag d = { 0 };
+
+	fix_dir_make(&tmp);
+	db = fix_open(tmp.db, GANG_DB_CREATE);
+	cr_assert_eq(gang_serial_pool_ensure(db, "demo", 1000, 1099, "u32le", &d), GANG_OK, "%s", d.msg);
+}
+
+static void teardown(void)
+{
+	gang_db_close(db);
+	fix_dir_remove(&tmp);
+}
+
+TestSuite(db_attempt, .init = setup, .fini = teardown, .timeout = 30);
+
+static int64_t begin_attempt(gang_db *h, const char *slot)
+{
+	gang_attempt_info info = { .slot = slot, .probe_serial = "066DFF485457725187092334",
+				   .batch = "B-2026-11", .profile_name = "demo-f103",
+				   .profile_sha256 = "ab12", .image_sha256 = "cd34",
+				   .operator_name = "amelie", .station = "line-2" };
+	gang_diag d = { 0 };
+	int64_t id = 0;
+
+	cr_assert_eq(gang_db_attempt_begin(&id, h, &info, &d), GANG_OK, "%s", d.msg);
+	cr_assert_gt(id, 0);
+	return id;
+}
+
+static void identify(gang_db *h, int64_t id, const char *uid)
+{
+	gang_attempt_target t = { .uid = uid, .part = "STM32F103RC", .connect_mode = "under-reset",
+				  .option_bytes = "A55AFF00", .rdp_before = 0 };
+	gang_diag d = { 0 };
+
+	cr_assert_eq(gang_db_attempt_identify(h, id, &t, &d), GANG_OK, "%s", d.msg);
+}
+
+static void expect_iso_ms(const char *s)
+{
+	regex_t re;
+
+	cr_assert_eq(regcomp(&re, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$",
+			     REG_EXTENDED | REG_NOSUB),
+		     0);
+	cr_expect_eq(regexec(&re, s, 0, NULL, 0), 0, "not UTC ISO 8601 with ms: '%s'", s);
+	regfree(&re);
+}
+
+Test(db_attempt, a_pass_records_result_steps_and_burns_the_serial_in_one_go)
+{
+	gang_diag d = { 0 };
+	int64_t id = begin_attempt(db, "S1");
+	uint64_t serial;
+	char text[128];
+
+	identify(db, id, UID_A);
+	cr_assert_eq(gang_serial_reserve(&serial, db, "demo", UID_A, id, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_serial_text(db, id, "GNG-001000", &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_step(db, id, "erase", GANG_STEP_PASS, 21, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_step(db, id, "program", GANG_STEP_PASS, 1480, "65536 bytes", &d), GANG_OK);
+	cr_assert_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
+
+	fix_q_text(text, sizeof(text), db, "SELECT state FROM serials WHERE value = 1000");
+	cr_expect_str_eq(text, "burned");
+	fix_q_text(text, sizeof(text), db, "SELECT result || ' ' || serial_pool || ' ' || serial_value || ' ' "
+					   "|| uid || ' ' || part || ' ' || rdp_before || ' ' || connect_mode "
+					   "FROM attempts");
+	cr_expect_str_eq(text, "pass demo 1000 " UID_A " STM32F103RC 0 under-reset");
+	fix_q_text(text, sizeof(text), db, "SELECT last_result || ' ' || serial FROM boards");
+	cr_expect_str_eq(text, "pass GNG-001000");
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM steps WHERE attempt_id = 1"), 2);
+	cr_expect_eq(fix_q_int(db, "SELECT sum(duration_ms) FROM steps"), 1501);
+	fix_q_text(text, sizeof(text), db, "SELECT started_at FROM attempts");
+	expect_iso_ms(text);
+	fix_q_text(text, sizeof(text), db, "SELECT finished_at FROM attempts");
+	expect_iso_ms(text);
+	fix_q_text(text, sizeof(text), db, "SELECT burned_at FROM serials");
+	expect_iso_ms(text);
+}
+
+Test(db_attempt, a_failure_keeps_the_serial_reserved_for_the_same_board)
+{
+	gang_diag d = { 0 };
+	int64_t id = begin_attempt(db, "S1");
+	uint64_t first, again;
+	char text[64];
+
+	identify(db, id, UID_A);
+	cr_assert_eq(gang_serial_reserve(&first, db, "demo", UID_A, id, &d), GANG_OK);
+	cr_assert_eq(gang_db_step(db, id, "verify", GANG_STEP_FAIL, 9, "mismatch at 0x08001234", &d), GANG_OK);
+	cr_assert_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_FAIL, "verify", "verify failed at 0x08001234",
+					    &d),
+		     GANG_OK);
+	fix_q_text(text, sizeof(text), db, "SELECT state FROM serials");
+	cr_expect_str_eq(text, "reserved");
+	fix_q_text(text, sizeof(text), db, "SELECT last_result || '/' || COALESCE(serial, '-') FROM boards");
+	cr_expect_str_eq(text, "fail/-");
+	id = begin_attempt(db, "S2");
+	identify(db, id, UID_A);
+	cr_assert_eq(gang_serial_reserve(&again, db, "demo", UID_A, id, &d), GANG_OK);
+	cr_expect_eq(again, first);
+	cr_assert_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
+	fix_q_text(text, sizeof(text), db, "SELECT serial FROM boards");
+	cr_expect_str_eq(text, "demo:1000", "without serial text the pool-qualified value is kept");
+}
+
+Test(db_attempt, a_pass_without_an_identified_board_is_refused)
+{
+	gang_diag d = { 0 };
+	int64_t id = begin_attempt(db, "S1");
+
+	cr_expect_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_ERR);
+	cr_expect_not_null(strstr(d.msg, "has no board UID"), "got: %s", d.msg);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts WHERE finished_at IS NULL"), 1);
+	cr_expect_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_FAIL, "no-board", "no board", &d), GANG_OK);
+}
+
+Test(db_attempt, finishing_twice_or_an_unknown_attempt_is_refused)
+{
+	gang_diag d = { 0 };
+	int64_t id = begin_attempt(db, "S1");
+	gang_attempt_target t = { .uid = UID_B, .rdp_before = -1 };
+
+	cr_assert_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_ABORTED, "aborted", "stopped", &d), GANG_OK);
+	cr_expect_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_FAIL, NULL, NULL, &d), GANG_ERR);
+	cr_expect_not_null(strstr(d.msg, "already finished (aborted)"), "got: %s", d.msg);
+	cr_expect_eq(gang_db_attempt_finish(db, 999, GANG_ATTEMPT_FAIL, NULL, NULL, &d), GANG_ERR);
+	cr_expect_not_null(strstr(d.msg, "attempt 999 does not exist"), "got: %s", d.msg);
+	cr_expect_eq(gang_db_attempt_finish(db, id, (gang_attempt_result)7, NULL, NULL, &d), GANG_ERR);
+	cr_expect_eq(gang_db_attempt_identify(db, id, &t, &d), GANG_ERR, "closed attempts stay closed");
+	cr_expect_eq(gang_db_attempt_serial_text(db, 999, "x", &d), GANG_ERR);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM boards"), 0, "identify rolled back");
+}
+
+Test(db_attempt, a_serial_voided_before_the_pass_refuses_the_pass_and_leaves_it_open)
+{
+	gang_diag d = { 0 };
+	int64_t id = begin_attempt(db, "S1");
+	uint64_t serial;
+
+	identify(db, id, UID_A);
+	cr_assert_eq(gang_serial_reserve(&serial, db, "demo", UID_A, id, &d), GANG_OK);
+	cr_assert_eq(gang_serial_void(db, "demo", serial, "label misprinted", &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_EDB);
+	cr_expect_not_null(strstr(d.msg, "no serial of pool 'demo' is reserved for board " UID_A), "got: %s",
+			   d.msg);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts WHERE finished_at IS NULL"), 1);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM boards WHERE last_result IS NULL"), 1);
+}
+
+Test(db_attempt, missing_fields_are_refused)
+{
+	gang_diag d = { 0 };
+	gang_attempt_info info = { .slot = "S1" };
+	gang_attempt_target t = { .uid = NULL };
+	int64_t id;
+
+	cr_expect_eq(gang_db_attempt_begin(&id, db, &info, &d), GANG_ERR);
+	cr_expect_eq(id, 0);
+	id = begin_attempt(db, "S1");
+	cr_expect_eq(gang_db_attempt_identify(db, id, &t, &d), GANG_ERR);
+	cr_expect_not_null(strstr(d.msg, "board UID missing"), "got: %s", d.msg);
+	cr_expect_eq(gang_db_step(db, id, "", GANG_STEP_PASS, 0, NULL, &d), GANG_ERR);
+	cr_expect_eq(gang_db_step(db, id, "erase", (gang_step_result)9, 0, NULL, &d), GANG_ERR);
+	cr_expect_eq(gang_db_step(db, 4242, "erase", GANG_STEP_PASS, 0, NULL, &d), GANG_EDB,
+		     "a step of an unknown attempt breaks the foreign key");
+	cr_expect_eq(gang_db_board_seen(db, "", NULL, &d), GANG_ERR);
+}
+
+/* Child: start an attempt with a reserved serial, then die like kill -9. */
+static void crash_mid_attempt(const char *path)
+{
+	gang_db *h = NULL;
+	gang_diag d = { 0 };
+	uint64_t serial;
+	int64_t id;
+
+	if (gang_db_open(&h, path, 0, &d) != GANG_OK)
+		_exit(3);
+	id = begin_attempt(h, "S4");
+	identify(h, id, UID_B);
+	if (gang_serial_reserve(&serial, h, "demo", UID_B, id, &d) != GANG_OK)
+		_exit(4);
+	gang_db_step(h, id, "erase", GANG_STEP_PASS, 20, NULL, &d);
+	raise(SIGKILL);
+	_exit(5);
+}
+
+Test(db_attempt, a_killed_gang_leaves_an_open_attempt_that_recovery_closes_as_aborted)
+{
+	gang_diag d = { 0 };
+	int64_t done = begin_attempt(db, "S1");
+	int status, closed = -1;
+	char text[160];
+	pid_t pid;
+
+	cr_assert_eq(gang_db_attempt_finish(db, done, GANG_ATTEMPT_FAIL, "no-board", "no board", &d), GANG_OK);
+	/* Never carry an open SQLite connection across fork. */
+	gang_db_close(db);
+	db = NULL;
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0)
+		crash_mid_attempt(tmp.db);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "child status %d", status);
+
+	db = fix_open(tmp.db, 0);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts WHERE finished_at IS NULL"), 1,
+		     "a plain open (worker connection) leaves attempts alone");
+	cr_assert_eq(gang_db_recover(db, &closed, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(closed, 1);
+	fix_q_text(text, sizeof(text), db, "SELECT result || '|' || error_class || '|' || error_message "
+					   "FROM attempts WHERE slot = 'S4'");
+	cr_expect_str_eq(text, "aborted|aborted|gang stopped during this attempt");
+	fix_q_text(text, sizeof(text), db, "SELECT error_message FROM attempts WHERE id = 1");
+	cr_expect_str_eq(text, "no board", "finished attempts are untouched");
+	fix_q_text(text, sizeof(text), db, "SELECT state || ' ' || uid FROM serials");
+	cr_expect_str_eq(text, "reserved " UID_B);
+	fix_q_text(text, sizeof(text), db, "SELECT last_result FROM boards WHERE uid = '" UID_B "'");
+	cr_expect_str_eq(text, "aborted");
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM steps"), 1, "steps before the crash are kept");
+	cr_assert_eq(gang_db_recover(db, &closed, &d), GANG_OK);
+	cr_expect_eq(closed, 0, "recovery is idempotent");
+}
+
+Test(db_attempt, opening_with_recover_closes_attempts_left_open)
+{
+	gang_diag d = { 0 };
+	gang_db *main_conn;
+
+	begin_attempt(db, "S1");
+	begin_attempt(db, "S2");
+	main_conn = NULL;
+	cr_assert_eq(gang_db_open(&main_conn, tmp.db, GANG_DB_RECOVER, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts WHERE result = 'aborted'"), 2);
+	gang_db_close(main_conn);
+}
+
+Test(db_attempt, a_serial_text_already_on_another_board_refuses_the_pass)
+{
+	gang_diag d = { 0 };
+	uint64_t serial;
+	int64_t id;
+
+	cr_assert_eq(gang_serial_pool_ensure(db, "other", 1000, 1099, "u32le", &d), GANG_OK);
+	for (int i = 0; i < 2; i++) {
+		const char *uid = i ? UID_B : UID_A;
+
+		id = begin_attempt(db, "S1");
+		identify(db, id, uid);
+		cr_assert_eq(gang_serial_reserve(&serial, db, i ? "other" : "demo", uid, id, &d), GANG_OK);
+		cr_assert_eq(gang_db_attempt_serial_text(db, id, "1000", &d), GANG_OK);
+	}
+	cr_assert_eq(gang_db_attempt_finish(db, 1, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(gang_db_attempt_finish(db, 2, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_EDB);
+	cr_expect_not_null(strstr(d.msg, "serial '1000' is already recorded for board " UID_A), "got: %s", d.msg);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM serials WHERE state = 'burned'"), 1, "rolled back");
+}
