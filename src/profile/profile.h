@@ -16,25 +16,15 @@
 #include "core/err.h"
 #include "image/image.h"
 #include "serial/serial_format.h"
+#include "flash/flash.h"
+#include "target/target.h"
 
-typedef enum gang_connect_mode {
-	GANG_CONNECT_AUTO = 0,    /* normal first; under reset if the core does not answer/halt */
-	GANG_CONNECT_NORMAL,      /* attach without touching NRST */
-	GANG_CONNECT_UNDER_RESET, /* NRST low while attaching and halting */
-	GANG_CONNECT_HOT_PLUG,    /* attach without halting or resetting */
-} gang_connect_mode;
+/*
+ * Connect, erase and verify modes are the driver's own enums (target/target.h,
+ * flash/flash.h), so a profile hands them over unchanged.
+ */
 
-typedef enum gang_erase_mode {
-	GANG_ERASE_MASS = 0,  /* whole main flash */
-	GANG_ERASE_PAGES,     /* only pages touched by the image and the serial */
-	GANG_ERASE_NONE,      /* flash must already be blank where written */
-} gang_erase_mode;
 
-typedef enum gang_verify_mode {
-	GANG_VERIFY_CRC = 0,  /* CRC-32 computed on the chip per segment */
-	GANG_VERIFY_READBACK, /* read every byte back */
-	GANG_VERIFY_NONE,
-} gang_verify_mode;
 
 typedef enum gang_after_mode {
 	GANG_AFTER_RUN = 0,   /* reset and let the firmware run */

@@ -28,6 +28,8 @@ static const char *const prof_connect_keys[] = { "mode", "swd_khz", NULL };
 
 static const char *const prof_connect_names[] = { "auto", "normal", "under-reset", "hot-plug" };
 static const char *const prof_erase_names[] = { "mass", "pages", "none" };
+/* prof_erase_names order (as documented) -> the flash layer's enum. */
+static const gang_erase_mode prof_erase_modes[] = { GANG_ERASE_MASS, GANG_ERASE_PAGES, GANG_ERASE_NONE };
 static const char *const prof_verify_names[] = { "crc", "readback", "none" };
 static const char *const prof_after_names[] = { "run", "reset", "halt" };
 /* Index = gang_image_format. */
@@ -52,7 +54,10 @@ const char *gang_profile_connect_name(gang_connect_mode m)
 
 const char *gang_profile_erase_name(gang_erase_mode m)
 {
-	return (size_t)m < PROF_N(prof_erase_names) ? prof_erase_names[m] : "?";
+	for (size_t i = 0; i < PROF_N(prof_erase_modes); i++)
+		if (prof_erase_modes[i] == m)
+			return prof_erase_names[i];
+	return "?";
 }
 
 const char *gang_profile_verify_name(gang_verify_mode m)
@@ -259,7 +264,7 @@ static int prof_parse_steps(const prof_ctx *c, const config_setting_t *root)
 	    (rc = prof_get_int(c, root, "", "retries", PROF_OPTIONAL, 0, GANG_PROFILE_RETRIES_MAX,
 			       &retries)) < 0)
 		return rc;
-	c->p->erase = (gang_erase_mode)erase;
+	c->p->erase = prof_erase_modes[erase];
 	c->p->verify = (gang_verify_mode)verify;
 	c->p->after = (gang_after_mode)after;
 	c->p->retries = (int)retries;

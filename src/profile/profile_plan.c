@@ -18,9 +18,9 @@ typedef struct plan_geom {
 
 static const char *const plan_connect_text[] = {
 	[GANG_CONNECT_AUTO] = "auto: normal attach, under reset if the chip does not answer",
-	[GANG_CONNECT_NORMAL] = "normal attach (NRST untouched)",
+	[GANG_CONNECT_NORMAL] = "normal: attach, then reset and halt (SYSRESETREQ with vector catch)",
 	[GANG_CONNECT_UNDER_RESET] = "under reset (NRST held low while attaching and halting)",
-	[GANG_CONNECT_HOT_PLUG] = "hot-plug (no reset, no halt)",
+	[GANG_CONNECT_HOT_PLUG] = "hot-plug: attach and halt where the core is, no reset",
 };
 static const char *const plan_verify_text[] = {
 	[GANG_VERIFY_CRC] = "CRC-32 of each programmed segment, computed on the chip",
