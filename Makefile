@@ -89,6 +89,9 @@ FORCE_TESTDEP:
 test: deps-check all $(TEST_BINS)
 	@tools/run-tests $(TEST_BINS)
 
+demo: deps-check all
+	@tools/demo
+
 deps:
 	@tools/install-deps
 

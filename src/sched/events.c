@@ -197,9 +197,9 @@ void gang_sink_emit(gang_sink *s, const gang_event *ev)
 		s->ops->emit(s, ev);
 }
 
-int gang_sink_poll_key(gang_sink *s)
+int gang_sink_poll_key(gang_sink *s, char *slot_out, size_t cap)
 {
-	return s && s->ops->poll_key ? s->ops->poll_key(s) : 0;
+	return s && s->ops->poll_key ? s->ops->poll_key(s, slot_out, cap) : 0;
 }
 
 void gang_sink_free(gang_sink *s)

@@ -10,6 +10,7 @@
 #define GANG_SCHED_EVENTS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -54,8 +55,13 @@ typedef struct gang_sink gang_sink;
 
 typedef struct gang_sink_ops {
 	void (*emit)(gang_sink *s, const gang_event *ev);
-	/* Operator keys (console only): returns 'q', 'p', 'r' or 0. May be NULL. */
-	int (*poll_key)(gang_sink *s);
+	/*
+	 * Operator keys (console only; may be NULL): returns 'q' (stop after the
+	 * boards in progress) or 'p' (pause/resume the slot whose label it
+	 * writes to slot_out), or 0 when nothing is pending. Keys the console
+	 * handles itself ('r' reprints the summary) are not returned.
+	 */
+	int (*poll_key)(gang_sink *s, char *slot_out, size_t cap);
 	void (*free)(gang_sink *s);
 } gang_sink_ops;
 
@@ -66,7 +72,7 @@ struct gang_sink {
 gang_sink *gang_sink_plain_new(FILE *fp);
 gang_sink *gang_sink_json_new(FILE *fp);
 void gang_sink_emit(gang_sink *s, const gang_event *ev);
-int gang_sink_poll_key(gang_sink *s);
+int gang_sink_poll_key(gang_sink *s, char *slot_out, size_t cap);
 void gang_sink_free(gang_sink *s);
 
 /* Kind name used in JSON ("result", "progress", ...). */

@@ -7,6 +7,8 @@
  */
 #include "sched/sched_internal.h"
 
+#include "db/db.h"
+
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +43,8 @@ void sched_board_done(sched_run *run, const char *result, int attempts)
 {
 	pthread_mutex_lock(&run->mu);
 	if (strcmp(result, "aborted") == 0) {
+		/* Not finished (probe lost, board pulled, stop): its budget goes back. */
+		run->claimed--;
 		run->totals.aborted++;
 	} else {
 		run->totals.boards++;
@@ -52,7 +56,7 @@ void sched_board_done(sched_run *run, const char *result, int attempts)
 			run->totals.failed++;
 		}
 	}
-	if (run->cfg->boards_max > 0 && (long)(run->totals.boards + run->totals.aborted) >= run->cfg->boards_max &&
+	if (run->cfg->boards_max > 0 && (long)run->totals.boards >= run->cfg->boards_max &&
 	    run->stop == SCHED_RUN)
 		run->stop = SCHED_DRAIN;
 	pthread_cond_broadcast(&run->cv);
@@ -146,6 +150,14 @@ static int sched_add_slot(sched_run *run, const gang_probe_id *id, bool dup)
 	s->run = run;
 	s->id = *id;
 	snprintf(s->selector, sizeof(s->selector), "%s", dup ? id->port_path : id->serial);
+	/* Labels come from the slot map, assigned here in port order so they are stable. */
+	if (gang_db_probe_seen(s->label, sizeof(s->label), run->cfg->db, id->serial, id->port_path, id->model,
+			       NULL, &s->diag) < 0) {
+		int err = s->diag.code;
+
+		free(s);
+		return err;
+	}
 	pthread_mutex_lock(&run->mu);
 	run->slots[run->n_slots++] = s;
 	pthread_mutex_unlock(&run->mu);
@@ -199,6 +211,26 @@ static void sched_signal(sched_run *run)
 	pthread_mutex_unlock(&run->mu);
 }
 
+/* Operator keys from the console: q stops like SIGINT, p pauses/resumes a slot. */
+static void sched_keys(sched_run *run)
+{
+	char label[32];
+	int key;
+
+	while ((key = gang_sink_poll_key(run->cfg->sink, label, sizeof(label))) != 0) {
+		if (key == 'q')
+			sched_signal(run);
+		if (key != 'p')
+			continue;
+		pthread_mutex_lock(&run->mu);
+		for (size_t i = 0; i < run->n_slots; i++)
+			if (strcmp(run->slots[i]->label, label) == 0)
+				run->slots[i]->paused = !run->slots[i]->paused;
+		pthread_cond_broadcast(&run->cv);
+		pthread_mutex_unlock(&run->mu);
+	}
+}
+
 /* Main thread: wait for signals, rescan for new probes, until every slot ends. */
 static void sched_supervise(sched_run *run)
 {
@@ -215,8 +247,7 @@ static void sched_supervise(sched_run *run)
 
 		if (sig == SIGINT || sig == SIGTERM)
 			sched_signal(run);
-		if (gang_sink_poll_key(run->cfg->sink) == 'q')
-			sched_signal(run);
+		sched_keys(run);
 		if (gang_now_unix() >= next_scan && sched_stop_level(run) == SCHED_RUN) {
 			sched_scan(run, &scan_diag);
 			next_scan = gang_now_unix() + SCHED_RESCAN_MS / 1000.0;

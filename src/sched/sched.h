@@ -18,12 +18,13 @@
 
 struct gang_profile;
 struct gang_image;
+struct gang_db;
 
 typedef struct gang_run_cfg {
 	const struct gang_profile *profile;
 	const struct gang_image *image;
 	const char *profile_path;
-	const char *db_path;
+	struct gang_db *db;          /* main connection (recovered); workers open their own from it */
 	const char *const *probes;   /* selectors given with --probe; NULL/0: every probe */
 	size_t n_probes;
 	long boards_max;             /* 0: until stopped */

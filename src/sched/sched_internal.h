@@ -31,6 +31,7 @@ typedef struct sched_slot {
 	pthread_t thread;
 	bool started;
 	bool finished;           /* thread has left its loop (guarded by run->mu) */
+	bool paused;             /* operator paused this slot: no new board (guarded by run->mu) */
 	/* owned by the slot thread */
 	gang_diag diag;
 	gang_log log;
@@ -56,7 +57,11 @@ struct sched_run {
 sched_stop sched_stop_level(sched_run *run);
 /* Claim one board of the --boards budget; false when the run is ending. */
 bool sched_claim_board(sched_run *run);
-/* Record a finished board (result "pass" | "fail" | "aborted"). */
+/*
+ * Record a board's outcome (result "pass" | "fail" | "aborted"). An aborted
+ * board was not finished (probe lost, board pulled early, stop), so it does
+ * not count against --boards.
+ */
 void sched_board_done(sched_run *run, const char *result, int attempts);
 /* --sync: wait until every live slot holds a board (or the run stops). */
 bool sched_sync_wait(sched_run *run);

@@ -1,0 +1,85 @@
+/*
+ * cmd_check.c — `gang check PROFILE`: everything `gang run` checks before
+ * touching a board (profile keys, image, fit to the part's flash, serial
+ * slot), then the plan. No probe is needed.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "db/db.h"
+#include "image/image.h"
+#include "profile/profile.h"
+#include "serial/serial_alloc.h"
+#include "target/part.h"
+
+/* One line about the pool from the database, or why there is none. */
+static void check_pool_line(char *out, size_t cap, const gang_profile *p, const char *db_path)
+{
+	gang_serial_pool_counts c;
+	gang_db *db = NULL;
+	gang_diag d = { 0 };
+	const char *path = db_path ? db_path : GANG_DB_DEFAULT_PATH;
+
+	if (!p->serial.present) {
+		snprintf(out, cap, "no serial numbers in this profile");
+		return;
+	}
+	if (access(path, F_OK) != 0) {
+		snprintf(out, cap, "pool '%s': database %s does not exist yet (created by the first run)",
+			 p->serial.pool, path);
+		return;
+	}
+	if (gang_db_open(&db, path, GANG_DB_READONLY, &d) < 0) {
+		snprintf(out, cap, "pool '%s': %.400s", p->serial.pool, d.msg);
+		return;
+	}
+	if (gang_serial_pool_status(&c, db, p->serial.pool, &d) < 0)
+		snprintf(out, cap, "pool '%s': not created yet in %s", p->serial.pool, path);
+	else
+		snprintf(out, cap, "pool '%s' %" PRIu64 "..%" PRIu64 ": next %" PRIu64 ", %" PRIu64 " burned, %" PRIu64
+			 " reserved, %" PRIu64 " void, %" PRIu64 " remaining", p->serial.pool, c.start, c.end, c.next,
+			 c.burned, c.reserved, c.voided, c.remaining);
+	gang_db_close(db);
+}
+
+int gang_cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = { { "db", required_argument, NULL, 'd' }, { 0, 0, 0, 0 } };
+	const char *db_path = NULL;
+	gang_profile *p = NULL;
+	gang_image *img = NULL;
+	const gang_part *part;
+	gang_diag d = { 0 };
+	char pool[1024];
+	int c, err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'd')
+			return gang_cli_usage("check", "unknown option");
+		db_path = optarg;
+	}
+	if (optind != argc - 1)
+		return gang_cli_usage("check", "one PROFILE is needed");
+	if ((err = gang_profile_load(&p, argv[optind], &d)) < 0 ||
+	    (err = gang_profile_load_image(&img, p, &d)) < 0)
+		goto out;
+	if (!(part = gang_part_find(p->target))) {
+		err = gang_diag_set(&d, GANG_EPROFILE, "%s: target: unknown part '%s'", p->path, p->target);
+		goto out;
+	}
+	err = gang_profile_validate(p, GANG_FLASH_BASE, part->flash_kib * 1024U, part->page_size, img, &d);
+	if (err < 0)
+		goto out;
+	check_pool_line(pool, sizeof(pool), p, db_path);
+	printf("profile %s (sha256 %.16s…), part %s: %u KiB flash, %u-byte pages\n", p->name, p->sha256, part->name,
+	       (unsigned)part->flash_kib, (unsigned)part->page_size);
+	err = gang_profile_plan(stdout, p, img, GANG_FLASH_BASE, part->flash_kib * 1024U, part->page_size, pool);
+out:
+	gang_image_free(img);
+	gang_profile_free(p);
+	return err < 0 ? gang_cli_fail("check", err, &d) : GANG_EXIT_OK;
+}

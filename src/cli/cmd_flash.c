@@ -1,0 +1,217 @@
+/*
+ * cmd_flash.c — the engineer's one-board commands: `gang flash` (erase,
+ * program through the on-target loader, verify), `gang read` (memory out to
+ * a file, written to a temporary name and renamed so a failed read leaves
+ * no half file) and `gang erase` (mass, or exactly the pages of a range).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/cli_target.h"
+#include "flash/flash.h"
+#include "image/image.h"
+
+typedef struct flash_args {
+	cli_target_args t;
+	const char *file;
+	uint32_t address, size;
+	bool have_address, have_size;
+	gang_erase_mode erase;
+	gang_verify_mode verify;
+	gang_detach_after after;
+	bool allow_unprotect;
+} flash_args;
+
+static void flash_progress(void *user, const char *step, uint64_t done, uint64_t total)
+{
+	(void)user;
+	if (!isatty(STDERR_FILENO) || total == 0)
+		return;
+	fprintf(stderr, "\r%-8s %3u%%", step, (unsigned)(done * 100U / total));
+	if (done >= total)
+		fputc('\n', stderr);
+}
+
+static int flash_after_parse(gang_detach_after *out, const char *s)
+{
+	static const char *const names[] = { "run", "reset", "halt" };
+	static const gang_detach_after vals[] = { GANG_DETACH_RESET, GANG_DETACH_RESET, GANG_DETACH_HALT };
+
+	for (size_t i = 0; i < 3; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*out = vals[i];
+			return 0;
+		}
+	return -1;
+}
+
+/* Options of flash/read/erase; positional FILE for flash and read. */
+static int flash_parse(flash_args *a, const char *cmd, int argc, char **argv, bool want_file)
+{
+	static const struct option opts[] = {
+		CLI_TARGET_OPTIONS,
+		{ "address", required_argument, NULL, 'a' }, { "size", required_argument, NULL, 's' },
+		{ "erase", required_argument, NULL, 'e' }, { "verify", required_argument, NULL, 'v' },
+		{ "after", required_argument, NULL, 'A' }, { "allow-unprotect", no_argument, NULL, 'U' },
+		{ 0, 0, 0, 0 },
+	};
+	int c, r, m;
+
+	a->erase = GANG_ERASE_MASS;
+	a->after = GANG_DETACH_RESET;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if ((r = cli_target_option(&a->t, cmd, c, optarg)) != 0) {
+			if (r < 0)
+				return -r;
+			continue;
+		}
+		switch (c) {
+		case 'a':
+			if (!gang_cli_parse_u32(&a->address, optarg))
+				return gang_cli_usage(cmd, "bad --address '%s'", optarg);
+			a->have_address = true;
+			break;
+		case 's':
+			if (!gang_cli_parse_u32(&a->size, optarg) || a->size == 0)
+				return gang_cli_usage(cmd, "bad --size '%s'", optarg);
+			a->have_size = true;
+			break;
+		case 'e':
+			if ((m = gang_erase_mode_parse(optarg)) < 0 || m == GANG_ERASE_NONE)
+				return gang_cli_usage(cmd, "--erase takes mass or pages, not '%s'", optarg);
+			a->erase = (gang_erase_mode)m;
+			break;
+		case 'v':
+			if ((m = gang_verify_mode_parse(optarg)) < 0)
+				return gang_cli_usage(cmd, "--verify takes crc, readback or none, not '%s'", optarg);
+			a->verify = (gang_verify_mode)m;
+			break;
+		case 'A':
+			if (flash_after_parse(&a->after, optarg) < 0)
+				return gang_cli_usage(cmd, "--after takes run, reset or halt, not '%s'", optarg);
+			break;
+		case 'U': a->allow_unprotect = true; break;
+		default: return gang_cli_usage(cmd, "unknown option");
+		}
+	}
+	if (want_file && optind != argc - 1)
+		return gang_cli_usage(cmd, optind >= argc ? "a FILE is needed" : "one FILE only");
+	if (!want_file && optind != argc)
+		return gang_cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+	if (want_file)
+		a->file = argv[optind];
+	return GANG_EXIT_OK;
+}
+
+int gang_cmd_flash(int argc, char **argv)
+{
+	flash_args a = { 0 };
+	gang_program_opts po = { 0 };
+	gang_image *img = NULL;
+	cli_session s;
+	gang_diag d = { 0 };
+	int rc, err;
+
+	if ((rc = flash_parse(&a, "flash", argc, argv, true)) != GANG_EXIT_OK)
+		return rc;
+	err = gang_image_load(&img, a.file, GANG_IMAGE_AUTO, a.have_address ? a.address : 0x08000000U, &d);
+	if (err < 0)
+		return gang_cli_fail("flash", err, &d);
+	if ((rc = cli_session_open(&s, &a.t, "flash")) != GANG_EXIT_OK) {
+		gang_image_free(img);
+		return rc;
+	}
+	po.erase = a.erase;
+	po.allow_unprotect = a.allow_unprotect;
+	po.progress = flash_progress;
+	err = gang_flash_program_image(s.t, img, &po);
+	if (err == GANG_OK)
+		err = gang_flash_verify(s.t, img, a.verify, flash_progress, NULL);
+	if (err < 0)
+		d = *gang_target_diag(s.t);
+	rc = cli_session_close(&s, err == GANG_OK ? a.after : GANG_DETACH_HALT);
+	if (err == GANG_OK && rc < 0)
+		err = rc;
+	if (err == GANG_OK)
+		printf("%s: %zu bytes programmed and verified (%s)\n", a.file, gang_image_size(img),
+		       gang_verify_mode_name(a.verify));
+	gang_image_free(img);
+	return err < 0 ? gang_cli_fail("flash", err, &d) : GANG_EXIT_OK;
+}
+
+/* Write buf to path through a temporary file: a failed read leaves nothing. */
+static int flash_write_file(const char *path, const uint8_t *buf, size_t len, gang_diag *d)
+{
+	char tmp[4096];
+	FILE *fp;
+	int ok;
+
+	snprintf(tmp, sizeof(tmp), "%s.part", path);
+	if (!(fp = fopen(tmp, "wb")))
+		return gang_diag_set(d, GANG_EFILE, "%s: cannot create", tmp);
+	ok = fwrite(buf, 1, len, fp) == len;
+	ok = (fclose(fp) == 0) && ok;
+	if (!ok || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return gang_diag_set(d, GANG_EFILE, "%s: write failed", path);
+	}
+	return GANG_OK;
+}
+
+int gang_cmd_read(int argc, char **argv)
+{
+	flash_args a = { 0 };
+	cli_session s;
+	gang_diag d = { 0 };
+	uint8_t *buf = NULL;
+	uint32_t addr, len;
+	int rc, err;
+
+	if ((rc = flash_parse(&a, "read", argc, argv, true)) != GANG_EXIT_OK)
+		return rc;
+	if (!a.t.probe)
+		return gang_cli_usage("read", "--probe is required");
+	if ((rc = cli_session_open(&s, &a.t, "read")) != GANG_EXIT_OK)
+		return rc;
+	addr = a.have_address ? a.address : 0x08000000U;
+	len = a.have_size ? a.size : gang_target_info_get(s.t)->flash_kib * 1024U;
+	if (!(buf = malloc(len)))
+		err = GANG_ENOMEM;
+	else if ((err = gang_flash_read(buf, s.t, addr, len)) < 0)
+		d = *gang_target_diag(s.t);
+	else
+		err = flash_write_file(a.file, buf, len, &d);
+	cli_session_close(&s, GANG_DETACH_RUN);
+	if (err == GANG_OK)
+		printf("%s: %u bytes from 0x%08X\n", a.file, (unsigned)len, (unsigned)addr);
+	free(buf);
+	return err < 0 ? gang_cli_fail("read", err, &d) : GANG_EXIT_OK;
+}
+
+int gang_cmd_erase(int argc, char **argv)
+{
+	flash_args a = { 0 };
+	cli_session s;
+	gang_diag d = { 0 };
+	int rc, err;
+
+	if ((rc = flash_parse(&a, "erase", argc, argv, false)) != GANG_EXIT_OK)
+		return rc;
+	if (a.have_address != a.have_size)
+		return gang_cli_usage("erase", "--address and --size go together");
+	if ((rc = cli_session_open(&s, &a.t, "erase")) != GANG_EXIT_OK)
+		return rc;
+	err = a.have_address ? gang_flash_erase_range(s.t, a.address, a.size) : gang_flash_erase_mass(s.t);
+	if (err < 0)
+		d = *gang_target_diag(s.t);
+	cli_session_close(&s, GANG_DETACH_HALT);
+	if (err == GANG_OK)
+		printf(a.have_address ? "erased the pages of 0x%08X..+%u\n" : "mass-erased\n", (unsigned)a.address,
+		       (unsigned)a.size);
+	return err < 0 ? gang_cli_fail("erase", err, &d) : GANG_EXIT_OK;
+}

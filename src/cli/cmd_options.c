@@ -1,0 +1,196 @@
+/*
+ * cmd_options.c — `gang options show|set`: decode the option bytes (RDP,
+ * USER bits, DATA0/1, write-protected pages) and change them declaratively
+ * through the driver (compare, skip when equal, erase + program, reload,
+ * read back; RDP last; regression and permanent lock only when asked for in
+ * so many words). Layout: shared/reference/stm32-targets.md §4.1.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/cli_target.h"
+#include "flash/ob.h"
+
+typedef struct opt_args {
+	cli_target_args t;
+	bool json;
+	gang_ob_want want;
+	int user_bits[3];            /* wdg_sw, nrst_stop, nrst_stdby: -1 unchanged */
+	const char *wrp;
+	gang_ob_write_opts wo;
+} opt_args;
+
+static void opt_print_wrp(FILE *fp, uint32_t wrp, const gang_part *part, bool json)
+{
+	bool first = true;
+
+	for (unsigned bit = 0; bit < 32; bit++) {
+		uint32_t lo = bit * part->wrp_pages_per_bit;
+		uint32_t pages = part->flash_kib * 1024U / part->page_size;
+		uint32_t hi = bit == 31 ? pages - 1 : lo + part->wrp_pages_per_bit - 1;
+
+		if ((wrp & (1U << bit)) || lo >= pages)
+			continue;
+		fprintf(fp, json ? "%s[%u,%u]" : "%s%u-%u", first ? "" : ",", (unsigned)lo,
+			(unsigned)(hi < pages ? hi : pages - 1));
+		first = false;
+	}
+	if (first && !json)
+		fputs("none", fp);
+}
+
+static void opt_show(const gang_ob *ob, const gang_part *part, bool json)
+{
+	if (json) {
+		printf("{\"rdp_level\":%d,\"rdp\":\"0x%02X\",\"user\":\"0x%02X\",\"wdg_sw\":%d,\"nrst_stop\":%d,"
+		       "\"nrst_stdby\":%d,\"data0\":%u,\"data1\":%u,\"wrpr\":\"0x%08X\",\"opterr\":%s,"
+		       "\"wrp_pages\":[", ob->rdp_level, ob->rdp, ob->user, ob->user & 1, (ob->user >> 1) & 1,
+		       (ob->user >> 2) & 1, ob->data0, ob->data1, (unsigned)ob->wrp, ob->opterr ? "true" : "false");
+		opt_print_wrp(stdout, ob->wrp, part, true);
+		puts("]}");
+		return;
+	}
+	printf("RDP        level %d (0x%02X)\n", ob->rdp_level, ob->rdp);
+	printf("USER       0x%02X: WDG_SW=%d (%s watchdog) nRST_STOP=%d nRST_STDBY=%d\n", ob->user, ob->user & 1,
+	       ob->user & 1 ? "software" : "hardware", (ob->user >> 1) & 1, (ob->user >> 2) & 1);
+	printf("DATA0/1    0x%02X 0x%02X\n", ob->data0, ob->data1);
+	printf("WRPR       0x%08X, write-protected pages: ", (unsigned)ob->wrp);
+	opt_print_wrp(stdout, ob->wrp, part, false);
+	printf("\n%s", ob->opterr ? "OPTERR     a value/complement pair does not match\n" : "");
+}
+
+/* "none" or "P,P-Q,..." page list -> WRPR value (bit = 0 protected). */
+static int opt_parse_wrp(int64_t *out, const char *s, const gang_part *part)
+{
+	uint32_t wrp = 0xFFFFFFFFU;
+	char buf[256], *save = NULL;
+
+	if (strcmp(s, "none") == 0) {
+		*out = wrp;
+		return 0;
+	}
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		uint32_t lo, hi;
+		char *dash = strchr(tok, '-');
+
+		if (dash)
+			*dash = '\0';
+		if (!gang_cli_parse_u32(&lo, tok) || (dash && !gang_cli_parse_u32(&hi, dash + 1)))
+			return -1;
+		if (!dash)
+			hi = lo;
+		if (hi < lo || hi >= part->flash_kib * 1024U / part->page_size)
+			return -1;
+		for (uint32_t p = lo; p <= hi; p++) {
+			uint32_t bit = p / part->wrp_pages_per_bit;
+
+			wrp &= ~(1U << (bit > 31 ? 31 : bit));
+		}
+	}
+	*out = wrp;
+	return 0;
+}
+
+static int opt_parse_byte(int *out, const char *cmd, const char *what, const char *arg, uint32_t max)
+{
+	uint32_t v;
+
+	if (!gang_cli_parse_u32(&v, arg) || v > max)
+		return gang_cli_usage(cmd, "%s takes 0..%u, not '%s'", what, (unsigned)max, arg);
+	*out = (int)v;
+	return GANG_EXIT_OK;
+}
+
+static int opt_parse(opt_args *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_TARGET_OPTIONS,
+		{ "json", no_argument, NULL, 'j' }, { "rdp", required_argument, NULL, 'r' },
+		{ "wdg-sw", required_argument, NULL, 'w' }, { "nrst-stop", required_argument, NULL, 's' },
+		{ "nrst-stdby", required_argument, NULL, 'S' }, { "data0", required_argument, NULL, '0' },
+		{ "data1", required_argument, NULL, '1' }, { "wrp", required_argument, NULL, 'W' },
+		{ "allow-unprotect", no_argument, NULL, 'U' }, { "confirm", required_argument, NULL, 'C' },
+		{ 0, 0, 0, 0 },
+	};
+	int c, r, rc = GANG_EXIT_OK;
+
+	gang_ob_want_init(&a->want);
+	a->user_bits[0] = a->user_bits[1] = a->user_bits[2] = -1;
+	optind = 1;
+	while (rc == GANG_EXIT_OK && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if ((r = cli_target_option(&a->t, "options", c, optarg)) != 0) {
+			rc = r < 0 ? -r : GANG_EXIT_OK;
+			continue;
+		}
+		switch (c) {
+		case 'j': a->json = true; break;
+		case 'r': rc = opt_parse_byte(&a->want.rdp_level, "options", "--rdp", optarg, 2); break;
+		case 'w': rc = opt_parse_byte(&a->user_bits[0], "options", "--wdg-sw", optarg, 1); break;
+		case 's': rc = opt_parse_byte(&a->user_bits[1], "options", "--nrst-stop", optarg, 1); break;
+		case 'S': rc = opt_parse_byte(&a->user_bits[2], "options", "--nrst-stdby", optarg, 1); break;
+		case '0': rc = opt_parse_byte(&a->want.data0, "options", "--data0", optarg, 255); break;
+		case '1': rc = opt_parse_byte(&a->want.data1, "options", "--data1", optarg, 255); break;
+		case 'W': a->wrp = optarg; break;
+		case 'U': a->wo.allow_rdp_regression = true; break;
+		case 'C': a->wo.confirm_level2 = optarg; break;
+		default: rc = gang_cli_usage("options", "unknown option");
+		}
+	}
+	return rc;
+}
+
+static int opt_set(cli_session *s, opt_args *a, gang_diag *d)
+{
+	const gang_part *part = gang_target_part(s->t);
+	gang_ob cur;
+	bool changed = false;
+	int user, err;
+
+	if ((err = gang_ob_read(&cur, s->t)) < 0)
+		return err;
+	user = cur.user;
+	for (int i = 0; i < 3; i++)
+		if (a->user_bits[i] >= 0)
+			user = a->user_bits[i] ? (user | (1 << i)) : (user & ~(1 << i));
+	if (user != cur.user)
+		a->want.user = user;
+	if (a->wrp && opt_parse_wrp(&a->want.wrp, a->wrp, part) < 0)
+		return gang_diag_set(d, GANG_EUSAGE, "--wrp: '%s' is not 'none' or a list of pages 0..%u", a->wrp,
+				     (unsigned)(part->flash_kib * 1024U / part->page_size - 1));
+	if ((err = gang_ob_write(&changed, s->t, &a->want, &a->wo)) < 0)
+		return err;
+	printf("%s\n", changed ? "option bytes written, reloaded and confirmed" : "option bytes already as asked: nothing written");
+	if ((err = gang_ob_read(&cur, s->t)) < 0)
+		return err;
+	opt_show(&cur, part, false);
+	return GANG_OK;
+}
+
+int gang_cmd_options(int argc, char **argv)
+{
+	opt_args a = { 0 };
+	cli_session s;
+	gang_diag d = { 0 };
+	gang_ob ob;
+	bool set;
+	int rc, err;
+
+	if (argc < 2 || (strcmp(argv[1], "show") != 0 && strcmp(argv[1], "set") != 0))
+		return gang_cli_usage("options", "say 'show' or 'set'");
+	set = strcmp(argv[1], "set") == 0;
+	if ((rc = opt_parse(&a, argc - 1, argv + 1)) != GANG_EXIT_OK)
+		return rc;
+	if ((rc = cli_session_open(&s, &a.t, "options")) != GANG_EXIT_OK)
+		return rc;
+	if (set)
+		err = opt_set(&s, &a, &d);
+	else if ((err = gang_ob_read(&ob, s.t)) == GANG_OK)
+		opt_show(&ob, gang_target_part(s.t), a.json);
+	if (err < 0 && !d.msg[0])
+		d = *gang_target_diag(s.t);
+	cli_session_close(&s, set ? GANG_DETACH_RESET : GANG_DETACH_RUN);
+	return err < 0 ? gang_cli_fail("options", err, &d) : GANG_EXIT_OK;
+}

@@ -1,0 +1,36 @@
+/*
+ * job.h — one board through the profile, as one recorded attempt:
+ * connect → identify → serial → (unprotect) → erase+program → verify →
+ * option bytes → release. Every step is timed, recorded in the database and
+ * announced as events; the first failure ends the attempt with the
+ * operator's sentence. The serial is reserved for the board's UID before
+ * programming and burned only when the attempt passes (after verify).
+ */
+#ifndef GANG_SCHED_JOB_H
+#define GANG_SCHED_JOB_H
+
+#include <stdbool.h>
+
+#include "db/db.h"
+#include "sched/sched_internal.h"
+#include "stlink/stlink.h"
+
+typedef struct job_outcome {
+	int err;                   /* GANG_OK on pass */
+	const char *result;        /* "pass" | "fail" | "aborted" */
+	char uid[25];              /* "" if the board was never identified */
+	char serial[96];           /* serial text, "" if none */
+	bool retryable;            /* a further attempt on the same board may pass */
+	bool probe_lost;           /* the probe failed: the slot must reopen it */
+	char sentence[200];        /* the operator's line */
+	char detail[GANG_DIAG_LEN]; /* the engineer's detail */
+} job_outcome;
+
+/*
+ * Run one attempt (attempt is 1-based) on the board in the slot's fixture;
+ * the attempt row is closed before returning. The caller announces the
+ * board's result (after its last attempt).
+ */
+void job_attempt(job_outcome *out, sched_slot *s, gang_db *db, gang_stlink *sl, int attempt);
+
+#endif
