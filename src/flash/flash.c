@@ -1,0 +1,249 @@
+/*
+ * flash.c — the generic flash layer over a family driver: range and
+ * protection checks with operator-readable errors, the erase plan, program
+ * through the driver's loader, verify by CRC (read-back only to name the
+ * first bad address) or by full read-back, read-out, blank check, and the
+ * RDP 1 -> 0 unprotect used by "allow_unprotect".
+ *
+ * Facts: shared/reference/stm32-targets.md §2.1 (mass erase refused when
+ * a page is WRP-protected, WRPR bit = 0 protected), §2.5 (pages per WRP
+ * bit), §4.1 (RDP 1: debugger flash reads fail; regression mass-erases),
+ * §6 (CRC verify, and it must happen before RDP is set);
+ * stlink-protocol.md §2.7 (reads in 4 KiB TAR blocks).
+ */
+#include "flash/flash.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flash/flash_ops.h"
+#include "flash/ob.h"
+
+#define FLASH_JOIN_GAP   256U    /* fill gaps up to this with 0xFF: cheaper than a loader restart */
+#define FLASH_READ_CHUNK 4096U   /* one TAR block */
+
+void gang_flash_progress_report(const gang_flash_progress *p, uint64_t done)
+{
+	if (p != NULL && p->fn != NULL)
+		p->fn(p->user, p->step, p->base + done, p->total);
+}
+
+static const gang_flash_ops *flash_ops(gang_target *t)
+{
+	return gang_target_part(t)->family->ops;
+}
+
+static uint32_t flash_size(gang_target *t)
+{
+	return gang_target_part(t)->flash_kib * 1024U;
+}
+
+static int flash_check_readable(gang_target *t)
+{
+	if (gang_target_info_get(t)->rdp_level < 1)
+		return GANG_OK;
+	return gang_diag_set(gang_target_diag(t), GANG_EREAD_PROTECTED, "the chip is read-protected "
+			     "(RDP level %d, FLASH_OBR.RDPRT set): flash cannot be read or written "
+			     "until RDP is lowered, which mass-erases it",
+			     gang_target_info_get(t)->rdp_level);
+}
+
+static int flash_check_range(gang_target *t, uint32_t addr, size_t len, const char *what)
+{
+	uint64_t end = (uint64_t)addr + len;
+
+	if (addr >= GANG_FLASH_BASE && end <= (uint64_t)GANG_FLASH_BASE + flash_size(t))
+		return GANG_OK;
+	return gang_diag_set(gang_target_diag(t), GANG_EUSAGE, "%s of %zu bytes at 0x%08" PRIX32
+			     " is outside the flash of %s (0x%08X..0x%08" PRIX32 ")", what, len, addr,
+			     gang_target_part(t)->name, GANG_FLASH_BASE,
+			     GANG_FLASH_BASE + flash_size(t) - 1U);
+}
+
+int gang_flash_read(uint8_t *buf, gang_target *t, uint32_t addr, size_t len)
+{
+	int err;
+
+	if ((err = flash_check_range(t, addr, len, "read")) < 0 || (err = flash_check_readable(t)) < 0)
+		return err;
+	while (len > 0 && err == GANG_OK) {
+		size_t n = FLASH_READ_CHUNK - addr % FLASH_READ_CHUNK;
+		if (n > len)
+			n = len;
+		err = gang_stlink_read_mem(buf, gang_target_stlink(t), addr, n);
+		buf += n;
+		addr += (uint32_t)n;
+		len -= n;
+	}
+	return err;
+}
+
+/* GANG_EWRITE_PROTECTED naming the first protected page of the ranges (WRP bit = 0). */
+static int flash_check_wrp(gang_target *t, const gang_flash_range *r, size_t n)
+{
+	const gang_part *part = gang_target_part(t);
+	gang_ob ob = { 0 };
+	int err = gang_ob_read(&ob, t);
+	uint32_t wrpr = ob.wrp;
+
+	for (size_t i = 0; i < n && err == GANG_OK; i++) {
+		for (uint32_t a = r[i].addr; a < r[i].addr + r[i].len; a += part->page_size) {
+			uint32_t bit = (a - GANG_FLASH_BASE) / part->page_size / part->wrp_pages_per_bit;
+			if (bit > 31U)
+				bit = 31U;   /* the last bit covers every remaining page (§2.5) */
+			if (!(wrpr & (1U << bit)))
+				return gang_diag_set(gang_target_diag(t), GANG_EWRITE_PROTECTED,
+						     "page at 0x%08" PRIX32 " is write-protected (WRP option "
+						     "bytes 0x%08" PRIX32 "); clear WRP in the option bytes", a,
+						     wrpr);
+		}
+	}
+	return err;
+}
+
+static int flash_erase_ranges(gang_target *t, const gang_flash_range *r, size_t n,
+			      gang_flash_progress *p)
+{
+	int err = flash_check_wrp(t, r, n);
+
+	p->total = 0;
+	for (size_t i = 0; i < n; i++)
+		p->total += r[i].len;
+	p->base = 0;
+	for (size_t i = 0; i < n && err == GANG_OK; i++) {
+		err = flash_ops(t)->erase_pages(t, r[i].addr, r[i].len, p);
+		p->base += r[i].len;
+	}
+	return err;
+}
+
+static int flash_mass(gang_target *t, gang_flash_progress *p)
+{
+	gang_flash_range all = { GANG_FLASH_BASE, flash_size(t) };
+	int err = flash_check_wrp(t, &all, 1);
+
+	p->total = all.len;
+	if (err == GANG_OK)
+		err = flash_ops(t)->mass_erase(t);
+	if (err == GANG_OK)
+		gang_flash_progress_report(p, all.len);
+	return err;
+}
+
+/* Unlock, run op, lock again whatever happened. */
+static int flash_unlocked(gang_target *t, int err)
+{
+	int lerr = flash_ops(t)->lock(t);
+
+	return err < 0 ? err : lerr;
+}
+
+int gang_flash_erase_mass(gang_target *t)
+{
+	gang_flash_progress p = { NULL, NULL, "erase", 0, 0 };
+	int err;
+
+	if ((err = flash_ops(t)->unlock(t)) < 0)
+		return err;
+	return flash_unlocked(t, flash_mass(t, &p));
+}
+
+int gang_flash_erase_range(gang_target *t, uint32_t addr, uint32_t len)
+{
+	gang_flash_progress p = { NULL, NULL, "erase", 0, 0 };
+	uint32_t page = gang_target_part(t)->page_size;
+	gang_flash_range r;
+	int err;
+
+	if ((err = flash_check_range(t, addr, len, "erase")) < 0)
+		return err;
+	r.addr = addr - (addr - GANG_FLASH_BASE) % page;
+	r.len = (uint32_t)(((uint64_t)addr + len - r.addr + page - 1U) / page * page);
+	if ((err = flash_ops(t)->unlock(t)) < 0)
+		return err;
+	return flash_unlocked(t, flash_erase_ranges(t, &r, 1, &p));
+}
+
+static int flash_erase_for(gang_target *t, const gang_image *img, const gang_program_opts *o)
+{
+	gang_flash_progress p = { o->progress, o->user, "erase", 0, 0 };
+	gang_flash_range *r = NULL;
+	size_t n = 0;
+	int err;
+
+	if (o->erase == GANG_ERASE_NONE)
+		return GANG_OK;
+	if (o->erase == GANG_ERASE_MASS)
+		return flash_mass(t, &p);
+	err = gang_flash_plan_pages(&r, &n, img, GANG_FLASH_BASE, flash_size(t),
+				    gang_target_part(t)->page_size, gang_target_diag(t));
+	if (err == GANG_OK)
+		err = flash_erase_ranges(t, r, n, &p);
+	free(r);
+	return err;
+}
+
+static int flash_program_runs(gang_target *t, const gang_image *img, const gang_program_opts *o)
+{
+	gang_flash_progress p = { o->progress, o->user, "program", 0, 0 };
+	gang_flash_run *runs = NULL;
+	size_t n = 0;
+	int err = gang_flash_plan_runs(&runs, &n, img, FLASH_JOIN_GAP);
+
+	if (err < 0)
+		return gang_diag_set(gang_target_diag(t), err, "out of memory planning the program");
+	for (size_t i = 0; i < n; i++)
+		p.total += runs[i].len;
+	if (n > 0)
+		err = flash_ops(t)->program(t, runs, n, &p);
+	gang_flash_runs_free(runs, n);
+	return err;
+}
+
+int gang_flash_unprotect(gang_target *t)
+{
+	gang_ob_want w;
+	gang_ob_write_opts o = { true, NULL };
+
+	gang_ob_want_init(&w);
+	w.rdp_level = 0;
+	return gang_ob_write(NULL, t, &w, &o);
+}
+
+/* RDP 1 board: refuse, or regress (mass erase by the chip) when allowed. */
+static int flash_prepare_rdp(gang_target *t, const gang_program_opts *o)
+{
+	int err;
+
+	if (gang_target_info_get(t)->rdp_level < 1)
+		return GANG_OK;
+	if (!o->allow_unprotect)
+		return flash_check_readable(t);
+	gang_flash_progress_report(&(gang_flash_progress){ o->progress, o->user, "unprotect", 0, 1 }, 0);
+	if ((err = gang_flash_unprotect(t)) < 0)
+		return err;
+	if (gang_target_info_get(t)->rdp_level != 0)
+		return gang_diag_set(gang_target_diag(t), GANG_EREAD_PROTECTED, "RDP is still level %d "
+				     "after lowering it; power-cycle the board",
+				     gang_target_info_get(t)->rdp_level);
+	return GANG_OK;
+}
+
+int gang_flash_program_image(gang_target *t, const gang_image *img, const gang_program_opts *o)
+{
+	gang_program_opts def = { GANG_ERASE_PAGES, false, NULL, NULL };
+	int err;
+
+	o = o ? o : &def;
+	err = gang_image_check_range(img, GANG_FLASH_BASE, GANG_FLASH_BASE + flash_size(t), "flash",
+				     gang_target_diag(t));
+	if (err < 0 || (err = flash_prepare_rdp(t, o)) < 0)
+		return err;
+	if ((err = flash_ops(t)->unlock(t)) < 0)
+		return err;
+	err = flash_erase_for(t, img, o);
+	if (err == GANG_OK)
+		err = flash_program_runs(t, img, o);
+	return flash_unlocked(t, err);
+}

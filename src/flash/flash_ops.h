@@ -1,0 +1,54 @@
+/*
+ * flash_ops.h — the family flash-driver table. A family is one file that
+ * fills a const gang_flash_ops and one row in target/part.c pointing at it
+ * (shared/reference/code-style.md §1: flash abstraction as a struct of
+ * callbacks; stm32-targets.md §2 for what differs per controller).
+ *
+ * Every operation expects a halted core and reports through the target's
+ * gang_diag. Addresses are absolute.
+ */
+#ifndef GANG_FLASH_FLASH_OPS_H
+#define GANG_FLASH_FLASH_OPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flash/flash.h"
+#include "target/target.h"
+
+/* Progress sink handed to long operations. */
+typedef struct gang_flash_progress {
+	gang_progress_fn fn;       /* may be NULL */
+	void *user;
+	const char *step;
+	uint64_t base;             /* bytes done before this operation */
+	uint64_t total;
+} gang_flash_progress;
+
+void gang_flash_progress_report(const gang_flash_progress *p, uint64_t done);
+
+/* Size of the raw option-byte block the ob_read/ob_write operations move. */
+#define GANG_OB_RAW_MAX 16U
+
+typedef struct gang_flash_ops {
+	const char *name;
+	int (*unlock)(gang_target *t);
+	int (*lock)(gang_target *t);
+	int (*mass_erase)(gang_target *t);
+	/* erase the pages of the page-aligned range */
+	int (*erase_pages)(gang_target *t, uint32_t addr, uint32_t len, const gang_flash_progress *p);
+	/* program the runs (already erased where they hold data) */
+	int (*program)(gang_target *t, const gang_flash_run *runs, size_t n,
+		       const gang_flash_progress *p);
+	/* CRC unit result over len bytes (multiple of 4) at addr */
+	int (*crc)(uint32_t *crc_out, gang_target *t, uint32_t addr, uint32_t len);
+	/* the raw option-byte block (value/complement pairs), *len_out bytes */
+	int (*ob_read)(uint8_t *raw, size_t *len_out, gang_target *t);
+	/* erase and rewrite the whole block (RDP last), reload it, halt again */
+	int (*ob_write)(gang_target *t, const uint8_t *raw, size_t len);
+} gang_flash_ops;
+
+/* F0/F1/F3 FPEC (0x40022000). */
+extern const gang_flash_ops gang_flash_ops_f1;
+
+#endif

@@ -1,0 +1,189 @@
+/*
+ * flash_plan.c — the pure half of the flash layer: which pages an image
+ * touches, how its segments become word-aligned program runs, the host
+ * CRC-32/MPEG-2 that the STM32 CRC unit reproduces, and mode names.
+ *
+ * Facts: shared/reference/stm32-targets.md §2.5 (erase unit = page),
+ * §2.1 (half-word programming; 0xFFFF needs no programming after erase),
+ * §6 (CRC unit = CRC-32/MPEG-2 over little-endian words fed MSB first,
+ * tail padded with 0xFF; check value 0x0376E6E7 for "123456789").
+ */
+#include "flash/flash.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define PLAN_CRC_POLY 0x04C11DB7U
+#define PLAN_CRC_INIT 0xFFFFFFFFU
+#define PLAN_WORD     4U
+
+static const char *const plan_erase_names[] = { "pages", "mass", "none" };
+static const char *const plan_verify_names[] = { "crc", "readback", "none" };
+
+static int plan_parse(const char *const *names, unsigned n, const char *s)
+{
+	for (unsigned i = 0; s != NULL && i < n; i++)
+		if (strcasecmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *gang_erase_mode_name(gang_erase_mode m)
+{
+	return (unsigned)m < 3U ? plan_erase_names[m] : "?";
+}
+
+int gang_erase_mode_parse(const char *s)
+{
+	return plan_parse(plan_erase_names, 3U, s);
+}
+
+const char *gang_verify_mode_name(gang_verify_mode m)
+{
+	return (unsigned)m < 3U ? plan_verify_names[m] : "?";
+}
+
+int gang_verify_mode_parse(const char *s)
+{
+	return plan_parse(plan_verify_names, 3U, s);
+}
+
+int gang_flash_plan_pages(gang_flash_range **out, size_t *n_out, const gang_image *img,
+			  uint32_t flash_base, uint32_t flash_size, uint32_t page_size,
+			  gang_diag *d)
+{
+	gang_flash_range *r;
+	size_t n = 0;
+	int err;
+
+	*out = NULL;
+	*n_out = 0;
+	err = gang_image_check_range(img, flash_base, flash_base + flash_size, "flash", d);
+	if (err < 0)
+		return err;
+	r = calloc(img->n_seg ? img->n_seg : 1, sizeof(*r));
+	if (r == NULL)
+		return gang_diag_set(d, GANG_ENOMEM, "out of memory planning the erase");
+	for (size_t i = 0; i < img->n_seg; i++) {
+		const gang_segment *s = &img->seg[i];
+		if (s->len == 0)
+			continue;
+		uint32_t lo = s->addr - (s->addr - flash_base) % page_size;
+		uint64_t end = (uint64_t)s->addr + s->len;
+		uint64_t hi = end + (page_size - (end - flash_base) % page_size) % page_size;
+		if (n > 0 && lo <= r[n - 1].addr + r[n - 1].len) {
+			r[n - 1].len = (uint32_t)(hi - r[n - 1].addr);   /* shares or abuts a page */
+			continue;
+		}
+		r[n].addr = lo;
+		r[n].len = (uint32_t)(hi - lo);
+		n++;
+	}
+	*out = r;
+	*n_out = n;
+	return GANG_OK;
+}
+
+void gang_flash_runs_free(gang_flash_run *runs, size_t n)
+{
+	if (runs == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(runs[i].data);
+	free(runs);
+}
+
+/* Word-aligned spans of the segments, merged when gaps are at most join_gap. */
+static size_t plan_spans(gang_flash_range *r, const gang_image *img, uint32_t join_gap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < img->n_seg; i++) {
+		const gang_segment *s = &img->seg[i];
+		if (s->len == 0)
+			continue;
+		uint32_t lo = s->addr & ~(PLAN_WORD - 1U);
+		uint64_t hi = ((uint64_t)s->addr + s->len + PLAN_WORD - 1U) & ~(uint64_t)(PLAN_WORD - 1U);
+		if (n > 0 && (uint64_t)lo <= (uint64_t)r[n - 1].addr + r[n - 1].len + join_gap) {
+			r[n - 1].len = (uint32_t)(hi - r[n - 1].addr);
+			continue;
+		}
+		r[n].addr = lo;
+		r[n].len = (uint32_t)(hi - lo);
+		n++;
+	}
+	return n;
+}
+
+static void plan_fill(gang_flash_run *run, const gang_image *img)
+{
+	memset(run->data, 0xFF, run->len);
+	for (size_t i = 0; i < img->n_seg; i++) {
+		const gang_segment *s = &img->seg[i];
+		uint64_t lo = s->addr > run->addr ? s->addr : run->addr;
+		uint64_t hi = (uint64_t)s->addr + s->len;
+		if (hi > (uint64_t)run->addr + run->len)
+			hi = (uint64_t)run->addr + run->len;
+		if (lo < hi)
+			memcpy(run->data + (lo - run->addr), s->data + (lo - s->addr), (size_t)(hi - lo));
+	}
+}
+
+int gang_flash_plan_runs(gang_flash_run **out, size_t *n_out, const gang_image *img,
+			 uint32_t join_gap)
+{
+	gang_flash_range *spans = calloc(img->n_seg ? img->n_seg : 1, sizeof(*spans));
+	gang_flash_run *runs = NULL;
+	size_t n = 0, i;
+
+	*out = NULL;
+	*n_out = 0;
+	if (spans == NULL)
+		return GANG_ENOMEM;
+	n = plan_spans(spans, img, join_gap);
+	runs = calloc(n ? n : 1, sizeof(*runs));
+	if (runs == NULL)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		runs[i].addr = spans[i].addr;
+		runs[i].len = spans[i].len;
+		if ((runs[i].data = malloc(spans[i].len)) == NULL)
+			goto fail;
+		plan_fill(&runs[i], img);
+	}
+	free(spans);
+	*out = runs;
+	*n_out = n;
+	return GANG_OK;
+fail:
+	free(spans);
+	gang_flash_runs_free(runs, n);
+	return GANG_ENOMEM;
+}
+
+uint32_t gang_crc32_mpeg2(uint32_t crc, const uint8_t *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		crc ^= (uint32_t)buf[i] << 24;
+		for (unsigned b = 0; b < 8; b++)
+			crc = (crc & 0x80000000U) ? (crc << 1) ^ PLAN_CRC_POLY : crc << 1;
+	}
+	return crc;
+}
+
+uint32_t gang_crc32_stm32(const uint8_t *buf, size_t len)
+{
+	uint32_t crc = PLAN_CRC_INIT;
+	uint8_t w[PLAN_WORD];
+
+	for (size_t i = 0; i < len; i += PLAN_WORD) {
+		for (unsigned k = 0; k < PLAN_WORD; k++)
+			w[k] = i + k < len ? buf[i + k] : 0xFFU;
+		/* the unit takes the word MSB first: bytes 3, 2, 1, 0 of memory */
+		uint8_t be[PLAN_WORD] = { w[3], w[2], w[1], w[0] };
+		crc = gang_crc32_mpeg2(crc, be, PLAN_WORD);
+	}
+	return crc;
+}

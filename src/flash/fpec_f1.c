@@ -1,0 +1,234 @@
+/*
+ * fpec_f1.c — the F0/F1/F3 flash driver ("FPEC" at 0x40022000): unlock
+ * and lock, mass and page erase through the debug port, and the
+ * option-byte block (erase, program all eight half-words
+ * with RDP last, reload). Programming and the CRC stub run on the core:
+ * fpec_f1_prog.c.
+ *
+ * Facts: shared/reference/stm32-targets.md §2.1 (unlock: KEY1, KEY2, check
+ * LOCK; erase: PER/MER, AR, STRT, poll BSY, check EOP and errors; AR
+ * writes ignored while BSY), §3.1 (20-40 ms erase, t_prog), §4.1 (OB
+ * erase OPTER+STRT, OPTPG with hardware complement, RDP regression
+ * mass-erase, F0/F3 OBL_LAUNCH resets the chip, F1 reloads at reset),
+ * §6 (CRC unit: RCC_AHBENR.CRCEN, CR.RESET, DR).
+ */
+#include "flash/fpec_f1.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+#define F1_ERASE_EXPECT_US   30000U   /* §3.1: 20-40 ms per page or mass erase */
+#define F1_ERASE_TIMEOUT_MS  2000U
+#define F1_OB_TIMEOUT_MS     5000U    /* OB erase plus a regression mass erase */
+#define F1_PROG_TIMEOUT_MS   100U
+#define F1_OB_HALFWORDS      8U
+#define F1_DEMCR             0xE000EDFCU
+#define F1_DEMCR_RESET_HALT  0x01000501U   /* TRCENA, VC_HARDERR, VC_BUSERR, VC_CORERESET */
+
+uint32_t gang_fpec_f1_reg(gang_target *t, uint32_t off)
+{
+	return gang_target_part(t)->family->fpec_base + off;
+}
+
+static int f1_rd(uint32_t *v, gang_target *t, uint32_t off)
+{
+	return gang_stlink_read32(v, gang_target_stlink(t), gang_fpec_f1_reg(t, off));
+}
+
+static int f1_wr(gang_target *t, uint32_t off, uint32_t v)
+{
+	return gang_stlink_write32(gang_target_stlink(t), gang_fpec_f1_reg(t, off), v);
+}
+
+int gang_fpec_f1_wait(uint32_t *sr_out, gang_target *t, unsigned expect_us, unsigned timeout_ms,
+		      const char *what)
+{
+	unsigned waited_us = 0;
+	int err;
+
+	if (expect_us)
+		gang_target_sleep_us(expect_us);
+	for (;;) {
+		if ((err = f1_rd(sr_out, t, F1_FLASH_SR)) < 0)
+			return err;
+		if (!(*sr_out & F1_SR_BSY))
+			return GANG_OK;
+		if (waited_us / 1000U > timeout_ms)
+			break;
+		gang_target_sleep_us(1000U);
+		waited_us += 1000U;
+	}
+	return gang_diag_set(gang_target_diag(t), GANG_EFLASH,
+			     "%s: flash controller still busy after %u ms (FLASH_SR=0x%08" PRIX32 ")",
+			     what, timeout_ms, *sr_out);
+}
+
+int gang_fpec_f1_check(gang_target *t, uint32_t sr, const char *what, uint32_t addr)
+{
+	gang_diag *d = gang_target_diag(t);
+
+	if (sr & F1_SR_WRPRTERR)
+		return gang_diag_set(d, GANG_EWRITE_PROTECTED, "%s at 0x%08" PRIX32 ": write-protected "
+				     "(WRPRTERR, FLASH_SR=0x%08" PRIX32 ")", what, addr, sr);
+	if (sr & F1_SR_PGERR)
+		return gang_diag_set(d, GANG_EFLASH, "%s: PGERR at 0x%08" PRIX32 " (FLASH_SR=0x%08"
+				     PRIX32 ")", what, addr, sr);
+	return GANG_OK;
+}
+
+static int f1_unlock(gang_target *t)
+{
+	uint32_t cr = 0;
+	int err;
+
+	if ((err = f1_wr(t, F1_FLASH_SR, F1_SR_ERRORS | F1_SR_EOP)) < 0 ||
+	    (err = f1_rd(&cr, t, F1_FLASH_CR)) < 0)
+		return err;
+	if (!(cr & F1_CR_LOCK))
+		return GANG_OK;
+	if ((err = f1_wr(t, F1_FLASH_KEYR, F1_FLASH_KEY1)) < 0 ||
+	    (err = f1_wr(t, F1_FLASH_KEYR, F1_FLASH_KEY2)) < 0 ||
+	    (err = f1_rd(&cr, t, F1_FLASH_CR)) < 0)
+		return err;
+	if (cr & F1_CR_LOCK)
+		return gang_diag_set(gang_target_diag(t), GANG_EFLASH, "flash controller stays locked "
+				     "after the key sequence (FLASH_CR=0x%08" PRIX32 ")", cr);
+	return GANG_OK;
+}
+
+static int f1_lock(gang_target *t)
+{
+	return f1_wr(t, F1_FLASH_CR, F1_CR_LOCK);
+}
+
+/* One erase: CR=mode, [AR], CR=mode|STRT, wait, check, CR=0. */
+static int f1_erase_op(gang_target *t, uint32_t mode, uint32_t addr, const char *what)
+{
+	uint32_t sr = 0;
+	int err;
+
+	if ((err = f1_wr(t, F1_FLASH_CR, mode)) < 0 ||
+	    (mode == F1_CR_PER && (err = f1_wr(t, F1_FLASH_AR, addr)) < 0) ||
+	    (err = f1_wr(t, F1_FLASH_CR, mode | F1_CR_STRT)) < 0 ||
+	    (err = gang_fpec_f1_wait(&sr, t, F1_ERASE_EXPECT_US, F1_ERASE_TIMEOUT_MS, what)) < 0)
+		return err;
+	err = gang_fpec_f1_check(t, sr, what, addr);
+	if (err == GANG_OK && !(sr & F1_SR_EOP))
+		err = gang_diag_set(gang_target_diag(t), GANG_EFLASH, "%s at 0x%08" PRIX32 ": no EOP "
+				    "(FLASH_SR=0x%08" PRIX32 ")", what, addr, sr);
+	f1_wr(t, F1_FLASH_SR, F1_SR_ERRORS | F1_SR_EOP);
+	f1_wr(t, F1_FLASH_CR, 0);
+	return err;
+}
+
+static int f1_mass_erase(gang_target *t)
+{
+	return f1_erase_op(t, F1_CR_MER, GANG_FLASH_BASE, "mass erase");
+}
+
+static int f1_erase_pages(gang_target *t, uint32_t addr, uint32_t len, const gang_flash_progress *p)
+{
+	uint32_t page = gang_target_part(t)->page_size;
+	int err = GANG_OK;
+
+	for (uint32_t off = 0; off < len && err == GANG_OK; off += page) {
+		err = f1_erase_op(t, F1_CR_PER, addr + off, "page erase");
+		gang_flash_progress_report(p, off + page);
+	}
+	return err;
+}
+
+static int f1_ob_read(uint8_t *raw, size_t *len_out, gang_target *t)
+{
+	*len_out = 2U * F1_OB_HALFWORDS;
+	return gang_stlink_read_mem(raw, gang_target_stlink(t), gang_target_part(t)->family->ob_base,
+				    *len_out);
+}
+
+/* FPEC unlocked: OPTKEYR, then OPTER+STRT (a regression from RDP 1 mass-erases first). */
+static int f1_ob_erase(gang_target *t)
+{
+	uint32_t cr = 0, sr = 0;
+	int err;
+
+	if ((err = f1_wr(t, F1_FLASH_OPTKEYR, F1_FLASH_KEY1)) < 0 ||
+	    (err = f1_wr(t, F1_FLASH_OPTKEYR, F1_FLASH_KEY2)) < 0 ||
+	    (err = f1_rd(&cr, t, F1_FLASH_CR)) < 0)
+		return err;
+	if (!(cr & F1_CR_OPTWRE))
+		return gang_diag_set(gang_target_diag(t), GANG_EFLASH, "option bytes stay write-locked "
+				     "after the OPTKEYR sequence (FLASH_CR=0x%08" PRIX32 ")", cr);
+	if ((err = f1_wr(t, F1_FLASH_CR, F1_CR_OPTER | F1_CR_OPTWRE)) < 0 ||
+	    (err = f1_wr(t, F1_FLASH_CR, F1_CR_OPTER | F1_CR_STRT | F1_CR_OPTWRE)) < 0 ||
+	    (err = gang_fpec_f1_wait(&sr, t, F1_ERASE_EXPECT_US, F1_OB_TIMEOUT_MS,
+				     "option-byte erase")) < 0)
+		return err;
+	return gang_fpec_f1_check(t, sr, "option-byte erase", gang_target_part(t)->family->ob_base);
+}
+
+/* OPTPG: every half-word, RDP (index 0) last so protection changes only when the rest is in. */
+static int f1_ob_program(gang_target *t, const uint8_t *raw)
+{
+	uint32_t base = gang_target_part(t)->family->ob_base, sr = 0;
+	int err;
+
+	if ((err = f1_wr(t, F1_FLASH_CR, F1_CR_OPTPG | F1_CR_OPTWRE)) < 0)
+		return err;
+	for (unsigned k = 1; k <= F1_OB_HALFWORDS; k++) {
+		unsigned i = k % F1_OB_HALFWORDS;
+		uint32_t a = base + 2U * i;
+		uint16_t v = (uint16_t)(raw[2 * i] | (uint16_t)(uint8_t)~raw[2 * i] << 8);
+		if ((err = gang_stlink_write16(gang_target_stlink(t), a, v)) < 0 ||
+		    (err = gang_fpec_f1_wait(&sr, t, 0, F1_PROG_TIMEOUT_MS, "option-byte program")) < 0 ||
+		    (err = gang_fpec_f1_check(t, sr, "option-byte program", a)) < 0)
+			return err;
+	}
+	return GANG_OK;
+}
+
+/* Reload: OBL_LAUNCH (F0/F3, resets the chip) or a system reset (F1); halted again either way. */
+static int f1_ob_reload(gang_target *t)
+{
+	const gang_family *f = gang_target_part(t)->family;
+	int err;
+
+	if (!f->has_obl_launch) {
+		f1_lock(t);
+		return gang_target_reset_halt(t);
+	}
+	/* arm the reset-halt vector catch, then let OBL_LAUNCH reset the chip */
+	if ((err = gang_stlink_write32(gang_target_stlink(t), F1_DEMCR, F1_DEMCR_RESET_HALT)) < 0)
+		return err;
+	f1_wr(t, F1_FLASH_CR, F1_CR_OBL_LAUNCH);   /* the reset may cut this reply short */
+	if ((err = gang_target_wait_halt(t, 500U, 1000U, GANG_ETARGET_NOHALT,
+					 "the core after OBL_LAUNCH")) < 0)
+		return err;
+	return gang_target_read_rdp(t);
+}
+
+static int f1_ob_write(gang_target *t, const uint8_t *raw, size_t len)
+{
+	int err;
+
+	if (len != 2U * F1_OB_HALFWORDS)
+		return gang_diag_set(gang_target_diag(t), GANG_ERR, "option-byte block of %zu bytes, "
+				     "want %u", len, 2U * F1_OB_HALFWORDS);
+	if ((err = f1_unlock(t)) < 0 || (err = f1_ob_erase(t)) < 0 ||
+	    (err = f1_ob_program(t, raw)) < 0) {
+		f1_lock(t);
+		return err;
+	}
+	return f1_ob_reload(t);
+}
+
+const gang_flash_ops gang_flash_ops_f1 = {
+	.name = "stm32f0/f1/f3 fpec",
+	.unlock = f1_unlock,
+	.lock = f1_lock,
+	.mass_erase = f1_mass_erase,
+	.erase_pages = f1_erase_pages,
+	.program = gang_fpec_f1_program,
+	.crc = gang_fpec_f1_crc,
+	.ob_read = f1_ob_read,
+	.ob_write = f1_ob_write,
+};

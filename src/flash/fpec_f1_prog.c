@@ -1,0 +1,309 @@
+/*
+ * fpec_f1_prog.c — the code gang runs on the F0/F1/F3 core: programming
+ * through the streaming loader, and the CRC stub for verify.
+ *
+ * Programming (tools/loader/loader_f1.S): the host is the producer of a ring of
+ * half-words in SRAM and the loader the consumer, so USB transfers
+ * overlap flash programming. The host writes whole 4 KiB-aligned chunks
+ * (never across a 4 KiB TAR block), publishes its write pointer once per
+ * batch, and instead of polling hard it sleeps for the time the loader
+ * needs to free the next chunk (programmed half-words x t_prog).
+ *
+ * Facts: shared/reference/stm32-targets.md §2.1 (PG, half-word writes,
+ * PGERR/WRPRTERR), §2.4 (FIFO loaders, core control), §3.1/§3.3 (t_prog
+ * 52.5 us: the floor), stlink-protocol.md §2.7 (6144-byte transfers, 4 KiB
+ * TAR block), §3.8 (OpenOCD's async algorithm does the same overlap);
+ * stm32-targets.md §6 (CRC unit: RCC_AHBENR.CRCEN first, CR.RESET, DR).
+ */
+#include "flash/fpec_f1.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "flash/loader_f1.inc"
+
+#define PROG_LOADER        GANG_SRAM_BASE
+#define PROG_CTRL          (GANG_SRAM_BASE + 0x100U)
+#define PROG_RING          (GANG_SRAM_BASE + 0x1000U)
+#define PROG_RING_MAX      0x4000U    /* min(SRAM - 4 KiB, 16 KiB) */
+#define PROG_RING_RESERVED 0x1000U    /* loader and control block below the ring */
+#define PROG_CHUNK         4096U      /* one TAR block: the biggest write that never crosses one */
+#define PROG_FIRST         1024U      /* small first chunk: the loader starts sooner */
+#define PROG_GAP           4U         /* kept free so a full ring differs from an empty one */
+#define PROG_SKIP_NS       2500U      /* loader time for an erased (skipped) half-word */
+#define PROG_STALL_MS      1500U      /* no progress for this long: the loader is stuck */
+
+#define F1_CRC_CR            0x08U
+#define F1_CRC_CR_RESET      1U
+#define F1_CRC_CYCLES_WORD   5U       /* ldr, adds, str, subs, bne */
+#define F1_CORE_HZ           8000000U /* HSI after reset */
+#define F1_STUB_ADDR         GANG_SRAM_BASE
+#define F1_DFSR              0xE000ED30U
+#define F1_DFSR_BKPT         (1U << 1)
+
+#define CTRL_WP     0U
+#define CTRL_RP     1U
+#define CTRL_STATE  2U
+#define CTRL_SR     3U
+#define CTRL_ADDR   4U
+#define CTRL_FPEC   5U
+#define CTRL_DST    6U
+#define CTRL_END    7U
+#define CTRL_RING   8U
+#define CTRL_RINGE  9U
+#define CTRL_IWDG   10U
+#define CTRL_RELOAD 11U
+#define CTRL_WORDS  12U
+#define IWDG_RELOAD 0xAAAAU
+#define STATE_OK    1U
+#define STATE_ERR   2U
+
+typedef struct prog_stream {
+	gang_target *t;
+	const gang_flash_run *run;
+	uint32_t size;             /* ring bytes */
+	uint32_t sent;             /* run bytes written into the ring */
+	uint32_t done;             /* run bytes the loader has taken */
+	uint32_t t_prog_ns;
+	uint32_t ctrl[CTRL_WORDS];
+} prog_stream;
+
+static uint64_t prog_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000U + (uint64_t)ts.tv_nsec / 1000000U;
+}
+
+static void prog_put32(uint8_t *p, uint32_t v)
+{
+	for (unsigned i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t prog_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint32_t prog_min(uint32_t a, uint32_t b)
+{
+	return a < b ? a : b;
+}
+
+/* The next contiguous block the host wants to write, and how much of it is free. */
+static uint32_t prog_want(const prog_stream *s, uint32_t *room_out)
+{
+	uint32_t off = s->sent % s->size, used = s->sent - s->done;
+	uint32_t want = prog_min(PROG_CHUNK - off % PROG_CHUNK, s->size - off);
+
+	want = prog_min(want, s->run->len - s->sent);
+	if (s->sent == 0)
+		want = prog_min(want, PROG_FIRST);
+	*room_out = s->size - PROG_GAP - used;
+	return want;
+}
+
+/*
+ * Write blocks while they fit (until at least limit bytes went), then
+ * publish wp once (unless the caller writes the control block itself).
+ */
+static int prog_push(prog_stream *s, uint32_t limit, bool publish)
+{
+	gang_stlink *sl = gang_target_stlink(s->t);
+	uint32_t room, want, before = s->sent;
+	int err;
+
+	while (s->sent < s->run->len && s->sent - before < limit &&
+	       (want = prog_want(s, &room)) <= room) {
+		err = gang_stlink_write_mem(sl, PROG_RING + s->sent % s->size, s->run->data + s->sent, want);
+		if (err < 0)
+			return err;
+		s->sent += want;
+	}
+	if (s->sent == before || !publish)
+		return GANG_OK;
+	return gang_stlink_write32(sl, PROG_CTRL + 4U * CTRL_WP, PROG_RING + s->sent % s->size);
+}
+
+/* Loader time to take the next n bytes: programmed half-words cost t_prog, erased ones little. */
+static unsigned prog_eta_us(const prog_stream *s, uint32_t n)
+{
+	uint64_t ns = 0;
+	const uint8_t *p = s->run->data + s->done;
+
+	n = prog_min(n, s->sent - s->done);
+	for (uint32_t i = 0; i + 1 < n; i += 2)
+		ns += (p[i] & p[i + 1]) == 0xFFU ? PROG_SKIP_NS : s->t_prog_ns;
+	return (unsigned)(ns / 1000U);
+}
+
+/* Read rp (and the state word): how far the loader got. */
+static int prog_poll(prog_stream *s, uint32_t *state_out)
+{
+	uint8_t b[4 * (CTRL_ADDR + 1)];
+	uint32_t rp, used;
+	int err = gang_stlink_read_mem(b, gang_target_stlink(s->t), PROG_CTRL, sizeof(b));
+
+	if (err < 0)
+		return err;
+	rp = prog_get32(b + 4 * CTRL_RP) - PROG_RING;
+	used = (s->sent % s->size + s->size - rp % s->size) % s->size;
+	s->done = s->sent - used;
+	*state_out = prog_get32(b + 4 * CTRL_STATE);
+	s->ctrl[CTRL_SR] = prog_get32(b + 4 * CTRL_SR);
+	s->ctrl[CTRL_ADDR] = prog_get32(b + 4 * CTRL_ADDR);
+	return GANG_OK;
+}
+
+static int prog_start(prog_stream *s)
+{
+	const gang_family *f = gang_target_part(s->t)->family;
+	uint8_t b[4 * CTRL_WORDS];
+	uint32_t r0 = PROG_CTRL;
+	int err;
+
+	s->ctrl[CTRL_FPEC] = f->fpec_base;
+	s->ctrl[CTRL_DST] = s->run->addr;
+	s->ctrl[CTRL_END] = s->run->addr + s->run->len;
+	s->ctrl[CTRL_RING] = PROG_RING;
+	s->ctrl[CTRL_RINGE] = PROG_RING + s->size;
+	s->ctrl[CTRL_RP] = PROG_RING;
+	s->ctrl[CTRL_IWDG] = f->iwdg_kr;
+	s->ctrl[CTRL_RELOAD] = IWDG_RELOAD;
+	/* only a small first chunk before the loader runs: it starts sooner, the rest overlaps */
+	if ((err = prog_push(s, PROG_FIRST, false)) < 0)
+		return err;
+	s->ctrl[CTRL_WP] = PROG_RING + s->sent % s->size;
+	for (unsigned i = 0; i < CTRL_WORDS; i++)
+		prog_put32(b + 4 * i, s->ctrl[i]);
+	if ((err = gang_stlink_write_mem(gang_target_stlink(s->t), PROG_CTRL, b, sizeof(b))) < 0 ||
+	    (err = gang_stlink_write32(gang_target_stlink(s->t), gang_fpec_f1_reg(s->t, F1_FLASH_CR),
+				       F1_CR_PG)) < 0)
+		return err;
+	return gang_target_run(s->t, PROG_LOADER, &r0, 1);
+}
+
+static int prog_stuck(prog_stream *s)
+{
+	bool halted = false;
+	int err = gang_target_poll_halt(&halted, s->t);
+
+	if (err < 0)
+		return err;
+	return gang_diag_set(gang_target_diag(s->t), GANG_EFLASH,
+			     "flash loader %s at 0x%08" PRIX32 " (%" PRIu32 " of %" PRIu32 " bytes taken)",
+			     halted ? "stopped without a result" : "made no progress for 1.5 s",
+			     s->run->addr + s->done, s->done, s->run->len);
+}
+
+/* Feed the ring until the loader reports a result. */
+static int prog_stream_run(prog_stream *s, const gang_flash_progress *p, uint64_t base)
+{
+	uint64_t last = prog_now_ms();
+	uint32_t state = 0, room, want, prev = 0;
+	int err;
+
+	while (state == 0) {
+		if ((err = prog_push(s, UINT32_MAX, true)) < 0 || (err = prog_poll(s, &state)) < 0)
+			return err;
+		gang_flash_progress_report(p, base + s->done);
+		if (s->done != prev || state != 0)
+			last = prog_now_ms();
+		else if (prog_now_ms() - last > PROG_STALL_MS)
+			return prog_stuck(s);
+		prev = s->done;
+		if (state != 0)
+			break;
+		want = s->sent < s->run->len ? prog_want(s, &room) : s->sent - s->done;
+		room = s->sent < s->run->len && want > room ? want - room : want;
+		/* sleep until about when the loader will have made room (or finished) */
+		gang_target_sleep_us(prog_eta_us(s, room) * 9U / 10U + 200U);
+	}
+	if (state == STATE_OK)
+		return GANG_OK;
+	err = gang_fpec_f1_check(s->t, s->ctrl[CTRL_SR], "program", s->ctrl[CTRL_ADDR]);
+	return err < 0 ? err : gang_diag_set(gang_target_diag(s->t), GANG_EFLASH, "flash loader "
+					     "reported state %" PRIu32, state);
+}
+
+static int prog_one(gang_target *t, const gang_flash_run *run, const gang_flash_progress *p,
+		    uint64_t base)
+{
+	const gang_part *part = gang_target_part(t);
+	uint32_t sram = part->sram_kib * 1024U;
+	prog_stream s = { .t = t, .run = run, .t_prog_ns = part->family->t_prog_ns };
+	bool halted = false;
+	int err;
+
+	s.size = prog_min(sram - PROG_RING_RESERVED, PROG_RING_MAX) & ~(PROG_CHUNK - 1U);
+	if ((err = prog_start(&s)) < 0 || (err = prog_stream_run(&s, p, base)) < 0)
+		goto out;
+	/* the loader ends on bkpt: make sure the core really is halted before the next step */
+	err = gang_target_poll_halt(&halted, t);
+	if (err == GANG_OK && !halted)
+		err = gang_target_halt(t);
+out:
+	if (err < 0 && !halted)
+		gang_target_halt(t);
+	return err;
+}
+
+int gang_fpec_f1_program(gang_target *t, const gang_flash_run *runs, size_t n,
+			 const gang_flash_progress *p)
+{
+	uint64_t base = 0;
+	int err;
+
+	if (gang_target_part(t)->sram_kib * 1024U < PROG_RING_RESERVED + PROG_CHUNK)
+		return gang_diag_set(gang_target_diag(t), GANG_ENOTSUP, "%s has too little SRAM for the "
+				     "flash loader", gang_target_part(t)->name);
+	err = gang_stlink_write_mem(gang_target_stlink(t), PROG_LOADER, loader_f1_prog,
+				    sizeof(loader_f1_prog));
+	for (size_t i = 0; i < n && err == GANG_OK; i++) {
+		err = prog_one(t, &runs[i], p, base);
+		base += runs[i].len;
+	}
+	return err;
+}
+
+/* CRC unit clock on, unit reset, stub in SRAM. */
+static int prog_crc_setup(gang_target *t)
+{
+	const gang_family *f = gang_target_part(t)->family;
+	gang_stlink *sl = gang_target_stlink(t);
+	uint32_t en = 0;
+	int err;
+
+	if ((err = gang_stlink_read32(&en, sl, f->rcc_ahbenr)) < 0)
+		return err;
+	if (!(en & f->rcc_crcen) && (err = gang_stlink_write32(sl, f->rcc_ahbenr, en | f->rcc_crcen)) < 0)
+		return err;
+	if ((err = gang_stlink_write32(sl, f->crc_base + F1_CRC_CR, F1_CRC_CR_RESET)) < 0)
+		return err;
+	return gang_stlink_write_mem(sl, F1_STUB_ADDR, loader_f1_crc, sizeof(loader_f1_crc));
+}
+
+int gang_fpec_f1_crc(uint32_t *crc_out, gang_target *t, uint32_t addr, uint32_t len)
+{
+	const gang_family *f = gang_target_part(t)->family;
+	uint32_t words = len / 4U, dfsr = 0;
+	uint32_t regs[3] = { addr, words, f->crc_base };
+	uint64_t us = (uint64_t)words * F1_CRC_CYCLES_WORD * 1000000U / F1_CORE_HZ;
+	int err;
+
+	if (words == 0 || len % 4U != 0)
+		return gang_diag_set(gang_target_diag(t), GANG_ERR, "CRC of %" PRIu32 " bytes at 0x%08"
+				     PRIX32 ": not a positive multiple of 4", len, addr);
+	if ((err = prog_crc_setup(t)) < 0 || (err = gang_target_run(t, F1_STUB_ADDR, regs, 3)) < 0 ||
+	    (err = gang_target_wait_halt(t, (unsigned)(us / 1000U) * 4U + 500U, (unsigned)us,
+					 GANG_EFLASH, "CRC stub")) < 0 ||
+	    (err = gang_stlink_read32(&dfsr, gang_target_stlink(t), F1_DFSR)) < 0)
+		return err;
+	if (!(dfsr & F1_DFSR_BKPT))
+		return gang_diag_set(gang_target_diag(t), GANG_EFLASH, "CRC stub over 0x%08" PRIX32
+				     "..+%" PRIu32 " faulted (DFSR=0x%08" PRIX32 ")", addr, len, dfsr);
+	return gang_stlink_read32(crc_out, gang_target_stlink(t), f->crc_base);
+}

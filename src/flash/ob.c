@@ -1,0 +1,209 @@
+/*
+ * ob.c — option bytes: decode/encode of the 16-byte block, the RDP safety
+ * policy, and the declarative write through the family driver.
+ *
+ * Facts: shared/reference/stm32-targets.md §4.1: RDP at +0 (F1: 0xA5 =
+ * level 0, anything else level 1; F0/F3: 0xAA level 0, 0xCC level 2, else
+ * level 1), USER +2, DATA0/1 +4/+6, WRP0..3 +8..+E (bit = 0 protected);
+ * each low byte has its complement in the high byte, a mismatch reads as
+ * 0xFF (OPTERR); a write of RDP 0 from level 1 mass-erases main flash;
+ * level 2 is irreversible; F1 RDP1 pages per WRP bit from §2.5.
+ */
+#include "flash/ob.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "flash/flash_ops.h"
+
+#define OB_RDP    0U
+#define OB_USER   1U
+#define OB_DATA0  2U
+#define OB_DATA1  3U
+#define OB_WRP0   4U
+#define OB_N      8U
+#define OB_F1_RDP_LEVEL1 0x00U   /* any value but 0xA5 */
+#define OB_F0_RDP_LEVEL1 0xBBU   /* any value but 0xAA and 0xCC */
+
+void gang_ob_want_init(gang_ob_want *w)
+{
+	w->rdp_level = GANG_OB_UNCHANGED;
+	w->user = GANG_OB_UNCHANGED;
+	w->data0 = GANG_OB_UNCHANGED;
+	w->data1 = GANG_OB_UNCHANGED;
+	w->wrp = GANG_OB_UNCHANGED;
+}
+
+static int ob_level_of(uint8_t rdp, const gang_family *f)
+{
+	if (rdp == f->rdp_level0)
+		return 0;
+	if (f->rdp_level2 != 0 && rdp == f->rdp_level2)
+		return 2;
+	return 1;
+}
+
+void gang_ob_decode(gang_ob *out, const uint8_t *raw, const gang_family *f)
+{
+	uint8_t v[OB_N];
+
+	out->opterr = false;
+	for (unsigned i = 0; i < OB_N; i++) {
+		bool ok = (uint8_t)(raw[2 * i] ^ raw[2 * i + 1]) == 0xFFU;
+		v[i] = ok ? raw[2 * i] : 0xFFU;
+		out->opterr |= !ok;
+	}
+	out->rdp = v[OB_RDP];
+	out->rdp_level = ob_level_of(v[OB_RDP], f);
+	out->user = v[OB_USER];
+	out->data0 = v[OB_DATA0];
+	out->data1 = v[OB_DATA1];
+	out->wrp = (uint32_t)v[OB_WRP0] | (uint32_t)v[OB_WRP0 + 1] << 8 |
+		   (uint32_t)v[OB_WRP0 + 2] << 16 | (uint32_t)v[OB_WRP0 + 3] << 24;
+}
+
+void gang_ob_encode(uint8_t *raw, const gang_ob *ob)
+{
+	uint8_t v[OB_N] = { ob->rdp, ob->user, ob->data0, ob->data1, (uint8_t)ob->wrp,
+			    (uint8_t)(ob->wrp >> 8), (uint8_t)(ob->wrp >> 16), (uint8_t)(ob->wrp >> 24) };
+
+	for (unsigned i = 0; i < OB_N; i++) {
+		raw[2 * i] = v[i];
+		raw[2 * i + 1] = (uint8_t)~v[i];
+	}
+}
+
+int gang_ob_rdp_byte(uint8_t *out, int level, const gang_family *f, gang_diag *d)
+{
+	if (level == 0)
+		*out = f->rdp_level0;
+	else if (level == 1)
+		*out = f->obr_f0_layout ? OB_F0_RDP_LEVEL1 : OB_F1_RDP_LEVEL1;
+	else if (level == 2 && f->rdp_level2 != 0)
+		*out = f->rdp_level2;
+	else if (level == 2)
+		return gang_diag_set(d, GANG_ENOTSUP, "RDP level 2 does not exist on the %s family",
+				     f->name);
+	else
+		return gang_diag_set(d, GANG_EUSAGE, "RDP level %d: must be 0, 1 or 2", level);
+	return GANG_OK;
+}
+
+static int ob_byte(uint8_t *dst, int v, const char *what, gang_diag *d)
+{
+	if (v == GANG_OB_UNCHANGED)
+		return GANG_OK;
+	if (v < 0 || v > 0xFF)
+		return gang_diag_set(d, GANG_EUSAGE, "option byte %s = %d: must be 0..255", what, v);
+	*dst = (uint8_t)v;
+	return GANG_OK;
+}
+
+/* RDP transitions that need permission. */
+static int ob_rdp_policy(const gang_ob *cur, int level, const gang_ob_write_opts *o, gang_diag *d)
+{
+	if (cur->rdp_level == 2 && level != 2)
+		return gang_diag_set(d, GANG_ELOCKED_FOREVER, "the chip is at RDP level 2: its option "
+				     "bytes can never change again");
+	if (cur->rdp_level == 1 && level == 0 && !(o && o->allow_rdp_regression))
+		return gang_diag_set(d, GANG_EREAD_PROTECTED, "lowering RDP from level 1 to 0 "
+				     "mass-erases the chip; allow the RDP regression explicitly");
+	if (level == 2 && cur->rdp_level != 2 &&
+	    !(o && o->confirm_level2 && strcmp(o->confirm_level2, GANG_OB_LEVEL2_CONFIRM) == 0))
+		return gang_diag_set(d, GANG_ELOCKED_FOREVER, "RDP level 2 locks the chip forever; "
+				     "confirm with exactly \"%s\"", GANG_OB_LEVEL2_CONFIRM);
+	return GANG_OK;
+}
+
+int gang_ob_plan(gang_ob *out, bool *changed_out, const gang_ob *cur, const gang_ob_want *w,
+		 const gang_ob_write_opts *o, const gang_family *f, gang_diag *d)
+{
+	int err;
+
+	*out = *cur;
+	*changed_out = false;
+	if ((err = ob_byte(&out->user, w->user, "USER", d)) < 0 ||
+	    (err = ob_byte(&out->data0, w->data0, "DATA0", d)) < 0 ||
+	    (err = ob_byte(&out->data1, w->data1, "DATA1", d)) < 0)
+		return err;
+	if (w->wrp != GANG_OB_UNCHANGED && (w->wrp < 0 || w->wrp > (int64_t)UINT32_MAX))
+		return gang_diag_set(d, GANG_EUSAGE, "option byte WRP = %" PRId64 ": must be "
+				     "0..0xFFFFFFFF", w->wrp);
+	if (w->wrp != GANG_OB_UNCHANGED)
+		out->wrp = (uint32_t)w->wrp;
+	if (w->rdp_level != GANG_OB_UNCHANGED && w->rdp_level != cur->rdp_level) {
+		if ((err = gang_ob_rdp_byte(&out->rdp, w->rdp_level, f, d)) < 0 ||
+		    (err = ob_rdp_policy(cur, w->rdp_level, o, d)) < 0)
+			return err;
+		out->rdp_level = w->rdp_level;
+	}
+	out->opterr = false;
+	*changed_out = cur->opterr || out->rdp != cur->rdp || out->user != cur->user ||
+		       out->data0 != cur->data0 || out->data1 != cur->data1 || out->wrp != cur->wrp;
+	return GANG_OK;
+}
+
+int gang_ob_read(gang_ob *out, gang_target *t)
+{
+	const gang_family *f = gang_target_part(t)->family;
+	uint8_t raw[GANG_OB_RAW_MAX];
+	size_t len = 0;
+	int err = f->ops->ob_read(raw, &len, t);
+
+	if (err == GANG_OK)
+		gang_ob_decode(out, raw, f);
+	return err;
+}
+
+static int ob_confirm(gang_target *t, const gang_ob *want)
+{
+	gang_ob got;
+	int err = gang_ob_read(&got, t);
+
+	if (err < 0)
+		return err;
+	if (got.rdp == want->rdp && got.user == want->user && got.data0 == want->data0 &&
+	    got.data1 == want->data1 && got.wrp == want->wrp && !got.opterr)
+		return GANG_OK;
+	return gang_diag_set(gang_target_diag(t), GANG_EFLASH, "option bytes read back RDP=0x%02X "
+			     "USER=0x%02X DATA=0x%02X/0x%02X WRP=0x%08" PRIX32 "%s, wrote RDP=0x%02X "
+			     "USER=0x%02X DATA=0x%02X/0x%02X WRP=0x%08" PRIX32, got.rdp, got.user,
+			     got.data0, got.data1, got.wrp, got.opterr ? " (OPTERR)" : "", want->rdp,
+			     want->user, want->data0, want->data1, want->wrp);
+}
+
+int gang_ob_write(bool *changed_out, gang_target *t, const gang_ob_want *w,
+		  const gang_ob_write_opts *o)
+{
+	const gang_family *f = gang_target_part(t)->family;
+	uint8_t raw[GANG_OB_RAW_LEN];
+	gang_ob cur, next;
+	bool changed = false;
+	int err;
+
+	if (changed_out)
+		*changed_out = false;
+	if ((err = gang_ob_read(&cur, t)) < 0 ||
+	    (err = gang_ob_plan(&next, &changed, &cur, w, o, f, gang_target_diag(t))) < 0 ||
+	    !changed)
+		return err;
+	if (changed_out)
+		*changed_out = true;
+	gang_ob_encode(raw, &next);
+	err = f->ops->ob_write(t, raw, sizeof(raw));
+	/* level 2 switches the debug port off for good: the reload cannot reach the core */
+	if (next.rdp_level == 2 && (err == GANG_OK || err == GANG_ETARGET_NOSWD ||
+				    err == GANG_ETARGET_NOHALT || err == GANG_ETARGET_FAULT)) {
+		gang_diag_clear(gang_target_diag(t));
+		return GANG_OK;
+	}
+	return err < 0 ? err : ob_confirm(t, &next);
+}
+
+uint32_t gang_ob_wrp_first_page(uint32_t wrp, const gang_part *part)
+{
+	for (unsigned bit = 0; bit < 32U; bit++)
+		if (!(wrp & (1U << bit)))
+			return GANG_FLASH_BASE + bit * part->wrp_pages_per_bit * part->page_size;
+	return 0;
+}

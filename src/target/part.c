@@ -1,0 +1,149 @@
+/*
+ * part.c — the family and part tables (const) and lookups.
+ *
+ * Facts: shared/reference/stm32-targets.md §1.1 (identification, DBGMCU,
+ * FPEC, CRC and RCC addresses), §1.2 (DEV_ID, flash/SRAM sizes, page size),
+ * §2.5 (WRP pages per WRPR bit), §3.1 (t_prog 52.5 us F1, 53.5 us F0),
+ * §4.1 (RDP "unprotected" 0xA5 on F1, 0xAA on F0/F3; 0xCC level 2 on
+ * F0/F3; OBR layouts; OBL_LAUNCH on F0/F3 only), §5.2 (DBGMCU_CR 0x307 on
+ * F1; F0 CR 0x6 + APB1_FZ 0x1800; F3 CR 0x7 + APB1_FZ at 0xE0042008);
+ * IWDG_KR at 0x40003000 (stlink-protocol.md §3.5: reloaded before loader runs).
+ */
+#include "target/part.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "flash/flash_ops.h"
+
+#define PART_F1_DBG_SLEEP_STOP_STANDBY 0x7U
+#define PART_F1_DBG_WDG_STOP           0x300U   /* IWDG_STOP b8, WWDG_STOP b9 */
+#define PART_F0_DBG_STOP_STANDBY       0x6U
+#define PART_APB1_FZ_WDG               0x1800U  /* WWDG b11, IWDG b12 */
+
+static const gang_family part_f1 = {
+	.name = "F1", .ops = &gang_flash_ops_f1,
+	.idcode_addr = 0xE0042000U, .flash_size_addr = 0x1FFFF7E0U, .uid_addr = 0x1FFFF7E8U,
+	.dbgmcu_cr_addr = 0xE0042004U,
+	.dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY | PART_F1_DBG_WDG_STOP,
+	.fpec_base = 0x40022000U, .ob_base = 0x1FFFF800U,
+	.rdp_level0 = 0xA5U, .rdp_level2 = 0, .obr_f0_layout = false, .has_obl_launch = false,
+	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U,
+	.iwdg_kr = 0x40003000U, .t_prog_ns = 52500U,
+};
+
+static const gang_family part_f0 = {
+	.name = "F0", .ops = &gang_flash_ops_f1,
+	.idcode_addr = 0x40015800U, .flash_size_addr = 0x1FFFF7CCU, .uid_addr = 0x1FFFF7ACU,
+	.dbgmcu_cr_addr = 0x40015804U, .dbgmcu_cr_bits = PART_F0_DBG_STOP_STANDBY,
+	.dbgmcu_fz_addr = 0x40015808U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG,
+	.fpec_base = 0x40022000U, .ob_base = 0x1FFFF800U,
+	.rdp_level0 = 0xAAU, .rdp_level2 = 0xCCU, .obr_f0_layout = true, .has_obl_launch = true,
+	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U,
+	.iwdg_kr = 0x40003000U, .t_prog_ns = 53500U,
+};
+
+static const gang_family part_f3 = {
+	.name = "F3", .ops = &gang_flash_ops_f1,
+	.idcode_addr = 0xE0042000U, .flash_size_addr = 0x1FFFF7CCU, .uid_addr = 0x1FFFF7ACU,
+	.dbgmcu_cr_addr = 0xE0042004U, .dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY,
+	.dbgmcu_fz_addr = 0xE0042008U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG,
+	.fpec_base = 0x40022000U, .ob_base = 0x1FFFF800U,
+	.rdp_level0 = 0xAAU, .rdp_level2 = 0xCCU, .obr_f0_layout = true, .has_obl_launch = true,
+	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U,
+	.iwdg_kr = 0x40003000U, .t_prog_ns = 52500U,
+};
+
+/* name, family, DEV_ID, flash KiB, page bytes, SRAM KiB, WRP pages per bit */
+static const gang_part part_table[] = {
+	{ "STM32F103C8", &part_f1, 0x410U, 64U, 1024U, 20U, 4U },
+	{ "STM32F103CB", &part_f1, 0x410U, 128U, 1024U, 20U, 4U },
+	{ "STM32F103RB", &part_f1, 0x410U, 128U, 1024U, 20U, 4U },
+	{ "STM32F103RC", &part_f1, 0x414U, 256U, 2048U, 48U, 2U },
+	{ "STM32F103RD", &part_f1, 0x414U, 384U, 2048U, 64U, 2U },
+	{ "STM32F103RE", &part_f1, 0x414U, 512U, 2048U, 64U, 2U },
+	{ "STM32F030x8", &part_f0, 0x440U, 64U, 1024U, 8U, 4U },
+	{ "STM32F303xC", &part_f3, 0x422U, 256U, 2048U, 40U, 2U },
+};
+
+#define PART_N (sizeof(part_table) / sizeof(part_table[0]))
+
+static bool part_name_match(const char *pattern, const char *name)
+{
+	size_t n = strlen(pattern);
+
+	if (strlen(name) != n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (pattern[i] == 'x')
+			continue;
+		if (toupper((unsigned char)pattern[i]) != toupper((unsigned char)name[i]))
+			return false;
+	}
+	return true;
+}
+
+const gang_part *gang_part_find(const char *name)
+{
+	if (name == NULL)
+		return NULL;
+	for (size_t i = 0; i < PART_N; i++)
+		if (part_name_match(part_table[i].name, name))
+			return &part_table[i];
+	return NULL;
+}
+
+const gang_part *gang_part_identify(uint16_t dev_id, uint32_t flash_kib)
+{
+	for (size_t i = 0; i < PART_N; i++)
+		if (part_table[i].dev_id == dev_id && part_table[i].flash_kib == flash_kib)
+			return &part_table[i];
+	return NULL;
+}
+
+const gang_family *gang_part_family_of(uint16_t dev_id)
+{
+	for (size_t i = 0; i < PART_N; i++)
+		if (part_table[i].dev_id == dev_id)
+			return part_table[i].family;
+	return NULL;
+}
+
+unsigned gang_part_count(void)
+{
+	return (unsigned)PART_N;
+}
+
+const gang_part *gang_part_at(unsigned i)
+{
+	return i < PART_N ? &part_table[i] : NULL;
+}
+
+void gang_part_uid_string(char *out, const uint8_t uid[12])
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (unsigned i = 0; i < 12; i++) {
+		out[2 * i] = hex[uid[i] >> 4];
+		out[2 * i + 1] = hex[uid[i] & 0xFU];
+	}
+	out[24] = '\0';
+}
+
+int gang_part_check(const gang_part *want, uint16_t dev_id, uint32_t flash_kib, gang_diag *d)
+{
+	const gang_part *have;
+	char name[32];
+
+	if (want == NULL || (want->dev_id == dev_id && want->flash_kib == flash_kib))
+		return GANG_OK;
+	have = gang_part_identify(dev_id, flash_kib);
+	if (have != NULL)
+		snprintf(name, sizeof(name), "%s", have->name);
+	else
+		snprintf(name, sizeof(name), "an unknown STM32");
+	return gang_diag_set(d, GANG_EWRONG_PART, "board has %s (0x%03X, %" PRIu32 " KiB), profile wants %s",
+			     name, (unsigned)dev_id, flash_kib, want->name);
+}

@@ -1,0 +1,81 @@
+/*
+ * part.h — the immutable tables of STM32 families and parts gang knows:
+ * identification addresses, debug-freeze bits, option-byte layout, flash
+ * geometry and the family's flash driver (a gang_flash_ops table, so a new
+ * family is one driver file plus one row here).
+ *
+ * Facts: shared/reference/stm32-targets.md §1.1 (addresses per family),
+ * §1.2 (DEV_ID, sizes, CPUID parts), §2.5 (WRP granularity), §4.1 (RDP
+ * values, OBR layouts, OBL_LAUNCH), §5.2 (DBGMCU freeze bits), §6 (CRC).
+ */
+#ifndef GANG_TARGET_PART_H
+#define GANG_TARGET_PART_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+struct gang_flash_ops;
+
+typedef struct gang_family {
+	const char *name;                  /* "F1", "F0", "F3" */
+	const struct gang_flash_ops *ops;  /* flash driver of the family */
+	uint32_t idcode_addr;              /* DBGMCU_IDCODE */
+	uint32_t flash_size_addr;          /* u16, KiB */
+	uint32_t uid_addr;                 /* 96-bit unique ID */
+	uint32_t dbgmcu_cr_addr;
+	uint32_t dbgmcu_cr_bits;           /* sleep/stop/standby (+ F1 watchdog stop bits) */
+	uint32_t dbgmcu_fz_addr;           /* APB1 freeze register; 0 if the CR has the bits */
+	uint32_t dbgmcu_fz_bits;
+	uint32_t fpec_base;                /* flash controller */
+	uint32_t ob_base;                  /* option-byte block */
+	uint8_t rdp_level0;                /* RDP byte meaning "unprotected" */
+	uint8_t rdp_level2;                /* RDP byte meaning "locked forever"; 0: no level 2 */
+	bool obr_f0_layout;                /* FLASH_OBR: F0/F3 layout (RDPRT[2:1]) vs F1 */
+	bool has_obl_launch;               /* FLASH_CR.OBL_LAUNCH reloads the OBs (F0/F3) */
+	uint32_t rcc_ahbenr;               /* CRC clock enable register */
+	uint32_t rcc_crcen;                /* its bit */
+	uint32_t crc_base;                 /* CRC unit */
+	uint32_t iwdg_kr;                  /* independent watchdog key register */
+	uint32_t t_prog_ns;                /* typical half-word program time */
+} gang_family;
+
+typedef struct gang_part {
+	const char *name;                  /* "STM32F103RC"; 'x' matches any character */
+	const gang_family *family;
+	uint16_t dev_id;                   /* DBGMCU_IDCODE[11:0] */
+	uint32_t flash_kib;
+	uint32_t page_size;                /* bytes */
+	uint32_t sram_kib;
+	uint32_t wrp_pages_per_bit;
+} gang_part;
+
+/* Flash and SRAM bases shared by every family here (§1.1). */
+#define GANG_FLASH_BASE 0x08000000U
+#define GANG_SRAM_BASE  0x20000000U
+
+/* The part named (case-insensitive; a lowercase 'x' in the table matches any character), or NULL. */
+const gang_part *gang_part_find(const char *name);
+/* The part that has this DEV_ID and flash size (first row), or NULL. */
+const gang_part *gang_part_identify(uint16_t dev_id, uint32_t flash_kib);
+/* The family of any part with this DEV_ID, or NULL. */
+const gang_family *gang_part_family_of(uint16_t dev_id);
+/* Number of rows and row i (for listing parts in help texts). */
+unsigned gang_part_count(void);
+const gang_part *gang_part_at(unsigned i);
+
+/*
+ * The 96-bit UID as 24 uppercase hex digits: the 12 bytes in address order
+ * (each 32-bit word little-endian as read). out must hold 25 bytes.
+ */
+void gang_part_uid_string(char *out, const uint8_t uid[12]);
+
+/*
+ * GANG_OK when a board reporting dev_id and flash_kib is the part wanted;
+ * otherwise GANG_EWRONG_PART with "board has STM32F103C8 (0x410, 64 KiB),
+ * profile wants STM32F103RC" in d.
+ */
+int gang_part_check(const gang_part *want, uint16_t dev_id, uint32_t flash_kib, gang_diag *d);
+
+#endif

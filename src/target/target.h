@@ -1,0 +1,107 @@
+/*
+ * target.h — one STM32 on the far side of an ST-Link: connect (normal,
+ * under reset, hot-plug, auto with fallback), identify (DPIDR, CPUID,
+ * DBGMCU_IDCODE, flash size, 96-bit UID; refuse a part other than the one
+ * asked for), keep the watchdogs frozen while attached, halt/reset/run,
+ * and run code on the core for the flash drivers.
+ *
+ * Facts: shared/reference/stm32-targets.md §1 (identification), §5
+ * (SWJ_CFG, DBGMCU_CR, connect under reset, DHCSR/DEMCR/AIRCR/DFSR);
+ * stlink-protocol.md §3.2 (connect sequences of the stock tools).
+ *
+ * Errors go to the probe's gang_diag (gang_stlink_diag). Threading: a
+ * gang_target is owned by the thread that owns its gang_stlink.
+ */
+#ifndef GANG_TARGET_TARGET_H
+#define GANG_TARGET_TARGET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "stlink/stlink.h"
+#include "target/part.h"
+
+typedef struct gang_target gang_target;
+
+typedef enum gang_connect_mode {
+	GANG_CONNECT_AUTO = 0,     /* normal; on no answer / no halt retry under reset */
+	GANG_CONNECT_NORMAL,       /* attach, then reset and halt (SYSRESETREQ + vector catch) */
+	GANG_CONNECT_UNDER_RESET,  /* NRST low while attaching; halted before the first instruction */
+	GANG_CONNECT_HOT_PLUG,     /* attach and halt where the core is, no reset */
+} gang_connect_mode;
+
+typedef enum gang_detach_after {
+	GANG_DETACH_RUN = 0,       /* resume where it stopped; after gang ran code on it, from reset */
+	GANG_DETACH_RESET,         /* system reset, then the firmware runs from its reset vector */
+	GANG_DETACH_HALT,          /* leave the core halted */
+} gang_detach_after;
+
+typedef struct gang_connect_opts {
+	gang_connect_mode mode;
+	unsigned swd_khz;          /* 0: 4000 (the ST-Link/V2 maximum) */
+	const char *part;          /* expected part name ("STM32F103RC"), or NULL for any known part */
+} gang_connect_opts;
+
+#define GANG_TARGET_NOTE_LEN 160
+
+typedef struct gang_target_info {
+	const gang_part *part;     /* the part table row (the expected one when given) */
+	uint16_t dev_id;           /* DBGMCU_IDCODE[11:0] */
+	uint16_t rev;              /* DBGMCU_IDCODE[31:16] */
+	uint32_t flash_kib;        /* from the flash-size register */
+	char uid[25];              /* 24 uppercase hex digits */
+	uint32_t dpidr, cpuid;
+	unsigned target_mv;        /* 0 if the probe cannot measure it */
+	unsigned swd_khz;          /* SWD clock actually set */
+	gang_connect_mode mode;    /* strategy that succeeded (never AUTO) */
+	int rdp_level;             /* 0, 1 or 2, from FLASH_OBR at attach / last reset */
+	char note[GANG_TARGET_NOTE_LEN]; /* operator note ("" if none) */
+} gang_target_info;
+
+/* Human name of a connect mode ("normal", "under-reset", "hot-plug", "auto"). */
+const char *gang_connect_mode_name(gang_connect_mode m);
+/* Parse a mode name; -1 if unknown. */
+int gang_connect_mode_parse(const char *s);
+
+/*
+ * Attach to the target of sl (borrowed; must outlive the target) and
+ * identify it. Errors: GANG_ENO_BOARD (supply below 1.5 V),
+ * GANG_ETARGET_NOSWD, GANG_ETARGET_NOHALT, GANG_ENRST_UNWIRED,
+ * GANG_EWRONG_PART, GANG_EPROFILE (unknown expected part name), probe errors.
+ */
+int gang_target_attach(gang_target **out, gang_stlink *sl, const gang_connect_opts *o);
+/* Leave the core as asked, leave debug mode and free t (NULL: no-op). Returns the first error. */
+int gang_target_detach(gang_target *t, gang_detach_after after);
+
+const gang_target_info *gang_target_info_get(const gang_target *t);
+const gang_part *gang_target_part(const gang_target *t);
+/* Borrowed: valid while t lives. */
+gang_stlink *gang_target_stlink(gang_target *t);
+gang_diag *gang_target_diag(gang_target *t);
+
+/* Halt the core (DHCSR C_HALT) and wait for S_HALT. */
+int gang_target_halt(gang_target *t);
+/* System reset (SYSRESETREQ) with vector catch: halted before the first instruction; rereads RDP. */
+int gang_target_reset_halt(gang_target *t);
+/* Re-read FLASH_OBR into info.rdp_level. */
+int gang_target_read_rdp(gang_target *t);
+
+/*
+ * Start code already in SRAM: r0..r(n-1) = regs, PC = pc, interrupts
+ * masked, faults caught by vector catch (the core halts instead of locking up).
+ */
+int gang_target_run(gang_target *t, uint32_t pc, const uint32_t *regs, unsigned n);
+/* *halted_out: the core is in debug halt (bkpt, vector catch). */
+int gang_target_poll_halt(bool *halted_out, gang_target *t);
+/*
+ * Sleep first_sleep_us (the expected run time), then poll for a halt for
+ * up to timeout_ms; on timeout halt the core and fail with code, naming
+ * what ("CRC stub") and the PC.
+ */
+int gang_target_wait_halt(gang_target *t, unsigned timeout_ms, unsigned first_sleep_us,
+			  int code, const char *what);
+/* Sleep the calling thread (the bench counts host time as target time). */
+void gang_target_sleep_us(unsigned us);
+
+#endif

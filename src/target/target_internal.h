@@ -1,0 +1,61 @@
+/*
+ * target_internal.h — the gang_target handle and the ARMv6-M/ARMv7-M
+ * debug register constants shared by target.c, target_id.c and
+ * target_run.c. Not part of the module's API.
+ *
+ * Facts: shared/reference/stm32-targets.md §5.3–5.4 (DHCSR, DEMCR,
+ * AIRCR, DFSR bits and keys), §1.2 (CPUID part numbers).
+ */
+#ifndef GANG_TARGET_TARGET_INTERNAL_H
+#define GANG_TARGET_TARGET_INTERNAL_H
+
+#include "target/target.h"
+
+#define TGT_CPUID           0xE000ED00U
+#define TGT_AIRCR           0xE000ED0CU
+#define TGT_DFSR            0xE000ED30U
+#define TGT_DHCSR           0xE000EDF0U
+#define TGT_DEMCR           0xE000EDFCU
+
+#define TGT_DHCSR_KEY       0xA05F0000U
+#define TGT_DHCSR_DEBUGEN   (1U << 0)
+#define TGT_DHCSR_HALT      (1U << 1)
+#define TGT_DHCSR_MASKINTS  (1U << 3)
+#define TGT_DHCSR_S_HALT    (1U << 17)
+#define TGT_DHCSR_S_LOCKUP  (1U << 19)
+#define TGT_DHCSR_S_RESET   (1U << 25)
+/* TRCENA | VC_HARDERR | VC_BUSERR | VC_CORERESET: reset-halt and fault catch */
+#define TGT_DEMCR_RESET_HALT 0x01000501U
+/* TRCENA | VC_HARDERR | VC_BUSERR: a loader fault halts instead of locking up */
+#define TGT_DEMCR_CATCH     0x01000500U
+#define TGT_AIRCR_SYSRESET  0x05FA0004U
+#define TGT_DFSR_ALL        0x1FU
+
+#define TGT_CPUID_PART(c)   (((c) >> 4) & 0xFFFU)
+#define TGT_CPUID_M0        0xC20U
+#define TGT_CPUID_M0P       0xC60U
+#define TGT_IDCODE_M0       0x40015800U   /* DBGMCU_IDCODE on Cortex-M0 parts */
+#define TGT_IDCODE_M3M4     0xE0042000U
+#define TGT_FLASH_OBR       0x1CU         /* offset in the FPEC */
+#define TGT_OBR_RDPRT       (1U << 1)
+#define TGT_OBR_RDPRT2      (1U << 2)     /* F0/F3: RDPRT[2:1] = 11 level 2 */
+
+#define TGT_MIN_MV          1500U         /* below this there is no powered board */
+#define TGT_DEFAULT_KHZ     4000U
+#define TGT_HALT_TIMEOUT_MS 500U
+#define TGT_IWDG_RELOAD     0xAAAAU
+
+struct gang_target {
+	gang_stlink *sl;                /* borrowed */
+	gang_diag *d;                   /* the probe's diag */
+	const gang_part *want;          /* expected part, or NULL */
+	const gang_family *fam;
+	bool ran_code;                  /* a loader/stub ran: the firmware's context is gone */
+	gang_target_info info;
+};
+
+/* target_id.c */
+int gang_target_identify(gang_target *t);
+int gang_target_freeze_watchdogs(gang_target *t);
+
+#endif

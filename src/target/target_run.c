@@ -1,0 +1,136 @@
+/*
+ * target_run.c — core run control for attach and for the flash drivers:
+ * halt, reset-and-halt with vector catch, starting code in SRAM with
+ * interrupts masked, and waiting for the bkpt that ends it.
+ *
+ * Facts: shared/reference/stm32-targets.md §2.4 (core control during a
+ * loader run: registers through DCRSR/DCRDR, xPSR.T=1, poll S_HALT),
+ * §5.4 (DHCSR key, C_MASKINTS set while halted, DEMCR reset-halt value,
+ * AIRCR SYSRESETREQ, DFSR write-1-to-clear).
+ */
+#include "target/target_internal.h"
+
+#include <inttypes.h>
+#include <time.h>
+
+#define TGT_REG_PC    15U
+#define TGT_REG_XPSR  16U
+#define TGT_XPSR_T    0x01000000U
+#define TGT_POLL_US   2000U
+
+void gang_target_sleep_us(unsigned us)
+{
+	struct timespec ts = { (time_t)(us / 1000000U), (long)(us % 1000000U) * 1000L };
+
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+int gang_target_poll_halt(bool *halted_out, gang_target *t)
+{
+	uint32_t dhcsr = 0;
+	int err = gang_stlink_read32(&dhcsr, t->sl, TGT_DHCSR);
+
+	*halted_out = err == GANG_OK && (dhcsr & TGT_DHCSR_S_HALT) != 0;
+	return err;
+}
+
+/* Monotonic milliseconds, for timeouts only. */
+static uint64_t tgt_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000U + (uint64_t)ts.tv_nsec / 1000000U;
+}
+
+int gang_target_wait_halt(gang_target *t, unsigned timeout_ms, unsigned first_sleep_us,
+			  int code, const char *what)
+{
+	uint64_t end = tgt_now_ms() + timeout_ms;
+	bool halted = false;
+	uint32_t pc = 0;
+	int err;
+
+	if (first_sleep_us)
+		gang_target_sleep_us(first_sleep_us);
+	for (;;) {
+		if ((err = gang_target_poll_halt(&halted, t)) < 0 || halted)
+			return err;
+		if (tgt_now_ms() > end)
+			break;
+		gang_target_sleep_us(TGT_POLL_US);
+	}
+	/* read the PC for the engineer: halt first, so the register is readable */
+	if (gang_target_halt(t) == GANG_OK)
+		gang_stlink_read_reg(&pc, t->sl, TGT_REG_PC);
+	return gang_diag_set(t->d, code,
+			     "%s did not stop within %u ms (PC=0x%08" PRIX32 ")", what, timeout_ms, pc);
+}
+
+int gang_target_halt(gang_target *t)
+{
+	bool halted = false;
+	int err = gang_stlink_write32(t->sl, TGT_DHCSR, TGT_DHCSR_KEY | TGT_DHCSR_DEBUGEN |
+				      TGT_DHCSR_HALT);
+
+	if (err == GANG_OK)
+		err = gang_target_poll_halt(&halted, t);
+	if (err < 0 || halted)
+		return err;
+	for (unsigned i = 0; i < 50U && !halted && err == GANG_OK; i++) {
+		gang_target_sleep_us(TGT_POLL_US);
+		err = gang_target_poll_halt(&halted, t);
+	}
+	if (err == GANG_OK && !halted)
+		err = gang_diag_set(t->d, GANG_ETARGET_NOHALT,
+				    "the core does not halt (DHCSR.S_HALT stays 0 after C_HALT)");
+	return err;
+}
+
+int gang_target_reset_halt(gang_target *t)
+{
+	uint32_t dhcsr = 0;
+	int err;
+
+	if ((err = gang_stlink_write32(t->sl, TGT_DHCSR, TGT_DHCSR_KEY | TGT_DHCSR_DEBUGEN |
+				       TGT_DHCSR_HALT)) < 0 ||
+	    (err = gang_stlink_write32(t->sl, TGT_DEMCR, TGT_DEMCR_RESET_HALT)) < 0 ||
+	    (err = gang_stlink_write32(t->sl, TGT_DFSR, TGT_DFSR_ALL)) < 0 ||
+	    (err = gang_stlink_read32(&dhcsr, t->sl, TGT_DHCSR)) < 0 ||
+	    (err = gang_stlink_write32(t->sl, TGT_AIRCR, TGT_AIRCR_SYSRESET)) < 0)
+		return err;
+	if ((err = gang_target_wait_halt(t, TGT_HALT_TIMEOUT_MS, 0, GANG_ETARGET_NOHALT,
+					 "the core after reset")) < 0)
+		return err;
+	/* option bytes are reloaded by the reset: the RDP level may have changed */
+	return t->fam != NULL ? gang_target_read_rdp(t) : GANG_OK;
+}
+
+int gang_target_run(gang_target *t, uint32_t pc, const uint32_t *regs, unsigned n)
+{
+	int err = GANG_OK;
+
+	t->ran_code = true;
+	/* a hardware watchdog runs while the core runs: start with a full period */
+	if (t->fam != NULL)
+		err = gang_stlink_write32(t->sl, t->fam->iwdg_kr, TGT_IWDG_RELOAD);
+	for (unsigned i = 0; i < n && err == GANG_OK; i++)
+		err = gang_stlink_write_reg(t->sl, i, regs[i]);
+	if (err == GANG_OK)
+		err = gang_stlink_write_reg(t->sl, TGT_REG_PC, pc);
+	if (err == GANG_OK)
+		err = gang_stlink_write_reg(t->sl, TGT_REG_XPSR, TGT_XPSR_T);
+	if (err == GANG_OK)
+		err = gang_stlink_write32(t->sl, TGT_DEMCR, TGT_DEMCR_CATCH);
+	if (err == GANG_OK)
+		err = gang_stlink_write32(t->sl, TGT_DFSR, TGT_DFSR_ALL);
+	/* C_MASKINTS may only change while halted: set it first, then drop C_HALT */
+	if (err == GANG_OK)
+		err = gang_stlink_write32(t->sl, TGT_DHCSR, TGT_DHCSR_KEY | TGT_DHCSR_DEBUGEN |
+					  TGT_DHCSR_HALT | TGT_DHCSR_MASKINTS);
+	if (err == GANG_OK)
+		err = gang_stlink_write32(t->sl, TGT_DHCSR, TGT_DHCSR_KEY | TGT_DHCSR_DEBUGEN |
+					  TGT_DHCSR_MASKINTS);
+	return err;
+}

@@ -1,0 +1,20 @@
+/*
+ * crc_f1.S — on-target CRC stub for verify (shared/reference/
+ * stm32-targets.md §6): feeds r1 words from address r0 into the CRC unit
+ * data register at r2, then stops at bkpt; the host reads CRC_DR. The host
+ * enables RCC_AHBENR.CRCEN and resets the unit first. Thumb-1 (M0 subset).
+ * A DR write stalls until the unit is done, so the stores go back to back.
+ */
+	.syntax unified
+	.cpu cortex-m0
+	.thumb
+	.text
+	.global gang_loader_f1_crc
+	.thumb_func
+gang_loader_f1_crc:
+1:	ldr	r3, [r0]
+	adds	r0, r0, #4
+	str	r3, [r2]
+	subs	r1, r1, #1
+	bne	1b
+	bkpt	#0
