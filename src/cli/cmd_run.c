@@ -135,13 +135,25 @@ static int run_db(gang_db **out, const run_args *a, const gang_profile *p, gang_
 	return gang_serial_pool_ensure(*out, p->serial.pool, p->serial.start, p->serial.end, fmt, d);
 }
 
-static gang_sink *run_sink(const run_args *a, gang_diag *d)
+static gang_sink *run_sink(bool *console_out, const run_args *a, gang_diag *d)
 {
+	*console_out = false;
 	if (a->json)
 		return gang_sink_json_new(stdout);
-	if (!a->plain && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO))
+	if (!a->plain && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO)) {
+		*console_out = true;
 		return gang_sink_console_new(stdout, stdin, d);
+	}
 	return gang_sink_plain_new(stdout);
+}
+
+/* The console's screen is gone when it closes: leave the batch's totals on the terminal. */
+static void run_print_totals(const run_args *a, const gang_run_totals *t)
+{
+	printf("batch %s: %u boards, %u passed, %u failed, first-pass yield %.1f%%, %.0f boards/h%s\n", a->batch,
+	       t->boards, t->passed, t->failed, t->boards ? 100.0 * t->first_pass / t->boards : 0.0,
+	       t->seconds > 0 ? t->boards * 3600.0 / t->seconds : 0.0,
+	       t->aborted ? " (some attempts aborted: see gang report)" : "");
 }
 
 static int run_exit(int err, const gang_run_totals *t)
@@ -162,6 +174,7 @@ int gang_cmd_run(int argc, char **argv)
 	gang_diag d = { 0 };
 	gang_run_totals totals = { 0 };
 	sigset_t set;
+	bool console = false;
 	int rc, err;
 
 	if ((rc = run_parse(&a, argc, argv)) != GANG_EXIT_OK)
@@ -177,7 +190,7 @@ int gang_cmd_run(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (!(sink = run_sink(&a, &d))) {
+	if (!(sink = run_sink(&console, &a, &d))) {
 		err = d.code ? d.code : GANG_ENOMEM;
 		goto out;
 	}
@@ -196,6 +209,8 @@ int gang_cmd_run(int argc, char **argv)
 	}
 out:
 	gang_sink_free(sink);
+	if (console && err == GANG_OK)
+		run_print_totals(&a, &totals);
 	if (err < 0)
 		gang_cli_fail("run", err, &d);
 	if (log_fp && log_fp != stderr)

@@ -23,6 +23,7 @@
 
 #define PROBE_INSERT_BEFORE_NS   100000000LL   /* first board sat 100 ms in the fixture */
 #define PROBE_INFINITE_WAIT_NS   5000000000LL  /* timeout 0 (infinite): give up after 5 s */
+#define PROBE_WAIT_REPEATS       31            /* firmware repeats of an access answered WAIT */
 #define PROBE_DEFAULT_SWD_KHZ    1800U         /* V2 divisor 1 after power-up (§2.5) */
 #define PROBE_DEFAULT_JTAG_KHZ   1125U
 
@@ -393,9 +394,19 @@ sim_swd probe_access(sim_probe *p, bool write, uint32_t addr, unsigned size, uin
 		*val = 0;
 		return SIM_SWD_NOACK;
 	}
-	sim_board_advance(b, p->clock.now_ns);
-	rc = write ? sim_board_write(b, addr, size, *val) : sim_board_read(b, addr, size, val);
-	sim_clock_reach(&p->clock, sim_board_now(b));
+	/*
+	 * The probe's firmware repeats an access the AP answered WAIT to before it
+	 * reports SWD_AP_WAIT (ADIv5: WAIT means "try again"); the host only sees a
+	 * WAIT status when the target keeps stalling. Each repeat costs a transfer.
+	 */
+	for (unsigned tries = 0;; tries++) {
+		sim_board_advance(b, p->clock.now_ns);
+		rc = write ? sim_board_write(b, addr, size, *val) : sim_board_read(b, addr, size, val);
+		sim_clock_reach(&p->clock, sim_board_now(b));
+		if (rc != SIM_SWD_WAIT || tries >= PROBE_WAIT_REPEATS)
+			break;
+		sim_clock_add(&p->clock, (int64_t)p->cfg->swd_clocks_per_word * 1000000LL / p->swd_khz);
+	}
 	if (rc == SIM_SWD_NOACK)
 		p->dp_up = false;   /* the wire needs a new line reset (ENTER / READ_IDCODES) */
 	if (rc != SIM_SWD_OK && !write)
