@@ -120,3 +120,4 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(LIB_OBJ:.o=.d) $(SIM_OBJ:.o=.d) $(BUILD)/obj/main.d
+include tools/install.mk

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,7 @@ int gang_cli_main(int argc, char **argv)
 	}
 	if (gang_cli_wants_help(cmd, argc - 1, argv + 1))
 		return GANG_EXIT_OK;
+	opterr = 0; /* commands name a bad option themselves, in one line */
 	return cmd->run(argc - 1, argv + 1);
 }
 
@@ -119,6 +121,17 @@ bool gang_cli_parse_u32(uint32_t *out, const char *s)
 		return false;
 	*out = (uint32_t)v;
 	return true;
+}
+
+int gang_cli_bad_option(const char *cmd, char **argv)
+{
+	const char *opt = optind > 0 ? argv[optind - 1] : "?";
+
+	if (optopt && opt[0] == '-' && opt[1] != '-')
+		return gang_cli_usage(cmd, "unknown option '-%c'", optopt);
+	if (optopt)
+		return gang_cli_usage(cmd, "option '%s' needs a value", opt);
+	return gang_cli_usage(cmd, "unknown option '%s'", opt);
 }
 
 bool gang_cli_wants_help(const gang_cli_cmd *cmd, int argc, char **argv)

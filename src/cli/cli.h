@@ -37,6 +37,8 @@ const gang_cli_cmd *gang_cli_find(const char *name);
 int gang_cli_fail(const char *cmd, int err, const gang_diag *d);
 /* Usage error: "gang CMD: <msg>; see 'gang CMD --help'"; returns GANG_EXIT_USAGE. */
 int gang_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* After getopt_long returned '?': one usage line naming the bad option; returns GANG_EXIT_USAGE. */
+int gang_cli_bad_option(const char *cmd, char **argv);
 /* Parse a number (decimal, 0x hex, optional k/K = KiB suffix); false if malformed. */
 bool gang_cli_parse_u32(uint32_t *out, const char *s);
 /* True if argv contains -h or --help; prints the command's help. */

@@ -59,7 +59,7 @@ int gang_cmd_check(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 'd')
-			return gang_cli_usage("check", "unknown option");
+			return gang_cli_bad_option("check", argv);
 		db_path = optarg;
 	}
 	if (optind != argc - 1)

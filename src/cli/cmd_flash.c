@@ -96,7 +96,7 @@ static int flash_parse(flash_args *a, const char *cmd, int argc, char **argv, bo
 				return gang_cli_usage(cmd, "--after takes run, reset or halt, not '%s'", optarg);
 			break;
 		case 'U': a->allow_unprotect = true; break;
-		default: return gang_cli_usage(cmd, "unknown option");
+		default: return gang_cli_bad_option(cmd, argv);
 		}
 	}
 	if (want_file && optind != argc - 1)

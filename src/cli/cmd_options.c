@@ -136,7 +136,7 @@ static int opt_parse(opt_args *a, int argc, char **argv)
 		case 'W': a->wrp = optarg; break;
 		case 'U': a->wo.allow_rdp_regression = true; break;
 		case 'C': a->wo.confirm_level2 = optarg; break;
-		default: rc = gang_cli_usage("options", "unknown option");
+		default: rc = gang_cli_bad_option("options", argv);
 		}
 	}
 	return rc;

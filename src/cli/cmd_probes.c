@@ -112,7 +112,7 @@ int gang_cmd_probes(int argc, char **argv)
 		else if (c == 'n')
 			touch = false;
 		else
-			return gang_cli_usage("probes", "unknown option");
+			return gang_cli_bad_option("probes", argv);
 	}
 	if ((err = gang_usb_new(&usb, &d)) < 0 || (err = gang_usb_list(&ids, &n, usb, &d)) < 0)
 		goto out;

@@ -79,7 +79,7 @@ static int run_parse(run_args *a, int argc, char **argv)
 			if ((a->log_level = gang_log_level_parse(optarg)) < 0)
 				return gang_cli_usage("run", "unknown log level '%s'", optarg);
 			break;
-		default: return gang_cli_usage("run", "unknown option");
+		default: return gang_cli_bad_option("run", argv);
 		}
 	}
 	if (optind != argc - 1)

@@ -320,7 +320,7 @@ Test(profile_load, every_shipped_profile_loads)
 	static const char *const shipped[] = {
 		"profiles/demo-f103.cfg",
 		"profiles/example-f103-ascii.cfg",
-		"profiles/example-f072-bcd.cfg",
+		"profiles/example-f103c8-bcd.cfg",
 	};
 
 	for (size_t i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++) {
@@ -338,13 +338,13 @@ Test(profile_load, example_profiles_use_their_documented_features)
 	gang_diag d = { 0 };
 
 	cr_assert_eq(gang_profile_load(&a, "profiles/example-f103-ascii.cfg", &d), GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_profile_load(&b, "profiles/example-f072-bcd.cfg", &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_profile_load(&b, "profiles/example-f103c8-bcd.cfg", &d), GANG_OK, "%s", d.msg);
 	cr_expect_eq(a->image_format, GANG_IMAGE_BIN);
 	cr_expect_eq(a->image_address, 0x08004000U);
 	cr_expect_eq(a->serial.fmt.guard, GANG_SERIAL_GUARD_CRC16);
 	cr_expect_eq(a->ob.n_wrp, 8);
 	cr_expect_eq(b->serial.fmt.kind, GANG_SERIAL_BCD);
-	cr_expect(b->serial.overlay);
+	cr_expect(!b->serial.overlay);
 	cr_expect_eq(b->ob.rdp, 1);
 	cr_expect_eq(b->connect, GANG_CONNECT_AUTO);
 	gang_profile_free(a);
