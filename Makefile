@@ -102,6 +102,12 @@ loader:
 firmware:
 	tools/firmware/build.sh
 
+# Standalone benchmark programs (each its own main).
+$(BUILD)/db-bench: tools/bench/db-bench.c $(GANG_LIB)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(GANG_LIB) $(LDLIBS_ALL)
+$(BUILD)/report-bench: tools/bench/report-bench.c $(GANG_LIB)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(GANG_LIB) $(LDLIBS_ALL)
+
 demo: deps-check all
 	@tools/demo
 

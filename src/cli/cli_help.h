@@ -93,10 +93,29 @@
 #define GANG_HELP_REPORT \
 	"usage: gang report [--batch B] [--since T] [--until T] [--format text|csv|json|html]\n" \
 	"                   [--out FILE] [--db PATH]\n\n" \
-	"T is an ISO 8601 UTC time or date (2026-11-24, 2026-11-24T08:00:00Z).\n"
+	"Attempts, boards, first-pass yield, failures by error class and failing step, per slot and\n" \
+	"per probe, cycle time of passing attempts (min/median/p95/max), passes per hour, and the\n" \
+	"serial numbers handed out. The database is opened read-only.\n\n" \
+	"  --batch B     only attempts of batch B\n" \
+	"  --since T     only attempts started at or after T\n" \
+	"  --until T     only attempts started before T (a date alone includes that whole day)\n" \
+	"  --format F    text (default), csv (one RFC 4180 table: section,key,metric,value),\n" \
+	"                json (one object), html (one self-contained page with charts)\n" \
+	"  --out FILE    write to FILE instead of stdout\n" \
+	"  --db PATH     database (default db/gang.sqlite)\n\n" \
+	"T is an ISO 8601 UTC time or date (2026-11-24, 2026-11-24T08:00:00Z).\n" \
+	"An empty selection (e.g. an unknown batch) is reported as such and exits 0.\n" \
+	"Definitions of every figure: docs/reports.md.\n"
 
 #define GANG_HELP_TRACE_SYN "every attempt on one board, by serial number or chip UID"
 #define GANG_HELP_TRACE \
-	"usage: gang trace SERIAL|UID [--format text|json] [--db PATH]\n"
+	"usage: gang trace SERIAL|UID [--format text|json] [--db PATH]\n\n" \
+	"Every attempt on one board, oldest first, with its steps, probe, slot, operator, station,\n" \
+	"batch, profile and image hashes, option bytes, RDP level, connect mode, result and error,\n" \
+	"and every serial ever bound to the board. The board is found by chip UID (24 hex digits,\n" \
+	"any case), then serial text (GNG-202648-001000), then serial value (decimal).\n\n" \
+	"  --format F   text (default) or json (an array with one object per board)\n" \
+	"  --db PATH    database (default db/gang.sqlite)\n\n" \
+	"Exit 1 when no board matches.\n"
 
 #endif

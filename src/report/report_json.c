@@ -1,0 +1,115 @@
+/*
+ * report_json.c — `gang report --format json`: one object with every
+ * section (selection, summary, cycle_time with histogram, failures by
+ * class and step, slots, probes, hourly, serial_pools). Ratios are numbers
+ * in 0..1; times are UTC text as stored. Keys: docs/reports.md.
+ */
+#include "report/report.h"
+
+#include <inttypes.h>
+
+static void rj_key_str(FILE *fp, const char *key, const char *val, int comma)
+{
+	fprintf(fp, "%s\"%s\":", comma ? "," : "", key);
+	gang_report_json_string(fp, val && *val ? val : NULL);
+}
+
+static void rj_summary(FILE *fp, const gang_report *r)
+{
+	fputs("\"selection\":{", fp);
+	rj_key_str(fp, "batch", r->batch, 0);
+	rj_key_str(fp, "since", r->since, 1);
+	rj_key_str(fp, "until", r->until, 1);
+	fprintf(fp,
+		"},\"summary\":{\"attempts\":%" PRIu64 ",\"pass\":%" PRIu64 ",\"fail\":%" PRIu64
+		",\"aborted\":%" PRIu64 ",\"open\":%" PRIu64 ",\"unidentified\":%" PRIu64 ",\"boards\":%" PRIu64
+		",\"boards_passed\":%" PRIu64 ",\"boards_first_pass\":%" PRIu64 ",\"first_pass_yield\":%.6f",
+		r->attempts, r->pass, r->fail, r->aborted, r->open, r->unidentified, r->boards, r->boards_passed,
+		r->boards_first_pass, gang_report_first_pass_yield(r));
+	rj_key_str(fp, "first_start", r->first_start, 1);
+	rj_key_str(fp, "last_finish", r->last_finish, 1);
+	fprintf(fp, ",\"span_ms\":%" PRId64 ",\"passes_per_hour\":%.3f}", r->span_ms,
+		gang_report_passes_per_hour(r));
+}
+
+static void rj_cycle(FILE *fp, const gang_report *r)
+{
+	const gang_report_cycle *c = &r->cycle;
+
+	fprintf(fp, ",\"cycle_time\":{\"basis\":\"passing attempts\",\"n\":%" PRIu64, c->n);
+	if (c->n)
+		fprintf(fp,
+			",\"min_ms\":%" PRId64 ",\"median_ms\":%" PRId64 ",\"p95_ms\":%" PRId64
+			",\"max_ms\":%" PRId64 ",\"mean_ms\":%.1f",
+			c->min_ms, c->median_ms, c->p95_ms, c->max_ms, c->mean_ms);
+	fputs(",\"histogram\":[", fp);
+	for (size_t i = 0; i < r->n_hist; i++)
+		fprintf(fp, "%s{\"lo_ms\":%" PRId64 ",\"hi_ms\":%" PRId64 ",\"count\":%" PRIu64 "}", i ? "," : "",
+			r->hist[i].lo_ms, r->hist[i].hi_ms, r->hist[i].count);
+	fputs("]}", fp);
+}
+
+static void rj_pareto(FILE *fp, const char *name, const char *key, const gang_report_group *g, size_t n,
+		      uint64_t total)
+{
+	fprintf(fp, ",\"%s\":[", name);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(fp, "%s{\"%s\":", i ? "," : "", key);
+		gang_report_json_string(fp, g[i].key);
+		fprintf(fp, ",\"fail\":%" PRIu64 ",\"share\":%.6f}", g[i].fail,
+			total ? (double)g[i].fail / (double)total : 0.0);
+	}
+	fputc(']', fp);
+}
+
+static void rj_groups(FILE *fp, const char *name, const char *key, const gang_report_group *g, size_t n)
+{
+	fprintf(fp, ",\"%s\":[", name);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(fp, "%s{\"%s\":", i ? "," : "", key);
+		gang_report_json_string(fp, g[i].key);
+		fprintf(fp,
+			",\"boards\":%" PRIu64 ",\"attempts\":%" PRIu64 ",\"pass\":%" PRIu64 ",\"fail\":%" PRIu64
+			",\"aborted\":%" PRIu64 ",\"yield\":%.6f}",
+			g[i].boards, g[i].attempts, g[i].pass, g[i].fail, g[i].aborted, gang_report_group_yield(&g[i]));
+	}
+	fputc(']', fp);
+}
+
+static void rj_hours_pools(FILE *fp, const gang_report *r)
+{
+	char t[GANG_REPORT_TIME_LEN];
+
+	fputs(",\"hourly\":[", fp);
+	for (size_t i = 0; i < r->n_hours; i++) {
+		gang_report_time_text(t, sizeof(t), r->hour0_ms + (int64_t)i * 3600000);
+		fprintf(fp, "%s{\"hour\":\"%s\",\"pass\":%" PRIu64 ",\"fail\":%" PRIu64 "}", i ? "," : "", t,
+			r->hour_pass[i], r->hour_fail[i]);
+	}
+	fputs("],\"serial_pools\":[", fp);
+	for (size_t i = 0; i < r->n_pools; i++) {
+		const gang_report_pool *p = &r->pools[i];
+
+		fprintf(fp, "%s{\"pool\":", i ? "," : "");
+		gang_report_json_string(fp, p->name);
+		fprintf(fp,
+			",\"range_start\":%" PRId64 ",\"range_end\":%" PRId64 ",\"min\":%" PRId64 ",\"max\":%" PRId64
+			",\"reserved\":%" PRId64 ",\"burned\":%" PRId64 ",\"void\":%" PRId64 "}",
+			p->range_start, p->range_end, p->min_value, p->max_value, p->reserved, p->burned, p->voided);
+	}
+	fputc(']', fp);
+}
+
+int gang_report_write_json(FILE *fp, const gang_report *r)
+{
+	fputc('{', fp);
+	rj_summary(fp, r);
+	rj_cycle(fp, r);
+	rj_pareto(fp, "failures_by_class", "class", r->classes, r->n_classes, r->fail);
+	rj_pareto(fp, "failures_by_step", "step", r->steps, r->n_steps, r->fail);
+	rj_groups(fp, "slots", "slot", r->slots, r->n_slots);
+	rj_groups(fp, "probes", "probe", r->probes, r->n_probes);
+	rj_hours_pools(fp, r);
+	fputs("}\n", fp);
+	return ferror(fp) || fflush(fp) ? GANG_EFILE : GANG_OK;
+}

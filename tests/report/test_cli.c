@@ -1,0 +1,310 @@
+/*
+ * test_cli.c — `gang report` and `gang trace` end to end through their
+ * command functions on the known history of report_fixture.h: every
+ * output format, options, usage errors (bad time, bad format, stray
+ * argument), database errors (missing or unreadable file), trace by UID
+ * (any case), serial text and serial value, and the not-found exit.
+ */
+#include <criterion/criterion.h>
+#include <ctype.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "report/report.h"
+#include "report_fixture.h"
+
+static rf_dir tmp;
+static char out_path[192], err_path[192];
+
+static void setup(void)
+{
+	rf_seed(&tmp);
+	snprintf(out_path, sizeof(out_path), "%s/stdout", tmp.dir);
+	snprintf(err_path, sizeof(err_path), "%s/stderr", tmp.dir);
+}
+
+static void teardown(void)
+{
+	rf_remove(&tmp);
+}
+
+TestSuite(report_cli, .init = setup, .fini = teardown, .timeout = 60);
+
+/* argv from a NULL-terminated list; runs cmd with stdout/stderr captured. */
+#define RUN(cmd, ...)                                                                     \
+	({                                                                                \
+		char *argv_[] = { __VA_ARGS__, NULL };                                    \
+		rf_run_captured(cmd, (int)(sizeof(argv_) / sizeof(argv_[0])) - 1, argv_, \
+				out_path, err_path);                                      \
+	})
+
+static void expect_has(const char *text, const char *needle)
+{
+	cr_expect_not_null(strstr(text, needle), "missing '%s' in:\n%s", needle, text);
+}
+
+Test(report_cli, text_report_shows_every_section_with_its_numbers)
+{
+	char *s;
+
+	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", tmp.db), GANG_EXIT_OK);
+	s = rf_slurp(out_path);
+	expect_has(s, "attempts    8 (pass 4, fail 3, aborted 1, open 0; 1 never identified)");
+	expect_has(s, "boards      6 (passed 4; first-pass 3)");
+	expect_has(s, "first-pass yield  50.0 %");
+	expect_has(s, "median 11000 p95 20000 max 20000");
+	expect_has(s, "failures by error class");
+	expect_has(s, "failures by failing step");
+	expect_has(s, "\n  connect                             2    66.7%    66.7%\n");
+	expect_has(s, "  S2                              3        4        2        1        1    66.7%");
+	expect_has(s, "2026-11-24T09:00:00.000Z        1        2");
+	expect_has(s, "  demo             1000..1099                    1000       1005        1        4        1");
+	free(s);
+}
+
+Test(report_cli, json_report_is_valid_json_with_every_section)
+{
+	char cmd[512], *s;
+
+	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--format", "json", "--out", tmp.out),
+		     GANG_EXIT_OK);
+	s = rf_slurp(tmp.out);
+	expect_has(s, "\"summary\":{\"attempts\":8,");
+	expect_has(s, "\"first_pass_yield\":0.500000");
+	expect_has(s, "\"cycle_time\":{\"basis\":\"passing attempts\",\"n\":4,\"min_ms\":10000,\"median_ms\":11000");
+	expect_has(s, "\"failures_by_step\":[{\"step\":\"connect\",\"fail\":2,");
+	expect_has(s, "{\"slot\":\"S1\",\"boards\":3,\"attempts\":4,\"pass\":2,\"fail\":2,\"aborted\":0,\"yield\":0.500000}");
+	expect_has(s, "{\"hour\":\"2026-11-24T08:00:00.000Z\",\"pass\":2,\"fail\":1}");
+	expect_has(s, "\"serial_pools\":[{\"pool\":\"demo\"");
+	free(s);
+	if (system("python3 -c 'import json' 2>/dev/null") != 0)
+		return;
+	snprintf(cmd, sizeof(cmd),
+		 "python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); "
+		 "assert r[\"summary\"][\"boards\"]==6 and len(r[\"hourly\"])==27 and r[\"selection\"][\"batch\"] is None' %s",
+		 tmp.out);
+	cr_expect_eq(system(cmd), 0, "python3 json.load rejected the report");
+}
+
+Test(report_cli, csv_report_is_one_rfc4180_table_with_crlf_line_ends)
+{
+	char *s, *p;
+	size_t lines = 0;
+
+	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--format", "csv", "--out", tmp.out),
+		     GANG_EXIT_OK);
+	s = rf_slurp(tmp.out);
+	cr_expect_eq(strncmp(s, "section,key,metric,value\r\n", 26), 0);
+	expect_has(s, "\r\nsummary,,boards,6\r\n");
+	expect_has(s, "\r\nslot,S2,yield,0.666667\r\n");
+	expect_has(s, "\r\nfailures_by_class,target,fail,1\r\n");
+	expect_has(s, "\r\ncycle_time,passing attempts,p95_ms,20000\r\n");
+	expect_has(s, "\r\nserial_pool,demo,void,1\r\n");
+	for (p = s; (p = strchr(p, '\n')); p++, lines++)
+		cr_assert(p > s && p[-1] == '\r', "bare LF at offset %td", p - s);
+	cr_expect_gt(lines, 50);
+	free(s);
+}
+
+Test(report_cli, csv_quotes_fields_with_comma_quote_and_newline)
+{
+	gang_attempt_info info = { .slot = "S9", .probe_serial = "clone \"7\", rev\nB", .batch = "B,3",
+				   .profile_name = "demo-f103" };
+	gang_diag d = { 0 };
+	gang_db *db = NULL;
+	int64_t id;
+	char *s;
+
+	cr_assert_eq(gang_db_open(&db, tmp.db, 0, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_begin(&id, db, &info, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_FAIL, "probe", "USB, \"timeout\"", &d), GANG_OK);
+	gang_db_close(db);
+	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--batch", "B,3", "--format", "csv", "--out",
+			 tmp.out),
+		     GANG_EXIT_OK);
+	s = rf_slurp(tmp.out);
+	expect_has(s, "\r\nselection,,batch,\"B,3\"\r\n");
+	expect_has(s, "\r\nprobe,\"clone \"\"7\"\", rev\nB\",attempts,1\r\n");
+	free(s);
+}
+
+Test(report_cli, csv_field_escaping_follows_rfc4180)
+{
+	static const char *const in[] = { "plain", "a,b", "say \"hi\"", "two\nlines", "cr\rhere", "", NULL };
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *fp = open_memstream(&buf, &n);
+
+	for (int i = 0; in[i]; i++) {
+		gang_report_csv_field(fp, in[i]);
+		fputc('|', fp);
+	}
+	fclose(fp);
+	cr_expect_str_eq(buf, "plain|\"a,b\"|\"say \"\"hi\"\"\"|\"two\nlines\"|\"cr\rhere\"||");
+	free(buf);
+}
+
+Test(report_cli, unknown_batch_reports_no_attempts_and_exits_0)
+{
+	char *s;
+
+	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--batch", "NOPE"), GANG_EXIT_OK);
+	s = rf_slurp(out_path);
+	expect_has(s, "no attempts match this selection");
+	free(s);
+	s = rf_slurp(err_path);
+	expect_has(s, "no attempts match this selection (batch 'NOPE')");
+	free(s);
+}
+
+Test(report_cli, bad_since_value_is_a_usage_error_naming_the_value)
+{
+	char *s;
+
+	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--since", "2026-13-01"), GANG_EXIT_USAGE);
+	s = rf_slurp(err_path);
+	expect_has(s, "gang report: --since: time '2026-13-01': year or month out of range");
+	free(s);
+	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--until", "2026-11-24T08:00:00"),
+		     GANG_EXIT_USAGE);
+	s = rf_slurp(err_path);
+	expect_has(s, "--until: time '2026-11-24T08:00:00': the time has no zone");
+	free(s);
+	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--since", "yesterday"), GANG_EXIT_USAGE);
+	s = rf_slurp(err_path);
+	expect_has(s, "time 'yesterday': the date must be YYYY-MM-DD");
+	free(s);
+}
+
+Test(report_cli, other_usage_errors_are_named)
+{
+	char *s;
+
+	cr_expect_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--format", "pdf"), GANG_EXIT_USAGE);
+	s = rf_slurp(err_path);
+	expect_has(s, "--format 'pdf': use text, csv, json or html");
+	free(s);
+	cr_expect_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--since", "2026-11-25", "--until", "2026-11-24"),
+		     GANG_EXIT_USAGE);
+	s = rf_slurp(err_path);
+	expect_has(s, "is not before --until");
+	free(s);
+	cr_expect_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "stray"), GANG_EXIT_USAGE);
+	cr_expect_eq(RUN(gang_cmd_report, "report", "--bogus"), GANG_EXIT_USAGE);
+	cr_expect_eq(RUN(gang_cmd_trace, "trace", "--db", tmp.db), GANG_EXIT_USAGE);
+	cr_expect_eq(RUN(gang_cmd_trace, "trace", "--db", tmp.db, "--format", "csv", RF_UID_A), GANG_EXIT_USAGE);
+	cr_expect_eq(RUN(gang_cmd_trace, "trace", "--db", tmp.db, RF_UID_A, RF_UID_B), GANG_EXIT_USAGE);
+}
+
+Test(report_cli, missing_or_unreadable_database_is_a_database_error)
+{
+	char missing[192], *s;
+
+	snprintf(missing, sizeof(missing), "%s/none.sqlite", tmp.dir);
+	cr_expect_eq(RUN(gang_cmd_report, "report", "--db", missing), GANG_EXIT_DB);
+	s = rf_slurp(err_path);
+	expect_has(s, "gang report: the traceability database cannot be used");
+	expect_has(s, "none.sqlite");
+	free(s);
+	cr_expect_eq(RUN(gang_cmd_trace, "trace", "--db", missing, RF_UID_A), GANG_EXIT_DB);
+	/* a file that is not a database */
+	FILE *fp = fopen(missing, "w");
+	cr_assert_not_null(fp);
+	fputs("not sqlite at all, just text that is long enough to be a header page\n", fp);
+	fclose(fp);
+	cr_expect_eq(RUN(gang_cmd_report, "report", "--db", missing), GANG_EXIT_DB);
+	s = rf_slurp(err_path);
+	expect_has(s, "none.sqlite");
+	free(s);
+}
+
+Test(report_cli, unwritable_out_file_is_named)
+{
+	char bad[192], *s;
+
+	snprintf(bad, sizeof(bad), "%s/no-such-dir/r.html", tmp.dir);
+	cr_expect_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--format", "html", "--out", bad),
+		     GANG_EXIT_USAGE);
+	s = rf_slurp(err_path);
+	expect_has(s, "cannot write ");
+	expect_has(s, "no-such-dir/r.html");
+	free(s);
+}
+
+Test(report_cli, trace_by_uid_in_any_case_lists_every_attempt_with_steps)
+{
+	char lower[32], *s;
+
+	for (size_t i = 0; i <= strlen(RF_UID_A); i++)
+		lower[i] = (char)tolower((unsigned char)RF_UID_A[i]);
+	cr_assert_eq(RUN(gang_cmd_trace, "trace", "--db", tmp.db, lower), GANG_EXIT_OK);
+	s = rf_slurp(out_path);
+	expect_has(s, "board " RF_UID_A "  serial GNG-1000  part STM32F103RC  last result pass");
+	expect_has(s, "2 attempt(s)");
+	expect_has(s, "serial demo 1000 burned (reserved 2026-11-24T08:00:00.000Z, burned ");
+	expect_has(s, "attempt 1  2026-11-24T08:00:00.000Z  fail");
+	expect_has(s, "error_message   the chip does not answer on SWD");
+	expect_has(s, "connect      fail     2900 ms");
+	expect_has(s, "DP IDCODE read: FAULT");
+	expect_has(s, "attempt 2  2026-11-24T08:10:00.000Z  pass");
+	expect_has(s, "duration_ms     10000");
+	expect_has(s, "profile_sha256  ab12cd");
+	expect_has(s, "image_sha256    ef34");
+	expect_has(s, "connect_mode    under-reset");
+	expect_has(s, "option_bytes    A55AFF00");
+	expect_has(s, "rdp_before      0");
+	expect_has(s, "operator        amelie");
+	expect_has(s, "station         line-2");
+	expect_has(s, "batch           B1");
+	expect_has(s, "verify       pass      400 ms");
+	free(s);
+}
+
+Test(report_cli, trace_by_serial_text_and_by_serial_value_find_the_board)
+{
+	char *s;
+
+	cr_assert_eq(RUN(gang_cmd_trace, "trace", "--db", tmp.db, "GNG-1001"), GANG_EXIT_OK);
+	s = rf_slurp(out_path);
+	expect_has(s, "board " RF_UID_B);
+	free(s);
+	/* B passed: found by boards.serial; D failed and its serial was voided: found by value */
+	cr_assert_eq(RUN(gang_cmd_trace, "trace", "--db", tmp.db, "1003"), GANG_EXIT_OK);
+	s = rf_slurp(out_path);
+	expect_has(s, "board " RF_UID_D);
+	expect_has(s, "serial demo 1003 void");
+	expect_has(s, "board D scrapped");
+	free(s);
+}
+
+Test(report_cli, trace_json_is_an_array_of_boards_that_parses)
+{
+	char cmd[512], *s;
+
+	cr_assert_eq(RUN(gang_cmd_trace, "trace", "--db", tmp.db, "--format", "json", RF_UID_A), GANG_EXIT_OK);
+	s = rf_slurp(out_path);
+	expect_has(s, "[{\"uid\":\"" RF_UID_A "\",\"serial\":\"GNG-1000\"");
+	expect_has(s, "\"attempt\":1,\"started_at\":\"2026-11-24T08:00:00.000Z\"");
+	expect_has(s, "\"rdp_before\":0");
+	expect_has(s, "{\"step\":\"connect\",\"result\":\"fail\",\"duration_ms\":2900,\"detail\":\"DP IDCODE read: FAULT\"");
+	free(s);
+	if (system("python3 -c 'import json' 2>/dev/null") != 0)
+		return;
+	snprintf(cmd, sizeof(cmd),
+		 "python3 -c 'import json,sys; b=json.load(open(sys.argv[1])); "
+		 "assert len(b)==1 and len(b[0][\"attempts\"])==2 and len(b[0][\"attempts\"][1][\"steps\"])==4' %s",
+		 out_path);
+	cr_expect_eq(system(cmd), 0, "python3 json.load rejected the trace");
+}
+
+Test(report_cli, trace_of_unknown_board_exits_1_with_a_sentence)
+{
+	char *s;
+
+	cr_assert_eq(RUN(gang_cmd_trace, "trace", "--db", tmp.db, "GNG-9999"), GANG_EXIT_FAILED);
+	s = rf_slurp(err_path);
+	expect_has(s, "no board with serial or UID 'GNG-9999' in DB");
+	free(s);
+	cr_expect_eq(RUN(gang_cmd_trace, "trace", "--db", tmp.db, "FFFFFFFFFFFFFFFFFFFFFFFF"), GANG_EXIT_FAILED);
+	cr_expect_eq(RUN(gang_cmd_trace, "trace", "--db", tmp.db, "4242"), GANG_EXIT_FAILED);
+}
