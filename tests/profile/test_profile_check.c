@@ -209,7 +209,7 @@ Test(profile_check, demo_plan_lists_every_step_in_order)
 		 "  serial        pool demo (1000-999999) at 0x0803F800: u32le, 4 bytes\n"
 		 "                first value 1000 -> e8 03 00 00\n"
 		 "  verify        CRC-32 of each programmed segment, computed on the chip\n"
-		 "  option bytes  rdp=0 (unprotected)\n"
+		 "  option bytes  rdp=0 (unprotected; RDP 1->0 regression allowed: mass-erases)\n"
 		 "  after         reset and run the firmware\n"
 		 "  retries       1\n"
 		 "\n"
