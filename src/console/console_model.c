@@ -164,8 +164,11 @@ static void model_slot_event(gang_console_model *m, gang_console_slot *s, const 
 	model_update(s->probe, sizeof(s->probe), ev->probe);
 	switch (ev->kind) {
 	case GANG_EV_SLOT_UP:
+		s->state = GANG_CONSOLE_WAITING;
+		break;
 	case GANG_EV_WAITING:
-		if (s->state != GANG_CONSOLE_BUSY || ev->kind == GANG_EV_SLOT_UP)
+		/* A finished board keeps its PASS/FAIL line until it is taken out. */
+		if (s->state != GANG_CONSOLE_BUSY && s->state != GANG_CONSOLE_DONE)
 			s->state = GANG_CONSOLE_WAITING;
 		break;
 	case GANG_EV_SLOT_DOWN:

@@ -1,0 +1,98 @@
+/*
+ * test_run_tmux.c — the operator's view of a real production run: build/gang
+ * run on the demo bench (4 virtual ST-Links, 12 boards, --realtime 1) inside
+ * a detached tmux session; the screen is read with capture-pane while the
+ * batch runs. Every slot's line must show up, with PASS, the FAIL sentence
+ * of the stuck-bit board, and after the console closes the batch totals.
+ * Skipped when tmux is missing.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RUN_TMUX_TIMEOUT_S 60
+#define RUN_TMUX_CAP 16384
+
+static char run_sock[64];
+static char run_dir[64];
+
+static void run_fini(void)
+{
+	char cmd[256];
+
+	if (run_sock[0]) {
+		snprintf(cmd, sizeof(cmd), "tmux -L %s kill-server >/dev/null 2>&1", run_sock);
+		(void)system(cmd);
+	}
+	if (run_dir[0]) {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", run_dir);
+		(void)system(cmd);
+	}
+}
+
+TestSuite(console_run, .fini = run_fini, .timeout = 120);
+
+static void run_capture(char *out, size_t cap)
+{
+	char cmd[256];
+	FILE *fp;
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd), "tmux -u -L %s capture-pane -p -t r 2>/dev/null", run_sock);
+	fp = popen(cmd, "r");
+	cr_assert_not_null(fp);
+	n = fread(out, 1, cap - 1, fp);
+	out[n] = '\0';
+	pclose(fp);
+}
+
+typedef struct seen {
+	bool slots[4], pass, fail_sentence, totals;
+} seen;
+
+static void run_look(seen *s, const char *screen)
+{
+	char label[4];
+
+	for (int i = 0; i < 4; i++) {
+		snprintf(label, sizeof(label), "S%d ", i + 1);
+		s->slots[i] |= strstr(screen, label) != NULL;
+	}
+	s->pass |= strstr(screen, "PASS") != NULL;
+	s->fail_sentence |= strstr(screen, "verify failed at 0x08000004") != NULL;
+	s->totals |= strstr(screen, "12 boards, 11 passed, 1 failed") != NULL;
+}
+
+Test(console_run, a_real_batch_shows_every_slot_pass_fail_and_the_totals)
+{
+	char cmd[1024], screen[RUN_TMUX_CAP];
+	seen s = { 0 };
+	time_t t0 = time(NULL);
+
+	if (system("tmux -V >/dev/null 2>&1") != 0)
+		cr_skip_test("tmux is not installed");
+	cr_assert_eq(access("build/gang", X_OK), 0, "run 'make' first");
+	snprintf(run_dir, sizeof(run_dir), "/tmp/gang-run-tmux-XXXXXX");
+	cr_assert_not_null(mkdtemp(run_dir));
+	snprintf(run_sock, sizeof(run_sock), "gangrun-%d", (int)getpid());
+	snprintf(cmd, sizeof(cmd),
+		 "tmux -u -L %s -f /dev/null new-session -d -s r -x 140 -y 24 -e LC_ALL=C.UTF-8 "
+		 "'tools/gangsim --bench tools/sim/benches/demo.cfg --state %s/state --realtime 1 -- "
+		 "build/gang run profiles/demo-f103.cfg --boards 12 --batch tmux --db %s/gang.sqlite "
+		 "--log %s/gang.log; sleep 30'",
+		 run_sock, run_dir, run_dir, run_dir);
+	cr_assert_eq(system(cmd), 0);
+	while (!s.totals && time(NULL) - t0 < RUN_TMUX_TIMEOUT_S) {
+		run_capture(screen, sizeof(screen));
+		run_look(&s, screen);
+		usleep(150 * 1000);
+	}
+	for (int i = 0; i < 4; i++)
+		cr_expect(s.slots[i], "slot S%d never appeared on the screen", i + 1);
+	cr_expect(s.pass, "no PASS seen");
+	cr_expect(s.fail_sentence, "the stuck-bit board's sentence was never shown");
+	cr_expect(s.totals, "the batch totals were not left on the terminal; last screen:\n%s", screen);
+}
