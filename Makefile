@@ -145,3 +145,23 @@ clean:
 
 -include $(LIB_OBJ:.o=.d) $(SIM_OBJ:.o=.d) $(BUILD)/obj/main.d
 include tools/install.mk
+
+# Crash/fault torture (docs/torture.md); CI slice: make torture TORTURE_ARGS="all --cycles 5"
+TORTURE_ARGS ?= all
+$(BUILD)/torture: tools/torture/torture.c tests/integration/itest.c tests/integration/itest.h $(GANG_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(OPT) $(SAN) -Isrc -Itests/integration $(PKG_CFLAGS) -o $@ tools/torture/torture.c tests/integration/itest.c $(GANG_LIB) $(LDLIBS_ALL)
+torture: all $(BUILD)/torture
+	$(BUILD)/torture $(TORTURE_ARGS)
+
+# Benchmarks (docs/benchmarks.md); `make bench QUICK=1` for a smoke run.
+$(BUILD)/bench/bench-util: tools/bench/bench-util.c
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(OPT) -o $@ $<
+$(BUILD)/bench/libhostcpu.so: tools/bench/hostcpu.c
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(OPT) -shared -fPIC -o $@ $< -ldl
+bench: all $(BUILD)/bench/bench-util $(BUILD)/bench/libhostcpu.so
+	@tools/bench/run $(if $(QUICK),--quick)
+
+include tools/fuzz/fuzz.mk

@@ -403,6 +403,7 @@ void job_attempt(job_outcome *out, sched_slot *s, gang_db *db, gang_stlink *sl, 
 		out->err = err;
 		out->result = "aborted";
 		snprintf(out->sentence, sizeof(out->sentence), "%s", gang_strerror(err));
+		snprintf(out->detail, sizeof(out->detail), "%s", j.d->msg);
 		return;
 	}
 	for (size_t i = 0; i < sizeof(job_steps) / sizeof(job_steps[0]) && err == GANG_OK; i++)

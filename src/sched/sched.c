@@ -307,6 +307,8 @@ int gang_sched_run(gang_run_totals *out, const gang_run_cfg *cfg, gang_diag *d)
 	run.totals.seconds = gang_now_unix() - run.t_start;
 	sched_emit_end(&run);
 	*out = run.totals;
+	if (run.db_diag.code)
+		err = gang_diag_set(d, run.db_diag.code, "%s", run.db_diag.msg);
 out:
 	gang_usb_free(run.usb);
 	pthread_cond_destroy(&run.cv);

@@ -51,6 +51,7 @@ struct sched_run {
 	sched_slot *slots[SCHED_MAX_SLOTS];
 	size_t n_slots;
 	double t_start;
+	gang_diag db_diag;       /* first database failure that stopped a slot (code 0: none) */
 };
 
 /* Stop level now (locks run->mu). */

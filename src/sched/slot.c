@@ -159,6 +159,21 @@ static void slot_result(sched_slot *s, const job_outcome *o, int attempts, doubl
 	sched_emit(s, &ev);
 }
 
+/*
+ * The database cannot record boards (disk full, read-only, gone): this slot
+ * stops — programming boards that cannot be traced would be worse, and
+ * retrying at once would spin — and the run reports the failure (exit 4).
+ */
+static void slot_db_stop(sched_slot *s, const char *detail)
+{
+	slot_emit(s, GANG_EV_SLOT_DOWN, gang_strerror(GANG_EDB));
+	gang_log_err(&s->log, "database: %s — this slot stops", detail[0] ? detail : gang_strerror(GANG_EDB));
+	pthread_mutex_lock(&s->run->mu);
+	if (!s->run->db_diag.code)
+		gang_diag_set(&s->run->db_diag, GANG_EDB, "%s", detail[0] ? detail : gang_strerror(GANG_EDB));
+	pthread_mutex_unlock(&s->run->mu);
+}
+
 /* One board: attempts until pass, a final failure, or the probe is lost. */
 static int slot_board(slot_ctx *c)
 {
@@ -185,7 +200,9 @@ static int slot_board(slot_ctx *c)
 	if (strcmp(o.result, "aborted") != 0 || o.err == GANG_ECANCELLED)
 		snprintf(s->last_uid, sizeof(s->last_uid), "%s", o.uid[0] ? o.uid : "?");
 	sched_board_done(s->run, o.result, attempt);
-	return o.probe_lost ? o.err : GANG_OK;
+	if (o.err == GANG_EDB)
+		slot_db_stop(s, o.detail);
+	return o.probe_lost || o.err == GANG_EDB ? o.err : GANG_OK;
 }
 
 static void slot_loop(slot_ctx *c)
@@ -212,7 +229,9 @@ static void slot_loop(slot_ctx *c)
 			break;
 		if (s->run->cfg->sync && !sched_sync_wait(s->run))
 			break;
-		if ((err = slot_board(c)) < 0)
+		if ((err = slot_board(c)) == GANG_EDB)
+			break;
+		if (err < 0)
 			slot_probe_lost(c, err);
 	}
 }
@@ -227,12 +246,10 @@ void *sched_slot_main(void *arg)
 
 	snprintf(prefix, sizeof(prefix), "[%s %.8s]", s->label, s->id.serial);
 	gang_log_init(&s->log, cfg->log_fp, cfg->log_level, prefix);
-	if (gang_db_open_worker(&c.db, cfg->db, &s->diag) < 0) {
-		gang_log_err(&s->log, "database: %s", s->diag.msg);
-		slot_emit(s, GANG_EV_SLOT_DOWN, gang_strerror(GANG_EDB));
-	} else {
+	if (gang_db_open_worker(&c.db, cfg->db, &s->diag) < 0)
+		slot_db_stop(s, s->diag.msg);
+	else
 		slot_loop(&c);
-	}
 	gang_stlink_close(c.sl);
 	gang_db_close(c.db);
 	pthread_mutex_lock(&s->run->mu);

@@ -495,7 +495,7 @@ Test(cli, man_page_exit_status_matches_the_documented_codes)
 {
 	static const char *const meaning[] = { "ok", "failed", "usage", "probe", "database", "internal" };
 	char *man = cli_slurp(MAN), *sec = cli_man_section(man, "EXIT STATUS");
-	char tag[16], *body;
+	char tag[64], *body;
 	const char *p = sec, *next;
 
 	for (int code = 0; code <= GANG_EXIT_INTERNAL; code++) {

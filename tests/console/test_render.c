@@ -367,7 +367,7 @@ Test(console_render, more_line_summarises_hidden_slots_by_state)
 {
 	gang_console_model m;
 	gang_console_line l;
-	char label[8];
+	char label[16];
 
 	gang_console_model_init(&m);
 	for (int i = 0; i < 6; i++) {

@@ -55,7 +55,7 @@ typedef struct seen {
 
 static void run_look(seen *s, const char *screen)
 {
-	char label[4];
+	char label[16];
 
 	for (int i = 0; i < 4; i++) {
 		snprintf(label, sizeof(label), "S%d ", i + 1);

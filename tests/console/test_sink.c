@@ -210,7 +210,7 @@ Test(console_sink, free_restores_the_terminal_modes)
 
 typedef struct emitter {
 	gang_sink *sink;
-	char label[8];
+	char label[16];
 } emitter;
 
 static void *emit_many(void *arg)

@@ -364,7 +364,7 @@ static int bench_tray(bench_ctx *c, const config_setting_t *tray, sim_bench_prob
 		if (bench_board_copy(b, def) < 0)
 			return bench_err(c, tray, "tray", "out of memory");
 		p->n_boards++;
-		sim_bench_derive_uid(b->cfg.uid, p->serial, (size_t)i);
+		sim_bench_derive_uid(b->cfg.uid, p->key, (size_t)i);
 		if (!config_setting_is_group(e))
 			return bench_err(c, e, "tray", "entry %d must be a group { uid = \"..\"; }", i);
 		if (bench_check_keys(c, e, bench_board_keys, uid_key) < 0 ||
@@ -396,7 +396,7 @@ static int bench_boards(bench_ctx *c, const config_setting_t *g, sim_bench_probe
 		if (bench_board_copy(&p->boards[i], def) < 0)
 			return bench_err(c, g, "boards", "out of memory");
 		p->n_boards++;
-		sim_bench_derive_uid(p->boards[i].cfg.uid, p->serial, (size_t)i);
+		sim_bench_derive_uid(p->boards[i].cfg.uid, p->key, (size_t)i);
 	}
 	return 0;
 }
@@ -465,7 +465,27 @@ static int bench_probe_usb(bench_ctx *c, const config_setting_t *g, sim_bench_pr
 	return 0;
 }
 
-static int bench_probe(bench_ctx *c, const config_setting_t *g, sim_bench_probe *p)
+/*
+ * Cheap clones share serials (stlink-protocol.md, clone serials): a serial
+ * already used by an earlier probe gets a key with its ordinal, so its
+ * boards, tray file and claim lock stay its own. The first keeps the bare
+ * serial, so benches without duplicates are unchanged.
+ */
+static unsigned bench_key(sim_bench_probe *p, const sim_bench_probe *earlier, size_t n_earlier)
+{
+	unsigned dup = 0;
+
+	for (size_t k = 0; k < n_earlier; k++)
+		dup += strcasecmp(earlier[k].serial, p->serial) == 0;
+	if (dup == 0)
+		snprintf(p->key, sizeof(p->key), "%s", p->serial);
+	else
+		snprintf(p->key, sizeof(p->key), "%s-%u", p->serial, dup + 1);
+	return dup;
+}
+
+static int bench_probe(bench_ctx *c, const config_setting_t *g, sim_bench_probe *p,
+		       const sim_bench_probe *earlier, size_t n_earlier)
 {
 	sim_bench_board def;
 	const char *target = NULL;
@@ -487,7 +507,9 @@ static int bench_probe(bench_ctx *c, const config_setting_t *g, sim_bench_probe 
 		bench_err(c, config_setting_get_member(g, "target"), "target", "unknown part \"%s\"", target);
 		goto out;
 	}
-	def.cfg.rng_seed = (uint32_t)(strtoull(p->serial + 16, NULL, 16));
+	/* Clones sharing a serial still roll their own fault dice. */
+	def.cfg.rng_seed = (uint32_t)(strtoull(p->serial + 16, NULL, 16)) ^
+			   (bench_key(p, earlier, n_earlier) * 0x9E3779B9U);
 	p->seed = def.cfg.rng_seed;
 	if (bench_board_keys_apply(c, g, &def) < 0 || bench_boards(c, g, p, &def) < 0)
 		goto out;
@@ -501,9 +523,11 @@ static int bench_unique_serials(bench_ctx *c, const config_setting_t *list, cons
 {
 	for (size_t i = 0; i < b->n_probes; i++)
 		for (size_t k = 0; k < i; k++)
-			if (strcasecmp(b->probes[i].serial, b->probes[k].serial) == 0)
+			if (strcasecmp(b->probes[i].serial, b->probes[k].serial) == 0 &&
+			    !(b->probes[i].clone && b->probes[k].clone))
 				return bench_err(c, config_setting_get_elem(list, (unsigned)i), "serial",
-						 "\"%s\" is used by two probes", b->probes[i].serial);
+						 "\"%s\" is used by two probes (only clones, clone = true, "
+						 "may share a serial)", b->probes[i].serial);
 	return 0;
 }
 
@@ -525,7 +549,8 @@ static int bench_parse(bench_ctx *c, const config_t *cfg, sim_bench *b)
 		return bench_err(c, list, "probes", "out of memory");
 	for (int i = 0; i < n; i++) {
 		b->n_probes++;
-		if (bench_probe(c, config_setting_get_elem(list, (unsigned)i), &b->probes[i]) < 0)
+		if (bench_probe(c, config_setting_get_elem(list, (unsigned)i), &b->probes[i], b->probes,
+				(size_t)i) < 0)
 			return -1;
 	}
 	return bench_unique_serials(c, list, b);

@@ -38,6 +38,8 @@ typedef struct sim_fw_version {
 typedef struct sim_bench_probe {
 	char serial[25];          /* 24 hex digits */
 	bool clone;               /* serial descriptor carries 12 raw bytes */
+	char key[32];             /* names its state files and derives its UIDs: the serial,
+				     with "-2", "-3".. for further clones sharing it */
 	sim_model model;
 	sim_fw_version fw;
 	double swap_s;            /* < 0: the operator never swaps */

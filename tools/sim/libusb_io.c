@@ -149,7 +149,7 @@ SHIM_API int LIBUSB_CALL libusb_claim_interface(libusb_device_handle *dev_handle
 	if (interface_number != 0 || dev_handle->lock_fd >= 0)
 		return LIBUSB_SUCCESS;
 	snprintf(path, sizeof(path), "%s/claim-%s", shim_world_get()->state_dir,
-		 sim_probe_cfg(dev_handle->dev->probe)->serial);
+		 sim_probe_cfg(dev_handle->dev->probe)->key);
 	dev_handle->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
 	if (dev_handle->lock_fd < 0)
 		return LIBUSB_ERROR_ACCESS;

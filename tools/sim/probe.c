@@ -102,7 +102,7 @@ int sim_probe_new(sim_probe **out, const sim_bench_probe *cfg, const sim_probe_e
 	p->swap_at_ns = -1;
 	sim_clock_init(&p->clock, env->realtime);
 	probe_reset_firmware(p);
-	snprintf(p->tray_path, sizeof(p->tray_path), "%s/tray-%s", env->state_dir, cfg->serial);
+	snprintf(p->tray_path, sizeof(p->tray_path), "%s/tray-%s", env->state_dir, cfg->key);
 	probe_tray_load(p);
 	*out = p;
 	return 0;

@@ -1,0 +1,199 @@
+/*
+ * test_run_signals.c — how a production run ends: SIGINT once lets the
+ * boards in progress finish, twice aborts them (the serial stays reserved
+ * to the UID); SIGKILL at any moment leaves a consistent database that the
+ * next start repairs, and the interrupted board is programmed again with
+ * the same serial (DESIGN.md "Serial numbers and traceability"). Also the
+ * --json stream: one valid JSON object per line with the documented fields
+ * (README "JSON events").
+ */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "itest.h"
+
+#define PROFILE_BASIC "tests/fixtures/profiles/run-basic.cfg"
+#define PROFILE_LOCKED "tests/fixtures/profiles/run-locked.cfg"
+#define BENCH_SLOW "tests/fixtures/benches/run-slow.cfg"
+#define BENCH_FIXED "tests/fixtures/benches/run-fixed.cfg"
+#define BENCH_RDP "tests/fixtures/benches/run-rdp.cfg"
+
+static itest_env env;
+static const itest_layout layout = { "profiles/firmware/demo-f103.hex", 0x0803F800U, 256U * 1024U };
+static char prof[ITEST_PATH_MAX];
+
+static void setup(void)
+{
+	cr_assert(itest_env_init(&env));
+	itest_path(prof, sizeof(prof), &env, PROFILE_BASIC);
+}
+
+static void teardown(void)
+{
+	itest_env_cleanup(&env);
+}
+
+TestSuite(run_signals, .init = setup, .fini = teardown, .timeout = 60);
+
+/* Start the slow bench at hardware pace and wait until both slots are programming. */
+static pid_t start_slow_and_wait_for_program(void)
+{
+	static const char *argv[] = { "run", prof, "--boards", "2", "--db", NULL, "--plain", NULL };
+	int before = itest_count(env.out, " program");
+	pid_t pid;
+
+	argv[5] = env.db;
+	env.realtime = 1.0;
+	pid = itest_spawn(&env, BENCH_SLOW, argv);
+	cr_assert_gt(pid, 0);
+	/* Output accumulates over spawns: count this run's lines only. */
+	cr_assert(itest_wait_for(env.out, " program", (before > 0 ? before : 0) + 2, 20),
+		  "the slots never reached program");
+	return pid;
+}
+
+Test(run_signals, sigint_once_finishes_the_boards_in_progress_and_starts_no_new_one)
+{
+	pid_t pid = start_slow_and_wait_for_program();
+	char why[ITEST_WHY_MAX] = "";
+	int rc;
+
+	kill(pid, SIGINT);
+	rc = itest_wait(pid, 30);
+	cr_assert_eq(rc, 0, "exit %d", rc);
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 2);
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts"), 2);
+	cr_assert(itest_invariants(&env, &layout, why, sizeof(why)), "%s", why);
+}
+
+Test(run_signals, sigint_twice_aborts_the_boards_in_progress_and_keeps_their_serials_reserved)
+{
+	pid_t pid = start_slow_and_wait_for_program();
+	struct timespec gap = { 0, 200 * 1000000L };
+	char why[ITEST_WHY_MAX] = "";
+	int rc;
+
+	kill(pid, SIGINT);
+	nanosleep(&gap, NULL);
+	kill(pid, SIGINT);
+	rc = itest_wait(pid, 30);
+	cr_assert_geq(rc, 0, "gang did not end");
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'aborted' AND "
+					"finished_at IS NOT NULL"), 2);
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 0);
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM steps WHERE step = 'verify'"), 0);
+	/* Each aborted board's serial is still reserved to it, for the next attempt. */
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM serials s JOIN attempts a ON a.uid = s.uid AND "
+					"a.serial_value = s.value WHERE s.state = 'reserved'"), 2);
+	cr_assert(itest_invariants(&env, &layout, why, sizeof(why)), "%s", why);
+	/* The next run programs them with the same serials. */
+	env.realtime = 0;
+	{
+		const char *argv[] = { "run", prof, "--boards", "2", "--db", env.db, "--plain", NULL };
+
+		cr_assert_eq(itest_run(&env, BENCH_SLOW, argv, 30), 0);
+	}
+	cr_assert(itest_aborted_redone(&env, why, sizeof(why)), "%s", why);
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM serials"), 2);
+}
+
+/* kill -9 at a moment drawn from seed, restart, check every invariant. */
+static void kill_and_restart(unsigned seed, double max_delay_s)
+{
+	const char *argv[] = { "run", prof, "--boards", "2", "--db", env.db, "--plain", NULL };
+	char why[ITEST_WHY_MAX] = "";
+	double delay = max_delay_s * (double)(rand_r(&seed) % 1000U) / 1000.0;
+	int rc;
+
+	env.realtime = 1.0;
+	rc = itest_kill_cycle(&env, BENCH_SLOW, argv, delay, 30);
+	cr_assert_eq(rc, 0, "restart after kill at %.3f s: exit %d", delay, rc);
+	cr_assert(itest_invariants(&env, &layout, why, sizeof(why)), "kill at %.3f s: %s", delay, why);
+	cr_assert(itest_aborted_redone(&env, why, sizeof(why)), "kill at %.3f s: %s", delay, why);
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM serials"), 2);
+}
+
+Test(run_signals, kill_9_mid_program_then_restart_leaves_every_invariant_true, .timeout = 90)
+{
+	unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+
+	/* The first kill lands inside the 2.5 s mass erase; the second anywhere. */
+	fprintf(stderr, "kill -9 test seed %u\n", seed);
+	kill_and_restart(seed, 0.0);
+	{
+		pid_t pid = start_slow_and_wait_for_program();
+		int rc;
+
+		kill(pid, SIGKILL);
+		rc = itest_wait(pid, 10);
+		cr_assert_eq(rc, 128 + SIGKILL);
+	}
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE finished_at IS NULL"), 2,
+		     "the killed run left its two attempts open");
+	kill_and_restart(seed + 1U, 4.0);
+	cr_assert_geq(itest_count(env.err, "attempt(s) left open by an earlier run were closed as aborted"), 1);
+	cr_assert_geq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'aborted'"), 2);
+}
+
+/* Every line of out is a JSON object with event and time; returns the number of lines. */
+static int check_json_lines(void)
+{
+	char *text = itest_slurp(env.out, NULL), *save = NULL, val[256];
+	int n = 0;
+
+	cr_assert_not_null(text);
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save), n++) {
+		cr_assert(itest_json_object(line, "event", val, sizeof(val)), "not JSON with event: %s", line);
+		cr_assert(itest_json_object(line, "time", val, sizeof(val)), "no time: %s", line);
+		cr_assert_eq(strlen(val), 24, "time is not ISO 8601 with ms: %s", val);
+		cr_assert_eq(val[23], 'Z');
+		itest_json_object(line, "event", val, sizeof(val));
+		if (strcmp(val, "result") != 0)
+			continue;
+		cr_assert(itest_json_object(line, "slot", NULL, 0) && itest_json_object(line, "probe", NULL, 0) &&
+			  itest_json_object(line, "uid", NULL, 0) && itest_json_object(line, "attempt", NULL, 0) &&
+			  itest_json_object(line, "elapsed_s", NULL, 0), "result without its fields: %s", line);
+		itest_json_object(line, "result", val, sizeof(val));
+		if (strcmp(val, "pass") != 0)
+			cr_assert(itest_json_object(line, "error_class", NULL, 0) &&
+				  itest_json_object(line, "message", NULL, 0), "failure without class: %s", line);
+	}
+	free(text);
+	return n;
+}
+
+Test(run_signals, json_output_is_one_valid_object_per_line_with_the_documented_fields)
+{
+	char lprof[ITEST_PATH_MAX];
+	const char *argv[] = { "run", lprof, "--boards", "2", "--db", env.db, "--json", NULL };
+	int rc;
+
+	itest_path(lprof, sizeof(lprof), &env, PROFILE_LOCKED);
+	rc = itest_run(&env, BENCH_RDP, argv, 40);
+	cr_assert_eq(rc, 1, "exit %d", rc);
+	cr_assert_gt(check_json_lines(), 10);
+	cr_assert_eq(itest_count(env.out, "\"event\":\"result\""), 2);
+	cr_assert_eq(itest_count(env.out, "\"error_class\":\"read-protected\""), 1);
+	cr_assert_eq(itest_count(env.out, "\"event\":\"run_end\""), 1);
+	cr_assert_eq(itest_count(env.out, "\"event\":\"run_start\""), 1);
+}
+
+Test(run_signals, the_json_checker_refuses_what_is_not_one_json_object)
+{
+	static const char *const bad[] = {
+		"", "{", "{\"a\":}", "{\"a\":1,}", "{\"a\":01}", "{\"a\":\"x}", "{\"a\":\"\\q\"}", "[1]",
+		"{\"a\":1} x", "{\"a\":tru}", "{a:1}", "{\"a\":1.}", "{\"a\":\"\t\"}",
+	};
+	char v[16];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_not(itest_json_object(bad[i], NULL, NULL, 0), "accepted: %s", bad[i]);
+	cr_assert(itest_json_object("{\"a\":[1,-2.5e3,{\"b\":null}],\"c\":\"x\\\"y\"}", "c", v, sizeof(v)));
+	cr_assert_str_eq(v, "x\\\"y");
+	cr_assert_not(itest_json_object("{\"a\":{\"c\":1}}", "c", v, sizeof(v)), "nested key taken as top-level");
+}
