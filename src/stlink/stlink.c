@@ -219,6 +219,11 @@ int gang_stlink_voltage_mv(unsigned *mv_out, uint32_t r0, uint32_t r1, gang_diag
 		return gang_diag_set(d, GANG_EPROBE_PROTOCOL,
 				     "GET_TARGET_VOLTAGE: reference reading is 0 (target reading %u)",
 				     (unsigned)r1);
+	/* Both are 12-bit ADC readings; anything wider is a garbled reply, not a voltage. */
+	if (r0 > 0xFFFU || r1 > 0xFFFU)
+		return gang_diag_set(d, GANG_EPROBE_PROTOCOL,
+				     "GET_TARGET_VOLTAGE: readings 0x%X/0x%X exceed the 12-bit ADC range",
+				     (unsigned)r0, (unsigned)r1);
 	*mv_out = (unsigned)((uint64_t)GANG_STLINK_VOLTAGE_REF_MV * r1 / r0);
 	return GANG_OK;
 }

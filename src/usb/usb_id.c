@@ -95,9 +95,11 @@ int gang_usb_serial_decode(char out[STLINK_SERIAL_LEN + 1], bool *binary_out,
 		*binary_out = true;
 		return GANG_OK;
 	}
-	if (!usb_serial_ascii(out, desc, (blen - 2) / 2))
+	if (!usb_serial_ascii(out, desc, (blen - 2) / 2)) {
+		out[0] = '\0'; /* no half-decoded serial escapes */
 		return gang_diag_set(d, GANG_EPROBE_PROTOCOL,
 				     "serial descriptor: bLength %zu holds non-printable characters", blen);
+	}
 	return GANG_OK;
 }
 
