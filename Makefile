@@ -73,10 +73,11 @@ $(SIM_SO): $(SIM_OBJ)
 $(SIM_LIB): $(SIM_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-# tests/sim links the bench objects directly; every other test links libgang.
-$(BUILD)/tests/sim: $(wildcard tests/sim/*.c) $(TESTLIB_SRC) $(SIM_LIB) $(SIM_SO)
+# tests/sim links the bench objects directly (not libgang, nor tests/lib, which
+# drives gang); every other test links libgang and the helpers in tests/lib.
+$(BUILD)/tests/sim: $(wildcard tests/sim/*.c) $(SIM_LIB) $(SIM_SO)
 	@mkdir -p $(dir $@)
-	$(CC) $(STD) $(WARN) $(OPT) $(SAN) -Isrc -Itools/sim -Itests/lib $(PKG_CFLAGS) -o $@ $(filter %.c,$^) $(SIM_LIB) -lcriterion $(SIM_LIBS) $(LDLIBS_ALL)
+	$(CC) $(STD) $(WARN) $(OPT) $(SAN) -Isrc -Itools/sim $(PKG_CFLAGS) -o $@ $(filter %.c,$^) $(SIM_LIB) -lcriterion $(SIM_LIBS) $(LDLIBS_ALL)
 
 # Other test binaries link the bench (build/libgangsim.so) in place of
 # libusb, so gang's real USB code runs against virtual probes; each test

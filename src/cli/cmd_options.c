@@ -84,11 +84,8 @@ static int opt_parse_wrp(int64_t *out, const char *s, const gang_part *part)
 			hi = lo;
 		if (hi < lo || hi >= part->flash_kib * 1024U / part->page_size)
 			return -1;
-		for (uint32_t p = lo; p <= hi; p++) {
-			uint32_t bit = p / part->wrp_pages_per_bit;
-
-			wrp &= ~(1U << (bit > 31 ? 31 : bit));
-		}
+		for (uint32_t p = lo; p <= hi; p++)
+			wrp = gang_ob_wrp_protect(wrp, p, part);
 	}
 	*out = wrp;
 	return 0;
@@ -151,10 +148,7 @@ static int opt_set(cli_session *s, opt_args *a, gang_diag *d)
 
 	if ((err = gang_ob_read(&cur, s->t)) < 0)
 		return err;
-	user = cur.user;
-	for (int i = 0; i < 3; i++)
-		if (a->user_bits[i] >= 0)
-			user = a->user_bits[i] ? (user | (1 << i)) : (user & ~(1 << i));
+	user = gang_ob_user_with(cur.user, a->user_bits[0], a->user_bits[1], a->user_bits[2]);
 	if (user != cur.user)
 		a->want.user = user;
 	if (a->wrp && opt_parse_wrp(&a->want.wrp, a->wrp, part) < 0)

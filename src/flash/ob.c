@@ -207,3 +207,21 @@ uint32_t gang_ob_wrp_first_page(uint32_t wrp, const gang_part *part)
 			return GANG_FLASH_BASE + bit * part->wrp_pages_per_bit * part->page_size;
 	return 0;
 }
+
+uint8_t gang_ob_user_with(uint8_t cur, int wdg_sw, int nrst_stop, int nrst_stdby)
+{
+	const int bits[3] = { wdg_sw, nrst_stop, nrst_stdby };
+	unsigned user = cur;
+
+	for (unsigned i = 0; i < 3; i++)
+		if (bits[i] >= 0)
+			user = bits[i] ? (user | (1U << i)) : (user & ~(1U << i));
+	return (uint8_t)user;
+}
+
+uint32_t gang_ob_wrp_protect(uint32_t wrp, uint32_t page, const gang_part *part)
+{
+	uint32_t bit = page / part->wrp_pages_per_bit;
+
+	return wrp & ~(1U << (bit > 31 ? 31 : bit));
+}

@@ -27,9 +27,8 @@ static const char *const prof_image_keys[] = { "file", "address", "format", NULL
 static const char *const prof_connect_keys[] = { "mode", "swd_khz", NULL };
 
 static const char *const prof_connect_names[] = { "auto", "normal", "under-reset", "hot-plug" };
+/* Accepted names in documented order; the values are the driver's (target.h, flash.h). */
 static const char *const prof_erase_names[] = { "mass", "pages", "none" };
-/* prof_erase_names order (as documented) -> the flash layer's enum. */
-static const gang_erase_mode prof_erase_modes[] = { GANG_ERASE_MASS, GANG_ERASE_PAGES, GANG_ERASE_NONE };
 static const char *const prof_verify_names[] = { "crc", "readback", "none" };
 static const char *const prof_after_names[] = { "run", "reset", "halt" };
 /* Index = gang_image_format. */
@@ -49,20 +48,17 @@ static const struct prof_ext {
 
 const char *gang_profile_connect_name(gang_connect_mode m)
 {
-	return (size_t)m < PROF_N(prof_connect_names) ? prof_connect_names[m] : "?";
+	return gang_connect_mode_name(m);
 }
 
 const char *gang_profile_erase_name(gang_erase_mode m)
 {
-	for (size_t i = 0; i < PROF_N(prof_erase_modes); i++)
-		if (prof_erase_modes[i] == m)
-			return prof_erase_names[i];
-	return "?";
+	return gang_erase_mode_name(m);
 }
 
 const char *gang_profile_verify_name(gang_verify_mode m)
 {
-	return (size_t)m < PROF_N(prof_verify_names) ? prof_verify_names[m] : "?";
+	return gang_verify_mode_name(m);
 }
 
 const char *gang_profile_after_name(gang_after_mode m)
@@ -243,7 +239,7 @@ static int prof_parse_connect(const prof_ctx *c, const config_setting_t *root)
 	    (rc = prof_get_int(c, g, "connect", "swd_khz", PROF_OPTIONAL, GANG_PROFILE_SWD_KHZ_MIN,
 			       GANG_PROFILE_SWD_KHZ_MAX, &khz)) < 0)
 		return rc;
-	c->p->connect = (gang_connect_mode)mode;
+	c->p->connect = (gang_connect_mode)gang_connect_mode_parse(prof_connect_names[mode]);
 	c->p->swd_khz = (uint32_t)khz;
 	return GANG_OK;
 }
@@ -264,8 +260,8 @@ static int prof_parse_steps(const prof_ctx *c, const config_setting_t *root)
 	    (rc = prof_get_int(c, root, "", "retries", PROF_OPTIONAL, 0, GANG_PROFILE_RETRIES_MAX,
 			       &retries)) < 0)
 		return rc;
-	c->p->erase = prof_erase_modes[erase];
-	c->p->verify = (gang_verify_mode)verify;
+	c->p->erase = (gang_erase_mode)gang_erase_mode_parse(prof_erase_names[erase]);
+	c->p->verify = (gang_verify_mode)gang_verify_mode_parse(prof_verify_names[verify]);
 	c->p->after = (gang_after_mode)after;
 	c->p->retries = (int)retries;
 	return GANG_OK;

@@ -199,18 +199,6 @@ static int job_verify(job *j)
 	return gang_flash_verify(j->t, job_image(j), j->p->verify, job_progress, j);
 }
 
-/* Profile user bits over the chip's current USER byte (F1 bit order, §4.1). */
-static int job_ob_user(const gang_profile_ob *pob, uint8_t cur)
-{
-	const int bits[3] = { pob->wdg_sw, pob->nrst_stop, pob->nrst_stdby };
-	int user = cur;
-
-	for (int i = 0; i < 3; i++)
-		if (bits[i] >= 0)
-			user = bits[i] ? (user | (1 << i)) : (user & ~(1 << i));
-	return user == cur ? GANG_OB_UNCHANGED : user;
-}
-
 /* WRPR value protecting the profile's pages (bit = 0 protected; the last bit covers the rest). */
 static int64_t job_ob_wrp(const gang_profile_ob *pob, const gang_part *part)
 {
@@ -218,11 +206,8 @@ static int64_t job_ob_wrp(const gang_profile_ob *pob, const gang_part *part)
 
 	if (!pob->wrp_set)
 		return GANG_OB_UNCHANGED;
-	for (size_t i = 0; i < pob->n_wrp; i++) {
-		uint32_t bit = pob->wrp_pages[i] / part->wrp_pages_per_bit;
-
-		wrp &= ~(1U << (bit > 31 ? 31 : bit));
-	}
+	for (size_t i = 0; i < pob->n_wrp; i++)
+		wrp = gang_ob_wrp_protect(wrp, pob->wrp_pages[i], part);
 	return wrp;
 }
 
@@ -242,7 +227,9 @@ static int job_option_bytes(job *j)
 		return err;
 	gang_ob_want_init(&w);
 	w.rdp_level = pob->rdp;
-	w.user = job_ob_user(pob, cur.user);
+	w.user = gang_ob_user_with(cur.user, pob->wdg_sw, pob->nrst_stop, pob->nrst_stdby);
+	if (w.user == cur.user)
+		w.user = GANG_OB_UNCHANGED;
 	w.data0 = pob->data0;
 	w.data1 = pob->data1;
 	w.wrp = job_ob_wrp(pob, gang_target_part(j->t));

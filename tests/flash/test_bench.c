@@ -9,7 +9,6 @@
  * References: stm32-targets.md §2.1, §3, §4.1, §6.
  */
 #include <criterion/criterion.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,58 +16,30 @@
 
 #include "flash/flash.h"
 #include "flash/ob.h"
+#include "bench_session.h"
 #include "stlink/stlink.h"
 #include "target/target.h"
 #include "usb/usb.h"
 
-#define BENCH_DIR "tests/fixtures/benches/"
 
-typedef struct fx {
-	char state[64];
-	gang_diag d;
-	gang_usb *usb;
-	gang_stlink *sl;
-	gang_target *t;
-} fx;
+typedef bench_session fx;
 
 static fx F;
 
-static int fx_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
 static void fx_fini(void)
 {
-	gang_target_detach(F.t, GANG_DETACH_HALT);
-	gang_stlink_close(F.sl);
-	gang_usb_free(F.usb);
-	if (F.state[0])
-		nftw(F.state, fx_rm, 8, FTW_DEPTH | FTW_PHYS);
-	memset(&F, 0, sizeof(F));
+	bench_session_close(&F);
 }
 
 /* Bench and a fresh state directory, then open the probe. */
 static void fx_open(const char *bench)
 {
-	char path[256];
-
-	snprintf(path, sizeof(path), BENCH_DIR "%s", bench);
-	cr_assert_eq(access(path, R_OK), 0, "bench file %s missing", path);
-	setenv("GANGSIM_BENCH", path, 1);
-	snprintf(F.state, sizeof(F.state), "/tmp/gang-flash-XXXXXX");
-	cr_assert_not_null(mkdtemp(F.state));
-	setenv("GANGSIM_STATE", F.state, 1);
-	cr_assert_eq(gang_usb_new(&F.usb, &F.d), GANG_OK, "%s", F.d.msg);
-	cr_assert_eq(gang_stlink_open(&F.sl, F.usb, NULL, &F.d), GANG_OK, "%s", F.d.msg);
+	bench_session_open(&F, bench, "flash");
 }
 
 static int fx_attach(gang_connect_mode mode, const char *part)
 {
-	gang_connect_opts o = { mode, 0, part };
-
-	return gang_target_attach(&F.t, F.sl, &o);
+	return bench_session_attach(&F, mode, part);
 }
 
 static void fx_up(const char *bench)

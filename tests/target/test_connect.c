@@ -8,65 +8,37 @@
  * References: stm32-targets.md §1, §5; stlink-protocol.md §3.2.
  */
 #include <criterion/criterion.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "bench_session.h"
 #include "stlink/stlink.h"
 #include "target/target.h"
 #include "usb/usb.h"
 
-#define BENCH_DIR "tests/fixtures/benches/"
 #define DHCSR 0xE000EDF0U
 #define DHCSR_S_HALT (1U << 17)
 
-typedef struct cx {
-	char state[64];
-	gang_diag d;
-	gang_usb *usb;
-	gang_stlink *sl;
-	gang_target *t;
-} cx;
+typedef bench_session cx;
 
 static cx C;
 
-static int cx_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
 static void cx_fini(void)
 {
-	gang_target_detach(C.t, GANG_DETACH_HALT);
-	gang_stlink_close(C.sl);
-	gang_usb_free(C.usb);
-	if (C.state[0])
-		nftw(C.state, cx_rm, 8, FTW_DEPTH | FTW_PHYS);
-	memset(&C, 0, sizeof(C));
+	bench_session_close(&C);
 }
 
+/* Bench and a fresh state directory, then open the probe. */
 static void cx_open(const char *bench)
 {
-	char path[256];
-
-	snprintf(path, sizeof(path), BENCH_DIR "%s", bench);
-	cr_assert_eq(access(path, R_OK), 0, "bench file %s missing", path);
-	setenv("GANGSIM_BENCH", path, 1);
-	snprintf(C.state, sizeof(C.state), "/tmp/gang-target-XXXXXX");
-	cr_assert_not_null(mkdtemp(C.state));
-	setenv("GANGSIM_STATE", C.state, 1);
-	cr_assert_eq(gang_usb_new(&C.usb, &C.d), GANG_OK, "%s", C.d.msg);
-	cr_assert_eq(gang_stlink_open(&C.sl, C.usb, NULL, &C.d), GANG_OK, "%s", C.d.msg);
+	bench_session_open(&C, bench, "target");
 }
 
 static int cx_attach(gang_connect_mode mode, const char *part)
 {
-	gang_connect_opts o = { mode, 0, part };
-
-	return gang_target_attach(&C.t, C.sl, &o);
+	return bench_session_attach(&C, mode, part);
 }
 
 static const char *cx_msg(void)
