@@ -122,5 +122,6 @@ CREATE INDEX attempts_by_uid ON attempts(uid, started_at);
 CREATE INDEX attempts_open ON attempts(id) WHERE finished_at IS NULL;
 CREATE INDEX steps_by_attempt ON steps(attempt_id);
 CREATE INDEX serials_by_uid ON serials(uid);
+CREATE INDEX serials_by_pool_state ON serials(pool, state);
 
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;

@@ -92,7 +92,7 @@
 #define GANG_HELP_REPORT_SYN "yield, failures, cycle times and throughput from the database"
 #define GANG_HELP_REPORT \
 	"usage: gang report [--batch B] [--since T] [--until T] [--format text|csv|json|html]\n" \
-	"                   [--out FILE] [--db PATH]\n\n" \
+	"                   [--out FILE] [--db PATH] [--upgrade]\n\n" \
 	"Attempts, boards, first-pass yield, failures by error class and failing step, per slot and\n" \
 	"per probe, cycle time of passing attempts (min/median/p95/max), passes per hour, and the\n" \
 	"serial numbers handed out. The database is opened read-only.\n\n" \
@@ -102,7 +102,9 @@
 	"  --format F    text (default), csv (one RFC 4180 table: section,key,metric,value),\n" \
 	"                json (one object), html (one self-contained page with charts)\n" \
 	"  --out FILE    write to FILE instead of stdout\n" \
-	"  --db PATH     database (default db/gang.sqlite)\n\n" \
+	"  --db PATH     database (default db/gang.sqlite)\n" \
+	"  --upgrade     open the database read-write once to apply the schema migrations a\n" \
+	"                database left by an older gang needs (reports refuse it otherwise)\n\n" \
 	"T is an ISO 8601 UTC time or date (2026-11-24, 2026-11-24T08:00:00Z).\n" \
 	"An empty selection (e.g. an unknown batch) is reported as such and exits 0.\n" \
 	"Definitions of every figure: docs/reports.md.\n"

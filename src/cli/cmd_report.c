@@ -3,7 +3,8 @@
  * and serial usage of a selection of attempts (a batch and/or a window of
  * started_at), as text, CSV, JSON or one self-contained HTML page.
  * The database is opened read-only, so a report never disturbs a running
- * line. An empty selection is not an error (exit 0; a note on stderr).
+ * line; --upgrade opens it read-write once so a database left by an older
+ * gang gets its schema migrations first. An empty selection is not an error (exit 0; a note on stderr).
  * Definitions: docs/reports.md; SQL: db/db_report.c.
  */
 #include <errno.h>
@@ -22,6 +23,7 @@ typedef struct cr_opts {
 	char since[GANG_REPORT_TIME_LEN], until[GANG_REPORT_TIME_LEN];
 	cr_format format;
 	const char *out, *db;
+	int upgrade;
 } cr_opts;
 
 static int cr_format_parse(cr_format *out, const char *s)
@@ -53,7 +55,7 @@ static int cr_parse(cr_opts *o, int argc, char **argv)
 		{ "batch", required_argument, NULL, 'b' }, { "since", required_argument, NULL, 's' },
 		{ "until", required_argument, NULL, 'u' }, { "format", required_argument, NULL, 'f' },
 		{ "out", required_argument, NULL, 'o' },   { "db", required_argument, NULL, 'd' },
-		{ 0, 0, 0, 0 },
+		{ "upgrade", no_argument, NULL, 'U' },     { 0, 0, 0, 0 },
 	};
 	int c, rc = GANG_EXIT_OK;
 
@@ -72,6 +74,8 @@ static int cr_parse(cr_opts *o, int argc, char **argv)
 			o->out = optarg;
 		else if (c == 'd')
 			o->db = optarg;
+		else if (c == 'U')
+			o->upgrade = 1;
 		else if (c == '?')
 			rc = gang_cli_usage("report", "unknown option or missing value: '%s'", argv[optind - 1]);
 	}
@@ -110,7 +114,7 @@ int gang_cmd_report(int argc, char **argv)
 
 	if ((rc = cr_parse(&o, argc, argv)) != GANG_EXIT_OK)
 		return rc;
-	if ((err = gang_db_open(&db, o.db, GANG_DB_READONLY, &d)) < 0 ||
+	if ((err = gang_db_open(&db, o.db, o.upgrade ? 0 : GANG_DB_READONLY, &d)) < 0 ||
 	    (err = gang_report_build(&r, db, &o.f, &d)) < 0 || (err = cr_write(&o, r, &d)) < 0)
 		goto out;
 	if (!r->attempts)

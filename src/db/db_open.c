@@ -82,8 +82,8 @@ static int db_open_check_version(int *version_out, gang_db *db, gang_diag *d)
 				     db->path, *version_out, known);
 	if ((db->flags & GANG_DB_READONLY) && *version_out < known)
 		return gang_diag_set(d, GANG_EDB,
-				     "database %s: schema version %d is older than this gang (%d); open it "
-				     "once read-write to upgrade it",
+				     "database %s: schema version %d is older than this gang (%d); upgrade it "
+				     "once with `gang report --upgrade` (or any gang run on it)",
 				     db->path, *version_out, known);
 	return GANG_OK;
 }

@@ -297,19 +297,22 @@ static int rb_cmp_fail(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-/* Hand the interned names over to the groups and sort them. */
-static void rb_groups_take(gang_report_group **out, size_t *n_out, rb_groups *gs,
-			   int (*cmp)(const void *, const void *))
+/* Give the groups their names (copies: the intern arena goes) and sort them. */
+static int rb_groups_take(gang_report_group **out, size_t *n_out, rb_groups *gs,
+			  int (*cmp)(const void *, const void *))
 {
-	for (size_t i = 0; i < gs->names.n; i++) {
-		gs->g[i].key = gs->names.keys[i];
-		gs->names.keys[i] = NULL;
-	}
+	for (size_t i = 0; i < gs->names.n; i++)
+		if (!(gs->g[i].key = strdup(rep_intern_key(&gs->names, (uint32_t)i)))) {
+			while (i--)
+				free(gs->g[i].key);
+			return GANG_ENOMEM;
+		}
 	*out = gs->g;
 	*n_out = gs->names.n;
 	gs->g = NULL;
 	if (*n_out)
 		qsort(*out, *n_out, sizeof(**out), cmp);
+	return GANG_OK;
 }
 
 static int rb_histogram(gang_report *r, const rb_vec *dur)
@@ -407,11 +410,11 @@ static int rb_finish(rb_state *s)
 	gang_report *r = s->r;
 
 	rb_boards(r, s);
-	rb_groups_take(&r->slots, &r->n_slots, &s->slots, rb_cmp_name);
-	rb_groups_take(&r->probes, &r->n_probes, &s->probes, rb_cmp_name);
-	rb_groups_take(&r->classes, &r->n_classes, &s->classes, rb_cmp_fail);
-	rb_groups_take(&r->steps, &r->n_steps, &s->steps, rb_cmp_fail);
-	if (rb_cycle(r, &s->durations) < 0 || rb_hours(r, &s->hours) < 0)
+	if (rb_groups_take(&r->slots, &r->n_slots, &s->slots, rb_cmp_name) < 0 ||
+	    rb_groups_take(&r->probes, &r->n_probes, &s->probes, rb_cmp_name) < 0 ||
+	    rb_groups_take(&r->classes, &r->n_classes, &s->classes, rb_cmp_fail) < 0 ||
+	    rb_groups_take(&r->steps, &r->n_steps, &s->steps, rb_cmp_fail) < 0 ||
+	    rb_cycle(r, &s->durations) < 0 || rb_hours(r, &s->hours) < 0)
 		return gang_diag_set(s->d, GANG_ENOMEM, "out of memory building the report");
 	return GANG_OK;
 }

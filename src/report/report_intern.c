@@ -1,7 +1,8 @@
 /*
  * report_intern.c — string interning and a 64-bit key set for report
- * aggregation (report_intern.h). FNV-1a for strings and a 64-bit mixer for
- * keys; linear probing; tables double when half full so probes stay short.
+ * aggregation (report_intern.h). A word-at-a-time multiply hash for strings
+ * and a 64-bit mixer for keys; linear probing; tables double when half full
+ * so probes stay short.
  */
 #include "report/report_intern.h"
 
@@ -10,18 +11,8 @@
 
 #include "core/err.h"
 
-#define REP_FNV_OFFSET 0xcbf29ce484222325ULL
-#define REP_FNV_PRIME 0x100000001b3ULL
 #define REP_FIRST_CAP 64U
-
-static uint64_t rep_hash_str(const char *s)
-{
-	uint64_t h = REP_FNV_OFFSET;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * REP_FNV_PRIME;
-	return h;
-}
+#define REP_MUL 0x9e3779b97f4a7c15ULL
 
 /* Finaliser of a 64-bit mix (splitmix-style constants) so sequential keys spread. */
 static uint64_t rep_hash_u64(uint64_t k)
@@ -33,74 +24,108 @@ static uint64_t rep_hash_u64(uint64_t k)
 	return k ^ (k >> 33);
 }
 
-static uint64_t rep_entry(uint64_t hash, uint32_t idx)
+/* Eight bytes per multiply (a UID is three words), then the finaliser. */
+static uint64_t rep_hash_str(const char *s, size_t len)
 {
-	return (hash & 0xFFFFFFFF00000000ULL) | ((uint64_t)idx + 1U);
+	uint64_t h = len * REP_MUL, w;
+
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * REP_MUL;
+	}
+	w = 0;
+	memcpy(&w, s, len);
+	return rep_hash_u64(h ^ w);
 }
 
-static void rep_intern_place(uint64_t *table, size_t cap, const char *key, uint32_t idx)
+/* The table position comes from the stored 32 bits, so growth needs no string. */
+static size_t rep_slot(uint64_t entry_or_hash, size_t cap)
 {
-	uint64_t h = rep_hash_str(key);
-	size_t i = (size_t)h & (cap - 1);
-
-	while (table[i])
-		i = (i + 1) & (cap - 1);
-	table[i] = rep_entry(h, idx);
+	return (size_t)(entry_or_hash >> 32) & (cap - 1);
 }
 
 static int rep_intern_grow(rep_intern *t)
 {
 	size_t cap = t->table_cap ? t->table_cap * 2 : REP_FIRST_CAP;
 	uint64_t *table = calloc(cap, sizeof(*table));
-	char **keys = realloc(t->keys, cap / 2 * sizeof(*keys));
+	size_t *off = realloc(t->off, cap / 2 * sizeof(*off));
 
-	if (!table || !keys) {
+	if (off)
+		t->off = off;
+	if (!table || !off) {
 		free(table);
-		if (keys)
-			t->keys = keys;
 		return GANG_ENOMEM;
 	}
-	t->keys = keys;
-	t->keys_cap = cap / 2;
-	for (size_t i = 0; i < t->n; i++)
-		rep_intern_place(table, cap, keys[i], (uint32_t)i);
+	t->off_cap = cap / 2;
+	for (size_t i = 0; i < t->table_cap; i++) {
+		size_t j;
+
+		if (!t->table[i])
+			continue;
+		for (j = rep_slot(t->table[i], cap); table[j]; j = (j + 1) & (cap - 1))
+			;
+		table[j] = t->table[i];
+	}
 	free(t->table);
 	t->table = table;
 	t->table_cap = cap;
 	return GANG_OK;
 }
 
+static int rep_intern_append(rep_intern *t, const char *s, size_t len)
+{
+	if (t->arena_len + len + 1 > t->arena_cap) {
+		size_t cap = t->arena_cap ? t->arena_cap : 4096U;
+		char *arena;
+
+		while (cap < t->arena_len + len + 1)
+			cap *= 2;
+		if (!(arena = realloc(t->arena, cap)))
+			return GANG_ENOMEM;
+		t->arena = arena;
+		t->arena_cap = cap;
+	}
+	memcpy(t->arena + t->arena_len, s, len + 1);
+	t->off[t->n] = t->arena_len;
+	t->arena_len += len + 1;
+	return GANG_OK;
+}
+
 int rep_intern_get(uint32_t *idx_out, int *added_out, rep_intern *t, const char *s)
 {
-	uint64_t h = rep_hash_str(s), e;
-	size_t i;
+	size_t len = strlen(s), i;
+	uint64_t h = rep_hash_str(s, len), e;
 
 	if (added_out)
 		*added_out = 0;
 	if (t->n + 1 > t->table_cap / 2 && rep_intern_grow(t) < 0)
 		return GANG_ENOMEM;
-	for (i = (size_t)h & (t->table_cap - 1); (e = t->table[i]); i = (i + 1) & (t->table_cap - 1)) {
+	for (i = rep_slot(h, t->table_cap); (e = t->table[i]); i = (i + 1) & (t->table_cap - 1)) {
 		uint32_t idx = (uint32_t)(e & 0xFFFFFFFFU) - 1U;
 
-		if ((e >> 32) == (h >> 32) && strcmp(t->keys[idx], s) == 0) {
+		if ((e >> 32) == (h >> 32) && strcmp(t->arena + t->off[idx], s) == 0) {
 			*idx_out = idx;
 			return GANG_OK;
 		}
 	}
-	if (!(t->keys[t->n] = strdup(s)))
+	if (rep_intern_append(t, s, len) < 0)
 		return GANG_ENOMEM;
-	t->table[i] = rep_entry(h, (uint32_t)t->n);
+	t->table[i] = (h & 0xFFFFFFFF00000000ULL) | ((uint64_t)t->n + 1U);
 	*idx_out = (uint32_t)t->n++;
 	if (added_out)
 		*added_out = 1;
 	return GANG_OK;
 }
 
+const char *rep_intern_key(const rep_intern *t, uint32_t idx)
+{
+	return t->arena + t->off[idx];
+}
+
 void rep_intern_clear(rep_intern *t)
 {
-	for (size_t i = 0; i < t->n; i++)
-		free(t->keys[i]);
-	free(t->keys);
+	free(t->arena);
+	free(t->off);
 	free(t->table);
 	memset(t, 0, sizeof(*t));
 }

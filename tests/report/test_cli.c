@@ -218,6 +218,52 @@ Test(report_cli, missing_or_unreadable_database_is_a_database_error)
 	free(s);
 }
 
+/* Turn the seeded database back into what gang before migration 4 left. */
+static void make_schema_3(const char *path)
+{
+	sqlite3 *conn;
+
+	cr_assert_eq(sqlite3_open(path, &conn), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(conn, "DROP INDEX serials_by_pool_state; PRAGMA user_version = 3", NULL, NULL,
+				  NULL),
+		     SQLITE_OK);
+	sqlite3_close(conn);
+}
+
+static int schema_version(const char *path)
+{
+	sqlite3 *conn;
+	sqlite3_stmt *st;
+	int v = -1;
+
+	cr_assert_eq(sqlite3_open(path, &conn), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(conn, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(conn);
+	return v;
+}
+
+Test(report_cli, older_schema_is_refused_with_the_fix_and_upgrade_migrates_it)
+{
+	char *s;
+
+	make_schema_3(tmp.db);
+	cr_expect_eq(RUN(gang_cmd_report, "report", "--db", tmp.db), GANG_EXIT_DB);
+	s = rf_slurp(err_path);
+	expect_has(s, "schema version 3 is older than this gang");
+	expect_has(s, "gang report --upgrade");
+	free(s);
+	cr_expect_eq(schema_version(tmp.db), 3, "a refused report must not write");
+	cr_expect_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--upgrade"), GANG_EXIT_OK);
+	s = rf_slurp(out_path);
+	expect_has(s, "attempts    8 (pass 4, fail 3, aborted 1, open 0; 1 never identified)");
+	free(s);
+	cr_expect_eq(schema_version(tmp.db), gang_db_schema_version());
+	cr_expect_eq(RUN(gang_cmd_report, "report", "--db", tmp.db), GANG_EXIT_OK);
+}
+
 Test(report_cli, unwritable_out_file_is_named)
 {
 	char bad[192], *s;
