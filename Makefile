@@ -117,12 +117,14 @@ demo: deps-check all
 
 # The test suites under AddressSanitizer + UndefinedBehaviorSanitizer (gang and
 # the tests instrumented; the preloaded bench library is not, hence the link
-# order check is off), and the scheduler's tests under ThreadSanitizer.
+# order check is off; leaks inside Unicorn, which the bench uses, are suppressed
+# in tools/sanitize/lsan.supp), and the scheduler's tests under ThreadSanitizer.
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 sanitize: deps-check
 	$(MAKE) BUILD=build/asan SAN="$(SAN_FLAGS)" OPT="-O1 -g" all
 	$(MAKE) BUILD=build/asan SAN="$(SAN_FLAGS)" OPT="-O1 -g" $(TEST_DIRS:tests/%=build/asan/tests/%)
 	ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		LSAN_OPTIONS=suppressions=$(abspath tools/sanitize/lsan.supp) \
 		GANG_ITEST_GANG=$(abspath build/asan/gang) tools/run-tests $(TEST_DIRS:tests/%=build/asan/tests/%)
 
 tsan: deps-check

@@ -16,7 +16,6 @@
 #include "target/target.h"
 
 #define SLOT_POLL_MS 300U          /* board presence poll */
-#define SLOT_UID_POLL_EVERY 3U     /* UID peek every this many polls while a board sits */
 #define SLOT_REOPEN_MS 500U        /* reopen an unplugged probe */
 #define SLOT_BOARD_MIN_MV 1500U    /* a powered board */
 
@@ -89,19 +88,19 @@ static bool slot_paused(sched_slot *s)
 	return p;
 }
 
-/* Peek at the board's UID without resetting it; "" when it does not answer. */
+/* The board's UID without halting, resetting or writing it; "" when it does not answer. */
 static int slot_peek_uid(char *uid, size_t cap, slot_ctx *c)
 {
-	gang_connect_opts o = { .mode = GANG_CONNECT_HOT_PLUG, .swd_khz = c->s->run->cfg->profile->swd_khz };
-	gang_target *t = NULL;
-	int err = gang_target_attach(&t, c->sl, &o);
+	gang_target_info info;
+	int err = gang_target_peek(&info, c->sl, c->s->run->cfg->profile->swd_khz);
 
 	uid[0] = '\0';
 	if (err == GANG_OK)
-		snprintf(uid, cap, "%s", gang_target_info_get(t)->uid);
-	gang_target_detach(t, GANG_DETACH_RUN);
+		snprintf(uid, cap, "%s", info.uid);
 	gang_diag_clear(&c->s->diag);
-	return err == GANG_ETARGET_NOSWD || err == GANG_ETARGET_NOHALT ? GANG_OK : err;
+	/* a silent or unknown board is an answer here ("no UID"), not a probe failure */
+	return err == GANG_ETARGET_NOSWD || err == GANG_EWRONG_PART || err == GANG_ENO_BOARD ||
+			       err == GANG_ETARGET_FAULT ? GANG_OK : err;
 }
 
 /*
@@ -115,13 +114,13 @@ static int slot_peek_uid(char *uid, size_t cap, slot_ctx *c)
 static int slot_wait_board(slot_ctx *c)
 {
 	sched_slot *s = c->s;
-	unsigned polls = 0, mv = 0;
+	unsigned mv = 0;
 	bool answered = false;   /* the finished board answered a UID peek since release */
 	char uid[32];
 	int err;
 
 	slot_emit(s, GANG_EV_WAITING, NULL);
-	for (;; polls++) {
+	for (;;) {
 		if (slot_stopping(s))
 			return GANG_ECANCELLED;
 		if (!slot_paused(s)) {
@@ -132,7 +131,8 @@ static int slot_wait_board(slot_ctx *c)
 				slot_emit(s, GANG_EV_REMOVED, NULL);
 			} else if (mv >= SLOT_BOARD_MIN_MV && !s->last_uid[0]) {
 				return GANG_OK;
-			} else if (mv >= SLOT_BOARD_MIN_MV && polls % SLOT_UID_POLL_EVERY == 0) {
+			} else if (mv >= SLOT_BOARD_MIN_MV) {
+				/* the peek only reads, so every poll may look (detection within one poll) */
 				if ((err = slot_peek_uid(uid, sizeof(uid), c)) < 0)
 					return err;
 				/* A different UID, or silence from a board that answered: swapped. */

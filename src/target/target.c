@@ -224,6 +224,20 @@ fail:
 	return err;
 }
 
+int gang_target_peek(gang_target_info *info_out, gang_stlink *sl, unsigned swd_khz)
+{
+	gang_connect_opts o = { GANG_CONNECT_HOT_PLUG, swd_khz, NULL };
+	gang_target t = { .sl = sl, .d = gang_stlink_diag(sl), .info.rdp_level = -1 };
+	int err;
+
+	if ((err = tgt_setup(&t, &o)) == GANG_OK && (err = tgt_enter(&t)) == GANG_OK)
+		err = gang_target_identify(&t);
+	t.info.mode = GANG_CONNECT_HOT_PLUG;
+	*info_out = t.info;
+	gang_stlink_exit_debug(sl);
+	return err;
+}
+
 /* Let the core go: from where it is (run) or from its reset vector (reset). */
 static int tgt_release(gang_target *t, gang_detach_after after)
 {

@@ -74,6 +74,16 @@ int gang_target_attach(gang_target **out, gang_stlink *sl, const gang_connect_op
 /* Leave the core as asked, leave debug mode and free t (NULL: no-op). Returns the first error. */
 int gang_target_detach(gang_target *t, gang_detach_after after);
 
+/*
+ * Look at the board without touching it: enter SWD, identify it (DPIDR,
+ * DBGMCU_IDCODE, flash size, UID, RDP) through the memory AP while the
+ * core keeps running, and leave debug mode. No halt, no reset, no write:
+ * a waiting slot uses it to tell a new board from the finished one
+ * without disturbing the firmware it runs. Same errors as attach except
+ * GANG_ETARGET_NOHALT and GANG_ENRST_UNWIRED.
+ */
+int gang_target_peek(gang_target_info *info_out, gang_stlink *sl, unsigned swd_khz);
+
 const gang_target_info *gang_target_info_get(const gang_target *t);
 const gang_part *gang_target_part(const gang_target *t);
 /* Borrowed: valid while t lives. */

@@ -32,9 +32,25 @@ static void tp_setup(void)
 	unsetenv("GANGSIM_REALTIME");
 }
 
+/* Handles a test opened and has not closed: closed at teardown so no test leaks one. */
+#define TP_MAX_OPEN 16
+static libusb_device_handle *tp_handles[TP_MAX_OPEN];
+
+static void tp_close(libusb_device_handle *h)
+{
+	for (int i = 0; i < TP_MAX_OPEN; i++)
+		if (tp_handles[i] == h)
+			tp_handles[i] = NULL;
+	libusb_close(h);
+}
+
 static void tp_teardown(void)
 {
 	char cmd[128];
+
+	for (int i = 0; i < TP_MAX_OPEN; i++)
+		if (tp_handles[i])
+			tp_close(tp_handles[i]);
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tp_state);
 	(void)system(cmd);
@@ -68,6 +84,11 @@ static libusb_device_handle *tp_open(const char *serial)
 	cr_assert_not_null(d, "probe %s not listed", serial);
 	cr_assert_eq(libusb_open(d, &h), LIBUSB_SUCCESS);
 	libusb_unref_device(d);
+	for (int i = 0; i < TP_MAX_OPEN; i++)
+		if (!tp_handles[i]) {
+			tp_handles[i] = h;
+			break;
+		}
 	return h;
 }
 
@@ -228,7 +249,7 @@ Test(sim_probe, genuine_serial_is_truncated_to_48_bytes_but_reports_blength_50)
 	cr_expect_eq(buf[48], 0xEE);
 	cr_assert_eq(libusb_get_string_descriptor_ascii(h, 3, ascii, sizeof(ascii)), 24);
 	cr_expect_str_eq((char *)ascii, "066DFF485457725187084919");
-	libusb_close(h);
+	tp_close(h);
 }
 
 Test(sim_probe, clone_serial_is_12_raw_bytes_with_blength_26)
@@ -247,7 +268,7 @@ Test(sim_probe, clone_serial_is_12_raw_bytes_with_blength_26)
 		snprintf(hex + 2 * i, 3, "%02X", buf[2 + 2 * i]);
 	}
 	cr_expect_str_eq(hex, "392905012612344D314B4E00");
-	libusb_close(h);
+	tp_close(h);
 }
 
 Test(sim_probe, unknown_string_index_and_request_stall)
@@ -261,7 +282,7 @@ Test(sim_probe, unknown_string_index_and_request_stall)
 					     0x0309, 0x0409, buf, 8, TMO), LIBUSB_ERROR_PIPE);
 	cr_expect_eq(libusb_control_transfer(h, LIBUSB_ENDPOINT_IN | LIBUSB_REQUEST_TYPE_VENDOR, 0x42,
 					     0, 0, buf, 8, TMO), LIBUSB_ERROR_PIPE);
-	libusb_close(h);
+	tp_close(h);
 }
 
 Test(sim_probe, no_bench_means_an_empty_bus_and_no_hotplug)
@@ -291,8 +312,8 @@ Test(sim_probe, claiming_a_probe_twice_is_busy_until_released)
 	cr_expect_eq(libusb_claim_interface(b, 7), LIBUSB_ERROR_NOT_FOUND);
 	cr_assert_eq(libusb_release_interface(a, 0), 0);
 	cr_expect_eq(libusb_claim_interface(b, 0), 0);
-	libusb_close(a);
-	libusb_close(b);
+	tp_close(a);
+	tp_close(b);
 }
 
 /* ---- version and mode machine ------------------------------------------ */
@@ -749,8 +770,8 @@ Test(sim_probe, unplugged_probe_leaves_the_bus_and_rejoins_with_a_new_address)
 	h2 = tp_open("11FF6B064966545232401204");
 	cr_expect_eq(tp_cmd(h2, &mode, 1, r, 2), 2);
 	cr_expect_eq(r[0], STLINK_MODE_DFU, "firmware restarted");
-	libusb_close(h);
-	libusb_close(h2);
+	tp_close(h);
+	tp_close(h2);
 }
 
 Test(sim_probe, board_power_loss_drops_voltage_and_silences_the_dp)
@@ -799,6 +820,7 @@ Test(sim_probe, operator_swaps_the_board_swap_s_after_release)
 	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
 	tp_uid(h, uid);
 	cr_expect_str_eq(uid, "0102030405060708090A0B0C");
+	cr_assert_eq(tp_wdbg(h, 0xE000EDF0U, 0xA05F0003U), STLINK_DEBUG_ERR_OK); /* halt: work */
 	cr_assert_eq(tp_dbg(h, ex, 1, NULL, 0), 0);
 	tp_spend_ms(h, 300);
 	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
@@ -808,10 +830,36 @@ Test(sim_probe, operator_swaps_the_board_swap_s_after_release)
 	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
 	tp_uid(h, uid);
 	cr_expect_str_eq(uid, "1112131415161718191A1B1C");
+	cr_assert_eq(tp_wdbg(h, 0xE000EDF0U, 0xA05F0003U), STLINK_DEBUG_ERR_OK);
 	cr_assert_eq(tp_dbg(h, ex, 1, NULL, 0), 0);
 	tp_spend_ms(h, 600);
 	cr_assert_eq(tp_cmd(h, &volt, 1, r, 8), 8);
 	cr_expect_eq(tp_get32(r + 4), 0, "the third tray slot is empty");
+}
+
+Test(sim_probe, a_release_after_only_reading_the_board_is_no_cue_to_swap_it)
+{
+	uint8_t ex[1] = { STLINK_DEBUG_EXIT };
+	libusb_device_handle *h;
+	char uid[25];
+
+	tp_bench(FIX "tray-swap.cfg");
+	h = tp_open("066DFF485457725187084919");
+	for (int look = 0; look < 3; look++) {
+		cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
+		tp_uid(h, uid);
+		cr_assert_eq(tp_dbg(h, ex, 1, NULL, 0), 0);
+		tp_spend_ms(h, 600);
+	}
+	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
+	tp_uid(h, uid);
+	cr_expect_str_eq(uid, "0102030405060708090A0B0C", "three UID looks made the operator swap");
+	tp_close(h);
+	h = tp_open("066DFF485457725187084919");
+	tp_spend_ms(h, 600);
+	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
+	tp_uid(h, uid);
+	cr_expect_str_eq(uid, "0102030405060708090A0B0C", "closing a handle that only read is no cue");
 }
 
 Test(sim_probe, without_swap_s_the_board_stays_after_release)
@@ -899,7 +947,7 @@ Test(sim_probe, stats_and_trace_record_every_command)
 	cr_assert_eq(tp_cmd(h, &c, 1, r, 6), 6);
 	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
 	tp_writemem(h, STLINK_DEBUG_WRITEMEM_32BIT, 0x20000001U, (const uint8_t *)"abcd", 4);
-	libusb_close(h);
+	tp_close(h);
 	libusb_exit(NULL);
 	s = tp_slurp(stats);
 	cr_assert_not_null(s, "stats written at libusb_exit");
@@ -952,7 +1000,7 @@ static void *tp_hammer(void *arg)
 	for (int i = 0; i < 300; i++)
 		if (tp_dbg(h, c, 5, r, 8) == 8 && r[0] == STLINK_DEBUG_ERR_OK && tp_get32(r + 4) == 0x411FC231U)
 			w->ok++;
-	libusb_close(h);
+	tp_close(h);
 	return NULL;
 }
 
@@ -979,14 +1027,15 @@ Test(sim_probe, closing_a_handle_that_talked_releases_the_board_but_a_serial_loo
 	tp_bench(FIX "tray-swap.cfg");
 	h = tp_open("066DFF485457725187084919");
 	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
+	cr_assert_eq(tp_wdbg(h, 0xE000EDF0U, 0xA05F0003U), STLINK_DEBUG_ERR_OK);
 	look = tp_open("066DFF485457725187084919");
 	cr_assert_eq(libusb_get_string_descriptor_ascii(look, 3, ascii, sizeof(ascii)), 24);
-	libusb_close(look);
+	tp_close(look);
 	tp_spend_ms(h, 600);
 	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
 	tp_uid(h, uid);
 	cr_expect_str_eq(uid, "0102030405060708090A0B0C", "a lookup handle released the board");
-	libusb_close(h);
+	tp_close(h);
 	h = tp_open("066DFF485457725187084919");
 	tp_spend_ms(h, 600);
 	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);

@@ -4,7 +4,8 @@
  * whose firmware disables SWD (auto recovers under reset with the note,
  * normal fails pointing at under-reset), NRST not wired (with SWD off, and
  * with SWD on), no board, wrong part, unknown part name, watchdog freeze,
- * and detach leaving the core running, reset or halted.
+ * detach leaving the core running, reset or halted, and the read-only peek
+ * a waiting slot uses (no halt, no reset, no write).
  * References: stm32-targets.md §1, §5; stlink-protocol.md §3.2.
  */
 #include <criterion/criterion.h>
@@ -199,4 +200,65 @@ Test(connect, detach_with_halt_leaves_the_core_halted_and_with_run_lets_it_go)
 	C.t = NULL;
 	cr_assert_eq(gang_stlink_enter_swd(C.sl), GANG_OK, "%s", cx_msg());
 	cr_assert(!cx_halted(), "the core should run after detach(reset)");
+}
+
+/* Make the bench trace every command to a fresh file (before the bench loads). */
+static void cx_trace_path(char *path, size_t cap)
+{
+	snprintf(path, cap, "/tmp/gang-peek-trace-%d", (int)getpid());
+	unlink(path);
+	setenv("GANGSIM_TRACE", path, 1);
+}
+
+static char *cx_slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = calloc(1, 1 << 20);
+	size_t n;
+
+	cr_assert_not_null(f, "%s", path);
+	cr_assert_not_null(buf);
+	n = fread(buf, 1, (1 << 20) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+Test(connect, peek_reads_the_uid_of_a_running_board_without_halting_resetting_or_writing)
+{
+	gang_target_info info;
+	char path[96], *trace;
+
+	cx_trace_path(path, sizeof(path));
+	cx_open("flash-f103rc.cfg");
+	cr_assert_eq(gang_target_peek(&info, C.sl, 0), GANG_OK, "%s", cx_msg());
+	cr_expect_eq(strlen(info.uid), 24);
+	cr_expect_str_eq(info.part->name, "STM32F103RC");
+	trace = cx_slurp(path);
+	cr_expect_null(strstr(trace, "WRITE"), "a peek wrote:\n%s", trace);
+	cr_expect_null(strstr(trace, "DRIVE_NRST"), "a peek drove NRST:\n%s", trace);
+	cr_expect_null(strstr(trace, "RESETSYS"), "a peek reset:\n%s", trace);
+	cr_expect_not_null(strstr(trace, "DEBUG_EXIT"), "a peek leaves debug mode:\n%s", trace);
+	free(trace);
+	unlink(path);
+	/* the same UID as a full attach reads, and the core was running all along */
+	cr_assert_eq(cx_attach(GANG_CONNECT_HOT_PLUG, NULL), GANG_OK, "%s", cx_msg());
+	cr_expect_str_eq(gang_target_info_get(C.t)->uid, info.uid);
+}
+
+Test(connect, peek_at_a_board_whose_firmware_disables_swd_is_silence)
+{
+	gang_target_info info;
+
+	cx_open("flash-swdoff.cfg");
+	cr_expect_eq(gang_target_peek(&info, C.sl, 0), GANG_ETARGET_NOSWD);
+	cr_expect_str_eq(info.uid, "");
+}
+
+Test(connect, peek_at_an_empty_fixture_is_no_board)
+{
+	gang_target_info info;
+
+	cx_open("flash-absent.cfg");
+	cr_expect_eq(gang_target_peek(&info, C.sl, 0), GANG_ENO_BOARD);
 }

@@ -1,7 +1,7 @@
 /*
  * probe.c — a virtual ST-Link: lifecycle, USB phases and their timing, the
  * fixture (tray of boards, virtual operator swapping them swap_s after the
- * host releases one), USB faults (lost commands -> timeout, unplug/replug)
+ * host releases one it worked on), USB faults (lost commands -> timeout, unplug/replug)
  * and statistics. The command set itself is in probe_cmd.c.
  *
  * Timing (issue "Time"): each command costs one USB round trip plus its
@@ -192,15 +192,26 @@ static void probe_swap(sim_probe *p)
 	p->tray_idx++;
 	p->board_made = false;
 	p->dp_up = false;
+	p->host_worked = false;
 	probe_tray_save(p, false);
 	(void)probe_board(p);   /* insertion time is the swap time */
 	p->swap_at_ns = -1;
 }
 
-/* The host let go of the board: the operator swaps it swap_s later. */
+/*
+ * The host let go of the board. The operator's cue on a real line is the
+ * result on the console, which ends a session that worked on the board
+ * (halt, reset, NRST, writes): only such a release makes the operator swap
+ * it, swap_s later. A look that only read (a slot peeking at a new board's
+ * UID, st-info --probe) is no cue: a real operator does not pull a board
+ * that was just inserted.
+ */
 void probe_release(sim_probe *p)
 {
-	if (p->cfg->swap_s < 0 || p->swap_at_ns >= 0 || p->tray_idx >= p->cfg->n_boards)
+	bool worked = p->host_worked;
+
+	p->host_worked = false;
+	if (!worked || p->cfg->swap_s < 0 || p->swap_at_ns >= 0 || p->tray_idx >= p->cfg->n_boards)
 		return;
 	p->swap_at_ns = p->clock.now_ns + (int64_t)(p->cfg->swap_s * 1e9);
 	probe_tray_save(p, true);

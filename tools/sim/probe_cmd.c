@@ -606,6 +606,14 @@ static bool cmd_is_read(const cmd_def *d)
 	return d->fn == cmd_rm32 || d->fn == cmd_rm16 || d->fn == cmd_rm8 || d->fn == cmd_rm32_noinc;
 }
 
+/* Commands that change the target (what the virtual operator counts as work on the board). */
+static bool cmd_works_target(const cmd_def *d)
+{
+	return d->fn == cmd_wm || d->fn == cmd_wdbg || d->fn == cmd_writereg || d->fn == cmd_nrst ||
+	       d->fn == cmd_resetsys || d->fn == cmd_forcedebug || d->fn == cmd_runcore ||
+	       d->fn == cmd_stepcore;
+}
+
 static void cmd_debug(sim_probe *p, const uint8_t *c)
 {
 	const cmd_def *d = cmd_find(c[1]);
@@ -625,6 +633,7 @@ static void cmd_debug(sim_probe *p, const uint8_t *c)
 	}
 	p->t_name = d->name;
 	memset(p->reply, 0, PROBE_REPLY_MAX);
+	p->host_worked |= !refused && cmd_works_target(d);
 	if (refused) {
 		/* not in debug mode: nothing reaches the target */
 		p->reply[0] = STLINK_DEBUG_ERR_FAULT;

@@ -53,6 +53,7 @@ struct sim_probe {
 	size_t tray_idx;           /* board in the fixture; >= n_boards: empty */
 	bool board_made;           /* board for tray_idx created (or known absent) */
 	int64_t swap_at_ns;        /* -1: no swap scheduled */
+	bool host_worked;          /* the host halted, reset, ran or wrote the target since the last release */
 	bool swap_from_file;       /* a previous process released the board */
 	char tray_path[4096];
 
