@@ -26,10 +26,19 @@ uint64_t db_now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000U + (uint64_t)ts.tv_nsec / 1000U;
 }
 
+/* ": <OS reason>" of the last I/O failure of db's connection, or "" when SQLite kept none. */
+static void db_errno_text(char *out, size_t cap, gang_db *db)
+{
+	int e = db && db->conn ? sqlite3_system_errno(db->conn) : 0;
+
+	snprintf(out, cap, "%s%s", e ? ": " : "", e ? strerror(e) : "");
+}
+
 int db_fail(gang_db *db, int rc, gang_diag *d, const char *what)
 {
 	const char *path = db && db->path ? db->path : "?";
 	const char *msg = db && db->conn ? sqlite3_errmsg(db->conn) : sqlite3_errstr(rc);
+	char os[80];
 
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
@@ -52,6 +61,13 @@ int db_fail(gang_db *db, int rc, gang_diag *d, const char *what)
 		return gang_diag_set(d, GANG_EDB, "database %s is corrupt (%s while %s)", path, msg, what);
 	case SQLITE_CANTOPEN:
 		return gang_diag_set(d, GANG_EDB, "cannot open database %s (%s while %s)", path, msg, what);
+	case SQLITE_IOERR:
+		/* the OS refused a read/write/fsync: name its reason when SQLite kept it (EROFS, EIO) */
+		db_errno_text(os, sizeof(os), db);
+		return gang_diag_set(d, GANG_EDB,
+				     "database %s: the disk failed while %s (%s%s) — check the disk and its "
+				     "filesystem (read-only after an error?), then restart gang",
+				     path, what, msg, os);
 	default:
 		return gang_diag_set(d, GANG_EDB, "database %s: %s failed: %s", path, what, msg);
 	}

@@ -1,5 +1,6 @@
 /*
- * test_disk_full.c — a really full filesystem: a small tmpfs mounted in a
+ * test_disk_full.c — a really full filesystem (a small tmpfs) and one that
+ * turns read-only after an error (ext4 on a loop device), mounted in a
  * private mount namespace of this test's process (Criterion forks one per
  * test, so the mount vanishes with it). Needs CAP_SYS_ADMIN (root in the
  * build container); skipped with a reason otherwise.
@@ -23,8 +24,12 @@ static void setup(void)
 static void teardown(void)
 {
 	/* The mount point itself can only be removed once unmounted. */
+	char img[96];
+
 	if (mounted)
 		umount2(tmp.dir, MNT_DETACH);
+	snprintf(img, sizeof(img), "%s.img", tmp.dir);
+	unlink(img);   /* the ext4 test's image, if any */
 	fix_dir_remove(&tmp);
 }
 
@@ -101,4 +106,52 @@ Test(db_disk_full, the_disk_filling_up_while_recording_is_reported_and_nothing_i
 		cr_expect_eq(fix_q_int(&raw, "SELECT count(*) FROM attempts"), 1);
 		sqlite3_close(raw.conn);
 	}
+}
+
+/*
+ * An ext4 image on a loop device, mounted errors=remount-ro on tmp.dir in
+ * this process's private namespace; skipped where loop devices or mkfs.ext4
+ * are missing. The image lives beside the mount point.
+ */
+static void mount_ext4(void)
+{
+	char cmd[512];
+
+	if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+		cr_skip_test("needs CAP_SYS_ADMIN for a private mount (%s)", strerror(errno));
+	snprintf(cmd, sizeof(cmd),
+		 "truncate -s 16M %s.img && mkfs.ext4 -q -F %s.img && mount -o loop,errors=remount-ro %s.img %s",
+		 tmp.dir, tmp.dir, tmp.dir, tmp.dir);
+	if (system(cmd) != 0)
+		cr_skip_test("cannot mount an ext4 loop image here");
+	mounted = 1;
+}
+
+/* What a failing disk does: an ext4 error, and the kernel turns the filesystem read-only. */
+static void ext4_error(void)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "echo 1 > /sys/fs/ext4/$(basename $(findmnt -n -o SOURCE %s))/trigger_fs_error",
+		 tmp.dir);
+	if (system(cmd) != 0)
+		cr_skip_test("cannot trigger an ext4 error here (/sys/fs/ext4 read-only?)");
+}
+
+Test(db_disk_full, a_filesystem_turning_read_only_while_recording_is_named_a_disk_failure)
+{
+	gang_attempt_info info = { .slot = "S1", .profile_name = "demo" };
+	gang_diag d = { 0 };
+	gang_db *db;
+	int64_t id;
+
+	mount_ext4();
+	db = fix_open(tmp.db, GANG_DB_CREATE);
+	cr_assert_eq(gang_db_attempt_begin(&id, db, &info, &d), GANG_OK, "%s", d.msg);
+	ext4_error();
+	cr_expect_eq(gang_db_step(db, id, "program", GANG_STEP_PASS, 1, "after the error", &d), GANG_EDB);
+	cr_expect_not_null(strstr(d.msg, "the disk failed while"), "got: %s", d.msg);
+	cr_expect_not_null(strstr(d.msg, tmp.db), "got: %s", d.msg);
+	cr_expect_not_null(strstr(d.msg, "then restart gang"), "got: %s", d.msg);
+	gang_db_close(db);
 }

@@ -7,7 +7,9 @@
  *   matrix  one small bench per fault (tools/torture/benches/<cell>.cfg):
  *           the victim slot's outcome against the expected one, the slot
  *           beside it unaffected; a table, non-zero exit on a mismatch;
- *   disk    the database's disk fills up mid-run (private tmpfs; root).
+ *   disk    the database's disk fills up mid-run (private tmpfs), or its
+ *           filesystem turns read-only mid-run (ext4 on a loop device, an
+ *           ext4 error makes the kernel remount it read-only); root.
  * Results and the fault table: docs/torture.md.
  */
 #include <signal.h>
@@ -279,11 +281,31 @@ static int torture_matrix(torture *t, const char *only)
 
 /* ---- (c) the database's disk fills up / turns read-only mid-run ------------ */
 
-/* $0: mount point (private tmpfs); $1 the action 2.5 s in; DB files copied to $0.copy at the end. */
+/*
+ * Inside a private mount namespace: $0 mount point, $1 how to mount a
+ * filesystem there, $2 the blow 2.5 s into the run, the rest is gang.
+ * The DB files are copied to $0.copy at the end (reading works on a full
+ * or read-only filesystem) so the checks and the restart see them.
+ */
 #define TORTURE_DISK_SCRIPT                                                                              \
-	"mount -t tmpfs -o size=2m gangtorture \"$0\" || exit 99; a=$1; shift; "                        \
-	"(sleep 2.5; eval \"$a\") & \"$@\"; rc=$?; wait; rm -f \"$0/filler\"; "                            \
+	"m=$1; a=$2; shift 2; eval \"$m\" || exit 99; "                                                   \
+	"(sleep 2.5; eval \"$a\") & \"$@\"; rc=$?; wait; rm -f \"$0/filler\" 2>/dev/null; "              \
 	"cp \"$0\"/gang* \"$0.copy\"/; exit $rc"
+
+/* A 2 MiB tmpfs, filled up by dd. */
+#define TORTURE_FULL_MOUNT "mount -t tmpfs -o size=2m gangtorture \"$0\""
+#define TORTURE_FULL_BLOW "dd if=/dev/zero of=\"$0/filler\" bs=4k 2>/dev/null"
+/*
+ * An ext4 image on a loop device mounted errors=remount-ro; the blow is an
+ * ext4 error (sysfs trigger_fs_error), after which the kernel turns the
+ * filesystem read-only under gang's open files — what a failing disk or
+ * controller does to a real station (writes fail EIO/EROFS at once).
+ */
+#define TORTURE_RO_MOUNT                                                                                 \
+	"truncate -s 64M \"$0.img\" && mkfs.ext4 -q -F \"$0.img\" && "                                  \
+	"mount -o loop,errors=remount-ro \"$0.img\" \"$0\""
+#define TORTURE_RO_BLOW                                                                                  \
+	"echo 1 > /sys/fs/ext4/$(basename $(findmnt -n -o SOURCE \"$0\"))/trigger_fs_error"
 
 /* Each "PASS serial N uid U" the operator saw is a pass in the database. */
 static bool torture_shown_passes(const itest_env *e, char *why, size_t cap)
@@ -308,10 +330,10 @@ static bool torture_shown_passes(const itest_env *e, char *why, size_t cap)
 	return ok;
 }
 
-static bool torture_disk_one(torture *t, const char *name, const char *action)
+static bool torture_disk_one(torture *t, const char *name, const char *mount, const char *blow)
 {
 	char mnt[ITEST_DIR_MAX + 8], copy[ITEST_DIR_MAX + 16], prof[ITEST_PATH_MAX], why[ITEST_WHY_MAX] = "";
-	const char *wrap[] = { "unshare", "-m", "sh", "-c", TORTURE_DISK_SCRIPT, mnt, action, NULL };
+	const char *wrap[] = { "unshare", "-m", "sh", "-c", TORTURE_DISK_SCRIPT, mnt, mount, blow, NULL };
 	const char *argv[] = { "run", prof, "--boards", "40", "--db", t->env.db, "--plain", NULL };
 	int rc, lines, shown, stops;
 	bool ok;
@@ -342,18 +364,27 @@ static bool torture_disk_one(torture *t, const char *name, const char *action)
 	return ok;
 }
 
+/* Can this machine mount an ext4 loop image and trigger an ext4 error on it? */
+static bool torture_can_ro(void)
+{
+	return system("d=$(mktemp -d) && unshare -m sh -c '" TORTURE_RO_MOUNT " && " TORTURE_RO_BLOW
+		      " && ! touch \"$0/x\"' \"$d\" >/dev/null 2>&1; r=$?; rm -rf \"$d\" \"$d.img\"; exit $r") == 0;
+}
+
 static int torture_disk(torture *t)
 {
+	int bad = 0;
+
 	if (geteuid() != 0 || system("unshare -m true 2>/dev/null") != 0) {
-		printf("disk: SKIPPED — needs root and unshare -m (private tmpfs)\n");
+		printf("disk: SKIPPED — needs root and unshare -m (private mounts)\n");
 		return 0;
 	}
-	/* Read-only mid-run: Linux refuses remount,ro while SQLite holds its files open for
-	 * writing (EBUSY), so only the start-up refusal is testable (tests/integration). */
-	if (system("d=$(mktemp -d) && unshare -m sh -c 'mount -t tmpfs t \"$0\" && exec 3>\"$0/f\" && "
-		   "mount -o remount,ro \"$0\"' \"$d\" 2>/dev/null; r=$?; rmdir \"$d\"; exit $r") != 0)
-		printf("read-only mid-run: SKIPPED — remount,ro is refused while a file is open for writing\n");
-	return !torture_disk_one(t, "disk-full", "dd if=/dev/zero of=\"$0/filler\" bs=4k 2>/dev/null");
+	bad += !torture_disk_one(t, "disk-full", TORTURE_FULL_MOUNT, TORTURE_FULL_BLOW);
+	if (torture_can_ro())
+		bad += !torture_disk_one(t, "read-only", TORTURE_RO_MOUNT, TORTURE_RO_BLOW);
+	else
+		printf("read-only: SKIPPED — needs loop devices, mkfs.ext4 and a writable /sys/fs/ext4\n");
+	return bad;
 }
 
 static void torture_usage(void)
