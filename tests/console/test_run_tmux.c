@@ -68,22 +68,24 @@ static void run_look(seen *s, const char *screen)
 
 Test(console_run, a_real_batch_shows_every_slot_pass_fail_and_the_totals)
 {
-	char cmd[1024], screen[RUN_TMUX_CAP];
+	char cmd[1536], screen[RUN_TMUX_CAP];
 	seen s = { 0 };
 	time_t t0 = time(NULL);
+	/* the gang under test: build/gang, or a sanitizer build (make tsan) */
+	const char *gang = getenv("GANG_ITEST_GANG") ? getenv("GANG_ITEST_GANG") : "build/gang";
 
 	if (system("tmux -V >/dev/null 2>&1") != 0)
 		cr_skip_test("tmux is not installed");
-	cr_assert_eq(access("build/gang", X_OK), 0, "run 'make' first");
+	cr_assert_eq(access(gang, X_OK), 0, "%s: run 'make' first", gang);
 	snprintf(run_dir, sizeof(run_dir), "/tmp/gang-run-tmux-XXXXXX");
 	cr_assert_not_null(mkdtemp(run_dir));
 	snprintf(run_sock, sizeof(run_sock), "gangrun-%d", (int)getpid());
 	snprintf(cmd, sizeof(cmd),
 		 "tmux -u -L %s -f /dev/null new-session -d -s r -x 140 -y 24 -e LC_ALL=C.UTF-8 "
 		 "'tools/gangsim --bench tools/sim/benches/demo.cfg --state %s/state --realtime 1 -- "
-		 "build/gang run profiles/demo-f103.cfg --boards 12 --batch tmux --db %s/gang.sqlite "
+		 "%s run profiles/demo-f103.cfg --boards 12 --batch tmux --db %s/gang.sqlite "
 		 "--log %s/gang.log; sleep 30'",
-		 run_sock, run_dir, run_dir, run_dir);
+		 run_sock, run_dir, gang, run_dir, run_dir);
 	cr_assert_eq(system(cmd), 0);
 	while (!s.totals && time(NULL) - t0 < RUN_TMUX_TIMEOUT_S) {
 		run_capture(screen, sizeof(screen));

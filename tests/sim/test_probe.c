@@ -837,6 +837,30 @@ Test(sim_probe, operator_swaps_the_board_swap_s_after_release)
 	cr_expect_eq(tp_get32(r + 4), 0, "the third tray slot is empty");
 }
 
+Test(sim_probe, work_on_the_board_before_the_swap_is_due_cancels_it)
+{
+	uint8_t ex[1] = { STLINK_DEBUG_EXIT };
+	libusb_device_handle *h;
+	char uid[25];
+
+	tp_bench(FIX "tray-swap.cfg");
+	h = tp_open("066DFF485457725187084919");
+	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
+	cr_assert_eq(tp_wdbg(h, 0xE000EDF0U, 0xA05F0003U), STLINK_DEBUG_ERR_OK);
+	cr_assert_eq(tp_dbg(h, ex, 1, NULL, 0), 0);       /* attempt 1 ends: swap due in 0.5 s */
+	tp_spend_ms(h, 200);
+	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);   /* attempt 2 (a retry) starts working */
+	cr_assert_eq(tp_wdbg(h, 0xE000EDF0U, 0xA05F0003U), STLINK_DEBUG_ERR_OK);
+	tp_spend_ms(h, 600);
+	tp_uid(h, uid);
+	cr_expect_str_eq(uid, "0102030405060708090A0B0C", "the board was pulled during the retry");
+	cr_assert_eq(tp_dbg(h, ex, 1, NULL, 0), 0);       /* attempt 2 ends: the swap is armed again */
+	tp_spend_ms(h, 600);
+	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
+	tp_uid(h, uid);
+	cr_expect_str_eq(uid, "1112131415161718191A1B1C");
+}
+
 Test(sim_probe, a_release_after_only_reading_the_board_is_no_cue_to_swap_it)
 {
 	uint8_t ex[1] = { STLINK_DEBUG_EXIT };

@@ -204,7 +204,8 @@ static void probe_swap(sim_probe *p)
  * (halt, reset, NRST, writes): only such a release makes the operator swap
  * it, swap_s later. A look that only read (a slot peeking at a new board's
  * UID, st-info --probe) is no cue: a real operator does not pull a board
- * that was just inserted.
+ * that was just inserted. Work on the board before the swap (a retry)
+ * cancels it (probe_work).
  */
 void probe_release(sim_probe *p)
 {
@@ -215,6 +216,20 @@ void probe_release(sim_probe *p)
 		return;
 	p->swap_at_ns = p->clock.now_ns + (int64_t)(p->cfg->swap_s * 1e9);
 	probe_tray_save(p, true);
+}
+
+/*
+ * The host works on the board again (a retry after a failed attempt): the
+ * slot is busy, so the operator leaves the board in; the next release that
+ * follows work arms the swap again.
+ */
+void probe_work(sim_probe *p)
+{
+	p->host_worked = true;
+	if (p->swap_at_ns < 0)
+		return;
+	p->swap_at_ns = -1;
+	probe_tray_save(p, false);
 }
 
 static void probe_operator(sim_probe *p)

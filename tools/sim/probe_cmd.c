@@ -633,7 +633,8 @@ static void cmd_debug(sim_probe *p, const uint8_t *c)
 	}
 	p->t_name = d->name;
 	memset(p->reply, 0, PROBE_REPLY_MAX);
-	p->host_worked |= !refused && cmd_works_target(d);
+	if (!refused && cmd_works_target(d))
+		probe_work(p);
 	if (refused) {
 		/* not in debug mode: nothing reaches the target */
 		p->reply[0] = STLINK_DEBUG_ERR_FAULT;

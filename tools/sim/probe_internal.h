@@ -78,6 +78,8 @@ sim_board *probe_board(sim_probe *p);
 sim_swd probe_access(sim_probe *p, bool write, uint32_t addr, unsigned size, uint32_t *val);
 sim_swd probe_dp_connect(sim_probe *p);
 void probe_release(sim_probe *p);
+/* The host changed the target (halt, reset, run, NRST, write): cancels a pending swap. */
+void probe_work(sim_probe *p);
 void probe_add_bytes(sim_probe *p, size_t n);
 void probe_trace(sim_probe *p, const char *status);
 
