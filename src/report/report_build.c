@@ -3,8 +3,8 @@
  * pass over the selected attempts (db_report.c streams them) so a million
  * attempts stay well under the issue's 2 s budget: per-UID first attempt for
  * first-pass yield, per slot/probe counters with distinct boards, failures
- * by error class and failing step, passing cycle times (sorted once for
- * nearest-rank median/p95), and pass/fail per hour of finished_at.
+ * by error class and failing step, passing cycle times (nearest-rank
+ * median/p95 by quickselect), and pass/fail per hour of finished_at.
  * Definitions: docs/reports.md.
  */
 #include "report/report.h"
