@@ -37,6 +37,7 @@ CREATE TABLE attempts (
 	result TEXT CHECK (result IN ('pass', 'fail', 'aborted')),
 	error_class TEXT,
 	error_message TEXT,
+	run_id INTEGER,                -- the gang run owning it while open (lock byte in "<db>-runs")
 	CHECK ((finished_at IS NULL) = (result IS NULL))
 );
 
@@ -124,4 +125,4 @@ CREATE INDEX steps_by_attempt ON steps(attempt_id);
 CREATE INDEX serials_by_uid ON serials(uid);
 CREATE INDEX serials_by_pool_state ON serials(pool, state);
 
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;

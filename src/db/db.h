@@ -112,10 +112,16 @@ const char *gang_db_path(const gang_db *db);
 int gang_db_schema_version(void);
 
 /*
- * Close every attempt still open (finished_at NULL) as 'aborted', error
- * class 'aborted', message "gang stopped during this attempt"; their boards'
- * last_result becomes 'aborted'. Serials stay reserved to their UID.
- * *closed_out (may be NULL) = attempts closed.
+ * Start a run on db: this process becomes a run (a random id whose byte in
+ * "<path>-runs" it write-locks until db is closed; attempts begun through
+ * db and its workers carry the id), then every attempt still open whose run
+ * is gone (its lock free: crashed, killed, or recorded before runs existed)
+ * is closed as 'aborted', error class 'aborted', message "gang stopped
+ * during this attempt"; their boards' last_result becomes 'aborted'.
+ * Attempts of another gang running on the same database are left alone.
+ * Serials stay reserved to their UID. *closed_out (may be NULL) = attempts
+ * closed. Only one handle per process should call it (fcntl locks belong
+ * to the process: closing any handle of the file releases them).
  */
 int gang_db_recover(gang_db *db, int *closed_out, gang_diag *d);
 

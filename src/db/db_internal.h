@@ -37,6 +37,8 @@ struct gang_db {
 	uint64_t busy_start_us; /* monotonic time of the current wait's first BUSY */
 	unsigned busy_seed;     /* rand_r state for backoff jitter */
 	uint64_t busy_sleeps;   /* statistics: sleeps taken waiting for writers */
+	int64_t run_id;         /* the run owning this process's attempts (0: none; workers copy it) */
+	int run_fd;             /* "<path>-runs", holding the run's lock (main handle only; -1) */
 };
 
 /* Migrations (db_migrate.c). */

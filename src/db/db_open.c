@@ -12,11 +12,17 @@
 #include "db/db_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
+
+#define DB_RUNS_SUFFIX "-runs"
+#define DB_RUN_ID_TRIES 8
 
 static int db_open_check_files(const char *path, int flags, gang_diag *d)
 {
@@ -175,6 +181,7 @@ int gang_db_open(gang_db **out, const char *path, int flags, gang_diag *d)
 		return gang_diag_set(d, GANG_ENOMEM, "out of memory opening database %s", path);
 	}
 	db->flags = flags;
+	db->run_fd = -1;
 	if (!(flags & GANG_DB_READONLY) && !(db->gate = db_gate_new())) {
 		gang_db_close(db);
 		return gang_diag_set(d, GANG_ENOMEM, "out of memory opening database %s", path);
@@ -195,6 +202,8 @@ void gang_db_close(gang_db *db)
 		db_rollback(db);
 	db_gate_unref(db->gate);
 	sqlite3_close(db->conn);
+	if (db->run_fd >= 0)
+		close(db->run_fd);   /* drops the run's lock: its open attempts become recoverable */
 	free(db->path);
 	free(db);
 }
@@ -212,6 +221,7 @@ int gang_db_open_worker(gang_db **out, gang_db *main_db, gang_diag *d)
 		return err;
 	db_gate_unref((*out)->gate);
 	(*out)->gate = db_gate_ref(main_db->gate);
+	(*out)->run_id = main_db->run_id;
 	return GANG_OK;
 }
 
@@ -220,32 +230,140 @@ const char *gang_db_path(const gang_db *db)
 	return db->path;
 }
 
-int gang_db_recover(gang_db *db, int *closed_out, gang_diag *d)
+/* Lock byte run_id of "<path>-runs" for writing (fcntl record lock: no wait). */
+static int db_run_lock(int fd, int64_t run_id, short type, int cmd, struct flock *l)
 {
+	memset(l, 0, sizeof(*l));
+	l->l_type = type;
+	l->l_whence = SEEK_SET;
+	l->l_start = (off_t)run_id;
+	l->l_len = 1;
+	return fcntl(fd, cmd, l);
+}
+
+/*
+ * Become a run: a random 31-bit id whose byte in "<path>-runs" this process
+ * write-locks for as long as the handle stays open. Random rather than the
+ * pid, so gang processes in different PID namespaces sharing a database do
+ * not collide; a taken id is retried.
+ */
+static int db_run_claim(gang_db *db, gang_diag *d)
+{
+	char path[4096];
+	struct flock l;
+	uint32_t r = 0;
+
+	if (db->run_fd >= 0)
+		return GANG_OK;
+	snprintf(path, sizeof(path), "%s" DB_RUNS_SUFFIX, db->path);
+	if ((db->run_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+		return gang_diag_set(d, GANG_EDB, "cannot create %s (the run lock beside the database): %s", path,
+				     strerror(errno));
+	for (int i = 0; i < DB_RUN_ID_TRIES; i++) {
+		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			r = (uint32_t)getpid() * 2654435761U ^ (uint32_t)time(NULL) ^ (uint32_t)i;
+		db->run_id = (int64_t)(r & 0x7FFFFFFFU) + 1;
+		if (db_run_lock(db->run_fd, db->run_id, F_WRLCK, F_SETLK, &l) == 0)
+			return GANG_OK;
+	}
+	db->run_id = 0;
+	return gang_diag_set(d, GANG_EDB, "cannot lock %s (the run lock beside the database): %s", path,
+			     strerror(errno));
+}
+
+/* Is the run that owns run_id still alive (another process holds its byte)? */
+static int db_run_alive(const gang_db *db, int64_t run_id)
+{
+	struct flock l;
+
+	if (run_id <= 0 || run_id == db->run_id)
+		return 0;   /* unowned (before migration 5), or our own id left by a dead namesake */
+	if (db_run_lock(db->run_fd, run_id, F_WRLCK, F_GETLK, &l) != 0)
+		return 1;   /* cannot tell: never close what may be a live attempt */
+	return l.l_type != F_UNLCK;
+}
+
+/* Close the open attempts of one dead owner (0: unowned, run_id NULL). */
+static int db_recover_owner(gang_db *db, int64_t owner, int *closed, gang_diag *d)
+{
+	static const char *const sql[] = {
+		"UPDATE boards SET last_result = 'aborted', last_seen = " DB_NOW_SQL " WHERE uid IN "
+		"(SELECT uid FROM attempts WHERE finished_at IS NULL AND run_id IS ?1)",
+		"UPDATE attempts SET finished_at = " DB_NOW_SQL ", result = 'aborted', error_class = 'aborted', "
+		"error_message = 'gang stopped during this attempt' WHERE finished_at IS NULL AND run_id IS ?1",
+	};
 	sqlite3_stmt *st;
 	int err;
 
+	for (int i = 0; i < 2; i++) {
+		if ((err = db_prepare(&st, db, sql[i], d)) < 0)
+			return err;
+		if (owner)
+			sqlite3_bind_int64(st, 1, owner);
+		if ((err = db_run(db, st, d, "closing attempts left open")) < 0)
+			return err;
+	}
+	*closed += sqlite3_changes(db->conn);
+	return GANG_OK;
+}
+
+/* The owners of open attempts (0 for unowned), read before any of them is closed. */
+static int db_recover_owners(int64_t **out, size_t *n_out, gang_db *db, gang_diag *d)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc, err = GANG_OK;
+
+	*out = NULL;
+	*n_out = 0;
+	if ((err = db_prepare(&st, db, "SELECT DISTINCT run_id FROM attempts WHERE finished_at IS NULL", d)) < 0)
+		return err;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n_out == cap) {
+			int64_t *grown = realloc(*out, (cap = cap ? 2 * cap : 8) * sizeof(**out));
+
+			if (!grown) {
+				err = gang_diag_set(d, GANG_ENOMEM, "out of memory recovering %s", db->path);
+				break;
+			}
+			*out = grown;
+		}
+		(*out)[(*n_out)++] = sqlite3_column_int64(st, 0);   /* NULL reads as 0 */
+	}
+	if (err == GANG_OK && rc != SQLITE_DONE)
+		err = db_fail(db, rc, d, "listing attempts left open");
+	sqlite3_finalize(st);
+	return err;
+}
+
+static int db_recover_dead(gang_db *db, int *closed, gang_diag *d)
+{
+	int64_t *owners;
+	size_t n;
+	int err = db_recover_owners(&owners, &n, db, d);
+
+	for (size_t i = 0; err == GANG_OK && i < n; i++)
+		if (!db_run_alive(db, owners[i]))
+			err = db_recover_owner(db, owners[i], closed, d);
+	free(owners);
+	return err;
+}
+
+int gang_db_recover(gang_db *db, int *closed_out, gang_diag *d)
+{
+	int closed = 0, err;
+
 	if (closed_out)
 		*closed_out = 0;
+	if ((err = db_run_claim(db, d)) < 0)
+		return err;
 	if ((err = db_begin(db, d)) < 0)
 		return err;
-	if ((err = db_exec(db,
-			   "UPDATE boards SET last_result = 'aborted', last_seen = " DB_NOW_SQL
-			   " WHERE uid IN (SELECT uid FROM attempts WHERE finished_at IS NULL)",
-			   d)) < 0)
-		goto fail;
-	if ((err = db_prepare(&st, db,
-			      "UPDATE attempts SET finished_at = " DB_NOW_SQL ", result = 'aborted', "
-			      "error_class = 'aborted', error_message = 'gang stopped during this attempt' "
-			      "WHERE finished_at IS NULL",
-			      d)) < 0)
-		goto fail;
-	if ((err = db_run(db, st, d, "closing attempts left open")) < 0)
-		goto fail;
+	if ((err = db_recover_dead(db, &closed, d)) < 0) {
+		db_rollback(db);
+		return err;
+	}
 	if (closed_out)
-		*closed_out = sqlite3_changes(db->conn);
+		*closed_out = closed;
 	return db_commit(db, d);
-fail:
-	db_rollback(db);
-	return err;
 }

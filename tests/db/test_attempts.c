@@ -8,6 +8,7 @@
 #include <regex.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "serial/serial_alloc.h"
 #include "test_fixture.h"
@@ -245,6 +246,71 @@ Test(db_attempt, a_killed_gang_leaves_an_open_attempt_that_recovery_closes_as_ab
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM steps"), 1, "steps before the crash are kept");
 	cr_assert_eq(gang_db_recover(db, &closed, &d), GANG_OK);
 	cr_expect_eq(closed, 0, "recovery is idempotent");
+}
+
+/* Child: a live gang run with one attempt open; says "1" on ready, lives until told (or killed). */
+static void live_run(const char *path, int ready_fd, int hold_fd)
+{
+	gang_diag d = { 0 };
+	gang_db *h = NULL;
+	char c;
+
+	if (gang_db_open(&h, path, 0, &d) != GANG_OK || gang_db_recover(h, NULL, &d) != GANG_OK)
+		_exit(3);
+	begin_attempt(h, "S7");
+	if (write(ready_fd, "1", 1) != 1)
+		_exit(4);
+	(void)read(hold_fd, &c, 1);
+	_exit(0);
+}
+
+Test(db_attempt, recovery_leaves_the_open_attempts_of_another_live_run_alone)
+{
+	gang_diag d = { 0 };
+	int ready[2], hold[2], status, closed = -1;
+	char c = 0, text[64];
+	pid_t pid;
+
+	gang_db_close(db);   /* never carry an open SQLite connection across fork */
+	db = NULL;
+	cr_assert_eq(pipe(ready), 0);
+	cr_assert_eq(pipe(hold), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0)
+		live_run(tmp.db, ready[1], hold[0]);
+	cr_assert_eq(read(ready[0], &c, 1), 1, "the other run never started");
+	db = fix_open(tmp.db, 0);
+	cr_assert_eq(gang_db_recover(db, &closed, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(closed, 0, "a live run's attempt was closed");
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts WHERE finished_at IS NULL AND run_id > 0"), 1);
+	/* The other run dies without closing its attempt: now it is recovered. */
+	kill(pid, SIGKILL);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert_eq(gang_db_recover(db, &closed, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(closed, 1, "the dead run's attempt stayed open");
+	fix_q_text(text, sizeof(text), db, "SELECT result || '|' || error_class FROM attempts WHERE slot = 'S7'");
+	cr_expect_str_eq(text, "aborted|aborted");
+	close(ready[0]);
+	close(ready[1]);
+	close(hold[0]);
+	close(hold[1]);
+}
+
+Test(db_attempt, attempts_begun_by_a_run_and_its_workers_carry_its_id)
+{
+	gang_diag d = { 0 };
+	gang_db *worker = NULL;
+	int64_t a, b;
+
+	cr_assert_eq(gang_db_recover(db, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_open_worker(&worker, db, &d), GANG_OK, "%s", d.msg);
+	a = begin_attempt(db, "S1");
+	b = begin_attempt(worker, "S2");
+	cr_expect_gt(fix_q_int(db, "SELECT min(run_id) FROM attempts"), 0);
+	cr_expect_eq(fix_q_int(db, "SELECT count(DISTINCT run_id) FROM attempts"), 1, "ids %lld %lld",
+		     (long long)a, (long long)b);
+	gang_db_close(worker);
 }
 
 Test(db_attempt, opening_with_recover_closes_attempts_left_open)

@@ -198,3 +198,34 @@ Test(run_batch, two_clones_sharing_a_serial_get_two_slots_told_apart_by_port_pat
 					"HAVING count(DISTINCT uid) = 2)"), 2);
 	check_every_pass_on_disk(6);
 }
+
+Test(run_batch, two_gang_runs_sharing_a_database_leave_each_others_open_attempts_alone)
+{
+	const char *a_argv[] = { "run", NULL, "--probe", "066DFF485457725187084919", "--boards", "3", "--db",
+				 env.db, "--plain", "--batch", "run-a", NULL };
+	const char *b_argv[] = { "run", NULL, "--probe", "57FF6B064966545232401287", "--boards", "3", "--db",
+				 env.db, "--plain", "--batch", "run-b", NULL };
+	char prof[ITEST_PATH_MAX];
+	itest_env env_b;
+	pid_t a, b;
+
+	itest_path(prof, sizeof(prof), &env, PROFILE_BASIC);
+	a_argv[1] = b_argv[1] = prof;
+	env.realtime = 1;   /* paced, so run A is mid-attempt when run B starts and recovers */
+	a = itest_spawn(&env, BENCH_QUAD, a_argv);
+	cr_assert_gt(a, 0);
+	cr_assert(itest_wait_for(env.out, " program", 1, 30), "run A never started programming");
+	env_b = env;
+	snprintf(env_b.out, sizeof(env_b.out), "%s/stdout-b", env.dir);
+	snprintf(env_b.err, sizeof(env_b.err), "%s/stderr-b", env.dir);
+	b = itest_spawn(&env_b, BENCH_QUAD, b_argv);
+	cr_assert_gt(b, 0);
+	cr_expect_eq(itest_wait(a, 60), 0, "run A");
+	cr_expect_eq(itest_wait(b, 60), 0, "run B");
+	cr_expect_eq(itest_count(env_b.err, "left open by an earlier run"), 0, "run B closed attempts of run A");
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'aborted'"), 0);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass' AND batch = 'run-a'"), 3);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass' AND batch = 'run-b'"), 3);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(DISTINCT run_id) FROM attempts"), 2);
+	check_every_pass_on_disk(6);
+}

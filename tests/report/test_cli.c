@@ -218,14 +218,16 @@ Test(report_cli, missing_or_unreadable_database_is_a_database_error)
 	free(s);
 }
 
-/* Turn the seeded database back into what gang before migration 4 left. */
+/* Turn the seeded database back into what gang before migrations 4 and 5 left. */
 static void make_schema_3(const char *path)
 {
 	sqlite3 *conn;
 
 	cr_assert_eq(sqlite3_open(path, &conn), SQLITE_OK);
-	cr_assert_eq(sqlite3_exec(conn, "DROP INDEX serials_by_pool_state; PRAGMA user_version = 3", NULL, NULL,
-				  NULL),
+	cr_assert_eq(sqlite3_exec(conn,
+				  "DROP INDEX serials_by_pool_state; ALTER TABLE attempts DROP COLUMN run_id; "
+				  "PRAGMA user_version = 3",
+				  NULL, NULL, NULL),
 		     SQLITE_OK);
 	sqlite3_close(conn);
 }
