@@ -809,6 +809,16 @@ static void tp_spend_ms(libusb_device_handle *h, int ms)
 		cr_assert_eq(tp_cmd(h, &c, 1, r, 6), 6);
 }
 
+/* Close the tray-swap probe's handle, reopen it 0.6 s later and read the UID in the fixture. */
+static void tp_reopen_uid(libusb_device_handle **h, char uid[25])
+{
+	tp_close(*h);
+	*h = tp_open("066DFF485457725187084919");
+	tp_spend_ms(*h, 600);
+	cr_assert_eq(tp_enter(*h), STLINK_DEBUG_ERR_OK);
+	tp_uid(*h, uid);
+}
+
 Test(sim_probe, operator_swaps_the_board_swap_s_after_release)
 {
 	uint8_t ex[1] = { STLINK_DEBUG_EXIT }, volt = STLINK_GET_TARGET_VOLTAGE, r[8];
@@ -878,11 +888,7 @@ Test(sim_probe, a_release_after_only_reading_the_board_is_no_cue_to_swap_it)
 	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
 	tp_uid(h, uid);
 	cr_expect_str_eq(uid, "0102030405060708090A0B0C", "three UID looks made the operator swap");
-	tp_close(h);
-	h = tp_open("066DFF485457725187084919");
-	tp_spend_ms(h, 600);
-	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
-	tp_uid(h, uid);
+	tp_reopen_uid(&h, uid);
 	cr_expect_str_eq(uid, "0102030405060708090A0B0C", "closing a handle that only read is no cue");
 }
 
@@ -1059,11 +1065,7 @@ Test(sim_probe, closing_a_handle_that_talked_releases_the_board_but_a_serial_loo
 	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
 	tp_uid(h, uid);
 	cr_expect_str_eq(uid, "0102030405060708090A0B0C", "a lookup handle released the board");
-	tp_close(h);
-	h = tp_open("066DFF485457725187084919");
-	tp_spend_ms(h, 600);
-	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
-	tp_uid(h, uid);
+	tp_reopen_uid(&h, uid);
 	cr_expect_str_eq(uid, "1112131415161718191A1B1C", "closing the working handle released the board");
 }
 
