@@ -104,18 +104,45 @@ static int slot_peek_uid(char *uid, size_t cap, slot_ctx *c)
 }
 
 /*
+ * The board that answered went silent: swapped for one whose firmware
+ * disables SWD, or the finished board's own firmware turned SWD off late
+ * (after a bootloader's wait). Only a look under reset tells them apart
+ * (stm32-targets.md §5.3); it restarts the firmware, which is harmless on
+ * a finished board. True when it is another board, or when NRST cannot
+ * tell (not wired: assume a swap, as before this check).
+ */
+static bool slot_silence_is_new_board(slot_ctx *c)
+{
+	gang_connect_opts o = { .mode = GANG_CONNECT_UNDER_RESET, .swd_khz = c->s->run->cfg->profile->swd_khz };
+	gang_target *t = NULL;
+	bool other = true;
+
+	if (gang_target_attach(&t, c->sl, &o) == GANG_OK)
+		other = strcmp(gang_target_info_get(t)->uid, c->s->last_uid) != 0;
+	gang_target_detach(t, GANG_DETACH_RESET);
+	gang_diag_clear(&c->s->diag);
+	if (!other)
+		gang_log_info(&c->s->log, "board %s went silent on SWD (its firmware turns SWD off); still the "
+			      "finished board", c->s->last_uid);
+	return other;
+}
+
+/*
  * Wait until a board that has not been programmed in this slot sits in the
  * fixture: a powered board after a removal, or — for a swap so quick that
  * the supply never dropped — a different UID, or silence from a board that
- * answered before (the new one's firmware disables SWD). A finished board
- * whose own firmware silences SWD is recognised as replaced only through
- * its supply dropping. GANG_ECANCELLED when the run ends.
+ * answered before, confirmed under reset to be another board (the new one's
+ * firmware disables SWD). A finished board whose own firmware silences SWD
+ * is recognised as replaced only through its supply dropping, or a
+ * different UID answering. GANG_ECANCELLED when the run ends.
  */
 static int slot_wait_board(slot_ctx *c)
 {
 	sched_slot *s = c->s;
 	unsigned mv = 0;
 	bool answered = false;   /* the finished board answered a UID peek since release */
+	bool self_silent = false; /* ...and was found to turn SWD off by itself (looked under reset) */
+	bool swapped;
 	char uid[32];
 	int err;
 
@@ -135,8 +162,15 @@ static int slot_wait_board(slot_ctx *c)
 				/* the peek only reads, so every poll may look (detection within one poll) */
 				if ((err = slot_peek_uid(uid, sizeof(uid), c)) < 0)
 					return err;
-				/* A different UID, or silence from a board that answered: swapped. */
-				if ((uid[0] && strcmp(uid, s->last_uid) != 0) || (!uid[0] && answered)) {
+				/*
+				 * A different UID, or silence from a board that answered and is
+				 * another: swapped. Once the finished board is known to fall
+				 * silent by itself, silence is no news (one look under reset only).
+				 */
+				swapped = uid[0] ? strcmp(uid, s->last_uid) != 0 :
+						   answered && !self_silent && slot_silence_is_new_board(c);
+				self_silent |= !uid[0] && answered && !swapped;
+				if (swapped) {
 					s->last_uid[0] = '\0';
 					slot_emit(s, GANG_EV_REMOVED, NULL);
 					return GANG_OK;

@@ -229,3 +229,15 @@ Test(run_batch, two_gang_runs_sharing_a_database_leave_each_others_open_attempts
 	cr_expect_eq(itest_db_int(&env, "SELECT count(DISTINCT run_id) FROM attempts"), 2);
 	check_every_pass_on_disk(6);
 }
+
+Test(run_batch, a_finished_board_whose_firmware_turns_swd_off_late_is_not_taken_for_a_new_one)
+{
+	int rc = run_profile("tests/fixtures/benches/run-slow-swap.cfg", "tests/fixtures/profiles/run-swdoff-late.cfg",
+			     "2", 60);
+
+	cr_assert_eq(rc, 0, "exit %d", rc);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts"), 2);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(DISTINCT uid) FROM attempts"), 2,
+		     "the finished board was programmed again when its SWD went silent");
+	cr_expect_eq(itest_count(env.out, "board removed"), 1);
+}

@@ -33,6 +33,7 @@ build() { # name, extra cflags...
 
 build demo-f103 -DDEMO_SWD_OFF=0
 build demo-f103-swdoff -DDEMO_SWD_OFF=1
+build demo-f103-swdoff-late -DDEMO_SWD_OFF=0 -DDEMO_SWD_OFF_AFTER=100
 
 deliver() { # built file, committed path
 	if [ $check = 1 ]; then
@@ -45,5 +46,6 @@ deliver "$out/demo-f103.hex" "$root/profiles/firmware/demo-f103.hex"
 deliver "$out/demo-f103.bin" "$root/profiles/firmware/demo-f103.bin"
 deliver "$out/demo-f103.bin" "$here/demo-f103.bin"
 deliver "$out/demo-f103-swdoff.bin" "$here/demo-f103-swdoff.bin"
+deliver "$out/demo-f103-swdoff-late.hex" "$root/tests/fixtures/firmware/demo-f103-swdoff-late.hex"
 [ $check = 1 ] && echo "build.sh: committed firmware matches the sources"
 exit 0

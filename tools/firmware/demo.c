@@ -41,6 +41,9 @@ void demo_main(void)
 		else
 			DEMO_GPIOC_ODR &= ~(1U << DEMO_PC13);
 		demo.heartbeat++;
+		/* the late variant: answers on SWD for a while, as behind a bootloader's wait, then not */
+		if (DEMO_SWD_OFF_AFTER && demo.heartbeat == DEMO_SWD_OFF_AFTER)
+			demo_swd_off();
 		demo_delay();
 	}
 }

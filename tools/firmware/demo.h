@@ -10,6 +10,9 @@
 #ifndef DEMO_SWD_OFF
 #define DEMO_SWD_OFF 0
 #endif
+#ifndef DEMO_SWD_OFF_AFTER
+#define DEMO_SWD_OFF_AFTER 0   /* >0: turn SWD off after this many LED toggles (a late variant) */
+#endif
 
 #define DEMO_RCC_APB2ENR (*(volatile uint32_t *)0x40021018U)
 #define DEMO_RCC_APB2ENR_AFIOEN (1U << 0)
