@@ -143,14 +143,14 @@ memcheck: deps-check all
 	@tools/sanitize/memcheck-run
 
 # What CI runs after the suites: a bounded torture (fault matrix, disk full and
-# read-only, 5 kill cycles), the fuzz smoke run, memcheck, ASan+UBSan, TSan.
+# read-only, 5 kill cycles), the fuzz smoke run, ASan+UBSan, TSan. memcheck is
+# not in it: under valgrind the bench's timing-based operator can stall a run
+# (docs in tools/sanitize/memcheck-run); run `make memcheck` by hand.
 proof-slice:
 	@echo "== proof slice: torture (all --cycles 5)"
 	@$(MAKE) --no-print-directory torture TORTURE_ARGS="all --cycles 5"
 	@echo "== proof slice: fuzz smoke"
 	@$(MAKE) --no-print-directory fuzz-smoke
-	@echo "== proof slice: memcheck"
-	@$(MAKE) --no-print-directory memcheck
 	@echo "== proof slice: ASan+UBSan"
 	@$(MAKE) --no-print-directory sanitize
 	@echo "== proof slice: TSan"
