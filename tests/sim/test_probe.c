@@ -157,6 +157,12 @@ static uint8_t tp_wdbg(libusb_device_handle *h, uint32_t addr, uint32_t val)
 	return r[0];
 }
 
+/* Halt the core (DHCSR = DBGKEY | C_HALT | C_DEBUGEN): work on the board, for the virtual operator. */
+static void tp_halt(libusb_device_handle *h)
+{
+	cr_assert_eq(tp_wdbg(h, 0xE000EDF0U, 0xA05F0003U), STLINK_DEBUG_ERR_OK);
+}
+
 static uint8_t tp_rwstatus(libusb_device_handle *h)
 {
 	uint8_t c[1] = { STLINK_DEBUG_APIV2_GETLASTRWSTATUS2 }, r[12];
@@ -565,7 +571,7 @@ Test(sim_probe, core_registers_are_reached_through_dcrsr_while_halted)
 	tp_bench(FIX "single-v2.cfg");
 	h = tp_open("066DFF485457725187084919");
 	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
-	cr_assert_eq(tp_wdbg(h, 0xE000EDF0U, 0xA05F0003U), STLINK_DEBUG_ERR_OK);
+	tp_halt(h);
 	tp_put32(wr + 2, 0x12345678U);
 	cr_assert_eq(tp_dbg(h, wr, 6, r, 2), 2);
 	cr_expect_eq(r[0], STLINK_DEBUG_ERR_OK);
@@ -830,7 +836,7 @@ Test(sim_probe, operator_swaps_the_board_swap_s_after_release)
 	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
 	tp_uid(h, uid);
 	cr_expect_str_eq(uid, "0102030405060708090A0B0C");
-	cr_assert_eq(tp_wdbg(h, 0xE000EDF0U, 0xA05F0003U), STLINK_DEBUG_ERR_OK); /* halt: work */
+	tp_halt(h);
 	cr_assert_eq(tp_dbg(h, ex, 1, NULL, 0), 0);
 	tp_spend_ms(h, 300);
 	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
@@ -840,7 +846,7 @@ Test(sim_probe, operator_swaps_the_board_swap_s_after_release)
 	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
 	tp_uid(h, uid);
 	cr_expect_str_eq(uid, "1112131415161718191A1B1C");
-	cr_assert_eq(tp_wdbg(h, 0xE000EDF0U, 0xA05F0003U), STLINK_DEBUG_ERR_OK);
+	tp_halt(h);
 	cr_assert_eq(tp_dbg(h, ex, 1, NULL, 0), 0);
 	tp_spend_ms(h, 600);
 	cr_assert_eq(tp_cmd(h, &volt, 1, r, 8), 8);
@@ -856,11 +862,11 @@ Test(sim_probe, work_on_the_board_before_the_swap_is_due_cancels_it)
 	tp_bench(FIX "tray-swap.cfg");
 	h = tp_open("066DFF485457725187084919");
 	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
-	cr_assert_eq(tp_wdbg(h, 0xE000EDF0U, 0xA05F0003U), STLINK_DEBUG_ERR_OK);
+	tp_halt(h);
 	cr_assert_eq(tp_dbg(h, ex, 1, NULL, 0), 0);       /* attempt 1 ends: swap due in 0.5 s */
 	tp_spend_ms(h, 200);
 	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);   /* attempt 2 (a retry) starts working */
-	cr_assert_eq(tp_wdbg(h, 0xE000EDF0U, 0xA05F0003U), STLINK_DEBUG_ERR_OK);
+	tp_halt(h);
 	tp_spend_ms(h, 600);
 	tp_uid(h, uid);
 	cr_expect_str_eq(uid, "0102030405060708090A0B0C", "the board was pulled during the retry");
@@ -1001,7 +1007,7 @@ Test(sim_probe, stuck_flash_bit_reads_back_wrong_after_programming)
 	tp_bench(FIX "faults.cfg");
 	h = tp_open("11FF6B064966545232401206");
 	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
-	cr_assert_eq(tp_wdbg(h, 0xE000EDF0U, 0xA05F0003U), STLINK_DEBUG_ERR_OK);
+	tp_halt(h);
 	cr_assert_eq(tp_wdbg(h, 0x40022004U, 0x45670123U), STLINK_DEBUG_ERR_OK);   /* FLASH_KEYR */
 	cr_assert_eq(tp_wdbg(h, 0x40022004U, 0xCDEF89ABU), STLINK_DEBUG_ERR_OK);
 	cr_assert_eq(tp_wdbg(h, 0x40022010U, 0x1U), STLINK_DEBUG_ERR_OK);           /* CR = PG */
@@ -1057,7 +1063,7 @@ Test(sim_probe, closing_a_handle_that_talked_releases_the_board_but_a_serial_loo
 	tp_bench(FIX "tray-swap.cfg");
 	h = tp_open("066DFF485457725187084919");
 	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
-	cr_assert_eq(tp_wdbg(h, 0xE000EDF0U, 0xA05F0003U), STLINK_DEBUG_ERR_OK);
+	tp_halt(h);
 	look = tp_open("066DFF485457725187084919");
 	cr_assert_eq(libusb_get_string_descriptor_ascii(look, 3, ascii, sizeof(ascii)), 24);
 	tp_close(look);
