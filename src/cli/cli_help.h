@@ -75,7 +75,8 @@
 #define GANG_HELP_RUN_SYN "production run: every ST-Link programs board after board"
 #define GANG_HELP_RUN \
 	"usage: gang run PROFILE [--probe SEL]... [--slots FILE] [--boards N] [--batch NAME]\n" \
-	"                [--operator NAME] [--station NAME] [--db PATH] [--sync] [--json] [--plain]\n\n" \
+	"                [--operator NAME] [--station NAME] [--db PATH] [--sync] [--rework] [--json]\n" \
+	"                [--plain]\n\n" \
 	"One worker per ST-Link (all attached, or those named with --probe). Each slot waits for a\n" \
 	"board, runs the profile, shows PASS or FAIL with a sentence for the operator, waits for the\n" \
 	"board to be removed, and repeats. Every attempt, step, serial number and chip UID is recorded\n" \
@@ -84,6 +85,9 @@
 	"  --boards N      stop after N boards finished (pass or fail)\n" \
 	"  --batch NAME    batch (lot) name recorded with every attempt (default: date-time)\n" \
 	"  --sync          panel mode: all slots start together once every slot holds a board\n" \
+	"  --rework        program boards that already passed with this profile and image again\n" \
+	"                  (recorded as rework); without it such a board is left as it is and\n" \
+	"                  the slot shows 'already programmed (PASS date, serial N) — remove it'\n" \
 	"  --json          JSON Lines events on stdout (schema in README), nothing else on stdout\n" \
 	"  --plain         one plain line per event even on a terminal\n\n" \
 	"Ctrl-C (SIGINT/SIGTERM) once: no new boards, boards in progress finish. Twice: boards in\n" \

@@ -34,7 +34,7 @@ typedef struct run_args {
 	const char *db;
 	const char *log_file;
 	int log_level;
-	bool sync, json, plain;
+	bool sync, json, plain, rework;
 	char batch_buf[40];
 } run_args;
 
@@ -47,7 +47,7 @@ static int run_parse(run_args *a, int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' }, { "sync", no_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' }, { "plain", no_argument, NULL, 'P' },
 		{ "log", required_argument, NULL, 'l' }, { "log-level", required_argument, NULL, 'L' },
-		{ 0, 0, 0, 0 },
+		{ "rework", no_argument, NULL, 'R' }, { 0, 0, 0, 0 },
 	};
 	uint32_t n;
 	int c;
@@ -74,6 +74,7 @@ static int run_parse(run_args *a, int argc, char **argv)
 		case 'S': a->sync = true; break;
 		case 'j': a->json = true; break;
 		case 'P': a->plain = true; break;
+		case 'R': a->rework = true; break;
 		case 'l': a->log_file = optarg; break;
 		case 'L':
 			if ((a->log_level = gang_log_level_parse(optarg)) < 0)
@@ -199,7 +200,7 @@ int gang_cmd_run(int argc, char **argv)
 			.profile = p, .image = img, .profile_path = a.profile, .db = db,
 			.probes = a.probes, .n_probes = a.n_probes, .boards_max = a.boards, .batch = a.batch,
 			.operator_name = a.operator_name, .station = a.station ? a.station : p->station,
-			.sync = a.sync, .sink = sink, .log_fp = log_fp, .log_level = (gang_log_level)a.log_level,
+			.sync = a.sync, .rework = a.rework, .sink = sink, .log_fp = log_fp, .log_level = (gang_log_level)a.log_level,
 		};
 		gang_event ev = { .kind = GANG_EV_RUN_START, .ts = gang_now_unix(), .profile = p->name,
 				  .batch = a.batch };

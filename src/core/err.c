@@ -32,6 +32,8 @@ static const err_row err_table[] = {
 	{ GANG_EPROBE_TIMEOUT, "probe", 3, "the ST-Link stopped answering (USB timeout) — replug it" },
 	{ GANG_EPROBE_FIRMWARE, "probe", 3, "the ST-Link firmware is too old — update it with ST's upgrade tool" },
 	{ GANG_EPROBE_PROTOCOL, "probe", 3, "the ST-Link gave an unexpected answer — replug it" },
+	{ GANG_EPROBE_FLAKY, "probe", 3,
+	  "the ST-Link keeps losing contact in the middle of a board — check its USB cable and hub" },
 	{ GANG_ENO_BOARD, "no-board", 1, "no board in the fixture, or the board has no power" },
 	{ GANG_ETARGET_NOSWD, "target", 1,
 	  "the chip does not answer on SWD — its firmware may disable SWD; connect under reset" },
@@ -46,10 +48,16 @@ static const err_row err_table[] = {
 	{ GANG_EVERIFY, "verify", 1, "verify failed — set board aside" },
 	{ GANG_ELOCKED_FOREVER, "refused", 2,
 	  "refused: this would lock the chip permanently (confirm explicitly to proceed)" },
+	{ GANG_EUID_BLANK, "uid", 1,
+	  "the chip's unique ID is blank — not a genuine or an intact STM32; set it aside" },
+	{ GANG_EUID_TWICE, "uid", 1,
+	  "another slot holds a chip with the same unique ID — not genuine STM32s; set it aside" },
 	{ GANG_ESERIAL_EXHAUSTED, "serial", 1, "the serial-number pool is exhausted — stop and ask the engineer" },
 	{ GANG_EDB, "database", 4, "the traceability database cannot be used" },
 	{ GANG_ECANCELLED, "aborted", 1, "aborted" },
 	{ GANG_ENOTSUP, "unsupported", 2, "this operation is not supported on this part" },
+	{ GANG_EUNRECORDED, "record", 1,
+	  "programmed and verified, but the pass could not be recorded — set the board aside and tell the engineer" },
 };
 
 static const err_row *err_find(int code)

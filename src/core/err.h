@@ -29,6 +29,7 @@ typedef enum gang_err {
 	GANG_EPROBE_TIMEOUT = -14,   /* USB transfer timed out */
 	GANG_EPROBE_FIRMWARE = -15,  /* probe firmware too old for a needed feature */
 	GANG_EPROBE_PROTOCOL = -16,  /* malformed or unexpected reply */
+	GANG_EPROBE_FLAKY = -17,     /* attempts keep being cut off by lost probe commands */
 	/* target */
 	GANG_ENO_BOARD = -20,        /* no target voltage: no board or no power */
 	GANG_ETARGET_NOSWD = -21,    /* debug port does not answer */
@@ -41,11 +42,14 @@ typedef enum gang_err {
 	GANG_EFLASH = -28,           /* PGERR / erase failure / loader failure */
 	GANG_EVERIFY = -29,          /* verify mismatch */
 	GANG_ELOCKED_FOREVER = -30,  /* operation would lock the part permanently */
+	GANG_EUID_BLANK = -31,       /* 96-bit unique ID all 0s or all 1s */
+	GANG_EUID_TWICE = -32,       /* the same unique ID sits in another slot right now */
 	/* production */
 	GANG_ESERIAL_EXHAUSTED = -40,
 	GANG_EDB = -41,
 	GANG_ECANCELLED = -42,
 	GANG_ENOTSUP = -43,          /* the part or family does not support this */
+	GANG_EUNRECORDED = -44,      /* verified, but the database refused to record the pass */
 } gang_err;
 
 /* The operator's sentence for an error code (never NULL). */

@@ -27,6 +27,7 @@
 #ifndef GANG_DB_DB_H
 #define GANG_DB_DB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -71,6 +72,7 @@ typedef struct gang_attempt_info {
 	const char *image_sha256;   /* hex */
 	const char *operator_name;
 	const char *station;
+	bool rework;                /* programmed again although it passed before (--rework) */
 } gang_attempt_info;
 
 /* What connecting to the board revealed; strings borrowed, NULL = unknown. */
@@ -156,6 +158,24 @@ int gang_db_attempt_serial_text(gang_db *db, int64_t attempt_id, const char *tex
 /* Append a step row (step name like "erase"; detail may be NULL). */
 int gang_db_step(gang_db *db, int64_t attempt_id, const char *step, gang_step_result result,
 		 uint32_t duration_ms, const char *detail, gang_diag *d);
+/* The last pass of a board with one profile and image (found false: none). */
+typedef struct gang_board_pass {
+	bool found;
+	int64_t attempt_id;
+	char finished_at[32];   /* UTC ISO 8601 */
+	char serial_text[96];   /* "" when the profile has no serial */
+} gang_board_pass;
+
+/* Look up uid's last pass with this profile and image (SHA-256 hex; NULL matches NULL). */
+int gang_db_board_last_pass(gang_board_pass *out, gang_db *db, const char *uid, const char *profile_sha256,
+			    const char *image_sha256, gang_diag *d);
+/*
+ * A board that passed (pass_attempt_id) was seen again in a slot and left
+ * as it is: recorded instead of an attempt (the board row must exist).
+ */
+int gang_db_sighting(gang_db *db, const gang_attempt_info *info, const char *uid, int64_t pass_attempt_id,
+		     gang_diag *d);
+
 /*
  * Close an open attempt. In one transaction: the attempt's result, the
  * board's last_result and, for a pass (call it only after verify), its

@@ -46,8 +46,8 @@ int gang_db_attempt_begin(int64_t *id_out, gang_db *db, const gang_attempt_info 
 				     db->path);
 	if ((err = db_prepare(&st, db,
 			      "INSERT INTO attempts (slot, probe_serial, batch, profile_name, profile_sha256, "
-			      "image_sha256, operator, station, run_id, started_at) VALUES (?1, ?2, ?3, ?4, ?5, "
-			      "?6, ?7, ?8, ?9, " DB_NOW_SQL ")",
+			      "image_sha256, operator, station, run_id, rework, started_at) VALUES (?1, ?2, ?3, "
+			      "?4, ?5, ?6, ?7, ?8, ?9, ?10, " DB_NOW_SQL ")",
 			      d)) < 0)
 		return err;
 	db_bind_text(st, 1, info->slot);
@@ -60,6 +60,7 @@ int gang_db_attempt_begin(int64_t *id_out, gang_db *db, const gang_attempt_info 
 	db_bind_text(st, 8, info->station);
 	if (db->run_id)
 		sqlite3_bind_int64(st, 9, db->run_id);
+	sqlite3_bind_int(st, 10, info->rework ? 1 : 0);
 	if ((err = db_run(db, st, d, "recording a new attempt")) < 0)
 		return err;
 	*id_out = sqlite3_last_insert_rowid(db->conn);

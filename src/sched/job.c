@@ -1,10 +1,16 @@
 /*
  * job.c — one attempt on one board: the ordered steps of the profile, each
  * timed, recorded (steps table) and announced (events). The first failing
- * step ends the attempt; the attempt row is closed exactly once, and a
- * pass is recorded only after verify (DESIGN "Serial numbers and
- * traceability"). The engineer's detail goes to the log and the database;
- * the operator gets one sentence.
+ * step ends the attempt; the attempt row is closed exactly once. A pass is
+ * recorded only after verify, and committed before the board is released
+ * into its firmware: once the pass is on disk nothing the firmware does
+ * (turning the SWD pins into GPIO at once, for instance) can undo it, and a
+ * crash between the two leaves a recorded pass on a halted board rather than
+ * a released board without a record. The engineer's detail goes to the log
+ * and the database; the operator gets one sentence.
+ *
+ * A board that already passed with this profile and image is not programmed
+ * again (unless the run says --rework): only the sighting is recorded.
  */
 #include "sched/job.h"
 
@@ -23,7 +29,9 @@
 #include "target/target.h"
 
 #define JOB_SKIPPED 1            /* a step that had nothing to do */
+#define JOB_ALREADY 2            /* the board passed before with this profile and image */
 #define JOB_PROGRESS_EVERY_S 0.1 /* progress events at most this often */
+#define JOB_BOARD_MIN_MV 1500U   /* below this the board lost its supply */
 
 typedef struct job {
 	sched_slot *s;
@@ -37,8 +45,9 @@ typedef struct job {
 	int attempt;
 	char uid[25];
 	char serial_text[96];
+	char ob_hex[2 * GANG_OB_RAW_LEN + 1]; /* option bytes as read on connect, "" unreadable */
+	gang_board_pass seen;     /* the board's earlier pass with this profile and image */
 	gang_image *img;          /* per-board copy with the serial patched in */
-	double t_board;
 	char detail[GANG_DIAG_LEN]; /* what a passing step did, for the steps table */
 	/* progress throttle */
 	const char *pstep;
@@ -75,54 +84,117 @@ static void job_progress(void *user, const char *step, uint64_t done, uint64_t t
 	job_event(j, GANG_EV_PROGRESS, &ev);
 }
 
-/* The option bytes as read, hex, for the attempt record; NULL if unreadable. */
-static const char *job_ob_hex(char *out, size_t cap, gang_target *t)
+/* The option bytes as read, hex, for the attempt record; "" if unreadable. */
+static void job_ob_hex(char *out, size_t cap, gang_target *t)
 {
 	uint8_t raw[GANG_OB_RAW_LEN];
 	gang_ob ob;
 
+	out[0] = '\0';
 	if (cap < 2 * GANG_OB_RAW_LEN + 1 || gang_ob_read(&ob, t) < 0) {
 		gang_diag_clear(gang_target_diag(t));
-		return NULL;
+		return;
 	}
 	gang_ob_encode(raw, &ob);
 	for (size_t i = 0; i < GANG_OB_RAW_LEN; i++)
 		snprintf(out + 2 * i, 3, "%02X", raw[i]);
-	return out;
 }
 
+/*
+ * A UID of all 0s or all 1s is what an erased or counterfeit ID area reads:
+ * no two such chips can be told apart, so none may be traced.
+ */
+static bool job_uid_blank(const char *uid)
+{
+	size_t n = strlen(uid);
+
+	return n == 0 || strspn(uid, "0") == n || strspn(uid, "Ff") == n;
+}
+
+static void job_note(job *j, const char *message, const char *detail)
+{
+	gang_event ev = { .message = message, .detail = detail };
+
+	job_event(j, GANG_EV_NOTE, &ev);
+}
+
+/* Attach and identify; nothing is written to the board or the database yet. */
 static int job_connect(job *j)
 {
 	const gang_profile *p = j->p;
 	gang_connect_opts o = { .mode = p->connect, .swd_khz = p->swd_khz, .part = p->target };
 	const gang_target_info *info;
-	gang_attempt_target at = { 0 };
-	char ob_hex[2 * GANG_OB_RAW_LEN + 1];
-	gang_diag dbd;
+	char other[32];
 	int err;
 
 	if ((err = gang_target_attach(&j->t, j->sl, &o)) < 0)
 		return err;
 	info = gang_target_info_get(j->t);
 	snprintf(j->uid, sizeof(j->uid), "%s", info->uid);
-	at.uid = info->uid;
-	at.part = info->part ? info->part->name : NULL;
-	at.connect_mode = gang_connect_mode_name(info->mode);
-	at.rdp_before = info->rdp_level;
-	at.option_bytes = job_ob_hex(ob_hex, sizeof(ob_hex), j->t);
-	snprintf(j->detail, sizeof(j->detail), "%s, UID %s, %s, %u kHz, %u mV%s%s", at.part ? at.part : "?",
-		 info->uid, at.connect_mode, info->swd_khz, info->target_mv, info->note[0] ? "; " : "",
-		 info->note);
-	if ((err = gang_db_attempt_identify(j->db, j->attempt_id, &at, &dbd)) < 0)
-		return gang_diag_set(j->d, err, "%s", dbd.msg);
+	if (job_uid_blank(info->uid))
+		return gang_diag_set(j->d, GANG_EUID_BLANK, "unique ID %s (all 0s or all 1s)", info->uid);
+	if (!sched_uid_hold(j->s, info->uid, other, sizeof(other)))
+		return gang_diag_set(j->d, GANG_EUID_TWICE, "unique ID %s is also on the board in slot %s",
+				     info->uid, other);
+	job_ob_hex(j->ob_hex, sizeof(j->ob_hex), j->t);
+	snprintf(j->detail, sizeof(j->detail), "%s, UID %s, %s, %u kHz, %u mV%s%s",
+		 info->part ? info->part->name : "?", info->uid, gang_connect_mode_name(info->mode),
+		 info->swd_khz, info->target_mv, info->note[0] ? "; " : "", info->note);
 	if (info->note[0]) {
-		gang_event ev = { .message = "SWD disabled by firmware — recovered under reset",
-				  .detail = info->note };
-
-		job_event(j, GANG_EV_NOTE, &ev);
+		job_note(j, "SWD disabled by firmware — recovered under reset", info->note);
 		gang_log_warn(&j->s->log, "board %s: %s", info->uid, info->note);
 	}
 	return GANG_OK;
+}
+
+/* The board passed before with this profile and image: JOB_ALREADY unless --rework. */
+static int job_seen_before(job *j)
+{
+	gang_diag dbd;
+	int err = gang_db_board_last_pass(&j->seen, j->db, j->uid, j->p->sha256, j->cfg->image->sha256, &dbd);
+
+	if (err < 0)
+		return gang_diag_set(j->d, err, "%s", dbd.msg);
+	return j->seen.found && !j->cfg->rework ? JOB_ALREADY : GANG_OK;
+}
+
+static void job_attempt_info(gang_attempt_info *ai, const job *j)
+{
+	const gang_run_cfg *cfg = j->cfg;
+
+	*ai = (gang_attempt_info){
+		.slot = j->s->label, .probe_serial = j->s->id.serial, .batch = cfg->batch,
+		.profile_name = j->p->name, .profile_sha256 = j->p->sha256,
+		.image_sha256 = cfg->image->sha256, .operator_name = cfg->operator_name,
+		.station = cfg->station, .rework = j->seen.found,
+	};
+}
+
+/* Open the attempt row; then what connect found, and the connect step. */
+static int job_begin(job *j, int connect_err, double t0)
+{
+	const gang_target_info *info = j->t ? gang_target_info_get(j->t) : NULL;
+	gang_attempt_info ai;
+	gang_attempt_target at = { 0 };
+	gang_step_result r = connect_err < 0 ? GANG_STEP_FAIL : GANG_STEP_PASS;
+	gang_diag dbd;
+	int err;
+
+	job_attempt_info(&ai, j);
+	if ((err = gang_db_attempt_begin(&j->attempt_id, j->db, &ai, &dbd)) < 0)
+		return gang_diag_set(j->d, err, "%s", dbd.msg);
+	if (info && j->uid[0]) {
+		at.uid = j->uid;
+		at.part = info->part ? info->part->name : NULL;
+		at.connect_mode = gang_connect_mode_name(info->mode);
+		at.rdp_before = info->rdp_level;
+		at.option_bytes = j->ob_hex[0] ? j->ob_hex : NULL;
+		if ((err = gang_db_attempt_identify(j->db, j->attempt_id, &at, &dbd)) < 0)
+			return gang_diag_set(j->d, err, "%s", dbd.msg);
+	}
+	err = gang_db_step(j->db, j->attempt_id, "connect", r, (uint32_t)((gang_now_unix() - t0) * 1000.0),
+			   connect_err < 0 ? j->d->msg : j->detail, &dbd);
+	return err < 0 ? gang_diag_set(j->d, err, "%s", dbd.msg) : GANG_OK;
 }
 
 /* Reserve (or find) the UID's serial, encode it, patch a per-board image copy. */
@@ -166,11 +238,7 @@ static int job_unprotect(job *j)
 	if ((err = gang_flash_unprotect(j->t)) < 0)
 		return err;
 	snprintf(j->detail, sizeof(j->detail), "RDP 1 -> 0: chip mass-erased by the regression");
-	{
-		gang_event ev = { .message = "read protection removed — chip was mass-erased" };
-
-		job_event(j, GANG_EV_NOTE, &ev);
-	}
+	job_note(j, "read protection removed — chip was mass-erased", NULL);
 	return GANG_OK;
 }
 
@@ -239,38 +307,58 @@ static int job_option_bytes(job *j)
 	return changed ? GANG_OK : JOB_SKIPPED;
 }
 
-/* Operator sentence for a failure: what happened, where, and what to do. */
-static void job_sentence(char *out, size_t cap, int err, const gang_diag *d, const gang_profile *p)
+/*
+ * What happened, for the operator, without advice: "verify failed at
+ * 0x08000004". The advice (set the board aside, ask the engineer) is added
+ * only to a final result, never to a note that announces a retry.
+ */
+static void job_what(char *out, size_t cap, int err, const gang_diag *d, const gang_profile *p)
 {
 	const char *at = d ? strstr(d->msg, "0x08") : NULL;
 	unsigned long addr = at ? strtoul(at, NULL, 16) : 0;
+	const char *s = gang_strerror(err);
+	const char *dash = strstr(s, " — ");
 
 	switch (err) {
 	case GANG_EVERIFY:
-		if (at)
-			snprintf(out, cap, "verify failed at 0x%08lX — set board aside", addr);
-		else
-			snprintf(out, cap, "verify failed — set board aside");
-		return;
 	case GANG_EFLASH:
 	case GANG_EWRITE_PROTECTED:
 		if (at) {
-			snprintf(out, cap, "%s at 0x%08lX — set board aside",
+			snprintf(out, cap, "%s at 0x%08lX", err == GANG_EVERIFY ? "verify failed" :
 				 err == GANG_EFLASH ? "flash programming failed" : "flash is write-protected", addr);
 			return;
 		}
 		break;
 	case GANG_EREAD_PROTECTED:
-		snprintf(out, cap, "chip is read-protected (RDP 1) and the profile does not allow "
-			 "unprotecting it — set board aside");
+		snprintf(out, cap, "the chip is read-protected (RDP 1) and the profile does not allow removing it "
+			 "(option_bytes.allow_unprotect)");
 		return;
 	case GANG_ESERIAL_EXHAUSTED:
-		snprintf(out, cap, "serial pool '%s' is exhausted — stop and ask the engineer", p->serial.pool);
+		snprintf(out, cap, "serial pool '%s' is exhausted", p->serial.pool);
 		return;
 	default:
 		break;
 	}
-	snprintf(out, cap, "%s", gang_strerror(err));
+	snprintf(out, cap, "%.*s", dash ? (int)(dash - s) : (int)strlen(s), s);
+}
+
+/* The advice that ends a final sentence. */
+static const char *job_advice(int err)
+{
+	const char *s = gang_strerror(err);
+	const char *dash = strstr(s, " — ");
+
+	switch (err) {
+	case GANG_EVERIFY:
+	case GANG_EFLASH:
+	case GANG_EWRITE_PROTECTED:
+	case GANG_EREAD_PROTECTED:
+		return "set board aside";
+	case GANG_ESERIAL_EXHAUSTED:
+		return "stop and ask the engineer";
+	default:
+		return dash ? dash + strlen(" — ") : NULL;
+	}
 }
 
 typedef int (*job_step_fn)(job *j);
@@ -279,7 +367,6 @@ static const struct job_step_row {
 	const char *name;
 	job_step_fn fn;
 } job_steps[] = {
-	{ "connect", job_connect },
 	{ "serial", job_serial },
 	{ "unprotect", job_unprotect },
 	{ "program", job_program },
@@ -287,10 +374,16 @@ static const struct job_step_row {
 	{ "option_bytes", job_option_bytes },
 };
 
+static void job_step_event(job *j, const char *name)
+{
+	gang_event ev = { .step = name };
+
+	job_event(j, GANG_EV_STEP, &ev);
+}
+
 /* Run one step: event, timing, steps-table row. Returns the step's result (< 0 failure). */
 static int job_run_step(job *j, const struct job_step_row *row)
 {
-	gang_event ev = { .step = row->name };
 	gang_diag dbd;
 	double t0;
 	int err, dberr;
@@ -298,7 +391,7 @@ static int job_run_step(job *j, const struct job_step_row *row)
 
 	if (sched_stop_level(j->s->run) == SCHED_ABORT)
 		return gang_diag_set(j->d, GANG_ECANCELLED, "stopped by the operator before %s", row->name);
-	job_event(j, GANG_EV_STEP, &ev);
+	job_step_event(j, row->name);
 	j->detail[0] = '\0';
 	gang_diag_clear(j->d);
 	t0 = gang_now_unix();
@@ -321,19 +414,6 @@ static gang_detach_after job_after(const gang_profile *p)
 	return p->after == GANG_AFTER_HALT ? GANG_DETACH_HALT : GANG_DETACH_RESET;
 }
 
-static int job_begin(job *j)
-{
-	const gang_run_cfg *cfg = j->cfg;
-	gang_attempt_info ai = {
-		.slot = j->s->label, .probe_serial = j->s->id.serial, .batch = cfg->batch,
-		.profile_name = j->p->name, .profile_sha256 = j->p->sha256,
-		.image_sha256 = cfg->image->sha256, .operator_name = cfg->operator_name,
-		.station = cfg->station,
-	};
-
-	return gang_db_attempt_begin(&j->attempt_id, j->db, &ai, j->d);
-}
-
 static bool job_probe_error(int err)
 {
 	return err == GANG_EPROBE_GONE || err == GANG_EPROBE_TIMEOUT || err == GANG_EPROBE_PROTOCOL ||
@@ -351,66 +431,175 @@ static bool job_retryable(int err)
 	case GANG_ECANCELLED:
 	case GANG_ENO_BOARD:
 	case GANG_ENRST_UNWIRED:
+	case GANG_EUID_BLANK:
+	case GANG_EUID_TWICE:
+	case GANG_EUNRECORDED:
 		return false;
 	default:
 		return !job_probe_error(err);
 	}
 }
 
-/* Close the attempt row exactly once, with the outcome's result. */
-static void job_close(job *j, job_outcome *out)
+/*
+ * The chip stopped answering: a board that lost its supply (pulled, power
+ * cut mid-programming) looks the same on SWD as firmware that turned SWD
+ * off, so the target voltage decides which sentence is true.
+ */
+static int job_check_supply(job *j, int err)
 {
-	gang_attempt_result r = out->err == GANG_OK ? GANG_ATTEMPT_PASS
-				: strcmp(out->result, "aborted") == 0 ? GANG_ATTEMPT_ABORTED : GANG_ATTEMPT_FAIL;
+	unsigned mv = 0;
+
+	if (err != GANG_ETARGET_NOSWD && err != GANG_ETARGET_FAULT && err != GANG_ETARGET_NOHALT)
+		return err;
+	if (gang_stlink_target_voltage(&mv, j->sl) < 0 || mv >= JOB_BOARD_MIN_MV)
+		return err;
+	return gang_diag_set(j->d, GANG_ENO_BOARD, "target voltage %u mV after: %.400s", mv, j->d->msg);
+}
+
+static void job_outcome_fill(job_outcome *out, const job *j, int err)
+{
+	out->err = err;
+	out->probe_lost = job_probe_error(err);
+	out->result = err == GANG_OK ? GANG_ATTEMPT_PASS
+		      : (err == GANG_ECANCELLED || out->probe_lost || err == GANG_ENO_BOARD) ? GANG_ATTEMPT_ABORTED
+											    : GANG_ATTEMPT_FAIL;
+	out->retryable = job_retryable(err);
+	snprintf(out->uid, sizeof(out->uid), "%s", j->uid);
+	snprintf(out->serial, sizeof(out->serial), "%s", j->serial_text);
+	if (err != GANG_OK) {
+		const char *advice = job_advice(err);
+
+		job_what(out->what, sizeof(out->what), err, j->d, j->p);
+		snprintf(out->sentence, sizeof(out->sentence), "%s%s%s", out->what, advice ? " — " : "",
+			 advice ? advice : "");
+		snprintf(out->detail, sizeof(out->detail), "%s", j->d->msg);
+	}
+}
+
+/* Close the attempt row with the outcome; GANG_OK or the database's error (in dbd). */
+static int job_close(job *j, const job_outcome *out, gang_diag *dbd)
+{
+	return gang_db_attempt_finish(j->db, j->attempt_id, out->result, out->err ? gang_err_class(out->err) : NULL,
+				      out->err ? out->sentence : NULL, dbd);
+}
+
+/*
+ * The pass could not be recorded (the serial was voided meanwhile, the
+ * database refused): the board is programmed and verified but not a pass.
+ * The attempt is closed as failed with the database's reason; programming
+ * the board again would not make the record possible, so it is no retry.
+ * If even that cannot be written, the database itself is unusable.
+ */
+static void job_pass_unrecorded(job *j, job_outcome *out, const gang_diag *why)
+{
+	gang_diag dbd;
+
+	gang_log_err(&j->s->log, "recording the pass failed: %s", why->msg);
+	gang_diag_set(j->d, GANG_EUNRECORDED, "%s", why->msg);
+	job_outcome_fill(out, j, GANG_EUNRECORDED);
+	if (job_close(j, out, &dbd) < 0) {
+		gang_diag_set(j->d, GANG_EDB, "%s; closing the attempt as failed: %s", why->msg, dbd.msg);
+		job_outcome_fill(out, j, GANG_EDB);
+	}
+}
+
+/*
+ * Release the passed board into its firmware. Its pass is already on disk:
+ * a firmware that takes the SWD pins the moment it runs may leave the
+ * probe without an answer, which is logged, never held against the board.
+ */
+static void job_release(job *j)
+{
+	int err = gang_target_detach(j->t, job_after(j->p));
+
+	j->t = NULL;
+	if (err < 0) {
+		gang_log_info(&j->s->log, "board %s released; no answer on SWD once its firmware ran (the firmware "
+			      "takes the SWD pins): %s", j->uid, j->d->msg);
+		gang_diag_clear(j->d);
+	}
+}
+
+static void job_finish(job *j, job_outcome *out, int err)
+{
+	gang_diag dbd;
+
+	if (err == GANG_OK) {
+		job_outcome_fill(out, j, GANG_OK);
+		if (job_close(j, out, &dbd) == GANG_OK) {
+			job_release(j);
+			return;
+		}
+		job_pass_unrecorded(j, out, &dbd);
+	} else {
+		job_outcome_fill(out, j, job_check_supply(j, err));
+		if (job_close(j, out, &dbd) < 0) {
+			gang_log_err(&j->s->log, "recording the failure failed: %s", dbd.msg);
+			gang_diag_set(j->d, GANG_EDB, "%s", dbd.msg);
+			job_outcome_fill(out, j, GANG_EDB);
+		}
+	}
+	gang_target_detach(j->t, GANG_DETACH_HALT);
+	j->t = NULL;
+}
+
+/* Seen again after a pass: record the sighting, let the firmware run again, leave it be. */
+static void job_sighting(job *j, job_outcome *out)
+{
+	gang_attempt_info ai;
 	gang_diag dbd;
 	int err;
 
-	err = gang_db_attempt_finish(j->db, j->attempt_id, r, out->err ? gang_err_class(out->err) : NULL,
-				     out->err ? out->sentence : NULL, &dbd);
-	if (err < 0 && out->err == GANG_OK) {
-		/* The pass is not on disk, so it is not a pass. */
-		out->err = err;
-		out->result = "fail";
-		snprintf(out->sentence, sizeof(out->sentence), "%s", gang_strerror(err));
-		gang_log_err(&j->s->log, "recording the pass failed: %s", dbd.msg);
+	job_attempt_info(&ai, j);
+	err = gang_db_sighting(j->db, &ai, j->uid, j->seen.attempt_id, &dbd);
+	gang_target_detach(j->t, job_after(j->p));
+	j->t = NULL;
+	gang_diag_clear(j->d);
+	if (err < 0) {
+		gang_diag_set(j->d, err, "%s", dbd.msg);
+		job_outcome_fill(out, j, err);
+		out->result = GANG_ATTEMPT_ABORTED;
+		return;
 	}
+	job_outcome_fill(out, j, GANG_OK);
+	out->already = true;
+	snprintf(out->serial, sizeof(out->serial), "%s", j->seen.serial_text);
+	snprintf(out->sentence, sizeof(out->sentence), "already programmed (PASS %.10s %.5s%s%s) — remove it",
+		 j->seen.finished_at, j->seen.finished_at[0] ? j->seen.finished_at + 11 : "",
+		 j->seen.serial_text[0] ? ", serial " : "", j->seen.serial_text);
+	gang_log_info(&j->s->log, "board %s: %s (attempt %" PRId64 ")", j->uid, out->sentence, j->seen.attempt_id);
 }
 
 void job_attempt(job_outcome *out, sched_slot *s, gang_db *db, gang_stlink *sl, int attempt)
 {
 	job j = { .s = s, .cfg = s->run->cfg, .p = s->run->cfg->profile, .db = db, .sl = sl,
-		  .d = &s->diag, .attempt = attempt, .t_board = gang_now_unix() };
+		  .d = &s->diag, .attempt = attempt };
 	gang_event ev = { 0 };
-	int err;
+	double t0;
+	int err, berr;
 
 	memset(out, 0, sizeof(*out));
 	job_event(&j, GANG_EV_BOARD, &ev);
-	err = job_begin(&j);
-	if (err < 0) {
-		out->err = err;
-		out->result = "aborted";
-		snprintf(out->sentence, sizeof(out->sentence), "%s", gang_strerror(err));
-		snprintf(out->detail, sizeof(out->detail), "%s", j.d->msg);
+	job_step_event(&j, "connect");
+	gang_diag_clear(j.d);
+	t0 = gang_now_unix();
+	err = sched_stop_level(s->run) == SCHED_ABORT ?
+		      gang_diag_set(j.d, GANG_ECANCELLED, "stopped by the operator before connect") : job_connect(&j);
+	if (err < 0)
+		gang_log_err(&s->log, "connect: %s (%s)", gang_strerror(err), j.d->msg);
+	if (err == GANG_OK && (err = job_seen_before(&j)) == JOB_ALREADY) {
+		job_sighting(&j, out);
+		return;
+	}
+	if ((berr = job_begin(&j, err, t0)) < 0) {
+		/* nothing was written to the board: the attempt was never opened */
+		job_outcome_fill(out, &j, berr);
+		out->result = GANG_ATTEMPT_ABORTED;
+		gang_target_detach(j.t, GANG_DETACH_HALT);
 		return;
 	}
 	for (size_t i = 0; i < sizeof(job_steps) / sizeof(job_steps[0]) && err == GANG_OK; i++)
 		err = job_run_step(&j, &job_steps[i]);
-	if (j.t) {
-		int derr = gang_target_detach(j.t, err == GANG_OK ? job_after(j.p) : GANG_DETACH_HALT);
-
-		if (err == GANG_OK && derr < 0)
-			err = derr;
-	}
-	out->err = err;
-	out->probe_lost = job_probe_error(err);
-	out->result = err == GANG_OK ? "pass"
-		      : (err == GANG_ECANCELLED || out->probe_lost || err == GANG_ENO_BOARD) ? "aborted" : "fail";
-	out->retryable = job_retryable(err);
-	snprintf(out->uid, sizeof(out->uid), "%s", j.uid);
-	snprintf(out->serial, sizeof(out->serial), "%s", j.serial_text);
-	if (err != GANG_OK)
-		job_sentence(out->sentence, sizeof(out->sentence), err, j.d, j.p);
-	job_close(&j, out);
-	snprintf(out->detail, sizeof(out->detail), "%s", out->err ? j.d->msg : "");
+	job_finish(&j, out, err);
 	gang_image_free(j.img);
 }

@@ -16,20 +16,25 @@
 #include "stlink/stlink.h"
 
 typedef struct job_outcome {
-	int err;                   /* GANG_OK on pass */
-	const char *result;        /* "pass" | "fail" | "aborted" */
+	int err;                   /* GANG_OK on pass (and on a board seen again) */
+	gang_attempt_result result;
+	bool already;              /* passed before with this profile and image: left as it is */
 	char uid[25];              /* "" if the board was never identified */
 	char serial[96];           /* serial text, "" if none */
 	bool retryable;            /* a further attempt on the same board may pass */
 	bool probe_lost;           /* the probe failed: the slot must reopen it */
-	char sentence[200];        /* the operator's line */
+	char what[200];            /* what happened, without advice (for a retry note) */
+	char sentence[256];        /* the operator's line: what happened and what to do */
 	char detail[GANG_DIAG_LEN]; /* the engineer's detail */
 } job_outcome;
 
 /*
  * Run one attempt (attempt is 1-based) on the board in the slot's fixture;
- * the attempt row is closed before returning. The caller announces the
- * board's result (after its last attempt).
+ * the attempt row is closed before returning, and a passed board is
+ * released into its firmware only after its pass is committed. The caller
+ * announces the board's result (after its last attempt). A board that
+ * passed before with the same profile and image comes back with already
+ * set and nothing but the sighting recorded (unless the run reworks).
  */
 void job_attempt(job_outcome *out, sched_slot *s, gang_db *db, gang_stlink *sl, int attempt);
 

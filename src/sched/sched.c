@@ -39,16 +39,19 @@ bool sched_claim_board(sched_run *run)
 	return ok;
 }
 
-void sched_board_done(sched_run *run, const char *result, int attempts)
+void sched_board_done(sched_run *run, sched_board_result result, int attempts)
 {
 	pthread_mutex_lock(&run->mu);
-	if (strcmp(result, "aborted") == 0) {
-		/* Not finished (probe lost, board pulled, stop): its budget goes back. */
+	if (result == SCHED_BOARD_ABORTED || result == SCHED_BOARD_ALREADY) {
+		/* Not finished (probe lost, board pulled, stop) or left as it was: its budget goes back. */
 		run->claimed--;
-		run->totals.aborted++;
+		if (result == SCHED_BOARD_ABORTED)
+			run->totals.aborted++;
+		else
+			run->totals.already++;
 	} else {
 		run->totals.boards++;
-		if (strcmp(result, "pass") == 0) {
+		if (result == SCHED_BOARD_PASS) {
 			run->totals.passed++;
 			if (attempts == 1)
 				run->totals.first_pass++;
@@ -102,6 +105,50 @@ void sched_emit(sched_slot *s, gang_event *ev)
 	if (!ev->probe)
 		ev->probe = s->id.serial;
 	gang_sink_emit(s->run->cfg->sink, ev);
+}
+
+bool sched_uid_hold(sched_slot *s, const char *uid, char *other_out, size_t cap)
+{
+	sched_run *run = s->run;
+	bool ok = true;
+
+	pthread_mutex_lock(&run->mu);
+	for (size_t i = 0; i < run->n_slots && ok; i++) {
+		const sched_slot *o = run->slots[i];
+
+		if (o != s && strcmp(o->uid_held, uid) == 0) {
+			snprintf(other_out, cap, "%s", o->label);
+			ok = false;
+		}
+	}
+	if (ok)
+		snprintf(s->uid_held, sizeof(s->uid_held), "%s", uid);
+	pthread_mutex_unlock(&run->mu);
+	return ok;
+}
+
+void sched_uid_drop(sched_slot *s)
+{
+	pthread_mutex_lock(&s->run->mu);
+	s->uid_held[0] = '\0';
+	pthread_mutex_unlock(&s->run->mu);
+}
+
+void sched_set_pool_exhausted(sched_run *run)
+{
+	pthread_mutex_lock(&run->mu);
+	run->pool_exhausted = true;
+	pthread_mutex_unlock(&run->mu);
+}
+
+bool sched_pool_exhausted(sched_run *run)
+{
+	bool e;
+
+	pthread_mutex_lock(&run->mu);
+	e = run->pool_exhausted;
+	pthread_mutex_unlock(&run->mu);
+	return e;
 }
 
 static bool sched_wanted(const gang_run_cfg *cfg, const gang_probe_id *id)
@@ -307,8 +354,8 @@ int gang_sched_run(gang_run_totals *out, const gang_run_cfg *cfg, gang_diag *d)
 	run.totals.seconds = gang_now_unix() - run.t_start;
 	sched_emit_end(&run);
 	*out = run.totals;
-	if (run.db_diag.code)
-		err = gang_diag_set(d, run.db_diag.code, "%s", run.db_diag.msg);
+	if (run.stop_diag.code)
+		err = gang_diag_set(d, run.stop_diag.code, "%s", run.stop_diag.msg);
 out:
 	gang_usb_free(run.usb);
 	pthread_cond_destroy(&run.cv);

@@ -32,6 +32,7 @@ typedef struct gang_run_cfg {
 	const char *operator_name;
 	const char *station;
 	bool sync;                   /* panel mode */
+	bool rework;                 /* program boards that already passed with this profile and image */
 	gang_sink *sink;
 	FILE *log_fp;                /* engineer log (stderr or a file); NULL: off */
 	gang_log_level log_level;
@@ -42,6 +43,7 @@ typedef struct gang_run_totals {
 	unsigned passed;
 	unsigned failed;
 	unsigned aborted;
+	unsigned already;            /* boards seen again after their pass, left as they were */
 	unsigned first_pass;         /* passed on the first attempt */
 	double seconds;
 } gang_run_totals;

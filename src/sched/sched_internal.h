@@ -10,6 +10,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "db/db.h"
 #include "sched/sched.h"
 #include "usb/usb.h"
 
@@ -32,6 +33,7 @@ typedef struct sched_slot {
 	bool started;
 	bool finished;           /* thread has left its loop (guarded by run->mu) */
 	bool paused;             /* operator paused this slot: no new board (guarded by run->mu) */
+	char uid_held[25];       /* UID of the board in the fixture, "" none (guarded by run->mu) */
 	/* owned by the slot thread */
 	gang_diag diag;
 	gang_log log;
@@ -51,22 +53,41 @@ struct sched_run {
 	sched_slot *slots[SCHED_MAX_SLOTS];
 	size_t n_slots;
 	double t_start;
-	gang_diag db_diag;       /* first database failure that stopped a slot (code 0: none) */
+	gang_diag stop_diag;     /* first failure that stopped a slot: database, probe (code 0: none) */
+	bool pool_exhausted;     /* the serial pool ran dry: no slot starts another board */
 };
 
 /* Stop level now (locks run->mu). */
 sched_stop sched_stop_level(sched_run *run);
 /* Claim one board of the --boards budget; false when the run is ending. */
 bool sched_claim_board(sched_run *run);
+/* A board's outcome: the attempt results, and a board seen again after its pass. */
+typedef enum sched_board_result {
+	SCHED_BOARD_PASS = GANG_ATTEMPT_PASS,
+	SCHED_BOARD_FAIL = GANG_ATTEMPT_FAIL,
+	SCHED_BOARD_ABORTED = GANG_ATTEMPT_ABORTED,
+	SCHED_BOARD_ALREADY,
+} sched_board_result;
+
 /*
- * Record a board's outcome (result "pass" | "fail" | "aborted"). An aborted
- * board was not finished (probe lost, board pulled early, stop), so it does
- * not count against --boards.
+ * Record a board's outcome. An aborted board was not finished (probe lost,
+ * board pulled early, stop) and a board seen again was left as it was, so
+ * neither counts against --boards.
  */
-void sched_board_done(sched_run *run, const char *result, int attempts);
+void sched_board_done(sched_run *run, sched_board_result result, int attempts);
 /* --sync: wait until every live slot holds a board (or the run stops). */
 bool sched_sync_wait(sched_run *run);
 void sched_emit(sched_slot *s, gang_event *ev);
+/*
+ * The board with uid sits in slot s from now until it is taken out
+ * (sched_uid_drop). False when another slot holds a board with the same
+ * UID (its label in other_out): two chips with one ID are not genuine.
+ */
+bool sched_uid_hold(sched_slot *s, const char *uid, char *other_out, size_t cap);
+void sched_uid_drop(sched_slot *s);
+/* The serial pool is exhausted: slots stop before their next board. */
+void sched_set_pool_exhausted(sched_run *run);
+bool sched_pool_exhausted(sched_run *run);
 
 /* The slot thread body (job.c). */
 void *sched_slot_main(void *arg);

@@ -18,12 +18,25 @@
 #define SLOT_POLL_MS 300U          /* board presence poll */
 #define SLOT_REOPEN_MS 500U        /* reopen an unplugged probe */
 #define SLOT_BOARD_MIN_MV 1500U    /* a powered board */
+/*
+ * Attempts cut off by the probe (lost USB commands, a reset ST-Link) on one
+ * board: each is followed by a back-off that doubles from SLOT_BACKOFF_MS;
+ * after SLOT_MAX_ABORTS in a row the slot gives up instead of looping.
+ */
+#define SLOT_MAX_ABORTS 5
+#define SLOT_BACKOFF_MS 250U
+/* Probe losses closer together than this are one storm: one event with a count. */
+#define SLOT_STORM_S 60.0
 
 typedef struct slot_ctx {
 	sched_slot *s;
 	gang_db *db;
 	gang_stlink *sl;
-	bool down_reported;
+	bool down_reported;  /* this outage was announced (slot_down) */
+	bool down_shown;     /* the last slot_down reached the operator: slot_up follows it */
+	double storm_t0;     /* first probe loss of the current storm (0: none) */
+	unsigned storm_n;    /* probe losses in it */
+	unsigned aborts;     /* attempts cut off by the probe since a board was finished */
 } slot_ctx;
 
 static void slot_sleep_ms(unsigned ms)
@@ -40,20 +53,42 @@ static void slot_emit(sched_slot *s, gang_event_kind kind, const char *msg)
 	sched_emit(s, &ev);
 }
 
-/* Probe gone: close it and report once; the loop reopens it. */
+/*
+ * Probe gone: close it and report the outage once; the loop reopens it.
+ * Losses within SLOT_STORM_S of the storm's first are counted, not
+ * announced one by one: the operator sees one slot_down, then its count.
+ */
 static void slot_probe_lost(slot_ctx *c, int err)
 {
+	double now = gang_now_unix();
+	char msg[256];
+
 	gang_stlink_close(c->sl);
 	c->sl = NULL;
-	if (!c->down_reported) {
-		slot_emit(c->s, GANG_EV_SLOT_DOWN, gang_strerror(err));
-		gang_log_warn(&c->s->log, "probe lost: %s (%s)", gang_strerror(err), c->s->diag.msg);
-		c->down_reported = true;
+	sched_uid_drop(c->s);
+	if (c->down_reported)
+		return;
+	c->down_reported = true;
+	if (c->storm_t0 == 0 || now - c->storm_t0 > SLOT_STORM_S) {
+		c->storm_t0 = now;
+		c->storm_n = 0;
 	}
+	c->storm_n++;
+	gang_log_warn(&c->s->log, "probe lost (%u in %.0f s): %s (%s)", c->storm_n, now - c->storm_t0,
+		      gang_strerror(err), c->s->diag.msg);
+	c->down_shown = c->storm_n == 1 || c->storm_n % 10 == 0;
+	if (!c->down_shown)
+		return;
+	if (c->storm_n == 1)
+		snprintf(msg, sizeof(msg), "%s", gang_strerror(err));
+	else
+		snprintf(msg, sizeof(msg), "%s (lost %u times in %.0f s)", gang_strerror(err), c->storm_n,
+			 now - c->storm_t0);
+	slot_emit(c->s, GANG_EV_SLOT_DOWN, msg);
 }
 
-/* Open the probe; the first time also learn the slot label. */
-static int slot_open(slot_ctx *c)
+/* Open the probe (quiet: inside a board, after a cut-off attempt; no slot_up). */
+static int slot_open(slot_ctx *c, bool quiet)
 {
 	sched_slot *s = c->s;
 	char label[GANG_DB_LABEL_MAX];
@@ -68,7 +103,9 @@ static int slot_open(slot_ctx *c)
 	if (err < 0)
 		return err;
 	c->down_reported = false;
-	slot_emit(s, GANG_EV_SLOT_UP, NULL);
+	if (!quiet && (c->down_shown || !c->storm_t0))
+		slot_emit(s, GANG_EV_SLOT_UP, NULL);
+	c->down_shown = false;
 	return GANG_OK;
 }
 
@@ -155,6 +192,7 @@ static int slot_wait_board(slot_ctx *c)
 				return err;
 			if (mv < SLOT_BOARD_MIN_MV && s->last_uid[0]) {
 				s->last_uid[0] = '\0';
+				sched_uid_drop(s);
 				slot_emit(s, GANG_EV_REMOVED, NULL);
 			} else if (mv >= SLOT_BOARD_MIN_MV && !s->last_uid[0]) {
 				return GANG_OK;
@@ -172,6 +210,7 @@ static int slot_wait_board(slot_ctx *c)
 				self_silent |= !uid[0] && answered && !swapped;
 				if (swapped) {
 					s->last_uid[0] = '\0';
+					sched_uid_drop(s);
 					slot_emit(s, GANG_EV_REMOVED, NULL);
 					return GANG_OK;
 				}
@@ -182,11 +221,19 @@ static int slot_wait_board(slot_ctx *c)
 	}
 }
 
+static const char *slot_result_name(const job_outcome *o)
+{
+	if (o->already)
+		return "already";
+	return o->result == GANG_ATTEMPT_PASS ? "pass" : o->result == GANG_ATTEMPT_FAIL ? "fail" : "aborted";
+}
+
 static void slot_result(sched_slot *s, const job_outcome *o, int attempts, double t0)
 {
-	gang_event ev = { .kind = GANG_EV_RESULT, .result = o->result, .uid = o->uid,
+	bool said = o->err || o->already;
+	gang_event ev = { .kind = GANG_EV_RESULT, .result = slot_result_name(o), .uid = o->uid,
 			  .serial = o->serial, .attempt = attempts, .elapsed_s = gang_now_unix() - t0,
-			  .message = o->err ? o->sentence : NULL,
+			  .message = said ? o->sentence : NULL,
 			  .error_class = o->err ? gang_err_class(o->err) : NULL,
 			  .detail = o->err ? o->detail : NULL };
 
@@ -194,49 +241,135 @@ static void slot_result(sched_slot *s, const job_outcome *o, int attempts, doubl
 }
 
 /*
- * The database cannot record boards (disk full, read-only, gone): this slot
- * stops — programming boards that cannot be traced would be worse, and
- * retrying at once would spin — and the run reports the failure (exit 4).
+ * Something this slot cannot go on without failed: the database cannot
+ * record boards (disk full, read-only, gone) — programming boards that
+ * cannot be traced would be worse, and retrying at once would spin — or
+ * the probe keeps cutting attempts off, or the serial pool ran dry. The slot
+ * stops with one sentence; the run reports the first such failure (exit
+ * status by its code).
  */
-static void slot_db_stop(sched_slot *s, const char *detail)
+static void slot_stop(sched_slot *s, int code, const char *sentence, const char *detail)
 {
-	slot_emit(s, GANG_EV_SLOT_DOWN, gang_strerror(GANG_EDB));
-	gang_log_err(&s->log, "database: %s — this slot stops", detail[0] ? detail : gang_strerror(GANG_EDB));
+	slot_emit(s, GANG_EV_SLOT_DOWN, sentence);
+	gang_log_err(&s->log, "%s (%s) — this slot stops", sentence, detail[0] ? detail : gang_strerror(code));
 	pthread_mutex_lock(&s->run->mu);
-	if (!s->run->db_diag.code)
-		gang_diag_set(&s->run->db_diag, GANG_EDB, "%s", detail[0] ? detail : gang_strerror(GANG_EDB));
+	if (!s->run->stop_diag.code)
+		gang_diag_set(&s->run->stop_diag, code, "%s", detail[0] ? detail : gang_strerror(code));
 	pthread_mutex_unlock(&s->run->mu);
 }
 
-/* One board: attempts until pass, a final failure, or the probe is lost. */
+static void slot_db_stop(sched_slot *s, const char *detail)
+{
+	slot_stop(s, GANG_EDB, gang_strerror(GANG_EDB), detail);
+}
+
+/* A note that the board gets another attempt: what happened, never the final advice. */
+static void slot_retry_note(sched_slot *s, const job_outcome *o, int attempt, unsigned wait_ms)
+{
+	char msg[sizeof(o->what) + 64];
+	gang_event ev = { .kind = GANG_EV_NOTE, .uid = o->uid, .message = msg, .detail = o->detail };
+
+	if (wait_ms)
+		snprintf(msg, sizeof(msg), "attempt %d cut off: %s; retrying in %.1f s", attempt, o->what,
+			 wait_ms / 1000.0);
+	else
+		snprintf(msg, sizeof(msg), "attempt %d failed: %s; retrying", attempt, o->what);
+	sched_emit(s, &ev);
+}
+
+/*
+ * An attempt was cut off by the probe (a lost command, a reset ST-Link):
+ * back off, then reopen the probe quietly. False when it does not come
+ * back (unplugged): the slot then waits for it as for any unplug.
+ */
+static bool slot_recover_probe(slot_ctx *c, unsigned wait_ms)
+{
+	gang_stlink_close(c->sl);
+	c->sl = NULL;
+	slot_sleep_ms(wait_ms);
+	return slot_open(c, true) == GANG_OK;
+}
+
+/* The probe cut off SLOT_MAX_ABORTS attempts in a row: the slot gives up. */
+static void slot_give_up(job_outcome *o, int attempt)
+{
+	const char *s = gang_strerror(GANG_EPROBE_FLAKY);
+
+	o->err = GANG_EPROBE_FLAKY;
+	o->result = GANG_ATTEMPT_ABORTED;
+	o->retryable = false;
+	snprintf(o->sentence, sizeof(o->sentence), "%s (%d attempts cut off in a row; last: %s)", s, attempt,
+		 o->what);
+}
+
+/* Attempts on one board until pass, a final failure, the probe gone, or the slot giving up. */
+static int slot_attempts(job_outcome *o, slot_ctx *c, int *attempt_out)
+{
+	sched_slot *s = c->s;
+	int retries = s->run->cfg->profile->retries, failures = 0, attempt = 0;
+
+	for (;;) {
+		attempt++;
+		*attempt_out = attempt;
+		job_attempt(o, s, c->db, c->sl, attempt);
+		if (o->err == GANG_OK || sched_stop_level(s->run) == SCHED_ABORT)
+			return GANG_OK;
+		if (o->probe_lost) {
+			unsigned wait = SLOT_BACKOFF_MS << (c->aborts < 4 ? c->aborts : 4);
+
+			if (++c->aborts >= SLOT_MAX_ABORTS) {
+				slot_give_up(o, attempt);
+				return GANG_EPROBE_FLAKY;
+			}
+			slot_retry_note(s, o, attempt, wait);
+			if (!slot_recover_probe(c, wait))
+				return o->err;
+			continue;
+		}
+		if (!o->retryable || ++failures > retries)
+			return GANG_OK;
+		slot_retry_note(s, o, attempt, 0);
+	}
+}
+
+/* One board: its attempts, its result, and what the slot does next. */
 static int slot_board(slot_ctx *c)
 {
 	sched_slot *s = c->s;
-	int retries = s->run->cfg->profile->retries;
 	double t0 = gang_now_unix();
 	job_outcome o;
 	int attempt = 0;
+	int err = slot_attempts(&o, c, &attempt);
 
-	do {
-		attempt++;
-		job_attempt(&o, s, c->db, c->sl, attempt);
-		if (o.err != GANG_OK && o.retryable && attempt <= retries) {
-			char msg[sizeof(o.sentence) + 40];
-			gang_event ev = { .kind = GANG_EV_NOTE, .uid = o.uid, .message = msg, .detail = o.detail };
-
-			snprintf(msg, sizeof(msg), "attempt %d failed (%s); retrying", attempt, o.sentence);
-
-			sched_emit(s, &ev);
-		}
-	} while (o.err != GANG_OK && o.retryable && attempt <= retries &&
-		 sched_stop_level(s->run) != SCHED_ABORT);
 	slot_result(s, &o, attempt, t0);
-	if (strcmp(o.result, "aborted") != 0 || o.err == GANG_ECANCELLED)
+	if (o.result != GANG_ATTEMPT_ABORTED || o.err == GANG_ECANCELLED || o.already)
 		snprintf(s->last_uid, sizeof(s->last_uid), "%s", o.uid[0] ? o.uid : "?");
-	sched_board_done(s->run, o.result, attempt);
+	if (o.result != GANG_ATTEMPT_ABORTED && !o.already)
+		c->aborts = 0;
+	sched_board_done(s->run, o.already ? SCHED_BOARD_ALREADY : (sched_board_result)o.result, attempt);
+	if (o.err == GANG_ESERIAL_EXHAUSTED)
+		sched_set_pool_exhausted(s->run);
+	if (err == GANG_EPROBE_FLAKY) {
+		slot_stop(s, GANG_EPROBE_FLAKY, o.sentence, o.detail);
+		return err;
+	}
 	if (o.err == GANG_EDB)
 		slot_db_stop(s, o.detail);
 	return o.probe_lost || o.err == GANG_EDB ? o.err : GANG_OK;
+}
+
+/* The pool is dry: stop before touching another board, and say why. */
+static bool slot_pool_dry(sched_slot *s)
+{
+	char msg[160];
+
+	if (!sched_pool_exhausted(s->run))
+		return false;
+	snprintf(msg, sizeof(msg), "serial pool '%s' is exhausted — this slot stopped; ask the engineer",
+		 s->run->cfg->profile->serial.pool);
+	slot_emit(s, GANG_EV_SLOT_DOWN, msg);
+	gang_log_err(&s->log, "%s", msg);
+	return true;
 }
 
 static void slot_loop(slot_ctx *c)
@@ -246,7 +379,7 @@ static void slot_loop(slot_ctx *c)
 
 	while (!slot_stopping(s)) {
 		if (!c->sl) {
-			if (slot_open(c) < 0) {
+			if (slot_open(c, false) < 0) {
 				slot_probe_lost(c, s->diag.code ? s->diag.code : GANG_EPROBE_GONE);
 				slot_sleep_ms(SLOT_REOPEN_MS);
 				continue;
@@ -259,11 +392,12 @@ static void slot_loop(slot_ctx *c)
 			slot_probe_lost(c, err);
 			continue;
 		}
-		if (!sched_claim_board(s->run))
+		if (slot_pool_dry(s) || !sched_claim_board(s->run))
 			break;
 		if (s->run->cfg->sync && !sched_sync_wait(s->run))
 			break;
-		if ((err = slot_board(c)) == GANG_EDB)
+		err = slot_board(c);
+		if (err == GANG_EDB || err == GANG_EPROBE_FLAKY)
 			break;
 		if (err < 0)
 			slot_probe_lost(c, err);

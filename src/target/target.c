@@ -239,9 +239,14 @@ static int tgt_release(gang_target *t, gang_detach_after after)
 		    (err = gang_stlink_write32(t->sl, TGT_AIRCR, TGT_AIRCR_SYSRESET)) < 0)
 			return err;
 	}
-	/* C_HALT off first (C_DEBUGEN kept), then debug off: the core runs */
-	if ((err = gang_stlink_write32(t->sl, TGT_DHCSR, TGT_DHCSR_KEY | TGT_DHCSR_DEBUGEN)) < 0)
-		return err;
+	/*
+	 * One write lets the core go: C_DEBUGEN cleared takes C_HALT with it
+	 * (ARMv7-M ARM, DDI 0403E §C1.6.3 DHCSR: with C_DEBUGEN 0 the core
+	 * ignores C_HALT and leaves Debug state). Nothing is asked of the chip
+	 * after that write, so firmware that turns the SWD pins into GPIO the
+	 * moment it runs (AFIO_MAPR.SWJ_CFG on F1, GPIOA_MODER elsewhere)
+	 * cannot make the release fail.
+	 */
 	return gang_stlink_write32(t->sl, TGT_DHCSR, TGT_DHCSR_KEY);
 }
 

@@ -18,6 +18,7 @@
 #define BENCH_QUAD "tests/fixtures/benches/run-quad10.cfg"
 #define BENCH_REWORK "tests/fixtures/benches/run-rework.cfg"
 #define BENCH_FIXED "tests/fixtures/benches/run-fixed.cfg"
+#define BENCH_SEEN "tests/fixtures/benches/run-seen-again.cfg"
 
 static itest_env env;
 static const itest_layout layout = { "profiles/firmware/demo-f103.hex", 0x0803F800U, 256U * 1024U };
@@ -34,15 +35,22 @@ static void teardown(void)
 
 TestSuite(run_batch, .init = setup, .fini = teardown, .timeout = 90);
 
-static int run_profile(const char *bench, const char *profile, const char *boards, double timeout_s)
+/* extra: one more flag (--rework) or NULL. */
+static int run_profile_x(const char *bench, const char *profile, const char *boards, double timeout_s,
+			 const char *extra)
 {
 	const char *argv[] = { "run", profile, "--boards", boards, "--db", env.db, "--plain",
-			       "--batch", "itest", NULL };
+			       "--batch", "itest", extra, NULL };
 	char prof[ITEST_PATH_MAX];
 
 	itest_path(prof, sizeof(prof), &env, profile);
 	argv[1] = prof;
 	return itest_run(&env, bench, argv, timeout_s);
+}
+
+static int run_profile(const char *bench, const char *profile, const char *boards, double timeout_s)
+{
+	return run_profile_x(bench, profile, boards, timeout_s, NULL);
 }
 
 /* Every passing board's flash is image + its serial; serials are all different. */
@@ -72,7 +80,7 @@ Test(run_batch, four_probes_program_forty_boards_each_with_the_image_and_its_own
 Test(run_batch, a_reworked_board_gets_the_same_serial_and_both_attempts_are_recorded)
 {
 	char s1[32], s2[32];
-	int rc = run_profile(BENCH_REWORK, PROFILE_BASIC, "3", 40);
+	int rc = run_profile_x(BENCH_REWORK, PROFILE_BASIC, "3", 40, "--rework");
 
 	cr_assert_eq(rc, 0, "exit %d", rc);
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE uid = '3A0041001851363036363731' "
@@ -83,7 +91,38 @@ Test(run_batch, a_reworked_board_gets_the_same_serial_and_both_attempts_are_reco
 			       "'3A0041001851363036363731'"));
 	cr_assert_str_eq(s1, s2);
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM serials"), 2, "the rework took a new serial");
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE rework = 1"), 1);
+	cr_assert_eq(itest_db_int(&env, "SELECT rework FROM attempts WHERE uid = '3A0041001851363036363731' "
+					"ORDER BY id LIMIT 1"), 0, "the first pass is no rework");
 	check_every_pass_on_disk(2);
+}
+
+/*
+ * The same board back in the fixture after it passed (restarted run, a
+ * board put back by mistake) is not programmed again: the slot says so, the
+ * sighting is recorded, nothing is written to the board, and it does not
+ * count as a board of the batch.
+ */
+Test(run_batch, a_board_that_passed_is_not_programmed_again_without_rework)
+{
+	char why[ITEST_WHY_MAX] = "", at[32], want[64];
+	int rc = run_profile(BENCH_SEEN, PROFILE_BASIC, "3", 40);
+
+	cr_assert_eq(rc, 0, "exit %d", rc);
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts"), 3, "no attempt for the board seen again");
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 3);
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM sightings WHERE uid = '3A0041001851363036363731'"), 1);
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM sightings s JOIN attempts a ON a.id = "
+					"s.pass_attempt_id WHERE a.result = 'pass' AND a.uid = s.uid"), 1);
+	cr_assert(itest_db_text(at, sizeof(at), &env, "SELECT substr(finished_at, 1, 10) FROM attempts WHERE uid = "
+			       "'3A0041001851363036363731'"));
+	cr_assert_eq(itest_count(env.out, "already programmed (PASS "), 1);
+	cr_assert_eq(itest_count(env.out, ", serial 5000) — remove it"), 1);
+	snprintf(want, sizeof(want), "already programmed (PASS %s ", at);
+	cr_assert_eq(itest_count(env.out, want), 1, "the sentence names the pass's date %s", at);
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM serials"), 3);
+	check_every_pass_on_disk(3);
+	cr_assert(itest_invariants(&env, &layout, why, sizeof(why)), "%s", why);
 }
 
 Test(run_batch, running_twice_on_the_same_boards_keeps_every_serial)
@@ -94,7 +133,7 @@ Test(run_batch, running_twice_on_the_same_boards_keeps_every_serial)
 	cr_assert(itest_db_text(before, sizeof(before), &env,
 				"SELECT group_concat(uid || '=' || serial, ',') FROM (SELECT * FROM boards ORDER BY uid)"));
 	/* Nobody swapped the boards: the second run reworks the same two. */
-	cr_assert_eq(run_profile(BENCH_FIXED, PROFILE_BASIC, "2", 40), 0);
+	cr_assert_eq(run_profile_x(BENCH_FIXED, PROFILE_BASIC, "2", 40, "--rework"), 0);
 	cr_assert(itest_db_text(after, sizeof(after), &env,
 				"SELECT group_concat(uid || '=' || serial, ',') FROM (SELECT * FROM boards ORDER BY uid)"));
 	cr_assert_str_eq(before, after);
@@ -114,8 +153,14 @@ Test(run_batch, an_exhausted_pool_stops_the_board_before_programming_and_exits_1
 	cr_assert_eq(rc, 1, "exit %d", rc);
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM serials"), 3, "no 4th serial");
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 3);
-	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE error_class = 'serial'"), 2);
-	cr_assert_eq(itest_count(env.out, "pool 'tiny' is exhausted"), 2);
+	/* The board that found the pool dry fails; then every slot stops before its next board. */
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE error_class = 'serial'"), 1);
+	cr_assert_eq(itest_count(env.out, "FAIL serial pool 'tiny' is exhausted — stop and ask the engineer"), 1);
+	cr_assert_geq(itest_count(env.out, "serial pool 'tiny' is exhausted — this slot stopped; ask the engineer"),
+		      1);
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE started_at > (SELECT finished_at FROM "
+					"attempts WHERE error_class = 'serial')"), 0,
+		     "a board was started after the pool ran dry");
 	/* A board that got no serial was never erased nor programmed: its flash is blank as delivered. */
 	cr_assert(itest_db_text(uid, sizeof(uid), &env, "SELECT uid FROM attempts WHERE error_class = 'serial'"));
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM steps s JOIN attempts a ON a.id = s.attempt_id "

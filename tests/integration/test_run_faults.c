@@ -93,7 +93,9 @@ Test(run_faults, a_read_protected_board_fails_as_read_protected_when_the_profile
 	/* Not retryable: one attempt, and the other board of the batch still passes. */
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE rdp_before = 1"), 1);
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 1);
-	cr_assert_eq(itest_count(env.out, "FAIL chip is read-protected (RDP 1)"), 1);
+	/* the sentence names the profile key that would allow unprotecting it */
+	cr_assert_eq(itest_count(env.out, "FAIL the chip is read-protected (RDP 1) and the profile does not "
+				 "allow removing it (option_bytes.allow_unprotect) — set board aside"), 1);
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM steps WHERE step = 'program' AND attempt_id IN "
 					"(SELECT id FROM attempts WHERE rdp_before = 1)"), 0);
 	assert_invariants();

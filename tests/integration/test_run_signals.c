@@ -43,7 +43,8 @@ TestSuite(run_signals, .init = setup, .fini = teardown, .timeout = 60);
 /* Start the slow bench at hardware pace and wait until both slots are programming. */
 static pid_t start_slow_and_wait_for_program(void)
 {
-	static const char *argv[] = { "run", prof, "--boards", "2", "--db", NULL, "--plain", NULL };
+	/* --rework: the kill test runs again on boards an earlier run passed */
+	static const char *argv[] = { "run", prof, "--boards", "2", "--db", NULL, "--plain", "--rework", NULL };
 	int before = itest_count(env.out, " program");
 	pid_t pid;
 
@@ -105,7 +106,7 @@ Test(run_signals, sigint_twice_aborts_the_boards_in_progress_and_keeps_their_ser
 /* kill -9 at a moment drawn from seed, restart, check every invariant. */
 static void kill_and_restart(unsigned seed, double max_delay_s)
 {
-	const char *argv[] = { "run", prof, "--boards", "2", "--db", env.db, "--plain", NULL };
+	const char *argv[] = { "run", prof, "--boards", "2", "--db", env.db, "--plain", "--rework", NULL };
 	char why[ITEST_WHY_MAX] = "";
 	double delay = max_delay_s * (double)(rand_r(&seed) % 1000U) / 1000.0;
 	int rc;
