@@ -380,3 +380,20 @@ Test(config, a_bad_config_file_stops_every_command_with_one_line_naming_file_lin
 		free(err);
 	}
 }
+
+Test(config, the_installed_example_gang_conf_with_every_key_uncommented_is_valid)
+{
+	gang_config c;
+	gang_diag d = { 0 };
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/cfg/gang' && sed 's/^#\\([a-z_]* =\\)/\\1/' tools/gang.conf.example >'%s/cfg/gang/gang.conf'",
+		 cf_dir, cf_dir);
+	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(gang_config_load(&c, &d), GANG_OK, "%s", d.msg);
+	cr_expect_str_eq(c.db, "/var/lib/gang/gang.sqlite");
+	cr_expect_str_eq(c.station, "line-2");
+	cr_expect_str_eq(c.operator_name, "amelie");
+	cr_expect_str_eq(c.log_dir, "/var/log/gang");
+	cr_expect_str_eq(c.slots, "/etc/gang/slots.txt");
+}
