@@ -203,8 +203,7 @@ static int run_exit(int err, const gang_run_totals *t)
 
 int gang_cmd_run(int argc, char **argv)
 {
-	static const run_args a_init;
-	run_args a = a_init;
+	run_args a = { 0 };
 	gang_profile *p = NULL;
 	gang_image *img = NULL;
 	gang_db *db = NULL;
