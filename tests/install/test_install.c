@@ -269,6 +269,7 @@ Test(install, uninstall_removes_exactly_what_install_wrote)
 	for (size_t i = 0; i < 3; i++)
 		cr_expect(inst_exists(foreign[i]), "uninstall removed %s, which gang did not install", foreign[i]);
 	cr_expect_not(inst_exists("/usr/local/share/gang"), "share/gang should be gone");
+	cr_expect_not(inst_exists("/usr/local/share/doc/gang"), "share/doc/gang should be gone");
 	cr_expect(inst_exists("/usr/local/bin"), "bin/ is shared: it must stay");
 }
 
@@ -294,6 +295,15 @@ Test(install, uninstall_with_nothing_installed_fails_naming_the_manifest)
 Test(install, a_relative_prefix_is_refused_and_installs_nothing)
 {
 	cr_expect_neq(inst_make_prefix("install", "usr/local"), 0);
+	cr_expect_eq(inst_count_files(), 0);
+}
+
+/* The man page's paths are rewritten with sed: a PREFIX that sed would misread is refused. */
+Test(install, a_prefix_with_a_sed_special_character_is_refused_and_installs_nothing)
+{
+	cr_expect_neq(inst_make_prefix("install", "/opt/a#b"), 0);
+	cr_expect_eq(inst_count_files(), 0);
+	cr_expect_neq(inst_make_prefix("install", "/opt/a&b"), 0);
 	cr_expect_eq(inst_count_files(), 0);
 }
 
