@@ -15,10 +15,15 @@ OPT      ?= -O2 -g
 STD      := -std=c11 -D_GNU_SOURCE
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
 PKGS     := libusb-1.0 libconfig sqlite3 ncursesw
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CFLAGS_ALL := $(STD) $(WARN) $(OPT) $(SAN) -Isrc -I$(BUILD)/gen $(PKG_CFLAGS) $(CFLAGS)
-LDLIBS_ALL := $(PKG_LIBS) -lpthread -lm $(SAN)
+# pkg-config is asked on first use, not when the Makefile is read: on a fresh
+# machine the -dev packages arrive through deps-check (tools/install-deps),
+# which every rule that compiles or links runs first as an order-only
+# prerequisite. The eval keeps the answer, so pkg-config runs once per make.
+# Everything built from these must stay recursive (=), never :=.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null))$(PKG_LIBS)
+CFLAGS_ALL = $(STD) $(WARN) $(OPT) $(SAN) -Isrc -I$(BUILD)/gen $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(SAN)
 
 # ---- gang ---------------------------------------------------------------
 MODULES  := core usb stlink target flash image profile serial db sched console report cli
@@ -34,7 +39,7 @@ SIM_LIB  := $(BUILD)/libgangsim.a
 # The bench library is preloaded into stock clients (st-flash, OpenOCD): it is
 # never built with sanitizers (SIM_SAN), whatever SAN says.
 SIM_SAN  ?=
-SIM_CFLAGS := $(STD) $(WARN) $(OPT) $(SIM_SAN) -fPIC -fvisibility=hidden -Isrc -Itools/sim $(PKG_CFLAGS) $(CFLAGS)
+SIM_CFLAGS = $(STD) $(WARN) $(OPT) $(SIM_SAN) -fPIC -fvisibility=hidden -Isrc -Itools/sim $(PKG_CFLAGS) $(CFLAGS)
 SIM_LIBS := -lunicorn -lconfig -lpthread -lm $(SIM_SAN)
 
 # ---- tests: one Criterion binary per tests/<dir>/ ---------------------------
@@ -45,11 +50,11 @@ TESTLIB_SRC := $(wildcard tests/lib/*.c)
 .PHONY: all check test proof-slice demo bench deps deps-check clean install uninstall headertest loader firmware torture generated-check sanitize tsan memcheck
 all: $(BUILD)/gang $(SIM_SO)
 
-$(BUILD)/obj/%.o: src/%.c
+$(BUILD)/obj/%.o: src/%.c | deps-check
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
-$(BUILD)/simobj/%.o: tools/sim/%.c
+$(BUILD)/simobj/%.o: tools/sim/%.c | deps-check
 	@mkdir -p $(dir $@)
 	$(CC) $(SIM_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -64,10 +69,10 @@ $(GANG_LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/gang: $(BUILD)/obj/main.o $(GANG_LIB)
+$(BUILD)/gang: $(BUILD)/obj/main.o $(GANG_LIB) | deps-check
 	$(CC) $(OPT) $(SAN) -o $@ $^ $(LDLIBS_ALL)
 
-$(SIM_SO): $(SIM_OBJ)
+$(SIM_SO): $(SIM_OBJ) | deps-check
 	$(CC) -shared $(SAN) -o $@ $^ $(SIM_LIBS)
 
 $(SIM_LIB): $(SIM_OBJ)
@@ -75,15 +80,15 @@ $(SIM_LIB): $(SIM_OBJ)
 
 # tests/sim links the bench objects directly (not libgang, nor tests/lib, which
 # drives gang); every other test links libgang and the helpers in tests/lib.
-$(BUILD)/tests/sim: $(wildcard tests/sim/*.c) $(SIM_LIB) $(SIM_SO)
+$(BUILD)/tests/sim: $(wildcard tests/sim/*.c) $(SIM_LIB) $(SIM_SO) | deps-check
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) $(WARN) $(OPT) $(SAN) -Isrc -Itools/sim $(PKG_CFLAGS) -o $@ $(filter %.c,$^) $(SIM_LIB) -lcriterion $(SIM_LIBS) $(LDLIBS_ALL)
 
 # Other test binaries link the bench (build/libgangsim.so) in place of
 # libusb, so gang's real USB code runs against virtual probes; each test
 # picks its bench with GANGSIM_BENCH/GANGSIM_STATE before gang_usb_new().
-TEST_LIBS := -L$(BUILD) -Wl,-rpath,$(abspath $(BUILD)) -lgangsim $(filter-out -lusb-1.0,$(PKG_LIBS)) -lpthread -lm $(SAN)
-$(BUILD)/tests/%: $(GANG_LIB) $(SIM_SO) $(TESTLIB_SRC) FORCE_TESTDEP
+TEST_LIBS = -L$(BUILD) -Wl,-rpath,$(abspath $(BUILD)) -lgangsim $(filter-out -lusb-1.0,$(PKG_LIBS)) -lpthread -lm $(SAN)
+$(BUILD)/tests/%: $(GANG_LIB) $(SIM_SO) $(TESTLIB_SRC) FORCE_TESTDEP | deps-check
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) $(WARN) $(OPT) $(SAN) -Isrc -Itests/lib $(PKG_CFLAGS) -o $@ $(wildcard tests/$*/*.c) $(TESTLIB_SRC) $(GANG_LIB) -lcriterion $(TEST_LIBS)
 
@@ -112,9 +117,9 @@ firmware:
 	tools/firmware/build.sh
 
 # Standalone benchmark programs (each its own main).
-$(BUILD)/db-bench: tools/bench/db-bench.c $(GANG_LIB)
+$(BUILD)/db-bench: tools/bench/db-bench.c $(GANG_LIB) | deps-check
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(GANG_LIB) $(LDLIBS_ALL)
-$(BUILD)/report-bench: tools/bench/report-bench.c $(GANG_LIB)
+$(BUILD)/report-bench: tools/bench/report-bench.c $(GANG_LIB) | deps-check
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(GANG_LIB) $(LDLIBS_ALL)
 
 demo: deps-check all
@@ -162,7 +167,7 @@ deps:
 deps-check:
 	@tools/install-deps --quiet
 
-headertest:
+headertest: | deps-check
 	@for h in $$(find src -name '*.h'); do \
 		echo "#include \"$${h#src/}\"" | $(CC) $(STD) $(WARN) -Isrc $(PKG_CFLAGS) -x c -fsyntax-only - || exit 1; \
 	done; echo "headers compile alone"
@@ -175,7 +180,7 @@ include tools/install.mk
 
 # Crash/fault torture (docs/torture.md); CI slice (proof-slice): TORTURE_ARGS="all --cycles 5"
 TORTURE_ARGS ?= all
-$(BUILD)/torture: tools/torture/torture.c tests/integration/itest.c tests/integration/itest.h $(GANG_LIB)
+$(BUILD)/torture: tools/torture/torture.c tests/integration/itest.c tests/integration/itest.h $(GANG_LIB) | deps-check
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) $(WARN) $(OPT) $(SAN) -Isrc -Itests/integration $(PKG_CFLAGS) -o $@ tools/torture/torture.c tests/integration/itest.c $(GANG_LIB) $(LDLIBS_ALL)
 torture: all $(BUILD)/torture
@@ -191,4 +196,6 @@ $(BUILD)/bench/libhostcpu.so: tools/bench/hostcpu.c
 bench: all $(BUILD)/bench/bench-util $(BUILD)/bench/libhostcpu.so
 	@tools/bench/run $(if $(QUICK),--quick)
 
+# fuzz.mk's compile rules wait for deps-check too (FUZZ_DEPS).
+FUZZ_DEPS := deps-check
 include tools/fuzz/fuzz.mk

@@ -146,3 +146,13 @@ bool gang_cli_wants_help(const gang_cli_cmd *cmd, int argc, char **argv)
 	}
 	return false;
 }
+
+int gang_cli_db(const char **out, gang_config *cfg, const char *flag, bool create, gang_diag *d)
+{
+	int err;
+
+	*out = NULL;
+	if ((err = gang_config_load(cfg, d)) < 0)
+		return err;
+	return gang_config_db(out, cfg, flag, create, d);
+}

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/config.h"
 #include "core/err.h"
 
 #define GANG_VERSION "0.1.0"
@@ -41,6 +42,13 @@ int gang_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(
 int gang_cli_bad_option(const char *cmd, char **argv);
 /* Parse a number (decimal, 0x hex, optional k/K = KiB suffix); false if malformed. */
 bool gang_cli_parse_u32(uint32_t *out, const char *s);
+/*
+ * The database a command opens: flag (--db) if not NULL, else the one
+ * gang.conf or the XDG default names (core/config.h). Loads cfg first, so
+ * a broken gang.conf stops every command with its file, line and key.
+ * create: make the default's directory (commands that create the database).
+ */
+int gang_cli_db(const char **out, gang_config *cfg, const char *flag, bool create, gang_diag *d);
 /* True if argv contains -h or --help; prints the command's help. */
 bool gang_cli_wants_help(const gang_cli_cmd *cmd, int argc, char **argv);
 

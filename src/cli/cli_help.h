@@ -70,7 +70,8 @@
 	"usage: gang check PROFILE [--db PATH]\n\n" \
 	"Loads the profile and its image, validates them against the target part (every error names\n" \
 	"file, line and key), and prints the plan: steps, pages to erase, bytes to program, the serial\n" \
-	"number format with the next value, and the pool's state in the database (if it exists).\n"
+	"number format with the next value, and the pool's state in the database (if it exists).\n\n" \
+	"  --db PATH    database (default: db in gang.conf, else ~/.local/share/gang/gang.sqlite)\n"
 
 #define GANG_HELP_RUN_SYN "production run: every ST-Link programs board after board"
 #define GANG_HELP_RUN \
@@ -80,10 +81,17 @@
 	"One worker per ST-Link (all attached, or those named with --probe). Each slot waits for a\n" \
 	"board, runs the profile, shows PASS or FAIL with a sentence for the operator, waits for the\n" \
 	"board to be removed, and repeats. Every attempt, step, serial number and chip UID is recorded\n" \
-	"in the database (default db/gang.sqlite).\n\n" \
-	"  --slots FILE    slot labels: lines 'LABEL PROBE_SERIAL [USB_PATH]'\n" \
+	"in the database. What a flag leaves unsaid comes from gang.conf (/etc/gang/gang.conf, then\n" \
+	"~/.config/gang/gang.conf; see gang(1) CONFIGURATION).\n\n" \
+	"  --slots FILE    slot labels: lines 'LABEL PROBE_SERIAL [USB_PATH]' (default: slots in gang.conf)\n" \
 	"  --boards N      stop after N boards finished (pass or fail)\n" \
 	"  --batch NAME    batch (lot) name recorded with every attempt (default: date-time)\n" \
+	"  --operator NAME operator recorded with every attempt (default: operator in gang.conf)\n" \
+	"  --station NAME  station recorded (default: the profile's, else gang.conf's, else the host name)\n" \
+	"  --db PATH       database (default: db in gang.conf, else ~/.local/share/gang/gang.sqlite,\n" \
+	"                  its directory made 0700)\n" \
+	"  --log FILE      append the engineer log to FILE (default: log_dir/gang.log when gang.conf\n" \
+	"                  names a log_dir, else stderr)\n" \
 	"  --sync          panel mode: all slots start together once every slot holds a board\n" \
 	"  --rework        program boards that already passed with this profile and image again\n" \
 	"                  (recorded as rework); without it such a board is left as it is and\n" \
@@ -106,7 +114,7 @@
 	"  --format F    text (default), csv (one RFC 4180 table: section,key,metric,value),\n" \
 	"                json (one object), html (one self-contained page with charts)\n" \
 	"  --out FILE    write to FILE instead of stdout\n" \
-	"  --db PATH     database (default db/gang.sqlite)\n" \
+	"  --db PATH     database (default: db in gang.conf, else ~/.local/share/gang/gang.sqlite)\n" \
 	"  --upgrade     open the database read-write once to apply the schema migrations a\n" \
 	"                database left by an older gang needs (reports refuse it otherwise)\n\n" \
 	"T is an ISO 8601 UTC time or date (2026-11-24, 2026-11-24T08:00:00Z).\n" \
@@ -121,7 +129,7 @@
 	"and every serial ever bound to the board. The board is found by chip UID (24 hex digits,\n" \
 	"any case), then serial text (GNG-202648-001000), then serial value (decimal).\n\n" \
 	"  --format F   text (default) or json (an array with one object per board)\n" \
-	"  --db PATH    database (default db/gang.sqlite)\n\n" \
+	"  --db PATH    database (default: db in gang.conf, else ~/.local/share/gang/gang.sqlite)\n\n" \
 	"Exit 1 when no board matches.\n"
 
 #endif

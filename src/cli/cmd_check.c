@@ -16,12 +16,11 @@
 #include "target/part.h"
 
 /* One line about the pool from the database, or why there is none. */
-static void check_pool_line(char *out, size_t cap, const gang_profile *p, const char *db_path)
+static void check_pool_line(char *out, size_t cap, const gang_profile *p, const char *path)
 {
 	gang_serial_pool_counts c;
 	gang_db *db = NULL;
 	gang_diag d = { 0 };
-	const char *path = db_path ? db_path : GANG_DB_DEFAULT_PATH;
 
 	if (!p->serial.present) {
 		snprintf(out, cap, "no serial numbers in this profile");
@@ -48,7 +47,8 @@ static void check_pool_line(char *out, size_t cap, const gang_profile *p, const 
 int gang_cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = { { "db", required_argument, NULL, 'd' }, { 0, 0, 0, 0 } };
-	const char *db_path = NULL;
+	const char *db_flag = NULL, *db_path;
+	gang_config cfg;
 	gang_profile *p = NULL;
 	gang_image *img = NULL;
 	const gang_part *part;
@@ -60,11 +60,12 @@ int gang_cmd_check(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 'd')
 			return gang_cli_bad_option("check", argv);
-		db_path = optarg;
+		db_flag = optarg;
 	}
 	if (optind != argc - 1)
 		return gang_cli_usage("check", "one PROFILE is needed");
-	if ((err = gang_profile_load(&p, argv[optind], &d)) < 0 ||
+	if ((err = gang_cli_db(&db_path, &cfg, db_flag, false, &d)) < 0 ||
+	    (err = gang_profile_load(&p, argv[optind], &d)) < 0 ||
 	    (err = gang_profile_load_image(&img, p, &d)) < 0)
 		goto out;
 	if (!(part = gang_part_find(p->target))) {

@@ -107,6 +107,8 @@ static int cr_write(const cr_opts *o, const gang_report *r, gang_diag *d)
 int gang_cmd_report(int argc, char **argv)
 {
 	cr_opts o = { 0 };
+	gang_config cfg;
+	const char *path;
 	gang_db *db = NULL;
 	gang_report *r = NULL;
 	gang_diag d = { 0 };
@@ -114,7 +116,8 @@ int gang_cmd_report(int argc, char **argv)
 
 	if ((rc = cr_parse(&o, argc, argv)) != GANG_EXIT_OK)
 		return rc;
-	if ((err = gang_db_open(&db, o.db, o.upgrade ? 0 : GANG_DB_READONLY, &d)) < 0 ||
+	if ((err = gang_cli_db(&path, &cfg, o.db, false, &d)) < 0 ||
+	    (err = gang_db_open(&db, path, o.upgrade ? 0 : GANG_DB_READONLY, &d)) < 0 ||
 	    (err = gang_report_build(&r, db, &o.f, &d)) < 0 || (err = cr_write(&o, r, &d)) < 0)
 		goto out;
 	if (!r->attempts)

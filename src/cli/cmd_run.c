@@ -2,7 +2,9 @@
  * cmd_run.c — `gang run PROFILE ...`: load and validate the profile and
  * image, open the database (recovering attempts a crash left open), apply
  * the slot map, pick the operator display, block SIGINT/SIGTERM (the
- * scheduler waits for them), and run the batch.
+ * scheduler waits for them), and run the batch. What the flags leave unsaid
+ * (database, operator, station, slot file, log directory) comes from
+ * gang.conf or the XDG defaults (core/config.h).
  */
 #include <getopt.h>
 #include <signal.h>
@@ -36,6 +38,8 @@ typedef struct run_args {
 	int log_level;
 	bool sync, json, plain, rework;
 	char batch_buf[40];
+	gang_config cfg;                      /* gang.conf: what the flags leave unsaid */
+	char log_buf[GANG_CONFIG_PATH_MAX];
 } run_args;
 
 static int run_parse(run_args *a, int argc, char **argv)
@@ -99,6 +103,40 @@ static void run_default_batch(run_args *a)
 	gmtime_r(&now, &tm);
 	strftime(a->batch_buf, sizeof(a->batch_buf), "%Y%m%d-%H%M%S", &tm);
 	a->batch = a->batch_buf;
+}
+
+/*
+ * Fill what the command line left unsaid from gang.conf: database (its
+ * default directory made here, since run creates the database), operator,
+ * slot file, and the log file when gang.conf names a log_dir (without one
+ * the engineer log stays on stderr).
+ */
+static int run_config(run_args *a, gang_diag *d)
+{
+	int err;
+
+	if ((err = gang_cli_db(&a->db, &a->cfg, a->db, true, d)) < 0)
+		return err;
+	if (!a->operator_name && a->cfg.operator_name[0])
+		a->operator_name = a->cfg.operator_name;
+	if (!a->slots && a->cfg.slots[0])
+		a->slots = a->cfg.slots;
+	if (!a->log_file && a->cfg.log_dir_is_set) {
+		if ((err = gang_config_log_path(a->log_buf, sizeof(a->log_buf), &a->cfg, false, d)) < 0)
+			return err;
+		a->log_file = a->log_buf;
+	}
+	return GANG_OK;
+}
+
+/* --station, else the profile's station, else gang.conf's (by default the host name). */
+static const char *run_station(const run_args *a, const gang_profile *p)
+{
+	if (a->station)
+		return a->station;
+	if (p->station[0])
+		return p->station;
+	return a->cfg.station[0] ? a->cfg.station : NULL;
 }
 
 /* Profile, image and their fit to the part: everything checked before any board. */
@@ -181,7 +219,8 @@ int gang_cmd_run(int argc, char **argv)
 	if ((rc = run_parse(&a, argc, argv)) != GANG_EXIT_OK)
 		return rc;
 	run_default_batch(&a);
-	if ((err = run_load(&p, &img, a.profile, &d)) < 0 || (err = run_db(&db, &a, p, &d)) < 0)
+	if ((err = run_config(&a, &d)) < 0 || (err = run_load(&p, &img, a.profile, &d)) < 0 ||
+	    (err = run_db(&db, &a, p, &d)) < 0)
 		goto out;
 	if (a.log_file && !(log_fp = fopen(a.log_file, "a"))) {
 		err = gang_diag_set(&d, GANG_EFILE, "%s: cannot open the log file", a.log_file);
@@ -199,8 +238,9 @@ int gang_cmd_run(int argc, char **argv)
 		gang_run_cfg cfg = {
 			.profile = p, .image = img, .profile_path = a.profile, .db = db,
 			.probes = a.probes, .n_probes = a.n_probes, .boards_max = a.boards, .batch = a.batch,
-			.operator_name = a.operator_name, .station = a.station ? a.station : p->station,
-			.sync = a.sync, .rework = a.rework, .sink = sink, .log_fp = log_fp, .log_level = (gang_log_level)a.log_level,
+			.operator_name = a.operator_name, .station = run_station(&a, p),
+			.sync = a.sync, .rework = a.rework, .sink = sink, .log_fp = log_fp,
+			.log_level = (gang_log_level)a.log_level,
 		};
 		gang_event ev = { .kind = GANG_EV_RUN_START, .ts = gang_now_unix(), .profile = p->name,
 				  .batch = a.batch };

@@ -66,16 +66,18 @@ static int ct_print(gang_db *db, char **uids, size_t n, int json, gang_diag *d)
 
 int gang_cmd_trace(int argc, char **argv)
 {
-	const char *key = NULL, *path = NULL;
+	const char *key = NULL, *flag = NULL, *path;
+	gang_config cfg;
 	gang_db *db = NULL;
 	char **uids = NULL;
 	size_t n = 0;
 	gang_diag d = { 0 };
 	int json = 0, rc, err;
 
-	if ((rc = ct_parse(&key, &json, &path, argc, argv)) != GANG_EXIT_OK)
+	if ((rc = ct_parse(&key, &json, &flag, argc, argv)) != GANG_EXIT_OK)
 		return rc;
-	if ((err = gang_db_open(&db, path, GANG_DB_READONLY, &d)) < 0 ||
+	if ((err = gang_cli_db(&path, &cfg, flag, false, &d)) < 0 ||
+	    (err = gang_db_open(&db, path, GANG_DB_READONLY, &d)) < 0 ||
 	    (err = gang_db_trace_find(&uids, &n, db, key, &d)) < 0)
 		goto out;
 	if (n == 0) {

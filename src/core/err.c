@@ -24,6 +24,7 @@ static const err_row err_table[] = {
 	{ GANG_EFILE, "file", 2, "a file could not be read or written" },
 	{ GANG_EIMAGE, "image", 2, "the firmware image is invalid or does not fit this part" },
 	{ GANG_EPROFILE, "profile", 2, "the production profile is invalid" },
+	{ GANG_ECONFIG, "config", 2, "the gang configuration (gang.conf) is invalid or incomplete" },
 	{ GANG_EPROBE_NONE, "probe", 3, "no ST-Link found — check the USB cable" },
 	{ GANG_EPROBE_BUSY, "probe", 3, "the ST-Link is in use by another program — close it and retry" },
 	{ GANG_EPROBE_ACCESS, "probe", 3,

@@ -24,6 +24,7 @@
 #include "cli/cli_help.h"
 
 #define INST_LOCK "/tmp/gang-test-install.lock"
+#define INST_MAX_FILES 96
 
 static char inst_dest[64];
 static int inst_lock = -1;
@@ -67,7 +68,7 @@ static void inst_show_log(void)
 /* Run a shell command line; its output goes to DEST.log (logged on failure). */
 static int inst_sh(const char *fmt, const char *a, const char *b)
 {
-	char cmd[1024];
+	char cmd[2048];
 	int st;
 
 	snprintf(cmd, sizeof(cmd), fmt, a, b);
@@ -93,6 +94,7 @@ typedef struct inst_file {
 	char src[256];
 	char dst[256]; /* without DESTDIR */
 	mode_t mode;
+	char prefix[64]; /* "": installed byte for byte; else /usr/local/share/ made PREFIX/share/ */
 } inst_file;
 
 static size_t inst_add_glob(inst_file *v, size_t n, const char *pattern, const char *dir, mode_t mode)
@@ -106,12 +108,32 @@ static size_t inst_add_glob(inst_file *v, size_t n, const char *pattern, const c
 		snprintf(v[n].src, sizeof(v[n].src), "%s", g.gl_pathv[i]);
 		snprintf(v[n].dst, sizeof(v[n].dst), "%s/%s", dir, base);
 		v[n].mode = mode;
+		v[n].prefix[0] = '\0';
 	}
 	globfree(&g);
 	return n;
 }
 
-/* What the documentation (docs/gang.1 FILES, the brief) says install writes. */
+/* share/doc/gang: README, the profile reference, the docs' Markdown, examples (gang.conf, the profiles). */
+static size_t inst_expected_docs(inst_file *v, size_t n, const char *prefix)
+{
+	char d[200];
+
+	snprintf(d, sizeof(d), "%s/share/doc/gang", prefix);
+	n = inst_add_glob(v, n, "./README.md", d, 0644);
+	n = inst_add_glob(v, n, "docs/*.md", d, 0644);
+	snprintf(d, sizeof(d), "%s/share/doc/gang/profiles", prefix);
+	n = inst_add_glob(v, n, "profiles/README.md", d, 0644);
+	snprintf(d, sizeof(d), "%s/share/doc/gang/examples", prefix);
+	n = inst_add_glob(v, n, "tools/gang.conf.example", d, 0644);
+	snprintf(v[n - 1].dst, sizeof(v[n - 1].dst), "%s/gang.conf", d);
+	snprintf(d, sizeof(d), "%s/share/doc/gang/examples/profiles", prefix);
+	n = inst_add_glob(v, n, "profiles/*.cfg", d, 0644);
+	snprintf(d, sizeof(d), "%s/share/doc/gang/examples/profiles/firmware", prefix);
+	return inst_add_glob(v, n, "profiles/firmware/*", d, 0644);
+}
+
+/* What the documentation (docs/gang.1 FILES, README.md) says install writes. */
 static size_t inst_expected(inst_file *v, const char *prefix, const char *udevdir)
 {
 	char d[256];
@@ -121,6 +143,7 @@ static size_t inst_expected(inst_file *v, const char *prefix, const char *udevdi
 	n = inst_add_glob(v, n, "build/gang", d, 0755);
 	snprintf(d, sizeof(d), "%s/share/man/man1", prefix);
 	n = inst_add_glob(v, n, "docs/gang.1", d, 0644);
+	snprintf(v[n - 1].prefix, sizeof(v[n - 1].prefix), "%s", prefix);
 	n = inst_add_glob(v, n, "tools/udev/49-gang-stlink.rules", udevdir, 0644);
 	snprintf(d, sizeof(d), "%s/share/gang/profiles", prefix);
 	n = inst_add_glob(v, n, "profiles/*.cfg", d, 0644);
@@ -130,14 +153,19 @@ static size_t inst_expected(inst_file *v, const char *prefix, const char *udevdi
 	snprintf(d, sizeof(d), "%s/share/gang/db", prefix);
 	n = inst_add_glob(v, n, "db/schema.sql", d, 0644);
 	snprintf(d, sizeof(d), "%s/share/gang/db/migrations", prefix);
-	return inst_add_glob(v, n, "db/migrations/*.sql", d, 0644);
+	n = inst_add_glob(v, n, "db/migrations/*.sql", d, 0644);
+	return inst_expected_docs(v, n, prefix);
 }
 
-static bool inst_same_bytes(const char *a, const char *b)
+/* Installed file b is a's bytes, or with prefix: a with /usr/local/share/ made prefix's. */
+static bool inst_same_bytes(const char *a, const char *b, const char *prefix)
 {
-	char cmd[640];
+	char cmd[800];
 
-	snprintf(cmd, sizeof(cmd), "cmp -s '%s' '%s'", a, b);
+	if (prefix[0])
+		snprintf(cmd, sizeof(cmd), "sed 's#/usr/local/share/#%s/share/#g' '%s' | cmp -s - '%s'", prefix, a, b);
+	else
+		snprintf(cmd, sizeof(cmd), "cmp -s '%s' '%s'", a, b);
 	return system(cmd) == 0;
 }
 
@@ -152,7 +180,7 @@ static void inst_expect_files(const inst_file *v, size_t n)
 			     v[i].dst);
 		cr_expect_eq(st.st_mode & 07777, v[i].mode, "%s has mode %o, want %o", v[i].dst, st.st_mode & 07777,
 			     v[i].mode);
-		cr_expect(inst_same_bytes(v[i].src, path), "%s differs from %s", v[i].dst, v[i].src);
+		cr_expect(inst_same_bytes(v[i].src, path, v[i].prefix), "%s differs from %s", v[i].dst, v[i].src);
 	}
 }
 
@@ -182,7 +210,7 @@ static bool inst_exists(const char *rel)
 
 Test(install, puts_every_documented_file_in_place_with_its_mode_and_nothing_else)
 {
-	inst_file v[64];
+	inst_file v[INST_MAX_FILES];
 	size_t n = inst_expected(v, "/usr/local", "/etc/udev/rules.d");
 
 	cr_assert_eq(inst_make_prefix("install", "/usr/local"), 0, "make install failed (output above)");
@@ -213,7 +241,7 @@ Test(install, the_installed_gang_runs_and_checks_the_installed_example_profile)
 
 Test(install, prefix_usr_puts_the_udev_rules_in_usr_lib_udev_rules_d)
 {
-	inst_file v[64];
+	inst_file v[INST_MAX_FILES];
 	size_t n = inst_expected(v, "/usr", "/usr/lib/udev/rules.d");
 
 	cr_assert_eq(inst_make_prefix("install", "/usr"), 0, "make install failed (output above)");
@@ -241,6 +269,7 @@ Test(install, uninstall_removes_exactly_what_install_wrote)
 	for (size_t i = 0; i < 3; i++)
 		cr_expect(inst_exists(foreign[i]), "uninstall removed %s, which gang did not install", foreign[i]);
 	cr_expect_not(inst_exists("/usr/local/share/gang"), "share/gang should be gone");
+	cr_expect_not(inst_exists("/usr/local/share/doc/gang"), "share/doc/gang should be gone");
 	cr_expect(inst_exists("/usr/local/bin"), "bin/ is shared: it must stay");
 }
 
@@ -267,4 +296,56 @@ Test(install, a_relative_prefix_is_refused_and_installs_nothing)
 {
 	cr_expect_neq(inst_make_prefix("install", "usr/local"), 0);
 	cr_expect_eq(inst_count_files(), 0);
+}
+
+/* The man page's paths are rewritten with sed: a PREFIX that sed would misread is refused. */
+Test(install, a_prefix_with_a_sed_special_character_is_refused_and_installs_nothing)
+{
+	cr_expect_neq(inst_make_prefix("install", "/opt/a#b"), 0);
+	cr_expect_eq(inst_count_files(), 0);
+	cr_expect_neq(inst_make_prefix("install", "/opt/a&b"), 0);
+	cr_expect_eq(inst_count_files(), 0);
+}
+
+Test(install, prefix_usr_man_page_names_the_usr_paths_and_never_usr_local)
+{
+	char path[256], *man;
+	FILE *f;
+	long n;
+
+	cr_assert_eq(inst_make_prefix("install", "/usr"), 0, "make install failed (output above)");
+	snprintf(path, sizeof(path), "%s/usr/share/man/man1/gang.1", inst_dest);
+	f = fopen(path, "r");
+	cr_assert_not_null(f, "no %s", path);
+	man = calloc(1, 1 << 20);
+	cr_assert_not_null(man);
+	n = (long)fread(man, 1, (1 << 20) - 1, f);
+	fclose(f);
+	cr_assert_gt(n, 0);
+	cr_expect_null(strstr(man, "/usr/local"), "the man page installed with PREFIX=/usr still says /usr/local");
+	cr_expect_not_null(strstr(man, "/usr/share/gang/profiles/"));
+	cr_expect_not_null(strstr(man, "/usr/share/doc/gang/examples/gang.conf"));
+	free(man);
+}
+
+Test(install, the_installed_gang_run_from_another_directory_opens_its_default_database)
+{
+	char cmd[1536], root[128], env[512], path[256];
+
+	cr_assert_not_null(getcwd(root, sizeof(root)));
+	cr_assert_eq(inst_make_prefix("install", "/usr"), 0, "make install failed (output above)");
+	/* a station user: HOME in DESTDIR, no XDG variables, no system gang.conf */
+	snprintf(env, sizeof(env),
+		 "mkdir -p '%s/home' '%s/elsewhere' && cd '%s/elsewhere' && env -u XDG_DATA_HOME -u XDG_STATE_HOME "
+		 "-u XDG_CONFIG_HOME HOME='%s/home' GANG_SYSTEM_CONFIG='%s/etc/gang/gang.conf'",
+		 inst_dest, inst_dest, inst_dest, inst_dest, inst_dest);
+	snprintf(cmd, sizeof(cmd),
+		 "%s '%s/tools/gangsim' --bench '%s/tools/sim/benches/default.cfg' -- '%s/usr/bin/gang' run "
+		 "'%s/usr/share/gang/profiles/demo-f103.cfg' --boards 1 --plain --batch installed",
+		 env, root, root, inst_dest, inst_dest);
+	cr_assert_eq(inst_sh("%s", cmd, NULL), 0, "the installed gang run failed (output above)");
+	snprintf(path, sizeof(path), "/home/.local/share/gang/gang.sqlite");
+	cr_expect(inst_exists(path), "no default database %s in DESTDIR", path);
+	snprintf(cmd, sizeof(cmd), "%s '%s/usr/bin/gang' report --batch installed | grep -q 'installed'", env, inst_dest);
+	cr_expect_eq(inst_sh("%s", cmd, NULL), 0, "gang report did not find the batch in the default database");
 }

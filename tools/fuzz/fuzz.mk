@@ -18,11 +18,16 @@ FUZZ_RUNS  ?= 20000
 FUZZ_SEED  ?= 1
 
 FUZZ_WARN  := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
-FUZZ_PKG_CFLAGS := $(shell pkg-config --cflags libusb-1.0 libconfig 2>/dev/null)
-FUZZ_PKG_LIBS   := $(shell pkg-config --libs libusb-1.0 libconfig 2>/dev/null) -lpthread -lm
+# pkg-config is asked on first use (memoized by the eval), not when this file
+# is read: on a fresh machine the -dev packages are installed by $(FUZZ_DEPS),
+# an order-only prerequisite of every compile and link below, so the flags
+# must not be taken before it ran. Keep everything built from them recursive (=).
+FUZZ_DEPS  ?= fuzz-deps
+FUZZ_PKG_CFLAGS = $(eval FUZZ_PKG_CFLAGS := $(shell pkg-config --cflags libusb-1.0 libconfig 2>/dev/null))$(FUZZ_PKG_CFLAGS)
+FUZZ_PKG_LIBS   = $(eval FUZZ_PKG_LIBS := $(shell pkg-config --libs libusb-1.0 libconfig 2>/dev/null) -lpthread -lm)$(FUZZ_PKG_LIBS)
 # UBSan findings must abort, or libFuzzer would only print them and go on.
 FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE $(FUZZ_WARN) -g -O1 -Isrc -Itools/fuzz $(FUZZ_PKG_CFLAGS)
+FUZZ_FLAGS = -std=c11 -D_GNU_SOURCE $(FUZZ_WARN) -g -O1 -Isrc -Itools/fuzz $(FUZZ_PKG_CFLAGS)
 
 FUZZ_TARGETS := ihex srec elf bin auto patch profile stlink_reply
 
@@ -37,7 +42,11 @@ FUZZ_SRC_stlink  := $(wildcard src/core/*.c src/stlink/*.c src/usb/*.c)
 FUZZ_BINS   := $(FUZZ_TARGETS:%=$(FUZZ_OUT)/fuzz_%)
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(FUZZ_OUT)/replay_%)
 
-.PHONY: fuzz fuzz-smoke fuzz-replay
+.PHONY: fuzz fuzz-smoke fuzz-replay fuzz-deps
+# Standalone (make -f tools/fuzz/fuzz.mk) the packages are checked here; the
+# top Makefile sets FUZZ_DEPS to its own deps-check instead.
+fuzz-deps:
+	@tools/install-deps --quiet
 fuzz: $(FUZZ_BINS)
 
 fuzz-smoke: $(FUZZ_BINS)
@@ -54,24 +63,25 @@ fuzz-replay: $(FUZZ_REPLAY)
 	done
 
 # libFuzzer objects: instrumented for coverage and sanitizers.
-$(FUZZ_OUT)/lf/%.o: %.c
+$(FUZZ_OUT)/lf/%.o: %.c | $(FUZZ_DEPS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 
 # Replay objects: the ordinary compiler with its sanitizers.
-$(FUZZ_OUT)/rp/%.o: %.c
+$(FUZZ_OUT)/rp/%.o: %.c | $(FUZZ_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(FUZZ_FLAGS) $(FUZZ_SAN) -MMD -MP -c $< -o $@
 
-# $(1) target name, $(2) source set (image, profile, stlink).
+# $(1) target name, $(2) source set (image, profile, stlink). $$(FUZZ_PKG_LIBS) is
+# escaped so that it is expanded when the link runs, not by the eval.
 define FUZZ_TARGET_RULES
 $(FUZZ_OUT)/fuzz_$(1): $(FUZZ_OUT)/lf/tools/fuzz/fuzz_$(1).o $(FUZZ_OUT)/lf/tools/fuzz/fuzz_common.o \
-		$(patsubst %.c,$(FUZZ_OUT)/lf/%.o,$(FUZZ_SRC_$(2)))
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $$@ $$^ $(FUZZ_PKG_LIBS)
+		$(patsubst %.c,$(FUZZ_OUT)/lf/%.o,$(FUZZ_SRC_$(2))) | $(FUZZ_DEPS)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $$@ $$^ $$(FUZZ_PKG_LIBS)
 
 $(FUZZ_OUT)/replay_$(1): $(FUZZ_OUT)/rp/tools/fuzz/fuzz_$(1).o $(FUZZ_OUT)/rp/tools/fuzz/fuzz_common.o \
-		$(FUZZ_OUT)/rp/tools/fuzz/fuzz_replay.o $(patsubst %.c,$(FUZZ_OUT)/rp/%.o,$(FUZZ_SRC_$(2)))
-	$(CC) $(FUZZ_SAN) -o $$@ $$^ $(FUZZ_PKG_LIBS)
+		$(FUZZ_OUT)/rp/tools/fuzz/fuzz_replay.o $(patsubst %.c,$(FUZZ_OUT)/rp/%.o,$(FUZZ_SRC_$(2))) | $(FUZZ_DEPS)
+	$(CC) $(FUZZ_SAN) -o $$@ $$^ $$(FUZZ_PKG_LIBS)
 endef
 
 $(eval $(call FUZZ_TARGET_RULES,ihex,image))
