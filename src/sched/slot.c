@@ -179,6 +179,7 @@ static int slot_wait_board(slot_ctx *c)
 	unsigned mv = 0;
 	bool answered = false;   /* the finished board answered a UID peek since release */
 	bool self_silent = false; /* ...and was found to turn SWD off by itself (looked under reset) */
+	bool told_silent = false; /* the log says the released board went silent */
 	bool swapped;
 	char uid[32];
 	int err;
@@ -208,6 +209,12 @@ static int slot_wait_board(slot_ctx *c)
 				swapped = uid[0] ? strcmp(uid, s->last_uid) != 0 :
 						   answered && !self_silent && slot_silence_is_new_board(c);
 				self_silent |= !uid[0] && answered && !swapped;
+				if (!uid[0] && !answered && !told_silent) {
+					gang_log_info(&s->log, "board %s: no answer on SWD since its release — its "
+						      "firmware took the SWD pins (the next connection needs NRST)",
+						      s->last_uid);
+					told_silent = true;
+				}
 				if (swapped) {
 					s->last_uid[0] = '\0';
 					sched_uid_drop(s);

@@ -38,7 +38,7 @@ typedef struct bench_ctx {
 static const char *const bench_board_keys[] = {
 	"rdp", "firmware", "swd_disabled", "absent", "nrst_wired", "wrp",
 	"t_prog_us", "t_page_erase_ms", "t_mass_erase_ms", "t_ob_erase_ms", "core_hz",
-	"power_loss_at_s", "swd_wait_rate", "swd_fault_rate", "stuck", "seed", NULL
+	"power_loss_at_s", "swd_wait_rate", "swd_fault_rate", "stuck", "seed", "kill_on_release", NULL
 };
 
 static const char *const bench_probe_keys[] = {
@@ -318,6 +318,7 @@ static int bench_board_keys_apply(bench_ctx *c, const config_setting_t *g, sim_b
 	    bench_int(c, g, "wrp", &wrp, 0, 0xFFFFFFFFLL) < 0 ||
 	    bench_int(c, g, "seed", &seed, 0, 0xFFFFFFFFLL) < 0 ||
 	    bench_bool(c, g, "swd_disabled", &b->cfg.swd_disabled) < 0 ||
+	    bench_bool(c, g, "kill_on_release", &b->cfg.kill_host_on_release) < 0 ||
 	    bench_bool(c, g, "absent", &b->absent) < 0 ||
 	    bench_bool(c, g, "nrst_wired", &b->cfg.nrst_wired) < 0 ||
 	    bench_num(c, g, "power_loss_at_s", &loss, -1, 1e6) < 0 ||

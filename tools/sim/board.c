@@ -116,6 +116,8 @@ board_bus board_bus_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *v
 			v |= (uint32_t)board_info_byte(b, addr + i) << (8 * i);
 	else if (board_in(addr, BOARD_PERIPH_BASE, BOARD_PERIPH_END))
 		r = board_periph_read(b, addr, size, &v);
+	else if (board_in(addr, BOARD_GPIOA_BASE, BOARD_GPIOA_END))
+		r = board_gpioa_read(b, addr, size, &v);
 	else if (board_in(addr, BOARD_PPB_BASE, BOARD_PPB_BASE + BOARD_PPB_SIZE))
 		r = board_scs_read(b, addr, &v, core);
 	else
@@ -141,6 +143,8 @@ board_bus board_bus_write(sim_board *b, uint32_t addr, unsigned size, uint32_t v
 		return board_fpec_ob_write(b, addr - BOARD_OB_BASE, size, val);
 	if (board_in(addr, BOARD_PERIPH_BASE, BOARD_PERIPH_END))
 		return board_periph_write(b, addr, size, val);
+	if (board_in(addr, BOARD_GPIOA_BASE, BOARD_GPIOA_END))
+		return board_gpioa_write(b, addr, size, val);
 	if (board_in(addr, BOARD_PPB_BASE, BOARD_PPB_BASE + BOARD_PPB_SIZE))
 		return board_scs_write(b, addr, val, core);
 	return BOARD_BUS_FAULT;   /* system memory is read-only; the rest is unmapped */

@@ -75,6 +75,7 @@ typedef struct sim_board_cfg {
 	double swd_wait_rate;     /* probability an access answers WAIT */
 	double swd_fault_rate;    /* probability an access answers FAULT */
 	uint32_t rng_seed;
+	bool kill_host_on_release; /* SIGKILL the host the first time the core is let go into flash */
 	sim_stuck_bit stuck[SIM_MAX_STUCK];
 	size_t n_stuck;
 } sim_board_cfg;

@@ -189,6 +189,18 @@ static void core_wr_periph(uc_engine *uc, uint64_t off, unsigned size, uint64_t 
 	core_bus_write(ud, BOARD_PERIPH_BASE + (uint32_t)off, size, (uint32_t)v);
 }
 
+static uint64_t core_rd_gpioa(uc_engine *uc, uint64_t off, unsigned size, void *ud)
+{
+	(void)uc;
+	return core_bus_read(ud, BOARD_GPIOA_BASE + (uint32_t)off, size);
+}
+
+static void core_wr_gpioa(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, void *ud)
+{
+	(void)uc;
+	core_bus_write(ud, BOARD_GPIOA_BASE + (uint32_t)off, size, (uint32_t)v);
+}
+
 static uint64_t core_rd_ppb(uc_engine *uc, uint64_t off, unsigned size, void *ud)
 {
 	(void)uc;
@@ -244,6 +256,9 @@ static uc_err core_map(sim_board *b)
 	if (e == UC_ERR_OK)
 		e = uc_mmio_map(c->uc, BOARD_PERIPH_BASE, BOARD_PERIPH_END - BOARD_PERIPH_BASE,
 				core_rd_periph, b, core_wr_periph, b);
+	if (e == UC_ERR_OK)
+		e = uc_mmio_map(c->uc, BOARD_GPIOA_BASE, BOARD_GPIOA_END - BOARD_GPIOA_BASE, core_rd_gpioa, b,
+				core_wr_gpioa, b);
 	if (e == UC_ERR_OK)
 		e = uc_mmio_map(c->uc, BOARD_PPB_BASE, BOARD_PPB_SIZE, core_rd_ppb, b, core_wr_ppb, b);
 	return e;

@@ -25,6 +25,8 @@
 #define BOARD_SRAM_BASE       0x20000000U
 #define BOARD_PERIPH_BASE     0x40000000U
 #define BOARD_PERIPH_END      0x40030000U   /* APB1, APB2, AHB up to the CRC unit */
+#define BOARD_GPIOA_BASE      0x48000000U   /* F0/F3 GPIOA on AHB2 (RM0091 §2.2.2, RM0316 §3.2.2) */
+#define BOARD_GPIOA_END       0x48000400U
 #define BOARD_PPB_BASE        0xE0000000U
 #define BOARD_PPB_SIZE        0x00100000U
 #define BOARD_OB_BASE         0x1FFFF800U   /* F0/F1/F3 option bytes (§4.1) */
@@ -119,6 +121,7 @@ typedef struct board_periph {
 	uint32_t rcc[10];      /* RCC 0x00..0x24 */
 	uint32_t crc_dr, crc_idr;
 	uint32_t afio_mapr;    /* without SWJ_CFG (write-only) */
+	uint32_t gpioa_moder;  /* F0/F3 GPIOA_MODER: PA13/PA14 in AF mode carry SWD */
 } board_periph;
 
 struct sim_board {
@@ -192,6 +195,8 @@ void board_fpec_power_loss(sim_board *b, int64_t t);
 void board_periph_reset(sim_board *b);
 board_bus board_periph_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val);
 board_bus board_periph_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val);
+board_bus board_gpioa_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val);
+board_bus board_gpioa_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val);
 uint32_t board_periph_crc_word(uint32_t crc, uint32_t word);
 uint32_t board_dbgmcu_idcode(const sim_board *b);
 
@@ -199,5 +204,7 @@ uint32_t board_dbgmcu_idcode(const sim_board *b);
 int board_state_open(sim_board *b, char *err, size_t errlen);
 void board_state_close(sim_board *b);
 void board_state_firmware_gone(sim_board *b);
+/* True once per board state: creates the marker file name in the board's directory. */
+bool board_state_first_time(sim_board *b, const char *name);
 
 #endif

@@ -2,7 +2,9 @@
  * board_periph.c — the peripherals of the virtual board other than the
  * flash controller: the CRC unit, RCC (plain registers with reset values),
  * AFIO_MAPR.SWJ_CFG (which can switch the SW-DP off), IWDG_KR, DBGMCU on
- * F0 (0x40015800), and the rest of 0x40000000-0x4002FFFF reading 0.
+ * F0 (0x40015800), and the rest of 0x40000000-0x4002FFFF reading 0; on
+ * F0/F3 GPIOA_MODER, whose PA13/PA14 fields leaving alternate-function
+ * mode switch the SW-DP off just as SWJ_CFG does on F1.
  *
  * Facts: shared/reference/stm32-targets.md §1.1 (addresses), §5.1
  * (SWJ_CFG write-only; 1xx turns SWD off until system reset), §5.2
@@ -44,6 +46,16 @@
 
 #define DBGMCU_CR_MASK     0x00000307U   /* DBG_SLEEP/STOP/STANDBY, IWDG/WWDG stop */
 
+/*
+ * F0/F3 GPIOA (RM0091 §8.4.1, RM0316 §11.4.1): MODER resets to 0x28000000,
+ * PA13 (SWDIO) and PA14 (SWCLK) in alternate-function mode (10); any other
+ * mode takes the pins from the SW-DP until a reset restores MODER. The
+ * port's clock is RCC_AHBENR.IOPAEN (bit 17); with it off writes are lost.
+ */
+#define GPIOA_MODER_RESET  0x28000000U
+#define GPIOA_SWD_MASK     0x3C000000U   /* MODER13 | MODER14 */
+#define RCC_AHBENR_IOPAEN  (1U << 17)
+
 static bool periph_is_f1(const sim_board *b)
 {
 	return b->part->rdp_unprotected == 0xA5U;
@@ -58,6 +70,7 @@ void board_periph_reset(sim_board *b)
 	p->rcc[RCC_CR] = RCC_CR_RESET;
 	p->rcc[RCC_AHBENR] = RCC_AHBENR_RESET;
 	p->rcc[RCC_CSR] = RCC_CSR_RESET;
+	p->gpioa_moder = GPIOA_MODER_RESET;
 	p->crc_dr = CRC_INIT;
 	p->crc_idr = 0;
 	p->afio_mapr = 0;
@@ -139,6 +152,29 @@ static void periph_write32(sim_board *b, uint32_t addr, uint32_t val)
 	else if (addr == b->part->idcode_addr + 4U)
 		b->core.dbgmcu_cr = val & DBGMCU_CR_MASK;
 	/* IWDG_KR (reload 0xAAAA, start 0xCCCC) and GPIO: accepted, no effect */
+}
+
+/* F0/F3 GPIOA: MODER only (the rest of the port reads 0, ignores writes); whole words. */
+board_bus board_gpioa_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val)
+{
+	if (periph_is_f1(b) || size != 4)
+		return BOARD_BUS_FAULT;
+	*val = addr == BOARD_GPIOA_BASE ? b->periph.gpioa_moder : 0;
+	return BOARD_BUS_OK;
+}
+
+board_bus board_gpioa_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val)
+{
+	if (periph_is_f1(b) || size != 4)
+		return BOARD_BUS_FAULT;
+	if (addr != BOARD_GPIOA_BASE || !(b->periph.rcc[RCC_AHBENR] & RCC_AHBENR_IOPAEN))
+		return BOARD_BUS_OK;
+	b->periph.gpioa_moder = val;
+	if ((val & GPIOA_SWD_MASK) != (GPIOA_MODER_RESET & GPIOA_SWD_MASK) && !b->swd_off) {
+		b->swd_off = true;   /* until the next system reset restores MODER */
+		b->core.side_gen++;
+	}
+	return BOARD_BUS_OK;
 }
 
 board_bus board_periph_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val)

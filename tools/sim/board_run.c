@@ -10,6 +10,8 @@
  */
 #include "board_internal.h"
 
+#include <signal.h>
+
 #define RUN_DEBUGEN       (1U << 0)
 #define RUN_C_HALT        (1U << 1)
 #define RUN_DFSR_HALTED   (1U << 0)
@@ -214,10 +216,31 @@ static bool run_check_thumb(sim_board *b)
 	return false;
 }
 
+/*
+ * Fault kill_on_release: the host dies (SIGKILL, as a power cut of the PC
+ * or kill -9 would) at the moment it lets the core go into the board's
+ * firmware (anywhere but SRAM, where loaders run), once per board state. A test then sees what the host had
+ * committed before it released the board.
+ */
+static void run_kill_on_release(sim_board *b)
+{
+	uint32_t pc = 0;
+
+	if (!b->cfg.kill_host_on_release)
+		return;
+	uc_reg_read(b->core.uc, UC_ARM_REG_PC, &pc);
+	/* a host's code (its loaders) runs from SRAM; anything else is the board's own firmware */
+	if ((pc < BOARD_SRAM_BASE || pc >= BOARD_SRAM_BASE + b->sram_size) &&
+	    board_state_first_time(b, "killed-on-release"))
+		raise(SIGKILL);
+}
+
 void board_core_resume(sim_board *b, bool step)
 {
 	board_core *c = &b->core;
 
+	if (!step)
+		run_kill_on_release(b);
 	c->halted = false;
 	c->epoch_ns = b->now;
 	c->cycles = 0;

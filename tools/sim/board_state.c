@@ -218,6 +218,18 @@ void board_state_close(sim_board *b)
 	b->marker = NULL;
 }
 
+bool board_state_first_time(sim_board *b, const char *name)
+{
+	char *path = b->dir ? state_path(b->dir, name) : NULL;
+	int fd = path ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644) : -1;
+
+	free(path);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 /* Page 0 erased or chip mass-erased: the seed firmware is gone for good. */
 void board_state_firmware_gone(sim_board *b)
 {

@@ -9,7 +9,9 @@
  *           beside it unaffected; a table, non-zero exit on a mismatch;
  *   disk    the database's disk fills up mid-run (private tmpfs), or its
  *           filesystem turns read-only mid-run (ext4 on a loop device, an
- *           ext4 error makes the kernel remount it read-only); root.
+ *           ext4 error makes the kernel remount it read-only); root;
+ *   gap     the host killed at the instant it releases a board into its
+ *           firmware (bench fault kill_on_release): the pass is on disk.
  * Results and the fault table: docs/torture.md.
  */
 #include <signal.h>
@@ -388,9 +390,52 @@ static int torture_disk(torture *t)
 	return bad;
 }
 
+/* ---- (d) kill at the release ---------------------------------------------- */
+
+#define TORTURE_GAP_KILLS 2
+
+/* After the k-th kill at a release: k passes committed, k serials burned, nothing open. */
+static bool torture_gap_check(torture *t, int k, char *why, size_t cap)
+{
+	int64_t pass = itest_db_int(&t->env, "SELECT count(*) FROM attempts WHERE result = 'pass'");
+	int64_t burned = itest_db_int(&t->env, "SELECT count(*) FROM serials WHERE state = 'burned'");
+	int64_t open = itest_db_int(&t->env, "SELECT count(*) FROM attempts WHERE finished_at IS NULL");
+
+	if (pass == k && burned == k && open == 0)
+		return true;
+	snprintf(why, cap, "after kill %d: %lld passes, %lld burned, %lld open (want %d, %d, 0)", k,
+		 (long long)pass, (long long)burned, (long long)open, k, k);
+	return false;
+}
+
+static int torture_gap(torture *t)
+{
+	const char *argv[] = { "run", t->profile, "--boards", "1", "--db", t->env.db, "--plain", NULL };
+	char why[ITEST_WHY_MAX] = "ok";
+	bool ok = torture_begin(t) && torture_profile(t, "crc");
+	int rc = -1;
+
+	for (int k = 1; ok && k <= TORTURE_GAP_KILLS; k++) {
+		rc = itest_run(&t->env, "tools/torture/benches/release-gap.cfg", argv, 60);
+		ok = rc == 128 + SIGKILL && torture_gap_check(t, k, why, sizeof(why));
+		if (rc != 128 + SIGKILL)
+			snprintf(why, sizeof(why), "run %d: exit %d, not killed at the release", k, rc);
+	}
+	if (ok) {
+		rc = itest_run(&t->env, "tools/torture/benches/release-gap.cfg", argv, 60);
+		ok = rc == 0 && itest_invariants(&t->env, &t->layout, why, sizeof(why));
+		if (ok && itest_db_int(&t->env, "SELECT count(*) FROM sightings") != TORTURE_GAP_KILLS)
+			ok = false, snprintf(why, sizeof(why), "the killed boards were not left as they were");
+	}
+	printf("gap: %d kills at the release, then a clean run: %s (%s)\n", TORTURE_GAP_KILLS, ok ? "OK" : "FAILED",
+	       why);
+	itest_env_cleanup(&t->env);
+	return ok ? 0 : 1;
+}
+
 static void torture_usage(void)
 {
-	fprintf(stderr, "usage: torture [all|kill|matrix|disk] [--cycles N] [--cell NAME] [--seed S]\n"
+	fprintf(stderr, "usage: torture [all|kill|matrix|disk|gap] [--cycles N] [--cell NAME] [--seed S]\n"
 			"  needs build/gang and build/libgangsim.so (make); cells: tools/torture/benches/\n");
 }
 
@@ -413,7 +458,7 @@ int main(int argc, char **argv)
 			return torture_usage(), 2;
 	}
 	if (cycles < 1 || (strcmp(what, "all") != 0 && strcmp(what, "kill") != 0 && strcmp(what, "matrix") != 0 &&
-			   strcmp(what, "disk") != 0)) {
+			   strcmp(what, "disk") != 0 && strcmp(what, "gap") != 0)) {
 		fprintf(stderr, "torture: %s\n", cycles < 1 ? "--cycles needs a number >= 1" : "unknown mode");
 		return torture_usage(), 2;
 	}
@@ -422,6 +467,8 @@ int main(int argc, char **argv)
 		bad += torture_matrix(&t, cell);
 	if (strcmp(what, "all") == 0 || strcmp(what, "disk") == 0)
 		bad += torture_disk(&t);
+	if (strcmp(what, "all") == 0 || strcmp(what, "gap") == 0)
+		bad += torture_gap(&t);
 	if (strcmp(what, "all") == 0 || strcmp(what, "kill") == 0)
 		bad += torture_kill(&t, cycles);
 	printf("torture: %s\n", bad ? "FAILED" : "all OK");
