@@ -21,6 +21,7 @@ typedef enum gang_err {
 	GANG_EFILE = -4,             /* a file cannot be read or written */
 	GANG_EIMAGE = -5,            /* firmware image malformed / does not fit */
 	GANG_EPROFILE = -6,          /* production profile invalid */
+	GANG_EOUTPUT = -7,           /* an output file (read-out, report, log) cannot be written */
 	/* probe and USB */
 	GANG_EPROBE_NONE = -10,      /* no ST-Link (matching the selector) attached */
 	GANG_EPROBE_BUSY = -11,      /* claimed by another process */
