@@ -127,9 +127,10 @@
 #define GANG_HELP_PARTS_SYN "list the supported STM32 parts: family, DEV_ID, flash, SRAM, page size"
 #define GANG_HELP_PARTS \
 	"usage: gang parts [--json]\n\n" \
-	"Lists every part gang can program: its name (as a profile's target or --target names it;\n" \
-	"an x stands for any package letter), family, DEV_ID (DBGMCU_IDCODE[11:0]), main flash and\n" \
-	"SRAM in KiB and the flash page size in bytes. No probe is needed.\n\n" \
+	"Lists every part gang can program: its name (as a profile's target and the engineer\n" \
+	"commands' target option write it; an x stands for any letter), family, DEV_ID\n" \
+	"(DBGMCU_IDCODE[11:0]), main flash and SRAM in KiB and the flash page size in bytes.\n" \
+	"No probe is needed.\n\n" \
 	"  --json   one JSON array on stdout\n"
 
 #define GANG_HELP_HELP_SYN "show the help of a command: gang help COMMAND"
