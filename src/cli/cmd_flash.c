@@ -212,11 +212,13 @@ int gang_cmd_read(int argc, char **argv)
 		return rc;
 	addr = a.have_address ? a.address : GANG_FLASH_BASE;
 	len = read_default_size(&a, gang_target_part(s.t));
-	if (!(buf = malloc(len)))
+	/* checked before the buffer: --size 4G is refused, not out of memory */
+	err = cli_mem_check(gang_target_part(s.t), addr, len, &d);
+	if (err == GANG_OK && !(buf = malloc(len)))
 		err = GANG_ENOMEM;
-	else if ((err = cli_mem_read(buf, s.t, addr, len)) < 0)
+	if (err == GANG_OK && (err = cli_mem_read(buf, s.t, addr, len)) < 0)
 		d = *gang_target_diag(s.t);
-	else
+	if (err == GANG_OK)
 		err = flash_write_file(a.file, buf, len, &d);
 	cli_session_close(&s, GANG_DETACH_RUN);
 	if (err == GANG_OK)

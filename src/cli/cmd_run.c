@@ -127,7 +127,8 @@ static int run_db(gang_db **out, const run_args *a, const gang_profile *p, gang_
 	if ((err = gang_db_recover(*out, &closed, d)) < 0)
 		return err;
 	if (closed > 0)
-		fprintf(stderr, "gang run: %d attempt(s) left open by an earlier run were closed as aborted\n", closed);
+		fprintf(stderr, "gang run: %d attempt%s left open by an earlier run %s closed as aborted\n", closed,
+			closed == 1 ? "" : "s", closed == 1 ? "was" : "were");
 	if (a->slots && (err = gang_db_slot_map_load(*out, a->slots, d)) < 0)
 		return err;
 	if (!p->serial.present)

@@ -109,6 +109,9 @@ Test(cli_cmd, read_past_the_end_of_flash_is_refused_naming_the_first_address_tha
 	r = cli_on_bench(BENCH_ONE, "read", file, "--address", "0x30000000", "--size", "4");
 	cli_expect_usage_error(&r, "0x30000000 is not memory", "read of a hole in the map");
 	cli_free(&r);
+	r = cli_on_bench(BENCH_ONE, "read", file, "--size", "0xFFFFFFFF", NULL, NULL);
+	cli_expect_usage_error(&r, "0x08040000 is not memory", "read of 4 GiB");
+	cli_free(&r);
 }
 
 Test(cli_cmd, several_st_links_and_no_probe_named_is_refused_listing_them)
