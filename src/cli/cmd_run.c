@@ -153,7 +153,8 @@ static gang_sink *run_sink(bool *console_out, const run_args *a, gang_diag *d)
 static void run_print_totals(const run_args *a, const gang_run_totals *t)
 {
 	printf("batch %s: %u board%s, %u passed, %u failed, first-pass yield %.1f%%, %.0f boards/h%s\n", a->batch,
-	       t->boards, t->boards == 1 ? "" : "s", t->passed, t->failed, t->boards ? 100.0 * t->first_pass / t->boards : 0.0,
+	       t->boards, t->boards == 1 ? "" : "s", t->passed, t->failed,
+	       t->boards ? 100.0 * t->first_pass / t->boards : 0.0,
 	       t->seconds > 0 ? t->boards * 3600.0 / t->seconds : 0.0,
 	       t->aborted ? " (some attempts aborted: see gang report)" : "");
 }

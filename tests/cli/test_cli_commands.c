@@ -294,13 +294,13 @@ Test(cli_cmd, an_unknown_target_in_a_profile_names_file_line_and_the_closest_par
 	cmd_path(path, sizeof(path), "typo.cfg");
 	f = fopen(path, "w");
 	cr_assert_not_null(f);
-	fprintf(f, "name = \"typo\";\ntarget = \"STM32F103C9\";\nimage = { file = \"%s/profiles/firmware/demo-f103.hex\"; };\n"
-		   "erase = \"mass\";\nverify = \"crc\";\n",
+	fprintf(f, "name = \"typo\";\ntarget = \"STM32F103C9\";\n"
+		   "image = { file = \"%s/profiles/firmware/demo-f103.hex\"; };\nerase = \"mass\";\nverify = \"crc\";\n",
 		getcwd(cwd, sizeof(cwd)));
 	fclose(f);
 	r = cli_spawn(argv, NULL);
-	snprintf(want, sizeof(want), "%s:2: target: unknown part 'STM32F103C9' (did you mean STM32F103C8 or STM32F103CB?)",
-		 path);
+	snprintf(want, sizeof(want),
+		 "%s:2: target: unknown part 'STM32F103C9' (did you mean STM32F103C8 or STM32F103CB?)", path);
 	cli_expect_usage_error(&r, want, "gang check typo.cfg");
 	cli_free(&r);
 }
@@ -354,23 +354,21 @@ Test(cli_cmd, check_names_the_profile_sha256_once)
 	cli_free(&r);
 }
 
-Test(cli_cmd, one_board_is_one_board_in_the_run_summary_and_one_attempt_in_the_trace)
+Test(cli_cmd, one_board_run_says_1_board_and_1_attempt_and_its_report_into_no_dir_exits_6)
 {
 	char db[96], report[96];
+	const char *run[] = { "tools/gangsim", "--bench", BENCH_ONE, "--", GANG, "run", "profiles/demo-f103.cfg",
+			      "--boards", "1", "--plain", "--db", db, NULL };
 	const char *trace[] = { GANG, "trace", "1000", "--db", db, NULL };
 	const char *rep[] = { GANG, "report", "--db", db, "--out", report, NULL };
 	cli_out r;
 
 	cmd_path(db, sizeof(db), "run.sqlite");
 	cmd_path(report, sizeof(report), "no-such-dir/report.txt");
-	{
-		const char *argv[] = { "tools/gangsim", "--bench", BENCH_ONE, "--", GANG, "run", "profiles/demo-f103.cfg",
-				       "--boards", "1", "--plain", "--db", db, NULL };
-		r = cli_spawn(argv, NULL);
-	}
+	r = cli_spawn(run, NULL);
 	cr_assert_eq(r.status, 0, "exit %d: %s", r.status, r.err);
 	cr_expect_not_null(strstr(r.out, ": 1 board, 1 passed"), "%s", r.out);
-	cr_expect_null(strstr(r.out, "1 boards"), "%s", r.out);
+	cr_expect_null(strstr(r.out, ": 1 boards,"), "%s", r.out); /* the rate may read "...1 boards/h" */
 	cli_free(&r);
 	r = cli_spawn(trace, NULL);
 	cr_expect_eq(r.status, 0, "%s", r.err);

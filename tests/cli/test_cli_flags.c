@@ -117,8 +117,9 @@ TestSuite(cli_flags, .init = cli_setup, .fini = cli_teardown, .timeout = 60);
 
 Test(cli_flags, the_checker_fails_when_a_side_lacks_a_flag_or_names_one_too_many)
 {
-	static const struct option opts[] = { { "json", no_argument, NULL, 'j' }, { "db", required_argument, NULL, 'd' },
-					      { 0, 0, 0, 0 } };
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, { "db", required_argument, NULL, 'd' }, { 0, 0, 0, 0 },
+	};
 	flag_set table = flags_of_table(opts), doc;
 	char why[128] = "";
 
