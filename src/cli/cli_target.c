@@ -66,9 +66,11 @@ static int cli_session_one_probe(gang_usb *usb, const char *cmd, gang_diag *d)
 	size_t n = 0, len = 0;
 	int err = gang_usb_list(&ids, &n, usb, d);
 
-	if (err < 0 || n < 2) {
+	if (err < 0)
+		return gang_cli_fail(cmd, err, d);
+	if (n < 2) {
 		free(ids);
-		return err < 0 ? gang_err_exit_code(err) : GANG_EXIT_OK;
+		return GANG_EXIT_OK;
 	}
 	for (size_t i = 0; i < n && len < sizeof(list); i++)
 		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s (port %s)", i ? ", " : "",
