@@ -13,17 +13,22 @@
 #include "cli/cli_help.h"
 
 static const gang_cli_cmd cli_cmds[] = {
-	{ "probes", gang_cmd_probes, GANG_HELP_PROBES_SYN, GANG_HELP_PROBES },
-	{ "flash", gang_cmd_flash, GANG_HELP_FLASH_SYN, GANG_HELP_FLASH },
-	{ "read", gang_cmd_read, GANG_HELP_READ_SYN, GANG_HELP_READ },
-	{ "erase", gang_cmd_erase, GANG_HELP_ERASE_SYN, GANG_HELP_ERASE },
-	{ "options", gang_cmd_options, GANG_HELP_OPTIONS_SYN, GANG_HELP_OPTIONS },
-	{ "check", gang_cmd_check, GANG_HELP_CHECK_SYN, GANG_HELP_CHECK },
-	{ "run", gang_cmd_run, GANG_HELP_RUN_SYN, GANG_HELP_RUN },
-	{ "report", gang_cmd_report, GANG_HELP_REPORT_SYN, GANG_HELP_REPORT },
-	{ "trace", gang_cmd_trace, GANG_HELP_TRACE_SYN, GANG_HELP_TRACE },
+	{ "probes", gang_cmd_probes, GANG_HELP_PROBES_SYN, GANG_HELP_PROBES, gang_cmd_probes_opts },
+	{ "parts", gang_cmd_parts, GANG_HELP_PARTS_SYN, GANG_HELP_PARTS, gang_cmd_parts_opts },
+	{ "flash", gang_cmd_flash, GANG_HELP_FLASH_SYN, GANG_HELP_FLASH, gang_cmd_flash_opts },
+	{ "read", gang_cmd_read, GANG_HELP_READ_SYN, GANG_HELP_READ, gang_cmd_read_opts },
+	{ "erase", gang_cmd_erase, GANG_HELP_ERASE_SYN, GANG_HELP_ERASE, gang_cmd_erase_opts },
+	{ "options", gang_cmd_options, GANG_HELP_OPTIONS_SYN, GANG_HELP_OPTIONS, gang_cmd_options_opts },
+	{ "check", gang_cmd_check, GANG_HELP_CHECK_SYN, GANG_HELP_CHECK, gang_cmd_check_opts },
+	{ "run", gang_cmd_run, GANG_HELP_RUN_SYN, GANG_HELP_RUN, gang_cmd_run_opts },
+	{ "report", gang_cmd_report, GANG_HELP_REPORT_SYN, GANG_HELP_REPORT, gang_cmd_report_opts },
+	{ "trace", gang_cmd_trace, GANG_HELP_TRACE_SYN, GANG_HELP_TRACE, gang_cmd_trace_opts },
+	{ "help", gang_cmd_help, GANG_HELP_HELP_SYN, GANG_HELP_HELP, gang_cmd_help_opts },
 };
 #define CLI_NCMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))
+
+/* `gang help` takes no option of its own (--help is handled before it runs). */
+const struct option gang_cmd_help_opts[] = { { 0, 0, 0, 0 } };
 
 const gang_cli_cmd *gang_cli_find(const char *name)
 {
@@ -33,6 +38,16 @@ const gang_cli_cmd *gang_cli_find(const char *name)
 	return NULL;
 }
 
+size_t gang_cli_count(void)
+{
+	return CLI_NCMDS;
+}
+
+const gang_cli_cmd *gang_cli_at(size_t i)
+{
+	return i < CLI_NCMDS ? &cli_cmds[i] : NULL;
+}
+
 static void cli_print_usage(FILE *fp)
 {
 	fputs("usage: gang [--version] [--help] COMMAND [ARGS]\n\n"
@@ -40,7 +55,26 @@ static void cli_print_usage(FILE *fp)
 	      "each board's record (serial number, chip UID, steps) in SQLite.\n\ncommands:\n", fp);
 	for (size_t i = 0; i < CLI_NCMDS; i++)
 		fprintf(fp, "  %-8s %s\n", cli_cmds[i].name, cli_cmds[i].synopsis);
-	fputs("  help     show the help of a command: gang help COMMAND\n\n" GANG_HELP_EXIT_CODES, fp);
+	fputs("\n" GANG_HELP_EXIT_CODES, fp);
+}
+
+int gang_cmd_help(int argc, char **argv)
+{
+	const gang_cli_cmd *cmd;
+
+	optind = 1;
+	if (getopt_long(argc, argv, "", gang_cmd_help_opts, NULL) != -1)
+		return gang_cli_bad_option("help", argv);
+	if (optind >= argc) {
+		cli_print_usage(stdout);
+		return GANG_EXIT_OK;
+	}
+	if (optind != argc - 1)
+		return gang_cli_usage("help", "name one command");
+	if (!(cmd = gang_cli_find(argv[optind])))
+		return gang_cli_usage("help", "unknown command '%s'", argv[optind]);
+	fputs(cmd->help, stdout);
+	return GANG_EXIT_OK;
 }
 
 int gang_cli_main(int argc, char **argv)
@@ -59,17 +93,6 @@ int gang_cli_main(int argc, char **argv)
 		printf("gang %s\n", GANG_VERSION);
 		return GANG_EXIT_OK;
 	}
-	if (strcmp(argv[1], "help") == 0) {
-		if (argc < 3) {
-			cli_print_usage(stdout);
-			return GANG_EXIT_OK;
-		}
-		cmd = gang_cli_find(argv[2]);
-		if (!cmd)
-			return gang_cli_usage("help", "unknown command '%s'", argv[2]);
-		fputs(cmd->help, stdout);
-		return GANG_EXIT_OK;
-	}
 	cmd = gang_cli_find(argv[1]);
 	if (!cmd) {
 		fprintf(stderr, "gang: unknown command '%s'; see 'gang --help'\n", argv[1]);
@@ -83,11 +106,20 @@ int gang_cli_main(int argc, char **argv)
 
 int gang_cli_fail(const char *cmd, int err, const gang_diag *d)
 {
+	/* a refused argument: the detail says which and why; "invalid command line" adds nothing */
+	if (err == GANG_EUSAGE && d && d->msg[0])
+		return gang_cli_usage(cmd, "%s", d->msg);
 	if (d && d->msg[0])
 		fprintf(stderr, "gang %s: %s (%s)\n", cmd, gang_strerror(err), d->msg);
 	else
 		fprintf(stderr, "gang %s: %s\n", cmd, gang_strerror(err));
 	return gang_err_exit_code(err);
+}
+
+int gang_cli_fail_protected(const char *cmd, const char *cure)
+{
+	fprintf(stderr, "gang %s: %s: %s\n", cmd, gang_strerror(GANG_EREAD_PROTECTED), cure);
+	return gang_err_exit_code(GANG_EREAD_PROTECTED);
 }
 
 int gang_cli_usage(const char *cmd, const char *fmt, ...)

@@ -2,13 +2,16 @@
  * cli.h — gang's command line: one table row per subcommand, each
  * implemented in src/cli/cmd_<name>.c. Every command returns the process
  * exit status documented in `gang --help`: 0 ok, 1 boards failed,
- * 2 usage/profile/image error, 3 probe/USB, 4 database, 5 internal.
+ * 2 usage/profile/image error, 3 probe/USB, 4 database, 5 internal,
+ * 6 an output file cannot be written.
  * Errors go to stderr as one actionable line; stdout carries results only.
  */
 #ifndef GANG_CLI_CLI_H
 #define GANG_CLI_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -23,19 +26,30 @@
 #define GANG_EXIT_PROBE 3
 #define GANG_EXIT_DB 4
 #define GANG_EXIT_INTERNAL 5
+#define GANG_EXIT_OUTPUT 6
 
 typedef struct gang_cli_cmd {
 	const char *name;
 	int (*run)(int argc, char **argv);  /* argv[0] is the command name */
 	const char *synopsis;               /* one line */
 	const char *help;                   /* full help text (options, examples) */
+	const struct option *opts;          /* its getopt_long table; tests/cli checks the docs against it */
 } gang_cli_cmd;
 
 int gang_cli_main(int argc, char **argv);
 const gang_cli_cmd *gang_cli_find(const char *name);
+/* The command table, in `gang --help` order: count and row i (NULL past the end). */
+size_t gang_cli_count(void);
+const gang_cli_cmd *gang_cli_at(size_t i);
 
 /* Print "gang CMD: <sentence> (<detail>)" to stderr; returns the exit status for err. */
 int gang_cli_fail(const char *cmd, int err, const gang_diag *d);
+/*
+ * A read-protected chip: "gang CMD: <sentence>: <cure>" — the sentence once
+ * and the flag that lifts the protection (the layer's detail would only
+ * repeat the sentence). Returns the exit status of GANG_EREAD_PROTECTED.
+ */
+int gang_cli_fail_protected(const char *cmd, const char *cure);
 /* Usage error: "gang CMD: <msg>; see 'gang CMD --help'"; returns GANG_EXIT_USAGE. */
 int gang_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* After getopt_long returned '?': one usage line naming the bad option; returns GANG_EXIT_USAGE. */
@@ -62,5 +76,20 @@ int gang_cmd_check(int argc, char **argv);
 int gang_cmd_run(int argc, char **argv);
 int gang_cmd_report(int argc, char **argv);
 int gang_cmd_trace(int argc, char **argv);
+int gang_cmd_parts(int argc, char **argv);
+int gang_cmd_help(int argc, char **argv);
+
+/* Their getopt_long tables (each ends with a zero row). */
+extern const struct option gang_cmd_probes_opts[];
+extern const struct option gang_cmd_flash_opts[];
+extern const struct option gang_cmd_read_opts[];
+extern const struct option gang_cmd_erase_opts[];
+extern const struct option gang_cmd_options_opts[];
+extern const struct option gang_cmd_check_opts[];
+extern const struct option gang_cmd_run_opts[];
+extern const struct option gang_cmd_report_opts[];
+extern const struct option gang_cmd_trace_opts[];
+extern const struct option gang_cmd_parts_opts[];
+extern const struct option gang_cmd_help_opts[];
 
 #endif

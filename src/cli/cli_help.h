@@ -8,7 +8,7 @@
 
 #define GANG_HELP_EXIT_CODES \
 	"exit status: 0 ok, 1 board(s) failed, 2 usage/profile/image error, 3 probe or USB,\n" \
-	"             4 database, 5 internal error\n"
+	"             4 database, 5 internal error, 6 output file cannot be written\n"
 
 #define GANG_HELP_COMMON_TARGET \
 	"  --probe SEL         ST-Link by serial (24 hex digits) or USB port path (e.g. 1-4.2);\n" \
@@ -16,16 +16,19 @@
 	"  --target PART       refuse any part other than PART (e.g. STM32F103RC)\n" \
 	"  --connect MODE      auto (default) | normal | under-reset | hot-plug\n" \
 	"  --swd-khz N         SWD clock (default 4000; the probe picks the nearest at or below)\n" \
-	"  --log-level L       error | warn | info | debug (default warn; log on stderr)\n"
+	"  --log-level L       error | warn (default: notes such as \"connected under reset\") |\n" \
+	"                      info (also the part, UID, connect mode and SWD clock) | debug; on stderr\n"
 
 #define GANG_HELP_PROBES_SYN "list attached ST-Links, their firmware, target voltage, part and UID"
 #define GANG_HELP_PROBES \
-	"usage: gang probes [--json] [--no-target]\n\n" \
+	"usage: gang probes [--json] [--no-target] [--verbose]\n\n" \
 	"Lists every attached ST-Link: serial, model, firmware, USB port path, target voltage and,\n" \
-	"when a board answers, its part, flash size and 96-bit UID. Boards are attached without\n" \
-	"reset (hot-plug) and left running, so listing never disturbs a running fixture.\n\n" \
-	"  --json       one JSON array on stdout\n" \
-	"  --no-target  do not touch the targets at all (USB information only)\n"
+	"when a board answers, its part and 96-bit UID; otherwise why not, in one sentence. Boards\n" \
+	"are attached without reset (hot-plug) and left running, so listing never disturbs a running\n" \
+	"fixture. No ST-Link attached exits 3.\n\n" \
+	"  --json       one JSON array on stdout (\"error\": the sentence, \"detail\": the probe's answer)\n" \
+	"  --no-target  do not touch the targets at all (USB information only)\n" \
+	"  --verbose    add the probe's answer (status bytes) under a probe that has an error\n"
 
 #define GANG_HELP_FLASH_SYN "program an image into one board (erase, program, verify)"
 #define GANG_HELP_FLASH \
@@ -40,17 +43,24 @@
 	"  --allow-unprotect  a read-protected (RDP 1) chip is unprotected first, which mass-erases it\n" \
 	GANG_HELP_COMMON_TARGET
 
-#define GANG_HELP_READ_SYN "read flash (or any memory) out to a binary file"
+#define GANG_HELP_READ_SYN "read flash, SRAM, system memory or option bytes out to a binary file"
 #define GANG_HELP_READ \
-	"usage: gang read FILE --probe SEL [--address A] [--size N] [--target PART] [--connect MODE]\n\n" \
-	"Reads N bytes at A (default: the whole main flash) into FILE (raw binary).\n" \
+	"usage: gang read FILE [--address A] [--size N] [--probe SEL] [--target PART] [--connect MODE]\n\n" \
+	"Reads N bytes at A into FILE (raw binary; written whole or not at all). A may lie in the main\n" \
+	"flash (0x08000000), the SRAM (0x20000000), the system memory (the ST bootloader, with the\n" \
+	"flash-size register and the UID) or the option bytes (0x1FFFF800); 'gang parts' gives the\n" \
+	"sizes. A range that is not memory on the part is refused, naming the first such address.\n" \
+	"  --address A   default 0x08000000 (decimal, 0x hex, or a k suffix for KiB)\n" \
+	"  --size N      default: from A to the end of its memory (without --address: all the flash)\n" \
 	GANG_HELP_COMMON_TARGET
 
 #define GANG_HELP_ERASE_SYN "mass-erase a board, or erase the pages of an address range"
 #define GANG_HELP_ERASE \
 	"usage: gang erase [--address A --size N] [--probe SEL] [--target PART] [--connect MODE]\n\n" \
 	"Without --address/--size the whole main flash is mass-erased; with them, exactly the pages\n" \
-	"that the range touches.\n" \
+	"that the range touches (e.g. \"erased 1 page at 0x08000400-0x080007FF\").\n" \
+	"  --address A   start of the range (in the main flash)\n" \
+	"  --size N      its length in bytes\n" \
 	GANG_HELP_COMMON_TARGET
 
 #define GANG_HELP_OPTIONS_SYN "show or set option bytes (RDP, user bits, data, write protection)"
@@ -77,7 +87,7 @@
 #define GANG_HELP_RUN \
 	"usage: gang run PROFILE [--probe SEL]... [--slots FILE] [--boards N] [--batch NAME]\n" \
 	"                [--operator NAME] [--station NAME] [--db PATH] [--sync] [--rework] [--json]\n" \
-	"                [--plain]\n\n" \
+	"                [--plain] [--log FILE] [--log-level L]\n\n" \
 	"One worker per ST-Link (all attached, or those named with --probe). Each slot waits for a\n" \
 	"board, runs the profile, shows PASS or FAIL with a sentence for the operator, waits for the\n" \
 	"board to be removed, and repeats. Every attempt, step, serial number and chip UID is recorded\n" \
@@ -90,14 +100,15 @@
 	"  --station NAME  station recorded (default: the profile's, else gang.conf's, else the host name)\n" \
 	"  --db PATH       database (default: db in gang.conf, else ~/.local/share/gang/gang.sqlite,\n" \
 	"                  its directory made 0700)\n" \
-	"  --log FILE      append the engineer log to FILE (default: log_dir/gang.log when gang.conf\n" \
-	"                  names a log_dir, else stderr)\n" \
 	"  --sync          panel mode: all slots start together once every slot holds a board\n" \
 	"  --rework        program boards that already passed with this profile and image again\n" \
 	"                  (recorded as rework); without it such a board is left as it is and\n" \
 	"                  the slot shows 'already programmed (PASS date, serial N) — remove it'\n" \
 	"  --json          JSON Lines events on stdout (schema in README), nothing else on stdout\n" \
-	"  --plain         one plain line per event even on a terminal\n\n" \
+	"  --plain         one plain line per event even on a terminal\n" \
+	"  --log FILE      append the engineer's log (registers, status bytes) to FILE (default:\n" \
+	"                  log_dir/gang.log when gang.conf names a log_dir, else stderr)\n" \
+	"  --log-level L   error | warn (default) | info | debug\n\n" \
 	"Ctrl-C (SIGINT/SIGTERM) once: no new boards, boards in progress finish. Twice: boards in\n" \
 	"progress are aborted safely (recorded as aborted; their serials stay bound to them).\n"
 
@@ -113,13 +124,28 @@
 	"  --until T     only attempts started before T (a date alone includes that whole day)\n" \
 	"  --format F    text (default), csv (one RFC 4180 table: section,key,metric,value),\n" \
 	"                json (one object), html (one self-contained page with charts)\n" \
-	"  --out FILE    write to FILE instead of stdout\n" \
+	"  --out FILE    write to FILE instead of stdout (exit 6 if it cannot be written)\n" \
 	"  --db PATH     database (default: db in gang.conf, else ~/.local/share/gang/gang.sqlite)\n" \
 	"  --upgrade     open the database read-write once to apply the schema migrations a\n" \
 	"                database left by an older gang needs (reports refuse it otherwise)\n\n" \
 	"T is an ISO 8601 UTC time or date (2026-11-24, 2026-11-24T08:00:00Z).\n" \
 	"An empty selection (e.g. an unknown batch) is reported as such and exits 0.\n" \
 	"Definitions of every figure: docs/reports.md.\n"
+
+#define GANG_HELP_PARTS_SYN "list the supported STM32 parts: family, DEV_ID, flash, SRAM, page size"
+#define GANG_HELP_PARTS \
+	"usage: gang parts [--json]\n\n" \
+	"Lists every part gang can program: its name (as a profile's target and the engineer\n" \
+	"commands' target option write it; an x stands for any letter), family, DEV_ID\n" \
+	"(DBGMCU_IDCODE[11:0]), main flash and SRAM in KiB and the flash page size in bytes.\n" \
+	"No probe is needed.\n\n" \
+	"  --json   one JSON array on stdout\n"
+
+#define GANG_HELP_HELP_SYN "show the help of a command: gang help COMMAND"
+#define GANG_HELP_HELP \
+	"usage: gang help [COMMAND]\n\n" \
+	"Prints the help of COMMAND, the same text as 'gang COMMAND --help'; without COMMAND, the\n" \
+	"list of commands ('gang --help'). The manual page (man gang) has all of it and more.\n"
 
 #define GANG_HELP_TRACE_SYN "every attempt on one board, by serial number or chip UID"
 #define GANG_HELP_TRACE \

@@ -6,9 +6,11 @@
 #include "cli/cli_target.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/log.h"
 
 int cli_target_option(cli_target_args *a, const char *cmd, int c, const char *arg)
 {
@@ -17,7 +19,16 @@ int cli_target_option(cli_target_args *a, const char *cmd, int c, const char *ar
 
 	switch (c) {
 	case CLI_OPT_BASE + 0: a->probe = arg; return 1;
-	case CLI_OPT_BASE + 1: a->part = arg; return 1;
+	case CLI_OPT_BASE + 1:
+		if (!gang_part_find(arg)) {
+			char hint[256];
+
+			gang_part_suggest_text(hint, sizeof(hint), arg);
+			gang_cli_usage(cmd, "--target: unknown part '%s'%s", arg, hint);
+			return -GANG_EXIT_USAGE;
+		}
+		a->part = arg;
+		return 1;
 	case CLI_OPT_BASE + 2:
 		if ((m = gang_connect_mode_parse(arg)) < 0) {
 			gang_cli_usage(cmd, "unknown connect mode '%s' (auto, normal, under-reset, hot-plug)", arg);
@@ -33,28 +44,80 @@ int cli_target_option(cli_target_args *a, const char *cmd, int c, const char *ar
 		a->swd_khz = v;
 		return 1;
 	case CLI_OPT_BASE + 4:
-		return 1; /* the engineer commands print errors only; accepted for symmetry with run */
+		if ((m = gang_log_level_parse(arg)) < 0) {
+			gang_cli_usage(cmd, "--log-level takes error, warn, info or debug, not '%s'", arg);
+			return -GANG_EXIT_USAGE;
+		}
+		a->log_level = m + 1;
+		return 1;
 	default:
 		return 0;
 	}
 }
 
+/*
+ * Without --probe, more than one ST-Link is a usage error that lists them,
+ * so the engineer can copy a selector from the message.
+ */
+static int cli_session_one_probe(gang_usb *usb, const char *cmd, gang_diag *d)
+{
+	gang_probe_id *ids = NULL;
+	char list[GANG_DIAG_LEN] = "";
+	size_t n = 0, len = 0;
+	int err = gang_usb_list(&ids, &n, usb, d);
+
+	if (err < 0)
+		return gang_cli_fail(cmd, err, d);
+	if (n < 2) {
+		free(ids);
+		return GANG_EXIT_OK;
+	}
+	for (size_t i = 0; i < n && len < sizeof(list); i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s (port %s)", i ? ", " : "",
+					ids[i].serial, ids[i].port_path);
+	free(ids);
+	return gang_cli_usage(cmd, "%zu ST-Links are attached: %s; name one with --probe SERIAL or --probe PORT", n,
+			      list);
+}
+
+static void cli_session_log(const cli_session *s, const cli_target_args *a, const char *cmd)
+{
+	const gang_target_info *i = gang_target_info_get(s->t);
+	gang_log_level level = a->log_level ? (gang_log_level)(a->log_level - 1) : GANG_LOG_WARN;
+	gang_log lg, *log = &lg;
+	char prefix[32];
+
+	snprintf(prefix, sizeof(prefix), "gang %s:", cmd);
+	gang_log_init(log, stderr, level, prefix);
+	gang_log_info(log, "%s (DEV_ID 0x%03X, %u KiB flash), UID %s, RDP %d, connected %s at %u kHz",
+		      i->part ? i->part->name : "unknown part", (unsigned)i->dev_id, (unsigned)i->flash_kib, i->uid,
+		      i->rdp_level, gang_connect_mode_name(i->mode), i->swd_khz);
+	/* the note is the operator's sentence, kept in the plain form the engineer greps for */
+	if (i->note[0] && level >= GANG_LOG_WARN)
+		fprintf(stderr, "gang %s: note: %s\n", cmd, i->note);
+}
+
 int cli_session_open(cli_session *s, const cli_target_args *a, const char *cmd)
 {
 	gang_connect_opts o = { .mode = a->mode, .swd_khz = a->swd_khz, .part = a->part };
-	int err;
+	int err, rc;
 
 	memset(s, 0, sizeof(*s));
-	if ((err = gang_usb_new(&s->usb, &s->d)) < 0 ||
-	    (err = gang_stlink_open(&s->sl, s->usb, a->probe, &s->d)) < 0 ||
-	    (err = gang_target_attach(&s->t, s->sl, &o)) < 0) {
-		gang_cli_fail(cmd, err, &s->d);
+	if ((err = gang_usb_new(&s->usb, &s->d)) < 0)
+		goto fail;
+	if (!a->probe && (rc = cli_session_one_probe(s->usb, cmd, &s->d)) != GANG_EXIT_OK) {
 		cli_session_close(s, GANG_DETACH_RUN);
-		return gang_err_exit_code(err);
+		return rc;
 	}
-	if (gang_target_info_get(s->t)->note[0])
-		fprintf(stderr, "gang %s: note: %s\n", cmd, gang_target_info_get(s->t)->note);
+	if ((err = gang_stlink_open(&s->sl, s->usb, a->probe, &s->d)) < 0 ||
+	    (err = gang_target_attach(&s->t, s->sl, &o)) < 0)
+		goto fail;
+	cli_session_log(s, a, cmd);
 	return GANG_EXIT_OK;
+fail:
+	gang_cli_fail(cmd, err, &s->d);
+	cli_session_close(s, GANG_DETACH_RUN);
+	return gang_err_exit_code(err);
 }
 
 int cli_session_close(cli_session *s, gang_detach_after after)

@@ -19,6 +19,7 @@ typedef struct cli_target_args {
 	const char *part;
 	gang_connect_mode mode;
 	unsigned swd_khz;
+	int log_level;               /* gang_log_level + 1; 0: not given (warn) */
 } cli_target_args;
 
 /* getopt_long entries for the shared options; ids CLI_OPT_BASE.. */
@@ -43,7 +44,11 @@ typedef struct cli_session {
 	gang_diag d;
 } cli_session;
 
-/* Open the probe and attach to its board; on failure prints the error and returns the exit status. */
+/*
+ * Open the probe and attach to its board; on failure prints the error and
+ * returns the exit status. Without --probe and with several ST-Links
+ * attached, the usage error lists them (serial and port path).
+ */
 int cli_session_open(cli_session *s, const cli_target_args *a, const char *cmd);
 /* Detach (after), close everything; returns the first error. */
 int cli_session_close(cli_session *s, gang_detach_after after);

@@ -44,9 +44,10 @@ static void check_pool_line(char *out, size_t cap, const gang_profile *p, const 
 	gang_db_close(db);
 }
 
+const struct option gang_cmd_check_opts[] = { { "db", required_argument, NULL, 'd' }, { 0, 0, 0, 0 } };
+
 int gang_cmd_check(int argc, char **argv)
 {
-	static const struct option opts[] = { { "db", required_argument, NULL, 'd' }, { 0, 0, 0, 0 } };
 	const char *db_flag = NULL, *db_path;
 	gang_config cfg;
 	gang_profile *p = NULL;
@@ -57,7 +58,7 @@ int gang_cmd_check(int argc, char **argv)
 	int c, err;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", gang_cmd_check_opts, NULL)) != -1) {
 		if (c != 'd')
 			return gang_cli_bad_option("check", argv);
 		db_flag = optarg;
@@ -76,8 +77,7 @@ int gang_cmd_check(int argc, char **argv)
 	if (err < 0)
 		goto out;
 	check_pool_line(pool, sizeof(pool), p, db_path);
-	printf("profile %s (sha256 %.16s…), part %s: %u KiB flash, %u-byte pages\n", p->name, p->sha256, part->name,
-	       (unsigned)part->flash_kib, (unsigned)part->page_size);
+	/* the plan names the profile, its SHA-256 and the part itself: no header line repeating them */
 	err = gang_profile_plan(stdout, p, img, GANG_FLASH_BASE, part->flash_kib * 1024U, part->page_size, pool);
 out:
 	gang_image_free(img);

@@ -2,15 +2,19 @@
  * cmd_flash.c — the engineer's one-board commands: `gang flash` (erase,
  * program through the on-target loader, verify), `gang read` (memory out to
  * a file, written to a temporary name and renamed so a failed read leaves
- * no half file) and `gang erase` (mass, or exactly the pages of a range).
+ * no half file; flash, SRAM, system memory or option bytes: cli_mem.c) and
+ * `gang erase` (mass, or exactly the pages of a range).
  */
+#include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_mem.h"
 #include "cli/cli_target.h"
 #include "flash/flash.h"
 #include "image/image.h"
@@ -49,16 +53,28 @@ static int flash_after_parse(gang_detach_after *out, const char *s)
 	return -1;
 }
 
-/* Options of flash/read/erase; positional FILE for flash and read. */
-static int flash_parse(flash_args *a, const char *cmd, int argc, char **argv, bool want_file)
+/* Each command accepts exactly the options its help names (tests/cli compares them). */
+const struct option gang_cmd_flash_opts[] = {
+	CLI_TARGET_OPTIONS,
+	{ "address", required_argument, NULL, 'a' }, { "erase", required_argument, NULL, 'e' },
+	{ "verify", required_argument, NULL, 'v' }, { "after", required_argument, NULL, 'A' },
+	{ "allow-unprotect", no_argument, NULL, 'U' }, { 0, 0, 0, 0 },
+};
+const struct option gang_cmd_read_opts[] = {
+	CLI_TARGET_OPTIONS,
+	{ "address", required_argument, NULL, 'a' }, { "size", required_argument, NULL, 's' },
+	{ 0, 0, 0, 0 },
+};
+const struct option gang_cmd_erase_opts[] = {
+	CLI_TARGET_OPTIONS,
+	{ "address", required_argument, NULL, 'a' }, { "size", required_argument, NULL, 's' },
+	{ 0, 0, 0, 0 },
+};
+
+/* Options of flash/read/erase (opts: the command's table); positional FILE for flash and read. */
+static int flash_parse(flash_args *a, const char *cmd, const struct option *opts, int argc, char **argv,
+		       bool want_file)
 {
-	static const struct option opts[] = {
-		CLI_TARGET_OPTIONS,
-		{ "address", required_argument, NULL, 'a' }, { "size", required_argument, NULL, 's' },
-		{ "erase", required_argument, NULL, 'e' }, { "verify", required_argument, NULL, 'v' },
-		{ "after", required_argument, NULL, 'A' }, { "allow-unprotect", no_argument, NULL, 'U' },
-		{ 0, 0, 0, 0 },
-	};
 	int c, r, m;
 
 	a->erase = GANG_ERASE_MASS;
@@ -117,7 +133,7 @@ int gang_cmd_flash(int argc, char **argv)
 	gang_diag d = { 0 };
 	int rc, err;
 
-	if ((rc = flash_parse(&a, "flash", argc, argv, true)) != GANG_EXIT_OK)
+	if ((rc = flash_parse(&a, "flash", gang_cmd_flash_opts, argc, argv, true)) != GANG_EXIT_OK)
 		return rc;
 	err = gang_image_load(&img, a.file, GANG_IMAGE_AUTO, a.have_address ? a.address : 0x08000000U, &d);
 	if (err < 0)
@@ -138,9 +154,12 @@ int gang_cmd_flash(int argc, char **argv)
 	if (err == GANG_OK && rc < 0)
 		err = rc;
 	if (err == GANG_OK)
-		printf("%s: %zu bytes programmed and verified (%s)\n", a.file, gang_image_size(img),
-		       gang_verify_mode_name(a.verify));
+		printf("%s: %zu byte%s programmed and verified (%s)\n", a.file, gang_image_size(img),
+		       gang_image_size(img) == 1 ? "" : "s", gang_verify_mode_name(a.verify));
 	gang_image_free(img);
+	if (err == GANG_EREAD_PROTECTED && !a.allow_unprotect)
+		return gang_cli_fail_protected("flash", "add --allow-unprotect to lower it to RDP 0 first, "
+					       "which mass-erases the chip");
 	return err < 0 ? gang_cli_fail("flash", err, &d) : GANG_EXIT_OK;
 }
 
@@ -153,14 +172,29 @@ static int flash_write_file(const char *path, const uint8_t *buf, size_t len, ga
 
 	snprintf(tmp, sizeof(tmp), "%s.part", path);
 	if (!(fp = fopen(tmp, "wb")))
-		return gang_diag_set(d, GANG_EFILE, "%s: cannot create", tmp);
+		return gang_diag_set(d, GANG_EOUTPUT, "%s: cannot create: %s", tmp, strerror(errno));
 	ok = fwrite(buf, 1, len, fp) == len;
 	ok = (fclose(fp) == 0) && ok;
 	if (!ok || rename(tmp, path) != 0) {
 		unlink(tmp);
-		return gang_diag_set(d, GANG_EFILE, "%s: write failed", path);
+		return gang_diag_set(d, GANG_EOUTPUT, "%s: write failed", path);
 	}
 	return GANG_OK;
+}
+
+/* Without --size: to the end of A's memory; without --address: the whole main flash. */
+static uint32_t read_default_size(const flash_args *a, const gang_part *part)
+{
+	cli_mem_region r[CLI_MEM_NREGIONS];
+	const cli_mem_region *at;
+
+	if (a->have_size)
+		return a->size;
+	if (!a->have_address)
+		return part->flash_kib * 1024U;
+	cli_mem_regions(r, part);
+	at = cli_mem_at(r, a->address);
+	return at ? at->base + at->size - a->address : 1U; /* 1: cli_mem_check names the address */
 }
 
 int gang_cmd_read(int argc, char **argv)
@@ -172,25 +206,37 @@ int gang_cmd_read(int argc, char **argv)
 	uint32_t addr, len;
 	int rc, err;
 
-	if ((rc = flash_parse(&a, "read", argc, argv, true)) != GANG_EXIT_OK)
+	if ((rc = flash_parse(&a, "read", gang_cmd_read_opts, argc, argv, true)) != GANG_EXIT_OK)
 		return rc;
-	if (!a.t.probe)
-		return gang_cli_usage("read", "--probe is required");
 	if ((rc = cli_session_open(&s, &a.t, "read")) != GANG_EXIT_OK)
 		return rc;
-	addr = a.have_address ? a.address : 0x08000000U;
-	len = a.have_size ? a.size : gang_target_info_get(s.t)->flash_kib * 1024U;
-	if (!(buf = malloc(len)))
+	addr = a.have_address ? a.address : GANG_FLASH_BASE;
+	len = read_default_size(&a, gang_target_part(s.t));
+	/* checked before the buffer: --size 4G is refused, not out of memory */
+	err = cli_mem_check(gang_target_part(s.t), addr, len, &d);
+	if (err == GANG_OK && !(buf = malloc(len)))
 		err = GANG_ENOMEM;
-	else if ((err = gang_flash_read(buf, s.t, addr, len)) < 0)
+	if (err == GANG_OK && (err = cli_mem_read(buf, s.t, addr, len)) < 0)
 		d = *gang_target_diag(s.t);
-	else
+	if (err == GANG_OK)
 		err = flash_write_file(a.file, buf, len, &d);
 	cli_session_close(&s, GANG_DETACH_RUN);
 	if (err == GANG_OK)
-		printf("%s: %u bytes from 0x%08X\n", a.file, (unsigned)len, (unsigned)addr);
+		printf("%s: %u byte%s from 0x%08X\n", a.file, (unsigned)len, len == 1 ? "" : "s", (unsigned)addr);
 	free(buf);
+	if (err == GANG_EREAD_PROTECTED)
+		return gang_cli_fail_protected("read", "its flash cannot be read; 'gang options set --rdp 0 "
+					       "--allow-unprotect' lowers it to RDP 0, which mass-erases the chip");
 	return err < 0 ? gang_cli_fail("read", err, &d) : GANG_EXIT_OK;
+}
+
+/* "erased 1 page at 0x08000400-0x080007FF": the pages the range touched. */
+static void erase_print_pages(uint32_t addr, uint32_t size, uint32_t page)
+{
+	uint64_t lo = addr - addr % page, hi = ((uint64_t)addr + size + page - 1U) / page * page;
+	uint64_t n = (hi - lo) / page;
+
+	printf("erased %" PRIu64 " page%s at 0x%08" PRIX64 "-0x%08" PRIX64 "\n", n, n == 1 ? "" : "s", lo, hi - 1U);
 }
 
 int gang_cmd_erase(int argc, char **argv)
@@ -198,20 +244,26 @@ int gang_cmd_erase(int argc, char **argv)
 	flash_args a = { 0 };
 	cli_session s;
 	gang_diag d = { 0 };
+	uint32_t page = 0;
 	int rc, err;
 
-	if ((rc = flash_parse(&a, "erase", argc, argv, false)) != GANG_EXIT_OK)
+	if ((rc = flash_parse(&a, "erase", gang_cmd_erase_opts, argc, argv, false)) != GANG_EXIT_OK)
 		return rc;
 	if (a.have_address != a.have_size)
 		return gang_cli_usage("erase", "--address and --size go together");
 	if ((rc = cli_session_open(&s, &a.t, "erase")) != GANG_EXIT_OK)
 		return rc;
+	page = gang_target_part(s.t)->page_size;
 	err = a.have_address ? gang_flash_erase_range(s.t, a.address, a.size) : gang_flash_erase_mass(s.t);
 	if (err < 0)
 		d = *gang_target_diag(s.t);
 	cli_session_close(&s, GANG_DETACH_HALT);
-	if (err == GANG_OK)
-		printf(a.have_address ? "erased the pages of 0x%08X..+%u\n" : "mass-erased\n", (unsigned)a.address,
-		       (unsigned)a.size);
+	if (err == GANG_OK && a.have_address)
+		erase_print_pages(a.address, a.size, page);
+	else if (err == GANG_OK)
+		printf("mass-erased\n");
+	if (err == GANG_EREAD_PROTECTED)
+		return gang_cli_fail_protected("erase", "'gang options set --rdp 0 --allow-unprotect' lowers it to "
+					       "RDP 0, which mass-erases the chip");
 	return err < 0 ? gang_cli_fail("erase", err, &d) : GANG_EXIT_OK;
 }

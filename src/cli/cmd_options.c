@@ -101,23 +101,24 @@ static int opt_parse_byte(int *out, const char *cmd, const char *what, const cha
 	return GANG_EXIT_OK;
 }
 
+const struct option gang_cmd_options_opts[] = {
+	CLI_TARGET_OPTIONS,
+	{ "json", no_argument, NULL, 'j' }, { "rdp", required_argument, NULL, 'r' },
+	{ "wdg-sw", required_argument, NULL, 'w' }, { "nrst-stop", required_argument, NULL, 's' },
+	{ "nrst-stdby", required_argument, NULL, 'S' }, { "data0", required_argument, NULL, '0' },
+	{ "data1", required_argument, NULL, '1' }, { "wrp", required_argument, NULL, 'W' },
+	{ "allow-unprotect", no_argument, NULL, 'U' }, { "confirm", required_argument, NULL, 'C' },
+	{ 0, 0, 0, 0 },
+};
+
 static int opt_parse(opt_args *a, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_TARGET_OPTIONS,
-		{ "json", no_argument, NULL, 'j' }, { "rdp", required_argument, NULL, 'r' },
-		{ "wdg-sw", required_argument, NULL, 'w' }, { "nrst-stop", required_argument, NULL, 's' },
-		{ "nrst-stdby", required_argument, NULL, 'S' }, { "data0", required_argument, NULL, '0' },
-		{ "data1", required_argument, NULL, '1' }, { "wrp", required_argument, NULL, 'W' },
-		{ "allow-unprotect", no_argument, NULL, 'U' }, { "confirm", required_argument, NULL, 'C' },
-		{ 0, 0, 0, 0 },
-	};
 	int c, r, rc = GANG_EXIT_OK;
 
 	gang_ob_want_init(&a->want);
 	a->user_bits[0] = a->user_bits[1] = a->user_bits[2] = -1;
 	optind = 1;
-	while (rc == GANG_EXIT_OK && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while (rc == GANG_EXIT_OK && (c = getopt_long(argc, argv, "", gang_cmd_options_opts, NULL)) != -1) {
 		if ((r = cli_target_option(&a->t, "options", c, optarg)) != 0) {
 			rc = r < 0 ? -r : GANG_EXIT_OK;
 			continue;
@@ -186,5 +187,8 @@ int gang_cmd_options(int argc, char **argv)
 	if (err < 0 && !d.msg[0])
 		d = *gang_target_diag(s.t);
 	cli_session_close(&s, set ? GANG_DETACH_RESET : GANG_DETACH_RUN);
+	if (err == GANG_EREAD_PROTECTED && !a.wo.allow_rdp_regression)
+		return gang_cli_fail_protected("options", "add --allow-unprotect to lower it to RDP 0, which "
+					       "mass-erases the chip");
 	return err < 0 ? gang_cli_fail("options", err, &d) : GANG_EXIT_OK;
 }

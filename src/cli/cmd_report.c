@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "db/db.h"
@@ -49,19 +50,20 @@ static int cr_time(char *out, const char **slot, const char *opt, const char *s,
 	return GANG_EXIT_OK;
 }
 
+const struct option gang_cmd_report_opts[] = {
+	{ "batch", required_argument, NULL, 'b' }, { "since", required_argument, NULL, 's' },
+	{ "until", required_argument, NULL, 'u' }, { "format", required_argument, NULL, 'f' },
+	{ "out", required_argument, NULL, 'o' },   { "db", required_argument, NULL, 'd' },
+	{ "upgrade", no_argument, NULL, 'U' },     { 0, 0, 0, 0 },
+};
+
 static int cr_parse(cr_opts *o, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "batch", required_argument, NULL, 'b' }, { "since", required_argument, NULL, 's' },
-		{ "until", required_argument, NULL, 'u' }, { "format", required_argument, NULL, 'f' },
-		{ "out", required_argument, NULL, 'o' },   { "db", required_argument, NULL, 'd' },
-		{ "upgrade", no_argument, NULL, 'U' },     { 0, 0, 0, 0 },
-	};
 	int c, rc = GANG_EXIT_OK;
 
 	optind = 1;
 	opterr = 0;
-	while (rc == GANG_EXIT_OK && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while (rc == GANG_EXIT_OK && (c = getopt_long(argc, argv, "", gang_cmd_report_opts, NULL)) != -1) {
 		if (c == 'b')
 			o->f.batch = optarg;
 		else if (c == 's')
@@ -95,12 +97,15 @@ static int cr_write(const cr_opts *o, const gang_report *r, gang_diag *d)
 	int err;
 
 	if (!fp)
-		return gang_diag_set(d, GANG_EFILE, "cannot write %s: %s", o->out, strerror(errno));
+		return gang_diag_set(d, GANG_EOUTPUT, "cannot write %s: %s", o->out, strerror(errno));
 	err = writers[o->format](fp, r);
 	if (o->out && fclose(fp) != 0)
-		err = GANG_EFILE;
+		err = GANG_EOUTPUT;
+	if (err < 0 && o->out)
+		unlink(o->out); /* no half report */
 	if (err < 0)
-		return gang_diag_set(d, err, "writing the report to %s failed", o->out ? o->out : "stdout");
+		return gang_diag_set(d, err == GANG_EFILE ? GANG_EOUTPUT : err, "writing the report to %s failed",
+				     o->out ? o->out : "stdout");
 	return GANG_OK;
 }
 

@@ -42,23 +42,24 @@ typedef struct run_args {
 	char log_buf[GANG_CONFIG_PATH_MAX];
 } run_args;
 
+const struct option gang_cmd_run_opts[] = {
+	{ "probe", required_argument, NULL, 'p' }, { "slots", required_argument, NULL, 's' },
+	{ "boards", required_argument, NULL, 'n' }, { "batch", required_argument, NULL, 'b' },
+	{ "operator", required_argument, NULL, 'o' }, { "station", required_argument, NULL, 't' },
+	{ "db", required_argument, NULL, 'd' }, { "sync", no_argument, NULL, 'S' },
+	{ "json", no_argument, NULL, 'j' }, { "plain", no_argument, NULL, 'P' },
+	{ "log", required_argument, NULL, 'l' }, { "log-level", required_argument, NULL, 'L' },
+	{ "rework", no_argument, NULL, 'R' }, { 0, 0, 0, 0 },
+};
+
 static int run_parse(run_args *a, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "probe", required_argument, NULL, 'p' }, { "slots", required_argument, NULL, 's' },
-		{ "boards", required_argument, NULL, 'n' }, { "batch", required_argument, NULL, 'b' },
-		{ "operator", required_argument, NULL, 'o' }, { "station", required_argument, NULL, 't' },
-		{ "db", required_argument, NULL, 'd' }, { "sync", no_argument, NULL, 'S' },
-		{ "json", no_argument, NULL, 'j' }, { "plain", no_argument, NULL, 'P' },
-		{ "log", required_argument, NULL, 'l' }, { "log-level", required_argument, NULL, 'L' },
-		{ "rework", no_argument, NULL, 'R' }, { 0, 0, 0, 0 },
-	};
 	uint32_t n;
 	int c;
 
 	a->log_level = GANG_LOG_WARN;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", gang_cmd_run_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (a->n_probes >= RUN_MAX_PROBES)
@@ -165,7 +166,8 @@ static int run_db(gang_db **out, const run_args *a, const gang_profile *p, gang_
 	if ((err = gang_db_recover(*out, &closed, d)) < 0)
 		return err;
 	if (closed > 0)
-		fprintf(stderr, "gang run: %d attempt(s) left open by an earlier run were closed as aborted\n", closed);
+		fprintf(stderr, "gang run: %d attempt%s left open by an earlier run %s closed as aborted\n", closed,
+			closed == 1 ? "" : "s", closed == 1 ? "was" : "were");
 	if (a->slots && (err = gang_db_slot_map_load(*out, a->slots, d)) < 0)
 		return err;
 	if (!p->serial.present)
@@ -189,8 +191,9 @@ static gang_sink *run_sink(bool *console_out, const run_args *a, gang_diag *d)
 /* The console's screen is gone when it closes: leave the batch's totals on the terminal. */
 static void run_print_totals(const run_args *a, const gang_run_totals *t)
 {
-	printf("batch %s: %u boards, %u passed, %u failed, first-pass yield %.1f%%, %.0f boards/h%s\n", a->batch,
-	       t->boards, t->passed, t->failed, t->boards ? 100.0 * t->first_pass / t->boards : 0.0,
+	printf("batch %s: %u board%s, %u passed, %u failed, first-pass yield %.1f%%, %.0f boards/h%s\n", a->batch,
+	       t->boards, t->boards == 1 ? "" : "s", t->passed, t->failed,
+	       t->boards ? 100.0 * t->first_pass / t->boards : 0.0,
 	       t->seconds > 0 ? t->boards * 3600.0 / t->seconds : 0.0,
 	       t->aborted ? " (some attempts aborted: see gang report)" : "");
 }
@@ -223,7 +226,7 @@ int gang_cmd_run(int argc, char **argv)
 	    (err = run_db(&db, &a, p, &d)) < 0)
 		goto out;
 	if (a.log_file && !(log_fp = fopen(a.log_file, "a"))) {
-		err = gang_diag_set(&d, GANG_EFILE, "%s: cannot open the log file", a.log_file);
+		err = gang_diag_set(&d, GANG_EOUTPUT, "%s: cannot open the log file", a.log_file);
 		goto out;
 	}
 	sigemptyset(&set);

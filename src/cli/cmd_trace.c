@@ -14,16 +14,17 @@
 #include "db/db_report.h"
 #include "report/report.h"
 
+const struct option gang_cmd_trace_opts[] = {
+	{ "format", required_argument, NULL, 'f' }, { "db", required_argument, NULL, 'd' }, { 0, 0, 0, 0 },
+};
+
 static int ct_parse(const char **key, int *json, const char **db, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' }, { "db", required_argument, NULL, 'd' }, { 0, 0, 0, 0 },
-	};
 	int c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", gang_cmd_trace_opts, NULL)) != -1) {
 		if (c == 'f' && (strcmp(optarg, "text") == 0 || strcmp(optarg, "json") == 0))
 			*json = strcmp(optarg, "json") == 0;
 		else if (c == 'f')
@@ -55,12 +56,14 @@ static int ct_print(gang_db *db, char **uids, size_t n, int json, gang_diag *d)
 		else if (!json && i)
 			fputs("\n", stdout);
 		err = json ? gang_report_trace_json(stdout, b) : gang_report_trace_text(stdout, b);
+		if (err == GANG_EFILE)
+			err = gang_diag_set(d, GANG_EOUTPUT, "writing to stdout failed");
 		gang_db_trace_board_free(b);
 	}
 	if (json && err == GANG_OK)
 		fputs("]\n", stdout);
 	if (err == GANG_OK && fflush(stdout) != 0)
-		err = gang_diag_set(d, GANG_EFILE, "writing to stdout failed");
+		err = gang_diag_set(d, GANG_EOUTPUT, "writing to stdout failed");
 	return err;
 }
 

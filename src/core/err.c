@@ -15,7 +15,10 @@ typedef struct err_row {
 	const char *sentence;
 } err_row;
 
-/* Exit codes: 0 ok, 1 boards failed, 2 usage/profile/image, 3 probe/USB, 4 database, 5 internal. */
+/*
+ * Exit codes: 0 ok, 1 boards failed, 2 usage/profile/image, 3 probe/USB, 4 database, 5 internal,
+ * 6 an output file cannot be written (the input was fine: retrying elsewhere helps).
+ */
 static const err_row err_table[] = {
 	{ GANG_OK, "ok", 0, "ok" },
 	{ GANG_ERR, "internal", 5, "internal error in gang — please report it with the log" },
@@ -25,6 +28,8 @@ static const err_row err_table[] = {
 	{ GANG_EIMAGE, "image", 2, "the firmware image is invalid or does not fit this part" },
 	{ GANG_EPROFILE, "profile", 2, "the production profile is invalid" },
 	{ GANG_ECONFIG, "config", 2, "the gang configuration (gang.conf) is invalid or incomplete" },
+	{ GANG_EOUTPUT, "output", 6,
+	  "the output file could not be written — check its directory, permissions and free space" },
 	{ GANG_EPROBE_NONE, "probe", 3, "no ST-Link found — check the USB cable" },
 	{ GANG_EPROBE_BUSY, "probe", 3, "the ST-Link is in use by another program — close it and retry" },
 	{ GANG_EPROBE_ACCESS, "probe", 3,

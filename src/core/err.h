@@ -22,6 +22,7 @@ typedef enum gang_err {
 	GANG_EIMAGE = -5,            /* firmware image malformed / does not fit */
 	GANG_EPROFILE = -6,          /* production profile invalid */
 	GANG_ECONFIG = -7,           /* gang.conf invalid, or no default path can be made */
+	GANG_EOUTPUT = -8,           /* an output file (read-out, report, log) cannot be written */
 	/* probe and USB */
 	GANG_EPROBE_NONE = -10,      /* no ST-Link (matching the selector) attached */
 	GANG_EPROBE_BUSY = -11,      /* claimed by another process */

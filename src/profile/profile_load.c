@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "core/sha256.h"
+#include "target/part.h"
 
 #define PROF_FILE_MAX (1024U * 1024U) /* a profile is a page of text, never megabytes */
 #define PROF_DEFAULT_SWD_KHZ 4000U
@@ -150,6 +151,13 @@ static int prof_parse_target(const prof_ctx *c, const config_setting_t *root)
 		return prof_err(c, prof_line(config_setting_get_member(root, "target")), "", "target",
 				GANG_EPROFILE, "'%s' is not an STM32 part number (e.g. STM32F103RC)",
 				config_setting_get_string(config_setting_get_member(root, "target")));
+	if (!gang_part_find(t)) {
+		char hint[256];
+
+		gang_part_suggest_text(hint, sizeof(hint), t);
+		return prof_err(c, prof_line(config_setting_get_member(root, "target")), "", "target",
+				GANG_EPROFILE, "unknown part '%s'%s", t, hint);
+	}
 	return GANG_OK;
 }
 

@@ -240,8 +240,8 @@ static void plan_steps(FILE *out, const gang_profile *p, const gang_image *img)
 		plan_connect_text[p->connect], p->swd_khz);
 	fprintf(out, "  erase         %s\n", plan_erase_text[p->erase]);
 	if (img)
-		fprintf(out, "  program       %" PRIu64 " bytes in %zu segment%s\n",
-			plan_image_size(img), img->n_seg, img->n_seg == 1 ? "" : "s");
+		fprintf(out, "  program       %" PRIu64 " byte%s in %zu segment%s\n", plan_image_size(img),
+			plan_image_size(img) == 1 ? "" : "s", img->n_seg, img->n_seg == 1 ? "" : "s");
 	else
 		fprintf(out, "  program       (image not loaded)\n");
 	plan_serial(out, p);

@@ -33,8 +33,8 @@ int gang_report_trace_text(FILE *fp, const gang_trace_board *b)
 {
 	fprintf(fp, "board %s  serial %s  part %s  last result %s\n", b->uid, rtr_or(b->serial), rtr_or(b->part),
 		rtr_or(b->last_result));
-	fprintf(fp, "  first seen %s, last seen %s, %zu attempt(s)\n", rtr_or(b->first_seen), rtr_or(b->last_seen),
-		b->n_attempts);
+	fprintf(fp, "  first seen %s, last seen %s, %zu attempt%s\n", rtr_or(b->first_seen), rtr_or(b->last_seen),
+		b->n_attempts, b->n_attempts == 1 ? "" : "s");
 	for (size_t i = 0; i < b->n_serials; i++) {
 		const gang_trace_serial *s = &b->serials[i];
 

@@ -134,8 +134,8 @@ static void plain_body(FILE *fp, const gang_event *ev)
 	case GANG_EV_RESULT: plain_result(fp, ev); break;
 	case GANG_EV_REMOVED: fputs("board removed", fp); break;
 	case GANG_EV_RUN_END:
-		fprintf(fp, "batch %s: %u boards, %u passed, %u failed, first-pass yield %.1f%%, %.0f boards/h",
-			ev->batch, ev->boards, ev->passed, ev->failed,
+		fprintf(fp, "batch %s: %u board%s, %u passed, %u failed, first-pass yield %.1f%%, %.0f boards/h",
+			ev->batch, ev->boards, ev->boards == 1 ? "" : "s", ev->passed, ev->failed,
 			ev->boards ? 100.0 * ev->first_pass / ev->boards : 0.0, ev->boards_per_hour);
 		break;
 	}

@@ -121,6 +121,67 @@ const gang_part *gang_part_at(unsigned i)
 	return i < PART_N ? &part_table[i] : NULL;
 }
 
+#define PART_SUGGEST_MAX_DIST 3U
+#define PART_NAME_MAX         32U
+
+/* Levenshtein distance between a table name (its 'x' matches anything) and name. */
+static unsigned part_distance(const char *pattern, const char *name)
+{
+	unsigned row[PART_NAME_MAX + 1];
+	size_t np = strlen(pattern), nn = strlen(name);
+
+	if (np > PART_NAME_MAX || nn > PART_NAME_MAX)
+		return ~0U;
+	for (size_t j = 0; j <= nn; j++)
+		row[j] = (unsigned)j;
+	for (size_t i = 1; i <= np; i++) {
+		unsigned diag = row[0];
+
+		row[0] = (unsigned)i;
+		for (size_t j = 1; j <= nn; j++) {
+			bool same = pattern[i - 1] == 'x' ||
+				    toupper((unsigned char)pattern[i - 1]) == toupper((unsigned char)name[j - 1]);
+			unsigned best = diag + (same ? 0U : 1U);
+
+			if (row[j] + 1U < best)
+				best = row[j] + 1U;
+			if (row[j - 1] + 1U < best)
+				best = row[j - 1] + 1U;
+			diag = row[j];
+			row[j] = best;
+		}
+	}
+	return row[nn];
+}
+
+void gang_part_suggest_text(char *out, size_t cap, const char *name)
+{
+	unsigned best = ~0U, dist[PART_N];
+	size_t len = 0, shown = 0, n = 0;
+
+	for (size_t i = 0; i < PART_N; i++) {
+		dist[i] = part_distance(part_table[i].name, name ? name : "");
+		if (dist[i] < best)
+			best = dist[i];
+	}
+	for (size_t i = 0; i < PART_N; i++)
+		n += dist[i] == best;
+	if (best > PART_SUGGEST_MAX_DIST) {
+		snprintf(out, cap, " (not supported: 'gang parts' lists the supported parts)");
+		return;
+	}
+	len = (size_t)snprintf(out, cap, " (did you mean");
+	for (size_t i = 0; i < PART_N && len < cap; i++) {
+		if (dist[i] != best)
+			continue;
+		shown++;
+		len += (size_t)snprintf(out + len, cap - len, "%s%s",
+					shown == 1 ? " " : shown == n ? " or " : ", ", part_table[i].name);
+	}
+	if (len < cap)
+		snprintf(out + len, cap - len, "?)");
+}
+
 void gang_part_uid_string(char *out, const uint8_t uid[12])
 {
 	static const char hex[] = "0123456789ABCDEF";

@@ -12,6 +12,7 @@
 #define GANG_TARGET_PART_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -64,6 +65,15 @@ const gang_family *gang_part_family_of(uint16_t dev_id);
 /* Number of rows and row i (for listing parts in help texts). */
 unsigned gang_part_count(void);
 const gang_part *gang_part_at(unsigned i);
+
+/*
+ * A hint for an unknown part name, for error messages: " (did you mean
+ * STM32F103C8 or STM32F103CB?)" naming every part at the smallest edit
+ * distance (Levenshtein, case-insensitive, a table 'x' matching any
+ * character) when it is at most 3, else " (not supported: 'gang parts'
+ * lists the supported parts)". Always NUL-terminated in out[cap].
+ */
+void gang_part_suggest_text(char *out, size_t cap, const char *name);
 
 /*
  * The 96-bit UID as 24 uppercase hex digits: the 12 bytes in address order

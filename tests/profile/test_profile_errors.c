@@ -113,6 +113,14 @@ Test(profile_errors, target_must_be_an_stm32_part_number)
 		     "2: target: 'STM32 F103' is not an STM32 part number (e.g. STM32F103RC)");
 }
 
+Test(profile_errors, an_unknown_target_names_the_line_and_the_closest_supported_parts)
+{
+	expect_error("name = \"t\";\ntarget = \"STM32F103C9\";\n", GANG_EPROFILE,
+		     "2: target: unknown part 'STM32F103C9' (did you mean STM32F103C8 or STM32F103CB?)");
+	expect_error("name = \"t\";\ntarget = \"stm32h743zi\";\n", GANG_EPROFILE,
+		     "2: target: unknown part 'STM32H743ZI' (not supported: 'gang parts' lists the supported parts)");
+}
+
 Test(profile_errors, image_group_keys)
 {
 	expect_error("name = \"t\"; target = \"STM32F103RC\";\nimage = \"fw.hex\";\n", GANG_EPROFILE,

@@ -271,8 +271,9 @@ Test(report_cli, unwritable_out_file_is_named)
 	char bad[192], *s;
 
 	snprintf(bad, sizeof(bad), "%s/no-such-dir/r.html", tmp.dir);
+	/* the selection was fine: an output that cannot be written is exit 6, not a usage error */
 	cr_expect_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--format", "html", "--out", bad),
-		     GANG_EXIT_USAGE);
+		     GANG_EXIT_OUTPUT);
 	s = rf_slurp(err_path);
 	expect_has(s, "cannot write ");
 	expect_has(s, "no-such-dir/r.html");
@@ -288,7 +289,7 @@ Test(report_cli, trace_by_uid_in_any_case_lists_every_attempt_with_steps)
 	cr_assert_eq(RUN(gang_cmd_trace, "trace", "--db", tmp.db, lower), GANG_EXIT_OK);
 	s = rf_slurp(out_path);
 	expect_has(s, "board " RF_UID_A "  serial GNG-1000  part STM32F103RC  last result pass");
-	expect_has(s, "2 attempt(s)");
+	expect_has(s, "2 attempts\n");
 	expect_has(s, "serial demo 1000 burned (reserved 2026-11-24T08:00:00.000Z, burned ");
 	expect_has(s, "attempt 1  2026-11-24T08:00:00.000Z  fail");
 	expect_has(s, "error_message   the chip does not answer on SWD");
