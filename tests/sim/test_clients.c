@@ -110,14 +110,14 @@ Test(sim_clients, st_flash_write_read_and_erase_round_trip_random_data)
 
 	tc_need("st-flash");
 	tc_random_file("fw.bin", 100 * 1024 + 6);
-	cr_assert_eq(tc_run(GS "tools/sim/benches/quad-f103.cfg -- st-flash --serial %s write %s/fw.bin 0x08000000",
+	cr_assert_eq(tc_run(GS FIX "single-v2.cfg -- st-flash --serial %s write %s/fw.bin 0x08000000",
 			    tc_dir, s, tc_dir), 0, "%s", tc_out);
 	cr_expect_not_null(strstr(tc_out, "Flash written and verified"), "%s", tc_out);
-	cr_assert_eq(tc_run(GS "tools/sim/benches/quad-f103.cfg -- st-flash --serial %s read %s/back.bin 0x08000000 %d",
+	cr_assert_eq(tc_run(GS FIX "single-v2.cfg -- st-flash --serial %s read %s/back.bin 0x08000000 %d",
 			    tc_dir, s, tc_dir, 100 * 1024 + 6), 0, "%s", tc_out);
 	cr_expect_eq(tc_cmp("fw.bin", "back.bin", 100 * 1024 + 6), 0, "read back differs: %s", tc_out);
-	cr_assert_eq(tc_run(GS "tools/sim/benches/quad-f103.cfg -- st-flash --serial %s erase", tc_dir, s), 0, "%s", tc_out);
-	cr_assert_eq(tc_run(GS "tools/sim/benches/quad-f103.cfg -- st-flash --serial %s read %s/blank.bin 0x08000000 4096",
+	cr_assert_eq(tc_run(GS FIX "single-v2.cfg -- st-flash --serial %s erase", tc_dir, s), 0, "%s", tc_out);
+	cr_assert_eq(tc_run(GS FIX "single-v2.cfg -- st-flash --serial %s read %s/blank.bin 0x08000000 4096",
 			    tc_dir, s, tc_dir), 0, "%s", tc_out);
 	cr_expect_eq(tc_run("tr -d '\\377' < %s/blank.bin | wc -c | grep -qx 0", tc_dir), 0, "erased flash is not all 0xFF");
 }
@@ -125,7 +125,7 @@ Test(sim_clients, st_flash_write_read_and_erase_round_trip_random_data)
 Test(sim_clients, st_flash_with_a_wrong_serial_finds_no_probe)
 {
 	tc_need("st-flash");
-	cr_expect_neq(tc_run(GS "tools/sim/benches/quad-f103.cfg -- st-flash --serial 000000000000000000000000 erase",
+	cr_expect_neq(tc_run(GS FIX "single-v2.cfg -- st-flash --serial 000000000000000000000000 erase",
 			     tc_dir), 0, "%s", tc_out);
 	cr_expect_not_null(strstr(tc_out, "Couldn't find any ST-Link devices"), "%s", tc_out);
 }

@@ -915,6 +915,35 @@ Test(sim_probe, without_swap_s_the_board_stays_after_release)
 	cr_expect_str_eq(a, b);
 }
 
+/* Work on the board in the fixture and end the session, as one programming job does. */
+static void tp_job(libusb_device_handle *h, char uid[25])
+{
+	uint8_t ex[1] = { STLINK_DEBUG_EXIT };
+
+	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
+	tp_uid(h, uid);
+	tp_halt(h);
+	cr_assert_eq(tp_dbg(h, ex, 1, NULL, 0), 0);
+}
+
+Test(sim_probe, every_fixture_of_the_rehearsal_bench_gets_a_new_board_after_a_job)
+{
+	static const char *const serials[] = { "066DFF485457725187084919", "57FF6B064966545232401287" };
+
+	tp_bench("tools/sim/benches/quad-f103.cfg");
+	for (size_t i = 0; i < 2; i++) {
+		libusb_device_handle *h = tp_open(serials[i]);
+		char uid[3][25];
+
+		for (int job = 0; job < 3; job++) {
+			tp_job(h, uid[job]);
+			tp_spend_ms(h, 3000);   /* the slower operator swaps 2.5 s after release */
+		}
+		cr_expect_str_neq(uid[0], uid[1], "probe %s keeps its first board", serials[i]);
+		cr_expect_str_neq(uid[1], uid[2], "probe %s keeps its second board", serials[i]);
+	}
+}
+
 /* ---- async API, stats, trace ---------------------------------------------- */
 
 static void LIBUSB_CALL tp_done(struct libusb_transfer *t)
