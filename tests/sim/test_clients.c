@@ -175,3 +175,84 @@ Test(sim_clients, wrapper_explains_itself_and_refuses_bad_input_before_running)
 	cr_expect_eq(tc_run("tools/gangsim --realtime fast -- true"), 2);
 	cr_expect_eq(tc_run("tools/gangsim -- sh -c 'exit 7'"), 7, "the command's status is passed on");
 }
+
+#define CTL "tools/gangsim ctl --state %s "
+
+Test(sim_clients, ctl_explains_itself_and_refuses_bad_input_with_one_line)
+{
+	cr_assert_eq(tc_run("tools/gangsim ctl --help"), 0);
+	cr_expect_not_null(strstr(tc_out, "FIXTURE is S<n>"), "%s", tc_out);
+	cr_expect_eq(tc_run("tools/gangsim ctl S1 insert"), 2);
+	cr_expect_not_null(strstr(tc_out, "ctl needs --state DIR"), "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "S1 insert", "/nonexistent/gangsim-state"), 2);
+	cr_expect_not_null(strstr(tc_out, "no state directory /nonexistent/gangsim-state"), "%s", tc_out);
+	cr_expect_eq(tc_run(CTL, tc_dir), 2);
+	cr_expect_not_null(strstr(tc_out, "ctl: no command given"), "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "'S1 x' insert", tc_dir), 2);
+	cr_expect_not_null(strstr(tc_out, "'S1 x' is neither a fixture nor a command"), "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "--frob S1 insert", tc_dir), 2);
+	cr_expect_not_null(strstr(tc_out, "ctl: unknown option '--frob'"), "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "--bench %s/none.cfg S1 insert", tc_dir, tc_dir), 2);
+	cr_expect_not_null(strstr(tc_out, "cannot read bench file"), "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "S1 insert", tc_dir), 2);
+	cr_expect_not_null(strstr(tc_out, "holds no bench yet (no process has loaded one with this state "
+				       "directory): give --bench FILE"), "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "--bench " FIX "bad-model.cfg status", tc_dir), 2);
+	cr_expect_not_null(strstr(tc_out, "bad-model.cfg:4: key 'model'"), "%s", tc_out);
+}
+
+Test(sim_clients, ctl_names_fixtures_and_commands_it_does_not_know)
+{
+	char state[128];
+
+	snprintf(state, sizeof(state), "%s/state", tc_dir);
+	cr_assert_eq(tc_run(GS FIX "single-v2.cfg -- st-info --probe", tc_dir), 0, "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "S2 insert", state), 2);
+	cr_expect_not_null(strstr(tc_out, "gangsim ctl: no fixture 'S2' on bench "), "%s", tc_out);
+	cr_expect_not_null(strstr(tc_out, "single-v2.cfg: name it S1..S1 or by its probe's serial"), "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "S0 insert", state), 2);
+	cr_expect_eq(tc_run(CTL "S1 dance", state), 2);
+	cr_expect_not_null(strstr(tc_out, "gangsim ctl: unknown command 'dance' (insert, remove, swap or status)"),
+			   "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "S1", state), 2);
+	cr_expect_not_null(strstr(tc_out, "expected 'status' or 'FIXTURE insert|remove|swap|status'"), "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "S1 insert now", state), 2);
+	cr_expect_eq(tc_run(CTL "066dff485457725187084919 status", state), 0, "%s", tc_out);
+	cr_expect_not_null(strstr(tc_out, "S1 066DFF485457725187084919 V2   board 1/1 (UID "), "%s", tc_out);
+}
+
+/* Refusals change nothing: the status before and after is the same. */
+Test(sim_clients, ctl_refuses_what_a_person_at_the_fixture_could_not_do)
+{
+	char *before;
+
+	cr_assert_eq(tc_run(CTL "--bench " FIX "single-v2.cfg status", tc_dir), 0, "%s", tc_out);
+	before = strdup(tc_out);
+	cr_assert_not_null(before);
+	cr_expect_eq(tc_run(CTL "--bench " FIX "single-v2.cfg S1 insert", tc_dir), 1);
+	cr_expect_not_null(strstr(tc_out, "gangsim ctl: S1: cannot insert: board 1/1 (UID "), "%s", tc_out);
+	cr_expect_not_null(strstr(tc_out, ") is in the fixture (remove it first, or swap)"), "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "--bench " FIX "single-v2.cfg S1 swap", tc_dir), 1);
+	cr_expect_not_null(strstr(tc_out, "S1: cannot swap: no board left in the tray (all 1 used)"), "%s", tc_out);
+	cr_assert_eq(tc_run(CTL "--bench " FIX "single-v2.cfg status", tc_dir), 0, "%s", tc_out);
+	cr_expect_str_eq(tc_out, before, "a refused command changed the fixture");
+	free(before);
+	cr_expect_eq(tc_run(CTL "--bench " FIX "single-v2.cfg S1 remove", tc_dir), 0, "%s", tc_out);
+	cr_expect_not_null(strstr(tc_out, ") removed; the fixture is empty"), "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "--bench " FIX "single-v2.cfg S1 remove", tc_dir), 1);
+	cr_expect_not_null(strstr(tc_out, "S1: cannot remove: the fixture is empty"), "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "--bench " FIX "single-v2.cfg S1 insert", tc_dir), 1);
+	cr_expect_not_null(strstr(tc_out, "S1: cannot insert: no board left in the tray (all 1 used)"), "%s", tc_out);
+	cr_assert_eq(tc_run(CTL "--bench " FIX "single-v2.cfg status", tc_dir), 0, "%s", tc_out);
+	cr_expect_str_eq(tc_out, "S1 066DFF485457725187084919 V2   empty, 0 boards left in the tray\n");
+}
+
+/* Seven people swapping at once on a tray of eight: every swap takes its own next board. */
+Test(sim_clients, ctl_commands_at_the_same_moment_lose_no_swap)
+{
+	cr_assert_eq(tc_run("for i in 1 2 3 4 5 6 7; do " CTL "--bench tools/sim/benches/quad-f103.cfg S1 swap & done; wait",
+			    tc_dir), 0, "%s", tc_out);
+	cr_assert_eq(tc_run(CTL "--bench tools/sim/benches/quad-f103.cfg S1 status", tc_dir), 0, "%s", tc_out);
+	cr_expect_not_null(strstr(tc_out, "V2-1 board 8/8 (UID "), "a swap was lost: %s", tc_out);
+	cr_expect_eq(tc_run(CTL "--bench tools/sim/benches/quad-f103.cfg S1 swap", tc_dir), 1, "%s", tc_out);
+}
