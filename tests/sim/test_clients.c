@@ -3,7 +3,7 @@
  * tools/gangsim against the virtual bench: st-info --probe, st-flash
  * write/read/erase (stlink-tools 1.7.0, incl. --connect-under-reset on a
  * board whose firmware disabled SWD) and OpenOCD 0.12 program+verify.
- * They keep the simulator honest (stlink-protocol.md §3). Needs
+ * They keep the simulator honest. Also tools/gangsim ctl. Needs
  * build/libgangsim.so (make) and runs from the repository root.
  */
 #include <criterion/criterion.h>

@@ -1,6 +1,6 @@
 /*
- * test_clones.c — clone ST-Links sharing one USB serial (cheap clones do;
- * stlink-protocol.md on clone serials): the bench accepts a shared serial
+ * test_clones.c — clone ST-Links sharing one USB serial (cheap clones do,
+ * as observed): the bench accepts a shared serial
  * only between probes marked clone, gives each its own boards, tray file
  * and claim lock, and shows them on different USB port paths so a host can
  * tell them apart (tools/sim/benches/README.md).

@@ -1,9 +1,10 @@
 /*
  * test_probe.c — the virtual ST-Link through the libusb API it replaces:
- * enumeration and descriptors (stlink-protocol.md §2.1, §2.8), the command
- * set with its reply lengths, status codes, limits and firmware gating
- * (§2.3–2.9), virtual time, async transfers, and every bench fault as a
- * client sees it. Benches: tests/fixtures/benches (run from the repo root).
+ * enumeration and descriptors, the command set with its reply lengths,
+ * status codes, limits and firmware gating (the ST-Link protocol as
+ * OpenOCD 0.12 and stlink 1.7.0 drive it), virtual time, async transfers,
+ * every bench fault as a client sees it, and the bench driven by hand
+ * (tools/gangsim ctl). Benches: tests/fixtures/benches (run from the repo root).
  */
 #include <criterion/criterion.h>
 #include <libusb-1.0/libusb.h>

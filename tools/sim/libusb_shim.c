@@ -2,8 +2,8 @@
  * libusb_shim.c — libusb-1.0 replacement, part 1: the world (bench loaded
  * from GANGSIM_BENCH/STATE/STATS/TRACE/REALTIME), contexts, the device
  * list (probes leave and rejoin it when unplugged), device properties and
- * descriptors as the real probes present them (stlink-protocol.md §2.1,
- * §2.8: VID/PID, configuration 1, interface 0, endpoints per model,
+ * descriptors as the real probes present them (VID/PID, configuration 1,
+ * interface 0, endpoints per model,
  * serial string descriptor genuine = 24 UTF-16 hex digits, bLength 50;
  * clone = 12 raw bytes as UTF-16 code units, bLength 26).
  * Compiled against <libusb-1.0/libusb.h> so the ABI matches.

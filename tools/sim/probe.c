@@ -7,7 +7,9 @@
  * Timing (issue "Time"): each command costs one USB round trip plus its
  * bytes at the bus rate; each SWD access swd_clocks_per_word SWCLK periods
  * at the host-set frequency; the board adds core and flash time.
- * References: stlink-protocol.md §2.1 (endpoints), §2.9 (power-up mode), §4.
+ * References: the ST-Link USB protocol as OpenOCD 0.12 (stlink_usb.c) and
+ * stlink 1.7.0 (usb.c) drive it and as observed on the probes: endpoints
+ * per model, the mode a probe powers up in (V2 DFU, V2-1/V3 mass storage).
  */
 #include "probe_internal.h"
 
@@ -25,7 +27,7 @@
 #define PROBE_INSERT_BEFORE_NS   100000000LL   /* first board sat 100 ms in the fixture */
 #define PROBE_INFINITE_WAIT_NS   5000000000LL  /* timeout 0 (infinite): give up after 5 s */
 #define PROBE_WAIT_REPEATS       31            /* firmware repeats of an access answered WAIT */
-#define PROBE_DEFAULT_SWD_KHZ    1800U         /* V2 divisor 1 after power-up (§2.5) */
+#define PROBE_DEFAULT_SWD_KHZ    1800U         /* V2 divisor 1 after power-up (OpenOCD stlink_usb.c table) */
 #define PROBE_DEFAULT_JTAG_KHZ   1125U
 
 static uint64_t probe_rand(sim_probe *p)
@@ -57,7 +59,7 @@ static void probe_tray_load(sim_probe *p)
 
 static void probe_reset_firmware(sim_probe *p)
 {
-	/* Power-up mode: V2 starts in DFU (traced), V2-1/V3 in mass storage (§2.9). */
+	/* Power-up mode: V2 starts in DFU (traced), V2-1/V3 in mass storage (observed). */
 	p->mode = p->cfg->model == SIM_MODEL_V2 ? STLINK_MODE_DFU : STLINK_MODE_MASS;
 	p->dp_up = false;
 	p->nrst_low = false;

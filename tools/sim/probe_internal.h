@@ -1,7 +1,7 @@
 /*
  * probe_internal.h — state of a virtual ST-Link shared by probe.c
  * (lifecycle, USB phases, clock, fixture and operator, stats) and
- * probe_cmd.c (the firmware's command set, stlink-protocol.md §2.3–2.9).
+ * probe_cmd.c (the firmware's command set).
  * Everything here is touched only with sim_probe.lock held.
  */
 #ifndef GANGSIM_PROBE_INTERNAL_H
