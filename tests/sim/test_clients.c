@@ -256,3 +256,22 @@ Test(sim_clients, ctl_commands_at_the_same_moment_lose_no_swap)
 	cr_expect_not_null(strstr(tc_out, "V2-1 board 8/8 (UID "), "a swap was lost: %s", tc_out);
 	cr_expect_eq(tc_run(CTL "--bench tools/sim/benches/quad-f103.cfg S1 swap", tc_dir), 1, "%s", tc_out);
 }
+
+/* The library's ctl mode without the wrapper, and a state directory it cannot use. */
+Test(sim_clients, ctl_says_why_it_cannot_use_the_state_directory)
+{
+	const char *lib = "GANGSIM_BENCH=" FIX "single-v2.cfg LD_PRELOAD=build/libgangsim.so";
+
+	cr_expect_eq(tc_run("GANGSIM_CTL=status GANGSIM_STATE= %s /bin/true", lib), 2);
+	cr_expect_not_null(strstr(tc_out, "gangsim ctl: the state directory of the running bench is needed (--state DIR)"),
+			   "%s", tc_out);
+	cr_expect_eq(tc_run("GANGSIM_CTL=status GANGSIM_STATE=%s/none %s /bin/true", tc_dir, lib), 2);
+	cr_expect_not_null(strstr(tc_out, "/none: No such file or directory"), "%s", tc_out);
+	cr_assert_eq(tc_run("mkdir %s/tray-066DFF485457725187084919.lock", tc_dir), 0);
+	cr_expect_eq(tc_run(CTL "--bench " FIX "single-v2.cfg S1 remove", tc_dir), 2);
+	cr_expect_not_null(strstr(tc_out, "gangsim ctl: S1: cannot lock "), "%s", tc_out);
+	cr_assert_eq(tc_run("rmdir %s/tray-066DFF485457725187084919.lock && mkdir %s/tray-066DFF485457725187084919",
+			    tc_dir, tc_dir), 0);
+	cr_expect_eq(tc_run(CTL "--bench " FIX "single-v2.cfg S1 remove", tc_dir), 2);
+	cr_expect_not_null(strstr(tc_out, "gangsim ctl: S1: cannot write "), "%s", tc_out);
+}
