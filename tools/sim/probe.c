@@ -1,8 +1,10 @@
 /*
  * probe.c — a virtual ST-Link: lifecycle, USB phases and their timing, the
  * fixture (tray of boards, virtual operator swapping them swap_s after the
- * host releases one it worked on), USB faults (lost commands -> timeout, unplug/replug)
- * and statistics. The command set itself is in probe_cmd.c.
+ * host releases one it worked on, boards moved by hand with tools/gangsim
+ * ctl, all through the shared fixture file of fixture.h), USB faults (lost
+ * commands -> timeout, unplug/replug) and statistics. The command set
+ * itself is in probe_cmd.c.
  *
  * Timing (issue "Time"): each command costs one USB round trip plus its
  * bytes at the bus rate; each SWD access swd_clocks_per_word SWCLK periods

@@ -1,10 +1,11 @@
 /*
  * probe.h — one virtual ST-Link (V2, V2-1, V3) as its firmware behaves on
  * the USB bulk endpoints: the 16-byte command set as OpenOCD 0.12 and
- * stlink 1.7.0 use it, with real reply lengths, status codes, size limits and
- * firmware-version gating; the fixture with its tray of boards (board.h)
- * and the virtual operator who swaps them; the probe's virtual clock;
- * USB faults (lost commands, unplug/replug); statistics and trace lines.
+ * stlink 1.7.0 use it, with real reply lengths, status codes, size limits
+ * and firmware-version gating; the fixture with its tray of boards
+ * (board.h), the virtual operator who swaps them and the person who moves
+ * them by hand (ctl.h); the probe's virtual clock; USB faults (lost
+ * commands, unplug/replug); statistics and trace lines.
  *
  * Threading: every entry point takes the probe's own mutex, so several
  * probes in one process never serialise on a shared lock.
