@@ -275,3 +275,16 @@ Test(sim_clients, ctl_says_why_it_cannot_use_the_state_directory)
 	cr_expect_eq(tc_run(CTL "--bench " FIX "single-v2.cfg S1 remove", tc_dir), 2);
 	cr_expect_not_null(strstr(tc_out, "gangsim ctl: S1: cannot write "), "%s", tc_out);
 }
+
+/* st-info --probe of stlink 1.7.0 pulses NRST and resets the core: to the operator that is work on the board. */
+Test(sim_clients, st_info_probe_resets_the_board_so_the_operator_swaps_it)
+{
+	char state[128];
+
+	tc_need("st-info");
+	snprintf(state, sizeof(state), "%s/state", tc_dir);
+	cr_assert_eq(tc_run(GS FIX "tray-swap.cfg -- st-info --probe", tc_dir), 0, "%s", tc_out);
+	cr_assert_eq(tc_run(CTL "S1 status", state), 0, "%s", tc_out);
+	cr_expect_str_eq(tc_out, "S1 066DFF485457725187084919 V2   board 1/3 (UID 0102030405060708090A0B0C), "
+			 "released: the operator swaps it\n");
+}

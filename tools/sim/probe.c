@@ -254,7 +254,7 @@ static void probe_swap(sim_probe *p)
  * result on the console, which ends a session that worked on the board
  * (halt, reset, NRST, writes): only such a release makes the operator swap
  * it, swap_s later. A look that only read (a slot peeking at a new board's
- * UID, st-info --probe) is no cue: a real operator does not pull a board
+ * UID) is no cue: a real operator does not pull a board
  * that was just inserted. Work on the board before the swap (a retry)
  * cancels it (probe_work).
  */
