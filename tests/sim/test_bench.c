@@ -79,7 +79,7 @@ Test(sim_bench, example_bench_loads_two_probes_of_eight_distinct_boards)
 	cr_expect_eq(b->probes[1].model, SIM_MODEL_V2);
 	cr_expect_str_eq(b->probes[0].fw.text, "V2J37M26");
 	cr_expect_str_eq(b->probes[1].fw.text, "V2J37S7");
-	cr_expect(b->probes[0].swap_s < 0, "no swap_s: never swapped");
+	cr_expect_eq(b->probes[0].swap_s, 2.5);
 	cr_expect_eq(b->probes[1].swap_s, 2.0);
 	for (size_t p = 0; p < 2; p++) {
 		cr_assert_eq(b->probes[p].n_boards, 8);

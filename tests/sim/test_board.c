@@ -5,7 +5,8 @@
  * loader, debug halt/reset, the seed failure (SWD cut by firmware), state
  * persistence and injected faults.
  *
- * Facts: shared/reference/stm32-targets.md §2.1, §3.1, §4.1, §5, §6.
+ * Facts: PM0075 (FPEC, option bytes, RDP), DS5792 Table 29 (timings),
+ * RM0008 §9.4.2 (SWJ_CFG), §4 (CRC), ARMv7-M ARM C1.6 (halt/reset).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -324,7 +325,7 @@ Test(sim_board, crc_unit_matches_crc32_mpeg2_of_words_fed_msb_first)
 {
 	sim_board_cfg c = fx_cfg();
 	sim_board *b = fx_board(&c, 0);
-	const uint8_t msg[12] = "123456789\xff\xff\xff";   /* padded with 0xFF (§6) */
+	const uint8_t msg[12] = "123456789\xff\xff\xff";   /* padded with 0xFF: the F1 CRC unit takes whole words (RM0008 §4) */
 	uint8_t be[12];
 
 	cr_assert_eq(ref_crc_bytes((const uint8_t *)"123456789", 9), 0x0376E6E7U,

@@ -3,7 +3,7 @@
  * tools/gangsim against the virtual bench: st-info --probe, st-flash
  * write/read/erase (stlink-tools 1.7.0, incl. --connect-under-reset on a
  * board whose firmware disabled SWD) and OpenOCD 0.12 program+verify.
- * They keep the simulator honest (stlink-protocol.md §3). Needs
+ * They keep the simulator honest. Also tools/gangsim ctl. Needs
  * build/libgangsim.so (make) and runs from the repository root.
  */
 #include <criterion/criterion.h>
@@ -110,14 +110,14 @@ Test(sim_clients, st_flash_write_read_and_erase_round_trip_random_data)
 
 	tc_need("st-flash");
 	tc_random_file("fw.bin", 100 * 1024 + 6);
-	cr_assert_eq(tc_run(GS "tools/sim/benches/quad-f103.cfg -- st-flash --serial %s write %s/fw.bin 0x08000000",
+	cr_assert_eq(tc_run(GS FIX "single-v2.cfg -- st-flash --serial %s write %s/fw.bin 0x08000000",
 			    tc_dir, s, tc_dir), 0, "%s", tc_out);
 	cr_expect_not_null(strstr(tc_out, "Flash written and verified"), "%s", tc_out);
-	cr_assert_eq(tc_run(GS "tools/sim/benches/quad-f103.cfg -- st-flash --serial %s read %s/back.bin 0x08000000 %d",
+	cr_assert_eq(tc_run(GS FIX "single-v2.cfg -- st-flash --serial %s read %s/back.bin 0x08000000 %d",
 			    tc_dir, s, tc_dir, 100 * 1024 + 6), 0, "%s", tc_out);
 	cr_expect_eq(tc_cmp("fw.bin", "back.bin", 100 * 1024 + 6), 0, "read back differs: %s", tc_out);
-	cr_assert_eq(tc_run(GS "tools/sim/benches/quad-f103.cfg -- st-flash --serial %s erase", tc_dir, s), 0, "%s", tc_out);
-	cr_assert_eq(tc_run(GS "tools/sim/benches/quad-f103.cfg -- st-flash --serial %s read %s/blank.bin 0x08000000 4096",
+	cr_assert_eq(tc_run(GS FIX "single-v2.cfg -- st-flash --serial %s erase", tc_dir, s), 0, "%s", tc_out);
+	cr_assert_eq(tc_run(GS FIX "single-v2.cfg -- st-flash --serial %s read %s/blank.bin 0x08000000 4096",
 			    tc_dir, s, tc_dir), 0, "%s", tc_out);
 	cr_expect_eq(tc_run("tr -d '\\377' < %s/blank.bin | wc -c | grep -qx 0", tc_dir), 0, "erased flash is not all 0xFF");
 }
@@ -125,7 +125,7 @@ Test(sim_clients, st_flash_write_read_and_erase_round_trip_random_data)
 Test(sim_clients, st_flash_with_a_wrong_serial_finds_no_probe)
 {
 	tc_need("st-flash");
-	cr_expect_neq(tc_run(GS "tools/sim/benches/quad-f103.cfg -- st-flash --serial 000000000000000000000000 erase",
+	cr_expect_neq(tc_run(GS FIX "single-v2.cfg -- st-flash --serial 000000000000000000000000 erase",
 			     tc_dir), 0, "%s", tc_out);
 	cr_expect_not_null(strstr(tc_out, "Couldn't find any ST-Link devices"), "%s", tc_out);
 }
@@ -174,4 +174,117 @@ Test(sim_clients, wrapper_explains_itself_and_refuses_bad_input_before_running)
 	cr_expect_eq(tc_run("tools/gangsim --frobnicate -- true"), 2);
 	cr_expect_eq(tc_run("tools/gangsim --realtime fast -- true"), 2);
 	cr_expect_eq(tc_run("tools/gangsim -- sh -c 'exit 7'"), 7, "the command's status is passed on");
+}
+
+#define CTL "tools/gangsim ctl --state %s "
+
+Test(sim_clients, ctl_explains_itself_and_refuses_bad_input_with_one_line)
+{
+	cr_assert_eq(tc_run("tools/gangsim ctl --help"), 0);
+	cr_expect_not_null(strstr(tc_out, "FIXTURE is S<n>"), "%s", tc_out);
+	cr_expect_eq(tc_run("tools/gangsim ctl S1 insert"), 2);
+	cr_expect_not_null(strstr(tc_out, "ctl needs --state DIR"), "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "S1 insert", "/nonexistent/gangsim-state"), 2);
+	cr_expect_not_null(strstr(tc_out, "no state directory /nonexistent/gangsim-state"), "%s", tc_out);
+	cr_expect_eq(tc_run(CTL, tc_dir), 2);
+	cr_expect_not_null(strstr(tc_out, "ctl: no command given"), "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "'S1 x' insert", tc_dir), 2);
+	cr_expect_not_null(strstr(tc_out, "'S1 x' is neither a fixture nor a command"), "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "--frob S1 insert", tc_dir), 2);
+	cr_expect_not_null(strstr(tc_out, "ctl: unknown option '--frob'"), "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "--bench %s/none.cfg S1 insert", tc_dir, tc_dir), 2);
+	cr_expect_not_null(strstr(tc_out, "cannot read bench file"), "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "S1 insert", tc_dir), 2);
+	cr_expect_not_null(strstr(tc_out, "holds no bench yet (no process has loaded one with this state "
+				       "directory): give --bench FILE"), "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "--bench " FIX "bad-model.cfg status", tc_dir), 2);
+	cr_expect_not_null(strstr(tc_out, "bad-model.cfg:4: key 'model'"), "%s", tc_out);
+}
+
+Test(sim_clients, ctl_names_fixtures_and_commands_it_does_not_know)
+{
+	char state[128];
+
+	snprintf(state, sizeof(state), "%s/state", tc_dir);
+	cr_assert_eq(tc_run(GS FIX "single-v2.cfg -- st-info --probe", tc_dir), 0, "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "S2 insert", state), 2);
+	cr_expect_not_null(strstr(tc_out, "gangsim ctl: no fixture 'S2' on bench "), "%s", tc_out);
+	cr_expect_not_null(strstr(tc_out, "single-v2.cfg: name it S1..S1 or by its probe's serial"), "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "S0 insert", state), 2);
+	cr_expect_eq(tc_run(CTL "S1 dance", state), 2);
+	cr_expect_not_null(strstr(tc_out, "gangsim ctl: unknown command 'dance' (insert, remove, swap or status)"),
+			   "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "S1", state), 2);
+	cr_expect_not_null(strstr(tc_out, "expected 'status' or 'FIXTURE insert|remove|swap|status'"), "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "S1 insert now", state), 2);
+	cr_expect_eq(tc_run(CTL "066dff485457725187084919 status", state), 0, "%s", tc_out);
+	cr_expect_not_null(strstr(tc_out, "S1 066DFF485457725187084919 V2   board 1/1 (UID "), "%s", tc_out);
+}
+
+/* Refusals change nothing: the status before and after is the same. */
+Test(sim_clients, ctl_refuses_what_a_person_at_the_fixture_could_not_do)
+{
+	char *before;
+
+	cr_assert_eq(tc_run(CTL "--bench " FIX "single-v2.cfg status", tc_dir), 0, "%s", tc_out);
+	before = strdup(tc_out);
+	cr_assert_not_null(before);
+	cr_expect_eq(tc_run(CTL "--bench " FIX "single-v2.cfg S1 insert", tc_dir), 1);
+	cr_expect_not_null(strstr(tc_out, "gangsim ctl: S1: cannot insert: board 1/1 (UID "), "%s", tc_out);
+	cr_expect_not_null(strstr(tc_out, ") is in the fixture (remove it first, or swap)"), "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "--bench " FIX "single-v2.cfg S1 swap", tc_dir), 1);
+	cr_expect_not_null(strstr(tc_out, "S1: cannot swap: no board left in the tray (all 1 used)"), "%s", tc_out);
+	cr_assert_eq(tc_run(CTL "--bench " FIX "single-v2.cfg status", tc_dir), 0, "%s", tc_out);
+	cr_expect_str_eq(tc_out, before, "a refused command changed the fixture");
+	free(before);
+	cr_expect_eq(tc_run(CTL "--bench " FIX "single-v2.cfg S1 remove", tc_dir), 0, "%s", tc_out);
+	cr_expect_not_null(strstr(tc_out, ") removed; the fixture is empty"), "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "--bench " FIX "single-v2.cfg S1 remove", tc_dir), 1);
+	cr_expect_not_null(strstr(tc_out, "S1: cannot remove: the fixture is empty"), "%s", tc_out);
+	cr_expect_eq(tc_run(CTL "--bench " FIX "single-v2.cfg S1 insert", tc_dir), 1);
+	cr_expect_not_null(strstr(tc_out, "S1: cannot insert: no board left in the tray (all 1 used)"), "%s", tc_out);
+	cr_assert_eq(tc_run(CTL "--bench " FIX "single-v2.cfg status", tc_dir), 0, "%s", tc_out);
+	cr_expect_str_eq(tc_out, "S1 066DFF485457725187084919 V2   empty, 0 boards left in the tray\n");
+}
+
+/* Seven people swapping at once on a tray of eight: every swap takes its own next board. */
+Test(sim_clients, ctl_commands_at_the_same_moment_lose_no_swap)
+{
+	cr_assert_eq(tc_run("for i in 1 2 3 4 5 6 7; do " CTL "--bench tools/sim/benches/quad-f103.cfg S1 swap & done; wait",
+			    tc_dir), 0, "%s", tc_out);
+	cr_assert_eq(tc_run(CTL "--bench tools/sim/benches/quad-f103.cfg S1 status", tc_dir), 0, "%s", tc_out);
+	cr_expect_not_null(strstr(tc_out, "V2-1 board 8/8 (UID "), "a swap was lost: %s", tc_out);
+	cr_expect_eq(tc_run(CTL "--bench tools/sim/benches/quad-f103.cfg S1 swap", tc_dir), 1, "%s", tc_out);
+}
+
+/* The library's ctl mode without the wrapper, and a state directory it cannot use. */
+Test(sim_clients, ctl_says_why_it_cannot_use_the_state_directory)
+{
+	const char *lib = "GANGSIM_BENCH=" FIX "single-v2.cfg LD_PRELOAD=build/libgangsim.so";
+
+	cr_expect_eq(tc_run("GANGSIM_CTL=status GANGSIM_STATE= %s /bin/true", lib), 2);
+	cr_expect_not_null(strstr(tc_out, "gangsim ctl: the state directory of the running bench is needed (--state DIR)"),
+			   "%s", tc_out);
+	cr_expect_eq(tc_run("GANGSIM_CTL=status GANGSIM_STATE=%s/none %s /bin/true", tc_dir, lib), 2);
+	cr_expect_not_null(strstr(tc_out, "/none: No such file or directory"), "%s", tc_out);
+	cr_assert_eq(tc_run("mkdir %s/tray-066DFF485457725187084919.lock", tc_dir), 0);
+	cr_expect_eq(tc_run(CTL "--bench " FIX "single-v2.cfg S1 remove", tc_dir), 2);
+	cr_expect_not_null(strstr(tc_out, "gangsim ctl: S1: cannot lock "), "%s", tc_out);
+	cr_assert_eq(tc_run("rmdir %s/tray-066DFF485457725187084919.lock && mkdir %s/tray-066DFF485457725187084919",
+			    tc_dir, tc_dir), 0);
+	cr_expect_eq(tc_run(CTL "--bench " FIX "single-v2.cfg S1 remove", tc_dir), 2);
+	cr_expect_not_null(strstr(tc_out, "gangsim ctl: S1: cannot write "), "%s", tc_out);
+}
+
+/* st-info --probe of stlink 1.7.0 pulses NRST and resets the core: to the operator that is work on the board. */
+Test(sim_clients, st_info_probe_resets_the_board_so_the_operator_swaps_it)
+{
+	char state[128];
+
+	tc_need("st-info");
+	snprintf(state, sizeof(state), "%s/state", tc_dir);
+	cr_assert_eq(tc_run(GS FIX "tray-swap.cfg -- st-info --probe", tc_dir), 0, "%s", tc_out);
+	cr_assert_eq(tc_run(CTL "S1 status", state), 0, "%s", tc_out);
+	cr_expect_str_eq(tc_out, "S1 066DFF485457725187084919 V2   board 1/3 (UID 0102030405060708090A0B0C), "
+			 "released: the operator swaps it\n");
 }

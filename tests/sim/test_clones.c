@@ -1,6 +1,6 @@
 /*
- * test_clones.c — clone ST-Links sharing one USB serial (cheap clones do;
- * stlink-protocol.md on clone serials): the bench accepts a shared serial
+ * test_clones.c — clone ST-Links sharing one USB serial (cheap clones do,
+ * as observed): the bench accepts a shared serial
  * only between probes marked clone, gives each its own boards, tray file
  * and claim lock, and shows them on different USB port paths so a host can
  * tell them apart (tools/sim/benches/README.md).
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "ctl.h"
 #include "libusb_shim.h"
 
 #define CLONES "tests/fixtures/benches/run-clones.cfg"
@@ -128,4 +129,25 @@ Test(sim_clones, clones_sharing_a_serial_sit_on_different_port_paths_and_open_to
 	snprintf(lock[1], sizeof(lock[1]), "%s/claim-" SHARED "-2", tc_dir);
 	cr_assert_eq(access(lock[0], F_OK), 0, "%s", lock[0]);
 	cr_assert_eq(access(lock[1], F_OK), 0, "%s", lock[1]);
+}
+
+Test(sim_clones, ctl_names_a_clone_by_position_or_state_key_never_by_the_shared_serial)
+{
+	sim_bench *b = NULL;
+	size_t i = 99;
+
+	cr_assert_eq(sim_bench_load(&b, CLONES, tc_err, sizeof(tc_err)), 0, "%s", tc_err);
+	cr_expect_eq(sim_ctl_find(&i, b, SHARED, tc_err, sizeof(tc_err)), -1, "a shared serial names two fixtures");
+	cr_expect_not_null(strstr(tc_err, "serial " SHARED " is shared by 2 clone probes: name the fixture as "
+				  "S<n> or " SHARED "-2"), "%s", tc_err);
+	cr_assert_eq(sim_ctl_find(&i, b, SHARED "-2", tc_err, sizeof(tc_err)), 0, "%s", tc_err);
+	cr_expect_eq(i, 1);
+	cr_assert_eq(sim_ctl_find(&i, b, "s1", tc_err, sizeof(tc_err)), 0, "%s", tc_err);
+	cr_expect_eq(i, 0);
+	cr_assert_eq(sim_ctl_find(&i, b, "066dff485457725187084919", tc_err, sizeof(tc_err)), 0, "%s", tc_err);
+	cr_expect_eq(i, 2);
+	cr_expect_eq(sim_ctl_find(&i, b, "S4", tc_err, sizeof(tc_err)), -1);
+	cr_expect_not_null(strstr(tc_err, "no fixture 'S4' on bench " CLONES ": name it S1..S3"), "%s", tc_err);
+	cr_expect_eq(sim_ctl_find(&i, b, "S01", tc_err, sizeof(tc_err)), -1, "S01 is not a fixture name");
+	sim_bench_free(b);
 }

@@ -1,9 +1,10 @@
 /*
  * test_probe.c — the virtual ST-Link through the libusb API it replaces:
- * enumeration and descriptors (stlink-protocol.md §2.1, §2.8), the command
- * set with its reply lengths, status codes, limits and firmware gating
- * (§2.3–2.9), virtual time, async transfers, and every bench fault as a
- * client sees it. Benches: tests/fixtures/benches (run from the repo root).
+ * enumeration and descriptors, the command set with its reply lengths,
+ * status codes, limits and firmware gating (the ST-Link protocol as
+ * OpenOCD 0.12 and stlink 1.7.0 drive it), virtual time, async transfers,
+ * every bench fault as a client sees it, and the bench driven by hand
+ * (tools/gangsim ctl). Benches: tests/fixtures/benches (run from the repo root).
  */
 #include <criterion/criterion.h>
 #include <libusb-1.0/libusb.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -913,6 +915,123 @@ Test(sim_probe, without_swap_s_the_board_stays_after_release)
 	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
 	tp_uid(h, b);
 	cr_expect_str_eq(a, b);
+}
+
+/* Work on the board in the fixture and end the session, as one programming job does. */
+static void tp_job(libusb_device_handle *h, char uid[25])
+{
+	uint8_t ex[1] = { STLINK_DEBUG_EXIT };
+
+	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
+	tp_uid(h, uid);
+	tp_halt(h);
+	cr_assert_eq(tp_dbg(h, ex, 1, NULL, 0), 0);
+}
+
+Test(sim_probe, every_fixture_of_the_rehearsal_bench_gets_a_new_board_after_a_job)
+{
+	static const char *const serials[] = { "066DFF485457725187084919", "57FF6B064966545232401287" };
+
+	tp_bench("tools/sim/benches/quad-f103.cfg");
+	for (size_t i = 0; i < 2; i++) {
+		libusb_device_handle *h = tp_open(serials[i]);
+		char uid[3][25];
+
+		for (int job = 0; job < 3; job++) {
+			tp_job(h, uid[job]);
+			tp_spend_ms(h, 3000);   /* the slower operator swaps 2.5 s after release */
+		}
+		cr_expect_str_neq(uid[0], uid[1], "probe %s keeps its first board", serials[i]);
+		cr_expect_str_neq(uid[1], uid[2], "probe %s keeps its second board", serials[i]);
+	}
+}
+
+/* ---- the bench driven by hand (tools/gangsim ctl) -------------------------- */
+
+static char tp_ctl_out[1024];
+
+/* Run `tools/gangsim ctl --state <this test's state> words` as another process would; its exit status. */
+static int tp_ctl(const char *words)
+{
+	char cmd[256];
+	size_t n;
+	FILE *f;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "tools/gangsim ctl --state %s %s 2>&1", tp_state, words);
+	f = popen(cmd, "r");
+	cr_assert_not_null(f);
+	n = fread(tp_ctl_out, 1, sizeof(tp_ctl_out) - 1, f);
+	tp_ctl_out[n] = '\0';
+	st = pclose(f);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static uint32_t tp_voltage_raw(libusb_device_handle *h)
+{
+	uint8_t volt = STLINK_GET_TARGET_VOLTAGE, r[8];
+
+	cr_assert_eq(tp_cmd(h, &volt, 1, r, 8), 8);
+	return tp_get32(r + 4);
+}
+
+Test(sim_probe, a_session_sees_boards_removed_and_inserted_by_hand)
+{
+	libusb_device_handle *h;
+	char uid[25];
+
+	tp_bench(FIX "tray-swap.cfg");
+	h = tp_open("066DFF485457725187084919");
+	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
+	tp_uid(h, uid);
+	cr_expect_str_eq(uid, "0102030405060708090A0B0C");
+	cr_assert_eq(tp_ctl("S1 remove"), 0, "%s", tp_ctl_out);
+	cr_expect_str_eq(tp_ctl_out, "S1: board 1/3 (UID 0102030405060708090A0B0C) removed; the fixture is empty\n");
+	cr_expect_eq(tp_voltage_raw(h), 0, "no board, no target voltage");
+	cr_expect_eq(tp_enter(h), STLINK_JTAG_GET_IDCODE_ERROR, "the DP of a removed board answered");
+	cr_assert_eq(tp_ctl("S1 insert"), 0, "%s", tp_ctl_out);
+	cr_expect_str_eq(tp_ctl_out, "S1: board 2/3 (UID 1112131415161718191A1B1C) inserted\n");
+	cr_expect_neq(tp_voltage_raw(h), 0);
+	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
+	tp_uid(h, uid);
+	cr_expect_str_eq(uid, "1112131415161718191A1B1C", "the session still sees the old board");
+	cr_expect_eq(tp_ctl("S1 insert"), 1, "inserted on top of a board: %s", tp_ctl_out);
+	cr_expect_eq(tp_ctl("S1 swap"), 1, "the third tray slot holds no board: %s", tp_ctl_out);
+	tp_uid(h, uid);
+	cr_expect_str_eq(uid, "1112131415161718191A1B1C", "a refused swap pulled the board");
+}
+
+Test(sim_probe, a_swap_by_hand_voids_the_operators_pending_swap)
+{
+	uint8_t ex[1] = { STLINK_DEBUG_EXIT };
+	libusb_device_handle *h;
+	char uid[25];
+
+	tp_bench("tools/sim/benches/quad-f103.cfg");
+	h = tp_open("57FF6B064966545232401287");
+	tp_job(h, uid);                                     /* the operator swaps 2 s after this */
+	tp_spend_ms(h, 500);
+	cr_assert_eq(tp_ctl("S2 swap"), 0, "%s", tp_ctl_out);
+	cr_expect_not_null(strstr(tp_ctl_out, "S2: board 1/8 (UID "), "%s", tp_ctl_out);
+	cr_expect_not_null(strstr(tp_ctl_out, " swapped for board 2/8 (UID "), "%s", tp_ctl_out);
+	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
+	tp_uid(h, uid);
+	cr_expect_not_null(strstr(tp_ctl_out, uid), "the session does not see board 2: %s", uid);
+	cr_assert_eq(tp_dbg(h, ex, 1, NULL, 0), 0);        /* a look that only read: no cue */
+	tp_spend_ms(h, 2500);
+	cr_assert_eq(tp_ctl("S2 status"), 0, "%s", tp_ctl_out);
+	cr_expect_not_null(strstr(tp_ctl_out, "S2 57FF6B064966545232401287 V2   board 2/8 (UID "),
+			   "the operator's old swap still happened: %s", tp_ctl_out);
+}
+
+Test(sim_probe, a_later_process_finds_the_fixture_as_the_hand_left_it)
+{
+	libusb_device_handle *h;
+
+	cr_assert_eq(tp_ctl("--bench " FIX "tray-swap.cfg S1 remove"), 0, "%s", tp_ctl_out);
+	tp_bench(FIX "tray-swap.cfg");
+	h = tp_open("066DFF485457725187084919");
+	cr_expect_eq(tp_voltage_raw(h), 0, "the removed board is back");
 }
 
 /* ---- async API, stats, trace ---------------------------------------------- */

@@ -4,7 +4,8 @@
  * silently yields a default. Keys: tools/sim/benches/README.md.
  * Defaults: USB round trip 1000 us (full speed) / 250 us (V3 high speed),
  * 1.2 MB/s / 40 MB/s bulk data, 46 SWCLK per 32-bit SWD access
- * (stlink-protocol.md §4); flash timings DS5792 Table 29 (board.h).
+ * (USB 2.0 frame and microframe times; the ST-Link's SWD engine as timed
+ * on a V2); flash timings DS5792 Table 29 (board.h).
  */
 #include "bench.h"
 
@@ -197,7 +198,7 @@ int sim_bench_parse_fw(sim_fw_version *out, const char *text, sim_model model)
 	} else {
 		if (sscanf(text, "V%uJ%u%c%u%n", &v, &j, &tag, &x, &n) != 4 || v != 2)
 			return -1;
-		/* V2 reports a SWIM version (S), V2-1 an MSD version (M) (§2.3). */
+		/* V2 reports a SWIM version (S), V2-1 an MSD version (M), packed in GET_VERSION as OpenOCD 0.12 unpacks it. */
 		if (tag != (model == SIM_MODEL_V2 ? 'S' : 'M'))
 			return -1;
 		if (tag == 'S')
@@ -467,7 +468,8 @@ static int bench_probe_usb(bench_ctx *c, const config_setting_t *g, sim_bench_pr
 }
 
 /*
- * Cheap clones share serials (stlink-protocol.md, clone serials): a serial
+ * Cheap clones share serials (observed: clone V2s report one 12-byte
+ * binary serial, and several clones of a batch the same one): a serial
  * already used by an earlier probe gets a key with its ordinal, so its
  * boards, tray file and claim lock stay its own. The first keeps the bare
  * serial, so benches without duplicates are unchanged.

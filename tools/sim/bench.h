@@ -4,7 +4,7 @@
  * boards in each probe's fixture (part, UID, initial flash and option
  * bytes, fixture wiring, board faults). Keys are documented in
  * tools/sim/benches/README.md; defaults follow the datasheets
- * (stm32-targets.md §3, stlink-protocol.md §2.1/§4).
+ * (DS5792 Table 29; USB 2.0 frame times; the probes' USB identities).
  *
  * A bad file yields one sentence naming file, line and key.
  * A loaded bench is immutable.

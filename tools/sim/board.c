@@ -5,10 +5,11 @@
  * routed to flash, SRAM, system memory, peripherals and the private
  * peripheral bus. The same routing serves the core's MMIO accesses.
  *
- * Facts: shared/reference/stm32-targets.md §1.1 (memory map, UID, flash
- * size register), §4.1 (RDP1: debugger reads of main flash fault), §5.1
- * (SWJ_CFG off until system reset), §5.3 (NRST: debug domain usable in
- * reset), §7 checklist; stlink-protocol.md §3.9.
+ * Facts: RM0008 §3.3 (memory map), §30 (UID, flash size register), §9.4.2
+ * (AFIO_MAPR.SWJ_CFG: SWD off until system reset), §31 (the debug domain
+ * stays usable while NRST holds the system in reset); PM0075 "Read
+ * protection" (RDP level 1: debugger reads of main flash fault); what
+ * st-flash 1.7.0 and OpenOCD 0.12 read and write on a F103, as traced.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,10 +91,10 @@ static board_bus board_flash_read(sim_board *b, uint32_t off, unsigned size, uin
 	if (!core && board_fpec_busy(b)) {
 		board_fpec_update(b, board_time(b));
 		if (board_fpec_busy(b))
-			return BOARD_BUS_STALL;   /* flash reads stall while BSY (§2.1) */
+			return BOARD_BUS_STALL;   /* flash reads stall while BSY (PM0075) */
 	}
 	if (board_fpec_flash_blocked(b))
-		return BOARD_BUS_FAULT;       /* RDP level 1 with a debugger (§4.1) */
+		return BOARD_BUS_FAULT;       /* RDP level 1 with a debugger (PM0075) */
 	*val = board_le_get(b->flash + off, size);
 	return BOARD_BUS_OK;
 }
@@ -156,8 +157,8 @@ board_bus board_bus_write(sim_board *b, uint32_t addr, unsigned size, uint32_t v
 void board_system_reset(sim_board *b, int64_t t)
 {
 	board_periph_reset(b);
-	board_fpec_reset(b);   /* reloads OBR/WRPR from the option bytes (§4.1) */
-	b->swd_off = false;    /* SWJ_CFG back to 000 (§5.1) */
+	board_fpec_reset(b);   /* reloads OBR/WRPR from the option bytes (PM0075) */
+	b->swd_off = false;    /* SWJ_CFG back to 000 (RM0008 §9.4.2) */
 	board_core_map_flash(b);
 	if (!b->nrst_low)
 		board_core_reset(b, t);
@@ -307,7 +308,7 @@ static sim_swd board_gate(sim_board *b, uint32_t addr)
 		if (r < b->cfg.swd_wait_rate + b->cfg.swd_fault_rate)
 			return SIM_SWD_FAULT;
 	}
-	/* under NRST only the debug domain answers (§5.3, DBGMCU §1.1) */
+	/* under NRST only the debug domain answers (RM0008 §31, DBGMCU at 0xE0042000) */
 	bool debug = addr >= BOARD_PPB_BASE || addr == b->part->idcode_addr ||
 		     addr == b->part->idcode_addr + 4U;
 	if (b->nrst_low && !debug)

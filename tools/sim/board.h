@@ -5,10 +5,11 @@
  * Thumb code (Unicorn). The probe model (probe.c) owns the virtual clock and
  * drives the board forward in time before each access.
  *
- * Facts modelled: shared/reference/stm32-targets.md §1 (ids), §2.1 (FPEC),
- * §3 (timings), §4.1 (option bytes, RDP, WRP), §5 (SWJ_CFG, NRST, debug
- * registers), §6 (CRC unit). Where silicon is stricter than a tool needs,
- * the board follows silicon.
+ * Facts modelled: RM0008 §30/§31 (ids), PM0075 (FPEC, option bytes, RDP,
+ * WRP), DS5792 Table 29 (timings), RM0008 §9.4.2 (SWJ_CFG), §31 (NRST and
+ * the debug domain), §4 (CRC unit); ARMv7-M debug registers (ARM DDI
+ * 0403E). Where silicon is stricter than a tool needs, the board follows
+ * silicon.
  *
  * Threading: a board is owned by the thread that owns its probe.
  */

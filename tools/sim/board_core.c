@@ -10,8 +10,9 @@
  * instruction's code hook puts those bytes back (a Unicorn write hook runs
  * before the store, and stopping inside it would re-execute the store).
  *
- * Facts: shared/reference/stm32-targets.md §1.1 (memory map), §2.4
- * (instructions loaders need, BKPT halt), §5.4 (registers, DCRSR numbers).
+ * Facts: RM0008 §3.3 (memory map); the flash loaders of st-flash 1.7.0 and
+ * OpenOCD 0.12 (the Thumb instructions they use, their BKPT halt); ARMv7-M
+ * Architecture Reference Manual (ARM DDI 0403E) C1.6 (DCRSR register numbers).
  */
 #include <stdio.h>
 #include <string.h>
@@ -343,7 +344,7 @@ void board_core_spin(sim_board *b, int64_t deadline)
 	memcpy(c->spin_regs, regs, sizeof(regs));
 }
 
-/* ---- register transfer (DCRSR/DCRDR, §5.4) --------------------------------------- */
+/* ---- register transfer (DCRSR/DCRDR, ARMv7-M ARM C1.6) --------------------------------------- */
 
 static int core_reg_id(unsigned sel)
 {

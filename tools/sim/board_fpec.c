@@ -2,11 +2,12 @@
  * board_fpec.c — the F0/F1/F3 flash program/erase controller ("FPEC",
  * 0x40022000) and the option-byte block, on top of the mmap'd state.
  *
- * Facts: shared/reference/stm32-targets.md §2.1 (registers, key sequence,
- * half-word programming, must-be-erased rule, BSY stalls), §3.1 (timings
- * come from cfg->timing), §4.1 (option bytes, OBR, RDP, WRP, regression
- * mass erase), §7.2 (checklist). Where the reference leaves silicon
- * behaviour open, the stricter choice is taken and marked "strict".
+ * Facts: PM0075 (STM32F10xxx flash programming manual): registers, key
+ * sequence, half-word programming, the must-be-erased rule, bus stalls while
+ * BSY, option bytes, OBR, RDP, WRP and the mass erase an RDP regression
+ * triggers; RM0091 / RM0316 for F0 / F3. Timings come from cfg->timing
+ * (DS5792 Table 29). Where the manuals leave silicon behaviour open, the
+ * stricter choice is taken and marked "strict".
  */
 #include <string.h>
 
@@ -45,13 +46,13 @@
 			  FPEC_CR_OPTER | FPEC_CR_STRT | FPEC_CR_LOCK | FPEC_CR_ERRIE | \
 			  FPEC_CR_EOPIE)
 
-#define FPEC_ACR_RESET   0x30U    /* prefetch enabled and active (§2.1) */
+#define FPEC_ACR_RESET   0x30U    /* prefetch enabled and active (PM0075) */
 #define FPEC_ACR_MASK    0x1FU    /* PRFTBS (b5) is read-only */
 #define FPEC_RDP_L2      0xCCU    /* F0/F3 level 2 */
 
 /* ---- option bytes --------------------------------------------------- */
 
-/* Latch OBR/WRPR and the RDP level from option_bytes.bin (every reset, §4.1). */
+/* Latch OBR/WRPR and the RDP level from option_bytes.bin (every reset, PM0075). */
 static void fpec_ob_reload(sim_board *b)
 {
 	board_fpec *f = &b->fpec;
@@ -61,7 +62,7 @@ static void fpec_ob_reload(sim_board *b)
 	for (unsigned i = 0; i < 8; i++) {
 		uint8_t lo = b->ob[2 * i];
 		bool ok = (uint8_t)(lo ^ b->ob[2 * i + 1]) == 0xFFU;
-		/* a pair whose complement does not match reads as 0xFF (§4.1) */
+		/* a pair whose complement does not match reads as 0xFF (PM0075) */
 		v[i] = ok ? lo : 0xFFU;
 		opterr |= !ok;
 	}
@@ -95,7 +96,7 @@ void board_fpec_reset(sim_board *b)
 	fpec_ob_reload(b);
 }
 
-/* RDP level 1 with a debugger attached since power-on: main flash is off limits (§4.1). */
+/* RDP level 1 with a debugger attached since power-on: main flash is off limits (PM0075). */
 bool board_fpec_flash_blocked(const sim_board *b)
 {
 	return b->fpec.rdp_level >= 1 && b->dbg_attached;
@@ -106,7 +107,7 @@ static bool fpec_page_protected(const sim_board *b, uint32_t page)
 	uint32_t bit = page / b->part->wrp_pages_per_bit;
 
 	if (bit > 31U)
-		bit = 31U;   /* the last WRPR bit covers every remaining page (§2.5) */
+		bit = 31U;   /* the last WRPR bit covers every remaining page (PM0075 WRP) */
 	return (b->fpec.wrpr & (1U << bit)) == 0;
 }
 
@@ -170,7 +171,7 @@ void board_fpec_update(sim_board *b, int64_t t)
 	f->cr &= ~FPEC_CR_STRT;
 }
 
-/* Erase/program refused: the flag is set and nothing changes (§2.1). */
+/* Erase/program refused: the flag is set and nothing changes (PM0075). */
 static void fpec_refuse(sim_board *b, uint32_t flag)
 {
 	b->fpec.sr |= flag;
@@ -183,12 +184,12 @@ static void fpec_start_ob_erase(sim_board *b)
 	board_fpec *f = &b->fpec;
 	const sim_timing *tm = &b->cfg.timing;
 
-	/* strict: level 2 option bytes can never be erased (§4.1) */
+	/* strict: level 2 option bytes can never be erased (PM0075) */
 	if (f->rdp_level == 2) {
 		fpec_refuse(b, FPEC_SR_WRPRTERR);
 		return;
 	}
-	/* leaving level 1 mass-erases main flash first (§4.1 regression) */
+	/* leaving level 1 mass-erases main flash first (PM0075 RDP regression) */
 	f->op_regress = f->rdp_level == 1;
 	fpec_start(b, BOARD_OP_OB_ERASE, tm->t_ob_erase_ns +
 		   (f->op_regress ? tm->t_mass_erase_ns : 0));
@@ -203,7 +204,7 @@ static void fpec_start_main_erase(sim_board *b)
 	if (board_fpec_flash_blocked(b)) {
 		fpec_refuse(b, FPEC_SR_WRPRTERR);
 	} else if (f->cr & FPEC_CR_MER) {
-		/* strict: a protected page aborts the whole mass erase (§2.3 rule) */
+		/* strict: a protected page aborts the whole mass erase (PM0075) */
 		if (fpec_any_protected(b))
 			fpec_refuse(b, FPEC_SR_WRPRTERR);
 		else
@@ -251,7 +252,7 @@ board_bus board_fpec_read(sim_board *b, uint32_t off, uint32_t *val, bool core)
 	return BOARD_BUS_OK;
 }
 
-/* KEY1 then KEY2; anything else is a bus error and locks until reset (§2.1). */
+/* KEY1 then KEY2; anything else is a bus error and locks until reset (PM0075). */
 static board_bus fpec_key(unsigned *stage, bool *dead, uint32_t val)
 {
 	uint32_t want = *stage == 0 ? FPEC_KEY1 : FPEC_KEY2;
@@ -292,14 +293,14 @@ static void fpec_write_cr(sim_board *b, uint32_t val, bool core)
 	uint32_t optwre = (val & FPEC_CR_OPTWRE) ? (f->cr & FPEC_CR_OPTWRE) : 0U;
 
 	if (f->cr & FPEC_CR_LOCK)
-		return;   /* LOCK makes CR read-only until the key sequence (§2.1) */
+		return;   /* LOCK makes CR read-only until the key sequence (PM0075) */
 	if (b->part->has_obl_launch)
 		writable |= FPEC_CR_OBL_LAUNCH;
 	if (!optwre)
 		writable &= ~(FPEC_CR_OPTPG | FPEC_CR_OPTER);
 	f->cr = (val & writable) | optwre;
 	if (f->cr & FPEC_CR_OBL_LAUNCH) {
-		/* F0/F3: reload the option bytes, which resets the chip (§4.1) */
+		/* F0/F3: reload the option bytes, which resets the chip (PM0075) */
 		if (core)
 			b->core.stop = BOARD_STOP_RESET;
 		else
@@ -322,7 +323,7 @@ board_bus board_fpec_write(sim_board *b, uint32_t off, uint32_t val, bool core)
 	case FPEC_SR: f->sr &= ~(val & FPEC_SR_W1C); break;
 	case FPEC_CR:
 		if (f->op != BOARD_OP_NONE)
-			return BOARD_BUS_STALL;   /* CR writes stall while BSY (§2.1) */
+			return BOARD_BUS_STALL;   /* CR writes stall while BSY (PM0075) */
 		fpec_write_cr(b, val, core);
 		break;
 	case FPEC_AR:
@@ -356,7 +357,7 @@ static board_bus fpec_prog_gate(sim_board *b, uint32_t off, unsigned size, uint3
 	board_fpec_update(b, board_time(b));
 	if (b->fpec.op != BOARD_OP_NONE)
 		return BOARD_BUS_STALL;
-	/* half-word only; and a write without PG/OPTPG is a bus error (strict, §2.1) */
+	/* half-word only; and a write without PG/OPTPG is a bus error (strict, PM0075) */
 	if (size != 2 || (off & 1U) || !(b->fpec.cr & mode) || (b->fpec.cr & FPEC_CR_LOCK))
 		return BOARD_BUS_FAULT;
 	return BOARD_BUS_OK;
@@ -398,7 +399,7 @@ board_bus board_fpec_ob_write(sim_board *b, uint32_t off, unsigned size, uint32_
 		return r;
 	uint16_t old = (uint16_t)board_le_get(b->ob + off, 2);
 	if (old != 0xFFFFU) {
-		f->sr |= FPEC_SR_WRPRTERR;   /* target must be erased (§4.1) */
+		f->sr |= FPEC_SR_WRPRTERR;   /* target must be erased (PM0075) */
 		return BOARD_BUS_OK;
 	}
 	uint8_t lo = (uint8_t)val;

@@ -6,8 +6,10 @@
  * controller, option bytes), board_periph.c (CRC, RCC, AFIO, IWDG,
  * DBGMCU) and board_state.c (mmap'd persistence). Not the bench's API.
  *
- * References: shared/reference/stm32-targets.md §1, §2.1, §3, §4.1, §5, §6,
- * §7; stlink-protocol.md §3.9 and Appendix B.
+ * References: RM0008 (F1 memory map, AFIO, CRC, DBG, electronic
+ * signature), PM0075 (flash controller, option bytes), DS5792 Table 29
+ * (timings), ARMv7-M Architecture Reference Manual (debug registers); what
+ * st-flash 1.7.0 and OpenOCD 0.12 do on a F103, as traced.
  */
 #ifndef GANGSIM_BOARD_INTERNAL_H
 #define GANGSIM_BOARD_INTERNAL_H
@@ -20,7 +22,7 @@
 
 #include "board.h"
 
-/* Memory map (§1.1). */
+/* Memory map (RM0008 §3.3). */
 #define BOARD_FLASH_BASE      0x08000000U
 #define BOARD_SRAM_BASE       0x20000000U
 #define BOARD_PERIPH_BASE     0x40000000U
@@ -29,7 +31,7 @@
 #define BOARD_GPIOA_END       0x48000400U
 #define BOARD_PPB_BASE        0xE0000000U
 #define BOARD_PPB_SIZE        0x00100000U
-#define BOARD_OB_BASE         0x1FFFF800U   /* F0/F1/F3 option bytes (§4.1) */
+#define BOARD_OB_BASE         0x1FFFF800U   /* F0/F1/F3 option bytes (PM0075) */
 #define BOARD_OB_SIZE         16U
 #define BOARD_INFO_END        0x20000000U   /* end of the system memory block */
 
@@ -98,7 +100,7 @@ typedef struct board_core {
 	uint64_t side_gen;     /* bumped by every side effect a loop could depend on */
 	/* code cache invalidation after writes that bypass the core */
 	uint32_t fdirty_lo, fdirty_hi, sdirty_lo, sdirty_hi;
-	/* debug and system registers (§5.4): DHCSR/DEMCR/DFSR survive system reset */
+	/* debug and system registers (ARMv7-M ARM C1.6): DHCSR/DEMCR/DFSR survive system reset */
 	uint32_t dhcsr_ctrl, demcr, dfsr, dcrdr, cfsr, hfsr, aircr, vtor;
 	uint32_t fp_ctrl, dbgmcu_cr;
 	bool reset_st;         /* DHCSR.S_RESET_ST, sticky until read */

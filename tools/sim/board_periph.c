@@ -6,10 +6,10 @@
  * F0/F3 GPIOA_MODER, whose PA13/PA14 fields leaving alternate-function
  * mode switch the SW-DP off just as SWJ_CFG does on F1.
  *
- * Facts: shared/reference/stm32-targets.md §1.1 (addresses), §5.1
- * (SWJ_CFG write-only; 1xx turns SWD off until system reset), §5.2
- * (DBGMCU_CR survives system reset), §6 (CRC: poly 0x04C11DB7, init
- * 0xFFFFFFFF, whole words MSB first, clock gate RCC_AHBENR.CRCEN).
+ * Facts: RM0008 §3.3 (addresses), §9.4.2 (AFIO_MAPR.SWJ_CFG write-only;
+ * 1xx turns SWD off until system reset), §31 (DBGMCU_CR survives system
+ * reset), §4 (CRC: poly 0x04C11DB7, init 0xFFFFFFFF, whole words MSB first),
+ * §7.3 (RCC_AHBENR.CRCEN clock gate).
  */
 #include "board_internal.h"
 
@@ -27,7 +27,7 @@
 #define RCC_APB2ENR        6U
 #define RCC_CSR            9U
 #define RCC_CR_RESET       0x00000083U   /* HSION, HSIRDY, HSITRIM=16 */
-#define RCC_AHBENR_RESET   0x00000014U   /* SRAMEN, FLITFEN (§6 table) */
+#define RCC_AHBENR_RESET   0x00000014U   /* SRAMEN, FLITFEN (RM0008 §7.3.6) */
 #define RCC_CSR_RESET      0x0C000000U   /* PINRSTF, PORRSTF */
 #define RCC_CR_ON_BITS     0x01010001U   /* PLLON, HSEON, HSION: RDY is the next bit up */
 #define RCC_CFGR_SW        0x3U
@@ -76,7 +76,7 @@ void board_periph_reset(sim_board *b)
 	p->afio_mapr = 0;
 }
 
-/* One 32-bit word through the F1 CRC unit, most significant bit first (§6). */
+/* One 32-bit word through the F1 CRC unit, most significant bit first (RM0008 §4). */
 uint32_t board_periph_crc_word(uint32_t crc, uint32_t word)
 {
 	crc ^= word;
@@ -115,7 +115,7 @@ static uint32_t periph_read32(sim_board *b, uint32_t addr)
 	if (addr == PERIPH_CRC_BASE + CRC_IDR)
 		return crc_on ? p->crc_idr : 0;
 	if (addr == PERIPH_AFIO_MAPR && periph_is_f1(b))
-		return p->afio_mapr;   /* SWJ_CFG is write-only (§5.1) */
+		return p->afio_mapr;   /* SWJ_CFG is write-only (RM0008 §9.4.2) */
 	if (addr == b->part->idcode_addr)
 		return board_dbgmcu_idcode(b);
 	if (addr == b->part->idcode_addr + 4U)
@@ -129,7 +129,7 @@ static void periph_write_afio(sim_board *b, uint32_t val)
 		return;
 	b->periph.afio_mapr = val & ~AFIO_SWJ_CFG_MASK;
 	if (val & AFIO_SWJ_OFF_BIT) {
-		b->swd_off = true;   /* until the next system reset (§5.1) */
+		b->swd_off = true;   /* until the next system reset (RM0008 §9.4.2) */
 		b->core.side_gen++;
 	}
 }

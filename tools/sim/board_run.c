@@ -4,9 +4,10 @@
  * time the probe advanced to, the FPEC stalls the core's bus while BSY, and
  * the debug-visible states (halt, lockup, sleep, reset with vector catch).
  *
- * Facts: shared/reference/stm32-targets.md §2.1 (bus stall while BSY),
- * §2.4 (halt on BKPT, DFSR.BKPT), §5.3 (connect under reset, VC_CORERESET
- * halts before the first instruction), §5.4 (DHCSR/DEMCR/DFSR bits).
+ * Facts: PM0075 (the bus stalls while FLASH_SR.BSY); ARMv7-M Architecture
+ * Reference Manual (ARM DDI 0403E) C1.6 (DHCSR/DEMCR/DFSR bits, halt on
+ * BKPT, DEMCR.VC_CORERESET halting before the first instruction, which is
+ * what connect-under-reset relies on).
  */
 #include "board_internal.h"
 

@@ -5,9 +5,10 @@
  * DBGMCU (F1/F3 at 0xE0042000). Reachable by the debugger even while NRST
  * holds the system in reset, because this is the debug power domain.
  *
- * Facts: shared/reference/stm32-targets.md §5.3, §5.4 (register bits,
- * DHCSR key gate, sticky S_RESET_ST, POR-only reset of DHCSR/DEMCR/DFSR),
- * §5.2 (DBGMCU_CR reset only by POR); stlink-protocol.md Appendix B.
+ * Facts: ARMv7-M Architecture Reference Manual (ARM DDI 0403E) B3.2
+ * (CPUID, AIRCR), C1.6 (register bits, DHCSR key gate, sticky S_RESET_ST,
+ * POR-only reset of DHCSR/DEMCR/DFSR); RM0008 §31 (DBGMCU_CR reset only by
+ * POR); the constants st-flash 1.7.0 and OpenOCD 0.12 write, as traced.
  */
 #include "board_internal.h"
 
@@ -96,7 +97,7 @@ static void scs_dhcsr_write(sim_board *b, uint32_t val)
 	board_core *c = &b->core;
 
 	if ((val & DHCSR_KEY_MASK) != DHCSR_KEY)
-		return;   /* writes without the key are ignored (§5.4) */
+		return;   /* writes without the key are ignored (ARMv7-M ARM C1.6) */
 	c->dhcsr_ctrl = val & DHCSR_C_MASK;
 	if (!(c->dhcsr_ctrl & DHCSR_C_DEBUGEN))
 		c->dhcsr_ctrl = 0;   /* halt/step need C_DEBUGEN */

@@ -1,9 +1,9 @@
 /*
  * board_state.c — persistence of a virtual board: state_dir/<UID>/flash.bin
- * (exactly the flash size) and option_bytes.bin (16 bytes, §4.1 layout),
+ * (exactly the flash size) and option_bytes.bin (16 bytes, PM0075 layout),
  * mmap'd MAP_SHARED so a killed process leaves the board exactly as a power
  * cut would, plus the swd_disabled marker that says the seed firmware
- * (which cuts SWD once it runs, DESIGN.md "The failure that started it") is
+ * (which cuts SWD once it runs: the field failure connect-under-reset is for) is
  * still in flash.
  *
  * New files are built in a temporary name and renamed into place, so a

@@ -3,7 +3,7 @@
  * the virtual probes (device, configuration 1 with interface 0 = the
  * ST-Link debug interface and its bulk endpoints per model, plus the MSD
  * and VCP interfaces of V2-1/V3), string descriptors as the real firmware
- * answers them (stlink-protocol.md §2.1, §2.8), the parsed configuration
+ * answers them (as read from real V2, V2-1 and V3 probes), the parsed configuration
  * descriptor API, and libusb_get_string_descriptor_ascii with libusb's
  * conversion rules (non-ASCII code units become '?').
  */
@@ -166,7 +166,7 @@ static int desc_serial(uint8_t *buf, size_t len, const sim_probe *p)
 /*
  * String descriptor index (0: LANGID table). Copies at most len bytes and
  * returns the full bLength: a short buffer gets the truncated descriptor
- * with byte 0 still giving the full length (st-flash's 48-byte read, §2.8).
+ * with byte 0 still giving the full length (st-flash 1.7.0 reads 48 bytes; observed).
  */
 int shim_string_raw(uint8_t *buf, size_t len, const sim_probe *p, uint8_t index)
 {

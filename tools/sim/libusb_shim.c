@@ -2,8 +2,8 @@
  * libusb_shim.c — libusb-1.0 replacement, part 1: the world (bench loaded
  * from GANGSIM_BENCH/STATE/STATS/TRACE/REALTIME), contexts, the device
  * list (probes leave and rejoin it when unplugged), device properties and
- * descriptors as the real probes present them (stlink-protocol.md §2.1,
- * §2.8: VID/PID, configuration 1, interface 0, endpoints per model,
+ * descriptors as the real probes present them (VID/PID, configuration 1,
+ * interface 0, endpoints per model,
  * serial string descriptor genuine = 24 UTF-16 hex digits, bLength 50;
  * clone = 12 raw bytes as UTF-16 code units, bLength 26).
  * Compiled against <libusb-1.0/libusb.h> so the ABI matches.
@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ctl.h"
 #include "stlink/stlink_cmd.h"
 
 #define SHIM_BUS            1U
@@ -127,6 +128,7 @@ static int shim_world_load_locked(shim_world *w)
 	}
 	if (shim_make_probes(w) < 0)
 		return LIBUSB_ERROR_NO_MEM;
+	sim_ctl_record_bench(w->state_dir, bench);   /* so `gangsim ctl --state DIR` finds it */
 	w->next_address = 2 + (unsigned)w->n_probes;
 	atexit(shim_atexit);
 	return LIBUSB_SUCCESS;
@@ -146,14 +148,26 @@ int shim_world_load(void)
 	return rc;
 }
 
-/* Check mode for the wrapper: GANGSIM_CHECK=1 validates the bench and exits. */
+/*
+ * Modes for the wrapper, run before the host program: GANGSIM_CHECK=1
+ * validates the bench and exits; GANGSIM_CTL="FIXTURE insert" runs one
+ * control command on a bench's state directory (ctl.h) and exits.
+ */
 __attribute__((constructor)) static void shim_check_mode(void)
 {
 	const char *check = getenv("GANGSIM_CHECK");
 	const char *bench = getenv("GANGSIM_BENCH");
+	const char *ctl = getenv("GANGSIM_CTL");
 	char err[1024];
 	sim_bench *b = NULL;
+	int rc;
 
+	if (ctl && *ctl) {
+		rc = sim_ctl_env_main();
+		fflush(stdout);
+		fflush(stderr);
+		_exit(rc);
+	}
 	if (!check || strcmp(check, "1") != 0)
 		return;
 	if (bench && *bench && sim_bench_load(&b, bench, err, sizeof(err)) < 0) {

@@ -2,9 +2,10 @@
  * parts.c — the immutable table of STM32 parts the virtual bench can
  * simulate, and lookup by name.
  *
- * Facts: shared/reference/stm32-targets.md §1.1 (addresses per family),
- * §1.2 (DEV_ID, sizes, DPIDR, CPUID), §2.5 (WRP granularity), §4.1 (RDP
- * "unprotected" byte, OBL_LAUNCH on F0/F3 only).
+ * Facts: RM0008 (F1), RM0091 (F0), RM0316 (F3): addresses per family,
+ * DEV_ID (DBGMCU_IDCODE), flash and SRAM sizes, page size, WRP granularity,
+ * the RDP "unprotected" byte, OBL_LAUNCH (F0/F3 only); DPIDR and CPUID as
+ * the parts answer (Cortex-M3 r1p1 on F1, Cortex-M0 / M4 on F0 / F3).
  */
 #include <strings.h>
 

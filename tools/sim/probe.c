@@ -1,13 +1,17 @@
 /*
  * probe.c — a virtual ST-Link: lifecycle, USB phases and their timing, the
  * fixture (tray of boards, virtual operator swapping them swap_s after the
- * host releases one it worked on), USB faults (lost commands -> timeout, unplug/replug)
- * and statistics. The command set itself is in probe_cmd.c.
+ * host releases one it worked on, boards moved by hand with tools/gangsim
+ * ctl, all through the shared fixture file of fixture.h), USB faults (lost
+ * commands -> timeout, unplug/replug) and statistics. The command set
+ * itself is in probe_cmd.c.
  *
  * Timing (issue "Time"): each command costs one USB round trip plus its
  * bytes at the bus rate; each SWD access swd_clocks_per_word SWCLK periods
  * at the host-set frequency; the board adds core and flash time.
- * References: stlink-protocol.md §2.1 (endpoints), §2.9 (power-up mode), §4.
+ * References: the ST-Link USB protocol as OpenOCD 0.12 (stlink_usb.c) and
+ * stlink 1.7.0 (usb.c) drive it and as observed on the probes: endpoints
+ * per model, the mode a probe powers up in (V2 DFU, V2-1/V3 mass storage).
  */
 #include "probe_internal.h"
 
@@ -19,12 +23,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "stlink/stlink_cmd.h"
 
 #define PROBE_INSERT_BEFORE_NS   100000000LL   /* first board sat 100 ms in the fixture */
 #define PROBE_INFINITE_WAIT_NS   5000000000LL  /* timeout 0 (infinite): give up after 5 s */
 #define PROBE_WAIT_REPEATS       31            /* firmware repeats of an access answered WAIT */
-#define PROBE_DEFAULT_SWD_KHZ    1800U         /* V2 divisor 1 after power-up (§2.5) */
+#define PROBE_DEFAULT_SWD_KHZ    1800U         /* V2 divisor 1 after power-up (OpenOCD stlink_usb.c table) */
 #define PROBE_DEFAULT_JTAG_KHZ   1125U
 
 static uint64_t probe_rand(sim_probe *p)
@@ -43,38 +48,20 @@ static bool probe_chance(sim_probe *p, double rate)
 
 static void probe_tray_load(sim_probe *p)
 {
-	FILE *f = fopen(p->tray_path, "r");
-	unsigned long idx = 0;
-	int pending = 0;
+	sim_fixture f;
 
-	if (!f)
-		return;
-	if (fscanf(f, "%lu %d", &idx, &pending) == 2) {
-		p->tray_idx = idx;
-		p->swap_from_file = pending != 0;
-	}
-	fclose(f);
-}
-
-static void probe_tray_save(sim_probe *p, bool pending)
-{
-	char tmp[4200];
-	FILE *f;
-
-	if (p->cfg->swap_s < 0)
-		return;
-	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", p->tray_path, (long)getpid());
-	f = fopen(tmp, "w");
-	if (!f)
-		return;
-	fprintf(f, "%zu %d\n", p->tray_idx, pending ? 1 : 0);
-	if (fclose(f) == 0)
-		rename(tmp, p->tray_path);
+	/* stat before read: a write in between is seen again at the next poll */
+	(void)sim_fixture_changed(&p->fx_seen, p->tray_path);
+	sim_fixture_read(&f, p->tray_path);
+	p->tray_idx = f.idx;
+	p->swap_from_file = f.pending;
+	p->pulled = f.pulled;
+	p->fx_seq = f.seq;
 }
 
 static void probe_reset_firmware(sim_probe *p)
 {
-	/* Power-up mode: V2 starts in DFU (traced), V2-1/V3 in mass storage (§2.9). */
+	/* Power-up mode: V2 starts in DFU (traced), V2-1/V3 in mass storage (observed). */
 	p->mode = p->cfg->model == SIM_MODEL_V2 ? STLINK_MODE_DFU : STLINK_MODE_MASS;
 	p->dp_up = false;
 	p->nrst_low = false;
@@ -102,7 +89,7 @@ int sim_probe_new(sim_probe **out, const sim_bench_probe *cfg, const sim_probe_e
 	p->swap_at_ns = -1;
 	sim_clock_init(&p->clock, env->realtime);
 	probe_reset_firmware(p);
-	snprintf(p->tray_path, sizeof(p->tray_path), "%s/tray-%s", env->state_dir, cfg->key);
+	sim_fixture_path(p->tray_path, sizeof(p->tray_path), env->state_dir, cfg);
 	probe_tray_load(p);
 	*out = p;
 	return 0;
@@ -171,7 +158,7 @@ sim_board *probe_board(sim_probe *p)
 	if (p->board_made)
 		return p->board;
 	p->board_made = true;
-	if (p->tray_idx >= p->cfg->n_boards)
+	if (p->pulled || p->tray_idx >= p->cfg->n_boards)
 		return NULL;
 	bb = &p->cfg->boards[p->tray_idx];
 	if (bb->absent)
@@ -186,15 +173,79 @@ sim_board *probe_board(sim_probe *p)
 	return p->board;
 }
 
-static void probe_swap(sim_probe *p)
+/*
+ * A change of the fixture made elsewhere (another process's operator, a
+ * board inserted, removed or swapped with tools/gangsim ctl) replaces this
+ * process's view: a board taken out is retired, the DP link to it is lost,
+ * and any swap this process had scheduled is void.
+ */
+static void probe_fixture_adopt(sim_probe *p, const sim_fixture *f)
 {
+	p->fx_seq = f->seq;
+	p->swap_at_ns = -1;
+	p->swap_from_file = f->pending;
+	if (f->idx == p->tray_idx && f->pulled == p->pulled)
+		return;
 	probe_board_retire(p);
-	p->tray_idx++;
+	p->tray_idx = f->idx;
+	p->pulled = f->pulled;
 	p->board_made = false;
 	p->dp_up = false;
 	p->host_worked = false;
-	probe_tray_save(p, false);
-	(void)probe_board(p);   /* insertion time is the swap time */
+}
+
+/* Look for a change made elsewhere: one stat per call, a read only when the file changed. */
+static void probe_fixture_poll(sim_probe *p)
+{
+	sim_fixture f;
+
+	if (!sim_fixture_changed(&p->fx_seen, p->tray_path))
+		return;
+	sim_fixture_read(&f, p->tray_path);
+	if (f.seq != p->fx_seq)
+		probe_fixture_adopt(p, &f);
+}
+
+/*
+ * Record the fixture's next state, unless it was changed elsewhere since
+ * this process last looked: then that change is adopted and stands (the
+ * person at the bench acted last). true: written, apply it.
+ */
+static bool probe_fixture_commit(sim_probe *p, size_t idx, bool pending)
+{
+	sim_fixture cur, next = { .idx = idx, .pending = pending, .pulled = false };
+	int fd = sim_fixture_lock(p->tray_path);
+	bool ok = false;
+
+	sim_fixture_read(&cur, p->tray_path);
+	if (cur.seq != p->fx_seq) {
+		probe_fixture_adopt(p, &cur);
+		goto out;
+	}
+	next.pulled = idx == p->tray_idx && p->pulled;
+	next.seq = cur.seq + 1;
+	/* an unwritable state directory keeps the swap in this process only, as before */
+	(void)sim_fixture_write(p->tray_path, &next);
+	p->fx_seq = next.seq;
+	ok = true;
+out:
+	sim_fixture_unlock(fd);
+	return ok;
+}
+
+/* The operator takes the board out and inserts the next one of the tray. */
+static void probe_swap(sim_probe *p)
+{
+	if (!probe_fixture_commit(p, p->tray_idx + 1, false))
+		return;
+	probe_board_retire(p);
+	p->tray_idx++;
+	p->pulled = false;
+	p->board_made = false;
+	p->dp_up = false;
+	p->host_worked = false;
+	if (p->swap_at_ns >= 0)
+		(void)probe_board(p);   /* insertion time is the swap time */
 	p->swap_at_ns = -1;
 }
 
@@ -203,7 +254,7 @@ static void probe_swap(sim_probe *p)
  * result on the console, which ends a session that worked on the board
  * (halt, reset, NRST, writes): only such a release makes the operator swap
  * it, swap_s later. A look that only read (a slot peeking at a new board's
- * UID, st-info --probe) is no cue: a real operator does not pull a board
+ * UID) is no cue: a real operator does not pull a board
  * that was just inserted. Work on the board before the swap (a retry)
  * cancels it (probe_work).
  */
@@ -212,10 +263,11 @@ void probe_release(sim_probe *p)
 	bool worked = p->host_worked;
 
 	p->host_worked = false;
-	if (!worked || p->cfg->swap_s < 0 || p->swap_at_ns >= 0 || p->tray_idx >= p->cfg->n_boards)
+	if (!worked || p->cfg->swap_s < 0 || p->swap_at_ns >= 0 || p->pulled ||
+	    p->tray_idx >= p->cfg->n_boards)
 		return;
-	p->swap_at_ns = p->clock.now_ns + (int64_t)(p->cfg->swap_s * 1e9);
-	probe_tray_save(p, true);
+	if (probe_fixture_commit(p, p->tray_idx, true))
+		p->swap_at_ns = p->clock.now_ns + (int64_t)(p->cfg->swap_s * 1e9);
 }
 
 /*
@@ -228,18 +280,17 @@ void probe_work(sim_probe *p)
 	p->host_worked = true;
 	if (p->swap_at_ns < 0)
 		return;
+	(void)probe_fixture_commit(p, p->tray_idx, false);
 	p->swap_at_ns = -1;
-	probe_tray_save(p, false);
 }
 
 static void probe_operator(sim_probe *p)
 {
+	probe_fixture_poll(p);
 	if (p->swap_from_file) {
-		/* A previous process released this board; the operator has swapped it. */
+		/* Another process released this board; the operator has swapped it. */
 		p->swap_from_file = false;
-		p->tray_idx++;
-		p->board_made = false;
-		probe_tray_save(p, false);
+		probe_swap(p);
 	}
 	if (p->swap_at_ns >= 0 && p->clock.now_ns >= p->swap_at_ns)
 		probe_swap(p);

@@ -1,10 +1,11 @@
 /*
  * probe.h — one virtual ST-Link (V2, V2-1, V3) as its firmware behaves on
- * the USB bulk endpoints: the 16-byte command set of stlink-protocol.md
- * §2.3–2.9 with real reply lengths, status codes, size limits and
- * firmware-version gating; the fixture with its tray of boards (board.h)
- * and the virtual operator who swaps them; the probe's virtual clock;
- * USB faults (lost commands, unplug/replug); statistics and trace lines.
+ * the USB bulk endpoints: the 16-byte command set as OpenOCD 0.12 and
+ * stlink 1.7.0 use it, with real reply lengths, status codes, size limits
+ * and firmware-version gating; the fixture with its tray of boards
+ * (board.h), the virtual operator who swaps them and the person who moves
+ * them by hand (ctl.h); the probe's virtual clock; USB faults (lost
+ * commands, unplug/replug); statistics and trace lines.
  *
  * Threading: every entry point takes the probe's own mutex, so several
  * probes in one process never serialise on a shared lock.
@@ -40,7 +41,7 @@ int sim_probe_new(sim_probe **out, const sim_bench_probe *cfg, const sim_probe_e
 void sim_probe_free(sim_probe *p);
 const sim_bench_probe *sim_probe_cfg(const sim_probe *p);
 
-/* USB identity of the model (stlink-protocol.md §2.1). */
+/* USB identity of the model (VID 0483, PID 3748 / 374B / 374F, as the probes enumerate). */
 uint16_t sim_probe_pid(const sim_probe *p);
 uint8_t sim_probe_ep_out(const sim_probe *p);
 uint8_t sim_probe_ep_trace(const sim_probe *p);

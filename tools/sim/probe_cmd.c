@@ -1,9 +1,10 @@
 /*
  * probe_cmd.c — the ST-Link firmware command set as a table: for each
  * DEBUG (0xF2) subcommand its name, the firmware that introduced it
- * (stlink-protocol.md §2.4; STLINK_V2_MIN_J_* in stlink_cmd.h), whether it
- * needs debug mode, and its handler. Reply lengths and status bytes follow
- * §2.3, §2.5, §2.6; size limits and alignment §2.7; the mode machine §2.9.
+ * (STLINK_V2_MIN_J_* in stlink_cmd.h), whether it needs debug mode, and its
+ * handler. Reply lengths, status bytes, size limits, alignment and the mode
+ * machine follow the ST-Link USB protocol as OpenOCD 0.12 (stlink_usb.c)
+ * and stlink 1.7.0 drive it and as traced from both.
  * A command the emulated firmware lacks gets a 2-byte reply with status
  * 0x81 (DEBUG_ERR_FAULT). Status conventions shared with gang's driver:
  * no DP -> 0x09 on ENTER/READ_IDCODES and 0x16 elsewhere; AHB fault 0x11;
@@ -274,7 +275,7 @@ static int cmd_coreid(sim_probe *p, const uint8_t *c, uint8_t *r)
 
 /* ---- memory ----------------------------------------------------------- */
 
-/* Max bytes per memory command of this access size on this firmware (§2.7). */
+/* Max bytes per memory command of this access size on this firmware (the limits OpenOCD 0.12 and stlink 1.7.0 keep to). */
 static size_t cmd_mem_max(const sim_probe *p, unsigned size)
 {
 	if (size != 1)
@@ -327,7 +328,7 @@ static int cmd_readmem(sim_probe *p, const uint8_t *c, uint8_t *r, unsigned size
 	p->last_rw_addr = addr;
 	if (p->last_rw_status == STLINK_DEBUG_ERR_OK)
 		cmd_mem_read(p, addr, len, size, inc, r);
-	/* an 8-bit read of one byte still answers two (§2.5) */
+	/* an 8-bit read of one byte still answers two (observed; OpenOCD pads such reads) */
 	return (size == 1 && len == 1) ? 2 : (int)len;
 }
 
@@ -659,7 +660,7 @@ static void cmd_version(sim_probe *p)
 		     (uint16_t)(fw->v << 12 | fw->j << 6 | low);
 
 	p->t_name = "GET_VERSION";
-	p->reply[0] = (uint8_t)(v >> 8), p->reply[1] = (uint8_t)v;   /* big-endian (§2.3) */
+	p->reply[0] = (uint8_t)(v >> 8), p->reply[1] = (uint8_t)v;   /* big-endian */
 	p->reply[2] = (uint8_t)STLINK_VID, p->reply[3] = (uint8_t)(STLINK_VID >> 8);
 	p->reply[4] = (uint8_t)pid, p->reply[5] = (uint8_t)(pid >> 8);
 	cmd_reply_st(p, 6, -1);
@@ -685,7 +686,7 @@ static void cmd_version_ex(sim_probe *p)
 
 static void cmd_voltage(sim_probe *p)
 {
-	/* r0: the 1.2 V reference reading; V = 2 x 1.2 V x r1 / r0 (§2.3). */
+	/* r0: the 1.2 V reference reading; V = 2 x 1.2 V x r1 / r0, as OpenOCD and st-info compute it. */
 	const uint32_t r0 = 1600;
 	sim_board *b;
 	unsigned mv;

@@ -1,7 +1,7 @@
 /*
  * probe_internal.h — state of a virtual ST-Link shared by probe.c
  * (lifecycle, USB phases, clock, fixture and operator, stats) and
- * probe_cmd.c (the firmware's command set, stlink-protocol.md §2.3–2.9).
+ * probe_cmd.c (the firmware's command set).
  * Everything here is touched only with sim_probe.lock held.
  */
 #ifndef GANGSIM_PROBE_INTERNAL_H
@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "board.h"
 #include "clock.h"
@@ -55,6 +56,9 @@ struct sim_probe {
 	int64_t swap_at_ns;        /* -1: no swap scheduled */
 	bool host_worked;          /* the host halted, reset, ran or wrote the target since the last release */
 	bool swap_from_file;       /* a previous process released the board */
+	bool pulled;               /* the board at tray_idx was removed by hand (tools/gangsim ctl) */
+	unsigned long fx_seq;      /* sequence of the fixture file this process last saw (fixture.h) */
+	struct stat fx_seen;       /* the fixture file as last stat'ed */
 	char tray_path[4096];
 
 	/* USB plug state */
