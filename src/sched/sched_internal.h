@@ -52,6 +52,7 @@ struct sched_run {
 	size_t n_slots;
 	double t_start;
 	gang_diag db_diag;       /* first database failure that stopped a slot (code 0: none) */
+	bool limit_reported;     /* "N ST-Links attached; at most 64" said once (main thread only) */
 };
 
 /* Stop level now (locks run->mu). */
