@@ -75,17 +75,26 @@
 #define GANG_HELP_RUN_SYN "production run: every ST-Link programs board after board"
 #define GANG_HELP_RUN \
 	"usage: gang run PROFILE [--probe SEL]... [--slots FILE] [--boards N] [--batch NAME]\n" \
-	"                [--operator NAME] [--station NAME] [--db PATH] [--sync] [--json] [--plain]\n\n" \
+	"                [--operator NAME] [--station NAME] [--db PATH] [--sync] [--json] [--plain]\n" \
+	"                [--log FILE] [--log-level L]\n\n" \
 	"One worker per ST-Link (all attached, or those named with --probe). Each slot waits for a\n" \
 	"board, runs the profile, shows PASS or FAIL with a sentence for the operator, waits for the\n" \
 	"board to be removed, and repeats. Every attempt, step, serial number and chip UID is recorded\n" \
 	"in the database (default db/gang.sqlite).\n\n" \
+	"  --probe SEL     only this ST-Link (serial or USB port path); repeat for several\n" \
 	"  --slots FILE    slot labels: lines 'LABEL PROBE_SERIAL [USB_PATH]'\n" \
 	"  --boards N      stop after N boards finished (pass or fail)\n" \
 	"  --batch NAME    batch (lot) name recorded with every attempt (default: date-time)\n" \
+	"  --operator NAME operator recorded with every attempt\n" \
+	"  --station NAME  station recorded with every attempt (default: the profile's)\n" \
+	"  --db PATH       database (default db/gang.sqlite)\n" \
 	"  --sync          panel mode: all slots start together once every slot holds a board\n" \
 	"  --json          JSON Lines events on stdout (schema in README), nothing else on stdout\n" \
-	"  --plain         one plain line per event even on a terminal\n\n" \
+	"  --plain         one plain line per event even on a terminal\n" \
+	"  --log FILE      engineer log, appended (default: stderr; with the console, which owns\n" \
+	"                  the terminal, $XDG_STATE_HOME/gang/gang.log or ~/.local/state/gang/gang.log)\n" \
+	"  --log-level L   error | warn | info | debug (default warn)\n\n" \
+	"At most 64 ST-Links are driven; with more attached the run says how many are ignored.\n" \
 	"Ctrl-C (SIGINT/SIGTERM) once: no new boards, boards in progress finish. Twice: boards in\n" \
 	"progress are aborted safely (recorded as aborted; their serials stay bound to them).\n"
 

@@ -578,3 +578,43 @@ Test(cli, man_page_renders_without_any_groff_warning)
 	cr_expect_eq(pclose(f), 0, "groff failed (is groff installed?)");
 	cr_expect_eq(lines, 0, "groff -ww printed %d warning line(s)", lines);
 }
+
+/*
+ * Every long option `gang run` parses (the getopt table of cmd_run.c, read
+ * from the source so a new flag cannot slip by) is in its --help, its man
+ * page section and the README.
+ */
+Test(cli, every_run_flag_is_in_help_man_page_and_readme)
+{
+	char *src = cli_slurp("src/cli/cmd_run.c"), *man = cli_slurp(MAN), *readme = cli_slurp("README.md");
+	char *cmds = cli_man_section(man, "COMMANDS"), *run = cli_man_command(cmds, "run");
+	const char *p = strstr(src, "static const struct option opts[]");
+	char opt[48], roff[96];
+	int n = 0;
+
+	cr_assert(p && run, "cmd_run.c option table or man page .SS run not found");
+	while ((p = strstr(p, "{ \"")) != NULL) {
+		const char *q = p + 3, *e = strchr(q, '"');
+		size_t k = 4;
+
+		snprintf(opt, sizeof(opt), "--%.*s", (int)(e - q), q);
+		snprintf(roff, sizeof(roff), "\\-\\-");
+		for (const char *c = q; c < e && k + 3 < sizeof(roff); c++) {
+			if (*c == '-')
+				roff[k++] = '\\';
+			roff[k++] = *c;
+			roff[k] = '\0';
+		}
+		cr_expect(cli_has_option(GANG_HELP_RUN, opt), "gang run --help lacks %s", opt);
+		cr_expect(cli_has_option(run, roff), "docs/gang.1 .SS run lacks %s", roff);
+		cr_expect(cli_has_option(readme, opt), "README.md lacks %s", opt);
+		n++;
+		p = e;
+	}
+	cr_expect_geq(n, 12, "only %d options found in cmd_run.c", n);
+	free(run);
+	free(cmds);
+	free(readme);
+	free(man);
+	free(src);
+}
