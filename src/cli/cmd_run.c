@@ -208,9 +208,9 @@ int gang_cmd_run(int argc, char **argv)
 	if ((rc = run_parse(&a, argc, argv)) != GANG_EXIT_OK)
 		return rc;
 	run_default_batch(&a);
-	if ((err = run_load(&p, &img, a.profile, &d)) < 0 || (err = run_db(&db, &a, p, &d)) < 0)
-		goto out;
-	if ((err = run_open_log(&log_fp, &a, &d)) < 0)
+	/* The log before the database: a run that cannot log creates no database file. */
+	if ((err = run_load(&p, &img, a.profile, &d)) < 0 || (err = run_open_log(&log_fp, &a, &d)) < 0 ||
+	    (err = run_db(&db, &a, p, &d)) < 0)
 		goto out;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);

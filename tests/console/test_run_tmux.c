@@ -150,3 +150,36 @@ Test(console_run, the_engineer_log_goes_to_the_state_file_never_over_the_console
 	cr_expect(strstr(text, RUN_TMUX_LOG_LINE), "the unplug was not logged:\n%s", text);
 	free(text);
 }
+
+Test(console_run, no_place_for_the_default_log_is_one_error_line_before_any_board)
+{
+	char cmd[1536], screen[RUN_TMUX_CAP];
+	bool ended = false;
+	time_t t0 = time(NULL);
+	const char *gang = getenv("GANG_ITEST_GANG") ? getenv("GANG_ITEST_GANG") : "build/gang";
+
+	if (system("tmux -V >/dev/null 2>&1") != 0)
+		cr_skip_test("tmux is not installed");
+	cr_assert_eq(access(gang, X_OK), 0, "%s: run 'make' first", gang);
+	snprintf(run_dir, sizeof(run_dir), "/tmp/gang-run-tmux-XXXXXX");
+	cr_assert_not_null(mkdtemp(run_dir));
+	snprintf(run_sock, sizeof(run_sock), "gangrunbad-%d", (int)getpid());
+	/* XDG_STATE_HOME names a regular file: the gang directory cannot be made under it */
+	snprintf(cmd, sizeof(cmd),
+		 "touch %s/file && tmux -u -L %s -f /dev/null new-session -d -s r -x 160 -y 24 -e LC_ALL=C.UTF-8 "
+		 "-e XDG_STATE_HOME=%s/file "
+		 "'tools/gangsim --bench tests/fixtures/benches/run-fixed.cfg --state %s/state -- "
+		 "%s run profiles/demo-f103.cfg --boards 1 --db %s/gang.sqlite; echo exit=$?; sleep 30'",
+		 run_dir, run_sock, run_dir, run_dir, gang, run_dir);
+	cr_assert_eq(system(cmd), 0);
+	while (!ended && time(NULL) - t0 < RUN_TMUX_TIMEOUT_S) {
+		usleep(100 * 1000);
+		run_capture(screen, sizeof(screen));
+		ended = strstr(screen, "exit=") != NULL;
+	}
+	cr_assert(strstr(screen, "cannot create the log directory"), "%s", screen);
+	cr_assert(strstr(screen, "exit=2"), "%s", screen);
+	cr_assert_null(strstr(screen, "PASS"), "a board was programmed:\n%s", screen);
+	snprintf(cmd, sizeof(cmd), "%s/gang.sqlite", run_dir);
+	cr_assert_neq(access(cmd, F_OK), 0, "a database was created by a run that could not start");
+}
