@@ -125,7 +125,10 @@ static void model_board(gang_console_slot *s, const gang_event *ev)
 	s->state = GANG_CONSOLE_BUSY;
 	s->has_last = false;
 	s->uid[0] = s->serial[0] = s->step[0] = '\0';
-	s->note[0] = s->result[0] = s->message[0] = '\0';
+	s->result[0] = s->message[0] = '\0';
+	/* A retry keeps the note saying why the previous attempt failed. */
+	if (ev->attempt <= 1)
+		s->note[0] = '\0';
 	model_update(s->uid, sizeof(s->uid), ev->uid);
 	model_update(s->serial, sizeof(s->serial), ev->serial);
 	s->attempt = ev->attempt;

@@ -304,6 +304,8 @@ Test(console_model, a_result_with_retry_is_no_verdict_and_counts_nothing)
 	cr_assert_eq(model.boards + model.failed + model.n_classes, 0);
 	ev((gang_event){ .kind = GANG_EV_BOARD, .ts = T0 + 3, .slot = "S1", .attempt = 2 });
 	cr_assert_eq(model.slots[0].attempt, 2);
+	cr_assert_str_eq(model.slots[0].note, "attempt 1 failed: no answer on SWD; retrying",
+			 "the retry keeps the reason");
 	ev((gang_event){ .kind = GANG_EV_RESULT, .ts = T0 + 4, .slot = "S1", .result = "pass", .attempt = 2 });
 	cr_assert_eq(model.boards, 1);
 	cr_assert_eq(model.passed, 1);
@@ -357,4 +359,13 @@ Test(console_model, a_busy_slot_is_stuck_after_30_s_without_an_event)
 	cr_assert(gang_console_slot_stuck(&model.slots[0], T0 + 5 + GANG_CONSOLE_STUCK_S));
 	ev((gang_event){ .kind = GANG_EV_RESULT, .ts = T0 + 6, .slot = "S1", .result = "pass", .attempt = 1 });
 	cr_assert_not(gang_console_slot_stuck(&model.slots[0], T0 + 600), "a finished board is not stuck");
+}
+
+Test(console_model, a_new_board_clears_the_previous_boards_note)
+{
+	gang_console_model_init(&model);
+	ev((gang_event){ .kind = GANG_EV_BOARD, .ts = T0, .slot = "S1", .attempt = 1 });
+	ev((gang_event){ .kind = GANG_EV_NOTE, .ts = T0 + 1, .slot = "S1", .message = "recovered under reset" });
+	board("S1", "1", "pass", 1, NULL);
+	cr_assert_str_eq(model.slots[0].note, "");
 }
