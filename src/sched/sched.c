@@ -152,17 +152,12 @@ static void sched_report_limit(sched_run *run, size_t attached)
 	if (run->limit_reported)
 		return;
 	run->limit_reported = true;
-	gang_sched_limit_sentence(msg, sizeof(msg), attached);
+	snprintf(msg, sizeof(msg), "%zu ST-Links attached; gang drives at most %d \xe2\x80\x94 the others are ignored",
+		 attached, SCHED_MAX_SLOTS);
 	gang_log_init(lg, run->cfg->log_fp, run->cfg->log_level, "[run]");
 	gang_log_warn(lg, "%s", msg);
 	ev.ts = gang_now_unix();
 	gang_sink_emit(run->cfg->sink, &ev);
-}
-
-void gang_sched_limit_sentence(char *out, size_t cap, size_t attached)
-{
-	snprintf(out, cap, "%zu ST-Links attached; gang drives at most %d \xe2\x80\x94 the others are ignored",
-		 attached, SCHED_MAX_SLOTS);
 }
 
 static int sched_add_slot(sched_run *run, const gang_probe_id *id, bool dup)

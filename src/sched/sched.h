@@ -55,11 +55,4 @@ typedef struct gang_run_totals {
  */
 int gang_sched_run(gang_run_totals *out, const gang_run_cfg *cfg, gang_diag *d);
 
-/*
- * The sentence said once per run when more wanted ST-Links are attached
- * than a run has slots (64): "70 ST-Links attached; gang drives at most
- * 64 — the others are ignored". attached counts the wanted probes.
- */
-void gang_sched_limit_sentence(char *out, size_t cap, size_t attached);
-
 #endif
