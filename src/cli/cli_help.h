@@ -93,6 +93,7 @@
 	"board to be removed, and repeats. Every attempt, step, serial number and chip UID is recorded\n" \
 	"in the database. What a flag leaves unsaid comes from gang.conf (/etc/gang/gang.conf, then\n" \
 	"~/.config/gang/gang.conf; see gang(1) CONFIGURATION).\n\n" \
+	"  --probe SEL     only this ST-Link (serial or USB port path); repeat for several\n" \
 	"  --slots FILE    slot labels: lines 'LABEL PROBE_SERIAL [USB_PATH]' (default: slots in gang.conf)\n" \
 	"  --boards N      stop after N boards finished (pass or fail)\n" \
 	"  --batch NAME    batch (lot) name recorded with every attempt (default: date-time)\n" \
@@ -107,8 +108,10 @@
 	"  --json          JSON Lines events on stdout (schema in README), nothing else on stdout\n" \
 	"  --plain         one plain line per event even on a terminal\n" \
 	"  --log FILE      append the engineer's log (registers, status bytes) to FILE (default:\n" \
-	"                  log_dir/gang.log when gang.conf names a log_dir, else stderr)\n" \
+	"                  log_dir/gang.log when gang.conf names a log_dir; else stderr, but with\n" \
+	"                  the console, which owns the terminal, $XDG_STATE_HOME/gang/gang.log)\n" \
 	"  --log-level L   error | warn (default) | info | debug\n\n" \
+	"At most 64 ST-Links are driven; with more attached the run says how many are ignored.\n" \
 	"Ctrl-C (SIGINT/SIGTERM) once: no new boards, boards in progress finish. Twice: boards in\n" \
 	"progress are aborted safely (recorded as aborted; their serials stay bound to them).\n"
 

@@ -176,14 +176,41 @@ static int run_db(gang_db **out, const run_args *a, const gang_profile *p, gang_
 	return gang_serial_pool_ensure(*out, p->serial.pool, p->serial.start, p->serial.end, fmt, d);
 }
 
-static gang_sink *run_sink(bool *console_out, const run_args *a, gang_diag *d)
+/* The operator console is used on a terminal unless --json or --plain. */
+static bool run_wants_console(const run_args *a)
+{
+	return !a->json && !a->plain && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
+}
+
+/*
+ * The engineer log: --log FILE, else stderr; with the console the terminal
+ * is the console's, so the log goes to the default file instead.
+ */
+static int run_open_log(FILE **out, run_args *a, gang_diag *d)
+{
+	int err;
+
+	*out = stderr;
+	/* nothing may write over the console: its log goes to the default file (gang.conf, XDG) */
+	if (!a->log_file && run_wants_console(a)) {
+		if ((err = gang_config_log_path(a->log_buf, sizeof(a->log_buf), &a->cfg, true, d)) < 0)
+			return err;
+		a->log_file = a->log_buf;
+	}
+	if (a->log_file && !(*out = fopen(a->log_file, "a")))
+		return gang_diag_set(d, GANG_EOUTPUT, "%s: cannot open the log file", a->log_file);
+	return GANG_OK;
+}
+
+static gang_sink *run_sink(bool *console_out, const run_args *a, FILE *log_fp, gang_diag *d)
 {
 	*console_out = false;
 	if (a->json)
 		return gang_sink_json_new(stdout);
-	if (!a->plain && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO)) {
+	if (run_wants_console(a)) {
 		*console_out = true;
-		return gang_sink_console_new(stdout, stdin, d);
+		/* stderr follows the log while the console is up (log_fp is a file here, see run_open_log) */
+		return gang_sink_console_new(stdout, stdin, log_fp, a->log_file, d);
 	}
 	return gang_sink_plain_new(stdout);
 }
@@ -222,18 +249,15 @@ int gang_cmd_run(int argc, char **argv)
 	if ((rc = run_parse(&a, argc, argv)) != GANG_EXIT_OK)
 		return rc;
 	run_default_batch(&a);
+	/* The log before the database: a run that cannot log creates no database file. */
 	if ((err = run_config(&a, &d)) < 0 || (err = run_load(&p, &img, a.profile, &d)) < 0 ||
-	    (err = run_db(&db, &a, p, &d)) < 0)
+	    (err = run_open_log(&log_fp, &a, &d)) < 0 || (err = run_db(&db, &a, p, &d)) < 0)
 		goto out;
-	if (a.log_file && !(log_fp = fopen(a.log_file, "a"))) {
-		err = gang_diag_set(&d, GANG_EOUTPUT, "%s: cannot open the log file", a.log_file);
-		goto out;
-	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (!(sink = run_sink(&console, &a, &d))) {
+	if (!(sink = run_sink(&console, &a, log_fp, &d))) {
 		err = d.code ? d.code : GANG_ENOMEM;
 		goto out;
 	}
@@ -246,7 +270,7 @@ int gang_cmd_run(int argc, char **argv)
 			.log_level = (gang_log_level)a.log_level,
 		};
 		gang_event ev = { .kind = GANG_EV_RUN_START, .ts = gang_now_unix(), .profile = p->name,
-				  .batch = a.batch };
+				  .batch = a.batch, .boards_max = a.boards };
 
 		gang_sink_emit(sink, &ev);
 		err = gang_sched_run(&totals, &cfg, &d);

@@ -3,12 +3,14 @@
  * under the sink's mutex; one UI thread owns curses (newterm on the given
  * terminal), repaints from a snapshot of the model and turns keys into
  * selection, the summary overlay, or requests queued for poll_key()
- * (q: stop after current boards, p: pause/resume a slot). Design: DESIGN.md
- * "Threads and ownership" (nothing global; the UI thread is the only one
- * touching curses between new and free).
+ * (q: stop after current boards, p: pause/resume a slot). Nothing global:
+ * the UI thread is the only one touching curses between new and free.
+ * While the console is up, stderr points at the engineer log (dup2(2)), so
+ * no other writer can scribble over the screen.
  */
 #include "console/console.h"
 
+#include <fcntl.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +119,9 @@ static bool console_key_in(console *c, int ch, double now)
 	if (ch == 'q' || ch == 'Q') {
 		pthread_mutex_lock(&c->mu);
 		console_push(c, 'q', "");
+		/* Acknowledged at once in the header; the scheduler's "stopping" event follows. */
+		gang_console_model_stop(&c->model);
+		c->dirty = true;
 		pthread_mutex_unlock(&c->mu);
 	} else if (ch == 'p' || ch == 'P') {
 		console_pause(c);
@@ -220,6 +225,51 @@ static void console_close(console *c)
 	c->scr = NULL;
 }
 
+/*
+ * Point stderr at the log file while curses owns the terminal: the engineer
+ * log and any library or thread writing to fd 2 would otherwise draw over
+ * the screen. dup2(2) keeps the log's O_APPEND (one open file description).
+ */
+static int console_grab_stderr(console *c, FILE *log_fp, gang_diag *d)
+{
+	c->saved_stderr = -1;
+	if (!log_fp)
+		return GANG_OK;
+	fflush(stderr);
+	c->saved_stderr = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (c->saved_stderr < 0 || dup2(fileno(log_fp), STDERR_FILENO) < 0) {
+		if (c->saved_stderr >= 0)
+			close(c->saved_stderr);
+		c->saved_stderr = -1;
+		return gang_diag_set(d, GANG_EFILE, "console: cannot send stderr to the log file");
+	}
+	return GANG_OK;
+}
+
+static void console_release_stderr(console *c)
+{
+	if (c->saved_stderr < 0)
+		return;
+	fflush(stderr);
+	dup2(c->saved_stderr, STDERR_FILENO);
+	close(c->saved_stderr);
+	c->saved_stderr = -1;
+}
+
+/* The screen is gone once curses ends: leave the final slot table on the terminal. */
+static void console_print_final(const console *c)
+{
+	gang_console_line line;
+	double now = gang_now_unix();
+	int cols = c->cols > 0 ? c->cols : 80;
+
+	if (!c->view.n_slots)
+		return;
+	for (size_t row = 0; gang_console_final_line(&line, &c->view, row, now, cols); row++)
+		fprintf(c->tty_out, "%s\n", line.text);
+	fflush(c->tty_out);
+}
+
 static void console_free(gang_sink *s)
 {
 	console *c = (console *)s;
@@ -229,13 +279,16 @@ static void console_free(gang_sink *s)
 	pthread_mutex_unlock(&c->mu);
 	pthread_join(c->thread, NULL);
 	console_close(c);
+	/* The UI thread's last snapshot was taken after stop, so the view holds every event. */
+	console_print_final(c);
+	console_release_stderr(c);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 }
 
 static const gang_sink_ops console_ops = { console_emit, console_poll_key, console_free };
 
-gang_sink *gang_sink_console_new(FILE *tty_out, FILE *tty_in, gang_diag *d)
+gang_sink *gang_sink_console_new(FILE *tty_out, FILE *tty_in, FILE *log_fp, const char *log_path, gang_diag *d)
 {
 	console *c = calloc(1, sizeof(*c));
 
@@ -244,9 +297,13 @@ gang_sink *gang_sink_console_new(FILE *tty_out, FILE *tty_in, gang_diag *d)
 		return NULL;
 	}
 	c->base.ops = &console_ops;
+	c->tty_out = tty_out;
+	c->saved_stderr = -1;
 	pthread_mutex_init(&c->mu, NULL);
 	gang_console_model_init(&c->model);
-	if (console_open(c, tty_out, tty_in, d) < 0)
+	if (log_path)
+		snprintf(c->model.log_path, sizeof(c->model.log_path), "%s", log_path);
+	if (console_open(c, tty_out, tty_in, d) < 0 || console_grab_stderr(c, log_fp, d) < 0)
 		goto fail;
 	if (pthread_create(&c->thread, NULL, console_main, c) != 0) {
 		gang_diag_set(d, GANG_ERR, "console: cannot start the display thread");
@@ -255,6 +312,7 @@ gang_sink *gang_sink_console_new(FILE *tty_out, FILE *tty_in, gang_diag *d)
 	return &c->base;
 fail:
 	console_close(c);
+	console_release_stderr(c);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 	return NULL;

@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#define DRAW_TOP_ROWS 3            /* two header lines and the column headings */
+#define DRAW_TOP_ROWS 3            /* two header lines and the column headings (+1 for a run note) */
 #define DRAW_OVERLAY_MAX_COLS 76
 
 static attr_t draw_attr(const console *c, gang_console_tone tone)
@@ -22,6 +22,9 @@ static attr_t draw_attr(const console *c, gang_console_tone tone)
 	case GANG_CONSOLE_TONE_DIM: return A_DIM;
 	case GANG_CONSOLE_TONE_BAR: return c->colors ? COLOR_PAIR(CONSOLE_PAIR_BAR) : A_BOLD;
 	case GANG_CONSOLE_TONE_SELECT: return A_REVERSE | A_BOLD;
+	case GANG_CONSOLE_TONE_ALERT:
+		/* Reverse video stands out on any terminal, in colour or not. */
+		return A_REVERSE | A_BOLD | (c->colors ? COLOR_PAIR(CONSOLE_PAIR_FAIL) : 0);
 	default: return A_NORMAL;
 	}
 }
@@ -45,10 +48,10 @@ size_t console_selected(const console *c)
 }
 
 /* Slot rows between the headings and the legend; the last one summarises the rest when they overflow. */
-static void draw_slots(console *c, int rows, int cols, double now)
+static void draw_slots(console *c, int top_rows, int rows, int cols, double now)
 {
 	const gang_console_model *v = &c->view;
-	size_t area = rows > DRAW_TOP_ROWS + 1 ? (size_t)(rows - DRAW_TOP_ROWS - 1) : 0;
+	size_t area = rows > top_rows + 1 ? (size_t)(rows - top_rows - 1) : 0;
 	size_t sel = console_selected(c), shown = v->n_slots <= area ? v->n_slots : (area ? area - 1 : 0);
 	gang_console_line line;
 
@@ -62,11 +65,11 @@ static void draw_slots(console *c, int rows, int cols, double now)
 		size_t k = c->top + i;
 
 		gang_console_slot_line(&line, &v->slots[k], k + 1, k == sel, now, cols);
-		draw_line(c, DRAW_TOP_ROWS + (int)i, 0, &line);
+		draw_line(c, top_rows + (int)i, 0, &line);
 	}
 	if (v->n_slots > shown && area) {
 		gang_console_more_line(&line, v, c->top + shown, cols);
-		draw_line(c, DRAW_TOP_ROWS + (int)shown, 0, &line);
+		draw_line(c, top_rows + (int)shown, 0, &line);
 	}
 }
 
@@ -104,20 +107,26 @@ static void draw_overlay(const console *c, int rows, int cols, double now)
 void console_draw(console *c, double now)
 {
 	int rows = LINES, cols = COLS;
+	int top = DRAW_TOP_ROWS + (*c->view.run_note ? 1 : 0);
 	gang_console_line line;
 
+	c->cols = cols;
 	erase();
 	for (int r = 0; r < 2 && r < rows; r++) {
 		gang_console_header(&line, &c->view, r, now, cols);
 		draw_line(c, r, 0, &line);
 	}
-	if (rows > DRAW_TOP_ROWS) {
+	if (rows > top) {
+		if (top > DRAW_TOP_ROWS) {
+			gang_console_note_line(&line, &c->view, cols);
+			draw_line(c, 2, 0, &line);
+		}
 		gang_console_heading(&line, cols);
-		draw_line(c, 2, 0, &line);
-		gang_console_legend(&line, cols);
+		draw_line(c, top - 1, 0, &line);
+		gang_console_legend(&line, &c->view, cols);
 		draw_line(c, rows - 1, 0, &line);
 	}
-	draw_slots(c, rows, cols, now);
+	draw_slots(c, top, rows, cols, now);
 	if (c->overlay)
 		draw_overlay(c, rows, cols, now);
 	wnoutrefresh(stdscr);

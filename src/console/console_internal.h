@@ -42,6 +42,10 @@ typedef struct console {
 	int digits;                       /* list number being typed */
 	double digit_ts;
 	bool colors;
+	int cols;                         /* terminal width at the last paint, for the final table */
+	/* set by new(), read by free() on the creating thread */
+	FILE *tty_out;
+	int saved_stderr;                 /* the caller's stderr while it points at the log; -1: untouched */
 } console;
 
 /* Paint the whole screen from c->view (UI thread only). */

@@ -80,10 +80,21 @@ static void model_count_class(gang_console_model *m, const char *name)
 	m->classes[m->n_classes++].count = 1;
 }
 
+/* A failed attempt that will be retried: the board is still in progress, nothing is counted. */
+static void model_retry(gang_console_slot *s, const gang_event *ev)
+{
+	snprintf(s->note, sizeof(s->note), "attempt %d failed%s%s; retrying", ev->attempt,
+		 ev->message && *ev->message ? ": " : "", ev->message ? ev->message : "");
+}
+
 static void model_result(gang_console_model *m, gang_console_slot *s, const gang_event *ev)
 {
 	const char *r = ev->result ? ev->result : "fail";
 
+	if (ev->retry) {
+		model_retry(s, ev);
+		return;
+	}
 	s->state = GANG_CONSOLE_DONE;
 	model_copy(s->result, sizeof(s->result), r);
 	s->message[0] = '\0';
@@ -114,7 +125,10 @@ static void model_board(gang_console_slot *s, const gang_event *ev)
 	s->state = GANG_CONSOLE_BUSY;
 	s->has_last = false;
 	s->uid[0] = s->serial[0] = s->step[0] = '\0';
-	s->note[0] = s->result[0] = s->message[0] = '\0';
+	s->result[0] = s->message[0] = '\0';
+	/* A retry keeps the note saying why the previous attempt failed. */
+	if (ev->attempt <= 1)
+		s->note[0] = '\0';
 	model_update(s->uid, sizeof(s->uid), ev->uid);
 	model_update(s->serial, sizeof(s->serial), ev->serial);
 	s->attempt = ev->attempt;
@@ -144,6 +158,16 @@ static void model_run(gang_console_model *m, const gang_event *ev)
 		model_update(m->profile, sizeof(m->profile), ev->profile);
 		model_update(m->batch, sizeof(m->batch), ev->batch);
 		m->t_start = ev->ts;
+		m->boards_max = ev->boards_max;
+		return;
+	}
+	if (ev->kind == GANG_EV_STOPPING) {
+		if (ev->stop_level > m->stop_level)
+			m->stop_level = ev->stop_level > 2 ? 2 : ev->stop_level;
+		return;
+	}
+	if (ev->kind == GANG_EV_RUN_NOTE) {
+		model_copy(m->run_note, sizeof(m->run_note), ev->message ? ev->message : "");
 		return;
 	}
 	if (ev->kind != GANG_EV_RUN_END)
@@ -162,6 +186,8 @@ static void model_run(gang_console_model *m, const gang_event *ev)
 static void model_slot_event(gang_console_model *m, gang_console_slot *s, const gang_event *ev)
 {
 	model_update(s->probe, sizeof(s->probe), ev->probe);
+	if (ev->ts > s->last_ts)
+		s->last_ts = ev->ts;
 	switch (ev->kind) {
 	case GANG_EV_SLOT_UP:
 		s->state = GANG_CONSOLE_WAITING;
@@ -193,7 +219,8 @@ void gang_console_model_apply(gang_console_model *m, const gang_event *ev)
 {
 	gang_console_slot *s;
 
-	if (ev->kind == GANG_EV_RUN_START || ev->kind == GANG_EV_RUN_END) {
+	if (ev->kind == GANG_EV_RUN_START || ev->kind == GANG_EV_RUN_END || ev->kind == GANG_EV_STOPPING ||
+	    ev->kind == GANG_EV_RUN_NOTE) {
 		model_run(m, ev);
 		return;
 	}
@@ -212,6 +239,45 @@ bool gang_console_model_toggle_pause(gang_console_model *m, const char *label)
 		return false;
 	s->paused = !s->paused;
 	return s->paused;
+}
+
+void gang_console_model_stop(gang_console_model *m)
+{
+	if (m->stop_level < 2)
+		m->stop_level++;
+}
+
+unsigned gang_console_busy(const gang_console_model *m)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < m->n_slots; i++)
+		n += m->slots[i].state == GANG_CONSOLE_BUSY;
+	return n;
+}
+
+bool gang_console_slot_stuck(const gang_console_slot *s, double now)
+{
+	return s->state == GANG_CONSOLE_BUSY && s->last_ts > 0.0 && now - s->last_ts >= GANG_CONSOLE_STUCK_S;
+}
+
+bool gang_console_rates_known(const gang_console_model *m, double now)
+{
+	double end = m->t_end > 0.0 ? m->t_end : now;
+
+	return m->boards > 0 && m->t_start > 0.0 && end - m->t_start >= GANG_CONSOLE_RATE_MIN_S;
+}
+
+double gang_console_time_left(const gang_console_model *m, double now)
+{
+	double per_hour;
+
+	if (m->boards_max <= 0 || m->t_end > 0.0 || !gang_console_rates_known(m, now))
+		return -1.0;
+	if ((long)m->boards >= m->boards_max)
+		return 0.0;
+	per_hour = gang_console_boards_per_hour(m, now);
+	return per_hour > 0.0 ? (double)(m->boards_max - (long)m->boards) * 3600.0 / per_hour : -1.0;
 }
 
 double gang_console_yield(const gang_console_model *m)

@@ -17,7 +17,8 @@
 #define RENDER_W_PROBE 8      /* short serial: first 8 characters */
 #define RENDER_W_SERIAL 12
 #define RENDER_W_UID 8        /* short UID: last 8 hex digits */
-#define RENDER_W_STEP 9
+#define RENDER_W_STEP 12     /* the longest step name, "option_bytes", whole */
+#define RENDER_W_NOTE_MIN 16  /* kept for a note after the bar, so every bar has one width */
 #define RENDER_BAR_MIN 4
 #define RENDER_BAR_MAX 24
 #define RENDER_COLS_PROBE 100 /* below this many columns the probe column goes */
@@ -164,6 +165,58 @@ static void render_duration(char *out, size_t cap, double s)
 		snprintf(out, cap, "%uh%02um", u / 3600U, u / 60U % 60U);
 }
 
+static void render_plural(char *out, size_t cap, const char *verb, unsigned n)
+{
+	snprintf(out, cap, "%s %u board%s", verb, n, n == 1 ? "" : "s");
+}
+
+/* What the run is doing about its end: stopping (q, Ctrl-C), target reached, ended. */
+static void render_ending(gang_console_line *out, const gang_console_model *m, int cols)
+{
+	char buf[96], what[48];
+	unsigned busy = gang_console_busy(m);
+
+	if (m->t_end > 0.0) {
+		render_put(out, cols, GANG_CONSOLE_TONE_NOTE, "  run ended", -1);
+		return;
+	}
+	if (m->stop_level > 0) {
+		render_plural(what, sizeof(what), m->stop_level >= 2 ? "aborting" : "finishing", busy);
+		snprintf(buf, sizeof(buf), "stopping: %s", busy ? what : "no board in progress");
+	} else if (m->boards_max > 0 && (long)m->boards >= m->boards_max) {
+		render_plural(what, sizeof(what), "finishing", busy);
+		snprintf(buf, sizeof(buf), "target reached%s%s", busy ? ": " : "", busy ? what : "");
+	} else {
+		return;
+	}
+	render_put(out, cols, GANG_CONSOLE_TONE_NORMAL, "  ", -1);
+	render_put(out, cols, GANG_CONSOLE_TONE_ALERT, buf, -1);
+}
+
+/* Yield, boards per hour and time left; an em dash until they mean something. */
+static void render_rates(gang_console_line *out, const gang_console_model *m, double now, int cols)
+{
+	char buf[128], left[24];
+	bool known = gang_console_rates_known(m, now);
+	double t = gang_console_time_left(m, now);
+
+	if (known)
+		snprintf(buf, sizeof(buf), "  first-pass yield %.1f%%  %.1f boards/h", gang_console_yield(m),
+			 gang_console_boards_per_hour(m, now));
+	else
+		snprintf(buf, sizeof(buf), "  first-pass yield \xe2\x80\x94  \xe2\x80\x94 boards/h");
+	render_put(out, cols, GANG_CONSOLE_TONE_NORMAL, buf, -1);
+	if (m->boards_max <= 0 || m->t_end > 0.0)
+		return;
+	if (t >= 0.0) {
+		render_duration(left, sizeof(left), t);
+		snprintf(buf, sizeof(buf), "  time left ~%s", left);
+	} else {
+		snprintf(buf, sizeof(buf), "  time left \xe2\x80\x94");
+	}
+	render_put(out, cols, GANG_CONSOLE_TONE_NORMAL, buf, -1);
+}
+
 void gang_console_header(gang_console_line *out, const gang_console_model *m, int row, double now, int cols)
 {
 	char buf[256];
@@ -177,19 +230,19 @@ void gang_console_header(gang_console_line *out, const gang_console_model *m, in
 		snprintf(buf, sizeof(buf), "gang run  profile %s  batch %s  time %s", *m->profile ? m->profile : "-",
 			 *m->batch ? m->batch : "-", t);
 		render_put(out, cols, GANG_CONSOLE_TONE_NORMAL, buf, -1);
-		if (m->t_end > 0.0)
-			render_put(out, cols, GANG_CONSOLE_TONE_NOTE, "  run ended", -1);
+		render_ending(out, m, cols);
 		return;
 	}
-	snprintf(buf, sizeof(buf), "boards %u  ", m->boards);
+	if (m->boards_max > 0)
+		snprintf(buf, sizeof(buf), "boards %u/%ld  ", m->boards, m->boards_max);
+	else
+		snprintf(buf, sizeof(buf), "boards %u  ", m->boards);
 	render_put(out, cols, GANG_CONSOLE_TONE_NORMAL, buf, -1);
 	snprintf(buf, sizeof(buf), "passed %u", m->passed);
 	render_put(out, cols, m->passed ? GANG_CONSOLE_TONE_PASS : GANG_CONSOLE_TONE_NORMAL, buf, -1);
 	snprintf(buf, sizeof(buf), "  failed %u", m->failed);
 	render_put(out, cols, m->failed ? GANG_CONSOLE_TONE_FAIL : GANG_CONSOLE_TONE_NORMAL, buf, -1);
-	snprintf(buf, sizeof(buf), "  first-pass yield %.1f%%  %.1f boards/h", gang_console_yield(m),
-		 gang_console_boards_per_hour(m, now));
-	render_put(out, cols, GANG_CONSOLE_TONE_NORMAL, buf, -1);
+	render_rates(out, m, now, cols);
 }
 
 static void render_columns(gang_console_line *l, int cols, const char *probe, const char *serial, const char *uid)
@@ -234,14 +287,40 @@ static const char *render_result_word(const char *result)
 	return strcmp(result, "fail") == 0 ? "FAIL" : "ABORTED";
 }
 
-/* The text after the fixed columns while a board is being programmed. */
+/* After the elapsed time: retry, stuck, paused, then the note (cut to what is left). */
+static void render_busy_tail(gang_console_line *l, const gang_console_slot *s, double now, int cols)
+{
+	char buf[64];
+
+	if (s->attempt > 1) {
+		snprintf(buf, sizeof(buf), " retry %d", s->attempt - 1);
+		render_put(l, cols, GANG_CONSOLE_TONE_NOTE, buf, -1);
+	}
+	if (gang_console_slot_stuck(s, now)) {
+		render_duration(buf, sizeof(buf), now - s->last_ts);
+		render_put(l, cols, GANG_CONSOLE_TONE_NORMAL, " ", 1);
+		render_put(l, cols, GANG_CONSOLE_TONE_ALERT, "stuck: no progress for ", -1);
+		render_put(l, cols, GANG_CONSOLE_TONE_ALERT, buf, -1);
+	}
+	if (s->paused)
+		render_put(l, cols, GANG_CONSOLE_TONE_NOTE, " paused after this board", -1);
+	if (*s->note) {
+		render_put(l, cols, GANG_CONSOLE_TONE_NORMAL, " ", 1);
+		render_put(l, cols, GANG_CONSOLE_TONE_NOTE, s->note, -1);
+	}
+}
+
+/*
+ * The text after the fixed columns while a board is being programmed. The
+ * bar's width depends on the terminal width only, so bars line up and do
+ * not jump when a note comes or goes.
+ */
 static void render_busy(gang_console_line *l, const gang_console_slot *s, double now, int cols)
 {
 	char buf[64], bar[RENDER_BAR_MAX + 1];
 	size_t fill;
 	int fixed = RENDER_W_STEP + 2 + 2 + 5 + 12 + 8;
-	int note = gang_console_width(s->note);
-	int room = cols - l->cols - fixed - (note > 24 ? 24 : note);
+	int room = cols - l->cols - fixed - RENDER_W_NOTE_MIN;
 	int width = room < RENDER_BAR_MIN ? RENDER_BAR_MIN : room > RENDER_BAR_MAX ? RENDER_BAR_MAX : room;
 
 	render_put(l, cols, GANG_CONSOLE_TONE_NORMAL, *s->step ? s->step : "starting", RENDER_W_STEP);
@@ -264,49 +343,57 @@ static void render_busy(gang_console_line *l, const gang_console_slot *s, double
 	render_put(l, cols, GANG_CONSOLE_TONE_NORMAL, buf, 13);
 	render_duration(buf, sizeof(buf), now - s->board_ts);
 	render_put(l, cols, GANG_CONSOLE_TONE_NORMAL, buf, 7);
-	if (*s->note) {
-		render_put(l, cols, GANG_CONSOLE_TONE_NORMAL, " ", 1);
-		render_put(l, cols, GANG_CONSOLE_TONE_NOTE, s->note, -1);
-	}
+	render_busy_tail(l, s, now, cols);
 }
 
-static void render_last(gang_console_line *l, const gang_console_slot *s, int cols, bool dim)
+static void render_last(gang_console_line *l, const gang_console_slot *s, int cols)
 {
 	if (!s->has_last)
 		return;
 	render_put(l, cols, GANG_CONSOLE_TONE_DIM, "  last: ", -1);
-	render_put(l, cols, dim ? GANG_CONSOLE_TONE_DIM : render_result_tone(s->last_result),
-		 render_result_word(s->last_result), -1);
+	render_put(l, cols, render_result_tone(s->last_result), render_result_word(s->last_result), -1);
 	render_put(l, cols, GANG_CONSOLE_TONE_DIM, " ", 1);
 	render_put(l, cols, GANG_CONSOLE_TONE_DIM, s->last_id, -1);
 }
 
-static void render_status(gang_console_line *l, const gang_console_slot *s, double now, int cols)
+/* A finished board: PASS (green), FAIL (reverse video, its sentence bold red), ABORTED (yellow). */
+static void render_done(gang_console_line *l, const gang_console_slot *s, int cols)
 {
 	char buf[32];
+	bool fail = strcmp(s->result, "fail") == 0;
 
+	render_duration(buf, sizeof(buf), s->elapsed_s);
+	render_put(l, cols, GANG_CONSOLE_TONE_NORMAL, buf, 7);
+	render_put(l, cols, fail ? GANG_CONSOLE_TONE_ALERT : render_result_tone(s->result),
+		   render_result_word(s->result), -1);
+	render_put(l, cols, GANG_CONSOLE_TONE_NORMAL, " ", 1);
+	/* A pass with no sentence of its own keeps the note (e.g. recovered under reset). */
+	render_put(l, cols, fail ? GANG_CONSOLE_TONE_FAIL : GANG_CONSOLE_TONE_NORMAL, *s->message ? s->message : s->note,
+		   -1);
+	if (s->paused)
+		render_put(l, cols, GANG_CONSOLE_TONE_NOTE, "  paused", -1);
+}
+
+static void render_status(gang_console_line *l, const gang_console_slot *s, double now, int cols)
+{
 	switch (s->state) {
 	case GANG_CONSOLE_BUSY: render_busy(l, s, now, cols); return;
-	case GANG_CONSOLE_DONE:
-		render_duration(buf, sizeof(buf), s->elapsed_s);
-		render_put(l, cols, GANG_CONSOLE_TONE_NORMAL, buf, 7);
-		render_put(l, cols, render_result_tone(s->result), render_result_word(s->result), -1);
-		render_put(l, cols, GANG_CONSOLE_TONE_NORMAL, " ", 1);
-		/* A pass with no sentence of its own keeps the note (e.g. recovered under reset). */
-		render_put(l, cols, GANG_CONSOLE_TONE_NORMAL, *s->message ? s->message : s->note, -1);
-		return;
+	case GANG_CONSOLE_DONE: render_done(l, s, cols); return;
 	case GANG_CONSOLE_DOWN:
-		render_put(l, cols, GANG_CONSOLE_TONE_DIM, "probe gone", -1);
+		/* The operator must act (plug the probe back in): highlighted, never dimmed. */
+		render_put(l, cols, GANG_CONSOLE_TONE_ALERT, "probe gone", -1);
 		if (*s->message) {
-			render_put(l, cols, GANG_CONSOLE_TONE_DIM, ": ", -1);
-			render_put(l, cols, GANG_CONSOLE_TONE_DIM, s->message, -1);
+			render_put(l, cols, GANG_CONSOLE_TONE_FAIL, ": ", -1);
+			render_put(l, cols, GANG_CONSOLE_TONE_FAIL, s->message, -1);
 		}
-		render_last(l, s, cols, true);
+		if (s->paused)
+			render_put(l, cols, GANG_CONSOLE_TONE_NOTE, "  paused", -1);
+		render_last(l, s, cols);
 		return;
 	case GANG_CONSOLE_WAITING:
 		render_put(l, cols, s->paused ? GANG_CONSOLE_TONE_NOTE : GANG_CONSOLE_TONE_NORMAL,
 			 s->paused ? "paused (p resumes)" : "waiting for a board", -1);
-		render_last(l, s, cols, false);
+		render_last(l, s, cols);
 		return;
 	}
 }
@@ -328,9 +415,6 @@ void gang_console_slot_line(gang_console_line *out, const gang_console_slot *s, 
 		uid += n - RENDER_W_UID;
 	render_columns(out, cols, s->probe, s->serial, uid);
 	render_status(out, s, now, cols);
-	if (s->state == GANG_CONSOLE_DOWN)
-		for (size_t i = 0; i < out->n_segs; i++)
-			out->segs[i].tone = GANG_CONSOLE_TONE_DIM;
 }
 
 /* Summary rows: totals (0-3), failures by class, per-slot counts, closing hint. */
@@ -347,9 +431,11 @@ static void render_summary_totals(gang_console_line *l, const gang_console_model
 	else if (row == 1)
 		snprintf(buf, sizeof(buf), "boards %u   passed %u   failed %u   aborted %u", m->boards, m->passed,
 			 m->failed, m->aborted);
-	else if (row == 2)
+	else if (row == 2 && gang_console_rates_known(m, now))
 		snprintf(buf, sizeof(buf), "first-pass yield %.1f%%   %.1f boards/h   run time %s",
 			 gang_console_yield(m), gang_console_boards_per_hour(m, now), t);
+	else if (row == 2)
+		snprintf(buf, sizeof(buf), "first-pass yield \xe2\x80\x94   \xe2\x80\x94 boards/h   run time %s", t);
 	else
 		snprintf(buf, sizeof(buf), "Failures by error class:");
 	render_put(l, cols, GANG_CONSOLE_TONE_NORMAL, buf, -1);
@@ -392,7 +478,7 @@ bool gang_console_summary_line(gang_console_line *out, const gang_console_model 
 	return false;
 }
 
-void gang_console_legend(gang_console_line *out, int cols)
+void gang_console_legend(gang_console_line *out, const gang_console_model *m, int cols)
 {
 	render_reset(out);
 	render_put(out, cols, GANG_CONSOLE_TONE_SELECT, " q ", -1);
@@ -403,6 +489,56 @@ void gang_console_legend(gang_console_line *out, int cols)
 	render_put(out, cols, GANG_CONSOLE_TONE_NORMAL, " select  ", -1);
 	render_put(out, cols, GANG_CONSOLE_TONE_SELECT, " r ", -1);
 	render_put(out, cols, GANG_CONSOLE_TONE_NORMAL, " summary", -1);
+	if (*m->log_path) {
+		render_put(out, cols, GANG_CONSOLE_TONE_DIM, "   log: ", -1);
+		render_put(out, cols, GANG_CONSOLE_TONE_DIM, m->log_path, -1);
+	}
+}
+
+void gang_console_note_line(gang_console_line *out, const gang_console_model *m, int cols)
+{
+	render_reset(out);
+	if (*m->run_note)
+		render_put(out, cols, GANG_CONSOLE_TONE_ALERT, m->run_note, -1);
+}
+
+/* "aborted (not finished; the next run programs them again): S2, S4" */
+static void render_aborted(gang_console_line *out, const gang_console_model *m, int cols)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < m->n_slots; i++) {
+		const gang_console_slot *s = &m->slots[i];
+
+		if (!s->has_last || strcmp(s->last_result, "aborted") != 0)
+			continue;
+		render_put(out, cols, GANG_CONSOLE_TONE_ALERT,
+			   any ? ", " : "boards aborted (not finished; program them again) in slots: ", -1);
+		render_put(out, cols, GANG_CONSOLE_TONE_ALERT, s->label, -1);
+		any = true;
+	}
+	if (!any)
+		render_put(out, cols, GANG_CONSOLE_TONE_NORMAL, "no board was aborted", -1);
+}
+
+bool gang_console_final_line(gang_console_line *out, const gang_console_model *m, size_t row, double now,
+			     int cols)
+{
+	render_reset(out);
+	if (row < 2) {
+		gang_console_header(out, m, (int)row, now, cols);
+		return true;
+	}
+	row -= 2;
+	if (row < m->n_slots) {
+		gang_console_slot_line(out, &m->slots[row], row + 1, false, now, cols);
+		return true;
+	}
+	if (row == m->n_slots) {
+		render_aborted(out, m, cols);
+		return true;
+	}
+	return false;
 }
 
 void gang_console_more_line(gang_console_line *out, const gang_console_model *m, size_t from, int cols)

@@ -17,7 +17,7 @@ typedef struct sink_file {
 
 static const char *const event_names[] = {
 	"run_start", "slot_up", "slot_down", "waiting", "board", "step",
-	"progress", "note", "result", "removed", "run_end",
+	"progress", "note", "result", "removed", "run_end", "stopping", "run_note",
 };
 
 const char *gang_event_kind_name(gang_event_kind k)
@@ -91,6 +91,10 @@ static void json_emit(gang_sink *s, const gang_event *ev)
 	if (ev->attempt)
 		fprintf(sf->fp, ",\"attempt\":%d", ev->attempt);
 	json_kv_str(sf->fp, "result", ev->result);
+	if (ev->kind == GANG_EV_RESULT && ev->retry)
+		fputs(",\"retry\":true", sf->fp);
+	if (ev->kind == GANG_EV_STOPPING)
+		fprintf(sf->fp, ",\"stop_level\":%d", ev->stop_level);
 	json_kv_str(sf->fp, "error_class", ev->error_class);
 	json_kv_str(sf->fp, "message", ev->message);
 	json_kv_str(sf->fp, "detail", ev->detail);
@@ -98,6 +102,8 @@ static void json_emit(gang_sink *s, const gang_event *ev)
 		fprintf(sf->fp, ",\"elapsed_s\":%.3f", ev->elapsed_s);
 	json_kv_str(sf->fp, "profile", ev->profile);
 	json_kv_str(sf->fp, "batch", ev->batch);
+	if (ev->kind == GANG_EV_RUN_START && ev->boards_max > 0)
+		fprintf(sf->fp, ",\"boards_max\":%ld", ev->boards_max);
 	if (ev->kind == GANG_EV_RUN_END)
 		fprintf(sf->fp, ",\"boards\":%u,\"passed\":%u,\"failed\":%u,\"first_pass\":%u,"
 			"\"boards_per_hour\":%.1f", ev->boards, ev->passed, ev->failed, ev->first_pass,
@@ -109,7 +115,9 @@ static void json_emit(gang_sink *s, const gang_event *ev)
 
 static void plain_result(FILE *fp, const gang_event *ev)
 {
-	if (strcmp(ev->result, "pass") == 0)
+	if (ev->retry)
+		fprintf(fp, "attempt %d failed, retrying: %s", ev->attempt, ev->message ? ev->message : "");
+	else if (strcmp(ev->result, "pass") == 0)
 		fprintf(fp, "PASS serial %s uid %s (%.1f s)", ev->serial && *ev->serial ? ev->serial : "-",
 			ev->uid ? ev->uid : "-", ev->elapsed_s);
 	else
@@ -138,6 +146,11 @@ static void plain_body(FILE *fp, const gang_event *ev)
 			ev->batch, ev->boards, ev->boards == 1 ? "" : "s", ev->passed, ev->failed,
 			ev->boards ? 100.0 * ev->first_pass / ev->boards : 0.0, ev->boards_per_hour);
 		break;
+	case GANG_EV_STOPPING:
+		fputs(ev->stop_level >= 2 ? "stopping: aborting the boards in progress"
+					  : "stopping: finishing the boards in progress, no new board", fp);
+		break;
+	case GANG_EV_RUN_NOTE: fprintf(fp, "note: %s", ev->message ? ev->message : ""); break;
 	}
 }
 

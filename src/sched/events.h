@@ -26,6 +26,8 @@ typedef enum gang_event_kind {
 	GANG_EV_RESULT,        /* pass / fail / aborted for one board attempt */
 	GANG_EV_REMOVED,       /* board taken out */
 	GANG_EV_RUN_END,       /* summary */
+	GANG_EV_STOPPING,      /* the run is stopping (q, Ctrl-C, SIGTERM): stop_level */
+	GANG_EV_RUN_NOTE,      /* a sentence about the whole run (probes ignored): message */
 } gang_event_kind;
 
 typedef struct gang_event {
@@ -39,14 +41,17 @@ typedef struct gang_event {
 	uint64_t done, total;  /* PROGRESS: bytes */
 	double rate_kib_s;
 	int attempt;           /* 1-based */
+	bool retry;            /* RESULT: this attempt failed and another one follows (not a verdict) */
 	const char *result;    /* "pass" | "fail" | "aborted" */
 	const char *error_class;
-	const char *message;   /* operator sentence (RESULT, NOTE, SLOT_DOWN) */
+	const char *message;   /* operator sentence (RESULT, NOTE, SLOT_DOWN, RUN_NOTE) */
 	const char *detail;    /* engineer detail */
 	double elapsed_s;      /* RESULT: cycle time of the board */
 	/* RUN_START / RUN_END */
 	const char *profile;
 	const char *batch;
+	long boards_max;       /* RUN_START: the --boards target, 0 for none */
+	int stop_level;        /* STOPPING: 1 finish boards in progress, 2 abort them */
 	unsigned boards, passed, failed, first_pass;
 	double boards_per_hour;
 } gang_event;

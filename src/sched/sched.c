@@ -185,6 +185,28 @@ static bool sched_known(sched_run *run, const gang_probe_id *id, bool dup)
 	return false;
 }
 
+/*
+ * More wanted probes than slots: say so once per run, to the operator (an
+ * event every sink shows) and in the engineer log, instead of ignoring the
+ * rest silently. attached counts the slots plus the probes left out.
+ */
+static void sched_report_limit(sched_run *run, size_t attached)
+{
+	char msg[128];
+	gang_event ev = { .kind = GANG_EV_RUN_NOTE, .message = msg };
+	gang_log run_log, *lg = &run_log;
+
+	if (run->limit_reported)
+		return;
+	run->limit_reported = true;
+	snprintf(msg, sizeof(msg), "%zu ST-Links attached; gang drives at most %d \xe2\x80\x94 the others are ignored",
+		 attached, SCHED_MAX_SLOTS);
+	gang_log_init(lg, run->cfg->log_fp, run->cfg->log_level, "[run]");
+	gang_log_warn(lg, "%s", msg);
+	ev.ts = gang_now_unix();
+	gang_sink_emit(run->cfg->sink, &ev);
+}
+
 static int sched_add_slot(sched_run *run, const gang_probe_id *id, bool dup)
 {
 	sched_slot *s;
@@ -222,7 +244,7 @@ static int sched_add_slot(sched_run *run, const gang_probe_id *id, bool dup)
 static int sched_scan(sched_run *run, gang_diag *d)
 {
 	gang_probe_id *ids = NULL;
-	size_t n = 0;
+	size_t n = 0, ignored = 0;
 	int err;
 
 	err = gang_usb_list(&ids, &n, run->usb, d);
@@ -231,11 +253,17 @@ static int sched_scan(sched_run *run, gang_diag *d)
 	for (size_t i = 0; i < n && err == GANG_OK; i++) {
 		bool dup = sched_serial_dup(ids, n, &ids[i]);
 
-		if (sched_wanted(run->cfg, &ids[i]) && !sched_known(run, &ids[i], dup) &&
-		    sched_stop_level(run) == SCHED_RUN)
+		if (!sched_wanted(run->cfg, &ids[i]) || sched_known(run, &ids[i], dup) ||
+		    sched_stop_level(run) != SCHED_RUN)
+			continue;
+		if (run->n_slots >= SCHED_MAX_SLOTS)
+			ignored++;
+		else
 			err = sched_add_slot(run, &ids[i], dup);
 	}
 	free(ids);
+	if (err == GANG_OK && ignored)
+		sched_report_limit(run, run->n_slots + ignored);
 	return err;
 }
 
@@ -249,13 +277,19 @@ static bool sched_all_finished(sched_run *run)
 	return done;
 }
 
+/* One more step towards the end (q, SIGINT, SIGTERM), announced so the console can acknowledge it. */
 static void sched_signal(sched_run *run)
 {
+	gang_event ev = { .kind = GANG_EV_STOPPING };
+
 	pthread_mutex_lock(&run->mu);
 	if (run->stop < SCHED_ABORT)
 		run->stop++;
+	ev.stop_level = (int)run->stop;
 	pthread_cond_broadcast(&run->cv);
 	pthread_mutex_unlock(&run->mu);
+	ev.ts = gang_now_unix();
+	gang_sink_emit(run->cfg->sink, &ev);
 }
 
 /* Operator keys from the console: q stops like SIGINT, p pauses/resumes a slot. */

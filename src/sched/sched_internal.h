@@ -55,6 +55,7 @@ struct sched_run {
 	double t_start;
 	gang_diag stop_diag;     /* first failure that stopped a slot: database, probe (code 0: none) */
 	bool pool_exhausted;     /* the serial pool ran dry: no slot starts another board */
+	bool limit_reported;     /* "N ST-Links attached; at most 64" said once (main thread only) */
 };
 
 /* Stop level now (locks run->mu). */

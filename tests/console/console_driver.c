@@ -8,6 +8,9 @@
  * "p LABEL") plus "ready" once the script is done, and after 'q' frees the
  * sink and prints "console closed" so a test can see the terminal restored.
  * GANG_CONSOLE_DRIVER_EXTRA=N adds N idle slots (scrolling tests).
+ * GANG_CONSOLE_DRIVER_LOG=FILE hands the console FILE as the engineer log;
+ * the slot whose probe goes then writes a line to stderr from its thread,
+ * as the engineer log or libusb would, which must land in FILE.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -22,6 +25,7 @@
 #define DRIVER_POLL_US 20000
 #define DRIVER_POLLS_MAX 3000      /* 60 s, then give up on the test */
 #define DRIVER_LINGER_S 30         /* keep the pane alive for the capture */
+#define DRIVER_STDERR_LINE "warn  [D DEADBEEF] probe lost: LIBUSB_ERROR_NO_DEVICE (driver)"
 
 typedef struct driver_slot {
 	gang_sink *sink;
@@ -42,9 +46,9 @@ static void driver_emit(const driver_slot *s, gang_event ev)
 	usleep(DRIVER_STEP_US);
 }
 
-static void driver_program(const driver_slot *s, bool finish)
+static void driver_program(const driver_slot *s, bool finish, int attempt)
 {
-	driver_emit(s, (gang_event){ .kind = GANG_EV_BOARD, .attempt = 1, .ts = gang_now_unix() - 7.5 });
+	driver_emit(s, (gang_event){ .kind = GANG_EV_BOARD, .attempt = attempt, .ts = gang_now_unix() - 7.5 });
 	driver_emit(s, (gang_event){ .kind = GANG_EV_STEP, .step = "erase", .serial = s->serial });
 	driver_emit(s, (gang_event){ .kind = GANG_EV_STEP, .step = "program", .serial = s->serial });
 	driver_emit(s, (gang_event){ .kind = GANG_EV_PROGRESS, .step = "program", .done = 32768, .total = 65536,
@@ -63,7 +67,7 @@ static void *driver_slot_main(void *arg)
 	driver_emit(s, (gang_event){ .kind = GANG_EV_WAITING });
 	switch (s->script) {
 	case DRIVER_PASS:
-		driver_program(s, true);
+		driver_program(s, true, 1);
 		driver_emit(s, (gang_event){ .kind = GANG_EV_RESULT, .result = "pass", .attempt = 1,
 					     .serial = s->serial, .elapsed_s = 8.4 });
 		driver_emit(s, (gang_event){ .kind = GANG_EV_REMOVED });
@@ -71,12 +75,12 @@ static void *driver_slot_main(void *arg)
 		break;
 	case DRIVER_RECOVERED:
 		driver_emit(s, (gang_event){ .kind = GANG_EV_NOTE, .message = swd });
-		driver_program(s, true);
+		driver_program(s, true, 1);
 		driver_emit(s, (gang_event){ .kind = GANG_EV_RESULT, .result = "pass", .attempt = 1,
 					     .serial = s->serial, .message = swd, .elapsed_s = 9.1 });
 		break;
 	case DRIVER_VERIFY_FAIL:
-		driver_program(s, true);
+		driver_program(s, true, 1);
 		driver_emit(s, (gang_event){ .kind = GANG_EV_RESULT, .result = "fail", .attempt = 1,
 					     .error_class = "verify", .elapsed_s = 6.0,
 					     .message = "verify failed at 0x08012344 \xe2\x80\x94 set board aside" });
@@ -84,9 +88,15 @@ static void *driver_slot_main(void *arg)
 	case DRIVER_GONE:
 		driver_emit(s, (gang_event){ .kind = GANG_EV_SLOT_DOWN,
 					     .message = "probe unplugged \xe2\x80\x94 plug it back in" });
+		if (getenv("GANG_CONSOLE_DRIVER_LOG"))
+			fprintf(stderr, "%s\n", DRIVER_STDERR_LINE);
 		break;
 	default:
-		driver_program(s, false);
+		/* the second attempt at this board: the first failed and is retried */
+		driver_emit(s, (gang_event){ .kind = GANG_EV_BOARD, .attempt = 1 });
+		driver_emit(s, (gang_event){ .kind = GANG_EV_RESULT, .result = "fail", .attempt = 1, .retry = true,
+					     .error_class = "target", .message = "no answer on SWD" });
+		driver_program(s, false, 2);
 		driver_emit(s, (gang_event){ .kind = GANG_EV_NOTE, .message = swd });
 		break;
 	}
@@ -145,13 +155,15 @@ static void driver_keys(gang_sink *sink, FILE *out)
 static int driver_run(const char *path)
 {
 	const char *extra = getenv("GANG_CONSOLE_DRIVER_EXTRA");
+	const char *log_path = getenv("GANG_CONSOLE_DRIVER_LOG");
 	FILE *out = fopen(path, "w");
+	FILE *log = log_path && *log_path ? fopen(log_path, "a") : NULL;
 	gang_diag d = { 0 };
 	gang_sink *sink;
 
 	if (!out)
 		return 2;
-	sink = gang_sink_console_new(stdout, stdin, &d);
+	sink = gang_sink_console_new(stdout, stdin, log, log ? log_path : NULL, &d);
 	if (!sink) {
 		fprintf(out, "error %s\n", d.msg);
 		fclose(out);
@@ -162,6 +174,8 @@ static int driver_run(const char *path)
 	fflush(out);
 	driver_keys(sink, out);
 	gang_sink_free(sink);
+	if (log)
+		fclose(log);
 	printf("console closed\n");
 	fflush(stdout);
 	fputs("closed\n", out);

@@ -292,3 +292,80 @@ Test(console_model, long_strings_are_cut_to_their_fields)
 	cr_assert_eq(strlen(model.slots[0].uid), GANG_CONSOLE_LABEL_LEN - 1);
 	cr_assert_eq(strlen(model.slots[0].note), GANG_CONSOLE_TEXT_LEN - 1);
 }
+
+Test(console_model, a_result_with_retry_is_no_verdict_and_counts_nothing)
+{
+	gang_console_model_init(&model);
+	ev((gang_event){ .kind = GANG_EV_BOARD, .ts = T0 + 1, .slot = "S1", .attempt = 1 });
+	ev((gang_event){ .kind = GANG_EV_RESULT, .ts = T0 + 2, .slot = "S1", .result = "fail", .attempt = 1,
+			 .retry = true, .error_class = "target", .message = "no answer on SWD" });
+	cr_assert_eq(model.slots[0].state, GANG_CONSOLE_BUSY);
+	cr_assert_str_eq(model.slots[0].note, "attempt 1 failed: no answer on SWD; retrying");
+	cr_assert_eq(model.boards + model.failed + model.n_classes, 0);
+	ev((gang_event){ .kind = GANG_EV_BOARD, .ts = T0 + 3, .slot = "S1", .attempt = 2 });
+	cr_assert_eq(model.slots[0].attempt, 2);
+	cr_assert_str_eq(model.slots[0].note, "attempt 1 failed: no answer on SWD; retrying",
+			 "the retry keeps the reason");
+	ev((gang_event){ .kind = GANG_EV_RESULT, .ts = T0 + 4, .slot = "S1", .result = "pass", .attempt = 2 });
+	cr_assert_eq(model.boards, 1);
+	cr_assert_eq(model.passed, 1);
+	cr_assert_eq(model.first_pass, 0, "a pass on the second attempt is not first-pass");
+}
+
+Test(console_model, run_start_carries_the_target_and_stopping_only_goes_up)
+{
+	gang_console_model_init(&model);
+	ev((gang_event){ .kind = GANG_EV_RUN_START, .ts = T0, .profile = "f103", .batch = "B7", .boards_max = 12 });
+	cr_assert_eq(model.boards_max, 12);
+	gang_console_model_stop(&model);
+	cr_assert_eq(model.stop_level, 1);
+	ev((gang_event){ .kind = GANG_EV_STOPPING, .ts = T0 + 1, .stop_level = 1 });
+	cr_assert_eq(model.stop_level, 1, "q then the scheduler's echo of it is one step");
+	ev((gang_event){ .kind = GANG_EV_STOPPING, .ts = T0 + 2, .stop_level = 2 });
+	cr_assert_eq(model.stop_level, 2);
+	gang_console_model_stop(&model);
+	ev((gang_event){ .kind = GANG_EV_STOPPING, .ts = T0 + 3, .stop_level = 1 });
+	cr_assert_eq(model.stop_level, 2);
+	cr_assert_eq(model.n_slots, 0);
+}
+
+Test(console_model, run_note_is_kept_for_the_screen)
+{
+	gang_console_model_init(&model);
+	ev((gang_event){ .kind = GANG_EV_RUN_NOTE, .ts = T0, .message = "66 ST-Links attached" });
+	cr_assert_str_eq(model.run_note, "66 ST-Links attached");
+	cr_assert_eq(model.n_slots, 0);
+}
+
+Test(console_model, rates_and_time_left_wait_for_a_board_and_a_minute)
+{
+	gang_console_model_init(&model);
+	ev((gang_event){ .kind = GANG_EV_RUN_START, .ts = T0, .boards_max = 4 });
+	cr_assert_not(gang_console_rates_known(&model, T0 + 3600));
+	cr_assert_lt(gang_console_time_left(&model, T0 + 3600), 0.0);
+	board("S1", "1", "pass", 1, NULL);
+	cr_assert_not(gang_console_rates_known(&model, T0 + 0.3));
+	cr_assert(gang_console_rates_known(&model, T0 + 60));
+	/* one board an hour, three to go */
+	cr_assert_float_eq(gang_console_time_left(&model, T0 + 3600), 3 * 3600.0, 1e-6);
+}
+
+Test(console_model, a_busy_slot_is_stuck_after_30_s_without_an_event)
+{
+	gang_console_model_init(&model);
+	ev((gang_event){ .kind = GANG_EV_BOARD, .ts = T0, .slot = "S1", .attempt = 1 });
+	ev((gang_event){ .kind = GANG_EV_STEP, .ts = T0 + 5, .slot = "S1", .step = "verify" });
+	cr_assert_not(gang_console_slot_stuck(&model.slots[0], T0 + 5 + GANG_CONSOLE_STUCK_S - 0.5));
+	cr_assert(gang_console_slot_stuck(&model.slots[0], T0 + 5 + GANG_CONSOLE_STUCK_S));
+	ev((gang_event){ .kind = GANG_EV_RESULT, .ts = T0 + 6, .slot = "S1", .result = "pass", .attempt = 1 });
+	cr_assert_not(gang_console_slot_stuck(&model.slots[0], T0 + 600), "a finished board is not stuck");
+}
+
+Test(console_model, a_new_board_clears_the_previous_boards_note)
+{
+	gang_console_model_init(&model);
+	ev((gang_event){ .kind = GANG_EV_BOARD, .ts = T0, .slot = "S1", .attempt = 1 });
+	ev((gang_event){ .kind = GANG_EV_NOTE, .ts = T0 + 1, .slot = "S1", .message = "recovered under reset" });
+	board("S1", "1", "pass", 1, NULL);
+	cr_assert_str_eq(model.slots[0].note, "");
+}

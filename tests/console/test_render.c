@@ -224,8 +224,11 @@ Test(console_render, fail_and_aborted_lines_have_their_words_and_tones)
 	char t[64];
 
 	gang_console_slot_line(&l, &s, 3, false, T0, 120);
-	tone_text(t, sizeof(t), &l, GANG_CONSOLE_TONE_FAIL);
+	/* the verdict in reverse video, its sentence bold red: the operator must set the board aside */
+	tone_text(t, sizeof(t), &l, GANG_CONSOLE_TONE_ALERT);
 	cr_assert_str_eq(t, "FAIL");
+	tone_text(t, sizeof(t), &l, GANG_CONSOLE_TONE_FAIL);
+	cr_assert_str_eq(t, "verify failed at 0x08012344 " EM " set board aside");
 	cr_assert(strstr(l.text, "FAIL verify failed at 0x08012344 " EM " set board aside"), "%s", l.text);
 	s = slot_done("aborted", "stopped");
 	gang_console_slot_line(&l, &s, 3, false, T0, 120);
@@ -250,16 +253,112 @@ Test(console_render, waiting_line_shows_last_result_and_paused_state)
 	cr_assert_eq(strncmp(l.text, "   1P A", 7), 0, "%s", l.text);
 }
 
-Test(console_render, probe_gone_line_is_dim_throughout)
+Test(console_render, probe_gone_line_is_highlighted_never_dimmed)
 {
 	gang_console_slot s = { .label = "D", .probe = "DEADBEEF0001", .state = GANG_CONSOLE_DOWN,
 				.message = "probe unplugged" };
 	gang_console_line l;
+	char t[64];
 
 	gang_console_slot_line(&l, &s, 4, false, T0, 120);
 	cr_assert(strstr(l.text, "probe gone: probe unplugged"), "%s", l.text);
-	for (size_t i = 0; i < l.n_segs; i++)
-		cr_assert_eq(l.segs[i].tone, GANG_CONSOLE_TONE_DIM);
+	tone_text(t, sizeof(t), &l, GANG_CONSOLE_TONE_ALERT);
+	cr_assert_str_eq(t, "probe gone");
+	tone_text(t, sizeof(t), &l, GANG_CONSOLE_TONE_FAIL);
+	cr_assert_str_eq(t, ": probe unplugged");
+	tone_text(t, sizeof(t), &l, GANG_CONSOLE_TONE_DIM);
+	cr_assert_str_eq(t, "", "nothing of a gone probe's line is dimmed: \"%s\"", t);
+}
+
+Test(console_render, a_busy_slot_without_events_for_30_s_is_flagged_stuck)
+{
+	gang_console_slot s = slot_busy();
+	gang_console_line l;
+	char t[128];
+
+	s.last_ts = T0 + 2;
+	gang_console_slot_line(&l, &s, 1, false, T0 + 2 + GANG_CONSOLE_STUCK_S - 1, 140);
+	cr_assert_null(strstr(l.text, "stuck"), "%s", l.text);
+	gang_console_slot_line(&l, &s, 1, false, T0 + 2 + 45, 140);
+	assert_line_sane(&l, 140);
+	tone_text(t, sizeof(t), &l, GANG_CONSOLE_TONE_ALERT);
+	cr_assert_str_eq(t, "stuck: no progress for 45.0s", "%s", l.text);
+}
+
+Test(console_render, a_paused_slot_says_paused_in_every_state)
+{
+	gang_console_slot busy = slot_busy(), done = slot_done("pass", "");
+	gang_console_slot gone = { .label = "D", .state = GANG_CONSOLE_DOWN, .message = "probe unplugged" };
+	gang_console_line l;
+
+	busy.paused = done.paused = gone.paused = true;
+	gang_console_slot_line(&l, &busy, 1, false, T0 + 1, 140);
+	cr_assert(strstr(l.text, "paused after this board"), "%s", l.text);
+	gang_console_slot_line(&l, &done, 1, false, T0 + 1, 140);
+	cr_assert(strstr(l.text, "PASS") && strstr(l.text, "paused"), "%s", l.text);
+	gang_console_slot_line(&l, &gone, 1, false, T0 + 1, 140);
+	cr_assert(strstr(l.text, "paused"), "%s", l.text);
+}
+
+Test(console_render, a_retry_shows_as_a_retry_not_as_a_verdict)
+{
+	gang_console_slot s = slot_busy();
+	gang_console_line l;
+	char t[160];
+
+	s.attempt = 2;
+	snprintf(s.note, sizeof(s.note), "attempt 1 failed: no answer on SWD; retrying");
+	gang_console_slot_line(&l, &s, 1, false, T0 + 1, 200);
+	cr_assert_null(strstr(l.text, "FAIL"), "%s", l.text);
+	tone_text(t, sizeof(t), &l, GANG_CONSOLE_TONE_NOTE);
+	cr_assert(strstr(t, "retry 1"), "%s", l.text);
+	cr_assert(strstr(t, "attempt 1 failed: no answer on SWD; retrying"), "%s", l.text);
+}
+
+Test(console_render, every_step_name_shows_whole)
+{
+	static const char *const steps[] = { "connect", "serial", "unprotect", "erase", "program", "verify",
+					     "option_bytes" };
+	gang_console_slot s = slot_busy();
+	gang_console_line l;
+	char want[32];
+
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		snprintf(s.step, sizeof(s.step), "%s", steps[i]);
+		snprintf(want, sizeof(want), " %s ", steps[i]);
+		for (int cols = 60; cols <= 160; cols += 20) {
+			gang_console_slot_line(&l, &s, 1, false, T0 + 1, cols);
+			cr_assert(strstr(l.text, want), "step cut at %d columns: %s", cols, l.text);
+		}
+	}
+}
+
+/* Column of the first '[' and the bar's length up to ']' in a busy line. */
+static void bar_span(const gang_console_line *l, size_t *at, size_t *len)
+{
+	const char *open = strchr(l->text, '[');
+	const char *close = open ? strchr(open, ']') : NULL;
+
+	cr_assert(open && close, "no bar in: %s", l->text);
+	*at = (size_t)(open - l->text);
+	*len = (size_t)(close - open);
+}
+
+Test(console_render, progress_bars_keep_one_width_with_or_without_a_note)
+{
+	gang_console_slot plain = slot_busy(), noted = slot_busy();
+	gang_console_line l;
+	size_t at0, len0, at1, len1;
+
+	snprintf(noted.note, sizeof(noted.note), "SWD disabled by firmware " EM " recovered under reset, long");
+	for (int cols = 70; cols <= 200; cols += 5) {
+		gang_console_slot_line(&l, &plain, 1, false, T0 + 1, cols);
+		bar_span(&l, &at0, &len0);
+		gang_console_slot_line(&l, &noted, 2, false, T0 + 1, cols);
+		bar_span(&l, &at1, &len1);
+		cr_assert_eq(at0, at1, "bars start apart at %d columns", cols);
+		cr_assert_eq(len0, len1, "bar widths %zu and %zu at %d columns", len0, len1, cols);
+	}
 }
 
 Test(console_render, narrow_terminals_drop_probe_then_uid_then_serial)
@@ -286,6 +385,10 @@ Test(console_render, every_state_fits_every_width)
 	gang_console_slot states[4] = { slot_busy(), slot_done("fail", "verify failed at 0x08012344 " EM " x"),
 					slot_done("pass", ""), { .label = "D", .state = GANG_CONSOLE_DOWN } };
 	gang_console_line l;
+	gang_console_model m;
+
+	gang_console_model_init(&m);
+	snprintf(m.log_path, sizeof(m.log_path), "/home/op/.local/state/gang/gang.log");
 
 	snprintf(states[0].note, sizeof(states[0].note), "a note " EM " long enough to be cut somewhere");
 	states[2].state = GANG_CONSOLE_WAITING;
@@ -297,7 +400,7 @@ Test(console_render, every_state_fits_every_width)
 		}
 		gang_console_heading(&l, cols);
 		assert_line_sane(&l, cols);
-		gang_console_legend(&l, cols);
+		gang_console_legend(&l, &m, cols);
 		assert_line_sane(&l, cols);
 	}
 }
@@ -378,4 +481,125 @@ Test(console_render, more_line_summarises_hidden_slots_by_state)
 	gang_console_model_apply(&m, &(gang_event){ .kind = GANG_EV_SLOT_DOWN, .slot = "s5" });
 	gang_console_more_line(&l, &m, 2, 120);
 	cr_assert(strstr(l.text, "+ 4 more slots: 1 busy, 2 waiting, 0 done, 1 gone"), "%s", l.text);
+}
+
+/* A run of 3 boards (2 first-pass) over 600 s, three slots, two of them busy. */
+static void model_mid_run(gang_console_model *m)
+{
+	static const char *const labels[] = { "S1", "S2", "S3" };
+
+	gang_console_model_init(m);
+	snprintf(m->profile, sizeof(m->profile), "f103-demo");
+	snprintf(m->batch, sizeof(m->batch), "B-0042");
+	m->t_start = T0;
+	m->boards = 3, m->passed = 2, m->failed = 1, m->first_pass = 2;
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(m->slots[i].label, sizeof(m->slots[i].label), "%s", labels[i]);
+		m->slots[i].state = i < 2 ? GANG_CONSOLE_BUSY : GANG_CONSOLE_WAITING;
+	}
+	m->n_slots = 3;
+}
+
+Test(console_render, yield_and_rate_are_a_dash_until_a_board_finished_and_a_minute_passed)
+{
+	gang_console_model m;
+	gang_console_line l;
+
+	model_mid_run(&m);
+	m.boards = m.passed = m.failed = m.first_pass = 0;
+	gang_console_header(&l, &m, 1, T0 + 600, 120);
+	cr_assert_str_eq(l.text, "boards 0  passed 0  failed 0  first-pass yield " EM "  " EM " boards/h");
+	m.boards = m.passed = m.first_pass = 1;
+	gang_console_header(&l, &m, 1, T0 + 0.3, 120);
+	cr_assert(strstr(l.text, "first-pass yield " EM "  " EM " boards/h"), "one board after 0.3 s: %s", l.text);
+	gang_console_header(&l, &m, 1, T0 + GANG_CONSOLE_RATE_MIN_S, 120);
+	cr_assert(strstr(l.text, "first-pass yield 100.0%  60.0 boards/h"), "%s", l.text);
+	gang_console_summary_line(&l, &m, 2, T0 + 0.3, 120);
+	cr_assert(strstr(l.text, "first-pass yield " EM), "summary: %s", l.text);
+}
+
+Test(console_render, header_shows_the_target_and_the_time_left)
+{
+	gang_console_model m;
+	gang_console_line l;
+
+	model_mid_run(&m);
+	m.boards_max = 12;
+	gang_console_header(&l, &m, 1, T0 + 30, 140);
+	cr_assert_str_eq(l.text, "boards 3/12  passed 2  failed 1  first-pass yield " EM "  " EM " boards/h  "
+				 "time left " EM);
+	/* 3 boards in 600 s: 18 an hour, 9 to go: half an hour */
+	gang_console_header(&l, &m, 1, T0 + 600, 140);
+	cr_assert_str_eq(l.text, "boards 3/12  passed 2  failed 1  first-pass yield 66.7%  18.0 boards/h  "
+				 "time left ~30m00s");
+	m.boards = 12;
+	gang_console_header(&l, &m, 0, T0 + 600, 140);
+	cr_assert(strstr(l.text, "target reached: finishing 2 boards"), "%s", l.text);
+}
+
+Test(console_render, header_acknowledges_q_and_ctrl_c)
+{
+	gang_console_model m;
+	gang_console_line l;
+	char t[128];
+
+	model_mid_run(&m);
+	gang_console_header(&l, &m, 0, T0 + 600, 140);
+	cr_assert_null(strstr(l.text, "stopping"), "%s", l.text);
+	gang_console_model_stop(&m);
+	gang_console_header(&l, &m, 0, T0 + 600, 140);
+	tone_text(t, sizeof(t), &l, GANG_CONSOLE_TONE_ALERT);
+	cr_assert_str_eq(t, "stopping: finishing 2 boards");
+	m.slots[1].state = GANG_CONSOLE_DONE;
+	gang_console_model_stop(&m);
+	gang_console_header(&l, &m, 0, T0 + 600, 140);
+	cr_assert(strstr(l.text, "stopping: aborting 1 board"), "%s", l.text);
+}
+
+Test(console_render, footer_names_the_log_file_and_the_run_note_line_its_sentence)
+{
+	gang_console_model m;
+	gang_console_line l;
+
+	model_mid_run(&m);
+	gang_console_legend(&l, &m, 200);
+	cr_assert_null(strstr(l.text, "log:"), "%s", l.text);
+	snprintf(m.log_path, sizeof(m.log_path), "/home/op/.local/state/gang/gang.log");
+	gang_console_legend(&l, &m, 200);
+	cr_assert(strstr(l.text, "log: /home/op/.local/state/gang/gang.log"), "%s", l.text);
+	gang_console_note_line(&l, &m, 200);
+	cr_assert_str_eq(l.text, "");
+	snprintf(m.run_note, sizeof(m.run_note), "66 ST-Links attached; gang drives at most 64 " EM
+		 " the others are ignored");
+	gang_console_note_line(&l, &m, 200);
+	cr_assert_str_eq(l.text, m.run_note);
+	cr_assert_eq(l.segs[0].tone, GANG_CONSOLE_TONE_ALERT);
+}
+
+Test(console_render, final_table_has_the_header_every_slot_and_names_the_aborted_ones)
+{
+	gang_console_model m;
+	gang_console_line l;
+	char all[4096] = "";
+	size_t row = 0;
+
+	model_mid_run(&m);
+	for (size_t i = 0; i < 3; i++)
+		m.slots[i].state = GANG_CONSOLE_DONE;
+	snprintf(m.slots[0].result, sizeof(m.slots[0].result), "pass");
+	for (size_t i = 1; i < 3; i++) {
+		snprintf(m.slots[i].result, sizeof(m.slots[i].result), "aborted");
+		m.slots[i].has_last = true;
+		snprintf(m.slots[i].last_result, sizeof(m.slots[i].last_result), "aborted");
+	}
+	while (gang_console_final_line(&l, &m, row, T0 + 600, 120)) {
+		assert_line_sane(&l, 120);
+		strncat(all, l.text, sizeof(all) - strlen(all) - 2);
+		strcat(all, "\n");
+		row++;
+	}
+	cr_assert_eq(row, 2 + 3 + 1, "%s", all);
+	cr_assert(strstr(all, "boards 3  passed 2  failed 1"), "%s", all);
+	cr_assert(strstr(all, "S1 ") && strstr(all, "PASS"), "%s", all);
+	cr_assert(strstr(all, "in slots: S2, S3\n"), "%s", all);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -87,11 +88,11 @@ Test(console_sink, refuses_output_that_is_not_a_terminal)
 	gang_diag d = { 0 };
 
 	pty_open(&p);
-	cr_assert_null(gang_sink_console_new(f, p.in, &d));
+	cr_assert_null(gang_sink_console_new(f, p.in, NULL, NULL, &d));
 	cr_assert_eq(d.code, GANG_EUSAGE);
 	cr_assert(strstr(d.msg, "needs a terminal for output"), "%s", d.msg);
 	gang_diag_clear(&d);
-	cr_assert_null(gang_sink_console_new(p.out, f, &d));
+	cr_assert_null(gang_sink_console_new(p.out, f, NULL, NULL, &d));
 	cr_assert(strstr(d.msg, "needs a terminal for keys"), "%s", d.msg);
 	fclose(f);
 }
@@ -103,7 +104,7 @@ Test(console_sink, refuses_when_term_is_unset)
 
 	pty_open(&p);
 	unsetenv("TERM");
-	cr_assert_null(gang_sink_console_new(p.out, p.in, &d));
+	cr_assert_null(gang_sink_console_new(p.out, p.in, NULL, NULL, &d));
 	cr_assert_eq(d.code, GANG_EUSAGE);
 	cr_assert(strstr(d.msg, "TERM is not set"), "%s", d.msg);
 }
@@ -115,7 +116,7 @@ Test(console_sink, refuses_an_unknown_terminal_type_by_name)
 
 	pty_open(&p);
 	setenv("TERM", "no-such-terminal-9", 1);
-	cr_assert_null(gang_sink_console_new(p.out, p.in, &d));
+	cr_assert_null(gang_sink_console_new(p.out, p.in, NULL, NULL, &d));
 	cr_assert_eq(d.code, GANG_EUSAGE);
 	cr_assert(strstr(d.msg, "\"no-such-terminal-9\" is unknown"), "%s", d.msg);
 }
@@ -128,7 +129,7 @@ Test(console_sink, q_typed_on_the_terminal_comes_back_from_poll_key)
 	char label[32] = "unchanged";
 
 	pty_open(&p);
-	s = gang_sink_console_new(p.out, p.in, &d);
+	s = gang_sink_console_new(p.out, p.in, NULL, NULL, &d);
 	cr_assert_not_null(s, "%s", d.msg);
 	cr_assert_eq(gang_sink_poll_key(s, label, sizeof(label)), 0);
 	pty_type(&p, "q");
@@ -146,7 +147,7 @@ Test(console_sink, p_names_the_selected_slot_and_arrows_and_digits_move_it)
 	const char *names[] = { "s1", "s2", "s3" };
 
 	pty_open(&p);
-	s = gang_sink_console_new(p.out, p.in, &d);
+	s = gang_sink_console_new(p.out, p.in, NULL, NULL, &d);
 	cr_assert_not_null(s, "%s", d.msg);
 	for (int i = 0; i < 3; i++)
 		gang_sink_emit(s, &(gang_event){ .kind = GANG_EV_SLOT_UP, .slot = names[i], .probe = "P" });
@@ -173,7 +174,7 @@ Test(console_sink, r_opens_the_summary_and_the_key_closing_it_is_swallowed)
 	char label[32];
 
 	pty_open(&p);
-	s = gang_sink_console_new(p.out, p.in, &d);
+	s = gang_sink_console_new(p.out, p.in, NULL, NULL, &d);
 	cr_assert_not_null(s, "%s", d.msg);
 	pty_type(&p, "r");
 	usleep(200000);
@@ -195,7 +196,7 @@ Test(console_sink, free_restores_the_terminal_modes)
 	pty_open(&p);
 	tcgetattr(p.slave, &before);
 	cr_assert(before.c_lflag & ICANON);
-	s = gang_sink_console_new(p.out, p.in, &d);
+	s = gang_sink_console_new(p.out, p.in, NULL, NULL, &d);
 	cr_assert_not_null(s, "%s", d.msg);
 	usleep(100000);
 	tcgetattr(p.slave, &during);
@@ -237,7 +238,7 @@ Test(console_sink, concurrent_emit_from_many_slot_threads_is_safe)
 	gang_sink *s;
 
 	pty_open(&p);
-	s = gang_sink_console_new(p.out, p.in, &d);
+	s = gang_sink_console_new(p.out, p.in, NULL, NULL, &d);
 	cr_assert_not_null(s, "%s", d.msg);
 	for (int i = 0; i < EMIT_THREADS; i++) {
 		e[i].sink = s;
@@ -249,4 +250,64 @@ Test(console_sink, concurrent_emit_from_many_slot_threads_is_safe)
 	gang_sink_emit(s, &(gang_event){ .kind = GANG_EV_RUN_END, .ts = gang_now_unix() });
 	usleep(200000);
 	gang_sink_free(s);
+}
+
+static ino_t fd_inode(int fd)
+{
+	struct stat st;
+
+	cr_assert_eq(fstat(fd, &st), 0);
+	return st.st_ino;
+}
+
+static void *stderr_writer(void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "a thread writes to stderr while the console is up\n");
+	return NULL;
+}
+
+Test(console_sink, stderr_points_at_the_log_while_up_and_is_restored_by_free)
+{
+	char path[] = "/tmp/gang-sink-log-XXXXXX", buf[512] = "";
+	int fd = mkstemp(path);
+	FILE *log = fd >= 0 ? fdopen(fd, "a") : NULL;
+	ino_t before = fd_inode(STDERR_FILENO);
+	pthread_t th;
+	gang_diag d = { 0 };
+	gang_sink *s;
+	pty p;
+
+	cr_assert_not_null(log);
+	pty_open(&p);
+	s = gang_sink_console_new(p.out, p.in, log, path, &d);
+	cr_assert_not_null(s, "%s", d.msg);
+	cr_assert_eq(fd_inode(STDERR_FILENO), fd_inode(fileno(log)), "stderr is not the log while the console is up");
+	pthread_create(&th, NULL, stderr_writer, NULL);
+	pthread_join(th, NULL);
+	gang_sink_free(s);
+	cr_assert_eq(fd_inode(STDERR_FILENO), before, "stderr not restored");
+	fclose(log);
+	fd = open(path, O_RDONLY);
+	cr_assert_gt(read(fd, buf, sizeof(buf) - 1), 0);
+	close(fd);
+	unlink(path);
+	cr_assert(strstr(buf, "a thread writes to stderr while the console is up"), "log: %s", buf);
+}
+
+Test(console_sink, a_log_without_a_file_descriptor_is_refused_and_stderr_left_alone)
+{
+	char mem[64];
+	FILE *log = fmemopen(mem, sizeof(mem), "w");
+	ino_t before = fd_inode(STDERR_FILENO);
+	gang_diag d = { 0 };
+	pty p;
+
+	cr_assert_not_null(log);
+	pty_open(&p);
+	cr_assert_null(gang_sink_console_new(p.out, p.in, log, "memory", &d));
+	cr_assert_eq(d.code, GANG_EFILE);
+	cr_assert(strstr(d.msg, "cannot send stderr to the log file"), "%s", d.msg);
+	cr_assert_eq(fd_inode(STDERR_FILENO), before);
+	fclose(log);
 }

@@ -45,8 +45,8 @@ static void tmux_need(void)
 		cr_skip_test("tmux is not installed");
 }
 
-/* Start the driver in a cols x rows pane; extra idle slots for scrolling tests. */
-static void tmux_start(tmux *t, int cols, int rows, int extra)
+/* Start the driver in a cols x rows pane; extra idle slots for scrolling tests; log: the engineer log or "". */
+static void tmux_start_log(tmux *t, int cols, int rows, int extra, const char *log)
 {
 	char exe[512];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -62,9 +62,10 @@ static void tmux_start(tmux *t, int cols, int rows, int extra)
 	close(fd);
 	tmux_current = t;
 	cr_assert_eq(tmux_run(t, "new-session -d -s c -x %d -y %d -e GANG_CONSOLE_DRIVER=%s "
-			      "-e GANG_CONSOLE_DRIVER_EXTRA=%d -e LC_ALL=C.UTF-8 '%s'",
-			      cols, rows, t->out, extra, exe), 0);
+			      "-e GANG_CONSOLE_DRIVER_EXTRA=%d %s%s -e LC_ALL=C.UTF-8 '%s'",
+			      cols, rows, t->out, extra, *log ? "-e GANG_CONSOLE_DRIVER_LOG=" : "", log, exe), 0);
 }
+
 
 static void tmux_stop(tmux *t)
 {
@@ -152,15 +153,20 @@ static void assert_slot(const tmux *t, int num, const char *label, const char *w
 	cr_assert(strstr(line, want), "slot %s line lacks \"%s\": %s", label, want, line);
 }
 
-static void start_ready(tmux *t, int cols, int rows, int extra)
+static void start_ready_log(tmux *t, int cols, int rows, int extra, const char *log)
 {
 	char keys[256];
 
-	tmux_start(t, cols, rows, extra);
+	tmux_start_log(t, cols, rows, extra, log);
 	cr_assert(file_wait(t, "ready", keys, sizeof(keys)), "driver never got ready: %s", keys);
 	cr_assert(tmux_wait(t, "SWD disabled by firmware", false), "screen:\n%s", t->screen);
 	usleep(300000);
 	tmux_capture(t);
+}
+
+static void start_ready(tmux *t, int cols, int rows, int extra)
+{
+	start_ready_log(t, cols, rows, extra, "");
 }
 
 TestSuite(console_tmux, .fini = tmux_fini, .timeout = 60);
@@ -181,7 +187,7 @@ Test(console_tmux, every_slot_line_shows_its_state)
 	assert_slot(&t, 5, "E", "program");
 	assert_slot(&t, 5, "E", "------]  50%");
 	assert_slot(&t, 5, "E", "41.5 KiB/s");
-	assert_slot(&t, 5, "E", "s    SWD disabled by firm");
+	assert_slot(&t, 5, "E", "s    retry 1 SWD dis");
 	cr_assert(strstr(t.screen, "q  stop after current boards"), "legend missing:\n%s", t.screen);
 	tmux_stop(&t);
 }
@@ -207,7 +213,57 @@ Test(console_tmux, r_shows_the_summary_any_key_closes_it_and_q_reaches_poll_key)
 	cr_assert(file_wait(&t, "closed\n", keys, sizeof(keys)), "keys: %s", keys);
 	cr_assert_str_eq(keys, "ready\np B\np D\nq\nclosed\n", "r and x stay inside the console");
 	cr_assert(tmux_wait(&t, "console closed", false), "%s", t.screen);
-	cr_assert_null(strstr(t.screen, "first-pass yield"), "screen not restored:\n%s", t.screen);
+	cr_assert_null(strstr(t.screen, "stop after current boards"), "screen not restored:\n%s", t.screen);
+	tmux_stop(&t);
+}
+
+Test(console_tmux, q_is_acknowledged_and_the_final_table_stays_on_the_terminal)
+{
+	static tmux t;
+	char keys[256];
+
+	start_ready(&t, 120, 30, 0);
+	tmux_run(&t, "send-keys -t c q");
+	cr_assert(file_wait(&t, "closed\n", keys, sizeof(keys)), "keys: %s", keys);
+	cr_assert(tmux_wait(&t, "console closed", false), "%s", t.screen);
+	/* the header as it was when the console closed: q acknowledged, slot E still busy */
+	cr_assert(strstr(t.screen, "stopping: finishing 1 board"), "%s", t.screen);
+	cr_assert(strstr(t.screen, "C        30303030 001236       4312CAFE 6.0s   FAIL verify failed at 0x08012344"),
+		  "final table missing:\n%s", t.screen);
+	cr_assert(strstr(t.screen, "probe gone: probe unplugged"), "%s", t.screen);
+	cr_assert(strstr(t.screen, "no board was aborted\nconsole closed"), "%s", t.screen);
+	tmux_stop(&t);
+}
+
+Test(console_tmux, stderr_goes_to_the_log_file_never_over_the_screen)
+{
+	static tmux t;
+	char keys[256], log[64], *text;
+	FILE *f;
+	long n;
+	int fd;
+
+	snprintf(log, sizeof(log), "/tmp/gangcon-log-XXXXXX");
+	fd = mkstemp(log);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	start_ready_log(&t, 120, 30, 0, log);
+	cr_assert(tmux_wait(&t, "probe gone", false), "%s", t.screen);
+	usleep(300000);
+	tmux_capture(&t);
+	cr_assert_null(strstr(t.screen, "LIBUSB_ERROR_NO_DEVICE"), "stderr drawn over the console:\n%s", t.screen);
+	cr_assert(strstr(t.screen, "log: /tmp/gangcon-log-"), "footer does not name the log:\n%s", t.screen);
+	tmux_run(&t, "send-keys -t c q");
+	cr_assert(file_wait(&t, "closed\n", keys, sizeof(keys)), "keys: %s", keys);
+	f = fopen(log, "r");
+	cr_assert_not_null(f);
+	text = calloc(1, 4096);
+	n = (long)fread(text, 1, 4095, f);
+	fclose(f);
+	unlink(log);
+	cr_assert_gt(n, 0);
+	cr_assert(strstr(text, "probe lost: LIBUSB_ERROR_NO_DEVICE (driver)"), "log file: %s", text);
+	free(text);
 	tmux_stop(&t);
 }
 

@@ -182,6 +182,23 @@ Test(run_signals, json_output_is_one_valid_object_per_line_with_the_documented_f
 	cr_assert_eq(itest_count(env.out, "\"error_class\":\"read-protected\""), 1);
 	cr_assert_eq(itest_count(env.out, "\"event\":\"run_end\""), 1);
 	cr_assert_eq(itest_count(env.out, "\"event\":\"run_start\""), 1);
+	cr_assert_eq(itest_count(env.out, "\"boards_max\":2"), 1, "run_start without the --boards target");
+}
+
+Test(run_signals, each_sigint_is_announced_as_a_stopping_event)
+{
+	const char *argv[] = { "run", prof, "--db", env.db, "--json", NULL };
+	pid_t pid = itest_spawn(&env, "tests/fixtures/benches/absent.cfg", argv);
+	int rc;
+
+	cr_assert_gt(pid, 0);
+	cr_assert(itest_wait_for(env.out, "\"event\":\"waiting\"", 1, 20), "the slot never waited");
+	kill(pid, SIGINT);
+	rc = itest_wait(pid, 30);
+	cr_assert_eq(rc, 0, "exit %d", rc);
+	cr_assert_eq(itest_count(env.out, "\"event\":\"stopping\""), 1);
+	cr_assert_eq(itest_count(env.out, "\"stop_level\":1"), 1);
+	cr_assert_eq(check_json_lines(), itest_count(env.out, "\"time\""));
 }
 
 Test(run_signals, the_json_checker_refuses_what_is_not_one_json_object)
