@@ -64,15 +64,8 @@ int gang_cmd_check(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return gang_cli_usage("check", "one PROFILE is needed");
-	if ((err = gang_profile_load(&p, argv[optind], &d)) < 0 ||
-	    (err = gang_profile_load_image(&img, p, &d)) < 0)
-		goto out;
-	if (!(part = gang_part_find(p->target))) {
-		err = gang_diag_set(&d, GANG_EPROFILE, "%s: target: unknown part '%s'", p->path, p->target);
-		goto out;
-	}
-	err = gang_profile_validate(p, GANG_FLASH_BASE, part->flash_kib * 1024U, part->page_size, img, &d);
-	if (err < 0)
+	/* the same function as `gang run`: check and run never disagree */
+	if ((err = gang_profile_prepare(&p, &img, &part, argv[optind], &d)) < 0)
 		goto out;
 	check_pool_line(pool, sizeof(pool), p, db_path);
 	printf("profile %s (sha256 %.16s…), part %s: %u KiB flash, %u-byte pages\n", p->name, p->sha256, part->name,

@@ -13,6 +13,8 @@
 
 #include "cli/cli.h"
 #include "console/console.h"
+#include "core/file.h"
+#include "core/text.h"
 #include "db/db.h"
 #include "image/image.h"
 #include "profile/profile.h"
@@ -37,6 +39,20 @@ typedef struct run_args {
 	bool sync, json, plain;
 	char batch_buf[40];
 } run_args;
+
+/* Names stored with every attempt and shown on every output: checked at the door. */
+static int run_check_names(const run_args *a)
+{
+	int rc = GANG_EXIT_OK;
+
+	if (a->batch)
+		rc = gang_cli_check_name("run", "--batch", a->batch);
+	if (rc == GANG_EXIT_OK && a->operator_name)
+		rc = gang_cli_check_name("run", "--operator", a->operator_name);
+	if (rc == GANG_EXIT_OK && a->station)
+		rc = gang_cli_check_name("run", "--station", a->station);
+	return rc;
+}
 
 static int run_parse(run_args *a, int argc, char **argv)
 {
@@ -85,7 +101,7 @@ static int run_parse(run_args *a, int argc, char **argv)
 	if (optind != argc - 1)
 		return gang_cli_usage("run", optind >= argc ? "a PROFILE is needed" : "one PROFILE only");
 	a->profile = argv[optind];
-	return GANG_EXIT_OK;
+	return run_check_names(a);
 }
 
 static void run_default_batch(run_args *a)
@@ -100,20 +116,31 @@ static void run_default_batch(run_args *a)
 	a->batch = a->batch_buf;
 }
 
-/* Profile, image and their fit to the part: everything checked before any board. */
-static int run_load(gang_profile **p_out, gang_image **img_out, const char *path, gang_diag *d)
+/*
+ * Everything that can be refused is refused before the database is created
+ * or opened (a pool row, once written, fixes the pool's range for good):
+ * the checks `gang check` makes (gang_profile_prepare), the log file, and
+ * the slot file as a file. Returns the log's FILE (or stderr) in *log_out.
+ */
+static int run_prepare(gang_profile **p_out, gang_image **img_out, FILE **log_out, const run_args *a,
+		       gang_diag *d)
 {
 	const gang_part *part;
+	gang_diag sub = { 0 };
+	FILE *fp;
 	int err;
 
-	if ((err = gang_profile_load(p_out, path, d)) < 0)
+	*log_out = stderr;
+	if ((err = gang_profile_prepare(p_out, img_out, &part, a->profile, d)) < 0)
 		return err;
-	if ((err = gang_profile_load_image(img_out, *p_out, d)) < 0)
-		return err;
-	part = gang_part_find((*p_out)->target);
-	if (!part)
-		return gang_diag_set(d, GANG_EPROFILE, "%s: target: unknown part '%s'", path, (*p_out)->target);
-	return gang_profile_validate(*p_out, GANG_FLASH_BASE, part->flash_kib * 1024U, part->page_size, *img_out, d);
+	if (a->slots) {
+		if ((err = gang_file_open_read(&fp, a->slots, &sub)) < 0)
+			return gang_diag_set(d, err, "cannot read slot file %s", sub.msg);
+		fclose(fp);
+	}
+	if (a->log_file)
+		return gang_file_open_log(log_out, a->log_file, d);
+	return GANG_OK;
 }
 
 static int run_db(gang_db **out, const run_args *a, const gang_profile *p, gang_diag *d)
@@ -150,7 +177,9 @@ static gang_sink *run_sink(bool *console_out, const run_args *a, gang_diag *d)
 /* The console's screen is gone when it closes: leave the batch's totals on the terminal. */
 static void run_print_totals(const run_args *a, const gang_run_totals *t)
 {
-	printf("batch %s: %u boards, %u passed, %u failed, first-pass yield %.1f%%, %.0f boards/h%s\n", a->batch,
+	char batch[GANG_TEXT_TERM_LEN];
+
+	printf("batch %s: %u boards, %u passed, %u failed, first-pass yield %.1f%%, %.0f boards/h%s\n", gang_text_term(batch, sizeof(batch), a->batch),
 	       t->boards, t->passed, t->failed, t->boards ? 100.0 * t->first_pass / t->boards : 0.0,
 	       t->seconds > 0 ? t->boards * 3600.0 / t->seconds : 0.0,
 	       t->aborted ? " (some attempts aborted: see gang report)" : "");
@@ -180,12 +209,8 @@ int gang_cmd_run(int argc, char **argv)
 	if ((rc = run_parse(&a, argc, argv)) != GANG_EXIT_OK)
 		return rc;
 	run_default_batch(&a);
-	if ((err = run_load(&p, &img, a.profile, &d)) < 0 || (err = run_db(&db, &a, p, &d)) < 0)
+	if ((err = run_prepare(&p, &img, &log_fp, &a, &d)) < 0 || (err = run_db(&db, &a, p, &d)) < 0)
 		goto out;
-	if (a.log_file && !(log_fp = fopen(a.log_file, "a"))) {
-		err = gang_diag_set(&d, GANG_EFILE, "%s: cannot open the log file", a.log_file);
-		goto out;
-	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);

@@ -37,7 +37,7 @@ static int ct_parse(const char **key, int *json, const char **db, int argc, char
 		return gang_cli_usage("trace", optind >= argc ? "name one board: a serial number or a chip UID"
 							       : "name exactly one board (serial or UID)");
 	*key = argv[optind];
-	return GANG_EXIT_OK;
+	return gang_cli_check_name("trace", "SERIAL|UID", *key);
 }
 
 static int ct_print(gang_db *db, char **uids, size_t n, int json, gang_diag *d)

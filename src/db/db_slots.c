@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/file.h"
+
 #define DB_SLOTS_LINE_MAX 512U
 #define DB_SLOTS_FIELD_MAX 128U
 
@@ -172,11 +174,13 @@ static int db_slots_apply(gang_db *db, const db_slot_file *f, gang_diag *d)
 int gang_db_slot_map_load(gang_db *db, const char *file, gang_diag *d)
 {
 	db_slot_file f = { .name = file };
-	FILE *fp = fopen(file, "r");
+	gang_diag sub = { 0 };
+	FILE *fp;
 	int err;
 
-	if (!fp)
-		return gang_diag_set(d, GANG_EFILE, "cannot read slot file %s: %s", file, strerror(errno));
+	/* A FIFO or device would block or never end: regular files only. */
+	if ((err = gang_file_open_read(&fp, file, &sub)) < 0)
+		return gang_diag_set(d, err, "cannot read slot file %s", sub.msg);
 	err = db_slots_parse(&f, fp, d);
 	fclose(fp);
 	if (err == GANG_OK && f.n == 0)
