@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -577,4 +578,152 @@ Test(cli, man_page_renders_without_any_groff_warning)
 	}
 	cr_expect_eq(pclose(f), 0, "groff failed (is groff installed?)");
 	cr_expect_eq(lines, 0, "groff -ww printed %d warning line(s)", lines);
+}
+
+/* ---- input at the door: check and run agree, nothing is created first ---- */
+
+/* A copy of the demo profile with `serial_line` in place of its serial group; returns its path. */
+static const char *cli_profile_with(const char *name, const char *serial_line)
+{
+	static char path[128];
+	char cwd[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", cli_tmp, name);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	fprintf(f, "name = \"door\";\ntarget = \"STM32F103RC\";\n"
+		   "image = { file = \"%s/profiles/firmware/demo-f103.hex\"; };\n"
+		   "erase = \"mass\";\nverify = \"crc\";\n%s\n",
+		cwd, serial_line);
+	fclose(f);
+	return path;
+}
+
+/* `gang run` with argv must exit 2 with check's detail, leave no database and print nothing on stdout. */
+static void cli_expect_run_refused(const char *const *argv, const char *db, const char *check_err, const char *ctx)
+{
+	cli_out r = cli_spawn(argv, NULL);
+	const char *detail = strchr(r.err, ':');
+
+	cli_expect_usage_error(&r, "", ctx);
+	cr_expect_eq(access(db, F_OK), -1, "%s: gang run created the database %s before refusing", ctx, db);
+	if (check_err)
+		cr_expect_str_eq(detail, strchr(check_err, ':'), "%s: run and check disagree:\nrun:   %scheck: %s", ctx,
+				 r.err, check_err);
+	cli_free(&r);
+}
+
+Test(cli, run_refuses_what_check_refuses_with_the_same_message_and_creates_no_database)
+{
+	static const char *const bad[] = {
+		"serial = { pool = \"p\"; address = 0x0803F800; format = \"u64le\"; start = 1; end = 18446744073709551615L; };",
+		"serial = { pool = \"p\"; address = 0x0803F800; format = \"u64le\"; start = 1; end = 9223372036854775807L; };",
+		"description = \"line 2\\x1b[2J\";",
+		"description = \"caf\xe9\";",
+	};
+	char db[96];
+
+	snprintf(db, sizeof(db), "%s/gang.sqlite", cli_tmp);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *path = cli_profile_with("bad.cfg", bad[i]);
+		const char *check[] = { GANG, "check", path, "--db", db, NULL };
+		const char *run[] = { GANG, "run", path, "--db", db, "--plain", "--boards", "1", NULL };
+		cli_out c = cli_spawn(check, NULL);
+
+		cli_expect_usage_error(&c, "bad.cfg:6: ", bad[i]);
+		cli_expect_run_refused(run, db, c.err, bad[i]);
+		cli_free(&c);
+	}
+}
+
+Test(cli, check_and_run_refuse_a_fifo_profile_at_once, .timeout = 20)
+{
+	char fifo[96], db[96];
+	const char *check[] = { GANG, "check", fifo, NULL };
+	const char *run[] = { GANG, "run", fifo, "--db", db, "--plain", NULL };
+	cli_out c;
+
+	snprintf(fifo, sizeof(fifo), "%s/profile.cfg", cli_tmp);
+	snprintf(db, sizeof(db), "%s/gang.sqlite", cli_tmp);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	c = cli_spawn(check, NULL);
+	cli_expect_usage_error(&c, "profile.cfg: is a FIFO (named pipe), not a regular file", "check FIFO");
+	cli_expect_run_refused(run, db, c.err, "run FIFO");
+	cli_free(&c);
+}
+
+Test(cli, run_refuses_a_bad_log_or_slot_file_before_creating_the_database, .timeout = 20)
+{
+	char db[96], log[96], link[96], fifo[96];
+	const char *no_dir[] = { GANG, "run", "profiles/demo-f103.cfg", "--db", db, "--plain", "--log", log, NULL };
+	const char *via_link[] = { GANG, "run", "profiles/demo-f103.cfg", "--db", db, "--plain", "--log", link, NULL };
+	const char *slots[] = { GANG, "run", "profiles/demo-f103.cfg", "--db", db, "--plain", "--slots", fifo, NULL };
+	cli_out r;
+
+	snprintf(db, sizeof(db), "%s/gang.sqlite", cli_tmp);
+	snprintf(log, sizeof(log), "%s/no-such-dir/gang.log", cli_tmp);
+	snprintf(link, sizeof(link), "%s/link.log", cli_tmp);
+	snprintf(fifo, sizeof(fifo), "%s/slots.txt", cli_tmp);
+	cr_assert_eq(symlink("/tmp/gang-never-written.log", link), 0);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	cli_expect_run_refused(no_dir, db, NULL, "--log in a missing directory");
+	r = cli_spawn(via_link, NULL);
+	cli_expect_usage_error(&r, "link.log: is a symbolic link", "--log through a symlink");
+	cr_expect_eq(access(db, F_OK), -1, "--log symlink: database created");
+	cr_expect_eq(access("/tmp/gang-never-written.log", F_OK), -1, "the log was written through the link");
+	cli_free(&r);
+	r = cli_spawn(slots, NULL);
+	cli_expect_usage_error(&r, "slots.txt: is a FIFO (named pipe), not a regular file", "--slots FIFO");
+	cr_expect_eq(access(db, F_OK), -1, "--slots FIFO: database created");
+	cli_free(&r);
+}
+
+Test(cli, run_refuses_names_with_control_characters_naming_the_flag)
+{
+	static const char *const flags[] = { "--batch", "--operator", "--station" };
+	static const char *const values[] = { "B1\x1b[2J", "amelie\r\n2026 S9 PASS", "line\x07", "caf\xe9",
+					      "0123456789012345678901234567890123456789012345678901234567890123X" };
+	char db[96], want[128];
+
+	snprintf(db, sizeof(db), "%s/gang.sqlite", cli_tmp);
+	for (size_t f = 0; f < 3; f++)
+		for (size_t v = 0; v < sizeof(values) / sizeof(values[0]); v++) {
+			const char *argv[] = { GANG, "run", "profiles/demo-f103.cfg", "--db", db, flags[f], values[v], NULL };
+			cli_out r = cli_spawn(argv, NULL);
+
+			snprintf(want, sizeof(want), "gang run: %s '", flags[f]);
+			cli_expect_usage_error(&r, want, values[v]);
+			for (const char *p = r.err; *p; p++)
+				cr_expect(*p == '\n' || (*p >= 0x20 && *p < 0x7f), "%s %s: raw byte 0x%02x on stderr",
+					  flags[f], values[v], (unsigned char)*p);
+			cr_expect_eq(access(db, F_OK), -1);
+			cli_free(&r);
+		}
+}
+
+Test(cli, a_k_suffix_that_overflows_is_an_error_naming_the_flag_and_value)
+{
+	static const struct {
+		const char *cmd, *flag, *value;
+	} cases[] = {
+		{ "flash", "--address", "0x40000000020000k" }, /* wrapped to 0x08000000 */
+		{ "flash", "--size", "18014398509481985k" },   /* wrapped to 1024 */
+		{ "read", "--size", "4194304k" },
+		{ "erase", "--address", "-1" },
+		{ "flash", "--swd-khz", "18014398509481985k" },
+		{ "run", "--boards", "18014398509481985k" },   /* wrapped to 1024 */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *argv[] = { GANG, cases[i].cmd, cases[i].flag, cases[i].value, "x.hex", NULL };
+		cli_out r = cli_spawn(argv, NULL);
+		char ctx[96];
+
+		snprintf(ctx, sizeof(ctx), "gang %s %s %s", cases[i].cmd, cases[i].flag, cases[i].value);
+		cli_expect_usage_error(&r, cases[i].flag, ctx);
+		cr_expect_not_null(strstr(r.err, cases[i].value), "%s: the value is not named: %s", ctx, r.err);
+		cli_free(&r);
+	}
 }
