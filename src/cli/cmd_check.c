@@ -15,26 +15,37 @@
 #include "serial/serial_alloc.h"
 #include "target/part.h"
 
-/* One line about the pool from the database, or why there is none. */
-static void check_pool_line(char *out, size_t cap, const gang_profile *p, const char *db_path)
+/*
+ * One line about the pool from the database, or why there is none. A pool
+ * that exists with another range or format is the error `gang run` would
+ * give (gang_serial_pool_check), so check and run agree.
+ */
+static int check_pool_line(char *out, size_t cap, const gang_profile *p, const char *db_path, gang_diag *err_d)
 {
 	gang_serial_pool_counts c;
 	gang_db *db = NULL;
 	gang_diag d = { 0 };
 	const char *path = db_path ? db_path : GANG_DB_DEFAULT_PATH;
+	int err;
 
 	if (!p->serial.present) {
 		snprintf(out, cap, "no serial numbers in this profile");
-		return;
+		return GANG_OK;
 	}
 	if (access(path, F_OK) != 0) {
 		snprintf(out, cap, "pool '%s': database %s does not exist yet (created by the first run)",
 			 p->serial.pool, path);
-		return;
+		return GANG_OK;
 	}
 	if (gang_db_open(&db, path, GANG_DB_READONLY, &d) < 0) {
 		snprintf(out, cap, "pool '%s': %.400s", p->serial.pool, d.msg);
-		return;
+		return GANG_OK;
+	}
+	err = gang_serial_pool_check(db, p->serial.pool, p->serial.start, p->serial.end,
+				     gang_serial_kind_name(p->serial.fmt.kind), err_d);
+	if (err == GANG_EPROFILE) {
+		gang_db_close(db);
+		return err;
 	}
 	if (gang_serial_pool_status(&c, db, p->serial.pool, &d) < 0)
 		snprintf(out, cap, "pool '%s': not created yet in %s", p->serial.pool, path);
@@ -43,6 +54,7 @@ static void check_pool_line(char *out, size_t cap, const gang_profile *p, const 
 			 " reserved, %" PRIu64 " void, %" PRIu64 " remaining", p->serial.pool, c.start, c.end, c.next,
 			 c.burned, c.reserved, c.voided, c.remaining);
 	gang_db_close(db);
+	return GANG_OK;
 }
 
 int gang_cmd_check(int argc, char **argv)
@@ -67,7 +79,8 @@ int gang_cmd_check(int argc, char **argv)
 	/* the same function as `gang run`: check and run never disagree */
 	if ((err = gang_profile_prepare(&p, &img, &part, argv[optind], &d)) < 0)
 		goto out;
-	check_pool_line(pool, sizeof(pool), p, db_path);
+	if ((err = check_pool_line(pool, sizeof(pool), p, db_path, &d)) < 0)
+		goto out;
 	printf("profile %s (sha256 %.16s…), part %s: %u KiB flash, %u-byte pages\n", p->name, p->sha256, part->name,
 	       (unsigned)part->flash_kib, (unsigned)part->page_size);
 	err = gang_profile_plan(stdout, p, img, GANG_FLASH_BASE, part->flash_kib * 1024U, part->page_size, pool);

@@ -23,6 +23,8 @@
 #include "cli/cli.h"
 #include "cli/cli_help.h"
 #include "core/err.h"
+#include "db/db.h"
+#include "serial/serial_alloc.h"
 
 extern char **environ;
 
@@ -656,7 +658,7 @@ Test(cli, check_and_run_refuse_a_fifo_profile_at_once, .timeout = 20)
 
 Test(cli, run_refuses_a_bad_log_or_slot_file_before_creating_the_database, .timeout = 20)
 {
-	char db[96], log[96], link[96], fifo[96];
+	char db[96], log[96], link[96], fifo[96], target[96];
 	const char *no_dir[] = { GANG, "run", "profiles/demo-f103.cfg", "--db", db, "--plain", "--log", log, NULL };
 	const char *via_link[] = { GANG, "run", "profiles/demo-f103.cfg", "--db", db, "--plain", "--log", link, NULL };
 	const char *slots[] = { GANG, "run", "profiles/demo-f103.cfg", "--db", db, "--plain", "--slots", fifo, NULL };
@@ -666,13 +668,14 @@ Test(cli, run_refuses_a_bad_log_or_slot_file_before_creating_the_database, .time
 	snprintf(log, sizeof(log), "%s/no-such-dir/gang.log", cli_tmp);
 	snprintf(link, sizeof(link), "%s/link.log", cli_tmp);
 	snprintf(fifo, sizeof(fifo), "%s/slots.txt", cli_tmp);
-	cr_assert_eq(symlink("/tmp/gang-never-written.log", link), 0);
+	snprintf(target, sizeof(target), "%s/never-written.log", cli_tmp);
+	cr_assert_eq(symlink(target, link), 0);
 	cr_assert_eq(mkfifo(fifo, 0600), 0);
 	cli_expect_run_refused(no_dir, db, NULL, "--log in a missing directory");
 	r = cli_spawn(via_link, NULL);
 	cli_expect_usage_error(&r, "link.log: is a symbolic link", "--log through a symlink");
 	cr_expect_eq(access(db, F_OK), -1, "--log symlink: database created");
-	cr_expect_eq(access("/tmp/gang-never-written.log", F_OK), -1, "the log was written through the link");
+	cr_expect_eq(access(target, F_OK), -1, "the log was written through the link");
 	cli_free(&r);
 	r = cli_spawn(slots, NULL);
 	cli_expect_usage_error(&r, "slots.txt: is a FIFO (named pipe), not a regular file", "--slots FIFO");
@@ -726,4 +729,26 @@ Test(cli, a_k_suffix_that_overflows_is_an_error_naming_the_flag_and_value)
 		cr_expect_not_null(strstr(r.err, cases[i].value), "%s: the value is not named: %s", ctx, r.err);
 		cli_free(&r);
 	}
+}
+
+Test(cli, check_refuses_a_profile_whose_pool_exists_with_another_range_as_run_does)
+{
+	char db_path[96];
+	const char *check[] = { GANG, "check", "profiles/demo-f103.cfg", "--db", db_path, NULL };
+	const char *run[] = { GANG, "run", "profiles/demo-f103.cfg", "--db", db_path, "--plain", NULL };
+	gang_db *db = NULL;
+	gang_diag d = { 0 };
+	cli_out c, r;
+
+	snprintf(db_path, sizeof(db_path), "%s/gang.sqlite", cli_tmp);
+	cr_assert_eq(gang_db_open(&db, db_path, GANG_DB_CREATE, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_serial_pool_ensure(db, "demo", 1, 10, "u32le", &d), GANG_OK, "%s", d.msg);
+	gang_db_close(db);
+	c = cli_spawn(check, NULL);
+	cli_expect_usage_error(&c, "serial pool 'demo' already exists with range 1..10", "check");
+	r = cli_spawn(run, NULL);
+	cli_expect_usage_error(&r, "serial pool 'demo' already exists with range 1..10", "run");
+	cr_expect_str_eq(strchr(r.err, ':'), strchr(c.err, ':'), "run and check disagree");
+	cli_free(&c);
+	cli_free(&r);
 }
