@@ -7,6 +7,7 @@
 #include "report/report.h"
 
 #include <inttypes.h>
+#include <string.h>
 
 #include "core/text.h"
 
@@ -75,6 +76,19 @@ int gang_report_trace_text(FILE *fp, const gang_trace_board *b)
 	return ferror(fp) ? GANG_EFILE : GANG_OK;
 }
 
+/*
+ * A JSON integer (RFC 8259 §6: optional minus, no leading zero). A number
+ * column that SQL filled with text is written as a string instead, so the
+ * document stays JSON.
+ */
+static int rtr_is_integer(const char *s)
+{
+	s += *s == '-';
+	if (!*s || (s[0] == '0' && s[1]))
+		return 0;
+	return s[strspn(s, "0123456789")] == '\0';
+}
+
 static void rtr_key(FILE *fp, const char *key, const char *val, int comma)
 {
 	fprintf(fp, "%s\"%s\":", comma ? "," : "", key);
@@ -85,7 +99,7 @@ static void rtr_json_attempt(FILE *fp, const gang_trace_attempt *a)
 {
 	fputc('{', fp);
 	for (int i = 0; i < GANG_TF_COUNT; i++) {
-		if (gang_trace_field_is_number((gang_trace_field)i) && a->f[i])
+		if (gang_trace_field_is_number((gang_trace_field)i) && a->f[i] && rtr_is_integer(a->f[i]))
 			fprintf(fp, "%s\"%s\":%s", i ? "," : "", gang_trace_field_name((gang_trace_field)i), a->f[i]);
 		else
 			rtr_key(fp, gang_trace_field_name((gang_trace_field)i), a->f[i], i);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/file.h"
+#include "core/log.h"
 #include "core/text.h"
 
 /* Every kind of hostile byte: ESC sequences, BEL, CR, LF, DEL, C1 CSI, bidi override, bad UTF-8. */
@@ -293,4 +294,28 @@ Test(file, the_log_is_never_written_through_a_symbolic_link)
 		 link);
 	cr_expect_str_eq(d.msg, want);
 	cr_expect_eq(access(target, F_OK), -1, "nothing may be created at the link's target");
+}
+
+/* ---- core/log --------------------------------------------------------------- */
+
+Test(text, a_log_call_is_one_line_whatever_the_probe_serial_or_message_holds)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	gang_log lg;
+	int lines = 0;
+
+	cr_assert_not_null(fp);
+	gang_log_init(&lg, fp, GANG_LOG_DEBUG, "[S1 \x1b]0;x\x07]");
+	gang_log_write(&lg, GANG_LOG_ERROR, "probe %s: %s", "clone\r\n2026 error [S9] forged", "\xff\x1b[2J");
+	fclose(fp);
+	for (const unsigned char *p = (const unsigned char *)buf; *p; p++) {
+		lines += *p == '\n';
+		cr_expect(*p == '\n' || (*p >= 0x20 && *p < 0x7f), "raw byte 0x%02x in the log", *p);
+	}
+	cr_expect_eq(lines, 1, "%s", buf);
+	cr_expect_not_null(strstr(buf, "[S1 \\x1B]0;x\\x07] probe clone\\x0D\\x0A2026 error [S9] forged: \\xFF\\x1B[2J\n"),
+			   "%s", buf);
+	free(buf);
 }

@@ -39,6 +39,8 @@ static void es_setup(void)
 	cr_assert_eq(gang_db_step(db, id, ES_HOSTILE, GANG_STEP_FAIL, 10, ES_HOSTILE, &d), GANG_OK, "%s", d.msg);
 	cr_assert_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_FAIL, ES_HOSTILE, ES_HOSTILE, &d), GANG_OK, "%s",
 		     d.msg);
+	/* by hand with SQL: text in a number column */
+	rf_sql(db, "UPDATE attempts SET rdp_before = '1}],\"x\":[{' WHERE id = %lld", (long long)id);
 	gang_db_close(db);
 }
 
