@@ -75,7 +75,8 @@
 #define GANG_HELP_RUN_SYN "production run: every ST-Link programs board after board"
 #define GANG_HELP_RUN \
 	"usage: gang run PROFILE [--probe SEL]... [--slots FILE] [--boards N] [--batch NAME]\n" \
-	"                [--operator NAME] [--station NAME] [--db PATH] [--sync] [--json] [--plain]\n\n" \
+	"                [--operator NAME] [--station NAME] [--db PATH] [--sync] [--json] [--plain]\n" \
+	"                [--log FILE] [--log-level L]\n\n" \
 	"One worker per ST-Link (all attached, or those named with --probe). Each slot waits for a\n" \
 	"board, runs the profile, shows PASS or FAIL with a sentence for the operator, waits for the\n" \
 	"board to be removed, and repeats. Every attempt, step, serial number and chip UID is recorded\n" \
@@ -83,9 +84,15 @@
 	"  --slots FILE    slot labels: lines 'LABEL PROBE_SERIAL [USB_PATH]'\n" \
 	"  --boards N      stop after N boards finished (pass or fail)\n" \
 	"  --batch NAME    batch (lot) name recorded with every attempt (default: date-time)\n" \
+	"  --operator NAME, --station NAME   recorded with every attempt (station default: the\n" \
+	"                  profile's); a NAME is printable UTF-8, at most 64 bytes\n" \
+	"  --log FILE      append the engineer's log to FILE (created mode 0640; a symbolic link\n" \
+	"                  is refused) instead of stderr\n" \
 	"  --sync          panel mode: all slots start together once every slot holds a board\n" \
 	"  --json          JSON Lines events on stdout (schema in README), nothing else on stdout\n" \
 	"  --plain         one plain line per event even on a terminal\n\n" \
+	"Everything gang check checks, the slot file and the log file are checked before the\n" \
+	"database is created or opened; PROFILE, its image and FILEs must be regular files.\n" \
 	"Ctrl-C (SIGINT/SIGTERM) once: no new boards, boards in progress finish. Twice: boards in\n" \
 	"progress are aborted safely (recorded as aborted; their serials stay bound to them).\n"
 
@@ -99,7 +106,8 @@
 	"  --batch B     only attempts of batch B\n" \
 	"  --since T     only attempts started at or after T\n" \
 	"  --until T     only attempts started before T (a date alone includes that whole day)\n" \
-	"  --format F    text (default), csv (one RFC 4180 table: section,key,metric,value),\n" \
+	"  --format F    text (default), csv (one RFC 4180 table: section,key,metric,value; a cell\n" \
+	"                starting with = + - @ gets a leading ' so spreadsheets never run it),\n" \
 	"                json (one object), html (one self-contained page with charts)\n" \
 	"  --out FILE    write to FILE instead of stdout\n" \
 	"  --db PATH     database (default db/gang.sqlite)\n" \
