@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/text.h"
 #include "sched/events.h"
 #include "stlink/stlink.h"
 #include "target/target.h"
@@ -55,14 +56,17 @@ static void probes_print_text(const probe_row *r, size_t n)
 {
 	printf("%-24s %-5s %-9s %-8s %6s  %-12s %s\n", "SERIAL", "MODEL", "FIRMWARE", "USB", "VOLTS", "PART", "UID");
 	for (size_t i = 0; i < n; i++) {
-		char volts[16] = "-";
+		/* a clone's USB strings are whatever its firmware says: shown escaped */
+		char volts[16] = "-", serial[GANG_TEXT_TERM_LEN], error[GANG_TEXT_TERM_LEN];
 
 		if (r[i].have_mv)
 			snprintf(volts, sizeof(volts), "%u.%02u", r[i].mv / 1000U, r[i].mv % 1000U / 10U);
-		printf("%-24s %-5s %-9s %-8s %6s  %-12s %s%s%s\n", r[i].id.serial, r[i].id.model,
+		printf("%-24s %-5s %-9s %-8s %6s  %-12s %s%s%s\n", gang_text_term(serial, sizeof(serial), r[i].id.serial),
+		       r[i].id.model,
 		       r[i].firmware[0] ? r[i].firmware : "-", r[i].id.port_path, volts,
 		       r[i].have_target && r[i].info.part ? r[i].info.part->name : "-",
-		       r[i].have_target ? r[i].info.uid : "-", r[i].error[0] ? "  # " : "", r[i].error);
+		       r[i].have_target ? r[i].info.uid : "-", r[i].error[0] ? "  # " : "",
+		       gang_text_term(error, sizeof(error), r[i].error));
 	}
 }
 
