@@ -147,3 +147,17 @@ Test(report_escape, report_and_trace_refuse_hostile_filters_naming_the_flag)
 			   "%s", e);
 	free(e);
 }
+
+Test(report_escape, html_report_shows_hostile_database_text_as_inert_text)
+{
+	char *s;
+
+	cr_assert_eq(ES_RUN(gang_cmd_report, "report", "--db", tmp.db, "--format", "html", "--out", tmp.out),
+		     GANG_EXIT_OK);
+	s = rf_slurp(tmp.out);
+	cr_expect_null(strchr(s, '\x1b'), "ESC reached the HTML page");
+	cr_expect_null(strchr(s, '\x07'), "BEL reached the HTML page");
+	cr_expect_null(strstr(s, "\xff"), "a byte that is not UTF-8 reached the HTML page");
+	cr_expect_not_null(strstr(s, "=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)"), "%s", s);
+	free(s);
+}
