@@ -752,3 +752,35 @@ Test(cli, check_refuses_a_profile_whose_pool_exists_with_another_range_as_run_do
 	cli_free(&c);
 	cli_free(&r);
 }
+
+Test(cli, numbers_take_the_k_suffix_up_to_32_bits_and_nothing_that_wraps_or_has_a_sign)
+{
+	static const struct {
+		const char *s;
+		bool ok;
+		uint32_t v;
+	} cases[] = {
+		{ "0", true, 0 },
+		{ "0x08000000", true, 0x08000000U },
+		{ "256k", true, 262144U },
+		{ "4194303k", true, 0xFFFFFC00U },
+		{ "0xFFFFFFFF", true, 0xFFFFFFFFU },
+		{ "4194304k", false, 0 },           /* 2^32 */
+		{ "0x40000000020000k", false, 0 },  /* wrapped to 0x08000000 in 64 bits */
+		{ "18014398509481985k", false, 0 }, /* wrapped to 1024 */
+		{ "0x100000000", false, 0 },
+		{ "-1", false, 0 },
+		{ "+5", false, 0 },
+		{ " 5", false, 0 },
+		{ "5kk", false, 0 },
+		{ "", false, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t v = 0;
+
+		cr_expect_eq(gang_cli_parse_u32(&v, cases[i].s), cases[i].ok, "'%s'", cases[i].s);
+		if (cases[i].ok)
+			cr_expect_eq(v, cases[i].v, "'%s' gave 0x%08x", cases[i].s, v);
+	}
+}
