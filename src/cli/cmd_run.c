@@ -119,25 +119,19 @@ static void run_default_batch(run_args *a)
 /*
  * Everything that can be refused is refused before the database is created
  * or opened (a pool row, once written, fixes the pool's range for good):
- * the checks `gang check` makes (gang_profile_prepare), the log file, and
- * the slot file as a file. Returns the log's FILE (or stderr) in *log_out.
+ * the checks `gang check` makes (gang_profile_prepare), the slot file
+ * (gang_db_slot_map_check) and the log file. Returns the log's FILE (or stderr) in *log_out.
  */
 static int run_prepare(gang_profile **p_out, gang_image **img_out, FILE **log_out, const run_args *a,
 		       gang_diag *d)
 {
 	const gang_part *part;
-	gang_diag sub = { 0 };
-	FILE *fp;
 	int err;
 
 	*log_out = stderr;
-	if ((err = gang_profile_prepare(p_out, img_out, &part, a->profile, d)) < 0)
+	if ((err = gang_profile_prepare(p_out, img_out, &part, a->profile, d)) < 0 ||
+	    (a->slots && (err = gang_db_slot_map_check(a->slots, d)) < 0))
 		return err;
-	if (a->slots) {
-		if ((err = gang_file_open_read(&fp, a->slots, &sub)) < 0)
-			return gang_diag_set(d, err, "cannot read slot file %s", sub.msg);
-		fclose(fp);
-	}
 	if (a->log_file)
 		return gang_file_open_log(log_out, a->log_file, d);
 	return GANG_OK;

@@ -659,6 +659,7 @@ Test(cli, check_and_run_refuse_a_fifo_profile_at_once, .timeout = 20)
 Test(cli, run_refuses_a_bad_log_or_slot_file_before_creating_the_database, .timeout = 20)
 {
 	char db[96], log[96], link[96], fifo[96], target[96];
+	FILE *f;
 	const char *no_dir[] = { GANG, "run", "profiles/demo-f103.cfg", "--db", db, "--plain", "--log", log, NULL };
 	const char *via_link[] = { GANG, "run", "profiles/demo-f103.cfg", "--db", db, "--plain", "--log", link, NULL };
 	const char *slots[] = { GANG, "run", "profiles/demo-f103.cfg", "--db", db, "--plain", "--slots", fifo, NULL };
@@ -680,6 +681,15 @@ Test(cli, run_refuses_a_bad_log_or_slot_file_before_creating_the_database, .time
 	r = cli_spawn(slots, NULL);
 	cli_expect_usage_error(&r, "slots.txt: is a FIFO (named pipe), not a regular file", "--slots FIFO");
 	cr_expect_eq(access(db, F_OK), -1, "--slots FIFO: database created");
+	cli_free(&r);
+	cr_assert_eq(remove(fifo), 0);
+	f = fopen(fifo, "w");
+	cr_assert_not_null(f);
+	fputs("S1 066DFF485457725187123456\nS2\n", f);
+	fclose(f);
+	r = cli_spawn(slots, NULL);
+	cli_expect_usage_error(&r, "slots.txt:2: expected LABEL SERIAL [USB_PATH], found 1 field", "--slots bad line");
+	cr_expect_eq(access(db, F_OK), -1, "--slots with a bad line: database created");
 	cli_free(&r);
 }
 
