@@ -4,6 +4,7 @@
  */
 #include "cli/cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "cli/cli_help.h"
+#include "core/text.h"
 
 static const gang_cli_cmd cli_cmds[] = {
 	{ "probes", gang_cmd_probes, GANG_HELP_PROBES_SYN, GANG_HELP_PROBES, gang_cmd_probes_opts },
@@ -104,15 +106,22 @@ int gang_cli_main(int argc, char **argv)
 	return cmd->run(argc - 1, argv + 1);
 }
 
+/*
+ * Details and usage messages quote file names, profile values and
+ * arguments: they reach the terminal escaped (core/text.h), never raw.
+ */
 int gang_cli_fail(const char *cmd, int err, const gang_diag *d)
 {
 	/* a refused argument: the detail says which and why; "invalid command line" adds nothing */
 	if (err == GANG_EUSAGE && d && d->msg[0])
 		return gang_cli_usage(cmd, "%s", d->msg);
-	if (d && d->msg[0])
-		fprintf(stderr, "gang %s: %s (%s)\n", cmd, gang_strerror(err), d->msg);
-	else
-		fprintf(stderr, "gang %s: %s\n", cmd, gang_strerror(err));
+	fprintf(stderr, "gang %s: %s", cmd, gang_strerror(err));
+	if (d && d->msg[0]) {
+		fputs(" (", stderr);
+		gang_text_fput_term(stderr, d->msg);
+		fputc(')', stderr);
+	}
+	fputc('\n', stderr);
 	return gang_err_exit_code(err);
 }
 
@@ -124,12 +133,14 @@ int gang_cli_fail_protected(const char *cmd, const char *cure)
 
 int gang_cli_usage(const char *cmd, const char *fmt, ...)
 {
+	char msg[GANG_DIAG_LEN];
 	va_list ap;
 
-	fprintf(stderr, "gang %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "gang %s: ", cmd);
+	gang_text_fput_term(stderr, msg);
 	fprintf(stderr, "; see 'gang %s --help'\n", cmd);
 	return GANG_EXIT_USAGE;
 }
@@ -139,13 +150,16 @@ bool gang_cli_parse_u32(uint32_t *out, const char *s)
 	char *end;
 	unsigned long long v;
 
-	if (!s || !*s || *s == '-')
+	/* strtoull would also take leading blanks, a sign, and wrap "-1" to UINT64_MAX. */
+	if (!s || !isdigit((unsigned char)*s))
 		return false;
 	errno = 0;
 	v = strtoull(s, &end, 0);
 	if (errno || end == s)
 		return false;
 	if (*end == 'k' || *end == 'K') {
+		if (v > 0xFFFFFFFFULL / 1024ULL)
+			return false; /* checked before multiplying: 2^54 k wraps to 0 in 64 bits */
 		v *= 1024ULL;
 		end++;
 	}
@@ -153,6 +167,17 @@ bool gang_cli_parse_u32(uint32_t *out, const char *s)
 		return false;
 	*out = (uint32_t)v;
 	return true;
+}
+
+int gang_cli_check_name(const char *cmd, const char *flag, const char *value)
+{
+	char why[128];
+
+	if (gang_text_check(why, sizeof(why), value, GANG_TEXT_NAME_MAX) == 0)
+		return GANG_EXIT_OK;
+	/* gang_cli_usage shows the value escaped */
+	return gang_cli_usage(cmd, "%s '%.*s': %s (a name is printable UTF-8 text of at most %u bytes)", flag,
+			      (int)GANG_TEXT_NAME_MAX * 2, value, why, GANG_TEXT_NAME_MAX);
 }
 
 int gang_cli_bad_option(const char *cmd, char **argv)

@@ -54,7 +54,10 @@ int gang_cli_fail_protected(const char *cmd, const char *cure);
 int gang_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* After getopt_long returned '?': one usage line naming the bad option; returns GANG_EXIT_USAGE. */
 int gang_cli_bad_option(const char *cmd, char **argv);
-/* Parse a number (decimal, 0x hex, optional k/K = KiB suffix); false if malformed. */
+/*
+ * Parse a number (decimal, 0x hex, optional k/K = KiB suffix); false if
+ * malformed, signed, or above 0xFFFFFFFF (before or after the suffix).
+ */
 bool gang_cli_parse_u32(uint32_t *out, const char *s);
 /*
  * The database a command opens: flag (--db) if not NULL, else the one
@@ -63,6 +66,14 @@ bool gang_cli_parse_u32(uint32_t *out, const char *s);
  * create: make the default's directory (commands that create the database).
  */
 int gang_cli_db(const char **out, gang_config *cfg, const char *flag, bool create, gang_diag *d);
+
+/*
+ * A name given for flag (--batch, --operator, --station, a filter) must be
+ * printable UTF-8 of at most GANG_TEXT_NAME_MAX bytes (core/text.h).
+ * GANG_EXIT_OK, or a usage line naming the flag, the value (escaped) and
+ * what is wrong, and GANG_EXIT_USAGE.
+ */
+int gang_cli_check_name(const char *cmd, const char *flag, const char *value);
 /* True if argv contains -h or --help; prints the command's help. */
 bool gang_cli_wants_help(const gang_cli_cmd *cmd, int argc, char **argv);
 

@@ -98,7 +98,8 @@
 	"  --boards N      stop after N boards finished (pass or fail)\n" \
 	"  --batch NAME    batch (lot) name recorded with every attempt (default: date-time)\n" \
 	"  --operator NAME operator recorded with every attempt (default: operator in gang.conf)\n" \
-	"  --station NAME  station recorded (default: the profile's, else gang.conf's, else the host name)\n" \
+	"  --station NAME  station recorded (default: the profile's, else gang.conf's, else the host name);\n" \
+	"                  batch, operator and station are printable UTF-8, at most 64 bytes each\n" \
 	"  --db PATH       database (default: db in gang.conf, else ~/.local/share/gang/gang.sqlite,\n" \
 	"                  its directory made 0700)\n" \
 	"  --sync          panel mode: all slots start together once every slot holds a board\n" \
@@ -107,10 +108,13 @@
 	"                  the slot shows 'already programmed (PASS date, serial N) — remove it'\n" \
 	"  --json          JSON Lines events on stdout (schema in README), nothing else on stdout\n" \
 	"  --plain         one plain line per event even on a terminal\n" \
-	"  --log FILE      append the engineer's log (registers, status bytes) to FILE (default:\n" \
-	"                  log_dir/gang.log when gang.conf names a log_dir; else stderr, but with\n" \
-	"                  the console, which owns the terminal, $XDG_STATE_HOME/gang/gang.log)\n" \
+	"  --log FILE      append the engineer's log (registers, status bytes) to FILE, created mode\n" \
+	"                  0640, never through a symbolic link (default: log_dir/gang.log when gang.conf\n" \
+	"                  names a log_dir; else stderr, but with the console, which owns the terminal,\n" \
+	"                  $XDG_STATE_HOME/gang/gang.log)\n" \
 	"  --log-level L   error | warn (default) | info | debug\n\n" \
+	"Everything gang check checks, the slot file and the log file are checked before the\n" \
+	"database is created or opened; PROFILE, its image and FILEs must be regular files.\n" \
 	"At most 64 ST-Links are driven; with more attached the run says how many are ignored.\n" \
 	"Ctrl-C (SIGINT/SIGTERM) once: no new boards, boards in progress finish. Twice: boards in\n" \
 	"progress are aborted safely (recorded as aborted; their serials stay bound to them).\n"
@@ -125,7 +129,8 @@
 	"  --batch B     only attempts of batch B\n" \
 	"  --since T     only attempts started at or after T\n" \
 	"  --until T     only attempts started before T (a date alone includes that whole day)\n" \
-	"  --format F    text (default), csv (one RFC 4180 table: section,key,metric,value),\n" \
+	"  --format F    text (default), csv (one RFC 4180 table: section,key,metric,value; a cell\n" \
+	"                starting with = + - @ gets a leading ' so spreadsheets never run it),\n" \
 	"                json (one object), html (one self-contained page with charts)\n" \
 	"  --out FILE    write to FILE instead of stdout (exit 6 if it cannot be written)\n" \
 	"  --db PATH     database (default: db in gang.conf, else ~/.local/share/gang/gang.sqlite)\n" \

@@ -15,33 +15,45 @@
 #include "serial/serial_alloc.h"
 #include "target/part.h"
 
-/* One line about the pool from the database, or why there is none. */
-static void check_pool_line(char *out, size_t cap, const gang_profile *p, const char *path)
+/*
+ * One line about the pool from the database, or why there is none. A pool
+ * that exists with another range or format is the error `gang run` would
+ * give (gang_serial_pool_check), so check and run agree.
+ */
+static int check_pool_line(char *out, size_t cap, const gang_profile *p, const char *db_path, gang_diag *err_d)
 {
 	gang_serial_pool_counts c;
 	gang_db *db = NULL;
 	gang_diag d = { 0 };
+	int err;
 
 	if (!p->serial.present) {
 		snprintf(out, cap, "no serial numbers in this profile");
-		return;
+		return GANG_OK;
 	}
-	if (access(path, F_OK) != 0) {
+	if (access(db_path, F_OK) != 0) {
 		snprintf(out, cap, "pool '%s': database %s does not exist yet (created by the first run)",
-			 p->serial.pool, path);
-		return;
+			 p->serial.pool, db_path);
+		return GANG_OK;
 	}
-	if (gang_db_open(&db, path, GANG_DB_READONLY, &d) < 0) {
+	if (gang_db_open(&db, db_path, GANG_DB_READONLY, &d) < 0) {
 		snprintf(out, cap, "pool '%s': %.400s", p->serial.pool, d.msg);
-		return;
+		return GANG_OK;
+	}
+	err = gang_serial_pool_check(db, p->serial.pool, p->serial.start, p->serial.end,
+				     gang_serial_kind_name(p->serial.fmt.kind), err_d);
+	if (err == GANG_EPROFILE) {
+		gang_db_close(db);
+		return err;
 	}
 	if (gang_serial_pool_status(&c, db, p->serial.pool, &d) < 0)
-		snprintf(out, cap, "pool '%s': not created yet in %s", p->serial.pool, path);
+		snprintf(out, cap, "pool '%s': not created yet in %s", p->serial.pool, db_path);
 	else
 		snprintf(out, cap, "pool '%s' %" PRIu64 "..%" PRIu64 ": next %" PRIu64 ", %" PRIu64 " burned, %" PRIu64
 			 " reserved, %" PRIu64 " void, %" PRIu64 " remaining", p->serial.pool, c.start, c.end, c.next,
 			 c.burned, c.reserved, c.voided, c.remaining);
 	gang_db_close(db);
+	return GANG_OK;
 }
 
 const struct option gang_cmd_check_opts[] = { { "db", required_argument, NULL, 'd' }, { 0, 0, 0, 0 } };
@@ -65,18 +77,12 @@ int gang_cmd_check(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return gang_cli_usage("check", "one PROFILE is needed");
+	/* the same function as `gang run`: check and run never disagree */
 	if ((err = gang_cli_db(&db_path, &cfg, db_flag, false, &d)) < 0 ||
-	    (err = gang_profile_load(&p, argv[optind], &d)) < 0 ||
-	    (err = gang_profile_load_image(&img, p, &d)) < 0)
+	    (err = gang_profile_prepare(&p, &img, &part, argv[optind], &d)) < 0)
 		goto out;
-	if (!(part = gang_part_find(p->target))) {
-		err = gang_diag_set(&d, GANG_EPROFILE, "%s: target: unknown part '%s'", p->path, p->target);
+	if ((err = check_pool_line(pool, sizeof(pool), p, db_path, &d)) < 0)
 		goto out;
-	}
-	err = gang_profile_validate(p, GANG_FLASH_BASE, part->flash_kib * 1024U, part->page_size, img, &d);
-	if (err < 0)
-		goto out;
-	check_pool_line(pool, sizeof(pool), p, db_path);
 	/* the plan names the profile, its SHA-256 and the part itself: no header line repeating them */
 	err = gang_profile_plan(stdout, p, img, GANG_FLASH_BASE, part->flash_kib * 1024U, part->page_size, pool);
 out:

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/text.h"
 #include "sched/events.h"
 #include "stlink/stlink.h"
 #include "target/target.h"
@@ -96,11 +97,13 @@ static void probes_print_text(const probe_row *r, size_t n, bool verbose)
 	printf("%-*s  %-*s  %-*s  %-*s  %5s  %-*s  %s\n", w.serial, "SERIAL", w.model, "MODEL", w.firmware,
 	       "FIRMWARE", w.usb, "USB", "VOLTS", w.part, "PART", "UID");
 	for (size_t i = 0; i < n; i++) {
-		char volts[16] = "-";
+		/* a clone's USB strings are whatever its firmware says: shown escaped */
+		char volts[16] = "-", serial[GANG_TEXT_TERM_LEN], error[GANG_TEXT_TERM_LEN];
 
 		if (r[i].have_mv)
 			snprintf(volts, sizeof(volts), "%u.%02u", r[i].mv / 1000U, r[i].mv % 1000U / 10U);
-		printf("%-*s  %-*s  %-*s  %-*s  %5s  ", w.serial, r[i].id.serial, w.model, r[i].id.model, w.firmware,
+		gang_text_term(serial, sizeof(serial), r[i].id.serial);
+		printf("%-*s  %-*s  %-*s  %-*s  %5s  ", w.serial, serial, w.model, r[i].id.model, w.firmware,
 		       r[i].firmware[0] ? r[i].firmware : "-", w.usb, r[i].id.port_path, volts);
 		if (r[i].have_target)
 			printf("%-*s  %s\n", w.part, r[i].info.part ? r[i].info.part->name : "?", r[i].info.uid);
@@ -109,7 +112,7 @@ static void probes_print_text(const probe_row *r, size_t n, bool verbose)
 		else
 			printf("%-*s  -\n", w.part, "-");
 		if (verbose && r[i].err < 0 && r[i].detail[0])
-			printf("%*s  detail: %s\n", w.serial, "", r[i].detail);
+			printf("%*s  detail: %s\n", w.serial, "", gang_text_term(error, sizeof(error), r[i].detail));
 	}
 }
 

@@ -64,9 +64,10 @@ static int cr_parse(cr_opts *o, int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	while (rc == GANG_EXIT_OK && (c = getopt_long(argc, argv, "", gang_cmd_report_opts, NULL)) != -1) {
-		if (c == 'b')
+		if (c == 'b') {
+			rc = gang_cli_check_name("report", "--batch", optarg);
 			o->f.batch = optarg;
-		else if (c == 's')
+		} else if (c == 's')
 			rc = cr_time(o->since, &o->f.since, "--since", optarg, 0);
 		else if (c == 'u')
 			rc = cr_time(o->until, &o->f.until, "--until", optarg, 1);
@@ -125,7 +126,7 @@ int gang_cmd_report(int argc, char **argv)
 	    (err = gang_db_open(&db, path, o.upgrade ? 0 : GANG_DB_READONLY, &d)) < 0 ||
 	    (err = gang_report_build(&r, db, &o.f, &d)) < 0 || (err = cr_write(&o, r, &d)) < 0)
 		goto out;
-	if (!r->attempts)
+	if (!r->attempts) /* o.f.batch passed gang_cli_check_name: printable */
 		fprintf(stderr, "gang report: no attempts match this selection%s%s%s\n",
 			o.f.batch ? " (batch '" : "", o.f.batch ? o.f.batch : "", o.f.batch ? "')" : "");
 out:

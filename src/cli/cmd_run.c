@@ -15,6 +15,8 @@
 
 #include "cli/cli.h"
 #include "console/console.h"
+#include "core/file.h"
+#include "core/text.h"
 #include "db/db.h"
 #include "image/image.h"
 #include "profile/profile.h"
@@ -51,6 +53,20 @@ const struct option gang_cmd_run_opts[] = {
 	{ "log", required_argument, NULL, 'l' }, { "log-level", required_argument, NULL, 'L' },
 	{ "rework", no_argument, NULL, 'R' }, { 0, 0, 0, 0 },
 };
+
+/* Names stored with every attempt and shown on every output: checked at the door. */
+static int run_check_names(const run_args *a)
+{
+	int rc = GANG_EXIT_OK;
+
+	if (a->batch)
+		rc = gang_cli_check_name("run", "--batch", a->batch);
+	if (rc == GANG_EXIT_OK && a->operator_name)
+		rc = gang_cli_check_name("run", "--operator", a->operator_name);
+	if (rc == GANG_EXIT_OK && a->station)
+		rc = gang_cli_check_name("run", "--station", a->station);
+	return rc;
+}
 
 static int run_parse(run_args *a, int argc, char **argv)
 {
@@ -91,7 +107,7 @@ static int run_parse(run_args *a, int argc, char **argv)
 	if (optind != argc - 1)
 		return gang_cli_usage("run", optind >= argc ? "a PROFILE is needed" : "one PROFILE only");
 	a->profile = argv[optind];
-	return GANG_EXIT_OK;
+	return run_check_names(a);
 }
 
 static void run_default_batch(run_args *a)
@@ -140,20 +156,36 @@ static const char *run_station(const run_args *a, const gang_profile *p)
 	return a->cfg.station[0] ? a->cfg.station : NULL;
 }
 
-/* Profile, image and their fit to the part: everything checked before any board. */
-static int run_load(gang_profile **p_out, gang_image **img_out, const char *path, gang_diag *d)
+/* The operator console is used on a terminal unless --json or --plain. */
+static bool run_wants_console(const run_args *a)
+{
+	return !a->json && !a->plain && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
+}
+
+/*
+ * Everything that can be refused is refused before the database is created
+ * or opened (a pool row, once written, fixes the pool's range for good):
+ * the checks `gang check` makes (gang_profile_prepare), the slot file
+ * (gang_db_slot_map_check) and the log file. Returns the log's FILE (or stderr) in *log_out.
+ */
+static int run_prepare(gang_profile **p_out, gang_image **img_out, FILE **log_out, run_args *a, gang_diag *d)
 {
 	const gang_part *part;
 	int err;
 
-	if ((err = gang_profile_load(p_out, path, d)) < 0)
+	*log_out = stderr;
+	if ((err = gang_profile_prepare(p_out, img_out, &part, a->profile, d)) < 0 ||
+	    (a->slots && (err = gang_db_slot_map_check(a->slots, d)) < 0))
 		return err;
-	if ((err = gang_profile_load_image(img_out, *p_out, d)) < 0)
-		return err;
-	part = gang_part_find((*p_out)->target);
-	if (!part)
-		return gang_diag_set(d, GANG_EPROFILE, "%s: target: unknown part '%s'", path, (*p_out)->target);
-	return gang_profile_validate(*p_out, GANG_FLASH_BASE, part->flash_kib * 1024U, part->page_size, *img_out, d);
+	/* nothing may write over the console: its log goes to the default file (gang.conf, XDG) */
+	if (!a->log_file && run_wants_console(a)) {
+		if ((err = gang_config_log_path(a->log_buf, sizeof(a->log_buf), &a->cfg, true, d)) < 0)
+			return err;
+		a->log_file = a->log_buf;
+	}
+	if (a->log_file)
+		return gang_file_open_log(log_out, a->log_file, d);
+	return GANG_OK;
 }
 
 static int run_db(gang_db **out, const run_args *a, const gang_profile *p, gang_diag *d)
@@ -176,32 +208,6 @@ static int run_db(gang_db **out, const run_args *a, const gang_profile *p, gang_
 	return gang_serial_pool_ensure(*out, p->serial.pool, p->serial.start, p->serial.end, fmt, d);
 }
 
-/* The operator console is used on a terminal unless --json or --plain. */
-static bool run_wants_console(const run_args *a)
-{
-	return !a->json && !a->plain && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
-}
-
-/*
- * The engineer log: --log FILE, else stderr; with the console the terminal
- * is the console's, so the log goes to the default file instead.
- */
-static int run_open_log(FILE **out, run_args *a, gang_diag *d)
-{
-	int err;
-
-	*out = stderr;
-	/* nothing may write over the console: its log goes to the default file (gang.conf, XDG) */
-	if (!a->log_file && run_wants_console(a)) {
-		if ((err = gang_config_log_path(a->log_buf, sizeof(a->log_buf), &a->cfg, true, d)) < 0)
-			return err;
-		a->log_file = a->log_buf;
-	}
-	if (a->log_file && !(*out = fopen(a->log_file, "a")))
-		return gang_diag_set(d, GANG_EOUTPUT, "%s: cannot open the log file", a->log_file);
-	return GANG_OK;
-}
-
 static gang_sink *run_sink(bool *console_out, const run_args *a, FILE *log_fp, gang_diag *d)
 {
 	*console_out = false;
@@ -209,7 +215,7 @@ static gang_sink *run_sink(bool *console_out, const run_args *a, FILE *log_fp, g
 		return gang_sink_json_new(stdout);
 	if (run_wants_console(a)) {
 		*console_out = true;
-		/* stderr follows the log while the console is up (log_fp is a file here, see run_open_log) */
+		/* stderr follows the log while the console is up (log_fp is a file here, see run_prepare) */
 		return gang_sink_console_new(stdout, stdin, log_fp, a->log_file, d);
 	}
 	return gang_sink_plain_new(stdout);
@@ -218,9 +224,11 @@ static gang_sink *run_sink(bool *console_out, const run_args *a, FILE *log_fp, g
 /* The console's screen is gone when it closes: leave the batch's totals on the terminal. */
 static void run_print_totals(const run_args *a, const gang_run_totals *t)
 {
-	printf("batch %s: %u board%s, %u passed, %u failed, first-pass yield %.1f%%, %.0f boards/h%s\n", a->batch,
-	       t->boards, t->boards == 1 ? "" : "s", t->passed, t->failed,
-	       t->boards ? 100.0 * t->first_pass / t->boards : 0.0,
+	char batch[GANG_TEXT_TERM_LEN];
+
+	printf("batch %s: %u board%s, %u passed, %u failed, first-pass yield %.1f%%, %.0f boards/h%s\n",
+	       gang_text_term(batch, sizeof(batch), a->batch), t->boards, t->boards == 1 ? "" : "s", t->passed,
+	       t->failed, t->boards ? 100.0 * t->first_pass / t->boards : 0.0,
 	       t->seconds > 0 ? t->boards * 3600.0 / t->seconds : 0.0,
 	       t->aborted ? " (some attempts aborted: see gang report)" : "");
 }
@@ -249,9 +257,9 @@ int gang_cmd_run(int argc, char **argv)
 	if ((rc = run_parse(&a, argc, argv)) != GANG_EXIT_OK)
 		return rc;
 	run_default_batch(&a);
-	/* The log before the database: a run that cannot log creates no database file. */
-	if ((err = run_config(&a, &d)) < 0 || (err = run_load(&p, &img, a.profile, &d)) < 0 ||
-	    (err = run_open_log(&log_fp, &a, &d)) < 0 || (err = run_db(&db, &a, p, &d)) < 0)
+	/* everything refusable before the database; the log too, so a run that cannot log creates none */
+	if ((err = run_config(&a, &d)) < 0 || (err = run_prepare(&p, &img, &log_fp, &a, &d)) < 0 ||
+	    (err = run_db(&db, &a, p, &d)) < 0)
 		goto out;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);

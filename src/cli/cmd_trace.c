@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/text.h"
 #include "db/db.h"
 #include "db/db_report.h"
 #include "report/report.h"
@@ -38,7 +39,7 @@ static int ct_parse(const char **key, int *json, const char **db, int argc, char
 		return gang_cli_usage("trace", optind >= argc ? "name one board: a serial number or a chip UID"
 							       : "name exactly one board (serial or UID)");
 	*key = argv[optind];
-	return GANG_EXIT_OK;
+	return gang_cli_check_name("trace", "SERIAL|UID", *key);
 }
 
 static int ct_print(gang_db *db, char **uids, size_t n, int json, gang_diag *d)
@@ -75,6 +76,7 @@ int gang_cmd_trace(int argc, char **argv)
 	char **uids = NULL;
 	size_t n = 0;
 	gang_diag d = { 0 };
+	char shown[GANG_TEXT_TERM_LEN];
 	int json = 0, rc, err;
 
 	if ((rc = ct_parse(&key, &json, &flag, argc, argv)) != GANG_EXIT_OK)
@@ -83,8 +85,9 @@ int gang_cmd_trace(int argc, char **argv)
 	    (err = gang_db_open(&db, path, GANG_DB_READONLY, &d)) < 0 ||
 	    (err = gang_db_trace_find(&uids, &n, db, key, &d)) < 0)
 		goto out;
-	if (n == 0) {
-		fprintf(stderr, "gang trace: no board with serial or UID '%s' in DB (%s)\n", key, gang_db_path(db));
+	if (n == 0) { /* key passed gang_cli_check_name; the path is the user's, shown escaped */
+		fprintf(stderr, "gang trace: no board with serial or UID '%s' in DB (%s)\n", key,
+			gang_text_term(shown, sizeof(shown), gang_db_path(db)));
 		rc = GANG_EXIT_FAILED;
 		goto out;
 	}

@@ -143,6 +143,11 @@ int gang_db_probe_seen(char *label_out, size_t cap, gang_db *db, const char *ser
  * GANG_EFILE if unreadable, GANG_EUSAGE with "FILE:LINE: ..." on bad lines.
  */
 int gang_db_slot_map_load(gang_db *db, const char *file, gang_diag *d);
+/*
+ * The checks of gang_db_slot_map_load without a database, with the same
+ * errors: `gang run` refuses a bad slot file before it creates one.
+ */
+int gang_db_slot_map_check(const char *file, gang_diag *d);
 
 /* Record that a board was seen (insert or touch boards.last_seen; part may be NULL). */
 int gang_db_board_seen(gang_db *db, const char *uid, const char *part, gang_diag *d);

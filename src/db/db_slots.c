@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/file.h"
+
 #define DB_SLOTS_LINE_MAX 512U
 #define DB_SLOTS_FIELD_MAX 128U
 
@@ -169,19 +171,38 @@ static int db_slots_apply(gang_db *db, const db_slot_file *f, gang_diag *d)
 	return db_commit(db, d);
 }
 
+/* Read and check the whole file into f (f->v to free, also on error). */
+static int db_slots_read(db_slot_file *f, const char *file, gang_diag *d)
+{
+	gang_diag sub = { 0 };
+	FILE *fp;
+	int err;
+
+	/* A FIFO or device would block or never end: regular files only. */
+	if ((err = gang_file_open_read(&fp, file, &sub)) < 0)
+		return gang_diag_set(d, err, "cannot read slot file %s", sub.msg);
+	err = db_slots_parse(f, fp, d);
+	fclose(fp);
+	if (err == GANG_OK && f->n == 0)
+		err = gang_diag_set(d, GANG_EUSAGE, "%s: no slot mappings (lines \"LABEL SERIAL [USB_PATH]\")",
+				    file);
+	return err;
+}
+
+int gang_db_slot_map_check(const char *file, gang_diag *d)
+{
+	db_slot_file f = { .name = file };
+	int err = db_slots_read(&f, file, d);
+
+	free(f.v);
+	return err;
+}
+
 int gang_db_slot_map_load(gang_db *db, const char *file, gang_diag *d)
 {
 	db_slot_file f = { .name = file };
-	FILE *fp = fopen(file, "r");
-	int err;
+	int err = db_slots_read(&f, file, d);
 
-	if (!fp)
-		return gang_diag_set(d, GANG_EFILE, "cannot read slot file %s: %s", file, strerror(errno));
-	err = db_slots_parse(&f, fp, d);
-	fclose(fp);
-	if (err == GANG_OK && f.n == 0)
-		err = gang_diag_set(d, GANG_EUSAGE, "%s: no slot mappings (lines \"LABEL SERIAL [USB_PATH]\")",
-				    file);
 	if (err == GANG_OK)
 		err = db_slots_apply(db, &f, d);
 	free(f.v);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/file.h"
 #include "core/sha256.h"
 
 typedef struct load_ext {
@@ -68,14 +69,15 @@ static int load_grow(uint8_t **buf, size_t *cap, const char *path, size_t len, g
 
 static int load_read(uint8_t **buf_out, size_t *len_out, const char *path, gang_diag *d)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f;
 	uint8_t *buf = NULL;
 	size_t len = 0, cap = 0, got;
-	int err = GANG_OK;
+	int err;
 
 	*buf_out = NULL;
-	if (!f)
-		return gang_diag_set(d, GANG_EFILE, "%s: %s", path, strerror(errno));
+	/* A FIFO or device as image would block or never end: regular files only. */
+	if ((err = gang_file_open_read(&f, path, d)) < 0)
+		return err;
 	do {
 		if (len == cap && (err = load_grow(&buf, &cap, path, len, d)) < 0)
 			goto out;

@@ -17,6 +17,7 @@
 #include "image/image.h"
 #include "serial/serial_format.h"
 #include "flash/flash.h"
+#include "target/part.h"
 #include "target/target.h"
 
 /*
@@ -113,6 +114,16 @@ int gang_profile_load_image(gang_image **out, const gang_profile *p, gang_diag *
  */
 int gang_profile_validate(const gang_profile *p, uint32_t flash_base, uint32_t flash_size,
 			  uint32_t page_size, const gang_image *img, gang_diag *d);
+
+/*
+ * Everything `gang check` and `gang run` check before a board or the
+ * database is touched, in one place so the two can never disagree: load
+ * path, load its image, find its part, validate the profile against both.
+ * On success *p_out, *img_out (free both) and *part_out (static); on
+ * failure all NULL and the first error's code, d naming file:line: key.
+ */
+int gang_profile_prepare(gang_profile **p_out, gang_image **img_out, const gang_part **part_out,
+			 const char *path, gang_diag *d);
 
 /*
  * Print the plan `gang check` shows: steps in order, pages to erase, bytes

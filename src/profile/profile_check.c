@@ -10,6 +10,8 @@
 
 #include <inttypes.h>
 
+#include "target/part.h"
+
 void prof_page_span(uint32_t *first, uint32_t *last, uint32_t flash_base, uint32_t page_size,
 		    uint32_t addr, uint32_t len)
 {
@@ -95,4 +97,32 @@ int gang_profile_validate(const gang_profile *p, uint32_t flash_base, uint32_t f
 	    (rc = prof_check_serial(p, flash_base, end, img, d)) < 0)
 		return rc;
 	return prof_check_wrp(p, flash_size / page_size, page_size, d);
+}
+
+int gang_profile_prepare(gang_profile **p_out, gang_image **img_out, const gang_part **part_out,
+			 const char *path, gang_diag *d)
+{
+	const gang_part *part;
+	int err;
+
+	*img_out = NULL;
+	*part_out = NULL;
+	if ((err = gang_profile_load(p_out, path, d)) < 0 || (err = gang_profile_load_image(img_out, *p_out, d)) < 0)
+		goto fail;
+	part = gang_part_find((*p_out)->target);
+	if (!part) {
+		err = gang_diag_set(d, GANG_EPROFILE, "%s: target: unknown part '%s'", path, (*p_out)->target);
+		goto fail;
+	}
+	err = gang_profile_validate(*p_out, GANG_FLASH_BASE, part->flash_kib * 1024U, part->page_size, *img_out, d);
+	if (err < 0)
+		goto fail;
+	*part_out = part;
+	return GANG_OK;
+fail:
+	gang_image_free(*img_out);
+	gang_profile_free(*p_out);
+	*img_out = NULL;
+	*p_out = NULL;
+	return err;
 }

@@ -98,8 +98,9 @@ static int prof_serial_range(const prof_ctx *c, const config_setting_t *g, gang_
 	int64_t start, end;
 	int rc;
 
-	if ((rc = prof_get_int(c, g, "serial", "start", PROF_REQUIRED, 0, INT64_MAX, &start)) < 0 ||
-	    (rc = prof_get_int(c, g, "serial", "end", PROF_REQUIRED, 0, INT64_MAX, &end)) < 0)
+	/* The database keeps a pool's next value in a signed 64-bit column: end + 1 must fit. */
+	if ((rc = prof_get_int(c, g, "serial", "start", PROF_REQUIRED, 0, INT64_MAX - 1, &start)) < 0 ||
+	    (rc = prof_get_int(c, g, "serial", "end", PROF_REQUIRED, 0, INT64_MAX - 1, &end)) < 0)
 		return rc;
 	if (end < start)
 		return prof_err(c, prof_member_line(g, "end"), "serial", "end", GANG_EPROFILE,

@@ -13,12 +13,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/file.h"
 #include "core/sha256.h"
+#include "core/text.h"
 #include "target/part.h"
 
 #define PROF_FILE_MAX (1024U * 1024U) /* a profile is a page of text, never megabytes */
 #define PROF_DEFAULT_SWD_KHZ 4000U
 #define PROF_DEFAULT_RETRIES 1
+#define PROF_PATH_MAX 4095U /* PATH_MAX (4096 on Linux) less its NUL */
 
 static const char *const prof_root_keys[] = {
 	"name", "target", "station", "description", "image", "connect", "erase", "verify",
@@ -70,13 +73,14 @@ const char *gang_profile_after_name(gang_after_mode m)
 /* Whole file into a NUL-terminated buffer; NUL bytes inside are refused. */
 static int prof_read_file(char **out, size_t *len_out, const char *path, gang_diag *d)
 {
-	FILE *fp = fopen(path, "rb");
+	FILE *fp;
 	char *buf = NULL;
 	size_t n;
-	int rc = GANG_OK;
+	int rc;
 
-	if (!fp)
-		return gang_diag_set(d, GANG_EFILE, "%s: %s", path, strerror(errno));
+	/* A FIFO or device as profile would block or never end: regular files only. */
+	if ((rc = gang_file_open_read(&fp, path, d)) < 0)
+		return rc;
 	buf = malloc(PROF_FILE_MAX + 1);
 	if (!buf) {
 		rc = gang_diag_set(d, GANG_ENOMEM, "%s: out of memory", path);
@@ -204,6 +208,7 @@ static int prof_parse_image(const prof_ctx *c, const config_setting_t *root)
 {
 	const config_setting_t *img;
 	const char *file;
+	char why[128];
 	int64_t addr;
 	int rc = prof_get_group(c, root, "", "image", PROF_REQUIRED, &img);
 
@@ -214,6 +219,8 @@ static int prof_parse_image(const prof_ctx *c, const config_setting_t *root)
 	if (!*file)
 		return prof_err(c, c->p->line.image_file, "image", "file", GANG_EPROFILE,
 				"must not be empty");
+	if (gang_text_check(why, sizeof(why), file, PROF_PATH_MAX) < 0)
+		return prof_err(c, c->p->line.image_file, "image", "file", GANG_EPROFILE, "%s", why);
 	if ((rc = prof_image_format(c, img, file)) < 0 || (rc = prof_resolve(c, file)) < 0)
 		return rc;
 	rc = prof_get_int(c, img, "image", "address", PROF_OPTIONAL, 0, UINT32_MAX, &addr);

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
+
 static const char *const prof_type_names[] = {
 	[CONFIG_TYPE_NONE] = "nothing",       [CONFIG_TYPE_GROUP] = "a group { }",
 	[CONFIG_TYPE_INT] = "an integer",     [CONFIG_TYPE_INT64] = "an integer",
@@ -216,6 +218,11 @@ int prof_get_int(const prof_ctx *c, const config_setting_t *parent, const char *
 		return prof_err(c, prof_line(s), prefix, name, GANG_EPROFILE,
 				"%.*s needs more than 32 bits; write it with an L suffix (%.*sL)",
 				tok_len, tok, tok_len, tok);
+	/* libconfig clamps an L literal beyond 64 bits (strtoll) to INT64_MIN/MAX without a word. */
+	if (config_setting_type(s) == CONFIG_TYPE_INT64 &&
+	    prof_literal_wrapped(c, s, name, *out, &tok, &tok_len))
+		return prof_err(c, prof_line(s), prefix, name, GANG_EPROFILE,
+				"%.*s is out of range %" PRId64 "-%" PRId64, tok_len, tok, min, max);
 	if (*out < min || *out > max)
 		return prof_err(c, prof_line(s), prefix, name, GANG_EPROFILE,
 				"%" PRId64 " out of range %" PRId64 "-%" PRId64, *out, min, max);
@@ -262,6 +269,7 @@ int prof_get_text(const prof_ctx *c, const config_setting_t *parent, const char 
 		  const char *name, bool required, char *buf, size_t cap)
 {
 	const char *v;
+	char why[128];
 	int rc = prof_get_string(c, parent, prefix, name, required, &v);
 	int line = prof_line(config_setting_get_member(parent, name));
 
@@ -272,6 +280,9 @@ int prof_get_text(const prof_ctx *c, const config_setting_t *parent, const char 
 	if (strlen(v) >= cap)
 		return prof_err(c, line, prefix, name, GANG_EPROFILE, "longer than %zu characters",
 				cap - 1);
+	/* Profile text reaches terminals, reports and the database: printable UTF-8 only. */
+	if (gang_text_check(why, sizeof(why), v, cap - 1) < 0)
+		return prof_err(c, line, prefix, name, GANG_EPROFILE, "%s", why);
 	memcpy(buf, v, strlen(v) + 1);
 	return 1;
 }

@@ -8,11 +8,18 @@
 
 #include <inttypes.h>
 
+#include "core/text.h"
+
 #define RT_PCT(x) (100.0 * (x))
+
+/* Text from the database is shown terminal-safe: it may predate gang's checks or come from SQL. */
+#define RT_T(buf, s) gang_text_term((buf), sizeof(buf), (s))
 
 static void rt_header(FILE *fp, const gang_report *r)
 {
-	fprintf(fp, "gang report: batch %s, started %s .. %s\n", r->batch ? r->batch : "(all)",
+	char t1[GANG_TEXT_TERM_LEN], t2[GANG_TEXT_TERM_LEN];
+
+	fprintf(fp, "gang report: batch %s, started %s .. %s\n", RT_T(t1, r->batch ? r->batch : "(all)"),
 		r->since[0] ? r->since : "(first)", r->until[0] ? r->until : "(last)");
 	if (!r->attempts) {
 		fputs("no attempts match this selection\n", fp);
@@ -25,7 +32,8 @@ static void rt_header(FILE *fp, const gang_report *r)
 	fprintf(fp, "boards      %" PRIu64 " (passed %" PRIu64 "; first-pass %" PRIu64 ")\n", r->boards,
 		r->boards_passed, r->boards_first_pass);
 	fprintf(fp, "first-pass yield  %.1f %%\n", RT_PCT(gang_report_first_pass_yield(r)));
-	fprintf(fp, "span        %s .. %s (%.2f h)\n", r->first_start, r->last_finish[0] ? r->last_finish : "-",
+	fprintf(fp, "span        %s .. %s (%.2f h)\n", RT_T(t1, r->first_start),
+		RT_T(t2, r->last_finish[0] ? r->last_finish : "-"),
 		(double)r->span_ms / 3600000.0);
 	fprintf(fp, "throughput  %.1f passes per hour over the span\n", gang_report_passes_per_hour(r));
 	if (r->cycle.n)
@@ -41,6 +49,7 @@ static void rt_header(FILE *fp, const gang_report *r)
 static void rt_pareto(FILE *fp, const char *title, const char *col, const gang_report_group *g, size_t n,
 		      uint64_t total)
 {
+	char key[GANG_TEXT_TERM_LEN];
 	uint64_t cum = 0;
 
 	fprintf(fp, "\n%s\n  %-28s %8s %8s %8s\n", title, col, "FAIL", "SHARE", "CUM");
@@ -48,7 +57,7 @@ static void rt_pareto(FILE *fp, const char *title, const char *col, const gang_r
 		fputs("  (no failures)\n", fp);
 	for (size_t i = 0; i < n; i++) {
 		cum += g[i].fail;
-		fprintf(fp, "  %-28s %8" PRIu64 " %7.1f%% %7.1f%%\n", g[i].key, g[i].fail,
+		fprintf(fp, "  %-28s %8" PRIu64 " %7.1f%% %7.1f%%\n", RT_T(key, g[i].key), g[i].fail,
 			total ? RT_PCT((double)g[i].fail / (double)total) : 0.0,
 			total ? RT_PCT((double)cum / (double)total) : 0.0);
 	}
@@ -56,11 +65,13 @@ static void rt_pareto(FILE *fp, const char *title, const char *col, const gang_r
 
 static void rt_groups(FILE *fp, const char *title, const char *col, const gang_report_group *g, size_t n)
 {
+	char key[GANG_TEXT_TERM_LEN];
+
 	fprintf(fp, "\n%s\n  %-24s %8s %8s %8s %8s %8s %8s\n", title, col, "BOARDS", "ATTEMPTS", "PASS",
 		"FAIL", "ABORTED", "YIELD");
 	for (size_t i = 0; i < n; i++)
 		fprintf(fp, "  %-24s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %7.1f%%\n",
-			g[i].key, g[i].boards, g[i].attempts, g[i].pass, g[i].fail, g[i].aborted,
+			RT_T(key, g[i].key), g[i].boards, g[i].attempts, g[i].pass, g[i].fail, g[i].aborted,
 			RT_PCT(gang_report_group_yield(&g[i])));
 }
 
@@ -86,11 +97,11 @@ static void rt_pools(FILE *fp, const gang_report *r)
 		fputs("  (none)\n", fp);
 	for (size_t i = 0; i < r->n_pools; i++) {
 		const gang_report_pool *p = &r->pools[i];
-		char range[48];
+		char range[48], name[GANG_TEXT_TERM_LEN];
 
 		snprintf(range, sizeof(range), "%" PRId64 "..%" PRId64, p->range_start, p->range_end);
 		fprintf(fp, "  %-16s %-23s %10" PRId64 " %10" PRId64 " %8" PRId64 " %8" PRId64 " %8" PRId64 "\n",
-			p->name, range, p->min_value, p->max_value, p->reserved, p->burned, p->voided);
+			RT_T(name, p->name), range, p->min_value, p->max_value, p->reserved, p->burned, p->voided);
 	}
 }
 

@@ -7,45 +7,86 @@
 #include "report/report.h"
 
 #include <inttypes.h>
+#include <string.h>
 
-static const char *rtr_or(const char *s)
+#include "core/text.h"
+
+/* Text from the database, terminal-safe: it may predate gang's checks or come from SQL. */
+static void rtr_put(FILE *fp, const char *before, const char *s)
 {
-	return s ? s : "-";
+	fputs(before, fp);
+	gang_text_fput_term(fp, s ? s : "-");
 }
 
 static void rtr_text_attempt(FILE *fp, const gang_trace_attempt *a)
 {
-	fprintf(fp, "\nattempt %s  %s  %s\n", a->f[GANG_TF_ID], rtr_or(a->f[GANG_TF_STARTED_AT]),
-		a->f[GANG_TF_RESULT] ? a->f[GANG_TF_RESULT] : "open");
+	char step[GANG_TEXT_TERM_LEN], res[GANG_TEXT_TERM_LEN];
+
+	rtr_put(fp, "\nattempt ", a->f[GANG_TF_ID]);
+	rtr_put(fp, "  ", a->f[GANG_TF_STARTED_AT]);
+	rtr_put(fp, "  ", a->f[GANG_TF_RESULT] ? a->f[GANG_TF_RESULT] : "open");
+	fputc('\n', fp);
 	for (int i = GANG_TF_STARTED_AT; i < GANG_TF_COUNT; i++)
-		if (a->f[i])
-			fprintf(fp, "  %-15s %s\n", gang_trace_field_name((gang_trace_field)i), a->f[i]);
+		if (a->f[i]) {
+			fprintf(fp, "  %-15s ", gang_trace_field_name((gang_trace_field)i));
+			rtr_put(fp, "", a->f[i]);
+			fputc('\n', fp);
+		}
 	fprintf(fp, "  steps:%s\n", a->n_steps ? "" : " (none recorded)");
 	for (size_t j = 0; j < a->n_steps; j++) {
 		const gang_trace_step *s = &a->steps[j];
 
-		fprintf(fp, "    %-12s %-4s %8" PRId64 " ms  %s%s%s\n", s->step, s->result, s->duration_ms,
-			rtr_or(s->at), s->detail ? "  " : "", s->detail ? s->detail : "");
+		fprintf(fp, "    %-12s %-4s %8" PRId64 " ms  ", gang_text_term(step, sizeof(step), s->step),
+			gang_text_term(res, sizeof(res), s->result), s->duration_ms);
+		rtr_put(fp, "", s->at);
+		if (s->detail)
+			rtr_put(fp, "  ", s->detail);
+		fputc('\n', fp);
 	}
+}
+
+static void rtr_text_serial(FILE *fp, const gang_trace_serial *s)
+{
+	rtr_put(fp, "  serial ", s->pool);
+	fprintf(fp, " %" PRId64 " ", s->value);
+	rtr_put(fp, "", s->state);
+	rtr_put(fp, " (reserved ", s->reserved_at);
+	if (s->burned_at)
+		rtr_put(fp, ", burned ", s->burned_at);
+	if (s->voided_at)
+		rtr_put(fp, ", void ", s->voided_at);
+	if (s->reason)
+		rtr_put(fp, ": ", s->reason);
+	fputs(")\n", fp);
 }
 
 int gang_report_trace_text(FILE *fp, const gang_trace_board *b)
 {
-	fprintf(fp, "board %s  serial %s  part %s  last result %s\n", b->uid, rtr_or(b->serial), rtr_or(b->part),
-		rtr_or(b->last_result));
-	fprintf(fp, "  first seen %s, last seen %s, %zu attempt%s\n", rtr_or(b->first_seen), rtr_or(b->last_seen),
-		b->n_attempts, b->n_attempts == 1 ? "" : "s");
-	for (size_t i = 0; i < b->n_serials; i++) {
-		const gang_trace_serial *s = &b->serials[i];
-
-		fprintf(fp, "  serial %s %" PRId64 " %s (reserved %s%s%s%s%s%s%s)\n", s->pool, s->value, s->state,
-			rtr_or(s->reserved_at), s->burned_at ? ", burned " : "", s->burned_at ? s->burned_at : "",
-			s->voided_at ? ", void " : "", s->voided_at ? s->voided_at : "", s->reason ? ": " : "",
-			s->reason ? s->reason : "");
-	}
+	rtr_put(fp, "board ", b->uid);
+	rtr_put(fp, "  serial ", b->serial);
+	rtr_put(fp, "  part ", b->part);
+	rtr_put(fp, "  last result ", b->last_result);
+	rtr_put(fp, "\n  first seen ", b->first_seen);
+	rtr_put(fp, ", last seen ", b->last_seen);
+	fprintf(fp, ", %zu attempt%s\n", b->n_attempts, b->n_attempts == 1 ? "" : "s");
+	for (size_t i = 0; i < b->n_serials; i++)
+		rtr_text_serial(fp, &b->serials[i]);
 	for (size_t i = 0; i < b->n_attempts; i++)
 		rtr_text_attempt(fp, &b->attempts[i]);
 	return ferror(fp) ? GANG_EFILE : GANG_OK;
+}
+
+/*
+ * A JSON integer (RFC 8259 §6: optional minus, no leading zero). A number
+ * column that SQL filled with text is written as a string instead, so the
+ * document stays JSON.
+ */
+static int rtr_is_integer(const char *s)
+{
+	s += *s == '-';
+	if (!*s || (s[0] == '0' && s[1]))
+		return 0;
+	return s[strspn(s, "0123456789")] == '\0';
 }
 
 static void rtr_key(FILE *fp, const char *key, const char *val, int comma)
@@ -58,7 +99,7 @@ static void rtr_json_attempt(FILE *fp, const gang_trace_attempt *a)
 {
 	fputc('{', fp);
 	for (int i = 0; i < GANG_TF_COUNT; i++) {
-		if (gang_trace_field_is_number((gang_trace_field)i) && a->f[i])
+		if (gang_trace_field_is_number((gang_trace_field)i) && a->f[i] && rtr_is_integer(a->f[i]))
 			fprintf(fp, "%s\"%s\":%s", i ? "," : "", gang_trace_field_name((gang_trace_field)i), a->f[i]);
 		else
 			rtr_key(fp, gang_trace_field_name((gang_trace_field)i), a->f[i], i);

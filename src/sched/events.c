@@ -4,6 +4,8 @@
  */
 #include "sched/events.h"
 
+#include "core/text.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,22 +37,7 @@ double gang_now_unix(void)
 
 void gang_json_string(FILE *fp, const char *s)
 {
-	if (!s) {
-		fputs("null", fp);
-		return;
-	}
-	fputc('"', fp);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(fp, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", fp);
-		else if (*p < 0x20)
-			fprintf(fp, "\\u%04x", *p);
-		else
-			fputc(*p, fp);
-	}
-	fputc('"', fp);
+	gang_text_fput_json(fp, s);
 }
 
 static void iso_time(char *out, size_t cap, double ts)
@@ -113,58 +100,91 @@ static void json_emit(gang_sink *s, const gang_event *ev)
 	pthread_mutex_unlock(&sf->mu);
 }
 
+/* Outside text (names, UIDs, messages) never reaches the terminal raw. */
+static void plain_text(FILE *fp, const char *before, const char *s)
+{
+	fputs(before, fp);
+	gang_text_fput_term(fp, s);
+}
+
+/* The word before a result's sentence; "already": a board that passed before, left as it is. */
+static const char *plain_result_word(const char *result)
+{
+	if (strcmp(result, "fail") == 0)
+		return "FAIL ";
+	return strcmp(result, "already") == 0 ? "SKIP " : "ABORTED ";
+}
+
 static void plain_result(FILE *fp, const gang_event *ev)
 {
-	if (ev->retry)
-		fprintf(fp, "attempt %d failed, retrying: %s", ev->attempt, ev->message ? ev->message : "");
-	else if (strcmp(ev->result, "pass") == 0)
-		fprintf(fp, "PASS serial %s uid %s (%.1f s)", ev->serial && *ev->serial ? ev->serial : "-",
-			ev->uid ? ev->uid : "-", ev->elapsed_s);
-	else
-		fprintf(fp, "%s %s", strcmp(ev->result, "fail") == 0 ? "FAIL" : "ABORTED",
-			ev->message ? ev->message : "");
+	if (ev->retry) {
+		fprintf(fp, "attempt %d failed, retrying: ", ev->attempt);
+		plain_text(fp, "", ev->message);
+	} else if (strcmp(ev->result, "pass") == 0) {
+		plain_text(fp, "PASS serial ", ev->serial && *ev->serial ? ev->serial : "-");
+		plain_text(fp, " uid ", ev->uid ? ev->uid : "-");
+		fprintf(fp, " (%.1f s)", ev->elapsed_s);
+	} else {
+		plain_text(fp, plain_result_word(ev->result), ev->message);
+	}
+}
+
+static void plain_run_end(FILE *fp, const gang_event *ev)
+{
+	plain_text(fp, "batch ", ev->batch);
+	fprintf(fp, ": %u board%s, %u passed, %u failed, first-pass yield %.1f%%, %.0f boards/h", ev->boards,
+		ev->boards == 1 ? "" : "s", ev->passed, ev->failed,
+		ev->boards ? 100.0 * ev->first_pass / ev->boards : 0.0, ev->boards_per_hour);
 }
 
 static void plain_body(FILE *fp, const gang_event *ev)
 {
 	switch (ev->kind) {
-	case GANG_EV_RUN_START: fprintf(fp, "run: profile %s, batch %s", ev->profile, ev->batch); break;
-	case GANG_EV_SLOT_UP: fprintf(fp, "probe %s ready", ev->probe); break;
-	case GANG_EV_SLOT_DOWN: fprintf(fp, "probe %s gone: %s", ev->probe, ev->message); break;
-	case GANG_EV_WAITING: fputs("waiting for a board", fp); break;
-	case GANG_EV_BOARD: fprintf(fp, "board %s attempt %d", ev->uid ? ev->uid : "?", ev->attempt); break;
-	case GANG_EV_STEP: fprintf(fp, "%s", ev->step); break;
-	case GANG_EV_PROGRESS:
-		fprintf(fp, "%s %llu/%llu bytes", ev->step, (unsigned long long)ev->done,
-			(unsigned long long)ev->total);
+	case GANG_EV_RUN_START:
+		plain_text(fp, "run: profile ", ev->profile);
+		plain_text(fp, ", batch ", ev->batch);
 		break;
-	case GANG_EV_NOTE: fprintf(fp, "note: %s", ev->message); break;
+	case GANG_EV_SLOT_UP:
+		plain_text(fp, "probe ", ev->probe);
+		fputs(" ready", fp);
+		break;
+	case GANG_EV_SLOT_DOWN:
+		plain_text(fp, "probe ", ev->probe);
+		plain_text(fp, " gone: ", ev->message);
+		break;
+	case GANG_EV_WAITING: fputs("waiting for a board", fp); break;
+	case GANG_EV_BOARD:
+		plain_text(fp, "board ", ev->uid ? ev->uid : "?");
+		fprintf(fp, " attempt %d", ev->attempt);
+		break;
+	case GANG_EV_STEP: plain_text(fp, "", ev->step); break;
+	case GANG_EV_PROGRESS:
+		plain_text(fp, "", ev->step);
+		fprintf(fp, " %llu/%llu bytes", (unsigned long long)ev->done, (unsigned long long)ev->total);
+		break;
+	case GANG_EV_NOTE: plain_text(fp, "note: ", ev->message); break;
 	case GANG_EV_RESULT: plain_result(fp, ev); break;
 	case GANG_EV_REMOVED: fputs("board removed", fp); break;
-	case GANG_EV_RUN_END:
-		fprintf(fp, "batch %s: %u board%s, %u passed, %u failed, first-pass yield %.1f%%, %.0f boards/h",
-			ev->batch, ev->boards, ev->boards == 1 ? "" : "s", ev->passed, ev->failed,
-			ev->boards ? 100.0 * ev->first_pass / ev->boards : 0.0, ev->boards_per_hour);
-		break;
+	case GANG_EV_RUN_END: plain_run_end(fp, ev); break;
 	case GANG_EV_STOPPING:
 		fputs(ev->stop_level >= 2 ? "stopping: aborting the boards in progress"
 					  : "stopping: finishing the boards in progress, no new board", fp);
 		break;
-	case GANG_EV_RUN_NOTE: fprintf(fp, "note: %s", ev->message ? ev->message : ""); break;
+	case GANG_EV_RUN_NOTE: plain_text(fp, "note: ", ev->message); break;
 	}
 }
 
 static void plain_emit(gang_sink *s, const gang_event *ev)
 {
 	sink_file *sf = (sink_file *)s;
-	char ts[40];
+	char ts[40], slot[64];
 
 	/* Progress is for live displays; a log of lines keeps only step boundaries. */
 	if (ev->kind == GANG_EV_PROGRESS)
 		return;
 	iso_time(ts, sizeof(ts), ev->ts);
 	pthread_mutex_lock(&sf->mu);
-	fprintf(sf->fp, "%s %-4s ", ts, ev->slot ? ev->slot : "-");
+	fprintf(sf->fp, "%s %-4s ", ts, gang_text_term(slot, sizeof(slot), ev->slot ? ev->slot : "-"));
 	plain_body(sf->fp, ev);
 	fputc('\n', sf->fp);
 	fflush(sf->fp);

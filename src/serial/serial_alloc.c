@@ -84,6 +84,17 @@ static int serial_pool_ensure_tx(gang_db *db, const char *pool, uint64_t start, 
 	return db_run(db, st, d, "creating a serial pool");
 }
 
+int gang_serial_pool_check(gang_db *db, const char *pool, uint64_t start, uint64_t end, const char *format,
+			   gang_diag *d)
+{
+	serial_pool_row have;
+	int found, err;
+
+	if ((err = serial_pool_load(&have, &found, db, pool, d)) < 0 || !found)
+		return err;
+	return serial_pool_compare(&have, pool, start, end, format ? format : "", d);
+}
+
 int gang_serial_pool_ensure(gang_db *db, const char *pool, uint64_t start, uint64_t end,
 			    const char *format, gang_diag *d)
 {

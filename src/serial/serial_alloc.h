@@ -38,6 +38,13 @@ typedef struct gang_serial_pool_counts {
 int gang_serial_pool_ensure(gang_db *db, const char *pool, uint64_t start, uint64_t end,
 			    const char *format, gang_diag *d);
 /*
+ * Read-only half of gang_serial_pool_ensure, for `gang check`: GANG_OK when
+ * pool does not exist yet or has exactly this range and format, else the
+ * same GANG_EPROFILE sentence gang_serial_pool_ensure gives.
+ */
+int gang_serial_pool_check(gang_db *db, const char *pool, uint64_t start, uint64_t end, const char *format,
+			   gang_diag *d);
+/*
  * The serial of pool bound to uid: the live one it already has, else the
  * pool's next value, now reserved for uid. attempt_id (0: none) records the
  * serial on that attempt. GANG_ESERIAL_EXHAUSTED "serial pool 'demo'

@@ -16,12 +16,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/cli_help.h"
 #include "cli_util.h"
 #include "core/err.h"
+#include "db/db.h"
+#include "serial/serial_alloc.h"
 
 TestSuite(cli, .init = cli_setup, .fini = cli_teardown, .timeout = 60);
 
@@ -391,4 +395,217 @@ Test(cli, man_page_renders_without_any_groff_warning)
 	}
 	cr_expect_eq(pclose(f), 0, "groff failed (is groff installed?)");
 	cr_expect_eq(lines, 0, "groff -ww printed %d warning line(s)", lines);
+}
+
+/* ---- input at the door: check and run agree, nothing is created first ---- */
+
+/* A copy of the demo profile with `serial_line` in place of its serial group; returns its path. */
+static const char *cli_profile_with(const char *name, const char *serial_line)
+{
+	static char path[128];
+	char cwd[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", cli_tmp, name);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	fprintf(f, "name = \"door\";\ntarget = \"STM32F103RC\";\n"
+		   "image = { file = \"%s/profiles/firmware/demo-f103.hex\"; };\n"
+		   "erase = \"mass\";\nverify = \"crc\";\n%s\n",
+		cwd, serial_line);
+	fclose(f);
+	return path;
+}
+
+/* `gang run` with argv must exit 2 with check's detail, leave no database and print nothing on stdout. */
+static void cli_expect_run_refused(const char *const *argv, const char *db, const char *check_err, const char *ctx)
+{
+	cli_out r = cli_spawn(argv, NULL);
+	const char *detail = strchr(r.err, ':');
+
+	cli_expect_usage_error(&r, "", ctx);
+	cr_expect_eq(access(db, F_OK), -1, "%s: gang run created the database %s before refusing", ctx, db);
+	if (check_err)
+		cr_expect_str_eq(detail, strchr(check_err, ':'), "%s: run and check disagree:\nrun:   %scheck: %s", ctx,
+				 r.err, check_err);
+	cli_free(&r);
+}
+
+Test(cli, run_refuses_what_check_refuses_with_the_same_message_and_creates_no_database)
+{
+	static const char *const bad[] = {
+		"serial = { pool = \"p\"; address = 0x0803F800; format = \"u64le\"; start = 1; end = 18446744073709551615L; };",
+		"serial = { pool = \"p\"; address = 0x0803F800; format = \"u64le\"; start = 1; end = 9223372036854775807L; };",
+		"description = \"line 2\\x1b[2J\";",
+		"description = \"caf\xe9\";",
+	};
+	char db[96];
+
+	snprintf(db, sizeof(db), "%s/gang.sqlite", cli_tmp);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *path = cli_profile_with("bad.cfg", bad[i]);
+		const char *check[] = { GANG, "check", path, "--db", db, NULL };
+		const char *run[] = { GANG, "run", path, "--db", db, "--plain", "--boards", "1", NULL };
+		cli_out c = cli_spawn(check, NULL);
+
+		cli_expect_usage_error(&c, "bad.cfg:6: ", bad[i]);
+		cli_expect_run_refused(run, db, c.err, bad[i]);
+		cli_free(&c);
+	}
+}
+
+Test(cli, check_and_run_refuse_a_fifo_profile_at_once, .timeout = 20)
+{
+	char fifo[96], db[96];
+	const char *check[] = { GANG, "check", fifo, NULL };
+	const char *run[] = { GANG, "run", fifo, "--db", db, "--plain", NULL };
+	cli_out c;
+
+	snprintf(fifo, sizeof(fifo), "%s/profile.cfg", cli_tmp);
+	snprintf(db, sizeof(db), "%s/gang.sqlite", cli_tmp);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	c = cli_spawn(check, NULL);
+	cli_expect_usage_error(&c, "profile.cfg: is a FIFO (named pipe), not a regular file", "check FIFO");
+	cli_expect_run_refused(run, db, c.err, "run FIFO");
+	cli_free(&c);
+}
+
+Test(cli, run_refuses_a_bad_log_or_slot_file_before_creating_the_database, .timeout = 20)
+{
+	char db[96], log[96], link[96], fifo[96], target[96];
+	FILE *f;
+	const char *no_dir[] = { GANG, "run", "profiles/demo-f103.cfg", "--db", db, "--plain", "--log", log, NULL };
+	const char *via_link[] = { GANG, "run", "profiles/demo-f103.cfg", "--db", db, "--plain", "--log", link, NULL };
+	const char *slots[] = { GANG, "run", "profiles/demo-f103.cfg", "--db", db, "--plain", "--slots", fifo, NULL };
+	cli_out r;
+
+	snprintf(db, sizeof(db), "%s/gang.sqlite", cli_tmp);
+	snprintf(log, sizeof(log), "%s/no-such-dir/gang.log", cli_tmp);
+	snprintf(link, sizeof(link), "%s/link.log", cli_tmp);
+	snprintf(fifo, sizeof(fifo), "%s/slots.txt", cli_tmp);
+	snprintf(target, sizeof(target), "%s/never-written.log", cli_tmp);
+	cr_assert_eq(symlink(target, link), 0);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	cli_expect_run_refused(no_dir, db, NULL, "--log in a missing directory");
+	r = cli_spawn(via_link, NULL);
+	cli_expect_usage_error(&r, "link.log: is a symbolic link", "--log through a symlink");
+	cr_expect_eq(access(db, F_OK), -1, "--log symlink: database created");
+	cr_expect_eq(access(target, F_OK), -1, "the log was written through the link");
+	cli_free(&r);
+	r = cli_spawn(slots, NULL);
+	cli_expect_usage_error(&r, "slots.txt: is a FIFO (named pipe), not a regular file", "--slots FIFO");
+	cr_expect_eq(access(db, F_OK), -1, "--slots FIFO: database created");
+	cli_free(&r);
+	cr_assert_eq(remove(fifo), 0);
+	f = fopen(fifo, "w");
+	cr_assert_not_null(f);
+	fputs("S1 066DFF485457725187123456\nS2\n", f);
+	fclose(f);
+	r = cli_spawn(slots, NULL);
+	cli_expect_usage_error(&r, "slots.txt:2: expected LABEL SERIAL [USB_PATH], found 1 field", "--slots bad line");
+	cr_expect_eq(access(db, F_OK), -1, "--slots with a bad line: database created");
+	cli_free(&r);
+}
+
+Test(cli, run_refuses_names_with_control_characters_naming_the_flag)
+{
+	static const char *const flags[] = { "--batch", "--operator", "--station" };
+	static const char *const values[] = { "B1\x1b[2J", "amelie\r\n2026 S9 PASS", "line\x07", "caf\xe9",
+					      "0123456789012345678901234567890123456789012345678901234567890123X" };
+	char db[96], want[128];
+
+	snprintf(db, sizeof(db), "%s/gang.sqlite", cli_tmp);
+	for (size_t f = 0; f < 3; f++)
+		for (size_t v = 0; v < sizeof(values) / sizeof(values[0]); v++) {
+			const char *argv[] = { GANG, "run", "profiles/demo-f103.cfg", "--db", db, flags[f], values[v], NULL };
+			cli_out r = cli_spawn(argv, NULL);
+
+			snprintf(want, sizeof(want), "gang run: %s '", flags[f]);
+			cli_expect_usage_error(&r, want, values[v]);
+			for (const char *p = r.err; *p; p++)
+				cr_expect(*p == '\n' || (*p >= 0x20 && *p < 0x7f), "%s %s: raw byte 0x%02x on stderr",
+					  flags[f], values[v], (unsigned char)*p);
+			cr_expect_eq(access(db, F_OK), -1);
+			cli_free(&r);
+		}
+}
+
+Test(cli, a_k_suffix_that_overflows_is_an_error_naming_the_flag_and_value)
+{
+	static const struct {
+		const char *cmd, *flag, *value;
+	} cases[] = {
+		{ "flash", "--address", "0x40000000020000k" }, /* wrapped to 0x08000000 */
+		{ "read", "--size", "18014398509481985k" },    /* wrapped to 1024 */
+		{ "read", "--size", "4194304k" },
+		{ "erase", "--address", "-1" },
+		{ "flash", "--swd-khz", "18014398509481985k" },
+		{ "run", "--boards", "18014398509481985k" },   /* wrapped to 1024 */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *argv[] = { GANG, cases[i].cmd, cases[i].flag, cases[i].value, "x.hex", NULL };
+		cli_out r = cli_spawn(argv, NULL);
+		char ctx[96];
+
+		snprintf(ctx, sizeof(ctx), "gang %s %s %s", cases[i].cmd, cases[i].flag, cases[i].value);
+		cli_expect_usage_error(&r, cases[i].flag, ctx);
+		cr_expect_not_null(strstr(r.err, cases[i].value), "%s: the value is not named: %s", ctx, r.err);
+		cli_free(&r);
+	}
+}
+
+Test(cli, check_refuses_a_profile_whose_pool_exists_with_another_range_as_run_does)
+{
+	char db_path[96];
+	const char *check[] = { GANG, "check", "profiles/demo-f103.cfg", "--db", db_path, NULL };
+	const char *run[] = { GANG, "run", "profiles/demo-f103.cfg", "--db", db_path, "--plain", NULL };
+	gang_db *db = NULL;
+	gang_diag d = { 0 };
+	cli_out c, r;
+
+	snprintf(db_path, sizeof(db_path), "%s/gang.sqlite", cli_tmp);
+	cr_assert_eq(gang_db_open(&db, db_path, GANG_DB_CREATE, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_serial_pool_ensure(db, "demo", 1, 10, "u32le", &d), GANG_OK, "%s", d.msg);
+	gang_db_close(db);
+	c = cli_spawn(check, NULL);
+	cli_expect_usage_error(&c, "serial pool 'demo' already exists with range 1..10", "check");
+	r = cli_spawn(run, NULL);
+	cli_expect_usage_error(&r, "serial pool 'demo' already exists with range 1..10", "run");
+	cr_expect_str_eq(strchr(r.err, ':'), strchr(c.err, ':'), "run and check disagree");
+	cli_free(&c);
+	cli_free(&r);
+}
+
+Test(cli, numbers_take_the_k_suffix_up_to_32_bits_and_nothing_that_wraps_or_has_a_sign)
+{
+	static const struct {
+		const char *s;
+		bool ok;
+		uint32_t v;
+	} cases[] = {
+		{ "0", true, 0 },
+		{ "0x08000000", true, 0x08000000U },
+		{ "256k", true, 262144U },
+		{ "4194303k", true, 0xFFFFFC00U },
+		{ "0xFFFFFFFF", true, 0xFFFFFFFFU },
+		{ "4194304k", false, 0 },           /* 2^32 */
+		{ "0x40000000020000k", false, 0 },  /* wrapped to 0x08000000 in 64 bits */
+		{ "18014398509481985k", false, 0 }, /* wrapped to 1024 */
+		{ "0x100000000", false, 0 },
+		{ "-1", false, 0 },
+		{ "+5", false, 0 },
+		{ " 5", false, 0 },
+		{ "5kk", false, 0 },
+		{ "", false, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t v = 0;
+
+		cr_expect_eq(gang_cli_parse_u32(&v, cases[i].s), cases[i].ok, "'%s'", cases[i].s);
+		if (cases[i].ok)
+			cr_expect_eq(v, cases[i].v, "'%s' gave 0x%08x", cases[i].s, v);
+	}
 }

@@ -4,6 +4,7 @@
  * pinning labels, and every slot-file error with its line number.
  */
 #include <criterion/criterion.h>
+#include <sys/stat.h>
 
 #include "test_fixture.h"
 
@@ -134,6 +135,21 @@ Test(db_slots, overlong_lines_fields_and_unreadable_files_are_refused)
 	cr_expect_eq(gang_db_slot_map_load(db, path, &d), GANG_EFILE);
 	cr_expect_not_null(strstr(d.msg, "cannot read slot file"), "got: %s", d.msg);
 	cr_expect_not_null(strstr(d.msg, "missing.txt"), "got: %s", d.msg);
+}
+
+/* A FIFO without a writer used to block `gang run --slots` forever. */
+Test(db_slots, a_fifo_or_directory_as_slot_file_is_refused_at_once)
+{
+	char path[256];
+	gang_diag d = { 0 };
+
+	fix_path(path, sizeof(path), &tmp, "slots.fifo");
+	cr_assert_eq(mkfifo(path, 0600), 0);
+	cr_expect_eq(gang_db_slot_map_load(db, path, &d), GANG_EFILE);
+	cr_expect_not_null(strstr(d.msg, "cannot read slot file "), "got: %s", d.msg);
+	cr_expect_not_null(strstr(d.msg, "slots.fifo: is a FIFO (named pipe), not a regular file"), "got: %s", d.msg);
+	cr_expect_eq(gang_db_slot_map_load(db, tmp.dir, &d), GANG_EFILE);
+	cr_expect_not_null(strstr(d.msg, ": is a directory, not a regular file"), "got: %s", d.msg);
 }
 
 Test(db_slots, probe_seen_refuses_missing_arguments)

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "image/image.h"
 #include "image_test_util.h"
@@ -65,8 +67,28 @@ Test(image, directory_is_a_file_error)
 	const char *path = itu_repo_path("tests/fixtures/images");
 	char want[GANG_DIAG_LEN];
 
-	snprintf(want, sizeof(want), "%s: Is a directory", path);
+	snprintf(want, sizeof(want), "%s: is a directory, not a regular file", path);
 	cr_expect_str_eq(itu_load_fail(path, GANG_IMAGE_BIN, 0, GANG_EFILE), want);
+}
+
+/* A FIFO without a writer used to block the open (and `gang check`) forever. */
+Test(image, a_fifo_is_refused_without_blocking, .timeout = 10)
+{
+	char dir[] = "/tmp/gang-img-fifo-XXXXXX", path[64], want[GANG_DIAG_LEN];
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fw.bin", dir);
+	cr_assert_eq(mkfifo(path, 0600), 0);
+	snprintf(want, sizeof(want), "%s: is a FIFO (named pipe), not a regular file", path);
+	cr_expect_str_eq(itu_load_fail(path, GANG_IMAGE_BIN, 0x08000000U, GANG_EFILE), want);
+	remove(path);
+	rmdir(dir);
+}
+
+Test(image, a_character_device_is_refused)
+{
+	cr_expect_str_eq(itu_load_fail("/dev/zero", GANG_IMAGE_BIN, 0x08000000U, GANG_EFILE),
+			 "/dev/zero: is a character device, not a regular file");
 }
 
 /* Which loader ran shows in the result: hex/srec put 0x55 at 0, binary keeps the text. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "profile/profile.h"
@@ -204,7 +205,7 @@ Test(profile_errors, serial_pool_range)
 	expect_error(SERIAL("format = \"u32le\"; start = 10; end = 9;"), GANG_EPROFILE,
 		     "6: serial.end: 9 is below start 10");
 	expect_error(SERIAL("format = \"u32le\"; start = -1; end = 9;"), GANG_EPROFILE,
-		     "6: serial.start: -1 out of range 0-9223372036854775807");
+		     "6: serial.start: -1 out of range 0-9223372036854775806");
 	expect_error(SERIAL("format = \"u64le\"; start = 1; end = 4294967296;"), GANG_EPROFILE,
 		     "6: serial.end: 4294967296 needs more than 32 bits; write it with an L suffix (4294967296L)");
 	expect_error(SERIAL("format = \"u32le\"; start = 1; end = 4294967296L;"), GANG_EPROFILE,
@@ -331,4 +332,60 @@ Test(profile_errors, wrp_pages_none_unprotects_everything)
 	cr_expect(p->ob.wrp_set);
 	cr_expect_eq(p->ob.n_wrp, 0);
 	gang_profile_free(p);
+}
+
+/* libconfig clamps an L literal beyond 64 bits to INT64_MAX; check used to accept it, run refused it. */
+Test(profile_errors, serial_end_beyond_64_bits_or_the_pool_limit_is_refused_at_load)
+{
+	expect_error(SERIAL("format = \"u64le\"; start = 1; end = 18446744073709551615L;"), GANG_EPROFILE,
+		     "6: serial.end: 18446744073709551615 is out of range 0-9223372036854775806");
+	expect_error(SERIAL("format = \"u64le\"; start = 1; end = 0xFFFFFFFFFFFFFFFFFL;"), GANG_EPROFILE,
+		     "6: serial.end: 0xFFFFFFFFFFFFFFFFF is out of range 0-9223372036854775806");
+	expect_error(SERIAL("format = \"u64le\"; start = 1; end = 9223372036854775807L;"), GANG_EPROFILE,
+		     "6: serial.end: 9223372036854775807 out of range 0-9223372036854775806");
+}
+
+Test(profile_errors, text_with_control_characters_or_bad_utf8_is_refused_naming_the_byte)
+{
+	expect_error(BASE "description = \"ok\\x1b[2J\";\n", GANG_EPROFILE,
+		     "6: description: byte 3 is a control character (U+001B)");
+	expect_error(BASE "description = \"caf\xe9\";\n", GANG_EPROFILE,
+		     "6: description: byte 4 (0xE9) is not UTF-8");
+	expect_error(BASE "description = \"bidi \xe2\x80\xae\";\n", GANG_EPROFILE,
+		     "6: description: byte 6 is a control character (U+202E)");
+	expect_error(BASE "serial = { pool = \"a\\nb\"; address = 0x08030000; format = \"u32le\"; start = 1; end = 9; };\n",
+		     GANG_EPROFILE, "6: serial.pool: byte 2 is a control character (U+000A)");
+}
+
+Test(profile_errors, an_image_path_with_a_control_character_is_refused)
+{
+	expect_error("name = \"t\";\ntarget = \"STM32F103RC\";\nimage = { file = \"fw\\x07.hex\"; };\n"
+		     "erase = \"mass\";\nverify = \"crc\";\n",
+		     GANG_EPROFILE, "3: image.file: byte 3 is a control character (U+0007)");
+}
+
+Test(profile_errors, a_fifo_as_profile_is_refused_without_blocking)
+{
+	gang_profile *p = NULL;
+	gang_diag d = { 0 };
+	char fifo[128], want[GANG_DIAG_LEN];
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo.cfg", tmp_dir);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	cr_expect_eq(gang_profile_load(&p, fifo, &d), GANG_EFILE);
+	snprintf(want, sizeof(want), "%s: is a FIFO (named pipe), not a regular file", fifo);
+	cr_expect_str_eq(d.msg, want);
+	cr_expect_null(p);
+	remove(fifo);
+}
+
+Test(profile_errors, a_directory_or_device_as_profile_is_named_for_what_it_is)
+{
+	gang_profile *p = NULL;
+	gang_diag d = { 0 };
+
+	cr_expect_eq(gang_profile_load(&p, tmp_dir, &d), GANG_EFILE);
+	cr_expect(strstr(d.msg, ": is a directory, not a regular file") != NULL, "%s", d.msg);
+	cr_expect_eq(gang_profile_load(&p, "/dev/zero", &d), GANG_EFILE);
+	cr_expect_str_eq(d.msg, "/dev/zero: is a character device, not a regular file");
 }
