@@ -107,6 +107,8 @@ static void model_result(gang_console_model *m, gang_console_slot *s, const gang
 		m->aborted++;
 		return;
 	}
+	if (strcmp(r, "already") == 0)
+		return;   /* passed before, left as it is: no board of this batch */
 	m->boards++;
 	if (strcmp(r, "pass") == 0) {
 		m->passed++;

@@ -280,10 +280,13 @@ static gang_console_tone render_result_tone(const char *result)
 	return strcmp(result, "fail") == 0 ? GANG_CONSOLE_TONE_FAIL : GANG_CONSOLE_TONE_NOTE;
 }
 
+/* "already": a board that passed before with this profile and image, left as it is. */
 static const char *render_result_word(const char *result)
 {
 	if (strcmp(result, "pass") == 0)
 		return "PASS";
+	if (strcmp(result, "already") == 0)
+		return "SKIP";
 	return strcmp(result, "fail") == 0 ? "FAIL" : "ABORTED";
 }
 

@@ -152,6 +152,17 @@ Test(console_model, aborted_board_is_not_a_finished_board)
 	cr_assert_str_eq(model.slots[0].result, "aborted");
 }
 
+/* A board that passed before, left as it is (result "already"), is no board of this batch. */
+Test(console_model, a_board_seen_again_is_neither_a_board_nor_an_abort)
+{
+	gang_console_model_init(&model);
+	board("A", "1", "already", 1, NULL);
+	cr_assert_eq(model.boards, 0);
+	cr_assert_eq(model.aborted, 0);
+	cr_assert_eq(model.passed, 0);
+	cr_assert_str_eq(model.slots[0].result, "already");
+}
+
 Test(console_model, error_classes_beyond_the_table_fold_into_other)
 {
 	char cls[32];

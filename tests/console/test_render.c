@@ -234,6 +234,9 @@ Test(console_render, fail_and_aborted_lines_have_their_words_and_tones)
 	gang_console_slot_line(&l, &s, 3, false, T0, 120);
 	tone_text(t, sizeof(t), &l, GANG_CONSOLE_TONE_NOTE);
 	cr_assert(strstr(t, "ABORTED"), "%s", l.text);
+	s = slot_done("already", "already programmed (PASS 2026-12-06 21:10, serial 5000) " EM " remove it");
+	gang_console_slot_line(&l, &s, 3, false, T0, 120);
+	cr_assert(strstr(l.text, "SKIP already programmed (PASS 2026-12-06 21:10, serial 5000)"), "%s", l.text);
 }
 
 Test(console_render, waiting_line_shows_last_result_and_paused_state)
