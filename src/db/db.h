@@ -151,7 +151,14 @@ int gang_db_attempt_begin(int64_t *id_out, gang_db *db, const gang_attempt_info 
 /* Attach the board identity found on connect (also gang_db_board_seen). */
 int gang_db_attempt_identify(gang_db *db, int64_t attempt_id, const gang_attempt_target *t,
 			     gang_diag *d);
-/* Serial text as rendered into the image ("GNG-202648-001000"), for reports. */
+/*
+ * Serial text as rendered into the image ("GNG-202648-001000"), for reports,
+ * recorded after gang_serial_reserve and before anything is written to the
+ * board. A serial text is unique within its pool (boards UNIQUE (serial,
+ * serial_pool)); two pools may render the same text. GANG_ESERIAL_TAKEN,
+ * nothing written, when another board already holds text in the attempt's
+ * pool (burned on a pass, or rendered into an attempt still open).
+ */
 int gang_db_attempt_serial_text(gang_db *db, int64_t attempt_id, const char *text, gang_diag *d);
 /* Append a step row (step name like "erase"; detail may be NULL). */
 int gang_db_step(gang_db *db, int64_t attempt_id, const char *step, gang_step_result result,
@@ -159,10 +166,18 @@ int gang_db_step(gang_db *db, int64_t attempt_id, const char *step, gang_step_re
 /*
  * Close an open attempt. In one transaction: the attempt's result, the
  * board's last_result and, for a pass (call it only after verify), its
- * reserved serial becomes 'burned' and boards.serial its text. A pass needs
- * an identified board (GANG_ERR otherwise); an attempt already closed or
- * unknown is GANG_ERR; a serial voided meanwhile refuses the pass (GANG_EDB).
- * error_class/error_message may be NULL (a pass has none).
+ * reserved serial becomes 'burned' and boards.serial/serial_pool its text
+ * and pool. A pass needs an identified board (GANG_ERR otherwise); an
+ * attempt already closed or unknown is GANG_ERR. error_class/error_message
+ * may be NULL (a pass has none).
+ *
+ * A pass the board's record refuses is not a pass: GANG_ESERIAL_VOIDED (its
+ * serial was voided while it was programmed) or GANG_ESERIAL_TAKEN (another
+ * board of the pool got the same text meanwhile); the attempt is then
+ * closed as 'fail' in the same call (class "serial", message the code's
+ * sentence) and d says why. Any other failure (GANG_EDB: busy past the
+ * wait, disk full, read-only) leaves the attempt open; the caller may close
+ * it with GANG_ATTEMPT_FAIL later or leave it to gang_db_recover.
  */
 int gang_db_attempt_finish(gang_db *db, int64_t attempt_id, gang_attempt_result result,
 			   const char *error_class, const char *error_message, gang_diag *d);

@@ -372,6 +372,7 @@ static void job_close(job *j, job_outcome *out)
 		out->err = err;
 		out->result = "fail";
 		snprintf(out->sentence, sizeof(out->sentence), "%s", gang_strerror(err));
+		gang_diag_set(j->d, err, "%s", dbd.msg);   /* the run's exit message names the cause */
 		gang_log_err(&j->s->log, "recording the pass failed: %s", dbd.msg);
 	}
 }

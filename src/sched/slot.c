@@ -203,8 +203,9 @@ static void slot_db_stop(sched_slot *s, const char *detail)
 	slot_emit(s, GANG_EV_SLOT_DOWN, gang_strerror(GANG_EDB));
 	gang_log_err(&s->log, "database: %s — this slot stops", detail[0] ? detail : gang_strerror(GANG_EDB));
 	pthread_mutex_lock(&s->run->mu);
+	/* no detail: the exit line says the sentence once, not "sentence (sentence)" */
 	if (!s->run->db_diag.code)
-		gang_diag_set(&s->run->db_diag, GANG_EDB, "%s", detail[0] ? detail : gang_strerror(GANG_EDB));
+		gang_diag_set(&s->run->db_diag, GANG_EDB, "%s", detail);
 	pthread_mutex_unlock(&s->run->mu);
 }
 
