@@ -173,6 +173,7 @@ static void model_slot_event(gang_console_model *m, gang_console_slot *s, const 
 		break;
 	case GANG_EV_SLOT_DOWN:
 		s->state = GANG_CONSOLE_DOWN;
+		s->db_stopped = ev->error_class && strcmp(ev->error_class, "database") == 0;
 		model_copy(s->message, sizeof(s->message), ev->message ? ev->message : "");
 		break;
 	case GANG_EV_BOARD: model_board(s, ev); break;

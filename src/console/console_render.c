@@ -296,7 +296,7 @@ static void render_status(gang_console_line *l, const gang_console_slot *s, doub
 		render_put(l, cols, GANG_CONSOLE_TONE_NORMAL, *s->message ? s->message : s->note, -1);
 		return;
 	case GANG_CONSOLE_DOWN:
-		render_put(l, cols, GANG_CONSOLE_TONE_DIM, "probe gone", -1);
+		render_put(l, cols, GANG_CONSOLE_TONE_DIM, s->db_stopped ? "stopped (database)" : "probe gone", -1);
 		if (*s->message) {
 			render_put(l, cols, GANG_CONSOLE_TONE_DIM, ": ", -1);
 			render_put(l, cols, GANG_CONSOLE_TONE_DIM, s->message, -1);

@@ -10,7 +10,8 @@
  * gets its own handle from gang_db_open_worker. Writers queue in FIFO
  * order inside the process, then meet other processes at SQLite's file
  * lock (BEGIN IMMEDIATE), where a busy connection retries with a short
- * bounded backoff (GANG_DB_BUSY_BUDGET_MS) and then fails GANG_EDB.
+ * bounded backoff and fails GANG_EDB after its wait budget
+ * (GANG_DB_BUSY_BUDGET_MS while opening, then gang_db_set_wait).
  *
  * One board, as the job pipeline records it:
  *   gang_db_attempt_begin        board inserted (slot, probe, batch, profile, operator)
@@ -35,8 +36,14 @@
 /* Database file used when the command line names none (relative to the cwd). */
 #define GANG_DB_DEFAULT_PATH "db/gang.sqlite"
 
-/* Longest wait for another writer before giving up with GANG_EDB. */
+/* Longest wait for another writer while opening (then a refusal, before any board). */
 #define GANG_DB_BUSY_BUDGET_MS 2000U
+/* Default longest wait of a write once open (gang run --db-wait): a backup or
+ * a report holding the database for a while must not fail boards. */
+#define GANG_DB_WAIT_DEFAULT_MS 60000U
+/* A wait is reported after this long, then this often (gang_db_on_wait). */
+#define GANG_DB_WAIT_REPORT_FIRST_MS 1000U
+#define GANG_DB_WAIT_REPORT_EVERY_MS 5000U
 /* Free space below which a read-write open is refused as "disk full". */
 #define GANG_DB_MIN_FREE_BYTES (1024U * 1024U)
 /* Slot labels: up to this many bytes incl. NUL, [A-Za-z0-9_.-] only. */
@@ -48,6 +55,15 @@
 #define GANG_DB_RECOVER 0x4  /* close attempts left open by a crash (main thread, once) */
 
 typedef struct gang_db gang_db;
+
+/*
+ * Told about a write waiting for another program's lock: waited_ms so far,
+ * done = 0 while it waits (first after GANG_DB_WAIT_REPORT_FIRST_MS, then
+ * every GANG_DB_WAIT_REPORT_EVERY_MS), then once done = 1 when the write
+ * got the lock or gave up. Called on the thread using the handle, inside
+ * the gang_db call that waits; it must not use the handle.
+ */
+typedef void (*gang_db_wait_fn)(void *user, uint32_t waited_ms, int done);
 
 typedef enum gang_attempt_result {
 	GANG_ATTEMPT_PASS = 0,
@@ -104,6 +120,18 @@ int gang_db_open(gang_db **out, const char *path, int flags, gang_diag *d);
  * main_db is read-only.
  */
 int gang_db_open_worker(gang_db **out, gang_db *main_db, gang_diag *d);
+/*
+ * How long a write (a reservation, a step, closing an attempt) waits for
+ * another program holding the database before failing GANG_EDB "locked by
+ * another writer". Opening waits GANG_DB_BUSY_BUDGET_MS; after that a handle
+ * waits GANG_DB_BUSY_BUDGET_MS until this is called. Workers opened from db
+ * afterwards inherit it (their open waits as long). The waits of a main
+ * connection's workers overlap: each counts from its own start, queue
+ * included, so a lock held for 10 s delays every slot by about 10 s.
+ */
+void gang_db_set_wait(gang_db *db, uint32_t wait_ms);
+/* Report this handle's waits to fn(user, ...) (NULL: stop reporting). */
+void gang_db_on_wait(gang_db *db, gang_db_wait_fn fn, void *user);
 /* Close the connection (rolling back an unfinished transaction); NULL is a no-op. */
 void gang_db_close(gang_db *db);
 /* Path the handle was opened with (borrowed; valid until gang_db_close). */

@@ -127,8 +127,7 @@ static int db_open_wal(gang_db *db, gang_diag *d)
 
 	if ((err = db_prepare(&st, db, "PRAGMA journal_mode = WAL", d)) < 0)
 		return err;
-	while ((rc = sqlite3_step(st)) == SQLITE_BUSY &&
-	       db_now_us() - t0 < (uint64_t)GANG_DB_BUSY_BUDGET_MS * 1000U) {
+	while ((rc = sqlite3_step(st)) == SQLITE_BUSY && db_now_us() - t0 < (uint64_t)db->wait_ms * 1000U) {
 		sqlite3_reset(st);
 		nanosleep(&pause, NULL);
 	}
@@ -161,7 +160,8 @@ static int db_open_setup(gang_db *db, gang_diag *d)
 	return GANG_OK;
 }
 
-int gang_db_open(gang_db **out, const char *path, int flags, gang_diag *d)
+/* Open with a wait budget of wait_ms for other writers (opening included). */
+static int db_open_waiting(gang_db **out, const char *path, int flags, uint32_t wait_ms, gang_diag *d)
 {
 	gang_db *db;
 	int err;
@@ -182,6 +182,7 @@ int gang_db_open(gang_db **out, const char *path, int flags, gang_diag *d)
 	}
 	db->flags = flags;
 	db->run_fd = -1;
+	db->wait_ms = wait_ms;
 	if (!(flags & GANG_DB_READONLY) && !(db->gate = db_gate_new())) {
 		gang_db_close(db);
 		return gang_diag_set(d, GANG_ENOMEM, "out of memory opening database %s", path);
@@ -192,6 +193,11 @@ int gang_db_open(gang_db **out, const char *path, int flags, gang_diag *d)
 	}
 	*out = db;
 	return GANG_OK;
+}
+
+int gang_db_open(gang_db **out, const char *path, int flags, gang_diag *d)
+{
+	return db_open_waiting(out, path, flags, GANG_DB_BUSY_BUDGET_MS, d);
 }
 
 void gang_db_close(gang_db *db)
@@ -216,7 +222,8 @@ int gang_db_open_worker(gang_db **out, gang_db *main_db, gang_diag *d)
 	if (!main_db->gate)
 		return gang_diag_set(d, GANG_ERR, "database %s: worker connections need a read-write main one",
 				     main_db->path);
-	err = gang_db_open(out, main_db->path, main_db->flags & ~(GANG_DB_CREATE | GANG_DB_RECOVER), d);
+	err = db_open_waiting(out, main_db->path, main_db->flags & ~(GANG_DB_CREATE | GANG_DB_RECOVER),
+			      main_db->wait_ms, d);
 	if (err < 0)
 		return err;
 	db_gate_unref((*out)->gate);

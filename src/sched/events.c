@@ -122,7 +122,12 @@ static void plain_body(FILE *fp, const gang_event *ev)
 	switch (ev->kind) {
 	case GANG_EV_RUN_START: fprintf(fp, "run: profile %s, batch %s", ev->profile, ev->batch); break;
 	case GANG_EV_SLOT_UP: fprintf(fp, "probe %s ready", ev->probe); break;
-	case GANG_EV_SLOT_DOWN: fprintf(fp, "probe %s gone: %s", ev->probe, ev->message); break;
+	case GANG_EV_SLOT_DOWN:
+		if (ev->error_class && strcmp(ev->error_class, "database") == 0)
+			fprintf(fp, "slot stopped (database): %s", ev->message);
+		else
+			fprintf(fp, "probe %s gone: %s", ev->probe, ev->message);
+		break;
 	case GANG_EV_WAITING: fputs("waiting for a board", fp); break;
 	case GANG_EV_BOARD: fprintf(fp, "board %s attempt %d", ev->uid ? ev->uid : "?", ev->attempt); break;
 	case GANG_EV_STEP: fprintf(fp, "%s", ev->step); break;

@@ -200,7 +200,11 @@ static void slot_result(sched_slot *s, const job_outcome *o, int attempts, doubl
  */
 static void slot_db_stop(sched_slot *s, const char *detail)
 {
-	slot_emit(s, GANG_EV_SLOT_DOWN, gang_strerror(GANG_EDB));
+	/* class "database": the console says the slot stopped, not that its probe is gone */
+	gang_event ev = { .kind = GANG_EV_SLOT_DOWN, .message = gang_strerror(GANG_EDB),
+			  .error_class = gang_err_class(GANG_EDB), .detail = detail };
+
+	sched_emit(s, &ev);
 	gang_log_err(&s->log, "database: %s — this slot stops", detail[0] ? detail : gang_strerror(GANG_EDB));
 	pthread_mutex_lock(&s->run->mu);
 	/* no detail: the exit line says the sentence once, not "sentence (sentence)" */
@@ -271,6 +275,24 @@ static void slot_loop(slot_ctx *c)
 	}
 }
 
+/*
+ * Another program holds the database (a backup, a report, an sqlite3
+ * shell): the board waits, it has not failed. Told by the database handle
+ * while it waits (gang_db_on_wait), on this slot's thread.
+ */
+static void slot_db_wait(void *user, uint32_t waited_ms, int done)
+{
+	sched_slot *s = user;
+	char msg[64];
+
+	if (done)
+		snprintf(msg, sizeof(msg), "database free again after %u s", (waited_ms + 500U) / 1000U);
+	else
+		snprintf(msg, sizeof(msg), "database busy — waiting (%u s)", waited_ms / 1000U);
+	slot_emit(s, GANG_EV_NOTE, msg);
+	gang_log_warn(&s->log, "%s", msg);
+}
+
 void *sched_slot_main(void *arg)
 {
 	sched_slot *s = arg;
@@ -281,10 +303,12 @@ void *sched_slot_main(void *arg)
 
 	snprintf(prefix, sizeof(prefix), "[%s %.8s]", s->label, s->id.serial);
 	gang_log_init(&s->log, cfg->log_fp, cfg->log_level, prefix);
-	if (gang_db_open_worker(&c.db, cfg->db, &s->diag) < 0)
+	if (gang_db_open_worker(&c.db, cfg->db, &s->diag) < 0) {
 		slot_db_stop(s, s->diag.msg);
-	else
+	} else {
+		gang_db_on_wait(c.db, slot_db_wait, s);
 		slot_loop(&c);
+	}
 	gang_stlink_close(c.sl);
 	gang_db_close(c.db);
 	pthread_mutex_lock(&s->run->mu);

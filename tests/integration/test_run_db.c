@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "itest.h"
 
@@ -16,7 +17,7 @@
 #define PROFILE_B "tests/fixtures/profiles/run-prod-b.cfg"
 #define BENCH_FIXED "tests/fixtures/benches/run-fixed.cfg"
 #define BENCH_OTHER "tests/fixtures/benches/run-other-line.cfg"
-#define BENCH_QUAD "tests/fixtures/benches/run-quad10.cfg"
+#define BENCH_LOCK "tests/fixtures/benches/run-db-lock.cfg"
 
 static itest_env env;
 static const itest_layout layout = { "profiles/firmware/demo-f103.hex", 0x0803F800U, 256U * 1024U };
@@ -58,4 +59,72 @@ Test(run_db, two_products_counting_from_1_share_a_database)
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 3);
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE finished_at IS NULL"), 0);
 	cr_assert(itest_invariants(&env, &layout, why, sizeof(why)), "%s", why);
+}
+
+/* Another program (a backup, an sqlite3 shell) holds the write lock for secs. */
+static void hold_lock(unsigned secs)
+{
+	struct timespec ts = { (time_t)secs, 0 };
+	sqlite3 *other = NULL;
+
+	cr_assert_eq(sqlite3_open(env.db, &other), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(other));
+	nanosleep(&ts, NULL);
+	sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(other);
+}
+
+/* gang run on the paced four-slot bench; the lock is taken once 2 boards passed. */
+static int run_locked(const char *boards, const char *db_wait, unsigned lock_s)
+{
+	char prof[ITEST_PATH_MAX];
+	const char *argv[] = { "run", prof, "--boards", boards, "--db", env.db, "--plain", "--db-wait", db_wait, NULL };
+	pid_t pid;
+
+	itest_path(prof, sizeof(prof), &env, PROFILE_A);
+	env.realtime = 1.0;
+	pid = itest_spawn(&env, BENCH_LOCK, argv);
+	cr_assert_gt(pid, 0);
+	cr_assert(itest_wait_for(env.out, " PASS serial ", 2, 60), "no board passed");
+	hold_lock(lock_s);
+	return itest_wait(pid, 90);
+}
+
+Test(run_db, a_database_locked_for_4_s_mid_batch_fails_no_board_and_the_wait_is_shown)
+{
+	char why[ITEST_WHY_MAX] = "";
+	int rc = run_locked("8", "60", 4);
+
+	cr_assert_eq(rc, 0, "exit %d", rc);
+	cr_assert_eq(itest_count(env.out, " FAIL "), 0);
+	cr_assert_eq(itest_count(env.out, " PASS serial "), 8);
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result IS NOT 'pass'"), 0);
+	cr_assert_geq(itest_count(env.out, "note: database busy — waiting (1 s)"), 1, "the wait is not shown");
+	cr_assert_geq(itest_count(env.out, "note: database free again after "), 1);
+	cr_assert(itest_invariants(&env, &layout, why, sizeof(why)), "%s", why);
+}
+
+Test(run_db, a_lock_longer_than_db_wait_stops_the_slots_as_a_database_stop_with_its_detail)
+{
+	char *err, *last;
+	int rc = run_locked("8", "1", 4);
+
+	cr_assert_eq(rc, 4, "exit %d", rc);
+	cr_assert_geq(itest_count(env.out, "slot stopped (database): "), 1);
+	cr_assert_eq(itest_count(env.out, " gone: "), 0, "a database stop is not a probe gone");
+	err = itest_slurp(env.err, NULL);
+	cr_assert_not_null(err);
+	last = strstr(err, "gang run: ");
+	cr_assert_not_null(last, "stderr: %s", err);
+	cr_assert(strstr(last, "is locked by another writer") && strstr(last, "within 1000 ms"), "exit line: %s",
+		  last);
+	free(err);
+}
+
+Test(run_db, db_wait_out_of_range_is_a_usage_error)
+{
+	const char *argv[] = { "run", PROFILE_A, "--db", env.db, "--db-wait", "3601", NULL };
+
+	cr_assert_eq(itest_run(&env, BENCH_LOCK, argv, 20), 2);
+	cr_assert_eq(itest_count(env.err, "--db-wait needs seconds from 0 to 3600, not '3601'"), 1);
 }
