@@ -22,6 +22,7 @@ static const gang_cli_cmd cli_cmds[] = {
 	{ "run", gang_cmd_run, GANG_HELP_RUN_SYN, GANG_HELP_RUN },
 	{ "report", gang_cmd_report, GANG_HELP_REPORT_SYN, GANG_HELP_REPORT },
 	{ "trace", gang_cmd_trace, GANG_HELP_TRACE_SYN, GANG_HELP_TRACE },
+	{ "serial", gang_cmd_serial, GANG_HELP_SERIAL_SYN, GANG_HELP_SERIAL },
 };
 #define CLI_NCMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))
 

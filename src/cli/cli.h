@@ -54,5 +54,6 @@ int gang_cmd_check(int argc, char **argv);
 int gang_cmd_run(int argc, char **argv);
 int gang_cmd_report(int argc, char **argv);
 int gang_cmd_trace(int argc, char **argv);
+int gang_cmd_serial(int argc, char **argv);
 
 #endif

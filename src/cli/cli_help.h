@@ -75,7 +75,8 @@
 #define GANG_HELP_RUN_SYN "production run: every ST-Link programs board after board"
 #define GANG_HELP_RUN \
 	"usage: gang run PROFILE [--probe SEL]... [--slots FILE] [--boards N] [--batch NAME]\n" \
-	"                [--operator NAME] [--station NAME] [--db PATH] [--sync] [--json] [--plain]\n\n" \
+	"                [--operator NAME] [--station NAME] [--db PATH] [--db-wait S] [--sync] [--json]\n" \
+	"                [--plain]\n\n" \
 	"One worker per ST-Link (all attached, or those named with --probe). Each slot waits for a\n" \
 	"board, runs the profile, shows PASS or FAIL with a sentence for the operator, waits for the\n" \
 	"board to be removed, and repeats. Every attempt, step, serial number and chip UID is recorded\n" \
@@ -83,6 +84,10 @@
 	"  --slots FILE    slot labels: lines 'LABEL PROBE_SERIAL [USB_PATH]'\n" \
 	"  --boards N      stop after N boards finished (pass or fail)\n" \
 	"  --batch NAME    batch (lot) name recorded with every attempt (default: date-time)\n" \
+	"  --db-wait S     how long a write waits while another program (a backup, a report, an\n" \
+	"                  sqlite3 shell) holds the database, in seconds, 0-3600 (default 60);\n" \
+	"                  the slots show 'database busy — waiting (N s)' meanwhile, and only a\n" \
+	"                  longer lock stops them (exit 4)\n" \
 	"  --sync          panel mode: all slots start together once every slot holds a board\n" \
 	"  --json          JSON Lines events on stdout (schema in README), nothing else on stdout\n" \
 	"  --plain         one plain line per event even on a terminal\n\n" \
@@ -119,5 +124,24 @@
 	"  --format F   text (default) or json (an array with one object per board)\n" \
 	"  --db PATH    database (default db/gang.sqlite)\n\n" \
 	"Exit 1 when no board matches.\n"
+
+#define GANG_HELP_SERIAL_SYN "list a serial pool, or void one of its serials with a reason"
+#define GANG_HELP_SERIAL \
+	"usage: gang serial list POOL [--state reserved|burned|voided] [--db PATH]\n" \
+	"       gang serial void POOL VALUE --reason TEXT [--db PATH]\n\n" \
+	"list prints every serial handed out from POOL, in value order: value, state, the board\n" \
+	"(chip UID) it is bound to, the text rendered into the board, when it was burned and\n" \
+	"voided, and why (the count goes to stderr).\n\n" \
+	"void takes a serial out of use for good, reserved or burned: the row, its board and its\n" \
+	"history stay; the value is never handed out again; its board gets a new serial on its\n" \
+	"next run; a board being programmed with it fails instead of passing. VALUE is the serial's\n" \
+	"number in the pool (the VALUE column of list); anything that is not a plain decimal number\n" \
+	"is taken as the text rendered into the board (GNG-202648-001000) and looked up.\n\n" \
+	"  --state S      list only reserved, burned or voided serials\n" \
+	"  --reason TEXT  why the serial is voided (required; kept with it for audit)\n" \
+	"  --db PATH      database (default db/gang.sqlite)\n\n" \
+	"Exit 2 for an unknown pool or a value never handed out or already void (named in the\n" \
+	"message), 4 when the database cannot be used.\n"
+
 
 #endif

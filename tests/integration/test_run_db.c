@@ -18,6 +18,7 @@
 #define BENCH_FIXED "tests/fixtures/benches/run-fixed.cfg"
 #define BENCH_OTHER "tests/fixtures/benches/run-other-line.cfg"
 #define BENCH_LOCK "tests/fixtures/benches/run-db-lock.cfg"
+#define BENCH_SLOW "tests/fixtures/benches/run-slow.cfg"
 
 static itest_env env;
 static const itest_layout layout = { "profiles/firmware/demo-f103.hex", 0x0803F800U, 256U * 1024U };
@@ -127,4 +128,67 @@ Test(run_db, db_wait_out_of_range_is_a_usage_error)
 
 	cr_assert_eq(itest_run(&env, BENCH_LOCK, argv, 20), 2);
 	cr_assert_eq(itest_count(env.err, "--db-wait needs seconds from 0 to 3600, not '3601'"), 1);
+}
+
+/* gang serial ARGS... on the database (stdout/stderr appended to env.out/env.err). */
+static int serial_cmd(const char *a1, const char *a2, const char *a3, const char *a4, const char *a5)
+{
+	const char *argv[] = { "serial", a1, a2, a3, a4, a5, NULL, NULL, NULL };
+	size_t n = 1;
+
+	while (n < 6 && argv[n])
+		n++;
+	argv[n] = "--db";
+	argv[n + 1] = env.db;
+	return itest_run(&env, BENCH_FIXED, argv, 20);
+}
+
+Test(run_db, serial_list_and_void_by_number_keep_the_history_and_name_what_is_wrong)
+{
+	cr_assert_eq(run_profile(BENCH_FIXED, PROFILE_A, "2"), 0);
+	cr_assert_eq(serial_cmd("list", "prodA", NULL, NULL, NULL), 0);
+	cr_expect_eq(itest_count(env.out, " burned "), 2);
+	cr_assert_eq(serial_cmd("void", "prodA", "1", "--reason", "label misprinted"), 0);
+	cr_expect_eq(itest_count(env.out, "serial 1 of pool 'prodA' is void: label misprinted"), 1);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM serials WHERE value = 1 AND state = 'void' AND "
+				       "reason = 'label misprinted' AND burned_at IS NOT NULL AND uid IS NOT NULL"), 1);
+	cr_assert_eq(serial_cmd("list", "prodA", "--state", "voided", NULL), 0);
+	cr_expect_eq(itest_count(env.out, "label misprinted"), 2, "the void line and the listed reason");
+	cr_expect_eq(serial_cmd("void", "prodZ", "1", "--reason", "x"), 2);
+	cr_expect_eq(itest_count(env.err, "serial pool 'prodZ' does not exist"), 1);
+	cr_expect_eq(itest_count(env.err, "(its pools: prodA)"), 1);
+	cr_expect_eq(serial_cmd("void", "prodA", "77", "--reason", "x"), 2);
+	cr_expect_eq(itest_count(env.err, "serial 77 of pool 'prodA' was never handed out"), 1);
+	cr_expect_eq(serial_cmd("void", "prodA", "1", "--reason", "again"), 2);
+	cr_expect_eq(itest_count(env.err, "serial 1 of pool 'prodA' is already void"), 1);
+	cr_expect_eq(serial_cmd("void", "prodA", "GNG-404", "--reason", "x"), 2);
+	cr_expect_eq(itest_count(env.err, "no serial of pool 'prodA' was rendered as 'GNG-404'"), 1);
+	cr_expect_eq(serial_cmd("list", "prodA", "--state", "lost", NULL), 2);
+	cr_expect_eq(itest_count(env.err, "--state 'lost': use reserved, burned or voided"), 1);
+}
+
+Test(run_db, a_serial_voided_while_its_board_is_programmed_fails_that_attempt_and_the_retry_passes)
+{
+	char prof[ITEST_PATH_MAX], why[ITEST_WHY_MAX] = "";
+	const char *argv[] = { "run", prof, "--boards", "2", "--db", env.db, "--plain", NULL };
+	pid_t pid;
+	int rc;
+
+	itest_path(prof, sizeof(prof), &env, PROFILE_A);
+	env.realtime = 1.0;
+	pid = itest_spawn(&env, BENCH_SLOW, argv);
+	cr_assert_gt(pid, 0);
+	/* serial 1 is reserved before the 2.5 s mass erase of the first board starts */
+	cr_assert(itest_wait_for(env.out, " program", 1, 30), "no board reached program");
+	cr_assert_eq(serial_cmd("void", "prodA", "1", "--reason", "label printer jammed"), 0);
+	rc = itest_wait(pid, 60);
+	cr_assert_eq(rc, 0, "exit %d", rc);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE serial_value = 1 AND result = 'fail' AND "
+				       "error_class = 'serial'"), 1);
+	cr_expect_eq(itest_count(env.out, "the board's serial was voided while it was programmed"), 1);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 2);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE finished_at IS NULL"), 0);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM serials WHERE state = 'burned'"), 2);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM serials WHERE value = 1 AND state = 'void'"), 1);
+	cr_assert(itest_invariants(&env, &layout, why, sizeof(why)), "%s", why);
 }
