@@ -47,6 +47,7 @@ static const cli_cmd_doc cli_docs[] = {
 	{ "run", GANG_HELP_RUN_SYN, GANG_HELP_RUN },
 	{ "report", GANG_HELP_REPORT_SYN, GANG_HELP_REPORT },
 	{ "trace", GANG_HELP_TRACE_SYN, GANG_HELP_TRACE },
+	{ "serial", GANG_HELP_SERIAL_SYN, GANG_HELP_SERIAL },
 };
 #define CLI_NDOCS (sizeof(cli_docs) / sizeof(cli_docs[0]))
 
@@ -545,7 +546,7 @@ Test(cli, man_page_troubleshooting_has_every_operator_sentence_swd_disabled_firs
 				     GANG_ETARGET_NOSWD, GANG_ETARGET_NOHALT, GANG_ENRST_UNWIRED, GANG_ETARGET_FAULT,
 				     GANG_EWRONG_PART, GANG_EREAD_PROTECTED, GANG_EWRITE_PROTECTED, GANG_EFLASH,
 				     GANG_EVERIFY, GANG_ELOCKED_FOREVER, GANG_ESERIAL_EXHAUSTED, GANG_EDB,
-				     GANG_ECANCELLED, GANG_ENOTSUP };
+				     GANG_ECANCELLED, GANG_ENOTSUP, GANG_ESERIAL_TAKEN, GANG_ESERIAL_VOIDED };
 	char *text = cli_man_rendered();
 	char *trouble = strstr(text, "TROUBLESHOOTING The operator's sentences");
 	char *man = cli_slurp(MAN), *sec = cli_man_section(man, "TROUBLESHOOTING");
