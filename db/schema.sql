@@ -41,6 +41,7 @@ CREATE TABLE attempts (
 	error_class TEXT,
 	error_message TEXT,
 	run_id INTEGER,                -- the gang run owning it while open (lock byte in "<db>-runs")
+	rework INTEGER NOT NULL DEFAULT 0 CHECK (rework IN (0, 1)), -- programmed again after a pass (--rework)
 	CHECK ((finished_at IS NULL) = (result IS NULL))
 );
 
@@ -100,6 +101,20 @@ BEGIN
 END;
 
 
+-- A board that had passed with the same profile and image, seen again in a
+-- slot and not programmed again (gang run without --rework).
+CREATE TABLE sightings (
+	id INTEGER PRIMARY KEY,
+	uid TEXT NOT NULL REFERENCES boards(uid),
+	pass_attempt_id INTEGER NOT NULL REFERENCES attempts(id),
+	slot TEXT NOT NULL,
+	probe_serial TEXT,
+	batch TEXT,
+	operator TEXT,
+	station TEXT,
+	seen_at TEXT NOT NULL
+);
+
 CREATE TABLE slot_map (
 	label TEXT PRIMARY KEY,
 	probe_serial TEXT NOT NULL,
@@ -127,5 +142,6 @@ CREATE INDEX attempts_open ON attempts(id) WHERE finished_at IS NULL;
 CREATE INDEX steps_by_attempt ON steps(attempt_id);
 CREATE INDEX serials_by_uid ON serials(uid);
 CREATE INDEX serials_by_pool_state ON serials(pool, state);
+CREATE INDEX sightings_by_uid ON sightings(uid, seen_at);
 
-PRAGMA user_version = 6;
+PRAGMA user_version = 7;

@@ -199,13 +199,15 @@ int gang_db_step(gang_db *db, int64_t attempt_id, const char *step, gang_step_re
  * attempt already closed or unknown is GANG_ERR. error_class/error_message
  * may be NULL (a pass has none).
  *
- * A pass the board's record refuses is not a pass: GANG_ESERIAL_VOIDED (its
- * serial was voided while it was programmed) or GANG_ESERIAL_TAKEN (another
- * board of the pool got the same text meanwhile); the attempt is then
- * closed as 'fail' in the same call (class "serial", message the code's
- * sentence) and d says why. Any other failure (GANG_EDB: busy past the
- * wait, disk full, read-only) leaves the attempt open; the caller may close
- * it with GANG_ATTEMPT_FAIL later or leave it to gang_db_recover.
+ * A pass the board's record refuses says why with its own code, d naming
+ * pool, board and the other board: GANG_ESERIAL_VOIDED (its serial was
+ * voided while it was programmed: gang serial void) or GANG_ESERIAL_TAKEN
+ * (another board of the pool got the same text meanwhile). Nothing of the
+ * pass is written and the attempt stays open, so the caller closes it as
+ * the failure it is: gang_db_attempt_finish(GANG_ATTEMPT_FAIL, class,
+ * sentence), which neither burns nor checks the serial. GANG_EDB (busy past
+ * the wait, disk full, read-only) also leaves it open; closing may then
+ * fail too, and gang_db_recover closes it at the next start.
  */
 int gang_db_attempt_finish(gang_db *db, int64_t attempt_id, gang_attempt_result result,
 			   const char *error_class, const char *error_message, gang_diag *d);

@@ -387,38 +387,19 @@ static int db_finish_tx(gang_db *db, int64_t id, gang_attempt_result result, con
 	return a.uid[0] ? db_finish_board(db, &a, result, d) : GANG_OK;
 }
 
-static int db_finish_once(gang_db *db, int64_t id, gang_attempt_result result, const char *cls,
-			  const char *msg, gang_diag *d)
-{
-	int err;
-
-	if ((err = db_begin(db, d)) < 0)
-		return err;
-	if ((err = db_finish_tx(db, id, result, cls, msg, d)) < 0) {
-		db_rollback(db);
-		return err;
-	}
-	return db_commit(db, d);
-}
-
 int gang_db_attempt_finish(gang_db *db, int64_t attempt_id, gang_attempt_result result,
 			   const char *error_class, const char *error_message, gang_diag *d)
 {
-	gang_diag why = { 0 };
-	int err, cerr;
+	int err;
 
 	if ((unsigned)result > GANG_ATTEMPT_ABORTED)
 		return gang_diag_set(d, GANG_ERR, "database %s: invalid attempt result %d", db->path,
 				     (int)result);
-	err = db_finish_once(db, attempt_id, result, error_class, error_message, &why);
-	if (result != GANG_ATTEMPT_PASS || (err != GANG_ESERIAL_VOIDED && err != GANG_ESERIAL_TAKEN)) {
-		if (err < 0)
-			gang_diag_set(d, err, "%s", why.msg);
+	if ((err = db_begin(db, d)) < 0)
+		return err;
+	if ((err = db_finish_tx(db, attempt_id, result, error_class, error_message, d)) < 0) {
+		db_rollback(db);
 		return err;
 	}
-	/* The board's record, not the database, refused the pass: the attempt is a failure. */
-	cerr = db_finish_once(db, attempt_id, GANG_ATTEMPT_FAIL, gang_err_class(err), gang_strerror(err), d);
-	if (cerr < 0)
-		return cerr;
-	return gang_diag_set(d, err, "%s; the attempt is closed as fail", why.msg);
+	return db_commit(db, d);
 }

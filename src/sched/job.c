@@ -374,6 +374,10 @@ static void job_close(job *j, job_outcome *out)
 		snprintf(out->sentence, sizeof(out->sentence), "%s", gang_strerror(err));
 		gang_diag_set(j->d, err, "%s", dbd.msg);   /* the run's exit message names the cause */
 		gang_log_err(&j->s->log, "recording the pass failed: %s", dbd.msg);
+		/* the board's record refused it (serial voided, text taken): close it as the failure it is */
+		if (err != GANG_EDB)
+			gang_db_attempt_finish(j->db, j->attempt_id, GANG_ATTEMPT_FAIL, gang_err_class(err),
+					       out->sentence, &dbd);
 	}
 }
 

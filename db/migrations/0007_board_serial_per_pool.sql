@@ -1,6 +1,6 @@
--- 0006: a board's serial text is unique within its pool, not across all
--- pools, so two products on one database may both count from 1 (README
--- "Several products on one database"). boards gains serial_pool and its
+-- 0007: a board's serial text is unique within its pool, not across all
+-- pools, so two products sharing one database may both count from 1
+-- (README, "Database"). boards gains serial_pool and its
 -- UNIQUE (serial) becomes UNIQUE (serial, serial_pool); serial leads so
 -- `gang trace TEXT` keeps its index.
 --
@@ -16,7 +16,7 @@
 -- constraints of the new definition.
 PRAGMA defer_foreign_keys = ON;
 
-CREATE TEMP TABLE boards_0006 AS SELECT * FROM main.boards;
+CREATE TEMP TABLE boards_0007 AS SELECT * FROM main.boards;
 
 DROP TABLE main.boards;
 
@@ -39,6 +39,6 @@ SELECT b.uid, b.serial,
 	       (SELECT a.serial_pool FROM main.attempts a WHERE a.uid = b.uid AND a.result = 'pass'
 		AND a.serial_pool IS NOT NULL ORDER BY a.id DESC LIMIT 1) END,
        b.part, b.first_seen, b.last_seen, b.last_result
-FROM boards_0006 b;
+FROM boards_0007 b;
 
-DROP TABLE boards_0006;
+DROP TABLE boards_0007;
