@@ -225,7 +225,8 @@ static void make_schema_3(const char *path)
 
 	cr_assert_eq(sqlite3_open(path, &conn), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(conn,
-				  "DROP INDEX serials_by_pool_state; ALTER TABLE attempts DROP COLUMN run_id; "
+				  "DROP INDEX serials_by_pool_state; ALTER TABLE attempts DROP COLUMN run_id; DROP TABLE sightings; "
+				  "ALTER TABLE attempts DROP COLUMN rework; "
 				  "PRAGMA user_version = 3",
 				  NULL, NULL, NULL),
 		     SQLITE_OK);
