@@ -5,13 +5,16 @@
 --
 -- Times are UTC ISO 8601 with milliseconds ("2026-11-24T16:31:34.123Z").
 
+-- A serial text is unique within its pool: two products may both count from 1.
 CREATE TABLE boards (
 	uid TEXT PRIMARY KEY,          -- the chip's 96-bit unique ID, 24 hex digits
-	serial TEXT UNIQUE,            -- serial text burned on its last pass
+	serial TEXT,                   -- serial text burned on its last pass
+	serial_pool TEXT,              -- the pool that serial came from
 	part TEXT,
 	first_seen TEXT NOT NULL,
 	last_seen TEXT NOT NULL,
-	last_result TEXT CHECK (last_result IN ('pass', 'fail', 'aborted'))
+	last_result TEXT CHECK (last_result IN ('pass', 'fail', 'aborted')),
+	UNIQUE (serial, serial_pool)
 );
 
 CREATE TABLE attempts (
@@ -141,4 +144,4 @@ CREATE INDEX serials_by_uid ON serials(uid);
 CREATE INDEX serials_by_pool_state ON serials(pool, state);
 CREATE INDEX sightings_by_uid ON sightings(uid, seen_at);
 
-PRAGMA user_version = 6;
+PRAGMA user_version = 7;

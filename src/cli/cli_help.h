@@ -86,8 +86,8 @@
 #define GANG_HELP_RUN_SYN "production run: every ST-Link programs board after board"
 #define GANG_HELP_RUN \
 	"usage: gang run PROFILE [--probe SEL]... [--slots FILE] [--boards N] [--batch NAME]\n" \
-	"                [--operator NAME] [--station NAME] [--db PATH] [--sync] [--rework] [--json]\n" \
-	"                [--plain] [--log FILE] [--log-level L]\n\n" \
+	"                [--operator NAME] [--station NAME] [--db PATH] [--db-wait S] [--sync]\n" \
+	"                [--rework] [--json] [--plain] [--log FILE] [--log-level L]\n\n" \
 	"One worker per ST-Link (all attached, or those named with --probe). Each slot waits for a\n" \
 	"board, runs the profile, shows PASS or FAIL with a sentence for the operator, waits for the\n" \
 	"board to be removed, and repeats. Every attempt, step, serial number and chip UID is recorded\n" \
@@ -102,6 +102,10 @@
 	"                  batch, operator and station are printable UTF-8, at most 64 bytes each\n" \
 	"  --db PATH       database (default: db in gang.conf, else ~/.local/share/gang/gang.sqlite,\n" \
 	"                  its directory made 0700)\n" \
+	"  --db-wait S     how long a write waits while another program (a backup, a report, an\n" \
+	"                  sqlite3 shell) holds the database, in seconds, 0-3600 (default 60);\n" \
+	"                  the slots show 'database busy — waiting (N s)' meanwhile, and only a\n" \
+	"                  longer lock stops them (exit 4)\n" \
 	"  --sync          panel mode: all slots start together once every slot holds a board\n" \
 	"  --rework        program boards that already passed with this profile and image again\n" \
 	"                  (recorded as rework); without it such a board is left as it is and\n" \
@@ -165,5 +169,24 @@
 	"  --format F   text (default) or json (an array with one object per board)\n" \
 	"  --db PATH    database (default: db in gang.conf, else ~/.local/share/gang/gang.sqlite)\n\n" \
 	"Exit 1 when no board matches.\n"
+
+#define GANG_HELP_SERIAL_SYN "list a serial pool, or void one of its serials with a reason"
+#define GANG_HELP_SERIAL \
+	"usage: gang serial list POOL [--state reserved|burned|voided] [--db PATH]\n" \
+	"       gang serial void POOL VALUE --reason TEXT [--db PATH]\n\n" \
+	"list prints every serial handed out from POOL, in value order: value, state, the board\n" \
+	"(chip UID) it is bound to, the text rendered into the board, when it was burned and\n" \
+	"voided, and why (the count goes to stderr).\n\n" \
+	"void takes a serial out of use for good, reserved or burned: the row, its board and its\n" \
+	"history stay; the value is never handed out again; its board gets a new serial on its\n" \
+	"next run; a board being programmed with it fails instead of passing. VALUE is the serial's\n" \
+	"number in the pool (the VALUE column of list); anything that is not a plain decimal number\n" \
+	"is taken as the text rendered into the board (GNG-202648-001000) and looked up.\n\n" \
+	"  --state S      list only reserved, burned or voided serials\n" \
+	"  --reason TEXT  why the serial is voided (required; kept with it for audit)\n" \
+	"  --db PATH      database (default db/gang.sqlite)\n\n" \
+	"Exit 2 for an unknown pool or a value never handed out or already void (named in the\n" \
+	"message), 4 when the database cannot be used.\n"
+
 
 #endif

@@ -25,6 +25,7 @@
 #include "target/part.h"
 
 #define RUN_MAX_PROBES 64
+#define RUN_MAX_DB_WAIT_S 3600U   /* --db-wait: an hour; longer is a stopped line, not a busy database */
 
 typedef struct run_args {
 	const char *profile;
@@ -38,6 +39,7 @@ typedef struct run_args {
 	const char *db;
 	const char *log_file;
 	int log_level;
+	uint32_t db_wait_s;
 	bool sync, json, plain, rework;
 	char batch_buf[40];
 	gang_config cfg;                      /* gang.conf: what the flags leave unsaid */
@@ -51,7 +53,7 @@ const struct option gang_cmd_run_opts[] = {
 	{ "db", required_argument, NULL, 'd' }, { "sync", no_argument, NULL, 'S' },
 	{ "json", no_argument, NULL, 'j' }, { "plain", no_argument, NULL, 'P' },
 	{ "log", required_argument, NULL, 'l' }, { "log-level", required_argument, NULL, 'L' },
-	{ "rework", no_argument, NULL, 'R' }, { 0, 0, 0, 0 },
+	{ "rework", no_argument, NULL, 'R' }, { "db-wait", required_argument, NULL, 'w' }, { 0, 0, 0, 0 },
 };
 
 /* Names stored with every attempt and shown on every output: checked at the door. */
@@ -74,6 +76,7 @@ static int run_parse(run_args *a, int argc, char **argv)
 	int c;
 
 	a->log_level = GANG_LOG_WARN;
+	a->db_wait_s = GANG_DB_WAIT_DEFAULT_MS / 1000U;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", gang_cmd_run_opts, NULL)) != -1) {
 		switch (c) {
@@ -92,6 +95,12 @@ static int run_parse(run_args *a, int argc, char **argv)
 		case 'o': a->operator_name = optarg; break;
 		case 't': a->station = optarg; break;
 		case 'd': a->db = optarg; break;
+		case 'w':
+			if (!gang_cli_parse_u32(&n, optarg) || n > RUN_MAX_DB_WAIT_S)
+				return gang_cli_usage("run", "--db-wait needs seconds from 0 to %u, not '%s'",
+						      RUN_MAX_DB_WAIT_S, optarg);
+			a->db_wait_s = n;
+			break;
 		case 'S': a->sync = true; break;
 		case 'j': a->json = true; break;
 		case 'P': a->plain = true; break;
@@ -195,6 +204,8 @@ static int run_db(gang_db **out, const run_args *a, const gang_profile *p, gang_
 
 	if ((err = gang_db_open(out, a->db, GANG_DB_CREATE, d)) < 0)
 		return err;
+	/* opening refused a locked database quickly; from now on a busy one is waited for */
+	gang_db_set_wait(*out, a->db_wait_s * 1000U);
 	if ((err = gang_db_recover(*out, &closed, d)) < 0)
 		return err;
 	if (closed > 0)

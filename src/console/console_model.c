@@ -201,6 +201,7 @@ static void model_slot_event(gang_console_model *m, gang_console_slot *s, const 
 		break;
 	case GANG_EV_SLOT_DOWN:
 		s->state = GANG_CONSOLE_DOWN;
+		model_copy(s->stopped_class, sizeof(s->stopped_class), ev->error_class ? ev->error_class : "");
 		model_copy(s->message, sizeof(s->message), ev->message ? ev->message : "");
 		break;
 	case GANG_EV_BOARD: model_board(s, ev); break;

@@ -57,6 +57,7 @@ typedef struct gang_console_slot {
 	char note[GANG_CONSOLE_TEXT_LEN];    /* NOTE, shown until the result */
 	char result[12];                     /* "pass" | "fail" | "aborted" | "" */
 	char message[GANG_CONSOLE_TEXT_LEN]; /* RESULT or SLOT_DOWN sentence */
+	char stopped_class[16];              /* DOWN for good, and why ("database", "serial"); "": probe gone */
 	bool has_last;                       /* keep "last: PASS 001234" while waiting */
 	char last_result[12];
 	char last_id[GANG_CONSOLE_LABEL_LEN];

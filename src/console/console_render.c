@@ -383,8 +383,15 @@ static void render_status(gang_console_line *l, const gang_console_slot *s, doub
 	case GANG_CONSOLE_BUSY: render_busy(l, s, now, cols); return;
 	case GANG_CONSOLE_DONE: render_done(l, s, cols); return;
 	case GANG_CONSOLE_DOWN:
-		/* The operator must act (plug the probe back in): highlighted, never dimmed. */
-		render_put(l, cols, GANG_CONSOLE_TONE_ALERT, "probe gone", -1);
+		/* The operator must act (plug the probe back in, or call the engineer): highlighted, never dimmed. */
+		if (s->stopped_class[0]) {
+			char what[48];
+
+			snprintf(what, sizeof(what), "stopped (%s)", s->stopped_class);
+			render_put(l, cols, GANG_CONSOLE_TONE_ALERT, what, -1);
+		} else {
+			render_put(l, cols, GANG_CONSOLE_TONE_ALERT, "probe gone", -1);
+		}
 		if (*s->message) {
 			render_put(l, cols, GANG_CONSOLE_TONE_FAIL, ": ", -1);
 			render_put(l, cols, GANG_CONSOLE_TONE_FAIL, s->message, -1);

@@ -64,6 +64,10 @@ static const err_row err_table[] = {
 	{ GANG_ENOTSUP, "unsupported", 2, "this operation is not supported on this part" },
 	{ GANG_EUNRECORDED, "record", 1,
 	  "programmed and verified, but the pass could not be recorded — set the board aside and tell the engineer" },
+	{ GANG_ESERIAL_TAKEN, "serial", 1,
+	  "this serial number is already on another board of the same pool — stop and ask the engineer" },
+	{ GANG_ESERIAL_VOIDED, "serial", 1,
+	  "the board's serial was voided while it was programmed — program the board again" },
 };
 
 static const err_row *err_find(int code)

@@ -10,7 +10,8 @@
  * gets its own handle from gang_db_open_worker. Writers queue in FIFO
  * order inside the process, then meet other processes at SQLite's file
  * lock (BEGIN IMMEDIATE), where a busy connection retries with a short
- * bounded backoff (GANG_DB_BUSY_BUDGET_MS) and then fails GANG_EDB.
+ * bounded backoff and fails GANG_EDB after its wait budget
+ * (GANG_DB_BUSY_BUDGET_MS while opening, then gang_db_set_wait).
  *
  * One board, as the job pipeline records it:
  *   gang_db_attempt_begin        board inserted (slot, probe, batch, profile, operator)
@@ -36,8 +37,14 @@
 /* Database file used when the command line names none (relative to the cwd). */
 #define GANG_DB_DEFAULT_PATH "db/gang.sqlite"
 
-/* Longest wait for another writer before giving up with GANG_EDB. */
+/* Longest wait for another writer while opening (then a refusal, before any board). */
 #define GANG_DB_BUSY_BUDGET_MS 2000U
+/* Default longest wait of a write once open (gang run --db-wait): a backup or
+ * a report holding the database for a while must not fail boards. */
+#define GANG_DB_WAIT_DEFAULT_MS 60000U
+/* A wait is reported after this long, then this often (gang_db_on_wait). */
+#define GANG_DB_WAIT_REPORT_FIRST_MS 1000U
+#define GANG_DB_WAIT_REPORT_EVERY_MS 5000U
 /* Free space below which a read-write open is refused as "disk full". */
 #define GANG_DB_MIN_FREE_BYTES (1024U * 1024U)
 /* Slot labels: up to this many bytes incl. NUL, [A-Za-z0-9_.-] only. */
@@ -49,6 +56,15 @@
 #define GANG_DB_RECOVER 0x4  /* close attempts left open by a crash (main thread, once) */
 
 typedef struct gang_db gang_db;
+
+/*
+ * Told about a write waiting for another program's lock: waited_ms so far,
+ * done = 0 while it waits (first after GANG_DB_WAIT_REPORT_FIRST_MS, then
+ * every GANG_DB_WAIT_REPORT_EVERY_MS), then once done = 1 when the write
+ * got the lock or gave up. Called on the thread using the handle, inside
+ * the gang_db call that waits; it must not use the handle.
+ */
+typedef void (*gang_db_wait_fn)(void *user, uint32_t waited_ms, int done);
 
 typedef enum gang_attempt_result {
 	GANG_ATTEMPT_PASS = 0,
@@ -106,6 +122,18 @@ int gang_db_open(gang_db **out, const char *path, int flags, gang_diag *d);
  * main_db is read-only.
  */
 int gang_db_open_worker(gang_db **out, gang_db *main_db, gang_diag *d);
+/*
+ * How long a write (a reservation, a step, closing an attempt) waits for
+ * another program holding the database before failing GANG_EDB "locked by
+ * another writer". Opening waits GANG_DB_BUSY_BUDGET_MS; after that a handle
+ * waits GANG_DB_BUSY_BUDGET_MS until this is called. Workers opened from db
+ * afterwards inherit it (their open waits as long). The waits of a main
+ * connection's workers overlap: each counts from its own start, queue
+ * included, so a lock held for 10 s delays every slot by about 10 s.
+ */
+void gang_db_set_wait(gang_db *db, uint32_t wait_ms);
+/* Report this handle's waits to fn(user, ...) (NULL: stop reporting). */
+void gang_db_on_wait(gang_db *db, gang_db_wait_fn fn, void *user);
 /* Close the connection (rolling back an unfinished transaction); NULL is a no-op. */
 void gang_db_close(gang_db *db);
 /* Path the handle was opened with (borrowed; valid until gang_db_close). */
@@ -158,7 +186,14 @@ int gang_db_attempt_begin(int64_t *id_out, gang_db *db, const gang_attempt_info 
 /* Attach the board identity found on connect (also gang_db_board_seen). */
 int gang_db_attempt_identify(gang_db *db, int64_t attempt_id, const gang_attempt_target *t,
 			     gang_diag *d);
-/* Serial text as rendered into the image ("GNG-202648-001000"), for reports. */
+/*
+ * Serial text as rendered into the image ("GNG-202648-001000"), for reports,
+ * recorded after gang_serial_reserve and before anything is written to the
+ * board. A serial text is unique within its pool (boards UNIQUE (serial,
+ * serial_pool)); two pools may render the same text. GANG_ESERIAL_TAKEN,
+ * nothing written, when another board already holds text in the attempt's
+ * pool (burned on a pass, or rendered into an attempt still open).
+ */
 int gang_db_attempt_serial_text(gang_db *db, int64_t attempt_id, const char *text, gang_diag *d);
 /* Append a step row (step name like "erase"; detail may be NULL). */
 int gang_db_step(gang_db *db, int64_t attempt_id, const char *step, gang_step_result result,
@@ -184,10 +219,20 @@ int gang_db_sighting(gang_db *db, const gang_attempt_info *info, const char *uid
 /*
  * Close an open attempt. In one transaction: the attempt's result, the
  * board's last_result and, for a pass (call it only after verify), its
- * reserved serial becomes 'burned' and boards.serial its text. A pass needs
- * an identified board (GANG_ERR otherwise); an attempt already closed or
- * unknown is GANG_ERR; a serial voided meanwhile refuses the pass (GANG_EDB).
- * error_class/error_message may be NULL (a pass has none).
+ * reserved serial becomes 'burned' and boards.serial/serial_pool its text
+ * and pool. A pass needs an identified board (GANG_ERR otherwise); an
+ * attempt already closed or unknown is GANG_ERR. error_class/error_message
+ * may be NULL (a pass has none).
+ *
+ * A pass the board's record refuses says why with its own code, d naming
+ * pool, board and the other board: GANG_ESERIAL_VOIDED (its serial was
+ * voided while it was programmed: gang serial void) or GANG_ESERIAL_TAKEN
+ * (another board of the pool got the same text meanwhile). Nothing of the
+ * pass is written and the attempt stays open, so the caller closes it as
+ * the failure it is: gang_db_attempt_finish(GANG_ATTEMPT_FAIL, class,
+ * sentence), which neither burns nor checks the serial. GANG_EDB (busy past
+ * the wait, disk full, read-only) also leaves it open; closing may then
+ * fail too, and gang_db_recover closes it at the next start.
  */
 int gang_db_attempt_finish(gang_db *db, int64_t attempt_id, gang_attempt_result result,
 			   const char *error_class, const char *error_message, gang_diag *d);

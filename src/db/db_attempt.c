@@ -108,18 +108,95 @@ fail:
 	return err;
 }
 
-int gang_db_attempt_serial_text(gang_db *db, int64_t attempt_id, const char *text, gang_diag *d)
+/*
+ * Another board holding text in pool: burned on its last pass (boards), or,
+ * when open_too, rendered into an attempt still open (two boards in flight;
+ * the first to pass keeps it). *other is "" when there is none.
+ */
+static int db_serial_text_owner(char *other, size_t cap, gang_db *db, const char *pool,
+				const char *text, const char *uid, int open_too, gang_diag *d)
 {
+	sqlite3_stmt *st;
+	int rc, err;
+
+	other[0] = '\0';
+	if ((err = db_prepare(&st, db,
+			      "SELECT uid FROM boards WHERE serial = ?2 AND serial_pool = ?1 AND uid <> ?3 "
+			      "UNION ALL SELECT uid FROM attempts WHERE ?4 AND finished_at IS NULL AND "
+			      "serial_pool = ?1 AND serial_text = ?2 AND uid <> ?3 LIMIT 1",
+			      d)) < 0)
+		return err;
+	db_bind_text(st, 1, pool);
+	db_bind_text(st, 2, text);
+	db_bind_text(st, 3, uid);
+	sqlite3_bind_int(st, 4, open_too);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(other, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(db, rc, d, "checking a serial text");
+	return GANG_OK;
+}
+
+/* The open attempt's board and serial pool ("" when none), for the serial text. */
+static int db_attempt_pool(char *uid, char *pool, size_t cap, gang_db *db, int64_t id, gang_diag *d)
+{
+	sqlite3_stmt *st;
+	int rc, err;
+
+	uid[0] = pool[0] = '\0';
+	if ((err = db_prepare(&st, db,
+			      "SELECT COALESCE(uid, ''), COALESCE(serial_pool, '') FROM attempts "
+			      "WHERE id = ?1 AND finished_at IS NULL",
+			      d)) < 0)
+		return err;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(uid, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(pool, cap, "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return gang_diag_set(d, GANG_ERR, "database %s: recording the serial text: attempt %lld does not "
+				     "exist or is closed", db->path, (long long)id);
+	return rc == SQLITE_ROW ? GANG_OK : db_fail(db, rc, d, "reading an attempt");
+}
+
+static int db_serial_text_tx(gang_db *db, int64_t id, const char *text, gang_diag *d)
+{
+	char uid[128], pool[128], other[128];
 	sqlite3_stmt *st;
 	int err;
 
-	if ((err = db_prepare(&st, db,
-			      "UPDATE attempts SET serial_text = ?2 WHERE id = ?1 AND finished_at IS NULL",
-			      d)) < 0)
+	if ((err = db_attempt_pool(uid, pool, sizeof(uid), db, id, d)) < 0)
 		return err;
-	sqlite3_bind_int64(st, 1, attempt_id);
+	if (text && pool[0] && (err = db_serial_text_owner(other, sizeof(other), db, pool, text, uid, 1, d)) < 0)
+		return err;
+	if (text && pool[0] && other[0])
+		return gang_diag_set(d, GANG_ESERIAL_TAKEN,
+				     "database %s: serial '%s' of pool '%s' is already board %s's; board %s is "
+				     "not programmed with it (does the pool's format render two values alike?)",
+				     db->path, text, pool, other, uid[0] ? uid : "?");
+	if ((err = db_prepare(&st, db, "UPDATE attempts SET serial_text = ?2 WHERE id = ?1", d)) < 0)
+		return err;
+	sqlite3_bind_int64(st, 1, id);
 	db_bind_text(st, 2, text);
-	return db_attempt_update_one(db, st, attempt_id, d, "recording the serial text");
+	return db_attempt_update_one(db, st, id, d, "recording the serial text");
+}
+
+int gang_db_attempt_serial_text(gang_db *db, int64_t attempt_id, const char *text, gang_diag *d)
+{
+	int err;
+
+	if ((err = db_begin(db, d)) < 0)
+		return err;
+	if ((err = db_serial_text_tx(db, attempt_id, text, d)) < 0) {
+		db_rollback(db);
+		return err;
+	}
+	return db_commit(db, d);
 }
 
 int gang_db_step(gang_db *db, int64_t attempt_id, const char *step, gang_step_result result,
@@ -143,10 +220,33 @@ int gang_db_step(gang_db *db, int64_t attempt_id, const char *step, gang_step_re
 	return db_run(db, st, d, "recording a step");
 }
 
+/* Was uid's serial of pool (value < 0: any) voided? A voided serial explains a failed burn. */
+static int db_serial_was_voided(int *voided, gang_db *db, const char *pool, int64_t value, const char *uid,
+				gang_diag *d)
+{
+	sqlite3_stmt *st;
+	int rc, err;
+
+	*voided = 0;
+	if ((err = db_prepare(&st, db,
+			      "SELECT count(*) FROM serials WHERE pool = ?1 AND uid = ?2 AND state = 'void' "
+			      "AND (?3 < 0 OR value = ?3)",
+			      d)) < 0)
+		return err;
+	db_bind_text(st, 1, pool);
+	db_bind_text(st, 2, uid);
+	sqlite3_bind_int64(st, 3, value);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*voided = sqlite3_column_int(st, 0) > 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? GANG_OK : db_fail(db, rc, d, "looking up a voided serial");
+}
+
 int db_serial_burn_tx(gang_db *db, const char *pool, int64_t value, const char *uid, gang_diag *d)
 {
 	sqlite3_stmt *st;
-	int err;
+	int voided, err;
 
 	if ((err = db_prepare(&st, db,
 			      "UPDATE serials SET state = 'burned', burned_at = COALESCE(burned_at, " DB_NOW_SQL
@@ -158,12 +258,17 @@ int db_serial_burn_tx(gang_db *db, const char *pool, int64_t value, const char *
 	sqlite3_bind_int64(st, 3, value);
 	if ((err = db_run(db, st, d, "burning a serial")) < 0)
 		return err;
-	if (sqlite3_changes(db->conn) != 1)
-		return gang_diag_set(d, GANG_EDB,
-				     "database %s: no serial of pool '%s' is reserved for board %s (voided "
-				     "meanwhile?); the pass is not recorded",
+	if (sqlite3_changes(db->conn) == 1)
+		return GANG_OK;
+	if ((err = db_serial_was_voided(&voided, db, pool, value, uid, d)) < 0)
+		return err;
+	if (voided)
+		return gang_diag_set(d, GANG_ESERIAL_VOIDED,
+				     "database %s: the serial of pool '%s' reserved for board %s was voided while "
+				     "it was programmed; the pass is not recorded",
 				     db->path, pool, uid);
-	return GANG_OK;
+	return gang_diag_set(d, GANG_EDB, "database %s: no serial of pool '%s' is reserved for board %s; the "
+			     "pass is not recorded", db->path, pool, uid);
 }
 
 /* The open attempt's board and serial, read inside the finishing transaction. */
@@ -210,25 +315,18 @@ static int db_attempt_load(db_open_attempt *out, gang_db *db, int64_t id, gang_d
 	return err;
 }
 
-/* boards.serial is UNIQUE: name the other board instead of a bare constraint error. */
-static int db_serial_text_free(gang_db *db, const char *serial, const char *uid, gang_diag *d)
+/* UNIQUE (serial, serial_pool): name the other board instead of a bare constraint error. */
+static int db_serial_text_free(gang_db *db, const char *pool, const char *serial, const char *uid,
+			       gang_diag *d)
 {
-	sqlite3_stmt *st;
-	int rc, err = GANG_OK;
+	char other[128];
+	int err = db_serial_text_owner(other, sizeof(other), db, pool, serial, uid, 0, d);
 
-	if ((err = db_prepare(&st, db, "SELECT uid FROM boards WHERE serial = ?1 AND uid <> ?2", d)) < 0)
-		return err;
-	db_bind_text(st, 1, serial);
-	db_bind_text(st, 2, uid);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		err = gang_diag_set(d, GANG_EDB,
-				    "database %s: serial '%s' is already recorded for board %s; the pass of "
-				    "board %s is not recorded (two pools rendering the same text?)",
-				    db->path, serial, (const char *)sqlite3_column_text(st, 0), uid);
-	else if (rc != SQLITE_DONE)
-		err = db_fail(db, rc, d, "checking a serial text");
-	sqlite3_finalize(st);
+	if (err == GANG_OK && other[0])
+		err = gang_diag_set(d, GANG_ESERIAL_TAKEN,
+				    "database %s: serial '%s' of pool '%s' is already recorded for board %s; the "
+				    "pass of board %s is not recorded",
+				    db->path, serial, pool, other, uid);
 	return err;
 }
 
@@ -243,17 +341,21 @@ static int db_finish_board(gang_db *db, const db_open_attempt *a, gang_attempt_r
 		snprintf(serial, sizeof(serial), "%s", a->text);
 	else
 		snprintf(serial, sizeof(serial), "%s:%lld", a->pool, (long long)a->value);
-	if (result == GANG_ATTEMPT_PASS && a->value >= 0 && (err = db_serial_text_free(db, serial, a->uid, d)) < 0)
+	if (result == GANG_ATTEMPT_PASS && a->value >= 0 &&
+	    (err = db_serial_text_free(db, a->pool, serial, a->uid, d)) < 0)
 		return err;
 	if ((err = db_prepare(&st, db,
 			      "UPDATE boards SET last_result = ?2, last_seen = " DB_NOW_SQL
-			      ", serial = CASE WHEN ?3 IS NULL THEN serial ELSE ?3 END WHERE uid = ?1",
+			      ", serial = CASE WHEN ?3 IS NULL THEN serial ELSE ?3 END"
+			      ", serial_pool = CASE WHEN ?3 IS NULL THEN serial_pool ELSE ?4 END WHERE uid = ?1",
 			      d)) < 0)
 		return err;
 	db_bind_text(st, 1, a->uid);
 	db_bind_text(st, 2, db_attempt_results[result]);
-	if (result == GANG_ATTEMPT_PASS && a->value >= 0)
+	if (result == GANG_ATTEMPT_PASS && a->value >= 0) {
 		db_bind_text(st, 3, serial);
+		db_bind_text(st, 4, a->pool);
+	}
 	return db_run(db, st, d, "updating the board's last result");
 }
 

@@ -18,14 +18,31 @@
 /* Busy backoff: first sleep, and the cap a single sleep never exceeds. */
 #define DB_BUSY_FIRST_US 50U
 #define DB_BUSY_MAX_SLEEP_US 2000U
+/* Past this much waiting the lock is held by a long transaction (a backup, an
+ * engineer's shell): poll less often. */
+#define DB_BUSY_LONG_US 100000U
+#define DB_BUSY_LONG_SLEEP_US 25000U
+/* A writer queued behind another looks at the clock (deadline, report) this often. */
+#define DB_GATE_TICK_US 250000U
 
 /* In-process FIFO of writers shared by a main connection and its workers (db_gate.c). */
 typedef struct db_gate db_gate;
+/* A writer's place in the queue (one per connection). */
+typedef struct db_gate_node {
+	struct db_gate_node *next;
+} db_gate_node;
+typedef void (*db_gate_tick_fn)(void *arg, uint64_t now_us);
 
 db_gate *db_gate_new(void);
 db_gate *db_gate_ref(db_gate *g);
 void db_gate_unref(db_gate *g);
-void db_gate_enter(db_gate *g);
+/*
+ * Queue n and wait for its turn until deadline_us (db_now_us clock),
+ * calling tick (may be NULL) every DB_GATE_TICK_US meanwhile, without the
+ * gate's lock. 0 inside the gate; -1 when the deadline passed (n left the
+ * queue).
+ */
+int db_gate_enter(db_gate *g, db_gate_node *n, uint64_t deadline_us, db_gate_tick_fn tick, void *arg);
 void db_gate_leave(db_gate *g);
 
 struct gang_db {
@@ -34,9 +51,15 @@ struct gang_db {
 	int gate_held;          /* this connection is inside the gate (write transaction) */
 	char *path;
 	int flags;
+	db_gate_node gate_node; /* this connection's place in the gate's queue */
 	uint64_t busy_start_us; /* monotonic time of the current wait's first BUSY */
 	unsigned busy_seed;     /* rand_r state for backoff jitter */
 	uint64_t busy_sleeps;   /* statistics: sleeps taken waiting for writers */
+	uint32_t wait_ms;       /* longest wait for other writers (gang_db_set_wait) */
+	uint64_t wait_from_us;  /* start of the current write's wait (queue + lock); 0: none */
+	uint32_t wait_told_ms;  /* wait last reported to wait_fn; 0: not reported */
+	gang_db_wait_fn wait_fn; /* gang_db_on_wait; NULL: nobody listens */
+	void *wait_user;
 	int64_t run_id;         /* the run owning this process's attempts (0: none; workers copy it) */
 	int run_fd;             /* "<path>-runs", holding the run's lock (main handle only; -1) */
 };
@@ -57,6 +80,10 @@ int db_commit(gang_db *db, gang_diag *d);
 void db_rollback(gang_db *db);
 /* Let the next queued writer of this process go (after COMMIT/ROLLBACK). */
 void db_gate_release(gang_db *db);
+/* A write starts waiting: queue (when db has a gate) and set the wait's clock. */
+int db_write_wait(gang_db *db, gang_diag *d, const char *what);
+/* The write got the lock, or gave up: report the end of a reported wait. */
+void db_wait_end(gang_db *db);
 /* Run a prepared statement expecting SQLITE_DONE; finalizes it. */
 int db_run(gang_db *db, sqlite3_stmt *st, gang_diag *d, const char *what);
 /* Bind text, or NULL when s is NULL. */

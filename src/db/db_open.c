@@ -13,16 +13,25 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #define DB_RUNS_SUFFIX "-runs"
 #define DB_RUN_ID_TRIES 8
+
+static bool db_is_link(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+}
 
 static int db_open_check_files(const char *path, int flags, gang_diag *d)
 {
@@ -33,7 +42,12 @@ static int db_open_check_files(const char *path, int flags, gang_diag *d)
 	if (!copy)
 		return gang_diag_set(d, GANG_ENOMEM, "out of memory opening %s", path);
 	dir = dirname(copy);
-	if (access(path, F_OK) != 0) {
+	if (access(path, F_OK) != 0 && db_is_link(path)) {
+		err = gang_diag_set(d, GANG_EDB,
+				    "database %s is a symbolic link to a missing file; gang does not create a "
+				    "database through a link — remove the link or name the real path",
+				    path);
+	} else if (access(path, F_OK) != 0) {
 		if (!(flags & GANG_DB_CREATE) || (flags & GANG_DB_READONLY))
 			err = gang_diag_set(d, GANG_EDB, "database %s does not exist", path);
 		else if (access(dir, W_OK | X_OK) != 0)
@@ -63,6 +77,11 @@ static int db_open_conn(gang_db *db, gang_diag *d)
 		oflags |= SQLITE_OPEN_READONLY;
 	else
 		oflags |= SQLITE_OPEN_READWRITE | ((db->flags & GANG_DB_CREATE) ? SQLITE_OPEN_CREATE : 0);
+	/* A file gang creates is never created through a link (a link swapped in after
+	 * db_open_check_files looked; SQLITE_OPEN_NOFOLLOW, sqlite.org/c3ref/open.html);
+	 * an existing database may be a link the engineer made. */
+	if ((db->flags & GANG_DB_CREATE) && access(db->path, F_OK) != 0)
+		oflags |= SQLITE_OPEN_NOFOLLOW;
 	rc = sqlite3_open_v2(db->path, &db->conn, oflags, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(db, rc, d, "opening");
@@ -127,8 +146,7 @@ static int db_open_wal(gang_db *db, gang_diag *d)
 
 	if ((err = db_prepare(&st, db, "PRAGMA journal_mode = WAL", d)) < 0)
 		return err;
-	while ((rc = sqlite3_step(st)) == SQLITE_BUSY &&
-	       db_now_us() - t0 < (uint64_t)GANG_DB_BUSY_BUDGET_MS * 1000U) {
+	while ((rc = sqlite3_step(st)) == SQLITE_BUSY && db_now_us() - t0 < (uint64_t)db->wait_ms * 1000U) {
 		sqlite3_reset(st);
 		nanosleep(&pause, NULL);
 	}
@@ -161,7 +179,8 @@ static int db_open_setup(gang_db *db, gang_diag *d)
 	return GANG_OK;
 }
 
-int gang_db_open(gang_db **out, const char *path, int flags, gang_diag *d)
+/* Open with a wait budget of wait_ms for other writers (opening included). */
+static int db_open_waiting(gang_db **out, const char *path, int flags, uint32_t wait_ms, gang_diag *d)
 {
 	gang_db *db;
 	int err;
@@ -182,6 +201,7 @@ int gang_db_open(gang_db **out, const char *path, int flags, gang_diag *d)
 	}
 	db->flags = flags;
 	db->run_fd = -1;
+	db->wait_ms = wait_ms;
 	if (!(flags & GANG_DB_READONLY) && !(db->gate = db_gate_new())) {
 		gang_db_close(db);
 		return gang_diag_set(d, GANG_ENOMEM, "out of memory opening database %s", path);
@@ -192,6 +212,11 @@ int gang_db_open(gang_db **out, const char *path, int flags, gang_diag *d)
 	}
 	*out = db;
 	return GANG_OK;
+}
+
+int gang_db_open(gang_db **out, const char *path, int flags, gang_diag *d)
+{
+	return db_open_waiting(out, path, flags, GANG_DB_BUSY_BUDGET_MS, d);
 }
 
 void gang_db_close(gang_db *db)
@@ -216,7 +241,8 @@ int gang_db_open_worker(gang_db **out, gang_db *main_db, gang_diag *d)
 	if (!main_db->gate)
 		return gang_diag_set(d, GANG_ERR, "database %s: worker connections need a read-write main one",
 				     main_db->path);
-	err = gang_db_open(out, main_db->path, main_db->flags & ~(GANG_DB_CREATE | GANG_DB_RECOVER), d);
+	err = db_open_waiting(out, main_db->path, main_db->flags & ~(GANG_DB_CREATE | GANG_DB_RECOVER),
+			      main_db->wait_ms, d);
 	if (err < 0)
 		return err;
 	db_gate_unref((*out)->gate);
@@ -256,7 +282,13 @@ static int db_run_claim(gang_db *db, gang_diag *d)
 	if (db->run_fd >= 0)
 		return GANG_OK;
 	snprintf(path, sizeof(path), "%s" DB_RUNS_SUFFIX, db->path);
-	if ((db->run_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+	/* never through a link: it could make gang create or lock a file elsewhere (open(2) O_NOFOLLOW) */
+	if ((db->run_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0 && errno == ELOOP)
+		return gang_diag_set(d, GANG_EDB,
+				     "%s (the run lock beside the database) is a symbolic link; gang does not follow "
+				     "it — remove the link",
+				     path);
+	if (db->run_fd < 0)
 		return gang_diag_set(d, GANG_EDB, "cannot create %s (the run lock beside the database): %s", path,
 				     strerror(errno));
 	for (int i = 0; i < DB_RUN_ID_TRIES; i++) {

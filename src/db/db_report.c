@@ -8,7 +8,7 @@
  * a window — and the failing step is looked up through steps_by_attempt
  * only for failed attempts (CASE guards the correlated subquery). Trace
  * uses attempts_by_uid, steps_by_attempt, serials_by_uid and the UNIQUE
- * index on boards.serial. Reference: db/schema.sql, sqlite.org/optoverview.html.
+ * index on boards (serial, serial_pool). Reference: db/schema.sql, sqlite.org/optoverview.html.
  */
 #include "db/db_report.h"
 
@@ -303,7 +303,7 @@ int gang_db_trace_find(char ***uids_out, size_t *n_out, gang_db *db, const char 
 {
 	static const char *const by_uid =
 		"SELECT uid FROM boards WHERE uid IN (upper(?1), lower(?1)) ORDER BY uid";
-	static const char *const by_text = "SELECT uid FROM boards WHERE serial = ?1";
+	static const char *const by_text = "SELECT uid FROM boards WHERE serial = ?1 ORDER BY uid";
 	/* A failed board has its serial text only on the attempt (boards.serial is set on a pass). */
 	static const char *const by_attempt_text =
 		"SELECT DISTINCT uid FROM attempts WHERE serial_text = ?1 AND uid IS NOT NULL ORDER BY uid";

@@ -5,7 +5,10 @@
  * Busy handling (why not sqlite3_busy_timeout): SQLite's own handler sleeps
  * up to 100 ms at a time, which gives 16 contending workers a long tail.
  * Transactions here last well under a millisecond, so we poll with a short
- * jittered exponential backoff (50 us .. 2 ms) within GANG_DB_BUSY_BUDGET_MS.
+ * jittered exponential backoff (50 us .. 2 ms; 25 ms once the holder has
+ * kept the lock for 100 ms: a backup or a shell, not another gang) within
+ * the handle's wait budget, which counts from the write's start (its time
+ * in the in-process queue included), and report the wait (gang_db_on_wait).
  * Reference: https://sqlite.org/c3ref/busy_handler.html, sqlite.org/wal.html.
  */
 #include "db/db_internal.h"
@@ -44,9 +47,9 @@ int db_fail(gang_db *db, int rc, gang_diag *d, const char *what)
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
 		return gang_diag_set(d, GANG_EDB,
-				     "database %s is locked by another writer (another gang running on it?); "
-				     "gave up %s within %u ms",
-				     path, what, GANG_DB_BUSY_BUDGET_MS);
+				     "database %s is locked by another writer (another gang, a backup or an "
+				     "sqlite3 shell?); gave up %s within %u ms",
+				     path, what, db ? db->wait_ms : GANG_DB_BUSY_BUDGET_MS);
 	case SQLITE_FULL:
 		return gang_diag_set(d, GANG_EDB, "database %s: disk full while %s — free some disk space (%s)",
 				     path, what, msg);
@@ -93,20 +96,63 @@ int db_prepare(sqlite3_stmt **out, gang_db *db, const char *sql, gang_diag *d)
 	return GANG_OK;
 }
 
+/* Report the current wait to the handle's listener when it is due. */
+static void db_wait_tick(void *arg, uint64_t now)
+{
+	gang_db *db = arg;
+	uint32_t waited;
+
+	if (!db->wait_fn || !db->wait_from_us || now <= db->wait_from_us)
+		return;
+	waited = (uint32_t)((now - db->wait_from_us) / 1000U);
+	if (waited < GANG_DB_WAIT_REPORT_FIRST_MS ||
+	    (db->wait_told_ms && waited < db->wait_told_ms + GANG_DB_WAIT_REPORT_EVERY_MS))
+		return;
+	db->wait_told_ms = waited;
+	db->wait_fn(db->wait_user, waited, 0);
+}
+
+void db_wait_end(gang_db *db)
+{
+	uint64_t now = db_now_us();
+
+	if (db->wait_told_ms && db->wait_fn)
+		db->wait_fn(db->wait_user, (uint32_t)((now - db->wait_from_us) / 1000U), 1);
+	db->wait_told_ms = 0;
+	db->wait_from_us = 0;
+}
+
+int db_write_wait(gang_db *db, gang_diag *d, const char *what)
+{
+	uint64_t deadline;
+
+	db->wait_from_us = db_now_us();
+	if (!db->gate || db->gate_held)
+		return GANG_OK;
+	deadline = db->wait_from_us + (uint64_t)db->wait_ms * 1000U;
+	if (db_gate_enter(db->gate, &db->gate_node, deadline, db_wait_tick, db) < 0) {
+		db_wait_end(db);
+		return gang_diag_set(d, GANG_EDB,
+				     "database %s is locked by another writer (another gang, a backup or an "
+				     "sqlite3 shell?); gave up %s within %u ms",
+				     db->path, what, db->wait_ms);
+	}
+	db->gate_held = 1;
+	return GANG_OK;
+}
+
 int db_begin(gang_db *db, gang_diag *d)
 {
 	/* IMMEDIATE takes the write lock now: a read that later upgrades to a
 	 * write could fail with SQLITE_BUSY_SNAPSHOT without the busy handler. */
-	int rc;
+	int rc, err;
 
-	if (db->gate && !db->gate_held) {
-		db_gate_enter(db->gate);
-		db->gate_held = 1;
-	}
+	if ((err = db_write_wait(db, d, "starting a write transaction")) < 0)
+		return err;
 	rc = sqlite3_exec(db->conn, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	db_wait_end(db);
 	if (rc != SQLITE_OK) {
-		int err = db_fail(db, rc, d, "starting a write transaction");
-
+		err = db_fail(db, rc, d, "starting a write transaction");
 		db_rollback(db);
 		return err;
 	}
@@ -145,20 +191,23 @@ void db_rollback(gang_db *db)
 
 int db_run(gang_db *db, sqlite3_stmt *st, gang_diag *d, const char *what)
 {
-	/* A write outside a transaction is its own transaction: queue it too. */
-	int queue = db->gate && !db->gate_held && !sqlite3_stmt_readonly(st);
+	/* A write outside a transaction is its own transaction: it waits and queues too. */
+	int alone = sqlite3_get_autocommit(db->conn) && !sqlite3_stmt_readonly(st);
+	int queued = alone && db->gate && !db->gate_held;
 	int err = GANG_OK;
 	int rc;
 
-	if (queue) {
-		db_gate_enter(db->gate);
-		db->gate_held = 1;
+	if (alone && (err = db_write_wait(db, d, what)) < 0) {
+		sqlite3_finalize(st);
+		return err;
 	}
 	rc = sqlite3_step(st);
+	if (alone)
+		db_wait_end(db);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		err = db_fail(db, rc, d, what);
 	sqlite3_finalize(st);
-	if (queue)
+	if (queued)
 		db_gate_release(db);
 	return err;
 }
@@ -174,16 +223,18 @@ static int db_busy_cb(void *arg, int count)
 {
 	gang_db *db = arg;
 	uint64_t now = db_now_us();
-	uint64_t sleep_us;
+	uint64_t sleep_us, cap;
 	struct timespec ts;
 
 	if (count == 0)
-		db->busy_start_us = now;
-	if (now - db->busy_start_us >= (uint64_t)GANG_DB_BUSY_BUDGET_MS * 1000U)
+		db->busy_start_us = db->wait_from_us ? db->wait_from_us : now;
+	if (now - db->busy_start_us >= (uint64_t)db->wait_ms * 1000U)
 		return 0;
-	sleep_us = (uint64_t)DB_BUSY_FIRST_US << (count < 8 ? count : 8);
-	if (sleep_us > DB_BUSY_MAX_SLEEP_US)
-		sleep_us = DB_BUSY_MAX_SLEEP_US;
+	db_wait_tick(db, now);
+	cap = now - db->busy_start_us < DB_BUSY_LONG_US ? DB_BUSY_MAX_SLEEP_US : DB_BUSY_LONG_SLEEP_US;
+	sleep_us = (uint64_t)DB_BUSY_FIRST_US << (count < 10 ? count : 10);
+	if (sleep_us > cap)
+		sleep_us = cap;
 	/* Jitter keeps contending workers from waking in lock step. */
 	sleep_us = sleep_us / 2U + (uint64_t)rand_r(&db->busy_seed) % (sleep_us / 2U + 1U);
 	ts.tv_sec = 0;
@@ -197,6 +248,17 @@ void db_install_busy_handler(gang_db *db)
 {
 	db->busy_seed = (unsigned)(db_now_us() ^ (uintptr_t)db);
 	sqlite3_busy_handler(db->conn, db_busy_cb, db);
+}
+
+void gang_db_set_wait(gang_db *db, uint32_t wait_ms)
+{
+	db->wait_ms = wait_ms;
+}
+
+void gang_db_on_wait(gang_db *db, gang_db_wait_fn fn, void *user)
+{
+	db->wait_fn = fn;
+	db->wait_user = user;
 }
 
 int db_check_space(const char *path, uint64_t min_free, gang_diag *d)

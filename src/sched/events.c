@@ -149,6 +149,12 @@ static void plain_body(FILE *fp, const gang_event *ev)
 		fputs(" ready", fp);
 		break;
 	case GANG_EV_SLOT_DOWN:
+		/* with a class the slot stopped for good (database, pool, probe); without, the probe went */
+		if (ev->error_class) {
+			plain_text(fp, "slot stopped (", ev->error_class);
+			plain_text(fp, "): ", ev->message);
+			break;
+		}
 		plain_text(fp, "probe ", ev->probe);
 		plain_text(fp, " gone: ", ev->message);
 		break;

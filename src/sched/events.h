@@ -17,7 +17,8 @@
 typedef enum gang_event_kind {
 	GANG_EV_RUN_START = 0, /* profile, batch */
 	GANG_EV_SLOT_UP,       /* a probe got a slot / came back */
-	GANG_EV_SLOT_DOWN,     /* probe unplugged: slot waits for it */
+	GANG_EV_SLOT_DOWN,     /* probe unplugged: slot waits for it; error_class "database": the
+				  database cannot record boards, the slot stops */
 	GANG_EV_WAITING,       /* slot waits for a board */
 	GANG_EV_BOARD,         /* a board is in the fixture, attempt starts */
 	GANG_EV_STEP,          /* a step starts */

@@ -434,6 +434,7 @@ static bool job_retryable(int err)
 	case GANG_EUID_BLANK:
 	case GANG_EUID_TWICE:
 	case GANG_EUNRECORDED:
+	case GANG_ESERIAL_TAKEN:   /* a retry would reserve the same value and meet the same clash */
 		return false;
 	default:
 		return !job_probe_error(err);
@@ -497,6 +498,15 @@ static void job_pass_unrecorded(job *j, job_outcome *out, const gang_diag *why)
 	gang_log_err(&j->s->log, "recording the pass failed: %s", why->msg);
 	gang_diag_set(j->d, GANG_EUNRECORDED, "%s", why->msg);
 	job_outcome_fill(out, j, GANG_EUNRECORDED);
+	if (why->code != GANG_EDB && why->code != GANG_ERR && why->code < 0) {
+		/* the database said why (a serial voided meanwhile): the operator hears it too */
+		char reason[128];
+
+		job_what(reason, sizeof(reason), why->code, NULL, j->p);
+		snprintf(out->what, sizeof(out->what), "programmed and verified, but the pass could not be recorded: %.130s",
+			 reason);
+		snprintf(out->sentence, sizeof(out->sentence), "%s — %s", out->what, job_advice(GANG_EUNRECORDED));
+	}
 	if (job_close(j, out, &dbd) < 0) {
 		gang_diag_set(j->d, GANG_EDB, "%s; closing the attempt as failed: %s", why->msg, dbd.msg);
 		job_outcome_fill(out, j, GANG_EDB);

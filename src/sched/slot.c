@@ -257,11 +257,16 @@ static void slot_result(sched_slot *s, const job_outcome *o, int attempts, doubl
  */
 static void slot_stop(sched_slot *s, int code, const char *sentence, const char *detail)
 {
-	slot_emit(s, GANG_EV_SLOT_DOWN, sentence);
+	/* with a class the console and the plain line say the slot stopped, not that its probe is gone */
+	gang_event ev = { .kind = GANG_EV_SLOT_DOWN, .message = sentence, .error_class = gang_err_class(code),
+			  .detail = detail };
+
+	sched_emit(s, &ev);
 	gang_log_err(&s->log, "%s (%s) — this slot stops", sentence, detail[0] ? detail : gang_strerror(code));
 	pthread_mutex_lock(&s->run->mu);
+	/* no detail: the exit line says the sentence once, not "sentence (sentence)" */
 	if (!s->run->stop_diag.code)
-		gang_diag_set(&s->run->stop_diag, code, "%s", detail[0] ? detail : gang_strerror(code));
+		gang_diag_set(&s->run->stop_diag, code, "%s", detail);
 	pthread_mutex_unlock(&s->run->mu);
 }
 
@@ -298,14 +303,14 @@ static bool slot_recover_probe(slot_ctx *c, unsigned wait_ms)
 }
 
 /* The probe cut off SLOT_MAX_ABORTS attempts in a row: the slot gives up. */
-static void slot_give_up(job_outcome *o, int attempt)
+static void slot_give_up(job_outcome *o, unsigned cut_off)
 {
 	const char *s = gang_strerror(GANG_EPROBE_FLAKY);
 
 	o->err = GANG_EPROBE_FLAKY;
 	o->result = GANG_ATTEMPT_ABORTED;
 	o->retryable = false;
-	snprintf(o->sentence, sizeof(o->sentence), "%s (%d attempts cut off in a row; last: %s)", s, attempt,
+	snprintf(o->sentence, sizeof(o->sentence), "%s (%u attempts cut off in a row; last: %s)", s, cut_off,
 		 o->what);
 }
 
@@ -325,7 +330,7 @@ static int slot_attempts(job_outcome *o, slot_ctx *c, int *attempt_out)
 			unsigned wait = SLOT_BACKOFF_MS << (c->aborts < 4 ? c->aborts : 4);
 
 			if (++c->aborts >= SLOT_MAX_ABORTS) {
-				slot_give_up(o, attempt);
+				slot_give_up(o, c->aborts);
 				return GANG_EPROBE_FLAKY;
 			}
 			slot_retry_note(s, o, attempt, wait);
@@ -374,7 +379,12 @@ static bool slot_pool_dry(sched_slot *s)
 		return false;
 	snprintf(msg, sizeof(msg), "serial pool '%s' is exhausted — this slot stopped; ask the engineer",
 		 s->run->cfg->profile->serial.pool);
-	slot_emit(s, GANG_EV_SLOT_DOWN, msg);
+	{
+		gang_event ev = { .kind = GANG_EV_SLOT_DOWN, .message = msg,
+				  .error_class = gang_err_class(GANG_ESERIAL_EXHAUSTED) };
+
+		sched_emit(s, &ev);
+	}
 	gang_log_err(&s->log, "%s", msg);
 	return true;
 }
@@ -411,6 +421,24 @@ static void slot_loop(slot_ctx *c)
 	}
 }
 
+/*
+ * Another program holds the database (a backup, a report, an sqlite3
+ * shell): the board waits, it has not failed. Told by the database handle
+ * while it waits (gang_db_on_wait), on this slot's thread.
+ */
+static void slot_db_wait(void *user, uint32_t waited_ms, int done)
+{
+	sched_slot *s = user;
+	char msg[64];
+
+	if (done)
+		snprintf(msg, sizeof(msg), "database free again after %u s", (waited_ms + 500U) / 1000U);
+	else
+		snprintf(msg, sizeof(msg), "database busy — waiting (%u s)", waited_ms / 1000U);
+	slot_emit(s, GANG_EV_NOTE, msg);
+	gang_log_warn(&s->log, "%s", msg);
+}
+
 void *sched_slot_main(void *arg)
 {
 	sched_slot *s = arg;
@@ -421,10 +449,12 @@ void *sched_slot_main(void *arg)
 
 	snprintf(prefix, sizeof(prefix), "[%s %.8s]", s->label, s->id.serial);
 	gang_log_init(&s->log, cfg->log_fp, cfg->log_level, prefix);
-	if (gang_db_open_worker(&c.db, cfg->db, &s->diag) < 0)
+	if (gang_db_open_worker(&c.db, cfg->db, &s->diag) < 0) {
 		slot_db_stop(s, s->diag.msg);
-	else
+	} else {
+		gang_db_on_wait(c.db, slot_db_wait, s);
 		slot_loop(&c);
+	}
 	gang_stlink_close(c.sl);
 	gang_db_close(c.db);
 	pthread_mutex_lock(&s->run->mu);

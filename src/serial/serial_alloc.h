@@ -10,7 +10,7 @@
  * connection (one gang_db per thread, see db/db.h) and waits for other
  * writers at most GANG_DB_BUSY_BUDGET_MS. Values are limited to
  * 0..INT64_MAX-1 (SQLite integers are signed 64-bit).
- * Reference: DESIGN.md "Serial numbers and traceability".
+ * The engineer's tools (`gang serial list/void`): serial_admin.c.
  */
 #ifndef GANG_SERIAL_SERIAL_ALLOC_H
 #define GANG_SERIAL_SERIAL_ALLOC_H
@@ -65,5 +65,30 @@ int gang_serial_void(gang_db *db, const char *pool, uint64_t value, const char *
 /* Counts for pool; GANG_EDB if the pool does not exist. */
 int gang_serial_pool_status(gang_serial_pool_counts *out, gang_db *db, const char *pool,
 			    gang_diag *d);
+
+/* One serial of a pool (strings borrowed for the callback; "" when unknown). */
+typedef struct gang_serial_row {
+	uint64_t value;
+	const char *state;        /* "reserved" | "burned" | "void" */
+	const char *uid;          /* the board it is bound to */
+	const char *text;         /* as rendered on its latest attempt */
+	const char *reserved_at, *burned_at, *voided_at;
+	const char *reason;       /* why it was voided */
+} gang_serial_row;
+
+/* Called per row; a negative return stops the listing and is returned. */
+typedef int (*gang_serial_row_fn)(void *user, const gang_serial_row *row, gang_diag *d);
+
+/* GANG_OK if pool exists; GANG_EUSAGE naming it and the pools that do exist. */
+int gang_serial_pool_known(gang_db *db, const char *pool, gang_diag *d);
+/*
+ * The value of pool whose rendered text (attempts.serial_text) is text.
+ * GANG_EUSAGE when no serial of the pool was rendered so, or several were.
+ */
+int gang_serial_find_text(uint64_t *value_out, gang_db *db, const char *pool, const char *text,
+			  gang_diag *d);
+/* Every serial of pool in value order, only those in state when not NULL ("void", ...). */
+int gang_serial_list(gang_db *db, const char *pool, const char *state, gang_serial_row_fn fn,
+		     void *user, gang_diag *d);
 
 #endif

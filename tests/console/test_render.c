@@ -364,6 +364,20 @@ Test(console_render, progress_bars_keep_one_width_with_or_without_a_note)
 	}
 }
 
+Test(console_render, a_slot_the_database_stopped_is_not_shown_as_probe_gone)
+{
+	gang_console_model m;
+	gang_console_line l;
+
+	gang_console_model_init(&m);
+	gang_console_model_apply(&m, &(gang_event){ .kind = GANG_EV_SLOT_DOWN, .slot = "s2",
+						    .error_class = "database",
+						    .message = "the traceability database cannot be used" });
+	gang_console_slot_line(&l, &m.slots[0], 4, false, T0, 120);
+	cr_assert(strstr(l.text, "stopped (database): the traceability database cannot be used"), "%s", l.text);
+	cr_assert_null(strstr(l.text, "probe gone"), "%s", l.text);
+}
+
 Test(console_render, narrow_terminals_drop_probe_then_uid_then_serial)
 {
 	gang_console_slot s = slot_done("pass", "ok");

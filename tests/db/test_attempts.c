@@ -156,20 +156,27 @@ Test(db_attempt, finishing_twice_or_an_unknown_attempt_is_refused)
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM boards"), 0, "identify rolled back");
 }
 
-Test(db_attempt, a_serial_voided_before_the_pass_refuses_the_pass_and_leaves_it_open)
+Test(db_attempt, a_serial_voided_while_programmed_refuses_the_pass_saying_so_and_the_attempt_closes_as_fail)
 {
 	gang_diag d = { 0 };
 	int64_t id = begin_attempt(db, "S1");
 	uint64_t serial;
+	char cls[32];
 
 	identify(db, id, UID_A);
 	cr_assert_eq(gang_serial_reserve(&serial, db, "demo", UID_A, id, &d), GANG_OK);
 	cr_assert_eq(gang_serial_void(db, "demo", serial, "label misprinted", &d), GANG_OK, "%s", d.msg);
-	cr_expect_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_EDB);
-	cr_expect_not_null(strstr(d.msg, "no serial of pool 'demo' is reserved for board " UID_A), "got: %s",
-			   d.msg);
-	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts WHERE finished_at IS NULL"), 1);
-	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM boards WHERE last_result IS NULL"), 1);
+	cr_expect_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_ESERIAL_VOIDED);
+	cr_expect_not_null(strstr(d.msg, "the serial of pool 'demo' reserved for board " UID_A " was voided while "
+				  "it was programmed"), "got: %s", d.msg);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts WHERE finished_at IS NULL"), 1, "nothing written");
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM serials WHERE state = 'burned'"), 0);
+	/* the caller closes it as the failure it is */
+	cr_assert_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_FAIL, gang_err_class(GANG_ESERIAL_VOIDED),
+					    gang_strerror(GANG_ESERIAL_VOIDED), &d), GANG_OK, "%s", d.msg);
+	fix_q_text(cls, sizeof(cls), db, "SELECT error_class FROM attempts");
+	cr_expect_str_eq(cls, "serial");
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM boards WHERE last_result = 'fail' AND serial IS NULL"), 1);
 }
 
 Test(db_attempt, missing_fields_are_refused)
@@ -326,23 +333,73 @@ Test(db_attempt, opening_with_recover_closes_attempts_left_open)
 	gang_db_close(main_conn);
 }
 
-Test(db_attempt, a_serial_text_already_on_another_board_refuses_the_pass)
+/* Board uid in pool: attempt, reserve, serial text; returns the attempt id. */
+static int64_t reserve_text(const char *pool, const char *uid, const char *text, int want)
 {
 	gang_diag d = { 0 };
 	uint64_t serial;
-	int64_t id;
+	int64_t id = begin_attempt(db, "S1");
+
+	identify(db, id, uid);
+	cr_assert_eq(gang_serial_reserve(&serial, db, pool, uid, id, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_serial_text(db, id, text, &d), want, "%s", d.msg);
+	return id;
+}
+
+Test(db_attempt, two_pools_rendering_the_same_text_both_pass)
+{
+	gang_diag d = { 0 };
+	int64_t a, b;
 
 	cr_assert_eq(gang_serial_pool_ensure(db, "other", 1000, 1099, "u32le", &d), GANG_OK);
-	for (int i = 0; i < 2; i++) {
-		const char *uid = i ? UID_B : UID_A;
+	a = reserve_text("demo", UID_A, "1000", GANG_OK);
+	b = reserve_text("other", UID_B, "1000", GANG_OK);
+	cr_assert_eq(gang_db_attempt_finish(db, a, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(gang_db_attempt_finish(db, b, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM boards WHERE serial = '1000'"), 2);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM boards WHERE serial = '1000' AND serial_pool = 'other' "
+				   "AND uid = '" UID_B "'"), 1);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM serials WHERE state = 'burned'"), 2);
+}
 
-		id = begin_attempt(db, "S1");
-		identify(db, id, uid);
-		cr_assert_eq(gang_serial_reserve(&serial, db, i ? "other" : "demo", uid, id, &d), GANG_OK);
-		cr_assert_eq(gang_db_attempt_serial_text(db, id, "1000", &d), GANG_OK);
-	}
-	cr_assert_eq(gang_db_attempt_finish(db, 1, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
-	cr_expect_eq(gang_db_attempt_finish(db, 2, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_EDB);
-	cr_expect_not_null(strstr(d.msg, "serial '1000' is already recorded for board " UID_A), "got: %s", d.msg);
+Test(db_attempt, a_serial_text_already_burned_in_the_pool_is_refused_before_programming)
+{
+	gang_diag d = { 0 };
+	int64_t a = reserve_text("demo", UID_A, "GNG-1", GANG_OK);
+	int64_t b;
+
+	cr_assert_eq(gang_db_attempt_finish(db, a, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
+	b = begin_attempt(db, "S2");
+	identify(db, b, UID_B);
+	cr_assert_eq(gang_serial_reserve(&(uint64_t){ 0 }, db, "demo", UID_B, b, &d), GANG_OK);
+	cr_expect_eq(gang_db_attempt_serial_text(db, b, "GNG-1", &d), GANG_ESERIAL_TAKEN);
+	cr_expect_not_null(strstr(d.msg, "serial 'GNG-1' of pool 'demo' is already board " UID_A "'s"), "got: %s",
+			   d.msg);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts WHERE serial_text IS NOT NULL"), 1,
+		     "nothing written");
+}
+
+Test(db_attempt, a_serial_text_of_another_open_attempt_in_the_pool_is_refused)
+{
+	gang_diag d = { 0 };
+
+	reserve_text("demo", UID_A, "GNG-7", GANG_OK);
+	reserve_text("demo", UID_B, "GNG-7", GANG_ESERIAL_TAKEN);
+	cr_expect_eq(gang_db_attempt_serial_text(db, 999, "GNG-8", &d), GANG_ERR, "unknown attempt");
+}
+
+Test(db_attempt, a_pass_whose_text_was_taken_meanwhile_is_refused_naming_the_other_board)
+{
+	gang_diag d = { 0 };
+	int64_t a = reserve_text("demo", UID_A, "GNG-2", GANG_OK);
+	int64_t b = reserve_text("demo", UID_B, "GNG-3", GANG_OK);
+
+	/* as if a second gang rendered the same text between b's reservation and its pass */
+	cr_assert_eq(fix_exec(db, "UPDATE attempts SET serial_text = 'GNG-3' WHERE id = 1"), SQLITE_OK);
+	cr_assert_eq(gang_db_attempt_finish(db, a, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(gang_db_attempt_finish(db, b, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_ESERIAL_TAKEN);
+	cr_expect_not_null(strstr(d.msg, "serial 'GNG-3' of pool 'demo' is already recorded for board " UID_A),
+			   "got: %s", d.msg);
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM serials WHERE state = 'burned'"), 1, "rolled back");
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts WHERE finished_at IS NULL"), 1);
 }

@@ -346,3 +346,50 @@ Test(db_migrate, embed_sql_refuses_gaps_and_misnamed_files_and_escapes_text)
 			   text);
 	free(text);
 }
+
+/*
+ * Migration 6 rebuilds boards (per-pool serial uniqueness) while attempts
+ * and serials reference it: every row stays, the pool of a burned serial is
+ * taken from the board's passing attempt, foreign keys still hold.
+ */
+Test(db_migrate, boards_rebuild_keeps_referencing_rows_and_fills_the_serial_pool)
+{
+	static const char *const rows =
+		"INSERT INTO boards VALUES ('0123456789ABCDEF01234567', 'GNG-1', 'STM32F103RC', 'a', 'b', 'pass');"
+		"INSERT INTO boards VALUES ('76543210FEDCBA9876543210', NULL, NULL, 'a', 'b', 'fail');"
+		"INSERT INTO serial_pools VALUES ('prodA', 1, 99, 2, 'u32le', 'a');"
+		"INSERT INTO attempts (id, uid, slot, profile_name, serial_pool, serial_value, serial_text, "
+		"started_at, finished_at, result) VALUES (1, '0123456789ABCDEF01234567', 'S1', 'p', 'prodA', 1, "
+		"'GNG-1', 'a', 'b', 'pass'), (2, '76543210FEDCBA9876543210', 'S2', 'p', NULL, NULL, NULL, 'a', 'b', "
+		"'fail');"
+		"INSERT INTO steps (attempt_id, step, result, duration_ms, at) VALUES (1, 'connect', 'pass', 5, 'a');"
+		"INSERT INTO serials VALUES ('prodA', 1, '0123456789ABCDEF01234567', 'burned', 1, 'a', 'b', NULL, NULL);";
+	gang_db raw = { .path = tmp.db };
+	gang_diag d = { 0 };
+	gang_db *db;
+	char pool[32];
+
+	cr_assert_eq(sqlite3_open(tmp.db, &raw.conn), SQLITE_OK);
+	cr_assert_eq(db_migrate(&raw, 0, 5, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(sqlite3_exec(raw.conn, rows, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(raw.conn));
+	sqlite3_close(raw.conn);
+	db = fix_open(tmp.db, 0);
+	cr_expect_eq(fix_q_int(db, "PRAGMA user_version"), gang_db_schema_version());
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM boards"), 2);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts"), 2);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM steps"), 1);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM serials"), 1);
+	fix_q_text(pool, sizeof(pool), db, "SELECT serial_pool FROM boards WHERE serial = 'GNG-1'");
+	cr_expect_str_eq(pool, "prodA");
+	fix_q_text(pool, sizeof(pool), db, "SELECT serial_pool FROM boards WHERE serial IS NULL");
+	cr_expect_str_eq(pool, "NULL");
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM sqlite_temp_master"), 0, "no temporary table left");
+	/* the same text in another pool is now allowed, in the same pool it is not */
+	cr_expect_eq(fix_exec(db, "UPDATE boards SET serial = 'GNG-1', serial_pool = 'prodB' WHERE serial IS NULL"),
+		     SQLITE_OK);
+	cr_expect_neq(fix_exec(db, "UPDATE boards SET serial_pool = 'prodA' WHERE serial_pool = 'prodB'"), SQLITE_OK);
+	/* foreign keys are enforced again after the migration */
+	cr_expect_neq(fix_exec(db, "DELETE FROM boards WHERE uid = '76543210FEDCBA9876543210'"), SQLITE_OK);
+	gang_db_close(db);
+}

@@ -135,3 +135,44 @@ Test(db_open, sqlite_full_while_recording_says_disk_full_and_keeps_the_database)
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts"), 1);
 	gang_db_close(db);
 }
+
+Test(db_open, a_run_lock_file_that_is_a_symbolic_link_is_refused_naming_it)
+{
+	gang_db *db = fix_open(tmp.db, GANG_DB_CREATE);
+	char runs[256], target[256];
+	gang_diag d = { 0 };
+
+	snprintf(runs, sizeof(runs), "%s-runs", tmp.db);
+	fix_path(target, sizeof(target), &tmp, "elsewhere");
+	cr_assert_eq(symlink(target, runs), 0);
+	cr_expect_eq(gang_db_recover(db, NULL, &d), GANG_EDB);
+	cr_expect_not_null(strstr(d.msg, runs), "names the link: %s", d.msg);
+	cr_expect_not_null(strstr(d.msg, "is a symbolic link"), "got: %s", d.msg);
+	cr_expect_eq(access(target, F_OK), -1, "nothing created through the link");
+	gang_db_close(db);
+}
+
+Test(db_open, a_database_path_that_is_a_link_to_a_missing_file_is_not_created_through_it)
+{
+	char link[256], target[256];
+	gang_db *db = (gang_db *)1;
+	gang_diag d = { 0 };
+
+	fix_path(link, sizeof(link), &tmp, "link.sqlite");
+	fix_path(target, sizeof(target), &tmp, "target.sqlite");
+	cr_assert_eq(symlink(target, link), 0);
+	cr_expect_eq(gang_db_open(&db, link, GANG_DB_CREATE, &d), GANG_EDB);
+	cr_expect_null(db);
+	cr_expect_not_null(strstr(d.msg, "is a symbolic link to a missing file"), "got: %s", d.msg);
+	cr_expect_eq(access(target, F_OK), -1, "nothing created through the link");
+}
+
+Test(db_open, an_existing_database_behind_a_link_the_engineer_made_still_opens)
+{
+	char link[256];
+
+	gang_db_close(fix_open(tmp.db, GANG_DB_CREATE));
+	fix_path(link, sizeof(link), &tmp, "link.sqlite");
+	cr_assert_eq(symlink(tmp.db, link), 0);
+	gang_db_close(fix_open(link, GANG_DB_CREATE));
+}

@@ -85,9 +85,10 @@ bool itest_flash_ok(const itest_env *e, const itest_layout *l, const char *uid, 
 
 /*
  * The traceability invariants after a (possibly killed and restarted) run:
- * integrity_check ok; no serial bound to two UIDs and no UID with two live
- * serials; every pass on a board whose flash matches image + its serial;
- * every attempt closed; every burned serial backed by a pass. False with
+ * integrity_check ok; no serial bound to two UIDs, no UID with two values
+ * (one the engineer voided excepted) and no UID with two live serials;
+ * every pass on a board whose flash matches image + its serial; every
+ * attempt closed; every burned serial backed by a pass. False with
  * the first violation in why.
  */
 bool itest_invariants(const itest_env *e, const itest_layout *l, char *why, size_t cap);

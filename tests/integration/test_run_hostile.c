@@ -1,6 +1,7 @@
 /*
  * test_run_hostile.c — boards and probes a hostile test of production runs
- * used against gang: chips whose unique ID is blank or cloned, an ST-Link
+ * used against gang: chips whose unique ID is blank (a UID in two slots at
+ * once: tests/sched/test_uid_hold.c), an ST-Link
  * that loses commands all the time, and a board that loses its supply in
  * the middle of programming. Each is refused or ended with one true
  * sentence, never looped on and never blamed on something else.
@@ -61,26 +62,6 @@ Test(run_hostile, a_blank_unique_id_is_refused_before_anything_is_written)
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 1);
 }
 
-Test(run_hostile, a_unique_id_that_sits_in_another_slot_at_the_same_moment_is_refused)
-{
-	static const char bench[] =
-		"probes = (\n"
-		"  { serial = \"066DFF485457725187084A32\"; model = \"V2\"; target = \"STM32F103RC\";\n"
-		"    tray = ( { uid = \"3A0041001851363036363742\"; } ); },\n"
-		"  { serial = \"066DFF485457725187084A33\"; model = \"V2\"; target = \"STM32F103RC\";\n"
-		"    tray = ( { uid = \"3A0041001851363036363742\"; } ); } );\n";
-	char why[ITEST_WHY_MAX] = "";
-	const itest_layout layout = { "profiles/firmware/demo-f103.hex", 0x0803F800U, 256U * 1024U };
-	int rc = run_bench_text(bench, "2", 40);
-
-	cr_assert_eq(rc, 1, "exit %d", rc);
-	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 1);
-	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE error_class = 'uid'"), 1);
-	cr_assert_eq(itest_count(env.out, "another slot holds a chip with the same unique ID"), 1);
-	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM serials"), 1, "one UID, one serial");
-	cr_assert(itest_invariants(&env, &layout, why, sizeof(why)), "%s", why);
-}
-
 /*
  * An ST-Link that loses a fifth of its commands: attempts are cut off, the
  * slot backs off between them and gives up after five in a row with one
@@ -115,9 +96,16 @@ Test(run_hostile, a_probe_that_keeps_losing_commands_gives_up_with_one_sentence)
  */
 Test(run_hostile, a_board_that_loses_its_supply_mid_programming_is_said_to_have_no_power)
 {
-	int rc;
+	static const char text[] =
+		"probes = ( { serial = \"066DFF485457725187084A35\"; model = \"V2\"; target = \"STM32F103RC\";\n"
+		"  t_mass_erase_ms = 2000; power_loss_at_s = 0.5; } );\n";
+	char bench[ITEST_PATH_MAX];
 	const char *argv[] = { "run", prof, "--boards", "1", "--db", env.db, "--plain", NULL };
-	pid_t pid = itest_spawn(&env, "tests/fixtures/benches/flash-powerloss.cfg", argv);
+	pid_t pid;
+	int rc;
+
+	cr_assert(itest_write(bench, sizeof(bench), &env, "bench.cfg", text));
+	pid = itest_spawn(&env, bench, argv);
 
 	cr_assert_gt(pid, 0);
 	cr_assert(itest_wait_for(env.out, "ABORTED", 1, 30), "no result");

@@ -12,9 +12,12 @@
  *           ext4 error makes the kernel remount it read-only); root;
  *   gap     the host killed at the instant it releases a board into its
  *           firmware (bench fault kill_on_release): the pass is on disk.
+ *   dblock  another program holds the database's write lock (BEGIN
+ *           EXCLUSIVE) for 10 s mid-batch: no board may fail for it.
  * Results and the fault table: docs/torture.md.
  */
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -433,9 +436,82 @@ static int torture_gap(torture *t)
 	return ok ? 0 : 1;
 }
 
+/* ---- (d) a database locked for a while ------------------------------------- */
+
+#define TORTURE_LOCK_S 10U
+#define TORTURE_LOCK_BOARDS "20"
+
+/* Hold the database's write lock for secs, as an sqlite3 shell's BEGIN EXCLUSIVE would. */
+static bool torture_hold_lock(const char *db, unsigned secs, double *held_s)
+{
+	struct timespec ts = { (time_t)secs, 0 };
+	sqlite3 *other = NULL;
+	double t0;
+	bool ok;
+
+	/* gang may be mid-write: take the lock once it is free, as a shell would */
+	ok = sqlite3_open(db, &other) == SQLITE_OK && sqlite3_busy_timeout(other, 5000) == SQLITE_OK &&
+	     sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL) == SQLITE_OK;
+	t0 = (double)time(NULL);
+	if (ok)
+		nanosleep(&ts, NULL);
+	*held_s = ok ? (double)time(NULL) - t0 : 0.0;
+	sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(other);
+	return ok;
+}
+
+static bool torture_dblock_check(torture *t, int rc, char *why, size_t cap)
+{
+	int64_t bad = itest_db_int(&t->env, "SELECT count(*) FROM attempts WHERE result <> 'pass' OR result IS NULL");
+
+	if (rc != 0)
+		snprintf(why, cap, "exit %d", rc);
+	else if (bad != 0 || itest_count(t->env.out, " FAIL ") != 0)
+		snprintf(why, cap, "%lld attempts not passed", (long long)bad);
+	else if (itest_count(t->env.out, " PASS serial ") != atoi(TORTURE_LOCK_BOARDS))
+		snprintf(why, cap, "%d PASS shown", itest_count(t->env.out, " PASS serial "));
+	else if (itest_count(t->env.out, "database busy") < 1)
+		snprintf(why, cap, "the wait was never shown");
+	else
+		return itest_invariants(&t->env, &t->layout, why, cap);
+	return false;
+}
+
+static int torture_dblock(torture *t)
+{
+	const char *argv[] = { "run", NULL, "--boards", TORTURE_LOCK_BOARDS, "--db", NULL, "--plain", NULL };
+	char prof[ITEST_PATH_MAX], why[ITEST_WHY_MAX] = "";
+	double held = 0.0, t0;
+	pid_t pid;
+	int rc = -1;
+	bool ok;
+
+	if (!torture_begin(t))
+		return 1;
+	t->layout.image = "profiles/firmware/demo-f103.hex";
+	t->env.realtime = 1.0;
+	itest_path(prof, sizeof(prof), &t->env, "tests/fixtures/profiles/run-basic.cfg");
+	argv[1] = prof;
+	argv[5] = t->env.db;
+	t0 = (double)time(NULL);
+	pid = itest_spawn(&t->env, "tools/torture/benches/db-lock.cfg", argv);
+	ok = pid > 0 && itest_wait_for(t->env.out, " PASS serial ", 4, 60);
+	ok = ok && torture_hold_lock(t->env.db, TORTURE_LOCK_S, &held);
+	if (pid > 0)
+		rc = itest_wait(pid, 120);
+	ok = ok && torture_dblock_check(t, rc, why, sizeof(why));
+	printf("| db-lock | BEGIN EXCLUSIVE held %.0f s after 4 passes | %d boards, %d PASS, %d FAIL | %d \"database "
+	       "busy\" notes | exit %d | %.0f s | %s %s\n", held, atoi(TORTURE_LOCK_BOARDS),
+	       itest_count(t->env.out, " PASS serial "), itest_count(t->env.out, " FAIL "),
+	       itest_count(t->env.out, "database busy"), rc, (double)time(NULL) - t0, ok ? "OK" : "MISMATCH", why);
+	itest_env_cleanup(&t->env);
+	return !ok;
+}
+
 static void torture_usage(void)
 {
-	fprintf(stderr, "usage: torture [all|kill|matrix|disk|gap] [--cycles N] [--cell NAME] [--seed S]\n"
+	fprintf(stderr, "usage: torture [all|kill|matrix|disk|gap|dblock] [--cycles N] [--cell NAME] [--seed S]\n"
 			"  needs build/gang and build/libgangsim.so (make); cells: tools/torture/benches/\n");
 }
 
@@ -458,7 +534,8 @@ int main(int argc, char **argv)
 			return torture_usage(), 2;
 	}
 	if (cycles < 1 || (strcmp(what, "all") != 0 && strcmp(what, "kill") != 0 && strcmp(what, "matrix") != 0 &&
-			   strcmp(what, "disk") != 0 && strcmp(what, "gap") != 0)) {
+			   strcmp(what, "disk") != 0 && strcmp(what, "gap") != 0 &&
+			   strcmp(what, "dblock") != 0)) {
 		fprintf(stderr, "torture: %s\n", cycles < 1 ? "--cycles needs a number >= 1" : "unknown mode");
 		return torture_usage(), 2;
 	}
@@ -469,6 +546,8 @@ int main(int argc, char **argv)
 		bad += torture_disk(&t);
 	if (strcmp(what, "all") == 0 || strcmp(what, "gap") == 0)
 		bad += torture_gap(&t);
+	if (strcmp(what, "all") == 0 || strcmp(what, "dblock") == 0)
+		bad += torture_dblock(&t);
 	if (strcmp(what, "all") == 0 || strcmp(what, "kill") == 0)
 		bad += torture_kill(&t, cycles);
 	printf("torture: %s\n", bad ? "FAILED" : "all OK");
