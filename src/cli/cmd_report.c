@@ -115,7 +115,10 @@ int gang_cmd_report(int argc, char **argv)
 	if ((rc = cr_parse(&o, argc, argv)) != GANG_EXIT_OK)
 		return rc;
 	if ((err = gang_db_open(&db, o.db, o.upgrade ? 0 : GANG_DB_READONLY, &d)) < 0 ||
-	    (err = gang_report_build(&r, db, &o.f, &d)) < 0 || (err = cr_write(&o, r, &d)) < 0)
+	    (err = gang_report_build(&r, db, &o.f, &d)) < 0)
+		goto out;
+	r->gang_version = GANG_VERSION;
+	if ((err = cr_write(&o, r, &d)) < 0)
 		goto out;
 	if (!r->attempts)
 		fprintf(stderr, "gang report: no attempts match this selection%s%s%s\n",

@@ -77,6 +77,16 @@ static void db_report_row_read(gang_report_row *r, sqlite3_stmt *st)
 	r->started_at = db_col(st, 6);
 	r->finished_at = db_col(st, 7);
 	r->failed_step = db_col(st, 8);
+	r->error_message = db_col(st, 9);
+	r->serial_text = db_col(st, 10);
+	r->serial_pool = db_col(st, 11);
+	r->serial_value = sqlite3_column_type(st, 12) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 12);
+	r->batch = db_col(st, 13);
+	r->profile_name = db_col(st, 14);
+	r->profile_sha256 = db_col(st, 15);
+	r->image_sha256 = db_col(st, 16);
+	r->station = db_col(st, 17);
+	r->operator_name = db_col(st, 18);
 }
 
 int gang_db_report_scan(gang_db *db, const gang_report_filter *f, gang_report_row_fn fn, void *ctx,
@@ -85,7 +95,12 @@ int gang_db_report_scan(gang_db *db, const gang_report_filter *f, gang_report_ro
 	char sql[DB_REPORT_SQL_MAX] =
 		"SELECT a.id, a.uid, a.slot, a.probe_serial, a.result, a.error_class, a.started_at, "
 		"a.finished_at, CASE WHEN a.result = 'fail' THEN (SELECT s.step FROM steps s WHERE "
-		"s.attempt_id = a.id AND s.result = 'fail' ORDER BY s.id LIMIT 1) END FROM attempts a";
+		"s.attempt_id = a.id AND s.result = 'fail' ORDER BY s.id LIMIT 1) END, "
+		"CASE WHEN a.result = 'fail' THEN a.error_message END, "
+		"CASE WHEN a.result = 'fail' THEN a.serial_text END, "
+		"CASE WHEN a.result = 'fail' THEN a.serial_pool END, "
+		"CASE WHEN a.result = 'fail' THEN a.serial_value END, "
+		"a.batch, a.profile_name, a.profile_sha256, a.image_sha256, a.station, a.operator FROM attempts a";
 	gang_report_row row;
 	sqlite3_stmt *st;
 	int rc, err = GANG_OK;

@@ -44,6 +44,13 @@ typedef struct gang_report_row {
 	const char *started_at;
 	const char *finished_at;  /* NULL while open */
 	const char *failed_step;  /* first step with result 'fail' of a failed attempt */
+	/* failed attempts only (NULL / -1 otherwise): for the list of failed boards */
+	const char *error_message;
+	const char *serial_text;  /* serial as rendered on the attempt, if it got that far */
+	const char *serial_pool;
+	int64_t serial_value;     /* -1: no serial reserved */
+	/* what was programmed, where and by whom */
+	const char *batch, *profile_name, *profile_sha256, *image_sha256, *station, *operator_name;
 } gang_report_row;
 
 /* Called once per attempt; a negative return stops the scan and is returned. */
