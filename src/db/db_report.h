@@ -44,11 +44,9 @@ typedef struct gang_report_row {
 	const char *started_at;
 	const char *finished_at;  /* NULL while open */
 	const char *failed_step;  /* first step with result 'fail' of a failed attempt */
-	/* failed attempts only (NULL / -1 otherwise): for the list of failed boards */
+	/* failed attempts only (NULL otherwise): for the list of failed boards */
 	const char *error_message;
-	const char *serial_text;  /* serial as rendered on the attempt, if it got that far */
-	const char *serial_pool;
-	int64_t serial_value;     /* -1: no serial reserved */
+	const char *serial;       /* serial text rendered on the attempt, else "<pool> <value>" reserved */
 	/* what was programmed, where and by whom */
 	const char *batch, *profile_name, *profile_sha256, *image_sha256, *station, *operator_name;
 } gang_report_row;

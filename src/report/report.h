@@ -41,8 +41,9 @@ typedef struct gang_report_group {
  * (later_passed). The other fields describe its latest failed attempt.
  */
 typedef struct gang_report_failed {
-	char *uid, *serial, *slot, *probe, *step, *error_class, *message; /* NULL = unknown */
+	char *uid, *serial, *slot, *probe, *step, *error_class, *message; /* NULL = unknown; in failed_text */
 	char at[GANG_REPORT_TIME_LEN]; /* finished_at of that attempt */
+	int64_t at_ms;
 	int64_t attempt_id;
 	uint64_t failures;             /* failed attempts of the board in the selection */
 	int later_passed;
@@ -93,6 +94,7 @@ typedef struct gang_report {
 	size_t n_pools;
 	gang_report_failed *failed;        /* still failed first, then failed-later-passed; by time */
 	size_t n_failed;                   /* = boards_failed + boards_failed_later_passed */
+	char *failed_text;                 /* one block holding the strings of failed[] */
 	gang_report_programmed *programmed; /* by first_start */
 	size_t n_programmed;
 } gang_report;

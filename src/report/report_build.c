@@ -4,7 +4,11 @@
  * attempts stay well under the issue's 2 s budget: per-UID first attempt for
  * first-pass yield, per slot/probe counters with distinct boards, failures
  * by error class and failing step, passing cycle times (nearest-rank
- * median/p95 by quickselect), and pass/fail per hour of finished_at.
+ * median/p95 by quickselect), pass/fail per hour of finished_at, each
+ * board's latest finished attempt and latest failure (the failed-boards
+ * list), and the combinations of batch, profile, hashes, station and
+ * operator (consecutive rows almost always share theirs, so a row costs six
+ * string compares, not a hash lookup).
  * Definitions: docs/reports.md.
  */
 #include "report/report.h"
@@ -84,7 +88,7 @@ typedef struct rb_state {
 	rb_prog *prog;
 	size_t prog_cap;
 	char *prev_key;        /* the previous row's combination: consecutive rows rarely differ */
-	size_t prev_cap;
+	size_t prev_cap, prev_off[RB_PROG_FIELDS]; /* where each field starts in prev_key */
 	uint32_t prev_idx;
 	gang_diag *d;
 } rb_state;
@@ -208,19 +212,6 @@ static int rb_later(int64_t ms, int64_t id, int64_t ms0, int64_t id0)
 	return ms > ms0 || (ms == ms0 && id > id0);
 }
 
-static int rb_fail_serial(uint32_t *out, rb_state *s, const gang_report_row *row)
-{
-	char buf[160];
-
-	*out = RB_NONE;
-	if (row->serial_text)
-		return rep_intern_get(out, NULL, &s->texts, row->serial_text);
-	if (row->serial_value < 0)
-		return GANG_OK;
-	snprintf(buf, sizeof(buf), "%s %lld", row->serial_pool ? row->serial_pool : "?", (long long)row->serial_value);
-	return rep_intern_get(out, NULL, &s->texts, buf);
-}
-
 /* Remember the board's latest failed attempt (the one the list of failed boards shows). */
 static int rb_fail_note(rb_state *s, rb_board *b, uint32_t uid, const gang_report_row *row, int64_t start_ms,
 			int64_t finish_ms, const rb_idx *ix)
@@ -238,10 +229,11 @@ static int rb_fail_note(rb_state *s, rb_board *b, uint32_t uid, const gang_repor
 	if (f->id && !rb_later(start_ms, row->id, f->start_ms, f->id))
 		return GANG_OK;
 	*f = (rb_fail){ .id = row->id, .start_ms = start_ms, .finish_ms = finish_ms, .uid = uid, .slot = ix->slot,
-			.probe = ix->probe, .cls = ix->cls, .step = ix->step, .msg = RB_NONE, .failures = f->failures };
+			.probe = ix->probe, .cls = ix->cls, .step = ix->step, .msg = RB_NONE, .serial = RB_NONE,
+			.failures = f->failures };
 	if (row->error_message && rep_intern_get(&f->msg, NULL, &s->texts, row->error_message) < 0)
 		return GANG_ENOMEM;
-	return rb_fail_serial(&f->serial, s, row);
+	return row->serial ? rep_intern_get(&f->serial, NULL, &s->texts, row->serial) : GANG_OK;
 }
 
 static int rb_board_update(rb_state *s, uint32_t i, const gang_report_row *row, int res, int64_t start_ms,
@@ -332,17 +324,11 @@ static const char *rb_prog_field(const gang_report_row *row, int i)
 /* The row has the previous row's combination (prev_key holds its fields NUL-separated). */
 static int rb_prog_same(const rb_state *s, const gang_report_row *row)
 {
-	const char *p = s->prev_key;
-
-	if (!p)
+	if (!s->prev_key)
 		return 0;
-	for (int i = 0; i < RB_PROG_FIELDS; i++) {
-		const char *f = rb_prog_field(row, i);
-
-		if (strcmp(f, p) != 0)
+	for (int i = 0; i < RB_PROG_FIELDS; i++)
+		if (strcmp(rb_prog_field(row, i), s->prev_key + s->prev_off[i]) != 0)
 			return 0;
-		p += strlen(p) + 1;
-	}
 	return 1;
 }
 
@@ -360,6 +346,7 @@ static int rb_prog_key(rb_state *s, const gang_report_row *row)
 	for (int i = 0; i < RB_PROG_FIELDS; i++) {
 		const char *f = rb_prog_field(row, i);
 
+		s->prev_off[i] = len;
 		memcpy(s->prev_key + len, f, strlen(f));
 		len += strlen(f);
 		s->prev_key[len++] = i + 1 < RB_PROG_FIELDS ? RB_PROG_SEP : '\0';
@@ -583,57 +570,77 @@ static void rb_boards(gang_report *r, const rb_state *s)
 	}
 }
 
-/* Copy of interned key idx of t, NULL for RB_NONE. *bad set when a copy fails. */
-static char *rb_dup(const rep_intern *t, uint32_t idx, int *bad)
+/* The interned tables a failure's names come from, in gang_report_failed field order. */
+static void rb_fail_names(const rep_intern *t[7], uint32_t idx[7], const rb_state *s, const rb_fail *f)
 {
-	char *c;
+	const rep_intern *tables[7] = { &s->uids,	   &s->texts,	  &s->slots.names, &s->probes.names,
+					&s->steps.names, &s->classes.names, &s->texts };
+	uint32_t ids[7] = { f->uid, f->serial, f->slot, f->probe, f->step, f->cls, f->msg };
+
+	memcpy(t, tables, sizeof(tables));
+	memcpy(idx, ids, sizeof(ids));
+}
+
+/* Copy key idx of t to *cursor and advance it; NULL for RB_NONE. */
+static char *rb_put(char **cursor, const rep_intern *t, uint32_t idx)
+{
+	const char *k;
+	size_t n;
+	char *out = *cursor;
 
 	if (idx == RB_NONE)
 		return NULL;
-	if (!(c = strdup(rep_intern_key(t, idx))))
-		*bad = 1;
-	return c;
+	k = rep_intern_key(t, idx);
+	n = strlen(k) + 1;
+	memcpy(out, k, n);
+	*cursor += n;
+	return out;
 }
 
 /* Still failed first, then by time of the failure, then UID. */
 static int rb_cmp_failed(const void *a, const void *b)
 {
 	const gang_report_failed *x = a, *y = b;
-	int t;
 
 	if (x->later_passed != y->later_passed)
 		return x->later_passed - y->later_passed;
-	if ((t = strcmp(x->at, y->at)) != 0)
-		return t;
+	if (x->at_ms != y->at_ms)
+		return x->at_ms < y->at_ms ? -1 : 1;
 	return strcmp(x->uid, y->uid);
 }
 
+/* Every string of the list in one block (r->failed_text): no allocation per field of 10^5 boards. */
 static int rb_failed(gang_report *r, const rb_state *s)
 {
-	int bad = 0;
+	const rep_intern *t[7];
+	uint32_t idx[7];
+	size_t len = 0;
+	char *cur;
 
 	if (!s->n_fails)
 		return GANG_OK;
-	if (!(r->failed = calloc(s->n_fails, sizeof(*r->failed))))
+	for (size_t i = 0; i < s->n_fails; i++) {
+		rb_fail_names(t, idx, s, &s->fails[i]);
+		for (int k = 0; k < 7; k++)
+			len += idx[k] == RB_NONE ? 0 : strlen(rep_intern_key(t[k], idx[k])) + 1;
+	}
+	if (!(r->failed = calloc(s->n_fails, sizeof(*r->failed))) || !(r->failed_text = malloc(len ? len : 1)))
 		return GANG_ENOMEM;
+	cur = r->failed_text;
 	for (size_t i = 0; i < s->n_fails; i++) {
 		const rb_fail *f = &s->fails[i];
 		gang_report_failed *o = &r->failed[r->n_failed++];
+		char **fields[7] = { &o->uid, &o->serial, &o->slot, &o->probe, &o->step, &o->error_class, &o->message };
 
-		o->uid = rb_dup(&s->uids, f->uid, &bad);
-		o->slot = rb_dup(&s->slots.names, f->slot, &bad);
-		o->probe = rb_dup(&s->probes.names, f->probe, &bad);
-		o->error_class = rb_dup(&s->classes.names, f->cls, &bad);
-		o->step = rb_dup(&s->steps.names, f->step, &bad);
-		o->message = rb_dup(&s->texts, f->msg, &bad);
-		o->serial = rb_dup(&s->texts, f->serial, &bad);
+		rb_fail_names(t, idx, s, f);
+		for (int k = 0; k < 7; k++)
+			*fields[k] = rb_put(&cur, t[k], idx[k]);
+		o->at_ms = f->finish_ms;
 		gang_report_time_text(o->at, sizeof(o->at), f->finish_ms);
 		o->attempt_id = f->id;
 		o->failures = f->failures;
 		o->later_passed = s->boards[f->uid].last_pass;
 	}
-	if (bad)
-		return GANG_ENOMEM;
 	qsort(r->failed, r->n_failed, sizeof(*r->failed), rb_cmp_failed);
 	return GANG_OK;
 }
@@ -775,20 +782,6 @@ static void rb_groups_free(gang_report_group *g, size_t n)
 	free(g);
 }
 
-static void rb_failed_free(gang_report_failed *v, size_t n)
-{
-	for (size_t i = 0; v && i < n; i++) {
-		free(v[i].uid);
-		free(v[i].serial);
-		free(v[i].slot);
-		free(v[i].probe);
-		free(v[i].step);
-		free(v[i].error_class);
-		free(v[i].message);
-	}
-	free(v);
-}
-
 static void rb_programmed_free(gang_report_programmed *v, size_t n)
 {
 	for (size_t i = 0; v && i < n; i++) {
@@ -807,7 +800,8 @@ void gang_report_free(gang_report *r)
 	if (!r)
 		return;
 	free(r->db_path);
-	rb_failed_free(r->failed, r->n_failed);
+	free(r->failed);
+	free(r->failed_text);
 	rb_programmed_free(r->programmed, r->n_programmed);
 	free(r->batch);
 	free(r->hist);

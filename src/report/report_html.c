@@ -156,7 +156,8 @@ static int rh_chart_pareto(FILE *fp, const gang_report *r)
 	"border:1px solid #ddd}.t{font-size:14px;text-anchor:middle;font-weight:bold}"                     \
 	".yt{font-size:10px;text-anchor:end}.rt{font-size:10px}.xt{font-size:10px;text-anchor:end}"      \
 	".yl{font-size:11px;text-anchor:middle}.g{stroke:#e0e0e0}.lg{font-size:11px}"                    \
-	"table.list td{white-space:nowrap}table.list td.msg{white-space:normal;min-width:16em}"
+	"table.list{font-size:.8em}table.list td{white-space:nowrap}table.list td.msg{white-space:normal;min-width:10em}"   \
+	".wide{overflow-x:auto}"
 
 static void rh_row(FILE *fp, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -255,8 +256,8 @@ static void rh_failed(FILE *fp, const gang_report *r, int later_passed)
 		later_passed ? "Boards that failed, later passed (latest failure shown)" :
 			       "Failed boards (their last finished attempt failed)",
 		later_passed ? r->boards_failed_later_passed : r->boards_failed);
-	fputs("<table class=\"list\"><tr><th>UID</th><th>serial</th><th>slot</th><th>probe</th><th>failing step</th>"
-	      "<th>error class</th><th>failed at</th><th>failed attempts</th><th>error</th></tr>\n", fp);
+	fputs("<div class=\"wide\"><table class=\"list\"><tr><th>UID</th><th>serial</th><th>slot</th><th>probe</th>"
+	      "<th>failing step</th><th>error class</th><th>failed at</th><th>failed attempts</th><th>error</th></tr>\n", fp);
 	for (size_t i = 0; i < r->n_failed; i++) {
 		const gang_report_failed *f = &r->failed[i];
 		const char *const t[] = { f->uid, f->serial, f->slot, f->probe, f->step, f->error_class };
@@ -269,7 +270,7 @@ static void rh_failed(FILE *fp, const gang_report *r, int later_passed)
 		gang_report_html_text(fp, f->message ? f->message : "-");
 		fputs("</td></tr>\n", fp);
 	}
-	fputs("</table>\n", fp);
+	fputs("</table></div>\n", fp);
 }
 
 static void rh_groups(FILE *fp, const char *title, const char *col, const gang_report_group *g, size_t n)
