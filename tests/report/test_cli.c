@@ -92,6 +92,18 @@ Test(report_cli, text_report_says_where_its_numbers_come_from_and_their_real_spa
 	free(real);
 }
 
+Test(report_cli, a_relative_database_path_is_reported_absolute)
+{
+	char *s, want[256];
+
+	cr_assert_eq(chdir(tmp.dir), 0);
+	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", "gang.sqlite"), GANG_EXIT_OK);
+	s = rf_slurp(out_path);
+	snprintf(want, sizeof(want), "\ndatabase    %s\n", tmp.db);
+	expect_has(s, want);
+	free(s);
+}
+
 Test(report_cli, text_report_lists_what_was_programmed_and_the_failed_boards)
 {
 	char *s;

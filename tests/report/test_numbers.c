@@ -431,3 +431,23 @@ Test(report_numbers, durations_read_as_days_hours_minutes_and_seconds)
 		cr_expect_str_eq(t, cases[i].text);
 	}
 }
+
+Test(report_numbers, a_database_path_that_no_longer_resolves_is_named_as_opened)
+{
+	gang_report_filter f = { 0 };
+	gang_report *r = NULL;
+	gang_diag d = { 0 };
+	gang_db *db = NULL;
+	char moved[192];
+
+	cr_assert_eq(gang_db_open(&db, tmp.db, GANG_DB_READONLY, &d), GANG_OK, "%s", d.msg);
+	snprintf(moved, sizeof(moved), "%s.moved", tmp.db);
+	/* the open handle keeps reading the file; its path no longer exists */
+	cr_assert_eq(rename(tmp.db, moved), 0);
+	cr_assert_eq(gang_report_build(&r, db, &f, &d), GANG_OK, "%s", d.msg);
+	cr_expect_str_eq(r->db_path, tmp.db);
+	cr_expect_eq(r->attempts, 8);
+	gang_report_free(r);
+	gang_db_close(db);
+	rename(moved, tmp.db);
+}
