@@ -1,9 +1,11 @@
 /*
  * report_html.c — `gang report --format html`: ONE self-contained page
  * (inline CSS and inline SVG drawn here; no script, no font, no network)
- * with four charts — cycle-time histogram (#chart-cycle), yield per slot
- * (#chart-slot-yield), passes/failures per hour (#chart-throughput),
- * failure Pareto by error class (#chart-pareto) — and the report's tables.
+ * with four charts — cycle-time histogram (#chart-cycle), first-pass
+ * yield per slot (#chart-slot-yield), passes/failures per hour
+ * (#chart-throughput), failure Pareto by error class (#chart-pareto) — and
+ * the report's tables: what was programmed, the failed boards
+ * (#failed-boards, #failed-later-passed), Pareto, per slot and probe, pools.
  */
 #include "report/report.h"
 
@@ -202,9 +204,11 @@ static void rh_summary(FILE *fp, const gang_report *r)
 
 	rh_origin(fp, r);
 	gang_report_duration_text(dur, sizeof(dur), r->span_ms);
-	if (r->attempts)
+	if (r->last_finish[0])
 		rh_row(fp, "span", "%s (first attempt started %s, last attempt finished %s)", dur, r->first_start,
-		       r->last_finish[0] ? r->last_finish : "-");
+		       r->last_finish);
+	else if (r->attempts)
+		rh_row(fp, "span", "first attempt started %s, none finished yet", r->first_start);
 	rh_row(fp, "boards", "%" PRIu64 ": %" PRIu64 " passed their first attempt, %" PRIu64 " passed at least once; %"
 	       PRIu64 " failed (last attempt failed), %" PRIu64 " failed, later passed", r->boards,
 	       r->boards_first_pass, r->boards_passed, r->boards_failed, r->boards_failed_later_passed);

@@ -92,6 +92,29 @@ Test(report_cli, text_report_says_where_its_numbers_come_from_and_their_real_spa
 	free(real);
 }
 
+Test(report_cli, a_selection_with_only_open_attempts_says_none_finished)
+{
+	gang_attempt_info info = { .slot = "S3", .profile_name = "demo-f103", .batch = "B9" };
+	gang_diag d = { 0 };
+	gang_db *db = NULL;
+	int64_t id;
+	char *s;
+
+	cr_assert_eq(gang_db_open(&db, tmp.db, 0, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_begin(&id, db, &info, &d), GANG_OK, "%s", d.msg);
+	rf_sql(db, "UPDATE attempts SET started_at = '2026-11-26T07:00:00.000Z' WHERE id = %lld", (long long)id);
+	gang_db_close(db);
+	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--batch", "B9"), GANG_EXIT_OK);
+	s = rf_slurp(out_path);
+	expect_has(s, "\nspan        first attempt started 2026-11-26T07:00:00.000Z, none finished yet\n");
+	free(s);
+	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--batch", "B9", "--format", "html", "--out",
+			 tmp.out), GANG_EXIT_OK);
+	s = rf_slurp(tmp.out);
+	expect_has(s, "<tr><th>span</th><td>first attempt started 2026-11-26T07:00:00.000Z, none finished yet</td>");
+	free(s);
+}
+
 Test(report_cli, a_relative_database_path_is_reported_absolute)
 {
 	char *s, want[256];
