@@ -544,7 +544,7 @@ static int rb_hours(gang_report *r, const rb_vec *marks)
 	return GANG_OK;
 }
 
-static void rb_boards(gang_report *r, const rb_state *s)
+static void rb_boards(gang_report *r, rb_state *s)
 {
 	r->boards = s->uids.n;
 	for (size_t i = 0; i < s->uids.n; i++) {

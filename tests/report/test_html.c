@@ -1,10 +1,13 @@
 /*
  * test_html.c — the HTML report is one self-contained page: no script, no
- * link, no external URL; the four charts exist with bars; text from the
- * database is escaped. Then a real browser (headless Chromium, skipped
- * when not installed) loads it without console errors, and a probe script
- * appended to a COPY of the page confirms the four <svg> charts exist in
- * the rendered DOM with bars in them.
+ * link, no external URL; the four charts exist with bars, the failure
+ * Pareto is not in the pass colour and count axes have whole-number ticks;
+ * the page names its database and gang version, says what was programmed
+ * and lists the failed boards; text from the database is escaped. Then a
+ * real browser (headless Chromium, skipped when not installed) loads it
+ * without console errors, and a probe script appended to a COPY of the page
+ * confirms the four <svg> charts exist in the rendered DOM with bars in
+ * them and the failed-boards table is laid out.
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>

@@ -2,8 +2,9 @@
  * test_numbers.c — every figure of the report on the known history of
  * report_fixture.h: counts, first-pass yield, failures by class and by
  * failing step, per slot and per probe, cycle-time statistics and
- * histogram, hourly series, throughput, serial pools; for the whole
- * history, one batch, and time windows.
+ * histogram, hourly series, throughput, serial pools, the failed boards,
+ * what was programmed, the report's origin, readable durations; for the
+ * whole history, one batch, and time windows.
  */
 #include <criterion/criterion.h>
 #include <math.h>
