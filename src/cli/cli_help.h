@@ -127,9 +127,13 @@
 #define GANG_HELP_REPORT \
 	"usage: gang report [--batch B] [--since T] [--until T] [--format text|csv|json|html]\n" \
 	"                   [--out FILE] [--db PATH] [--upgrade]\n\n" \
-	"Attempts, boards, first-pass yield, failures by error class and failing step, per slot and\n" \
-	"per probe, cycle time of passing attempts (min/median/p95/max), passes per hour, and the\n" \
-	"serial numbers handed out. The database is opened read-only.\n\n" \
+	"Where the numbers come from (database, gang version, time generated, selection, span) and\n" \
+	"what was programmed per batch (profile, profile and image SHA-256, station, operator); the\n" \
+	"failed boards (UID, serial, slot, probe, failing step, error, time): 'failed' when the\n" \
+	"board's last finished attempt failed, 'failed, later passed' listed apart; boards,\n" \
+	"first-pass yield (per board), attempt pass rate (per attempt), failures by error class and\n" \
+	"failing step, per slot and per probe, cycle time of passing attempts (min/median/p95/max),\n" \
+	"passes per hour, and the serial numbers handed out. The database is opened read-only.\n\n" \
 	"  --batch B     only attempts of batch B\n" \
 	"  --since T     only attempts started at or after T\n" \
 	"  --until T     only attempts started before T (a date alone includes that whole day)\n" \

@@ -124,7 +124,10 @@ int gang_cmd_report(int argc, char **argv)
 		return rc;
 	if ((err = gang_cli_db(&path, &cfg, o.db, false, &d)) < 0 ||
 	    (err = gang_db_open(&db, path, o.upgrade ? 0 : GANG_DB_READONLY, &d)) < 0 ||
-	    (err = gang_report_build(&r, db, &o.f, &d)) < 0 || (err = cr_write(&o, r, &d)) < 0)
+	    (err = gang_report_build(&r, db, &o.f, &d)) < 0)
+		goto out;
+	r->gang_version = GANG_VERSION;
+	if ((err = cr_write(&o, r, &d)) < 0)
 		goto out;
 	if (!r->attempts) /* o.f.batch passed gang_cli_check_name: printable */
 		fprintf(stderr, "gang report: no attempts match this selection%s%s%s\n",

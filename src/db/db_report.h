@@ -44,6 +44,11 @@ typedef struct gang_report_row {
 	const char *started_at;
 	const char *finished_at;  /* NULL while open */
 	const char *failed_step;  /* first step with result 'fail' of a failed attempt */
+	/* failed attempts only (NULL otherwise): for the list of failed boards */
+	const char *error_message;
+	const char *serial;       /* serial text rendered on the attempt, else "<pool> <value>" reserved */
+	/* what was programmed, where and by whom */
+	const char *batch, *profile_name, *profile_sha256, *image_sha256, *station, *operator_name;
 } gang_report_row;
 
 /* Called once per attempt; a negative return stops the scan and is returned. */

@@ -30,7 +30,31 @@ typedef struct gang_report_group {
 	uint64_t boards;   /* distinct identified boards (slots and probes only) */
 	uint64_t attempts; /* attempts in the selection, open ones included */
 	uint64_t pass, fail, aborted;
+	/* slots and probes: boards whose first attempt was here, and those of them it passed */
+	uint64_t first_boards, first_pass;
 } gang_report_group;
+
+/*
+ * A board with a failed attempt in the selection. Its status comes from its
+ * last finished attempt (latest started_at, then highest id; aborted and
+ * open attempts do not count): failed, or passed after the failure
+ * (later_passed). The other fields describe its latest failed attempt.
+ */
+typedef struct gang_report_failed {
+	char *uid, *serial, *slot, *probe, *step, *error_class, *message; /* NULL = unknown; in failed_text */
+	char at[GANG_REPORT_TIME_LEN]; /* finished_at of that attempt */
+	int64_t at_ms;
+	int64_t attempt_id;
+	uint64_t failures;             /* failed attempts of the board in the selection */
+	int later_passed;
+} gang_report_failed;
+
+/* What was programmed where and by whom: one distinct combination of these attempt fields. */
+typedef struct gang_report_programmed {
+	char *batch, *profile, *profile_sha256, *image_sha256, *station, *operator_name; /* NULL = not recorded */
+	uint64_t attempts;
+	char first_start[GANG_REPORT_TIME_LEN], last_start[GANG_REPORT_TIME_LEN];
+} gang_report_programmed;
 
 typedef struct gang_report_bin {
 	int64_t lo_ms, hi_ms; /* lo_ms <= duration < hi_ms */
@@ -45,12 +69,16 @@ typedef struct gang_report_cycle {
 } gang_report_cycle;
 
 typedef struct gang_report {
+	char *db_path;                     /* the database read (absolute when it can be resolved) */
+	char generated_at[GANG_REPORT_TIME_LEN];
+	const char *gang_version;          /* set by the caller; NULL = not known */
 	char *batch;                       /* NULL = every batch */
 	char since[GANG_REPORT_TIME_LEN];  /* "" = open */
 	char until[GANG_REPORT_TIME_LEN];  /* "" = open */
 	uint64_t attempts, pass, fail, aborted, open;
 	uint64_t unidentified;             /* attempts that never read a UID */
 	uint64_t boards, boards_passed, boards_first_pass;
+	uint64_t boards_failed, boards_failed_later_passed;
 	char first_start[GANG_REPORT_TIME_LEN]; /* "" when no attempt */
 	char last_finish[GANG_REPORT_TIME_LEN];
 	int64_t span_ms;                   /* last_finish - first_start */
@@ -64,6 +92,11 @@ typedef struct gang_report {
 	size_t n_slots, n_probes, n_classes, n_steps;
 	gang_report_pool *pools;
 	size_t n_pools;
+	gang_report_failed *failed;        /* still failed first, then failed-later-passed; by time */
+	size_t n_failed;                   /* = boards_failed + boards_failed_later_passed */
+	char *failed_text;                 /* one block holding the strings of failed[] */
+	gang_report_programmed *programmed; /* by first_start */
+	size_t n_programmed;
 } gang_report;
 
 /*
@@ -74,10 +107,17 @@ int gang_report_build(gang_report **out, gang_db *db, const gang_report_filter *
 /* NULL is a no-op. */
 void gang_report_free(gang_report *r);
 
-/* Derived figures (0 when the denominator is 0). */
-double gang_report_first_pass_yield(const gang_report *r);
-double gang_report_group_yield(const gang_report_group *g); /* pass / (pass + fail) */
+/*
+ * Derived figures (0 when the denominator is 0). Yield is always per board;
+ * the per-attempt figure is the attempt pass rate.
+ */
+double gang_report_first_pass_yield(const gang_report *r);            /* first-pass boards / boards */
+double gang_report_attempt_pass_rate(const gang_report *r);           /* pass / (pass + fail) */
+double gang_report_group_first_pass_yield(const gang_report_group *g); /* first_pass / first_boards */
+double gang_report_group_pass_rate(const gang_report_group *g);       /* pass / (pass + fail) */
 double gang_report_passes_per_hour(const gang_report *r);
+/* "2 h 05 min 03 s", "1 min 40.8 s", "0.8 s": a duration a reader takes in at a glance. */
+void gang_report_duration_text(char *out, size_t cap, int64_t ms);
 
 /* Renderers: GANG_OK, or GANG_EFILE when writing to fp failed. */
 int gang_report_write_text(FILE *fp, const gang_report *r);

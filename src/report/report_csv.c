@@ -41,6 +41,9 @@ static void rc_num(FILE *fp, const char *section, const char *key, const char *m
 
 static void rc_summary(FILE *fp, const gang_report *r)
 {
+	rc_row(fp, "report", "", "generated_at", r->generated_at);
+	rc_row(fp, "report", "", "gang_version", r->gang_version ? r->gang_version : "");
+	rc_row(fp, "report", "", "database", r->db_path ? r->db_path : "");
 	rc_row(fp, "selection", "", "batch", r->batch ? r->batch : "");
 	rc_row(fp, "selection", "", "since", r->since);
 	rc_row(fp, "selection", "", "until", r->until);
@@ -53,7 +56,10 @@ static void rc_summary(FILE *fp, const gang_report *r)
 	rc_u64(fp, "summary", "", "boards", r->boards);
 	rc_u64(fp, "summary", "", "boards_passed", r->boards_passed);
 	rc_u64(fp, "summary", "", "boards_first_pass", r->boards_first_pass);
+	rc_u64(fp, "summary", "", "boards_failed", r->boards_failed);
+	rc_u64(fp, "summary", "", "boards_failed_later_passed", r->boards_failed_later_passed);
 	rc_num(fp, "summary", "", "first_pass_yield", gang_report_first_pass_yield(r));
+	rc_num(fp, "summary", "", "attempt_pass_rate", gang_report_attempt_pass_rate(r));
 	rc_row(fp, "summary", "", "first_start", r->first_start);
 	rc_row(fp, "summary", "", "last_finish", r->last_finish);
 	rc_u64(fp, "summary", "", "span_ms", (uint64_t)r->span_ms);
@@ -94,7 +100,9 @@ static void rc_groups(FILE *fp, const char *section, const gang_report_group *g,
 		rc_u64(fp, section, g[i].key, "pass", g[i].pass);
 		rc_u64(fp, section, g[i].key, "fail", g[i].fail);
 		rc_u64(fp, section, g[i].key, "aborted", g[i].aborted);
-		rc_num(fp, section, g[i].key, "yield", gang_report_group_yield(&g[i]));
+		rc_u64(fp, section, g[i].key, "first_pass_boards", g[i].first_boards);
+		rc_num(fp, section, g[i].key, "first_pass_yield", gang_report_group_first_pass_yield(&g[i]));
+		rc_num(fp, section, g[i].key, "attempt_pass_rate", gang_report_group_pass_rate(&g[i]));
 	}
 }
 
@@ -120,10 +128,51 @@ static void rc_hours_pools(FILE *fp, const gang_report *r)
 	}
 }
 
+/* Key = 1, 2, ...: a batch may have been programmed with more than one combination. */
+static void rc_programmed(FILE *fp, const gang_report *r)
+{
+	char key[24];
+
+	for (size_t i = 0; i < r->n_programmed; i++) {
+		const gang_report_programmed *p = &r->programmed[i];
+
+		snprintf(key, sizeof(key), "%zu", i + 1);
+		rc_row(fp, "programmed", key, "batch", p->batch);
+		rc_row(fp, "programmed", key, "profile", p->profile);
+		rc_row(fp, "programmed", key, "profile_sha256", p->profile_sha256);
+		rc_row(fp, "programmed", key, "image_sha256", p->image_sha256);
+		rc_row(fp, "programmed", key, "station", p->station);
+		rc_row(fp, "programmed", key, "operator", p->operator_name);
+		rc_u64(fp, "programmed", key, "attempts", p->attempts);
+		rc_row(fp, "programmed", key, "first_start", p->first_start);
+		rc_row(fp, "programmed", key, "last_start", p->last_start);
+	}
+}
+
+static void rc_failed(FILE *fp, const gang_report *r)
+{
+	for (size_t i = 0; i < r->n_failed; i++) {
+		const gang_report_failed *f = &r->failed[i];
+
+		rc_row(fp, "failed_board", f->uid, "status", f->later_passed ? "failed, later passed" : "failed");
+		rc_row(fp, "failed_board", f->uid, "serial", f->serial);
+		rc_row(fp, "failed_board", f->uid, "slot", f->slot);
+		rc_row(fp, "failed_board", f->uid, "probe", f->probe);
+		rc_row(fp, "failed_board", f->uid, "step", f->step);
+		rc_row(fp, "failed_board", f->uid, "error_class", f->error_class);
+		rc_row(fp, "failed_board", f->uid, "error_message", f->message);
+		rc_row(fp, "failed_board", f->uid, "failed_at", f->at);
+		rc_u64(fp, "failed_board", f->uid, "attempt", (uint64_t)f->attempt_id);
+		rc_u64(fp, "failed_board", f->uid, "failed_attempts", f->failures);
+	}
+}
+
 int gang_report_write_csv(FILE *fp, const gang_report *r)
 {
 	rc_row(fp, "section", "key", "metric", "value");
 	rc_summary(fp, r);
+	rc_programmed(fp, r);
+	rc_failed(fp, r);
 	rc_cycle(fp, r);
 	rc_failures(fp, "failures_by_class", r->classes, r->n_classes, r->fail);
 	rc_failures(fp, "failures_by_step", r->steps, r->n_steps, r->fail);

@@ -1,9 +1,11 @@
 /*
  * report_html.c — `gang report --format html`: ONE self-contained page
  * (inline CSS and inline SVG drawn here; no script, no font, no network)
- * with four charts — cycle-time histogram (#chart-cycle), yield per slot
- * (#chart-slot-yield), passes/failures per hour (#chart-throughput),
- * failure Pareto by error class (#chart-pareto) — and the report's tables.
+ * with four charts — cycle-time histogram (#chart-cycle), first-pass
+ * yield per slot (#chart-slot-yield), passes/failures per hour
+ * (#chart-throughput), failure Pareto by error class (#chart-pareto) — and
+ * the report's tables: what was programmed, the failed boards
+ * (#failed-boards, #failed-later-passed), Pareto, per slot and probe, pools.
  */
 #include "report/report.h"
 
@@ -75,15 +77,16 @@ static int rh_chart_cycle(FILE *fp, const gang_report *r)
 
 static int rh_chart_slots(FILE *fp, const gang_report *r)
 {
-	rs_chart c = { .id = "chart-slot-yield", .title = "Yield per slot (pass / (pass + fail))",
-		       .y_label = "yield", .a_name = "% yield", .y_percent = 1 };
+	rs_chart c = { .id = "chart-slot-yield",
+		       .title = "First-pass yield per slot (boards passing their first attempt there)",
+		       .y_label = "first-pass yield", .a_name = "% first-pass yield", .y_percent = 1 };
 	rh_series s;
 
 	if (rh_series_new(&s, r->n_slots) < 0)
 		return GANG_ENOMEM;
 	for (size_t i = 0; i < s.n; i++) {
 		snprintf(s.text[i], RH_LABEL_LEN, "%s", r->slots[i].key);
-		s.a[i] = 100.0 * gang_report_group_yield(&r->slots[i]);
+		s.a[i] = 100.0 * gang_report_group_first_pass_yield(&r->slots[i]);
 	}
 	c.labels = s.labels;
 	c.a = s.a;
@@ -125,7 +128,7 @@ static int rh_chart_hours(FILE *fp, const gang_report *r)
 static int rh_chart_pareto(FILE *fp, const gang_report *r)
 {
 	rs_chart c = { .id = "chart-pareto", .title = "Failures by error class (Pareto)",
-		       .y_label = "failed attempts", .a_name = "failures" };
+		       .y_label = "failed attempts", .a_name = "failures", .a_fail = 1 };
 	double cum = 0;
 	rh_series s;
 
@@ -154,7 +157,9 @@ static int rh_chart_pareto(FILE *fp, const gang_report *r)
 	".charts{display:grid;grid-template-columns:1fr 1fr;gap:1em}svg.chart{width:100%;height:auto;"     \
 	"border:1px solid #ddd}.t{font-size:14px;text-anchor:middle;font-weight:bold}"                     \
 	".yt{font-size:10px;text-anchor:end}.rt{font-size:10px}.xt{font-size:10px;text-anchor:end}"      \
-	".yl{font-size:11px;text-anchor:middle}.g{stroke:#e0e0e0}"
+	".yl{font-size:11px;text-anchor:middle}.g{stroke:#e0e0e0}.lg{font-size:11px}"                    \
+	"table.list{font-size:.8em}table.list td{white-space:nowrap}table.list td.msg{white-space:normal;min-width:10em}"   \
+	".wide{overflow-x:auto}"
 
 static void rh_row(FILE *fp, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -169,21 +174,51 @@ static void rh_row(FILE *fp, const char *key, const char *fmt, ...)
 	fputs("</td></tr>\n", fp);
 }
 
-static void rh_summary(FILE *fp, const gang_report *r)
+/* A summary row whose value is text from the database or the command line. */
+static void rh_row_text(FILE *fp, const char *key, const char *text)
+{
+	fprintf(fp, "<tr><th>%s</th><td>", key);
+	gang_report_html_text(fp, text ? text : "-");
+	fputs("</td></tr>\n", fp);
+}
+
+static void rh_origin(FILE *fp, const gang_report *r)
 {
 	fputs("<h1>gang production report</h1>\n<table>\n", fp);
-	fputs("<tr><th>batch</th><td>", fp);
-	gang_report_html_text(fp, r->batch ? r->batch : "(all)");
+	rh_row_text(fp, "generated", r->generated_at);
+	rh_row_text(fp, "by gang", r->gang_version);
+	rh_row_text(fp, "database", r->db_path);
+	fputs("<tr><th>selection</th><td>", fp);
+	gang_report_html_text(fp, r->batch ? "batch " : "all batches");
+	gang_report_html_text(fp, r->batch);
+	if (r->since[0])
+		fprintf(fp, ", started at or after %s", r->since);
+	if (r->until[0])
+		fprintf(fp, ", started before %s", r->until);
 	fputs("</td></tr>\n", fp);
-	rh_row(fp, "started", "%s .. %s", r->since[0] ? r->since : "(first)", r->until[0] ? r->until : "(last)");
+}
+
+static void rh_summary(FILE *fp, const gang_report *r)
+{
+	char dur[48];
+
+	rh_origin(fp, r);
+	gang_report_duration_text(dur, sizeof(dur), r->span_ms);
+	if (r->last_finish[0])
+		rh_row(fp, "span", "%s (first attempt started %s, last attempt finished %s)", dur, r->first_start,
+		       r->last_finish);
+	else if (r->attempts)
+		rh_row(fp, "span", "first attempt started %s, none finished yet", r->first_start);
+	rh_row(fp, "boards", "%" PRIu64 ": %" PRIu64 " passed their first attempt, %" PRIu64 " passed at least once; %"
+	       PRIu64 " failed (last attempt failed), %" PRIu64 " failed, later passed", r->boards,
+	       r->boards_first_pass, r->boards_passed, r->boards_failed, r->boards_failed_later_passed);
+	rh_row(fp, "first-pass yield", "%.1f %% (boards that passed their first attempt / boards)",
+	       100.0 * gang_report_first_pass_yield(r));
 	rh_row(fp, "attempts", "%" PRIu64 " (pass %" PRIu64 ", fail %" PRIu64 ", aborted %" PRIu64 ", open %" PRIu64
 	       "; %" PRIu64 " never identified)", r->attempts, r->pass, r->fail, r->aborted, r->open, r->unidentified);
-	rh_row(fp, "boards", "%" PRIu64 " (passed %" PRIu64 ", first-pass %" PRIu64 ")", r->boards,
-	       r->boards_passed, r->boards_first_pass);
-	rh_row(fp, "first-pass yield", "%.1f %%", 100.0 * gang_report_first_pass_yield(r));
-	rh_row(fp, "span", "%s .. %s (%.2f h)", r->first_start[0] ? r->first_start : "-",
-	       r->last_finish[0] ? r->last_finish : "-", (double)r->span_ms / 3600000.0);
-	rh_row(fp, "throughput", "%.1f passes per hour", gang_report_passes_per_hour(r));
+	rh_row(fp, "attempt pass rate", "%.1f %% (passing attempts / passing and failed attempts)",
+	       100.0 * gang_report_attempt_pass_rate(r));
+	rh_row(fp, "throughput", "%.1f passing attempts per hour over the span", gang_report_passes_per_hour(r));
 	if (r->cycle.n)
 		rh_row(fp, "cycle time (passing)", "min %" PRId64 " / median %" PRId64 " / p95 %" PRId64
 		       " / max %" PRId64 " ms (n %" PRIu64 ", mean %.1f)", r->cycle.min_ms, r->cycle.median_ms,
@@ -191,17 +226,69 @@ static void rh_summary(FILE *fp, const gang_report *r)
 	fputs("</table>\n", fp);
 }
 
+/* One <td> per text (NULL shown as "-"), escaped. */
+static void rh_cells(FILE *fp, const char *const *texts, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		fputs("<td>", fp);
+		gang_report_html_text(fp, texts[i] ? texts[i] : "-");
+		fputs("</td>", fp);
+	}
+}
+
+static void rh_programmed(FILE *fp, const gang_report *r)
+{
+	fputs("<h2>What was programmed</h2>\n<table class=\"list\"><tr><th>batch</th><th>profile</th><th>profile SHA-256</th>"
+	      "<th>image SHA-256</th><th>station</th><th>operator</th><th>attempts</th><th>first started</th>"
+	      "<th>last started</th></tr>\n", fp);
+	for (size_t i = 0; i < r->n_programmed; i++) {
+		const gang_report_programmed *p = &r->programmed[i];
+		const char *const t[] = { p->batch, p->profile, p->profile_sha256, p->image_sha256, p->station,
+					  p->operator_name };
+
+		fputs("<tr>", fp);
+		rh_cells(fp, t, sizeof(t) / sizeof(t[0]));
+		fprintf(fp, "<td class=\"n\">%" PRIu64 "</td><td>%s</td><td>%s</td></tr>\n", p->attempts, p->first_start,
+			p->last_start);
+	}
+	fputs("</table>\n", fp);
+}
+
+static void rh_failed(FILE *fp, const gang_report *r, int later_passed)
+{
+	fprintf(fp, "<h2 id=\"%s\">%s: %" PRIu64 "</h2>\n", later_passed ? "failed-later-passed" : "failed-boards",
+		later_passed ? "Boards that failed, later passed (latest failure shown)" :
+			       "Failed boards (their last finished attempt failed)",
+		later_passed ? r->boards_failed_later_passed : r->boards_failed);
+	fputs("<div class=\"wide\"><table class=\"list\"><tr><th>UID</th><th>serial</th><th>slot</th><th>probe</th>"
+	      "<th>failing step</th><th>error class</th><th>failed at</th><th>failed attempts</th><th>error</th></tr>\n", fp);
+	for (size_t i = 0; i < r->n_failed; i++) {
+		const gang_report_failed *f = &r->failed[i];
+		const char *const t[] = { f->uid, f->serial, f->slot, f->probe, f->step, f->error_class };
+
+		if (f->later_passed != later_passed)
+			continue;
+		fputs("<tr>", fp);
+		rh_cells(fp, t, sizeof(t) / sizeof(t[0]));
+		fprintf(fp, "<td>%s</td><td class=\"n\">%" PRIu64 "</td><td class=\"msg\">", f->at, f->failures);
+		gang_report_html_text(fp, f->message ? f->message : "-");
+		fputs("</td></tr>\n", fp);
+	}
+	fputs("</table></div>\n", fp);
+}
+
 static void rh_groups(FILE *fp, const char *title, const char *col, const gang_report_group *g, size_t n)
 {
 	fprintf(fp, "<h2>%s</h2>\n<table><tr><th>%s</th><th>boards</th><th>attempts</th><th>pass</th>"
-		"<th>fail</th><th>aborted</th><th>yield</th></tr>\n", title, col);
+		"<th>fail</th><th>aborted</th><th>first-pass yield</th><th>attempt pass rate</th></tr>\n", title, col);
 	for (size_t i = 0; i < n; i++) {
 		fputs("<tr><td>", fp);
 		gang_report_html_text(fp, g[i].key);
 		fprintf(fp, "</td><td class=\"n\">%" PRIu64 "</td><td class=\"n\">%" PRIu64 "</td><td class=\"n\">%"
 			PRIu64 "</td><td class=\"n\">%" PRIu64 "</td><td class=\"n\">%" PRIu64
-			"</td><td class=\"n\">%.1f %%</td></tr>\n", g[i].boards, g[i].attempts, g[i].pass, g[i].fail,
-			g[i].aborted, 100.0 * gang_report_group_yield(&g[i]));
+			"</td><td class=\"n\">%.1f %%</td><td class=\"n\">%.1f %%</td></tr>\n", g[i].boards, g[i].attempts,
+			g[i].pass, g[i].fail, g[i].aborted, 100.0 * gang_report_group_first_pass_yield(&g[i]),
+			100.0 * gang_report_group_pass_rate(&g[i]));
 	}
 	fputs("</table>\n", fp);
 }
@@ -261,8 +348,11 @@ int gang_report_write_html(FILE *fp, const gang_report *r)
 	      "<meta name=\"viewport\" content=\"width=device-width\"><title>gang report</title><style>" RH_CSS
 	      "</style></head>\n<body>\n", fp);
 	rh_summary(fp, r);
+	rh_programmed(fp, r);
 	if ((err = rh_charts(fp, r)) < 0)
 		return err;
+	rh_failed(fp, r, 0);
+	rh_failed(fp, r, 1);
 	rh_pareto(fp, "Failures by error class", "class", r->classes, r->n_classes, r->fail);
 	rh_pareto(fp, "Failures by failing step", "step", r->steps, r->n_steps, r->fail);
 	rh_groups(fp, "Per slot", "slot", r->slots, r->n_slots);

@@ -16,16 +16,22 @@ static void rj_key_str(FILE *fp, const char *key, const char *val, int comma)
 
 static void rj_summary(FILE *fp, const gang_report *r)
 {
-	fputs("\"selection\":{", fp);
+	fputs("\"report\":{", fp);
+	rj_key_str(fp, "generated_at", r->generated_at, 0);
+	rj_key_str(fp, "gang_version", r->gang_version, 1);
+	rj_key_str(fp, "database", r->db_path, 1);
+	fputs("},\"selection\":{", fp);
 	rj_key_str(fp, "batch", r->batch, 0);
 	rj_key_str(fp, "since", r->since, 1);
 	rj_key_str(fp, "until", r->until, 1);
 	fprintf(fp,
 		"},\"summary\":{\"attempts\":%" PRIu64 ",\"pass\":%" PRIu64 ",\"fail\":%" PRIu64
 		",\"aborted\":%" PRIu64 ",\"open\":%" PRIu64 ",\"unidentified\":%" PRIu64 ",\"boards\":%" PRIu64
-		",\"boards_passed\":%" PRIu64 ",\"boards_first_pass\":%" PRIu64 ",\"first_pass_yield\":%.6f",
+		",\"boards_passed\":%" PRIu64 ",\"boards_first_pass\":%" PRIu64 ",\"boards_failed\":%" PRIu64
+		",\"boards_failed_later_passed\":%" PRIu64 ",\"first_pass_yield\":%.6f,\"attempt_pass_rate\":%.6f",
 		r->attempts, r->pass, r->fail, r->aborted, r->open, r->unidentified, r->boards, r->boards_passed,
-		r->boards_first_pass, gang_report_first_pass_yield(r));
+		r->boards_first_pass, r->boards_failed, r->boards_failed_later_passed, gang_report_first_pass_yield(r),
+		gang_report_attempt_pass_rate(r));
 	rj_key_str(fp, "first_start", r->first_start, 1);
 	rj_key_str(fp, "last_finish", r->last_finish, 1);
 	fprintf(fp, ",\"span_ms\":%" PRId64 ",\"passes_per_hour\":%.3f}", r->span_ms,
@@ -70,8 +76,10 @@ static void rj_groups(FILE *fp, const char *name, const char *key, const gang_re
 		gang_report_json_string(fp, g[i].key);
 		fprintf(fp,
 			",\"boards\":%" PRIu64 ",\"attempts\":%" PRIu64 ",\"pass\":%" PRIu64 ",\"fail\":%" PRIu64
-			",\"aborted\":%" PRIu64 ",\"yield\":%.6f}",
-			g[i].boards, g[i].attempts, g[i].pass, g[i].fail, g[i].aborted, gang_report_group_yield(&g[i]));
+			",\"aborted\":%" PRIu64 ",\"first_pass_boards\":%" PRIu64
+			",\"first_pass_yield\":%.6f,\"attempt_pass_rate\":%.6f}",
+			g[i].boards, g[i].attempts, g[i].pass, g[i].fail, g[i].aborted, g[i].first_boards,
+			gang_report_group_first_pass_yield(&g[i]), gang_report_group_pass_rate(&g[i]));
 	}
 	fputc(']', fp);
 }
@@ -100,10 +108,54 @@ static void rj_hours_pools(FILE *fp, const gang_report *r)
 	fputc(']', fp);
 }
 
+static void rj_programmed(FILE *fp, const gang_report *r)
+{
+	fputs(",\"programmed\":[", fp);
+	for (size_t i = 0; i < r->n_programmed; i++) {
+		const gang_report_programmed *p = &r->programmed[i];
+
+		fputs(i ? ",{" : "{", fp);
+		rj_key_str(fp, "batch", p->batch, 0);
+		rj_key_str(fp, "profile", p->profile, 1);
+		rj_key_str(fp, "profile_sha256", p->profile_sha256, 1);
+		rj_key_str(fp, "image_sha256", p->image_sha256, 1);
+		rj_key_str(fp, "station", p->station, 1);
+		rj_key_str(fp, "operator", p->operator_name, 1);
+		fprintf(fp, ",\"attempts\":%" PRIu64, p->attempts);
+		rj_key_str(fp, "first_start", p->first_start, 1);
+		rj_key_str(fp, "last_start", p->last_start, 1);
+		fputc('}', fp);
+	}
+	fputc(']', fp);
+}
+
+static void rj_failed(FILE *fp, const gang_report *r)
+{
+	fputs(",\"failed_boards\":[", fp);
+	for (size_t i = 0; i < r->n_failed; i++) {
+		const gang_report_failed *f = &r->failed[i];
+
+		fputs(i ? ",{" : "{", fp);
+		rj_key_str(fp, "uid", f->uid, 0);
+		rj_key_str(fp, "status", f->later_passed ? "failed, later passed" : "failed", 1);
+		rj_key_str(fp, "serial", f->serial, 1);
+		rj_key_str(fp, "slot", f->slot, 1);
+		rj_key_str(fp, "probe", f->probe, 1);
+		rj_key_str(fp, "step", f->step, 1);
+		rj_key_str(fp, "error_class", f->error_class, 1);
+		rj_key_str(fp, "error_message", f->message, 1);
+		rj_key_str(fp, "failed_at", f->at, 1);
+		fprintf(fp, ",\"attempt\":%" PRId64 ",\"failed_attempts\":%" PRIu64 "}", f->attempt_id, f->failures);
+	}
+	fputc(']', fp);
+}
+
 int gang_report_write_json(FILE *fp, const gang_report *r)
 {
 	fputc('{', fp);
 	rj_summary(fp, r);
+	rj_programmed(fp, r);
+	rj_failed(fp, r);
 	rj_cycle(fp, r);
 	rj_pareto(fp, "failures_by_class", "class", r->classes, r->n_classes, r->fail);
 	rj_pareto(fp, "failures_by_step", "step", r->steps, r->n_steps, r->fail);

@@ -19,8 +19,8 @@
 #define RS_BOTTOM 72.0
 #define RS_TICKS 5
 #define RS_MAX_LABELS 24U
-#define RS_COLOR_A "#2e7d32"
-#define RS_COLOR_B "#c62828"
+#define RS_COLOR_A "#2e7d32" /* passes */
+#define RS_COLOR_B "#c62828" /* failures */
 #define RS_COLOR_LINE "#1565c0"
 
 /* Smallest 1/2/5 x 10^k at or above v, so axis ticks are round numbers. */
@@ -35,21 +35,38 @@ static double rs_nice(double v)
 	return (f <= 1.0 ? 1.0 : f <= 2.0 ? 2.0 : f <= 5.0 ? 5.0 : 10.0) * mag;
 }
 
-static double rs_top_value(const rs_chart *c)
+/* The left axis: its top value and ticks (step apart, ticks of them above 0). */
+typedef struct rs_scale {
+	double top, step;
+	int ticks;
+} rs_scale;
+
+/*
+ * Percent axes run 0..100 % in 20 % steps. Other axes count attempts, so a
+ * tick step is a whole number (no tick at half an attempt): a round
+ * 1/2/5 x 10^k of at least 1, and as many ticks as reach the largest bar.
+ */
+static rs_scale rs_scale_of(const rs_chart *c)
 {
+	rs_scale sc = { 100.0, 100.0 / RS_TICKS, RS_TICKS };
 	double top = 0;
 
 	if (c->y_percent)
-		return 100.0;
+		return sc;
 	for (size_t i = 0; i < c->n; i++) {
 		double v = c->a[i] + (c->b ? c->b[i] : 0.0);
 
 		top = v > top ? v : top;
 	}
-	return rs_nice(top);
+	sc.step = rs_nice(top / RS_TICKS);
+	sc.step = sc.step < 1.0 ? 1.0 : sc.step;
+	sc.ticks = (int)ceil(top / sc.step);
+	sc.ticks = sc.ticks < 1 ? 1 : sc.ticks;
+	sc.top = sc.step * sc.ticks;
+	return sc;
 }
 
-static void rs_axes(FILE *fp, const rs_chart *c, double top)
+static void rs_axes(FILE *fp, const rs_chart *c, const rs_scale *sc)
 {
 	double ph = RS_H - RS_TOP - RS_BOTTOM;
 
@@ -59,17 +76,17 @@ static void rs_axes(FILE *fp, const rs_chart *c, double top)
 		RS_TOP + ph / 2, RS_TOP + ph / 2);
 	gang_report_html_text(fp, c->y_label);
 	fputs("</text>", fp);
-	for (int i = 0; i <= RS_TICKS; i++) {
-		double y = RS_TOP + ph - ph * i / RS_TICKS;
+	for (int i = 0; i <= sc->ticks; i++) {
+		double y = RS_TOP + ph - ph * i / sc->ticks;
 
 		fprintf(fp, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" class=\"g\"/>", RS_LEFT, y,
 			RS_W - RS_RIGHT, y);
-		fprintf(fp, "<text x=\"%.0f\" y=\"%.1f\" class=\"yt\">%g%s</text>", RS_LEFT - 4, y + 4,
-			top * i / RS_TICKS, c->y_percent ? "%" : "");
-		if (c->line)
-			fprintf(fp, "<text x=\"%.0f\" y=\"%.1f\" class=\"rt\">%d%%</text>", RS_W - RS_RIGHT + 4,
-				y + 4, 100 * i / RS_TICKS);
+		fprintf(fp, "<text x=\"%.0f\" y=\"%.1f\" class=\"yt\">%.0f%s</text>", RS_LEFT - 4, y + 4,
+			sc->step * i, c->y_percent ? "%" : "");
 	}
+	for (int i = 0; c->line && i <= RS_TICKS; i++)
+		fprintf(fp, "<text x=\"%.0f\" y=\"%.1f\" class=\"rt\">%d%%</text>", RS_W - RS_RIGHT + 4,
+			RS_TOP + ph - ph * i / RS_TICKS + 4, 100 * i / RS_TICKS);
 }
 
 static void rs_bar(FILE *fp, double x, double w, double y0, double h, const char *color, const char *label,
@@ -98,7 +115,7 @@ static void rs_bars(FILE *fp, const rs_chart *c, double top)
 		double x = RS_LEFT + step * (double)i + step * 0.1;
 		double ha = ph * c->a[i] / top, hb = c->b ? ph * c->b[i] / top : 0.0;
 
-		rs_bar(fp, x, w, base, ha, RS_COLOR_A, c->labels[i], c->a_name, c->a[i]);
+		rs_bar(fp, x, w, base, ha, c->a_fail ? RS_COLOR_B : RS_COLOR_A, c->labels[i], c->a_name, c->a[i]);
 		if (c->b)
 			rs_bar(fp, x, w, base - ha, hb, RS_COLOR_B, c->labels[i], c->b_name, c->b[i]);
 		if (i % every)
@@ -126,20 +143,37 @@ static void rs_line(FILE *fp, const rs_chart *c)
 			c->line[i]);
 }
 
+/* Which colour is which, top right, for stacked charts. */
+static void rs_legend(FILE *fp, const rs_chart *c)
+{
+	const char *const names[2] = { c->a_name, c->b_name }, *const colors[2] = { RS_COLOR_A, RS_COLOR_B };
+
+	for (int i = 0; i < 2; i++) {
+		double x = RS_W - RS_RIGHT - 150 + 75 * i;
+
+		fprintf(fp, "<rect x=\"%.0f\" y=\"%.0f\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+			"<text x=\"%.0f\" y=\"%.0f\" class=\"lg\">", x, RS_TOP - 12, colors[i], x + 14, RS_TOP - 3);
+		gang_report_html_text(fp, names[i]);
+		fputs("</text>", fp);
+	}
+}
+
 void rs_chart_write(FILE *fp, const rs_chart *c)
 {
-	double top = rs_top_value(c);
+	rs_scale sc = rs_scale_of(c);
 
 	fprintf(fp, "<svg id=\"%s\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" "
 		"role=\"img\" aria-label=\"", c->id, RS_W, RS_H);
 	gang_report_html_text(fp, c->title);
 	fputs("\">", fp);
-	rs_axes(fp, c, top);
+	rs_axes(fp, c, &sc);
 	if (c->n == 0)
 		fprintf(fp, "<text x=\"%.0f\" y=\"%.0f\" class=\"t\">no data</text>", RS_W / 2, RS_H / 2);
 	else
-		rs_bars(fp, c, top);
+		rs_bars(fp, c, sc.top);
 	if (c->n && c->line)
 		rs_line(fp, c);
+	if (c->b)
+		rs_legend(fp, c);
 	fputs("</svg>\n", fp);
 }

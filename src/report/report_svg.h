@@ -20,7 +20,8 @@ typedef struct rs_chart {
 	const double *line;      /* 0..100 per category or NULL */
 	const char *a_name, *b_name;
 	size_t n;
-	int y_percent;           /* left axis is 0..100 % */
+	int y_percent;           /* left axis is 0..100 %; otherwise it counts, with whole-number ticks */
+	int a_fail;              /* the first series counts failures: drawn in the failure colour */
 } rs_chart;
 
 void rs_chart_write(FILE *fp, const rs_chart *c);

@@ -14,28 +14,57 @@
 
 /* Text from the database is shown terminal-safe: it may predate gang's checks or come from SQL. */
 #define RT_T(buf, s) gang_text_term((buf), sizeof(buf), (s))
+#define RT_OR(s) ((s) ? (s) : "-")
+#define RT_TO(buf, s) RT_T(buf, RT_OR(s))
+
+static void rt_origin(FILE *fp, const gang_report *r)
+{
+	char t[GANG_TEXT_TERM_LEN];
+
+	fputs("gang production report\n", fp);
+	fprintf(fp, "generated   %s by gang %s\n", r->generated_at, RT_OR(r->gang_version));
+	fprintf(fp, "database    %s\n", RT_TO(t, r->db_path));
+	fprintf(fp, "selection   %s%s", r->batch ? "batch " : "all batches", RT_T(t, r->batch ? r->batch : ""));
+	if (r->since[0])
+		fprintf(fp, ", started at or after %s", r->since);
+	if (r->until[0])
+		fprintf(fp, ", started before %s", r->until);
+	fputc('\n', fp);
+}
+
+static void rt_span(FILE *fp, const gang_report *r)
+{
+	char dur[48];
+
+	gang_report_duration_text(dur, sizeof(dur), r->span_ms);
+	if (r->last_finish[0])
+		fprintf(fp, "span        %s (first attempt started %s, last attempt finished %s)\n", dur,
+			r->first_start, r->last_finish);
+	else
+		fprintf(fp, "span        first attempt started %s, none finished yet\n", r->first_start);
+}
 
 static void rt_header(FILE *fp, const gang_report *r)
 {
-	char t1[GANG_TEXT_TERM_LEN], t2[GANG_TEXT_TERM_LEN];
-
-	fprintf(fp, "gang report: batch %s, started %s .. %s\n", RT_T(t1, r->batch ? r->batch : "(all)"),
-		r->since[0] ? r->since : "(first)", r->until[0] ? r->until : "(last)");
+	rt_origin(fp, r);
 	if (!r->attempts) {
 		fputs("no attempts match this selection\n", fp);
 		return;
 	}
+	rt_span(fp, r);
+	fprintf(fp,
+		"boards      %" PRIu64 ": %" PRIu64 " passed their first attempt, %" PRIu64 " passed at least once; %" PRIu64
+		" failed (last attempt failed), %" PRIu64 " failed, later passed\n",
+		r->boards, r->boards_first_pass, r->boards_passed, r->boards_failed, r->boards_failed_later_passed);
+	fprintf(fp, "first-pass yield   %.1f %% (boards that passed their first attempt / boards)\n",
+		RT_PCT(gang_report_first_pass_yield(r)));
 	fprintf(fp,
 		"attempts    %" PRIu64 " (pass %" PRIu64 ", fail %" PRIu64 ", aborted %" PRIu64 ", open %" PRIu64
 		"; %" PRIu64 " never identified)\n",
 		r->attempts, r->pass, r->fail, r->aborted, r->open, r->unidentified);
-	fprintf(fp, "boards      %" PRIu64 " (passed %" PRIu64 "; first-pass %" PRIu64 ")\n", r->boards,
-		r->boards_passed, r->boards_first_pass);
-	fprintf(fp, "first-pass yield  %.1f %%\n", RT_PCT(gang_report_first_pass_yield(r)));
-	fprintf(fp, "span        %s .. %s (%.2f h)\n", RT_T(t1, r->first_start),
-		RT_T(t2, r->last_finish[0] ? r->last_finish : "-"),
-		(double)r->span_ms / 3600000.0);
-	fprintf(fp, "throughput  %.1f passes per hour over the span\n", gang_report_passes_per_hour(r));
+	fprintf(fp, "attempt pass rate  %.1f %% (passing attempts / passing and failed attempts)\n",
+		RT_PCT(gang_report_attempt_pass_rate(r)));
+	fprintf(fp, "throughput  %.1f passing attempts per hour over the span\n", gang_report_passes_per_hour(r));
 	if (r->cycle.n)
 		fprintf(fp,
 			"cycle time  passing attempts, ms: n %" PRIu64 " min %" PRId64 " median %" PRId64
@@ -44,6 +73,46 @@ static void rt_header(FILE *fp, const gang_report *r)
 			r->cycle.mean_ms);
 	else
 		fputs("cycle time  no passing attempt\n", fp);
+}
+
+static void rt_programmed(FILE *fp, const gang_report *r)
+{
+	fputs("\nwhat was programmed (batch, profile, hashes, station, operator as recorded per attempt)\n", fp);
+	for (size_t i = 0; i < r->n_programmed; i++) {
+		const gang_report_programmed *p = &r->programmed[i];
+		char b[GANG_TEXT_TERM_LEN], pr[GANG_TEXT_TERM_LEN], st[GANG_TEXT_TERM_LEN], op[GANG_TEXT_TERM_LEN];
+		char ps[GANG_TEXT_TERM_LEN], is[GANG_TEXT_TERM_LEN];
+
+		fprintf(fp, "  batch %s: profile %s, %" PRIu64 " attempt%s started %s .. %s\n", RT_TO(b, p->batch),
+			RT_TO(pr, p->profile), p->attempts, p->attempts == 1 ? "" : "s", p->first_start, p->last_start);
+		fprintf(fp, "    profile sha256  %s\n    image sha256    %s\n    station %s, operator %s\n",
+			RT_TO(ps, p->profile_sha256), RT_TO(is, p->image_sha256), RT_TO(st, p->station),
+			RT_TO(op, p->operator_name));
+	}
+}
+
+static void rt_failed(FILE *fp, const gang_report *r, int later_passed)
+{
+	uint64_t n = later_passed ? r->boards_failed_later_passed : r->boards_failed;
+
+	fprintf(fp, "\n%s: %" PRIu64 " board%s\n", later_passed ?
+		"boards that failed, later passed (latest failure shown)" :
+		"failed boards (their last finished attempt failed)", n, n == 1 ? "" : "s");
+	if (!n)
+		return;
+	fprintf(fp, "  %-24s %-16s %-6s %-24s %-10s %-10s %-24s %5s  %s\n", "UID", "SERIAL", "SLOT", "PROBE", "STEP",
+		"CLASS", "FAILED AT", "FAILS", "ERROR");
+	for (size_t i = 0; i < r->n_failed; i++) {
+		const gang_report_failed *f = &r->failed[i];
+		char u[GANG_TEXT_TERM_LEN], se[GANG_TEXT_TERM_LEN], sl[GANG_TEXT_TERM_LEN], pb[GANG_TEXT_TERM_LEN];
+		char stp[GANG_TEXT_TERM_LEN], cl[GANG_TEXT_TERM_LEN], msg[GANG_TEXT_TERM_LEN];
+
+		if (f->later_passed != later_passed)
+			continue;
+		fprintf(fp, "  %-24s %-16s %-6s %-24s %-10s %-10s %-24s %5" PRIu64 "  %s\n", RT_TO(u, f->uid),
+			RT_TO(se, f->serial), RT_TO(sl, f->slot), RT_TO(pb, f->probe), RT_TO(stp, f->step),
+			RT_TO(cl, f->error_class), f->at, f->failures, RT_TO(msg, f->message));
+	}
 }
 
 static void rt_pareto(FILE *fp, const char *title, const char *col, const gang_report_group *g, size_t n,
@@ -63,16 +132,17 @@ static void rt_pareto(FILE *fp, const char *title, const char *col, const gang_r
 	}
 }
 
+/* FIRST-PASS YIELD: boards whose first attempt was here / those that passed it; PASS RATE: attempts. */
 static void rt_groups(FILE *fp, const char *title, const char *col, const gang_report_group *g, size_t n)
 {
 	char key[GANG_TEXT_TERM_LEN];
 
-	fprintf(fp, "\n%s\n  %-24s %8s %8s %8s %8s %8s %8s\n", title, col, "BOARDS", "ATTEMPTS", "PASS",
-		"FAIL", "ABORTED", "YIELD");
+	fprintf(fp, "\n%s\n  %-24s %8s %8s %8s %8s %8s %16s %9s\n", title, col, "BOARDS", "ATTEMPTS", "PASS",
+		"FAIL", "ABORTED", "FIRST-PASS YIELD", "PASS RATE");
 	for (size_t i = 0; i < n; i++)
-		fprintf(fp, "  %-24s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %7.1f%%\n",
+		fprintf(fp, "  %-24s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %15.1f%% %8.1f%%\n",
 			RT_T(key, g[i].key), g[i].boards, g[i].attempts, g[i].pass, g[i].fail, g[i].aborted,
-			RT_PCT(gang_report_group_yield(&g[i])));
+			RT_PCT(gang_report_group_first_pass_yield(&g[i])), RT_PCT(gang_report_group_pass_rate(&g[i])));
 }
 
 static void rt_hours(FILE *fp, const gang_report *r)
@@ -109,6 +179,9 @@ int gang_report_write_text(FILE *fp, const gang_report *r)
 {
 	rt_header(fp, r);
 	if (r->attempts) {
+		rt_programmed(fp, r);
+		rt_failed(fp, r, 0);
+		rt_failed(fp, r, 1);
 		rt_pareto(fp, "failures by error class", "CLASS", r->classes, r->n_classes, r->fail);
 		rt_pareto(fp, "failures by failing step", "STEP", r->steps, r->n_steps, r->fail);
 		rt_groups(fp, "per slot", "SLOT", r->slots, r->n_slots);

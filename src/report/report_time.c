@@ -148,3 +148,24 @@ void gang_report_time_text(char *out, size_t cap, int64_t ms)
 	snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
 }
+
+/*
+ * Days, hours, minutes and seconds, largest unit first; tenths of a second
+ * below an hour, where they still tell attempts apart.
+ */
+void gang_report_duration_text(char *out, size_t cap, int64_t ms)
+{
+	int64_t s = ms / 1000, d = s / 86400;
+
+	if (ms < 0)
+		ms = s = d = 0;
+	if (ms < 60000)
+		snprintf(out, cap, "%.1f s", (double)ms / 1000.0);
+	else if (ms < 3600000)
+		snprintf(out, cap, "%d min %04.1f s", (int)(ms / 60000), (double)(ms % 60000) / 1000.0);
+	else if (!d)
+		snprintf(out, cap, "%d h %02d min %02d s", (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60));
+	else
+		snprintf(out, cap, "%lld d %02d h %02d min %02d s", (long long)d, (int)(s / 3600 % 24),
+			 (int)(s / 60 % 60), (int)(s % 60));
+}

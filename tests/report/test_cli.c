@@ -50,15 +50,163 @@ Test(report_cli, text_report_shows_every_section_with_its_numbers)
 	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", tmp.db), GANG_EXIT_OK);
 	s = rf_slurp(out_path);
 	expect_has(s, "attempts    8 (pass 4, fail 3, aborted 1, open 0; 1 never identified)");
-	expect_has(s, "boards      6 (passed 4; first-pass 3)");
-	expect_has(s, "first-pass yield  50.0 %");
+	expect_has(s, "boards      6: 3 passed their first attempt, 4 passed at least once; 1 failed (last attempt "
+		      "failed), 1 failed, later passed");
+	expect_has(s, "first-pass yield   50.0 % (boards that passed their first attempt / boards)");
+	expect_has(s, "attempt pass rate  57.1 % (passing attempts / passing and failed attempts)");
 	expect_has(s, "median 11000 p95 20000 max 20000");
 	expect_has(s, "failures by error class");
 	expect_has(s, "failures by failing step");
 	expect_has(s, "\n  connect                             2    66.7%    66.7%\n");
-	expect_has(s, "  S2                              3        4        2        1        1    66.7%");
+	expect_has(s, "  S2                              3        4        2        1        1            66.7%     66.7%");
+	expect_has(s, "  P1                              2        3        1        2        0             0.0%     33.3%");
 	expect_has(s, "2026-11-24T09:00:00.000Z        1        2");
 	expect_has(s, "  demo             1000..1099                    1000       1005        1        4        1");
+	free(s);
+}
+
+Test(report_cli, text_report_says_where_its_numbers_come_from_and_their_real_span)
+{
+	char *s, *real = realpath(tmp.db, NULL), line[512];
+
+	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", tmp.db), GANG_EXIT_OK);
+	s = rf_slurp(out_path);
+	cr_expect_eq(strncmp(s, "gang production report\ngenerated   20", 37), 0, "%s", s);
+	expect_has(s, " by gang " GANG_VERSION "\n");
+	snprintf(line, sizeof(line), "\ndatabase    %s\n", real);
+	expect_has(s, line);
+	expect_has(s, "\nselection   all batches\n");
+	expect_has(s, "\nspan        1 d 02 h 00 min 20 s (first attempt started 2026-11-24T08:00:00.000Z, last "
+		      "attempt finished 2026-11-25T10:00:20.000Z)\n");
+	cr_expect_null(strstr(s, "(first) .. (last)"), "%s", s);
+	cr_expect_null(strstr(s, " h)"), "a span in hundredths of hours: %s", s);
+	cr_expect_null(strstr(s, "YIELD\n"), "the per-attempt column is not called yield: %s", s);
+	free(s);
+	/* a short span: 20 s, not "(0.01 h)" */
+	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--batch", "B2", "--since", "2026-11-25"),
+		     GANG_EXIT_OK);
+	s = rf_slurp(out_path);
+	expect_has(s, "\nselection   batch B2, started at or after 2026-11-25T00:00:00.000Z\n");
+	expect_has(s, "\nspan        20.0 s (first attempt started 2026-11-25T10:00:00.000Z");
+	free(s);
+	free(real);
+}
+
+Test(report_cli, a_selection_with_only_open_attempts_says_none_finished)
+{
+	gang_attempt_info info = { .slot = "S3", .profile_name = "demo-f103", .batch = "B9" };
+	gang_diag d = { 0 };
+	gang_db *db = NULL;
+	int64_t id;
+	char *s;
+
+	cr_assert_eq(gang_db_open(&db, tmp.db, 0, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_begin(&id, db, &info, &d), GANG_OK, "%s", d.msg);
+	rf_sql(db, "UPDATE attempts SET started_at = '2026-11-26T07:00:00.000Z' WHERE id = %lld", (long long)id);
+	gang_db_close(db);
+	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--batch", "B9"), GANG_EXIT_OK);
+	s = rf_slurp(out_path);
+	expect_has(s, "\nspan        first attempt started 2026-11-26T07:00:00.000Z, none finished yet\n");
+	free(s);
+	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--batch", "B9", "--format", "html", "--out",
+			 tmp.out), GANG_EXIT_OK);
+	s = rf_slurp(tmp.out);
+	expect_has(s, "<tr><th>span</th><td>first attempt started 2026-11-26T07:00:00.000Z, none finished yet</td>");
+	free(s);
+}
+
+Test(report_cli, a_relative_database_path_is_reported_absolute)
+{
+	char *s, want[256];
+
+	cr_assert_eq(chdir(tmp.dir), 0);
+	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", "gang.sqlite"), GANG_EXIT_OK);
+	s = rf_slurp(out_path);
+	snprintf(want, sizeof(want), "\ndatabase    %s\n", tmp.db);
+	expect_has(s, want);
+	free(s);
+}
+
+Test(report_cli, text_report_lists_what_was_programmed_and_the_failed_boards)
+{
+	char *s;
+
+	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", tmp.db), GANG_EXIT_OK);
+	s = rf_slurp(out_path);
+	expect_has(s, "\n  batch B1: profile demo-f103, 7 attempts started 2026-11-24T08:00:00.000Z .. "
+		      "2026-11-24T09:30:00.000Z\n    profile sha256  ab12cd\n    image sha256    ef34\n"
+		      "    station line-2, operator amelie\n");
+	expect_has(s, "\nfailed boards (their last finished attempt failed): 1 board\n");
+	expect_has(s, "\n  " RF_UID_D " demo 1003        S1     P1                       verify     verify     "
+		      "2026-11-24T09:10:05.000Z     1  verify failed at 0x08000400\n");
+	expect_has(s, "\nboards that failed, later passed (latest failure shown): 1 board\n");
+	expect_has(s, "\n  " RF_UID_A " demo 1000        S1     P1                       connect    target     "
+		      "2026-11-24T08:00:03.000Z     1  the chip does not answer on SWD\n");
+	cr_expect(strstr(s, RF_UID_D) < strstr(s, "later passed (latest"), "still failed boards come first");
+	free(s);
+}
+
+Test(report_cli, json_and_csv_carry_origin_programmed_and_failed_boards)
+{
+	char cmd[1024], *s, *real = realpath(tmp.db, NULL), want[512];
+
+	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--format", "json", "--out", tmp.out),
+		     GANG_EXIT_OK);
+	s = rf_slurp(tmp.out);
+	snprintf(want, sizeof(want), "\"gang_version\":\"" GANG_VERSION "\",\"database\":\"%s\"}", real);
+	expect_has(s, want);
+	expect_has(s, "\"programmed\":[{\"batch\":\"B1\",\"profile\":\"demo-f103\",\"profile_sha256\":\"ab12cd\","
+		      "\"image_sha256\":\"ef34\",\"station\":\"line-2\",\"operator\":\"amelie\",\"attempts\":7,");
+	expect_has(s, "\"failed_boards\":[{\"uid\":\"" RF_UID_D "\",\"status\":\"failed\",\"serial\":\"demo 1003\","
+		      "\"slot\":\"S1\",\"probe\":\"P1\",\"step\":\"verify\",\"error_class\":\"verify\",\"error_message\":"
+		      "\"verify failed at 0x08000400\",\"failed_at\":\"2026-11-24T09:10:05.000Z\",\"attempt\":5,"
+		      "\"failed_attempts\":1}");
+	expect_has(s, "{\"uid\":\"" RF_UID_A "\",\"status\":\"failed, later passed\",");
+	expect_has(s, "\"boards_failed\":1,\"boards_failed_later_passed\":1,");
+	free(s);
+	snprintf(cmd, sizeof(cmd),
+		 "python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); "
+		 "assert [b[\"status\"] for b in r[\"failed_boards\"]]==[\"failed\",\"failed, later passed\"]; "
+		 "assert r[\"report\"][\"generated_at\"].endswith(\"Z\"); assert len(r[\"programmed\"])==2' %s",
+		 tmp.out);
+	cr_expect_eq(system(cmd), 0, "python3 rejected the JSON report");
+	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--format", "csv", "--out", tmp.out),
+		     GANG_EXIT_OK);
+	s = rf_slurp(tmp.out);
+	snprintf(want, sizeof(want), "\r\nreport,,database,%s\r\n", real);
+	expect_has(s, want);
+	expect_has(s, "\r\nreport,,gang_version," GANG_VERSION "\r\n");
+	expect_has(s, "\r\nprogrammed,2,batch,B2\r\n");
+	expect_has(s, "\r\nprogrammed,1,image_sha256,ef34\r\n");
+	expect_has(s, "\r\nfailed_board," RF_UID_D ",status,failed\r\n");
+	expect_has(s, "\r\nfailed_board," RF_UID_A ",status,\"failed, later passed\"\r\n");
+	expect_has(s, "\r\nfailed_board," RF_UID_D ",failed_at,2026-11-24T09:10:05.000Z\r\n");
+	expect_has(s, "\r\nsummary,,attempt_pass_rate,0.571429\r\n");
+	free(s);
+	free(real);
+}
+
+Test(report_cli, failed_board_text_is_quoted_in_csv_and_escaped_in_json)
+{
+	static const rf_attempt odd = { RF_UID_C, "S2", "P2", "B1", GANG_ATTEMPT_FAIL, "flash",
+					"erase, then \"verify\"\nfailed", "2026-11-24T09:50:00.000Z",
+					"2026-11-24T09:50:04.000Z", NULL, { { "erase", GANG_STEP_FAIL, 3000, NULL } } };
+	gang_diag d = { 0 };
+	gang_db *db = NULL;
+	char *s;
+
+	cr_assert_eq(gang_db_open(&db, tmp.db, 0, &d), GANG_OK, "%s", d.msg);
+	rf_write_attempt(db, &odd);
+	gang_db_close(db);
+	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--format", "csv", "--out", tmp.out),
+		     GANG_EXIT_OK);
+	s = rf_slurp(tmp.out);
+	expect_has(s, "\r\nfailed_board," RF_UID_C ",error_message,\"erase, then \"\"verify\"\"\nfailed\"\r\n");
+	free(s);
+	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--format", "json", "--out", tmp.out),
+		     GANG_EXIT_OK);
+	s = rf_slurp(tmp.out);
+	expect_has(s, "\"error_message\":\"erase, then \\\"verify\\\"\\nfailed\"");
 	free(s);
 }
 
@@ -73,7 +221,8 @@ Test(report_cli, json_report_is_valid_json_with_every_section)
 	expect_has(s, "\"first_pass_yield\":0.500000");
 	expect_has(s, "\"cycle_time\":{\"basis\":\"passing attempts\",\"n\":4,\"min_ms\":10000,\"median_ms\":11000");
 	expect_has(s, "\"failures_by_step\":[{\"step\":\"connect\",\"fail\":2,");
-	expect_has(s, "{\"slot\":\"S1\",\"boards\":3,\"attempts\":4,\"pass\":2,\"fail\":2,\"aborted\":0,\"yield\":0.500000}");
+	expect_has(s, "{\"slot\":\"S1\",\"boards\":3,\"attempts\":4,\"pass\":2,\"fail\":2,\"aborted\":0,"
+		      "\"first_pass_boards\":3,\"first_pass_yield\":0.333333,\"attempt_pass_rate\":0.500000}");
 	expect_has(s, "{\"hour\":\"2026-11-24T08:00:00.000Z\",\"pass\":2,\"fail\":1}");
 	expect_has(s, "\"serial_pools\":[{\"pool\":\"demo\"");
 	free(s);
@@ -96,7 +245,8 @@ Test(report_cli, csv_report_is_one_rfc4180_table_with_crlf_line_ends)
 	s = rf_slurp(tmp.out);
 	cr_expect_eq(strncmp(s, "section,key,metric,value\r\n", 26), 0);
 	expect_has(s, "\r\nsummary,,boards,6\r\n");
-	expect_has(s, "\r\nslot,S2,yield,0.666667\r\n");
+	expect_has(s, "\r\nslot,S2,first_pass_yield,0.666667\r\n");
+	expect_has(s, "\r\nslot,S1,attempt_pass_rate,0.5\r\n");
 	expect_has(s, "\r\nfailures_by_class,target,fail,1\r\n");
 	expect_has(s, "\r\ncycle_time,passing attempts,p95_ms,20000\r\n");
 	expect_has(s, "\r\nserial_pool,demo,void,1\r\n");
