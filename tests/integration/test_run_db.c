@@ -188,8 +188,19 @@ Test(run_db, a_serial_voided_while_its_board_is_programmed_refuses_that_pass_and
 	cr_assert(itest_wait_for(env.out, " program", 1, 30), "no board reached program");
 	cr_assert_eq(serial_cmd("void", "prodA", "1", "--reason", "label printer jammed"), 0);
 	rc = itest_wait(pid, 60);
-	cr_assert(rc == 0 || rc == 1, "exit %d", rc);
+	cr_assert_eq(rc, 1, "exit %d: one board failed", rc);
 	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE serial_value = 1 AND result = 'fail'"), 1);
+	/* a record that cannot be written is no reason to program the board again: no retry, no new serial */
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE uid = (SELECT uid FROM serials WHERE "
+				       "value = 1)"), 1, "the board was programmed again");
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM serials WHERE uid = (SELECT uid FROM serials WHERE "
+				       "value = 1)"), 1, "the board took another serial");
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE serial_value = 1 AND error_class = "
+				       "'record'"), 1);
+	cr_expect_eq(itest_count(env.out, "FAIL programmed and verified, but the pass could not be recorded: the "
+				 "board's serial was voided while it was programmed — set the board aside and tell "
+				 "the engineer"), 1);
+	cr_expect_eq(itest_count(env.out, "retrying"), 0);
 	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE serial_value = 1 AND result = 'pass'"), 0);
 	cr_expect_geq(itest_count(env.err, "was voided while it was programmed; the pass is not recorded"), 1);
 	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE finished_at IS NULL"), 0);
