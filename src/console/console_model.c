@@ -8,20 +8,23 @@
  */
 #include "console/console_model.h"
 
+#include "core/text.h"
+
 #include <stdio.h>
 #include <string.h>
 
+/* Text from events (names, UIDs, sentences) is stored terminal-safe: the screen shows it as is. */
 static void model_copy(char *dst, size_t cap, const char *src)
 {
 	if (src)
-		snprintf(dst, cap, "%s", src);
+		gang_text_term(dst, cap, src);
 }
 
 /* Copy only when the event carries a non-empty value: fields fill in over time. */
 static void model_update(char *dst, size_t cap, const char *src)
 {
 	if (src && *src)
-		snprintf(dst, cap, "%s", src);
+		gang_text_term(dst, cap, src);
 }
 
 void gang_console_model_init(gang_console_model *m)
@@ -55,7 +58,7 @@ static gang_console_slot *model_slot(gang_console_model *m, const char *label)
 	m->n_slots++;
 	s = &m->slots[at];
 	memset(s, 0, sizeof(*s));
-	model_copy(s->label, sizeof(s->label), label);
+	snprintf(s->label, sizeof(s->label), "%s", label);   /* labels are [A-Za-z0-9_.-] (slot map) */
 	return s;
 }
 
@@ -83,8 +86,10 @@ static void model_count_class(gang_console_model *m, const char *name)
 /* A failed attempt that will be retried: the board is still in progress, nothing is counted. */
 static void model_retry(gang_console_slot *s, const gang_event *ev)
 {
-	snprintf(s->note, sizeof(s->note), "attempt %d failed%s%s; retrying", ev->attempt,
-		 ev->message && *ev->message ? ": " : "", ev->message ? ev->message : "");
+	char msg[GANG_CONSOLE_TEXT_LEN];
+
+	gang_text_term(msg, sizeof(msg), ev->message ? ev->message : "");
+	snprintf(s->note, sizeof(s->note), "attempt %d failed%s%.150s; retrying", ev->attempt, msg[0] ? ": " : "", msg);
 }
 
 static void model_result(gang_console_model *m, gang_console_slot *s, const gang_event *ev)

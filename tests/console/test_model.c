@@ -163,6 +163,17 @@ Test(console_model, a_board_seen_again_is_neither_a_board_nor_an_abort)
 	cr_assert_str_eq(model.slots[0].result, "already");
 }
 
+/* Event text reaches the screen as the model stores it: control bytes become visible escapes. */
+Test(console_model, event_text_is_stored_terminal_safe)
+{
+	gang_console_model_init(&model);
+	ev((gang_event){ .kind = GANG_EV_BOARD, .ts = T0, .slot = "A", .uid = "UID\x1b[2J", .attempt = 1 });
+	ev((gang_event){ .kind = GANG_EV_RESULT, .slot = "A", .result = "fail", .attempt = 1, .error_class = "x",
+			 .message = "bad\rS9 PASS\x07" });
+	cr_assert_str_eq(model.slots[0].uid, "UID\\x1B[2J");
+	cr_assert_str_eq(model.slots[0].message, "bad\\x0DS9 PASS\\x07");
+}
+
 Test(console_model, error_classes_beyond_the_table_fold_into_other)
 {
 	char cls[32];
