@@ -193,6 +193,18 @@ int itest_run(itest_env *e, const char *bench, const char *const *argv, double t
 	return pid < 0 ? -1 : itest_wait(pid, timeout_s);
 }
 
+const itest_layout itest_demo_layout = { "profiles/firmware/demo-f103.hex", 0x0803F800U, 256U * 1024U };
+
+int itest_run_profile(itest_env *e, const char *bench, const char *profile, const char *boards, const char *batch,
+		      const char *extra, double timeout_s)
+{
+	char prof[ITEST_PATH_MAX];
+	const char *argv[] = { "run", prof, "--boards", boards, "--db", e->db, "--plain", "--batch", batch, extra, NULL };
+
+	itest_path(prof, sizeof(prof), e, profile);
+	return itest_run(e, bench, argv, timeout_s);
+}
+
 char *itest_slurp(const char *path, size_t *len_out)
 {
 	FILE *f = fopen(path, "rb");

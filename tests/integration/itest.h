@@ -40,6 +40,19 @@ typedef struct itest_layout {
 	uint32_t flash_size;         /* bytes of STATE/<UID>/flash.bin */
 } itest_layout;
 
+/* The demo image, its serial as u32le in the last page of an STM32F103RC (profile run-basic). */
+extern const itest_layout itest_demo_layout;
+
+/*
+ * A Criterion suite of production-run tests: a fresh private environment
+ * `env` before every test, removed after it.
+ */
+#define ITEST_SUITE(name, timeout_s)                                              \
+	static itest_env env;                                                     \
+	static void name##_setup(void) { cr_assert(itest_env_init(&env)); }     \
+	static void name##_teardown(void) { itest_env_cleanup(&env); }           \
+	TestSuite(name, .init = name##_setup, .fini = name##_teardown, .timeout = timeout_s)
+
 /* Make a fresh private directory; false (and a message on stderr) on failure. */
 bool itest_env_init(itest_env *e);
 /* Remove the private directory and everything in it. */
@@ -60,6 +73,12 @@ pid_t itest_spawn(itest_env *e, const char *bench, const char *const *argv);
 int itest_wait(pid_t pid, double timeout_s);
 /* Spawn and wait. */
 int itest_run(itest_env *e, const char *bench, const char *const *argv, double timeout_s);
+/*
+ * `gang run PROFILE --boards BOARDS --db DB --plain --batch BATCH [EXTRA]`
+ * on bench, profile relative to the root; extra (one flag) may be NULL.
+ */
+int itest_run_profile(itest_env *e, const char *bench, const char *profile, const char *boards, const char *batch,
+		      const char *extra, double timeout_s);
 
 /* Count of lines of path containing needle (-1 when unreadable). */
 int itest_count(const char *path, const char *needle);

@@ -20,37 +20,12 @@
 #define BENCH_FIXED "tests/fixtures/benches/run-fixed.cfg"
 #define BENCH_SEEN "tests/fixtures/benches/run-seen-again.cfg"
 
-static itest_env env;
-static const itest_layout layout = { "profiles/firmware/demo-f103.hex", 0x0803F800U, 256U * 1024U };
-
-static void setup(void)
-{
-	cr_assert(itest_env_init(&env));
-}
-
-static void teardown(void)
-{
-	itest_env_cleanup(&env);
-}
-
-TestSuite(run_batch, .init = setup, .fini = teardown, .timeout = 90);
-
-/* extra: one more flag (--rework) or NULL. */
-static int run_profile_x(const char *bench, const char *profile, const char *boards, double timeout_s,
-			 const char *extra)
-{
-	const char *argv[] = { "run", profile, "--boards", boards, "--db", env.db, "--plain",
-			       "--batch", "itest", extra, NULL };
-	char prof[ITEST_PATH_MAX];
-
-	itest_path(prof, sizeof(prof), &env, profile);
-	argv[1] = prof;
-	return itest_run(&env, bench, argv, timeout_s);
-}
+ITEST_SUITE(run_batch, 90);
+static const itest_layout *const layout = &itest_demo_layout;
 
 static int run_profile(const char *bench, const char *profile, const char *boards, double timeout_s)
 {
-	return run_profile_x(bench, profile, boards, timeout_s, NULL);
+	return itest_run_profile(&env, bench, profile, boards, "itest", NULL, timeout_s);
 }
 
 /* Every passing board's flash is image + its serial; serials are all different. */
@@ -61,7 +36,7 @@ static void check_every_pass_on_disk(int64_t want)
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM boards WHERE last_result = 'pass'"), want);
 	cr_assert_eq(itest_db_int(&env, "SELECT count(DISTINCT serial) FROM boards WHERE serial IS NOT NULL"),
 		     want);
-	cr_assert(itest_invariants(&env, &layout, why, sizeof(why)), "%s", why);
+	cr_assert(itest_invariants(&env, layout, why, sizeof(why)), "%s", why);
 }
 
 Test(run_batch, four_probes_program_forty_boards_each_with_the_image_and_its_own_serial)
@@ -80,7 +55,7 @@ Test(run_batch, four_probes_program_forty_boards_each_with_the_image_and_its_own
 Test(run_batch, a_reworked_board_gets_the_same_serial_and_both_attempts_are_recorded)
 {
 	char s1[32], s2[32];
-	int rc = run_profile_x(BENCH_REWORK, PROFILE_BASIC, "3", 40, "--rework");
+	int rc = itest_run_profile(&env, BENCH_REWORK, PROFILE_BASIC, "3", "itest", "--rework", 40);
 
 	cr_assert_eq(rc, 0, "exit %d", rc);
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE uid = '3A0041001851363036363731' "
@@ -122,7 +97,7 @@ Test(run_batch, a_board_that_passed_is_not_programmed_again_without_rework)
 	cr_assert_eq(itest_count(env.out, want), 1, "the sentence names the pass's date %s", at);
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM serials"), 3);
 	check_every_pass_on_disk(3);
-	cr_assert(itest_invariants(&env, &layout, why, sizeof(why)), "%s", why);
+	cr_assert(itest_invariants(&env, layout, why, sizeof(why)), "%s", why);
 }
 
 Test(run_batch, running_twice_on_the_same_boards_keeps_every_serial)
@@ -133,7 +108,7 @@ Test(run_batch, running_twice_on_the_same_boards_keeps_every_serial)
 	cr_assert(itest_db_text(before, sizeof(before), &env,
 				"SELECT group_concat(uid || '=' || serial, ',') FROM (SELECT * FROM boards ORDER BY uid)"));
 	/* Nobody swapped the boards: the second run reworks the same two. */
-	cr_assert_eq(run_profile_x(BENCH_FIXED, PROFILE_BASIC, "2", 40, "--rework"), 0);
+	cr_assert_eq(itest_run_profile(&env, BENCH_FIXED, PROFILE_BASIC, "2", "itest", "--rework", 40), 0);
 	cr_assert(itest_db_text(after, sizeof(after), &env,
 				"SELECT group_concat(uid || '=' || serial, ',') FROM (SELECT * FROM boards ORDER BY uid)"));
 	cr_assert_str_eq(before, after);
@@ -172,7 +147,7 @@ Test(run_batch, an_exhausted_pool_stops_the_board_before_programming_and_exits_1
 		erased++;
 	free(flash);
 	cr_assert_eq(erased, len, "board %s was touched", uid);
-	cr_assert(itest_invariants(&env, &layout, why, sizeof(why)), "%s", why);
+	cr_assert(itest_invariants(&env, layout, why, sizeof(why)), "%s", why);
 }
 
 Test(run_batch, boards_n_stops_after_n_boards)
@@ -211,20 +186,20 @@ Test(run_batch, the_invariant_checker_catches_a_tampered_board_and_an_open_attem
 	int old;
 
 	cr_assert_eq(run_profile(BENCH_FIXED, PROFILE_BASIC, "2", 40), 0);
-	cr_assert(itest_invariants(&env, &layout, why, sizeof(why)), "%s", why);
+	cr_assert(itest_invariants(&env, layout, why, sizeof(why)), "%s", why);
 	cr_assert(itest_db_text(uid, sizeof(uid), &env, "SELECT min(uid) FROM boards"));
 	/* One bit of the serial flipped on the board. */
 	old = poke_flash(uid, 0x3F801, 0x5A);
-	cr_assert_not(itest_invariants(&env, &layout, why, sizeof(why)));
+	cr_assert_not(itest_invariants(&env, layout, why, sizeof(why)));
 	cr_assert(strstr(why, "0x0803F801") && strstr(why, uid), "%s", why);
 	poke_flash(uid, 0x3F801, old);
-	cr_assert(itest_invariants(&env, &layout, why, sizeof(why)), "%s", why);
+	cr_assert(itest_invariants(&env, layout, why, sizeof(why)), "%s", why);
 	/* An attempt left open, as a crash without recovery would leave it. */
 	cr_assert_eq(sqlite3_open(env.db, &db), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(db, "UPDATE attempts SET finished_at = NULL, result = NULL WHERE id = 1", NULL,
 				  NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
 	sqlite3_close(db);
-	cr_assert_not(itest_invariants(&env, &layout, why, sizeof(why)));
+	cr_assert_not(itest_invariants(&env, layout, why, sizeof(why)));
 	cr_assert(strstr(why, "an attempt is still open"), "%s", why);
 }
 

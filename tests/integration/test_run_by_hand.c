@@ -13,19 +13,7 @@
 #define PROFILE_BASIC "tests/fixtures/profiles/run-basic.cfg"
 #define BENCH_BY_HAND "tests/fixtures/benches/run-by-hand.cfg"
 
-static itest_env env;
-
-static void setup(void)
-{
-	cr_assert(itest_env_init(&env));
-}
-
-static void teardown(void)
-{
-	itest_env_cleanup(&env);
-}
-
-TestSuite(run_by_hand, .init = setup, .fini = teardown, .timeout = 90);
+ITEST_SUITE(run_by_hand, 90);
 
 /* tools/gangsim ctl on this test's bench state; its exit status. */
 static int ctl(const char *words)

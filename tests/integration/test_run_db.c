@@ -20,28 +20,12 @@
 #define BENCH_LOCK "tests/fixtures/benches/run-db-lock.cfg"
 #define BENCH_SLOW "tests/fixtures/benches/run-slow.cfg"
 
-static itest_env env;
-static const itest_layout layout = { "profiles/firmware/demo-f103.hex", 0x0803F800U, 256U * 1024U };
-
-static void setup(void)
-{
-	cr_assert(itest_env_init(&env));
-}
-
-static void teardown(void)
-{
-	itest_env_cleanup(&env);
-}
-
-TestSuite(run_db, .init = setup, .fini = teardown, .timeout = 120);
+ITEST_SUITE(run_db, 120);
+static const itest_layout *const layout = &itest_demo_layout;
 
 static int run_profile(const char *bench, const char *profile, const char *boards)
 {
-	char prof[ITEST_PATH_MAX];
-	const char *argv[] = { "run", prof, "--boards", boards, "--db", env.db, "--plain", "--batch", "db", NULL };
-
-	itest_path(prof, sizeof(prof), &env, profile);
-	return itest_run(&env, bench, argv, 60);
+	return itest_run_profile(&env, bench, profile, boards, "db", NULL, 60);
 }
 
 Test(run_db, two_products_counting_from_1_share_a_database)
@@ -59,7 +43,7 @@ Test(run_db, two_products_counting_from_1_share_a_database)
 		     "serial 1 of each product");
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 3);
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE finished_at IS NULL"), 0);
-	cr_assert(itest_invariants(&env, &layout, why, sizeof(why)), "%s", why);
+	cr_assert(itest_invariants(&env, layout, why, sizeof(why)), "%s", why);
 }
 
 /* Another program (a backup, an sqlite3 shell) holds the write lock for secs. */
@@ -103,7 +87,7 @@ Test(run_db, a_database_locked_for_4_s_mid_batch_fails_no_board_and_the_wait_is_
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result IS NOT 'pass'"), 0);
 	cr_assert_geq(itest_count(env.out, "note: database busy — waiting (1 s)"), 1, "the wait is not shown");
 	cr_assert_geq(itest_count(env.out, "note: database free again after "), 1);
-	cr_assert(itest_invariants(&env, &layout, why, sizeof(why)), "%s", why);
+	cr_assert(itest_invariants(&env, layout, why, sizeof(why)), "%s", why);
 }
 
 Test(run_db, a_lock_longer_than_db_wait_stops_the_slots_as_a_database_stop_with_its_detail)
@@ -206,5 +190,5 @@ Test(run_db, a_serial_voided_while_its_board_is_programmed_refuses_that_pass_and
 	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE finished_at IS NULL"), 0);
 	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM serials WHERE value = 1 AND state = 'void' AND "
 				       "reason = 'label printer jammed'"), 1);
-	cr_assert(itest_invariants(&env, &layout, why, sizeof(why)), "%s", why);
+	cr_assert(itest_invariants(&env, layout, why, sizeof(why)), "%s", why);
 }

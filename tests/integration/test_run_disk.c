@@ -24,20 +24,8 @@
 	"(sleep 2.5; dd if=/dev/zero of=\"$0/filler\" bs=4k 2>/dev/null) & "                            \
 	"\"$@\"; rc=$?; wait; rm -f \"$0/filler\"; cp \"$0\"/gang* \"$0.copy\"/; exit $rc"
 
-static itest_env env;
-static const itest_layout layout = { "profiles/firmware/demo-f103.hex", 0x0803F800U, 256U * 1024U };
-
-static void setup(void)
-{
-	cr_assert(itest_env_init(&env));
-}
-
-static void teardown(void)
-{
-	itest_env_cleanup(&env);
-}
-
-TestSuite(run_disk, .init = setup, .fini = teardown, .timeout = 90);
+ITEST_SUITE(run_disk, 90);
+static const itest_layout *const layout = &itest_demo_layout;
 
 /* Each "PASS serial N uid U" line shown to the operator is a recorded pass. */
 static void every_shown_pass_is_recorded(void)
@@ -87,5 +75,5 @@ Test(run_disk, a_disk_that_fills_mid_run_stops_the_slots_and_loses_no_pass)
 	env.wrap = NULL;
 	argv[3] = "4";
 	cr_assert_eq(itest_run(&env, BENCH_QUAD, argv, 40), 0);
-	cr_assert(itest_invariants(&env, &layout, why, sizeof(why)), "%s", why);
+	cr_assert(itest_invariants(&env, layout, why, sizeof(why)), "%s", why);
 }

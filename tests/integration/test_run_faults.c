@@ -24,35 +24,19 @@
 #define BENCH_FIXED "tests/fixtures/benches/run-fixed.cfg"
 #define V3_SERIAL "003F00213137510A39383538"
 
-static itest_env env;
-static const itest_layout layout = { "profiles/firmware/demo-f103.hex", 0x0803F800U, 256U * 1024U };
-
-static void setup(void)
-{
-	cr_assert(itest_env_init(&env));
-}
-
-static void teardown(void)
-{
-	itest_env_cleanup(&env);
-}
-
-TestSuite(run_faults, .init = setup, .fini = teardown, .timeout = 60);
+ITEST_SUITE(run_faults, 60);
+static const itest_layout *const layout = &itest_demo_layout;
 
 static int run_profile(const char *bench, const char *profile, const char *boards)
 {
-	char prof[ITEST_PATH_MAX];
-	const char *argv[] = { "run", prof, "--boards", boards, "--db", env.db, "--plain", "--batch", "faults", NULL };
-
-	itest_path(prof, sizeof(prof), &env, profile);
-	return itest_run(&env, bench, argv, 50);
+	return itest_run_profile(&env, bench, profile, boards, "faults", NULL, 50);
 }
 
 static void assert_invariants(void)
 {
 	char why[ITEST_WHY_MAX] = "";
 
-	cr_assert(itest_invariants(&env, &layout, why, sizeof(why)), "%s", why);
+	cr_assert(itest_invariants(&env, layout, why, sizeof(why)), "%s", why);
 }
 
 Test(run_faults, an_unplugged_probe_leaves_the_other_slots_finishing_and_its_slot_resumes)

@@ -13,19 +13,7 @@
 
 #include "itest.h"
 
-static itest_env env;
-
-static void setup(void)
-{
-	cr_assert(itest_env_init(&env));
-}
-
-static void teardown(void)
-{
-	itest_env_cleanup(&env);
-}
-
-TestSuite(run_release, .init = setup, .fini = teardown, .timeout = 60);
+ITEST_SUITE(run_release, 60);
 
 typedef struct family_case {
 	const char *part;
@@ -181,7 +169,6 @@ Test(run_release, a_kill_at_the_release_finds_the_pass_already_committed)
 		"  swap_s = 0.3; tray = ( { kill_on_release = true; }, { } ); } );\n";
 	char bench[ITEST_PATH_MAX], prof[ITEST_PATH_MAX], why[ITEST_WHY_MAX] = "";
 	const char *argv[] = { "run", prof, "--boards", "1", "--db", env.db, "--plain", NULL };
-	const itest_layout layout = { "profiles/firmware/demo-f103.hex", 0x0803F800U, 256U * 1024U };
 	int rc;
 
 	itest_path(prof, sizeof(prof), &env, "tests/fixtures/profiles/run-basic.cfg");
@@ -197,5 +184,5 @@ Test(run_release, a_kill_at_the_release_finds_the_pass_already_committed)
 	cr_assert_eq(rc, 0, "restart: exit %d", rc);
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM sightings"), 1);
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 2);
-	cr_assert(itest_invariants(&env, &layout, why, sizeof(why)), "%s", why);
+	cr_assert(itest_invariants(&env, &itest_demo_layout, why, sizeof(why)), "%s", why);
 }
