@@ -3,7 +3,7 @@
  * USER bits, DATA0/1, write-protected pages) and change them declaratively
  * through the driver (compare, skip when equal, erase + program, reload,
  * read back; RDP last; regression and permanent lock only when asked for in
- * so many words). Layout: shared/reference/stm32-targets.md §4.1.
+ * so many words). Layout: PM0075 option bytes (RM0091 §3 for F0/F3).
  */
 #include <getopt.h>
 #include <stdio.h>

@@ -3,7 +3,8 @@
  * every board inserted into a slot. An attempt is opened when the board is
  * inserted and closed exactly once; a pass is written only by
  * gang_db_attempt_finish after verify, together with burning the board's
- * serial, in one transaction (DESIGN.md "Serial numbers and traceability").
+ * serial, in one transaction (docs/architecture.md "Serial numbers and
+ * traceability").
  */
 #include "db/db_internal.h"
 

@@ -3,7 +3,8 @@
  * operator points at ("S3"); it must not change when probes enumerate in
  * another order. The key is the probe serial plus the USB port path,
  * because clone ST-Links report garbage or duplicated serials
- * (DESIGN.md "Threads and ownership"; reference/stlink-protocol.md).
+ * (docs/architecture.md "One attempt, from slot to database"; the serial
+ * quirk of the ST-Link protocol as OpenOCD 0.12 and stlink 1.7.0 use it).
  * An engineer may pin labels with a --slots file.
  */
 #include "db/db_internal.h"

@@ -5,11 +5,12 @@
  * first bad address) or by full read-back, read-out, blank check, and the
  * RDP 1 -> 0 unprotect used by "allow_unprotect".
  *
- * Facts: shared/reference/stm32-targets.md §2.1 (mass erase refused when
- * a page is WRP-protected, WRPR bit = 0 protected), §2.5 (pages per WRP
- * bit), §4.1 (RDP 1: debugger flash reads fail; regression mass-erases),
- * §6 (CRC verify, and it must happen before RDP is set);
- * stlink-protocol.md §2.7 (reads in 4 KiB TAR blocks).
+ * Facts: PM0075 and RM0091 §3 (mass erase refused when a page is
+ * WRP-protected, WRPR bit = 0 protected; pages per WRP bit; option bytes:
+ * RDP 1 makes debugger flash reads fail, regression mass-erases),
+ * RM0008 §4 (CRC verify, and it must happen before RDP is set); the
+ * ST-Link protocol as OpenOCD 0.12 and stlink 1.7.0 use it (reads in
+ * 4 KiB TAR blocks).
  */
 #include "flash/flash.h"
 
@@ -91,7 +92,7 @@ static int flash_check_wrp(gang_target *t, const gang_flash_range *r, size_t n)
 		for (uint32_t a = r[i].addr; a < r[i].addr + r[i].len; a += part->page_size) {
 			uint32_t bit = (a - GANG_FLASH_BASE) / part->page_size / part->wrp_pages_per_bit;
 			if (bit > 31U)
-				bit = 31U;   /* the last bit covers every remaining page (§2.5) */
+				bit = 31U;   /* the last bit covers every remaining page */
 			if (!(wrpr & (1U << bit)))
 				return gang_diag_set(gang_target_diag(t), GANG_EWRITE_PROTECTED,
 						     "page at 0x%08" PRIX32 " is write-protected (WRP option "

@@ -5,10 +5,11 @@
  * read flash out, erase, blank check; and the pure helpers behind them
  * (page and program-run planning, host CRC-32/MPEG-2).
  *
- * Facts: shared/reference/stm32-targets.md §2.1 (FPEC), §2.5 (erase units),
- * §3 (timings: the floor is erase + programmed half-words x t_prog), §4.1
- * (RDP level 1 blocks debugger flash access), §6 (CRC unit and its byte
- * order). Family drivers: flash/flash_ops.h.
+ * Facts: PM0075 and RM0091 §3 (FPEC, erase units, option bytes: RDP
+ * level 1 blocks debugger flash access), DS5792 flash timing table (the
+ * floor is erase + programmed half-words x t_prog; docs/benchmarks.md),
+ * RM0008 §4 (CRC unit and its byte order). Family drivers:
+ * flash/flash_ops.h.
  *
  * Errors go to the target's gang_diag. Threading: as the gang_target.
  */

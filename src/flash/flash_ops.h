@@ -1,8 +1,8 @@
 /*
  * flash_ops.h — the family flash-driver table. A family is one file that
  * fills a const gang_flash_ops and one row in target/part.c pointing at it
- * (shared/reference/code-style.md §1: flash abstraction as a struct of
- * callbacks; stm32-targets.md §2 for what differs per controller).
+ * (docs/architecture.md "Adding things"; what differs per controller:
+ * PM0075 for F1, RM0091 §3 for F0).
  *
  * Every operation expects a halted core and reports through the target's
  * gang_diag. Addresses are absolute.

@@ -3,10 +3,10 @@
  * touches, how its segments become word-aligned program runs, the host
  * CRC-32/MPEG-2 that the STM32 CRC unit reproduces, and mode names.
  *
- * Facts: shared/reference/stm32-targets.md §2.5 (erase unit = page),
- * §2.1 (half-word programming; 0xFFFF needs no programming after erase),
- * §6 (CRC unit = CRC-32/MPEG-2 over little-endian words fed MSB first,
- * tail padded with 0xFF; check value 0x0376E6E7 for "123456789").
+ * Facts: PM0075 and RM0091 §3 (erase unit = page; half-word programming;
+ * 0xFFFF needs no programming after erase), RM0008 §4 (CRC unit =
+ * CRC-32/MPEG-2 over little-endian words fed MSB first, tail padded with
+ * 0xFF; check value 0x0376E6E7 for "123456789").
  */
 #include "flash/flash.h"
 

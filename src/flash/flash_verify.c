@@ -5,10 +5,10 @@
  * can name the first bad address. Read-back mode compares every image
  * byte. Blank check is a CRC of 0xFF bytes, located the same way.
  *
- * Facts: shared/reference/stm32-targets.md §6 (CRC-32/MPEG-2 equivalence,
- * little-endian words fed MSB first, 0xFF padding; CRC verify needs RDP 0),
- * stlink-protocol.md §2.7 (reads in 4 KiB TAR blocks), §3.6 (what the
- * stock tools do: read everything back).
+ * Facts: RM0008 §4 (CRC-32/MPEG-2 equivalence, little-endian words fed
+ * MSB first, 0xFF padding; CRC verify needs RDP 0), the ST-Link protocol
+ * as OpenOCD 0.12 and stlink 1.7.0 use it (reads in 4 KiB TAR blocks; the
+ * stock tools read everything back).
  */
 #include "flash/flash.h"
 

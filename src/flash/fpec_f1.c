@@ -5,19 +5,19 @@
  * with RDP last, reload). Programming and the CRC stub run on the core:
  * fpec_f1_prog.c.
  *
- * Facts: shared/reference/stm32-targets.md §2.1 (unlock: KEY1, KEY2, check
- * LOCK; erase: PER/MER, AR, STRT, poll BSY, check EOP and errors; AR
- * writes ignored while BSY), §3.1 (20-40 ms erase, t_prog), §4.1 (OB
- * erase OPTER+STRT, OPTPG with hardware complement, RDP regression
- * mass-erase, F0/F3 OBL_LAUNCH resets the chip, F1 reloads at reset),
- * §6 (CRC unit: RCC_AHBENR.CRCEN, CR.RESET, DR).
+ * Facts: PM0075 and RM0091 §3 (unlock: KEY1, KEY2, check LOCK; erase:
+ * PER/MER, AR, STRT, poll BSY, check EOP and errors; AR writes ignored
+ * while BSY; option bytes: OB erase OPTER+STRT, OPTPG with hardware
+ * complement, RDP regression mass-erase, F0/F3 OBL_LAUNCH resets the
+ * chip, F1 reloads at reset), DS5792 flash timing table (20-40 ms erase,
+ * t_prog), RM0008 §4 (CRC unit: RCC_AHBENR.CRCEN, CR.RESET, DR).
  */
 #include "flash/fpec_f1.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 
-#define F1_ERASE_EXPECT_US   30000U   /* §3.1: 20-40 ms per page or mass erase */
+#define F1_ERASE_EXPECT_US   30000U   /* DS5792: 20-40 ms per page or mass erase */
 #define F1_ERASE_TIMEOUT_MS  2000U
 #define F1_OB_TIMEOUT_MS     5000U    /* OB erase plus a regression mass erase */
 #define F1_PROG_TIMEOUT_MS   100U

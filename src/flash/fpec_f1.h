@@ -3,8 +3,8 @@
  * helpers shared by the driver files fpec_f1.c (erase, CRC, option bytes)
  * and fpec_f1_prog.c (streaming loader). Internal to src/flash.
  *
- * Facts: shared/reference/stm32-targets.md §2.1 (offsets, keys, CR/SR
- * bits), §4.1 (OPTKEYR uses the same keys on F0/F1/F3; OBL_LAUNCH b13).
+ * Facts: PM0075 and RM0091 §3 (offsets, keys, CR/SR bits; OPTKEYR uses
+ * the same keys on F0/F1/F3; OBL_LAUNCH b13).
  */
 #ifndef GANG_FLASH_FPEC_F1_H
 #define GANG_FLASH_FPEC_F1_H

@@ -9,11 +9,13 @@
  * batch, and instead of polling hard it sleeps for the time the loader
  * needs to free the next chunk (programmed half-words x t_prog).
  *
- * Facts: shared/reference/stm32-targets.md §2.1 (PG, half-word writes,
- * PGERR/WRPRTERR), §2.4 (FIFO loaders, core control), §3.1/§3.3 (t_prog
- * 52.5 us: the floor), stlink-protocol.md §2.7 (6144-byte transfers, 4 KiB
- * TAR block), §3.8 (OpenOCD's async algorithm does the same overlap);
- * stm32-targets.md §6 (CRC unit: RCC_AHBENR.CRCEN first, CR.RESET, DR).
+ * Facts: PM0075 and RM0091 §3 (PG, half-word writes, PGERR/WRPRTERR);
+ * the stock FIFO loaders as traced and ARMv7-M ARM C1.6 (core control);
+ * DS5792 flash timing table (t_prog 52.5 us) and docs/benchmarks.md (the
+ * floor); the ST-Link protocol as OpenOCD 0.12 and stlink 1.7.0 use it
+ * (6144-byte transfers, 4 KiB TAR block; OpenOCD's async flash algorithm
+ * does the same overlap); RM0008 §4 (CRC unit: RCC_AHBENR.CRCEN first,
+ * CR.RESET, DR).
  */
 #include "flash/fpec_f1.h"
 

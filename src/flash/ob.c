@@ -2,12 +2,12 @@
  * ob.c — option bytes: decode/encode of the 16-byte block, the RDP safety
  * policy, and the declarative write through the family driver.
  *
- * Facts: shared/reference/stm32-targets.md §4.1: RDP at +0 (F1: 0xA5 =
+ * Facts: PM0075 option bytes (RM0091 §3 for F0/F3): RDP at +0 (F1: 0xA5 =
  * level 0, anything else level 1; F0/F3: 0xAA level 0, 0xCC level 2, else
  * level 1), USER +2, DATA0/1 +4/+6, WRP0..3 +8..+E (bit = 0 protected);
  * each low byte has its complement in the high byte, a mismatch reads as
  * 0xFF (OPTERR); a write of RDP 0 from level 1 mass-erases main flash;
- * level 2 is irreversible; F1 RDP1 pages per WRP bit from §2.5.
+ * level 2 is irreversible; F1 RDP1 pages per WRP bit.
  */
 #include "flash/ob.h"
 

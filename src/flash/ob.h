@@ -6,8 +6,9 @@
  * (which mass-erases the chip) only when allowed, level 2 only with the
  * exact confirmation sentence.
  *
- * Facts: shared/reference/stm32-targets.md §4.1 (layout, RDP values
- * 0xA5 / 0xAA / 0xCC, WRP bit = 0 protected, OPTERR, sequences, reload).
+ * Facts: PM0075 option bytes, RDP and WRP, RM0091 §3 for F0/F3 (layout,
+ * RDP values 0xA5 / 0xAA / 0xCC, WRP bit = 0 protected, OPTERR,
+ * sequences, reload).
  */
 #ifndef GANG_FLASH_OB_H
 #define GANG_FLASH_OB_H

@@ -3,8 +3,8 @@
  * and the firmware image: image inside flash, serial inside flash and clear
  * of image data (unless serial.overlay), write-protected pages that exist.
  * The serial is written into the image buffer before programming
- * (DESIGN.md "Serial numbers and traceability"), so a silent overlap would
- * corrupt firmware on every board.
+ * (docs/architecture.md "Serial numbers and traceability"), so a silent
+ * overlap would corrupt firmware on every board.
  */
 #include "profile/profile_internal.h"
 

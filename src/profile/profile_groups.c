@@ -1,9 +1,10 @@
 /*
  * profile_groups.c — the serial and option_bytes groups of a profile.
- * Serial formats: serial/serial_format.h; option bytes as modelled in
- * stm32-targets.md §4 (RDP levels, USER bits WDG_SW/nRST_STOP/nRST_STDBY,
- * Data0/Data1, WRP: bit = 0 protects). RDP level 2 is permanent, so it needs
- * a written confirmation sentence (DESIGN.md "Errors an operator can act on").
+ * Serial formats: serial/serial_format.h; option bytes as PM0075 (RM0091
+ * §3 for F0/F3) defines them (RDP levels, USER bits WDG_SW/nRST_STOP/
+ * nRST_STDBY, Data0/Data1, WRP: bit = 0 protects). RDP level 2 is
+ * permanent, so it needs a written confirmation sentence
+ * (docs/architecture.md "Errors").
  */
 #include "profile/profile_internal.h"
 

@@ -1,8 +1,8 @@
 /*
  * profile_internal.h — shared by the files of the profile module only: the
  * parse context and the typed, strict getters over libconfig settings.
- * This module is the only one that includes <libconfig.h> (DESIGN.md
- * "Layout"; code-style.md convention 7).
+ * Apart from core/config.c (gang.conf), this module is the only one that
+ * includes <libconfig.h> (docs/architecture.md "Layers").
  */
 #ifndef GANG_PROFILE_PROFILE_INTERNAL_H
 #define GANG_PROFILE_PROFILE_INTERNAL_H

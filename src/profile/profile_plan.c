@@ -2,8 +2,9 @@
  * profile_plan.c — the plan `gang check` prints: what every board will go
  * through, in order, with the numbers a line engineer signs off (pages to
  * erase, bytes to program, the serial's bytes for the pool's first value).
- * Step order follows the job pipeline (DESIGN.md "What gang is"); the serial
- * is patched into the image buffer, so program and verify cover it.
+ * Step order follows the job pipeline (docs/architecture.md "One attempt,
+ * from slot to database"); the serial is patched into the image buffer, so
+ * program and verify cover it.
  */
 #include "profile/profile_internal.h"
 

@@ -144,9 +144,10 @@ static int slot_peek_uid(char *uid, size_t cap, slot_ctx *c)
  * The board that answered went silent: swapped for one whose firmware
  * disables SWD, or the finished board's own firmware turned SWD off late
  * (after a bootloader's wait). Only a look under reset tells them apart
- * (stm32-targets.md §5.3); it restarts the firmware, which is harmless on
- * a finished board. True when it is another board, or when NRST cannot
- * tell (not wired: assume a swap, as before this check).
+ * (RM0008 debug support: connect under reset); it restarts the firmware,
+ * which is harmless on a finished board. True when it is another board,
+ * or when NRST cannot tell (not wired: assume a swap, as before this
+ * check).
  */
 static bool slot_silence_is_new_board(slot_ctx *c)
 {

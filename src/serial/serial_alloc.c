@@ -5,7 +5,7 @@
  * pool.next, insert it reserved and advance next. The database constraints
  * (PRIMARY KEY (pool, value), unique live (pool, uid), no deletes, void is
  * final) are the guarantee; this code only chooses values.
- * Reference: DESIGN.md "Serial numbers and traceability".
+ * Reference: docs/architecture.md "Serial numbers and traceability".
  */
 #include "serial/serial_alloc.h"
 

@@ -4,9 +4,9 @@
  * back-off, and everything else becomes one gang_err with the byte, the
  * command and the target address in the slot's diag.
  * Depends on: usb (transactions), core/err.
- * References: stlink-protocol.md §2.2 (framing: write data has no reply,
- * its status comes from GETLASTRWSTATUS(2)), §2.6 (status codes and
- * OpenOCD's retry of 0x10/0x14).
+ * References: the ST-Link protocol as OpenOCD 0.12 and stlink 1.7.0 use
+ * it (framing: write data has no reply, its status comes from
+ * GETLASTRWSTATUS(2); status codes; OpenOCD's retry of 0x10/0x14).
  */
 #include "stlink/stlink_internal.h"
 
@@ -54,7 +54,7 @@ static bool status_is_fault(uint8_t s)
 int gang_stlink_status_map(uint8_t status, gang_stlink_ctx ctx, const char *what,
 			   uint32_t addr, gang_diag *d)
 {
-	/* 0x0D (write verify error) is treated as success, as OpenOCD does (§2.6). */
+	/* 0x0D (write verify error) is treated as success, as OpenOCD does. */
 	if (status == STLINK_DEBUG_ERR_OK || status == STLINK_JTAG_WRITE_VERIF_ERROR)
 		return GANG_OK;
 	if (status == STLINK_SWD_AP_WAIT || status == STLINK_SWD_DP_WAIT)

@@ -4,9 +4,9 @@
  * the non-memory debug commands (SWD entry, IDCODE, NRST, reset, target
  * voltage, SWD clock, core registers, single-word AHB access).
  * Depends on: usb (transport), status.c (status byte, WAIT retry).
- * References: stlink-protocol.md §2.3 (GET_VERSION, GET_VERSION_EX,
- * GET_TARGET_VOLTAGE), §2.4 (feature thresholds), §2.5 (DEBUG
- * subcommands and reply lengths), §2.9 (mode machine), §3.1 (open order).
+ * References: the ST-Link protocol as OpenOCD 0.12 and stlink 1.7.0 use
+ * it (GET_VERSION, GET_VERSION_EX, GET_TARGET_VOLTAGE, feature thresholds,
+ * DEBUG subcommands and reply lengths, mode machine, open order).
  */
 #include "stlink/stlink_internal.h"
 
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* GET_VERSION packs V[15:12] J[11:6] S[5:0] big-endian in bytes 0-1 (§2.3). */
+/* GET_VERSION packs V[15:12] J[11:6] S[5:0] big-endian in bytes 0-1. */
 #define STLINK_VER_V_SHIFT 12U
 #define STLINK_VER_J_SHIFT 6U
 #define STLINK_VER_FIELD_MASK 0x3FU
@@ -63,7 +63,7 @@ void gang_stlink_version_decode(gang_stlink_version *out, const uint8_t *v6,
 	out->jtag = (raw >> STLINK_VER_J_SHIFT) & STLINK_VER_FIELD_MASK;
 	out->vid = (uint16_t)(v6[2] | (v6[3] << 8));
 	out->pid = (uint16_t)(v6[4] | (v6[5] << 8));
-	/* V2-1 firmware puts its mass-storage version where V2 puts SWIM (§2.3). */
+	/* V2-1 firmware puts its mass-storage version where V2 puts SWIM. */
 	if (stlink_pid_is_v21(out->pid)) {
 		out->msd = low;
 		snprintf(out->text, sizeof(out->text), "V%uJ%uM%u", out->stlink, out->jtag, low);
@@ -130,7 +130,7 @@ static int stlink_get_mode(uint8_t *mode_out, gang_stlink *sl)
 	return err;
 }
 
-/* Leave DFU or a debug session a previous run left open (§2.9); neither replies. */
+/* Leave DFU or a debug session a previous run left open; neither replies. */
 static int stlink_leave_mode(gang_stlink *sl)
 {
 	uint8_t cmd[STLINK_CMD_LEN] = { 0 };
@@ -297,7 +297,7 @@ unsigned gang_stlink_pick_khz(const uint32_t *list, size_t n, unsigned khz)
 	return best_below ? best_below : slowest;
 }
 
-/* V3: ask the probe's clock list, then set the fastest at or below khz (§2.5). */
+/* V3: ask the probe's clock list, then set the fastest at or below khz. */
 static int stlink_v3_set_khz(unsigned *actual_out, gang_stlink *sl, unsigned khz)
 {
 	uint8_t cmd[STLINK_CMD_LEN], in[GANG_STLINK_REPLY_COM_FREQ];
@@ -359,7 +359,7 @@ int gang_stlink_enter_swd(gang_stlink *sl)
 	sl->in_debug = true;
 	err = stlink_simple(sl, STLINK_DEBUG_APIV2_ENTER, STLINK_DEBUG_ENTER_SWD_NO_RESET,
 			    GANG_STLINK_CTX_CONNECT, "APIV2_ENTER SWD");
-	/* J28+ firmware wants the AP opened before the first access (§2.4). */
+	/* J28+ firmware wants the AP opened before the first access. */
 	if (err == GANG_OK && sl->feat.init_ap)
 		err = stlink_simple(sl, STLINK_DEBUG_APIV2_INIT_AP, 0, GANG_STLINK_CTX_CONNECT,
 				    "INIT_AP 0");

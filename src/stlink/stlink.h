@@ -1,9 +1,10 @@
 /*
- * stlink.h — ST-Link debug session over USB (API v2 and v3), as in
- * shared/reference/stlink-protocol.md §2–3: version and feature gating,
- * mode state machine, SWD entry, NRST, target voltage, SWD frequency,
- * memory and register access with the real size limits, status-byte
- * checking of every reply and bounded retry on WAIT.
+ * stlink.h — ST-Link debug session over USB (API v2 and v3), speaking
+ * the ST-Link USB protocol as OpenOCD 0.12 (src/jtag/drivers/stlink_usb.c)
+ * and stlink 1.7.0 implement it, as traced on the bench: version and
+ * feature gating, mode state machine, SWD entry, NRST, target voltage, SWD
+ * frequency, memory and register access with the real size limits,
+ * status-byte checking of every reply and bounded retry on WAIT.
  *
  * All errors are written to the gang_diag given at open (one per slot).
  * Threading: a gang_stlink is owned by one thread.

@@ -1,15 +1,15 @@
 /*
  * stlink_cmd.h — ST-Link USB protocol constants, the only place they live.
  * Shared by gang's driver (src/stlink) and the virtual bench's probe model
- * (tools/sim), so both speak the bytes documented in
- * shared/reference/stlink-protocol.md §2 (OpenOCD 0.12 stlink_usb.c,
- * stlink 1.7.0 commands.h). Firmware thresholds are named with the version
- * that introduced the feature (§2.4).
+ * (tools/sim), so both speak the same bytes: the ST-Link USB protocol as
+ * OpenOCD 0.12 (src/jtag/drivers/stlink_usb.c) and stlink 1.7.0
+ * (commands.h) implement it, as traced on the bench. Firmware thresholds
+ * are named with the version that introduced the feature.
  */
 #ifndef GANG_STLINK_STLINK_CMD_H
 #define GANG_STLINK_STLINK_CMD_H
 
-/* USB identity (§2.1). */
+/* USB identity. */
 #define STLINK_VID              0x0483U
 #define STLINK_PID_V1           0x3744U
 #define STLINK_PID_V2           0x3748U
@@ -28,7 +28,7 @@
 #define STLINK_CMD_LEN          16U
 #define STLINK_SERIAL_LEN       24U
 
-/* Top-level commands (§2.3). */
+/* Top-level commands. */
 #define STLINK_GET_VERSION         0xF1U
 #define STLINK_DEBUG_COMMAND       0xF2U
 #define STLINK_DFU_COMMAND         0xF3U
@@ -38,14 +38,14 @@
 #define STLINK_APIV3_GET_VERSION_EX 0xFBU
 #define STLINK_DFU_EXIT            0x07U
 
-/* Modes returned by GET_CURRENT_MODE (§2.9). */
+/* Modes returned by GET_CURRENT_MODE. */
 #define STLINK_MODE_DFU         0x00U
 #define STLINK_MODE_MASS        0x01U
 #define STLINK_MODE_DEBUG       0x02U
 #define STLINK_MODE_SWIM        0x03U
 #define STLINK_MODE_BOOTLOADER  0x04U
 
-/* DEBUG (0xF2) subcommands (§2.5). */
+/* DEBUG (0xF2) subcommands. */
 #define STLINK_DEBUG_ENTER_JTAG_RESET   0x00U
 #define STLINK_DEBUG_GETSTATUS          0x01U
 #define STLINK_DEBUG_FORCEDEBUG         0x02U
@@ -97,7 +97,7 @@
 #define STLINK_NRST_HIGH  0x01U
 #define STLINK_NRST_PULSE 0x02U
 
-/* Status byte (first reply byte) (§2.6). */
+/* Status byte (first reply byte). */
 #define STLINK_DEBUG_ERR_OK            0x80U
 #define STLINK_DEBUG_ERR_FAULT         0x81U
 #define STLINK_JTAG_GET_IDCODE_ERROR   0x09U
@@ -116,13 +116,13 @@
 #define STLINK_SWD_AP_STICKYORUN_ERROR 0x1AU
 #define STLINK_BAD_AP_ERROR            0x1DU
 
-/* Transfer limits (§2.7). */
+/* Transfer limits. */
 #define STLINK_MAX_RW32            6144U  /* bytes per READ/WRITEMEM_32BIT (OpenOCD STLINK_DATA_SIZE) */
 #define STLINK_MAX_RW8_V2          64U
 #define STLINK_MAX_RW8_V3          512U
 #define STLINK_TAR_BLOCK_M3        4096U  /* auto-increment wraps at 4 KiB (ADIv5 TAR, M3/M4) */
 
-/* Firmware thresholds: the JTAG version (J) that added a feature (§2.4). */
+/* Firmware thresholds: the JTAG version (J) that added a feature. */
 #define STLINK_V2_MIN_J_API2        11U   /* API v2 */
 #define STLINK_V2_MIN_J_VOLTAGE     13U   /* GET_TARGET_VOLTAGE, trace */
 #define STLINK_V2_MIN_J_RWSTATUS2   15U   /* GETLASTRWSTATUS2 (12-byte) */
@@ -133,7 +133,7 @@
 #define STLINK_V2_MIN_J_CSW         32U   /* CSW in mem commands, RW_MISC */
 #define STLINK_V3_MIN_J_RW8_512     6U    /* V3: 8-bit R/W up to 512 bytes */
 
-/* SWD_SET_FREQ divisor table for V2 (§2.5): kHz, divisor. */
+/* SWD_SET_FREQ divisor table for V2: kHz, divisor. */
 #define STLINK_V2_SWD_FREQ_TABLE \
 	{ 4000, 0 }, { 1800, 1 }, { 1200, 2 }, { 950, 3 }, { 480, 7 }, { 240, 15 }, \
 	{ 125, 31 }, { 100, 40 }, { 50, 79 }, { 25, 158 }, { 15, 265 }, { 5, 798 }

@@ -4,8 +4,8 @@
  * status-byte check with bounded WAIT retry, and the pure helpers
  * (version decoding, status mapping, chunk planning) the unit tests call
  * without a probe.
- * References: stlink-protocol.md §2.3 (version), §2.4 (features), §2.6
- * (status codes), §2.7 (transfer limits).
+ * References: the ST-Link protocol as OpenOCD 0.12 and stlink 1.7.0 use
+ * it (version, features, status codes, transfer limits).
  */
 #ifndef GANG_STLINK_STLINK_INTERNAL_H
 #define GANG_STLINK_STLINK_INTERNAL_H
@@ -19,12 +19,12 @@
 #include "stlink/stlink_cmd.h"
 #include "usb/usb.h"
 
-/* Per-transfer USB timeout (stlink uses 3000 ms, §2.2). */
+/* Per-transfer USB timeout (stlink uses 3000 ms). */
 #define GANG_STLINK_TIMEOUT_MS     3000U
-/* WAIT retry budget: 8 tries, 100 µs doubling (OpenOCD retries 8 times, §2.6). */
+/* WAIT retry budget: 8 tries, 100 µs doubling (OpenOCD retries 8 times). */
 #define GANG_STLINK_WAIT_TRIES     8U
 #define GANG_STLINK_WAIT_FIRST_US  100U
-/* Reply lengths (§2.3, §2.5). */
+/* Reply lengths. */
 #define GANG_STLINK_REPLY_VERSION    6U
 #define GANG_STLINK_REPLY_VERSION_EX 12U
 #define GANG_STLINK_REPLY_MODE       2U
@@ -35,10 +35,10 @@
 #define GANG_STLINK_REPLY_VALUE      8U
 #define GANG_STLINK_REPLY_COM_FREQ   52U
 #define GANG_STLINK_COM_FREQ_MAX     10U
-/* ADC reference of GET_TARGET_VOLTAGE: mV = 2400 * r1 / r0 (§2.3). */
+/* ADC reference of GET_TARGET_VOLTAGE: mV = 2400 * r1 / r0. */
 #define GANG_STLINK_VOLTAGE_REF_MV 2400U
 
-/* Features the firmware version enables (§2.4). */
+/* Features the firmware version enables. */
 typedef struct gang_stlink_features {
 	bool voltage;      /* GET_TARGET_VOLTAGE */
 	bool rwstatus2;    /* GETLASTRWSTATUS2 instead of GETLASTRWSTATUS */

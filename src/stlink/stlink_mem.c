@@ -5,9 +5,10 @@
  * limits and never across a TAR auto-increment block; every memory command
  * is followed by GETLASTRWSTATUS(2). Also the 16-bit write (J26+).
  * Depends on: status.c (mem command + status, WAIT retry).
- * References: stlink-protocol.md §2.5 (READ/WRITEMEM_8/16/32BIT layouts;
- * an 8-bit read of one byte answers two), §2.7 (6144-byte and 64/512-byte
- * limits, 4 KiB TAR block on M3/M4, 32-bit alignment).
+ * References: the ST-Link protocol as OpenOCD 0.12 and stlink 1.7.0 use
+ * it (READ/WRITEMEM_8/16/32BIT layouts; an 8-bit read of one byte answers
+ * two; 6144-byte and 64/512-byte limits, 4 KiB TAR block on M3/M4, 32-bit
+ * alignment).
  */
 #include "stlink/stlink_internal.h"
 
@@ -15,7 +16,7 @@
 
 /* Bytes per word: the 32-bit commands need address and length multiples of it. */
 #define STLINK_MEM_WORD 4U
-/* An 8-bit read of one byte returns two (§2.5). */
+/* An 8-bit read of one byte returns two. */
 #define STLINK_MEM_RD8_ONE_REPLY 2U
 
 size_t gang_stlink_plan(gang_stlink_access *kind_out, uint32_t addr, size_t len,
@@ -34,7 +35,7 @@ size_t gang_stlink_plan(gang_stlink_access *kind_out, uint32_t addr, size_t len,
 	n = len - len % STLINK_MEM_WORD;
 	if (n > STLINK_MAX_RW32)
 		n = STLINK_MAX_RW32;
-	/* The AP's address auto-increment wraps inside a TAR block (§2.7). */
+	/* The AP's address auto-increment wraps inside a TAR block. */
 	if (n > STLINK_TAR_BLOCK_M3 - addr % STLINK_TAR_BLOCK_M3)
 		n = STLINK_TAR_BLOCK_M3 - addr % STLINK_TAR_BLOCK_M3;
 	*kind_out = GANG_STLINK_ACCESS_32;

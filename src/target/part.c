@@ -1,13 +1,15 @@
 /*
  * part.c — the family and part tables (const) and lookups.
  *
- * Facts: shared/reference/stm32-targets.md §1.1 (identification, DBGMCU,
- * FPEC, CRC and RCC addresses), §1.2 (DEV_ID, flash/SRAM sizes, page size),
- * §2.5 (WRP pages per WRPR bit), §3.1 (t_prog 52.5 us F1, 53.5 us F0),
- * §4.1 (RDP "unprotected" 0xA5 on F1, 0xAA on F0/F3; 0xCC level 2 on
- * F0/F3; OBR layouts; OBL_LAUNCH on F0/F3 only), §5.2 (DBGMCU_CR 0x307 on
- * F1; F0 CR 0x6 + APB1_FZ 0x1800; F3 CR 0x7 + APB1_FZ at 0xE0042008);
- * IWDG_KR at 0x40003000 (stlink-protocol.md §3.5: reloaded before loader runs).
+ * Facts: RM0008 §3.3 and "Device electronic signature", RM0091/RM0316
+ * for F0/F3 (identification, DBGMCU, FPEC, CRC and RCC addresses), RM0008
+ * DBGMCU_IDCODE and the datasheets (DEV_ID, flash/SRAM sizes, page size),
+ * PM0075 and RM0091 §3 (WRP pages per WRPR bit; RDP "unprotected" 0xA5 on
+ * F1, 0xAA on F0/F3; 0xCC level 2 on F0/F3; OBR layouts; OBL_LAUNCH on
+ * F0/F3 only), DS5792 and the STM32F030 datasheet (t_prog 52.5 us F1,
+ * 53.5 us F0), RM0008 DBGMCU_CR (0x307 on F1; F0 CR 0x6 + APB1_FZ 0x1800;
+ * F3 CR 0x7 + APB1_FZ at 0xE0042008); IWDG_KR at 0x40003000 (stlink 1.7.0
+ * reloads it before its loader runs).
  */
 #include "target/part.h"
 

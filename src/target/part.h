@@ -4,9 +4,10 @@
  * geometry and the family's flash driver (a gang_flash_ops table, so a new
  * family is one driver file plus one row here).
  *
- * Facts: shared/reference/stm32-targets.md §1.1 (addresses per family),
- * §1.2 (DEV_ID, sizes, CPUID parts), §2.5 (WRP granularity), §4.1 (RDP
- * values, OBR layouts, OBL_LAUNCH), §5.2 (DBGMCU freeze bits), §6 (CRC).
+ * Facts: RM0008 §3.3 and RM0091/RM0316 (addresses per family), RM0008
+ * DBGMCU_IDCODE and the datasheets (DEV_ID, sizes), ARMv7-M ARM B3.2
+ * (CPUID parts), PM0075 and RM0091 §3 (WRP granularity; RDP values, OBR
+ * layouts, OBL_LAUNCH), RM0008 DBGMCU_CR (freeze bits), RM0008 §4 (CRC).
  */
 #ifndef GANG_TARGET_PART_H
 #define GANG_TARGET_PART_H
@@ -52,7 +53,7 @@ typedef struct gang_part {
 	uint32_t wrp_pages_per_bit;
 } gang_part;
 
-/* Flash and SRAM bases shared by every family here (§1.1). */
+/* Flash and SRAM bases shared by every family here. */
 #define GANG_FLASH_BASE 0x08000000U
 #define GANG_SRAM_BASE  0x20000000U
 

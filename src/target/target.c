@@ -5,10 +5,12 @@
  * instruction), hot-plug (halt where it is), and auto (normal, then under
  * reset when the debug port is silent or the core will not halt).
  *
- * Facts: shared/reference/stm32-targets.md §5.1 (firmware that sets
- * SWJ_CFG=100 silences the SW-DP until a system reset), §5.3 (why connect
- * under reset works; S_RESET_ST tells whether NRST reached the chip),
- * §5.4 (DHCSR/DEMCR); stlink-protocol.md §3.2 (stlink's sequences).
+ * Facts: RM0008 AFIO_MAPR.SWJ_CFG (firmware that sets SWJ_CFG=100
+ * silences the SW-DP until a system reset), RM0008 debug support and
+ * ARMv7-M ARM C1.6 DEMCR.VC_CORERESET (why connect under reset works;
+ * S_RESET_ST tells whether NRST reached the chip), ARMv7-M ARM C1.6
+ * (DHCSR/DEMCR); the ST-Link protocol as stlink 1.7.0 uses it (stlink's
+ * sequences).
  */
 #include "target/target_internal.h"
 

@@ -5,9 +5,12 @@
  * asked for), keep the watchdogs frozen while attached, halt/reset/run,
  * and run code on the core for the flash drivers.
  *
- * Facts: shared/reference/stm32-targets.md §1 (identification), §5
- * (SWJ_CFG, DBGMCU_CR, connect under reset, DHCSR/DEMCR/AIRCR/DFSR);
- * stlink-protocol.md §3.2 (connect sequences of the stock tools).
+ * Facts: RM0008 §3.3 (memory map), "Device electronic signature" and
+ * DBGMCU_IDCODE (identification; RM0091/RM0316 for F0/F3), AFIO_MAPR.SWJ_CFG,
+ * DBGMCU_CR and debug support (connect under reset); ARMv7-M ARM
+ * (DDI 0403E) C1.6 and B3.2 (DHCSR/DEMCR/DFSR, AIRCR); the ST-Link
+ * protocol as OpenOCD 0.12 and stlink 1.7.0 use it (connect sequences of
+ * the stock tools).
  *
  * Errors go to the probe's gang_diag (gang_stlink_diag). Threading: a
  * gang_target is owned by the thread that owns its gang_stlink.

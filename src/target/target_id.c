@@ -4,10 +4,11 @@
  * flash-size register and the 96-bit UID at the family's addresses, the
  * RDP level from FLASH_OBR; then the part check and the debug freeze.
  *
- * Facts: shared/reference/stm32-targets.md §1.1 (addresses), §1.2
- * (CPUID parts 0xC20/0xC60 = M0: IDCODE at 0x40015800, else 0xE0042000;
- * flash size 0 or 0xFFFF means "unknown"), §4.1 (OBR RDPRT layouts),
- * §5.2 (DBGMCU_CR freeze bits survive system reset, written on attach).
+ * Facts: RM0008 "Device electronic signature" and RM0091/RM0316
+ * (addresses), ARMv7-M ARM B3.2 and RM0008 DBGMCU_IDCODE (CPUID parts
+ * 0xC20/0xC60 = M0: IDCODE at 0x40015800, else 0xE0042000; flash size 0
+ * or 0xFFFF means "unknown"), PM0075 and RM0091 §3 (OBR RDPRT layouts),
+ * RM0008 DBGMCU_CR (freeze bits survive system reset, written on attach).
  */
 #include "target/target_internal.h"
 

@@ -3,8 +3,8 @@
  * debug register constants shared by target.c, target_id.c and
  * target_run.c. Not part of the module's API.
  *
- * Facts: shared/reference/stm32-targets.md §5.3–5.4 (DHCSR, DEMCR,
- * AIRCR, DFSR bits and keys), §1.2 (CPUID part numbers).
+ * Facts: ARMv7-M ARM (DDI 0403E) C1.6 (DHCSR, DEMCR, DFSR bits and
+ * keys), B3.2 (AIRCR; CPUID part numbers).
  */
 #ifndef GANG_TARGET_TARGET_INTERNAL_H
 #define GANG_TARGET_TARGET_INTERNAL_H

@@ -3,10 +3,11 @@
  * halt, reset-and-halt with vector catch, starting code in SRAM with
  * interrupts masked, and waiting for the bkpt that ends it.
  *
- * Facts: shared/reference/stm32-targets.md §2.4 (core control during a
- * loader run: registers through DCRSR/DCRDR, xPSR.T=1, poll S_HALT),
- * §5.4 (DHCSR key, C_MASKINTS set while halted, DEMCR reset-halt value,
- * AIRCR SYSRESETREQ, DFSR write-1-to-clear).
+ * Facts: ARMv7-M ARM (DDI 0403E) C1.6 and the stock loaders as traced
+ * (core control during a loader run: registers through DCRSR/DCRDR,
+ * xPSR.T=1, poll S_HALT); C1.6 and B3.2 (DHCSR key, C_MASKINTS set while
+ * halted, DEMCR reset-halt value, AIRCR SYSRESETREQ, DFSR
+ * write-1-to-clear).
  */
 #include "target/target_internal.h"
 

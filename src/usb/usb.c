@@ -3,10 +3,10 @@
  * enumeration of ST-Links (identity, serial, port path), opening one probe
  * by serial or port path, and the three-phase ST-Link transaction.
  * Depends on: usb_id.c (pure helpers), core/err.
- * References: stlink-protocol.md §2.1 (PIDs, endpoints, configuration 1,
- * interface 0), §2.2 (framing), §2.8 (serial read), §3.1 (open sequence);
- * libusb-1.0 API docs (a timed-out bulk transfer may still have moved
- * data: check `transferred`).
+ * References: the ST-Link protocol as OpenOCD 0.12 and stlink 1.7.0 use
+ * it (PIDs, endpoints, configuration 1, interface 0, framing, serial read,
+ * open sequence); libusb-1.0 API docs (a timed-out bulk transfer may
+ * still have moved data: check `transferred`).
  */
 #include "usb/usb.h"
 
@@ -17,7 +17,7 @@
 
 #include "usb/usb_internal.h"
 
-/* USB configuration and interface every ST-Link uses (§2.1). */
+/* USB configuration and interface every ST-Link uses. */
 #define USB_STLINK_CONFIG    1U
 #define USB_STLINK_INTERFACE 0U
 
@@ -94,7 +94,7 @@ void gang_usb_free(gang_usb *u)
 	free(u);
 }
 
-/* LANGID then iSerialNumber, each one GET_DESCRIPTOR of 50 bytes (§2.8). */
+/* LANGID then iSerialNumber, each one GET_DESCRIPTOR of 50 bytes. */
 static int usb_read_serial(gang_probe_id *id, libusb_device_handle *h, uint8_t idx,
 			   gang_diag *d)
 {
@@ -246,7 +246,7 @@ int gang_usb_list(gang_probe_id **out, size_t *count_out, gang_usb *u, gang_diag
 	return GANG_OK;
 }
 
-/* Detach a kernel driver, select configuration 1, claim interface 0 (§3.1). */
+/* Detach a kernel driver, select configuration 1, claim interface 0. */
 static int usb_claim(gang_usb_handle *h, gang_diag *d)
 {
 	int cfg = 0, r;
@@ -368,7 +368,7 @@ int gang_usb_xfer(gang_usb_handle *h, const uint8_t *cmd, size_t cmd_len,
 	uint8_t frame[STLINK_CMD_LEN] = { 0 };
 	int err;
 
-	/* Every command is one 16-byte OUT, zero padded (§2.2). */
+	/* Every command is one 16-byte OUT, zero padded. */
 	if (cmd_len > sizeof(frame))
 		return gang_diag_set(d, GANG_ERR, "ST-Link command of %zu bytes (max %u)",
 				     cmd_len, STLINK_CMD_LEN);

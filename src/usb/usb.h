@@ -1,7 +1,7 @@
 /*
  * usb.h — the only gang module that talks to libusb: enumerates ST-Links
  * (every PID in stlink_cmd.h), normalises their serial numbers (12 raw
- * bytes -> 24 uppercase hex digits, stlink-protocol.md §2.8), reports the
+ * bytes -> 24 uppercase hex digits, as stlink 1.7.0 shows them), reports the
  * USB port path, opens one probe by serial or by port path, and moves
  * command/data/reply phases with explicit timeouts.
  *

@@ -4,8 +4,9 @@
  * turned into the 24-character serial gang shows, how a port path is
  * spelled, and which probe a selector names.
  * Depends on: core/err, stlink/stlink_cmd.h (PIDs, endpoints).
- * References: stlink-protocol.md §2.1 (PID/endpoint table), §2.8 (binary
- * serial quirk: bLength 26 carries 12 raw bytes; matching rules).
+ * References: the ST-Link protocol as OpenOCD 0.12 and stlink 1.7.0 use
+ * it (PID/endpoint table; binary serial quirk: bLength 26 carries 12 raw
+ * bytes; matching rules).
  */
 #include "usb/usb_internal.h"
 
@@ -90,7 +91,7 @@ int gang_usb_serial_decode(char out[STLINK_SERIAL_LEN + 1], bool *binary_out,
 		return gang_diag_set(d, GANG_EPROBE_PROTOCOL,
 				     "serial descriptor: bLength %zu with %zu bytes received", blen, got);
 	if (blen == GANG_USB_SERIAL_BINARY_LEN) {
-		/* Old V2 firmware and clones put raw bytes here (§2.8). */
+		/* Old V2 firmware and clones put raw bytes here. */
 		usb_serial_hex(out, desc);
 		*binary_out = true;
 		return GANG_OK;
@@ -124,7 +125,7 @@ bool gang_usb_selector_matches_port(const gang_probe_id *id, const char *selecto
 
 bool gang_usb_selector_matches_serial(const gang_probe_id *id, const char *selector)
 {
-	/* Case-insensitive: stlink 1.6 printed lower-case hex, 1.7 upper (§2.8). */
+	/* Case-insensitive: stlink 1.6 printed lower-case hex, 1.7 upper. */
 	return id->serial[0] != '\0' && strcasecmp(id->serial, selector) == 0;
 }
 

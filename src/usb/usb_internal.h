@@ -3,8 +3,9 @@
  * usb_enum.c and unit-tested without a bus: ST-Link PID table (model name,
  * command endpoint), serial-descriptor decoding with the 12-raw-byte quirk,
  * port-path formatting and selector matching.
- * References: shared/reference/stlink-protocol.md §2.1 (PIDs, endpoints),
- * §2.8 (serial quirk). No libusb types here, so tests need no libusb.
+ * References: the ST-Link protocol as OpenOCD 0.12 and stlink 1.7.0 use
+ * it (PIDs, endpoints, serial quirk). No libusb types here, so tests need
+ * no libusb.
  */
 #ifndef GANG_USB_USB_INTERNAL_H
 #define GANG_USB_USB_INTERNAL_H
@@ -19,7 +20,7 @@
 
 /* Bytes asked for in the serial GET_DESCRIPTOR (a genuine 24-char string is 50). */
 #define GANG_USB_SERIAL_DESC_LEN   50U
-/* bLength of a descriptor carrying 12 raw bytes, one per UTF-16 unit (§2.8). */
+/* bLength of a descriptor carrying 12 raw bytes, one per UTF-16 unit. */
 #define GANG_USB_SERIAL_BINARY_LEN 26U
 /* LANGID used when the device's LANGID table cannot be read (US English). */
 #define GANG_USB_LANGID_EN_US      0x0409U
@@ -33,7 +34,7 @@
  * NULL for V1 (SCSI wrapper, not supported) and for unknown PIDs.
  */
 const char *gang_usb_model_for_pid(uint16_t pid);
-/* Command OUT endpoint for the PID: EP2 on V2, EP1 on V2-1 and V3 (§2.1). */
+/* Command OUT endpoint for the PID: EP2 on V2, EP1 on V2-1 and V3. */
 uint8_t gang_usb_ep_out_for_pid(uint16_t pid);
 
 /*

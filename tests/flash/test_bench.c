@@ -6,7 +6,8 @@
  * errors with addresses, read protection (refused, or lifted with the
  * chip's mass erase when allowed), stuck bits found by both verify modes,
  * blank check, progress, and the F0/F3 families.
- * References: stm32-targets.md §2.1, §3, §4.1, §6.
+ * References: PM0075 and RM0091 §3 (FPEC, option bytes), DS5792 flash
+ * timing table, RM0008 §4 (CRC unit).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * value/complement block for F1 and F0/F3, OPTERR, the RDP policy (1 -> 0
  * only when allowed, level 2 only with the exact sentence, never on F1),
  * range checks, "unchanged" fields and WRP page lookup.
- * References: stm32-targets.md §4.1, §2.5.
+ * References: PM0075 option bytes and WRP (RM0091 §3 for F0/F3).
  */
 #include <criterion/criterion.h>
 #include <string.h>

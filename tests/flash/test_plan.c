@@ -2,7 +2,7 @@
  * test_plan.c — pure flash planning: pages an image touches, word-aligned
  * program runs with 0xFF padding and gap joining, the host CRC-32/MPEG-2
  * (check value 0x0376E6E7) and its STM32 CRC-unit word order, mode names.
- * References: stm32-targets.md §2.5, §6.
+ * References: PM0075 and RM0091 §3 (erase units), RM0008 §4 (CRC unit).
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * torture driver: a private directory per test (bench state, database,
  * captured output), build/gang spawned with the virtual bench preloaded
  * (tools/sim/benches/README.md, "State directory"), database queries, and
- * the traceability invariants of DESIGN.md "Serial numbers and
+ * the traceability invariants of docs/architecture.md "Serial numbers and
  * traceability" checked from outside gang (flash files, SQLite).
  */
 #ifndef GANG_ITEST_H

@@ -2,8 +2,8 @@
  * test_run_batch.c — whole batches through `gang run` on the virtual bench:
  * every board gets the image and its own serial (checked in the board's
  * flash file, not through gang), a reworked board keeps its serial, the
- * pool runs dry cleanly, and --boards stops the run (DESIGN.md "Serial
- * numbers and traceability"; profiles/README.md "serial").
+ * pool runs dry cleanly, and --boards stops the run (docs/architecture.md
+ * "Serial numbers and traceability"; profiles/README.md "serial").
  */
 #include <criterion/criterion.h>
 #include <sqlite3.h>

@@ -3,7 +3,7 @@
  * an ST-Link unplugged mid-batch, read-protected boards (allowed or not),
  * firmware that disables SWD, and the refusals that must happen before any
  * board is touched (profile error: exit 2; database unusable: exit 4).
- * DESIGN.md "Errors an operator can act on"; profiles/README.md.
+ * docs/architecture.md "Errors"; profiles/README.md.
  */
 #include <criterion/criterion.h>
 #include <sqlite3.h>

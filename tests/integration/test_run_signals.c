@@ -3,9 +3,9 @@
  * boards in progress finish, twice aborts them (the serial stays reserved
  * to the UID); SIGKILL at any moment leaves a consistent database that the
  * next start repairs, and the interrupted board is programmed again with
- * the same serial (DESIGN.md "Serial numbers and traceability"). Also the
- * --json stream: one valid JSON object per line with the documented fields
- * (README "JSON events").
+ * the same serial (docs/architecture.md "Serial numbers and
+ * traceability"). Also the --json stream: one valid JSON object per line
+ * with the documented fields (README "JSON events").
  */
 #include <criterion/criterion.h>
 #include <signal.h>

@@ -1,6 +1,6 @@
 /*
  * test_profile_check.c — gang_profile_validate against an STM32F103RC's
- * flash (0x08000000, 256 KiB, 2 KiB pages; stm32-targets.md §1.2) and
+ * flash (0x08000000, 256 KiB, 2 KiB pages; DS5792, RM0008) and
  * hand-built images, and the plan `gang check` prints for the demo profile.
  */
 #include <criterion/criterion.h>

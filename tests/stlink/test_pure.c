@@ -3,7 +3,7 @@
  * decoding (V2 "JxSy", V2-1 "JxMy", V3 GET_VERSION_EX), feature gating,
  * API v1 refusal, status-byte mapping, WAIT back-off, transfer planning
  * (alignment, 6144-byte and 4 KiB limits), SWD clock choice, voltage.
- * References: stlink-protocol.md §2.3, §2.4, §2.5, §2.6, §2.7.
+ * References: the ST-Link protocol as OpenOCD 0.12 and stlink 1.7.0 use it.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>

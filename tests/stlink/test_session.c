@@ -4,7 +4,8 @@
  * model, mode clean-up, SWD entry and DPIDR, CPUID, memory round trips
  * across 4 KiB blocks with unaligned ends, core registers, NRST, target
  * voltage, SWD clock, firmware gating, and each fault the bench injects.
- * References: stlink-protocol.md §2.3–§2.9; tests/fixtures/benches/stlink-*.cfg.
+ * References: the ST-Link protocol as OpenOCD 0.12 and stlink 1.7.0 use it;
+ * tests/fixtures/benches/stlink-*.cfg.
  */
 #include <criterion/criterion.h>
 #include <ftw.h>
@@ -383,7 +384,7 @@ Test(stlink_session, open_leaves_a_debug_session_a_previous_run_left_open)
 Test(stlink_session, open_takes_a_v2_out_of_dfu_mode)
 {
 	sl_bench("stlink-v2.cfg");
-	/* a V2 powers up in DFU (stlink-protocol.md §2.9) */
+	/* a V2 powers up in DFU */
 	cr_assert_eq(sl_raw_mode(), STLINK_MODE_DFU);
 	cr_assert_eq(gang_stlink_open(&sl, usb, NULL, &diag), GANG_OK, "%s", diag.msg);
 	gang_stlink_close(sl);

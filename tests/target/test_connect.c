@@ -6,7 +6,9 @@
  * with SWD on), no board, wrong part, unknown part name, watchdog freeze,
  * detach leaving the core running, reset or halted, and the read-only peek
  * a waiting slot uses (no halt, no reset, no write).
- * References: stm32-targets.md §1, §5; stlink-protocol.md §3.2.
+ * References: RM0008 identification and debug support (SWJ_CFG, DBGMCU_CR,
+ * connect under reset); ARMv7-M ARM C1.6; the ST-Link protocol as
+ * OpenOCD 0.12 and stlink 1.7.0 use it (connect sequences).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>

@@ -2,7 +2,8 @@
  * test_part.c — the pure part of the target layer: part lookup (exact and
  * 'x' package wildcards), identification by DEV_ID + flash size, the UID
  * string, the wrong-part sentence, and connect-mode names.
- * References: stm32-targets.md §1.1, §1.2.
+ * References: RM0008 "Device electronic signature" and DBGMCU_IDCODE
+ * (RM0091/RM0316 for F0/F3), the datasheets' sizes.
  */
 #include <criterion/criterion.h>
 #include <string.h>

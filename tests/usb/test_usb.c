@@ -4,7 +4,7 @@
  * and, against the virtual bench (build/libgangsim.so stands in for
  * libusb), listing, opening by serial / port path, claim conflicts and the
  * three-phase transfer with its failure modes.
- * References: stlink-protocol.md §2.1, §2.2, §2.8.
+ * References: the ST-Link protocol as OpenOCD 0.12 and stlink 1.7.0 use it.
  */
 #include <criterion/criterion.h>
 #include <ftw.h>
@@ -365,7 +365,7 @@ Test(usb, xfer_moves_command_and_reply)
 	usb_open_ok(&h, u, NULL);
 	cr_assert_eq(gang_usb_xfer(h, cmd, sizeof(cmd), NULL, 0, in, sizeof(in), 3000, &diag),
 		     GANG_OK, "%s", diag.msg);
-	/* V2J37S7 on 0483:3748 (stlink-protocol.md §2.3 trace) */
+	/* V2J37S7 on 0483:3748 (as traced on the bench) */
 	cr_expect_eq(in[0], 0x29);
 	cr_expect_eq(in[1], 0x47);
 	cr_expect_eq(in[4] | (in[5] << 8), STLINK_PID_V2);

@@ -13,8 +13,8 @@
  *                                       that is not 0xFFFF x T_PROG_US
  *                                       (default 52.5 us)
  *
- * The figures are DESIGN.md "Performance" and stm32-targets.md (F1 FPEC:
- * half-word programming 52.5 us typical, page/mass erase 20-40 ms, DS5792).
+ * The figures are those of docs/benchmarks.md (F1 FPEC: half-word
+ * programming 52.5 us typical, page/mass erase 20-40 ms, DS5792).
  * An erased half-word reads 0xFFFF and needs no programming, which is why
  * the floor counts only the others.
  */

@@ -1,6 +1,6 @@
 /*
  * demo.h — registers and state of the demo firmware for STM32F103
- * (RM0008 §7.3 RCC, §9.2 GPIO, §9.4 AFIO; stm32-targets.md §5.1).
+ * (RM0008 §7.3 RCC, §9.2 GPIO, §9.4 AFIO).
  */
 #ifndef DEMO_H
 #define DEMO_H

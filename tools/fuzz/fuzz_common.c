@@ -3,7 +3,7 @@
  * fuzz targets (fuzz_common.h). A fuzz process is single-threaded and the
  * harness entry point takes no context argument, so the scratch directory
  * is the one piece of process state here (tools/, not src/: the no-globals
- * rule of code-style.md convention 5 is about the product).
+ * rule of docs/architecture.md "Threads and ownership" is about the product).
  * References: docs/fuzzing.md.
  */
 #include "fuzz_common.h"

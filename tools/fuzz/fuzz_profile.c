@@ -9,7 +9,7 @@
  * an F103RC flash and the `gang check` plan, without an image and with a
  * stand-in one (so the image-range and serial-overlap checks run).
  * References: src/profile/profile.h, profiles/README.md,
- * src/serial/serial_format.h, stm32-targets.md §4 (option bytes).
+ * src/serial/serial_format.h, PM0075 (option bytes; RM0091 §3 for F0/F3).
  */
 #include "fuzz_common.h"
 

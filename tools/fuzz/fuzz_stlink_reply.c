@@ -4,12 +4,13 @@
  * decoding, feature gating and the API-v1 refusal, status-byte mapping,
  * the serial string descriptor with the 12-raw-byte quirk, target voltage,
  * the bulk-transfer planner, SWD clock choice, PID model table,
- * port-path formatting and probe selection. Each result is checked against the rule its header or
- * the protocol reference states, not only for crashes.
- * The input is consumed as a byte stream; past its end, zeros are read.
+ * port-path formatting and probe selection. Each result is checked
+ * against the rule its header or the ST-Link protocol states, not only for
+ * crashes. The input is consumed as a byte stream; past its end, zeros are
+ * read.
  * References: src/stlink/stlink_internal.h, src/usb/usb_internal.h,
- * stlink-protocol.md §2.1 (PIDs), §2.3 (version, voltage), §2.4
- * (features), §2.6 (status codes), §2.7 (limits), §2.8 (serial quirk).
+ * the ST-Link protocol as OpenOCD 0.12 and stlink 1.7.0 use it (PIDs,
+ * version, voltage, features, status codes, limits, serial quirk).
  */
 #include "fuzz_common.h"
 
@@ -55,7 +56,7 @@ static uint32_t reply_u32(reply_in *in)
 	return gang_stlink_get_le32(b);
 }
 
-/* §2.1: the PID names the model (fits gang_probe_id.model) and the command endpoint. */
+/* The PID names the model (fits gang_probe_id.model) and the command endpoint. */
 static void reply_model(uint16_t pid)
 {
 	const char *model = gang_usb_model_for_pid(pid);
@@ -180,7 +181,7 @@ static void reply_voltage(reply_in *in)
 	FUZZ_CHECK(rc == GANG_OK || (d.code == rc && d.msg[0]), "voltage failure without a message");
 }
 
-/* Walk a whole transfer; each piece must obey §2.7. */
+/* Walk a whole transfer; each piece must obey the transfer limits. */
 static void reply_plan(reply_in *in, size_t max_rw8)
 {
 	uint32_t addr = reply_u32(in);

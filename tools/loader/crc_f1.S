@@ -1,8 +1,8 @@
 /*
- * crc_f1.S — on-target CRC stub for verify (shared/reference/
- * stm32-targets.md §6): feeds r1 words from address r0 into the CRC unit
- * data register at r2, then stops at bkpt; the host reads CRC_DR. The host
- * enables RCC_AHBENR.CRCEN and resets the unit first. Thumb-1 (M0 subset).
+ * crc_f1.S — on-target CRC stub for verify (RM0008 §4, CRC calculation
+ * unit): feeds r1 words from address r0 into the CRC unit data register
+ * at r2, then stops at bkpt; the host reads CRC_DR. The host enables
+ * RCC_AHBENR.CRCEN and resets the unit first. Thumb-1 (M0 subset).
  * A DR write stalls until the unit is done, so the stores go back to back.
  */
 	.syntax unified

@@ -1,8 +1,8 @@
 /*
  * loader_f1.S — gang's streaming flash loader for the F0/F1/F3 FPEC
- * (shared/reference/stm32-targets.md §2.1 FPEC rules, §2.4 loader subset,
- * §3 timings). Thumb-1 only (Cortex-M0 subset) so one binary serves F0 (M0),
- * F1 (M3) and F3 (M4).
+ * (PM0075 and RM0091 §3 FPEC rules; the stock loaders' instruction subset
+ * as traced; DS5792 timings). Thumb-1 only (Cortex-M0 subset) so one
+ * binary serves F0 (M0), F1 (M3) and F3 (M4).
  *
  * Protocol: the host writes a control block in SRAM and starts the core
  * here with r0 = its address. The host is the producer of a ring of

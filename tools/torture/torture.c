@@ -1,8 +1,8 @@
 /*
  * torture.c — `make torture`: gang run against the worst a production line
  * can do, on the virtual bench (tools/sim/benches/README.md "Faults"),
- * checking DESIGN.md "Serial numbers and traceability" from outside gang
- * (tests/integration/itest.h) after every blow:
+ * checking docs/architecture.md "Serial numbers and traceability" from
+ * outside gang (tests/integration/itest.h) after every blow:
  *   kill    N cycles of start → random delay → SIGKILL → restart;
  *   matrix  one small bench per fault (tools/torture/benches/<cell>.cfg):
  *           the victim slot's outcome against the expected one, the slot
