@@ -444,32 +444,3 @@ Test(usb, free_and_close_accept_null)
 	gang_usb_free(NULL);
 	gang_usb_close(NULL);
 }
-
-Test(usb, udev_rules_grant_access_to_every_stlink_pid)
-{
-	static const unsigned pids[] = { STLINK_PID_V1, STLINK_PID_V2, STLINK_PID_V2_1,
-					 STLINK_PID_V2_1_NOMSD, STLINK_PID_V3_BL, STLINK_PID_V3E,
-					 STLINK_PID_V3S, STLINK_PID_V3_2VCP, STLINK_PID_V3_NOMSD };
-	FILE *f = fopen("tools/udev/49-gang-stlink.rules", "r");
-	char line[512];
-	bool seen[sizeof(pids) / sizeof(pids[0])] = { false };
-
-	cr_assert_not_null(f, "tools/udev/49-gang-stlink.rules missing");
-	while (fgets(line, sizeof(line), f)) {
-		if (line[0] == '#' || !strstr(line, "ATTRS{idVendor}==\"0483\""))
-			continue;
-		cr_expect_neq(strstr(line, "MODE=\"0660\""), NULL, "%s", line);
-		cr_expect_neq(strstr(line, "GROUP=\"plugdev\""), NULL, "%s", line);
-		cr_expect_neq(strstr(line, "TAG+=\"uaccess\""), NULL, "%s", line);
-		for (size_t i = 0; i < sizeof(pids) / sizeof(pids[0]); i++) {
-			char want[40];
-
-			snprintf(want, sizeof(want), "ATTRS{idProduct}==\"%04x\"", pids[i]);
-			if (strstr(line, want))
-				seen[i] = true;
-		}
-	}
-	fclose(f);
-	for (size_t i = 0; i < sizeof(pids) / sizeof(pids[0]); i++)
-		cr_expect(seen[i], "PID %04x has no rule", pids[i]);
-}
