@@ -26,7 +26,7 @@ CFLAGS_ALL = $(STD) $(WARN) $(OPT) $(SAN) -Isrc -I$(BUILD)/gen $(PKG_CFLAGS) $(C
 LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(SAN)
 
 # ---- gang ---------------------------------------------------------------
-MODULES  := core usb stlink target flash image profile serial db sched console report cli
+MODULES  := core usb stlink target flash image profile serial db db/sqlite sched console report cli
 LIB_SRC  := $(foreach m,$(MODULES),$(wildcard src/$(m)/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 GANG_LIB := $(BUILD)/libgang.a
@@ -58,12 +58,13 @@ $(BUILD)/simobj/%.o: tools/sim/%.c | deps-check
 	@mkdir -p $(dir $@)
 	$(CC) $(SIM_CFLAGS) -MMD -MP -c $< -o $@
 
-# Database migrations are embedded into the binary from db/migrations/*.sql.
-MIGRATIONS := $(sort $(wildcard db/migrations/*.sql))
-$(BUILD)/gen/migrations.inc: tools/embed-sql $(MIGRATIONS)
+# The SQLite backend's migrations are embedded into the binary from
+# db/migrations/sqlite/*.sql (each backend has its own numbered series).
+SQLITE_MIGRATIONS := $(sort $(wildcard db/migrations/sqlite/*.sql))
+$(BUILD)/gen/sqlite_migrations.inc: tools/embed-sql $(SQLITE_MIGRATIONS)
 	@mkdir -p $(dir $@)
-	tools/embed-sql $@ $(MIGRATIONS)
-$(BUILD)/obj/db/db_migrate.o: $(BUILD)/gen/migrations.inc
+	tools/embed-sql $@ $(SQLITE_MIGRATIONS)
+$(BUILD)/obj/db/sqlite/sqlite_migrate.o: $(BUILD)/gen/sqlite_migrations.inc
 
 $(GANG_LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)

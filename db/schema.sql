@@ -1,5 +1,5 @@
 -- schema.sql — the whole current gang traceability schema, for people.
--- It must equal the result of applying db/migrations/*.sql in order
+-- It must equal the result of applying db/migrations/sqlite/*.sql in order
 -- (tests/db/test_migrate.c checks it). Change the schema by adding a new
 -- migration, then update this file to match.
 --

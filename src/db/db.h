@@ -1,8 +1,10 @@
 /*
  * db.h — the traceability database: which board (by the chip's 96-bit UID)
  * got which firmware, serial, result and steps, on which slot, when, by whom.
- * SQLite file with numbered migrations (PRAGMA user_version), WAL journal,
- * foreign keys on. Schema: db/schema.sql (equal to the migrations in db/migrations/).
+ * A gang_db is an opaque handle on a storage backend (db/store.h); callers
+ * never know which one. The SQLite backend (src/db/sqlite/) keeps a file
+ * with numbered migrations (PRAGMA user_version), WAL journal, foreign keys
+ * on. Its schema: db/schema.sql (equal to the migrations in db/migrations/sqlite/).
  *
  * Threads: a gang_db handle is one SQLite connection opened in multi-thread
  * mode (SQLITE_OPEN_NOMUTEX). It belongs to ONE thread at a time: the main
@@ -138,7 +140,7 @@ void gang_db_on_wait(gang_db *db, gang_db_wait_fn fn, void *user);
 void gang_db_close(gang_db *db);
 /* Path the handle was opened with (borrowed; valid until gang_db_close). */
 const char *gang_db_path(const gang_db *db);
-/* Newest schema version this gang knows (number of migrations). */
+/* Newest schema version of the SQLite backend this gang knows (number of its migrations). */
 int gang_db_schema_version(void);
 
 /*

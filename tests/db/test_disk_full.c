@@ -98,12 +98,12 @@ Test(db_disk_full, the_disk_filling_up_while_recording_is_reported_and_nothing_i
 	gang_db_close(db);
 	/* A full disk refuses gang_db_open now; look with a plain connection. */
 	{
-		gang_db raw = { .path = tmp.db };
+		db_sqlite raw = { .path = tmp.db };
 
 		cr_assert_eq(sqlite3_open(tmp.db, &raw.conn), SQLITE_OK);
-		fix_q_text(ok, sizeof(ok), &raw, "PRAGMA integrity_check");
+		fix_q_text(ok, sizeof(ok), &raw.base, "PRAGMA integrity_check");
 		cr_expect_str_eq(ok, "ok");
-		cr_expect_eq(fix_q_int(&raw, "SELECT count(*) FROM attempts"), 1);
+		cr_expect_eq(fix_q_int(&raw.base, "SELECT count(*) FROM attempts"), 1);
 		sqlite3_close(raw.conn);
 	}
 }

@@ -1,7 +1,7 @@
 /*
  * test_fixture.h — helpers shared by tests/db and tests/serial: a private
  * temporary directory per test, raw SQL queries through the connection of a
- * gang_db (db_internal.h), and dropping root so permission checks apply.
+ * gang_db (the SQLite backend's sqlite_internal.h), and dropping root so permission checks apply.
  * Header-only (static) so each test binary gets its own copy.
  */
 #ifndef GANG_TESTS_DB_TEST_FIXTURE_H
@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "db/db.h"
-#include "db/db_internal.h"
+#include "db/sqlite/sqlite_internal.h"
 
 #define FIX_NOBODY_UID 65534U
 
@@ -66,8 +66,8 @@ static inline int64_t fix_q_int(gang_db *db, const char *sql)
 	sqlite3_stmt *st;
 	int64_t v = -1;
 
-	cr_assert_eq(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL), SQLITE_OK, "%s: %s", sql,
-		     sqlite3_errmsg(db->conn));
+	cr_assert_eq(sqlite3_prepare_v2(db_sqlite_of(db)->conn, sql, -1, &st, NULL), SQLITE_OK, "%s: %s", sql,
+		     sqlite3_errmsg(db_sqlite_of(db)->conn));
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -81,8 +81,8 @@ static inline void fix_q_text(char *out, size_t cap, gang_db *db, const char *sq
 	const unsigned char *s;
 
 	out[0] = '\0';
-	cr_assert_eq(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL), SQLITE_OK, "%s: %s", sql,
-		     sqlite3_errmsg(db->conn));
+	cr_assert_eq(sqlite3_prepare_v2(db_sqlite_of(db)->conn, sql, -1, &st, NULL), SQLITE_OK, "%s: %s", sql,
+		     sqlite3_errmsg(db_sqlite_of(db)->conn));
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		s = sqlite3_column_text(st, 0);
 		snprintf(out, cap, "%s", s ? (const char *)s : "NULL");
@@ -92,7 +92,7 @@ static inline void fix_q_text(char *out, size_t cap, gang_db *db, const char *sq
 
 static inline int fix_exec(gang_db *db, const char *sql)
 {
-	return sqlite3_exec(db->conn, sql, NULL, NULL, NULL);
+	return sqlite3_exec(db_sqlite_of(db)->conn, sql, NULL, NULL, NULL);
 }
 
 /* Criterion runs each test in its own process: dropping root there is contained. */

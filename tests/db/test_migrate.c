@@ -125,7 +125,7 @@ Test(db_migrate, schema_sql_equals_the_result_of_all_migrations)
 	cr_assert_eq(sqlite3_exec(ref, text, NULL, NULL, NULL), SQLITE_OK, "%s: %s", path,
 		     sqlite3_errmsg(ref));
 	dump_schema(want, sizeof(want), ref);
-	dump_schema(got, sizeof(got), db->conn);
+	dump_schema(got, sizeof(got), db_sqlite_of(db)->conn);
 	cr_expect_str_eq(got, want, "db/schema.sql differs from the migrated schema");
 	{
 		sqlite3_stmt *st;
@@ -149,7 +149,7 @@ Test(db_migrate, embedded_migrations_equal_the_files_in_db_migrations)
 		FILE *ls;
 		char *text;
 
-		src_path(pattern, sizeof(pattern), "db/migrations/");
+		src_path(pattern, sizeof(pattern), "db/migrations/sqlite/");
 		snprintf(path, sizeof(path), "ls %s%04d_*.sql", pattern, v);
 		ls = popen(path, "r");
 		cr_assert_not_null(ls);
@@ -157,7 +157,7 @@ Test(db_migrate, embedded_migrations_equal_the_files_in_db_migrations)
 		pclose(ls);
 		path[strcspn(path, "\n")] = '\0';
 		text = slurp(path);
-		cr_expect_str_eq(db_migration_sql(v), text, "%s changed: rebuild migrations.inc", path);
+		cr_expect_str_eq(db_migration_sql(v), text, "%s changed: rebuild sqlite_migrations.inc", path);
 		free(text);
 	}
 	cr_expect_null(db_migration_sql(0));
@@ -167,7 +167,7 @@ Test(db_migrate, embedded_migrations_equal_the_files_in_db_migrations)
 /* A database left at `version` by an older gang, with one board when it has that table. */
 static void make_old_database(const char *path, int version)
 {
-	gang_db raw = { .path = (char *)path };
+	db_sqlite raw = { .path = (char *)path };
 	gang_diag d = { 0 };
 
 	cr_assert_eq(sqlite3_open(path, &raw.conn), SQLITE_OK);
@@ -186,7 +186,7 @@ Test(db_migrate, every_intermediate_version_upgrades_to_the_newest_keeping_data)
 	static char want[65536], got[65536];
 	gang_db *ref = fix_open(tmp.db, GANG_DB_CREATE);
 
-	dump_schema(want, sizeof(want), ref->conn);
+	dump_schema(want, sizeof(want), db_sqlite_of(ref)->conn);
 	gang_db_close(ref);
 	for (int v = 0; v < gang_db_schema_version(); v++) {
 		char path[256], name[32];
@@ -197,7 +197,7 @@ Test(db_migrate, every_intermediate_version_upgrades_to_the_newest_keeping_data)
 		make_old_database(path, v);
 		db = fix_open(path, 0);
 		cr_expect_eq(fix_q_int(db, "PRAGMA user_version"), gang_db_schema_version(), "from %d", v);
-		dump_schema(got, sizeof(got), db->conn);
+		dump_schema(got, sizeof(got), db_sqlite_of(db)->conn);
 		cr_expect_str_eq(got, want, "schema after upgrading from version %d", v);
 		cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM boards"), v >= 1 ? 1 : 0, "from %d", v);
 		gang_db_close(db);
@@ -364,7 +364,7 @@ Test(db_migrate, boards_rebuild_keeps_referencing_rows_and_fills_the_serial_pool
 		"'fail');"
 		"INSERT INTO steps (attempt_id, step, result, duration_ms, at) VALUES (1, 'connect', 'pass', 5, 'a');"
 		"INSERT INTO serials VALUES ('prodA', 1, '0123456789ABCDEF01234567', 'burned', 1, 'a', 'b', NULL, NULL);";
-	gang_db raw = { .path = tmp.db };
+	db_sqlite raw = { .path = tmp.db };
 	gang_diag d = { 0 };
 	gang_db *db;
 	char pool[32];

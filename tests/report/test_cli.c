@@ -7,6 +7,8 @@
  */
 #include <criterion/criterion.h>
 #include <ctype.h>
+/* Schema upgrades are a property of the SQLite file: read and rewound from outside, as the integration tests do. */
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include "cli/cli.h"

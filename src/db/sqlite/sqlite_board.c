@@ -1,9 +1,9 @@
 /*
- * db_board.c — a board seen again: its last pass with the same profile and
+ * sqlite_board.c — a board seen again: its last pass with the same profile and
  * image (so a finished board is not programmed twice), and the sighting
  * recorded instead of a new attempt.
  */
-#include "db/db_internal.h"
+#include "db/sqlite/sqlite_internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -15,7 +15,7 @@ static void db_copy_col(char *out, size_t cap, sqlite3_stmt *st, int col)
 	snprintf(out, cap, "%s", s ? (const char *)s : "");
 }
 
-int gang_db_board_last_pass(gang_board_pass *out, gang_db *db, const char *uid, const char *profile_sha256,
+int db_sqlite_board_last_pass(gang_board_pass *out, db_sqlite *db, const char *uid, const char *profile_sha256,
 			    const char *image_sha256, gang_diag *d)
 {
 	sqlite3_stmt *st;
@@ -42,7 +42,7 @@ int gang_db_board_last_pass(gang_board_pass *out, gang_db *db, const char *uid, 
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? GANG_OK : db_fail(db, rc, d, "looking up the board's last pass");
 }
 
-int gang_db_sighting(gang_db *db, const gang_attempt_info *info, const char *uid, int64_t pass_attempt_id,
+int db_sqlite_sighting(db_sqlite *db, const gang_attempt_info *info, const char *uid, int64_t pass_attempt_id,
 		     gang_diag *d)
 {
 	sqlite3_stmt *st;

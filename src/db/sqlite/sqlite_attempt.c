@@ -1,19 +1,19 @@
 /*
- * db_attempt.c — boards, attempts and steps: the traceability record of
+ * sqlite_attempt.c — boards, attempts and steps: the traceability record of
  * every board inserted into a slot. An attempt is opened when the board is
  * inserted and closed exactly once; a pass is written only by
- * gang_db_attempt_finish after verify, together with burning the board's
+ * db_sqlite_attempt_finish after verify, together with burning the board's
  * serial, in one transaction (docs/architecture.md "Serial numbers and
  * traceability").
  */
-#include "db/db_internal.h"
+#include "db/sqlite/sqlite_internal.h"
 
 #include <stdio.h>
 
 static const char *const db_attempt_results[] = { "pass", "fail", "aborted" };
 static const char *const db_step_results[] = { "pass", "fail", "skip" };
 
-static int db_board_upsert(gang_db *db, const char *uid, const char *part, gang_diag *d)
+static int db_board_upsert(db_sqlite *db, const char *uid, const char *part, gang_diag *d)
 {
 	sqlite3_stmt *st;
 	int err;
@@ -31,12 +31,12 @@ static int db_board_upsert(gang_db *db, const char *uid, const char *part, gang_
 	return db_run(db, st, d, "recording a board");
 }
 
-int gang_db_board_seen(gang_db *db, const char *uid, const char *part, gang_diag *d)
+int db_sqlite_board_seen(db_sqlite *db, const char *uid, const char *part, gang_diag *d)
 {
 	return db_board_upsert(db, uid, part, d);
 }
 
-int gang_db_attempt_begin(int64_t *id_out, gang_db *db, const gang_attempt_info *info, gang_diag *d)
+int db_sqlite_attempt_begin(int64_t *id_out, db_sqlite *db, const gang_attempt_info *info, gang_diag *d)
 {
 	sqlite3_stmt *st;
 	int err;
@@ -68,7 +68,7 @@ int gang_db_attempt_begin(int64_t *id_out, gang_db *db, const gang_attempt_info 
 	return GANG_OK;
 }
 
-static int db_attempt_update_one(gang_db *db, sqlite3_stmt *st, int64_t id, gang_diag *d,
+static int db_attempt_update_one(db_sqlite *db, sqlite3_stmt *st, int64_t id, gang_diag *d,
 				 const char *what)
 {
 	int err = db_run(db, st, d, what);
@@ -79,7 +79,7 @@ static int db_attempt_update_one(gang_db *db, sqlite3_stmt *st, int64_t id, gang
 	return err;
 }
 
-int gang_db_attempt_identify(gang_db *db, int64_t attempt_id, const gang_attempt_target *t,
+int db_sqlite_attempt_identify(db_sqlite *db, int64_t attempt_id, const gang_attempt_target *t,
 			     gang_diag *d)
 {
 	sqlite3_stmt *st;
@@ -114,7 +114,7 @@ fail:
  * when open_too, rendered into an attempt still open (two boards in flight;
  * the first to pass keeps it). *other is "" when there is none.
  */
-static int db_serial_text_owner(char *other, size_t cap, gang_db *db, const char *pool,
+static int db_serial_text_owner(char *other, size_t cap, db_sqlite *db, const char *pool,
 				const char *text, const char *uid, int open_too, gang_diag *d)
 {
 	sqlite3_stmt *st;
@@ -141,7 +141,7 @@ static int db_serial_text_owner(char *other, size_t cap, gang_db *db, const char
 }
 
 /* The open attempt's board and serial pool ("" when none), for the serial text. */
-static int db_attempt_pool(char *uid, char *pool, size_t cap, gang_db *db, int64_t id, gang_diag *d)
+static int db_attempt_pool(char *uid, char *pool, size_t cap, db_sqlite *db, int64_t id, gang_diag *d)
 {
 	sqlite3_stmt *st;
 	int rc, err;
@@ -165,7 +165,7 @@ static int db_attempt_pool(char *uid, char *pool, size_t cap, gang_db *db, int64
 	return rc == SQLITE_ROW ? GANG_OK : db_fail(db, rc, d, "reading an attempt");
 }
 
-static int db_serial_text_tx(gang_db *db, int64_t id, const char *text, gang_diag *d)
+static int db_serial_text_tx(db_sqlite *db, int64_t id, const char *text, gang_diag *d)
 {
 	char uid[128], pool[128], other[128];
 	sqlite3_stmt *st;
@@ -187,7 +187,7 @@ static int db_serial_text_tx(gang_db *db, int64_t id, const char *text, gang_dia
 	return db_attempt_update_one(db, st, id, d, "recording the serial text");
 }
 
-int gang_db_attempt_serial_text(gang_db *db, int64_t attempt_id, const char *text, gang_diag *d)
+int db_sqlite_attempt_serial_text(db_sqlite *db, int64_t attempt_id, const char *text, gang_diag *d)
 {
 	int err;
 
@@ -200,7 +200,7 @@ int gang_db_attempt_serial_text(gang_db *db, int64_t attempt_id, const char *tex
 	return db_commit(db, d);
 }
 
-int gang_db_step(gang_db *db, int64_t attempt_id, const char *step, gang_step_result result,
+int db_sqlite_step(db_sqlite *db, int64_t attempt_id, const char *step, gang_step_result result,
 		 uint32_t duration_ms, const char *detail, gang_diag *d)
 {
 	sqlite3_stmt *st;
@@ -222,7 +222,7 @@ int gang_db_step(gang_db *db, int64_t attempt_id, const char *step, gang_step_re
 }
 
 /* Was uid's serial of pool (value < 0: any) voided? A voided serial explains a failed burn. */
-static int db_serial_was_voided(int *voided, gang_db *db, const char *pool, int64_t value, const char *uid,
+static int db_serial_was_voided(int *voided, db_sqlite *db, const char *pool, int64_t value, const char *uid,
 				gang_diag *d)
 {
 	sqlite3_stmt *st;
@@ -244,7 +244,7 @@ static int db_serial_was_voided(int *voided, gang_db *db, const char *pool, int6
 	return rc == SQLITE_ROW ? GANG_OK : db_fail(db, rc, d, "looking up a voided serial");
 }
 
-int db_serial_burn_tx(gang_db *db, const char *pool, int64_t value, const char *uid, gang_diag *d)
+int db_serial_burn_tx(db_sqlite *db, const char *pool, int64_t value, const char *uid, gang_diag *d)
 {
 	sqlite3_stmt *st;
 	int voided, err;
@@ -287,7 +287,7 @@ static void db_copy_col(char *out, size_t cap, sqlite3_stmt *st, int col)
 	snprintf(out, cap, "%s", s ? (const char *)s : "");
 }
 
-static int db_attempt_load(db_open_attempt *out, gang_db *db, int64_t id, gang_diag *d)
+static int db_attempt_load(db_open_attempt *out, db_sqlite *db, int64_t id, gang_diag *d)
 {
 	sqlite3_stmt *st;
 	int rc, err;
@@ -317,7 +317,7 @@ static int db_attempt_load(db_open_attempt *out, gang_db *db, int64_t id, gang_d
 }
 
 /* UNIQUE (serial, serial_pool): name the other board instead of a bare constraint error. */
-static int db_serial_text_free(gang_db *db, const char *pool, const char *serial, const char *uid,
+static int db_serial_text_free(db_sqlite *db, const char *pool, const char *serial, const char *uid,
 			       gang_diag *d)
 {
 	char other[128];
@@ -331,7 +331,7 @@ static int db_serial_text_free(gang_db *db, const char *pool, const char *serial
 	return err;
 }
 
-static int db_finish_board(gang_db *db, const db_open_attempt *a, gang_attempt_result result,
+static int db_finish_board(db_sqlite *db, const db_open_attempt *a, gang_attempt_result result,
 			   gang_diag *d)
 {
 	sqlite3_stmt *st;
@@ -360,7 +360,7 @@ static int db_finish_board(gang_db *db, const db_open_attempt *a, gang_attempt_r
 	return db_run(db, st, d, "updating the board's last result");
 }
 
-static int db_finish_tx(gang_db *db, int64_t id, gang_attempt_result result, const char *cls,
+static int db_finish_tx(db_sqlite *db, int64_t id, gang_attempt_result result, const char *cls,
 			const char *msg, gang_diag *d)
 {
 	db_open_attempt a = { .value = -1 };
@@ -389,7 +389,7 @@ static int db_finish_tx(gang_db *db, int64_t id, gang_attempt_result result, con
 	return a.uid[0] ? db_finish_board(db, &a, result, d) : GANG_OK;
 }
 
-int gang_db_attempt_finish(gang_db *db, int64_t attempt_id, gang_attempt_result result,
+int db_sqlite_attempt_finish(db_sqlite *db, int64_t attempt_id, gang_attempt_result result,
 			   const char *error_class, const char *error_message, gang_diag *d)
 {
 	int err;
