@@ -1,7 +1,8 @@
 /*
  * store.c — the public database API (db.h, db_report.h) dispatched to the
  * backend that opened the handle (store.h). Opening picks the backend by
- * the name given (a file path: SQLite) and checks its ops table before the
+ * the name given (a postgresql:// URI: PostgreSQL when built, else a file
+ * path: SQLite) and checks its ops table before the
  * handle is handed out; every other call is one indirection, plus the
  * fallback of an optional slot.
  */
@@ -9,6 +10,8 @@
 #include "db/db_testing.h"
 
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 /* Name of ops' first required slot that is NULL; NULL when none is. */
 static const char *store_missing_slot(const gang_store_ops *ops)
@@ -57,11 +60,53 @@ static int store_checked(gang_db **out, int err, gang_diag *d)
 	return err;
 }
 
+/* A PostgreSQL connection URI (RFC 3986 scheme, either spelling libpq accepts). */
+static int store_is_pg(const char *path)
+{
+	return strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0;
+}
+
+/*
+ * The URI without its userinfo ("postgresql://…@host/db"): a password given
+ * in it must not reach a log (RFC 3986 §3.2.1 and §7.5).
+ */
+static void store_uri_shown(char *out, size_t cap, const char *uri)
+{
+	const char *auth = strstr(uri, "://") + 3;
+	const char *at = strchr(auth, '@');
+	size_t end = strcspn(auth, "/?#");
+
+	if (at && (size_t)(at - auth) < end)
+		snprintf(out, cap, "%.*s…%s", (int)(auth - uri), uri, at);
+	else
+		snprintf(out, cap, "%s", uri);
+}
+
+static int store_open_pg(gang_db **out, const char *uri, int flags, gang_diag *d)
+{
+#ifdef GANG_WITH_PG
+	return store_checked(out, gang_store_pg_open(out, uri, flags, d), d);
+#else
+	char shown[256];
+
+	(void)out;
+	(void)flags;
+	store_uri_shown(shown, sizeof(shown), uri);
+	return gang_diag_set(d, GANG_EDB,
+			     "database %s: this gang was built without its PostgreSQL backend, which needs "
+			     "libpq-dev when gang is built (install it and rebuild with WITH_PG=yes), or name an "
+			     "SQLite file",
+			     shown);
+#endif
+}
+
 int gang_db_open(gang_db **out, const char *path, int flags, gang_diag *d)
 {
 	*out = NULL;
 	if (!path || !*path)
 		path = GANG_DB_DEFAULT_PATH;
+	if (store_is_pg(path))
+		return store_open_pg(out, path, flags, d);
 	return store_checked(out, gang_store_sqlite_open(out, path, flags, d), d);
 }
 

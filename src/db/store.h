@@ -133,5 +133,9 @@ int gang_store_ops_check(const gang_store_ops *ops, gang_diag *d);
 
 /* The SQLite backend (src/db/sqlite/): path names the database file. */
 int gang_store_sqlite_open(gang_db **out, const char *path, int flags, gang_diag *d);
+#ifdef GANG_WITH_PG
+/* The PostgreSQL backend (src/db/pg/, built with WITH_PG): uri is "postgresql://...". */
+int gang_store_pg_open(gang_db **out, const char *uri, int flags, gang_diag *d);
+#endif
 
 #endif
