@@ -6,6 +6,8 @@
 #ifndef GANG_DB_DB_TESTING_H
 #define GANG_DB_DB_TESTING_H
 
+#include <stddef.h>
+
 #include "core/err.h"
 #include "db/db.h"
 
@@ -16,5 +18,11 @@
  * backend runs no raw statements (its test_exec slot is NULL, store.h).
  */
 int gang_db_test_exec(gang_db *db, const char *sql, gang_diag *d);
+/*
+ * The first column of the first row of a query, as text into out (cap
+ * bytes): "" when there is no row, "NULL" for an SQL NULL. Errors as
+ * gang_db_test_exec.
+ */
+int gang_db_test_query(char *out, size_t cap, gang_db *db, const char *sql, gang_diag *d);
 
 #endif

@@ -222,3 +222,12 @@ int gang_db_test_exec(gang_db *db, const char *sql, gang_diag *d)
 		return gang_diag_set(d, GANG_ERR, "the %s database backend runs no raw statements", db->ops->scheme);
 	return db->ops->test_exec(db, sql, d);
 }
+
+int gang_db_test_query(char *out, size_t cap, gang_db *db, const char *sql, gang_diag *d)
+{
+	if (cap)
+		out[0] = '\0';
+	if (!db->ops->test_query)
+		return gang_diag_set(d, GANG_ERR, "the %s database backend runs no raw statements", db->ops->scheme);
+	return db->ops->test_query(out, cap, db, sql, d);
+}

@@ -121,8 +121,9 @@ struct gang_store_ops {
 	int (*serial_list)(gang_db *db, const char *pool, const char *state, gang_serial_row_fn fn, void *user,
 			   gang_diag *d);
 
-	/* optional: db_testing.h gang_db_test_exec; NULL: it fails GANG_ERR naming the backend */
+	/* optional: db_testing.h gang_db_test_exec and _query; NULL: they fail GANG_ERR naming the backend */
 	int (*test_exec)(gang_db *db, const char *sql, gang_diag *d);
+	int (*test_query)(char *out, size_t cap, gang_db *db, const char *sql, gang_diag *d);
 };
 
 /*

@@ -34,7 +34,7 @@ static void teardown(void)
 	fix_dir_remove(&tmp);
 }
 
-TestSuite(db_attempt, .init = setup, .fini = teardown, .timeout = 30);
+TestSuite(db_attempt, .fini = teardown, .timeout = 30);
 
 static int64_t begin_attempt(gang_db *h, const char *slot)
 {
@@ -70,7 +70,7 @@ static void expect_iso_ms(const char *s)
 	regfree(&re);
 }
 
-Test(db_attempt, a_pass_records_result_steps_and_burns_the_serial_in_one_go)
+FIX_STORE_TEST(db_attempt, a_pass_records_result_steps_and_burns_the_serial_in_one_go, setup)
 {
 	gang_diag d = { 0 };
 	int64_t id = begin_attempt(db, "S1");
@@ -102,7 +102,7 @@ Test(db_attempt, a_pass_records_result_steps_and_burns_the_serial_in_one_go)
 	expect_iso_ms(text);
 }
 
-Test(db_attempt, a_failure_keeps_the_serial_reserved_for_the_same_board)
+FIX_STORE_TEST(db_attempt, a_failure_keeps_the_serial_reserved_for_the_same_board, setup)
 {
 	gang_diag d = { 0 };
 	int64_t id = begin_attempt(db, "S1");
@@ -128,7 +128,7 @@ Test(db_attempt, a_failure_keeps_the_serial_reserved_for_the_same_board)
 	cr_expect_str_eq(text, "demo:1000", "without serial text the pool-qualified value is kept");
 }
 
-Test(db_attempt, a_pass_without_an_identified_board_is_refused)
+FIX_STORE_TEST(db_attempt, a_pass_without_an_identified_board_is_refused, setup)
 {
 	gang_diag d = { 0 };
 	int64_t id = begin_attempt(db, "S1");
@@ -139,7 +139,7 @@ Test(db_attempt, a_pass_without_an_identified_board_is_refused)
 	cr_expect_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_FAIL, "no-board", "no board", &d), GANG_OK);
 }
 
-Test(db_attempt, finishing_twice_or_an_unknown_attempt_is_refused)
+FIX_STORE_TEST(db_attempt, finishing_twice_or_an_unknown_attempt_is_refused, setup)
 {
 	gang_diag d = { 0 };
 	int64_t id = begin_attempt(db, "S1");
@@ -156,7 +156,7 @@ Test(db_attempt, finishing_twice_or_an_unknown_attempt_is_refused)
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM boards"), 0, "identify rolled back");
 }
 
-Test(db_attempt, a_serial_voided_while_programmed_refuses_the_pass_saying_so_and_the_attempt_closes_as_fail)
+FIX_STORE_TEST(db_attempt, a_serial_voided_while_programmed_refuses_the_pass_saying_so_and_the_attempt_closes_as_fail, setup)
 {
 	gang_diag d = { 0 };
 	int64_t id = begin_attempt(db, "S1");
@@ -179,7 +179,7 @@ Test(db_attempt, a_serial_voided_while_programmed_refuses_the_pass_saying_so_and
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM boards WHERE last_result = 'fail' AND serial IS NULL"), 1);
 }
 
-Test(db_attempt, missing_fields_are_refused)
+FIX_STORE_TEST(db_attempt, missing_fields_are_refused, setup)
 {
 	gang_diag d = { 0 };
 	gang_attempt_info info = { .slot = "S1" };
@@ -217,7 +217,7 @@ static void crash_mid_attempt(const char *path)
 	_exit(5);
 }
 
-Test(db_attempt, a_killed_gang_leaves_an_open_attempt_that_recovery_closes_as_aborted)
+FIX_STORE_TEST(db_attempt, a_killed_gang_leaves_an_open_attempt_that_recovery_closes_as_aborted, setup)
 {
 	gang_diag d = { 0 };
 	int64_t done = begin_attempt(db, "S1");
@@ -271,7 +271,7 @@ static void live_run(const char *path, int ready_fd, int hold_fd)
 	_exit(0);
 }
 
-Test(db_attempt, recovery_leaves_the_open_attempts_of_another_live_run_alone)
+FIX_STORE_TEST(db_attempt, recovery_leaves_the_open_attempts_of_another_live_run_alone, setup)
 {
 	gang_diag d = { 0 };
 	int ready[2], hold[2], status, closed = -1;
@@ -304,7 +304,7 @@ Test(db_attempt, recovery_leaves_the_open_attempts_of_another_live_run_alone)
 	close(hold[1]);
 }
 
-Test(db_attempt, attempts_begun_by_a_run_and_its_workers_carry_its_id)
+FIX_STORE_TEST(db_attempt, attempts_begun_by_a_run_and_its_workers_carry_its_id, setup)
 {
 	gang_diag d = { 0 };
 	gang_db *worker = NULL;
@@ -320,7 +320,7 @@ Test(db_attempt, attempts_begun_by_a_run_and_its_workers_carry_its_id)
 	gang_db_close(worker);
 }
 
-Test(db_attempt, opening_with_recover_closes_attempts_left_open)
+FIX_STORE_TEST(db_attempt, opening_with_recover_closes_attempts_left_open, setup)
 {
 	gang_diag d = { 0 };
 	gang_db *main_conn;
@@ -346,7 +346,7 @@ static int64_t reserve_text(const char *pool, const char *uid, const char *text,
 	return id;
 }
 
-Test(db_attempt, two_pools_rendering_the_same_text_both_pass)
+FIX_STORE_TEST(db_attempt, two_pools_rendering_the_same_text_both_pass, setup)
 {
 	gang_diag d = { 0 };
 	int64_t a, b;
@@ -362,7 +362,7 @@ Test(db_attempt, two_pools_rendering_the_same_text_both_pass)
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM serials WHERE state = 'burned'"), 2);
 }
 
-Test(db_attempt, a_serial_text_already_burned_in_the_pool_is_refused_before_programming)
+FIX_STORE_TEST(db_attempt, a_serial_text_already_burned_in_the_pool_is_refused_before_programming, setup)
 {
 	gang_diag d = { 0 };
 	int64_t a = reserve_text("demo", UID_A, "GNG-1", GANG_OK);
@@ -379,7 +379,7 @@ Test(db_attempt, a_serial_text_already_burned_in_the_pool_is_refused_before_prog
 		     "nothing written");
 }
 
-Test(db_attempt, a_serial_text_of_another_open_attempt_in_the_pool_is_refused)
+FIX_STORE_TEST(db_attempt, a_serial_text_of_another_open_attempt_in_the_pool_is_refused, setup)
 {
 	gang_diag d = { 0 };
 
@@ -388,14 +388,14 @@ Test(db_attempt, a_serial_text_of_another_open_attempt_in_the_pool_is_refused)
 	cr_expect_eq(gang_db_attempt_serial_text(db, 999, "GNG-8", &d), GANG_ERR, "unknown attempt");
 }
 
-Test(db_attempt, a_pass_whose_text_was_taken_meanwhile_is_refused_naming_the_other_board)
+FIX_STORE_TEST(db_attempt, a_pass_whose_text_was_taken_meanwhile_is_refused_naming_the_other_board, setup)
 {
 	gang_diag d = { 0 };
 	int64_t a = reserve_text("demo", UID_A, "GNG-2", GANG_OK);
 	int64_t b = reserve_text("demo", UID_B, "GNG-3", GANG_OK);
 
 	/* as if a second gang rendered the same text between b's reservation and its pass */
-	cr_assert_eq(fix_exec(db, "UPDATE attempts SET serial_text = 'GNG-3' WHERE id = 1"), SQLITE_OK);
+	cr_assert_eq(fix_exec(db, "UPDATE attempts SET serial_text = 'GNG-3' WHERE id = 1"), GANG_OK);
 	cr_assert_eq(gang_db_attempt_finish(db, a, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
 	cr_expect_eq(gang_db_attempt_finish(db, b, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_ESERIAL_TAKEN);
 	cr_expect_not_null(strstr(d.msg, "serial 'GNG-3' of pool 'demo' is already recorded for board " UID_A),

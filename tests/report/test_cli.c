@@ -7,8 +7,6 @@
  */
 #include <criterion/criterion.h>
 #include <ctype.h>
-/* Schema upgrades are a property of the SQLite file: read and rewound from outside, as the integration tests do. */
-#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include "cli/cli.h"
@@ -370,33 +368,45 @@ Test(report_cli, missing_or_unreadable_database_is_a_database_error)
 	free(s);
 }
 
-/* Turn the seeded database back into what gang before migrations 4 and 5 left. */
+/* Turn the seeded database back into what gang before migrations 4 and 5 left (SQLite's schema). */
 static void make_schema_3(const char *path)
 {
-	sqlite3 *conn;
+	gang_diag d = { 0 };
+	gang_db *db = NULL;
 
-	cr_assert_eq(sqlite3_open(path, &conn), SQLITE_OK);
-	cr_assert_eq(sqlite3_exec(conn,
-				  "DROP INDEX serials_by_pool_state; ALTER TABLE attempts DROP COLUMN run_id; DROP TABLE sightings; "
-				  "ALTER TABLE attempts DROP COLUMN rework; "
-				  "PRAGMA user_version = 3",
-				  NULL, NULL, NULL),
-		     SQLITE_OK);
-	sqlite3_close(conn);
+	cr_assert_eq(gang_db_open(&db, path, 0, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_test_exec(db,
+				       "DROP INDEX serials_by_pool_state; ALTER TABLE attempts DROP COLUMN run_id; "
+				       "DROP TABLE sightings; ALTER TABLE attempts DROP COLUMN rework; "
+				       "PRAGMA user_version = 3",
+				       &d),
+		     GANG_OK, "%s", d.msg);
+	gang_db_close(db);
+}
+
+/* The schema version of path, read without writing (a read-only open names an older one). */
+static long report_user_version(gang_db *db)
+{
+	char text[32];
+	gang_diag d = { 0 };
+
+	cr_assert_eq(gang_db_test_query(text, sizeof(text), db, "PRAGMA user_version", &d), GANG_OK, "%s", d.msg);
+	return strtol(text, NULL, 10);
 }
 
 static int schema_version(const char *path)
 {
-	sqlite3 *conn;
-	sqlite3_stmt *st;
+	gang_diag d = { 0 };
+	gang_db *db = NULL;
+	const char *at;
 	int v = -1;
 
-	cr_assert_eq(sqlite3_open(path, &conn), SQLITE_OK);
-	cr_assert_eq(sqlite3_prepare_v2(conn, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(conn);
+	if (gang_db_open(&db, path, GANG_DB_READONLY, &d) == GANG_OK) {
+		v = (int)report_user_version(db);
+		gang_db_close(db);
+	} else if ((at = strstr(d.msg, "schema version ")) != NULL) {
+		v = atoi(at + strlen("schema version "));
+	}
 	return v;
 }
 

@@ -6,6 +6,8 @@
  */
 #include "db/sqlite/sqlite_internal.h"
 
+#include <stdio.h>
+
 #define DBS(g) db_sqlite_of(g)
 
 static int sq_open_worker(gang_db **out, gang_db *main_db, gang_diag *d)
@@ -183,6 +185,26 @@ static int sq_test_exec(gang_db *db, const char *sql, gang_diag *d)
 	return db_commit(s, d);
 }
 
+static int sq_test_query(char *out, size_t cap, gang_db *db, const char *sql, gang_diag *d)
+{
+	db_sqlite *s = DBS(db);
+	const unsigned char *text;
+	sqlite3_stmt *st;
+	int rc, err;
+
+	if ((err = db_prepare(&st, s, sql, d)) < 0)
+		return err;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		text = sqlite3_column_text(st, 0);
+		snprintf(out, cap, "%s", text ? (const char *)text : "NULL");
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(s, rc, d, sql);
+	return GANG_OK;
+}
+
 const gang_store_ops db_sqlite_ops = {
 	.version = GANG_STORE_OPS_VERSION,
 	.scheme = "sqlite",
@@ -216,6 +238,7 @@ const gang_store_ops db_sqlite_ops = {
 	.serial_find_text = sq_serial_find_text,
 	.serial_list = sq_serial_list,
 	.test_exec = sq_test_exec,
+	.test_query = sq_test_query,
 };
 
 int gang_store_sqlite_open(gang_db **out, const char *path, int flags, gang_diag *d)

@@ -11,14 +11,14 @@
 #include <sched.h>
 #include <sys/mount.h>
 
-#include "test_fixture.h"
+#include "sqlite_fixture.h"
 
 static fix_dir tmp;
 static int mounted;
 
 static void setup(void)
 {
-	fix_dir_make(&tmp);
+	fix_sqlite_dir(&tmp);
 }
 
 static void teardown(void)
@@ -98,7 +98,7 @@ Test(db_disk_full, the_disk_filling_up_while_recording_is_reported_and_nothing_i
 	gang_db_close(db);
 	/* A full disk refuses gang_db_open now; look with a plain connection. */
 	{
-		db_sqlite raw = { .path = tmp.db };
+		db_sqlite raw = { .base.ops = &db_sqlite_ops, .path = tmp.db };
 
 		cr_assert_eq(sqlite3_open(tmp.db, &raw.conn), SQLITE_OK);
 		fix_q_text(ok, sizeof(ok), &raw.base, "PRAGMA integrity_check");

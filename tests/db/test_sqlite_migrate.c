@@ -7,13 +7,13 @@
 #include <ctype.h>
 #include <pthread.h>
 
-#include "test_fixture.h"
+#include "sqlite_fixture.h"
 
 static fix_dir tmp;
 
 static void setup(void)
 {
-	fix_dir_make(&tmp);
+	fix_sqlite_dir(&tmp);
 }
 
 static void teardown(void)
@@ -167,7 +167,7 @@ Test(db_migrate, embedded_migrations_equal_the_files_in_db_migrations)
 /* A database left at `version` by an older gang, with one board when it has that table. */
 static void make_old_database(const char *path, int version)
 {
-	db_sqlite raw = { .path = (char *)path };
+	db_sqlite raw = { .base.ops = &db_sqlite_ops, .path = (char *)path };
 	gang_diag d = { 0 };
 
 	cr_assert_eq(sqlite3_open(path, &raw.conn), SQLITE_OK);
@@ -212,7 +212,7 @@ Test(db_migrate, newer_schema_is_refused_naming_both_versions)
 	int newer = gang_db_schema_version() + 4;
 
 	snprintf(want, sizeof(want), "PRAGMA user_version = %d", newer);
-	cr_assert_eq(fix_exec(db, want), SQLITE_OK);
+	cr_assert_eq(fix_sqlite_exec(db, want), SQLITE_OK);
 	gang_db_close(db);
 	db = (gang_db *)1;
 	cr_expect_eq(gang_db_open(&db, tmp.db, 0, &d), GANG_EDB);
@@ -236,7 +236,7 @@ Test(db_migrate, read_only_open_refuses_an_older_schema_and_never_writes)
 	cr_expect_not_null(strstr(d.msg, "is older than this gang"), "got: %s", d.msg);
 	gang_db_close(fix_open(tmp.db, GANG_DB_CREATE));
 	db = fix_open(tmp.db, GANG_DB_READONLY);
-	cr_expect_neq(fix_exec(db, "INSERT INTO boards (uid, first_seen, last_seen) VALUES ('x','a','a')"),
+	cr_expect_neq(fix_sqlite_exec(db, "INSERT INTO boards (uid, first_seen, last_seen) VALUES ('x','a','a')"),
 		      SQLITE_OK);
 	cr_expect_neq(gang_db_board_seen(db, "0123456789ABCDEF01234567", NULL, &d), GANG_OK);
 	gang_db_close(db);
@@ -364,7 +364,7 @@ Test(db_migrate, boards_rebuild_keeps_referencing_rows_and_fills_the_serial_pool
 		"'fail');"
 		"INSERT INTO steps (attempt_id, step, result, duration_ms, at) VALUES (1, 'connect', 'pass', 5, 'a');"
 		"INSERT INTO serials VALUES ('prodA', 1, '0123456789ABCDEF01234567', 'burned', 1, 'a', 'b', NULL, NULL);";
-	db_sqlite raw = { .path = tmp.db };
+	db_sqlite raw = { .base.ops = &db_sqlite_ops, .path = tmp.db };
 	gang_diag d = { 0 };
 	gang_db *db;
 	char pool[32];
@@ -386,10 +386,10 @@ Test(db_migrate, boards_rebuild_keeps_referencing_rows_and_fills_the_serial_pool
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM sqlite_temp_master"), 0, "no temporary table left");
 	/* the same text in another pool is now allowed, in the same pool it is not */
-	cr_expect_eq(fix_exec(db, "UPDATE boards SET serial = 'GNG-1', serial_pool = 'prodB' WHERE serial IS NULL"),
+	cr_expect_eq(fix_sqlite_exec(db, "UPDATE boards SET serial = 'GNG-1', serial_pool = 'prodB' WHERE serial IS NULL"),
 		     SQLITE_OK);
-	cr_expect_neq(fix_exec(db, "UPDATE boards SET serial_pool = 'prodA' WHERE serial_pool = 'prodB'"), SQLITE_OK);
+	cr_expect_neq(fix_sqlite_exec(db, "UPDATE boards SET serial_pool = 'prodA' WHERE serial_pool = 'prodB'"), SQLITE_OK);
 	/* foreign keys are enforced again after the migration */
-	cr_expect_neq(fix_exec(db, "DELETE FROM boards WHERE uid = '76543210FEDCBA9876543210'"), SQLITE_OK);
+	cr_expect_neq(fix_sqlite_exec(db, "DELETE FROM boards WHERE uid = '76543210FEDCBA9876543210'"), SQLITE_OK);
 	gang_db_close(db);
 }
