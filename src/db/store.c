@@ -155,25 +155,30 @@ int gang_db_board_seen(gang_db *db, const char *uid, const char *part, gang_diag
 	return db->ops->board_seen(db, uid, part, d);
 }
 
-int gang_db_attempt_begin(int64_t *id_out, gang_db *db, const gang_attempt_info *info, gang_diag *d)
+int gang_db_attempt_begin(gang_attempt_key *key_out, gang_db *db, const gang_attempt_info *info, gang_diag *d)
 {
-	return db->ops->attempt_begin(id_out, db, info, d);
+	memset(key_out, 0, sizeof(*key_out));
+	if (info->station && strlen(info->station) >= sizeof(key_out->station))
+		return gang_diag_set(d, GANG_ERR, "database %s: station name '%.32s...' is longer than %u bytes",
+				     gang_db_path(db), info->station, GANG_DB_STATION_MAX - 1U);
+	return db->ops->attempt_begin(key_out, db, info, d);
 }
 
-int gang_db_attempt_identify(gang_db *db, int64_t attempt_id, const gang_attempt_target *t, gang_diag *d)
+int gang_db_attempt_identify(gang_db *db, const gang_attempt_key *attempt, const gang_attempt_target *t,
+			     gang_diag *d)
 {
-	return db->ops->attempt_identify(db, attempt_id, t, d);
+	return db->ops->attempt_identify(db, attempt, t, d);
 }
 
-int gang_db_attempt_serial_text(gang_db *db, int64_t attempt_id, const char *text, gang_diag *d)
+int gang_db_attempt_serial_text(gang_db *db, const gang_attempt_key *attempt, const char *text, gang_diag *d)
 {
-	return db->ops->attempt_serial_text(db, attempt_id, text, d);
+	return db->ops->attempt_serial_text(db, attempt, text, d);
 }
 
-int gang_db_step(gang_db *db, int64_t attempt_id, const char *step, gang_step_result result,
+int gang_db_step(gang_db *db, const gang_attempt_key *attempt, const char *step, gang_step_result result,
 		 uint32_t duration_ms, const char *detail, gang_diag *d)
 {
-	return db->ops->step(db, attempt_id, step, result, duration_ms, detail, d);
+	return db->ops->step(db, attempt, step, result, duration_ms, detail, d);
 }
 
 int gang_db_board_last_pass(gang_board_pass *out, gang_db *db, const char *uid, const char *profile_sha256,
@@ -182,16 +187,25 @@ int gang_db_board_last_pass(gang_board_pass *out, gang_db *db, const char *uid, 
 	return db->ops->board_last_pass(out, db, uid, profile_sha256, image_sha256, d);
 }
 
-int gang_db_sighting(gang_db *db, const gang_attempt_info *info, const char *uid, int64_t pass_attempt_id,
-		     gang_diag *d)
+int gang_db_sighting(gang_db *db, const gang_attempt_info *info, const char *uid,
+		     const gang_attempt_key *pass_attempt, gang_diag *d)
 {
-	return db->ops->sighting(db, info, uid, pass_attempt_id, d);
+	return db->ops->sighting(db, info, uid, pass_attempt, d);
 }
 
-int gang_db_attempt_finish(gang_db *db, int64_t attempt_id, gang_attempt_result result,
+int gang_db_attempt_finish(gang_db *db, const gang_attempt_key *attempt, gang_attempt_result result,
 			   const char *error_class, const char *error_message, gang_diag *d)
 {
-	return db->ops->attempt_finish(db, attempt_id, result, error_class, error_message, d);
+	return db->ops->attempt_finish(db, attempt, result, error_class, error_message, d);
+}
+
+const char *gang_attempt_key_text(char *out, size_t cap, const gang_attempt_key *k)
+{
+	if (k->station[0])
+		snprintf(out, cap, "%s/%lld", k->station, (long long)k->seq);
+	else
+		snprintf(out, cap, "%lld", (long long)k->seq);
+	return out;
 }
 
 int gang_db_report_scan(gang_db *db, const gang_report_filter *f, gang_report_row_fn fn, void *ctx,

@@ -78,16 +78,17 @@ struct gang_store_ops {
 
 	/* the attempt pipeline */
 	int (*board_seen)(gang_db *db, const char *uid, const char *part, gang_diag *d);
-	int (*attempt_begin)(int64_t *id_out, gang_db *db, const gang_attempt_info *info, gang_diag *d);
-	int (*attempt_identify)(gang_db *db, int64_t attempt_id, const gang_attempt_target *t, gang_diag *d);
-	int (*attempt_serial_text)(gang_db *db, int64_t attempt_id, const char *text, gang_diag *d);
-	int (*step)(gang_db *db, int64_t attempt_id, const char *step, gang_step_result result,
+	int (*attempt_begin)(gang_attempt_key *key_out, gang_db *db, const gang_attempt_info *info, gang_diag *d);
+	int (*attempt_identify)(gang_db *db, const gang_attempt_key *attempt, const gang_attempt_target *t,
+				gang_diag *d);
+	int (*attempt_serial_text)(gang_db *db, const gang_attempt_key *attempt, const char *text, gang_diag *d);
+	int (*step)(gang_db *db, const gang_attempt_key *attempt, const char *step, gang_step_result result,
 		    uint32_t duration_ms, const char *detail, gang_diag *d);
 	int (*board_last_pass)(gang_board_pass *out, gang_db *db, const char *uid, const char *profile_sha256,
 			       const char *image_sha256, gang_diag *d);
-	int (*sighting)(gang_db *db, const gang_attempt_info *info, const char *uid, int64_t pass_attempt_id,
-			gang_diag *d);
-	int (*attempt_finish)(gang_db *db, int64_t attempt_id, gang_attempt_result result,
+	int (*sighting)(gang_db *db, const gang_attempt_info *info, const char *uid,
+			const gang_attempt_key *pass_attempt, gang_diag *d);
+	int (*attempt_finish)(gang_db *db, const gang_attempt_key *attempt, gang_attempt_result result,
 			      const char *error_class, const char *error_message, gang_diag *d);
 
 	/* reports and trace (db_report.h) */
@@ -108,7 +109,7 @@ struct gang_store_ops {
 	int (*serial_pool_create)(gang_store_pool *have, int *found, gang_db *db, const char *pool,
 				  uint64_t start, uint64_t end, const char *format, gang_diag *d);
 	int (*serial_reserve)(int64_t *value_out, gang_db *db, const char *pool, const char *uid,
-			      int64_t attempt_id, gang_diag *d);
+			      const gang_attempt_key *attempt, gang_diag *d);
 	int (*serial_burn)(gang_db *db, const char *pool, const char *uid, gang_diag *d);
 	int (*serial_void)(gang_db *db, const char *pool, uint64_t value, const char *reason, gang_diag *d);
 	/* start, end, next and the state counts, read together (one snapshot). */

@@ -62,7 +62,7 @@ int gang_serial_pool_ensure(gang_db *db, const char *pool, uint64_t start, uint6
 }
 
 int gang_serial_reserve(uint64_t *value_out, gang_db *db, const char *pool, const char *uid,
-			int64_t attempt_id, gang_diag *d)
+			const gang_attempt_key *attempt, gang_diag *d)
 {
 	int64_t value = 0;
 	int err;
@@ -70,7 +70,7 @@ int gang_serial_reserve(uint64_t *value_out, gang_db *db, const char *pool, cons
 	*value_out = 0;
 	if (!pool || !*pool || !uid || !*uid)
 		return gang_diag_set(d, GANG_ERR, "serial reserve: pool name or board UID missing");
-	if ((err = db->ops->serial_reserve(&value, db, pool, uid, attempt_id, d)) < 0)
+	if ((err = db->ops->serial_reserve(&value, db, pool, uid, attempt, d)) < 0)
 		return err;
 	*value_out = (uint64_t)value;
 	return GANG_OK;

@@ -393,3 +393,36 @@ Test(db_migrate, boards_rebuild_keeps_referencing_rows_and_fills_the_serial_pool
 	cr_expect_neq(fix_sqlite_exec(db, "DELETE FROM boards WHERE uid = '76543210FEDCBA9876543210'"), SQLITE_OK);
 	gang_db_close(db);
 }
+
+/*
+ * Migration 8 gives attempts recorded before it their row id as their number
+ * at their station, so the numbers already printed still name them; new
+ * attempts continue after the station's highest number.
+ */
+Test(db_migrate, attempt_keys_of_older_attempts_are_their_row_ids_and_new_ones_follow)
+{
+	static const char *const rows =
+		"INSERT INTO attempts (id, slot, profile_name, station, started_at) VALUES "
+		"(5, 'S1', 'p', 'line-2', 'a'), (9, 'S2', 'p', NULL, 'a'), (12, 'S1', 'p', 'line-3', 'a');";
+	db_sqlite raw = { .base.ops = &db_sqlite_ops, .path = tmp.db };
+	gang_attempt_info info = { .slot = "S1", .profile_name = "p", .station = "line-2" };
+	gang_attempt_key k = { .seq = 0 };
+	gang_diag d = { 0 };
+	gang_db *db;
+
+	cr_assert_eq(sqlite3_open(tmp.db, &raw.conn), SQLITE_OK);
+	cr_assert_eq(db_migrate(&raw, 0, 7, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(sqlite3_exec(raw.conn, rows, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(raw.conn));
+	sqlite3_close(raw.conn);
+	db = fix_open(tmp.db, 0);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts WHERE seq = id"), 3);
+	cr_assert_eq(gang_db_attempt_begin(&k, db, &info, &d), GANG_OK, "%s", d.msg);
+	cr_expect_str_eq(k.station, "line-2");
+	cr_expect_eq(k.seq, 6, "after line-2's highest number (5), not after the highest row id");
+	cr_expect_eq(gang_db_attempt_finish(db, &(gang_attempt_key){ .seq = 9 }, GANG_ATTEMPT_ABORTED, "aborted", "x",
+					    &d),
+		     GANG_OK, "an attempt without a station is found by its number alone: %s", d.msg);
+	cr_expect_neq(fix_sqlite_exec(db, "UPDATE attempts SET seq = 5 WHERE id = 13"), SQLITE_OK,
+		      "two attempts of one station never share a number");
+	gang_db_close(db);
+}

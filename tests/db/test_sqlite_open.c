@@ -106,7 +106,7 @@ Test(db_open, sqlite_full_while_recording_says_disk_full_and_keeps_the_database)
 	gang_attempt_info info = { .slot = "S1", .profile_name = "demo" };
 	gang_diag d = { 0 };
 	static char big[16384];
-	int64_t id;
+	gang_attempt_key id;
 	int err = GANG_OK;
 
 	memset(big, 'x', sizeof(big) - 1U);
@@ -121,7 +121,7 @@ Test(db_open, sqlite_full_while_recording_says_disk_full_and_keeps_the_database)
 		cr_assert_eq(fix_sqlite_exec(db, sql), SQLITE_OK);
 	}
 	for (int i = 0; i < 8 && err == GANG_OK; i++)
-		err = gang_db_step(db, id, "program", GANG_STEP_PASS, 1, big, &d);
+		err = gang_db_step(db, &id, "program", GANG_STEP_PASS, 1, big, &d);
 	cr_expect_eq(err, GANG_EDB);
 	cr_expect_not_null(strstr(d.msg, "disk full"), "got: %s", d.msg);
 	gang_db_close(db);

@@ -111,24 +111,24 @@ static inline void rf_write_attempt(gang_db *db, const rf_attempt *a)
 				  .option_bytes = "A55AFF00", .rdp_before = 0 };
 	gang_diag d = { 0 };
 	uint64_t value;
-	int64_t id;
+	gang_attempt_key id;
 
 	cr_assert_eq(gang_db_attempt_begin(&id, db, &info, &d), GANG_OK, "%s", d.msg);
 	if (a->uid) {
-		cr_assert_eq(gang_db_attempt_identify(db, id, &t, &d), GANG_OK, "%s", d.msg);
-		cr_assert_eq(gang_serial_reserve(&value, db, "demo", a->uid, id, &d), GANG_OK, "%s", d.msg);
-		rf_sql(db, "UPDATE serials SET reserved_at = '%s' WHERE uid = '%s' AND attempt_id = %lld", a->started,
-		       a->uid, (long long)id);
+		cr_assert_eq(gang_db_attempt_identify(db, &id, &t, &d), GANG_OK, "%s", d.msg);
+		cr_assert_eq(gang_serial_reserve(&value, db, "demo", a->uid, &id, &d), GANG_OK, "%s", d.msg);
+		rf_sql(db, "UPDATE serials SET reserved_at = '%s' WHERE uid = '%s' AND attempt_id = (SELECT id FROM "
+			   "attempts WHERE station = '%s' AND seq = %lld)", a->started, a->uid, id.station, (long long)id.seq);
 	}
 	if (a->serial_text)
-		cr_assert_eq(gang_db_attempt_serial_text(db, id, a->serial_text, &d), GANG_OK, "%s", d.msg);
+		cr_assert_eq(gang_db_attempt_serial_text(db, &id, a->serial_text, &d), GANG_OK, "%s", d.msg);
 	for (int i = 0; i < 4 && a->steps[i].name; i++)
-		cr_assert_eq(gang_db_step(db, id, a->steps[i].name, a->steps[i].result, a->steps[i].ms,
+		cr_assert_eq(gang_db_step(db, &id, a->steps[i].name, a->steps[i].result, a->steps[i].ms,
 					  a->steps[i].detail, &d),
 			     GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_db_attempt_finish(db, id, a->result, a->cls, a->msg, &d), GANG_OK, "%s", d.msg);
-	rf_sql(db, "UPDATE attempts SET started_at = '%s', finished_at = '%s' WHERE id = %lld", a->started,
-	       a->finished, (long long)id);
+	cr_assert_eq(gang_db_attempt_finish(db, &id, a->result, a->cls, a->msg, &d), GANG_OK, "%s", d.msg);
+	rf_sql(db, "UPDATE attempts SET started_at = '%s', finished_at = '%s' WHERE station = '%s' AND seq = %lld",
+	       a->started, a->finished, id.station, (long long)id.seq);
 }
 
 /* Create dir, the database and the history above; the database is closed afterwards. */

@@ -97,12 +97,12 @@ Test(report_cli, a_selection_with_only_open_attempts_says_none_finished)
 	gang_attempt_info info = { .slot = "S3", .profile_name = "demo-f103", .batch = "B9" };
 	gang_diag d = { 0 };
 	gang_db *db = NULL;
-	int64_t id;
+	gang_attempt_key id;
 	char *s;
 
 	cr_assert_eq(gang_db_open(&db, tmp.db, 0, &d), GANG_OK, "%s", d.msg);
 	cr_assert_eq(gang_db_attempt_begin(&id, db, &info, &d), GANG_OK, "%s", d.msg);
-	rf_sql(db, "UPDATE attempts SET started_at = '2026-11-26T07:00:00.000Z' WHERE id = %lld", (long long)id);
+	rf_sql(db, "UPDATE attempts SET started_at = '2026-11-26T07:00:00.000Z' WHERE seq = %lld", (long long)id.seq);
 	gang_db_close(db);
 	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--batch", "B9"), GANG_EXIT_OK);
 	s = rf_slurp(out_path);
@@ -262,12 +262,12 @@ Test(report_cli, csv_quotes_fields_with_comma_quote_and_newline)
 				   .profile_name = "demo-f103" };
 	gang_diag d = { 0 };
 	gang_db *db = NULL;
-	int64_t id;
+	gang_attempt_key id;
 	char *s;
 
 	cr_assert_eq(gang_db_open(&db, tmp.db, 0, &d), GANG_OK, "%s", d.msg);
 	cr_assert_eq(gang_db_attempt_begin(&id, db, &info, &d), GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_FAIL, "probe", "USB, \"timeout\"", &d), GANG_OK);
+	cr_assert_eq(gang_db_attempt_finish(db, &id, GANG_ATTEMPT_FAIL, "probe", "USB, \"timeout\"", &d), GANG_OK);
 	gang_db_close(db);
 	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--batch", "B,3", "--format", "csv", "--out",
 			 tmp.out),
@@ -376,6 +376,7 @@ static void make_schema_3(const char *path)
 
 	cr_assert_eq(gang_db_open(&db, path, 0, &d), GANG_OK, "%s", d.msg);
 	cr_assert_eq(gang_db_test_exec(db,
+				       "DROP INDEX attempts_by_key; ALTER TABLE attempts DROP COLUMN seq; "
 				       "DROP INDEX serials_by_pool_state; ALTER TABLE attempts DROP COLUMN run_id; "
 				       "DROP TABLE sightings; ALTER TABLE attempts DROP COLUMN rework; "
 				       "PRAGMA user_version = 3",

@@ -39,13 +39,13 @@ static uint64_t rendered(const char *uid, const char *text)
 	gang_attempt_info ai = { .slot = "S1", .profile_name = "p" };
 	gang_attempt_target at = { .uid = uid, .rdp_before = -1 };
 	gang_diag d = { 0 };
-	int64_t id;
+	gang_attempt_key id;
 	uint64_t v;
 
 	cr_assert_eq(gang_db_attempt_begin(&id, db, &ai, &d), GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_db_attempt_identify(db, id, &at, &d), GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_serial_reserve(&v, db, "demo", uid, id, &d), GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_db_attempt_serial_text(db, id, text, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_identify(db, &id, &at, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_serial_reserve(&v, db, "demo", uid, &id, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_serial_text(db, &id, text, &d), GANG_OK, "%s", d.msg);
 	return v;
 }
 

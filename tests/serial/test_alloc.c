@@ -38,7 +38,7 @@ static uint64_t reserve(const char *uid)
 	gang_diag d = { 0 };
 	uint64_t v = 0;
 
-	cr_assert_eq(gang_serial_reserve(&v, db, "demo", uid, 0, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_serial_reserve(&v, db, "demo", uid, NULL, &d), GANG_OK, "%s", d.msg);
 	return v;
 }
 
@@ -61,7 +61,7 @@ FIX_STORE_TEST(serial_alloc, an_exhausted_pool_says_so_with_its_range, setup)
 	reserve(UID_A);
 	reserve(UID_B);
 	reserve(UID_C);
-	cr_expect_eq(gang_serial_reserve(&v, db, "demo", "DDDDDDDDDDDDDDDDDDDDDDDD", 0, &d),
+	cr_expect_eq(gang_serial_reserve(&v, db, "demo", "DDDDDDDDDDDDDDDDDDDDDDDD", NULL, &d),
 		     GANG_ESERIAL_EXHAUSTED);
 	cr_expect_eq(v, 0);
 	cr_expect_str_eq(d.msg, "serial pool 'demo' exhausted (1000..1002 all used)");
@@ -142,10 +142,10 @@ FIX_STORE_TEST(serial_alloc, an_unknown_pool_or_missing_uid_is_refused, setup)
 	gang_serial_pool_counts c;
 	uint64_t v;
 
-	cr_expect_eq(gang_serial_reserve(&v, db, "nope", UID_A, 0, &d), GANG_EDB);
+	cr_expect_eq(gang_serial_reserve(&v, db, "nope", UID_A, NULL, &d), GANG_EDB);
 	cr_expect_not_null(strstr(d.msg, "serial pool 'nope' does not exist"), "got: %s", d.msg);
-	cr_expect_eq(gang_serial_reserve(&v, db, "demo", "", 0, &d), GANG_ERR);
-	cr_expect_eq(gang_serial_reserve(&v, db, "demo", UID_A, 31337, &d), GANG_ERR);
+	cr_expect_eq(gang_serial_reserve(&v, db, "demo", "", NULL, &d), GANG_ERR);
+	cr_expect_eq(gang_serial_reserve(&v, db, "demo", UID_A, &(gang_attempt_key){ .seq = 31337 }, &d), GANG_ERR);
 	cr_expect_not_null(strstr(d.msg, "attempt 31337 does not exist"), "got: %s", d.msg);
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM serials"), 0, "the reservation was rolled back");
 	cr_expect_eq(gang_serial_pool_status(&c, db, "nope", &d), GANG_EDB);

@@ -109,6 +109,12 @@ uint64_t db_now_us(void);
 int db_check_space(const char *path, uint64_t min_free, gang_diag *d);
 
 /*
+ * The row id of the attempt k names (row ids never leave this backend);
+ * GANG_ERR "<what>: attempt K does not exist" when there is none.
+ */
+int db_attempt_row(int64_t *id_out, db_sqlite *db, const gang_attempt_key *k, const char *what, gang_diag *d);
+
+/*
  * Mark uid's live serial of pool burned (idempotent) inside the caller's
  * transaction; value < 0 accepts whichever value is bound. GANG_EDB when
  * no reserved/burned serial is bound to uid.
@@ -130,16 +136,17 @@ int db_sqlite_probe_seen(char *label_out, size_t cap, db_sqlite *db, const char 
 			 const char *model, const char *firmware, gang_diag *d);
 int db_slots_apply(db_sqlite *db, const gang_slot_mapping *v, size_t n, gang_diag *d);
 int db_sqlite_board_seen(db_sqlite *db, const char *uid, const char *part, gang_diag *d);
-int db_sqlite_attempt_begin(int64_t *id_out, db_sqlite *db, const gang_attempt_info *info, gang_diag *d);
-int db_sqlite_attempt_identify(db_sqlite *db, int64_t attempt_id, const gang_attempt_target *t, gang_diag *d);
-int db_sqlite_attempt_serial_text(db_sqlite *db, int64_t attempt_id, const char *text, gang_diag *d);
-int db_sqlite_step(db_sqlite *db, int64_t attempt_id, const char *step, gang_step_result result,
+int db_sqlite_attempt_begin(gang_attempt_key *key_out, db_sqlite *db, const gang_attempt_info *info, gang_diag *d);
+int db_sqlite_attempt_identify(db_sqlite *db, const gang_attempt_key *k, const gang_attempt_target *t,
+			       gang_diag *d);
+int db_sqlite_attempt_serial_text(db_sqlite *db, const gang_attempt_key *k, const char *text, gang_diag *d);
+int db_sqlite_step(db_sqlite *db, const gang_attempt_key *k, const char *step, gang_step_result result,
 		   uint32_t duration_ms, const char *detail, gang_diag *d);
 int db_sqlite_board_last_pass(gang_board_pass *out, db_sqlite *db, const char *uid, const char *profile_sha256,
 			      const char *image_sha256, gang_diag *d);
-int db_sqlite_sighting(db_sqlite *db, const gang_attempt_info *info, const char *uid, int64_t pass_attempt_id,
-		       gang_diag *d);
-int db_sqlite_attempt_finish(db_sqlite *db, int64_t attempt_id, gang_attempt_result result,
+int db_sqlite_sighting(db_sqlite *db, const gang_attempt_info *info, const char *uid,
+		       const gang_attempt_key *pass_attempt, gang_diag *d);
+int db_sqlite_attempt_finish(db_sqlite *db, const gang_attempt_key *k, gang_attempt_result result,
 			     const char *error_class, const char *error_message, gang_diag *d);
 int db_sqlite_report_scan(db_sqlite *db, const gang_report_filter *f, gang_report_row_fn fn, void *ctx,
 			  gang_diag *d);
@@ -153,7 +160,7 @@ int db_sqlite_serial_pool_get(gang_store_pool *out, int *found, db_sqlite *db, c
 int db_sqlite_serial_pool_create(gang_store_pool *have, int *found, db_sqlite *db, const char *pool,
 				 uint64_t start, uint64_t end, const char *format, gang_diag *d);
 int db_sqlite_serial_reserve(int64_t *value_out, db_sqlite *db, const char *pool, const char *uid,
-			     int64_t attempt_id, gang_diag *d);
+			     const gang_attempt_key *attempt, gang_diag *d);
 int db_sqlite_serial_burn(db_sqlite *db, const char *pool, const char *uid, gang_diag *d);
 int db_sqlite_serial_void(db_sqlite *db, const char *pool, uint64_t value, const char *reason, gang_diag *d);
 int db_sqlite_serial_status(gang_serial_pool_counts *out, db_sqlite *db, const char *pool, gang_diag *d);

@@ -138,8 +138,9 @@ static int serial_take_next(int64_t *value, db_sqlite *db, const char *pool, con
 }
 
 static int serial_note_attempt(db_sqlite *db, const char *pool, int64_t value, int64_t attempt_id,
-			       gang_diag *d)
+			       const gang_attempt_key *k, gang_diag *d)
 {
+	char kt[GANG_DB_KEY_TEXT_MAX];
 	sqlite3_stmt *st;
 	int err;
 
@@ -154,36 +155,39 @@ static int serial_note_attempt(db_sqlite *db, const char *pool, int64_t value, i
 	if ((err = db_run(db, st, d, "recording the serial on its attempt")) < 0)
 		return err;
 	if (sqlite3_changes(db->conn) != 1)
-		return gang_diag_set(d, GANG_ERR, "database %s: attempt %lld does not exist or is closed",
-				     db->path, (long long)attempt_id);
+		return gang_diag_set(d, GANG_ERR, "database %s: attempt %s does not exist or is closed", db->path,
+				     gang_attempt_key_text(kt, sizeof(kt), k));
 	return GANG_OK;
 }
 
 static int serial_reserve_tx(int64_t *value, db_sqlite *db, const char *pool, const char *uid,
-			     int64_t attempt_id, gang_diag *d)
+			     const gang_attempt_key *k, gang_diag *d)
 {
+	int64_t attempt_id = 0;
 	int found, err;
 
-	/* Check the attempt first so a bad id is GANG_ERR, not a foreign-key failure. */
-	if (attempt_id > 0 && (err = serial_note_attempt(db, pool, 0, attempt_id, d)) < 0)
+	/* Check the attempt first so a bad key is GANG_ERR, not a foreign-key failure. */
+	if (k && (err = db_attempt_row(&attempt_id, db, k, "reserving a serial", d)) < 0)
+		return err;
+	if (attempt_id > 0 && (err = serial_note_attempt(db, pool, 0, attempt_id, k, d)) < 0)
 		return err;
 	if ((err = serial_find_live(value, &found, db, pool, uid, d)) < 0)
 		return err;
 	if (!found && (err = serial_take_next(value, db, pool, uid, attempt_id, d)) < 0)
 		return err;
 	if (attempt_id > 0)
-		return serial_note_attempt(db, pool, *value, attempt_id, d);
+		return serial_note_attempt(db, pool, *value, attempt_id, k, d);
 	return GANG_OK;
 }
 
 int db_sqlite_serial_reserve(int64_t *value_out, db_sqlite *db, const char *pool, const char *uid,
-			     int64_t attempt_id, gang_diag *d)
+			     const gang_attempt_key *attempt, gang_diag *d)
 {
 	int err;
 
 	if ((err = db_begin(db, d)) < 0)
 		return err;
-	if ((err = serial_reserve_tx(value_out, db, pool, uid, attempt_id, d)) < 0) {
+	if ((err = serial_reserve_tx(value_out, db, pool, uid, attempt, d)) < 0) {
 		db_rollback(db);
 		return err;
 	}

@@ -60,25 +60,25 @@ static int sq_board_seen(gang_db *db, const char *uid, const char *part, gang_di
 	return db_sqlite_board_seen(DBS(db), uid, part, d);
 }
 
-static int sq_attempt_begin(int64_t *id_out, gang_db *db, const gang_attempt_info *info, gang_diag *d)
+static int sq_attempt_begin(gang_attempt_key *key_out, gang_db *db, const gang_attempt_info *info, gang_diag *d)
 {
-	return db_sqlite_attempt_begin(id_out, DBS(db), info, d);
+	return db_sqlite_attempt_begin(key_out, DBS(db), info, d);
 }
 
-static int sq_attempt_identify(gang_db *db, int64_t attempt_id, const gang_attempt_target *t, gang_diag *d)
+static int sq_attempt_identify(gang_db *db, const gang_attempt_key *k, const gang_attempt_target *t, gang_diag *d)
 {
-	return db_sqlite_attempt_identify(DBS(db), attempt_id, t, d);
+	return db_sqlite_attempt_identify(DBS(db), k, t, d);
 }
 
-static int sq_attempt_serial_text(gang_db *db, int64_t attempt_id, const char *text, gang_diag *d)
+static int sq_attempt_serial_text(gang_db *db, const gang_attempt_key *k, const char *text, gang_diag *d)
 {
-	return db_sqlite_attempt_serial_text(DBS(db), attempt_id, text, d);
+	return db_sqlite_attempt_serial_text(DBS(db), k, text, d);
 }
 
-static int sq_step(gang_db *db, int64_t attempt_id, const char *step, gang_step_result result,
+static int sq_step(gang_db *db, const gang_attempt_key *k, const char *step, gang_step_result result,
 		   uint32_t duration_ms, const char *detail, gang_diag *d)
 {
-	return db_sqlite_step(DBS(db), attempt_id, step, result, duration_ms, detail, d);
+	return db_sqlite_step(DBS(db), k, step, result, duration_ms, detail, d);
 }
 
 static int sq_board_last_pass(gang_board_pass *out, gang_db *db, const char *uid, const char *profile_sha256,
@@ -87,16 +87,16 @@ static int sq_board_last_pass(gang_board_pass *out, gang_db *db, const char *uid
 	return db_sqlite_board_last_pass(out, DBS(db), uid, profile_sha256, image_sha256, d);
 }
 
-static int sq_sighting(gang_db *db, const gang_attempt_info *info, const char *uid, int64_t pass_attempt_id,
-		       gang_diag *d)
+static int sq_sighting(gang_db *db, const gang_attempt_info *info, const char *uid,
+		       const gang_attempt_key *pass_attempt, gang_diag *d)
 {
-	return db_sqlite_sighting(DBS(db), info, uid, pass_attempt_id, d);
+	return db_sqlite_sighting(DBS(db), info, uid, pass_attempt, d);
 }
 
-static int sq_attempt_finish(gang_db *db, int64_t attempt_id, gang_attempt_result result,
+static int sq_attempt_finish(gang_db *db, const gang_attempt_key *k, gang_attempt_result result,
 			     const char *error_class, const char *error_message, gang_diag *d)
 {
-	return db_sqlite_attempt_finish(DBS(db), attempt_id, result, error_class, error_message, d);
+	return db_sqlite_attempt_finish(DBS(db), k, result, error_class, error_message, d);
 }
 
 static int sq_report_scan(gang_db *db, const gang_report_filter *f, gang_report_row_fn fn, void *ctx,
@@ -133,9 +133,9 @@ static int sq_serial_pool_create(gang_store_pool *have, int *found, gang_db *db,
 }
 
 static int sq_serial_reserve(int64_t *value_out, gang_db *db, const char *pool, const char *uid,
-			     int64_t attempt_id, gang_diag *d)
+			     const gang_attempt_key *attempt, gang_diag *d)
 {
-	return db_sqlite_serial_reserve(value_out, DBS(db), pool, uid, attempt_id, d);
+	return db_sqlite_serial_reserve(value_out, DBS(db), pool, uid, attempt, d);
 }
 
 static int sq_serial_burn(gang_db *db, const char *pool, const char *uid, gang_diag *d)
