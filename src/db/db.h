@@ -6,14 +6,14 @@
  * with numbered migrations (PRAGMA user_version), WAL journal, foreign keys
  * on. Its schema: db/schema.sql (equal to the migrations in db/migrations/sqlite/).
  *
- * Threads: a gang_db handle is one SQLite connection opened in multi-thread
- * mode (SQLITE_OPEN_NOMUTEX). It belongs to ONE thread at a time: the main
+ * Threads: a gang_db handle belongs to ONE thread at a time: the main
  * thread opens the database (with GANG_DB_RECOVER) and every worker thread
- * gets its own handle from gang_db_open_worker. Writers queue in FIFO
- * order inside the process, then meet other processes at SQLite's file
- * lock (BEGIN IMMEDIATE), where a busy connection retries with a short
- * bounded backoff and fails GANG_EDB after its wait budget
- * (GANG_DB_BUSY_BUDGET_MS while opening, then gang_db_set_wait).
+ * gets its own handle from gang_db_open_worker. A write waits for other
+ * writers at most its wait budget (GANG_DB_BUSY_BUDGET_MS while opening,
+ * then gang_db_set_wait) and fails GANG_EDB after it. SQLite: a handle is
+ * one connection in multi-thread mode (SQLITE_OPEN_NOMUTEX); writers queue
+ * in FIFO order inside the process, then meet other processes at SQLite's
+ * file lock (BEGIN IMMEDIATE), retrying with a short bounded backoff.
  *
  * One board, as the job pipeline records it:
  *   gang_db_attempt_begin        board inserted (slot, probe, batch, profile, operator)
