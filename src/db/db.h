@@ -158,6 +158,11 @@ void gang_db_set_wait(gang_db *db, uint32_t wait_ms);
 void gang_db_on_wait(gang_db *db, gang_db_wait_fn fn, void *user);
 /* Close the connection (rolling back an unfinished transaction); NULL is a no-op. */
 void gang_db_close(gang_db *db);
+/*
+ * Does path name a database file (SQLite), one that may simply not exist
+ * yet? False for a server's URI (postgresql://, postgres://).
+ */
+bool gang_db_is_file(const char *path);
 /* Path the handle was opened with (borrowed; valid until gang_db_close). */
 const char *gang_db_path(const gang_db *db);
 /* Newest schema version of the SQLite backend this gang knows (number of its migrations). */

@@ -82,6 +82,11 @@ static void store_uri_shown(char *out, size_t cap, const char *uri)
 		snprintf(out, cap, "%s", uri);
 }
 
+bool gang_db_is_file(const char *path)
+{
+	return !path || !store_is_pg(path);
+}
+
 static int store_open_pg(gang_db **out, const char *uri, int flags, gang_diag *d)
 {
 #ifdef GANG_WITH_PG

@@ -182,6 +182,11 @@ Test(cli, a_postgresql_database_without_its_backend_exits_4_naming_libpq)
 	r = cli_gang("report", "--db", uris[0]);
 	cr_expect_eq(r.status, GANG_EXIT_DB, "report: exit %d: %s", r.status, r.err);
 	cli_free(&r);
+	/* check reports the database on its serial line instead of failing, as for a broken file */
+	r = cli_on_bench("tools/sim/benches/default.cfg", "check", "profiles/demo-f103.cfg", "--db", uris[0], NULL, NULL);
+	cr_expect_eq(r.status, GANG_EXIT_OK, "check: exit %d: %s", r.status, r.err);
+	cr_expect_not_null(strstr(r.out, "libpq-dev"), "check names what is missing: %s", r.out);
+	cli_free(&r);
 }
 
 /* ---- gang check --------------------------------------------------------- */

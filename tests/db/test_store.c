@@ -91,5 +91,7 @@ FIX_STORE_TEST(db_store, a_postgresql_uri_without_the_backend_is_refused_naming_
 		cr_expect_null(strstr(d.msg, "s3cret"), "no password in a message: %s", d.msg);
 	}
 	cr_expect_eq(access("postgresql:", F_OK), -1, "nothing created for a URI");
+	cr_expect(!gang_db_is_file(uris[0]) && !gang_db_is_file(uris[1]));
+	cr_expect(gang_db_is_file(tmp.db) && gang_db_is_file(NULL) && gang_db_is_file("postgresql.sqlite"));
 #endif
 }
