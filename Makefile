@@ -31,6 +31,9 @@ LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(SAN)
 # pkg-config finds libpq (PG_PKG) and the backend's sources exist, yes insists
 # (an error otherwise), no leaves it out. Without it, gang refuses a
 # postgresql:// database with a sentence naming libpq-dev (src/db/store.c).
+# Unlike PKGS, libpq is asked about when the Makefile is read (the
+# conditionals below need the answer); deps-check never installs it, so the
+# answer cannot change during the build.
 WITH_PG  ?= auto
 PG_PKG   ?= libpq
 PG_SRC   := $(wildcard src/db/pg/*.c)
