@@ -22,11 +22,42 @@ PKGS     := libusb-1.0 libconfig sqlite3 ncursesw
 # Everything built from these must stay recursive (=), never :=.
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null))$(PKG_CFLAGS)
 PKG_LIBS   = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null))$(PKG_LIBS)
-CFLAGS_ALL = $(STD) $(WARN) $(OPT) $(SAN) -Isrc -I$(BUILD)/gen $(PKG_CFLAGS) $(CFLAGS)
+CFLAGS_ALL = $(STD) $(WARN) $(OPT) $(SAN) -Isrc -I$(BUILD)/gen $(PG_DEFS) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(SAN)
 
+# ---- database backends ----------------------------------------------------
+# SQLite is always built. The PostgreSQL backend (src/db/pg/) is optional, as
+# redis builds TLS only with BUILD_TLS: WITH_PG=auto builds it when
+# pkg-config finds libpq (PG_PKG) and the backend's sources exist, yes insists
+# (an error otherwise), no leaves it out. Without it, gang refuses a
+# postgresql:// database with a sentence naming libpq-dev (src/db/store.c).
+# Unlike PKGS, libpq is asked about when the Makefile is read (the
+# conditionals below need the answer); deps-check never installs it, so the
+# answer cannot change during the build.
+WITH_PG  ?= auto
+PG_PKG   ?= libpq
+PG_SRC   := $(wildcard src/db/pg/*.c)
+ifeq ($(WITH_PG),no)
+PG_STATUS := PostgreSQL backend: not built (WITH_PG=no)
+else ifneq ($(shell pkg-config --exists $(PG_PKG) 2>/dev/null && echo yes),yes)
+PG_STATUS := PostgreSQL backend: not built (libpq-dev missing)
+else ifeq ($(PG_SRC),)
+PG_STATUS := PostgreSQL backend: not built (no backend in src/db/pg/ yet)
+else
+PG_STATUS := PostgreSQL backend: built (libpq)
+PG_ON    := yes
+endif
+ifeq ($(WITH_PG)$(PG_ON),yes)
+$(error WITH_PG=yes but $(PG_STATUS))
+endif
+ifeq ($(PG_ON),yes)
+PKGS     += $(PG_PKG)
+PG_DEFS  := -DGANG_WITH_PG=1
+PG_MODULE := db/pg
+endif
+
 # ---- gang ---------------------------------------------------------------
-MODULES  := core usb stlink target flash image profile serial db sched console report cli
+MODULES  := core usb stlink target flash image profile serial db db/sqlite $(PG_MODULE) sched console report cli
 LIB_SRC  := $(foreach m,$(MODULES),$(wildcard src/$(m)/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 GANG_LIB := $(BUILD)/libgang.a
@@ -49,6 +80,7 @@ TESTLIB_SRC := $(wildcard tests/lib/*.c)
 
 .PHONY: all check test proof-slice demo bench deps deps-check clean install uninstall headertest loader firmware torture generated-check sanitize tsan memcheck
 all: $(BUILD)/gang $(SIM_SO)
+	@echo "$(PG_STATUS)"
 
 $(BUILD)/obj/%.o: src/%.c | deps-check
 	@mkdir -p $(dir $@)
@@ -58,12 +90,13 @@ $(BUILD)/simobj/%.o: tools/sim/%.c | deps-check
 	@mkdir -p $(dir $@)
 	$(CC) $(SIM_CFLAGS) -MMD -MP -c $< -o $@
 
-# Database migrations are embedded into the binary from db/migrations/*.sql.
-MIGRATIONS := $(sort $(wildcard db/migrations/*.sql))
-$(BUILD)/gen/migrations.inc: tools/embed-sql $(MIGRATIONS)
+# The SQLite backend's migrations are embedded into the binary from
+# db/migrations/sqlite/*.sql (each backend has its own numbered series).
+SQLITE_MIGRATIONS := $(sort $(wildcard db/migrations/sqlite/*.sql))
+$(BUILD)/gen/sqlite_migrations.inc: tools/embed-sql $(SQLITE_MIGRATIONS)
 	@mkdir -p $(dir $@)
-	tools/embed-sql $@ $(MIGRATIONS)
-$(BUILD)/obj/db/db_migrate.o: $(BUILD)/gen/migrations.inc
+	tools/embed-sql $@ $(SQLITE_MIGRATIONS)
+$(BUILD)/obj/db/sqlite/sqlite_migrate.o: $(BUILD)/gen/sqlite_migrations.inc
 
 $(GANG_LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)

@@ -1,5 +1,5 @@
 -- schema.sql — the whole current gang traceability schema, for people.
--- It must equal the result of applying db/migrations/*.sql in order
+-- It must equal the result of applying db/migrations/sqlite/*.sql in order
 -- (tests/db/test_migrate.c checks it). Change the schema by adding a new
 -- migration, then update this file to match.
 --
@@ -42,6 +42,7 @@ CREATE TABLE attempts (
 	error_message TEXT,
 	run_id INTEGER,                -- the gang run owning it while open (lock byte in "<db>-runs")
 	rework INTEGER NOT NULL DEFAULT 0 CHECK (rework IN (0, 1)), -- programmed again after a pass (--rework)
+	seq INTEGER CHECK (seq > 0),   -- number at its station: (station, seq) is the attempt's key
 	CHECK ((finished_at IS NULL) = (result IS NULL))
 );
 
@@ -139,9 +140,10 @@ CREATE INDEX attempts_by_batch ON attempts(batch, started_at);
 CREATE INDEX attempts_by_started ON attempts(started_at);
 CREATE INDEX attempts_by_uid ON attempts(uid, started_at);
 CREATE INDEX attempts_open ON attempts(id) WHERE finished_at IS NULL;
+CREATE UNIQUE INDEX attempts_by_key ON attempts(ifnull(station, ''), seq);
 CREATE INDEX steps_by_attempt ON steps(attempt_id);
 CREATE INDEX serials_by_uid ON serials(uid);
 CREATE INDEX serials_by_pool_state ON serials(pool, state);
 CREATE INDEX sightings_by_uid ON sightings(uid, seen_at);
 
-PRAGMA user_version = 7;
+PRAGMA user_version = 8;

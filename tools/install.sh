@@ -69,8 +69,8 @@ install_list() {
 		[ -f "$f" ] && echo "0644 $f $share/profiles/firmware/${f##*/}"
 	done
 	echo "0644 $root/db/schema.sql $share/db/schema.sql"
-	for f in "$root"/db/migrations/*.sql; do
-		echo "0644 $f $share/db/migrations/${f##*/}"
+	for f in "$root"/db/migrations/sqlite/*.sql; do
+		echo "0644 $f $share/db/migrations/sqlite/${f##*/}"
 	done
 	doc_list
 }
@@ -133,7 +133,7 @@ do_uninstall() {
 		*) die "$destdir$manifest: refusing relative path '$dst'" ;;
 		esac
 	done <"$destdir$manifest"
-	for d in "$share/profiles/firmware" "$share/profiles" "$share/db/migrations" "$share/db" "$share" \
+	for d in "$share/profiles/firmware" "$share/profiles" "$share/db/migrations/sqlite" "$share/db/migrations" "$share/db" "$share" \
 		"$doc/examples/profiles/firmware" "$doc/examples/profiles" "$doc/examples" "$doc/profiles" "$doc"; do
 		if [ -d "$destdir$d" ]; then rmdir "$destdir$d" 2>/dev/null || true; fi
 	done

@@ -31,7 +31,7 @@ static int check_pool_line(char *out, size_t cap, const gang_profile *p, const c
 		snprintf(out, cap, "no serial numbers in this profile");
 		return GANG_OK;
 	}
-	if (access(db_path, F_OK) != 0) {
+	if (gang_db_is_file(db_path) && access(db_path, F_OK) != 0) {
 		snprintf(out, cap, "pool '%s': database %s does not exist yet (created by the first run)",
 			 p->serial.pool, db_path);
 		return GANG_OK;

@@ -5,7 +5,7 @@
  * The database is opened read-only, so a report never disturbs a running
  * line; --upgrade opens it read-write once so a database left by an older
  * gang gets its schema migrations first. An empty selection is not an error (exit 0; a note on stderr).
- * Definitions: docs/reports.md; SQL: db/db_report.c.
+ * Definitions: docs/reports.md; SQL: the backend's (SQLite: db/sqlite/sqlite_report.c).
  */
 #include <errno.h>
 #include <getopt.h>

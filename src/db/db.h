@@ -1,17 +1,19 @@
 /*
  * db.h — the traceability database: which board (by the chip's 96-bit UID)
  * got which firmware, serial, result and steps, on which slot, when, by whom.
- * SQLite file with numbered migrations (PRAGMA user_version), WAL journal,
- * foreign keys on. Schema: db/schema.sql (equal to the migrations in db/migrations/).
+ * A gang_db is an opaque handle on a storage backend (db/store.h); callers
+ * never know which one. The SQLite backend (src/db/sqlite/) keeps a file
+ * with numbered migrations (PRAGMA user_version), WAL journal, foreign keys
+ * on. Its schema: db/schema.sql (equal to the migrations in db/migrations/sqlite/).
  *
- * Threads: a gang_db handle is one SQLite connection opened in multi-thread
- * mode (SQLITE_OPEN_NOMUTEX). It belongs to ONE thread at a time: the main
+ * Threads: a gang_db handle belongs to ONE thread at a time: the main
  * thread opens the database (with GANG_DB_RECOVER) and every worker thread
- * gets its own handle from gang_db_open_worker. Writers queue in FIFO
- * order inside the process, then meet other processes at SQLite's file
- * lock (BEGIN IMMEDIATE), where a busy connection retries with a short
- * bounded backoff and fails GANG_EDB after its wait budget
- * (GANG_DB_BUSY_BUDGET_MS while opening, then gang_db_set_wait).
+ * gets its own handle from gang_db_open_worker. A write waits for other
+ * writers at most its wait budget (GANG_DB_BUSY_BUDGET_MS while opening,
+ * then gang_db_set_wait) and fails GANG_EDB after it. SQLite: a handle is
+ * one connection in multi-thread mode (SQLITE_OPEN_NOMUTEX); writers queue
+ * in FIFO order inside the process, then meet other processes at SQLite's
+ * file lock (BEGIN IMMEDIATE), retrying with a short bounded backoff.
  *
  * One board, as the job pipeline records it:
  *   gang_db_attempt_begin        board inserted (slot, probe, batch, profile, operator)
@@ -78,6 +80,26 @@ typedef enum gang_step_result {
 	GANG_STEP_SKIP,
 } gang_step_result;
 
+/* Room for a station name in an attempt key, NUL included (gang names are at most 64 bytes, core/text.h). */
+#define GANG_DB_STATION_MAX 96U
+/* Room for gang_attempt_key_text's "<station>/<seq>". */
+#define GANG_DB_KEY_TEXT_MAX (GANG_DB_STATION_MAX + 24U)
+
+/*
+ * An attempt's key, the same on every backend: the station that recorded
+ * it ("" when it had no station name) and its number there, 1, 2, 3 ... in
+ * the order the station began them. Unique within a database and, unlike a
+ * backend's row id, still unique when the records of several stations are
+ * brought together.
+ */
+typedef struct gang_attempt_key {
+	char station[GANG_DB_STATION_MAX];
+	int64_t seq; /* > 0 */
+} gang_attempt_key;
+
+/* "line-2/17" ("17" without a station) into out (cap >= GANG_DB_KEY_TEXT_MAX); returns out. */
+const char *gang_attempt_key_text(char *out, size_t cap, const gang_attempt_key *k);
+
 /* What is known when a board is inserted; strings borrowed for the call, NULL = unknown. */
 typedef struct gang_attempt_info {
 	const char *slot;           /* slot label (required) */
@@ -136,9 +158,14 @@ void gang_db_set_wait(gang_db *db, uint32_t wait_ms);
 void gang_db_on_wait(gang_db *db, gang_db_wait_fn fn, void *user);
 /* Close the connection (rolling back an unfinished transaction); NULL is a no-op. */
 void gang_db_close(gang_db *db);
+/*
+ * Does path name a database file (SQLite), one that may simply not exist
+ * yet? False for a server's URI (postgresql://, postgres://).
+ */
+bool gang_db_is_file(const char *path);
 /* Path the handle was opened with (borrowed; valid until gang_db_close). */
 const char *gang_db_path(const gang_db *db);
-/* Newest schema version this gang knows (number of migrations). */
+/* Newest schema version of the SQLite backend this gang knows (number of its migrations). */
 int gang_db_schema_version(void);
 
 /*
@@ -180,11 +207,16 @@ int gang_db_slot_map_check(const char *file, gang_diag *d);
 /* Record that a board was seen (insert or touch boards.last_seen; part may be NULL). */
 int gang_db_board_seen(gang_db *db, const char *uid, const char *part, gang_diag *d);
 
-/* Open a new attempt (finished_at NULL) and return its id. */
-int gang_db_attempt_begin(int64_t *id_out, gang_db *db, const gang_attempt_info *info,
+/*
+ * Open a new attempt (finished_at NULL) and return its key: info->station
+ * and the station's next number. A station name longer than the key holds
+ * is GANG_ERR. Every call below names the attempt by this key; an unknown
+ * key is GANG_ERR "attempt ... does not exist".
+ */
+int gang_db_attempt_begin(gang_attempt_key *key_out, gang_db *db, const gang_attempt_info *info,
 			  gang_diag *d);
 /* Attach the board identity found on connect (also gang_db_board_seen). */
-int gang_db_attempt_identify(gang_db *db, int64_t attempt_id, const gang_attempt_target *t,
+int gang_db_attempt_identify(gang_db *db, const gang_attempt_key *attempt, const gang_attempt_target *t,
 			     gang_diag *d);
 /*
  * Serial text as rendered into the image ("GNG-202648-001000"), for reports,
@@ -194,14 +226,14 @@ int gang_db_attempt_identify(gang_db *db, int64_t attempt_id, const gang_attempt
  * nothing written, when another board already holds text in the attempt's
  * pool (burned on a pass, or rendered into an attempt still open).
  */
-int gang_db_attempt_serial_text(gang_db *db, int64_t attempt_id, const char *text, gang_diag *d);
+int gang_db_attempt_serial_text(gang_db *db, const gang_attempt_key *attempt, const char *text, gang_diag *d);
 /* Append a step row (step name like "erase"; detail may be NULL). */
-int gang_db_step(gang_db *db, int64_t attempt_id, const char *step, gang_step_result result,
+int gang_db_step(gang_db *db, const gang_attempt_key *attempt, const char *step, gang_step_result result,
 		 uint32_t duration_ms, const char *detail, gang_diag *d);
 /* The last pass of a board with one profile and image (found false: none). */
 typedef struct gang_board_pass {
 	bool found;
-	int64_t attempt_id;
+	gang_attempt_key attempt;
 	char finished_at[32];   /* UTC ISO 8601 */
 	char serial_text[96];   /* "" when the profile has no serial */
 } gang_board_pass;
@@ -210,11 +242,11 @@ typedef struct gang_board_pass {
 int gang_db_board_last_pass(gang_board_pass *out, gang_db *db, const char *uid, const char *profile_sha256,
 			    const char *image_sha256, gang_diag *d);
 /*
- * A board that passed (pass_attempt_id) was seen again in a slot and left
+ * A board that passed (pass_attempt) was seen again in a slot and left
  * as it is: recorded instead of an attempt (the board row must exist).
  */
-int gang_db_sighting(gang_db *db, const gang_attempt_info *info, const char *uid, int64_t pass_attempt_id,
-		     gang_diag *d);
+int gang_db_sighting(gang_db *db, const gang_attempt_info *info, const char *uid,
+		     const gang_attempt_key *pass_attempt, gang_diag *d);
 
 /*
  * Close an open attempt. In one transaction: the attempt's result, the
@@ -234,7 +266,7 @@ int gang_db_sighting(gang_db *db, const gang_attempt_info *info, const char *uid
  * the wait, disk full, read-only) also leaves it open; closing may then
  * fail too, and gang_db_recover closes it at the next start.
  */
-int gang_db_attempt_finish(gang_db *db, int64_t attempt_id, gang_attempt_result result,
+int gang_db_attempt_finish(gang_db *db, const gang_attempt_key *attempt, gang_attempt_result result,
 			   const char *error_class, const char *error_message, gang_diag *d);
 
 #endif

@@ -1,7 +1,8 @@
 /*
- * db_report.h — the read side of the traceability database: every SQL
- * statement that `gang report` and `gang trace` run lives behind this
- * header (src/db/db_report.c). Formatting lives in src/report/.
+ * db_report.h — the read side of the traceability database: every query
+ * that `gang report` and `gang trace` run lives behind this header, in the
+ * backend (SQLite: src/db/sqlite/sqlite_report.c). Formatting lives in
+ * src/report/.
  *
  * Reports stream the attempts of a selection (batch and/or started_at
  * window) through a callback in one pass, so a million attempts cost one

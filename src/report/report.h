@@ -4,7 +4,7 @@
  * report_build.c) and their renderings as text, CSV (RFC 4180), JSON and a
  * self-contained HTML page with inline SVG charts; plus the rendering of
  * one board's history for `gang trace`. Definitions of every figure are in
- * docs/reports.md; SQL lives in db/db_report.c.
+ * docs/reports.md; SQL lives in the backend (SQLite: db/sqlite/sqlite_report.c).
  *
  * Threads: a gang_report is plain data owned by its creator.
  */

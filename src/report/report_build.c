@@ -1,6 +1,6 @@
 /*
  * report_build.c — the numbers of a production report, computed in one
- * pass over the selected attempts (db_report.c streams them) so a million
+ * pass over the selected attempts (the backend's report_scan streams them) so a million
  * attempts stay well under the issue's 2 s budget: per-UID first attempt for
  * first-pass yield, per slot/probe counters with distinct boards, failures
  * by error class and failing step, passing cycle times (nearest-rank

@@ -41,7 +41,7 @@ typedef struct job {
 	gang_stlink *sl;
 	gang_target *t;
 	gang_diag *d;
-	int64_t attempt_id;
+	gang_attempt_key key;   /* the attempt's key in the database */
 	int attempt;
 	char uid[25];
 	char serial_text[96];
@@ -181,7 +181,7 @@ static int job_begin(job *j, int connect_err, double t0)
 	int err;
 
 	job_attempt_info(&ai, j);
-	if ((err = gang_db_attempt_begin(&j->attempt_id, j->db, &ai, &dbd)) < 0)
+	if ((err = gang_db_attempt_begin(&j->key, j->db, &ai, &dbd)) < 0)
 		return gang_diag_set(j->d, err, "%s", dbd.msg);
 	if (info && j->uid[0]) {
 		at.uid = j->uid;
@@ -189,10 +189,10 @@ static int job_begin(job *j, int connect_err, double t0)
 		at.connect_mode = gang_connect_mode_name(info->mode);
 		at.rdp_before = info->rdp_level;
 		at.option_bytes = j->ob_hex[0] ? j->ob_hex : NULL;
-		if ((err = gang_db_attempt_identify(j->db, j->attempt_id, &at, &dbd)) < 0)
+		if ((err = gang_db_attempt_identify(j->db, &j->key, &at, &dbd)) < 0)
 			return gang_diag_set(j->d, err, "%s", dbd.msg);
 	}
-	err = gang_db_step(j->db, j->attempt_id, "connect", r, (uint32_t)((gang_now_unix() - t0) * 1000.0),
+	err = gang_db_step(j->db, &j->key, "connect", r, (uint32_t)((gang_now_unix() - t0) * 1000.0),
 			   connect_err < 0 ? j->d->msg : j->detail, &dbd);
 	return err < 0 ? gang_diag_set(j->d, err, "%s", dbd.msg) : GANG_OK;
 }
@@ -209,7 +209,7 @@ static int job_serial(job *j)
 
 	if (!ps->present)
 		return JOB_SKIPPED;
-	if ((err = gang_serial_reserve(&value, j->db, ps->pool, j->uid, j->attempt_id, j->d)) < 0)
+	if ((err = gang_serial_reserve(&value, j->db, ps->pool, j->uid, &j->key, j->d)) < 0)
 		return err;
 	if ((err = gang_serial_encode(bytes, &len, sizeof(bytes), &ps->fmt, value, now, j->d)) < 0)
 		return err;
@@ -220,7 +220,7 @@ static int job_serial(job *j)
 		return err;
 	snprintf(j->detail, sizeof(j->detail), "pool %s value %" PRIu64 " \"%s\" at 0x%08" PRIX32, ps->pool, value,
 		 j->serial_text, ps->address);
-	return gang_db_attempt_serial_text(j->db, j->attempt_id, j->serial_text, j->d);
+	return gang_db_attempt_serial_text(j->db, &j->key, j->serial_text, j->d);
 }
 
 /* RDP level 1: unprotect (mass erase) only when the profile allows it. */
@@ -397,7 +397,7 @@ static int job_run_step(job *j, const struct job_step_row *row)
 	t0 = gang_now_unix();
 	err = row->fn(j);
 	r = err == JOB_SKIPPED ? GANG_STEP_SKIP : err < 0 ? GANG_STEP_FAIL : GANG_STEP_PASS;
-	dberr = gang_db_step(j->db, j->attempt_id, row->name, r, (uint32_t)((gang_now_unix() - t0) * 1000.0),
+	dberr = gang_db_step(j->db, &j->key, row->name, r, (uint32_t)((gang_now_unix() - t0) * 1000.0),
 			     err < 0 ? j->d->msg : j->detail, &dbd);
 	if (err < 0)
 		gang_log_err(&j->s->log, "%s: %s (%s)", row->name, gang_strerror(err), j->d->msg);
@@ -480,7 +480,7 @@ static void job_outcome_fill(job_outcome *out, const job *j, int err)
 /* Close the attempt row with the outcome; GANG_OK or the database's error (in dbd). */
 static int job_close(job *j, const job_outcome *out, gang_diag *dbd)
 {
-	return gang_db_attempt_finish(j->db, j->attempt_id, out->result, out->err ? gang_err_class(out->err) : NULL,
+	return gang_db_attempt_finish(j->db, &j->key, out->result, out->err ? gang_err_class(out->err) : NULL,
 				      out->err ? out->sentence : NULL, dbd);
 }
 
@@ -561,7 +561,7 @@ static void job_sighting(job *j, job_outcome *out)
 	int err;
 
 	job_attempt_info(&ai, j);
-	err = gang_db_sighting(j->db, &ai, j->uid, j->seen.attempt_id, &dbd);
+	err = gang_db_sighting(j->db, &ai, j->uid, &j->seen.attempt, &dbd);
 	gang_target_detach(j->t, job_after(j->p));
 	j->t = NULL;
 	gang_diag_clear(j->d);
@@ -577,7 +577,7 @@ static void job_sighting(job *j, job_outcome *out)
 	snprintf(out->sentence, sizeof(out->sentence), "already programmed (PASS %.10s %.5s%s%s) — remove it",
 		 j->seen.finished_at, j->seen.finished_at[0] ? j->seen.finished_at + 11 : "",
 		 j->seen.serial_text[0] ? ", serial " : "", j->seen.serial_text);
-	gang_log_info(&j->s->log, "board %s: %s (attempt %" PRId64 ")", j->uid, out->sentence, j->seen.attempt_id);
+	gang_log_info(&j->s->log, "board %s: %s (attempt %" PRId64 ")", j->uid, out->sentence, j->seen.attempt.seq);
 }
 
 void job_attempt(job_outcome *out, sched_slot *s, gang_db *db, gang_stlink *sl, int attempt)

@@ -46,12 +46,12 @@ int gang_serial_pool_check(gang_db *db, const char *pool, uint64_t start, uint64
 			   gang_diag *d);
 /*
  * The serial of pool bound to uid: the live one it already has, else the
- * pool's next value, now reserved for uid. attempt_id (0: none) records the
+ * pool's next value, now reserved for uid. attempt (NULL: none) records the
  * serial on that attempt. GANG_ESERIAL_EXHAUSTED "serial pool 'demo'
  * exhausted (1000..1099 all used)"; GANG_EDB for an unknown pool.
  */
 int gang_serial_reserve(uint64_t *value_out, gang_db *db, const char *pool, const char *uid,
-			int64_t attempt_id, gang_diag *d);
+			const gang_attempt_key *attempt, gang_diag *d);
 /* Mark uid's serial of pool burned (after verify passed). Idempotent. */
 int gang_serial_burn(gang_db *db, const char *pool, const char *uid, gang_diag *d);
 /*

@@ -159,6 +159,36 @@ Test(cli, a_database_that_cannot_be_created_exits_4)
 	cli_free(&r);
 }
 
+/*
+ * A PostgreSQL URI without the PostgreSQL backend (not in this build: no
+ * libpq-dev, or WITH_PG=no) is a database that cannot be used: exit 4 with
+ * a sentence naming what is missing, and the URI's password kept out of it.
+ */
+Test(cli, a_postgresql_database_without_its_backend_exits_4_naming_libpq)
+{
+	static const char *const uris[] = { "postgresql://amelie:s3cret@db.line2/gang", "postgres://db.line2/gang" };
+	cli_out r;
+
+	for (size_t i = 0; i < sizeof(uris) / sizeof(uris[0]); i++) {
+		r = cli_on_bench("tools/sim/benches/default.cfg", "run", "profiles/demo-f103.cfg", "--boards", "1",
+				 "--db", uris[i]);
+		cr_expect_eq(r.status, GANG_EXIT_DB, "exit %d: %s", r.status, r.err);
+		cr_expect_not_null(strstr(r.err, "built without its PostgreSQL backend, which needs libpq-dev"), "%s",
+				   r.err);
+		cr_expect_null(strstr(r.err, "s3cret"), "the password must not be shown: %s", r.err);
+		cr_expect_not_null(strstr(r.err, "db.line2/gang"), "the database is named: %s", r.err);
+		cli_free(&r);
+	}
+	r = cli_gang("report", "--db", uris[0]);
+	cr_expect_eq(r.status, GANG_EXIT_DB, "report: exit %d: %s", r.status, r.err);
+	cli_free(&r);
+	/* check reports the database on its serial line instead of failing, as for a broken file */
+	r = cli_on_bench("tools/sim/benches/default.cfg", "check", "profiles/demo-f103.cfg", "--db", uris[0], NULL, NULL);
+	cr_expect_eq(r.status, GANG_EXIT_OK, "check: exit %d: %s", r.status, r.err);
+	cr_expect_not_null(strstr(r.out, "libpq-dev"), "check names what is missing: %s", r.out);
+	cli_free(&r);
+}
+
 /* ---- gang check --------------------------------------------------------- */
 
 Test(cli, check_of_the_demo_profile_prints_the_plan_and_exits_0)

@@ -9,7 +9,6 @@
  */
 #include <criterion/criterion.h>
 #include <limits.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,8 @@
 
 #include "cli/cli.h"
 #include "core/config.h"
+#include "db/db.h"
+#include "db/db_testing.h"
 
 static char cf_dir[64];
 static char cf_root[256];
@@ -298,21 +299,20 @@ static char *cf_slurp(const char *rel)
 /* "operator|station|batch" of the database's only attempt. */
 static void cf_attempt(char *out, size_t cap, const char *db_rel)
 {
-	char path[256];
-	sqlite3 *db;
-	sqlite3_stmt *st;
+	char path[256], n[16];
+	gang_diag d = { 0 };
+	gang_db *db = NULL;
 
 	cf_path(path, sizeof(path), db_rel);
-	cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK, "no database %s", path);
-	cr_assert_eq(sqlite3_prepare_v2(db, "SELECT ifnull(operator,''), ifnull(station,''), batch FROM attempts", -1,
-					&st, NULL),
-		     SQLITE_OK, "%s", sqlite3_errmsg(db));
-	cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "no attempt in %s", path);
-	snprintf(out, cap, "%s|%s|%s", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
-		 sqlite3_column_text(st, 2));
-	cr_expect_eq(sqlite3_step(st), SQLITE_DONE, "more than one attempt in %s", path);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	cr_assert_eq(gang_db_open(&db, path, GANG_DB_READONLY, &d), GANG_OK, "no database %s: %s", path, d.msg);
+	cr_assert_eq(gang_db_test_query(n, sizeof(n), db, "SELECT count(*) FROM attempts", &d), GANG_OK, "%s", d.msg);
+	cr_expect_str_eq(n, "1", "one attempt in %s", path);
+	cr_assert_eq(gang_db_test_query(out, cap, db,
+					"SELECT ifnull(operator,'') || '|' || ifnull(station,'') || '|' || batch "
+					"FROM attempts",
+					&d),
+		     GANG_OK, "%s", d.msg);
+	gang_db_close(db);
 }
 
 Test(config, run_outside_the_source_tree_creates_the_default_database_and_report_trace_check_find_it)

@@ -34,29 +34,29 @@ static void teardown(void)
 	fix_dir_remove(&tmp);
 }
 
-TestSuite(db_attempt, .init = setup, .fini = teardown, .timeout = 30);
+TestSuite(db_attempt, .fini = teardown, .timeout = 30);
 
-static int64_t begin_attempt(gang_db *h, const char *slot)
+static gang_attempt_key begin_attempt(gang_db *h, const char *slot)
 {
 	gang_attempt_info info = { .slot = slot, .probe_serial = "066DFF485457725187092334",
 				   .batch = "B-2026-11", .profile_name = "demo-f103",
 				   .profile_sha256 = "ab12", .image_sha256 = "cd34",
 				   .operator_name = "amelie", .station = "line-2" };
 	gang_diag d = { 0 };
-	int64_t id = 0;
+	gang_attempt_key id = { .seq = 0 };
 
 	cr_assert_eq(gang_db_attempt_begin(&id, h, &info, &d), GANG_OK, "%s", d.msg);
-	cr_assert_gt(id, 0);
+	cr_assert_gt(id.seq, 0);
 	return id;
 }
 
-static void identify(gang_db *h, int64_t id, const char *uid)
+static void identify(gang_db *h, gang_attempt_key id, const char *uid)
 {
 	gang_attempt_target t = { .uid = uid, .part = "STM32F103RC", .connect_mode = "under-reset",
 				  .option_bytes = "A55AFF00", .rdp_before = 0 };
 	gang_diag d = { 0 };
 
-	cr_assert_eq(gang_db_attempt_identify(h, id, &t, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_identify(h, &id, &t, &d), GANG_OK, "%s", d.msg);
 }
 
 static void expect_iso_ms(const char *s)
@@ -70,19 +70,19 @@ static void expect_iso_ms(const char *s)
 	regfree(&re);
 }
 
-Test(db_attempt, a_pass_records_result_steps_and_burns_the_serial_in_one_go)
+FIX_STORE_TEST(db_attempt, a_pass_records_result_steps_and_burns_the_serial_in_one_go, setup)
 {
 	gang_diag d = { 0 };
-	int64_t id = begin_attempt(db, "S1");
+	gang_attempt_key id = begin_attempt(db, "S1");
 	uint64_t serial;
 	char text[128];
 
 	identify(db, id, UID_A);
-	cr_assert_eq(gang_serial_reserve(&serial, db, "demo", UID_A, id, &d), GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_db_attempt_serial_text(db, id, "GNG-001000", &d), GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_db_step(db, id, "erase", GANG_STEP_PASS, 21, NULL, &d), GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_db_step(db, id, "program", GANG_STEP_PASS, 1480, "65536 bytes", &d), GANG_OK);
-	cr_assert_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_serial_reserve(&serial, db, "demo", UID_A, &id, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_serial_text(db, &id, "GNG-001000", &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_step(db, &id, "erase", GANG_STEP_PASS, 21, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_step(db, &id, "program", GANG_STEP_PASS, 1480, "65536 bytes", &d), GANG_OK);
+	cr_assert_eq(gang_db_attempt_finish(db, &id, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
 
 	fix_q_text(text, sizeof(text), db, "SELECT state FROM serials WHERE value = 1000");
 	cr_expect_str_eq(text, "burned");
@@ -102,17 +102,17 @@ Test(db_attempt, a_pass_records_result_steps_and_burns_the_serial_in_one_go)
 	expect_iso_ms(text);
 }
 
-Test(db_attempt, a_failure_keeps_the_serial_reserved_for_the_same_board)
+FIX_STORE_TEST(db_attempt, a_failure_keeps_the_serial_reserved_for_the_same_board, setup)
 {
 	gang_diag d = { 0 };
-	int64_t id = begin_attempt(db, "S1");
+	gang_attempt_key id = begin_attempt(db, "S1");
 	uint64_t first, again;
 	char text[64];
 
 	identify(db, id, UID_A);
-	cr_assert_eq(gang_serial_reserve(&first, db, "demo", UID_A, id, &d), GANG_OK);
-	cr_assert_eq(gang_db_step(db, id, "verify", GANG_STEP_FAIL, 9, "mismatch at 0x08001234", &d), GANG_OK);
-	cr_assert_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_FAIL, "verify", "verify failed at 0x08001234",
+	cr_assert_eq(gang_serial_reserve(&first, db, "demo", UID_A, &id, &d), GANG_OK);
+	cr_assert_eq(gang_db_step(db, &id, "verify", GANG_STEP_FAIL, 9, "mismatch at 0x08001234", &d), GANG_OK);
+	cr_assert_eq(gang_db_attempt_finish(db, &id, GANG_ATTEMPT_FAIL, "verify", "verify failed at 0x08001234",
 					    &d),
 		     GANG_OK);
 	fix_q_text(text, sizeof(text), db, "SELECT state FROM serials");
@@ -121,80 +121,80 @@ Test(db_attempt, a_failure_keeps_the_serial_reserved_for_the_same_board)
 	cr_expect_str_eq(text, "fail/-");
 	id = begin_attempt(db, "S2");
 	identify(db, id, UID_A);
-	cr_assert_eq(gang_serial_reserve(&again, db, "demo", UID_A, id, &d), GANG_OK);
+	cr_assert_eq(gang_serial_reserve(&again, db, "demo", UID_A, &id, &d), GANG_OK);
 	cr_expect_eq(again, first);
-	cr_assert_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_finish(db, &id, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
 	fix_q_text(text, sizeof(text), db, "SELECT serial FROM boards");
 	cr_expect_str_eq(text, "demo:1000", "without serial text the pool-qualified value is kept");
 }
 
-Test(db_attempt, a_pass_without_an_identified_board_is_refused)
+FIX_STORE_TEST(db_attempt, a_pass_without_an_identified_board_is_refused, setup)
 {
 	gang_diag d = { 0 };
-	int64_t id = begin_attempt(db, "S1");
+	gang_attempt_key id = begin_attempt(db, "S1");
 
-	cr_expect_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_ERR);
+	cr_expect_eq(gang_db_attempt_finish(db, &id, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_ERR);
 	cr_expect_not_null(strstr(d.msg, "has no board UID"), "got: %s", d.msg);
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts WHERE finished_at IS NULL"), 1);
-	cr_expect_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_FAIL, "no-board", "no board", &d), GANG_OK);
+	cr_expect_eq(gang_db_attempt_finish(db, &id, GANG_ATTEMPT_FAIL, "no-board", "no board", &d), GANG_OK);
 }
 
-Test(db_attempt, finishing_twice_or_an_unknown_attempt_is_refused)
+FIX_STORE_TEST(db_attempt, finishing_twice_or_an_unknown_attempt_is_refused, setup)
 {
 	gang_diag d = { 0 };
-	int64_t id = begin_attempt(db, "S1");
+	gang_attempt_key id = begin_attempt(db, "S1"), unknown = { .station = "line-2", .seq = 999 };
 	gang_attempt_target t = { .uid = UID_B, .rdp_before = -1 };
 
-	cr_assert_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_ABORTED, "aborted", "stopped", &d), GANG_OK);
-	cr_expect_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_FAIL, NULL, NULL, &d), GANG_ERR);
+	cr_assert_eq(gang_db_attempt_finish(db, &id, GANG_ATTEMPT_ABORTED, "aborted", "stopped", &d), GANG_OK);
+	cr_expect_eq(gang_db_attempt_finish(db, &id, GANG_ATTEMPT_FAIL, NULL, NULL, &d), GANG_ERR);
 	cr_expect_not_null(strstr(d.msg, "already finished (aborted)"), "got: %s", d.msg);
-	cr_expect_eq(gang_db_attempt_finish(db, 999, GANG_ATTEMPT_FAIL, NULL, NULL, &d), GANG_ERR);
-	cr_expect_not_null(strstr(d.msg, "attempt 999 does not exist"), "got: %s", d.msg);
-	cr_expect_eq(gang_db_attempt_finish(db, id, (gang_attempt_result)7, NULL, NULL, &d), GANG_ERR);
-	cr_expect_eq(gang_db_attempt_identify(db, id, &t, &d), GANG_ERR, "closed attempts stay closed");
-	cr_expect_eq(gang_db_attempt_serial_text(db, 999, "x", &d), GANG_ERR);
+	cr_expect_eq(gang_db_attempt_finish(db, &unknown, GANG_ATTEMPT_FAIL, NULL, NULL, &d), GANG_ERR);
+	cr_expect_not_null(strstr(d.msg, "attempt line-2/999 does not exist"), "got: %s", d.msg);
+	cr_expect_eq(gang_db_attempt_finish(db, &id, (gang_attempt_result)7, NULL, NULL, &d), GANG_ERR);
+	cr_expect_eq(gang_db_attempt_identify(db, &id, &t, &d), GANG_ERR, "closed attempts stay closed");
+	cr_expect_eq(gang_db_attempt_serial_text(db, &unknown, "x", &d), GANG_ERR);
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM boards"), 0, "identify rolled back");
 }
 
-Test(db_attempt, a_serial_voided_while_programmed_refuses_the_pass_saying_so_and_the_attempt_closes_as_fail)
+FIX_STORE_TEST(db_attempt, a_serial_voided_while_programmed_refuses_the_pass_saying_so_and_the_attempt_closes_as_fail, setup)
 {
 	gang_diag d = { 0 };
-	int64_t id = begin_attempt(db, "S1");
+	gang_attempt_key id = begin_attempt(db, "S1");
 	uint64_t serial;
 	char cls[32];
 
 	identify(db, id, UID_A);
-	cr_assert_eq(gang_serial_reserve(&serial, db, "demo", UID_A, id, &d), GANG_OK);
+	cr_assert_eq(gang_serial_reserve(&serial, db, "demo", UID_A, &id, &d), GANG_OK);
 	cr_assert_eq(gang_serial_void(db, "demo", serial, "label misprinted", &d), GANG_OK, "%s", d.msg);
-	cr_expect_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_ESERIAL_VOIDED);
+	cr_expect_eq(gang_db_attempt_finish(db, &id, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_ESERIAL_VOIDED);
 	cr_expect_not_null(strstr(d.msg, "the serial of pool 'demo' reserved for board " UID_A " was voided while "
 				  "it was programmed"), "got: %s", d.msg);
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts WHERE finished_at IS NULL"), 1, "nothing written");
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM serials WHERE state = 'burned'"), 0);
 	/* the caller closes it as the failure it is */
-	cr_assert_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_FAIL, gang_err_class(GANG_ESERIAL_VOIDED),
+	cr_assert_eq(gang_db_attempt_finish(db, &id, GANG_ATTEMPT_FAIL, gang_err_class(GANG_ESERIAL_VOIDED),
 					    gang_strerror(GANG_ESERIAL_VOIDED), &d), GANG_OK, "%s", d.msg);
 	fix_q_text(cls, sizeof(cls), db, "SELECT error_class FROM attempts");
 	cr_expect_str_eq(cls, "serial");
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM boards WHERE last_result = 'fail' AND serial IS NULL"), 1);
 }
 
-Test(db_attempt, missing_fields_are_refused)
+FIX_STORE_TEST(db_attempt, missing_fields_are_refused, setup)
 {
 	gang_diag d = { 0 };
 	gang_attempt_info info = { .slot = "S1" };
 	gang_attempt_target t = { .uid = NULL };
-	int64_t id;
+	gang_attempt_key id, unknown = { .station = "line-2", .seq = 4242 };
 
 	cr_expect_eq(gang_db_attempt_begin(&id, db, &info, &d), GANG_ERR);
-	cr_expect_eq(id, 0);
+	cr_expect_eq(id.seq, 0);
 	id = begin_attempt(db, "S1");
-	cr_expect_eq(gang_db_attempt_identify(db, id, &t, &d), GANG_ERR);
+	cr_expect_eq(gang_db_attempt_identify(db, &id, &t, &d), GANG_ERR);
 	cr_expect_not_null(strstr(d.msg, "board UID missing"), "got: %s", d.msg);
-	cr_expect_eq(gang_db_step(db, id, "", GANG_STEP_PASS, 0, NULL, &d), GANG_ERR);
-	cr_expect_eq(gang_db_step(db, id, "erase", (gang_step_result)9, 0, NULL, &d), GANG_ERR);
-	cr_expect_eq(gang_db_step(db, 4242, "erase", GANG_STEP_PASS, 0, NULL, &d), GANG_EDB,
-		     "a step of an unknown attempt breaks the foreign key");
+	cr_expect_eq(gang_db_step(db, &id, "", GANG_STEP_PASS, 0, NULL, &d), GANG_ERR);
+	cr_expect_eq(gang_db_step(db, &id, "erase", (gang_step_result)9, 0, NULL, &d), GANG_ERR);
+	cr_expect_eq(gang_db_step(db, &unknown, "erase", GANG_STEP_PASS, 0, NULL, &d), GANG_ERR);
+	cr_expect_not_null(strstr(d.msg, "attempt line-2/4242 does not exist"), "got: %s", d.msg);
 	cr_expect_eq(gang_db_board_seen(db, "", NULL, &d), GANG_ERR);
 }
 
@@ -204,28 +204,28 @@ static void crash_mid_attempt(const char *path)
 	gang_db *h = NULL;
 	gang_diag d = { 0 };
 	uint64_t serial;
-	int64_t id;
+	gang_attempt_key id;
 
 	if (gang_db_open(&h, path, 0, &d) != GANG_OK)
 		_exit(3);
 	id = begin_attempt(h, "S4");
 	identify(h, id, UID_B);
-	if (gang_serial_reserve(&serial, h, "demo", UID_B, id, &d) != GANG_OK)
+	if (gang_serial_reserve(&serial, h, "demo", UID_B, &id, &d) != GANG_OK)
 		_exit(4);
-	gang_db_step(h, id, "erase", GANG_STEP_PASS, 20, NULL, &d);
+	gang_db_step(h, &id, "erase", GANG_STEP_PASS, 20, NULL, &d);
 	raise(SIGKILL);
 	_exit(5);
 }
 
-Test(db_attempt, a_killed_gang_leaves_an_open_attempt_that_recovery_closes_as_aborted)
+FIX_STORE_TEST(db_attempt, a_killed_gang_leaves_an_open_attempt_that_recovery_closes_as_aborted, setup)
 {
 	gang_diag d = { 0 };
-	int64_t done = begin_attempt(db, "S1");
+	gang_attempt_key done = begin_attempt(db, "S1");
 	int status, closed = -1;
 	char text[160];
 	pid_t pid;
 
-	cr_assert_eq(gang_db_attempt_finish(db, done, GANG_ATTEMPT_FAIL, "no-board", "no board", &d), GANG_OK);
+	cr_assert_eq(gang_db_attempt_finish(db, &done, GANG_ATTEMPT_FAIL, "no-board", "no board", &d), GANG_OK);
 	/* Never carry an open SQLite connection across fork. */
 	gang_db_close(db);
 	db = NULL;
@@ -244,7 +244,7 @@ Test(db_attempt, a_killed_gang_leaves_an_open_attempt_that_recovery_closes_as_ab
 	fix_q_text(text, sizeof(text), db, "SELECT result || '|' || error_class || '|' || error_message "
 					   "FROM attempts WHERE slot = 'S4'");
 	cr_expect_str_eq(text, "aborted|aborted|gang stopped during this attempt");
-	fix_q_text(text, sizeof(text), db, "SELECT error_message FROM attempts WHERE id = 1");
+	fix_q_text(text, sizeof(text), db, "SELECT error_message FROM attempts WHERE seq = 1");
 	cr_expect_str_eq(text, "no board", "finished attempts are untouched");
 	fix_q_text(text, sizeof(text), db, "SELECT state || ' ' || uid FROM serials");
 	cr_expect_str_eq(text, "reserved " UID_B);
@@ -271,7 +271,7 @@ static void live_run(const char *path, int ready_fd, int hold_fd)
 	_exit(0);
 }
 
-Test(db_attempt, recovery_leaves_the_open_attempts_of_another_live_run_alone)
+FIX_STORE_TEST(db_attempt, recovery_leaves_the_open_attempts_of_another_live_run_alone, setup)
 {
 	gang_diag d = { 0 };
 	int ready[2], hold[2], status, closed = -1;
@@ -304,23 +304,23 @@ Test(db_attempt, recovery_leaves_the_open_attempts_of_another_live_run_alone)
 	close(hold[1]);
 }
 
-Test(db_attempt, attempts_begun_by_a_run_and_its_workers_carry_its_id)
+FIX_STORE_TEST(db_attempt, attempts_begun_by_a_run_and_its_workers_carry_its_id, setup)
 {
 	gang_diag d = { 0 };
 	gang_db *worker = NULL;
-	int64_t a, b;
+	gang_attempt_key a, b;
 
 	cr_assert_eq(gang_db_recover(db, NULL, &d), GANG_OK, "%s", d.msg);
 	cr_assert_eq(gang_db_open_worker(&worker, db, &d), GANG_OK, "%s", d.msg);
 	a = begin_attempt(db, "S1");
 	b = begin_attempt(worker, "S2");
 	cr_expect_gt(fix_q_int(db, "SELECT min(run_id) FROM attempts"), 0);
-	cr_expect_eq(fix_q_int(db, "SELECT count(DISTINCT run_id) FROM attempts"), 1, "ids %lld %lld",
-		     (long long)a, (long long)b);
+	cr_expect_eq(fix_q_int(db, "SELECT count(DISTINCT run_id) FROM attempts"), 1, "attempts %lld %lld",
+		     (long long)a.seq, (long long)b.seq);
 	gang_db_close(worker);
 }
 
-Test(db_attempt, opening_with_recover_closes_attempts_left_open)
+FIX_STORE_TEST(db_attempt, opening_with_recover_closes_attempts_left_open, setup)
 {
 	gang_diag d = { 0 };
 	gang_db *main_conn;
@@ -334,72 +334,125 @@ Test(db_attempt, opening_with_recover_closes_attempts_left_open)
 }
 
 /* Board uid in pool: attempt, reserve, serial text; returns the attempt id. */
-static int64_t reserve_text(const char *pool, const char *uid, const char *text, int want)
+static gang_attempt_key reserve_text(const char *pool, const char *uid, const char *text, int want)
 {
 	gang_diag d = { 0 };
 	uint64_t serial;
-	int64_t id = begin_attempt(db, "S1");
+	gang_attempt_key id = begin_attempt(db, "S1");
 
 	identify(db, id, uid);
-	cr_assert_eq(gang_serial_reserve(&serial, db, pool, uid, id, &d), GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_db_attempt_serial_text(db, id, text, &d), want, "%s", d.msg);
+	cr_assert_eq(gang_serial_reserve(&serial, db, pool, uid, &id, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_serial_text(db, &id, text, &d), want, "%s", d.msg);
 	return id;
 }
 
-Test(db_attempt, two_pools_rendering_the_same_text_both_pass)
+FIX_STORE_TEST(db_attempt, two_pools_rendering_the_same_text_both_pass, setup)
 {
 	gang_diag d = { 0 };
-	int64_t a, b;
+	gang_attempt_key a, b;
 
 	cr_assert_eq(gang_serial_pool_ensure(db, "other", 1000, 1099, "u32le", &d), GANG_OK);
 	a = reserve_text("demo", UID_A, "1000", GANG_OK);
 	b = reserve_text("other", UID_B, "1000", GANG_OK);
-	cr_assert_eq(gang_db_attempt_finish(db, a, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
-	cr_expect_eq(gang_db_attempt_finish(db, b, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_finish(db, &a, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(gang_db_attempt_finish(db, &b, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM boards WHERE serial = '1000'"), 2);
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM boards WHERE serial = '1000' AND serial_pool = 'other' "
 				   "AND uid = '" UID_B "'"), 1);
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM serials WHERE state = 'burned'"), 2);
 }
 
-Test(db_attempt, a_serial_text_already_burned_in_the_pool_is_refused_before_programming)
+FIX_STORE_TEST(db_attempt, a_serial_text_already_burned_in_the_pool_is_refused_before_programming, setup)
 {
 	gang_diag d = { 0 };
-	int64_t a = reserve_text("demo", UID_A, "GNG-1", GANG_OK);
-	int64_t b;
+	gang_attempt_key a = reserve_text("demo", UID_A, "GNG-1", GANG_OK);
+	gang_attempt_key b;
 
-	cr_assert_eq(gang_db_attempt_finish(db, a, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_finish(db, &a, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
 	b = begin_attempt(db, "S2");
 	identify(db, b, UID_B);
-	cr_assert_eq(gang_serial_reserve(&(uint64_t){ 0 }, db, "demo", UID_B, b, &d), GANG_OK);
-	cr_expect_eq(gang_db_attempt_serial_text(db, b, "GNG-1", &d), GANG_ESERIAL_TAKEN);
+	cr_assert_eq(gang_serial_reserve(&(uint64_t){ 0 }, db, "demo", UID_B, &b, &d), GANG_OK);
+	cr_expect_eq(gang_db_attempt_serial_text(db, &b, "GNG-1", &d), GANG_ESERIAL_TAKEN);
 	cr_expect_not_null(strstr(d.msg, "serial 'GNG-1' of pool 'demo' is already board " UID_A "'s"), "got: %s",
 			   d.msg);
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts WHERE serial_text IS NOT NULL"), 1,
 		     "nothing written");
 }
 
-Test(db_attempt, a_serial_text_of_another_open_attempt_in_the_pool_is_refused)
+FIX_STORE_TEST(db_attempt, a_serial_text_of_another_open_attempt_in_the_pool_is_refused, setup)
 {
 	gang_diag d = { 0 };
 
 	reserve_text("demo", UID_A, "GNG-7", GANG_OK);
 	reserve_text("demo", UID_B, "GNG-7", GANG_ESERIAL_TAKEN);
-	cr_expect_eq(gang_db_attempt_serial_text(db, 999, "GNG-8", &d), GANG_ERR, "unknown attempt");
+	cr_expect_eq(gang_db_attempt_serial_text(db, &(gang_attempt_key){ .station = "line-2", .seq = 999 }, "GNG-8", &d), GANG_ERR, "unknown attempt");
 }
 
-Test(db_attempt, a_pass_whose_text_was_taken_meanwhile_is_refused_naming_the_other_board)
+FIX_STORE_TEST(db_attempt, a_pass_whose_text_was_taken_meanwhile_is_refused_naming_the_other_board, setup)
 {
 	gang_diag d = { 0 };
-	int64_t a = reserve_text("demo", UID_A, "GNG-2", GANG_OK);
-	int64_t b = reserve_text("demo", UID_B, "GNG-3", GANG_OK);
+	gang_attempt_key a = reserve_text("demo", UID_A, "GNG-2", GANG_OK);
+	gang_attempt_key b = reserve_text("demo", UID_B, "GNG-3", GANG_OK);
 
 	/* as if a second gang rendered the same text between b's reservation and its pass */
-	cr_assert_eq(fix_exec(db, "UPDATE attempts SET serial_text = 'GNG-3' WHERE id = 1"), SQLITE_OK);
-	cr_assert_eq(gang_db_attempt_finish(db, a, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
-	cr_expect_eq(gang_db_attempt_finish(db, b, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_ESERIAL_TAKEN);
+	cr_assert_eq(fix_exec(db, "UPDATE attempts SET serial_text = 'GNG-3' WHERE seq = 1"), GANG_OK);
+	cr_assert_eq(gang_db_attempt_finish(db, &a, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(gang_db_attempt_finish(db, &b, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_ESERIAL_TAKEN);
 	cr_expect_not_null(strstr(d.msg, "serial 'GNG-3' of pool 'demo' is already recorded for board " UID_A),
 			   "got: %s", d.msg);
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM serials WHERE state = 'burned'"), 1, "rolled back");
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts WHERE finished_at IS NULL"), 1);
+}
+
+/* Keys: each station counts from 1; another station's number 1 is another attempt; numbering survives a reopen. */
+FIX_STORE_TEST(db_attempt, attempt_keys_number_each_station_from_one_and_survive_a_reopen, setup)
+{
+	gang_attempt_info info = { .slot = "S1", .profile_name = "demo-f103", .station = "line-3" };
+	gang_attempt_key a = begin_attempt(db, "S1"), b = begin_attempt(db, "S2"), c, e;
+	char text[GANG_DB_KEY_TEXT_MAX];
+	gang_diag d = { 0 };
+
+	cr_expect_str_eq(a.station, "line-2");
+	cr_expect_eq(a.seq, 1);
+	cr_expect_eq(b.seq, 2);
+	cr_assert_eq(gang_db_attempt_begin(&c, db, &info, &d), GANG_OK, "%s", d.msg);
+	cr_expect_str_eq(c.station, "line-3");
+	cr_expect_eq(c.seq, 1);
+	info.station = NULL;
+	cr_assert_eq(gang_db_attempt_begin(&e, db, &info, &d), GANG_OK, "%s", d.msg);
+	cr_expect_str_eq(e.station, "");
+	cr_expect_eq(e.seq, 1);
+	cr_expect_str_eq(gang_attempt_key_text(text, sizeof(text), &c), "line-3/1");
+	cr_expect_str_eq(gang_attempt_key_text(text, sizeof(text), &e), "1");
+	cr_assert_eq(gang_db_attempt_finish(db, &c, GANG_ATTEMPT_FAIL, "target", "x", &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts WHERE finished_at IS NULL"), 3,
+		     "only line-3/1 closed, not line-2/1");
+	gang_db_close(db);
+	db = fix_open(tmp.db, 0);
+	cr_expect_eq(begin_attempt(db, "S1").seq, 3);
+	memset(text, 'x', sizeof(text) - 1U);
+	text[sizeof(text) - 1U] = '\0';
+	info.station = text;
+	cr_expect_eq(gang_db_attempt_begin(&e, db, &info, &d), GANG_ERR, "a station the key cannot hold");
+}
+
+/* A board seen again names its last pass by key, and the sighting refers to it. */
+FIX_STORE_TEST(db_attempt, the_last_pass_is_named_by_its_key_and_a_sighting_refers_to_it, setup)
+{
+	gang_attempt_info info = { .slot = "S3", .profile_name = "demo-f103", .station = "line-2" };
+	gang_attempt_key a = begin_attempt(db, "S1");
+	gang_board_pass pass;
+	gang_diag d = { 0 };
+
+	identify(db, a, UID_A);
+	cr_assert_eq(gang_db_attempt_finish(db, &a, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_board_last_pass(&pass, db, UID_A, "ab12", "cd34", &d), GANG_OK, "%s", d.msg);
+	cr_assert(pass.found);
+	cr_expect_str_eq(pass.attempt.station, "line-2");
+	cr_expect_eq(pass.attempt.seq, a.seq);
+	cr_assert_eq(gang_db_sighting(db, &info, UID_A, &pass.attempt, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM sightings"), 1);
+	pass.attempt.seq = 77;
+	cr_expect_eq(gang_db_sighting(db, &info, UID_A, &pass.attempt, &d), GANG_ERR);
+	cr_expect_not_null(strstr(d.msg, "attempt line-2/77 does not exist"), "got: %s", d.msg);
 }

@@ -1,13 +1,21 @@
 /*
- * test_fixture.h — helpers shared by tests/db and tests/serial: a private
- * temporary directory per test, raw SQL queries through the connection of a
- * gang_db (db_internal.h), and dropping root so permission checks apply.
+ * test_fixture.h — the conformance fixture of tests/db and tests/serial:
+ * the storage backends under test (one factory line each), a private
+ * temporary directory per test with the database's location in it, raw
+ * queries through the test-support API (db/db_testing.h, never a backend's
+ * internals), and dropping root so permission checks apply.
+ *
+ * FIX_STORE_TEST defines a test that runs once per backend of
+ * fix_backends[]: each run is its own process (Criterion) with the suite's
+ * setup called after the backend is chosen. SQLite-only tests (files, WAL,
+ * locks, migrations) live in tests/db/test_sqlite_*.c with sqlite_fixture.h.
  * Header-only (static) so each test binary gets its own copy.
  */
 #ifndef GANG_TESTS_DB_TEST_FIXTURE_H
 #define GANG_TESTS_DB_TEST_FIXTURE_H
 
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,21 +23,59 @@
 #include <unistd.h>
 
 #include "db/db.h"
-#include "db/db_internal.h"
+#include "db/db_testing.h"
 
 #define FIX_NOBODY_UID 65534U
 
 typedef struct fix_dir {
 	char dir[64];
-	char db[128];
+	char db[256]; /* what gang_db_open is given: a file path, a URI */
 } fix_dir;
+
+/* A backend's factory: where a fresh, empty database for one test lives (f->dir exists). */
+typedef struct fix_backend {
+	const char *name;
+	void (*locate)(fix_dir *f);
+} fix_backend;
+
+static inline void fix_sqlite_locate(fix_dir *f)
+{
+	snprintf(f->db, sizeof(f->db), "%s/gang.sqlite", f->dir);
+}
+
+/* Every backend the conformance tests run against; adding one is one line. */
+static const fix_backend fix_backends[] = {
+	{ "sqlite", fix_sqlite_locate },
+};
+#define FIX_N_BACKENDS (sizeof(fix_backends) / sizeof(fix_backends[0]))
+
+/* The backend of this test's process (a FIX_STORE_TEST sets it first; else SQLite). */
+static int fix_backend_ix;
 
 static inline void fix_dir_make(fix_dir *f)
 {
 	snprintf(f->dir, sizeof(f->dir), "/tmp/gang-dbtest-XXXXXX");
 	cr_assert_not_null(mkdtemp(f->dir));
-	snprintf(f->db, sizeof(f->db), "%s/gang.sqlite", f->dir);
+	fix_backends[fix_backend_ix].locate(f);
 }
+
+#define FIX_STORE_TEST(suite_, test_, setup_, ...)                                              \
+	static void suite_##_##test_##_body(void);                                                  \
+	ParameterizedTestParameters(suite_, test_)                                                  \
+	{                                                                                         \
+		static int ix[FIX_N_BACKENDS];                                                    \
+		for (size_t i = 0; i < FIX_N_BACKENDS; i++)                                       \
+			ix[i] = (int)i;                                                           \
+		return cr_make_param_array(int, ix, FIX_N_BACKENDS);                              \
+	}                                                                                         \
+	ParameterizedTest(int *backend, suite_, test_, ##__VA_ARGS__)                               \
+	{                                                                                         \
+		fix_backend_ix = *backend;                                                        \
+		cr_log_info("backend %s", fix_backends[*backend].name);                           \
+		setup_();                                                                       \
+		suite_##_##test_##_body();                                                          \
+	}                                                                                         \
+	static void suite_##_##test_##_body(void)
 
 static inline int fix_rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -60,39 +106,29 @@ static inline gang_db *fix_open(const char *path, int flags)
 	return db;
 }
 
-/* First column of the first row as integer (-1 when no row or NULL). */
-static inline int64_t fix_q_int(gang_db *db, const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	cr_assert_eq(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL), SQLITE_OK, "%s: %s", sql,
-		     sqlite3_errmsg(db->conn));
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 /* First column of the first row as text into out ("" when no row, "NULL" for NULL). */
 static inline void fix_q_text(char *out, size_t cap, gang_db *db, const char *sql)
 {
-	sqlite3_stmt *st;
-	const unsigned char *s;
+	gang_diag d = { 0 };
 
-	out[0] = '\0';
-	cr_assert_eq(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL), SQLITE_OK, "%s: %s", sql,
-		     sqlite3_errmsg(db->conn));
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		s = sqlite3_column_text(st, 0);
-		snprintf(out, cap, "%s", s ? (const char *)s : "NULL");
-	}
-	sqlite3_finalize(st);
+	cr_assert_eq(gang_db_test_query(out, cap, db, sql, &d), GANG_OK, "%s: %s", sql, d.msg);
 }
 
+/* First column of the first row as integer (-1 when no row or NULL). */
+static inline int64_t fix_q_int(gang_db *db, const char *sql)
+{
+	char text[64];
+
+	fix_q_text(text, sizeof(text), db, sql);
+	if (!text[0] || strcmp(text, "NULL") == 0)
+		return -1;
+	return strtoll(text, NULL, 10);
+}
+
+/* One statement in its own transaction: GANG_OK, or the gang_err the database's refusal maps to. */
 static inline int fix_exec(gang_db *db, const char *sql)
 {
-	return sqlite3_exec(db->conn, sql, NULL, NULL, NULL);
+	return gang_db_test_exec(db, sql, NULL);
 }
 
 /* Criterion runs each test in its own process: dropping root there is contained. */

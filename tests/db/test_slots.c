@@ -27,7 +27,7 @@ static void teardown(void)
 	fix_dir_remove(&tmp);
 }
 
-TestSuite(db_slots, .init = setup, .fini = teardown, .timeout = 30);
+TestSuite(db_slots, .fini = teardown, .timeout = 30);
 
 static const char *seen(gang_db *h, const char *serial, const char *path)
 {
@@ -60,7 +60,7 @@ static void expect_load_error(const char *text, int code, const char *want)
 	cr_expect_str_eq(d.msg, msg);
 }
 
-Test(db_slots, new_probes_get_s1_s2_and_keep_them_in_any_order_after_reopen)
+FIX_STORE_TEST(db_slots, new_probes_get_s1_s2_and_keep_them_in_any_order_after_reopen, setup)
 {
 	cr_expect_str_eq(seen(db, SER_A, "1-1.2"), "S1");
 	cr_expect_str_eq(seen(db, SER_B, "1-1.3"), "S2");
@@ -74,14 +74,14 @@ Test(db_slots, new_probes_get_s1_s2_and_keep_them_in_any_order_after_reopen)
 		     1);
 }
 
-Test(db_slots, clones_with_the_same_serial_are_told_apart_by_usb_path)
+FIX_STORE_TEST(db_slots, clones_with_the_same_serial_are_told_apart_by_usb_path, setup)
 {
 	cr_expect_str_eq(seen(db, SER_CLONE, "1-1.2"), "S1");
 	cr_expect_str_eq(seen(db, SER_CLONE, "1-1.3"), "S2");
 	cr_expect_str_eq(seen(db, SER_CLONE, "1-1.2"), "S1");
 }
 
-Test(db_slots, a_slot_file_pins_labels_and_beats_automatic_ones)
+FIX_STORE_TEST(db_slots, a_slot_file_pins_labels_and_beats_automatic_ones, setup)
 {
 	char path[256];
 	gang_diag d = { 0 };
@@ -101,7 +101,7 @@ Test(db_slots, a_slot_file_pins_labels_and_beats_automatic_ones)
 	cr_expect_str_eq(seen(db, SER_CLONE, "1-1.9"), "S1", "S1 is free again");
 }
 
-Test(db_slots, slot_file_errors_name_file_and_line_and_change_nothing)
+FIX_STORE_TEST(db_slots, slot_file_errors_name_file_and_line_and_change_nothing, setup)
 {
 	cr_expect_str_eq(seen(db, SER_A, "1-1.2"), "S1");
 	expect_load_error("A1 " SER_A "\nA2\n", GANG_EUSAGE, ":2: expected LABEL SERIAL [USB_PATH], found 1 field");
@@ -116,7 +116,7 @@ Test(db_slots, slot_file_errors_name_file_and_line_and_change_nothing)
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM slot_map"), 1);
 }
 
-Test(db_slots, overlong_lines_fields_and_unreadable_files_are_refused)
+FIX_STORE_TEST(db_slots, overlong_lines_fields_and_unreadable_files_are_refused, setup)
 {
 	char path[256], text[1200];
 	gang_diag d = { 0 };
@@ -138,7 +138,7 @@ Test(db_slots, overlong_lines_fields_and_unreadable_files_are_refused)
 }
 
 /* A FIFO without a writer used to block `gang run --slots` forever. */
-Test(db_slots, a_fifo_or_directory_as_slot_file_is_refused_at_once)
+FIX_STORE_TEST(db_slots, a_fifo_or_directory_as_slot_file_is_refused_at_once, setup)
 {
 	char path[256];
 	gang_diag d = { 0 };
@@ -152,7 +152,7 @@ Test(db_slots, a_fifo_or_directory_as_slot_file_is_refused_at_once)
 	cr_expect_not_null(strstr(d.msg, ": is a directory, not a regular file"), "got: %s", d.msg);
 }
 
-Test(db_slots, probe_seen_refuses_missing_arguments)
+FIX_STORE_TEST(db_slots, probe_seen_refuses_missing_arguments, setup)
 {
 	char label[4];
 	char big[GANG_DB_LABEL_MAX];

@@ -152,8 +152,8 @@ static size_t inst_expected(inst_file *v, const char *prefix, const char *udevdi
 	n = inst_add_glob(v, n, "profiles/firmware/*", d, 0644);
 	snprintf(d, sizeof(d), "%s/share/gang/db", prefix);
 	n = inst_add_glob(v, n, "db/schema.sql", d, 0644);
-	snprintf(d, sizeof(d), "%s/share/gang/db/migrations", prefix);
-	n = inst_add_glob(v, n, "db/migrations/*.sql", d, 0644);
+	snprintf(d, sizeof(d), "%s/share/gang/db/migrations/sqlite", prefix);
+	n = inst_add_glob(v, n, "db/migrations/sqlite/*.sql", d, 0644);
 	return inst_expected_docs(v, n, prefix);
 }
 

@@ -1,7 +1,7 @@
 /*
  * report_fixture.h — a small production history written through the
  * real write path (gang_db_open, gang_db_attempt_*, gang_serial_*), with
- * times then pinned by SQL so every figure of the report is known:
+ * times then pinned by SQL (db_testing.h) so every figure of the report is known:
  *
  *  id board slot probe batch  started (2026-11-24)  dur    result  class    failing step
  *  1  A     S1   P1    B1     08:00:00.000          3 s    fail    target   connect
@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 #include "db/db.h"
-#include "db/db_internal.h"
+#include "db/db_testing.h"
 #include "serial/serial_alloc.h"
 
 #define RF_UID_A "0671FF485457725187A00001"
@@ -93,13 +93,13 @@ static inline void rf_sql(gang_db *db, const char *fmt, ...) __attribute__((form
 static inline void rf_sql(gang_db *db, const char *fmt, ...)
 {
 	char sql[1024];
+	gang_diag d = { 0 };
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(sql, sizeof(sql), fmt, ap);
 	va_end(ap);
-	cr_assert_eq(sqlite3_exec(db->conn, sql, NULL, NULL, NULL), SQLITE_OK, "%s: %s", sql,
-		     sqlite3_errmsg(db->conn));
+	cr_assert_eq(gang_db_test_exec(db, sql, &d), GANG_OK, "%s: %s", sql, d.msg);
 }
 
 static inline void rf_write_attempt(gang_db *db, const rf_attempt *a)
@@ -111,24 +111,24 @@ static inline void rf_write_attempt(gang_db *db, const rf_attempt *a)
 				  .option_bytes = "A55AFF00", .rdp_before = 0 };
 	gang_diag d = { 0 };
 	uint64_t value;
-	int64_t id;
+	gang_attempt_key id;
 
 	cr_assert_eq(gang_db_attempt_begin(&id, db, &info, &d), GANG_OK, "%s", d.msg);
 	if (a->uid) {
-		cr_assert_eq(gang_db_attempt_identify(db, id, &t, &d), GANG_OK, "%s", d.msg);
-		cr_assert_eq(gang_serial_reserve(&value, db, "demo", a->uid, id, &d), GANG_OK, "%s", d.msg);
-		rf_sql(db, "UPDATE serials SET reserved_at = '%s' WHERE uid = '%s' AND attempt_id = %lld", a->started,
-		       a->uid, (long long)id);
+		cr_assert_eq(gang_db_attempt_identify(db, &id, &t, &d), GANG_OK, "%s", d.msg);
+		cr_assert_eq(gang_serial_reserve(&value, db, "demo", a->uid, &id, &d), GANG_OK, "%s", d.msg);
+		rf_sql(db, "UPDATE serials SET reserved_at = '%s' WHERE uid = '%s' AND attempt_id = (SELECT id FROM "
+			   "attempts WHERE station = '%s' AND seq = %lld)", a->started, a->uid, id.station, (long long)id.seq);
 	}
 	if (a->serial_text)
-		cr_assert_eq(gang_db_attempt_serial_text(db, id, a->serial_text, &d), GANG_OK, "%s", d.msg);
+		cr_assert_eq(gang_db_attempt_serial_text(db, &id, a->serial_text, &d), GANG_OK, "%s", d.msg);
 	for (int i = 0; i < 4 && a->steps[i].name; i++)
-		cr_assert_eq(gang_db_step(db, id, a->steps[i].name, a->steps[i].result, a->steps[i].ms,
+		cr_assert_eq(gang_db_step(db, &id, a->steps[i].name, a->steps[i].result, a->steps[i].ms,
 					  a->steps[i].detail, &d),
 			     GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_db_attempt_finish(db, id, a->result, a->cls, a->msg, &d), GANG_OK, "%s", d.msg);
-	rf_sql(db, "UPDATE attempts SET started_at = '%s', finished_at = '%s' WHERE id = %lld", a->started,
-	       a->finished, (long long)id);
+	cr_assert_eq(gang_db_attempt_finish(db, &id, a->result, a->cls, a->msg, &d), GANG_OK, "%s", d.msg);
+	rf_sql(db, "UPDATE attempts SET started_at = '%s', finished_at = '%s' WHERE station = '%s' AND seq = %lld",
+	       a->started, a->finished, id.station, (long long)id.seq);
 }
 
 /* Create dir, the database and the history above; the database is closed afterwards. */

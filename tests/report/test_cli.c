@@ -97,12 +97,12 @@ Test(report_cli, a_selection_with_only_open_attempts_says_none_finished)
 	gang_attempt_info info = { .slot = "S3", .profile_name = "demo-f103", .batch = "B9" };
 	gang_diag d = { 0 };
 	gang_db *db = NULL;
-	int64_t id;
+	gang_attempt_key id;
 	char *s;
 
 	cr_assert_eq(gang_db_open(&db, tmp.db, 0, &d), GANG_OK, "%s", d.msg);
 	cr_assert_eq(gang_db_attempt_begin(&id, db, &info, &d), GANG_OK, "%s", d.msg);
-	rf_sql(db, "UPDATE attempts SET started_at = '2026-11-26T07:00:00.000Z' WHERE id = %lld", (long long)id);
+	rf_sql(db, "UPDATE attempts SET started_at = '2026-11-26T07:00:00.000Z' WHERE seq = %lld", (long long)id.seq);
 	gang_db_close(db);
 	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--batch", "B9"), GANG_EXIT_OK);
 	s = rf_slurp(out_path);
@@ -262,12 +262,12 @@ Test(report_cli, csv_quotes_fields_with_comma_quote_and_newline)
 				   .profile_name = "demo-f103" };
 	gang_diag d = { 0 };
 	gang_db *db = NULL;
-	int64_t id;
+	gang_attempt_key id;
 	char *s;
 
 	cr_assert_eq(gang_db_open(&db, tmp.db, 0, &d), GANG_OK, "%s", d.msg);
 	cr_assert_eq(gang_db_attempt_begin(&id, db, &info, &d), GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_FAIL, "probe", "USB, \"timeout\"", &d), GANG_OK);
+	cr_assert_eq(gang_db_attempt_finish(db, &id, GANG_ATTEMPT_FAIL, "probe", "USB, \"timeout\"", &d), GANG_OK);
 	gang_db_close(db);
 	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--batch", "B,3", "--format", "csv", "--out",
 			 tmp.out),
@@ -368,33 +368,46 @@ Test(report_cli, missing_or_unreadable_database_is_a_database_error)
 	free(s);
 }
 
-/* Turn the seeded database back into what gang before migrations 4 and 5 left. */
+/* Turn the seeded database back into what gang before migrations 4 and 5 left (SQLite's schema). */
 static void make_schema_3(const char *path)
 {
-	sqlite3 *conn;
+	gang_diag d = { 0 };
+	gang_db *db = NULL;
 
-	cr_assert_eq(sqlite3_open(path, &conn), SQLITE_OK);
-	cr_assert_eq(sqlite3_exec(conn,
-				  "DROP INDEX serials_by_pool_state; ALTER TABLE attempts DROP COLUMN run_id; DROP TABLE sightings; "
-				  "ALTER TABLE attempts DROP COLUMN rework; "
-				  "PRAGMA user_version = 3",
-				  NULL, NULL, NULL),
-		     SQLITE_OK);
-	sqlite3_close(conn);
+	cr_assert_eq(gang_db_open(&db, path, 0, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_test_exec(db,
+				       "DROP INDEX attempts_by_key; ALTER TABLE attempts DROP COLUMN seq; "
+				       "DROP INDEX serials_by_pool_state; ALTER TABLE attempts DROP COLUMN run_id; "
+				       "DROP TABLE sightings; ALTER TABLE attempts DROP COLUMN rework; "
+				       "PRAGMA user_version = 3",
+				       &d),
+		     GANG_OK, "%s", d.msg);
+	gang_db_close(db);
+}
+
+/* The schema version of path, read without writing (a read-only open names an older one). */
+static long report_user_version(gang_db *db)
+{
+	char text[32];
+	gang_diag d = { 0 };
+
+	cr_assert_eq(gang_db_test_query(text, sizeof(text), db, "PRAGMA user_version", &d), GANG_OK, "%s", d.msg);
+	return strtol(text, NULL, 10);
 }
 
 static int schema_version(const char *path)
 {
-	sqlite3 *conn;
-	sqlite3_stmt *st;
+	gang_diag d = { 0 };
+	gang_db *db = NULL;
+	const char *at;
 	int v = -1;
 
-	cr_assert_eq(sqlite3_open(path, &conn), SQLITE_OK);
-	cr_assert_eq(sqlite3_prepare_v2(conn, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(conn);
+	if (gang_db_open(&db, path, GANG_DB_READONLY, &d) == GANG_OK) {
+		v = (int)report_user_version(db);
+		gang_db_close(db);
+	} else if ((at = strstr(d.msg, "schema version ")) != NULL) {
+		v = atoi(at + strlen("schema version "));
+	}
 	return v;
 }
 

@@ -27,20 +27,20 @@ static void es_setup(void)
 	gang_attempt_target t = { .uid = ES_UID, .part = ES_HOSTILE, .connect_mode = ES_HOSTILE, .rdp_before = -1 };
 	gang_diag d = { 0 };
 	gang_db *db = NULL;
-	int64_t id;
+	gang_attempt_key id;
 
 	rf_seed(&tmp);
 	snprintf(out_path, sizeof(out_path), "%s/stdout", tmp.dir);
 	snprintf(err_path, sizeof(err_path), "%s/stderr", tmp.dir);
 	cr_assert_eq(gang_db_open(&db, tmp.db, 0, &d), GANG_OK, "%s", d.msg);
 	cr_assert_eq(gang_db_attempt_begin(&id, db, &info, &d), GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_db_attempt_identify(db, id, &t, &d), GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_db_attempt_serial_text(db, id, ES_HOSTILE, &d), GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_db_step(db, id, ES_HOSTILE, GANG_STEP_FAIL, 10, ES_HOSTILE, &d), GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_db_attempt_finish(db, id, GANG_ATTEMPT_FAIL, ES_HOSTILE, ES_HOSTILE, &d), GANG_OK, "%s",
+	cr_assert_eq(gang_db_attempt_identify(db, &id, &t, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_serial_text(db, &id, ES_HOSTILE, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_step(db, &id, ES_HOSTILE, GANG_STEP_FAIL, 10, ES_HOSTILE, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_finish(db, &id, GANG_ATTEMPT_FAIL, ES_HOSTILE, ES_HOSTILE, &d), GANG_OK, "%s",
 		     d.msg);
 	/* by hand with SQL: text in a number column */
-	rf_sql(db, "UPDATE attempts SET rdp_before = '1}],\"x\":[{' WHERE id = %lld", (long long)id);
+	rf_sql(db, "UPDATE attempts SET rdp_before = '1}],\"x\":[{' WHERE seq = %lld", (long long)id.seq);
 	gang_db_close(db);
 }
 

@@ -232,11 +232,11 @@ Test(report_numbers, open_attempts_are_counted_but_have_no_cycle_time)
 	gang_diag d = { 0 };
 	gang_db *db = NULL;
 	gang_report *r;
-	int64_t id;
+	gang_attempt_key id;
 
 	cr_assert_eq(gang_db_open(&db, tmp.db, 0, &d), GANG_OK, "%s", d.msg);
 	cr_assert_eq(gang_db_attempt_begin(&id, db, &info, &d), GANG_OK, "%s", d.msg);
-	rf_sql(db, "UPDATE attempts SET started_at = '2026-11-24T09:40:00.000Z' WHERE id = %lld", (long long)id);
+	rf_sql(db, "UPDATE attempts SET started_at = '2026-11-24T09:40:00.000Z' WHERE seq = %lld", (long long)id.seq);
 	gang_db_close(db);
 	r = build("B1", NULL, NULL);
 	cr_expect_eq(r->attempts, 8);

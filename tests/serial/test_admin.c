@@ -31,7 +31,7 @@ static void teardown(void)
 	fix_dir_remove(&tmp);
 }
 
-TestSuite(serial_admin, .init = setup, .fini = teardown, .timeout = 30);
+TestSuite(serial_admin, .fini = teardown, .timeout = 30);
 
 /* A board's attempt that reserved a serial of demo and rendered it as text. */
 static uint64_t rendered(const char *uid, const char *text)
@@ -39,17 +39,17 @@ static uint64_t rendered(const char *uid, const char *text)
 	gang_attempt_info ai = { .slot = "S1", .profile_name = "p" };
 	gang_attempt_target at = { .uid = uid, .rdp_before = -1 };
 	gang_diag d = { 0 };
-	int64_t id;
+	gang_attempt_key id;
 	uint64_t v;
 
 	cr_assert_eq(gang_db_attempt_begin(&id, db, &ai, &d), GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_db_attempt_identify(db, id, &at, &d), GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_serial_reserve(&v, db, "demo", uid, id, &d), GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_db_attempt_serial_text(db, id, text, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_identify(db, &id, &at, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_serial_reserve(&v, db, "demo", uid, &id, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_serial_text(db, &id, text, &d), GANG_OK, "%s", d.msg);
 	return v;
 }
 
-Test(serial_admin, an_unknown_pool_is_named_with_the_pools_that_exist)
+FIX_STORE_TEST(serial_admin, an_unknown_pool_is_named_with_the_pools_that_exist, setup)
 {
 	gang_diag d = { 0 };
 
@@ -59,7 +59,7 @@ Test(serial_admin, an_unknown_pool_is_named_with_the_pools_that_exist)
 	cr_expect_not_null(strstr(d.msg, "(its pools: demo, other)"), "got: %s", d.msg);
 }
 
-Test(serial_admin, a_serial_is_found_by_the_text_rendered_into_its_board)
+FIX_STORE_TEST(serial_admin, a_serial_is_found_by_the_text_rendered_into_its_board, setup)
 {
 	gang_diag d = { 0 };
 	uint64_t v = 0;
@@ -90,7 +90,7 @@ static int collect(void *user, const gang_serial_row *r, gang_diag *d)
 	return GANG_OK;
 }
 
-Test(serial_admin, a_pool_lists_its_serials_with_board_text_state_and_reason)
+FIX_STORE_TEST(serial_admin, a_pool_lists_its_serials_with_board_text_state_and_reason, setup)
 {
 	gang_diag d = { 0 };
 	rows all = { 0 }, voided = { 0 }, reserved = { 0 };

@@ -31,18 +31,18 @@ static void teardown(void)
 	fix_dir_remove(&tmp);
 }
 
-TestSuite(serial_alloc, .init = setup, .fini = teardown, .timeout = 30);
+TestSuite(serial_alloc, .fini = teardown, .timeout = 30);
 
 static uint64_t reserve(const char *uid)
 {
 	gang_diag d = { 0 };
 	uint64_t v = 0;
 
-	cr_assert_eq(gang_serial_reserve(&v, db, "demo", uid, 0, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_serial_reserve(&v, db, "demo", uid, NULL, &d), GANG_OK, "%s", d.msg);
 	return v;
 }
 
-Test(serial_alloc, the_same_uid_always_gets_the_same_serial)
+FIX_STORE_TEST(serial_alloc, the_same_uid_always_gets_the_same_serial, setup)
 {
 	cr_expect_eq(reserve(UID_A), 1000);
 	cr_expect_eq(reserve(UID_B), 1001);
@@ -53,7 +53,7 @@ Test(serial_alloc, the_same_uid_always_gets_the_same_serial)
 	cr_expect_eq(fix_q_int(db, "SELECT next FROM serial_pools"), 1002);
 }
 
-Test(serial_alloc, an_exhausted_pool_says_so_with_its_range)
+FIX_STORE_TEST(serial_alloc, an_exhausted_pool_says_so_with_its_range, setup)
 {
 	gang_diag d = { 0 };
 	uint64_t v = 77;
@@ -61,14 +61,14 @@ Test(serial_alloc, an_exhausted_pool_says_so_with_its_range)
 	reserve(UID_A);
 	reserve(UID_B);
 	reserve(UID_C);
-	cr_expect_eq(gang_serial_reserve(&v, db, "demo", "DDDDDDDDDDDDDDDDDDDDDDDD", 0, &d),
+	cr_expect_eq(gang_serial_reserve(&v, db, "demo", "DDDDDDDDDDDDDDDDDDDDDDDD", NULL, &d),
 		     GANG_ESERIAL_EXHAUSTED);
 	cr_expect_eq(v, 0);
 	cr_expect_str_eq(d.msg, "serial pool 'demo' exhausted (1000..1002 all used)");
 	cr_expect_eq(reserve(UID_B), 1001, "boards that have a serial still get it");
 }
 
-Test(serial_alloc, burn_is_idempotent_and_needs_a_reservation)
+FIX_STORE_TEST(serial_alloc, burn_is_idempotent_and_needs_a_reservation, setup)
 {
 	gang_diag d = { 0 };
 	char at1[64], at2[64];
@@ -86,7 +86,7 @@ Test(serial_alloc, burn_is_idempotent_and_needs_a_reservation)
 			   d.msg);
 }
 
-Test(serial_alloc, a_void_serial_is_audited_never_reused_and_its_board_gets_a_new_one)
+FIX_STORE_TEST(serial_alloc, a_void_serial_is_audited_never_reused_and_its_board_gets_a_new_one, setup)
 {
 	gang_diag d = { 0 };
 	char text[200];
@@ -105,7 +105,7 @@ Test(serial_alloc, a_void_serial_is_audited_never_reused_and_its_board_gets_a_ne
 	cr_expect_not_null(strstr(d.msg, "(board scrapped after rework)"), "got: %s", d.msg);
 }
 
-Test(serial_alloc, voiding_needs_a_handed_out_value_and_a_reason)
+FIX_STORE_TEST(serial_alloc, voiding_needs_a_handed_out_value_and_a_reason, setup)
 {
 	gang_diag d = { 0 };
 
@@ -119,7 +119,7 @@ Test(serial_alloc, voiding_needs_a_handed_out_value_and_a_reason)
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM serials WHERE state = 'void'"), 0);
 }
 
-Test(serial_alloc, a_pool_whose_range_or_format_disagrees_is_refused)
+FIX_STORE_TEST(serial_alloc, a_pool_whose_range_or_format_disagrees_is_refused, setup)
 {
 	gang_diag d = { 0 };
 
@@ -136,22 +136,22 @@ Test(serial_alloc, a_pool_whose_range_or_format_disagrees_is_refused)
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM serial_pools"), 1);
 }
 
-Test(serial_alloc, an_unknown_pool_or_missing_uid_is_refused)
+FIX_STORE_TEST(serial_alloc, an_unknown_pool_or_missing_uid_is_refused, setup)
 {
 	gang_diag d = { 0 };
 	gang_serial_pool_counts c;
 	uint64_t v;
 
-	cr_expect_eq(gang_serial_reserve(&v, db, "nope", UID_A, 0, &d), GANG_EDB);
+	cr_expect_eq(gang_serial_reserve(&v, db, "nope", UID_A, NULL, &d), GANG_EDB);
 	cr_expect_not_null(strstr(d.msg, "serial pool 'nope' does not exist"), "got: %s", d.msg);
-	cr_expect_eq(gang_serial_reserve(&v, db, "demo", "", 0, &d), GANG_ERR);
-	cr_expect_eq(gang_serial_reserve(&v, db, "demo", UID_A, 31337, &d), GANG_ERR);
+	cr_expect_eq(gang_serial_reserve(&v, db, "demo", "", NULL, &d), GANG_ERR);
+	cr_expect_eq(gang_serial_reserve(&v, db, "demo", UID_A, &(gang_attempt_key){ .seq = 31337 }, &d), GANG_ERR);
 	cr_expect_not_null(strstr(d.msg, "attempt 31337 does not exist"), "got: %s", d.msg);
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM serials"), 0, "the reservation was rolled back");
 	cr_expect_eq(gang_serial_pool_status(&c, db, "nope", &d), GANG_EDB);
 }
 
-Test(serial_alloc, status_counts_every_state)
+FIX_STORE_TEST(serial_alloc, status_counts_every_state, setup)
 {
 	gang_diag d = { 0 };
 	gang_serial_pool_counts c;
@@ -171,7 +171,7 @@ Test(serial_alloc, status_counts_every_state)
 	cr_expect_eq(c.remaining, 1);
 }
 
-Test(serial_alloc, the_schema_itself_forbids_duplicates_deletes_and_unvoiding)
+FIX_STORE_TEST(serial_alloc, the_schema_itself_forbids_duplicates_deletes_and_unvoiding, setup)
 {
 	gang_diag d = { 0 };
 
@@ -179,14 +179,14 @@ Test(serial_alloc, the_schema_itself_forbids_duplicates_deletes_and_unvoiding)
 	reserve(UID_B);
 	cr_expect_neq(fix_exec(db, "INSERT INTO serials (pool, value, uid, state, reserved_at) VALUES "
 				   "('demo', 1000, '" UID_C "', 'reserved', 'x')"),
-		      SQLITE_OK, "the same value twice");
+		      GANG_OK, "the same value twice");
 	cr_expect_neq(fix_exec(db, "INSERT INTO serials (pool, value, uid, state, reserved_at) VALUES "
 				   "('demo', 1002, '" UID_A "', 'reserved', 'x')"),
-		      SQLITE_OK, "two live serials for one board");
-	cr_expect_neq(fix_exec(db, "DELETE FROM serials WHERE value = 1000"), SQLITE_OK);
-	cr_expect_neq(fix_exec(db, "UPDATE serial_pools SET \"end\" = 5000"), SQLITE_OK);
+		      GANG_OK, "two live serials for one board");
+	cr_expect_neq(fix_exec(db, "DELETE FROM serials WHERE value = 1000"), GANG_OK);
+	cr_expect_neq(fix_exec(db, "UPDATE serial_pools SET \"end\" = 5000"), GANG_OK);
 	cr_assert_eq(gang_serial_void(db, "demo", 1001, "test", &d), GANG_OK);
-	cr_expect_neq(fix_exec(db, "UPDATE serials SET state = 'reserved' WHERE value = 1001"), SQLITE_OK);
-	cr_expect_neq(fix_exec(db, "UPDATE serials SET state = 'lost' WHERE value = 1000"), SQLITE_OK);
+	cr_expect_neq(fix_exec(db, "UPDATE serials SET state = 'reserved' WHERE value = 1001"), GANG_OK);
+	cr_expect_neq(fix_exec(db, "UPDATE serials SET state = 'lost' WHERE value = 1000"), GANG_OK);
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM serials"), 2);
 }

@@ -6,6 +6,7 @@
  */
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <time.h>
 
 #include "../db/test_fixture.h"
 #include "serial/serial_alloc.h"
@@ -15,6 +16,15 @@
 #define POOL_START 500000U
 /* A reserve must never wait long; far below the busy budget. */
 #define P99_LIMIT_MS 250.0
+
+/* Monotonic microseconds, for latencies (clock_gettime(2) CLOCK_MONOTONIC). */
+static uint64_t thr_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000U + (uint64_t)ts.tv_nsec / 1000U;
+}
 
 static fix_dir tmp;
 
@@ -28,7 +38,7 @@ static void teardown(void)
 	fix_dir_remove(&tmp);
 }
 
-TestSuite(serial_alloc_threads, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(serial_alloc_threads, .fini = teardown, .timeout = 120);
 
 typedef struct worker {
 	int index;
@@ -55,11 +65,11 @@ static void *worker_run(void *arg)
 		w->err = gang_db_open(&db, w->path, 0, &d);
 	pthread_barrier_wait(w->start);
 	for (int i = 0; i < PER_THREAD && w->err == GANG_OK; i++) {
-		uint64_t t0 = db_now_us();
+		uint64_t t0 = thr_now_us();
 
 		snprintf(uid, sizeof(uid), "%08X%016X", (unsigned)w->index, (unsigned)i);
 		w->err = gang_serial_reserve(&w->values[i], db, "line", w->fixed_uid ? w->fixed_uid : uid, 0, &d);
-		w->lat_ms[i] = (double)(db_now_us() - t0) / 1000.0;
+		w->lat_ms[i] = (double)(thr_now_us() - t0) / 1000.0;
 	}
 	snprintf(w->msg, sizeof(w->msg), "%s", d.msg);
 	gang_db_close(db);
@@ -138,7 +148,7 @@ static void expect_pool_full(gang_db *db)
 	cr_expect_eq(fix_q_int(db, "SELECT count(DISTINCT uid) FROM serials"), THREADS * PER_THREAD);
 }
 
-Test(serial_alloc_threads, sixteen_worker_threads_get_distinct_contiguous_serials_with_low_p99)
+FIX_STORE_TEST(serial_alloc_threads, sixteen_worker_threads_get_distinct_contiguous_serials_with_low_p99, setup)
 {
 	static worker w[THREADS];
 	gang_db *db = make_pool(THREADS * PER_THREAD);
@@ -149,7 +159,7 @@ Test(serial_alloc_threads, sixteen_worker_threads_get_distinct_contiguous_serial
 	gang_db_close(db);
 }
 
-Test(serial_alloc_threads, sixteen_independent_connections_never_share_a_serial)
+FIX_STORE_TEST(serial_alloc_threads, sixteen_independent_connections_never_share_a_serial, setup)
 {
 	static worker w[THREADS];
 	gang_db *db = make_pool(THREADS * PER_THREAD);
@@ -161,7 +171,7 @@ Test(serial_alloc_threads, sixteen_independent_connections_never_share_a_serial)
 	gang_db_close(db);
 }
 
-Test(serial_alloc_threads, sixteen_threads_racing_for_one_uid_all_get_the_same_serial)
+FIX_STORE_TEST(serial_alloc_threads, sixteen_threads_racing_for_one_uid_all_get_the_same_serial, setup)
 {
 	static worker w[THREADS];
 	gang_db *db = make_pool(THREADS * PER_THREAD);

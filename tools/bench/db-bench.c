@@ -57,17 +57,17 @@ static int bench_attempt(gang_db *db, const char *uid, gang_diag *d)
 	gang_attempt_target t = { .uid = uid, .part = "STM32F103RC", .connect_mode = "normal",
 				  .rdp_before = 0 };
 	uint64_t serial;
-	int64_t id;
+	gang_attempt_key id;
 	int err;
 
 	if ((err = gang_db_attempt_begin(&id, db, &info, d)) < 0 ||
-	    (err = gang_db_attempt_identify(db, id, &t, d)) < 0 ||
-	    (err = gang_serial_reserve(&serial, db, "bench-attempts", uid, id, d)) < 0)
+	    (err = gang_db_attempt_identify(db, &id, &t, d)) < 0 ||
+	    (err = gang_serial_reserve(&serial, db, "bench-attempts", uid, &id, d)) < 0)
 		return err;
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
-		if ((err = gang_db_step(db, id, steps[i], GANG_STEP_PASS, 10, NULL, d)) < 0)
+		if ((err = gang_db_step(db, &id, steps[i], GANG_STEP_PASS, 10, NULL, d)) < 0)
 			return err;
-	return gang_db_attempt_finish(db, id, GANG_ATTEMPT_PASS, NULL, NULL, d);
+	return gang_db_attempt_finish(db, &id, GANG_ATTEMPT_PASS, NULL, NULL, d);
 }
 
 static void *bench_run(void *arg)
@@ -88,7 +88,7 @@ static void *bench_run(void *arg)
 
 		snprintf(uid, sizeof(uid), "%04X%04X%016X", (unsigned)w->phase, (unsigned)w->index, (unsigned)i);
 		if (w->phase == 0)
-			w->err = gang_serial_reserve(&v, db, "bench-serials", uid, 0, &d);
+			w->err = gang_serial_reserve(&v, db, "bench-serials", uid, NULL, &d);
 		else
 			w->err = bench_attempt(db, uid, &d);
 		w->lat_ms[i] = bench_now_ms() - t0;

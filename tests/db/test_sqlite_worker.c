@@ -10,13 +10,13 @@
 #include <pthread.h>
 #include <sys/stat.h>
 
-#include "test_fixture.h"
+#include "sqlite_fixture.h"
 
 static fix_dir tmp;
 
 static void setup(void)
 {
-	fix_dir_make(&tmp);
+	fix_sqlite_dir(&tmp);
 }
 
 static void teardown(void)
@@ -33,8 +33,8 @@ Test(db_worker, a_worker_shares_the_queue_and_may_outlive_the_main_handle)
 	gang_diag d = { 0 };
 
 	cr_assert_eq(gang_db_open_worker(&w, main_db, &d), GANG_OK, "%s", d.msg);
-	cr_expect_eq(w->gate, main_db->gate);
-	cr_expect_neq(w->conn, main_db->conn, "its own connection");
+	cr_expect_eq(db_sqlite_of(w)->gate, db_sqlite_of(main_db)->gate);
+	cr_expect_neq(db_sqlite_of(w)->conn, db_sqlite_of(main_db)->conn, "its own connection");
 	gang_db_close(main_db);
 	cr_expect_eq(gang_db_board_seen(w, "0123456789ABCDEF01234567", "STM32F103RC", &d), GANG_OK, "%s", d.msg);
 	cr_expect_eq(fix_q_int(w, "SELECT count(*) FROM boards"), 1);

@@ -1,13 +1,14 @@
 /*
- * db_migrate.c — numbered schema migrations. db/migrations/NNNN_name.sql are
- * embedded at build time by tools/embed-sql into migrations.inc (Makefile
- * rule: $(BUILD)/gen/migrations.inc, on the include path via -I$(BUILD)/gen).
+ * sqlite_migrate.c — the SQLite backend's numbered schema migrations.
+ * db/migrations/sqlite/NNNN_name.sql are embedded at build time by
+ * tools/embed-sql into sqlite_migrations.inc (Makefile rule:
+ * $(BUILD)/gen/sqlite_migrations.inc, on the include path via -I$(BUILD)/gen).
  * PRAGMA user_version holds the number of the last migration applied; the
  * caller runs db_migrate inside its write transaction so a crash leaves the
  * database either fully at the old version or fully at the new one.
  * Reference: https://sqlite.org/pragma.html#pragma_user_version
  */
-#include "db/db_internal.h"
+#include "db/sqlite/sqlite_internal.h"
 
 #include <stdio.h>
 
@@ -18,13 +19,13 @@ typedef struct db_migration {
 } db_migration;
 
 static const db_migration db_migrations[] = {
-#if __has_include("migrations.inc")
-#include "migrations.inc"
-#elif __has_include("../../build/gen/migrations.inc")
+#if __has_include("sqlite_migrations.inc")
+#include "sqlite_migrations.inc"
+#elif __has_include("../../../build/gen/sqlite_migrations.inc")
 /* Default build directory, for compile lines without -I$(BUILD)/gen. */
-#include "../../build/gen/migrations.inc"
+#include "../../../build/gen/sqlite_migrations.inc"
 #else
-#error "migrations.inc missing: run tools/embed-sql build/gen/migrations.inc db/migrations/*.sql"
+#error "sqlite_migrations.inc missing: run tools/embed-sql build/gen/sqlite_migrations.inc db/migrations/sqlite/*.sql"
 #endif
 };
 
@@ -47,7 +48,7 @@ int gang_db_schema_version(void)
 	return DB_MIGRATION_COUNT;
 }
 
-int db_user_version(int *out, gang_db *db, gang_diag *d)
+int db_user_version(int *out, db_sqlite *db, gang_diag *d)
 {
 	sqlite3_stmt *st;
 	int rc, err;
@@ -64,7 +65,7 @@ int db_user_version(int *out, gang_db *db, gang_diag *d)
 	return GANG_OK;
 }
 
-int db_migrate(gang_db *db, int from, int to, gang_diag *d)
+int db_migrate(db_sqlite *db, int from, int to, gang_diag *d)
 {
 	char sql[64];
 	int rc;

@@ -11,14 +11,14 @@
 #include <sched.h>
 #include <sys/mount.h>
 
-#include "test_fixture.h"
+#include "sqlite_fixture.h"
 
 static fix_dir tmp;
 static int mounted;
 
 static void setup(void)
 {
-	fix_dir_make(&tmp);
+	fix_sqlite_dir(&tmp);
 }
 
 static void teardown(void)
@@ -82,7 +82,7 @@ Test(db_disk_full, the_disk_filling_up_while_recording_is_reported_and_nothing_i
 	static char big[65536];
 	gang_diag d = { 0 };
 	gang_db *db;
-	int64_t id;
+	gang_attempt_key id;
 	int err = GANG_OK;
 	char ok[16];
 
@@ -92,18 +92,18 @@ Test(db_disk_full, the_disk_filling_up_while_recording_is_reported_and_nothing_i
 	fill_fs();
 	memset(big, 'x', sizeof(big) - 1U);
 	for (int i = 0; i < 64 && err == GANG_OK; i++)
-		err = gang_db_step(db, id, "program", GANG_STEP_PASS, 1, big, &d);
+		err = gang_db_step(db, &id, "program", GANG_STEP_PASS, 1, big, &d);
 	cr_expect_eq(err, GANG_EDB);
 	cr_expect_not_null(strstr(d.msg, "disk full"), "got: %s", d.msg);
 	gang_db_close(db);
 	/* A full disk refuses gang_db_open now; look with a plain connection. */
 	{
-		gang_db raw = { .path = tmp.db };
+		db_sqlite raw = { .base.ops = &db_sqlite_ops, .path = tmp.db };
 
 		cr_assert_eq(sqlite3_open(tmp.db, &raw.conn), SQLITE_OK);
-		fix_q_text(ok, sizeof(ok), &raw, "PRAGMA integrity_check");
+		fix_q_text(ok, sizeof(ok), &raw.base, "PRAGMA integrity_check");
 		cr_expect_str_eq(ok, "ok");
-		cr_expect_eq(fix_q_int(&raw, "SELECT count(*) FROM attempts"), 1);
+		cr_expect_eq(fix_q_int(&raw.base, "SELECT count(*) FROM attempts"), 1);
 		sqlite3_close(raw.conn);
 	}
 }
@@ -143,13 +143,13 @@ Test(db_disk_full, a_filesystem_turning_read_only_while_recording_is_named_a_dis
 	gang_attempt_info info = { .slot = "S1", .profile_name = "demo" };
 	gang_diag d = { 0 };
 	gang_db *db;
-	int64_t id;
+	gang_attempt_key id;
 
 	mount_ext4();
 	db = fix_open(tmp.db, GANG_DB_CREATE);
 	cr_assert_eq(gang_db_attempt_begin(&id, db, &info, &d), GANG_OK, "%s", d.msg);
 	ext4_error();
-	cr_expect_eq(gang_db_step(db, id, "program", GANG_STEP_PASS, 1, "after the error", &d), GANG_EDB);
+	cr_expect_eq(gang_db_step(db, &id, "program", GANG_STEP_PASS, 1, "after the error", &d), GANG_EDB);
 	cr_expect_not_null(strstr(d.msg, "the disk failed while"), "got: %s", d.msg);
 	cr_expect_not_null(strstr(d.msg, tmp.db), "got: %s", d.msg);
 	cr_expect_not_null(strstr(d.msg, "then restart gang"), "got: %s", d.msg);

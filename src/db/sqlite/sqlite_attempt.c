@@ -1,19 +1,19 @@
 /*
- * db_attempt.c — boards, attempts and steps: the traceability record of
+ * sqlite_attempt.c — boards, attempts and steps: the traceability record of
  * every board inserted into a slot. An attempt is opened when the board is
  * inserted and closed exactly once; a pass is written only by
- * gang_db_attempt_finish after verify, together with burning the board's
+ * db_sqlite_attempt_finish after verify, together with burning the board's
  * serial, in one transaction (docs/architecture.md "Serial numbers and
  * traceability").
  */
-#include "db/db_internal.h"
+#include "db/sqlite/sqlite_internal.h"
 
 #include <stdio.h>
 
 static const char *const db_attempt_results[] = { "pass", "fail", "aborted" };
 static const char *const db_step_results[] = { "pass", "fail", "skip" };
 
-static int db_board_upsert(gang_db *db, const char *uid, const char *part, gang_diag *d)
+static int db_board_upsert(db_sqlite *db, const char *uid, const char *part, gang_diag *d)
 {
 	sqlite3_stmt *st;
 	int err;
@@ -31,24 +31,62 @@ static int db_board_upsert(gang_db *db, const char *uid, const char *part, gang_
 	return db_run(db, st, d, "recording a board");
 }
 
-int gang_db_board_seen(gang_db *db, const char *uid, const char *part, gang_diag *d)
+int db_sqlite_board_seen(db_sqlite *db, const char *uid, const char *part, gang_diag *d)
 {
 	return db_board_upsert(db, uid, part, d);
 }
 
-int gang_db_attempt_begin(int64_t *id_out, gang_db *db, const gang_attempt_info *info, gang_diag *d)
+int db_attempt_row(int64_t *id_out, db_sqlite *db, const gang_attempt_key *k, const char *what, gang_diag *d)
+{
+	char kt[GANG_DB_KEY_TEXT_MAX];
+	sqlite3_stmt *st;
+	int rc, err;
+
+	*id_out = 0;
+	/* the expression of index attempts_by_key (migration 8) */
+	if ((err = db_prepare(&st, db, "SELECT id FROM attempts WHERE ifnull(station, '') = ?1 AND seq = ?2", d)) < 0)
+		return err;
+	db_bind_text(st, 1, k->station);
+	sqlite3_bind_int64(st, 2, k->seq);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id_out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return gang_diag_set(d, GANG_ERR, "database %s: %s: attempt %s does not exist", db->path, what,
+				     gang_attempt_key_text(kt, sizeof(kt), k));
+	return rc == SQLITE_ROW ? GANG_OK : db_fail(db, rc, d, "looking up an attempt");
+}
+
+/* The number the attempt just inserted (row id) got from its station. */
+static int db_attempt_seq(int64_t *seq_out, db_sqlite *db, int64_t id, gang_diag *d)
+{
+	sqlite3_stmt *st;
+	int rc, err;
+
+	if ((err = db_prepare(&st, db, "SELECT seq FROM attempts WHERE id = ?1", d)) < 0)
+		return err;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*seq_out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? GANG_OK : db_fail(db, rc, d, "reading a new attempt's number");
+}
+
+int db_sqlite_attempt_begin(gang_attempt_key *key_out, db_sqlite *db, const gang_attempt_info *info, gang_diag *d)
 {
 	sqlite3_stmt *st;
 	int err;
 
-	*id_out = 0;
 	if (!info->slot || !*info->slot || !info->profile_name || !*info->profile_name)
 		return gang_diag_set(d, GANG_ERR, "database %s: an attempt needs a slot and a profile name",
 				     db->path);
 	if ((err = db_prepare(&st, db,
 			      "INSERT INTO attempts (slot, probe_serial, batch, profile_name, profile_sha256, "
-			      "image_sha256, operator, station, run_id, rework, started_at) VALUES (?1, ?2, ?3, "
-			      "?4, ?5, ?6, ?7, ?8, ?9, ?10, " DB_NOW_SQL ")",
+			      "image_sha256, operator, station, run_id, rework, seq, started_at) VALUES (?1, ?2, ?3, "
+			      "?4, ?5, ?6, ?7, ?8, ?9, ?10, (SELECT ifnull(max(seq), 0) + 1 FROM attempts WHERE "
+			      "ifnull(station, '') = ifnull(?8, '')), " DB_NOW_SQL ")",
 			      d)) < 0)
 		return err;
 	db_bind_text(st, 1, info->slot);
@@ -62,31 +100,36 @@ int gang_db_attempt_begin(int64_t *id_out, gang_db *db, const gang_attempt_info 
 	if (db->run_id)
 		sqlite3_bind_int64(st, 9, db->run_id);
 	sqlite3_bind_int(st, 10, info->rework ? 1 : 0);
+	/* One statement, so the station's next number is read under the write lock that inserts it. */
 	if ((err = db_run(db, st, d, "recording a new attempt")) < 0)
 		return err;
-	*id_out = sqlite3_last_insert_rowid(db->conn);
-	return GANG_OK;
+	snprintf(key_out->station, sizeof(key_out->station), "%s", info->station ? info->station : "");
+	return db_attempt_seq(&key_out->seq, db, sqlite3_last_insert_rowid(db->conn), d);
 }
 
-static int db_attempt_update_one(gang_db *db, sqlite3_stmt *st, int64_t id, gang_diag *d,
+static int db_attempt_update_one(db_sqlite *db, sqlite3_stmt *st, const gang_attempt_key *k, gang_diag *d,
 				 const char *what)
 {
+	char kt[GANG_DB_KEY_TEXT_MAX];
 	int err = db_run(db, st, d, what);
 
 	if (err == GANG_OK && sqlite3_changes(db->conn) != 1)
-		err = gang_diag_set(d, GANG_ERR, "database %s: %s: attempt %lld does not exist or is closed",
-				    db->path, what, (long long)id);
+		err = gang_diag_set(d, GANG_ERR, "database %s: %s: attempt %s does not exist or is closed",
+				    db->path, what, gang_attempt_key_text(kt, sizeof(kt), k));
 	return err;
 }
 
-int gang_db_attempt_identify(gang_db *db, int64_t attempt_id, const gang_attempt_target *t,
-			     gang_diag *d)
+int db_sqlite_attempt_identify(db_sqlite *db, const gang_attempt_key *k, const gang_attempt_target *t,
+			       gang_diag *d)
 {
 	sqlite3_stmt *st;
+	int64_t attempt_id;
 	int err;
 
 	if ((err = db_begin(db, d)) < 0)
 		return err;
+	if ((err = db_attempt_row(&attempt_id, db, k, "identifying the board", d)) < 0)
+		goto fail;
 	if ((err = db_board_upsert(db, t->uid, t->part, d)) < 0)
 		goto fail;
 	if ((err = db_prepare(&st, db,
@@ -101,7 +144,7 @@ int gang_db_attempt_identify(gang_db *db, int64_t attempt_id, const gang_attempt
 	db_bind_text(st, 5, t->option_bytes);
 	if (t->rdp_before >= 0)
 		sqlite3_bind_int(st, 6, t->rdp_before);
-	if ((err = db_attempt_update_one(db, st, attempt_id, d, "identifying the board")) < 0)
+	if ((err = db_attempt_update_one(db, st, k, d, "identifying the board")) < 0)
 		goto fail;
 	return db_commit(db, d);
 fail:
@@ -114,7 +157,7 @@ fail:
  * when open_too, rendered into an attempt still open (two boards in flight;
  * the first to pass keeps it). *other is "" when there is none.
  */
-static int db_serial_text_owner(char *other, size_t cap, gang_db *db, const char *pool,
+static int db_serial_text_owner(char *other, size_t cap, db_sqlite *db, const char *pool,
 				const char *text, const char *uid, int open_too, gang_diag *d)
 {
 	sqlite3_stmt *st;
@@ -141,8 +184,10 @@ static int db_serial_text_owner(char *other, size_t cap, gang_db *db, const char
 }
 
 /* The open attempt's board and serial pool ("" when none), for the serial text. */
-static int db_attempt_pool(char *uid, char *pool, size_t cap, gang_db *db, int64_t id, gang_diag *d)
+static int db_attempt_pool(char *uid, char *pool, size_t cap, db_sqlite *db, int64_t id,
+			   const gang_attempt_key *k, gang_diag *d)
 {
+	char kt[GANG_DB_KEY_TEXT_MAX];
 	sqlite3_stmt *st;
 	int rc, err;
 
@@ -160,18 +205,21 @@ static int db_attempt_pool(char *uid, char *pool, size_t cap, gang_db *db, int64
 	}
 	sqlite3_finalize(st);
 	if (rc == SQLITE_DONE)
-		return gang_diag_set(d, GANG_ERR, "database %s: recording the serial text: attempt %lld does not "
-				     "exist or is closed", db->path, (long long)id);
+		return gang_diag_set(d, GANG_ERR, "database %s: recording the serial text: attempt %s does not "
+				     "exist or is closed", db->path, gang_attempt_key_text(kt, sizeof(kt), k));
 	return rc == SQLITE_ROW ? GANG_OK : db_fail(db, rc, d, "reading an attempt");
 }
 
-static int db_serial_text_tx(gang_db *db, int64_t id, const char *text, gang_diag *d)
+static int db_serial_text_tx(db_sqlite *db, const gang_attempt_key *k, const char *text, gang_diag *d)
 {
 	char uid[128], pool[128], other[128];
 	sqlite3_stmt *st;
+	int64_t id;
 	int err;
 
-	if ((err = db_attempt_pool(uid, pool, sizeof(uid), db, id, d)) < 0)
+	if ((err = db_attempt_row(&id, db, k, "recording the serial text", d)) < 0)
+		return err;
+	if ((err = db_attempt_pool(uid, pool, sizeof(uid), db, id, k, d)) < 0)
 		return err;
 	if (text && pool[0] && (err = db_serial_text_owner(other, sizeof(other), db, pool, text, uid, 1, d)) < 0)
 		return err;
@@ -184,30 +232,33 @@ static int db_serial_text_tx(gang_db *db, int64_t id, const char *text, gang_dia
 		return err;
 	sqlite3_bind_int64(st, 1, id);
 	db_bind_text(st, 2, text);
-	return db_attempt_update_one(db, st, id, d, "recording the serial text");
+	return db_attempt_update_one(db, st, k, d, "recording the serial text");
 }
 
-int gang_db_attempt_serial_text(gang_db *db, int64_t attempt_id, const char *text, gang_diag *d)
+int db_sqlite_attempt_serial_text(db_sqlite *db, const gang_attempt_key *k, const char *text, gang_diag *d)
 {
 	int err;
 
 	if ((err = db_begin(db, d)) < 0)
 		return err;
-	if ((err = db_serial_text_tx(db, attempt_id, text, d)) < 0) {
+	if ((err = db_serial_text_tx(db, k, text, d)) < 0) {
 		db_rollback(db);
 		return err;
 	}
 	return db_commit(db, d);
 }
 
-int gang_db_step(gang_db *db, int64_t attempt_id, const char *step, gang_step_result result,
-		 uint32_t duration_ms, const char *detail, gang_diag *d)
+int db_sqlite_step(db_sqlite *db, const gang_attempt_key *k, const char *step, gang_step_result result,
+		   uint32_t duration_ms, const char *detail, gang_diag *d)
 {
 	sqlite3_stmt *st;
+	int64_t attempt_id;
 	int err;
 
 	if (!step || !*step || (unsigned)result > GANG_STEP_SKIP)
 		return gang_diag_set(d, GANG_ERR, "database %s: step name or result missing", db->path);
+	if ((err = db_attempt_row(&attempt_id, db, k, "recording a step", d)) < 0)
+		return err;
 	if ((err = db_prepare(&st, db,
 			      "INSERT INTO steps (attempt_id, step, result, duration_ms, detail, at) "
 			      "VALUES (?1, ?2, ?3, ?4, ?5, " DB_NOW_SQL ")",
@@ -222,7 +273,7 @@ int gang_db_step(gang_db *db, int64_t attempt_id, const char *step, gang_step_re
 }
 
 /* Was uid's serial of pool (value < 0: any) voided? A voided serial explains a failed burn. */
-static int db_serial_was_voided(int *voided, gang_db *db, const char *pool, int64_t value, const char *uid,
+static int db_serial_was_voided(int *voided, db_sqlite *db, const char *pool, int64_t value, const char *uid,
 				gang_diag *d)
 {
 	sqlite3_stmt *st;
@@ -244,7 +295,7 @@ static int db_serial_was_voided(int *voided, gang_db *db, const char *pool, int6
 	return rc == SQLITE_ROW ? GANG_OK : db_fail(db, rc, d, "looking up a voided serial");
 }
 
-int db_serial_burn_tx(gang_db *db, const char *pool, int64_t value, const char *uid, gang_diag *d)
+int db_serial_burn_tx(db_sqlite *db, const char *pool, int64_t value, const char *uid, gang_diag *d)
 {
 	sqlite3_stmt *st;
 	int voided, err;
@@ -287,7 +338,7 @@ static void db_copy_col(char *out, size_t cap, sqlite3_stmt *st, int col)
 	snprintf(out, cap, "%s", s ? (const char *)s : "");
 }
 
-static int db_attempt_load(db_open_attempt *out, gang_db *db, int64_t id, gang_diag *d)
+static int db_attempt_load(db_open_attempt *out, db_sqlite *db, int64_t id, const char *kt, gang_diag *d)
 {
 	sqlite3_stmt *st;
 	int rc, err;
@@ -300,16 +351,15 @@ static int db_attempt_load(db_open_attempt *out, gang_db *db, int64_t id, gang_d
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && sqlite3_column_type(st, 4) != SQLITE_NULL)
-		err = gang_diag_set(d, GANG_ERR, "database %s: attempt %lld is already finished (%s)",
-				    db->path, (long long)id, (const char *)sqlite3_column_text(st, 4));
+		err = gang_diag_set(d, GANG_ERR, "database %s: attempt %s is already finished (%s)", db->path, kt,
+				    (const char *)sqlite3_column_text(st, 4));
 	else if (rc == SQLITE_ROW) {
 		db_copy_col(out->uid, sizeof(out->uid), st, 0);
 		db_copy_col(out->pool, sizeof(out->pool), st, 1);
 		out->value = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 2);
 		db_copy_col(out->text, sizeof(out->text), st, 3);
 	} else if (rc == SQLITE_DONE)
-		err = gang_diag_set(d, GANG_ERR, "database %s: attempt %lld does not exist", db->path,
-				    (long long)id);
+		err = gang_diag_set(d, GANG_ERR, "database %s: attempt %s does not exist", db->path, kt);
 	else
 		err = db_fail(db, rc, d, "reading an attempt");
 	sqlite3_finalize(st);
@@ -317,7 +367,7 @@ static int db_attempt_load(db_open_attempt *out, gang_db *db, int64_t id, gang_d
 }
 
 /* UNIQUE (serial, serial_pool): name the other board instead of a bare constraint error. */
-static int db_serial_text_free(gang_db *db, const char *pool, const char *serial, const char *uid,
+static int db_serial_text_free(db_sqlite *db, const char *pool, const char *serial, const char *uid,
 			       gang_diag *d)
 {
 	char other[128];
@@ -331,7 +381,7 @@ static int db_serial_text_free(gang_db *db, const char *pool, const char *serial
 	return err;
 }
 
-static int db_finish_board(gang_db *db, const db_open_attempt *a, gang_attempt_result result,
+static int db_finish_board(db_sqlite *db, const db_open_attempt *a, gang_attempt_result result,
 			   gang_diag *d)
 {
 	sqlite3_stmt *st;
@@ -360,18 +410,23 @@ static int db_finish_board(gang_db *db, const db_open_attempt *a, gang_attempt_r
 	return db_run(db, st, d, "updating the board's last result");
 }
 
-static int db_finish_tx(gang_db *db, int64_t id, gang_attempt_result result, const char *cls,
+static int db_finish_tx(db_sqlite *db, const gang_attempt_key *k, gang_attempt_result result, const char *cls,
 			const char *msg, gang_diag *d)
 {
 	db_open_attempt a = { .value = -1 };
+	char kt[GANG_DB_KEY_TEXT_MAX];
 	sqlite3_stmt *st;
+	int64_t id;
 	int err;
 
-	if ((err = db_attempt_load(&a, db, id, d)) < 0)
+	gang_attempt_key_text(kt, sizeof(kt), k);
+	if ((err = db_attempt_row(&id, db, k, "closing an attempt", d)) < 0)
+		return err;
+	if ((err = db_attempt_load(&a, db, id, kt, d)) < 0)
 		return err;
 	if (result == GANG_ATTEMPT_PASS && !a.uid[0])
-		return gang_diag_set(d, GANG_ERR, "database %s: attempt %lld has no board UID; a pass needs one",
-				     db->path, (long long)id);
+		return gang_diag_set(d, GANG_ERR, "database %s: attempt %s has no board UID; a pass needs one",
+				     db->path, kt);
 	if (result == GANG_ATTEMPT_PASS && a.value >= 0 &&
 	    (err = db_serial_burn_tx(db, a.pool, a.value, a.uid, d)) < 0)
 		return err;
@@ -389,7 +444,7 @@ static int db_finish_tx(gang_db *db, int64_t id, gang_attempt_result result, con
 	return a.uid[0] ? db_finish_board(db, &a, result, d) : GANG_OK;
 }
 
-int gang_db_attempt_finish(gang_db *db, int64_t attempt_id, gang_attempt_result result,
+int db_sqlite_attempt_finish(db_sqlite *db, const gang_attempt_key *k, gang_attempt_result result,
 			   const char *error_class, const char *error_message, gang_diag *d)
 {
 	int err;
@@ -399,7 +454,7 @@ int gang_db_attempt_finish(gang_db *db, int64_t attempt_id, gang_attempt_result 
 				     (int)result);
 	if ((err = db_begin(db, d)) < 0)
 		return err;
-	if ((err = db_finish_tx(db, attempt_id, result, error_class, error_message, d)) < 0) {
+	if ((err = db_finish_tx(db, k, result, error_class, error_message, d)) < 0) {
 		db_rollback(db);
 		return err;
 	}

@@ -1,5 +1,5 @@
 /*
- * db_probe.c — probes and slot labels. A slot is the fixture position an
+ * sqlite_probe.c — probes and slot labels. A slot is the fixture position an
  * operator points at ("S3"); it must not change when probes enumerate in
  * another order. The key is the probe serial plus the USB port path,
  * because clone ST-Links report garbage or duplicated serials
@@ -7,14 +7,14 @@
  * quirk of the ST-Link protocol as OpenOCD 0.12 and stlink 1.7.0 use it).
  * An engineer may pin labels with a --slots file.
  */
-#include "db/db_internal.h"
+#include "db/sqlite/sqlite_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int db_slot_lookup(char *label, size_t cap, gang_db *db, const char *serial, const char *path,
+static int db_slot_lookup(char *label, size_t cap, db_sqlite *db, const char *serial, const char *path,
 			  gang_diag *d)
 {
 	sqlite3_stmt *st;
@@ -38,7 +38,7 @@ static int db_slot_lookup(char *label, size_t cap, gang_db *db, const char *seri
 	return GANG_OK;
 }
 
-static int db_slot_create(char *label, size_t cap, gang_db *db, const char *serial, const char *path,
+static int db_slot_create(char *label, size_t cap, db_sqlite *db, const char *serial, const char *path,
 			  gang_diag *d)
 {
 	sqlite3_stmt *st;
@@ -58,7 +58,7 @@ static int db_slot_create(char *label, size_t cap, gang_db *db, const char *seri
 	return db_run(db, st, d, "creating a slot label");
 }
 
-static int db_probe_upsert(gang_db *db, const char *serial, const char *path, const char *model,
+static int db_probe_upsert(db_sqlite *db, const char *serial, const char *path, const char *model,
 			   const char *firmware, const char *label, gang_diag *d)
 {
 	sqlite3_stmt *st;
@@ -79,7 +79,7 @@ static int db_probe_upsert(gang_db *db, const char *serial, const char *path, co
 	return db_run(db, st, d, "recording a probe");
 }
 
-int gang_db_probe_seen(char *label_out, size_t cap, gang_db *db, const char *serial,
+int db_sqlite_probe_seen(char *label_out, size_t cap, db_sqlite *db, const char *serial,
 		       const char *usb_path, const char *model, const char *firmware, gang_diag *d)
 {
 	char label[GANG_DB_LABEL_MAX];

@@ -1,5 +1,5 @@
 /*
- * db_report.c — every SQL statement behind `gang report` and `gang trace`
+ * sqlite_report.c — every SQL statement behind `gang report` and `gang trace`
  * (db/db_report.h). Read-only: nothing here writes.
  *
  * Performance (the issue asks for 1,000,000 attempts in under 2 s): the
@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/db_internal.h"
+#include "db/sqlite/sqlite_internal.h"
 
 #define DB_REPORT_SQL_MAX 1024U
 #define DB_REPORT_UID_HEX 24U
@@ -131,7 +131,7 @@ static int db_report_row_read(gang_report_row *r, sqlite3_stmt *st, char **buf, 
 	return packed ? db_report_failure_read(r, buf, cap, packed) : GANG_OK;
 }
 
-int gang_db_report_scan(gang_db *db, const gang_report_filter *f, gang_report_row_fn fn, void *ctx,
+int db_sqlite_report_scan(db_sqlite *db, const gang_report_filter *f, gang_report_row_fn fn, void *ctx,
 			gang_diag *d)
 {
 	char sql[DB_REPORT_SQL_MAX] =
@@ -166,13 +166,6 @@ int gang_db_report_scan(gang_db *db, const gang_report_filter *f, gang_report_ro
 	sqlite3_finalize(st);
 	free(buf);
 	return err;
-}
-
-void gang_db_report_pools_free(gang_report_pool *p, size_t n)
-{
-	for (size_t i = 0; p && i < n; i++)
-		free(p[i].name);
-	free(p);
 }
 
 static int db_report_pool_add(gang_report_pool **v, size_t *n, sqlite3_stmt *st)
@@ -211,7 +204,7 @@ static const char *const db_report_pool_sql_all =
 	"(SELECT count(*) FROM serials INDEXED BY serials_by_pool_state WHERE pool = ?4 AND state = 'burned'), "
 	"(SELECT count(*) FROM serials INDEXED BY serials_by_pool_state WHERE pool = ?4 AND state = 'void')";
 
-static int db_report_pool_one(gang_report_pool **v, size_t *n, gang_db *db, const gang_report_filter *f,
+static int db_report_pool_one(gang_report_pool **v, size_t *n, db_sqlite *db, const gang_report_filter *f,
 			      sqlite3_stmt *pools, gang_diag *d)
 {
 	char sql[DB_REPORT_SQL_MAX] =
@@ -242,7 +235,7 @@ static int db_report_pool_one(gang_report_pool **v, size_t *n, gang_db *db, cons
 	return err;
 }
 
-int gang_db_report_pools(gang_report_pool **out, size_t *n_out, gang_db *db, const gang_report_filter *f,
+int db_sqlite_report_pools(gang_report_pool **out, size_t *n_out, db_sqlite *db, const gang_report_filter *f,
 			 gang_diag *d)
 {
 	sqlite3_stmt *pools;
@@ -268,57 +261,12 @@ int gang_db_report_pools(gang_report_pool **out, size_t *n_out, gang_db *db, con
 
 /* ---- trace ---------------------------------------------------------------- */
 
-static const struct {
-	const char *name;
-	int number;
-} db_trace_fields[GANG_TF_COUNT] = {
-	[GANG_TF_ID] = { "attempt", 1 },
-	[GANG_TF_STARTED_AT] = { "started_at", 0 },
-	[GANG_TF_FINISHED_AT] = { "finished_at", 0 },
-	[GANG_TF_DURATION_MS] = { "duration_ms", 1 },
-	[GANG_TF_RESULT] = { "result", 0 },
-	[GANG_TF_ERROR_CLASS] = { "error_class", 0 },
-	[GANG_TF_ERROR_MESSAGE] = { "error_message", 0 },
-	[GANG_TF_SLOT] = { "slot", 0 },
-	[GANG_TF_PROBE] = { "probe", 0 },
-	[GANG_TF_OPERATOR] = { "operator", 0 },
-	[GANG_TF_STATION] = { "station", 0 },
-	[GANG_TF_BATCH] = { "batch", 0 },
-	[GANG_TF_PROFILE] = { "profile", 0 },
-	[GANG_TF_PROFILE_SHA256] = { "profile_sha256", 0 },
-	[GANG_TF_IMAGE_SHA256] = { "image_sha256", 0 },
-	[GANG_TF_PART] = { "part", 0 },
-	[GANG_TF_CONNECT_MODE] = { "connect_mode", 0 },
-	[GANG_TF_RDP_BEFORE] = { "rdp_before", 1 },
-	[GANG_TF_OPTION_BYTES] = { "option_bytes", 0 },
-	[GANG_TF_SERIAL_POOL] = { "serial_pool", 0 },
-	[GANG_TF_SERIAL_VALUE] = { "serial_value", 1 },
-	[GANG_TF_SERIAL_TEXT] = { "serial_text", 0 },
-};
-
 /* Columns in gang_trace_field order. */
 #define DB_TRACE_ATTEMPT_COLS                                                                          \
 	"id, started_at, finished_at, CAST(round((julianday(finished_at) - julianday(started_at)) * "    \
 	"86400000.0) AS INTEGER), result, error_class, error_message, slot, probe_serial, operator, "     \
 	"station, batch, profile_name, profile_sha256, image_sha256, part, connect_mode, rdp_before, " \
 	"option_bytes, serial_pool, serial_value, serial_text"
-
-const char *gang_trace_field_name(gang_trace_field f)
-{
-	return (unsigned)f < GANG_TF_COUNT ? db_trace_fields[f].name : "?";
-}
-
-int gang_trace_field_is_number(gang_trace_field f)
-{
-	return (unsigned)f < GANG_TF_COUNT && db_trace_fields[f].number;
-}
-
-void gang_db_trace_uids_free(char **uids, size_t n)
-{
-	for (size_t i = 0; uids && i < n; i++)
-		free(uids[i]);
-	free(uids);
-}
 
 static int db_trace_is_uid(const char *s)
 {
@@ -335,7 +283,7 @@ static int db_trace_is_decimal(const char *s)
 }
 
 /* Collect the distinct first column of sql (bound with key) into a uid list. */
-static int db_trace_collect(char ***v, size_t *n, gang_db *db, const char *sql, const char *key,
+static int db_trace_collect(char ***v, size_t *n, db_sqlite *db, const char *sql, const char *key,
 			    gang_diag *d)
 {
 	sqlite3_stmt *st;
@@ -360,7 +308,7 @@ static int db_trace_collect(char ***v, size_t *n, gang_db *db, const char *sql, 
 	return err;
 }
 
-int gang_db_trace_find(char ***uids_out, size_t *n_out, gang_db *db, const char *key, gang_diag *d)
+int db_sqlite_trace_find(char ***uids_out, size_t *n_out, db_sqlite *db, const char *key, gang_diag *d)
 {
 	static const char *const by_uid =
 		"SELECT uid FROM boards WHERE uid IN (upper(?1), lower(?1)) ORDER BY uid";
@@ -390,46 +338,6 @@ int gang_db_trace_find(char ***uids_out, size_t *n_out, gang_db *db, const char 
 	return err;
 }
 
-static void db_trace_attempt_clear(gang_trace_attempt *a)
-{
-	for (size_t i = 0; i < GANG_TF_COUNT; i++)
-		free(a->f[i]);
-	for (size_t i = 0; i < a->n_steps; i++) {
-		free(a->steps[i].step);
-		free(a->steps[i].result);
-		free(a->steps[i].detail);
-		free(a->steps[i].at);
-	}
-	free(a->steps);
-}
-
-void gang_db_trace_board_free(gang_trace_board *b)
-{
-	if (!b)
-		return;
-	for (size_t i = 0; i < b->n_attempts; i++)
-		db_trace_attempt_clear(&b->attempts[i]);
-	for (size_t i = 0; i < b->n_serials; i++) {
-		gang_trace_serial *s = &b->serials[i];
-
-		free(s->pool);
-		free(s->state);
-		free(s->reserved_at);
-		free(s->burned_at);
-		free(s->voided_at);
-		free(s->reason);
-	}
-	free(b->attempts);
-	free(b->serials);
-	free(b->uid);
-	free(b->serial);
-	free(b->part);
-	free(b->first_seen);
-	free(b->last_seen);
-	free(b->last_result);
-	free(b);
-}
-
 /* True when a non-NULL column failed to copy (out of memory). */
 static int db_dup_failed(sqlite3_stmt *st, int i, const char *copy)
 {
@@ -449,7 +357,7 @@ static int db_trace_step_read(gang_trace_step *s, sqlite3_stmt *st)
 	return GANG_OK;
 }
 
-static int db_trace_steps(gang_trace_attempt *a, gang_db *db, sqlite3_stmt *st, gang_diag *d)
+static int db_trace_steps(gang_trace_attempt *a, db_sqlite *db, sqlite3_stmt *st, gang_diag *d)
 {
 	gang_trace_step *grown;
 	int rc, err = GANG_OK;
@@ -485,7 +393,7 @@ static int db_trace_attempt_read(gang_trace_board *b, sqlite3_stmt *st)
 	return GANG_OK;
 }
 
-static int db_trace_attempts(gang_trace_board *b, gang_db *db, gang_diag *d)
+static int db_trace_attempts(gang_trace_board *b, db_sqlite *db, gang_diag *d)
 {
 	sqlite3_stmt *st = NULL, *steps = NULL;
 	int rc, err;
@@ -537,7 +445,7 @@ static int db_trace_serial_read(gang_trace_board *b, sqlite3_stmt *st)
 	return GANG_OK;
 }
 
-static int db_trace_serials(gang_trace_board *b, gang_db *db, gang_diag *d)
+static int db_trace_serials(gang_trace_board *b, db_sqlite *db, gang_diag *d)
 {
 	sqlite3_stmt *st;
 	int rc, err;
@@ -559,7 +467,7 @@ static int db_trace_serials(gang_trace_board *b, gang_db *db, gang_diag *d)
 	return err;
 }
 
-static int db_trace_board_row(gang_trace_board *b, gang_db *db, const char *uid, gang_diag *d)
+static int db_trace_board_row(gang_trace_board *b, db_sqlite *db, const char *uid, gang_diag *d)
 {
 	sqlite3_stmt *st;
 	int rc, err;
@@ -588,7 +496,7 @@ static int db_trace_board_row(gang_trace_board *b, gang_db *db, const char *uid,
 	return err;
 }
 
-int gang_db_trace_board(gang_trace_board **out, gang_db *db, const char *uid, gang_diag *d)
+int db_sqlite_trace_board(gang_trace_board **out, db_sqlite *db, const char *uid, gang_diag *d)
 {
 	gang_trace_board *b = calloc(1, sizeof(*b));
 	int err;

@@ -7,13 +7,13 @@
 #include <ctype.h>
 #include <pthread.h>
 
-#include "test_fixture.h"
+#include "sqlite_fixture.h"
 
 static fix_dir tmp;
 
 static void setup(void)
 {
-	fix_dir_make(&tmp);
+	fix_sqlite_dir(&tmp);
 }
 
 static void teardown(void)
@@ -125,7 +125,7 @@ Test(db_migrate, schema_sql_equals_the_result_of_all_migrations)
 	cr_assert_eq(sqlite3_exec(ref, text, NULL, NULL, NULL), SQLITE_OK, "%s: %s", path,
 		     sqlite3_errmsg(ref));
 	dump_schema(want, sizeof(want), ref);
-	dump_schema(got, sizeof(got), db->conn);
+	dump_schema(got, sizeof(got), db_sqlite_of(db)->conn);
 	cr_expect_str_eq(got, want, "db/schema.sql differs from the migrated schema");
 	{
 		sqlite3_stmt *st;
@@ -149,7 +149,7 @@ Test(db_migrate, embedded_migrations_equal_the_files_in_db_migrations)
 		FILE *ls;
 		char *text;
 
-		src_path(pattern, sizeof(pattern), "db/migrations/");
+		src_path(pattern, sizeof(pattern), "db/migrations/sqlite/");
 		snprintf(path, sizeof(path), "ls %s%04d_*.sql", pattern, v);
 		ls = popen(path, "r");
 		cr_assert_not_null(ls);
@@ -157,7 +157,7 @@ Test(db_migrate, embedded_migrations_equal_the_files_in_db_migrations)
 		pclose(ls);
 		path[strcspn(path, "\n")] = '\0';
 		text = slurp(path);
-		cr_expect_str_eq(db_migration_sql(v), text, "%s changed: rebuild migrations.inc", path);
+		cr_expect_str_eq(db_migration_sql(v), text, "%s changed: rebuild sqlite_migrations.inc", path);
 		free(text);
 	}
 	cr_expect_null(db_migration_sql(0));
@@ -167,7 +167,7 @@ Test(db_migrate, embedded_migrations_equal_the_files_in_db_migrations)
 /* A database left at `version` by an older gang, with one board when it has that table. */
 static void make_old_database(const char *path, int version)
 {
-	gang_db raw = { .path = (char *)path };
+	db_sqlite raw = { .base.ops = &db_sqlite_ops, .path = (char *)path };
 	gang_diag d = { 0 };
 
 	cr_assert_eq(sqlite3_open(path, &raw.conn), SQLITE_OK);
@@ -186,7 +186,7 @@ Test(db_migrate, every_intermediate_version_upgrades_to_the_newest_keeping_data)
 	static char want[65536], got[65536];
 	gang_db *ref = fix_open(tmp.db, GANG_DB_CREATE);
 
-	dump_schema(want, sizeof(want), ref->conn);
+	dump_schema(want, sizeof(want), db_sqlite_of(ref)->conn);
 	gang_db_close(ref);
 	for (int v = 0; v < gang_db_schema_version(); v++) {
 		char path[256], name[32];
@@ -197,7 +197,7 @@ Test(db_migrate, every_intermediate_version_upgrades_to_the_newest_keeping_data)
 		make_old_database(path, v);
 		db = fix_open(path, 0);
 		cr_expect_eq(fix_q_int(db, "PRAGMA user_version"), gang_db_schema_version(), "from %d", v);
-		dump_schema(got, sizeof(got), db->conn);
+		dump_schema(got, sizeof(got), db_sqlite_of(db)->conn);
 		cr_expect_str_eq(got, want, "schema after upgrading from version %d", v);
 		cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM boards"), v >= 1 ? 1 : 0, "from %d", v);
 		gang_db_close(db);
@@ -212,7 +212,7 @@ Test(db_migrate, newer_schema_is_refused_naming_both_versions)
 	int newer = gang_db_schema_version() + 4;
 
 	snprintf(want, sizeof(want), "PRAGMA user_version = %d", newer);
-	cr_assert_eq(fix_exec(db, want), SQLITE_OK);
+	cr_assert_eq(fix_sqlite_exec(db, want), SQLITE_OK);
 	gang_db_close(db);
 	db = (gang_db *)1;
 	cr_expect_eq(gang_db_open(&db, tmp.db, 0, &d), GANG_EDB);
@@ -236,7 +236,7 @@ Test(db_migrate, read_only_open_refuses_an_older_schema_and_never_writes)
 	cr_expect_not_null(strstr(d.msg, "is older than this gang"), "got: %s", d.msg);
 	gang_db_close(fix_open(tmp.db, GANG_DB_CREATE));
 	db = fix_open(tmp.db, GANG_DB_READONLY);
-	cr_expect_neq(fix_exec(db, "INSERT INTO boards (uid, first_seen, last_seen) VALUES ('x','a','a')"),
+	cr_expect_neq(fix_sqlite_exec(db, "INSERT INTO boards (uid, first_seen, last_seen) VALUES ('x','a','a')"),
 		      SQLITE_OK);
 	cr_expect_neq(gang_db_board_seen(db, "0123456789ABCDEF01234567", NULL, &d), GANG_OK);
 	gang_db_close(db);
@@ -364,7 +364,7 @@ Test(db_migrate, boards_rebuild_keeps_referencing_rows_and_fills_the_serial_pool
 		"'fail');"
 		"INSERT INTO steps (attempt_id, step, result, duration_ms, at) VALUES (1, 'connect', 'pass', 5, 'a');"
 		"INSERT INTO serials VALUES ('prodA', 1, '0123456789ABCDEF01234567', 'burned', 1, 'a', 'b', NULL, NULL);";
-	gang_db raw = { .path = tmp.db };
+	db_sqlite raw = { .base.ops = &db_sqlite_ops, .path = tmp.db };
 	gang_diag d = { 0 };
 	gang_db *db;
 	char pool[32];
@@ -386,10 +386,43 @@ Test(db_migrate, boards_rebuild_keeps_referencing_rows_and_fills_the_serial_pool
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM sqlite_temp_master"), 0, "no temporary table left");
 	/* the same text in another pool is now allowed, in the same pool it is not */
-	cr_expect_eq(fix_exec(db, "UPDATE boards SET serial = 'GNG-1', serial_pool = 'prodB' WHERE serial IS NULL"),
+	cr_expect_eq(fix_sqlite_exec(db, "UPDATE boards SET serial = 'GNG-1', serial_pool = 'prodB' WHERE serial IS NULL"),
 		     SQLITE_OK);
-	cr_expect_neq(fix_exec(db, "UPDATE boards SET serial_pool = 'prodA' WHERE serial_pool = 'prodB'"), SQLITE_OK);
+	cr_expect_neq(fix_sqlite_exec(db, "UPDATE boards SET serial_pool = 'prodA' WHERE serial_pool = 'prodB'"), SQLITE_OK);
 	/* foreign keys are enforced again after the migration */
-	cr_expect_neq(fix_exec(db, "DELETE FROM boards WHERE uid = '76543210FEDCBA9876543210'"), SQLITE_OK);
+	cr_expect_neq(fix_sqlite_exec(db, "DELETE FROM boards WHERE uid = '76543210FEDCBA9876543210'"), SQLITE_OK);
+	gang_db_close(db);
+}
+
+/*
+ * Migration 8 gives attempts recorded before it their row id as their number
+ * at their station, so the numbers already printed still name them; new
+ * attempts continue after the station's highest number.
+ */
+Test(db_migrate, attempt_keys_of_older_attempts_are_their_row_ids_and_new_ones_follow)
+{
+	static const char *const rows =
+		"INSERT INTO attempts (id, slot, profile_name, station, started_at) VALUES "
+		"(5, 'S1', 'p', 'line-2', 'a'), (9, 'S2', 'p', NULL, 'a'), (12, 'S1', 'p', 'line-3', 'a');";
+	db_sqlite raw = { .base.ops = &db_sqlite_ops, .path = tmp.db };
+	gang_attempt_info info = { .slot = "S1", .profile_name = "p", .station = "line-2" };
+	gang_attempt_key k = { .seq = 0 };
+	gang_diag d = { 0 };
+	gang_db *db;
+
+	cr_assert_eq(sqlite3_open(tmp.db, &raw.conn), SQLITE_OK);
+	cr_assert_eq(db_migrate(&raw, 0, 7, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(sqlite3_exec(raw.conn, rows, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(raw.conn));
+	sqlite3_close(raw.conn);
+	db = fix_open(tmp.db, 0);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts WHERE seq = id"), 3);
+	cr_assert_eq(gang_db_attempt_begin(&k, db, &info, &d), GANG_OK, "%s", d.msg);
+	cr_expect_str_eq(k.station, "line-2");
+	cr_expect_eq(k.seq, 6, "after line-2's highest number (5), not after the highest row id");
+	cr_expect_eq(gang_db_attempt_finish(db, &(gang_attempt_key){ .seq = 9 }, GANG_ATTEMPT_ABORTED, "aborted", "x",
+					    &d),
+		     GANG_OK, "an attempt without a station is found by its number alone: %s", d.msg);
+	cr_expect_neq(fix_sqlite_exec(db, "UPDATE attempts SET seq = 5 WHERE id = 13"), SQLITE_OK,
+		      "two attempts of one station never share a number");
 	gang_db_close(db);
 }

@@ -1,5 +1,5 @@
 /*
- * db_open.c — opening the traceability database: refusals an operator can
+ * sqlite_open.c — opening the SQLite traceability database: refusals an operator can
  * act on (read-only, disk full, locked, newer schema, not a database), the
  * migrations, WAL, and crash recovery of attempts left open.
  *
@@ -9,7 +9,7 @@
  * because a reserved serial lost to a power cut could be handed out twice.
  * Reference: https://sqlite.org/threadsafe.html, https://sqlite.org/wal.html.
  */
-#include "db/db_internal.h"
+#include "db/sqlite/sqlite_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -68,7 +68,7 @@ static int db_open_check_files(const char *path, int flags, gang_diag *d)
 	return err;
 }
 
-static int db_open_conn(gang_db *db, gang_diag *d)
+static int db_open_conn(db_sqlite *db, gang_diag *d)
 {
 	int oflags = SQLITE_OPEN_NOMUTEX;
 	int rc;
@@ -94,7 +94,7 @@ static int db_open_conn(gang_db *db, gang_diag *d)
 	return db_exec(db, "PRAGMA foreign_keys = ON", d);
 }
 
-static int db_open_check_version(int *version_out, gang_db *db, gang_diag *d)
+static int db_open_check_version(int *version_out, db_sqlite *db, gang_diag *d)
 {
 	int known = gang_db_schema_version();
 	int err;
@@ -114,7 +114,7 @@ static int db_open_check_version(int *version_out, gang_db *db, gang_diag *d)
 }
 
 /* Lock probe + migrations: one IMMEDIATE transaction, re-reading the version inside it. */
-static int db_open_migrate(gang_db *db, gang_diag *d)
+static int db_open_migrate(db_sqlite *db, gang_diag *d)
 {
 	int version, err;
 
@@ -137,7 +137,7 @@ fail:
  * (several workers opening a fresh database together), so retry here
  * within the same budget.
  */
-static int db_open_wal(gang_db *db, gang_diag *d)
+static int db_open_wal(db_sqlite *db, gang_diag *d)
 {
 	uint64_t t0 = db_now_us();
 	struct timespec pause = { 0, (long)DB_BUSY_MAX_SLEEP_US * 1000L };
@@ -160,7 +160,7 @@ static int db_open_wal(gang_db *db, gang_diag *d)
 	return db_exec(db, "PRAGMA synchronous = FULL", d);
 }
 
-static int db_open_setup(gang_db *db, gang_diag *d)
+static int db_open_setup(db_sqlite *db, gang_diag *d)
 {
 	int version, err;
 
@@ -175,14 +175,14 @@ static int db_open_setup(gang_db *db, gang_diag *d)
 	if ((err = db_open_wal(db, d)) < 0)
 		return err;
 	if (db->flags & GANG_DB_RECOVER)
-		return gang_db_recover(db, NULL, d);
+		return db_sqlite_recover(db, NULL, d);
 	return GANG_OK;
 }
 
 /* Open with a wait budget of wait_ms for other writers (opening included). */
-static int db_open_waiting(gang_db **out, const char *path, int flags, uint32_t wait_ms, gang_diag *d)
+static int db_open_waiting(db_sqlite **out, const char *path, int flags, uint32_t wait_ms, gang_diag *d)
 {
-	gang_db *db;
+	db_sqlite *db;
 	int err;
 
 	*out = NULL;
@@ -199,27 +199,28 @@ static int db_open_waiting(gang_db **out, const char *path, int flags, uint32_t 
 		free(db);
 		return gang_diag_set(d, GANG_ENOMEM, "out of memory opening database %s", path);
 	}
+	db->base.ops = &db_sqlite_ops;
 	db->flags = flags;
 	db->run_fd = -1;
 	db->wait_ms = wait_ms;
 	if (!(flags & GANG_DB_READONLY) && !(db->gate = db_gate_new())) {
-		gang_db_close(db);
+		db_sqlite_close(db);
 		return gang_diag_set(d, GANG_ENOMEM, "out of memory opening database %s", path);
 	}
 	if ((err = db_open_setup(db, d)) < 0) {
-		gang_db_close(db);
+		db_sqlite_close(db);
 		return err;
 	}
 	*out = db;
 	return GANG_OK;
 }
 
-int gang_db_open(gang_db **out, const char *path, int flags, gang_diag *d)
+int db_sqlite_open(db_sqlite **out, const char *path, int flags, gang_diag *d)
 {
 	return db_open_waiting(out, path, flags, GANG_DB_BUSY_BUDGET_MS, d);
 }
 
-void gang_db_close(gang_db *db)
+void db_sqlite_close(db_sqlite *db)
 {
 	if (!db)
 		return;
@@ -233,7 +234,7 @@ void gang_db_close(gang_db *db)
 	free(db);
 }
 
-int gang_db_open_worker(gang_db **out, gang_db *main_db, gang_diag *d)
+int db_sqlite_open_worker(db_sqlite **out, db_sqlite *main_db, gang_diag *d)
 {
 	int err;
 
@@ -251,7 +252,7 @@ int gang_db_open_worker(gang_db **out, gang_db *main_db, gang_diag *d)
 	return GANG_OK;
 }
 
-const char *gang_db_path(const gang_db *db)
+const char *db_sqlite_path(const db_sqlite *db)
 {
 	return db->path;
 }
@@ -273,7 +274,7 @@ static int db_run_lock(int fd, int64_t run_id, short type, int cmd, struct flock
  * pid, so gang processes in different PID namespaces sharing a database do
  * not collide; a taken id is retried.
  */
-static int db_run_claim(gang_db *db, gang_diag *d)
+static int db_run_claim(db_sqlite *db, gang_diag *d)
 {
 	char path[4096];
 	struct flock l;
@@ -304,7 +305,7 @@ static int db_run_claim(gang_db *db, gang_diag *d)
 }
 
 /* Is the run that owns run_id still alive (another process holds its byte)? */
-static int db_run_alive(const gang_db *db, int64_t run_id)
+static int db_run_alive(const db_sqlite *db, int64_t run_id)
 {
 	struct flock l;
 
@@ -316,7 +317,7 @@ static int db_run_alive(const gang_db *db, int64_t run_id)
 }
 
 /* Close the open attempts of one dead owner (0: unowned, run_id NULL). */
-static int db_recover_owner(gang_db *db, int64_t owner, int *closed, gang_diag *d)
+static int db_recover_owner(db_sqlite *db, int64_t owner, int *closed, gang_diag *d)
 {
 	static const char *const sql[] = {
 		"UPDATE boards SET last_result = 'aborted', last_seen = " DB_NOW_SQL " WHERE uid IN "
@@ -340,7 +341,7 @@ static int db_recover_owner(gang_db *db, int64_t owner, int *closed, gang_diag *
 }
 
 /* The owners of open attempts (0 for unowned), read before any of them is closed. */
-static int db_recover_owners(int64_t **out, size_t *n_out, gang_db *db, gang_diag *d)
+static int db_recover_owners(int64_t **out, size_t *n_out, db_sqlite *db, gang_diag *d)
 {
 	sqlite3_stmt *st;
 	size_t cap = 0;
@@ -368,7 +369,7 @@ static int db_recover_owners(int64_t **out, size_t *n_out, gang_db *db, gang_dia
 	return err;
 }
 
-static int db_recover_dead(gang_db *db, int *closed, gang_diag *d)
+static int db_recover_dead(db_sqlite *db, int *closed, gang_diag *d)
 {
 	int64_t *owners;
 	size_t n;
@@ -381,7 +382,7 @@ static int db_recover_dead(gang_db *db, int *closed, gang_diag *d)
 	return err;
 }
 
-int gang_db_recover(gang_db *db, int *closed_out, gang_diag *d)
+int db_sqlite_recover(db_sqlite *db, int *closed_out, gang_diag *d)
 {
 	int closed = 0, err;
 

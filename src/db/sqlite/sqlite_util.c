@@ -1,5 +1,5 @@
 /*
- * db_util.c — small SQLite helpers shared by the database files: operator
+ * sqlite_util.c — small SQLite helpers shared by the database files: operator
  * sentences for SQLite failures, transactions, and the busy handler.
  *
  * Busy handling (why not sqlite3_busy_timeout): SQLite's own handler sleeps
@@ -8,10 +8,10 @@
  * jittered exponential backoff (50 us .. 2 ms; 25 ms once the holder has
  * kept the lock for 100 ms: a backup or a shell, not another gang) within
  * the handle's wait budget, which counts from the write's start (its time
- * in the in-process queue included), and report the wait (gang_db_on_wait).
+ * in the in-process queue included), and report the wait (db_sqlite_on_wait).
  * Reference: https://sqlite.org/c3ref/busy_handler.html, sqlite.org/wal.html.
  */
-#include "db/db_internal.h"
+#include "db/sqlite/sqlite_internal.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -30,14 +30,14 @@ uint64_t db_now_us(void)
 }
 
 /* ": <OS reason>" of the last I/O failure of db's connection, or "" when SQLite kept none. */
-static void db_errno_text(char *out, size_t cap, gang_db *db)
+static void db_errno_text(char *out, size_t cap, db_sqlite *db)
 {
 	int e = db && db->conn ? sqlite3_system_errno(db->conn) : 0;
 
 	snprintf(out, cap, "%s%s", e ? ": " : "", e ? strerror(e) : "");
 }
 
-int db_fail(gang_db *db, int rc, gang_diag *d, const char *what)
+int db_fail(db_sqlite *db, int rc, gang_diag *d, const char *what)
 {
 	const char *path = db && db->path ? db->path : "?";
 	const char *msg = db && db->conn ? sqlite3_errmsg(db->conn) : sqlite3_errstr(rc);
@@ -76,7 +76,7 @@ int db_fail(gang_db *db, int rc, gang_diag *d, const char *what)
 	}
 }
 
-int db_exec(gang_db *db, const char *sql, gang_diag *d)
+int db_exec(db_sqlite *db, const char *sql, gang_diag *d)
 {
 	int rc = sqlite3_exec(db->conn, sql, NULL, NULL, NULL);
 
@@ -85,7 +85,7 @@ int db_exec(gang_db *db, const char *sql, gang_diag *d)
 	return GANG_OK;
 }
 
-int db_prepare(sqlite3_stmt **out, gang_db *db, const char *sql, gang_diag *d)
+int db_prepare(sqlite3_stmt **out, db_sqlite *db, const char *sql, gang_diag *d)
 {
 	int rc = sqlite3_prepare_v2(db->conn, sql, -1, out, NULL);
 
@@ -99,7 +99,7 @@ int db_prepare(sqlite3_stmt **out, gang_db *db, const char *sql, gang_diag *d)
 /* Report the current wait to the handle's listener when it is due. */
 static void db_wait_tick(void *arg, uint64_t now)
 {
-	gang_db *db = arg;
+	db_sqlite *db = arg;
 	uint32_t waited;
 
 	if (!db->wait_fn || !db->wait_from_us || now <= db->wait_from_us)
@@ -112,7 +112,7 @@ static void db_wait_tick(void *arg, uint64_t now)
 	db->wait_fn(db->wait_user, waited, 0);
 }
 
-void db_wait_end(gang_db *db)
+void db_wait_end(db_sqlite *db)
 {
 	uint64_t now = db_now_us();
 
@@ -122,7 +122,7 @@ void db_wait_end(gang_db *db)
 	db->wait_from_us = 0;
 }
 
-int db_write_wait(gang_db *db, gang_diag *d, const char *what)
+int db_write_wait(db_sqlite *db, gang_diag *d, const char *what)
 {
 	uint64_t deadline;
 
@@ -141,7 +141,7 @@ int db_write_wait(gang_db *db, gang_diag *d, const char *what)
 	return GANG_OK;
 }
 
-int db_begin(gang_db *db, gang_diag *d)
+int db_begin(db_sqlite *db, gang_diag *d)
 {
 	/* IMMEDIATE takes the write lock now: a read that later upgrades to a
 	 * write could fail with SQLITE_BUSY_SNAPSHOT without the busy handler. */
@@ -159,7 +159,7 @@ int db_begin(gang_db *db, gang_diag *d)
 	return GANG_OK;
 }
 
-int db_commit(gang_db *db, gang_diag *d)
+int db_commit(db_sqlite *db, gang_diag *d)
 {
 	int rc = sqlite3_exec(db->conn, "COMMIT", NULL, NULL, NULL);
 
@@ -173,7 +173,7 @@ int db_commit(gang_db *db, gang_diag *d)
 	return GANG_OK;
 }
 
-void db_gate_release(gang_db *db)
+void db_gate_release(db_sqlite *db)
 {
 	if (db->gate_held) {
 		db->gate_held = 0;
@@ -181,7 +181,7 @@ void db_gate_release(gang_db *db)
 	}
 }
 
-void db_rollback(gang_db *db)
+void db_rollback(db_sqlite *db)
 {
 	/* Harmless when SQLite already rolled back (e.g. after SQLITE_FULL). */
 	if (!sqlite3_get_autocommit(db->conn))
@@ -189,7 +189,7 @@ void db_rollback(gang_db *db)
 	db_gate_release(db);
 }
 
-int db_run(gang_db *db, sqlite3_stmt *st, gang_diag *d, const char *what)
+int db_run(db_sqlite *db, sqlite3_stmt *st, gang_diag *d, const char *what)
 {
 	/* A write outside a transaction is its own transaction: it waits and queues too. */
 	int alone = sqlite3_get_autocommit(db->conn) && !sqlite3_stmt_readonly(st);
@@ -221,7 +221,7 @@ int db_bind_text(sqlite3_stmt *st, int idx, const char *s)
 
 static int db_busy_cb(void *arg, int count)
 {
-	gang_db *db = arg;
+	db_sqlite *db = arg;
 	uint64_t now = db_now_us();
 	uint64_t sleep_us, cap;
 	struct timespec ts;
@@ -244,18 +244,18 @@ static int db_busy_cb(void *arg, int count)
 	return 1;
 }
 
-void db_install_busy_handler(gang_db *db)
+void db_install_busy_handler(db_sqlite *db)
 {
 	db->busy_seed = (unsigned)(db_now_us() ^ (uintptr_t)db);
 	sqlite3_busy_handler(db->conn, db_busy_cb, db);
 }
 
-void gang_db_set_wait(gang_db *db, uint32_t wait_ms)
+void db_sqlite_set_wait(db_sqlite *db, uint32_t wait_ms)
 {
 	db->wait_ms = wait_ms;
 }
 
-void gang_db_on_wait(gang_db *db, gang_db_wait_fn fn, void *user)
+void db_sqlite_on_wait(db_sqlite *db, gang_db_wait_fn fn, void *user)
 {
 	db->wait_fn = fn;
 	db->wait_user = user;

@@ -7,13 +7,13 @@
 #include <criterion/criterion.h>
 #include <sys/stat.h>
 
-#include "test_fixture.h"
+#include "sqlite_fixture.h"
 
 static fix_dir tmp;
 
 static void setup(void)
 {
-	fix_dir_make(&tmp);
+	fix_sqlite_dir(&tmp);
 }
 
 static void teardown(void)
@@ -65,7 +65,7 @@ static void locked_open_refused(const char *lock_sql)
 	uint64_t t0;
 	double waited_ms;
 
-	cr_assert_eq(fix_exec(holder, lock_sql), SQLITE_OK);
+	cr_assert_eq(fix_sqlite_exec(holder, lock_sql), SQLITE_OK);
 	t0 = db_now_us();
 	cr_expect_eq(gang_db_open(&db, tmp.db, 0, &d), GANG_EDB);
 	waited_ms = (double)(db_now_us() - t0) / 1000.0;
@@ -73,7 +73,7 @@ static void locked_open_refused(const char *lock_sql)
 	cr_expect_not_null(strstr(d.msg, "is locked by another writer"), "got: %s", d.msg);
 	cr_expect_geq(waited_ms, GANG_DB_BUSY_BUDGET_MS * 0.9, "gave up after %.0f ms", waited_ms);
 	cr_expect_lt(waited_ms, GANG_DB_BUSY_BUDGET_MS + 1000.0, "waited %.0f ms", waited_ms);
-	cr_assert_eq(fix_exec(holder, "ROLLBACK"), SQLITE_OK);
+	cr_assert_eq(fix_sqlite_exec(holder, "ROLLBACK"), SQLITE_OK);
 	gang_db_close(fix_open(tmp.db, 0));
 	gang_db_close(holder);
 }
@@ -106,22 +106,22 @@ Test(db_open, sqlite_full_while_recording_says_disk_full_and_keeps_the_database)
 	gang_attempt_info info = { .slot = "S1", .profile_name = "demo" };
 	gang_diag d = { 0 };
 	static char big[16384];
-	int64_t id;
+	gang_attempt_key id;
 	int err = GANG_OK;
 
 	memset(big, 'x', sizeof(big) - 1U);
 	cr_assert_eq(gang_db_attempt_begin(&id, db, &info, &d), GANG_OK, "%s", d.msg);
 	/* No room for one more page: the next growth fails with SQLITE_FULL. */
-	cr_assert_eq(fix_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)"), SQLITE_OK);
+	cr_assert_eq(fix_sqlite_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)"), SQLITE_OK);
 	{
 		char sql[64];
 
 		snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld",
 			 (long long)fix_q_int(db, "PRAGMA page_count"));
-		cr_assert_eq(fix_exec(db, sql), SQLITE_OK);
+		cr_assert_eq(fix_sqlite_exec(db, sql), SQLITE_OK);
 	}
 	for (int i = 0; i < 8 && err == GANG_OK; i++)
-		err = gang_db_step(db, id, "program", GANG_STEP_PASS, 1, big, &d);
+		err = gang_db_step(db, &id, "program", GANG_STEP_PASS, 1, big, &d);
 	cr_expect_eq(err, GANG_EDB);
 	cr_expect_not_null(strstr(d.msg, "disk full"), "got: %s", d.msg);
 	gang_db_close(db);
@@ -139,7 +139,7 @@ Test(db_open, sqlite_full_while_recording_says_disk_full_and_keeps_the_database)
 Test(db_open, a_run_lock_file_that_is_a_symbolic_link_is_refused_naming_it)
 {
 	gang_db *db = fix_open(tmp.db, GANG_DB_CREATE);
-	char runs[256], target[256];
+	char runs[300], target[256];
 	gang_diag d = { 0 };
 
 	snprintf(runs, sizeof(runs), "%s-runs", tmp.db);

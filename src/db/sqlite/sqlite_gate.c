@@ -1,6 +1,6 @@
 /*
- * db_gate.c — the in-process writer queue shared by a main connection and
- * the worker connections opened from it (gang_db_open_worker).
+ * sqlite_gate.c — the in-process writer queue shared by a main connection and
+ * the worker connections opened from it (db_sqlite_open_worker).
  *
  * Why: SQLite's write lock is a file lock that waiters poll; with 16
  * workers on a 2-core station the poller that wins is random, so an unlucky
@@ -12,11 +12,11 @@
  * Each waiter has a deadline and leaves the queue when it passes, so while
  * another program holds the database the waits of all slots run at the
  * same time and end together, instead of one after the other. The queue is
- * a linked list of the waiters' nodes (owned by their gang_db), so one may
+ * a linked list of the waiters' nodes (owned by their db_sqlite), so one may
  * leave from the middle. Reference: pthread_cond_timedwait(3p),
  * pthread_condattr_setclock(3p) (CLOCK_MONOTONIC: immune to clock steps).
  */
-#include "db/db_internal.h"
+#include "db/sqlite/sqlite_internal.h"
 
 #include <pthread.h>
 #include <stdlib.h>

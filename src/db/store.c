@@ -1,0 +1,252 @@
+/*
+ * store.c — the public database API (db.h, db_report.h) dispatched to the
+ * backend that opened the handle (store.h). Opening picks the backend by
+ * the name given (a postgresql:// URI: PostgreSQL when built, else a file
+ * path: SQLite) and checks its ops table before the
+ * handle is handed out; every other call is one indirection, plus the
+ * fallback of an optional slot.
+ */
+#include "db/store.h"
+#include "db/db_testing.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Name of ops' first required slot that is NULL; NULL when none is. */
+static const char *store_missing_slot(const gang_store_ops *ops)
+{
+#define STORE_NEED(slot)         \
+	if (!ops->slot)          \
+		return #slot;
+	STORE_NEED(open_worker) STORE_NEED(close) STORE_NEED(path) STORE_NEED(recover)
+	STORE_NEED(probe_seen) STORE_NEED(slot_map_apply) STORE_NEED(board_seen)
+	STORE_NEED(attempt_begin) STORE_NEED(attempt_identify) STORE_NEED(attempt_serial_text)
+	STORE_NEED(step) STORE_NEED(board_last_pass) STORE_NEED(sighting) STORE_NEED(attempt_finish)
+	STORE_NEED(report_scan) STORE_NEED(report_pools) STORE_NEED(trace_find) STORE_NEED(trace_board)
+	STORE_NEED(serial_pool_get) STORE_NEED(serial_pool_create) STORE_NEED(serial_reserve)
+	STORE_NEED(serial_burn) STORE_NEED(serial_void) STORE_NEED(serial_status)
+	STORE_NEED(serial_find_text) STORE_NEED(serial_list)
+#undef STORE_NEED
+	return NULL;
+}
+
+int gang_store_ops_check(const gang_store_ops *ops, gang_diag *d)
+{
+	const char *scheme = ops && ops->scheme ? ops->scheme : "unnamed";
+	const char *missing;
+
+	if (!ops || ops->version != GANG_STORE_OPS_VERSION)
+		return gang_diag_set(d, GANG_EDB,
+				     "database backend '%s' has interface version %u, this gang needs %u; "
+				     "rebuild the backend with this gang",
+				     scheme, ops ? ops->version : 0U, GANG_STORE_OPS_VERSION);
+	if ((missing = store_missing_slot(ops)))
+		return gang_diag_set(d, GANG_EDB, "database backend '%s' lacks its required '%s' operation", scheme,
+				     missing);
+	return GANG_OK;
+}
+
+/* A handle a backend opened is handed out only once its ops table passed the check. */
+static int store_checked(gang_db **out, int err, gang_diag *d)
+{
+	if (err < 0 || !*out)
+		return err;
+	if ((err = gang_store_ops_check((*out)->ops, d)) < 0) {
+		if ((*out)->ops && (*out)->ops->close)
+			(*out)->ops->close(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+/* A PostgreSQL connection URI (RFC 3986 scheme, either spelling libpq accepts). */
+static int store_is_pg(const char *path)
+{
+	return strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0;
+}
+
+/*
+ * The URI without its userinfo ("postgresql://…@host/db"): a password given
+ * in it must not reach a log (RFC 3986 §3.2.1 and §7.5).
+ */
+static void store_uri_shown(char *out, size_t cap, const char *uri)
+{
+	const char *auth = strstr(uri, "://") + 3;
+	const char *at = strchr(auth, '@');
+	size_t end = strcspn(auth, "/?#");
+
+	if (at && (size_t)(at - auth) < end)
+		snprintf(out, cap, "%.*s…%s", (int)(auth - uri), uri, at);
+	else
+		snprintf(out, cap, "%s", uri);
+}
+
+bool gang_db_is_file(const char *path)
+{
+	return !path || !store_is_pg(path);
+}
+
+static int store_open_pg(gang_db **out, const char *uri, int flags, gang_diag *d)
+{
+#ifdef GANG_WITH_PG
+	return store_checked(out, gang_store_pg_open(out, uri, flags, d), d);
+#else
+	char shown[256];
+
+	(void)out;
+	(void)flags;
+	store_uri_shown(shown, sizeof(shown), uri);
+	return gang_diag_set(d, GANG_EDB,
+			     "database %s: this gang was built without its PostgreSQL backend, which needs "
+			     "libpq-dev when gang is built (install it and rebuild with WITH_PG=yes), or name an "
+			     "SQLite file",
+			     shown);
+#endif
+}
+
+int gang_db_open(gang_db **out, const char *path, int flags, gang_diag *d)
+{
+	*out = NULL;
+	if (!path || !*path)
+		path = GANG_DB_DEFAULT_PATH;
+	if (store_is_pg(path))
+		return store_open_pg(out, path, flags, d);
+	return store_checked(out, gang_store_sqlite_open(out, path, flags, d), d);
+}
+
+int gang_db_open_worker(gang_db **out, gang_db *main_db, gang_diag *d)
+{
+	*out = NULL;
+	return store_checked(out, main_db->ops->open_worker(out, main_db, d), d);
+}
+
+void gang_db_set_wait(gang_db *db, uint32_t wait_ms)
+{
+	if (db->ops->set_wait)
+		db->ops->set_wait(db, wait_ms);
+}
+
+void gang_db_on_wait(gang_db *db, gang_db_wait_fn fn, void *user)
+{
+	if (db->ops->on_wait)
+		db->ops->on_wait(db, fn, user);
+}
+
+void gang_db_close(gang_db *db)
+{
+	if (db)
+		db->ops->close(db);
+}
+
+const char *gang_db_path(const gang_db *db)
+{
+	return db->ops->path(db);
+}
+
+int gang_db_recover(gang_db *db, int *closed_out, gang_diag *d)
+{
+	return db->ops->recover(db, closed_out, d);
+}
+
+int gang_db_probe_seen(char *label_out, size_t cap, gang_db *db, const char *serial, const char *usb_path,
+		       const char *model, const char *firmware, gang_diag *d)
+{
+	return db->ops->probe_seen(label_out, cap, db, serial, usb_path, model, firmware, d);
+}
+
+int gang_db_board_seen(gang_db *db, const char *uid, const char *part, gang_diag *d)
+{
+	return db->ops->board_seen(db, uid, part, d);
+}
+
+int gang_db_attempt_begin(gang_attempt_key *key_out, gang_db *db, const gang_attempt_info *info, gang_diag *d)
+{
+	memset(key_out, 0, sizeof(*key_out));
+	if (info->station && strlen(info->station) >= sizeof(key_out->station))
+		return gang_diag_set(d, GANG_ERR, "database %s: station name '%.32s...' is longer than %u bytes",
+				     gang_db_path(db), info->station, GANG_DB_STATION_MAX - 1U);
+	return db->ops->attempt_begin(key_out, db, info, d);
+}
+
+int gang_db_attempt_identify(gang_db *db, const gang_attempt_key *attempt, const gang_attempt_target *t,
+			     gang_diag *d)
+{
+	return db->ops->attempt_identify(db, attempt, t, d);
+}
+
+int gang_db_attempt_serial_text(gang_db *db, const gang_attempt_key *attempt, const char *text, gang_diag *d)
+{
+	return db->ops->attempt_serial_text(db, attempt, text, d);
+}
+
+int gang_db_step(gang_db *db, const gang_attempt_key *attempt, const char *step, gang_step_result result,
+		 uint32_t duration_ms, const char *detail, gang_diag *d)
+{
+	return db->ops->step(db, attempt, step, result, duration_ms, detail, d);
+}
+
+int gang_db_board_last_pass(gang_board_pass *out, gang_db *db, const char *uid, const char *profile_sha256,
+			    const char *image_sha256, gang_diag *d)
+{
+	return db->ops->board_last_pass(out, db, uid, profile_sha256, image_sha256, d);
+}
+
+int gang_db_sighting(gang_db *db, const gang_attempt_info *info, const char *uid,
+		     const gang_attempt_key *pass_attempt, gang_diag *d)
+{
+	return db->ops->sighting(db, info, uid, pass_attempt, d);
+}
+
+int gang_db_attempt_finish(gang_db *db, const gang_attempt_key *attempt, gang_attempt_result result,
+			   const char *error_class, const char *error_message, gang_diag *d)
+{
+	return db->ops->attempt_finish(db, attempt, result, error_class, error_message, d);
+}
+
+const char *gang_attempt_key_text(char *out, size_t cap, const gang_attempt_key *k)
+{
+	if (k->station[0])
+		snprintf(out, cap, "%s/%lld", k->station, (long long)k->seq);
+	else
+		snprintf(out, cap, "%lld", (long long)k->seq);
+	return out;
+}
+
+int gang_db_report_scan(gang_db *db, const gang_report_filter *f, gang_report_row_fn fn, void *ctx,
+			gang_diag *d)
+{
+	return db->ops->report_scan(db, f, fn, ctx, d);
+}
+
+int gang_db_report_pools(gang_report_pool **out, size_t *n_out, gang_db *db, const gang_report_filter *f,
+			 gang_diag *d)
+{
+	return db->ops->report_pools(out, n_out, db, f, d);
+}
+
+int gang_db_trace_find(char ***uids_out, size_t *n_out, gang_db *db, const char *key, gang_diag *d)
+{
+	return db->ops->trace_find(uids_out, n_out, db, key, d);
+}
+
+int gang_db_trace_board(gang_trace_board **out, gang_db *db, const char *uid, gang_diag *d)
+{
+	return db->ops->trace_board(out, db, uid, d);
+}
+
+int gang_db_test_exec(gang_db *db, const char *sql, gang_diag *d)
+{
+	if (!db->ops->test_exec)
+		return gang_diag_set(d, GANG_ERR, "the %s database backend runs no raw statements", db->ops->scheme);
+	return db->ops->test_exec(db, sql, d);
+}
+
+int gang_db_test_query(char *out, size_t cap, gang_db *db, const char *sql, gang_diag *d)
+{
+	if (cap)
+		out[0] = '\0';
+	if (!db->ops->test_query)
+		return gang_diag_set(d, GANG_ERR, "the %s database backend runs no raw statements", db->ops->scheme);
+	return db->ops->test_query(out, cap, db, sql, d);
+}
