@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_target.h"
+#include "flash/geom.h"
 #include "flash/ob.h"
 
 typedef struct opt_args {
@@ -28,7 +29,7 @@ static void opt_print_wrp(FILE *fp, uint32_t wrp, const gang_part *part, bool js
 
 	for (unsigned bit = 0; bit < 32; bit++) {
 		uint32_t lo = bit * part->wrp_pages_per_bit;
-		uint32_t pages = part->flash_kib * 1024U / part->page_size;
+		uint32_t pages = gang_geom_unit_count(&part->geom);
 		uint32_t hi = bit == 31 ? pages - 1 : lo + part->wrp_pages_per_bit - 1;
 
 		if ((wrp & (1U << bit)) || lo >= pages)
@@ -82,7 +83,7 @@ static int opt_parse_wrp(int64_t *out, const char *s, const gang_part *part)
 			return -1;
 		if (!dash)
 			hi = lo;
-		if (hi < lo || hi >= part->flash_kib * 1024U / part->page_size)
+		if (hi < lo || hi >= gang_geom_unit_count(&part->geom))
 			return -1;
 		for (uint32_t p = lo; p <= hi; p++)
 			wrp = gang_ob_wrp_protect(wrp, p, part);
@@ -154,7 +155,7 @@ static int opt_set(cli_session *s, opt_args *a, gang_diag *d)
 		a->want.user = user;
 	if (a->wrp && opt_parse_wrp(&a->want.wrp, a->wrp, part) < 0)
 		return gang_diag_set(d, GANG_EUSAGE, "--wrp: '%s' is not 'none' or a list of pages 0..%u", a->wrp,
-				     (unsigned)(part->flash_kib * 1024U / part->page_size - 1));
+				     gang_geom_unit_count(&part->geom) - 1U);
 	if ((err = gang_ob_write(&changed, s->t, &a->want, &a->wo)) < 0)
 		return err;
 	printf("%s\n", changed ? "option bytes written, reloaded and confirmed" : "option bytes already as asked: nothing written");

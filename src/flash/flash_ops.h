@@ -35,8 +35,8 @@ typedef struct gang_flash_ops {
 	int (*unlock)(gang_target *t);
 	int (*lock)(gang_target *t);
 	int (*mass_erase)(gang_target *t);
-	/* erase the pages of the page-aligned range */
-	int (*erase_pages)(gang_target *t, uint32_t addr, uint32_t len, const gang_flash_progress *p);
+	/* erase units first..first+count-1 (flash/geom.h indices); progress in bytes erased */
+	int (*erase_units)(gang_target *t, unsigned first, unsigned count, const gang_flash_progress *p);
 	/* program the runs (already erased where they hold data) */
 	int (*program)(gang_target *t, const gang_flash_run *runs, size_t n,
 		       const gang_flash_progress *p);

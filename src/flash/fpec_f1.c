@@ -17,6 +17,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "flash/geom.h"
+
 #define F1_ERASE_EXPECT_US   30000U   /* DS5792: 20-40 ms per page or mass erase */
 #define F1_ERASE_TIMEOUT_MS  2000U
 #define F1_OB_TIMEOUT_MS     5000U    /* OB erase plus a regression mass erase */
@@ -126,14 +128,20 @@ static int f1_mass_erase(gang_target *t)
 	return f1_erase_op(t, F1_CR_MER, GANG_FLASH_BASE, "mass erase");
 }
 
-static int f1_erase_pages(gang_target *t, uint32_t addr, uint32_t len, const gang_flash_progress *p)
+/* PER with the page's address in AR: the FPEC names pages by address, not number. */
+static int f1_erase_units(gang_target *t, unsigned first, unsigned count, const gang_flash_progress *p)
 {
-	uint32_t page = gang_target_part(t)->page_size;
+	const gang_flash_geom *g = &gang_target_part(t)->geom;
+	gang_flash_unit u;
+	uint64_t done = 0;
 	int err = GANG_OK;
 
-	for (uint32_t off = 0; off < len && err == GANG_OK; off += page) {
-		err = f1_erase_op(t, F1_CR_PER, addr + off, "page erase");
-		gang_flash_progress_report(p, off + page);
+	for (unsigned i = first; i < first + count && err == GANG_OK; i++) {
+		if (!gang_geom_unit(&u, g, i))
+			return gang_diag_set(gang_target_diag(t), GANG_ERR, "erase: page %u does not exist", i);
+		err = f1_erase_op(t, F1_CR_PER, u.addr, "page erase");
+		done += u.size;
+		gang_flash_progress_report(p, done);
 	}
 	return err;
 }
@@ -226,7 +234,7 @@ const gang_flash_ops gang_flash_ops_f1 = {
 	.unlock = f1_unlock,
 	.lock = f1_lock,
 	.mass_erase = f1_mass_erase,
-	.erase_pages = f1_erase_pages,
+	.erase_units = f1_erase_units,
 	.program = gang_fpec_f1_program,
 	.crc = gang_fpec_f1_crc,
 	.ob_read = f1_ob_read,

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "flash/flash_ops.h"
+#include "flash/geom.h"
 
 #define OB_RDP    0U
 #define OB_USER   1U
@@ -200,11 +201,20 @@ int gang_ob_write(bool *changed_out, gang_target *t, const gang_ob_want *w,
 	return err < 0 ? err : ob_confirm(t, &next);
 }
 
+static uint32_t ob_wrp_bit(uint32_t page, const gang_part *part)
+{
+	uint32_t bit = page / part->wrp_pages_per_bit;
+
+	return bit > 31U ? 31U : bit;   /* the last bit covers every remaining page */
+}
+
 uint32_t gang_ob_wrp_first_page(uint32_t wrp, const gang_part *part)
 {
+	gang_flash_unit u;
+
 	for (unsigned bit = 0; bit < 32U; bit++)
-		if (!(wrp & (1U << bit)))
-			return GANG_FLASH_BASE + bit * part->wrp_pages_per_bit * part->page_size;
+		if (!(wrp & (1U << bit)) && gang_geom_unit(&u, &part->geom, bit * part->wrp_pages_per_bit))
+			return u.addr;
 	return 0;
 }
 
@@ -221,7 +231,10 @@ uint8_t gang_ob_user_with(uint8_t cur, int wdg_sw, int nrst_stop, int nrst_stdby
 
 uint32_t gang_ob_wrp_protect(uint32_t wrp, uint32_t page, const gang_part *part)
 {
-	uint32_t bit = page / part->wrp_pages_per_bit;
+	return wrp & ~(1U << ob_wrp_bit(page, part));
+}
 
-	return wrp & ~(1U << (bit > 31 ? 31 : bit));
+bool gang_ob_wrp_protects(uint32_t wrp, uint32_t page, const gang_part *part)
+{
+	return !(wrp & (1U << ob_wrp_bit(page, part)));
 }

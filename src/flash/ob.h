@@ -77,12 +77,16 @@ int gang_ob_read(gang_ob *out, gang_target *t);
 int gang_ob_write(bool *changed_out, gang_target *t, const gang_ob_want *w,
 		  const gang_ob_write_opts *o);
 
-/* Lowest flash address write-protected by wrp (bit = 0), or 0 when none; pages per bit from part. */
 /* USER byte cur with the F1 bits WDG_SW (b0), nRST_STOP (b1), nRST_STDBY (b2) set as given; -1 keeps a bit. */
 uint8_t gang_ob_user_with(uint8_t cur, int wdg_sw, int nrst_stop, int nrst_stdby);
-/* WRPR value wrp with the bit covering page cleared (protected); the last bit covers every later page. */
+/*
+ * WRPR value wrp with the bit covering erase unit `page` (flash/geom.h
+ * index) cleared (protected); the last bit covers every later unit.
+ */
 uint32_t gang_ob_wrp_protect(uint32_t wrp, uint32_t page, const gang_part *part);
-
+/* True when wrp protects erase unit `page` (its bit is 0). */
+bool gang_ob_wrp_protects(uint32_t wrp, uint32_t page, const gang_part *part);
+/* Lowest flash address write-protected by wrp (bit = 0), or 0 when none; units per bit from part. */
 uint32_t gang_ob_wrp_first_page(uint32_t wrp, const gang_part *part);
 
 #endif

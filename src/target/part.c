@@ -58,16 +58,27 @@ static const gang_family part_f3 = {
 	.iwdg_kr = 0x40003000U, .t_prog_ns = 52500U,
 };
 
-/* name, family, DEV_ID, flash KiB, page bytes, SRAM KiB, WRP pages per bit */
+/* F0/F1/F3 main flash: one run of pages from 0x08000000, half-words, erased to 0xFF (PM0075, RM0091 §3). */
+#define PART_PAGES(id, page, kib) \
+	static const gang_flash_region id[] = { { GANG_FLASH_BASE, (page), (kib) * 1024U / (page), 0, 0 } }
+#define PART_GEOM(rg) { (rg), sizeof(rg) / sizeof((rg)[0]), 2U, 0xFFU }
+
+PART_PAGES(part_rg_64k_1k, 1024U, 64U);
+PART_PAGES(part_rg_128k_1k, 1024U, 128U);
+PART_PAGES(part_rg_256k_2k, 2048U, 256U);
+PART_PAGES(part_rg_384k_2k, 2048U, 384U);
+PART_PAGES(part_rg_512k_2k, 2048U, 512U);
+
+/* name, family, DEV_ID, flash KiB, SRAM KiB, WRP pages per bit, geometry */
 static const gang_part part_table[] = {
-	{ "STM32F103C8", &part_f1, 0x410U, 64U, 1024U, 20U, 4U },
-	{ "STM32F103CB", &part_f1, 0x410U, 128U, 1024U, 20U, 4U },
-	{ "STM32F103RB", &part_f1, 0x410U, 128U, 1024U, 20U, 4U },
-	{ "STM32F103RC", &part_f1, 0x414U, 256U, 2048U, 48U, 2U },
-	{ "STM32F103RD", &part_f1, 0x414U, 384U, 2048U, 64U, 2U },
-	{ "STM32F103RE", &part_f1, 0x414U, 512U, 2048U, 64U, 2U },
-	{ "STM32F030x8", &part_f0, 0x440U, 64U, 1024U, 8U, 4U },
-	{ "STM32F303xC", &part_f3, 0x422U, 256U, 2048U, 40U, 2U },
+	{ "STM32F103C8", &part_f1, 0x410U, 64U, 20U, 4U, PART_GEOM(part_rg_64k_1k) },
+	{ "STM32F103CB", &part_f1, 0x410U, 128U, 20U, 4U, PART_GEOM(part_rg_128k_1k) },
+	{ "STM32F103RB", &part_f1, 0x410U, 128U, 20U, 4U, PART_GEOM(part_rg_128k_1k) },
+	{ "STM32F103RC", &part_f1, 0x414U, 256U, 48U, 2U, PART_GEOM(part_rg_256k_2k) },
+	{ "STM32F103RD", &part_f1, 0x414U, 384U, 64U, 2U, PART_GEOM(part_rg_384k_2k) },
+	{ "STM32F103RE", &part_f1, 0x414U, 512U, 64U, 2U, PART_GEOM(part_rg_512k_2k) },
+	{ "STM32F030x8", &part_f0, 0x440U, 64U, 8U, 4U, PART_GEOM(part_rg_64k_1k) },
+	{ "STM32F303xC", &part_f3, 0x422U, 256U, 40U, 2U, PART_GEOM(part_rg_256k_2k) },
 };
 
 #define PART_N (sizeof(part_table) / sizeof(part_table[0]))
@@ -111,6 +122,14 @@ const gang_family *gang_part_family_of(uint16_t dev_id)
 		if (part_table[i].dev_id == dev_id)
 			return part_table[i].family;
 	return NULL;
+}
+
+uint32_t gang_part_page_size(const gang_part *p)
+{
+	for (unsigned i = 1; i < p->geom.n_regions; i++)
+		if (p->geom.regions[i].unit != p->geom.regions[0].unit)
+			return 0;
+	return p->geom.regions[0].unit;
 }
 
 unsigned gang_part_count(void)

@@ -20,6 +20,28 @@
 
 struct gang_flash_ops;
 
+/*
+ * One run of equal erase units (pages or sectors) of main flash. A part's
+ * flash is a list of these, ascending and contiguous: F0/F1/F3 have one
+ * run of pages; F2/F4/F7 sectors of 16, 64 and 128 KiB are three runs
+ * (RM0090 §3.3); a second bank is more runs with bank 1.
+ */
+typedef struct gang_flash_region {
+	uint32_t base;                     /* address of the first unit */
+	uint32_t unit;                     /* erase unit in bytes */
+	uint16_t count;                    /* units of this size */
+	uint16_t first_no;                 /* the controller's number of the first (page or sector) */
+	uint8_t bank;
+} gang_flash_region;
+
+/* The flash of one part: its regions, program unit and erased value (flash/geom.h reads it). */
+typedef struct gang_flash_geom {
+	const gang_flash_region *regions;
+	unsigned n_regions;
+	uint8_t write_unit;                /* bytes programmed at once: 2, 4, 8, 16 or 32 */
+	uint8_t erased;                    /* what an erased byte reads: 0xFF (0x00 on L0/L1) */
+} gang_flash_geom;
+
 typedef struct gang_family {
 	const char *name;                  /* "F1", "F0", "F3" */
 	const struct gang_flash_ops *ops;  /* flash driver of the family */
@@ -48,9 +70,9 @@ typedef struct gang_part {
 	const gang_family *family;
 	uint16_t dev_id;                   /* DBGMCU_IDCODE[11:0] */
 	uint32_t flash_kib;
-	uint32_t page_size;                /* bytes */
 	uint32_t sram_kib;
-	uint32_t wrp_pages_per_bit;
+	uint32_t wrp_pages_per_bit;        /* erase units per WRP bit */
+	gang_flash_geom geom;              /* main flash: regions, program unit, erased value */
 } gang_part;
 
 /* Flash and SRAM bases shared by every family here. */
@@ -63,6 +85,8 @@ const gang_part *gang_part_find(const char *name);
 const gang_part *gang_part_identify(uint16_t dev_id, uint32_t flash_kib);
 /* The family of any part with this DEV_ID, or NULL. */
 const gang_family *gang_part_family_of(uint16_t dev_id);
+/* The page size when every erase unit of p has the same size (F0/F1/F3), else 0 (sectors). */
+uint32_t gang_part_page_size(const gang_part *p);
 /* Number of rows and row i (for listing parts in help texts). */
 unsigned gang_part_count(void);
 const gang_part *gang_part_at(unsigned i);

@@ -257,13 +257,13 @@ Test(cli_cmd, parts_lists_every_part_with_family_dev_id_flash_sram_and_page_size
 		const gang_part *p = gang_part_at(i);
 
 		snprintf(want, sizeof(want), "%-12s  %-6s  0x%03X   %9u  %8u  %9u\n", p->name, p->family->name,
-			 (unsigned)p->dev_id, (unsigned)p->flash_kib, (unsigned)p->sram_kib, (unsigned)p->page_size);
+			 (unsigned)p->dev_id, (unsigned)p->flash_kib, (unsigned)p->sram_kib, (unsigned)gang_part_page_size(p));
 		cr_expect_not_null(strstr(r.out, want), "gang parts lacks: %s", want);
 		snprintf(want, sizeof(want),
 			 "{\"name\":\"%s\",\"family\":\"%s\",\"dev_id\":\"0x%03X\",\"flash_kib\":%u,\"sram_kib\":%u,"
 			 "\"page_size\":%u}",
 			 p->name, p->family->name, (unsigned)p->dev_id, (unsigned)p->flash_kib, (unsigned)p->sram_kib,
-			 (unsigned)p->page_size);
+			 (unsigned)gang_part_page_size(p));
 		cr_expect_not_null(strstr(j.out, want), "gang parts --json lacks: %s", want);
 	}
 	cli_free(&r);

@@ -24,9 +24,9 @@ Test(part, lookup_is_case_insensitive_and_knows_the_required_parts)
 		cr_assert_not_null(gang_part_find(names[i]), "%s not found", names[i]);
 	cr_assert_eq(gang_part_find("STM32F103RC")->dev_id, 0x414);
 	cr_assert_eq(gang_part_find("STM32F103RC")->flash_kib, 256U);
-	cr_assert_eq(gang_part_find("STM32F103RC")->page_size, 2048U);
+	cr_assert_eq(gang_part_page_size(gang_part_find("STM32F103RC")), 2048U);
 	cr_assert_eq(gang_part_find("STM32F103RC")->sram_kib, 48U);
-	cr_assert_eq(gang_part_find("STM32F103C8")->page_size, 1024U);
+	cr_assert_eq(gang_part_page_size(gang_part_find("STM32F103C8")), 1024U);
 	cr_assert_eq(gang_part_find("STM32F030R8")->dev_id, 0x440);
 	cr_assert_eq(gang_part_find("STM32F303CC")->dev_id, 0x422);
 }
@@ -56,10 +56,10 @@ Test(part, every_row_has_a_family_with_a_complete_flash_driver)
 		const gang_part *p = gang_part_at(i);
 		const gang_flash_ops *o = p->family->ops;
 		cr_assert_not_null(o, "%s", p->name);
-		cr_assert(o->unlock && o->lock && o->mass_erase && o->erase_pages && o->program &&
+		cr_assert(o->unlock && o->lock && o->mass_erase && o->erase_units && o->program &&
 			  o->crc && o->ob_read && o->ob_write, "%s: incomplete ops", p->name);
 		cr_assert_gt(p->sram_kib, 4U, "%s: the loader needs SRAM", p->name);
-		cr_assert_eq(p->page_size & (p->page_size - 1U), 0U, "%s: page size", p->name);
+		cr_assert_eq(gang_part_page_size(p) & (gang_part_page_size(p) - 1U), 0U, "%s: page size", p->name);
 	}
 	cr_assert_null(gang_part_at(gang_part_count()));
 }
