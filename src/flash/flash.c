@@ -33,7 +33,7 @@ void gang_flash_progress_report(const gang_flash_progress *p, uint64_t done)
 
 static const gang_flash_ops *flash_ops(gang_target *t)
 {
-	return gang_target_part(t)->family->ops;
+	return gang_flash_ops_of(gang_target_part(t)->family);
 }
 
 static const gang_flash_geom *flash_geom(gang_target *t)
@@ -95,7 +95,7 @@ static int flash_check_wrp(gang_target *t, const gang_flash_range *r, size_t n)
 		for (unsigned k = first; k <= last && gang_geom_unit(&u, &part->geom, k); k++) {
 			if (!gang_ob_wrp_protects(ob.wrp, k, part))
 				continue;
-			return gang_diag_set(gang_target_diag(t), GANG_EWRITE_PROTECTED,
+			return gang_diag_set_at(gang_target_diag(t), GANG_EWRITE_PROTECTED, u.addr,
 					     "page at 0x%08" PRIX32 " is write-protected (WRP option "
 					     "bytes 0x%08" PRIX32 "); clear WRP in the option bytes", u.addr,
 					     ob.wrp);

@@ -1,6 +1,7 @@
 /*
- * flash_ops.h — the family flash-driver table. A family is one file that
- * fills a const gang_flash_ops and one row in target/part.c pointing at it
+ * flash_ops.h — the family flash-driver table. A controller is one file
+ * that fills a const gang_flash_ops plus its entry in flash_ops.c; the
+ * family rows in target/part.c name the controller
  * (docs/architecture.md "Adding things"; what differs per controller:
  * PM0075 for F1, RM0091 §3 for F0).
  *
@@ -50,5 +51,8 @@ typedef struct gang_flash_ops {
 
 /* F0/F1/F3 FPEC (0x40022000). */
 extern const gang_flash_ops gang_flash_ops_f1;
+
+/* The driver of family f's flash controller (never NULL for a family in target/part.c). */
+const gang_flash_ops *gang_flash_ops_of(const gang_family *f);
 
 #endif

@@ -42,7 +42,7 @@ static int verify_readback(gang_target *t, const gang_image *img, uint64_t lo, u
 				break;
 			for (uint32_t k = 0; k < n; k++)
 				if (buf[k] != want[k]) {
-					err = gang_diag_set(gang_target_diag(t), GANG_EVERIFY, "verify failed "
+					err = gang_diag_set_at(gang_target_diag(t), GANG_EVERIFY, (uint32_t)(a + k), "verify failed "
 							    "at 0x%08" PRIX64 ": wrote 0x%02X read 0x%02X",
 							    a + k, want[k], buf[k]);
 					break;
@@ -58,7 +58,7 @@ static int verify_readback(gang_target *t, const gang_image *img, uint64_t lo, u
 
 static int verify_crc(gang_target *t, const gang_image *img, gang_flash_progress *p)
 {
-	const gang_flash_ops *ops = gang_target_part(t)->family->ops;
+	const gang_flash_ops *ops = gang_flash_ops_of(gang_target_part(t)->family);
 	gang_flash_run *runs = NULL;
 	size_t n = 0;
 	uint32_t got = 0, want;
@@ -121,7 +121,7 @@ static int blank_locate(gang_target *t, uint32_t addr, uint32_t len)
 			break;
 		for (uint32_t k = 0; k < n; k++)
 			if (buf[k] != erased)
-				return gang_diag_set(gang_target_diag(t), GANG_EFLASH, "flash not blank "
+				return gang_diag_set_at(gang_target_diag(t), GANG_EFLASH, addr + off + k, "flash not blank "
 						     "at 0x%08" PRIX32 ": reads 0x%02X", addr + off + k,
 						     buf[k]);
 		off += n;
@@ -131,7 +131,7 @@ static int blank_locate(gang_target *t, uint32_t addr, uint32_t len)
 
 int gang_flash_blank_check(gang_target *t, uint32_t addr, uint32_t len)
 {
-	const gang_flash_ops *ops = gang_target_part(t)->family->ops;
+	const gang_flash_ops *ops = gang_flash_ops_of(gang_target_part(t)->family);
 	uint32_t lo = addr & ~3U, hi = (uint32_t)(((uint64_t)addr + len + 3U) & ~3ULL);
 	uint8_t *ff;
 	uint32_t got = 0, want;

@@ -24,8 +24,6 @@
 #define F1_OB_TIMEOUT_MS     5000U    /* OB erase plus a regression mass erase */
 #define F1_PROG_TIMEOUT_MS   100U
 #define F1_OB_HALFWORDS      8U
-#define F1_DEMCR             0xE000EDFCU
-#define F1_DEMCR_RESET_HALT  0x01000501U   /* TRCENA, VC_HARDERR, VC_BUSERR, VC_CORERESET */
 
 uint32_t gang_fpec_f1_reg(gang_target *t, uint32_t off)
 {
@@ -70,10 +68,10 @@ int gang_fpec_f1_check(gang_target *t, uint32_t sr, const char *what, uint32_t a
 	gang_diag *d = gang_target_diag(t);
 
 	if (sr & F1_SR_WRPRTERR)
-		return gang_diag_set(d, GANG_EWRITE_PROTECTED, "%s at 0x%08" PRIX32 ": write-protected "
+		return gang_diag_set_at(d, GANG_EWRITE_PROTECTED, addr, "%s at 0x%08" PRIX32 ": write-protected "
 				     "(WRPRTERR, FLASH_SR=0x%08" PRIX32 ")", what, addr, sr);
 	if (sr & F1_SR_PGERR)
-		return gang_diag_set(d, GANG_EFLASH, "%s: PGERR at 0x%08" PRIX32 " (FLASH_SR=0x%08"
+		return gang_diag_set_at(d, GANG_EFLASH, addr, "%s: PGERR at 0x%08" PRIX32 " (FLASH_SR=0x%08"
 				     PRIX32 ")", what, addr, sr);
 	return GANG_OK;
 }
@@ -116,7 +114,7 @@ static int f1_erase_op(gang_target *t, uint32_t mode, uint32_t addr, const char 
 		return err;
 	err = gang_fpec_f1_check(t, sr, what, addr);
 	if (err == GANG_OK && !(sr & F1_SR_EOP))
-		err = gang_diag_set(gang_target_diag(t), GANG_EFLASH, "%s at 0x%08" PRIX32 ": no EOP "
+		err = gang_diag_set_at(gang_target_diag(t), GANG_EFLASH, addr, "%s at 0x%08" PRIX32 ": no EOP "
 				    "(FLASH_SR=0x%08" PRIX32 ")", what, addr, sr);
 	f1_wr(t, F1_FLASH_SR, F1_SR_ERRORS | F1_SR_EOP);
 	f1_wr(t, F1_FLASH_CR, 0);
@@ -205,7 +203,7 @@ static int f1_ob_reload(gang_target *t)
 		return gang_target_reset_halt(t);
 	}
 	/* arm the reset-halt vector catch, then let OBL_LAUNCH reset the chip */
-	if ((err = gang_stlink_write32(gang_target_stlink(t), F1_DEMCR, F1_DEMCR_RESET_HALT)) < 0)
+	if ((err = gang_target_arm_reset_catch(t)) < 0)
 		return err;
 	f1_wr(t, F1_FLASH_CR, F1_CR_OBL_LAUNCH);   /* the reset may cut this reply short */
 	if ((err = gang_target_wait_halt(t, 500U, 1000U, GANG_ETARGET_NOHALT,

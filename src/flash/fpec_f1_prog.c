@@ -41,8 +41,6 @@
 #define F1_CRC_CYCLES_WORD   5U       /* ldr, adds, str, subs, bne */
 #define F1_CORE_HZ           8000000U /* HSI after reset */
 #define F1_STUB_ADDR         GANG_SRAM_BASE
-#define F1_DFSR              0xE000ED30U
-#define F1_DFSR_BKPT         (1U << 1)
 
 #define CTRL_WP     0U
 #define CTRL_RP     1U
@@ -57,7 +55,6 @@
 #define CTRL_IWDG   10U
 #define CTRL_RELOAD 11U
 #define CTRL_WORDS  12U
-#define IWDG_RELOAD 0xAAAAU
 #define STATE_OK    1U
 #define STATE_ERR   2U
 
@@ -174,7 +171,7 @@ static int prog_start(prog_stream *s)
 	s->ctrl[CTRL_RINGE] = PROG_RING + s->size;
 	s->ctrl[CTRL_RP] = PROG_RING;
 	s->ctrl[CTRL_IWDG] = f->iwdg_kr;
-	s->ctrl[CTRL_RELOAD] = IWDG_RELOAD;
+	s->ctrl[CTRL_RELOAD] = GANG_IWDG_KEY_RELOAD;
 	/* only a small first chunk before the loader runs: it starts sooner, the rest overlaps */
 	if ((err = prog_push(s, PROG_FIRST, false)) < 0)
 		return err;
@@ -195,7 +192,7 @@ static int prog_stuck(prog_stream *s)
 
 	if (err < 0)
 		return err;
-	return gang_diag_set(gang_target_diag(s->t), GANG_EFLASH,
+	return gang_diag_set_at(gang_target_diag(s->t), GANG_EFLASH, s->run->addr + s->done,
 			     "flash loader %s at 0x%08" PRIX32 " (%" PRIu32 " of %" PRIu32 " bytes taken)",
 			     halted ? "stopped without a result" : "made no progress for 1.5 s",
 			     s->run->addr + s->done, s->done, s->run->len);
@@ -292,6 +289,7 @@ int gang_fpec_f1_crc(uint32_t *crc_out, gang_target *t, uint32_t addr, uint32_t 
 {
 	const gang_family *f = gang_target_part(t)->family;
 	uint32_t words = len / 4U, dfsr = 0;
+	bool bkpt = false;
 	uint32_t regs[3] = { addr, words, f->crc_base };
 	uint64_t us = (uint64_t)words * F1_CRC_CYCLES_WORD * 1000000U / F1_CORE_HZ;
 	int err;
@@ -302,10 +300,10 @@ int gang_fpec_f1_crc(uint32_t *crc_out, gang_target *t, uint32_t addr, uint32_t 
 	if ((err = prog_crc_setup(t)) < 0 || (err = gang_target_run(t, F1_STUB_ADDR, regs, 3)) < 0 ||
 	    (err = gang_target_wait_halt(t, (unsigned)(us / 1000U) * 4U + 500U, (unsigned)us,
 					 GANG_EFLASH, "CRC stub")) < 0 ||
-	    (err = gang_stlink_read32(&dfsr, gang_target_stlink(t), F1_DFSR)) < 0)
+	    (err = gang_target_halt_reason(&bkpt, &dfsr, t)) < 0)
 		return err;
-	if (!(dfsr & F1_DFSR_BKPT))
-		return gang_diag_set(gang_target_diag(t), GANG_EFLASH, "CRC stub over 0x%08" PRIX32
+	if (!bkpt)
+		return gang_diag_set_at(gang_target_diag(t), GANG_EFLASH, addr, "CRC stub over 0x%08" PRIX32
 				     "..+%" PRIu32 " faulted (DFSR=0x%08" PRIX32 ")", addr, len, dfsr);
 	return gang_stlink_read32(crc_out, gang_target_stlink(t), f->crc_base);
 }

@@ -149,7 +149,7 @@ int gang_ob_read(gang_ob *out, gang_target *t)
 	const gang_family *f = gang_target_part(t)->family;
 	uint8_t raw[GANG_OB_RAW_MAX];
 	size_t len = 0;
-	int err = f->ops->ob_read(raw, &len, t);
+	int err = gang_flash_ops_of(f)->ob_read(raw, &len, t);
 
 	if (err == GANG_OK)
 		gang_ob_decode(out, raw, f);
@@ -191,7 +191,7 @@ int gang_ob_write(bool *changed_out, gang_target *t, const gang_ob_want *w,
 	if (changed_out)
 		*changed_out = true;
 	gang_ob_encode(raw, &next);
-	err = f->ops->ob_write(t, raw, sizeof(raw));
+	err = gang_flash_ops_of(f)->ob_write(t, raw, sizeof(raw));
 	/* level 2 switches the debug port off for good: the reload cannot reach the core */
 	if (next.rdp_level == 2 && (err == GANG_OK || err == GANG_ETARGET_NOSWD ||
 				    err == GANG_ETARGET_NOHALT || err == GANG_ETARGET_FAULT)) {

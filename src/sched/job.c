@@ -314,8 +314,6 @@ static int job_option_bytes(job *j)
  */
 static void job_what(char *out, size_t cap, int err, const gang_diag *d, const gang_profile *p)
 {
-	const char *at = d ? strstr(d->msg, "0x08") : NULL;
-	unsigned long addr = at ? strtoul(at, NULL, 16) : 0;
 	const char *s = gang_strerror(err);
 	const char *dash = strstr(s, " — ");
 
@@ -323,9 +321,9 @@ static void job_what(char *out, size_t cap, int err, const gang_diag *d, const g
 	case GANG_EVERIFY:
 	case GANG_EFLASH:
 	case GANG_EWRITE_PROTECTED:
-		if (at) {
-			snprintf(out, cap, "%s at 0x%08lX", err == GANG_EVERIFY ? "verify failed" :
-				 err == GANG_EFLASH ? "flash programming failed" : "flash is write-protected", addr);
+		if (d != NULL && d->has_addr) {
+			snprintf(out, cap, "%s at 0x%08" PRIX32, err == GANG_EVERIFY ? "verify failed" :
+				 err == GANG_EFLASH ? "flash programming failed" : "flash is write-protected", d->addr);
 			return;
 		}
 		break;

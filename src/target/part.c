@@ -18,15 +18,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "flash/flash_ops.h"
-
 #define PART_F1_DBG_SLEEP_STOP_STANDBY 0x7U
 #define PART_F1_DBG_WDG_STOP           0x300U   /* IWDG_STOP b8, WWDG_STOP b9 */
 #define PART_F0_DBG_STOP_STANDBY       0x6U
 #define PART_APB1_FZ_WDG               0x1800U  /* WWDG b11, IWDG b12 */
 
 static const gang_family part_f1 = {
-	.name = "F1", .ops = &gang_flash_ops_f1,
+	.name = "F1", .ctrl = GANG_CTRL_FPEC_F1,
 	.idcode_addr = 0xE0042000U, .flash_size_addr = 0x1FFFF7E0U, .uid_addr = 0x1FFFF7E8U,
 	.dbgmcu_cr_addr = 0xE0042004U,
 	.dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY | PART_F1_DBG_WDG_STOP,
@@ -37,7 +35,7 @@ static const gang_family part_f1 = {
 };
 
 static const gang_family part_f0 = {
-	.name = "F0", .ops = &gang_flash_ops_f1,
+	.name = "F0", .ctrl = GANG_CTRL_FPEC_F1,
 	.idcode_addr = 0x40015800U, .flash_size_addr = 0x1FFFF7CCU, .uid_addr = 0x1FFFF7ACU,
 	.dbgmcu_cr_addr = 0x40015804U, .dbgmcu_cr_bits = PART_F0_DBG_STOP_STANDBY,
 	.dbgmcu_fz_addr = 0x40015808U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG,
@@ -48,7 +46,7 @@ static const gang_family part_f0 = {
 };
 
 static const gang_family part_f3 = {
-	.name = "F3", .ops = &gang_flash_ops_f1,
+	.name = "F3", .ctrl = GANG_CTRL_FPEC_F1,
 	.idcode_addr = 0xE0042000U, .flash_size_addr = 0x1FFFF7CCU, .uid_addr = 0x1FFFF7ACU,
 	.dbgmcu_cr_addr = 0xE0042004U, .dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY,
 	.dbgmcu_fz_addr = 0xE0042008U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG,

@@ -1,8 +1,8 @@
 /*
  * part.h — the immutable tables of STM32 families and parts gang knows:
  * identification addresses, debug-freeze bits, option-byte layout, flash
- * geometry and the family's flash driver (a gang_flash_ops table, so a new
- * family is one driver file plus one row here).
+ * geometry and the family's flash controller (flash/flash_ops.h maps it to
+ * a driver, so a new family is one driver file plus rows here).
  *
  * Facts: RM0008 §3.3 and RM0091/RM0316 (addresses per family), RM0008
  * DBGMCU_IDCODE and the datasheets (DEV_ID, sizes), ARMv7-M ARM B3.2
@@ -17,8 +17,6 @@
 #include <stdint.h>
 
 #include "core/err.h"
-
-struct gang_flash_ops;
 
 /*
  * One run of equal erase units (pages or sectors) of main flash. A part's
@@ -42,9 +40,19 @@ typedef struct gang_flash_geom {
 	uint8_t erased;                    /* what an erased byte reads: 0xFF (0x00 on L0/L1) */
 } gang_flash_geom;
 
+/*
+ * The flash-controller generation a family has. flash/flash_ops.h maps it
+ * to the driver, so this table names no flash code (no target <-> flash
+ * include cycle).
+ */
+typedef enum gang_flash_ctrl {
+	GANG_CTRL_FPEC_F1 = 0,             /* F0/F1/F3 FPEC: PM0075, RM0091 §3 */
+	GANG_CTRL_COUNT
+} gang_flash_ctrl;
+
 typedef struct gang_family {
 	const char *name;                  /* "F1", "F0", "F3" */
-	const struct gang_flash_ops *ops;  /* flash driver of the family */
+	gang_flash_ctrl ctrl;              /* flash controller, hence driver (flash/flash_ops.h) */
 	uint32_t idcode_addr;              /* DBGMCU_IDCODE */
 	uint32_t flash_size_addr;          /* u16, KiB */
 	uint32_t uid_addr;                 /* 96-bit unique ID */
@@ -74,6 +82,9 @@ typedef struct gang_part {
 	uint32_t wrp_pages_per_bit;        /* erase units per WRP bit */
 	gang_flash_geom geom;              /* main flash: regions, program unit, erased value */
 } gang_part;
+
+/* IWDG_KR value that reloads the independent watchdog (RM0008 and RM0091, IWDG_KR). */
+#define GANG_IWDG_KEY_RELOAD 0xAAAAU
 
 /* Flash and SRAM bases shared by every family here. */
 #define GANG_FLASH_BASE 0x08000000U

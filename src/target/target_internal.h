@@ -30,6 +30,7 @@
 #define TGT_DEMCR_CATCH     0x01000500U
 #define TGT_AIRCR_SYSRESET  0x05FA0004U
 #define TGT_DFSR_ALL        0x1FU
+#define TGT_DFSR_BKPT       (1U << 1)
 
 #define TGT_CPUID_PART(c)   (((c) >> 4) & 0xFFFU)
 #define TGT_CPUID_M0        0xC20U
@@ -43,7 +44,6 @@
 #define TGT_MIN_MV          1500U         /* below this there is no powered board */
 #define TGT_DEFAULT_KHZ     4000U
 #define TGT_HALT_TIMEOUT_MS 500U
-#define TGT_IWDG_RELOAD     0xAAAAU
 
 struct gang_target {
 	gang_stlink *sl;                /* borrowed */

@@ -54,7 +54,7 @@ Test(part, every_row_has_a_family_with_a_complete_flash_driver)
 {
 	for (unsigned i = 0; i < gang_part_count(); i++) {
 		const gang_part *p = gang_part_at(i);
-		const gang_flash_ops *o = p->family->ops;
+		const gang_flash_ops *o = gang_flash_ops_of(p->family);
 		cr_assert_not_null(o, "%s", p->name);
 		cr_assert(o->unlock && o->lock && o->mass_erase && o->erase_units && o->program &&
 			  o->crc && o->ob_read && o->ob_write, "%s: incomplete ops", p->name);
