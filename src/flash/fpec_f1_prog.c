@@ -2,9 +2,10 @@
  * fpec_f1_prog.c — the code gang runs on the F0/F1/F3 core: programming
  * through the streaming loader, and the CRC stub for verify.
  *
- * Programming (tools/loader/loader_f1.S): the host is the producer of a ring of
- * half-words in SRAM and the loader the consumer, so USB transfers
- * overlap flash programming. The host writes whole 4 KiB-aligned chunks
+ * Programming (tools/loader/loader_f1.S, control block in
+ * flash/loader_abi.h): the host is the producer of a ring of half-words in
+ * SRAM and the loader the consumer, so USB transfers overlap flash
+ * programming. The host writes whole 4 KiB-aligned chunks
  * (never across a 4 KiB TAR block), publishes its write pointer once per
  * batch, and instead of polling hard it sleeps for the time the loader
  * needs to free the next chunk (programmed half-words x t_prog).
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "flash/loader_abi.h"
 #include "flash/loader_f1.inc"
 
 #define PROG_LOADER        GANG_SRAM_BASE
@@ -42,21 +44,20 @@
 #define F1_CORE_HZ           8000000U /* HSI after reset */
 #define F1_STUB_ADDR         GANG_SRAM_BASE
 
-#define CTRL_WP     0U
-#define CTRL_RP     1U
-#define CTRL_STATE  2U
-#define CTRL_SR     3U
-#define CTRL_ADDR   4U
-#define CTRL_FPEC   5U
-#define CTRL_DST    6U
-#define CTRL_END    7U
-#define CTRL_RING   8U
-#define CTRL_RINGE  9U
-#define CTRL_IWDG   10U
-#define CTRL_RELOAD 11U
-#define CTRL_WORDS  12U
-#define STATE_OK    1U
-#define STATE_ERR   2U
+/* Word indices into the control block (flash/loader_abi.h gives byte offsets). */
+#define CTRL_WP     (GANG_LDR_WP / 4U)
+#define CTRL_RP     (GANG_LDR_RP / 4U)
+#define CTRL_STATE  (GANG_LDR_STATE / 4U)
+#define CTRL_SR     (GANG_LDR_SR / 4U)
+#define CTRL_ADDR   (GANG_LDR_ADDR / 4U)
+#define CTRL_FPEC   (GANG_LDR_CTRL / 4U)
+#define CTRL_DST    (GANG_LDR_DST / 4U)
+#define CTRL_END    (GANG_LDR_DST_END / 4U)
+#define CTRL_RING   (GANG_LDR_RING / 4U)
+#define CTRL_RINGE  (GANG_LDR_RING_END / 4U)
+#define CTRL_IWDG   (GANG_LDR_IWDG_KR / 4U)
+#define CTRL_RELOAD (GANG_LDR_RELOAD / 4U)
+#define CTRL_WORDS  (GANG_LDR_BYTES / 4U)
 
 typedef struct prog_stream {
 	gang_target *t;
@@ -124,7 +125,7 @@ static int prog_push(prog_stream *s, uint32_t limit, bool publish)
 	}
 	if (s->sent == before || !publish)
 		return GANG_OK;
-	return gang_stlink_write32(sl, PROG_CTRL + 4U * CTRL_WP, PROG_RING + s->sent % s->size);
+	return gang_stlink_write32(sl, PROG_CTRL + GANG_LDR_WP, PROG_RING + s->sent % s->size);
 }
 
 /* Loader time to take the next n bytes: programmed half-words cost t_prog, erased ones little. */
@@ -142,25 +143,25 @@ static unsigned prog_eta_us(const prog_stream *s, uint32_t n)
 /* Read rp (and the state word): how far the loader got. */
 static int prog_poll(prog_stream *s, uint32_t *state_out)
 {
-	uint8_t b[4 * (CTRL_ADDR + 1)];
+	uint8_t b[GANG_LDR_ADDR + 4];
 	uint32_t rp, used;
 	int err = gang_stlink_read_mem(b, gang_target_stlink(s->t), PROG_CTRL, sizeof(b));
 
 	if (err < 0)
 		return err;
-	rp = prog_get32(b + 4 * CTRL_RP) - PROG_RING;
+	rp = prog_get32(b + GANG_LDR_RP) - PROG_RING;
 	used = (s->sent % s->size + s->size - rp % s->size) % s->size;
 	s->done = s->sent - used;
-	*state_out = prog_get32(b + 4 * CTRL_STATE);
-	s->ctrl[CTRL_SR] = prog_get32(b + 4 * CTRL_SR);
-	s->ctrl[CTRL_ADDR] = prog_get32(b + 4 * CTRL_ADDR);
+	*state_out = prog_get32(b + GANG_LDR_STATE);
+	s->ctrl[CTRL_SR] = prog_get32(b + GANG_LDR_SR);
+	s->ctrl[CTRL_ADDR] = prog_get32(b + GANG_LDR_ADDR);
 	return GANG_OK;
 }
 
 static int prog_start(prog_stream *s)
 {
 	const gang_family *f = gang_target_part(s->t)->family;
-	uint8_t b[4 * CTRL_WORDS];
+	uint8_t b[GANG_LDR_BYTES];
 	uint32_t r0 = PROG_CTRL;
 	int err;
 
@@ -221,7 +222,7 @@ static int prog_stream_run(prog_stream *s, const gang_flash_progress *p, uint64_
 		/* sleep until about when the loader will have made room (or finished) */
 		gang_target_sleep_us(prog_eta_us(s, room) * 9U / 10U + 200U);
 	}
-	if (state == STATE_OK)
+	if (state == GANG_LDR_STATE_OK)
 		return GANG_OK;
 	err = gang_fpec_f1_check(s->t, s->ctrl[CTRL_SR], "program", s->ctrl[CTRL_ADDR]);
 	return err < 0 ? err : gang_diag_set(gang_target_diag(s->t), GANG_EFLASH, "flash loader "
