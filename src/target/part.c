@@ -1,5 +1,6 @@
 /*
- * part.c — the family and part tables (const) and lookups.
+ * part.c — the family and part tables (const, from target/parts.def, the
+ * table the virtual bench compiles too) and lookups.
  *
  * Facts: RM0008 §3.3 and "Device electronic signature", RM0091/RM0316
  * for F0/F3 (identification, DBGMCU, FPEC, CRC and RCC addresses), RM0008
@@ -12,6 +13,7 @@
  * reloads it before its loader runs).
  */
 #include "target/part.h"
+#include "target/parts.def"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -23,61 +25,46 @@
 #define PART_F0_DBG_STOP_STANDBY       0x6U
 #define PART_APB1_FZ_WDG               0x1800U  /* WWDG b11, IWDG b12 */
 
-static const gang_family part_f1 = {
-	.name = "F1", .ctrl = GANG_CTRL_FPEC_F1,
-	.idcode_addr = 0xE0042000U, .flash_size_addr = 0x1FFFF7E0U, .uid_addr = 0x1FFFF7E8U,
-	.dbgmcu_cr_addr = 0xE0042004U,
-	.dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY | PART_F1_DBG_WDG_STOP,
-	.fpec_base = 0x40022000U, .ob_base = 0x1FFFF800U,
-	.rdp_level0 = 0xA5U, .rdp_level2 = 0, .obr_f0_layout = false, .has_obl_launch = false,
-	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U,
-	.iwdg_kr = 0x40003000U, .t_prog_ns = 52500U,
-};
+/* What gang needs of a family beyond its identity in parts.def. */
+#define PART_EXT_F1 \
+	.ctrl = GANG_CTRL_FPEC_F1, .dbgmcu_cr_addr = 0xE0042004U, \
+	.dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY | PART_F1_DBG_WDG_STOP, \
+	.fpec_base = 0x40022000U, .ob_base = 0x1FFFF800U, .obr_f0_layout = false, \
+	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U, \
+	.iwdg_kr = 0x40003000U, .t_prog_ns = 52500U
+#define PART_EXT_F0 \
+	.ctrl = GANG_CTRL_FPEC_F1, .dbgmcu_cr_addr = 0x40015804U, \
+	.dbgmcu_cr_bits = PART_F0_DBG_STOP_STANDBY, \
+	.dbgmcu_fz_addr = 0x40015808U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
+	.fpec_base = 0x40022000U, .ob_base = 0x1FFFF800U, .obr_f0_layout = true, \
+	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U, \
+	.iwdg_kr = 0x40003000U, .t_prog_ns = 53500U
+#define PART_EXT_F3 \
+	.ctrl = GANG_CTRL_FPEC_F1, .dbgmcu_cr_addr = 0xE0042004U, \
+	.dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY, \
+	.dbgmcu_fz_addr = 0xE0042008U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
+	.fpec_base = 0x40022000U, .ob_base = 0x1FFFF800U, .obr_f0_layout = true, \
+	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U, \
+	.iwdg_kr = 0x40003000U, .t_prog_ns = 52500U
 
-static const gang_family part_f0 = {
-	.name = "F0", .ctrl = GANG_CTRL_FPEC_F1,
-	.idcode_addr = 0x40015800U, .flash_size_addr = 0x1FFFF7CCU, .uid_addr = 0x1FFFF7ACU,
-	.dbgmcu_cr_addr = 0x40015804U, .dbgmcu_cr_bits = PART_F0_DBG_STOP_STANDBY,
-	.dbgmcu_fz_addr = 0x40015808U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG,
-	.fpec_base = 0x40022000U, .ob_base = 0x1FFFF800U,
-	.rdp_level0 = 0xAAU, .rdp_level2 = 0xCCU, .obr_f0_layout = true, .has_obl_launch = true,
-	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U,
-	.iwdg_kr = 0x40003000U, .t_prog_ns = 53500U,
-};
+#define PART_FAMILY(id, nm, idc, fsz, uid, rdp0, rdp2, obl) \
+	static const gang_family part_fam_##id = { \
+		.name = nm, .idcode_addr = idc, .flash_size_addr = fsz, .uid_addr = uid, \
+		.rdp_level0 = rdp0, .rdp_level2 = rdp2, .has_obl_launch = obl, PART_EXT_##id };
+GANG_FAMILIES(PART_FAMILY)
 
-static const gang_family part_f3 = {
-	.name = "F3", .ctrl = GANG_CTRL_FPEC_F1,
-	.idcode_addr = 0xE0042000U, .flash_size_addr = 0x1FFFF7CCU, .uid_addr = 0x1FFFF7ACU,
-	.dbgmcu_cr_addr = 0xE0042004U, .dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY,
-	.dbgmcu_fz_addr = 0xE0042008U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG,
-	.fpec_base = 0x40022000U, .ob_base = 0x1FFFF800U,
-	.rdp_level0 = 0xAAU, .rdp_level2 = 0xCCU, .obr_f0_layout = true, .has_obl_launch = true,
-	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U,
-	.iwdg_kr = 0x40003000U, .t_prog_ns = 52500U,
-};
+/*
+ * F0/F1/F3 main flash: one run of pages from 0x08000000, programmed in
+ * half-words, erased to 0xFF (PM0075, RM0091 §3).
+ */
+#define PART_REGIONS(id, fam, nm, dev, kib, sram, page, wrp) \
+	static const gang_flash_region part_rg_##id[] = { \
+		{ GANG_FLASH_BASE, (page), (kib) * 1024U / (page), 0, 0 } };
+GANG_PARTS(PART_REGIONS)
 
-/* F0/F1/F3 main flash: one run of pages from 0x08000000, half-words, erased to 0xFF (PM0075, RM0091 §3). */
-#define PART_PAGES(id, page, kib) \
-	static const gang_flash_region id[] = { { GANG_FLASH_BASE, (page), (kib) * 1024U / (page), 0, 0 } }
-#define PART_GEOM(rg) { (rg), sizeof(rg) / sizeof((rg)[0]), 2U, 0xFFU }
-
-PART_PAGES(part_rg_64k_1k, 1024U, 64U);
-PART_PAGES(part_rg_128k_1k, 1024U, 128U);
-PART_PAGES(part_rg_256k_2k, 2048U, 256U);
-PART_PAGES(part_rg_384k_2k, 2048U, 384U);
-PART_PAGES(part_rg_512k_2k, 2048U, 512U);
-
-/* name, family, DEV_ID, flash KiB, SRAM KiB, WRP pages per bit, geometry */
-static const gang_part part_table[] = {
-	{ "STM32F103C8", &part_f1, 0x410U, 64U, 20U, 4U, PART_GEOM(part_rg_64k_1k) },
-	{ "STM32F103CB", &part_f1, 0x410U, 128U, 20U, 4U, PART_GEOM(part_rg_128k_1k) },
-	{ "STM32F103RB", &part_f1, 0x410U, 128U, 20U, 4U, PART_GEOM(part_rg_128k_1k) },
-	{ "STM32F103RC", &part_f1, 0x414U, 256U, 48U, 2U, PART_GEOM(part_rg_256k_2k) },
-	{ "STM32F103RD", &part_f1, 0x414U, 384U, 64U, 2U, PART_GEOM(part_rg_384k_2k) },
-	{ "STM32F103RE", &part_f1, 0x414U, 512U, 64U, 2U, PART_GEOM(part_rg_512k_2k) },
-	{ "STM32F030x8", &part_f0, 0x440U, 64U, 8U, 4U, PART_GEOM(part_rg_64k_1k) },
-	{ "STM32F303xC", &part_f3, 0x422U, 256U, 40U, 2U, PART_GEOM(part_rg_256k_2k) },
-};
+#define PART_ROW(id, fam, nm, dev, kib, sram, page, wrp) \
+	{ nm, &part_fam_##fam, dev, kib, sram, wrp, { part_rg_##id, 1U, 2U, 0xFFU } },
+static const gang_part part_table[] = { GANG_PARTS(PART_ROW) };
 
 #define PART_N (sizeof(part_table) / sizeof(part_table[0]))
 
