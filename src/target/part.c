@@ -14,6 +14,7 @@
  */
 #include "target/part.h"
 #include "target/parts.def"
+#include "target/target_internal.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -30,6 +31,7 @@
 	.ctrl = GANG_CTRL_FPEC_F1, .dbgmcu_cr_addr = 0xE0042004U, \
 	.dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY | PART_F1_DBG_WDG_STOP, \
 	.fpec_base = 0x40022000U, .ob_base = 0x1FFFF800U, .obr_f0_layout = false, \
+	.read_rdp = gang_fam_fpec_f1_read_rdp, \
 	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U, \
 	.iwdg_kr = 0x40003000U, .t_prog_ns = 52500U
 #define PART_EXT_F0 \
@@ -37,6 +39,7 @@
 	.dbgmcu_cr_bits = PART_F0_DBG_STOP_STANDBY, \
 	.dbgmcu_fz_addr = 0x40015808U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
 	.fpec_base = 0x40022000U, .ob_base = 0x1FFFF800U, .obr_f0_layout = true, \
+	.read_rdp = gang_fam_fpec_f1_read_rdp, \
 	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U, \
 	.iwdg_kr = 0x40003000U, .t_prog_ns = 53500U
 #define PART_EXT_F3 \
@@ -44,14 +47,21 @@
 	.dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY, \
 	.dbgmcu_fz_addr = 0xE0042008U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
 	.fpec_base = 0x40022000U, .ob_base = 0x1FFFF800U, .obr_f0_layout = true, \
+	.read_rdp = gang_fam_fpec_f1_read_rdp, \
 	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U, \
 	.iwdg_kr = 0x40003000U, .t_prog_ns = 52500U
 
-#define PART_FAMILY(id, nm, idc, fsz, uid, rdp0, rdp2, obl) \
+#define PART_LIST(...) { __VA_ARGS__ }
+#define PART_FAMILY(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl) \
 	static const gang_family part_fam_##id = { \
-		.name = nm, .idcode_addr = idc, .flash_size_addr = fsz, .uid_addr = uid, \
-		.rdp_level0 = rdp0, .rdp_level2 = rdp2, .has_obl_launch = obl, PART_EXT_##id };
+		.name = nm, .idcode_addrs = PART_LIST idc, .cpuid_parts = PART_LIST cpu, \
+		.flash_size_addr = fsz, .uid_addr = uid, .rdp_level0 = rdp0, .rdp_level2 = rdp2, \
+		.has_obl_launch = obl, PART_EXT_##id };
 GANG_FAMILIES(PART_FAMILY)
+
+#define PART_FAMILY_PTR(id, ...) &part_fam_##id,
+static const gang_family *const part_families[] = { GANG_FAMILIES(PART_FAMILY_PTR) };
+#define PART_N_FAMILIES (sizeof(part_families) / sizeof(part_families[0]))
 
 /*
  * F0/F1/F3 main flash: one run of pages from 0x08000000, programmed in
@@ -115,6 +125,16 @@ uint32_t gang_part_page_size(const gang_part *p)
 		if (p->geom.regions[i].unit != p->geom.regions[0].unit)
 			return 0;
 	return p->geom.regions[0].unit;
+}
+
+unsigned gang_family_count(void)
+{
+	return (unsigned)PART_N_FAMILIES;
+}
+
+const gang_family *gang_family_at(unsigned i)
+{
+	return i < PART_N_FAMILIES ? part_families[i] : NULL;
 }
 
 unsigned gang_part_count(void)

@@ -18,6 +18,11 @@
 
 #include "core/err.h"
 
+struct gang_target;
+
+#define GANG_IDCODE_ADDRS_MAX 3U
+#define GANG_CPUID_PARTS_MAX  3U
+
 /*
  * One run of equal erase units (pages or sectors) of main flash. A part's
  * flash is a list of these, ascending and contiguous: F0/F1/F3 have one
@@ -53,7 +58,8 @@ typedef enum gang_flash_ctrl {
 typedef struct gang_family {
 	const char *name;                  /* "F1", "F0", "F3" */
 	gang_flash_ctrl ctrl;              /* flash controller, hence driver (flash/flash_ops.h) */
-	uint32_t idcode_addr;              /* DBGMCU_IDCODE */
+	uint32_t idcode_addrs[GANG_IDCODE_ADDRS_MAX]; /* DBGMCU_IDCODE, tried in order; 0 ends */
+	uint16_t cpuid_parts[GANG_CPUID_PARTS_MAX];   /* CPUID PARTNO of its cores; 0 ends */
 	uint32_t flash_size_addr;          /* u16, KiB */
 	uint32_t uid_addr;                 /* 96-bit unique ID */
 	uint32_t dbgmcu_cr_addr;
@@ -65,6 +71,8 @@ typedef struct gang_family {
 	uint8_t rdp_level0;                /* RDP byte meaning "unprotected" */
 	uint8_t rdp_level2;                /* RDP byte meaning "locked forever"; 0: no level 2 */
 	bool obr_f0_layout;                /* FLASH_OBR: F0/F3 layout (RDPRT[2:1]) vs F1 */
+	/* the family driver's RDP read (target/fam_fpec_f1.c): level 0, 1 or 2 into *level_out */
+	int (*read_rdp)(int *level_out, struct gang_target *t);
 	bool has_obl_launch;               /* FLASH_CR.OBL_LAUNCH reloads the OBs (F0/F3) */
 	uint32_t rcc_ahbenr;               /* CRC clock enable register */
 	uint32_t rcc_crcen;                /* its bit */
@@ -98,6 +106,9 @@ const gang_part *gang_part_identify(uint16_t dev_id, uint32_t flash_kib);
 const gang_family *gang_part_family_of(uint16_t dev_id);
 /* The page size when every erase unit of p has the same size (F0/F1/F3), else 0 (sectors). */
 uint32_t gang_part_page_size(const gang_part *p);
+/* Number of families and family i, in table order (identification tries them). */
+unsigned gang_family_count(void);
+const gang_family *gang_family_at(unsigned i);
 /* Number of rows and row i (for listing parts in help texts). */
 unsigned gang_part_count(void);
 const gang_part *gang_part_at(unsigned i);

@@ -12,8 +12,9 @@
 
 TestSuite(sim_parts, .timeout = 10);
 
-#define TP_FAM_CHECK(id, nm, idc, fsz, uid, rdp0, rdp2, obl) \
-	cr_expect_eq(p->idcode_addr, idc, "%s", p->name); \
+#define TP_FIRST(a, ...) a
+#define TP_FAM_CHECK(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl) \
+	cr_expect_eq(p->idcode_addr, TP_FIRST idc, "%s", p->name); \
 	cr_expect_eq(p->flash_size_addr, fsz, "%s", p->name); \
 	cr_expect_eq(p->uid_addr, uid, "%s", p->name); \
 	cr_expect_eq(p->rdp_unprotected, rdp0, "%s", p->name); \

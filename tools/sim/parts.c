@@ -1,5 +1,6 @@
 /*
- * parts.c — the STM32 parts the virtual bench simulates: every row of
+ * parts.c — the STM32 parts the virtual bench simulates (a part answers
+ * DBGMCU_IDCODE at its family's first address): every row of
  * src/target/parts.def (the table gang itself compiles, so names and chip
  * facts cannot drift), plus what only a simulation needs beside it: the
  * DP and CPUID values the core answers, the system-memory window, and the
@@ -33,9 +34,10 @@
 #define SIM_REV(dev) ((dev) == 0x410U ? 0x2003U : (dev) == 0x440U ? 0x1000U : 0x1001U)
 
 /* The family's identity fields a part row needs (a GANG_FAMILY_<id> row macro). */
-#define SIM_FAM_IDS(id, nm, idc, fsz, uid, rdp0, rdp2, obl) idc, fsz, uid
-#define SIM_FAM_RDP0(id, nm, idc, fsz, uid, rdp0, rdp2, obl) rdp0
-#define SIM_FAM_OBL(id, nm, idc, fsz, uid, rdp0, rdp2, obl) obl
+#define SIM_FIRST(a, ...) a
+#define SIM_FAM_IDS(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl) SIM_FIRST idc, fsz, uid
+#define SIM_FAM_RDP0(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl) rdp0
+#define SIM_FAM_OBL(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl) obl
 
 /* sim_part field order: name .. wrp, dpidr, cpuid, ids, system memory, rdp0, obl */
 #define SIM_ROW(id, fam, nm, dev, kib, sram, page, wrp) \
