@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "flash/flash.h"
+#include "flash/ob.h"
 #include "target/target.h"
 
 /* Progress sink handed to long operations. */
@@ -47,6 +48,8 @@ typedef struct gang_flash_ops {
 	int (*ob_read)(uint8_t *raw, size_t *len_out, gang_target *t);
 	/* erase and rewrite the whole block (RDP last), reload it, halt again */
 	int (*ob_write)(gang_target *t, const uint8_t *raw, size_t len);
+	/* the named option-byte fields of family f (a NULL name ends the list) */
+	const gang_ob_field *(*ob_fields)(const gang_family *f);
 } gang_flash_ops;
 
 /* F0/F1/F3 FPEC (0x40022000). */

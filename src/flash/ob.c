@@ -12,7 +12,9 @@
 #include "flash/ob.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "flash/flash_ops.h"
 #include "flash/geom.h"
@@ -30,9 +32,69 @@ void gang_ob_want_init(gang_ob_want *w)
 {
 	w->rdp_level = GANG_OB_UNCHANGED;
 	w->user = GANG_OB_UNCHANGED;
+	for (unsigned i = 0; i < GANG_OB_USER_BITS; i++)
+		w->user_bit[i] = GANG_OB_UNCHANGED;
 	w->data0 = GANG_OB_UNCHANGED;
 	w->data1 = GANG_OB_UNCHANGED;
 	w->wrp = GANG_OB_UNCHANGED;
+}
+
+const gang_ob_field *gang_ob_fields(const gang_family *f)
+{
+	return gang_flash_ops_of(f)->ob_fields(f);
+}
+
+const gang_ob_field *gang_ob_field_find(const gang_family *f, const char *name)
+{
+	for (const gang_ob_field *k = gang_ob_fields(f); name != NULL && k->name != NULL; k++)
+		if (strcasecmp(k->name, name) == 0)
+			return k;
+	return NULL;
+}
+
+void gang_ob_field_list(char *out, size_t cap, const gang_family *f)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (const gang_ob_field *k = gang_ob_fields(f); k->name != NULL && len < cap; k++)
+		len += (size_t)snprintf(out + len, cap - len, "%s%s", len ? ", " : "", k->name);
+}
+
+static int ob_field_range(const gang_ob_field *k, int64_t value, gang_diag *d)
+{
+	static const int64_t max[] = { [GANG_OB_KIND_RDP] = 2, [GANG_OB_KIND_BIT] = 1,
+				       [GANG_OB_KIND_BYTE] = 255, [GANG_OB_KIND_WRP] = UINT32_MAX };
+
+	if (value >= 0 && value <= max[k->kind])
+		return GANG_OK;
+	return gang_diag_set(d, GANG_EUSAGE, "option byte %s = %" PRId64 ": must be 0..%" PRId64, k->name,
+			     value, max[k->kind]);
+}
+
+int gang_ob_want_set(gang_ob_want *w, const gang_family *f, const char *name, int64_t value,
+		     gang_diag *d)
+{
+	const gang_ob_field *k = gang_ob_field_find(f, name);
+	char have[160];
+	int err;
+
+	if (k == NULL) {
+		gang_ob_field_list(have, sizeof(have), f);
+		return gang_diag_set(d, GANG_EUSAGE, "option byte %s does not exist on the %s family (it has %s)",
+				     name ? name : "(none)", f->name, have);
+	}
+	if ((err = ob_field_range(k, value, d)) < 0)
+		return err;
+	if (k->kind == GANG_OB_KIND_RDP)
+		w->rdp_level = (int)value;
+	else if (k->kind == GANG_OB_KIND_BIT)
+		w->user_bit[k->index % GANG_OB_USER_BITS] = (int)value;
+	else if (k->kind == GANG_OB_KIND_BYTE)
+		*(k->index ? &w->data1 : &w->data0) = (int)value;
+	else
+		w->wrp = value;
+	return GANG_OK;
 }
 
 static int ob_level_of(uint8_t rdp, const gang_family *f)
@@ -132,6 +194,9 @@ int gang_ob_plan(gang_ob *out, bool *changed_out, const gang_ob *cur, const gang
 				     "0..0xFFFFFFFF", w->wrp);
 	if (w->wrp != GANG_OB_UNCHANGED)
 		out->wrp = (uint32_t)w->wrp;
+	for (unsigned i = 0; i < GANG_OB_USER_BITS; i++)
+		if (w->user_bit[i] != GANG_OB_UNCHANGED)
+			out->user = (uint8_t)(w->user_bit[i] ? out->user | (1U << i) : out->user & ~(1U << i));
 	if (w->rdp_level != GANG_OB_UNCHANGED && w->rdp_level != cur->rdp_level) {
 		if ((err = gang_ob_rdp_byte(&out->rdp, w->rdp_level, f, d)) < 0 ||
 		    (err = ob_rdp_policy(cur, w->rdp_level, o, d)) < 0)

@@ -50,6 +50,7 @@ typedef struct gang_profile_ob {
 	int wdg_sw;            /* -1, 0 hardware watchdog, 1 software watchdog */
 	int nrst_stop;         /* -1, 0 reset on entering Stop, 1 no reset */
 	int nrst_stdby;        /* -1, 0 reset on entering Standby, 1 no reset */
+	int nboot1;            /* -1, or the BOOT1 selection bit (F0/F3 only; RM0091 §4) */
 	int data0, data1;      /* -1 or 0..255 */
 	bool wrp_set;          /* wrp_pages given ("none" or a list) */
 	size_t n_wrp;          /* pages to write-protect (0 with wrp_set: unprotect all) */
@@ -68,6 +69,7 @@ typedef struct gang_profile_serial {
 /* Source lines of keys that later checks (validate) report against. */
 typedef struct gang_profile_lines {
 	int image_file, image_address, serial_address, wrp_pages;
+	int ob_group, ob_user;     /* option_bytes and option_bytes.user */
 } gang_profile_lines;
 
 typedef struct gang_profile {

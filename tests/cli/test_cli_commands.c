@@ -395,3 +395,32 @@ Test(cli_cmd, the_man_page_traces_a_board_serial_not_a_probe_serial)
 	free(ex);
 	free(man);
 }
+
+/* ---- option bytes as named fields --------------------------------------------------------- */
+
+Test(cli_cmd, options_set_of_a_field_the_family_lacks_names_it_and_lists_the_familys)
+{
+	cli_out r = cli_on_bench(BENCH_ONE, "options", "set", "--set", "nBOOT1=1", NULL, NULL);
+
+	cr_expect_eq(r.status, GANG_EXIT_USAGE, "exit %d: %s", r.status, r.err);
+	cr_expect_not_null(strstr(r.err, "option byte nBOOT1 does not exist on the F1 family (it has RDP, WDG_SW, "
+					 "nRST_STOP, nRST_STDBY, Data0, Data1, WRP)"), "%s", r.err);
+	cli_free(&r);
+	r = cli_on_bench(BENCH_ONE, "options", "set", "--set", "nBOOT1", NULL, NULL);
+	cr_expect_eq(r.status, GANG_EXIT_USAGE, "exit %d: %s", r.status, r.err);
+	cr_expect_not_null(strstr(r.err, "--set takes NAME=VALUE"), "%s", r.err);
+	cli_free(&r);
+}
+
+Test(cli_cmd, options_set_by_field_name_and_by_todays_flag_write_the_same_bit)
+{
+	cli_out r = cli_on_bench(BENCH_ONE, "options", "set", "--set", "nrst_stdby=0", NULL, NULL);
+
+	cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+	cr_expect_not_null(strstr(r.out, "nRST_STDBY=0"), "%s", r.out);
+	cli_free(&r);
+	r = cli_on_bench(BENCH_ONE, "options", "set", "--nrst-stdby", "0", NULL, NULL);
+	cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+	cr_expect_not_null(strstr(r.out, "already as asked: nothing written"), "%s", r.out);
+	cli_free(&r);
+}

@@ -306,3 +306,45 @@ Test(profile_check, demo_profile_fits_its_firmware_when_the_firmware_exists)
 	gang_image_free(img);
 	gang_profile_free(p);
 }
+
+/* Prepare a profile for target with option_bytes body ob (an image at 0x08000000 beside it). */
+static int chk_prepare(gang_diag *d, const char *target, const char *ob)
+{
+	char hex[160], text[512];
+	gang_profile *p = NULL;
+	gang_image *img = NULL;
+	const gang_part *part = NULL;
+	FILE *fp;
+	int rc;
+
+	snprintf(hex, sizeof(hex), "%s/fw.hex", tmp_dir);
+	fp = fopen(hex, "w");
+	cr_assert_not_null(fp);
+	fputs(":020000040800F2\n:0400000000000008F4\n:00000001FF\n", fp);
+	fclose(fp);
+	snprintf(text, sizeof(text), "name = \"t\";\ntarget = \"%s\";\nimage = { file = \"fw.hex\"; };\n"
+		 "erase = \"pages\";\nverify = \"crc\";\noption_bytes = {\n%s\n};\n", target, ob);
+	fp = fopen(tmp_cfg, "w");
+	cr_assert_not_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	rc = gang_profile_prepare(&p, &img, &part, tmp_cfg, d);
+	gang_image_free(img);
+	gang_profile_free(p);
+	remove(hex);
+	return rc;
+}
+
+Test(profile_check, an_option_byte_the_family_lacks_is_named_with_those_it_has)
+{
+	gang_diag d = { 0 };
+	char want[512];
+
+	cr_assert_eq(chk_prepare(&d, "STM32F103RC", "  user = { nboot1 = true; };"), GANG_EPROFILE, "%s", d.msg);
+	snprintf(want, sizeof(want), "%s:7: option_bytes.user.nboot1: the F1 family has no option byte nBOOT1 "
+		 "(it has RDP, WDG_SW, nRST_STOP, nRST_STDBY, Data0, Data1, WRP)", tmp_cfg);
+	cr_expect_str_eq(d.msg, want);
+	cr_expect_eq(chk_prepare(&d, "STM32F030R8", "  user = { nboot1 = true; };"), GANG_OK, "%s", d.msg);
+	cr_expect_eq(chk_prepare(&d, "STM32F103RC", "  user = { wdg_sw = false; nrst_stop = true; };"), GANG_OK,
+		     "%s", d.msg);
+}
