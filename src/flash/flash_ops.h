@@ -50,6 +50,10 @@ typedef struct gang_flash_ops {
 	int (*ob_write)(gang_target *t, const uint8_t *raw, size_t len);
 	/* the named option-byte fields of family f (a NULL name ends the list) */
 	const gang_ob_field *(*ob_fields)(const gang_family *f);
+	/* the family's encoding: raw block (as ob_read gives it) <-> gang_ob, and RDP byte per level */
+	void (*ob_decode)(gang_ob *out, const uint8_t *raw, const gang_family *f);
+	void (*ob_encode)(uint8_t *raw, const gang_ob *ob, const gang_family *f);
+	int (*ob_rdp_byte)(uint8_t *out, int level, const gang_family *f, gang_diag *d);
 } gang_flash_ops;
 
 /* F0/F1/F3 FPEC (0x40022000). */

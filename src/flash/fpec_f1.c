@@ -227,30 +227,6 @@ static int f1_ob_write(gang_target *t, const uint8_t *raw, size_t len)
 	return f1_ob_reload(t);
 }
 
-/*
- * The option-byte fields, as the manuals name them. USER bits: PM0075
- * (F1: b0 WDG_SW, b1 nRST_STOP, b2 nRST_STDBY), RM0091 §4 and RM0316 (F0,
- * F3: the same three plus b4 nBOOT1).
- */
-static const gang_ob_field f1_ob_fields_f1[] = {
-	{ "RDP", GANG_OB_KIND_RDP, 0 },       { "WDG_SW", GANG_OB_KIND_BIT, 0 },
-	{ "nRST_STOP", GANG_OB_KIND_BIT, 1 }, { "nRST_STDBY", GANG_OB_KIND_BIT, 2 },
-	{ "Data0", GANG_OB_KIND_BYTE, 0 },    { "Data1", GANG_OB_KIND_BYTE, 1 },
-	{ "WRP", GANG_OB_KIND_WRP, 0 },       { NULL, GANG_OB_KIND_RDP, 0 },
-};
-static const gang_ob_field f1_ob_fields_f0f3[] = {
-	{ "RDP", GANG_OB_KIND_RDP, 0 },       { "WDG_SW", GANG_OB_KIND_BIT, 0 },
-	{ "nRST_STOP", GANG_OB_KIND_BIT, 1 }, { "nRST_STDBY", GANG_OB_KIND_BIT, 2 },
-	{ "nBOOT1", GANG_OB_KIND_BIT, 4 },    { "Data0", GANG_OB_KIND_BYTE, 0 },
-	{ "Data1", GANG_OB_KIND_BYTE, 1 },    { "WRP", GANG_OB_KIND_WRP, 0 },
-	{ NULL, GANG_OB_KIND_RDP, 0 },
-};
-
-static const gang_ob_field *f1_ob_fields(const gang_family *f)
-{
-	return f->obr_f0_layout ? f1_ob_fields_f0f3 : f1_ob_fields_f1;
-}
-
 const gang_flash_ops gang_flash_ops_f1 = {
 	.name = "stm32f0/f1/f3 fpec",
 	.unlock = f1_unlock,
@@ -261,5 +237,8 @@ const gang_flash_ops gang_flash_ops_f1 = {
 	.crc = gang_fpec_f1_crc,
 	.ob_read = f1_ob_read,
 	.ob_write = f1_ob_write,
-	.ob_fields = f1_ob_fields,
+	.ob_fields = gang_fpec_f1_ob_fields,
+	.ob_decode = gang_fpec_f1_ob_decode,
+	.ob_encode = gang_fpec_f1_ob_encode,
+	.ob_rdp_byte = gang_fpec_f1_ob_rdp_byte,
 };

@@ -128,7 +128,11 @@ static int prog_push(prog_stream *s, uint32_t limit, bool publish)
 	return gang_stlink_write32(sl, PROG_CTRL + GANG_LDR_WP, PROG_RING + s->sent % s->size);
 }
 
-/* Loader time to take the next n bytes: programmed half-words cost t_prog, erased ones little. */
+/*
+ * Loader time to take the next n bytes: programmed half-words cost t_prog,
+ * erased ones little (loader_f1.S skips 0xFFFF, what an F0/F1/F3 page
+ * erases to; flash/geom.h carries the erased value for other families).
+ */
 static unsigned prog_eta_us(const prog_stream *s, uint32_t n)
 {
 	uint64_t ns = 0;

@@ -1,13 +1,11 @@
 /*
- * ob.c — option bytes: decode/encode of the 16-byte block, the RDP safety
- * policy, and the declarative write through the family driver.
+ * ob.c — option bytes: named fields, the RDP safety policy, and the
+ * declarative write through the family driver, which owns the block's
+ * encoding (for F0/F1/F3: flash/fpec_f1_ob.c).
  *
- * Facts: PM0075 option bytes (RM0091 §3 for F0/F3): RDP at +0 (F1: 0xA5 =
- * level 0, anything else level 1; F0/F3: 0xAA level 0, 0xCC level 2, else
- * level 1), USER +2, DATA0/1 +4/+6, WRP0..3 +8..+E (bit = 0 protected);
- * each low byte has its complement in the high byte, a mismatch reads as
- * 0xFF (OPTERR); a write of RDP 0 from level 1 mass-erases main flash;
- * level 2 is irreversible; F1 RDP1 pages per WRP bit.
+ * Facts: PM0075 option bytes (RM0091 §4 for F0/F3): a write of RDP 0 from
+ * level 1 mass-erases main flash; level 2 is irreversible; WRP bit = 0
+ * protects, pages per WRP bit per part.
  */
 #include "flash/ob.h"
 
@@ -19,14 +17,6 @@
 #include "flash/flash_ops.h"
 #include "flash/geom.h"
 
-#define OB_RDP    0U
-#define OB_USER   1U
-#define OB_DATA0  2U
-#define OB_DATA1  3U
-#define OB_WRP0   4U
-#define OB_N      8U
-#define OB_F1_RDP_LEVEL1 0x00U   /* any value but 0xA5 */
-#define OB_F0_RDP_LEVEL1 0xBBU   /* any value but 0xAA and 0xCC */
 
 void gang_ob_want_init(gang_ob_want *w)
 {
@@ -97,59 +87,19 @@ int gang_ob_want_set(gang_ob_want *w, const gang_family *f, const char *name, in
 	return GANG_OK;
 }
 
-static int ob_level_of(uint8_t rdp, const gang_family *f)
-{
-	if (rdp == f->rdp_level0)
-		return 0;
-	if (f->rdp_level2 != 0 && rdp == f->rdp_level2)
-		return 2;
-	return 1;
-}
-
 void gang_ob_decode(gang_ob *out, const uint8_t *raw, const gang_family *f)
 {
-	uint8_t v[OB_N];
-
-	out->opterr = false;
-	for (unsigned i = 0; i < OB_N; i++) {
-		bool ok = (uint8_t)(raw[2 * i] ^ raw[2 * i + 1]) == 0xFFU;
-		v[i] = ok ? raw[2 * i] : 0xFFU;
-		out->opterr |= !ok;
-	}
-	out->rdp = v[OB_RDP];
-	out->rdp_level = ob_level_of(v[OB_RDP], f);
-	out->user = v[OB_USER];
-	out->data0 = v[OB_DATA0];
-	out->data1 = v[OB_DATA1];
-	out->wrp = (uint32_t)v[OB_WRP0] | (uint32_t)v[OB_WRP0 + 1] << 8 |
-		   (uint32_t)v[OB_WRP0 + 2] << 16 | (uint32_t)v[OB_WRP0 + 3] << 24;
+	gang_flash_ops_of(f)->ob_decode(out, raw, f);
 }
 
-void gang_ob_encode(uint8_t *raw, const gang_ob *ob)
+void gang_ob_encode(uint8_t *raw, const gang_ob *ob, const gang_family *f)
 {
-	uint8_t v[OB_N] = { ob->rdp, ob->user, ob->data0, ob->data1, (uint8_t)ob->wrp,
-			    (uint8_t)(ob->wrp >> 8), (uint8_t)(ob->wrp >> 16), (uint8_t)(ob->wrp >> 24) };
-
-	for (unsigned i = 0; i < OB_N; i++) {
-		raw[2 * i] = v[i];
-		raw[2 * i + 1] = (uint8_t)~v[i];
-	}
+	gang_flash_ops_of(f)->ob_encode(raw, ob, f);
 }
 
 int gang_ob_rdp_byte(uint8_t *out, int level, const gang_family *f, gang_diag *d)
 {
-	if (level == 0)
-		*out = f->rdp_level0;
-	else if (level == 1)
-		*out = f->obr_f0_layout ? OB_F0_RDP_LEVEL1 : OB_F1_RDP_LEVEL1;
-	else if (level == 2 && f->rdp_level2 != 0)
-		*out = f->rdp_level2;
-	else if (level == 2)
-		return gang_diag_set(d, GANG_ENOTSUP, "RDP level 2 does not exist on the %s family",
-				     f->name);
-	else
-		return gang_diag_set(d, GANG_EUSAGE, "RDP level %d: must be 0, 1 or 2", level);
-	return GANG_OK;
+	return gang_flash_ops_of(f)->ob_rdp_byte(out, level, f, d);
 }
 
 static int ob_byte(uint8_t *dst, int v, const char *what, gang_diag *d)
@@ -255,7 +205,7 @@ int gang_ob_write(bool *changed_out, gang_target *t, const gang_ob_want *w,
 		return err;
 	if (changed_out)
 		*changed_out = true;
-	gang_ob_encode(raw, &next);
+	gang_ob_encode(raw, &next, f);
 	err = gang_flash_ops_of(f)->ob_write(t, raw, sizeof(raw));
 	/* level 2 switches the debug port off for good: the reload cannot reach the core */
 	if (next.rdp_level == 2 && (err == GANG_OK || err == GANG_ETARGET_NOSWD ||

@@ -89,10 +89,10 @@ void gang_ob_field_list(char *out, size_t cap, const gang_family *f);
 int gang_ob_want_set(gang_ob_want *w, const gang_family *f, const char *name, int64_t value,
 		     gang_diag *d);
 
-/* Decode a raw 16-byte block for family f. */
+/* Decode a raw block (GANG_OB_RAW_LEN bytes) for family f, by its driver's encoding. */
 void gang_ob_decode(gang_ob *out, const uint8_t *raw, const gang_family *f);
-/* Encode ob into a raw block (complements filled in, as the hardware stores them). */
-void gang_ob_encode(uint8_t *raw, const gang_ob *ob);
+/* Encode ob into family f's raw block (complements filled in, as the hardware stores them). */
+void gang_ob_encode(uint8_t *raw, const gang_ob *ob, const gang_family *f);
 /* RDP byte that selects a level on family f; GANG_ENOTSUP for level 2 where none exists. */
 int gang_ob_rdp_byte(uint8_t *out, int level, const gang_family *f, gang_diag *d);
 

@@ -95,7 +95,7 @@ static void job_ob_hex(char *out, size_t cap, gang_target *t)
 		gang_diag_clear(gang_target_diag(t));
 		return;
 	}
-	gang_ob_encode(raw, &ob);
+	gang_ob_encode(raw, &ob, gang_target_part(t)->family);
 	for (size_t i = 0; i < GANG_OB_RAW_LEN; i++)
 		snprintf(out + 2 * i, 3, "%02X", raw[i]);
 }

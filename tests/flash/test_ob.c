@@ -46,7 +46,7 @@ Test(ob, encode_then_decode_round_trips_every_field)
 	gang_ob in = { 1, 0x00, 0x06, 0x12, 0x34, 0xFFFF00FEU, false }, out;
 	uint8_t raw[16];
 
-	gang_ob_encode(raw, &in);
+	gang_ob_encode(raw, &in, ob_f1());
 	cr_assert_eq(raw[4], 0x12);
 	cr_assert_eq(raw[5], 0xED, "complement in the high byte");
 	cr_assert_eq(raw[8], 0xFE);
@@ -75,11 +75,11 @@ Test(ob, f0_levels_use_aa_and_cc)
 	gang_ob ob = { 0, 0xAA, 0xFF, 0xFF, 0xFF, 0xFFFFFFFFU, false }, out;
 	uint8_t raw[16], b = 0;
 
-	gang_ob_encode(raw, &ob);
+	gang_ob_encode(raw, &ob, ob_f0());
 	gang_ob_decode(&out, raw, ob_f0());
 	cr_assert_eq(out.rdp_level, 0);
 	ob.rdp = 0xCC;
-	gang_ob_encode(raw, &ob);
+	gang_ob_encode(raw, &ob, ob_f0());
 	gang_ob_decode(&out, raw, ob_f0());
 	cr_assert_eq(out.rdp_level, 2);
 	gang_ob_decode(&out, raw, ob_f1());
