@@ -233,17 +233,6 @@ uint32_t gang_ob_wrp_first_page(uint32_t wrp, const gang_part *part)
 	return 0;
 }
 
-uint8_t gang_ob_user_with(uint8_t cur, int wdg_sw, int nrst_stop, int nrst_stdby)
-{
-	const int bits[3] = { wdg_sw, nrst_stop, nrst_stdby };
-	unsigned user = cur;
-
-	for (unsigned i = 0; i < 3; i++)
-		if (bits[i] >= 0)
-			user = bits[i] ? (user | (1U << i)) : (user & ~(1U << i));
-	return (uint8_t)user;
-}
-
 uint32_t gang_ob_wrp_protect(uint32_t wrp, uint32_t page, const gang_part *part)
 {
 	return wrp & ~(1U << ob_wrp_bit(page, part));

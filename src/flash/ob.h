@@ -117,8 +117,6 @@ int gang_ob_read(gang_ob *out, gang_target *t);
 int gang_ob_write(bool *changed_out, gang_target *t, const gang_ob_want *w,
 		  const gang_ob_write_opts *o);
 
-/* USER byte cur with the F1 bits WDG_SW (b0), nRST_STOP (b1), nRST_STDBY (b2) set as given; -1 keeps a bit. */
-uint8_t gang_ob_user_with(uint8_t cur, int wdg_sw, int nrst_stop, int nrst_stdby);
 /*
  * WRPR value wrp with the bit covering erase unit `page` (flash/geom.h
  * index) cleared (protected); the last bit covers every later unit.

@@ -108,8 +108,8 @@ static void fuzz_check_ob(const gang_profile_ob *ob)
 	FUZZ_CHECK((ob->rdp == 2) == ob->confirm_lock, "rdp %d with confirm_lock %d", ob->rdp, (int)ob->confirm_lock);
 	FUZZ_CHECK(!ob->allow_unprotect || ob->rdp == 0, "allow_unprotect with rdp %d", ob->rdp);
 	FUZZ_CHECK(ob->wdg_sw >= -1 && ob->wdg_sw <= 1 && ob->nrst_stop >= -1 && ob->nrst_stop <= 1 &&
-			   ob->nrst_stdby >= -1 && ob->nrst_stdby <= 1,
-		   "user bits %d %d %d", ob->wdg_sw, ob->nrst_stop, ob->nrst_stdby);
+			   ob->nrst_stdby >= -1 && ob->nrst_stdby <= 1 && ob->nboot1 >= -1 && ob->nboot1 <= 1,
+		   "user bits %d %d %d %d", ob->wdg_sw, ob->nrst_stop, ob->nrst_stdby, ob->nboot1);
 	FUZZ_CHECK(ob->data0 >= -1 && ob->data0 <= 255 && ob->data1 >= -1 && ob->data1 <= 255, "data %d %d",
 		   ob->data0, ob->data1);
 	FUZZ_CHECK(ob->n_wrp == 0 || (ob->wrp_set && ob->wrp_pages), "%zu wrp pages without a list", ob->n_wrp);
