@@ -11,5 +11,5 @@ static const gang_flash_ops *const flash_ops_by_ctrl[GANG_CTRL_COUNT] = {
 
 const gang_flash_ops *gang_flash_ops_of(const gang_family *f)
 {
-	return (unsigned)f->ctrl < GANG_CTRL_COUNT ? flash_ops_by_ctrl[f->ctrl] : NULL;
+	return (unsigned)f->flash.id < GANG_CTRL_COUNT ? flash_ops_by_ctrl[f->flash.id] : NULL;
 }

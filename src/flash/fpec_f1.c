@@ -27,7 +27,7 @@
 
 uint32_t gang_fpec_f1_reg(gang_target *t, uint32_t off)
 {
-	return gang_target_part(t)->family->fpec_base + off;
+	return gang_target_part(t)->family->flash.base + off;
 }
 
 static int f1_rd(uint32_t *v, gang_target *t, uint32_t off)
@@ -147,7 +147,7 @@ static int f1_erase_units(gang_target *t, unsigned first, unsigned count, const 
 static int f1_ob_read(uint8_t *raw, size_t *len_out, gang_target *t)
 {
 	*len_out = 2U * F1_OB_HALFWORDS;
-	return gang_stlink_read_mem(raw, gang_target_stlink(t), gang_target_part(t)->family->ob_base,
+	return gang_stlink_read_mem(raw, gang_target_stlink(t), gang_target_part(t)->family->flash.ob_base,
 				    *len_out);
 }
 
@@ -169,13 +169,13 @@ static int f1_ob_erase(gang_target *t)
 	    (err = gang_fpec_f1_wait(&sr, t, F1_ERASE_EXPECT_US, F1_OB_TIMEOUT_MS,
 				     "option-byte erase")) < 0)
 		return err;
-	return gang_fpec_f1_check(t, sr, "option-byte erase", gang_target_part(t)->family->ob_base);
+	return gang_fpec_f1_check(t, sr, "option-byte erase", gang_target_part(t)->family->flash.ob_base);
 }
 
 /* OPTPG: every half-word, RDP (index 0) last so protection changes only when the rest is in. */
 static int f1_ob_program(gang_target *t, const uint8_t *raw)
 {
-	uint32_t base = gang_target_part(t)->family->ob_base, sr = 0;
+	uint32_t base = gang_target_part(t)->family->flash.ob_base, sr = 0;
 	int err;
 
 	if ((err = f1_wr(t, F1_FLASH_CR, F1_CR_OPTPG | F1_CR_OPTWRE)) < 0)
@@ -198,7 +198,7 @@ static int f1_ob_reload(gang_target *t)
 	const gang_family *f = gang_target_part(t)->family;
 	int err;
 
-	if (!f->has_obl_launch) {
+	if (!(f->flash.flags & GANG_CTRL_OBL_LAUNCH)) {
 		f1_lock(t);
 		return gang_target_reset_halt(t);
 	}

@@ -38,7 +38,7 @@ static const gang_ob_field f1_ob_fields_f0f3[] = {
 
 const gang_ob_field *gang_fpec_f1_ob_fields(const gang_family *f)
 {
-	return f->obr_f0_layout ? f1_ob_fields_f0f3 : f1_ob_fields_f1;
+	return (f->flash.flags & GANG_CTRL_OBR_LEVEL2) ? f1_ob_fields_f0f3 : f1_ob_fields_f1;
 }
 
 static int f1_ob_level_of(uint8_t rdp, const gang_family *f)
@@ -86,7 +86,7 @@ int gang_fpec_f1_ob_rdp_byte(uint8_t *out, int level, const gang_family *f, gang
 	if (level == 0)
 		*out = f->rdp_level0;
 	else if (level == 1)
-		*out = f->obr_f0_layout ? F0_RDP_LEVEL1 : F1_RDP_LEVEL1;
+		*out = (f->flash.flags & GANG_CTRL_OBR_LEVEL2) ? F0_RDP_LEVEL1 : F1_RDP_LEVEL1;
 	else if (level == 2 && f->rdp_level2 != 0)
 		*out = f->rdp_level2;
 	else if (level == 2)

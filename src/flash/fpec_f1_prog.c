@@ -169,7 +169,7 @@ static int prog_start(prog_stream *s)
 	uint32_t r0 = PROG_CTRL;
 	int err;
 
-	s->ctrl[CTRL_FPEC] = f->fpec_base;
+	s->ctrl[CTRL_FPEC] = f->flash.base;
 	s->ctrl[CTRL_DST] = s->run->addr;
 	s->ctrl[CTRL_END] = s->run->addr + s->run->len;
 	s->ctrl[CTRL_RING] = PROG_RING;
@@ -238,7 +238,7 @@ static int prog_one(gang_target *t, const gang_flash_run *run, const gang_flash_
 {
 	const gang_part *part = gang_target_part(t);
 	uint32_t sram = part->sram_kib * 1024U;
-	prog_stream s = { .t = t, .run = run, .t_prog_ns = part->family->t_prog_ns };
+	prog_stream s = { .t = t, .run = run, .t_prog_ns = part->family->flash.t_prog_ns };
 	bool halted = false;
 	int err;
 

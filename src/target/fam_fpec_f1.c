@@ -16,13 +16,13 @@
 int gang_fam_fpec_f1_read_rdp(int *level_out, gang_target *t)
 {
 	uint32_t obr = 0;
-	int err = gang_stlink_read32(&obr, t->sl, t->fam->fpec_base + FAM_F1_FLASH_OBR);
+	int err = gang_stlink_read32(&obr, t->sl, t->fam->flash.base + FAM_F1_FLASH_OBR);
 
 	if (err < 0)
 		return err;
 	if (!(obr & FAM_F1_OBR_RDPRT))
 		*level_out = 0;
 	else
-		*level_out = (t->fam->obr_f0_layout && (obr & FAM_F1_OBR_RDPRT2)) ? 2 : 1;
+		*level_out = ((t->fam->flash.flags & GANG_CTRL_OBR_LEVEL2) && (obr & FAM_F1_OBR_RDPRT2)) ? 2 : 1;
 	return GANG_OK;
 }

@@ -26,37 +26,45 @@
 #define PART_F0_DBG_STOP_STANDBY       0x6U
 #define PART_APB1_FZ_WDG               0x1800U  /* WWDG b11, IWDG b12 */
 
+/*
+ * The FPEC of each family: registers at 0x40022000, option bytes at
+ * 0x1FFFF800, t_prog per half-word (DS5792 52.5 us on F1, 53.5 us on F0
+ * per the STM32F030 datasheet); F0/F3 add RDP level 2 and OBL_LAUNCH.
+ */
+#define PART_FPEC(t_prog, flags, obl) \
+	{ GANG_CTRL_FPEC_F1, 0x40022000U, 0x1FFFF800U, (t_prog), (flags) | ((obl) ? GANG_CTRL_OBL_LAUNCH : 0U) }
+#define PART_CTRL_F1(obl) PART_FPEC(52500U, 0U, obl)
+#define PART_CTRL_F0(obl) PART_FPEC(53500U, GANG_CTRL_OBR_LEVEL2, obl)
+#define PART_CTRL_F3(obl) PART_FPEC(52500U, GANG_CTRL_OBR_LEVEL2, obl)
+
 /* What gang needs of a family beyond its identity in parts.def. */
 #define PART_EXT_F1 \
-	.ctrl = GANG_CTRL_FPEC_F1, .dbgmcu_cr_addr = 0xE0042004U, \
+	.dbgmcu_cr_addr = 0xE0042004U, \
 	.dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY | PART_F1_DBG_WDG_STOP, \
-	.fpec_base = 0x40022000U, .ob_base = 0x1FFFF800U, .obr_f0_layout = false, \
 	.read_rdp = gang_fam_fpec_f1_read_rdp, \
 	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U, \
-	.iwdg_kr = 0x40003000U, .t_prog_ns = 52500U
+	.iwdg_kr = 0x40003000U
 #define PART_EXT_F0 \
-	.ctrl = GANG_CTRL_FPEC_F1, .dbgmcu_cr_addr = 0x40015804U, \
+	.dbgmcu_cr_addr = 0x40015804U, \
 	.dbgmcu_cr_bits = PART_F0_DBG_STOP_STANDBY, \
 	.dbgmcu_fz_addr = 0x40015808U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
-	.fpec_base = 0x40022000U, .ob_base = 0x1FFFF800U, .obr_f0_layout = true, \
 	.read_rdp = gang_fam_fpec_f1_read_rdp, \
 	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U, \
-	.iwdg_kr = 0x40003000U, .t_prog_ns = 53500U
+	.iwdg_kr = 0x40003000U
 #define PART_EXT_F3 \
-	.ctrl = GANG_CTRL_FPEC_F1, .dbgmcu_cr_addr = 0xE0042004U, \
+	.dbgmcu_cr_addr = 0xE0042004U, \
 	.dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY, \
 	.dbgmcu_fz_addr = 0xE0042008U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
-	.fpec_base = 0x40022000U, .ob_base = 0x1FFFF800U, .obr_f0_layout = true, \
 	.read_rdp = gang_fam_fpec_f1_read_rdp, \
 	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U, \
-	.iwdg_kr = 0x40003000U, .t_prog_ns = 52500U
+	.iwdg_kr = 0x40003000U
 
 #define PART_LIST(...) { __VA_ARGS__ }
 #define PART_FAMILY(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl) \
 	static const gang_family part_fam_##id = { \
 		.name = nm, .idcode_addrs = PART_LIST idc, .cpuid_parts = PART_LIST cpu, \
 		.flash_size_addr = fsz, .uid_addr = uid, .rdp_level0 = rdp0, .rdp_level2 = rdp2, \
-		.has_obl_launch = obl, PART_EXT_##id };
+		.flash = PART_CTRL_##id(obl), PART_EXT_##id };
 GANG_FAMILIES(PART_FAMILY)
 
 #define PART_FAMILY_PTR(id, ...) &part_fam_##id,

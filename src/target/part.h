@@ -55,9 +55,22 @@ typedef enum gang_flash_ctrl {
 	GANG_CTRL_COUNT
 } gang_flash_ctrl;
 
+/* What a family's instance of its controller has (gang_flash_ctrl_cfg.flags; FPEC meanings). */
+#define GANG_CTRL_OBR_LEVEL2 (1U << 0)  /* FLASH_OBR RDPRT[2:1] with a level 2 (F0/F3, RM0091 §3) */
+#define GANG_CTRL_OBL_LAUNCH (1U << 1)  /* FLASH_CR.OBL_LAUNCH reloads the option bytes (F0/F3) */
+
+/* A family's flash controller: which driver, and the parameters only that driver reads. */
+typedef struct gang_flash_ctrl_cfg {
+	gang_flash_ctrl id;                /* the driver (flash/flash_ops.h) */
+	uint32_t base;                     /* controller registers */
+	uint32_t ob_base;                  /* option-byte block */
+	uint32_t t_prog_ns;                /* typical time to program one program unit */
+	uint32_t flags;                    /* GANG_CTRL_* */
+} gang_flash_ctrl_cfg;
+
 typedef struct gang_family {
 	const char *name;                  /* "F1", "F0", "F3" */
-	gang_flash_ctrl ctrl;              /* flash controller, hence driver (flash/flash_ops.h) */
+	gang_flash_ctrl_cfg flash;         /* flash controller, hence driver (flash/flash_ops.h) */
 	uint32_t idcode_addrs[GANG_IDCODE_ADDRS_MAX]; /* DBGMCU_IDCODE, tried in order; 0 ends */
 	uint16_t cpuid_parts[GANG_CPUID_PARTS_MAX];   /* CPUID PARTNO of its cores; 0 ends */
 	uint32_t flash_size_addr;          /* u16, KiB */
@@ -66,19 +79,14 @@ typedef struct gang_family {
 	uint32_t dbgmcu_cr_bits;           /* sleep/stop/standby (+ F1 watchdog stop bits) */
 	uint32_t dbgmcu_fz_addr;           /* APB1 freeze register; 0 if the CR has the bits */
 	uint32_t dbgmcu_fz_bits;
-	uint32_t fpec_base;                /* flash controller */
-	uint32_t ob_base;                  /* option-byte block */
 	uint8_t rdp_level0;                /* RDP byte meaning "unprotected" */
 	uint8_t rdp_level2;                /* RDP byte meaning "locked forever"; 0: no level 2 */
-	bool obr_f0_layout;                /* FLASH_OBR: F0/F3 layout (RDPRT[2:1]) vs F1 */
 	/* the family driver's RDP read (target/fam_fpec_f1.c): level 0, 1 or 2 into *level_out */
 	int (*read_rdp)(int *level_out, struct gang_target *t);
-	bool has_obl_launch;               /* FLASH_CR.OBL_LAUNCH reloads the OBs (F0/F3) */
 	uint32_t rcc_ahbenr;               /* CRC clock enable register */
 	uint32_t rcc_crcen;                /* its bit */
 	uint32_t crc_base;                 /* CRC unit */
 	uint32_t iwdg_kr;                  /* independent watchdog key register */
-	uint32_t t_prog_ns;                /* typical half-word program time */
 } gang_family;
 
 typedef struct gang_part {
