@@ -47,16 +47,23 @@ static bool tgt_family_has_core(const gang_family *f, uint16_t cpart)
 	return false;
 }
 
-/* The DBGMCU_IDCODE addresses to try: the families with this core first, then the others. */
+/*
+ * The DBGMCU_IDCODE addresses to try: those of the families with this
+ * core; only for a core no family has, every family's (an address of
+ * another bus can fault, so a known core never reads one).
+ */
 static unsigned tgt_idcode_candidates(uint32_t *out, uint16_t cpart)
 {
 	bool v6m = cpart == TGT_CPUID_M0 || cpart == TGT_CPUID_M0P;
 	unsigned n = 0;
 
-	for (unsigned pass = 0; pass < 2; pass++)
-		for (unsigned i = 0; i < gang_family_count(); i++)
-			if (tgt_family_has_core(gang_family_at(i), cpart) == (pass == 0))
-				n = tgt_add_idcodes(out, n, gang_family_at(i), v6m);
+	for (unsigned i = 0; i < gang_family_count(); i++)
+		if (tgt_family_has_core(gang_family_at(i), cpart))
+			n = tgt_add_idcodes(out, n, gang_family_at(i), v6m);
+	if (n > 0)
+		return n;
+	for (unsigned i = 0; i < gang_family_count(); i++)
+		n = tgt_add_idcodes(out, n, gang_family_at(i), v6m);
 	return n;
 }
 
