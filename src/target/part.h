@@ -1,8 +1,9 @@
 /*
- * part.h — the immutable tables of STM32 families and parts gang knows:
- * identification addresses, debug-freeze bits, option-byte layout, flash
- * geometry and the family's flash controller (flash/flash_ops.h maps it to
- * a driver, so a new family is one driver file plus rows here).
+ * part.h — the immutable tables of STM32 families and parts gang knows
+ * (rows in target/parts.def, shared with the bench): identification
+ * addresses, debug-freeze bits, RDP bytes, flash geometry and the
+ * family's flash controller (flash/flash_ops.h maps it to a driver, which
+ * owns the option-byte layout; a new family is one driver file plus rows).
  *
  * Facts: RM0008 §3.3 and RM0091/RM0316 (addresses per family), RM0008
  * DBGMCU_IDCODE and the datasheets (DEV_ID, sizes), ARMv7-M ARM B3.2
