@@ -37,7 +37,7 @@ void cli_mem_regions(cli_mem_region out[CLI_MEM_NREGIONS], const gang_part *part
 	out[0] = (cli_mem_region){ "flash", GANG_FLASH_BASE, part->flash_kib * 1024U, true };
 	out[1] = (cli_mem_region){ "SRAM", GANG_SRAM_BASE, part->sram_kib * 1024U, false };
 	out[2] = (cli_mem_region){ "system memory", 0, 0, false };
-	out[3] = (cli_mem_region){ "option bytes", part->family->ob_base, CLI_MEM_OB_SIZE, false };
+	out[3] = (cli_mem_region){ "option bytes", part->family->flash.ob_base, CLI_MEM_OB_SIZE, false };
 	for (size_t i = 0; i < sizeof(cli_mem_sysmems) / sizeof(cli_mem_sysmems[0]); i++)
 		if (strcmp(cli_mem_sysmems[i].family, part->family->name) == 0) {
 			out[2].base = cli_mem_sysmems[i].base;

@@ -84,7 +84,7 @@ int gang_cmd_check(int argc, char **argv)
 	if ((err = check_pool_line(pool, sizeof(pool), p, db_path, &d)) < 0)
 		goto out;
 	/* the plan names the profile, its SHA-256 and the part itself: no header line repeating them */
-	err = gang_profile_plan(stdout, p, img, GANG_FLASH_BASE, part->flash_kib * 1024U, part->page_size, pool);
+	err = gang_profile_plan(stdout, p, img, &part->geom, pool);
 out:
 	gang_image_free(img);
 	gang_profile_free(p);

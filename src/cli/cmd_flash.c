@@ -17,6 +17,7 @@
 #include "cli/cli_mem.h"
 #include "cli/cli_target.h"
 #include "flash/flash.h"
+#include "flash/geom.h"
 #include "image/image.h"
 
 typedef struct flash_args {
@@ -231,12 +232,18 @@ int gang_cmd_read(int argc, char **argv)
 }
 
 /* "erased 1 page at 0x08000400-0x080007FF": the pages the range touched. */
-static void erase_print_pages(uint32_t addr, uint32_t size, uint32_t page)
+static void erase_print_pages(uint32_t addr, uint32_t size, const gang_flash_geom *g)
 {
-	uint64_t lo = addr - addr % page, hi = ((uint64_t)addr + size + page - 1U) / page * page;
-	uint64_t n = (hi - lo) / page;
+	gang_flash_unit lo, hi;
+	unsigned first, last, n;
 
-	printf("erased %" PRIu64 " page%s at 0x%08" PRIX64 "-0x%08" PRIX64 "\n", n, n == 1 ? "" : "s", lo, hi - 1U);
+	if (!gang_geom_span(&first, &last, g, addr, size) || !gang_geom_unit(&lo, g, first) ||
+	    !gang_geom_unit(&hi, g, last))
+		return;
+	n = last - first + 1U;
+	printf("erased %u %s%s at 0x%08" PRIX32 "-0x%08" PRIX64 "\n", n,
+	       gang_geom_uniform_unit(g) ? "page" : "sector", n == 1 ? "" : "s", lo.addr,
+	       (uint64_t)hi.addr + hi.size - 1U);
 }
 
 int gang_cmd_erase(int argc, char **argv)
@@ -244,7 +251,7 @@ int gang_cmd_erase(int argc, char **argv)
 	flash_args a = { 0 };
 	cli_session s;
 	gang_diag d = { 0 };
-	uint32_t page = 0;
+	const gang_flash_geom *geom;
 	int rc, err;
 
 	if ((rc = flash_parse(&a, "erase", gang_cmd_erase_opts, argc, argv, false)) != GANG_EXIT_OK)
@@ -253,13 +260,13 @@ int gang_cmd_erase(int argc, char **argv)
 		return gang_cli_usage("erase", "--address and --size go together");
 	if ((rc = cli_session_open(&s, &a.t, "erase")) != GANG_EXIT_OK)
 		return rc;
-	page = gang_target_part(s.t)->page_size;
+	geom = &gang_target_part(s.t)->geom;
 	err = a.have_address ? gang_flash_erase_range(s.t, a.address, a.size) : gang_flash_erase_mass(s.t);
 	if (err < 0)
 		d = *gang_target_diag(s.t);
 	cli_session_close(&s, GANG_DETACH_HALT);
 	if (err == GANG_OK && a.have_address)
-		erase_print_pages(a.address, a.size, page);
+		erase_print_pages(a.address, a.size, geom);
 	else if (err == GANG_OK)
 		printf("mass-erased\n");
 	if (err == GANG_EREAD_PROTECTED)

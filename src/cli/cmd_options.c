@@ -1,6 +1,7 @@
 /*
  * cmd_options.c — `gang options show|set`: decode the option bytes (RDP,
- * USER bits, DATA0/1, write-protected pages) and change them declaratively
+ * USER bits, DATA0/1, write-protected pages) and change them, as the
+ * family's named fields (--set NAME=VALUE for any of them), declaratively
  * through the driver (compare, skip when equal, erase + program, reload,
  * read back; RDP last; regression and permanent lock only when asked for in
  * so many words). Layout: PM0075 option bytes (RM0091 §3 for F0/F3).
@@ -11,13 +12,22 @@
 
 #include "cli/cli.h"
 #include "cli/cli_target.h"
+#include "flash/geom.h"
 #include "flash/ob.h"
+
+#define OPT_FIELDS_MAX 16
+
+/* One field to set, by the name the family's driver knows it under. */
+typedef struct opt_field {
+	const char *name;            /* "nRST_STOP"; case-insensitive */
+	int64_t value;
+} opt_field;
 
 typedef struct opt_args {
 	cli_target_args t;
 	bool json;
-	gang_ob_want want;
-	int user_bits[3];            /* wdg_sw, nrst_stop, nrst_stdby: -1 unchanged */
+	opt_field set[OPT_FIELDS_MAX];
+	size_t n_set;
 	const char *wrp;
 	gang_ob_write_opts wo;
 } opt_args;
@@ -28,7 +38,7 @@ static void opt_print_wrp(FILE *fp, uint32_t wrp, const gang_part *part, bool js
 
 	for (unsigned bit = 0; bit < 32; bit++) {
 		uint32_t lo = bit * part->wrp_pages_per_bit;
-		uint32_t pages = part->flash_kib * 1024U / part->page_size;
+		uint32_t pages = gang_geom_unit_count(&part->geom);
 		uint32_t hi = bit == 31 ? pages - 1 : lo + part->wrp_pages_per_bit - 1;
 
 		if ((wrp & (1U << bit)) || lo >= pages)
@@ -82,7 +92,7 @@ static int opt_parse_wrp(int64_t *out, const char *s, const gang_part *part)
 			return -1;
 		if (!dash)
 			hi = lo;
-		if (hi < lo || hi >= part->flash_kib * 1024U / part->page_size)
+		if (hi < lo || hi >= gang_geom_unit_count(&part->geom))
 			return -1;
 		for (uint32_t p = lo; p <= hi; p++)
 			wrp = gang_ob_wrp_protect(wrp, p, part);
@@ -91,14 +101,35 @@ static int opt_parse_wrp(int64_t *out, const char *s, const gang_part *part)
 	return 0;
 }
 
-static int opt_parse_byte(int *out, const char *cmd, const char *what, const char *arg, uint32_t max)
+static int opt_add(opt_args *a, const char *name, int64_t value)
+{
+	if (a->n_set >= OPT_FIELDS_MAX)
+		return gang_cli_usage("options", "at most %d fields at once", OPT_FIELDS_MAX);
+	a->set[a->n_set].name = name;
+	a->set[a->n_set++].value = value;
+	return GANG_EXIT_OK;
+}
+
+/* --wdg-sw 1 and friends: the field named, its value checked against max here. */
+static int opt_parse_byte(opt_args *a, const char *field, const char *what, const char *arg, uint32_t max)
 {
 	uint32_t v;
 
 	if (!gang_cli_parse_u32(&v, arg) || v > max)
-		return gang_cli_usage(cmd, "%s takes 0..%u, not '%s'", what, (unsigned)max, arg);
-	*out = (int)v;
-	return GANG_EXIT_OK;
+		return gang_cli_usage("options", "%s takes 0..%u, not '%s'", what, (unsigned)max, arg);
+	return opt_add(a, field, v);
+}
+
+/* --set NAME=VALUE: any field of the family (its range is checked once the family is known). */
+static int opt_parse_set(opt_args *a, char *arg)
+{
+	char *eq = strchr(arg, '=');
+	uint32_t v;
+
+	if (eq == NULL || eq == arg || !gang_cli_parse_u32(&v, eq + 1))
+		return gang_cli_usage("options", "--set takes NAME=VALUE (e.g. nBOOT1=1), not '%s'", arg);
+	*eq = '\0';
+	return opt_add(a, arg, v);
 }
 
 const struct option gang_cmd_options_opts[] = {
@@ -108,15 +139,13 @@ const struct option gang_cmd_options_opts[] = {
 	{ "nrst-stdby", required_argument, NULL, 'S' }, { "data0", required_argument, NULL, '0' },
 	{ "data1", required_argument, NULL, '1' }, { "wrp", required_argument, NULL, 'W' },
 	{ "allow-unprotect", no_argument, NULL, 'U' }, { "confirm", required_argument, NULL, 'C' },
-	{ 0, 0, 0, 0 },
+	{ "set", required_argument, NULL, 'F' }, { 0, 0, 0, 0 },
 };
 
 static int opt_parse(opt_args *a, int argc, char **argv)
 {
 	int c, r, rc = GANG_EXIT_OK;
 
-	gang_ob_want_init(&a->want);
-	a->user_bits[0] = a->user_bits[1] = a->user_bits[2] = -1;
 	optind = 1;
 	while (rc == GANG_EXIT_OK && (c = getopt_long(argc, argv, "", gang_cmd_options_opts, NULL)) != -1) {
 		if ((r = cli_target_option(&a->t, "options", c, optarg)) != 0) {
@@ -125,12 +154,13 @@ static int opt_parse(opt_args *a, int argc, char **argv)
 		}
 		switch (c) {
 		case 'j': a->json = true; break;
-		case 'r': rc = opt_parse_byte(&a->want.rdp_level, "options", "--rdp", optarg, 2); break;
-		case 'w': rc = opt_parse_byte(&a->user_bits[0], "options", "--wdg-sw", optarg, 1); break;
-		case 's': rc = opt_parse_byte(&a->user_bits[1], "options", "--nrst-stop", optarg, 1); break;
-		case 'S': rc = opt_parse_byte(&a->user_bits[2], "options", "--nrst-stdby", optarg, 1); break;
-		case '0': rc = opt_parse_byte(&a->want.data0, "options", "--data0", optarg, 255); break;
-		case '1': rc = opt_parse_byte(&a->want.data1, "options", "--data1", optarg, 255); break;
+		case 'r': rc = opt_parse_byte(a, "RDP", "--rdp", optarg, 2); break;
+		case 'w': rc = opt_parse_byte(a, "WDG_SW", "--wdg-sw", optarg, 1); break;
+		case 's': rc = opt_parse_byte(a, "nRST_STOP", "--nrst-stop", optarg, 1); break;
+		case 'S': rc = opt_parse_byte(a, "nRST_STDBY", "--nrst-stdby", optarg, 1); break;
+		case '0': rc = opt_parse_byte(a, "Data0", "--data0", optarg, 255); break;
+		case '1': rc = opt_parse_byte(a, "Data1", "--data1", optarg, 255); break;
+		case 'F': rc = opt_parse_set(a, optarg); break;
 		case 'W': a->wrp = optarg; break;
 		case 'U': a->wo.allow_rdp_regression = true; break;
 		case 'C': a->wo.confirm_level2 = optarg; break;
@@ -143,19 +173,23 @@ static int opt_parse(opt_args *a, int argc, char **argv)
 static int opt_set(cli_session *s, opt_args *a, gang_diag *d)
 {
 	const gang_part *part = gang_target_part(s->t);
+	gang_ob_want want;
 	gang_ob cur;
+	int64_t wrp;
 	bool changed = false;
-	int user, err;
+	int err = GANG_OK;
 
-	if ((err = gang_ob_read(&cur, s->t)) < 0)
+	gang_ob_want_init(&want);
+	for (size_t i = 0; i < a->n_set && err == GANG_OK; i++)
+		err = gang_ob_want_set(&want, part->family, a->set[i].name, a->set[i].value, d);
+	if (err < 0)
 		return err;
-	user = gang_ob_user_with(cur.user, a->user_bits[0], a->user_bits[1], a->user_bits[2]);
-	if (user != cur.user)
-		a->want.user = user;
-	if (a->wrp && opt_parse_wrp(&a->want.wrp, a->wrp, part) < 0)
+	if (a->wrp && opt_parse_wrp(&wrp, a->wrp, part) < 0)
 		return gang_diag_set(d, GANG_EUSAGE, "--wrp: '%s' is not 'none' or a list of pages 0..%u", a->wrp,
-				     (unsigned)(part->flash_kib * 1024U / part->page_size - 1));
-	if ((err = gang_ob_write(&changed, s->t, &a->want, &a->wo)) < 0)
+				     gang_geom_unit_count(&part->geom) - 1U);
+	if (a->wrp && (err = gang_ob_want_set(&want, part->family, "WRP", wrp, d)) < 0)
+		return err;
+	if ((err = gang_ob_write(&changed, s->t, &want, &a->wo)) < 0)
 		return err;
 	printf("%s\n", changed ? "option bytes written, reloaded and confirmed" : "option bytes already as asked: nothing written");
 	if ((err = gang_ob_read(&cur, s->t)) < 0)

@@ -17,7 +17,7 @@ static void parts_print_text(void)
 		const gang_part *p = gang_part_at(i);
 
 		printf("%-12s  %-6s  0x%03X   %9u  %8u  %9u\n", p->name, p->family->name, (unsigned)p->dev_id,
-		       (unsigned)p->flash_kib, (unsigned)p->sram_kib, (unsigned)p->page_size);
+		       (unsigned)p->flash_kib, (unsigned)p->sram_kib, (unsigned)gang_part_page_size(p));
 	}
 }
 
@@ -30,7 +30,7 @@ static void parts_print_json(void)
 		printf("%s{\"name\":\"%s\",\"family\":\"%s\",\"dev_id\":\"0x%03X\",\"flash_kib\":%u,\"sram_kib\":%u,"
 		       "\"page_size\":%u}",
 		       i ? "," : "", p->name, p->family->name, (unsigned)p->dev_id, (unsigned)p->flash_kib,
-		       (unsigned)p->sram_kib, (unsigned)p->page_size);
+		       (unsigned)p->sram_kib, (unsigned)gang_part_page_size(p));
 	}
 	fputs("]\n", stdout);
 }

@@ -100,6 +100,23 @@ int gang_diag_set(gang_diag *d, int code, const char *fmt, ...)
 	if (!d)
 		return code;
 	d->code = code;
+	d->has_addr = false;
+	d->addr = 0;
+	va_start(ap, fmt);
+	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int gang_diag_set_at(gang_diag *d, int code, uint32_t addr, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!d)
+		return code;
+	d->code = code;
+	d->has_addr = true;
+	d->addr = addr;
 	va_start(ap, fmt);
 	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
 	va_end(ap);
@@ -112,4 +129,6 @@ void gang_diag_clear(gang_diag *d)
 		return;
 	d->code = GANG_OK;
 	d->msg[0] = '\0';
+	d->has_addr = false;
+	d->addr = 0;
 }

@@ -10,6 +10,7 @@
 #ifndef GANG_CORE_ERR_H
 #define GANG_CORE_ERR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,16 +68,24 @@ int gang_err_exit_code(int err);
 
 /*
  * Per-slot diagnostic: the first failure's code and the engineer's detail
- * ("FLASH_SR=0x14 at 0x08012344"). Owned by one thread; never global.
+ * ("FLASH_SR=0x14 at 0x08012344"), plus the failing target address when
+ * there is one, so the operator's sentence can name it without parsing
+ * the detail (main flash, option bytes, a second bank alike). Owned by one
+ * thread; never global.
  */
 typedef struct gang_diag {
 	int code;
 	char msg[GANG_DIAG_LEN];
+	uint32_t addr;               /* the failing address, when has_addr */
+	bool has_addr;
 } gang_diag;
 
-/* Record code and detail (printf format) in d (may be NULL); returns code. */
+/* Record code and detail (printf format) in d (may be NULL), with no address; returns code. */
 int gang_diag_set(gang_diag *d, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same, recording the failing target address addr too. */
+int gang_diag_set_at(gang_diag *d, int code, uint32_t addr, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* Clear d. */
 void gang_diag_clear(gang_diag *d);
 

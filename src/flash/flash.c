@@ -19,9 +19,10 @@
 #include <string.h>
 
 #include "flash/flash_ops.h"
+#include "flash/geom.h"
 #include "flash/ob.h"
 
-#define FLASH_JOIN_GAP   256U    /* fill gaps up to this with 0xFF: cheaper than a loader restart */
+#define FLASH_JOIN_GAP   256U    /* fill gaps up to this with erased bytes: cheaper than a loader restart */
 #define FLASH_READ_CHUNK 4096U   /* one TAR block */
 
 void gang_flash_progress_report(const gang_flash_progress *p, uint64_t done)
@@ -32,12 +33,12 @@ void gang_flash_progress_report(const gang_flash_progress *p, uint64_t done)
 
 static const gang_flash_ops *flash_ops(gang_target *t)
 {
-	return gang_target_part(t)->family->ops;
+	return gang_flash_ops_of(gang_target_part(t)->family);
 }
 
-static uint32_t flash_size(gang_target *t)
+static const gang_flash_geom *flash_geom(gang_target *t)
 {
-	return gang_target_part(t)->flash_kib * 1024U;
+	return &gang_target_part(t)->geom;
 }
 
 static int flash_check_readable(gang_target *t)
@@ -52,14 +53,13 @@ static int flash_check_readable(gang_target *t)
 
 static int flash_check_range(gang_target *t, uint32_t addr, size_t len, const char *what)
 {
-	uint64_t end = (uint64_t)addr + len;
+	const gang_flash_geom *g = flash_geom(t);
 
-	if (addr >= GANG_FLASH_BASE && end <= (uint64_t)GANG_FLASH_BASE + flash_size(t))
+	if (gang_geom_is_flash(g, addr, len))
 		return GANG_OK;
 	return gang_diag_set(gang_target_diag(t), GANG_EUSAGE, "%s of %zu bytes at 0x%08" PRIX32
-			     " is outside the flash of %s (0x%08X..0x%08" PRIX32 ")", what, len, addr,
-			     gang_target_part(t)->name, GANG_FLASH_BASE,
-			     GANG_FLASH_BASE + flash_size(t) - 1U);
+			     " is outside the flash of %s (0x%08" PRIX32 "..0x%08" PRIX64 ")", what, len,
+			     addr, gang_target_part(t)->name, gang_geom_base(g), gang_geom_end(g) - 1U);
 }
 
 int gang_flash_read(uint8_t *buf, gang_target *t, uint32_t addr, size_t len)
@@ -80,24 +80,25 @@ int gang_flash_read(uint8_t *buf, gang_target *t, uint32_t addr, size_t len)
 	return err;
 }
 
-/* GANG_EWRITE_PROTECTED naming the first protected page of the ranges (WRP bit = 0). */
+/* GANG_EWRITE_PROTECTED naming the first protected unit of the ranges (WRP bit = 0). */
 static int flash_check_wrp(gang_target *t, const gang_flash_range *r, size_t n)
 {
 	const gang_part *part = gang_target_part(t);
 	gang_ob ob = { 0 };
+	gang_flash_unit u;
+	unsigned first, last;
 	int err = gang_ob_read(&ob, t);
-	uint32_t wrpr = ob.wrp;
 
 	for (size_t i = 0; i < n && err == GANG_OK; i++) {
-		for (uint32_t a = r[i].addr; a < r[i].addr + r[i].len; a += part->page_size) {
-			uint32_t bit = (a - GANG_FLASH_BASE) / part->page_size / part->wrp_pages_per_bit;
-			if (bit > 31U)
-				bit = 31U;   /* the last bit covers every remaining page */
-			if (!(wrpr & (1U << bit)))
-				return gang_diag_set(gang_target_diag(t), GANG_EWRITE_PROTECTED,
-						     "page at 0x%08" PRIX32 " is write-protected (WRP option "
-						     "bytes 0x%08" PRIX32 "); clear WRP in the option bytes", a,
-						     wrpr);
+		if (!gang_geom_span(&first, &last, &part->geom, r[i].addr, r[i].len))
+			continue;
+		for (unsigned k = first; k <= last && gang_geom_unit(&u, &part->geom, k); k++) {
+			if (!gang_ob_wrp_protects(ob.wrp, k, part))
+				continue;
+			return gang_diag_set_at(gang_target_diag(t), GANG_EWRITE_PROTECTED, u.addr,
+					     "page at 0x%08" PRIX32 " is write-protected (WRP option "
+					     "bytes 0x%08" PRIX32 "); clear WRP in the option bytes", u.addr,
+					     ob.wrp);
 		}
 	}
 	return err;
@@ -113,7 +114,10 @@ static int flash_erase_ranges(gang_target *t, const gang_flash_range *r, size_t 
 		p->total += r[i].len;
 	p->base = 0;
 	for (size_t i = 0; i < n && err == GANG_OK; i++) {
-		err = flash_ops(t)->erase_pages(t, r[i].addr, r[i].len, p);
+		unsigned first, last;
+
+		if (gang_geom_span(&first, &last, flash_geom(t), r[i].addr, r[i].len))
+			err = flash_ops(t)->erase_units(t, first, last - first + 1U, p);
 		p->base += r[i].len;
 	}
 	return err;
@@ -121,7 +125,8 @@ static int flash_erase_ranges(gang_target *t, const gang_flash_range *r, size_t 
 
 static int flash_mass(gang_target *t, gang_flash_progress *p)
 {
-	gang_flash_range all = { GANG_FLASH_BASE, flash_size(t) };
+	const gang_flash_geom *g = flash_geom(t);
+	gang_flash_range all = { gang_geom_base(g), (uint32_t)(gang_geom_end(g) - gang_geom_base(g)) };
 	int err = flash_check_wrp(t, &all, 1);
 
 	p->total = all.len;
@@ -153,14 +158,19 @@ int gang_flash_erase_mass(gang_target *t)
 int gang_flash_erase_range(gang_target *t, uint32_t addr, uint32_t len)
 {
 	gang_flash_progress p = { NULL, NULL, "erase", 0, 0 };
-	uint32_t page = gang_target_part(t)->page_size;
+	gang_flash_unit lo, hi;
+	unsigned first, last;
 	gang_flash_range r;
 	int err;
 
 	if ((err = flash_check_range(t, addr, len, "erase")) < 0)
 		return err;
-	r.addr = addr - (addr - GANG_FLASH_BASE) % page;
-	r.len = (uint32_t)(((uint64_t)addr + len - r.addr + page - 1U) / page * page);
+	if (!gang_geom_span(&first, &last, flash_geom(t), addr, len))
+		return GANG_OK;   /* nothing to erase in an empty range */
+	gang_geom_unit(&lo, flash_geom(t), first);
+	gang_geom_unit(&hi, flash_geom(t), last);
+	r.addr = lo.addr;
+	r.len = hi.addr + hi.size - lo.addr;
 	if ((err = flash_ops(t)->unlock(t)) < 0)
 		return err;
 	return flash_unlocked(t, flash_erase_ranges(t, &r, 1, &p));
@@ -177,8 +187,7 @@ static int flash_erase_for(gang_target *t, const gang_image *img, const gang_pro
 		return GANG_OK;
 	if (o->erase == GANG_ERASE_MASS)
 		return flash_mass(t, &p);
-	err = gang_flash_plan_pages(&r, &n, img, GANG_FLASH_BASE, flash_size(t),
-				    gang_target_part(t)->page_size, gang_target_diag(t));
+	err = gang_flash_plan_units(&r, &n, img, flash_geom(t), gang_target_diag(t));
 	if (err == GANG_OK)
 		err = flash_erase_ranges(t, r, n, &p);
 	free(r);
@@ -190,7 +199,7 @@ static int flash_program_runs(gang_target *t, const gang_image *img, const gang_
 	gang_flash_progress p = { o->progress, o->user, "program", 0, 0 };
 	gang_flash_run *runs = NULL;
 	size_t n = 0;
-	int err = gang_flash_plan_runs(&runs, &n, img, FLASH_JOIN_GAP);
+	int err = gang_flash_plan_runs(&runs, &n, img, FLASH_JOIN_GAP, flash_geom(t)->erased);
 
 	if (err < 0)
 		return gang_diag_set(gang_target_diag(t), err, "out of memory planning the program");
@@ -237,8 +246,8 @@ int gang_flash_program_image(gang_target *t, const gang_image *img, const gang_p
 	int err;
 
 	o = o ? o : &def;
-	err = gang_image_check_range(img, GANG_FLASH_BASE, GANG_FLASH_BASE + flash_size(t), "flash",
-				     gang_target_diag(t));
+	err = gang_image_check_range(img, gang_geom_base(flash_geom(t)), (uint32_t)gang_geom_end(flash_geom(t)),
+				     "flash", gang_target_diag(t));
 	if (err < 0 || (err = flash_prepare_rdp(t, o)) < 0)
 		return err;
 	if ((err = flash_ops(t)->unlock(t)) < 0)

@@ -66,9 +66,9 @@ int gang_flash_verify(gang_target *t, const gang_image *img, gang_verify_mode mo
 int gang_flash_read(uint8_t *buf, gang_target *t, uint32_t addr, size_t len);
 /* Mass erase of main flash (option bytes untouched). */
 int gang_flash_erase_mass(gang_target *t);
-/* Erase the pages overlapping [addr, addr + len). */
+/* Erase the erase units (pages or sectors) overlapping [addr, addr + len). */
 int gang_flash_erase_range(gang_target *t, uint32_t addr, uint32_t len);
-/* GANG_EFLASH "flash not blank at 0x...: reads 0x.." unless [addr, addr + len) is all 0xFF. */
+/* GANG_EFLASH "flash not blank at 0x...: reads 0x.." unless [addr, addr + len) is all erased. */
 int gang_flash_blank_check(gang_target *t, uint32_t addr, uint32_t len);
 /* Regress RDP 1 -> 0 (the chip mass-erases itself), keeping the other option bytes. */
 int gang_flash_unprotect(gang_target *t);
@@ -81,15 +81,14 @@ typedef struct gang_flash_range {
 } gang_flash_range;
 
 /*
- * The page-aligned ranges (adjacent pages merged) that img touches, for a
- * flash of flash_size bytes at flash_base with page_size pages. *out is
+ * The erase-unit-aligned ranges (adjacent units merged) that img touches
+ * in the flash g describes (pages or sectors of any size). *out is
  * malloc'd. GANG_EIMAGE naming the first address outside the flash.
  */
-int gang_flash_plan_pages(gang_flash_range **out, size_t *n_out, const gang_image *img,
-			  uint32_t flash_base, uint32_t flash_size, uint32_t page_size,
-			  gang_diag *d);
+int gang_flash_plan_units(gang_flash_range **out, size_t *n_out, const gang_image *img,
+			  const gang_flash_geom *g, gang_diag *d);
 
-/* A contiguous word-aligned stretch to program; bytes not in the image are 0xFF. */
+/* A contiguous word-aligned stretch to program; bytes not in the image are the erased value. */
 typedef struct gang_flash_run {
 	uint32_t addr;             /* multiple of 4 */
 	uint32_t len;              /* multiple of 4 */
@@ -98,12 +97,12 @@ typedef struct gang_flash_run {
 
 /*
  * Program runs for img: segments widened to whole words, padding and gaps
- * of at most join_gap bytes filled with 0xFF (the loader skips erased
- * half-words, so filling costs transfer only), so small gaps do not cost a
- * loader start each.
+ * of at most join_gap bytes filled with erased (the part's erased value:
+ * the loader skips erased units, so filling costs transfer only), so small
+ * gaps do not cost a loader start each.
  */
 int gang_flash_plan_runs(gang_flash_run **out, size_t *n_out, const gang_image *img,
-			 uint32_t join_gap);
+			 uint32_t join_gap, uint8_t erased);
 void gang_flash_runs_free(gang_flash_run *runs, size_t n);
 
 /* CRC-32/MPEG-2 (poly 0x04C11DB7, init 0xFFFFFFFF, no reflection, xorout 0) over bytes. */

@@ -1,6 +1,7 @@
 /*
- * flash_ops.h — the family flash-driver table. A family is one file that
- * fills a const gang_flash_ops and one row in target/part.c pointing at it
+ * flash_ops.h — the family flash-driver table. A controller is one file
+ * that fills a const gang_flash_ops plus its entry in flash_ops.c; the
+ * family rows in target/part.c name the controller
  * (docs/architecture.md "Adding things"; what differs per controller:
  * PM0075 for F1, RM0091 §3 for F0).
  *
@@ -14,6 +15,7 @@
 #include <stdint.h>
 
 #include "flash/flash.h"
+#include "flash/ob.h"
 #include "target/target.h"
 
 /* Progress sink handed to long operations. */
@@ -35,8 +37,8 @@ typedef struct gang_flash_ops {
 	int (*unlock)(gang_target *t);
 	int (*lock)(gang_target *t);
 	int (*mass_erase)(gang_target *t);
-	/* erase the pages of the page-aligned range */
-	int (*erase_pages)(gang_target *t, uint32_t addr, uint32_t len, const gang_flash_progress *p);
+	/* erase units first..first+count-1 (flash/geom.h indices); progress in bytes erased */
+	int (*erase_units)(gang_target *t, unsigned first, unsigned count, const gang_flash_progress *p);
 	/* program the runs (already erased where they hold data) */
 	int (*program)(gang_target *t, const gang_flash_run *runs, size_t n,
 		       const gang_flash_progress *p);
@@ -46,9 +48,18 @@ typedef struct gang_flash_ops {
 	int (*ob_read)(uint8_t *raw, size_t *len_out, gang_target *t);
 	/* erase and rewrite the whole block (RDP last), reload it, halt again */
 	int (*ob_write)(gang_target *t, const uint8_t *raw, size_t len);
+	/* the named option-byte fields of family f (a NULL name ends the list) */
+	const gang_ob_field *(*ob_fields)(const gang_family *f);
+	/* the family's encoding: raw block (as ob_read gives it) <-> gang_ob, and RDP byte per level */
+	void (*ob_decode)(gang_ob *out, const uint8_t *raw, const gang_family *f);
+	void (*ob_encode)(uint8_t *raw, const gang_ob *ob, const gang_family *f);
+	int (*ob_rdp_byte)(uint8_t *out, int level, const gang_family *f, gang_diag *d);
 } gang_flash_ops;
 
 /* F0/F1/F3 FPEC (0x40022000). */
 extern const gang_flash_ops gang_flash_ops_f1;
+
+/* The driver of family f's flash controller (never NULL for a family in target/part.c). */
+const gang_flash_ops *gang_flash_ops_of(const gang_family *f);
 
 #endif

@@ -1,14 +1,16 @@
 /*
- * flash_plan.c — the pure half of the flash layer: which pages an image
- * touches, how its segments become word-aligned program runs, the host
- * CRC-32/MPEG-2 that the STM32 CRC unit reproduces, and mode names.
+ * flash_plan.c — the pure half of the flash layer: which erase units an
+ * image touches (flash/geom.h), how its segments become word-aligned
+ * program runs filled with the erased value, the host CRC-32/MPEG-2 that
+ * the STM32 CRC unit reproduces, and mode names.
  *
  * Facts: PM0075 and RM0091 §3 (erase unit = page; half-word programming;
- * 0xFFFF needs no programming after erase), RM0008 §4 (CRC unit =
+ * an erased half-word needs no programming), RM0008 §4 (CRC unit =
  * CRC-32/MPEG-2 over little-endian words fed MSB first, tail padded with
  * 0xFF; check value 0x0376E6E7 for "123456789").
  */
 #include "flash/flash.h"
+#include "flash/geom.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -50,17 +52,18 @@ int gang_verify_mode_parse(const char *s)
 	return plan_parse(plan_verify_names, 3U, s);
 }
 
-int gang_flash_plan_pages(gang_flash_range **out, size_t *n_out, const gang_image *img,
-			  uint32_t flash_base, uint32_t flash_size, uint32_t page_size,
-			  gang_diag *d)
+int gang_flash_plan_units(gang_flash_range **out, size_t *n_out, const gang_image *img,
+			  const gang_flash_geom *g, gang_diag *d)
 {
 	gang_flash_range *r;
+	gang_flash_unit lo, hi;
+	unsigned first, last;
 	size_t n = 0;
 	int err;
 
 	*out = NULL;
 	*n_out = 0;
-	err = gang_image_check_range(img, flash_base, flash_base + flash_size, "flash", d);
+	err = gang_image_check_range(img, gang_geom_base(g), (uint32_t)gang_geom_end(g), "flash", d);
 	if (err < 0)
 		return err;
 	r = calloc(img->n_seg ? img->n_seg : 1, sizeof(*r));
@@ -68,17 +71,16 @@ int gang_flash_plan_pages(gang_flash_range **out, size_t *n_out, const gang_imag
 		return gang_diag_set(d, GANG_ENOMEM, "out of memory planning the erase");
 	for (size_t i = 0; i < img->n_seg; i++) {
 		const gang_segment *s = &img->seg[i];
-		if (s->len == 0)
-			continue;
-		uint32_t lo = s->addr - (s->addr - flash_base) % page_size;
-		uint64_t end = (uint64_t)s->addr + s->len;
-		uint64_t hi = end + (page_size - (end - flash_base) % page_size) % page_size;
-		if (n > 0 && lo <= r[n - 1].addr + r[n - 1].len) {
-			r[n - 1].len = (uint32_t)(hi - r[n - 1].addr);   /* shares or abuts a page */
+		if (!gang_geom_span(&first, &last, g, s->addr, s->len))
+			continue;   /* empty: the range check above refused anything outside */
+		gang_geom_unit(&lo, g, first);
+		gang_geom_unit(&hi, g, last);
+		if (n > 0 && lo.addr <= (uint64_t)r[n - 1].addr + r[n - 1].len) {
+			r[n - 1].len = hi.addr + hi.size - r[n - 1].addr;   /* shares or abuts a unit */
 			continue;
 		}
-		r[n].addr = lo;
-		r[n].len = (uint32_t)(hi - lo);
+		r[n].addr = lo.addr;
+		r[n].len = hi.addr + hi.size - lo.addr;
 		n++;
 	}
 	*out = r;
@@ -117,9 +119,9 @@ static size_t plan_spans(gang_flash_range *r, const gang_image *img, uint32_t jo
 	return n;
 }
 
-static void plan_fill(gang_flash_run *run, const gang_image *img)
+static void plan_fill(gang_flash_run *run, const gang_image *img, uint8_t erased)
 {
-	memset(run->data, 0xFF, run->len);
+	memset(run->data, erased, run->len);
 	for (size_t i = 0; i < img->n_seg; i++) {
 		const gang_segment *s = &img->seg[i];
 		uint64_t lo = s->addr > run->addr ? s->addr : run->addr;
@@ -132,7 +134,7 @@ static void plan_fill(gang_flash_run *run, const gang_image *img)
 }
 
 int gang_flash_plan_runs(gang_flash_run **out, size_t *n_out, const gang_image *img,
-			 uint32_t join_gap)
+			 uint32_t join_gap, uint8_t erased)
 {
 	gang_flash_range *spans = calloc(img->n_seg ? img->n_seg : 1, sizeof(*spans));
 	gang_flash_run *runs = NULL;
@@ -151,7 +153,7 @@ int gang_flash_plan_runs(gang_flash_run **out, size_t *n_out, const gang_image *
 		runs[i].len = spans[i].len;
 		if ((runs[i].data = malloc(spans[i].len)) == NULL)
 			goto fail;
-		plan_fill(&runs[i], img);
+		plan_fill(&runs[i], img, erased);
 	}
 	free(spans);
 	*out = runs;

@@ -3,7 +3,8 @@
  * stub over each program run and compares with the host's CRC of the same
  * bytes; only on a mismatch is that run read back, so the operator line
  * can name the first bad address. Read-back mode compares every image
- * byte. Blank check is a CRC of 0xFF bytes, located the same way.
+ * byte. Blank check is a CRC of erased bytes (the part's erased value),
+ * located the same way.
  *
  * Facts: RM0008 §4 (CRC-32/MPEG-2 equivalence, little-endian words fed
  * MSB first, 0xFF padding; CRC verify needs RDP 0), the ST-Link protocol
@@ -41,7 +42,7 @@ static int verify_readback(gang_target *t, const gang_image *img, uint64_t lo, u
 				break;
 			for (uint32_t k = 0; k < n; k++)
 				if (buf[k] != want[k]) {
-					err = gang_diag_set(gang_target_diag(t), GANG_EVERIFY, "verify failed "
+					err = gang_diag_set_at(gang_target_diag(t), GANG_EVERIFY, (uint32_t)(a + k), "verify failed "
 							    "at 0x%08" PRIX64 ": wrote 0x%02X read 0x%02X",
 							    a + k, want[k], buf[k]);
 					break;
@@ -57,11 +58,11 @@ static int verify_readback(gang_target *t, const gang_image *img, uint64_t lo, u
 
 static int verify_crc(gang_target *t, const gang_image *img, gang_flash_progress *p)
 {
-	const gang_flash_ops *ops = gang_target_part(t)->family->ops;
+	const gang_flash_ops *ops = gang_flash_ops_of(gang_target_part(t)->family);
 	gang_flash_run *runs = NULL;
 	size_t n = 0;
 	uint32_t got = 0, want;
-	int err = gang_flash_plan_runs(&runs, &n, img, VERIFY_JOIN_GAP);
+	int err = gang_flash_plan_runs(&runs, &n, img, VERIFY_JOIN_GAP, gang_target_part(t)->geom.erased);
 
 	if (err < 0)
 		return gang_diag_set(gang_target_diag(t), err, "out of memory planning verify");
@@ -106,9 +107,10 @@ int gang_flash_verify(gang_target *t, const gang_image *img, gang_verify_mode mo
 	return verify_crc(t, img, &p);
 }
 
-/* The first byte in [addr, addr + len) that is not 0xFF. */
+/* The first byte in [addr, addr + len) that is not the erased value. */
 static int blank_locate(gang_target *t, uint32_t addr, uint32_t len)
 {
+	uint8_t erased = gang_target_part(t)->geom.erased;
 	uint8_t buf[VERIFY_CHUNK];
 	int err = GANG_OK;
 
@@ -118,8 +120,8 @@ static int blank_locate(gang_target *t, uint32_t addr, uint32_t len)
 		if ((err = gang_flash_read(buf, t, addr + off, n)) < 0)
 			break;
 		for (uint32_t k = 0; k < n; k++)
-			if (buf[k] != 0xFFU)
-				return gang_diag_set(gang_target_diag(t), GANG_EFLASH, "flash not blank "
+			if (buf[k] != erased)
+				return gang_diag_set_at(gang_target_diag(t), GANG_EFLASH, addr + off + k, "flash not blank "
 						     "at 0x%08" PRIX32 ": reads 0x%02X", addr + off + k,
 						     buf[k]);
 		off += n;
@@ -129,7 +131,7 @@ static int blank_locate(gang_target *t, uint32_t addr, uint32_t len)
 
 int gang_flash_blank_check(gang_target *t, uint32_t addr, uint32_t len)
 {
-	const gang_flash_ops *ops = gang_target_part(t)->family->ops;
+	const gang_flash_ops *ops = gang_flash_ops_of(gang_target_part(t)->family);
 	uint32_t lo = addr & ~3U, hi = (uint32_t)(((uint64_t)addr + len + 3U) & ~3ULL);
 	uint8_t *ff;
 	uint32_t got = 0, want;
@@ -139,7 +141,7 @@ int gang_flash_blank_check(gang_target *t, uint32_t addr, uint32_t len)
 		return len == 0 ? GANG_OK : err;
 	if ((ff = malloc(hi - lo)) == NULL)
 		return gang_diag_set(gang_target_diag(t), GANG_ENOMEM, "out of memory");
-	memset(ff, 0xFF, hi - lo);
+	memset(ff, gang_target_part(t)->geom.erased, hi - lo);
 	want = gang_crc32_stm32(ff, hi - lo);
 	free(ff);
 	if ((err = ops->crc(&got, t, lo, hi - lo)) < 0)

@@ -17,17 +17,17 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "flash/geom.h"
+
 #define F1_ERASE_EXPECT_US   30000U   /* DS5792: 20-40 ms per page or mass erase */
 #define F1_ERASE_TIMEOUT_MS  2000U
 #define F1_OB_TIMEOUT_MS     5000U    /* OB erase plus a regression mass erase */
 #define F1_PROG_TIMEOUT_MS   100U
 #define F1_OB_HALFWORDS      8U
-#define F1_DEMCR             0xE000EDFCU
-#define F1_DEMCR_RESET_HALT  0x01000501U   /* TRCENA, VC_HARDERR, VC_BUSERR, VC_CORERESET */
 
 uint32_t gang_fpec_f1_reg(gang_target *t, uint32_t off)
 {
-	return gang_target_part(t)->family->fpec_base + off;
+	return gang_target_part(t)->family->flash.base + off;
 }
 
 static int f1_rd(uint32_t *v, gang_target *t, uint32_t off)
@@ -68,10 +68,10 @@ int gang_fpec_f1_check(gang_target *t, uint32_t sr, const char *what, uint32_t a
 	gang_diag *d = gang_target_diag(t);
 
 	if (sr & F1_SR_WRPRTERR)
-		return gang_diag_set(d, GANG_EWRITE_PROTECTED, "%s at 0x%08" PRIX32 ": write-protected "
+		return gang_diag_set_at(d, GANG_EWRITE_PROTECTED, addr, "%s at 0x%08" PRIX32 ": write-protected "
 				     "(WRPRTERR, FLASH_SR=0x%08" PRIX32 ")", what, addr, sr);
 	if (sr & F1_SR_PGERR)
-		return gang_diag_set(d, GANG_EFLASH, "%s: PGERR at 0x%08" PRIX32 " (FLASH_SR=0x%08"
+		return gang_diag_set_at(d, GANG_EFLASH, addr, "%s: PGERR at 0x%08" PRIX32 " (FLASH_SR=0x%08"
 				     PRIX32 ")", what, addr, sr);
 	return GANG_OK;
 }
@@ -114,7 +114,7 @@ static int f1_erase_op(gang_target *t, uint32_t mode, uint32_t addr, const char 
 		return err;
 	err = gang_fpec_f1_check(t, sr, what, addr);
 	if (err == GANG_OK && !(sr & F1_SR_EOP))
-		err = gang_diag_set(gang_target_diag(t), GANG_EFLASH, "%s at 0x%08" PRIX32 ": no EOP "
+		err = gang_diag_set_at(gang_target_diag(t), GANG_EFLASH, addr, "%s at 0x%08" PRIX32 ": no EOP "
 				    "(FLASH_SR=0x%08" PRIX32 ")", what, addr, sr);
 	f1_wr(t, F1_FLASH_SR, F1_SR_ERRORS | F1_SR_EOP);
 	f1_wr(t, F1_FLASH_CR, 0);
@@ -126,14 +126,20 @@ static int f1_mass_erase(gang_target *t)
 	return f1_erase_op(t, F1_CR_MER, GANG_FLASH_BASE, "mass erase");
 }
 
-static int f1_erase_pages(gang_target *t, uint32_t addr, uint32_t len, const gang_flash_progress *p)
+/* PER with the page's address in AR: the FPEC names pages by address, not number. */
+static int f1_erase_units(gang_target *t, unsigned first, unsigned count, const gang_flash_progress *p)
 {
-	uint32_t page = gang_target_part(t)->page_size;
+	const gang_flash_geom *g = &gang_target_part(t)->geom;
+	gang_flash_unit u;
+	uint64_t done = 0;
 	int err = GANG_OK;
 
-	for (uint32_t off = 0; off < len && err == GANG_OK; off += page) {
-		err = f1_erase_op(t, F1_CR_PER, addr + off, "page erase");
-		gang_flash_progress_report(p, off + page);
+	for (unsigned i = first; i < first + count && err == GANG_OK; i++) {
+		if (!gang_geom_unit(&u, g, i))
+			return gang_diag_set(gang_target_diag(t), GANG_ERR, "erase: page %u does not exist", i);
+		err = f1_erase_op(t, F1_CR_PER, u.addr, "page erase");
+		done += u.size;
+		gang_flash_progress_report(p, done);
 	}
 	return err;
 }
@@ -141,7 +147,7 @@ static int f1_erase_pages(gang_target *t, uint32_t addr, uint32_t len, const gan
 static int f1_ob_read(uint8_t *raw, size_t *len_out, gang_target *t)
 {
 	*len_out = 2U * F1_OB_HALFWORDS;
-	return gang_stlink_read_mem(raw, gang_target_stlink(t), gang_target_part(t)->family->ob_base,
+	return gang_stlink_read_mem(raw, gang_target_stlink(t), gang_target_part(t)->family->flash.ob_base,
 				    *len_out);
 }
 
@@ -163,13 +169,13 @@ static int f1_ob_erase(gang_target *t)
 	    (err = gang_fpec_f1_wait(&sr, t, F1_ERASE_EXPECT_US, F1_OB_TIMEOUT_MS,
 				     "option-byte erase")) < 0)
 		return err;
-	return gang_fpec_f1_check(t, sr, "option-byte erase", gang_target_part(t)->family->ob_base);
+	return gang_fpec_f1_check(t, sr, "option-byte erase", gang_target_part(t)->family->flash.ob_base);
 }
 
 /* OPTPG: every half-word, RDP (index 0) last so protection changes only when the rest is in. */
 static int f1_ob_program(gang_target *t, const uint8_t *raw)
 {
-	uint32_t base = gang_target_part(t)->family->ob_base, sr = 0;
+	uint32_t base = gang_target_part(t)->family->flash.ob_base, sr = 0;
 	int err;
 
 	if ((err = f1_wr(t, F1_FLASH_CR, F1_CR_OPTPG | F1_CR_OPTWRE)) < 0)
@@ -192,12 +198,12 @@ static int f1_ob_reload(gang_target *t)
 	const gang_family *f = gang_target_part(t)->family;
 	int err;
 
-	if (!f->has_obl_launch) {
+	if (!(f->flash.flags & GANG_CTRL_OBL_LAUNCH)) {
 		f1_lock(t);
 		return gang_target_reset_halt(t);
 	}
 	/* arm the reset-halt vector catch, then let OBL_LAUNCH reset the chip */
-	if ((err = gang_stlink_write32(gang_target_stlink(t), F1_DEMCR, F1_DEMCR_RESET_HALT)) < 0)
+	if ((err = gang_target_arm_reset_catch(t)) < 0)
 		return err;
 	f1_wr(t, F1_FLASH_CR, F1_CR_OBL_LAUNCH);   /* the reset may cut this reply short */
 	if ((err = gang_target_wait_halt(t, 500U, 1000U, GANG_ETARGET_NOHALT,
@@ -226,9 +232,13 @@ const gang_flash_ops gang_flash_ops_f1 = {
 	.unlock = f1_unlock,
 	.lock = f1_lock,
 	.mass_erase = f1_mass_erase,
-	.erase_pages = f1_erase_pages,
+	.erase_units = f1_erase_units,
 	.program = gang_fpec_f1_program,
 	.crc = gang_fpec_f1_crc,
 	.ob_read = f1_ob_read,
 	.ob_write = f1_ob_write,
+	.ob_fields = gang_fpec_f1_ob_fields,
+	.ob_decode = gang_fpec_f1_ob_decode,
+	.ob_encode = gang_fpec_f1_ob_encode,
+	.ob_rdp_byte = gang_fpec_f1_ob_rdp_byte,
 };

@@ -2,9 +2,10 @@
  * fpec_f1_prog.c — the code gang runs on the F0/F1/F3 core: programming
  * through the streaming loader, and the CRC stub for verify.
  *
- * Programming (tools/loader/loader_f1.S): the host is the producer of a ring of
- * half-words in SRAM and the loader the consumer, so USB transfers
- * overlap flash programming. The host writes whole 4 KiB-aligned chunks
+ * Programming (tools/loader/loader_f1.S, control block in
+ * flash/loader_abi.h): the host is the producer of a ring of half-words in
+ * SRAM and the loader the consumer, so USB transfers overlap flash
+ * programming. The host writes whole 4 KiB-aligned chunks
  * (never across a 4 KiB TAR block), publishes its write pointer once per
  * batch, and instead of polling hard it sleeps for the time the loader
  * needs to free the next chunk (programmed half-words x t_prog).
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "flash/loader_abi.h"
 #include "flash/loader_f1.inc"
 
 #define PROG_LOADER        GANG_SRAM_BASE
@@ -41,25 +43,21 @@
 #define F1_CRC_CYCLES_WORD   5U       /* ldr, adds, str, subs, bne */
 #define F1_CORE_HZ           8000000U /* HSI after reset */
 #define F1_STUB_ADDR         GANG_SRAM_BASE
-#define F1_DFSR              0xE000ED30U
-#define F1_DFSR_BKPT         (1U << 1)
 
-#define CTRL_WP     0U
-#define CTRL_RP     1U
-#define CTRL_STATE  2U
-#define CTRL_SR     3U
-#define CTRL_ADDR   4U
-#define CTRL_FPEC   5U
-#define CTRL_DST    6U
-#define CTRL_END    7U
-#define CTRL_RING   8U
-#define CTRL_RINGE  9U
-#define CTRL_IWDG   10U
-#define CTRL_RELOAD 11U
-#define CTRL_WORDS  12U
-#define IWDG_RELOAD 0xAAAAU
-#define STATE_OK    1U
-#define STATE_ERR   2U
+/* Word indices into the control block (flash/loader_abi.h gives byte offsets). */
+#define CTRL_WP     (GANG_LDR_WP / 4U)
+#define CTRL_RP     (GANG_LDR_RP / 4U)
+#define CTRL_STATE  (GANG_LDR_STATE / 4U)
+#define CTRL_SR     (GANG_LDR_SR / 4U)
+#define CTRL_ADDR   (GANG_LDR_ADDR / 4U)
+#define CTRL_FPEC   (GANG_LDR_CTRL / 4U)
+#define CTRL_DST    (GANG_LDR_DST / 4U)
+#define CTRL_END    (GANG_LDR_DST_END / 4U)
+#define CTRL_RING   (GANG_LDR_RING / 4U)
+#define CTRL_RINGE  (GANG_LDR_RING_END / 4U)
+#define CTRL_IWDG   (GANG_LDR_IWDG_KR / 4U)
+#define CTRL_RELOAD (GANG_LDR_RELOAD / 4U)
+#define CTRL_WORDS  (GANG_LDR_BYTES / 4U)
 
 typedef struct prog_stream {
 	gang_target *t;
@@ -127,10 +125,14 @@ static int prog_push(prog_stream *s, uint32_t limit, bool publish)
 	}
 	if (s->sent == before || !publish)
 		return GANG_OK;
-	return gang_stlink_write32(sl, PROG_CTRL + 4U * CTRL_WP, PROG_RING + s->sent % s->size);
+	return gang_stlink_write32(sl, PROG_CTRL + GANG_LDR_WP, PROG_RING + s->sent % s->size);
 }
 
-/* Loader time to take the next n bytes: programmed half-words cost t_prog, erased ones little. */
+/*
+ * Loader time to take the next n bytes: programmed half-words cost t_prog,
+ * erased ones little (loader_f1.S skips 0xFFFF, what an F0/F1/F3 page
+ * erases to; flash/geom.h carries the erased value for other families).
+ */
 static unsigned prog_eta_us(const prog_stream *s, uint32_t n)
 {
 	uint64_t ns = 0;
@@ -145,36 +147,36 @@ static unsigned prog_eta_us(const prog_stream *s, uint32_t n)
 /* Read rp (and the state word): how far the loader got. */
 static int prog_poll(prog_stream *s, uint32_t *state_out)
 {
-	uint8_t b[4 * (CTRL_ADDR + 1)];
+	uint8_t b[GANG_LDR_ADDR + 4];
 	uint32_t rp, used;
 	int err = gang_stlink_read_mem(b, gang_target_stlink(s->t), PROG_CTRL, sizeof(b));
 
 	if (err < 0)
 		return err;
-	rp = prog_get32(b + 4 * CTRL_RP) - PROG_RING;
+	rp = prog_get32(b + GANG_LDR_RP) - PROG_RING;
 	used = (s->sent % s->size + s->size - rp % s->size) % s->size;
 	s->done = s->sent - used;
-	*state_out = prog_get32(b + 4 * CTRL_STATE);
-	s->ctrl[CTRL_SR] = prog_get32(b + 4 * CTRL_SR);
-	s->ctrl[CTRL_ADDR] = prog_get32(b + 4 * CTRL_ADDR);
+	*state_out = prog_get32(b + GANG_LDR_STATE);
+	s->ctrl[CTRL_SR] = prog_get32(b + GANG_LDR_SR);
+	s->ctrl[CTRL_ADDR] = prog_get32(b + GANG_LDR_ADDR);
 	return GANG_OK;
 }
 
 static int prog_start(prog_stream *s)
 {
 	const gang_family *f = gang_target_part(s->t)->family;
-	uint8_t b[4 * CTRL_WORDS];
+	uint8_t b[GANG_LDR_BYTES];
 	uint32_t r0 = PROG_CTRL;
 	int err;
 
-	s->ctrl[CTRL_FPEC] = f->fpec_base;
+	s->ctrl[CTRL_FPEC] = f->flash.base;
 	s->ctrl[CTRL_DST] = s->run->addr;
 	s->ctrl[CTRL_END] = s->run->addr + s->run->len;
 	s->ctrl[CTRL_RING] = PROG_RING;
 	s->ctrl[CTRL_RINGE] = PROG_RING + s->size;
 	s->ctrl[CTRL_RP] = PROG_RING;
 	s->ctrl[CTRL_IWDG] = f->iwdg_kr;
-	s->ctrl[CTRL_RELOAD] = IWDG_RELOAD;
+	s->ctrl[CTRL_RELOAD] = GANG_IWDG_KEY_RELOAD;
 	/* only a small first chunk before the loader runs: it starts sooner, the rest overlaps */
 	if ((err = prog_push(s, PROG_FIRST, false)) < 0)
 		return err;
@@ -195,7 +197,7 @@ static int prog_stuck(prog_stream *s)
 
 	if (err < 0)
 		return err;
-	return gang_diag_set(gang_target_diag(s->t), GANG_EFLASH,
+	return gang_diag_set_at(gang_target_diag(s->t), GANG_EFLASH, s->run->addr + s->done,
 			     "flash loader %s at 0x%08" PRIX32 " (%" PRIu32 " of %" PRIu32 " bytes taken)",
 			     halted ? "stopped without a result" : "made no progress for 1.5 s",
 			     s->run->addr + s->done, s->done, s->run->len);
@@ -224,7 +226,7 @@ static int prog_stream_run(prog_stream *s, const gang_flash_progress *p, uint64_
 		/* sleep until about when the loader will have made room (or finished) */
 		gang_target_sleep_us(prog_eta_us(s, room) * 9U / 10U + 200U);
 	}
-	if (state == STATE_OK)
+	if (state == GANG_LDR_STATE_OK)
 		return GANG_OK;
 	err = gang_fpec_f1_check(s->t, s->ctrl[CTRL_SR], "program", s->ctrl[CTRL_ADDR]);
 	return err < 0 ? err : gang_diag_set(gang_target_diag(s->t), GANG_EFLASH, "flash loader "
@@ -236,7 +238,7 @@ static int prog_one(gang_target *t, const gang_flash_run *run, const gang_flash_
 {
 	const gang_part *part = gang_target_part(t);
 	uint32_t sram = part->sram_kib * 1024U;
-	prog_stream s = { .t = t, .run = run, .t_prog_ns = part->family->t_prog_ns };
+	prog_stream s = { .t = t, .run = run, .t_prog_ns = part->family->flash.t_prog_ns };
 	bool halted = false;
 	int err;
 
@@ -292,6 +294,7 @@ int gang_fpec_f1_crc(uint32_t *crc_out, gang_target *t, uint32_t addr, uint32_t 
 {
 	const gang_family *f = gang_target_part(t)->family;
 	uint32_t words = len / 4U, dfsr = 0;
+	bool bkpt = false;
 	uint32_t regs[3] = { addr, words, f->crc_base };
 	uint64_t us = (uint64_t)words * F1_CRC_CYCLES_WORD * 1000000U / F1_CORE_HZ;
 	int err;
@@ -302,10 +305,10 @@ int gang_fpec_f1_crc(uint32_t *crc_out, gang_target *t, uint32_t addr, uint32_t 
 	if ((err = prog_crc_setup(t)) < 0 || (err = gang_target_run(t, F1_STUB_ADDR, regs, 3)) < 0 ||
 	    (err = gang_target_wait_halt(t, (unsigned)(us / 1000U) * 4U + 500U, (unsigned)us,
 					 GANG_EFLASH, "CRC stub")) < 0 ||
-	    (err = gang_stlink_read32(&dfsr, gang_target_stlink(t), F1_DFSR)) < 0)
+	    (err = gang_target_halt_reason(&bkpt, &dfsr, t)) < 0)
 		return err;
-	if (!(dfsr & F1_DFSR_BKPT))
-		return gang_diag_set(gang_target_diag(t), GANG_EFLASH, "CRC stub over 0x%08" PRIX32
+	if (!bkpt)
+		return gang_diag_set_at(gang_target_diag(t), GANG_EFLASH, addr, "CRC stub over 0x%08" PRIX32
 				     "..+%" PRIu32 " faulted (DFSR=0x%08" PRIX32 ")", addr, len, dfsr);
 	return gang_stlink_read32(crc_out, gang_target_stlink(t), f->crc_base);
 }

@@ -1,92 +1,105 @@
 /*
- * ob.c — option bytes: decode/encode of the 16-byte block, the RDP safety
- * policy, and the declarative write through the family driver.
+ * ob.c — option bytes: named fields, the RDP safety policy, and the
+ * declarative write through the family driver, which owns the block's
+ * encoding (for F0/F1/F3: flash/fpec_f1_ob.c).
  *
- * Facts: PM0075 option bytes (RM0091 §3 for F0/F3): RDP at +0 (F1: 0xA5 =
- * level 0, anything else level 1; F0/F3: 0xAA level 0, 0xCC level 2, else
- * level 1), USER +2, DATA0/1 +4/+6, WRP0..3 +8..+E (bit = 0 protected);
- * each low byte has its complement in the high byte, a mismatch reads as
- * 0xFF (OPTERR); a write of RDP 0 from level 1 mass-erases main flash;
- * level 2 is irreversible; F1 RDP1 pages per WRP bit.
+ * Facts: PM0075 option bytes (RM0091 §4 for F0/F3): a write of RDP 0 from
+ * level 1 mass-erases main flash; level 2 is irreversible; WRP bit = 0
+ * protects, pages per WRP bit per part.
  */
 #include "flash/ob.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "flash/flash_ops.h"
+#include "flash/geom.h"
 
-#define OB_RDP    0U
-#define OB_USER   1U
-#define OB_DATA0  2U
-#define OB_DATA1  3U
-#define OB_WRP0   4U
-#define OB_N      8U
-#define OB_F1_RDP_LEVEL1 0x00U   /* any value but 0xA5 */
-#define OB_F0_RDP_LEVEL1 0xBBU   /* any value but 0xAA and 0xCC */
 
 void gang_ob_want_init(gang_ob_want *w)
 {
 	w->rdp_level = GANG_OB_UNCHANGED;
 	w->user = GANG_OB_UNCHANGED;
+	for (unsigned i = 0; i < GANG_OB_USER_BITS; i++)
+		w->user_bit[i] = GANG_OB_UNCHANGED;
 	w->data0 = GANG_OB_UNCHANGED;
 	w->data1 = GANG_OB_UNCHANGED;
 	w->wrp = GANG_OB_UNCHANGED;
 }
 
-static int ob_level_of(uint8_t rdp, const gang_family *f)
+const gang_ob_field *gang_ob_fields(const gang_family *f)
 {
-	if (rdp == f->rdp_level0)
-		return 0;
-	if (f->rdp_level2 != 0 && rdp == f->rdp_level2)
-		return 2;
-	return 1;
+	return gang_flash_ops_of(f)->ob_fields(f);
+}
+
+const gang_ob_field *gang_ob_field_find(const gang_family *f, const char *name)
+{
+	for (const gang_ob_field *k = gang_ob_fields(f); name != NULL && k->name != NULL; k++)
+		if (strcasecmp(k->name, name) == 0)
+			return k;
+	return NULL;
+}
+
+void gang_ob_field_list(char *out, size_t cap, const gang_family *f)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (const gang_ob_field *k = gang_ob_fields(f); k->name != NULL && len < cap; k++)
+		len += (size_t)snprintf(out + len, cap - len, "%s%s", len ? ", " : "", k->name);
+}
+
+static int ob_field_range(const gang_ob_field *k, int64_t value, gang_diag *d)
+{
+	static const int64_t max[] = { [GANG_OB_KIND_RDP] = 2, [GANG_OB_KIND_BIT] = 1,
+				       [GANG_OB_KIND_BYTE] = 255, [GANG_OB_KIND_WRP] = UINT32_MAX };
+
+	if (value >= 0 && value <= max[k->kind])
+		return GANG_OK;
+	return gang_diag_set(d, GANG_EUSAGE, "option byte %s = %" PRId64 ": must be 0..%" PRId64, k->name,
+			     value, max[k->kind]);
+}
+
+int gang_ob_want_set(gang_ob_want *w, const gang_family *f, const char *name, int64_t value,
+		     gang_diag *d)
+{
+	const gang_ob_field *k = gang_ob_field_find(f, name);
+	char have[160];
+	int err;
+
+	if (k == NULL) {
+		gang_ob_field_list(have, sizeof(have), f);
+		return gang_diag_set(d, GANG_EUSAGE, "option byte %s does not exist on the %s family (it has %s)",
+				     name ? name : "(none)", f->name, have);
+	}
+	if ((err = ob_field_range(k, value, d)) < 0)
+		return err;
+	if (k->kind == GANG_OB_KIND_RDP)
+		w->rdp_level = (int)value;
+	else if (k->kind == GANG_OB_KIND_BIT)
+		w->user_bit[k->index % GANG_OB_USER_BITS] = (int)value;
+	else if (k->kind == GANG_OB_KIND_BYTE)
+		*(k->index ? &w->data1 : &w->data0) = (int)value;
+	else
+		w->wrp = value;
+	return GANG_OK;
 }
 
 void gang_ob_decode(gang_ob *out, const uint8_t *raw, const gang_family *f)
 {
-	uint8_t v[OB_N];
-
-	out->opterr = false;
-	for (unsigned i = 0; i < OB_N; i++) {
-		bool ok = (uint8_t)(raw[2 * i] ^ raw[2 * i + 1]) == 0xFFU;
-		v[i] = ok ? raw[2 * i] : 0xFFU;
-		out->opterr |= !ok;
-	}
-	out->rdp = v[OB_RDP];
-	out->rdp_level = ob_level_of(v[OB_RDP], f);
-	out->user = v[OB_USER];
-	out->data0 = v[OB_DATA0];
-	out->data1 = v[OB_DATA1];
-	out->wrp = (uint32_t)v[OB_WRP0] | (uint32_t)v[OB_WRP0 + 1] << 8 |
-		   (uint32_t)v[OB_WRP0 + 2] << 16 | (uint32_t)v[OB_WRP0 + 3] << 24;
+	gang_flash_ops_of(f)->ob_decode(out, raw, f);
 }
 
-void gang_ob_encode(uint8_t *raw, const gang_ob *ob)
+void gang_ob_encode(uint8_t *raw, const gang_ob *ob, const gang_family *f)
 {
-	uint8_t v[OB_N] = { ob->rdp, ob->user, ob->data0, ob->data1, (uint8_t)ob->wrp,
-			    (uint8_t)(ob->wrp >> 8), (uint8_t)(ob->wrp >> 16), (uint8_t)(ob->wrp >> 24) };
-
-	for (unsigned i = 0; i < OB_N; i++) {
-		raw[2 * i] = v[i];
-		raw[2 * i + 1] = (uint8_t)~v[i];
-	}
+	gang_flash_ops_of(f)->ob_encode(raw, ob, f);
 }
 
 int gang_ob_rdp_byte(uint8_t *out, int level, const gang_family *f, gang_diag *d)
 {
-	if (level == 0)
-		*out = f->rdp_level0;
-	else if (level == 1)
-		*out = f->obr_f0_layout ? OB_F0_RDP_LEVEL1 : OB_F1_RDP_LEVEL1;
-	else if (level == 2 && f->rdp_level2 != 0)
-		*out = f->rdp_level2;
-	else if (level == 2)
-		return gang_diag_set(d, GANG_ENOTSUP, "RDP level 2 does not exist on the %s family",
-				     f->name);
-	else
-		return gang_diag_set(d, GANG_EUSAGE, "RDP level %d: must be 0, 1 or 2", level);
-	return GANG_OK;
+	return gang_flash_ops_of(f)->ob_rdp_byte(out, level, f, d);
 }
 
 static int ob_byte(uint8_t *dst, int v, const char *what, gang_diag *d)
@@ -131,6 +144,9 @@ int gang_ob_plan(gang_ob *out, bool *changed_out, const gang_ob *cur, const gang
 				     "0..0xFFFFFFFF", w->wrp);
 	if (w->wrp != GANG_OB_UNCHANGED)
 		out->wrp = (uint32_t)w->wrp;
+	for (unsigned i = 0; i < GANG_OB_USER_BITS; i++)
+		if (w->user_bit[i] != GANG_OB_UNCHANGED)
+			out->user = (uint8_t)(w->user_bit[i] ? out->user | (1U << i) : out->user & ~(1U << i));
 	if (w->rdp_level != GANG_OB_UNCHANGED && w->rdp_level != cur->rdp_level) {
 		if ((err = gang_ob_rdp_byte(&out->rdp, w->rdp_level, f, d)) < 0 ||
 		    (err = ob_rdp_policy(cur, w->rdp_level, o, d)) < 0)
@@ -148,7 +164,7 @@ int gang_ob_read(gang_ob *out, gang_target *t)
 	const gang_family *f = gang_target_part(t)->family;
 	uint8_t raw[GANG_OB_RAW_MAX];
 	size_t len = 0;
-	int err = f->ops->ob_read(raw, &len, t);
+	int err = gang_flash_ops_of(f)->ob_read(raw, &len, t);
 
 	if (err == GANG_OK)
 		gang_ob_decode(out, raw, f);
@@ -189,8 +205,8 @@ int gang_ob_write(bool *changed_out, gang_target *t, const gang_ob_want *w,
 		return err;
 	if (changed_out)
 		*changed_out = true;
-	gang_ob_encode(raw, &next);
-	err = f->ops->ob_write(t, raw, sizeof(raw));
+	gang_ob_encode(raw, &next, f);
+	err = gang_flash_ops_of(f)->ob_write(t, raw, sizeof(raw));
 	/* level 2 switches the debug port off for good: the reload cannot reach the core */
 	if (next.rdp_level == 2 && (err == GANG_OK || err == GANG_ETARGET_NOSWD ||
 				    err == GANG_ETARGET_NOHALT || err == GANG_ETARGET_FAULT)) {
@@ -200,28 +216,29 @@ int gang_ob_write(bool *changed_out, gang_target *t, const gang_ob_want *w,
 	return err < 0 ? err : ob_confirm(t, &next);
 }
 
-uint32_t gang_ob_wrp_first_page(uint32_t wrp, const gang_part *part)
+static uint32_t ob_wrp_bit(uint32_t page, const gang_part *part)
 {
-	for (unsigned bit = 0; bit < 32U; bit++)
-		if (!(wrp & (1U << bit)))
-			return GANG_FLASH_BASE + bit * part->wrp_pages_per_bit * part->page_size;
-	return 0;
+	uint32_t bit = page / part->wrp_pages_per_bit;
+
+	return bit > 31U ? 31U : bit;   /* the last bit covers every remaining page */
 }
 
-uint8_t gang_ob_user_with(uint8_t cur, int wdg_sw, int nrst_stop, int nrst_stdby)
+uint32_t gang_ob_wrp_first_page(uint32_t wrp, const gang_part *part)
 {
-	const int bits[3] = { wdg_sw, nrst_stop, nrst_stdby };
-	unsigned user = cur;
+	gang_flash_unit u;
 
-	for (unsigned i = 0; i < 3; i++)
-		if (bits[i] >= 0)
-			user = bits[i] ? (user | (1U << i)) : (user & ~(1U << i));
-	return (uint8_t)user;
+	for (unsigned bit = 0; bit < 32U; bit++)
+		if (!(wrp & (1U << bit)) && gang_geom_unit(&u, &part->geom, bit * part->wrp_pages_per_bit))
+			return u.addr;
+	return 0;
 }
 
 uint32_t gang_ob_wrp_protect(uint32_t wrp, uint32_t page, const gang_part *part)
 {
-	uint32_t bit = page / part->wrp_pages_per_bit;
+	return wrp & ~(1U << ob_wrp_bit(page, part));
+}
 
-	return wrp & ~(1U << (bit > 31 ? 31 : bit));
+bool gang_ob_wrp_protects(uint32_t wrp, uint32_t page, const gang_part *part)
+{
+	return !(wrp & (1U << ob_wrp_bit(page, part)));
 }

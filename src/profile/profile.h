@@ -50,6 +50,7 @@ typedef struct gang_profile_ob {
 	int wdg_sw;            /* -1, 0 hardware watchdog, 1 software watchdog */
 	int nrst_stop;         /* -1, 0 reset on entering Stop, 1 no reset */
 	int nrst_stdby;        /* -1, 0 reset on entering Standby, 1 no reset */
+	int nboot1;            /* -1, or the BOOT1 selection bit (F0/F3 only; RM0091 §4) */
 	int data0, data1;      /* -1 or 0..255 */
 	bool wrp_set;          /* wrp_pages given ("none" or a list) */
 	size_t n_wrp;          /* pages to write-protect (0 with wrp_set: unprotect all) */
@@ -68,6 +69,7 @@ typedef struct gang_profile_serial {
 /* Source lines of keys that later checks (validate) report against. */
 typedef struct gang_profile_lines {
 	int image_file, image_address, serial_address, wrp_pages;
+	int ob_group, ob_user;     /* option_bytes and option_bytes.user */
 } gang_profile_lines;
 
 typedef struct gang_profile {
@@ -106,14 +108,14 @@ void gang_profile_free(gang_profile *p);
 int gang_profile_load_image(gang_image **out, const gang_profile *p, gang_diag *d);
 
 /*
- * Check the profile against the part's flash [flash_base, flash_base +
- * flash_size) of page_size pages and against img (may be NULL): image
+ * Check the profile against the part's flash geometry g (flash/geom.h:
+ * pages or sectors) and against img (may be NULL): image
  * inside flash (GANG_EIMAGE), serial inside flash and not overlapping image
  * data unless serial.overlay (GANG_EPROFILE), write-protected pages exist
  * (GANG_EPROFILE). d->msg names "path:line: key: what".
  */
-int gang_profile_validate(const gang_profile *p, uint32_t flash_base, uint32_t flash_size,
-			  uint32_t page_size, const gang_image *img, gang_diag *d);
+int gang_profile_validate(const gang_profile *p, const gang_flash_geom *g, const gang_image *img,
+			  gang_diag *d);
 
 /*
  * Everything `gang check` and `gang run` check before a board or the
@@ -129,10 +131,10 @@ int gang_profile_prepare(gang_profile **p_out, gang_image **img_out, const gang_
  * Print the plan `gang check` shows: steps in order, pages to erase, bytes
  * to program, the serial's encoding of the pool's first value, and
  * pool_status (a line from the database, or NULL). img may be NULL.
- * Returns GANG_OK, or GANG_ERR for a zero page_size.
+ * Returns GANG_OK, or GANG_ERR for a geometry that is not valid.
  */
-int gang_profile_plan(FILE *out, const gang_profile *p, const gang_image *img, uint32_t flash_base,
-		      uint32_t flash_size, uint32_t page_size, const char *pool_status);
+int gang_profile_plan(FILE *out, const gang_profile *p, const gang_image *img, const gang_flash_geom *g,
+		      const char *pool_status);
 
 /* Names as written in profiles ("under-reset", "mass", "crc", "run"); never NULL. */
 const char *gang_profile_connect_name(gang_connect_mode m);

@@ -10,14 +10,9 @@
 
 #include <inttypes.h>
 
+#include "flash/geom.h"
+#include "flash/ob.h"
 #include "target/part.h"
-
-void prof_page_span(uint32_t *first, uint32_t *last, uint32_t flash_base, uint32_t page_size,
-		    uint32_t addr, uint32_t len)
-{
-	*first = (addr - flash_base) / page_size;
-	*last = (uint32_t)(((uint64_t)addr + len - 1 - flash_base) / page_size);
-}
 
 static int prof_check_image(const gang_profile *p, uint32_t base, uint64_t end,
 			    const gang_image *img, gang_diag *d)
@@ -66,37 +61,68 @@ static int prof_check_serial(const gang_profile *p, uint32_t base, uint64_t end,
 	return GANG_OK;
 }
 
-static int prof_check_wrp(const gang_profile *p, uint32_t n_pages, uint32_t page_size,
-			  gang_diag *d)
+static int prof_check_wrp(const gang_profile *p, const gang_flash_geom *g, gang_diag *d)
 {
+	unsigned n = gang_geom_unit_count(g);
+	uint32_t unit = gang_geom_uniform_unit(g);
+
 	for (size_t i = 0; i < p->ob.n_wrp; i++) {
-		if (p->ob.wrp_pages[i] < n_pages)
+		if (p->ob.wrp_pages[i] < n)
 			continue;
+		if (unit == 0)
+			return gang_diag_set(d, GANG_EPROFILE, "%s:%d: option_bytes.wrp_pages: sector %"
+					     PRIu32 " does not exist: the part has %u sectors (0-%u)",
+					     p->path, p->line.wrp_pages, p->ob.wrp_pages[i], n, n - 1);
 		return gang_diag_set(d, GANG_EPROFILE,
 				     "%s:%d: option_bytes.wrp_pages: page %" PRIu32
-				     " does not exist: the part has %" PRIu32 " pages (0-%" PRIu32
-				     ") of %" PRIu32 " bytes",
-				     p->path, p->line.wrp_pages, p->ob.wrp_pages[i], n_pages,
-				     n_pages - 1, page_size);
+				     " does not exist: the part has %u pages (0-%u) of %" PRIu32 " bytes",
+				     p->path, p->line.wrp_pages, p->ob.wrp_pages[i], n, n - 1, unit);
 	}
 	return GANG_OK;
 }
 
-int gang_profile_validate(const gang_profile *p, uint32_t flash_base, uint32_t flash_size,
-			  uint32_t page_size, const gang_image *img, gang_diag *d)
+int gang_profile_validate(const gang_profile *p, const gang_flash_geom *g, const gang_image *img,
+			  gang_diag *d)
 {
-	uint64_t end = (uint64_t)flash_base + flash_size;
 	int rc;
 
-	if (page_size == 0 || flash_size == 0 || flash_size % page_size != 0)
-		return gang_diag_set(d, GANG_ERR,
-				     "flash geometry: %" PRIu32 " bytes is not a whole number of %" PRIu32
-				     "-byte pages",
-				     flash_size, page_size);
-	if ((rc = prof_check_image(p, flash_base, end, img, d)) < 0 ||
-	    (rc = prof_check_serial(p, flash_base, end, img, d)) < 0)
+	if (!gang_geom_valid(g))
+		return gang_diag_set(d, GANG_ERR, "flash geometry: no regions, or regions that are "
+				     "empty or not contiguous");
+	if ((rc = prof_check_image(p, gang_geom_base(g), gang_geom_end(g), img, d)) < 0 ||
+	    (rc = prof_check_serial(p, gang_geom_base(g), gang_geom_end(g), img, d)) < 0)
 		return rc;
-	return prof_check_wrp(p, flash_size / page_size, page_size, d);
+	return prof_check_wrp(p, g, d);
+}
+
+/* Every option byte the profile sets must be a field of the part's family (its driver's names). */
+static int prof_check_ob_fields(const gang_profile *p, const gang_family *f, gang_diag *d)
+{
+	const gang_profile_ob *ob = &p->ob;
+	const struct {
+		const char *key, *field;
+		bool set;
+		int line;
+	} k[] = {
+		{ "rdp", "RDP", ob->rdp >= 0, p->line.ob_group },
+		{ "user.wdg_sw", "WDG_SW", ob->wdg_sw >= 0, p->line.ob_user },
+		{ "user.nrst_stop", "nRST_STOP", ob->nrst_stop >= 0, p->line.ob_user },
+		{ "user.nrst_stdby", "nRST_STDBY", ob->nrst_stdby >= 0, p->line.ob_user },
+		{ "user.nboot1", "nBOOT1", ob->nboot1 >= 0, p->line.ob_user },
+		{ "data0", "Data0", ob->data0 >= 0, p->line.ob_group },
+		{ "data1", "Data1", ob->data1 >= 0, p->line.ob_group },
+		{ "wrp_pages", "WRP", ob->wrp_set, p->line.wrp_pages },
+	};
+	char have[160];
+
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		if (!k[i].set || gang_ob_field_find(f, k[i].field) != NULL)
+			continue;
+		gang_ob_field_list(have, sizeof(have), f);
+		return gang_diag_set(d, GANG_EPROFILE, "%s:%d: option_bytes.%s: the %s family has no option "
+				     "byte %s (it has %s)", p->path, k[i].line, k[i].key, f->name, k[i].field, have);
+	}
+	return GANG_OK;
 }
 
 int gang_profile_prepare(gang_profile **p_out, gang_image **img_out, const gang_part **part_out,
@@ -114,7 +140,9 @@ int gang_profile_prepare(gang_profile **p_out, gang_image **img_out, const gang_
 		err = gang_diag_set(d, GANG_EPROFILE, "%s: target: unknown part '%s'", path, (*p_out)->target);
 		goto fail;
 	}
-	err = gang_profile_validate(*p_out, GANG_FLASH_BASE, part->flash_kib * 1024U, part->page_size, *img_out, d);
+	err = gang_profile_validate(*p_out, &part->geom, *img_out, d);
+	if (err == GANG_OK)
+		err = prof_check_ob_fields(*p_out, part->family, d);
 	if (err < 0)
 		goto fail;
 	*part_out = part;

@@ -22,7 +22,8 @@ static const char *const prof_ob_keys[] = {
 	"rdp", "allow_unprotect", "confirm_permanent_lock", "user", "data0", "data1", "wrp_pages",
 	NULL,
 };
-static const char *const prof_user_keys[] = { "wdg_sw", "nrst_stop", "nrst_stdby", NULL };
+/* The USER bits by their reference-manual names, lowercase as the other keys (PM0075, RM0091 §4). */
+static const char *const prof_user_keys[] = { "wdg_sw", "nrst_stop", "nrst_stdby", "nboot1", NULL };
 
 static int prof_member_line(const config_setting_t *g, const char *name)
 {
@@ -252,7 +253,7 @@ static int prof_parse_wrp(const prof_ctx *c, const config_setting_t *g)
 static int prof_parse_user(const prof_ctx *c, const config_setting_t *g)
 {
 	const char *const *k;
-	int *dst[] = { &c->p->ob.wdg_sw, &c->p->ob.nrst_stop, &c->p->ob.nrst_stdby };
+	int *dst[] = { &c->p->ob.wdg_sw, &c->p->ob.nrst_stop, &c->p->ob.nrst_stdby, &c->p->ob.nboot1 };
 	const config_setting_t *u;
 	bool v;
 	int rc = prof_get_group(c, g, "option_bytes", "user", PROF_OPTIONAL, &u);
@@ -261,6 +262,7 @@ static int prof_parse_user(const prof_ctx *c, const config_setting_t *g)
 		return rc;
 	if ((rc = prof_check_keys(c, u, "option_bytes.user", prof_user_keys)) < 0)
 		return rc;
+	c->p->line.ob_user = prof_line(u);
 	for (k = prof_user_keys; *k; k++) {
 		rc = prof_get_bool(c, u, "option_bytes.user", *k, PROF_OPTIONAL, &v);
 		if (rc < 0)
@@ -312,10 +314,11 @@ int prof_parse_ob(const prof_ctx *c, const config_setting_t *root)
 	int64_t d0 = -1, d1 = -1;
 	int rc;
 
-	ob->rdp = ob->wdg_sw = ob->nrst_stop = ob->nrst_stdby = ob->data0 = ob->data1 = -1;
+	ob->rdp = ob->wdg_sw = ob->nrst_stop = ob->nrst_stdby = ob->nboot1 = ob->data0 = ob->data1 = -1;
 	rc = prof_get_group(c, root, "", "option_bytes", PROF_OPTIONAL, &g);
 	if (rc <= 0)
 		return rc;
+	c->p->line.ob_group = prof_line(g);
 	if (config_setting_length(g) == 0)
 		return prof_err(c, prof_line(g), "", "option_bytes", GANG_EPROFILE,
 				"empty group (remove it, or set rdp, user, data0, data1, wrp_pages)");

@@ -59,8 +59,4 @@ int prof_get_text(const prof_ctx *c, const config_setting_t *parent, const char 
 int prof_parse_serial(const prof_ctx *c, const config_setting_t *root);
 int prof_parse_ob(const prof_ctx *c, const config_setting_t *root);
 
-/* Shared by validate and plan: pages [first, last] touched by [addr, addr+len). */
-void prof_page_span(uint32_t *first, uint32_t *last, uint32_t flash_base, uint32_t page_size,
-		    uint32_t addr, uint32_t len);
-
 #endif

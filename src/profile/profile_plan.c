@@ -13,8 +13,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "flash/geom.h"
+
 typedef struct plan_geom {
-	uint32_t base, size, page_size, n_pages;
+	const gang_flash_geom *g;
+	uint32_t base, n_pages;
+	uint64_t end;
 } plan_geom;
 
 static const char *const plan_connect_text[] = {
@@ -37,30 +41,35 @@ static const char *const plan_after_text[] = {
 /* Mark the pages in [addr, addr+len) that lie inside flash. */
 static void plan_mark(uint8_t *map, const plan_geom *g, uint64_t addr, uint64_t len)
 {
-	uint64_t end = addr + len, f_end = (uint64_t)g->base + g->size;
-	uint32_t first, last;
+	uint64_t end = addr + len;
+	unsigned first, last;
 
 	addr = addr < g->base ? g->base : addr;
-	end = end > f_end ? f_end : end;
-	if (addr >= end)
+	end = end > g->end ? g->end : end;
+	if (addr >= end || !gang_geom_span(&first, &last, g->g, (uint32_t)addr, end - addr))
 		return;
-	prof_page_span(&first, &last, g->base, g->page_size, (uint32_t)addr, (uint32_t)(end - addr));
-	for (uint32_t pg = first; pg <= last; pg++)
+	for (unsigned pg = first; pg <= last; pg++)
 		map[pg / 8] |= (uint8_t)(1U << (pg % 8));
 }
 
-/* Pages erase = "pages" touches: every page holding image or serial bytes. */
-static uint32_t plan_pages(uint8_t *map, const gang_profile *p, const gang_image *img,
-			   const plan_geom *g)
+/* Pages erase = "pages" touches: every page holding image or serial bytes; their bytes in *bytes. */
+static uint32_t plan_pages(uint64_t *bytes, uint8_t *map, const gang_profile *p,
+			   const gang_image *img, const plan_geom *g)
 {
+	gang_flash_unit u;
 	uint32_t n = 0;
 
 	for (size_t i = 0; img && i < img->n_seg; i++)
 		plan_mark(map, g, img->seg[i].addr, img->seg[i].len);
 	if (p->serial.present)
 		plan_mark(map, g, p->serial.address, gang_serial_fmt_len(&p->serial.fmt));
-	for (uint32_t pg = 0; pg < g->n_pages; pg++)
-		n += (map[pg / 8] >> (pg % 8)) & 1U;
+	*bytes = 0;
+	for (uint32_t pg = 0; pg < g->n_pages; pg++) {
+		if (!((map[pg / 8] >> (pg % 8)) & 1U) || !gang_geom_unit(&u, g->g, pg))
+			continue;
+		n++;
+		*bytes += u.size;
+	}
 	return n;
 }
 
@@ -96,6 +105,7 @@ static void plan_erase_pages(FILE *out, const gang_profile *p, const gang_image 
 			     const plan_geom *g)
 {
 	uint8_t *map;
+	uint64_t bytes = 0;
 	uint32_t n;
 
 	fprintf(out, "pages to erase    ");
@@ -111,8 +121,8 @@ static void plan_erase_pages(FILE *out, const gang_profile *p, const gang_image 
 		fprintf(out, "(out of memory listing them)\n");
 		return;
 	}
-	n = plan_pages(map, p, img, g);
-	fprintf(out, "%" PRIu32 " (%" PRIu64 " bytes): ", n, (uint64_t)n * g->page_size);
+	n = plan_pages(&bytes, map, p, img, g);
+	fprintf(out, "%" PRIu32 " (%" PRIu64 " bytes): ", n, bytes);
 	plan_ranges(out, map, g->n_pages);
 	fputc('\n', out);
 	free(map);
@@ -190,8 +200,8 @@ static void plan_ob_rdp(FILE *out, const gang_profile_ob *ob)
 static void plan_ob(FILE *out, const gang_profile *p)
 {
 	const gang_profile_ob *ob = &p->ob;
-	const char *names[] = { "wdg_sw", "nrst_stop", "nrst_stdby", "data0", "data1" };
-	const int vals[] = { ob->wdg_sw, ob->nrst_stop, ob->nrst_stdby, ob->data0, ob->data1 };
+	const char *names[] = { "wdg_sw", "nrst_stop", "nrst_stdby", "nboot1", "data0", "data1" };
+	const int vals[] = { ob->wdg_sw, ob->nrst_stop, ob->nrst_stdby, ob->nboot1, ob->data0, ob->data1 };
 
 	if (!ob->present) {
 		fprintf(out, "  option bytes  unchanged\n");
@@ -201,7 +211,7 @@ static void plan_ob(FILE *out, const gang_profile *p)
 	plan_ob_rdp(out, ob);
 	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)
 		if (vals[i] >= 0)
-			fprintf(out, i < 3 ? " %s=%d" : " %s=0x%02X", names[i], vals[i]);
+			fprintf(out, i < 4 ? " %s=%d" : " %s=0x%02X", names[i], vals[i]);
 	if (ob->wrp_set && ob->n_wrp == 0)
 		fprintf(out, " wrp=none");
 	for (size_t i = 0, j; i < ob->n_wrp; i = j + 1) {
@@ -217,6 +227,7 @@ static void plan_ob(FILE *out, const gang_profile *p)
 static void plan_header(FILE *out, const gang_profile *p, const gang_image *img,
 			const plan_geom *g)
 {
+	uint32_t unit = gang_geom_uniform_unit(g->g);
 	const gang_segment *last;
 
 	fprintf(out, "profile   %s  %s\n          sha256 %s\n", p->name, p->path, p->sha256);
@@ -224,9 +235,12 @@ static void plan_header(FILE *out, const gang_profile *p, const gang_image *img,
 		fprintf(out, "station   %s\n", p->station);
 	if (p->description[0])
 		fprintf(out, "about     %s\n", p->description);
-	fprintf(out, "target    %s: flash 0x%08" PRIX32 "-0x%08" PRIX64 ", %" PRIu32
-		" pages of %" PRIu32 " bytes\n",
-		p->target, g->base, (uint64_t)g->base + g->size - 1, g->n_pages, g->page_size);
+	fprintf(out, "target    %s: flash 0x%08" PRIX32 "-0x%08" PRIX64 ", %" PRIu32, p->target, g->base,
+		g->end - 1, g->n_pages);
+	if (unit != 0)
+		fprintf(out, " pages of %" PRIu32 " bytes\n", unit);
+	else
+		fprintf(out, " sectors of unequal size\n");
 	fprintf(out, "image     %s\n", p->image_path);
 	if (!img || img->n_seg == 0)
 		return;
@@ -252,16 +266,18 @@ static void plan_steps(FILE *out, const gang_profile *p, const gang_image *img)
 	fprintf(out, "  retries       %d\n", p->retries);
 }
 
-int gang_profile_plan(FILE *out, const gang_profile *p, const gang_image *img, uint32_t flash_base,
-		      uint32_t flash_size, uint32_t page_size, const char *pool_status)
+int gang_profile_plan(FILE *out, const gang_profile *p, const gang_image *img, const gang_flash_geom *geom,
+		      const char *pool_status)
 {
-	plan_geom g = { flash_base, flash_size, page_size, 0 };
+	plan_geom g = { geom, 0, 0, 0 };
 	uint64_t image = plan_image_size(img);
 	uint64_t serial = p->serial.present ? plan_serial_extra(p, img) : 0;
 
-	if (page_size == 0 || flash_size % page_size != 0)
+	if (!gang_geom_valid(geom))
 		return GANG_ERR;
-	g.n_pages = flash_size / page_size;
+	g.base = gang_geom_base(geom);
+	g.end = gang_geom_end(geom);
+	g.n_pages = gang_geom_unit_count(geom);
 	plan_header(out, p, img, &g);
 	plan_steps(out, p, img);
 	fputc('\n', out);

@@ -95,7 +95,7 @@ static void job_ob_hex(char *out, size_t cap, gang_target *t)
 		gang_diag_clear(gang_target_diag(t));
 		return;
 	}
-	gang_ob_encode(raw, &ob);
+	gang_ob_encode(raw, &ob, gang_target_part(t)->family);
 	for (size_t i = 0; i < GANG_OB_RAW_LEN; i++)
 		snprintf(out + 2 * i, 3, "%02X", raw[i]);
 }
@@ -279,29 +279,39 @@ static int64_t job_ob_wrp(const gang_profile_ob *pob, const gang_part *part)
 	return wrp;
 }
 
+/* The profile's option bytes as named fields of the part's family (its driver's names). */
+static int job_ob_want(gang_ob_want *w, const gang_profile_ob *pob, const gang_part *part, gang_diag *d)
+{
+	const struct {
+		const char *field;
+		int64_t v;
+	} k[] = {
+		{ "RDP", pob->rdp }, { "WDG_SW", pob->wdg_sw }, { "nRST_STOP", pob->nrst_stop },
+		{ "nRST_STDBY", pob->nrst_stdby }, { "nBOOT1", pob->nboot1 }, { "Data0", pob->data0 },
+		{ "Data1", pob->data1 }, { "WRP", job_ob_wrp(pob, part) },
+	};
+	int err = GANG_OK;
+
+	gang_ob_want_init(w);
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]) && err == GANG_OK; i++)
+		if (k[i].v != GANG_OB_UNCHANGED)
+			err = gang_ob_want_set(w, part->family, k[i].field, k[i].v, d);
+	return err;
+}
+
 static int job_option_bytes(job *j)
 {
 	const gang_profile_ob *pob = &j->p->ob;
 	gang_ob_write_opts o = { .allow_rdp_regression = pob->allow_unprotect,
 				 .confirm_level2 = pob->confirm_lock ? GANG_OB_LEVEL2_CONFIRM : NULL };
 	gang_ob_want w;
-	gang_ob cur;
 	bool changed = false;
 	int err;
 
 	if (!pob->present)
 		return JOB_SKIPPED;
-	if ((err = gang_ob_read(&cur, j->t)) < 0)
-		return err;
-	gang_ob_want_init(&w);
-	w.rdp_level = pob->rdp;
-	w.user = gang_ob_user_with(cur.user, pob->wdg_sw, pob->nrst_stop, pob->nrst_stdby);
-	if (w.user == cur.user)
-		w.user = GANG_OB_UNCHANGED;
-	w.data0 = pob->data0;
-	w.data1 = pob->data1;
-	w.wrp = job_ob_wrp(pob, gang_target_part(j->t));
-	if ((err = gang_ob_write(&changed, j->t, &w, &o)) < 0)
+	if ((err = job_ob_want(&w, pob, gang_target_part(j->t), j->d)) < 0 ||
+	    (err = gang_ob_write(&changed, j->t, &w, &o)) < 0)
 		return err;
 	snprintf(j->detail, sizeof(j->detail), "%s", changed ? "written, reloaded and confirmed" : "already as wanted");
 	return changed ? GANG_OK : JOB_SKIPPED;
@@ -314,8 +324,6 @@ static int job_option_bytes(job *j)
  */
 static void job_what(char *out, size_t cap, int err, const gang_diag *d, const gang_profile *p)
 {
-	const char *at = d ? strstr(d->msg, "0x08") : NULL;
-	unsigned long addr = at ? strtoul(at, NULL, 16) : 0;
 	const char *s = gang_strerror(err);
 	const char *dash = strstr(s, " — ");
 
@@ -323,9 +331,9 @@ static void job_what(char *out, size_t cap, int err, const gang_diag *d, const g
 	case GANG_EVERIFY:
 	case GANG_EFLASH:
 	case GANG_EWRITE_PROTECTED:
-		if (at) {
-			snprintf(out, cap, "%s at 0x%08lX", err == GANG_EVERIFY ? "verify failed" :
-				 err == GANG_EFLASH ? "flash programming failed" : "flash is write-protected", addr);
+		if (d != NULL && d->has_addr) {
+			snprintf(out, cap, "%s at 0x%08" PRIX32, err == GANG_EVERIFY ? "verify failed" :
+				 err == GANG_EFLASH ? "flash programming failed" : "flash is write-protected", d->addr);
 			return;
 		}
 		break;

@@ -1,5 +1,6 @@
 /*
- * part.c — the family and part tables (const) and lookups.
+ * part.c — the family and part tables (const, from target/parts.def, the
+ * table the virtual bench compiles too) and lookups.
  *
  * Facts: RM0008 §3.3 and "Device electronic signature", RM0091/RM0316
  * for F0/F3 (identification, DBGMCU, FPEC, CRC and RCC addresses), RM0008
@@ -12,63 +13,76 @@
  * reloads it before its loader runs).
  */
 #include "target/part.h"
+#include "target/parts.def"
+#include "target/target_internal.h"
 
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "flash/flash_ops.h"
-
 #define PART_F1_DBG_SLEEP_STOP_STANDBY 0x7U
 #define PART_F1_DBG_WDG_STOP           0x300U   /* IWDG_STOP b8, WWDG_STOP b9 */
 #define PART_F0_DBG_STOP_STANDBY       0x6U
 #define PART_APB1_FZ_WDG               0x1800U  /* WWDG b11, IWDG b12 */
 
-static const gang_family part_f1 = {
-	.name = "F1", .ops = &gang_flash_ops_f1,
-	.idcode_addr = 0xE0042000U, .flash_size_addr = 0x1FFFF7E0U, .uid_addr = 0x1FFFF7E8U,
-	.dbgmcu_cr_addr = 0xE0042004U,
-	.dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY | PART_F1_DBG_WDG_STOP,
-	.fpec_base = 0x40022000U, .ob_base = 0x1FFFF800U,
-	.rdp_level0 = 0xA5U, .rdp_level2 = 0, .obr_f0_layout = false, .has_obl_launch = false,
-	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U,
-	.iwdg_kr = 0x40003000U, .t_prog_ns = 52500U,
-};
+/*
+ * The FPEC of each family: registers at 0x40022000, option bytes at
+ * 0x1FFFF800, t_prog per half-word (DS5792 52.5 us on F1, 53.5 us on F0
+ * per the STM32F030 datasheet); F0/F3 add RDP level 2 and OBL_LAUNCH.
+ */
+#define PART_FPEC(t_prog, flags, obl) \
+	{ GANG_CTRL_FPEC_F1, 0x40022000U, 0x1FFFF800U, (t_prog), (flags) | ((obl) ? GANG_CTRL_OBL_LAUNCH : 0U) }
+#define PART_CTRL_F1(obl) PART_FPEC(52500U, 0U, obl)
+#define PART_CTRL_F0(obl) PART_FPEC(53500U, GANG_CTRL_OBR_LEVEL2, obl)
+#define PART_CTRL_F3(obl) PART_FPEC(52500U, GANG_CTRL_OBR_LEVEL2, obl)
 
-static const gang_family part_f0 = {
-	.name = "F0", .ops = &gang_flash_ops_f1,
-	.idcode_addr = 0x40015800U, .flash_size_addr = 0x1FFFF7CCU, .uid_addr = 0x1FFFF7ACU,
-	.dbgmcu_cr_addr = 0x40015804U, .dbgmcu_cr_bits = PART_F0_DBG_STOP_STANDBY,
-	.dbgmcu_fz_addr = 0x40015808U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG,
-	.fpec_base = 0x40022000U, .ob_base = 0x1FFFF800U,
-	.rdp_level0 = 0xAAU, .rdp_level2 = 0xCCU, .obr_f0_layout = true, .has_obl_launch = true,
-	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U,
-	.iwdg_kr = 0x40003000U, .t_prog_ns = 53500U,
-};
+/* What gang needs of a family beyond its identity in parts.def. */
+#define PART_EXT_F1 \
+	.dbgmcu_cr_addr = 0xE0042004U, \
+	.dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY | PART_F1_DBG_WDG_STOP, \
+	.read_rdp = gang_fam_fpec_f1_read_rdp, \
+	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U, \
+	.iwdg_kr = 0x40003000U
+#define PART_EXT_F0 \
+	.dbgmcu_cr_addr = 0x40015804U, \
+	.dbgmcu_cr_bits = PART_F0_DBG_STOP_STANDBY, \
+	.dbgmcu_fz_addr = 0x40015808U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
+	.read_rdp = gang_fam_fpec_f1_read_rdp, \
+	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U, \
+	.iwdg_kr = 0x40003000U
+#define PART_EXT_F3 \
+	.dbgmcu_cr_addr = 0xE0042004U, \
+	.dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY, \
+	.dbgmcu_fz_addr = 0xE0042008U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
+	.read_rdp = gang_fam_fpec_f1_read_rdp, \
+	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U, \
+	.iwdg_kr = 0x40003000U
 
-static const gang_family part_f3 = {
-	.name = "F3", .ops = &gang_flash_ops_f1,
-	.idcode_addr = 0xE0042000U, .flash_size_addr = 0x1FFFF7CCU, .uid_addr = 0x1FFFF7ACU,
-	.dbgmcu_cr_addr = 0xE0042004U, .dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY,
-	.dbgmcu_fz_addr = 0xE0042008U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG,
-	.fpec_base = 0x40022000U, .ob_base = 0x1FFFF800U,
-	.rdp_level0 = 0xAAU, .rdp_level2 = 0xCCU, .obr_f0_layout = true, .has_obl_launch = true,
-	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U,
-	.iwdg_kr = 0x40003000U, .t_prog_ns = 52500U,
-};
+#define PART_LIST(...) { __VA_ARGS__ }
+#define PART_FAMILY(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl) \
+	static const gang_family part_fam_##id = { \
+		.name = nm, .idcode_addrs = PART_LIST idc, .cpuid_parts = PART_LIST cpu, \
+		.flash_size_addr = fsz, .uid_addr = uid, .rdp_level0 = rdp0, .rdp_level2 = rdp2, \
+		.flash = PART_CTRL_##id(obl), PART_EXT_##id };
+GANG_FAMILIES(PART_FAMILY)
 
-/* name, family, DEV_ID, flash KiB, page bytes, SRAM KiB, WRP pages per bit */
-static const gang_part part_table[] = {
-	{ "STM32F103C8", &part_f1, 0x410U, 64U, 1024U, 20U, 4U },
-	{ "STM32F103CB", &part_f1, 0x410U, 128U, 1024U, 20U, 4U },
-	{ "STM32F103RB", &part_f1, 0x410U, 128U, 1024U, 20U, 4U },
-	{ "STM32F103RC", &part_f1, 0x414U, 256U, 2048U, 48U, 2U },
-	{ "STM32F103RD", &part_f1, 0x414U, 384U, 2048U, 64U, 2U },
-	{ "STM32F103RE", &part_f1, 0x414U, 512U, 2048U, 64U, 2U },
-	{ "STM32F030x8", &part_f0, 0x440U, 64U, 1024U, 8U, 4U },
-	{ "STM32F303xC", &part_f3, 0x422U, 256U, 2048U, 40U, 2U },
-};
+#define PART_FAMILY_PTR(id, ...) &part_fam_##id,
+static const gang_family *const part_families[] = { GANG_FAMILIES(PART_FAMILY_PTR) };
+#define PART_N_FAMILIES (sizeof(part_families) / sizeof(part_families[0]))
+
+/*
+ * F0/F1/F3 main flash: one run of pages from 0x08000000, programmed in
+ * half-words, erased to 0xFF (PM0075, RM0091 §3).
+ */
+#define PART_REGIONS(id, fam, nm, dev, kib, sram, page, wrp) \
+	static const gang_flash_region part_rg_##id[] = { \
+		{ GANG_FLASH_BASE, (page), (kib) * 1024U / (page), 0, 0 } };
+GANG_PARTS(PART_REGIONS)
+
+#define PART_ROW(id, fam, nm, dev, kib, sram, page, wrp) \
+	{ nm, &part_fam_##fam, dev, kib, sram, wrp, { part_rg_##id, 1U, 2U, 0xFFU } },
+static const gang_part part_table[] = { GANG_PARTS(PART_ROW) };
 
 #define PART_N (sizeof(part_table) / sizeof(part_table[0]))
 
@@ -111,6 +125,24 @@ const gang_family *gang_part_family_of(uint16_t dev_id)
 		if (part_table[i].dev_id == dev_id)
 			return part_table[i].family;
 	return NULL;
+}
+
+uint32_t gang_part_page_size(const gang_part *p)
+{
+	for (unsigned i = 1; i < p->geom.n_regions; i++)
+		if (p->geom.regions[i].unit != p->geom.regions[0].unit)
+			return 0;
+	return p->geom.regions[0].unit;
+}
+
+unsigned gang_family_count(void)
+{
+	return (unsigned)PART_N_FAMILIES;
+}
+
+const gang_family *gang_family_at(unsigned i)
+{
+	return i < PART_N_FAMILIES ? part_families[i] : NULL;
 }
 
 unsigned gang_part_count(void)

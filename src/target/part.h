@@ -1,8 +1,9 @@
 /*
- * part.h — the immutable tables of STM32 families and parts gang knows:
- * identification addresses, debug-freeze bits, option-byte layout, flash
- * geometry and the family's flash driver (a gang_flash_ops table, so a new
- * family is one driver file plus one row here).
+ * part.h — the immutable tables of STM32 families and parts gang knows
+ * (rows in target/parts.def, shared with the bench): identification
+ * addresses, debug-freeze bits, RDP bytes, flash geometry and the
+ * family's flash controller (flash/flash_ops.h maps it to a driver, which
+ * owns the option-byte layout; a new family is one driver file plus rows).
  *
  * Facts: RM0008 §3.3 and RM0091/RM0316 (addresses per family), RM0008
  * DBGMCU_IDCODE and the datasheets (DEV_ID, sizes), ARMv7-M ARM B3.2
@@ -18,29 +19,75 @@
 
 #include "core/err.h"
 
-struct gang_flash_ops;
+struct gang_target;
+
+#define GANG_IDCODE_ADDRS_MAX 3U
+#define GANG_CPUID_PARTS_MAX  3U
+
+/*
+ * One run of equal erase units (pages or sectors) of main flash. A part's
+ * flash is a list of these, ascending and contiguous: F0/F1/F3 have one
+ * run of pages; F2/F4/F7 sectors of 16, 64 and 128 KiB are three runs
+ * (RM0090 §3.3); a second bank is more runs with bank 1.
+ */
+typedef struct gang_flash_region {
+	uint32_t base;                     /* address of the first unit */
+	uint32_t unit;                     /* erase unit in bytes */
+	uint16_t count;                    /* units of this size */
+	uint16_t first_no;                 /* the controller's number of the first (page or sector) */
+	uint8_t bank;
+} gang_flash_region;
+
+/* The flash of one part: its regions, program unit and erased value (flash/geom.h reads it). */
+typedef struct gang_flash_geom {
+	const gang_flash_region *regions;
+	unsigned n_regions;
+	uint8_t write_unit;                /* bytes programmed at once: 2, 4, 8, 16 or 32 */
+	uint8_t erased;                    /* what an erased byte reads: 0xFF (0x00 on L0/L1) */
+} gang_flash_geom;
+
+/*
+ * The flash-controller generation a family has. flash/flash_ops.h maps it
+ * to the driver, so this table names no flash code (no target <-> flash
+ * include cycle).
+ */
+typedef enum gang_flash_ctrl {
+	GANG_CTRL_FPEC_F1 = 0,             /* F0/F1/F3 FPEC: PM0075, RM0091 §3 */
+	GANG_CTRL_COUNT
+} gang_flash_ctrl;
+
+/* What a family's instance of its controller has (gang_flash_ctrl_cfg.flags; FPEC meanings). */
+#define GANG_CTRL_OBR_LEVEL2 (1U << 0)  /* FLASH_OBR RDPRT[2:1] with a level 2 (F0/F3, RM0091 §3) */
+#define GANG_CTRL_OBL_LAUNCH (1U << 1)  /* FLASH_CR.OBL_LAUNCH reloads the option bytes (F0/F3) */
+
+/* A family's flash controller: which driver, and the parameters only that driver reads. */
+typedef struct gang_flash_ctrl_cfg {
+	gang_flash_ctrl id;                /* the driver (flash/flash_ops.h) */
+	uint32_t base;                     /* controller registers */
+	uint32_t ob_base;                  /* option-byte block */
+	uint32_t t_prog_ns;                /* typical time to program one program unit */
+	uint32_t flags;                    /* GANG_CTRL_* */
+} gang_flash_ctrl_cfg;
 
 typedef struct gang_family {
 	const char *name;                  /* "F1", "F0", "F3" */
-	const struct gang_flash_ops *ops;  /* flash driver of the family */
-	uint32_t idcode_addr;              /* DBGMCU_IDCODE */
+	gang_flash_ctrl_cfg flash;         /* flash controller, hence driver (flash/flash_ops.h) */
+	uint32_t idcode_addrs[GANG_IDCODE_ADDRS_MAX]; /* DBGMCU_IDCODE, tried in order; 0 ends */
+	uint16_t cpuid_parts[GANG_CPUID_PARTS_MAX];   /* CPUID PARTNO of its cores; 0 ends */
 	uint32_t flash_size_addr;          /* u16, KiB */
 	uint32_t uid_addr;                 /* 96-bit unique ID */
 	uint32_t dbgmcu_cr_addr;
 	uint32_t dbgmcu_cr_bits;           /* sleep/stop/standby (+ F1 watchdog stop bits) */
 	uint32_t dbgmcu_fz_addr;           /* APB1 freeze register; 0 if the CR has the bits */
 	uint32_t dbgmcu_fz_bits;
-	uint32_t fpec_base;                /* flash controller */
-	uint32_t ob_base;                  /* option-byte block */
 	uint8_t rdp_level0;                /* RDP byte meaning "unprotected" */
 	uint8_t rdp_level2;                /* RDP byte meaning "locked forever"; 0: no level 2 */
-	bool obr_f0_layout;                /* FLASH_OBR: F0/F3 layout (RDPRT[2:1]) vs F1 */
-	bool has_obl_launch;               /* FLASH_CR.OBL_LAUNCH reloads the OBs (F0/F3) */
+	/* the family driver's RDP read (target/fam_fpec_f1.c): level 0, 1 or 2 into *level_out */
+	int (*read_rdp)(int *level_out, struct gang_target *t);
 	uint32_t rcc_ahbenr;               /* CRC clock enable register */
 	uint32_t rcc_crcen;                /* its bit */
 	uint32_t crc_base;                 /* CRC unit */
 	uint32_t iwdg_kr;                  /* independent watchdog key register */
-	uint32_t t_prog_ns;                /* typical half-word program time */
 } gang_family;
 
 typedef struct gang_part {
@@ -48,10 +95,13 @@ typedef struct gang_part {
 	const gang_family *family;
 	uint16_t dev_id;                   /* DBGMCU_IDCODE[11:0] */
 	uint32_t flash_kib;
-	uint32_t page_size;                /* bytes */
 	uint32_t sram_kib;
-	uint32_t wrp_pages_per_bit;
+	uint32_t wrp_pages_per_bit;        /* erase units per WRP bit */
+	gang_flash_geom geom;              /* main flash: regions, program unit, erased value */
 } gang_part;
+
+/* IWDG_KR value that reloads the independent watchdog (RM0008 and RM0091, IWDG_KR). */
+#define GANG_IWDG_KEY_RELOAD 0xAAAAU
 
 /* Flash and SRAM bases shared by every family here. */
 #define GANG_FLASH_BASE 0x08000000U
@@ -63,6 +113,11 @@ const gang_part *gang_part_find(const char *name);
 const gang_part *gang_part_identify(uint16_t dev_id, uint32_t flash_kib);
 /* The family of any part with this DEV_ID, or NULL. */
 const gang_family *gang_part_family_of(uint16_t dev_id);
+/* The page size when every erase unit of p has the same size (F0/F1/F3), else 0 (sectors). */
+uint32_t gang_part_page_size(const gang_part *p);
+/* Number of families and family i, in table order (identification tries them). */
+unsigned gang_family_count(void);
+const gang_family *gang_family_at(unsigned i);
 /* Number of rows and row i (for listing parts in help texts). */
 unsigned gang_part_count(void);
 const gang_part *gang_part_at(unsigned i);

@@ -99,6 +99,14 @@ int gang_target_halt(gang_target *t);
 int gang_target_reset_halt(gang_target *t);
 /* Re-read FLASH_OBR into info.rdp_level. */
 int gang_target_read_rdp(gang_target *t);
+/*
+ * Arm the reset vector catch (DEMCR VC_CORERESET plus fault catch): the
+ * next reset, whatever causes it (OBL_LAUNCH, a watchdog), halts the core
+ * before its first instruction.
+ */
+int gang_target_arm_reset_catch(gang_target *t);
+/* After a halt: *bkpt_out tells whether a BKPT instruction stopped the core; *dfsr_out the DFSR. */
+int gang_target_halt_reason(bool *bkpt_out, uint32_t *dfsr_out, gang_target *t);
 
 /*
  * Start code already in SRAM: r0..r(n-1) = regs, PC = pc, interrupts

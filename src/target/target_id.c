@@ -1,30 +1,96 @@
 /*
  * target_id.c — identification after attach: DP IDR (already read),
- * CPUID, DBGMCU_IDCODE at the address the CPUID part implies, the
- * flash-size register and the 96-bit UID at the family's addresses, the
- * RDP level from FLASH_OBR; then the part check and the debug freeze.
+ * CPUID, DBGMCU_IDCODE tried at the families' addresses (those whose
+ * cores match the CPUID first), the flash-size register and the 96-bit
+ * UID at the family's addresses, the RDP level from the family's driver;
+ * then the part check and the debug freeze. No family is named here: the
+ * addresses and CPUID parts are rows of target/parts.def.
  *
  * Facts: RM0008 "Device electronic signature" and RM0091/RM0316
- * (addresses), ARMv7-M ARM B3.2 and RM0008 DBGMCU_IDCODE (CPUID parts
- * 0xC20/0xC60 = M0: IDCODE at 0x40015800, else 0xE0042000; flash size 0
- * or 0xFFFF means "unknown"), PM0075 and RM0091 §3 (OBR RDPRT layouts),
- * RM0008 DBGMCU_CR (freeze bits survive system reset, written on attach).
+ * (addresses), ARMv7-M ARM B3.2 and ARMv6-M ARM (CPUID PARTNO; an
+ * ARMv6-M PPB holds no DBGMCU), RM0008 DBGMCU_IDCODE (DEV_ID 0 or 0xFFF:
+ * nothing answers there; flash size 0 or 0xFFFF means "unknown"), RM0008
+ * DBGMCU_CR (freeze bits survive system reset, written on attach).
  */
 #include "target/target_internal.h"
 
 #include <inttypes.h>
 
+#define TGT_IDCODE_TRIES 8U    /* distinct DBGMCU_IDCODE addresses tried at most */
+
+static bool tgt_has_addr(const uint32_t *list, unsigned n, uint32_t addr)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (list[i] == addr)
+			return true;
+	return false;
+}
+
+/* Add family f's IDCODE addresses to out (no repeats; none in the PPB of an ARMv6-M core). */
+static unsigned tgt_add_idcodes(uint32_t *out, unsigned n, const gang_family *f, bool v6m)
+{
+	for (unsigned k = 0; k < GANG_IDCODE_ADDRS_MAX && f->idcode_addrs[k] != 0; k++) {
+		uint32_t a = f->idcode_addrs[k];
+
+		if ((v6m && a >= TGT_PPB_BASE) || tgt_has_addr(out, n, a) || n >= TGT_IDCODE_TRIES)
+			continue;
+		out[n++] = a;
+	}
+	return n;
+}
+
+static bool tgt_family_has_core(const gang_family *f, uint16_t cpart)
+{
+	for (unsigned k = 0; k < GANG_CPUID_PARTS_MAX && f->cpuid_parts[k] != 0; k++)
+		if (f->cpuid_parts[k] == cpart)
+			return true;
+	return false;
+}
+
+/*
+ * The DBGMCU_IDCODE addresses to try: those of the families with this
+ * core; only for a core no family has, every family's (an address of
+ * another bus can fault, so a known core never reads one).
+ */
+static unsigned tgt_idcode_candidates(uint32_t *out, uint16_t cpart)
+{
+	bool v6m = cpart == TGT_CPUID_M0 || cpart == TGT_CPUID_M0P;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < gang_family_count(); i++)
+		if (tgt_family_has_core(gang_family_at(i), cpart))
+			n = tgt_add_idcodes(out, n, gang_family_at(i), v6m);
+	if (n > 0)
+		return n;
+	for (unsigned i = 0; i < gang_family_count(); i++)
+		n = tgt_add_idcodes(out, n, gang_family_at(i), v6m);
+	return n;
+}
+
+/* The first candidate reading a DEV_ID other than 0 and 0xFFF (nothing there) gives the part. */
+static int tgt_read_idcode(uint32_t *idc_out, gang_target *t)
+{
+	uint32_t addrs[TGT_IDCODE_TRIES];
+	unsigned n = tgt_idcode_candidates(addrs, (uint16_t)TGT_CPUID_PART(t->info.cpuid));
+	int err = GANG_OK;
+
+	*idc_out = 0;
+	for (unsigned i = 0; i < n; i++) {
+		if ((err = gang_stlink_read32(idc_out, t->sl, addrs[i])) < 0)
+			return err;
+		if ((*idc_out & 0xFFFU) != 0 && (*idc_out & 0xFFFU) != 0xFFFU)
+			break;
+	}
+	return err;
+}
+
 static int tgt_read_ids(gang_target *t)
 {
-	uint32_t idc = 0, cpart;
+	uint32_t idc = 0;
 	int err;
 
-	if ((err = gang_stlink_read32(&t->info.cpuid, t->sl, TGT_CPUID)) < 0)
-		return err;
-	cpart = TGT_CPUID_PART(t->info.cpuid);
-	err = gang_stlink_read32(&idc, t->sl, (cpart == TGT_CPUID_M0 || cpart == TGT_CPUID_M0P) ?
-				 TGT_IDCODE_M0 : TGT_IDCODE_M3M4);
-	if (err < 0)
+	if ((err = gang_stlink_read32(&t->info.cpuid, t->sl, TGT_CPUID)) < 0 ||
+	    (err = tgt_read_idcode(&idc, t)) < 0)
 		return err;
 	t->info.dev_id = (uint16_t)(idc & 0xFFFU);
 	t->info.rev = (uint16_t)(idc >> 16);
@@ -53,16 +119,7 @@ static int tgt_read_size_uid(gang_target *t)
 
 int gang_target_read_rdp(gang_target *t)
 {
-	uint32_t obr = 0;
-	int err = gang_stlink_read32(&obr, t->sl, t->fam->fpec_base + TGT_FLASH_OBR);
-
-	if (err < 0)
-		return err;
-	if (!(obr & TGT_OBR_RDPRT))
-		t->info.rdp_level = 0;
-	else
-		t->info.rdp_level = (t->fam->obr_f0_layout && (obr & TGT_OBR_RDPRT2)) ? 2 : 1;
-	return GANG_OK;
+	return t->fam->read_rdp(&t->info.rdp_level, t);
 }
 
 /* Pick the table row: the expected part (checked), or the one the registers name. */

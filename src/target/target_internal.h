@@ -4,7 +4,8 @@
  * target_run.c. Not part of the module's API.
  *
  * Facts: ARMv7-M ARM (DDI 0403E) C1.6 (DHCSR, DEMCR, DFSR bits and
- * keys), B3.2 (AIRCR; CPUID part numbers).
+ * keys), B3.2 (AIRCR; CPUID part numbers); ARMv6-M ARM (the PPB holds
+ * only the SCS, so a Cortex-M0/M0+ has its DBGMCU on the APB).
  */
 #ifndef GANG_TARGET_TARGET_INTERNAL_H
 #define GANG_TARGET_TARGET_INTERNAL_H
@@ -30,20 +31,16 @@
 #define TGT_DEMCR_CATCH     0x01000500U
 #define TGT_AIRCR_SYSRESET  0x05FA0004U
 #define TGT_DFSR_ALL        0x1FU
+#define TGT_DFSR_BKPT       (1U << 1)
 
 #define TGT_CPUID_PART(c)   (((c) >> 4) & 0xFFFU)
 #define TGT_CPUID_M0        0xC20U
 #define TGT_CPUID_M0P       0xC60U
-#define TGT_IDCODE_M0       0x40015800U   /* DBGMCU_IDCODE on Cortex-M0 parts */
-#define TGT_IDCODE_M3M4     0xE0042000U
-#define TGT_FLASH_OBR       0x1CU         /* offset in the FPEC */
-#define TGT_OBR_RDPRT       (1U << 1)
-#define TGT_OBR_RDPRT2      (1U << 2)     /* F0/F3: RDPRT[2:1] = 11 level 2 */
+#define TGT_PPB_BASE        0xE0000000U   /* ARMv6-M has only the SCS there: no DBGMCU */
 
 #define TGT_MIN_MV          1500U         /* below this there is no powered board */
 #define TGT_DEFAULT_KHZ     4000U
 #define TGT_HALT_TIMEOUT_MS 500U
-#define TGT_IWDG_RELOAD     0xAAAAU
 
 struct gang_target {
 	gang_stlink *sl;                /* borrowed */
@@ -57,5 +54,8 @@ struct gang_target {
 /* target_id.c */
 int gang_target_identify(gang_target *t);
 int gang_target_freeze_watchdogs(gang_target *t);
+
+/* fam_fpec_f1.c: the F0/F1/F3 family driver's RDP read (FLASH_OBR). */
+int gang_fam_fpec_f1_read_rdp(int *level_out, gang_target *t);
 
 #endif

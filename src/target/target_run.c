@@ -108,6 +108,19 @@ int gang_target_reset_halt(gang_target *t)
 	return t->fam != NULL ? gang_target_read_rdp(t) : GANG_OK;
 }
 
+int gang_target_arm_reset_catch(gang_target *t)
+{
+	return gang_stlink_write32(t->sl, TGT_DEMCR, TGT_DEMCR_RESET_HALT);
+}
+
+int gang_target_halt_reason(bool *bkpt_out, uint32_t *dfsr_out, gang_target *t)
+{
+	int err = gang_stlink_read32(dfsr_out, t->sl, TGT_DFSR);
+
+	*bkpt_out = err == GANG_OK && (*dfsr_out & TGT_DFSR_BKPT);
+	return err;
+}
+
 int gang_target_run(gang_target *t, uint32_t pc, const uint32_t *regs, unsigned n)
 {
 	int err = GANG_OK;
@@ -115,7 +128,7 @@ int gang_target_run(gang_target *t, uint32_t pc, const uint32_t *regs, unsigned 
 	t->ran_code = true;
 	/* a hardware watchdog runs while the core runs: start with a full period */
 	if (t->fam != NULL)
-		err = gang_stlink_write32(t->sl, t->fam->iwdg_kr, TGT_IWDG_RELOAD);
+		err = gang_stlink_write32(t->sl, t->fam->iwdg_kr, GANG_IWDG_KEY_RELOAD);
 	for (unsigned i = 0; i < n && err == GANG_OK; i++)
 		err = gang_stlink_write_reg(t->sl, i, regs[i]);
 	if (err == GANG_OK)

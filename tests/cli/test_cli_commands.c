@@ -257,13 +257,13 @@ Test(cli_cmd, parts_lists_every_part_with_family_dev_id_flash_sram_and_page_size
 		const gang_part *p = gang_part_at(i);
 
 		snprintf(want, sizeof(want), "%-12s  %-6s  0x%03X   %9u  %8u  %9u\n", p->name, p->family->name,
-			 (unsigned)p->dev_id, (unsigned)p->flash_kib, (unsigned)p->sram_kib, (unsigned)p->page_size);
+			 (unsigned)p->dev_id, (unsigned)p->flash_kib, (unsigned)p->sram_kib, (unsigned)gang_part_page_size(p));
 		cr_expect_not_null(strstr(r.out, want), "gang parts lacks: %s", want);
 		snprintf(want, sizeof(want),
 			 "{\"name\":\"%s\",\"family\":\"%s\",\"dev_id\":\"0x%03X\",\"flash_kib\":%u,\"sram_kib\":%u,"
 			 "\"page_size\":%u}",
 			 p->name, p->family->name, (unsigned)p->dev_id, (unsigned)p->flash_kib, (unsigned)p->sram_kib,
-			 (unsigned)p->page_size);
+			 (unsigned)gang_part_page_size(p));
 		cr_expect_not_null(strstr(j.out, want), "gang parts --json lacks: %s", want);
 	}
 	cli_free(&r);
@@ -394,4 +394,33 @@ Test(cli_cmd, the_man_page_traces_a_board_serial_not_a_probe_serial)
 	free(bench);
 	free(ex);
 	free(man);
+}
+
+/* ---- option bytes as named fields --------------------------------------------------------- */
+
+Test(cli_cmd, options_set_of_a_field_the_family_lacks_names_it_and_lists_the_familys)
+{
+	cli_out r = cli_on_bench(BENCH_ONE, "options", "set", "--set", "nBOOT1=1", NULL, NULL);
+
+	cr_expect_eq(r.status, GANG_EXIT_USAGE, "exit %d: %s", r.status, r.err);
+	cr_expect_not_null(strstr(r.err, "option byte nBOOT1 does not exist on the F1 family (it has RDP, WDG_SW, "
+					 "nRST_STOP, nRST_STDBY, Data0, Data1, WRP)"), "%s", r.err);
+	cli_free(&r);
+	r = cli_on_bench(BENCH_ONE, "options", "set", "--set", "nBOOT1", NULL, NULL);
+	cr_expect_eq(r.status, GANG_EXIT_USAGE, "exit %d: %s", r.status, r.err);
+	cr_expect_not_null(strstr(r.err, "--set takes NAME=VALUE"), "%s", r.err);
+	cli_free(&r);
+}
+
+Test(cli_cmd, options_set_by_field_name_and_by_todays_flag_write_the_same_bit)
+{
+	cli_out r = cli_on_bench(BENCH_ONE, "options", "set", "--set", "nrst_stdby=0", NULL, NULL);
+
+	cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+	cr_expect_not_null(strstr(r.out, "nRST_STDBY=0"), "%s", r.out);
+	cli_free(&r);
+	r = cli_on_bench(BENCH_ONE, "options", "set", "--nrst-stdby", "0", NULL, NULL);
+	cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+	cr_expect_not_null(strstr(r.out, "already as asked: nothing written"), "%s", r.out);
+	cli_free(&r);
 }

@@ -190,6 +190,8 @@ Test(flash_bench, programming_over_data_without_erase_is_a_pgerr_naming_the_addr
 	cr_assert_eq(gang_flash_program_image(F.t, b, &o), GANG_EFLASH);
 	cr_assert(strstr(fx_msg(), "PGERR at 0x08003000") != NULL, "%s", fx_msg());
 	cr_assert(strstr(fx_msg(), "FLASH_SR=0x") != NULL, "%s", fx_msg());
+	cr_assert(gang_stlink_diag(F.sl)->has_addr, "the diagnosis carries the address");
+	cr_assert_eq(gang_stlink_diag(F.sl)->addr, 0x08003000U);
 	gang_image_free(a);
 	gang_image_free(b);
 }
@@ -202,6 +204,8 @@ Test(flash_bench, write_protected_page_is_refused_before_erase_with_its_address)
 	fx_up("flash-wrp.cfg");
 	cr_assert_eq(gang_flash_program_image(F.t, img, &o), GANG_EWRITE_PROTECTED);
 	cr_assert(strstr(fx_msg(), "0x08001000") != NULL, "%s", fx_msg());
+	cr_assert(gang_stlink_diag(F.sl)->has_addr);
+	cr_assert_eq(gang_stlink_diag(F.sl)->addr, 0x08001000U);
 	o.erase = GANG_ERASE_MASS;
 	cr_assert_eq(gang_flash_program_image(F.t, img, &o), GANG_EWRITE_PROTECTED);
 	gang_image_free(img);
@@ -234,6 +238,8 @@ static void fx_stuck(gang_verify_mode mode)
 	fx_program(img, GANG_ERASE_PAGES);
 	cr_assert_eq(gang_flash_verify(F.t, img, mode, NULL, NULL), GANG_EVERIFY);
 	cr_assert(strstr(fx_msg(), "verify failed at 0x08000123: wrote 0x") != NULL, "%s", fx_msg());
+	cr_assert(gang_stlink_diag(F.sl)->has_addr);
+	cr_assert_eq(gang_stlink_diag(F.sl)->addr, 0x08000123U);
 	gang_image_free(img);
 }
 

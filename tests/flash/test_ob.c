@@ -46,7 +46,7 @@ Test(ob, encode_then_decode_round_trips_every_field)
 	gang_ob in = { 1, 0x00, 0x06, 0x12, 0x34, 0xFFFF00FEU, false }, out;
 	uint8_t raw[16];
 
-	gang_ob_encode(raw, &in);
+	gang_ob_encode(raw, &in, ob_f1());
 	cr_assert_eq(raw[4], 0x12);
 	cr_assert_eq(raw[5], 0xED, "complement in the high byte");
 	cr_assert_eq(raw[8], 0xFE);
@@ -75,11 +75,11 @@ Test(ob, f0_levels_use_aa_and_cc)
 	gang_ob ob = { 0, 0xAA, 0xFF, 0xFF, 0xFF, 0xFFFFFFFFU, false }, out;
 	uint8_t raw[16], b = 0;
 
-	gang_ob_encode(raw, &ob);
+	gang_ob_encode(raw, &ob, ob_f0());
 	gang_ob_decode(&out, raw, ob_f0());
 	cr_assert_eq(out.rdp_level, 0);
 	ob.rdp = 0xCC;
-	gang_ob_encode(raw, &ob);
+	gang_ob_encode(raw, &ob, ob_f0());
 	gang_ob_decode(&out, raw, ob_f0());
 	cr_assert_eq(out.rdp_level, 2);
 	gang_ob_decode(&out, raw, ob_f1());
@@ -194,4 +194,56 @@ Test(ob, wrp_first_page_uses_the_parts_pages_per_bit)
 	cr_assert_eq(gang_ob_wrp_first_page(0xFFFFFFFDU, gang_part_find("STM32F103RC")), 0x08001000U);
 	cr_assert_eq(gang_ob_wrp_first_page(0xFFFFFFFDU, gang_part_find("STM32F103C8")), 0x08001000U);
 	cr_assert_eq(gang_ob_wrp_first_page(0xFFFFFFFBU, gang_part_find("STM32F103C8")), 0x08002000U);
+}
+
+Test(ob, each_family_names_its_fields_as_its_manual_does)
+{
+	char list[160];
+
+	gang_ob_field_list(list, sizeof(list), ob_f1());
+	cr_assert_str_eq(list, "RDP, WDG_SW, nRST_STOP, nRST_STDBY, Data0, Data1, WRP");
+	gang_ob_field_list(list, sizeof(list), ob_f0());
+	cr_assert_str_eq(list, "RDP, WDG_SW, nRST_STOP, nRST_STDBY, nBOOT1, Data0, Data1, WRP");
+	cr_assert_str_eq(gang_ob_field_find(ob_f1(), "nrst_stop")->name, "nRST_STOP", "today's keys still work");
+	cr_assert_eq(gang_ob_field_find(ob_f1(), "NRST_STDBY")->index, 2U);
+	cr_assert_eq(gang_ob_field_find(ob_f0(), "nBOOT1")->index, 4U);
+	cr_assert_null(gang_ob_field_find(ob_f1(), "nBOOT1"));
+	cr_assert_null(gang_ob_field_find(ob_f1(), NULL));
+}
+
+Test(ob, an_unknown_field_is_an_error_naming_it_and_listing_the_familys)
+{
+	gang_ob_want w;
+	gang_diag d = { 0 };
+
+	gang_ob_want_init(&w);
+	cr_assert_eq(gang_ob_want_set(&w, ob_f1(), "nBOOT1", 1, &d), GANG_EUSAGE);
+	cr_assert_str_eq(d.msg, "option byte nBOOT1 does not exist on the F1 family (it has RDP, WDG_SW, "
+				"nRST_STOP, nRST_STDBY, Data0, Data1, WRP)");
+	cr_assert_eq(gang_ob_want_set(&w, ob_f0(), "IWDG_STOP", 1, &d), GANG_EUSAGE);
+	cr_assert(strstr(d.msg, "IWDG_STOP does not exist on the F0 family") != NULL, "%s", d.msg);
+	cr_assert_eq(gang_ob_want_set(&w, ob_f0(), "nBOOT1", 2, &d), GANG_EUSAGE);
+	cr_assert_str_eq(d.msg, "option byte nBOOT1 = 2: must be 0..1");
+	cr_assert_eq(w.user_bit[4], GANG_OB_UNCHANGED, "nothing set by a refused value");
+}
+
+Test(ob, named_fields_set_their_bits_bytes_level_and_wrp)
+{
+	gang_ob cur = ob_level(0, ob_f0()), next;
+	gang_ob_want w;
+	bool changed = false;
+
+	cur.user = 0xFF;
+	gang_ob_want_init(&w);
+	cr_assert_eq(gang_ob_want_set(&w, ob_f0(), "nBOOT1", 0, NULL), GANG_OK);
+	cr_assert_eq(gang_ob_want_set(&w, ob_f0(), "wdg_sw", 0, NULL), GANG_OK);
+	cr_assert_eq(gang_ob_want_set(&w, ob_f0(), "Data1", 0x42, NULL), GANG_OK);
+	cr_assert_eq(gang_ob_want_set(&w, ob_f0(), "WRP", 0xFFFFFFFEU, NULL), GANG_OK);
+	cr_assert_eq(gang_ob_want_set(&w, ob_f0(), "RDP", 0, NULL), GANG_OK);
+	cr_assert_eq(gang_ob_plan(&next, &changed, &cur, &w, NULL, ob_f0(), NULL), GANG_OK);
+	cr_assert(changed);
+	cr_assert_eq(next.user, 0xEEU, "b4 nBOOT1 and b0 WDG_SW cleared, the rest kept");
+	cr_assert_eq(next.data1, 0x42U);
+	cr_assert_eq(next.wrp, 0xFFFFFFFEU);
+	cr_assert_eq(next.rdp, 0xAAU);
 }

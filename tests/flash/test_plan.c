@@ -12,6 +12,12 @@
 
 TestSuite(plan, .timeout = 10);
 
+/* STM32F103RC: 128 pages of 2 KiB; STM32F103C8: 64 pages of 1 KiB (PM0075). */
+static const gang_flash_region pl_rc_pages[] = { { 0x08000000U, 2048U, 128U, 0, 0 } };
+static const gang_flash_region pl_c8_pages[] = { { 0x08000000U, 1024U, 64U, 0, 0 } };
+static const gang_flash_geom pl_rc = { pl_rc_pages, 1, 2, 0xFFU };
+static const gang_flash_geom pl_c8 = { pl_c8_pages, 1, 2, 0xFFU };
+
 static gang_image *pl_image(uint32_t addr, size_t len, uint8_t fill)
 {
 	uint8_t *b = malloc(len);
@@ -40,7 +46,7 @@ Test(plan, pages_cover_exactly_the_pages_an_image_touches)
 
 	pl_add(img, 0x08003000U, 1, 0x22);                   /* page 6 */
 	pl_add(img, 0x08003800U, 0x800, 0x33);               /* page 7, exactly */
-	cr_assert_eq(gang_flash_plan_pages(&r, &n, img, 0x08000000U, 0x40000U, 2048U, NULL), GANG_OK);
+	cr_assert_eq(gang_flash_plan_units(&r, &n, img, &pl_rc, NULL), GANG_OK);
 	cr_assert_eq(n, 2U);
 	cr_assert_eq(r[0].addr, 0x08000800U);
 	cr_assert_eq(r[0].len, 0x1000U);
@@ -58,7 +64,7 @@ Test(plan, pages_of_an_image_outside_the_flash_are_refused_with_the_address)
 	gang_diag d;
 
 	gang_diag_clear(&d);
-	cr_assert_eq(gang_flash_plan_pages(&r, &n, img, 0x08000000U, 0x40000U, 2048U, &d), GANG_EIMAGE);
+	cr_assert_eq(gang_flash_plan_units(&r, &n, img, &pl_rc, &d), GANG_EIMAGE);
 	cr_assert_null(r);
 	cr_assert_eq(n, 0U);
 	cr_assert(strstr(d.msg, "0x08040000") != NULL, "%s", d.msg);
@@ -72,10 +78,10 @@ Test(plan, an_empty_image_needs_no_pages_and_no_runs)
 	gang_flash_run *runs = NULL;
 	size_t n = 9;
 
-	cr_assert_eq(gang_flash_plan_pages(&r, &n, &empty, 0x08000000U, 0x10000U, 1024U, NULL), GANG_OK);
+	cr_assert_eq(gang_flash_plan_units(&r, &n, &empty, &pl_c8, NULL), GANG_OK);
 	cr_assert_eq(n, 0U);
 	free(r);
-	cr_assert_eq(gang_flash_plan_runs(&runs, &n, &empty, 256U), GANG_OK);
+	cr_assert_eq(gang_flash_plan_runs(&runs, &n, &empty, 256U, 0xFFU), GANG_OK);
 	cr_assert_eq(n, 0U);
 	gang_flash_runs_free(runs, n);
 }
@@ -87,7 +93,7 @@ Test(plan, runs_are_word_aligned_and_padded_with_erased_bytes)
 	size_t n = 0;
 	const uint8_t want[8] = { 0xFF, 0x5A, 0x5A, 0x5A, 0x5A, 0x5A, 0x5A, 0xFF };
 
-	cr_assert_eq(gang_flash_plan_runs(&runs, &n, img, 0), GANG_OK);
+	cr_assert_eq(gang_flash_plan_runs(&runs, &n, img, 0, 0xFFU), GANG_OK);
 	cr_assert_eq(n, 1U);
 	cr_assert_eq(runs[0].addr, 0x08000100U);
 	cr_assert_eq(runs[0].len, 8U);
@@ -104,7 +110,7 @@ Test(plan, small_gaps_join_runs_and_big_gaps_split_them)
 
 	pl_add(img, 0x08000020U, 4, 0x02);    /* 16-byte gap */
 	pl_add(img, 0x08001000U, 4, 0x03);    /* far away */
-	cr_assert_eq(gang_flash_plan_runs(&runs, &n, img, 64U), GANG_OK);
+	cr_assert_eq(gang_flash_plan_runs(&runs, &n, img, 64U, 0xFFU), GANG_OK);
 	cr_assert_eq(n, 2U);
 	cr_assert_eq(runs[0].addr, 0x08000000U);
 	cr_assert_eq(runs[0].len, 0x24U);
@@ -112,7 +118,7 @@ Test(plan, small_gaps_join_runs_and_big_gaps_split_them)
 	cr_assert_eq(runs[0].data[0x20], 0x02);
 	cr_assert_eq(runs[1].addr, 0x08001000U);
 	gang_flash_runs_free(runs, n);
-	cr_assert_eq(gang_flash_plan_runs(&runs, &n, img, 0), GANG_OK);
+	cr_assert_eq(gang_flash_plan_runs(&runs, &n, img, 0, 0xFFU), GANG_OK);
 	cr_assert_eq(n, 3U);
 	gang_flash_runs_free(runs, n);
 	gang_image_free(img);

@@ -16,6 +16,13 @@
 #define F1_SIZE (256U * 1024U)
 #define F1_PAGE 2048U
 
+/* STM32F103RC: 128 pages of 2 KiB; a geometry with no regions; two regions with a hole. */
+static const gang_flash_region chk_rc_pages[] = { { F1_BASE, F1_PAGE, F1_SIZE / F1_PAGE, 0, 0 } };
+static const gang_flash_region chk_gap_pages[] = { { F1_BASE, F1_PAGE, 4, 0, 0 }, { F1_BASE + 0x4000U, F1_PAGE, 4, 4, 0 } };
+static const gang_flash_geom chk_rc = { chk_rc_pages, 1, 2, 0xFFU };
+static const gang_flash_geom chk_none = { NULL, 0, 2, 0xFFU };
+static const gang_flash_geom chk_gap = { chk_gap_pages, 2, 2, 0xFFU };
+
 static char tmp_dir[64];
 static char tmp_cfg[128];
 static uint8_t blob[8192];
@@ -75,7 +82,7 @@ static void expect_invalid(const gang_profile *p, const gang_image *img, int cod
 	gang_diag d = { 0 };
 	char want[GANG_DIAG_LEN];
 
-	cr_assert_eq(gang_profile_validate(p, F1_BASE, F1_SIZE, F1_PAGE, img, &d), code, "%s", d.msg);
+	cr_assert_eq(gang_profile_validate(p, &chk_rc, img, &d), code, "%s", d.msg);
 	snprintf(want, sizeof(want), "%s:%s", tmp_cfg, tail);
 	cr_expect_str_eq(d.msg, want);
 }
@@ -84,7 +91,7 @@ static void expect_valid(const gang_profile *p, const gang_image *img)
 {
 	gang_diag d = { 0 };
 
-	cr_expect_eq(gang_profile_validate(p, F1_BASE, F1_SIZE, F1_PAGE, img, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(gang_profile_validate(p, &chk_rc, img, &d), GANG_OK, "%s", d.msg);
 }
 
 Test(profile_check, image_outside_flash_is_an_image_error)
@@ -159,15 +166,15 @@ Test(profile_check, write_protected_pages_must_exist)
 	gang_profile_free(p);
 }
 
-Test(profile_check, a_flash_that_is_not_whole_pages_is_a_caller_bug)
+Test(profile_check, a_flash_geometry_with_no_regions_or_a_hole_is_a_caller_bug)
 {
 	gang_profile *p = load_text(BASE);
 	gang_diag d = { 0 };
 
-	cr_expect_eq(gang_profile_validate(p, F1_BASE, F1_SIZE, 0, NULL, &d), GANG_ERR);
-	cr_expect_eq(gang_profile_validate(p, F1_BASE, 1000, F1_PAGE, NULL, &d), GANG_ERR);
-	cr_expect_str_eq(d.msg, "flash geometry: 1000 bytes is not a whole number of 2048-byte pages");
-	cr_expect_eq(gang_profile_plan(stdout, p, NULL, F1_BASE, F1_SIZE, 0, NULL), GANG_ERR);
+	cr_expect_eq(gang_profile_validate(p, &chk_none, NULL, &d), GANG_ERR);
+	cr_expect_eq(gang_profile_validate(p, &chk_gap, NULL, &d), GANG_ERR);
+	cr_expect_str_eq(d.msg, "flash geometry: no regions, or regions that are empty or not contiguous");
+	cr_expect_eq(gang_profile_plan(stdout, p, NULL, &chk_none, NULL), GANG_ERR);
 	gang_profile_free(p);
 }
 
@@ -179,7 +186,7 @@ static char *plan_text(const gang_profile *p, const gang_image *img, const char 
 	FILE *fp = open_memstream(&buf, &len);
 
 	cr_assert_not_null(fp);
-	cr_assert_eq(gang_profile_plan(fp, p, img, F1_BASE, F1_SIZE, F1_PAGE, pool), GANG_OK);
+	cr_assert_eq(gang_profile_plan(fp, p, img, &chk_rc, pool), GANG_OK);
 	fclose(fp);
 	return buf;
 }
@@ -295,7 +302,49 @@ Test(profile_check, demo_profile_fits_its_firmware_when_the_firmware_exists)
 		cr_skip_test("profiles/firmware/demo-f103.hex not built yet (owned by the firmware task)");
 	cr_assert_eq(gang_profile_load(&p, "profiles/demo-f103.cfg", &d), GANG_OK, "%s", d.msg);
 	cr_assert_eq(gang_profile_load_image(&img, p, &d), GANG_OK, "%s", d.msg);
-	cr_expect_eq(gang_profile_validate(p, F1_BASE, F1_SIZE, F1_PAGE, img, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(gang_profile_validate(p, &chk_rc, img, &d), GANG_OK, "%s", d.msg);
 	gang_image_free(img);
 	gang_profile_free(p);
+}
+
+/* Prepare a profile for target with option_bytes body ob (an image at 0x08000000 beside it). */
+static int chk_prepare(gang_diag *d, const char *target, const char *ob)
+{
+	char hex[160], text[512];
+	gang_profile *p = NULL;
+	gang_image *img = NULL;
+	const gang_part *part = NULL;
+	FILE *fp;
+	int rc;
+
+	snprintf(hex, sizeof(hex), "%s/fw.hex", tmp_dir);
+	fp = fopen(hex, "w");
+	cr_assert_not_null(fp);
+	fputs(":020000040800F2\n:0400000000000008F4\n:00000001FF\n", fp);
+	fclose(fp);
+	snprintf(text, sizeof(text), "name = \"t\";\ntarget = \"%s\";\nimage = { file = \"fw.hex\"; };\n"
+		 "erase = \"pages\";\nverify = \"crc\";\noption_bytes = {\n%s\n};\n", target, ob);
+	fp = fopen(tmp_cfg, "w");
+	cr_assert_not_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	rc = gang_profile_prepare(&p, &img, &part, tmp_cfg, d);
+	gang_image_free(img);
+	gang_profile_free(p);
+	remove(hex);
+	return rc;
+}
+
+Test(profile_check, an_option_byte_the_family_lacks_is_named_with_those_it_has)
+{
+	gang_diag d = { 0 };
+	char want[512];
+
+	cr_assert_eq(chk_prepare(&d, "STM32F103RC", "  user = { nboot1 = true; };"), GANG_EPROFILE, "%s", d.msg);
+	snprintf(want, sizeof(want), "%s:7: option_bytes.user.nboot1: the F1 family has no option byte nBOOT1 "
+		 "(it has RDP, WDG_SW, nRST_STOP, nRST_STDBY, Data0, Data1, WRP)", tmp_cfg);
+	cr_expect_str_eq(d.msg, want);
+	cr_expect_eq(chk_prepare(&d, "STM32F030R8", "  user = { nboot1 = true; };"), GANG_OK, "%s", d.msg);
+	cr_expect_eq(chk_prepare(&d, "STM32F103RC", "  user = { wdg_sw = false; nrst_stop = true; };"), GANG_OK,
+		     "%s", d.msg);
 }

@@ -292,8 +292,9 @@ Test(profile_errors, option_byte_user_bits_and_data)
 {
 	expect_error(OB("user = { wdg_sw = 1; };"), GANG_EPROFILE,
 		     "6: option_bytes.user.wdg_sw: expected true or false, got an integer");
-	expect_error(OB("user = { nboot1 = true; };"), GANG_EPROFILE,
-		     "6: option_bytes.user.nboot1: unknown key (expected one of: wdg_sw, nrst_stop, nrst_stdby)");
+	expect_error(OB("user = { nboot0 = true; };"), GANG_EPROFILE,
+		     "6: option_bytes.user.nboot0: unknown key (expected one of: wdg_sw, nrst_stop, nrst_stdby, "
+		     "nboot1)");
 	expect_error(OB("data0 = 256;"), GANG_EPROFILE, "6: option_bytes.data0: 256 out of range 0-255");
 	expect_error(OB("data1 = -1;"), GANG_EPROFILE, "6: option_bytes.data1: -1 out of range 0-255");
 	expect_error(OB(""), GANG_EPROFILE,

@@ -24,9 +24,9 @@ Test(part, lookup_is_case_insensitive_and_knows_the_required_parts)
 		cr_assert_not_null(gang_part_find(names[i]), "%s not found", names[i]);
 	cr_assert_eq(gang_part_find("STM32F103RC")->dev_id, 0x414);
 	cr_assert_eq(gang_part_find("STM32F103RC")->flash_kib, 256U);
-	cr_assert_eq(gang_part_find("STM32F103RC")->page_size, 2048U);
+	cr_assert_eq(gang_part_page_size(gang_part_find("STM32F103RC")), 2048U);
 	cr_assert_eq(gang_part_find("STM32F103RC")->sram_kib, 48U);
-	cr_assert_eq(gang_part_find("STM32F103C8")->page_size, 1024U);
+	cr_assert_eq(gang_part_page_size(gang_part_find("STM32F103C8")), 1024U);
 	cr_assert_eq(gang_part_find("STM32F030R8")->dev_id, 0x440);
 	cr_assert_eq(gang_part_find("STM32F303CC")->dev_id, 0x422);
 }
@@ -54,12 +54,12 @@ Test(part, every_row_has_a_family_with_a_complete_flash_driver)
 {
 	for (unsigned i = 0; i < gang_part_count(); i++) {
 		const gang_part *p = gang_part_at(i);
-		const gang_flash_ops *o = p->family->ops;
+		const gang_flash_ops *o = gang_flash_ops_of(p->family);
 		cr_assert_not_null(o, "%s", p->name);
-		cr_assert(o->unlock && o->lock && o->mass_erase && o->erase_pages && o->program &&
+		cr_assert(o->unlock && o->lock && o->mass_erase && o->erase_units && o->program &&
 			  o->crc && o->ob_read && o->ob_write, "%s: incomplete ops", p->name);
 		cr_assert_gt(p->sram_kib, 4U, "%s: the loader needs SRAM", p->name);
-		cr_assert_eq(p->page_size & (p->page_size - 1U), 0U, "%s: page size", p->name);
+		cr_assert_eq(gang_part_page_size(p) & (gang_part_page_size(p) - 1U), 0U, "%s: page size", p->name);
 	}
 	cr_assert_null(gang_part_at(gang_part_count()));
 }
@@ -69,20 +69,38 @@ Test(part, family_addresses_follow_the_reference_table)
 	const gang_family *f1 = gang_part_family_of(0x414), *f0 = gang_part_family_of(0x440);
 	const gang_family *f3 = gang_part_family_of(0x422);
 
-	cr_assert_eq(f1->idcode_addr, 0xE0042000U);
+	cr_assert_eq(f1->idcode_addrs[0], 0xE0042000U);
 	cr_assert_eq(f1->flash_size_addr, 0x1FFFF7E0U);
 	cr_assert_eq(f1->uid_addr, 0x1FFFF7E8U);
 	cr_assert_eq(f1->dbgmcu_cr_bits & 0x307U, 0x307U);
 	cr_assert_eq(f1->rdp_level0, 0xA5);
 	cr_assert_eq(f1->rdp_level2, 0);
-	cr_assert_eq(f0->idcode_addr, 0x40015800U);
+	cr_assert_eq(f0->idcode_addrs[0], 0x40015800U);
 	cr_assert_eq(f0->flash_size_addr, 0x1FFFF7CCU);
 	cr_assert_eq(f0->uid_addr, 0x1FFFF7ACU);
 	cr_assert_eq(f0->rdp_level0, 0xAA);
 	cr_assert_eq(f0->rdp_level2, 0xCC);
-	cr_assert_eq(f3->idcode_addr, 0xE0042000U);
+	cr_assert_eq(f3->idcode_addrs[0], 0xE0042000U);
 	cr_assert_eq(f3->uid_addr, 0x1FFFF7ACU);
 	cr_assert_null(gang_part_family_of(0x123));
+	cr_assert_eq(f1->cpuid_parts[0], 0xC23U, "Cortex-M3");
+	cr_assert_eq(f0->cpuid_parts[0], 0xC20U, "Cortex-M0");
+	cr_assert_eq(f3->cpuid_parts[0], 0xC24U, "Cortex-M4");
+}
+
+Test(part, every_family_has_identity_data_and_an_rdp_reader)
+{
+	cr_assert_eq(gang_family_count(), 3U);
+	for (unsigned i = 0; i < gang_family_count(); i++) {
+		const gang_family *f = gang_family_at(i);
+
+		cr_assert_neq(f->idcode_addrs[0], 0U, "%s: an IDCODE address to try", f->name);
+		cr_assert_neq(f->cpuid_parts[0], 0U, "%s: a core", f->name);
+		cr_assert_neq(f->flash_size_addr, 0U, "%s", f->name);
+		cr_assert_neq(f->uid_addr, 0U, "%s", f->name);
+		cr_assert_not_null(f->read_rdp, "%s: the driver reads RDP", f->name);
+	}
+	cr_assert_null(gang_family_at(gang_family_count()));
 }
 
 Test(part, uid_prints_bytes_from_the_lowest_address_in_uppercase_hex)

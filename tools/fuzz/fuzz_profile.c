@@ -23,6 +23,10 @@
 #define FUZZ_FLASH_BASE 0x08000000U
 #define FUZZ_FLASH_SIZE 0x00040000U
 #define FUZZ_PAGE_SIZE 0x800U
+
+/* An STM32F103RC's flash: 128 pages of 2 KiB. */
+static const gang_flash_region fuzz_pages[] = { { FUZZ_FLASH_BASE, FUZZ_PAGE_SIZE, FUZZ_FLASH_SIZE / FUZZ_PAGE_SIZE, 0, 0 } };
+static const gang_flash_geom fuzz_geom = { fuzz_pages, 1, 2, 0xFFU };
 /* Dates the serial is encoded at: the epoch and 2033-05-18 (far-apart years and weeks). */
 #define FUZZ_WHEN_A ((time_t)0)
 #define FUZZ_WHEN_B ((time_t)2000000000)
@@ -104,8 +108,8 @@ static void fuzz_check_ob(const gang_profile_ob *ob)
 	FUZZ_CHECK((ob->rdp == 2) == ob->confirm_lock, "rdp %d with confirm_lock %d", ob->rdp, (int)ob->confirm_lock);
 	FUZZ_CHECK(!ob->allow_unprotect || ob->rdp == 0, "allow_unprotect with rdp %d", ob->rdp);
 	FUZZ_CHECK(ob->wdg_sw >= -1 && ob->wdg_sw <= 1 && ob->nrst_stop >= -1 && ob->nrst_stop <= 1 &&
-			   ob->nrst_stdby >= -1 && ob->nrst_stdby <= 1,
-		   "user bits %d %d %d", ob->wdg_sw, ob->nrst_stop, ob->nrst_stdby);
+			   ob->nrst_stdby >= -1 && ob->nrst_stdby <= 1 && ob->nboot1 >= -1 && ob->nboot1 <= 1,
+		   "user bits %d %d %d %d", ob->wdg_sw, ob->nrst_stop, ob->nrst_stdby, ob->nboot1);
 	FUZZ_CHECK(ob->data0 >= -1 && ob->data0 <= 255 && ob->data1 >= -1 && ob->data1 <= 255, "data %d %d",
 		   ob->data0, ob->data1);
 	FUZZ_CHECK(ob->n_wrp == 0 || (ob->wrp_set && ob->wrp_pages), "%zu wrp pages without a list", ob->n_wrp);
@@ -122,13 +126,13 @@ static void fuzz_check_use(const gang_profile *p, const gang_image *img)
 {
 	gang_diag d = { 0 };
 	FILE *null = fopen("/dev/null", "w");
-	int rc = gang_profile_validate(p, FUZZ_FLASH_BASE, FUZZ_FLASH_SIZE, FUZZ_PAGE_SIZE, img, &d);
+	int rc = gang_profile_validate(p, &fuzz_geom, img, &d);
 
 	FUZZ_CHECK(rc == GANG_OK || rc == GANG_EPROFILE || rc == GANG_EIMAGE, "validate: undocumented %d", rc);
 	if (rc < 0)
 		fuzz_check_diag_names(rc, &d, p->path);
 	FUZZ_CHECK(null != NULL, "cannot open /dev/null");
-	rc = gang_profile_plan(null, p, img, FUZZ_FLASH_BASE, FUZZ_FLASH_SIZE, FUZZ_PAGE_SIZE, "pool: 0 used");
+	rc = gang_profile_plan(null, p, img, &fuzz_geom, "pool: 0 used");
 	FUZZ_CHECK(rc == GANG_OK, "plan failed: %d", rc);
 	fclose(null);
 }

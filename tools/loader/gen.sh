@@ -17,7 +17,7 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 emit() { # name source
-	arm-none-eabi-gcc -mcpu=cortex-m0 -mthumb -c "$here/$2" -o "$tmp/$1.o"
+	arm-none-eabi-gcc -mcpu=cortex-m0 -mthumb -I"$root/src" -c "$here/$2" -o "$tmp/$1.o"
 	arm-none-eabi-objcopy -O binary -j .text "$tmp/$1.o" "$tmp/$1.bin"
 	printf 'static const uint8_t %s[] = {\n' "$1"
 	od -An -v -tx1 "$tmp/$1.bin" | sed -e 's/^ *//' -e 's/ *$//' -e '/^$/d' \

@@ -1,53 +1,71 @@
 /*
- * parts.c — the immutable table of STM32 parts the virtual bench can
- * simulate, and lookup by name.
+ * parts.c — the STM32 parts the virtual bench simulates (a part answers
+ * DBGMCU_IDCODE at its family's first address): every row of
+ * src/target/parts.def (the table gang itself compiles, so names and chip
+ * facts cannot drift), plus what only a simulation needs beside it: the
+ * DP and CPUID values the core answers, the system-memory window, and the
+ * silicon revision it reports.
  *
- * Facts: RM0008 (F1), RM0091 (F0), RM0316 (F3): addresses per family,
- * DEV_ID (DBGMCU_IDCODE), flash and SRAM sizes, page size, WRP granularity,
- * the RDP "unprotected" byte, OBL_LAUNCH (F0/F3 only); DPIDR and CPUID as
- * the parts answer (Cortex-M3 r1p1 on F1, Cortex-M0 / M4 on F0 / F3).
+ * Facts: DPIDR and CPUID as the parts answer (Cortex-M3 r1p1 on F1,
+ * Cortex-M0 / M4 on F0 / F3; the stock OpenOCD 0.12 target scripts), system
+ * memory at 0x1FFFF000 (2 KiB, F1 LD/MD/HD, RM0008 Tables 4-8),
+ * 0x1FFFEC00 (F03x/F05x, RM0091), 0x1FFFD800 (F3, RM0316); REV_ID 0x2003
+ * ("Y", F1 medium density) and 0x1001 ("Z", high density), RM0008
+ * DBGMCU_IDCODE.
  */
-#include <strings.h>
+#include <ctype.h>
+#include <string.h>
 
 #include "board.h"
+#include "target/parts.def"
 
-#define PART_F1_DPIDR      0x1BA01477U
-#define PART_F3_DPIDR      0x2BA01477U
-#define PART_F0_DPIDR      0x0BB11477U
 #define PART_CPUID_M3      0x411FC231U   /* Cortex-M3 r1p1 */
 #define PART_CPUID_M4      0x410FC241U   /* Cortex-M4 r0p1 */
 #define PART_CPUID_M0      0x410CC200U   /* Cortex-M0 r0p0 */
-#define PART_IDCODE_PPB    0xE0042000U   /* DBGMCU_IDCODE on F1/F3 */
-#define PART_IDCODE_APB    0x40015800U   /* DBGMCU_IDCODE on F0 */
-#define PART_F1_FSIZE      0x1FFFF7E0U
-#define PART_F1_UID        0x1FFFF7E8U
-#define PART_F03_FSIZE     0x1FFFF7CCU
-#define PART_F03_UID       0x1FFFF7ACU
 
-static const sim_part parts_table[] = {
-	{ "STM32F103RC", 0x414U, 0x1001U, 256U, 48U, 2048U, 2U, PART_F1_DPIDR,
-	  PART_CPUID_M3, PART_IDCODE_PPB, PART_F1_FSIZE, PART_F1_UID,
-	  0x1FFFF000U, 0x800U, 0xA5U, false },
-	{ "STM32F103RE", 0x414U, 0x1001U, 512U, 64U, 2048U, 2U, PART_F1_DPIDR,
-	  PART_CPUID_M3, PART_IDCODE_PPB, PART_F1_FSIZE, PART_F1_UID,
-	  0x1FFFF000U, 0x800U, 0xA5U, false },
-	{ "STM32F103C8", 0x410U, 0x2003U, 64U, 20U, 1024U, 4U, PART_F1_DPIDR,
-	  PART_CPUID_M3, PART_IDCODE_PPB, PART_F1_FSIZE, PART_F1_UID,
-	  0x1FFFF000U, 0x800U, 0xA5U, false },
-	{ "STM32F303CC", 0x422U, 0x1001U, 256U, 40U, 2048U, 2U, PART_F3_DPIDR,
-	  PART_CPUID_M4, PART_IDCODE_PPB, PART_F03_FSIZE, PART_F03_UID,
-	  0x1FFFD800U, 0x2000U, 0xAAU, true },
-	{ "STM32F030R8", 0x440U, 0x1000U, 64U, 8U, 1024U, 4U, PART_F0_DPIDR,
-	  PART_CPUID_M0, PART_IDCODE_APB, PART_F03_FSIZE, PART_F03_UID,
-	  0x1FFFEC00U, 0xC00U, 0xAAU, true },
-};
+/* DPIDR and CPUID, then the system memory base and size, per family */
+#define SIM_DP_F1  0x1BA01477U, PART_CPUID_M3
+#define SIM_DP_F0  0x0BB11477U, PART_CPUID_M0
+#define SIM_DP_F3  0x2BA01477U, PART_CPUID_M4
+#define SIM_MEM_F1 0x1FFFF000U, 0x800U
+#define SIM_MEM_F0 0x1FFFEC00U, 0xC00U
+#define SIM_MEM_F3 0x1FFFD800U, 0x2000U
+/* the silicon revision a part reports in DBGMCU_IDCODE[31:16] */
+#define SIM_REV(dev) ((dev) == 0x410U ? 0x2003U : (dev) == 0x440U ? 0x1000U : 0x1001U)
+
+/* The family's identity fields a part row needs (a GANG_FAMILY_<id> row macro). */
+#define SIM_FIRST(a, ...) a
+#define SIM_FAM_IDS(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl) SIM_FIRST idc, fsz, uid
+#define SIM_FAM_RDP0(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl) rdp0
+#define SIM_FAM_OBL(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl) obl
+
+/* sim_part field order: name .. wrp, dpidr, cpuid, ids, system memory, rdp0, obl */
+#define SIM_ROW(id, fam, nm, dev, kib, sram, page, wrp) \
+	{ nm, dev, SIM_REV(dev), kib, sram, page, wrp, SIM_DP_##fam, \
+	  GANG_FAMILY_##fam(SIM_FAM_IDS), SIM_MEM_##fam, GANG_FAMILY_##fam(SIM_FAM_RDP0), \
+	  GANG_FAMILY_##fam(SIM_FAM_OBL) },
+
+static const sim_part parts_table[] = { GANG_PARTS(SIM_ROW) };
+
+/* Table names match case-insensitively; a lowercase 'x' in the table matches any character. */
+static bool parts_name_match(const char *pattern, const char *name)
+{
+	size_t n = strlen(pattern);
+
+	if (strlen(name) != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (pattern[i] != 'x' && toupper((unsigned char)pattern[i]) != toupper((unsigned char)name[i]))
+			return false;
+	return true;
+}
 
 const sim_part *sim_part_find(const char *name)
 {
 	if (name == NULL)
 		return NULL;
 	for (size_t i = 0; i < sizeof(parts_table) / sizeof(parts_table[0]); i++) {
-		if (strcasecmp(parts_table[i].name, name) == 0)
+		if (parts_name_match(parts_table[i].name, name))
 			return &parts_table[i];
 	}
 	return NULL;

@@ -1,0 +1,32 @@
+/*
+ * loader_abi.h — the control block shared by gang (flash/fpec_f1_prog.c)
+ * and its on-target streaming loader (tools/loader/loader_f1.S includes
+ * this file too), so the two cannot drift apart. The host writes the
+ * block in SRAM and starts the loader with r0 = its address; the host is
+ * the producer of a ring of program units, the loader the consumer.
+ *
+ * Byte offsets of 32-bit words. Plain decimal on purpose: the assembler
+ * takes them as immediates ("ldr r0, [r5, #GANG_LDR_FPEC]"), and a U
+ * suffix would not assemble. Nothing here but #defines, for the same reason.
+ */
+#ifndef GANG_FLASH_LOADER_ABI_H
+#define GANG_FLASH_LOADER_ABI_H
+
+#define GANG_LDR_WP        0    /* host: ring byte address the host will write next */
+#define GANG_LDR_RP        4    /* loader: ring byte address the loader will read next */
+#define GANG_LDR_STATE     8    /* loader: GANG_LDR_STATE_OK or _ERR; 0 while running */
+#define GANG_LDR_SR        12   /* loader: the controller's status register at the error */
+#define GANG_LDR_ADDR      16   /* loader: flash address of the failing unit */
+#define GANG_LDR_CTRL      20   /* host: flash controller base (FPEC 0x40022000) */
+#define GANG_LDR_DST       24   /* host: first flash address (program-unit aligned) */
+#define GANG_LDR_DST_END   28   /* host: end flash address (exclusive) */
+#define GANG_LDR_RING      32   /* host: ring start */
+#define GANG_LDR_RING_END  36   /* host: ring end (exclusive) */
+#define GANG_LDR_IWDG_KR   40   /* host: independent watchdog key register */
+#define GANG_LDR_RELOAD    44   /* host: its reload key (0xAAAA) */
+#define GANG_LDR_BYTES     48   /* size of the block */
+
+#define GANG_LDR_STATE_OK  1    /* every unit programmed */
+#define GANG_LDR_STATE_ERR 2    /* a flash error: see SR and ADDR */
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * test_parts_ref.c — every row of the shared part table (target/parts.def)
+ * against the DEV_ID tables of the reference manuals and datasheets:
+ * RM0008 Tables 4-8 and DBGMCU_IDCODE (F1 low/medium/high/XL density,
+ * connectivity line, value line), RM0091 (F0), RM0316 (F3), DS5319 and
+ * DS5792 (F103 sizes). A row whose DEV_ID is not in these tables, or
+ * whose family, page size, flash or SRAM contradicts them, fails, so a
+ * part cannot be added on a guess. `gang parts` lists exactly these rows.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "flash/geom.h"
+#include "target/part.h"
+
+TestSuite(parts_ref, .timeout = 10);
+
+typedef struct ref_line {
+	uint16_t dev_id;
+	const char *family;
+	uint32_t page;             /* erase unit bytes */
+	uint32_t kib_min, kib_max; /* main flash */
+	uint32_t sram_min, sram_max;
+} ref_line;
+
+/* DEV_ID, family, page bytes, flash KiB range, SRAM KiB range (0: the sources do not say) */
+static const ref_line ref_lines[] = {
+	{ 0x412U, "F1", 1024U, 16U, 32U, 6U, 10U },      /* low density */
+	{ 0x410U, "F1", 1024U, 64U, 128U, 20U, 20U },    /* medium density (F103x8/xB) */
+	{ 0x414U, "F1", 2048U, 256U, 512U, 48U, 64U },   /* high density (F103xC/xD/xE) */
+	{ 0x430U, "F1", 2048U, 768U, 1024U, 96U, 96U },  /* XL density, dual bank */
+	{ 0x418U, "F1", 2048U, 64U, 256U, 64U, 64U },    /* connectivity line (F105/F107) */
+	{ 0x420U, "F1", 1024U, 16U, 128U, 0, 0 },        /* F100 value line LD/MD */
+	{ 0x428U, "F1", 2048U, 256U, 512U, 0, 0 },       /* F100 value line HD */
+	{ 0x444U, "F0", 1024U, 16U, 32U, 4U, 4U },       /* F03x */
+	{ 0x445U, "F0", 1024U, 32U, 32U, 6U, 6U },       /* F04x */
+	{ 0x440U, "F0", 1024U, 64U, 64U, 8U, 8U },       /* F05x, F030x8 */
+	{ 0x448U, "F0", 2048U, 128U, 128U, 16U, 16U },   /* F07x */
+	{ 0x442U, "F0", 2048U, 256U, 256U, 32U, 32U },   /* F09x */
+	{ 0x422U, "F3", 2048U, 128U, 256U, 0, 0 },       /* F302/F303xB/xC */
+	{ 0x438U, "F3", 2048U, 32U, 64U, 0, 0 },         /* F303x6/x8, F334 */
+	{ 0x446U, "F3", 2048U, 384U, 512U, 0, 0 },       /* F303xD/xE */
+	{ 0x432U, "F3", 2048U, 64U, 256U, 0, 0 },        /* F37x */
+};
+
+static const ref_line *ref_find(uint16_t dev_id)
+{
+	for (size_t i = 0; i < sizeof(ref_lines) / sizeof(ref_lines[0]); i++)
+		if (ref_lines[i].dev_id == dev_id)
+			return &ref_lines[i];
+	return NULL;
+}
+
+Test(parts_ref, every_row_has_a_dev_id_and_sizes_the_references_give)
+{
+	cr_assert_gt(gang_part_count(), 0U);
+	for (unsigned i = 0; i < gang_part_count(); i++) {
+		const gang_part *p = gang_part_at(i);
+		const ref_line *r = ref_find(p->dev_id);
+
+		cr_assert_not_null(r, "%s: DEV_ID 0x%03X is in no reference table", p->name, (unsigned)p->dev_id);
+		cr_expect_str_eq(p->family->name, r->family, "%s: family", p->name);
+		cr_expect_eq(gang_part_page_size(p), r->page, "%s: page size", p->name);
+		cr_expect(p->flash_kib >= r->kib_min && p->flash_kib <= r->kib_max, "%s: %u KiB of flash",
+			  p->name, (unsigned)p->flash_kib);
+		cr_expect(r->sram_max == 0 || (p->sram_kib >= r->sram_min && p->sram_kib <= r->sram_max),
+			  "%s: %u KiB of SRAM", p->name, (unsigned)p->sram_kib);
+	}
+}
+
+Test(parts_ref, every_row_has_a_geometry_covering_exactly_its_flash)
+{
+	for (unsigned i = 0; i < gang_part_count(); i++) {
+		const gang_part *p = gang_part_at(i);
+
+		cr_assert(gang_geom_valid(&p->geom), "%s: geometry", p->name);
+		cr_expect_eq(gang_geom_base(&p->geom), GANG_FLASH_BASE, "%s", p->name);
+		cr_expect_eq(gang_geom_end(&p->geom) - gang_geom_base(&p->geom), (uint64_t)p->flash_kib * 1024U,
+			     "%s: regions cover the flash size", p->name);
+		cr_expect_eq(p->geom.erased, 0xFFU, "%s: F0/F1/F3 erase to 0xFF", p->name);
+		cr_expect_eq(p->geom.write_unit, 2U, "%s: F0/F1/F3 program half-words", p->name);
+	}
+}
+
+Test(parts_ref, names_are_unique_and_found_by_their_own_spelling)
+{
+	for (unsigned i = 0; i < gang_part_count(); i++) {
+		const gang_part *p = gang_part_at(i);
+
+		cr_expect_eq(gang_part_find(p->name), p, "%s", p->name);
+		for (unsigned j = i + 1; j < gang_part_count(); j++)
+			cr_expect_neq(strcmp(p->name, gang_part_at(j)->name), 0, "%s twice", p->name);
+	}
+}
