@@ -35,8 +35,10 @@ FUZZ_TARGETS := ihex srec elf bin auto patch profile stlink_reply
 # module's work in progress cannot break every target.
 # tools/fuzz/fuzz_image.c (the image invariants) goes with the image set.
 FUZZ_SRC_image   := $(wildcard src/core/*.c src/image/*.c) tools/fuzz/fuzz_image.c
+# The profile is checked against the part table, whose families name their
+# flash driver and option-byte fields: the target, flash and probe layers link.
 FUZZ_SRC_profile := $(FUZZ_SRC_image) $(wildcard src/profile/*.c) src/serial/serial_format.c \
-		    src/flash/flash_plan.c src/target/connect_mode.c
+		    $(wildcard src/flash/*.c src/target/*.c src/stlink/*.c src/usb/*.c)
 FUZZ_SRC_stlink  := $(wildcard src/core/*.c src/stlink/*.c src/usb/*.c)
 
 FUZZ_BINS   := $(FUZZ_TARGETS:%=$(FUZZ_OUT)/fuzz_%)
