@@ -144,7 +144,7 @@ static void open_writers(writer *w, int n, gang_db *main_db)
 {
 	for (int i = 0; i < n; i++) {
 		cr_assert_eq(gang_db_open_worker(&w[i].h, main_db, &w[i].d), GANG_OK, "%s", w[i].d.msg);
-		snprintf(w[i].uid, sizeof(w[i].uid), "0123456789ABCDEF0123456%d", i);
+		snprintf(w[i].uid, sizeof(w[i].uid), "0123456789ABCDEF0123456%u", (unsigned)i % 10U);
 	}
 }
 
