@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "console/console.h"
+#include "console/console_model.h"
 #include "core/file.h"
 #include "core/text.h"
 #include "db/db.h"
@@ -41,6 +42,7 @@ typedef struct run_args {
 	int log_level;
 	uint32_t db_wait_s;
 	bool sync, json, plain, rework;
+	int recovered;                        /* attempts an earlier run left open, closed as aborted */
 	char batch_buf[40];
 	gang_config cfg;                      /* gang.conf: what the flags leave unsaid */
 	char log_buf[GANG_CONFIG_PATH_MAX];
@@ -197,7 +199,7 @@ static int run_prepare(gang_profile **p_out, gang_image **img_out, FILE **log_ou
 	return GANG_OK;
 }
 
-static int run_db(gang_db **out, const run_args *a, const gang_profile *p, gang_diag *d)
+static int run_db(gang_db **out, run_args *a, const gang_profile *p, gang_diag *d)
 {
 	char fmt[64];
 	int closed = 0, err;
@@ -208,9 +210,7 @@ static int run_db(gang_db **out, const run_args *a, const gang_profile *p, gang_
 	gang_db_set_wait(*out, a->db_wait_s * 1000U);
 	if ((err = gang_db_recover(*out, &closed, d)) < 0)
 		return err;
-	if (closed > 0)
-		fprintf(stderr, "gang run: %d attempt%s left open by an earlier run %s closed as aborted\n", closed,
-			closed == 1 ? "" : "s", closed == 1 ? "was" : "were");
+	a->recovered = closed;
 	if (a->slots && (err = gang_db_slot_map_load(*out, a->slots, d)) < 0)
 		return err;
 	if (!p->serial.present)
@@ -232,16 +232,45 @@ static gang_sink *run_sink(bool *console_out, const run_args *a, FILE *log_fp, g
 	return gang_sink_plain_new(stdout);
 }
 
-/* The console's screen is gone when it closes: leave the batch's totals on the terminal. */
+/*
+ * Attempts an earlier run left open were closed as aborted. With the console
+ * up the terminal is its own, so the sentence is a run note on the screen;
+ * otherwise a line on stderr, as before any board.
+ */
+static void run_note_recovered(gang_sink *sink, const run_args *a, bool console)
+{
+	char msg[128];
+
+	if (a->recovered <= 0)
+		return;
+	snprintf(msg, sizeof(msg), "%d attempt%s left open by an earlier run %s closed as aborted", a->recovered,
+		 a->recovered == 1 ? "" : "s", a->recovered == 1 ? "was" : "were");
+	if (console) {
+		gang_event ev = { .kind = GANG_EV_RUN_NOTE, .ts = gang_now_unix(), .message = msg };
+
+		gang_sink_emit(sink, &ev);
+	} else {
+		fprintf(stderr, "gang run: %s\n", msg);
+	}
+}
+
+/*
+ * The console's screen is gone when it closes: leave the batch's totals on
+ * the terminal. Yield and rate only once they mean something (a board
+ * finished; a rate over at least the console's minimum span), as on screen.
+ */
 static void run_print_totals(const run_args *a, const gang_run_totals *t)
 {
-	char batch[GANG_TEXT_TERM_LEN];
+	char batch[GANG_TEXT_TERM_LEN], yield[16] = "—", rate[24] = "—";
 
-	printf("batch %s: %u board%s, %u passed, %u failed, first-pass yield %.1f%%, %.0f boards/h%s\n",
+	if (t->boards)
+		snprintf(yield, sizeof(yield), "%.1f%%", 100.0 * t->first_pass / t->boards);
+	if (t->boards && t->seconds >= GANG_CONSOLE_RATE_MIN_S)
+		snprintf(rate, sizeof(rate), "%.0f", t->boards * 3600.0 / t->seconds);
+	printf("batch %s: %u board%s, %u passed, %u failed, first-pass yield %s, %s boards/h%s%s\n",
 	       gang_text_term(batch, sizeof(batch), a->batch), t->boards, t->boards == 1 ? "" : "s", t->passed,
-	       t->failed, t->boards ? 100.0 * t->first_pass / t->boards : 0.0,
-	       t->seconds > 0 ? t->boards * 3600.0 / t->seconds : 0.0,
-	       t->aborted ? " (some attempts aborted: see gang report)" : "");
+	       t->failed, yield, rate, t->aborted ? " (some attempts aborted: see gang report)" : "",
+	       t->already ? " (boards already programmed were left as they were)" : "");
 }
 
 static int run_exit(int err, const gang_run_totals *t)
@@ -292,6 +321,7 @@ int gang_cmd_run(int argc, char **argv)
 				  .batch = a.batch, .boards_max = a.boards };
 
 		gang_sink_emit(sink, &ev);
+		run_note_recovered(sink, &a, console);
 		err = gang_sched_run(&totals, &cfg, &d);
 	}
 out:
