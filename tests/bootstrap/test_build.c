@@ -67,7 +67,8 @@ static void bt_first_make(int jobs)
 static void bt_expect_built_and_asked(void)
 {
 	static const char *pkgs[] = { "pkg-config", "libusb-1.0-0-dev", "libconfig-dev", "libsqlite3-dev",
-				      "libncurses-dev", "libcriterion-dev", "libunicorn-dev" };
+				      "libncurses-dev", "libcriterion-dev", "libunicorn-dev", "libpq-dev",
+				      "postgresql" };
 	const char *outs[] = { "build/gang", "build/libgangsim.so", "build/tests/bootstrap" };
 	char path[128], *apt;
 
