@@ -97,6 +97,11 @@ $(BUILD)/gen/sqlite_migrations.inc: tools/embed-sql $(SQLITE_MIGRATIONS)
 	@mkdir -p $(dir $@)
 	tools/embed-sql $@ $(SQLITE_MIGRATIONS)
 $(BUILD)/obj/db/sqlite/sqlite_migrate.o: $(BUILD)/gen/sqlite_migrations.inc
+PG_MIGRATIONS := $(sort $(wildcard db/migrations/pg/*.sql))
+$(BUILD)/gen/pg_migrations.inc: tools/embed-sql $(PG_MIGRATIONS)
+	@mkdir -p $(dir $@)
+	tools/embed-sql $@ $(PG_MIGRATIONS)
+$(BUILD)/obj/db/pg/pg_migrate.o: $(BUILD)/gen/pg_migrations.inc
 
 $(GANG_LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -123,7 +128,7 @@ $(BUILD)/tests/sim: $(wildcard tests/sim/*.c) $(SIM_LIB) $(SIM_SO) | deps-check
 TEST_LIBS = -L$(BUILD) -Wl,-rpath,$(abspath $(BUILD)) -lgangsim $(filter-out -lusb-1.0,$(PKG_LIBS)) -lpthread -lm $(SAN)
 $(BUILD)/tests/%: $(GANG_LIB) $(SIM_SO) $(TESTLIB_SRC) FORCE_TESTDEP | deps-check
 	@mkdir -p $(dir $@)
-	$(CC) $(STD) $(WARN) $(OPT) $(SAN) -Isrc -Itests/lib $(PKG_CFLAGS) -o $@ $(wildcard tests/$*/*.c) $(TESTLIB_SRC) $(GANG_LIB) -lcriterion $(TEST_LIBS)
+	$(CC) $(STD) $(WARN) $(OPT) $(SAN) -Isrc -Itests/lib $(PG_DEFS) $(PKG_CFLAGS) -o $@ $(wildcard tests/$*/*.c) $(TESTLIB_SRC) $(GANG_LIB) -lcriterion $(TEST_LIBS)
 
 .PHONY: FORCE_TESTDEP
 FORCE_TESTDEP:

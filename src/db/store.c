@@ -70,7 +70,7 @@ static int store_is_pg(const char *path)
  * The URI without its userinfo ("postgresql://…@host/db"): a password given
  * in it must not reach a log (RFC 3986 §3.2.1 and §7.5).
  */
-static void store_uri_shown(char *out, size_t cap, const char *uri)
+void gang_store_uri_shown(char *out, size_t cap, const char *uri)
 {
 	const char *auth = strstr(uri, "://") + 3;
 	const char *at = strchr(auth, '@');
@@ -96,7 +96,7 @@ static int store_open_pg(gang_db **out, const char *uri, int flags, gang_diag *d
 
 	(void)out;
 	(void)flags;
-	store_uri_shown(shown, sizeof(shown), uri);
+	gang_store_uri_shown(shown, sizeof(shown), uri);
 	return gang_diag_set(d, GANG_EDB,
 			     "database %s: this gang was built without its PostgreSQL backend, which needs "
 			     "libpq-dev when gang is built (install it and rebuild with WITH_PG=yes), or name an "

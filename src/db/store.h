@@ -133,6 +133,12 @@ struct gang_store_ops {
  */
 int gang_store_ops_check(const gang_store_ops *ops, gang_diag *d);
 
+/*
+ * uri ("postgresql://user:password@host/db") without its userinfo, for
+ * messages: "postgresql://…@host/db" (RFC 3986 §3.2.1 and §7.5).
+ */
+void gang_store_uri_shown(char *out, size_t cap, const char *uri);
+
 /* The SQLite backend (src/db/sqlite/): path names the database file. */
 int gang_store_sqlite_open(gang_db **out, const char *path, int flags, gang_diag *d);
 #ifdef GANG_WITH_PG

@@ -10,6 +10,7 @@
 #include "db/db_testing.h"
 #include "db/store.h"
 #include "serial/serial_alloc.h"
+#include "pgserver_hooks.h"
 #include "test_fixture.h"
 
 static fix_dir tmp;

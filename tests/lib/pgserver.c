@@ -368,3 +368,33 @@ void pgserver_stop(pgserver *s)
 	s->watchdog = 0;
 	s->wfd = -1;
 }
+
+void pgserver_shared_start(pgserver *s)
+{
+	unsetenv(PGSERVER_ENV_DIR);
+	if (!pgserver_available(NULL))
+		return;
+	if (pgserver_start(s, NULL) != 0) {
+		fprintf(stderr, "pgserver: %s\n", s->err);
+		return;
+	}
+	setenv(PGSERVER_ENV_DIR, s->dir, 1);
+}
+
+int pgserver_shared(pgserver *s)
+{
+	const char *dir = getenv(PGSERVER_ENV_DIR);
+
+	memset(s, 0, sizeof(*s));
+	s->wfd = -1;
+	pgs_bindir(s->bindir, sizeof(s->bindir), NULL);
+	if (!dir || !*dir) {
+		snprintf(s->err, sizeof(s->err),
+			 pgserver_available(NULL) ? "the test binary's PostgreSQL server did not start (see its output)"
+						  : "no PostgreSQL server programs in %s (tools/install-deps installs them)",
+			 s->bindir);
+		return -1;
+	}
+	snprintf(s->dir, sizeof(s->dir), "%s", dir);
+	return 0;
+}

@@ -58,4 +58,15 @@ pid_t pgserver_pid(const pgserver *s);
 /* Stop the server and remove its directory; waits until both are done. Safe to call twice. */
 void pgserver_stop(pgserver *s);
 
+/*
+ * One server for a whole test binary: pgserver_hooks.h (included by one
+ * file of the binary) starts it in Criterion's runner before the
+ * first test and stops it after the last; the tests, each in a process
+ * forked from the runner, find it through PGSERVER_ENV_DIR. Nothing starts
+ * when the server programs are missing (pgserver_shared then says so).
+ */
+#define PGSERVER_ENV_DIR "GANG_TEST_PG_DIR"
+/* In a test: s names the binary's server (no watchdog of its own); -1 with s->err when there is none. */
+int pgserver_shared(pgserver *s);
+void pgserver_shared_start(pgserver *s);
 #endif

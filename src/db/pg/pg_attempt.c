@@ -1,0 +1,321 @@
+/*
+ * pg_attempt.c — boards, attempts and steps in the PostgreSQL backend: the
+ * same record as the SQLite backend's (src/db/sqlite/sqlite_attempt.c):
+ * an attempt is opened when the board is inserted and closed exactly
+ * once; a pass is written only after verify, together with burning the
+ * board's serial, in one transaction.
+ *
+ * An attempt's number at its station is the station's highest + 1, taken
+ * under a transaction-level advisory lock on the station's name, so the
+ * workers of one station (and two gangs sharing a station name) never
+ * take the same number; the UNIQUE index attempts_by_key is the guarantee.
+ */
+#include "db/pg/pg_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const pg_step_results[] = { "pass", "fail", "skip" };
+
+int pg_board_upsert(db_pg *db, const char *uid, const char *part, gang_diag *d)
+{
+	pg_params p = { 0 };
+
+	if (!uid || !*uid)
+		return gang_diag_set(d, GANG_ERR, "database %s: board UID missing", db->shown);
+	pg_p_text(&p, uid);
+	pg_p_text(&p, part);
+	return pg_q(NULL, db,
+		    "INSERT INTO boards (uid, part, first_seen, last_seen) VALUES ($1, $2, " PG_NOW_SQL ", " PG_NOW_SQL
+		    ") ON CONFLICT (uid) DO UPDATE SET last_seen = excluded.last_seen, "
+		    "part = COALESCE(excluded.part, boards.part)",
+		    &p, "recording a board", d);
+}
+
+int pg_attempt_row(int64_t *id_out, db_pg *db, const gang_attempt_key *k, const char *what, gang_diag *d)
+{
+	char kt[GANG_DB_KEY_TEXT_MAX];
+	pg_params p = { 0 };
+	PGresult *r;
+	int err, found;
+
+	*id_out = 0;
+	pg_p_text(&p, k->station);
+	pg_p_int(&p, k->seq);
+	if ((err = pg_q(&r, db, "SELECT id FROM attempts WHERE COALESCE(station, '') = $1 AND seq = $2", &p,
+			"looking up an attempt", d)) < 0)
+		return err;
+	found = PQntuples(r) > 0;
+	*id_out = pg_int(r, 0, 0);
+	PQclear(r);
+	if (!found)
+		return gang_diag_set(d, GANG_ERR, "database %s: %s: attempt %s does not exist", db->shown, what,
+				     gang_attempt_key_text(kt, sizeof(kt), k));
+	return GANG_OK;
+}
+
+static int pg_attempt_insert(int64_t *seq, db_pg *db, const gang_attempt_info *info, gang_diag *d)
+{
+	pg_params p = { 0 };
+	PGresult *r;
+	int err;
+
+	pg_p_int(&p, PG_LOCK_STATION);
+	pg_p_text(&p, info->station ? info->station : "");
+	if ((err = pg_q(NULL, db, "SELECT pg_advisory_xact_lock($1::int, hashtext($2))", &p,
+			"waiting for the station's next attempt number", d)) < 0)
+		return err;
+	p = (pg_params){ 0 };
+	pg_p_text(&p, info->slot);
+	pg_p_text(&p, info->probe_serial);
+	pg_p_text(&p, info->batch);
+	pg_p_text(&p, info->profile_name);
+	pg_p_text(&p, info->profile_sha256);
+	pg_p_text(&p, info->image_sha256);
+	pg_p_text(&p, info->operator_name);
+	pg_p_text(&p, info->station);
+	if (db->run_id)
+		pg_p_int(&p, db->run_id);
+	else
+		pg_p_text(&p, NULL);
+	pg_p_int(&p, info->rework ? 1 : 0);
+	if ((err = pg_q(&r, db,
+			"INSERT INTO attempts (slot, probe_serial, batch, profile_name, profile_sha256, image_sha256, "
+			"operator, station, run_id, rework, seq, started_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+			"$9::bigint, $10, (SELECT COALESCE(max(seq), 0) + 1 FROM attempts WHERE COALESCE(station, '') "
+			"= COALESCE($8, '')), " PG_NOW_SQL ") RETURNING seq",
+			&p, "recording a new attempt", d)) < 0)
+		return err;
+	*seq = pg_int(r, 0, 0);
+	PQclear(r);
+	return GANG_OK;
+}
+
+int db_pg_attempt_begin(gang_attempt_key *key_out, db_pg *db, const gang_attempt_info *info, gang_diag *d)
+{
+	int err;
+
+	if (!info->slot || !*info->slot || !info->profile_name || !*info->profile_name)
+		return gang_diag_set(d, GANG_ERR, "database %s: an attempt needs a slot and a profile name",
+				     db->shown);
+	if ((err = pg_begin(db, d)) < 0)
+		return err;
+	if ((err = pg_attempt_insert(&key_out->seq, db, info, d)) < 0) {
+		pg_rollback(db);
+		return err;
+	}
+	if ((err = pg_commit(db, d)) < 0)
+		return err;
+	snprintf(key_out->station, sizeof(key_out->station), "%s", info->station ? info->station : "");
+	return GANG_OK;
+}
+
+/* Run an UPDATE of one open attempt; GANG_ERR when it matched none. */
+static int pg_attempt_update_one(db_pg *db, const char *sql, const pg_params *p, const gang_attempt_key *k,
+				 const char *what, gang_diag *d)
+{
+	char kt[GANG_DB_KEY_TEXT_MAX];
+	PGresult *r;
+	int err;
+
+	if ((err = pg_q(&r, db, sql, p, what, d)) < 0)
+		return err;
+	if (pg_changed(r) != 1)
+		err = gang_diag_set(d, GANG_ERR, "database %s: %s: attempt %s does not exist or is closed", db->shown,
+				    what, gang_attempt_key_text(kt, sizeof(kt), k));
+	PQclear(r);
+	return err;
+}
+
+static int pg_identify_tx(db_pg *db, const gang_attempt_key *k, const gang_attempt_target *t, gang_diag *d)
+{
+	pg_params p = { 0 };
+	int64_t id;
+	int err;
+
+	if ((err = pg_attempt_row(&id, db, k, "identifying the board", d)) < 0 ||
+	    (err = pg_board_upsert(db, t->uid, t->part, d)) < 0)
+		return err;
+	pg_p_int(&p, id);
+	pg_p_text(&p, t->uid);
+	pg_p_text(&p, t->part);
+	pg_p_text(&p, t->connect_mode);
+	pg_p_text(&p, t->option_bytes);
+	if (t->rdp_before >= 0)
+		pg_p_int(&p, t->rdp_before);
+	else
+		pg_p_text(&p, NULL);
+	return pg_attempt_update_one(db,
+				     "UPDATE attempts SET uid = $2, part = $3, connect_mode = $4, option_bytes = $5, "
+				     "rdp_before = $6::bigint WHERE id = $1 AND finished_at IS NULL",
+				     &p, k, "identifying the board", d);
+}
+
+int db_pg_attempt_identify(db_pg *db, const gang_attempt_key *k, const gang_attempt_target *t, gang_diag *d)
+{
+	int err;
+
+	if ((err = pg_begin(db, d)) < 0)
+		return err;
+	if ((err = pg_identify_tx(db, k, t, d)) < 0) {
+		pg_rollback(db);
+		return err;
+	}
+	return pg_commit(db, d);
+}
+
+/*
+ * Another board holding text in pool: burned on its last pass, or, when
+ * open_too, rendered into an attempt still open. *other is "" when none.
+ */
+static int pg_serial_text_owner(char *other, size_t cap, db_pg *db, const char *pool, const char *text,
+				const char *uid, int open_too, gang_diag *d)
+{
+	pg_params p = { 0 };
+	PGresult *r;
+	int err;
+
+	other[0] = '\0';
+	pg_p_text(&p, pool);
+	pg_p_text(&p, text);
+	pg_p_text(&p, uid);
+	pg_p_text(&p, open_too ? "true" : "false");
+	if ((err = pg_q(&r, db,
+			"SELECT uid FROM boards WHERE serial = $2 AND serial_pool = $1 AND uid <> $3 "
+			"UNION ALL SELECT uid FROM attempts WHERE $4::boolean AND finished_at IS NULL AND "
+			"serial_pool = $1 AND serial_text = $2 AND uid <> $3 LIMIT 1",
+			&p, "checking a serial text", d)) < 0)
+		return err;
+	pg_copy(other, cap, r, 0, 0);
+	PQclear(r);
+	return GANG_OK;
+}
+
+/* The open attempt's board and serial pool ("" when none), for the serial text. */
+static int pg_attempt_pool(char *uid, char *pool, size_t cap, db_pg *db, int64_t id, const gang_attempt_key *k,
+			   gang_diag *d)
+{
+	char kt[GANG_DB_KEY_TEXT_MAX];
+	pg_params p = { 0 };
+	PGresult *r;
+	int err, found;
+
+	pg_p_int(&p, id);
+	if ((err = pg_q(&r, db,
+			"SELECT COALESCE(uid, ''), COALESCE(serial_pool, '') FROM attempts "
+			"WHERE id = $1 AND finished_at IS NULL FOR UPDATE",
+			&p, "reading an attempt", d)) < 0)
+		return err;
+	found = PQntuples(r) > 0;
+	pg_copy(uid, cap, r, 0, 0);
+	pg_copy(pool, cap, r, 0, 1);
+	PQclear(r);
+	if (!found)
+		return gang_diag_set(d, GANG_ERR, "database %s: recording the serial text: attempt %s does not "
+				     "exist or is closed", db->shown, gang_attempt_key_text(kt, sizeof(kt), k));
+	return GANG_OK;
+}
+
+/* Serial texts of a pool are checked one writer at a time: the pool's row lock. */
+static int pg_pool_lock(db_pg *db, const char *pool, gang_diag *d)
+{
+	pg_params p = { 0 };
+
+	pg_p_text(&p, pool);
+	return pg_q(NULL, db, "SELECT 1 FROM serial_pools WHERE name = $1 FOR UPDATE", &p,
+		    "waiting for the serial pool", d);
+}
+
+static int pg_serial_text_tx(db_pg *db, const gang_attempt_key *k, const char *text, gang_diag *d)
+{
+	char uid[128], pool[128], other[128];
+	pg_params p = { 0 };
+	int64_t id;
+	int err;
+
+	if ((err = pg_attempt_row(&id, db, k, "recording the serial text", d)) < 0 ||
+	    (err = pg_attempt_pool(uid, pool, sizeof(uid), db, id, k, d)) < 0)
+		return err;
+	if (text && pool[0] && ((err = pg_pool_lock(db, pool, d)) < 0 ||
+				(err = pg_serial_text_owner(other, sizeof(other), db, pool, text, uid, 1, d)) < 0))
+		return err;
+	if (text && pool[0] && other[0])
+		return gang_diag_set(d, GANG_ESERIAL_TAKEN,
+				     "database %s: serial '%s' of pool '%s' is already board %s's; board %s is "
+				     "not programmed with it (does the pool's format render two values alike?)",
+				     db->shown, text, pool, other, uid[0] ? uid : "?");
+	pg_p_int(&p, id);
+	pg_p_text(&p, text);
+	return pg_attempt_update_one(db, "UPDATE attempts SET serial_text = $2 WHERE id = $1", &p, k,
+				     "recording the serial text", d);
+}
+
+int db_pg_attempt_serial_text(db_pg *db, const gang_attempt_key *k, const char *text, gang_diag *d)
+{
+	int err;
+
+	if ((err = pg_begin(db, d)) < 0)
+		return err;
+	if ((err = pg_serial_text_tx(db, k, text, d)) < 0) {
+		pg_rollback(db);
+		return err;
+	}
+	return pg_commit(db, d);
+}
+
+int db_pg_step(db_pg *db, const gang_attempt_key *k, const char *step, gang_step_result result,
+	       uint32_t duration_ms, const char *detail, gang_diag *d)
+{
+	pg_params p = { 0 };
+	int64_t id;
+	int err;
+
+	if (!step || !*step || (unsigned)result > GANG_STEP_SKIP)
+		return gang_diag_set(d, GANG_ERR, "database %s: step name or result missing", db->shown);
+	if ((err = pg_attempt_row(&id, db, k, "recording a step", d)) < 0)
+		return err;
+	pg_p_int(&p, id);
+	pg_p_text(&p, step);
+	pg_p_text(&p, pg_step_results[result]);
+	pg_p_int(&p, duration_ms);
+	pg_p_text(&p, detail);
+	return pg_q(NULL, db,
+		    "INSERT INTO steps (attempt_id, step, result, duration_ms, detail, at) "
+		    "VALUES ($1, $2, $3, $4, $5, " PG_NOW_SQL ")",
+		    &p, "recording a step", d);
+}
+
+int pg_serial_burn_tx(db_pg *db, const char *pool, int64_t value, const char *uid, gang_diag *d)
+{
+	pg_params p = { 0 };
+	PGresult *r;
+	int64_t n;
+	int err;
+
+	pg_p_text(&p, pool);
+	pg_p_text(&p, uid);
+	pg_p_int(&p, value);
+	if ((err = pg_q(&r, db,
+			"UPDATE serials SET state = 'burned', burned_at = COALESCE(burned_at, " PG_NOW_SQL
+			") WHERE pool = $1 AND uid = $2 AND state <> 'void' AND ($3::bigint < 0 OR value = $3)",
+			&p, "burning a serial", d)) < 0)
+		return err;
+	n = pg_changed(r);
+	PQclear(r);
+	if (n == 1)
+		return GANG_OK;
+	if ((err = pg_q(&r, db,
+			"SELECT count(*) FROM serials WHERE pool = $1 AND uid = $2 AND state = 'void' "
+			"AND ($3::bigint < 0 OR value = $3)",
+			&p, "looking up a voided serial", d)) < 0)
+		return err;
+	n = pg_int(r, 0, 0);
+	PQclear(r);
+	if (n > 0)
+		return gang_diag_set(d, GANG_ESERIAL_VOIDED,
+				     "database %s: the serial of pool '%s' reserved for board %s was voided while "
+				     "it was programmed; the pass is not recorded",
+				     db->shown, pool, uid);
+	return gang_diag_set(d, GANG_EDB, "database %s: no serial of pool '%s' is reserved for board %s; the "
+			     "pass is not recorded", db->shown, pool, uid);
+}

@@ -1,0 +1,137 @@
+/*
+ * pg_internal.h — what the PostgreSQL backend's files (src/db/pg/) share:
+ * the connection handle, run ownership, statement parameters and small
+ * libpq helpers. Only these files include <libpq-fe.h>; everything else
+ * reaches the database through db.h and the ops of store.h (pg_store.c).
+ *
+ * Every statement that carries a value sends it as a parameter
+ * (PQexecParams, libpq docs 34.3.1 "Main Functions"): no value is ever
+ * spliced into SQL text. The schema is db/migrations/pg/ (the same tables,
+ * columns and constraints as the SQLite backend's; times are the same UTC
+ * ISO 8601 text).
+ */
+#ifndef GANG_DB_PG_PG_INTERNAL_H
+#define GANG_DB_PG_PG_INTERNAL_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "db/db.h"
+#include "db/db_report.h"
+#include "db/store.h"
+
+/* Current UTC time as the SQLite backend writes it (a function of migration 1). */
+#define PG_NOW_SQL "gang_now()"
+
+/*
+ * Advisory lock key spaces (first key of the two-int4 form, PostgreSQL 15
+ * manual 9.27.10 "Advisory Lock Functions"): a run's session lock (second
+ * key: the run id), the migration lock, a station's attempt numbering.
+ */
+#define PG_LOCK_RUN 0x67616E67      /* "gang" */
+#define PG_LOCK_MIGRATE 0x67616E6D
+#define PG_LOCK_STATION 0x67616E73
+
+#define PG_PARAMS_MAX 12
+
+/* The values of one statement, as text (NULL: SQL NULL); numbers are formatted into num. */
+typedef struct pg_params {
+	const char *v[PG_PARAMS_MAX];
+	char num[PG_PARAMS_MAX][24];
+	int n;
+} pg_params;
+
+typedef struct db_pg {
+	gang_db base; /* first: a gang_db * of this backend points here */
+	PGconn *conn;
+	char *uri;    /* as given (may hold a password: never printed) */
+	char *shown;  /* the URI without its userinfo: every message uses this */
+	int flags;
+	uint32_t wait_ms;
+	int64_t run_id; /* the run owning this process's attempts (0: none; workers copy it) */
+	int run_locked; /* this session holds the run's advisory lock (main handle only) */
+	int in_tx;
+} db_pg;
+
+extern const gang_store_ops db_pg_ops;
+
+static inline db_pg *db_pg_of(gang_db *g)
+{
+	return (db_pg *)g;
+}
+
+/* Parameters (pg_util.c). */
+void pg_p_text(pg_params *p, const char *s);
+void pg_p_int(pg_params *p, int64_t v);
+
+/*
+ * Run sql with p (may be NULL): GANG_OK with *out the result (PQclear it;
+ * out may be NULL), or the failure mapped to a sentence naming what.
+ */
+int pg_q(PGresult **out, db_pg *db, const char *sql, const pg_params *p, const char *what, gang_diag *d);
+/* Rows a command changed (PQcmdTuples). */
+int64_t pg_changed(PGresult *r);
+/* Column col of row 0 copied into out ("" for NULL or no row). */
+void pg_copy(char *out, size_t cap, PGresult *r, int row, int col);
+int64_t pg_int(PGresult *r, int row, int col);
+int pg_is_null(PGresult *r, int row, int col);
+/* libpq's multi-line text (a message, a hint) as one line: newlines and tabs become single spaces. */
+void pg_oneline(char *s);
+/* A refusal in the handle's terms: "database <uri>: <what> failed: <server's message>". */
+int pg_fail(db_pg *db, const PGresult *r, const char *what, gang_diag *d);
+int pg_begin(db_pg *db, gang_diag *d);
+int pg_commit(db_pg *db, gang_diag *d);
+void pg_rollback(db_pg *db);
+/* The lock wait of the session (lock_timeout) from db->wait_ms. */
+int pg_apply_wait(db_pg *db, gang_diag *d);
+
+/* Migrations (pg_migrate.c). */
+int pg_migrate_on_open(db_pg *db, gang_diag *d);
+int pg_migration_count(void);
+
+/* The row id of the attempt k names; GANG_ERR "<what>: attempt K does not exist" when none. */
+int pg_attempt_row(int64_t *id_out, db_pg *db, const gang_attempt_key *k, const char *what, gang_diag *d);
+int pg_board_upsert(db_pg *db, const char *uid, const char *part, gang_diag *d);
+int pg_serial_burn_tx(db_pg *db, const char *pool, int64_t value, const char *uid, gang_diag *d);
+
+/* The ops (pg_store.c wraps them). */
+int db_pg_open(db_pg **out, const char *uri, int flags, gang_diag *d);
+int db_pg_open_worker(db_pg **out, db_pg *main_db, gang_diag *d);
+void db_pg_close(db_pg *db);
+int db_pg_recover(db_pg *db, int *closed_out, gang_diag *d);
+int db_pg_probe_seen(char *label_out, size_t cap, db_pg *db, const char *serial, const char *usb_path,
+		     const char *model, const char *firmware, gang_diag *d);
+int db_pg_slots_apply(db_pg *db, const gang_slot_mapping *v, size_t n, gang_diag *d);
+int db_pg_attempt_begin(gang_attempt_key *key_out, db_pg *db, const gang_attempt_info *info, gang_diag *d);
+int db_pg_attempt_identify(db_pg *db, const gang_attempt_key *k, const gang_attempt_target *t, gang_diag *d);
+int db_pg_attempt_serial_text(db_pg *db, const gang_attempt_key *k, const char *text, gang_diag *d);
+int db_pg_step(db_pg *db, const gang_attempt_key *k, const char *step, gang_step_result result,
+	       uint32_t duration_ms, const char *detail, gang_diag *d);
+int db_pg_board_last_pass(gang_board_pass *out, db_pg *db, const char *uid, const char *profile_sha256,
+			  const char *image_sha256, gang_diag *d);
+int db_pg_sighting(db_pg *db, const gang_attempt_info *info, const char *uid, const gang_attempt_key *pass_attempt,
+		   gang_diag *d);
+int db_pg_attempt_finish(db_pg *db, const gang_attempt_key *k, gang_attempt_result result,
+			 const char *error_class, const char *error_message, gang_diag *d);
+int db_pg_report_scan(db_pg *db, const gang_report_filter *f, gang_report_row_fn fn, void *ctx, gang_diag *d);
+int db_pg_report_pools(gang_report_pool **out, size_t *n_out, db_pg *db, const gang_report_filter *f,
+		       gang_diag *d);
+int db_pg_trace_find(char ***uids_out, size_t *n_out, db_pg *db, const char *key, gang_diag *d);
+int db_pg_trace_board(gang_trace_board **out, db_pg *db, const char *uid, gang_diag *d);
+int db_pg_serial_pool_get(gang_store_pool *out, int *found, db_pg *db, const char *pool, gang_diag *d);
+int db_pg_serial_pool_create(gang_store_pool *have, int *found, db_pg *db, const char *pool, uint64_t start,
+			     uint64_t end, const char *format, gang_diag *d);
+int db_pg_serial_reserve(int64_t *value_out, db_pg *db, const char *pool, const char *uid,
+			 const gang_attempt_key *attempt, gang_diag *d);
+int db_pg_serial_burn(db_pg *db, const char *pool, const char *uid, gang_diag *d);
+int db_pg_serial_void(db_pg *db, const char *pool, uint64_t value, const char *reason, gang_diag *d);
+int db_pg_serial_status(gang_serial_pool_counts *out, db_pg *db, const char *pool, gang_diag *d);
+int db_pg_serial_pool_names(char *out, size_t cap, db_pg *db, gang_diag *d);
+int db_pg_serial_find_text(uint64_t *first_out, int *n_out, db_pg *db, const char *pool, const char *text,
+			   gang_diag *d);
+int db_pg_serial_list(db_pg *db, const char *pool, const char *state, gang_serial_row_fn fn, void *user,
+		      gang_diag *d);
+
+#endif

@@ -1,0 +1,270 @@
+/*
+ * pg_open.c — opening the central PostgreSQL database: the connection
+ * (PQconnectdb with the URI as given: libpq docs 34.1.1 "Connection
+ * Strings"; a password comes from the service file, ~/.pgpass or the
+ * environment, 34.16/34.15/34.14, and is never printed), the migrations,
+ * and run ownership.
+ *
+ * A run is a session advisory lock (PostgreSQL 15 manual 9.27.10 and 13.3.5
+ * "Advisory Locks"): the main handle takes (PG_LOCK_RUN, run id) and keeps
+ * it until it closes; the server drops it when the session ends, also when
+ * the station is killed or loses the network. A starting run closes as
+ * aborted only the open attempts whose run's lock nobody holds
+ * (pg_locks), never those of another station running now.
+ */
+#include "db/pg/pg_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PG_RUN_ID_TRIES 8
+
+/* The server's NOTICEs (IF NOT EXISTS and the like) must not reach the operator's terminal. */
+static void pg_quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/*
+ * libpq's own words for a failed connection, with the URI's password
+ * removed should libpq quote it (a malformed percent-encoding is quoted
+ * back, RFC 3986 §2.1): only the host, port, socket and server may show.
+ */
+static void pg_scrub(char *msg, const char *uri)
+{
+	const char *auth = strstr(uri, "://");
+	const char *colon, *at;
+	char secret[256], *hit;
+	size_t n;
+
+	if (!auth)
+		return;
+	auth += 3;
+	at = strchr(auth, '@');
+	if (!at || (size_t)(at - auth) > strcspn(auth, "/?#"))
+		return;
+	colon = memchr(auth, ':', (size_t)(at - auth));
+	if (!colon || (n = (size_t)(at - colon - 1)) == 0 || n >= sizeof(secret))
+		return;
+	memcpy(secret, colon + 1, n);
+	secret[n] = '\0';
+	while ((hit = strstr(msg, secret)))
+		memset(hit, '*', n);
+}
+
+static int pg_connect(db_pg *db, gang_diag *d)
+{
+	char msg[512];
+
+	db->conn = PQconnectdb(db->uri);
+	if (!db->conn)
+		return gang_diag_set(d, GANG_ENOMEM, "out of memory connecting to database %s", db->shown);
+	if (PQstatus(db->conn) == CONNECTION_OK) {
+		PQsetNoticeProcessor(db->conn, pg_quiet, NULL);
+		return GANG_OK;
+	}
+	snprintf(msg, sizeof(msg), "%s", PQerrorMessage(db->conn));
+	pg_oneline(msg);
+	pg_scrub(msg, db->uri);
+	return gang_diag_set(d, GANG_EDB, "cannot connect to database %s: %s", db->shown, msg);
+}
+
+static int pg_setup(db_pg *db, gang_diag *d)
+{
+	pg_params p = { 0 };
+	int err;
+
+	if ((err = pg_connect(db, d)) < 0 || (err = pg_apply_wait(db, d)) < 0)
+		return err;
+	if (db->flags & GANG_DB_READONLY) {
+		pg_p_text(&p, "on");
+		if ((err = pg_q(NULL, db, "SELECT set_config('default_transaction_read_only', $1, false)", &p,
+				"opening read-only", d)) < 0)
+			return err;
+	}
+	if ((err = pg_migrate_on_open(db, d)) < 0)
+		return err;
+	if (db->flags & GANG_DB_RECOVER)
+		return db_pg_recover(db, NULL, d);
+	return GANG_OK;
+}
+
+static int pg_open_waiting(db_pg **out, const char *uri, int flags, uint32_t wait_ms, gang_diag *d)
+{
+	char shown[512];
+	db_pg *db;
+	int err;
+
+	*out = NULL;
+	gang_store_uri_shown(shown, sizeof(shown), uri);
+	db = calloc(1, sizeof(*db));
+	if (!db || !(db->uri = strdup(uri)) || !(db->shown = strdup(shown))) {
+		if (db)
+			free(db->uri);
+		free(db);
+		return gang_diag_set(d, GANG_ENOMEM, "out of memory opening database %s", shown);
+	}
+	db->base.ops = &db_pg_ops;
+	db->flags = flags;
+	db->wait_ms = wait_ms;
+	if ((err = pg_setup(db, d)) < 0) {
+		db_pg_close(db);
+		return err;
+	}
+	*out = db;
+	return GANG_OK;
+}
+
+int db_pg_open(db_pg **out, const char *uri, int flags, gang_diag *d)
+{
+	return pg_open_waiting(out, uri, flags, GANG_DB_BUSY_BUDGET_MS, d);
+}
+
+int db_pg_open_worker(db_pg **out, db_pg *main_db, gang_diag *d)
+{
+	int err;
+
+	*out = NULL;
+	if (main_db->flags & GANG_DB_READONLY)
+		return gang_diag_set(d, GANG_ERR, "database %s: worker connections need a read-write main one",
+				     main_db->shown);
+	err = pg_open_waiting(out, main_db->uri, main_db->flags & ~(GANG_DB_CREATE | GANG_DB_RECOVER),
+			      main_db->wait_ms, d);
+	if (err < 0)
+		return err;
+	(*out)->run_id = main_db->run_id;
+	return GANG_OK;
+}
+
+void db_pg_close(db_pg *db)
+{
+	if (!db)
+		return;
+	if (db->conn) {
+		pg_rollback(db);
+		PQfinish(db->conn);   /* ends the session: its run lock goes with it */
+	}
+	free(db->uri);
+	free(db->shown);
+	free(db);
+}
+
+/* Become a run: a random 31-bit id whose session lock nobody holds yet. */
+static int pg_run_claim(db_pg *db, gang_diag *d)
+{
+	PGresult *r;
+	uint32_t rnd = 0;
+	int err;
+
+	if (db->run_locked)
+		return GANG_OK;
+	for (int i = 0; i < PG_RUN_ID_TRIES; i++) {
+		pg_params p = { 0 };
+
+		if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+			rnd = (uint32_t)getpid() * 2654435761U ^ (uint32_t)time(NULL) ^ (uint32_t)i;
+		db->run_id = (int64_t)(rnd & 0x7FFFFFFEU) + 1;
+		pg_p_int(&p, PG_LOCK_RUN);
+		pg_p_int(&p, db->run_id);
+		if ((err = pg_q(&r, db, "SELECT pg_try_advisory_lock($1::int, $2::int)", &p, "starting a run", d)) < 0)
+			return err;
+		db->run_locked = PQgetvalue(r, 0, 0)[0] == 't';
+		PQclear(r);
+		if (db->run_locked)
+			return GANG_OK;
+	}
+	db->run_id = 0;
+	return gang_diag_set(d, GANG_EDB, "database %s: no free run id after %d tries", db->shown, PG_RUN_ID_TRIES);
+}
+
+/* Does a session hold run_id's lock? Unowned (0) and our own id are not alive. */
+static int pg_run_alive(int *alive, db_pg *db, int64_t run_id, gang_diag *d)
+{
+	pg_params p = { 0 };
+	PGresult *r;
+	int err;
+
+	*alive = 0;
+	if (run_id <= 0 || run_id == db->run_id)
+		return GANG_OK;
+	pg_p_int(&p, PG_LOCK_RUN);
+	pg_p_int(&p, run_id);
+	/* two-int4 advisory keys show as classid, objid and objsubid 2 (PostgreSQL 15 manual 54.12 "pg_locks") */
+	if ((err = pg_q(&r, db,
+			"SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = "
+			"(SELECT oid FROM pg_database WHERE datname = current_database()) AND classid = $1::oid "
+			"AND objid = $2::oid AND objsubid = 2 AND granted)",
+			&p, "looking for live runs", d)) < 0)
+		return err;
+	*alive = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return GANG_OK;
+}
+
+static int pg_recover_owner(db_pg *db, int64_t owner, int *closed, gang_diag *d)
+{
+	static const char *const sql[] = {
+		"UPDATE boards SET last_result = 'aborted', last_seen = " PG_NOW_SQL " WHERE uid IN "
+		"(SELECT uid FROM attempts WHERE finished_at IS NULL AND run_id IS NOT DISTINCT FROM $1::bigint)",
+		"UPDATE attempts SET finished_at = " PG_NOW_SQL ", result = 'aborted', error_class = 'aborted', "
+		"error_message = 'gang stopped during this attempt' WHERE finished_at IS NULL "
+		"AND run_id IS NOT DISTINCT FROM $1::bigint",
+	};
+	PGresult *r;
+	int err;
+
+	for (int i = 0; i < 2; i++) {
+		pg_params p = { 0 };
+
+		if (owner)
+			pg_p_int(&p, owner);
+		else
+			pg_p_text(&p, NULL);
+		if ((err = pg_q(&r, db, sql[i], &p, "closing attempts left open", d)) < 0)
+			return err;
+		if (i == 1)
+			*closed += (int)pg_changed(r);
+		PQclear(r);
+	}
+	return GANG_OK;
+}
+
+static int pg_recover_dead(db_pg *db, int *closed, gang_diag *d)
+{
+	PGresult *owners;
+	int alive, err;
+
+	if ((err = pg_q(&owners, db, "SELECT DISTINCT COALESCE(run_id, 0) FROM attempts WHERE finished_at IS NULL",
+			NULL, "listing attempts left open", d)) < 0)
+		return err;
+	for (int i = 0; err == GANG_OK && i < PQntuples(owners); i++) {
+		int64_t owner = pg_int(owners, i, 0);
+
+		if ((err = pg_run_alive(&alive, db, owner, d)) == GANG_OK && !alive)
+			err = pg_recover_owner(db, owner, closed, d);
+	}
+	PQclear(owners);
+	return err;
+}
+
+int db_pg_recover(db_pg *db, int *closed_out, gang_diag *d)
+{
+	int closed = 0, err;
+
+	if (closed_out)
+		*closed_out = 0;
+	if ((err = pg_run_claim(db, d)) < 0 || (err = pg_begin(db, d)) < 0)
+		return err;
+	if ((err = pg_recover_dead(db, &closed, d)) < 0) {
+		pg_rollback(db);
+		return err;
+	}
+	if (closed_out)
+		*closed_out = closed;
+	return pg_commit(db, d);
+}

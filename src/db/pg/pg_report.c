@@ -1,0 +1,179 @@
+/*
+ * pg_report.c — every statement behind `gang report` and `gang trace` on
+ * PostgreSQL (db/db_report.h), the same questions as
+ * src/db/sqlite/sqlite_report.c asks, with the same answers: text is
+ * compared and sorted bytewise (COLLATE "C", as SQLite's BINARY), so the
+ * server's locale changes nothing. Read-only: nothing here writes.
+ *
+ * The report streams its rows in single-row mode (libpq docs 34.6
+ * "Retrieving Query Results Row-by-Row"), so a million attempts are never
+ * held in memory at once.
+ */
+#include "db/db_report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/pg/pg_internal.h"
+
+/* Packs a failed attempt's step, serial and message in one column, as the SQLite backend does. */
+#define PG_REPORT_SEP "\x1f"
+
+static const char *const pg_report_sql =
+	"SELECT a.id, a.uid, a.slot, a.probe_serial, a.result, a.error_class, a.started_at, a.finished_at, "
+	"CASE WHEN a.result = 'fail' THEN COALESCE((SELECT s.step FROM steps s WHERE s.attempt_id = a.id AND "
+	"s.result = 'fail' ORDER BY s.id LIMIT 1), '') || '" PG_REPORT_SEP "' || COALESCE(a.serial_text, "
+	"COALESCE(a.serial_pool || ' ' || a.serial_value, '')) || '" PG_REPORT_SEP "' || "
+	"COALESCE(a.error_message, '') END, "
+	"a.batch, a.profile_name, a.profile_sha256, a.image_sha256, a.station, a.operator FROM attempts a "
+	"WHERE ($1::text IS NULL OR a.batch = $1) AND ($2::text IS NULL OR a.started_at COLLATE \"C\" >= $2) "
+	"AND ($3::text IS NULL OR a.started_at COLLATE \"C\" < $3)";
+
+static const char *pg_val(PGresult *r, int col)
+{
+	return PQgetisnull(r, 0, col) ? NULL : PQgetvalue(r, 0, col);
+}
+
+static char *pg_dup(PGresult *r, int row, int col, int *oom)
+{
+	char *s;
+
+	if (PQgetisnull(r, row, col))
+		return NULL;
+	if (!(s = strdup(PQgetvalue(r, row, col))))
+		*oom = 1;
+	return s;
+}
+
+/* Split the packed failure column (in place: the result owns it until PQclear). */
+static void pg_report_failure(gang_report_row *r, char *packed)
+{
+	char *q;
+
+	r->failed_step = packed;
+	if ((q = strchr(packed, PG_REPORT_SEP[0]))) {
+		*q++ = '\0';
+		r->serial = q;
+		if ((q = strchr(q, PG_REPORT_SEP[0]))) {
+			*q++ = '\0';
+			r->error_message = q;
+		}
+	}
+	r->failed_step = r->failed_step && *r->failed_step ? r->failed_step : NULL;
+	r->serial = r->serial && *r->serial ? r->serial : NULL;
+	r->error_message = r->error_message && *r->error_message ? r->error_message : NULL;
+}
+
+static void pg_report_row_read(gang_report_row *row, PGresult *r)
+{
+	memset(row, 0, sizeof(*row));
+	row->id = pg_int(r, 0, 0);
+	row->uid = pg_val(r, 1);
+	row->slot = pg_val(r, 2);
+	row->probe_serial = pg_val(r, 3);
+	row->result = pg_val(r, 4);
+	row->error_class = pg_val(r, 5);
+	row->started_at = pg_val(r, 6);
+	row->finished_at = pg_val(r, 7);
+	row->batch = pg_val(r, 9);
+	row->profile_name = pg_val(r, 10);
+	row->profile_sha256 = pg_val(r, 11);
+	row->image_sha256 = pg_val(r, 12);
+	row->station = pg_val(r, 13);
+	row->operator_name = pg_val(r, 14);
+	if (!PQgetisnull(r, 0, 8))
+		pg_report_failure(row, PQgetvalue(r, 0, 8));
+}
+
+/* Read every remaining result of the query (the connection is busy until then); the error of a failed one. */
+static int pg_report_drain(db_pg *db, int err, gang_diag *d)
+{
+	PGresult *r;
+
+	while ((r = PQgetResult(db->conn))) {
+		if (err == GANG_OK && PQresultStatus(r) == PGRES_FATAL_ERROR)
+			err = pg_fail(db, r, "reading attempts for a report", d);
+		PQclear(r);
+	}
+	return err;
+}
+
+int db_pg_report_scan(db_pg *db, const gang_report_filter *f, gang_report_row_fn fn, void *ctx, gang_diag *d)
+{
+	pg_params p = { 0 };
+	gang_report_row row;
+	PGresult *r;
+	int err = GANG_OK;
+
+	pg_p_text(&p, f->batch);
+	pg_p_text(&p, f->since);
+	pg_p_text(&p, f->until);
+	if (!PQsendQueryParams(db->conn, pg_report_sql, p.n, NULL, p.v, NULL, NULL, 0))
+		return pg_fail(db, NULL, "reading attempts for a report", d);
+	PQsetSingleRowMode(db->conn);
+	while ((r = PQgetResult(db->conn))) {
+		if (PQresultStatus(r) == PGRES_SINGLE_TUPLE && err == GANG_OK) {
+			pg_report_row_read(&row, r);
+			err = fn(ctx, &row);
+		} else if (PQresultStatus(r) == PGRES_FATAL_ERROR && err == GANG_OK) {
+			err = pg_fail(db, r, "reading attempts for a report", d);
+		}
+		PQclear(r);
+		if (err < 0)
+			return pg_report_drain(db, err, d);
+	}
+	return err;
+}
+
+static int pg_report_pool_add(gang_report_pool *p, PGresult *r, int i)
+{
+	int oom = 0;
+
+	p->name = pg_dup(r, i, 0, &oom);
+	p->range_start = pg_int(r, i, 1);
+	p->range_end = pg_int(r, i, 2);
+	p->min_value = pg_int(r, i, 3);
+	p->max_value = pg_int(r, i, 4);
+	p->reserved = pg_int(r, i, 5);
+	p->burned = pg_int(r, i, 6);
+	p->voided = pg_int(r, i, 7);
+	return oom || !p->name ? GANG_ENOMEM : GANG_OK;
+}
+
+int db_pg_report_pools(gang_report_pool **out, size_t *n_out, db_pg *db, const gang_report_filter *f,
+		       gang_diag *d)
+{
+	pg_params p = { 0 };
+	PGresult *r;
+	int err, n;
+
+	*out = NULL;
+	*n_out = 0;
+	pg_p_text(&p, f->batch);
+	pg_p_text(&p, f->since);
+	pg_p_text(&p, f->until);
+	/* one statement: every pool's numbers are of one snapshot; pools with no serial in the window are left out */
+	if ((err = pg_q(&r, db,
+			"SELECT p.name, p.start, p.\"end\", min(s.value), max(s.value), count(*) FILTER (WHERE "
+			"s.state = 'reserved'), count(*) FILTER (WHERE s.state = 'burned'), count(*) FILTER (WHERE "
+			"s.state = 'void') FROM serial_pools p JOIN serials s ON s.pool = p.name WHERE ($1::text IS "
+			"NULL OR s.attempt_id IN (SELECT id FROM attempts WHERE batch = $1)) AND ($2::text IS NULL OR "
+			"s.reserved_at COLLATE \"C\" >= $2) AND ($3::text IS NULL OR s.reserved_at COLLATE \"C\" < $3) "
+			"GROUP BY p.name, p.start, p.\"end\" ORDER BY p.name COLLATE \"C\"",
+			&p, "reading serial pools for a report", d)) < 0)
+		return err;
+	n = PQntuples(r);
+	if (n && !(*out = calloc((size_t)n, sizeof(**out))))
+		err = GANG_ENOMEM;
+	for (int i = 0; err == GANG_OK && i < n; i++, (*n_out)++)
+		err = pg_report_pool_add(&(*out)[i], r, i);
+	PQclear(r);
+	if (err < 0) {
+		gang_db_report_pools_free(*out, (size_t)n);   /* calloc'd: entries not reached hold NULL */
+		*out = NULL;
+		*n_out = 0;
+		return gang_diag_set(d, GANG_ENOMEM, "out of memory reading serial pools of %s", db->shown);
+	}
+	return GANG_OK;
+}

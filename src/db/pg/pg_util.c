@@ -1,0 +1,164 @@
+/*
+ * pg_util.c — small libpq helpers of the PostgreSQL backend: statement
+ * parameters, running a statement, operator sentences for a server's
+ * refusal (by SQLSTATE, PostgreSQL 15 manual Appendix A "PostgreSQL Error
+ * Codes"), and transactions.
+ */
+#include "db/pg/pg_internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void pg_p_text(pg_params *p, const char *s)
+{
+	if (p->n < PG_PARAMS_MAX)
+		p->v[p->n++] = s;
+}
+
+void pg_p_int(pg_params *p, int64_t v)
+{
+	if (p->n < PG_PARAMS_MAX) {
+		snprintf(p->num[p->n], sizeof(p->num[p->n]), "%" PRId64, v);
+		p->v[p->n] = p->num[p->n];
+		p->n++;
+	}
+}
+
+void pg_oneline(char *s)
+{
+	char *w = s;
+
+	for (const char *c = s; *c; c++) {
+		char ch = *c == '\n' || *c == '\t' ? ' ' : *c;
+
+		if (ch != ' ' || (w > s && w[-1] != ' '))
+			*w++ = ch;
+	}
+	while (w > s && w[-1] == ' ')
+		w--;
+	*w = '\0';
+}
+
+/* The server's primary message (libpq's own text when there is no result), on one line. */
+static void pg_message(char *out, size_t cap, db_pg *db, const PGresult *r)
+{
+	const char *m = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+
+	snprintf(out, cap, "%s", m ? m : db->conn ? PQerrorMessage(db->conn) : "no connection");
+	pg_oneline(out);
+}
+
+int pg_fail(db_pg *db, const PGresult *r, const char *what, gang_diag *d)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	char msg[512];
+
+	pg_message(msg, sizeof(msg), db, r);
+	if (db->conn && PQstatus(db->conn) == CONNECTION_BAD)
+		return gang_diag_set(d, GANG_EDB, "database %s: the connection to the server was lost while %s (%s)",
+				     db->shown, what, msg);
+	if (state && strcmp(state, "55P03") == 0)   /* lock_not_available: lock_timeout passed */
+		return gang_diag_set(d, GANG_EDB,
+				     "database %s is locked by another writer (another gang station, a backup or "
+				     "an engineer's session?); gave up %s within %u ms",
+				     db->shown, what, db->wait_ms);
+	if (state && strcmp(state, "25006") == 0)   /* read_only_sql_transaction */
+		return gang_diag_set(d, GANG_EDB, "database %s is read-only for this gang (%s while %s)",
+				     db->shown, msg, what);
+	if (state && strncmp(state, "53", 2) == 0)  /* insufficient resources: disk full, out of memory */
+		return gang_diag_set(d, GANG_EDB, "database %s: the server is out of resources while %s (%s)",
+				     db->shown, what, msg);
+	if (state && strcmp(state, "42501") == 0)   /* insufficient_privilege */
+		return gang_diag_set(d, GANG_EDB,
+				     "database %s: this role may not do that (%s while %s) — check the role gang "
+				     "connects as",
+				     db->shown, msg, what);
+	return gang_diag_set(d, GANG_EDB, "database %s: %s failed: %s", db->shown, what, msg);
+}
+
+int pg_q(PGresult **out, db_pg *db, const char *sql, const pg_params *p, const char *what, gang_diag *d)
+{
+	PGresult *r = PQexecParams(db->conn, sql, p ? p->n : 0, NULL, p ? p->v : NULL, NULL, NULL, 0);
+	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	int err;
+
+	if (out)
+		*out = NULL;
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		err = pg_fail(db, r, what, d);
+		PQclear(r);
+		return err;
+	}
+	if (out)
+		*out = r;
+	else
+		PQclear(r);
+	return GANG_OK;
+}
+
+int64_t pg_changed(PGresult *r)
+{
+	return strtoll(PQcmdTuples(r), NULL, 10);
+}
+
+void pg_copy(char *out, size_t cap, PGresult *r, int row, int col)
+{
+	if (row < PQntuples(r) && !PQgetisnull(r, row, col))
+		snprintf(out, cap, "%s", PQgetvalue(r, row, col));
+	else if (cap)
+		out[0] = '\0';
+}
+
+int64_t pg_int(PGresult *r, int row, int col)
+{
+	return row < PQntuples(r) ? strtoll(PQgetvalue(r, row, col), NULL, 10) : 0;
+}
+
+int pg_is_null(PGresult *r, int row, int col)
+{
+	return row >= PQntuples(r) || PQgetisnull(r, row, col);
+}
+
+/*
+ * Read committed (PostgreSQL 15 manual 13.2.1): every statement sees what
+ * committed before it started, and the writes that must not race take row
+ * locks (SELECT ... FOR UPDATE) or advisory locks, which wait at most
+ * lock_timeout.
+ */
+int pg_begin(db_pg *db, gang_diag *d)
+{
+	int err = pg_q(NULL, db, "BEGIN ISOLATION LEVEL READ COMMITTED", NULL, "starting a transaction", d);
+
+	db->in_tx = err == GANG_OK;
+	return err;
+}
+
+int pg_commit(db_pg *db, gang_diag *d)
+{
+	int err = pg_q(NULL, db, "COMMIT", NULL, "committing", d);
+
+	if (err < 0)
+		pg_rollback(db);
+	db->in_tx = 0;
+	return err;
+}
+
+void pg_rollback(db_pg *db)
+{
+	if (db->conn && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(db->conn, "ROLLBACK"));
+	db->in_tx = 0;
+}
+
+/* lock_timeout (PostgreSQL 15 manual 20.11.1): how long a statement waits for another session's lock. */
+int pg_apply_wait(db_pg *db, gang_diag *d)
+{
+	pg_params p = { 0 };
+	char ms[24];
+
+	snprintf(ms, sizeof(ms), "%u", db->wait_ms);
+	pg_p_text(&p, ms);
+	return pg_q(NULL, db, "SELECT set_config('lock_timeout', $1, false)", &p, "setting the lock wait", d);
+}

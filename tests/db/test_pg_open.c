@@ -1,0 +1,268 @@
+/*
+ * test_pg_open.c — what only the PostgreSQL backend (src/db/pg/) does,
+ * against the test binary's private server (tests/lib/pgserver.h):
+ * migrations on open (once, even when stations open a new database
+ * together; older, newer and missing schemas refused), a URI's password
+ * never in a message, a lock held past the wait and a lost connection
+ * named as such, a run as a session advisory lock, read-only handles, and
+ * attempt numbers of one station never shared between connections.
+ * The behaviour both backends share is the conformance suite's
+ * (test_fixture.h).
+ */
+#include <criterion/criterion.h>
+
+#ifdef GANG_WITH_PG
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db/db.h"
+#include "db/db_testing.h"
+#include "pgserver.h"
+#include "serial/serial_alloc.h"
+
+#define PGT_THREADS 8
+#define PGT_PER_THREAD 25
+
+static pgserver pgt_srv;
+static char pgt_uri[256];
+static char pgt_name[32];
+
+static void pgt_setup(void)
+{
+	if (pgserver_shared(&pgt_srv) != 0) {
+		if (!pgserver_available(NULL))
+			cr_skip_test("%s", pgt_srv.err);
+		cr_assert_fail("%s", pgt_srv.err);
+	}
+	snprintf(pgt_name, sizeof(pgt_name), "o%ld", (long)getpid());
+	cr_assert_eq(pgserver_createdb(&pgt_srv, pgt_name), 0, "%s", pgt_srv.err);
+	pgserver_uri(pgt_uri, sizeof(pgt_uri), &pgt_srv, pgt_name);
+}
+
+TestSuite(db_pg, .init = pgt_setup, .timeout = 60);
+
+static gang_db *pgt_open(int flags)
+{
+	gang_diag d = { 0 };
+	gang_db *db = NULL;
+
+	cr_assert_eq(gang_db_open(&db, pgt_uri, flags, &d), GANG_OK, "%s", d.msg);
+	return db;
+}
+
+static void pgt_sql(char *out, size_t cap, const char *sql)
+{
+	cr_assert_eq(pgserver_sql(out, cap, &pgt_srv, pgt_name, sql), 0, "%s", pgt_srv.err);
+}
+
+/* A libpq session of the test's own (to hold locks the backend must wait for). */
+static PGconn *pgt_conn(void)
+{
+	PGconn *c = PQconnectdb(pgt_uri);
+
+	cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
+	return c;
+}
+
+static void pgt_exec(PGconn *c, const char *sql)
+{
+	PGresult *r = PQexec(c, sql);
+
+	cr_assert(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
+		  PQresultErrorMessage(r));
+	PQclear(r);
+}
+
+Test(db_pg, a_new_database_gets_the_schema_once_and_reopening_applies_nothing)
+{
+	char out[256];
+	gang_db *db = pgt_open(GANG_DB_CREATE);
+
+	gang_db_close(db);
+	db = pgt_open(0);
+	gang_db_close(db);
+	pgt_sql(out, sizeof(out), "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version");
+	cr_expect_str_eq(out, "1");
+	pgt_sql(out, sizeof(out), "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'");
+	cr_expect_str_eq(out, "9", "boards, attempts, steps, serial_pools, serials, sightings, slot_map, probes, "
+				   "schema_version: %s", out);
+}
+
+static void *pgt_open_thread(void *arg)
+{
+	gang_diag d = { 0 };
+	gang_db *db = NULL;
+
+	*(int *)arg = gang_db_open(&db, pgt_uri, GANG_DB_CREATE, &d);
+	if (*(int *)arg != GANG_OK)
+		cr_log_error("%s", d.msg);
+	gang_db_close(db);
+	return NULL;
+}
+
+Test(db_pg, stations_opening_a_new_database_together_migrate_it_once)
+{
+	pthread_t t[PGT_THREADS];
+	int rc[PGT_THREADS];
+	char out[64];
+
+	for (int i = 0; i < PGT_THREADS; i++)
+		cr_assert_eq(pthread_create(&t[i], NULL, pgt_open_thread, &rc[i]), 0);
+	for (int i = 0; i < PGT_THREADS; i++) {
+		pthread_join(t[i], NULL);
+		cr_expect_eq(rc[i], GANG_OK, "opener %d failed", i);
+	}
+	pgt_sql(out, sizeof(out), "SELECT count(*) FROM schema_version");
+	cr_expect_str_eq(out, "1");
+}
+
+Test(db_pg, a_database_without_the_schema_newer_or_older_ones_are_refused_by_version)
+{
+	gang_diag d = { 0 };
+	gang_db *db = (gang_db *)&d;
+	char out[64];
+
+	cr_expect_eq(gang_db_open(&db, pgt_uri, 0, &d), GANG_EDB);
+	cr_expect_null(db);
+	cr_expect_not_null(strstr(d.msg, "has no gang schema yet"), "%s", d.msg);
+	gang_db_close(pgt_open(GANG_DB_CREATE));
+	pgt_sql(out, sizeof(out), "INSERT INTO schema_version VALUES (2, 'x')");
+	cr_expect_eq(gang_db_open(&db, pgt_uri, 0, &d), GANG_EDB);
+	cr_expect_not_null(strstr(d.msg, "schema version 2 is newer than this gang (1)"), "%s", d.msg);
+	pgt_sql(out, sizeof(out), "DELETE FROM schema_version");
+	cr_expect_eq(gang_db_open(&db, pgt_uri, GANG_DB_READONLY, &d), GANG_EDB);
+	cr_expect_not_null(strstr(d.msg, "has no gang schema yet"), "%s", d.msg);
+}
+
+Test(db_pg, a_password_in_the_uri_never_reaches_a_message)
+{
+	static const char *const fmt[] = { "postgresql://gang_admin:s3cret@/no_such_db?host=%s",
+					   "postgresql://gang_admin:s3cret%%zz@/x?host=%s",
+					   "postgres://gang_admin:s3cret@/x?host=%s&no_such_option=1" };
+	char uri[256];
+	gang_diag d = { 0 };
+	gang_db *db;
+
+	for (size_t i = 0; i < sizeof(fmt) / sizeof(fmt[0]); i++) {
+		snprintf(uri, sizeof(uri), fmt[i], pgt_srv.dir);
+		cr_expect_eq(gang_db_open(&db, uri, GANG_DB_CREATE, &d), GANG_EDB, "%s", uri);
+		cr_expect_null(db);
+		cr_expect_not_null(strstr(d.msg, "cannot connect to database postgres"), "%s", d.msg);
+		cr_expect_null(strstr(d.msg, "s3cret"), "a password in a message: %s", d.msg);
+	}
+}
+
+Test(db_pg, a_lock_held_past_the_wait_is_named_and_the_reservation_is_rolled_back)
+{
+	gang_db *db = pgt_open(GANG_DB_CREATE);
+	gang_diag d = { 0 };
+	uint64_t v = 0;
+	PGconn *c;
+
+	cr_assert_eq(gang_serial_pool_ensure(db, "demo", 1000, 1099, "u32le", &d), GANG_OK, "%s", d.msg);
+	c = pgt_conn();
+	pgt_exec(c, "BEGIN");
+	pgt_exec(c, "SELECT 1 FROM serial_pools WHERE name = 'demo' FOR UPDATE");
+	gang_db_set_wait(db, 200);
+	cr_expect_eq(gang_serial_reserve(&v, db, "demo", "0123456789ABCDEF01234567", NULL, &d), GANG_EDB);
+	cr_expect_not_null(strstr(d.msg, "locked by another writer"), "%s", d.msg);
+	cr_expect_not_null(strstr(d.msg, "within 200 ms"), "%s", d.msg);
+	pgt_exec(c, "COMMIT");
+	PQfinish(c);
+	cr_expect_eq(gang_serial_reserve(&v, db, "demo", "0123456789ABCDEF01234567", NULL, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(v, 1000, "the refused reservation took nothing");
+	gang_db_close(db);
+}
+
+Test(db_pg, a_lost_connection_is_named_as_such)
+{
+	gang_db *db = pgt_open(GANG_DB_CREATE);
+	gang_attempt_info info = { .slot = "S1", .profile_name = "p", .station = "line-2" };
+	gang_attempt_key k;
+	gang_diag d = { 0 };
+	char out[64];
+
+	pgt_sql(out, sizeof(out), "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+				  "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+	cr_expect_eq(gang_db_attempt_begin(&k, db, &info, &d), GANG_EDB);
+	cr_expect_not_null(strstr(d.msg, "connection to the server was lost"), "%s", d.msg);
+	gang_db_close(db);
+}
+
+Test(db_pg, a_run_is_a_session_lock_that_ends_with_its_handle)
+{
+	static const char *const held = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2";
+	gang_db *db = pgt_open(GANG_DB_CREATE | GANG_DB_RECOVER);
+	char out[64];
+
+	pgt_sql(out, sizeof(out), held);
+	cr_expect_str_eq(out, "1");
+	gang_db_close(db);
+	for (int i = 0; i < 50 && strcmp(out, "0") != 0; i++) {
+		usleep(20000);
+		pgt_sql(out, sizeof(out), held);
+	}
+	cr_expect_str_eq(out, "0", "the run's lock outlived its handle");
+}
+
+Test(db_pg, a_read_only_handle_never_writes_and_gives_no_workers)
+{
+	gang_attempt_info info = { .slot = "S1", .profile_name = "p" };
+	gang_db *db, *w = NULL;
+	gang_attempt_key k;
+	gang_diag d = { 0 };
+
+	gang_db_close(pgt_open(GANG_DB_CREATE));
+	db = pgt_open(GANG_DB_READONLY);
+	cr_expect_eq(gang_db_attempt_begin(&k, db, &info, &d), GANG_EDB);
+	cr_expect_not_null(strstr(d.msg, "read-only"), "%s", d.msg);
+	cr_expect_eq(gang_db_open_worker(&w, db, &d), GANG_ERR);
+	cr_expect_not_null(strstr(d.msg, "need a read-write main one"), "%s", d.msg);
+	gang_db_close(db);
+}
+
+static void *pgt_begin_thread(void *arg)
+{
+	gang_attempt_info info = { .slot = "S1", .profile_name = "p", .station = "line-2" };
+	int64_t *seqs = arg;
+	gang_diag d = { 0 };
+	gang_attempt_key k;
+	gang_db *db = NULL;
+
+	if (gang_db_open(&db, pgt_uri, 0, &d) != GANG_OK)
+		return NULL;
+	for (int i = 0; i < PGT_PER_THREAD; i++)
+		seqs[i] = gang_db_attempt_begin(&k, db, &info, &d) == GANG_OK ? k.seq : -1;
+	gang_db_close(db);
+	return NULL;
+}
+
+Test(db_pg, connections_of_one_station_never_share_an_attempt_number)
+{
+	static int64_t seqs[PGT_THREADS][PGT_PER_THREAD];
+	static char seen[PGT_THREADS * PGT_PER_THREAD + 1];
+	pthread_t t[PGT_THREADS];
+
+	gang_db_close(pgt_open(GANG_DB_CREATE));
+	for (int i = 0; i < PGT_THREADS; i++)
+		cr_assert_eq(pthread_create(&t[i], NULL, pgt_begin_thread, seqs[i]), 0);
+	for (int i = 0; i < PGT_THREADS; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < PGT_THREADS; i++)
+		for (int j = 0; j < PGT_PER_THREAD; j++) {
+			int64_t s = seqs[i][j];
+
+			cr_assert(s >= 1 && s <= PGT_THREADS * PGT_PER_THREAD, "attempt number %lld", (long long)s);
+			cr_expect_eq(seen[s], 0, "attempt number %lld given twice", (long long)s);
+			seen[s] = 1;
+		}
+}
+#else
+Test(db_pg, built_without_the_postgresql_backend)
+{
+	cr_skip_test("this gang is built without its PostgreSQL backend (WITH_PG)");
+}
+#endif
