@@ -24,6 +24,7 @@
 
 #include "db/db.h"
 #include "db/db_testing.h"
+#include "pgserver.h"
 
 #define FIX_NOBODY_UID 65534U
 
@@ -43,9 +44,32 @@ static inline void fix_sqlite_locate(fix_dir *f)
 	snprintf(f->db, sizeof(f->db), "%s/gang.sqlite", f->dir);
 }
 
+/*
+ * A fresh database on the test binary's PostgreSQL server (PGSERVER_SHARED_HOOKS
+ * in one file of the binary), named after this test's process. Skipped, saying
+ * why, only when the server programs are missing.
+ */
+static inline void fix_pg_locate(fix_dir *f)
+{
+	pgserver s;
+	char name[32];
+
+	if (pgserver_shared(&s) != 0) {
+		if (!pgserver_available(NULL))
+			cr_skip_test("%s", s.err);
+		cr_assert_fail("%s", s.err);
+	}
+	snprintf(name, sizeof(name), "t%ld", (long)getpid());
+	cr_assert_eq(pgserver_createdb(&s, name), 0, "%s", s.err);
+	pgserver_uri(f->db, sizeof(f->db), &s, name);
+}
+
 /* Every backend the conformance tests run against; adding one is one line. */
 static const fix_backend fix_backends[] = {
 	{ "sqlite", fix_sqlite_locate },
+#ifdef GANG_WITH_PG
+	{ "postgresql", fix_pg_locate },
+#endif
 };
 #define FIX_N_BACKENDS (sizeof(fix_backends) / sizeof(fix_backends[0]))
 
