@@ -1,0 +1,121 @@
+/*
+ * test_run_pg.c — production runs on the central PostgreSQL database
+ * (issue 14), end to end against a private server (tests/lib/pgserver.h):
+ * `gang run --db postgresql://…` on a two-probe bench, then `gang report`
+ * and `gang trace` on the same database; and two stations — two gang
+ * processes, four probes each — programming 40 boards from one serial pool
+ * at once: no serial twice, every board traceable.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "itest.h"
+#include "pgserver.h"
+
+#define PROFILE "tests/fixtures/profiles/run-basic.cfg"
+#define BENCH_TWO "tests/fixtures/benches/run-fixed.cfg"
+#define BENCH_A "tests/fixtures/benches/run-quad10.cfg"
+#define BENCH_B "tests/fixtures/benches/run-quad10-b.cfg"
+
+ITEST_SUITE(run_pg, 240);
+static pgserver srv;
+
+/* A private server and database "line"; env.db becomes its URI. */
+static void pg_up(void)
+{
+	if (!pgserver_available(NULL))
+		cr_skip_test("no PostgreSQL server programs in %s (tools/install-deps installs them)", PGSERVER_BINDIR);
+	cr_assert_eq(pgserver_start(&srv, NULL), 0, "%s", srv.err);
+	cr_assert_eq(pgserver_createdb(&srv, "line"), 0, "%s", srv.err);
+	pgserver_uri(env.db, sizeof(env.db), &srv, "line");
+}
+
+static void pg_down(void)
+{
+	pgserver_stop(&srv);
+}
+
+static long pg_count(const char *sql)
+{
+	char out[64];
+
+	cr_assert_eq(pgserver_sql(out, sizeof(out), &srv, "line", sql), 0, "%s", srv.err);
+	return strtol(out, NULL, 10);
+}
+
+static void expect_ok(int rc, const char *what)
+{
+	char *err = itest_slurp(env.err, NULL);
+
+	cr_expect_eq(rc, 0, "%s: exit %d; stderr: %s", what, rc, err ? err : "");
+	free(err);
+}
+
+Test(run_pg, a_run_on_postgresql_then_its_report_and_trace, .fini = pg_down)
+{
+	const char *report[] = { "report", "--db", env.db, "--format", "json", NULL };
+	const char *trace[] = { "trace", NULL, "--db", env.db, NULL };
+	char uid[64], *out;
+
+	pg_up();
+	expect_ok(itest_run_profile(&env, BENCH_TWO, PROFILE, "2", "pg-1", NULL, 90), "gang run");
+	cr_expect_eq(pg_count("SELECT count(*) FROM attempts WHERE result = 'pass' AND batch = 'pg-1'"), 2);
+	cr_expect_eq(pg_count("SELECT count(*) FROM serials WHERE state = 'burned'"), 2);
+	expect_ok(itest_run(&env, BENCH_TWO, report, 60), "gang report");
+	out = itest_slurp(env.out, NULL);
+	cr_assert_not_null(out);
+	cr_expect_not_null(strstr(out, "pg-1"), "the report names the batch: %s", out);
+	free(out);
+	cr_assert_eq(pgserver_sql(uid, sizeof(uid), &srv, "line", "SELECT min(uid) FROM boards"), 0, "%s", srv.err);
+	trace[1] = uid;
+	expect_ok(itest_run(&env, BENCH_TWO, trace, 60), "gang trace");
+	out = itest_slurp(env.out, NULL);
+	cr_assert_not_null(out);
+	cr_expect_not_null(strstr(out, uid), "%s", out);
+	cr_expect_not_null(strstr(out, "pass"), "%s", out);
+	free(out);
+}
+
+/* Every board that passed is found by `gang trace` through its serial text. */
+static void expect_every_board_traceable(void)
+{
+	char list[8192], *save = NULL;
+	const char *trace[] = { "trace", NULL, "--db", env.db, NULL };
+	int n = 0;
+
+	cr_assert_eq(pgserver_sql(list, sizeof(list), &srv, "line", "SELECT serial FROM boards ORDER BY serial"), 0,
+		     "%s", srv.err);
+	for (char *serial = strtok_r(list, "\n", &save); serial; serial = strtok_r(NULL, "\n", &save), n++) {
+		trace[1] = serial;
+		expect_ok(itest_run(&env, BENCH_A, trace, 30), serial);
+	}
+	cr_expect_eq(n, 40, "%d boards with a serial", n);
+}
+
+Test(run_pg, two_stations_share_one_database_and_pool_without_a_duplicate, .fini = pg_down)
+{
+	char prof[ITEST_PATH_MAX];
+	const char *argv[] = { "run", prof, "--boards", "20", "--db", env.db, "--plain", "--batch", "two", NULL };
+	itest_env other;
+	pid_t a, b;
+
+	pg_up();
+	itest_path(prof, sizeof(prof), &env, PROFILE);
+	cr_assert(itest_env_init(&other));
+	snprintf(other.db, sizeof(other.db), "%s", env.db);
+	a = itest_spawn(&env, BENCH_A, argv);
+	b = itest_spawn(&other, BENCH_B, argv);
+	cr_assert(a > 0 && b > 0);
+	cr_expect_eq(itest_wait(a, 180), 0, "station A failed");
+	cr_expect_eq(itest_wait(b, 180), 0, "station B failed");
+	itest_env_cleanup(&other);
+	cr_expect_eq(pg_count("SELECT count(*) FROM boards WHERE last_result = 'pass'"), 40);
+	cr_expect_eq(pg_count("SELECT count(*) FROM serials"), 40);
+	cr_expect_eq(pg_count("SELECT count(DISTINCT value) FROM serials"), 40, "a serial handed out twice");
+	cr_expect_eq(pg_count("SELECT count(DISTINCT serial) FROM boards"), 40, "a serial burned twice");
+	cr_expect_eq(pg_count("SELECT count(*) FROM attempts WHERE finished_at IS NULL"), 0);
+	cr_expect_eq(pg_count("SELECT count(DISTINCT run_id) FROM attempts"), 2, "two runs");
+	expect_every_board_traceable();
+}
