@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <libconfig.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +87,14 @@ static bool cfg_is_ident(const char *s)
 }
 
 /* Store one key's value in its field, checked; path names the file for messages. */
+/* "scheme://..." (RFC 3986 §3.1: a letter, then letters, digits, '+', '-', '.'): a server, not a relative path. */
+static bool cfg_is_uri(const char *v)
+{
+	size_t n = strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
+
+	return n > 0 && ((v[0] >= 'a' && v[0] <= 'z') || (v[0] >= 'A' && v[0] <= 'Z')) && strncmp(v + n, "://", 3) == 0;
+}
+
 static int cfg_store(gang_config *c, const cfg_key *k, const char *v, const char *path, int line, gang_diag *d)
 {
 	char *field = (char *)c + k->off;
@@ -97,7 +106,7 @@ static int cfg_store(gang_config *c, const cfg_key *k, const char *v, const char
 	if (k->kind == CFG_IDENT && !cfg_is_ident(v))
 		return gang_diag_set(d, GANG_ECONFIG, "%s:%d: %s: '%s' may contain only letters, digits, '.', '_' and '-'",
 				     path, line, k->name, v);
-	if (k->kind == CFG_PATH && v[0] != '/' && slash)
+	if (k->kind == CFG_PATH && v[0] != '/' && slash && !cfg_is_uri(v))
 		n = snprintf(field, k->cap, "%.*s/%s", (int)(slash - path), path, v);
 	else
 		n = snprintf(field, k->cap, "%s", v);

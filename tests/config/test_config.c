@@ -149,6 +149,26 @@ Test(config, relative_paths_in_a_file_are_taken_from_its_directory)
 	cr_expect(c.log_dir_is_set);
 }
 
+Test(config, a_database_uri_is_kept_as_written_not_taken_as_a_relative_path)
+{
+	static const char *const uris[] = { "postgresql://gang@db.line2/gang?sslmode=verify-full",
+					    "postgres:///line?host=/run/postgresql" };
+	gang_config c;
+	gang_diag d = { 0 };
+	char text[256], want[256];
+
+	for (size_t i = 0; i < sizeof(uris) / sizeof(uris[0]); i++) {
+		snprintf(text, sizeof(text), "db = \"%s\";\n", uris[i]);
+		cf_write("cfg/gang/gang.conf", text);
+		cr_assert_eq(gang_config_load(&c, &d), GANG_OK, "%s", d.msg);
+		cr_expect_str_eq(c.db, uris[i]);
+	}
+	cf_write("cfg/gang/gang.conf", "db = \"1db://x.sqlite\";\n");   /* not a scheme: a path */
+	cr_assert_eq(gang_config_load(&c, &d), GANG_OK, "%s", d.msg);
+	cf_path(want, sizeof(want), "cfg/gang/1db://x.sqlite");
+	cr_expect_str_eq(c.db, want);
+}
+
 /* Load with cfg/gang/gang.conf = text: GANG_ECONFIG and a message starting with want. */
 static void cf_expect_bad(const char *text, const char *want)
 {

@@ -65,7 +65,8 @@ static int pg_check_version(int version, db_pg *db, gang_diag *d)
 		return gang_diag_set(d, GANG_EDB,
 				     "database %s: schema version %d is newer than this gang (%d); upgrade gang",
 				     db->shown, version, PG_MIGRATION_COUNT);
-	if (version == 0 && !(db->flags & GANG_DB_CREATE))
+	/* the database itself exists (the engineer made it): any read-write open may create the tables */
+	if (version == 0 && (db->flags & GANG_DB_READONLY))
 		return gang_diag_set(d, GANG_EDB,
 				     "database %s has no gang schema yet; `gang run` creates it (or `gang report "
 				     "--upgrade`)",
