@@ -66,9 +66,35 @@ static int store_is_pg(const char *path)
 	return strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0;
 }
 
+/* Replace the value of every "password=" query parameter of shown with "…" (libpq accepts one there). */
+static void store_hide_password_param(char *shown, size_t cap)
+{
+	char *q = strchr(shown, '?'), *p;
+
+	while (q && (p = strstr(q, "password=")) != NULL) {
+		size_t len, rest;
+
+		if (p[-1] != '?' && p[-1] != '&') {
+			q = p + 9;
+			continue;
+		}
+		p += 9;
+		len = strcspn(p, "&#");
+		rest = strlen(p + len) + 1;
+		if (len < strlen("…") || p + strlen("…") + rest > shown + cap)
+			memset(p, '*', len);
+		else {
+			memmove(p + strlen("…"), p + len, rest);
+			memcpy(p, "…", strlen("…"));
+		}
+		q = p;
+	}
+}
+
 /*
- * The URI without its userinfo ("postgresql://…@host/db"): a password given
- * in it must not reach a log (RFC 3986 §3.2.1 and §7.5).
+ * The URI without its userinfo ("postgresql://…@host/db") and without the
+ * value of a password query parameter: a password given in it must not
+ * reach a log (RFC 3986 §3.2.1 and §7.5; libpq docs 34.1.1.2).
  */
 void gang_store_uri_shown(char *out, size_t cap, const char *uri)
 {
@@ -80,6 +106,7 @@ void gang_store_uri_shown(char *out, size_t cap, const char *uri)
 		snprintf(out, cap, "%.*s…%s", (int)(auth - uri), uri, at);
 	else
 		snprintf(out, cap, "%s", uri);
+	store_hide_password_param(out, cap);
 }
 
 bool gang_db_is_file(const char *path)

@@ -143,7 +143,9 @@ Test(db_pg, a_password_in_the_uri_never_reaches_a_message)
 {
 	static const char *const fmt[] = { "postgresql://gang_admin:s3cret@/no_such_db?host=%s",
 					   "postgresql://gang_admin:s3cret%%zz@/x?host=%s",
-					   "postgres://gang_admin:s3cret@/x?host=%s&no_such_option=1" };
+					   "postgres://gang_admin:s3cret@/x?host=%s&no_such_option=1",
+					   "postgresql:///no_such_db?password=s3cret&host=%s",
+					   "postgresql:///no_such_db?host=%s&password=s3cret" };
 	char uri[256];
 	gang_diag d = { 0 };
 	gang_db *db;

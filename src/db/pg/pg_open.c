@@ -2,7 +2,7 @@
  * pg_open.c — opening the central PostgreSQL database: the connection
  * (PQconnectdb with the URI as given: libpq docs 34.1.1 "Connection
  * Strings"; a password comes from the service file, ~/.pgpass or the
- * environment, 34.16/34.15/34.14, and is never printed), the migrations,
+ * environment, 34.17/34.16/34.15, and is never printed), the migrations,
  * and run ownership.
  *
  * A run is a session advisory lock (PostgreSQL 15 manual 9.27.10 and 13.3.5
