@@ -32,8 +32,11 @@ LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(SAN)
 # (an error otherwise), no leaves it out. Without it, gang refuses a
 # postgresql:// database with a sentence naming libpq-dev (src/db/store.c).
 # Unlike PKGS, libpq is asked about when the Makefile is read (the
-# conditionals below need the answer); deps-check never installs it, so the
-# answer cannot change during the build.
+# conditionals below need the answer). tools/install-deps installs it, so the
+# entry points `make check`, `make test` and `make demo` install packages
+# first and then read this Makefile again (a sub-make); and the objects
+# depend on $(BUILD)/gen/pg_flags, which changes when the answer does, so a
+# build made before libpq arrived is rebuilt with the backend.
 WITH_PG  ?= auto
 PG_PKG   ?= libpq
 PG_SRC   := $(wildcard src/db/pg/*.c)
@@ -78,13 +81,20 @@ TEST_DIRS := $(filter-out tests/lib tests/fixtures,$(patsubst %/,%,$(sort $(dir 
 TEST_BINS := $(TEST_DIRS:tests/%=$(BUILD)/tests/%)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 
-.PHONY: all check test proof-slice demo bench deps deps-check clean install uninstall headertest loader firmware torture generated-check sanitize tsan memcheck
+.PHONY: all check check-suites test proof-slice demo bench deps deps-check clean install uninstall headertest loader firmware torture generated-check sanitize tsan memcheck
 all: $(BUILD)/gang $(SIM_SO)
 	@echo "$(PG_STATUS)"
 
-$(BUILD)/obj/%.o: src/%.c | deps-check
+$(BUILD)/obj/%.o: src/%.c $(BUILD)/gen/pg_flags | deps-check
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+# Rewritten (when the Makefile is read) only when the PostgreSQL answer
+# changes, so objects built before libpq arrived are rebuilt with it.
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+$(shell mkdir -p $(BUILD)/gen && (echo '$(PG_DEFS)' | cmp -s - $(BUILD)/gen/pg_flags || \
+	echo '$(PG_DEFS)' > $(BUILD)/gen/pg_flags))
+endif
 
 $(BUILD)/simobj/%.o: tools/sim/%.c | deps-check
 	@mkdir -p $(dir $@)
@@ -135,7 +145,10 @@ FORCE_TESTDEP:
 
 # `make check`: the suites alone (≈ 1.5 min); `make test` (CI): the suites, then
 # the proof slice (≈ 8 min on 2 cores).
-check: deps-check all $(TEST_BINS) generated-check
+check: deps-check
+	@$(MAKE) --no-print-directory check-suites
+
+check-suites: all $(TEST_BINS) generated-check
 	@tools/run-tests $(TEST_BINS)
 
 test: check
@@ -160,7 +173,8 @@ $(BUILD)/db-bench: tools/bench/db-bench.c $(GANG_LIB) | deps-check
 $(BUILD)/report-bench: tools/bench/report-bench.c $(GANG_LIB) | deps-check
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(GANG_LIB) $(LDLIBS_ALL)
 
-demo: deps-check all
+demo: deps-check
+	@$(MAKE) --no-print-directory all
 	@tools/demo
 
 # The test suites under AddressSanitizer + UndefinedBehaviorSanitizer (gang and
