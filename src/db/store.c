@@ -9,6 +9,7 @@
 #include "db/store.h"
 #include "db/db_testing.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,7 +24,7 @@ static const char *store_missing_slot(const gang_store_ops *ops)
 	STORE_NEED(probe_seen) STORE_NEED(slot_map_apply) STORE_NEED(board_seen)
 	STORE_NEED(attempt_begin) STORE_NEED(attempt_identify) STORE_NEED(attempt_serial_text)
 	STORE_NEED(step) STORE_NEED(board_last_pass) STORE_NEED(sighting) STORE_NEED(attempt_finish)
-	STORE_NEED(report_scan) STORE_NEED(report_pools) STORE_NEED(trace_find) STORE_NEED(trace_board)
+	STORE_NEED(report_scan) STORE_NEED(report_pools) STORE_NEED(trace_lookup) STORE_NEED(trace_board)
 	STORE_NEED(serial_pool_get) STORE_NEED(serial_pool_create) STORE_NEED(serial_reserve)
 	STORE_NEED(serial_burn) STORE_NEED(serial_void) STORE_NEED(serial_status)
 	STORE_NEED(serial_find_text) STORE_NEED(serial_list)
@@ -252,9 +253,46 @@ int gang_db_report_pools(gang_report_pool **out, size_t *n_out, gang_db *db, con
 	return db->ops->report_pools(out, n_out, db, f, d);
 }
 
+/* 24 hex digits: the key may be a UID. */
+static bool store_key_is_uid(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdefABCDEF");
+
+	return n == 24U && s[n] == '\0';
+}
+
+/* A plain decimal that fits a serial value (at most 18 digits: below 2^63). */
+static bool store_key_is_decimal(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	return n > 0 && n <= 18U && s[n] == '\0';
+}
+
+/*
+ * What a key names, the same on every backend: a UID; else a serial text
+ * burned on a board; else one printed on any attempt; else a serial value.
+ */
 int gang_db_trace_find(char ***uids_out, size_t *n_out, gang_db *db, const char *key, gang_diag *d)
 {
-	return db->ops->trace_find(uids_out, n_out, db, key, d);
+	static const gang_trace_by order[] = { GANG_TRACE_BY_UID, GANG_TRACE_BY_BOARD_SERIAL,
+					       GANG_TRACE_BY_ATTEMPT_TEXT, GANG_TRACE_BY_SERIAL_VALUE };
+	int err = GANG_OK;
+
+	*uids_out = NULL;
+	*n_out = 0;
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]) && err == GANG_OK && *n_out == 0; i++) {
+		if ((order[i] == GANG_TRACE_BY_UID && !store_key_is_uid(key)) ||
+		    (order[i] == GANG_TRACE_BY_SERIAL_VALUE && !store_key_is_decimal(key)))
+			continue;
+		err = db->ops->trace_lookup(uids_out, n_out, db, order[i], key, d);
+	}
+	if (err < 0) {
+		gang_db_trace_uids_free(*uids_out, *n_out);
+		*uids_out = NULL;
+		*n_out = 0;
+	}
+	return err;
 }
 
 int gang_db_trace_board(gang_trace_board **out, gang_db *db, const char *uid, gang_diag *d)

@@ -32,7 +32,7 @@
 #include "serial/serial_alloc.h"
 
 /* Bump on any change to gang_store_ops' layout or to an op's contract. */
-#define GANG_STORE_OPS_VERSION 1U
+#define GANG_STORE_OPS_VERSION 2U
 
 typedef struct gang_store_ops gang_store_ops;
 
@@ -48,6 +48,17 @@ typedef struct gang_slot_mapping {
 	char serial[128];
 	char path[128]; /* "" when the line names no USB path */
 } gang_slot_mapping;
+
+/*
+ * What a trace key is looked up as (store.c tries them in this order and
+ * stops at the first that names a board).
+ */
+typedef enum gang_trace_by {
+	GANG_TRACE_BY_UID = 0,      /* the 96-bit UID, either case */
+	GANG_TRACE_BY_BOARD_SERIAL, /* the serial text burned on a board's pass */
+	GANG_TRACE_BY_ATTEMPT_TEXT, /* the serial text of any attempt (a failed board has only this) */
+	GANG_TRACE_BY_SERIAL_VALUE, /* a serial's number in its pool (decimal key) */
+} gang_trace_by;
 
 /* A serial pool as stored. */
 typedef struct gang_store_pool {
@@ -96,7 +107,9 @@ struct gang_store_ops {
 			   gang_diag *d);
 	int (*report_pools)(gang_report_pool **out, size_t *n_out, gang_db *db, const gang_report_filter *f,
 			    gang_diag *d);
-	int (*trace_find)(char ***uids_out, size_t *n_out, gang_db *db, const char *key, gang_diag *d);
+	/* The UIDs (sorted bytewise, distinct) of the boards key names when read as by. */
+	int (*trace_lookup)(char ***uids_out, size_t *n_out, gang_db *db, gang_trace_by by, const char *key,
+			    gang_diag *d);
 	int (*trace_board)(gang_trace_board **out, gang_db *db, const char *uid, gang_diag *d);
 
 	/*

@@ -111,9 +111,10 @@ static int pq_report_pools(gang_report_pool **out, size_t *n_out, gang_db *db, c
 	return db_pg_report_pools(out, n_out, DBP(db), f, d);
 }
 
-static int pq_trace_find(char ***uids_out, size_t *n_out, gang_db *db, const char *key, gang_diag *d)
+static int pq_trace_lookup(char ***uids_out, size_t *n_out, gang_db *db, gang_trace_by by, const char *key,
+			   gang_diag *d)
 {
-	return db_pg_trace_find(uids_out, n_out, DBP(db), key, d);
+	return db_pg_trace_lookup(uids_out, n_out, DBP(db), by, key, d);
 }
 
 static int pq_trace_board(gang_trace_board **out, gang_db *db, const char *uid, gang_diag *d)
@@ -217,7 +218,7 @@ const gang_store_ops db_pg_ops = {
 	.attempt_finish = pq_attempt_finish,
 	.report_scan = pq_report_scan,
 	.report_pools = pq_report_pools,
-	.trace_find = pq_trace_find,
+	.trace_lookup = pq_trace_lookup,
 	.trace_board = pq_trace_board,
 	.serial_pool_get = pq_serial_pool_get,
 	.serial_pool_create = pq_serial_pool_create,

@@ -1,7 +1,7 @@
 /*
  * pg_trace.c — `gang trace` on PostgreSQL: which boards a key names and
  * everything recorded about one board, as src/db/sqlite/sqlite_report.c
- * answers it (the same lookups in the same order, text sorted bytewise).
+ * answers it (the lookups store.c tries in its order, text sorted bytewise).
  * A board's record is read in one REPEATABLE READ READ ONLY transaction,
  * so its attempts and serials are one snapshot (PostgreSQL 15 manual
  * 13.2.2).
@@ -14,7 +14,6 @@
 
 #include "db/pg/pg_internal.h"
 
-#define PG_TRACE_UID_HEX 24U
 
 /* Columns in gang_trace_field order; the duration as SQLite's julianday arithmetic gives it, in ms. */
 #define PG_TRACE_ATTEMPT_COLS                                                                              \
@@ -22,20 +21,6 @@
 	"started_at::timestamptz)) * 1000)::bigint, result, error_class, error_message, slot, probe_serial, " \
 	"operator, station, batch, profile_name, profile_sha256, image_sha256, part, connect_mode, "          \
 	"rdp_before, option_bytes, serial_pool, serial_value, serial_text"
-
-static int pg_trace_is_uid(const char *s)
-{
-	size_t n = strspn(s, "0123456789abcdefABCDEF");
-
-	return n == PG_TRACE_UID_HEX && s[n] == '\0';
-}
-
-static int pg_trace_is_decimal(const char *s)
-{
-	size_t n = strspn(s, "0123456789");
-
-	return n > 0 && n <= 18U && s[n] == '\0';
-}
 
 static char *pg_dup(PGresult *r, int row, int col, int *oom)
 {
@@ -65,34 +50,23 @@ static int pg_trace_collect(char ***v, size_t *n, db_pg *db, const char *sql, co
 	return oom ? gang_diag_set(d, GANG_ENOMEM, "out of memory tracing '%s'", key) : GANG_OK;
 }
 
-int db_pg_trace_find(char ***uids_out, size_t *n_out, db_pg *db, const char *key, gang_diag *d)
+int db_pg_trace_lookup(char ***uids_out, size_t *n_out, db_pg *db, gang_trace_by by, const char *key,
+			   gang_diag *d)
 {
-	static const char *const by_uid =
-		"SELECT uid FROM boards WHERE uid IN (upper($1), lower($1)) ORDER BY uid COLLATE \"C\"";
-	static const char *const by_text = "SELECT uid FROM boards WHERE serial = $1 ORDER BY uid COLLATE \"C\"";
-	/* a failed board has its serial text only on the attempt (boards.serial is set on a pass) */
-	static const char *const by_attempt_text =
-		"SELECT DISTINCT uid COLLATE \"C\" FROM attempts WHERE serial_text = $1 AND uid IS NOT NULL ORDER BY 1";
-	static const char *const by_value =
-		"SELECT DISTINCT uid COLLATE \"C\" FROM serials WHERE value = $1::bigint ORDER BY 1";
-	int err = GANG_OK;
+	static const char *const sql[] = {
+		[GANG_TRACE_BY_UID] =
+			"SELECT uid FROM boards WHERE uid IN (upper($1), lower($1)) ORDER BY uid COLLATE \"C\"",
+		[GANG_TRACE_BY_BOARD_SERIAL] = "SELECT uid FROM boards WHERE serial = $1 ORDER BY uid COLLATE \"C\"",
+		/* a failed board has its serial text only on the attempt (boards.serial is set on a pass) */
+		[GANG_TRACE_BY_ATTEMPT_TEXT] = "SELECT DISTINCT uid COLLATE \"C\" FROM attempts WHERE serial_text = $1 "
+					       "AND uid IS NOT NULL ORDER BY 1",
+		[GANG_TRACE_BY_SERIAL_VALUE] =
+			"SELECT DISTINCT uid COLLATE \"C\" FROM serials WHERE value = $1::bigint ORDER BY 1",
+	};
 
-	*uids_out = NULL;
-	*n_out = 0;
-	if (pg_trace_is_uid(key))
-		err = pg_trace_collect(uids_out, n_out, db, by_uid, key, d);
-	if (err == GANG_OK && *n_out == 0)
-		err = pg_trace_collect(uids_out, n_out, db, by_text, key, d);
-	if (err == GANG_OK && *n_out == 0)
-		err = pg_trace_collect(uids_out, n_out, db, by_attempt_text, key, d);
-	if (err == GANG_OK && *n_out == 0 && pg_trace_is_decimal(key))
-		err = pg_trace_collect(uids_out, n_out, db, by_value, key, d);
-	if (err < 0) {
-		gang_db_trace_uids_free(*uids_out, *n_out);
-		*uids_out = NULL;
-		*n_out = 0;
-	}
-	return err;
+	if ((unsigned)by >= sizeof(sql) / sizeof(sql[0]))
+		return gang_diag_set(d, GANG_ERR, "trace: unknown lookup %d", (int)by);
+	return pg_trace_collect(uids_out, n_out, db, sql[by], key, d);
 }
 
 static int pg_trace_steps(gang_trace_attempt *a, db_pg *db, gang_diag *d)

@@ -24,7 +24,6 @@
 #include "db/sqlite/sqlite_internal.h"
 
 #define DB_REPORT_SQL_MAX 1024U
-#define DB_REPORT_UID_HEX 24U
 #define DB_REPORT_MMAP_BYTES "1073741824" /* address space only; pages stay in the page cache */
 
 /*
@@ -268,20 +267,6 @@ int db_sqlite_report_pools(gang_report_pool **out, size_t *n_out, db_sqlite *db,
 	"station, batch, profile_name, profile_sha256, image_sha256, part, connect_mode, rdp_before, " \
 	"option_bytes, serial_pool, serial_value, serial_text"
 
-static int db_trace_is_uid(const char *s)
-{
-	size_t n = strspn(s, "0123456789abcdefABCDEF");
-
-	return n == DB_REPORT_UID_HEX && s[n] == '\0';
-}
-
-static int db_trace_is_decimal(const char *s)
-{
-	size_t n = strspn(s, "0123456789");
-
-	return n > 0 && n <= 18U && s[n] == '\0';
-}
-
 /* Collect the distinct first column of sql (bound with key) into a uid list. */
 static int db_trace_collect(char ***v, size_t *n, db_sqlite *db, const char *sql, const char *key,
 			    gang_diag *d)
@@ -308,34 +293,22 @@ static int db_trace_collect(char ***v, size_t *n, db_sqlite *db, const char *sql
 	return err;
 }
 
-int db_sqlite_trace_find(char ***uids_out, size_t *n_out, db_sqlite *db, const char *key, gang_diag *d)
+int db_sqlite_trace_lookup(char ***uids_out, size_t *n_out, db_sqlite *db, gang_trace_by by, const char *key,
+			       gang_diag *d)
 {
-	static const char *const by_uid =
-		"SELECT uid FROM boards WHERE uid IN (upper(?1), lower(?1)) ORDER BY uid";
-	static const char *const by_text = "SELECT uid FROM boards WHERE serial = ?1 ORDER BY uid";
-	/* A failed board has its serial text only on the attempt (boards.serial is set on a pass). */
-	static const char *const by_attempt_text =
-		"SELECT DISTINCT uid FROM attempts WHERE serial_text = ?1 AND uid IS NOT NULL ORDER BY uid";
-	static const char *const by_value =
-		"SELECT DISTINCT uid FROM serials WHERE value = CAST(?1 AS INTEGER) ORDER BY uid";
-	int err = GANG_OK;
+	static const char *const sql[] = {
+		[GANG_TRACE_BY_UID] = "SELECT uid FROM boards WHERE uid IN (upper(?1), lower(?1)) ORDER BY uid",
+		[GANG_TRACE_BY_BOARD_SERIAL] = "SELECT uid FROM boards WHERE serial = ?1 ORDER BY uid",
+		/* a failed board has its serial text only on the attempt (boards.serial is set on a pass) */
+		[GANG_TRACE_BY_ATTEMPT_TEXT] =
+			"SELECT DISTINCT uid FROM attempts WHERE serial_text = ?1 AND uid IS NOT NULL ORDER BY uid",
+		[GANG_TRACE_BY_SERIAL_VALUE] =
+			"SELECT DISTINCT uid FROM serials WHERE value = CAST(?1 AS INTEGER) ORDER BY uid",
+	};
 
-	*uids_out = NULL;
-	*n_out = 0;
-	if (db_trace_is_uid(key))
-		err = db_trace_collect(uids_out, n_out, db, by_uid, key, d);
-	if (err == GANG_OK && *n_out == 0)
-		err = db_trace_collect(uids_out, n_out, db, by_text, key, d);
-	if (err == GANG_OK && *n_out == 0)
-		err = db_trace_collect(uids_out, n_out, db, by_attempt_text, key, d);
-	if (err == GANG_OK && *n_out == 0 && db_trace_is_decimal(key))
-		err = db_trace_collect(uids_out, n_out, db, by_value, key, d);
-	if (err < 0) {
-		gang_db_trace_uids_free(*uids_out, *n_out);
-		*uids_out = NULL;
-		*n_out = 0;
-	}
-	return err;
+	if ((unsigned)by >= sizeof(sql) / sizeof(sql[0]))
+		return gang_diag_set(d, GANG_ERR, "trace: unknown lookup %d", (int)by);
+	return db_trace_collect(uids_out, n_out, db, sql[by], key, d);
 }
 
 /* True when a non-NULL column failed to copy (out of memory). */

@@ -111,9 +111,10 @@ static int sq_report_pools(gang_report_pool **out, size_t *n_out, gang_db *db, c
 	return db_sqlite_report_pools(out, n_out, DBS(db), f, d);
 }
 
-static int sq_trace_find(char ***uids_out, size_t *n_out, gang_db *db, const char *key, gang_diag *d)
+static int sq_trace_lookup(char ***uids_out, size_t *n_out, gang_db *db, gang_trace_by by, const char *key,
+			   gang_diag *d)
 {
-	return db_sqlite_trace_find(uids_out, n_out, DBS(db), key, d);
+	return db_sqlite_trace_lookup(uids_out, n_out, DBS(db), by, key, d);
 }
 
 static int sq_trace_board(gang_trace_board **out, gang_db *db, const char *uid, gang_diag *d)
@@ -226,7 +227,7 @@ const gang_store_ops db_sqlite_ops = {
 	.attempt_finish = sq_attempt_finish,
 	.report_scan = sq_report_scan,
 	.report_pools = sq_report_pools,
-	.trace_find = sq_trace_find,
+	.trace_lookup = sq_trace_lookup,
 	.trace_board = sq_trace_board,
 	.serial_pool_get = sq_serial_pool_get,
 	.serial_pool_create = sq_serial_pool_create,
