@@ -32,10 +32,23 @@
  * per the STM32F030 datasheet); F0/F3 add RDP level 2 and OBL_LAUNCH.
  */
 #define PART_FPEC(t_prog, flags, obl) \
-	{ GANG_CTRL_FPEC_F1, 0x40022000U, 0x1FFFF800U, (t_prog), (flags) | ((obl) ? GANG_CTRL_OBL_LAUNCH : 0U) }
+	{ GANG_CTRL_FPEC_F1, 0x40022000U, 0x1FFFF800U, (t_prog), 0U, 0U, \
+	  (flags) | ((obl) ? GANG_CTRL_OBL_LAUNCH : 0U) }
 #define PART_CTRL_F1(obl) PART_FPEC(52500U, 0U, obl)
 #define PART_CTRL_F0(obl) PART_FPEC(53500U, GANG_CTRL_OBR_LEVEL2, obl)
 #define PART_CTRL_F3(obl) PART_FPEC(52500U, GANG_CTRL_OBR_LEVEL2, obl)
+/*
+ * The F2/F4/F7 sector controller at 0x40023C00: option bytes at 0x1FFFC000
+ * (F2/F4) or 0x1FFF0000 (F7), OTP 512 B at 0x1FFF7800 (F2/F4) or 1 KiB at
+ * 0x1FF0F000 (F7); t_prog per word at x32 16 us typical (DS8626 "Flash
+ * memory programming", also taken for F2 and F7 whose datasheets were not
+ * at hand).
+ */
+#define PART_SECT(ob, otp, otp_n, flags) \
+	{ GANG_CTRL_FPEC_F4, 0x40023C00U, (ob), 16000U, (otp), (otp_n), (flags) }
+#define PART_CTRL_F2(obl) PART_SECT(0x1FFFC000U, 0x1FFF7800U, 512U, GANG_CTRL_F2_NO_ERRIE)
+#define PART_CTRL_F4(obl) PART_SECT(0x1FFFC000U, 0x1FFF7800U, 512U, GANG_CTRL_F4_OPTCR1)
+#define PART_CTRL_F7(obl) PART_SECT(0x1FFF0000U, 0x1FF0F000U, 1024U, GANG_CTRL_F7_OPTCR)
 
 /* What gang needs of a family beyond its identity in parts.def. */
 #define PART_EXT_F1 \
@@ -59,8 +72,24 @@
 	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U, \
 	.iwdg_kr = 0x40003000U
 
+/*
+ * F2/F4/F7: DBGMCU_CR sleep/stop/standby (0x7) and APB1_FZ watchdogs at
+ * 0xE0042008 (RM0090 §38.16.4); CRC unit on AHB1, clock in RCC_AHB1ENR
+ * bit 12 (RM0090 §6.3.10); IWDG_KR at 0x40003000.
+ */
+#define PART_EXT_SECT \
+	.dbgmcu_cr_addr = 0xE0042004U, \
+	.dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY, \
+	.dbgmcu_fz_addr = 0xE0042008U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
+	.read_rdp = gang_fam_fpec_f4_read_rdp, \
+	.rcc_ahbenr = 0x40023830U, .rcc_crcen = 1U << 12, .crc_base = 0x40023000U, \
+	.iwdg_kr = 0x40003000U
+#define PART_EXT_F2 PART_EXT_SECT
+#define PART_EXT_F4 PART_EXT_SECT
+#define PART_EXT_F7 PART_EXT_SECT
+
 #define PART_LIST(...) { __VA_ARGS__ }
-#define PART_FAMILY(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl) \
+#define PART_FAMILY(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl, unit, erased) \
 	static const gang_family part_fam_##id = { \
 		.name = nm, .idcode_addrs = PART_LIST idc, .cpuid_parts = PART_LIST cpu, \
 		.flash_size_addr = fsz, .uid_addr = uid, .rdp_level0 = rdp0, .rdp_level2 = rdp2, \
@@ -71,17 +100,17 @@ GANG_FAMILIES(PART_FAMILY)
 static const gang_family *const part_families[] = { GANG_FAMILIES(PART_FAMILY_PTR) };
 #define PART_N_FAMILIES (sizeof(part_families) / sizeof(part_families[0]))
 
-/*
- * F0/F1/F3 main flash: one run of pages from 0x08000000, programmed in
- * half-words, erased to 0xFF (PM0075, RM0091 §3).
- */
-#define PART_REGIONS(id, fam, nm, dev, kib, sram, page, wrp) \
-	static const gang_flash_region part_rg_##id[] = { \
-		{ GANG_FLASH_BASE, (page), (kib) * 1024U / (page), 0, 0 } };
+/* Each part's main-flash regions, from its layout in parts.def (GANG_GEOM_<kind>). */
+#define PART_REGION(base, unit, count, no, bank) { (base), (unit), (count), (no), (bank) },
+#define PART_REGIONS(id, fam, nm, dev, kib, sram, kind, arg, wrp) \
+	static const gang_flash_region part_rg_##id[] = { GANG_GEOM_##kind(PART_REGION, (kib), (arg)) };
 GANG_PARTS(PART_REGIONS)
 
-#define PART_ROW(id, fam, nm, dev, kib, sram, page, wrp) \
-	{ nm, &part_fam_##fam, dev, kib, sram, wrp, { part_rg_##id, 1U, 2U, 0xFFU } },
+/* the family's program unit and erased value, for a part's geometry */
+#define PART_FAM_UNIT(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl, unit, erased) (unit), (erased)
+#define PART_ROW(id, fam, nm, dev, kib, sram, kind, arg, wrp) \
+	{ nm, &part_fam_##fam, dev, kib, sram, wrp, \
+	  { part_rg_##id, sizeof(part_rg_##id) / sizeof(part_rg_##id[0]), GANG_FAMILY_##fam(PART_FAM_UNIT) } },
 static const gang_part part_table[] = { GANG_PARTS(PART_ROW) };
 
 #define PART_N (sizeof(part_table) / sizeof(part_table[0]))

@@ -53,12 +53,17 @@ typedef struct gang_flash_geom {
  */
 typedef enum gang_flash_ctrl {
 	GANG_CTRL_FPEC_F1 = 0,             /* F0/F1/F3 FPEC: PM0075, RM0091 §3 */
+	GANG_CTRL_FPEC_F4,                 /* F2/F4/F7 sector controller: RM0090 §3, RM0385 §3 */
 	GANG_CTRL_COUNT
 } gang_flash_ctrl;
 
 /* What a family's instance of its controller has (gang_flash_ctrl_cfg.flags; FPEC meanings). */
 #define GANG_CTRL_OBR_LEVEL2 (1U << 0)  /* FLASH_OBR RDPRT[2:1] with a level 2 (F0/F3, RM0091 §3) */
 #define GANG_CTRL_OBL_LAUNCH (1U << 1)  /* FLASH_CR.OBL_LAUNCH reloads the option bytes (F0/F3) */
+/* (F2/F4/F7 sector-controller meanings) */
+#define GANG_CTRL_F4_OPTCR1  (1U << 2)  /* FLASH_OPTCR1 holds bank 2's nWRP (F42x/F43x, RM0090 §3.9.8) */
+#define GANG_CTRL_F7_OPTCR   (1U << 3)  /* F7 OPTCR layout: WWDG_SW/IWDG_SW, nDBANK, BOOT_ADDx in OPTCR1 (RM0410 §3.7) */
+#define GANG_CTRL_F2_NO_ERRIE (1U << 4) /* no CR.ERRIE (F2, RM0033 §2.4.3) */
 
 /* A family's flash controller: which driver, and the parameters only that driver reads. */
 typedef struct gang_flash_ctrl_cfg {
@@ -66,6 +71,8 @@ typedef struct gang_flash_ctrl_cfg {
 	uint32_t base;                     /* controller registers */
 	uint32_t ob_base;                  /* option-byte block */
 	uint32_t t_prog_ns;                /* typical time to program one program unit */
+	uint32_t otp_base;                 /* one-time-programmable area; 0: none */
+	uint32_t otp_bytes;
 	uint32_t flags;                    /* GANG_CTRL_* */
 } gang_flash_ctrl_cfg;
 

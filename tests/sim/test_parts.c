@@ -13,21 +13,24 @@
 TestSuite(sim_parts, .timeout = 10);
 
 #define TP_FIRST(a, ...) a
-#define TP_FAM_CHECK(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl) \
+#define TP_FAM_CHECK(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl, unit, erased) \
 	cr_expect_eq(p->idcode_addr, TP_FIRST idc, "%s", p->name); \
 	cr_expect_eq(p->flash_size_addr, fsz, "%s", p->name); \
 	cr_expect_eq(p->uid_addr, uid, "%s", p->name); \
 	cr_expect_eq(p->rdp_unprotected, rdp0, "%s", p->name); \
 	cr_expect_eq(p->has_obl_launch, obl, "%s", p->name);
 
-#define TP_ROW_CHECK(id, fam, nm, dev, kib, sram, page, wrp) \
+#define TP_PAGE_PAGES(arg) (arg)
+#define TP_PAGE_SECT(arg)  0U
+#define TP_PAGE_SECT2(arg) 0U
+#define TP_ROW_CHECK(id, fam, nm, dev, kib, sram, kind, arg, wrp) \
 	do { \
 		const sim_part *p = sim_part_find(nm); \
 		cr_assert_not_null(p, "%s is not simulated", nm); \
 		cr_expect_eq(p->dev_id, dev, "%s", nm); \
 		cr_expect_eq(p->flash_kib, kib, "%s", nm); \
 		cr_expect_eq(p->sram_kib, sram, "%s", nm); \
-		cr_expect_eq(p->page_size, page, "%s", nm); \
+		cr_expect_eq(p->page_size, TP_PAGE_##kind(arg), "%s", nm); \
 		cr_expect_eq(p->wrp_pages_per_bit, wrp, "%s", nm); \
 		GANG_FAMILY_##fam(TP_FAM_CHECK) \
 	} while (0);

@@ -6,6 +6,9 @@
  * DS5792 (F103 sizes). A row whose DEV_ID is not in these tables, or
  * whose family, page size, flash or SRAM contradicts them, fails, so a
  * part cannot be added on a guess. `gang parts` lists exactly these rows.
+ * F2/F4/F7: RM0033 §2.3 (F2), RM0090 §3.3 Tables 5-6 (F40x/F41x, F42x/F43x
+ * dual bank), RM0383 (F411), RM0390 (F446), RM0385 §3.3 (F74x: 32/128/256
+ * KiB sectors), RM0410 §3.3 (F76x single bank), DBGMCU_IDCODE of each.
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -18,7 +21,7 @@ TestSuite(parts_ref, .timeout = 10);
 typedef struct ref_line {
 	uint16_t dev_id;
 	const char *family;
-	uint32_t page;             /* erase unit bytes */
+	uint32_t page;             /* erase unit bytes; 0: sectors of several sizes */
 	uint32_t kib_min, kib_max; /* main flash */
 	uint32_t sram_min, sram_max;
 } ref_line;
@@ -41,6 +44,13 @@ static const ref_line ref_lines[] = {
 	{ 0x438U, "F3", 2048U, 32U, 64U, 0, 0 },         /* F303x6/x8, F334 */
 	{ 0x446U, "F3", 2048U, 384U, 512U, 0, 0 },       /* F303xD/xE */
 	{ 0x432U, "F3", 2048U, 64U, 256U, 0, 0 },        /* F37x */
+	{ 0x411U, "F2", 0U, 128U, 1024U, 64U, 128U },    /* F205/F207/F215/F217 */
+	{ 0x413U, "F4", 0U, 512U, 1024U, 192U, 192U },   /* F405/F407/F415/F417 (128 + 64 CCM) */
+	{ 0x419U, "F4", 0U, 1024U, 2048U, 256U, 256U },  /* F42x/F43x */
+	{ 0x431U, "F4", 0U, 256U, 512U, 128U, 128U },    /* F411 */
+	{ 0x421U, "F4", 0U, 256U, 512U, 128U, 128U },    /* F446 */
+	{ 0x449U, "F7", 0U, 512U, 1024U, 320U, 320U },   /* F74x/F75x */
+	{ 0x451U, "F7", 0U, 1024U, 2048U, 512U, 512U },  /* F76x/F77x */
 };
 
 static const ref_line *ref_find(uint16_t dev_id)
@@ -77,8 +87,9 @@ Test(parts_ref, every_row_has_a_geometry_covering_exactly_its_flash)
 		cr_expect_eq(gang_geom_base(&p->geom), GANG_FLASH_BASE, "%s", p->name);
 		cr_expect_eq(gang_geom_end(&p->geom) - gang_geom_base(&p->geom), (uint64_t)p->flash_kib * 1024U,
 			     "%s: regions cover the flash size", p->name);
-		cr_expect_eq(p->geom.erased, 0xFFU, "%s: F0/F1/F3 erase to 0xFF", p->name);
-		cr_expect_eq(p->geom.write_unit, 2U, "%s: F0/F1/F3 program half-words", p->name);
+		cr_expect_eq(p->geom.erased, 0xFFU, "%s: F0-F7 erase to 0xFF", p->name);
+		cr_expect_eq(p->geom.write_unit, p->family->flash.id == GANG_CTRL_FPEC_F1 ? 2U : 4U,
+			     "%s: F0/F1/F3 program half-words, F2/F4/F7 words (x32)", p->name);
 	}
 }
 
@@ -91,4 +102,29 @@ Test(parts_ref, names_are_unique_and_found_by_their_own_spelling)
 		for (unsigned j = i + 1; j < gang_part_count(); j++)
 			cr_expect_neq(strcmp(p->name, gang_part_at(j)->name), 0, "%s twice", p->name);
 	}
+}
+
+/* RM0090 §3.3 Table 5 (1 MiB: 4 x 16, 64, 7 x 128 KiB), Table 6 (2 MiB: bank 2 from sector 12 at 0x08100000), RM0385 §3.3 (F74x: 4 x 32, 128, 3 x 256 KiB). */
+Test(parts_ref, sector_layouts_are_the_reference_manuals)
+{
+	const gang_part *f407 = gang_part_find("STM32F407VG"), *f429 = gang_part_find("STM32F429ZI");
+	const gang_part *f746 = gang_part_find("STM32F746ZG");
+	gang_flash_unit u;
+
+	cr_assert(f407 && f429 && f746);
+	cr_expect_eq(gang_geom_unit_count(&f407->geom), 12U);
+	cr_assert(gang_geom_unit_at(&u, &f407->geom, 0x08010000U));
+	cr_expect(u.no == 4U && u.size == 65536U);
+	cr_assert(gang_geom_unit_at(&u, &f407->geom, 0x080FFFFFU));
+	cr_expect(u.no == 11U && u.size == 131072U && u.addr == 0x080E0000U);
+	cr_expect_eq(gang_geom_unit_count(&f429->geom), 24U);
+	cr_assert(gang_geom_unit_at(&u, &f429->geom, 0x08100000U));
+	cr_expect(u.no == 12U && u.bank == 1U && u.size == 16384U);
+	cr_assert(gang_geom_unit_at(&u, &f429->geom, 0x081E0000U));
+	cr_expect(u.no == 23U && u.size == 131072U);
+	cr_assert(gang_geom_unit_at(&u, &f746->geom, 0x08018000U));
+	cr_expect(u.no == 3U && u.size == 32768U);
+	cr_assert(gang_geom_unit_at(&u, &f746->geom, 0x08040000U));
+	cr_expect(u.no == 5U && u.size == 262144U);
+	cr_expect_eq(gang_geom_unit_count(&f746->geom), 8U);
 }

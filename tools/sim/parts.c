@@ -22,26 +22,38 @@
 #define PART_CPUID_M3      0x411FC231U   /* Cortex-M3 r1p1 */
 #define PART_CPUID_M4      0x410FC241U   /* Cortex-M4 r0p1 */
 #define PART_CPUID_M0      0x410CC200U   /* Cortex-M0 r0p0 */
+#define PART_CPUID_M3R2    0x412FC230U   /* Cortex-M3 r2p0 (F2) */
+#define PART_CPUID_M7      0x411FC270U   /* Cortex-M7 r1p0 (F7) */
 
 /* DPIDR and CPUID, then the system memory base and size, per family */
 #define SIM_DP_F1  0x1BA01477U, PART_CPUID_M3
 #define SIM_DP_F0  0x0BB11477U, PART_CPUID_M0
 #define SIM_DP_F3  0x2BA01477U, PART_CPUID_M4
+#define SIM_DP_F2  0x2BA01477U, PART_CPUID_M3R2
+#define SIM_DP_F4  0x2BA01477U, PART_CPUID_M4
+#define SIM_DP_F7  0x5BA02477U, PART_CPUID_M7
 #define SIM_MEM_F1 0x1FFFF000U, 0x800U
 #define SIM_MEM_F0 0x1FFFEC00U, 0xC00U
 #define SIM_MEM_F3 0x1FFFD800U, 0x2000U
+#define SIM_MEM_F2 0x1FFF0000U, 0x7800U
+#define SIM_MEM_F4 0x1FFF0000U, 0x7800U
+#define SIM_MEM_F7 0x1FF00000U, 0xEDC0U
 /* the silicon revision a part reports in DBGMCU_IDCODE[31:16] */
 #define SIM_REV(dev) ((dev) == 0x410U ? 0x2003U : (dev) == 0x440U ? 0x1000U : 0x1001U)
 
 /* The family's identity fields a part row needs (a GANG_FAMILY_<id> row macro). */
 #define SIM_FIRST(a, ...) a
-#define SIM_FAM_IDS(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl) SIM_FIRST idc, fsz, uid
-#define SIM_FAM_RDP0(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl) rdp0
-#define SIM_FAM_OBL(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl) obl
+#define SIM_FAM_IDS(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl, unit, erased) SIM_FIRST idc, fsz, uid
+#define SIM_FAM_RDP0(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl, unit, erased) rdp0
+#define SIM_FAM_OBL(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl, unit, erased) obl
+/* the page size of a paged layout; 0 for sectors */
+#define SIM_PAGE_PAGES(arg) (arg)
+#define SIM_PAGE_SECT(arg)  0U
+#define SIM_PAGE_SECT2(arg) 0U
 
 /* sim_part field order: name .. wrp, dpidr, cpuid, ids, system memory, rdp0, obl */
-#define SIM_ROW(id, fam, nm, dev, kib, sram, page, wrp) \
-	{ nm, dev, SIM_REV(dev), kib, sram, page, wrp, SIM_DP_##fam, \
+#define SIM_ROW(id, fam, nm, dev, kib, sram, kind, arg, wrp) \
+	{ nm, dev, SIM_REV(dev), kib, sram, SIM_PAGE_##kind(arg), wrp, SIM_DP_##fam, \
 	  GANG_FAMILY_##fam(SIM_FAM_IDS), SIM_MEM_##fam, GANG_FAMILY_##fam(SIM_FAM_RDP0), \
 	  GANG_FAMILY_##fam(SIM_FAM_OBL) },
 
