@@ -1,11 +1,13 @@
 /*
  * cmd_options.c — `gang options show|set`: decode the option bytes (RDP,
- * USER bits, DATA0/1, write-protected pages) and change them, as the
- * family's named fields (--set NAME=VALUE for any of them), declaratively
- * through the driver (compare, skip when equal, erase + program, reload,
- * read back; RDP last; regression and permanent lock only when asked for in
- * so many words). Layout: PM0075 option bytes (RM0091 §3 for F0/F3).
+ * user bits, data, write-protected pages or sectors) as the family's named
+ * fields and change them (--set NAME=VALUE for any of them), declaratively
+ * through the driver (compare, skip when equal, write, reload, read back;
+ * RDP last; regression and permanent lock only when asked for in so many
+ * words). Fields: the family driver's (PM0075 for F0/F1/F3, RM0090 §3.9.10
+ * for F2/F4/F7).
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,41 +34,79 @@ typedef struct opt_args {
 	gang_ob_write_opts wo;
 } opt_args;
 
+/* Protected units as ranges ("0-3,8"; JSON "[0,3],[8,8]"); the last bit covers every later unit. */
 static void opt_print_wrp(FILE *fp, uint32_t wrp, const gang_part *part, bool json)
 {
+	uint32_t units = gang_geom_unit_count(&part->geom);
 	bool first = true;
 
 	for (unsigned bit = 0; bit < 32; bit++) {
 		uint32_t lo = bit * part->wrp_pages_per_bit;
-		uint32_t pages = gang_geom_unit_count(&part->geom);
-		uint32_t hi = bit == 31 ? pages - 1 : lo + part->wrp_pages_per_bit - 1;
+		uint32_t hi = bit == 31 ? units - 1 : lo + part->wrp_pages_per_bit - 1;
 
-		if ((wrp & (1U << bit)) || lo >= pages)
+		if ((wrp & (1U << bit)) || lo >= units)
 			continue;
 		fprintf(fp, json ? "%s[%u,%u]" : "%s%u-%u", first ? "" : ",", (unsigned)lo,
-			(unsigned)(hi < pages ? hi : pages - 1));
+			(unsigned)(hi < units ? hi : units - 1));
 		first = false;
 	}
 	if (first && !json)
 		fputs("none", fp);
 }
 
+/* "pages" or "sectors": what the part's erase units are called. */
+static const char *opt_units(const gang_part *part)
+{
+	return gang_geom_uniform_unit(&part->geom) ? "pages" : "sectors";
+}
+
+static void opt_lower(char *out, size_t cap, const char *s)
+{
+	size_t i = 0;
+
+	for (; s[i] && i + 1 < cap; i++)
+		out[i] = (char)tolower((unsigned char)s[i]);
+	out[i] = '\0';
+}
+
+static void opt_show_json(const gang_ob *ob, const gang_part *part)
+{
+	char key[32];
+
+	printf("{\"family\":\"%s\",\"rdp_level\":%d,\"rdp\":\"0x%02X\",\"user\":\"0x%02X\"",
+	       part->family->name, ob->rdp_level, ob->rdp, (unsigned)ob->user);
+	for (const gang_ob_field *k = gang_ob_fields(part->family); k->name; k++) {
+		if (k->kind != GANG_OB_KIND_BIT && k->kind != GANG_OB_KIND_BYTE)
+			continue;
+		opt_lower(key, sizeof(key), k->name);
+		printf(",\"%s\":%lld", key, (long long)gang_ob_field_get(ob, k));
+	}
+	printf(",\"wrpr\":\"0x%08X\",\"opterr\":%s,\"wrp_%s\":[", (unsigned)ob->wrp,
+	       ob->opterr ? "true" : "false", opt_units(part));
+	opt_print_wrp(stdout, ob->wrp, part, true);
+	puts("]}");
+}
+
+/* Every field of the part's family by its reference-manual name. */
 static void opt_show(const gang_ob *ob, const gang_part *part, bool json)
 {
+	const gang_ob_field *wrp = gang_ob_field_wrp(part->family);
+
 	if (json) {
-		printf("{\"rdp_level\":%d,\"rdp\":\"0x%02X\",\"user\":\"0x%02X\",\"wdg_sw\":%d,\"nrst_stop\":%d,"
-		       "\"nrst_stdby\":%d,\"data0\":%u,\"data1\":%u,\"wrpr\":\"0x%08X\",\"opterr\":%s,"
-		       "\"wrp_pages\":[", ob->rdp_level, ob->rdp, ob->user, ob->user & 1, (ob->user >> 1) & 1,
-		       (ob->user >> 2) & 1, ob->data0, ob->data1, (unsigned)ob->wrp, ob->opterr ? "true" : "false");
-		opt_print_wrp(stdout, ob->wrp, part, true);
-		puts("]}");
+		opt_show_json(ob, part);
 		return;
 	}
 	printf("RDP        level %d (0x%02X)\n", ob->rdp_level, ob->rdp);
-	printf("USER       0x%02X: WDG_SW=%d (%s watchdog) nRST_STOP=%d nRST_STDBY=%d\n", ob->user, ob->user & 1,
-	       ob->user & 1 ? "software" : "hardware", (ob->user >> 1) & 1, (ob->user >> 2) & 1);
-	printf("DATA0/1    0x%02X 0x%02X\n", ob->data0, ob->data1);
-	printf("WRPR       0x%08X, write-protected pages: ", (unsigned)ob->wrp);
+	printf("USER       0x%02X:", (unsigned)ob->user);
+	for (const gang_ob_field *k = gang_ob_fields(part->family); k->name; k++)
+		if (k->kind == GANG_OB_KIND_BIT)
+			printf(" %s=%lld", k->name, (long long)gang_ob_field_get(ob, k));
+	printf("\nDATA      ");
+	for (const gang_ob_field *k = gang_ob_fields(part->family); k->name; k++)
+		if (k->kind == GANG_OB_KIND_BYTE)
+			printf(" %s=0x%02llX", k->name, (long long)gang_ob_field_get(ob, k));
+	printf("\n%-10s 0x%08X, write-protected %s: ", wrp ? wrp->name : "WRP", (unsigned)ob->wrp,
+	       opt_units(part));
 	opt_print_wrp(stdout, ob->wrp, part, false);
 	printf("\n%s", ob->opterr ? "OPTERR     a value/complement pair does not match\n" : "");
 }
@@ -185,9 +225,13 @@ static int opt_set(cli_session *s, opt_args *a, gang_diag *d)
 	if (err < 0)
 		return err;
 	if (a->wrp && opt_parse_wrp(&wrp, a->wrp, part) < 0)
-		return gang_diag_set(d, GANG_EUSAGE, "--wrp: '%s' is not 'none' or a list of pages 0..%u", a->wrp,
-				     gang_geom_unit_count(&part->geom) - 1U);
-	if (a->wrp && (err = gang_ob_want_set(&want, part->family, "WRP", wrp, d)) < 0)
+		return gang_diag_set(d, GANG_EUSAGE, "--wrp: '%s' is not 'none' or a list of %s 0..%u", a->wrp,
+				     opt_units(part), gang_geom_unit_count(&part->geom) - 1U);
+	if (a->wrp && gang_ob_field_wrp(part->family) == NULL)
+		return gang_diag_set(d, GANG_EUSAGE, "--wrp: the %s family has no write protection",
+				     part->family->name);
+	if (a->wrp && (err = gang_ob_want_set(&want, part->family, gang_ob_field_wrp(part->family)->name,
+					      wrp, d)) < 0)
 		return err;
 	if ((err = gang_ob_write(&changed, s->t, &want, &a->wo)) < 0)
 		return err;

@@ -47,7 +47,7 @@ typedef struct gang_program_opts {
 } gang_program_opts;
 
 const char *gang_erase_mode_name(gang_erase_mode m);
-int gang_erase_mode_parse(const char *s);      /* "pages", "mass", "none"; -1 if unknown */
+int gang_erase_mode_parse(const char *s);      /* "pages" (or "sectors"), "mass", "none"; -1 if unknown */
 const char *gang_verify_mode_name(gang_verify_mode m);
 int gang_verify_mode_parse(const char *s);     /* "crc", "readback", "none"; -1 if unknown */
 

@@ -58,6 +58,8 @@ typedef struct gang_flash_ops {
 
 /* F0/F1/F3 FPEC (0x40022000). */
 extern const gang_flash_ops gang_flash_ops_f1;
+/* F2/F4/F7 sector controller (0x40023C00). */
+extern const gang_flash_ops gang_flash_ops_f4;
 
 /* The driver of family f's flash controller (never NULL for a family in target/part.c). */
 const gang_flash_ops *gang_flash_ops_of(const gang_family *f);

@@ -39,6 +39,9 @@ const char *gang_erase_mode_name(gang_erase_mode m)
 
 int gang_erase_mode_parse(const char *s)
 {
+	/* F2/F4/F7 erase units are sectors (RM0090 §3.3): the same mode by their name */
+	if (s != NULL && strcasecmp(s, "sectors") == 0)
+		return GANG_ERASE_PAGES;
 	return plan_parse(plan_erase_names, 3U, s);
 }
 

@@ -2,8 +2,8 @@
  * fpec_f1.c — the F0/F1/F3 flash driver ("FPEC" at 0x40022000): unlock
  * and lock, mass and page erase through the debug port, and the
  * option-byte block (erase, program all eight half-words
- * with RDP last, reload). Programming and the CRC stub run on the core:
- * fpec_f1_prog.c.
+ * with RDP last, reload). Programming and the CRC stub run on the core
+ * (flash/loader_ring.c with tools/loader/loader_f1.S).
  *
  * Facts: PM0075 and RM0091 §3 (unlock: KEY1, KEY2, check LOCK; erase:
  * PER/MER, AR, STRT, poll BSY, check EOP and errors; AR writes ignored
@@ -18,12 +18,15 @@
 #include <stdio.h>
 
 #include "flash/geom.h"
+#include "flash/loader_ring.h"
+#include "flash/loaders.inc"
 
 #define F1_ERASE_EXPECT_US   30000U   /* DS5792: 20-40 ms per page or mass erase */
 #define F1_ERASE_TIMEOUT_MS  2000U
 #define F1_OB_TIMEOUT_MS     5000U    /* OB erase plus a regression mass erase */
 #define F1_PROG_TIMEOUT_MS   100U
 #define F1_OB_HALFWORDS      8U
+#define F1_CORE_HZ           8000000U /* HSI after reset (RM0008 §7.2) */
 
 uint32_t gang_fpec_f1_reg(gang_target *t, uint32_t off)
 {
@@ -227,14 +230,29 @@ static int f1_ob_write(gang_target *t, const uint8_t *raw, size_t len)
 	return f1_ob_reload(t);
 }
 
+/* loader_f1.S: half-words with FLASH_CR.PG set by the host (PM0075 §2.3.3). */
+static const gang_loader f1_loader = {
+	loader_f1_prog, sizeof(loader_f1_prog), F1_FLASH_CR, F1_CR_PG, 2U, gang_fpec_f1_check,
+};
+
+static int f1_program(gang_target *t, const gang_flash_run *runs, size_t n, const gang_flash_progress *p)
+{
+	return gang_loader_program(t, &f1_loader, runs, n, p);
+}
+
+static int f1_crc(uint32_t *crc_out, gang_target *t, uint32_t addr, uint32_t len)
+{
+	return gang_loader_crc(crc_out, t, F1_CORE_HZ, addr, len);
+}
+
 const gang_flash_ops gang_flash_ops_f1 = {
 	.name = "stm32f0/f1/f3 fpec",
 	.unlock = f1_unlock,
 	.lock = f1_lock,
 	.mass_erase = f1_mass_erase,
 	.erase_units = f1_erase_units,
-	.program = gang_fpec_f1_program,
-	.crc = gang_fpec_f1_crc,
+	.program = f1_program,
+	.crc = f1_crc,
 	.ob_read = f1_ob_read,
 	.ob_write = f1_ob_write,
 	.ob_fields = gang_fpec_f1_ob_fields,

@@ -1,8 +1,9 @@
 /*
  * fpec_f1.h — register map of the F0/F1/F3 flash controller and the
  * helpers shared by the driver files fpec_f1.c (erase, option-byte
- * writes), fpec_f1_ob.c (the option-byte block's encoding and fields) and
- * fpec_f1_prog.c (streaming loader, CRC). Internal to src/flash.
+ * writes, its streaming loader and CRC through flash/loader_ring.c) and
+ * fpec_f1_ob.c (the option-byte block's encoding and fields). Internal to
+ * src/flash.
  *
  * Facts: PM0075 and RM0091 §3 (offsets, keys, CR/SR bits; OPTKEYR uses
  * the same keys on F0/F1/F3; OBL_LAUNCH b13).
@@ -52,14 +53,10 @@ int gang_fpec_f1_wait(uint32_t *sr_out, gang_target *t, unsigned expect_us, unsi
 /* Map SR error bits after an operation at addr to GANG_EWRITE_PROTECTED / GANG_EFLASH. */
 int gang_fpec_f1_check(gang_target *t, uint32_t sr, const char *what, uint32_t addr);
 
-int gang_fpec_f1_crc(uint32_t *crc_out, gang_target *t, uint32_t addr, uint32_t len);
-
 /* fpec_f1_ob.c: the option-byte block's encoding and the family's named fields. */
 const gang_ob_field *gang_fpec_f1_ob_fields(const gang_family *f);
 void gang_fpec_f1_ob_decode(gang_ob *out, const uint8_t *raw, const gang_family *f);
 void gang_fpec_f1_ob_encode(uint8_t *raw, const gang_ob *ob, const gang_family *f);
 int gang_fpec_f1_ob_rdp_byte(uint8_t *out, int level, const gang_family *f, gang_diag *d);
-int gang_fpec_f1_program(gang_target *t, const gang_flash_run *runs, size_t n,
-			 const gang_flash_progress *p);
 
 #endif

@@ -71,7 +71,7 @@ void gang_fpec_f1_ob_decode(gang_ob *out, const uint8_t *raw, const gang_family 
 
 void gang_fpec_f1_ob_encode(uint8_t *raw, const gang_ob *ob, const gang_family *f)
 {
-	uint8_t v[F1_OB_N] = { ob->rdp, ob->user, ob->data0, ob->data1, (uint8_t)ob->wrp,
+	uint8_t v[F1_OB_N] = { ob->rdp, (uint8_t)ob->user, (uint8_t)ob->data0, (uint8_t)ob->data1, (uint8_t)ob->wrp,
 			       (uint8_t)(ob->wrp >> 8), (uint8_t)(ob->wrp >> 16), (uint8_t)(ob->wrp >> 24) };
 
 	(void)f;   /* one layout for F0/F1/F3 */

@@ -22,8 +22,8 @@ void gang_ob_want_init(gang_ob_want *w)
 {
 	w->rdp_level = GANG_OB_UNCHANGED;
 	w->user = GANG_OB_UNCHANGED;
-	for (unsigned i = 0; i < GANG_OB_USER_BITS; i++)
-		w->user_bit[i] = GANG_OB_UNCHANGED;
+	w->user_mask = 0;
+	w->user_val = 0;
 	w->data0 = GANG_OB_UNCHANGED;
 	w->data1 = GANG_OB_UNCHANGED;
 	w->wrp = GANG_OB_UNCHANGED;
@@ -51,15 +51,47 @@ void gang_ob_field_list(char *out, size_t cap, const gang_family *f)
 		len += (size_t)snprintf(out + len, cap - len, "%s%s", len ? ", " : "", k->name);
 }
 
+const gang_ob_field *gang_ob_field_wrp(const gang_family *f)
+{
+	for (const gang_ob_field *k = gang_ob_fields(f); k->name != NULL; k++)
+		if (k->kind == GANG_OB_KIND_WRP)
+			return k;
+	return NULL;
+}
+
+static unsigned ob_width(const gang_ob_field *k)
+{
+	if (k->width)
+		return k->width;
+	return k->kind == GANG_OB_KIND_BYTE ? 8U : 1U;
+}
+
+int64_t gang_ob_field_max(const gang_ob_field *k)
+{
+	if (k->kind == GANG_OB_KIND_RDP)
+		return 2;
+	if (k->kind == GANG_OB_KIND_WRP)
+		return UINT32_MAX;
+	return ((int64_t)1 << ob_width(k)) - 1;
+}
+
+int64_t gang_ob_field_get(const gang_ob *ob, const gang_ob_field *k)
+{
+	if (k->kind == GANG_OB_KIND_RDP)
+		return ob->rdp_level;
+	if (k->kind == GANG_OB_KIND_WRP)
+		return ob->wrp;
+	if (k->kind == GANG_OB_KIND_BYTE)
+		return k->index ? ob->data1 : ob->data0;
+	return (ob->user >> k->index) & (uint32_t)gang_ob_field_max(k);
+}
+
 static int ob_field_range(const gang_ob_field *k, int64_t value, gang_diag *d)
 {
-	static const int64_t max[] = { [GANG_OB_KIND_RDP] = 2, [GANG_OB_KIND_BIT] = 1,
-				       [GANG_OB_KIND_BYTE] = 255, [GANG_OB_KIND_WRP] = UINT32_MAX };
-
-	if (value >= 0 && value <= max[k->kind])
+	if (value >= 0 && value <= gang_ob_field_max(k))
 		return GANG_OK;
 	return gang_diag_set(d, GANG_EUSAGE, "option byte %s = %" PRId64 ": must be 0..%" PRId64, k->name,
-			     value, max[k->kind]);
+			     value, gang_ob_field_max(k));
 }
 
 int gang_ob_want_set(gang_ob_want *w, const gang_family *f, const char *name, int64_t value,
@@ -76,10 +108,14 @@ int gang_ob_want_set(gang_ob_want *w, const gang_family *f, const char *name, in
 	}
 	if ((err = ob_field_range(k, value, d)) < 0)
 		return err;
-	if (k->kind == GANG_OB_KIND_RDP)
+	if (k->kind == GANG_OB_KIND_RDP) {
 		w->rdp_level = (int)value;
-	else if (k->kind == GANG_OB_KIND_BIT)
-		w->user_bit[k->index % GANG_OB_USER_BITS] = (int)value;
+	} else if (k->kind == GANG_OB_KIND_BIT) {
+		uint32_t mask = (uint32_t)gang_ob_field_max(k) << k->index;
+
+		w->user_mask |= mask;
+		w->user_val = (w->user_val & ~mask) | ((uint32_t)value << k->index);
+	}
 	else if (k->kind == GANG_OB_KIND_BYTE)
 		*(k->index ? &w->data1 : &w->data0) = (int)value;
 	else
@@ -102,13 +138,13 @@ int gang_ob_rdp_byte(uint8_t *out, int level, const gang_family *f, gang_diag *d
 	return gang_flash_ops_of(f)->ob_rdp_byte(out, level, f, d);
 }
 
-static int ob_byte(uint8_t *dst, int v, const char *what, gang_diag *d)
+static int ob_data(uint16_t *dst, int v, const char *what, gang_diag *d)
 {
 	if (v == GANG_OB_UNCHANGED)
 		return GANG_OK;
-	if (v < 0 || v > 0xFF)
-		return gang_diag_set(d, GANG_EUSAGE, "option byte %s = %d: must be 0..255", what, v);
-	*dst = (uint8_t)v;
+	if (v < 0 || v > 0xFFFF)
+		return gang_diag_set(d, GANG_EUSAGE, "option byte %s = %d: must be 0..65535", what, v);
+	*dst = (uint16_t)v;
 	return GANG_OK;
 }
 
@@ -135,18 +171,20 @@ int gang_ob_plan(gang_ob *out, bool *changed_out, const gang_ob *cur, const gang
 
 	*out = *cur;
 	*changed_out = false;
-	if ((err = ob_byte(&out->user, w->user, "USER", d)) < 0 ||
-	    (err = ob_byte(&out->data0, w->data0, "DATA0", d)) < 0 ||
-	    (err = ob_byte(&out->data1, w->data1, "DATA1", d)) < 0)
+	if (w->user != GANG_OB_UNCHANGED && (w->user < 0 || w->user > (int64_t)UINT32_MAX))
+		return gang_diag_set(d, GANG_EUSAGE, "option byte USER = %" PRId64 ": must be "
+				     "0..0xFFFFFFFF", w->user);
+	if (w->user != GANG_OB_UNCHANGED)
+		out->user = (uint32_t)w->user;
+	if ((err = ob_data(&out->data0, w->data0, "DATA0", d)) < 0 ||
+	    (err = ob_data(&out->data1, w->data1, "DATA1", d)) < 0)
 		return err;
 	if (w->wrp != GANG_OB_UNCHANGED && (w->wrp < 0 || w->wrp > (int64_t)UINT32_MAX))
 		return gang_diag_set(d, GANG_EUSAGE, "option byte WRP = %" PRId64 ": must be "
 				     "0..0xFFFFFFFF", w->wrp);
 	if (w->wrp != GANG_OB_UNCHANGED)
 		out->wrp = (uint32_t)w->wrp;
-	for (unsigned i = 0; i < GANG_OB_USER_BITS; i++)
-		if (w->user_bit[i] != GANG_OB_UNCHANGED)
-			out->user = (uint8_t)(w->user_bit[i] ? out->user | (1U << i) : out->user & ~(1U << i));
+	out->user = (out->user & ~w->user_mask) | (w->user_val & w->user_mask);
 	if (w->rdp_level != GANG_OB_UNCHANGED && w->rdp_level != cur->rdp_level) {
 		if ((err = gang_ob_rdp_byte(&out->rdp, w->rdp_level, f, d)) < 0 ||
 		    (err = ob_rdp_policy(cur, w->rdp_level, o, d)) < 0)
@@ -182,8 +220,8 @@ static int ob_confirm(gang_target *t, const gang_ob *want)
 	    got.data1 == want->data1 && got.wrp == want->wrp && !got.opterr)
 		return GANG_OK;
 	return gang_diag_set(gang_target_diag(t), GANG_EFLASH, "option bytes read back RDP=0x%02X "
-			     "USER=0x%02X DATA=0x%02X/0x%02X WRP=0x%08" PRIX32 "%s, wrote RDP=0x%02X "
-			     "USER=0x%02X DATA=0x%02X/0x%02X WRP=0x%08" PRIX32, got.rdp, got.user,
+			     "USER=0x%02" PRIX32 " DATA=0x%02X/0x%02X WRP=0x%08" PRIX32 "%s, wrote RDP=0x%02X "
+			     "USER=0x%02" PRIX32 " DATA=0x%02X/0x%02X WRP=0x%08" PRIX32, got.rdp, got.user,
 			     got.data0, got.data1, got.wrp, got.opterr ? " (OPTERR)" : "", want->rdp,
 			     want->user, want->data0, want->data1, want->wrp);
 }

@@ -1,14 +1,17 @@
 /*
- * ob.h — option bytes of the F0/F1/F3 block (0x1FFFF800, eight
- * value/complement half-words): decode, declarative write (fields left
- * "unchanged" keep their value; nothing is written when the result equals
- * what the chip holds), and the RDP safety rules: a 1 -> 0 regression
- * (which mass-erases the chip) only when allowed, level 2 only with the
- * exact confirmation sentence.
+ * ob.h — option bytes as a family's named fields, whatever the family
+ * stores them in (the F0/F1/F3 block of value/complement half-words at
+ * 0x1FFFF800, the F2/F4/F7 FLASH_OPTCR/OPTCR1 words): decode through the
+ * family driver, declarative write (fields left "unchanged" keep their
+ * value; nothing is written when the result equals what the chip holds),
+ * and the RDP safety rules: a 1 -> 0 regression (which mass-erases the
+ * chip) only when allowed, level 2 only with the exact confirmation
+ * sentence.
  *
  * Facts: PM0075 option bytes, RDP and WRP, RM0091 §3 for F0/F3 (layout,
  * RDP values 0xA5 / 0xAA / 0xCC, WRP bit = 0 protected, OPTERR,
- * sequences, reload).
+ * sequences, reload); RM0090 §3.7 for F2/F4/F7 (OPTCR user bits, RDP,
+ * nWRP bit = 0 protected, one bit per sector).
  */
 #ifndef GANG_FLASH_OB_H
 #define GANG_FLASH_OB_H
@@ -27,41 +30,43 @@
 typedef struct gang_ob {
 	int rdp_level;        /* 0, 1, 2 */
 	uint8_t rdp;          /* raw RDP byte */
-	uint8_t user;         /* USER byte (F1: b0 WDG_SW, b1 nRST_STOP, b2 nRST_STDBY) */
-	uint8_t data0, data1;
-	uint32_t wrp;         /* WRP3..WRP0 as FLASH_WRPR: bit = 0 means protected */
+	uint32_t user;        /* user bits as the family's driver places them (F1: the USER byte;
+				 F2/F4/F7: FLASH_OPTCR without RDP, nWRP, OPTLOCK, OPTSTRT) */
+	uint16_t data0, data1;/* F0/F1/F3 Data0/Data1; F7 BOOT_ADD0/BOOT_ADD1 */
+	uint32_t wrp;         /* write protection, bit = 0 protected (F1 FLASH_WRPR, F2/F4/F7 nWRP
+				 with bank 2's sectors from bit 12) */
 	bool opterr;          /* some value/complement pair did not match (reads as 0xFF) */
 } gang_ob;
-
-#define GANG_OB_USER_BITS 8U
 
 /* Desired option bytes; every field GANG_OB_UNCHANGED or a value. */
 typedef struct gang_ob_want {
 	int rdp_level;        /* 0, 1, 2 */
-	int user;             /* 0..255 */
-	int user_bit[GANG_OB_USER_BITS]; /* 0 or 1 per USER bit, applied after user */
-	int data0, data1;     /* 0..255 */
+	int64_t user;         /* the whole user word, 0..0xFFFFFFFF */
+	uint32_t user_mask;   /* user bits set by named fields, applied after user */
+	uint32_t user_val;
+	int data0, data1;     /* 0..0xFFFF (the field's width limits it) */
 	int64_t wrp;          /* 0..0xFFFFFFFF (bit = 0 protected) */
 } gang_ob_want;
 
 /* What a named option-byte field is, whatever its place in the family's block. */
 typedef enum gang_ob_kind {
 	GANG_OB_KIND_RDP = 0,  /* read-protection level 0, 1 or 2 */
-	GANG_OB_KIND_BIT,      /* one USER bit, 0 or 1 */
-	GANG_OB_KIND_BYTE,     /* a user data byte, 0..255 */
+	GANG_OB_KIND_BIT,      /* width user bits from bit index (BOR_LEV: 2 bits) */
+	GANG_OB_KIND_BYTE,     /* a data word of width bits: Data0/Data1, BOOT_ADD0/1 */
 	GANG_OB_KIND_WRP,      /* write-protection bits (as FLASH_WRPR: bit = 0 protected) */
 } gang_ob_kind;
 
 /*
  * One option-byte field of a family, named as its reference manual names
- * it ("nRST_STOP", "Data0"). The family's driver lists its fields
- * (gang_flash_ops.ob_fields) with its own encoding: a USER bit number, or
- * which data byte.
+ * it ("nRST_STOP", "Data0", "BOR_LEV"). The family's driver lists its
+ * fields (gang_flash_ops.ob_fields) with its own encoding: the first user
+ * bit and the width, or which data word.
  */
 typedef struct gang_ob_field {
 	const char *name;
 	gang_ob_kind kind;
-	uint8_t index;        /* BIT: bit in USER; BYTE: 0 Data0, 1 Data1 */
+	uint8_t index;        /* BIT: first bit in user; BYTE: 0 data0, 1 data1 */
+	uint8_t width;        /* BIT and BYTE: bits (0 means 1 for BIT, 8 for BYTE) */
 } gang_ob_field;
 
 typedef struct gang_ob_write_opts {
@@ -76,6 +81,12 @@ void gang_ob_want_init(gang_ob_want *w);
 const gang_ob_field *gang_ob_fields(const gang_family *f);
 /* The field of f called name (case-insensitive: "nrst_stop" finds nRST_STOP), or NULL. */
 const gang_ob_field *gang_ob_field_find(const gang_family *f, const char *name);
+/* f's write-protection field ("WRP" on F0/F1/F3, "nWRP" on F2/F4/F7), or NULL. */
+const gang_ob_field *gang_ob_field_wrp(const gang_family *f);
+/* The largest value field k takes (RDP 2, a bit 1, BOR_LEV 3, Data0 255, WRP 0xFFFFFFFF). */
+int64_t gang_ob_field_max(const gang_ob_field *k);
+/* The value of field k in ob (RDP: its level). */
+int64_t gang_ob_field_get(const gang_ob *ob, const gang_ob_field *k);
 /*
  * The comma-separated names of f's fields ("RDP, WDG_SW, ..."), for
  * errors naming what a family has. Always NUL-terminated in out[cap].

@@ -42,16 +42,23 @@ typedef enum gang_after_mode {
 #define GANG_PROFILE_LOCK_SENTENCE "I understand this locks the chip forever"
 
 /* Option bytes; a field set to -1 is left as the chip has it. */
+/* One option-byte field the profile sets, by the name the family's reference manual uses. */
+typedef struct gang_profile_ob_field {
+	char name[24];         /* "nRST_STOP", as the family's driver spells it */
+	char key[40];          /* the profile key, for messages: "user.nrst_stop", "data0" */
+	int64_t value;         /* 0/1 for a bit, else within the field's width */
+	int line;
+} gang_profile_ob_field;
+
+#define GANG_PROFILE_OB_FIELDS_MAX 16
+
 typedef struct gang_profile_ob {
 	bool present;          /* an option_bytes group was given */
 	int rdp;               /* -1, 0, 1, 2 */
 	bool allow_unprotect;  /* an RDP 1 -> 0 regression (mass erase) is allowed */
 	bool confirm_lock;     /* rdp = 2 confirmed with GANG_PROFILE_LOCK_SENTENCE */
-	int wdg_sw;            /* -1, 0 hardware watchdog, 1 software watchdog */
-	int nrst_stop;         /* -1, 0 reset on entering Stop, 1 no reset */
-	int nrst_stdby;        /* -1, 0 reset on entering Standby, 1 no reset */
-	int nboot1;            /* -1, or the BOOT1 selection bit (F0/F3 only; RM0091 §4) */
-	int data0, data1;      /* -1 or 0..255 */
+	gang_profile_ob_field fields[GANG_PROFILE_OB_FIELDS_MAX]; /* user bits and data, in file order */
+	size_t n_fields;
 	bool wrp_set;          /* wrp_pages given ("none" or a list) */
 	size_t n_wrp;          /* pages to write-protect (0 with wrp_set: unprotect all) */
 	uint32_t *wrp_pages;   /* sorted, unique page numbers */

@@ -95,34 +95,16 @@ int gang_profile_validate(const gang_profile *p, const gang_flash_geom *g, const
 	return prof_check_wrp(p, g, d);
 }
 
-/* Every option byte the profile sets must be a field of the part's family (its driver's names). */
+/* rdp and wrp_pages need the family to have RDP and a write-protection field (user bits are checked at load). */
 static int prof_check_ob_fields(const gang_profile *p, const gang_family *f, gang_diag *d)
 {
-	const gang_profile_ob *ob = &p->ob;
-	const struct {
-		const char *key, *field;
-		bool set;
-		int line;
-	} k[] = {
-		{ "rdp", "RDP", ob->rdp >= 0, p->line.ob_group },
-		{ "user.wdg_sw", "WDG_SW", ob->wdg_sw >= 0, p->line.ob_user },
-		{ "user.nrst_stop", "nRST_STOP", ob->nrst_stop >= 0, p->line.ob_user },
-		{ "user.nrst_stdby", "nRST_STDBY", ob->nrst_stdby >= 0, p->line.ob_user },
-		{ "user.nboot1", "nBOOT1", ob->nboot1 >= 0, p->line.ob_user },
-		{ "data0", "Data0", ob->data0 >= 0, p->line.ob_group },
-		{ "data1", "Data1", ob->data1 >= 0, p->line.ob_group },
-		{ "wrp_pages", "WRP", ob->wrp_set, p->line.wrp_pages },
-	};
 	char have[160];
 
-	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
-		if (!k[i].set || gang_ob_field_find(f, k[i].field) != NULL)
-			continue;
-		gang_ob_field_list(have, sizeof(have), f);
-		return gang_diag_set(d, GANG_EPROFILE, "%s:%d: option_bytes.%s: the %s family has no option "
-				     "byte %s (it has %s)", p->path, k[i].line, k[i].key, f->name, k[i].field, have);
-	}
-	return GANG_OK;
+	if (!p->ob.wrp_set || gang_ob_field_wrp(f) != NULL)
+		return GANG_OK;
+	gang_ob_field_list(have, sizeof(have), f);
+	return gang_diag_set(d, GANG_EPROFILE, "%s:%d: option_bytes.wrp_pages: the %s family has no "
+			     "write protection (it has %s)", p->path, p->line.wrp_pages, f->name, have);
 }
 
 int gang_profile_prepare(gang_profile **p_out, gang_image **img_out, const gang_part **part_out,

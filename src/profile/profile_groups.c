@@ -1,14 +1,16 @@
 /*
  * profile_groups.c — the serial and option_bytes groups of a profile.
- * Serial formats: serial/serial_format.h; option bytes as PM0075 (RM0091
- * §3 for F0/F3) defines them (RDP levels, USER bits WDG_SW/nRST_STOP/
- * nRST_STDBY, Data0/Data1, WRP: bit = 0 protects). RDP level 2 is
+ * Serial formats: serial/serial_format.h; option bytes as the target's
+ * family names them (flash/ob.h: its driver's fields, e.g. PM0075's
+ * WDG_SW/nRST_STOP/nRST_STDBY/Data0/Data1 on F1, RM0090's BOR_LEV/BFB2 on
+ * F4), RDP levels, and write protection (bit = 0 protects). RDP level 2 is
  * permanent, so it needs a written confirmation sentence
  * (docs/architecture.md "Errors").
  */
 #include "profile/profile_internal.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,8 +24,7 @@ static const char *const prof_ob_keys[] = {
 	"rdp", "allow_unprotect", "confirm_permanent_lock", "user", "data0", "data1", "wrp_pages",
 	NULL,
 };
-/* The USER bits by their reference-manual names, lowercase as the other keys (PM0075, RM0091 §4). */
-static const char *const prof_user_keys[] = { "wdg_sw", "nrst_stop", "nrst_stdby", "nboot1", NULL };
+#include "flash/ob.h"
 
 static int prof_member_line(const config_setting_t *g, const char *name)
 {
@@ -250,25 +251,96 @@ static int prof_parse_wrp(const prof_ctx *c, const config_setting_t *g)
 	return rc;
 }
 
+/* Record field k = v for the profile (key names it in messages). */
+static int prof_ob_add(const prof_ctx *c, int line, const char *key, const char *field, int64_t v)
+{
+	gang_profile_ob *ob = &c->p->ob;
+	gang_profile_ob_field *f;
+
+	if (ob->n_fields >= GANG_PROFILE_OB_FIELDS_MAX)
+		return prof_err(c, line, "option_bytes", key, GANG_EPROFILE, "more than %d option-byte "
+				"fields", GANG_PROFILE_OB_FIELDS_MAX);
+	f = &ob->fields[ob->n_fields++];
+	snprintf(f->name, sizeof(f->name), "%s", field);
+	snprintf(f->key, sizeof(f->key), "%s", key);
+	f->value = v;
+	f->line = line;
+	return GANG_OK;
+}
+
+/* The user-settable fields of family fam ("WDG_SW, nRST_STOP, ..."), for messages. */
+static void prof_user_fields(char *out, size_t cap, const gang_family *fam)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (const gang_ob_field *k = gang_ob_fields(fam); k->name != NULL && len < cap; k++)
+		if (k->kind == GANG_OB_KIND_BIT || k->kind == GANG_OB_KIND_BYTE)
+			len += (size_t)snprintf(out + len, cap - len, "%s%s", len ? ", " : "", k->name);
+}
+
+/* One member of option_bytes.user: a field of the family, true/false for a bit, else a number. */
+static int prof_user_member(const prof_ctx *c, const config_setting_t *m, const gang_family *fam)
+{
+	const char *name = config_setting_name(m);
+	const gang_ob_field *k = gang_ob_field_find(fam, name);
+	int line = prof_line(m), type = config_setting_type(m);
+	char key[40], have[200];
+	int64_t v;
+
+	snprintf(key, sizeof(key), "user.%s", name);
+	prof_user_fields(have, sizeof(have), fam);
+	if (!k || (k->kind != GANG_OB_KIND_BIT && k->kind != GANG_OB_KIND_BYTE))
+		return prof_err(c, line, "option_bytes", key, GANG_EPROFILE, "the %s family has no such "
+				"user option byte (it has %s)", fam->name, have);
+	if (gang_ob_field_max(k) == 1 && type != CONFIG_TYPE_BOOL)
+		return prof_err(c, line, "option_bytes", key, GANG_EPROFILE, "expected true or false, got %s",
+				type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64 ? "an integer" : "another type");
+	if (gang_ob_field_max(k) > 1 && type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
+		return prof_err(c, line, "option_bytes", key, GANG_EPROFILE, "expected a number 0-%" PRId64,
+				gang_ob_field_max(k));
+	v = type == CONFIG_TYPE_BOOL ? config_setting_get_bool(m) : (int64_t)config_setting_get_int64(m);
+	if (v < 0 || v > gang_ob_field_max(k))
+		return prof_err(c, line, "option_bytes", key, GANG_EPROFILE, "%" PRId64 " out of range 0-%"
+				PRId64, v, gang_ob_field_max(k));
+	return prof_ob_add(c, line, key, k->name, v);
+}
+
 static int prof_parse_user(const prof_ctx *c, const config_setting_t *g)
 {
-	const char *const *k;
-	int *dst[] = { &c->p->ob.wdg_sw, &c->p->ob.nrst_stop, &c->p->ob.nrst_stdby, &c->p->ob.nboot1 };
+	const gang_part *part = gang_part_find(c->p->target);
 	const config_setting_t *u;
-	bool v;
 	int rc = prof_get_group(c, g, "option_bytes", "user", PROF_OPTIONAL, &u);
 
 	if (rc <= 0)
 		return rc;
-	if ((rc = prof_check_keys(c, u, "option_bytes.user", prof_user_keys)) < 0)
-		return rc;
 	c->p->line.ob_user = prof_line(u);
-	for (k = prof_user_keys; *k; k++) {
-		rc = prof_get_bool(c, u, "option_bytes.user", *k, PROF_OPTIONAL, &v);
-		if (rc < 0)
+	for (int i = 0; i < config_setting_length(u) && rc >= 0; i++)
+		rc = prof_user_member(c, config_setting_get_elem(u, (unsigned)i), part->family);
+	return rc < 0 ? rc : GANG_OK;
+}
+
+/* data0/data1: the F0/F1/F3 user data bytes, by their older top-level keys. */
+static int prof_parse_data(const prof_ctx *c, const config_setting_t *g)
+{
+	static const char *const keys[] = { "data0", "data1" }, *const fields[] = { "Data0", "Data1" };
+	const gang_family *fam = gang_part_find(c->p->target)->family;
+	char have[200];
+	int64_t v = -1;
+	int rc;
+
+	for (size_t i = 0; i < 2; i++) {
+		if ((rc = prof_get_int(c, g, "option_bytes", keys[i], PROF_OPTIONAL, 0, 255, &v)) < 0)
 			return rc;
-		if (rc == 1)
-			*dst[k - prof_user_keys] = v;
+		if (rc == 0)
+			continue;
+		if (!gang_ob_field_find(fam, fields[i])) {
+			prof_user_fields(have, sizeof(have), fam);
+			return prof_err(c, prof_member_line(g, keys[i]), "option_bytes", keys[i], GANG_EPROFILE,
+					"the %s family has no option byte %s (it has %s)", fam->name, fields[i], have);
+		}
+		if ((rc = prof_ob_add(c, prof_member_line(g, keys[i]), keys[i], fields[i], v)) < 0)
+			return rc;
 	}
 	return GANG_OK;
 }
@@ -311,10 +383,9 @@ int prof_parse_ob(const prof_ctx *c, const config_setting_t *root)
 {
 	gang_profile_ob *ob = &c->p->ob;
 	const config_setting_t *g;
-	int64_t d0 = -1, d1 = -1;
 	int rc;
 
-	ob->rdp = ob->wdg_sw = ob->nrst_stop = ob->nrst_stdby = ob->nboot1 = ob->data0 = ob->data1 = -1;
+	ob->rdp = -1;
 	rc = prof_get_group(c, root, "", "option_bytes", PROF_OPTIONAL, &g);
 	if (rc <= 0)
 		return rc;
@@ -324,12 +395,8 @@ int prof_parse_ob(const prof_ctx *c, const config_setting_t *root)
 				"empty group (remove it, or set rdp, user, data0, data1, wrp_pages)");
 	if ((rc = prof_check_keys(c, g, "option_bytes", prof_ob_keys)) < 0 ||
 	    (rc = prof_parse_rdp(c, g)) < 0 || (rc = prof_parse_user(c, g)) < 0 ||
-	    (rc = prof_get_int(c, g, "option_bytes", "data0", PROF_OPTIONAL, 0, 255, &d0)) < 0 ||
-	    (rc = prof_get_int(c, g, "option_bytes", "data1", PROF_OPTIONAL, 0, 255, &d1)) < 0 ||
-	    (rc = prof_parse_wrp(c, g)) < 0)
+	    (rc = prof_parse_data(c, g)) < 0 || (rc = prof_parse_wrp(c, g)) < 0)
 		return rc;
-	ob->data0 = (int)d0;
-	ob->data1 = (int)d1;
 	ob->present = true;
 	return GANG_OK;
 }

@@ -32,7 +32,7 @@ static const char *const prof_connect_keys[] = { "mode", "swd_khz", NULL };
 
 static const char *const prof_connect_names[] = { "auto", "normal", "under-reset", "hot-plug" };
 /* Accepted names in documented order; the values are the driver's (target.h, flash.h). */
-static const char *const prof_erase_names[] = { "mass", "pages", "none" };
+static const char *const prof_erase_names[] = { "mass", "pages", "sectors", "none" };
 static const char *const prof_verify_names[] = { "crc", "readback", "none" };
 static const char *const prof_after_names[] = { "run", "reset", "halt" };
 /* Index = gang_image_format. */

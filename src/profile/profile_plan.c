@@ -200,8 +200,6 @@ static void plan_ob_rdp(FILE *out, const gang_profile_ob *ob)
 static void plan_ob(FILE *out, const gang_profile *p)
 {
 	const gang_profile_ob *ob = &p->ob;
-	const char *names[] = { "wdg_sw", "nrst_stop", "nrst_stdby", "nboot1", "data0", "data1" };
-	const int vals[] = { ob->wdg_sw, ob->nrst_stop, ob->nrst_stdby, ob->nboot1, ob->data0, ob->data1 };
 
 	if (!ob->present) {
 		fprintf(out, "  option bytes  unchanged\n");
@@ -209,9 +207,9 @@ static void plan_ob(FILE *out, const gang_profile *p)
 	}
 	fprintf(out, "  option bytes ");
 	plan_ob_rdp(out, ob);
-	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)
-		if (vals[i] >= 0)
-			fprintf(out, i < 4 ? " %s=%d" : " %s=0x%02X", names[i], vals[i]);
+	for (size_t i = 0; i < ob->n_fields; i++)
+		fprintf(out, ob->fields[i].value > 1 ? " %s=0x%02" PRIX64 : " %s=%" PRId64, ob->fields[i].name,
+			ob->fields[i].value);
 	if (ob->wrp_set && ob->n_wrp == 0)
 		fprintf(out, " wrp=none");
 	for (size_t i = 0, j; i < ob->n_wrp; i = j + 1) {

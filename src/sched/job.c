@@ -282,20 +282,17 @@ static int64_t job_ob_wrp(const gang_profile_ob *pob, const gang_part *part)
 /* The profile's option bytes as named fields of the part's family (its driver's names). */
 static int job_ob_want(gang_ob_want *w, const gang_profile_ob *pob, const gang_part *part, gang_diag *d)
 {
-	const struct {
-		const char *field;
-		int64_t v;
-	} k[] = {
-		{ "RDP", pob->rdp }, { "WDG_SW", pob->wdg_sw }, { "nRST_STOP", pob->nrst_stop },
-		{ "nRST_STDBY", pob->nrst_stdby }, { "nBOOT1", pob->nboot1 }, { "Data0", pob->data0 },
-		{ "Data1", pob->data1 }, { "WRP", job_ob_wrp(pob, part) },
-	};
+	const gang_ob_field *wrp = gang_ob_field_wrp(part->family);
+	int64_t wrp_v = job_ob_wrp(pob, part);
 	int err = GANG_OK;
 
 	gang_ob_want_init(w);
-	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]) && err == GANG_OK; i++)
-		if (k[i].v != GANG_OB_UNCHANGED)
-			err = gang_ob_want_set(w, part->family, k[i].field, k[i].v, d);
+	if (pob->rdp >= 0)
+		err = gang_ob_want_set(w, part->family, "RDP", pob->rdp, d);
+	for (size_t i = 0; i < pob->n_fields && err == GANG_OK; i++)
+		err = gang_ob_want_set(w, part->family, pob->fields[i].name, pob->fields[i].value, d);
+	if (err == GANG_OK && wrp_v != GANG_OB_UNCHANGED && wrp)
+		err = gang_ob_want_set(w, part->family, wrp->name, wrp_v, d);
 	return err;
 }
 

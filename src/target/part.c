@@ -46,8 +46,8 @@
  */
 #define PART_SECT(ob, otp, otp_n, flags) \
 	{ GANG_CTRL_FPEC_F4, 0x40023C00U, (ob), 16000U, (otp), (otp_n), (flags) }
-#define PART_CTRL_F2(obl) PART_SECT(0x1FFFC000U, 0x1FFF7800U, 512U, GANG_CTRL_F2_NO_ERRIE)
-#define PART_CTRL_F4(obl) PART_SECT(0x1FFFC000U, 0x1FFF7800U, 512U, GANG_CTRL_F4_OPTCR1)
+#define PART_CTRL_F2(obl) PART_SECT(0x1FFFC000U, 0x1FFF7800U, 512U, 0U)
+#define PART_CTRL_F4(obl) PART_SECT(0x1FFFC000U, 0x1FFF7800U, 512U, GANG_CTRL_F4_BANKS)
 #define PART_CTRL_F7(obl) PART_SECT(0x1FFF0000U, 0x1FF0F000U, 1024U, GANG_CTRL_F7_OPTCR)
 
 /* What gang needs of a family beyond its identity in parts.def. */

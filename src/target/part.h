@@ -61,9 +61,8 @@ typedef enum gang_flash_ctrl {
 #define GANG_CTRL_OBR_LEVEL2 (1U << 0)  /* FLASH_OBR RDPRT[2:1] with a level 2 (F0/F3, RM0091 §3) */
 #define GANG_CTRL_OBL_LAUNCH (1U << 1)  /* FLASH_CR.OBL_LAUNCH reloads the option bytes (F0/F3) */
 /* (F2/F4/F7 sector-controller meanings) */
-#define GANG_CTRL_F4_OPTCR1  (1U << 2)  /* FLASH_OPTCR1 holds bank 2's nWRP (F42x/F43x, RM0090 §3.9.8) */
+#define GANG_CTRL_F4_BANKS   (1U << 2)  /* OPTCR BFB2/DB1M and OPTCR1 bank-2 nWRP on dual-bank parts (F42x/F43x, RM0090 §3.9.10) */
 #define GANG_CTRL_F7_OPTCR   (1U << 3)  /* F7 OPTCR layout: WWDG_SW/IWDG_SW, nDBANK, BOOT_ADDx in OPTCR1 (RM0410 §3.7) */
-#define GANG_CTRL_F2_NO_ERRIE (1U << 4) /* no CR.ERRIE (F2, RM0033 §2.4.3) */
 
 /* A family's flash controller: which driver, and the parameters only that driver reads. */
 typedef struct gang_flash_ctrl_cfg {

@@ -94,6 +94,9 @@ static int tgt_read_ids(gang_target *t)
 		return err;
 	t->info.dev_id = (uint16_t)(idc & 0xFFFU);
 	t->info.rev = (uint16_t)(idc >> 16);
+	/* ES0182 §2.2.2: early F40x/F41x (revision A) report the F2's DEV_ID; a Cortex-M4 tells them apart */
+	if (t->info.dev_id == TGT_DEV_F2 && TGT_CPUID_PART(t->info.cpuid) == TGT_CPUID_M4)
+		t->info.dev_id = TGT_DEV_F40X;
 	t->fam = gang_part_family_of(t->info.dev_id);
 	if (t->fam == NULL)
 		return gang_diag_set(t->d, t->want ? GANG_EWRONG_PART : GANG_ENOTSUP,

@@ -36,6 +36,9 @@
 #define TGT_CPUID_PART(c)   (((c) >> 4) & 0xFFFU)
 #define TGT_CPUID_M0        0xC20U
 #define TGT_CPUID_M0P       0xC60U
+#define TGT_CPUID_M4        0xC24U
+#define TGT_DEV_F2          0x411U   /* F2xx; also early F40x/F41x, see target_id.c */
+#define TGT_DEV_F40X        0x413U
 #define TGT_PPB_BASE        0xE0000000U   /* ARMv6-M has only the SCS there: no DBGMCU */
 
 #define TGT_MIN_MV          1500U         /* below this there is no powered board */

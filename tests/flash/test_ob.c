@@ -2,8 +2,10 @@
  * test_ob.c — option bytes without a target: decode/encode of the
  * value/complement block for F1 and F0/F3, OPTERR, the RDP policy (1 -> 0
  * only when allowed, level 2 only with the exact sentence, never on F1),
- * range checks, "unchanged" fields and WRP page lookup.
- * References: PM0075 option bytes and WRP (RM0091 §3 for F0/F3).
+ * range checks, "unchanged" fields and WRP page lookup; the F2/F4/F7
+ * FLASH_OPTCR/OPTCR1 fields.
+ * References: PM0075 option bytes and WRP (RM0091 §3 for F0/F3), RM0090
+ * §3.9.10-11 (F4 OPTCR/OPTCR1), RM0033 §2.4.7 (F2), RM0410 §3.7.7-8 (F7).
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -177,7 +179,7 @@ Test(ob, out_of_range_values_are_usage_errors_naming_the_byte)
 
 	gang_diag_clear(&d);
 	gang_ob_want_init(&w);
-	w.user = 256;
+	w.user = 0x100000000LL;
 	cr_assert_eq(gang_ob_plan(&next, &changed, &cur, &w, NULL, ob_f1(), &d), GANG_EUSAGE);
 	cr_assert(strstr(d.msg, "USER") != NULL, "%s", d.msg);
 	gang_ob_want_init(&w);
@@ -224,7 +226,7 @@ Test(ob, an_unknown_field_is_an_error_naming_it_and_listing_the_familys)
 	cr_assert(strstr(d.msg, "IWDG_STOP does not exist on the F0 family") != NULL, "%s", d.msg);
 	cr_assert_eq(gang_ob_want_set(&w, ob_f0(), "nBOOT1", 2, &d), GANG_EUSAGE);
 	cr_assert_str_eq(d.msg, "option byte nBOOT1 = 2: must be 0..1");
-	cr_assert_eq(w.user_bit[4], GANG_OB_UNCHANGED, "nothing set by a refused value");
+	cr_assert_eq(w.user_mask, 0U, "nothing set by a refused value");
 }
 
 Test(ob, named_fields_set_their_bits_bytes_level_and_wrp)
@@ -246,4 +248,68 @@ Test(ob, named_fields_set_their_bits_bytes_level_and_wrp)
 	cr_assert_eq(next.data1, 0x42U);
 	cr_assert_eq(next.wrp, 0xFFFFFFFEU);
 	cr_assert_eq(next.rdp, 0xAAU);
+}
+
+static const gang_family *ob_fam(const char *part)
+{
+	return gang_part_find(part)->family;
+}
+
+Test(ob, f2_f4_f7_name_their_optcr_fields_as_their_manuals_do)
+{
+	char list[256];
+
+	gang_ob_field_list(list, sizeof(list), ob_fam("STM32F205RG"));
+	cr_assert_str_eq(list, "RDP, BOR_LEV, WDG_SW, nRST_STOP, nRST_STDBY, nWRP");
+	gang_ob_field_list(list, sizeof(list), ob_fam("STM32F429ZI"));
+	cr_assert_str_eq(list, "RDP, BOR_LEV, BFB2, WDG_SW, nRST_STOP, nRST_STDBY, DB1M, nWRP");
+	gang_ob_field_list(list, sizeof(list), ob_fam("STM32F767ZI"));
+	cr_assert_str_eq(list, "RDP, BOR_LEV, WWDG_SW, IWDG_SW, nRST_STOP, nRST_STDBY, nDBOOT, nDBANK, "
+			       "IWDG_STDBY, IWDG_STOP, BOOT_ADD0, BOOT_ADD1, nWRP");
+	cr_assert_eq(gang_ob_field_max(gang_ob_field_find(ob_fam("STM32F407VG"), "BOR_LEV")), 3);
+	cr_assert_eq(gang_ob_field_max(gang_ob_field_find(ob_fam("STM32F746ZG"), "BOOT_ADD1")), 0xFFFF);
+	cr_assert_null(gang_ob_field_find(ob_fam("STM32F205RG"), "BFB2"), "F2 has no second bank");
+}
+
+/* RM0090 §3.9.10 reset value of OPTCR: 0x0FFFAAED (level 0, nothing protected, BOR off). */
+Test(ob, f4_optcr_decodes_and_a_changed_field_encodes_back_in_place)
+{
+	const gang_family *f4 = ob_fam("STM32F429ZI");
+	uint8_t raw[16] = { 0xEC, 0xAA, 0xFF, 0x0F, 0x00, 0x00, 0xFF, 0x0F };
+	gang_ob ob, next;
+	gang_ob_want w;
+	bool changed = false;
+
+	gang_ob_decode(&ob, raw, f4);
+	cr_assert_eq(ob.rdp_level, 0);
+	cr_assert_eq(ob.wrp, 0xFFFFFFFFU, "24 sectors unprotected, the rest reads as 1");
+	cr_assert_eq(gang_ob_field_get(&ob, gang_ob_field_find(f4, "BOR_LEV")), 3);
+	cr_assert_eq(gang_ob_field_get(&ob, gang_ob_field_find(f4, "nRST_STOP")), 1);
+	gang_ob_want_init(&w);
+	cr_assert_eq(gang_ob_want_set(&w, f4, "BOR_LEV", 1, NULL), GANG_OK);
+	cr_assert_eq(gang_ob_want_set(&w, f4, "nWRP", 0xFFFFEFFEU, NULL), GANG_OK);
+	cr_assert_eq(gang_ob_want_set(&w, f4, "RDP", 1, NULL), GANG_OK);
+	cr_assert_eq(gang_ob_plan(&next, &changed, &ob, &w, NULL, f4, NULL), GANG_OK);
+	cr_assert(changed);
+	gang_ob_encode(raw, &next, f4);
+	cr_assert_eq(raw[0], 0xE4, "BOR_LEV 01 in bits 3:2, the other user bits kept");
+	cr_assert_neq(raw[1], 0xAA, "RDP left level 0");
+	cr_assert_neq(raw[1], 0xCC);
+	cr_assert_eq(raw[2] | raw[3] << 8, 0x0FFE, "bank 1 sector 0 protected (nWRP bit 0 clear)");
+	cr_assert_eq(raw[6] | raw[7] << 8, 0x0FFE, "sector 12 is bank 2's first bit in OPTCR1");
+}
+
+Test(ob, f7_boot_addresses_live_in_optcr1)
+{
+	const gang_family *f7 = ob_fam("STM32F746ZG");
+	uint8_t raw[16] = { 0xFC, 0xAA, 0xFF, 0xC0, 0x80, 0x00, 0x40, 0x00 };
+	gang_ob ob;
+
+	gang_ob_decode(&ob, raw, f7);
+	cr_assert_eq(ob.data0, 0x0080, "BOOT_ADD0 reset value: flash on ITCM at 0x00200000");
+	cr_assert_eq(ob.data1, 0x0040, "BOOT_ADD1: system memory");
+	cr_assert_eq(gang_ob_field_get(&ob, gang_ob_field_find(f7, "IWDG_STOP")), 1);
+	ob.data1 = 0x2000;
+	gang_ob_encode(raw, &ob, f7);
+	cr_assert_eq(raw[6] | raw[7] << 8, 0x2000);
 }

@@ -118,8 +118,8 @@ Test(profile_errors, an_unknown_target_names_the_line_and_the_closest_supported_
 {
 	expect_error("name = \"t\";\ntarget = \"STM32F103C9\";\n", GANG_EPROFILE,
 		     "2: target: unknown part 'STM32F103C9' (did you mean STM32F103C8 or STM32F103CB?)");
-	expect_error("name = \"t\";\ntarget = \"stm32h743zi\";\n", GANG_EPROFILE,
-		     "2: target: unknown part 'STM32H743ZI' (not supported: 'gang parts' lists the supported parts)");
+	expect_error("name = \"t\";\ntarget = \"stm32h7b3li\";\n", GANG_EPROFILE,
+		     "2: target: unknown part 'STM32H7B3LI' (not supported: 'gang parts' lists the supported parts)");
 }
 
 Test(profile_errors, image_group_keys)
@@ -166,7 +166,7 @@ Test(profile_errors, erase_verify_after_retries)
 {
 	expect_error("name = \"t\"; target = \"STM32F103RC\"; image = { file = \"a.hex\"; };\n"
 		     "erase = \"chip\";\n", GANG_EPROFILE,
-		     "2: erase: unknown value 'chip' (expected mass, pages, none)");
+		     "2: erase: unknown value 'chip' (expected mass, pages, sectors, none)");
 	expect_error("name = \"t\"; target = \"STM32F103RC\"; image = { file = \"a.hex\"; };\n"
 		     "erase = \"mass\"; verify = \"crc32\";\n", GANG_EPROFILE,
 		     "2: verify: unknown value 'crc32' (expected crc, readback, none)");
@@ -293,8 +293,13 @@ Test(profile_errors, option_byte_user_bits_and_data)
 	expect_error(OB("user = { wdg_sw = 1; };"), GANG_EPROFILE,
 		     "6: option_bytes.user.wdg_sw: expected true or false, got an integer");
 	expect_error(OB("user = { nboot0 = true; };"), GANG_EPROFILE,
-		     "6: option_bytes.user.nboot0: unknown key (expected one of: wdg_sw, nrst_stop, nrst_stdby, "
-		     "nboot1)");
+		     "6: option_bytes.user.nboot0: the F1 family has no such user option byte (it has WDG_SW, "
+		     "nRST_STOP, nRST_STDBY, Data0, Data1)");
+	expect_error(OB("user = { nBOOT1 = true; };"), GANG_EPROFILE,
+		     "6: option_bytes.user.nBOOT1: the F1 family has no such user option byte (it has WDG_SW, "
+		     "nRST_STOP, nRST_STDBY, Data0, Data1)");
+	expect_error(OB("user = { Data0 = 300; };"), GANG_EPROFILE,
+		     "6: option_bytes.user.Data0: 300 out of range 0-255");
 	expect_error(OB("data0 = 256;"), GANG_EPROFILE, "6: option_bytes.data0: 256 out of range 0-255");
 	expect_error(OB("data1 = -1;"), GANG_EPROFILE, "6: option_bytes.data1: -1 out of range 0-255");
 	expect_error(OB(""), GANG_EPROFILE,
@@ -302,6 +307,27 @@ Test(profile_errors, option_byte_user_bits_and_data)
 	expect_error(OB("rdp = 0; bor = 3;"), GANG_EPROFILE,
 		     "6: option_bytes.bor: unknown key (expected one of: rdp, allow_unprotect, "
 		     "confirm_permanent_lock, user, data0, data1, wrp_pages)");
+}
+
+/* RM0090 §3.9.10: BOR_LEV is two bits; BFB2 exists on the F4 family; an F2 has neither bank bit. */
+#define F4_BASE(part) \
+	"name = \"t\";\n" \
+	"target = \"" part "\";\n" \
+	"image = { file = \"fw.hex\"; };\n" \
+	"erase = \"sectors\";\n" \
+	"verify = \"crc\";\n"
+Test(profile_errors, option_bytes_take_the_families_own_field_names)
+{
+	expect_error(F4_BASE("STM32F407VG") "option_bytes = { user = { BOR_LEV = 4; }; };\n", GANG_EPROFILE,
+		     "6: option_bytes.user.BOR_LEV: 4 out of range 0-3");
+	expect_error(F4_BASE("STM32F407VG") "option_bytes = { user = { BOR_LEV = true; }; };\n", GANG_EPROFILE,
+		     "6: option_bytes.user.BOR_LEV: expected a number 0-3");
+	expect_error(F4_BASE("STM32F205RG") "option_bytes = { user = { BFB2 = true; }; };\n", GANG_EPROFILE,
+		     "6: option_bytes.user.BFB2: the F2 family has no such user option byte (it has BOR_LEV, "
+		     "WDG_SW, nRST_STOP, nRST_STDBY)");
+	expect_error(F4_BASE("STM32F407VG") "option_bytes = { data0 = 1; };\n", GANG_EPROFILE,
+		     "6: option_bytes.data0: the F4 family has no option byte Data0 (it has BOR_LEV, BFB2, "
+		     "WDG_SW, nRST_STOP, nRST_STDBY, DB1M)");
 }
 
 Test(profile_errors, wrp_pages_syntax)

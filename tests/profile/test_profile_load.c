@@ -84,7 +84,7 @@ Test(profile_load, demo_profile_loads_with_the_documented_values)
 	cr_expect_not(p->serial.overlay);
 	cr_expect(p->ob.present);
 	cr_expect_eq(p->ob.rdp, 0);
-	cr_expect_eq(p->ob.data0, -1);
+	cr_expect_eq(p->ob.n_fields, 0);
 	cr_expect_not(p->ob.wrp_set);
 	cr_expect_eq(p->after, GANG_AFTER_RUN);
 	cr_expect_eq(p->retries, 1);
@@ -131,11 +131,17 @@ Test(profile_load, full_fixture_serial_and_option_bytes)
 	cr_expect(p->serial.overlay);
 	cr_expect_eq(p->ob.rdp, 0);
 	cr_expect(p->ob.allow_unprotect);
-	cr_expect_eq(p->ob.wdg_sw, 1);
-	cr_expect_eq(p->ob.nrst_stop, 0);
-	cr_expect_eq(p->ob.nrst_stdby, 1);
-	cr_expect_eq(p->ob.data0, 0x5A);
-	cr_expect_eq(p->ob.data1, 255);
+	cr_assert_eq(p->ob.n_fields, 5);
+	cr_expect_str_eq(p->ob.fields[0].name, "WDG_SW");
+	cr_expect_eq(p->ob.fields[0].value, 1);
+	cr_expect_str_eq(p->ob.fields[1].name, "nRST_STOP");
+	cr_expect_eq(p->ob.fields[1].value, 0);
+	cr_expect_str_eq(p->ob.fields[2].name, "nRST_STDBY");
+	cr_expect_eq(p->ob.fields[2].value, 1);
+	cr_expect_str_eq(p->ob.fields[3].name, "Data0");
+	cr_expect_eq(p->ob.fields[3].value, 0x5A);
+	cr_expect_str_eq(p->ob.fields[4].key, "data1");
+	cr_expect_eq(p->ob.fields[4].value, 255);
 	cr_assert_eq(p->ob.n_wrp, 5);
 	cr_expect_arr_eq(p->ob.wrp_pages, ((uint32_t[]){ 0, 1, 2, 3, 8 }), 5 * sizeof(uint32_t));
 	gang_profile_free(p);
@@ -166,7 +172,7 @@ Test(profile_load, defaults_apply_to_optional_keys)
 	cr_expect_not(p->serial.present);
 	cr_expect_not(p->ob.present);
 	cr_expect_eq(p->ob.rdp, -1);
-	cr_expect_eq(p->ob.wdg_sw, -1);
+	cr_expect_eq(p->ob.n_fields, 0);
 	cr_expect_str_eq(p->station, "");
 	gang_profile_free(p);
 }

@@ -1,14 +1,15 @@
 /*
- * fpec_f1_prog.c — the code gang runs on the F0/F1/F3 core: programming
- * through the streaming loader, and the CRC stub for verify.
+ * loader_ring.c — the code gang runs on the target's core, for every
+ * family: programming through a family's streaming loader, and the CRC
+ * stub for verify.
  *
- * Programming (tools/loader/loader_f1.S, control block in
- * flash/loader_abi.h): the host is the producer of a ring of half-words in
- * SRAM and the loader the consumer, so USB transfers overlap flash
+ * Programming (tools/loader/loader_*.S, control block in
+ * flash/loader_abi.h): the host is the producer of a ring of program units
+ * in SRAM and the loader the consumer, so USB transfers overlap flash
  * programming. The host writes whole 4 KiB-aligned chunks
  * (never across a 4 KiB TAR block), publishes its write pointer once per
  * batch, and instead of polling hard it sleeps for the time the loader
- * needs to free the next chunk (programmed half-words x t_prog).
+ * needs to free the next chunk (programmed units x t_prog).
  *
  * Facts: PM0075 and RM0091 §3 (PG, half-word writes, PGERR/WRPRTERR);
  * the stock FIFO loaders as traced and ARMv7-M ARM C1.6 (core control);
@@ -18,14 +19,14 @@
  * does the same overlap); RM0008 §4 (CRC unit: RCC_AHBENR.CRCEN first,
  * CR.RESET, DR).
  */
-#include "flash/fpec_f1.h"
+#include "flash/loader_ring.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <time.h>
 
 #include "flash/loader_abi.h"
-#include "flash/loader_f1.inc"
+#include "flash/loaders.inc"
 
 #define PROG_LOADER        GANG_SRAM_BASE
 #define PROG_CTRL          (GANG_SRAM_BASE + 0x100U)
@@ -35,14 +36,13 @@
 #define PROG_CHUNK         4096U      /* one TAR block: the biggest write that never crosses one */
 #define PROG_FIRST         1024U      /* small first chunk: the loader starts sooner */
 #define PROG_GAP           4U         /* kept free so a full ring differs from an empty one */
-#define PROG_SKIP_NS       2500U      /* loader time for an erased (skipped) half-word */
+#define PROG_SKIP_NS       2500U      /* loader time for an erased (skipped) unit */
 #define PROG_STALL_MS      1500U      /* no progress for this long: the loader is stuck */
 
-#define F1_CRC_CR            0x08U
-#define F1_CRC_CR_RESET      1U
-#define F1_CRC_CYCLES_WORD   5U       /* ldr, adds, str, subs, bne */
-#define F1_CORE_HZ           8000000U /* HSI after reset */
-#define F1_STUB_ADDR         GANG_SRAM_BASE
+#define CRC_CR               0x08U    /* the CRC unit's CR on every family here */
+#define CRC_CR_RESET         1U
+#define CRC_CYCLES_WORD      5U       /* ldr, adds, str, subs, bne */
+#define CRC_STUB_ADDR        GANG_SRAM_BASE
 
 /* Word indices into the control block (flash/loader_abi.h gives byte offsets). */
 #define CTRL_WP     (GANG_LDR_WP / 4U)
@@ -61,6 +61,7 @@
 
 typedef struct prog_stream {
 	gang_target *t;
+	const gang_loader *l;
 	const gang_flash_run *run;
 	uint32_t size;             /* ring bytes */
 	uint32_t sent;             /* run bytes written into the ring */
@@ -128,19 +129,26 @@ static int prog_push(prog_stream *s, uint32_t limit, bool publish)
 	return gang_stlink_write32(sl, PROG_CTRL + GANG_LDR_WP, PROG_RING + s->sent % s->size);
 }
 
-/*
- * Loader time to take the next n bytes: programmed half-words cost t_prog,
- * erased ones little (loader_f1.S skips 0xFFFF, what an F0/F1/F3 page
- * erases to; flash/geom.h carries the erased value for other families).
- */
+/* True when the unit at p reads as erased flash (the loaders skip those). */
+static bool prog_unit_erased(const uint8_t *p, unsigned unit, uint8_t erased)
+{
+	for (unsigned k = 0; k < unit; k++)
+		if (p[k] != erased)
+			return false;
+	return true;
+}
+
+/* Loader time to take the next n bytes: programmed units cost t_prog, erased ones little. */
 static unsigned prog_eta_us(const prog_stream *s, uint32_t n)
 {
 	uint64_t ns = 0;
 	const uint8_t *p = s->run->data + s->done;
+	unsigned unit = s->l->unit;
+	uint8_t erased = gang_target_part(s->t)->geom.erased;
 
 	n = prog_min(n, s->sent - s->done);
-	for (uint32_t i = 0; i + 1 < n; i += 2)
-		ns += (p[i] & p[i + 1]) == 0xFFU ? PROG_SKIP_NS : s->t_prog_ns;
+	for (uint32_t i = 0; i + unit <= n; i += unit)
+		ns += prog_unit_erased(p + i, unit, erased) ? PROG_SKIP_NS : s->t_prog_ns;
 	return (unsigned)(ns / 1000U);
 }
 
@@ -184,8 +192,8 @@ static int prog_start(prog_stream *s)
 	for (unsigned i = 0; i < CTRL_WORDS; i++)
 		prog_put32(b + 4 * i, s->ctrl[i]);
 	if ((err = gang_stlink_write_mem(gang_target_stlink(s->t), PROG_CTRL, b, sizeof(b))) < 0 ||
-	    (err = gang_stlink_write32(gang_target_stlink(s->t), gang_fpec_f1_reg(s->t, F1_FLASH_CR),
-				       F1_CR_PG)) < 0)
+	    (err = gang_stlink_write32(gang_target_stlink(s->t), f->flash.base + s->l->start_off,
+				       s->l->start_val)) < 0)
 		return err;
 	return gang_target_run(s->t, PROG_LOADER, &r0, 1);
 }
@@ -228,17 +236,17 @@ static int prog_stream_run(prog_stream *s, const gang_flash_progress *p, uint64_
 	}
 	if (state == GANG_LDR_STATE_OK)
 		return GANG_OK;
-	err = gang_fpec_f1_check(s->t, s->ctrl[CTRL_SR], "program", s->ctrl[CTRL_ADDR]);
+	err = s->l->check(s->t, s->ctrl[CTRL_SR], "program", s->ctrl[CTRL_ADDR]);
 	return err < 0 ? err : gang_diag_set(gang_target_diag(s->t), GANG_EFLASH, "flash loader "
 					     "reported state %" PRIu32, state);
 }
 
-static int prog_one(gang_target *t, const gang_flash_run *run, const gang_flash_progress *p,
-		    uint64_t base)
+static int prog_one(gang_target *t, const gang_loader *l, const gang_flash_run *run,
+		    const gang_flash_progress *p, uint64_t base)
 {
 	const gang_part *part = gang_target_part(t);
 	uint32_t sram = part->sram_kib * 1024U;
-	prog_stream s = { .t = t, .run = run, .t_prog_ns = part->family->flash.t_prog_ns };
+	prog_stream s = { .t = t, .l = l, .run = run, .t_prog_ns = part->family->flash.t_prog_ns };
 	bool halted = false;
 	int err;
 
@@ -255,8 +263,8 @@ out:
 	return err;
 }
 
-int gang_fpec_f1_program(gang_target *t, const gang_flash_run *runs, size_t n,
-			 const gang_flash_progress *p)
+int gang_loader_program(gang_target *t, const gang_loader *l, const gang_flash_run *runs, size_t n,
+			const gang_flash_progress *p)
 {
 	uint64_t base = 0;
 	int err;
@@ -264,10 +272,9 @@ int gang_fpec_f1_program(gang_target *t, const gang_flash_run *runs, size_t n,
 	if (gang_target_part(t)->sram_kib * 1024U < PROG_RING_RESERVED + PROG_CHUNK)
 		return gang_diag_set(gang_target_diag(t), GANG_ENOTSUP, "%s has too little SRAM for the "
 				     "flash loader", gang_target_part(t)->name);
-	err = gang_stlink_write_mem(gang_target_stlink(t), PROG_LOADER, loader_f1_prog,
-				    sizeof(loader_f1_prog));
+	err = gang_stlink_write_mem(gang_target_stlink(t), PROG_LOADER, l->code, l->code_len);
 	for (size_t i = 0; i < n && err == GANG_OK; i++) {
-		err = prog_one(t, &runs[i], p, base);
+		err = prog_one(t, l, &runs[i], p, base);
 		base += runs[i].len;
 	}
 	return err;
@@ -285,24 +292,24 @@ static int prog_crc_setup(gang_target *t)
 		return err;
 	if (!(en & f->rcc_crcen) && (err = gang_stlink_write32(sl, f->rcc_ahbenr, en | f->rcc_crcen)) < 0)
 		return err;
-	if ((err = gang_stlink_write32(sl, f->crc_base + F1_CRC_CR, F1_CRC_CR_RESET)) < 0)
+	if ((err = gang_stlink_write32(sl, f->crc_base + CRC_CR, CRC_CR_RESET)) < 0)
 		return err;
-	return gang_stlink_write_mem(sl, F1_STUB_ADDR, loader_f1_crc, sizeof(loader_f1_crc));
+	return gang_stlink_write_mem(sl, CRC_STUB_ADDR, loader_crc, sizeof(loader_crc));
 }
 
-int gang_fpec_f1_crc(uint32_t *crc_out, gang_target *t, uint32_t addr, uint32_t len)
+int gang_loader_crc(uint32_t *crc_out, gang_target *t, uint32_t core_hz, uint32_t addr, uint32_t len)
 {
 	const gang_family *f = gang_target_part(t)->family;
 	uint32_t words = len / 4U, dfsr = 0;
 	bool bkpt = false;
 	uint32_t regs[3] = { addr, words, f->crc_base };
-	uint64_t us = (uint64_t)words * F1_CRC_CYCLES_WORD * 1000000U / F1_CORE_HZ;
+	uint64_t us = (uint64_t)words * CRC_CYCLES_WORD * 1000000U / core_hz;
 	int err;
 
 	if (words == 0 || len % 4U != 0)
 		return gang_diag_set(gang_target_diag(t), GANG_ERR, "CRC of %" PRIu32 " bytes at 0x%08"
 				     PRIX32 ": not a positive multiple of 4", len, addr);
-	if ((err = prog_crc_setup(t)) < 0 || (err = gang_target_run(t, F1_STUB_ADDR, regs, 3)) < 0 ||
+	if ((err = prog_crc_setup(t)) < 0 || (err = gang_target_run(t, CRC_STUB_ADDR, regs, 3)) < 0 ||
 	    (err = gang_target_wait_halt(t, (unsigned)(us / 1000U) * 4U + 500U, (unsigned)us,
 					 GANG_EFLASH, "CRC stub")) < 0 ||
 	    (err = gang_target_halt_reason(&bkpt, &dfsr, t)) < 0)

@@ -1,5 +1,5 @@
 /*
- * crc_f1.S — on-target CRC stub for verify (RM0008 §4, CRC calculation
+ * crc.S — on-target CRC stub (every family) for verify (RM0008 §4, CRC calculation
  * unit): feeds r1 words from address r0 into the CRC unit data register
  * at r2, then stops at bkpt; the host reads CRC_DR. The host enables
  * RCC_AHBENR.CRCEN and resets the unit first. Thumb-1 (M0 subset).
@@ -9,9 +9,9 @@
 	.cpu cortex-m0
 	.thumb
 	.text
-	.global gang_loader_f1_crc
+	.global gang_loader_crc
 	.thumb_func
-gang_loader_f1_crc:
+gang_loader_crc:
 1:	ldr	r3, [r0]
 	adds	r0, r0, #4
 	str	r3, [r2]

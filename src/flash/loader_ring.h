@@ -1,0 +1,38 @@
+/*
+ * loader_ring.h — the code gang runs on the target's core, for every
+ * family: programming through a streaming loader fed over a ring in SRAM,
+ * and the CRC stub of verify. A family driver describes its loader
+ * (gang_loader) and calls these; the ring, the control block
+ * (flash/loader_abi.h) and the pacing are the same for all.
+ * Internal to src/flash.
+ */
+#ifndef GANG_FLASH_LOADER_RING_H
+#define GANG_FLASH_LOADER_RING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flash/flash_ops.h"
+
+/* A family's streaming loader and what the host does around it. */
+typedef struct gang_loader {
+	const uint8_t *code;       /* Thumb machine code (flash/loaders.inc) */
+	size_t code_len;
+	uint32_t start_off;        /* controller register written before the loader starts (FLASH_CR) */
+	uint32_t start_val;        /* its value (PG, and PSIZE on F2/F4/F7) */
+	uint8_t unit;              /* bytes the loader programs at once */
+	/* map the controller status the loader reported at addr to an error (GANG_OK: none) */
+	int (*check)(gang_target *t, uint32_t sr, const char *what, uint32_t addr);
+} gang_loader;
+
+/* Program the runs (erased where they hold data) through loader l. */
+int gang_loader_program(gang_target *t, const gang_loader *l, const gang_flash_run *runs, size_t n,
+			const gang_flash_progress *p);
+
+/*
+ * The CRC unit's result over len bytes (a positive multiple of 4) at addr,
+ * computed by a stub on the core running at core_hz (for the wait).
+ */
+int gang_loader_crc(uint32_t *crc_out, gang_target *t, uint32_t core_hz, uint32_t addr, uint32_t len);
+
+#endif

@@ -1,0 +1,89 @@
+/*
+ * loader_f4.S — gang's streaming flash loader for the F2/F4/F7 sector
+ * controller (RM0090 §3.6: with FLASH_CR.PG set and PSIZE = x32, each
+ * word store starts one program; SR.BSY is bit 16; PGSERR, PGPERR,
+ * PGAERR, WRPERR and OPERR flag a failure). Thumb-1 subset, so the same
+ * binary runs on the F2's Cortex-M3, the F4's M4 and the F7's M7.
+ *
+ * Protocol: the control block of src/flash/loader_abi.h (included below,
+ * the same file the host compiles), started with r0 = its address; the
+ * ring holds words. The host sets FLASH_CR = PG | PSIZE before starting
+ * and locks the controller afterwards.
+ *
+ * Speed: a word takes t_prog (16 us typical at x32, DS8626 "Flash memory
+ * programming") = 256 cycles at the 16 MHz HSI. The loop fetches and
+ * checks the next word while BSY is set and polls BSY only then. Words
+ * equal to 0xFFFFFFFF are skipped: an erased sector already holds them.
+ * The independent watchdog is reloaded for every word (a hardware
+ * watchdog runs while the core runs; IWDG_STOP only freezes it while
+ * halted).
+ */
+#include "flash/loader_abi.h"
+
+	.syntax unified
+	.cpu cortex-m0
+	.thumb
+	.text
+	.global gang_loader_f4_prog
+	.thumb_func
+gang_loader_f4_prog:
+	mov	r5, r0			@ r5 = control block
+	ldr	r0, [r5, #GANG_LDR_CTRL]	@ r0 = controller base
+	ldr	r1, [r5, #GANG_LDR_DST]	@ r1 = flash destination
+	ldr	r2, [r5, #GANG_LDR_DST_END]
+	mov	r10, r2			@ r10 = destination end
+	ldr	r6, [r5, #GANG_LDR_RING]	@ r6 = read pointer
+	mov	r8, r6			@ r8 = ring start
+	ldr	r2, [r5, #GANG_LDR_RING_END]
+	mov	r9, r2			@ r9 = ring end
+	movs	r4, #0
+	mvns	r4, r4			@ r4 = 0xFFFFFFFF, the erased value
+	mov	r12, r1
+	cmp	r1, r10
+	beq	done
+fetch:
+	ldr	r2, [r5, #GANG_LDR_WP]	@ wp: how far the host has filled
+	cmp	r2, r6
+	beq	fetch			@ ring empty: wait for the host
+	ldr	r7, [r6]
+	ldr	r2, [r5, #GANG_LDR_IWDG_KR]	@ IWDG_KR
+	ldr	r3, [r5, #GANG_LDR_RELOAD]
+	str	r3, [r2]		@ reload the watchdog
+	adds	r6, r6, #4
+	cmp	r6, r9
+	bne	1f
+	mov	r6, r8			@ wrap
+1:	str	r6, [r5, #GANG_LDR_RP]	@ publish rp: that slot may be refilled
+	cmp	r7, r4
+	beq	next			@ already erased: nothing to program
+busy:
+	ldr	r2, [r0, #12]		@ FLASH_SR
+	lsrs	r3, r2, #17		@ BSY (bit 16) into carry
+	bcs	busy
+	str	r7, [r1]		@ start programming this word
+	mov	r12, r1
+	ldr	r2, [r0, #12]
+	movs	r3, #0xF2		@ PGSERR | PGPERR | PGAERR | WRPERR | OPERR
+	tst	r2, r3
+	bne	fail
+next:
+	adds	r1, r1, #4
+	cmp	r1, r10
+	bne	fetch
+done:
+	ldr	r2, [r0, #12]		@ wait for the last program
+	lsrs	r3, r2, #17
+	bcs	done
+	movs	r3, #0xF2
+	tst	r2, r3
+	bne	fail
+	movs	r3, #GANG_LDR_STATE_OK
+	str	r3, [r5, #GANG_LDR_STATE]
+	bkpt	#0
+fail:
+	str	r2, [r5, #GANG_LDR_SR]
+	mov	r3, r12
+	str	r3, [r5, #GANG_LDR_ADDR]
+	movs	r3, #GANG_LDR_STATE_ERR
+	str	r3, [r5, #GANG_LDR_STATE]
+	bkpt	#0
