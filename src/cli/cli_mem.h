@@ -1,7 +1,8 @@
 /*
  * cli_mem.h — the memories `gang read` may read on a part: main flash,
  * SRAM, system memory (ST's bootloader, with the flash-size register and
- * the UID) and the option bytes; and reading a range that spans them.
+ * the UID), the one-time-programmable area (F2/F4/F7) and the option
+ * bytes; and reading a range that spans them.
  */
 #ifndef GANG_CLI_CLI_MEM_H
 #define GANG_CLI_CLI_MEM_H
@@ -14,13 +15,13 @@
 #include "target/target.h"
 
 typedef struct cli_mem_region {
-	const char *name;          /* "flash", "SRAM", "system memory", "option bytes" */
+	const char *name;          /* "flash", "SRAM", "system memory", "OTP", "option bytes" */
 	uint32_t base;
 	uint32_t size;             /* 0: the part has no such region known to gang */
 	bool flash;                /* main flash: read through the flash layer (RDP check) */
 } cli_mem_region;
 
-#define CLI_MEM_NREGIONS 4
+#define CLI_MEM_NREGIONS 5
 
 /* The readable memories of part, in address-map order of the families here. */
 void cli_mem_regions(cli_mem_region out[CLI_MEM_NREGIONS], const gang_part *part);

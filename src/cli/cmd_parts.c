@@ -1,6 +1,7 @@
 /*
  * cmd_parts.c — `gang parts`: the part table as the engineer needs it to
- * write a profile's target (or --target) and to size `gang read` ranges.
+ * write a profile's target (or --target), to size `gang read` ranges and
+ * to see which sectors an image will erase.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -10,14 +11,47 @@
 
 const struct option gang_cmd_parts_opts[] = { { "json", no_argument, NULL, 'j' }, { 0, 0, 0, 0 } };
 
+/* The erase units as runs: "128 x 2K" or "4 x 16K + 64K + 7 x 128K | 4 x 16K + ..." (banks). */
+static void parts_layout(char *out, size_t cap, const gang_part *p)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (unsigned i = 0; i < p->geom.n_regions && len < cap; i++) {
+		const gang_flash_region *r = &p->geom.regions[i];
+		const char *sep = i == 0 ? "" : r->bank != p->geom.regions[i - 1].bank ? " | " : " + ";
+
+		if (r->count == 1)
+			len += (size_t)snprintf(out + len, cap - len, "%s%uK", sep, (unsigned)(r->unit / 1024U));
+		else
+			len += (size_t)snprintf(out + len, cap - len, "%s%u x %uK", sep, (unsigned)r->count,
+						(unsigned)(r->unit / 1024U));
+	}
+}
+
 static void parts_print_text(void)
 {
-	printf("%-12s  %-6s  %-6s  %9s  %8s  %9s\n", "PART", "FAMILY", "DEV_ID", "FLASH KiB", "SRAM KiB", "PAGE");
+	char layout[128];
+
+	printf("%-12s  %-6s  %-6s  %9s  %8s  %s\n", "PART", "FAMILY", "DEV_ID", "FLASH KiB", "SRAM KiB",
+	       "ERASE UNITS");
 	for (unsigned i = 0; i < gang_part_count(); i++) {
 		const gang_part *p = gang_part_at(i);
 
-		printf("%-12s  %-6s  0x%03X   %9u  %8u  %9u\n", p->name, p->family->name, (unsigned)p->dev_id,
-		       (unsigned)p->flash_kib, (unsigned)p->sram_kib, (unsigned)gang_part_page_size(p));
+		parts_layout(layout, sizeof(layout), p);
+		printf("%-12s  %-6s  0x%03X   %9u  %8u  %s\n", p->name, p->family->name, (unsigned)p->dev_id,
+		       (unsigned)p->flash_kib, (unsigned)p->sram_kib, layout);
+	}
+}
+
+static void parts_print_regions_json(const gang_part *p)
+{
+	for (unsigned k = 0; k < p->geom.n_regions; k++) {
+		const gang_flash_region *r = &p->geom.regions[k];
+
+		printf("%s{\"base\":\"0x%08X\",\"unit\":%u,\"count\":%u,\"first\":%u,\"bank\":%u}",
+		       k ? "," : "", (unsigned)r->base, (unsigned)r->unit, (unsigned)r->count,
+		       (unsigned)r->first_no, (unsigned)r->bank);
 	}
 }
 
@@ -28,9 +62,12 @@ static void parts_print_json(void)
 		const gang_part *p = gang_part_at(i);
 
 		printf("%s{\"name\":\"%s\",\"family\":\"%s\",\"dev_id\":\"0x%03X\",\"flash_kib\":%u,\"sram_kib\":%u,"
-		       "\"page_size\":%u}",
+		       "\"page_size\":%u,\"write_unit\":%u,\"erased\":\"0x%02X\",\"regions\":[",
 		       i ? "," : "", p->name, p->family->name, (unsigned)p->dev_id, (unsigned)p->flash_kib,
-		       (unsigned)p->sram_kib, (unsigned)gang_part_page_size(p));
+		       (unsigned)p->sram_kib, (unsigned)gang_part_page_size(p), (unsigned)p->geom.write_unit,
+		       (unsigned)p->geom.erased);
+		parts_print_regions_json(p);
+		fputs("]}", stdout);
 	}
 	fputs("]\n", stdout);
 }

@@ -245,7 +245,7 @@ Test(cli_cmd, probes_columns_line_up_whatever_the_firmware_name_length)
 
 /* ---- gang parts, unknown parts ------------------------------------------------------------ */
 
-Test(cli_cmd, parts_lists_every_part_with_family_dev_id_flash_sram_and_page_size)
+Test(cli_cmd, parts_lists_every_part_with_family_dev_id_flash_sram_and_erase_units)
 {
 	cli_out r = cli_gang("parts", NULL, NULL), j = cli_gang("parts", "--json", NULL);
 	char want[256];
@@ -256,16 +256,22 @@ Test(cli_cmd, parts_lists_every_part_with_family_dev_id_flash_sram_and_page_size
 	for (unsigned i = 0; i < gang_part_count(); i++) {
 		const gang_part *p = gang_part_at(i);
 
-		snprintf(want, sizeof(want), "%-12s  %-6s  0x%03X   %9u  %8u  %9u\n", p->name, p->family->name,
-			 (unsigned)p->dev_id, (unsigned)p->flash_kib, (unsigned)p->sram_kib, (unsigned)gang_part_page_size(p));
+		snprintf(want, sizeof(want), "%-12s  %-6s  0x%03X   %9u  %8u  ", p->name, p->family->name,
+			 (unsigned)p->dev_id, (unsigned)p->flash_kib, (unsigned)p->sram_kib);
 		cr_expect_not_null(strstr(r.out, want), "gang parts lacks: %s", want);
 		snprintf(want, sizeof(want),
 			 "{\"name\":\"%s\",\"family\":\"%s\",\"dev_id\":\"0x%03X\",\"flash_kib\":%u,\"sram_kib\":%u,"
-			 "\"page_size\":%u}",
+			 "\"page_size\":%u,\"write_unit\":%u,",
 			 p->name, p->family->name, (unsigned)p->dev_id, (unsigned)p->flash_kib, (unsigned)p->sram_kib,
-			 (unsigned)gang_part_page_size(p));
+			 (unsigned)gang_part_page_size(p), (unsigned)p->geom.write_unit);
 		cr_expect_not_null(strstr(j.out, want), "gang parts --json lacks: %s", want);
 	}
+	/* RM0090 §3.3 Table 6: two banks of 4 x 16 + 64 + 7 x 128 KiB; RM0008: 128 pages of 2 KiB */
+	cr_expect_not_null(strstr(r.out, "STM32F429ZI   F4      0x419        2048       256  4 x 16K + 64K + "
+					 "7 x 128K | 4 x 16K + 64K + 7 x 128K\n"), "%s", r.out);
+	cr_expect_not_null(strstr(r.out, "  128 x 2K\n"), "%s", r.out);
+	cr_expect_not_null(strstr(j.out, "{\"base\":\"0x08100000\",\"unit\":16384,\"count\":4,\"first\":12,"
+					 "\"bank\":1}"), "%s", j.out);
 	cli_free(&r);
 	cli_free(&j);
 }
