@@ -96,7 +96,7 @@ static void plan_ranges(FILE *out, const uint8_t *map, uint32_t n_pages)
 
 static const char *const plan_erase_text[] = {
 	[GANG_ERASE_MASS] = "mass erase",
-	[GANG_ERASE_PAGES] = "only the pages written (listed below)",
+	[GANG_ERASE_PAGES] = "only the pages or sectors written (listed below)",
 	[GANG_ERASE_NONE] = "none (flash must already be blank where written)",
 };
 
@@ -108,7 +108,7 @@ static void plan_erase_pages(FILE *out, const gang_profile *p, const gang_image 
 	uint64_t bytes = 0;
 	uint32_t n;
 
-	fprintf(out, "pages to erase    ");
+	fprintf(out, gang_geom_uniform_unit(g->g) ? "pages to erase    " : "sectors to erase  ");
 	if (p->erase != GANG_ERASE_PAGES) {
 		if (p->erase == GANG_ERASE_MASS)
 			fprintf(out, "all %" PRIu32 " (mass erase)\n", g->n_pages);

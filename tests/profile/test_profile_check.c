@@ -240,7 +240,7 @@ Test(profile_check, page_erase_plan_lists_exactly_the_pages_written)
 	chk_img_add(&ci, F1_BASE, 0x1801);       /* pages 0-3 */
 	chk_img_add(&ci, 0x08010000U, 16);       /* page 32 */
 	got = plan_text(p, &ci.img, NULL);
-	cr_expect_not_null(strstr(got, "  erase         only the pages written (listed below)\n"), "%s", got);
+	cr_expect_not_null(strstr(got, "  erase         only the pages or sectors written (listed below)\n"), "%s", got);
 	cr_expect_not_null(strstr(got, "\npages to erase    6 (12288 bytes): 0-3, 32, 127\n"), "%s", got);
 	cr_expect_not_null(strstr(got, "\nbytes to program  6165 (image 6161 + serial 4)\n"), "%s", got);
 	cr_expect_not_null(strstr(got, "first value 1 -> 00 00 00 01\n"), "%s", got);
