@@ -327,15 +327,38 @@ Test(profile_load, every_shipped_profile_loads)
 		"profiles/demo-f103.cfg",
 		"profiles/example-f103-ascii.cfg",
 		"profiles/example-f103c8-bcd.cfg",
+		"profiles/example-f407.cfg",
+		"profiles/example-f429.cfg",
 	};
 
 	for (size_t i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++) {
 		gang_profile *p = NULL;
+		gang_image *img = NULL;
+		const gang_part *part = NULL;
 		gang_diag d = { 0 };
 
-		cr_expect_eq(gang_profile_load(&p, shipped[i], &d), GANG_OK, "%s", d.msg);
+		/* loaded, image read and checked against the part's flash layout, as gang check does */
+		cr_expect_eq(gang_profile_prepare(&p, &img, &part, shipped[i], &d), GANG_OK, "%s", d.msg);
+		gang_image_free(img);
 		gang_profile_free(p);
 	}
+}
+
+/* RM0090 §3.9.10: the F4 examples name BOR_LEV, nRST_STOP, BFB2 as the manual does. */
+Test(profile_load, f4_examples_set_their_familys_fields_and_sectors)
+{
+	gang_profile *a = NULL, *b = NULL;
+	gang_diag d = { 0 };
+
+	cr_assert_eq(gang_profile_load(&a, "profiles/example-f407.cfg", &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_profile_load(&b, "profiles/example-f429.cfg", &d), GANG_OK, "%s", d.msg);
+	cr_expect_str_eq(a->ob.fields[0].name, "BOR_LEV");
+	cr_expect_eq(a->ob.n_wrp, 3);
+	cr_expect_eq(a->erase, GANG_ERASE_PAGES, "\"sectors\" is the erase-what-is-written mode");
+	cr_expect_str_eq(b->ob.fields[0].name, "BFB2");
+	cr_expect_eq(b->serial.address, 0x08100000U, "bank 2, sector 12");
+	gang_profile_free(a);
+	gang_profile_free(b);
 }
 
 Test(profile_load, example_profiles_use_their_documented_features)

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# build.sh — build the demo firmware (demo-f103 and demo-f103-swdoff) with
-# arm-none-eabi-gcc into tools/firmware/build/ and copy the committed
-# deliverables: profiles/firmware/demo-f103.{hex,bin},
-# tools/firmware/demo-f103.bin and tools/firmware/demo-f103-swdoff.bin.
+# build.sh — build the demo firmware (demo-f103 and demo-f103-swdoff, and
+# the F407 build demo-f407 and demo-f407-swdoff) with arm-none-eabi-gcc
+# into tools/firmware/build/ and copy the committed deliverables:
+# profiles/firmware/demo-f103.{hex,bin} and demo-f407.hex,
+# tools/firmware/demo-f103.bin, demo-f103-swdoff.bin, demo-f407.bin and
+# demo-f407-swdoff.bin.
 #   tools/firmware/build.sh           build and copy
 #   tools/firmware/build.sh --check   build and fail if a committed file differs
 set -euo pipefail
@@ -13,16 +15,16 @@ CC=${ARM_CC:-arm-none-eabi-gcc}
 OBJCOPY=${ARM_OBJCOPY:-arm-none-eabi-objcopy}
 CFLAGS=(-mcpu=cortex-m3 -mthumb -Os -nostdlib -ffreestanding -fno-tree-loop-distribute-patterns
 	-std=c11 -Wall -Wextra -Werror -g -ffunction-sections -fdata-sections)
-LDFLAGS=(-T "$here/demo-f103.ld" -Wl,--gc-sections -Wl,--build-id=none -Wl,-Map=)
+LDFLAGS=(-Wl,--gc-sections -Wl,--build-id=none -Wl,-Map=)
 check=0
 [ "${1:-}" = --check ] && check=1
 
 command -v "$CC" >/dev/null || { echo "build.sh: $CC not found (apt-get install gcc-arm-none-eabi)" >&2; exit 2; }
 mkdir -p "$out"
 
-build() { # name, extra cflags...
-	local name=$1; shift
-	"$CC" "${CFLAGS[@]}" "$@" -I"$here" "${LDFLAGS[@]/%-Map=/-Map=$out/$name.map}" \
+build() { # name, linker script, extra cflags...
+	local name=$1 ld=$2; shift 2
+	"$CC" "${CFLAGS[@]}" "$@" -I"$here" -T "$here/$ld" "${LDFLAGS[@]/%-Map=/-Map=$out/$name.map}" \
 		"$here/startup.c" "$here/demo.c" -o "$out/$name.elf"
 	"$OBJCOPY" -O binary "$out/$name.elf" "$out/$name.bin"
 	"$OBJCOPY" -O ihex "$out/$name.elf" "$out/$name.hex"
@@ -31,9 +33,12 @@ build() { # name, extra cflags...
 	echo "$name: $size bytes at 0x08000000"
 }
 
-build demo-f103 -DDEMO_SWD_OFF=0
-build demo-f103-swdoff -DDEMO_SWD_OFF=1
-build demo-f103-swdoff-late -DDEMO_SWD_OFF=0 -DDEMO_SWD_OFF_AFTER=100
+build demo-f103 demo-f103.ld -DDEMO_SWD_OFF=0
+build demo-f103-swdoff demo-f103.ld -DDEMO_SWD_OFF=1
+build demo-f103-swdoff-late demo-f103.ld -DDEMO_SWD_OFF=0 -DDEMO_SWD_OFF_AFTER=100
+# the F407 build runs on every F2/F4/F7 bench part (Thumb-2 of the M3 subset; GPIO at RM0090's addresses)
+build demo-f407 demo-f407.ld -DDEMO_F4=1 -DDEMO_SWD_OFF=0
+build demo-f407-swdoff demo-f407.ld -DDEMO_F4=1 -DDEMO_SWD_OFF=1
 
 deliver() { # built file, committed path
 	if [ $check = 1 ]; then
@@ -47,5 +52,8 @@ deliver "$out/demo-f103.bin" "$root/profiles/firmware/demo-f103.bin"
 deliver "$out/demo-f103.bin" "$here/demo-f103.bin"
 deliver "$out/demo-f103-swdoff.bin" "$here/demo-f103-swdoff.bin"
 deliver "$out/demo-f103-swdoff-late.hex" "$root/tests/fixtures/firmware/demo-f103-swdoff-late.hex"
+deliver "$out/demo-f407.hex" "$root/profiles/firmware/demo-f407.hex"
+deliver "$out/demo-f407.bin" "$here/demo-f407.bin"
+deliver "$out/demo-f407-swdoff.bin" "$here/demo-f407-swdoff.bin"
 [ $check = 1 ] && echo "build.sh: committed firmware matches the sources"
 exit 0

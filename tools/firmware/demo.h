@@ -1,6 +1,9 @@
 /*
- * demo.h — registers and state of the demo firmware for STM32F103
- * (RM0008 §7.3 RCC, §9.2 GPIO, §9.4 AFIO).
+ * demo.h — registers and state of the demo firmware, for STM32F103
+ * (RM0008 §7.3 RCC, §9.2 GPIO, §9.4 AFIO) and, built with DEMO_F4=1, for
+ * STM32F407 (RM0090 §6.3.10 RCC_AHB1ENR, §8.4.1 GPIOx_MODER, §8.4.6
+ * GPIOx_ODR; the LED on PD12 as on the F4 Discovery board; PA13/PA14
+ * leave their AF mode to turn SWD off).
  */
 #ifndef DEMO_H
 #define DEMO_H
@@ -14,6 +17,23 @@
 #define DEMO_SWD_OFF_AFTER 0   /* >0: turn SWD off after this many LED toggles (a late variant) */
 #endif
 
+#ifndef DEMO_F4
+#define DEMO_F4 0
+#endif
+
+#if DEMO_F4
+#define DEMO_RCC_AHB1ENR (*(volatile uint32_t *)0x40023830U)
+#define DEMO_RCC_AHB1ENR_GPIOAEN (1U << 0)
+#define DEMO_RCC_AHB1ENR_GPIODEN (1U << 3)
+#define DEMO_GPIOA_MODER (*(volatile uint32_t *)0x40020000U)
+#define DEMO_GPIOA_MODER_SWD_MASK (0xFU << 26) /* PA13, PA14 */
+#define DEMO_GPIOA_MODER_SWD_OUT (0x5U << 26)  /* both general-purpose outputs: SWD gone */
+#define DEMO_GPIOD_MODER (*(volatile uint32_t *)0x40020C00U)
+#define DEMO_GPIOD_ODR (*(volatile uint32_t *)0x40020C14U)
+#define DEMO_LED_PIN 12U
+#define DEMO_SERIAL_ADDR 0x0800C000U        /* sector 3: serial slot written by gang */
+#define DEMO_DELAY_LOOPS 40000U             /* about 10 ms per toggle at the 16 MHz HSI */
+#else
 #define DEMO_RCC_APB2ENR (*(volatile uint32_t *)0x40021018U)
 #define DEMO_RCC_APB2ENR_AFIOEN (1U << 0)
 #define DEMO_RCC_APB2ENR_IOPCEN (1U << 4)
@@ -25,9 +45,10 @@
 #define DEMO_CRH_PC13_SHIFT ((DEMO_PC13 - 8U) * 4U)
 #define DEMO_CRH_OUT_PP_2MHZ 0x2U            /* MODE=10 (2 MHz), CNF=00 (push-pull) */
 #define DEMO_SERIAL_ADDR 0x0803F800U        /* serial slot written by gang */
+#define DEMO_DELAY_LOOPS 20000U             /* about 10 ms per toggle at the 8 MHz HSI */
+#endif
 #define DEMO_SERIAL_UNSET 0xFFFFFFFFU       /* erased flash */
 #define DEMO_MAGIC 0x474E4147U              /* "GANG" little-endian: proves .data was copied */
-#define DEMO_DELAY_LOOPS 20000U             /* about 10 ms per toggle at the 8 MHz HSI */
 
 /* At 0x20000000 (first in .data): what the bench and tests read back. */
 typedef struct demo_state {
