@@ -17,6 +17,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "flash/flash_ops.h"
 #include "flash/geom.h"
@@ -29,6 +30,29 @@ void gang_flash_progress_report(const gang_flash_progress *p, uint64_t done)
 {
 	if (p != NULL && p->fn != NULL)
 		p->fn(p->user, p->step, p->base + done, p->total);
+}
+
+uint64_t gang_flash_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000U + (uint64_t)ts.tv_nsec / 1000U;
+}
+
+int gang_flash_overlap_run(uint64_t *spent_us, gang_flash_overlap *ov, uint64_t budget_us)
+{
+	uint64_t t0 = gang_flash_now_us(), used = 0, wall;
+	int err;
+
+	*spent_us = 0;
+	if (ov == NULL || ov->done || ov->fn == NULL)
+		return GANG_OK;
+	ov->done = true;
+	err = ov->fn(ov->ctx, budget_us, &used);
+	wall = gang_flash_now_us() - t0;
+	*spent_us = wall > used ? wall : used;
+	return err;
 }
 
 static const gang_flash_ops *flash_ops(gang_target *t)
@@ -80,7 +104,7 @@ int gang_flash_read(uint8_t *buf, gang_target *t, uint32_t addr, size_t len)
 	return err;
 }
 
-/* GANG_EWRITE_PROTECTED naming the first protected unit of the ranges (WRP bit = 0). */
+/* GANG_EWRITE_PROTECTED naming the first protected page or sector of the ranges (WRP bit = 0). */
 static int flash_check_wrp(gang_target *t, const gang_flash_range *r, size_t n)
 {
 	const gang_part *part = gang_target_part(t);
@@ -96,18 +120,31 @@ static int flash_check_wrp(gang_target *t, const gang_flash_range *r, size_t n)
 			if (!gang_ob_wrp_protects(ob.wrp, k, part))
 				continue;
 			return gang_diag_set_at(gang_target_diag(t), GANG_EWRITE_PROTECTED, u.addr,
-					     "page at 0x%08" PRIX32 " is write-protected (WRP option "
-					     "bytes 0x%08" PRIX32 "); clear WRP in the option bytes", u.addr,
+					     "%s at 0x%08" PRIX32 " is write-protected (WRP option "
+					     "bytes 0x%08" PRIX32 "); clear WRP in the option bytes",
+					     gang_geom_uniform_unit(&part->geom) ? "page" : "sector", u.addr,
 					     ob.wrp);
 		}
 	}
 	return err;
 }
 
-static int flash_erase_ranges(gang_target *t, const gang_flash_range *r, size_t n,
-			      gang_flash_progress *p)
+/*
+ * The controller refuses to erase a write-protected page or sector
+ * (WRPRTERR/WRPERR, PM0075 §2.4, RM0090 §3.6.3): the option bytes are read
+ * only then, to name the first protected unit instead of the status bit.
+ */
+static int flash_explain_wrp(gang_target *t, const gang_flash_range *r, size_t n, int err)
 {
-	int err = flash_check_wrp(t, r, n);
+	if (err != GANG_EWRITE_PROTECTED)
+		return err;
+	return flash_check_wrp(t, r, n) < 0 ? gang_target_diag(t)->code : err;
+}
+
+static int flash_erase_ranges(gang_target *t, const gang_flash_range *r, size_t n,
+			      gang_flash_progress *p, gang_flash_overlap *ov)
+{
+	int err = GANG_OK;
 
 	p->total = 0;
 	for (size_t i = 0; i < n; i++)
@@ -117,21 +154,20 @@ static int flash_erase_ranges(gang_target *t, const gang_flash_range *r, size_t 
 		unsigned first, last;
 
 		if (gang_geom_span(&first, &last, flash_geom(t), r[i].addr, r[i].len))
-			err = flash_ops(t)->erase_units(t, first, last - first + 1U, p);
+			err = flash_ops(t)->erase_units(t, first, last - first + 1U, p, ov);
 		p->base += r[i].len;
 	}
-	return err;
+	return flash_explain_wrp(t, r, n, err);
 }
 
-static int flash_mass(gang_target *t, gang_flash_progress *p)
+static int flash_mass(gang_target *t, gang_flash_progress *p, gang_flash_overlap *ov)
 {
 	const gang_flash_geom *g = flash_geom(t);
 	gang_flash_range all = { gang_geom_base(g), (uint32_t)(gang_geom_end(g) - gang_geom_base(g)) };
-	int err = flash_check_wrp(t, &all, 1);
+	int err;
 
 	p->total = all.len;
-	if (err == GANG_OK)
-		err = flash_ops(t)->mass_erase(t);
+	err = flash_explain_wrp(t, &all, 1, flash_ops(t)->mass_erase(t, ov));
 	if (err == GANG_OK)
 		gang_flash_progress_report(p, all.len);
 	return err;
@@ -152,7 +188,7 @@ int gang_flash_erase_mass(gang_target *t)
 
 	if ((err = flash_ops(t)->unlock(t)) < 0)
 		return err;
-	return flash_unlocked(t, flash_mass(t, &p));
+	return flash_unlocked(t, flash_mass(t, &p, NULL));
 }
 
 int gang_flash_erase_range(gang_target *t, uint32_t addr, uint32_t len)
@@ -173,10 +209,11 @@ int gang_flash_erase_range(gang_target *t, uint32_t addr, uint32_t len)
 	r.len = hi.addr + hi.size - lo.addr;
 	if ((err = flash_ops(t)->unlock(t)) < 0)
 		return err;
-	return flash_unlocked(t, flash_erase_ranges(t, &r, 1, &p));
+	return flash_unlocked(t, flash_erase_ranges(t, &r, 1, &p, NULL));
 }
 
-static int flash_erase_for(gang_target *t, const gang_image *img, const gang_program_opts *o)
+static int flash_erase_for(gang_target *t, const gang_image *img, const gang_program_opts *o,
+			   gang_flash_overlap *ov)
 {
 	gang_flash_progress p = { o->progress, o->user, "erase", 0, 0 };
 	gang_flash_range *r = NULL;
@@ -186,27 +223,47 @@ static int flash_erase_for(gang_target *t, const gang_image *img, const gang_pro
 	if (o->erase == GANG_ERASE_NONE)
 		return GANG_OK;
 	if (o->erase == GANG_ERASE_MASS)
-		return flash_mass(t, &p);
+		return flash_mass(t, &p, ov);
 	err = gang_flash_plan_units(&r, &n, img, flash_geom(t), gang_target_diag(t));
 	if (err == GANG_OK)
-		err = flash_erase_ranges(t, r, n, &p);
+		err = flash_erase_ranges(t, r, n, &p, ov);
 	free(r);
 	return err;
 }
 
-static int flash_program_runs(gang_target *t, const gang_image *img, const gang_program_opts *o)
+/* The runs to program, staged by the driver while the erase runs. */
+typedef struct flash_stage_ctx {
+	gang_target *t;
+	const gang_flash_run *runs;
+	size_t n;
+	gang_flash_stage *st;
+} flash_stage_ctx;
+
+static int flash_stage_fn(void *ctx, uint64_t budget_us, uint64_t *used_us)
+{
+	flash_stage_ctx *c = ctx;
+
+	return flash_ops(c->t)->program_stage(c->st, c->t, c->runs, c->n, budget_us, used_us);
+}
+
+/* Erase as asked, staging the program in SRAM meanwhile, then program. */
+static int flash_erase_program(gang_target *t, const gang_image *img, const gang_program_opts *o)
 {
 	gang_flash_progress p = { o->progress, o->user, "program", 0, 0 };
 	gang_flash_run *runs = NULL;
+	gang_flash_stage st = { false, 0 };
 	size_t n = 0;
 	int err = gang_flash_plan_runs(&runs, &n, img, FLASH_JOIN_GAP, flash_geom(t)->erased);
+	flash_stage_ctx c = { t, runs, n, &st };
+	gang_flash_overlap ov = { flash_stage_fn, &c, false };
 
 	if (err < 0)
 		return gang_diag_set(gang_target_diag(t), err, "out of memory planning the program");
+	err = flash_erase_for(t, img, o, (n > 0 && flash_ops(t)->program_stage) ? &ov : NULL);
 	for (size_t i = 0; i < n; i++)
 		p.total += runs[i].len;
-	if (n > 0)
-		err = flash_ops(t)->program(t, runs, n, &p);
+	if (err == GANG_OK && n > 0)
+		err = flash_ops(t)->program(t, runs, n, &p, &st);
 	gang_flash_runs_free(runs, n);
 	return err;
 }
@@ -252,8 +309,5 @@ int gang_flash_program_image(gang_target *t, const gang_image *img, const gang_p
 		return err;
 	if ((err = flash_ops(t)->unlock(t)) < 0)
 		return err;
-	err = flash_erase_for(t, img, o);
-	if (err == GANG_OK)
-		err = flash_program_runs(t, img, o);
-	return flash_unlocked(t, err);
+	return flash_unlocked(t, flash_erase_program(t, img, o));
 }

@@ -29,6 +29,35 @@ typedef struct gang_flash_progress {
 
 void gang_flash_progress_report(const gang_flash_progress *p, uint64_t done);
 
+/*
+ * What staging put in SRAM ahead of programming (flash/loader_ring.c):
+ * the loader, its control block and the first run's first bytes, with the
+ * core's registers set, so the program step only has to let it go.
+ */
+typedef struct gang_flash_stage {
+	bool staged;
+	uint32_t sent;             /* bytes of the first run already in the ring */
+} gang_flash_stage;
+
+/*
+ * Work an erase overlaps: a driver's erase calls fn at most once, right
+ * after starting its first operation, with the time it expects that
+ * operation to take; flash never stalls SRAM or core-register accesses,
+ * so uploads fit there (PM0075 §2.3: only flash reads wait on BSY). fn
+ * says in *used_us what its transfers cost on the link (a simulated link
+ * may take no wall time for them).
+ */
+typedef struct gang_flash_overlap {
+	int (*fn)(void *ctx, uint64_t budget_us, uint64_t *used_us);
+	void *ctx;
+	bool done;
+} gang_flash_overlap;
+
+/* Monotonic microseconds. */
+uint64_t gang_flash_now_us(void);
+/* Run ov once (NULL or done: nothing); *spent_us: the longer of its wall time and its link cost. */
+int gang_flash_overlap_run(uint64_t *spent_us, gang_flash_overlap *ov, uint64_t budget_us);
+
 /* Size of the raw option-byte block the ob_read/ob_write operations move. */
 #define GANG_OB_RAW_MAX 16U
 
@@ -36,12 +65,17 @@ typedef struct gang_flash_ops {
 	const char *name;
 	int (*unlock)(gang_target *t);
 	int (*lock)(gang_target *t);
-	int (*mass_erase)(gang_target *t);
+	/* ov (may be NULL) runs while the controller erases */
+	int (*mass_erase)(gang_target *t, gang_flash_overlap *ov);
 	/* erase units first..first+count-1 (flash/geom.h indices); progress in bytes erased */
-	int (*erase_units)(gang_target *t, unsigned first, unsigned count, const gang_flash_progress *p);
-	/* program the runs (already erased where they hold data) */
-	int (*program)(gang_target *t, const gang_flash_run *runs, size_t n,
-		       const gang_flash_progress *p);
+	int (*erase_units)(gang_target *t, unsigned first, unsigned count, const gang_flash_progress *p,
+			   gang_flash_overlap *ov);
+	/* optional: stage the program of runs in SRAM within about budget_us, touching no flash */
+	int (*program_stage)(gang_flash_stage *st, gang_target *t, const gang_flash_run *runs, size_t n,
+			     uint64_t budget_us, uint64_t *used_us);
+	/* program the runs (already erased where they hold data); st: what staging did (may be NULL) */
+	int (*program)(gang_target *t, const gang_flash_run *runs, size_t n, const gang_flash_progress *p,
+		       const gang_flash_stage *st);
 	/* CRC unit result over len bytes (multiple of 4) at addr */
 	int (*crc)(uint32_t *crc_out, gang_target *t, uint32_t addr, uint32_t len);
 	/* the raw option-byte block (value/complement pairs), *len_out bytes */

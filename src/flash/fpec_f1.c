@@ -104,33 +104,41 @@ static int f1_lock(gang_target *t)
 	return f1_wr(t, F1_FLASH_CR, F1_CR_LOCK);
 }
 
-/* One erase: CR=mode, [AR], CR=mode|STRT, wait, check, CR=0. */
-static int f1_erase_op(gang_target *t, uint32_t mode, uint32_t addr, const char *what)
+/*
+ * One erase: CR=mode, [AR], CR=mode|STRT, the overlapped work (once),
+ * wait, check. CR keeps the mode: the next operation writes it whole.
+ */
+static int f1_erase_op(gang_target *t, uint32_t mode, uint32_t addr, const char *what,
+		       gang_flash_overlap *ov)
 {
 	uint32_t sr = 0;
-	int err;
+	uint64_t spent = 0;
+	int err, oerr;
 
 	if ((err = f1_wr(t, F1_FLASH_CR, mode)) < 0 ||
 	    (mode == F1_CR_PER && (err = f1_wr(t, F1_FLASH_AR, addr)) < 0) ||
-	    (err = f1_wr(t, F1_FLASH_CR, mode | F1_CR_STRT)) < 0 ||
-	    (err = gang_fpec_f1_wait(&sr, t, F1_ERASE_EXPECT_US, F1_ERASE_TIMEOUT_MS, what)) < 0)
+	    (err = f1_wr(t, F1_FLASH_CR, mode | F1_CR_STRT)) < 0)
 		return err;
-	err = gang_fpec_f1_check(t, sr, what, addr);
+	oerr = gang_flash_overlap_run(&spent, ov, F1_ERASE_EXPECT_US);
+	if ((err = gang_fpec_f1_wait(&sr, t, spent < F1_ERASE_EXPECT_US ? (unsigned)(F1_ERASE_EXPECT_US - spent) : 0U,
+				     F1_ERASE_TIMEOUT_MS, what)) < 0)
+		return err;
+	err = oerr < 0 ? oerr : gang_fpec_f1_check(t, sr, what, addr);
 	if (err == GANG_OK && !(sr & F1_SR_EOP))
 		err = gang_diag_set_at(gang_target_diag(t), GANG_EFLASH, addr, "%s at 0x%08" PRIX32 ": no EOP "
 				    "(FLASH_SR=0x%08" PRIX32 ")", what, addr, sr);
 	f1_wr(t, F1_FLASH_SR, F1_SR_ERRORS | F1_SR_EOP);
-	f1_wr(t, F1_FLASH_CR, 0);
 	return err;
 }
 
-static int f1_mass_erase(gang_target *t)
+static int f1_mass_erase(gang_target *t, gang_flash_overlap *ov)
 {
-	return f1_erase_op(t, F1_CR_MER, GANG_FLASH_BASE, "mass erase");
+	return f1_erase_op(t, F1_CR_MER, GANG_FLASH_BASE, "mass erase", ov);
 }
 
 /* PER with the page's address in AR: the FPEC names pages by address, not number. */
-static int f1_erase_units(gang_target *t, unsigned first, unsigned count, const gang_flash_progress *p)
+static int f1_erase_units(gang_target *t, unsigned first, unsigned count, const gang_flash_progress *p,
+			  gang_flash_overlap *ov)
 {
 	const gang_flash_geom *g = &gang_target_part(t)->geom;
 	gang_flash_unit u;
@@ -140,7 +148,7 @@ static int f1_erase_units(gang_target *t, unsigned first, unsigned count, const 
 	for (unsigned i = first; i < first + count && err == GANG_OK; i++) {
 		if (!gang_geom_unit(&u, g, i))
 			return gang_diag_set(gang_target_diag(t), GANG_ERR, "erase: page %u does not exist", i);
-		err = f1_erase_op(t, F1_CR_PER, u.addr, "page erase");
+		err = f1_erase_op(t, F1_CR_PER, u.addr, "page erase", ov);
 		done += u.size;
 		gang_flash_progress_report(p, done);
 	}
@@ -235,9 +243,16 @@ static const gang_loader f1_loader = {
 	loader_f1_prog, sizeof(loader_f1_prog), F1_FLASH_CR, F1_CR_PG, 2U, gang_fpec_f1_check,
 };
 
-static int f1_program(gang_target *t, const gang_flash_run *runs, size_t n, const gang_flash_progress *p)
+static int f1_program_stage(gang_flash_stage *st, gang_target *t, const gang_flash_run *runs, size_t n,
+			    uint64_t budget_us, uint64_t *used_us)
 {
-	return gang_loader_program(t, &f1_loader, runs, n, p);
+	return gang_loader_stage(st, used_us, t, &f1_loader, runs, n, budget_us);
+}
+
+static int f1_program(gang_target *t, const gang_flash_run *runs, size_t n, const gang_flash_progress *p,
+		      const gang_flash_stage *st)
+{
+	return gang_loader_program(t, &f1_loader, runs, n, p, st);
 }
 
 static int f1_crc(uint32_t *crc_out, gang_target *t, uint32_t addr, uint32_t len)
@@ -251,6 +266,7 @@ const gang_flash_ops gang_flash_ops_f1 = {
 	.lock = f1_lock,
 	.mass_erase = f1_mass_erase,
 	.erase_units = f1_erase_units,
+	.program_stage = f1_program_stage,
 	.program = f1_program,
 	.crc = f1_crc,
 	.ob_read = f1_ob_read,

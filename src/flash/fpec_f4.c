@@ -149,33 +149,38 @@ static unsigned f4_sector_ms(uint32_t size)
 	return size / 131072U * 1000U;
 }
 
-/* One erase: CR = mode | PSIZE, then | STRT, wait, check, clear. */
-static int f4_erase_op(gang_target *t, uint32_t mode, uint32_t addr, unsigned typ_ms, const char *what)
+/* One erase: CR = mode | PSIZE, then | STRT, the overlapped work (once), wait, check, clear. */
+static int f4_erase_op(gang_target *t, uint32_t mode, uint32_t addr, unsigned typ_ms, const char *what,
+		       gang_flash_overlap *ov)
 {
 	uint32_t sr = 0, cr = mode | F4_CR_PSIZE_X32;
-	int err;
+	uint64_t expect = (uint64_t)typ_ms * 900U, spent = 0;
+	int err, oerr;
 
 	if ((err = f4_supply_check(t)) < 0 || (err = f4_wr(t, F4_FLASH_CR, cr)) < 0 ||
-	    (err = f4_wr(t, F4_FLASH_CR, cr | F4_CR_STRT)) < 0 ||
-	    (err = f4_wait(&sr, t, typ_ms * 900U, typ_ms * 4U + 1000U, what)) < 0)
+	    (err = f4_wr(t, F4_FLASH_CR, cr | F4_CR_STRT)) < 0)
 		return err;
-	err = f4_check(t, sr, what, addr);
+	oerr = gang_flash_overlap_run(&spent, ov, expect);
+	if ((err = f4_wait(&sr, t, spent < expect ? (unsigned)(expect - spent) : 0U, typ_ms * 4U + 1000U,
+			   what)) < 0)
+		return err;
+	err = oerr < 0 ? oerr : f4_check(t, sr, what, addr);
 	f4_wr(t, F4_FLASH_SR, F4_SR_ERRORS | F4_SR_EOP);
-	f4_wr(t, F4_FLASH_CR, 0);
 	return err;
 }
 
-static int f4_mass_erase(gang_target *t)
+static int f4_mass_erase(gang_target *t, gang_flash_overlap *ov)
 {
 	const gang_part *p = gang_target_part(t);
 	uint32_t mode = F4_CR_MER | (gang_fpec_f4_dual_bank(p) ? F4_CR_MER1 : 0U);
 	unsigned ms = (unsigned)(F4_MASS_MS_PER_MIB * (uint64_t)p->flash_kib / 1024U);
 
-	return f4_erase_op(t, mode, GANG_FLASH_BASE, ms, "mass erase");
+	return f4_erase_op(t, mode, GANG_FLASH_BASE, ms, "mass erase", ov);
 }
 
 /* SER with the sector's number in SNB (bank 2: 0x10 | n). */
-static int f4_erase_units(gang_target *t, unsigned first, unsigned count, const gang_flash_progress *p)
+static int f4_erase_units(gang_target *t, unsigned first, unsigned count, const gang_flash_progress *p,
+			  gang_flash_overlap *ov)
 {
 	const gang_flash_geom *g = &gang_target_part(t)->geom;
 	gang_flash_unit u;
@@ -189,7 +194,7 @@ static int f4_erase_units(gang_target *t, unsigned first, unsigned count, const 
 			return gang_diag_set(gang_target_diag(t), GANG_ERR, "erase: sector %u does not exist", i);
 		snb = u.bank ? F4_SNB_BANK2 | (u.no - F4_BANK_SECTORS) : u.no;
 		err = f4_erase_op(t, F4_CR_SER | snb << F4_CR_SNB_SHIFT, u.addr, f4_sector_ms(u.size),
-				  "sector erase");
+				  "sector erase", ov);
 		done += u.size;
 		gang_flash_progress_report(p, done);
 	}
@@ -201,13 +206,20 @@ static const gang_loader f4_loader = {
 	loader_f4_prog, sizeof(loader_f4_prog), F4_FLASH_CR, F4_CR_PG | F4_CR_PSIZE_X32, 4U, f4_check,
 };
 
-static int f4_program(gang_target *t, const gang_flash_run *runs, size_t n, const gang_flash_progress *p)
+static int f4_program_stage(gang_flash_stage *st, gang_target *t, const gang_flash_run *runs, size_t n,
+			    uint64_t budget_us, uint64_t *used_us)
+{
+	return gang_loader_stage(st, used_us, t, &f4_loader, runs, n, budget_us);
+}
+
+static int f4_program(gang_target *t, const gang_flash_run *runs, size_t n, const gang_flash_progress *p,
+		      const gang_flash_stage *st)
 {
 	int err = f4_supply_check(t);
 
 	if (err < 0)
 		return err;
-	err = gang_loader_program(t, &f4_loader, runs, n, p);
+	err = gang_loader_program(t, &f4_loader, runs, n, p, st);
 	f4_wr(t, F4_FLASH_CR, 0);   /* PG off; the caller locks */
 	return err;
 }
@@ -313,6 +325,7 @@ const gang_flash_ops gang_flash_ops_f4 = {
 	.lock = f4_lock,
 	.mass_erase = f4_mass_erase,
 	.erase_units = f4_erase_units,
+	.program_stage = f4_program_stage,
 	.program = f4_program,
 	.crc = f4_crc,
 	.ob_read = f4_ob_read,

@@ -23,6 +23,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "flash/loader_abi.h"
@@ -39,10 +40,13 @@
 #define PROG_SKIP_NS       2500U      /* loader time for an erased (skipped) unit */
 #define PROG_STALL_MS      1500U      /* no progress for this long: the loader is stuck */
 
-#define CRC_CR               0x08U    /* the CRC unit's CR on every family here */
-#define CRC_CR_RESET         1U
 #define CRC_CYCLES_WORD      5U       /* ldr, adds, str, subs, bne */
-#define CRC_STUB_ADDR        GANG_SRAM_BASE
+#define CRC_STUB_ADDR        (GANG_SRAM_BASE + 0xC0U)  /* after the loader, before the control block */
+
+#define PROG_STAGE_MARGIN_US 3000U    /* staging stops this long before the erase should end */
+#define PROG_HEAD_BYTES      (PROG_CTRL - PROG_LOADER + GANG_LDR_BYTES)  /* loader, CRC stub, control block */
+#define PROG_NOTE_CRC_STUB   (1U << 0)  /* gang_target_sram_note: the CRC stub is at CRC_STUB_ADDR */
+#define PROG_NOTE_CRC_CLOCK  (1U << 1)  /* the CRC unit's clock is on */
 
 /* Word indices into the control block (flash/loader_abi.h gives byte offsets). */
 #define CTRL_WP     (GANG_LDR_WP / 4U)
@@ -170,13 +174,13 @@ static int prog_poll(prog_stream *s, uint32_t *state_out)
 	return GANG_OK;
 }
 
-static int prog_start(prog_stream *s)
+/* The control block for s->run: the ring empty, nothing taken yet. */
+static void prog_ctrl_init(prog_stream *s)
 {
 	const gang_family *f = gang_target_part(s->t)->family;
-	uint8_t b[GANG_LDR_BYTES];
-	uint32_t r0 = PROG_CTRL;
-	int err;
 
+	for (unsigned i = 0; i < CTRL_WORDS; i++)
+		s->ctrl[i] = 0;
 	s->ctrl[CTRL_FPEC] = f->flash.base;
 	s->ctrl[CTRL_DST] = s->run->addr;
 	s->ctrl[CTRL_END] = s->run->addr + s->run->len;
@@ -185,17 +189,50 @@ static int prog_start(prog_stream *s)
 	s->ctrl[CTRL_RP] = PROG_RING;
 	s->ctrl[CTRL_IWDG] = f->iwdg_kr;
 	s->ctrl[CTRL_RELOAD] = GANG_IWDG_KEY_RELOAD;
-	/* only a small first chunk before the loader runs: it starts sooner, the rest overlaps */
-	if ((err = prog_push(s, PROG_FIRST, false)) < 0)
-		return err;
+}
+
+/*
+ * The control block with the current wp; with code, the loader and the
+ * CRC stub in front of it too: they share the head of SRAM, so one
+ * transfer carries all three.
+ */
+static int prog_write_head(prog_stream *s, bool code)
+{
+	uint8_t b[PROG_HEAD_BYTES] = { 0 };
+	uint8_t *ctrl = b + (PROG_CTRL - PROG_LOADER);
+
 	s->ctrl[CTRL_WP] = PROG_RING + s->sent % s->size;
 	for (unsigned i = 0; i < CTRL_WORDS; i++)
-		prog_put32(b + 4 * i, s->ctrl[i]);
-	if ((err = gang_stlink_write_mem(gang_target_stlink(s->t), PROG_CTRL, b, sizeof(b))) < 0 ||
-	    (err = gang_stlink_write32(gang_target_stlink(s->t), f->flash.base + s->l->start_off,
-				       s->l->start_val)) < 0)
+		prog_put32(ctrl + 4 * i, s->ctrl[i]);
+	if (!code)
+		return gang_stlink_write_mem(gang_target_stlink(s->t), PROG_CTRL, ctrl, GANG_LDR_BYTES);
+	memcpy(b, s->l->code, s->l->code_len);
+	memcpy(b + (CRC_STUB_ADDR - PROG_LOADER), loader_crc, sizeof(loader_crc));
+	*gang_target_sram_note(s->t) |= PROG_NOTE_CRC_STUB;
+	return gang_stlink_write_mem(gang_target_stlink(s->t), PROG_LOADER, b, sizeof(b));
+}
+
+/* Controller armed for programming (PG, PSIZE), then the prepared core let go. */
+static int prog_go(prog_stream *s)
+{
+	const gang_family *f = gang_target_part(s->t)->family;
+	int err = gang_stlink_write32(gang_target_stlink(s->t), f->flash.base + s->l->start_off,
+				      s->l->start_val);
+
+	return err < 0 ? err : gang_target_run_go(s->t);
+}
+
+/* Unstaged start: a small first chunk (the loader starts sooner, the rest overlaps), head, go. */
+static int prog_start(prog_stream *s, bool code)
+{
+	uint32_t r0 = PROG_CTRL;
+	int err;
+
+	prog_ctrl_init(s);
+	if ((err = prog_push(s, PROG_FIRST, false)) < 0 || (err = prog_write_head(s, code)) < 0 ||
+	    (err = gang_target_run_prepare(s->t, PROG_LOADER, &r0, 1)) < 0)
 		return err;
-	return gang_target_run(s->t, PROG_LOADER, &r0, 1);
+	return prog_go(s);
 }
 
 static int prog_stuck(prog_stream *s)
@@ -241,60 +278,156 @@ static int prog_stream_run(prog_stream *s, const gang_flash_progress *p, uint64_
 					     "reported state %" PRIu32, state);
 }
 
-static int prog_one(gang_target *t, const gang_loader *l, const gang_flash_run *run,
-		    const gang_flash_progress *p, uint64_t base)
+static uint32_t prog_ring_size(gang_target *t)
 {
-	const gang_part *part = gang_target_part(t);
-	uint32_t sram = part->sram_kib * 1024U;
-	prog_stream s = { .t = t, .l = l, .run = run, .t_prog_ns = part->family->flash.t_prog_ns };
+	uint32_t sram = gang_target_part(t)->sram_kib * 1024U;
+
+	return prog_min(sram - PROG_RING_RESERVED, PROG_RING_MAX) & ~(PROG_CHUNK - 1U);
+}
+
+static void prog_stream_init(prog_stream *s, gang_target *t, const gang_loader *l, const gang_flash_run *run)
+{
+	*s = (prog_stream){ .t = t, .l = l, .run = run, .size = prog_ring_size(t),
+			    .t_prog_ns = gang_target_part(t)->family->flash.t_prog_ns };
+}
+
+/* Stream one run; staged: its loader, head and first bytes are in SRAM already and the core is set. */
+static int prog_one(prog_stream *s, bool code, const gang_flash_stage *st, const gang_flash_progress *p,
+		    uint64_t base)
+{
 	bool halted = false;
 	int err;
 
-	s.size = prog_min(sram - PROG_RING_RESERVED, PROG_RING_MAX) & ~(PROG_CHUNK - 1U);
-	if ((err = prog_start(&s)) < 0 || (err = prog_stream_run(&s, p, base)) < 0)
+	if (st != NULL && st->staged) {
+		prog_ctrl_init(s);
+		s->sent = st->sent;
+		err = prog_go(s);
+	} else {
+		err = prog_start(s, code);
+	}
+	if (err < 0 || (err = prog_stream_run(s, p, base)) < 0)
 		goto out;
 	/* the loader ends on bkpt: make sure the core really is halted before the next step */
-	err = gang_target_poll_halt(&halted, t);
+	err = gang_target_poll_halt(&halted, s->t);
 	if (err == GANG_OK && !halted)
-		err = gang_target_halt(t);
+		err = gang_target_halt(s->t);
 out:
 	if (err < 0 && !halted)
-		gang_target_halt(t);
+		gang_target_halt(s->t);
 	return err;
 }
 
-int gang_loader_program(gang_target *t, const gang_loader *l, const gang_flash_run *runs, size_t n,
-			const gang_flash_progress *p)
+static int prog_check_sram(gang_target *t, const gang_loader *l)
 {
-	uint64_t base = 0;
-	int err;
-
 	if (gang_target_part(t)->sram_kib * 1024U < PROG_RING_RESERVED + PROG_CHUNK)
 		return gang_diag_set(gang_target_diag(t), GANG_ENOTSUP, "%s has too little SRAM for the "
 				     "flash loader", gang_target_part(t)->name);
-	err = gang_stlink_write_mem(gang_target_stlink(t), PROG_LOADER, l->code, l->code_len);
+	if (l->code_len > CRC_STUB_ADDR - PROG_LOADER)
+		return gang_diag_set(gang_target_diag(t), GANG_ERR, "flash loader of %zu bytes overlaps the "
+				     "CRC stub at 0x%08X", l->code_len, (unsigned)CRC_STUB_ADDR);
+	return GANG_OK;
+}
+
+static int prog_crc_clock(gang_target *t);
+
+/*
+ * What n commands carrying bytes cost on the probe's link: a full-speed
+ * V2 answers a command per 1 ms frame and moves about 250 bytes per ms
+ * (64-byte packets); a high-speed V3 a command per 125-250 us micro-frame
+ * pair and about 8 times the bytes (USB 2.0 §5.8 bulk transfers; the
+ * ST-Link's per-command turnaround as OpenOCD's stlink driver paces it).
+ */
+static uint64_t prog_link_us(gang_target *t, unsigned commands, uint64_t bytes)
+{
+	bool hs = gang_stlink_get_version(gang_target_stlink(t))->stlink >= 3U;
+
+	return hs ? commands * 250U + bytes / 2U : commands * 1000U + bytes * 4U;
+}
+
+int gang_loader_stage(gang_flash_stage *st, uint64_t *used_us, gang_target *t, const gang_loader *l,
+		      const gang_flash_run *runs, size_t n, uint64_t budget_us)
+{
+	uint32_t r0 = PROG_CTRL, room, want;
+	prog_stream s;
+	int err;
+
+	st->staged = false;
+	*used_us = 0;
+	if (n == 0 || (err = prog_check_sram(t, l)) < 0)
+		return n == 0 ? GANG_OK : err;
+	prog_stream_init(&s, t, l, &runs[0]);
+	prog_ctrl_init(&s);
+	/* the core's registers (7 commands) and a small first chunk always go */
+	if ((err = gang_target_run_prepare(t, PROG_LOADER, &r0, 1)) < 0 || (err = prog_push(&s, PROG_FIRST, false)) < 0)
+		return err;
+	*used_us = prog_link_us(t, 7U + 2U, s.sent);
+	/* then as much as the erase leaves time for, a TAR block at a time, keeping the head's time */
+	while (s.sent < s.run->len && (want = prog_want(&s, &room)) <= room &&
+	       *used_us + prog_link_us(t, 4U, want + PROG_HEAD_BYTES) + PROG_STAGE_MARGIN_US < budget_us) {
+		if ((err = prog_push(&s, 1U, false)) < 0)
+			return err;
+		*used_us += prog_link_us(t, 2U, want);
+	}
+	if ((err = prog_write_head(&s, true)) < 0)
+		return err;
+	*used_us += prog_link_us(t, 2U, PROG_HEAD_BYTES);
+	/* verify's CRC unit clock too, while there is time */
+	if (*used_us + prog_link_us(t, 2U, 0) + PROG_STAGE_MARGIN_US < budget_us) {
+		if ((err = prog_crc_clock(t)) < 0)
+			return err;
+		*used_us += prog_link_us(t, 2U, 0);
+	}
+	st->staged = true;
+	st->sent = s.sent;
+	return GANG_OK;
+}
+
+int gang_loader_program(gang_target *t, const gang_loader *l, const gang_flash_run *runs, size_t n,
+			const gang_flash_progress *p, const gang_flash_stage *st)
+{
+	uint64_t base = 0;
+	prog_stream s;
+	int err = prog_check_sram(t, l);
+
 	for (size_t i = 0; i < n && err == GANG_OK; i++) {
-		err = prog_one(t, l, &runs[i], p, base);
+		prog_stream_init(&s, t, l, &runs[i]);
+		err = prog_one(&s, i == 0, i == 0 ? st : NULL, p, base);
 		base += runs[i].len;
 	}
 	return err;
 }
 
-/* CRC unit clock on, unit reset, stub in SRAM. */
-static int prog_crc_setup(gang_target *t)
+/* The CRC unit's clock on (RCC_AHBENR.CRCEN, RM0008 §7.3.6), unless this session did it already. */
+static int prog_crc_clock(gang_target *t)
 {
 	const gang_family *f = gang_target_part(t)->family;
 	gang_stlink *sl = gang_target_stlink(t);
-	uint32_t en = 0;
+	uint32_t *note = gang_target_sram_note(t), en = 0;
 	int err;
 
+	if (*note & PROG_NOTE_CRC_CLOCK)
+		return GANG_OK;
 	if ((err = gang_stlink_read32(&en, sl, f->rcc_ahbenr)) < 0)
 		return err;
 	if (!(en & f->rcc_crcen) && (err = gang_stlink_write32(sl, f->rcc_ahbenr, en | f->rcc_crcen)) < 0)
 		return err;
-	if ((err = gang_stlink_write32(sl, f->crc_base + CRC_CR, CRC_CR_RESET)) < 0)
+	*note |= PROG_NOTE_CRC_CLOCK;
+	return GANG_OK;
+}
+
+/* CRC unit clock on and the stub in SRAM, unless this session did both already (the stub resets the unit). */
+static int prog_crc_setup(gang_target *t)
+{
+	gang_stlink *sl = gang_target_stlink(t);
+	uint32_t *note = gang_target_sram_note(t);
+	int err;
+
+	if ((err = prog_crc_clock(t)) < 0 || (*note & PROG_NOTE_CRC_STUB))
 		return err;
-	return gang_stlink_write_mem(sl, CRC_STUB_ADDR, loader_crc, sizeof(loader_crc));
+	if ((err = gang_stlink_write_mem(sl, CRC_STUB_ADDR, loader_crc, sizeof(loader_crc))) < 0)
+		return err;
+	*note |= PROG_NOTE_CRC_STUB;
+	return GANG_OK;
 }
 
 int gang_loader_crc(uint32_t *crc_out, gang_target *t, uint32_t core_hz, uint32_t addr, uint32_t len)

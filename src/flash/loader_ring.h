@@ -25,9 +25,17 @@ typedef struct gang_loader {
 	int (*check)(gang_target *t, uint32_t sr, const char *what, uint32_t addr);
 } gang_loader;
 
-/* Program the runs (erased where they hold data) through loader l. */
+/*
+ * Put loader l, the CRC stub, the control block and the first run's first
+ * bytes in SRAM and set the core's registers, within about budget_us
+ * (the rest of an erase); touches no flash. *st tells gang_loader_program;
+ * *used_us is what the transfers cost on the probe's link.
+ */
+int gang_loader_stage(gang_flash_stage *st, uint64_t *used_us, gang_target *t, const gang_loader *l,
+		      const gang_flash_run *runs, size_t n, uint64_t budget_us);
+/* Program the runs (erased where they hold data) through loader l; st (may be NULL) from staging. */
 int gang_loader_program(gang_target *t, const gang_loader *l, const gang_flash_run *runs, size_t n,
-			const gang_flash_progress *p);
+			const gang_flash_progress *p, const gang_flash_stage *st);
 
 /*
  * The CRC unit's result over len bytes (a positive multiple of 4) at addr,

@@ -111,8 +111,23 @@ int gang_target_halt_reason(bool *bkpt_out, uint32_t *dfsr_out, gang_target *t);
 /*
  * Start code already in SRAM: r0..r(n-1) = regs, PC = pc, interrupts
  * masked, faults caught by vector catch (the core halts instead of locking up).
+ * The same as gang_target_run_prepare then gang_target_run_go.
  */
 int gang_target_run(gang_target *t, uint32_t pc, const uint32_t *regs, unsigned n);
+/*
+ * Everything of gang_target_run but letting the core go: registers, the
+ * vector catch, interrupts masked. The core stays halted, so this may
+ * overlap a flash erase (nothing here touches flash).
+ */
+int gang_target_run_prepare(gang_target *t, uint32_t pc, const uint32_t *regs, unsigned n);
+/* Let the prepared core run (one DHCSR write). */
+int gang_target_run_go(gang_target *t);
+/*
+ * A word the flash layer owns for what it has left in SRAM this session
+ * (a CRC stub, the CRC unit's clock): 0 at attach and after any reset,
+ * so nothing there is trusted across one.
+ */
+uint32_t *gang_target_sram_note(gang_target *t);
 /* *halted_out: the core is in debug halt (bkpt, vector catch). */
 int gang_target_poll_halt(bool *halted_out, gang_target *t);
 /*

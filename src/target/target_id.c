@@ -17,6 +17,7 @@
 #include <inttypes.h>
 
 #define TGT_IDCODE_TRIES 8U    /* distinct DBGMCU_IDCODE addresses tried at most */
+#define TGT_ID_SPAN_MAX  64U    /* bytes of the one read that covers flash size and UID */
 
 static bool tgt_has_addr(const uint32_t *list, unsigned n, uint32_t addr)
 {
@@ -106,17 +107,27 @@ static int tgt_read_ids(gang_target *t)
 	return GANG_OK;
 }
 
+/*
+ * The flash-size register and the UID in one aligned READMEM: every family
+ * here keeps them within 64 bytes of each other (RM0008 §30.1, RM0091
+ * §33, RM0090 §39.1 and §39.2; F2/F4 and F7 put the size on a half-word
+ * boundary, so it is read inside the aligned span).
+ */
 static int tgt_read_size_uid(gang_target *t)
 {
-	uint32_t fs = 0;
-	uint8_t uid[12];
+	uint32_t fsz = t->fam->flash_size_addr, uid = t->fam->uid_addr;
+	uint32_t lo = (fsz < uid ? fsz : uid) & ~3U;
+	uint32_t hi = ((fsz + 2U > uid + 12U ? fsz + 2U : uid + 12U) + 3U) & ~3U;
+	uint8_t buf[TGT_ID_SPAN_MAX];
 	int err;
 
-	if ((err = gang_stlink_read32(&fs, t->sl, t->fam->flash_size_addr)) < 0 ||
-	    (err = gang_stlink_read_mem(uid, t->sl, t->fam->uid_addr, sizeof(uid))) < 0)
+	if (hi - lo > sizeof(buf))
+		return gang_diag_set(t->d, GANG_ERR, "flash-size register 0x%08" PRIX32 " and UID 0x%08" PRIX32
+				     " are too far apart for one read", fsz, uid);
+	if ((err = gang_stlink_read_mem(buf, t->sl, lo, hi - lo)) < 0)
 		return err;
-	t->info.flash_kib = fs & 0xFFFFU;
-	gang_part_uid_string(t->info.uid, uid);
+	t->info.flash_kib = (uint32_t)buf[fsz - lo] | (uint32_t)buf[fsz - lo + 1U] << 8;
+	gang_part_uid_string(t->info.uid, buf + (uid - lo));
 	return GANG_OK;
 }
 
@@ -155,10 +166,19 @@ int gang_target_identify(gang_target *t)
 	return gang_target_read_rdp(t);
 }
 
+/*
+ * Set bits at addr. After a reset the rest of the register is ours to
+ * write (a debugger's leftovers at most: DBGMCU_CR survives a system
+ * reset, RM0008 §31.16.3), so only a hot-plug attach reads it first.
+ */
 static int tgt_set_bits(gang_target *t, uint32_t addr, uint32_t bits)
 {
 	uint32_t v = 0;
-	int err = gang_stlink_read32(&v, t->sl, addr);
+	int err;
+
+	if (t->info.mode != GANG_CONNECT_HOT_PLUG)
+		return gang_stlink_write32(t->sl, addr, bits);
+	err = gang_stlink_read32(&v, t->sl, addr);
 
 	if (err == GANG_OK && (v & bits) != bits)
 		err = gang_stlink_write32(t->sl, addr, v | bits);

@@ -51,6 +51,9 @@ struct gang_target {
 	const gang_part *want;          /* expected part, or NULL */
 	const gang_family *fam;
 	bool ran_code;                  /* a loader/stub ran: the firmware's context is gone */
+	bool maskints;                  /* DHCSR.C_MASKINTS is set (it survives halts: one write runs) */
+	bool demcr_catch;               /* DEMCR holds TGT_DEMCR_CATCH (fault catch, no reset catch) */
+	uint32_t sram_note;             /* what the flash layer left in SRAM; 0 after any reset */
 	gang_target_info info;
 };
 

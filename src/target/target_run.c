@@ -75,6 +75,8 @@ int gang_target_halt(gang_target *t)
 	int err = gang_stlink_write32(t->sl, TGT_DHCSR, TGT_DHCSR_KEY | TGT_DHCSR_DEBUGEN |
 				      TGT_DHCSR_HALT);
 
+	t->maskints = false;   /* that write cleared C_MASKINTS */
+
 	if (err == GANG_OK)
 		err = gang_target_poll_halt(&halted, t);
 	if (err < 0 || halted)
@@ -91,16 +93,17 @@ int gang_target_halt(gang_target *t)
 
 int gang_target_reset_halt(gang_target *t)
 {
-	uint32_t dhcsr = 0;
 	int err;
 
 	if ((err = gang_stlink_write32(t->sl, TGT_DHCSR, TGT_DHCSR_KEY | TGT_DHCSR_DEBUGEN |
 				       TGT_DHCSR_HALT)) < 0 ||
 	    (err = gang_stlink_write32(t->sl, TGT_DEMCR, TGT_DEMCR_RESET_HALT)) < 0 ||
 	    (err = gang_stlink_write32(t->sl, TGT_DFSR, TGT_DFSR_ALL)) < 0 ||
-	    (err = gang_stlink_read32(&dhcsr, t->sl, TGT_DHCSR)) < 0 ||
 	    (err = gang_stlink_write32(t->sl, TGT_AIRCR, TGT_AIRCR_SYSRESET)) < 0)
 		return err;
+	t->sram_note = 0;   /* the reset ends what the flash layer knew of SRAM and the CRC clock */
+	t->maskints = false;
+	t->demcr_catch = false;
 	if ((err = gang_target_wait_halt(t, TGT_HALT_TIMEOUT_MS, 0, GANG_ETARGET_NOHALT,
 					 "the core after reset")) < 0)
 		return err;
@@ -110,6 +113,7 @@ int gang_target_reset_halt(gang_target *t)
 
 int gang_target_arm_reset_catch(gang_target *t)
 {
+	t->demcr_catch = false;
 	return gang_stlink_write32(t->sl, TGT_DEMCR, TGT_DEMCR_RESET_HALT);
 }
 
@@ -121,7 +125,7 @@ int gang_target_halt_reason(bool *bkpt_out, uint32_t *dfsr_out, gang_target *t)
 	return err;
 }
 
-int gang_target_run(gang_target *t, uint32_t pc, const uint32_t *regs, unsigned n)
+int gang_target_run_prepare(gang_target *t, uint32_t pc, const uint32_t *regs, unsigned n)
 {
 	int err = GANG_OK;
 
@@ -135,16 +139,34 @@ int gang_target_run(gang_target *t, uint32_t pc, const uint32_t *regs, unsigned 
 		err = gang_stlink_write_reg(t->sl, TGT_REG_PC, pc);
 	if (err == GANG_OK)
 		err = gang_stlink_write_reg(t->sl, TGT_REG_XPSR, TGT_XPSR_T);
-	if (err == GANG_OK)
+	if (err == GANG_OK && !t->demcr_catch)
 		err = gang_stlink_write32(t->sl, TGT_DEMCR, TGT_DEMCR_CATCH);
 	if (err == GANG_OK)
-		err = gang_stlink_write32(t->sl, TGT_DFSR, TGT_DFSR_ALL);
-	/* C_MASKINTS may only change while halted: set it first, then drop C_HALT */
+		t->demcr_catch = true;
 	if (err == GANG_OK)
+		err = gang_stlink_write32(t->sl, TGT_DFSR, TGT_DFSR_ALL);
+	/* C_MASKINTS may only change while halted (ARMv7-M ARM C1.6.3): set it now; it stays set */
+	if (err == GANG_OK && !t->maskints)
 		err = gang_stlink_write32(t->sl, TGT_DHCSR, TGT_DHCSR_KEY | TGT_DHCSR_DEBUGEN |
 					  TGT_DHCSR_HALT | TGT_DHCSR_MASKINTS);
 	if (err == GANG_OK)
-		err = gang_stlink_write32(t->sl, TGT_DHCSR, TGT_DHCSR_KEY | TGT_DHCSR_DEBUGEN |
-					  TGT_DHCSR_MASKINTS);
+		t->maskints = true;
 	return err;
+}
+
+int gang_target_run_go(gang_target *t)
+{
+	return gang_stlink_write32(t->sl, TGT_DHCSR, TGT_DHCSR_KEY | TGT_DHCSR_DEBUGEN | TGT_DHCSR_MASKINTS);
+}
+
+int gang_target_run(gang_target *t, uint32_t pc, const uint32_t *regs, unsigned n)
+{
+	int err = gang_target_run_prepare(t, pc, regs, n);
+
+	return err < 0 ? err : gang_target_run_go(t);
+}
+
+uint32_t *gang_target_sram_note(gang_target *t)
+{
+	return &t->sram_note;
 }
