@@ -186,6 +186,7 @@ int gang_flash_erase_mass(gang_target *t)
 	gang_flash_progress p = { NULL, NULL, "erase", 0, 0 };
 	int err;
 
+	gang_target_crc_memo_clear(t);
 	if ((err = flash_ops(t)->unlock(t)) < 0)
 		return err;
 	return flash_unlocked(t, flash_mass(t, &p, NULL));
@@ -199,6 +200,7 @@ int gang_flash_erase_range(gang_target *t, uint32_t addr, uint32_t len)
 	gang_flash_range r;
 	int err;
 
+	gang_target_crc_memo_clear(t);
 	if ((err = flash_check_range(t, addr, len, "erase")) < 0)
 		return err;
 	if (!gang_geom_span(&first, &last, flash_geom(t), addr, len))
@@ -307,6 +309,7 @@ int gang_flash_program_image(gang_target *t, const gang_image *img, const gang_p
 				     "flash", gang_target_diag(t));
 	if (err < 0 || (err = flash_prepare_rdp(t, o)) < 0)
 		return err;
+	gang_target_crc_memo_clear(t);
 	if ((err = flash_ops(t)->unlock(t)) < 0)
 		return err;
 	return flash_unlocked(t, flash_erase_program(t, img, o));

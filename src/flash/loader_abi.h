@@ -24,7 +24,9 @@
 #define GANG_LDR_RING_END  36   /* host: ring end (exclusive) */
 #define GANG_LDR_IWDG_KR   40   /* host: independent watchdog key register */
 #define GANG_LDR_RELOAD    44   /* host: its reload key (0xAAAA) */
-#define GANG_LDR_BYTES     48   /* size of the block */
+#define GANG_LDR_CRC_DR    48   /* host: CRC unit data register for the closing read-back pass; 0: none */
+#define GANG_LDR_CRC       52   /* loader: CRC of [DST, DST_END) read back from flash after the last unit */
+#define GANG_LDR_BYTES     56   /* size of the block */
 
 #define GANG_LDR_STATE_OK  1    /* every unit programmed */
 #define GANG_LDR_STATE_ERR 2    /* a flash error: see SR and ADDR */

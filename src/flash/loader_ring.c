@@ -61,6 +61,8 @@
 #define CTRL_RINGE  (GANG_LDR_RING_END / 4U)
 #define CTRL_IWDG   (GANG_LDR_IWDG_KR / 4U)
 #define CTRL_RELOAD (GANG_LDR_RELOAD / 4U)
+#define CTRL_CRC_DR (GANG_LDR_CRC_DR / 4U)
+#define CTRL_CRC    (GANG_LDR_CRC / 4U)
 #define CTRL_WORDS  (GANG_LDR_BYTES / 4U)
 
 typedef struct prog_stream {
@@ -159,7 +161,7 @@ static unsigned prog_eta_us(const prog_stream *s, uint32_t n)
 /* Read rp (and the state word): how far the loader got. */
 static int prog_poll(prog_stream *s, uint32_t *state_out)
 {
-	uint8_t b[GANG_LDR_ADDR + 4];
+	uint8_t b[GANG_LDR_BYTES];
 	uint32_t rp, used;
 	int err = gang_stlink_read_mem(b, gang_target_stlink(s->t), PROG_CTRL, sizeof(b));
 
@@ -171,6 +173,7 @@ static int prog_poll(prog_stream *s, uint32_t *state_out)
 	*state_out = prog_get32(b + GANG_LDR_STATE);
 	s->ctrl[CTRL_SR] = prog_get32(b + GANG_LDR_SR);
 	s->ctrl[CTRL_ADDR] = prog_get32(b + GANG_LDR_ADDR);
+	s->ctrl[CTRL_CRC] = prog_get32(b + GANG_LDR_CRC);
 	return GANG_OK;
 }
 
@@ -189,6 +192,8 @@ static void prog_ctrl_init(prog_stream *s)
 	s->ctrl[CTRL_RP] = PROG_RING;
 	s->ctrl[CTRL_IWDG] = f->iwdg_kr;
 	s->ctrl[CTRL_RELOAD] = GANG_IWDG_KEY_RELOAD;
+	/* the closing read-back pass needs the CRC unit's clock, which staging turned on */
+	s->ctrl[CTRL_CRC_DR] = (*gang_target_sram_note(s->t) & PROG_NOTE_CRC_CLOCK) ? f->crc_base : 0U;
 }
 
 /*
@@ -271,8 +276,11 @@ static int prog_stream_run(prog_stream *s, const gang_flash_progress *p, uint64_
 		/* sleep until about when the loader will have made room (or finished) */
 		gang_target_sleep_us(prog_eta_us(s, room) * 9U / 10U + 200U);
 	}
-	if (state == GANG_LDR_STATE_OK)
+	if (state == GANG_LDR_STATE_OK) {
+		if (s->ctrl[CTRL_CRC_DR] != 0)
+			gang_target_crc_memo_put(s->t, s->run->addr, s->run->len, s->ctrl[CTRL_CRC]);
 		return GANG_OK;
+	}
 	err = s->l->check(s->t, s->ctrl[CTRL_SR], "program", s->ctrl[CTRL_ADDR]);
 	return err < 0 ? err : gang_diag_set(gang_target_diag(s->t), GANG_EFLASH, "flash loader "
 					     "reported state %" PRIu32, state);
@@ -356,11 +364,13 @@ int gang_loader_stage(gang_flash_stage *st, uint64_t *used_us, gang_target *t, c
 	if (n == 0 || (err = prog_check_sram(t, l)) < 0)
 		return n == 0 ? GANG_OK : err;
 	prog_stream_init(&s, t, l, &runs[0]);
-	prog_ctrl_init(&s);
-	/* the core's registers (7 commands) and a small first chunk always go */
-	if ((err = gang_target_run_prepare(t, PROG_LOADER, &r0, 1)) < 0 || (err = prog_push(&s, PROG_FIRST, false)) < 0)
+	/* the core's registers (7 commands), the CRC unit's clock (2) and a small first chunk always go */
+	if ((err = gang_target_run_prepare(t, PROG_LOADER, &r0, 1)) < 0 || (err = prog_crc_clock(t)) < 0)
 		return err;
-	*used_us = prog_link_us(t, 7U + 2U, s.sent);
+	prog_ctrl_init(&s);
+	if ((err = prog_push(&s, PROG_FIRST, false)) < 0)
+		return err;
+	*used_us = prog_link_us(t, 7U + 2U + 2U, s.sent);
 	/* then as much as the erase leaves time for, a TAR block at a time, keeping the head's time */
 	while (s.sent < s.run->len && (want = prog_want(&s, &room)) <= room &&
 	       *used_us + prog_link_us(t, 4U, want + PROG_HEAD_BYTES) + PROG_STAGE_MARGIN_US < budget_us) {
@@ -371,12 +381,6 @@ int gang_loader_stage(gang_flash_stage *st, uint64_t *used_us, gang_target *t, c
 	if ((err = prog_write_head(&s, true)) < 0)
 		return err;
 	*used_us += prog_link_us(t, 2U, PROG_HEAD_BYTES);
-	/* verify's CRC unit clock too, while there is time */
-	if (*used_us + prog_link_us(t, 2U, 0) + PROG_STAGE_MARGIN_US < budget_us) {
-		if ((err = prog_crc_clock(t)) < 0)
-			return err;
-		*used_us += prog_link_us(t, 2U, 0);
-	}
 	st->staged = true;
 	st->sent = s.sent;
 	return GANG_OK;
@@ -442,6 +446,9 @@ int gang_loader_crc(uint32_t *crc_out, gang_target *t, uint32_t core_hz, uint32_
 	if (words == 0 || len % 4U != 0)
 		return gang_diag_set(gang_target_diag(t), GANG_ERR, "CRC of %" PRIu32 " bytes at 0x%08"
 				     PRIX32 ": not a positive multiple of 4", len, addr);
+	/* the loader already read this run back through the CRC unit after programming it */
+	if (gang_target_crc_memo_get(crc_out, t, addr, len))
+		return GANG_OK;
 	if ((err = prog_crc_setup(t)) < 0 || (err = gang_target_run(t, CRC_STUB_ADDR, regs, 3)) < 0 ||
 	    (err = gang_target_wait_halt(t, (unsigned)(us / 1000U) * 4U + 500U, (unsigned)us,
 					 GANG_EFLASH, "CRC stub")) < 0 ||

@@ -128,6 +128,18 @@ int gang_target_run_go(gang_target *t);
  * so nothing there is trusted across one.
  */
 uint32_t *gang_target_sram_note(gang_target *t);
+
+/*
+ * CRCs the chip itself computed of flash ranges this session (the flash
+ * loader's closing read-back pass through the CRC unit), for verify to
+ * use instead of starting the core again. Forgotten at any reset and by
+ * gang_target_crc_memo_clear (the flash layer clears them before it
+ * erases or programs).
+ */
+#define GANG_TARGET_CRC_MEMOS 8
+void gang_target_crc_memo_put(gang_target *t, uint32_t addr, uint32_t len, uint32_t crc);
+bool gang_target_crc_memo_get(uint32_t *crc_out, const gang_target *t, uint32_t addr, uint32_t len);
+void gang_target_crc_memo_clear(gang_target *t);
 /* *halted_out: the core is in debug halt (bkpt, vector catch). */
 int gang_target_poll_halt(bool *halted_out, gang_target *t);
 /*

@@ -102,6 +102,7 @@ int gang_target_reset_halt(gang_target *t)
 	    (err = gang_stlink_write32(t->sl, TGT_AIRCR, TGT_AIRCR_SYSRESET)) < 0)
 		return err;
 	t->sram_note = 0;   /* the reset ends what the flash layer knew of SRAM and the CRC clock */
+	t->n_crc_memo = 0;
 	t->maskints = false;
 	t->demcr_catch = false;
 	if ((err = gang_target_wait_halt(t, TGT_HALT_TIMEOUT_MS, 0, GANG_ETARGET_NOHALT,
@@ -169,4 +170,28 @@ int gang_target_run(gang_target *t, uint32_t pc, const uint32_t *regs, unsigned 
 uint32_t *gang_target_sram_note(gang_target *t)
 {
 	return &t->sram_note;
+}
+
+void gang_target_crc_memo_put(gang_target *t, uint32_t addr, uint32_t len, uint32_t crc)
+{
+	unsigned i = t->n_crc_memo < GANG_TARGET_CRC_MEMOS ? t->n_crc_memo++ : GANG_TARGET_CRC_MEMOS - 1U;
+
+	t->crc_memo[i].addr = addr;
+	t->crc_memo[i].len = len;
+	t->crc_memo[i].crc = crc;
+}
+
+bool gang_target_crc_memo_get(uint32_t *crc_out, const gang_target *t, uint32_t addr, uint32_t len)
+{
+	for (unsigned i = 0; i < t->n_crc_memo; i++)
+		if (t->crc_memo[i].addr == addr && t->crc_memo[i].len == len) {
+			*crc_out = t->crc_memo[i].crc;
+			return true;
+		}
+	return false;
+}
+
+void gang_target_crc_memo_clear(gang_target *t)
+{
+	t->n_crc_memo = 0;
 }

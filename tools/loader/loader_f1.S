@@ -14,6 +14,9 @@
  * while BSY is set, and only then polls BSY, so the gap between BSY falling
  * and the next start is a three-instruction poll plus the store. Half-words
  * equal to 0xFFFF are skipped: erased flash already holds them.
+ * When the host names the CRC unit (GANG_LDR_CRC_DR), the loader ends by
+ * reading the whole run back from flash through it, as verify's CRC stub
+ * would, so verify needs no second start of the core.
  * The loader reloads the independent watchdog for every half-word: a
  * hardware watchdog (USER WDG_SW = 0) runs while the core runs, and a
  * 256 KiB image takes seconds (IWDG_STOP only freezes it while halted).
@@ -78,6 +81,21 @@ done:
 	movs	r3, #0x14
 	tst	r2, r3
 	bne	fail
+	ldr	r2, [r5, #GANG_LDR_CRC_DR]	@ closing read-back pass through the CRC unit?
+	cmp	r2, #0
+	beq	ok
+	movs	r3, #1
+	str	r3, [r2, #8]		@ CRC_CR.RESET
+	ldr	r1, [r5, #GANG_LDR_DST]
+crc:
+	ldr	r3, [r1]		@ what the flash holds now
+	str	r3, [r2]
+	adds	r1, r1, #4
+	cmp	r1, r10
+	bne	crc
+	ldr	r3, [r2]
+	str	r3, [r5, #GANG_LDR_CRC]
+ok:
 	movs	r3, #GANG_LDR_STATE_OK
 	str	r3, [r5, #GANG_LDR_STATE]
 	bkpt	#0

@@ -14,6 +14,9 @@
  * programming") = 256 cycles at the 16 MHz HSI. The loop fetches and
  * checks the next word while BSY is set and polls BSY only then. Words
  * equal to 0xFFFFFFFF are skipped: an erased sector already holds them.
+ * When the host names the CRC unit (GANG_LDR_CRC_DR), the loader ends by
+ * reading the whole run back from flash through it, as verify's CRC stub
+ * would, so verify needs no second start of the core.
  * The independent watchdog is reloaded for every word (a hardware
  * watchdog runs while the core runs; IWDG_STOP only freezes it while
  * halted).
@@ -77,6 +80,21 @@ done:
 	movs	r3, #0xF2
 	tst	r2, r3
 	bne	fail
+	ldr	r2, [r5, #GANG_LDR_CRC_DR]	@ closing read-back pass through the CRC unit?
+	cmp	r2, #0
+	beq	ok
+	movs	r3, #1
+	str	r3, [r2, #8]		@ CRC_CR.RESET
+	ldr	r1, [r5, #GANG_LDR_DST]
+crc:
+	ldr	r3, [r1]		@ what the flash holds now
+	str	r3, [r2]
+	adds	r1, r1, #4
+	cmp	r1, r10
+	bne	crc
+	ldr	r3, [r2]
+	str	r3, [r5, #GANG_LDR_CRC]
+ok:
 	movs	r3, #GANG_LDR_STATE_OK
 	str	r3, [r5, #GANG_LDR_STATE]
 	bkpt	#0
