@@ -94,7 +94,7 @@ static void cli_session_log(const cli_session *s, const cli_target_args *a, cons
 		      i->rdp_level, gang_connect_mode_name(i->mode), i->swd_khz);
 	/* the note is the operator's sentence, kept in the plain form the engineer greps for */
 	if (i->note[0] && level >= GANG_LOG_WARN)
-		fprintf(stderr, "gang %s: note: %s\n", cmd, i->note);
+		fprintf(stderr, "gang %s: note: %s: %s\n", cmd, i->headline, i->note);
 }
 
 int cli_session_open(cli_session *s, const cli_target_args *a, const char *cmd)

@@ -141,7 +141,7 @@ static int job_connect(job *j)
 		 info->part ? info->part->name : "?", info->uid, gang_connect_mode_name(info->mode),
 		 info->swd_khz, info->target_mv, info->note[0] ? "; " : "", info->note);
 	if (info->note[0]) {
-		job_note(j, "SWD disabled by firmware — recovered under reset", info->note);
+		job_note(j, info->headline, info->note);
 		gang_log_warn(&j->s->log, "board %s: %s", info->uid, info->note);
 	}
 	return GANG_OK;

@@ -124,9 +124,34 @@ static int tgt_connect_under_reset(gang_target *t)
 	return err;
 }
 
+/*
+ * What made a normal attach fail, for the operator and the record: a
+ * silent debug port is firmware that took the SWD pins or put the chip in
+ * STOP/STANDBY without DBGMCU's debug bits (RM0008 §9.4.2 and §31.16.3,
+ * RM0090 §8.4.1 and §38.16.1: the two cannot be told apart from outside);
+ * a core that will not halt is firmware asleep in a low-power mode or
+ * locked up; faults while halting are a bus the firmware left stalled.
+ */
+static void tgt_recovered(gang_target *t, int why)
+{
+	const char *head = why == GANG_ETARGET_NOSWD ? "SWD disabled by firmware — recovered under reset"
+			   : why == GANG_ETARGET_NOHALT ? "core would not halt — recovered under reset"
+							: "bus faults while halting — recovered under reset";
+	const char *note = why == GANG_ETARGET_NOSWD
+				   ? "the debug port was silent (firmware turned the SWD pins into GPIO or put "
+				     "the chip to sleep); connected under reset"
+			   : why == GANG_ETARGET_NOHALT
+				   ? "the core did not halt (firmware asleep in a low-power mode or locked up); "
+				     "connected under reset"
+				   : "halting the core faulted on the bus; connected under reset";
+
+	snprintf(t->info.headline, sizeof(t->info.headline), "%s", head);
+	snprintf(t->info.note, sizeof(t->info.note), "%s", note);
+}
+
 static int tgt_connect_auto(gang_target *t)
 {
-	int err = tgt_connect_normal(t);
+	int err = tgt_connect_normal(t), why = err;
 
 	/* silent port, a core that will not halt, or faults while halting it: try under reset */
 	if (err != GANG_ETARGET_NOSWD && err != GANG_ETARGET_NOHALT && err != GANG_ETARGET_FAULT)
@@ -135,8 +160,7 @@ static int tgt_connect_auto(gang_target *t)
 	err = tgt_connect_under_reset(t);
 	if (err == GANG_OK) {
 		t->info.mode = GANG_CONNECT_UNDER_RESET;
-		snprintf(t->info.note, sizeof(t->info.note),
-			 "firmware on this board disables SWD or sleeps; connected under reset");
+		tgt_recovered(t, why);
 	}
 	return err;
 }

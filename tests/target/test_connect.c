@@ -101,7 +101,9 @@ Test(connect, auto_recovers_a_board_whose_firmware_disables_swd_and_says_so)
 	cr_assert_eq(cx_attach(GANG_CONNECT_AUTO, "STM32F103RC"), GANG_OK, "%s", cx_msg());
 	i = gang_target_info_get(C.t);
 	cr_assert_eq(i->mode, GANG_CONNECT_UNDER_RESET);
-	cr_assert_str_eq(i->note, "firmware on this board disables SWD or sleeps; connected under reset");
+	cr_assert_str_eq(i->headline, "SWD disabled by firmware — recovered under reset");
+	cr_assert_str_eq(i->note, "the debug port was silent (firmware turned the SWD pins into GPIO or put the chip "
+				  "to sleep); connected under reset");
 	cr_assert(cx_halted());
 }
 
