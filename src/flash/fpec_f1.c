@@ -26,7 +26,6 @@
 #define F1_OB_TIMEOUT_MS     5000U    /* OB erase plus a regression mass erase */
 #define F1_PROG_TIMEOUT_MS   100U
 #define F1_OB_HALFWORDS      8U
-#define F1_CORE_HZ           8000000U /* HSI after reset (RM0008 §7.2) */
 
 uint32_t gang_fpec_f1_reg(gang_target *t, uint32_t off)
 {
@@ -257,7 +256,7 @@ static int f1_program(gang_target *t, const gang_flash_run *runs, size_t n, cons
 
 static int f1_crc(uint32_t *crc_out, gang_target *t, uint32_t addr, uint32_t len)
 {
-	return gang_loader_crc(crc_out, t, F1_CORE_HZ, addr, len);
+	return gang_loader_crc(crc_out, t, addr, len);
 }
 
 const gang_flash_ops gang_flash_ops_f1 = {

@@ -24,7 +24,6 @@
 #include "flash/loader_ring.h"
 #include "flash/loaders.inc"
 
-#define F4_CORE_HZ           16000000U /* HSI after reset (RM0090 §6.2.2) */
 #define F4_X32_MIN_MV        2700U     /* PSIZE x32 needs 2.7 V (RM0090 §3.6.2 Table 7) */
 #define F4_POLL_US           2000U
 #define F4_MASS_MS_PER_MIB   8000U     /* typical; the maximum is twice that */
@@ -226,7 +225,7 @@ static int f4_program(gang_target *t, const gang_flash_run *runs, size_t n, cons
 
 static int f4_crc(uint32_t *crc_out, gang_target *t, uint32_t addr, uint32_t len)
 {
-	return gang_loader_crc(crc_out, t, F4_CORE_HZ, addr, len);
+	return gang_loader_crc(crc_out, t, addr, len);
 }
 
 static void f4_put32(uint8_t *p, uint32_t v)

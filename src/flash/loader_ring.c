@@ -47,6 +47,7 @@
 #define PROG_HEAD_BYTES      (PROG_CTRL - PROG_LOADER + GANG_LDR_BYTES)  /* loader, CRC stub, control block */
 #define PROG_NOTE_CRC_STUB   (1U << 0)  /* gang_target_sram_note: the CRC stub is at CRC_STUB_ADDR */
 #define PROG_NOTE_CRC_CLOCK  (1U << 1)  /* the CRC unit's clock is on */
+#define PROG_NOTE_FAST_CLOCK (1U << 2)  /* SYSCLK runs from the PLL (gang_fast_clock) */
 
 /* Word indices into the control block (flash/loader_abi.h gives byte offsets). */
 #define CTRL_WP     (GANG_LDR_WP / 4U)
@@ -64,6 +65,41 @@
 #define CTRL_CRC_DR (GANG_LDR_CRC_DR / 4U)
 #define CTRL_CRC    (GANG_LDR_CRC / 4U)
 #define CTRL_WORDS  (GANG_LDR_BYTES / 4U)
+
+/*
+ * SYSCLK from the PLL for gang's loader and CRC pass (the family's
+ * gang_fast_clock): wait states first, then the PLL, then the switch,
+ * which the hardware makes once the PLL has locked. Only on a chip gang
+ * reset itself: a hot-plugged firmware's clock tree is left alone (the PLL
+ * cannot be reconfigured while it runs, RM0008 §7.3.2). Five writes, no
+ * reads: they fit the erase's shadow.
+ */
+static int prog_clock_up(gang_target *t)
+{
+	const gang_fast_clock *c = &gang_target_part(t)->family->clock;
+	gang_stlink *sl = gang_target_stlink(t);
+	uint32_t *note = gang_target_sram_note(t);
+	int err;
+
+	if (c->hz == 0 || (*note & PROG_NOTE_FAST_CLOCK) || gang_target_info_get(t)->mode == GANG_CONNECT_HOT_PLUG)
+		return GANG_OK;
+	if ((err = gang_stlink_write32(sl, c->acr_addr, c->acr)) < 0 ||
+	    (c->pllcfgr_addr && (err = gang_stlink_write32(sl, c->pllcfgr_addr, c->pllcfgr)) < 0) ||
+	    (err = gang_stlink_write32(sl, c->cfgr_addr, c->cfgr)) < 0 ||
+	    (err = gang_stlink_write32(sl, c->cr_addr, c->cr)) < 0 ||
+	    (err = gang_stlink_write32(sl, c->cfgr_addr, c->cfgr | c->sw_pll)) < 0)
+		return err;
+	*note |= PROG_NOTE_FAST_CLOCK;
+	return GANG_OK;
+}
+
+/* The core clock gang's code runs at now. */
+static uint32_t prog_core_hz(gang_target *t)
+{
+	const gang_fast_clock *c = &gang_target_part(t)->family->clock;
+
+	return (*gang_target_sram_note(t) & PROG_NOTE_FAST_CLOCK) ? c->hz : c->reset_hz;
+}
 
 typedef struct prog_stream {
 	gang_target *t;
@@ -233,6 +269,8 @@ static int prog_start(prog_stream *s, bool code)
 	uint32_t r0 = PROG_CTRL;
 	int err;
 
+	if ((err = prog_clock_up(s->t)) < 0)
+		return err;
 	prog_ctrl_init(s);
 	if ((err = prog_push(s, PROG_FIRST, false)) < 0 || (err = prog_write_head(s, code)) < 0 ||
 	    (err = gang_target_run_prepare(s->t, PROG_LOADER, &r0, 1)) < 0)
@@ -338,6 +376,7 @@ static int prog_check_sram(gang_target *t, const gang_loader *l)
 
 static int prog_crc_clock(gang_target *t);
 
+
 /*
  * What n commands carrying bytes cost on the probe's link: a full-speed
  * V2 answers a command per 1 ms frame and moves about 250 bytes per ms
@@ -364,13 +403,14 @@ int gang_loader_stage(gang_flash_stage *st, uint64_t *used_us, gang_target *t, c
 	if (n == 0 || (err = prog_check_sram(t, l)) < 0)
 		return n == 0 ? GANG_OK : err;
 	prog_stream_init(&s, t, l, &runs[0]);
-	/* the core's registers (7 commands), the CRC unit's clock (2) and a small first chunk always go */
-	if ((err = gang_target_run_prepare(t, PROG_LOADER, &r0, 1)) < 0 || (err = prog_crc_clock(t)) < 0)
+	/* the core's registers (7 commands), its clock (5), the CRC unit's clock (2), a first chunk (2) */
+	if ((err = gang_target_run_prepare(t, PROG_LOADER, &r0, 1)) < 0 || (err = prog_clock_up(t)) < 0 ||
+	    (err = prog_crc_clock(t)) < 0)
 		return err;
 	prog_ctrl_init(&s);
 	if ((err = prog_push(&s, PROG_FIRST, false)) < 0)
 		return err;
-	*used_us = prog_link_us(t, 7U + 2U + 2U, s.sent);
+	*used_us = prog_link_us(t, 7U + 5U + 2U + 2U, s.sent);
 	/* then as much as the erase leaves time for, a TAR block at a time, keeping the head's time */
 	while (s.sent < s.run->len && (want = prog_want(&s, &room)) <= room &&
 	       *used_us + prog_link_us(t, 4U, want + PROG_HEAD_BYTES) + PROG_STAGE_MARGIN_US < budget_us) {
@@ -434,8 +474,9 @@ static int prog_crc_setup(gang_target *t)
 	return GANG_OK;
 }
 
-int gang_loader_crc(uint32_t *crc_out, gang_target *t, uint32_t core_hz, uint32_t addr, uint32_t len)
+int gang_loader_crc(uint32_t *crc_out, gang_target *t, uint32_t addr, uint32_t len)
 {
+	uint32_t core_hz = prog_core_hz(t);
 	const gang_family *f = gang_target_part(t)->family;
 	uint32_t words = len / 4U, dfsr = 0;
 	bool bkpt = false;

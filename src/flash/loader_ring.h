@@ -38,9 +38,10 @@ int gang_loader_program(gang_target *t, const gang_loader *l, const gang_flash_r
 			const gang_flash_progress *p, const gang_flash_stage *st);
 
 /*
- * The CRC unit's result over len bytes (a positive multiple of 4) at addr,
- * computed by a stub on the core running at core_hz (for the wait).
+ * The CRC unit's result over len bytes (a positive multiple of 4) at addr:
+ * the loader's closing pass if it covered exactly this range, else a stub
+ * run on the core.
  */
-int gang_loader_crc(uint32_t *crc_out, gang_target *t, uint32_t core_hz, uint32_t addr, uint32_t len);
+int gang_loader_crc(uint32_t *crc_out, gang_target *t, uint32_t addr, uint32_t len);
 
 #endif

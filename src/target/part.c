@@ -50,27 +50,46 @@
 #define PART_CTRL_F4(obl) PART_SECT(0x1FFFC000U, 0x1FFF7800U, 512U, GANG_CTRL_F4_BANKS)
 #define PART_CTRL_F7(obl) PART_SECT(0x1FFF0000U, 0x1FF0F000U, 1024U, GANG_CTRL_F7_OPTCR)
 
+/*
+ * The clock gang's loader and CRC pass run at (gang_fast_clock), from the
+ * HSI through the PLL, never a crystal a board may lack: F1 HSI/2 x 16 =
+ * 64 MHz with 2 wait states and APB1 / 2 (RM0008 §7.3.2, §3.3.3: 2 WS
+ * above 48 MHz; APB1 at most 36 MHz); F0 HSI/2 x 12 = 48 MHz with 1 wait
+ * state (RM0091 §7.4.2, §3.5.1); F3 as F1 (RM0316 §9.4.2, §4.5.1); F2/F4/F7
+ * HSI / 16 x 336 / 4 = 84 MHz (PLLQ 7: 48 MHz for USB), 2 wait states at
+ * 2.7-3.6 V, APB1 / 2 (RM0033 §5.3.2 and §2.3.4, RM0090 §6.3.2 and §3.5.1
+ * Table 10, RM0410 §5.3.2 and §3.3.2 Table 7), prefetch and caches on.
+ * RCC_CR keeps HSION and the factory HSITRIM (16).
+ */
+#define PART_CLOCK_FPEC(mhz, pllmul, ppre1, ws) \
+	.clock = { 8000000U, (mhz) * 1000000U, 0x40022000U, (ws) | 0x10U, 0U, 0U, \
+		   0x40021004U, ((pllmul) - 2U) << 18 | (ppre1) << 8, 0x40021000U, 0x01000081U, 0x2U }
+#define PART_CLOCK_SECT(acr) \
+	.clock = { 16000000U, 84000000U, 0x40023C00U, (acr), 0x40023804U, \
+		   16U | 336U << 6 | 1U << 16 | 7U << 24, 0x40023808U, 0x4U << 10, 0x40023800U, \
+		   0x01000081U, 0x2U }
+
 /* What gang needs of a family beyond its identity in parts.def. */
 #define PART_EXT_F1 \
 	.dbgmcu_cr_addr = 0xE0042004U, \
 	.dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY | PART_F1_DBG_WDG_STOP, \
 	.read_rdp = gang_fam_fpec_f1_read_rdp, \
 	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U, \
-	.iwdg_kr = 0x40003000U
+	.iwdg_kr = 0x40003000U, PART_CLOCK_FPEC(64U, 16U, 0x4U, 2U)
 #define PART_EXT_F0 \
 	.dbgmcu_cr_addr = 0x40015804U, \
 	.dbgmcu_cr_bits = PART_F0_DBG_STOP_STANDBY, \
 	.dbgmcu_fz_addr = 0x40015808U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
 	.read_rdp = gang_fam_fpec_f1_read_rdp, \
 	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U, \
-	.iwdg_kr = 0x40003000U
+	.iwdg_kr = 0x40003000U, PART_CLOCK_FPEC(48U, 12U, 0x0U, 1U)
 #define PART_EXT_F3 \
 	.dbgmcu_cr_addr = 0xE0042004U, \
 	.dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY, \
 	.dbgmcu_fz_addr = 0xE0042008U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
 	.read_rdp = gang_fam_fpec_f1_read_rdp, \
 	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U, \
-	.iwdg_kr = 0x40003000U
+	.iwdg_kr = 0x40003000U, PART_CLOCK_FPEC(64U, 16U, 0x4U, 2U)
 
 /*
  * F2/F4/F7: DBGMCU_CR sleep/stop/standby (0x7) and APB1_FZ watchdogs at
@@ -84,9 +103,9 @@
 	.read_rdp = gang_fam_fpec_f4_read_rdp, \
 	.rcc_ahbenr = 0x40023830U, .rcc_crcen = 1U << 12, .crc_base = 0x40023000U, \
 	.iwdg_kr = 0x40003000U
-#define PART_EXT_F2 PART_EXT_SECT
-#define PART_EXT_F4 PART_EXT_SECT
-#define PART_EXT_F7 PART_EXT_SECT
+#define PART_EXT_F2 PART_EXT_SECT, PART_CLOCK_SECT(0x702U)   /* LATENCY 2, PRFTEN, ICEN, DCEN */
+#define PART_EXT_F4 PART_EXT_SECT, PART_CLOCK_SECT(0x702U)
+#define PART_EXT_F7 PART_EXT_SECT, PART_CLOCK_SECT(0x302U)   /* LATENCY 2, PRFTEN, ARTEN */
 
 #define PART_LIST(...) { __VA_ARGS__ }
 #define PART_FAMILY(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl, unit, erased) \

@@ -75,6 +75,23 @@ typedef struct gang_flash_ctrl_cfg {
 	uint32_t flags;                    /* GANG_CTRL_* */
 } gang_flash_ctrl_cfg;
 
+/*
+ * How gang's own code on the chip runs faster than the reset clock: the
+ * PLL from the internal oscillator (no board's crystal is assumed), with
+ * the flash wait states for that speed set first. Writes only, in this
+ * order; the clock switch waits for PLL lock in hardware (RM0008 §7.2,
+ * RM0090 §6.2: "the switch occurs when the target clock is ready").
+ */
+typedef struct gang_fast_clock {
+	uint32_t reset_hz;                 /* SYSCLK after reset (HSI) */
+	uint32_t hz;                       /* SYSCLK from the PLL; 0: stay on the reset clock */
+	uint32_t acr_addr, acr;            /* FLASH_ACR: wait states (and prefetch) for hz */
+	uint32_t pllcfgr_addr, pllcfgr;    /* RCC_PLLCFGR (F2/F4/F7); 0: the PLL is set in CFGR */
+	uint32_t cfgr_addr, cfgr;          /* RCC_CFGR: PLL source/multiplier, bus prescalers, SW = HSI */
+	uint32_t cr_addr, cr;              /* RCC_CR with HSION and PLLON */
+	uint32_t sw_pll;                   /* CFGR.SW selecting the PLL */
+} gang_fast_clock;
+
 typedef struct gang_family {
 	const char *name;                  /* "F1", "F0", "F3" */
 	gang_flash_ctrl_cfg flash;         /* flash controller, hence driver (flash/flash_ops.h) */
@@ -93,6 +110,7 @@ typedef struct gang_family {
 	uint32_t rcc_ahbenr;               /* CRC clock enable register */
 	uint32_t rcc_crcen;                /* its bit */
 	uint32_t crc_base;                 /* CRC unit */
+	gang_fast_clock clock;             /* the reset clock, and the PLL setting for gang's loaders */
 	uint32_t iwdg_kr;                  /* independent watchdog key register */
 } gang_family;
 
