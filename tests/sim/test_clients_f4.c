@@ -181,3 +181,16 @@ Test(sim_clients_f4, openocd_f7_options_write_sets_the_boot_addresses_in_optcr1)
 			    t4_dir, "stm32f7x", "066DFF48545772518708F407"), 0, "%s", t4_out);
 	cr_expect_not_null(strstr(t4_out, "0x40023c18: 00410081"), "%s", t4_out);
 }
+
+/* Firmware entering Stop without DBGMCU_CR.DBG_STOP (flash-stop.cfg): only connect-under-reset. */
+Test(sim_clients_f4, st_flash_reaches_a_board_asleep_in_stop_only_under_reset)
+{
+	t4_need("st-flash");
+	t4_image("fw.bin", 2048, 9);
+	cr_expect_neq(t4_run(T4_GS "flash-stop.cfg -- st-flash read %s/x.bin 0x08000000 1024", t4_dir, t4_dir),
+		      0, "plain st-flash must fail: %s", t4_out);
+	cr_expect_not_null(strstr(t4_out, "connect under reset"), "%s", t4_out);
+	cr_assert_eq(t4_run(T4_GS "flash-stop.cfg -- st-flash --connect-under-reset write %s/fw.bin 0x08000000",
+			    t4_dir, t4_dir), 0, "%s", t4_out);
+	cr_expect_not_null(strstr(t4_out, "Flash written and verified"), "%s", t4_out);
+}

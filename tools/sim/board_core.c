@@ -22,6 +22,8 @@
 #define CORE_EXCP_BKPT     7U        /* QEMU exception numbers seen by UC_HOOK_INTR */
 #define CORE_EXCP_HLT      0x10001U  /* WFI/WFE */
 #define CORE_INSN_B_SELF   0xE7FEU   /* "b ." */
+#define CORE_INSN_WFI      0xBF30U
+#define CORE_INSN_WFE      0xBF20U
 #define CORE_REG_XPSR      16U
 #define CORE_REG_MSP       17U
 #define CORE_REG_PSP       18U
@@ -64,15 +66,39 @@ static uint64_t core_self_loop(sim_board *b, uint64_t addr)
 	return skip;
 }
 
+/*
+ * WFI/WFE about to execute (Unicorn runs them as NOPs in M-class mode):
+ * read the halfword from the host copy of flash or SRAM.
+ */
+static bool core_is_wait(const sim_board *b, uint64_t addr, uint32_t size)
+{
+	const uint8_t *p = NULL;
+
+	if (size != 2)
+		return false;
+	if (addr + 2U <= b->flash_size && b->core.flash_mapped)
+		p = b->flash + addr;
+	else if (addr >= BOARD_FLASH_BASE && addr + 2U <= BOARD_FLASH_BASE + (uint64_t)b->flash_size &&
+		 b->core.flash_mapped)
+		p = b->flash + (addr - BOARD_FLASH_BASE);
+	else if (addr >= BOARD_SRAM_BASE && addr + 2U <= BOARD_SRAM_BASE + (uint64_t)b->sram_size)
+		p = b->sram + (addr - BOARD_SRAM_BASE);
+	if (p == NULL)
+		return false;
+	uint32_t insn = board_le_get(p, 2);
+	return insn == CORE_INSN_WFI || insn == CORE_INSN_WFE;
+}
+
 static void core_hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
 {
 	sim_board *b = ud;
 	board_core *c = &b->core;
 	uint64_t n = 1;
 
-	(void)size;
 	if (c->n_fix)
 		board_core_apply_fix(b);
+	if (c->stop == BOARD_STOP_NONE && core_is_wait(b, addr, size))
+		c->stop = BOARD_STOP_SLEEP;   /* sleeps on the WFI; nothing modelled wakes it */
 	if (c->stop != BOARD_STOP_NONE || c->cycles >= c->limit) {
 		uc_emu_stop(uc);   /* this instruction has not run; PC stays on it */
 		return;
