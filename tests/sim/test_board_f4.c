@@ -314,3 +314,43 @@ Test(sim_board_f4, stop_with_dbg_stop_keeps_the_debug_port)
 	cr_expect_eq(fx_r(b, FX_DHCSR, 4) & (1U << 18), 1U << 18, "S_SLEEP");
 	sim_board_free(b);
 }
+
+Test(sim_board_f4, f7_sectors_of_32_kib_and_otp_at_0x1ff0f000)
+{
+	sim_board *b = f4_board("STM32F746ZG", 3300, 0xFFFFFFFFU, 0);
+	int64_t t;
+
+	f4_unlock(b);
+	t = f4_erase(b, 1, F4_X32);   /* 0x08008000, 32 KiB: 2 x the 16 KiB time (unverified) */
+	cr_expect(t >= 500 * FX_MS && t < 502 * FX_MS, "32 KiB x32: %lld ns", (long long)t);
+	t = f4_erase(b, 5, F4_X32);   /* 256 KiB */
+	cr_expect(t >= 2000 * FX_MS && t < 2002 * FX_MS, "256 KiB x32: %lld ns", (long long)t);
+	fx_w(b, F4_CR, 4, F4_SER | 8U << 3 | F4_X32 | F4_STRT);   /* F746: sectors 0..7 only */
+	cr_expect_eq(fx_r(b, F4_SR, 4) & 0xF0U, F4_PGSERR, "no sector 8");
+	fx_w(b, F4_SR, 4, 0xF3U);
+	fx_w(b, F4_CR, 4, F4_PG | F4_X32);
+	fx_w(b, 0x1FF0F000U, 4, 0x0BADF00DU);
+	cr_expect_eq(fx_r(b, 0x1FF0F000U, 4), 0x0BADF00DU);
+	cr_expect_eq(fx_r(b, 0x40023C18U, 4), 0x00400080U, "OPTCR1: BOOT_ADD0 0x0080, BOOT_ADD1 0x0040");
+	sim_board_free(b);
+}
+
+Test(sim_board_f4, rdp_level_2_takes_effect_at_reset_and_the_debug_port_is_gone)
+{
+	sim_board *b = f4_board("STM32F205RG", 3300, 0xFFFFFFFFU, 0);
+	uint32_t id;
+
+	fx_w(b, F4_OPTKEYR, 4, 0x08192A3BU);
+	fx_w(b, F4_OPTKEYR, 4, 0x4C5D6E7FU);
+	uint32_t optcr = (fx_r(b, F4_OPTCR, 4) & ~0xFF00U) | 0xCC00U;
+	fx_w(b, F4_OPTCR, 4, optcr);
+	fx_w(b, F4_OPTCR, 4, optcr | 2U);
+	sim_board_advance(b, sim_board_now(b) + 100 * FX_MS);
+	cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK, "level 2 waits for reset");
+	sim_board_set_nrst(b, true);
+	sim_board_set_nrst(b, false);
+	cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_NOACK);
+	sim_board_set_nrst(b, true);
+	cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_NOACK, "not even under reset");
+	sim_board_free(b);
+}

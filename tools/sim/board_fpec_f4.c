@@ -80,7 +80,6 @@
 #define F4_BANK_SECTORS  12U
 #define F4_VDD_X32_MV    2700U   /* x32/x64 need 2.7-3.6 V (RM0090 §3.6.2 Table 7) */
 #define F4_T_PROG_NS     16000U  /* DS8626 t_prog typ, any PSIZE */
-#define F4_T_OPT_NS      16000000ULL   /* option programming: modelled (no datasheet figure) */
 #define F4_OB_LEN        8U      /* option_bytes.bin: OPTCR, OPTCR1 (little-endian words) */
 #define F4_MS            1000000ULL
 
@@ -412,7 +411,8 @@ static void f4_start_ob_prog(sim_board *b)
 		return;
 	}
 	f->op_regress = f->rdp_level == 1 && rdp_new == F4_RDP_L0;
-	f4_start(b, BOARD_OP_OB_PROG, F4_T_OPT_NS +
+	/* no datasheet figure for OPTSTRT: the bench's option-byte time (t_ob_erase_ms) */
+	f4_start(b, BOARD_OP_OB_PROG, b->cfg.timing.t_ob_erase_ns +
 		 (f->op_regress ? (uint64_t)f4_mass_ms[2] * F4_MS : 0U));
 }
 
