@@ -354,3 +354,32 @@ Test(sim_board_f4, rdp_level_2_takes_effect_at_reset_and_the_debug_port_is_gone)
 	cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_NOACK, "not even under reset");
 	sim_board_free(b);
 }
+
+/* PWR_CR.PDDS picks Standby: then DBG_STANDBY, not DBG_STOP, keeps the port (RM0090 §38.16.1). */
+static sim_swd f4_standby_with(uint32_t dbgmcu_cr)
+{
+	uint32_t id;
+	sim_board *b = f4_stop_board("STM32F411RE");
+
+	sim_board_set_nrst(b, true);
+	cr_assert_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK);
+	fx_w(b, FX_DHCSR, 4, 0xA05F0003U);
+	fx_w(b, FX_DEMCR, 4, 0x01000001U);   /* halt on the reset vector */
+	fx_w(b, 0xE0042004U, 4, dbgmcu_cr);
+	sim_board_set_nrst(b, false);
+	fx_w(b, 0x40007000U, 4, 0x2U);       /* PWR_CR.PDDS */
+	fx_w(b, FX_DHCSR, 4, 0xA05F0001U);   /* run */
+	sim_board_advance(b, sim_board_now(b) + FX_MS);
+	cr_expect_not(sim_board_core_running(b));
+	sim_swd r = sim_board_dp_connect(b, &id);
+	sim_board_free(b);
+	fx_teardown();
+	fx_setup();
+	return r;
+}
+
+Test(sim_board_f4, standby_needs_dbg_standby_not_dbg_stop)
+{
+	cr_expect_eq(f4_standby_with(0x2U), SIM_SWD_NOACK, "DBG_STOP does not cover Standby");
+	cr_expect_eq(f4_standby_with(0x4U), SIM_SWD_OK, "DBG_STANDBY does");
+}
