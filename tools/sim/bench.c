@@ -8,6 +8,7 @@
  * on a V2); flash timings DS5792 Table 29 (board.h).
  */
 #include "bench.h"
+#include "flash_model.h"
 
 #include <ctype.h>
 #include <libconfig.h>
@@ -23,9 +24,7 @@
 #define BENCH_FS_BYTES_S     1.2e6
 #define BENCH_HS_BYTES_S     40e6
 #define BENCH_SWD_CLOCKS     46U
-#define BENCH_T_PROG_NS      52500ULL
 #define BENCH_T_ERASE_NS     30000000ULL
-#define BENCH_CORE_HZ        8000000ULL
 #define BENCH_MAX_BOARDS     100000
 
 typedef struct bench_ctx {
@@ -39,7 +38,8 @@ typedef struct bench_ctx {
 static const char *const bench_board_keys[] = {
 	"rdp", "firmware", "swd_disabled", "absent", "nrst_wired", "wrp",
 	"t_prog_us", "t_page_erase_ms", "t_mass_erase_ms", "t_ob_erase_ms", "core_hz",
-	"power_loss_at_s", "swd_wait_rate", "swd_fault_rate", "stuck", "seed", "kill_on_release", NULL
+	"power_loss_at_s", "swd_wait_rate", "swd_fault_rate", "stuck", "seed", "kill_on_release",
+	"vdd_mv", "vpp", NULL
 };
 
 static const char *const bench_probe_keys[] = {
@@ -225,11 +225,9 @@ static void bench_board_default(sim_bench_board *b)
 	b->cfg.wrp = 0xFFFFFFFFU;
 	b->cfg.nrst_wired = true;
 	b->cfg.power_loss_at_ns = -1;
-	b->cfg.timing.t_prog_ns = BENCH_T_PROG_NS;
 	b->cfg.timing.t_page_erase_ns = BENCH_T_ERASE_NS;
 	b->cfg.timing.t_mass_erase_ns = BENCH_T_ERASE_NS;
 	b->cfg.timing.t_ob_erase_ns = BENCH_T_ERASE_NS;
-	b->cfg.timing.core_hz = BENCH_CORE_HZ;
 }
 
 static int bench_firmware(bench_ctx *c, const config_setting_t *g, sim_bench_board *b)
@@ -313,6 +311,7 @@ static int bench_board_timing(bench_ctx *c, const config_setting_t *g, sim_timin
 static int bench_board_keys_apply(bench_ctx *c, const config_setting_t *g, sim_bench_board *b)
 {
 	long long rdp = b->cfg.rdp, wrp = b->cfg.wrp, seed = b->cfg.rng_seed;
+	double vdd = b->cfg.vdd_mv;
 	double loss = b->cfg.power_loss_at_ns < 0 ? -1 : (double)b->cfg.power_loss_at_ns / 1e9;
 
 	if (bench_int(c, g, "rdp", &rdp, 0, 1) < 0 ||
@@ -322,6 +321,8 @@ static int bench_board_keys_apply(bench_ctx *c, const config_setting_t *g, sim_b
 	    bench_bool(c, g, "kill_on_release", &b->cfg.kill_host_on_release) < 0 ||
 	    bench_bool(c, g, "absent", &b->absent) < 0 ||
 	    bench_bool(c, g, "nrst_wired", &b->cfg.nrst_wired) < 0 ||
+	    bench_bool(c, g, "vpp", &b->cfg.vpp) < 0 ||
+	    bench_num(c, g, "vdd_mv", &vdd, 1700, 3600) < 0 ||
 	    bench_num(c, g, "power_loss_at_s", &loss, -1, 1e6) < 0 ||
 	    bench_num(c, g, "swd_wait_rate", &b->cfg.swd_wait_rate, 0, 1) < 0 ||
 	    bench_num(c, g, "swd_fault_rate", &b->cfg.swd_fault_rate, 0, 1) < 0 ||
@@ -333,6 +334,7 @@ static int bench_board_keys_apply(bench_ctx *c, const config_setting_t *g, sim_b
 				 config_setting_get_member(g, "swd_disabled") : g, "swd_disabled",
 				 "needs a firmware image (the firmware that turns SWD off when it runs)");
 	b->cfg.rdp = (int)rdp;
+	b->cfg.vdd_mv = (unsigned)vdd;
 	b->cfg.wrp = (uint32_t)wrp;
 	b->cfg.rng_seed = (uint32_t)seed;
 	b->cfg.power_loss_at_ns = loss < 0 ? -1 : (int64_t)(loss * 1e9);
@@ -510,6 +512,10 @@ static int bench_probe(bench_ctx *c, const config_setting_t *g, sim_bench_probe 
 		bench_err(c, config_setting_get_member(g, "target"), "target", "unknown part \"%s\"", target);
 		goto out;
 	}
+	/* the part family's clock after reset and program time, unless a key says otherwise */
+	def.cfg.timing.core_hz = def.cfg.part->io->core_hz;
+	def.cfg.timing.t_prog_ns = board_flash_model_for(def.cfg.part)->t_prog_ns;
+	def.cfg.vdd_mv = SIM_VDD_MV_DEFAULT;
 	/* Clones sharing a serial still roll their own fault dice. */
 	def.cfg.rng_seed = (uint32_t)(strtoull(p->serial + 16, NULL, 16)) ^
 			   (bench_key(p, earlier, n_earlier) * 0x9E3779B9U);

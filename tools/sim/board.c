@@ -5,7 +5,8 @@
  * routed to flash, SRAM, system memory, peripherals and the private
  * peripheral bus. The same routing serves the core's MMIO accesses.
  *
- * Facts: RM0008 §3.3 (memory map), §30 (UID, flash size register), §9.4.2
+ * Facts: RM0008 §3.3 (memory map), §30 (UID, flash size register); RM0090
+ * §2.3 and RM0385 §2.2 (F4/F7 memory maps); §9.4.2
  * (AFIO_MAPR.SWJ_CFG: SWD off until system reset), §31 (the debug domain
  * stays usable while NRST holds the system in reset); PM0075 "Read
  * protection" (RDP level 1: debugger reads of main flash fault); what
@@ -17,7 +18,6 @@
 
 #include "board_internal.h"
 
-#define BOARD_VDD_MV        3300U
 #define BOARD_PAGE          4096U
 
 void board_le_put(uint8_t *p, unsigned size, uint32_t val)
@@ -59,13 +59,24 @@ static bool board_sram_off(const sim_board *b, uint32_t addr, uint32_t *off)
 	return addr >= BOARD_SRAM_BASE && *off < b->sram_size;
 }
 
-/* One byte of system memory: flash-size register, UID, option bytes. */
+static bool board_in(uint32_t addr, uint32_t base, uint32_t end)
+{
+	return addr >= base && addr < end;
+}
+
+static bool board_in_ob(const sim_board *b, uint32_t addr)
+{
+	const board_flash_model *m = b->fm;
+
+	return board_in(addr, m->ob_base, m->ob_base + m->ob_size) ||
+	       (m->otp_size != 0 && board_in(addr, m->otp_base, m->otp_base + m->otp_size));
+}
+
+/* One byte of system memory: flash-size register, UID. */
 static uint8_t board_info_byte(const sim_board *b, uint32_t addr)
 {
 	const sim_part *p = b->part;
 
-	if (addr >= BOARD_OB_BASE && addr < BOARD_OB_BASE + BOARD_OB_SIZE)
-		return b->ob[addr - BOARD_OB_BASE];
 	if (addr >= p->uid_addr && addr < p->uid_addr + 12U)
 		return b->cfg.uid[addr - p->uid_addr];
 	if (addr == p->flash_size_addr)
@@ -75,26 +86,34 @@ static uint8_t board_info_byte(const sim_board *b, uint32_t addr)
 	return 0xFFU;   /* bootloader code and reserved words are not modelled */
 }
 
+/* System memory up to the end of the option bytes (the family's information block). */
 static bool board_in_info(const sim_board *b, uint32_t addr)
 {
-	return addr >= b->part->sysmem_base && addr < BOARD_OB_BASE + BOARD_OB_SIZE;
+	return addr >= b->part->sysmem_base && addr < b->fm->ob_base + b->fm->ob_size;
 }
 
-static bool board_in(uint32_t addr, uint32_t base, uint32_t end)
+static board_bus board_info_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val)
 {
-	return addr >= base && addr < end;
+	uint32_t v = 0;
+
+	if (board_in_ob(b, addr))
+		return b->fm->opt_read(b, addr, size, val);
+	for (unsigned i = 0; i < size; i++)
+		v |= (uint32_t)board_info_byte(b, addr + i) << (8 * i);
+	*val = v;
+	return BOARD_BUS_OK;
 }
 
 static board_bus board_flash_read(sim_board *b, uint32_t off, unsigned size, uint32_t *val,
 				  bool core)
 {
-	if (!core && board_fpec_busy(b)) {
-		board_fpec_update(b, board_time(b));
-		if (board_fpec_busy(b))
-			return BOARD_BUS_STALL;   /* flash reads stall while BSY (PM0075) */
+	if (!core && b->fm->busy(b)) {
+		b->fm->update(b, board_time(b));
+		if (b->fm->busy(b))
+			return BOARD_BUS_STALL;   /* flash reads stall while BSY (PM0075, RM0090 §3.6) */
 	}
-	if (board_fpec_flash_blocked(b))
-		return BOARD_BUS_FAULT;       /* RDP level 1 with a debugger (PM0075) */
+	if (b->fm->blocked(b))
+		return BOARD_BUS_FAULT;       /* RDP level 1 with a debugger (PM0075, RM0090 §3.7.3) */
 	*val = board_le_get(b->flash + off, size);
 	return BOARD_BUS_OK;
 }
@@ -113,11 +132,10 @@ board_bus board_bus_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *v
 	else if (board_sram_off(b, addr, &off))
 		v = board_le_get(b->sram + off, size);
 	else if (board_in_info(b, addr))
-		for (unsigned i = 0; i < size; i++)
-			v |= (uint32_t)board_info_byte(b, addr + i) << (8 * i);
+		r = board_info_read(b, addr, size, &v);
 	else if (board_in(addr, BOARD_PERIPH_BASE, BOARD_PERIPH_END))
 		r = board_periph_read(b, addr, size, &v);
-	else if (board_in(addr, BOARD_GPIOA_BASE, BOARD_GPIOA_END))
+	else if (board_in(addr, BOARD_AHB2_BASE, BOARD_AHB2_END))
 		r = board_gpioa_read(b, addr, size, &v);
 	else if (board_in(addr, BOARD_PPB_BASE, BOARD_PPB_BASE + BOARD_PPB_SIZE))
 		r = board_scs_read(b, addr, &v, core);
@@ -131,20 +149,23 @@ board_bus board_bus_write(sim_board *b, uint32_t addr, unsigned size, uint32_t v
 {
 	uint32_t off;
 
-	if ((size != 1 && size != 2 && size != 4) || (addr & (size - 1U)))
+	if (size != 1 && size != 2 && size != 4)
 		return BOARD_BUS_FAULT;
+	/* the flash controller judges the alignment of its writes itself (PGAERR on F2/F4/F7) */
 	if (board_flash_off(b, addr, &off))
-		return board_fpec_flash_write(b, off, size, val);
+		return b->fm->flash_write(b, off, size, val);
+	if (addr & (size - 1U))
+		return BOARD_BUS_FAULT;
 	if (board_sram_off(b, addr, &off)) {
 		board_le_put(b->sram + off, size, val);
 		board_core_dirty_sram(b, off, size);
 		return BOARD_BUS_OK;
 	}
-	if (addr >= BOARD_OB_BASE && addr < BOARD_OB_BASE + BOARD_OB_SIZE)
-		return board_fpec_ob_write(b, addr - BOARD_OB_BASE, size, val);
+	if (board_in_ob(b, addr))
+		return b->fm->opt_write(b, addr, size, val);
 	if (board_in(addr, BOARD_PERIPH_BASE, BOARD_PERIPH_END))
 		return board_periph_write(b, addr, size, val);
-	if (board_in(addr, BOARD_GPIOA_BASE, BOARD_GPIOA_END))
+	if (board_in(addr, BOARD_AHB2_BASE, BOARD_AHB2_END))
 		return board_gpioa_write(b, addr, size, val);
 	if (board_in(addr, BOARD_PPB_BASE, BOARD_PPB_BASE + BOARD_PPB_SIZE))
 		return board_scs_write(b, addr, val, core);
@@ -157,7 +178,7 @@ board_bus board_bus_write(sim_board *b, uint32_t addr, unsigned size, uint32_t v
 void board_system_reset(sim_board *b, int64_t t)
 {
 	board_periph_reset(b);
-	board_fpec_reset(b);   /* reloads OBR/WRPR from the option bytes (PM0075) */
+	b->fm->reset(b);       /* reloads the option bytes in force (PM0075, RM0090 §3.6) */
 	b->swd_off = false;    /* SWJ_CFG back to 000 (RM0008 §9.4.2) */
 	board_core_map_flash(b);
 	if (!b->nrst_low)
@@ -166,7 +187,7 @@ void board_system_reset(sim_board *b, int64_t t)
 
 static void board_power_off(sim_board *b, int64_t t)
 {
-	board_fpec_power_loss(b, t);
+	b->fm->power_loss(b, t);
 	b->powered = false;
 }
 
@@ -178,7 +199,8 @@ static int board_check_cfg(const sim_board_cfg *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "board has no part: give a part name such as STM32F103RC");
 	else if (cfg->state_dir == NULL || cfg->state_dir[0] == '\0')
 		snprintf(err, errlen, "board %s has no state directory", cfg->part->name);
-	else if (cfg->timing.core_hz < 1000U || cfg->timing.core_hz > 1000000000U)
+	else if (cfg->timing.core_hz != 0 &&
+		 (cfg->timing.core_hz < 1000U || cfg->timing.core_hz > 1000000000U))
 		snprintf(err, errlen, "board %s: core_hz %llu is outside 1 kHz..1 GHz",
 			 cfg->part->name, (unsigned long long)cfg->timing.core_hz);
 	else if (cfg->n_stuck > SIM_MAX_STUCK)
@@ -202,6 +224,13 @@ int sim_board_new(sim_board **out, const sim_board_cfg *cfg, int64_t t_insert_ns
 		goto nomem;
 	b->cfg = *cfg;
 	b->part = cfg->part;
+	b->fm = board_flash_model_for(cfg->part);
+	if (b->cfg.timing.core_hz == 0)
+		b->cfg.timing.core_hz = cfg->part->io->core_hz;
+	if (b->cfg.timing.t_prog_ns == 0)
+		b->cfg.timing.t_prog_ns = b->fm->t_prog_ns;
+	if (b->cfg.vdd_mv == 0)
+		b->cfg.vdd_mv = SIM_VDD_MV_DEFAULT;
 	b->flash_size = cfg->part->flash_kib * 1024U;
 	b->sram_size = cfg->part->sram_kib * 1024U;
 	b->rng = cfg->rng_seed != 0 ? cfg->rng_seed : 0x9E3779B9U;   /* xorshift: never 0 */
@@ -261,7 +290,7 @@ int64_t sim_board_now(const sim_board *b)
 
 unsigned sim_board_voltage_mv(const sim_board *b)
 {
-	return b->powered ? BOARD_VDD_MV : 0U;
+	return b->powered ? b->cfg.vdd_mv : 0U;
 }
 
 static void board_note_access(sim_board *b)
@@ -275,7 +304,7 @@ static void board_note_access(sim_board *b)
 sim_swd sim_board_dp_connect(sim_board *b, uint32_t *dpidr_out)
 {
 	board_note_access(b);
-	if (!b->powered || b->swd_off || b->fpec.rdp_level == 2)
+	if (!b->powered || b->swd_off || b->fm->dp_dead(b))
 		return SIM_SWD_NOACK;
 	b->dbg_attached = true;   /* from now on RDP1 blocks main flash until power-on */
 	board_core_map_flash(b);
@@ -299,7 +328,7 @@ static double board_rand(sim_board *b)
 static sim_swd board_gate(sim_board *b, uint32_t addr)
 {
 	board_note_access(b);
-	if (!b->powered || b->swd_off || b->fpec.rdp_level == 2)
+	if (!b->powered || b->swd_off || b->fm->dp_dead(b))
 		return SIM_SWD_NOACK;
 	if (b->cfg.swd_wait_rate > 0 || b->cfg.swd_fault_rate > 0) {
 		double r = board_rand(b);
@@ -324,7 +353,7 @@ sim_swd sim_board_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val
 	if (s != SIM_SWD_OK)
 		return s;
 	while ((r = board_bus_read(b, addr, size, val_out, false)) == BOARD_BUS_STALL)
-		sim_board_advance(b, board_fpec_busy_until(b));
+		sim_board_advance(b, b->fm->busy_until(b));
 	return r == BOARD_BUS_OK ? SIM_SWD_OK : SIM_SWD_FAULT;
 }
 
@@ -337,7 +366,7 @@ sim_swd sim_board_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val
 		return s;
 	b->core.side_gen++;
 	while ((r = board_bus_write(b, addr, size, val, false)) == BOARD_BUS_STALL)
-		sim_board_advance(b, board_fpec_busy_until(b));
+		sim_board_advance(b, b->fm->busy_until(b));
 	return r == BOARD_BUS_OK ? SIM_SWD_OK : SIM_SWD_FAULT;
 }
 

@@ -1,5 +1,6 @@
 /*
- * board.h — the virtual STM32 board (F1 family; F0/F3 share the FPEC) as
+ * board.h — the virtual STM32 board (F0/F1/F3 with the FPEC, F2/F4/F7 with
+ * the sector controller; tools/sim/flash_model.h) as
  * the virtual ST-Link sees it: a debug port and a memory bus reached over
  * SWD, an NRST pin, a supply, and a Cortex-M core that really executes
  * Thumb code (Unicorn). The probe model (probe.c) owns the virtual clock and
@@ -20,6 +21,43 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Which flash-controller model a family has (tools/sim/flash_model.h). */
+typedef enum sim_flash_ctl {
+	SIM_FLASH_FPEC = 0,      /* F0/F1/F3 page controller at 0x40022000 (PM0075) */
+	SIM_FLASH_F2,            /* F2 sector controller at 0x40023C00 (RM0033 §2) */
+	SIM_FLASH_F4,            /* F4 sector controller at 0x40023C00 (RM0090 §3) */
+	SIM_FLASH_F7,            /* F7 sector controller at 0x40023C00 (RM0385, RM0410 §3) */
+} sim_flash_ctl;
+
+/* One run of equal erase units of main flash (parts.def GANG_GEOM_<kind>). */
+typedef struct sim_region {
+	uint32_t base;           /* bus address of the first unit */
+	uint32_t unit;           /* bytes per page or sector */
+	uint32_t count;
+	uint32_t first_no;       /* number of the first unit (bank-2 sectors from 12) */
+	uint32_t bank;           /* 0, or 1 for bank 2 */
+} sim_region;
+
+/*
+ * The family's peripherals the bench models besides the flash controller:
+ * RCC (clock gates of the CRC unit and GPIOA), GPIOA_MODER (0 base: no
+ * MODER, the F1 AFIO_MAPR.SWJ_CFG instead) and the core clock after reset.
+ */
+typedef struct sim_family_io {
+	uint32_t rcc_base;
+	uint32_t rcc_cfgr_off;   /* SWS follows SW */
+	uint32_t rcc_crc_off;    /* register holding the CRC clock enable */
+	uint32_t rcc_crc_bit;
+	uint32_t rcc_crc_reset;  /* that register's reset value */
+	uint32_t rcc_csr_off;    /* reset flags register (PINRSTF, PORRSTF) */
+	uint32_t gpioa_base;     /* 0: none (F1) */
+	uint32_t gpioa_en_off;   /* RCC register with the GPIOA clock enable */
+	uint32_t gpioa_en_bit;
+	uint32_t gpioa_moder_reset;
+	bool has_afio;           /* F1 AFIO_MAPR.SWJ_CFG at 0x40010004 */
+	uint32_t core_hz;        /* HSI after reset */
+} sim_family_io;
+
 /* Part description (immutable table in parts.c). */
 typedef struct sim_part {
 	const char *name;        /* "STM32F103RC" */
@@ -27,7 +65,7 @@ typedef struct sim_part {
 	uint16_t rev_id;         /* DBGMCU_IDCODE[31:16] */
 	uint32_t flash_kib;
 	uint32_t sram_kib;
-	uint32_t page_size;      /* bytes */
+	uint32_t page_size;      /* bytes; 0 for sector layouts (see regions) */
 	uint32_t wrp_pages_per_bit;
 	uint32_t dpidr;          /* SW-DP IDR */
 	uint32_t cpuid;          /* 0xE000ED00 */
@@ -38,6 +76,10 @@ typedef struct sim_part {
 	uint32_t sysmem_size;
 	uint8_t rdp_unprotected; /* 0xA5 on F1, 0xAA on F0/F3 */
 	bool has_obl_launch;     /* FLASH_CR.OBL_LAUNCH exists (F0/F3) */
+	sim_flash_ctl flash_ctl;
+	const sim_region *regions;   /* main-flash layout, in address order */
+	unsigned n_regions;
+	const sim_family_io *io;
 } sim_part;
 
 /* Returns the part named (case-insensitive) or NULL. */
@@ -58,8 +100,10 @@ typedef struct sim_timing {
 	uint64_t t_page_erase_ns;/* 30 000 000 */
 	uint64_t t_mass_erase_ns;/* 30 000 000 */
 	uint64_t t_ob_erase_ns;  /* 30 000 000 */
-	uint64_t core_hz;        /* 8 000 000: HSI after reset */
+	uint64_t core_hz;        /* HSI after reset: 8 MHz F0/F1/F3, 16 MHz F2/F4/F7 */
 } sim_timing;
+
+#define SIM_VDD_MV_DEFAULT 3300U
 
 typedef struct sim_board_cfg {
 	const sim_part *part;
@@ -67,9 +111,11 @@ typedef struct sim_board_cfg {
 	const char *state_dir;    /* board files in state_dir/<UID>/ */
 	const char *firmware;     /* .bin programmed at 0x08000000 when the state is new; may be NULL */
 	int rdp;                  /* 0 or 1: initial RDP level when the state is new */
-	uint32_t wrp;             /* initial WRPR value when new (bit=0 protected); 0xFFFFFFFF none */
+	uint32_t wrp;             /* initial WRPR (F2/F4/F7: nWRP, bit n = sector n) when new; bit 0 protected */
 	bool swd_disabled;        /* the initial firmware disables SWD once it runs */
 	bool nrst_wired;          /* the fixture routes NRST to the probe */
+	unsigned vdd_mv;          /* target supply (GET_TARGET_VOLTAGE); 0 = SIM_VDD_MV_DEFAULT */
+	bool vpp;                 /* F2/F4: external VPP present, PSIZE x64 allowed */
 	sim_timing timing;
 	/* faults */
 	int64_t power_loss_at_ns; /* board loses power at this probe time; -1 never */

@@ -22,6 +22,8 @@
 #define CORE_EXCP_BKPT     7U        /* QEMU exception numbers seen by UC_HOOK_INTR */
 #define CORE_EXCP_HLT      0x10001U  /* WFI/WFE */
 #define CORE_INSN_B_SELF   0xE7FEU   /* "b ." */
+#define CORE_INSN_WFI      0xBF30U
+#define CORE_INSN_WFE      0xBF20U
 #define CORE_REG_XPSR      16U
 #define CORE_REG_MSP       17U
 #define CORE_REG_PSP       18U
@@ -64,15 +66,39 @@ static uint64_t core_self_loop(sim_board *b, uint64_t addr)
 	return skip;
 }
 
+/*
+ * WFI/WFE about to execute (Unicorn runs them as NOPs in M-class mode):
+ * read the halfword from the host copy of flash or SRAM.
+ */
+static bool core_is_wait(const sim_board *b, uint64_t addr, uint32_t size)
+{
+	const uint8_t *p = NULL;
+
+	if (size != 2)
+		return false;
+	if (addr + 2U <= b->flash_size && b->core.flash_mapped)
+		p = b->flash + addr;
+	else if (addr >= BOARD_FLASH_BASE && addr + 2U <= BOARD_FLASH_BASE + (uint64_t)b->flash_size &&
+		 b->core.flash_mapped)
+		p = b->flash + (addr - BOARD_FLASH_BASE);
+	else if (addr >= BOARD_SRAM_BASE && addr + 2U <= BOARD_SRAM_BASE + (uint64_t)b->sram_size)
+		p = b->sram + (addr - BOARD_SRAM_BASE);
+	if (p == NULL)
+		return false;
+	uint32_t insn = board_le_get(p, 2);
+	return insn == CORE_INSN_WFI || insn == CORE_INSN_WFE;
+}
+
 static void core_hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
 {
 	sim_board *b = ud;
 	board_core *c = &b->core;
 	uint64_t n = 1;
 
-	(void)size;
 	if (c->n_fix)
 		board_core_apply_fix(b);
+	if (c->stop == BOARD_STOP_NONE && core_is_wait(b, addr, size))
+		c->stop = BOARD_STOP_SLEEP;   /* sleeps on the WFI; nothing modelled wakes it */
 	if (c->stop != BOARD_STOP_NONE || c->cycles >= c->limit) {
 		uc_emu_stop(uc);   /* this instruction has not run; PC stays on it */
 		return;
@@ -112,7 +138,7 @@ static void core_hook_wflash(uc_engine *uc, uc_mem_type type, uint64_t addr, int
 	(void)type;
 	if (off + len > b->flash_size)
 		len = b->flash_size - off;
-	board_bus r = board_fpec_flash_write(b, off, (unsigned)size, (uint32_t)value);
+	board_bus r = b->fm->flash_write(b, off, (unsigned)size, (uint32_t)value);
 	if (r == BOARD_BUS_STALL)
 		core_defer(b, BOARD_FLASH_BASE + off, (unsigned)size, (uint32_t)value);
 	else if (r == BOARD_BUS_FAULT)
@@ -193,13 +219,13 @@ static void core_wr_periph(uc_engine *uc, uint64_t off, unsigned size, uint64_t 
 static uint64_t core_rd_gpioa(uc_engine *uc, uint64_t off, unsigned size, void *ud)
 {
 	(void)uc;
-	return core_bus_read(ud, BOARD_GPIOA_BASE + (uint32_t)off, size);
+	return core_bus_read(ud, BOARD_AHB2_BASE + (uint32_t)off, size);
 }
 
 static void core_wr_gpioa(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, void *ud)
 {
 	(void)uc;
-	core_bus_write(ud, BOARD_GPIOA_BASE + (uint32_t)off, size, (uint32_t)v);
+	core_bus_write(ud, BOARD_AHB2_BASE + (uint32_t)off, size, (uint32_t)v);
 }
 
 static uint64_t core_rd_ppb(uc_engine *uc, uint64_t off, unsigned size, void *ud)
@@ -220,7 +246,7 @@ static void core_wr_ppb(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, 
 void board_core_map_flash(sim_board *b)
 {
 	board_core *c = &b->core;
-	bool want = !board_fpec_flash_blocked(b);
+	bool want = !b->fm->blocked(b);
 
 	if (want == c->flash_mapped)
 		return;
@@ -240,6 +266,8 @@ static int core_cpu_model(const sim_part *p)
 
 	if (partno == 0xC24U)
 		return UC_CPU_ARM_CORTEX_M4;
+	if (partno == 0xC27U)
+		return UC_CPU_ARM_CORTEX_M7;   /* Unicorn 2 has the M7 (F7) */
 	if (partno == 0xC20U)
 		return UC_CPU_ARM_CORTEX_M0;
 	return UC_CPU_ARM_CORTEX_M3;
@@ -258,7 +286,7 @@ static uc_err core_map(sim_board *b)
 		e = uc_mmio_map(c->uc, BOARD_PERIPH_BASE, BOARD_PERIPH_END - BOARD_PERIPH_BASE,
 				core_rd_periph, b, core_wr_periph, b);
 	if (e == UC_ERR_OK)
-		e = uc_mmio_map(c->uc, BOARD_GPIOA_BASE, BOARD_GPIOA_END - BOARD_GPIOA_BASE, core_rd_gpioa, b,
+		e = uc_mmio_map(c->uc, BOARD_AHB2_BASE, BOARD_AHB2_END - BOARD_AHB2_BASE, core_rd_gpioa, b,
 				core_wr_gpioa, b);
 	if (e == UC_ERR_OK)
 		e = uc_mmio_map(c->uc, BOARD_PPB_BASE, BOARD_PPB_SIZE, core_rd_ppb, b, core_wr_ppb, b);

@@ -1,6 +1,9 @@
 /*
  * board_fpec.c — the F0/F1/F3 flash program/erase controller ("FPEC",
- * 0x40022000) and the option-byte block, on top of the mmap'd state.
+ * 0x40022000) and the option-byte block (0x1FFFF800, 8 value/complement
+ * half-words, persisted as those 16 bytes), on top of the mmap'd state:
+ * one board_flash_model (flash_model.h). Also the stuck-bit fault and the
+ * erase helper the other flash models share.
  *
  * Facts: PM0075 (STM32F10xxx flash programming manual): registers, key
  * sequence, half-word programming, the must-be-erased rule, bus stalls while
@@ -49,6 +52,11 @@
 #define FPEC_ACR_RESET   0x30U    /* prefetch enabled and active (PM0075) */
 #define FPEC_ACR_MASK    0x1FU    /* PRFTBS (b5) is read-only */
 #define FPEC_RDP_L2      0xCCU    /* F0/F3 level 2 */
+#define FPEC_REG_BASE    0x40022000U
+#define FPEC_OB_BASE     0x1FFFF800U   /* PM0075 "Option byte description" */
+#define FPEC_OB_SIZE     16U
+#define FPEC_OB_RDP_L1   0x00U    /* what "lock" tools program: any value but 0xA5/0xAA */
+#define FPEC_OB_ERASED   0xFFU
 
 /* ---- option bytes --------------------------------------------------- */
 
@@ -67,6 +75,7 @@ static void fpec_ob_reload(sim_board *b)
 		opterr |= !ok;
 	}
 	f->rdp_level = v[0] == b->part->rdp_unprotected ? 0 : 1;
+	/* the F1 layout (level-0 key 0xA5, PM0075) has no level 2 and another OBR */
 	f->wrpr = (uint32_t)v[4] | (uint32_t)v[5] << 8 | (uint32_t)v[6] << 16 |
 		  (uint32_t)v[7] << 24;
 	if (b->part->rdp_unprotected == 0xA5U) {
@@ -81,7 +90,7 @@ static void fpec_ob_reload(sim_board *b)
 		 (uint32_t)v[1] << 8 | (uint32_t)v[2] << 16 | (uint32_t)v[3] << 24;
 }
 
-void board_fpec_reset(sim_board *b)
+static void fpec_reset(sim_board *b)
 {
 	board_fpec *f = &b->fpec;
 
@@ -97,7 +106,7 @@ void board_fpec_reset(sim_board *b)
 }
 
 /* RDP level 1 with a debugger attached since power-on: main flash is off limits (PM0075). */
-bool board_fpec_flash_blocked(const sim_board *b)
+static bool fpec_flash_blocked(const sim_board *b)
 {
 	return b->fpec.rdp_level >= 1 && b->dbg_attached;
 }
@@ -122,17 +131,17 @@ static bool fpec_any_protected(const sim_board *b)
 
 /* ---- operations --------------------------------------------------------- */
 
-bool board_fpec_busy(const sim_board *b)
+static bool fpec_busy(const sim_board *b)
 {
 	return b->fpec.op != BOARD_OP_NONE;
 }
 
-int64_t board_fpec_busy_until(const sim_board *b)
+static int64_t fpec_busy_until(const sim_board *b)
 {
 	return b->fpec.op_end;
 }
 
-static void fpec_erase(sim_board *b, uint32_t off, uint32_t len)
+void board_flash_erase(sim_board *b, uint32_t off, uint32_t len)
 {
 	memset(b->flash + off, 0xFF, len);
 	board_core_dirty_flash(b, off, len);
@@ -150,20 +159,20 @@ static void fpec_start(sim_board *b, board_op op, uint64_t dur_ns)
 }
 
 /* Complete the running operation if its deadline has passed. */
-void board_fpec_update(sim_board *b, int64_t t)
+static void fpec_update(sim_board *b, int64_t t)
 {
 	board_fpec *f = &b->fpec;
 
 	if (f->op == BOARD_OP_NONE || t < f->op_end)
 		return;
 	if (f->op == BOARD_OP_PAGE_ERASE)
-		fpec_erase(b, f->op_addr, b->part->page_size);
+		board_flash_erase(b, f->op_addr, b->part->page_size);
 	else if (f->op == BOARD_OP_MASS_ERASE)
-		fpec_erase(b, 0, b->flash_size);
+		board_flash_erase(b, 0, b->flash_size);
 	else if (f->op == BOARD_OP_OB_ERASE) {
 		if (f->op_regress)
-			fpec_erase(b, 0, b->flash_size);
-		memset(b->ob, 0xFF, BOARD_OB_SIZE);
+			board_flash_erase(b, 0, b->flash_size);
+		memset(b->ob, 0xFF, FPEC_OB_SIZE);
 	}
 	/* programs changed the cell when they started; reads stall until now */
 	f->op = BOARD_OP_NONE;
@@ -201,7 +210,7 @@ static void fpec_start_main_erase(sim_board *b)
 	board_fpec *f = &b->fpec;
 	uint32_t off = f->ar - BOARD_FLASH_BASE;
 
-	if (board_fpec_flash_blocked(b)) {
+	if (fpec_flash_blocked(b)) {
 		fpec_refuse(b, FPEC_SR_WRPRTERR);
 	} else if (f->cr & FPEC_CR_MER) {
 		/* strict: a protected page aborts the whole mass erase (PM0075) */
@@ -231,11 +240,11 @@ static void fpec_start_erase(sim_board *b)
 
 /* ---- registers ------------------------------------------------------------ */
 
-board_bus board_fpec_read(sim_board *b, uint32_t off, uint32_t *val, bool core)
+static board_bus fpec_read(sim_board *b, uint32_t off, uint32_t *val, bool core)
 {
 	board_fpec *f = &b->fpec;
 
-	board_fpec_update(b, board_time(b));
+	fpec_update(b, board_time(b));
 	switch (off) {
 	case FPEC_ACR: *val = f->acr; break;
 	case FPEC_SR:
@@ -311,11 +320,11 @@ static void fpec_write_cr(sim_board *b, uint32_t val, bool core)
 		fpec_start_erase(b);
 }
 
-board_bus board_fpec_write(sim_board *b, uint32_t off, uint32_t val, bool core)
+static board_bus fpec_write(sim_board *b, uint32_t off, uint32_t val, bool core)
 {
 	board_fpec *f = &b->fpec;
 
-	board_fpec_update(b, board_time(b));
+	fpec_update(b, board_time(b));
 	switch (off) {
 	case FPEC_ACR: f->acr = (f->acr & ~FPEC_ACR_MASK) | (val & FPEC_ACR_MASK); break;
 	case FPEC_KEYR:
@@ -337,24 +346,27 @@ board_bus board_fpec_write(sim_board *b, uint32_t off, uint32_t val, bool core)
 
 /* ---- programming ---------------------------------------------------------- */
 
-static uint16_t fpec_stuck(const sim_board *b, uint32_t off, uint16_t v)
+/* A byte as stored at off once the stuck-bit faults apply. */
+uint8_t board_flash_stuck(const sim_board *b, uint32_t off, uint8_t v)
 {
 	for (size_t i = 0; i < b->cfg.n_stuck && i < SIM_MAX_STUCK; i++) {
 		const sim_stuck_bit *s = &b->cfg.stuck[i];
-		uint32_t a = s->addr - BOARD_FLASH_BASE;
-		if (a != off && a != off + 1U)
-			continue;
-		unsigned sh = (a - off) * 8U;
-		uint16_t m = (uint16_t)(s->mask << sh);
-		v = (uint16_t)((v & ~m) | (((uint16_t)s->value << sh) & m));
+		if (s->addr - BOARD_FLASH_BASE == off)
+			v = (uint8_t)((v & ~s->mask) | (s->value & s->mask));
 	}
 	return v;
+}
+
+static uint16_t fpec_stuck(const sim_board *b, uint32_t off, uint16_t v)
+{
+	return (uint16_t)(board_flash_stuck(b, off, (uint8_t)v) |
+			  board_flash_stuck(b, off + 1U, (uint8_t)(v >> 8)) << 8);
 }
 
 /* Common gate of flash and option-byte writes: size, mode, busy. */
 static board_bus fpec_prog_gate(sim_board *b, uint32_t off, unsigned size, uint32_t mode)
 {
-	board_fpec_update(b, board_time(b));
+	fpec_update(b, board_time(b));
 	if (b->fpec.op != BOARD_OP_NONE)
 		return BOARD_BUS_STALL;
 	/* half-word only; and a write without PG/OPTPG is a bus error (strict, PM0075) */
@@ -363,7 +375,7 @@ static board_bus fpec_prog_gate(sim_board *b, uint32_t off, unsigned size, uint3
 	return BOARD_BUS_OK;
 }
 
-board_bus board_fpec_flash_write(sim_board *b, uint32_t off, unsigned size, uint32_t val)
+static board_bus fpec_flash_write(sim_board *b, uint32_t off, unsigned size, uint32_t val)
 {
 	board_fpec *f = &b->fpec;
 	board_bus r = fpec_prog_gate(b, off, size, FPEC_CR_PG);
@@ -371,7 +383,7 @@ board_bus board_fpec_flash_write(sim_board *b, uint32_t off, unsigned size, uint
 
 	if (r != BOARD_BUS_OK)
 		return r;
-	if (board_fpec_flash_blocked(b) || fpec_page_protected(b, off / b->part->page_size)) {
+	if (fpec_flash_blocked(b) || fpec_page_protected(b, off / b->part->page_size)) {
 		f->sr |= FPEC_SR_WRPRTERR;
 		return BOARD_BUS_OK;
 	}
@@ -390,9 +402,10 @@ board_bus board_fpec_flash_write(sim_board *b, uint32_t off, unsigned size, uint
 	return BOARD_BUS_OK;
 }
 
-board_bus board_fpec_ob_write(sim_board *b, uint32_t off, unsigned size, uint32_t val)
+static board_bus fpec_ob_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val)
 {
 	board_fpec *f = &b->fpec;
+	uint32_t off = addr - FPEC_OB_BASE;
 	board_bus r = fpec_prog_gate(b, off, size, FPEC_CR_OPTPG);
 
 	if (r != BOARD_BUS_OK)
@@ -425,7 +438,7 @@ static uint16_t fpec_partial(uint16_t old, uint16_t nv, int64_t done, int64_t to
 static void fpec_partial_erase(sim_board *b, uint32_t off, uint32_t len, int64_t done,
 			       int64_t total)
 {
-	fpec_erase(b, off, (uint32_t)((uint64_t)len * (uint64_t)done / (uint64_t)total));
+	board_flash_erase(b, off, (uint32_t)((uint64_t)len * (uint64_t)done / (uint64_t)total));
 }
 
 static void fpec_partial_ob_erase(sim_board *b, int64_t done, int64_t total)
@@ -437,20 +450,20 @@ static void fpec_partial_ob_erase(sim_board *b, int64_t done, int64_t total)
 		return;
 	}
 	if (b->fpec.op_regress) {
-		fpec_erase(b, 0, b->flash_size);
+		board_flash_erase(b, 0, b->flash_size);
 		done -= mass;
 		total -= mass;
 	}
-	memset(b->ob, 0xFF, (size_t)((uint64_t)BOARD_OB_SIZE * (uint64_t)done / (uint64_t)total));
+	memset(b->ob, 0xFF, (size_t)((uint64_t)FPEC_OB_SIZE * (uint64_t)done / (uint64_t)total));
 }
 
 /* The supply drops at t: a program or erase in progress is left half done. */
-void board_fpec_power_loss(sim_board *b, int64_t t)
+static void fpec_power_loss(sim_board *b, int64_t t)
 {
 	board_fpec *f = &b->fpec;
 	int64_t done = t - f->op_start, total = f->op_end - f->op_start;
 
-	board_fpec_update(b, t);
+	fpec_update(b, t);
 	if (f->op == BOARD_OP_PROG || f->op == BOARD_OP_OB_PROG) {
 		uint8_t *p = f->op == BOARD_OP_PROG ? b->flash + f->op_addr : b->ob + f->op_addr;
 		board_le_put(p, 2, fpec_partial(f->op_old, f->op_new, done, total));
@@ -463,4 +476,69 @@ void board_fpec_power_loss(sim_board *b, int64_t t)
 		fpec_partial_ob_erase(b, done, total);
 	}
 	f->op = BOARD_OP_NONE;
+}
+
+/* ---- the model ---------------------------------------------------------------- */
+
+/* Option bytes as new silicon with cfg->rdp / cfg->wrp: value, complement pairs. */
+static void fpec_ob_new(const sim_board *b, uint8_t *ob)
+{
+	uint8_t val[8];
+
+	val[0] = b->cfg.rdp ? FPEC_OB_RDP_L1 : b->part->rdp_unprotected;
+	val[1] = FPEC_OB_ERASED;   /* USER: software watchdog, no reset on stop/standby */
+	val[2] = FPEC_OB_ERASED;   /* DATA0 */
+	val[3] = FPEC_OB_ERASED;   /* DATA1 */
+	for (unsigned i = 0; i < 4; i++)
+		val[4 + i] = (uint8_t)(b->cfg.wrp >> (8 * i));
+	for (unsigned i = 0; i < 8; i++) {
+		ob[2 * i] = val[i];
+		ob[2 * i + 1] = (uint8_t)~val[i];
+	}
+}
+
+/* The option block reads as stored, complements included (PM0075). */
+static board_bus fpec_ob_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val)
+{
+	*val = board_le_get(b->ob + (addr - FPEC_OB_BASE), size);
+	return BOARD_BUS_OK;
+}
+
+static bool fpec_dp_dead(const sim_board *b)
+{
+	return b->fpec.rdp_level == 2;
+}
+
+const board_flash_model board_fpec_model = {
+	.name = "FPEC (F0/F1/F3)",
+	.reg_base = FPEC_REG_BASE,
+	.ob_base = FPEC_OB_BASE,
+	.ob_size = FPEC_OB_SIZE,
+	.otp_base = 0,
+	.otp_size = 0,
+	.ob_file_len = FPEC_OB_SIZE,
+	.t_prog_ns = 52500U,   /* half-word, DS5792 Table 29 typ */
+	.ob_new = fpec_ob_new,
+	.reset = fpec_reset,
+	.update = fpec_update,
+	.busy = fpec_busy,
+	.busy_until = fpec_busy_until,
+	.reg_read = fpec_read,
+	.reg_write = fpec_write,
+	.flash_write = fpec_flash_write,
+	.opt_read = fpec_ob_read,
+	.opt_write = fpec_ob_write,
+	.blocked = fpec_flash_blocked,
+	.dp_dead = fpec_dp_dead,
+	.power_loss = fpec_power_loss,
+};
+
+const board_flash_model *board_flash_model_for(const sim_part *p)
+{
+	switch (p->flash_ctl) {
+	case SIM_FLASH_F2:
+	case SIM_FLASH_F4: return &board_fpec_f24_model;
+	case SIM_FLASH_F7: return &board_fpec_f7_model;
+	default: return &board_fpec_model;
+	}
 }

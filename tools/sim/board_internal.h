@@ -2,8 +2,8 @@
  * board_internal.h — the board model split by concern, shared by
  * board.c (public API, bus routing), board_core.c (Unicorn core, hooks,
  * register transfer), board_run.c (time, run control, halt/reset),
- * board_scs.c (ARMv7-M debug and system registers), board_fpec.c (flash
- * controller, option bytes), board_periph.c (CRC, RCC, AFIO, IWDG,
+ * board_scs.c (ARMv7-M debug and system registers), the flash controller
+ * models behind flash_model.h (board_fpec.c, board_fpec_f4.c), board_periph.c (CRC, RCC, AFIO, IWDG,
  * DBGMCU) and board_state.c (mmap'd persistence). Not the bench's API.
  *
  * References: RM0008 (F1 memory map, AFIO, CRC, DBG, electronic
@@ -21,30 +21,22 @@
 #include <unicorn/unicorn.h>
 
 #include "board.h"
+#include "flash_model.h"
 
 /* Memory map (RM0008 §3.3). */
 #define BOARD_FLASH_BASE      0x08000000U
 #define BOARD_SRAM_BASE       0x20000000U
 #define BOARD_PERIPH_BASE     0x40000000U
-#define BOARD_PERIPH_END      0x40030000U   /* APB1, APB2, AHB up to the CRC unit */
-#define BOARD_GPIOA_BASE      0x48000000U   /* F0/F3 GPIOA on AHB2 (RM0091 §2.2.2, RM0316 §3.2.2) */
-#define BOARD_GPIOA_END       0x48000400U
+#define BOARD_PERIPH_END      0x40030000U   /* APB1, APB2, AHB up to the CRC unit / F4 AHB1 */
+#define BOARD_AHB2_BASE       0x48000000U   /* F0/F3 GPIO on AHB2 (RM0091 §2.2.2, RM0316 §3.2.2) */
+#define BOARD_AHB2_END        0x48000400U
 #define BOARD_PPB_BASE        0xE0000000U
 #define BOARD_PPB_SIZE        0x00100000U
-#define BOARD_OB_BASE         0x1FFFF800U   /* F0/F1/F3 option bytes (PM0075) */
-#define BOARD_OB_SIZE         16U
 #define BOARD_INFO_END        0x20000000U   /* end of the system memory block */
 
 #define BOARD_NS_PER_S        1000000000ULL
 #define BOARD_MAX_FIX         4U
 #define BOARD_SPIN_REGS       15            /* r0-r12, sp, lr */
-
-/* Result of one bus access, from the core or from the AHB-AP. */
-typedef enum board_bus {
-	BOARD_BUS_OK = 0,
-	BOARD_BUS_FAULT,       /* bus error: AP FAULT for the debugger, BusFault for the core */
-	BOARD_BUS_STALL,       /* the FPEC holds the bus until the running operation ends */
-} board_bus;
 
 /* Why the core stopped in the middle of a run. */
 typedef enum board_stop {
@@ -64,6 +56,8 @@ typedef enum board_op {
 	BOARD_OP_MASS_ERASE,
 	BOARD_OP_OB_ERASE,     /* with regression mass erase when RDP level 1 is in force */
 	BOARD_OP_OB_PROG,
+	BOARD_OP_SECTOR_ERASE, /* F2/F4/F7 */
+	BOARD_OP_OTP_PROG,
 } board_op;
 
 typedef struct board_fix {
@@ -102,7 +96,7 @@ typedef struct board_core {
 	uint32_t fdirty_lo, fdirty_hi, sdirty_lo, sdirty_hi;
 	/* debug and system registers (ARMv7-M ARM C1.6): DHCSR/DEMCR/DFSR survive system reset */
 	uint32_t dhcsr_ctrl, demcr, dfsr, dcrdr, cfsr, hfsr, aircr, vtor;
-	uint32_t fp_ctrl, dbgmcu_cr;
+	uint32_t fp_ctrl, dbgmcu_cr, scr;
 	bool reset_st;         /* DHCSR.S_RESET_ST, sticky until read */
 } board_core;
 
@@ -119,20 +113,41 @@ typedef struct board_fpec {
 	bool op_regress;       /* OB erase that mass-erases main flash first */
 } board_fpec;
 
+/* F2/F4/F7 sector controller (board_fpec_f4.c). */
+typedef struct board_fpec4 {
+	uint32_t acr, cr, sr;
+	uint32_t optcr, optcr1;   /* the registers: what was last written or programmed */
+	uint32_t wrp0, wrp1;      /* nWRP in force (loaded at reset; bit clear = protected) */
+	unsigned key_stage, optkey_stage;
+	bool key_dead;            /* wrong KEYR sequence: CR locked until reset */
+	bool optkey_dead;
+	uint8_t rdp_level;        /* in force: latched from the option bytes at reset */
+	board_op op;
+	int64_t op_start, op_end;
+	uint32_t op_addr, op_len; /* flash offset (or OTP offset) and bytes */
+	uint8_t op_old[4], op_new[4];
+	bool op_regress;          /* option programming with the RDP 1 -> 0 mass erase */
+} board_fpec4;
+
+#define BOARD_RCC_N           40U   /* RCC 0x00..0x9C */
+
 typedef struct board_periph {
-	uint32_t rcc[10];      /* RCC 0x00..0x24 */
+	uint32_t rcc[BOARD_RCC_N];
 	uint32_t crc_dr, crc_idr;
 	uint32_t afio_mapr;    /* without SWJ_CFG (write-only) */
-	uint32_t gpioa_moder;  /* F0/F3 GPIOA_MODER: PA13/PA14 in AF mode carry SWD */
+	uint32_t gpioa_moder;  /* F0/F3/F2/F4/F7 GPIOA_MODER: PA13/PA14 in AF mode carry SWD */
+	uint32_t pwr_cr;       /* PWR_CR: PDDS picks Standby over Stop */
 } board_periph;
 
 struct sim_board {
 	sim_board_cfg cfg;     /* copy; strings below are owned */
 	const sim_part *part;
+	const board_flash_model *fm;   /* the family's flash controller */
 	char *dir;             /* state_dir/<UID>/ */
 	char *marker;          /* state_dir/<UID>/swd_disabled */
 	uint8_t *flash;        /* mmap'd flash.bin, MAP_SHARED */
-	uint8_t *ob;           /* mmap'd option_bytes.bin (16 bytes) */
+	uint8_t *ob;           /* mmap'd option_bytes.bin (fm->ob_file_len bytes) */
+	uint8_t *otp;          /* mmap'd otp.bin (fm->otp_size bytes) or NULL */
 	uint8_t *sram;
 	uint32_t flash_size, sram_size;
 	bool fw_kills_swd;     /* the seed firmware is still in flash */
@@ -145,7 +160,8 @@ struct sim_board {
 	bool dbg_attached;     /* a debugger connected since power-on (RDP1 rule) */
 	uint32_t rng;
 	board_core core;
-	board_fpec fpec;
+	board_fpec fpec;       /* F0/F1/F3 model state */
+	board_fpec4 f4;        /* F2/F4/F7 model state */
 	board_periph periph;
 };
 
@@ -181,17 +197,9 @@ void board_scs_por(sim_board *b);
 board_bus board_scs_read(sim_board *b, uint32_t addr, uint32_t *val, bool core);
 board_bus board_scs_write(sim_board *b, uint32_t addr, uint32_t val, bool core);
 
-/* board_fpec.c */
-void board_fpec_reset(sim_board *b);
-void board_fpec_update(sim_board *b, int64_t t);
-bool board_fpec_busy(const sim_board *b);
-int64_t board_fpec_busy_until(const sim_board *b);
-board_bus board_fpec_read(sim_board *b, uint32_t off, uint32_t *val, bool core);
-board_bus board_fpec_write(sim_board *b, uint32_t off, uint32_t val, bool core);
-board_bus board_fpec_flash_write(sim_board *b, uint32_t off, unsigned size, uint32_t val);
-board_bus board_fpec_ob_write(sim_board *b, uint32_t off, unsigned size, uint32_t val);
-bool board_fpec_flash_blocked(const sim_board *b);
-void board_fpec_power_loss(sim_board *b, int64_t t);
+/* board_fpec.c: stuck-bit faults, shared by the flash models */
+uint8_t board_flash_stuck(const sim_board *b, uint32_t off, uint8_t v);
+void board_flash_erase(sim_board *b, uint32_t off, uint32_t len);
 
 /* board_periph.c */
 void board_periph_reset(sim_board *b);
@@ -199,6 +207,9 @@ board_bus board_periph_read(sim_board *b, uint32_t addr, unsigned size, uint32_t
 board_bus board_periph_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val);
 board_bus board_gpioa_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val);
 board_bus board_gpioa_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val);
+bool board_in_gpioa(const sim_board *b, uint32_t addr);
+/* WFI/WFE with SCR.SLEEPDEEP: Stop or Standby kills the debug port unless DBGMCU_CR keeps it */
+void board_periph_deep_sleep(sim_board *b);
 uint32_t board_periph_crc_word(uint32_t crc, uint32_t word);
 uint32_t board_dbgmcu_idcode(const sim_board *b);
 

@@ -1,37 +1,34 @@
 /*
  * board_periph.c — the peripherals of the virtual board other than the
- * flash controller: the CRC unit, RCC (plain registers with reset values),
- * AFIO_MAPR.SWJ_CFG (which can switch the SW-DP off), IWDG_KR, DBGMCU on
- * F0 (0x40015800), and the rest of 0x40000000-0x4002FFFF reading 0; on
- * F0/F3 GPIOA_MODER, whose PA13/PA14 fields leaving alternate-function
- * mode switch the SW-DP off just as SWJ_CFG does on F1.
+ * flash controller: the CRC unit, RCC (plain registers with reset values;
+ * per family: sim_family_io), AFIO_MAPR.SWJ_CFG on F1 (which can switch
+ * the SW-DP off), PWR_CR, IWDG_KR, DBGMCU on F0 (0x40015800), and the rest
+ * of 0x40000000-0x4002FFFF reading 0; on F0/F3 and F2/F4/F7 GPIOA_MODER,
+ * whose PA13/PA14 fields leaving alternate-function mode switch the SW-DP
+ * off just as SWJ_CFG does on F1; and Stop/Standby entry, which silences
+ * the debug port unless DBGMCU_CR keeps it.
  *
  * Facts: RM0008 §3.3 (addresses), §9.4.2 (AFIO_MAPR.SWJ_CFG write-only;
  * 1xx turns SWD off until system reset), §31 (DBGMCU_CR survives system
- * reset), §4 (CRC: poly 0x04C11DB7, init 0xFFFFFFFF, whole words MSB first),
- * §7.3 (RCC_AHBENR.CRCEN clock gate).
+ * reset; DBG_STOP/DBG_STANDBY), §5.3 (PWR_CR.PDDS), §4 (CRC: poly
+ * 0x04C11DB7, init 0xFFFFFFFF, whole words MSB first), §7.3
+ * (RCC_AHBENR.CRCEN clock gate); RM0090 §6.3.10 (RCC_AHB1ENR.CRCEN b12,
+ * GPIOAEN b0), §8.4.1 (GPIOA_MODER reset 0xA8000000), §38.16 (DBGMCU).
  */
 #include "board_internal.h"
 
-#define PERIPH_FPEC_BASE   0x40022000U
-#define PERIPH_FPEC_END    0x40022400U
-#define PERIPH_RCC_BASE    0x40021000U
-#define PERIPH_RCC_N       10U
 #define PERIPH_CRC_BASE    0x40023000U
 #define PERIPH_AFIO_MAPR   0x40010004U
+#define PERIPH_PWR_CR      0x40007000U   /* F0/F1/F3/F2/F4/F7 (RM0008 §5.4.1, RM0090 §5.4.1) */
+#define PWR_CR_PDDS        (1U << 1)
 #define PERIPH_IWDG_KR     0x40003000U
 
-#define RCC_CR             0U
-#define RCC_CFGR           1U
-#define RCC_AHBENR         5U
-#define RCC_APB2ENR        6U
-#define RCC_CSR            9U
+#define RCC_CR             0x00U
 #define RCC_CR_RESET       0x00000083U   /* HSION, HSIRDY, HSITRIM=16 */
-#define RCC_AHBENR_RESET   0x00000014U   /* SRAMEN, FLITFEN (RM0008 §7.3.6) */
 #define RCC_CSR_RESET      0x0C000000U   /* PINRSTF, PORRSTF */
 #define RCC_CR_ON_BITS     0x01010001U   /* PLLON, HSEON, HSION: RDY is the next bit up */
 #define RCC_CFGR_SW        0x3U
-#define RCC_AHBENR_CRCEN   (1U << 6)
+#define RCC_APB2ENR        0x18U         /* F1 */
 #define RCC_APB2ENR_AFIOEN (1U << 0)
 
 #define CRC_DR             0x0U
@@ -45,32 +42,42 @@
 #define AFIO_SWJ_OFF_BIT   (1U << 26)    /* 100 = SW-DP off; other 1xx forbidden, modelled off */
 
 #define DBGMCU_CR_MASK     0x00000307U   /* DBG_SLEEP/STOP/STANDBY, IWDG/WWDG stop */
+#define DBGMCU_CR_STOP     (1U << 1)
+#define DBGMCU_CR_STANDBY  (1U << 2)
+#define SCB_SCR_SLEEPDEEP  (1U << 2)
 
 /*
- * F0/F3 GPIOA (RM0091 §8.4.1, RM0316 §11.4.1): MODER resets to 0x28000000,
- * PA13 (SWDIO) and PA14 (SWCLK) in alternate-function mode (10); any other
- * mode takes the pins from the SW-DP until a reset restores MODER. The
- * port's clock is RCC_AHBENR.IOPAEN (bit 17); with it off writes are lost.
+ * GPIOA_MODER (RM0091 §8.4.1, RM0316 §11.4.1, RM0090 §8.4.1): PA13 (SWDIO)
+ * and PA14 (SWCLK) reset in alternate-function mode (10); any other mode
+ * takes the pins from the SW-DP until a reset restores MODER. With the
+ * port's clock off, writes are lost.
  */
-#define GPIOA_MODER_RESET  0x28000000U
 #define GPIOA_SWD_MASK     0x3C000000U   /* MODER13 | MODER14 */
-#define RCC_AHBENR_IOPAEN  (1U << 17)
+#define GPIOA_SIZE         0x400U
 
-static bool periph_is_f1(const sim_board *b)
+static uint32_t *periph_rcc(sim_board *b, uint32_t off)
 {
-	return b->part->rdp_unprotected == 0xA5U;
+	return &b->periph.rcc[off / 4U];
+}
+
+static bool periph_rcc_on(const sim_board *b, uint32_t off, uint32_t bit)
+{
+	return (b->periph.rcc[off / 4U] & bit) != 0;
 }
 
 void board_periph_reset(sim_board *b)
 {
 	board_periph *p = &b->periph;
 
-	for (unsigned i = 0; i < PERIPH_RCC_N; i++)
+	const sim_family_io *io = b->part->io;
+
+	for (unsigned i = 0; i < BOARD_RCC_N; i++)
 		p->rcc[i] = 0;
-	p->rcc[RCC_CR] = RCC_CR_RESET;
-	p->rcc[RCC_AHBENR] = RCC_AHBENR_RESET;
-	p->rcc[RCC_CSR] = RCC_CSR_RESET;
-	p->gpioa_moder = GPIOA_MODER_RESET;
+	*periph_rcc(b, RCC_CR) = RCC_CR_RESET;
+	*periph_rcc(b, io->rcc_crc_off) = io->rcc_crc_reset;
+	*periph_rcc(b, io->rcc_csr_off) = RCC_CSR_RESET;
+	p->gpioa_moder = io->gpioa_moder_reset;
+	p->pwr_cr = 0;
 	p->crc_dr = CRC_INIT;
 	p->crc_idr = 0;
 	p->afio_mapr = 0;
@@ -90,32 +97,48 @@ uint32_t board_dbgmcu_idcode(const sim_board *b)
 	return (uint32_t)b->part->rev_id << 16 | b->part->dev_id;
 }
 
-static uint32_t periph_rcc_read(const sim_board *b, unsigned i)
+static uint32_t periph_rcc_read(const sim_board *b, uint32_t off)
 {
-	uint32_t v = b->periph.rcc[i];
+	uint32_t v = b->periph.rcc[off / 4U];
 
 	/* oscillators and the PLL are ready as soon as they are switched on */
-	if (i == RCC_CR)
+	if (off == RCC_CR)
 		v = (v & ~(RCC_CR_ON_BITS << 1)) | ((v & RCC_CR_ON_BITS) << 1);
-	if (i == RCC_CFGR)   /* SWS follows SW */
+	if (off == b->part->io->rcc_cfgr_off)   /* SWS follows SW */
 		v = (v & ~(RCC_CFGR_SW << 2)) | ((v & RCC_CFGR_SW) << 2);
 	return v;
+}
+
+static bool periph_in_rcc(const sim_board *b, uint32_t addr)
+{
+	uint32_t base = b->part->io->rcc_base;
+
+	return addr >= base && addr < base + 4U * BOARD_RCC_N;
+}
+
+static bool periph_crc_on(const sim_board *b)
+{
+	const sim_family_io *io = b->part->io;
+
+	return periph_rcc_on(b, io->rcc_crc_off, io->rcc_crc_bit);
 }
 
 static uint32_t periph_read32(sim_board *b, uint32_t addr)
 {
 	board_periph *p = &b->periph;
-	bool crc_on = (p->rcc[RCC_AHBENR] & RCC_AHBENR_CRCEN) != 0;
+	bool crc_on = periph_crc_on(b);
 
-	if (addr >= PERIPH_RCC_BASE && addr < PERIPH_RCC_BASE + 4U * PERIPH_RCC_N)
-		return periph_rcc_read(b, (addr - PERIPH_RCC_BASE) / 4U);
+	if (periph_in_rcc(b, addr))
+		return periph_rcc_read(b, addr - b->part->io->rcc_base);
 	/* strict: a peripheral whose clock is off reads 0 and ignores writes */
 	if (addr == PERIPH_CRC_BASE + CRC_DR)
 		return crc_on ? p->crc_dr : 0;
 	if (addr == PERIPH_CRC_BASE + CRC_IDR)
 		return crc_on ? p->crc_idr : 0;
-	if (addr == PERIPH_AFIO_MAPR && periph_is_f1(b))
+	if (addr == PERIPH_AFIO_MAPR && b->part->io->has_afio)
 		return p->afio_mapr;   /* SWJ_CFG is write-only (RM0008 §9.4.2) */
+	if (addr == PERIPH_PWR_CR)
+		return p->pwr_cr;
 	if (addr == b->part->idcode_addr)
 		return board_dbgmcu_idcode(b);
 	if (addr == b->part->idcode_addr + 4U)
@@ -125,7 +148,7 @@ static uint32_t periph_read32(sim_board *b, uint32_t addr)
 
 static void periph_write_afio(sim_board *b, uint32_t val)
 {
-	if (!periph_is_f1(b) || !(b->periph.rcc[RCC_APB2ENR] & RCC_APB2ENR_AFIOEN))
+	if (!b->part->io->has_afio || !periph_rcc_on(b, RCC_APB2ENR, RCC_APB2ENR_AFIOEN))
 		return;
 	b->periph.afio_mapr = val & ~AFIO_SWJ_CFG_MASK;
 	if (val & AFIO_SWJ_OFF_BIT) {
@@ -134,43 +157,78 @@ static void periph_write_afio(sim_board *b, uint32_t val)
 	}
 }
 
-static void periph_write32(sim_board *b, uint32_t addr, uint32_t val)
+static void periph_write_crc(sim_board *b, uint32_t addr, uint32_t val)
 {
 	board_periph *p = &b->periph;
-	bool crc_on = (p->rcc[RCC_AHBENR] & RCC_AHBENR_CRCEN) != 0;
 
-	if (addr >= PERIPH_RCC_BASE && addr < PERIPH_RCC_BASE + 4U * PERIPH_RCC_N)
-		p->rcc[(addr - PERIPH_RCC_BASE) / 4U] = val;
-	else if (addr == PERIPH_CRC_BASE + CRC_DR && crc_on)
+	if (!periph_crc_on(b))
+		return;
+	if (addr == PERIPH_CRC_BASE + CRC_DR)
 		p->crc_dr = board_periph_crc_word(p->crc_dr, val);
-	else if (addr == PERIPH_CRC_BASE + CRC_IDR && crc_on)
+	else if (addr == PERIPH_CRC_BASE + CRC_IDR)
 		p->crc_idr = val & 0xFFU;
-	else if (addr == PERIPH_CRC_BASE + CRC_CR && crc_on && (val & CRC_CR_RESET))
+	else if (addr == PERIPH_CRC_BASE + CRC_CR && (val & CRC_CR_RESET))
 		p->crc_dr = CRC_INIT;
+}
+
+static void periph_write32(sim_board *b, uint32_t addr, uint32_t val)
+{
+	if (periph_in_rcc(b, addr))
+		*periph_rcc(b, addr - b->part->io->rcc_base) = val;
+	else if (addr >= PERIPH_CRC_BASE && addr <= PERIPH_CRC_BASE + CRC_CR)
+		periph_write_crc(b, addr, val);
 	else if (addr == PERIPH_AFIO_MAPR)
 		periph_write_afio(b, val);
+	else if (addr == PERIPH_PWR_CR)
+		b->periph.pwr_cr = val;
 	else if (addr == b->part->idcode_addr + 4U)
 		b->core.dbgmcu_cr = val & DBGMCU_CR_MASK;
 	/* IWDG_KR (reload 0xAAAA, start 0xCCCC) and GPIO: accepted, no effect */
 }
 
-/* F0/F3 GPIOA: MODER only (the rest of the port reads 0, ignores writes); whole words. */
+/*
+ * WFI/WFE with SCR.SLEEPDEEP enters Stop, or Standby with PWR_CR.PDDS.
+ * Without DBGMCU_CR.DBG_STOP (DBG_STANDBY) the clocks stop (the domain
+ * powers down) and the AHB-AP no longer answers: the probe sees no ACK
+ * until NRST or a power cycle (RM0008 §31.16.1, RM0090 §38.16.1). Nothing
+ * here wakes the core again, so the silence lasts until then.
+ */
+void board_periph_deep_sleep(sim_board *b)
+{
+	uint32_t keep = (b->periph.pwr_cr & PWR_CR_PDDS) ? DBGMCU_CR_STANDBY : DBGMCU_CR_STOP;
+
+	if (!(b->core.scr & SCB_SCR_SLEEPDEEP) || (b->core.dbgmcu_cr & keep))
+		return;
+	b->swd_off = true;   /* until NRST: sim_board_set_nrst and board_system_reset */
+	b->core.side_gen++;
+}
+
+bool board_in_gpioa(const sim_board *b, uint32_t addr)
+{
+	uint32_t base = b->part->io->gpioa_base;
+
+	return base != 0 && addr >= base && addr < base + GPIOA_SIZE;
+}
+
+/* GPIOA: MODER only (the rest of the port reads 0, ignores writes); whole words. */
 board_bus board_gpioa_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val)
 {
-	if (periph_is_f1(b) || size != 4)
+	if (!board_in_gpioa(b, addr) || size != 4)
 		return BOARD_BUS_FAULT;
-	*val = addr == BOARD_GPIOA_BASE ? b->periph.gpioa_moder : 0;
+	*val = addr == b->part->io->gpioa_base ? b->periph.gpioa_moder : 0;
 	return BOARD_BUS_OK;
 }
 
 board_bus board_gpioa_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val)
 {
-	if (periph_is_f1(b) || size != 4)
+	const sim_family_io *io = b->part->io;
+
+	if (!board_in_gpioa(b, addr) || size != 4)
 		return BOARD_BUS_FAULT;
-	if (addr != BOARD_GPIOA_BASE || !(b->periph.rcc[RCC_AHBENR] & RCC_AHBENR_IOPAEN))
+	if (addr != io->gpioa_base || !periph_rcc_on(b, io->gpioa_en_off, io->gpioa_en_bit))
 		return BOARD_BUS_OK;
 	b->periph.gpioa_moder = val;
-	if ((val & GPIOA_SWD_MASK) != (GPIOA_MODER_RESET & GPIOA_SWD_MASK) && !b->swd_off) {
+	if ((val & GPIOA_SWD_MASK) != (io->gpioa_moder_reset & GPIOA_SWD_MASK) && !b->swd_off) {
 		b->swd_off = true;   /* until the next system reset restores MODER */
 		b->core.side_gen++;
 	}
@@ -180,10 +238,12 @@ board_bus board_gpioa_write(sim_board *b, uint32_t addr, unsigned size, uint32_t
 board_bus board_periph_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val)
 {
 	uint32_t word = addr & ~3U, sh = (addr & 3U) * 8U;
-	uint32_t v;
+	uint32_t v, fpec = b->fm->reg_base;
 
-	if (word >= PERIPH_FPEC_BASE && word < PERIPH_FPEC_END) {
-		board_bus r = board_fpec_read(b, word - PERIPH_FPEC_BASE, &v, b->core.in_emu);
+	if (board_in_gpioa(b, addr))
+		return board_gpioa_read(b, addr, size, val);
+	if (word >= fpec && word < fpec + 0x400U) {
+		board_bus r = b->fm->reg_read(b, word - fpec, &v, b->core.in_emu);
 		if (r != BOARD_BUS_OK)
 			return r;
 	} else {
@@ -197,12 +257,15 @@ board_bus board_periph_read(sim_board *b, uint32_t addr, unsigned size, uint32_t
 board_bus board_periph_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val)
 {
 	uint32_t word = addr & ~3U, sh = (addr & 3U) * 8U;
+	uint32_t fpec = b->fm->reg_base;
 
+	if (board_in_gpioa(b, addr))
+		return board_gpioa_write(b, addr, size, val);
 	if (size != 4)   /* narrow writes land in their byte lanes, other lanes 0 */
 		val = (val & ((1U << (8U * size)) - 1U)) << sh;
 	b->core.side_gen++;
-	if (word >= PERIPH_FPEC_BASE && word < PERIPH_FPEC_END)
-		return board_fpec_write(b, word - PERIPH_FPEC_BASE, val, b->core.in_emu);
+	if (word >= fpec && word < fpec + 0x400U)
+		return b->fm->reg_write(b, word - fpec, val, b->core.in_emu);
 	if (size == 4 || word != PERIPH_CRC_BASE + CRC_DR)   /* CRC takes whole words only */
 		periph_write32(b, word, val);
 	return BOARD_BUS_OK;

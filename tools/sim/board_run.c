@@ -138,10 +138,13 @@ static void run_stopped(sim_board *b, uc_err e)
 		s = BOARD_STOP_FAULT;   /* unmapped or protected access */
 	switch (s) {
 	case BOARD_STOP_FAULT: board_core_fault(b); break;
-	case BOARD_STOP_STALL: c->stall_until = board_fpec_busy_until(b); break;
+	case BOARD_STOP_STALL: c->stall_until = b->fm->busy_until(b); break;
 	case BOARD_STOP_RESET: board_system_reset(b, board_core_now(b)); break;
 	case BOARD_STOP_BKPT: board_core_halt(b, RUN_DFSR_BKPT); break;
-	case BOARD_STOP_SLEEP: c->sleeping = true; break;
+	case BOARD_STOP_SLEEP:
+		c->sleeping = true;
+		board_periph_deep_sleep(b);
+		break;
 	default: break;
 	}
 }
@@ -174,7 +177,7 @@ static void run_unstall(sim_board *b)
 	int64_t t = c->stall_until;
 
 	c->stall_until = 0;
-	board_fpec_update(b, t);
+	b->fm->update(b, t);
 	c->epoch_ns = t;
 	c->cycles = 0;
 	if (!c->defer_on)
@@ -206,7 +209,7 @@ void board_core_run_until(sim_board *b, int64_t t)
 			break;
 		run_emu(b, limit);
 	}
-	board_fpec_update(b, t);
+	b->fm->update(b, t);
 }
 
 static bool run_check_thumb(sim_board *b)
@@ -289,6 +292,7 @@ void board_core_reset(sim_board *b, int64_t t)
 	}
 	run_reset_regs(b, sp, pc);
 	c->halted = c->lockup = c->sleeping = false;
+	c->scr = 0;   /* SCR is in the system reset domain */
 	c->stall_until = 0;
 	c->defer_on = false;
 	c->n_fix = 0;

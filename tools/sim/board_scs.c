@@ -16,6 +16,8 @@
 #define SCS_ICSR         0xE000ED04U
 #define SCS_VTOR         0xE000ED08U
 #define SCS_AIRCR        0xE000ED0CU
+#define SCS_SCR          0xE000ED10U   /* SLEEPDEEP b2 (ARMv7-M ARM B3.2.7) */
+#define SCR_MASK         0x16U         /* SLEEPONEXIT, SLEEPDEEP, SEVONPEND */
 #define SCS_CFSR         0xE000ED28U
 #define SCS_HFSR         0xE000ED2CU
 #define SCS_DFSR         0xE000ED30U
@@ -67,6 +69,7 @@ void board_scs_por(sim_board *b)
 	c->hfsr = 0;
 	c->aircr = 0;
 	c->vtor = 0;
+	c->scr = 0;
 	c->fp_ctrl = FP_CTRL_VALUE;
 	c->dbgmcu_cr = 0;
 	c->reset_st = false;
@@ -130,6 +133,7 @@ static uint32_t scs_read32(sim_board *b, uint32_t addr)
 	case SCS_ICSR: return 0;
 	case SCS_VTOR: return c->vtor;
 	case SCS_AIRCR: return AIRCR_VECTKEYSTAT | c->aircr;
+	case SCS_SCR: return c->scr;
 	case SCS_CFSR: return c->cfsr;
 	case SCS_HFSR: return c->hfsr;
 	case SCS_DFSR: return c->dfsr;
@@ -169,6 +173,7 @@ static void scs_write32(sim_board *b, uint32_t addr, uint32_t val, bool core)
 	switch (addr) {
 	case SCS_VTOR: c->vtor = val & 0xFFFFFF80U; break;
 	case SCS_AIRCR: scs_aircr_write(b, val, core); break;
+	case SCS_SCR: c->scr = val & SCR_MASK; break;
 	case SCS_CFSR: c->cfsr &= ~val; break;
 	case SCS_HFSR: c->hfsr &= ~val; break;
 	case SCS_DFSR: c->dfsr &= ~(val & DFSR_MASK); break;

@@ -1,6 +1,8 @@
 /*
  * board_state.c — persistence of a virtual board: state_dir/<UID>/flash.bin
- * (exactly the flash size) and option_bytes.bin (16 bytes, PM0075 layout),
+ * (exactly the flash size), option_bytes.bin (the flash model's layout and
+ * size: the F0/F1/F3 16-byte block, or F2/F4/F7 OPTCR and OPTCR1 words) and
+ * otp.bin where the family has OTP,
  * mmap'd MAP_SHARED so a killed process leaves the board exactly as a power
  * cut would, plus the swd_disabled marker that says the seed firmware
  * (which cuts SWD once it runs: the field failure connect-under-reset is for) is
@@ -19,9 +21,6 @@
 #include <unistd.h>
 
 #include "board_internal.h"
-
-#define STATE_OB_RDP_L1  0x00U   /* what "lock" tools program: any value but 0xA5/0xAA */
-#define STATE_OB_ERASED  0xFFU
 
 static char *state_path(const char *dir, const char *name)
 {
@@ -62,23 +61,6 @@ static int state_flash_image(const sim_board *b, uint8_t *img, char *err, size_t
 	}
 	(void)n;
 	return 0;
-}
-
-/* Option bytes as new silicon with cfg->rdp / cfg->wrp: value, complement pairs. */
-static void state_ob_image(const sim_board *b, uint8_t ob[BOARD_OB_SIZE])
-{
-	uint8_t val[8];
-
-	val[0] = b->cfg.rdp ? STATE_OB_RDP_L1 : b->part->rdp_unprotected;
-	val[1] = STATE_OB_ERASED;   /* USER: software watchdog, no reset on stop/standby */
-	val[2] = STATE_OB_ERASED;   /* DATA0 */
-	val[3] = STATE_OB_ERASED;   /* DATA1 */
-	for (unsigned i = 0; i < 4; i++)
-		val[4 + i] = (uint8_t)(b->cfg.wrp >> (8 * i));
-	for (unsigned i = 0; i < 8; i++) {
-		ob[2 * i] = val[i];
-		ob[2 * i + 1] = (uint8_t)~val[i];
-	}
 }
 
 static int state_write_new(const char *path, const uint8_t *data, size_t len,
@@ -133,21 +115,25 @@ static uint8_t *state_map(const char *path, size_t len, char *err, size_t errlen
 	return p;
 }
 
-static int state_create(sim_board *b, const char *fpath, const char *opath,
+static int state_create(sim_board *b, const char *fpath, const char *opath, const char *tpath,
 			char *err, size_t errlen)
 {
-	uint8_t ob[BOARD_OB_SIZE];
+	size_t oblen = b->fm->ob_file_len, otplen = b->fm->otp_size;
 	uint8_t *img = malloc(b->flash_size);
+	uint8_t *ob = malloc(oblen + otplen);
 	int rc = -1;
 
-	if (img == NULL) {
+	if (img == NULL || ob == NULL) {
 		snprintf(err, errlen, "out of memory for a %u KiB flash image", b->part->flash_kib);
-		return -1;
+		goto out;
 	}
 	if (state_flash_image(b, img, err, errlen) != 0)
 		goto out;
-	state_ob_image(b, ob);
-	if (state_write_new(opath, ob, sizeof(ob), err, errlen) != 0)
+	b->fm->ob_new(b, ob);
+	if (state_write_new(opath, ob, oblen, err, errlen) != 0)
+		goto out;
+	memset(ob, 0xFF, otplen);   /* OTP leaves the factory erased */
+	if (otplen != 0 && state_write_new(tpath, ob, otplen, err, errlen) != 0)
 		goto out;
 	if (b->cfg.swd_disabled && state_write_new(b->marker, (const uint8_t *)"1\n", 2,
 						   err, errlen) != 0)
@@ -156,6 +142,7 @@ static int state_create(sim_board *b, const char *fpath, const char *opath,
 	rc = state_write_new(fpath, img, b->flash_size, err, errlen);
 out:
 	free(img);
+	free(ob);
 	return rc;
 }
 
@@ -177,30 +164,34 @@ static int state_dirs(sim_board *b, char *err, size_t errlen)
 
 int board_state_open(sim_board *b, char *err, size_t errlen)
 {
-	char *fpath = NULL, *opath = NULL;
+	char *fpath = NULL, *opath = NULL, *tpath = NULL;
 	int rc = -1;
 
 	if (state_dirs(b, err, errlen) != 0)
 		return -1;
 	fpath = state_path(b->dir, "flash.bin");
 	opath = state_path(b->dir, "option_bytes.bin");
-	if (fpath == NULL || opath == NULL) {
+	tpath = state_path(b->dir, "otp.bin");
+	if (fpath == NULL || opath == NULL || tpath == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	if (access(fpath, F_OK) != 0 && state_create(b, fpath, opath, err, errlen) != 0)
+	if (access(fpath, F_OK) != 0 && state_create(b, fpath, opath, tpath, err, errlen) != 0)
 		goto out;
 	b->flash = state_map(fpath, b->flash_size, err, errlen);
 	if (b->flash == NULL)
 		goto out;
-	b->ob = state_map(opath, BOARD_OB_SIZE, err, errlen);
+	b->ob = state_map(opath, b->fm->ob_file_len, err, errlen);
 	if (b->ob == NULL)
+		goto out;
+	if (b->fm->otp_size != 0 && (b->otp = state_map(tpath, b->fm->otp_size, err, errlen)) == NULL)
 		goto out;
 	b->fw_kills_swd = access(b->marker, F_OK) == 0;
 	rc = 0;
 out:
 	free(fpath);
 	free(opath);
+	free(tpath);
 	return rc;
 }
 
@@ -209,9 +200,12 @@ void board_state_close(sim_board *b)
 	if (b->flash != NULL)
 		munmap(b->flash, b->flash_size);
 	if (b->ob != NULL)
-		munmap(b->ob, BOARD_OB_SIZE);
+		munmap(b->ob, b->fm->ob_file_len);
+	if (b->otp != NULL)
+		munmap(b->otp, b->fm->otp_size);
 	b->flash = NULL;
 	b->ob = NULL;
+	b->otp = NULL;
 	free(b->dir);
 	free(b->marker);
 	b->dir = NULL;

@@ -11,7 +11,14 @@
  * memory at 0x1FFFF000 (2 KiB, F1 LD/MD/HD, RM0008 Tables 4-8),
  * 0x1FFFEC00 (F03x/F05x, RM0091), 0x1FFFD800 (F3, RM0316); REV_ID 0x2003
  * ("Y", F1 medium density) and 0x1001 ("Z", high density), RM0008
- * DBGMCU_IDCODE.
+ * DBGMCU_IDCODE. F2/F4/F7: system memory 0x1FFF0000 (30 KiB, RM0033 §2.3,
+ * RM0090 §2.3 Table 3) and 0x1FF00000 (RM0385 §2.2), REV_ID 0x1001 (a
+ * revision RM0090 §38.6.1 lists for 0x413); the sector controller per
+ * family and each part's sector layout from parts.def GANG_GEOM_<kind>;
+ * RCC at 0x40023800 (AHB1ENR 0x30: GPIOAEN b0, CRCEN b12; reset value
+ * 0x00100000 with CCMDATARAMEN/DTCMRAMEN on F4/F7, 0 on F2, RM0090
+ * §6.3.10, RM0033 §5.3.10, RM0385 §5.3.10), GPIOA at 0x40020000 with MODER
+ * resetting to 0xA8000000 (RM0090 §8.4.1), HSI 16 MHz after reset.
  */
 #include <ctype.h>
 #include <string.h>
@@ -38,6 +45,45 @@
 #define SIM_MEM_F2 0x1FFF0000U, 0x7800U
 #define SIM_MEM_F4 0x1FFF0000U, 0x7800U
 #define SIM_MEM_F7 0x1FF00000U, 0xEDC0U
+/* flash controller model and peripheral facts per family */
+#define SIM_CTL_FLASH_F1 SIM_FLASH_FPEC
+#define SIM_CTL_FLASH_F0 SIM_FLASH_FPEC
+#define SIM_CTL_FLASH_F3 SIM_FLASH_FPEC
+#define SIM_CTL_FLASH_F2 SIM_FLASH_F2
+#define SIM_CTL_FLASH_F4 SIM_FLASH_F4
+#define SIM_CTL_FLASH_F7 SIM_FLASH_F7
+#define SIM_CTL_IO_F1 &parts_io_f1
+#define SIM_CTL_IO_F0 &parts_io_f03
+#define SIM_CTL_IO_F3 &parts_io_f03
+#define SIM_CTL_IO_F2 &parts_io_f2
+#define SIM_CTL_IO_F4 &parts_io_f47
+#define SIM_CTL_IO_F7 &parts_io_f47
+
+/* field order: rcc base, cfgr, crc enable reg/bit/reset, csr, gpioa base, enable reg/bit,
+ * MODER reset, AFIO, core clock */
+static const sim_family_io parts_io_f1 = {
+	0x40021000U, 0x04U, 0x14U, 1U << 6, 0x14U, 0x24U, 0U, 0U, 0U, 0U, true, 8000000U,
+};
+static const sim_family_io parts_io_f03 = {
+	0x40021000U, 0x04U, 0x14U, 1U << 6, 0x14U, 0x24U, 0x48000000U, 0x14U, 1U << 17,
+	0x28000000U, false, 8000000U,
+};
+static const sim_family_io parts_io_f2 = {
+	0x40023800U, 0x08U, 0x30U, 1U << 12, 0U, 0x74U, 0x40020000U, 0x30U, 1U << 0,
+	0xA8000000U, false, 16000000U,
+};
+static const sim_family_io parts_io_f47 = {
+	0x40023800U, 0x08U, 0x30U, 1U << 12, 0x00100000U, 0x74U, 0x40020000U, 0x30U, 1U << 0,
+	0xA8000000U, false, 16000000U,
+};
+
+/* each part's main-flash regions, from its GANG_GEOM_<kind> */
+#define SIM_REG(base, unit, count, no, bank) { (base), (unit), (count), (no), (bank) },
+#define SIM_GEOM_DEF(id, fam, nm, dev, kib, sram, kind, arg, wrp) \
+	static const sim_region parts_geom_##id[] = { GANG_GEOM_##kind(SIM_REG, (kib), (arg)) };
+GANG_PARTS(SIM_GEOM_DEF)
+#define SIM_GEOM(id) parts_geom_##id, (unsigned)(sizeof(parts_geom_##id) / sizeof(sim_region))
+
 /* the silicon revision a part reports in DBGMCU_IDCODE[31:16] */
 #define SIM_REV(dev) ((dev) == 0x410U ? 0x2003U : (dev) == 0x440U ? 0x1000U : 0x1001U)
 
@@ -51,11 +97,12 @@
 #define SIM_PAGE_SECT(arg)  0U
 #define SIM_PAGE_SECT2(arg) 0U
 
-/* sim_part field order: name .. wrp, dpidr, cpuid, ids, system memory, rdp0, obl */
+/* sim_part field order: name .. wrp, dpidr, cpuid, ids, system memory, rdp0, obl, controller,
+ * regions, io */
 #define SIM_ROW(id, fam, nm, dev, kib, sram, kind, arg, wrp) \
 	{ nm, dev, SIM_REV(dev), kib, sram, SIM_PAGE_##kind(arg), wrp, SIM_DP_##fam, \
 	  GANG_FAMILY_##fam(SIM_FAM_IDS), SIM_MEM_##fam, GANG_FAMILY_##fam(SIM_FAM_RDP0), \
-	  GANG_FAMILY_##fam(SIM_FAM_OBL) },
+	  GANG_FAMILY_##fam(SIM_FAM_OBL), SIM_CTL_FLASH_##fam, SIM_GEOM(id), SIM_CTL_IO_##fam },
 
 static const sim_part parts_table[] = { GANG_PARTS(SIM_ROW) };
 

@@ -1,0 +1,71 @@
+/*
+ * flash_model.h — the interface between the virtual board (board.c and
+ * friends) and a family's flash controller model. A part's family names
+ * its controller (sim_part.flash_ctl); board_flash_model_for() returns the
+ * model, and the board reaches the controller only through these ops:
+ *
+ *   board_fpec.c     F0/F1/F3 page controller ("FPEC", 0x40022000, PM0075)
+ *   board_fpec_f4.c  F2/F4/F7 sector controller (0x40023C00, RM0033 §2,
+ *                    RM0090 §3, RM0385 §3, RM0410 §3)
+ *
+ * A model owns its register state (in struct sim_board), the option bytes
+ * in force, how they persist in state_dir/<UID>/option_bytes.bin
+ * (ob_file_len bytes, first image from ob_new) and the OTP area
+ * (otp.bin, otp_file_len bytes, erased 0xFF; 0 when the family has none).
+ */
+#ifndef GANGSIM_FLASH_MODEL_H
+#define GANGSIM_FLASH_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "board.h"
+
+/* Result of one bus access, from the core or from the AHB-AP. */
+typedef enum board_bus {
+	BOARD_BUS_OK = 0,
+	BOARD_BUS_FAULT,       /* bus error: AP FAULT for the debugger, BusFault for the core */
+	BOARD_BUS_STALL,       /* the controller holds the bus until the running operation ends */
+} board_bus;
+
+typedef struct board_flash_model {
+	const char *name;
+	uint32_t reg_base;        /* register block (1 KiB window) */
+	uint32_t ob_base;         /* option bytes as the memory map shows them */
+	uint32_t ob_size;
+	uint32_t otp_base;        /* OTP data and lock bytes; otp_size 0: none */
+	uint32_t otp_size;
+	size_t ob_file_len;       /* bytes of option_bytes.bin */
+	uint64_t t_prog_ns;       /* default time to program one unit (datasheet typical) */
+	/* a new board's option bytes from cfg->rdp and cfg->wrp */
+	void (*ob_new)(const sim_board *b, uint8_t *img);
+	/* system reset: registers to reset values, option bytes loaded */
+	void (*reset)(sim_board *b);
+	/* complete the running operation if its deadline is at or before t */
+	void (*update)(sim_board *b, int64_t t);
+	bool (*busy)(const sim_board *b);
+	int64_t (*busy_until)(const sim_board *b);
+	board_bus (*reg_read)(sim_board *b, uint32_t off, uint32_t *val, bool core);
+	board_bus (*reg_write)(sim_board *b, uint32_t off, uint32_t val, bool core);
+	/* a store into main flash (off from 0x08000000; any size, any alignment) */
+	board_bus (*flash_write)(sim_board *b, uint32_t off, unsigned size, uint32_t val);
+	/* accesses in [ob_base, +ob_size) and [otp_base, +otp_size) */
+	board_bus (*opt_read)(sim_board *b, uint32_t addr, unsigned size, uint32_t *val);
+	board_bus (*opt_write)(sim_board *b, uint32_t addr, unsigned size, uint32_t val);
+	/* RDP level 1 with a debugger attached: main flash is off limits */
+	bool (*blocked)(const sim_board *b);
+	/* RDP level 2: the debug port never answers */
+	bool (*dp_dead)(const sim_board *b);
+	/* the supply drops at t: an operation in progress is left half done */
+	void (*power_loss)(sim_board *b, int64_t t);
+} board_flash_model;
+
+extern const board_flash_model board_fpec_model;      /* board_fpec.c */
+extern const board_flash_model board_fpec_f24_model;  /* board_fpec_f4.c: F2/F4 */
+extern const board_flash_model board_fpec_f7_model;   /* board_fpec_f4.c: F7 */
+
+/* The model of a part's family. */
+const board_flash_model *board_flash_model_for(const sim_part *p);
+
+#endif
