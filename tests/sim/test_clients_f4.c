@@ -4,10 +4,9 @@
  * st-flash 1.7.0 write / read / erase on every F2/F4/F7 part of the table
  * (F429ZI in both banks) and OpenOCD 0.12 stm32f2x/f4x/f7x program+verify,
  * erase_sector and options_read/options_write checked against FLASH_OPTCR
- * and the board's option_bytes.bin. Images stay below 4 KiB - 48 bytes:
- * the probe model wraps a WRITEMEM inside the AHB-AP's 4 KiB TAR block and
- * refuses more than 6144 bytes, while st-flash sends its F4 loader buffer
- * (up to 32 KiB after a 48-byte loader) in one WRITEMEM.
+ * and the board's option_bytes.bin. st-flash images are 40 KiB: more than
+ * one of its 32 KiB loader buffers, each sent in one WRITEMEM_32BIT that
+ * the probe model streams across TAR blocks (stlink #1154, #1157).
  */
 #include <criterion/criterion.h>
 #include <stdarg.h>
@@ -19,7 +18,7 @@
 
 #define T4_FIX "tests/fixtures/benches/"
 #define T4_OUT_MAX (256 * 1024)
-#define T4_IMG 4000
+#define T4_IMG (40 * 1024)
 
 static char t4_dir[64];
 static char t4_out[T4_OUT_MAX];

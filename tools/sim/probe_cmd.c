@@ -32,7 +32,6 @@
 #define DCRSR_REGWNR      (1U << 16)
 #define AIRCR_SYSRESETREQ 0x05FA0004U
 #define REGRDY_POLLS      8            /* DHCSR polls for S_REGRDY before giving up */
-#define TAR_MASK          (STLINK_TAR_BLOCK_M3 - 1U)
 #define AHB_AP_IDR        0x24770011U  /* Cortex-M3 AHB-AP IDR */
 #define V3_MAX_RW8        STLINK_MAX_RW8_V3
 
@@ -275,29 +274,42 @@ static int cmd_coreid(sim_probe *p, const uint8_t *c, uint8_t *r)
 
 /* ---- memory ----------------------------------------------------------- */
 
-/* Max bytes per memory command of this access size on this firmware (the limits OpenOCD 0.12 and stlink 1.7.0 keep to). */
-static size_t cmd_mem_max(const sim_probe *p, unsigned size)
+/*
+ * Max bytes per memory command of this access size on this firmware. Reads
+ * return through the probe's 6144-byte buffer (OpenOCD 0.12's
+ * STLINK_DATA_SIZE). 16/32-bit writes stream: stlink 1.7.0's F2/F4/F7
+ * loader path sends up to 32 KiB in one WRITEMEM_32BIT, and a limit check
+ * added to stlink broke flashing on real probes and was taken out again
+ * (stlink-org/stlink #1154, #1157), so the firmware takes what the 16-bit
+ * length field can say.
+ */
+static size_t cmd_mem_max(const sim_probe *p, unsigned size, bool write)
 {
 	if (size != 1)
-		return STLINK_MAX_RW32;
+		return write ? PROBE_DATA_MAX - 4U : STLINK_MAX_RW32;
 	if (p->cfg->model == SIM_MODEL_V3 && p->cfg->fw.j >= STLINK_V3_MIN_J_RW8_512)
 		return V3_MAX_RW8;
 	return STLINK_MAX_RW8_V2;
 }
 
-static uint8_t cmd_mem_check(const sim_probe *p, uint32_t addr, size_t len, unsigned size)
+static uint8_t cmd_mem_check(const sim_probe *p, uint32_t addr, size_t len, unsigned size, bool write)
 {
-	if (len > cmd_mem_max(p, size) || (addr % size) != 0 || (len % size) != 0)
+	if (len > cmd_mem_max(p, size, write) || (addr % size) != 0 || (len % size) != 0)
 		return STLINK_DEBUG_ERR_FAULT;
 	return STLINK_DEBUG_ERR_OK;
 }
 
-/* Address of element i: the AHB-AP TAR auto-increment wraps inside 4 KiB. */
+/*
+ * Address of element i of a memory command. The AHB-AP's TAR
+ * auto-increment is only sure within 1 KiB (ADIv5 §7.2.2), but the probe's
+ * firmware rewrites TAR at each block: stlink 1.7.0 reads 6 KiB at a time
+ * from 0x08000000 (its verify) and writes 32 KiB loader buffers in one
+ * command, across 4 KiB blocks, and both work on real probes (stlink
+ * #1154, #1157). OpenOCD 0.12 and gang still never cross a block.
+ */
 static uint32_t cmd_tar(uint32_t addr, size_t off, bool inc)
 {
-	if (!inc)
-		return addr;
-	return (addr & ~TAR_MASK) | ((addr + (uint32_t)off) & TAR_MASK);
+	return inc ? addr + (uint32_t)off : addr;
 }
 
 static void cmd_mem_read(sim_probe *p, uint32_t addr, size_t len, unsigned size, bool inc, uint8_t *r)
@@ -324,7 +336,7 @@ static int cmd_readmem(sim_probe *p, const uint8_t *c, uint8_t *r, unsigned size
 	size_t len = cmd_le16(c + 6);
 
 	cmd_args(p, "0x%08X len=%u", addr, (uint32_t)len);
-	p->last_rw_status = cmd_mem_check(p, addr, len, size);
+	p->last_rw_status = cmd_mem_check(p, addr, len, size, false);
 	p->last_rw_addr = addr;
 	if (p->last_rw_status == STLINK_DEBUG_ERR_OK)
 		cmd_mem_read(p, addr, len, size, inc, r);
@@ -386,7 +398,7 @@ void probe_cmd_data(sim_probe *p)
 		cmd_trace_rw(p);
 		return;
 	}
-	p->last_rw_status = cmd_mem_check(p, addr, len, size);
+	p->last_rw_status = cmd_mem_check(p, addr, len, size, true);
 	if (p->last_rw_status != STLINK_DEBUG_ERR_OK) {
 		cmd_trace_rw(p);
 		return;

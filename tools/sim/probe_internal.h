@@ -17,7 +17,7 @@
 #include "probe.h"
 
 #define PROBE_REPLY_MAX   8192U  /* > STLINK_MAX_RW32 + status words */
-#define PROBE_DATA_MAX    8192U
+#define PROBE_DATA_MAX    65536U   /* a WRITEMEM data phase: its length field is 16 bits */
 #define PROBE_TRACE_ARGS  96U
 
 typedef struct probe_board_rec {
