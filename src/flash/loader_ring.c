@@ -37,6 +37,7 @@
 #define PROG_CHUNK         4096U      /* one TAR block: the biggest write that never crosses one */
 #define PROG_FIRST         1024U      /* small first chunk: the loader starts sooner */
 #define PROG_GAP           4U         /* kept free so a full ring differs from an empty one */
+#define PROG_PIECE         1024U      /* the least a partial block write carries */
 #define PROG_SKIP_NS       2500U      /* loader time for an erased (skipped) unit */
 #define PROG_STALL_MS      1500U      /* no progress for this long: the loader is stuck */
 
@@ -151,20 +152,27 @@ static uint32_t prog_want(const prog_stream *s, uint32_t *room_out)
 
 /*
  * Write blocks while they fit (until at least limit bytes went), then
- * publish wp once (unless the caller writes the control block itself).
+ * publish wp once (unless the caller writes the control block itself). A
+ * block that does not fit whole goes in part once PROG_PIECE of it fits:
+ * where the link is the bottleneck (x32 on a V2) the host must never wait
+ * for a whole block while the loader drains the ring.
  */
 static int prog_push(prog_stream *s, uint32_t limit, bool publish)
 {
 	gang_stlink *sl = gang_target_stlink(s->t);
-	uint32_t room, want, before = s->sent;
+	uint32_t room, want, n, before = s->sent;
 	int err;
 
-	while (s->sent < s->run->len && s->sent - before < limit &&
-	       (want = prog_want(s, &room)) <= room) {
-		err = gang_stlink_write_mem(sl, PROG_RING + s->sent % s->size, s->run->data + s->sent, want);
+	while (s->sent < s->run->len && s->sent - before < limit) {
+		want = prog_want(s, &room);
+		n = want <= room ? want : room & ~3U;
+		/* a part only when it is worth a command, and leaves a rest that is too */
+		if (n < want && (n < PROG_PIECE || want - n < PROG_PIECE))
+			break;
+		err = gang_stlink_write_mem(sl, PROG_RING + s->sent % s->size, s->run->data + s->sent, n);
 		if (err < 0)
 			return err;
-		s->sent += want;
+		s->sent += n;
 	}
 	if (s->sent == before || !publish)
 		return GANG_OK;
@@ -309,10 +317,15 @@ static int prog_stream_run(prog_stream *s, const gang_flash_progress *p, uint64_
 		prev = s->done;
 		if (state != 0)
 			break;
-		want = s->sent < s->run->len ? prog_want(s, &room) : s->sent - s->done;
-		room = s->sent < s->run->len && want > room ? want - room : want;
-		/* sleep until about when the loader will have made room (or finished) */
-		gang_target_sleep_us(prog_eta_us(s, room) * 9U / 10U + 200U);
+		/* sleep until about when the loader will have freed a piece (or finished) */
+		if (s->sent < s->run->len) {
+			want = prog_min(prog_want(s, &room), PROG_PIECE);
+			want = want > room ? want - room : 0U;
+		} else {
+			want = s->sent - s->done;
+		}
+		if (want > 0)
+			gang_target_sleep_us(prog_eta_us(s, want) * 9U / 10U + 200U);
 	}
 	if (state == GANG_LDR_STATE_OK) {
 		if (s->ctrl[CTRL_CRC_DR] != 0)

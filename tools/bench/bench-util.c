@@ -5,6 +5,10 @@
  *   bench-util image SIZE SEED OUT      write SIZE random bytes (xorshift64*,
  *                                       seeded) to OUT: the same SEED gives
  *                                       the same image on every machine
+ *   bench-util units FILE UNIT           print how many UNIT-byte program
+ *                                       units of FILE are not all 0xFF (what
+ *                                       a loader must program: 2 on F0/F1/F3,
+ *                                       4 on F2/F4/F7)
  *   bench-util floor FILE [T_PROG_US] [ERASE_MS] [PAGES]
  *                                       print "HALFWORDS FLOOR_S": the chip's
  *                                       lower bound for programming FILE —
@@ -19,6 +23,7 @@
  * the floor counts only the others.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +36,7 @@
 static int bu_usage(void)
 {
 	fprintf(stderr, "usage: bench-util image SIZE SEED OUT\n"
+			"       bench-util units FILE UNIT\n"
 			"       bench-util floor FILE [T_PROG_US] [ERASE_MS] [PAGES]\n");
 	return 2;
 }
@@ -128,8 +134,39 @@ static int bu_floor(int argc, char **argv)
 	return 0;
 }
 
+static int bu_units(const char *path, const char *unit_s)
+{
+	double unit;
+	unsigned long n = 0;
+	unsigned k = 0;
+	bool erased = true;
+	FILE *f;
+	int c;
+
+	if (bu_number(&unit, "UNIT", unit_s) < 0 || unit < 1 || unit > 32)
+		return 2;
+	if (!(f = fopen(path, "rb"))) {
+		fprintf(stderr, "bench-util: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	while ((c = fgetc(f)) != EOF) {
+		erased &= c == 0xFF;
+		if (++k == (unsigned)unit) {
+			n += !erased;
+			k = 0;
+			erased = true;
+		}
+	}
+	n += k && !erased;
+	fclose(f);
+	printf("%lu\n", n);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && strcmp(argv[1], "units") == 0)
+		return bu_units(argv[2], argv[3]);
 	if (argc == 5 && strcmp(argv[1], "image") == 0)
 		return bu_image(argv[2], argv[3], argv[4]);
 	if (argc >= 3 && argc <= 6 && strcmp(argv[1], "floor") == 0)
