@@ -32,7 +32,7 @@
 #define PROG_LOADER        GANG_SRAM_BASE
 #define PROG_CTRL          (GANG_SRAM_BASE + 0x100U)
 #define PROG_RING          (GANG_SRAM_BASE + 0x1000U)
-#define PROG_RING_MAX      0x4000U    /* min(SRAM - 4 KiB, 16 KiB) */
+#define PROG_RING_MAX      0x10000U   /* min(SRAM - 4 KiB, 64 KiB): a link-bound loader (x32 on a V2) starts with all the erase left time for */
 #define PROG_RING_RESERVED 0x1000U    /* loader and control block below the ring */
 #define PROG_CHUNK         4096U      /* one TAR block: the biggest write that never crosses one */
 #define PROG_FIRST         1024U      /* small first chunk: the loader starts sooner */
