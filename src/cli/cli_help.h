@@ -34,13 +34,16 @@
 #define GANG_HELP_FLASH \
 	"usage: gang flash FILE [--address A] [--erase mass|pages] [--verify crc|readback|none]\n" \
 	"                       [--after run|reset|halt] [--probe SEL] [--target PART] [--connect MODE]\n" \
-	"                       [--allow-unprotect]\n\n" \
+	"                       [--allow-unprotect] [--confirm-otp SENTENCE]\n\n" \
 	"FILE is Intel HEX, Motorola S-record, ELF32, or raw binary (.bin needs --address).\n" \
 	"  --address A        load address of a raw binary (default 0x08000000)\n" \
-	"  --erase MODE       mass (default) or pages (only the pages the image touches)\n" \
+	"  --erase MODE       mass (default) or pages (only the pages or sectors the image touches;\n" \
+	"                     \"sectors\" says the same)\n" \
 	"  --verify MODE      crc (on-target CRC unit, default), readback (every byte), none\n" \
 	"  --after MODE       run (default): reset and run the new firmware; reset; halt\n" \
 	"  --allow-unprotect  a read-protected (RDP 1) chip is unprotected first, which mass-erases it\n" \
+	"  --confirm-otp S    the image may write the one-time-programmable area (F2/F4/F7), which can\n" \
+	"                     never be erased: S must be \"I understand OTP bytes can never be erased\"\n" \
 	GANG_HELP_COMMON_TARGET
 
 #define GANG_HELP_READ_SYN "read flash, SRAM, system memory or option bytes out to a binary file"

@@ -29,6 +29,7 @@ typedef struct flash_args {
 	gang_verify_mode verify;
 	gang_detach_after after;
 	bool allow_unprotect;
+	const char *confirm_otp;   /* GANG_OTP_CONFIRM, for image data in the OTP area */
 } flash_args;
 
 static void flash_progress(void *user, const char *step, uint64_t done, uint64_t total)
@@ -59,7 +60,8 @@ const struct option gang_cmd_flash_opts[] = {
 	CLI_TARGET_OPTIONS,
 	{ "address", required_argument, NULL, 'a' }, { "erase", required_argument, NULL, 'e' },
 	{ "verify", required_argument, NULL, 'v' }, { "after", required_argument, NULL, 'A' },
-	{ "allow-unprotect", no_argument, NULL, 'U' }, { 0, 0, 0, 0 },
+	{ "allow-unprotect", no_argument, NULL, 'U' }, { "confirm-otp", required_argument, NULL, 'O' },
+	{ 0, 0, 0, 0 },
 };
 const struct option gang_cmd_read_opts[] = {
 	CLI_TARGET_OPTIONS,
@@ -100,7 +102,7 @@ static int flash_parse(flash_args *a, const char *cmd, const struct option *opts
 			break;
 		case 'e':
 			if ((m = gang_erase_mode_parse(optarg)) < 0 || m == GANG_ERASE_NONE)
-				return gang_cli_usage(cmd, "--erase takes mass or pages, not '%s'", optarg);
+				return gang_cli_usage(cmd, "--erase takes mass or pages (sectors), not '%s'", optarg);
 			a->erase = (gang_erase_mode)m;
 			break;
 		case 'v':
@@ -113,6 +115,7 @@ static int flash_parse(flash_args *a, const char *cmd, const struct option *opts
 				return gang_cli_usage(cmd, "--after takes run, reset or halt, not '%s'", optarg);
 			break;
 		case 'U': a->allow_unprotect = true; break;
+		case 'O': a->confirm_otp = optarg; break;
 		default: return gang_cli_bad_option(cmd, argv);
 		}
 	}
@@ -123,6 +126,37 @@ static int flash_parse(flash_args *a, const char *cmd, const struct option *opts
 	if (want_file)
 		a->file = argv[optind];
 	return GANG_EXIT_OK;
+}
+
+/*
+ * Main flash as asked, then the image's data in the OTP area (if any) once
+ * and only with its confirmation; nothing of either is written when the
+ * OTP part would be refused for want of it.
+ */
+static int flash_program_all(gang_target *t, gang_image *img, const gang_program_opts *po,
+			     const flash_args *a)
+{
+	gang_image *otp = NULL;
+	uint32_t lo, hi;
+	int err = GANG_OK;
+
+	if (gang_flash_otp_range(&lo, &hi, gang_target_part(t)))
+		err = gang_image_take(&otp, img, lo, hi, gang_target_diag(t));
+	if (err == GANG_OK && otp && (a->confirm_otp == NULL || strcmp(a->confirm_otp, GANG_OTP_CONFIRM) != 0))
+		err = gang_diag_set(gang_target_diag(t), GANG_ELOCKED_FOREVER, "the image has %zu byte%s for "
+				    "the OTP area, which can never be erased or changed; add --confirm-otp \"%s\"",
+				    gang_image_size(otp), gang_image_size(otp) == 1 ? "" : "s", GANG_OTP_CONFIRM);
+	if (err == GANG_OK && img->n_seg > 0 && (err = gang_flash_program_image(t, img, po)) == GANG_OK)
+		err = gang_flash_verify(t, img, a->verify, flash_progress, NULL);
+	if (err == GANG_OK && otp)
+		err = gang_flash_otp_program(t, otp, a->confirm_otp);
+	if (otp) {
+		/* the segments go back so the summary counts them */
+		for (size_t i = 0; i < otp->n_seg; i++)
+			gang_image_patch(img, otp->seg[i].addr, otp->seg[i].data, otp->seg[i].len, 0, NULL);
+		gang_image_free(otp);
+	}
+	return err;
 }
 
 int gang_cmd_flash(int argc, char **argv)
@@ -146,9 +180,7 @@ int gang_cmd_flash(int argc, char **argv)
 	po.erase = a.erase;
 	po.allow_unprotect = a.allow_unprotect;
 	po.progress = flash_progress;
-	err = gang_flash_program_image(s.t, img, &po);
-	if (err == GANG_OK)
-		err = gang_flash_verify(s.t, img, a.verify, flash_progress, NULL);
+	err = flash_program_all(s.t, img, &po, &a);
 	if (err < 0)
 		d = *gang_target_diag(s.t);
 	rc = cli_session_close(&s, err == GANG_OK ? a.after : GANG_DETACH_HALT);

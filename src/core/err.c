@@ -53,7 +53,7 @@ static const err_row err_table[] = {
 	{ GANG_EFLASH, "flash", 1, "flash programming failed — set board aside" },
 	{ GANG_EVERIFY, "verify", 1, "verify failed — set board aside" },
 	{ GANG_ELOCKED_FOREVER, "refused", 2,
-	  "refused: this would lock the chip permanently (confirm explicitly to proceed)" },
+	  "refused: this would change the chip permanently (confirm explicitly to proceed)" },
 	{ GANG_EUID_BLANK, "uid", 1,
 	  "the chip's unique ID is blank — not a genuine or an intact STM32; set it aside" },
 	{ GANG_EUID_TWICE, "uid", 1,

@@ -314,3 +314,86 @@ int gang_flash_program_image(gang_target *t, const gang_image *img, const gang_p
 		return err;
 	return flash_unlocked(t, flash_erase_program(t, img, o));
 }
+
+/* ---- one-time-programmable area ------------------------------------------------ */
+
+#define FLASH_OTP_LOCK_BYTES 16U   /* a lock byte per OTP block after the area (RM0090 §3.8) */
+
+bool gang_flash_otp_range(uint32_t *lo, uint32_t *hi, const gang_part *part)
+{
+	const gang_flash_ctrl_cfg *c = &part->family->flash;
+
+	if (c->otp_base == 0 || gang_flash_ops_of(part->family)->otp_write == NULL)
+		return false;
+	*lo = c->otp_base;
+	*hi = c->otp_base + c->otp_bytes + FLASH_OTP_LOCK_BYTES;
+	return true;
+}
+
+/* How many bytes of segment s must be written; GANG_EFLASH at a byte that holds something else. */
+static int flash_otp_plan(size_t *n_out, gang_target *t, const gang_segment *s, uint8_t *cur)
+{
+	int err = gang_stlink_read_mem(cur, gang_target_stlink(t), s->addr, s->len);
+
+	*n_out = 0;
+	for (uint32_t i = 0; i < s->len && err == GANG_OK; i++) {
+		if (cur[i] == s->data[i])
+			continue;
+		if (cur[i] != 0xFFU)
+			return gang_diag_set_at(gang_target_diag(t), GANG_EFLASH, s->addr + i, "OTP byte at 0x%08"
+					     PRIX32 " already holds 0x%02X, not 0x%02X: OTP is written once",
+					     s->addr + i, cur[i], s->data[i]);
+		(*n_out)++;
+	}
+	return err;
+}
+
+/* Write the segments that need it, then read every one back. */
+static int flash_otp_write(gang_target *t, const gang_image *img, uint8_t *buf)
+{
+	const gang_flash_ops *ops = flash_ops(t);
+	int err = ops->unlock(t);
+
+	for (size_t i = 0; i < img->n_seg && err == GANG_OK; i++)
+		err = ops->otp_write(t, img->seg[i].addr, img->seg[i].data, img->seg[i].len);
+	err = flash_unlocked(t, err);
+	for (size_t i = 0; i < img->n_seg && err == GANG_OK; i++) {
+		const gang_segment *s = &img->seg[i];
+
+		if ((err = gang_stlink_read_mem(buf, gang_target_stlink(t), s->addr, s->len)) < 0)
+			break;
+		for (uint32_t k = 0; k < s->len; k++)
+			if (buf[k] != s->data[k])
+				return gang_diag_set_at(gang_target_diag(t), GANG_EVERIFY, s->addr + k, "OTP verify "
+						     "failed at 0x%08" PRIX32 ": wrote 0x%02X read 0x%02X",
+						     s->addr + k, s->data[k], buf[k]);
+	}
+	return err;
+}
+
+int gang_flash_otp_program(gang_target *t, const gang_image *img, const char *confirm)
+{
+	const gang_part *part = gang_target_part(t);
+	uint32_t lo, hi;
+	size_t todo = 0, n;
+	uint8_t *buf;
+	int err;
+
+	if (!gang_flash_otp_range(&lo, &hi, part))
+		return gang_diag_set(gang_target_diag(t), GANG_ENOTSUP, "the %s has no one-time-programmable "
+				     "area gang can write", part->name);
+	if ((err = gang_image_check_range(img, lo, hi, "OTP", gang_target_diag(t))) < 0)
+		return err;
+	if (!(buf = malloc(hi - lo)))
+		return gang_diag_set(gang_target_diag(t), GANG_ENOMEM, "out of memory reading OTP");
+	for (size_t i = 0; i < img->n_seg && (err = flash_otp_plan(&n, t, &img->seg[i], buf)) == GANG_OK; i++)
+		todo += n;
+	if (err == GANG_OK && todo > 0 && (confirm == NULL || strcmp(confirm, GANG_OTP_CONFIRM) != 0))
+		err = gang_diag_set(gang_target_diag(t), GANG_ELOCKED_FOREVER, "writing %zu OTP byte%s of the %s "
+				    "is permanent: they can never be erased or changed; confirm with exactly \"%s\"",
+				    todo, todo == 1 ? "" : "s", part->name, GANG_OTP_CONFIRM);
+	if (err == GANG_OK && todo > 0)
+		err = flash_otp_write(t, img, buf);
+	free(buf);
+	return err;
+}

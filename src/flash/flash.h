@@ -73,6 +73,20 @@ int gang_flash_blank_check(gang_target *t, uint32_t addr, uint32_t len);
 /* Regress RDP 1 -> 0 (the chip mass-erases itself), keeping the other option bytes. */
 int gang_flash_unprotect(gang_target *t);
 
+/* What confirms a write to one-time-programmable memory. */
+#define GANG_OTP_CONFIRM "I understand OTP bytes can never be erased"
+/* The family's OTP area with its lock bytes, [*lo, *hi); false when the family has none. */
+bool gang_flash_otp_range(uint32_t *lo, uint32_t *hi, const gang_part *part);
+/*
+ * Write img (every segment inside the OTP area and its lock bytes, RM0090
+ * §3.8) once: bytes that already hold the wanted value are left, a byte
+ * that holds another value is GANG_EFLASH naming it (OTP is written
+ * once); anything to write needs confirm == GANG_OTP_CONFIRM, else
+ * GANG_ELOCKED_FOREVER saying what becomes permanent. Read back after:
+ * GANG_EVERIFY. GANG_ENOTSUP on a family without OTP.
+ */
+int gang_flash_otp_program(gang_target *t, const gang_image *img, const char *confirm);
+
 /* ---- pure helpers (no target) ----------------------------------------------- */
 
 typedef struct gang_flash_range {

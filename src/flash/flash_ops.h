@@ -88,6 +88,8 @@ typedef struct gang_flash_ops {
 	void (*ob_decode)(gang_ob *out, const uint8_t *raw, const gang_family *f);
 	void (*ob_encode)(uint8_t *raw, const gang_ob *ob, const gang_family *f);
 	int (*ob_rdp_byte)(uint8_t *out, int level, const gang_family *f, gang_diag *d);
+	/* optional: program len bytes of OTP at addr (unlocked; 0xFF bytes skipped) */
+	int (*otp_write)(gang_target *t, uint32_t addr, const uint8_t *data, size_t len);
 } gang_flash_ops;
 
 /* F0/F1/F3 FPEC (0x40022000). */

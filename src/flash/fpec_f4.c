@@ -318,6 +318,28 @@ static int f4_ob_write(gang_target *t, const uint8_t *raw, size_t len)
 	return gang_target_reset_halt(t);
 }
 
+/*
+ * OTP bytes (and their block lock bytes) programmed one at a time at x8,
+ * which any supply allows (RM0090 §3.8: OTP is programmed like main flash
+ * and never erased; a lock byte 0x00 locks its block for good).
+ */
+static int f4_otp_write(gang_target *t, uint32_t addr, const uint8_t *data, size_t len)
+{
+	uint32_t sr = 0;
+	int err = f4_wr(t, F4_FLASH_CR, F4_CR_PG);   /* PSIZE x8 */
+
+	for (size_t i = 0; i < len && err == GANG_OK; i++) {
+		if (data[i] == 0xFFU)
+			continue;
+		if ((err = gang_stlink_write_mem(gang_target_stlink(t), addr + (uint32_t)i, &data[i], 1)) < 0 ||
+		    (err = f4_wait(&sr, t, 0, 100U, "OTP program")) < 0)
+			break;
+		err = f4_check(t, sr, "OTP program", addr + (uint32_t)i);
+	}
+	f4_wr(t, F4_FLASH_CR, 0);
+	return err;
+}
+
 const gang_flash_ops gang_flash_ops_f4 = {
 	.name = "stm32f2/f4/f7 sector controller",
 	.unlock = f4_unlock,
@@ -333,4 +355,5 @@ const gang_flash_ops gang_flash_ops_f4 = {
 	.ob_decode = gang_fpec_f4_ob_decode,
 	.ob_encode = gang_fpec_f4_ob_encode,
 	.ob_rdp_byte = gang_fpec_f4_ob_rdp_byte,
+	.otp_write = f4_otp_write,
 };

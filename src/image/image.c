@@ -185,3 +185,41 @@ fail:
 	gang_image_free(c);
 	return GANG_ENOMEM;
 }
+
+static bool image_seg_straddles(const gang_segment *s, uint32_t lo, uint32_t hi)
+{
+	uint64_t a = s->addr, b = (uint64_t)s->addr + s->len;
+
+	return (a < lo && b > lo) || (a < hi && b > hi);
+}
+
+int gang_image_take(gang_image **out, gang_image *img, uint32_t lo, uint32_t hi, gang_diag *d)
+{
+	gang_image *t;
+	size_t keep = 0, n = 0;
+
+	*out = NULL;
+	for (size_t i = 0; i < img->n_seg; i++) {
+		if (image_seg_straddles(&img->seg[i], lo, hi))
+			return gang_diag_set(d, GANG_EIMAGE, "image data 0x%08X..0x%08X straddles 0x%08X..0x%08X",
+					     (unsigned)img->seg[i].addr, (unsigned)(img->seg[i].addr + img->seg[i].len - 1U),
+					     (unsigned)lo, (unsigned)(hi - 1U));
+		n += img->seg[i].addr >= lo && img->seg[i].addr < hi;
+	}
+	if (n == 0)
+		return GANG_OK;
+	if (!(t = calloc(1, sizeof(*t))) || !(t->seg = calloc(n, sizeof(*t->seg)))) {
+		free(t);
+		return gang_diag_set(d, GANG_ENOMEM, "out of memory splitting the image");
+	}
+	memcpy(t->sha256, img->sha256, sizeof(t->sha256));
+	for (size_t i = 0; i < img->n_seg; i++) {
+		if (img->seg[i].addr >= lo && img->seg[i].addr < hi)
+			t->seg[t->n_seg++] = img->seg[i];
+		else
+			img->seg[keep++] = img->seg[i];
+	}
+	img->n_seg = keep;
+	*out = t;
+	return GANG_OK;
+}

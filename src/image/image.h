@@ -62,5 +62,11 @@ int gang_image_patch(gang_image *img, uint32_t addr, const uint8_t *bytes, size_
 		     int allow_overlay, gang_diag *d);
 /* Deep copy (the production loop patches a per-board copy). */
 int gang_image_clone(gang_image **out, const gang_image *img);
+/*
+ * Move the segments of img that lie in [lo, hi) into a new image *out
+ * (NULL when there are none); img keeps the rest. GANG_EIMAGE when a
+ * segment straddles lo or hi (d names its range), GANG_ENOMEM.
+ */
+int gang_image_take(gang_image **out, gang_image *img, uint32_t lo, uint32_t hi, gang_diag *d);
 
 #endif

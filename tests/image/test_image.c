@@ -378,3 +378,27 @@ Test(image, swdoff_variant_alone_holds_the_afio_mapr_write)
 	gang_image_free(on);
 	gang_image_free(off);
 }
+
+/* gang flash moves an image's OTP bytes (0x1FFF7800..) out of the main-flash program. */
+Test(image, take_moves_the_segments_of_a_range_and_refuses_one_across_its_edge)
+{
+	static const uint8_t a[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	gang_image *img = NULL, *otp = NULL, *none = NULL;
+	gang_diag d = { 0 };
+
+	cr_assert_eq(gang_image_from_buffer(&img, 0x08000000U, a, sizeof(a)), GANG_OK);
+	cr_assert_eq(gang_image_patch(img, 0x1FFF7800U, a, 4, 0, &d), GANG_OK);
+	cr_assert_eq(gang_image_take(&none, img, 0x1FFF7A10U, 0x1FFF7A20U, &d), GANG_OK);
+	cr_assert_null(none, "nothing in that range");
+	cr_assert_eq(gang_image_take(&otp, img, 0x1FFF7800U, 0x1FFF7A10U, &d), GANG_OK);
+	cr_assert_not_null(otp);
+	cr_assert_eq(otp->n_seg, 1);
+	cr_assert_eq(otp->seg[0].addr, 0x1FFF7800U);
+	cr_assert_eq(img->n_seg, 1);
+	cr_assert_eq(img->seg[0].addr, 0x08000000U);
+	gang_image_free(otp);
+	cr_assert_eq(gang_image_take(&otp, img, 0x08000004U, 0x08001000U, &d), GANG_EIMAGE);
+	cr_assert_null(otp);
+	cr_assert_str_eq(d.msg, "image data 0x08000000..0x08000007 straddles 0x08000004..0x08000FFF");
+	gang_image_free(img);
+}

@@ -143,3 +143,83 @@ Test(run_families, a_serial_in_bank_2_of_an_f429_is_erased_programmed_and_verifi
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 2);
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM serials WHERE state = 'burned'"), 2);
 }
+
+/* An Intel HEX file of n (addr, bytes, len) pieces (type 04 extended linear addresses). */
+static void write_ihex(const char *path, const uint32_t *addrs, const uint8_t *const *data, const size_t *lens,
+		       size_t n)
+{
+	FILE *fp = fopen(path, "w");
+
+	cr_assert_not_null(fp);
+	for (size_t k = 0; k < n; k++) {
+		unsigned hi = addrs[k] >> 16, sum = 2U + 4U + (hi >> 8) + (hi & 0xFFU);
+
+		fprintf(fp, ":02000004%04X%02X\n", hi, (0x100U - (sum & 0xFFU)) & 0xFFU);
+		for (size_t off = 0; off < lens[k]; off += 16) {
+			size_t m = lens[k] - off < 16 ? lens[k] - off : 16;
+			unsigned a = (addrs[k] + (unsigned)off) & 0xFFFFU;
+
+			sum = (unsigned)m + (a >> 8) + (a & 0xFFU);
+			fprintf(fp, ":%02X%04X00", (unsigned)m, a);
+			for (size_t i = 0; i < m; i++) {
+				fprintf(fp, "%02X", data[k][off + i]);
+				sum += data[k][off + i];
+			}
+			fprintf(fp, "%02X\n", (0x100U - (sum & 0xFFU)) & 0xFFU);
+		}
+	}
+	fputs(":00000001FF\n", fp);
+	fclose(fp);
+}
+
+/*
+ * RM0090 §3.8: OTP at 0x1FFF7800 is written once and never erased. gang
+ * flash writes an image's OTP bytes only with --confirm-otp, leaves
+ * everything untouched without it, accepts the same bytes again and
+ * refuses different ones, naming the byte.
+ */
+Test(run_families, otp_bytes_are_written_once_and_only_with_their_confirmation)
+{
+	static const uint8_t code[64] = { 0x00, 0x10, 0x00, 0x20, 0x09, 0x00, 0x00, 0x08 };
+	uint8_t otp[32], other[32];
+	const uint8_t *d1[2] = { code, otp }, *d2[1] = { other };
+	const uint32_t a1[2] = { 0x08000000U, 0x1FFF7800U }, a2[1] = { 0x1FFF7800U };
+	const size_t l1[2] = { sizeof(code), sizeof(otp) }, l2[1] = { sizeof(other) };
+	char bench[ITEST_PATH_MAX], img[ITEST_PATH_MAX], img2[ITEST_PATH_MAX], back[ITEST_PATH_MAX], *err;
+	const char *plain[] = { "flash", img, "--erase", "sectors", NULL };
+	const char *sure[] = { "flash", img, "--erase", "sectors", "--confirm-otp",
+			       "I understand OTP bytes can never be erased", NULL };
+	const char *again[] = { "flash", img2, "--confirm-otp", "I understand OTP bytes can never be erased", NULL };
+	const char *rd[] = { "read", back, "--address", "0x1FFF7800", "--size", "32", NULL };
+	uint8_t *got;
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(otp); i++) {
+		otp[i] = (uint8_t)(0x40U + i);
+		other[i] = (uint8_t)(0x80U + i);
+	}
+	bench_for(bench, sizeof(bench), &fam_cases[1], "");
+	snprintf(img, sizeof(img), "%s/otp.hex", env.dir);
+	snprintf(img2, sizeof(img2), "%s/otp2.hex", env.dir);
+	snprintf(back, sizeof(back), "%s/back.bin", env.dir);
+	write_ihex(img, a1, d1, l1, 2);
+	write_ihex(img2, a2, d2, l2, 1);
+	cr_assert_eq(itest_run(&env, bench, plain, 60), 2, "without the confirmation gang must refuse");
+	err = itest_slurp(env.err, NULL);
+	cr_assert_not_null(strstr(err, "--confirm-otp"), "%s", err);
+	free(err);
+	cr_assert_eq(itest_run(&env, bench, rd, 60), 0);
+	got = (uint8_t *)itest_slurp(back, &n);
+	cr_assert(n == 32 && got[0] == 0xFF && got[31] == 0xFF, "OTP written without confirmation");
+	free(got);
+	cr_assert_eq(itest_run(&env, bench, sure, 60), 0, "with the confirmation");
+	cr_assert_eq(itest_run(&env, bench, rd, 60), 0);
+	got = (uint8_t *)itest_slurp(back, &n);
+	cr_assert(n == 32 && memcmp(got, otp, 32) == 0, "OTP does not hold the image's bytes");
+	free(got);
+	cr_assert_eq(itest_run(&env, bench, sure, 60), 0, "the same bytes again are nothing to write");
+	cr_assert_eq(itest_run(&env, bench, again, 60), 1, "other bytes over written OTP must fail");
+	err = itest_slurp(env.err, NULL);
+	cr_assert_not_null(strstr(err, "OTP byte at 0x1FFF7800 already holds 0x40, not 0x80"), "%s", err);
+	free(err);
+}
