@@ -186,9 +186,11 @@ static void exec_output(gang_exec_result *out, const exec_run *r)
 
 		out->out[i] = (ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7F ? '?' : (char)ch;
 	}
+	out->truncated = r->total > n;
+	while (n > 0 && (out->out[n - 1] == '\n' || out->out[n - 1] == '\t' || out->out[n - 1] == ' '))
+		n--;   /* a last line's newline is no output of its own */
 	out->out[n] = '\0';
 	out->out_len = (size_t)n;
-	out->truncated = r->total > n;
 }
 
 /* Wait for the command, reading its output, until it ends, times out or is stopped. */
