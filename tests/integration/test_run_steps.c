@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "itest.h"
@@ -175,6 +176,36 @@ Test(run_steps, a_hanging_step_times_out_and_its_whole_group_ends_even_what_igno
 		cr_expect(gone((pid_t)atol(pid), st, sizeof(st)), "the grandchild %ld that ignores SIGTERM outlived "
 			  "the step: %s", atol(pid), st);
 	}
+	free(pid);
+}
+
+Test(run_steps, stopping_the_run_twice_ends_a_running_command_and_its_group_at_once)
+{
+	const char *p = profile("steps = ( { name = \"selftest\"; after = \"verify\"; timeout_s = 120; run = "
+				"\"echo $$ > cmd.pid; sleep 100\"; } );\n");
+	const char *argv[] = { "run", p, "--boards", "1", "--db", env.db, "--plain", NULL };
+	struct timespec gap = { 0, 200 * 1000000L };
+	char path[ITEST_PATH_MAX + 16], st[256], *pid;
+	pid_t gang = itest_spawn(&env, BENCH_ONE, argv);
+	int rc;
+
+	cr_assert_gt(gang, 0);
+	snprintf(path, sizeof(path), "%s/cmd.pid", env.dir);
+	for (int i = 0; i < 200 && access(path, F_OK) != 0; i++)
+		nanosleep(&gap, NULL);
+	cr_assert_eq(access(path, F_OK), 0, "the command never started");
+	kill(gang, SIGTERM);
+	nanosleep(&gap, NULL);
+	kill(gang, SIGTERM);
+	rc = itest_wait(gang, 20);
+	cr_assert_geq(rc, 0, "gang did not end");
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'aborted'"), 1);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM steps WHERE step = 'selftest' AND result = 'fail' AND "
+				  "duration_ms < 20000"), 1);
+	/* its serial stays reserved to the board, as for any aborted board */
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM serials WHERE state = 'reserved'"), 1);
+	cr_assert_not_null(pid = itest_slurp(path, NULL));
+	cr_expect(gone((pid_t)atol(pid), st, sizeof(st)), "the command %ld outlived the stop: %s", atol(pid), st);
 	free(pid);
 }
 
