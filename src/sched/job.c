@@ -1,7 +1,10 @@
 /*
- * job.c — one attempt on one board: the ordered steps of the profile, each
- * timed, recorded (steps table) and announced (events). The first failing
- * step ends the attempt; the attempt row is closed exactly once. A pass is
+ * job.c — one attempt on one board: the steps of the profile's plan
+ * (profile.h gang_plan), each timed, recorded (steps table, result as an
+ * enum) and announced (events), with the target as the step needs it. The
+ * first failing step ends the attempt; the attempt row is closed exactly
+ * once, at the plan's pass marker or at the failure; steps after the pass
+ * are recorded but cannot change it. A pass is
  * recorded only after verify, and committed before the board is released
  * into its firmware: once the pass is on disk nothing the firmware does
  * (turning the SWD pins into GPIO at once, for instance) can undo it, and a

@@ -1,7 +1,8 @@
 /*
- * job.h — one board through the profile, as one recorded attempt:
- * connect → identify → serial → (unprotect) → erase+program → verify →
- * option bytes → release. Every step is timed, recorded in the database and
+ * job.h — one board through the profile's plan, as one recorded attempt:
+ * connect → identify → serial → (checksum) → (unprotect) → erase+program →
+ * verify → option bytes → pass and release, with the profile's own steps
+ * where their `after` puts them. Every step is timed, recorded in the database and
  * announced as events; the first failure ends the attempt with the
  * operator's sentence. The serial is reserved for the board's UID before
  * programming and burned only when the attempt passes (after verify).
