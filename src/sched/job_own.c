@@ -143,8 +143,12 @@ int job_reattach(job *j)
 	if (strcmp(uid, j->uid) == 0)
 		return GANG_OK;
 	snprintf(j->what, sizeof(j->what), "after step '%s' another board is in the fixture", j->step->name);
-	return gang_diag_set(j->d, GANG_ESTEP, "after step %s the fixture holds UID %s, not %s", j->step->name, uid,
-			     j->uid);
+	err = gang_diag_set(j->d, GANG_ESTEP, "after step %s the fixture holds UID %s, not %s", j->step->name, uid,
+			    j->uid);
+	/* not this attempt's board: leave it running as it came, touch nothing more */
+	gang_target_detach(j->t, GANG_DETACH_RESET);
+	j->t = NULL;
+	return err;
 }
 
 /* Poll the word with the core running until it holds the value, the time-out or a stop. */

@@ -289,6 +289,54 @@ Test(run_steps, the_checksum_covers_the_serial_and_is_written_little_endian)
 	free(flash);
 }
 
+/* CRC-32/MPEG-2 of little-endian words fed most significant byte first: the STM32 CRC unit, independently. */
+static uint32_t crc32_stm32_unit(const uint8_t *b, size_t n)
+{
+	uint32_t c = 0xFFFFFFFFU;
+
+	for (size_t i = 0; i < n; i += 4) {
+		uint32_t w = (uint32_t)b[i] | (uint32_t)b[i + 1] << 8 | (uint32_t)b[i + 2] << 16 | (uint32_t)b[i + 3] << 24;
+
+		c ^= w;
+		for (int k = 0; k < 32; k++)
+			c = (c & 0x80000000U) ? (c << 1) ^ 0x04C11DB7U : c << 1;
+	}
+	return c;
+}
+
+Test(run_steps, the_checksum_of_kind_crc32_stm32_is_what_the_crc_unit_computes)
+{
+	const char *p = profile("checksum = { address = 0x08000108; over = [0x08000000, 0x08000108]; "
+				"kind = \"crc32-stm32\"; };\n");
+	char uid[32], path[ITEST_PATH_MAX + 64];
+	uint8_t *flash;
+	size_t len = 0;
+	uint32_t got;
+
+	cr_assert_eq(run(BENCH_ONE, p, "1", NULL), 0);
+	cr_assert(itest_db_text(uid, sizeof(uid), &env, "SELECT uid FROM attempts"));
+	snprintf(path, sizeof(path), "%s/%s/flash.bin", env.state, uid);
+	cr_assert_not_null(flash = (uint8_t *)itest_slurp(path, &len));
+	got = (uint32_t)flash[0x108] | (uint32_t)flash[0x109] << 8 | (uint32_t)flash[0x10A] << 16 |
+	      (uint32_t)flash[0x10B] << 24;
+	cr_expect_eq(got, crc32_stm32_unit(flash, 0x108), "0x%08X", got);
+	free(flash);
+}
+
+Test(run_steps, a_board_swapped_during_a_running_step_fails_it)
+{
+	/* run-slow-swap: the operator swaps a released board 4 s (virtual) later; the step outlasts that */
+	const char *p = profile("steps = ( { name = \"soak\"; after = \"verify\"; target = \"running\"; "
+				"run = \"sleep 5\"; timeout_s = 20; } );\n");
+	int rc = run("tests/fixtures/benches/run-slow-swap.cfg", p, "1", NULL);
+
+	cr_assert_eq(rc, 1, "exit %d", rc);
+	expect_out("FAIL after step 'soak' another board is in the fixture — set board aside", 1);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM steps WHERE step = 'soak' AND result = 'fail' AND "
+				  "detail LIKE 'after step soak the fixture holds UID %'"), 1);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM serials WHERE state = 'burned'"), 0);
+}
+
 /* The bench's modelled time of the run's one board, in µs (GANGSIM_STATS: the probe, then its boards). */
 static long long modelled_us(const char *stats)
 {
