@@ -96,7 +96,8 @@ typedef enum gang_target_need {
 	GANG_NEED_NONE = 0,    /* nothing (the database, the host) */
 	GANG_NEED_HALTED,      /* attached, core halted under the probe */
 	GANG_NEED_RUNNING,     /* the firmware runs from reset; re-attached after, same UID */
-	GANG_NEED_RELEASED,    /* the board is released (after the pass); never re-attached */
+	GANG_NEED_RELEASED,    /* as running, and the probe's USB is closed for the step (the
+				  command may use the ST-Link); reopened after */
 } gang_target_need;
 
 #define GANG_STEP_NAME_MAX 32U

@@ -283,7 +283,9 @@ static void plan_own(FILE *out, const gang_plan_step *st)
 		fprintf(out, "command `%s` (%s, at most %" PRIu32 " s%s)\n", s->run,
 			st->need == GANG_NEED_HALTED ? "core halted under the probe" :
 			st->need == GANG_NEED_RUNNING ? "firmware running; re-attached after, same UID" :
-			"board released", st->timeout_ms / 1000U,
+			st->need == GANG_NEED_NONE ? "board released" :
+			st->after_pass ? "board and ST-Link released" :
+			"firmware running, ST-Link released; re-attached after, same UID", st->timeout_ms / 1000U,
 			st->after_pass ? "; its failure is recorded but the board stays a pass" : "");
 }
 

@@ -95,11 +95,9 @@ static int plan_need(gang_target_need *out, const prof_ctx *c, const gang_profil
 		return prof_err(c, s->line, prefix, "target", GANG_EPROFILE, "'%s' is not possible after the "
 				"pass: the board is released then (use \"released\" or leave target out)",
 				gang_target_need_name(s->need));
-	if (!after_pass && s->need == GANG_NEED_RELEASED)
-		return prof_err(c, s->line, prefix, "target", GANG_EPROFILE, "\"released\" is only for steps "
-				"after \"pass\"; before it use \"halted\" or \"running\"");
-	if (s->need == GANG_NEED_NONE)
-		*out = after_pass ? GANG_NEED_RELEASED : GANG_NEED_HALTED;
+	/* after the pass the board runs already; the probe stays gang's unless "released" */
+	if (s->need == GANG_NEED_NONE && !after_pass)
+		*out = GANG_NEED_HALTED;
 	return GANG_OK;
 }
 

@@ -382,6 +382,13 @@ static int job_step_body(job *j, const gang_plan_step *st)
 {
 	int err, rerr;
 
+	if (st->need == GANG_NEED_RELEASED) {
+		if ((err = job_probe_release(j)) < 0)
+			return err;
+		err = job_kind_fn[st->kind](j);
+		rerr = job_probe_take(j, !st->after_pass);
+		return err < 0 ? err : rerr < 0 ? rerr : err;
+	}
 	if (st->need != GANG_NEED_RUNNING || st->kind == GANG_KIND_MEMCHECK)
 		return job_kind_fn[st->kind](j);
 	if ((err = job_let_run(j)) < 0)
@@ -639,9 +646,9 @@ static void job_plan(job *j, job_outcome *out, int err)
 		job_run_after_pass(j, &pl->step[i]);
 }
 
-void job_attempt(job_outcome *out, sched_slot *s, gang_db *db, gang_stlink *sl, int attempt)
+void job_attempt(job_outcome *out, sched_slot *s, gang_db *db, gang_stlink **sl, int attempt)
 {
-	job j = { .s = s, .cfg = s->run->cfg, .p = s->run->cfg->profile, .db = db, .sl = sl,
+	job j = { .s = s, .cfg = s->run->cfg, .p = s->run->cfg->profile, .db = db, .sl = *sl, .slp = sl,
 		  .d = &s->diag, .attempt = attempt };
 	gang_event ev = { 0 };
 	double t0;

@@ -30,13 +30,16 @@ typedef struct job_outcome {
 } job_outcome;
 
 /*
- * Run one attempt (attempt is 1-based) on the board in the slot's fixture;
+ * Run one attempt (attempt is 1-based) on the board in the slot's fixture
+ * through the slot's probe *sl (a step that releases the probe closes it
+ * and opens it again: *sl is then the new handle, NULL if it did not come
+ * back, with the outcome's probe_lost set);
  * the attempt row is closed before returning, and a passed board is
  * released into its firmware only after its pass is committed. The caller
  * announces the board's result (after its last attempt). A board that
  * passed before with the same profile and image comes back with already
  * set and nothing but the sighting recorded (unless the run reworks).
  */
-void job_attempt(job_outcome *out, sched_slot *s, gang_db *db, gang_stlink *sl, int attempt);
+void job_attempt(job_outcome *out, sched_slot *s, gang_db *db, gang_stlink **sl, int attempt);
 
 #endif

@@ -28,7 +28,8 @@ typedef struct job {
 	const gang_run_cfg *cfg;
 	const gang_profile *p;
 	gang_db *db;
-	gang_stlink *sl;
+	gang_stlink *sl;          /* the slot's probe (*slp), NULL while a step has released it */
+	gang_stlink **slp;        /* the slot's handle, updated when the probe is reopened */
 	gang_target *t;           /* NULL while the board runs its firmware for a step, and once released */
 	gang_diag *d;
 	gang_attempt_key key;     /* the attempt's key in the database */
@@ -63,6 +64,10 @@ int job_checksum(job *j);
 int job_let_run(job *j);
 /* Attach again after a "running" step; GANG_ESTEP when another board sits there now. */
 int job_reattach(job *j);
+/* Close the probe for a "released" step (the firmware runs); GANG_OK or a probe error. */
+int job_probe_release(job *j);
+/* Open the probe again after a "released" step and, before the pass, re-attach (same UID). */
+int job_probe_take(job *j, bool reattach);
 /* The board holds the image already (program.skip_if_same): JOB_SKIPPED, else GANG_OK. */
 int job_same(job *j);
 

@@ -151,6 +151,28 @@ int job_reattach(job *j)
 	return err;
 }
 
+int job_probe_release(job *j)
+{
+	int err = j->t ? job_let_run(j) : GANG_OK;
+
+	gang_stlink_close(j->sl);
+	j->sl = NULL;
+	*j->slp = NULL;
+	return err;
+}
+
+int job_probe_take(job *j, bool reattach)
+{
+	int err = gang_stlink_open(&j->sl, j->s->run->usb, j->s->selector, j->d);
+
+	*j->slp = j->sl;
+	/* a probe error either way, so the slot reopens it (or waits for it) before anything else */
+	if (err < 0)
+		return gang_diag_set(j->d, err == GANG_EPROBE_BUSY ? err : GANG_EPROBE_GONE, "reopening the ST-Link "
+				     "after step %s: %.400s", j->step->name, j->d->msg);
+	return reattach ? job_reattach(j) : GANG_OK;
+}
+
 /* Poll the word with the core running until it holds the value, the time-out or a stop. */
 static int own_poll(uint32_t *seen, job *j, const gang_profile_step *s, double deadline)
 {

@@ -241,6 +241,34 @@ Test(run_steps, a_running_step_lets_the_firmware_run_and_reattaches_to_the_same_
 	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 2);
 }
 
+Test(run_steps, a_released_step_frees_the_st_link_for_the_command_and_gang_takes_it_back)
+{
+	char extra[ITEST_PATH_MAX * 4];
+	const char *p;
+	int rc;
+
+	/* the command opens the probe itself (gang probes, on the bench gang runs on) */
+	snprintf(extra, sizeof(extra), "steps = ( { name = \"held\"; after = \"verify\"; run = \"%s probes; true\"; },\n"
+		 "{ name = \"own-probe\"; after = \"held\"; target = \"released\"; "
+		 "run = \"%s probes; echo probes exit $?\"; },\n"
+		 "{ name = \"label\"; after = \"pass\"; target = \"released\"; run = \"%s probes\"; } );\n",
+		 env.gang, env.gang, env.gang);
+	p = profile(extra);
+	rc = run(BENCH_ONE, p, "1", NULL);
+	cr_assert_eq(rc, 0, "exit %d", rc);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM steps s JOIN attempts a ON a.id = s.attempt_id WHERE "
+				  "s.step IN ('own-probe', 'label') AND s.result = 'pass' AND s.detail LIKE '%' || a.uid || '%'"),
+		     2, "the command reached the board through the released probe");
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM steps WHERE step = 'own-probe' AND detail LIKE "
+				  "'%probes exit 0%'"), 1);
+	/* while gang holds it (halted), the same command finds the probe in use */
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM steps WHERE step = 'held' AND detail LIKE "
+				  "'%in use by another program%'"), 1);
+	/* gang re-attached to the same board: option_bytes ran, the pass was recorded */
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM steps WHERE step = 'option_bytes'"), 1);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 1);
+}
+
 Test(run_steps, a_memory_check_that_times_out_names_the_address_the_value_seen_and_wanted)
 {
 	const char *p = profile("steps = ( { name = \"selftest\"; after = \"verify\"; check = { address = "

@@ -112,7 +112,7 @@ Test(profile_steps, own_steps_are_placed_after_their_anchor_in_profile_order)
 	cr_expect_eq(p->plan.step[7].own->check_equals, 0x600DF00DU);
 	cr_expect(!p->plan.step[7].after_pass);
 	cr_expect(p->plan.step[11].after_pass);
-	cr_expect_eq(p->plan.step[11].need, GANG_NEED_RELEASED);
+	cr_expect_eq(p->plan.step[11].need, GANG_NEED_NONE, "after the pass: nothing of the target");
 	cr_expect_eq(p->plan.step[11].timeout_ms, 60000U, "60 s unless the step says");
 	cr_expect_eq(p->checksum.kind, GANG_CHECKSUM_CRC32);
 	cr_expect(!p->skip_if_same);
@@ -192,12 +192,24 @@ Test(profile_steps, the_target_must_suit_the_side_of_the_pass)
 	expect_error(BASE "steps = ( { name = \"a\"; after = \"pass\"; run = \"x\"; target = \"halted\"; } );\n",
 		     "6: steps[0].target: 'halted' is not possible after the pass: the board is released then "
 		     "(use \"released\" or leave target out)");
-	expect_error(BASE "steps = ( { name = \"a\"; after = \"verify\"; run = \"x\"; target = \"released\"; } );\n",
-		     "6: steps[0].target: \"released\" is only for steps after \"pass\"; before it use \"halted\" or "
-		     "\"running\"");
 	expect_error(BASE "steps = ( { name = \"a\"; after = \"pass\"; check = { address = 0x20000000; equals = 1; "
 		     "}; } );\n", "6: steps[0].after: a memory check needs the probe; after the pass the board is "
 		     "released (place it before \"pass\")");
+}
+
+Test(profile_steps, released_frees_the_probe_on_either_side_of_the_pass)
+{
+	gang_profile *p = NULL;
+	gang_diag d = { 0 };
+
+	cr_assert_eq(load(&p, &d, BASE "steps = ( { name = \"flash-test\"; after = \"verify\"; run = \"x\"; target = "
+			  "\"released\"; }, { name = \"label\"; after = \"pass\"; run = \"y\"; target = \"released\"; } );\n"),
+		     GANG_OK, "%s", d.msg);
+	cr_expect_eq(p->plan.step[5].need, GANG_NEED_RELEASED);
+	cr_expect(!p->plan.step[5].after_pass);
+	cr_expect_eq(p->plan.step[8].need, GANG_NEED_RELEASED);
+	cr_expect(p->plan.step[8].after_pass);
+	gang_profile_free(p);
 }
 
 Test(profile_steps, a_checksum_may_not_cover_itself)
