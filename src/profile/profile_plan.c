@@ -63,6 +63,8 @@ static uint32_t plan_pages(uint64_t *bytes, uint8_t *map, const gang_profile *p,
 		plan_mark(map, g, img->seg[i].addr, img->seg[i].len);
 	if (p->serial.present)
 		plan_mark(map, g, p->serial.address, gang_serial_fmt_len(&p->serial.fmt));
+	if (p->checksum.present)
+		plan_mark(map, g, p->checksum.address, 4);
 	*bytes = 0;
 	for (uint32_t pg = 0; pg < g->n_pages; pg++) {
 		if (!((map[pg / 8] >> (pg % 8)) & 1U) || !gang_geom_unit(&u, g->g, pg))
@@ -138,11 +140,11 @@ static uint64_t plan_image_size(const gang_image *img)
 	return n;
 }
 
-/* Serial bytes that are not already image data (overlay rewrites those). */
-static uint64_t plan_serial_extra(const gang_profile *p, const gang_image *img)
+/* Bytes of [lo, lo + len) that are not already image data (the serial's overlay, the checksum's slot). */
+static uint64_t plan_extra(const gang_image *img, uint64_t lo, uint64_t len)
 {
-	uint64_t lo = p->serial.address, hi = lo + gang_serial_fmt_len(&p->serial.fmt);
-	uint64_t extra = hi - lo;
+	uint64_t hi = lo + len;
+	uint64_t extra = len;
 
 	for (size_t i = 0; img && i < img->n_seg; i++) {
 		uint64_t a = img->seg[i].addr > lo ? img->seg[i].addr : lo;
@@ -338,7 +340,8 @@ int gang_profile_plan(FILE *out, const gang_profile *p, const gang_image *img, c
 {
 	plan_geom g = { geom, 0, 0, 0 };
 	uint64_t image = plan_image_size(img);
-	uint64_t serial = p->serial.present ? plan_serial_extra(p, img) : 0;
+	uint64_t serial = p->serial.present ? plan_extra(img, p->serial.address, gang_serial_fmt_len(&p->serial.fmt)) : 0;
+	uint64_t sum = p->checksum.present ? plan_extra(img, p->checksum.address, 4) : 0;
 
 	if (!gang_geom_valid(geom))
 		return GANG_ERR;
@@ -349,9 +352,15 @@ int gang_profile_plan(FILE *out, const gang_profile *p, const gang_image *img, c
 	plan_steps(out, p, img);
 	fputc('\n', out);
 	plan_erase_pages(out, p, img, &g);
-	fprintf(out, "bytes to program  %" PRIu64, image + serial);
+	fprintf(out, "bytes to program  %" PRIu64, image + serial + sum);
+	if (p->serial.present || p->checksum.present)
+		fprintf(out, " (image %" PRIu64, image);
 	if (p->serial.present)
-		fprintf(out, " (image %" PRIu64 " + serial %" PRIu64 ")", image, serial);
+		fprintf(out, " + serial %" PRIu64, serial);
+	if (p->checksum.present)
+		fprintf(out, " + checksum %" PRIu64, sum);
+	if (p->serial.present || p->checksum.present)
+		fputc(')', out);
 	fprintf(out, "\nserial pool       %s\n",
 		!p->serial.present ? "none"
 		: pool_status	   ? pool_status

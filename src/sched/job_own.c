@@ -219,16 +219,23 @@ int job_memcheck(job *j)
 	return gang_diag_set(j->d, GANG_ESTEP, "%s", j->what);
 }
 
-/* IEEE 802.3 CRC-32 as zlib's crc32() and Python's binascii.crc32 compute it. */
+/*
+ * IEEE 802.3 CRC-32 as zlib's crc32() and Python's binascii.crc32 compute
+ * it, a byte at a time through a table made on the stack (no static state).
+ */
 static uint32_t own_crc32_ieee(const uint8_t *buf, size_t len)
 {
-	uint32_t crc = 0xFFFFFFFFU;
+	uint32_t table[256], crc = 0xFFFFFFFFU;
 
-	for (size_t i = 0; i < len; i++) {
-		crc ^= buf[i];
+	for (uint32_t n = 0; n < 256; n++) {
+		uint32_t c = n;
+
 		for (unsigned b = 0; b < 8; b++)
-			crc = (crc & 1U) ? (crc >> 1) ^ OWN_CRC32_POLY : crc >> 1;
+			c = (c & 1U) ? (c >> 1) ^ OWN_CRC32_POLY : c >> 1;
+		table[n] = c;
 	}
+	for (size_t i = 0; i < len; i++)
+		crc = table[(crc ^ buf[i]) & 0xFFU] ^ (crc >> 8);
 	return crc ^ 0xFFFFFFFFU;
 }
 

@@ -145,6 +145,29 @@ Test(profile_steps, gang_check_prints_the_plan_the_job_runs)
 	gang_profile_free(p);
 }
 
+Test(profile_steps, gang_check_counts_the_checksum_word_and_its_page)
+{
+	gang_profile *p = NULL;
+	gang_diag d = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	cr_assert_eq(load(&p, &d, "name = \"t\";\ntarget = \"STM32F103RC\";\nimage = { file = \"fw.hex\"; };\n"
+			  "erase = \"pages\";\nverify = \"crc\";\n"
+			  "checksum = { address = 0x0803FFFC; over = [0x08000000, 0x08001000]; kind = \"crc32-stm32\"; };\n"),
+		     GANG_OK, "%s", d.msg);
+	cr_assert_not_null(fp = open_memstream(&buf, &len));
+	cr_assert_eq(gang_profile_plan(fp, p, NULL, &st_geom, NULL), GANG_OK);
+	fclose(fp);
+	cr_expect_not_null(strstr(buf, "  checksum      crc32-stm32 of [0x08000000, 0x08001000) written at 0x0803FFFC "
+				  "(little-endian), after the serial\n"), "%s", buf);
+	cr_expect_not_null(strstr(buf, "\npages to erase    1 (2048 bytes): 127\n"), "%s", buf);
+	cr_expect_not_null(strstr(buf, "\nbytes to program  4 (image 0 + checksum 4)\n"), "%s", buf);
+	free(buf);
+	gang_profile_free(p);
+}
+
 Test(profile_steps, an_unknown_anchor_names_the_steps_it_could_follow)
 {
 	expect_error(BASE "steps = ( { name = \"x\"; after = \"verfy\"; run = \"true\"; } );\n",
