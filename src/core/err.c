@@ -66,6 +66,7 @@ static const err_row err_table[] = {
 	  "programmed and verified, but the pass could not be recorded — set the board aside and tell the engineer" },
 	{ GANG_ESERIAL_TAKEN, "serial", 1,
 	  "this serial number is already on another board of the same pool — stop and ask the engineer" },
+	{ GANG_ESTEP, "step", 1, "a step of the profile failed — set board aside" },
 	{ GANG_ESERIAL_VOIDED, "serial", 1,
 	  "the board's serial was voided while it was programmed — program the board again" },
 };

@@ -62,6 +62,13 @@ int gang_flash_program_image(gang_target *t, const gang_image *img, const gang_p
 /* GANG_EVERIFY "verify failed at 0x08012344: wrote 0x.. read 0x.." on a mismatch. */
 int gang_flash_verify(gang_target *t, const gang_image *img, gang_verify_mode mode,
 		      gang_progress_fn progress, void *user);
+/*
+ * *same_out: flash already holds img (the CRC unit over each program run
+ * equals the host's CRC of the same bytes; gaps in a run count as the
+ * erased value), so erase and program can be skipped. Nothing is read
+ * back. GANG_EREAD_PROTECTED under RDP 1; probe and target errors.
+ */
+int gang_flash_same(bool *same_out, gang_target *t, const gang_image *img);
 /* Read len bytes of flash at addr. GANG_EREAD_PROTECTED under RDP 1; GANG_EUSAGE outside flash. */
 int gang_flash_read(uint8_t *buf, gang_target *t, uint32_t addr, size_t len);
 /* Mass erase of main flash (option bytes untouched). */

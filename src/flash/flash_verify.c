@@ -91,6 +91,29 @@ static int verify_readable(gang_target *t)
 			     "read-protected (RDP level %d)", gang_target_info_get(t)->rdp_level);
 }
 
+int gang_flash_same(bool *same_out, gang_target *t, const gang_image *img)
+{
+	const gang_flash_ops *ops = gang_flash_ops_of(gang_target_part(t)->family);
+	gang_flash_run *runs = NULL;
+	size_t n = 0;
+	uint32_t got = 0;
+	int err;
+
+	*same_out = false;
+	if ((err = verify_readable(t)) < 0)
+		return err;
+	if (gang_flash_plan_runs(&runs, &n, img, VERIFY_JOIN_GAP, gang_target_part(t)->geom.erased) < 0)
+		return gang_diag_set(gang_target_diag(t), GANG_ENOMEM, "out of memory comparing the image");
+	*same_out = n > 0;
+	for (size_t i = 0; i < n && *same_out && err == GANG_OK; i++)
+		if ((err = ops->crc(&got, t, runs[i].addr, runs[i].len)) == GANG_OK)
+			*same_out = got == gang_crc32_stm32(runs[i].data, runs[i].len);
+	gang_flash_runs_free(runs, n);
+	if (err < 0)
+		*same_out = false;
+	return err;
+}
+
 int gang_flash_verify(gang_target *t, const gang_image *img, gang_verify_mode mode,
 		      gang_progress_fn progress, void *user)
 {

@@ -77,7 +77,82 @@ typedef struct gang_profile_serial {
 typedef struct gang_profile_lines {
 	int image_file, image_address, serial_address, wrp_pages;
 	int ob_group, ob_user;     /* option_bytes and option_bytes.user */
+	int checksum_address, checksum_over;
 } gang_profile_lines;
+
+/*
+ * The kinds of step an attempt is made of: the built-in ones in their
+ * fixed order, the marker where the pass is committed, and the profile's
+ * own (a command, a memory check). A plan is a sequence of these.
+ */
+typedef enum gang_step_kind {
+	GANG_KIND_CONNECT = 0,
+	GANG_KIND_SERIAL,
+	GANG_KIND_CHECKSUM,
+	GANG_KIND_UNPROTECT,
+	GANG_KIND_PROGRAM,
+	GANG_KIND_VERIFY,
+	GANG_KIND_OPTION_BYTES,
+	GANG_KIND_PASS,        /* the pass is committed here; the board is released */
+	GANG_KIND_EXEC,        /* a command of the line's own (steps[].run) */
+	GANG_KIND_MEMCHECK,    /* a word of the board's memory (steps[].check) */
+} gang_step_kind;
+
+/* What a step needs of the target while it runs. */
+typedef enum gang_target_need {
+	GANG_NEED_NONE = 0,    /* nothing (the database, the host) */
+	GANG_NEED_HALTED,      /* attached, core halted under the probe */
+	GANG_NEED_RUNNING,     /* the firmware runs from reset; re-attached after, same UID */
+	GANG_NEED_RELEASED,    /* as running, and the probe's USB is closed for the step (the
+				  command may use the ST-Link); reopened after */
+} gang_target_need;
+
+#define GANG_STEP_NAME_MAX 32U
+#define GANG_PROFILE_STEPS_MAX 16U
+#define GANG_PLAN_MAX (GANG_KIND_PASS + 1U + GANG_PROFILE_STEPS_MAX)
+#define GANG_STEP_TIMEOUT_MAX_S 3600
+
+/* One of the profile's own steps (steps = ( ... )). */
+typedef struct gang_profile_step {
+	char name[GANG_STEP_NAME_MAX];
+	char after[GANG_STEP_NAME_MAX]; /* a built-in step, "pass", or an earlier own step */
+	gang_step_kind kind;       /* GANG_KIND_EXEC or GANG_KIND_MEMCHECK */
+	gang_target_need need;
+	uint32_t timeout_ms;
+	char *run;                 /* EXEC: the shell command line */
+	uint32_t check_address;    /* MEMCHECK: the word polled ... */
+	uint32_t check_equals;     /* ... until it holds this value */
+	int line;                  /* the step's line in the profile */
+} gang_profile_step;
+
+/* checksum = { address; over = [start, end); kind }: written into each board's image. */
+typedef enum gang_checksum_kind {
+	GANG_CHECKSUM_CRC32 = 0,   /* IEEE 802.3 CRC-32 (zlib's crc32()), reflected */
+	GANG_CHECKSUM_CRC32_STM32, /* what the STM32 CRC unit computes (CRC-32/MPEG-2 on LE words) */
+} gang_checksum_kind;
+
+typedef struct gang_profile_checksum {
+	bool present;
+	gang_checksum_kind kind;
+	uint32_t address;          /* where the 32-bit result goes, little-endian */
+	uint32_t start, end;       /* the range [start, end) it covers */
+} gang_profile_checksum;
+
+/* One step of an attempt's plan. */
+typedef struct gang_plan_step {
+	gang_step_kind kind;
+	const char *name;          /* borrowed from the kind table or the profile */
+	gang_target_need need;
+	uint32_t timeout_ms;       /* 0: none of its own (the driver's time-outs apply) */
+	bool after_pass;           /* recorded; cannot turn a pass into a fail */
+	const gang_profile_step *own; /* the profile's step, NULL for a built-in */
+} gang_plan_step;
+
+/* The attempt as a plan: built once per profile at load, then const. */
+typedef struct gang_plan {
+	size_t n;
+	gang_plan_step step[GANG_PLAN_MAX];
+} gang_plan;
 
 typedef struct gang_profile {
 	char *path;            /* as given to gang_profile_load */
@@ -98,6 +173,11 @@ typedef struct gang_profile {
 	int retries;
 	gang_profile_serial serial;
 	gang_profile_ob ob;
+	gang_profile_checksum checksum;
+	bool skip_if_same;     /* program.skip_if_same: a board already holding the image is not erased */
+	gang_profile_step *steps; /* the profile's own steps, n_steps of them */
+	size_t n_steps;
+	gang_plan plan;        /* every step of an attempt, in order (built at load) */
 	gang_profile_lines line;
 } gang_profile;
 
@@ -142,6 +222,13 @@ int gang_profile_prepare(gang_profile **p_out, gang_image **img_out, const gang_
  */
 int gang_profile_plan(FILE *out, const gang_profile *p, const gang_image *img, const gang_flash_geom *g,
 		      const char *pool_status);
+
+/* A step kind's name ("program", "exec", "memcheck"); never NULL. */
+const char *gang_step_kind_name(gang_step_kind k);
+/* A target need's name as written in profiles ("halted", "running", ...); never NULL. */
+const char *gang_target_need_name(gang_target_need n);
+/* A checksum kind's name as written in profiles ("crc32", "crc32-stm32"). */
+const char *gang_checksum_kind_name(gang_checksum_kind k);
 
 /* Names as written in profiles ("under-reset", "mass", "crc", "run"); never NULL. */
 const char *gang_profile_connect_name(gang_connect_mode m);

@@ -81,6 +81,29 @@ static int prof_check_wrp(const gang_profile *p, const gang_flash_geom *g, gang_
 	return GANG_OK;
 }
 
+/* The checksum's range and its word inside flash, the word clear of the serial. */
+static int prof_check_checksum(const gang_profile *p, uint32_t base, uint64_t end, gang_diag *d)
+{
+	const gang_profile_checksum *k = &p->checksum;
+	uint64_t s_lo = p->serial.address, s_hi = s_lo + gang_serial_fmt_len(&p->serial.fmt);
+
+	if (!k->present)
+		return GANG_OK;
+	if (k->start < base || k->end > end)
+		return gang_diag_set(d, GANG_EPROFILE, "%s:%d: checksum.over: [0x%08" PRIX32 ", 0x%08" PRIX32
+				     ") lies outside flash 0x%08" PRIX32 "-0x%08" PRIX64, p->path,
+				     p->line.checksum_over, k->start, k->end, base, end - 1);
+	if (k->address < base || (uint64_t)k->address + 4U > end)
+		return gang_diag_set(d, GANG_EPROFILE, "%s:%d: checksum.address: 0x%08" PRIX32 " lies outside "
+				     "flash 0x%08" PRIX32 "-0x%08" PRIX64 " (the checksum is written with the image)",
+				     p->path, p->line.checksum_address, k->address, base, end - 1);
+	if (p->serial.present && k->address < s_hi && (uint64_t)k->address + 4U > s_lo)
+		return gang_diag_set(d, GANG_EPROFILE, "%s:%d: checksum.address: 0x%08" PRIX32 "-0x%08" PRIX32
+				     " overlaps the serial bytes 0x%08" PRIX64 "-0x%08" PRIX64, p->path,
+				     p->line.checksum_address, k->address, k->address + 3U, s_lo, s_hi - 1);
+	return GANG_OK;
+}
+
 int gang_profile_validate(const gang_profile *p, const gang_flash_geom *g, const gang_image *img,
 			  gang_diag *d)
 {
@@ -90,7 +113,8 @@ int gang_profile_validate(const gang_profile *p, const gang_flash_geom *g, const
 		return gang_diag_set(d, GANG_ERR, "flash geometry: no regions, or regions that are "
 				     "empty or not contiguous");
 	if ((rc = prof_check_image(p, gang_geom_base(g), gang_geom_end(g), img, d)) < 0 ||
-	    (rc = prof_check_serial(p, gang_geom_base(g), gang_geom_end(g), img, d)) < 0)
+	    (rc = prof_check_serial(p, gang_geom_base(g), gang_geom_end(g), img, d)) < 0 ||
+	    (rc = prof_check_checksum(p, gang_geom_base(g), gang_geom_end(g), d)) < 0)
 		return rc;
 	return prof_check_wrp(p, g, d);
 }

@@ -58,5 +58,11 @@ int prof_get_text(const prof_ctx *c, const config_setting_t *parent, const char 
 /* The serial and option_bytes groups (profile_groups.c). */
 int prof_parse_serial(const prof_ctx *c, const config_setting_t *root);
 int prof_parse_ob(const prof_ctx *c, const config_setting_t *root);
+/* The steps list, the checksum and program groups (profile_steps.c). */
+int prof_parse_own_steps(const prof_ctx *c, const config_setting_t *root);
+int prof_parse_checksum(const prof_ctx *c, const config_setting_t *root);
+int prof_parse_program(const prof_ctx *c, const config_setting_t *root);
+/* Build c->p->plan from the built-in steps and the profile's own (profile_plan_build.c). */
+int prof_plan_build(const prof_ctx *c);
 
 #endif

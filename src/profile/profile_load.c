@@ -25,7 +25,7 @@
 
 static const char *const prof_root_keys[] = {
 	"name", "target", "station", "description", "image", "connect", "erase", "verify",
-	"serial", "option_bytes", "after", "retries", NULL,
+	"serial", "option_bytes", "after", "retries", "checksum", "program", "steps", NULL,
 };
 static const char *const prof_image_keys[] = { "file", "address", "format", NULL };
 static const char *const prof_connect_keys[] = { "mode", "swd_khz", NULL };
@@ -296,9 +296,11 @@ static int prof_parse_root(const prof_ctx *c, const config_setting_t *root)
 	    (rc = prof_get_text(c, root, "", "description", PROF_OPTIONAL, c->p->description,
 				sizeof(c->p->description))) < 0 ||
 	    (rc = prof_parse_image(c, root)) < 0 || (rc = prof_parse_connect(c, root)) < 0 ||
-	    (rc = prof_parse_steps(c, root)) < 0 || (rc = prof_parse_serial(c, root)) < 0)
+	    (rc = prof_parse_steps(c, root)) < 0 || (rc = prof_parse_serial(c, root)) < 0 ||
+	    (rc = prof_parse_ob(c, root)) < 0 || (rc = prof_parse_checksum(c, root)) < 0 ||
+	    (rc = prof_parse_program(c, root)) < 0 || (rc = prof_parse_own_steps(c, root)) < 0)
 		return rc;
-	return prof_parse_ob(c, root);
+	return prof_plan_build(c);
 }
 
 /* Hash, refuse @include, parse: the parsed bytes are the hashed bytes. */
@@ -356,6 +358,9 @@ void gang_profile_free(gang_profile *p)
 	free(p->path);
 	free(p->image_path);
 	free(p->ob.wrp_pages);
+	for (size_t i = 0; i < p->n_steps; i++)
+		free(p->steps[i].run);
+	free(p->steps);
 	free(p);
 }
 

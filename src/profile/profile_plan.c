@@ -2,8 +2,8 @@
  * profile_plan.c — the plan `gang check` prints: what every board will go
  * through, in order, with the numbers a line engineer signs off (pages to
  * erase, bytes to program, the serial's bytes for the pool's first value).
- * Step order follows the job pipeline (docs/architecture.md "One attempt,
- * from slot to database"); the serial is patched into the image buffer, so
+ * The steps are the profile's plan (profile_plan_build.c), the one the job
+ * runs, in its order; the serial is patched into the image buffer, so
  * program and verify cover it.
  */
 #include "profile/profile_internal.h"
@@ -63,6 +63,8 @@ static uint32_t plan_pages(uint64_t *bytes, uint8_t *map, const gang_profile *p,
 		plan_mark(map, g, img->seg[i].addr, img->seg[i].len);
 	if (p->serial.present)
 		plan_mark(map, g, p->serial.address, gang_serial_fmt_len(&p->serial.fmt));
+	if (p->checksum.present)
+		plan_mark(map, g, p->checksum.address, 4);
 	*bytes = 0;
 	for (uint32_t pg = 0; pg < g->n_pages; pg++) {
 		if (!((map[pg / 8] >> (pg % 8)) & 1U) || !gang_geom_unit(&u, g->g, pg))
@@ -138,11 +140,11 @@ static uint64_t plan_image_size(const gang_image *img)
 	return n;
 }
 
-/* Serial bytes that are not already image data (overlay rewrites those). */
-static uint64_t plan_serial_extra(const gang_profile *p, const gang_image *img)
+/* Bytes of [lo, lo + len) that are not already image data (the serial's overlay, the checksum's slot). */
+static uint64_t plan_extra(const gang_image *img, uint64_t lo, uint64_t len)
 {
-	uint64_t lo = p->serial.address, hi = lo + gang_serial_fmt_len(&p->serial.fmt);
-	uint64_t extra = hi - lo;
+	uint64_t hi = lo + len;
+	uint64_t extra = len;
 
 	for (size_t i = 0; img && i < img->n_seg; i++) {
 		uint64_t a = img->seg[i].addr > lo ? img->seg[i].addr : lo;
@@ -247,20 +249,87 @@ static void plan_header(FILE *out, const gang_profile *p, const gang_image *img,
 		img->sha256, img->seg[0].addr, (uint64_t)last->addr + last->len - 1);
 }
 
-static void plan_steps(FILE *out, const gang_profile *p, const gang_image *img)
+static void plan_program(FILE *out, const gang_profile *p, const gang_image *img)
 {
-	fprintf(out, "\nsteps\n  connect       %s, SWD %" PRIu32 " kHz\n",
-		plan_connect_text[p->connect], p->swd_khz);
 	fprintf(out, "  erase         %s\n", plan_erase_text[p->erase]);
 	if (img)
 		fprintf(out, "  program       %" PRIu64 " byte%s in %zu segment%s\n", plan_image_size(img),
 			plan_image_size(img) == 1 ? "" : "s", img->n_seg, img->n_seg == 1 ? "" : "s");
 	else
 		fprintf(out, "  program       (image not loaded)\n");
-	plan_serial(out, p);
-	fprintf(out, "  verify        %s\n", plan_verify_text[p->verify]);
-	plan_ob(out, p);
-	fprintf(out, "  after         %s\n", plan_after_text[p->after]);
+	if (p->skip_if_same)
+		fprintf(out, "                skipped with the erase on a board that already holds the image\n");
+}
+
+static void plan_checksum(FILE *out, const gang_profile *p)
+{
+	const gang_profile_checksum *k = &p->checksum;
+
+	fprintf(out, "  checksum      %s of [0x%08" PRIX32 ", 0x%08" PRIX32 ") written at 0x%08" PRIX32
+		" (little-endian), after the serial\n", gang_checksum_kind_name(k->kind), k->start, k->end,
+		k->address);
+}
+
+/* A step of the profile's own: what it does, on which target state, for how long. */
+static void plan_own(FILE *out, const gang_plan_step *st)
+{
+	const gang_profile_step *s = st->own;
+
+	fprintf(out, "  %-13s ", s->name);
+	if (s->kind == GANG_KIND_MEMCHECK)
+		fprintf(out, "firmware runs until the word at 0x%08" PRIX32 " reads 0x%08" PRIX32 ", at most %" PRIu32
+			" s; then re-attached (same UID)\n", s->check_address, s->check_equals, st->timeout_ms / 1000U);
+	else
+		fprintf(out, "command `%s` (%s, at most %" PRIu32 " s%s)\n", s->run,
+			st->need == GANG_NEED_HALTED ? "core halted under the probe" :
+			st->need == GANG_NEED_RUNNING ? "firmware running; re-attached after, same UID" :
+			st->need == GANG_NEED_NONE ? "board released" :
+			st->after_pass ? "board and ST-Link released" :
+			"firmware running, ST-Link released; re-attached after, same UID", st->timeout_ms / 1000U,
+			st->after_pass ? "; its failure is recorded but the board stays a pass" : "");
+}
+
+/* One line (or two) per step of the plan the job runs: the same structure, the same order. */
+static void plan_step(FILE *out, const gang_profile *p, const gang_image *img, const gang_plan_step *st)
+{
+	switch (st->kind) {
+	case GANG_KIND_CONNECT:
+		fprintf(out, "  connect       %s, SWD %" PRIu32 " kHz\n", plan_connect_text[p->connect], p->swd_khz);
+		break;
+	case GANG_KIND_SERIAL:
+		plan_serial(out, p);
+		break;
+	case GANG_KIND_CHECKSUM:
+		plan_checksum(out, p);
+		break;
+	case GANG_KIND_UNPROTECT:
+		fprintf(out, "  unprotect     only on a read-protected chip (RDP 1): %s\n", p->ob.allow_unprotect ?
+			"mass erase by the RDP regression" : "refused (option_bytes.allow_unprotect is not set)");
+		break;
+	case GANG_KIND_PROGRAM:
+		plan_program(out, p, img);
+		break;
+	case GANG_KIND_VERIFY:
+		fprintf(out, "  verify        %s\n", plan_verify_text[p->verify]);
+		break;
+	case GANG_KIND_OPTION_BYTES:
+		plan_ob(out, p);
+		break;
+	case GANG_KIND_PASS:
+		fprintf(out, "  pass          recorded (serial burned), then the board is released\n"
+			"  after         %s\n", plan_after_text[p->after]);
+		break;
+	default:
+		plan_own(out, st);
+		break;
+	}
+}
+
+static void plan_steps(FILE *out, const gang_profile *p, const gang_image *img)
+{
+	fprintf(out, "\nsteps\n");
+	for (size_t i = 0; i < p->plan.n; i++)
+		plan_step(out, p, img, &p->plan.step[i]);
 	fprintf(out, "  retries       %d\n", p->retries);
 }
 
@@ -269,7 +338,8 @@ int gang_profile_plan(FILE *out, const gang_profile *p, const gang_image *img, c
 {
 	plan_geom g = { geom, 0, 0, 0 };
 	uint64_t image = plan_image_size(img);
-	uint64_t serial = p->serial.present ? plan_serial_extra(p, img) : 0;
+	uint64_t serial = p->serial.present ? plan_extra(img, p->serial.address, gang_serial_fmt_len(&p->serial.fmt)) : 0;
+	uint64_t sum = p->checksum.present ? plan_extra(img, p->checksum.address, 4) : 0;
 
 	if (!gang_geom_valid(geom))
 		return GANG_ERR;
@@ -280,9 +350,15 @@ int gang_profile_plan(FILE *out, const gang_profile *p, const gang_image *img, c
 	plan_steps(out, p, img);
 	fputc('\n', out);
 	plan_erase_pages(out, p, img, &g);
-	fprintf(out, "bytes to program  %" PRIu64, image + serial);
+	fprintf(out, "bytes to program  %" PRIu64, image + serial + sum);
+	if (p->serial.present || p->checksum.present)
+		fprintf(out, " (image %" PRIu64, image);
 	if (p->serial.present)
-		fprintf(out, " (image %" PRIu64 " + serial %" PRIu64 ")", image, serial);
+		fprintf(out, " + serial %" PRIu64, serial);
+	if (p->checksum.present)
+		fprintf(out, " + checksum %" PRIu64, sum);
+	if (p->serial.present || p->checksum.present)
+		fputc(')', out);
 	fprintf(out, "\nserial pool       %s\n",
 		!p->serial.present ? "none"
 		: pool_status	   ? pool_status

@@ -1,7 +1,10 @@
 /*
- * job.c — one attempt on one board: the ordered steps of the profile, each
- * timed, recorded (steps table) and announced (events). The first failing
- * step ends the attempt; the attempt row is closed exactly once. A pass is
+ * job.c — one attempt on one board: the steps of the profile's plan
+ * (profile.h gang_plan), each timed, recorded (steps table, result as an
+ * enum) and announced (events), with the target as the step needs it. The
+ * first failing step ends the attempt; the attempt row is closed exactly
+ * once, at the plan's pass marker or at the failure; steps after the pass
+ * are recorded but cannot change it. A pass is
  * recorded only after verify, and committed before the board is released
  * into its firmware: once the pass is on disk nothing the firmware does
  * (turning the SWD pins into GPIO at once, for instance) can undo it, and a
@@ -13,6 +16,7 @@
  * again (unless the run says --rework): only the sighting is recorded.
  */
 #include "sched/job.h"
+#include "sched/job_internal.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -28,33 +32,11 @@
 #include "serial/serial_format.h"
 #include "target/target.h"
 
-#define JOB_SKIPPED 1            /* a step that had nothing to do */
 #define JOB_ALREADY 2            /* the board passed before with this profile and image */
 #define JOB_PROGRESS_EVERY_S 0.1 /* progress events at most this often */
 #define JOB_BOARD_MIN_MV 1500U   /* below this the board lost its supply */
 
-typedef struct job {
-	sched_slot *s;
-	const gang_run_cfg *cfg;
-	const gang_profile *p;
-	gang_db *db;
-	gang_stlink *sl;
-	gang_target *t;
-	gang_diag *d;
-	gang_attempt_key key;   /* the attempt's key in the database */
-	int attempt;
-	char uid[25];
-	char serial_text[96];
-	char ob_hex[2 * GANG_OB_RAW_LEN + 1]; /* option bytes as read on connect, "" unreadable */
-	gang_board_pass seen;     /* the board's earlier pass with this profile and image */
-	gang_image *img;          /* per-board copy with the serial patched in */
-	char detail[GANG_DIAG_LEN]; /* what a passing step did, for the steps table */
-	/* progress throttle */
-	const char *pstep;
-	double p_t0, p_last;
-} job;
-
-static void job_event(job *j, gang_event_kind kind, gang_event *ev)
+void job_event(job *j, gang_event_kind kind, gang_event *ev)
 {
 	ev->kind = kind;
 	ev->uid = j->uid;
@@ -111,7 +93,7 @@ static bool job_uid_blank(const char *uid)
 	return n == 0 || strspn(uid, "0") == n || strspn(uid, "Ff") == n;
 }
 
-static void job_note(job *j, const char *message, const char *detail)
+void job_note(job *j, const char *message, const char *detail)
 {
 	gang_event ev = { .message = message, .detail = detail };
 
@@ -237,12 +219,13 @@ static int job_unprotect(job *j)
 				     info->rdp_level);
 	if ((err = gang_flash_unprotect(j->t)) < 0)
 		return err;
+	j->unprotected = true;
 	snprintf(j->detail, sizeof(j->detail), "RDP 1 -> 0: chip mass-erased by the regression");
 	job_note(j, "read protection removed — chip was mass-erased", NULL);
 	return GANG_OK;
 }
 
-static const gang_image *job_image(const job *j)
+const gang_image *job_image(const job *j)
 {
 	return j->img ? j->img : j->cfg->image;
 }
@@ -251,8 +234,11 @@ static int job_program(job *j)
 {
 	gang_program_opts o = { .erase = j->p->erase, .allow_unprotect = false,
 				.progress = job_progress, .user = j };
-	int err = gang_flash_program_image(j->t, job_image(j), &o);
+	int err = job_same(j);
 
+	if (err != GANG_OK)
+		return err;
+	err = gang_flash_program_image(j->t, job_image(j), &o);
 	if (err == GANG_OK)
 		snprintf(j->detail, sizeof(j->detail), "%zu bytes, erase %s", gang_image_size(job_image(j)),
 			 gang_erase_mode_name(j->p->erase));
@@ -358,6 +344,7 @@ static const char *job_advice(int err)
 	case GANG_EFLASH:
 	case GANG_EWRITE_PROTECTED:
 	case GANG_EREAD_PROTECTED:
+	case GANG_ESTEP:
 		return "set board aside";
 	case GANG_ESERIAL_EXHAUSTED:
 		return "stop and ask the engineer";
@@ -368,16 +355,45 @@ static const char *job_advice(int err)
 
 typedef int (*job_step_fn)(job *j);
 
-static const struct job_step_row {
-	const char *name;
-	job_step_fn fn;
-} job_steps[] = {
-	{ "serial", job_serial },
-	{ "unprotect", job_unprotect },
-	{ "program", job_program },
-	{ "verify", job_verify },
-	{ "option_bytes", job_option_bytes },
+/* What runs each kind of step; index = gang_step_kind (connect and pass are the attempt's own). */
+static const job_step_fn job_kind_fn[] = {
+	[GANG_KIND_SERIAL] = job_serial,
+	[GANG_KIND_CHECKSUM] = job_checksum,
+	[GANG_KIND_UNPROTECT] = job_unprotect,
+	[GANG_KIND_PROGRAM] = job_program,
+	[GANG_KIND_VERIFY] = job_verify,
+	[GANG_KIND_OPTION_BYTES] = job_option_bytes,
+	[GANG_KIND_EXEC] = job_exec,
+	[GANG_KIND_MEMCHECK] = job_memcheck,
 };
+
+bool job_should_stop(void *user)
+{
+	const job *j = user;
+
+	return sched_stop_level(j->s->run) == SCHED_ABORT;
+}
+
+/* The step's body, with the target as it needs it: a "running" step lets the firmware run, then re-attaches. */
+static int job_step_body(job *j, const gang_plan_step *st)
+{
+	int err, rerr;
+
+	if (st->need == GANG_NEED_RELEASED) {
+		if ((err = job_probe_release(j)) < 0)
+			return err;
+		err = job_kind_fn[st->kind](j);
+		rerr = job_probe_take(j, !st->after_pass);
+		return err < 0 ? err : rerr < 0 ? rerr : err;
+	}
+	if (st->need != GANG_NEED_RUNNING || st->kind == GANG_KIND_MEMCHECK)
+		return job_kind_fn[st->kind](j);
+	if ((err = job_let_run(j)) < 0)
+		return err;
+	err = job_kind_fn[st->kind](j);
+	rerr = job_reattach(j);
+	return err < 0 ? err : rerr < 0 ? rerr : err;
+}
 
 static void job_step_event(job *j, const char *name)
 {
@@ -387,30 +403,50 @@ static void job_step_event(job *j, const char *name)
 }
 
 /* Run one step: event, timing, steps-table row. Returns the step's result (< 0 failure). */
-static int job_run_step(job *j, const struct job_step_row *row)
+static int job_run_step(job *j, const gang_plan_step *st)
 {
 	gang_diag dbd;
 	double t0;
 	int err, dberr;
 	gang_step_result r;
 
-	if (sched_stop_level(j->s->run) == SCHED_ABORT)
-		return gang_diag_set(j->d, GANG_ECANCELLED, "stopped by the operator before %s", row->name);
-	job_step_event(j, row->name);
+	if (job_should_stop(j))
+		return gang_diag_set(j->d, GANG_ECANCELLED, "stopped by the operator before %s", st->name);
+	job_step_event(j, st->name);
+	j->step = st;
 	j->detail[0] = '\0';
+	j->detail_on_fail = false;
+	j->what[0] = '\0';
 	gang_diag_clear(j->d);
 	t0 = gang_now_unix();
-	err = row->fn(j);
+	err = job_step_body(j, st);
 	r = err == JOB_SKIPPED ? GANG_STEP_SKIP : err < 0 ? GANG_STEP_FAIL : GANG_STEP_PASS;
-	dberr = gang_db_step(j->db, &j->key, row->name, r, (uint32_t)((gang_now_unix() - t0) * 1000.0),
-			     err < 0 ? j->d->msg : j->detail, &dbd);
+	dberr = gang_db_step(j->db, &j->key, st->name, r, (uint32_t)((gang_now_unix() - t0) * 1000.0),
+			     err < 0 && !j->detail_on_fail ? j->d->msg : j->detail, &dbd);
 	if (err < 0)
-		gang_log_err(&j->s->log, "%s: %s (%s)", row->name, gang_strerror(err), j->d->msg);
+		gang_log_err(&j->s->log, "%s: %s (%s)", st->name, gang_strerror(err), j->d->msg);
 	else
-		gang_log_info(&j->s->log, "%s: %s", row->name, r == GANG_STEP_SKIP ? "skipped" : j->detail);
+		gang_log_info(&j->s->log, "%s: %s", st->name, r == GANG_STEP_SKIP && !j->detail[0] ? "skipped" :
+			      j->detail);
 	if (err >= 0 && dberr < 0)
 		return gang_diag_set(j->d, dberr, "%s", dbd.msg);
 	return err < 0 ? err : GANG_OK;
+}
+
+/*
+ * A step after the pass: recorded, announced when it fails, never held
+ * against the board (its serial is burned, its pass committed).
+ */
+static void job_run_after_pass(job *j, const gang_plan_step *st)
+{
+	char msg[240];
+	int err = job_run_step(j, st);
+
+	if (err == GANG_OK)
+		return;
+	snprintf(msg, sizeof(msg), "%.200s — the board passed", j->what[0] ? j->what : gang_strerror(err));
+	job_note(j, msg, j->d->msg);
+	gang_diag_clear(j->d);
 }
 
 static gang_detach_after job_after(const gang_profile *p)
@@ -439,6 +475,7 @@ static bool job_retryable(int err)
 	case GANG_EUID_BLANK:
 	case GANG_EUID_TWICE:
 	case GANG_EUNRECORDED:
+	case GANG_ESTEP:           /* the board's own test: programming it again does not change it */
 	case GANG_ESERIAL_TAKEN:   /* a retry would reserve the same value and meet the same clash */
 		return false;
 	default:
@@ -476,6 +513,8 @@ static void job_outcome_fill(job_outcome *out, const job *j, int err)
 		const char *advice = job_advice(err);
 
 		job_what(out->what, sizeof(out->what), err, j->d, j->p);
+		if (err == GANG_ESTEP && j->what[0])
+			snprintf(out->what, sizeof(out->what), "%s", j->what);
 		snprintf(out->sentence, sizeof(out->sentence), "%s%s%s", out->what, advice ? " — " : "",
 			 advice ? advice : "");
 		snprintf(out->detail, sizeof(out->detail), "%s", j->d->msg);
@@ -585,9 +624,28 @@ static void job_sighting(job *j, job_outcome *out)
 	gang_log_info(&j->s->log, "board %s: %s (attempt %" PRId64 ")", j->uid, out->sentence, j->seen.attempt.seq);
 }
 
-void job_attempt(job_outcome *out, sched_slot *s, gang_db *db, gang_stlink *sl, int attempt)
+/*
+ * The plan after connect: each step in order until one fails; at "pass"
+ * the outcome is committed and the board released; the steps after it are
+ * recorded but cannot change the outcome.
+ */
+static void job_plan(job *j, job_outcome *out, int err)
 {
-	job j = { .s = s, .cfg = s->run->cfg, .p = s->run->cfg->profile, .db = db, .sl = sl,
+	const gang_plan *pl = &j->p->plan;
+	size_t i = 1;
+
+	for (; i < pl->n && err == GANG_OK && pl->step[i].kind != GANG_KIND_PASS; i++)
+		err = job_run_step(j, &pl->step[i]);
+	job_finish(j, out, err);
+	if (err != GANG_OK || out->result != GANG_ATTEMPT_PASS)
+		return;
+	for (i++; i < pl->n; i++)
+		job_run_after_pass(j, &pl->step[i]);
+}
+
+void job_attempt(job_outcome *out, sched_slot *s, gang_db *db, gang_stlink **sl, int attempt)
+{
+	job j = { .s = s, .cfg = s->run->cfg, .p = s->run->cfg->profile, .db = db, .sl = *sl, .slp = sl,
 		  .d = &s->diag, .attempt = attempt };
 	gang_event ev = { 0 };
 	double t0;
@@ -613,8 +671,6 @@ void job_attempt(job_outcome *out, sched_slot *s, gang_db *db, gang_stlink *sl, 
 		gang_target_detach(j.t, GANG_DETACH_HALT);
 		return;
 	}
-	for (size_t i = 0; i < sizeof(job_steps) / sizeof(job_steps[0]) && err == GANG_OK; i++)
-		err = job_run_step(&j, &job_steps[i]);
-	job_finish(&j, out, err);
+	job_plan(&j, out, err);
 	gang_image_free(j.img);
 }

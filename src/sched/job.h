@@ -1,7 +1,8 @@
 /*
- * job.h — one board through the profile, as one recorded attempt:
- * connect → identify → serial → (unprotect) → erase+program → verify →
- * option bytes → release. Every step is timed, recorded in the database and
+ * job.h — one board through the profile's plan, as one recorded attempt:
+ * connect → identify → serial → (checksum) → (unprotect) → erase+program →
+ * verify → option bytes → pass and release, with the profile's own steps
+ * where their `after` puts them. Every step is timed, recorded in the database and
  * announced as events; the first failure ends the attempt with the
  * operator's sentence. The serial is reserved for the board's UID before
  * programming and burned only when the attempt passes (after verify).
@@ -29,13 +30,16 @@ typedef struct job_outcome {
 } job_outcome;
 
 /*
- * Run one attempt (attempt is 1-based) on the board in the slot's fixture;
+ * Run one attempt (attempt is 1-based) on the board in the slot's fixture
+ * through the slot's probe *sl (a step that releases the probe closes it
+ * and opens it again: *sl is then the new handle, NULL if it did not come
+ * back, with the outcome's probe_lost set);
  * the attempt row is closed before returning, and a passed board is
  * released into its firmware only after its pass is committed. The caller
  * announces the board's result (after its last attempt). A board that
  * passed before with the same profile and image comes back with already
  * set and nothing but the sighting recorded (unless the run reworks).
  */
-void job_attempt(job_outcome *out, sched_slot *s, gang_db *db, gang_stlink *sl, int attempt);
+void job_attempt(job_outcome *out, sched_slot *s, gang_db *db, gang_stlink **sl, int attempt);
 
 #endif

@@ -324,7 +324,7 @@ static int slot_attempts(job_outcome *o, slot_ctx *c, int *attempt_out)
 	for (;;) {
 		attempt++;
 		*attempt_out = attempt;
-		job_attempt(o, s, c->db, c->sl, attempt);
+		job_attempt(o, s, c->db, &c->sl, attempt);
 		if (o->err == GANG_OK || sched_stop_level(s->run) == SCHED_ABORT)
 			return GANG_OK;
 		if (o->probe_lost) {

@@ -155,6 +155,44 @@ static gang_image *fuzz_stand_in(const gang_profile *p, const uint8_t *data, siz
 	return img;
 }
 
+/*
+ * The plan: connect first, one pass, every built-in kind once and in order,
+ * every own step exactly once with its needs legal for its side of the pass,
+ * a checksum that never covers its own word.
+ */
+static void fuzz_check_plan(const gang_profile *p)
+{
+	const gang_plan *pl = &p->plan;
+	size_t own = 0, passes = 0;
+	int last_builtin = -1;
+
+	FUZZ_CHECK(pl->n >= 7 && pl->n <= GANG_PLAN_MAX, "plan of %zu steps", pl->n);
+	FUZZ_CHECK(pl->step[0].kind == GANG_KIND_CONNECT, "plan starts with %d", (int)pl->step[0].kind);
+	for (size_t i = 0; i < pl->n; i++) {
+		const gang_plan_step *st = &pl->step[i];
+
+		FUZZ_CHECK(st->name && st->name[0], "step %zu without a name", i);
+		FUZZ_CHECK(st->after_pass == (passes > 0), "step %zu after_pass %d", i, (int)st->after_pass);
+		if (st->own) {
+			own++;
+			FUZZ_CHECK(st->kind == GANG_KIND_EXEC || st->kind == GANG_KIND_MEMCHECK, "own kind %d", (int)st->kind);
+			FUZZ_CHECK(st->timeout_ms >= 1000U, "step %zu time-out %u ms", i, st->timeout_ms);
+			FUZZ_CHECK(!st->after_pass || st->need == GANG_NEED_NONE || st->need == GANG_NEED_RELEASED,
+				   "step %zu after the pass needs %d", i, (int)st->need);
+			FUZZ_CHECK(st->kind != GANG_KIND_EXEC || (st->own->run && st->own->run[0]), "command step %zu "
+				   "without a command", i);
+			continue;
+		}
+		FUZZ_CHECK((int)st->kind > last_builtin, "built-in step %zu out of order", i);
+		last_builtin = (int)st->kind;
+		passes += st->kind == GANG_KIND_PASS;
+	}
+	FUZZ_CHECK(passes == 1 && own == p->n_steps, "%zu passes, %zu of %zu own steps", passes, own, p->n_steps);
+	FUZZ_CHECK(!p->checksum.present || p->checksum.start < p->checksum.end, "checksum range");
+	FUZZ_CHECK(!p->checksum.present || p->checksum.address >= p->checksum.end ||
+			   p->checksum.address + 4U <= p->checksum.start, "checksum covers itself");
+}
+
 static void fuzz_check_profile(const gang_profile *p, const char *path, const uint8_t *data, size_t size)
 {
 	char sha[GANG_SHA256_HEX_LEN + 1];
@@ -173,6 +211,7 @@ static void fuzz_check_profile(const gang_profile *p, const char *path, const ui
 	fuzz_check_modes(p);
 	fuzz_check_serial(&p->serial);
 	fuzz_check_ob(&p->ob);
+	fuzz_check_plan(p);
 	fuzz_check_use(p, NULL);
 	img = fuzz_stand_in(p, data, size);
 	fuzz_check_use(p, img);
