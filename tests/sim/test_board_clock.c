@@ -248,6 +248,80 @@ Test(sim_board_clock, system_reset_returns_to_hsi_and_zero_wait_states)
 	sim_board_free(b);
 }
 
+/* Thumb (arm-none-eabi-as, Cortex-M3): the core clocks itself up as gang does, then r0 turns. */
+static const uint8_t ck_prog_clock_up[48] = {
+	0x06, 0x49,             /* 00 ldr  r1, =0x40022000  FLASH_ACR */
+	0x12, 0x22,             /* 02 movs r2, #0x12 */
+	0x0a, 0x60,             /* 04 str  r2, [r1]         LATENCY 2, PRFTBE */
+	0x06, 0x49,             /* 06 ldr  r1, =0x40021000  RCC */
+	0x06, 0x4a,             /* 08 ldr  r2, =0x00380400 */
+	0x4a, 0x60,             /* 0a str  r2, [r1, #4]     CFGR: x16, APB1 /2 */
+	0x06, 0x4a,             /* 0c ldr  r2, =0x01000081 */
+	0x0a, 0x60,             /* 0e str  r2, [r1]         CR: PLLON */
+	0x06, 0x4a,             /* 10 ldr  r2, =0x00380402 */
+	0x4a, 0x60,             /* 12 str  r2, [r1, #4]     SW = PLL */
+	0x01, 0x38,             /* 14 loop: subs r0, #1 */
+	0xfd, 0xd1,             /* 16 bne  loop */
+	0x00, 0xbe,             /* 18 bkpt */
+	0x00, 0x00,
+	0x00, 0x20, 0x02, 0x40, 0x00, 0x10, 0x02, 0x40,
+	0x00, 0x04, 0x38, 0x00, 0x81, 0x00, 0x00, 0x01, 0x02, 0x04, 0x38, 0x00,
+};
+
+/* Thumb: ACR = 0 WS; r3 = [r0]; ACR = 2 WS; r4 = [r0]; bkpt. */
+static const uint8_t ck_prog_acr[20] = {
+	0x03, 0x49,             /* 00 ldr  r1, =0x40022000 */
+	0x10, 0x22,             /* 02 movs r2, #0x10 */
+	0x0a, 0x60,             /* 04 str  r2, [r1]   LATENCY 0 */
+	0x03, 0x68,             /* 06 ldr  r3, [r0] */
+	0x12, 0x22,             /* 08 movs r2, #0x12 */
+	0x0a, 0x60,             /* 0a str  r2, [r1]   LATENCY 2 */
+	0x04, 0x68,             /* 0c ldr  r4, [r0] */
+	0x00, 0xbe,             /* 0e bkpt */
+	0x00, 0x20, 0x02, 0x40,
+};
+
+static void ck_start(sim_board *b, const uint8_t *prog, size_t len, uint32_t r0)
+{
+	for (size_t i = 0; i < len; i++)
+		fx_w(b, FX_SRAM + (uint32_t)i, 1, prog[i]);
+	fx_set_reg(b, 0, r0);
+	fx_set_reg(b, 15, FX_SRAM);
+	fx_set_reg(b, 16, 0x01000000U);
+	fx_w(b, FX_DHCSR, 4, 0xA05F0001U);
+}
+
+Test(sim_board_clock, the_core_clocking_itself_up_switches_in_its_own_run)
+{
+	sim_board *b = ck_board("STM32F103RC", 8000000, 3300);
+	int64_t t0 = sim_board_now(b);
+
+	ck_start(b, ck_prog_clock_up, sizeof(ck_prog_clock_up), 100000);
+	/* PLLON after 8 instructions (1 us), locked 200 us later; 1600 cycles at 8 MHz, 198 400 at 64;
+	 * one long advance: the run itself must stop at the switch and go on at 64 MHz */
+	sim_board_advance(b, t0 + 3299 * CK_US);
+	cr_expect(sim_board_core_running(b), "3299 us: still looping");
+	sim_board_advance(b, t0 + 3303 * CK_US);
+	cr_expect_not(sim_board_core_running(b), "3303 us: on the bkpt");
+	cr_expect_eq(fx_get_reg(b, 0), 0);
+	cr_expect_eq(CK_SWS(fx_r(b, CK_F1_CFGR, 4)), CK_SW_PLL);
+	sim_board_free(b);
+}
+
+Test(sim_board_clock, the_core_lowering_the_wait_states_reads_garbage_at_once)
+{
+	sim_board *b = ck_board("STM32F103RC", 8000000, 3300);
+
+	ck_f1_clock_up(b, 2, CK_F1_CFGR_64);
+	ck_wait(b, 300 * CK_US);
+	ck_start(b, ck_prog_acr, sizeof(ck_prog_acr), FX_FLASH + 4);
+	ck_wait(b, 10 * CK_US);
+	cr_assert_not(sim_board_core_running(b));
+	cr_expect_eq(fx_get_reg(b, 3), ~0x08000009U, "0 WS at 64 MHz: garbage");
+	cr_expect_eq(fx_get_reg(b, 4), 0x08000009U, "2 WS: right");
+	sim_board_free(b);
+}
+
 /* Turn the PLL on with a setting and report whether it locked within 10 ms. */
 static bool ck_locks(sim_board *b, bool f4, uint32_t setting)
 {

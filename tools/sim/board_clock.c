@@ -58,8 +58,12 @@
 /* F0/F1/F3 CFGR: PLLSRC (b16, F0/F3 b15 too), PLLXTPRE b17, PLLMUL[21:18] */
 #define FPEC_CFGR_PLL        0x003F8000U
 #define FPEC_CFGR_PLLSRC     (3U << 15)
-/* F2/F4/F7 PLLCFGR: PLLM[5:0], PLLN[14:6], PLLP[17:16], PLLSRC b22, PLLQ[27:24] */
-#define SECT_PLLCFGR_MASK    0x0F437FFFU
+/*
+ * F2/F4/F7 PLLCFGR: PLLM[5:0], PLLN[14:6], PLLP[17:16], PLLSRC b22,
+ * PLLQ[27:24]; bits 30:28 (reserved, "keep at reset value" in RM0090;
+ * PLLR on F446 and F76x) are stored as written and not judged.
+ */
+#define SECT_PLLCFGR_MASK    0x7F437FFFU
 #define SECT_PLLCFGR_RESET   0x24003010U
 #define SECT_PLLCFGR_HSE     (1U << 22)
 
