@@ -115,6 +115,8 @@ static board_bus board_flash_read(sim_board *b, uint32_t off, unsigned size, uin
 	if (b->fm->blocked(b))
 		return BOARD_BUS_FAULT;       /* RDP level 1 with a debugger (PM0075, RM0090 §3.7.3) */
 	*val = board_le_get(b->flash + off, size);
+	if (!board_clock_flash_ok(b))
+		*val = board_clock_garble(*val, size);   /* too few wait states (RM0008 §3.3.3) */
 	return BOARD_BUS_OK;
 }
 

@@ -41,11 +41,13 @@ typedef struct sim_region {
 /*
  * The family's peripherals the bench models besides the flash controller:
  * RCC (clock gates of the CRC unit and GPIOA), GPIOA_MODER (0 base: no
- * MODER, the F1 AFIO_MAPR.SWJ_CFG instead) and the core clock after reset.
+ * MODER, the F1 AFIO_MAPR.SWJ_CFG instead) and the core clock after reset
+ * (the HSI; the PLL and wait states behind RCC_CR/CFGR/PLLCFGR and
+ * FLASH_ACR are board_clock.c's).
  */
 typedef struct sim_family_io {
 	uint32_t rcc_base;
-	uint32_t rcc_cfgr_off;   /* SWS follows SW */
+	uint32_t rcc_cfgr_off;   /* RCC_CFGR (SW/SWS: the clock tree, board_clock.c) */
 	uint32_t rcc_crc_off;    /* register holding the CRC clock enable */
 	uint32_t rcc_crc_bit;
 	uint32_t rcc_crc_reset;  /* that register's reset value */
@@ -100,7 +102,8 @@ typedef struct sim_timing {
 	uint64_t t_page_erase_ns;/* 30 000 000 */
 	uint64_t t_mass_erase_ns;/* 30 000 000 */
 	uint64_t t_ob_erase_ns;  /* 30 000 000 */
-	uint64_t core_hz;        /* HSI after reset: 8 MHz F0/F1/F3, 16 MHz F2/F4/F7 */
+	uint64_t core_hz;        /* HSI: 8 MHz F0/F1/F3, 16 MHz F2/F4/F7; the core's clock after
+				  * reset, and the PLL's input (board_clock.c) */
 } sim_timing;
 
 #define SIM_VDD_MV_DEFAULT 3300U

@@ -136,6 +136,8 @@ static void core_hook_wflash(uc_engine *uc, uc_mem_type type, uint64_t addr, int
 
 	(void)uc;
 	(void)type;
+	if (!c->flash_mapped)
+		return;   /* flash mapped as MMIO: the store goes through core_wr_flash */
 	if (off + len > b->flash_size)
 		len = b->flash_size - off;
 	board_bus r = b->fm->flash_write(b, off, (unsigned)size, (uint32_t)value);
@@ -242,22 +244,52 @@ static void core_wr_ppb(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, 
 
 /* ---- setup ------------------------------------------------------------------ */
 
-/* Main flash disappears from the core's map while RDP1 blocks it: any access faults. */
+static uint64_t core_rd_flash(uc_engine *uc, uint64_t off, unsigned size, void *ud)
+{
+	(void)uc;
+	return core_bus_read(ud, BOARD_FLASH_BASE + (uint32_t)off, size);
+}
+
+static void core_wr_flash(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, void *ud)
+{
+	(void)uc;
+	core_bus_write(ud, BOARD_FLASH_BASE + (uint32_t)off, size, (uint32_t)v);
+}
+
+static void core_unmap_flash(sim_board *b)
+{
+	board_core *c = &b->core;
+
+	if (!c->flash_mapped && !c->flash_garbled)
+		return;
+	uc_mem_unmap(c->uc, BOARD_FLASH_BASE, b->flash_size);
+	uc_mem_unmap(c->uc, 0, b->flash_size);
+	c->flash_mapped = c->flash_garbled = false;
+}
+
+/*
+ * Main flash as the core sees it: memory (native speed); MMIO through the
+ * bus routing while the wait states are too few for HCLK (reads return
+ * garbage, board_clock.c; instruction fetches from MMIO fault); nothing
+ * while RDP1 blocks it (any access faults).
+ */
 void board_core_map_flash(sim_board *b)
 {
 	board_core *c = &b->core;
-	bool want = !b->fm->blocked(b);
+	bool on = !b->fm->blocked(b), ok = board_clock_flash_ok(b);
 
-	if (want == c->flash_mapped)
+	if (c->flash_mapped == (on && ok) && c->flash_garbled == (on && !ok))
 		return;
-	if (want) {
+	core_unmap_flash(b);
+	if (on && ok) {
 		uc_mem_map_ptr(c->uc, BOARD_FLASH_BASE, b->flash_size, UC_PROT_ALL, b->flash);
 		uc_mem_map_ptr(c->uc, 0, b->flash_size, UC_PROT_ALL, b->flash);
-	} else {
-		uc_mem_unmap(c->uc, BOARD_FLASH_BASE, b->flash_size);
-		uc_mem_unmap(c->uc, 0, b->flash_size);
+		c->flash_mapped = true;
+	} else if (on) {
+		uc_mmio_map(c->uc, BOARD_FLASH_BASE, b->flash_size, core_rd_flash, b, core_wr_flash, b);
+		uc_mmio_map(c->uc, 0, b->flash_size, core_rd_flash, b, core_wr_flash, b);
+		c->flash_garbled = true;
 	}
-	c->flash_mapped = want;
 }
 
 static int core_cpu_model(const sim_part *p)
@@ -328,6 +360,7 @@ int board_core_new(sim_board *b, char *err, size_t errlen)
 		return -1;
 	}
 	c->kill_cycles = b->cfg.timing.core_hz / 1000U;   /* 1 ms of core time */
+	c->hz = b->cfg.timing.core_hz;
 	board_core_map_flash(b);
 	return 0;
 }

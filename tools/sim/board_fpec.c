@@ -51,6 +51,7 @@
 
 #define FPEC_ACR_RESET   0x30U    /* prefetch enabled and active (PM0075) */
 #define FPEC_ACR_MASK    0x1FU    /* PRFTBS (b5) is read-only */
+#define FPEC_ACR_LATENCY 0x07U
 #define FPEC_RDP_L2      0xCCU    /* F0/F3 level 2 */
 #define FPEC_REG_BASE    0x40022000U
 #define FPEC_OB_BASE     0x1FFFF800U   /* PM0075 "Option byte description" */
@@ -326,7 +327,10 @@ static board_bus fpec_write(sim_board *b, uint32_t off, uint32_t val, bool core)
 
 	fpec_update(b, board_time(b));
 	switch (off) {
-	case FPEC_ACR: f->acr = (f->acr & ~FPEC_ACR_MASK) | (val & FPEC_ACR_MASK); break;
+	case FPEC_ACR:
+		f->acr = (f->acr & ~FPEC_ACR_MASK) | (val & FPEC_ACR_MASK);
+		board_clock_flash_changed(b);
+		break;
 	case FPEC_KEYR:
 	case FPEC_OPTKEYR: return fpec_write_keys(b, off, val);
 	case FPEC_SR: f->sr &= ~(val & FPEC_SR_W1C); break;
@@ -457,6 +461,12 @@ static void fpec_partial_ob_erase(sim_board *b, int64_t done, int64_t total)
 	memset(b->ob, 0xFF, (size_t)((uint64_t)FPEC_OB_SIZE * (uint64_t)done / (uint64_t)total));
 }
 
+/* FLASH_ACR.LATENCY[2:0] (RM0008 §3.3.3, RM0091 §3.5.1, RM0316 §4.5.1). */
+static unsigned fpec_latency(const sim_board *b)
+{
+	return b->fpec.acr & FPEC_ACR_LATENCY;
+}
+
 /* The supply drops at t: a program or erase in progress is left half done. */
 static void fpec_power_loss(sim_board *b, int64_t t)
 {
@@ -530,6 +540,7 @@ const board_flash_model board_fpec_model = {
 	.opt_write = fpec_ob_write,
 	.blocked = fpec_flash_blocked,
 	.dp_dead = fpec_dp_dead,
+	.latency = fpec_latency,
 	.power_loss = fpec_power_loss,
 };
 

@@ -77,6 +77,7 @@
 
 #define F4_REG_BASE      0x40023C00U
 #define F4_ACR_MASK      0x00001F0FU   /* LATENCY[3:0], PRFTEN, ICEN, DCEN, ICRST, DCRST */
+#define F4_ACR_LATENCY   0x0000000FU
 #define F4_BANK_SECTORS  12U
 #define F4_VDD_X32_MV    2700U   /* x32/x64 need 2.7-3.6 V (RM0090 §3.6.2 Table 7) */
 #define F4_T_PROG_NS     16000U  /* DS8626 t_prog typ, any PSIZE */
@@ -508,7 +509,10 @@ static board_bus f4_reg_write(sim_board *b, uint32_t off, uint32_t val, bool cor
 	if (f->op != BOARD_OP_NONE && (off == F4_CR || off == F4_OPTCR || off == F4_OPTCR1))
 		return BOARD_BUS_STALL;   /* writes stall while BSY (RM0090 §3.6) */
 	switch (off) {
-	case F4_ACR: f->acr = val & F4_ACR_MASK; break;
+	case F4_ACR:
+		f->acr = val & F4_ACR_MASK;
+		board_clock_flash_changed(b);
+		break;
 	case F4_KEYR:
 	case F4_OPTKEYR: return f4_write_keys(b, off, val);
 	case F4_SR: f->sr &= ~(val & F4_SR_W1C); break;
@@ -654,6 +658,12 @@ static board_bus f4_opt_read(sim_board *b, uint32_t addr, unsigned size, uint32_
 	return BOARD_BUS_OK;
 }
 
+/* FLASH_ACR.LATENCY[3:0] (RM0033 §2.3.4, RM0090 §3.9.1, RM0410 §3.7.1). */
+static unsigned f4_latency(const sim_board *b)
+{
+	return b->f4.acr & F4_ACR_LATENCY;
+}
+
 /* ---- power loss ------------------------------------------------------------------ */
 
 static void f4_power_loss(sim_board *b, int64_t t)
@@ -696,6 +706,7 @@ static void f4_power_loss(sim_board *b, int64_t t)
 	.opt_write = f4_opt_write, \
 	.blocked = f4_blocked, \
 	.dp_dead = f4_dp_dead, \
+	.latency = f4_latency, \
 	.power_loss = f4_power_loss
 
 const board_flash_model board_fpec_f24_model = {

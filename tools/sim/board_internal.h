@@ -4,7 +4,8 @@
  * register transfer), board_run.c (time, run control, halt/reset),
  * board_scs.c (ARMv7-M debug and system registers), the flash controller
  * models behind flash_model.h (board_fpec.c, board_fpec_f4.c), board_periph.c (CRC, RCC, AFIO, IWDG,
- * DBGMCU) and board_state.c (mmap'd persistence). Not the bench's API.
+ * DBGMCU), board_clock.c (RCC clock tree: PLL, SYSCLK/HCLK, flash wait
+ * states) and board_state.c (mmap'd persistence). Not the bench's API.
  *
  * References: RM0008 (F1 memory map, AFIO, CRC, DBG, electronic
  * signature), PM0075 (flash controller, option bytes), DS5792 Table 29
@@ -69,11 +70,13 @@ typedef struct board_fix {
 typedef struct board_core {
 	uc_engine *uc;
 	uc_hook h_code, h_wflash, h_walias, h_intr;
-	bool flash_mapped;     /* unmapped while RDP1 blocks the core (bus fault on access) */
+	bool flash_mapped;     /* mapped as memory: not blocked by RDP1, enough wait states */
+	bool flash_garbled;    /* mapped as MMIO: too few wait states (board_clock.c) */
 	bool in_emu;           /* inside uc_emu_start: time is the core's */
 	bool halted, lockup, sleeping;
 	int64_t epoch_ns;      /* core time when cycles was 0 */
 	uint64_t cycles;       /* instructions since epoch (1 instruction = 1 cycle) */
+	uint64_t hz;           /* HCLK since epoch (board_clock.c); the HSI after reset */
 	uint64_t limit;        /* cycles allowed in this run (never past the advance target) */
 	int64_t stall_until;   /* bus held by the FPEC until then; 0 none */
 	board_stop stop;
@@ -131,6 +134,20 @@ typedef struct board_fpec4 {
 
 #define BOARD_RCC_N           40U   /* RCC 0x00..0x9C */
 
+/*
+ * RCC clock tree (board_clock.c): the registers as written, when the PLL
+ * locks, and the SYSCLK source and frequencies in force.
+ */
+typedef struct board_clock {
+	uint32_t cr;           /* RCC_CR as written; HSIRDY/HSERDY/PLLRDY computed on read */
+	uint32_t cfgr;         /* RCC_CFGR as written; SWS computed on read */
+	uint32_t pllcfgr;      /* RCC_PLLCFGR (F2/F4/F7) */
+	int64_t pll_lock_at;   /* PLLRDY from this time on; INT64_MAX: off or never locks */
+	int64_t sw_at;         /* when CFGR.SW was last written */
+	unsigned sws;          /* SYSCLK source in force (the SW/SWS encoding) */
+	uint64_t sysclk_hz, hclk_hz;   /* in force */
+} board_clock;
+
 typedef struct board_periph {
 	uint32_t rcc[BOARD_RCC_N];
 	uint32_t crc_dr, crc_idr;
@@ -163,6 +180,7 @@ struct sim_board {
 	board_fpec fpec;       /* F0/F1/F3 model state */
 	board_fpec4 f4;        /* F2/F4/F7 model state */
 	board_periph periph;
+	board_clock clock;
 };
 
 /* board.c */
@@ -187,6 +205,10 @@ void board_core_spin(sim_board *b, int64_t deadline);
 uint64_t board_core_cycles_at(const sim_board *b, int64_t t, bool round_up);
 void board_core_apply_fix(sim_board *b);
 void board_core_map_flash(sim_board *b);
+/* HCLK changed at the core's current time: cycles restart from an epoch there */
+void board_core_reclock(sim_board *b, uint64_t hz);
+/* Inside a run: end it no later than time t (a clock switch, a new flash view) */
+void board_core_stop_by(sim_board *b, int64_t t);
 void board_core_dirty_flash(sim_board *b, uint32_t off, uint32_t len);
 void board_core_dirty_sram(sim_board *b, uint32_t off, uint32_t len);
 uint32_t board_core_reg_read(sim_board *b, unsigned sel);
@@ -212,6 +234,22 @@ bool board_in_gpioa(const sim_board *b, uint32_t addr);
 void board_periph_deep_sleep(sim_board *b);
 uint32_t board_periph_crc_word(uint32_t crc, uint32_t word);
 uint32_t board_dbgmcu_idcode(const sim_board *b);
+
+/* board_clock.c */
+void board_clock_reset(sim_board *b);
+/* RCC_CR, RCC_CFGR and RCC_PLLCFGR (off from the RCC base): true when handled */
+bool board_clock_read(sim_board *b, uint32_t off, uint32_t *val);
+bool board_clock_write(sim_board *b, uint32_t off, uint32_t val);
+/* When the pending SYSCLK switch takes effect; INT64_MAX: none pending */
+int64_t board_clock_switch_at(const sim_board *b);
+/* Commit a switch due at or before t; the core's clock follows (rebase at its current time) */
+void board_clock_sync(sim_board *b, int64_t t);
+/* FLASH_ACR.LATENCY or HCLK changed: the flash view of a running core may change */
+void board_clock_flash_changed(sim_board *b);
+/* False when HCLK (SYSCLK on F0/F1/F3) is above what FLASH_ACR.LATENCY allows */
+bool board_clock_flash_ok(const sim_board *b);
+/* What a flash read returns when board_clock_flash_ok is false */
+uint32_t board_clock_garble(uint32_t v, unsigned size);
 
 /* board_state.c */
 int board_state_open(sim_board *b, char *err, size_t errlen);

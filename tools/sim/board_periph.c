@@ -23,11 +23,7 @@
 #define PWR_CR_PDDS        (1U << 1)
 #define PERIPH_IWDG_KR     0x40003000U
 
-#define RCC_CR             0x00U
-#define RCC_CR_RESET       0x00000083U   /* HSION, HSIRDY, HSITRIM=16 */
 #define RCC_CSR_RESET      0x0C000000U   /* PINRSTF, PORRSTF */
-#define RCC_CR_ON_BITS     0x01010001U   /* PLLON, HSEON, HSION: RDY is the next bit up */
-#define RCC_CFGR_SW        0x3U
 #define RCC_APB2ENR        0x18U         /* F1 */
 #define RCC_APB2ENR_AFIOEN (1U << 0)
 
@@ -73,7 +69,7 @@ void board_periph_reset(sim_board *b)
 
 	for (unsigned i = 0; i < BOARD_RCC_N; i++)
 		p->rcc[i] = 0;
-	*periph_rcc(b, RCC_CR) = RCC_CR_RESET;
+	board_clock_reset(b);
 	*periph_rcc(b, io->rcc_crc_off) = io->rcc_crc_reset;
 	*periph_rcc(b, io->rcc_csr_off) = RCC_CSR_RESET;
 	p->gpioa_moder = io->gpioa_moder_reset;
@@ -97,15 +93,12 @@ uint32_t board_dbgmcu_idcode(const sim_board *b)
 	return (uint32_t)b->part->rev_id << 16 | b->part->dev_id;
 }
 
-static uint32_t periph_rcc_read(const sim_board *b, uint32_t off)
+/* RCC_CR/CFGR/PLLCFGR are the clock tree's (board_clock.c); the rest plain registers. */
+static uint32_t periph_rcc_read(sim_board *b, uint32_t off)
 {
 	uint32_t v = b->periph.rcc[off / 4U];
 
-	/* oscillators and the PLL are ready as soon as they are switched on */
-	if (off == RCC_CR)
-		v = (v & ~(RCC_CR_ON_BITS << 1)) | ((v & RCC_CR_ON_BITS) << 1);
-	if (off == b->part->io->rcc_cfgr_off)   /* SWS follows SW */
-		v = (v & ~(RCC_CFGR_SW << 2)) | ((v & RCC_CFGR_SW) << 2);
+	board_clock_read(b, off, &v);
 	return v;
 }
 
@@ -173,9 +166,12 @@ static void periph_write_crc(sim_board *b, uint32_t addr, uint32_t val)
 
 static void periph_write32(sim_board *b, uint32_t addr, uint32_t val)
 {
-	if (periph_in_rcc(b, addr))
-		*periph_rcc(b, addr - b->part->io->rcc_base) = val;
-	else if (addr >= PERIPH_CRC_BASE && addr <= PERIPH_CRC_BASE + CRC_CR)
+	uint32_t rcc = addr - b->part->io->rcc_base;
+
+	if (periph_in_rcc(b, addr)) {
+		if (!board_clock_write(b, rcc, val))
+			*periph_rcc(b, rcc) = val;
+	} else if (addr >= PERIPH_CRC_BASE && addr <= PERIPH_CRC_BASE + CRC_CR)
 		periph_write_crc(b, addr, val);
 	else if (addr == PERIPH_AFIO_MAPR)
 		periph_write_afio(b, val);

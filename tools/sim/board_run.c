@@ -1,6 +1,9 @@
 /*
  * board_run.c — time and run control of the virtual core: one instruction
- * is one cycle of cfg->timing.core_hz, a run never takes the core past the
+ * is one cycle of HCLK (the HSI, cfg->timing.core_hz, after reset; the
+ * clock tree of board_clock.c after a switch: a run stops where a pending
+ * SYSCLK switch takes effect and goes on from there at the new clock,
+ * cycles counted from an epoch at the switch), a run never takes the core past the
  * time the probe advanced to, the FPEC stalls the core's bus while BSY, and
  * the debug-visible states (halt, lockup, sleep, reset with vector catch).
  *
@@ -30,7 +33,7 @@
 /* Cycles of the current run epoch at time t (floor, or ceil for deadlines). */
 uint64_t board_core_cycles_at(const sim_board *b, int64_t t, bool round_up)
 {
-	uint64_t hz = b->cfg.timing.core_hz;
+	uint64_t hz = b->core.hz;
 	if (t <= b->core.epoch_ns)
 		return 0;
 	uint64_t dt = (uint64_t)(t - b->core.epoch_ns);
@@ -44,10 +47,42 @@ uint64_t board_core_cycles_at(const sim_board *b, int64_t t, bool round_up)
 
 int64_t board_core_now(const sim_board *b)
 {
-	uint64_t hz = b->cfg.timing.core_hz, n = b->core.cycles;
+	uint64_t hz = b->core.hz, n = b->core.cycles;
 
+	if (hz == 0)
+		return b->core.epoch_ns;
 	return b->core.epoch_ns + (int64_t)((n / hz) * BOARD_NS_PER_S +
 					   (n % hz) * BOARD_NS_PER_S / hz);
+}
+
+void board_core_reclock(sim_board *b, uint64_t hz)
+{
+	board_core *c = &b->core;
+
+	if (hz == c->hz)
+		return;
+	c->epoch_ns = board_core_now(b);
+	c->cycles = 0;
+	c->hz = hz;
+	c->spin_valid = false;
+	if (c->in_emu) {
+		c->retired = true;   /* the instruction that wrote RCC */
+		c->limit = 0;        /* the run's budget was in the old clock: end it here */
+	}
+}
+
+void board_core_stop_by(sim_board *b, int64_t t)
+{
+	board_core *c = &b->core;
+	uint64_t lim;
+
+	if (!c->in_emu)
+		return;
+	lim = board_core_cycles_at(b, t, true);
+	if (lim < c->cycles)
+		lim = c->cycles;
+	if (lim < c->limit)
+		c->limit = lim;
 }
 
 bool board_core_running(const sim_board *b)
@@ -157,6 +192,7 @@ static void run_emu(sim_board *b, uint64_t limit)
 	uint64_t before = c->cycles;
 
 	run_flush_code(b);
+	board_core_map_flash(b);   /* wait states or RDP changed since the last run */
 	uc_reg_read(c->uc, UC_ARM_REG_PC, &pc);
 	c->limit = limit;
 	c->stop = BOARD_STOP_NONE;
@@ -192,6 +228,18 @@ static void run_unstall(sim_board *b)
 		run_stopped(b, UC_ERR_OK);
 }
 
+/* Cycles to run towards t: up to a pending SYSCLK switch at sw, never past t. */
+static uint64_t run_limit(const sim_board *b, int64_t t, int64_t sw)
+{
+	uint64_t lim = board_core_cycles_at(b, t, false);
+
+	if (sw < t) {
+		uint64_t at_sw = board_core_cycles_at(b, sw, true);
+		lim = at_sw < lim ? at_sw : lim;
+	}
+	return lim;
+}
+
 /* Run the core up to probe time t (never past it). */
 void board_core_run_until(sim_board *b, int64_t t)
 {
@@ -204,11 +252,17 @@ void board_core_run_until(sim_board *b, int64_t t)
 			run_unstall(b);
 			continue;
 		}
-		uint64_t limit = board_core_cycles_at(b, t, false);
+		int64_t sw = board_clock_switch_at(b);
+		if (sw <= board_core_now(b)) {
+			board_clock_sync(b, board_core_now(b));
+			continue;
+		}
+		uint64_t limit = run_limit(b, t, sw);
 		if (c->cycles >= limit)
 			break;
 		run_emu(b, limit);
 	}
+	board_clock_sync(b, t);   /* a halted or stalled core: the switch happens all the same */
 	b->fm->update(b, t);
 }
 

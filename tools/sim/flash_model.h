@@ -57,6 +57,8 @@ typedef struct board_flash_model {
 	bool (*blocked)(const sim_board *b);
 	/* RDP level 2: the debug port never answers */
 	bool (*dp_dead)(const sim_board *b);
+	/* FLASH_ACR.LATENCY in force: the wait states of a flash read */
+	unsigned (*latency)(const sim_board *b);
 	/* the supply drops at t: an operation in progress is left half done */
 	void (*power_loss)(sim_board *b, int64_t t);
 } board_flash_model;

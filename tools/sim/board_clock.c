@@ -1,0 +1,339 @@
+/*
+ * board_clock.c — the clock tree of the virtual board as far as the core
+ * and the flash interface see it: RCC_CR (HSION/HSIRDY, HSEON/HSERDY,
+ * PLLON/PLLRDY), RCC_CFGR (on F0/F1/F3 PLLSRC/PLLMUL; HPRE, SW/SWS) and on
+ * F2/F4/F7 RCC_PLLCFGR (PLLM/N/P/Q/SRC); the SYSCLK source and the SYSCLK
+ * and HCLK frequencies in force, which the core's cycle-to-time conversion
+ * follows (board_run.c); and FLASH_ACR.LATENCY against that clock: with
+ * too few wait states every read of flash returns garbage.
+ *
+ * What is modelled, and how strictly:
+ * - HSI is the only oscillator: it cannot be switched off while it feeds
+ *   SYSCLK directly or through the PLL (RM0008 §7.3.1 HSION), which on the
+ *   bench is always, so HSION stays set. The boards have no crystal: HSEON
+ *   is kept but HSERDY never sets, so SW = HSE or a PLL fed from HSE never
+ *   takes effect.
+ * - PLLON starts the PLL; PLLRDY sets CLOCK_PLL_LOCK_NS later (DS5792 PLL
+ *   characteristics, t_LOCK 200 us; taken for every family). A setting
+ *   the RM forbids makes the PLL never lock (silicon's behaviour is
+ *   undefined; the bench takes the stricter): F0/F1/F3 PLL output outside
+ *   16 MHz..the part's maximum SYSCLK (DS5792 f_PLL_OUT 16-72 MHz; F0
+ *   48 MHz), F2/F4/F7 PLLM < 2, PLLQ < 2, VCO input outside 1-2 MHz, VCO
+ *   output outside 100 (F2: 192)-432 MHz, PLL output above the part's
+ *   maximum SYSCLK (RM0090 §6.3.2, RM0033 §5.3.2, RM0410 §5.3.2).
+ * - The PLL configuration (F0/F1/F3 CFGR PLLSRC/PLLXTPRE/PLLMUL, F2/F4/F7
+ *   PLLCFGR) can be written only while the PLL is off (RM0008 §7.3.2,
+ *   RM0090 §6.3.2): writes while PLLON=1 leave it unchanged. PLLON cannot
+ *   be cleared while the PLL is SYSCLK (RM0008 §7.3.1).
+ * - SW selects SYSCLK; a source that is not ready is switched to when it
+ *   becomes ready (RM0008 §7.2.6, RM0090 §6.2.6), and SWS follows.
+ * - HCLK = SYSCLK / HPRE (RM0008 §7.3.2, RM0090 §6.3.3); the APB
+ *   prescalers are stored only.
+ * - Wait states: F0/F1/F3 one per 24 MHz of SYSCLK (RM0008 §3.3.3,
+ *   RM0091 §3.5.1, RM0316 §4.5.1); F2/F4/F7 per HCLK and supply: F4
+ *   RM0090 §3.5.1 Table 10 and F7 RM0410 §3.3.2 Table 7 30/24/22/20 MHz per
+ *   wait state at 2.7-3.6/2.4-2.7/2.1-2.4/1.8-2.1 V, F2 RM0033 §2.3.4
+ *   Table 3 30/24/18/16 MHz. More wait states than needed are fine.
+ * - All of it resets to HSI, 0 wait states, at system reset.
+ */
+#include "board_internal.h"
+
+#define CLOCK_NEVER          INT64_MAX
+#define CLOCK_PLL_LOCK_NS    200000   /* t_LOCK, DS5792 PLL characteristics */
+#define CLOCK_MHZ            1000000ULL
+
+#define RCC_CR               0x00U
+#define RCC_PLLCFGR          0x04U     /* F2/F4/F7 */
+#define RCC_CR_HSION         (1U << 0)
+#define RCC_CR_HSIRDY        (1U << 1)
+#define RCC_CR_PLLON         (1U << 24)
+#define RCC_CR_PLLRDY        (1U << 25)
+#define RCC_CR_RESET         0x00000083U   /* HSION, HSIRDY, HSITRIM = 16 */
+/* read-only: HSIRDY, HSICAL, HSERDY, PLLRDY, PLLI2SRDY, PLLSAIRDY */
+#define RCC_CR_RO            0x2A02FF02U
+#define RCC_CFGR_SW          0x3U
+#define RCC_CFGR_SWS         (0x3U << 2)
+#define RCC_SRC_HSI          0U
+#define RCC_SRC_PLL          2U
+/* F0/F1/F3 CFGR: PLLSRC (b16, F0/F3 b15 too), PLLXTPRE b17, PLLMUL[21:18] */
+#define FPEC_CFGR_PLL        0x003F8000U
+#define FPEC_CFGR_PLLSRC     (3U << 15)
+/*
+ * F2/F4/F7 PLLCFGR: PLLM[5:0], PLLN[14:6], PLLP[17:16], PLLSRC b22,
+ * PLLQ[27:24]; bits 30:28 (reserved, "keep at reset value" in RM0090;
+ * PLLR on F446 and F76x) are stored as written and not judged.
+ */
+#define SECT_PLLCFGR_MASK    0x7F437FFFU
+#define SECT_PLLCFGR_RESET   0x24003010U
+#define SECT_PLLCFGR_HSE     (1U << 22)
+
+/* What differs between the clock trees of the families. */
+typedef struct clock_family {
+	bool sect;                /* F2/F4/F7 RCC with PLLCFGR; else F0/F1/F3 */
+	bool ws_on_sysclk;        /* F0/F1/F3: LATENCY is set against SYSCLK, else HCLK */
+	uint32_t max_mhz;         /* SYSCLK maximum unless the part says otherwise */
+	uint32_t vco_min_mhz;     /* F2/F4/F7 */
+	uint32_t ws_mhz[4];       /* MHz per wait state at >= 2.7, 2.4, 2.1 V and below */
+} clock_family;
+
+static const clock_family clock_fpec = { false, true, 72U, 0U, { 24U, 24U, 24U, 24U } };
+static const clock_family clock_f2 = { true, false, 120U, 192U, { 30U, 24U, 18U, 16U } };
+static const clock_family clock_f4 = { true, false, 168U, 100U, { 30U, 24U, 22U, 20U } };
+static const clock_family clock_f7 = { true, false, 216U, 100U, { 30U, 24U, 22U, 20U } };
+
+/* Parts whose maximum SYSCLK differs from their family's (the parts' datasheets, §1). */
+static const struct { uint16_t dev_id; uint32_t mhz; } clock_part_max[] = {
+	{ 0x440U, 48U },    /* STM32F030x8, DS9773 */
+	{ 0x431U, 100U },   /* STM32F411, DS10314 */
+	{ 0x419U, 180U },   /* STM32F429, DS9405 */
+	{ 0x421U, 180U },   /* STM32F446, DS10693 */
+};
+
+static const clock_family *clock_fam(const sim_board *b)
+{
+	switch (b->part->flash_ctl) {
+	case SIM_FLASH_F2: return &clock_f2;
+	case SIM_FLASH_F4: return &clock_f4;
+	case SIM_FLASH_F7: return &clock_f7;
+	default: return &clock_fpec;
+	}
+}
+
+static uint64_t clock_max_hz(const sim_board *b)
+{
+	for (size_t i = 0; i < sizeof(clock_part_max) / sizeof(clock_part_max[0]); i++)
+		if (clock_part_max[i].dev_id == b->part->dev_id)
+			return clock_part_max[i].mhz * CLOCK_MHZ;
+	return clock_fam(b)->max_mhz * CLOCK_MHZ;
+}
+
+static uint64_t clock_hsi(const sim_board *b)
+{
+	return b->cfg.timing.core_hz;
+}
+
+/* F0/F1/F3 PLL output from HSI/2 (RM0008 §7.3.2 PLLMUL: x2..x16); 0: never locks. */
+static uint64_t clock_pll_fpec(const sim_board *b)
+{
+	uint32_t cfgr = b->clock.cfgr, mul = ((cfgr >> 18) & 0xFU) + 2U;
+	uint64_t out = clock_hsi(b) / 2U * (mul > 16U ? 16U : mul);
+
+	if (cfgr & FPEC_CFGR_PLLSRC)
+		return 0;   /* HSE (or HSI/PREDIV on F0/F3 parts that have it): not modelled */
+	if (out < 16U * CLOCK_MHZ || out > clock_max_hz(b))
+		return 0;
+	return out;
+}
+
+/* F2/F4/F7 main PLL output: HSI / PLLM x PLLN / PLLP (RM0090 §6.3.2); 0: never locks. */
+static uint64_t clock_pll_sect(const sim_board *b)
+{
+	uint32_t r = b->clock.pllcfgr, m = r & 0x3FU, n = (r >> 6) & 0x1FFU;
+	uint32_t p = (((r >> 16) & 3U) + 1U) * 2U, q = (r >> 24) & 0xFU;
+	uint64_t hsi = clock_hsi(b), vco;
+
+	if ((r & SECT_PLLCFGR_HSE) || m < 2U || q < 2U)
+		return 0;
+	if (hsi < m * CLOCK_MHZ || hsi > 2U * m * CLOCK_MHZ)
+		return 0;   /* VCO input outside 1-2 MHz */
+	vco = hsi * n / m;
+	if (vco < clock_fam(b)->vco_min_mhz * CLOCK_MHZ || vco > 432U * CLOCK_MHZ)
+		return 0;
+	return vco / p > clock_max_hz(b) ? 0 : vco / p;
+}
+
+static uint64_t clock_pll_hz(const sim_board *b)
+{
+	return clock_fam(b)->sect ? clock_pll_sect(b) : clock_pll_fpec(b);
+}
+
+/* HPRE[7:4]: 0xxx /1, 1000 /2 ... 1011 /16, 1100 /64 ... 1111 /512 (RM0008 §7.3.2). */
+static unsigned clock_hpre_shift(uint32_t cfgr)
+{
+	static const unsigned shift[8] = { 1U, 2U, 3U, 4U, 6U, 7U, 8U, 9U };
+	unsigned h = (cfgr >> 4) & 0xFU;
+
+	return h < 8U ? 0U : shift[h - 8U];
+}
+
+/* The frequencies for the source in force; the core's clock follows HCLK. */
+static void clock_update_hz(sim_board *b)
+{
+	board_clock *k = &b->clock;
+
+	k->sysclk_hz = k->sws == RCC_SRC_PLL ? clock_pll_hz(b) : clock_hsi(b);
+	k->hclk_hz = k->sysclk_hz >> clock_hpre_shift(k->cfgr);
+	board_core_reclock(b, k->hclk_hz);
+	board_clock_flash_changed(b);
+}
+
+void board_clock_reset(sim_board *b)
+{
+	board_clock *k = &b->clock;
+
+	k->cr = RCC_CR_RESET;
+	k->cfgr = 0;
+	k->pllcfgr = clock_fam(b)->sect ? SECT_PLLCFGR_RESET : 0U;
+	k->pll_lock_at = CLOCK_NEVER;
+	k->sw_at = 0;
+	k->sws = RCC_SRC_HSI;
+	clock_update_hz(b);
+}
+
+/* When the source SW selects is ready: HSI always, the PLL once locked, HSE never. */
+static int64_t clock_ready_at(const sim_board *b, unsigned src)
+{
+	if (src == RCC_SRC_HSI)
+		return INT64_MIN;
+	if (src == RCC_SRC_PLL && (b->clock.cr & RCC_CR_PLLON))
+		return b->clock.pll_lock_at;
+	return CLOCK_NEVER;
+}
+
+int64_t board_clock_switch_at(const sim_board *b)
+{
+	const board_clock *k = &b->clock;
+	unsigned sw = k->cfgr & RCC_CFGR_SW;
+	int64_t ready;
+
+	if (sw == k->sws)
+		return CLOCK_NEVER;
+	ready = clock_ready_at(b, sw);
+	return ready > k->sw_at ? ready : k->sw_at;
+}
+
+void board_clock_sync(sim_board *b, int64_t t)
+{
+	if (board_clock_switch_at(b) > t)
+		return;
+	b->clock.sws = b->clock.cfgr & RCC_CFGR_SW;
+	clock_update_hz(b);
+}
+
+static uint32_t clock_read_cr(const sim_board *b, int64_t t)
+{
+	const board_clock *k = &b->clock;
+	uint32_t v = k->cr | RCC_CR_HSIRDY;
+
+	if ((k->cr & RCC_CR_PLLON) && t >= k->pll_lock_at)
+		v |= RCC_CR_PLLRDY;
+	return v;
+}
+
+bool board_clock_read(sim_board *b, uint32_t off, uint32_t *val)
+{
+	const board_clock *k = &b->clock;
+	int64_t t = board_time(b);
+
+	if (off == RCC_CR) {
+		*val = clock_read_cr(b, t);
+	} else if (off == b->part->io->rcc_cfgr_off) {
+		unsigned sws = board_clock_switch_at(b) <= t ? (k->cfgr & RCC_CFGR_SW) : k->sws;
+		*val = k->cfgr | sws << 2;
+	} else if (off == RCC_PLLCFGR && clock_fam(b)->sect) {
+		*val = k->pllcfgr;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static void clock_write_cr(sim_board *b, uint32_t val, int64_t t)
+{
+	board_clock *k = &b->clock;
+	bool was_on = (k->cr & RCC_CR_PLLON) != 0;
+
+	if (was_on && k->sws == RCC_SRC_PLL)
+		val |= RCC_CR_PLLON;   /* cannot be reset while the PLL is SYSCLK */
+	k->cr = (val & ~RCC_CR_RO) | RCC_CR_HSION;
+	if (!(val & RCC_CR_PLLON))
+		k->pll_lock_at = CLOCK_NEVER;
+	else if (!was_on)
+		k->pll_lock_at = clock_pll_hz(b) != 0 ? t + CLOCK_PLL_LOCK_NS : CLOCK_NEVER;
+}
+
+static void clock_write_cfgr(sim_board *b, uint32_t val, int64_t t)
+{
+	board_clock *k = &b->clock;
+	uint32_t keep = RCC_CFGR_SWS;
+
+	if (!clock_fam(b)->sect && (k->cr & RCC_CR_PLLON))
+		keep |= FPEC_CFGR_PLL;   /* the PLL setting is frozen while it runs */
+	k->cfgr = (k->cfgr & keep) | (val & ~keep);
+	k->cfgr &= ~RCC_CFGR_SWS;
+	k->sw_at = t;
+	clock_update_hz(b);   /* HPRE takes effect at once */
+}
+
+/* A switch the write made pending ends the core's run there, in the old clock. */
+static void clock_stop_core_at_switch(sim_board *b)
+{
+	int64_t at = board_clock_switch_at(b);
+
+	if (at != CLOCK_NEVER)
+		board_core_stop_by(b, at);
+}
+
+bool board_clock_write(sim_board *b, uint32_t off, uint32_t val)
+{
+	int64_t t = board_time(b);
+
+	board_clock_sync(b, t);
+	if (off == RCC_CR)
+		clock_write_cr(b, val, t);
+	else if (off == b->part->io->rcc_cfgr_off)
+		clock_write_cfgr(b, val, t);
+	else if (off == RCC_PLLCFGR && clock_fam(b)->sect && !(b->clock.cr & RCC_CR_PLLON))
+		b->clock.pllcfgr = val & SECT_PLLCFGR_MASK;
+	else if (off != RCC_PLLCFGR || !clock_fam(b)->sect)
+		return false;
+	board_clock_sync(b, t);   /* a source already ready is switched to at once */
+	clock_stop_core_at_switch(b);
+	return true;
+}
+
+/* ---- flash wait states ------------------------------------------------------ */
+
+static uint64_t clock_ws_hz(const sim_board *b)
+{
+	const clock_family *f = clock_fam(b);
+	unsigned mv = b->cfg.vdd_mv, i = mv >= 2700U ? 0U : mv >= 2400U ? 1U : mv >= 2100U ? 2U : 3U;
+
+	return f->ws_mhz[i] * CLOCK_MHZ;
+}
+
+bool board_clock_flash_ok(const sim_board *b)
+{
+	const board_clock *k = &b->clock;
+	uint64_t hz = clock_fam(b)->ws_on_sysclk ? k->sysclk_hz : k->hclk_hz;
+
+	return hz <= clock_ws_hz(b) * (b->fm->latency(b) + 1U);
+}
+
+/*
+ * Silicon returns undefined data when the flash is read with too few wait
+ * states; the bench returns every bit inverted, deterministic and wrong in
+ * every bit, so a verify, a CRC or a blank check over any data fails.
+ * A core instruction fetch from flash in that state is a fault
+ * (board_core.c maps flash as MMIO, which the core cannot execute from):
+ * the bench does not execute garbage.
+ */
+uint32_t board_clock_garble(uint32_t v, unsigned size)
+{
+	return size == 4 ? ~v : ~v & ((1U << (8U * size)) - 1U);
+}
+
+void board_clock_flash_changed(sim_board *b)
+{
+	board_core *c = &b->core;
+	bool ok = board_clock_flash_ok(b);
+
+	if (!c->flash_mapped && !c->flash_garbled)
+		return;   /* blocked by RDP 1: stays unmapped */
+	if (ok == c->flash_mapped)
+		return;
+	if (c->in_emu)
+		board_core_stop_by(b, board_core_now(b));   /* remapped before the next run */
+	else
+		board_core_map_flash(b);
+}
