@@ -38,6 +38,7 @@
 #define PROG_FIRST         1024U      /* small first chunk: the loader starts sooner */
 #define PROG_GAP           4U         /* kept free so a full ring differs from an empty one */
 #define PROG_PIECE         1024U      /* the least a partial block write carries */
+#define PROG_LOW_WATER     (2U * PROG_CHUNK) /* less known to the loader than this: publish each block */
 #define PROG_SKIP_NS       2500U      /* loader time for an erased (skipped) unit */
 #define PROG_STALL_MS      1500U      /* no progress for this long: the loader is stuck */
 
@@ -108,6 +109,7 @@ typedef struct prog_stream {
 	const gang_flash_run *run;
 	uint32_t size;             /* ring bytes */
 	uint32_t sent;             /* run bytes written into the ring */
+	uint32_t published;        /* run bytes the loader has been told of (wp) */
 	uint32_t done;             /* run bytes the loader has taken */
 	uint32_t t_prog_ns;
 	uint32_t ctrl[CTRL_WORDS];
@@ -150,6 +152,17 @@ static uint32_t prog_want(const prog_stream *s, uint32_t *room_out)
 	return want;
 }
 
+/* Tell the loader how far the ring is filled (GANG_LDR_WP). */
+static int prog_publish(prog_stream *s)
+{
+	int err = gang_stlink_write32(gang_target_stlink(s->t), PROG_CTRL + GANG_LDR_WP,
+				      PROG_RING + s->sent % s->size);
+
+	if (err == GANG_OK)
+		s->published = s->sent;
+	return err;
+}
+
 /*
  * Write blocks while they fit (until at least limit bytes went), then
  * publish wp once (unless the caller writes the control block itself). A
@@ -173,10 +186,13 @@ static int prog_push(prog_stream *s, uint32_t limit, bool publish)
 		if (err < 0)
 			return err;
 		s->sent += n;
+		/* a loader about to run dry hears of each block at once, not at the end of the batch */
+		if (publish && s->published - s->done < PROG_LOW_WATER && (err = prog_publish(s)) < 0)
+			return err;
 	}
-	if (s->sent == before || !publish)
+	if (s->sent == s->published || !publish)
 		return GANG_OK;
-	return gang_stlink_write32(sl, PROG_CTRL + GANG_LDR_WP, PROG_RING + s->sent % s->size);
+	return prog_publish(s);
 }
 
 /* True when the unit at p reads as erased flash (the loaders skip those). */
@@ -251,6 +267,7 @@ static int prog_write_head(prog_stream *s, bool code)
 	uint8_t *ctrl = b + (PROG_CTRL - PROG_LOADER);
 
 	s->ctrl[CTRL_WP] = PROG_RING + s->sent % s->size;
+	s->published = s->sent;
 	for (unsigned i = 0; i < CTRL_WORDS; i++)
 		prog_put32(ctrl + 4 * i, s->ctrl[i]);
 	if (!code)
@@ -359,7 +376,7 @@ static int prog_one(prog_stream *s, bool code, const gang_flash_stage *st, const
 
 	if (st != NULL && st->staged) {
 		prog_ctrl_init(s);
-		s->sent = st->sent;
+		s->sent = s->published = st->sent;
 		err = prog_go(s);
 	} else {
 		err = prog_start(s, code);
