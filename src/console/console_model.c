@@ -94,28 +94,28 @@ static void model_retry(gang_console_slot *s, const gang_event *ev)
 
 static void model_result(gang_console_model *m, gang_console_slot *s, const gang_event *ev)
 {
-	const char *r = ev->result ? ev->result : "fail";
+	gang_ev_result r = ev->result != GANG_RESULT_NONE ? ev->result : GANG_RESULT_FAIL;
 
 	if (ev->retry) {
 		model_retry(s, ev);
 		return;
 	}
 	s->state = GANG_CONSOLE_DONE;
-	model_copy(s->result, sizeof(s->result), r);
+	s->result = r;
 	s->message[0] = '\0';
 	model_copy(s->message, sizeof(s->message), ev->message);
 	s->elapsed_s = ev->elapsed_s;
 	s->has_last = true;
-	model_copy(s->last_result, sizeof(s->last_result), r);
+	s->last_result = r;
 	model_copy(s->last_id, sizeof(s->last_id), *s->serial ? s->serial : s->uid);
-	if (strcmp(r, "aborted") == 0) {
+	if (r == GANG_RESULT_ABORTED) {
 		m->aborted++;
 		return;
 	}
-	if (strcmp(r, "already") == 0)
+	if (r == GANG_RESULT_ALREADY)
 		return;   /* passed before, left as it is: no board of this batch */
 	m->boards++;
-	if (strcmp(r, "pass") == 0) {
+	if (r == GANG_RESULT_PASS) {
 		m->passed++;
 		s->passed++;
 		if (ev->attempt <= 1)
@@ -132,7 +132,8 @@ static void model_board(gang_console_slot *s, const gang_event *ev)
 	s->state = GANG_CONSOLE_BUSY;
 	s->has_last = false;
 	s->uid[0] = s->serial[0] = s->step[0] = '\0';
-	s->result[0] = s->message[0] = '\0';
+	s->result = GANG_RESULT_NONE;
+	s->message[0] = '\0';
 	/* A retry keeps the note saying why the previous attempt failed. */
 	if (ev->attempt <= 1)
 		s->note[0] = '\0';

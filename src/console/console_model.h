@@ -55,11 +55,11 @@ typedef struct gang_console_slot {
 	uint64_t done, total;     /* PROGRESS within the current step */
 	double rate_kib_s;
 	char note[GANG_CONSOLE_TEXT_LEN];    /* NOTE, shown until the result */
-	char result[12];                     /* "pass" | "fail" | "aborted" | "" */
+	gang_ev_result result;               /* of the board shown; NONE while it is worked on */
 	char message[GANG_CONSOLE_TEXT_LEN]; /* RESULT or SLOT_DOWN sentence */
 	char stopped_class[16];              /* DOWN for good, and why ("database", "serial"); "": probe gone */
 	bool has_last;                       /* keep "last: PASS 001234" while waiting */
-	char last_result[12];
+	gang_ev_result last_result;
 	char last_id[GANG_CONSOLE_LABEL_LEN];
 	unsigned passed, failed;             /* per-slot counts for the summary */
 } gang_console_slot;

@@ -273,21 +273,21 @@ void gang_console_heading(gang_console_line *out, int cols)
 		out->segs[i].tone = GANG_CONSOLE_TONE_DIM;
 }
 
-static gang_console_tone render_result_tone(const char *result)
+static gang_console_tone render_result_tone(gang_ev_result result)
 {
-	if (strcmp(result, "pass") == 0)
+	if (result == GANG_RESULT_PASS)
 		return GANG_CONSOLE_TONE_PASS;
-	return strcmp(result, "fail") == 0 ? GANG_CONSOLE_TONE_FAIL : GANG_CONSOLE_TONE_NOTE;
+	return result == GANG_RESULT_FAIL ? GANG_CONSOLE_TONE_FAIL : GANG_CONSOLE_TONE_NOTE;
 }
 
 /* "already": a board that passed before with this profile and image, left as it is. */
-static const char *render_result_word(const char *result)
+static const char *render_result_word(gang_ev_result result)
 {
-	if (strcmp(result, "pass") == 0)
+	if (result == GANG_RESULT_PASS)
 		return "PASS";
-	if (strcmp(result, "already") == 0)
+	if (result == GANG_RESULT_ALREADY)
 		return "SKIP";
-	return strcmp(result, "fail") == 0 ? "FAIL" : "ABORTED";
+	return result == GANG_RESULT_FAIL ? "FAIL" : "ABORTED";
 }
 
 /* After the elapsed time: retry, stuck, paused, then the note (cut to what is left). */
@@ -363,7 +363,7 @@ static void render_last(gang_console_line *l, const gang_console_slot *s, int co
 static void render_done(gang_console_line *l, const gang_console_slot *s, int cols)
 {
 	char buf[32];
-	bool fail = strcmp(s->result, "fail") == 0;
+	bool fail = s->result == GANG_RESULT_FAIL;
 
 	render_duration(buf, sizeof(buf), s->elapsed_s);
 	render_put(l, cols, GANG_CONSOLE_TONE_NORMAL, buf, 7);
@@ -520,7 +520,7 @@ static void render_aborted(gang_console_line *out, const gang_console_model *m, 
 	for (size_t i = 0; i < m->n_slots; i++) {
 		const gang_console_slot *s = &m->slots[i];
 
-		if (!s->has_last || strcmp(s->last_result, "aborted") != 0)
+		if (!s->has_last || s->last_result != GANG_RESULT_ABORTED)
 			continue;
 		render_put(out, cols, GANG_CONSOLE_TONE_ALERT,
 			   any ? ", " : "boards aborted (not finished; program them again) in slots: ", -1);

@@ -77,7 +77,7 @@ static void json_emit(gang_sink *s, const gang_event *ev)
 			(unsigned long long)ev->total, ev->rate_kib_s);
 	if (ev->attempt)
 		fprintf(sf->fp, ",\"attempt\":%d", ev->attempt);
-	json_kv_str(sf->fp, "result", ev->result);
+	json_kv_str(sf->fp, "result", gang_ev_result_name(ev->result));
 	if (ev->kind == GANG_EV_RESULT && ev->retry)
 		fputs(",\"retry\":true", sf->fp);
 	if (ev->kind == GANG_EV_STOPPING)
@@ -107,12 +107,22 @@ static void plain_text(FILE *fp, const char *before, const char *s)
 	gang_text_fput_term(fp, s);
 }
 
-/* The word before a result's sentence; "already": a board that passed before, left as it is. */
-static const char *plain_result_word(const char *result)
+const char *gang_ev_result_name(gang_ev_result r)
 {
-	if (strcmp(result, "fail") == 0)
+	static const char *const names[] = {
+		[GANG_RESULT_NONE] = "", [GANG_RESULT_PASS] = "pass", [GANG_RESULT_FAIL] = "fail",
+		[GANG_RESULT_ABORTED] = "aborted", [GANG_RESULT_ALREADY] = "already",
+	};
+
+	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "";
+}
+
+/* The word before a result's sentence; "already": a board that passed before, left as it is. */
+static const char *plain_result_word(gang_ev_result result)
+{
+	if (result == GANG_RESULT_FAIL)
 		return "FAIL ";
-	return strcmp(result, "already") == 0 ? "SKIP " : "ABORTED ";
+	return result == GANG_RESULT_ALREADY ? "SKIP " : "ABORTED ";
 }
 
 static void plain_result(FILE *fp, const gang_event *ev)
@@ -120,7 +130,7 @@ static void plain_result(FILE *fp, const gang_event *ev)
 	if (ev->retry) {
 		fprintf(fp, "attempt %d failed, retrying: ", ev->attempt);
 		plain_text(fp, "", ev->message);
-	} else if (strcmp(ev->result, "pass") == 0) {
+	} else if (ev->result == GANG_RESULT_PASS) {
 		plain_text(fp, "PASS serial ", ev->serial && *ev->serial ? ev->serial : "-");
 		plain_text(fp, " uid ", ev->uid ? ev->uid : "-");
 		fprintf(fp, " (%.1f s)", ev->elapsed_s);

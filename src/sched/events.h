@@ -31,6 +31,18 @@ typedef enum gang_event_kind {
 	GANG_EV_RUN_NOTE,      /* a sentence about the whole run (probes ignored): message */
 } gang_event_kind;
 
+/* What a board's attempt came to (RESULT). */
+typedef enum gang_ev_result {
+	GANG_RESULT_NONE = 0,
+	GANG_RESULT_PASS,
+	GANG_RESULT_FAIL,
+	GANG_RESULT_ABORTED,
+	GANG_RESULT_ALREADY,   /* it passed before with this profile and image; left as it is */
+} gang_ev_result;
+
+/* "pass", "fail", "aborted", "already" ("" for none): the JSON and database spelling. */
+const char *gang_ev_result_name(gang_ev_result r);
+
 typedef struct gang_event {
 	gang_event_kind kind;
 	double ts;             /* UNIX time, seconds */
@@ -43,7 +55,7 @@ typedef struct gang_event {
 	double rate_kib_s;
 	int attempt;           /* 1-based */
 	bool retry;            /* RESULT: this attempt failed and another one follows (not a verdict) */
-	const char *result;    /* "pass" | "fail" | "aborted" */
+	gang_ev_result result; /* RESULT */
 	const char *error_class;
 	const char *message;   /* operator sentence (RESULT, NOTE, SLOT_DOWN, RUN_NOTE) */
 	const char *detail;    /* engineer detail */

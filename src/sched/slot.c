@@ -229,17 +229,18 @@ static int slot_wait_board(slot_ctx *c)
 	}
 }
 
-static const char *slot_result_name(const job_outcome *o)
+static gang_ev_result slot_result_of(const job_outcome *o)
 {
 	if (o->already)
-		return "already";
-	return o->result == GANG_ATTEMPT_PASS ? "pass" : o->result == GANG_ATTEMPT_FAIL ? "fail" : "aborted";
+		return GANG_RESULT_ALREADY;
+	return o->result == GANG_ATTEMPT_PASS ? GANG_RESULT_PASS
+	       : o->result == GANG_ATTEMPT_FAIL ? GANG_RESULT_FAIL : GANG_RESULT_ABORTED;
 }
 
 static void slot_result(sched_slot *s, const job_outcome *o, int attempts, double t0)
 {
 	bool said = o->err || o->already;
-	gang_event ev = { .kind = GANG_EV_RESULT, .result = slot_result_name(o), .uid = o->uid,
+	gang_event ev = { .kind = GANG_EV_RESULT, .result = slot_result_of(o), .uid = o->uid,
 			  .serial = o->serial, .attempt = attempts, .elapsed_s = gang_now_unix() - t0,
 			  .message = said ? o->sentence : NULL,
 			  .error_class = o->err ? gang_err_class(o->err) : NULL,

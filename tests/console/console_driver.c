@@ -68,7 +68,7 @@ static void *driver_slot_main(void *arg)
 	switch (s->script) {
 	case DRIVER_PASS:
 		driver_program(s, true, 1);
-		driver_emit(s, (gang_event){ .kind = GANG_EV_RESULT, .result = "pass", .attempt = 1,
+		driver_emit(s, (gang_event){ .kind = GANG_EV_RESULT, .result = GANG_RESULT_PASS, .attempt = 1,
 					     .serial = s->serial, .elapsed_s = 8.4 });
 		driver_emit(s, (gang_event){ .kind = GANG_EV_REMOVED });
 		driver_emit(s, (gang_event){ .kind = GANG_EV_WAITING });
@@ -76,12 +76,12 @@ static void *driver_slot_main(void *arg)
 	case DRIVER_RECOVERED:
 		driver_emit(s, (gang_event){ .kind = GANG_EV_NOTE, .message = swd });
 		driver_program(s, true, 1);
-		driver_emit(s, (gang_event){ .kind = GANG_EV_RESULT, .result = "pass", .attempt = 1,
+		driver_emit(s, (gang_event){ .kind = GANG_EV_RESULT, .result = GANG_RESULT_PASS, .attempt = 1,
 					     .serial = s->serial, .message = swd, .elapsed_s = 9.1 });
 		break;
 	case DRIVER_VERIFY_FAIL:
 		driver_program(s, true, 1);
-		driver_emit(s, (gang_event){ .kind = GANG_EV_RESULT, .result = "fail", .attempt = 1,
+		driver_emit(s, (gang_event){ .kind = GANG_EV_RESULT, .result = GANG_RESULT_FAIL, .attempt = 1,
 					     .error_class = "verify", .elapsed_s = 6.0,
 					     .message = "verify failed at 0x08012344 \xe2\x80\x94 set board aside" });
 		break;
@@ -94,7 +94,7 @@ static void *driver_slot_main(void *arg)
 	default:
 		/* the second attempt at this board: the first failed and is retried */
 		driver_emit(s, (gang_event){ .kind = GANG_EV_BOARD, .attempt = 1 });
-		driver_emit(s, (gang_event){ .kind = GANG_EV_RESULT, .result = "fail", .attempt = 1, .retry = true,
+		driver_emit(s, (gang_event){ .kind = GANG_EV_RESULT, .result = GANG_RESULT_FAIL, .attempt = 1, .retry = true,
 					     .error_class = "target", .message = "no answer on SWD" });
 		driver_program(s, false, 2);
 		driver_emit(s, (gang_event){ .kind = GANG_EV_NOTE, .message = swd });

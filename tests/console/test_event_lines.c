@@ -19,7 +19,7 @@ static gang_event el_event(gang_event_kind kind)
 	gang_event ev = {
 		.kind = kind, .ts = 1764000000.0, .slot = EL_HOSTILE, .probe = EL_HOSTILE, .uid = EL_HOSTILE,
 		.serial = EL_HOSTILE, .step = EL_HOSTILE, .done = 1, .total = 2, .attempt = 1,
-		.result = kind == GANG_EV_RESULT ? "fail" : NULL, .error_class = EL_HOSTILE,
+		.result = kind == GANG_EV_RESULT ? GANG_RESULT_FAIL : GANG_RESULT_NONE, .error_class = EL_HOSTILE,
 		.message = EL_HOSTILE, .detail = EL_HOSTILE, .profile = EL_HOSTILE, .batch = EL_HOSTILE,
 	};
 	return ev;
@@ -39,7 +39,7 @@ static char *el_emit_all(gang_sink *(*make)(FILE *), char **buf, size_t *len)
 
 		gang_sink_emit(s, &ev);
 		if (k == GANG_EV_RESULT) {
-			ev.result = "pass";
+			ev.result = GANG_RESULT_PASS;
 			gang_sink_emit(s, &ev);
 		}
 	}

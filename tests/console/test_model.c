@@ -20,7 +20,7 @@ static void ev(gang_event e)
 }
 
 /* One board through a slot: board → step → progress → result. */
-static void board(const char *slot, const char *serial, const char *result, int attempt, const char *cls)
+static void board(const char *slot, const char *serial, gang_ev_result result, int attempt, const char *cls)
 {
 	ev((gang_event){ .kind = GANG_EV_BOARD, .ts = T0 + 10, .slot = slot, .uid = "066DFF383358411143123456",
 			 .attempt = attempt });
@@ -97,7 +97,7 @@ Test(console_model, note_shows_until_the_next_board)
 	ev((gang_event){ .kind = GANG_EV_BOARD, .slot = "A", .attempt = 1 });
 	ev((gang_event){ .kind = GANG_EV_NOTE, .slot = "A", .message = "recovered under reset" });
 	cr_assert_str_eq(model.slots[0].note, "recovered under reset");
-	ev((gang_event){ .kind = GANG_EV_RESULT, .slot = "A", .result = "pass", .attempt = 1 });
+	ev((gang_event){ .kind = GANG_EV_RESULT, .slot = "A", .result = GANG_RESULT_PASS, .attempt = 1 });
 	cr_assert_str_eq(model.slots[0].note, "recovered under reset");
 	ev((gang_event){ .kind = GANG_EV_BOARD, .slot = "A", .attempt = 1 });
 	cr_assert_str_empty(model.slots[0].note);
@@ -106,13 +106,13 @@ Test(console_model, note_shows_until_the_next_board)
 Test(console_model, pass_counts_board_pass_and_first_pass)
 {
 	gang_console_model_init(&model);
-	board("A", "001234", "pass", 1, NULL);
+	board("A", "001234", GANG_RESULT_PASS, 1, NULL);
 	cr_assert_eq(model.boards, 1);
 	cr_assert_eq(model.passed, 1);
 	cr_assert_eq(model.first_pass, 1);
 	cr_assert_eq(model.failed, 0);
 	cr_assert_eq(model.slots[0].state, GANG_CONSOLE_DONE);
-	cr_assert_str_eq(model.slots[0].result, "pass");
+	cr_assert_eq(model.slots[0].result, GANG_RESULT_PASS);
 	cr_assert_float_eq(model.slots[0].elapsed_s, 5.5, 1e-9);
 	cr_assert_eq(model.slots[0].passed, 1);
 }
@@ -120,7 +120,7 @@ Test(console_model, pass_counts_board_pass_and_first_pass)
 Test(console_model, pass_on_a_later_attempt_is_not_a_first_pass)
 {
 	gang_console_model_init(&model);
-	board("A", "1", "pass", 2, NULL);
+	board("A", "1", GANG_RESULT_PASS, 2, NULL);
 	cr_assert_eq(model.passed, 1);
 	cr_assert_eq(model.first_pass, 0);
 	cr_assert_float_eq(gang_console_yield(&model), 0.0, 1e-9);
@@ -129,10 +129,10 @@ Test(console_model, pass_on_a_later_attempt_is_not_a_first_pass)
 Test(console_model, fail_counts_failure_by_error_class_and_slot)
 {
 	gang_console_model_init(&model);
-	board("A", "1", "fail", 1, "verify");
-	board("B", "2", "fail", 1, "verify");
-	board("B", "3", "fail", 1, "no-board");
-	board("C", "4", "fail", 1, NULL);
+	board("A", "1", GANG_RESULT_FAIL, 1, "verify");
+	board("B", "2", GANG_RESULT_FAIL, 1, "verify");
+	board("B", "3", GANG_RESULT_FAIL, 1, "no-board");
+	board("C", "4", GANG_RESULT_FAIL, 1, NULL);
 	cr_assert_eq(model.failed, 4);
 	cr_assert_eq(model.n_classes, 3);
 	cr_assert_str_eq(model.classes[0].name, "verify");
@@ -146,21 +146,21 @@ Test(console_model, fail_counts_failure_by_error_class_and_slot)
 Test(console_model, aborted_board_is_not_a_finished_board)
 {
 	gang_console_model_init(&model);
-	board("A", "1", "aborted", 1, NULL);
+	board("A", "1", GANG_RESULT_ABORTED, 1, NULL);
 	cr_assert_eq(model.boards, 0);
 	cr_assert_eq(model.aborted, 1);
-	cr_assert_str_eq(model.slots[0].result, "aborted");
+	cr_assert_eq(model.slots[0].result, GANG_RESULT_ABORTED);
 }
 
 /* A board that passed before, left as it is (result "already"), is no board of this batch. */
 Test(console_model, a_board_seen_again_is_neither_a_board_nor_an_abort)
 {
 	gang_console_model_init(&model);
-	board("A", "1", "already", 1, NULL);
+	board("A", "1", GANG_RESULT_ALREADY, 1, NULL);
 	cr_assert_eq(model.boards, 0);
 	cr_assert_eq(model.aborted, 0);
 	cr_assert_eq(model.passed, 0);
-	cr_assert_str_eq(model.slots[0].result, "already");
+	cr_assert_eq(model.slots[0].result, GANG_RESULT_ALREADY);
 }
 
 /* Event text reaches the screen as the model stores it: control bytes become visible escapes. */
@@ -168,7 +168,7 @@ Test(console_model, event_text_is_stored_terminal_safe)
 {
 	gang_console_model_init(&model);
 	ev((gang_event){ .kind = GANG_EV_BOARD, .ts = T0, .slot = "A", .uid = "UID\x1b[2J", .attempt = 1 });
-	ev((gang_event){ .kind = GANG_EV_RESULT, .slot = "A", .result = "fail", .attempt = 1, .error_class = "x",
+	ev((gang_event){ .kind = GANG_EV_RESULT, .slot = "A", .result = GANG_RESULT_FAIL, .attempt = 1, .error_class = "x",
 			 .message = "bad\rS9 PASS\x07" });
 	cr_assert_str_eq(model.slots[0].uid, "UID\\x1B[2J");
 	cr_assert_str_eq(model.slots[0].message, "bad\\x0DS9 PASS\\x07");
@@ -181,7 +181,7 @@ Test(console_model, error_classes_beyond_the_table_fold_into_other)
 	gang_console_model_init(&model);
 	for (unsigned i = 0; i < GANG_CONSOLE_MAX_CLASSES + 5; i++) {
 		snprintf(cls, sizeof(cls), "class-%u", i);
-		board("A", "1", "fail", 1, cls);
+		board("A", "1", GANG_RESULT_FAIL, 1, cls);
 	}
 	cr_assert_eq(model.n_classes, GANG_CONSOLE_MAX_CLASSES);
 	cr_assert_str_eq(model.classes[0].name, "class-0");
@@ -194,34 +194,34 @@ Test(console_model, removed_returns_to_waiting_and_keeps_the_last_result_until_n
 	gang_console_slot *s;
 
 	gang_console_model_init(&model);
-	board("A", "001234", "pass", 1, NULL);
+	board("A", "001234", GANG_RESULT_PASS, 1, NULL);
 	ev((gang_event){ .kind = GANG_EV_REMOVED, .slot = "A" });
 	s = gang_console_model_find(&model, "A");
 	cr_assert_eq(s->state, GANG_CONSOLE_WAITING);
 	cr_assert(s->has_last);
-	cr_assert_str_eq(s->last_result, "pass");
+	cr_assert_eq(s->last_result, GANG_RESULT_PASS);
 	cr_assert_str_eq(s->last_id, "001234");
 	ev((gang_event){ .kind = GANG_EV_WAITING, .slot = "A" });
 	cr_assert(s->has_last);
 	ev((gang_event){ .kind = GANG_EV_BOARD, .slot = "A", .attempt = 1, .uid = "U2" });
 	cr_assert_not(s->has_last);
 	cr_assert_str_empty(s->serial);
-	cr_assert_str_empty(s->result);
+	cr_assert_eq(s->result, GANG_RESULT_NONE);
 }
 
 Test(console_model, last_result_names_the_uid_when_no_serial_was_given)
 {
 	gang_console_model_init(&model);
 	ev((gang_event){ .kind = GANG_EV_BOARD, .slot = "A", .attempt = 1, .uid = "UIDX" });
-	ev((gang_event){ .kind = GANG_EV_RESULT, .slot = "A", .result = "fail", .attempt = 1 });
+	ev((gang_event){ .kind = GANG_EV_RESULT, .slot = "A", .result = GANG_RESULT_FAIL, .attempt = 1 });
 	cr_assert_str_eq(model.slots[0].last_id, "UIDX");
-	cr_assert_str_eq(model.slots[0].last_result, "fail");
+	cr_assert_eq(model.slots[0].last_result, GANG_RESULT_FAIL);
 }
 
 Test(console_model, slot_down_dims_slot_with_message_and_slot_up_brings_it_back)
 {
 	gang_console_model_init(&model);
-	board("A", "1", "pass", 1, NULL);
+	board("A", "1", GANG_RESULT_PASS, 1, NULL);
 	ev((gang_event){ .kind = GANG_EV_SLOT_DOWN, .slot = "A", .message = "probe unplugged" });
 	cr_assert_eq(model.slots[0].state, GANG_CONSOLE_DOWN);
 	cr_assert_str_eq(model.slots[0].message, "probe unplugged");
@@ -243,9 +243,9 @@ Test(console_model, yield_is_first_passes_over_boards_finished)
 {
 	gang_console_model_init(&model);
 	cr_assert_float_eq(gang_console_yield(&model), 0.0, 1e-9);
-	board("A", "1", "pass", 1, NULL);
-	board("B", "2", "pass", 1, NULL);
-	board("C", "3", "fail", 1, "verify");
+	board("A", "1", GANG_RESULT_PASS, 1, NULL);
+	board("B", "2", GANG_RESULT_PASS, 1, NULL);
+	board("C", "3", GANG_RESULT_FAIL, 1, "verify");
 	cr_assert_float_eq(gang_console_yield(&model), 200.0 / 3.0, 1e-9);
 }
 
@@ -255,9 +255,9 @@ Test(console_model, boards_per_hour_is_boards_over_elapsed_hours)
 	cr_assert_float_eq(gang_console_boards_per_hour(&model, T0), 0.0, 1e-9);
 	ev((gang_event){ .kind = GANG_EV_RUN_START, .ts = T0, .profile = "p", .batch = "b" });
 	cr_assert_float_eq(gang_console_boards_per_hour(&model, T0), 0.0, 1e-9);
-	board("A", "1", "pass", 1, NULL);
-	board("B", "2", "pass", 1, NULL);
-	board("C", "3", "fail", 1, "verify");
+	board("A", "1", GANG_RESULT_PASS, 1, NULL);
+	board("B", "2", GANG_RESULT_PASS, 1, NULL);
+	board("C", "3", GANG_RESULT_FAIL, 1, "verify");
 	cr_assert_float_eq(gang_console_boards_per_hour(&model, T0 + 600.0), 18.0, 1e-9);
 	cr_assert_float_eq(gang_console_boards_per_hour(&model, T0 + 1800.0), 6.0, 1e-9);
 }
@@ -266,7 +266,7 @@ Test(console_model, run_end_totals_replace_the_consoles_own_counts)
 {
 	gang_console_model_init(&model);
 	ev((gang_event){ .kind = GANG_EV_RUN_START, .ts = T0, .profile = "p", .batch = "b" });
-	board("A", "1", "pass", 1, NULL);
+	board("A", "1", GANG_RESULT_PASS, 1, NULL);
 	ev((gang_event){ .kind = GANG_EV_RUN_END, .ts = T0 + 60, .batch = "b", .boards = 5, .passed = 4,
 			 .failed = 1, .first_pass = 3, .boards_per_hour = 300.0 });
 	cr_assert_eq(model.boards, 5);
@@ -319,7 +319,7 @@ Test(console_model, a_result_with_retry_is_no_verdict_and_counts_nothing)
 {
 	gang_console_model_init(&model);
 	ev((gang_event){ .kind = GANG_EV_BOARD, .ts = T0 + 1, .slot = "S1", .attempt = 1 });
-	ev((gang_event){ .kind = GANG_EV_RESULT, .ts = T0 + 2, .slot = "S1", .result = "fail", .attempt = 1,
+	ev((gang_event){ .kind = GANG_EV_RESULT, .ts = T0 + 2, .slot = "S1", .result = GANG_RESULT_FAIL, .attempt = 1,
 			 .retry = true, .error_class = "target", .message = "no answer on SWD" });
 	cr_assert_eq(model.slots[0].state, GANG_CONSOLE_BUSY);
 	cr_assert_str_eq(model.slots[0].note, "attempt 1 failed: no answer on SWD; retrying");
@@ -328,7 +328,7 @@ Test(console_model, a_result_with_retry_is_no_verdict_and_counts_nothing)
 	cr_assert_eq(model.slots[0].attempt, 2);
 	cr_assert_str_eq(model.slots[0].note, "attempt 1 failed: no answer on SWD; retrying",
 			 "the retry keeps the reason");
-	ev((gang_event){ .kind = GANG_EV_RESULT, .ts = T0 + 4, .slot = "S1", .result = "pass", .attempt = 2 });
+	ev((gang_event){ .kind = GANG_EV_RESULT, .ts = T0 + 4, .slot = "S1", .result = GANG_RESULT_PASS, .attempt = 2 });
 	cr_assert_eq(model.boards, 1);
 	cr_assert_eq(model.passed, 1);
 	cr_assert_eq(model.first_pass, 0, "a pass on the second attempt is not first-pass");
@@ -365,7 +365,7 @@ Test(console_model, rates_and_time_left_wait_for_a_board_and_a_minute)
 	ev((gang_event){ .kind = GANG_EV_RUN_START, .ts = T0, .boards_max = 4 });
 	cr_assert_not(gang_console_rates_known(&model, T0 + 3600));
 	cr_assert_lt(gang_console_time_left(&model, T0 + 3600), 0.0);
-	board("S1", "1", "pass", 1, NULL);
+	board("S1", "1", GANG_RESULT_PASS, 1, NULL);
 	cr_assert_not(gang_console_rates_known(&model, T0 + 0.3));
 	cr_assert(gang_console_rates_known(&model, T0 + 60));
 	/* one board an hour, three to go */
@@ -379,7 +379,7 @@ Test(console_model, a_busy_slot_is_stuck_after_30_s_without_an_event)
 	ev((gang_event){ .kind = GANG_EV_STEP, .ts = T0 + 5, .slot = "S1", .step = "verify" });
 	cr_assert_not(gang_console_slot_stuck(&model.slots[0], T0 + 5 + GANG_CONSOLE_STUCK_S - 0.5));
 	cr_assert(gang_console_slot_stuck(&model.slots[0], T0 + 5 + GANG_CONSOLE_STUCK_S));
-	ev((gang_event){ .kind = GANG_EV_RESULT, .ts = T0 + 6, .slot = "S1", .result = "pass", .attempt = 1 });
+	ev((gang_event){ .kind = GANG_EV_RESULT, .ts = T0 + 6, .slot = "S1", .result = GANG_RESULT_PASS, .attempt = 1 });
 	cr_assert_not(gang_console_slot_stuck(&model.slots[0], T0 + 600), "a finished board is not stuck");
 }
 
@@ -388,6 +388,6 @@ Test(console_model, a_new_board_clears_the_previous_boards_note)
 	gang_console_model_init(&model);
 	ev((gang_event){ .kind = GANG_EV_BOARD, .ts = T0, .slot = "S1", .attempt = 1 });
 	ev((gang_event){ .kind = GANG_EV_NOTE, .ts = T0 + 1, .slot = "S1", .message = "recovered under reset" });
-	board("S1", "1", "pass", 1, NULL);
+	board("S1", "1", GANG_RESULT_PASS, 1, NULL);
 	cr_assert_str_eq(model.slots[0].note, "");
 }

@@ -28,12 +28,12 @@ static gang_console_slot slot_busy(void)
 	return s;
 }
 
-static gang_console_slot slot_done(const char *result, const char *msg)
+static gang_console_slot slot_done(gang_ev_result result, const char *msg)
 {
 	gang_console_slot s = slot_busy();
 
 	s.state = GANG_CONSOLE_DONE;
-	snprintf(s.result, sizeof(s.result), "%s", result);
+	s.result = result;
 	snprintf(s.message, sizeof(s.message), "%s", msg);
 	s.elapsed_s = 8.4;
 	return s;
@@ -194,7 +194,7 @@ Test(console_render, busy_line_shows_the_note_in_note_tone)
 
 Test(console_render, pass_line_is_pass_toned_with_the_sentence)
 {
-	gang_console_slot s = slot_done("pass", "SWD disabled by firmware " EM " recovered under reset");
+	gang_console_slot s = slot_done(GANG_RESULT_PASS, "SWD disabled by firmware " EM " recovered under reset");
 	gang_console_line l;
 	char t[64];
 
@@ -209,7 +209,7 @@ Test(console_render, pass_line_is_pass_toned_with_the_sentence)
 
 Test(console_render, pass_without_a_sentence_keeps_the_note)
 {
-	gang_console_slot s = slot_done("pass", "");
+	gang_console_slot s = slot_done(GANG_RESULT_PASS, "");
 	gang_console_line l;
 
 	snprintf(s.note, sizeof(s.note), "recovered under reset");
@@ -219,7 +219,7 @@ Test(console_render, pass_without_a_sentence_keeps_the_note)
 
 Test(console_render, fail_and_aborted_lines_have_their_words_and_tones)
 {
-	gang_console_slot s = slot_done("fail", "verify failed at 0x08012344 " EM " set board aside");
+	gang_console_slot s = slot_done(GANG_RESULT_FAIL, "verify failed at 0x08012344 " EM " set board aside");
 	gang_console_line l;
 	char t[64];
 
@@ -230,23 +230,23 @@ Test(console_render, fail_and_aborted_lines_have_their_words_and_tones)
 	tone_text(t, sizeof(t), &l, GANG_CONSOLE_TONE_FAIL);
 	cr_assert_str_eq(t, "verify failed at 0x08012344 " EM " set board aside");
 	cr_assert(strstr(l.text, "FAIL verify failed at 0x08012344 " EM " set board aside"), "%s", l.text);
-	s = slot_done("aborted", "stopped");
+	s = slot_done(GANG_RESULT_ABORTED, "stopped");
 	gang_console_slot_line(&l, &s, 3, false, T0, 120);
 	tone_text(t, sizeof(t), &l, GANG_CONSOLE_TONE_NOTE);
 	cr_assert(strstr(t, "ABORTED"), "%s", l.text);
-	s = slot_done("already", "already programmed (PASS 2026-12-06 21:10, serial 5000) " EM " remove it");
+	s = slot_done(GANG_RESULT_ALREADY, "already programmed (PASS 2026-12-06 21:10, serial 5000) " EM " remove it");
 	gang_console_slot_line(&l, &s, 3, false, T0, 120);
 	cr_assert(strstr(l.text, "SKIP already programmed (PASS 2026-12-06 21:10, serial 5000)"), "%s", l.text);
 }
 
 Test(console_render, waiting_line_shows_last_result_and_paused_state)
 {
-	gang_console_slot s = slot_done("pass", "");
+	gang_console_slot s = slot_done(GANG_RESULT_PASS, "");
 	gang_console_line l;
 
 	s.state = GANG_CONSOLE_WAITING;
 	s.has_last = true;
-	snprintf(s.last_result, sizeof(s.last_result), "pass");
+	s.last_result = GANG_RESULT_PASS;
 	snprintf(s.last_id, sizeof(s.last_id), "001234");
 	gang_console_slot_line(&l, &s, 1, false, T0, 120);
 	cr_assert(strstr(l.text, "waiting for a board  last: PASS 001234"), "%s", l.text);
@@ -290,7 +290,7 @@ Test(console_render, a_busy_slot_without_events_for_30_s_is_flagged_stuck)
 
 Test(console_render, a_paused_slot_says_paused_in_every_state)
 {
-	gang_console_slot busy = slot_busy(), done = slot_done("pass", "");
+	gang_console_slot busy = slot_busy(), done = slot_done(GANG_RESULT_PASS, "");
 	gang_console_slot gone = { .label = "D", .state = GANG_CONSOLE_DOWN, .message = "probe unplugged" };
 	gang_console_line l;
 
@@ -380,7 +380,7 @@ Test(console_render, a_slot_the_database_stopped_is_not_shown_as_probe_gone)
 
 Test(console_render, narrow_terminals_drop_probe_then_uid_then_serial)
 {
-	gang_console_slot s = slot_done("pass", "ok");
+	gang_console_slot s = slot_done(GANG_RESULT_PASS, "ok");
 	gang_console_line l;
 
 	gang_console_slot_line(&l, &s, 1, false, T0, 99);
@@ -399,8 +399,8 @@ Test(console_render, narrow_terminals_drop_probe_then_uid_then_serial)
 
 Test(console_render, every_state_fits_every_width)
 {
-	gang_console_slot states[4] = { slot_busy(), slot_done("fail", "verify failed at 0x08012344 " EM " x"),
-					slot_done("pass", ""), { .label = "D", .state = GANG_CONSOLE_DOWN } };
+	gang_console_slot states[4] = { slot_busy(), slot_done(GANG_RESULT_FAIL, "verify failed at 0x08012344 " EM " x"),
+					slot_done(GANG_RESULT_PASS, ""), { .label = "D", .state = GANG_CONSOLE_DOWN } };
 	gang_console_line l;
 	gang_console_model m;
 
@@ -450,9 +450,9 @@ Test(console_render, summary_lists_totals_classes_and_slots_then_ends)
 
 	gang_console_model_init(&m);
 	gang_console_model_apply(&m, &(gang_event){ .kind = GANG_EV_RUN_START, .ts = T0, .batch = "B1" });
-	gang_console_model_apply(&m, &(gang_event){ .kind = GANG_EV_RESULT, .slot = "A", .result = "pass",
+	gang_console_model_apply(&m, &(gang_event){ .kind = GANG_EV_RESULT, .slot = "A", .result = GANG_RESULT_PASS,
 						     .attempt = 1 });
-	gang_console_model_apply(&m, &(gang_event){ .kind = GANG_EV_RESULT, .slot = "B", .result = "fail",
+	gang_console_model_apply(&m, &(gang_event){ .kind = GANG_EV_RESULT, .slot = "B", .result = GANG_RESULT_FAIL,
 						     .error_class = "verify" });
 	while (gang_console_summary_line(&l, &m, rows, T0 + 60, 70)) {
 		assert_line_sane(&l, 70);
@@ -603,11 +603,11 @@ Test(console_render, final_table_has_the_header_every_slot_and_names_the_aborted
 	model_mid_run(&m);
 	for (size_t i = 0; i < 3; i++)
 		m.slots[i].state = GANG_CONSOLE_DONE;
-	snprintf(m.slots[0].result, sizeof(m.slots[0].result), "pass");
+	m.slots[0].result = GANG_RESULT_PASS;
 	for (size_t i = 1; i < 3; i++) {
-		snprintf(m.slots[i].result, sizeof(m.slots[i].result), "aborted");
+		m.slots[i].result = GANG_RESULT_ABORTED;
 		m.slots[i].has_last = true;
-		snprintf(m.slots[i].last_result, sizeof(m.slots[i].last_result), "aborted");
+		m.slots[i].last_result = GANG_RESULT_ABORTED;
 	}
 	while (gang_console_final_line(&l, &m, row, T0 + 600, 120)) {
 		assert_line_sane(&l, 120);

@@ -223,7 +223,7 @@ static void *emit_many(void *arg)
 				  .step = "program", .done = (uint64_t)i, .total = EMIT_PER_THREAD };
 
 		if (i % 100 == 0)
-			ev = (gang_event){ .kind = GANG_EV_RESULT, .slot = e->label, .result = "pass", .attempt = 1 };
+			ev = (gang_event){ .kind = GANG_EV_RESULT, .slot = e->label, .result = GANG_RESULT_PASS, .attempt = 1 };
 		gang_sink_emit(e->sink, &ev);
 	}
 	return NULL;
