@@ -22,6 +22,7 @@
 #include "image/image.h"
 #include "profile/profile.h"
 #include "sched/sched.h"
+#include "serial/data_pool.h"
 #include "serial/serial_alloc.h"
 #include "target/part.h"
 
@@ -199,6 +200,20 @@ static int run_prepare(gang_profile **p_out, gang_image **img_out, FILE **log_ou
 	return GANG_OK;
 }
 
+/* Each data item's pool: a mac pool is made (or checked) here; a list pool must have been imported. */
+static int run_data_pools(gang_db *db, const gang_profile *p, gang_diag *d)
+{
+	int err = GANG_OK;
+
+	for (size_t i = 0; i < p->n_data && err == GANG_OK; i++) {
+		const gang_profile_data *it = &p->data[i];
+
+		err = it->kind == GANG_PDATA_MAC ? gang_data_mac_ensure(db, it->pool, it->first, it->last, d)
+						 : gang_data_list_check(db, it->pool, it->secret, d);
+	}
+	return err;
+}
+
 static int run_db(gang_db **out, run_args *a, const gang_profile *p, gang_diag *d)
 {
 	char fmt[64];
@@ -212,6 +227,8 @@ static int run_db(gang_db **out, run_args *a, const gang_profile *p, gang_diag *
 		return err;
 	a->recovered = closed;
 	if (a->slots && (err = gang_db_slot_map_load(*out, a->slots, d)) < 0)
+		return err;
+	if ((err = run_data_pools(*out, p, d)) < 0)
 		return err;
 	if (!p->serial.present)
 		return GANG_OK;

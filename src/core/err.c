@@ -67,6 +67,8 @@ static const err_row err_table[] = {
 	{ GANG_ESERIAL_TAKEN, "serial", 1,
 	  "this serial number is already on another board of the same pool — stop and ask the engineer" },
 	{ GANG_ESTEP, "step", 1, "a step of the profile failed — set board aside" },
+	{ GANG_EPOOL_DRY, "data", 1,
+	  "a data pool (MAC addresses or an imported list) has no value left — stop and ask the engineer" },
 	{ GANG_ESERIAL_VOIDED, "serial", 1,
 	  "the board's serial was voided while it was programmed — program the board again" },
 };

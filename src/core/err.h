@@ -56,6 +56,7 @@ typedef enum gang_err {
 	GANG_ESERIAL_VOIDED = -45,   /* the board's serial was voided while it was programmed */
 	GANG_ESERIAL_TAKEN = -46,    /* the serial text is already another board's in its pool */
 	GANG_ESTEP = -47,            /* a step of the profile's own failed (command, memory check) */
+	GANG_EPOOL_DRY = -48,        /* a data pool (MAC range, imported list) has no value left */
 } gang_err;
 
 /* The operator's sentence for an error code (never NULL). */

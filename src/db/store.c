@@ -28,6 +28,9 @@ static const char *store_missing_slot(const gang_store_ops *ops)
 	STORE_NEED(serial_pool_get) STORE_NEED(serial_pool_create) STORE_NEED(serial_reserve)
 	STORE_NEED(serial_burn) STORE_NEED(serial_void) STORE_NEED(serial_status)
 	STORE_NEED(serial_find_text) STORE_NEED(serial_list)
+	/* data pools and scans */
+	STORE_NEED(data_pool_get) STORE_NEED(data_pool_create) STORE_NEED(data_import) STORE_NEED(data_reserve)
+	STORE_NEED(data_burn) STORE_NEED(data_void) STORE_NEED(data_list)
 #undef STORE_NEED
 	return NULL;
 }

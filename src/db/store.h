@@ -29,6 +29,7 @@
 #include "core/err.h"
 #include "db/db.h"
 #include "db/db_report.h"
+#include "serial/data_pool.h"
 #include "serial/serial_alloc.h"
 
 /* Bump on any change to gang_store_ops' layout or to an op's contract. */
@@ -138,6 +139,31 @@ struct gang_store_ops {
 	/* optional: db_testing.h gang_db_test_exec and _query; NULL: they fail GANG_ERR naming the backend */
 	int (*test_exec)(gang_db *db, const char *sql, gang_diag *d);
 	int (*test_query)(char *out, size_t cap, gang_db *db, const char *sql, gang_diag *d);
+
+	/*
+	 * data pools and scans (serial/data_pool.h): mac ranges and imported
+	 * lists, each write one transaction. A backend never returns a secret
+	 * list's value except from data_reserve (to program it).
+	 */
+	/* *found = 0 when the pool does not exist (not an error). */
+	int (*data_pool_get)(gang_data_pool *out, int *found, gang_db *db, const char *pool, gang_diag *d);
+	/* Create want (a mac pool) unless the name exists; *found = 1 and *have = the stored pool when it does. */
+	int (*data_pool_create)(gang_data_pool *have, int *found, gang_db *db, const gang_data_pool *want,
+				gang_diag *d);
+	/*
+	 * Append v to list pool (created when missing) in one transaction. A
+	 * pool of another kind or secrecy is GANG_EUSAGE; a value already in the
+	 * pool is GANG_EUSAGE with *dup_out = its position in v and *dup_index =
+	 * its index in the pool (*dup_out = n otherwise).
+	 */
+	int (*data_import)(size_t *dup_out, uint64_t *dup_index, gang_db *db, const char *pool, bool secret,
+			   const gang_data_item *v, size_t n, gang_diag *d);
+	int (*data_reserve)(gang_data_taken *out, gang_db *db, const char *pool, const char *uid,
+			    const gang_attempt_key *attempt, gang_diag *d);
+	int (*data_burn)(gang_db *db, const char *pool, const char *uid, gang_diag *d);
+	int (*data_void)(gang_db *db, const char *pool, uint64_t index, const char *reason, gang_diag *d);
+	int (*data_list)(gang_db *db, const char *pool, const char *state, gang_data_row_fn fn, void *user,
+			 gang_diag *d);
 };
 
 /*

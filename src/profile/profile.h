@@ -73,6 +73,31 @@ typedef struct gang_profile_serial {
 	bool overlay;          /* may overwrite image data */
 } gang_profile_serial;
 
+/*
+ * data = ( { pool; address; format = "mac" | "list"; ... }, ... ): values
+ * beyond the serial, each from its own pool (serial/data_pool.h), each
+ * written at its own address into the per-board image.
+ */
+typedef enum gang_profile_data_kind {
+	GANG_PDATA_MAC = 0,    /* 6 bytes from a 48-bit range */
+	GANG_PDATA_LIST,       /* length bytes: an imported value, padded */
+} gang_profile_data_kind;
+
+#define GANG_PROFILE_DATA_MAX 8U
+
+typedef struct gang_profile_data {
+	char pool[GANG_PROFILE_NAME_MAX];
+	gang_profile_data_kind kind;
+	uint32_t address;
+	uint32_t length;       /* bytes written: 6 for a MAC, list: length */
+	bool msb_first;        /* mac: byte_order = "msb-first" (else "lsb-first") */
+	uint64_t first, last;  /* mac: the inclusive 48-bit range */
+	uint8_t pad;           /* list: fills a shorter value up to length */
+	bool secret;           /* list: values never shown or stored in clear outside their table */
+	bool overlay;          /* may overwrite image data */
+	int line, address_line;
+} gang_profile_data;
+
 /* Source lines of keys that later checks (validate) report against. */
 typedef struct gang_profile_lines {
 	int image_file, image_address, serial_address, wrp_pages;
@@ -88,6 +113,7 @@ typedef struct gang_profile_lines {
 typedef enum gang_step_kind {
 	GANG_KIND_CONNECT = 0,
 	GANG_KIND_SERIAL,
+	GANG_KIND_DATA,        /* the data items (profile data = ( ... )) */
 	GANG_KIND_CHECKSUM,
 	GANG_KIND_UNPROTECT,
 	GANG_KIND_PROGRAM,
@@ -172,6 +198,8 @@ typedef struct gang_profile {
 	gang_after_mode after;
 	int retries;
 	gang_profile_serial serial;
+	gang_profile_data data[GANG_PROFILE_DATA_MAX]; /* n_data of them, in file order */
+	size_t n_data;
 	gang_profile_ob ob;
 	gang_profile_checksum checksum;
 	bool skip_if_same;     /* program.skip_if_same: a board already holding the image is not erased */

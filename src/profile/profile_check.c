@@ -114,7 +114,8 @@ int gang_profile_validate(const gang_profile *p, const gang_flash_geom *g, const
 				     "empty or not contiguous");
 	if ((rc = prof_check_image(p, gang_geom_base(g), gang_geom_end(g), img, d)) < 0 ||
 	    (rc = prof_check_serial(p, gang_geom_base(g), gang_geom_end(g), img, d)) < 0 ||
-	    (rc = prof_check_checksum(p, gang_geom_base(g), gang_geom_end(g), d)) < 0)
+	    (rc = prof_check_checksum(p, gang_geom_base(g), gang_geom_end(g), d)) < 0 ||
+	    (rc = prof_check_data(p, gang_geom_base(g), gang_geom_end(g), img, d)) < 0)
 		return rc;
 	return prof_check_wrp(p, g, d);
 }

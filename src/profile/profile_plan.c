@@ -270,6 +270,23 @@ static void plan_checksum(FILE *out, const gang_profile *p)
 		k->address);
 }
 
+/* The data items: pool, where, how many bytes and how (a secret is never shown, only its index). */
+static void plan_data(FILE *out, const gang_profile *p)
+{
+	for (size_t i = 0; i < p->n_data; i++) {
+		const gang_profile_data *it = &p->data[i];
+
+		fprintf(out, "  %-13s pool %s: ", i ? "" : "data", it->pool);
+		if (it->kind == GANG_PDATA_MAC)
+			fprintf(out, "MAC address, 6 bytes %s at 0x%08" PRIX32 "\n", it->msb_first ? "msb-first" : "lsb-first",
+				it->address);
+		else
+			fprintf(out, "next imported value%s, %" PRIu32 " bytes (padded with 0x%02X) at 0x%08" PRIX32 "\n",
+				it->secret ? " (secret: recorded by index and SHA-256 only)" : "", it->length, it->pad,
+				it->address);
+	}
+}
+
 /* A step of the profile's own: what it does, on which target state, for how long. */
 static void plan_own(FILE *out, const gang_plan_step *st)
 {
@@ -298,6 +315,9 @@ static void plan_step(FILE *out, const gang_profile *p, const gang_image *img, c
 		break;
 	case GANG_KIND_SERIAL:
 		plan_serial(out, p);
+		break;
+	case GANG_KIND_DATA:
+		plan_data(out, p);
 		break;
 	case GANG_KIND_CHECKSUM:
 		plan_checksum(out, p);

@@ -20,6 +20,7 @@ static const struct plan_kind {
 } plan_kinds[] = {
 	[GANG_KIND_CONNECT] = { "connect", GANG_NEED_NONE },
 	[GANG_KIND_SERIAL] = { "serial", GANG_NEED_NONE },
+	[GANG_KIND_DATA] = { "data", GANG_NEED_NONE },
 	[GANG_KIND_CHECKSUM] = { "checksum", GANG_NEED_NONE },
 	[GANG_KIND_UNPROTECT] = { "unprotect", GANG_NEED_HALTED },
 	[GANG_KIND_PROGRAM] = { "program", GANG_NEED_HALTED },
@@ -126,7 +127,7 @@ int prof_plan_build(const prof_ctx *c)
 
 	pl->n = 0;
 	for (int k = GANG_KIND_CONNECT; k <= GANG_KIND_PASS; k++)
-		if (k != GANG_KIND_CHECKSUM || p->checksum.present)
+		if ((k != GANG_KIND_CHECKSUM || p->checksum.present) && (k != GANG_KIND_DATA || p->n_data))
 			plan_add_builtin(pl, (gang_step_kind)k);
 	for (size_t i = 0; i < p->n_steps; i++)
 		if ((rc = plan_place(c, pl, &p->steps[i], i)) < 0)

@@ -327,6 +327,12 @@ static void job_what(char *out, size_t cap, int err, const gang_diag *d, const g
 	case GANG_ESERIAL_EXHAUSTED:
 		snprintf(out, cap, "serial pool '%s' is exhausted", p->serial.pool);
 		return;
+	case GANG_EPOOL_DRY:
+		if (d != NULL && d->msg[0]) {
+			snprintf(out, cap, "%.190s", d->msg);
+			return;
+		}
+		break;
 	default:
 		break;
 	}
@@ -347,6 +353,7 @@ static const char *job_advice(int err)
 	case GANG_ESTEP:
 		return "set board aside";
 	case GANG_ESERIAL_EXHAUSTED:
+	case GANG_EPOOL_DRY:
 		return "stop and ask the engineer";
 	default:
 		return dash ? dash + strlen(" — ") : NULL;
@@ -358,6 +365,7 @@ typedef int (*job_step_fn)(job *j);
 /* What runs each kind of step; index = gang_step_kind (connect and pass are the attempt's own). */
 static const job_step_fn job_kind_fn[] = {
 	[GANG_KIND_SERIAL] = job_serial,
+	[GANG_KIND_DATA] = job_data,
 	[GANG_KIND_CHECKSUM] = job_checksum,
 	[GANG_KIND_UNPROTECT] = job_unprotect,
 	[GANG_KIND_PROGRAM] = job_program,
@@ -466,6 +474,7 @@ static bool job_retryable(int err)
 	switch (err) {
 	case GANG_EWRONG_PART:
 	case GANG_ESERIAL_EXHAUSTED:
+	case GANG_EPOOL_DRY:
 	case GANG_EREAD_PROTECTED:
 	case GANG_ELOCKED_FOREVER:
 	case GANG_EDB:
@@ -581,6 +590,9 @@ static void job_finish(job *j, job_outcome *out, int err)
 	if (err == GANG_OK) {
 		job_outcome_fill(out, j, GANG_OK);
 		if (job_close(j, out, &dbd) == GANG_OK) {
+			/* a value left reserved still belongs to this UID only: logged, not held against the pass */
+			if (job_data_burn(j, &dbd) < 0)
+				gang_log_err(&j->s->log, "burning the data values failed: %s", dbd.msg);
 			job_release(j);
 			return;
 		}

@@ -68,6 +68,10 @@ int job_reattach(job *j);
 int job_probe_release(job *j);
 /* Open the probe again after a "released" step and, before the pass, re-attach (same UID). */
 int job_probe_take(job *j, bool reattach);
+/* The data items into the per-board image (job_data.c); JOB_SKIPPED without any. */
+int job_data(job *j);
+/* After the pass: burn the board's value of each data pool. */
+int job_data_burn(job *j, gang_diag *d);
 /* The board holds the image already (program.skip_if_same): JOB_SKIPPED, else GANG_OK. */
 int job_same(job *j);
 

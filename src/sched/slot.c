@@ -361,7 +361,7 @@ static int slot_board(slot_ctx *c)
 	if (o.result != GANG_ATTEMPT_ABORTED && !o.already)
 		c->aborts = 0;
 	sched_board_done(s->run, o.already ? SCHED_BOARD_ALREADY : (sched_board_result)o.result, attempt);
-	if (o.err == GANG_ESERIAL_EXHAUSTED)
+	if (o.err == GANG_ESERIAL_EXHAUSTED || o.err == GANG_EPOOL_DRY)
 		sched_set_pool_exhausted(s->run);
 	if (err == GANG_EPROBE_FLAKY) {
 		slot_stop(s, GANG_EPROBE_FLAKY, o.sentence, o.detail);

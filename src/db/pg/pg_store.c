@@ -231,6 +231,14 @@ const gang_store_ops db_pg_ops = {
 	.serial_list = pq_serial_list,
 	.test_exec = pq_test_exec,
 	.test_query = pq_test_query,
+	/* data pools and scans */
+	.data_pool_get = db_pg_data_pool_get,
+	.data_pool_create = db_pg_data_pool_create,
+	.data_import = db_pg_data_import,
+	.data_reserve = db_pg_data_reserve,
+	.data_burn = db_pg_data_burn,
+	.data_void = db_pg_data_void,
+	.data_list = db_pg_data_list,
 };
 
 int gang_store_pg_open(gang_db **out, const char *uri, int flags, gang_diag *d)

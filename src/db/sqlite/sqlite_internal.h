@@ -171,4 +171,17 @@ int db_sqlite_serial_find_text(uint64_t *first_out, int *n_out, db_sqlite *db, c
 int db_sqlite_serial_list(db_sqlite *db, const char *pool, const char *state, gang_serial_row_fn fn, void *user,
 			  gang_diag *d);
 
+/* data pools and scans (sqlite_pool.c): the store ops themselves, taking the gang_db base */
+int db_sqlite_data_pool_get(gang_data_pool *out, int *found, gang_db *db, const char *pool, gang_diag *d);
+int db_sqlite_data_pool_create(gang_data_pool *have, int *found, gang_db *db, const gang_data_pool *want,
+			       gang_diag *d);
+int db_sqlite_data_import(size_t *dup_out, uint64_t *dup_index, gang_db *db, const char *pool, bool secret,
+			  const gang_data_item *v, size_t n, gang_diag *d);
+int db_sqlite_data_reserve(gang_data_taken *out, gang_db *db, const char *pool, const char *uid,
+			   const gang_attempt_key *attempt, gang_diag *d);
+int db_sqlite_data_burn(gang_db *db, const char *pool, const char *uid, gang_diag *d);
+int db_sqlite_data_void(gang_db *db, const char *pool, uint64_t index, const char *reason, gang_diag *d);
+int db_sqlite_data_list(gang_db *db, const char *pool, const char *state, gang_data_row_fn fn, void *user,
+			gang_diag *d);
+
 #endif

@@ -240,6 +240,14 @@ const gang_store_ops db_sqlite_ops = {
 	.serial_list = sq_serial_list,
 	.test_exec = sq_test_exec,
 	.test_query = sq_test_query,
+	/* data pools and scans */
+	.data_pool_get = db_sqlite_data_pool_get,
+	.data_pool_create = db_sqlite_data_pool_create,
+	.data_import = db_sqlite_data_import,
+	.data_reserve = db_sqlite_data_reserve,
+	.data_burn = db_sqlite_data_burn,
+	.data_void = db_sqlite_data_void,
+	.data_list = db_sqlite_data_list,
 };
 
 int gang_store_sqlite_open(gang_db **out, const char *path, int flags, gang_diag *d)
