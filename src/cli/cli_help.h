@@ -199,4 +199,26 @@
 	"message), 4 when the database cannot be used.\n"
 
 
+#define GANG_HELP_POOL_SYN "import a supplier's values into a data pool, list a pool, void a value"
+#define GANG_HELP_POOL \
+	"usage: gang pool import NAME FILE [--secret] [--db PATH]\n" \
+	"       gang pool list NAME [--state reserved|burned|voided] [--db PATH]\n" \
+	"       gang pool void NAME INDEX --reason TEXT [--db PATH]\n\n" \
+	"Data pools hand each board a value beyond its serial (profile key data): a MAC address\n" \
+	"from a range (created by the first run) or the next value of a list imported here.\n\n" \
+	"import reads FILE, one value per line: \"0x\" and pairs of hex digits is bytes, any other\n" \
+	"line is text (its bytes, without the line end); blank lines and '#' lines are skipped.\n" \
+	"All or nothing: a value twice in the file or already in the pool is refused naming\n" \
+	"FILE:LINE. A later import appends. A secret pool's values are kept only in the database's\n" \
+	"data_values table; attempts, logs, reports and list show their index and SHA-256.\n\n" \
+	"list prints every value handed out, in index order: index, state, the board (chip UID),\n" \
+	"the value (MAC, or hex of a list value; never a secret's), its SHA-256, burned, voided.\n\n" \
+	"void takes a value out of use for good; its board gets the next value on its next run.\n\n" \
+	"  --secret       import: the values are secret (keys); the pool stays secret\n" \
+	"  --state S      list only reserved, burned or voided values\n" \
+	"  --reason TEXT  why the value is voided (required; kept with it for audit)\n" \
+	"  --db PATH      database (default: db in gang.conf, else ~/.local/share/gang/gang.sqlite)\n\n" \
+	"Exit 2 for a refused import (FILE:LINE named), an unknown pool or an index never handed\n" \
+	"out, 4 when the database cannot be used.\n"
+
 #endif
