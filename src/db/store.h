@@ -33,7 +33,7 @@
 #include "serial/serial_alloc.h"
 
 /* Bump on any change to gang_store_ops' layout or to an op's contract. */
-#define GANG_STORE_OPS_VERSION 2U
+#define GANG_STORE_OPS_VERSION 3U
 
 typedef struct gang_store_ops gang_store_ops;
 
