@@ -78,7 +78,8 @@ static int pool_parse(pool_args *a, int argc, char **argv)
 	int rc, want;
 
 	if (argc < 2 || argv[1][0] == '-')
-		return gang_cli_usage("pool", "a verb is needed: import, list or void");
+		return argc >= 2 && strcmp(argv[1], "--") != 0 ? gang_cli_usage("pool", "unknown option '%s'", argv[1])
+							     : gang_cli_usage("pool", "a verb is needed: import, list or void");
 	a->verb = argv[1];
 	if (strcmp(a->verb, "import") != 0 && strcmp(a->verb, "list") != 0 && strcmp(a->verb, "void") != 0)
 		return gang_cli_usage("pool", "unknown verb '%s': use import, list or void", a->verb);
