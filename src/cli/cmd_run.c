@@ -7,6 +7,7 @@
  * gang.conf or the XDG defaults (core/config.h).
  */
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +201,38 @@ static int run_prepare(gang_profile **p_out, gang_image **img_out, FILE **log_ou
 	return GANG_OK;
 }
 
+/*
+ * Scanned labels in plain and JSON mode: one line of stdin per board, taken
+ * in the order the slots' boards reach their scan step (one slot, or
+ * --sync: slot order). A USB barcode scanner types the text and Enter.
+ */
+typedef struct run_scan_src {
+	pthread_mutex_t mu;
+	FILE *in;
+	bool ended;
+} run_scan_src;
+
+static int run_scan_line(void *user, char *out, size_t cap, const char *slot)
+{
+	run_scan_src *src = user;
+	int err = GANG_OK, c;
+	size_t n;
+
+	(void)slot;
+	pthread_mutex_lock(&src->mu);
+	if (src->ended || !fgets(out, (int)cap, src->in)) {
+		src->ended = true;
+		out[0] = '\0';
+		err = GANG_ECANCELLED;
+	} else if ((n = strlen(out)) > 0 && out[n - 1] != '\n') {
+		while ((c = fgetc(src->in)) != EOF && c != '\n') /* a line longer than cap: the rest is dropped */
+			;
+	}
+	out[strcspn(out, "\r\n")] = '\0';
+	pthread_mutex_unlock(&src->mu);
+	return err;
+}
+
 /* Each data item's pool: a mac pool is made (or checked) here; a list pool must have been imported. */
 static int run_data_pools(gang_db *db, const gang_profile *p, gang_diag *d)
 {
@@ -322,6 +355,11 @@ int gang_cmd_run(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (p->scan.present && run_wants_console(&a)) {
+		err = gang_diag_set(&d, GANG_EUSAGE, "%s: the profile asks for scanned labels, which the console does "
+				    "not read yet: run with --plain or --json and scan into standard input", a.profile);
+		goto out;
+	}
 	if (!(sink = run_sink(&console, &a, log_fp, &d))) {
 		err = d.code ? d.code : GANG_ENOMEM;
 		goto out;
@@ -336,7 +374,12 @@ int gang_cmd_run(int argc, char **argv)
 		};
 		gang_event ev = { .kind = GANG_EV_RUN_START, .ts = gang_now_unix(), .profile = p->name,
 				  .batch = a.batch, .boards_max = a.boards };
+		run_scan_src scans = { .mu = PTHREAD_MUTEX_INITIALIZER, .in = stdin };
 
+		if (p->scan.present) {
+			cfg.scan = run_scan_line;
+			cfg.scan_user = &scans;
+		}
 		gang_sink_emit(sink, &ev);
 		run_note_recovered(sink, &a, console);
 		err = gang_sched_run(&totals, &cfg, &d);

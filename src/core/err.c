@@ -69,6 +69,8 @@ static const err_row err_table[] = {
 	{ GANG_ESTEP, "step", 1, "a step of the profile failed — set board aside" },
 	{ GANG_EPOOL_DRY, "data", 1,
 	  "a data pool (MAC addresses or an imported list) has no value left — stop and ask the engineer" },
+	{ GANG_ESCAN_TAKEN, "scan", 1,
+	  "this label is already bound to another board — set the board aside and tell the engineer" },
 	{ GANG_ESERIAL_VOIDED, "serial", 1,
 	  "the board's serial was voided while it was programmed — program the board again" },
 };

@@ -57,6 +57,7 @@ typedef enum gang_err {
 	GANG_ESERIAL_TAKEN = -46,    /* the serial text is already another board's in its pool */
 	GANG_ESTEP = -47,            /* a step of the profile's own failed (command, memory check) */
 	GANG_EPOOL_DRY = -48,        /* a data pool (MAC range, imported list) has no value left */
+	GANG_ESCAN_TAKEN = -49,      /* the scanned label is already bound to another board */
 } gang_err;
 
 /* The operator's sentence for an error code (never NULL). */

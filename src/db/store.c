@@ -30,7 +30,8 @@ static const char *store_missing_slot(const gang_store_ops *ops)
 	STORE_NEED(serial_find_text) STORE_NEED(serial_list)
 	/* data pools and scans */
 	STORE_NEED(data_pool_get) STORE_NEED(data_pool_create) STORE_NEED(data_import) STORE_NEED(data_reserve)
-	STORE_NEED(data_burn) STORE_NEED(data_void) STORE_NEED(data_list)
+	STORE_NEED(data_burn) STORE_NEED(data_void) STORE_NEED(data_list) STORE_NEED(scan_bind)
+	STORE_NEED(scan_lookup)
 #undef STORE_NEED
 	return NULL;
 }
@@ -290,6 +291,9 @@ int gang_db_trace_find(char ***uids_out, size_t *n_out, gang_db *db, const char 
 			continue;
 		err = db->ops->trace_lookup(uids_out, n_out, db, order[i], key, d);
 	}
+	/* then a scanned label's text (data pools and scans) */
+	if (err == GANG_OK && *n_out == 0)
+		err = db->ops->scan_lookup(uids_out, n_out, db, key, d);
 	if (err < 0) {
 		gang_db_trace_uids_free(*uids_out, *n_out);
 		*uids_out = NULL;

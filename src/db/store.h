@@ -164,6 +164,16 @@ struct gang_store_ops {
 	int (*data_void)(gang_db *db, const char *pool, uint64_t index, const char *reason, gang_diag *d);
 	int (*data_list)(gang_db *db, const char *pool, const char *state, gang_data_row_fn fn, void *user,
 			 gang_diag *d);
+	/*
+	 * Bind a scanned label's text to uid (attempt records where; NULL:
+	 * none). Already bound to uid: GANG_OK. Bound to another board:
+	 * GANG_ESCAN_TAKEN with other_uid and other_serial (its burned serial,
+	 * "" when none) filled; nothing changes.
+	 */
+	int (*scan_bind)(char *other_uid, size_t uid_cap, char *other_serial, size_t serial_cap, gang_db *db,
+			 const char *text, const char *uid, const gang_attempt_key *attempt, gang_diag *d);
+	/* The board a label's text is bound to, for gang trace: *n_out 0 or 1 (free as trace_lookup's). */
+	int (*scan_lookup)(char ***uids_out, size_t *n_out, gang_db *db, const char *text, gang_diag *d);
 };
 
 /*

@@ -98,6 +98,17 @@ typedef struct gang_profile_data {
 	int line, address_line;
 } gang_profile_data;
 
+/*
+ * scan = { required; pattern; }: before the board is programmed, the text of
+ * its printed label (a USB barcode scanner types it) is asked for, checked
+ * against pattern (POSIX extended regex) and bound to its UID.
+ */
+typedef struct gang_profile_scan {
+	bool present;
+	bool required;         /* false: an empty scan skips the label */
+	char pattern[GANG_PROFILE_TEXT_MAX]; /* "" matches anything */
+} gang_profile_scan;
+
 /* Source lines of keys that later checks (validate) report against. */
 typedef struct gang_profile_lines {
 	int image_file, image_address, serial_address, wrp_pages;
@@ -112,6 +123,7 @@ typedef struct gang_profile_lines {
  */
 typedef enum gang_step_kind {
 	GANG_KIND_CONNECT = 0,
+	GANG_KIND_SCAN,        /* the board's label (profile scan = { ... }) */
 	GANG_KIND_SERIAL,
 	GANG_KIND_DATA,        /* the data items (profile data = ( ... )) */
 	GANG_KIND_CHECKSUM,
@@ -200,6 +212,7 @@ typedef struct gang_profile {
 	gang_profile_serial serial;
 	gang_profile_data data[GANG_PROFILE_DATA_MAX]; /* n_data of them, in file order */
 	size_t n_data;
+	gang_profile_scan scan;
 	gang_profile_ob ob;
 	gang_profile_checksum checksum;
 	bool skip_if_same;     /* program.skip_if_same: a board already holding the image is not erased */

@@ -11,10 +11,12 @@
  * Items may not overlap each other, the serial or the checksum word; two
  * items may not share a pool, nor an item the serial's pool name.
  * Pools: serial/data_pool.h. Keys: profiles/README.md "Data items".
+ * Also the scan group (a board's printed label), checked here as text.
  */
 #include "profile/profile_internal.h"
 
 #include <inttypes.h>
+#include <regex.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -207,5 +209,32 @@ int prof_check_data(const gang_profile *p, uint32_t base, uint64_t end, const ga
 						     lo, hi - 1, i);
 	}
 	}
+	return GANG_OK;
+}
+
+/* scan = { required = true; pattern = "^PCB-[0-9]{8}$"; }: the pattern must compile (POSIX ERE). */
+int prof_parse_scan(const prof_ctx *c, const config_setting_t *root)
+{
+	static const char *const keys[] = { "required", "pattern", NULL };
+	gang_profile_scan *s = &c->p->scan;
+	const config_setting_t *g;
+	char why[128];
+	regex_t re;
+	int rc = prof_get_group(c, root, "", "scan", PROF_OPTIONAL, &g), ec;
+
+	if (rc <= 0)
+		return rc;
+	s->required = true;
+	if ((rc = prof_check_keys(c, g, "scan", keys)) < 0 ||
+	    (rc = prof_get_bool(c, g, "scan", "required", PROF_OPTIONAL, &s->required)) < 0 ||
+	    (rc = prof_get_text(c, g, "scan", "pattern", PROF_REQUIRED, s->pattern, sizeof(s->pattern))) < 0)
+		return rc;
+	if ((ec = regcomp(&re, s->pattern, REG_EXTENDED | REG_NOSUB)) != 0) {
+		regerror(ec, &re, why, sizeof(why));
+		return prof_err(c, prof_data_line(g, "pattern"), "scan", "pattern", GANG_EPROFILE,
+				"\"%s\" is not a POSIX extended regular expression: %s", s->pattern, why);
+	}
+	regfree(&re);
+	s->present = true;
 	return GANG_OK;
 }

@@ -64,6 +64,8 @@ int prof_parse_checksum(const prof_ctx *c, const config_setting_t *root);
 int prof_parse_program(const prof_ctx *c, const config_setting_t *root);
 /* The data list (profile_data.c); after serial and checksum, whose bytes it must not overlap. */
 int prof_parse_data_items(const prof_ctx *c, const config_setting_t *root);
+/* The scan group (profile_data.c). */
+int prof_parse_scan(const prof_ctx *c, const config_setting_t *root);
 /* Each data item inside flash and, unless its overlay, clear of image data (profile_data.c). */
 int prof_check_data(const gang_profile *p, uint32_t base, uint64_t end, const gang_image *img, gang_diag *d);
 /* Build c->p->plan from the built-in steps and the profile's own (profile_plan_build.c). */

@@ -25,7 +25,7 @@
 
 static const char *const prof_root_keys[] = {
 	"name", "target", "station", "description", "image", "connect", "erase", "verify",
-	"serial", "option_bytes", "after", "retries", "checksum", "program", "steps", "data", NULL,
+	"serial", "option_bytes", "after", "retries", "checksum", "program", "steps", "data", "scan", NULL,
 };
 static const char *const prof_image_keys[] = { "file", "address", "format", NULL };
 static const char *const prof_connect_keys[] = { "mode", "swd_khz", NULL };
@@ -299,7 +299,7 @@ static int prof_parse_root(const prof_ctx *c, const config_setting_t *root)
 	    (rc = prof_parse_steps(c, root)) < 0 || (rc = prof_parse_serial(c, root)) < 0 ||
 	    (rc = prof_parse_ob(c, root)) < 0 || (rc = prof_parse_checksum(c, root)) < 0 ||
 	    (rc = prof_parse_program(c, root)) < 0 || (rc = prof_parse_own_steps(c, root)) < 0 ||
-	    (rc = prof_parse_data_items(c, root)) < 0)
+	    (rc = prof_parse_data_items(c, root)) < 0 || (rc = prof_parse_scan(c, root)) < 0)
 		return rc;
 	return prof_plan_build(c);
 }

@@ -316,6 +316,10 @@ static void plan_step(FILE *out, const gang_profile *p, const gang_image *img, c
 	case GANG_KIND_SERIAL:
 		plan_serial(out, p);
 		break;
+	case GANG_KIND_SCAN:
+		fprintf(out, "  scan          the board's label, matching \"%s\"%s; bound to its UID\n", p->scan.pattern,
+			p->scan.required ? "" : " (an empty scan skips it)");
+		break;
 	case GANG_KIND_DATA:
 		plan_data(out, p);
 		break;

@@ -19,6 +19,7 @@ static const struct plan_kind {
 	gang_target_need need;
 } plan_kinds[] = {
 	[GANG_KIND_CONNECT] = { "connect", GANG_NEED_NONE },
+	[GANG_KIND_SCAN] = { "scan", GANG_NEED_NONE },
 	[GANG_KIND_SERIAL] = { "serial", GANG_NEED_NONE },
 	[GANG_KIND_DATA] = { "data", GANG_NEED_NONE },
 	[GANG_KIND_CHECKSUM] = { "checksum", GANG_NEED_NONE },
@@ -127,7 +128,8 @@ int prof_plan_build(const prof_ctx *c)
 
 	pl->n = 0;
 	for (int k = GANG_KIND_CONNECT; k <= GANG_KIND_PASS; k++)
-		if ((k != GANG_KIND_CHECKSUM || p->checksum.present) && (k != GANG_KIND_DATA || p->n_data))
+		if ((k != GANG_KIND_CHECKSUM || p->checksum.present) && (k != GANG_KIND_DATA || p->n_data) &&
+		    (k != GANG_KIND_SCAN || p->scan.present))
 			plan_add_builtin(pl, (gang_step_kind)k);
 	for (size_t i = 0; i < p->n_steps; i++)
 		if ((rc = plan_place(c, pl, &p->steps[i], i)) < 0)

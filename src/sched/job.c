@@ -328,6 +328,7 @@ static void job_what(char *out, size_t cap, int err, const gang_diag *d, const g
 		snprintf(out, cap, "serial pool '%s' is exhausted", p->serial.pool);
 		return;
 	case GANG_EPOOL_DRY:
+	case GANG_ESCAN_TAKEN:
 		if (d != NULL && d->msg[0]) {
 			snprintf(out, cap, "%.190s", d->msg);
 			return;
@@ -351,6 +352,7 @@ static const char *job_advice(int err)
 	case GANG_EWRITE_PROTECTED:
 	case GANG_EREAD_PROTECTED:
 	case GANG_ESTEP:
+	case GANG_ESCAN_TAKEN:
 		return "set board aside";
 	case GANG_ESERIAL_EXHAUSTED:
 	case GANG_EPOOL_DRY:
@@ -364,6 +366,7 @@ typedef int (*job_step_fn)(job *j);
 
 /* What runs each kind of step; index = gang_step_kind (connect and pass are the attempt's own). */
 static const job_step_fn job_kind_fn[] = {
+	[GANG_KIND_SCAN] = job_scan,
 	[GANG_KIND_SERIAL] = job_serial,
 	[GANG_KIND_DATA] = job_data,
 	[GANG_KIND_CHECKSUM] = job_checksum,
@@ -475,6 +478,7 @@ static bool job_retryable(int err)
 	case GANG_EWRONG_PART:
 	case GANG_ESERIAL_EXHAUSTED:
 	case GANG_EPOOL_DRY:
+	case GANG_ESCAN_TAKEN:
 	case GANG_EREAD_PROTECTED:
 	case GANG_ELOCKED_FOREVER:
 	case GANG_EDB:

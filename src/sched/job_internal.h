@@ -68,6 +68,8 @@ int job_reattach(job *j);
 int job_probe_release(job *j);
 /* Open the probe again after a "released" step and, before the pass, re-attach (same UID). */
 int job_probe_take(job *j, bool reattach);
+/* The board's scanned label, checked and bound to its UID (job_scan.c). */
+int job_scan(job *j);
 /* The data items into the per-board image (job_data.c); JOB_SKIPPED without any. */
 int job_data(job *j);
 /* After the pass: burn the board's value of each data pool. */

@@ -36,6 +36,13 @@ typedef struct gang_run_cfg {
 	gang_sink *sink;
 	FILE *log_fp;                /* engineer log (stderr or a file); NULL: off */
 	gang_log_level log_level;
+	/*
+	 * Scanned labels (profile scan): the next scan for the board in slot,
+	 * into out: GANG_OK, or GANG_ECANCELLED when no more scans will come.
+	 * Called from slot threads; serialises itself. NULL: no source.
+	 */
+	int (*scan)(void *user, char *out, size_t cap, const char *slot);
+	void *scan_user;
 } gang_run_cfg;
 
 typedef struct gang_run_totals {

@@ -158,3 +158,14 @@ int gang_data_list(gang_db *db, const char *pool, const char *state, gang_data_r
 {
 	return db->ops->data_list(db, pool, state, fn, user, d);
 }
+
+int gang_scan_bind(gang_db *db, const char *text, const char *uid, const gang_attempt_key *attempt,
+		   gang_diag *d)
+{
+	char other_uid[64], other_serial[128];
+
+	if (!text || !*text || !uid || !*uid)
+		return gang_diag_set(d, GANG_ERR, "scan bind: label text or board UID missing");
+	return db->ops->scan_bind(other_uid, sizeof(other_uid), other_serial, sizeof(other_serial), db, text, uid,
+				  attempt, d);
+}

@@ -132,4 +132,14 @@ int gang_data_list(gang_db *db, const char *pool, const char *state, gang_data_r
 int gang_data_import(size_t *n_out, gang_db *db, const char *pool, const char *file, bool secret,
 		     gang_diag *d);
 
+/*
+ * Scanned labels: bind a board's label text to uid (attempt: where it was
+ * scanned; NULL: none). The same text again for the same board is GANG_OK;
+ * a text bound to another board is GANG_ESCAN_TAKEN, d naming that board's
+ * UID and serial ("label 'PCB-00000001' is already bound to board
+ * 0123..., serial 1002"). gang_db_trace_find finds a board by its label.
+ */
+int gang_scan_bind(gang_db *db, const char *text, const char *uid, const gang_attempt_key *attempt,
+		   gang_diag *d);
+
 #endif

@@ -85,10 +85,10 @@ Test(db_pg, a_new_database_gets_the_schema_once_and_reopening_applies_nothing)
 	db = pgt_open(0);
 	gang_db_close(db);
 	pgt_sql(out, sizeof(out), "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version");
-	cr_expect_str_eq(out, "1,2");
+	cr_expect_str_eq(out, "1,2,3");
 	pgt_sql(out, sizeof(out), "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'");
-	cr_expect_str_eq(out, "12", "boards, attempts, steps, serial_pools, serials, sightings, slot_map, probes, "
-				    "data_pools, data_values, data_allocs, schema_version: %s", out);
+	cr_expect_str_eq(out, "13", "boards, attempts, steps, serial_pools, serials, sightings, slot_map, probes, "
+				    "data_pools, data_values, data_allocs, scans, schema_version: %s", out);
 }
 
 static void *pgt_open_thread(void *arg)
@@ -116,7 +116,7 @@ Test(db_pg, stations_opening_a_new_database_together_migrate_it_once)
 		cr_expect_eq(rc[i], GANG_OK, "opener %d failed", i);
 	}
 	pgt_sql(out, sizeof(out), "SELECT count(*) FROM schema_version");
-	cr_expect_str_eq(out, "2");
+	cr_expect_str_eq(out, "3");
 }
 
 Test(db_pg, a_database_without_the_schema_newer_or_older_ones_are_refused_by_version)
@@ -130,10 +130,10 @@ Test(db_pg, a_database_without_the_schema_newer_or_older_ones_are_refused_by_ver
 	cr_expect_not_null(strstr(d.msg, "has no gang schema yet"), "%s", d.msg);
 	gang_db_close(pgt_open(0));   /* `gang report --upgrade` on the empty database the engineer made */
 	pgt_sql(out, sizeof(out), "SELECT count(*) FROM schema_version");
-	cr_expect_str_eq(out, "2");
-	pgt_sql(out, sizeof(out), "INSERT INTO schema_version VALUES (3, 'x')");
+	cr_expect_str_eq(out, "3");
+	pgt_sql(out, sizeof(out), "INSERT INTO schema_version VALUES (4, 'x')");
 	cr_expect_eq(gang_db_open(&db, pgt_uri, 0, &d), GANG_EDB);
-	cr_expect_not_null(strstr(d.msg, "schema version 3 is newer than this gang (2)"), "%s", d.msg);
+	cr_expect_not_null(strstr(d.msg, "schema version 4 is newer than this gang (3)"), "%s", d.msg);
 	pgt_sql(out, sizeof(out), "DELETE FROM schema_version");
 	cr_expect_eq(gang_db_open(&db, pgt_uri, GANG_DB_READONLY, &d), GANG_EDB);
 	cr_expect_not_null(strstr(d.msg, "has no gang schema yet"), "%s", d.msg);

@@ -121,8 +121,10 @@ static void itest_child(const itest_env *e, const char *bench, const char *const
 	int fe = open(e->err, O_WRONLY | O_CREAT | O_APPEND, 0644);
 
 	/* Own process group: a timeout kills a wrapper's children too. */
-	if (setpgid(0, 0) != 0 || fo < 0 || fe < 0 || dup2(fo, STDOUT_FILENO) < 0 ||
-	    dup2(fe, STDERR_FILENO) < 0)
+	int fi = e->in[0] ? open(e->in, O_RDONLY) : STDIN_FILENO;
+
+	if (setpgid(0, 0) != 0 || fo < 0 || fe < 0 || fi < 0 || dup2(fo, STDOUT_FILENO) < 0 ||
+	    dup2(fe, STDERR_FILENO) < 0 || (fi != STDIN_FILENO && dup2(fi, STDIN_FILENO) < 0))
 		_exit(126);
 	itest_path(path, sizeof(path), e, bench);
 	snprintf(pre, sizeof(pre), "%s/libgangsim.so", e->build);

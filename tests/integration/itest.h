@@ -28,6 +28,7 @@ typedef struct itest_env {
 	char db[ITEST_PATH_MAX];     /* DIR/gang.sqlite */
 	char out[ITEST_PATH_MAX];    /* stdout of the last spawn */
 	char err[ITEST_PATH_MAX];    /* stderr of the last spawn */
+	char in[ITEST_PATH_MAX];     /* a file as stdin of the spawns ("": inherited) */
 	double realtime;             /* GANGSIM_REALTIME for spawns (0: unpaced) */
 	const char *const *wrap;     /* NULL, or a command line gang runs under
 					(e.g. unshare); gang's path and argv follow it */

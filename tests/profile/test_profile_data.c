@@ -144,3 +144,21 @@ Test(profile_data, overlapping_addresses_are_refused_naming_both)
 	expect_error(BASE LIST("sn", "0x0803F810", "") "\n);\n",
 		     "8: data[0].pool: 'sn' is the serial's pool; a data pool needs a name of its own");
 }
+
+Test(profile_data, a_scan_group_loads_and_a_bad_pattern_names_file_line_and_key)
+{
+	gang_profile *p = NULL;
+	gang_diag d = { 0 };
+
+	cr_assert_eq(load(&p, BASE LIST("keys", "0x0803F810", "") "\n);\nscan = { pattern = \"^PCB-[0-9]{8}$\"; };\n",
+			 &d), GANG_OK, "%s", d.msg);
+	cr_expect(p->scan.present && p->scan.required);
+	cr_expect_str_eq(p->scan.pattern, "^PCB-[0-9]{8}$");
+	cr_expect_str_eq(p->plan.step[1].name, "scan", "the label is bound before the serial is reserved");
+	gang_profile_free(p);
+	expect_error(BASE LIST("keys", "0x0803F810", "") "\n);\nscan = { required = false;\npattern = \"^PCB-[0-9\"; };\n",
+		     "11: scan.pattern: \"^PCB-[0-9\" is not a POSIX extended regular expression: Unmatched [, [^, [:, "
+		     "[., or [=");
+	expect_error(BASE LIST("keys", "0x0803F810", "") "\n);\nscan = { required = true; };\n",
+		     "10: scan.pattern: missing (required)");
+}

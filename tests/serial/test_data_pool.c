@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "../db/test_fixture.h"
+#include "db/db_report.h"
 #include "serial/data_pool.h"
 
 #define UID_A "0123456789ABCDEF01234567"
@@ -196,4 +197,28 @@ FIX_STORE_TEST(data_pool, the_constraints_hold_for_code_that_bypasses_the_alloca
 		      0, "a value once per pool");
 	cr_assert_eq(gang_data_void(db, "keys", 0, "scrapped", &d), GANG_OK, "%s", d.msg);
 	cr_expect_neq(fix_exec(db, "UPDATE data_allocs SET state = 'burned' WHERE idx = 0"), 0, "void is final");
+}
+
+FIX_STORE_TEST(data_pool, a_label_names_one_board_and_trace_finds_it, setup)
+{
+	gang_diag d = { 0 };
+	char **uids = NULL;
+	size_t n = 0;
+
+	cr_assert_eq(gang_scan_bind(db, "PCB-00000001", UID_A, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(gang_scan_bind(db, "PCB-00000001", UID_A, NULL, &d), GANG_OK, "the same board again");
+	cr_expect_eq(gang_scan_bind(db, "PCB-00000001", UID_B, NULL, &d), GANG_ESCAN_TAKEN);
+	cr_expect_str_eq(d.msg, "label 'PCB-00000001' is already bound to board " UID_A);
+	cr_expect_eq(fix_exec(db, "UPDATE boards SET serial = 'SN-7', serial_pool = 'p' WHERE uid = '" UID_A "'"), 0);
+	cr_expect_eq(gang_scan_bind(db, "PCB-00000001", UID_B, NULL, &d), GANG_ESCAN_TAKEN);
+	cr_expect_str_eq(d.msg, "label 'PCB-00000001' is already bound to board " UID_A ", serial SN-7");
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM scans"), 1);
+	cr_expect_neq(fix_exec(db, "DELETE FROM scans"), 0, "never unbound");
+	cr_assert_eq(gang_db_trace_find(&uids, &n, db, "PCB-00000001", &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(n, 1);
+	cr_expect_str_eq(uids[0], UID_A);
+	gang_db_trace_uids_free(uids, n);
+	cr_assert_eq(gang_db_trace_find(&uids, &n, db, "PCB-00000009", &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(n, 0);
+	gang_db_trace_uids_free(uids, n);
 }

@@ -148,4 +148,9 @@ int db_pg_data_void(gang_db *db, const char *pool, uint64_t index, const char *r
 int db_pg_data_list(gang_db *db, const char *pool, const char *state, gang_data_row_fn fn, void *user,
 		    gang_diag *d);
 
+/* scanned labels (pg_scan.c) */
+int db_pg_scan_bind(char *other_uid, size_t uid_cap, char *other_serial, size_t serial_cap, gang_db *db,
+		       const char *text, const char *uid, const gang_attempt_key *attempt, gang_diag *d);
+int db_pg_scan_lookup(char ***uids_out, size_t *n_out, gang_db *db, const char *text, gang_diag *d);
+
 #endif

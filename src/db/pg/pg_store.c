@@ -239,6 +239,8 @@ const gang_store_ops db_pg_ops = {
 	.data_burn = db_pg_data_burn,
 	.data_void = db_pg_data_void,
 	.data_list = db_pg_data_list,
+	.scan_bind = db_pg_scan_bind,
+	.scan_lookup = db_pg_scan_lookup,
 };
 
 int gang_store_pg_open(gang_db **out, const char *uri, int flags, gang_diag *d)

@@ -184,4 +184,9 @@ int db_sqlite_data_void(gang_db *db, const char *pool, uint64_t index, const cha
 int db_sqlite_data_list(gang_db *db, const char *pool, const char *state, gang_data_row_fn fn, void *user,
 			gang_diag *d);
 
+/* scanned labels (sqlite_scan.c) */
+int db_sqlite_scan_bind(char *other_uid, size_t uid_cap, char *other_serial, size_t serial_cap, gang_db *db,
+			const char *text, const char *uid, const gang_attempt_key *attempt, gang_diag *d);
+int db_sqlite_scan_lookup(char ***uids_out, size_t *n_out, gang_db *db, const char *text, gang_diag *d);
+
 #endif

@@ -248,6 +248,8 @@ const gang_store_ops db_sqlite_ops = {
 	.data_burn = db_sqlite_data_burn,
 	.data_void = db_sqlite_data_void,
 	.data_list = db_sqlite_data_list,
+	.scan_bind = db_sqlite_scan_bind,
+	.scan_lookup = db_sqlite_scan_lookup,
 };
 
 int gang_store_sqlite_open(gang_db **out, const char *path, int flags, gang_diag *d)
