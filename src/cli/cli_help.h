@@ -175,7 +175,8 @@
 	"Every attempt on one board, oldest first, with its steps, probe, slot, operator, station,\n" \
 	"batch, profile and image hashes, option bytes, RDP level, connect mode, result and error,\n" \
 	"and every serial ever bound to the board. The board is found by chip UID (24 hex digits,\n" \
-	"any case), then serial text (GNG-202648-001000), then serial value (decimal).\n\n" \
+	"any case), then serial text (GNG-202648-001000), then serial value (decimal), then a\n" \
+	"scanned label's text (profile scan).\n\n" \
 	"  --format F   text (default) or json (an array with one object per board)\n" \
 	"  --db PATH    database (default: db in gang.conf, else ~/.local/share/gang/gang.sqlite)\n\n" \
 	"Exit 1 when no board matches.\n"
