@@ -7,6 +7,7 @@
  * gang.conf or the XDG defaults (core/config.h).
  */
 #include <getopt.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -202,35 +203,78 @@ static int run_prepare(gang_profile **p_out, gang_image **img_out, FILE **log_ou
 }
 
 /*
- * Scanned labels in plain and JSON mode: one line of stdin per board, taken
- * in the order the slots' boards reach their scan step (one slot, or
- * --sync: slot order). A USB barcode scanner types the text and Enter.
+ * Scanned labels in plain and JSON mode: one line of standard input per
+ * board, taken in the order the slots' boards reach their scan step (one
+ * slot, or --sync: slot order). A USB barcode scanner types the text and
+ * Enter. The descriptor is polled so a stop (twice Ctrl-C) ends a wait.
  */
+#define RUN_SCAN_POLL_MS 200
+#define RUN_SCAN_BUF 512U
+
 typedef struct run_scan_src {
 	pthread_mutex_t mu;
-	FILE *in;
+	int fd;
 	bool ended;
+	char buf[RUN_SCAN_BUF];  /* bytes read, not yet a whole line */
+	size_t n;
 } run_scan_src;
 
-static int run_scan_line(void *user, char *out, size_t cap, const char *slot)
+/* A whole line from buf into out (cut at cap; "\r" dropped); false when buf holds none. */
+static bool run_scan_take(run_scan_src *src, char *out, size_t cap)
+{
+	char *nl = memchr(src->buf, '\n', src->n);
+	size_t len;
+
+	/* no whole line yet: wait for more, unless the input ended after a last unterminated one or buf is full */
+	if (!nl && (src->n == 0 || (src->n < sizeof(src->buf) && !src->ended)))
+		return false;
+	len = nl ? (size_t)(nl - src->buf) : src->n;
+	snprintf(out, cap, "%.*s", (int)len, src->buf);
+	out[strcspn(out, "\r")] = '\0';
+	len += nl ? 1U : 0U;
+	memmove(src->buf, src->buf + len, src->n - len);
+	src->n -= len;
+	return true;
+}
+
+/* Read more into buf; GANG_ECANCELLED at the end of input. */
+static int run_scan_fill(run_scan_src *src, bool (*stop)(void *), void *stop_arg)
+{
+	struct pollfd pfd = { .fd = src->fd, .events = POLLIN };
+	ssize_t got;
+
+	while (poll(&pfd, 1, RUN_SCAN_POLL_MS) == 0)
+		if (stop && stop(stop_arg))
+			return GANG_ECANCELLED;
+	got = read(src->fd, src->buf + src->n, sizeof(src->buf) - src->n);
+	if (got <= 0) {
+		src->ended = true;
+		return src->n ? GANG_OK : GANG_ECANCELLED;
+	}
+	src->n += (size_t)got;
+	return GANG_OK;
+}
+
+static int run_scan_line(void *user, char *out, size_t cap, const char *slot, bool (*stop)(void *),
+			 void *stop_arg)
 {
 	run_scan_src *src = user;
-	int err = GANG_OK, c;
-	size_t n;
+	int err = GANG_OK;
 
 	(void)slot;
+	out[0] = '\0';
 	pthread_mutex_lock(&src->mu);
-	if (src->ended || !fgets(out, (int)cap, src->in)) {
-		src->ended = true;
-		out[0] = '\0';
-		err = GANG_ECANCELLED;
-	} else if ((n = strlen(out)) > 0 && out[n - 1] != '\n') {
-		while ((c = fgetc(src->in)) != EOF && c != '\n') /* a line longer than cap: the rest is dropped */
-			;
-	}
-	out[strcspn(out, "\r\n")] = '\0';
+	while (err == GANG_OK && !run_scan_take(src, out, cap))
+		err = src->ended ? GANG_ECANCELLED : run_scan_fill(src, stop, stop_arg);
 	pthread_mutex_unlock(&src->mu);
 	return err;
+}
+
+/* The console reads scans itself: the prompt in the slot's area. */
+static int run_scan_console(void *user, char *out, size_t cap, const char *slot, bool (*stop)(void *),
+			    void *stop_arg)
+{
+	return gang_sink_scan(user, out, cap, slot, stop, stop_arg);
 }
 
 /* Each data item's pool: a mac pool is made (or checked) here; a list pool must have been imported. */
@@ -355,11 +399,6 @@ int gang_cmd_run(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (p->scan.present && run_wants_console(&a)) {
-		err = gang_diag_set(&d, GANG_EUSAGE, "%s: the profile asks for scanned labels, which the console does "
-				    "not read yet: run with --plain or --json and scan into standard input", a.profile);
-		goto out;
-	}
 	if (!(sink = run_sink(&console, &a, log_fp, &d))) {
 		err = d.code ? d.code : GANG_ENOMEM;
 		goto out;
@@ -374,11 +413,11 @@ int gang_cmd_run(int argc, char **argv)
 		};
 		gang_event ev = { .kind = GANG_EV_RUN_START, .ts = gang_now_unix(), .profile = p->name,
 				  .batch = a.batch, .boards_max = a.boards };
-		run_scan_src scans = { .mu = PTHREAD_MUTEX_INITIALIZER, .in = stdin };
+		run_scan_src scans = { .mu = PTHREAD_MUTEX_INITIALIZER, .fd = STDIN_FILENO };
 
 		if (p->scan.present) {
-			cfg.scan = run_scan_line;
-			cfg.scan_user = &scans;
+			cfg.scan = console ? run_scan_console : run_scan_line;
+			cfg.scan_user = console ? (void *)sink : (void *)&scans;
 		}
 		gang_sink_emit(sink, &ev);
 		run_note_recovered(sink, &a, console);

@@ -14,6 +14,7 @@
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "console/console_internal.h"
@@ -69,6 +70,88 @@ static void console_push(console *c, int key, const char *label)
 	c->key_n++;
 }
 
+/* The prompt in the slot's note: what was asked, then the text typed so far (mutex held). */
+static void console_scan_show(console *c)
+{
+	gang_console_slot *sl = gang_console_model_find(&c->model, c->scan_slot);
+
+	if (sl)
+		snprintf(sl->note, sizeof(sl->note), "%.100s: %.80s_", c->scan_prefix, c->scan_buf);
+	c->dirty = true;
+}
+
+/* A key while a scan is asked for: a barcode scanner's characters, Backspace, Enter (mutex held). */
+static void console_scan_key(console *c, int ch)
+{
+	if (ch == '\r' || ch == '\n' || ch == KEY_ENTER) {
+		c->scan_done = true;
+		pthread_cond_broadcast(&c->scan_cv);
+		return;
+	}
+	if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && c->scan_len)
+		c->scan_buf[--c->scan_len] = '\0';
+	else if (ch >= 0x20 && ch < 0x7F && c->scan_len + 1 < sizeof(c->scan_buf)) {
+		c->scan_buf[c->scan_len++] = (char)ch;
+		c->scan_buf[c->scan_len] = '\0';
+	}
+	console_scan_show(c);
+}
+
+/* Wait for Enter, the console's end or stop(stop_arg), which is asked without the mutex (mutex held). */
+static int console_scan_wait(console *c, bool (*stop)(void *), void *stop_arg)
+{
+	struct timespec until;
+	bool cancel = false;
+
+	while (!c->scan_done && !c->stop && !cancel) {
+		gang_console_slot *sl = gang_console_model_find(&c->model, c->scan_slot);
+
+		if (sl) /* waiting for the operator is not a stuck slot */
+			sl->last_ts = gang_now_unix();
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 200L * 1000000L;
+		until.tv_sec += until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&c->scan_cv, &c->mu, &until);
+		pthread_mutex_unlock(&c->mu);
+		cancel = stop && stop(stop_arg);
+		pthread_mutex_lock(&c->mu);
+	}
+	return c->scan_done ? GANG_OK : GANG_ECANCELLED;
+}
+
+/*
+ * Ask for the label of slot's board: the prompt in the slot's area, keys
+ * typed into it (they are not commands meanwhile; Ctrl-C still stops the
+ * run), Enter ends it. Slots asking together get the prompt in turn.
+ */
+static int console_scan(gang_sink *s, char *out, size_t cap, const char *slot, bool (*stop)(void *), void *stop_arg)
+{
+	console *c = (console *)s;
+	gang_console_slot *sl;
+	int err;
+
+	pthread_mutex_lock(&c->scan_turn);
+	pthread_mutex_lock(&c->mu);
+	sl = gang_console_model_find(&c->model, slot);
+	snprintf(c->scan_slot, sizeof(c->scan_slot), "%s", slot);
+	snprintf(c->scan_prefix, sizeof(c->scan_prefix), "%s", sl && sl->note[0] ? sl->note : "scan the label");
+	c->scan_buf[0] = '\0';
+	c->scan_len = 0;
+	c->scan_done = false;
+	c->scan_open = true;
+	console_scan_show(c);
+	err = console_scan_wait(c, stop, stop_arg);
+	snprintf(out, cap, "%s", err == GANG_OK ? c->scan_buf : "");
+	if ((sl = gang_console_model_find(&c->model, slot)) != NULL)
+		snprintf(sl->note, sizeof(sl->note), "scanned %.120s", c->scan_buf);
+	c->scan_open = false;
+	c->dirty = true;
+	pthread_mutex_unlock(&c->mu);
+	pthread_mutex_unlock(&c->scan_turn);
+	return err;
+}
+
 static void console_select(console *c, size_t idx)
 {
 	if (idx < c->view.n_slots)
@@ -112,6 +195,13 @@ static bool console_key_in(console *c, int ch, double now)
 		clearok(curscr, TRUE);
 		return true;
 	}
+	pthread_mutex_lock(&c->mu);
+	if (c->scan_open) { /* a label is being typed: every key is part of it */
+		console_scan_key(c, ch);
+		pthread_mutex_unlock(&c->mu);
+		return true;
+	}
+	pthread_mutex_unlock(&c->mu);
 	if (c->overlay) { /* any key closes the summary and does nothing else */
 		c->overlay = false;
 		return true;
@@ -276,6 +366,7 @@ static void console_free(gang_sink *s)
 
 	pthread_mutex_lock(&c->mu);
 	c->stop = true;
+	pthread_cond_broadcast(&c->scan_cv);
 	pthread_mutex_unlock(&c->mu);
 	pthread_join(c->thread, NULL);
 	console_close(c);
@@ -283,10 +374,12 @@ static void console_free(gang_sink *s)
 	console_print_final(c);
 	console_release_stderr(c);
 	pthread_mutex_destroy(&c->mu);
+	pthread_mutex_destroy(&c->scan_turn);
+	pthread_cond_destroy(&c->scan_cv);
 	free(c);
 }
 
-static const gang_sink_ops console_ops = { console_emit, console_poll_key, console_free };
+static const gang_sink_ops console_ops = { console_emit, console_poll_key, console_free, console_scan };
 
 gang_sink *gang_sink_console_new(FILE *tty_out, FILE *tty_in, FILE *log_fp, const char *log_path, gang_diag *d)
 {
@@ -300,6 +393,8 @@ gang_sink *gang_sink_console_new(FILE *tty_out, FILE *tty_in, FILE *log_fp, cons
 	c->tty_out = tty_out;
 	c->saved_stderr = -1;
 	pthread_mutex_init(&c->mu, NULL);
+	pthread_mutex_init(&c->scan_turn, NULL);
+	pthread_cond_init(&c->scan_cv, NULL);
 	gang_console_model_init(&c->model);
 	if (log_path)
 		snprintf(c->model.log_path, sizeof(c->model.log_path), "%s", log_path);
@@ -314,6 +409,8 @@ fail:
 	console_close(c);
 	console_release_stderr(c);
 	pthread_mutex_destroy(&c->mu);
+	pthread_mutex_destroy(&c->scan_turn);
+	pthread_cond_destroy(&c->scan_cv);
 	free(c);
 	return NULL;
 }

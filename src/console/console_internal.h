@@ -32,6 +32,14 @@ typedef struct console {
 	bool stop;
 	console_key keys[CONSOLE_KEY_QUEUE];
 	size_t key_head, key_n;
+	/* a scanned label being typed (under mu); one prompt at a time (scan_turn) */
+	pthread_mutex_t scan_turn;
+	pthread_cond_t scan_cv;
+	bool scan_open, scan_done;
+	char scan_slot[GANG_CONSOLE_LABEL_LEN];
+	char scan_prefix[GANG_CONSOLE_TEXT_LEN]; /* the slot's note when asked: the prompt or a refusal */
+	char scan_buf[128];
+	size_t scan_len;
 	/* owned by the UI thread between new() and free() */
 	SCREEN *scr;
 	pthread_t thread;

@@ -4,6 +4,7 @@
  */
 #include "sched/events.h"
 
+#include "core/err.h"
 #include "core/text.h"
 
 #include <pthread.h>
@@ -249,6 +250,18 @@ void gang_sink_emit(gang_sink *s, const gang_event *ev)
 int gang_sink_poll_key(gang_sink *s, char *slot_out, size_t cap)
 {
 	return s && s->ops->poll_key ? s->ops->poll_key(s, slot_out, cap) : 0;
+}
+
+bool gang_sink_can_scan(const gang_sink *s)
+{
+	return s && s->ops->scan;
+}
+
+int gang_sink_scan(gang_sink *s, char *out, size_t cap, const char *slot, bool (*stop)(void *), void *stop_arg)
+{
+	if (cap)
+		out[0] = '\0';
+	return gang_sink_can_scan(s) ? s->ops->scan(s, out, cap, slot, stop, stop_arg) : GANG_ECANCELLED;
 }
 
 void gang_sink_free(gang_sink *s)

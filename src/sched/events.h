@@ -81,6 +81,11 @@ typedef struct gang_sink_ops {
 	 */
 	int (*poll_key)(gang_sink *s, char *slot_out, size_t cap);
 	void (*free)(gang_sink *s);
+	/*
+	 * Scanned labels (console only; may be NULL): ask the operator for the
+	 * label of slot's board and wait for it (gang_run_cfg.scan's contract).
+	 */
+	int (*scan)(gang_sink *s, char *out, size_t cap, const char *slot, bool (*stop)(void *), void *stop_arg);
 } gang_sink_ops;
 
 struct gang_sink {
@@ -91,6 +96,9 @@ gang_sink *gang_sink_plain_new(FILE *fp);
 gang_sink *gang_sink_json_new(FILE *fp);
 void gang_sink_emit(gang_sink *s, const gang_event *ev);
 int gang_sink_poll_key(gang_sink *s, char *slot_out, size_t cap);
+/* Whether the sink reads scans itself (the console), and reading one: GANG_ECANCELLED without. */
+bool gang_sink_can_scan(const gang_sink *s);
+int gang_sink_scan(gang_sink *s, char *out, size_t cap, const char *slot, bool (*stop)(void *), void *stop_arg);
 void gang_sink_free(gang_sink *s);
 
 /* Kind name used in JSON ("result", "progress", ...). */

@@ -22,9 +22,9 @@ static int job_scan_read(char *out, size_t cap, job *j, const regex_t *re)
 {
 	char note[JOB_SCAN_MAX + GANG_PROFILE_TEXT_MAX + 64];
 
+	job_note(j, "scan the board's label", NULL);
 	for (;;) {
-		job_note(j, "scan the board's label", NULL);
-		if (j->cfg->scan(j->cfg->scan_user, out, cap, j->s->label) < 0)
+		if (j->cfg->scan(j->cfg->scan_user, out, cap, j->s->label, job_should_stop, j) < 0)
 			return gang_diag_set(j->d, GANG_ECANCELLED, "no scan for the board: the scan input ended");
 		if ((!*out && !j->p->scan.required) || (*out && regexec(re, out, 0, NULL, 0) == 0))
 			return GANG_OK;

@@ -38,10 +38,11 @@ typedef struct gang_run_cfg {
 	gang_log_level log_level;
 	/*
 	 * Scanned labels (profile scan): the next scan for the board in slot,
-	 * into out: GANG_OK, or GANG_ECANCELLED when no more scans will come.
-	 * Called from slot threads; serialises itself. NULL: no source.
+	 * into out: GANG_OK, or GANG_ECANCELLED when no more scans will come or
+	 * stop(stop_arg) turned true while waiting (checked a few times a
+	 * second). Called from slot threads; serialises itself. NULL: no source.
 	 */
-	int (*scan)(void *user, char *out, size_t cap, const char *slot);
+	int (*scan)(void *user, char *out, size_t cap, const char *slot, bool (*stop)(void *), void *stop_arg);
 	void *scan_user;
 } gang_run_cfg;
 
