@@ -24,8 +24,11 @@ static int job_scan_read(char *out, size_t cap, job *j, const regex_t *re)
 
 	job_note(j, "scan the board's label", NULL);
 	for (;;) {
-		if (j->cfg->scan(j->cfg->scan_user, out, cap, j->s->label, job_should_stop, j) < 0)
+		if (j->cfg->scan(j->cfg->scan_user, out, cap, j->s->label, job_should_stop, j) < 0) {
+			if (!job_should_stop(j)) /* the input ended: no other board gets a scan either */
+				sched_drain(j->s->run);
 			return gang_diag_set(j->d, GANG_ECANCELLED, "no scan for the board: the scan input ended");
+		}
 		if ((!*out && !j->p->scan.required) || (*out && regexec(re, out, 0, NULL, 0) == 0))
 			return GANG_OK;
 		snprintf(note, sizeof(note), "scan '%s' refused: it does not match the pattern \"%s\" — scan again", out,

@@ -134,19 +134,27 @@ void sched_uid_drop(sched_slot *s)
 	pthread_mutex_unlock(&s->run->mu);
 }
 
-void sched_set_pool_exhausted(sched_run *run)
+void sched_set_pool_exhausted(sched_run *run, int err, const char *msg)
 {
 	pthread_mutex_lock(&run->mu);
+	if (!run->pool_exhausted) {
+		run->dry_err = err;
+		snprintf(run->dry_msg, sizeof(run->dry_msg), "%s", msg);
+	}
 	run->pool_exhausted = true;
 	pthread_mutex_unlock(&run->mu);
 }
 
-bool sched_pool_exhausted(sched_run *run)
+bool sched_pool_exhausted(sched_run *run, char *msg, size_t cap, int *err_out)
 {
 	bool e;
 
 	pthread_mutex_lock(&run->mu);
 	e = run->pool_exhausted;
+	if (msg && cap)
+		snprintf(msg, cap, "%s", run->dry_msg);
+	if (err_out)
+		*err_out = run->dry_err;
 	pthread_mutex_unlock(&run->mu);
 	return e;
 }
@@ -290,6 +298,24 @@ static void sched_signal(sched_run *run)
 	pthread_mutex_unlock(&run->mu);
 	ev.ts = gang_now_unix();
 	gang_sink_emit(run->cfg->sink, &ev);
+}
+
+void sched_drain(sched_run *run)
+{
+	bool raised = false;
+
+	pthread_mutex_lock(&run->mu);
+	if (run->stop == SCHED_RUN) {
+		run->stop = SCHED_DRAIN;
+		raised = true;
+		pthread_cond_broadcast(&run->cv);
+	}
+	pthread_mutex_unlock(&run->mu);
+	if (raised) {
+		gang_event ev = { .kind = GANG_EV_STOPPING, .stop_level = (int)SCHED_DRAIN, .ts = gang_now_unix() };
+
+		gang_sink_emit(run->cfg->sink, &ev);
+	}
 }
 
 /* Operator keys from the console: q stops like SIGINT, p pauses/resumes a slot. */

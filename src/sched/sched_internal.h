@@ -54,12 +54,16 @@ struct sched_run {
 	size_t n_slots;
 	double t_start;
 	gang_diag stop_diag;     /* first failure that stopped a slot: database, probe (code 0: none) */
-	bool pool_exhausted;     /* the serial pool ran dry: no slot starts another board */
+	bool pool_exhausted;     /* a pool ran dry, or the scans ended: no slot starts another board */
+	int dry_err;             /* why: GANG_ESERIAL_EXHAUSTED, GANG_EPOOL_DRY, GANG_ECANCELLED (scans ended) */
+	char dry_msg[160];       /* the sentence each slot stops with */
 	bool limit_reported;     /* "N ST-Links attached; at most 64" said once (main thread only) */
 };
 
 /* Stop level now (locks run->mu). */
 sched_stop sched_stop_level(sched_run *run);
+/* No new boards from now on (as one q or Ctrl-C), e.g. the scan input ended; announced once. */
+void sched_drain(sched_run *run);
 /* Claim one board of the --boards budget; false when the run is ending. */
 bool sched_claim_board(sched_run *run);
 /* A board's outcome: the attempt results, and a board seen again after its pass. */
@@ -86,9 +90,13 @@ void sched_emit(sched_slot *s, gang_event *ev);
  */
 bool sched_uid_hold(sched_slot *s, const char *uid, char *other_out, size_t cap);
 void sched_uid_drop(sched_slot *s);
-/* The serial pool is exhausted: slots stop before their next board. */
-void sched_set_pool_exhausted(sched_run *run);
-bool sched_pool_exhausted(sched_run *run);
+/*
+ * A pool is dry (or the scan input ended, err GANG_ECANCELLED): slots stop
+ * before their next board, each saying msg; the first reason stays.
+ */
+void sched_set_pool_exhausted(sched_run *run, int err, const char *msg);
+/* Whether slots must stop; msg (may be NULL) and *err_out (may be NULL) get the reason. */
+bool sched_pool_exhausted(sched_run *run, char *msg, size_t cap, int *err_out);
 
 /* The slot thread body (job.c). */
 void *sched_slot_main(void *arg);

@@ -229,6 +229,19 @@ static int slot_wait_board(slot_ctx *c)
 	}
 }
 
+/* A pool ran dry on this board: every slot stops before its next one, saying which pool. */
+static void slot_set_dry(sched_slot *s, const job_outcome *o)
+{
+	char msg[160];
+
+	if (o->err == GANG_ESERIAL_EXHAUSTED)
+		snprintf(msg, sizeof(msg), "serial pool '%s' is exhausted — this slot stopped; ask the engineer",
+			 s->run->cfg->profile->serial.pool);
+	else
+		snprintf(msg, sizeof(msg), "%.100s — this slot stopped; ask the engineer", o->what);
+	sched_set_pool_exhausted(s->run, o->err, msg);
+}
+
 static gang_ev_result slot_result_of(const job_outcome *o)
 {
 	if (o->already)
@@ -362,7 +375,7 @@ static int slot_board(slot_ctx *c)
 		c->aborts = 0;
 	sched_board_done(s->run, o.already ? SCHED_BOARD_ALREADY : (sched_board_result)o.result, attempt);
 	if (o.err == GANG_ESERIAL_EXHAUSTED || o.err == GANG_EPOOL_DRY)
-		sched_set_pool_exhausted(s->run);
+		slot_set_dry(s, &o);
 	if (err == GANG_EPROBE_FLAKY) {
 		slot_stop(s, GANG_EPROBE_FLAKY, o.sentence, o.detail);
 		return err;
@@ -372,18 +385,16 @@ static int slot_board(slot_ctx *c)
 	return o.probe_lost || o.err == GANG_EDB ? o.err : GANG_OK;
 }
 
-/* The pool is dry: stop before touching another board, and say why. */
+/* A pool is dry or the scans ended: stop before touching another board, and say why. */
 static bool slot_pool_dry(sched_slot *s)
 {
 	char msg[160];
+	int why = 0;
 
-	if (!sched_pool_exhausted(s->run))
+	if (!sched_pool_exhausted(s->run, msg, sizeof(msg), &why))
 		return false;
-	snprintf(msg, sizeof(msg), "serial pool '%s' is exhausted — this slot stopped; ask the engineer",
-		 s->run->cfg->profile->serial.pool);
 	{
-		gang_event ev = { .kind = GANG_EV_SLOT_DOWN, .message = msg,
-				  .error_class = gang_err_class(GANG_ESERIAL_EXHAUSTED) };
+		gang_event ev = { .kind = GANG_EV_SLOT_DOWN, .message = msg, .error_class = gang_err_class(why) };
 
 		sched_emit(s, &ev);
 	}

@@ -92,7 +92,15 @@ Test(run_scans, a_label_bound_to_another_board_is_refused_naming_its_uid_and_ser
 
 Test(run_scans, the_scan_input_ending_aborts_the_board_before_anything_is_written)
 {
-	cr_expect_neq(run(BENCH_ONE, "1", "", "--plain", NULL), 0);
+	cr_expect_geq(run(BENCH_ONE, "1", "", "--plain", NULL), 0, "the run ends (no board left to scan for)");
 	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'aborted'"), 1);
 	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM steps WHERE step = 'program'"), 0);
+}
+
+Test(run_scans, the_scan_input_ending_stops_every_slot_instead_of_asking_forever)
+{
+	cr_expect_geq(run(BENCH_FIXED, "2", "PCB-00000007\n", "--plain", NULL), 0, "the run ends");
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 1);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'aborted'"), 1);
+	cr_expect_geq(itest_count(env.err, "the scan input ended") + itest_count(env.out, "the scan input ended"), 1);
 }
