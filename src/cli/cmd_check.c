@@ -12,6 +12,7 @@
 #include "db/db.h"
 #include "image/image.h"
 #include "profile/profile.h"
+#include "serial/data_pool.h"
 #include "serial/serial_alloc.h"
 #include "target/part.h"
 
@@ -58,6 +59,55 @@ static int check_pool_line(char *out, size_t cap, const gang_profile *p, const c
 
 const struct option gang_cmd_check_opts[] = { { "db", required_argument, NULL, 'd' }, { 0, 0, 0, 0 } };
 
+/* One data item's pool as `gang run` would find it: GANG_EPROFILE as run gives it (db NULL: none yet). */
+static int check_data_item(gang_db *db, const gang_profile_data *it, gang_diag *d)
+{
+	if (it->kind == GANG_PDATA_LIST)
+		return gang_data_list_check(db, it->pool, it->secret, d);
+	return db ? gang_data_mac_check(db, it->pool, it->first, it->last, d) : GANG_OK;
+}
+
+static void check_data_line(FILE *out, gang_db *db, const gang_profile_data *it)
+{
+	gang_data_pool dp;
+	gang_diag d = { 0 };
+	int found = 0;
+
+	if (db && gang_data_pool_get(&dp, &found, db, it->pool, &d) < 0)
+		fprintf(out, "  pool '%s': %.400s\n", it->pool, d.msg);
+	else if (!found)
+		fprintf(out, "  mac pool '%s': created by the first run\n", it->pool);
+	else
+		fprintf(out, "  %s pool '%s'%s: %" PRIu64 " of %" PRIu64 " handed out, %" PRIu64 " left\n",
+			gang_data_kind_name(dp.kind), it->pool, dp.secret ? " (secret)" : "", dp.next, dp.size,
+			dp.size - dp.next);
+}
+
+/*
+ * The data items' pools after the plan (out NULL: only check them, first,
+ * so a refusal, the same as `gang run`'s, leaves stdout clean).
+ */
+static int check_data(FILE *out, const gang_profile *p, const char *db_path, gang_diag *d)
+{
+	gang_db *db = NULL;
+	int err = GANG_OK;
+
+	if (!p->n_data)
+		return GANG_OK;
+	if ((!gang_db_is_file(db_path) || access(db_path, F_OK) == 0) &&
+	    (err = gang_db_open(&db, db_path, GANG_DB_READONLY, d)) < 0)
+		return err;
+	for (size_t i = 0; i < p->n_data && err == GANG_OK; i++)
+		err = check_data_item(db, &p->data[i], d);
+	if (err == GANG_OK && out) { /* out NULL: only the refusals */
+		fprintf(out, "\ndata pools\n");
+		for (size_t i = 0; i < p->n_data; i++)
+			check_data_line(out, db, &p->data[i]);
+	}
+	gang_db_close(db);
+	return err;
+}
+
 int gang_cmd_check(int argc, char **argv)
 {
 	const char *db_flag = NULL, *db_path;
@@ -84,7 +134,10 @@ int gang_cmd_check(int argc, char **argv)
 	if ((err = check_pool_line(pool, sizeof(pool), p, db_path, &d)) < 0)
 		goto out;
 	/* the plan names the profile, its SHA-256 and the part itself: no header line repeating them */
-	err = gang_profile_plan(stdout, p, img, &part->geom, pool);
+	if ((err = check_data(NULL, p, db_path, &d)) < 0)
+		goto out;
+	if ((err = gang_profile_plan(stdout, p, img, &part->geom, pool)) == GANG_OK)
+		err = check_data(stdout, p, db_path, &d);
 out:
 	gang_image_free(img);
 	gang_profile_free(p);

@@ -65,6 +65,8 @@ static uint32_t plan_pages(uint64_t *bytes, uint8_t *map, const gang_profile *p,
 		plan_mark(map, g, p->serial.address, gang_serial_fmt_len(&p->serial.fmt));
 	if (p->checksum.present)
 		plan_mark(map, g, p->checksum.address, 4);
+	for (size_t i = 0; i < p->n_data; i++)
+		plan_mark(map, g, p->data[i].address, p->data[i].length);
 	*bytes = 0;
 	for (uint32_t pg = 0; pg < g->n_pages; pg++) {
 		if (!((map[pg / 8] >> (pg % 8)) & 1U) || !gang_geom_unit(&u, g->g, pg))
@@ -364,7 +366,10 @@ int gang_profile_plan(FILE *out, const gang_profile *p, const gang_image *img, c
 	uint64_t image = plan_image_size(img);
 	uint64_t serial = p->serial.present ? plan_extra(img, p->serial.address, gang_serial_fmt_len(&p->serial.fmt)) : 0;
 	uint64_t sum = p->checksum.present ? plan_extra(img, p->checksum.address, 4) : 0;
+	uint64_t data = 0;
 
+	for (size_t i = 0; i < p->n_data; i++)
+		data += plan_extra(img, p->data[i].address, p->data[i].length);
 	if (!gang_geom_valid(geom))
 		return GANG_ERR;
 	g.base = gang_geom_base(geom);
@@ -374,14 +379,16 @@ int gang_profile_plan(FILE *out, const gang_profile *p, const gang_image *img, c
 	plan_steps(out, p, img);
 	fputc('\n', out);
 	plan_erase_pages(out, p, img, &g);
-	fprintf(out, "bytes to program  %" PRIu64, image + serial + sum);
-	if (p->serial.present || p->checksum.present)
+	fprintf(out, "bytes to program  %" PRIu64, image + serial + data + sum);
+	if (p->serial.present || p->checksum.present || p->n_data)
 		fprintf(out, " (image %" PRIu64, image);
 	if (p->serial.present)
 		fprintf(out, " + serial %" PRIu64, serial);
+	if (p->n_data)
+		fprintf(out, " + data %" PRIu64, data);
 	if (p->checksum.present)
 		fprintf(out, " + checksum %" PRIu64, sum);
-	if (p->serial.present || p->checksum.present)
+	if (p->serial.present || p->checksum.present || p->n_data)
 		fputc(')', out);
 	fprintf(out, "\nserial pool       %s\n",
 		!p->serial.present ? "none"

@@ -105,9 +105,9 @@ int gang_data_mac_ensure(gang_db *db, const char *pool, uint64_t first, uint64_t
 int gang_data_list_check(gang_db *db, const char *pool, bool secret, gang_diag *d)
 {
 	gang_data_pool have;
-	int found, err;
+	int found = 0, err;
 
-	if ((err = db->ops->data_pool_get(&have, &found, db, pool, d)) < 0)
+	if (db && (err = db->ops->data_pool_get(&have, &found, db, pool, d)) < 0)
 		return err;
 	if (!found)
 		return gang_diag_set(d, GANG_EPROFILE,

@@ -97,7 +97,8 @@ int gang_data_mac_ensure(gang_db *db, const char *pool, uint64_t first, uint64_t
 int gang_data_mac_check(gang_db *db, const char *pool, uint64_t first, uint64_t last, gang_diag *d);
 /*
  * A list pool a profile uses must have been imported, with this secrecy:
- * GANG_EPROFILE naming `gang pool import` otherwise.
+ * GANG_EPROFILE naming `gang pool import` otherwise (db NULL: no database
+ * yet, so nothing was imported).
  */
 int gang_data_list_check(gang_db *db, const char *pool, bool secret, gang_diag *d);
 

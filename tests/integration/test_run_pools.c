@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "itest.h"
 
@@ -243,4 +244,30 @@ Test(run_pools, a_mac_pool_takes_no_import_and_a_list_pool_must_be_imported_befo
 	p = profile("{ pool = \"keys\"; address = 0x0803F820; format = \"list\"; length = 4; }");
 	cr_expect_neq(run(BENCH_ONE, p, "1", NULL), 0);
 	expect_err("list pool 'keys' has no values yet: import the supplier's file first (gang pool import keys FILE)");
+}
+
+Test(run_pools, check_refuses_what_run_refuses_and_shows_each_data_pool)
+{
+	char items[1024];
+	const char *p;
+	const char *argv[] = { "check", NULL, "--db", env.db, NULL };
+	char *out;
+
+	snprintf(items, sizeof(items), "%s,\n{ pool = \"keys\"; address = 0x0803F820; format = \"list\"; length = 16; "
+		 "secret = true; }", mac_item("msb-first"));
+	p = profile(items);
+	argv[1] = p;
+	cr_expect_eq(gang(argv), 2);
+	expect_err("list pool 'keys' has no values yet: import the supplier's file first (gang pool import keys FILE "
+		   "--secret)");
+	cr_assert_eq(import("keys", "k1\nk2\n", "--secret"), 0);
+	truncate(env.out, 0);
+	cr_expect_eq(gang(argv), 0);
+	out = itest_slurp(env.out, NULL);
+	cr_assert_not_null(out);
+	cr_expect_not_null(strstr(out, "  data          pool mac: MAC address, 6 bytes msb-first at 0x0803F810\n"), "%s", out);
+	cr_expect_not_null(strstr(out, "  mac pool 'mac': created by the first run\n"), "%s", out);
+	cr_expect_not_null(strstr(out, "  list pool 'keys' (secret): 0 of 2 handed out, 2 left\n"), "%s", out);
+	cr_expect_not_null(strstr(out, "bytes to program  290 (image 264 + serial 4 + data 22)"), "%s", out);
+	free(out);
 }
