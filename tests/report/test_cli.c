@@ -379,7 +379,8 @@ static void make_schema_3(const char *path)
 				       "DROP INDEX attempts_by_key; ALTER TABLE attempts DROP COLUMN seq; "
 				       "DROP INDEX serials_by_pool_state; ALTER TABLE attempts DROP COLUMN run_id; "
 				       "DROP TABLE sightings; ALTER TABLE attempts DROP COLUMN rework; "
-				       "PRAGMA user_version = 3",
+				       "DROP TABLE scans; DROP TABLE data_allocs; DROP TABLE data_values; "
+				       "DROP TABLE data_pools; PRAGMA user_version = 3",
 				       &d),
 		     GANG_OK, "%s", d.msg);
 	gang_db_close(db);
