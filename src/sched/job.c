@@ -431,6 +431,8 @@ static int job_run_step(job *j, const gang_plan_step *st)
 	gang_diag_clear(j->d);
 	t0 = gang_now_unix();
 	err = job_step_body(j, st);
+	if (err < 0)
+		job_data_redact(j);
 	r = err == JOB_SKIPPED ? GANG_STEP_SKIP : err < 0 ? GANG_STEP_FAIL : GANG_STEP_PASS;
 	dberr = gang_db_step(j->db, &j->key, st->name, r, (uint32_t)((gang_now_unix() - t0) * 1000.0),
 			     err < 0 && !j->detail_on_fail ? j->d->msg : j->detail, &dbd);

@@ -103,3 +103,18 @@ int job_data_burn(job *j, gang_diag *d)
 			return err;
 	return GANG_OK;
 }
+
+void job_data_redact(job *j)
+{
+	const gang_diag *d = j->d;
+
+	for (size_t i = 0; d->has_addr && i < j->p->n_data; i++) {
+		const gang_profile_data *it = &j->p->data[i];
+
+		if (it->secret && d->addr >= it->address && (uint64_t)d->addr < (uint64_t)it->address + it->length) {
+			gang_diag_set_at(j->d, d->code, d->addr, "failed at 0x%08" PRIX32 ", inside the secret value of "
+					 "pool '%s' (its bytes are not shown)", d->addr, it->pool);
+			return;
+		}
+	}
+}

@@ -271,3 +271,31 @@ Test(run_pools, check_refuses_what_run_refuses_and_shows_each_data_pool)
 	cr_expect_not_null(strstr(out, "bytes to program  290 (image 264 + serial 4 + data 22)"), "%s", out);
 	free(out);
 }
+
+Test(run_pools, a_verify_failure_inside_a_secret_value_names_the_address_but_no_byte)
+{
+	char path[ITEST_PATH_MAX], text[2048], log[ITEST_PATH_MAX + 16];
+
+	/* flash-stuck: bit 2 of 0x08000123 stays 0; the secret's 4th byte 'd' (0x64) needs it */
+	cr_assert_eq(import("keys", "abcdSECRETvalue1\n", "--secret"), 0);
+	snprintf(text, sizeof(text),
+		 "name = \"stuck\";\ntarget = \"STM32F103RC\";\nimage = { file = \"%s/profiles/firmware/demo-f103.hex\"; };\n"
+		 "erase = \"mass\";\nverify = \"readback\";\nretries = 0;\n"
+		 "data = ( { pool = \"keys\"; address = 0x08000120; format = \"list\"; length = 16; secret = true; } );\n",
+		 env.root);
+	cr_assert(itest_write(path, sizeof(path), &env, "stuck.cfg", text));
+	snprintf(log, sizeof(log), "%s/gang.log", env.dir);
+	{
+		const char *argv[] = { "run", path, "--boards", "1", "--db", env.db, "--plain", "--log", log,
+				       "--log-level", "debug", NULL };
+
+		cr_expect_eq(itest_run(&env, "tests/fixtures/benches/flash-stuck.cfg", argv, 60), 1);
+	}
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM steps WHERE step = 'verify' AND result = 'fail' AND "
+				  "detail = 'failed at 0x08000123, inside the secret value of pool ''keys'' (its bytes "
+				  "are not shown)'"), 1);
+	cr_expect_eq(itest_count(log, "wrote 0x64"), 0);
+	cr_expect_eq(itest_count(env.out, "wrote 0x64"), 0);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM steps WHERE detail LIKE '%0x64%'"), 0);
+	cr_expect_geq(itest_count(env.out, "verify failed at 0x08000123"), 1, "the operator still hears where");
+}
