@@ -212,6 +212,12 @@ Test(run_pools, a_secret_value_is_programmed_but_appears_nowhere_outside_its_val
 	cr_expect_eq(gang(trace_argv), 0);
 	cr_expect_geq(itest_count(env.out, "keys #1 sha256 "), 1, "trace names the value by index and SHA-256");
 	expect_file_clean(env.out);
+	{
+		const char *json_argv[] = { "trace", uid, "--format", "json", "--db", env.db, NULL };
+
+		cr_expect_eq(gang(json_argv), 0);
+		expect_file_clean(env.out);
+	}
 	cr_expect_eq(gang(list_argv), 0);
 	cr_expect_geq(itest_count(env.out, "(secret)"), 2);
 	expect_file_clean(env.out);
