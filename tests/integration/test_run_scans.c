@@ -19,7 +19,7 @@
 
 ITEST_SUITE(run_scans, 90);
 
-static const char *profile(void)
+static const char *profile_req(const char *required)
 {
 	static char path[ITEST_PATH_MAX];
 	char text[2048];
@@ -29,10 +29,15 @@ static const char *profile(void)
 		 "image = { file = \"%s/profiles/firmware/demo-f103.hex\"; };\n"
 		 "erase = \"mass\";\nverify = \"crc\";\n"
 		 "serial = { pool = \"itest\"; address = 0x0803F800; format = \"u32le\"; start = 5000; end = 999999; };\n"
-		 "retries = 0;\nscan = { required = true; pattern = \"^PCB-[0-9]{8}$\"; };\n",
-		 env.root);
+		 "retries = 0;\nscan = { required = %s; pattern = \"^PCB-[0-9]{8}$\"; };\n",
+		 env.root, required);
 	cr_assert(itest_write(path, sizeof(path), &env, "p.cfg", text));
 	return path;
+}
+
+static const char *profile(void)
+{
+	return profile_req("true");
 }
 
 static int run(const char *bench, const char *boards, const char *scans, const char *mode, const char *extra)
@@ -103,4 +108,23 @@ Test(run_scans, the_scan_input_ending_stops_every_slot_instead_of_asking_forever
 	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 1);
 	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'aborted'"), 1);
 	cr_expect_geq(itest_count(env.err, "the scan input ended") + itest_count(env.out, "the scan input ended"), 1);
+}
+
+Test(run_scans, a_label_that_is_not_required_may_be_skipped_with_an_empty_scan_but_not_when_required)
+{
+	const char *argv[] = { "run", profile_req("false"), "--boards", "1", "--db", env.db, "--plain", NULL };
+
+	cr_assert(itest_write(env.in, sizeof(env.in), &env, "scans.txt", "\n"));
+	cr_expect_eq(itest_run(&env, BENCH_ONE, argv, 60), 0);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM steps WHERE step = 'scan' AND result = 'skip' AND "
+				  "detail = 'no label scanned (scan.required = false)'"), 1);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM scans"), 0);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 1);
+}
+
+Test(run_scans, an_empty_scan_is_refused_when_the_label_is_required)
+{
+	cr_expect_geq(run(BENCH_ONE, "1", "\nPCB-00000005\n", "--plain", NULL), 0);
+	cr_expect_geq(itest_count(env.out, "scan '' refused"), 1);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM scans WHERE text = 'PCB-00000005'"), 1);
 }
