@@ -3,7 +3,7 @@
  * and lock, mass and page erase through the debug port, and the
  * option-byte block (erase, program all eight half-words
  * with RDP last, reload). Programming and the CRC stub run on the core
- * (flash/loader_ring.c with tools/loader/loader_f1.S).
+ * (flash/loader_ring.c with tools/loader/loader_u16.S).
  *
  * Facts: PM0075 and RM0091 §3 (unlock: KEY1, KEY2, check LOCK; erase:
  * PER/MER, AR, STRT, poll BSY, check EOP and errors; AR writes ignored
@@ -237,9 +237,10 @@ static int f1_ob_write(gang_target *t, const uint8_t *raw, size_t len)
 	return f1_ob_reload(t);
 }
 
-/* loader_f1.S: half-words with FLASH_CR.PG set by the host (PM0075 §2.3.3). */
+/* loader_u16.S: half-words with FLASH_CR.PG set by the host (PM0075 §2.3.3); BSY, PGERR/WRPRTERR. */
 static const gang_loader f1_loader = {
-	loader_f1_prog, sizeof(loader_f1_prog), F1_FLASH_CR, F1_CR_PG, 2U, gang_fpec_f1_check,
+	loader_u16_prog, sizeof(loader_u16_prog), F1_FLASH_CR, F1_CR_PG, F1_FLASH_SR, F1_SR_BSY,
+	F1_SR_ERRORS, 2U, gang_fpec_f1_check,
 };
 
 static int f1_program_stage(gang_flash_stage *st, gang_target *t, const gang_flash_run *runs, size_t n,

@@ -41,6 +41,7 @@
 #define F4_CR_SER            (1U << 1)
 #define F4_CR_MER            (1U << 2)
 #define F4_CR_SNB_SHIFT      3U
+#define F4_CR_PSIZE_X16      (1U << 8)
 #define F4_CR_PSIZE_X32      (2U << 8)
 #define F4_CR_MER1           (1U << 15)  /* bank 2 of a dual-bank F42x/F43x */
 #define F4_CR_STRT           (1U << 16)

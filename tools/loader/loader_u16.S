@@ -1,25 +1,26 @@
 /*
- * loader_f1.S — gang's streaming flash loader for the F0/F1/F3 FPEC
- * (PM0075 and RM0091 §3 FPEC rules; the stock loaders' instruction subset
- * as traced; DS5792 timings). Thumb-1 only (Cortex-M0 subset) so one
- * binary serves F0 (M0), F1 (M3) and F3 (M4).
+ * loader_u16.S — gang's streaming flash loader for controllers that
+ * program one half-word per store with PG set: the F0/F1/F3 FPEC (PM0075,
+ * RM0091 §3: half-words) and the F2/F4/F7 sector controller (RM0090 §3.6:
+ * half-words at PSIZE x16, words at x32). It knows program units, not
+ * controllers: the status register and its busy and error bits come in the
+ * control block. Thumb-1 only (Cortex-M0 subset), so one binary serves the
+ * M0, M3, M4 and M7 cores.
  *
  * Protocol: the control block of src/flash/loader_abi.h (included below,
  * the same file the host compiles), started with r0 = its address; the
- * ring holds half-words. The host sets FLASH_CR.PG before starting and
- * locks the FPEC afterwards.
+ * ring holds half-words. The host arms programming (FLASH_CR.PG, and PSIZE
+ * where there is one) before starting and locks the controller afterwards.
  *
- * Speed: each half-word takes t_prog (52.5 us = 420 cycles at 8 MHz). The
- * loop therefore starts a program, then fetches and checks the next value
- * while BSY is set, and only then polls BSY, so the gap between BSY falling
- * and the next start is a three-instruction poll plus the store. Half-words
- * equal to 0xFFFF are skipped: erased flash already holds them.
- * When the host names the CRC unit (GANG_LDR_CRC_DR), the loader ends by
- * reading the whole run back from flash through it, as verify's CRC stub
- * would, so verify needs no second start of the core.
- * The loader reloads the independent watchdog for every half-word: a
- * hardware watchdog (USER WDG_SW = 0) runs while the core runs, and a
- * 256 KiB image takes seconds (IWDG_STOP only freezes it while halted).
+ * Speed: the loop starts a program, then fetches and checks the next value
+ * while the controller is busy, and only then polls the busy bits, so the
+ * gap between them clearing and the next start is a short poll plus the
+ * store. Half-words that read as erased flash are skipped. When
+ * the host names the CRC unit (GANG_LDR_CRC_DR), the loader ends by reading
+ * the whole run back from flash through it, as verify's CRC stub would, so
+ * verify needs no second start of the core. The independent watchdog is
+ * reloaded for every half-word: a hardware watchdog runs while the core runs,
+ * and IWDG_STOP only freezes it while halted.
  */
 #include "flash/loader_abi.h"
 
@@ -27,11 +28,11 @@
 	.cpu cortex-m0
 	.thumb
 	.text
-	.global gang_loader_f1_prog
+	.global gang_loader_u16_prog
 	.thumb_func
-gang_loader_f1_prog:
+gang_loader_u16_prog:
 	mov	r5, r0			@ r5 = control block
-	ldr	r0, [r5, #GANG_LDR_CTRL]	@ r0 = FPEC base
+	ldr	r0, [r5, #GANG_LDR_SR_REG]	@ r0 = FLASH_SR
 	ldr	r1, [r5, #GANG_LDR_DST]	@ r1 = flash destination
 	ldr	r2, [r5, #GANG_LDR_DST_END]
 	mov	r10, r2			@ r10 = destination end
@@ -39,6 +40,8 @@ gang_loader_f1_prog:
 	mov	r8, r6			@ r8 = ring start
 	ldr	r2, [r5, #GANG_LDR_RING_END]
 	mov	r9, r2			@ r9 = ring end
+	ldr	r2, [r5, #GANG_LDR_BUSY]
+	mov	r11, r2			@ r11 = busy bits
 	movs	r4, #0
 	mvns	r4, r4
 	lsrs	r4, r4, #16		@ r4 = 0xFFFF, the erased value
@@ -61,13 +64,14 @@ fetch:
 	cmp	r7, r4
 	beq	next			@ already erased: nothing to program
 busy:
-	ldr	r2, [r0, #12]		@ FLASH_SR
-	lsrs	r3, r2, #1		@ BSY into carry
-	bcs	busy
+	ldr	r2, [r0]		@ FLASH_SR
+	mov	r3, r11
+	tst	r2, r3
+	bne	busy
 	strh	r7, [r1]		@ start programming this half-word
 	mov	r12, r1
-	ldr	r2, [r0, #12]
-	movs	r3, #0x14		@ PGERR | WRPRTERR
+	ldr	r2, [r0]
+	ldr	r3, [r5, #GANG_LDR_ERRS]
 	tst	r2, r3
 	bne	fail
 next:
@@ -75,10 +79,11 @@ next:
 	cmp	r1, r10
 	bne	fetch
 done:
-	ldr	r2, [r0, #12]		@ wait for the last program
-	lsrs	r3, r2, #1
-	bcs	done
-	movs	r3, #0x14
+	ldr	r2, [r0]		@ wait for the last program
+	mov	r3, r11
+	tst	r2, r3
+	bne	done
+	ldr	r3, [r5, #GANG_LDR_ERRS]
 	tst	r2, r3
 	bne	fail
 	ldr	r2, [r5, #GANG_LDR_CRC_DR]	@ closing read-back pass through the CRC unit?
