@@ -145,8 +145,8 @@
 	"                json (one object), html (one self-contained page with charts)\n" \
 	"  --out FILE    write to FILE instead of stdout (exit 6 if it cannot be written)\n" \
 	"  --db PATH     database (default: db in gang.conf, else ~/.local/share/gang/gang.sqlite)\n" \
-	"  --upgrade     open the database read-write once to apply the schema migrations a\n" \
-	"                database left by an older gang needs (reports refuse it otherwise)\n\n" \
+	"  --upgrade     apply the schema migrations a database left by an older gang needs\n" \
+	"                first, as 'gang db upgrade' does (reports refuse it otherwise)\n\n" \
 	"T is an ISO 8601 UTC time or date (2026-11-24, 2026-11-24T08:00:00Z).\n" \
 	"An empty selection (e.g. an unknown batch) is reported as such and exits 0.\n" \
 	"Definitions of every figure: docs/reports.md.\n"
@@ -195,5 +195,17 @@
 	"Exit 2 for an unknown pool or a value never handed out or already void (named in the\n" \
 	"message), 4 when the database cannot be used.\n"
 
+#define GANG_HELP_DB_SYN "database maintenance: apply the schema migrations (upgrade)"
+#define GANG_HELP_DB \
+	"usage: gang db upgrade [--db PATH]\n\n" \
+	"upgrade applies the schema migrations the database needs for this gang, in one\n" \
+	"transaction, and changes nothing else: an SQLite file (db/migrations/sqlite/) or a\n" \
+	"PostgreSQL database (db/migrations/pg/: tables, and the gang_station and gang_engineer\n" \
+	"roles; run it as the role that owns the schema). A database that is already current is\n" \
+	"left alone. A missing SQLite file is not created. 'gang run' applies them too.\n\n" \
+	"  --db PATH   database: an SQLite file, or a PostgreSQL connection string, URI\n" \
+	"              (postgresql://gang@db/gang) or key=value (\"host=db dbname=gang\")\n" \
+	"              (default: db in gang.conf, else ~/.local/share/gang/gang.sqlite)\n\n" \
+	"Exit 4 when the database cannot be opened or is newer than this gang.\n"
 
 #endif

@@ -160,7 +160,8 @@ void gang_db_on_wait(gang_db *db, gang_db_wait_fn fn, void *user);
 void gang_db_close(gang_db *db);
 /*
  * Does path name a database file (SQLite), one that may simply not exist
- * yet? False for a server's URI (postgresql://, postgres://).
+ * yet? False for a server's connection string (postgresql://, postgres://,
+ * or libpq keyword/value pairs such as "host=db dbname=gang").
  */
 bool gang_db_is_file(const char *path);
 /* Path the handle was opened with (borrowed; valid until gang_db_close). */

@@ -1,13 +1,14 @@
 /*
  * store.c — the public database API (db.h, db_report.h) dispatched to the
  * backend that opened the handle (store.h). Opening picks the backend by
- * the name given (a postgresql:// URI: PostgreSQL when built, else a file
- * path: SQLite) and checks its ops table before the
+ * the name given (a PostgreSQL connection string, URI or keyword/value
+ * pairs, core/conninfo.h: PostgreSQL when built, else a file path: SQLite) and checks its ops table before the
  * handle is handed out; every other call is one indirection, plus the
  * fallback of an optional slot.
  */
 #include "db/store.h"
 #include "db/db_testing.h"
+#include "core/conninfo.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -61,10 +62,10 @@ static int store_checked(gang_db **out, int err, gang_diag *d)
 	return err;
 }
 
-/* A PostgreSQL connection URI (RFC 3986 scheme, either spelling libpq accepts). */
+/* A PostgreSQL connection string: a URI (either spelling libpq accepts) or keyword/value pairs. */
 static int store_is_pg(const char *path)
 {
-	return strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0;
+	return gang_conninfo_is_server(path);
 }
 
 /* Replace the value of every "password=" query parameter of shown with "…" (libpq accepts one there). */
@@ -99,10 +100,17 @@ static void store_hide_password_param(char *shown, size_t cap)
  */
 void gang_store_uri_shown(char *out, size_t cap, const char *uri)
 {
-	const char *auth = strstr(uri, "://") + 3;
-	const char *at = strchr(auth, '@');
-	size_t end = strcspn(auth, "/?#");
+	const char *auth = strstr(uri, "://");
+	const char *at;
+	size_t end;
 
+	if (!auth) {   /* keyword/value pairs: only a password keyword's value is hidden */
+		gang_conninfo_shown(out, cap, uri);
+		return;
+	}
+	auth += 3;
+	at = strchr(auth, '@');
+	end = strcspn(auth, "/?#");
 	if (at && (size_t)(at - auth) < end)
 		snprintf(out, cap, "%.*s…%s", (int)(auth - uri), uri, at);
 	else

@@ -148,14 +148,15 @@ int gang_store_ops_check(const gang_store_ops *ops, gang_diag *d);
 
 /*
  * uri ("postgresql://user:password@host/db") without its userinfo, for
- * messages: "postgresql://…@host/db" (RFC 3986 §3.2.1 and §7.5).
+ * messages: "postgresql://…@host/db" (RFC 3986 §3.2.1 and §7.5); a
+ * keyword/value string ("host=db password=x") with "password=…".
  */
 void gang_store_uri_shown(char *out, size_t cap, const char *uri);
 
 /* The SQLite backend (src/db/sqlite/): path names the database file. */
 int gang_store_sqlite_open(gang_db **out, const char *path, int flags, gang_diag *d);
 #ifdef GANG_WITH_PG
-/* The PostgreSQL backend (src/db/pg/, built with WITH_PG): uri is "postgresql://...". */
+/* The PostgreSQL backend (src/db/pg/, built with WITH_PG): uri is a libpq connection string (URI or key=value). */
 int gang_store_pg_open(gang_db **out, const char *uri, int flags, gang_diag *d);
 #endif
 

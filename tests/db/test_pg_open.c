@@ -159,6 +159,27 @@ Test(db_pg, a_password_in_the_uri_never_reaches_a_message)
 	}
 }
 
+Test(db_pg, a_keyword_value_connection_string_opens_and_its_password_never_reaches_a_message)
+{
+	char kv[256], out[64];
+	gang_diag d = { 0 };
+	gang_db *db = NULL;
+
+	snprintf(kv, sizeof(kv), "host=%s dbname=%s user=%s", pgt_srv.dir, pgt_name, PGSERVER_SUPERUSER);
+	cr_assert_eq(gang_db_open(&db, kv, GANG_DB_CREATE, &d), GANG_OK, "%s", d.msg);
+	cr_expect_str_eq(gang_db_path(db), kv);
+	gang_db_close(db);
+	pgt_sql(out, sizeof(out), "SELECT count(*) > 0 FROM schema_version");
+	cr_expect_str_eq(out, "t");
+	snprintf(kv, sizeof(kv), "host=%s dbname=no_such_db user=%s password='s3cret'", pgt_srv.dir,
+		 PGSERVER_SUPERUSER);
+	cr_expect_eq(gang_db_open(&db, kv, 0, &d), GANG_EDB);
+	cr_expect_null(db);
+	cr_expect_not_null(strstr(d.msg, "cannot connect to database host="), "%s", d.msg);
+	cr_expect_not_null(strstr(d.msg, "password=…"), "%s", d.msg);
+	cr_expect_null(strstr(d.msg, "s3cret"), "a password in a message: %s", d.msg);
+}
+
 Test(db_pg, a_lock_held_past_the_wait_is_named_and_the_reservation_is_rolled_back)
 {
 	gang_db *db = pgt_open(GANG_DB_CREATE);

@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <ctype.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "report/report.h"
@@ -419,7 +420,7 @@ Test(report_cli, older_schema_is_refused_with_the_fix_and_upgrade_migrates_it)
 	cr_expect_eq(RUN(gang_cmd_report, "report", "--db", tmp.db), GANG_EXIT_DB);
 	s = rf_slurp(err_path);
 	expect_has(s, "schema version 3 is older than this gang");
-	expect_has(s, "gang report --upgrade");
+	expect_has(s, "gang db upgrade");
 	free(s);
 	cr_expect_eq(schema_version(tmp.db), 3, "a refused report must not write");
 	cr_expect_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--upgrade"), GANG_EXIT_OK);
@@ -428,6 +429,36 @@ Test(report_cli, older_schema_is_refused_with_the_fix_and_upgrade_migrates_it)
 	free(s);
 	cr_expect_eq(schema_version(tmp.db), gang_db_schema_version());
 	cr_expect_eq(RUN(gang_cmd_report, "report", "--db", tmp.db), GANG_EXIT_OK);
+}
+
+Test(report_cli, db_upgrade_migrates_an_older_schema_once_and_then_changes_nothing)
+{
+	char *s;
+
+	make_schema_3(tmp.db);
+	cr_expect_eq(RUN(gang_cmd_db, "db", "upgrade", "--db", tmp.db), GANG_EXIT_OK);
+	s = rf_slurp(out_path);
+	expect_has(s, "schema up to date");
+	free(s);
+	cr_expect_eq(schema_version(tmp.db), gang_db_schema_version());
+	cr_expect_eq(RUN(gang_cmd_db, "db", "upgrade", "--db", tmp.db), GANG_EXIT_OK);
+	cr_expect_eq(RUN(gang_cmd_report, "report", "--db", tmp.db), GANG_EXIT_OK);
+	s = rf_slurp(out_path);
+	expect_has(s, "attempts    8 (pass 4, fail 3, aborted 1, open 0; 1 never identified)");
+	free(s);
+}
+
+Test(report_cli, db_upgrade_of_a_missing_file_creates_nothing_and_bad_verbs_are_usage_errors)
+{
+	char missing[192];
+
+	snprintf(missing, sizeof(missing), "%s.none", tmp.db);
+	cr_expect_eq(RUN(gang_cmd_db, "db", "upgrade", "--db", missing), GANG_EXIT_DB);
+	cr_expect_neq(access(missing, F_OK), 0, "upgrade must not create %s", missing);
+	cr_expect_eq(RUN(gang_cmd_db, "db"), GANG_EXIT_USAGE);
+	cr_expect_eq(RUN(gang_cmd_db, "db", "downgrade"), GANG_EXIT_USAGE);
+	cr_expect_eq(RUN(gang_cmd_db, "db", "upgrade", "extra"), GANG_EXIT_USAGE);
+	cr_expect_eq(RUN(gang_cmd_db, "db", "upgrade", "--no-such"), GANG_EXIT_USAGE);
 }
 
 Test(report_cli, unwritable_out_file_is_named)

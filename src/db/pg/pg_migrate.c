@@ -68,13 +68,13 @@ static int pg_check_version(int version, db_pg *db, gang_diag *d)
 	/* the database itself exists (the engineer made it): any read-write open may create the tables */
 	if (version == 0 && (db->flags & GANG_DB_READONLY))
 		return gang_diag_set(d, GANG_EDB,
-				     "database %s has no gang schema yet; `gang run` creates it (or `gang report "
-				     "--upgrade`)",
+				     "database %s has no gang schema yet; `gang run` creates it (or `gang db "
+				     "upgrade`)",
 				     db->shown);
 	if ((db->flags & GANG_DB_READONLY) && version < PG_MIGRATION_COUNT)
 		return gang_diag_set(d, GANG_EDB,
 				     "database %s: schema version %d is older than this gang (%d); upgrade it "
-				     "once with `gang report --upgrade` (or any gang run on it)",
+				     "once with `gang db upgrade` (or any gang run on it)",
 				     db->shown, version, PG_MIGRATION_COUNT);
 	return GANG_OK;
 }

@@ -1,7 +1,7 @@
 /*
  * pg_open.c — opening the central PostgreSQL database: the connection
- * (PQconnectdb with the URI as given: libpq docs 34.1.1 "Connection
- * Strings"; a password comes from the service file, ~/.pgpass or the
+ * (PQconnectdb with the connection string as given, URI or keyword/value
+ * pairs: libpq docs 34.1.1 "Connection Strings"; a password comes from the service file, ~/.pgpass or the
  * environment, 34.17/34.16/34.15, and is never printed), the migrations,
  * and run ownership.
  *
@@ -31,15 +31,27 @@ static void pg_quiet(void *arg, const char *message)
 }
 
 /*
- * libpq's own words for a failed connection, with the URI's password
- * removed should libpq quote it (a malformed percent-encoding is quoted
- * back, RFC 3986 §2.1): only the host, port, socket and server may show.
+ * libpq's own words for a failed connection, with the password removed
+ * should libpq quote it (a malformed percent-encoding is quoted back, RFC
+ * 3986 §2.1): only the host, port, socket and server may show. The
+ * password is found as libpq finds it (PQconninfoParse, libpq docs 34.1:
+ * a URI's userinfo or password parameter, a password=… pair).
  */
-static void pg_scrub(char *msg, const char *uri)
+/* Overwrite every occurrence of secret (n bytes) in msg. */
+static void pg_scrub_secret(char *msg, const char *secret, size_t n)
+{
+	char *hit;
+
+	while (n && (hit = strstr(msg, secret)))
+		memset(hit, '*', n);
+}
+
+/* A URI's userinfo password taken by hand: libpq cannot parse a malformed URI, yet quotes it back. */
+static void pg_scrub_userinfo(char *msg, const char *uri)
 {
 	const char *auth = strstr(uri, "://");
 	const char *colon, *at;
-	char secret[256], *hit;
+	char secret[256];
 	size_t n;
 
 	if (!auth)
@@ -53,8 +65,18 @@ static void pg_scrub(char *msg, const char *uri)
 		return;
 	memcpy(secret, colon + 1, n);
 	secret[n] = '\0';
-	while ((hit = strstr(msg, secret)))
-		memset(hit, '*', n);
+	pg_scrub_secret(msg, secret, n);
+}
+
+static void pg_scrub(char *msg, const char *uri)
+{
+	PQconninfoOption *opts = PQconninfoParse(uri, NULL);
+
+	pg_scrub_userinfo(msg, uri);
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, "password") == 0 && o->val)
+			pg_scrub_secret(msg, o->val, strlen(o->val));
+	PQconninfoFree(opts);
 }
 
 static int pg_connect(db_pg *db, gang_diag *d)
