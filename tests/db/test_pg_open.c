@@ -85,7 +85,7 @@ Test(db_pg, a_new_database_gets_the_schema_once_and_reopening_applies_nothing)
 	db = pgt_open(0);
 	gang_db_close(db);
 	pgt_sql(out, sizeof(out), "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version");
-	cr_expect_str_eq(out, "1");
+	cr_expect_str_eq(out, "1,2");
 	pgt_sql(out, sizeof(out), "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'");
 	cr_expect_str_eq(out, "9", "boards, attempts, steps, serial_pools, serials, sightings, slot_map, probes, "
 				   "schema_version: %s", out);
@@ -116,7 +116,7 @@ Test(db_pg, stations_opening_a_new_database_together_migrate_it_once)
 		cr_expect_eq(rc[i], GANG_OK, "opener %d failed", i);
 	}
 	pgt_sql(out, sizeof(out), "SELECT count(*) FROM schema_version");
-	cr_expect_str_eq(out, "1");
+	cr_expect_str_eq(out, "2");
 }
 
 Test(db_pg, a_database_without_the_schema_newer_or_older_ones_are_refused_by_version)
@@ -128,12 +128,12 @@ Test(db_pg, a_database_without_the_schema_newer_or_older_ones_are_refused_by_ver
 	cr_expect_eq(gang_db_open(&db, pgt_uri, GANG_DB_READONLY, &d), GANG_EDB);
 	cr_expect_null(db);
 	cr_expect_not_null(strstr(d.msg, "has no gang schema yet"), "%s", d.msg);
-	gang_db_close(pgt_open(0));   /* `gang report --upgrade` on the empty database the engineer made */
+	gang_db_close(pgt_open(0));   /* `gang db upgrade` on the empty database the engineer made */
 	pgt_sql(out, sizeof(out), "SELECT count(*) FROM schema_version");
-	cr_expect_str_eq(out, "1");
-	pgt_sql(out, sizeof(out), "INSERT INTO schema_version VALUES (2, 'x')");
+	cr_expect_str_eq(out, "2");
+	pgt_sql(out, sizeof(out), "INSERT INTO schema_version VALUES (3, 'x')");
 	cr_expect_eq(gang_db_open(&db, pgt_uri, 0, &d), GANG_EDB);
-	cr_expect_not_null(strstr(d.msg, "schema version 2 is newer than this gang (1)"), "%s", d.msg);
+	cr_expect_not_null(strstr(d.msg, "schema version 3 is newer than this gang (2)"), "%s", d.msg);
 	pgt_sql(out, sizeof(out), "DELETE FROM schema_version");
 	cr_expect_eq(gang_db_open(&db, pgt_uri, GANG_DB_READONLY, &d), GANG_EDB);
 	cr_expect_not_null(strstr(d.msg, "has no gang schema yet"), "%s", d.msg);
@@ -178,6 +178,98 @@ Test(db_pg, a_keyword_value_connection_string_opens_and_its_password_never_reach
 	cr_expect_not_null(strstr(d.msg, "cannot connect to database host="), "%s", d.msg);
 	cr_expect_not_null(strstr(d.msg, "password=…"), "%s", d.msg);
 	cr_expect_null(strstr(d.msg, "s3cret"), "a password in a message: %s", d.msg);
+}
+
+/* The database's URI for login role user (the schema made first by the superuser). */
+static void pgt_station_uri(char *out, size_t cap, const char *user)
+{
+	char sql[160], none[8];
+
+	gang_db_close(pgt_open(GANG_DB_CREATE));
+	snprintf(sql, sizeof(sql), "CREATE ROLE %s LOGIN IN ROLE gang_station", user);
+	pgt_sql(none, sizeof(none), sql);
+	snprintf(out, cap, "host=%s dbname=%s user=%s", pgt_srv.dir, pgt_name, user);
+}
+
+/* One whole passing attempt through the store interface, as gang run records it. */
+static void pgt_station_pass(gang_db *db, const char *uid)
+{
+	gang_attempt_info info = { .slot = "S1", .probe_serial = "066DFF485457725187092334", .batch = "B1",
+				   .profile_name = "demo-f103", .station = "line-2" };
+	gang_attempt_target t = { .uid = uid, .part = "STM32F103RC", .connect_mode = "normal", .rdp_before = 0 };
+	gang_attempt_key id;
+	gang_diag d = { 0 };
+	char label[GANG_DB_LABEL_MAX];
+	uint64_t v;
+
+	cr_assert_eq(gang_db_probe_seen(label, sizeof(label), db, "066DFF485457725187092334", "1-1", "V2", "V2J40",
+					&d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_serial_pool_ensure(db, "demo", 1000, 1099, "u32le", &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_board_seen(db, uid, "STM32F103RC", &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_begin(&id, db, &info, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_identify(db, &id, &t, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_serial_reserve(&v, db, "demo", uid, &id, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_serial_text(db, &id, "GNG-1", &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_step(db, &id, "program", GANG_STEP_PASS, 10, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_finish(db, &id, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
+}
+
+Test(db_pg, a_station_role_records_a_pass_but_never_deletes_or_rewrites_history)
+{
+	static const char *const refused[] = {
+		"DELETE FROM attempts",
+		"DELETE FROM steps",
+		"DELETE FROM boards",
+		"DELETE FROM serials",
+		"UPDATE attempts SET result = 'fail', error_class = 'x' WHERE seq = 1",
+		"UPDATE attempts SET station = 'other'",
+		"UPDATE steps SET result = 'fail'",
+		"UPDATE serials SET state = 'void', voided_at = gang_now(), reason = 'x'",
+		"UPDATE serial_pools SET start = 0",
+		"DROP TABLE sightings",
+		"TRUNCATE attempts",
+	};
+	char uri[256], out[64];
+	gang_diag d = { 0 };
+	gang_db *db = NULL;
+
+	snprintf(out, sizeof(out), "st_%s", pgt_name);
+	pgt_station_uri(uri, sizeof(uri), out);
+	cr_assert_eq(gang_db_open(&db, uri, GANG_DB_RECOVER, &d), GANG_OK, "%s", d.msg);
+	pgt_station_pass(db, "0123456789ABCDEF01234567");
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		cr_expect_eq(gang_db_test_exec(db, refused[i], &d), GANG_EDB, "the station role may: %s", refused[i]);
+		cr_expect(strstr(d.msg, "this role may not do that") || strstr(d.msg, "must be owner"), "%s: %s",
+			  refused[i], d.msg);
+	}
+	cr_expect_eq(gang_serial_void(db, "demo", 1000, "scrapped", &d), GANG_EDB, "a station voided a serial");
+	gang_db_close(db);
+	pgt_sql(out, sizeof(out), "SELECT result || ' ' || station || ' ' || (SELECT count(*) FROM steps) FROM attempts");
+	cr_expect_str_eq(out, "pass line-2 1");
+	pgt_sql(out, sizeof(out), "SELECT state FROM serials");
+	cr_expect_str_eq(out, "burned");
+	pgt_sql(out, sizeof(out), "SELECT tableowner FROM pg_tables WHERE tablename = 'attempts'");
+	cr_expect_str_eq(out, "gang_engineer");
+}
+
+Test(db_pg, an_engineer_still_corrects_history_and_a_station_cannot_migrate)
+{
+	char uri[256], out[64];
+	gang_diag d = { 0 };
+	gang_db *db = NULL;
+
+	snprintf(out, sizeof(out), "st_%s", pgt_name);
+	pgt_station_uri(uri, sizeof(uri), out);
+	cr_assert_eq(gang_db_open(&db, uri, 0, &d), GANG_OK, "%s", d.msg);
+	pgt_station_pass(db, "0123456789ABCDEF01234567");
+	gang_db_close(db);
+	db = pgt_open(0);   /* the superuser, as gang_engineer is */
+	cr_expect_eq(gang_serial_void(db, "demo", 1000, "scrapped", &d), GANG_OK, "%s", d.msg);
+	gang_db_close(db);
+	pgt_sql(out, sizeof(out), "DELETE FROM schema_version WHERE version = 2");
+	cr_expect_eq(gang_db_open(&db, uri, 0, &d), GANG_EDB, "a station migrated the schema");
+	cr_expect_null(db);
+	cr_expect_not_null(strstr(d.msg, "gang db upgrade"), "the fix is named: %s", d.msg);
 }
 
 Test(db_pg, a_lock_held_past_the_wait_is_named_and_the_reservation_is_rolled_back)

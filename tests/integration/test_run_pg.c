@@ -4,12 +4,16 @@
  * `gang run --db postgresql://…` on a two-probe bench, then `gang report`
  * and `gang trace` on the same database; and two stations — two gang
  * processes, four probes each — programming 40 boards from one serial pool
- * at once: no serial twice, every board traceable.
+ * at once: no serial twice, every board traceable; and a station logging
+ * in as its own member of gang_station (least privilege) runs production
+ * but cannot delete or rewrite an attempt.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <libpq-fe.h>
 
 #include "itest.h"
 #include "pgserver.h"
@@ -118,4 +122,43 @@ Test(run_pg, two_stations_share_one_database_and_pool_without_a_duplicate, .fini
 	cr_expect_eq(pg_count("SELECT count(*) FROM attempts WHERE finished_at IS NULL"), 0);
 	cr_expect_eq(pg_count("SELECT count(DISTINCT run_id) FROM attempts"), 2, "two runs");
 	expect_every_board_traceable();
+}
+
+/* sql run as the station's own login (libpq, keyword/value string): its SQLSTATE, "" when it succeeded. */
+static void pg_as_station(char *state, size_t cap, const char *conninfo, const char *sql)
+{
+	PGconn *c = PQconnectdb(conninfo);
+	PGresult *r;
+	const char *st;
+
+	cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
+	r = PQexec(c, sql);
+	st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	snprintf(state, cap, "%s", st ? st : "");
+	PQclear(r);
+	PQfinish(c);
+}
+
+Test(run_pg, a_station_login_role_runs_production_but_cannot_delete_or_rewrite_an_attempt, .fini = pg_down)
+{
+	static const char *const refused[] = { "DELETE FROM attempts", "DELETE FROM steps",
+					       "UPDATE attempts SET result = 'fail', error_class = 'x'",
+					       "UPDATE serials SET state = 'void'", "TRUNCATE serials" };
+	const char *upgrade[] = { "db", "upgrade", "--db", env.db, NULL };
+	char station[256], state[16], none[8];
+
+	pg_up();
+	expect_ok(itest_run(&env, BENCH_TWO, upgrade, 60), "gang db upgrade (the engineer)");
+	cr_assert_eq(pgserver_sql(none, sizeof(none), &srv, "line", "CREATE ROLE line2 LOGIN IN ROLE gang_station"), 0,
+		     "%s", srv.err);
+	snprintf(station, sizeof(station), "host=%s dbname=line user=line2", srv.dir);
+	snprintf(env.db, sizeof(env.db), "%s", station);
+	expect_ok(itest_run_profile(&env, BENCH_TWO, PROFILE, "2", "least", NULL, 90), "gang run as line2");
+	cr_expect_eq(pg_count("SELECT count(*) FROM attempts WHERE result = 'pass' AND batch = 'least'"), 2);
+	cr_expect_eq(pg_count("SELECT count(*) FROM serials WHERE state = 'burned'"), 2);
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		pg_as_station(state, sizeof(state), station, refused[i]);
+		cr_expect_str_eq(state, "42501", "line2 may: %s", refused[i]);
+	}
+	cr_expect_eq(pg_count("SELECT count(*) FROM attempts WHERE result = 'pass'"), 2, "history changed");
 }
