@@ -3,8 +3,9 @@
  * against the test binary's private server (tests/lib/pgserver.h):
  * migrations on open (once, even when stations open a new database
  * together; older, newer and missing schemas refused), a URI's password
- * never in a message, a lock held past the wait and a lost connection
- * named as such, a run as a session advisory lock, read-only handles, and
+ * never in a message, a lock held past the wait named as such, a session
+ * the server ended replaced (an op whose transaction was cut retried once),
+ * one that cannot be made again named as such, least-privilege roles, a run as a session advisory lock, read-only handles, and
  * attempt numbers of one station never shared between connections.
  * The behaviour both backends share is the conformance suite's
  * (test_fixture.h).
@@ -294,18 +295,102 @@ Test(db_pg, a_lock_held_past_the_wait_is_named_and_the_reservation_is_rolled_bac
 	gang_db_close(db);
 }
 
-Test(db_pg, a_lost_connection_is_named_as_such)
+#define PGT_KILL_OTHERS                                                                                  \
+	"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() " \
+	"AND pid <> pg_backend_pid()"
+#define PGT_RUN_LOCKS                                                                                     \
+	"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 AND granted AND database = " \
+	"(SELECT oid FROM pg_database WHERE datname = current_database())"
+
+Test(db_pg, a_session_the_server_ended_is_replaced_and_the_run_keeps_its_lock)
 {
-	gang_db *db = pgt_open(GANG_DB_CREATE);
+	gang_db *db = pgt_open(GANG_DB_CREATE | GANG_DB_RECOVER);
 	gang_attempt_info info = { .slot = "S1", .profile_name = "p", .station = "line-2" };
 	gang_attempt_key k;
+	gang_board_pass pass;
 	gang_diag d = { 0 };
 	char out[64];
 
-	pgt_sql(out, sizeof(out), "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-				  "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+	pgt_sql(out, sizeof(out), PGT_KILL_OTHERS);
+	cr_expect_str_eq(out, "1");
+	cr_expect_eq(gang_db_attempt_begin(&k, db, &info, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(k.seq, 1);
+	pgt_sql(out, sizeof(out), PGT_RUN_LOCKS);
+	cr_expect_str_eq(out, "1", "the run's lock is held again");
+	pgt_sql(out, sizeof(out), PGT_KILL_OTHERS);
+	cr_expect_eq(gang_db_step(db, &k, "connect", GANG_STEP_PASS, 5, NULL, &d), GANG_OK, "%s", d.msg);
+	pgt_sql(out, sizeof(out), PGT_KILL_OTHERS);
+	cr_expect_eq(gang_db_board_last_pass(&pass, db, "0123456789ABCDEF01234567", "ab", "cd", &d), GANG_OK, "%s",
+		     d.msg);
+	pgt_sql(out, sizeof(out), "SELECT count(*) FROM attempts");
+	cr_expect_str_eq(out, "1", "an attempt doubled");
+	gang_db_close(db);
+}
+
+typedef struct pgt_reserve {
+	gang_db *db;
+	uint64_t value;
+	int err;
+	gang_diag d;
+} pgt_reserve;
+
+static void *pgt_reserve_thread(void *arg)
+{
+	pgt_reserve *r = arg;
+
+	r->err = gang_serial_reserve(&r->value, r->db, "demo", "0123456789ABCDEF01234567", NULL, &r->d);
+	return NULL;
+}
+
+Test(db_pg, a_backend_killed_inside_a_reservation_is_retried_once_on_a_new_session)
+{
+	pgt_reserve r = { .db = pgt_open(GANG_DB_CREATE) };
+	gang_diag d = { 0 };
+	char out[64] = "0";
+	pthread_t t;
+	PGconn *c;
+
+	cr_assert_eq(gang_serial_pool_ensure(r.db, "demo", 1000, 1099, "u32le", &d), GANG_OK, "%s", d.msg);
+	c = pgt_conn();
+	pgt_exec(c, "BEGIN");
+	pgt_exec(c, "SELECT 1 FROM serial_pools WHERE name = 'demo' FOR UPDATE");
+	cr_assert_eq(pthread_create(&t, NULL, pgt_reserve_thread, &r), 0);
+	for (int i = 0; i < 200 && strcmp(out, "1") != 0; i++) {   /* the reservation waits for our lock */
+		usleep(10000);
+		pgt_sql(out, sizeof(out), "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+					  "AND wait_event_type = 'Lock'");
+	}
+	cr_assert_str_eq(out, "1", "the reservation never waited");
+	pgt_sql(out, sizeof(out), "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+				  "datname = current_database() AND wait_event_type = 'Lock'");
+	usleep(50000);
+	pgt_exec(c, "COMMIT");
+	pthread_join(t, NULL);
+	PQfinish(c);
+	cr_expect_eq(r.err, GANG_OK, "%s", r.d.msg);
+	cr_expect_eq(r.value, 1000);
+	pgt_sql(out, sizeof(out), "SELECT count(*) || ' ' || max(value) || ' ' || (SELECT next FROM serial_pools) "
+				  "FROM serials");
+	cr_expect_str_eq(out, "1 1000 1001");
+	gang_db_close(r.db);
+}
+
+Test(db_pg, a_lost_connection_that_cannot_be_made_again_is_named_as_such)
+{
+	gang_attempt_info info = { .slot = "S1", .profile_name = "p", .station = "line-2" };
+	char uri[256], out[96], sql[128];
+	gang_attempt_key k;
+	gang_diag d = { 0 };
+	gang_db *db = NULL;
+
+	snprintf(out, sizeof(out), "st_%s", pgt_name);
+	pgt_station_uri(uri, sizeof(uri), out);
+	cr_assert_eq(gang_db_open(&db, uri, 0, &d), GANG_OK, "%s", d.msg);
+	snprintf(sql, sizeof(sql), "REVOKE CONNECT ON DATABASE %s FROM PUBLIC", pgt_name);
+	pgt_sql(out, sizeof(out), sql);
+	pgt_sql(out, sizeof(out), PGT_KILL_OTHERS);
 	cr_expect_eq(gang_db_attempt_begin(&k, db, &info, &d), GANG_EDB);
-	cr_expect_not_null(strstr(d.msg, "connection to the server was lost"), "%s", d.msg);
+	cr_expect_not_null(strstr(d.msg, "connection to the server was lost and reconnecting failed"), "%s", d.msg);
 	gang_db_close(db);
 }
 

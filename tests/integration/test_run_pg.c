@@ -6,12 +6,16 @@
  * processes, four probes each — programming 40 boards from one serial pool
  * at once: no serial twice, every board traceable; and a station logging
  * in as its own member of gang_station (least privilege) runs production
- * but cannot delete or rewrite an attempt.
+ * but cannot delete or rewrite an attempt; and a run whose sessions the
+ * server ends again and again between transactions (pg_terminate_backend
+ * from another connection) reconnects and finishes with every board once.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
@@ -161,4 +165,38 @@ Test(run_pg, a_station_login_role_runs_production_but_cannot_delete_or_rewrite_a
 		cr_expect_str_eq(state, "42501", "line2 may: %s", refused[i]);
 	}
 	cr_expect_eq(pg_count("SELECT count(*) FROM attempts WHERE result = 'pass'"), 2, "history changed");
+}
+
+Test(run_pg, a_run_whose_sessions_the_server_keeps_ending_reconnects_and_records_every_board_once, .fini = pg_down)
+{
+	char prof[ITEST_PATH_MAX], out[64];
+	const char *argv[] = { "run", prof, "--boards", "20", "--db", env.db, "--plain", "--batch", "cut", NULL };
+	int status = -1, kills = 0;
+	pid_t pid;
+
+	pg_up();
+	itest_path(prof, sizeof(prof), &env, PROFILE);
+	pid = itest_spawn(&env, BENCH_A, argv);
+	cr_assert(pid > 0);
+	for (int i = 0; i < 600 && waitpid(pid, &status, WNOHANG) == 0; i++) {
+		usleep(100000);
+		if (i % 3 != 2)
+			continue;
+		/* idle sessions only: one inside a transaction is the store tests' case (tests/db) */
+		cr_assert_eq(pgserver_sql(out, sizeof(out), &srv, "line",
+					  "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+					  "datname = 'line' AND pid <> pg_backend_pid() AND state = 'idle'"),
+			     0, "%s", srv.err);
+		kills += atoi(out);
+	}
+	cr_assert(WIFEXITED(status), "gang run did not finish");
+	expect_ok(WEXITSTATUS(status), "gang run with its sessions ended");
+	cr_expect_gt(kills, 4, "only %d sessions ended", kills);
+	cr_expect_eq(pg_count("SELECT count(*) FROM boards WHERE last_result = 'pass'"), 20);
+	cr_expect_eq(pg_count("SELECT count(*) FROM attempts"), 20, "an attempt doubled or lost");
+	cr_expect_eq(pg_count("SELECT count(DISTINCT value) FROM serials"), 20);
+	cr_expect_eq(pg_count("SELECT count(*) FROM attempts WHERE finished_at IS NULL"), 0);
+	cr_expect_eq(pg_count("SELECT count(*) FROM attempts a WHERE result = 'pass' AND NOT EXISTS (SELECT 1 "
+			      "FROM steps s WHERE s.attempt_id = a.id AND s.step = 'verify' AND s.result = 'pass')"),
+		     0, "a pass without verify");
 }

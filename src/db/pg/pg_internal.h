@@ -36,6 +36,9 @@
 
 #define PG_PARAMS_MAX 12
 
+/* How often an op whose session was lost before it could commit runs again on a new one. */
+#define PG_RETRIES 3
+
 /* The values of one statement, as text (NULL: SQL NULL); numbers are formatted into num. */
 typedef struct pg_params {
 	const char *v[PG_PARAMS_MAX];
@@ -53,6 +56,8 @@ typedef struct db_pg {
 	int64_t run_id; /* the run owning this process's attempts (0: none; workers copy it) */
 	int run_locked; /* this session holds the run's advisory lock (main handle only) */
 	int in_tx;
+	int lost;       /* the last statement failed because the connection was lost */
+	int unsure;     /* ... and it may have committed (COMMIT, or a write outside a transaction) */
 } db_pg;
 
 extern const gang_store_ops db_pg_ops;
@@ -86,6 +91,18 @@ int pg_commit(db_pg *db, gang_diag *d);
 void pg_rollback(db_pg *db);
 /* The lock wait of the session (lock_timeout) from db->wait_ms. */
 int pg_apply_wait(db_pg *db, gang_diag *d);
+/*
+ * A new session for a handle whose connection was lost (PQreset), set up as
+ * the old one was: lock wait, read-only, the run's lock (pg_open.c).
+ */
+int pg_reconnect(db_pg *db, gang_diag *d);
+/*
+ * After an op failed with err: true when the connection was lost before
+ * anything could have committed and a new session is up, so the op may
+ * run once more (its transaction was rolled back by the server). When a
+ * new session cannot be made, d says so instead of the first failure.
+ */
+int pg_retry(db_pg *db, int err, gang_diag *d);
 
 /* Migrations (pg_migrate.c). */
 int pg_migrate_on_open(db_pg *db, gang_diag *d);

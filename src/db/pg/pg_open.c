@@ -96,19 +96,64 @@ static int pg_connect(db_pg *db, gang_diag *d)
 	return gang_diag_set(d, GANG_EDB, "cannot connect to database %s: %s", db->shown, msg);
 }
 
-static int pg_setup(db_pg *db, gang_diag *d)
+/* What a session of this handle is set to: the lock wait, read-only. */
+static int pg_session(db_pg *db, gang_diag *d)
 {
 	pg_params p = { 0 };
 	int err;
 
-	if ((err = pg_connect(db, d)) < 0 || (err = pg_apply_wait(db, d)) < 0)
+	if ((err = pg_apply_wait(db, d)) < 0 || !(db->flags & GANG_DB_READONLY))
 		return err;
-	if (db->flags & GANG_DB_READONLY) {
-		pg_p_text(&p, "on");
-		if ((err = pg_q(NULL, db, "SELECT set_config('default_transaction_read_only', $1, false)", &p,
-				"opening read-only", d)) < 0)
-			return err;
+	pg_p_text(&p, "on");
+	return pg_q(NULL, db, "SELECT set_config('default_transaction_read_only', $1, false)", &p, "opening read-only",
+		    d);
+}
+
+/* The run's lock again, on a new session (the old one's went with it). */
+static int pg_relock(db_pg *db, gang_diag *d)
+{
+	pg_params p = { 0 };
+	PGresult *r;
+	int err, ok;
+
+	if (!db->run_locked)
+		return GANG_OK;
+	pg_p_int(&p, PG_LOCK_RUN);
+	pg_p_int(&p, db->run_id);
+	if ((err = pg_q(&r, db, "SELECT pg_try_advisory_lock($1::int, $2::int)", &p, "taking the run back", d)) < 0)
+		return err;
+	ok = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	if (!ok)
+		return gang_diag_set(d, GANG_EDB, "database %s: after reconnecting, run %lld is held by another session",
+				     db->shown, (long long)db->run_id);
+	return GANG_OK;
+}
+
+int pg_reconnect(db_pg *db, gang_diag *d)
+{
+	char msg[512];
+
+	db->in_tx = 0;
+	PQreset(db->conn);
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(db->conn));
+		pg_oneline(msg);
+		pg_scrub(msg, db->uri);
+		return gang_diag_set(d, GANG_EDB, "database %s: the connection to the server was lost and reconnecting "
+				     "failed: %s", db->shown, msg);
 	}
+	PQsetNoticeProcessor(db->conn, pg_quiet, NULL);
+	db->lost = db->unsure = 0;
+	return pg_session(db, d) < 0 ? GANG_EDB : pg_relock(db, d);
+}
+
+static int pg_setup(db_pg *db, gang_diag *d)
+{
+	int err;
+
+	if ((err = pg_connect(db, d)) < 0 || (err = pg_session(db, d)) < 0)
+		return err;
 	if ((err = pg_migrate_on_open(db, d)) < 0)
 		return err;
 	if (db->flags & GANG_DB_RECOVER)

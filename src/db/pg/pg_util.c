@@ -78,19 +78,48 @@ int pg_fail(db_pg *db, const PGresult *r, const char *what, gang_diag *d)
 	return gang_diag_set(d, GANG_EDB, "database %s: %s failed: %s", db->shown, what, msg);
 }
 
+/*
+ * Between transactions, a session the server ended meanwhile (restart,
+ * pg_terminate_backend: its FATAL message and EOF are waiting on the
+ * socket) is replaced before the statement is sent; PQconsumeInput does
+ * not block (libpq docs 34.4 "Asynchronous Command Processing").
+ */
+static int pg_ready(db_pg *db, gang_diag *d)
+{
+	if (db->in_tx)
+		return GANG_OK;
+	if (PQconsumeInput(db->conn) && PQstatus(db->conn) == CONNECTION_OK)
+		return GANG_OK;
+	return pg_reconnect(db, d);
+}
+
+/* Remember how a statement that failed on a lost connection failed (pg_retry). */
+static void pg_note_lost(db_pg *db, const char *sql)
+{
+	db->lost = PQstatus(db->conn) == CONNECTION_BAD;
+	db->unsure = db->lost && (strncmp(sql, "COMMIT", 6) == 0 || (!db->in_tx && strncmp(sql, "SELECT", 6) != 0 &&
+								      strncmp(sql, "BEGIN", 5) != 0));
+}
+
 int pg_q(PGresult **out, db_pg *db, const char *sql, const pg_params *p, const char *what, gang_diag *d)
 {
-	PGresult *r = PQexecParams(db->conn, sql, p ? p->n : 0, NULL, p ? p->v : NULL, NULL, NULL, 0);
-	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	PGresult *r;
+	ExecStatusType st;
 	int err;
 
 	if (out)
 		*out = NULL;
+	if ((err = pg_ready(db, d)) < 0)
+		return err;
+	r = PQexecParams(db->conn, sql, p ? p->n : 0, NULL, p ? p->v : NULL, NULL, NULL, 0);
+	st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		pg_note_lost(db, sql);
 		err = pg_fail(db, r, what, d);
 		PQclear(r);
 		return err;
 	}
+	db->lost = db->unsure = 0;
 	if (out)
 		*out = r;
 	else
@@ -143,6 +172,13 @@ int pg_commit(db_pg *db, gang_diag *d)
 		pg_rollback(db);
 	db->in_tx = 0;
 	return err;
+}
+
+int pg_retry(db_pg *db, int err, gang_diag *d)
+{
+	if (err >= 0 || !db->lost || db->unsure || db->in_tx)
+		return 0;
+	return pg_reconnect(db, d) == GANG_OK;
 }
 
 void pg_rollback(db_pg *db)
