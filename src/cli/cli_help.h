@@ -135,7 +135,7 @@
 	"failed boards (UID, serial, slot, probe, failing step, error, time): 'failed' when the\n" \
 	"board's last finished attempt failed, 'failed, later passed' listed apart; boards,\n" \
 	"first-pass yield (per board), attempt pass rate (per attempt), failures by error class and\n" \
-	"failing step, per slot and per probe, cycle time of passing attempts (min/median/p95/max),\n" \
+	"failing step, per station, slot and probe, cycle time of passing attempts (min/median/p95/max),\n" \
 	"passes per hour, and the serial numbers handed out. The database is opened read-only.\n\n" \
 	"  --batch B     only attempts of batch B\n" \
 	"  --since T     only attempts started at or after T\n" \

@@ -159,6 +159,7 @@ int gang_report_write_json(FILE *fp, const gang_report *r)
 	rj_cycle(fp, r);
 	rj_pareto(fp, "failures_by_class", "class", r->classes, r->n_classes, r->fail);
 	rj_pareto(fp, "failures_by_step", "step", r->steps, r->n_steps, r->fail);
+	rj_groups(fp, "stations", "station", r->stations, r->n_stations);
 	rj_groups(fp, "slots", "slot", r->slots, r->n_slots);
 	rj_groups(fp, "probes", "probe", r->probes, r->n_probes);
 	rj_hours_pools(fp, r);
