@@ -195,17 +195,24 @@
 	"Exit 2 for an unknown pool or a value never handed out or already void (named in the\n" \
 	"message), 4 when the database cannot be used.\n"
 
-#define GANG_HELP_DB_SYN "database maintenance: apply the schema migrations (upgrade)"
+#define GANG_HELP_DB_SYN "database maintenance: apply the schema migrations, void a station's serial leases"
 #define GANG_HELP_DB \
-	"usage: gang db upgrade [--db PATH]\n\n" \
+	"usage: gang db upgrade [--db PATH]\n" \
+	"       gang db void-lease STATION|LEASE-ID --reason TEXT [--db PATH]\n\n" \
 	"upgrade applies the schema migrations the database needs for this gang, in one\n" \
 	"transaction, and changes nothing else: an SQLite file (db/migrations/sqlite/) or a\n" \
 	"PostgreSQL database (db/migrations/pg/: tables, and the gang_station and gang_engineer\n" \
 	"roles; run it as the role that owns the schema). A database that is already current is\n" \
 	"left alone. A missing SQLite file is not created. 'gang run' applies them too.\n\n" \
-	"  --db PATH   database: an SQLite file, or a PostgreSQL connection string, URI\n" \
-	"              (postgresql://gang@db/gang) or key=value (\"host=db dbname=gang\")\n" \
-	"              (default: db in gang.conf, else ~/.local/share/gang/gang.sqlite)\n\n" \
-	"Exit 4 when the database cannot be opened or is newer than this gang.\n"
+	"void-lease voids the serial leases a station holds on the central PostgreSQL database\n" \
+	"(all live ones of STATION, or the one LEASE-ID), e.g. of a station that never comes back:\n" \
+	"their values not bound to a board are never handed out; the lease rows keep the range,\n" \
+	"when and why, for audit. Each voided lease is printed with its used and void counts.\n\n" \
+	"  --reason TEXT  why the leases are voided (void-lease; required, kept for audit)\n" \
+	"  --db PATH      database: an SQLite file, or a PostgreSQL connection string, URI\n" \
+	"                 (postgresql://gang@db/gang) or key=value (\"host=db dbname=gang\")\n" \
+	"                 (default: db in gang.conf, else ~/.local/share/gang/gang.sqlite)\n\n" \
+	"Exit 2 when void-lease names no live lease, 4 when the database cannot be opened, is\n" \
+	"newer than this gang, or has no leases (SQLite).\n"
 
 #endif

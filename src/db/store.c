@@ -308,6 +308,38 @@ int gang_db_trace_board(gang_trace_board **out, gang_db *db, const char *uid, ga
 	return db->ops->trace_board(out, db, uid, d);
 }
 
+static int store_no_leases(gang_db *db, gang_diag *d)
+{
+	return gang_diag_set(d, GANG_EDB,
+			     "database %s: serial leases need the central PostgreSQL database (the %s backend has "
+			     "none)",
+			     gang_db_path(db), db->ops->scheme);
+}
+
+int gang_db_lease_take(gang_db_lease *out, gang_db *db, const char *station, const char *pool, uint32_t n,
+		       gang_diag *d)
+{
+	memset(out, 0, sizeof(*out));
+	if (!station || !*station || !pool || !*pool || n == 0 || n > 1000000U)
+		return gang_diag_set(d, GANG_ERR, "lease: station, pool and a size of 1..1000000 are needed");
+	if (strlen(station) >= sizeof(out->station) || strlen(pool) >= sizeof(out->pool))
+		return gang_diag_set(d, GANG_ERR, "lease: station or pool name too long");
+	if (!db->ops->lease_take)
+		return store_no_leases(db, d);
+	return db->ops->lease_take(out, db, station, pool, n, d);
+}
+
+int gang_db_lease_void(int *n_out, gang_db *db, const char *which, const char *reason, gang_db_lease_fn fn,
+		       void *user, gang_diag *d)
+{
+	*n_out = 0;
+	if (!which || !*which || !reason || !*reason)
+		return gang_diag_set(d, GANG_EUSAGE, "void-lease needs a station or lease id and a reason");
+	if (!db->ops->lease_void)
+		return store_no_leases(db, d);
+	return db->ops->lease_void(n_out, db, which, reason, fn, user, d);
+}
+
 int gang_db_test_exec(gang_db *db, const char *sql, gang_diag *d)
 {
 	if (!db->ops->test_exec)

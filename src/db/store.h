@@ -32,7 +32,7 @@
 #include "serial/serial_alloc.h"
 
 /* Bump on any change to gang_store_ops' layout or to an op's contract. */
-#define GANG_STORE_OPS_VERSION 2U
+#define GANG_STORE_OPS_VERSION 3U
 
 typedef struct gang_store_ops gang_store_ops;
 
@@ -134,6 +134,12 @@ struct gang_store_ops {
 				gang_diag *d);
 	int (*serial_list)(gang_db *db, const char *pool, const char *state, gang_serial_row_fn fn, void *user,
 			   gang_diag *d);
+
+	/* optional (a central database's): serial leases; NULL: refused, naming PostgreSQL */
+	int (*lease_take)(gang_db_lease *out, gang_db *db, const char *station, const char *pool, uint32_t n,
+			  gang_diag *d);
+	int (*lease_void)(int *n_out, gang_db *db, const char *which, const char *reason, gang_db_lease_fn fn,
+			  void *user, gang_diag *d);
 
 	/* optional: db_testing.h gang_db_test_exec and _query; NULL: they fail GANG_ERR naming the backend */
 	int (*test_exec)(gang_db *db, const char *sql, gang_diag *d);

@@ -86,10 +86,10 @@ Test(db_pg, a_new_database_gets_the_schema_once_and_reopening_applies_nothing)
 	db = pgt_open(0);
 	gang_db_close(db);
 	pgt_sql(out, sizeof(out), "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version");
-	cr_expect_str_eq(out, "1,2");
+	cr_expect_str_eq(out, "1,2,3");
 	pgt_sql(out, sizeof(out), "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'");
-	cr_expect_str_eq(out, "9", "boards, attempts, steps, serial_pools, serials, sightings, slot_map, probes, "
-				   "schema_version: %s", out);
+	cr_expect_str_eq(out, "10", "boards, attempts, steps, serial_pools, serials, sightings, slot_map, probes, "
+				    "schema_version, leases: %s", out);
 }
 
 static void *pgt_open_thread(void *arg)
@@ -117,7 +117,7 @@ Test(db_pg, stations_opening_a_new_database_together_migrate_it_once)
 		cr_expect_eq(rc[i], GANG_OK, "opener %d failed", i);
 	}
 	pgt_sql(out, sizeof(out), "SELECT count(*) FROM schema_version");
-	cr_expect_str_eq(out, "2");
+	cr_expect_str_eq(out, "3");
 }
 
 Test(db_pg, a_database_without_the_schema_newer_or_older_ones_are_refused_by_version)
@@ -131,10 +131,10 @@ Test(db_pg, a_database_without_the_schema_newer_or_older_ones_are_refused_by_ver
 	cr_expect_not_null(strstr(d.msg, "has no gang schema yet"), "%s", d.msg);
 	gang_db_close(pgt_open(0));   /* `gang db upgrade` on the empty database the engineer made */
 	pgt_sql(out, sizeof(out), "SELECT count(*) FROM schema_version");
-	cr_expect_str_eq(out, "2");
-	pgt_sql(out, sizeof(out), "INSERT INTO schema_version VALUES (3, 'x')");
+	cr_expect_str_eq(out, "3");
+	pgt_sql(out, sizeof(out), "INSERT INTO schema_version VALUES (4, 'x')");
 	cr_expect_eq(gang_db_open(&db, pgt_uri, 0, &d), GANG_EDB);
-	cr_expect_not_null(strstr(d.msg, "schema version 3 is newer than this gang (2)"), "%s", d.msg);
+	cr_expect_not_null(strstr(d.msg, "schema version 4 is newer than this gang (3)"), "%s", d.msg);
 	pgt_sql(out, sizeof(out), "DELETE FROM schema_version");
 	cr_expect_eq(gang_db_open(&db, pgt_uri, GANG_DB_READONLY, &d), GANG_EDB);
 	cr_expect_not_null(strstr(d.msg, "has no gang schema yet"), "%s", d.msg);
@@ -267,10 +267,89 @@ Test(db_pg, an_engineer_still_corrects_history_and_a_station_cannot_migrate)
 	db = pgt_open(0);   /* the superuser, as gang_engineer is */
 	cr_expect_eq(gang_serial_void(db, "demo", 1000, "scrapped", &d), GANG_OK, "%s", d.msg);
 	gang_db_close(db);
-	pgt_sql(out, sizeof(out), "DELETE FROM schema_version WHERE version = 2");
+	pgt_sql(out, sizeof(out), "DELETE FROM schema_version WHERE version = 3");
 	cr_expect_eq(gang_db_open(&db, uri, 0, &d), GANG_EDB, "a station migrated the schema");
 	cr_expect_null(db);
 	cr_expect_not_null(strstr(d.msg, "gang db upgrade"), "the fix is named: %s", d.msg);
+}
+
+static int pgt_lease_seen(void *user, const gang_db_lease *l, gang_diag *d)
+{
+	char *out = user;
+
+	(void)d;
+	snprintf(out + strlen(out), 256 - strlen(out), "%lld %s %s %lld..%lld used %lld;", (long long)l->id,
+		 l->station, l->pool, (long long)l->first, (long long)l->last, (long long)l->used);
+	return GANG_OK;
+}
+
+Test(db_pg, leases_of_two_stations_are_disjoint_blocks_the_pool_never_hands_out_again)
+{
+	gang_db *db = pgt_open(GANG_DB_CREATE);
+	gang_db_lease a, b, c;
+	gang_diag d = { 0 };
+	uint64_t v = 0;
+	char out[64];
+
+	cr_assert_eq(gang_serial_pool_ensure(db, "demo", 1000, 1024, "u32le", &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_lease_take(&a, db, "line-2", "demo", 10, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_lease_take(&b, db, "line-3", "demo", 10, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(a.first, 1000);
+	cr_expect_eq(a.last, 1009);
+	cr_expect_eq(b.first, 1010);
+	cr_expect_eq(b.last, 1019);
+	cr_expect_neq(a.id, b.id);
+	cr_assert_eq(gang_serial_reserve(&v, db, "demo", "0123456789ABCDEF01234567", NULL, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(v, 1020, "a reservation after the leases");
+	cr_assert_eq(gang_db_lease_take(&c, db, "line-4", "demo", 10, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(c.first, 1021);
+	cr_expect_eq(c.last, 1024, "only what is left");
+	cr_expect_eq(gang_db_lease_take(&c, db, "line-4", "demo", 10, &d), GANG_ESERIAL_EXHAUSTED);
+	cr_expect_eq(gang_db_lease_take(&c, db, "line-4", "nope", 10, &d), GANG_EUSAGE);
+	cr_expect_not_null(strstr(d.msg, "no serial pool 'nope'"), "%s", d.msg);
+	cr_expect_eq(gang_db_lease_take(&c, db, "line-4", "demo", 0, &d), GANG_ERR);
+	pgt_sql(out, sizeof(out), "SELECT count(*) || ' ' || sum(last_value - first_value + 1) FROM leases");
+	cr_expect_str_eq(out, "3 24");
+	cr_expect_neq(gang_db_test_exec(db, "DELETE FROM leases", &d), GANG_OK, "a lease was deleted");
+	cr_expect_neq(gang_db_test_exec(db, "UPDATE leases SET last_value = 2000", &d), GANG_OK, "a range changed");
+	gang_db_close(db);
+}
+
+Test(db_pg, an_engineer_voids_a_stations_leases_keeping_them_auditable_a_station_cannot)
+{
+	char uri[256], out[256] = "", user[64];
+	gang_db *st = NULL, *eng;
+	gang_db_lease a;
+	gang_diag d = { 0 };
+	int n = -1;
+
+	snprintf(user, sizeof(user), "st_%s", pgt_name);
+	pgt_station_uri(uri, sizeof(uri), user);
+	cr_assert_eq(gang_db_open(&st, uri, 0, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_serial_pool_ensure(st, "demo", 1000, 1099, "u32le", &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_lease_take(&a, st, "line-2", "demo", 10, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_lease_take(&a, st, "line-2", "demo", 5, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(gang_db_lease_void(&n, st, "line-2", "station scrapped", NULL, NULL, &d), GANG_EDB,
+		     "a station voided a lease");
+	cr_expect_not_null(strstr(d.msg, "this role may not do that"), "%s", d.msg);
+	gang_db_close(st);
+	eng = pgt_open(0);
+	pgt_sql(out, sizeof(out), "INSERT INTO boards (uid, first_seen, last_seen) VALUES ('0123456789ABCDEF01234567', "
+				  "'x', 'x'); INSERT INTO serials (pool, value, uid, state, reserved_at) VALUES ('demo', "
+				  "1003, '0123456789ABCDEF01234567', 'burned', 'x')");
+	out[0] = '\0';
+	cr_assert_eq(gang_db_lease_void(&n, eng, "line-2", "station scrapped", pgt_lease_seen, out, &d), GANG_OK, "%s",
+		     d.msg);
+	cr_expect_eq(n, 2);
+	cr_expect_str_eq(out, "1 line-2 demo 1000..1009 used 1;2 line-2 demo 1010..1014 used 0;");
+	cr_expect_eq(gang_db_lease_void(&n, eng, "line-2", "again", NULL, NULL, &d), GANG_EUSAGE);
+	cr_expect_not_null(strstr(d.msg, "'line-2' names no live lease"), "%s", d.msg);
+	cr_expect_eq(gang_db_lease_void(&n, eng, "1", "again", NULL, NULL, &d), GANG_EUSAGE, "a void lease revived");
+	cr_expect_neq(gang_db_test_exec(eng, "UPDATE leases SET voided_at = NULL, void_reason = NULL", &d), GANG_OK);
+	pgt_sql(out, sizeof(out), "SELECT string_agg(void_reason, ',') || ' ' || (SELECT next FROM serial_pools) "
+				  "FROM leases WHERE voided_at IS NOT NULL");
+	cr_expect_str_eq(out, "station scrapped,station scrapped 1015", "void values are never handed out again");
+	gang_db_close(eng);
 }
 
 Test(db_pg, a_lock_held_past_the_wait_is_named_and_the_reservation_is_rolled_back)

@@ -200,3 +200,25 @@ Test(run_pg, a_run_whose_sessions_the_server_keeps_ending_reconnects_and_records
 			      "FROM steps s WHERE s.attempt_id = a.id AND s.step = 'verify' AND s.result = 'pass')"),
 		     0, "a pass without verify");
 }
+
+Test(run_pg, gang_db_void_lease_voids_a_stations_leases_and_prints_what_stays_void, .fini = pg_down)
+{
+	const char *upgrade[] = { "db", "upgrade", "--db", env.db, NULL };
+	const char *void_lease[] = { "db", "void-lease", "line-9", "--reason", "station scrapped", "--db", env.db, NULL };
+	char none[8], *out;
+
+	pg_up();
+	expect_ok(itest_run(&env, BENCH_TWO, upgrade, 60), "gang db upgrade");
+	cr_assert_eq(pgserver_sql(none, sizeof(none), &srv, "line",
+				  "INSERT INTO serial_pools VALUES ('demo', 1000, 1999, 1010, '', 'x'); INSERT INTO leases "
+				  "(station, pool, first_value, last_value, taken_at) VALUES ('line-9', 'demo', 1000, 1009, 'x')"),
+		     0, "%s", srv.err);
+	expect_ok(itest_run(&env, BENCH_TWO, void_lease, 60), "gang db void-lease");
+	out = itest_slurp(env.out, NULL);
+	cr_assert_not_null(out);
+	cr_expect_not_null(strstr(out, "lease 1 of station line-9, pool 'demo', 1000..1009: 0 used, 10 never to be used "
+				       "(void)"), "%s", out);
+	free(out);
+	cr_expect_eq(pg_count("SELECT count(*) FROM leases WHERE void_reason = 'station scrapped'"), 1);
+	cr_expect_eq(itest_run(&env, BENCH_TWO, void_lease, 60), 2, "nothing left to void is a usage error");
+}

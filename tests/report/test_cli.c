@@ -459,6 +459,20 @@ Test(report_cli, db_upgrade_of_a_missing_file_creates_nothing_and_bad_verbs_are_
 	cr_expect_eq(RUN(gang_cmd_db, "db", "downgrade"), GANG_EXIT_USAGE);
 	cr_expect_eq(RUN(gang_cmd_db, "db", "upgrade", "extra"), GANG_EXIT_USAGE);
 	cr_expect_eq(RUN(gang_cmd_db, "db", "upgrade", "--no-such"), GANG_EXIT_USAGE);
+	cr_expect_eq(RUN(gang_cmd_db, "db", "upgrade", "--reason", "x", "--db", tmp.db), GANG_EXIT_USAGE);
+	cr_expect_eq(RUN(gang_cmd_db, "db", "void-lease", "--reason", "x", "--db", tmp.db), GANG_EXIT_USAGE);
+	cr_expect_eq(RUN(gang_cmd_db, "db", "void-lease", "line-2", "--db", tmp.db), GANG_EXIT_USAGE);
+	cr_expect_eq(RUN(gang_cmd_db, "db", "void-lease", "line-2", "line-3", "--reason", "x"), GANG_EXIT_USAGE);
+}
+
+Test(report_cli, db_void_lease_on_sqlite_says_leases_need_the_central_database)
+{
+	char *s;
+
+	cr_expect_eq(RUN(gang_cmd_db, "db", "void-lease", "line-2", "--reason", "gone", "--db", tmp.db), GANG_EXIT_DB);
+	s = rf_slurp(err_path);
+	expect_has(s, "serial leases need the central PostgreSQL database");
+	free(s);
 }
 
 Test(report_cli, unwritable_out_file_is_named)

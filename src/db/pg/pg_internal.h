@@ -151,5 +151,9 @@ int db_pg_serial_find_text(uint64_t *first_out, int *n_out, db_pg *db, const cha
 			   gang_diag *d);
 int db_pg_serial_list(db_pg *db, const char *pool, const char *state, gang_serial_row_fn fn, void *user,
 		      gang_diag *d);
+int db_pg_lease_take(gang_db_lease *out, db_pg *db, const char *station, const char *pool, uint32_t n,
+		     gang_diag *d);
+int db_pg_lease_void(int *n_out, db_pg *db, const char *which, const char *reason, gang_db_lease_fn fn,
+		     void *user, gang_diag *d);
 
 #endif

@@ -229,6 +229,22 @@ static int pq_serial_list(gang_db *db, const char *pool, const char *state, gang
 	return db_pg_serial_list(DBP(db), pool, state, fn, user, d);
 }
 
+static int pq_lease_take(gang_db_lease *out, gang_db *db, const char *station, const char *pool, uint32_t n,
+			 gang_diag *d)
+{
+	int err = db_pg_lease_take(out, DBP(db), station, pool, n, d);
+
+	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
+		err = db_pg_lease_take(out, DBP(db), station, pool, n, d);
+	return err;
+}
+
+static int pq_lease_void(int *n_out, gang_db *db, const char *which, const char *reason, gang_db_lease_fn fn,
+			 void *user, gang_diag *d)
+{
+	return db_pg_lease_void(n_out, DBP(db), which, reason, fn, user, d);
+}
+
 static int pq_test_exec(gang_db *db, const char *sql, gang_diag *d)
 {
 	db_pg *p = DBP(db);
@@ -287,6 +303,8 @@ const gang_store_ops db_pg_ops = {
 	.serial_pool_names = pq_serial_pool_names,
 	.serial_find_text = pq_serial_find_text,
 	.serial_list = pq_serial_list,
+	.lease_take = pq_lease_take,
+	.lease_void = pq_lease_void,
 	.test_exec = pq_test_exec,
 	.test_query = pq_test_query,
 };
