@@ -36,6 +36,9 @@
 
 #define PG_PARAMS_MAX 12
 
+/* Statements a session keeps prepared (pg_util.c); more are run unprepared. */
+#define PG_PREPARED_MAX 96
+
 /* How often an op whose session was lost before it could commit runs again on a new one. */
 #define PG_RETRIES 3
 
@@ -56,6 +59,9 @@ typedef struct db_pg {
 	int64_t run_id; /* the run owning this process's attempts (0: none; workers copy it) */
 	int run_locked; /* this session holds the run's advisory lock (main handle only) */
 	int in_tx;
+	char *prepared[PG_PREPARED_MAX]; /* SQL text (a copy) of statement "g<i>" of this session */
+	int n_prepared;
+	int ended;      /* the server said it ends this session (57P01/57P02 while idle) */
 	int lost;       /* the last statement failed because the connection was lost */
 	int unsure;     /* ... and it may have committed (COMMIT, or a write outside a transaction) */
 } db_pg;
@@ -103,6 +109,8 @@ int pg_reconnect(db_pg *db, gang_diag *d);
  * new session cannot be made, d says so instead of the first failure.
  */
 int pg_retry(db_pg *db, int err, gang_diag *d);
+/* Forget the prepared statements of a session that is gone or closing (pg_util.c). */
+void pg_prepared_forget(db_pg *db);
 
 /* Migrations (pg_migrate.c). */
 int pg_migrate_on_open(db_pg *db, gang_diag *d);

@@ -23,11 +23,20 @@
 
 #define PG_RUN_ID_TRIES 8
 
-/* The server's NOTICEs (IF NOT EXISTS and the like) must not reach the operator's terminal. */
-static void pg_quiet(void *arg, const char *message)
+/*
+ * The server's NOTICEs (IF NOT EXISTS and the like) must not reach the
+ * operator's terminal. A FATAL that arrives while the session is idle
+ * (libpq hands it over as a notice) is the server ending the session by
+ * order (57P01: pg_terminate_backend, a fast shutdown): noted, so the
+ * next statement goes to a new session (pg_util.c pg_ready).
+ */
+static void pg_quiet(void *arg, const PGresult *r)
 {
-	(void)arg;
-	(void)message;
+	db_pg *db = arg;
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+	if (state && (strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0))
+		db->ended = 1;
 }
 
 /*
@@ -87,7 +96,7 @@ static int pg_connect(db_pg *db, gang_diag *d)
 	if (!db->conn)
 		return gang_diag_set(d, GANG_ENOMEM, "out of memory connecting to database %s", db->shown);
 	if (PQstatus(db->conn) == CONNECTION_OK) {
-		PQsetNoticeProcessor(db->conn, pg_quiet, NULL);
+		PQsetNoticeReceiver(db->conn, pg_quiet, db);
 		return GANG_OK;
 	}
 	snprintf(msg, sizeof(msg), "%s", PQerrorMessage(db->conn));
@@ -135,6 +144,8 @@ int pg_reconnect(db_pg *db, gang_diag *d)
 	char msg[512];
 
 	db->in_tx = 0;
+	db->ended = 0;
+	pg_prepared_forget(db);
 	PQreset(db->conn);
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(db->conn));
@@ -143,7 +154,7 @@ int pg_reconnect(db_pg *db, gang_diag *d)
 		return gang_diag_set(d, GANG_EDB, "database %s: the connection to the server was lost and reconnecting "
 				     "failed: %s", db->shown, msg);
 	}
-	PQsetNoticeProcessor(db->conn, pg_quiet, NULL);
+	PQsetNoticeReceiver(db->conn, pg_quiet, db);
 	db->lost = db->unsure = 0;
 	return pg_session(db, d) < 0 ? GANG_EDB : pg_relock(db, d);
 }
@@ -216,6 +227,7 @@ void db_pg_close(db_pg *db)
 		pg_rollback(db);
 		PQfinish(db->conn);   /* ends the session: its run lock goes with it */
 	}
+	pg_prepared_forget(db);
 	free(db->uri);
 	free(db->shown);
 	free(db);
