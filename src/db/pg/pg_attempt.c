@@ -40,6 +40,11 @@ int pg_attempt_row(int64_t *id_out, db_pg *db, const gang_attempt_key *k, const 
 	int err, found;
 
 	*id_out = 0;
+	/* the attempt this handle began: its row id cannot change (attempts are never deleted) */
+	if (db->last_id > 0 && k->seq == db->last_key.seq && strcmp(k->station, db->last_key.station) == 0) {
+		*id_out = db->last_id;
+		return GANG_OK;
+	}
 	pg_p_text(&p, k->station);
 	pg_p_int(&p, k->seq);
 	if ((err = pg_q(&r, db, "SELECT id FROM attempts WHERE COALESCE(station, '') = $1 AND seq = $2", &p,
@@ -54,7 +59,7 @@ int pg_attempt_row(int64_t *id_out, db_pg *db, const gang_attempt_key *k, const 
 	return GANG_OK;
 }
 
-static int pg_attempt_insert(int64_t *seq, db_pg *db, const gang_attempt_info *info, gang_diag *d)
+static int pg_attempt_insert(int64_t *seq, int64_t *id, db_pg *db, const gang_attempt_info *info, gang_diag *d)
 {
 	pg_params p = { 0 };
 	PGresult *r;
@@ -83,16 +88,18 @@ static int pg_attempt_insert(int64_t *seq, db_pg *db, const gang_attempt_info *i
 			"INSERT INTO attempts (slot, probe_serial, batch, profile_name, profile_sha256, image_sha256, "
 			"operator, station, run_id, rework, seq, started_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
 			"$9::bigint, $10, (SELECT COALESCE(max(seq), 0) + 1 FROM attempts WHERE COALESCE(station, '') "
-			"= COALESCE($8, '')), " PG_NOW_SQL ") RETURNING seq",
+			"= COALESCE($8, '')), " PG_NOW_SQL ") RETURNING seq, id",
 			&p, "recording a new attempt", d)) < 0)
 		return err;
 	*seq = pg_int(r, 0, 0);
+	*id = pg_int(r, 0, 1);
 	PQclear(r);
 	return GANG_OK;
 }
 
 int db_pg_attempt_begin(gang_attempt_key *key_out, db_pg *db, const gang_attempt_info *info, gang_diag *d)
 {
+	int64_t id = 0;
 	int err;
 
 	if (!info->slot || !*info->slot || !info->profile_name || !*info->profile_name)
@@ -100,13 +107,15 @@ int db_pg_attempt_begin(gang_attempt_key *key_out, db_pg *db, const gang_attempt
 				     db->shown);
 	if ((err = pg_begin(db, d)) < 0)
 		return err;
-	if ((err = pg_attempt_insert(&key_out->seq, db, info, d)) < 0) {
+	if ((err = pg_attempt_insert(&key_out->seq, &id, db, info, d)) < 0) {
 		pg_rollback(db);
 		return err;
 	}
 	if ((err = pg_commit(db, d)) < 0)
 		return err;
 	snprintf(key_out->station, sizeof(key_out->station), "%s", info->station ? info->station : "");
+	db->last_key = *key_out;
+	db->last_id = id;
 	return GANG_OK;
 }
 

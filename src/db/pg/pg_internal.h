@@ -62,6 +62,8 @@ typedef struct db_pg {
 	char *prepared[PG_PREPARED_MAX]; /* SQL text (a copy) of statement "g<i>" of this session */
 	int n_prepared;
 	int ended;      /* the server said it ends this session (57P01/57P02 while idle) */
+	gang_attempt_key last_key; /* the attempt this handle began last, and its row id (0: none) */
+	int64_t last_id;
 	int lost;       /* the last statement failed because the connection was lost */
 	int unsure;     /* ... and it may have committed (COMMIT, or a write outside a transaction) */
 } db_pg;
