@@ -20,16 +20,20 @@ static const char *const pg_step_results[] = { "pass", "fail", "skip" };
 int pg_board_upsert(db_pg *db, const char *uid, const char *part, gang_diag *d)
 {
 	pg_params p = { 0 };
+	int err;
 
 	if (!uid || !*uid)
 		return gang_diag_set(d, GANG_ERR, "database %s: board UID missing", db->shown);
 	pg_p_text(&p, uid);
 	pg_p_text(&p, part);
-	return pg_q(NULL, db,
-		    "INSERT INTO boards (uid, part, first_seen, last_seen) VALUES ($1, $2, " PG_NOW_SQL ", " PG_NOW_SQL
-		    ") ON CONFLICT (uid) DO UPDATE SET last_seen = excluded.last_seen, "
-		    "part = COALESCE(excluded.part, boards.part)",
-		    &p, "recording a board", d);
+	db->idempotent = 1;   /* an upsert: running it twice is running it once */
+	err = pg_q(NULL, db,
+		   "INSERT INTO boards (uid, part, first_seen, last_seen) VALUES ($1, $2, " PG_NOW_SQL ", " PG_NOW_SQL
+		   ") ON CONFLICT (uid) DO UPDATE SET last_seen = excluded.last_seen, "
+		   "part = COALESCE(excluded.part, boards.part)",
+		   &p, "recording a board", d);
+	db->idempotent = 0;
+	return err;
 }
 
 int pg_attempt_row(int64_t *id_out, db_pg *db, const gang_attempt_key *k, const char *what, gang_diag *d)
@@ -288,10 +292,15 @@ int db_pg_step(db_pg *db, const gang_attempt_key *k, const char *step, gang_step
 	pg_p_text(&p, pg_step_results[result]);
 	pg_p_int(&p, duration_ms);
 	pg_p_text(&p, detail);
-	return pg_q(NULL, db,
-		    "INSERT INTO steps (attempt_id, step, result, duration_ms, detail, at) "
-		    "VALUES ($1, $2, $3, $4, $5, " PG_NOW_SQL ")",
-		    &p, "recording a step", d);
+	/* the same step row twice is the same record: a retry after a lost reply adds nothing (pg_store.c) */
+	db->idempotent = 1;
+	err = pg_q(NULL, db,
+		   "INSERT INTO steps (attempt_id, step, result, duration_ms, detail, at) SELECT $1, $2, $3, $4, $5, "
+		   PG_NOW_SQL " WHERE NOT EXISTS (SELECT 1 FROM steps WHERE attempt_id = $1 AND step = $2 AND "
+		   "result = $3 AND duration_ms = $4 AND detail IS NOT DISTINCT FROM $5)",
+		   &p, "recording a step", d);
+	db->idempotent = 0;
+	return err;
 }
 
 int pg_serial_burn_tx(db_pg *db, const char *pool, int64_t value, const char *uid, gang_diag *d)

@@ -64,6 +64,7 @@ typedef struct db_pg {
 	int ended;      /* the server said it ends this session (57P01/57P02 while idle) */
 	gang_attempt_key last_key; /* the attempt this handle began last, and its row id (0: none) */
 	int64_t last_id;
+	int idempotent; /* the statement running may run twice (its write checks for itself) */
 	int lost;       /* the last statement failed because the connection was lost */
 	int unsure;     /* ... and it may have committed (COMMIT, or a write outside a transaction) */
 } db_pg;

@@ -100,7 +100,8 @@ static int pg_ready(db_pg *db, gang_diag *d)
  * (57P01 admin_shutdown: pg_terminate_backend or a fast shutdown; 57P02
  * crash_shutdown): an autocommit statement commits at the protocol's Sync
  * (PostgreSQL 15 manual 55.2.3), after which that order reaches the
- * station only at its next statement.
+ * station only at its next statement. A statement marked idempotent (a
+ * step's row, inserted only when not there yet) may always run again.
  */
 static void pg_note_lost(db_pg *db, const PGresult *r, const char *sql)
 {
@@ -109,7 +110,7 @@ static void pg_note_lost(db_pg *db, const PGresult *r, const char *sql)
 
 	db->lost = PQstatus(db->conn) == CONNECTION_BAD;
 	db->unsure = db->lost && (strncmp(sql, "COMMIT", 6) == 0 ||
-				  (!db->in_tx && !ordered && strncmp(sql, "SELECT", 6) != 0 &&
+				  (!db->in_tx && !ordered && !db->idempotent && strncmp(sql, "SELECT", 6) != 0 &&
 				   strncmp(sql, "BEGIN", 5) != 0));
 }
 
