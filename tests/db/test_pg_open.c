@@ -352,6 +352,55 @@ Test(db_pg, an_engineer_voids_a_stations_leases_keeping_them_auditable_a_station
 	gang_db_close(eng);
 }
 
+Test(db_pg, statements_are_prepared_once_per_session_and_past_the_table_run_unprepared)
+{
+	gang_db *db = pgt_open(GANG_DB_CREATE);
+	gang_diag d = { 0 };
+	char sql[64], out[32];
+
+	/* more distinct statements than a session keeps prepared: every one still answers */
+	for (int i = 0; i < 2 * 96 + 5; i++) {
+		snprintf(sql, sizeof(sql), "SELECT %d + 1", i);
+		cr_assert_eq(gang_db_test_query(out, sizeof(out), db, sql, &d), GANG_OK, "%s", d.msg);
+		snprintf(sql, sizeof(sql), "%d", i + 1);
+		cr_expect_str_eq(out, sql);
+	}
+	/* one that cannot be prepared fails with the server's own words, and the session goes on */
+	cr_expect_eq(gang_db_test_query(out, sizeof(out), db, "SELECT * FROM no_such_table", &d), GANG_EDB);
+	cr_expect_not_null(strstr(d.msg, "no_such_table"), "%s", d.msg);
+	cr_expect_eq(gang_db_test_query(out, sizeof(out), db, "SELECT 41 + 1", &d), GANG_OK, "%s", d.msg);
+	cr_expect_str_eq(out, "42");
+	cr_assert_eq(gang_db_test_query(out, sizeof(out), db, "SELECT count(*) FROM pg_prepared_statements", &d),
+		     GANG_OK, "%s", d.msg);
+	cr_expect_str_eq(out, "96", "the session keeps at most PG_PREPARED_MAX statements prepared");
+	gang_db_close(db);
+}
+
+Test(db_pg, one_lease_is_voided_by_its_id_and_bad_names_are_refused_before_the_server)
+{
+	gang_db *db = pgt_open(GANG_DB_CREATE);
+	gang_db_lease a, b;
+	gang_diag d = { 0 };
+	char id[24], out[256] = "", longname[200];
+	int n = -1;
+
+	cr_assert_eq(gang_serial_pool_ensure(db, "demo", 1000, 1099, "u32le", &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_lease_take(&a, db, "line-2", "demo", 10, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_lease_take(&b, db, "line-2", "demo", 10, &d), GANG_OK, "%s", d.msg);
+	snprintf(id, sizeof(id), "%lld", (long long)b.id);
+	cr_assert_eq(gang_db_lease_void(&n, db, id, "misprinted labels", pgt_lease_seen, out, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(n, 1);
+	cr_expect_not_null(strstr(out, "line-2 demo 1010..1019 used 0;"), "%s", out);
+	pgt_sql(out, sizeof(out), "SELECT count(*) FROM leases WHERE voided_at IS NULL");
+	cr_expect_str_eq(out, "1", "the other lease of the station stays live");
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	cr_expect_eq(gang_db_lease_take(&a, db, longname, "demo", 10, &d), GANG_ERR);
+	cr_expect_not_null(strstr(d.msg, "too long"), "%s", d.msg);
+	cr_expect_eq(gang_db_lease_take(&a, db, "line-2", "demo", 1000001, &d), GANG_ERR);
+	gang_db_close(db);
+}
+
 Test(db_pg, a_lock_held_past_the_wait_is_named_and_the_reservation_is_rolled_back)
 {
 	gang_db *db = pgt_open(GANG_DB_CREATE);
