@@ -44,7 +44,8 @@ typedef struct gang_report_failed {
 	char *uid, *serial, *slot, *probe, *step, *error_class, *message; /* NULL = unknown; in failed_text */
 	char at[GANG_REPORT_TIME_LEN]; /* finished_at of that attempt */
 	int64_t at_ms;
-	int64_t attempt_id;
+	int64_t attempt_id;            /* the backend's row id */
+	char attempt[GANG_DB_KEY_TEXT_MAX]; /* its portable key: "station/number" (gang_attempt_key_text) */
 	uint64_t failures;             /* failed attempts of the board in the selection */
 	int later_passed;
 } gang_report_failed;

@@ -44,7 +44,8 @@ typedef struct rb_board {
 
 /* The latest failed attempt of a board; names are indexes into the interned tables. */
 typedef struct rb_fail {
-	int64_t id, start_ms, finish_ms;
+	int64_t id, seq, start_ms, finish_ms;
+	char station[GANG_DB_STATION_MAX];
 	uint32_t uid, slot, probe, cls, step, msg, serial; /* msg, serial: RB_NONE = none */
 	uint32_t failures;
 } rb_fail;
@@ -228,9 +229,10 @@ static int rb_fail_note(rb_state *s, rb_board *b, uint32_t uid, const gang_repor
 	f->failures++;
 	if (f->id && !rb_later(start_ms, row->id, f->start_ms, f->id))
 		return GANG_OK;
-	*f = (rb_fail){ .id = row->id, .start_ms = start_ms, .finish_ms = finish_ms, .uid = uid, .slot = ix->slot,
+	*f = (rb_fail){ .id = row->id, .seq = row->seq, .start_ms = start_ms, .finish_ms = finish_ms, .uid = uid, .slot = ix->slot,
 			.probe = ix->probe, .cls = ix->cls, .step = ix->step, .msg = RB_NONE, .serial = RB_NONE,
 			.failures = f->failures };
+	snprintf(f->station, sizeof(f->station), "%s", row->station ? row->station : "");
 	if (row->error_message && rep_intern_get(&f->msg, NULL, &s->texts, row->error_message) < 0)
 		return GANG_ENOMEM;
 	return row->serial ? rep_intern_get(&f->serial, NULL, &s->texts, row->serial) : GANG_OK;
@@ -615,6 +617,15 @@ static int rb_cmp_failed(const void *a, const void *b)
 }
 
 /* Every string of the list in one block (r->failed_text): no allocation per field of 10^5 boards. */
+/* The failed attempt's portable key (station and number), as db.h prints one. */
+static void rb_attempt_key(char *out, size_t cap, const rb_fail *f)
+{
+	gang_attempt_key k = { .seq = f->seq };
+
+	snprintf(k.station, sizeof(k.station), "%s", f->station);
+	gang_attempt_key_text(out, cap, &k);
+}
+
 static int rb_failed(gang_report *r, const rb_state *s)
 {
 	const rep_intern *t[7];
@@ -643,6 +654,7 @@ static int rb_failed(gang_report *r, const rb_state *s)
 		o->at_ms = f->finish_ms;
 		gang_report_time_text(o->at, sizeof(o->at), f->finish_ms);
 		o->attempt_id = f->id;
+		rb_attempt_key(o->attempt, sizeof(o->attempt), f);
 		o->failures = f->failures;
 		o->later_passed = s->boards[f->uid].last_pass;
 	}

@@ -162,7 +162,7 @@ static void rc_failed(FILE *fp, const gang_report *r)
 		rc_row(fp, "failed_board", f->uid, "error_class", f->error_class);
 		rc_row(fp, "failed_board", f->uid, "error_message", f->message);
 		rc_row(fp, "failed_board", f->uid, "failed_at", f->at);
-		rc_u64(fp, "failed_board", f->uid, "attempt", (uint64_t)f->attempt_id);
+		rc_row(fp, "failed_board", f->uid, "attempt", f->attempt);
 		rc_u64(fp, "failed_board", f->uid, "failed_attempts", f->failures);
 	}
 }

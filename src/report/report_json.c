@@ -145,7 +145,8 @@ static void rj_failed(FILE *fp, const gang_report *r)
 		rj_key_str(fp, "error_class", f->error_class, 1);
 		rj_key_str(fp, "error_message", f->message, 1);
 		rj_key_str(fp, "failed_at", f->at, 1);
-		fprintf(fp, ",\"attempt\":%" PRId64 ",\"failed_attempts\":%" PRIu64 "}", f->attempt_id, f->failures);
+		rj_key_str(fp, "attempt", f->attempt, 1);
+		fprintf(fp, ",\"failed_attempts\":%" PRIu64 "}", f->failures);
 	}
 	fputc(']', fp);
 }

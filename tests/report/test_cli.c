@@ -160,7 +160,7 @@ Test(report_cli, json_and_csv_carry_origin_programmed_and_failed_boards)
 		      "\"image_sha256\":\"ef34\",\"station\":\"line-2\",\"operator\":\"amelie\",\"attempts\":7,");
 	expect_has(s, "\"failed_boards\":[{\"uid\":\"" RF_UID_D "\",\"status\":\"failed\",\"serial\":\"demo 1003\","
 		      "\"slot\":\"S1\",\"probe\":\"P1\",\"step\":\"verify\",\"error_class\":\"verify\",\"error_message\":"
-		      "\"verify failed at 0x08000400\",\"failed_at\":\"2026-11-24T09:10:05.000Z\",\"attempt\":5,"
+		      "\"verify failed at 0x08000400\",\"failed_at\":\"2026-11-24T09:10:05.000Z\",\"attempt\":\"line-2/5\","
 		      "\"failed_attempts\":1}");
 	expect_has(s, "{\"uid\":\"" RF_UID_A "\",\"status\":\"failed, later passed\",");
 	expect_has(s, "\"boards_failed\":1,\"boards_failed_later_passed\":1,");

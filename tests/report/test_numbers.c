@@ -343,6 +343,7 @@ Test(report_numbers, failed_boards_are_listed_by_their_last_attempt_with_later_p
 	cr_expect_str_eq(f->message, "verify failed at 0x08000400");
 	cr_expect_str_eq(f->at, "2026-11-24T09:10:05.000Z");
 	cr_expect_eq(f->attempt_id, 5);
+	cr_expect_str_eq(f->attempt, "line-2/5", "the failed attempt by its portable key");
 	cr_expect_eq(f->failures, 1);
 	f = &r->failed[1];
 	cr_expect_str_eq(f->uid, RF_UID_A);
