@@ -105,6 +105,7 @@ typedef enum gang_trace_field {
 	GANG_TF_SERIAL_POOL,
 	GANG_TF_SERIAL_VALUE,
 	GANG_TF_SERIAL_TEXT,
+	GANG_TF_KEY,          /* the portable key "station/number" (gang_attempt_key_text) */
 	GANG_TF_COUNT
 } gang_trace_field;
 

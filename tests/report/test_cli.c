@@ -500,11 +500,11 @@ Test(report_cli, trace_by_uid_in_any_case_lists_every_attempt_with_steps)
 	expect_has(s, "board " RF_UID_A "  serial GNG-1000  part STM32F103RC  last result pass");
 	expect_has(s, "2 attempts\n");
 	expect_has(s, "serial demo 1000 burned (reserved 2026-11-24T08:00:00.000Z, burned ");
-	expect_has(s, "attempt 1  2026-11-24T08:00:00.000Z  fail");
+	expect_has(s, "attempt line-2/1  2026-11-24T08:00:00.000Z  fail");
 	expect_has(s, "error_message   the chip does not answer on SWD");
 	expect_has(s, "connect      fail     2900 ms");
 	expect_has(s, "DP IDCODE read: FAULT");
-	expect_has(s, "attempt 2  2026-11-24T08:10:00.000Z  pass");
+	expect_has(s, "attempt line-2/2  2026-11-24T08:10:00.000Z  pass");
 	expect_has(s, "duration_ms     10000");
 	expect_has(s, "profile_sha256  ab12cd");
 	expect_has(s, "image_sha256    ef34");

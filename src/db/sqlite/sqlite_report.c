@@ -266,7 +266,8 @@ int db_sqlite_report_pools(gang_report_pool **out, size_t *n_out, db_sqlite *db,
 	"id, started_at, finished_at, CAST(round((julianday(finished_at) - julianday(started_at)) * "    \
 	"86400000.0) AS INTEGER), result, error_class, error_message, slot, probe_serial, operator, "     \
 	"station, batch, profile_name, profile_sha256, image_sha256, part, connect_mode, rdp_before, " \
-	"option_bytes, serial_pool, serial_value, serial_text"
+	"option_bytes, serial_pool, serial_value, serial_text, "                                         \
+	"CASE WHEN ifnull(station, '') = '' THEN CAST(seq AS TEXT) ELSE station || '/' || seq END"
 
 /* Collect the distinct first column of sql (bound with key) into a uid list. */
 static int db_trace_collect(char ***v, size_t *n, db_sqlite *db, const char *sql, const char *key,
