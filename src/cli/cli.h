@@ -90,6 +90,7 @@ int gang_cmd_trace(int argc, char **argv);
 int gang_cmd_parts(int argc, char **argv);
 int gang_cmd_help(int argc, char **argv);
 int gang_cmd_serial(int argc, char **argv);
+int gang_cmd_db(int argc, char **argv);
 
 /* Their getopt_long tables (each ends with a zero row). */
 extern const struct option gang_cmd_probes_opts[];
@@ -104,5 +105,6 @@ extern const struct option gang_cmd_trace_opts[];
 extern const struct option gang_cmd_parts_opts[];
 extern const struct option gang_cmd_help_opts[];
 extern const struct option gang_cmd_serial_opts[];
+extern const struct option gang_cmd_db_opts[];
 
 #endif

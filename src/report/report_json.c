@@ -145,7 +145,8 @@ static void rj_failed(FILE *fp, const gang_report *r)
 		rj_key_str(fp, "error_class", f->error_class, 1);
 		rj_key_str(fp, "error_message", f->message, 1);
 		rj_key_str(fp, "failed_at", f->at, 1);
-		fprintf(fp, ",\"attempt\":%" PRId64 ",\"failed_attempts\":%" PRIu64 "}", f->attempt_id, f->failures);
+		rj_key_str(fp, "attempt", f->attempt, 1);
+		fprintf(fp, ",\"failed_attempts\":%" PRIu64 "}", f->failures);
 	}
 	fputc(']', fp);
 }
@@ -159,6 +160,7 @@ int gang_report_write_json(FILE *fp, const gang_report *r)
 	rj_cycle(fp, r);
 	rj_pareto(fp, "failures_by_class", "class", r->classes, r->n_classes, r->fail);
 	rj_pareto(fp, "failures_by_step", "step", r->steps, r->n_steps, r->fail);
+	rj_groups(fp, "stations", "station", r->stations, r->n_stations);
 	rj_groups(fp, "slots", "slot", r->slots, r->n_slots);
 	rj_groups(fp, "probes", "probe", r->probes, r->n_probes);
 	rj_hours_pools(fp, r);

@@ -184,6 +184,7 @@ int gang_report_write_text(FILE *fp, const gang_report *r)
 		rt_failed(fp, r, 1);
 		rt_pareto(fp, "failures by error class", "CLASS", r->classes, r->n_classes, r->fail);
 		rt_pareto(fp, "failures by failing step", "STEP", r->steps, r->n_steps, r->fail);
+		rt_groups(fp, "per station", "STATION", r->stations, r->n_stations);
 		rt_groups(fp, "per slot", "SLOT", r->slots, r->n_slots);
 		rt_groups(fp, "per probe", "PROBE", r->probes, r->n_probes);
 		rt_hours(fp, r);
