@@ -2,7 +2,7 @@
  * fpec_f4.c — the F2/F4/F7 flash driver (the sector controller at
  * 0x40023C00): unlock and lock, sector and mass erase through the debug
  * port, option bytes through FLASH_OPTCR/OPTCR1, and programming with the
- * streaming loaders (tools/loader/loader_u32.S at x32, loader_u16.S at x16).
+ * streaming loaders (tools/loader/loader.S: words at x32, half-words at x16).
  *
  * Facts: RM0090 §3.6 (unlock KEY1/KEY2, a wrong key locks the controller
  * until reset; sector erase SER + SNB + STRT, mass erase MER (+MER1 for
@@ -20,6 +20,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "flash/ctrl.h"
 #include "flash/geom.h"
 #include "flash/loader_ring.h"
 #include "flash/loaders.inc"
@@ -56,28 +57,15 @@ bool gang_fpec_f4_has_optcr1(const gang_part *p)
 	return (p->family->flash.flags & GANG_CTRL_F7_OPTCR) || gang_fpec_f4_dual_bank(p);
 }
 
-/* Sleep expect_us, then poll SR until BSY clears (timeout_ms); the final SR in *sr_out. */
+/* The controller's registers for the shared unlock and BSY wait (RM0090 §3.5.1). */
+static const gang_flash_ctrl_regs f4_regs = {
+	F4_FLASH_KEYR, F4_FLASH_SR, F4_FLASH_CR, F4_SR_BSY, F4_SR_ERRORS | F4_SR_EOP, F4_CR_LOCK, F4_POLL_US,
+};
+
 static int f4_wait(uint32_t *sr_out, gang_target *t, unsigned expect_us, unsigned timeout_ms,
 		   const char *what)
 {
-	uint64_t waited_us = expect_us;
-	int err;
-
-	if (expect_us)
-		gang_target_sleep_us(expect_us);
-	for (;;) {
-		if ((err = f4_rd(sr_out, t, F4_FLASH_SR)) < 0)
-			return err;
-		if (!(*sr_out & F4_SR_BSY))
-			return GANG_OK;
-		if (waited_us / 1000U > timeout_ms)
-			break;
-		gang_target_sleep_us(F4_POLL_US);
-		waited_us += F4_POLL_US;
-	}
-	return gang_diag_set(gang_target_diag(t), GANG_EFLASH,
-			     "%s: flash controller still busy after %u ms (FLASH_SR=0x%08" PRIX32 ")",
-			     what, timeout_ms, *sr_out);
+	return gang_flash_ctrl_wait(sr_out, t, &f4_regs, expect_us, timeout_ms, what);
 }
 
 /* SR error bits after an operation at addr, in words an engineer can act on. */
@@ -124,23 +112,7 @@ static int f4_supply_check(gang_target *t)
 
 static int f4_unlock(gang_target *t)
 {
-	uint32_t cr = 0;
-	int err;
-
-	if ((err = f4_wr(t, F4_FLASH_SR, F4_SR_ERRORS | F4_SR_EOP)) < 0 ||
-	    (err = f4_rd(&cr, t, F4_FLASH_CR)) < 0)
-		return err;
-	if (!(cr & F4_CR_LOCK))
-		return GANG_OK;
-	if ((err = f4_wr(t, F4_FLASH_KEYR, F4_FLASH_KEY1)) < 0 ||
-	    (err = f4_wr(t, F4_FLASH_KEYR, F4_FLASH_KEY2)) < 0 ||
-	    (err = f4_rd(&cr, t, F4_FLASH_CR)) < 0)
-		return err;
-	if (cr & F4_CR_LOCK)
-		return gang_diag_set(gang_target_diag(t), GANG_EFLASH, "flash controller stays locked "
-				     "after the key sequence (FLASH_CR=0x%08" PRIX32 "): a wrong key "
-				     "locks it until the next reset", cr);
-	return GANG_OK;
+	return gang_flash_ctrl_unlock(t, &f4_regs);
 }
 
 static int f4_lock(gang_target *t)

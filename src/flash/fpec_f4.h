@@ -23,8 +23,6 @@
 #define F4_FLASH_OPTCR       0x14U
 #define F4_FLASH_OPTCR1      0x18U
 
-#define F4_FLASH_KEY1        0x45670123U
-#define F4_FLASH_KEY2        0xCDEF89ABU
 #define F4_OPT_KEY1          0x08192A3BU
 #define F4_OPT_KEY2          0x4C5D6E7FU
 

@@ -1,7 +1,7 @@
 /*
  * loader_abi.h — the control block shared by gang (flash/loader_ring.c)
- * and its on-target streaming loaders (tools/loader/loader_u16.S and
- * loader_u32.S include this file too), so the two cannot drift apart. The
+ * and its on-target streaming loader (tools/loader/loader.S, assembled for
+ * half-words and for words, includes this file too), so the two cannot drift apart. The
  * loaders know program units, not controllers: the status register, its
  * busy and error bits come in the block. The host writes the
  * block in SRAM and starts the loader with r0 = its address; the host is

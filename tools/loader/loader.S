@@ -1,6 +1,8 @@
 /*
- * loader_u32.S — gang's streaming flash loader for controllers that
- * program one word per store with PG set: the F0/F1/F3 FPEC (PM0075,
+ * loader.S — gang's streaming flash loader for controllers that program
+ * one unit per store with PG set, assembled twice by tools/loader/gen.sh:
+ * GANG_LDR_UNIT 2 (gang_loader_u16_prog, half-words) and 4
+ * (gang_loader_u32_prog, words). They serve the F0/F1/F3 FPEC (PM0075,
  * RM0091 §3: half-words) and the F2/F4/F7 sector controller (RM0090 §3.6:
  * half-words at PSIZE x16, words at x32). It knows program units, not
  * controllers: the status register and its busy and error bits come in the
@@ -9,28 +11,40 @@
  *
  * Protocol: the control block of src/flash/loader_abi.h (included below,
  * the same file the host compiles), started with r0 = its address; the
- * ring holds words. The host arms programming (FLASH_CR.PG, and PSIZE
+ * ring holds units. The host arms programming (FLASH_CR.PG, and PSIZE
  * where there is one) before starting and locks the controller afterwards.
  *
  * Speed: the loop starts a program, then fetches and checks the next value
  * while the controller is busy, and only then polls the busy bits, so the
  * gap between them clearing and the next start is a short poll plus the
- * store. Words that read as erased flash are skipped. When
+ * store. Units that read as erased flash are skipped. When
  * the host names the CRC unit (GANG_LDR_CRC_DR), the loader ends by reading
  * the whole run back from flash through it, as verify's CRC stub would, so
  * verify needs no second start of the core. The independent watchdog is
- * reloaded for every word: a hardware watchdog runs while the core runs,
+ * reloaded for every unit: a hardware watchdog runs while the core runs,
  * and IWDG_STOP only freezes it while halted.
  */
 #include "flash/loader_abi.h"
+
+#if GANG_LDR_UNIT == 2
+#define LDR_ENTRY gang_loader_u16_prog
+#define LDR_LOAD  ldrh
+#define LDR_STORE strh
+#elif GANG_LDR_UNIT == 4
+#define LDR_ENTRY gang_loader_u32_prog
+#define LDR_LOAD  ldr
+#define LDR_STORE str
+#else
+#error "GANG_LDR_UNIT must be 2 or 4"
+#endif
 
 	.syntax unified
 	.cpu cortex-m0
 	.thumb
 	.text
-	.global gang_loader_u32_prog
+	.global LDR_ENTRY
 	.thumb_func
-gang_loader_u32_prog:
+LDR_ENTRY:
 	mov	r5, r0			@ r5 = control block
 	ldr	r0, [r5, #GANG_LDR_SR_REG]	@ r0 = FLASH_SR
 	ldr	r1, [r5, #GANG_LDR_DST]	@ r1 = flash destination
@@ -43,7 +57,10 @@ gang_loader_u32_prog:
 	ldr	r2, [r5, #GANG_LDR_BUSY]
 	mov	r11, r2			@ r11 = busy bits
 	movs	r4, #0
-	mvns	r4, r4			@ r4 = 0xFFFFFFFF, the erased value
+	mvns	r4, r4			@ r4 = 0xFFFFFFFF
+#if GANG_LDR_UNIT == 2
+	lsrs	r4, r4, #16		@ r4 = 0xFFFF, an erased half-word
+#endif
 	mov	r12, r1
 	cmp	r1, r10
 	beq	done
@@ -51,11 +68,11 @@ fetch:
 	ldr	r2, [r5, #GANG_LDR_WP]	@ wp: how far the host has filled
 	cmp	r2, r6
 	beq	fetch			@ ring empty: wait for the host
-	ldr	r7, [r6]
+	LDR_LOAD	r7, [r6]
 	ldr	r2, [r5, #GANG_LDR_IWDG_KR]	@ IWDG_KR
 	ldr	r3, [r5, #GANG_LDR_RELOAD]
 	str	r3, [r2]		@ reload the watchdog
-	adds	r6, r6, #4
+	adds	r6, r6, #GANG_LDR_UNIT
 	cmp	r6, r9
 	bne	1f
 	mov	r6, r8			@ wrap
@@ -67,14 +84,14 @@ busy:
 	mov	r3, r11
 	tst	r2, r3
 	bne	busy
-	str	r7, [r1]		@ start programming this word
+	LDR_STORE	r7, [r1]		@ start programming this unit
 	mov	r12, r1
 	ldr	r2, [r0]
 	ldr	r3, [r5, #GANG_LDR_ERRS]
 	tst	r2, r3
 	bne	fail
 next:
-	adds	r1, r1, #4
+	adds	r1, r1, #GANG_LDR_UNIT
 	cmp	r1, r10
 	bne	fetch
 done:
