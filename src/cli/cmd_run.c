@@ -199,11 +199,32 @@ static int run_prepare(gang_profile **p_out, gang_image **img_out, FILE **log_ou
 	return GANG_OK;
 }
 
+/*
+ * serial.lease: a lease is taken from the central database's pool, so a
+ * SQLite file (one station's own pool) has none; and this gang does not
+ * bind leased serials yet (docs/stations.md), so no run takes one.
+ */
+static int run_lease_check(const run_args *a, const gang_profile *p, gang_diag *d)
+{
+	if (!p->serial.present || !p->serial.lease)
+		return GANG_OK;
+	if (gang_db_is_file(a->db))
+		return gang_diag_set(d, GANG_EPROFILE,
+				     "serial.lease needs the central PostgreSQL database (--db postgresql://... or db "
+				     "in gang.conf); %s is a SQLite file, whose serials belong to this station alone",
+				     a->db);
+	return gang_diag_set(d, GANG_EPROFILE,
+			     "serial.lease: this gang does not bind leased serials at a station yet "
+			     "(docs/stations.md); remove the key to program with serials committed centrally");
+}
+
 static int run_db(gang_db **out, run_args *a, const gang_profile *p, gang_diag *d)
 {
 	char fmt[64];
 	int closed = 0, err;
 
+	if ((err = run_lease_check(a, p, d)) < 0)
+		return err;
 	if ((err = gang_db_open(out, a->db, GANG_DB_CREATE, d)) < 0)
 		return err;
 	/* opening refused a locked database quickly; from now on a busy one is waited for */
