@@ -23,8 +23,10 @@
 
 #include <libpq-fe.h>
 
+#include "db/db_lease.h"
 #include "itest.h"
 #include "pgserver.h"
+#include "serial/serial_alloc.h"
 
 #define PROFILE "tests/fixtures/profiles/run-basic.cfg"
 #define BENCH_TWO "tests/fixtures/benches/run-fixed.cfg"
@@ -230,6 +232,53 @@ Test(run_pg, gang_db_void_lease_voids_a_stations_leases_and_prints_what_stays_vo
 	free(out);
 	cr_expect_eq(pg_count("SELECT count(*) FROM leases WHERE void_reason = 'station scrapped'"), 1);
 	cr_expect_eq(itest_run(&env, BENCH_TWO, void_lease, 60), 2, "nothing left to void is a usage error");
+}
+
+/* Station line-3 binds 1010 of its lease to uid, then line-2's binding of 1000 to it is delivered. */
+static void pg_bind_twice(const char *uid)
+{
+	gang_lease_binding b3 = { .station = "line-3", .pool = "itest", .uid = uid, .value = 0 };
+	gang_lease_binding b2 = { .station = "line-2", .pool = "itest", .uid = uid, .value = 0 };
+	gang_lease_bound out;
+	gang_db_lease l2, l3;
+	gang_diag d = { 0 };
+	gang_db *db = NULL;
+
+	cr_assert_eq(gang_db_open(&db, env.db, 0, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_lease_take(&l2, db, "line-2", "itest", 10, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_lease_take(&l3, db, "line-3", "itest", 10, &d), GANG_OK, "%s", d.msg);
+	b3.value = l3.first;
+	b2.value = l2.first;
+	cr_assert_eq(gang_db_lease_bind(&out, db, &b3, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_lease_bind(&out, db, &b2, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(out.outcome, GANG_LEASE_CONFLICT);
+	gang_db_close(db);
+}
+
+Test(run_pg, gang_report_lists_a_board_bound_at_two_stations_in_text_and_json, .fini = pg_down)
+{
+	const char *text[] = { "report", "--db", env.db, NULL };
+	const char *json[] = { "report", "--db", env.db, "--format", "json", NULL };
+	char *out;
+
+	pg_up();
+	expect_ok(itest_run_profile(&env, BENCH_TWO, PROFILE, "2", "pg-c", NULL, 90), "gang run");
+	pg_bind_twice("0123456789ABCDEF0123456C");
+	expect_ok(itest_run(&env, BENCH_TWO, text, 60), "gang report");
+	out = itest_slurp(env.out, NULL);
+	cr_assert_not_null(out);
+	cr_expect_not_null(strstr(out, "serial conflicts: boards bound at two stations (the first binding is kept)"),
+			   "%s", out);
+	cr_expect_not_null(strstr(out, "itest            0123456789ABCDEF0123456C         5012 line-3               5002 "
+				       "line-2"), "%s", out);
+	free(out);
+	expect_ok(itest_run(&env, BENCH_TWO, json, 60), "gang report --format json");
+	out = itest_slurp(env.out, NULL);
+	cr_assert_not_null(out);
+	cr_expect_not_null(strstr(out, "\"serial_conflicts\":[{\"pool\":\"itest\",\"uid\":\"0123456789ABCDEF0123456C\","
+				       "\"kept_value\":5012,\"kept_station\":\"line-3\",\"other_value\":5002,"
+				       "\"other_station\":\"line-2\",\"recorded_at\":\""), "%s", out);
+	free(out);
 }
 
 /* Wait while pid runs until the central database holds at least n passes; the passes then. */
