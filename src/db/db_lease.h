@@ -51,6 +51,14 @@ typedef struct gang_lease_bound {
  */
 int gang_db_lease_bind(gang_lease_bound *out, gang_db *db, const gang_lease_binding *b, gang_diag *d);
 
+/*
+ * The values of station's live (not void) leases of pool that no binding
+ * used yet, lowest first, at most cap of them, into out; *n_out how many
+ * (0: none left). GANG_EDB on a database without leases, naming PostgreSQL.
+ */
+int gang_db_lease_unused(int64_t *out, size_t cap, size_t *n_out, gang_db *db, const char *station,
+			 const char *pool, gang_diag *d);
+
 /* A recorded conflict: kept is the central binding, other the one delivered later. */
 typedef struct gang_serial_conflict {
 	char pool[GANG_DB_POOL_NAME_MAX];

@@ -146,6 +146,8 @@ struct gang_store_ops {
 	 * refused naming PostgreSQL, and there are no conflicts */
 	int (*lease_bind)(gang_lease_bound *out, gang_db *db, const gang_lease_binding *b, gang_diag *d);
 	int (*serial_conflicts)(gang_serial_conflict **out, size_t *n_out, gang_db *db, gang_diag *d);
+	int (*lease_unused)(int64_t *out, size_t cap, size_t *n_out, gang_db *db, const char *station,
+			    const char *pool, gang_diag *d);
 
 	/* optional: db_testing.h gang_db_test_exec and _query; NULL: they fail GANG_ERR naming the backend */
 	int (*test_exec)(gang_db *db, const char *sql, gang_diag *d);

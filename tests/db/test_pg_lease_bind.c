@@ -164,6 +164,34 @@ Test(db_pg_lease, a_value_outside_the_stations_leases_or_bound_to_another_board_
 	gang_db_close(db);
 }
 
+Test(db_pg_lease, the_unused_values_of_a_stations_live_leases_skip_bound_ones_and_void_leases)
+{
+	gang_db *db = lb_open_leased();
+	gang_lease_bound out;
+	gang_db_lease l;
+	gang_diag d = { 0 };
+	int64_t v[16];
+	size_t n = 0;
+	int voided = 0;
+
+	cr_assert_eq(lb_bind(&out, db, "line-2", LB_UID_A, 1000, true, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(lb_bind(&out, db, "line-2", LB_UID_B, 1002, true, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_lease_unused(v, 3, &n, db, "line-2", "demo", &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(n, 3);
+	cr_expect_eq(v[0], 1001);
+	cr_expect_eq(v[1], 1003);
+	cr_expect_eq(v[2], 1004);
+	cr_assert_eq(gang_db_lease_take(&l, db, "line-2", "demo", 2, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_lease_unused(v, 16, &n, db, "line-2", "demo", &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(n, 10, "8 left of the first lease, 2 of the second");
+	cr_expect_eq(v[9], 1021);
+	cr_assert_eq(gang_db_lease_void(&voided, db, "line-2", "scrapped", NULL, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_lease_unused(v, 16, &n, db, "line-2", "demo", &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(n, 0, "a void lease hands out nothing");
+	cr_expect_eq(gang_db_lease_unused(v, 0, &n, db, "line-2", "demo", &d), GANG_EUSAGE);
+	gang_db_close(db);
+}
+
 Test(db_pg_lease, a_stations_login_binds_but_never_erases_a_binding_or_a_conflict)
 {
 	char uri[256], user[64], none[8];
@@ -203,6 +231,8 @@ Test(db_lease_sqlite, binding_a_lease_on_sqlite_is_refused_naming_postgresql_and
 	snprintf(path, sizeof(path), "%s/gang.sqlite", dir);
 	cr_assert_eq(gang_db_open(&db, path, GANG_DB_CREATE, &d), GANG_OK, "%s", d.msg);
 	cr_expect_eq(gang_db_lease_bind(&out, db, &b, &d), GANG_EDB);
+	cr_expect_not_null(strstr(d.msg, "serial leases need the central PostgreSQL database"), "%s", d.msg);
+	cr_expect_eq(gang_db_lease_unused(&b.value, 1, &n, db, "line-2", "demo", &d), GANG_EDB);
 	cr_expect_not_null(strstr(d.msg, "serial leases need the central PostgreSQL database"), "%s", d.msg);
 	cr_expect_eq(gang_db_serial_conflicts(&c, &n, db, &d), GANG_OK);
 	cr_expect_eq(n, 0);

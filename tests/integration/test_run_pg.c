@@ -92,8 +92,8 @@ Test(run_pg, a_run_on_postgresql_then_its_report_and_trace, .fini = pg_down)
 	free(out);
 }
 
-/* Every board that passed is found by `gang trace` through its serial text. */
-static void expect_every_board_traceable(void)
+/* Every board that passed (boards of them) is found by `gang trace` through its serial text. */
+static void expect_every_board_traceable(int boards)
 {
 	char list[8192], *save = NULL;
 	const char *trace[] = { "trace", NULL, "--db", env.db, NULL };
@@ -105,7 +105,7 @@ static void expect_every_board_traceable(void)
 		trace[1] = serial;
 		expect_ok(itest_run(&env, BENCH_A, trace, 30), serial);
 	}
-	cr_expect_eq(n, 40, "%d boards with a serial", n);
+	cr_expect_eq(n, boards, "%d boards with a serial", n);
 }
 
 Test(run_pg, two_stations_share_one_database_and_pool_without_a_duplicate, .fini = pg_down)
@@ -131,7 +131,7 @@ Test(run_pg, two_stations_share_one_database_and_pool_without_a_duplicate, .fini
 	cr_expect_eq(pg_count("SELECT count(DISTINCT serial) FROM boards"), 40, "a serial burned twice");
 	cr_expect_eq(pg_count("SELECT count(*) FROM attempts WHERE finished_at IS NULL"), 0);
 	cr_expect_eq(pg_count("SELECT count(DISTINCT run_id) FROM attempts"), 2, "two runs");
-	expect_every_board_traceable();
+	expect_every_board_traceable(40);
 }
 
 /* sql run as the station's own login (libpq, keyword/value string): its SQLSTATE, "" when it succeeded. */
@@ -380,4 +380,55 @@ Test(run_pg, a_station_killed_with_9_mid_run_then_restarted_records_every_board_
 	cr_expect_eq(itest_wait(pid, 30), 128 + SIGKILL);
 	pg_finish_run();
 	pg_expect_exactly_once();
+}
+
+#define PROFILE_LEASE "tests/fixtures/profiles/run-lease.cfg"
+
+/*
+ * Two stations with serial.lease = 8 (four slots each) programming 20
+ * boards each from one pool: each board's serial is a value of a lease of
+ * the station that programmed it, bound once; leases are taken as they run
+ * out; no serial twice, no conflict, no pass without verify. A later run
+ * of one station uses what is left of its leases before it takes another.
+ */
+Test(run_pg, two_stations_with_serial_leases_bind_each_board_once_from_their_own_leases, .fini = pg_down)
+{
+	char prof[ITEST_PATH_MAX];
+	const char *argv_a[] = { "run", prof, "--boards", "20", "--db", env.db, "--plain", "--batch", "lease",
+				 "--station", "line-a", NULL };
+	const char *argv_b[] = { "run", prof, "--boards", "20", "--db", env.db, "--plain", "--batch", "lease",
+				 "--station", "line-b", NULL };
+	itest_env other;
+	long unused;
+	pid_t a, b;
+
+	pg_up();
+	itest_path(prof, sizeof(prof), &env, PROFILE_LEASE);
+	cr_assert(itest_env_init(&other));
+	snprintf(other.db, sizeof(other.db), "%s", env.db);
+	a = itest_spawn(&env, BENCH_A, argv_a);
+	b = itest_spawn(&other, BENCH_B, argv_b);
+	cr_assert(a > 0 && b > 0);
+	cr_expect_eq(itest_wait(a, 180), 0, "station A failed");
+	cr_expect_eq(itest_wait(b, 180), 0, "station B failed");
+	itest_env_cleanup(&other);
+	cr_expect_eq(pg_count("SELECT count(*) FROM boards WHERE last_result = 'pass'"), 40);
+	cr_expect_eq(pg_count("SELECT count(DISTINCT value) FROM serials WHERE state = 'burned'"), 40);
+	cr_expect_eq(pg_count("SELECT count(*) FROM lease_bindings WHERE outcome = 'bound'"), 40);
+	cr_expect_eq(pg_count("SELECT count(*) FROM leases WHERE station = 'line-a'"), 3, "20 boards, leases of 8");
+	cr_expect_eq(pg_count("SELECT count(*) FROM attempts a WHERE result = 'pass' AND NOT EXISTS (SELECT 1 FROM "
+			      "leases l WHERE l.station = a.station AND a.serial_value BETWEEN l.first_value AND "
+			      "l.last_value)"),
+		     0, "a board's serial from another station's lease");
+	cr_expect_eq(pg_count("SELECT count(*) FROM serial_conflicts"), 0);
+	cr_expect_eq(pg_count("SELECT count(*) FROM attempts a WHERE result = 'pass' AND NOT EXISTS (SELECT 1 "
+			      "FROM steps s WHERE s.attempt_id = a.id AND s.step = 'verify' AND s.result = 'pass')"),
+		     0, "a pass without verify");
+	unused = pg_count("SELECT 24 - count(*) FROM lease_bindings WHERE station = 'line-a'");
+	argv_a[3] = "2";
+	expect_ok(itest_run(&env, BENCH_A, argv_a, 120), "a later run of station A");
+	cr_expect_eq(pg_count("SELECT count(*) FROM leases WHERE station = 'line-a'"), unused >= 2 ? 3 : 4,
+		     "what was left of the leases is used first");
+	cr_expect_eq(pg_count("SELECT count(*) FROM serials"), pg_count("SELECT count(DISTINCT uid) FROM serials"));
+	expect_every_board_traceable(42);
 }

@@ -239,3 +239,28 @@ int db_pg_serial_conflicts(gang_serial_conflict **out, size_t *n_out, db_pg *db,
 	PQclear(r);
 	return GANG_OK;
 }
+
+int db_pg_lease_unused(int64_t *out, size_t cap, size_t *n_out, db_pg *db, const char *station, const char *pool,
+		       gang_diag *d)
+{
+	pg_params p = { 0 };
+	PGresult *r;
+	int err;
+
+	pg_p_text(&p, station);
+	pg_p_text(&p, pool);
+	pg_p_int(&p, (int64_t)cap);
+	if ((err = pg_q(&r, db,
+			"SELECT v FROM leases l CROSS JOIN LATERAL generate_series(l.first_value, l.last_value) v "
+			"WHERE l.station = $1 AND l.pool = $2 AND l.voided_at IS NULL "
+			"AND NOT EXISTS (SELECT 1 FROM lease_bindings b WHERE b.pool = l.pool AND b.value = v) "
+			"AND NOT EXISTS (SELECT 1 FROM serials s WHERE s.pool = l.pool AND s.value = v) "
+			"ORDER BY v LIMIT $3",
+			&p, "reading a station's leases", d)) < 0)
+		return err;
+	*n_out = (size_t)PQntuples(r);
+	for (size_t i = 0; i < *n_out; i++)
+		out[i] = pg_int(r, (int)i, 0);
+	PQclear(r);
+	return GANG_OK;
+}

@@ -259,6 +259,12 @@ static int pq_serial_conflicts(gang_serial_conflict **out, size_t *n_out, gang_d
 	return db_pg_serial_conflicts(out, n_out, DBP(db), d);
 }
 
+static int pq_lease_unused(int64_t *out, size_t cap, size_t *n_out, gang_db *db, const char *station,
+			   const char *pool, gang_diag *d)
+{
+	return db_pg_lease_unused(out, cap, n_out, DBP(db), station, pool, d);
+}
+
 static int pq_test_exec(gang_db *db, const char *sql, gang_diag *d)
 {
 	db_pg *p = DBP(db);
@@ -321,6 +327,7 @@ const gang_store_ops db_pg_ops = {
 	.lease_void = pq_lease_void,
 	.lease_bind = pq_lease_bind,
 	.serial_conflicts = pq_serial_conflicts,
+	.lease_unused = pq_lease_unused,
 	.test_exec = pq_test_exec,
 	.test_query = pq_test_query,
 };
