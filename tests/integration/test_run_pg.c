@@ -29,6 +29,7 @@
 #include "serial/serial_alloc.h"
 
 #define PROFILE "tests/fixtures/profiles/run-basic.cfg"
+#define PROFILE_LEASE "tests/fixtures/profiles/run-lease.cfg"
 #define BENCH_TWO "tests/fixtures/benches/run-fixed.cfg"
 #define BENCH_A "tests/fixtures/benches/run-quad10.cfg"
 #define BENCH_B "tests/fixtures/benches/run-quad10-b.cfg"
@@ -330,13 +331,13 @@ static void pg_expect_exactly_once(void)
  * 40, those not seen yet, less one a slot may have taken without a record
  * (its first database call failed) when the fault stopped it.
  */
-static void pg_finish_run(void)
+static void pg_finish_run(const char *profile)
 {
 	long seen = pg_count("SELECT count(DISTINCT uid) FROM attempts WHERE uid IS NOT NULL") + 4;
 	char prof[ITEST_PATH_MAX], left[24];
 	const char *argv[] = { "run", prof, "--boards", left, "--db", env.db, "--plain", "--batch", "again", NULL };
 
-	itest_path(prof, sizeof(prof), &env, PROFILE);
+	itest_path(prof, sizeof(prof), &env, profile);
 	snprintf(left, sizeof(left), "%ld", 40 - seen);
 	expect_ok(itest_run(&env, BENCH_A, argv, 120), "gang run after the fault");
 }
@@ -361,7 +362,7 @@ Test(run_pg, the_server_stopped_mid_run_stops_the_slots_and_a_run_after_its_rest
 	cr_expect_eq(pg_count("SELECT count(*) FROM attempts a WHERE a.serial_value IS NULL AND EXISTS (SELECT 1 "
 			      "FROM steps s WHERE s.attempt_id = a.id AND s.step = 'program')"),
 		     0, "a board programmed without a committed serial");
-	pg_finish_run();
+	pg_finish_run(PROFILE);
 	pg_expect_exactly_once();
 }
 
@@ -378,11 +379,10 @@ Test(run_pg, a_station_killed_with_9_mid_run_then_restarted_records_every_board_
 	pg_wait_passes(pid, 8);
 	kill(pid, SIGKILL);
 	cr_expect_eq(itest_wait(pid, 30), 128 + SIGKILL);
-	pg_finish_run();
+	pg_finish_run(PROFILE);
 	pg_expect_exactly_once();
 }
 
-#define PROFILE_LEASE "tests/fixtures/profiles/run-lease.cfg"
 
 /*
  * Two stations with serial.lease = 8 (four slots each) programming 20
@@ -431,4 +431,37 @@ Test(run_pg, two_stations_with_serial_leases_bind_each_board_once_from_their_own
 		     "what was left of the leases is used first");
 	cr_expect_eq(pg_count("SELECT count(*) FROM serials"), pg_count("SELECT count(DISTINCT uid) FROM serials"));
 	expect_every_board_traceable(42);
+}
+
+/*
+ * A station with serial.lease = 8 killed with -9 mid-run, then run again:
+ * the boards it left are programmed once, a board interrupted after its
+ * binding keeps that serial (the central database is asked first), the
+ * values it left unused are used before a new lease, and every leased
+ * value is bound at most once.
+ */
+Test(run_pg, a_station_with_a_lease_killed_with_9_then_restarted_binds_every_board_once, .fini = pg_down)
+{
+	char prof[ITEST_PATH_MAX];
+	const char *argv[] = { "run", prof, "--boards", "40", "--db", env.db, "--plain", "--batch", "kill", NULL };
+	pid_t pid;
+
+	pg_up();
+	itest_path(prof, sizeof(prof), &env, PROFILE_LEASE);
+	pid = itest_spawn(&env, BENCH_A, argv);
+	cr_assert(pid > 0);
+	pg_wait_passes(pid, 8);
+	kill(pid, SIGKILL);
+	cr_expect_eq(itest_wait(pid, 30), 128 + SIGKILL);
+	pg_finish_run(PROFILE_LEASE);
+	pg_expect_exactly_once();
+	cr_expect_eq(pg_count("SELECT count(*) FROM serials"), pg_count("SELECT count(*) FROM lease_bindings"),
+		     "a serial bound outside the lease");
+	cr_expect_eq(pg_count("SELECT count(*) FROM serials s WHERE NOT EXISTS (SELECT 1 FROM leases l WHERE "
+			      "s.value BETWEEN l.first_value AND l.last_value)"),
+		     0);
+	cr_expect_leq(pg_count("SELECT sum(last_value - first_value + 1) FROM leases") -
+			      pg_count("SELECT count(*) FROM lease_bindings"),
+		      8, "more values left unused than one lease holds");
+	cr_expect_eq(pg_count("SELECT count(*) FROM serial_conflicts"), 0);
 }
