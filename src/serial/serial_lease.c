@@ -3,7 +3,8 @@
  * The unused values are kept lowest first; a slot takes one under the
  * mutex and binds it outside it (the central transaction is the slow
  * part), and gives it back when the board turned out to have a serial
- * already. A value whose binding failed is not given back: the failure
+ * already. The station's unused values are read from the central
+ * database once, when the run starts; later the next lease is taken. A value whose binding failed is not given back: the failure
  * may have come after the server committed it (a lost connection), and
  * an unused leased value is only a gap, never a duplicate.
  */
@@ -24,20 +25,33 @@ struct gang_serial_lease {
 	size_t head, n;
 };
 
-/* Fill l->v from the station's unused leased values; take a lease of l->size when there are none. */
-static int lease_refill(gang_serial_lease *l, gang_db *db, gang_diag *d)
+/* Fill l->v with a new lease of l->size values. */
+static int lease_take(gang_serial_lease *l, gang_db *db, gang_diag *d)
 {
 	gang_db_lease taken;
 	int err;
 
 	l->head = l->n = 0;
-	if ((err = gang_db_lease_unused(l->v, l->size, &l->n, db, l->station, l->pool, d)) < 0 || l->n > 0)
-		return err;
 	if ((err = gang_db_lease_take(&taken, db, l->station, l->pool, l->size, d)) < 0)
 		return err;
 	for (int64_t x = taken.first; x <= taken.last && l->n < l->size; x++)
 		l->v[l->n++] = x;
 	return GANG_OK;
+}
+
+/*
+ * At the start of a run: the station's unused leased values, else a new
+ * lease. Only then: mid-run, a value another slot is binding still looks
+ * unused centrally, so a refill takes a new lease instead.
+ */
+static int lease_first_fill(gang_serial_lease *l, gang_db *db, gang_diag *d)
+{
+	int err;
+
+	l->head = l->n = 0;
+	if ((err = gang_db_lease_unused(l->v, l->size, &l->n, db, l->station, l->pool, d)) < 0 || l->n > 0)
+		return err;
+	return lease_take(l, db, d);
 }
 
 int gang_serial_lease_open(gang_serial_lease **out, gang_db *db, const char *station, const char *pool, uint32_t n,
@@ -60,7 +74,7 @@ int gang_serial_lease_open(gang_serial_lease **out, gang_db *db, const char *sta
 	snprintf(l->station, sizeof(l->station), "%s", station);
 	snprintf(l->pool, sizeof(l->pool), "%s", pool);
 	l->size = n;
-	if ((err = lease_refill(l, db, d)) < 0) {
+	if ((err = lease_first_fill(l, db, d)) < 0) {
 		gang_serial_lease_free(l);
 		return err;
 	}
@@ -83,7 +97,7 @@ static int lease_next(int64_t *value, gang_serial_lease *l, gang_db *db, gang_di
 
 	pthread_mutex_lock(&l->mu);
 	if (l->head == l->n)
-		err = lease_refill(l, db, d);
+		err = lease_take(l, db, d);
 	if (err == GANG_OK)
 		*value = l->v[l->head++];
 	pthread_mutex_unlock(&l->mu);
@@ -110,7 +124,7 @@ int gang_serial_lease_reserve(uint64_t *value_out, gang_serial_lease *l, gang_db
 		return err;
 	if ((err = gang_db_lease_bind(&out, db, &b, d)) < 0)
 		return err;
-	if (out.outcome != GANG_LEASE_BOUND || out.value != b.value)
+	if (out.outcome == GANG_LEASE_EXISTING)   /* the board had a serial: the value is still unused */
 		lease_give_back(l, b.value);
 	*value_out = (uint64_t)out.value;
 	return GANG_OK;

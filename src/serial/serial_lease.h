@@ -6,7 +6,10 @@
  * central database is asked first for the board's existing serial, and a
  * leased value is bound to the board only when it has none
  * (db_lease.h gang_db_lease_bind, online). When the values run out,
- * the next lease of N is taken. Needs the central PostgreSQL database.
+ * the next lease of N is taken (the unused values of the station's
+ * leases are read once, when the run starts: mid-run a value another
+ * slot is binding still looks unused). Needs the central PostgreSQL
+ * database.
  */
 #ifndef GANG_SERIAL_SERIAL_LEASE_H
 #define GANG_SERIAL_SERIAL_LEASE_H
