@@ -232,6 +232,12 @@ Test(db_lease_sqlite, binding_a_lease_on_sqlite_is_refused_naming_postgresql_and
 	cr_assert_eq(gang_db_open(&db, path, GANG_DB_CREATE, &d), GANG_OK, "%s", d.msg);
 	cr_expect_eq(gang_db_lease_bind(&out, db, &b, &d), GANG_EDB);
 	cr_expect_not_null(strstr(d.msg, "serial leases need the central PostgreSQL database"), "%s", d.msg);
+	b.uid = "0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789";
+	cr_expect_eq(gang_db_lease_bind(&out, db, &b, &d), GANG_EUSAGE);
+	cr_expect_str_eq(d.msg, "lease binding: station, pool or UID too long");
+	b.value = -1;
+	cr_expect_eq(gang_db_lease_bind(&out, db, &b, &d), GANG_EUSAGE);
+	cr_expect_str_eq(d.msg, "lease binding: station, pool, UID and a value >= 0 are needed");
 	cr_expect_eq(gang_db_lease_unused(&b.value, 1, &n, db, "line-2", "demo", &d), GANG_EDB);
 	cr_expect_not_null(strstr(d.msg, "serial leases need the central PostgreSQL database"), "%s", d.msg);
 	cr_expect_eq(gang_db_serial_conflicts(&c, &n, db, &d), GANG_OK);

@@ -515,3 +515,24 @@ Test(run_pg, a_station_with_a_lease_killed_with_9_then_restarted_binds_every_boa
 		      8, "more values left unused than one lease holds");
 	cr_expect_eq(pg_count("SELECT count(*) FROM serial_conflicts"), 0);
 }
+
+/*
+ * A pool of three values leased two at a time: the fourth board finds
+ * nothing left to lease, fails before it is programmed, and the slots
+ * stop (exit 1), as with an exhausted pool without a lease.
+ */
+Test(run_pg, a_pool_with_nothing_left_to_lease_stops_the_board_before_programming, .fini = pg_down)
+{
+	pg_up();
+	cr_assert_eq(itest_run_profile(&env, BENCH_A, "tests/fixtures/profiles/run-tiny-lease.cfg", "5", "tiny", NULL,
+				       90),
+		     1);
+	cr_expect_eq(pg_count("SELECT count(*) FROM attempts WHERE result = 'pass'"), 3);
+	cr_expect_eq(pg_count("SELECT count(*) FROM serials"), 3, "no 4th serial");
+	cr_expect_eq(pg_count("SELECT count(*) FROM leases"), 2);
+	cr_expect_eq(pg_count("SELECT count(*) FROM attempts WHERE error_class = 'serial'"), 1);
+	cr_expect_eq(pg_count("SELECT count(*) FROM steps s JOIN attempts a ON a.id = s.attempt_id "
+			      "WHERE a.error_class = 'serial' AND s.step = 'program'"),
+		     0, "a board without a serial was programmed");
+	cr_expect_eq(itest_count(env.out, "FAIL serial pool 'tiny' is exhausted — stop and ask the engineer"), 1);
+}
