@@ -28,11 +28,12 @@
 
 #include "core/err.h"
 #include "db/db.h"
+#include "db/db_lease.h"
 #include "db/db_report.h"
 #include "serial/serial_alloc.h"
 
 /* Bump on any change to gang_store_ops' layout or to an op's contract. */
-#define GANG_STORE_OPS_VERSION 3U
+#define GANG_STORE_OPS_VERSION 4U
 
 typedef struct gang_store_ops gang_store_ops;
 
@@ -140,6 +141,13 @@ struct gang_store_ops {
 			  gang_diag *d);
 	int (*lease_void)(int *n_out, gang_db *db, const char *which, const char *reason, gang_db_lease_fn fn,
 			  void *user, gang_diag *d);
+
+	/* optional (a central database's): leases, the station half (db_lease.h); NULL: binding is
+	 * refused naming PostgreSQL, and there are no conflicts */
+	int (*lease_bind)(gang_lease_bound *out, gang_db *db, const gang_lease_binding *b, gang_diag *d);
+	int (*serial_conflicts)(gang_serial_conflict **out, size_t *n_out, gang_db *db, gang_diag *d);
+	int (*lease_unused)(int64_t *out, size_t cap, size_t *n_out, gang_db *db, const char *station,
+			    const char *pool, gang_diag *d);
 
 	/* optional: db_testing.h gang_db_test_exec and _query; NULL: they fail GANG_ERR naming the backend */
 	int (*test_exec)(gang_db *db, const char *sql, gang_diag *d);

@@ -71,7 +71,11 @@ typedef struct gang_profile_serial {
 	gang_serial_fmt fmt;
 	uint64_t start, end;   /* inclusive pool range */
 	bool overlay;          /* may overwrite image data */
+	uint32_t lease;        /* serials a station leases ahead (central database only); 0: none */
 } gang_profile_serial;
+
+/* The largest serial.lease (db.h gang_db_lease_take takes at most this many). */
+#define GANG_PROFILE_LEASE_MAX 1000000
 
 /* Source lines of keys that later checks (validate) report against. */
 typedef struct gang_profile_lines {

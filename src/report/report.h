@@ -17,6 +17,7 @@
 
 #include "core/err.h"
 #include "db/db.h"
+#include "db/db_lease.h"
 #include "db/db_report.h"
 
 /* Normalised UTC time text "YYYY-MM-DDTHH:MM:SS.mmmZ" plus NUL. */
@@ -93,6 +94,8 @@ typedef struct gang_report {
 	size_t n_stations, n_slots, n_probes, n_classes, n_steps;
 	gang_report_pool *pools;
 	size_t n_pools;
+	gang_serial_conflict *conflicts;   /* every one recorded, whatever the selection (db_lease.h) */
+	size_t n_conflicts;
 	gang_report_failed *failed;        /* still failed first, then failed-later-passed; by time */
 	size_t n_failed;                   /* = boards_failed + boards_failed_later_passed */
 	char *failed_text;                 /* one block holding the strings of failed[] */

@@ -783,7 +783,8 @@ int gang_report_build(gang_report **out, gang_db *db, const gang_report_filter *
 		goto fail;
 	}
 	if ((err = gang_db_report_scan(db, f, rb_row, &s, d)) < 0 || (err = rb_finish(&s)) < 0 ||
-	    (err = gang_db_report_pools(&s.r->pools, &s.r->n_pools, db, f, d)) < 0)
+	    (err = gang_db_report_pools(&s.r->pools, &s.r->n_pools, db, f, d)) < 0 ||
+	    (err = gang_db_serial_conflicts(&s.r->conflicts, &s.r->n_conflicts, db, d)) < 0)
 		goto fail;
 	rb_state_clear(&s);
 	*out = s.r;
@@ -832,6 +833,7 @@ void gang_report_free(gang_report *r)
 	rb_groups_free(r->classes, r->n_classes);
 	rb_groups_free(r->steps, r->n_steps);
 	gang_db_report_pools_free(r->pools, r->n_pools);
+	free(r->conflicts);
 	free(r);
 }
 

@@ -175,6 +175,26 @@ static void rt_pools(FILE *fp, const gang_report *r)
 	}
 }
 
+/* Listed only when there are any (a central database with serial leases). */
+static void rt_conflicts(FILE *fp, const gang_report *r)
+{
+	char uid[GANG_TEXT_TERM_LEN], kept[GANG_TEXT_TERM_LEN], other[GANG_TEXT_TERM_LEN];
+
+	if (!r->n_conflicts)
+		return;
+	fprintf(fp, "\nserial conflicts: boards bound at two stations (the first binding is kept)\n"
+		    "  %-16s %-26s %10s %-14s %10s %-14s %s\n",
+		"POOL", "UID", "KEPT", "BY", "OTHER", "BY", "RECORDED");
+	for (size_t i = 0; i < r->n_conflicts; i++) {
+		const gang_serial_conflict *c = &r->conflicts[i];
+		char pool[GANG_TEXT_TERM_LEN];
+
+		fprintf(fp, "  %-16s %-26s %10" PRId64 " %-14s %10" PRId64 " %-14s %s\n", RT_T(pool, c->pool),
+			RT_T(uid, c->uid), c->kept_value, RT_T(kept, c->kept_station[0] ? c->kept_station : "(unknown)"),
+			c->other_value, RT_T(other, c->other_station), c->recorded_at);
+	}
+}
+
 int gang_report_write_text(FILE *fp, const gang_report *r)
 {
 	rt_header(fp, r);
@@ -190,5 +210,6 @@ int gang_report_write_text(FILE *fp, const gang_report *r)
 		rt_hours(fp, r);
 		rt_pools(fp, r);
 	}
+	rt_conflicts(fp, r);
 	return ferror(fp) || fflush(fp) ? GANG_EFILE : GANG_OK;
 }

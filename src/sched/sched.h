@@ -19,6 +19,7 @@
 struct gang_profile;
 struct gang_image;
 struct gang_db;
+struct gang_serial_lease;
 
 typedef struct gang_run_cfg {
 	const struct gang_profile *profile;
@@ -36,6 +37,7 @@ typedef struct gang_run_cfg {
 	gang_sink *sink;
 	FILE *log_fp;                /* engineer log (stderr or a file); NULL: off */
 	gang_log_level log_level;
+	struct gang_serial_lease *lease; /* serial.lease: the station's lease (shared by the slots); NULL: none */
 } gang_run_cfg;
 
 typedef struct gang_run_totals {

@@ -24,6 +24,9 @@
 #include "pgserver.h"
 #include "serial/serial_alloc.h"
 
+/* The number of PostgreSQL migrations (db/migrations/pg/), and the next one's. */
+#define PGT_NEWEST "4"
+#define PGT_AFTER "5"
 #define PGT_THREADS 8
 #define PGT_PER_THREAD 25
 
@@ -86,10 +89,10 @@ Test(db_pg, a_new_database_gets_the_schema_once_and_reopening_applies_nothing)
 	db = pgt_open(0);
 	gang_db_close(db);
 	pgt_sql(out, sizeof(out), "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version");
-	cr_expect_str_eq(out, "1,2,3");
+	cr_expect_str_eq(out, "1,2,3," PGT_NEWEST);
 	pgt_sql(out, sizeof(out), "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'");
-	cr_expect_str_eq(out, "10", "boards, attempts, steps, serial_pools, serials, sightings, slot_map, probes, "
-				    "schema_version, leases: %s", out);
+	cr_expect_str_eq(out, "12", "boards, attempts, steps, serial_pools, serials, sightings, slot_map, probes, "
+				    "schema_version, leases, lease_bindings, serial_conflicts: %s", out);
 }
 
 static void *pgt_open_thread(void *arg)
@@ -117,7 +120,7 @@ Test(db_pg, stations_opening_a_new_database_together_migrate_it_once)
 		cr_expect_eq(rc[i], GANG_OK, "opener %d failed", i);
 	}
 	pgt_sql(out, sizeof(out), "SELECT count(*) FROM schema_version");
-	cr_expect_str_eq(out, "3");
+	cr_expect_str_eq(out, PGT_NEWEST);
 }
 
 Test(db_pg, a_database_without_the_schema_newer_or_older_ones_are_refused_by_version)
@@ -131,10 +134,11 @@ Test(db_pg, a_database_without_the_schema_newer_or_older_ones_are_refused_by_ver
 	cr_expect_not_null(strstr(d.msg, "has no gang schema yet"), "%s", d.msg);
 	gang_db_close(pgt_open(0));   /* `gang db upgrade` on the empty database the engineer made */
 	pgt_sql(out, sizeof(out), "SELECT count(*) FROM schema_version");
-	cr_expect_str_eq(out, "3");
-	pgt_sql(out, sizeof(out), "INSERT INTO schema_version VALUES (4, 'x')");
+	cr_expect_str_eq(out, PGT_NEWEST);
+	pgt_sql(out, sizeof(out), "INSERT INTO schema_version VALUES (" PGT_AFTER ", 'x')");
 	cr_expect_eq(gang_db_open(&db, pgt_uri, 0, &d), GANG_EDB);
-	cr_expect_not_null(strstr(d.msg, "schema version 4 is newer than this gang (3)"), "%s", d.msg);
+	cr_expect_not_null(strstr(d.msg, "schema version " PGT_AFTER " is newer than this gang (" PGT_NEWEST ")"), "%s",
+			   d.msg);
 	pgt_sql(out, sizeof(out), "DELETE FROM schema_version");
 	cr_expect_eq(gang_db_open(&db, pgt_uri, GANG_DB_READONLY, &d), GANG_EDB);
 	cr_expect_not_null(strstr(d.msg, "has no gang schema yet"), "%s", d.msg);
@@ -267,7 +271,7 @@ Test(db_pg, an_engineer_still_corrects_history_and_a_station_cannot_migrate)
 	db = pgt_open(0);   /* the superuser, as gang_engineer is */
 	cr_expect_eq(gang_serial_void(db, "demo", 1000, "scrapped", &d), GANG_OK, "%s", d.msg);
 	gang_db_close(db);
-	pgt_sql(out, sizeof(out), "DELETE FROM schema_version WHERE version = 3");
+	pgt_sql(out, sizeof(out), "DELETE FROM schema_version WHERE version = " PGT_NEWEST);
 	cr_expect_eq(gang_db_open(&db, uri, 0, &d), GANG_EDB, "a station migrated the schema");
 	cr_expect_null(db);
 	cr_expect_not_null(strstr(d.msg, "gang db upgrade"), "the fix is named: %s", d.msg);

@@ -166,5 +166,9 @@ int db_pg_lease_take(gang_db_lease *out, db_pg *db, const char *station, const c
 		     gang_diag *d);
 int db_pg_lease_void(int *n_out, db_pg *db, const char *which, const char *reason, gang_db_lease_fn fn,
 		     void *user, gang_diag *d);
+int db_pg_lease_bind(gang_lease_bound *out, db_pg *db, const gang_lease_binding *b, gang_diag *d);
+int db_pg_lease_unused(int64_t *out, size_t cap, size_t *n_out, db_pg *db, const char *station, const char *pool,
+		       gang_diag *d);
+int db_pg_serial_conflicts(gang_serial_conflict **out, size_t *n_out, db_pg *db, gang_diag *d);
 
 #endif

@@ -245,6 +245,26 @@ static int pq_lease_void(int *n_out, gang_db *db, const char *which, const char 
 	return db_pg_lease_void(n_out, DBP(db), which, reason, fn, user, d);
 }
 
+static int pq_lease_bind(gang_lease_bound *out, gang_db *db, const gang_lease_binding *b, gang_diag *d)
+{
+	int err = db_pg_lease_bind(out, DBP(db), b, d);
+
+	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
+		err = db_pg_lease_bind(out, DBP(db), b, d);
+	return err;
+}
+
+static int pq_serial_conflicts(gang_serial_conflict **out, size_t *n_out, gang_db *db, gang_diag *d)
+{
+	return db_pg_serial_conflicts(out, n_out, DBP(db), d);
+}
+
+static int pq_lease_unused(int64_t *out, size_t cap, size_t *n_out, gang_db *db, const char *station,
+			   const char *pool, gang_diag *d)
+{
+	return db_pg_lease_unused(out, cap, n_out, DBP(db), station, pool, d);
+}
+
 static int pq_test_exec(gang_db *db, const char *sql, gang_diag *d)
 {
 	db_pg *p = DBP(db);
@@ -305,6 +325,9 @@ const gang_store_ops db_pg_ops = {
 	.serial_list = pq_serial_list,
 	.lease_take = pq_lease_take,
 	.lease_void = pq_lease_void,
+	.lease_bind = pq_lease_bind,
+	.serial_conflicts = pq_serial_conflicts,
+	.lease_unused = pq_lease_unused,
 	.test_exec = pq_test_exec,
 	.test_query = pq_test_query,
 };
