@@ -172,6 +172,8 @@ $(BUILD)/db-bench: tools/bench/db-bench.c $(GANG_LIB) | deps-check
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(GANG_LIB) $(LDLIBS_ALL)
 $(BUILD)/report-bench: tools/bench/report-bench.c $(GANG_LIB) | deps-check
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(GANG_LIB) $(LDLIBS_ALL)
+$(BUILD)/pg-bench: tools/bench/pg-bench.c tests/lib/pgserver.c $(GANG_LIB) | deps-check
+	$(CC) $(CFLAGS_ALL) -Itests/lib -o $@ $< tests/lib/pgserver.c $(GANG_LIB) $(LDLIBS_ALL)
 
 demo: deps-check
 	@$(MAKE) --no-print-directory all

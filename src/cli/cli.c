@@ -28,6 +28,7 @@ static const gang_cli_cmd cli_cmds[] = {
 	{ "help", gang_cmd_help, GANG_HELP_HELP_SYN, GANG_HELP_HELP, gang_cmd_help_opts },
 	{ "serial", gang_cmd_serial, GANG_HELP_SERIAL_SYN, GANG_HELP_SERIAL, gang_cmd_serial_opts },
 	{ "pool", gang_cmd_pool, GANG_HELP_POOL_SYN, GANG_HELP_POOL, gang_cmd_pool_opts },
+	{ "db", gang_cmd_db, GANG_HELP_DB_SYN, GANG_HELP_DB, gang_cmd_db_opts },
 };
 #define CLI_NCMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))
 

@@ -91,6 +91,7 @@ int gang_cmd_parts(int argc, char **argv);
 int gang_cmd_help(int argc, char **argv);
 int gang_cmd_serial(int argc, char **argv);
 int gang_cmd_pool(int argc, char **argv);
+int gang_cmd_db(int argc, char **argv);
 
 /* Their getopt_long tables (each ends with a zero row). */
 extern const struct option gang_cmd_probes_opts[];
@@ -106,5 +107,6 @@ extern const struct option gang_cmd_parts_opts[];
 extern const struct option gang_cmd_help_opts[];
 extern const struct option gang_cmd_serial_opts[];
 extern const struct option gang_cmd_pool_opts[];
+extern const struct option gang_cmd_db_opts[];
 
 #endif

@@ -138,7 +138,7 @@
 	"failed boards (UID, serial, slot, probe, failing step, error, time): 'failed' when the\n" \
 	"board's last finished attempt failed, 'failed, later passed' listed apart; boards,\n" \
 	"first-pass yield (per board), attempt pass rate (per attempt), failures by error class and\n" \
-	"failing step, per slot and per probe, cycle time of passing attempts (min/median/p95/max),\n" \
+	"failing step, per station, slot and probe, cycle time of passing attempts (min/median/p95/max),\n" \
 	"passes per hour, and the serial numbers handed out. The database is opened read-only.\n\n" \
 	"  --batch B     only attempts of batch B\n" \
 	"  --since T     only attempts started at or after T\n" \
@@ -148,8 +148,8 @@
 	"                json (one object), html (one self-contained page with charts)\n" \
 	"  --out FILE    write to FILE instead of stdout (exit 6 if it cannot be written)\n" \
 	"  --db PATH     database (default: db in gang.conf, else ~/.local/share/gang/gang.sqlite)\n" \
-	"  --upgrade     open the database read-write once to apply the schema migrations a\n" \
-	"                database left by an older gang needs (reports refuse it otherwise)\n\n" \
+	"  --upgrade     apply the schema migrations a database left by an older gang needs\n" \
+	"                first, as 'gang db upgrade' does (reports refuse it otherwise)\n\n" \
 	"T is an ISO 8601 UTC time or date (2026-11-24, 2026-11-24T08:00:00Z).\n" \
 	"An empty selection (e.g. an unknown batch) is reported as such and exits 0.\n" \
 	"Definitions of every figure: docs/reports.md.\n"
@@ -199,6 +199,25 @@
 	"Exit 2 for an unknown pool or a value never handed out or already void (named in the\n" \
 	"message), 4 when the database cannot be used.\n"
 
+#define GANG_HELP_DB_SYN "database maintenance: apply the schema migrations, void a station's serial leases"
+#define GANG_HELP_DB \
+	"usage: gang db upgrade [--db PATH]\n" \
+	"       gang db void-lease STATION|LEASE-ID --reason TEXT [--db PATH]\n\n" \
+	"upgrade applies the schema migrations the database needs for this gang, in one\n" \
+	"transaction, and changes nothing else: an SQLite file (db/migrations/sqlite/) or a\n" \
+	"PostgreSQL database (db/migrations/pg/: tables, and the gang_station and gang_engineer\n" \
+	"roles; run it as the role that owns the schema). A database that is already current is\n" \
+	"left alone. A missing SQLite file is not created. 'gang run' applies them too.\n\n" \
+	"void-lease voids the serial leases a station holds on the central PostgreSQL database\n" \
+	"(all live ones of STATION, or the one LEASE-ID), e.g. of a station that never comes back:\n" \
+	"their values not bound to a board are never handed out; the lease rows keep the range,\n" \
+	"when and why, for audit. Each voided lease is printed with its used and void counts.\n\n" \
+	"  --reason TEXT  why the leases are voided (void-lease; required, kept for audit)\n" \
+	"  --db PATH      database: an SQLite file, or a PostgreSQL connection string, URI\n" \
+	"                 (postgresql://gang@db/gang) or key=value (\"host=db dbname=gang\")\n" \
+	"                 (default: db in gang.conf, else ~/.local/share/gang/gang.sqlite)\n\n" \
+	"Exit 2 when void-lease names no live lease, 4 when the database cannot be opened, is\n" \
+	"newer than this gang, or has no leases (SQLite).\n"
 
 #define GANG_HELP_POOL_SYN "import a supplier's values into a data pool, list a pool, void a value"
 #define GANG_HELP_POOL \

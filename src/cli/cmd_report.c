@@ -3,8 +3,9 @@
  * and serial usage of a selection of attempts (a batch and/or a window of
  * started_at), as text, CSV, JSON or one self-contained HTML page.
  * The database is opened read-only, so a report never disturbs a running
- * line; --upgrade opens it read-write once so a database left by an older
- * gang gets its schema migrations first. An empty selection is not an error (exit 0; a note on stderr).
+ * line; --upgrade (an alias of `gang db upgrade`, cmd_db.c, kept for
+ * scripts) opens it read-write once so a database left by an older gang
+ * gets its schema migrations first. An empty selection is not an error (exit 0; a note on stderr).
  * Definitions: docs/reports.md; SQL: the backend's (SQLite: db/sqlite/sqlite_report.c).
  */
 #include <errno.h>

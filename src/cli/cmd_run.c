@@ -26,6 +26,7 @@
 #include "sched/sched.h"
 #include "serial/data_pool.h"
 #include "serial/serial_alloc.h"
+#include "serial/serial_lease.h"
 #include "target/part.h"
 
 #define RUN_MAX_PROBES 64
@@ -46,6 +47,7 @@ typedef struct run_args {
 	uint32_t db_wait_s;
 	bool sync, json, plain, rework;
 	int recovered;                        /* attempts an earlier run left open, closed as aborted */
+	gang_serial_lease *lease;             /* serial.lease: the station's lease; NULL: none */
 	char batch_buf[40];
 	gang_config cfg;                      /* gang.conf: what the flags leave unsaid */
 	char log_buf[GANG_CONFIG_PATH_MAX];
@@ -291,11 +293,41 @@ static int run_data_pools(gang_db *db, const gang_profile *p, gang_diag *d)
 	return err;
 }
 
+/*
+ * serial.lease: a lease is taken from the central database's pool, so a
+ * SQLite file (one station's own pool) has none; refused before the
+ * database is touched.
+ */
+static int run_lease_check(const run_args *a, const gang_profile *p, gang_diag *d)
+{
+	if (!p->serial.present || !p->serial.lease || !gang_db_is_file(a->db))
+		return GANG_OK;
+	return gang_diag_set(d, GANG_EPROFILE,
+			     "serial.lease needs the central PostgreSQL database (--db postgresql://... or db "
+			     "in gang.conf); %s is a SQLite file, whose serials belong to this station alone",
+			     a->db);
+}
+
+/* The station's lease of the profile's pool: its unused values, or a new lease (serial_lease.h). */
+static int run_lease(run_args *a, gang_db *db, const gang_profile *p, gang_diag *d)
+{
+	const char *station = run_station(a, p);
+
+	if (!p->serial.present || !p->serial.lease)
+		return GANG_OK;
+	if (!station)
+		return gang_diag_set(d, GANG_EUSAGE, "serial.lease needs a station name (--station, the profile's "
+						     "station or station in gang.conf)");
+	return gang_serial_lease_open(&a->lease, db, station, p->serial.pool, p->serial.lease, d);
+}
+
 static int run_db(gang_db **out, run_args *a, const gang_profile *p, gang_diag *d)
 {
 	char fmt[64];
 	int closed = 0, err;
 
+	if ((err = run_lease_check(a, p, d)) < 0)
+		return err;
 	if ((err = gang_db_open(out, a->db, GANG_DB_CREATE, d)) < 0)
 		return err;
 	/* opening refused a locked database quickly; from now on a busy one is waited for */
@@ -310,7 +342,9 @@ static int run_db(gang_db **out, run_args *a, const gang_profile *p, gang_diag *
 	if (!p->serial.present)
 		return GANG_OK;
 	snprintf(fmt, sizeof(fmt), "%s", gang_serial_kind_name(p->serial.fmt.kind));
-	return gang_serial_pool_ensure(*out, p->serial.pool, p->serial.start, p->serial.end, fmt, d);
+	if ((err = gang_serial_pool_ensure(*out, p->serial.pool, p->serial.start, p->serial.end, fmt, d)) < 0)
+		return err;
+	return run_lease(a, *out, p, d);
 }
 
 static gang_sink *run_sink(bool *console_out, const run_args *a, FILE *log_fp, gang_diag *d)
@@ -409,7 +443,7 @@ int gang_cmd_run(int argc, char **argv)
 			.probes = a.probes, .n_probes = a.n_probes, .boards_max = a.boards, .batch = a.batch,
 			.operator_name = a.operator_name, .station = run_station(&a, p),
 			.sync = a.sync, .rework = a.rework, .sink = sink, .log_fp = log_fp,
-			.log_level = (gang_log_level)a.log_level,
+			.log_level = (gang_log_level)a.log_level, .lease = a.lease,
 		};
 		gang_event ev = { .kind = GANG_EV_RUN_START, .ts = gang_now_unix(), .profile = p->name,
 				  .batch = a.batch, .boards_max = a.boards };
@@ -431,6 +465,7 @@ out:
 		gang_cli_fail("run", err, &d);
 	if (log_fp && log_fp != stderr)
 		fclose(log_fp);
+	gang_serial_lease_free(a.lease);
 	gang_db_close(db);
 	gang_image_free(img);
 	gang_profile_free(p);

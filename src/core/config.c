@@ -6,6 +6,7 @@
  * (https://hyperrealm.github.io/libconfig/libconfig_manual.html).
  */
 #include "core/config.h"
+#include "core/conninfo.h"
 
 #include <errno.h>
 #include <libconfig.h>
@@ -106,7 +107,7 @@ static int cfg_store(gang_config *c, const cfg_key *k, const char *v, const char
 	if (k->kind == CFG_IDENT && !cfg_is_ident(v))
 		return gang_diag_set(d, GANG_ECONFIG, "%s:%d: %s: '%s' may contain only letters, digits, '.', '_' and '-'",
 				     path, line, k->name, v);
-	if (k->kind == CFG_PATH && v[0] != '/' && slash && !cfg_is_uri(v))
+	if (k->kind == CFG_PATH && v[0] != '/' && slash && !cfg_is_uri(v) && !gang_conninfo_is_kv(v))
 		n = snprintf(field, k->cap, "%.*s/%s", (int)(slash - path), path, v);
 	else
 		n = snprintf(field, k->cap, "%s", v);

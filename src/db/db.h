@@ -160,7 +160,8 @@ void gang_db_on_wait(gang_db *db, gang_db_wait_fn fn, void *user);
 void gang_db_close(gang_db *db);
 /*
  * Does path name a database file (SQLite), one that may simply not exist
- * yet? False for a server's URI (postgresql://, postgres://).
+ * yet? False for a server's connection string (postgresql://, postgres://,
+ * or libpq keyword/value pairs such as "host=db dbname=gang").
  */
 bool gang_db_is_file(const char *path);
 /* Path the handle was opened with (borrowed; valid until gang_db_close). */
@@ -268,5 +269,40 @@ int gang_db_sighting(gang_db *db, const gang_attempt_info *info, const char *uid
  */
 int gang_db_attempt_finish(gang_db *db, const gang_attempt_key *attempt, gang_attempt_result result,
 			   const char *error_class, const char *error_message, gang_diag *d);
+
+/*
+ * Serial leases (the central PostgreSQL database only; docs/stations.md): a
+ * block of a pool's serials held by one station.
+ */
+#define GANG_DB_POOL_NAME_MAX 128U
+
+typedef struct gang_db_lease {
+	int64_t id;
+	char station[GANG_DB_STATION_MAX];
+	char pool[GANG_DB_POOL_NAME_MAX];
+	int64_t first, last; /* the values, inclusive */
+	int64_t used;        /* values of the range bound to a board (a serials row) */
+} gang_db_lease;
+
+/*
+ * Take a lease of up to n (1..1000000) values of pool for station in one
+ * transaction: the next n values of the pool, or those left when fewer
+ * remain; GANG_ESERIAL_EXHAUSTED when none do. The SQLite backend has no
+ * leases (GANG_EDB saying they need a PostgreSQL database).
+ */
+int gang_db_lease_take(gang_db_lease *out, gang_db *db, const char *station, const char *pool, uint32_t n,
+		       gang_diag *d);
+
+typedef int (*gang_db_lease_fn)(void *user, const gang_db_lease *lease, gang_diag *d);
+
+/*
+ * Void the live leases which names: a lease id (a decimal number) or a
+ * station (all of its live leases), with reason (required), in one
+ * transaction; fn sees each voided lease (used: its bound values, the rest
+ * are void for good). *n_out = how many; GANG_EUSAGE naming which when it
+ * names no live lease.
+ */
+int gang_db_lease_void(int *n_out, gang_db *db, const char *which, const char *reason, gang_db_lease_fn fn,
+		       void *user, gang_diag *d);
 
 #endif

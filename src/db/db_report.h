@@ -37,6 +37,7 @@ typedef struct gang_report_filter {
 /* One attempt of the selection; strings borrowed for the callback only, NULL = unknown. */
 typedef struct gang_report_row {
 	int64_t id;
+	int64_t seq;              /* the attempt's number at its station (the portable key with station) */
 	const char *uid;          /* NULL: the board was never identified */
 	const char *slot;
 	const char *probe_serial;
@@ -104,6 +105,7 @@ typedef enum gang_trace_field {
 	GANG_TF_SERIAL_POOL,
 	GANG_TF_SERIAL_VALUE,
 	GANG_TF_SERIAL_TEXT,
+	GANG_TF_KEY,          /* the portable key "station/number" (gang_attempt_key_text) */
 	GANG_TF_COUNT
 } gang_trace_field;
 

@@ -1,13 +1,14 @@
 /*
  * store.c — the public database API (db.h, db_report.h) dispatched to the
  * backend that opened the handle (store.h). Opening picks the backend by
- * the name given (a postgresql:// URI: PostgreSQL when built, else a file
- * path: SQLite) and checks its ops table before the
+ * the name given (a PostgreSQL connection string, URI or keyword/value
+ * pairs, core/conninfo.h: PostgreSQL when built, else a file path: SQLite) and checks its ops table before the
  * handle is handed out; every other call is one indirection, plus the
  * fallback of an optional slot.
  */
 #include "db/store.h"
 #include "db/db_testing.h"
+#include "core/conninfo.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -65,10 +66,10 @@ static int store_checked(gang_db **out, int err, gang_diag *d)
 	return err;
 }
 
-/* A PostgreSQL connection URI (RFC 3986 scheme, either spelling libpq accepts). */
+/* A PostgreSQL connection string: a URI (either spelling libpq accepts) or keyword/value pairs. */
 static int store_is_pg(const char *path)
 {
-	return strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0;
+	return gang_conninfo_is_server(path);
 }
 
 /* Replace the value of every "password=" query parameter of shown with "…" (libpq accepts one there). */
@@ -103,10 +104,17 @@ static void store_hide_password_param(char *shown, size_t cap)
  */
 void gang_store_uri_shown(char *out, size_t cap, const char *uri)
 {
-	const char *auth = strstr(uri, "://") + 3;
-	const char *at = strchr(auth, '@');
-	size_t end = strcspn(auth, "/?#");
+	const char *auth = strstr(uri, "://");
+	const char *at;
+	size_t end;
 
+	if (!auth) {   /* keyword/value pairs: only a password keyword's value is hidden */
+		gang_conninfo_shown(out, cap, uri);
+		return;
+	}
+	auth += 3;
+	at = strchr(auth, '@');
+	end = strcspn(auth, "/?#");
 	if (at && (size_t)(at - auth) < end)
 		snprintf(out, cap, "%.*s…%s", (int)(auth - uri), uri, at);
 	else
@@ -305,6 +313,38 @@ int gang_db_trace_find(char ***uids_out, size_t *n_out, gang_db *db, const char 
 int gang_db_trace_board(gang_trace_board **out, gang_db *db, const char *uid, gang_diag *d)
 {
 	return db->ops->trace_board(out, db, uid, d);
+}
+
+static int store_no_leases(gang_db *db, gang_diag *d)
+{
+	return gang_diag_set(d, GANG_EDB,
+			     "database %s: serial leases need the central PostgreSQL database (the %s backend has "
+			     "none)",
+			     gang_db_path(db), db->ops->scheme);
+}
+
+int gang_db_lease_take(gang_db_lease *out, gang_db *db, const char *station, const char *pool, uint32_t n,
+		       gang_diag *d)
+{
+	memset(out, 0, sizeof(*out));
+	if (!station || !*station || !pool || !*pool || n == 0 || n > 1000000U)
+		return gang_diag_set(d, GANG_ERR, "lease: station, pool and a size of 1..1000000 are needed");
+	if (strlen(station) >= sizeof(out->station) || strlen(pool) >= sizeof(out->pool))
+		return gang_diag_set(d, GANG_ERR, "lease: station or pool name too long");
+	if (!db->ops->lease_take)
+		return store_no_leases(db, d);
+	return db->ops->lease_take(out, db, station, pool, n, d);
+}
+
+int gang_db_lease_void(int *n_out, gang_db *db, const char *which, const char *reason, gang_db_lease_fn fn,
+		       void *user, gang_diag *d)
+{
+	*n_out = 0;
+	if (!which || !*which || !reason || !*reason)
+		return gang_diag_set(d, GANG_EUSAGE, "void-lease needs a station or lease id and a reason");
+	if (!db->ops->lease_void)
+		return store_no_leases(db, d);
+	return db->ops->lease_void(n_out, db, which, reason, fn, user, d);
 }
 
 int gang_db_test_exec(gang_db *db, const char *sql, gang_diag *d)

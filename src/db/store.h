@@ -28,12 +28,13 @@
 
 #include "core/err.h"
 #include "db/db.h"
+#include "db/db_lease.h"
 #include "db/db_report.h"
 #include "serial/data_pool.h"
 #include "serial/serial_alloc.h"
 
 /* Bump on any change to gang_store_ops' layout or to an op's contract. */
-#define GANG_STORE_OPS_VERSION 3U
+#define GANG_STORE_OPS_VERSION 5U
 
 typedef struct gang_store_ops gang_store_ops;
 
@@ -136,6 +137,19 @@ struct gang_store_ops {
 	int (*serial_list)(gang_db *db, const char *pool, const char *state, gang_serial_row_fn fn, void *user,
 			   gang_diag *d);
 
+	/* optional (a central database's): serial leases; NULL: refused, naming PostgreSQL */
+	int (*lease_take)(gang_db_lease *out, gang_db *db, const char *station, const char *pool, uint32_t n,
+			  gang_diag *d);
+	int (*lease_void)(int *n_out, gang_db *db, const char *which, const char *reason, gang_db_lease_fn fn,
+			  void *user, gang_diag *d);
+
+	/* optional (a central database's): leases, the station half (db_lease.h); NULL: binding is
+	 * refused naming PostgreSQL, and there are no conflicts */
+	int (*lease_bind)(gang_lease_bound *out, gang_db *db, const gang_lease_binding *b, gang_diag *d);
+	int (*serial_conflicts)(gang_serial_conflict **out, size_t *n_out, gang_db *db, gang_diag *d);
+	int (*lease_unused)(int64_t *out, size_t cap, size_t *n_out, gang_db *db, const char *station,
+			    const char *pool, gang_diag *d);
+
 	/* optional: db_testing.h gang_db_test_exec and _query; NULL: they fail GANG_ERR naming the backend */
 	int (*test_exec)(gang_db *db, const char *sql, gang_diag *d);
 	int (*test_query)(char *out, size_t cap, gang_db *db, const char *sql, gang_diag *d);
@@ -184,14 +198,15 @@ int gang_store_ops_check(const gang_store_ops *ops, gang_diag *d);
 
 /*
  * uri ("postgresql://user:password@host/db") without its userinfo, for
- * messages: "postgresql://…@host/db" (RFC 3986 §3.2.1 and §7.5).
+ * messages: "postgresql://…@host/db" (RFC 3986 §3.2.1 and §7.5); a
+ * keyword/value string ("host=db password=x") with "password=…".
  */
 void gang_store_uri_shown(char *out, size_t cap, const char *uri);
 
 /* The SQLite backend (src/db/sqlite/): path names the database file. */
 int gang_store_sqlite_open(gang_db **out, const char *path, int flags, gang_diag *d);
 #ifdef GANG_WITH_PG
-/* The PostgreSQL backend (src/db/pg/, built with WITH_PG): uri is "postgresql://...". */
+/* The PostgreSQL backend (src/db/pg/, built with WITH_PG): uri is a libpq connection string (URI or key=value). */
 int gang_store_pg_open(gang_db **out, const char *uri, int flags, gang_diag *d);
 #endif
 

@@ -33,6 +33,7 @@ static const struct {
 	[GANG_TF_SERIAL_POOL] = { "serial_pool", 0 },
 	[GANG_TF_SERIAL_VALUE] = { "serial_value", 1 },
 	[GANG_TF_SERIAL_TEXT] = { "serial_text", 0 },
+	[GANG_TF_KEY] = { "key", 0 },
 };
 
 const char *gang_trace_field_name(gang_trace_field f)

@@ -3,7 +3,7 @@
  * and lock, mass and page erase through the debug port, and the
  * option-byte block (erase, program all eight half-words
  * with RDP last, reload). Programming and the CRC stub run on the core
- * (flash/loader_ring.c with tools/loader/loader_f1.S).
+ * (flash/loader_ring.c with tools/loader/loader.S, half-words).
  *
  * Facts: PM0075 and RM0091 §3 (unlock: KEY1, KEY2, check LOCK; erase:
  * PER/MER, AR, STRT, poll BSY, check EOP and errors; AR writes ignored
@@ -17,6 +17,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "flash/ctrl.h"
 #include "flash/geom.h"
 #include "flash/loader_ring.h"
 #include "flash/loaders.inc"
@@ -42,27 +43,15 @@ static int f1_wr(gang_target *t, uint32_t off, uint32_t v)
 	return gang_stlink_write32(gang_target_stlink(t), gang_fpec_f1_reg(t, off), v);
 }
 
+/* The FPEC's registers for the shared unlock and BSY wait (PM0075 §2.3.1). */
+static const gang_flash_ctrl_regs f1_regs = {
+	F1_FLASH_KEYR, F1_FLASH_SR, F1_FLASH_CR, F1_SR_BSY, F1_SR_ERRORS | F1_SR_EOP, F1_CR_LOCK, 1000U,
+};
+
 int gang_fpec_f1_wait(uint32_t *sr_out, gang_target *t, unsigned expect_us, unsigned timeout_ms,
 		      const char *what)
 {
-	unsigned waited_us = 0;
-	int err;
-
-	if (expect_us)
-		gang_target_sleep_us(expect_us);
-	for (;;) {
-		if ((err = f1_rd(sr_out, t, F1_FLASH_SR)) < 0)
-			return err;
-		if (!(*sr_out & F1_SR_BSY))
-			return GANG_OK;
-		if (waited_us / 1000U > timeout_ms)
-			break;
-		gang_target_sleep_us(1000U);
-		waited_us += 1000U;
-	}
-	return gang_diag_set(gang_target_diag(t), GANG_EFLASH,
-			     "%s: flash controller still busy after %u ms (FLASH_SR=0x%08" PRIX32 ")",
-			     what, timeout_ms, *sr_out);
+	return gang_flash_ctrl_wait(sr_out, t, &f1_regs, expect_us, timeout_ms, what);
 }
 
 int gang_fpec_f1_check(gang_target *t, uint32_t sr, const char *what, uint32_t addr)
@@ -80,22 +69,7 @@ int gang_fpec_f1_check(gang_target *t, uint32_t sr, const char *what, uint32_t a
 
 static int f1_unlock(gang_target *t)
 {
-	uint32_t cr = 0;
-	int err;
-
-	if ((err = f1_wr(t, F1_FLASH_SR, F1_SR_ERRORS | F1_SR_EOP)) < 0 ||
-	    (err = f1_rd(&cr, t, F1_FLASH_CR)) < 0)
-		return err;
-	if (!(cr & F1_CR_LOCK))
-		return GANG_OK;
-	if ((err = f1_wr(t, F1_FLASH_KEYR, F1_FLASH_KEY1)) < 0 ||
-	    (err = f1_wr(t, F1_FLASH_KEYR, F1_FLASH_KEY2)) < 0 ||
-	    (err = f1_rd(&cr, t, F1_FLASH_CR)) < 0)
-		return err;
-	if (cr & F1_CR_LOCK)
-		return gang_diag_set(gang_target_diag(t), GANG_EFLASH, "flash controller stays locked "
-				     "after the key sequence (FLASH_CR=0x%08" PRIX32 ")", cr);
-	return GANG_OK;
+	return gang_flash_ctrl_unlock(t, &f1_regs);
 }
 
 static int f1_lock(gang_target *t)
@@ -167,8 +141,8 @@ static int f1_ob_erase(gang_target *t)
 	uint32_t cr = 0, sr = 0;
 	int err;
 
-	if ((err = f1_wr(t, F1_FLASH_OPTKEYR, F1_FLASH_KEY1)) < 0 ||
-	    (err = f1_wr(t, F1_FLASH_OPTKEYR, F1_FLASH_KEY2)) < 0 ||
+	if ((err = f1_wr(t, F1_FLASH_OPTKEYR, GANG_FLASH_KEY1)) < 0 ||
+	    (err = f1_wr(t, F1_FLASH_OPTKEYR, GANG_FLASH_KEY2)) < 0 ||
 	    (err = f1_rd(&cr, t, F1_FLASH_CR)) < 0)
 		return err;
 	if (!(cr & F1_CR_OPTWRE))
@@ -237,9 +211,10 @@ static int f1_ob_write(gang_target *t, const uint8_t *raw, size_t len)
 	return f1_ob_reload(t);
 }
 
-/* loader_f1.S: half-words with FLASH_CR.PG set by the host (PM0075 §2.3.3). */
+/* loader.S for half-words, with FLASH_CR.PG set by the host (PM0075 §2.3.3); BSY, PGERR/WRPRTERR. */
 static const gang_loader f1_loader = {
-	loader_f1_prog, sizeof(loader_f1_prog), F1_FLASH_CR, F1_CR_PG, 2U, gang_fpec_f1_check,
+	loader_u16_prog, sizeof(loader_u16_prog), F1_FLASH_CR, F1_CR_PG, F1_FLASH_SR, F1_SR_BSY,
+	F1_SR_ERRORS, 2U, gang_fpec_f1_check,
 };
 
 static int f1_program_stage(gang_flash_stage *st, gang_target *t, const gang_flash_run *runs, size_t n,

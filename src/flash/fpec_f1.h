@@ -23,8 +23,6 @@
 #define F1_FLASH_OBR         0x1CU
 #define F1_FLASH_WRPR        0x20U
 
-#define F1_FLASH_KEY1        0x45670123U
-#define F1_FLASH_KEY2        0xCDEF89ABU
 
 #define F1_SR_BSY            (1U << 0)
 #define F1_SR_PGERR          (1U << 2)

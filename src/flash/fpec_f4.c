@@ -2,7 +2,7 @@
  * fpec_f4.c — the F2/F4/F7 flash driver (the sector controller at
  * 0x40023C00): unlock and lock, sector and mass erase through the debug
  * port, option bytes through FLASH_OPTCR/OPTCR1, and programming with the
- * streaming loader (tools/loader/loader_f4.S) at x32.
+ * streaming loaders (tools/loader/loader.S: words at x32, half-words at x16).
  *
  * Facts: RM0090 §3.6 (unlock KEY1/KEY2, a wrong key locks the controller
  * until reset; sector erase SER + SNB + STRT, mass erase MER (+MER1 for
@@ -20,11 +20,13 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "flash/ctrl.h"
 #include "flash/geom.h"
 #include "flash/loader_ring.h"
 #include "flash/loaders.inc"
 
 #define F4_X32_MIN_MV        2700U     /* PSIZE x32 needs 2.7 V (RM0090 §3.6.2 Table 7) */
+#define F4_X16_MIN_MV        2100U     /* PSIZE x16 needs 2.1 V */
 #define F4_POLL_US           2000U
 #define F4_MASS_MS_PER_MIB   8000U     /* typical; the maximum is twice that */
 #define F4_OB_TIMEOUT_MS     40000U    /* OPTSTRT with an RDP regression erases every sector */
@@ -55,28 +57,15 @@ bool gang_fpec_f4_has_optcr1(const gang_part *p)
 	return (p->family->flash.flags & GANG_CTRL_F7_OPTCR) || gang_fpec_f4_dual_bank(p);
 }
 
-/* Sleep expect_us, then poll SR until BSY clears (timeout_ms); the final SR in *sr_out. */
+/* The controller's registers for the shared unlock and BSY wait (RM0090 §3.5.1). */
+static const gang_flash_ctrl_regs f4_regs = {
+	F4_FLASH_KEYR, F4_FLASH_SR, F4_FLASH_CR, F4_SR_BSY, F4_SR_ERRORS | F4_SR_EOP, F4_CR_LOCK, F4_POLL_US,
+};
+
 static int f4_wait(uint32_t *sr_out, gang_target *t, unsigned expect_us, unsigned timeout_ms,
 		   const char *what)
 {
-	uint64_t waited_us = expect_us;
-	int err;
-
-	if (expect_us)
-		gang_target_sleep_us(expect_us);
-	for (;;) {
-		if ((err = f4_rd(sr_out, t, F4_FLASH_SR)) < 0)
-			return err;
-		if (!(*sr_out & F4_SR_BSY))
-			return GANG_OK;
-		if (waited_us / 1000U > timeout_ms)
-			break;
-		gang_target_sleep_us(F4_POLL_US);
-		waited_us += F4_POLL_US;
-	}
-	return gang_diag_set(gang_target_diag(t), GANG_EFLASH,
-			     "%s: flash controller still busy after %u ms (FLASH_SR=0x%08" PRIX32 ")",
-			     what, timeout_ms, *sr_out);
+	return gang_flash_ctrl_wait(sr_out, t, &f4_regs, expect_us, timeout_ms, what);
 }
 
 /* SR error bits after an operation at addr, in words an engineer can act on. */
@@ -97,38 +86,33 @@ static int f4_check(gang_target *t, uint32_t sr, const char *what, uint32_t addr
 	return GANG_OK;
 }
 
-/* Word programming and erase at x32 need 2.7 V; say so before the controller refuses. */
+/*
+ * The parallelism the supply allows (RM0090 §3.6.2 Table 7): x32 from
+ * 2.7 V, x16 from 2.1 V; an unmeasured supply counts as 3.3 V.
+ */
+static uint32_t f4_psize(gang_target *t)
+{
+	unsigned mv = gang_target_info_get(t)->target_mv;
+
+	return (mv == 0 || mv >= F4_X32_MIN_MV) ? F4_CR_PSIZE_X32 : F4_CR_PSIZE_X16;
+}
+
+/* Below 2.1 V only byte programming is allowed, which gang does not build; say so before the controller refuses. */
 static int f4_supply_check(gang_target *t)
 {
 	unsigned mv = gang_target_info_get(t)->target_mv;
 
-	if (mv == 0 || mv >= F4_X32_MIN_MV)
+	if (mv == 0 || mv >= F4_X16_MIN_MV)
 		return GANG_OK;
-	return gang_diag_set(gang_target_diag(t), GANG_ENOTSUP, "the %s erases and programs 32-bit words "
-			     "only at 2.7 V or more, and the board's supply reads %u.%02u V (x8/x16 "
-			     "programming for low supplies is not built)", gang_target_part(t)->name,
-			     mv / 1000U, mv % 1000U / 10U);
+	return gang_diag_set(gang_target_diag(t), GANG_ENOTSUP, "the %s erases and programs half-words only "
+			     "at 2.1 V or more, and the board's supply reads %u.%02u V (x8 programming for "
+			     "supplies of 1.8-2.1 V is not built)", gang_target_part(t)->name, mv / 1000U,
+			     mv % 1000U / 10U);
 }
 
 static int f4_unlock(gang_target *t)
 {
-	uint32_t cr = 0;
-	int err;
-
-	if ((err = f4_wr(t, F4_FLASH_SR, F4_SR_ERRORS | F4_SR_EOP)) < 0 ||
-	    (err = f4_rd(&cr, t, F4_FLASH_CR)) < 0)
-		return err;
-	if (!(cr & F4_CR_LOCK))
-		return GANG_OK;
-	if ((err = f4_wr(t, F4_FLASH_KEYR, F4_FLASH_KEY1)) < 0 ||
-	    (err = f4_wr(t, F4_FLASH_KEYR, F4_FLASH_KEY2)) < 0 ||
-	    (err = f4_rd(&cr, t, F4_FLASH_CR)) < 0)
-		return err;
-	if (cr & F4_CR_LOCK)
-		return gang_diag_set(gang_target_diag(t), GANG_EFLASH, "flash controller stays locked "
-				     "after the key sequence (FLASH_CR=0x%08" PRIX32 "): a wrong key "
-				     "locks it until the next reset", cr);
-	return GANG_OK;
+	return gang_flash_ctrl_unlock(t, &f4_regs);
 }
 
 static int f4_lock(gang_target *t)
@@ -152,7 +136,7 @@ static unsigned f4_sector_ms(uint32_t size)
 static int f4_erase_op(gang_target *t, uint32_t mode, uint32_t addr, unsigned typ_ms, const char *what,
 		       gang_flash_overlap *ov)
 {
-	uint32_t sr = 0, cr = mode | F4_CR_PSIZE_X32;
+	uint32_t sr = 0, cr = mode | f4_psize(t);
 	uint64_t expect = (uint64_t)typ_ms * 900U, spent = 0;
 	int err, oerr;
 
@@ -200,15 +184,31 @@ static int f4_erase_units(gang_target *t, unsigned first, unsigned count, const 
 	return err;
 }
 
-/* loader_f4.S: words with FLASH_CR = PG | PSIZE x32 set by the host (RM0090 §3.6.4). */
-static const gang_loader f4_loader = {
-	loader_f4_prog, sizeof(loader_f4_prog), F4_FLASH_CR, F4_CR_PG | F4_CR_PSIZE_X32, 4U, f4_check,
+/*
+ * The loader for the board's supply (RM0090 §3.6.2 Table 7): words at x32
+ * from 2.7 V, half-words at x16 from 2.1 V; FLASH_CR = PG | PSIZE set by
+ * the host (§3.6.4), BSY and the error bits in FLASH_SR.
+ */
+static const gang_loader f4_loader_x32 = {
+	loader_u32_prog, sizeof(loader_u32_prog), F4_FLASH_CR, F4_CR_PG | F4_CR_PSIZE_X32, F4_FLASH_SR, F4_SR_BSY,
+	F4_SR_ERRORS, 4U, f4_check,
 };
+static const gang_loader f4_loader_x16 = {
+	loader_u16_prog, sizeof(loader_u16_prog), F4_FLASH_CR, F4_CR_PG | F4_CR_PSIZE_X16, F4_FLASH_SR, F4_SR_BSY,
+	F4_SR_ERRORS, 2U, f4_check,
+};
+
+static const gang_loader *f4_loader(gang_target *t)
+{
+	return f4_psize(t) == F4_CR_PSIZE_X32 ? &f4_loader_x32 : &f4_loader_x16;
+}
 
 static int f4_program_stage(gang_flash_stage *st, gang_target *t, const gang_flash_run *runs, size_t n,
 			    uint64_t budget_us, uint64_t *used_us)
 {
-	return gang_loader_stage(st, used_us, t, &f4_loader, runs, n, budget_us);
+	int err = f4_supply_check(t);
+
+	return err < 0 ? err : gang_loader_stage(st, used_us, t, f4_loader(t), runs, n, budget_us);
 }
 
 static int f4_program(gang_target *t, const gang_flash_run *runs, size_t n, const gang_flash_progress *p,
@@ -218,7 +218,7 @@ static int f4_program(gang_target *t, const gang_flash_run *runs, size_t n, cons
 
 	if (err < 0)
 		return err;
-	err = gang_loader_program(t, &f4_loader, runs, n, p, st);
+	err = gang_loader_program(t, f4_loader(t), runs, n, p, st);
 	f4_wr(t, F4_FLASH_CR, 0);   /* PG off; the caller locks */
 	return err;
 }

@@ -23,8 +23,6 @@
 #define F4_FLASH_OPTCR       0x14U
 #define F4_FLASH_OPTCR1      0x18U
 
-#define F4_FLASH_KEY1        0x45670123U
-#define F4_FLASH_KEY2        0xCDEF89ABU
 #define F4_OPT_KEY1          0x08192A3BU
 #define F4_OPT_KEY2          0x4C5D6E7FU
 
@@ -41,6 +39,7 @@
 #define F4_CR_SER            (1U << 1)
 #define F4_CR_MER            (1U << 2)
 #define F4_CR_SNB_SHIFT      3U
+#define F4_CR_PSIZE_X16      (1U << 8)
 #define F4_CR_PSIZE_X32      (2U << 8)
 #define F4_CR_MER1           (1U << 15)  /* bank 2 of a dual-bank F42x/F43x */
 #define F4_CR_STRT           (1U << 16)

@@ -57,7 +57,7 @@
 #define CTRL_STATE  (GANG_LDR_STATE / 4U)
 #define CTRL_SR     (GANG_LDR_SR / 4U)
 #define CTRL_ADDR   (GANG_LDR_ADDR / 4U)
-#define CTRL_FPEC   (GANG_LDR_CTRL / 4U)
+#define CTRL_SR_REG (GANG_LDR_SR_REG / 4U)
 #define CTRL_DST    (GANG_LDR_DST / 4U)
 #define CTRL_END    (GANG_LDR_DST_END / 4U)
 #define CTRL_RING   (GANG_LDR_RING / 4U)
@@ -66,6 +66,8 @@
 #define CTRL_RELOAD (GANG_LDR_RELOAD / 4U)
 #define CTRL_CRC_DR (GANG_LDR_CRC_DR / 4U)
 #define CTRL_CRC    (GANG_LDR_CRC / 4U)
+#define CTRL_BUSY   (GANG_LDR_BUSY / 4U)
+#define CTRL_ERRS   (GANG_LDR_ERRS / 4U)
 #define CTRL_WORDS  (GANG_LDR_BYTES / 4U)
 
 /*
@@ -83,7 +85,10 @@ static int prog_clock_up(gang_target *t)
 	uint32_t *note = gang_target_sram_note(t);
 	int err;
 
-	if (c->hz == 0 || (*note & PROG_NOTE_FAST_CLOCK) || gang_target_info_get(t)->mode == GANG_CONNECT_HOT_PLUG)
+	unsigned mv = gang_target_info_get(t)->target_mv;
+
+	if (c->hz == 0 || (*note & PROG_NOTE_FAST_CLOCK) || gang_target_info_get(t)->mode == GANG_CONNECT_HOT_PLUG ||
+	    (c->min_mv != 0 && mv != 0 && mv < c->min_mv))
 		return GANG_OK;
 	if ((err = gang_stlink_write32(sl, c->acr_addr, c->acr)) < 0 ||
 	    (c->pllcfgr_addr && (err = gang_stlink_write32(sl, c->pllcfgr_addr, c->pllcfgr)) < 0) ||
@@ -244,7 +249,9 @@ static void prog_ctrl_init(prog_stream *s)
 
 	for (unsigned i = 0; i < CTRL_WORDS; i++)
 		s->ctrl[i] = 0;
-	s->ctrl[CTRL_FPEC] = f->flash.base;
+	s->ctrl[CTRL_SR_REG] = f->flash.base + s->l->sr_off;
+	s->ctrl[CTRL_BUSY] = s->l->busy;
+	s->ctrl[CTRL_ERRS] = s->l->errs;
 	s->ctrl[CTRL_DST] = s->run->addr;
 	s->ctrl[CTRL_END] = s->run->addr + s->run->len;
 	s->ctrl[CTRL_RING] = PROG_RING;

@@ -16,10 +16,13 @@
 
 /* A family's streaming loader and what the host does around it. */
 typedef struct gang_loader {
-	const uint8_t *code;       /* Thumb machine code (flash/loaders.inc) */
+	const uint8_t *code;       /* Thumb machine code (flash/loaders.inc: loader_u16/u32) */
 	size_t code_len;
 	uint32_t start_off;        /* controller register written before the loader starts (FLASH_CR) */
 	uint32_t start_val;        /* its value (PG, and PSIZE on F2/F4/F7) */
+	uint32_t sr_off;           /* the controller's status register (FLASH_SR) */
+	uint32_t busy;             /* its bits that mean "still programming" */
+	uint32_t errs;             /* its bits that mean the program failed */
 	uint8_t unit;              /* bytes the loader programs at once */
 	/* map the controller status the loader reported at addr to an error (GANG_OK: none) */
 	int (*check)(gang_target *t, uint32_t sr, const char *what, uint32_t addr);

@@ -71,6 +71,7 @@ typedef struct gang_profile_serial {
 	gang_serial_fmt fmt;
 	uint64_t start, end;   /* inclusive pool range */
 	bool overlay;          /* may overwrite image data */
+	uint32_t lease;        /* serials a station leases ahead (central database only); 0: none */
 } gang_profile_serial;
 
 /*
@@ -108,6 +109,8 @@ typedef struct gang_profile_scan {
 	bool required;         /* false: an empty scan skips the label */
 	char pattern[GANG_PROFILE_TEXT_MAX]; /* "" matches anything */
 } gang_profile_scan;
+/* The largest serial.lease (db.h gang_db_lease_take takes at most this many). */
+#define GANG_PROFILE_LEASE_MAX 1000000
 
 /* Source lines of keys that later checks (validate) report against. */
 typedef struct gang_profile_lines {

@@ -18,7 +18,7 @@
 
 static const char *const prof_serial_keys[] = {
 	"pool", "address", "format", "start", "end", "length", "pad", "template", "guard",
-	"overlay", NULL,
+	"overlay", "lease", NULL,
 };
 static const char *const prof_ob_keys[] = {
 	"rdp", "allow_unprotect", "confirm_permanent_lock", "user", "data0", "data1", "wrp_pages",
@@ -120,7 +120,7 @@ int prof_parse_serial(const prof_ctx *c, const config_setting_t *root)
 {
 	gang_profile_serial *s = &c->p->serial;
 	const config_setting_t *g;
-	int64_t addr;
+	int64_t addr, lease = 0;
 	int rc = prof_get_group(c, root, "", "serial", PROF_OPTIONAL, &g);
 
 	if (rc <= 0)
@@ -129,13 +129,15 @@ int prof_parse_serial(const prof_ctx *c, const config_setting_t *root)
 	    (rc = prof_get_text(c, g, "serial", "pool", PROF_REQUIRED, s->pool, sizeof(s->pool))) < 0 ||
 	    (rc = prof_get_int(c, g, "serial", "address", PROF_REQUIRED, 0, UINT32_MAX, &addr)) < 0 ||
 	    (rc = prof_serial_format(c, g, &s->fmt)) < 0 || (rc = prof_serial_range(c, g, s)) < 0 ||
-	    (rc = prof_get_bool(c, g, "serial", "overlay", PROF_OPTIONAL, &s->overlay)) < 0)
+	    (rc = prof_get_bool(c, g, "serial", "overlay", PROF_OPTIONAL, &s->overlay)) < 0 ||
+	    (rc = prof_get_int(c, g, "serial", "lease", PROF_OPTIONAL, 1, GANG_PROFILE_LEASE_MAX, &lease)) < 0)
 		return rc;
 	if (strspn(s->pool, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
 	    strlen(s->pool))
 		return prof_err(c, prof_member_line(g, "pool"), "serial", "pool", GANG_EPROFILE,
 				"'%s' may contain only letters, digits, '.', '_' and '-'", s->pool);
 	s->address = (uint32_t)addr;
+	s->lease = (uint32_t)lease;
 	c->p->line.serial_address = prof_member_line(g, "address");
 	s->present = true;
 	return GANG_OK;

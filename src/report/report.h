@@ -17,6 +17,7 @@
 
 #include "core/err.h"
 #include "db/db.h"
+#include "db/db_lease.h"
 #include "db/db_report.h"
 
 /* Normalised UTC time text "YYYY-MM-DDTHH:MM:SS.mmmZ" plus NUL. */
@@ -24,13 +25,13 @@
 /* Bins of the cycle-time histogram. */
 #define GANG_REPORT_HIST_BINS 20U
 
-/* Counts for one slot, probe, error class or failing step. */
+/* Counts for one station, slot, probe, error class or failing step. */
 typedef struct gang_report_group {
 	char *key;
-	uint64_t boards;   /* distinct identified boards (slots and probes only) */
+	uint64_t boards;   /* distinct identified boards (stations, slots and probes only) */
 	uint64_t attempts; /* attempts in the selection, open ones included */
 	uint64_t pass, fail, aborted;
-	/* slots and probes: boards whose first attempt was here, and those of them it passed */
+	/* stations, slots and probes: boards whose first attempt was here, and those of them it passed */
 	uint64_t first_boards, first_pass;
 } gang_report_group;
 
@@ -44,7 +45,8 @@ typedef struct gang_report_failed {
 	char *uid, *serial, *slot, *probe, *step, *error_class, *message; /* NULL = unknown; in failed_text */
 	char at[GANG_REPORT_TIME_LEN]; /* finished_at of that attempt */
 	int64_t at_ms;
-	int64_t attempt_id;
+	int64_t attempt_id;            /* the backend's row id */
+	char attempt[GANG_DB_KEY_TEXT_MAX]; /* its portable key: "station/number" (gang_attempt_key_text) */
 	uint64_t failures;             /* failed attempts of the board in the selection */
 	int later_passed;
 } gang_report_failed;
@@ -88,10 +90,12 @@ typedef struct gang_report {
 	int64_t hour0_ms;                  /* start of the first hour of the series */
 	size_t n_hours;
 	uint64_t *hour_pass, *hour_fail;   /* by finished_at hour */
-	gang_report_group *slots, *probes, *classes, *steps;
-	size_t n_slots, n_probes, n_classes, n_steps;
+	gang_report_group *stations, *slots, *probes, *classes, *steps; /* key "(unknown)": not recorded */
+	size_t n_stations, n_slots, n_probes, n_classes, n_steps;
 	gang_report_pool *pools;
 	size_t n_pools;
+	gang_serial_conflict *conflicts;   /* every one recorded, whatever the selection (db_lease.h) */
+	size_t n_conflicts;
 	gang_report_failed *failed;        /* still failed first, then failed-later-passed; by time */
 	size_t n_failed;                   /* = boards_failed + boards_failed_later_passed */
 	char *failed_text;                 /* one block holding the strings of failed[] */

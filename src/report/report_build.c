@@ -36,15 +36,16 @@ enum { RB_PASS, RB_FAIL, RB_ABORTED, RB_OPEN };
 typedef struct rb_board {
 	int64_t first_ms, first_id; /* the board's earliest attempt in the selection */
 	int64_t last_ms, last_id;   /* its latest finished (pass or fail) attempt; last_id 0 = none */
-	uint32_t slot, probe;       /* group of its first attempt seen: counted without the set */
-	uint32_t first_slot, first_probe; /* groups of its earliest attempt */
+	uint32_t slot, probe, station; /* group of its first attempt seen: counted without the set */
+	uint32_t first_slot, first_probe, first_station; /* groups of its earliest attempt */
 	uint32_t fail;              /* index into rb_state.fails, RB_NONE = never failed */
 	uint8_t first_pass, passed, last_pass;
 } rb_board;
 
 /* The latest failed attempt of a board; names are indexes into the interned tables. */
 typedef struct rb_fail {
-	int64_t id, start_ms, finish_ms;
+	int64_t id, seq, start_ms, finish_ms;
+	char station[GANG_DB_STATION_MAX];
 	uint32_t uid, slot, probe, cls, step, msg, serial; /* msg, serial: RB_NONE = none */
 	uint32_t failures;
 } rb_fail;
@@ -57,7 +58,7 @@ typedef struct rb_prog {
 
 /* Indexes of one attempt's groups. */
 typedef struct rb_idx {
-	uint32_t slot, probe, cls, step;
+	uint32_t slot, probe, cls, step, station;
 } rb_idx;
 
 /* A growable array of int64 (durations, hour marks). */
@@ -77,7 +78,7 @@ typedef struct rb_state {
 	rep_intern uids;
 	rb_board *boards;
 	size_t boards_cap;
-	rb_groups slots, probes, classes, steps;
+	rb_groups stations, slots, probes, classes, steps;
 	rep_set seen;          /* (uid index, group tag) pairs already counted */
 	rb_vec durations, hours;
 	int64_t first_ms, last_ms;
@@ -167,7 +168,7 @@ static int rb_grow(void **v, size_t *cap, size_t need, size_t size)
  * Count the attempt in the group of key and, once per group, its board.
  * Most boards stay on one slot, so the group of the board's first attempt
  * seen is kept in the board record (*first, RB_NONE = none yet) and only
- * other groups go to the seen set (tag separates slots from probes) —
+ * other groups go to the seen set (tag separates slots, probes and stations) —
  * a million set insertions would cost more than the whole SQL scan.
  */
 static int rb_count_board_group(uint32_t *idx_out, rb_state *s, rb_groups *gs, const char *key, int res,
@@ -201,7 +202,7 @@ static int rb_board_add(int64_t *idx_out, rb_state *s, const char *uid)
 		return GANG_ENOMEM;
 	if (added)
 		s->boards[idx] = (rb_board){ .first_ms = INT64_MAX, .slot = RB_NONE, .probe = RB_NONE,
-					     .fail = RB_NONE };
+					     .station = RB_NONE, .fail = RB_NONE };
 	*idx_out = idx;
 	return GANG_OK;
 }
@@ -228,9 +229,10 @@ static int rb_fail_note(rb_state *s, rb_board *b, uint32_t uid, const gang_repor
 	f->failures++;
 	if (f->id && !rb_later(start_ms, row->id, f->start_ms, f->id))
 		return GANG_OK;
-	*f = (rb_fail){ .id = row->id, .start_ms = start_ms, .finish_ms = finish_ms, .uid = uid, .slot = ix->slot,
+	*f = (rb_fail){ .id = row->id, .seq = row->seq, .start_ms = start_ms, .finish_ms = finish_ms, .uid = uid, .slot = ix->slot,
 			.probe = ix->probe, .cls = ix->cls, .step = ix->step, .msg = RB_NONE, .serial = RB_NONE,
 			.failures = f->failures };
+	snprintf(f->station, sizeof(f->station), "%s", row->station ? row->station : "");
 	if (row->error_message && rep_intern_get(&f->msg, NULL, &s->texts, row->error_message) < 0)
 		return GANG_ENOMEM;
 	return row->serial ? rep_intern_get(&f->serial, NULL, &s->texts, row->serial) : GANG_OK;
@@ -247,6 +249,7 @@ static int rb_board_update(rb_state *s, uint32_t i, const gang_report_row *row, 
 		b->first_pass = res == RB_PASS;
 		b->first_slot = ix->slot;
 		b->first_probe = ix->probe;
+		b->first_station = ix->station;
 	}
 	b->passed |= res == RB_PASS;
 	if ((res == RB_PASS || res == RB_FAIL) &&
@@ -290,8 +293,8 @@ static int rb_row_counts(rb_state *s, const gang_report_row *row, int res, int64
 {
 	gang_report *r = s->r;
 	int64_t uid_idx = -1;
-	uint32_t none_slot = RB_NONE, none_probe = RB_NONE, *slot = &none_slot, *probe = &none_probe;
-	rb_idx ix = { RB_NONE, RB_NONE, RB_NONE, RB_NONE };
+	uint32_t none[3] = { RB_NONE, RB_NONE, RB_NONE }, *slot = &none[0], *probe = &none[1], *station = &none[2];
+	rb_idx ix = { RB_NONE, RB_NONE, RB_NONE, RB_NONE, RB_NONE };
 
 	r->attempts++;
 	r->pass += res == RB_PASS;
@@ -305,9 +308,11 @@ static int rb_row_counts(rb_state *s, const gang_report_row *row, int res, int64
 	if (uid_idx >= 0) {
 		slot = &s->boards[uid_idx].slot;
 		probe = &s->boards[uid_idx].probe;
+		station = &s->boards[uid_idx].station;
 	}
 	if (rb_count_board_group(&ix.slot, s, &s->slots, row->slot, res, uid_idx, slot, 0) < 0 ||
 	    rb_count_board_group(&ix.probe, s, &s->probes, row->probe_serial, res, uid_idx, probe, 1ULL << 31) < 0 ||
+	    rb_count_board_group(&ix.station, s, &s->stations, row->station, res, uid_idx, station, 1ULL << 30) < 0 ||
 	    (res == RB_FAIL && rb_failure(&ix, s, row) < 0))
 		return GANG_ENOMEM;
 	return uid_idx < 0 ? GANG_OK : rb_board_update(s, (uint32_t)uid_idx, row, res, start_ms, finish_ms, &ix);
@@ -556,6 +561,8 @@ static void rb_boards(gang_report *r, rb_state *s)
 		s->slots.g[b->first_slot].first_pass += b->first_pass;
 		s->probes.g[b->first_probe].first_boards++;
 		s->probes.g[b->first_probe].first_pass += b->first_pass;
+		s->stations.g[b->first_station].first_boards++;
+		s->stations.g[b->first_station].first_pass += b->first_pass;
 		if (b->fail != RB_NONE && b->last_pass)
 			r->boards_failed_later_passed++;
 		else if (b->fail != RB_NONE)
@@ -610,6 +617,15 @@ static int rb_cmp_failed(const void *a, const void *b)
 }
 
 /* Every string of the list in one block (r->failed_text): no allocation per field of 10^5 boards. */
+/* The failed attempt's portable key (station and number), as db.h prints one. */
+static void rb_attempt_key(char *out, size_t cap, const rb_fail *f)
+{
+	gang_attempt_key k = { .seq = f->seq };
+
+	snprintf(k.station, sizeof(k.station), "%s", f->station);
+	gang_attempt_key_text(out, cap, &k);
+}
+
 static int rb_failed(gang_report *r, const rb_state *s)
 {
 	const rep_intern *t[7];
@@ -638,6 +654,7 @@ static int rb_failed(gang_report *r, const rb_state *s)
 		o->at_ms = f->finish_ms;
 		gang_report_time_text(o->at, sizeof(o->at), f->finish_ms);
 		o->attempt_id = f->id;
+		rb_attempt_key(o->attempt, sizeof(o->attempt), f);
 		o->failures = f->failures;
 		o->later_passed = s->boards[f->uid].last_pass;
 	}
@@ -695,6 +712,7 @@ static int rb_finish(rb_state *s)
 
 	rb_boards(r, s);
 	if (rb_failed(r, s) < 0 || rb_programmed(r, s) < 0 ||
+	    rb_groups_take(&r->stations, &r->n_stations, &s->stations, rb_cmp_name) < 0 ||
 	    rb_groups_take(&r->slots, &r->n_slots, &s->slots, rb_cmp_name) < 0 ||
 	    rb_groups_take(&r->probes, &r->n_probes, &s->probes, rb_cmp_name) < 0 ||
 	    rb_groups_take(&r->classes, &r->n_classes, &s->classes, rb_cmp_fail) < 0 ||
@@ -714,6 +732,7 @@ static void rb_state_clear(rb_state *s)
 {
 	rep_intern_clear(&s->uids);
 	free(s->boards);
+	rb_groups_clear(&s->stations);
 	rb_groups_clear(&s->slots);
 	rb_groups_clear(&s->probes);
 	rb_groups_clear(&s->classes);
@@ -764,7 +783,8 @@ int gang_report_build(gang_report **out, gang_db *db, const gang_report_filter *
 		goto fail;
 	}
 	if ((err = gang_db_report_scan(db, f, rb_row, &s, d)) < 0 || (err = rb_finish(&s)) < 0 ||
-	    (err = gang_db_report_pools(&s.r->pools, &s.r->n_pools, db, f, d)) < 0)
+	    (err = gang_db_report_pools(&s.r->pools, &s.r->n_pools, db, f, d)) < 0 ||
+	    (err = gang_db_serial_conflicts(&s.r->conflicts, &s.r->n_conflicts, db, d)) < 0)
 		goto fail;
 	rb_state_clear(&s);
 	*out = s.r;
@@ -807,11 +827,13 @@ void gang_report_free(gang_report *r)
 	free(r->hist);
 	free(r->hour_pass);
 	free(r->hour_fail);
+	rb_groups_free(r->stations, r->n_stations);
 	rb_groups_free(r->slots, r->n_slots);
 	rb_groups_free(r->probes, r->n_probes);
 	rb_groups_free(r->classes, r->n_classes);
 	rb_groups_free(r->steps, r->n_steps);
 	gang_db_report_pools_free(r->pools, r->n_pools);
+	free(r->conflicts);
 	free(r);
 }
 

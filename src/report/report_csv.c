@@ -162,7 +162,7 @@ static void rc_failed(FILE *fp, const gang_report *r)
 		rc_row(fp, "failed_board", f->uid, "error_class", f->error_class);
 		rc_row(fp, "failed_board", f->uid, "error_message", f->message);
 		rc_row(fp, "failed_board", f->uid, "failed_at", f->at);
-		rc_u64(fp, "failed_board", f->uid, "attempt", (uint64_t)f->attempt_id);
+		rc_row(fp, "failed_board", f->uid, "attempt", f->attempt);
 		rc_u64(fp, "failed_board", f->uid, "failed_attempts", f->failures);
 	}
 }
@@ -176,6 +176,7 @@ int gang_report_write_csv(FILE *fp, const gang_report *r)
 	rc_cycle(fp, r);
 	rc_failures(fp, "failures_by_class", r->classes, r->n_classes, r->fail);
 	rc_failures(fp, "failures_by_step", r->steps, r->n_steps, r->fail);
+	rc_groups(fp, "station", r->stations, r->n_stations);
 	rc_groups(fp, "slot", r->slots, r->n_slots);
 	rc_groups(fp, "probe", r->probes, r->n_probes);
 	rc_hours_pools(fp, r);

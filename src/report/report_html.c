@@ -355,6 +355,7 @@ int gang_report_write_html(FILE *fp, const gang_report *r)
 	rh_failed(fp, r, 1);
 	rh_pareto(fp, "Failures by error class", "class", r->classes, r->n_classes, r->fail);
 	rh_pareto(fp, "Failures by failing step", "step", r->steps, r->n_steps, r->fail);
+	rh_groups(fp, "Per station", "station", r->stations, r->n_stations);
 	rh_groups(fp, "Per slot", "slot", r->slots, r->n_slots);
 	rh_groups(fp, "Per probe", "probe", r->probes, r->n_probes);
 	rh_pools(fp, r);

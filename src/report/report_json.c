@@ -145,7 +145,27 @@ static void rj_failed(FILE *fp, const gang_report *r)
 		rj_key_str(fp, "error_class", f->error_class, 1);
 		rj_key_str(fp, "error_message", f->message, 1);
 		rj_key_str(fp, "failed_at", f->at, 1);
-		fprintf(fp, ",\"attempt\":%" PRId64 ",\"failed_attempts\":%" PRIu64 "}", f->attempt_id, f->failures);
+		rj_key_str(fp, "attempt", f->attempt, 1);
+		fprintf(fp, ",\"failed_attempts\":%" PRIu64 "}", f->failures);
+	}
+	fputc(']', fp);
+}
+
+static void rj_conflicts(FILE *fp, const gang_report *r)
+{
+	fputs(",\"serial_conflicts\":[", fp);
+	for (size_t i = 0; i < r->n_conflicts; i++) {
+		const gang_serial_conflict *c = &r->conflicts[i];
+
+		fputs(i ? ",{" : "{", fp);
+		rj_key_str(fp, "pool", c->pool, 0);
+		rj_key_str(fp, "uid", c->uid, 1);
+		fprintf(fp, ",\"kept_value\":%" PRId64, c->kept_value);
+		rj_key_str(fp, "kept_station", c->kept_station[0] ? c->kept_station : NULL, 1);
+		fprintf(fp, ",\"other_value\":%" PRId64, c->other_value);
+		rj_key_str(fp, "other_station", c->other_station, 1);
+		rj_key_str(fp, "recorded_at", c->recorded_at, 1);
+		fputc('}', fp);
 	}
 	fputc(']', fp);
 }
@@ -159,9 +179,11 @@ int gang_report_write_json(FILE *fp, const gang_report *r)
 	rj_cycle(fp, r);
 	rj_pareto(fp, "failures_by_class", "class", r->classes, r->n_classes, r->fail);
 	rj_pareto(fp, "failures_by_step", "step", r->steps, r->n_steps, r->fail);
+	rj_groups(fp, "stations", "station", r->stations, r->n_stations);
 	rj_groups(fp, "slots", "slot", r->slots, r->n_slots);
 	rj_groups(fp, "probes", "probe", r->probes, r->n_probes);
 	rj_hours_pools(fp, r);
+	rj_conflicts(fp, r);
 	fputs("}\n", fp);
 	return ferror(fp) || fflush(fp) ? GANG_EFILE : GANG_OK;
 }

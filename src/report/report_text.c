@@ -175,6 +175,26 @@ static void rt_pools(FILE *fp, const gang_report *r)
 	}
 }
 
+/* Listed only when there are any (a central database with serial leases). */
+static void rt_conflicts(FILE *fp, const gang_report *r)
+{
+	char uid[GANG_TEXT_TERM_LEN], kept[GANG_TEXT_TERM_LEN], other[GANG_TEXT_TERM_LEN];
+
+	if (!r->n_conflicts)
+		return;
+	fprintf(fp, "\nserial conflicts: boards bound at two stations (the first binding is kept)\n"
+		    "  %-16s %-26s %10s %-14s %10s %-14s %s\n",
+		"POOL", "UID", "KEPT", "BY", "OTHER", "BY", "RECORDED");
+	for (size_t i = 0; i < r->n_conflicts; i++) {
+		const gang_serial_conflict *c = &r->conflicts[i];
+		char pool[GANG_TEXT_TERM_LEN];
+
+		fprintf(fp, "  %-16s %-26s %10" PRId64 " %-14s %10" PRId64 " %-14s %s\n", RT_T(pool, c->pool),
+			RT_T(uid, c->uid), c->kept_value, RT_T(kept, c->kept_station[0] ? c->kept_station : "(unknown)"),
+			c->other_value, RT_T(other, c->other_station), c->recorded_at);
+	}
+}
+
 int gang_report_write_text(FILE *fp, const gang_report *r)
 {
 	rt_header(fp, r);
@@ -184,10 +204,12 @@ int gang_report_write_text(FILE *fp, const gang_report *r)
 		rt_failed(fp, r, 1);
 		rt_pareto(fp, "failures by error class", "CLASS", r->classes, r->n_classes, r->fail);
 		rt_pareto(fp, "failures by failing step", "STEP", r->steps, r->n_steps, r->fail);
+		rt_groups(fp, "per station", "STATION", r->stations, r->n_stations);
 		rt_groups(fp, "per slot", "SLOT", r->slots, r->n_slots);
 		rt_groups(fp, "per probe", "PROBE", r->probes, r->n_probes);
 		rt_hours(fp, r);
 		rt_pools(fp, r);
 	}
+	rt_conflicts(fp, r);
 	return ferror(fp) || fflush(fp) ? GANG_EFILE : GANG_OK;
 }

@@ -22,11 +22,11 @@ static void rtr_text_attempt(FILE *fp, const gang_trace_attempt *a)
 {
 	char step[GANG_TEXT_TERM_LEN], res[GANG_TEXT_TERM_LEN];
 
-	rtr_put(fp, "\nattempt ", a->f[GANG_TF_ID]);
+	rtr_put(fp, "\nattempt ", a->f[GANG_TF_KEY] ? a->f[GANG_TF_KEY] : a->f[GANG_TF_ID]);
 	rtr_put(fp, "  ", a->f[GANG_TF_STARTED_AT]);
 	rtr_put(fp, "  ", a->f[GANG_TF_RESULT] ? a->f[GANG_TF_RESULT] : "open");
 	fputc('\n', fp);
-	for (int i = GANG_TF_STARTED_AT; i < GANG_TF_COUNT; i++)
+	for (int i = GANG_TF_STARTED_AT; i < GANG_TF_KEY; i++)   /* the key heads the attempt */
 		if (a->f[i]) {
 			fprintf(fp, "  %-15s ", gang_trace_field_name((gang_trace_field)i));
 			rtr_put(fp, "", a->f[i]);

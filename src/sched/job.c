@@ -30,6 +30,7 @@
 #include "profile/profile.h"
 #include "serial/serial_alloc.h"
 #include "serial/serial_format.h"
+#include "serial/serial_lease.h"
 #include "target/target.h"
 
 #define JOB_ALREADY 2            /* the board passed before with this profile and image */
@@ -191,7 +192,9 @@ static int job_serial(job *j)
 
 	if (!ps->present)
 		return JOB_SKIPPED;
-	if ((err = gang_serial_reserve(&value, j->db, ps->pool, j->uid, &j->key, j->d)) < 0)
+	err = j->cfg->lease ? gang_serial_lease_reserve(&value, j->cfg->lease, j->db, j->uid, NULL, &j->key, j->d)
+			    : gang_serial_reserve(&value, j->db, ps->pool, j->uid, &j->key, j->d);
+	if (err < 0)
 		return err;
 	if ((err = gang_serial_encode(bytes, &len, sizeof(bytes), &ps->fmt, value, now, j->d)) < 0)
 		return err;

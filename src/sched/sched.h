@@ -19,6 +19,7 @@
 struct gang_profile;
 struct gang_image;
 struct gang_db;
+struct gang_serial_lease;
 
 typedef struct gang_run_cfg {
 	const struct gang_profile *profile;
@@ -44,6 +45,7 @@ typedef struct gang_run_cfg {
 	 */
 	int (*scan)(void *user, char *out, size_t cap, const char *slot, bool (*stop)(void *), void *stop_arg);
 	void *scan_user;
+	struct gang_serial_lease *lease; /* serial.lease: the station's lease (shared by the slots); NULL: none */
 } gang_run_cfg;
 
 typedef struct gang_run_totals {

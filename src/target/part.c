@@ -58,18 +58,19 @@
  * state (RM0091 §7.4.2, §3.5.1); F3 as F1 (RM0316 §9.4.2, §4.5.1); F2/F4/F7
  * HSI / 16 x 336 / 4 = 84 MHz (PLLQ 7: 48 MHz for USB), 2 wait states at
  * 2.7-3.6 V, APB1 / 2 (RM0033 §5.3.2 and §2.3.4, RM0090 §6.3.2 and §3.5.1
- * Table 10, RM0410 §5.3.2 and §3.3.2 Table 7), prefetch and caches on.
+ * Table 10, RM0410 §5.3.2 and §3.3.2 Table 7), prefetch and caches on; below
+ * 2.7 V those wait states are too few, so gang's code stays on the HSI.
  * RCC_CR keeps HSION and the factory HSITRIM (16); RCC_PLLCFGR keeps bits
  * 31:28 at their reset value 2 (reserved on F2/F40x, PLLR on F446/F76x,
  * where 0 and 1 are forbidden: RM0390 §6.3.2, RM0410 §5.3.2).
  */
 #define PART_CLOCK_FPEC(mhz, pllmul, ppre1, ws) \
 	.clock = { 8000000U, (mhz) * 1000000U, 0x40022000U, (ws) | 0x10U, 0U, 0U, \
-		   0x40021004U, ((pllmul) - 2U) << 18 | (ppre1) << 8, 0x40021000U, 0x01000081U, 0x2U }
+		   0x40021004U, ((pllmul) - 2U) << 18 | (ppre1) << 8, 0x40021000U, 0x01000081U, 0x2U, 0U }
 #define PART_CLOCK_SECT(acr) \
 	.clock = { 16000000U, 84000000U, 0x40023C00U, (acr), 0x40023804U, \
 		   16U | 336U << 6 | 1U << 16 | 7U << 24 | 2U << 28, 0x40023808U, 0x4U << 10, 0x40023800U, \
-		   0x01000081U, 0x2U }
+		   0x01000081U, 0x2U, 2700U }
 
 /* What gang needs of a family beyond its identity in parts.def. */
 #define PART_EXT_F1 \

@@ -90,6 +90,7 @@ typedef struct gang_fast_clock {
 	uint32_t cfgr_addr, cfgr;          /* RCC_CFGR: PLL source/multiplier, bus prescalers, SW = HSI */
 	uint32_t cr_addr, cr;              /* RCC_CR with HSION and PLLON */
 	uint32_t sw_pll;                   /* CFGR.SW selecting the PLL */
+	uint32_t min_mv;                   /* the wait states in acr hold from this supply up; 0: any */
 } gang_fast_clock;
 
 typedef struct gang_family {

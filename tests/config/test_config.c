@@ -152,7 +152,8 @@ Test(config, relative_paths_in_a_file_are_taken_from_its_directory)
 Test(config, a_database_uri_is_kept_as_written_not_taken_as_a_relative_path)
 {
 	static const char *const uris[] = { "postgresql://gang@db.line2/gang?sslmode=verify-full",
-					    "postgres:///line?host=/run/postgresql" };
+					    "postgres:///line?host=/run/postgresql",
+					    "host=db.line2 dbname=gang sslmode=verify-full" };
 	gang_config c;
 	gang_diag d = { 0 };
 	char text[256], want[256];

@@ -3,8 +3,9 @@
  * against the test binary's private server (tests/lib/pgserver.h):
  * migrations on open (once, even when stations open a new database
  * together; older, newer and missing schemas refused), a URI's password
- * never in a message, a lock held past the wait and a lost connection
- * named as such, a run as a session advisory lock, read-only handles, and
+ * never in a message, a lock held past the wait named as such, a session
+ * the server ended replaced (an op whose transaction was cut retried once),
+ * one that cannot be made again named as such, least-privilege roles, a run as a session advisory lock, read-only handles, and
  * attempt numbers of one station never shared between connections.
  * The behaviour both backends share is the conformance suite's
  * (test_fixture.h).
@@ -23,6 +24,9 @@
 #include "pgserver.h"
 #include "serial/serial_alloc.h"
 
+/* The number of PostgreSQL migrations (db/migrations/pg/), and the next one's. */
+#define PGT_NEWEST "6"
+#define PGT_AFTER "7"
 #define PGT_THREADS 8
 #define PGT_PER_THREAD 25
 
@@ -85,10 +89,11 @@ Test(db_pg, a_new_database_gets_the_schema_once_and_reopening_applies_nothing)
 	db = pgt_open(0);
 	gang_db_close(db);
 	pgt_sql(out, sizeof(out), "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version");
-	cr_expect_str_eq(out, "1,2,3");
+	cr_expect_str_eq(out, "1,2,3,4,5," PGT_NEWEST);
 	pgt_sql(out, sizeof(out), "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'");
-	cr_expect_str_eq(out, "13", "boards, attempts, steps, serial_pools, serials, sightings, slot_map, probes, "
-				    "data_pools, data_values, data_allocs, scans, schema_version: %s", out);
+	cr_expect_str_eq(out, "16", "boards, attempts, steps, serial_pools, serials, sightings, slot_map, probes, "
+				    "schema_version, leases, lease_bindings, serial_conflicts, data_pools, data_values, "
+				    "data_allocs, scans: %s", out);
 }
 
 static void *pgt_open_thread(void *arg)
@@ -116,7 +121,7 @@ Test(db_pg, stations_opening_a_new_database_together_migrate_it_once)
 		cr_expect_eq(rc[i], GANG_OK, "opener %d failed", i);
 	}
 	pgt_sql(out, sizeof(out), "SELECT count(*) FROM schema_version");
-	cr_expect_str_eq(out, "3");
+	cr_expect_str_eq(out, PGT_NEWEST);
 }
 
 Test(db_pg, a_database_without_the_schema_newer_or_older_ones_are_refused_by_version)
@@ -128,12 +133,13 @@ Test(db_pg, a_database_without_the_schema_newer_or_older_ones_are_refused_by_ver
 	cr_expect_eq(gang_db_open(&db, pgt_uri, GANG_DB_READONLY, &d), GANG_EDB);
 	cr_expect_null(db);
 	cr_expect_not_null(strstr(d.msg, "has no gang schema yet"), "%s", d.msg);
-	gang_db_close(pgt_open(0));   /* `gang report --upgrade` on the empty database the engineer made */
+	gang_db_close(pgt_open(0));   /* `gang db upgrade` on the empty database the engineer made */
 	pgt_sql(out, sizeof(out), "SELECT count(*) FROM schema_version");
-	cr_expect_str_eq(out, "3");
-	pgt_sql(out, sizeof(out), "INSERT INTO schema_version VALUES (4, 'x')");
+	cr_expect_str_eq(out, PGT_NEWEST);
+	pgt_sql(out, sizeof(out), "INSERT INTO schema_version VALUES (" PGT_AFTER ", 'x')");
 	cr_expect_eq(gang_db_open(&db, pgt_uri, 0, &d), GANG_EDB);
-	cr_expect_not_null(strstr(d.msg, "schema version 4 is newer than this gang (3)"), "%s", d.msg);
+	cr_expect_not_null(strstr(d.msg, "schema version " PGT_AFTER " is newer than this gang (" PGT_NEWEST ")"), "%s",
+			   d.msg);
 	pgt_sql(out, sizeof(out), "DELETE FROM schema_version");
 	cr_expect_eq(gang_db_open(&db, pgt_uri, GANG_DB_READONLY, &d), GANG_EDB);
 	cr_expect_not_null(strstr(d.msg, "has no gang schema yet"), "%s", d.msg);
@@ -159,6 +165,247 @@ Test(db_pg, a_password_in_the_uri_never_reaches_a_message)
 	}
 }
 
+Test(db_pg, a_keyword_value_connection_string_opens_and_its_password_never_reaches_a_message)
+{
+	char kv[256], out[64];
+	gang_diag d = { 0 };
+	gang_db *db = NULL;
+
+	snprintf(kv, sizeof(kv), "host=%s dbname=%s user=%s", pgt_srv.dir, pgt_name, PGSERVER_SUPERUSER);
+	cr_assert_eq(gang_db_open(&db, kv, GANG_DB_CREATE, &d), GANG_OK, "%s", d.msg);
+	cr_expect_str_eq(gang_db_path(db), kv);
+	gang_db_close(db);
+	pgt_sql(out, sizeof(out), "SELECT count(*) > 0 FROM schema_version");
+	cr_expect_str_eq(out, "t");
+	snprintf(kv, sizeof(kv), "host=%s dbname=no_such_db user=%s password='s3cret'", pgt_srv.dir,
+		 PGSERVER_SUPERUSER);
+	cr_expect_eq(gang_db_open(&db, kv, 0, &d), GANG_EDB);
+	cr_expect_null(db);
+	cr_expect_not_null(strstr(d.msg, "cannot connect to database host="), "%s", d.msg);
+	cr_expect_not_null(strstr(d.msg, "password=…"), "%s", d.msg);
+	cr_expect_null(strstr(d.msg, "s3cret"), "a password in a message: %s", d.msg);
+}
+
+/* The database's URI for login role user (the schema made first by the superuser). */
+static void pgt_station_uri(char *out, size_t cap, const char *user)
+{
+	char sql[160], none[8];
+
+	gang_db_close(pgt_open(GANG_DB_CREATE));
+	snprintf(sql, sizeof(sql), "CREATE ROLE %s LOGIN IN ROLE gang_station", user);
+	pgt_sql(none, sizeof(none), sql);
+	snprintf(out, cap, "host=%s dbname=%s user=%s", pgt_srv.dir, pgt_name, user);
+}
+
+/* One whole passing attempt through the store interface, as gang run records it. */
+static void pgt_station_pass(gang_db *db, const char *uid)
+{
+	gang_attempt_info info = { .slot = "S1", .probe_serial = "066DFF485457725187092334", .batch = "B1",
+				   .profile_name = "demo-f103", .station = "line-2" };
+	gang_attempt_target t = { .uid = uid, .part = "STM32F103RC", .connect_mode = "normal", .rdp_before = 0 };
+	gang_attempt_key id;
+	gang_diag d = { 0 };
+	char label[GANG_DB_LABEL_MAX];
+	uint64_t v;
+
+	cr_assert_eq(gang_db_probe_seen(label, sizeof(label), db, "066DFF485457725187092334", "1-1", "V2", "V2J40",
+					&d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_serial_pool_ensure(db, "demo", 1000, 1099, "u32le", &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_board_seen(db, uid, "STM32F103RC", &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_begin(&id, db, &info, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_identify(db, &id, &t, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_serial_reserve(&v, db, "demo", uid, &id, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_serial_text(db, &id, "GNG-1", &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_step(db, &id, "program", GANG_STEP_PASS, 10, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_finish(db, &id, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
+}
+
+Test(db_pg, a_station_role_records_a_pass_but_never_deletes_or_rewrites_history)
+{
+	static const char *const refused[] = {
+		"DELETE FROM attempts",
+		"DELETE FROM steps",
+		"DELETE FROM boards",
+		"DELETE FROM serials",
+		"UPDATE attempts SET result = 'fail', error_class = 'x' WHERE seq = 1",
+		"UPDATE attempts SET station = 'other'",
+		"UPDATE steps SET result = 'fail'",
+		"UPDATE serials SET state = 'void', voided_at = gang_now(), reason = 'x'",
+		"UPDATE serial_pools SET start = 0",
+		"DROP TABLE sightings",
+		"TRUNCATE attempts",
+	};
+	char uri[256], out[64];
+	gang_diag d = { 0 };
+	gang_db *db = NULL;
+
+	snprintf(out, sizeof(out), "st_%s", pgt_name);
+	pgt_station_uri(uri, sizeof(uri), out);
+	cr_assert_eq(gang_db_open(&db, uri, GANG_DB_RECOVER, &d), GANG_OK, "%s", d.msg);
+	pgt_station_pass(db, "0123456789ABCDEF01234567");
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		cr_expect_eq(gang_db_test_exec(db, refused[i], &d), GANG_EDB, "the station role may: %s", refused[i]);
+		cr_expect(strstr(d.msg, "this role may not do that") || strstr(d.msg, "must be owner"), "%s: %s",
+			  refused[i], d.msg);
+	}
+	cr_expect_eq(gang_serial_void(db, "demo", 1000, "scrapped", &d), GANG_EDB, "a station voided a serial");
+	gang_db_close(db);
+	pgt_sql(out, sizeof(out), "SELECT result || ' ' || station || ' ' || (SELECT count(*) FROM steps) FROM attempts");
+	cr_expect_str_eq(out, "pass line-2 1");
+	pgt_sql(out, sizeof(out), "SELECT state FROM serials");
+	cr_expect_str_eq(out, "burned");
+	pgt_sql(out, sizeof(out), "SELECT tableowner FROM pg_tables WHERE tablename = 'attempts'");
+	cr_expect_str_eq(out, "gang_engineer");
+}
+
+Test(db_pg, an_engineer_still_corrects_history_and_a_station_cannot_migrate)
+{
+	char uri[256], out[64];
+	gang_diag d = { 0 };
+	gang_db *db = NULL;
+
+	snprintf(out, sizeof(out), "st_%s", pgt_name);
+	pgt_station_uri(uri, sizeof(uri), out);
+	cr_assert_eq(gang_db_open(&db, uri, 0, &d), GANG_OK, "%s", d.msg);
+	pgt_station_pass(db, "0123456789ABCDEF01234567");
+	gang_db_close(db);
+	db = pgt_open(0);   /* the superuser, as gang_engineer is */
+	cr_expect_eq(gang_serial_void(db, "demo", 1000, "scrapped", &d), GANG_OK, "%s", d.msg);
+	gang_db_close(db);
+	pgt_sql(out, sizeof(out), "DELETE FROM schema_version WHERE version = " PGT_NEWEST);
+	cr_expect_eq(gang_db_open(&db, uri, 0, &d), GANG_EDB, "a station migrated the schema");
+	cr_expect_null(db);
+	cr_expect_not_null(strstr(d.msg, "gang db upgrade"), "the fix is named: %s", d.msg);
+}
+
+static int pgt_lease_seen(void *user, const gang_db_lease *l, gang_diag *d)
+{
+	char *out = user;
+
+	(void)d;
+	snprintf(out + strlen(out), 256 - strlen(out), "%lld %s %s %lld..%lld used %lld;", (long long)l->id,
+		 l->station, l->pool, (long long)l->first, (long long)l->last, (long long)l->used);
+	return GANG_OK;
+}
+
+Test(db_pg, leases_of_two_stations_are_disjoint_blocks_the_pool_never_hands_out_again)
+{
+	gang_db *db = pgt_open(GANG_DB_CREATE);
+	gang_db_lease a, b, c;
+	gang_diag d = { 0 };
+	uint64_t v = 0;
+	char out[64];
+
+	cr_assert_eq(gang_serial_pool_ensure(db, "demo", 1000, 1024, "u32le", &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_lease_take(&a, db, "line-2", "demo", 10, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_lease_take(&b, db, "line-3", "demo", 10, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(a.first, 1000);
+	cr_expect_eq(a.last, 1009);
+	cr_expect_eq(b.first, 1010);
+	cr_expect_eq(b.last, 1019);
+	cr_expect_neq(a.id, b.id);
+	cr_assert_eq(gang_serial_reserve(&v, db, "demo", "0123456789ABCDEF01234567", NULL, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(v, 1020, "a reservation after the leases");
+	cr_assert_eq(gang_db_lease_take(&c, db, "line-4", "demo", 10, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(c.first, 1021);
+	cr_expect_eq(c.last, 1024, "only what is left");
+	cr_expect_eq(gang_db_lease_take(&c, db, "line-4", "demo", 10, &d), GANG_ESERIAL_EXHAUSTED);
+	cr_expect_eq(gang_db_lease_take(&c, db, "line-4", "nope", 10, &d), GANG_EUSAGE);
+	cr_expect_not_null(strstr(d.msg, "no serial pool 'nope'"), "%s", d.msg);
+	cr_expect_eq(gang_db_lease_take(&c, db, "line-4", "demo", 0, &d), GANG_ERR);
+	pgt_sql(out, sizeof(out), "SELECT count(*) || ' ' || sum(last_value - first_value + 1) FROM leases");
+	cr_expect_str_eq(out, "3 24");
+	cr_expect_neq(gang_db_test_exec(db, "DELETE FROM leases", &d), GANG_OK, "a lease was deleted");
+	cr_expect_neq(gang_db_test_exec(db, "UPDATE leases SET last_value = 2000", &d), GANG_OK, "a range changed");
+	gang_db_close(db);
+}
+
+Test(db_pg, an_engineer_voids_a_stations_leases_keeping_them_auditable_a_station_cannot)
+{
+	char uri[256], out[256] = "", user[64];
+	gang_db *st = NULL, *eng;
+	gang_db_lease a;
+	gang_diag d = { 0 };
+	int n = -1;
+
+	snprintf(user, sizeof(user), "st_%s", pgt_name);
+	pgt_station_uri(uri, sizeof(uri), user);
+	cr_assert_eq(gang_db_open(&st, uri, 0, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_serial_pool_ensure(st, "demo", 1000, 1099, "u32le", &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_lease_take(&a, st, "line-2", "demo", 10, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_lease_take(&a, st, "line-2", "demo", 5, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(gang_db_lease_void(&n, st, "line-2", "station scrapped", NULL, NULL, &d), GANG_EDB,
+		     "a station voided a lease");
+	cr_expect_not_null(strstr(d.msg, "this role may not do that"), "%s", d.msg);
+	gang_db_close(st);
+	eng = pgt_open(0);
+	pgt_sql(out, sizeof(out), "INSERT INTO boards (uid, first_seen, last_seen) VALUES ('0123456789ABCDEF01234567', "
+				  "'x', 'x'); INSERT INTO serials (pool, value, uid, state, reserved_at) VALUES ('demo', "
+				  "1003, '0123456789ABCDEF01234567', 'burned', 'x')");
+	out[0] = '\0';
+	cr_assert_eq(gang_db_lease_void(&n, eng, "line-2", "station scrapped", pgt_lease_seen, out, &d), GANG_OK, "%s",
+		     d.msg);
+	cr_expect_eq(n, 2);
+	cr_expect_str_eq(out, "1 line-2 demo 1000..1009 used 1;2 line-2 demo 1010..1014 used 0;");
+	cr_expect_eq(gang_db_lease_void(&n, eng, "line-2", "again", NULL, NULL, &d), GANG_EUSAGE);
+	cr_expect_not_null(strstr(d.msg, "'line-2' names no live lease"), "%s", d.msg);
+	cr_expect_eq(gang_db_lease_void(&n, eng, "1", "again", NULL, NULL, &d), GANG_EUSAGE, "a void lease revived");
+	cr_expect_neq(gang_db_test_exec(eng, "UPDATE leases SET voided_at = NULL, void_reason = NULL", &d), GANG_OK);
+	pgt_sql(out, sizeof(out), "SELECT string_agg(void_reason, ',') || ' ' || (SELECT next FROM serial_pools) "
+				  "FROM leases WHERE voided_at IS NOT NULL");
+	cr_expect_str_eq(out, "station scrapped,station scrapped 1015", "void values are never handed out again");
+	gang_db_close(eng);
+}
+
+Test(db_pg, statements_are_prepared_once_per_session_and_past_the_table_run_unprepared)
+{
+	gang_db *db = pgt_open(GANG_DB_CREATE);
+	gang_diag d = { 0 };
+	char sql[64], out[32];
+
+	/* more distinct statements than a session keeps prepared: every one still answers */
+	for (int i = 0; i < 2 * 96 + 5; i++) {
+		snprintf(sql, sizeof(sql), "SELECT %d + 1", i);
+		cr_assert_eq(gang_db_test_query(out, sizeof(out), db, sql, &d), GANG_OK, "%s", d.msg);
+		snprintf(sql, sizeof(sql), "%d", i + 1);
+		cr_expect_str_eq(out, sql);
+	}
+	/* one that cannot be prepared fails with the server's own words, and the session goes on */
+	cr_expect_eq(gang_db_test_query(out, sizeof(out), db, "SELECT * FROM no_such_table", &d), GANG_EDB);
+	cr_expect_not_null(strstr(d.msg, "no_such_table"), "%s", d.msg);
+	cr_expect_eq(gang_db_test_query(out, sizeof(out), db, "SELECT 41 + 1", &d), GANG_OK, "%s", d.msg);
+	cr_expect_str_eq(out, "42");
+	cr_assert_eq(gang_db_test_query(out, sizeof(out), db, "SELECT count(*) FROM pg_prepared_statements", &d),
+		     GANG_OK, "%s", d.msg);
+	cr_expect_str_eq(out, "96", "the session keeps at most PG_PREPARED_MAX statements prepared");
+	gang_db_close(db);
+}
+
+Test(db_pg, one_lease_is_voided_by_its_id_and_bad_names_are_refused_before_the_server)
+{
+	gang_db *db = pgt_open(GANG_DB_CREATE);
+	gang_db_lease a, b;
+	gang_diag d = { 0 };
+	char id[24], out[256] = "", longname[200];
+	int n = -1;
+
+	cr_assert_eq(gang_serial_pool_ensure(db, "demo", 1000, 1099, "u32le", &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_lease_take(&a, db, "line-2", "demo", 10, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_lease_take(&b, db, "line-2", "demo", 10, &d), GANG_OK, "%s", d.msg);
+	snprintf(id, sizeof(id), "%lld", (long long)b.id);
+	cr_assert_eq(gang_db_lease_void(&n, db, id, "misprinted labels", pgt_lease_seen, out, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(n, 1);
+	cr_expect_not_null(strstr(out, "line-2 demo 1010..1019 used 0;"), "%s", out);
+	pgt_sql(out, sizeof(out), "SELECT count(*) FROM leases WHERE voided_at IS NULL");
+	cr_expect_str_eq(out, "1", "the other lease of the station stays live");
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	cr_expect_eq(gang_db_lease_take(&a, db, longname, "demo", 10, &d), GANG_ERR);
+	cr_expect_not_null(strstr(d.msg, "too long"), "%s", d.msg);
+	cr_expect_eq(gang_db_lease_take(&a, db, "line-2", "demo", 1000001, &d), GANG_ERR);
+	gang_db_close(db);
+}
+
 Test(db_pg, a_lock_held_past_the_wait_is_named_and_the_reservation_is_rolled_back)
 {
 	gang_db *db = pgt_open(GANG_DB_CREATE);
@@ -181,18 +428,102 @@ Test(db_pg, a_lock_held_past_the_wait_is_named_and_the_reservation_is_rolled_bac
 	gang_db_close(db);
 }
 
-Test(db_pg, a_lost_connection_is_named_as_such)
+#define PGT_KILL_OTHERS                                                                                  \
+	"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() " \
+	"AND pid <> pg_backend_pid()"
+#define PGT_RUN_LOCKS                                                                                     \
+	"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 AND granted AND database = " \
+	"(SELECT oid FROM pg_database WHERE datname = current_database())"
+
+Test(db_pg, a_session_the_server_ended_is_replaced_and_the_run_keeps_its_lock)
 {
-	gang_db *db = pgt_open(GANG_DB_CREATE);
+	gang_db *db = pgt_open(GANG_DB_CREATE | GANG_DB_RECOVER);
 	gang_attempt_info info = { .slot = "S1", .profile_name = "p", .station = "line-2" };
 	gang_attempt_key k;
+	gang_board_pass pass;
 	gang_diag d = { 0 };
 	char out[64];
 
-	pgt_sql(out, sizeof(out), "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-				  "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+	pgt_sql(out, sizeof(out), PGT_KILL_OTHERS);
+	cr_expect_str_eq(out, "1");
+	cr_expect_eq(gang_db_attempt_begin(&k, db, &info, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(k.seq, 1);
+	pgt_sql(out, sizeof(out), PGT_RUN_LOCKS);
+	cr_expect_str_eq(out, "1", "the run's lock is held again");
+	pgt_sql(out, sizeof(out), PGT_KILL_OTHERS);
+	cr_expect_eq(gang_db_step(db, &k, "connect", GANG_STEP_PASS, 5, NULL, &d), GANG_OK, "%s", d.msg);
+	pgt_sql(out, sizeof(out), PGT_KILL_OTHERS);
+	cr_expect_eq(gang_db_board_last_pass(&pass, db, "0123456789ABCDEF01234567", "ab", "cd", &d), GANG_OK, "%s",
+		     d.msg);
+	pgt_sql(out, sizeof(out), "SELECT count(*) FROM attempts");
+	cr_expect_str_eq(out, "1", "an attempt doubled");
+	gang_db_close(db);
+}
+
+typedef struct pgt_reserve {
+	gang_db *db;
+	uint64_t value;
+	int err;
+	gang_diag d;
+} pgt_reserve;
+
+static void *pgt_reserve_thread(void *arg)
+{
+	pgt_reserve *r = arg;
+
+	r->err = gang_serial_reserve(&r->value, r->db, "demo", "0123456789ABCDEF01234567", NULL, &r->d);
+	return NULL;
+}
+
+Test(db_pg, a_backend_killed_inside_a_reservation_is_retried_once_on_a_new_session)
+{
+	pgt_reserve r = { .db = pgt_open(GANG_DB_CREATE) };
+	gang_diag d = { 0 };
+	char out[64] = "0";
+	pthread_t t;
+	PGconn *c;
+
+	cr_assert_eq(gang_serial_pool_ensure(r.db, "demo", 1000, 1099, "u32le", &d), GANG_OK, "%s", d.msg);
+	c = pgt_conn();
+	pgt_exec(c, "BEGIN");
+	pgt_exec(c, "SELECT 1 FROM serial_pools WHERE name = 'demo' FOR UPDATE");
+	cr_assert_eq(pthread_create(&t, NULL, pgt_reserve_thread, &r), 0);
+	for (int i = 0; i < 200 && strcmp(out, "1") != 0; i++) {   /* the reservation waits for our lock */
+		usleep(10000);
+		pgt_sql(out, sizeof(out), "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+					  "AND wait_event_type = 'Lock'");
+	}
+	cr_assert_str_eq(out, "1", "the reservation never waited");
+	pgt_sql(out, sizeof(out), "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+				  "datname = current_database() AND wait_event_type = 'Lock'");
+	usleep(50000);
+	pgt_exec(c, "COMMIT");
+	pthread_join(t, NULL);
+	PQfinish(c);
+	cr_expect_eq(r.err, GANG_OK, "%s", r.d.msg);
+	cr_expect_eq(r.value, 1000);
+	pgt_sql(out, sizeof(out), "SELECT count(*) || ' ' || max(value) || ' ' || (SELECT next FROM serial_pools) "
+				  "FROM serials");
+	cr_expect_str_eq(out, "1 1000 1001");
+	gang_db_close(r.db);
+}
+
+Test(db_pg, a_lost_connection_that_cannot_be_made_again_is_named_as_such)
+{
+	gang_attempt_info info = { .slot = "S1", .profile_name = "p", .station = "line-2" };
+	char uri[256], out[96], sql[128];
+	gang_attempt_key k;
+	gang_diag d = { 0 };
+	gang_db *db = NULL;
+
+	snprintf(out, sizeof(out), "st_%s", pgt_name);
+	pgt_station_uri(uri, sizeof(uri), out);
+	cr_assert_eq(gang_db_open(&db, uri, 0, &d), GANG_OK, "%s", d.msg);
+	snprintf(sql, sizeof(sql), "REVOKE CONNECT ON DATABASE %s FROM PUBLIC", pgt_name);
+	pgt_sql(out, sizeof(out), sql);
+	pgt_sql(out, sizeof(out), PGT_KILL_OTHERS);
 	cr_expect_eq(gang_db_attempt_begin(&k, db, &info, &d), GANG_EDB);
-	cr_expect_not_null(strstr(d.msg, "connection to the server was lost"), "%s", d.msg);
+	cr_expect_not_null(strstr(d.msg, "connection to the server was lost and reconnecting failed"), "%s", d.msg);
 	gang_db_close(db);
 }
 

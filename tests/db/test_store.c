@@ -58,6 +58,8 @@ FIX_STORE_TEST(db_store, null_optional_slots_fall_back_as_documented, setup)
 	lean.on_wait = NULL;
 	lean.serial_pool_names = NULL;
 	lean.test_exec = NULL;
+	lean.lease_take = NULL;
+	lean.lease_void = NULL;
 	cr_assert_eq(gang_store_ops_check(&lean, &d), GANG_OK, "%s", d.msg);
 	db->ops = &lean;
 	gang_db_set_wait(db, 5000);   /* no-ops, no crash */
@@ -67,6 +69,15 @@ FIX_STORE_TEST(db_store, null_optional_slots_fall_back_as_documented, setup)
 	cr_expect_not_null(strstr(d.msg, real->scheme), "%s", d.msg);
 	cr_expect_eq(gang_db_test_exec(db, "SELECT 1", &d), GANG_ERR);
 	cr_expect_not_null(strstr(d.msg, "runs no raw statements"), "%s", d.msg);
+	{
+		gang_db_lease l;
+		int n;
+
+		cr_expect_eq(gang_db_lease_take(&l, db, "line-2", "demo", 10, &d), GANG_EDB);
+		cr_expect_not_null(strstr(d.msg, "serial leases need the central PostgreSQL database"), "%s", d.msg);
+		cr_expect_eq(gang_db_lease_void(&n, db, "line-2", "gone", NULL, NULL, &d), GANG_EDB);
+		cr_expect_eq(gang_db_lease_void(&n, db, "line-2", "", NULL, NULL, &d), GANG_EUSAGE);
+	}
 	db->ops = real;
 	cr_expect_eq(gang_serial_pool_known(db, "none-such", &d), GANG_EUSAGE);
 	cr_expect_not_null(strstr(d.msg, "(its pools: none)"), "%s", d.msg);

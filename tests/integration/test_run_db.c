@@ -192,3 +192,12 @@ Test(run_db, a_serial_voided_while_its_board_is_programmed_refuses_that_pass_and
 				       "reason = 'label printer jammed'"), 1);
 	cr_assert(itest_invariants(&env, layout, why, sizeof(why)), "%s", why);
 }
+
+Test(run_db, a_serial_lease_on_a_sqlite_file_is_refused_naming_postgresql)
+{
+	cr_assert_eq(run_profile(BENCH_FIXED, "tests/fixtures/profiles/run-lease.cfg", "1"), 2);
+	cr_expect_eq(itest_count(env.err, "serial.lease needs the central PostgreSQL database (--db postgresql://... "
+					  "or db in gang.conf);"),
+		     1);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts"), -1);
+}

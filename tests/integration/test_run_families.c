@@ -223,3 +223,26 @@ Test(run_families, otp_bytes_are_written_once_and_only_with_their_confirmation)
 	cr_assert_not_null(strstr(err, "OTP byte at 0x1FFF7800 already holds 0x40, not 0x80"), "%s", err);
 	free(err);
 }
+
+/*
+ * RM0090 §3.6.2 Table 7: x32 needs 2.7 V, x16 2.1 V. At 2.5 V gang programs
+ * half-words (the bench fails x32 there with PGPERR) and stays on the HSI;
+ * at 2.0 V it refuses with a sentence naming the supply before writing.
+ */
+Test(run_families, the_f4_supply_picks_x16_below_2v7_and_refuses_below_2v1)
+{
+	char bench[ITEST_PATH_MAX], img[ITEST_PATH_MAX], *err;
+	const char *argv[] = { "flash", img, "--erase", "sectors", NULL };
+
+	itest_path(img, sizeof(img), &env, "profiles/firmware/demo-f407.hex");
+	bench_for(bench, sizeof(bench), &fam_cases[1], "vdd_mv = 2500;");
+	cr_assert_eq(itest_run(&env, bench, argv, 60), 0, "x16 at 2.5 V");
+	cr_assert_eq(itest_count(env.out, "programmed and verified"), 1);
+	itest_env_cleanup(&env);
+	cr_assert(itest_env_init(&env));
+	bench_for(bench, sizeof(bench), &fam_cases[1], "vdd_mv = 2000;");
+	cr_assert_eq(itest_run(&env, bench, argv, 60), 2, "below 2.1 V gang must refuse");
+	err = itest_slurp(env.err, NULL);
+	cr_assert_not_null(strstr(err, "only at 2.1 V or more, and the board's supply reads 1.9"), "%s", err);
+	free(err);
+}

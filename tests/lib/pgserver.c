@@ -358,6 +358,23 @@ pid_t pgserver_pid(const pgserver *s)
 	return (pid_t)pid;
 }
 
+int pgserver_halt(pgserver *s)
+{
+	char pg_ctl[256], data[96], out[2048];
+	char *argv[] = { pg_ctl, "-D", data, "-m", "fast", "-w", "-t", "60", "-s", "stop", NULL };
+	int rc;
+
+	snprintf(pg_ctl, sizeof(pg_ctl), "%s/pg_ctl", s->bindir);
+	snprintf(data, sizeof(data), "%s/data", s->dir);
+	rc = pgs_run(out, sizeof(out), s, true, argv);
+	return rc == 0 ? 0 : pgs_fail(s, "pg_ctl stop", rc, out);
+}
+
+int pgserver_resume(pgserver *s)
+{
+	return pgs_pg_ctl_start(s);
+}
+
 void pgserver_stop(pgserver *s)
 {
 	if (!s->watchdog)

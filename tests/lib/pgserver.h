@@ -55,6 +55,12 @@ void pgserver_uri(char *out, size_t cap, const pgserver *s, const char *name);
 int pgserver_sql(char *out, size_t cap, pgserver *s, const char *name, const char *sql);
 /* The server's process id from its postmaster.pid (0 when not running). */
 pid_t pgserver_pid(const pgserver *s);
+/*
+ * Stop the server as a fast shutdown does (sessions ended, 57P01), keeping
+ * its directory, and start it again on the same data: 0, or -1 with s->err.
+ */
+int pgserver_halt(pgserver *s);
+int pgserver_resume(pgserver *s);
 /* Stop the server and remove its directory; waits until both are done. Safe to call twice. */
 void pgserver_stop(pgserver *s);
 

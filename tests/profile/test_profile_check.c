@@ -351,3 +351,12 @@ Test(profile_check, an_option_byte_the_family_lacks_is_named_with_those_it_has)
 	cr_expect_eq(chk_prepare(&d, "STM32F103RC", "  user = { wdg_sw = false; nrst_stop = true; };"), GANG_OK,
 		     "%s", d.msg);
 }
+
+Test(profile_check, serial_lease_is_read_as_a_count)
+{
+	gang_profile *p = load_text(BASE "serial = { pool = \"p\"; address = 0x08030000; format = \"u32le\";"
+					 " start = 1; end = 900; lease = 50; };\n");
+
+	cr_expect_eq(p->serial.lease, 50U);
+	gang_profile_free(p);
+}

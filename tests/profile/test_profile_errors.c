@@ -262,9 +262,16 @@ Test(profile_errors, serial_template_guard_pad_and_overlay)
 		     "6: serial.overlay: expected true or false, got an integer");
 	expect_error(SERIAL_U32("adress = 1;"), GANG_EPROFILE,
 		     "6: serial.adress: unknown key (expected one of: pool, address, format, start, end, "
-		     "length, pad, template, guard, overlay)");
+		     "length, pad, template, guard, overlay, lease)");
 	expect_error(BASE "serial = { pool = \"a b\"; address = 0x08030000; format = \"u32le\"; start = 1; end = 2; };\n",
 		     GANG_EPROFILE, "6: serial.pool: 'a b' may contain only letters, digits, '.', '_' and '-'");
+}
+
+Test(profile_errors, serial_lease_is_a_count_of_1_to_a_million)
+{
+	expect_error(SERIAL_U32("lease = 0;"), GANG_EPROFILE, "6: serial.lease: 0 out of range 1-1000000");
+	expect_error(SERIAL_U32("lease = 1000001;"), GANG_EPROFILE, "6: serial.lease: 1000001 out of range 1-1000000");
+	expect_error(SERIAL_U32("lease = \"50\";"), GANG_EPROFILE, "6: serial.lease: expected an integer, got a string");
 }
 
 Test(profile_errors, rdp_2_without_the_sentence_would_lock_forever)

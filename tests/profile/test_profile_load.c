@@ -82,6 +82,7 @@ Test(profile_load, demo_profile_loads_with_the_documented_values)
 	cr_expect_eq(p->serial.start, 1000);
 	cr_expect_eq(p->serial.end, 999999);
 	cr_expect_not(p->serial.overlay);
+	cr_expect_eq(p->serial.lease, 0);
 	cr_expect(p->ob.present);
 	cr_expect_eq(p->ob.rdp, 0);
 	cr_expect_eq(p->ob.n_fields, 0);

@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <ctype.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "report/report.h"
@@ -159,7 +160,7 @@ Test(report_cli, json_and_csv_carry_origin_programmed_and_failed_boards)
 		      "\"image_sha256\":\"ef34\",\"station\":\"line-2\",\"operator\":\"amelie\",\"attempts\":7,");
 	expect_has(s, "\"failed_boards\":[{\"uid\":\"" RF_UID_D "\",\"status\":\"failed\",\"serial\":\"demo 1003\","
 		      "\"slot\":\"S1\",\"probe\":\"P1\",\"step\":\"verify\",\"error_class\":\"verify\",\"error_message\":"
-		      "\"verify failed at 0x08000400\",\"failed_at\":\"2026-11-24T09:10:05.000Z\",\"attempt\":5,"
+		      "\"verify failed at 0x08000400\",\"failed_at\":\"2026-11-24T09:10:05.000Z\",\"attempt\":\"line-2/5\","
 		      "\"failed_attempts\":1}");
 	expect_has(s, "{\"uid\":\"" RF_UID_A "\",\"status\":\"failed, later passed\",");
 	expect_has(s, "\"boards_failed\":1,\"boards_failed_later_passed\":1,");
@@ -420,7 +421,7 @@ Test(report_cli, older_schema_is_refused_with_the_fix_and_upgrade_migrates_it)
 	cr_expect_eq(RUN(gang_cmd_report, "report", "--db", tmp.db), GANG_EXIT_DB);
 	s = rf_slurp(err_path);
 	expect_has(s, "schema version 3 is older than this gang");
-	expect_has(s, "gang report --upgrade");
+	expect_has(s, "gang db upgrade");
 	free(s);
 	cr_expect_eq(schema_version(tmp.db), 3, "a refused report must not write");
 	cr_expect_eq(RUN(gang_cmd_report, "report", "--db", tmp.db, "--upgrade"), GANG_EXIT_OK);
@@ -429,6 +430,50 @@ Test(report_cli, older_schema_is_refused_with_the_fix_and_upgrade_migrates_it)
 	free(s);
 	cr_expect_eq(schema_version(tmp.db), gang_db_schema_version());
 	cr_expect_eq(RUN(gang_cmd_report, "report", "--db", tmp.db), GANG_EXIT_OK);
+}
+
+Test(report_cli, db_upgrade_migrates_an_older_schema_once_and_then_changes_nothing)
+{
+	char *s;
+
+	make_schema_3(tmp.db);
+	cr_expect_eq(RUN(gang_cmd_db, "db", "upgrade", "--db", tmp.db), GANG_EXIT_OK);
+	s = rf_slurp(out_path);
+	expect_has(s, "schema up to date");
+	free(s);
+	cr_expect_eq(schema_version(tmp.db), gang_db_schema_version());
+	cr_expect_eq(RUN(gang_cmd_db, "db", "upgrade", "--db", tmp.db), GANG_EXIT_OK);
+	cr_expect_eq(RUN(gang_cmd_report, "report", "--db", tmp.db), GANG_EXIT_OK);
+	s = rf_slurp(out_path);
+	expect_has(s, "attempts    8 (pass 4, fail 3, aborted 1, open 0; 1 never identified)");
+	free(s);
+}
+
+Test(report_cli, db_upgrade_of_a_missing_file_creates_nothing_and_bad_verbs_are_usage_errors)
+{
+	char missing[192];
+
+	snprintf(missing, sizeof(missing), "%s.none", tmp.db);
+	cr_expect_eq(RUN(gang_cmd_db, "db", "upgrade", "--db", missing), GANG_EXIT_DB);
+	cr_expect_neq(access(missing, F_OK), 0, "upgrade must not create %s", missing);
+	cr_expect_eq(RUN(gang_cmd_db, "db"), GANG_EXIT_USAGE);
+	cr_expect_eq(RUN(gang_cmd_db, "db", "downgrade"), GANG_EXIT_USAGE);
+	cr_expect_eq(RUN(gang_cmd_db, "db", "upgrade", "extra"), GANG_EXIT_USAGE);
+	cr_expect_eq(RUN(gang_cmd_db, "db", "upgrade", "--no-such"), GANG_EXIT_USAGE);
+	cr_expect_eq(RUN(gang_cmd_db, "db", "upgrade", "--reason", "x", "--db", tmp.db), GANG_EXIT_USAGE);
+	cr_expect_eq(RUN(gang_cmd_db, "db", "void-lease", "--reason", "x", "--db", tmp.db), GANG_EXIT_USAGE);
+	cr_expect_eq(RUN(gang_cmd_db, "db", "void-lease", "line-2", "--db", tmp.db), GANG_EXIT_USAGE);
+	cr_expect_eq(RUN(gang_cmd_db, "db", "void-lease", "line-2", "line-3", "--reason", "x"), GANG_EXIT_USAGE);
+}
+
+Test(report_cli, db_void_lease_on_sqlite_says_leases_need_the_central_database)
+{
+	char *s;
+
+	cr_expect_eq(RUN(gang_cmd_db, "db", "void-lease", "line-2", "--reason", "gone", "--db", tmp.db), GANG_EXIT_DB);
+	s = rf_slurp(err_path);
+	expect_has(s, "serial leases need the central PostgreSQL database");
+	free(s);
 }
 
 Test(report_cli, unwritable_out_file_is_named)
@@ -456,11 +501,11 @@ Test(report_cli, trace_by_uid_in_any_case_lists_every_attempt_with_steps)
 	expect_has(s, "board " RF_UID_A "  serial GNG-1000  part STM32F103RC  last result pass");
 	expect_has(s, "2 attempts\n");
 	expect_has(s, "serial demo 1000 burned (reserved 2026-11-24T08:00:00.000Z, burned ");
-	expect_has(s, "attempt 1  2026-11-24T08:00:00.000Z  fail");
+	expect_has(s, "attempt line-2/1  2026-11-24T08:00:00.000Z  fail");
 	expect_has(s, "error_message   the chip does not answer on SWD");
 	expect_has(s, "connect      fail     2900 ms");
 	expect_has(s, "DP IDCODE read: FAULT");
-	expect_has(s, "attempt 2  2026-11-24T08:10:00.000Z  pass");
+	expect_has(s, "attempt line-2/2  2026-11-24T08:10:00.000Z  pass");
 	expect_has(s, "duration_ms     10000");
 	expect_has(s, "profile_sha256  ab12cd");
 	expect_has(s, "image_sha256    ef34");

@@ -118,6 +118,57 @@ Test(report_numbers, per_slot_and_per_probe_count_boards_attempts_and_attempt_yi
 	gang_report_free(r);
 }
 
+Test(report_numbers, per_station_counts_like_per_slot_when_each_slot_is_a_station)
+{
+	gang_report *r;
+	const gang_report_group *a, *b;
+	gang_db *db = NULL;
+	gang_diag d = { 0 };
+
+	cr_assert_eq(gang_db_open(&db, tmp.db, 0, &d), GANG_OK, "%s", d.msg);
+	rf_sql(db, "UPDATE attempts SET station = 'line-3' WHERE slot = 'S2'");
+	gang_db_close(db);
+	r = build(NULL, NULL, NULL);
+	cr_assert_eq(r->n_stations, 2);
+	a = group(r->stations, r->n_stations, "line-2");
+	b = group(r->stations, r->n_stations, "line-3");
+	cr_expect_eq(a->attempts, 4);
+	cr_expect_eq(a->boards, 3);
+	cr_expect_eq(a->pass, 2);
+	cr_expect_eq(a->fail, 2);
+	cr_expect_eq(a->first_boards, 3);
+	cr_expect_eq(a->first_pass, 1);
+	cr_expect_eq(b->attempts, 4);
+	cr_expect_eq(b->boards, 3, "the unidentified attempt is not a board");
+	cr_expect_eq(b->aborted, 1);
+	cr_expect_eq(b->first_boards, 3);
+	cr_expect_float_eq(gang_report_group_first_pass_yield(b), 2.0 / 3.0, 1e-12);
+	gang_report_free(r);
+}
+
+Test(report_numbers, every_writer_has_the_per_station_section)
+{
+	static int (*const writers[])(FILE *, const gang_report *) = {
+		gang_report_write_text, gang_report_write_csv, gang_report_write_json, gang_report_write_html,
+	};
+	static const char *const want[] = { "per station", "station,line-2,", "\"stations\":", "Per station" };
+	gang_report *r = build(NULL, NULL, NULL);
+
+	for (size_t i = 0; i < 4; i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *fp = open_memstream(&buf, &len);
+
+		cr_assert_not_null(fp);
+		cr_expect_eq(writers[i](fp, r), GANG_OK);
+		fclose(fp);
+		cr_expect_not_null(strstr(buf, want[i]), "writer %zu lacks '%s'", i, want[i]);
+		cr_expect_not_null(strstr(buf, "line-2"), "writer %zu lacks the station", i);
+		free(buf);
+	}
+	gang_report_free(r);
+}
+
 Test(report_numbers, cycle_time_uses_passing_attempts_with_nearest_rank_percentiles)
 {
 	gang_report *r = build(NULL, NULL, NULL);
@@ -292,6 +343,7 @@ Test(report_numbers, failed_boards_are_listed_by_their_last_attempt_with_later_p
 	cr_expect_str_eq(f->message, "verify failed at 0x08000400");
 	cr_expect_str_eq(f->at, "2026-11-24T09:10:05.000Z");
 	cr_expect_eq(f->attempt_id, 5);
+	cr_expect_str_eq(f->attempt, "line-2/5", "the failed attempt by its portable key");
 	cr_expect_eq(f->failures, 1);
 	f = &r->failed[1];
 	cr_expect_str_eq(f->uid, RF_UID_A);

@@ -193,3 +193,27 @@ Test(sim_clients_f4, st_flash_reaches_a_board_asleep_in_stop_only_under_reset)
 			    t4_dir, t4_dir), 0, "%s", t4_out);
 	cr_expect_not_null(strstr(t4_out, "Flash written and verified"), "%s", t4_out);
 }
+
+/*
+ * gang and OpenOCD's stm32f2x driver read and write the same FLASH_OPTCR
+ * (RM0090 §3.9.10): OpenOCD's user_options 0x6C is BOR_LEV 3, WDG_SW 1,
+ * nRST_STOP 1, nRST_STDBY 0 in gang's names, and gang's nRST_STDBY = 1 is
+ * OpenOCD's 0xEC again.
+ */
+Test(sim_clients_f4, gang_and_openocd_agree_on_the_f4_option_bytes)
+{
+	t4_need("openocd");
+	cr_assert_eq(access("build/gang", X_OK), 0, "build/gang missing: run make");
+	cr_assert_eq(t4_run(T4_GS "flash-f407vg.cfg -- " T4_OCD "-c init -c 'reset halt' "
+			    "-c 'stm32f2x options_write 0 0x6c' -c exit", t4_dir, "stm32f4x",
+			    "066DFF48545772518708F402"), 0, "%s", t4_out);
+	cr_assert_eq(t4_run(T4_GS "flash-f407vg.cfg -- build/gang options show --json", t4_dir), 0, "%s", t4_out);
+	cr_expect_not_null(strstr(t4_out, "\"bor_lev\":3,\"bfb2\":0,\"wdg_sw\":1,\"nrst_stop\":1,\"nrst_stdby\":0"), "%s",
+			   t4_out);
+	cr_assert_eq(t4_run(T4_GS "flash-f407vg.cfg -- build/gang options set --set nRST_STDBY=1", t4_dir), 0,
+		     "%s", t4_out);
+	cr_assert_eq(t4_run(T4_GS "flash-f407vg.cfg -- " T4_OCD "-c init -c 'reset halt' "
+			    "-c 'stm32f2x options_read 0' -c exit", t4_dir, "stm32f4x",
+			    "066DFF48545772518708F402"), 0, "%s", t4_out);
+	cr_expect_not_null(strstr(t4_out, "user_options 0xEC"), "%s", t4_out);
+}

@@ -266,3 +266,21 @@ Test(connect, peek_at_an_empty_fixture_is_no_board)
 	cx_open("flash-absent.cfg");
 	cr_expect_eq(gang_target_peek(&info, C.sl, 0), GANG_ENO_BOARD);
 }
+
+/*
+ * Firmware that enters Stop at once without DBGMCU_CR.DBG_STOP (RM0008
+ * §31.16.3): the debug port is silent to a normal attach, as on silicon;
+ * auto connect reaches it under reset and says so in the operator's sentence.
+ */
+Test(connect, auto_recovers_a_board_whose_firmware_sleeps_in_stop)
+{
+	const gang_target_info *i;
+
+	cx_open("flash-stop.cfg");
+	cr_assert_eq(cx_attach(GANG_CONNECT_NORMAL, "STM32F103RC"), GANG_ETARGET_NOSWD, "%s", cx_msg());
+	cr_assert_eq(cx_attach(GANG_CONNECT_AUTO, "STM32F103RC"), GANG_OK, "%s", cx_msg());
+	i = gang_target_info_get(C.t);
+	cr_assert_eq(i->mode, GANG_CONNECT_UNDER_RESET);
+	cr_assert_str_eq(i->headline, "SWD disabled by firmware — recovered under reset");
+	cr_assert(cx_halted());
+}

@@ -20,16 +20,20 @@ static const char *const pg_step_results[] = { "pass", "fail", "skip" };
 int pg_board_upsert(db_pg *db, const char *uid, const char *part, gang_diag *d)
 {
 	pg_params p = { 0 };
+	int err;
 
 	if (!uid || !*uid)
 		return gang_diag_set(d, GANG_ERR, "database %s: board UID missing", db->shown);
 	pg_p_text(&p, uid);
 	pg_p_text(&p, part);
-	return pg_q(NULL, db,
-		    "INSERT INTO boards (uid, part, first_seen, last_seen) VALUES ($1, $2, " PG_NOW_SQL ", " PG_NOW_SQL
-		    ") ON CONFLICT (uid) DO UPDATE SET last_seen = excluded.last_seen, "
-		    "part = COALESCE(excluded.part, boards.part)",
-		    &p, "recording a board", d);
+	db->idempotent = 1;   /* an upsert: running it twice is running it once */
+	err = pg_q(NULL, db,
+		   "INSERT INTO boards (uid, part, first_seen, last_seen) VALUES ($1, $2, " PG_NOW_SQL ", " PG_NOW_SQL
+		   ") ON CONFLICT (uid) DO UPDATE SET last_seen = excluded.last_seen, "
+		   "part = COALESCE(excluded.part, boards.part)",
+		   &p, "recording a board", d);
+	db->idempotent = 0;
+	return err;
 }
 
 int pg_attempt_row(int64_t *id_out, db_pg *db, const gang_attempt_key *k, const char *what, gang_diag *d)
@@ -40,6 +44,11 @@ int pg_attempt_row(int64_t *id_out, db_pg *db, const gang_attempt_key *k, const 
 	int err, found;
 
 	*id_out = 0;
+	/* the attempt this handle began: its row id cannot change (attempts are never deleted) */
+	if (db->last_id > 0 && k->seq == db->last_key.seq && strcmp(k->station, db->last_key.station) == 0) {
+		*id_out = db->last_id;
+		return GANG_OK;
+	}
 	pg_p_text(&p, k->station);
 	pg_p_int(&p, k->seq);
 	if ((err = pg_q(&r, db, "SELECT id FROM attempts WHERE COALESCE(station, '') = $1 AND seq = $2", &p,
@@ -54,7 +63,7 @@ int pg_attempt_row(int64_t *id_out, db_pg *db, const gang_attempt_key *k, const 
 	return GANG_OK;
 }
 
-static int pg_attempt_insert(int64_t *seq, db_pg *db, const gang_attempt_info *info, gang_diag *d)
+static int pg_attempt_insert(int64_t *seq, int64_t *id, db_pg *db, const gang_attempt_info *info, gang_diag *d)
 {
 	pg_params p = { 0 };
 	PGresult *r;
@@ -83,16 +92,18 @@ static int pg_attempt_insert(int64_t *seq, db_pg *db, const gang_attempt_info *i
 			"INSERT INTO attempts (slot, probe_serial, batch, profile_name, profile_sha256, image_sha256, "
 			"operator, station, run_id, rework, seq, started_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
 			"$9::bigint, $10, (SELECT COALESCE(max(seq), 0) + 1 FROM attempts WHERE COALESCE(station, '') "
-			"= COALESCE($8, '')), " PG_NOW_SQL ") RETURNING seq",
+			"= COALESCE($8, '')), " PG_NOW_SQL ") RETURNING seq, id",
 			&p, "recording a new attempt", d)) < 0)
 		return err;
 	*seq = pg_int(r, 0, 0);
+	*id = pg_int(r, 0, 1);
 	PQclear(r);
 	return GANG_OK;
 }
 
 int db_pg_attempt_begin(gang_attempt_key *key_out, db_pg *db, const gang_attempt_info *info, gang_diag *d)
 {
+	int64_t id = 0;
 	int err;
 
 	if (!info->slot || !*info->slot || !info->profile_name || !*info->profile_name)
@@ -100,13 +111,15 @@ int db_pg_attempt_begin(gang_attempt_key *key_out, db_pg *db, const gang_attempt
 				     db->shown);
 	if ((err = pg_begin(db, d)) < 0)
 		return err;
-	if ((err = pg_attempt_insert(&key_out->seq, db, info, d)) < 0) {
+	if ((err = pg_attempt_insert(&key_out->seq, &id, db, info, d)) < 0) {
 		pg_rollback(db);
 		return err;
 	}
 	if ((err = pg_commit(db, d)) < 0)
 		return err;
 	snprintf(key_out->station, sizeof(key_out->station), "%s", info->station ? info->station : "");
+	db->last_key = *key_out;
+	db->last_id = id;
 	return GANG_OK;
 }
 
@@ -279,10 +292,15 @@ int db_pg_step(db_pg *db, const gang_attempt_key *k, const char *step, gang_step
 	pg_p_text(&p, pg_step_results[result]);
 	pg_p_int(&p, duration_ms);
 	pg_p_text(&p, detail);
-	return pg_q(NULL, db,
-		    "INSERT INTO steps (attempt_id, step, result, duration_ms, detail, at) "
-		    "VALUES ($1, $2, $3, $4, $5, " PG_NOW_SQL ")",
-		    &p, "recording a step", d);
+	/* the same step row twice is the same record: a retry after a lost reply adds nothing (pg_store.c) */
+	db->idempotent = 1;
+	err = pg_q(NULL, db,
+		   "INSERT INTO steps (attempt_id, step, result, duration_ms, detail, at) SELECT $1, $2, $3, $4, $5, "
+		   PG_NOW_SQL " WHERE NOT EXISTS (SELECT 1 FROM steps WHERE attempt_id = $1 AND step = $2 AND "
+		   "result = $3 AND duration_ms = $4 AND detail IS NOT DISTINCT FROM $5)",
+		   &p, "recording a step", d);
+	db->idempotent = 0;
+	return err;
 }
 
 int pg_serial_burn_tx(db_pg *db, const char *pool, int64_t value, const char *uid, gang_diag *d)

@@ -36,6 +36,12 @@
 
 #define PG_PARAMS_MAX 12
 
+/* Statements a session keeps prepared (pg_util.c); more are run unprepared. */
+#define PG_PREPARED_MAX 96
+
+/* How often an op whose session was lost before it could commit runs again on a new one. */
+#define PG_RETRIES 3
+
 /* The values of one statement, as text (NULL: SQL NULL); numbers are formatted into num. */
 typedef struct pg_params {
 	const char *v[PG_PARAMS_MAX];
@@ -53,6 +59,14 @@ typedef struct db_pg {
 	int64_t run_id; /* the run owning this process's attempts (0: none; workers copy it) */
 	int run_locked; /* this session holds the run's advisory lock (main handle only) */
 	int in_tx;
+	char *prepared[PG_PREPARED_MAX]; /* SQL text (a copy) of statement "g<i>" of this session */
+	int n_prepared;
+	int ended;      /* the server said it ends this session (57P01/57P02 while idle) */
+	gang_attempt_key last_key; /* the attempt this handle began last, and its row id (0: none) */
+	int64_t last_id;
+	int idempotent; /* the statement running may run twice (its write checks for itself) */
+	int lost;       /* the last statement failed because the connection was lost */
+	int unsure;     /* ... and it may have committed (COMMIT, or a write outside a transaction) */
 } db_pg;
 
 extern const gang_store_ops db_pg_ops;
@@ -86,6 +100,20 @@ int pg_commit(db_pg *db, gang_diag *d);
 void pg_rollback(db_pg *db);
 /* The lock wait of the session (lock_timeout) from db->wait_ms. */
 int pg_apply_wait(db_pg *db, gang_diag *d);
+/*
+ * A new session for a handle whose connection was lost (PQreset), set up as
+ * the old one was: lock wait, read-only, the run's lock (pg_open.c).
+ */
+int pg_reconnect(db_pg *db, gang_diag *d);
+/*
+ * After an op failed with err: true when the connection was lost before
+ * anything could have committed and a new session is up, so the op may
+ * run once more (its transaction was rolled back by the server). When a
+ * new session cannot be made, d says so instead of the first failure.
+ */
+int pg_retry(db_pg *db, int err, gang_diag *d);
+/* Forget the prepared statements of a session that is gone or closing (pg_util.c). */
+void pg_prepared_forget(db_pg *db);
 
 /* Migrations (pg_migrate.c). */
 int pg_migrate_on_open(db_pg *db, gang_diag *d);
@@ -134,6 +162,14 @@ int db_pg_serial_find_text(uint64_t *first_out, int *n_out, db_pg *db, const cha
 			   gang_diag *d);
 int db_pg_serial_list(db_pg *db, const char *pool, const char *state, gang_serial_row_fn fn, void *user,
 		      gang_diag *d);
+int db_pg_lease_take(gang_db_lease *out, db_pg *db, const char *station, const char *pool, uint32_t n,
+		     gang_diag *d);
+int db_pg_lease_void(int *n_out, db_pg *db, const char *which, const char *reason, gang_db_lease_fn fn,
+		     void *user, gang_diag *d);
+int db_pg_lease_bind(gang_lease_bound *out, db_pg *db, const gang_lease_binding *b, gang_diag *d);
+int db_pg_lease_unused(int64_t *out, size_t cap, size_t *n_out, db_pg *db, const char *station, const char *pool,
+		       gang_diag *d);
+int db_pg_serial_conflicts(gang_serial_conflict **out, size_t *n_out, db_pg *db, gang_diag *d);
 
 /* data pools and scans (pg_pool.c): the store ops themselves, taking the gang_db base */
 int db_pg_data_pool_get(gang_data_pool *out, int *found, gang_db *db, const char *pool, gang_diag *d);

@@ -68,13 +68,13 @@ static int pg_check_version(int version, db_pg *db, gang_diag *d)
 	/* the database itself exists (the engineer made it): any read-write open may create the tables */
 	if (version == 0 && (db->flags & GANG_DB_READONLY))
 		return gang_diag_set(d, GANG_EDB,
-				     "database %s has no gang schema yet; `gang run` creates it (or `gang report "
-				     "--upgrade`)",
+				     "database %s has no gang schema yet; `gang run` creates it (or `gang db "
+				     "upgrade`)",
 				     db->shown);
 	if ((db->flags & GANG_DB_READONLY) && version < PG_MIGRATION_COUNT)
 		return gang_diag_set(d, GANG_EDB,
 				     "database %s: schema version %d is older than this gang (%d); upgrade it "
-				     "once with `gang report --upgrade` (or any gang run on it)",
+				     "once with `gang db upgrade` (or any gang run on it)",
 				     db->shown, version, PG_MIGRATION_COUNT);
 	return GANG_OK;
 }
@@ -121,6 +121,31 @@ static int pg_migrate_locked(db_pg *db, gang_diag *d)
 }
 
 /*
+ * Once migration 2 made the roles, only a member of gang_engineer (or a
+ * superuser) migrates: a station's role is told who must, instead of
+ * failing halfway on a privilege.
+ */
+static int pg_may_migrate(db_pg *db, int version, gang_diag *d)
+{
+	PGresult *r;
+	int err, may;
+
+	if ((err = pg_q(&r, db,
+			"SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'gang_engineer') "
+			"OR pg_has_role('gang_engineer', 'MEMBER'), current_user",
+			NULL, "checking who may migrate", d)) < 0)
+		return err;
+	may = PQgetvalue(r, 0, 0)[0] == 't';
+	if (!may)
+		err = gang_diag_set(d, GANG_EDB,
+				    "database %s: schema version %d is older than this gang (%d) and role %s may not "
+				    "upgrade it; run `gang db upgrade` once as the engineer (a member of gang_engineer)",
+				    db->shown, version, PG_MIGRATION_COUNT, PQgetvalue(r, 0, 1));
+	PQclear(r);
+	return err;
+}
+
+/*
  * The migration lock is a session lock taken before the transaction
  * begins: a transaction that started before another station's migration
  * committed may still resolve table names from its own start (the catalog
@@ -136,6 +161,8 @@ int pg_migrate_on_open(db_pg *db, gang_diag *d)
 		return err;
 	if ((db->flags & GANG_DB_READONLY) || version == PG_MIGRATION_COUNT)
 		return GANG_OK;
+	if ((err = pg_may_migrate(db, version, d)) < 0)
+		return err;
 	pg_p_int(&p, PG_LOCK_MIGRATE);
 	if ((err = pg_q(NULL, db, "SELECT pg_advisory_lock($1::int, 0)", &p, "waiting to migrate", d)) < 0)
 		return err;

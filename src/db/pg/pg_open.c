@@ -1,7 +1,7 @@
 /*
  * pg_open.c — opening the central PostgreSQL database: the connection
- * (PQconnectdb with the URI as given: libpq docs 34.1.1 "Connection
- * Strings"; a password comes from the service file, ~/.pgpass or the
+ * (PQconnectdb with the connection string as given, URI or keyword/value
+ * pairs: libpq docs 34.1.1 "Connection Strings"; a password comes from the service file, ~/.pgpass or the
  * environment, 34.17/34.16/34.15, and is never printed), the migrations,
  * and run ownership.
  *
@@ -23,23 +23,44 @@
 
 #define PG_RUN_ID_TRIES 8
 
-/* The server's NOTICEs (IF NOT EXISTS and the like) must not reach the operator's terminal. */
-static void pg_quiet(void *arg, const char *message)
+/*
+ * The server's NOTICEs (IF NOT EXISTS and the like) must not reach the
+ * operator's terminal. A FATAL that arrives while the session is idle
+ * (libpq hands it over as a notice) is the server ending the session by
+ * order (57P01: pg_terminate_backend, a fast shutdown): noted, so the
+ * next statement goes to a new session (pg_util.c pg_ready).
+ */
+static void pg_quiet(void *arg, const PGresult *r)
 {
-	(void)arg;
-	(void)message;
+	db_pg *db = arg;
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+	if (state && (strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0))
+		db->ended = 1;
 }
 
 /*
- * libpq's own words for a failed connection, with the URI's password
- * removed should libpq quote it (a malformed percent-encoding is quoted
- * back, RFC 3986 §2.1): only the host, port, socket and server may show.
+ * libpq's own words for a failed connection, with the password removed
+ * should libpq quote it (a malformed percent-encoding is quoted back, RFC
+ * 3986 §2.1): only the host, port, socket and server may show. The
+ * password is found as libpq finds it (PQconninfoParse, libpq docs 34.1:
+ * a URI's userinfo or password parameter, a password=… pair).
  */
-static void pg_scrub(char *msg, const char *uri)
+/* Overwrite every occurrence of secret (n bytes) in msg. */
+static void pg_scrub_secret(char *msg, const char *secret, size_t n)
+{
+	char *hit;
+
+	while (n && (hit = strstr(msg, secret)))
+		memset(hit, '*', n);
+}
+
+/* A URI's userinfo password taken by hand: libpq cannot parse a malformed URI, yet quotes it back. */
+static void pg_scrub_userinfo(char *msg, const char *uri)
 {
 	const char *auth = strstr(uri, "://");
 	const char *colon, *at;
-	char secret[256], *hit;
+	char secret[256];
 	size_t n;
 
 	if (!auth)
@@ -53,8 +74,18 @@ static void pg_scrub(char *msg, const char *uri)
 		return;
 	memcpy(secret, colon + 1, n);
 	secret[n] = '\0';
-	while ((hit = strstr(msg, secret)))
-		memset(hit, '*', n);
+	pg_scrub_secret(msg, secret, n);
+}
+
+static void pg_scrub(char *msg, const char *uri)
+{
+	PQconninfoOption *opts = PQconninfoParse(uri, NULL);
+
+	pg_scrub_userinfo(msg, uri);
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, "password") == 0 && o->val)
+			pg_scrub_secret(msg, o->val, strlen(o->val));
+	PQconninfoFree(opts);
 }
 
 static int pg_connect(db_pg *db, gang_diag *d)
@@ -65,7 +96,7 @@ static int pg_connect(db_pg *db, gang_diag *d)
 	if (!db->conn)
 		return gang_diag_set(d, GANG_ENOMEM, "out of memory connecting to database %s", db->shown);
 	if (PQstatus(db->conn) == CONNECTION_OK) {
-		PQsetNoticeProcessor(db->conn, pg_quiet, NULL);
+		PQsetNoticeReceiver(db->conn, pg_quiet, db);
 		return GANG_OK;
 	}
 	snprintf(msg, sizeof(msg), "%s", PQerrorMessage(db->conn));
@@ -74,19 +105,66 @@ static int pg_connect(db_pg *db, gang_diag *d)
 	return gang_diag_set(d, GANG_EDB, "cannot connect to database %s: %s", db->shown, msg);
 }
 
-static int pg_setup(db_pg *db, gang_diag *d)
+/* What a session of this handle is set to: the lock wait, read-only. */
+static int pg_session(db_pg *db, gang_diag *d)
 {
 	pg_params p = { 0 };
 	int err;
 
-	if ((err = pg_connect(db, d)) < 0 || (err = pg_apply_wait(db, d)) < 0)
+	if ((err = pg_apply_wait(db, d)) < 0 || !(db->flags & GANG_DB_READONLY))
 		return err;
-	if (db->flags & GANG_DB_READONLY) {
-		pg_p_text(&p, "on");
-		if ((err = pg_q(NULL, db, "SELECT set_config('default_transaction_read_only', $1, false)", &p,
-				"opening read-only", d)) < 0)
-			return err;
+	pg_p_text(&p, "on");
+	return pg_q(NULL, db, "SELECT set_config('default_transaction_read_only', $1, false)", &p, "opening read-only",
+		    d);
+}
+
+/* The run's lock again, on a new session (the old one's went with it). */
+static int pg_relock(db_pg *db, gang_diag *d)
+{
+	pg_params p = { 0 };
+	PGresult *r;
+	int err, ok;
+
+	if (!db->run_locked)
+		return GANG_OK;
+	pg_p_int(&p, PG_LOCK_RUN);
+	pg_p_int(&p, db->run_id);
+	if ((err = pg_q(&r, db, "SELECT pg_try_advisory_lock($1::int, $2::int)", &p, "taking the run back", d)) < 0)
+		return err;
+	ok = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	if (!ok)
+		return gang_diag_set(d, GANG_EDB, "database %s: after reconnecting, run %lld is held by another session",
+				     db->shown, (long long)db->run_id);
+	return GANG_OK;
+}
+
+int pg_reconnect(db_pg *db, gang_diag *d)
+{
+	char msg[512];
+
+	db->in_tx = 0;
+	db->ended = 0;
+	pg_prepared_forget(db);
+	PQreset(db->conn);
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(db->conn));
+		pg_oneline(msg);
+		pg_scrub(msg, db->uri);
+		return gang_diag_set(d, GANG_EDB, "database %s: the connection to the server was lost and reconnecting "
+				     "failed: %s", db->shown, msg);
 	}
+	PQsetNoticeReceiver(db->conn, pg_quiet, db);
+	db->lost = db->unsure = 0;
+	return pg_session(db, d) < 0 ? GANG_EDB : pg_relock(db, d);
+}
+
+static int pg_setup(db_pg *db, gang_diag *d)
+{
+	int err;
+
+	if ((err = pg_connect(db, d)) < 0 || (err = pg_session(db, d)) < 0)
+		return err;
 	if ((err = pg_migrate_on_open(db, d)) < 0)
 		return err;
 	if (db->flags & GANG_DB_RECOVER)
@@ -149,6 +227,7 @@ void db_pg_close(db_pg *db)
 		pg_rollback(db);
 		PQfinish(db->conn);   /* ends the session: its run lock goes with it */
 	}
+	pg_prepared_forget(db);
 	free(db->uri);
 	free(db->shown);
 	free(db);

@@ -1,6 +1,6 @@
 /*
  * pg_pool.c — data pools in the PostgreSQL backend (tables data_pools,
- * data_values, data_allocs: db/migrations/pg/0002_data_pools.sql). As
+ * data_values, data_allocs: db/migrations/pg/0005_data_pools.sql). As
  * serials (pg_serial.c): a reservation or an import first locks the
  * pool's row (SELECT ... FOR UPDATE, PostgreSQL 15 manual 13.3.2), so
  * they run one after another across stations; the constraints are the

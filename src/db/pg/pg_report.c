@@ -26,7 +26,7 @@ static const char *const pg_report_sql =
 	"s.result = 'fail' ORDER BY s.id LIMIT 1), '') || '" PG_REPORT_SEP "' || COALESCE(a.serial_text, "
 	"COALESCE(a.serial_pool || ' ' || a.serial_value, '')) || '" PG_REPORT_SEP "' || "
 	"COALESCE(a.error_message, '') END, "
-	"a.batch, a.profile_name, a.profile_sha256, a.image_sha256, a.station, a.operator FROM attempts a "
+	"a.batch, a.profile_name, a.profile_sha256, a.image_sha256, a.station, a.operator, a.seq FROM attempts a "
 	"WHERE ($1::text IS NULL OR a.batch = $1) AND ($2::text IS NULL OR a.started_at COLLATE \"C\" >= $2) "
 	"AND ($3::text IS NULL OR a.started_at COLLATE \"C\" < $3)";
 
@@ -82,6 +82,7 @@ static void pg_report_row_read(gang_report_row *row, PGresult *r)
 	row->image_sha256 = pg_val(r, 12);
 	row->station = pg_val(r, 13);
 	row->operator_name = pg_val(r, 14);
+	row->seq = pg_int(r, 0, 15);
 	if (!PQgetisnull(r, 0, 8))
 		pg_report_failure(row, PQgetvalue(r, 0, 8));
 }

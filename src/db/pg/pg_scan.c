@@ -1,6 +1,6 @@
 /*
  * pg_scan.c — scanned labels in the PostgreSQL backend (table scans,
- * db/migrations/pg/0003_scans.sql): a label's text bound to one board's
+ * db/migrations/pg/0006_scans.sql): a label's text bound to one board's
  * UID in one transaction; PRIMARY KEY (text) is the guarantee, and two
  * stations binding the same text together meet at it (the second insert
  * waits for the first and then conflicts). Rules: sched/job_scan.c.

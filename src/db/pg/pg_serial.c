@@ -102,17 +102,22 @@ static int pg_find_live(int64_t *value, int *found, db_pg *db, const char *pool,
 	return GANG_OK;
 }
 
+/*
+ * The pool's next value bound to uid (and to the attempt, attempt_id > 0)
+ * in one statement, the pool's row already locked: the lock is held for as
+ * few round trips as can be, since every reservation of the pool waits
+ * for it.
+ */
 static int pg_take_next(int64_t *value, db_pg *db, const gang_store_pool *pl, const char *pool, const char *uid,
 			int64_t attempt_id, gang_diag *d)
 {
 	pg_params p = { 0 };
+	PGresult *r;
 	int err;
 
 	if (pl->next > pl->end)
 		return gang_diag_set(d, GANG_ESERIAL_EXHAUSTED, "serial pool '%s' exhausted (%lld..%lld all used)",
 				     pool, (long long)pl->start, (long long)pl->end);
-	if ((err = pg_board_upsert(db, uid, NULL, d)) < 0)
-		return err;
 	pg_p_text(&p, pool);
 	pg_p_int(&p, pl->next);
 	pg_p_text(&p, uid);
@@ -120,15 +125,21 @@ static int pg_take_next(int64_t *value, db_pg *db, const gang_store_pool *pl, co
 		pg_p_int(&p, attempt_id);
 	else
 		pg_p_text(&p, NULL);
-	if ((err = pg_q(NULL, db,
-			"INSERT INTO serials (pool, value, uid, state, attempt_id, reserved_at) "
-			"VALUES ($1, $2, $3, 'reserved', $4::bigint, " PG_NOW_SQL ")",
+	if ((err = pg_q(&r, db,
+			"WITH s AS (INSERT INTO serials (pool, value, uid, state, attempt_id, reserved_at) "
+			"VALUES ($1, $2, $3, 'reserved', $4::bigint, " PG_NOW_SQL ") RETURNING value), "
+			"n AS (UPDATE serial_pools SET next = next + 1 WHERE name = $1), "
+			"a AS (UPDATE attempts SET serial_pool = $1, serial_value = $2 WHERE id = $4::bigint "
+			"AND finished_at IS NULL RETURNING 1) "
+			"SELECT (SELECT value FROM s), (SELECT count(*) FROM a)",
 			&p, "reserving a serial", d)) < 0)
 		return err;
 	*value = pl->next;
-	p.n = 1;
-	return pg_q(NULL, db, "UPDATE serial_pools SET next = next + 1 WHERE name = $1", &p,
-		    "advancing a serial pool", d);
+	err = attempt_id > 0 && pg_int(r, 0, 1) != 1
+		      ? gang_diag_set(d, GANG_ERR, "database %s: the attempt reserving a serial is closed", db->shown)
+		      : GANG_OK;
+	PQclear(r);
+	return err;
 }
 
 static int pg_note_attempt(db_pg *db, const char *pool, int64_t value, int64_t attempt_id, const gang_attempt_key *k,
@@ -165,13 +176,17 @@ static int pg_reserve_tx(int64_t *value, db_pg *db, const char *pool, const char
 		return err;
 	if (attempt_id > 0 && (err = pg_note_attempt(db, pool, 0, attempt_id, k, d)) < 0)
 		return err;
+	/* before the pool's lock: a board new to the pool needs its row (harmless for one that has a serial) */
+	if ((err = pg_find_live(value, &live, db, pool, uid, d)) < 0 ||
+	    (!live && (err = pg_board_upsert(db, uid, NULL, d)) < 0))
+		return err;
 	if ((err = pg_pool_load(&pl, &found, db, pool, 1, d)) < 0 ||
 	    (err = pg_find_live(value, &live, db, pool, uid, d)) < 0)
 		return err;
 	if (!live && !found)
 		return gang_diag_set(d, GANG_EDB, "database %s: serial pool '%s' does not exist", db->shown, pool);
-	if (!live && (err = pg_take_next(value, db, &pl, pool, uid, attempt_id, d)) < 0)
-		return err;
+	if (!live)
+		return pg_take_next(value, db, &pl, pool, uid, attempt_id, d);
 	if (attempt_id > 0)
 		return pg_note_attempt(db, pool, *value, attempt_id, k, d);
 	return GANG_OK;

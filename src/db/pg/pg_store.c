@@ -5,6 +5,12 @@
  * owns the concern. on_wait is NULL: a write waits for another session's
  * lock inside the server, up to lock_timeout, with nothing to report
  * meanwhile.
+ *
+ * The ops a run makes are tried again (up to PG_RETRIES times) when the connection was lost
+ * before anything could commit (pg_retry: the server rolled the
+ * transaction back) and a new session is up; a connection lost during
+ * COMMIT, or during a write outside a transaction, is not retried, since
+ * the write may have happened.
  */
 #include "db/pg/pg_internal.h"
 
@@ -47,7 +53,11 @@ static int pq_recover(gang_db *db, int *closed_out, gang_diag *d)
 static int pq_probe_seen(char *label_out, size_t cap, gang_db *db, const char *serial, const char *usb_path,
 			 const char *model, const char *firmware, gang_diag *d)
 {
-	return db_pg_probe_seen(label_out, cap, DBP(db), serial, usb_path, model, firmware, d);
+	int err = db_pg_probe_seen(label_out, cap, DBP(db), serial, usb_path, model, firmware, d);
+
+	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
+		err = db_pg_probe_seen(label_out, cap, DBP(db), serial, usb_path, model, firmware, d);
+	return err;
 }
 
 static int pq_slot_map_apply(gang_db *db, const gang_slot_mapping *v, size_t n, gang_diag *d)
@@ -57,46 +67,78 @@ static int pq_slot_map_apply(gang_db *db, const gang_slot_mapping *v, size_t n, 
 
 static int pq_board_seen(gang_db *db, const char *uid, const char *part, gang_diag *d)
 {
-	return pg_board_upsert(DBP(db), uid, part, d);
+	int err = pg_board_upsert(DBP(db), uid, part, d);
+
+	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
+		err = pg_board_upsert(DBP(db), uid, part, d);
+	return err;
 }
 
 static int pq_attempt_begin(gang_attempt_key *key_out, gang_db *db, const gang_attempt_info *info, gang_diag *d)
 {
-	return db_pg_attempt_begin(key_out, DBP(db), info, d);
+	int err = db_pg_attempt_begin(key_out, DBP(db), info, d);
+
+	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
+		err = db_pg_attempt_begin(key_out, DBP(db), info, d);
+	return err;
 }
 
 static int pq_attempt_identify(gang_db *db, const gang_attempt_key *k, const gang_attempt_target *t, gang_diag *d)
 {
-	return db_pg_attempt_identify(DBP(db), k, t, d);
+	int err = db_pg_attempt_identify(DBP(db), k, t, d);
+
+	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
+		err = db_pg_attempt_identify(DBP(db), k, t, d);
+	return err;
 }
 
 static int pq_attempt_serial_text(gang_db *db, const gang_attempt_key *k, const char *text, gang_diag *d)
 {
-	return db_pg_attempt_serial_text(DBP(db), k, text, d);
+	int err = db_pg_attempt_serial_text(DBP(db), k, text, d);
+
+	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
+		err = db_pg_attempt_serial_text(DBP(db), k, text, d);
+	return err;
 }
 
 static int pq_step(gang_db *db, const gang_attempt_key *k, const char *step, gang_step_result result,
 		   uint32_t duration_ms, const char *detail, gang_diag *d)
 {
-	return db_pg_step(DBP(db), k, step, result, duration_ms, detail, d);
+	int err = db_pg_step(DBP(db), k, step, result, duration_ms, detail, d);
+
+	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
+		err = db_pg_step(DBP(db), k, step, result, duration_ms, detail, d);
+	return err;
 }
 
 static int pq_board_last_pass(gang_board_pass *out, gang_db *db, const char *uid, const char *profile_sha256,
 			      const char *image_sha256, gang_diag *d)
 {
-	return db_pg_board_last_pass(out, DBP(db), uid, profile_sha256, image_sha256, d);
+	int err = db_pg_board_last_pass(out, DBP(db), uid, profile_sha256, image_sha256, d);
+
+	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
+		err = db_pg_board_last_pass(out, DBP(db), uid, profile_sha256, image_sha256, d);
+	return err;
 }
 
 static int pq_sighting(gang_db *db, const gang_attempt_info *info, const char *uid,
 		       const gang_attempt_key *pass_attempt, gang_diag *d)
 {
-	return db_pg_sighting(DBP(db), info, uid, pass_attempt, d);
+	int err = db_pg_sighting(DBP(db), info, uid, pass_attempt, d);
+
+	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
+		err = db_pg_sighting(DBP(db), info, uid, pass_attempt, d);
+	return err;
 }
 
 static int pq_attempt_finish(gang_db *db, const gang_attempt_key *k, gang_attempt_result result,
 			     const char *error_class, const char *error_message, gang_diag *d)
 {
-	return db_pg_attempt_finish(DBP(db), k, result, error_class, error_message, d);
+	int err = db_pg_attempt_finish(DBP(db), k, result, error_class, error_message, d);
+
+	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
+		err = db_pg_attempt_finish(DBP(db), k, result, error_class, error_message, d);
+	return err;
 }
 
 static int pq_report_scan(gang_db *db, const gang_report_filter *f, gang_report_row_fn fn, void *ctx,
@@ -124,24 +166,40 @@ static int pq_trace_board(gang_trace_board **out, gang_db *db, const char *uid, 
 
 static int pq_serial_pool_get(gang_store_pool *out, int *found, gang_db *db, const char *pool, gang_diag *d)
 {
-	return db_pg_serial_pool_get(out, found, DBP(db), pool, d);
+	int err = db_pg_serial_pool_get(out, found, DBP(db), pool, d);
+
+	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
+		err = db_pg_serial_pool_get(out, found, DBP(db), pool, d);
+	return err;
 }
 
 static int pq_serial_pool_create(gang_store_pool *have, int *found, gang_db *db, const char *pool,
 				 uint64_t start, uint64_t end, const char *format, gang_diag *d)
 {
-	return db_pg_serial_pool_create(have, found, DBP(db), pool, start, end, format, d);
+	int err = db_pg_serial_pool_create(have, found, DBP(db), pool, start, end, format, d);
+
+	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
+		err = db_pg_serial_pool_create(have, found, DBP(db), pool, start, end, format, d);
+	return err;
 }
 
 static int pq_serial_reserve(int64_t *value_out, gang_db *db, const char *pool, const char *uid,
 			     const gang_attempt_key *attempt, gang_diag *d)
 {
-	return db_pg_serial_reserve(value_out, DBP(db), pool, uid, attempt, d);
+	int err = db_pg_serial_reserve(value_out, DBP(db), pool, uid, attempt, d);
+
+	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
+		err = db_pg_serial_reserve(value_out, DBP(db), pool, uid, attempt, d);
+	return err;
 }
 
 static int pq_serial_burn(gang_db *db, const char *pool, const char *uid, gang_diag *d)
 {
-	return db_pg_serial_burn(DBP(db), pool, uid, d);
+	int err = db_pg_serial_burn(DBP(db), pool, uid, d);
+
+	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
+		err = db_pg_serial_burn(DBP(db), pool, uid, d);
+	return err;
 }
 
 static int pq_serial_void(gang_db *db, const char *pool, uint64_t value, const char *reason, gang_diag *d)
@@ -169,6 +227,42 @@ static int pq_serial_list(gang_db *db, const char *pool, const char *state, gang
 			  gang_diag *d)
 {
 	return db_pg_serial_list(DBP(db), pool, state, fn, user, d);
+}
+
+static int pq_lease_take(gang_db_lease *out, gang_db *db, const char *station, const char *pool, uint32_t n,
+			 gang_diag *d)
+{
+	int err = db_pg_lease_take(out, DBP(db), station, pool, n, d);
+
+	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
+		err = db_pg_lease_take(out, DBP(db), station, pool, n, d);
+	return err;
+}
+
+static int pq_lease_void(int *n_out, gang_db *db, const char *which, const char *reason, gang_db_lease_fn fn,
+			 void *user, gang_diag *d)
+{
+	return db_pg_lease_void(n_out, DBP(db), which, reason, fn, user, d);
+}
+
+static int pq_lease_bind(gang_lease_bound *out, gang_db *db, const gang_lease_binding *b, gang_diag *d)
+{
+	int err = db_pg_lease_bind(out, DBP(db), b, d);
+
+	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
+		err = db_pg_lease_bind(out, DBP(db), b, d);
+	return err;
+}
+
+static int pq_serial_conflicts(gang_serial_conflict **out, size_t *n_out, gang_db *db, gang_diag *d)
+{
+	return db_pg_serial_conflicts(out, n_out, DBP(db), d);
+}
+
+static int pq_lease_unused(int64_t *out, size_t cap, size_t *n_out, gang_db *db, const char *station,
+			   const char *pool, gang_diag *d)
+{
+	return db_pg_lease_unused(out, cap, n_out, DBP(db), station, pool, d);
 }
 
 static int pq_test_exec(gang_db *db, const char *sql, gang_diag *d)
@@ -229,6 +323,11 @@ const gang_store_ops db_pg_ops = {
 	.serial_pool_names = pq_serial_pool_names,
 	.serial_find_text = pq_serial_find_text,
 	.serial_list = pq_serial_list,
+	.lease_take = pq_lease_take,
+	.lease_void = pq_lease_void,
+	.lease_bind = pq_lease_bind,
+	.serial_conflicts = pq_serial_conflicts,
+	.lease_unused = pq_lease_unused,
 	.test_exec = pq_test_exec,
 	.test_query = pq_test_query,
 	/* data pools and scans */

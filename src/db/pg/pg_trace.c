@@ -20,7 +20,8 @@
 	"id, started_at, finished_at, round(extract(epoch FROM (finished_at::timestamptz - "                \
 	"started_at::timestamptz)) * 1000)::bigint, result, error_class, error_message, slot, probe_serial, " \
 	"operator, station, batch, profile_name, profile_sha256, image_sha256, part, connect_mode, "          \
-	"rdp_before, option_bytes, serial_pool, serial_value, serial_text"
+	"rdp_before, option_bytes, serial_pool, serial_value, serial_text, "                                 \
+	"CASE WHEN COALESCE(station, '') = '' THEN seq::text ELSE station || '/' || seq END"
 
 static char *pg_dup(PGresult *r, int row, int col, int *oom)
 {

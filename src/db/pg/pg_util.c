@@ -78,19 +78,104 @@ int pg_fail(db_pg *db, const PGresult *r, const char *what, gang_diag *d)
 	return gang_diag_set(d, GANG_EDB, "database %s: %s failed: %s", db->shown, what, msg);
 }
 
+/*
+ * Between transactions, a session the server ended meanwhile (restart,
+ * pg_terminate_backend: its FATAL message and EOF are waiting on the
+ * socket) is replaced before the statement is sent; PQconsumeInput does
+ * not block (libpq docs 34.4 "Asynchronous Command Processing").
+ */
+static int pg_ready(db_pg *db, gang_diag *d)
+{
+	if (db->in_tx)
+		return GANG_OK;
+	if (PQconsumeInput(db->conn) && PQstatus(db->conn) == CONNECTION_OK && !db->ended)
+		return GANG_OK;
+	return pg_reconnect(db, d);
+}
+
+/*
+ * Remember how a statement that failed on a lost connection failed
+ * (pg_retry). It may have committed when it was COMMIT, or a write outside a
+ * transaction, unless the server said it ended the session by order
+ * (57P01 admin_shutdown: pg_terminate_backend or a fast shutdown; 57P02
+ * crash_shutdown): an autocommit statement commits at the protocol's Sync
+ * (PostgreSQL 15 manual 55.2.3), after which that order reaches the
+ * station only at its next statement. A statement marked idempotent (a
+ * step's row, inserted only when not there yet) may always run again.
+ */
+static void pg_note_lost(db_pg *db, const PGresult *r, const char *sql)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	int ordered = db->ended || (state && (strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0));
+
+	db->lost = PQstatus(db->conn) == CONNECTION_BAD;
+	db->unsure = db->lost && (strncmp(sql, "COMMIT", 6) == 0 ||
+				  (!db->in_tx && !ordered && !db->idempotent && strncmp(sql, "SELECT", 6) != 0 &&
+				   strncmp(sql, "BEGIN", 5) != 0));
+}
+
+/*
+ * The session's prepared statement for sql, prepared on first use (libpq
+ * docs 34.3.1 PQprepare, PQexecPrepared): the server parses and plans a
+ * statement once per session instead of at every call. The statements are
+ * gang's own constant texts (every value is a parameter), so there are few.
+ * NULL when none is to be had (the table is full, or preparing failed: the
+ * statement then runs unprepared and fails or succeeds as such).
+ */
+static const char *pg_prepared(char *name, size_t cap, db_pg *db, const char *sql, int nparams)
+{
+	PGresult *r;
+	char *copy;
+	int i;
+
+	for (i = 0; i < db->n_prepared && strcmp(db->prepared[i], sql) != 0; i++)
+		;
+	snprintf(name, cap, "g%d", i);
+	if (i < db->n_prepared)
+		return name;
+	if (i >= PG_PREPARED_MAX || PQtransactionStatus(db->conn) == PQTRANS_INERROR || !(copy = strdup(sql)))
+		return NULL;
+	r = PQprepare(db->conn, name, sql, nparams, NULL);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		PQclear(r);
+		free(copy);
+		return NULL;
+	}
+	PQclear(r);
+	db->prepared[db->n_prepared++] = copy;
+	return name;
+}
+
+/* A new session has none of the old one's prepared statements. */
+void pg_prepared_forget(db_pg *db)
+{
+	while (db->n_prepared > 0)
+		free(db->prepared[--db->n_prepared]);
+}
+
 int pg_q(PGresult **out, db_pg *db, const char *sql, const pg_params *p, const char *what, gang_diag *d)
 {
-	PGresult *r = PQexecParams(db->conn, sql, p ? p->n : 0, NULL, p ? p->v : NULL, NULL, NULL, 0);
-	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	PGresult *r;
+	ExecStatusType st;
+	char name[16];
 	int err;
 
 	if (out)
 		*out = NULL;
+	if ((err = pg_ready(db, d)) < 0)
+		return err;
+	if (pg_prepared(name, sizeof(name), db, sql, p ? p->n : 0))
+		r = PQexecPrepared(db->conn, name, p ? p->n : 0, p ? p->v : NULL, NULL, NULL, 0);
+	else
+		r = PQexecParams(db->conn, sql, p ? p->n : 0, NULL, p ? p->v : NULL, NULL, NULL, 0);
+	st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		pg_note_lost(db, r, sql);
 		err = pg_fail(db, r, what, d);
 		PQclear(r);
 		return err;
 	}
+	db->lost = db->unsure = 0;
 	if (out)
 		*out = r;
 	else
@@ -143,6 +228,18 @@ int pg_commit(db_pg *db, gang_diag *d)
 		pg_rollback(db);
 	db->in_tx = 0;
 	return err;
+}
+
+int pg_retry(db_pg *db, int err, gang_diag *d)
+{
+	int rc = GANG_EDB;
+
+	if (err >= 0 || !db->lost || db->unsure || db->in_tx)
+		return 0;
+	/* the new session may be ended too before it is set up: a few tries */
+	for (int i = 0; i < PG_RETRIES && rc < 0 && (i == 0 || db->lost || db->ended); i++)
+		rc = pg_reconnect(db, d);
+	return rc == GANG_OK;
 }
 
 void pg_rollback(db_pg *db)

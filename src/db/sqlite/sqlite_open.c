@@ -108,7 +108,7 @@ static int db_open_check_version(int *version_out, db_sqlite *db, gang_diag *d)
 	if ((db->flags & GANG_DB_READONLY) && *version_out < known)
 		return gang_diag_set(d, GANG_EDB,
 				     "database %s: schema version %d is older than this gang (%d); upgrade it "
-				     "once with `gang report --upgrade` (or any gang run on it)",
+				     "once with `gang db upgrade` (or any gang run on it)",
 				     db->path, *version_out, known);
 	return GANG_OK;
 }

@@ -125,6 +125,7 @@ static int db_report_row_read(gang_report_row *r, sqlite3_stmt *st, char **buf, 
 	r->image_sha256 = db_col(st, 12);
 	r->station = db_col(st, 13);
 	r->operator_name = db_col(st, 14);
+	r->seq = sqlite3_column_int64(st, 15);
 	r->failed_step = r->serial = r->error_message = NULL;
 	packed = db_col(st, 8);
 	return packed ? db_report_failure_read(r, buf, cap, packed) : GANG_OK;
@@ -139,7 +140,7 @@ int db_sqlite_report_scan(db_sqlite *db, const gang_report_filter *f, gang_repor
 		"s.attempt_id = a.id AND s.result = 'fail' ORDER BY s.id LIMIT 1), '') || '" DB_REPORT_SEP "' || "
 		"ifnull(a.serial_text, ifnull(a.serial_pool || ' ' || a.serial_value, '')) || '" DB_REPORT_SEP "' || "
 		"ifnull(a.error_message, '') END, "
-		"a.batch, a.profile_name, a.profile_sha256, a.image_sha256, a.station, a.operator FROM attempts a";
+		"a.batch, a.profile_name, a.profile_sha256, a.image_sha256, a.station, a.operator, a.seq FROM attempts a";
 	gang_report_row row;
 	sqlite3_stmt *st;
 	char *buf = NULL;
@@ -265,7 +266,8 @@ int db_sqlite_report_pools(gang_report_pool **out, size_t *n_out, db_sqlite *db,
 	"id, started_at, finished_at, CAST(round((julianday(finished_at) - julianday(started_at)) * "    \
 	"86400000.0) AS INTEGER), result, error_class, error_message, slot, probe_serial, operator, "     \
 	"station, batch, profile_name, profile_sha256, image_sha256, part, connect_mode, rdp_before, " \
-	"option_bytes, serial_pool, serial_value, serial_text"
+	"option_bytes, serial_pool, serial_value, serial_text, "                                         \
+	"CASE WHEN ifnull(station, '') = '' THEN CAST(seq AS TEXT) ELSE station || '/' || seq END"
 
 /* Collect the distinct first column of sql (bound with key) into a uid list. */
 static int db_trace_collect(char ***v, size_t *n, db_sqlite *db, const char *sql, const char *key,

@@ -1,4 +1,4 @@
--- 0002: data pools (MAC ranges and lists of supplier values) and the values
+-- 0005: data pools (MAC ranges and lists of supplier values) and the values
 -- bound to board UIDs, equal to the SQLite migration 0009: the life of a
 -- serial (reserved -> burned, or void, final; never deleted or reused).
 -- data_values is the ONLY table that holds a list value itself (secret ones
@@ -46,3 +46,29 @@ CREATE TRIGGER data_allocs_void_is_final BEFORE UPDATE OF state ON data_allocs
 	EXECUTE FUNCTION gang_refuse('a void data value stays void');
 CREATE TRIGGER data_values_no_delete BEFORE DELETE ON data_values
 	FOR EACH ROW EXECUTE FUNCTION gang_refuse('imported data values are never deleted');
+
+-- Least privilege (0002_roles.sql): a station reads a list's values (to
+-- program them), creates a mac pool on its first run, takes and burns
+-- values; importing a list and voiding a value are the engineer's.
+CREATE FUNCTION gang_data_guard() RETURNS trigger LANGUAGE plpgsql AS
+$$
+BEGIN
+	IF NEW.state <> OLD.state AND NEW.state <> 'burned' AND NOT pg_has_role('gang_engineer', 'MEMBER') THEN
+		RAISE EXCEPTION 'role % may only burn data values (voiding is the engineer''s)', current_user
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER data_allocs_history_guard BEFORE UPDATE ON data_allocs
+	FOR EACH ROW EXECUTE FUNCTION gang_data_guard();
+
+ALTER TABLE data_pools OWNER TO gang_engineer;
+ALTER TABLE data_values OWNER TO gang_engineer;
+ALTER TABLE data_allocs OWNER TO gang_engineer;
+ALTER FUNCTION gang_data_guard() OWNER TO gang_engineer;
+GRANT SELECT ON data_pools, data_values, data_allocs TO gang_station;
+GRANT INSERT ON data_pools, data_allocs TO gang_station;
+GRANT UPDATE (next) ON data_pools TO gang_station;
+GRANT UPDATE (state, burned_at) ON data_allocs TO gang_station;

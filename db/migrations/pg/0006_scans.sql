@@ -1,4 +1,4 @@
--- 0003: scanned labels, equal to the SQLite migration 0010: the text of a
+-- 0006: scanned labels, equal to the SQLite migration 0010: the text of a
 -- board's printed barcode bound to its UID; one board per text, never unbound.
 CREATE TABLE scans (
 	text text PRIMARY KEY,
@@ -11,3 +11,7 @@ CREATE INDEX scans_by_uid ON scans(uid);
 
 CREATE TRIGGER scans_no_delete BEFORE DELETE ON scans
 	FOR EACH ROW EXECUTE FUNCTION gang_refuse('scanned labels are never unbound');
+
+-- A station binds labels; nothing else (0002_roles.sql).
+ALTER TABLE scans OWNER TO gang_engineer;
+GRANT SELECT, INSERT ON scans TO gang_station;

@@ -1,0 +1,40 @@
+/*
+ * ctrl.h — the register sequences every STM32 flash controller here
+ * shares, described by a small table per controller: the key unlock
+ * (KEY1 then KEY2 into KEYR; a wrong key locks the controller until the
+ * next reset) and waiting for BSY in the status register. Internal to
+ * src/flash; the drivers (fpec_f1.c, fpec_f4.c) fill a gang_flash_ctrl_regs.
+ *
+ * Facts: PM0075 §2.3.1 and RM0091 §3.2.2 (F0/F1/F3), RM0090 §3.5.1
+ * (F2/F4/F7): the same keys 0x45670123 and 0xCDEF89AB, LOCK in FLASH_CR,
+ * BSY in FLASH_SR.
+ */
+#ifndef GANG_FLASH_CTRL_H
+#define GANG_FLASH_CTRL_H
+
+#include <stdint.h>
+
+#include "target/target.h"
+
+#define GANG_FLASH_KEY1 0x45670123U
+#define GANG_FLASH_KEY2 0xCDEF89ABU
+
+/* Where a controller keeps what the shared sequences touch (offsets from its base). */
+typedef struct gang_flash_ctrl_regs {
+	uint32_t keyr, sr, cr;
+	uint32_t sr_busy;          /* BSY */
+	uint32_t sr_clear;         /* error and EOP bits, written 1 to clear */
+	uint32_t cr_lock;          /* LOCK */
+	unsigned poll_us;          /* between two reads of a busy SR */
+} gang_flash_ctrl_regs;
+
+/* Clear stale status, and unlock with the key sequence if CR says locked. */
+int gang_flash_ctrl_unlock(gang_target *t, const gang_flash_ctrl_regs *r);
+/*
+ * Sleep expect_us, then poll SR until BSY clears (timeout_ms); the final
+ * SR in *sr_out. GANG_EFLASH on timeout naming what.
+ */
+int gang_flash_ctrl_wait(uint32_t *sr_out, gang_target *t, const gang_flash_ctrl_regs *r, unsigned expect_us,
+			 unsigned timeout_ms, const char *what);
+
+#endif
