@@ -536,3 +536,47 @@ Test(run_pg, a_pool_with_nothing_left_to_lease_stops_the_board_before_programmin
 		     0, "a board without a serial was programmed");
 	cr_expect_eq(itest_count(env.out, "FAIL serial pool 'tiny' is exhausted — stop and ask the engineer"), 1);
 }
+
+/*
+ * Data pools and scans on the central database, run by a station login
+ * role: the engineer imports the list, the station creates the mac pool,
+ * takes, writes and burns values and binds labels; it may not void a
+ * value nor import or delete list values.
+ */
+Test(run_pg, a_station_role_takes_data_values_and_binds_labels_but_cannot_void_or_import, .fini = pg_down)
+{
+	static const char *const refused[] = { "UPDATE data_allocs SET state = 'void'", "DELETE FROM data_values",
+					       "INSERT INTO data_values VALUES ('keys', 9, '00', 'x')",
+					       "UPDATE data_pools SET size = 99", "DELETE FROM scans" };
+	const char *upgrade[] = { "db", "upgrade", "--db", env.db, NULL };
+	char station[256], state[16], none[8], keys[ITEST_PATH_MAX], prof[ITEST_PATH_MAX], text[1024];
+	const char *import[] = { "pool", "import", "keys", keys, "--secret", "--db", env.db, NULL };
+	const char *run[] = { "run", prof, "--boards", "2", "--db", station, "--plain", NULL };
+
+	pg_up();
+	expect_ok(itest_run(&env, BENCH_TWO, upgrade, 60), "gang db upgrade (the engineer)");
+	cr_assert(itest_write(keys, sizeof(keys), &env, "keys.txt", "k-0001\nk-0002\nk-0003\n"));
+	expect_ok(itest_run(&env, BENCH_TWO, import, 60), "gang pool import (the engineer)");
+	cr_assert_eq(pgserver_sql(none, sizeof(none), &srv, "line", "CREATE ROLE line3 LOGIN IN ROLE gang_station"), 0,
+		     "%s", srv.err);
+	snprintf(station, sizeof(station), "host=%s dbname=line user=line3", srv.dir);
+	snprintf(text, sizeof(text),
+		 "name = \"pgdata\";\ntarget = \"STM32F103RC\";\nimage = { file = \"%s/profiles/firmware/demo-f103.hex\"; };\n"
+		 "erase = \"mass\";\nverify = \"crc\";\nretries = 0;\n"
+		 "serial = { pool = \"pgd\"; address = 0x0803F800; format = \"u32le\"; start = 1; end = 99; };\n"
+		 "data = ( { pool = \"mac\"; address = 0x0803F810; format = \"mac\"; byte_order = \"msb-first\"; "
+		 "start = \"00:80:E1:00:00:00\"; end = \"00:80:E1:00:00:FF\"; },\n"
+		 "{ pool = \"keys\"; address = 0x0803F820; format = \"list\"; length = 8; secret = true; } );\n"
+		 "scan = { pattern = \"^PCB-[0-9]{8}$\"; };\n", env.root);
+	cr_assert(itest_write(prof, sizeof(prof), &env, "pgdata.cfg", text));
+	cr_assert(itest_write(env.in, sizeof(env.in), &env, "scans.txt", "PCB-00000001\nPCB-00000002\n"));
+	expect_ok(itest_run(&env, BENCH_TWO, run, 90), "gang run as line3");
+	env.in[0] = '\0';
+	cr_expect_eq(pg_count("SELECT count(*) FROM data_allocs WHERE state = 'burned'"), 4);
+	cr_expect_eq(pg_count("SELECT count(*) FROM scans"), 2);
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		pg_as_station(state, sizeof(state), station, refused[i]);
+		cr_expect_str_eq(state, "42501", "line3 may: %s", refused[i]);
+	}
+	cr_expect_eq(pg_count("SELECT count(*) FROM data_allocs WHERE state = 'burned'"), 4, "history changed");
+}
