@@ -37,7 +37,7 @@ FUZZ_TARGETS := ihex srec elf bin auto patch profile stlink_reply
 FUZZ_SRC_image   := $(wildcard src/core/*.c src/image/*.c) tools/fuzz/fuzz_image.c
 # The profile is checked against the part table, whose families name their
 # flash driver and option-byte fields: the target, flash and probe layers link.
-FUZZ_SRC_profile := $(FUZZ_SRC_image) $(wildcard src/profile/*.c) src/serial/serial_format.c \
+FUZZ_SRC_profile := $(FUZZ_SRC_image) $(wildcard src/profile/*.c) src/serial/serial_format.c src/serial/mac.c \
 		    $(wildcard src/flash/*.c src/target/*.c src/stlink/*.c src/usb/*.c)
 FUZZ_SRC_stlink  := $(wildcard src/core/*.c src/stlink/*.c src/usb/*.c)
 

@@ -17,7 +17,9 @@
 #include <string.h>
 
 #include "core/sha256.h"
+#include "flash/ob.h"
 #include "profile/profile.h"
+#include "target/part.h"
 
 /* The flash the profile is validated against: STM32F103RC, 256 KiB in 2 KiB pages. */
 #define FUZZ_FLASH_BASE 0x08000000U
@@ -102,22 +104,29 @@ static void fuzz_check_serial(const gang_profile_serial *s)
 	fuzz_serial_encodes(&s->fmt, s->end, FUZZ_WHEN_B);
 }
 
-static void fuzz_check_ob(const gang_profile_ob *ob)
+static void fuzz_check_ob(const gang_profile_ob *ob, const char *target)
 {
+	const gang_part *part = gang_part_find(target);
+
 	FUZZ_CHECK(ob->rdp >= -1 && ob->rdp <= 2, "rdp %d", ob->rdp);
 	FUZZ_CHECK((ob->rdp == 2) == ob->confirm_lock, "rdp %d with confirm_lock %d", ob->rdp, (int)ob->confirm_lock);
 	FUZZ_CHECK(!ob->allow_unprotect || ob->rdp == 0, "allow_unprotect with rdp %d", ob->rdp);
-	FUZZ_CHECK(ob->wdg_sw >= -1 && ob->wdg_sw <= 1 && ob->nrst_stop >= -1 && ob->nrst_stop <= 1 &&
-			   ob->nrst_stdby >= -1 && ob->nrst_stdby <= 1 && ob->nboot1 >= -1 && ob->nboot1 <= 1,
-		   "user bits %d %d %d %d", ob->wdg_sw, ob->nrst_stop, ob->nrst_stdby, ob->nboot1);
-	FUZZ_CHECK(ob->data0 >= -1 && ob->data0 <= 255 && ob->data1 >= -1 && ob->data1 <= 255, "data %d %d",
-		   ob->data0, ob->data1);
+	FUZZ_CHECK(part != NULL, "a loaded profile names an unknown part %s", target);
+	FUZZ_CHECK(ob->n_fields <= GANG_PROFILE_OB_FIELDS_MAX, "%zu option-byte fields", ob->n_fields);
+	/* every field the loader took is one of the family's, within its range */
+	for (size_t i = 0; i < ob->n_fields; i++) {
+		const gang_ob_field *k = gang_ob_field_find(part->family, ob->fields[i].name);
+
+		FUZZ_CHECK(k != NULL, "field %s is not the %s family's", ob->fields[i].name, part->family->name);
+		FUZZ_CHECK(ob->fields[i].value >= 0 && ob->fields[i].value <= gang_ob_field_max(k),
+			   "field %s = %lld out of range", ob->fields[i].name, (long long)ob->fields[i].value);
+	}
 	FUZZ_CHECK(ob->n_wrp == 0 || (ob->wrp_set && ob->wrp_pages), "%zu wrp pages without a list", ob->n_wrp);
 	for (size_t i = 0; i < ob->n_wrp; i++)
 		FUZZ_CHECK(ob->wrp_pages[i] < FUZZ_WRP_PAGES && (i == 0 || ob->wrp_pages[i] > ob->wrp_pages[i - 1]),
 			   "wrp page %zu = %u not sorted, unique, in range", i, ob->wrp_pages[i]);
 	if (!ob->present)
-		FUZZ_CHECK(ob->rdp == -1 && !ob->wrp_set && ob->data0 == -1 && ob->wdg_sw == -1,
+		FUZZ_CHECK(ob->rdp == -1 && !ob->wrp_set && ob->n_fields == 0,
 			   "option bytes set without an option_bytes group");
 }
 
@@ -210,7 +219,7 @@ static void fuzz_check_profile(const gang_profile *p, const char *path, const ui
 	FUZZ_CHECK(p->image_path && p->image_path[0], "no image path");
 	fuzz_check_modes(p);
 	fuzz_check_serial(&p->serial);
-	fuzz_check_ob(&p->ob);
+	fuzz_check_ob(&p->ob, p->target);
 	fuzz_check_plan(p);
 	fuzz_check_use(p, NULL);
 	img = fuzz_stand_in(p, data, size);
