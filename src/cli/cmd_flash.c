@@ -2,7 +2,7 @@
  * cmd_flash.c — the engineer's one-board commands: `gang flash` (erase,
  * program through the on-target loader, verify), `gang read` (memory out to
  * a file, written to a temporary name and renamed so a failed read leaves
- * no half file; flash, SRAM, system memory or option bytes: cli_mem.c) and
+ * no half file; flash, SRAM, system memory, OTP or option bytes: cli_mem.c) and
  * `gang erase` (mass, or exactly the pages of a range).
  */
 #include <errno.h>

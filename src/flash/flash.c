@@ -317,8 +317,6 @@ int gang_flash_program_image(gang_target *t, const gang_image *img, const gang_p
 
 /* ---- one-time-programmable area ------------------------------------------------ */
 
-#define FLASH_OTP_LOCK_BYTES 16U   /* a lock byte per OTP block after the area (RM0090 §3.8) */
-
 bool gang_flash_otp_range(uint32_t *lo, uint32_t *hi, const gang_part *part)
 {
 	const gang_flash_ctrl_cfg *c = &part->family->flash;
@@ -326,7 +324,7 @@ bool gang_flash_otp_range(uint32_t *lo, uint32_t *hi, const gang_part *part)
 	if (c->otp_base == 0 || gang_flash_ops_of(part->family)->otp_write == NULL)
 		return false;
 	*lo = c->otp_base;
-	*hi = c->otp_base + c->otp_bytes + FLASH_OTP_LOCK_BYTES;
+	*hi = c->otp_base + c->otp_bytes + c->otp_lock_bytes;
 	return true;
 }
 
@@ -375,7 +373,7 @@ int gang_flash_otp_program(gang_target *t, const gang_image *img, const char *co
 {
 	const gang_part *part = gang_target_part(t);
 	uint32_t lo, hi;
-	size_t todo = 0, n;
+	size_t to_write = 0, n;
 	uint8_t *buf;
 	int err;
 
@@ -387,12 +385,12 @@ int gang_flash_otp_program(gang_target *t, const gang_image *img, const char *co
 	if (!(buf = malloc(hi - lo)))
 		return gang_diag_set(gang_target_diag(t), GANG_ENOMEM, "out of memory reading OTP");
 	for (size_t i = 0; i < img->n_seg && (err = flash_otp_plan(&n, t, &img->seg[i], buf)) == GANG_OK; i++)
-		todo += n;
-	if (err == GANG_OK && todo > 0 && (confirm == NULL || strcmp(confirm, GANG_OTP_CONFIRM) != 0))
+		to_write += n;
+	if (err == GANG_OK && to_write > 0 && (confirm == NULL || strcmp(confirm, GANG_OTP_CONFIRM) != 0))
 		err = gang_diag_set(gang_target_diag(t), GANG_ELOCKED_FOREVER, "writing %zu OTP byte%s of the %s "
 				    "is permanent: they can never be erased or changed; confirm with exactly \"%s\"",
-				    todo, todo == 1 ? "" : "s", part->name, GANG_OTP_CONFIRM);
-	if (err == GANG_OK && todo > 0)
+				    to_write, to_write == 1 ? "" : "s", part->name, GANG_OTP_CONFIRM);
+	if (err == GANG_OK && to_write > 0)
 		err = flash_otp_write(t, img, buf);
 	free(buf);
 	return err;

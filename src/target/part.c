@@ -10,7 +10,10 @@
  * F0/F3 only), DS5792 and the STM32F030 datasheet (t_prog 52.5 us F1,
  * 53.5 us F0), RM0008 DBGMCU_CR (0x307 on F1; F0 CR 0x6 + APB1_FZ 0x1800;
  * F3 CR 0x7 + APB1_FZ at 0xE0042008); IWDG_KR at 0x40003000 (stlink 1.7.0
- * reloads it before its loader runs).
+ * reloads it before its loader runs); system memory: F1 0x1FFFF000 2 KiB
+ * (RM0008 Tables 4-8), F030x8 0x1FFFEC00 3 KiB (RM0360), F303xC 0x1FFFD800
+ * 8 KiB (RM0316), F2/F4 0x1FFF0000 30 KiB (RM0033 §2.3, RM0090 §3.3
+ * Table 5), F7 0x1FF00000 (RM0385 §3.3.1).
  */
 #include "target/part.h"
 #include "target/parts.def"
@@ -33,22 +36,23 @@
  */
 #define PART_FPEC(t_prog, flags, obl) \
 	{ GANG_CTRL_FPEC_F1, 0x40022000U, 0x1FFFF800U, (t_prog), 0U, 0U, \
-	  (flags) | ((obl) ? GANG_CTRL_OBL_LAUNCH : 0U) }
+	  (flags) | ((obl) ? GANG_CTRL_OBL_LAUNCH : 0U), 16U, 0U }
 #define PART_CTRL_F1(obl) PART_FPEC(52500U, 0U, obl)
 #define PART_CTRL_F0(obl) PART_FPEC(53500U, GANG_CTRL_OBR_LEVEL2, obl)
 #define PART_CTRL_F3(obl) PART_FPEC(52500U, GANG_CTRL_OBR_LEVEL2, obl)
 /*
  * The F2/F4/F7 sector controller at 0x40023C00: option bytes at 0x1FFFC000
  * (F2/F4) or 0x1FFF0000 (F7), OTP 512 B at 0x1FFF7800 (F2/F4) or 1 KiB at
- * 0x1FF0F000 (F7); t_prog per word at x32 16 us typical (DS8626 "Flash
+ * 0x1FF0F000 (F7), each followed by 16 lock bytes (RM0090 §3.8, RM0410
+ * §3.3.1); the option-byte images are 16 bytes (F2/F4) and 32 (F7); t_prog per word at x32 16 us typical (DS8626 "Flash
  * memory programming", also taken for F2 and F7 whose datasheets were not
  * at hand).
  */
-#define PART_SECT(ob, otp, otp_n, flags) \
-	{ GANG_CTRL_FPEC_F4, 0x40023C00U, (ob), 16000U, (otp), (otp_n), (flags) }
-#define PART_CTRL_F2(obl) PART_SECT(0x1FFFC000U, 0x1FFF7800U, 512U, 0U)
-#define PART_CTRL_F4(obl) PART_SECT(0x1FFFC000U, 0x1FFF7800U, 512U, GANG_CTRL_F4_BANKS)
-#define PART_CTRL_F7(obl) PART_SECT(0x1FFF0000U, 0x1FF0F000U, 1024U, GANG_CTRL_F7_OPTCR)
+#define PART_SECT(ob, ob_n, otp, otp_n, flags) \
+	{ GANG_CTRL_FPEC_F4, 0x40023C00U, (ob), 16000U, (otp), (otp_n), (flags), (ob_n), 16U }
+#define PART_CTRL_F2(obl) PART_SECT(0x1FFFC000U, 16U, 0x1FFF7800U, 512U, 0U)
+#define PART_CTRL_F4(obl) PART_SECT(0x1FFFC000U, 16U, 0x1FFF7800U, 512U, GANG_CTRL_F4_BANKS)
+#define PART_CTRL_F7(obl) PART_SECT(0x1FFF0000U, 32U, 0x1FF0F000U, 1024U, GANG_CTRL_F7_OPTCR)
 
 /*
  * The clock gang's loader and CRC pass run at (gang_fast_clock), from the
@@ -78,21 +82,24 @@
 	.dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY | PART_F1_DBG_WDG_STOP, \
 	.read_rdp = gang_fam_fpec_f1_read_rdp, \
 	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U, \
-	.iwdg_kr = 0x40003000U, PART_CLOCK_FPEC(64U, 16U, 0x4U, 2U)
+	.iwdg_kr = 0x40003000U, PART_CLOCK_FPEC(64U, 16U, 0x4U, 2U), \
+	.sysmem_base = 0x1FFFF000U, .sysmem_bytes = 0x800U
 #define PART_EXT_F0 \
 	.dbgmcu_cr_addr = 0x40015804U, \
 	.dbgmcu_cr_bits = PART_F0_DBG_STOP_STANDBY, \
 	.dbgmcu_fz_addr = 0x40015808U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
 	.read_rdp = gang_fam_fpec_f1_read_rdp, \
 	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U, \
-	.iwdg_kr = 0x40003000U, PART_CLOCK_FPEC(48U, 12U, 0x0U, 1U)
+	.iwdg_kr = 0x40003000U, PART_CLOCK_FPEC(48U, 12U, 0x0U, 1U), \
+	.sysmem_base = 0x1FFFEC00U, .sysmem_bytes = 0xC00U
 #define PART_EXT_F3 \
 	.dbgmcu_cr_addr = 0xE0042004U, \
 	.dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY, \
 	.dbgmcu_fz_addr = 0xE0042008U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
 	.read_rdp = gang_fam_fpec_f1_read_rdp, \
 	.rcc_ahbenr = 0x40021014U, .rcc_crcen = 1U << 6, .crc_base = 0x40023000U, \
-	.iwdg_kr = 0x40003000U, PART_CLOCK_FPEC(64U, 16U, 0x4U, 2U)
+	.iwdg_kr = 0x40003000U, PART_CLOCK_FPEC(64U, 16U, 0x4U, 2U), \
+	.sysmem_base = 0x1FFFD800U, .sysmem_bytes = 0x2000U
 
 /*
  * F2/F4/F7: DBGMCU_CR sleep/stop/standby (0x7) and APB1_FZ watchdogs at
@@ -106,9 +113,12 @@
 	.read_rdp = gang_fam_fpec_f4_read_rdp, \
 	.rcc_ahbenr = 0x40023830U, .rcc_crcen = 1U << 12, .crc_base = 0x40023000U, \
 	.iwdg_kr = 0x40003000U
-#define PART_EXT_F2 PART_EXT_SECT, PART_CLOCK_SECT(0x702U)   /* LATENCY 2, PRFTEN, ICEN, DCEN */
-#define PART_EXT_F4 PART_EXT_SECT, PART_CLOCK_SECT(0x702U)
-#define PART_EXT_F7 PART_EXT_SECT, PART_CLOCK_SECT(0x302U)   /* LATENCY 2, PRFTEN, ARTEN */
+#define PART_EXT_F2 PART_EXT_SECT, PART_CLOCK_SECT(0x702U), /* LATENCY 2, PRFTEN, ICEN, DCEN */ \
+	.sysmem_base = 0x1FFF0000U, .sysmem_bytes = 0x7800U
+#define PART_EXT_F4 PART_EXT_SECT, PART_CLOCK_SECT(0x702U), \
+	.sysmem_base = 0x1FFF0000U, .sysmem_bytes = 0x7800U
+#define PART_EXT_F7 PART_EXT_SECT, PART_CLOCK_SECT(0x302U), /* LATENCY 2, PRFTEN, ARTEN */ \
+	.sysmem_base = 0x1FF00000U, .sysmem_bytes = 0xEDC0U
 
 #define PART_LIST(...) { __VA_ARGS__ }
 #define PART_FAMILY(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl, unit, erased) \

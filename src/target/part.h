@@ -73,6 +73,8 @@ typedef struct gang_flash_ctrl_cfg {
 	uint32_t otp_base;                 /* one-time-programmable area; 0: none */
 	uint32_t otp_bytes;
 	uint32_t flags;                    /* GANG_CTRL_* */
+	uint32_t ob_bytes;                 /* the option-byte block in memory (gang read) */
+	uint32_t otp_lock_bytes;           /* a lock byte per OTP block, right after the OTP area */
 } gang_flash_ctrl_cfg;
 
 /*
@@ -111,6 +113,8 @@ typedef struct gang_family {
 	uint32_t rcc_ahbenr;               /* CRC clock enable register */
 	uint32_t rcc_crcen;                /* its bit */
 	uint32_t crc_base;                 /* CRC unit */
+	uint32_t sysmem_base;              /* system memory (ST's bootloader), for gang read */
+	uint32_t sysmem_bytes;
 	gang_fast_clock clock;             /* the reset clock, and the PLL setting for gang's loaders */
 	uint32_t iwdg_kr;                  /* independent watchdog key register */
 } gang_family;
