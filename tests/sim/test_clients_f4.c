@@ -16,66 +16,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "client_util.h"
+
 #define T4_FIX "tests/fixtures/benches/"
-#define T4_OUT_MAX (256 * 1024)
 #define T4_IMG (40 * 1024)
 
-static char t4_dir[64];
-static char t4_out[T4_OUT_MAX];
+TestSuite(sim_clients_f4, .init = cl_setup, .fini = cl_teardown, .timeout = 120);
 
-static void t4_setup(void)
-{
-	snprintf(t4_dir, sizeof(t4_dir), "/tmp/gangsim-t4-XXXXXX");
-	cr_assert_not_null(mkdtemp(t4_dir));
-	cr_assert_eq(access("build/libgangsim.so", R_OK), 0, "build/libgangsim.so missing: run make");
-}
-
-static void t4_teardown(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", t4_dir);
-	(void)system(cmd);
-}
-
-TestSuite(sim_clients_f4, .init = t4_setup, .fini = t4_teardown, .timeout = 120);
-
-static void t4_need(const char *tool)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", tool);
-	if (system(cmd) != 0)
-		cr_skip_test("%s is not installed", tool);
-}
-
-__attribute__((format(printf, 1, 2)))
-static int t4_run(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	FILE *p;
-	size_t n;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	strncat(cmd, " 2>&1", sizeof(cmd) - strlen(cmd) - 1);
-	p = popen(cmd, "r");
-	cr_assert_not_null(p);
-	n = fread(t4_out, 1, sizeof(t4_out) - 1, p);
-	t4_out[n] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static void t4_image(const char *name, size_t len, unsigned seed)
 {
 	char path[128];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", t4_dir, name);
+	snprintf(path, sizeof(path), "%s/%s", cl_dir, name);
 	f = fopen(path, "wb");
 	cr_assert_not_null(f);
 	for (size_t i = 0; i < len; i++)
@@ -89,12 +43,12 @@ static void t4_image(const char *name, size_t len, unsigned seed)
 static void t4_stflash_round_trip(const char *cfg, const char *addr)
 {
 	t4_image("fw.bin", T4_IMG, (unsigned)strlen(cfg));
-	cr_assert_eq(t4_run(T4_GS "%s -- st-flash write %s/fw.bin %s", t4_dir, cfg, t4_dir, addr),
-		     0, "%s: %s", cfg, t4_out);
-	cr_expect_not_null(strstr(t4_out, "Flash written and verified"), "%s: %s", cfg, t4_out);
-	cr_assert_eq(t4_run(T4_GS "%s -- st-flash read %s/back.bin %s %d", t4_dir, cfg, t4_dir, addr,
-			    T4_IMG), 0, "%s: %s", cfg, t4_out);
-	cr_expect_eq(t4_run("cmp %s/fw.bin %s/back.bin", t4_dir, t4_dir), 0, "%s: %s", cfg, t4_out);
+	cr_assert_eq(cl_run(T4_GS "%s -- st-flash write %s/fw.bin %s", cl_dir, cfg, cl_dir, addr),
+		     0, "%s: %s", cfg, cl_out);
+	cr_expect_not_null(strstr(cl_out, "Flash written and verified"), "%s: %s", cfg, cl_out);
+	cr_assert_eq(cl_run(T4_GS "%s -- st-flash read %s/back.bin %s %d", cl_dir, cfg, cl_dir, addr,
+			    T4_IMG), 0, "%s: %s", cfg, cl_out);
+	cr_expect_eq(cl_run("cmp %s/fw.bin %s/back.bin", cl_dir, cl_dir), 0, "%s: %s", cfg, cl_out);
 }
 
 Test(sim_clients_f4, st_flash_writes_and_reads_back_every_f2_f4_f7_part)
@@ -104,7 +58,7 @@ Test(sim_clients_f4, st_flash_writes_and_reads_back_every_f2_f4_f7_part)
 		"flash-f446re.cfg", "flash-f746zg.cfg", "flash-f767zi.cfg",
 	};
 
-	t4_need("st-flash");
+	cl_need("st-flash");
 	for (size_t i = 0; i < sizeof(cfgs) / sizeof(cfgs[0]); i++)
 		t4_stflash_round_trip(cfgs[i], "0x08000000");
 	t4_stflash_round_trip("flash-f429zi.cfg", "0x08100000");   /* bank 2, sector 12 */
@@ -116,17 +70,17 @@ Test(sim_clients_f4, st_flash_writes_and_reads_back_every_f2_f4_f7_part)
  */
 Test(sim_clients_f4, st_flash_erase_on_f429_clears_bank_1_and_leaves_bank_2)
 {
-	t4_need("st-flash");
+	cl_need("st-flash");
 	t4_stflash_round_trip("flash-f429zi.cfg", "0x08000000");
 	t4_stflash_round_trip("flash-f429zi.cfg", "0x08100000");
-	cr_assert_eq(t4_run(T4_GS "flash-f429zi.cfg -- st-flash erase", t4_dir), 0, "%s", t4_out);
-	cr_assert_eq(t4_run(T4_GS "flash-f429zi.cfg -- st-flash read %s/b1.bin 0x08000000 %d", t4_dir,
-			    t4_dir, T4_IMG), 0, "%s", t4_out);
-	cr_expect_eq(t4_run("tr -d '\\377' < %s/b1.bin | wc -c | grep -qx 0", t4_dir), 0,
+	cr_assert_eq(cl_run(T4_GS "flash-f429zi.cfg -- st-flash erase", cl_dir), 0, "%s", cl_out);
+	cr_assert_eq(cl_run(T4_GS "flash-f429zi.cfg -- st-flash read %s/b1.bin 0x08000000 %d", cl_dir,
+			    cl_dir, T4_IMG), 0, "%s", cl_out);
+	cr_expect_eq(cl_run("tr -d '\\377' < %s/b1.bin | wc -c | grep -qx 0", cl_dir), 0,
 		     "bank 1 not erased");
-	cr_assert_eq(t4_run(T4_GS "flash-f429zi.cfg -- st-flash read %s/b2.bin 0x08100000 %d", t4_dir,
-			    t4_dir, T4_IMG), 0, "%s", t4_out);
-	cr_expect_eq(t4_run("cmp %s/fw.bin %s/b2.bin", t4_dir, t4_dir), 0, "bank 2 changed: %s", t4_out);
+	cr_assert_eq(cl_run(T4_GS "flash-f429zi.cfg -- st-flash read %s/b2.bin 0x08100000 %d", cl_dir,
+			    cl_dir, T4_IMG), 0, "%s", cl_out);
+	cr_expect_eq(cl_run("cmp %s/fw.bin %s/b2.bin", cl_dir, cl_dir), 0, "bank 2 changed: %s", cl_out);
 }
 
 #define T4_OCD "openocd -c 'gdb_port disabled' -c 'tcl_port disabled' -c 'telnet_port disabled' " \
@@ -141,57 +95,57 @@ Test(sim_clients_f4, openocd_programs_and_verifies_f2_f4_f7)
 		{ "flash-f746zg.cfg", "stm32f7x", "066DFF48545772518708F406" },
 	};
 
-	t4_need("openocd");
+	cl_need("openocd");
 	t4_image("fw.bin", 16 * 1024, 3);
 	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
-		cr_assert_eq(t4_run(T4_GS "%s -- " T4_OCD "-c 'program %s/fw.bin 0x08000000 verify reset exit'",
-				    t4_dir, runs[i][0], runs[i][1], runs[i][2], t4_dir), 0, "%s: %s",
-			     runs[i][0], t4_out);
-		cr_expect_not_null(strstr(t4_out, "** Verified OK **"), "%s: %s", runs[i][0], t4_out);
+		cr_assert_eq(cl_run(T4_GS "%s -- " T4_OCD "-c 'program %s/fw.bin 0x08000000 verify reset exit'",
+				    cl_dir, runs[i][0], runs[i][1], runs[i][2], cl_dir), 0, "%s: %s",
+			     runs[i][0], cl_out);
+		cr_expect_not_null(strstr(cl_out, "** Verified OK **"), "%s: %s", runs[i][0], cl_out);
 	}
 }
 
 Test(sim_clients_f4, openocd_erase_sector_and_options_agree_with_the_bench)
 {
-	t4_need("openocd");
-	cr_assert_eq(t4_run(T4_GS "flash-f407vg.cfg -- " T4_OCD "-c init -c 'reset halt' "
+	cl_need("openocd");
+	cr_assert_eq(cl_run(T4_GS "flash-f407vg.cfg -- " T4_OCD "-c init -c 'reset halt' "
 			    "-c 'stm32f2x options_read 0' -c 'mdw 0x40023c14' "
 			    "-c 'stm32f2x options_write 0 0x6c' -c 'mdw 0x40023c14' "
-			    "-c 'flash erase_sector 0 1 1' -c exit", t4_dir, "stm32f4x",
-			    "066DFF48545772518708F402"), 0, "%s", t4_out);
-	cr_expect_not_null(strstr(t4_out, "user_options 0xEC"), "%s", t4_out);
-	cr_expect_not_null(strstr(t4_out, "0x40023c14: 0fffaaed"), "factory OPTCR: %s", t4_out);
-	cr_expect_not_null(strstr(t4_out, "0x40023c14: 0fffaa6d"), "written OPTCR: %s", t4_out);
-	cr_expect_not_null(strstr(t4_out, "erased sectors 1 through 1"), "%s", t4_out);
+			    "-c 'flash erase_sector 0 1 1' -c exit", cl_dir, "stm32f4x",
+			    "066DFF48545772518708F402"), 0, "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "user_options 0xEC"), "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "0x40023c14: 0fffaaed"), "factory OPTCR: %s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "0x40023c14: 0fffaa6d"), "written OPTCR: %s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "erased sectors 1 through 1"), "%s", cl_out);
 	/* the board holds what was programmed (OPTCR word, OPTLOCK/OPTSTRT not stored) */
-	cr_expect_eq(t4_run("od -An -tx4 %s/state/*/option_bytes.bin | grep -q '0fffaa6c'", t4_dir), 0);
+	cr_expect_eq(cl_run("od -An -tx4 %s/state/*/option_bytes.bin | grep -q '0fffaa6c'", cl_dir), 0);
 	/* and OpenOCD reads it back after a reset */
-	cr_assert_eq(t4_run(T4_GS "flash-f407vg.cfg -- " T4_OCD "-c init -c 'reset halt' "
-			    "-c 'stm32f2x options_read 0' -c exit", t4_dir, "stm32f4x",
-			    "066DFF48545772518708F402"), 0, "%s", t4_out);
-	cr_expect_not_null(strstr(t4_out, "user_options 0x6C"), "%s", t4_out);
+	cr_assert_eq(cl_run(T4_GS "flash-f407vg.cfg -- " T4_OCD "-c init -c 'reset halt' "
+			    "-c 'stm32f2x options_read 0' -c exit", cl_dir, "stm32f4x",
+			    "066DFF48545772518708F402"), 0, "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "user_options 0x6C"), "%s", cl_out);
 }
 
 Test(sim_clients_f4, openocd_f7_options_write_sets_the_boot_addresses_in_optcr1)
 {
-	t4_need("openocd");
-	cr_assert_eq(t4_run(T4_GS "flash-f767zi.cfg -- " T4_OCD "-c init -c 'reset halt' "
+	cl_need("openocd");
+	cr_assert_eq(cl_run(T4_GS "flash-f767zi.cfg -- " T4_OCD "-c init -c 'reset halt' "
 			    "-c 'stm32f2x options_write 0 0xdc 0x0081 0x0041' -c 'mdw 0x40023c18' -c exit",
-			    t4_dir, "stm32f7x", "066DFF48545772518708F407"), 0, "%s", t4_out);
-	cr_expect_not_null(strstr(t4_out, "0x40023c18: 00410081"), "%s", t4_out);
+			    cl_dir, "stm32f7x", "066DFF48545772518708F407"), 0, "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "0x40023c18: 00410081"), "%s", cl_out);
 }
 
 /* Firmware entering Stop without DBGMCU_CR.DBG_STOP (flash-stop.cfg): only connect-under-reset. */
 Test(sim_clients_f4, st_flash_reaches_a_board_asleep_in_stop_only_under_reset)
 {
-	t4_need("st-flash");
+	cl_need("st-flash");
 	t4_image("fw.bin", 2048, 9);
-	cr_expect_neq(t4_run(T4_GS "flash-stop.cfg -- st-flash read %s/x.bin 0x08000000 1024", t4_dir, t4_dir),
-		      0, "plain st-flash must fail: %s", t4_out);
-	cr_expect_not_null(strstr(t4_out, "connect under reset"), "%s", t4_out);
-	cr_assert_eq(t4_run(T4_GS "flash-stop.cfg -- st-flash --connect-under-reset write %s/fw.bin 0x08000000",
-			    t4_dir, t4_dir), 0, "%s", t4_out);
-	cr_expect_not_null(strstr(t4_out, "Flash written and verified"), "%s", t4_out);
+	cr_expect_neq(cl_run(T4_GS "flash-stop.cfg -- st-flash read %s/x.bin 0x08000000 1024", cl_dir, cl_dir),
+		      0, "plain st-flash must fail: %s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "connect under reset"), "%s", cl_out);
+	cr_assert_eq(cl_run(T4_GS "flash-stop.cfg -- st-flash --connect-under-reset write %s/fw.bin 0x08000000",
+			    cl_dir, cl_dir), 0, "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "Flash written and verified"), "%s", cl_out);
 }
 
 /*
@@ -202,18 +156,18 @@ Test(sim_clients_f4, st_flash_reaches_a_board_asleep_in_stop_only_under_reset)
  */
 Test(sim_clients_f4, gang_and_openocd_agree_on_the_f4_option_bytes)
 {
-	t4_need("openocd");
+	cl_need("openocd");
 	cr_assert_eq(access("build/gang", X_OK), 0, "build/gang missing: run make");
-	cr_assert_eq(t4_run(T4_GS "flash-f407vg.cfg -- " T4_OCD "-c init -c 'reset halt' "
-			    "-c 'stm32f2x options_write 0 0x6c' -c exit", t4_dir, "stm32f4x",
-			    "066DFF48545772518708F402"), 0, "%s", t4_out);
-	cr_assert_eq(t4_run(T4_GS "flash-f407vg.cfg -- build/gang options show --json", t4_dir), 0, "%s", t4_out);
-	cr_expect_not_null(strstr(t4_out, "\"bor_lev\":3,\"bfb2\":0,\"wdg_sw\":1,\"nrst_stop\":1,\"nrst_stdby\":0"), "%s",
-			   t4_out);
-	cr_assert_eq(t4_run(T4_GS "flash-f407vg.cfg -- build/gang options set --set nRST_STDBY=1", t4_dir), 0,
-		     "%s", t4_out);
-	cr_assert_eq(t4_run(T4_GS "flash-f407vg.cfg -- " T4_OCD "-c init -c 'reset halt' "
-			    "-c 'stm32f2x options_read 0' -c exit", t4_dir, "stm32f4x",
-			    "066DFF48545772518708F402"), 0, "%s", t4_out);
-	cr_expect_not_null(strstr(t4_out, "user_options 0xEC"), "%s", t4_out);
+	cr_assert_eq(cl_run(T4_GS "flash-f407vg.cfg -- " T4_OCD "-c init -c 'reset halt' "
+			    "-c 'stm32f2x options_write 0 0x6c' -c exit", cl_dir, "stm32f4x",
+			    "066DFF48545772518708F402"), 0, "%s", cl_out);
+	cr_assert_eq(cl_run(T4_GS "flash-f407vg.cfg -- build/gang options show --json", cl_dir), 0, "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "\"bor_lev\":3,\"bfb2\":0,\"wdg_sw\":1,\"nrst_stop\":1,\"nrst_stdby\":0"), "%s",
+			   cl_out);
+	cr_assert_eq(cl_run(T4_GS "flash-f407vg.cfg -- build/gang options set --set nRST_STDBY=1", cl_dir), 0,
+		     "%s", cl_out);
+	cr_assert_eq(cl_run(T4_GS "flash-f407vg.cfg -- " T4_OCD "-c init -c 'reset halt' "
+			    "-c 'stm32f2x options_read 0' -c exit", cl_dir, "stm32f4x",
+			    "066DFF48545772518708F402"), 0, "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "user_options 0xEC"), "%s", cl_out);
 }
