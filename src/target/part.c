@@ -74,6 +74,22 @@
 #define PART_CTRL_WL(obl)  PART_DW(0x58004000U, 0x1FFF7800U, 128U, 82000U, 0U)
 
 /*
+ * L0/L1 PECR controller at 0x40022000 (L0) or 0x40023C00 (L1): option
+ * words (16-bit value, complement in the high half) at 0x1FF80000; word,
+ * half-page and page-erase times 3.2 ms on L0 (Zephyr's STM32L0 driver
+ * quoting the datasheet) and 3.28 ms on L1 (unverified).
+ */
+#define PART_CTRL_L0(obl) { GANG_CTRL_PECR_L0, 0x40022000U, 0x1FF80000U, 3200000U, 0U, 0U, 0U, 32U, 0U }
+#define PART_CTRL_L1(obl) { GANG_CTRL_PECR_L0, 0x40023C00U, 0x1FF80000U, 3280000U, 0U, 0U, 0U, 128U, 0U }
+/*
+ * H7 controller at 0x52002000 (bank 2 registers at +0x100); option bytes
+ * only as registers (FLASH_OPTSR_CUR/PRG, no memory-mapped block); a
+ * 256-bit flash word at x32 about 130 us (unverified: RM0433 gives no
+ * typical figure; DS12110 "Flash memory programming" to check).
+ */
+#define PART_CTRL_H7(obl) { GANG_CTRL_FPEC_H7, 0x52002000U, 0U, 130000U, 0U, 0U, 0U, 0U, 0U }
+
+/*
  * The clock gang's loader and CRC pass run at (gang_fast_clock), from the
  * HSI through the PLL, never a crystal a board may lack: F1 HSI/2 x 16 =
  * 64 MHz with 2 wait states and APB1 / 2 (RM0008 §7.3.2, §3.3.3: 2 WS
@@ -129,7 +145,7 @@
 	.dbgmcu_cr_addr = 0xE0042004U, \
 	.dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY, \
 	.dbgmcu_fz_addr = 0xE0042008U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
-	.read_rdp = gang_fam_fpec_f4_read_rdp, \
+	.read_rdp = gang_fam_read_rdp_byte, .rdp_reg = 0x14U, .rdp_shift = 8U, /* OPTCR */ \
 	.rcc_ahbenr = 0x40023830U, .rcc_crcen = 1U << 12, .crc_base = 0x40023000U, \
 	.iwdg_kr = 0x40003000U
 #define PART_EXT_F2 PART_EXT_SECT, PART_CLOCK_SECT(0x702U), /* LATENCY 2, PRFTEN, ICEN, DCEN */ \
@@ -157,14 +173,14 @@
 	.dbgmcu_cr_addr = 0x40015804U, .dbgmcu_cr_bits = PART_F0_DBG_STOP_STANDBY, \
 	.dbgmcu_fz_addr = 0x40015808U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
 	.dbgmcu_clk_addr = 0x4002103CU, .dbgmcu_clk_bit = 1U << 27, \
-	.read_rdp = gang_fam_fpec_l4_read_rdp, \
+	.read_rdp = gang_fam_read_rdp_byte, .rdp_reg = 0x20U, /* OPTR */ \
 	.rcc_ahbenr = 0x40021038U, .rcc_crcen = 1U << 12, .crc_base = 0x40023000U, \
 	.iwdg_kr = 0x40003000U, PART_CLOCK_RESET(mhz), \
 	.sysmem_base = 0x1FFF0000U, .sysmem_bytes = (sysmem)
 #define PART_EXT_DW_M4(fz, ahbenr, mhz, sysmem) \
 	.dbgmcu_cr_addr = 0xE0042004U, .dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY, \
 	.dbgmcu_fz_addr = (fz), .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
-	.read_rdp = gang_fam_fpec_l4_read_rdp, \
+	.read_rdp = gang_fam_read_rdp_byte, .rdp_reg = 0x20U, /* OPTR */ \
 	.rcc_ahbenr = (ahbenr), .rcc_crcen = 1U << 12, .crc_base = 0x40023000U, \
 	.iwdg_kr = 0x40003000U, PART_CLOCK_RESET(mhz), \
 	.sysmem_base = 0x1FFF0000U, .sysmem_bytes = (sysmem)
@@ -175,6 +191,46 @@
 #define PART_EXT_L4P PART_EXT_DW_M4(0xE0042008U, 0x40021048U, 4U, 0x7000U)
 #define PART_EXT_WB  PART_EXT_DW_M4(0xE004203CU, 0x58000048U, 4U, 0x7000U)
 #define PART_EXT_WL  PART_EXT_DW_M4(0xE004203CU, 0x58000048U, 4U, 0x4000U)
+
+/*
+ * L0: DBG_CR 0x40015804 (sleep/stop/standby 0x7) and APB1_FZ 0x40015808,
+ * clocked by RCC_APB2ENR.DBGMCUEN (b22 of 0x40021034, RM0377 §27.9; the
+ * stock OpenOCD L0 script sets it too); CRC clock RCC_AHBENR 0x40021030
+ * b12. L1: DBGMCU_CR 0xE0042004, APB1_FZ 0xE0042008, CRC clock
+ * RCC_AHBENR 0x4002381C b12 (RM0038 §6.3.8). Both reset on MSI 2.097 MHz
+ * (RM0377 §7.2.3, RM0038 §6.2.3). System memory 0x1FF00000, 4 KiB (L0,
+ * RM0377 §2.2.2) and 8 KiB (L1 Cat.5, unverified).
+ */
+#define PART_EXT_L0 \
+	.dbgmcu_cr_addr = 0x40015804U, .dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY, \
+	.dbgmcu_fz_addr = 0x40015808U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
+	.dbgmcu_clk_addr = 0x40021034U, .dbgmcu_clk_bit = 1U << 22, \
+	.read_rdp = gang_fam_read_rdp_byte, .rdp_reg = 0x1CU, /* OPTR, OBR */ \
+	.rcc_ahbenr = 0x40021030U, .rcc_crcen = 1U << 12, .crc_base = 0x40023000U, \
+	.iwdg_kr = 0x40002C00U, PART_CLOCK_RESET(2U), \
+	.sysmem_base = 0x1FF00000U, .sysmem_bytes = 0x1000U
+#define PART_EXT_L1 \
+	.dbgmcu_cr_addr = 0xE0042004U, .dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY, \
+	.dbgmcu_fz_addr = 0xE0042008U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
+	.read_rdp = gang_fam_read_rdp_byte, .rdp_reg = 0x1CU, /* OPTR, OBR */ \
+	.rcc_ahbenr = 0x4002381CU, .rcc_crcen = 1U << 12, .crc_base = 0x40023000U, \
+	.iwdg_kr = 0x40003000U, PART_CLOCK_RESET(2U), \
+	.sysmem_base = 0x1FF00000U, .sysmem_bytes = 0x2000U
+/*
+ * H7: DBGMCU_CR at 0x5C001004 with D1DBGCKEN | D3DBGCKEN (b21, b22: the
+ * freeze registers answer only then) and D1 sleep/stop/standby (0x7);
+ * APB4FZ1 at 0x5C001054 b18 freezes IWDG1 (WWDG1 is in APB3FZ1, not
+ * frozen here); CRC unit at 0x58024C00 clocked by RCC_AHB4ENR 0x580244E0
+ * b19; IWDG1_KR 0x58004800 (RM0433 §61.5, §8.7.43). Reset clock HSI
+ * 64 MHz. System memory 0x1FF00000, 128 KiB (RM0433 §2.3.2).
+ */
+#define PART_EXT_H7 \
+	.dbgmcu_cr_addr = 0x5C001004U, .dbgmcu_cr_bits = 0x00600007U, \
+	.dbgmcu_fz_addr = 0x5C001054U, .dbgmcu_fz_bits = 1U << 18, \
+	.read_rdp = gang_fam_read_rdp_byte, .rdp_reg = 0x1CU, .rdp_shift = 8U, /* OPTSR_CUR */ \
+	.rcc_ahbenr = 0x580244E0U, .rcc_crcen = 1U << 19, .crc_base = 0x58024C00U, \
+	.iwdg_kr = 0x58004800U, PART_CLOCK_RESET(64U), \
+	.sysmem_base = 0x1FF00000U, .sysmem_bytes = 0x20000U
 
 #define PART_LIST(...) { __VA_ARGS__ }
 #define PART_FAMILY(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl, unit, erased) \

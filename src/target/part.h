@@ -55,6 +55,8 @@ typedef enum gang_flash_ctrl {
 	GANG_CTRL_FPEC_F1 = 0,             /* F0/F1/F3 FPEC: PM0075, RM0091 §3 */
 	GANG_CTRL_FPEC_F4,                 /* F2/F4/F7 sector controller: RM0090 §3, RM0385 §3 */
 	GANG_CTRL_FPEC_L4,                 /* G0/G4/L4/L4+/WB/WL/C0 double-word controller: RM0351 §3, RM0444 §3 */
+	GANG_CTRL_PECR_L0,                 /* L0/L1 PECR controller, erased 0x00: RM0377 §3, RM0038 §3 */
+	GANG_CTRL_FPEC_H7,                 /* H7 two-bank 256-bit controller: RM0433 §4, RM0468 §4 */
 	GANG_CTRL_COUNT
 } gang_flash_ctrl;
 
@@ -111,8 +113,10 @@ typedef struct gang_family {
 	uint32_t dbgmcu_clk_bit;
 	uint8_t rdp_level0;                /* RDP byte meaning "unprotected" */
 	uint8_t rdp_level2;                /* RDP byte meaning "locked forever"; 0: no level 2 */
-	/* the family driver's RDP read (target/fam_fpec_f1.c): level 0, 1 or 2 into *level_out */
+	/* the family's RDP read (target/fam_fpec_f1.c, fam_rdp.c): level 0, 1 or 2 into *level_out */
 	int (*read_rdp)(int *level_out, struct gang_target *t);
+	uint32_t rdp_reg;                  /* fam_rdp.c: controller register holding the RDP byte */
+	uint32_t rdp_shift;                /* and its position in that register */
 	uint32_t rcc_ahbenr;               /* CRC clock enable register */
 	uint32_t rcc_crcen;                /* its bit */
 	uint32_t crc_base;                 /* CRC unit */

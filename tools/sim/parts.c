@@ -47,6 +47,9 @@
 #define SIM_DP_L4P 0x2BA01477U, PART_CPUID_M4
 #define SIM_DP_WB  0x6BA02477U, PART_CPUID_M4
 #define SIM_DP_WL  0x6BA02477U, PART_CPUID_M4
+#define SIM_DP_L0  0x0BC11477U, PART_CPUID_M0P
+#define SIM_DP_L1  0x2BA01477U, PART_CPUID_M3
+#define SIM_DP_H7  0x6BA02477U, PART_CPUID_M7
 #define SIM_MEM_F1 0x1FFFF000U, 0x800U
 #define SIM_MEM_F0 0x1FFFEC00U, 0xC00U
 #define SIM_MEM_F3 0x1FFFD800U, 0x2000U
@@ -60,6 +63,9 @@
 #define SIM_MEM_L4P 0x1FFF0000U, 0x7000U
 #define SIM_MEM_WB 0x1FFF0000U, 0x7000U
 #define SIM_MEM_WL 0x1FFF0000U, 0x4000U
+#define SIM_MEM_L0 0x1FF00000U, 0x1000U
+#define SIM_MEM_L1 0x1FF00000U, 0x2000U
+#define SIM_MEM_H7 0x1FF00000U, 0x20000U
 /* flash controller model and peripheral facts per family */
 #define SIM_CTL_FLASH_F1 SIM_FLASH_FPEC
 #define SIM_CTL_FLASH_F0 SIM_FLASH_FPEC
@@ -74,6 +80,9 @@
 #define SIM_CTL_FLASH_L4P SIM_FLASH_L4P
 #define SIM_CTL_FLASH_WB SIM_FLASH_WB
 #define SIM_CTL_FLASH_WL SIM_FLASH_WL
+#define SIM_CTL_FLASH_L0 SIM_FLASH_L0
+#define SIM_CTL_FLASH_L1 SIM_FLASH_L1
+#define SIM_CTL_FLASH_H7 SIM_FLASH_H7
 #define SIM_CTL_IO_F1 &parts_io_f1
 #define SIM_CTL_IO_F0 &parts_io_f03
 #define SIM_CTL_IO_F3 &parts_io_f03
@@ -87,6 +96,9 @@
 #define SIM_CTL_IO_L4P &parts_io_l4
 #define SIM_CTL_IO_WB &parts_io_wbwl
 #define SIM_CTL_IO_WL &parts_io_wbwl
+#define SIM_CTL_IO_L0 &parts_io_l0
+#define SIM_CTL_IO_L1 &parts_io_l1
+#define SIM_CTL_IO_H7 &parts_io_h7
 
 /* field order: rcc base, cfgr, crc enable reg/bit/reset, csr, gpioa base, enable reg/bit,
  * MODER reset, AFIO, core clock */
@@ -129,6 +141,28 @@ static const sim_family_io parts_io_l4 = {
 static const sim_family_io parts_io_wbwl = {
 	0x58000000U, 0x08U, 0x48U, 1U << 12, 0x100U, 0x94U, 0x48000000U, 0x4CU, 1U << 0,
 	0xABFFFFFFU, false, 4000000U,
+};
+/*
+ * L0 (RM0377 §7): RCC at 0x40021000, CFGR 0x0C, CRC clock AHBENR 0x30 b12
+ * (reset 0x100: MIFEN), CSR 0x50, GPIOA at 0x50000000 (IOPENR 0x2C),
+ * MODER 0xEBFFFCFF, MSI 2.097 MHz. L1 (RM0038 §6): RCC at 0x40023800,
+ * CFGR 0x08, AHBENR 0x1C b12 (reset 0x8000: FLITFEN), CSR 0x34, GPIOA at
+ * 0x40020000 (AHBENR b0), MODER 0xA8000000, MSI 2.097 MHz. H7 (RM0433
+ * §8): RCC at 0x58024400, CFGR 0x10, CRC clock AHB4ENR 0xE0 b19, RSR 0xD0,
+ * GPIOA at 0x58020000 (AHB4ENR b0), MODER 0xABFFFFFF, HSI 64 MHz.
+ * (Reset values of MODER and the enable registers unverified.)
+ */
+static const sim_family_io parts_io_l0 = {
+	0x40021000U, 0x0CU, 0x30U, 1U << 12, 0x100U, 0x50U, 0x50000000U, 0x2CU, 1U << 0,
+	0xEBFFFCFFU, false, 2097000U,
+};
+static const sim_family_io parts_io_l1 = {
+	0x40023800U, 0x08U, 0x1CU, 1U << 12, 0x8000U, 0x34U, 0x40020000U, 0x1CU, 1U << 0,
+	0xA8000000U, false, 2097000U,
+};
+static const sim_family_io parts_io_h7 = {
+	0x58024400U, 0x10U, 0xE0U, 1U << 19, 0U, 0xD0U, 0x58020000U, 0xE0U, 1U << 0,
+	0xABFFFFFFU, false, 64000000U,
 };
 
 /* each part's main-flash regions, from its GANG_GEOM_<kind> */
