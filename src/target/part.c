@@ -90,6 +90,17 @@
 #define PART_CTRL_H7(obl) { GANG_CTRL_FPEC_H7, 0x52002000U, 0U, 130000U, 0U, 0U, 0U, 0U, 0U }
 
 /*
+ * L5/U5 TrustZone controller: non-secure registers at 0x40022000 (the
+ * secure set at 0x50022000); option bytes only as registers (OPTR at 0x40,
+ * no memory-mapped block gang reads); OTP 512 B at 0x0BFA0000 (RM0438
+ * §6.3.1, RM0456 §7.3.1). Program times unverified: the L4 double word
+ * (82 us) is taken for L5 and for a U5 quad word until DS12736/DS13086 are
+ * checked.
+ */
+#define PART_CTRL_L5(obl) { GANG_CTRL_FPEC_TZ, 0x40022000U, 0U, 82000U, 0x0BFA0000U, 512U, 0U, 0U, 0U }
+#define PART_CTRL_U5(obl) { GANG_CTRL_FPEC_TZ, 0x40022000U, 0U, 82000U, 0x0BFA0000U, 512U, 0U, 0U, 0U }
+
+/*
  * The clock gang's loader and CRC pass run at (gang_fast_clock), from the
  * HSI through the PLL, never a crystal a board may lack: F1 HSI/2 x 16 =
  * 64 MHz with 2 wait states and APB1 / 2 (RM0008 §7.3.2, §3.3.3: 2 WS
@@ -231,6 +242,24 @@
 	.rcc_ahbenr = 0x580244E0U, .rcc_crcen = 1U << 19, .crc_base = 0x58024C00U, \
 	.iwdg_kr = 0x58004800U, PART_CLOCK_RESET(64U), \
 	.sysmem_base = 0x1FF00000U, .sysmem_bytes = 0x20000U
+
+/*
+ * L5/U5: DBGMCU_CR at 0xE0044004 (DBG_STOP | DBG_STANDBY 0x6) and APB1FZR1
+ * at 0xE0044008 (the stock OpenOCD x5x script sets the same bits); RDP in
+ * OPTR (0x40) byte 0; CRC clock RCC_AHB1ENR 0x40021048 b12 (L5) and
+ * 0x46020C88 b12 (U5: RCC at 0x46020C00, RM0456 §11.8); IWDG_KR 0x40003000;
+ * reset on MSI 4 MHz; system memory (RSS/bootloader) at 0x0BF90000, 32 KiB
+ * (RM0438 §2.3.3, RM0456 §2.3.2; unverified size).
+ */
+#define PART_EXT_TZ(ahbenr) \
+	.dbgmcu_cr_addr = 0xE0044004U, .dbgmcu_cr_bits = PART_F0_DBG_STOP_STANDBY, \
+	.dbgmcu_fz_addr = 0xE0044008U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
+	.read_rdp = gang_fam_read_rdp_byte, .rdp_reg = 0x40U, /* OPTR */ \
+	.rcc_ahbenr = (ahbenr), .rcc_crcen = 1U << 12, .crc_base = 0x40023000U, \
+	.iwdg_kr = 0x40003000U, PART_CLOCK_RESET(4U), \
+	.sysmem_base = 0x0BF90000U, .sysmem_bytes = 0x8000U
+#define PART_EXT_L5 PART_EXT_TZ(0x40021048U)
+#define PART_EXT_U5 PART_EXT_TZ(0x46020C88U)
 
 #define PART_LIST(...) { __VA_ARGS__ }
 #define PART_FAMILY(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl, unit, erased) \

@@ -57,6 +57,7 @@ typedef enum gang_flash_ctrl {
 	GANG_CTRL_FPEC_L4,                 /* G0/G4/L4/L4+/WB/WL/C0 double-word controller: RM0351 §3, RM0444 §3 */
 	GANG_CTRL_PECR_L0,                 /* L0/L1 PECR controller, erased 0x00: RM0377 §3, RM0038 §3 */
 	GANG_CTRL_FPEC_H7,                 /* H7 two-bank 256-bit controller: RM0433 §4, RM0468 §4 */
+	GANG_CTRL_FPEC_TZ,                 /* L5/U5 TrustZone controller (NS and secure sets): RM0438 §6, RM0456 §7 */
 	GANG_CTRL_COUNT
 } gang_flash_ctrl;
 

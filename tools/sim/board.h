@@ -38,6 +38,8 @@ typedef enum sim_flash_ctl {
 	SIM_FLASH_L0,            /* L0 PECR controller at 0x40022000 (RM0377 §3) */
 	SIM_FLASH_L1,            /* L1 PECR controller at 0x40023C00 (RM0038 §3) */
 	SIM_FLASH_H7,            /* H7 two-bank controller at 0x52002000 (RM0433 §4) */
+	SIM_FLASH_L5,            /* L5 TrustZone controller at 0x40022000 / 0x50022000 (RM0438 §6) */
+	SIM_FLASH_U5,            /* U5 TrustZone controller at 0x40022000 / 0x50022000 (RM0456 §7) */
 } sim_flash_ctl;
 
 /* One run of equal erase units of main flash (parts.def GANG_GEOM_<kind>). */

@@ -32,6 +32,7 @@
 #define PART_CPUID_M3R2    0x412FC230U   /* Cortex-M3 r2p0 (F2) */
 #define PART_CPUID_M7      0x411FC270U   /* Cortex-M7 r1p0 (F7) */
 #define PART_CPUID_M0P     0x410CC601U   /* Cortex-M0+ r0p1 (G0, C0) */
+#define PART_CPUID_M33     0x410FD214U   /* Cortex-M33 r0p4 (L5, U5) */
 
 /* DPIDR and CPUID, then the system memory base and size, per family */
 #define SIM_DP_F1  0x1BA01477U, PART_CPUID_M3
@@ -50,6 +51,8 @@
 #define SIM_DP_L0  0x0BC11477U, PART_CPUID_M0P
 #define SIM_DP_L1  0x2BA01477U, PART_CPUID_M3
 #define SIM_DP_H7  0x6BA02477U, PART_CPUID_M7
+#define SIM_DP_L5  0x0BE12477U, PART_CPUID_M33
+#define SIM_DP_U5  0x0BE12477U, PART_CPUID_M33
 #define SIM_MEM_F1 0x1FFFF000U, 0x800U
 #define SIM_MEM_F0 0x1FFFEC00U, 0xC00U
 #define SIM_MEM_F3 0x1FFFD800U, 0x2000U
@@ -66,6 +69,8 @@
 #define SIM_MEM_L0 0x1FF00000U, 0x1000U
 #define SIM_MEM_L1 0x1FF00000U, 0x2000U
 #define SIM_MEM_H7 0x1FF00000U, 0x20000U
+#define SIM_MEM_L5 0x0BF90000U, 0x8000U
+#define SIM_MEM_U5 0x0BF90000U, 0x8000U
 /* flash controller model and peripheral facts per family */
 #define SIM_CTL_FLASH_F1 SIM_FLASH_FPEC
 #define SIM_CTL_FLASH_F0 SIM_FLASH_FPEC
@@ -83,6 +88,8 @@
 #define SIM_CTL_FLASH_L0 SIM_FLASH_L0
 #define SIM_CTL_FLASH_L1 SIM_FLASH_L1
 #define SIM_CTL_FLASH_H7 SIM_FLASH_H7
+#define SIM_CTL_FLASH_L5 SIM_FLASH_L5
+#define SIM_CTL_FLASH_U5 SIM_FLASH_U5
 #define SIM_CTL_IO_F1 &parts_io_f1
 #define SIM_CTL_IO_F0 &parts_io_f03
 #define SIM_CTL_IO_F3 &parts_io_f03
@@ -99,6 +106,8 @@
 #define SIM_CTL_IO_L0 &parts_io_l0
 #define SIM_CTL_IO_L1 &parts_io_l1
 #define SIM_CTL_IO_H7 &parts_io_h7
+#define SIM_CTL_IO_L5 &parts_io_l5
+#define SIM_CTL_IO_U5 &parts_io_u5
 
 /* field order: rcc base, cfgr, crc enable reg/bit/reset, csr, gpioa base, enable reg/bit,
  * MODER reset, AFIO, core clock */
@@ -163,6 +172,21 @@ static const sim_family_io parts_io_l1 = {
 static const sim_family_io parts_io_h7 = {
 	0x58024400U, 0x10U, 0xE0U, 1U << 19, 0U, 0xD0U, 0x58020000U, 0xE0U, 1U << 0,
 	0xABFFFFFFU, false, 64000000U,
+};
+/*
+ * L5 (RM0438 §9): RCC at 0x40021000, CFGR 0x08, CRC clock AHB1ENR 0x48
+ * b12, CSR 0x94, GPIOA at 0x42020000 (AHB2ENR 0x4C b0). U5 (RM0456 §11):
+ * RCC at 0x46020C00, CFGR1 0x1C, AHB1ENR 0x88 b12, CSR 0xF4, GPIOA at
+ * 0x42020000 (AHB2ENR1 0x8C b0). MODER with PA13/PA14 in alternate mode;
+ * MSI 4 MHz after reset. (DPIDR and reset values unverified.)
+ */
+static const sim_family_io parts_io_l5 = {
+	0x40021000U, 0x08U, 0x48U, 1U << 12, 0x100U, 0x94U, 0x42020000U, 0x4CU, 1U << 0,
+	0xABFFFFFFU, false, 4000000U,
+};
+static const sim_family_io parts_io_u5 = {
+	0x46020C00U, 0x1CU, 0x88U, 1U << 12, 0x100U, 0xF4U, 0x42020000U, 0x8CU, 1U << 0,
+	0xABFFFFFFU, false, 4000000U,
 };
 
 /* each part's main-flash regions, from its GANG_GEOM_<kind> */
