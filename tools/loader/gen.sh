@@ -33,6 +33,9 @@ emit() { # name source [cpp flags...]
 	emit loader_u16_prog loader.S -DGANG_LDR_UNIT=2
 	emit loader_u32_prog loader.S -DGANG_LDR_UNIT=4
 	emit loader_crc crc.S
+	printf '/* loader_tz_u64_prog and loader_tz_u128_prog: tools/loader/loader_mw.S (L5/U5). */\n'
+	emit loader_tz_u64_prog loader_mw.S -DGANG_LDR_MW_UNIT=8
+	emit loader_tz_u128_prog loader_mw.S -DGANG_LDR_MW_UNIT=16
 } > "$tmp/loaders.inc"
 if [ $check -eq 1 ]; then
 	if cmp -s "$tmp/loaders.inc" "$out"; then echo "loaders.inc is up to date"; exit 0; fi
