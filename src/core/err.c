@@ -58,6 +58,8 @@ static const err_row err_table[] = {
 	  "the chip's unique ID is blank — not a genuine or an intact STM32; set it aside" },
 	{ GANG_EUID_TWICE, "uid", 1,
 	  "another slot holds a chip with the same unique ID — not genuine STM32s; set it aside" },
+	{ GANG_ETZ_SECURE, "trustzone", 1,
+	  "TrustZone keeps this flash secure and no debugger may touch it at RDP level 0.5 — set the board aside and ask the engineer" },
 	{ GANG_ESERIAL_EXHAUSTED, "serial", 1, "the serial-number pool is exhausted — stop and ask the engineer" },
 	{ GANG_EDB, "database", 4, "the traceability database cannot be used" },
 	{ GANG_ECANCELLED, "aborted", 1, "aborted" },

@@ -47,6 +47,7 @@ typedef enum gang_err {
 	GANG_ELOCKED_FOREVER = -30,  /* operation would lock the part permanently */
 	GANG_EUID_BLANK = -31,       /* 96-bit unique ID all 0s or all 1s */
 	GANG_EUID_TWICE = -32,       /* the same unique ID sits in another slot right now */
+	GANG_ETZ_SECURE = -33,       /* L5/U5 TrustZone: secure flash a debugger cannot reach (RDP 0.5) */
 	/* production */
 	GANG_ESERIAL_EXHAUSTED = -40,
 	GANG_EDB = -41,

@@ -9,6 +9,7 @@
 static const gang_flash_ops *const flash_ops_by_ctrl[GANG_CTRL_COUNT] = {
 	[GANG_CTRL_FPEC_F1] = &gang_flash_ops_f1,
 	[GANG_CTRL_FPEC_F4] = &gang_flash_ops_f4,
+	[GANG_CTRL_FPEC_TZ] = &gang_flash_ops_tz,
 };
 
 const gang_flash_ops *gang_flash_ops_of(const gang_family *f)

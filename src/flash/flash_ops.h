@@ -90,12 +90,18 @@ typedef struct gang_flash_ops {
 	int (*ob_rdp_byte)(uint8_t *out, int level, const gang_family *f, gang_diag *d);
 	/* optional: program len bytes of OTP at addr (unlocked; 0xFF bytes skipped) */
 	int (*otp_write)(gang_target *t, uint32_t addr, const uint8_t *data, size_t len);
+	/* optional: the family's refusals of cur -> next beyond the RDP rules (irreversible bits) */
+	int (*ob_policy)(const gang_ob *cur, const gang_ob *next, const gang_ob_write_opts *o,
+			 const gang_family *f, gang_diag *d);
 } gang_flash_ops;
 
 /* F0/F1/F3 FPEC (0x40022000). */
 extern const gang_flash_ops gang_flash_ops_f1;
 /* F2/F4/F7 sector controller (0x40023C00). */
 extern const gang_flash_ops gang_flash_ops_f4;
+
+/* L5/U5 TrustZone controller (non-secure 0x40022000, secure 0x50022000). */
+extern const gang_flash_ops gang_flash_ops_tz;
 
 /* The driver of family f's flash controller (never NULL for a family in target/part.c). */
 const gang_flash_ops *gang_flash_ops_of(const gang_family *f);

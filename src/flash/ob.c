@@ -27,6 +27,8 @@ void gang_ob_want_init(gang_ob_want *w)
 	w->data0 = GANG_OB_UNCHANGED;
 	w->data1 = GANG_OB_UNCHANGED;
 	w->wrp = GANG_OB_UNCHANGED;
+	for (unsigned i = 0; i < GANG_OB_MORE; i++)
+		w->more[i] = GANG_OB_UNCHANGED;
 }
 
 const gang_ob_field *gang_ob_fields(const gang_family *f)
@@ -81,6 +83,8 @@ int64_t gang_ob_field_get(const gang_ob *ob, const gang_ob_field *k)
 		return ob->rdp_level;
 	if (k->kind == GANG_OB_KIND_WRP)
 		return ob->wrp;
+	if (k->kind == GANG_OB_KIND_BYTE && k->index >= 2U)
+		return ob->more[(k->index - 2U) % GANG_OB_MORE];
 	if (k->kind == GANG_OB_KIND_BYTE)
 		return k->index ? ob->data1 : ob->data0;
 	return (ob->user >> k->index) & (uint32_t)gang_ob_field_max(k);
@@ -116,6 +120,8 @@ int gang_ob_want_set(gang_ob_want *w, const gang_family *f, const char *name, in
 		w->user_mask |= mask;
 		w->user_val = (w->user_val & ~mask) | ((uint32_t)value << k->index);
 	}
+	else if (k->kind == GANG_OB_KIND_BYTE && k->index >= 2U)
+		w->more[(k->index - 2U) % GANG_OB_MORE] = value;
 	else if (k->kind == GANG_OB_KIND_BYTE)
 		*(k->index ? &w->data1 : &w->data0) = (int)value;
 	else
@@ -125,6 +131,7 @@ int gang_ob_want_set(gang_ob_want *w, const gang_family *f, const char *name, in
 
 void gang_ob_decode(gang_ob *out, const uint8_t *raw, const gang_family *f)
 {
+	memset(out, 0, sizeof(*out));   /* fields a family's decoder does not know (more[]) read as 0 */
 	gang_flash_ops_of(f)->ob_decode(out, raw, f);
 }
 
@@ -185,6 +192,9 @@ int gang_ob_plan(gang_ob *out, bool *changed_out, const gang_ob *cur, const gang
 	if (w->wrp != GANG_OB_UNCHANGED)
 		out->wrp = (uint32_t)w->wrp;
 	out->user = (out->user & ~w->user_mask) | (w->user_val & w->user_mask);
+	for (unsigned i = 0; i < GANG_OB_MORE; i++)
+		if (w->more[i] != GANG_OB_UNCHANGED)
+			out->more[i] = (uint32_t)w->more[i];
 	if (w->rdp_level != GANG_OB_UNCHANGED && w->rdp_level != cur->rdp_level) {
 		if ((err = gang_ob_rdp_byte(&out->rdp, w->rdp_level, f, d)) < 0 ||
 		    (err = ob_rdp_policy(cur, w->rdp_level, o, d)) < 0)
@@ -192,8 +202,12 @@ int gang_ob_plan(gang_ob *out, bool *changed_out, const gang_ob *cur, const gang
 		out->rdp_level = w->rdp_level;
 	}
 	out->opterr = false;
+	/* the family's own rules for changes that cannot be undone (flash/flash_ops.h ob_policy) */
+	if (gang_flash_ops_of(f)->ob_policy && (err = gang_flash_ops_of(f)->ob_policy(cur, out, o, f, d)) < 0)
+		return err;
 	*changed_out = cur->opterr || out->rdp != cur->rdp || out->user != cur->user ||
-		       out->data0 != cur->data0 || out->data1 != cur->data1 || out->wrp != cur->wrp;
+		       out->data0 != cur->data0 || out->data1 != cur->data1 || out->wrp != cur->wrp ||
+		       memcmp(out->more, cur->more, sizeof(out->more)) != 0;
 	return GANG_OK;
 }
 
@@ -204,6 +218,7 @@ int gang_ob_read(gang_ob *out, gang_target *t)
 	size_t len = 0;
 	int err = gang_flash_ops_of(f)->ob_read(raw, &len, t);
 
+	memset(out, 0, sizeof(*out));
 	if (err == GANG_OK)
 		gang_ob_decode(out, raw, f);
 	return err;
@@ -217,7 +232,8 @@ static int ob_confirm(gang_target *t, const gang_ob *want)
 	if (err < 0)
 		return err;
 	if (got.rdp == want->rdp && got.user == want->user && got.data0 == want->data0 &&
-	    got.data1 == want->data1 && got.wrp == want->wrp && !got.opterr)
+	    got.data1 == want->data1 && got.wrp == want->wrp && !got.opterr &&
+	    memcmp(got.more, want->more, sizeof(got.more)) == 0)
 		return GANG_OK;
 	return gang_diag_set(gang_target_diag(t), GANG_EFLASH, "option bytes read back RDP=0x%02X "
 			     "USER=0x%02" PRIX32 " DATA=0x%02X/0x%02X WRP=0x%08" PRIX32 "%s, wrote RDP=0x%02X "

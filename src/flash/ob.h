@@ -26,6 +26,8 @@
 #define GANG_OB_UNCHANGED (-1)
 #define GANG_OB_LEVEL2_CONFIRM "I understand this locks the chip forever"
 #define GANG_OB_RAW_LEN 16U
+/* Data words beyond data0/data1 (BYTE fields from index 2): L5/U5 WRP2A/2B, SECWMx, WRPxy UNLOCK. */
+#define GANG_OB_MORE 8U
 
 typedef struct gang_ob {
 	int rdp_level;        /* 0, 1, 2 */
@@ -36,6 +38,7 @@ typedef struct gang_ob {
 	uint32_t wrp;         /* write protection, bit = 0 protected (F1 FLASH_WRPR, F2/F4/F7 nWRP
 				 with bank 2's sectors from bit 12) */
 	bool opterr;          /* some value/complement pair did not match (reads as 0xFF) */
+	uint32_t more[GANG_OB_MORE]; /* BYTE fields index 2.. (0 where the family has none) */
 } gang_ob;
 
 /* Desired option bytes; every field GANG_OB_UNCHANGED or a value. */
@@ -46,13 +49,14 @@ typedef struct gang_ob_want {
 	uint32_t user_val;
 	int data0, data1;     /* 0..0xFFFF (the field's width limits it) */
 	int64_t wrp;          /* 0..0xFFFFFFFF (bit = 0 protected) */
+	int64_t more[GANG_OB_MORE]; /* BYTE fields index 2.. */
 } gang_ob_want;
 
 /* What a named option-byte field is, whatever its place in the family's block. */
 typedef enum gang_ob_kind {
 	GANG_OB_KIND_RDP = 0,  /* read-protection level 0, 1 or 2 */
 	GANG_OB_KIND_BIT,      /* width user bits from bit index (BOR_LEV: 2 bits) */
-	GANG_OB_KIND_BYTE,     /* a data word of width bits: Data0/Data1, BOOT_ADD0/1 */
+	GANG_OB_KIND_BYTE,     /* a data word of width bits: Data0/Data1, BOOT_ADD0/1 (index 2..: gang_ob.more) */
 	GANG_OB_KIND_WRP,      /* write-protection bits (as FLASH_WRPR: bit = 0 protected) */
 } gang_ob_kind;
 
@@ -65,7 +69,7 @@ typedef enum gang_ob_kind {
 typedef struct gang_ob_field {
 	const char *name;
 	gang_ob_kind kind;
-	uint8_t index;        /* BIT: first bit in user; BYTE: 0 data0, 1 data1 */
+	uint8_t index;        /* BIT: first bit in user; BYTE: 0 data0, 1 data1, 2.. more[index - 2] */
 	uint8_t width;        /* BIT and BYTE: bits (0 means 1 for BIT, 8 for BYTE) */
 } gang_ob_field;
 

@@ -254,7 +254,7 @@
 #define PART_EXT_TZ(ahbenr) \
 	.dbgmcu_cr_addr = 0xE0044004U, .dbgmcu_cr_bits = PART_F0_DBG_STOP_STANDBY, \
 	.dbgmcu_fz_addr = 0xE0044008U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
-	.read_rdp = gang_fam_read_rdp_byte, .rdp_reg = 0x40U, /* OPTR */ \
+	.read_rdp = gang_fam_tz_read_rdp, .rdp_reg = 0x40U, /* OPTR; level 0.5 with TZEN */ \
 	.rcc_ahbenr = (ahbenr), .rcc_crcen = 1U << 12, .crc_base = 0x40023000U, \
 	.iwdg_kr = 0x40003000U, PART_CLOCK_RESET(4U), \
 	.sysmem_base = 0x0BF90000U, .sysmem_bytes = 0x8000U

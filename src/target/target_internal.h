@@ -67,5 +67,7 @@ int gang_target_freeze_watchdogs(gang_target *t);
 int gang_fam_fpec_f1_read_rdp(int *level_out, gang_target *t);
 /* fam_rdp.c: the RDP byte of one controller register (gang_family.rdp_reg/rdp_shift). */
 int gang_fam_read_rdp_byte(int *level_out, gang_target *t);
+/* L5/U5: as gang_fam_read_rdp_byte, with level 0.5 (0x55 and TZEN = 1) counted as 0 (target/fam_rdp.c). */
+int gang_fam_tz_read_rdp(int *level_out, gang_target *t);
 
 #endif

@@ -9,6 +9,12 @@
  * F2/F4/F7: RM0033 §2.3 (F2), RM0090 §3.3 Tables 5-6 (F40x/F41x, F42x/F43x
  * dual bank), RM0383 (F411), RM0390 (F446), RM0385 §3.3 (F74x: 32/128/256
  * KiB sectors), RM0410 §3.3 (F76x single bank), DBGMCU_IDCODE of each.
+ * L5/U5 (TrustZone controller): RM0438 §6.3.1 and §52.2 (L55x/L56x 0x472:
+ * 512 KiB, two banks of 128 2-KiB pages with the factory DBANK = 1, a
+ * double word programmed at once), RM0456 §7.3.1 and §75.2 (U575/U585
+ * 0x482: 2 MiB, two banks of 128 8-KiB pages, a quad word at once);
+ * DBGMCU_IDCODE at 0xE0044000, flash size 0x0BFA05E0 / 0x0BFA07A0, UID
+ * 0x0BFA0590 / 0x0BFA0700, OTP 512 bytes at 0x0BFA0000.
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -51,7 +57,17 @@ static const ref_line ref_lines[] = {
 	{ 0x421U, "F4", 0U, 256U, 512U, 128U, 128U },    /* F446 */
 	{ 0x449U, "F7", 0U, 512U, 1024U, 320U, 320U },   /* F74x/F75x */
 	{ 0x451U, "F7", 0U, 1024U, 2048U, 512U, 512U },  /* F76x/F77x */
+	{ 0x472U, "L5", 2048U, 256U, 512U, 256U, 256U }, /* L55x/L56x, two banks (DBANK = 1) */
+	{ 0x482U, "U5", 8192U, 1024U, 2048U, 786U, 786U }, /* U575/U585, two banks */
 };
+
+/* Bytes a family programs at once (RM0438 §6.3.7: L5 double word; RM0456 §7.3.7: U5 quad word). */
+static unsigned ref_write_unit(const gang_family *f)
+{
+	if (f->flash.id == GANG_CTRL_FPEC_TZ)
+		return strcmp(f->name, "U5") == 0 ? 16U : 8U;
+	return f->flash.id == GANG_CTRL_FPEC_F1 ? 2U : 4U;
+}
 
 static const ref_line *ref_find(uint16_t dev_id)
 {
@@ -88,8 +104,9 @@ Test(parts_ref, every_row_has_a_geometry_covering_exactly_its_flash)
 		cr_expect_eq(gang_geom_end(&p->geom) - gang_geom_base(&p->geom), (uint64_t)p->flash_kib * 1024U,
 			     "%s: regions cover the flash size", p->name);
 		cr_expect_eq(p->geom.erased, 0xFFU, "%s: F0-F7 erase to 0xFF", p->name);
-		cr_expect_eq(p->geom.write_unit, p->family->flash.id == GANG_CTRL_FPEC_F1 ? 2U : 4U,
-			     "%s: F0/F1/F3 program half-words, F2/F4/F7 words (x32)", p->name);
+		cr_expect_eq(p->geom.write_unit, ref_write_unit(p->family),
+			     "%s: F0/F1/F3 program half-words, F2/F4/F7 words (x32), L5 double words, U5 quad words",
+			     p->name);
 	}
 }
 
@@ -127,4 +144,41 @@ Test(parts_ref, sector_layouts_are_the_reference_manuals)
 	cr_assert(gang_geom_unit_at(&u, &f746->geom, 0x08040000U));
 	cr_expect(u.no == 5U && u.size == 262144U);
 	cr_expect_eq(gang_geom_unit_count(&f746->geom), 8U);
+}
+
+/*
+ * L5/U5 (RM0438 §6.3.1: L552 with DBANK = 1, bank 2 at 0x08040000, pages
+ * 0-127 of 2 KiB in each bank; RM0456 §7.3.1: U575/U585 bank 2 at
+ * 0x08100000, pages 0-127 of 8 KiB), with the identity addresses of
+ * RM0438 §52.2 / RM0456 §75.2 and the OTP area of §6.3.1 / §7.3.1.
+ */
+Test(parts_ref, trustzone_bank_layouts_and_addresses_are_the_reference_manuals)
+{
+	const gang_part *l552 = gang_part_find("STM32L552ZE"), *u575 = gang_part_find("STM32U575ZI");
+	const gang_part *u585 = gang_part_find("STM32U585AI");
+	gang_flash_unit u;
+
+	cr_assert(l552 && u575 && u585);
+	cr_expect_eq(gang_geom_unit_count(&l552->geom), 256U);
+	cr_assert(gang_geom_unit_at(&u, &l552->geom, 0x0803F800U));
+	cr_expect(u.no == 127U && u.bank == 0U && u.size == 2048U);
+	cr_assert(gang_geom_unit_at(&u, &l552->geom, 0x08040000U));
+	cr_expect(u.no == 0U && u.bank == 1U);
+	cr_expect_eq(gang_geom_unit_count(&u575->geom), 256U);
+	cr_assert(gang_geom_unit_at(&u, &u575->geom, 0x08100000U));
+	cr_expect(u.no == 0U && u.bank == 1U && u.size == 8192U);
+	cr_assert(gang_geom_unit_at(&u, &u585->geom, 0x081FE000U));
+	cr_expect(u.no == 127U && u.bank == 1U);
+	cr_expect_eq(l552->family->idcode_addrs[0], 0xE0044000U);
+	cr_expect_eq(l552->family->flash_size_addr, 0x0BFA05E0U);
+	cr_expect_eq(l552->family->uid_addr, 0x0BFA0590U);
+	cr_expect_eq(u575->family->flash_size_addr, 0x0BFA07A0U);
+	cr_expect_eq(u575->family->uid_addr, 0x0BFA0700U);
+	cr_expect_eq(u575->family, u585->family);
+	cr_expect(l552->family->flash.otp_base == 0x0BFA0000U && l552->family->flash.otp_bytes == 512U);
+	cr_expect(u575->family->flash.otp_base == 0x0BFA0000U && u575->family->flash.otp_bytes == 512U);
+	cr_expect_eq(l552->family->flash.base, 0x40022000U);
+	cr_expect_eq(u575->family->rcc_ahbenr, 0x46020C88U, "U5 RCC at 0x46020C00, AHB1ENR at +0x88");
+	cr_expect_eq(l552->family->rcc_ahbenr, 0x40021048U);
+	cr_expect_eq(u575->family->dbgmcu_fz_addr, 0xE0044008U);
 }
