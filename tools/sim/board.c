@@ -114,28 +114,29 @@ static board_bus board_flash_read(sim_board *b, uint32_t off, unsigned size, uin
 	}
 	if (b->fm->blocked(b))
 		return BOARD_BUS_FAULT;       /* RDP level 1 with a debugger (PM0075, RM0090 §3.7.3) */
+	if (b->fm->flash_readable != NULL && !b->fm->flash_readable(b, off, b->bus_secure)) {
+		*val = 0;                     /* the other world's page: read as zero (RM0456 §7.5.3) */
+		return BOARD_BUS_OK;
+	}
 	*val = board_le_get(b->flash + off, size);
 	if (!board_clock_flash_ok(b))
 		*val = board_clock_garble(*val, size);   /* too few wait states (RM0008 §3.3.3) */
 	return BOARD_BUS_OK;
 }
 
-board_bus board_bus_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val, bool core)
+static board_bus board_bus_read_at(sim_board *b, uint32_t addr, unsigned size, uint32_t *val,
+				   bool core)
 {
 	uint32_t off, v = 0;
 	board_bus r = BOARD_BUS_OK;
 
-	if (size != 1 && size != 2 && size != 4)
-		return BOARD_BUS_FAULT;
-	if (addr & (size - 1U))
-		return BOARD_BUS_FAULT;
 	if (board_flash_off(b, addr, &off))
 		r = board_flash_read(b, off, size, &v, core);
 	else if (board_sram_off(b, addr, &off))
 		v = board_le_get(b->sram + off, size);
 	else if (board_in_info(b, addr))
 		r = board_info_read(b, addr, size, &v);
-	else if (board_in(addr, BOARD_PERIPH_BASE, BOARD_PERIPH_END))
+	else if (board_in(addr, BOARD_PERIPH_BASE, BOARD_PERIPH_END) || board_periph_claims(b, addr))
 		r = board_periph_read(b, addr, size, &v);
 	else if (board_in(addr, BOARD_AHB2_BASE, BOARD_AHB2_END))
 		r = board_gpioa_read(b, addr, size, &v);
@@ -143,16 +144,59 @@ board_bus board_bus_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *v
 		r = board_scs_read(b, addr, &v, core);
 	else
 		r = BOARD_BUS_FAULT;          /* nothing answers: bus error */
-	*val = size == 4 ? v : v & ((1U << (8 * size)) - 1U);
+	*val = size == 4 ? v : v & ((1U << (8U * size)) - 1U);
 	return r;
 }
 
-board_bus board_bus_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val, bool core)
+/*
+ * TrustZone parts (RM0438 §2.3, RM0456 §2.3): main flash at 0x0C000000,
+ * SRAM at 0x30000000 and the flash registers at 0x50022000 are the secure
+ * aliases of 0x08000000, 0x20000000 and 0x40022000. True (and *addr the
+ * non-secure address) when addr is one of them.
+ */
+static bool board_sec_alias(const sim_board *b, uint32_t *addr)
 {
-	uint32_t off;
+	const board_flash_model *m = b->fm;
+	uint32_t a = *addr;
+
+	if (m->sec_flash_base == 0)
+		return false;
+	if (a >= m->sec_flash_base && a - m->sec_flash_base < b->flash_size)
+		*addr = BOARD_FLASH_BASE + (a - m->sec_flash_base);
+	else if (a >= BOARD_SRAM_S_BASE && a - BOARD_SRAM_S_BASE < b->sram_size)
+		*addr = BOARD_SRAM_BASE + (a - BOARD_SRAM_S_BASE);
+	else if (a >= m->sec_reg_base && a - m->sec_reg_base < 0x400U)
+		*addr = m->reg_base + (a - m->sec_reg_base);
+	else
+		return false;
+	return true;
+}
+
+board_bus board_bus_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val, bool core)
+{
+	board_bus r;
+	bool sec;
 
 	if (size != 1 && size != 2 && size != 4)
 		return BOARD_BUS_FAULT;
+	if (addr & (size - 1U))
+		return BOARD_BUS_FAULT;
+	sec = board_sec_alias(b, &addr);
+	if (sec && !b->fm->sec_ok(b, core)) {
+		*val = 0;
+		return BOARD_BUS_FAULT;       /* secure state not open to this master */
+	}
+	b->bus_secure = sec;
+	r = board_bus_read_at(b, addr, size, val, core);
+	b->bus_secure = false;
+	return r;
+}
+
+static board_bus board_bus_write_at(sim_board *b, uint32_t addr, unsigned size, uint32_t val,
+				    bool core)
+{
+	uint32_t off;
+
 	/* the flash controller judges the alignment of its writes itself (PGAERR on F2/F4/F7) */
 	if (board_flash_off(b, addr, &off))
 		return b->fm->flash_write(b, off, size, val);
@@ -165,13 +209,29 @@ board_bus board_bus_write(sim_board *b, uint32_t addr, unsigned size, uint32_t v
 	}
 	if (board_in_ob(b, addr))
 		return b->fm->opt_write(b, addr, size, val);
-	if (board_in(addr, BOARD_PERIPH_BASE, BOARD_PERIPH_END))
+	if (board_in(addr, BOARD_PERIPH_BASE, BOARD_PERIPH_END) || board_periph_claims(b, addr))
 		return board_periph_write(b, addr, size, val);
 	if (board_in(addr, BOARD_AHB2_BASE, BOARD_AHB2_END))
 		return board_gpioa_write(b, addr, size, val);
 	if (board_in(addr, BOARD_PPB_BASE, BOARD_PPB_BASE + BOARD_PPB_SIZE))
 		return board_scs_write(b, addr, val, core);
 	return BOARD_BUS_FAULT;   /* system memory is read-only; the rest is unmapped */
+}
+
+board_bus board_bus_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val, bool core)
+{
+	board_bus r;
+	bool sec;
+
+	if (size != 1 && size != 2 && size != 4)
+		return BOARD_BUS_FAULT;
+	sec = board_sec_alias(b, &addr);
+	if (sec && !b->fm->sec_ok(b, core))
+		return BOARD_BUS_FAULT;
+	b->bus_secure = sec;
+	r = board_bus_write_at(b, addr, size, val, core);
+	b->bus_secure = false;
+	return r;
 }
 
 /* ---- resets and power ------------------------------------------------------- */

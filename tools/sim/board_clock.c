@@ -35,6 +35,18 @@
  *   wait state at 2.7-3.6/2.4-2.7/2.1-2.4/1.8-2.1 V, F2 RM0033 §2.3.4
  *   Table 3 30/24/18/16 MHz. More wait states than needed are fine.
  * - All of it resets to HSI, 0 wait states, at system reset.
+ * - L5/U5 (RM0438 §9, RM0456 §11): SYSCLK resets to MSI 4 MHz (the
+ *   part's core_hz); SW = 01 selects HSI16 once RCC_CR.HSION (b8) is set
+ *   (HSIRDY b10 reads set with it: the 16 MHz oscillator's start-up of a
+ *   few microseconds is not modelled); HSE (SW = 10) never becomes ready,
+ *   and the PLL (SW = 11) is not modelled (never ready). HPRE: L5
+ *   RCC_CFGR[7:4]; on U5 it sits in RCC_CFGR2, which is stored only (HCLK =
+ *   SYSCLK). Wait states against HCLK at the voltage range in force after
+ *   reset (PWR VOS is not modelled): L5 range 2, 0 WS up to 8 MHz, 1 up to
+ *   16, 2 up to 26 (RM0438 §6.3.3; taken as 8 MHz per wait state); U5
+ *   range 4, 0 WS up to 12 MHz, 1 up to 25 (RM0456 §7.3.3; taken as
+ *   12 MHz per wait state). So HSI16 needs FLASH_ACR.LATENCY >= 1 on both.
+ *   (Ranges and thresholds unverified.)
  */
 #include "board_internal.h"
 
@@ -67,8 +79,20 @@
 #define SECT_PLLCFGR_RESET   0x24003010U
 #define SECT_PLLCFGR_HSE     (1U << 22)
 
+/* L5/U5 RCC_CR (RM0438 §9.8.1, RM0456 §11.8.1) and the SW encoding */
+#define TZ_RCC_CR_HSION      (1U << 8)
+#define TZ_RCC_CR_HSIRDY     (1U << 10)
+#define TZ_RCC_CR_L5_RESET   0x00000063U   /* MSION, MSIRDY, MSIRANGE 6 (4 MHz) */
+#define TZ_RCC_CR_U5_RESET   0x00000035U   /* MSISON, MSISRDY, MSIKON, MSIKRDY */
+#define TZ_RCC_CR_L5_RO      0x02020402U   /* PLLRDY, HSERDY, HSIRDY, MSIRDY */
+#define TZ_RCC_CR_U5_RO      0x2A02A424U   /* PLLxRDY, HSERDY, SHSIRDY, HSI48RDY, HSIRDY, MSIxRDY */
+#define TZ_SRC_MSI           0U
+#define TZ_SRC_HSI16         1U
+#define TZ_HSI16_HZ          16000000U
+
 /* What differs between the clock trees of the families. */
 typedef struct clock_family {
+	bool tz;                  /* L5/U5: MSI, HSI16 (TZ_SRC_*) */
 	bool sect;                /* F2/F4/F7 RCC with PLLCFGR; else F0/F1/F3 */
 	bool ws_on_sysclk;        /* F0/F1/F3: LATENCY is set against SYSCLK, else HCLK */
 	uint32_t max_mhz;         /* SYSCLK maximum unless the part says otherwise */
@@ -76,10 +100,12 @@ typedef struct clock_family {
 	uint32_t ws_mhz[4];       /* MHz per wait state at >= 2.7, 2.4, 2.1 V and below */
 } clock_family;
 
-static const clock_family clock_fpec = { false, true, 72U, 0U, { 24U, 24U, 24U, 24U } };
-static const clock_family clock_f2 = { true, false, 120U, 192U, { 30U, 24U, 18U, 16U } };
-static const clock_family clock_f4 = { true, false, 168U, 100U, { 30U, 24U, 22U, 20U } };
-static const clock_family clock_f7 = { true, false, 216U, 100U, { 30U, 24U, 22U, 20U } };
+static const clock_family clock_fpec = { false, false, true, 72U, 0U, { 24U, 24U, 24U, 24U } };
+static const clock_family clock_f2 = { false, true, false, 120U, 192U, { 30U, 24U, 18U, 16U } };
+static const clock_family clock_f4 = { false, true, false, 168U, 100U, { 30U, 24U, 22U, 20U } };
+static const clock_family clock_f7 = { false, true, false, 216U, 100U, { 30U, 24U, 22U, 20U } };
+static const clock_family clock_l5 = { true, false, false, 110U, 0U, { 8U, 8U, 8U, 8U } };
+static const clock_family clock_u5 = { true, false, false, 160U, 0U, { 12U, 12U, 12U, 12U } };
 
 /* Parts whose maximum SYSCLK differs from their family's (the parts' datasheets, §1). */
 static const struct { uint16_t dev_id; uint32_t mhz; } clock_part_max[] = {
@@ -95,6 +121,8 @@ static const clock_family *clock_fam(const sim_board *b)
 	case SIM_FLASH_F2: return &clock_f2;
 	case SIM_FLASH_F4: return &clock_f4;
 	case SIM_FLASH_F7: return &clock_f7;
+	case SIM_FLASH_L5: return &clock_l5;
+	case SIM_FLASH_U5: return &clock_u5;
 	default: return &clock_fpec;
 	}
 }
@@ -144,7 +172,17 @@ static uint64_t clock_pll_sect(const sim_board *b)
 
 static uint64_t clock_pll_hz(const sim_board *b)
 {
+	if (clock_fam(b)->tz)
+		return 0;   /* L5/U5 PLL: not modelled */
 	return clock_fam(b)->sect ? clock_pll_sect(b) : clock_pll_fpec(b);
+}
+
+/* SYSCLK for a source in force: the HSI (MSI on L5/U5), HSI16 or the PLL. */
+static uint64_t clock_src_hz(const sim_board *b, unsigned src)
+{
+	if (clock_fam(b)->tz)
+		return src == TZ_SRC_HSI16 ? TZ_HSI16_HZ : clock_hsi(b);
+	return src == RCC_SRC_PLL ? clock_pll_hz(b) : clock_hsi(b);
 }
 
 /* HPRE[7:4]: 0xxx /1, 1000 /2 ... 1011 /16, 1100 /64 ... 1111 /512 (RM0008 §7.3.2). */
@@ -161,8 +199,8 @@ static void clock_update_hz(sim_board *b)
 {
 	board_clock *k = &b->clock;
 
-	k->sysclk_hz = k->sws == RCC_SRC_PLL ? clock_pll_hz(b) : clock_hsi(b);
-	k->hclk_hz = k->sysclk_hz >> clock_hpre_shift(k->cfgr);
+	k->sysclk_hz = clock_src_hz(b, k->sws);
+	k->hclk_hz = k->sysclk_hz >> (b->part->flash_ctl == SIM_FLASH_U5 ? 0U : clock_hpre_shift(k->cfgr));
 	board_core_reclock(b, k->hclk_hz);
 	board_clock_flash_changed(b);
 }
@@ -172,6 +210,8 @@ void board_clock_reset(sim_board *b)
 	board_clock *k = &b->clock;
 
 	k->cr = RCC_CR_RESET;
+	if (clock_fam(b)->tz)
+		k->cr = b->part->flash_ctl == SIM_FLASH_U5 ? TZ_RCC_CR_U5_RESET : TZ_RCC_CR_L5_RESET;
 	k->cfgr = 0;
 	k->pllcfgr = clock_fam(b)->sect ? SECT_PLLCFGR_RESET : 0U;
 	k->pll_lock_at = CLOCK_NEVER;
@@ -183,6 +223,11 @@ void board_clock_reset(sim_board *b)
 /* When the source SW selects is ready: HSI always, the PLL once locked, HSE never. */
 static int64_t clock_ready_at(const sim_board *b, unsigned src)
 {
+	if (clock_fam(b)->tz) {
+		if (src == TZ_SRC_MSI || (src == TZ_SRC_HSI16 && (b->clock.cr & TZ_RCC_CR_HSION)))
+			return INT64_MIN;
+		return CLOCK_NEVER;
+	}
 	if (src == RCC_SRC_HSI)
 		return INT64_MIN;
 	if (src == RCC_SRC_PLL && (b->clock.cr & RCC_CR_PLLON))
@@ -225,7 +270,9 @@ bool board_clock_read(sim_board *b, uint32_t off, uint32_t *val)
 	const board_clock *k = &b->clock;
 	int64_t t = board_time(b);
 
-	if (off == RCC_CR) {
+	if (off == RCC_CR && clock_fam(b)->tz) {
+		*val = k->cr | ((k->cr & TZ_RCC_CR_HSION) ? TZ_RCC_CR_HSIRDY : 0U);
+	} else if (off == RCC_CR) {
 		*val = clock_read_cr(b, t);
 	} else if (off == b->part->io->rcc_cfgr_off) {
 		unsigned sws = board_clock_switch_at(b) <= t ? (k->cfgr & RCC_CFGR_SW) : k->sws;
@@ -252,12 +299,27 @@ static void clock_write_cr(sim_board *b, uint32_t val, int64_t t)
 		k->pll_lock_at = clock_pll_hz(b) != 0 ? t + CLOCK_PLL_LOCK_NS : CLOCK_NEVER;
 }
 
+/* L5/U5: MSI and HSI16 cannot be switched off while they are SYSCLK (RM0438 §9.8.1). */
+static void clock_write_cr_tz(sim_board *b, uint32_t val)
+{
+	board_clock *k = &b->clock;
+	bool u5 = b->part->flash_ctl == SIM_FLASH_U5;
+	uint32_t ro = u5 ? TZ_RCC_CR_U5_RO : TZ_RCC_CR_L5_RO;
+	uint32_t rdy = u5 ? 0x24U : 0x02U;   /* MSI(S/K)RDY: MSI runs for ever on the bench */
+
+	if (k->sws == TZ_SRC_HSI16)
+		val |= TZ_RCC_CR_HSION;
+	if (k->sws == TZ_SRC_MSI)
+		val |= 1U;   /* MSION / MSISON */
+	k->cr = (val & ~ro & ~TZ_RCC_CR_HSIRDY) | rdy;
+}
+
 static void clock_write_cfgr(sim_board *b, uint32_t val, int64_t t)
 {
 	board_clock *k = &b->clock;
 	uint32_t keep = RCC_CFGR_SWS;
 
-	if (!clock_fam(b)->sect && (k->cr & RCC_CR_PLLON))
+	if (!clock_fam(b)->sect && !clock_fam(b)->tz && (k->cr & RCC_CR_PLLON))
 		keep |= FPEC_CFGR_PLL;   /* the PLL setting is frozen while it runs */
 	k->cfgr = (k->cfgr & keep) | (val & ~keep);
 	k->cfgr &= ~RCC_CFGR_SWS;
@@ -279,7 +341,9 @@ bool board_clock_write(sim_board *b, uint32_t off, uint32_t val)
 	int64_t t = board_time(b);
 
 	board_clock_sync(b, t);
-	if (off == RCC_CR)
+	if (off == RCC_CR && clock_fam(b)->tz)
+		clock_write_cr_tz(b, val);
+	else if (off == RCC_CR)
 		clock_write_cr(b, val, t);
 	else if (off == b->part->io->rcc_cfgr_off)
 		clock_write_cfgr(b, val, t);

@@ -242,6 +242,61 @@ static void core_wr_ppb(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, 
 	core_bus_write(ud, BOARD_PPB_BASE + (uint32_t)off, size, (uint32_t)v);
 }
 
+/* L5/U5 windows: secure SRAM alias, AHB2/AHB3 peripherals, secure peripheral aliases. */
+static uint64_t core_rd_sram_s(uc_engine *uc, uint64_t off, unsigned size, void *ud)
+{
+	(void)uc;
+	return core_bus_read(ud, BOARD_SRAM_S_BASE + (uint32_t)off, size);
+}
+
+static void core_wr_sram_s(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, void *ud)
+{
+	(void)uc;
+	core_bus_write(ud, BOARD_SRAM_S_BASE + (uint32_t)off, size, (uint32_t)v);
+}
+
+static uint64_t core_rd_hi(uc_engine *uc, uint64_t off, unsigned size, void *ud)
+{
+	(void)uc;
+	return core_bus_read(ud, BOARD_HI_BASE + (uint32_t)off, size);
+}
+
+static void core_wr_hi(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, void *ud)
+{
+	(void)uc;
+	core_bus_write(ud, BOARD_HI_BASE + (uint32_t)off, size, (uint32_t)v);
+}
+
+static uint64_t core_rd_sec(uc_engine *uc, uint64_t off, unsigned size, void *ud)
+{
+	(void)uc;
+	return core_bus_read(ud, BOARD_SEC_BASE + (uint32_t)off, size);
+}
+
+static void core_wr_sec(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, void *ud)
+{
+	(void)uc;
+	core_bus_write(ud, BOARD_SEC_BASE + (uint32_t)off, size, (uint32_t)v);
+}
+
+static uc_err core_map_tz(sim_board *b)
+{
+	board_core *c = &b->core;
+	uc_err e;
+
+	if (b->fm->sec_flash_base == 0)
+		return UC_ERR_OK;
+	e = uc_mmio_map(c->uc, BOARD_SRAM_S_BASE, (b->sram_size + 0xFFFU) & ~0xFFFU, core_rd_sram_s, b,
+			core_wr_sram_s, b);
+	if (e == UC_ERR_OK)
+		e = uc_mmio_map(c->uc, BOARD_HI_BASE, BOARD_HI_END - BOARD_HI_BASE, core_rd_hi, b,
+				core_wr_hi, b);
+	if (e == UC_ERR_OK)
+		e = uc_mmio_map(c->uc, BOARD_SEC_BASE, BOARD_SEC_END - BOARD_SEC_BASE, core_rd_sec, b,
+				core_wr_sec, b);
+	return e;
+}
+
 /* ---- setup ------------------------------------------------------------------ */
 
 static uint64_t core_rd_flash(uc_engine *uc, uint64_t off, unsigned size, void *ud)
@@ -302,6 +357,8 @@ static int core_cpu_model(const sim_part *p)
 		return UC_CPU_ARM_CORTEX_M7;   /* Unicorn 2 has the M7 (F7) */
 	if (partno == 0xC20U)
 		return UC_CPU_ARM_CORTEX_M0;
+	if (partno == 0xD21U)
+		return UC_CPU_ARM_CORTEX_M33;   /* L5/U5: ARMv8-M mainline with the security extension */
 	return UC_CPU_ARM_CORTEX_M3;
 }
 
@@ -322,6 +379,8 @@ static uc_err core_map(sim_board *b)
 				core_wr_gpioa, b);
 	if (e == UC_ERR_OK)
 		e = uc_mmio_map(c->uc, BOARD_PPB_BASE, BOARD_PPB_SIZE, core_rd_ppb, b, core_wr_ppb, b);
+	if (e == UC_ERR_OK)
+		e = core_map_tz(b);
 	return e;
 }
 

@@ -27,6 +27,11 @@
 /* Memory map (RM0008 §3.3). */
 #define BOARD_FLASH_BASE      0x08000000U
 #define BOARD_SRAM_BASE       0x20000000U
+#define BOARD_SRAM_S_BASE     0x30000000U   /* secure alias of SRAM (L5/U5, RM0456 §2.3) */
+#define BOARD_HI_BASE         0x40030000U   /* L5/U5: AHB2/AHB3 up to the secure aliases (core windows) */
+#define BOARD_HI_END          0x48000000U
+#define BOARD_SEC_BASE        0x50000000U   /* L5/U5 secure peripheral aliases */
+#define BOARD_SEC_END         0x60000000U
 #define BOARD_PERIPH_BASE     0x40000000U
 #define BOARD_PERIPH_END      0x40030000U   /* APB1, APB2, AHB up to the CRC unit / F4 AHB1 */
 #define BOARD_AHB2_BASE       0x48000000U   /* F0/F3 GPIO on AHB2 (RM0091 §2.2.2, RM0316 §3.2.2) */
@@ -132,7 +137,41 @@ typedef struct board_fpec4 {
 	bool op_regress;          /* option programming with the RDP 1 -> 0 mass erase */
 } board_fpec4;
 
-#define BOARD_RCC_N           40U   /* RCC 0x00..0x9C */
+/*
+ * L5/U5 TrustZone controller (board_fpec_tz.c, board_fpec_tz_ob.c): the
+ * non-secure and secure register sets, the option registers as written
+ * (opt) and as loaded at the last reset (opt_f), the quad/double word
+ * being filled.
+ */
+#define BOARD_TZ_OPT_N        16U   /* OPTR..WRP2BR (0x40-0x6C), then the U5 OEM keys */
+#define BOARD_TZ_BUF          128U  /* a U5 burst: 8 quad words */
+
+typedef struct board_fpectz {
+	uint32_t acr;
+	uint32_t cr[2], sr[2];    /* [0] NSCR/NSSR, [1] SECCR/SECSR */
+	uint32_t opt[BOARD_TZ_OPT_N];    /* option registers as written */
+	uint32_t opt_f[BOARD_TZ_OPT_N];  /* in force since the last reset */
+	uint32_t secbb[2][4];     /* SECBBxRy: block-based secure pages */
+	unsigned key_stage[2], optkey_stage;
+	bool key_dead[2], optkey_dead;
+	uint8_t rdp_level;        /* 0, 1, 2, or BOARD_TZ_RDP05 */
+	bool tzen;                /* in force */
+	board_op op;
+	int op_set;               /* the register set that started it (EOP goes there) */
+	int64_t op_start, op_end;
+	uint32_t op_addr, op_len;
+	bool op_regress;          /* option programming with the regression mass erase */
+	/* the unit being filled by word stores */
+	uint32_t buf_off, buf_len, buf_fill;
+	int buf_set;              /* register set of the fill, -1: none */
+	bool buf_otp;
+	uint8_t buf[BOARD_TZ_BUF];
+	uint8_t op_old[BOARD_TZ_BUF];
+} board_fpectz;
+
+#define BOARD_TZ_RDP05        5U
+
+#define BOARD_RCC_N           64U   /* RCC 0x00..0xFC (U5 RCC_CSR at 0xF4) */
 
 /*
  * RCC clock tree (board_clock.c): the registers as written, when the PLL
@@ -179,6 +218,8 @@ struct sim_board {
 	board_core core;
 	board_fpec fpec;       /* F0/F1/F3 model state */
 	board_fpec4 f4;        /* F2/F4/F7 model state */
+	board_fpectz tz;       /* L5/U5 model state */
+	bool bus_secure;       /* the access being routed came through a secure alias */
 	board_periph periph;
 	board_clock clock;
 };
@@ -230,6 +271,8 @@ board_bus board_periph_write(sim_board *b, uint32_t addr, unsigned size, uint32_
 board_bus board_gpioa_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val);
 board_bus board_gpioa_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val);
 bool board_in_gpioa(const sim_board *b, uint32_t addr);
+/* GPIOA or RCC outside 0x40000000-0x4002FFFF (L5/U5 AHB2 GPIOA, U5 RCC at 0x46020C00) */
+bool board_periph_claims(const sim_board *b, uint32_t addr);
 /* WFI/WFE with SCR.SLEEPDEEP: Stop or Standby kills the debug port unless DBGMCU_CR keeps it */
 void board_periph_deep_sleep(sim_board *b);
 uint32_t board_periph_crc_word(uint32_t crc, uint32_t word);

@@ -21,6 +21,9 @@
 #define PERIPH_AFIO_MAPR   0x40010004U
 #define PERIPH_PWR_CR      0x40007000U   /* F0/F1/F3/F2/F4/F7 (RM0008 §5.4.1, RM0090 §5.4.1) */
 #define PWR_CR_PDDS        (1U << 1)
+#define PERIPH_PWR_CR1_U5  0x46020800U   /* U5 PWR_CR1 (RM0456 §10.10.1) */
+#define PWR_CR1_LPMS       0x7U          /* L5/U5: 000-010 Stop 0-2, 011 Standby, 1xx Shutdown */
+#define PWR_LPMS_STANDBY   3U
 #define PERIPH_IWDG_KR     0x40003000U
 
 #define RCC_CSR_RESET      0x0C000000U   /* PINRSTF, PORRSTF */
@@ -116,6 +119,22 @@ static bool periph_crc_on(const sim_board *b)
 	return periph_rcc_on(b, io->rcc_crc_off, io->rcc_crc_bit);
 }
 
+/* PWR_CR (PWR_CR1 on L5 at 0x40007000, RM0438 §8.6.1; U5 at 0x46020800). */
+static uint32_t periph_pwr_addr(const sim_board *b)
+{
+	return b->part->flash_ctl == SIM_FLASH_U5 ? PERIPH_PWR_CR1_U5 : PERIPH_PWR_CR;
+}
+
+/* Deep sleep enters Standby (or Shutdown, as deep for the debug port) rather than Stop. */
+static bool periph_standby(const sim_board *b)
+{
+	uint32_t cr = b->periph.pwr_cr;
+
+	if (b->part->flash_ctl == SIM_FLASH_L5 || b->part->flash_ctl == SIM_FLASH_U5)
+		return (cr & PWR_CR1_LPMS) >= PWR_LPMS_STANDBY;
+	return (cr & PWR_CR_PDDS) != 0;
+}
+
 static uint32_t periph_read32(sim_board *b, uint32_t addr)
 {
 	board_periph *p = &b->periph;
@@ -130,7 +149,7 @@ static uint32_t periph_read32(sim_board *b, uint32_t addr)
 		return crc_on ? p->crc_idr : 0;
 	if (addr == PERIPH_AFIO_MAPR && b->part->io->has_afio)
 		return p->afio_mapr;   /* SWJ_CFG is write-only (RM0008 §9.4.2) */
-	if (addr == PERIPH_PWR_CR)
+	if (addr == periph_pwr_addr(b))
 		return p->pwr_cr;
 	if (addr == b->part->idcode_addr)
 		return board_dbgmcu_idcode(b);
@@ -175,7 +194,7 @@ static void periph_write32(sim_board *b, uint32_t addr, uint32_t val)
 		periph_write_crc(b, addr, val);
 	else if (addr == PERIPH_AFIO_MAPR)
 		periph_write_afio(b, val);
-	else if (addr == PERIPH_PWR_CR)
+	else if (addr == periph_pwr_addr(b))
 		b->periph.pwr_cr = val;
 	else if (addr == b->part->idcode_addr + 4U)
 		b->core.dbgmcu_cr = val & DBGMCU_CR_MASK;
@@ -191,7 +210,7 @@ static void periph_write32(sim_board *b, uint32_t addr, uint32_t val)
  */
 void board_periph_deep_sleep(sim_board *b)
 {
-	uint32_t keep = (b->periph.pwr_cr & PWR_CR_PDDS) ? DBGMCU_CR_STANDBY : DBGMCU_CR_STOP;
+	uint32_t keep = periph_standby(b) ? DBGMCU_CR_STANDBY : DBGMCU_CR_STOP;
 
 	if (!(b->core.scr & SCB_SCR_SLEEPDEEP) || (b->core.dbgmcu_cr & keep))
 		return;
@@ -204,6 +223,12 @@ bool board_in_gpioa(const sim_board *b, uint32_t addr)
 	uint32_t base = b->part->io->gpioa_base;
 
 	return base != 0 && addr >= base && addr < base + GPIOA_SIZE;
+}
+
+bool board_periph_claims(const sim_board *b, uint32_t addr)
+{
+	return board_in_gpioa(b, addr) || periph_in_rcc(b, addr) ||
+	       (addr & ~3U) == periph_pwr_addr(b);
 }
 
 /* GPIOA: MODER only (the rest of the port reads 0, ignores writes); whole words. */

@@ -7,6 +7,9 @@
  *   board_fpec.c     F0/F1/F3 page controller ("FPEC", 0x40022000, PM0075)
  *   board_fpec_f4.c  F2/F4/F7 sector controller (0x40023C00, RM0033 §2,
  *                    RM0090 §3, RM0385 §3, RM0410 §3)
+ *   board_fpec_tz.c  L5/U5 TrustZone controller (0x40022000, secure alias
+ *                    0x50022000; RM0438 §6, RM0456 §7), option bytes and
+ *                    RDP/TrustZone rules in board_fpec_tz_ob.c
  *
  * A model owns its register state (in struct sim_board), the option bytes
  * in force, how they persist in state_dir/<UID>/option_bytes.bin
@@ -61,11 +64,23 @@ typedef struct board_flash_model {
 	unsigned (*latency)(const sim_board *b);
 	/* the supply drops at t: an operation in progress is left half done */
 	void (*power_loss)(sim_board *b, int64_t t);
+	/*
+	 * TrustZone families only (0 / NULL elsewhere): the secure aliases of
+	 * main flash and of the register block (board.c routes them with
+	 * sim_board.bus_secure set), whether a secure access by the core or
+	 * the debugger may go ahead, and whether a read of main flash at off
+	 * is allowed (false: read as zero, the illegal-access rule).
+	 */
+	uint32_t sec_flash_base, sec_reg_base;
+	bool (*sec_ok)(const sim_board *b, bool core);
+	bool (*flash_readable)(const sim_board *b, uint32_t off, bool secure);
 } board_flash_model;
 
 extern const board_flash_model board_fpec_model;      /* board_fpec.c */
 extern const board_flash_model board_fpec_f24_model;  /* board_fpec_f4.c: F2/F4 */
 extern const board_flash_model board_fpec_f7_model;   /* board_fpec_f4.c: F7 */
+extern const board_flash_model board_fpec_l5_model;   /* board_fpec_tz.c: L5 */
+extern const board_flash_model board_fpec_u5_model;   /* board_fpec_tz.c: U5 */
 
 /* The model of a part's family. */
 const board_flash_model *board_flash_model_for(const sim_part *p);

@@ -1,0 +1,549 @@
+/*
+ * test_board_tz.c — the L5/U5 TrustZone flash controller model
+ * (tools/sim/board_fpec_tz.c, board_fpec_tz_ob.c) rule by rule, driven as
+ * a debugger would through the board API: both register sets, keys,
+ * double/quad-word programming and its errors, page and bank erase, the
+ * L5 DBANK layouts, option bytes with OBL_LAUNCH, RDP levels 0/0.5/1/2
+ * with TrustZone and the secure watermarks, the U5 WRP UNLOCK bit, the
+ * clock switch to HSI16 (RM0438 §6, §9; RM0456 §7, §11).
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "board_fixtures.h"
+
+#define TZ_ACR      0x40022000U
+#define TZ_NSKEYR   0x40022008U
+#define TZ_OPTKEYR  0x40022010U
+#define TZ_NSSR     0x40022020U
+#define TZ_NSCR     0x40022028U
+#define TZ_OPTR     0x40022040U
+#define TZ_SECWM1R1 0x40022050U
+#define TZ_WRP1AR   0x40022058U
+#define TZ_WRP1BR   0x4002205CU
+#define TZ_SECWM2R1 0x40022060U
+#define TZ_OEM1R1   0x40022070U
+#define TZ_S_REGS   0x10000000U   /* + the NS address: the secure alias */
+#define TZ_SECKEYR  (0x4002200CU + TZ_S_REGS)
+#define TZ_SECSR    (0x40022024U + TZ_S_REGS)
+#define TZ_SECCR    (0x4002202CU + TZ_S_REGS)
+#define TZ_FLASH_S  0x0C000000U
+#define TZ_SRAM_S   0x30000000U
+
+#define TZ_PG       0x1U
+#define TZ_PER      0x2U
+#define TZ_MER1     0x4U
+#define TZ_BKER     0x800U
+#define TZ_BWR      0x4000U
+#define TZ_MER2     0x8000U
+#define TZ_STRT     0x10000U
+#define TZ_OPTSTRT  0x20000U
+#define TZ_OBL      0x8000000U
+#define TZ_OPTLOCK  0x40000000U
+#define TZ_LOCK     0x80000000U
+#define TZ_EOP      0x1U
+#define TZ_PROGERR  0x8U
+#define TZ_WRPERR   0x10U
+#define TZ_PGAERR   0x20U
+#define TZ_SIZERR   0x40U
+#define TZ_PGSERR   0x80U
+#define TZ_OPTWERR  0x2000U
+#define TZ_BSY      0x10000U
+#define TZ_WDW      0x20000U
+#define TZ_OEM1LOCK 0x40000U
+#define TZ_ERRS     0x20FAU   /* error flags */
+#define TZ_W1C      0x20FBU
+#define TZ_TZEN     0x80000000U
+#define TZ_DBANK    0x400000U
+
+TestSuite(board_tz, .init = fx_setup, .fini = fx_teardown, .timeout = 60);
+
+static sim_board *tz_board_fw(const char *part, int rdp, uint32_t wrp, const uint8_t *fw, size_t n)
+{
+	sim_board_cfg c = fx_cfg();
+	uint32_t id;
+
+	c.part = sim_part_find(part);
+	cr_assert_not_null(c.part, "%s", part);
+	c.timing.t_prog_ns = 0;     /* the model's default */
+	c.timing.core_hz = 0;       /* the family's MSI */
+	c.rdp = rdp;
+	c.wrp = wrp;
+	if (fw != NULL)
+		c.firmware = fx_write_file("fw.bin", fw, n);
+	sim_board *b = fx_board(&c, 0);
+	cr_assert_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK);
+	return b;
+}
+
+static sim_board *tz_board(const char *part)
+{
+	return tz_board_fw(part, 0, 0xFFFFFFFFU, NULL, 0);
+}
+
+static void tz_unlock(sim_board *b, uint32_t keyr, uint32_t cr)
+{
+	fx_w(b, keyr, 4, FX_KEY1);
+	fx_w(b, keyr, 4, FX_KEY2);
+	cr_assert_eq(fx_r(b, cr, 4) & TZ_LOCK, 0);
+}
+
+static void tz_optunlock(sim_board *b)
+{
+	if (fx_r(b, TZ_NSCR, 4) & TZ_LOCK)
+		tz_unlock(b, TZ_NSKEYR, TZ_NSCR);
+	fx_w(b, TZ_OPTKEYR, 4, 0x08192A3BU);
+	fx_w(b, TZ_OPTKEYR, 4, 0x4C5D6E7FU);
+	cr_assert_eq(fx_r(b, TZ_NSCR, 4) & TZ_OPTLOCK, 0);
+}
+
+/* Wait for BSY to drop; returns the virtual ns it took from now. */
+static int64_t tz_wait(sim_board *b, uint32_t sr)
+{
+	int64_t t0 = sim_board_now(b);
+
+	while (fx_r(b, sr, 4) & TZ_BSY)
+		sim_board_advance(b, sim_board_now(b) + FX_MS / 100);
+	return sim_board_now(b) - t0;
+}
+
+/* Program n words at addr with the PG bit of cr (through the register set at cr). */
+static void tz_prog(sim_board *b, uint32_t cr, uint32_t addr, const uint32_t *w, unsigned n)
+{
+	fx_w(b, cr, 4, TZ_PG);
+	for (unsigned i = 0; i < n; i++)
+		fx_w(b, addr + 4U * i, 4, w[i]);
+	fx_w(b, cr, 4, 0);
+}
+
+/* Option registers: write OPTR (and more), OPTSTRT, wait, OBL_LAUNCH (the write faults). */
+static void tz_ob_apply(sim_board *b)
+{
+	fx_w(b, TZ_NSCR, 4, TZ_OPTSTRT);
+	tz_wait(b, TZ_NSSR);
+	cr_assert_eq(fx_r(b, TZ_NSSR, 4) & TZ_OPTWERR, 0, "options accepted");
+	cr_expect_eq(sim_board_write(b, TZ_NSCR, 4, TZ_OBL), SIM_SWD_FAULT,
+		     "OBL_LAUNCH resets: the write gets no answer");
+}
+
+static void tz_set_optr(sim_board *b, uint32_t optr)
+{
+	tz_optunlock(b);
+	fx_w(b, TZ_OPTR, 4, optr);
+	tz_ob_apply(b);
+}
+
+/* ---- keys ---------------------------------------------------------------------- */
+
+Test(board_tz, a_wrong_key_locks_the_register_set_until_reset)
+{
+	sim_board *b = tz_board("STM32U575ZI");
+
+	cr_expect_eq(fx_r(b, TZ_NSCR, 4), TZ_LOCK | TZ_OPTLOCK, "reset value");
+	fx_w(b, TZ_NSKEYR, 4, FX_KEY1);
+	cr_expect_eq(sim_board_write(b, TZ_NSKEYR, 4, 0x12345678U), SIM_SWD_FAULT);
+	cr_expect_eq(sim_board_write(b, TZ_NSKEYR, 4, FX_KEY1), SIM_SWD_FAULT, "dead until reset");
+	fx_w(b, TZ_NSCR, 4, TZ_PG);
+	cr_expect_eq(fx_r(b, TZ_NSCR, 4), TZ_LOCK | TZ_OPTLOCK, "NSCR writes ignored");
+	fx_system_reset(b);
+	tz_unlock(b, TZ_NSKEYR, TZ_NSCR);
+	cr_expect_eq(sim_board_write(b, TZ_NSKEYR, 4, FX_KEY1), SIM_SWD_FAULT,
+		     "a key while unlocked is a wrong sequence");
+	sim_board_free(b);
+}
+
+Test(board_tz, the_option_key_needs_nscr_unlocked_and_lock_relocks_both)
+{
+	sim_board *b = tz_board("STM32L552ZE");
+
+	fx_w(b, TZ_OPTKEYR, 4, 0x08192A3BU);
+	fx_w(b, TZ_OPTKEYR, 4, 0x4C5D6E7FU);
+	cr_expect_eq(fx_r(b, TZ_NSCR, 4) & TZ_OPTLOCK, TZ_OPTLOCK, "ignored while NSCR is locked");
+	tz_optunlock(b);
+	fx_w(b, TZ_NSCR, 4, TZ_LOCK);
+	cr_expect_eq(fx_r(b, TZ_NSCR, 4), TZ_LOCK | TZ_OPTLOCK);
+	sim_board_free(b);
+}
+
+Test(board_tz, without_trustzone_the_secure_set_reads_zero_and_ignores_writes)
+{
+	sim_board *b = tz_board("STM32L552ZE");
+	uint32_t v;
+
+	cr_expect_eq(fx_r(b, TZ_SECCR - TZ_S_REGS, 4), 0, "SECCR through the NS block");
+	fx_w(b, TZ_SECKEYR - TZ_S_REGS, 4, 0x12345678U);   /* ignored: no lock-up either */
+	tz_unlock(b, TZ_NSKEYR, TZ_NSCR);
+	cr_expect_eq(sim_board_read(b, TZ_SECCR, 4, &v), SIM_SWD_FAULT, "no secure alias");
+	cr_expect_eq(sim_board_read(b, TZ_FLASH_S, 4, &v), SIM_SWD_FAULT, "no secure alias");
+	sim_board_free(b);
+}
+
+/* ---- programming ----------------------------------------------------------------- */
+
+Test(board_tz, u5_programs_quad_words_in_order_with_wdw_until_the_fourth)
+{
+	sim_board *b = tz_board("STM32U575ZI");
+	const uint32_t w[4] = { 0x11111111U, 0x22222222U, 0x33333333U, 0x44444444U };
+	int64_t t0;
+
+	tz_unlock(b, TZ_NSKEYR, TZ_NSCR);
+	fx_w(b, TZ_NSCR, 4, TZ_PG);
+	for (unsigned i = 0; i < 3; i++) {
+		fx_w(b, FX_FLASH + 0x100U + 4U * i, 4, w[i]);
+		cr_expect_eq(fx_r(b, TZ_NSSR, 4) & (TZ_WDW | TZ_BSY), TZ_WDW, "word %u buffered", i);
+	}
+	t0 = sim_board_now(b);
+	fx_w(b, FX_FLASH + 0x10CU, 4, w[3]);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & (TZ_WDW | TZ_BSY), TZ_BSY, "programming");
+	cr_expect_eq(tz_wait(b, TZ_NSSR) + (sim_board_now(b) - t0) >= 82000, 1);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & (TZ_ERRS | TZ_EOP), TZ_EOP);
+	for (unsigned i = 0; i < 4; i++)
+		cr_expect_eq(fx_r(b, FX_FLASH + 0x100U + 4U * i, 4), w[i]);
+	sim_board_free(b);
+}
+
+Test(board_tz, u5_quad_word_errors_pgaerr_sizerr_pgserr)
+{
+	sim_board *b = tz_board("STM32U585AI");
+
+	tz_unlock(b, TZ_NSKEYR, TZ_NSCR);
+	fx_w(b, FX_FLASH, 4, 0);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_ERRS, TZ_PGSERR, "no PG");
+	fx_w(b, TZ_NSSR, 4, TZ_W1C);
+	fx_w(b, TZ_NSCR, 4, TZ_PG);
+	fx_w(b, FX_FLASH + 8U, 4, 0);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_ERRS, TZ_PGAERR, "a quad word starts 16-aligned");
+	fx_w(b, TZ_NSSR, 4, TZ_W1C);
+	fx_w(b, FX_FLASH, 4, 0);
+	fx_w(b, FX_FLASH + 8U, 4, 0);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_ERRS, TZ_PGAERR, "words in order");
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_WDW, 0, "the quad word was abandoned");
+	fx_w(b, TZ_NSSR, 4, TZ_W1C);
+	fx_w(b, FX_FLASH, 2, 0);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_ERRS, TZ_SIZERR, "half-word store");
+	fx_w(b, FX_FLASH + 0x20U, 4, 0);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_ERRS, TZ_SIZERR | TZ_PGSERR,
+		     "an uncleared error refuses the next store");
+	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0xFFFFFFFFU, "nothing was programmed");
+	sim_board_free(b);
+}
+
+Test(board_tz, programming_over_data_is_progerr_unless_all_zero)
+{
+	sim_board *b = tz_board("STM32L552ZE");
+	const uint32_t d[2] = { 0x12345678U, 0x9ABCDEF0U }, z[2] = { 0, 0 };
+
+	tz_unlock(b, TZ_NSKEYR, TZ_NSCR);
+	tz_prog(b, TZ_NSCR, FX_FLASH + 0x40U, d, 2);
+	tz_wait(b, TZ_NSSR);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x44U, 4), 0x9ABCDEF0U, "L5: a double word");
+	tz_prog(b, TZ_NSCR, FX_FLASH + 0x40U, d, 2);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_ERRS, TZ_PROGERR);
+	fx_w(b, TZ_NSSR, 4, TZ_W1C);
+	tz_prog(b, TZ_NSCR, FX_FLASH + 0x40U, z, 2);
+	tz_wait(b, TZ_NSSR);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_ERRS, 0, "zeros may go over data");
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x40U, 4), 0);
+	sim_board_free(b);
+}
+
+Test(board_tz, u5_burst_writes_eight_quad_words)
+{
+	sim_board *b = tz_board("STM32U575ZI");
+	uint32_t w[32];
+	int64_t t;
+
+	for (unsigned i = 0; i < 32; i++)
+		w[i] = 0xA5000000U | i;
+	tz_unlock(b, TZ_NSKEYR, TZ_NSCR);
+	fx_w(b, TZ_NSCR, 4, TZ_PG | TZ_BWR);
+	for (unsigned i = 0; i < 31; i++)
+		fx_w(b, FX_FLASH + 0x400U + 4U * i, 4, w[i]);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & (TZ_WDW | TZ_BSY), TZ_WDW);
+	fx_w(b, FX_FLASH + 0x47CU, 4, w[31]);
+	t = tz_wait(b, TZ_NSSR);
+	cr_expect(t >= 8 * 82000 - 20000 && t <= 8 * 82000 + 10000, "burst time %lld", (long long)t);
+	for (unsigned i = 0; i < 32; i++)
+		cr_expect_eq(fx_r(b, FX_FLASH + 0x400U + 4U * i, 4), w[i]);
+	fx_w(b, TZ_NSCR, 4, TZ_PG | TZ_BWR);
+	fx_w(b, FX_FLASH + 0x810U, 4, 0);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_ERRS, TZ_PGAERR, "a burst starts 128-aligned");
+	sim_board_free(b);
+}
+
+/* ---- erase --------------------------------------------------------------------- */
+
+static int64_t tz_erase(sim_board *b, uint32_t cr, uint32_t sr, uint32_t bits)
+{
+	fx_w(b, cr, 4, bits);
+	fx_w(b, cr, 4, bits | TZ_STRT);
+	cr_expect(fx_r(b, sr, 4) & TZ_BSY, "erase running");
+	return tz_wait(b, sr);
+}
+
+Test(board_tz, u5_page_erase_per_bank_takes_the_page_time)
+{
+	sim_board *b = tz_board("STM32U575ZI");
+	const uint32_t z[4] = { 0 };
+	int64_t t;
+
+	tz_unlock(b, TZ_NSKEYR, TZ_NSCR);
+	tz_prog(b, TZ_NSCR, FX_FLASH + 3U * 8192U, z, 4);              /* bank 1 page 3 */
+	tz_wait(b, TZ_NSSR);
+	tz_prog(b, TZ_NSCR, FX_FLASH + 0x100000U + 3U * 8192U, z, 4);  /* bank 2 page 3 */
+	tz_wait(b, TZ_NSSR);
+	t = tz_erase(b, TZ_NSCR, TZ_NSSR, TZ_PER | 3U << 3 | TZ_BKER);
+	cr_expect(t >= 22 * FX_MS && t < 23 * FX_MS, "page erase %lld ns", (long long)t);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x100000U + 3U * 8192U, 4), 0xFFFFFFFFU, "bank 2 page 3 erased");
+	cr_expect_eq(fx_r(b, FX_FLASH + 3U * 8192U, 4), 0, "bank 1 page 3 kept");
+	fx_w(b, TZ_NSCR, 4, TZ_PER | TZ_MER1 | TZ_STRT);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_ERRS, TZ_PGSERR, "PER and MER together");
+	sim_board_free(b);
+}
+
+Test(board_tz, mass_erase_mer1_mer2_erases_each_bank)
+{
+	sim_board *b = tz_board("STM32U585AI");
+	const uint32_t z[4] = { 0 };
+	int64_t t;
+
+	tz_unlock(b, TZ_NSKEYR, TZ_NSCR);
+	tz_prog(b, TZ_NSCR, FX_FLASH, z, 4);
+	tz_wait(b, TZ_NSSR);
+	tz_prog(b, TZ_NSCR, FX_FLASH + 0x1FFFF0U, z, 4);
+	tz_wait(b, TZ_NSSR);
+	t = tz_erase(b, TZ_NSCR, TZ_NSSR, TZ_MER2);
+	cr_expect(t >= 22 * FX_MS && t < 23 * FX_MS, "bank erase %lld ns", (long long)t);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x1FFFF0U, 4), 0xFFFFFFFFU);
+	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0, "MER2 left bank 1");
+	t = tz_erase(b, TZ_NSCR, TZ_NSSR, TZ_MER1 | TZ_MER2);
+	cr_expect(t >= 44 * FX_MS && t < 45 * FX_MS, "two banks %lld ns", (long long)t);
+	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0xFFFFFFFFU);
+	sim_board_free(b);
+}
+
+Test(board_tz, l5_dbank_selects_2_kib_pages_in_two_banks_or_4_kib_in_one)
+{
+	sim_board *b = tz_board("STM32L552ZE");
+	const uint32_t z[2] = { 0 };
+
+	cr_expect_eq(fx_r(b, TZ_OPTR, 4) & (TZ_DBANK | 0xFFU), TZ_DBANK | 0xAAU, "DBANK = 1, RDP 0");
+	tz_unlock(b, TZ_NSKEYR, TZ_NSCR);
+	tz_prog(b, TZ_NSCR, FX_FLASH + 0x40800U, z, 2);   /* bank 2 page 1 (2 KiB) */
+	tz_wait(b, TZ_NSSR);
+	tz_erase(b, TZ_NSCR, TZ_NSSR, TZ_PER | 1U << 3 | TZ_BKER);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x40800U, 4), 0xFFFFFFFFU);
+	/* DBANK = 0: one bank of 128 pages of 4 KiB */
+	tz_set_optr(b, fx_r(b, TZ_OPTR, 4) & ~TZ_DBANK);
+	cr_expect_eq(fx_r(b, TZ_OPTR, 4) & TZ_DBANK, 0, "in force after OBL_LAUNCH");
+	tz_unlock(b, TZ_NSKEYR, TZ_NSCR);
+	tz_prog(b, TZ_NSCR, FX_FLASH + 0x1800U, z, 2);    /* page 1 (4 KiB) */
+	tz_wait(b, TZ_NSSR);
+	tz_prog(b, TZ_NSCR, FX_FLASH + 0x2000U, z, 2);    /* page 2 */
+	tz_wait(b, TZ_NSSR);
+	tz_erase(b, TZ_NSCR, TZ_NSSR, TZ_PER | 1U << 3);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x1800U, 4), 0xFFFFFFFFU, "4 KiB page 1 covers 0x1000-0x1FFF");
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x2000U, 4), 0, "page 2 kept");
+	sim_board_free(b);
+}
+
+/* ---- option bytes, WRP ---------------------------------------------------------- */
+
+Test(board_tz, wrp_area_refuses_program_and_erase_and_persists)
+{
+	sim_board *b = tz_board_fw("STM32U575ZI", 0, ~0x0CU, NULL, 0);   /* pages 2-3 */
+	const uint32_t z[4] = { 0 };
+
+	cr_expect_eq(fx_r(b, TZ_WRP1AR, 4), 0x80030002U, "UNLOCK, PEND 3, PSTRT 2");
+	tz_unlock(b, TZ_NSKEYR, TZ_NSCR);
+	tz_prog(b, TZ_NSCR, FX_FLASH + 2U * 8192U, z, 4);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_ERRS, TZ_WRPERR | TZ_PGSERR,
+		     "WRPERR on the first word, PGSERR on the next ones (WRPERR not cleared)");
+	fx_w(b, TZ_NSSR, 4, TZ_W1C);
+	fx_w(b, TZ_NSCR, 4, TZ_PER | 3U << 3 | TZ_STRT);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_ERRS, TZ_WRPERR);
+	fx_w(b, TZ_NSSR, 4, TZ_W1C);
+	fx_w(b, TZ_NSCR, 4, TZ_MER1 | TZ_STRT);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_ERRS, TZ_WRPERR, "the bank holds a protected page");
+	sim_board_free(b);
+}
+
+Test(board_tz, u5_wrp_unlock_cleared_freezes_the_area_for_ever)
+{
+	sim_board *b = tz_board("STM32U575ZI");
+
+	tz_optunlock(b);
+	fx_w(b, TZ_WRP1BR, 4, 0x00050004U);   /* pages 4-5, UNLOCK = 0 */
+	tz_ob_apply(b);
+	cr_expect_eq(fx_r(b, TZ_WRP1BR, 4), 0x00050004U);
+	tz_optunlock(b);
+	fx_w(b, TZ_WRP1BR, 4, 0x8000007FU);   /* try to remove it */
+	cr_expect_eq(fx_r(b, TZ_WRP1BR, 4), 0x00050004U, "the register does not take it");
+	fx_w(b, TZ_OPTR, 4, (fx_r(b, TZ_OPTR, 4) & ~0xFFU) | 0xBBU);   /* level 1 */
+	tz_ob_apply(b);
+	/* regression to level 0: mass erase, the area stays */
+	tz_set_optr(b, (fx_r(b, TZ_OPTR, 4) & ~0xFFU) | 0xAAU);
+	cr_expect_eq(fx_r(b, TZ_OPTR, 4) & 0xFFU, 0xAAU);
+	cr_expect_eq(fx_r(b, TZ_WRP1BR, 4), 0x00050004U, "survives the regression");
+	sim_board_free(b);
+}
+
+Test(board_tz, option_changes_persist_in_the_state_directory)
+{
+	sim_board *b = tz_board("STM32L552ZE");
+	uint32_t optr;
+
+	tz_set_optr(b, (fx_r(b, TZ_OPTR, 4) & ~0x700U) | 0x300U);   /* BOR_LEV 3 */
+	optr = fx_r(b, TZ_OPTR, 4);
+	cr_expect_eq(optr & 0x700U, 0x300U);
+	sim_board_free(b);
+	b = tz_board("STM32L552ZE");
+	cr_expect_eq(fx_r(b, TZ_OPTR, 4), optr, "reloaded from option_bytes.bin");
+	sim_board_free(b);
+}
+
+Test(board_tz, options_wait_for_obl_launch_or_reset)
+{
+	sim_board *b = tz_board("STM32U575ZI");
+	uint32_t optr = fx_r(b, TZ_OPTR, 4), v;
+
+	tz_optunlock(b);
+	fx_w(b, TZ_OPTR, 4, (optr & ~0xFFU) | 0xBBU);
+	fx_w(b, TZ_NSCR, 4, TZ_OPTSTRT);
+	tz_wait(b, TZ_NSSR);
+	cr_expect_eq(sim_board_read(b, FX_FLASH, 4, &v), SIM_SWD_OK, "level 0 until reloaded");
+	fx_system_reset(b);
+	cr_expect_eq(sim_board_read(b, FX_FLASH, 4, &v), SIM_SWD_FAULT, "level 1 after reset");
+	sim_board_free(b);
+}
+
+/* ---- RDP and TrustZone ---------------------------------------------------------- */
+
+Test(board_tz, rdp_1_to_0_regression_mass_erases)
+{
+	sim_board *b = tz_board_fw("STM32L552ZE", 1, 0xFFFFFFFFU, fx_fw_loop, sizeof(fx_fw_loop));
+	uint32_t v;
+
+	cr_expect_eq(sim_board_read(b, FX_FLASH, 4, &v), SIM_SWD_FAULT, "level 1: no flash");
+	cr_expect_eq(fx_r(b, TZ_OPTR, 4) & 0xFFU, 0xBBU);
+	tz_set_optr(b, (fx_r(b, TZ_OPTR, 4) & ~0xFFU) | 0xAAU);
+	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0xFFFFFFFFU, "the regression erased flash");
+	sim_board_free(b);
+}
+
+Test(board_tz, rdp_2_is_final_and_kills_the_debug_port)
+{
+	sim_board *b = tz_board("STM32U575ZI");
+	uint32_t id;
+
+	tz_set_optr(b, (fx_r(b, TZ_OPTR, 4) & ~0xFFU) | 0xCCU);
+	cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_NOACK);
+	sim_board_set_nrst(b, true);
+	cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_NOACK, "not even under reset");
+	sim_board_free(b);
+}
+
+/* TZEN = 1 at level 0; watermarks: bank 1 pages 0-3 secure, the rest non-secure. */
+static sim_board *tz_secure_board(const char *part)
+{
+	sim_board *b = tz_board(part);
+
+	tz_optunlock(b);
+	fx_w(b, TZ_SECWM1R1, 4, 0x00030000U);   /* PEND 3, PSTRT 0 */
+	fx_w(b, TZ_SECWM2R1, 4, 0x0000007FU);   /* none */
+	fx_w(b, TZ_OPTR, 4, fx_r(b, TZ_OPTR, 4) | TZ_TZEN);
+	tz_ob_apply(b);
+	cr_assert_eq(fx_r(b, TZ_OPTR, 4) & TZ_TZEN, TZ_TZEN);
+	return b;
+}
+
+Test(board_tz, trustzone_secure_pages_need_the_secure_set_and_alias)
+{
+	sim_board *b = tz_secure_board("STM32U575ZI");
+	const uint32_t w[4] = { 1, 2, 3, 4 };
+	uint32_t page4 = 4U * 8192U;
+
+	tz_unlock(b, TZ_NSKEYR, TZ_NSCR);
+	tz_unlock(b, TZ_SECKEYR, TZ_SECCR);
+	tz_prog(b, TZ_NSCR, FX_FLASH, w, 1);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_ERRS, TZ_WRPERR, "secure page through the NS set");
+	fx_w(b, TZ_NSSR, 4, TZ_W1C);
+	tz_prog(b, TZ_SECCR, TZ_FLASH_S, w, 4);
+	tz_wait(b, TZ_SECSR);
+	cr_expect_eq(fx_r(b, TZ_SECSR, 4) & (TZ_ERRS | TZ_EOP), TZ_EOP);
+	cr_expect_eq(fx_r(b, TZ_FLASH_S + 12U, 4), 4U, "secure read of a secure page");
+	cr_expect_eq(fx_r(b, FX_FLASH + 12U, 4), 0, "non-secure read of it: zero");
+	tz_prog(b, TZ_SECCR, TZ_FLASH_S + page4, w, 1);
+	cr_expect_eq(fx_r(b, TZ_SECSR, 4) & TZ_ERRS, TZ_WRPERR, "non-secure page through the secure set");
+	tz_prog(b, TZ_NSCR, FX_FLASH + page4, w, 4);
+	tz_wait(b, TZ_NSSR);
+	cr_expect_eq(fx_r(b, FX_FLASH + page4, 4), 1U);
+	fx_w(b, TZ_NSCR, 4, TZ_MER1 | TZ_STRT);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_ERRS, TZ_WRPERR, "a NS bank erase with secure pages");
+	sim_board_free(b);
+}
+
+Test(board_tz, rdp_0_5_keeps_the_debugger_out_of_secure_state_only)
+{
+	sim_board *b = tz_secure_board("STM32L552ZE");
+	const uint32_t w[2] = { 7, 8 };
+	uint32_t v;
+
+	tz_set_optr(b, (fx_r(b, TZ_OPTR, 4) & ~0xFFU) | 0x55U);
+	cr_expect_eq(fx_r(b, TZ_OPTR, 4) & (TZ_TZEN | 0xFFU), TZ_TZEN | 0x55U, "level 0.5");
+	cr_expect_eq(sim_board_read(b, TZ_FLASH_S, 4, &v), SIM_SWD_FAULT, "secure flash");
+	cr_expect_eq(sim_board_read(b, TZ_SRAM_S, 4, &v), SIM_SWD_FAULT, "secure SRAM");
+	cr_expect_eq(sim_board_read(b, TZ_SECSR, 4, &v), SIM_SWD_FAULT, "secure registers");
+	cr_expect_eq(sim_board_read(b, FX_SRAM, 4, &v), SIM_SWD_OK, "non-secure SRAM");
+	tz_unlock(b, TZ_NSKEYR, TZ_NSCR);
+	tz_prog(b, TZ_NSCR, FX_FLASH + 0x4000U, w, 2);   /* bank 1 page 8 (2 KiB): non-secure */
+	tz_wait(b, TZ_NSSR);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x4004U, 4), 8U, "non-secure flash is the debugger's");
+	sim_board_free(b);
+}
+
+Test(board_tz, tzen_is_set_only_at_level_0_and_cleared_only_by_regression)
+{
+	sim_board *b = tz_secure_board("STM32U575ZI");
+	uint32_t optr = fx_r(b, TZ_OPTR, 4);
+
+	tz_optunlock(b);
+	fx_w(b, TZ_OPTR, 4, optr & ~TZ_TZEN);
+	fx_w(b, TZ_NSCR, 4, TZ_OPTSTRT);
+	tz_wait(b, TZ_NSSR);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_OPTWERR, TZ_OPTWERR, "not at level 0");
+	fx_w(b, TZ_NSSR, 4, TZ_W1C);
+	fx_w(b, TZ_OPTR, 4, (optr & ~0xFFU) | 0xBBU);   /* level 1, TZEN kept */
+	tz_ob_apply(b);
+	tz_set_optr(b, (fx_r(b, TZ_OPTR, 4) & ~(0xFFU | TZ_TZEN)) | 0xAAU);
+	cr_expect_eq(fx_r(b, TZ_OPTR, 4) & (TZ_TZEN | 0xFFU), 0xAAU, "regression cleared TZEN");
+	/* level 1 without TrustZone: setting TZEN is refused */
+	tz_set_optr(b, (fx_r(b, TZ_OPTR, 4) & ~0xFFU) | 0xBBU);
+	tz_optunlock(b);
+	fx_w(b, TZ_OPTR, 4, fx_r(b, TZ_OPTR, 4) | TZ_TZEN);
+	fx_w(b, TZ_NSCR, 4, TZ_OPTSTRT);
+	tz_wait(b, TZ_NSSR);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_OPTWERR, TZ_OPTWERR, "TZEN only at level 0");
+	sim_board_free(b);
+}
+
+Test(board_tz, u5_oem1_key_blocks_the_legacy_regression)
+{
+	sim_board *b = tz_board("STM32U575ZI");
+	uint32_t optr = fx_r(b, TZ_OPTR, 4);
+
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_OEM1LOCK, 0, "no key provisioned");
+	tz_optunlock(b);
+	fx_w(b, TZ_OEM1R1, 4, 0x01234567U);
+	fx_w(b, TZ_OEM1R1 + 4U, 4, 0x89ABCDEFU);
+	fx_w(b, TZ_OPTR, 4, (optr & ~0xFFU) | 0xBBU);
+	tz_ob_apply(b);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_OEM1LOCK, TZ_OEM1LOCK);
+	cr_expect_eq(fx_r(b, TZ_OEM1R1, 4), 0, "keys are write-only");
+	tz_optunlock(b);
+	fx_w(b, TZ_OPTR, 4, optr);
+	fx_w(b, TZ_NSCR, 4, TZ_OPTSTRT);
+	tz_wait(b, TZ_NSSR);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_OPTWERR, TZ_OPTWERR, "1 -> 0 needs the key");
+	sim_board_free(b);
+}
