@@ -4,7 +4,8 @@
 # into tools/firmware/build/ and copy the committed deliverables:
 # profiles/firmware/demo-f103.{hex,bin} and demo-f407.hex,
 # tools/firmware/demo-f103.bin, demo-f103-swdoff.bin, demo-f407.bin and
-# demo-f407-swdoff.bin.
+# demo-f407-swdoff.bin; the U5 build profiles/firmware/demo-u5.hex and
+# tools/firmware/demo-u5-swdoff.bin.
 #   tools/firmware/build.sh           build and copy
 #   tools/firmware/build.sh --check   build and fail if a committed file differs
 set -euo pipefail
@@ -39,6 +40,9 @@ build demo-f103-swdoff-late demo-f103.ld -DDEMO_SWD_OFF=0 -DDEMO_SWD_OFF_AFTER=1
 # the F407 build runs on every F2/F4/F7 bench part (Thumb-2 of the M3 subset; GPIO at RM0090's addresses)
 build demo-f407 demo-f407.ld -DDEMO_F4=1 -DDEMO_SWD_OFF=0
 build demo-f407-swdoff demo-f407.ld -DDEMO_F4=1 -DDEMO_SWD_OFF=1
+# the U5 build runs on the U575/U585 bench parts (Thumb-2 of the M3 subset on the M33; GPIO at RM0456's addresses)
+build demo-u5 demo-u5.ld -DDEMO_U5=1 -DDEMO_SWD_OFF=0
+build demo-u5-swdoff demo-u5.ld -DDEMO_U5=1 -DDEMO_SWD_OFF=1
 
 deliver() { # built file, committed path
 	if [ $check = 1 ]; then
@@ -55,5 +59,7 @@ deliver "$out/demo-f103-swdoff-late.hex" "$root/tests/fixtures/firmware/demo-f10
 deliver "$out/demo-f407.hex" "$root/profiles/firmware/demo-f407.hex"
 deliver "$out/demo-f407.bin" "$here/demo-f407.bin"
 deliver "$out/demo-f407-swdoff.bin" "$here/demo-f407-swdoff.bin"
+deliver "$out/demo-u5.hex" "$root/profiles/firmware/demo-u5.hex"
+deliver "$out/demo-u5-swdoff.bin" "$here/demo-u5-swdoff.bin"
 [ $check = 1 ] && echo "build.sh: committed firmware matches the sources"
 exit 0

@@ -20,8 +20,24 @@
 #ifndef DEMO_F4
 #define DEMO_F4 0
 #endif
+#ifndef DEMO_U5
+#define DEMO_U5 0
+#endif
 
-#if DEMO_F4
+#if DEMO_U5
+/* STM32U575/585 (RM0456 §11.8.27 RCC_AHB2ENR1, §13.4 GPIO): the LED on PC7 as on the Nucleo-U575ZI-Q */
+#define DEMO_RCC_AHB2ENR1 (*(volatile uint32_t *)0x46020C8CU)
+#define DEMO_RCC_AHB2ENR1_GPIOAEN (1U << 0)
+#define DEMO_RCC_AHB2ENR1_GPIOCEN (1U << 2)
+#define DEMO_GPIOA_MODER (*(volatile uint32_t *)0x42020000U)
+#define DEMO_GPIOA_MODER_SWD_MASK (0xFU << 26) /* PA13, PA14 */
+#define DEMO_GPIOA_MODER_SWD_OUT (0x5U << 26)  /* both general-purpose outputs: SWD gone */
+#define DEMO_GPIOC_MODER (*(volatile uint32_t *)0x42020800U)
+#define DEMO_GPIOC_ODR (*(volatile uint32_t *)0x42020814U)
+#define DEMO_LED_PIN 7U
+#define DEMO_SERIAL_ADDR 0x08010000U        /* page 8 (8 KiB pages): serial slot written by gang */
+#define DEMO_DELAY_LOOPS 10000U             /* about 10 ms per toggle at the 4 MHz MSI */
+#elif DEMO_F4
 #define DEMO_RCC_AHB1ENR (*(volatile uint32_t *)0x40023830U)
 #define DEMO_RCC_AHB1ENR_GPIOAEN (1U << 0)
 #define DEMO_RCC_AHB1ENR_GPIODEN (1U << 3)
