@@ -283,11 +283,16 @@ static gang_loader tz_loader(gang_target *t)
 {
 	unsigned unit = gang_target_part(t)->geom.write_unit;
 
-	if (unit == 16U)
-		return (gang_loader){ loader_tz_u128_prog, sizeof(loader_tz_u128_prog), TZ_FLASH_NSCR, TZ_CR_PG,
-				      TZ_FLASH_NSSR, TZ_SR_BSY, TZ_SR_ERRORS, 16U, tz_check };
-	return (gang_loader){ loader_tz_u64_prog, sizeof(loader_tz_u64_prog), TZ_FLASH_NSCR, TZ_CR_PG,
-			      TZ_FLASH_NSSR, TZ_SR_BSY, TZ_SR_ERRORS, 8U, tz_check };
+	gang_loader l = { .code = loader_tz_u64_prog, .code_len = sizeof(loader_tz_u64_prog),
+			  .start_off = TZ_FLASH_NSCR, .start_val = TZ_CR_PG, .sr_off = TZ_FLASH_NSSR,
+			  .busy = TZ_SR_BSY, .errs = TZ_SR_ERRORS, .unit = 8U, .check = tz_check };
+
+	if (unit == 16U) {
+		l.code = loader_tz_u128_prog;
+		l.code_len = sizeof(loader_tz_u128_prog);
+		l.unit = 16U;
+	}
+	return l;
 }
 
 /* One unit from the host: PG in the set's CR, the unit's words, wait, check (no code on the core). */

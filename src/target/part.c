@@ -249,17 +249,26 @@
  * OPTR (0x40) byte 0; CRC clock RCC_AHB1ENR 0x40021048 b12 (L5) and
  * 0x46020C88 b12 (U5: RCC at 0x46020C00, RM0456 §11.8); IWDG_KR 0x40003000;
  * reset on MSI 4 MHz; system memory (RSS/bootloader) at 0x0BF90000, 32 KiB
- * (RM0438 §2.3.3, RM0456 §2.3.2; unverified size).
+ * (RM0438 §2.3.3, RM0456 §2.3.2; unverified size). gang's loader runs on
+ * HSI16 (RCC_CR.HSION b8, SW = 01 in RCC_CFGR at 0x40021008 on L5 and
+ * RCC_CFGR1 at 0x46020C1C on U5) with FLASH_ACR.LATENCY = 1, which the
+ * voltage range after reset needs at 16 MHz (L5 range 2: 0 WS to 8 MHz,
+ * RM0438 §6.3.3; U5 range 4: 0 WS to 12 MHz, RM0456 §7.3.3; unverified);
+ * RCC_CR keeps its MSI reset bits (L5 0x63, U5 0x35). No PLL: the reset
+ * voltage range caps SYSCLK near 26 MHz on L5 and 25 MHz on U5.
  */
+#define PART_CLOCK_TZ(rcc, cfgr_off, cr_reset) \
+	.clock = { 4000000U, 16000000U, 0x40022000U, 1U, 0U, 0U, (rcc) + (cfgr_off), 0U, (rcc), \
+		   (cr_reset) | 1U << 8, 0x1U, 0U }
 #define PART_EXT_TZ(ahbenr) \
 	.dbgmcu_cr_addr = 0xE0044004U, .dbgmcu_cr_bits = PART_F0_DBG_STOP_STANDBY, \
 	.dbgmcu_fz_addr = 0xE0044008U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
 	.read_rdp = gang_fam_tz_read_rdp, .rdp_reg = 0x40U, /* OPTR; level 0.5 with TZEN */ \
 	.rcc_ahbenr = (ahbenr), .rcc_crcen = 1U << 12, .crc_base = 0x40023000U, \
-	.iwdg_kr = 0x40003000U, PART_CLOCK_RESET(4U), \
+	.iwdg_kr = 0x40003000U, \
 	.sysmem_base = 0x0BF90000U, .sysmem_bytes = 0x8000U
-#define PART_EXT_L5 PART_EXT_TZ(0x40021048U)
-#define PART_EXT_U5 PART_EXT_TZ(0x46020C88U)
+#define PART_EXT_L5 PART_EXT_TZ(0x40021048U), PART_CLOCK_TZ(0x40021000U, 0x08U, 0x63U)
+#define PART_EXT_U5 PART_EXT_TZ(0x46020C88U), PART_CLOCK_TZ(0x46020C00U, 0x1CU, 0x35U)
 
 #define PART_LIST(...) { __VA_ARGS__ }
 #define PART_FAMILY(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl, unit, erased) \
