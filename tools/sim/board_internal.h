@@ -192,7 +192,8 @@ typedef struct board_periph {
 	uint32_t crc_dr, crc_idr;
 	uint32_t afio_mapr;    /* without SWJ_CFG (write-only) */
 	uint32_t gpioa_moder;  /* F0/F3/F2/F4/F7 GPIOA_MODER: PA13/PA14 in AF mode carry SWD */
-	uint32_t pwr_cr;       /* PWR_CR: PDDS picks Standby over Stop */
+	uint32_t pwr_cr;       /* PWR_CR: PDDS picks Standby over Stop (L5/U5 PWR_CR1: LPMS; L5 VOS) */
+	uint32_t pwr_vosr;     /* U5 PWR_VOSR: VOS, BOOSTEN */
 } board_periph;
 
 struct sim_board {

@@ -1,0 +1,111 @@
+/*
+ * test_clients_tz.c — stock clients against the L5/U5 TrustZone flash
+ * controller model (tools/sim/board_fpec_tz.c), through tools/gangsim,
+ * with TrustZone off as a new part leaves the factory: OpenOCD 0.12
+ * target/stm32l5x.cfg and stm32u5x.cfg unchanged (their reset-init raises
+ * the voltage range and runs the PLL at 110 / 160 MHz with 5 / 4 wait
+ * states, so the bench's clock tree is exercised too; the stm32l4x flash
+ * algorithm runs on the Cortex-M33 core) program, verify, read back,
+ * erase a page and mass-erase; stock st-flash 1.7.0 does not know DEV_ID
+ * 0x472 or 0x482 and says so, and the bench does not pretend otherwise.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "client_util.h"
+
+#define TZ_FIX "tests/fixtures/benches/"
+#define TZ_GS "tools/gangsim --state %s/state --bench " TZ_FIX
+#define TZ_OCD "openocd -c 'gdb_port disabled' -c 'tcl_port disabled' -c 'telnet_port disabled' " \
+	"-f interface/stlink.cfg -f target/%s.cfg -c 'adapter serial %s' "
+
+TestSuite(sim_clients_tz, .init = cl_setup, .fini = cl_teardown, .timeout = 240);
+
+static const char *const tz_runs[][3] = {
+	{ "flash-l552ze.cfg", "stm32l5x", "066DFF48545772518708F451" },
+	{ "flash-u575zi.cfg", "stm32u5x", "066DFF48545772518708F452" },
+	{ "flash-u585ai.cfg", "stm32u5x", "066DFF48545772518708F453" },
+};
+
+static void tz_image(const char *name, size_t len, unsigned seed)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", cl_dir, name);
+	f = fopen(path, "wb");
+	cr_assert_not_null(f);
+	for (size_t i = 0; i < len; i++)
+		fputc((int)((i * 131U + seed * 7U + (i >> 8)) & 0xFFU), f);
+	fclose(f);
+}
+
+Test(sim_clients_tz, openocd_programs_verifies_and_resets_l5_and_u5)
+{
+	cl_need("openocd");
+	tz_image("fw.bin", 24 * 1024, 5);
+	for (size_t i = 0; i < sizeof(tz_runs) / sizeof(tz_runs[0]); i++) {
+		cr_assert_eq(cl_run(TZ_GS "%s -- " TZ_OCD "-c 'program %s/fw.bin 0x08000000 verify reset exit'",
+				    cl_dir, tz_runs[i][0], tz_runs[i][1], tz_runs[i][2], cl_dir), 0,
+			     "%s: %s", tz_runs[i][0], cl_out);
+		cr_expect_not_null(strstr(cl_out, "** Verified OK **"), "%s: %s", tz_runs[i][0], cl_out);
+		cr_expect_not_null(strstr(cl_out, "TZEN = 0"), "%s: %s", tz_runs[i][0], cl_out);
+		cr_expect_null(strstr(cl_out, "Error"), "%s: %s", tz_runs[i][0], cl_out);
+	}
+}
+
+/* Bank 2 of the U585, read back with dump_image; a page erase and a mass erase. */
+Test(sim_clients_tz, openocd_reads_back_bank_2_erases_a_page_and_mass_erases_on_u5)
+{
+	cl_need("openocd");
+	tz_image("fw.bin", 16 * 1024, 9);
+	cr_assert_eq(cl_run(TZ_GS "flash-u585ai.cfg -- " TZ_OCD "-c init -c 'reset init' "
+			    "-c 'program %s/fw.bin 0x08100000 verify' "
+			    "-c 'dump_image %s/back.bin 0x08100000 16384' "
+			    "-c 'stm32l4x option_read 0 0x40' "
+			    "-c 'flash erase_sector 0 128 128' -c 'mdw 0x08100000 2' -c 'mdw 0x08102000' "
+			    "-c 'stm32l4x mass_erase 0' -c 'mdw 0x08102000' -c exit",
+			    cl_dir, "stm32u5x", "066DFF48545772518708F453", cl_dir, cl_dir), 0, "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "flash mode : dual-bank"), "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "<0x40022040> = 0x1feff0aa"), "factory OPTR: %s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "0x08100000: ffffffff ffffffff"), "page 128 erased: %s", cl_out);
+	const char *p129 = strstr(cl_out, "0x08102000: ");
+	cr_assert_not_null(p129, "%s", cl_out);
+	cr_expect_neq(strncmp(p129 + 12, "ffffffff", 8), 0, "page 129 kept before the mass erase: %s",
+		      cl_out);
+	cr_expect_not_null(strstr(cl_out, "mass erase complete"), "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "0x08102000: ffffffff"), "%s", cl_out);
+	cr_expect_eq(cl_run("cmp %s/fw.bin %s/back.bin", cl_dir, cl_dir), 0, "%s", cl_out);
+}
+
+/* L5 with DBANK = 1: 2 KiB pages; page 1 of bank 2 (sector 129) is 0x08040800. */
+Test(sim_clients_tz, openocd_erases_2_kib_pages_on_the_l5_and_reads_back)
+{
+	cl_need("openocd");
+	tz_image("fw.bin", 8 * 1024, 11);
+	cr_assert_eq(cl_run(TZ_GS "flash-l552ze.cfg -- " TZ_OCD "-c init -c 'reset init' "
+			    "-c 'program %s/fw.bin 0x08040000 verify' "
+			    "-c 'dump_image %s/back.bin 0x08040000 8192' "
+			    "-c 'flash erase_sector 0 129 129' -c 'mdw 0x08040000' -c 'mdw 0x08040800' -c exit",
+			    cl_dir, "stm32l5x", "066DFF48545772518708F451", cl_dir, cl_dir), 0, "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "flash size = 512 KiB"), "%s", cl_out);
+	cr_expect_null(strstr(cl_out, "0x08040000: ffffffff"), "page 128 kept: %s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "0x08040800: ffffffff"), "page 129 erased: %s", cl_out);
+	cr_expect_eq(cl_run("cmp %s/fw.bin %s/back.bin", cl_dir, cl_dir), 0, "%s", cl_out);
+}
+
+/* st-flash 1.7.0 has no L5 or U5 entry: it names the chip id and gives up. */
+Test(sim_clients_tz, st_flash_1_7_reports_l5_and_u5_as_unknown)
+{
+	static const char *const ids[] = { "0x472", "0x482", "0x482" };
+
+	cl_need("st-flash");
+	tz_image("fw.bin", 4096, 1);
+	for (size_t i = 0; i < 3; i++) {
+		cr_expect_neq(cl_run(TZ_GS "%s -- st-flash write %s/fw.bin 0x08000000", cl_dir, tz_runs[i][0],
+				     cl_dir), 0, "%s: %s", tz_runs[i][0], cl_out);
+		cr_expect_not_null(strstr(cl_out, "unknown chip id"), "%s: %s", tz_runs[i][0], cl_out);
+		cr_expect_not_null(strstr(cl_out, ids[i]), "%s: %s", tz_runs[i][0], cl_out);
+	}
+}
