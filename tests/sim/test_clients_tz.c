@@ -109,3 +109,48 @@ Test(sim_clients_tz, st_flash_1_7_reports_l5_and_u5_as_unknown)
 		cr_expect_not_null(strstr(cl_out, ids[i]), "%s: %s", tz_runs[i][0], cl_out);
 	}
 }
+
+/*
+ * TrustZone on, as OpenOCD's "stm32l4x trustzone 0 enable" sets it (TZEN
+ * at level 0, then OBL_LAUNCH): the core now reports Secure state, the
+ * whole flash is secure (factory watermarks) and OpenOCD programs it
+ * through the secure registers and the 0x0C000000 alias; switching TZEN off
+ * without a regression is refused (by OpenOCD before the bench sees it).
+ */
+Test(sim_clients_tz, openocd_enables_trustzone_and_programs_through_the_secure_alias)
+{
+	cl_need("openocd");
+	tz_image("fw.bin", 16 * 1024, 13);
+	cr_assert_eq(cl_run(TZ_GS "flash-u575zi.cfg -- " TZ_OCD "-c init -c 'reset halt' "
+			    "-c 'stm32l4x trustzone 0 enable' -c exit",
+			    cl_dir, "stm32u5x", "066DFF48545772518708F452"), 0, "%s", cl_out);
+	cr_assert_eq(cl_run(TZ_GS "flash-u575zi.cfg -- " TZ_OCD
+			    "-c 'program %s/fw.bin 0x0C000000 verify reset exit'",
+			    cl_dir, "stm32u5x", "066DFF48545772518708F452", cl_dir), 0, "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "CPU in Secure state"), "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "TZEN = 1"), "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "** Verified OK **"), "%s", cl_out);
+	cl_run(TZ_GS "flash-u575zi.cfg -- " TZ_OCD "-c init -c 'reset halt' "
+	       "-c 'stm32l4x trustzone 0 disable' -c exit", cl_dir, "stm32u5x", "066DFF48545772518708F452");
+	cr_expect_not_null(strstr(cl_out, "only possible when the RDP is changing to level 0"), "%s", cl_out);
+}
+
+/* RDP level 1 by "stm32l4x lock", back to 0 by "unlock": the regression erases the flash. */
+Test(sim_clients_tz, openocd_lock_and_unlock_regress_rdp_and_erase_the_l5)
+{
+	cl_need("openocd");
+	tz_image("fw.bin", 8 * 1024, 17);
+	cr_assert_eq(cl_run(TZ_GS "flash-l552ze.cfg -- " TZ_OCD "-c 'program %s/fw.bin 0x08000000 verify' "
+			    "-c 'stm32l4x lock 0' -c 'reset halt' -c exit",
+			    cl_dir, "stm32l5x", "066DFF48545772518708F451", cl_dir), 0, "%s", cl_out);
+	cl_run(TZ_GS "flash-l552ze.cfg -- " TZ_OCD "-c init -c 'reset halt' -c 'mdw 0x40022040' "
+	       "-c 'mdw 0x08000000' -c exit", cl_dir, "stm32l5x", "066DFF48545772518708F451");
+	cr_expect_not_null(strstr(cl_out, "0x40022040: 1f4f7000"), "level 1 (RDP 0x00): %s", cl_out);
+	cr_expect_null(strstr(cl_out, "0x08000000: "), "level 1 hides the flash: %s", cl_out);
+	cr_assert_eq(cl_run(TZ_GS "flash-l552ze.cfg -- " TZ_OCD "-c init -c 'reset halt' "
+			    "-c 'stm32l4x unlock 0' -c 'reset halt' -c 'mdw 0x08000000' "
+			    "-c 'mdw 0x40022040' -c exit",
+			    cl_dir, "stm32l5x", "066DFF48545772518708F451"), 0, "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "0x08000000: ffffffff"), "erased: %s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "0x40022040: 1f4f70aa"), "level 0: %s", cl_out);
+}

@@ -40,7 +40,6 @@
 #define TZ_OPTKEY2     0x4C5D6E7FU
 
 #define TZ_REG_BASE    0x40022000U
-#define TZ_REG_S       0x50022000U
 #define TZ_FLASH_S     0x0C000000U
 #define TZ_T_PROG_NS   82000U       /* unverified (L4: DS11451 t_prog typ) */
 #define TZ_T_PAGE_NS   22000000U    /* unverified (L4: 22.02 ms) */
@@ -650,7 +649,6 @@ uint64_t tz_mass_ns(const sim_board *b)
 	.latency = tz_latency, \
 	.power_loss = tz_power_loss, \
 	.sec_flash_base = TZ_FLASH_S, \
-	.sec_reg_base = TZ_REG_S, \
 	.sec_ok = tz_sec_ok, \
 	.flash_readable = tz_flash_readable
 
