@@ -779,3 +779,55 @@ Test(board_tz, standby_by_lpms_needs_dbg_standby)
 		}
 	}
 }
+
+/* ---- OTP and block-based security ---------------------------------------------------- */
+
+Test(board_tz, otp_at_0x0bfa0000_programs_quad_words_once)
+{
+	sim_board *b = tz_board("STM32U575ZI");
+	const uint32_t w[4] = { 0x11223344U, 0x55667788U, 0x99AABBCCU, 0xDDEEFF00U };
+	uint32_t v;
+
+	cr_expect_eq(fx_r(b, 0x0BFA0000U, 4), 0xFFFFFFFFU, "erased OTP");
+	tz_unlock(b, TZ_NSKEYR, TZ_NSCR);
+	tz_prog(b, TZ_NSCR, 0x0BFA0010U, w, 4);
+	tz_wait(b, TZ_NSSR);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_ERRS, 0);
+	cr_expect_eq(fx_r(b, 0x0BFA001CU, 4), 0xDDEEFF00U);
+	tz_prog(b, TZ_NSCR, 0x0BFA0010U, w, 4);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_ERRS, TZ_PROGERR, "programmed twice");
+	fx_w(b, TZ_NSSR, 4, TZ_W1C);
+	fx_w(b, TZ_NSCR, 4, TZ_MER1 | TZ_MER2 | TZ_STRT);
+	tz_wait(b, TZ_NSSR);
+	cr_expect_eq(fx_r(b, 0x0BFA0010U, 4), 0x11223344U, "a mass erase leaves the OTP");
+	cr_expect_eq(sim_board_read(b, 0x0BFA0700U, 4, &v), SIM_SWD_OK, "UID");
+	cr_expect_eq(fx_r(b, 0x0BFA07A0U, 2), 2048U, "flash size register");
+	sim_board_free(b);
+}
+
+Test(board_tz, secbb_bits_make_pages_secure_at_run_time_and_reset_clears_them)
+{
+	sim_board *b = tz_board("STM32L552ZE");
+	const uint32_t w[2] = { 0xA5A5A5A5U, 0x5A5A5A5AU };
+	uint32_t secbb2r1 = 0x400220A0U + TZ_S_REGS;
+
+	tz_optunlock(b);
+	fx_w(b, TZ_SECWM1R1, 4, 0x0000007FU);   /* no watermark area: every page non-secure */
+	fx_w(b, TZ_SECWM2R1, 4, 0x0000007FU);
+	fx_w(b, TZ_OPTR, 4, fx_r(b, TZ_OPTR, 4) | TZ_TZEN);
+	tz_ob_apply(b);
+	fx_w(b, secbb2r1 - TZ_S_REGS, 4, 0x4U);   /* non-secure write: ignored */
+	cr_expect_eq(fx_r(b, secbb2r1, 4), 0);
+	fx_w(b, secbb2r1, 4, 0x4U);                /* bank 2 page 2 secure */
+	cr_expect_eq(fx_r(b, secbb2r1, 4), 0x4U);
+	tz_unlock(b, TZ_NSKEYR, TZ_NSCR);
+	tz_prog(b, TZ_NSCR, FX_FLASH + 0x40000U + 2U * 2048U, w, 1);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_ERRS, TZ_WRPERR, "SECBB page via the NS set");
+	fx_w(b, TZ_NSSR, 4, TZ_W1C);
+	tz_prog(b, TZ_NSCR, FX_FLASH + 0x40000U + 3U * 2048U, w, 2);
+	tz_wait(b, TZ_NSSR);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x40000U + 3U * 2048U, 4), w[0], "page 3 stays non-secure");
+	fx_system_reset(b);
+	cr_expect_eq(fx_r(b, secbb2r1, 4), 0, "SECBB resets");
+	sim_board_free(b);
+}

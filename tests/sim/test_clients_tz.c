@@ -10,6 +10,7 @@
  * 0x472 or 0x482 and says so, and the bench does not pretend otherwise.
  */
 #include <criterion/criterion.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -153,4 +154,27 @@ Test(sim_clients_tz, openocd_lock_and_unlock_regress_rdp_and_erase_the_l5)
 			    cl_dir, "stm32l5x", "066DFF48545772518708F451"), 0, "%s", cl_out);
 	cr_expect_not_null(strstr(cl_out, "0x08000000: ffffffff"), "erased: %s", cl_out);
 	cr_expect_not_null(strstr(cl_out, "0x40022040: 1f4f70aa"), "level 0: %s", cl_out);
+}
+
+/* option_write then option_load (OBL_LAUNCH: the chip resets under the probe); the board keeps it. */
+Test(sim_clients_tz, openocd_option_write_and_load_persist_in_the_board)
+{
+	FILE *f;
+	uint8_t optr[4] = { 0 };
+
+	cl_need("openocd");
+	cr_assert_eq(cl_run(TZ_GS "flash-u575zi.cfg -- " TZ_OCD "-c init -c 'reset halt' "
+			    "-c 'stm32l4x option_write 0 0x40 0x300 0x700' -c 'stm32l4x option_load 0' -c exit",
+			    cl_dir, "stm32u5x", "066DFF48545772518708F452"), 0, "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "option load completed"), "%s", cl_out);
+	cr_assert_eq(cl_run(TZ_GS "flash-u575zi.cfg -- " TZ_OCD "-c init -c 'mdw 0x40022040' -c exit",
+			    cl_dir, "stm32u5x", "066DFF48545772518708F452"), 0, "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "0x40022040: 1feff3aa"), "BOR_LEV 3 in force: %s", cl_out);
+	cr_assert_eq(cl_run("ls %s/state/*/option_bytes.bin", cl_dir), 0, "%s", cl_out);
+	cl_out[strcspn(cl_out, "\n")] = '\0';
+	f = fopen(cl_out, "rb");
+	cr_assert_not_null(f, "%s", cl_out);
+	cr_expect_eq(fread(optr, 1, 4, f), 4U);
+	fclose(f);
+	cr_expect_eq(optr[1], 0xF3U, "OPTR byte 1 in option_bytes.bin");
 }
