@@ -28,7 +28,18 @@
  * Timings (all unverified: DS12736 and DS13086 were not at hand; the L4
  * typicals of DS11451 are taken, as src/target/part.c does): 82 us per
  * double or quad word (8 quad words per burst take 8 of them), page erase
- * 22 ms, bank erase 22.1 ms per bank.
+ * 22 ms, bank erase 22.1 ms per bank; OPTSTRT the bench's t_ob_erase_ms
+ * (plus a two-bank erase on an RDP regression).
+ * Security as a debugger meets it: an access through a secure alias is
+ * secure, any other non-secure; the debugger may make secure accesses only
+ * with TZEN = 1 at RDP level 0 (board_fpec_tz_ob.c), the core always (it
+ * runs Secure from reset; its non-secure world, the SAU/IDAU and GTZC are
+ * not modelled, and its reads of the mapped flash are not filtered). A
+ * non-secure read of a secure page reads zero; a write to a page of the
+ * other world sets WRPERR in the set used.
+ * Not modelled: ECC (ECCR reads 0), the U5 OPSR, HDP areas (SECWMxR2 are
+ * stored only), SWAP_BANK (stored; the banks are not exchanged in the
+ * address map), privilege (PRIVCFGR/PRIVBB), power-down keys (PDKEYR).
  */
 #include <string.h>
 
