@@ -831,3 +831,45 @@ Test(board_tz, secbb_bits_make_pages_secure_at_run_time_and_reset_clears_them)
 	cr_expect_eq(fx_r(b, secbb2r1, 4), 0, "SECBB resets");
 	sim_board_free(b);
 }
+
+Test(board_tz, rdp_1_with_trustzone_shuts_the_debugger_out_of_flash_and_secure_state)
+{
+	sim_board *b = tz_secure_board("STM32U575ZI");
+	uint32_t v;
+
+	cr_expect_eq(sim_board_read(b, TZ_FLASH_S, 4, &v), SIM_SWD_OK, "level 0: secure flash is open");
+	tz_set_optr(b, (fx_r(b, TZ_OPTR, 4) & ~0xFFU) | 0xBBU);
+	cr_expect_eq(fx_r(b, TZ_OPTR, 4) & (TZ_TZEN | 0xFFU), TZ_TZEN | 0xBBU, "level 1, TZEN kept");
+	cr_expect_eq(sim_board_read(b, TZ_FLASH_S, 4, &v), SIM_SWD_FAULT, "secure flash");
+	cr_expect_eq(sim_board_read(b, FX_FLASH + 0x10000U, 4, &v), SIM_SWD_FAULT, "non-secure flash");
+	cr_expect_eq(sim_board_read(b, TZ_SECSR, 4, &v), SIM_SWD_FAULT, "secure registers");
+	cr_expect_eq(sim_board_read(b, FX_SRAM, 4, &v), SIM_SWD_OK, "non-secure SRAM");
+	sim_board_free(b);
+}
+
+Test(board_tz, power_lost_while_a_quad_word_programs_leaves_it_unprogrammed)
+{
+	sim_board_cfg c = fx_cfg();
+	uint32_t id;
+	const uint32_t w[4] = { 0, 0, 0, 0 };
+
+	c.part = sim_part_find("STM32U575ZI");
+	c.timing.t_prog_ns = 0;
+	c.timing.core_hz = 0;
+	c.power_loss_at_ns = 50 * FX_MS;
+	sim_board *b = fx_board(&c, 0);
+	cr_assert_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK);
+	tz_unlock(b, TZ_NSKEYR, TZ_NSCR);
+	sim_board_advance(b, 50 * FX_MS - 20000);   /* 20 us before the cut */
+	fx_w(b, TZ_NSCR, 4, TZ_PG);
+	for (unsigned i = 0; i < 4; i++)
+		fx_w(b, FX_FLASH + 0x40U + 4U * i, 4, w[i]);
+	sim_board_advance(b, 51 * FX_MS);
+	cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_NOACK, "no power");
+	sim_board_free(b);
+	c.power_loss_at_ns = -1;
+	b = fx_board(&c, 0);
+	cr_assert_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x40U, 4), 0xFFFFFFFFU, "cut early: the old cells");
+	sim_board_free(b);
+}
