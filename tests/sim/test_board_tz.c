@@ -122,8 +122,8 @@ static void tz_ob_apply(sim_board *b)
 	fx_w(b, TZ_NSCR, 4, TZ_OPTSTRT);
 	tz_wait(b, TZ_NSSR);
 	cr_assert_eq(fx_r(b, TZ_NSSR, 4) & TZ_OPTWERR, 0, "options accepted");
-	cr_expect_eq(sim_board_write(b, TZ_NSCR, 4, TZ_OBL), SIM_SWD_FAULT,
-		     "OBL_LAUNCH resets: the write gets no answer");
+	cr_expect_eq(sim_board_write(b, TZ_NSCR, 4, TZ_OBL), SIM_SWD_DP_RESET,
+		     "OBL_LAUNCH resets: the write gets no answer (a DP error)");
 }
 
 static void tz_set_optr(sim_board *b, uint32_t optr)

@@ -430,6 +430,10 @@ sim_swd sim_board_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val
 	b->core.side_gen++;
 	while ((r = board_bus_write(b, addr, size, val, false)) == BOARD_BUS_STALL)
 		sim_board_advance(b, b->fm->busy_until(b));
+	if (b->dp_error_once) {
+		b->dp_error_once = false;
+		return SIM_SWD_DP_RESET;   /* the reset cut the transfer: a DP error */
+	}
 	return r == BOARD_BUS_OK ? SIM_SWD_OK : SIM_SWD_FAULT;
 }
 

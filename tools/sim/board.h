@@ -150,6 +150,8 @@ typedef enum sim_swd {
 	SIM_SWD_WAIT,            /* ACK WAIT (retry later) */
 	SIM_SWD_FAULT,           /* ACK FAULT: bus error on the AHB-AP access */
 	SIM_SWD_NOACK,           /* no ACK at all: DP off (SWJ_CFG), no power, no board */
+	SIM_SWD_DP_RESET,        /* the access reset the chip under the DP (OBL_LAUNCH): the
+				  * probe reports a DP error for it; the link answers again after */
 } sim_swd;
 
 typedef struct sim_board sim_board;

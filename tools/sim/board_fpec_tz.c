@@ -392,8 +392,9 @@ static uint32_t tz_cr_mask(const sim_board *b, int set)
 
 /*
  * OBL_LAUNCH (NSCR b27, with OPTLOCK clear): reload the option bytes,
- * which resets the system; the debugger's write gets no answer (the
- * ST-Link reports a DP error; OpenOCD expects it).
+ * which resets the system (RM0456 §7.4.2); the debugger's write gets no
+ * answer: the ST-Link reports a DP error (reference §6; OpenOCD's
+ * obl_launch ignores it). The debug port answers again afterwards.
  */
 static board_bus tz_obl_launch(sim_board *b, bool core)
 {
@@ -403,6 +404,7 @@ static board_bus tz_obl_launch(sim_board *b, bool core)
 		return BOARD_BUS_OK;
 	}
 	board_system_reset(b, board_time(b));
+	b->dp_error_once = true;
 	return BOARD_BUS_FAULT;
 }
 

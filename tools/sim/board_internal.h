@@ -223,6 +223,7 @@ struct sim_board {
 	board_fpec4 f4;        /* F2/F4/F7 model state */
 	board_fpectz tz;       /* L5/U5 model state */
 	bool bus_secure;       /* the access being routed came through a secure alias */
+	bool dp_error_once;    /* the debugger's write reset the chip (OBL_LAUNCH): no answer to it */
 	board_periph periph;
 	board_clock clock;
 };
