@@ -873,3 +873,20 @@ Test(board_tz, power_lost_while_a_quad_word_programs_leaves_it_unprogrammed)
 	cr_expect_eq(fx_r(b, FX_FLASH + 0x40U, 4), 0xFFFFFFFFU, "cut early: the old cells");
 	sim_board_free(b);
 }
+
+/* Level 0.5 -> 0 is a regression too: the flash is erased; TZEN may stay or go with it. */
+Test(board_tz, rdp_0_5_to_0_regression_erases_and_may_clear_tzen)
+{
+	sim_board *b = tz_secure_board("STM32L552ZE");
+	const uint32_t w[2] = { 0x12345678U, 0x9ABCDEF0U };
+
+	tz_unlock(b, TZ_NSKEYR, TZ_NSCR);
+	tz_prog(b, TZ_NSCR, FX_FLASH + 0x4000U, w, 2);   /* non-secure page 8 */
+	tz_wait(b, TZ_NSSR);
+	tz_set_optr(b, (fx_r(b, TZ_OPTR, 4) & ~0xFFU) | 0x55U);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x4000U, 4), w[0], "level 0.5 keeps the data");
+	tz_set_optr(b, (fx_r(b, TZ_OPTR, 4) & ~(0xFFU | TZ_TZEN)) | 0xAAU);
+	cr_expect_eq(fx_r(b, TZ_OPTR, 4) & (TZ_TZEN | 0xFFU), 0xAAU, "level 0, TrustZone off");
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x4000U, 4), 0xFFFFFFFFU, "the regression erased the flash");
+	sim_board_free(b);
+}
