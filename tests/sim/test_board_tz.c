@@ -122,8 +122,8 @@ static void tz_ob_apply(sim_board *b)
 	fx_w(b, TZ_NSCR, 4, TZ_OPTSTRT);
 	tz_wait(b, TZ_NSSR);
 	cr_assert_eq(fx_r(b, TZ_NSSR, 4) & TZ_OPTWERR, 0, "options accepted");
-	cr_expect_eq(sim_board_write(b, TZ_NSCR, 4, TZ_OBL), SIM_SWD_FAULT,
-		     "OBL_LAUNCH resets: the write gets no answer");
+	cr_expect_eq(sim_board_write(b, TZ_NSCR, 4, TZ_OBL), SIM_SWD_DP_RESET,
+		     "OBL_LAUNCH resets: the write gets no answer (a DP error)");
 }
 
 static void tz_set_optr(sim_board *b, uint32_t optr)
@@ -545,5 +545,348 @@ Test(board_tz, u5_oem1_key_blocks_the_legacy_regression)
 	fx_w(b, TZ_NSCR, 4, TZ_OPTSTRT);
 	tz_wait(b, TZ_NSSR);
 	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_OPTWERR, TZ_OPTWERR, "1 -> 0 needs the key");
+	sim_board_free(b);
+}
+
+/* ---- the Cortex-M33 core ------------------------------------------------------- */
+
+/*
+ * Thumb-2 loader: r0 = source in SRAM, r1 = flash address, r2 = bytes
+ * (a multiple of 16); NSCR = PG, one quad word per ldmia.w/stmia.w, wait
+ * for BSY, stop on an error flag, NSCR = 0, bkpt.
+ */
+static const uint8_t tz_loader[56] = {
+	0xdf, 0xf8, 0x30, 0x40, /* 00 ldr.w  r4, =0x40022000 */
+	0x4f, 0xf0, 0x01, 0x05, /* 04 mov.w  r5, #1 */
+	0xc4, 0xf8, 0x28, 0x50, /* 08 str.w  r5, [r4, #0x28]  NSCR = PG */
+	0xb0, 0xe8, 0xe8, 0x00, /* 0c loop: ldmia.w r0!, {r3, r5, r6, r7} */
+	0xa1, 0xe8, 0xe8, 0x00, /* 10 stmia.w r1!, {r3, r5, r6, r7} */
+	0xd4, 0xf8, 0x20, 0x30, /* 14 wait: ldr.w r3, [r4, #0x20]  NSSR */
+	0x13, 0xf4, 0x80, 0x3f, /* 18 tst.w  r3, #0x10000  BSY */
+	0xfa, 0xd1,             /* 1c bne.n  wait */
+	0x13, 0xf0, 0xfa, 0x0f, /* 1e tst.w  r3, #0xfa  errors */
+	0x02, 0xd1,             /* 22 bne.n  done */
+	0xb2, 0xf1, 0x10, 0x02, /* 24 subs.w r2, r2, #16 */
+	0xf0, 0xdc,             /* 28 bgt.n  loop */
+	0x4f, 0xf0, 0x00, 0x05, /* 2a done: mov.w r5, #0 */
+	0xc4, 0xf8, 0x28, 0x50, /* 2e str.w  r5, [r4, #0x28] */
+	0x00, 0xbe,             /* 32 bkpt   #0 */
+	0x00, 0x20, 0x02, 0x40, /* 34 .word  0x40022000 */
+};
+
+Test(board_tz, a_thumb2_loader_in_sram_programs_quad_words_on_the_m33)
+{
+	sim_board *b = tz_board("STM32U585AI");
+	uint32_t data[64];
+
+	for (unsigned i = 0; i < 64; i++)
+		data[i] = 0x5A000000U | (i * 0x10101U);
+	fx_halt(b);
+	tz_unlock(b, TZ_NSKEYR, TZ_NSCR);
+	for (uint32_t i = 0; i < sizeof(tz_loader); i += 4)
+		fx_w(b, FX_SRAM + i, 4, (uint32_t)tz_loader[i] | (uint32_t)tz_loader[i + 1] << 8 |
+		     (uint32_t)tz_loader[i + 2] << 16 | (uint32_t)tz_loader[i + 3] << 24);
+	for (uint32_t i = 0; i < 64; i++)
+		fx_w(b, FX_SRAM + 0x100U + 4U * i, 4, data[i]);
+	fx_set_reg(b, 0, FX_SRAM + 0x100U);
+	fx_set_reg(b, 1, FX_FLASH + 0x2000U);
+	fx_set_reg(b, 2, sizeof(data));
+	fx_set_reg(b, 15, FX_SRAM);
+	fx_set_reg(b, 16, 0x01000000U);
+	fx_w(b, FX_DFSR, 4, 0x1F);
+	fx_w(b, FX_DHCSR, 4, 0xA05F0001U);   /* run */
+	/* 16 quad words need at least 16 x 82 us */
+	sim_board_advance(b, sim_board_now(b) + 16 * 82000 - 5000);
+	cr_expect(sim_board_core_running(b), "still programming");
+	sim_board_advance(b, sim_board_now(b) + 2 * FX_MS);
+	cr_assert_not(sim_board_core_running(b));
+	cr_expect_eq(fx_r(b, FX_DFSR, 4) & 0x2U, 0x2U, "BKPT");
+	cr_expect_eq(fx_get_reg(b, 15), FX_SRAM + 0x32U);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_ERRS, 0);
+	for (unsigned i = 0; i < 64; i++)
+		cr_expect_eq(fx_r(b, FX_FLASH + 0x2000U + 4U * i, 4), data[i], "word %u", i);
+	sim_board_free(b);
+}
+
+/* ---- clock ---------------------------------------------------------------------- */
+
+Test(board_tz, hsi16_needs_one_wait_state_after_reset_and_the_pll_needs_the_voltage_range)
+{
+	static const struct { const char *part; uint32_t rcc, cfgr; } runs[] = {
+		{ "STM32L552ZE", 0x40021000U, 0x40021008U },
+		{ "STM32U575ZI", 0x46020C00U, 0x46020C1CU },
+	};
+	const uint32_t w[4] = { 0x01234567U, 0x89ABCDEFU, 0x02468ACEU, 0x13579BDFU };
+
+	for (size_t i = 0; i < 2; i++) {
+		sim_board *b = tz_board(runs[i].part);
+		tz_unlock(b, TZ_NSKEYR, TZ_NSCR);
+		tz_prog(b, TZ_NSCR, FX_FLASH, w, 4);
+		tz_wait(b, TZ_NSSR);
+		cr_expect_eq(fx_r(b, runs[i].cfgr, 4) & 0xFU, 0, "%s: MSI after reset", runs[i].part);
+		fx_w(b, runs[i].rcc, 4, fx_r(b, runs[i].rcc, 4) | 0x100U);   /* HSION */
+		cr_expect_eq(fx_r(b, runs[i].rcc, 4) & 0x400U, 0x400U, "%s: HSIRDY", runs[i].part);
+		fx_w(b, runs[i].cfgr, 4, 1U);                                /* SW = HSI16 */
+		cr_expect_eq(fx_r(b, runs[i].cfgr, 4) & 0xFU, 0x5U, "%s: SWS = HSI16", runs[i].part);
+		cr_expect_neq(fx_r(b, FX_FLASH, 4), w[0], "%s: 16 MHz at 0 WS reads garbage", runs[i].part);
+		fx_w(b, TZ_ACR, 4, 1U);
+		cr_expect_eq(fx_r(b, FX_FLASH, 4), w[0], "%s: 1 WS", runs[i].part);
+		sim_board_free(b);
+		fx_teardown();
+		fx_setup();
+	}
+}
+
+/* U5: 160 MHz from the PLL needs range 1 (PWR_VOSR.VOS = 11) and 4 wait states. */
+Test(board_tz, u5_pll_at_160_mhz_reads_right_only_in_range_1_with_4_wait_states)
+{
+	sim_board *b = tz_board("STM32U575ZI");
+	const uint32_t w[4] = { 0xCAFEF00DU, 1, 2, 3 };
+
+	tz_unlock(b, TZ_NSKEYR, TZ_NSCR);
+	tz_prog(b, TZ_NSCR, FX_FLASH, w, 4);
+	tz_wait(b, TZ_NSSR);
+	fx_w(b, TZ_ACR, 4, 4U);
+	fx_w(b, 0x46020C28U, 4, 0x00040009U);   /* PLL1: MSIS /1, R output on */
+	fx_w(b, 0x46020C34U, 4, 0x0101024FU);   /* N 80, R /2: 160 MHz */
+	fx_w(b, 0x46020C00U, 4, fx_r(b, 0x46020C00U, 4) | 0x01000000U);
+	sim_board_advance(b, sim_board_now(b) + FX_MS);
+	cr_expect_eq(fx_r(b, 0x46020C00U, 4) & 0x02000000U, 0x02000000U, "PLL1RDY");
+	fx_w(b, 0x46020C1CU, 4, 3U);
+	cr_expect_eq(fx_r(b, 0x46020C1CU, 4) & 0xCU, 0xCU, "SWS = PLL");
+	cr_expect_neq(fx_r(b, FX_FLASH, 4), w[0], "range 4 tops out at 25 MHz");
+	fx_w(b, 0x4602080CU, 4, 0x00030000U);   /* VOS range 1 */
+	cr_expect_eq(fx_r(b, 0x4602080CU, 4) & 0x8000U, 0x8000U, "VOSRDY");
+	cr_expect_eq(fx_r(b, FX_FLASH, 4), w[0], "range 1, 4 WS");
+	fx_w(b, TZ_ACR, 4, 3U);
+	cr_expect_neq(fx_r(b, FX_FLASH, 4), w[0], "3 WS are too few at 160 MHz");
+	sim_board_free(b);
+}
+
+/* ---- the seed failures: SWD cut by firmware ---------------------------------------- */
+
+/* Firmware: vectors, RCC AHB2 enable |= GPIOAEN, GPIOA_MODER = 0 (PA13/PA14 inputs), b . */
+static void tz_fw_moder(uint8_t *fw, uint32_t ahb2enr)
+{
+	static const uint8_t code[] = {
+		0x00, 0x10, 0x00, 0x20, 0x09, 0x00, 0x00, 0x08,
+		0x03, 0x48,             /* 08 ldr  r0, =AHB2ENR */
+		0x01, 0x21,             /* 0a movs r1, #1 */
+		0x01, 0x60,             /* 0c str  r1, [r0] */
+		0x03, 0x48,             /* 0e ldr  r0, =0x42020000  GPIOA_MODER */
+		0x00, 0x21,             /* 10 movs r1, #0 */
+		0x01, 0x60,             /* 12 str  r1, [r0] */
+		0xfe, 0xe7,             /* 14 b . */
+		0x00, 0xbf,             /* 16 nop */
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x42,
+	};
+	memcpy(fw, code, sizeof(code));
+	memcpy(fw + 24, &ahb2enr, 4);
+}
+
+Test(board_tz, firmware_taking_pa13_pa14_out_of_af_cuts_swd_until_nrst)
+{
+	static const struct { const char *part; uint32_t ahb2enr; } runs[] = {
+		{ "STM32L552ZE", 0x4002104CU }, { "STM32U575ZI", 0x46020C8CU },
+	};
+	uint8_t fw[32];
+	uint32_t id;
+
+	for (size_t i = 0; i < 2; i++) {
+		tz_fw_moder(fw, runs[i].ahb2enr);
+		sim_board *b = tz_board_fw(runs[i].part, 0, 0xFFFFFFFFU, fw, sizeof(fw));
+		cr_expect_eq(fx_r(b, 0x42020000U, 4), 0xABFFFFFFU, "%s: MODER reset value", runs[i].part);
+		sim_board_advance(b, FX_MS);
+		cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_NOACK, "%s", runs[i].part);
+		sim_board_set_nrst(b, true);
+		cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK, "%s: NRST gives the pins back",
+			     runs[i].part);
+		/* connect under reset: halt on the reset vector, the firmware never runs */
+		fx_w(b, FX_DHCSR, 4, 0xA05F0003U);
+		fx_w(b, FX_DEMCR, 4, 0x01000001U);
+		sim_board_set_nrst(b, false);
+		sim_board_advance(b, sim_board_now(b) + FX_MS);
+		cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK, "%s halted", runs[i].part);
+		cr_expect_eq(fx_get_reg(b, 15), 0x08000008U, "%s", runs[i].part);
+		sim_board_free(b);
+		fx_teardown();
+		fx_setup();
+	}
+}
+
+/* Firmware: vectors, SCB_SCR = SLEEPDEEP, wfi (loop): Stop 0 with PWR_CR1.LPMS at reset. */
+static const uint8_t tz_fw_stop[] = {
+	0x00, 0x10, 0x00, 0x20, 0x09, 0x00, 0x00, 0x08,
+	0x02, 0x48,             /* 08 ldr  r0, =0xE000ED10  SCB_SCR */
+	0x04, 0x21,             /* 0a movs r1, #4            SLEEPDEEP */
+	0x01, 0x60,             /* 0c str  r1, [r0] */
+	0x30, 0xbf,             /* 0e wfi */
+	0xfd, 0xe7,             /* 10 b 0x0e */
+	0x00, 0xbf,             /* 12 nop */
+	0x10, 0xed, 0x00, 0xe0,
+};
+
+Test(board_tz, stop_without_dbg_stop_silences_the_port_and_dbgmcu_at_0xe0044004_keeps_it)
+{
+	static const char *const parts[] = { "STM32L552ZE", "STM32U585AI" };
+	uint32_t id;
+
+	for (size_t i = 0; i < 2; i++) {
+		sim_board *b = tz_board_fw(parts[i], 0, 0xFFFFFFFFU, tz_fw_stop, sizeof(tz_fw_stop));
+		cr_expect_eq(fx_r(b, 0xE0044000U, 4) & 0xFFFU, i == 0 ? 0x472U : 0x482U, "DBGMCU_IDCODE");
+		sim_board_advance(b, FX_MS);
+		cr_expect_not(sim_board_core_running(b), "%s asleep", parts[i]);
+		cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_NOACK, "%s", parts[i]);
+		sim_board_set_nrst(b, true);
+		cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK, "%s under reset", parts[i]);
+		fx_w(b, 0xE0044004U, 4, 0x6U);   /* DBG_STOP | DBG_STANDBY, as OpenOCD writes */
+		sim_board_set_nrst(b, false);
+		sim_board_advance(b, sim_board_now(b) + FX_MS);
+		cr_expect_not(sim_board_core_running(b), "%s asleep again", parts[i]);
+		cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK, "%s: DBG_STOP keeps the port",
+			     parts[i]);
+		sim_board_free(b);
+		fx_teardown();
+		fx_setup();
+	}
+}
+
+/* LPMS = 011 selects Standby: DBG_STOP alone does not keep the port (RM0438 §8.3.6). */
+Test(board_tz, standby_by_lpms_needs_dbg_standby)
+{
+	static const struct { const char *part; uint32_t pwr; } runs[] = {
+		{ "STM32L552ZE", 0x40007000U }, { "STM32U575ZI", 0x46020800U },
+	};
+	uint32_t id;
+
+	for (size_t i = 0; i < 2; i++) {
+		for (uint32_t keep = 2U; keep <= 4U; keep += 2U) {
+			sim_board *b = tz_board_fw(runs[i].part, 0, 0xFFFFFFFFU, tz_fw_stop, sizeof(tz_fw_stop));
+			sim_board_set_nrst(b, true);
+			cr_assert_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK);
+			fx_w(b, FX_DHCSR, 4, 0xA05F0003U);
+			fx_w(b, FX_DEMCR, 4, 0x01000001U);
+			fx_w(b, 0xE0044004U, 4, keep);
+			sim_board_set_nrst(b, false);
+			fx_w(b, runs[i].pwr, 4, (fx_r(b, runs[i].pwr, 4) & ~7U) | 3U);   /* LPMS Standby */
+			fx_w(b, FX_DHCSR, 4, 0xA05F0001U);
+			sim_board_advance(b, sim_board_now(b) + FX_MS);
+			cr_expect_eq(sim_board_dp_connect(b, &id), keep == 4U ? SIM_SWD_OK : SIM_SWD_NOACK,
+				     "%s DBGMCU_CR %u", runs[i].part, keep);
+			sim_board_free(b);
+			fx_teardown();
+			fx_setup();
+		}
+	}
+}
+
+/* ---- OTP and block-based security ---------------------------------------------------- */
+
+Test(board_tz, otp_at_0x0bfa0000_programs_quad_words_once)
+{
+	sim_board *b = tz_board("STM32U575ZI");
+	const uint32_t w[4] = { 0x11223344U, 0x55667788U, 0x99AABBCCU, 0xDDEEFF00U };
+	uint32_t v;
+
+	cr_expect_eq(fx_r(b, 0x0BFA0000U, 4), 0xFFFFFFFFU, "erased OTP");
+	tz_unlock(b, TZ_NSKEYR, TZ_NSCR);
+	tz_prog(b, TZ_NSCR, 0x0BFA0010U, w, 4);
+	tz_wait(b, TZ_NSSR);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_ERRS, 0);
+	cr_expect_eq(fx_r(b, 0x0BFA001CU, 4), 0xDDEEFF00U);
+	tz_prog(b, TZ_NSCR, 0x0BFA0010U, w, 4);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_ERRS, TZ_PROGERR, "programmed twice");
+	fx_w(b, TZ_NSSR, 4, TZ_W1C);
+	fx_w(b, TZ_NSCR, 4, TZ_MER1 | TZ_MER2 | TZ_STRT);
+	tz_wait(b, TZ_NSSR);
+	cr_expect_eq(fx_r(b, 0x0BFA0010U, 4), 0x11223344U, "a mass erase leaves the OTP");
+	cr_expect_eq(sim_board_read(b, 0x0BFA0700U, 4, &v), SIM_SWD_OK, "UID");
+	cr_expect_eq(fx_r(b, 0x0BFA07A0U, 2), 2048U, "flash size register");
+	sim_board_free(b);
+}
+
+Test(board_tz, secbb_bits_make_pages_secure_at_run_time_and_reset_clears_them)
+{
+	sim_board *b = tz_board("STM32L552ZE");
+	const uint32_t w[2] = { 0xA5A5A5A5U, 0x5A5A5A5AU };
+	uint32_t secbb2r1 = 0x400220A0U + TZ_S_REGS;
+
+	tz_optunlock(b);
+	fx_w(b, TZ_SECWM1R1, 4, 0x0000007FU);   /* no watermark area: every page non-secure */
+	fx_w(b, TZ_SECWM2R1, 4, 0x0000007FU);
+	fx_w(b, TZ_OPTR, 4, fx_r(b, TZ_OPTR, 4) | TZ_TZEN);
+	tz_ob_apply(b);
+	fx_w(b, secbb2r1 - TZ_S_REGS, 4, 0x4U);   /* non-secure write: ignored */
+	cr_expect_eq(fx_r(b, secbb2r1, 4), 0);
+	fx_w(b, secbb2r1, 4, 0x4U);                /* bank 2 page 2 secure */
+	cr_expect_eq(fx_r(b, secbb2r1, 4), 0x4U);
+	tz_unlock(b, TZ_NSKEYR, TZ_NSCR);
+	tz_prog(b, TZ_NSCR, FX_FLASH + 0x40000U + 2U * 2048U, w, 1);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_ERRS, TZ_WRPERR, "SECBB page via the NS set");
+	fx_w(b, TZ_NSSR, 4, TZ_W1C);
+	tz_prog(b, TZ_NSCR, FX_FLASH + 0x40000U + 3U * 2048U, w, 2);
+	tz_wait(b, TZ_NSSR);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x40000U + 3U * 2048U, 4), w[0], "page 3 stays non-secure");
+	fx_system_reset(b);
+	cr_expect_eq(fx_r(b, secbb2r1, 4), 0, "SECBB resets");
+	sim_board_free(b);
+}
+
+Test(board_tz, rdp_1_with_trustzone_shuts_the_debugger_out_of_flash_and_secure_state)
+{
+	sim_board *b = tz_secure_board("STM32U575ZI");
+	uint32_t v;
+
+	cr_expect_eq(sim_board_read(b, TZ_FLASH_S, 4, &v), SIM_SWD_OK, "level 0: secure flash is open");
+	tz_set_optr(b, (fx_r(b, TZ_OPTR, 4) & ~0xFFU) | 0xBBU);
+	cr_expect_eq(fx_r(b, TZ_OPTR, 4) & (TZ_TZEN | 0xFFU), TZ_TZEN | 0xBBU, "level 1, TZEN kept");
+	cr_expect_eq(sim_board_read(b, TZ_FLASH_S, 4, &v), SIM_SWD_FAULT, "secure flash");
+	cr_expect_eq(sim_board_read(b, FX_FLASH + 0x10000U, 4, &v), SIM_SWD_FAULT, "non-secure flash");
+	cr_expect_eq(sim_board_read(b, TZ_SECSR, 4, &v), SIM_SWD_FAULT, "secure registers");
+	cr_expect_eq(sim_board_read(b, FX_SRAM, 4, &v), SIM_SWD_OK, "non-secure SRAM");
+	sim_board_free(b);
+}
+
+Test(board_tz, power_lost_while_a_quad_word_programs_leaves_it_unprogrammed)
+{
+	sim_board_cfg c = fx_cfg();
+	uint32_t id;
+	const uint32_t w[4] = { 0, 0, 0, 0 };
+
+	c.part = sim_part_find("STM32U575ZI");
+	c.timing.t_prog_ns = 0;
+	c.timing.core_hz = 0;
+	c.power_loss_at_ns = 50 * FX_MS;
+	sim_board *b = fx_board(&c, 0);
+	cr_assert_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK);
+	tz_unlock(b, TZ_NSKEYR, TZ_NSCR);
+	sim_board_advance(b, 50 * FX_MS - 20000);   /* 20 us before the cut */
+	fx_w(b, TZ_NSCR, 4, TZ_PG);
+	for (unsigned i = 0; i < 4; i++)
+		fx_w(b, FX_FLASH + 0x40U + 4U * i, 4, w[i]);
+	sim_board_advance(b, 51 * FX_MS);
+	cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_NOACK, "no power");
+	sim_board_free(b);
+	c.power_loss_at_ns = -1;
+	b = fx_board(&c, 0);
+	cr_assert_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x40U, 4), 0xFFFFFFFFU, "cut early: the old cells");
+	sim_board_free(b);
+}
+
+/* Level 0.5 -> 0 is a regression too: the flash is erased; TZEN may stay or go with it. */
+Test(board_tz, rdp_0_5_to_0_regression_erases_and_may_clear_tzen)
+{
+	sim_board *b = tz_secure_board("STM32L552ZE");
+	const uint32_t w[2] = { 0x12345678U, 0x9ABCDEF0U };
+
+	tz_unlock(b, TZ_NSKEYR, TZ_NSCR);
+	tz_prog(b, TZ_NSCR, FX_FLASH + 0x4000U, w, 2);   /* non-secure page 8 */
+	tz_wait(b, TZ_NSSR);
+	tz_set_optr(b, (fx_r(b, TZ_OPTR, 4) & ~0xFFU) | 0x55U);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x4000U, 4), w[0], "level 0.5 keeps the data");
+	tz_set_optr(b, (fx_r(b, TZ_OPTR, 4) & ~(0xFFU | TZ_TZEN)) | 0xAAU);
+	cr_expect_eq(fx_r(b, TZ_OPTR, 4) & (TZ_TZEN | 0xFFU), 0xAAU, "level 0, TrustZone off");
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x4000U, 4), 0xFFFFFFFFU, "the regression erased the flash");
 	sim_board_free(b);
 }

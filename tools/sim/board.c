@@ -150,9 +150,10 @@ static board_bus board_bus_read_at(sim_board *b, uint32_t addr, unsigned size, u
 
 /*
  * TrustZone parts (RM0438 §2.3, RM0456 §2.3): main flash at 0x0C000000,
- * SRAM at 0x30000000 and the flash registers at 0x50022000 are the secure
- * aliases of 0x08000000, 0x20000000 and 0x40022000. True (and *addr the
- * non-secure address) when addr is one of them.
+ * SRAM at 0x30000000 and the peripherals at 0x50000000-0x5FFFFFFF (the
+ * flash registers at 0x50022000) are the secure aliases of 0x08000000,
+ * 0x20000000 and 0x40000000-0x4FFFFFFF. True (and *addr the non-secure
+ * address) when addr is one of them.
  */
 static bool board_sec_alias(const sim_board *b, uint32_t *addr)
 {
@@ -165,8 +166,8 @@ static bool board_sec_alias(const sim_board *b, uint32_t *addr)
 		*addr = BOARD_FLASH_BASE + (a - m->sec_flash_base);
 	else if (a >= BOARD_SRAM_S_BASE && a - BOARD_SRAM_S_BASE < b->sram_size)
 		*addr = BOARD_SRAM_BASE + (a - BOARD_SRAM_S_BASE);
-	else if (a >= m->sec_reg_base && a - m->sec_reg_base < 0x400U)
-		*addr = m->reg_base + (a - m->sec_reg_base);
+	else if (a >= BOARD_SEC_BASE && a < BOARD_SEC_END)
+		*addr = a - (BOARD_SEC_BASE - BOARD_PERIPH_BASE);   /* peripherals, the flash registers among them */
 	else
 		return false;
 	return true;
@@ -429,6 +430,10 @@ sim_swd sim_board_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val
 	b->core.side_gen++;
 	while ((r = board_bus_write(b, addr, size, val, false)) == BOARD_BUS_STALL)
 		sim_board_advance(b, b->fm->busy_until(b));
+	if (b->dp_error_once) {
+		b->dp_error_once = false;
+		return SIM_SWD_DP_RESET;   /* the reset cut the transfer: a DP error */
+	}
 	return r == BOARD_BUS_OK ? SIM_SWD_OK : SIM_SWD_FAULT;
 }
 

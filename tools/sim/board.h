@@ -1,6 +1,7 @@
 /*
  * board.h — the virtual STM32 board (F0/F1/F3 with the FPEC, F2/F4/F7 with
- * the sector controller; tools/sim/flash_model.h) as
+ * the sector controller, L5/U5 with the TrustZone controller;
+ * tools/sim/flash_model.h) as
  * the virtual ST-Link sees it: a debug port and a memory bus reached over
  * SWD, an NRST pin, a supply, and a Cortex-M core that really executes
  * Thumb code (Unicorn). The probe model (probe.c) owns the virtual clock and
@@ -149,6 +150,8 @@ typedef enum sim_swd {
 	SIM_SWD_WAIT,            /* ACK WAIT (retry later) */
 	SIM_SWD_FAULT,           /* ACK FAULT: bus error on the AHB-AP access */
 	SIM_SWD_NOACK,           /* no ACK at all: DP off (SWJ_CFG), no power, no board */
+	SIM_SWD_DP_RESET,        /* the access reset the chip under the DP (OBL_LAUNCH): the
+				  * probe reports a DP error for it; the link answers again after */
 } sim_swd;
 
 typedef struct sim_board sim_board;

@@ -37,16 +37,26 @@
  * - All of it resets to HSI, 0 wait states, at system reset.
  * - L5/U5 (RM0438 §9, RM0456 §11): SYSCLK resets to MSI 4 MHz (the
  *   part's core_hz); SW = 01 selects HSI16 once RCC_CR.HSION (b8) is set
- *   (HSIRDY b10 reads set with it: the 16 MHz oscillator's start-up of a
- *   few microseconds is not modelled); HSE (SW = 10) never becomes ready,
- *   and the PLL (SW = 11) is not modelled (never ready). HPRE: L5
- *   RCC_CFGR[7:4]; on U5 it sits in RCC_CFGR2, which is stored only (HCLK =
- *   SYSCLK). Wait states against HCLK at the voltage range in force after
- *   reset (PWR VOS is not modelled): L5 range 2, 0 WS up to 8 MHz, 1 up to
- *   16, 2 up to 26 (RM0438 §6.3.3; taken as 8 MHz per wait state); U5
- *   range 4, 0 WS up to 12 MHz, 1 up to 25 (RM0456 §7.3.3; taken as
- *   12 MHz per wait state). So HSI16 needs FLASH_ACR.LATENCY >= 1 on both.
- *   (Ranges and thresholds unverified.)
+ *   (HSIRDY b10 reads set with it: the oscillator's start-up of a few
+ *   microseconds is not modelled); HSE (SW = 10) never becomes ready; SW =
+ *   11 selects the PLL once locked: L5 RCC_PLLCFGR (0x0C: PLLSRC[1:0],
+ *   PLLM[7:4] + 1, PLLN[14:8], PLLREN b24, PLLR[26:25] = /2,/4,/6,/8), U5
+ *   RCC_PLL1CFGR (0x28: PLL1SRC[1:0], PLL1M[11:8] + 1, PLL1REN b18) and
+ *   RCC_PLL1DIVR (0x34: PLL1N[8:0] + 1, PLL1R[30:24] + 1), RCC_CR.PLLON
+ *   b24 / PLLRDY b25, lock after CLOCK_PLL_LOCK_NS; a PLL from HSE, without
+ *   its R output, or above the family's maximum (L5 110 MHz, U5 160 MHz)
+ *   never locks; the VCO input/output ranges and the U5 EPOD booster are
+ *   not judged, and the PLL registers are not frozen while it runs
+ *   (unverified, lenient). HPRE: L5 RCC_CFGR[7:4]; U5 keeps it in
+ *   RCC_CFGR2, stored only (HCLK = SYSCLK). Wait states against HCLK at
+ *   the voltage range in force: L5 PWR_CR1.VOS[10:9] (00 range 0, 01
+ *   range 1, 10 range 2 = reset), 20 MHz per wait state in ranges 0 and 1
+ *   (up to 110 / 80 MHz), 8 MHz in range 2 (up to 26 MHz) (RM0438 §6.3.3);
+ *   U5 PWR_VOSR.VOS[17:16] (11 range 1 ... 00 range 4 = reset), 32, 30, 24
+ *   and 12 MHz per wait state up to 160, 110, 55 and 25 MHz (RM0456
+ *   §7.3.3). Above the range's maximum every flash read is garbage. The
+ *   range switch itself is instant (VOSRDY always set). So HSI16 needs
+ *   FLASH_ACR.LATENCY >= 1 after reset on both. (Figures unverified.)
  */
 #include "board_internal.h"
 
@@ -88,6 +98,7 @@
 #define TZ_RCC_CR_U5_RO      0x2A02A424U   /* PLLxRDY, HSERDY, SHSIRDY, HSI48RDY, HSIRDY, MSIxRDY */
 #define TZ_SRC_MSI           0U
 #define TZ_SRC_HSI16         1U
+#define TZ_SRC_PLL           3U
 #define TZ_HSI16_HZ          16000000U
 
 /* What differs between the clock trees of the families. */
@@ -97,15 +108,19 @@ typedef struct clock_family {
 	bool ws_on_sysclk;        /* F0/F1/F3: LATENCY is set against SYSCLK, else HCLK */
 	uint32_t max_mhz;         /* SYSCLK maximum unless the part says otherwise */
 	uint32_t vco_min_mhz;     /* F2/F4/F7 */
-	uint32_t ws_mhz[4];       /* MHz per wait state at >= 2.7, 2.4, 2.1 V and below */
+	uint32_t ws_mhz[4];       /* MHz per wait state at >= 2.7, 2.4, 2.1 V and below;
+				   * L5/U5: per voltage range (clock_tz_range) */
+	uint32_t range_max_mhz[4];/* L5/U5: HCLK maximum per voltage range */
 } clock_family;
 
 static const clock_family clock_fpec = { false, false, true, 72U, 0U, { 24U, 24U, 24U, 24U } };
 static const clock_family clock_f2 = { false, true, false, 120U, 192U, { 30U, 24U, 18U, 16U } };
 static const clock_family clock_f4 = { false, true, false, 168U, 100U, { 30U, 24U, 22U, 20U } };
 static const clock_family clock_f7 = { false, true, false, 216U, 100U, { 30U, 24U, 22U, 20U } };
-static const clock_family clock_l5 = { true, false, false, 110U, 0U, { 8U, 8U, 8U, 8U } };
-static const clock_family clock_u5 = { true, false, false, 160U, 0U, { 12U, 12U, 12U, 12U } };
+static const clock_family clock_l5 = { true, false, false, 110U, 0U, { 20U, 20U, 8U, 8U },
+					{ 110U, 80U, 26U, 26U } };
+static const clock_family clock_u5 = { true, false, false, 160U, 0U, { 32U, 30U, 24U, 12U },
+					{ 160U, 110U, 55U, 25U } };
 
 /* Parts whose maximum SYSCLK differs from their family's (the parts' datasheets, §1). */
 static const struct { uint16_t dev_id; uint32_t mhz; } clock_part_max[] = {
@@ -170,16 +185,52 @@ static uint64_t clock_pll_sect(const sim_board *b)
 	return vco / p > clock_max_hz(b) ? 0 : vco / p;
 }
 
+static uint32_t clock_rcc(const sim_board *b, uint32_t off)
+{
+	return b->periph.rcc[off / 4U];
+}
+
+/* L5/U5 PLL (R output) from MSI or HSI16; 0: never locks. */
+static uint64_t clock_pll_tz(const sim_board *b)
+{
+	bool u5 = b->part->flash_ctl == SIM_FLASH_U5;
+	uint32_t cfg = clock_rcc(b, u5 ? 0x28U : 0x0CU), div = clock_rcc(b, 0x34U);
+	uint32_t src = cfg & 3U, m, n, r;
+	uint64_t in, out;
+
+	if (u5) {
+		m = ((cfg >> 8) & 0xFU) + 1U;
+		n = (div & 0x1FFU) + 1U;
+		r = ((div >> 24) & 0x7FU) + 1U;
+	} else {
+		m = ((cfg >> 4) & 0xFU) + 1U;
+		n = (cfg >> 8) & 0x7FU;
+		r = (((cfg >> 25) & 3U) + 1U) * 2U;
+	}
+	if (!(cfg & (u5 ? (1U << 18) : (1U << 24))))
+		return 0;   /* the R output (SYSCLK) is not enabled */
+	if (src == 1U)
+		in = clock_hsi(b);
+	else if (src == 2U && (b->clock.cr & TZ_RCC_CR_HSION))
+		in = TZ_HSI16_HZ;
+	else
+		return 0;   /* none or HSE */
+	out = in * n / m / r;
+	return out == 0 || out > clock_max_hz(b) ? 0 : out;
+}
+
 static uint64_t clock_pll_hz(const sim_board *b)
 {
 	if (clock_fam(b)->tz)
-		return 0;   /* L5/U5 PLL: not modelled */
+		return clock_pll_tz(b);
 	return clock_fam(b)->sect ? clock_pll_sect(b) : clock_pll_fpec(b);
 }
 
 /* SYSCLK for a source in force: the HSI (MSI on L5/U5), HSI16 or the PLL. */
 static uint64_t clock_src_hz(const sim_board *b, unsigned src)
 {
+	if (clock_fam(b)->tz && src == TZ_SRC_PLL)
+		return clock_pll_hz(b);
 	if (clock_fam(b)->tz)
 		return src == TZ_SRC_HSI16 ? TZ_HSI16_HZ : clock_hsi(b);
 	return src == RCC_SRC_PLL ? clock_pll_hz(b) : clock_hsi(b);
@@ -226,6 +277,8 @@ static int64_t clock_ready_at(const sim_board *b, unsigned src)
 	if (clock_fam(b)->tz) {
 		if (src == TZ_SRC_MSI || (src == TZ_SRC_HSI16 && (b->clock.cr & TZ_RCC_CR_HSION)))
 			return INT64_MIN;
+		if (src == TZ_SRC_PLL && (b->clock.cr & RCC_CR_PLLON))
+			return b->clock.pll_lock_at;
 		return CLOCK_NEVER;
 	}
 	if (src == RCC_SRC_HSI)
@@ -272,6 +325,8 @@ bool board_clock_read(sim_board *b, uint32_t off, uint32_t *val)
 
 	if (off == RCC_CR && clock_fam(b)->tz) {
 		*val = k->cr | ((k->cr & TZ_RCC_CR_HSION) ? TZ_RCC_CR_HSIRDY : 0U);
+		if ((k->cr & RCC_CR_PLLON) && t >= k->pll_lock_at)
+			*val |= RCC_CR_PLLRDY;
 	} else if (off == RCC_CR) {
 		*val = clock_read_cr(b, t);
 	} else if (off == b->part->io->rcc_cfgr_off) {
@@ -300,9 +355,10 @@ static void clock_write_cr(sim_board *b, uint32_t val, int64_t t)
 }
 
 /* L5/U5: MSI and HSI16 cannot be switched off while they are SYSCLK (RM0438 §9.8.1). */
-static void clock_write_cr_tz(sim_board *b, uint32_t val)
+static void clock_write_cr_tz(sim_board *b, uint32_t val, int64_t t)
 {
 	board_clock *k = &b->clock;
+	bool was_on = (k->cr & RCC_CR_PLLON) != 0;
 	bool u5 = b->part->flash_ctl == SIM_FLASH_U5;
 	uint32_t ro = u5 ? TZ_RCC_CR_U5_RO : TZ_RCC_CR_L5_RO;
 	uint32_t rdy = u5 ? 0x24U : 0x02U;   /* MSI(S/K)RDY: MSI runs for ever on the bench */
@@ -311,7 +367,13 @@ static void clock_write_cr_tz(sim_board *b, uint32_t val)
 		val |= TZ_RCC_CR_HSION;
 	if (k->sws == TZ_SRC_MSI)
 		val |= 1U;   /* MSION / MSISON */
+	if (k->sws == TZ_SRC_PLL)
+		val |= RCC_CR_PLLON;
 	k->cr = (val & ~ro & ~TZ_RCC_CR_HSIRDY) | rdy;
+	if (!(val & RCC_CR_PLLON))
+		k->pll_lock_at = CLOCK_NEVER;
+	else if (!was_on)
+		k->pll_lock_at = clock_pll_hz(b) != 0 ? t + CLOCK_PLL_LOCK_NS : CLOCK_NEVER;
 }
 
 static void clock_write_cfgr(sim_board *b, uint32_t val, int64_t t)
@@ -342,7 +404,7 @@ bool board_clock_write(sim_board *b, uint32_t off, uint32_t val)
 
 	board_clock_sync(b, t);
 	if (off == RCC_CR && clock_fam(b)->tz)
-		clock_write_cr_tz(b, val);
+		clock_write_cr_tz(b, val, t);
 	else if (off == RCC_CR)
 		clock_write_cr(b, val, t);
 	else if (off == b->part->io->rcc_cfgr_off)
@@ -358,11 +420,24 @@ bool board_clock_write(sim_board *b, uint32_t off, uint32_t val)
 
 /* ---- flash wait states ------------------------------------------------------ */
 
+/* L5/U5 voltage range in force as a table index: L5 range 0..2, U5 range 1..4 as 0..3. */
+static unsigned clock_tz_range(const sim_board *b)
+{
+	unsigned v;
+
+	if (b->part->flash_ctl == SIM_FLASH_U5)
+		return 3U - ((b->periph.pwr_vosr >> 16) & 3U);
+	v = (b->periph.pwr_cr >> 9) & 3U;
+	return v > 2U ? 2U : v;   /* 11 is reserved: taken as range 2 */
+}
+
 static uint64_t clock_ws_hz(const sim_board *b)
 {
 	const clock_family *f = clock_fam(b);
 	unsigned mv = b->cfg.vdd_mv, i = mv >= 2700U ? 0U : mv >= 2400U ? 1U : mv >= 2100U ? 2U : 3U;
 
+	if (f->tz)
+		i = clock_tz_range(b);
 	return f->ws_mhz[i] * CLOCK_MHZ;
 }
 
@@ -371,6 +446,8 @@ bool board_clock_flash_ok(const sim_board *b)
 	const board_clock *k = &b->clock;
 	uint64_t hz = clock_fam(b)->ws_on_sysclk ? k->sysclk_hz : k->hclk_hz;
 
+	if (clock_fam(b)->tz && hz > clock_fam(b)->range_max_mhz[clock_tz_range(b)] * CLOCK_MHZ)
+		return false;   /* above the voltage range's maximum */
 	return hz <= clock_ws_hz(b) * (b->fm->latency(b) + 1U);
 }
 

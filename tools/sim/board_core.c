@@ -138,6 +138,14 @@ static void core_hook_wflash(uc_engine *uc, uc_mem_type type, uint64_t addr, int
 	(void)type;
 	if (!c->flash_mapped)
 		return;   /* flash mapped as MMIO: the store goes through core_wr_flash */
+	/*
+	 * An earlier store of the same instruction (stm, strd) has already
+	 * landed in the mapped memory: undo it now, so the controller sees its
+	 * own cells (a quad word completed by the fourth store of an stmia
+	 * programs all four words; the earlier fixes would undo that).
+	 */
+	if (c->n_fix)
+		board_core_apply_fix(b);
 	if (off + len > b->flash_size)
 		len = b->flash_size - off;
 	board_bus r = b->fm->flash_write(b, off, (unsigned)size, (uint32_t)value);

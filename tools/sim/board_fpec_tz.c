@@ -28,7 +28,18 @@
  * Timings (all unverified: DS12736 and DS13086 were not at hand; the L4
  * typicals of DS11451 are taken, as src/target/part.c does): 82 us per
  * double or quad word (8 quad words per burst take 8 of them), page erase
- * 22 ms, bank erase 22.1 ms per bank.
+ * 22 ms, bank erase 22.1 ms per bank; OPTSTRT the bench's t_ob_erase_ms
+ * (plus a two-bank erase on an RDP regression).
+ * Security as a debugger meets it: an access through a secure alias is
+ * secure, any other non-secure; the debugger may make secure accesses only
+ * with TZEN = 1 at RDP level 0 (board_fpec_tz_ob.c), the core always (it
+ * runs Secure from reset; its non-secure world, the SAU/IDAU and GTZC are
+ * not modelled, and its reads of the mapped flash are not filtered). A
+ * non-secure read of a secure page reads zero; a write to a page of the
+ * other world sets WRPERR in the set used.
+ * Not modelled: ECC (ECCR reads 0), the U5 OPSR, HDP areas (SECWMxR2 are
+ * stored only), SWAP_BANK (stored; the banks are not exchanged in the
+ * address map), privilege (PRIVCFGR/PRIVBB), power-down keys (PDKEYR).
  */
 #include <string.h>
 
@@ -40,7 +51,6 @@
 #define TZ_OPTKEY2     0x4C5D6E7FU
 
 #define TZ_REG_BASE    0x40022000U
-#define TZ_REG_S       0x50022000U
 #define TZ_FLASH_S     0x0C000000U
 #define TZ_T_PROG_NS   82000U       /* unverified (L4: DS11451 t_prog typ) */
 #define TZ_T_PAGE_NS   22000000U    /* unverified (L4: 22.02 ms) */
@@ -382,8 +392,9 @@ static uint32_t tz_cr_mask(const sim_board *b, int set)
 
 /*
  * OBL_LAUNCH (NSCR b27, with OPTLOCK clear): reload the option bytes,
- * which resets the system; the debugger's write gets no answer (the
- * ST-Link reports a DP error; OpenOCD expects it).
+ * which resets the system (RM0456 §7.4.2); the debugger's write gets no
+ * answer: the ST-Link reports a DP error (reference §6; OpenOCD's
+ * obl_launch ignores it). The debug port answers again afterwards.
  */
 static board_bus tz_obl_launch(sim_board *b, bool core)
 {
@@ -393,6 +404,7 @@ static board_bus tz_obl_launch(sim_board *b, bool core)
 		return BOARD_BUS_OK;
 	}
 	board_system_reset(b, board_time(b));
+	b->dp_error_once = true;
 	return BOARD_BUS_FAULT;
 }
 
@@ -650,7 +662,6 @@ uint64_t tz_mass_ns(const sim_board *b)
 	.latency = tz_latency, \
 	.power_loss = tz_power_loss, \
 	.sec_flash_base = TZ_FLASH_S, \
-	.sec_reg_base = TZ_REG_S, \
 	.sec_ok = tz_sec_ok, \
 	.flash_readable = tz_flash_readable
 

@@ -3,9 +3,11 @@
  * board.c (public API, bus routing), board_core.c (Unicorn core, hooks,
  * register transfer), board_run.c (time, run control, halt/reset),
  * board_scs.c (ARMv7-M debug and system registers), the flash controller
- * models behind flash_model.h (board_fpec.c, board_fpec_f4.c), board_periph.c (CRC, RCC, AFIO, IWDG,
- * DBGMCU), board_clock.c (RCC clock tree: PLL, SYSCLK/HCLK, flash wait
- * states) and board_state.c (mmap'd persistence). Not the bench's API.
+ * models behind flash_model.h (board_fpec.c, board_fpec_f4.c,
+ * board_fpec_tz.c + board_fpec_tz_ob.c), board_periph.c (CRC, RCC, AFIO,
+ * IWDG, DBGMCU, PWR), board_clock.c (RCC clock tree: PLL, SYSCLK/HCLK,
+ * flash wait states) and board_state.c (mmap'd persistence). Not the
+ * bench's API.
  *
  * References: RM0008 (F1 memory map, AFIO, CRC, DBG, electronic
  * signature), PM0075 (flash controller, option bytes), DS5792 Table 29
@@ -192,7 +194,8 @@ typedef struct board_periph {
 	uint32_t crc_dr, crc_idr;
 	uint32_t afio_mapr;    /* without SWJ_CFG (write-only) */
 	uint32_t gpioa_moder;  /* F0/F3/F2/F4/F7 GPIOA_MODER: PA13/PA14 in AF mode carry SWD */
-	uint32_t pwr_cr;       /* PWR_CR: PDDS picks Standby over Stop */
+	uint32_t pwr_cr;       /* PWR_CR: PDDS picks Standby over Stop (L5/U5 PWR_CR1: LPMS; L5 VOS) */
+	uint32_t pwr_vosr;     /* U5 PWR_VOSR: VOS, BOOSTEN */
 } board_periph;
 
 struct sim_board {
@@ -220,6 +223,7 @@ struct sim_board {
 	board_fpec4 f4;        /* F2/F4/F7 model state */
 	board_fpectz tz;       /* L5/U5 model state */
 	bool bus_secure;       /* the access being routed came through a secure alias */
+	bool dp_error_once;    /* the debugger's write reset the chip (OBL_LAUNCH): no answer to it */
 	board_periph periph;
 	board_clock clock;
 };

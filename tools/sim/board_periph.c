@@ -24,6 +24,13 @@
 #define PERIPH_PWR_CR1_U5  0x46020800U   /* U5 PWR_CR1 (RM0456 §10.10.1) */
 #define PWR_CR1_LPMS       0x7U          /* L5/U5: 000-010 Stop 0-2, 011 Standby, 1xx Shutdown */
 #define PWR_LPMS_STANDBY   3U
+#define PWR_L5_CR1_RESET   0x00000400U   /* VOS = 10: range 2 (RM0438 §8.6.1, unverified) */
+#define PERIPH_PWR_VOSR_U5 0x4602080CU   /* RM0456 §10.10.4 */
+#define PWR_VOSR_RESET     0x00008000U   /* VOSRDY, VOS = 00: range 4 (unverified) */
+#define PWR_VOSR_W         0x00070000U   /* VOS[17:16], BOOSTEN b18 */
+#define PWR_VOSR_VOSRDY    (1U << 15)
+#define PWR_VOSR_BOOSTRDY  (1U << 14)
+#define PWR_VOSR_BOOSTEN   (1U << 18)
 #define PERIPH_IWDG_KR     0x40003000U
 
 #define RCC_CSR_RESET      0x0C000000U   /* PINRSTF, PORRSTF */
@@ -76,7 +83,8 @@ void board_periph_reset(sim_board *b)
 	*periph_rcc(b, io->rcc_crc_off) = io->rcc_crc_reset;
 	*periph_rcc(b, io->rcc_csr_off) = RCC_CSR_RESET;
 	p->gpioa_moder = io->gpioa_moder_reset;
-	p->pwr_cr = 0;
+	p->pwr_cr = b->part->flash_ctl == SIM_FLASH_L5 ? PWR_L5_CR1_RESET : 0U;
+	p->pwr_vosr = PWR_VOSR_RESET;
 	p->crc_dr = CRC_INIT;
 	p->crc_idr = 0;
 	p->afio_mapr = 0;
@@ -151,6 +159,9 @@ static uint32_t periph_read32(sim_board *b, uint32_t addr)
 		return p->afio_mapr;   /* SWJ_CFG is write-only (RM0008 §9.4.2) */
 	if (addr == periph_pwr_addr(b))
 		return p->pwr_cr;
+	if (addr == PERIPH_PWR_VOSR_U5 && b->part->flash_ctl == SIM_FLASH_U5)   /* the switch is instant */
+		return p->pwr_vosr | PWR_VOSR_VOSRDY |
+		       ((p->pwr_vosr & PWR_VOSR_BOOSTEN) ? PWR_VOSR_BOOSTRDY : 0U);
 	if (addr == b->part->idcode_addr)
 		return board_dbgmcu_idcode(b);
 	if (addr == b->part->idcode_addr + 4U)
@@ -194,8 +205,13 @@ static void periph_write32(sim_board *b, uint32_t addr, uint32_t val)
 		periph_write_crc(b, addr, val);
 	else if (addr == PERIPH_AFIO_MAPR)
 		periph_write_afio(b, val);
-	else if (addr == periph_pwr_addr(b))
+	else if (addr == periph_pwr_addr(b)) {
 		b->periph.pwr_cr = val;
+		board_clock_flash_changed(b);   /* L5 VOS: the wait states the flash needs */
+	} else if (addr == PERIPH_PWR_VOSR_U5 && b->part->flash_ctl == SIM_FLASH_U5) {
+		b->periph.pwr_vosr = val & PWR_VOSR_W;
+		board_clock_flash_changed(b);
+	}
 	else if (addr == b->part->idcode_addr + 4U)
 		b->core.dbgmcu_cr = val & DBGMCU_CR_MASK;
 	/* IWDG_KR (reload 0xAAAA, start 0xCCCC) and GPIO: accepted, no effect */
@@ -228,7 +244,8 @@ bool board_in_gpioa(const sim_board *b, uint32_t addr)
 bool board_periph_claims(const sim_board *b, uint32_t addr)
 {
 	return board_in_gpioa(b, addr) || periph_in_rcc(b, addr) ||
-	       (addr & ~3U) == periph_pwr_addr(b);
+	       (addr & ~3U) == periph_pwr_addr(b) ||
+	       (b->part->flash_ctl == SIM_FLASH_U5 && (addr & ~3U) == PERIPH_PWR_VOSR_U5);
 }
 
 /* GPIOA: MODER only (the rest of the port reads 0, ignores writes); whole words. */

@@ -2,7 +2,9 @@
  * board_scs.c — the private peripheral bus (0xE0000000-0xE00FFFFF) of the
  * virtual Cortex-M: CPUID, AIRCR, the fault status registers, the ARMv7-M
  * debug registers (DHCSR, DCRSR/DCRDR, DEMCR, DFSR), FP_CTRL, DWT_CTRL and
- * DBGMCU (F1/F3 at 0xE0042000). Reachable by the debugger even while NRST
+ * DBGMCU (F1/F3 at 0xE0042000); on the ARMv8-M parts (L5/U5) DSCSR.CDS,
+ * set while TrustZone is on (the core is kept in Secure state: the bench
+ * does not model the non-secure world of the core). Reachable by the debugger even while NRST
  * holds the system in reset, because this is the debug power domain.
  *
  * Facts: ARMv7-M Architecture Reference Manual (ARM DDI 0403E) B3.2
@@ -25,6 +27,8 @@
 #define SCS_DCRSR        0xE000EDF4U
 #define SCS_DCRDR        0xE000EDF8U
 #define SCS_DEMCR        0xE000EDFCU
+#define SCS_DSCSR        0xE000EE08U   /* ARMv8-M with the security extension (L5/U5) */
+#define DSCSR_CDS        (1U << 16)    /* the core is in Secure state (ARMv8-M ARM D1.2.63) */
 #define SCS_DWT_CTRL     0xE0001000U
 #define SCS_FP_CTRL      0xE0002000U
 
@@ -143,6 +147,8 @@ static uint32_t scs_read32(sim_board *b, uint32_t addr)
 	case SCS_DEMCR: return c->demcr;
 	case SCS_DWT_CTRL: return DWT_CTRL_VALUE;
 	case SCS_FP_CTRL: return c->fp_ctrl;
+	case SCS_DSCSR:   /* a TrustZone part with TZEN = 1 runs Secure from reset */
+		return b->fm->sec_ok != NULL && b->fm->sec_ok(b, true) ? DSCSR_CDS : 0U;
 	default: break;
 	}
 	if (addr == b->part->idcode_addr)

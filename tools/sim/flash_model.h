@@ -65,13 +65,14 @@ typedef struct board_flash_model {
 	/* the supply drops at t: an operation in progress is left half done */
 	void (*power_loss)(sim_board *b, int64_t t);
 	/*
-	 * TrustZone families only (0 / NULL elsewhere): the secure aliases of
-	 * main flash and of the register block (board.c routes them with
+	 * TrustZone families only (0 / NULL elsewhere): the secure alias of
+	 * main flash (board.c then also routes the secure aliases of SRAM and
+	 * of the peripherals, the register block among them, with
 	 * sim_board.bus_secure set), whether a secure access by the core or
 	 * the debugger may go ahead, and whether a read of main flash at off
 	 * is allowed (false: read as zero, the illegal-access rule).
 	 */
-	uint32_t sec_flash_base, sec_reg_base;
+	uint32_t sec_flash_base;
 	bool (*sec_ok)(const sim_board *b, bool core);
 	bool (*flash_readable)(const sim_board *b, uint32_t off, bool secure);
 } board_flash_model;
