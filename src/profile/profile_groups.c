@@ -347,6 +347,27 @@ static int prof_parse_data(const prof_ctx *c, const config_setting_t *g)
 	return GANG_OK;
 }
 
+/*
+ * confirm_permanent_lock confirms rdp = 2, or on L5/U5 a field that cannot
+ * be undone without erasing the chip or ever: TZEN, a WRPxy_UNLOCK
+ * (flash/fpec_tz_ob.c asks for the same sentence).
+ */
+static int prof_check_confirm(const prof_ctx *c, const config_setting_t *g)
+{
+	const gang_profile_ob *ob = &c->p->ob;
+
+	if (!ob->confirm_lock || ob->rdp == 2)
+		return GANG_OK;
+	for (size_t i = 0; i < ob->n_fields; i++) {
+		size_t n = strlen(ob->fields[i].name);
+
+		if (strcmp(ob->fields[i].name, "TZEN") == 0 || (n > 7 && strcmp(ob->fields[i].name + n - 7, "_UNLOCK") == 0))
+			return GANG_OK;
+	}
+	return prof_err(c, prof_member_line(g, "confirm_permanent_lock"), "option_bytes", "confirm_permanent_lock",
+			GANG_EPROFILE, "only applies with rdp = 2");
+}
+
 /* rdp, allow_unprotect, confirm_permanent_lock and how they constrain each other. */
 static int prof_parse_rdp(const prof_ctx *c, const config_setting_t *g)
 {
@@ -365,9 +386,6 @@ static int prof_parse_rdp(const prof_ctx *c, const config_setting_t *g)
 	if (ob->allow_unprotect && rdp != 0)
 		return prof_err(c, prof_member_line(g, "allow_unprotect"), "option_bytes",
 				"allow_unprotect", GANG_EPROFILE, "only applies with rdp = 0");
-	if (confirm && rdp != 2)
-		return prof_err(c, prof_member_line(g, "confirm_permanent_lock"), "option_bytes",
-				"confirm_permanent_lock", GANG_EPROFILE, "only applies with rdp = 2");
 	if (confirm && strcmp(confirm, GANG_PROFILE_LOCK_SENTENCE) != 0)
 		return prof_err(c, prof_member_line(g, "confirm_permanent_lock"), "option_bytes",
 				"confirm_permanent_lock", GANG_ELOCKED_FOREVER,
@@ -397,6 +415,7 @@ int prof_parse_ob(const prof_ctx *c, const config_setting_t *root)
 				"empty group (remove it, or set rdp, user, data0, data1, wrp_pages)");
 	if ((rc = prof_check_keys(c, g, "option_bytes", prof_ob_keys)) < 0 ||
 	    (rc = prof_parse_rdp(c, g)) < 0 || (rc = prof_parse_user(c, g)) < 0 ||
+	    (rc = prof_check_confirm(c, g)) < 0 ||
 	    (rc = prof_parse_data(c, g)) < 0 || (rc = prof_parse_wrp(c, g)) < 0)
 		return rc;
 	ob->present = true;

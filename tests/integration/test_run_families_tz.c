@@ -148,3 +148,36 @@ Test(run_families_tz, the_u575_example_profile_runs_on_the_bench)
 	cr_assert_eq(itest_run(&env, bench, argv, 120), 0, "profiles/u575.cfg");
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 2);
 }
+
+/*
+ * A U5 WRP area locked for good (WRP2B_UNLOCK = 0, RM0456 §7.9.18) from a
+ * profile: without confirm_permanent_lock every board is refused before
+ * its option bytes change; with it the run passes.
+ */
+static int unlock_run(const char *confirm)
+{
+	char bench[ITEST_PATH_MAX], prof[ITEST_PATH_MAX], text[1024], img[ITEST_PATH_MAX];
+	const char *argv[] = { "run", prof, "--boards", "2", "--db", env.db, "--plain", NULL };
+
+	bench_for(bench, sizeof(bench), &tz_u575, "boards = 2; swap_s = 0.3;");
+	itest_path(img, sizeof(img), &env, u575_layout.image);
+	snprintf(text, sizeof(text),
+		 "name = \"u5lock\";\ntarget = \"STM32U575ZI\";\nimage = { file = \"%s\"; };\n"
+		 "erase = \"pages\";\nverify = \"crc\";\n"
+		 "option_bytes = { user = { WRP2B = 0x7F7E; WRP2B_UNLOCK = false; }; %s };\n"
+		 "after = \"run\";\nretries = 0;\n", img, confirm);
+	cr_assert(itest_write(prof, sizeof(prof), &env, "u5lock.cfg", text));
+	return itest_run(&env, bench, argv, 120);
+}
+
+Test(run_families_tz, a_u5_wrp_area_is_locked_for_good_only_with_the_profiles_confirmation)
+{
+	cr_assert_neq(unlock_run(""), 0, "locked without the confirmation");
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 0);
+	cr_assert_geq(itest_count(env.out, "change the chip permanently") + itest_count(env.err, "change the chip "
+		      "permanently"), 1, "the operator hears the refusal");
+	itest_env_cleanup(&env);
+	cr_assert(itest_env_init(&env));
+	cr_assert_eq(unlock_run("confirm_permanent_lock = \"I understand this locks the chip forever\";"), 0);
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 2);
+}
