@@ -433,3 +433,37 @@ Test(flash_bench_tz, an_l552_in_single_bank_mode_is_refused_with_a_sentence)
 	cr_assert_eq(gang_ob_write(NULL, F.t, &w, NULL), GANG_OK, "%s", fx_msg());
 	cr_assert_eq(gang_flash_erase_mass(F.t), GANG_OK, "%s", fx_msg());
 }
+
+/*
+ * OTP at 0x0BFA0000 (RM0456 §7.3.1: 512 bytes, programmed like flash in
+ * quad words, never erased): a serial-sized piece inside a quad word goes
+ * in only with the OTP sentence, reads back, and a second, different
+ * value for the same bytes is refused naming the address.
+ */
+Test(flash_bench_tz, u5_otp_is_written_once_in_quad_words_and_only_with_its_sentence)
+{
+	static const uint8_t serial[6] = { 0x12, 0x34, 0x56, 0x78, 0x9A, 0xBC };
+	static const uint8_t other[6] = { 0x21, 0x43, 0x65, 0x87, 0xA9, 0xCB };
+	uint8_t back[16];
+	gang_image *img = NULL, *again = NULL;
+
+	fx_up("STM32U575ZI");
+	cr_assert_eq(gang_image_from_buffer(&img, 0x0BFA0024U, serial, sizeof(serial)), GANG_OK);
+	cr_assert_eq(gang_flash_otp_program(F.t, img, NULL), GANG_ELOCKED_FOREVER, "%s", fx_msg());
+	cr_assert_eq(gang_flash_otp_program(F.t, img, GANG_OTP_CONFIRM), GANG_OK, "%s", fx_msg());
+	cr_assert_eq(gang_stlink_read_mem(back, F.sl, 0x0BFA0020U, sizeof(back)), GANG_OK);
+	cr_assert_arr_eq(back + 4, serial, sizeof(serial));
+	cr_assert(back[0] == 0xFF && back[3] == 0xFF && back[10] == 0xFF && back[15] == 0xFF,
+		  "the rest of the quad word stays erased");
+	cr_assert_eq(gang_flash_otp_program(F.t, img, GANG_OTP_CONFIRM), GANG_OK, "the same bytes again: nothing to do");
+	cr_assert_eq(gang_image_from_buffer(&again, 0x0BFA0024U, other, sizeof(other)), GANG_OK);
+	cr_assert_eq(gang_flash_otp_program(F.t, again, GANG_OTP_CONFIRM), GANG_EFLASH);
+	cr_assert_not_null(strstr(fx_msg(), "OTP byte at 0x0BFA0024 already holds 0x12"), "%s", fx_msg());
+	gang_image_free(again);
+	/* erased bytes of a quad word already written: the unit takes one write, ever */
+	cr_assert_eq(gang_image_from_buffer(&again, 0x0BFA0020U, other, 4), GANG_OK);
+	cr_assert_eq(gang_flash_otp_program(F.t, again, GANG_OTP_CONFIRM), GANG_EFLASH);
+	cr_assert_not_null(strstr(fx_msg(), "OTP unit at 0x0BFA0020 is written already"), "%s", fx_msg());
+	gang_image_free(img);
+	gang_image_free(again);
+}
