@@ -406,13 +406,16 @@ static int tz_crc_readback(uint32_t *crc_out, gang_target *t, const tz_state *st
 	gang_flash_unit u;
 	int err = GANG_OK;
 
-	for (uint32_t off = 0; off < len && err == GANG_OK; off += (uint32_t)sizeof(buf)) {
-		uint32_t a = addr + off, n = len - off < sizeof(buf) ? len - off : (uint32_t)sizeof(buf);
+	for (uint32_t off = 0, n = 0; off < len && err == GANG_OK; off += n) {
+		uint32_t a = addr + off;
 		bool secure = gang_geom_unit_at(&u, &part->geom, a) && tz_secure(st, &u, part->family);
 
 		if (secure && st->half)
 			return tz_refuse_secure(t, "verify", a);
-		/* reads stay within one page: pages are multiples of TZ_READ_CHUNK */
+		/* one read never leaves the page: the next one may be of the other security */
+		n = len - off < sizeof(buf) ? len - off : (uint32_t)sizeof(buf);
+		if (gang_geom_is_flash(&part->geom, a, 1) && u.addr + u.size - a < n)
+			n = u.addr + u.size - a;
 		err = gang_stlink_read_mem(buf, gang_target_stlink(t), a | (secure ? TZ_SEC_FLASH : 0U), n);
 		for (uint32_t i = 0; i < n; i += 4U) {
 			/* the unit takes each little-endian word MSB first (flash/flash.h gang_crc32_stm32) */
