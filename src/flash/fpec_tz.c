@@ -50,6 +50,7 @@
 #define TZ_OBL_HALT_MS       500U
 #define TZ_UNIT_MAX          16U
 #define TZ_READ_CHUNK        4096U
+#define TZ_RDP_LEVEL0_BYTE   0xAAU      /* only the bits tz_state_read remembers matter to the driver */
 
 /*
  * Typical times (unverified: DS12736 (L552) and DS13086 (U575/585) were
@@ -90,13 +91,33 @@ static int tz_wr(gang_target *t, uint32_t off, uint32_t v)
 	return gang_stlink_write32(gang_target_stlink(t), tz_reg(t, off), v);
 }
 
+/*
+ * gang_target_sram_note bits: FLASH_OPTR as far as this driver uses it,
+ * remembered while TrustZone is off. The option bytes in force change only
+ * at a reset or OBL_LAUNCH, which clear the note, so each operation need
+ * not read OPTR again over the link.
+ */
+#define TZ_NOTE_OPTR         (1U << 12)  /* the two below are known */
+#define TZ_NOTE_SWAP         (1U << 13)  /* OPTR.SWAP_BANK */
+#define TZ_NOTE_DBANK        (1U << 14)  /* OPTR.DBANK (L5) */
+
 static int tz_state_read(tz_state *st, gang_target *t)
 {
+	uint32_t *note = gang_target_sram_note(t);
 	int err;
 
 	memset(st, 0, sizeof(*st));
+	if (*note & TZ_NOTE_OPTR) {
+		st->optr = TZ_RDP_LEVEL0_BYTE | ((*note & TZ_NOTE_SWAP) ? TZ_OPTR_SWAP_BANK : 0U) |
+			   ((*note & TZ_NOTE_DBANK) ? TZ_OPTR_DBANK_L5 : 0U);
+		st->swap = *note & TZ_NOTE_SWAP;
+		return GANG_OK;
+	}
 	if ((err = tz_rd(&st->optr, t, TZ_FLASH_OPTR)) < 0)
 		return err;
+	if (!(st->optr & TZ_OPTR_TZEN))
+		*note |= TZ_NOTE_OPTR | ((st->optr & TZ_OPTR_SWAP_BANK) ? TZ_NOTE_SWAP : 0U) |
+			 ((st->optr & TZ_OPTR_DBANK_L5) ? TZ_NOTE_DBANK : 0U);
 	st->tzen = st->optr & TZ_OPTR_TZEN;
 	st->half = st->tzen && (st->optr & TZ_OPTR_RDP) == TZ_RDP_LEVEL05;
 	st->swap = st->optr & TZ_OPTR_SWAP_BANK;
