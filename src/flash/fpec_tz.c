@@ -30,7 +30,7 @@
  * script do the same (secure registers with TZEN = 1 at level 0). The
  * bank-swap mapping (SWAP_BANK = 1: the bank at 0x08000000 is bank 2,
  * erased with BKER, its watermark in SECWM2) is as RM0456 §7.3.3 describes
- * it (unverified on silicon). Erase and program times: see tz_timing.
+ * it (unverified on silicon). Erase times: see TZ_PAGE_MS.
  */
 #include "flash/fpec_tz.h"
 
@@ -53,19 +53,13 @@
 #define TZ_RDP_LEVEL0_BYTE   0xAAU      /* only the bits tz_state_read remembers matter to the driver */
 
 /*
- * Typical times (unverified: DS12736 (L552) and DS13086 (U575/585) were
- * not at hand): L5 as L4 (DS10198: page 22 ms, mass 23 ms), U5 8 KiB page
- * 1.5 ms and mass erase 1.5 ms per bank.
+ * Typical erase times (unverified: DS12736 (L552) and DS13086 (U575/585)
+ * were not at hand): the L4's (DS10198: page 22 ms, 22.1 ms per bank for
+ * a mass erase) for both families, as target/part.c takes the L4 double
+ * word for their program unit.
  */
-typedef struct tz_timing {
-	unsigned page_ms, mass_ms;
-} tz_timing;
-
-static tz_timing tz_times(gang_target *t)
-{
-	return gang_fpec_tz_has_unlock(gang_target_part(t)->family) ? (tz_timing){ 2U, 2U } :
-								       (tz_timing){ 22U, 23U };
-}
+#define TZ_PAGE_MS           22U
+#define TZ_BANK_MS           22U
 
 /* What TrustZone and RDP allow now, from FLASH_OPTR and the watermarks. */
 typedef struct tz_state {
@@ -250,7 +244,7 @@ static int tz_erase_page(gang_target *t, const tz_state *st, const gang_flash_un
 
 	if (secure && st->half)
 		return tz_refuse_secure(t, "page erase", u->addr);
-	return tz_erase_op(t, secure, mode, u->addr, tz_times(t).page_ms, "page erase", ov);
+	return tz_erase_op(t, secure, mode, u->addr, TZ_PAGE_MS, "page erase", ov);
 }
 
 static int tz_erase_units(gang_target *t, unsigned first, unsigned count, const gang_flash_progress *p,
@@ -288,7 +282,7 @@ static int tz_mass_erase(gang_target *t, gang_flash_overlap *ov)
 	if (err < 0)
 		return err;
 	if (!st.tzen)
-		return tz_erase_op(t, false, TZ_CR_MER1 | TZ_CR_MER2, GANG_FLASH_BASE, tz_times(t).mass_ms,
+		return tz_erase_op(t, false, TZ_CR_MER1 | TZ_CR_MER2, GANG_FLASH_BASE, 2U * TZ_BANK_MS,
 				   "mass erase", ov);
 	for (unsigned i = 0; st.half && gang_geom_unit(&u, &p->geom, i); i++)
 		if (tz_secure(&st, &u, p->family))
@@ -508,18 +502,20 @@ static int tz_ob_unlock(gang_target *t)
 static int tz_ob_area(gang_target *t, const uint8_t *raw, unsigned i)
 {
 	const gang_family *f = gang_target_part(t)->family;
-	uint32_t m = gang_fpec_tz_page_mask(f), keep = ~(m | m << TZ_AREA_END_SHIFT), cur = 0, v;
+	uint32_t m = gang_fpec_tz_page_mask(f), keep = ~(m | m << TZ_AREA_END_SHIFT), cur = 0, optr = 0, v, sec;
 	uint16_t h = (uint16_t)(raw[TZ_RAW_AREA + 2U * i] | raw[TZ_RAW_AREA + 2U * i + 1U] << 8);
 	int err;
 
 	if (i < TZ_WRP_AREAS && gang_fpec_tz_has_unlock(f))
 		keep &= ~TZ_WRP_UNLOCK;
-	if ((err = tz_rd(&cur, t, gang_fpec_tz_area_regs[i])) < 0)
+	if ((err = tz_rd(&cur, t, gang_fpec_tz_area_regs[i])) < 0 || (err = tz_rd(&optr, t, TZ_FLASH_OPTR)) < 0)
 		return err;
 	v = (cur & keep) | gang_fpec_tz_area_reg(h, f);
 	if (i < TZ_WRP_AREAS && gang_fpec_tz_has_unlock(f) && (h & TZ_RAW_UNLOCK))
 		v |= TZ_WRP_UNLOCK;
-	return v == cur ? GANG_OK : tz_wr(t, gang_fpec_tz_area_regs[i], v);
+	/* with TrustZone on, the watermarks take secure writes only (RM0456 §7.9.16): the secure alias */
+	sec = i >= TZ_WRP_AREAS && (optr & TZ_OPTR_TZEN) ? TZ_SEC_REGS : 0U;
+	return v == cur ? GANG_OK : tz_wr(t, sec + gang_fpec_tz_area_regs[i], v);
 }
 
 /*

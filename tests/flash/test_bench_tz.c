@@ -348,6 +348,22 @@ Test(flash_bench_tz, trustzone_on_at_rdp0_programs_secure_and_non_secure_pages)
 	img = fx_image(0x08000404U, 20000, 104U);
 	fx_program_check(img, GANG_ERASE_PAGES);
 	gang_image_free(img);
+	/* with TrustZone on, a watermark takes only secure writes (the secure register alias) */
+	{
+		const gang_family *f = gang_target_part(F.t)->family;
+		gang_ob_want w;
+		gang_ob ob;
+		gang_diag d = { 0 };
+
+		gang_ob_want_init(&w);
+		cr_assert_eq(gang_ob_want_set(&w, f, "SECWM1", 0x0100, &d), GANG_OK, "%s", d.msg);
+		cr_assert_eq(gang_ob_write(NULL, F.t, &w, NULL), GANG_OK, "%s", fx_msg());
+		cr_assert_eq(gang_ob_read(&ob, F.t), GANG_OK);
+		cr_assert_eq(gang_ob_field_get(&ob, gang_ob_field_find(f, "SECWM1")), 0x0100);
+		img = fx_image(0x08000000U, 0x6800U, 105U);   /* pages 0-1 secure now, 2-12 not */
+		fx_program_check(img, GANG_ERASE_PAGES);
+		gang_image_free(img);
+	}
 }
 
 /*
