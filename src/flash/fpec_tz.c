@@ -50,6 +50,7 @@
 #define TZ_OBL_HALT_MS       500U
 #define TZ_UNIT_MAX          16U
 #define TZ_READ_CHUNK        4096U
+#define TZ_DIRECT_MAX        1024U      /* bytes of units one host transfer programs (TrustZone on) */
 #define TZ_RDP_LEVEL0_BYTE   0xAAU      /* only the bits tz_state_read remembers matter to the driver */
 
 /*
@@ -310,8 +311,14 @@ static gang_loader tz_loader(gang_target *t)
 	return l;
 }
 
-/* One unit from the host: PG in the set's CR, the unit's words, wait, check (no code on the core). */
-static int tz_direct_unit(gang_target *t, bool secure, uint32_t addr, const uint8_t *data, unsigned unit)
+/*
+ * Units from the host: PG in the set's CR, then len bytes of whole units
+ * in one transfer, then wait and check. A store to flash while the
+ * previous unit programs waits on the bus (RM0456 §7.3.7 (unverified
+ * wording), as the bench models it), so the units need no poll between
+ * them; no code runs on the core.
+ */
+static int tz_direct_write(gang_target *t, bool secure, uint32_t addr, const uint8_t *data, uint32_t len)
 {
 	const gang_flash_ctrl_regs *r = tz_regs(secure);
 	uint32_t sr = 0;
@@ -319,7 +326,7 @@ static int tz_direct_unit(gang_target *t, bool secure, uint32_t addr, const uint
 
 	if ((err = tz_wr(t, r->cr, TZ_CR_PG)) < 0 ||
 	    (err = gang_stlink_write_mem(gang_target_stlink(t), addr | (secure ? TZ_SEC_FLASH : 0U), data,
-					 unit)) < 0 ||
+					 len)) < 0 ||
 	    (err = gang_flash_ctrl_wait(&sr, t, r, 0, 100U, "program")) < 0)
 		return err;
 	if ((err = tz_check(t, sr, "program", addr)) < 0)
@@ -335,28 +342,40 @@ static bool tz_blank(const uint8_t *p, unsigned n)
 	return true;
 }
 
-/* TrustZone on: every unit of the run from the host, through the set its page's security calls for. */
+/* Bytes from off of the run's units that are not blank, within page u, at most TZ_DIRECT_MAX. */
+static uint32_t tz_direct_span(const gang_flash_run *run, uint32_t off, const gang_flash_unit *u, unsigned unit)
+{
+	uint32_t n = 0, end = u->addr + u->size - run->addr;
+
+	while (off + n < run->len && off + n < end && n < TZ_DIRECT_MAX && !tz_blank(run->data + off + n, unit))
+		n += unit;
+	return n;
+}
+
+/* TrustZone on: the run's units from the host, through the set each page's security calls for. */
 static int tz_direct_run(gang_target *t, const tz_state *st, const gang_flash_run *run, const gang_flash_progress *p,
 			 uint64_t base)
 {
 	const gang_part *part = gang_target_part(t);
 	unsigned unit = part->geom.write_unit;
 	gang_flash_unit u = { 0 };
+	uint32_t n;
 	int err = GANG_OK;
 
-	for (uint32_t off = 0; off < run->len && err == GANG_OK; off += unit) {
+	for (uint32_t off = 0; off < run->len && err == GANG_OK; off += n) {
 		uint32_t a = run->addr + off;
 
-		if ((off == 0 || a >= u.addr + u.size) && !gang_geom_unit_at(&u, &part->geom, a))
+		if (!gang_geom_unit_at(&u, &part->geom, a))
 			return gang_diag_set_at(gang_target_diag(t), GANG_ERR, a, "program: 0x%08" PRIX32
 					     " is not flash", a);
-		if (tz_blank(run->data + off, unit))
+		if ((n = tz_direct_span(run, off, &u, unit)) == 0) {
+			n = unit;   /* blank: nothing to program */
 			continue;
+		}
 		if (tz_secure(st, &u, part->family) && st->half)
 			return tz_refuse_secure(t, "program", a);
-		err = tz_direct_unit(t, tz_secure(st, &u, part->family), a, run->data + off, unit);
-		if (off % 1024U == 0)
-			gang_flash_progress_report(p, base + off);
+		err = tz_direct_write(t, tz_secure(st, &u, part->family), a, run->data + off, n);
+		gang_flash_progress_report(p, base + off + n);
 	}
 	return err;
 }
@@ -615,7 +634,7 @@ static int tz_otp_unit(gang_target *t, uint32_t at, unsigned unit, const uint8_t
 	if (!tz_blank(cur, unit))
 		return gang_diag_set_at(gang_target_diag(t), GANG_EFLASH, at, "OTP unit at 0x%08" PRIX32 " is "
 				     "written already: each takes one write, ever", at);
-	return tz_direct_unit(t, false, at, want, unit);
+	return tz_direct_write(t, false, at, want, unit);
 }
 
 static int tz_otp_write(gang_target *t, uint32_t addr, const uint8_t *data, size_t len)
