@@ -6,7 +6,8 @@
  * option registers, RDP levels, TrustZone and write protection are in
  * board_fpec_tz_ob.c.
  *
- * Facts: RM0438 §6 (L552/562) and RM0456 §7 (U575/585):
+ * Facts: RM0438 §6 (L552/562) and RM0456 §7 (U575/585) (the chapters are
+ * certain; sub-section numbers here and below are unverified):
  * - two register sets: NSKEYR/NSSR/NSCR drive non-secure pages,
  *   SECKEYR/SECSR/SECCR (secure access only) secure pages; with TZEN = 0
  *   every page is non-secure and the secure set reads as zero and ignores
