@@ -171,11 +171,6 @@ static bool tz_dp_dead(const sim_board *b)
 	return b->tz.rdp_level == 2U;
 }
 
-static bool tz_sec_ok(const sim_board *b, bool core)
-{
-	return tz_secure_ok(b, core);
-}
-
 /* A non-secure read of a secure page reads as zero (illegal access; RM0456 §7.5.3). */
 static bool tz_flash_readable(const sim_board *b, uint32_t off, bool secure)
 {
@@ -663,7 +658,7 @@ uint64_t tz_mass_ns(const sim_board *b)
 	.latency = tz_latency, \
 	.power_loss = tz_power_loss, \
 	.sec_flash_base = TZ_FLASH_S, \
-	.sec_ok = tz_sec_ok, \
+	.sec_ok = tz_secure_ok, \
 	.flash_readable = tz_flash_readable
 
 const board_flash_model board_fpec_l5_model = {
