@@ -740,11 +740,14 @@ Test(board_tz, stop_without_dbg_stop_silences_the_port_and_dbgmcu_at_0xe0044004_
 		sim_board_set_nrst(b, true);
 		cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK, "%s under reset", parts[i]);
 		fx_w(b, 0xE0044004U, 4, 0x6U);   /* DBG_STOP | DBG_STANDBY, as OpenOCD writes */
+		fx_w(b, 0xE0044008U, 4, 0x1800U);   /* APB1FZR1: WWDG and IWDG stop */
+		cr_expect_eq(fx_r(b, 0xE0044008U, 4), 0x1800U, "%s: APB1FZR1", parts[i]);
 		sim_board_set_nrst(b, false);
 		sim_board_advance(b, sim_board_now(b) + FX_MS);
 		cr_expect_not(sim_board_core_running(b), "%s asleep again", parts[i]);
 		cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK, "%s: DBG_STOP keeps the port",
 			     parts[i]);
+		cr_expect_eq(fx_r(b, 0xE0044008U, 4), 0x1800U, "%s: survives system reset", parts[i]);
 		sim_board_free(b);
 		fx_teardown();
 		fx_setup();

@@ -56,7 +56,8 @@
  *   and 12 MHz per wait state up to 160, 110, 55 and 25 MHz (RM0456
  *   §7.3.3). Above the range's maximum every flash read is garbage. The
  *   range switch itself is instant (VOSRDY always set). So HSI16 needs
- *   FLASH_ACR.LATENCY >= 1 after reset on both. (Figures unverified.)
+ *   FLASH_ACR.LATENCY >= 1 after reset on both. (Figures and the L5/U5
+ *   sub-section numbers unverified.)
  */
 #include "board_internal.h"
 

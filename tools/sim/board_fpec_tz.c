@@ -6,7 +6,8 @@
  * option registers, RDP levels, TrustZone and write protection are in
  * board_fpec_tz_ob.c.
  *
- * Facts: RM0438 §6 (L552/562) and RM0456 §7 (U575/585):
+ * Facts: RM0438 §6 (L552/562) and RM0456 §7 (U575/585) (the chapters are
+ * certain; sub-section numbers here and below are unverified):
  * - two register sets: NSKEYR/NSSR/NSCR drive non-secure pages,
  *   SECKEYR/SECSR/SECCR (secure access only) secure pages; with TZEN = 0
  *   every page is non-secure and the secure set reads as zero and ignores
@@ -168,11 +169,6 @@ static bool tz_blocked(const sim_board *b)
 static bool tz_dp_dead(const sim_board *b)
 {
 	return b->tz.rdp_level == 2U;
-}
-
-static bool tz_sec_ok(const sim_board *b, bool core)
-{
-	return tz_secure_ok(b, core);
 }
 
 /* A non-secure read of a secure page reads as zero (illegal access; RM0456 §7.5.3). */
@@ -662,7 +658,7 @@ uint64_t tz_mass_ns(const sim_board *b)
 	.latency = tz_latency, \
 	.power_loss = tz_power_loss, \
 	.sec_flash_base = TZ_FLASH_S, \
-	.sec_ok = tz_sec_ok, \
+	.sec_ok = tz_secure_ok, \
 	.flash_readable = tz_flash_readable
 
 const board_flash_model board_fpec_l5_model = {

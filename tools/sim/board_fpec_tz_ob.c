@@ -8,7 +8,8 @@
  * WRP1AR, WRP1BR, SECWM2R1, SECWM2R2, WRP2AR, WRP2BR (register order
  * 0x40-0x6C), then the U5 OEM1 and OEM2 keys (0 = not provisioned).
  *
- * Facts: RM0438 §6.4 and RM0456 §7.4 (option bytes, OPTSTRT loads them
+ * Facts (sub-section numbers unverified, as in board_fpec_tz.c): RM0438
+ * §6.4 and RM0456 §7.4 (option bytes, OPTSTRT loads them
  * into the option area, OBL_LAUNCH or a reset puts them in force), §6.6 /
  * §7.6 (RDP: 0xAA level 0, 0xCC level 2, 0x55 with TZEN = 1 level 0.5,
  * any other value level 1; a regression to level 0 mass-erases; level 2

@@ -106,7 +106,7 @@ typedef struct board_core {
 	uint32_t fdirty_lo, fdirty_hi, sdirty_lo, sdirty_hi;
 	/* debug and system registers (ARMv7-M ARM C1.6): DHCSR/DEMCR/DFSR survive system reset */
 	uint32_t dhcsr_ctrl, demcr, dfsr, dcrdr, cfsr, hfsr, aircr, vtor;
-	uint32_t fp_ctrl, dbgmcu_cr, scr;
+	uint32_t fp_ctrl, dbgmcu_cr, dbgmcu_fz, scr;   /* dbgmcu_fz: L5/U5 APB1FZR1 */
 	bool reset_st;         /* DHCSR.S_RESET_ST, sticky until read */
 } board_core;
 

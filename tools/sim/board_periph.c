@@ -21,7 +21,7 @@
 #define PERIPH_AFIO_MAPR   0x40010004U
 #define PERIPH_PWR_CR      0x40007000U   /* F0/F1/F3/F2/F4/F7 (RM0008 §5.4.1, RM0090 §5.4.1) */
 #define PWR_CR_PDDS        (1U << 1)
-#define PERIPH_PWR_CR1_U5  0x46020800U   /* U5 PWR_CR1 (RM0456 §10.10.1) */
+#define PERIPH_PWR_CR1_U5  0x46020800U   /* U5 PWR_CR1 (RM0456 §10.10.1; L5/U5 section numbers unverified) */
 #define PWR_CR1_LPMS       0x7U          /* L5/U5: 000-010 Stop 0-2, 011 Standby, 1xx Shutdown */
 #define PWR_LPMS_STANDBY   3U
 #define PWR_L5_CR1_RESET   0x00000400U   /* VOS = 10: range 2 (RM0438 §8.6.1, unverified) */

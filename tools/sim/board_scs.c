@@ -59,6 +59,14 @@
 #define FP_CTRL_ENABLE   (1U << 0)
 #define FP_CTRL_KEY      (1U << 1)
 #define DBGMCU_CR_MASK   0x00000307U
+#define DBGMCU_APB1FZR1  8U            /* L5/U5 at 0xE0044008 (RM0438/RM0456 DBGMCU chapter: WWDG
+					* b11, IWDG b12); every bit stored (reserved bits unverified) */
+
+/* The DBGMCU freeze register the bench keeps (L5/U5 APB1FZR1; elsewhere it reads 0). */
+static bool scs_has_fz(const sim_board *b)
+{
+	return b->part->flash_ctl == SIM_FLASH_L5 || b->part->flash_ctl == SIM_FLASH_U5;
+}
 
 /* Power-on reset of the debug domain (the only reset that clears it). */
 void board_scs_por(sim_board *b)
@@ -76,6 +84,7 @@ void board_scs_por(sim_board *b)
 	c->scr = 0;
 	c->fp_ctrl = FP_CTRL_VALUE;
 	c->dbgmcu_cr = 0;
+	c->dbgmcu_fz = 0;
 	c->reset_st = false;
 }
 
@@ -155,6 +164,8 @@ static uint32_t scs_read32(sim_board *b, uint32_t addr)
 		return board_dbgmcu_idcode(b);
 	if (addr == b->part->idcode_addr + 4U)
 		return c->dbgmcu_cr;
+	if (addr == b->part->idcode_addr + DBGMCU_APB1FZR1 && scs_has_fz(b))
+		return c->dbgmcu_fz;
 	return 0;
 }
 
@@ -194,6 +205,8 @@ static void scs_write32(sim_board *b, uint32_t addr, uint32_t val, bool core)
 	default:
 		if (addr == b->part->idcode_addr + 4U)
 			c->dbgmcu_cr = val & DBGMCU_CR_MASK;
+		else if (addr == b->part->idcode_addr + DBGMCU_APB1FZR1 && scs_has_fz(b))
+			c->dbgmcu_fz = val;
 		break;
 	}
 }
