@@ -11,8 +11,10 @@
  * words (L5) or quad words (U5) through the ring (tools/loader/loader_mw.S).
  * With TrustZone on, gang runs no code on the core (whether its SRAM is
  * secure, and which state the core halts in, is the firmware's business:
- * GTZC and the SAU), so the host programs unit by unit through the debug
- * port and verifies by reading back: at RDP level 0 the secure pages (the
+ * GTZC and the SAU), so the host writes the units through the debug port
+ * (up to 1 KiB of them per transfer) and verifies by reading back (both
+ * slower than the loader; watermarks only: SECBBxRy block-based security,
+ * zero after reset, is not read): at RDP level 0 the secure pages (the
  * secure watermarks SECWMx) through the secure registers and the secure
  * flash alias 0x0C000000, the rest through the non-secure ones; at level
  * 0.5 the debugger reaches non-secure flash only, so an image or an erase
@@ -30,7 +32,8 @@
  * script do the same (secure registers with TZEN = 1 at level 0). The
  * bank-swap mapping (SWAP_BANK = 1: the bank at 0x08000000 is bank 2,
  * erased with BKER, its watermark in SECWM2) is as RM0456 §7.3.3 describes
- * it (unverified on silicon). Erase times: see TZ_PAGE_MS.
+ * it (unverified on silicon, and not modelled by the bench). Erase times:
+ * see TZ_PAGE_MS.
  */
 #include "flash/fpec_tz.h"
 
