@@ -105,7 +105,8 @@ void job_note(job *j, const char *message, const char *detail)
 static int job_connect(job *j)
 {
 	const gang_profile *p = j->p;
-	gang_connect_opts o = { .mode = p->connect, .swd_khz = p->swd_khz, .part = p->target };
+	gang_connect_opts o = { .mode = p->connect, .swd_khz = p->swd_khz, .part = p->target,
+				.should_stop = job_should_stop, .stop_user = j };
 	const gang_target_info *info;
 	char other[32];
 	int err;
@@ -332,6 +333,7 @@ static void job_what(char *out, size_t cap, int err, const gang_diag *d, const g
 		return;
 	case GANG_EPOOL_DRY:
 	case GANG_ESCAN_TAKEN:
+	case GANG_ECANCELLED:    /* "stopped by the operator during program at 0x08004000" */
 		if (d != NULL && d->msg[0]) {
 			snprintf(out, cap, "%.190s", d->msg);
 			return;

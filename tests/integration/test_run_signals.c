@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #define BENCH_SLOW "tests/fixtures/benches/run-slow.cfg"
 #define BENCH_FIXED "tests/fixtures/benches/run-fixed.cfg"
 #define BENCH_RDP "tests/fixtures/benches/run-rdp.cfg"
+#define BENCH_SLOW_PROG "tests/fixtures/benches/run-slow-prog.cfg" /* 128 KiB take ~13 s to program */
 
 static itest_env env;
 static const itest_layout layout = { "profiles/firmware/demo-f103.hex", 0x0803F800U, 256U * 1024U };
@@ -214,4 +216,108 @@ Test(run_signals, the_json_checker_refuses_what_is_not_one_json_object)
 	cr_assert(itest_json_object("{\"a\":[1,-2.5e3,{\"b\":null}],\"c\":\"x\\\"y\"}", "c", v, sizeof(v)));
 	cr_assert_str_eq(v, "x\\\"y");
 	cr_assert_not(itest_json_object("{\"a\":{\"c\":1}}", "c", v, sizeof(v)), "nested key taken as top-level");
+}
+
+/* DIR/big.bin: n pseudo-random bytes, and DIR/big.cfg programming it (page erase, CRC verify, no retry). */
+static const char *big_profile(size_t n)
+{
+	static char path[ITEST_PATH_MAX];
+	char bin[ITEST_PATH_MAX + 16];
+	uint32_t x = 2463534242U;
+	FILE *f;
+
+	snprintf(bin, sizeof(bin), "%s/big.bin", env.dir);
+	cr_assert_not_null(f = fopen(bin, "wb"));
+	for (size_t i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		fputc((int)(x & 0xFFU), f);
+	}
+	fclose(f);
+	cr_assert(itest_write(path, sizeof(path), &env, "big.cfg",
+			      "name = \"big\";\ntarget = \"STM32F103RC\";\n"
+			      "image = { file = \"big.bin\"; address = 0x08000000; };\n"
+			      "erase = \"pages\";\nverify = \"crc\";\nretries = 0;\n"));
+	return path;
+}
+
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The first n bytes of the board's flash equal DIR/big.bin. */
+static bool big_on_board(const char *uid, size_t n)
+{
+	char path[ITEST_PATH_MAX + 64];
+	uint8_t *flash, *img;
+	size_t fl = 0, il = 0;
+	bool same;
+
+	snprintf(path, sizeof(path), "%s/%s/flash.bin", env.state, uid);
+	flash = (uint8_t *)itest_slurp(path, &fl);
+	snprintf(path, sizeof(path), "%s/big.bin", env.dir);
+	img = (uint8_t *)itest_slurp(path, &il);
+	same = flash && img && fl >= n && il == n && memcmp(flash, img, n) == 0;
+	free(flash);
+	free(img);
+	return same;
+}
+
+/*
+ * Stop (SIGTERM twice) the run after_s into the program step of a 128 KiB
+ * image on the slow-programming bench: the attempt ends inside the step,
+ * during what (the page erase comes first, then the loader's stream), in
+ * well under 2 s, recorded as aborted; the next run programs the board.
+ */
+static void stop_inside_program(double after_s, const char *what)
+{
+	const char *p = big_profile(128U * 1024U);
+	const char *argv[] = { "run", p, "--boards", "1", "--db", env.db, "--plain", NULL };
+	struct timespec gap = { 0, 200 * 1000000L };
+	struct timespec wait = { (time_t)after_s, (long)((after_s - (double)(time_t)after_s) * 1e9) };
+	char uid[32] = "", sql[512];
+	double t_stop;
+	pid_t pid;
+	int rc;
+
+	env.realtime = 1.0;
+	cr_assert_gt(pid = itest_spawn(&env, BENCH_SLOW_PROG, argv), 0);
+	cr_assert(itest_wait_for(env.out, " program", 1, 20), "the slot never reached program");
+	nanosleep(&wait, NULL);
+	kill(pid, SIGTERM);
+	nanosleep(&gap, NULL);
+	kill(pid, SIGTERM);
+	t_stop = wall_s();
+	rc = itest_wait(pid, 20);
+	cr_assert_geq(rc, 0, "gang did not end");
+	cr_expect_lt(wall_s() - t_stop, 2.0, "gang took %.1f s after the stop", wall_s() - t_stop);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM attempts WHERE result = 'aborted' AND error_message "
+		 "LIKE 'stopped by the operator during %s at 0x08%%'", what);
+	cr_expect_eq(itest_db_int(&env, sql), 1, "%s", sql);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM steps WHERE step = 'program' AND result = 'fail' AND "
+		 "detail LIKE 'stopped by the operator during %s at 0x08%%'", what);
+	cr_expect_eq(itest_db_int(&env, sql), 1, "%s", sql);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM steps WHERE step = 'verify'"), 0);
+	cr_assert(itest_db_text(uid, sizeof(uid), &env, "SELECT uid FROM attempts"));
+	cr_expect_not(big_on_board(uid, 128U * 1024U), "the stop came after the whole image was written");
+	/* the next run programs the same board completely (its flash was left locked and its core halted) */
+	env.realtime = 0;
+	cr_assert_eq(itest_run(&env, BENCH_SLOW_PROG, argv, 60), 0);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 1);
+	cr_expect(big_on_board(uid, 128U * 1024U), "the board does not hold the image after the second run");
+}
+
+Test(run_signals, a_stop_during_the_erase_of_a_long_program_step_ends_it_between_two_pages)
+{
+	stop_inside_program(0.3, "erase");
+}
+
+Test(run_signals, a_stop_during_the_loaders_stream_ends_the_program_step_at_once_and_the_board_programs_next_time)
+{
+	stop_inside_program(4.0, "program");
 }
