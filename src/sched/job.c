@@ -600,10 +600,8 @@ static void job_finish(job *j, job_outcome *out, int err)
 
 	if (err == GANG_OK) {
 		job_outcome_fill(out, j, GANG_OK);
+		/* the pass burns the serial and the data values in its own transaction: all or nothing */
 		if (job_close(j, out, &dbd) == GANG_OK) {
-			/* a value left reserved still belongs to this UID only: logged, not held against the pass */
-			if (job_data_burn(j, &dbd) < 0)
-				gang_log_err(&j->s->log, "burning the data values failed: %s", dbd.msg);
 			job_release(j);
 			return;
 		}

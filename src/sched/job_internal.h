@@ -74,8 +74,6 @@ int job_scan(job *j);
 int job_data(job *j);
 /* A failure at an address inside a secret data item: its message keeps no byte of the value. */
 void job_data_redact(job *j);
-/* After the pass: burn the board's value of each data pool. */
-int job_data_burn(job *j, gang_diag *d);
 /* The board holds the image already (program.skip_if_same): JOB_SKIPPED, else GANG_OK. */
 int job_same(job *j);
 

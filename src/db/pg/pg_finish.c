@@ -1,7 +1,7 @@
 /*
  * pg_finish.c — closing an attempt in the PostgreSQL backend (the result,
  * the board's last result and, for a pass, the serial burned and recorded
- * on the board, in one transaction, as src/db/sqlite/sqlite_attempt.c
+ * on the board and the attempt's data values burned, in one transaction, as src/db/sqlite/sqlite_attempt.c
  * does), and a board seen again: its last pass and the sighting recorded
  * instead of a new attempt.
  */
@@ -117,6 +117,8 @@ static int pg_finish_tx(db_pg *db, const gang_attempt_key *k, gang_attempt_resul
 		return gang_diag_set(d, GANG_ERR, "database %s: attempt %s has no board UID; a pass needs one",
 				     db->shown, kt);
 	if (result == GANG_ATTEMPT_PASS && a.value >= 0 && (err = pg_serial_burn_tx(db, a.pool, a.value, a.uid, d)) < 0)
+		return err;
+	if (result == GANG_ATTEMPT_PASS && (err = pg_data_burn_tx(db, id, a.uid, d)) < 0)
 		return err;
 	pg_p_int(&p, id);
 	pg_p_text(&p, pg_results[result]);
