@@ -153,6 +153,8 @@ int db_pg_attempt_finish(db_pg *db, const gang_attempt_key *k, gang_attempt_resu
 int db_pg_report_scan(db_pg *db, const gang_report_filter *f, gang_report_row_fn fn, void *ctx, gang_diag *d);
 int db_pg_report_pools(gang_report_pool **out, size_t *n_out, db_pg *db, const gang_report_filter *f,
 		       gang_diag *d);
+int db_pg_report_data_pools(gang_report_data_pool **out, size_t *n_out, db_pg *db, const gang_report_filter *f,
+			    gang_diag *d);
 int db_pg_trace_lookup(char ***uids_out, size_t *n_out, db_pg *db, gang_trace_by by, const char *key,
 		      gang_diag *d);
 int db_pg_trace_board(gang_trace_board **out, db_pg *db, const char *uid, gang_diag *d);

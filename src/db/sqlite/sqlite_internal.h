@@ -159,6 +159,8 @@ int db_sqlite_report_scan(db_sqlite *db, const gang_report_filter *f, gang_repor
 			  gang_diag *d);
 int db_sqlite_report_pools(gang_report_pool **out, size_t *n_out, db_sqlite *db, const gang_report_filter *f,
 			   gang_diag *d);
+int db_sqlite_report_data_pools(gang_report_data_pool **out, size_t *n_out, db_sqlite *db,
+				const gang_report_filter *f, gang_diag *d);
 int db_sqlite_trace_lookup(char ***uids_out, size_t *n_out, db_sqlite *db, gang_trace_by by, const char *key,
 		          gang_diag *d);
 int db_sqlite_trace_board(gang_trace_board **out, db_sqlite *db, const char *uid, gang_diag *d);
