@@ -24,6 +24,7 @@
 #define BENCH_FIXED "tests/fixtures/benches/run-fixed.cfg"
 #define BENCH_RDP "tests/fixtures/benches/run-rdp.cfg"
 #define BENCH_SLOW_PROG "tests/fixtures/benches/run-slow-prog.cfg" /* 128 KiB take ~13 s to program */
+#define BENCH_SLOW_USB "tests/fixtures/benches/run-slow-usb.cfg"   /* 128 KiB take ~1.3 s to read back */
 
 static itest_env env;
 static const itest_layout layout = { "profiles/firmware/demo-f103.hex", 0x0803F800U, 256U * 1024U };
@@ -219,8 +220,9 @@ Test(run_signals, the_json_checker_refuses_what_is_not_one_json_object)
 }
 
 /* DIR/big.bin: n pseudo-random bytes, and DIR/big.cfg programming it (page erase, CRC verify, no retry). */
-static const char *big_profile(size_t n)
+static const char *big_profile(size_t n, const char *verify)
 {
+	char text[512];
 	static char path[ITEST_PATH_MAX];
 	char bin[ITEST_PATH_MAX + 16];
 	uint32_t x = 2463534242U;
@@ -235,10 +237,10 @@ static const char *big_profile(size_t n)
 		fputc((int)(x & 0xFFU), f);
 	}
 	fclose(f);
-	cr_assert(itest_write(path, sizeof(path), &env, "big.cfg",
-			      "name = \"big\";\ntarget = \"STM32F103RC\";\n"
-			      "image = { file = \"big.bin\"; address = 0x08000000; };\n"
-			      "erase = \"pages\";\nverify = \"crc\";\nretries = 0;\n"));
+	snprintf(text, sizeof(text), "name = \"big\";\ntarget = \"STM32F103RC\";\n"
+		 "image = { file = \"big.bin\"; address = 0x08000000; };\n"
+		 "erase = \"pages\";\nverify = \"%s\";\nretries = 0;\n", verify);
+	cr_assert(itest_write(path, sizeof(path), &env, "big.cfg", text));
 	return path;
 }
 
@@ -276,7 +278,7 @@ static bool big_on_board(const char *uid, size_t n)
  */
 static void stop_inside_program(double after_s, const char *what)
 {
-	const char *p = big_profile(128U * 1024U);
+	const char *p = big_profile(128U * 1024U, "crc");
 	const char *argv[] = { "run", p, "--boards", "1", "--db", env.db, "--plain", NULL };
 	struct timespec gap = { 0, 200 * 1000000L };
 	struct timespec wait = { (time_t)after_s, (long)((after_s - (double)(time_t)after_s) * 1e9) };
@@ -320,4 +322,35 @@ Test(run_signals, a_stop_during_the_erase_of_a_long_program_step_ends_it_between
 Test(run_signals, a_stop_during_the_loaders_stream_ends_the_program_step_at_once_and_the_board_programs_next_time)
 {
 	stop_inside_program(4.0, "program");
+}
+
+Test(run_signals, a_stop_during_a_read_back_verify_ends_it_between_two_blocks_and_the_board_passes_next_time)
+{
+	const char *p = big_profile(128U * 1024U, "readback");
+	const char *argv[] = { "run", p, "--boards", "1", "--db", env.db, "--plain", NULL };
+	struct timespec gap = { 0, 200 * 1000000L }, into = { 0, 300 * 1000000L };
+	char uid[32] = "";
+	double t_stop;
+	pid_t pid;
+	int rc;
+
+	env.realtime = 1.0;
+	cr_assert_gt(pid = itest_spawn(&env, BENCH_SLOW_USB, argv), 0);
+	cr_assert(itest_wait_for(env.out, " verify", 1, 30), "the slot never reached verify");
+	nanosleep(&into, NULL);
+	kill(pid, SIGTERM);
+	nanosleep(&gap, NULL);
+	kill(pid, SIGTERM);
+	t_stop = wall_s();
+	rc = itest_wait(pid, 20);
+	cr_assert_geq(rc, 0, "gang did not end");
+	cr_expect_lt(wall_s() - t_stop, 2.0, "gang took %.1f s after the stop", wall_s() - t_stop);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM steps WHERE step = 'verify' AND result = 'fail' AND "
+				  "detail LIKE 'stopped by the operator during verify at 0x08%'"), 1);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'aborted'"), 1);
+	cr_assert(itest_db_text(uid, sizeof(uid), &env, "SELECT uid FROM attempts"));
+	env.realtime = 0;
+	cr_assert_eq(itest_run(&env, BENCH_SLOW_USB, argv, 60), 0);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 1);
+	cr_expect(big_on_board(uid, 128U * 1024U));
 }
