@@ -11,7 +11,10 @@
  * rows pay nothing for them). Every row carries batch, profile, hashes,
  * station and operator for the "what was programmed" table: six more text
  * columns, about 0.25 s per million rows, since only reading them shows
- * where a combination changes. Trace
+ * where a combination changes. A failed row also carries its board's data
+ * values and labels (data_allocs_by_uid, scans_by_uid): about 0.45 s per
+ * 85,000 failed attempts when every board has a value and a label
+ * (docs/benchmarks.md). Trace
  * uses attempts_by_uid, steps_by_attempt, serials_by_uid and the UNIQUE
  * index on boards (serial, serial_pool). Reference: db/schema.sql, sqlite.org/optoverview.html.
  */
