@@ -106,7 +106,7 @@ static int job_connect(job *j)
 {
 	const gang_profile *p = j->p;
 	gang_connect_opts o = { .mode = p->connect, .swd_khz = p->swd_khz, .part = p->target,
-				.should_stop = job_should_stop, .stop_user = j };
+				.should_stop = job_target_should_stop, .stop_user = j };
 	const gang_target_info *info;
 	char other[32];
 	int err;
@@ -390,6 +390,34 @@ bool job_should_stop(void *user)
 	return sched_stop_level(j->s->run) == SCHED_ABORT;
 }
 
+/* A built-in step past its own deadline (program.timeout_s). */
+static bool job_step_late(const job *j)
+{
+	const gang_plan_step *st = j->step;
+
+	return st && !st->own && st->timeout_ms && gang_now_unix() - j->step_t0 >= st->timeout_ms / 1000.0;
+}
+
+bool job_target_should_stop(void *user)
+{
+	return job_should_stop(user) || job_step_late(user);
+}
+
+/* A built-in step that its deadline, not the operator, stopped: say so, keeping where it stopped. */
+static int job_step_deadline(job *j, int err)
+{
+	char at[GANG_DIAG_LEN];
+	const char *p;
+
+	if (err != GANG_ECANCELLED || job_should_stop(j) || !job_step_late(j))
+		return err;
+	p = strstr(j->d->msg, " at 0x");
+	snprintf(at, sizeof(at), "%s", p ? p : "");
+	snprintf(j->what, sizeof(j->what), "step '%s' timed out after %" PRIu32 " s", j->step->name,
+		 j->step->timeout_ms / 1000U);
+	return gang_diag_set(j->d, GANG_ESTEP, "%s%s (program.timeout_s)", j->what, at);
+}
+
 /* The step's body, with the target as it needs it: a "running" step lets the firmware run, then re-attaches. */
 static int job_step_body(job *j, const gang_plan_step *st)
 {
@@ -434,8 +462,8 @@ static int job_run_step(job *j, const gang_plan_step *st)
 	j->detail_on_fail = false;
 	j->what[0] = '\0';
 	gang_diag_clear(j->d);
-	t0 = gang_now_unix();
-	err = job_step_body(j, st);
+	t0 = j->step_t0 = gang_now_unix();
+	err = job_step_deadline(j, job_step_body(j, st));
 	if (err < 0)
 		job_data_redact(j);
 	r = err == JOB_SKIPPED ? GANG_STEP_SKIP : err < 0 ? GANG_STEP_FAIL : GANG_STEP_PASS;

@@ -41,6 +41,7 @@ typedef struct job {
 	gang_image *img;          /* per-board copy with the serial (and checksum) patched in */
 	bool unprotected;         /* the unprotect step mass-erased the chip */
 	const gang_plan_step *step; /* the step running */
+	double step_t0;           /* when it started (gang_now_unix) */
 	char what[200];           /* a failed own step: the operator's "what happened" */
 	bool detail_on_fail;      /* a failed step's row takes detail, not the diag's message */
 	char detail[JOB_DETAIL_MAX]; /* what a step did, for the steps table */
@@ -55,6 +56,11 @@ void job_note(job *j, const char *message, const char *detail);
 const gang_image *job_image(const job *j);
 /* The operator stopped the run (abort level): steps end at their next check. */
 bool job_should_stop(void *j);
+/*
+ * What the target's long flash operations poll (gang_connect_opts): the
+ * operator's stop, or a built-in step past its own deadline.
+ */
+bool job_target_should_stop(void *j);
 
 /* The profile's own steps and the helpers of the built-in ones (job_own.c). */
 int job_exec(job *j);

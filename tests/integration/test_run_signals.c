@@ -220,9 +220,9 @@ Test(run_signals, the_json_checker_refuses_what_is_not_one_json_object)
 }
 
 /* DIR/big.bin: n pseudo-random bytes, and DIR/big.cfg programming it (page erase, CRC verify, no retry). */
-static const char *big_profile(size_t n, const char *verify)
+static const char *big_profile(size_t n, const char *verify, const char *extra)
 {
-	char text[512];
+	char text[640];
 	static char path[ITEST_PATH_MAX];
 	char bin[ITEST_PATH_MAX + 16];
 	uint32_t x = 2463534242U;
@@ -239,7 +239,7 @@ static const char *big_profile(size_t n, const char *verify)
 	fclose(f);
 	snprintf(text, sizeof(text), "name = \"big\";\ntarget = \"STM32F103RC\";\n"
 		 "image = { file = \"big.bin\"; address = 0x08000000; };\n"
-		 "erase = \"pages\";\nverify = \"%s\";\nretries = 0;\n", verify);
+		 "erase = \"pages\";\nverify = \"%s\";\nretries = 0;\n%s", verify, extra);
 	cr_assert(itest_write(path, sizeof(path), &env, "big.cfg", text));
 	return path;
 }
@@ -278,7 +278,7 @@ static bool big_on_board(const char *uid, size_t n)
  */
 static void stop_inside_program(double after_s, const char *what)
 {
-	const char *p = big_profile(128U * 1024U, "crc");
+	const char *p = big_profile(128U * 1024U, "crc", "");
 	const char *argv[] = { "run", p, "--boards", "1", "--db", env.db, "--plain", NULL };
 	struct timespec gap = { 0, 200 * 1000000L };
 	struct timespec wait = { (time_t)after_s, (long)((after_s - (double)(time_t)after_s) * 1e9) };
@@ -326,7 +326,7 @@ Test(run_signals, a_stop_during_the_loaders_stream_ends_the_program_step_at_once
 
 Test(run_signals, a_stop_during_a_read_back_verify_ends_it_between_two_blocks_and_the_board_passes_next_time)
 {
-	const char *p = big_profile(128U * 1024U, "readback");
+	const char *p = big_profile(128U * 1024U, "readback", "");
 	const char *argv[] = { "run", p, "--boards", "1", "--db", env.db, "--plain", NULL };
 	struct timespec gap = { 0, 200 * 1000000L }, into = { 0, 300 * 1000000L };
 	char uid[32] = "";
@@ -352,5 +352,42 @@ Test(run_signals, a_stop_during_a_read_back_verify_ends_it_between_two_blocks_an
 	env.realtime = 0;
 	cr_assert_eq(itest_run(&env, BENCH_SLOW_USB, argv, 60), 0);
 	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 1);
+	cr_expect(big_on_board(uid, 128U * 1024U));
+}
+
+/*
+ * program.timeout_s: the program step's own deadline ends it inside the
+ * loader's stream as a stop would, recorded as a failed step that timed
+ * out (not an operator's stop); the board programs whole without it.
+ */
+Test(run_signals, the_program_steps_deadline_ends_it_inside_the_stream_and_fails_the_board_saying_so)
+{
+	const char *p = big_profile(128U * 1024U, "crc", "program = { skip_if_same = false; timeout_s = 3; };\n");
+	const char *argv[] = { "run", p, "--boards", "1", "--db", env.db, "--plain", NULL };
+	char uid[32] = "";
+	double t0;
+	int rc;
+
+	env.realtime = 1.0;
+	t0 = wall_s();
+	rc = itest_run(&env, BENCH_SLOW_PROG, argv, 30);
+	cr_expect_eq(rc, 1, "the board failed");
+	cr_expect_lt(wall_s() - t0, 8.0, "the run took %.1f s for a 3 s deadline (programming takes ~13 s)", wall_s() - t0);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM steps WHERE step = 'program' AND result = 'fail' AND "
+				  "detail LIKE 'step ''program'' timed out after 3 s at 0x08% (program.timeout_s)' AND "
+				  "duration_ms BETWEEN 3000 AND 5000"), 1);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'fail' AND error_class = 'step' "
+				  "AND error_message = 'step ''program'' timed out after 3 s — set board aside'"), 1);
+	cr_expect_eq(itest_count(env.out, "FAIL step 'program' timed out after 3 s — set board aside"), 1);
+	cr_assert(itest_db_text(uid, sizeof(uid), &env, "SELECT uid FROM attempts"));
+	cr_expect_not(big_on_board(uid, 128U * 1024U));
+	/* the same board without the deadline (and unpaced): programmed whole */
+	p = big_profile(128U * 1024U, "crc", "program = { skip_if_same = false; };\n");
+	env.realtime = 0;
+	{
+		const char *again[] = { "run", p, "--boards", "1", "--db", env.db, "--plain", "--rework", NULL };
+
+		cr_assert_eq(itest_run(&env, BENCH_SLOW_PROG, again, 60), 0);
+	}
 	cr_expect(big_on_board(uid, 128U * 1024U));
 }
