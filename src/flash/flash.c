@@ -187,6 +187,9 @@ static int flash_mass(gang_target *t, gang_flash_progress *p, gang_flash_overlap
 	int err;
 
 	p->total = all.len;
+	/* a mass erase cannot be stopped once started: a stop is heard before it, then after it */
+	if ((err = gang_target_stop_check(t, "erase", all.addr)) < 0)
+		return err;
 	err = flash_explain_wrp(t, &all, 1, flash_ops(t)->mass_erase(t, ov));
 	if (err == GANG_OK)
 		gang_flash_progress_report(p, all.len);

@@ -91,6 +91,9 @@ Test(run_signals, sigint_twice_aborts_the_boards_in_progress_and_keeps_their_ser
 					"finished_at IS NOT NULL"), 2);
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 0);
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM steps WHERE step = 'verify'"), 0);
+	/* the stop lands in the 2.5 s mass erase, which runs out; the program step ends before writing */
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM steps WHERE step = 'program' AND result = 'fail' AND "
+				  "detail LIKE 'stopped by the operator during program at 0x08000000'"), 2);
 	/* Each aborted board's serial is still reserved to it, for the next attempt. */
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM serials s JOIN attempts a ON a.uid = s.uid AND "
 					"a.serial_value = s.value WHERE s.state = 'reserved'"), 2);
