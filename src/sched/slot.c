@@ -430,7 +430,7 @@ static void slot_loop(slot_ctx *c)
 		if (s->run->cfg->sync && !sched_sync_wait(s->run))
 			break;
 		err = slot_board(c);
-		if (err == GANG_EDB || err == GANG_EPROBE_FLAKY)
+		if (err == GANG_EDB || err == GANG_EPROBE_FLAKY || err == GANG_ELEASE_OFFLINE)
 			break;
 		if (err < 0)
 			slot_probe_lost(c, err);

@@ -97,8 +97,8 @@ static int lease_offline(const gang_serial_lease *l, gang_diag *d)
 	char why[GANG_DIAG_LEN];
 
 	snprintf(why, sizeof(why), "%s", d ? d->msg : "");
-	return gang_diag_set(d, GANG_ELEASE_OFFLINE, "%s (station '%s', pool '%s': %.300s)",
-			     gang_strerror(GANG_ELEASE_OFFLINE), l->station, l->pool, why);
+	return gang_diag_set(d, GANG_ELEASE_OFFLINE, "no new lease for station '%s' in pool '%s': %.400s", l->station,
+			     l->pool, why);
 }
 
 static int lease_next(int64_t *value, gang_serial_lease *l, gang_db *db, gang_diag *d)
