@@ -375,8 +375,9 @@ static void run_note_pending(const run_args *a, const gang_profile *p)
 	if (err < 0)
 		return;
 	if (pending > 0)
-		fprintf(stderr, "gang run: %lld journal record%s wait for the central database; the next gang run of "
-			"this station delivers them first\n", (long long)pending, pending == 1 ? "" : "s");
+		fprintf(stderr, "gang run: %lld journal record%s in %s wait%s for the central database; the next gang "
+			"run of this station delivers them first (gang db pending --journal shows them)\n",
+			(long long)pending, pending == 1 ? "" : "s", a->journal_path, pending == 1 ? "s" : "");
 	if (refused > 0)
 		fprintf(stderr, "gang run: the central database refused %lld journal record%s (see docs/stations.md)\n",
 			(long long)refused, refused == 1 ? "" : "s");

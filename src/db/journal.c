@@ -468,3 +468,38 @@ int gang_journal_open_attempts(int64_t **out, size_t *n_out, gang_journal *j, ga
 	}
 	return err;
 }
+
+/* A journal's summary from a read-only connection (journal_meta and journal_int need no lock of j->mu then). */
+static int journal_peek_read(gang_journal_summary *out, gang_journal *j, gang_diag *d)
+{
+	int err;
+
+	if ((err = journal_meta(out->station, sizeof(out->station), j, "station", d)) < 0 ||
+	    (err = journal_meta(out->database, sizeof(out->database), j, "database", d)) < 0 ||
+	    (err = journal_int(&out->pending, j, "SELECT count(*) FROM records WHERE state = 0", "counting", d)) < 0 ||
+	    (err = journal_int(&out->refused, j, "SELECT count(*) FROM records WHERE state = 2", "counting", d)) < 0)
+		return err;
+	return journal_int(&out->delivered, j, "SELECT count(*) FROM records WHERE state = 1", "counting", d);
+}
+
+int gang_journal_peek(gang_journal_summary *out, const char *path, gang_diag *d)
+{
+	gang_journal j = { .lock_fd = -1, .path = (char *)path };
+	gang_diag why = { 0 };
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (access(path, R_OK) != 0)
+		return gang_diag_set(d, GANG_EFILE, "journal %s cannot be read: %s", path, strerror(errno));
+	if (sqlite3_open_v2(path, &j.db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		err = gang_diag_set(d, GANG_EDB, "journal %s cannot be opened: %s", path,
+				    j.db ? sqlite3_errmsg(j.db) : "out of memory");
+		sqlite3_close(j.db);
+		return err;
+	}
+	sqlite3_busy_timeout(j.db, 2000);
+	if ((err = journal_peek_read(out, &j, &why)) < 0)
+		err = gang_diag_set(d, GANG_EDB, "%s is not a gang journal (%s)", path, why.msg);
+	sqlite3_close(j.db);
+	return err;
+}

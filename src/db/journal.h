@@ -72,6 +72,19 @@ void gang_journal_close(gang_journal *j);
 const char *gang_journal_path(const gang_journal *j);
 const char *gang_journal_station(const gang_journal *j);
 
+/* What a journal holds, for `gang db pending`. */
+typedef struct gang_journal_summary {
+	char station[96];
+	char database[1024];
+	int64_t pending, refused, delivered;
+} gang_journal_summary;
+
+/*
+ * Read path's summary without taking the journal (a run may be using it):
+ * GANG_EFILE when there is no such journal, GANG_EDB when it is not one.
+ */
+int gang_journal_peek(gang_journal_summary *out, const char *path, gang_diag *d);
+
 /* Write r durably (r->seq and r->at are set); texts borrowed for the call. */
 int gang_journal_append(gang_journal *j, gang_journal_rec *r, gang_diag *d);
 /* The oldest pending record into out (*found 0: none); clear it with gang_journal_rec_clear. */

@@ -179,7 +179,8 @@ Test(run_journal, the_server_stopped_and_started_mid_run_the_leased_run_goes_on_
 	cr_expect_eq(pg_count("SELECT count(DISTINCT uid) FROM attempts WHERE result = 'pass'"), 40);
 	cr_expect_eq(pg_count("SELECT count(*) FROM serials WHERE state = 'burned'"), 40);
 	jr_expect_delivered_once("line-j");
-	cr_expect_eq(itest_count(env.err, "wait for the central database"), 0, "the run ended with records pending");
+	cr_expect_eq(itest_count(env.err, "for the central database; the next gang run"), 0,
+		     "the run ended with records pending");
 }
 
 /*
@@ -191,6 +192,7 @@ Test(run_journal, the_server_stopped_and_started_mid_run_the_leased_run_goes_on_
  */
 Test(run_journal, a_lease_used_up_while_the_server_is_down_stops_the_slot_before_programming, .fini = jr_down)
 {
+	const char *pending[] = { "db", "pending", "--journal", journal, NULL };
 	long seen;
 	char left[24];
 	pid_t pid;
@@ -207,11 +209,16 @@ Test(run_journal, a_lease_used_up_while_the_server_is_down_stops_the_slot_before
 			      "(SELECT 1 FROM records b WHERE b.attempt_seq = p.attempt_seq AND b.kind IN (7, 8))"),
 		     0, "a board programmed without a serial");
 	cr_expect_leq(jr_count("SELECT count(*) FROM records WHERE kind IN (7, 8)"), 8, "more serials than the lease");
+	cr_expect_eq(itest_count(env.err, "for the central database; the next gang run"), 1, "the run's last word");
+	cr_expect_eq(itest_run(&env, BENCH_TWO, pending, 30), 1, "gang db pending: records wait");
+	cr_expect_geq(itest_count(env.out, "waiting for delivery, 0 delivered") +
+			      itest_count(env.out, "waiting for delivery,"), 1);
 	cr_assert_eq(pgserver_resume(&srv), 0, "%s", srv.err);
 	seen = jr_count("SELECT count(DISTINCT s0) FROM records WHERE kind = 2") + 4;
 	snprintf(left, sizeof(left), "%ld", 40 - seen);
 	expect_ok(itest_wait(jr_spawn(PROFILE_LEASE, left, "line-u"), 180), "the run after the restart");
 	jr_expect_delivered_once("line-u");
+	expect_ok(itest_run(&env, BENCH_TWO, pending, 30), "gang db pending: nothing waits");
 	cr_expect_eq(pg_count("SELECT count(*) FROM steps s JOIN attempts a ON a.id = s.attempt_id WHERE "
 			      "a.serial_value IS NULL AND s.step = 'program'"),
 		     0, "a board programmed without a serial");
