@@ -263,8 +263,9 @@ static int journal_append_locked(gang_journal *j, gang_journal_rec *r, gang_diag
 
 	if (sqlite3_prepare_v2(j->db,
 			       "INSERT INTO records (seq, kind, attempt_seq, at, s0, s1, s2, s3, s4, s5, s6, n0, n1) "
-			       "VALUES ((SELECT COALESCE(max(seq), 0) + 1 FROM records), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-			       "RETURNING seq",
+			       "VALUES (max((SELECT COALESCE(max(seq), 0) FROM records), (SELECT COALESCE(max(CAST(value "
+			       "AS INTEGER)), 0) FROM meta WHERE key = 'seq_floor')) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+			       "?) RETURNING seq",
 			       -1, &st, NULL) != SQLITE_OK)
 		return journal_fail(j, "writing a record", d);
 	sqlite3_bind_int(st, 1, (int)r->kind);
@@ -501,5 +502,17 @@ int gang_journal_peek(gang_journal_summary *out, const char *path, gang_diag *d)
 	if ((err = journal_peek_read(out, &j, &why)) < 0)
 		err = gang_diag_set(d, GANG_EDB, "%s is not a gang journal (%s)", path, why.msg);
 	sqlite3_close(j.db);
+	return err;
+}
+
+int gang_journal_seq_floor(gang_journal *j, int64_t floor, gang_diag *d)
+{
+	char v[24];
+	int err;
+
+	snprintf(v, sizeof(v), "%lld", (long long)floor);
+	pthread_mutex_lock(&j->mu);
+	err = journal_set_meta(j, "seq_floor", v, d);
+	pthread_mutex_unlock(&j->mu);
 	return err;
 }

@@ -99,6 +99,13 @@ int gang_journal_outcome(gang_journal_state *state, int *code, char *msg, size_t
 int gang_journal_counts(int64_t *pending, int64_t *refused, gang_journal *j, gang_diag *d);
 /* Attempts begun in the journal that it has no result for (malloc'd, *n_out of them; free()). */
 int gang_journal_open_attempts(int64_t **out, size_t *n_out, gang_journal *j, gang_diag *d);
+/*
+ * Number the next records after floor at least: the central database
+ * already holds deliveries of this station up to floor (a journal lost or
+ * replaced), and a record reusing one of their numbers would be taken for
+ * one delivered already.
+ */
+int gang_journal_seq_floor(gang_journal *j, int64_t floor, gang_diag *d);
 /* The highest attempt number the journal holds (0: none). */
 int gang_journal_max_attempt(int64_t *out, gang_journal *j, gang_diag *d);
 

@@ -291,6 +291,30 @@ Test(db_pg_journal, a_refused_record_keeps_its_refusal_and_delivery_goes_on)
 	cr_expect_eq(s.pending, 0);
 }
 
+/* A journal lost with its station (a new PC, a wiped disk): the new one numbers after the central deliveries. */
+Test(db_pg_journal, a_new_journal_of_a_station_numbers_its_records_after_those_delivered)
+{
+	gang_attempt_info info = { .slot = "S1", .profile_name = "p", .station = "line-5" };
+	gang_db *m = NULL, *w = NULL;
+	char cmd[768];
+	gang_attempt_key k;
+	gang_diag d = { 0 };
+
+	for (int run = 0; run < 2; run++) {
+		jp_open(&m, &w, jp_uri, "line-5");
+		cr_assert_eq(gang_db_attempt_begin(&k, w, &info, &d), GANG_OK, "%s", d.msg);
+		cr_assert_eq(gang_db_attempt_finish(w, &k, GANG_ATTEMPT_FAIL, "target", "x", &d), GANG_OK, "%s", d.msg);
+		gang_db_close(w);
+		gang_db_close(m);
+		snprintf(cmd, sizeof(cmd), "rm -f '%s' '%s-wal' '%s-shm'", jt_path, jt_path, jt_path);
+		cr_assert_eq(system(cmd), 0);
+	}
+	cr_expect_eq(k.seq, 2, "the second journal's attempt follows the first's");
+	cr_expect_eq(jp_count("SELECT count(*) FROM attempts WHERE station = 'line-5' AND finished_at IS NOT NULL"), 2);
+	cr_expect_eq(jp_count("SELECT count(*) FROM journal_deliveries WHERE station = 'line-5'"), 4);
+	cr_expect_eq(jp_count("SELECT max(seq) FROM journal_deliveries WHERE station = 'line-5'"), 4);
+}
+
 Test(db_pg_journal, an_attempt_left_open_in_the_journal_is_closed_as_aborted_by_the_next_run)
 {
 	gang_attempt_info info = { .slot = "S1", .profile_name = "p", .station = "line-7" };

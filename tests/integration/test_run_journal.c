@@ -355,3 +355,16 @@ Test(run_journal, an_offline_binding_delivered_after_another_stations_keeps_the_
 		free(out);
 	}
 }
+
+/* A journal belongs with the central database: on an SQLite file --journal is refused before any board. */
+Test(run_journal, a_journal_on_an_sqlite_database_is_refused_before_any_board)
+{
+	char prof[ITEST_PATH_MAX], path[ITEST_PATH_MAX];
+	const char *argv[] = { "run", prof, "--boards", "1", "--db", env.db, "--plain", "--journal", path, NULL };
+
+	itest_path(prof, sizeof(prof), &env, "tests/fixtures/profiles/run-basic.cfg");
+	snprintf(path, sizeof(path), "%s/journal.db", env.dir);
+	cr_expect_eq(itest_run(&env, BENCH_TWO, argv, 60), 2);
+	cr_expect_geq(itest_count(env.err, "--journal belongs with the central PostgreSQL database"), 1);
+	cr_expect_neq(access(path, F_OK), 0, "no journal made");
+}

@@ -338,24 +338,32 @@ static int pgj_drain(db_pg *db, gang_journal *j, gang_diag *d)
 	return err;
 }
 
-/* The station's next attempt number: past both the journal's and the central database's. */
+/*
+ * The station's next attempt number, past both the journal's and the
+ * central database's, and its next record number past every delivery the
+ * central database holds for the station (a new journal must not reuse a
+ * delivered key: it would be taken for that record and dropped).
+ */
 static int pgj_seed(pg_deliver *v, db_pg *db, gang_diag *d)
 {
 	pg_params p = { 0 };
-	int64_t local, central;
+	int64_t local, central, delivered;
 	PGresult *r;
 	int err;
 
 	if ((err = gang_journal_max_attempt(&local, v->j, d)) < 0)
 		return err;
 	pg_p_text(&p, gang_journal_station(v->j));
-	if ((err = pg_q(&r, db, "SELECT COALESCE(max(seq), 0) FROM attempts WHERE COALESCE(station, '') = $1", &p,
-			"reading the station's last attempt", d)) < 0)
+	if ((err = pg_q(&r, db,
+			"SELECT (SELECT COALESCE(max(seq), 0) FROM attempts WHERE COALESCE(station, '') = $1), "
+			"(SELECT COALESCE(max(seq), 0) FROM journal_deliveries WHERE station = $1)",
+			&p, "reading the station's last attempt", d)) < 0)
 		return err;
 	central = pg_int(r, 0, 0);
+	delivered = pg_int(r, 0, 1);
 	PQclear(r);
 	v->next_attempt = (local > central ? local : central) + 1;
-	return GANG_OK;
+	return gang_journal_seq_floor(v->j, delivered, d);
 }
 
 int db_pg_journal_open(db_pg *db, const char *path, const char *station, gang_diag *d)
