@@ -76,7 +76,8 @@ typedef struct gang_serial_conflict {
  * are delivered first (its attempts left open are closed as aborted);
  * gang_db_recover then starts the delivery worker, and worker handles
  * opened from db afterwards write their attempt records to the journal.
- * Closing db stops the worker after it delivered what it could.
+ * Closing db stops the worker after it delivered what it could: close
+ * the worker handles opened from db first (they share its journal).
  * GANG_EDB on a database without journals (SQLite), naming PostgreSQL.
  */
 int gang_db_journal_open(gang_db *db, const char *path, const char *station, gang_diag *d);

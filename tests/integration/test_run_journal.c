@@ -339,6 +339,14 @@ Test(run_journal, an_offline_binding_delivered_after_another_stations_keeps_the_
 			      "'line-b'"), 1);
 	cr_expect_eq(pg_count("SELECT count(*) FROM serials WHERE uid = '" JR_UID "' AND state <> 'void'"), 1);
 	cr_expect_eq(pg_count("SELECT count(*) FROM journal_deliveries WHERE refusal IS NOT NULL"), 0);
+	/* back online, line-b asks the central database first: the board keeps line-a's serial */
+	jr_station_open(&bm, &bw, path_b, "line-b");
+	got = jr_board(bw, "line-b", JR_UID, lb.first + 1);
+	cr_expect_eq(got.outcome, GANG_LEASE_EXISTING);
+	cr_expect_eq(got.value, la.first);
+	gang_db_close(bw);
+	gang_db_close(bm);
+	cr_expect_eq(pg_count("SELECT count(*) FROM serial_conflicts"), 1, "no second conflict");
 	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
 		const char *report[] = { "report", "--db", env.db, "--format", fmts[i], NULL };
 		char *out;
