@@ -376,3 +376,34 @@ Test(run_journal, a_journal_on_an_sqlite_database_is_refused_before_any_board)
 	cr_expect_geq(itest_count(env.err, "--journal belongs with the central PostgreSQL database"), 1);
 	cr_expect_neq(access(path, F_OK), 0, "no journal made");
 }
+
+/*
+ * The delivery's session (application_name gang-delivery) is ended by the
+ * server again and again, idle or in the middle of a transaction or its
+ * COMMIT, while a leased run programs 40 boards: the worker reconnects and
+ * delivers on, a record whose COMMIT came before the cut is not applied
+ * twice, and the run ends with every record central once.
+ */
+Test(run_journal, the_delivery_session_cut_again_and_again_still_delivers_each_record_once, .fini = jr_down)
+{
+	int kills = 0, status = 0;
+	pid_t pid;
+
+	jr_up();
+	pid = jr_spawn(PROFILE_BIG, "40", "line-c");
+	cr_assert(pid > 0);
+	for (int i = 0; i < 1200 && waitpid(pid, &status, WNOHANG) == 0; i++) {
+		char out[32];
+
+		usleep(50000);
+		if (pgserver_sql(out, sizeof(out), &srv, "line",
+				 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = 'line' "
+				 "AND application_name = 'gang-delivery'") == 0)
+			kills += atoi(out);
+	}
+	cr_assert(WIFEXITED(status), "the run did not end");
+	cr_expect_eq(WEXITSTATUS(status), 0, "the run's exit");
+	cr_expect_geq(kills, 3, "only %d delivery sessions ended", kills);
+	cr_expect_eq(pg_count("SELECT count(DISTINCT uid) FROM attempts WHERE result = 'pass'"), 40);
+	jr_expect_delivered_once("line-c");
+}

@@ -28,6 +28,7 @@
 
 #define PG_DELIVER_RETRY_MS 300   /* an unreachable server is tried again this often */
 #define PG_DELIVER_DRAIN_S 20     /* at the end of a run: delivering goes on this long while the server answers */
+#define PG_DELIVERY_NAME "gang-delivery"
 
 typedef struct pg_deliver pg_deliver;
 
@@ -227,14 +228,28 @@ static void pgj_nap(pg_deliver *v)
 	pthread_mutex_unlock(&v->mu);
 }
 
+/*
+ * The delivery session names itself (application_name, PostgreSQL 15
+ * manual 20.11.4) so a DBA sees it in pg_stat_activity; a new session
+ * after a lost one is named again.
+ */
+static void pgj_name_session(db_pg *db, int *named)
+{
+	if (!*named)
+		*named = pg_q(NULL, db, "SELECT set_config('application_name', '" PG_DELIVERY_NAME "', false)", NULL,
+			      "naming the delivery session", NULL) == GANG_OK;
+}
+
 static void *pgj_worker(void *arg)
 {
 	pg_deliver *v = arg;
+	int named = 0;
 
 	while (pgj_wait_work(v)) {
 		gang_journal_rec r;
 		int found = 0;
 
+		pgj_name_session(v->conn, &named);
 		if (gang_journal_next(&r, &found, v->j, NULL) < 0) {
 			pgj_notify(v, 0, 1);
 			pgj_nap(v);
@@ -248,6 +263,7 @@ static void *pgj_worker(void *arg)
 			continue;
 		}
 		if (pgj_deliver_settle(v->conn, v->j, &r, NULL) < 0) {
+			named = 0;
 			pgj_notify(v, 0, 1);
 			pgj_nap(v);
 		} else {
