@@ -29,6 +29,7 @@
 #define PG_DELIVER_RETRY_MS 300   /* an unreachable server is tried again this often */
 #define PG_DELIVER_DRAIN_S 20     /* at the end of a run: delivering goes on this long while the server answers */
 #define PG_DELIVERY_NAME "gang-delivery"
+#define PG_DELIVER_STOP_TRIES 5   /* at the end of a run: a server that fails this many deliveries in a row is away */
 
 typedef struct pg_deliver pg_deliver;
 
@@ -40,6 +41,7 @@ struct pg_deliver {
 	int64_t settled;      /* the last record delivered or refused, in order */
 	int64_t next_attempt; /* the station's next attempt number */
 	int offline;          /* the last delivery found no server */
+	int fails;            /* deliveries in a row that found no server */
 	int stop, running;
 	time_t stop_by;       /* stop: give up delivering after this */
 	pthread_t thread;
@@ -196,6 +198,7 @@ static void pgj_notify(pg_deliver *v, int64_t settled, int offline)
 	if (settled > v->settled)
 		v->settled = settled;
 	v->offline = offline;
+	v->fails = offline ? v->fails + 1 : 0;
 	pthread_cond_broadcast(&v->cv);
 	pthread_mutex_unlock(&v->mu);
 }
@@ -208,7 +211,8 @@ static int pgj_wait_work(pg_deliver *v)
 	pthread_mutex_lock(&v->mu);
 	while (!v->stop && v->settled >= v->appended)
 		pthread_cond_wait(&v->cv, &v->mu);
-	work = v->settled < v->appended && !(v->stop && (v->offline || time(NULL) > v->stop_by));
+	work = v->settled < v->appended &&
+	       !(v->stop && (v->fails >= PG_DELIVER_STOP_TRIES || time(NULL) > v->stop_by));
 	pthread_mutex_unlock(&v->mu);
 	return work;
 }
@@ -302,6 +306,7 @@ void pg_deliver_stop(db_pg *db)
 	if (v->running) {
 		pthread_mutex_lock(&v->mu);
 		v->stop = 1;
+		v->fails = 0;   /* a server back since the last try gets its tries */
 		v->stop_by = time(NULL) + PG_DELIVER_DRAIN_S;
 		pthread_cond_broadcast(&v->cv);
 		pthread_mutex_unlock(&v->mu);
