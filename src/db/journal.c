@@ -85,17 +85,26 @@ static int journal_mkdirs(const char *path, gang_diag *d)
 	return GANG_OK;
 }
 
+/* A station name as a file name's part: a '/' or a leading '.' of it cannot name another directory. */
+static void journal_file_part(char *out, size_t cap, const char *station)
+{
+	snprintf(out, cap, "%s", station && *station ? station : "gang");
+	for (char *c = out; *c; c++)
+		if (*c == '/' || (c == out && *c == '.'))
+			*c = '_';
+}
+
 int gang_journal_default_path(char *out, size_t cap, const char *station, const char *database, gang_diag *d)
 {
 	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char name[96];
 	int n;
 
+	journal_file_part(name, sizeof(name), station);
 	if (state && *state == '/')
-		n = snprintf(out, cap, "%s/gang/journal-%s-%08x.db", state, station && *station ? station : "gang",
-			     journal_hash(database));
+		n = snprintf(out, cap, "%s/gang/journal-%s-%08x.db", state, name, journal_hash(database));
 	else if (home && *home)
-		n = snprintf(out, cap, "%s/.local/state/gang/journal-%s-%08x.db", home,
-			     station && *station ? station : "gang", journal_hash(database));
+		n = snprintf(out, cap, "%s/.local/state/gang/journal-%s-%08x.db", home, name, journal_hash(database));
 	else
 		return gang_diag_set(d, GANG_EUSAGE, "no place for the journal: neither XDG_STATE_HOME nor HOME is set "
 						     "(name one with --journal)");

@@ -158,6 +158,9 @@ Test(db_journal, the_default_path_is_under_the_state_directory_and_pending_reads
 	setenv("XDG_STATE_HOME", "/var/lib/x", 1);
 	cr_assert_eq(gang_journal_default_path(path, sizeof(path), "line-1", "postgresql:///a", &d), GANG_OK);
 	cr_expect_eq(strncmp(path, "/var/lib/x/gang/journal-line-1-", 31), 0, "%s", path);
+	cr_assert_eq(gang_journal_default_path(path, sizeof(path), "../a/b", "postgresql:///a", &d), GANG_OK);
+	cr_expect_eq(strncmp(path, "/var/lib/x/gang/journal-_._a_b-", 31), 0, "a station name names no directory: %s",
+		     path);
 	unsetenv("XDG_STATE_HOME");
 	unsetenv("HOME");
 	cr_expect_eq(gang_journal_default_path(path, sizeof(path), "line-1", "postgresql:///a", &d), GANG_EUSAGE);
