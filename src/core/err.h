@@ -58,6 +58,7 @@ typedef enum gang_err {
 	GANG_ESTEP = -47,            /* a step of the profile's own failed (command, memory check) */
 	GANG_EPOOL_DRY = -48,        /* a data pool (MAC range, imported list) has no value left */
 	GANG_ESCAN_TAKEN = -49,      /* the scanned label is already bound to another board */
+	GANG_ELEASE_OFFLINE = -50,   /* the central database is out of reach and the station's lease is used up */
 } gang_err;
 
 /* The operator's sentence for an error code (never NULL). */

@@ -34,7 +34,7 @@
 #include "serial/serial_alloc.h"
 
 /* Bump on any change to gang_store_ops' layout or to an op's contract. */
-#define GANG_STORE_OPS_VERSION 7U
+#define GANG_STORE_OPS_VERSION 8U
 
 typedef struct gang_store_ops gang_store_ops;
 
@@ -151,6 +151,12 @@ struct gang_store_ops {
 	int (*serial_conflicts)(gang_serial_conflict **out, size_t *n_out, gang_db *db, gang_diag *d);
 	int (*lease_unused)(int64_t *out, size_t cap, size_t *n_out, gang_db *db, const char *station,
 			    const char *pool, gang_diag *d);
+
+	/* optional (a central database's): the station's journal (db/journal.h); NULL: opening one is refused
+	 * naming PostgreSQL, nothing is pending, and the database is never unreachable */
+	int (*journal_open)(gang_db *db, const char *path, const char *station, gang_diag *d);
+	int (*journal_counts)(int64_t *pending, int64_t *refused, gang_db *db, gang_diag *d);
+	bool (*unreachable)(gang_db *db);
 
 	/* optional: db_testing.h gang_db_test_exec and _query; NULL: they fail GANG_ERR naming the backend */
 	int (*test_exec)(gang_db *db, const char *sql, gang_diag *d);

@@ -184,6 +184,25 @@ static void rc_failed(FILE *fp, const gang_report *r)
 	}
 }
 
+/* Key = 1, 2, ... in the order recorded: a board may conflict in two pools. */
+static void rc_conflicts(FILE *fp, const gang_report *r)
+{
+	char key[24];
+
+	for (size_t i = 0; i < r->n_conflicts; i++) {
+		const gang_serial_conflict *c = &r->conflicts[i];
+
+		snprintf(key, sizeof(key), "%zu", i + 1);
+		rc_row(fp, "serial_conflict", key, "pool", c->pool);
+		rc_row(fp, "serial_conflict", key, "uid", c->uid);
+		rc_u64(fp, "serial_conflict", key, "kept_value", (uint64_t)c->kept_value);
+		rc_row(fp, "serial_conflict", key, "kept_station", c->kept_station);
+		rc_u64(fp, "serial_conflict", key, "other_value", (uint64_t)c->other_value);
+		rc_row(fp, "serial_conflict", key, "other_station", c->other_station);
+		rc_row(fp, "serial_conflict", key, "recorded_at", c->recorded_at);
+	}
+}
+
 int gang_report_write_csv(FILE *fp, const gang_report *r)
 {
 	rc_row(fp, "section", "key", "metric", "value");
@@ -198,5 +217,6 @@ int gang_report_write_csv(FILE *fp, const gang_report *r)
 	rc_groups(fp, "probe", r->probes, r->n_probes);
 	rc_hours_pools(fp, r);
 	rc_data_pools(fp, r);
+	rc_conflicts(fp, r);
 	return ferror(fp) || fflush(fp) ? GANG_EFILE : GANG_OK;
 }

@@ -351,6 +351,31 @@ static void rh_data_pools(FILE *fp, const gang_report *r)
 	fputs("</table>\n", fp);
 }
 
+/* Listed only when there are any (a central database with serial leases). */
+static void rh_conflicts(FILE *fp, const gang_report *r)
+{
+	if (!r->n_conflicts)
+		return;
+	fputs("<h2 id=\"serial-conflicts\">Serial conflicts: boards bound at two stations (the first binding is "
+	      "kept)</h2>\n<table class=\"list\"><tr><th>pool</th><th>UID</th><th>kept</th><th>by</th><th>other</th>"
+	      "<th>by</th><th>recorded</th></tr>\n", fp);
+	for (size_t i = 0; i < r->n_conflicts; i++) {
+		const gang_serial_conflict *c = &r->conflicts[i];
+		const char *const first[] = { c->pool, c->uid };
+		const char *const kept[] = { c->kept_station[0] ? c->kept_station : "(unknown)" };
+		const char *const other[] = { c->other_station, c->recorded_at };
+
+		fputs("<tr>", fp);
+		rh_cells(fp, first, 2);
+		fprintf(fp, "<td class=\"n\">%" PRId64 "</td>", c->kept_value);
+		rh_cells(fp, kept, 1);
+		fprintf(fp, "<td class=\"n\">%" PRId64 "</td>", c->other_value);
+		rh_cells(fp, other, 2);
+		fputs("</tr>\n", fp);
+	}
+	fputs("</table>\n", fp);
+}
+
 static int rh_charts(FILE *fp, const gang_report *r)
 {
 	int err;
@@ -383,6 +408,7 @@ int gang_report_write_html(FILE *fp, const gang_report *r)
 	rh_groups(fp, "Per probe", "probe", r->probes, r->n_probes);
 	rh_pools(fp, r);
 	rh_data_pools(fp, r);
+	rh_conflicts(fp, r);
 	fputs("</body></html>\n", fp);
 	return ferror(fp) || fflush(fp) ? GANG_EFILE : GANG_OK;
 }

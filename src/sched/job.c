@@ -512,6 +512,7 @@ static bool job_retryable(int err)
 	switch (err) {
 	case GANG_EWRONG_PART:
 	case GANG_ESERIAL_EXHAUSTED:
+	case GANG_ELEASE_OFFLINE:
 	case GANG_EPOOL_DRY:
 	case GANG_ESCAN_TAKEN:
 	case GANG_EREAD_PROTECTED:

@@ -13,8 +13,9 @@
  * a board whose serial is not committed) and a station killed with -9,
  * each followed by a restart that finishes the 40 boards exactly once;
  * and the same with serial.lease (two stations binding from their own
- * leases, sessions ended, the server stopped, kill -9), and `gang report`
- * listing a board bound at two stations.
+ * leases, sessions ended, kill -9), and `gang report` listing a board
+ * bound at two stations. A leased station across a stopped server (its
+ * journal) is test_run_journal.c's.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -440,20 +441,6 @@ static void pg_run_server_stopped(const char *profile)
 Test(run_pg, the_server_stopped_mid_run_stops_the_slots_and_a_run_after_its_restart_finishes_once, .fini = pg_down)
 {
 	pg_run_server_stopped(PROFILE);
-}
-
-/*
- * With a lease the station does not go on offline yet (no journal,
- * docs/stations.md): its slots stop as without one, and the run after the
- * restart binds every board once.
- */
-Test(run_pg, with_a_lease_the_server_stopped_mid_run_stops_the_slots_and_the_rerun_binds_each_board_once,
-     .fini = pg_down)
-{
-	pg_run_server_stopped(PROFILE_LEASE);
-	cr_expect_eq(pg_count("SELECT count(*) FROM serials"), pg_count("SELECT count(*) FROM lease_bindings"),
-		     "a serial bound outside the lease");
-	cr_expect_eq(pg_count("SELECT count(*) FROM serial_conflicts"), 0);
 }
 
 Test(run_pg, a_station_killed_with_9_mid_run_then_restarted_records_every_board_exactly_once, .fini = pg_down)
