@@ -81,7 +81,7 @@
 #define SIM_CTL_IO_F4 &parts_io_f47
 #define SIM_CTL_IO_F7 &parts_io_f47
 #define SIM_CTL_IO_G0 &parts_io_g0c0
-#define SIM_CTL_IO_C0 &parts_io_g0c0
+#define SIM_CTL_IO_C0 &parts_io_c0
 #define SIM_CTL_IO_G4 &parts_io_g4
 #define SIM_CTL_IO_L4 &parts_io_l4
 #define SIM_CTL_IO_L4P &parts_io_l4
@@ -111,12 +111,16 @@ static const sim_family_io parts_io_f47 = {
  * (G0/C0) or AHB1ENR 0x48 (reset 0x100: FLASHEN), GPIOA on the IOPORT bus
  * at 0x50000000 (G0/C0, IOPENR 0x34) or AHB2 at 0x48000000 (AHB2ENR 0x4C),
  * MODER resetting with PA13/PA14 in alternate mode; core clock after reset
- * HSI16 (G0, G4), HSI48 / 4 (C0; the C0 row's own core_hz is the G0 one:
- * the bench model corrects it per family), MSI 4 MHz (L4, L4+, WB, WL).
+ * HSI16 (G0, G4), HSI48 / 4 = 12 MHz (C0, RM0490 §6.2), MSI 4 MHz (L4,
+ * L4+, WB, WL); board_clock_dw.c builds the tree on these.
  */
 static const sim_family_io parts_io_g0c0 = {
 	0x40021000U, 0x08U, 0x38U, 1U << 12, 0x100U, 0x60U, 0x50000000U, 0x34U, 1U << 0,
 	0xEBFFFFFFU, false, 16000000U,
+};
+static const sim_family_io parts_io_c0 = {
+	0x40021000U, 0x08U, 0x38U, 1U << 12, 0x100U, 0x60U, 0x50000000U, 0x34U, 1U << 0,
+	0xEBFFFFFFU, false, 12000000U,
 };
 static const sim_family_io parts_io_g4 = {
 	0x40021000U, 0x08U, 0x48U, 1U << 12, 0x100U, 0x94U, 0x48000000U, 0x4CU, 1U << 0,
