@@ -100,10 +100,21 @@ static uint8_t board_info_byte(const sim_board *b, uint32_t addr)
 	return 0xFFU;   /* bootloader code and reserved words are not modelled */
 }
 
-/* System memory up to the end of the option bytes (the family's information block). */
+/*
+ * System memory up to the end of the option bytes (the family's information
+ * block), or at least past the UID and flash-size registers (L4+: the option
+ * bytes sit below system memory, RM0432 §3.4.1).
+ */
 static bool board_in_info(const sim_board *b, uint32_t addr)
 {
-	return addr >= b->part->sysmem_base && addr < b->fm->ob_base + b->fm->ob_size;
+	const sim_part *p = b->part;
+	uint32_t end = b->fm->ob_base + b->fm->ob_size;
+
+	if (end < p->flash_size_addr + 2U)
+		end = p->flash_size_addr + 2U;
+	if (end < p->uid_addr + 12U)
+		end = p->uid_addr + 12U;
+	return addr >= p->sysmem_base && addr < end;
 }
 
 static board_bus board_info_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val)

@@ -142,8 +142,15 @@ static const sim_family_io parts_io_wbwl = {
 GANG_PARTS(SIM_GEOM_DEF)
 #define SIM_GEOM(id) parts_geom_##id, (unsigned)(sizeof(parts_geom_##id) / sizeof(sim_region))
 
-/* the silicon revision a part reports in DBGMCU_IDCODE[31:16] */
-#define SIM_REV(dev) ((dev) == 0x410U ? 0x2003U : (dev) == 0x440U ? 0x1000U : 0x1001U)
+/*
+ * the silicon revision a part reports in DBGMCU_IDCODE[31:16]: revisions
+ * the parts' errata sheets and OpenOCD 0.12's revision lists name (G07x,
+ * G0Bx, G43x, G47x "A" 0x1000; WLE "1.0" 0x1000; WB55 "2.1" 0x2001; C031 0x1000 unverified)
+ */
+#define SIM_REV_DW(dev) ((dev) == 0x495U ? 0x2001U : \
+	((dev) == 0x460U || (dev) == 0x467U || (dev) == 0x468U || (dev) == 0x469U || \
+	 (dev) == 0x497U || (dev) == 0x453U) ? 0x1000U : 0x1001U)
+#define SIM_REV(dev) ((dev) == 0x410U ? 0x2003U : (dev) == 0x440U ? 0x1000U : SIM_REV_DW(dev))
 
 /* The family's identity fields a part row needs (a GANG_FAMILY_<id> row macro). */
 #define SIM_FIRST(a, ...) a
