@@ -217,3 +217,36 @@ Test(sim_clients_l4, openocd_option_write_and_load_round_trip)
 	tl_option_round_trip(&tl_parts[6], "<0x40022020> = 0xffeff8aa", "<0x40022020> = 0xffedf8aa", "ffedf8aa");
 	tl_option_round_trip(&tl_parts[1], "<0x40022020> = 0xfffffeaa", "<0x40022020> = 0xfffdfeaa", "fffdfeaa");
 }
+
+/*
+ * The seed failure on the new families: firmware that takes PA13/PA14
+ * (GPIOA_MODER) or enters Stop without DBGMCU_CR.DBG_STOP silences SWD;
+ * st-flash says to connect under reset, and connecting under reset works
+ * (st-flash --connect-under-reset, OpenOCD connect_assert_srst).
+ */
+Test(sim_clients_l4, firmware_that_takes_swd_is_reached_only_under_reset)
+{
+	static const char *const runs[][3] = {
+		{ "flash-swdoff-g071.cfg", "stm32g0x", "066DFF485457725187085D21" },
+		{ "flash-swdoff-l476.cfg", "stm32l4x", "066DFF485457725187085D22" },
+		{ "flash-stop-g474.cfg", "stm32g4x", "066DFF485457725187085D23" },
+	};
+
+	cl_need("st-flash");
+	cl_need("openocd");
+	tl_image("fw.bin", 4096, 9);
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		cr_expect_neq(cl_run(TL_GS "%s -- st-flash read %s/x.bin 0x08000000 1024", cl_dir, runs[i][0],
+				     cl_dir), 0, "%s: plain st-flash must fail: %s", runs[i][0], cl_out);
+		cr_expect_not_null(strstr(cl_out, "connect under reset"), "%s: %s", runs[i][0], cl_out);
+		cr_expect_eq(cl_run(TL_GS "%s -- st-flash --connect-under-reset write %s/fw.bin 0x08000000",
+				    cl_dir, runs[i][0], cl_dir), 0, "%s: %s", runs[i][0], cl_out);
+		cr_expect_not_null(strstr(cl_out, "Flash written and verified"), "%s: %s", runs[i][0], cl_out);
+	}
+	/* the image st-flash left has no vectors: put the firmware back for OpenOCD's turn */
+	cr_assert_eq(cl_run("rm -rf %s/state", cl_dir), 0);
+	cr_expect_eq(cl_run(TL_GS "flash-swdoff-l476.cfg -- " TL_OCD "-c 'reset_config srst_only srst_nogate "
+			    "connect_assert_srst' -c 'program %s/fw.bin 0x08000000 verify reset exit'", cl_dir,
+			    "stm32l4x", "066DFF485457725187085D22", cl_dir), 0, "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "** Verified OK **"), "%s", cl_out);
+}
