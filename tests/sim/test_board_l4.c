@@ -755,3 +755,167 @@ Test(board_l4, g0_dbgmcu_cr_needs_dbgen)
 	cr_expect_eq(fx_r(b, 0x40015804U, 4), 0x6U);
 	sim_board_free(b);
 }
+
+/* ---- more controller rules --------------------------------------------------------------- */
+
+Test(board_l4, optkeyr_is_ignored_while_cr_is_locked)
+{
+	sim_board *b = dw_board("STM32L432KC");
+
+	dw_w(b, DW_OPTKEYR, 0x08192A3BU);
+	dw_w(b, DW_OPTKEYR, 0x4C5D6E7FU);
+	cr_expect_eq(dw_r(b, DW_CR) & CR_OPTLOCK, CR_OPTLOCK, "OPTLOCK clears only after LOCK");
+	dw_opt_unlock(b);
+	sim_board_free(b);
+}
+
+Test(board_l4, g0_cfgbsy_while_a_double_word_is_half_written)
+{
+	sim_board *b = dw_board("STM32G071RB");
+
+	dw_unlock(b);
+	dw_w(b, DW_CR, CR_PG);
+	fx_w(b, FX_FLASH, 4, 0);
+	cr_expect_eq(dw_r(b, DW_SR) & (1U << 18), 1U << 18, "CFGBSY");
+	fx_w(b, FX_FLASH + 4, 4, 0);
+	dw_wait(b);
+	cr_expect_eq(dw_r(b, DW_SR) & (1U << 18), 0);
+	sim_board_free(b);
+	b = dw_board("STM32L476RG");
+	dw_unlock(b);
+	dw_w(b, DW_CR, CR_PG);
+	fx_w(b, FX_FLASH, 4, 0);
+	cr_expect_eq(dw_r(b, DW_SR) & (1U << 18), 0, "no CFGBSY on L4");
+	sim_board_free(b);
+}
+
+Test(board_l4, g0b1_mer2_erases_bank_2_only)
+{
+	sim_board *b = dw_board("STM32G0B1RE");
+
+	dw_unlock(b);
+	dw_prog(b, FX_FLASH, 0, 0);
+	dw_prog(b, FX_FLASH + 0x40000, 0, 0);
+	dw_erase(b, CR_MER2);
+	cr_expect_eq(dw_r(b, DW_SR) & SR_ERRS, 0);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x40000, 4), 0xFFFFFFFFU);
+	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0, "bank 1 kept");
+	sim_board_free(b);
+}
+
+Test(board_l4, l4plus_single_bank_has_8_kib_pages)
+{
+	sim_board *b = dw_board("STM32L4R5ZI");
+	uint32_t id;
+
+	dw_opt_unlock(b);
+	dw_prog(b, FX_FLASH + 0x1000, 0, 0);
+	dw_erase(b, CR_PER);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x1000, 4), 0, "DBANK = 1: 4 KiB pages");
+	dw_w(b, DW_OPTR, dw_r(b, DW_OPTR) & ~(1U << 22));
+	dw_w(b, DW_CR, CR_OPTSTRT);
+	dw_wait(b);
+	sim_board_write(b, DW_BASE + DW_CR, 4, CR_OBL);
+	cr_assert_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK);
+	dw_unlock(b);
+	dw_erase(b, CR_PER);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x1000, 4), 0xFFFFFFFFU, "DBANK = 0: 8 KiB pages");
+	dw_prog(b, FX_FLASH + 0x100000, 0, 0);
+	dw_erase(b, CR_PER | 128U << 3);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x100000, 4), 0xFFFFFFFFU, "page 128 at 1 MiB");
+	sim_board_free(b);
+}
+
+Test(board_l4, wb_option_registers_of_cpu2_are_read_only)
+{
+	sim_board *b = dw_board("STM32WB55RG");
+
+	dw_opt_unlock(b);
+	fx_w(b, DW_BASE_WB + DW_SFR, 4, 0x00000010U);
+	cr_expect_eq(fx_r(b, DW_BASE_WB + DW_SFR, 4) & 0xFFU, 0xF4U, "SFR is CPU2's");
+	uint32_t optr = fx_r(b, DW_BASE_WB + DW_OPTR, 4);
+	fx_w(b, DW_BASE_WB + DW_OPTR, 4, optr & ~0x100U);
+	cr_expect_eq(fx_r(b, DW_BASE_WB + DW_OPTR, 4), optr, "ESE is read-only");
+	sim_board_free(b);
+}
+
+/* Thumb-1 loader (M0+ and M4): r0 source, r1 flash, r2 bytes; CR = PG; two str per double
+ * word; poll BSY; stop on an error; CR = 0; bkpt. */
+static const uint8_t dw_loader[48] = {
+	0x09, 0x4b, 0x01, 0x24, 0x5c, 0x61, 0x04, 0x68, 0x0c, 0x60, 0x44, 0x68,
+	0x4c, 0x60, 0x1d, 0x69, 0x6e, 0x0c, 0xfc, 0xd2, 0x05, 0x4e, 0x35, 0x42,
+	0x03, 0xd1, 0x08, 0x30, 0x08, 0x31, 0x08, 0x3a, 0xf1, 0xdc, 0x00, 0x24,
+	0x5c, 0x61, 0x00, 0xbe, 0x00, 0x20, 0x02, 0x40, 0xfa, 0xc3, 0x00, 0x00,
+};
+
+Test(board_l4, a_core_loader_programs_double_words_on_the_m0plus)
+{
+	sim_board *b = dw_board("STM32G071RB");
+	int64_t t0;
+
+	dw_unlock(b);
+	fx_halt(b);
+	for (uint32_t i = 0; i < sizeof(dw_loader); i += 4)
+		fx_w(b, FX_SRAM + i, 4, (uint32_t)dw_loader[i] | (uint32_t)dw_loader[i + 1] << 8 |
+		     (uint32_t)dw_loader[i + 2] << 16 | (uint32_t)dw_loader[i + 3] << 24);
+	for (uint32_t i = 0; i < 1024; i += 4)
+		fx_w(b, FX_SRAM + 0x400 + i, 4, 0x5A000000U | i);
+	fx_set_reg(b, 0, FX_SRAM + 0x400);
+	fx_set_reg(b, 1, FX_FLASH + 0x800);
+	fx_set_reg(b, 2, 1024);
+	fx_set_reg(b, 15, FX_SRAM);
+	fx_set_reg(b, 16, 0x01000000U);
+	t0 = sim_board_now(b);
+	fx_w(b, FX_DHCSR, 4, 0xA05F0001U);
+	while (sim_board_core_running(b))
+		sim_board_advance(b, sim_board_now(b) + 100 * US);
+	cr_expect_eq(fx_get_reg(b, 2), 0, "all done");
+	cr_expect_eq(fx_get_reg(b, 15), FX_SRAM + 0x26, "at the bkpt");
+	for (uint32_t i = 0; i < 1024; i += 4)
+		cr_expect_eq(fx_r(b, FX_FLASH + 0x800 + i, 4), 0x5A000000U | i, "word %u", i);
+	int64_t t = sim_board_now(b) - t0;
+	cr_expect(t >= 128 * 85 * US && t < 128 * 85 * US + 2 * FX_MS, "128 double words: %lld ns",
+		  (long long)t);
+	sim_board_free(b);
+}
+
+/* Mass erase, then two double words of a fast row; returns when the row started. */
+static int64_t dw_fast_two(sim_board *b)
+{
+	int64_t t1;
+
+	dw_to_hsi16(b);
+	dw_unlock(b);
+	dw_erase(b, CR_MER1);
+	dw_w(b, DW_CR, CR_FSTPG);
+	t1 = sim_board_now(b);
+	fx_w(b, FX_FLASH + 0x100, 4, 0x11111111U);
+	fx_w(b, FX_FLASH + 0x104, 4, 0x22222222U);
+	sim_board_advance(b, t1 + 10 * US);
+	fx_w(b, FX_FLASH + 0x108, 4, 0x33333333U);
+	fx_w(b, FX_FLASH + 0x10C, 4, 0x44444444U);
+	return t1;
+}
+
+Test(board_l4, power_loss_in_a_fast_row_leaves_its_last_double_word_failing_ecc)
+{
+	sim_board_cfg c = dw_cfg("STM32L476RG");
+	sim_board *b = dw_board_cfg(&c);
+	int64_t t1 = dw_fast_two(b);
+
+	sim_board_free(b);
+	c.uid[5] ^= 0x55;   /* a new board, the same steps, the supply gone 40 us into the row */
+	c.power_loss_at_ns = t1 + 40 * US;
+	b = dw_board_cfg(&c);
+	cr_assert_eq(dw_fast_two(b), t1, "deterministic");
+	sim_board_advance(b, t1 + FX_MS);
+	sim_board_free(b);
+	c.power_loss_at_ns = -1;
+	b = dw_board_cfg(&c);
+	fx_r(b, FX_FLASH + 0x100, 4);
+	cr_expect_eq(dw_r(b, DW_ECCR) >> 31, 0);
+	fx_r(b, FX_FLASH + 0x108, 4);
+	cr_expect_eq(dw_r(b, DW_ECCR) >> 31, 1, "ECCD");
+	cr_expect_eq(dw_r(b, DW_ECCR) & 0x7FFFFU, 0x108U);
+	sim_board_free(b);
+}

@@ -603,6 +603,9 @@ static void dw_power_loss(sim_board *b, int64_t t)
 			p[i] = (uint8_t)(d->op_old[i] & (d->op_new[i] | (i >= 4U ? 0xFFU : 0x00U)));
 		dw_ecc_mark(b, d->op_addr);
 		board_core_dirty_flash(b, d->op_addr, 8);
+	} else if (d->op == BOARD_OP_FAST_ROW && d->row_n > 0 && t < d->row_last_end) {
+		/* the row's last double word was still being programmed */
+		dw_ecc_mark(b, d->row_off + 8U * (d->row_n - 1U));
 	} else if (d->op == BOARD_OP_PAGE_ERASE || d->op == BOARD_OP_MASS_ERASE) {
 		dw_erase_cells(b, d->op_addr, (uint32_t)((uint64_t)d->op_len * part / 256U) & ~7U);
 	} else if (d->op == BOARD_OP_OB_PROG && d->op_regress) {
