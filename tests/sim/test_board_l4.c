@@ -919,3 +919,44 @@ Test(board_l4, power_loss_in_a_fast_row_leaves_its_last_double_word_failing_ecc)
 	cr_expect_eq(dw_r(b, DW_ECCR) & 0x7FFFFU, 0x108U);
 	sim_board_free(b);
 }
+
+Test(board_l4, pcrop_areas_refuse_program_and_erase)
+{
+	sim_board *b = dw_board("STM32L432KC");
+	uint32_t id;
+
+	dw_opt_unlock(b);
+	dw_w(b, 0x24U, 0x100U);   /* PCROP1SR: double word 0x100 = offset 0x800 (page 1) */
+	dw_w(b, 0x28U, 0x101U);   /* PCROP1ER */
+	dw_w(b, DW_CR, CR_OPTSTRT);
+	dw_wait(b);
+	sim_board_write(b, DW_BASE + DW_CR, 4, CR_OBL);
+	cr_assert_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK);
+	dw_unlock(b);
+	dw_prog(b, FX_FLASH + 0x808, 0, 0);
+	cr_expect_eq(dw_r(b, DW_SR) & SR_ERRS, SR_WRPERR, "in PCROP");
+	dw_clear(b);
+	dw_prog(b, FX_FLASH + 0x810, 0, 0);
+	cr_expect_eq(dw_r(b, DW_SR) & SR_ERRS, 0, "past it");
+	dw_erase(b, CR_PER | 1U << 3);
+	cr_expect_eq(dw_r(b, DW_SR) & SR_ERRS, SR_WRPERR, "its page");
+	sim_board_free(b);
+}
+
+Test(board_l4, g0_acr_empty_follows_the_first_word_at_load)
+{
+	sim_board_cfg c = dw_cfg("STM32G031K8");
+	sim_board *b = dw_board_cfg(&c);
+	uint32_t id;
+
+	cr_expect_eq(dw_r(b, 0x00U) & (1U << 16), 1U << 16, "empty");
+	dw_unlock(b);
+	dw_prog(b, FX_FLASH, 0x20001000U, 0x08000009U);
+	fx_system_reset(b);
+	cr_expect_eq(dw_r(b, 0x00U) & (1U << 16), 1U << 16, "not updated by a system reset");
+	dw_opt_unlock(b);
+	sim_board_write(b, DW_BASE + DW_CR, 4, CR_OBL);
+	cr_assert_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK);
+	cr_expect_eq(dw_r(b, 0x00U) & (1U << 16), 0, "programmed at the option load");
+	sim_board_free(b);
+}

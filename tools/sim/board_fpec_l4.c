@@ -377,10 +377,12 @@ static board_bus dw_reg_write(sim_board *b, uint32_t off, uint32_t val, bool cor
 	if (d->op != BOARD_OP_NONE && (off == DW_CR || off >= DW_OPTR))
 		return BOARD_BUS_STALL;   /* writes stall while BSY (RM0351 §3.3.5) */
 	switch (off) {
-	case DW_ACR:
-		d->acr = (d->acr & ~dw_fam(b)->latency_mask) | (val & dw_fam(b)->latency_mask);
+	case DW_ACR: {
+		uint32_t w = dw_fam(b)->latency_mask | (dw_has_empty(b) ? DW_ACR_EMPTY : 0U);
+		d->acr = (d->acr & ~w) | (val & w);
 		board_clock_flash_changed(b);
 		break;
+	}
 	case DW_PDKEYR:
 		if (dw_fam(b)->pdkeyr)
 			dw_write_pdkey(b, val);
@@ -648,23 +650,27 @@ const board_flash_model board_fpec_dw_c0_model = {
 };
 const board_flash_model board_fpec_dw_g4_model = {
 	.name = "G4 double-word controller", .reg_base = 0x40022000U,
-	.ob_base = 0x1FFF7800U, .ob_size = 0x28U, .t_prog_ns = DW_T_L4, DW_MODEL_OPS,
+	.ob_base = 0x1FFF7800U, .ob_size = 0x30U, .t_prog_ns = DW_T_L4, DW_MODEL_OPS,
 };
 const board_flash_model board_fpec_dw_l4_model = {
 	.name = "L4 double-word controller", .reg_base = 0x40022000U,
-	.ob_base = 0x1FFF7800U, .ob_size = 0x28U, .t_prog_ns = DW_T_L4, DW_MODEL_OPS,
+	.ob_base = 0x1FFF7800U, .ob_size = 0x30U, .t_prog_ns = DW_T_L4, DW_MODEL_OPS,
 };
 const board_flash_model board_fpec_dw_l4p_model = {
 	.name = "L4+ double-word controller", .reg_base = 0x40022000U,
-	.ob_base = 0x1FF00000U, .ob_size = 0x28U, .t_prog_ns = DW_T_L4, DW_MODEL_OPS,
+	.ob_base = 0x1FF00000U, .ob_size = 0x30U, .t_prog_ns = DW_T_L4, DW_MODEL_OPS,
 };
-/* option pages: L4+ at 0x1FF00000 (RM0432 §3.4.1), WB at 0x1FFF8000 (RM0434 §3.4.1), both
- * unverified; WL as L4 (unverified) */
+/*
+ * Option pages: L4+ at 0x1FF00000 (RM0432 §3.4.1), WB at 0x1FFF8000
+ * (RM0434 §3.4.1), both unverified; WL as L4 (unverified). The window is
+ * as long as gang's option block (src/target/part.c: 48 bytes, 128 on
+ * WB/WL); double words past the family's options read erased.
+ */
 const board_flash_model board_fpec_dw_wb_model = {
 	.name = "WB double-word controller", .reg_base = 0x58004000U,
-	.ob_base = 0x1FFF8000U, .ob_size = 0x40U, .t_prog_ns = DW_T_L4, DW_MODEL_OPS,
+	.ob_base = 0x1FFF8000U, .ob_size = 0x80U, .t_prog_ns = DW_T_L4, DW_MODEL_OPS,
 };
 const board_flash_model board_fpec_dw_wl_model = {
 	.name = "WL double-word controller", .reg_base = 0x58004000U,
-	.ob_base = 0x1FFF7800U, .ob_size = 0x38U, .t_prog_ns = DW_T_L4, DW_MODEL_OPS,
+	.ob_base = 0x1FFF7800U, .ob_size = 0x80U, .t_prog_ns = DW_T_L4, DW_MODEL_OPS,
 };

@@ -72,6 +72,7 @@ typedef struct dw_family {
 	uint32_t bank2_no;            /* PNB of bank 2's first page (G0: 256) */
 	bool single_doubles_page;     /* one bank: pages twice the two-bank size (G4, L4+) */
 	bool secure_area;             /* WB: SFR.SFSA pages belong to CPU2 */
+	uint32_t pcrop_unit;          /* bytes per PCROP start/end step */
 	uint32_t latency_mask;        /* FLASH_ACR.LATENCY */
 	uint32_t acr_reset;
 	uint64_t t_page_ns, t_mass_ns, t_row_ns;
@@ -80,6 +81,9 @@ typedef struct dw_family {
 } dw_family;
 
 const dw_family *dw_fam(const sim_board *b);
+/* G0/C0: FLASH_ACR.EMPTY (b16), software may change it */
+bool dw_has_empty(const sim_board *b);
+#define DW_ACR_EMPTY (1U << 16)
 
 /* board_fpec_l4_ob.c */
 void dw_ob_new(const sim_board *b, uint8_t *img);

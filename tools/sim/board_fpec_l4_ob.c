@@ -90,24 +90,31 @@ static const dw_opt dw_opts_wl[] = {
 
 /*
  * name, PNB mask, BKER, PDKEYR, CFGBSY, RDERRIE, bank option bit, bank-2
- * first PNB, single bank doubles the page, secure area, LATENCY mask, ACR
- * reset, page / mass erase / fast row times, options.
+ * first PNB, single bank doubles the page, secure area, PCROP unit (L4
+ * double words, RM0351 §3.7.9; G0/C0 512-byte blocks, RM0444 §3.7.9;
+ * WB/WL 2 KiB, unverified), LATENCY mask, ACR reset, page / mass erase /
+ * fast row times, options.
  */
 static const dw_family dw_fam_g0 = { "G0", 0x3FFU, 1U << 13, false, true, false, 1U << 21, 256U,
-	false, false, 0x7U, 0x00000600U, 22 * MS, 22 * MS, 1910 * US, DW_OPTS(dw_opts_g0) };
+	false, false, 512U, 0x7U, 0x00000600U, 22 * MS, 22 * MS, 1910 * US, DW_OPTS(dw_opts_g0) };
 static const dw_family dw_fam_c0 = { "C0", 0xFU, 0U, false, false, false, 0U, 0U,
-	false, false, 0x7U, 0x00000600U, 22 * MS, 22 * MS, 1910 * US, DW_OPTS(dw_opts_c0) };
+	false, false, 512U, 0x7U, 0x00000600U, 22 * MS, 22 * MS, 1910 * US, DW_OPTS(dw_opts_c0) };
 static const dw_family dw_fam_g4 = { "G4", 0x7FU, 1U << 11, true, false, true, 1U << 22, 0U,
-	true, false, 0xFU, 0x00000600U, 22020 * US, 22130 * US, 1910 * US, DW_OPTS(dw_opts_g4) };
+	true, false, 8U, 0xFU, 0x00000600U, 22020 * US, 22130 * US, 1910 * US, DW_OPTS(dw_opts_g4) };
 /* L47x 1 MiB parts are always two banks; DUALBANK (b21) matters on 256/512 KiB parts only */
 static const dw_family dw_fam_l4 = { "L4", 0xFFU, 1U << 11, true, false, true, 0U, 0U,
-	false, false, 0x7U, 0x00000600U, 22020 * US, 22130 * US, 1910 * US, DW_OPTS(dw_opts_l4) };
+	false, false, 8U, 0x7U, 0x00000600U, 22020 * US, 22130 * US, 1910 * US, DW_OPTS(dw_opts_l4) };
 static const dw_family dw_fam_l4p = { "L4+", 0xFFU, 1U << 11, true, false, true, 1U << 22, 0U,
-	true, false, 0xFU, 0x00000600U, 22020 * US, 22130 * US, 1910 * US, DW_OPTS(dw_opts_l4p) };
+	true, false, 8U, 0xFU, 0x00000600U, 22020 * US, 22130 * US, 1910 * US, DW_OPTS(dw_opts_l4p) };
 static const dw_family dw_fam_wb = { "WB", 0xFFU, 0U, false, true, true, 0U, 0U,
-	false, true, 0x7U, 0x00000600U, 22020 * US, 22130 * US, 1910 * US, DW_OPTS(dw_opts_wb) };
+	false, true, 2048U, 0x7U, 0x00000600U, 22020 * US, 22130 * US, 1910 * US, DW_OPTS(dw_opts_wb) };
 static const dw_family dw_fam_wl = { "WL", 0x7FU, 0U, false, true, false, 0U, 0U,
-	false, false, 0x7U, 0x00000600U, 22020 * US, 22130 * US, 1910 * US, DW_OPTS(dw_opts_wl) };
+	false, false, 2048U, 0x7U, 0x00000600U, 22020 * US, 22130 * US, 1910 * US, DW_OPTS(dw_opts_wl) };
+
+bool dw_has_empty(const sim_board *b)
+{
+	return b->part->flash_ctl == SIM_FLASH_G0 || b->part->flash_ctl == SIM_FLASH_C0;
+}
 
 const dw_family *dw_fam(const sim_board *b)
 {
@@ -200,13 +207,15 @@ void dw_reset(sim_board *b)
 	if (!d->loaded) {
 		for (unsigned i = 0; i < BOARD_DW_OPT_N; i++)
 			d->live[i] = board_le_get(b->ob + 4U * i, 4);
+		/* G0/C0: the first word of main flash erased at load (RM0444 §3.7.1 EMPTY) */
+		d->empty = board_le_get(b->flash, 4) == 0xFFFFFFFFU;
 		d->loaded = true;
 	}
 	memcpy(d->opt, d->live, sizeof(d->opt));
 	uint32_t rdp = d->live[dw_slot(DW_OPTR)] & 0xFFU;
 	d->rdp_level = rdp == DW_RDP_L0 ? 0 : rdp == DW_RDP_L2 ? 2 : 1;
 	dw_layout(b);
-	d->acr = f->acr_reset;
+	d->acr = f->acr_reset | (dw_has_empty(b) && d->empty ? DW_ACR_EMPTY : 0U);
 	d->cr = DW_CR_LOCK | DW_CR_OPTLOCK;
 	d->sr = 0;
 	d->eccr = 0;
@@ -280,13 +289,34 @@ bool dw_page_of_pnb(const sim_board *b, uint32_t pnb, bool bker, uint32_t *off)
 	return true;
 }
 
-/* WRPxA/WRPxB of the bank holding off: pages start..end when start <= end (RM0351 §3.5.2). */
+/* PCROP areas of the bank (start/end registers at sr, sr + 4): start..end when start <= end. */
+static bool dw_pcrop(const sim_board *b, uint32_t bank_off, uint32_t sr)
+{
+	const dw_opt *o = dw_opt_find(b, sr);
+	uint32_t unit = dw_fam(b)->pcrop_unit, start, end;
+
+	if (o == NULL)
+		return false;
+	start = b->dw.live[dw_slot(sr)] & o->mask;
+	end = b->dw.live[dw_slot(sr + 4U)] & o->mask;
+	return start <= end && bank_off / unit >= start && bank_off / unit <= end;
+}
+
+/*
+ * WRPxA/WRPxB of the bank holding off (pages start..end when start <=
+ * end, RM0351 §3.5.2) and its PCROP areas (RM0351 §3.6.1): a program or
+ * erase there is refused with WRPERR.
+ */
 bool dw_protected(const sim_board *b, uint32_t off)
 {
 	const board_fpecdw *d = &b->dw;
 	bool bank2 = d->dual && off >= dw_bank_size(b);
-	uint32_t page = (off - (bank2 ? dw_bank_size(b) : 0U)) / d->page;
+	uint32_t bank_off = off - (bank2 ? dw_bank_size(b) : 0U);
+	uint32_t page = bank_off / d->page;
 	uint32_t base = bank2 ? 0x4CU : 0x2CU;
+
+	if (dw_pcrop(b, bank_off, bank2 ? 0x44U : 0x24U) || dw_pcrop(b, bank_off, bank2 ? 0x54U : 0x34U))
+		return true;
 
 	for (uint32_t r = base; r <= base + 4U; r += 4U) {
 		const dw_opt *o = dw_opt_find(b, r);
