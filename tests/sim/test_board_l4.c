@@ -960,3 +960,24 @@ Test(board_l4, g0_acr_empty_follows_the_first_word_at_load)
 	cr_expect_eq(dw_r(b, 0x00U) & (1U << 16), 0, "programmed at the option load");
 	sim_board_free(b);
 }
+
+Test(board_l4, otp_takes_double_words_once_and_the_option_page_refuses_stores)
+{
+	sim_board *b = dw_board("STM32G474RE");
+
+	cr_expect_eq(fx_r(b, 0x1FFF7000U, 4), 0xFFFFFFFFU, "OTP leaves the factory erased");
+	dw_unlock(b);
+	dw_prog(b, 0x1FFF7008U, 0x0BADF00DU, 0x12345678U);
+	cr_expect_eq(dw_r(b, DW_SR) & SR_ERRS, 0);
+	cr_expect_eq(fx_r(b, 0x1FFF7008U, 4), 0x0BADF00DU);
+	cr_expect_eq(fx_r(b, 0x1FFF700CU, 4), 0x12345678U);
+	dw_prog(b, 0x1FFF7008U, 0x0BADF00DU, 0x12345678U);
+	cr_expect_eq(dw_r(b, DW_SR) & SR_ERRS, SR_PROGERR, "programmed once");
+	dw_clear(b);
+	dw_w(b, DW_CR, CR_FSTPG);
+	fx_w(b, 0x1FFF7100U, 4, 0);
+	cr_expect_eq(dw_r(b, DW_SR) & SR_ERRS, SR_PGSERR, "no fast programming in OTP");
+	dw_clear(b);
+	cr_expect_eq(sim_board_write(b, 0x1FFF7800U, 4, 0), SIM_SWD_FAULT, "option page: registers only");
+	sim_board_free(b);
+}

@@ -92,7 +92,6 @@ const dw_opt *dw_opt_find(const sim_board *b, uint32_t off);
 uint32_t dw_slot(uint32_t off);
 void dw_ob_commit(sim_board *b);
 board_bus dw_opt_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val);
-board_bus dw_opt_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val);
 /* page geometry in force */
 uint32_t dw_bank_size(const sim_board *b);
 bool dw_page_of_pnb(const sim_board *b, uint32_t pnb, bool bker, uint32_t *off);

@@ -238,7 +238,7 @@ void dw_ob_commit(sim_board *b)
 }
 
 /*
- * The option page in the memory map (RM0351 §3.4.1 Table 13): from
+ * The OTP area as programmed, and the option page in the memory map (RM0351 §3.4.1 Table 13): from
  * ob_base one double word per option register in register order, the
  * value then its complement; what is programmed, not what is in force.
  */
@@ -247,6 +247,11 @@ board_bus dw_opt_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val)
 	uint32_t rel = addr - b->fm->ob_base, off = DW_OPTR + (rel / 8U) * 4U;
 	uint32_t v = 0xFFFFFFFFU, word;
 	uint8_t img[8];
+
+	if (b->fm->otp_size != 0 && addr >= b->fm->otp_base && addr - b->fm->otp_base < b->fm->otp_size) {
+		*val = board_le_get(b->otp + (addr - b->fm->otp_base), size);
+		return BOARD_BUS_OK;
+	}
 
 	if (dw_opt_find(b, off) != NULL)
 		v = board_le_get(b->ob + 4U * dw_slot(off), 4);
@@ -257,15 +262,6 @@ board_bus dw_opt_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val)
 	return BOARD_BUS_OK;
 }
 
-/* The option page is programmed through the registers only: a store is a bus error. */
-board_bus dw_opt_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val)
-{
-	(void)b;
-	(void)addr;
-	(void)size;
-	(void)val;
-	return BOARD_BUS_FAULT;
-}
 
 /* ---- geometry and protection in force ---------------------------------------------- */
 

@@ -153,6 +153,8 @@ typedef struct board_fpecdw {
 	bool dual;                       /* the bank layout in force: two banks */
 	uint32_t page;                   /* page size in force */
 	bool half;                       /* the first word of a double word is latched */
+	bool half_otp;                   /* ... in the OTP area (offsets from otp_base) */
+	bool op_otp;                     /* the running PROG is in the OTP area */
 	uint32_t half_off, half_val;
 	bool mass_erased;                /* a mass erase since reset: fast programming allowed */
 	board_op op;
