@@ -981,3 +981,37 @@ Test(board_l4, otp_takes_double_words_once_and_the_option_page_refuses_stores)
 	cr_expect_eq(sim_board_write(b, 0x1FFF7800U, 4, 0), SIM_SWD_FAULT, "option page: registers only");
 	sim_board_free(b);
 }
+
+/* Power lost during OPTSTRT: the next load fails, OPTVERR, RDP level 1 forced; a rewrite heals it. */
+Test(board_l4, an_option_page_cut_by_power_loss_loads_as_rdp_1_with_optverr)
+{
+	sim_board_cfg c = dw_cfg("STM32L432KC");
+	sim_board *b = dw_board_cfg(&c);
+	uint32_t id;
+
+	dw_opt_unlock(b);
+	c.power_loss_at_ns = sim_board_now(b) + 5 * FX_MS;
+	sim_board_free(b);
+	b = dw_board_cfg(&c);
+	dw_opt_unlock(b);
+	dw_w(b, DW_OPTR, 0xFFEDF8AAU);
+	dw_w(b, DW_CR, CR_OPTSTRT);
+	sim_board_advance(b, c.power_loss_at_ns + FX_MS);
+	sim_board_free(b);
+	c.power_loss_at_ns = -1;
+	b = dw_board_cfg(&c);
+	cr_expect_eq(dw_r(b, DW_SR) & 0x8000U, 0x8000U, "OPTVERR");
+	cr_expect_eq(dw_r(b, DW_OPTR), 0xFFFFF8FFU, "RDP 1, BOR level 0, user options 1");
+	uint32_t v;
+	cr_expect_eq(sim_board_read(b, FX_FLASH, 4, &v), SIM_SWD_FAULT, "level 1 with the debugger");
+	dw_opt_unlock(b);
+	dw_w(b, DW_SR, 0x8000U);
+	dw_w(b, DW_OPTR, 0xFFEFF8AAU);
+	dw_w(b, DW_CR, CR_OPTSTRT);
+	dw_wait(b);
+	sim_board_write(b, DW_BASE + DW_CR, 4, CR_OBL);
+	cr_assert_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK);
+	cr_expect_eq(dw_r(b, DW_SR) & 0x8000U, 0, "healed");
+	cr_expect_eq(dw_r(b, DW_OPTR), 0xFFEFF8AAU);
+	sim_board_free(b);
+}

@@ -620,7 +620,8 @@ static unsigned dw_latency(const sim_board *b)
 /*
  * A double word being programmed keeps part of its new bits and fails its
  * ECC from then on; an erase covers part of its range; option programming
- * leaves the option page as it was (the regression's erase is partial).
+ * leaves the option page failing its check at the next load (OPTVERR, the
+ * regression's erase partial).
  */
 static void dw_power_loss(sim_board *b, int64_t t)
 {
@@ -642,8 +643,10 @@ static void dw_power_loss(sim_board *b, int64_t t)
 		dw_ecc_mark(b, d->row_off + 8U * (d->row_n - 1U));
 	} else if (d->op == BOARD_OP_PAGE_ERASE || d->op == BOARD_OP_MASS_ERASE) {
 		dw_erase_cells(b, d->op_addr, (uint32_t)((uint64_t)d->op_len * part / 256U) & ~7U);
-	} else if (d->op == BOARD_OP_OB_PROG && d->op_regress) {
-		dw_erase_cells(b, 0, (uint32_t)((uint64_t)b->flash_size * part / 256U) & ~7U);
+	} else if (d->op == BOARD_OP_OB_PROG) {
+		if (d->op_regress)
+			dw_erase_cells(b, 0, (uint32_t)((uint64_t)b->flash_size * part / 256U) & ~7U);
+		dw_ob_cut(b);
 	}
 	d->op = BOARD_OP_NONE;
 }

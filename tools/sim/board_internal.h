@@ -147,6 +147,7 @@ typedef struct board_fpecdw {
 	uint32_t live[BOARD_DW_OPT_N];   /* loaded at power-on or OBL_LAUNCH: in force */
 	bool loaded;                     /* option bytes loaded since power-on */
 	bool empty;                      /* G0/C0 ACR.EMPTY as the last load found it */
+	bool load_failed;                /* the last load found the option page cut: OPTVERR */
 	unsigned key_stage, optkey_stage, pdkey_stage;
 	bool key_dead;                   /* wrong KEYR/OPTKEYR sequence: locked until reset */
 	uint8_t rdp_level;               /* in force */
