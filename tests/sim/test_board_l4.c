@@ -1015,3 +1015,48 @@ Test(board_l4, an_option_page_cut_by_power_loss_loads_as_rdp_1_with_optverr)
 	cr_expect_eq(dw_r(b, DW_OPTR), 0xFFEFF8AAU);
 	sim_board_free(b);
 }
+
+/* L4: HSI16 / 1 x 10 / 2 = 80 MHz from the PLL, 4 wait states; fewer give garbage. */
+Test(board_l4, the_pll_takes_the_l4_to_80_mhz_with_4_wait_states)
+{
+	sim_board_cfg c = dw_cfg("STM32L476RG");
+	uint8_t fw[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	c.firmware = fx_write_file("fw.bin", fw, sizeof(fw));
+	sim_board *b = dw_board_cfg(&c);
+
+	fx_w(b, 0x40021000U, 4, fx_r(b, 0x40021000U, 4) | 1U << 8);       /* HSION */
+	fx_w(b, 0x4002100CU, 4, 2U | 0U << 4 | 10U << 8 | 1U << 24);     /* HSI16, M 1, N 10, R /2 */
+	fx_w(b, 0x40021000U, 4, fx_r(b, 0x40021000U, 4) | 1U << 24);      /* PLLON */
+	cr_expect_eq(fx_r(b, 0x40021000U, 4) & (1U << 25), 0, "not locked yet");
+	sim_board_advance(b, sim_board_now(b) + 100 * US);
+	cr_expect_eq(fx_r(b, 0x40021000U, 4) & (1U << 25), 1U << 25, "PLLRDY");
+	fx_w(b, 0x4002100CU, 4, 0);
+	cr_expect_eq(fx_r(b, 0x4002100CU, 4) & 0xFFU, 0x2U, "frozen while PLLON");
+	dw_w(b, 0x00U, 3U);
+	fx_w(b, 0x40021008U, 4, 3U);                                      /* SW = PLL */
+	cr_expect_eq(fx_r(b, 0x40021008U, 4) & 0xCU, 0xCU, "SWS = PLL");
+	cr_expect_neq(fx_r(b, FX_FLASH, 4), 0x04030201U, "80 MHz at 3 WS");
+	dw_w(b, 0x00U, 4U);
+	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0x04030201U, "4 WS");
+	fx_w(b, 0x40021000U, 4, 0);
+	cr_expect_eq(fx_r(b, 0x40021000U, 4) & (1U << 24 | 1U << 8), 1U << 24 | 1U << 8,
+		     "PLL and its HSI16 stay on while they clock the system");
+	sim_board_free(b);
+}
+
+/* G0: HSI16 / 1 x 8 / 2 = 64 MHz (PLLR[31:29] = 1, PLLREN b28), SW = 010; 2 wait states. */
+Test(board_l4, the_g0_pll_runs_at_64_mhz)
+{
+	sim_board *b = dw_board("STM32G071RB");
+
+	fx_w(b, 0x4002100CU, 4, 2U | 8U << 8 | 1U << 28 | 1U << 29);
+	fx_w(b, 0x40021000U, 4, fx_r(b, 0x40021000U, 4) | 1U << 24);
+	dw_w(b, 0x00U, 2U);
+	fx_w(b, 0x40021008U, 4, 2U);
+	cr_expect_eq(fx_r(b, 0x40021008U, 4) & 0x38U, 0, "waits for the lock");
+	sim_board_advance(b, sim_board_now(b) + 100 * US);
+	cr_expect_eq(fx_r(b, 0x40021008U, 4) & 0x38U, 2U << 3, "SWS = PLLRCLK");
+	fx_w(b, 0x4002100CU, 4, 2U | 9U << 8 | 1U << 28 | 1U << 29);   /* 72 MHz: over the G0's 64 */
+	cr_expect_eq(fx_r(b, 0x4002100CU, 4) & 0x7F00U, 8U << 8, "frozen");
+	sim_board_free(b);
+}
