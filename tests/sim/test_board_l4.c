@@ -189,6 +189,17 @@ Test(board_l4, a_wrong_key_is_a_bus_error_and_locks_until_reset)
 	sim_board_free(b);
 }
 
+Test(board_l4, unlocking_twice_is_a_wrong_sequence)
+{
+	sim_board *b = dw_board("STM32G474RE");
+
+	dw_unlock(b);
+	cr_expect_eq(sim_board_write(b, DW_BASE + DW_KEYR, 4, FX_KEY1), SIM_SWD_FAULT);
+	cr_expect_eq(dw_r(b, DW_CR) & CR_LOCK, CR_LOCK, "locked until reset");
+	cr_expect_eq(sim_board_write(b, DW_BASE + DW_KEYR, 4, FX_KEY1), SIM_SWD_FAULT);
+	sim_board_free(b);
+}
+
 Test(board_l4, lock_also_sets_optlock)
 {
 	sim_board *b = dw_board("STM32G071RB");

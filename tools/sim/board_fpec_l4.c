@@ -279,6 +279,13 @@ static board_bus dw_write_keys(sim_board *b, uint32_t off, uint32_t val)
 	board_fpecdw *d = &b->dw;
 	board_bus r;
 
+	/* a key while already unlocked is a wrong sequence too: the HAL checks LOCK first because
+	 * of it (the RMs say "any wrong sequence"; that this is one is unverified) */
+	if ((off == DW_KEYR && !(d->cr & DW_CR_LOCK)) || (off == DW_OPTKEYR && !(d->cr & DW_CR_OPTLOCK))) {
+		d->key_dead = true;
+		d->cr |= DW_CR_LOCK | DW_CR_OPTLOCK;
+		return BOARD_BUS_FAULT;
+	}
 	if (off == DW_KEYR) {
 		r = dw_key(b, &d->key_stage, val, DW_KEY1, DW_KEY2);
 		if (r == BOARD_BUS_OK && d->key_stage == 0)
