@@ -55,6 +55,25 @@
 #define PART_CTRL_F7(obl) PART_SECT(0x1FFF0000U, 32U, 0x1FF0F000U, 1024U, GANG_CTRL_F7_OPTCR)
 
 /*
+ * The double-word controller of G0/G4/L4/L4+/WB/WL/C0 at 0x40022000
+ * (0x58004000 on WB/WL): option bytes at 0x1FFF7800 (0x1FFF8000 on WB,
+ * 0x1FF00000 on L4+ bank 1; RM0351 §3.4, RM0434 §3.4, RM0432 §3.4), each
+ * 64-bit with its complement; OTP 1 KiB at 0x1FFF7000 in double words, no
+ * lock bytes (RM0351 §3.3.1, RM0444 §3.3.1). t_prog per double word 82 us
+ * typical (L4 training slides; taken for G4/L4+/WB/WL, unverified there)
+ * and 85 us on G0 (STM32G030 datasheet, taken for C0, unverified).
+ */
+#define PART_DW(base, ob, ob_n, t_prog, flags) \
+	{ GANG_CTRL_FPEC_L4, (base), (ob), (t_prog), 0x1FFF7000U, 1024U, (flags), (ob_n), 0U }
+#define PART_CTRL_G0(obl)  PART_DW(0x40022000U, 0x1FFF7800U, 48U, 85000U, 0U)
+#define PART_CTRL_C0(obl)  PART_DW(0x40022000U, 0x1FFF7800U, 48U, 85000U, 0U)
+#define PART_CTRL_G4(obl)  PART_DW(0x40022000U, 0x1FFF7800U, 48U, 82000U, 0U)
+#define PART_CTRL_L4(obl)  PART_DW(0x40022000U, 0x1FFF7800U, 48U, 82000U, 0U)
+#define PART_CTRL_L4P(obl) PART_DW(0x40022000U, 0x1FF00000U, 48U, 82000U, 0U)
+#define PART_CTRL_WB(obl)  PART_DW(0x58004000U, 0x1FFF8000U, 128U, 82000U, 0U)
+#define PART_CTRL_WL(obl)  PART_DW(0x58004000U, 0x1FFF7800U, 128U, 82000U, 0U)
+
+/*
  * The clock gang's loader and CRC pass run at (gang_fast_clock), from the
  * HSI through the PLL, never a crystal a board may lack: F1 HSI/2 x 16 =
  * 64 MHz with 2 wait states and APB1 / 2 (RM0008 §7.3.2, §3.3.3: 2 WS
@@ -119,6 +138,43 @@
 	.sysmem_base = 0x1FFF0000U, .sysmem_bytes = 0x7800U
 #define PART_EXT_F7 PART_EXT_SECT, PART_CLOCK_SECT(0x302U), /* LATENCY 2, PRFTEN, ARTEN */ \
 	.sysmem_base = 0x1FF00000U, .sysmem_bytes = 0xEDC0U
+
+/*
+ * G0/C0: DBG_CR stop/standby (0x6) and APB_FZ1 watchdogs at 0x40015808,
+ * both clocked by RCC_APBENR1.DBGEN (b27 of 0x4002103C, RM0444 §40.9,
+ * RM0490); CRC clock RCC_AHBENR (0x40021038) b12. L4/L4+/G4: DBGMCU_CR
+ * 0x7 at 0xE0042004, APB1FZR1 0xE0042008; CRC clock RCC_AHB1ENR
+ * (0x40021048) b12 (RM0351 §6.4.16). WB/WL: RCC at 0x58000000 (AHB1ENR
+ * 0x58000048 b12), APB1FZR1 at 0xE004203C (RM0434 §38.12). IWDG_KR at
+ * 0x40003000 on all. Reset clocks: HSI16 on G0/G4, HSI48 / 4 = 12 MHz on
+ * C0, MSI 4 MHz on L4/L4+/WB/WL (RM0351 §6.2.3); gang's code stays on
+ * them (hz 0) until the driver sets a faster clock. System memory at
+ * 0x1FFF0000: 28 KiB on G4/L4/L4+/WB, 8 KiB on G03x (taken for the G0
+ * family: the smallest), 6 KiB on C0, 16 KiB on WL (unverified).
+ */
+#define PART_CLOCK_RESET(mhz) .clock = { (mhz) * 1000000U, 0U, 0U, 0U, 0U, 0U, 0U, 0U, 0U, 0U, 0U, 0U }
+#define PART_EXT_DW_M0P(mhz, sysmem) \
+	.dbgmcu_cr_addr = 0x40015804U, .dbgmcu_cr_bits = PART_F0_DBG_STOP_STANDBY, \
+	.dbgmcu_fz_addr = 0x40015808U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
+	.dbgmcu_clk_addr = 0x4002103CU, .dbgmcu_clk_bit = 1U << 27, \
+	.read_rdp = gang_fam_fpec_l4_read_rdp, \
+	.rcc_ahbenr = 0x40021038U, .rcc_crcen = 1U << 12, .crc_base = 0x40023000U, \
+	.iwdg_kr = 0x40003000U, PART_CLOCK_RESET(mhz), \
+	.sysmem_base = 0x1FFF0000U, .sysmem_bytes = (sysmem)
+#define PART_EXT_DW_M4(fz, ahbenr, mhz, sysmem) \
+	.dbgmcu_cr_addr = 0xE0042004U, .dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY, \
+	.dbgmcu_fz_addr = (fz), .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
+	.read_rdp = gang_fam_fpec_l4_read_rdp, \
+	.rcc_ahbenr = (ahbenr), .rcc_crcen = 1U << 12, .crc_base = 0x40023000U, \
+	.iwdg_kr = 0x40003000U, PART_CLOCK_RESET(mhz), \
+	.sysmem_base = 0x1FFF0000U, .sysmem_bytes = (sysmem)
+#define PART_EXT_G0  PART_EXT_DW_M0P(16U, 0x2000U)
+#define PART_EXT_C0  PART_EXT_DW_M0P(12U, 0x1800U)
+#define PART_EXT_G4  PART_EXT_DW_M4(0xE0042008U, 0x40021048U, 16U, 0x7000U)
+#define PART_EXT_L4  PART_EXT_DW_M4(0xE0042008U, 0x40021048U, 4U, 0x7000U)
+#define PART_EXT_L4P PART_EXT_DW_M4(0xE0042008U, 0x40021048U, 4U, 0x7000U)
+#define PART_EXT_WB  PART_EXT_DW_M4(0xE004203CU, 0x58000048U, 4U, 0x7000U)
+#define PART_EXT_WL  PART_EXT_DW_M4(0xE004203CU, 0x58000048U, 4U, 0x4000U)
 
 #define PART_LIST(...) { __VA_ARGS__ }
 #define PART_FAMILY(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl, unit, erased) \

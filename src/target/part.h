@@ -54,6 +54,7 @@ typedef struct gang_flash_geom {
 typedef enum gang_flash_ctrl {
 	GANG_CTRL_FPEC_F1 = 0,             /* F0/F1/F3 FPEC: PM0075, RM0091 §3 */
 	GANG_CTRL_FPEC_F4,                 /* F2/F4/F7 sector controller: RM0090 §3, RM0385 §3 */
+	GANG_CTRL_FPEC_L4,                 /* G0/G4/L4/L4+/WB/WL/C0 double-word controller: RM0351 §3, RM0444 §3 */
 	GANG_CTRL_COUNT
 } gang_flash_ctrl;
 
@@ -106,6 +107,8 @@ typedef struct gang_family {
 	uint32_t dbgmcu_cr_bits;           /* sleep/stop/standby (+ F1 watchdog stop bits) */
 	uint32_t dbgmcu_fz_addr;           /* APB1 freeze register; 0 if the CR has the bits */
 	uint32_t dbgmcu_fz_bits;
+	uint32_t dbgmcu_clk_addr;          /* RCC register clocking the DBGMCU block (G0/C0); 0: always on */
+	uint32_t dbgmcu_clk_bit;
 	uint8_t rdp_level0;                /* RDP byte meaning "unprotected" */
 	uint8_t rdp_level2;                /* RDP byte meaning "locked forever"; 0: no level 2 */
 	/* the family driver's RDP read (target/fam_fpec_f1.c): level 0, 1 or 2 into *level_out */

@@ -188,8 +188,13 @@ static int tgt_set_bits(gang_target *t, uint32_t addr, uint32_t bits)
 /* Watchdogs stopped and the debug link kept through sleep/stop/standby while attached. */
 int gang_target_freeze_watchdogs(gang_target *t)
 {
-	int err = tgt_set_bits(t, t->fam->dbgmcu_cr_addr, t->fam->dbgmcu_cr_bits);
+	int err = GANG_OK;
 
+	/* G0/C0: DBG_CR and APB_FZ ignore writes until RCC_APBENR1.DBGEN clocks them (RM0444 §40.9) */
+	if (t->fam->dbgmcu_clk_addr != 0)
+		err = tgt_set_bits(t, t->fam->dbgmcu_clk_addr, t->fam->dbgmcu_clk_bit);
+	if (err == GANG_OK)
+		err = tgt_set_bits(t, t->fam->dbgmcu_cr_addr, t->fam->dbgmcu_cr_bits);
 	if (err == GANG_OK && t->fam->dbgmcu_fz_addr != 0)
 		err = tgt_set_bits(t, t->fam->dbgmcu_fz_addr, t->fam->dbgmcu_fz_bits);
 	return err;

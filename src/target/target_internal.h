@@ -69,5 +69,7 @@ int gang_target_freeze_watchdogs(gang_target *t);
 int gang_fam_fpec_f1_read_rdp(int *level_out, gang_target *t);
 /* fam_fpec_f4.c: the F2/F4/F7 family driver's RDP read (FLASH_OPTCR). */
 int gang_fam_fpec_f4_read_rdp(int *level_out, gang_target *t);
+/* fam_fpec_l4.c: the G0/G4/L4/L4+/WB/WL/C0 family driver's RDP read (FLASH_OPTR). */
+int gang_fam_fpec_l4_read_rdp(int *level_out, gang_target *t);
 
 #endif

@@ -27,6 +27,14 @@ typedef enum sim_flash_ctl {
 	SIM_FLASH_F2,            /* F2 sector controller at 0x40023C00 (RM0033 §2) */
 	SIM_FLASH_F4,            /* F4 sector controller at 0x40023C00 (RM0090 §3) */
 	SIM_FLASH_F7,            /* F7 sector controller at 0x40023C00 (RM0385, RM0410 §3) */
+	/* the double-word controller at 0x40022000 (0x58004000 on WB/WL), one per family */
+	SIM_FLASH_G0,            /* RM0444 §3 */
+	SIM_FLASH_C0,            /* RM0490 §3 */
+	SIM_FLASH_G4,            /* RM0440 §5 */
+	SIM_FLASH_L4,            /* RM0351 §3, RM0394 §3 */
+	SIM_FLASH_L4P,           /* RM0432 §3 */
+	SIM_FLASH_WB,            /* RM0434 §3 */
+	SIM_FLASH_WL,            /* RM0461 §3 */
 } sim_flash_ctl;
 
 /* One run of equal erase units of main flash (parts.def GANG_GEOM_<kind>). */

@@ -31,6 +31,7 @@
 #define PART_CPUID_M0      0x410CC200U   /* Cortex-M0 r0p0 */
 #define PART_CPUID_M3R2    0x412FC230U   /* Cortex-M3 r2p0 (F2) */
 #define PART_CPUID_M7      0x411FC270U   /* Cortex-M7 r1p0 (F7) */
+#define PART_CPUID_M0P     0x410CC601U   /* Cortex-M0+ r0p1 (G0, C0) */
 
 /* DPIDR and CPUID, then the system memory base and size, per family */
 #define SIM_DP_F1  0x1BA01477U, PART_CPUID_M3
@@ -39,12 +40,26 @@
 #define SIM_DP_F2  0x2BA01477U, PART_CPUID_M3R2
 #define SIM_DP_F4  0x2BA01477U, PART_CPUID_M4
 #define SIM_DP_F7  0x5BA02477U, PART_CPUID_M7
+#define SIM_DP_G0  0x0BC11477U, PART_CPUID_M0P
+#define SIM_DP_C0  0x0BC11477U, PART_CPUID_M0P
+#define SIM_DP_G4  0x2BA01477U, PART_CPUID_M4
+#define SIM_DP_L4  0x2BA01477U, PART_CPUID_M4
+#define SIM_DP_L4P 0x2BA01477U, PART_CPUID_M4
+#define SIM_DP_WB  0x6BA02477U, PART_CPUID_M4
+#define SIM_DP_WL  0x6BA02477U, PART_CPUID_M4
 #define SIM_MEM_F1 0x1FFFF000U, 0x800U
 #define SIM_MEM_F0 0x1FFFEC00U, 0xC00U
 #define SIM_MEM_F3 0x1FFFD800U, 0x2000U
 #define SIM_MEM_F2 0x1FFF0000U, 0x7800U
 #define SIM_MEM_F4 0x1FFF0000U, 0x7800U
 #define SIM_MEM_F7 0x1FF00000U, 0xEDC0U
+#define SIM_MEM_G0 0x1FFF0000U, 0x2000U
+#define SIM_MEM_C0 0x1FFF0000U, 0x1800U
+#define SIM_MEM_G4 0x1FFF0000U, 0x7000U
+#define SIM_MEM_L4 0x1FFF0000U, 0x7000U
+#define SIM_MEM_L4P 0x1FFF0000U, 0x7000U
+#define SIM_MEM_WB 0x1FFF0000U, 0x7000U
+#define SIM_MEM_WL 0x1FFF0000U, 0x4000U
 /* flash controller model and peripheral facts per family */
 #define SIM_CTL_FLASH_F1 SIM_FLASH_FPEC
 #define SIM_CTL_FLASH_F0 SIM_FLASH_FPEC
@@ -52,12 +67,26 @@
 #define SIM_CTL_FLASH_F2 SIM_FLASH_F2
 #define SIM_CTL_FLASH_F4 SIM_FLASH_F4
 #define SIM_CTL_FLASH_F7 SIM_FLASH_F7
+#define SIM_CTL_FLASH_G0 SIM_FLASH_G0
+#define SIM_CTL_FLASH_C0 SIM_FLASH_C0
+#define SIM_CTL_FLASH_G4 SIM_FLASH_G4
+#define SIM_CTL_FLASH_L4 SIM_FLASH_L4
+#define SIM_CTL_FLASH_L4P SIM_FLASH_L4P
+#define SIM_CTL_FLASH_WB SIM_FLASH_WB
+#define SIM_CTL_FLASH_WL SIM_FLASH_WL
 #define SIM_CTL_IO_F1 &parts_io_f1
 #define SIM_CTL_IO_F0 &parts_io_f03
 #define SIM_CTL_IO_F3 &parts_io_f03
 #define SIM_CTL_IO_F2 &parts_io_f2
 #define SIM_CTL_IO_F4 &parts_io_f47
 #define SIM_CTL_IO_F7 &parts_io_f47
+#define SIM_CTL_IO_G0 &parts_io_g0c0
+#define SIM_CTL_IO_C0 &parts_io_c0
+#define SIM_CTL_IO_G4 &parts_io_g4
+#define SIM_CTL_IO_L4 &parts_io_l4
+#define SIM_CTL_IO_L4P &parts_io_l4
+#define SIM_CTL_IO_WB &parts_io_wbwl
+#define SIM_CTL_IO_WL &parts_io_wbwl
 
 /* field order: rcc base, cfgr, crc enable reg/bit/reset, csr, gpioa base, enable reg/bit,
  * MODER reset, AFIO, core clock */
@@ -76,6 +105,35 @@ static const sim_family_io parts_io_f47 = {
 	0x40023800U, 0x08U, 0x30U, 1U << 12, 0x00100000U, 0x74U, 0x40020000U, 0x30U, 1U << 0,
 	0xA8000000U, false, 16000000U,
 };
+/*
+ * The double-word families (RM0444 §5, RM0440 §7, RM0351 §6, RM0434 §7):
+ * RCC at 0x40021000 (0x58000000 on WB/WL), CRC clock b12 of AHBENR 0x38
+ * (G0/C0) or AHB1ENR 0x48 (reset 0x100: FLASHEN), GPIOA on the IOPORT bus
+ * at 0x50000000 (G0/C0, IOPENR 0x34) or AHB2 at 0x48000000 (AHB2ENR 0x4C),
+ * MODER resetting with PA13/PA14 in alternate mode; core clock after reset
+ * HSI16 (G0, G4), HSI48 / 4 = 12 MHz (C0, RM0490 §6.2), MSI 4 MHz (L4,
+ * L4+, WB, WL); board_clock_dw.c builds the tree on these.
+ */
+static const sim_family_io parts_io_g0c0 = {
+	0x40021000U, 0x08U, 0x38U, 1U << 12, 0x100U, 0x60U, 0x50000000U, 0x34U, 1U << 0,
+	0xEBFFFFFFU, false, 16000000U,
+};
+static const sim_family_io parts_io_c0 = {
+	0x40021000U, 0x08U, 0x38U, 1U << 12, 0x100U, 0x60U, 0x50000000U, 0x34U, 1U << 0,
+	0xEBFFFFFFU, false, 12000000U,
+};
+static const sim_family_io parts_io_g4 = {
+	0x40021000U, 0x08U, 0x48U, 1U << 12, 0x100U, 0x94U, 0x48000000U, 0x4CU, 1U << 0,
+	0xABFFFFFFU, false, 16000000U,
+};
+static const sim_family_io parts_io_l4 = {
+	0x40021000U, 0x08U, 0x48U, 1U << 12, 0x100U, 0x94U, 0x48000000U, 0x4CU, 1U << 0,
+	0xABFFFFFFU, false, 4000000U,
+};
+static const sim_family_io parts_io_wbwl = {
+	0x58000000U, 0x08U, 0x48U, 1U << 12, 0x100U, 0x94U, 0x48000000U, 0x4CU, 1U << 0,
+	0xABFFFFFFU, false, 4000000U,
+};
 
 /* each part's main-flash regions, from its GANG_GEOM_<kind> */
 #define SIM_REG(base, unit, count, no, bank) { (base), (unit), (count), (no), (bank) },
@@ -84,8 +142,15 @@ static const sim_family_io parts_io_f47 = {
 GANG_PARTS(SIM_GEOM_DEF)
 #define SIM_GEOM(id) parts_geom_##id, (unsigned)(sizeof(parts_geom_##id) / sizeof(sim_region))
 
-/* the silicon revision a part reports in DBGMCU_IDCODE[31:16] */
-#define SIM_REV(dev) ((dev) == 0x410U ? 0x2003U : (dev) == 0x440U ? 0x1000U : 0x1001U)
+/*
+ * the silicon revision a part reports in DBGMCU_IDCODE[31:16]: revisions
+ * the parts' errata sheets and OpenOCD 0.12's revision lists name (G07x,
+ * G0Bx, G43x, G47x "A" 0x1000; WLE "1.0" 0x1000; WB55 "2.1" 0x2001; C031 0x1000 unverified)
+ */
+#define SIM_REV_DW(dev) ((dev) == 0x495U ? 0x2001U : \
+	((dev) == 0x460U || (dev) == 0x467U || (dev) == 0x468U || (dev) == 0x469U || \
+	 (dev) == 0x497U || (dev) == 0x453U) ? 0x1000U : 0x1001U)
+#define SIM_REV(dev) ((dev) == 0x410U ? 0x2003U : (dev) == 0x440U ? 0x1000U : SIM_REV_DW(dev))
 
 /* The family's identity fields a part row needs (a GANG_FAMILY_<id> row macro). */
 #define SIM_FIRST(a, ...) a
@@ -96,6 +161,8 @@ GANG_PARTS(SIM_GEOM_DEF)
 #define SIM_PAGE_PAGES(arg) (arg)
 #define SIM_PAGE_SECT(arg)  0U
 #define SIM_PAGE_SECT2(arg) 0U
+#define SIM_PAGE_PAGES2(arg) (arg)
+#define SIM_PAGE_PAGES2G0(arg) (arg)
 
 /* sim_part field order: name .. wrp, dpidr, cpuid, ids, system memory, rdp0, obl, controller,
  * regions, io */
