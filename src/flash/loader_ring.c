@@ -108,6 +108,14 @@ static uint32_t prog_core_hz(gang_target *t)
 	return (*gang_target_sram_note(t) & PROG_NOTE_FAST_CLOCK) ? c->hz : c->reset_hz;
 }
 
+int gang_loader_clock_up(uint32_t *hz_out, gang_target *t)
+{
+	int err = prog_clock_up(t);
+
+	*hz_out = prog_core_hz(t);
+	return err;
+}
+
 typedef struct prog_stream {
 	gang_target *t;
 	const gang_loader *l;
@@ -142,6 +150,12 @@ static uint32_t prog_get32(const uint8_t *p)
 static uint32_t prog_min(uint32_t a, uint32_t b)
 {
 	return a < b ? a : b;
+}
+
+/* The granule a partial block keeps: a whole unit up to a double word (a row loader waits for whole rows). */
+static uint32_t prog_align(const prog_stream *s)
+{
+	return s->l->unit < 4U ? 4U : s->l->unit > 8U ? 8U : s->l->unit;
 }
 
 /* The next contiguous block the host wants to write, and how much of it is free. */
@@ -183,7 +197,7 @@ static int prog_push(prog_stream *s, uint32_t limit, bool publish)
 
 	while (s->sent < s->run->len && s->sent - before < limit) {
 		want = prog_want(s, &room);
-		n = want <= room ? want : room & ~3U;
+		n = want <= room ? want : room & ~(prog_align(s) - 1U);
 		/* a part only when it is worth a command, and leaves a rest that is too */
 		if (n < want && (n < PROG_PIECE || want - n < PROG_PIECE))
 			break;
@@ -371,7 +385,7 @@ static uint32_t prog_ring_size(gang_target *t)
 static void prog_stream_init(prog_stream *s, gang_target *t, const gang_loader *l, const gang_flash_run *run)
 {
 	*s = (prog_stream){ .t = t, .l = l, .run = run, .size = prog_ring_size(t),
-			    .t_prog_ns = gang_target_part(t)->family->flash.t_prog_ns };
+			    .t_prog_ns = l->t_unit_ns ? l->t_unit_ns : gang_target_part(t)->family->flash.t_prog_ns };
 }
 
 /* Stream one run; staged: its loader, head and first bytes are in SRAM already and the core is set. */
