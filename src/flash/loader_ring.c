@@ -125,8 +125,11 @@ typedef struct prog_stream {
 	uint32_t published;        /* run bytes the loader has been told of (wp) */
 	uint32_t done;             /* run bytes the loader has taken */
 	uint32_t t_prog_ns;
+	uint64_t pushed_us;        /* link time of the blocks written since the last poll */
 	uint32_t ctrl[CTRL_WORDS];
 } prog_stream;
+
+static uint64_t prog_link_us(gang_target *t, unsigned commands, uint64_t bytes);
 
 static uint64_t prog_now_ms(void)
 {
@@ -183,6 +186,18 @@ static int prog_publish(prog_stream *s)
 }
 
 /*
+ * How far the loader may have got: what the last poll saw, plus what it
+ * programs in the link time spent writing since (the blocks of a long
+ * push take long enough for the loader to work through what it was told).
+ */
+static uint32_t prog_done_est(const prog_stream *s)
+{
+	uint64_t est = s->done + s->pushed_us * 1000U / (s->t_prog_ns ? s->t_prog_ns : 1U) * s->l->unit;
+
+	return est < s->published ? (uint32_t)est : s->published;
+}
+
+/*
  * Write blocks while they fit (until at least limit bytes went), then
  * publish wp once (unless the caller writes the control block itself). A
  * block that does not fit whole goes in part once PROG_PIECE of it fits:
@@ -205,8 +220,9 @@ static int prog_push(prog_stream *s, uint32_t limit, bool publish)
 		if (err < 0)
 			return err;
 		s->sent += n;
+		s->pushed_us += prog_link_us(s->t, 1U, n);
 		/* a loader about to run dry hears of each block at once, not at the end of the batch */
-		if (publish && s->published - s->done < PROG_LOW_WATER && (err = prog_publish(s)) < 0)
+		if (publish && s->published - prog_done_est(s) < PROG_LOW_WATER && (err = prog_publish(s)) < 0)
 			return err;
 	}
 	if (s->sent == s->published || !publish)
@@ -246,6 +262,7 @@ static int prog_poll(prog_stream *s, uint32_t *state_out)
 
 	if (err < 0)
 		return err;
+	s->pushed_us = 0;
 	rp = prog_get32(b + GANG_LDR_RP) - PROG_RING;
 	used = (s->sent % s->size + s->size - rp % s->size) % s->size;
 	s->done = s->sent - used;
