@@ -226,8 +226,9 @@ static int l4_erase_op(gang_target *t, uint32_t mode, uint32_t addr, unsigned ty
 			   what)) < 0)
 		return err;
 	err = oerr < 0 ? oerr : l4_check(t, sr, what, addr);
-	l4_wr(t, L4_FLASH_SR, L4_SR_CLEAR);
-	l4_wr(t, L4_FLASH_CR, 0);
+	/* error flags left set would fail the next operation (PGSERR); the next one rewrites CR whole */
+	if (sr & L4_SR_CLEAR)
+		l4_wr(t, L4_FLASH_SR, L4_SR_CLEAR);
 	return err;
 }
 
@@ -406,8 +407,7 @@ static int l4_program(gang_target *t, const gang_flash_run *runs, size_t n, cons
 	}
 	gang_flash_runs_free(rows, m);
 	l4_note_massed(t, false);   /* programmed rows are no longer blank */
-	l4_wr(t, L4_FLASH_CR, 0);   /* PG/FSTPG off; the caller locks */
-	return err;
+	return err;                 /* the caller locks: CR = LOCK | OPTLOCK ends PG/FSTPG too */
 }
 
 static int l4_crc(uint32_t *crc_out, gang_target *t, uint32_t addr, uint32_t len)

@@ -168,8 +168,9 @@ static uint32_t prog_want(const prog_stream *s, uint32_t *room_out)
 	uint32_t want = prog_min(PROG_CHUNK - off % PROG_CHUNK, s->size - off);
 
 	want = prog_min(want, s->run->len - s->sent);
-	if (s->sent == 0)
-		want = prog_min(want, PROG_FIRST);
+	/* pieces that double from PROG_FIRST until the first block is in: the loader starts on little */
+	if (s->sent < PROG_CHUNK)
+		want = prog_min(want, s->sent > PROG_FIRST ? s->sent : PROG_FIRST);
 	*room_out = s->size - PROG_GAP - used;
 	return want;
 }
