@@ -470,7 +470,7 @@ static int l4_ob_unlock(gang_target *t)
 static int l4_ob_program(gang_target *t, const uint8_t *raw)
 {
 	uint32_t keep = ~(gang_fpec_l4_user_mask(gang_target_part(t)->family) | L4_OPTR_RDP);
-	uint32_t wrp_keep = ~(L4_WRP_STRT | 0xFFU << L4_WRP_END_SHIFT);
+	uint32_t wrp_keep = ~gang_fpec_l4_wrp_bits(gang_target_part(t)->family);
 	uint32_t cur = 0, wa = 0, wb = 0, sr = 0, optr;
 	int err;
 

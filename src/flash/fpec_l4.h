@@ -71,7 +71,7 @@
 #define L4_OPTR_DUAL_BANK    (1U << 21)  /* G0B/G0C DUAL_BANK; L4 DUALBANK; L4+ DB1M */
 #define L4_OPTR_DBANK        (1U << 22)  /* G4, L4+ */
 
-#define L4_WRP_STRT          0x000000FFU /* WRPxyR: start page [7:0], end page [23:16] */
+/* WRPxyR: start page from bit 0, end page from bit 16 (widths per family: fpec_l4_ob.c) */
 #define L4_WRP_END_SHIFT     16U
 
 #define L4_SFR_SFSA          0xFFU
@@ -87,6 +87,8 @@ void gang_fpec_l4_ob_encode(uint8_t *raw, const gang_ob *ob, const gang_family *
 int gang_fpec_l4_ob_rdp_byte(uint8_t *out, int level, const gang_family *f, gang_diag *d);
 /* FLASH_OPTR bits the user fields of family f own (the rest is RDP and bits gang leaves alone). */
 uint32_t gang_fpec_l4_user_mask(const gang_family *f);
+/* WRPxyR bits holding the start and end page numbers on family f (the rest is reserved). */
+uint32_t gang_fpec_l4_wrp_bits(const gang_family *f);
 /* Little-endian word at p, and back. */
 uint32_t gang_fpec_l4_get32(const uint8_t *p);
 void gang_fpec_l4_put32(uint8_t *p, uint32_t v);

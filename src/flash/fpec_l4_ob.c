@@ -5,8 +5,8 @@
  * named fields. The raw block the generic layer (ob.c) sees is OPTR,
  * WRP1AR, WRP1BR, little-endian. A WRP area is the field WRP1A (WRP1B):
  * its end page in bits 15:8 and its start page in bits 7:0 (the register's
- * WRP1A_END and WRP1A_STRT); the area protects start..end and is off when
- * start > end (RM0351 §3.5.2).
+ * WRP1A_END and WRP1A_STRT, as wide as the family has them); the area
+ * protects start..end and is off when start > end (RM0351 §3.5.2).
  *
  * Facts, FLASH_OPTR bit positions: RM0351 §3.7.8 (L4: BOR_LEV[10:8],
  * nRST_STOP b12, nRST_STDBY b13, nRST_SHDW b14, IWDG_SW b16, IWDG_STOP b17,
@@ -73,23 +73,43 @@ static const gang_ob_field l4_fields_wb[] = {
 	L4_F("SRAM2_RST", 25, 0), L4_F("nSWBOOT0", 26, 0), L4_F("nBOOT0", 27, 0), L4_F_WRP, L4_F_END,
 };
 
-/* The family's list, by name: the controller flags do not tell L4 from WL. */
+/*
+ * The family's list and the width of a WRP area's page numbers (WRP1A_STRT
+ * [n:0], WRP1A_END [16+n:16]: 8 bits on L4/L4+/WB (RM0351 §3.7.10, RM0434),
+ * 7 on G4, G0 and WL (RM0440, RM0444 §3.7.10 for G0B1, RM0461), 4 on C0
+ * (RM0490); the other bits are reserved and kept), by name: the controller
+ * flags do not tell L4 from WL.
+ */
 typedef struct l4_fields_row {
 	const char *family;
 	const gang_ob_field *fields;
+	uint32_t wrp_page_mask;
 } l4_fields_row;
 
 static const l4_fields_row l4_fields_by_family[] = {
-	{ "L4", l4_fields_l4 }, { "L4+", l4_fields_l4p }, { "G4", l4_fields_g4 }, { "G0", l4_fields_g0 },
-	{ "C0", l4_fields_c0 }, { "WB", l4_fields_wb }, { "WL", l4_fields_wb },
+	{ "L4", l4_fields_l4, 0xFFU }, { "L4+", l4_fields_l4p, 0xFFU }, { "G4", l4_fields_g4, 0x7FU },
+	{ "G0", l4_fields_g0, 0x7FU }, { "C0", l4_fields_c0, 0x0FU }, { "WB", l4_fields_wb, 0xFFU },
+	{ "WL", l4_fields_wb, 0x7FU },
 };
 
-const gang_ob_field *gang_fpec_l4_ob_fields(const gang_family *f)
+static const l4_fields_row *l4_row(const gang_family *f)
 {
 	for (size_t i = 0; i < sizeof(l4_fields_by_family) / sizeof(l4_fields_by_family[0]); i++)
 		if (strcmp(l4_fields_by_family[i].family, f->name) == 0)
-			return l4_fields_by_family[i].fields;
-	return l4_fields_l4;
+			return &l4_fields_by_family[i];
+	return &l4_fields_by_family[0];
+}
+
+const gang_ob_field *gang_fpec_l4_ob_fields(const gang_family *f)
+{
+	return l4_row(f)->fields;
+}
+
+uint32_t gang_fpec_l4_wrp_bits(const gang_family *f)
+{
+	uint32_t m = l4_row(f)->wrp_page_mask;
+
+	return m | m << L4_WRP_END_SHIFT;
 }
 
 uint32_t gang_fpec_l4_user_mask(const gang_family *f)
@@ -113,15 +133,17 @@ void gang_fpec_l4_put32(uint8_t *p, uint32_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-/* WRPxyR (start [7:0], end [23:16]) as the 16-bit field value (end << 8 | start), and back. */
-static uint16_t l4_wrp_field(uint32_t reg)
+/* WRPxyR (start [n:0], end [16+n:16]) as the 16-bit field value (end << 8 | start), and back. */
+static uint16_t l4_wrp_field(uint32_t reg, const gang_family *f)
 {
-	return (uint16_t)((reg & L4_WRP_STRT) | ((reg >> L4_WRP_END_SHIFT) & 0xFFU) << 8);
+	uint32_t m = l4_row(f)->wrp_page_mask;
+
+	return (uint16_t)((reg & m) | ((reg >> L4_WRP_END_SHIFT) & m) << 8);
 }
 
-static uint32_t l4_wrp_reg(uint16_t field)
+static uint32_t l4_wrp_reg(uint16_t field, const gang_family *f)
 {
-	return (uint32_t)(field & 0xFFU) | (uint32_t)(field >> 8) << L4_WRP_END_SHIFT;
+	return ((uint32_t)(field & 0xFFU) | (uint32_t)(field >> 8) << L4_WRP_END_SHIFT) & gang_fpec_l4_wrp_bits(f);
 }
 
 void gang_fpec_l4_ob_decode(gang_ob *out, const uint8_t *raw, const gang_family *f)
@@ -131,8 +153,8 @@ void gang_fpec_l4_ob_decode(gang_ob *out, const uint8_t *raw, const gang_family 
 	out->rdp = (uint8_t)(optr & L4_OPTR_RDP);
 	out->rdp_level = out->rdp == f->rdp_level0 ? 0 : out->rdp == f->rdp_level2 ? 2 : 1;
 	out->user = optr & gang_fpec_l4_user_mask(f);
-	out->data0 = l4_wrp_field(gang_fpec_l4_get32(raw + 4));
-	out->data1 = l4_wrp_field(gang_fpec_l4_get32(raw + 8));
+	out->data0 = l4_wrp_field(gang_fpec_l4_get32(raw + 4), f);
+	out->data1 = l4_wrp_field(gang_fpec_l4_get32(raw + 8), f);
 	out->wrp = UINT32_MAX;     /* no bit-per-page protection on this controller: the areas are WRP1A/B */
 	out->opterr = false;
 }
@@ -142,8 +164,8 @@ void gang_fpec_l4_ob_encode(uint8_t *raw, const gang_ob *ob, const gang_family *
 	for (unsigned i = 0; i < GANG_OB_RAW_LEN; i++)
 		raw[i] = 0;
 	gang_fpec_l4_put32(raw, (ob->user & gang_fpec_l4_user_mask(f)) | ob->rdp);
-	gang_fpec_l4_put32(raw + 4, l4_wrp_reg(ob->data0));
-	gang_fpec_l4_put32(raw + 8, l4_wrp_reg(ob->data1));
+	gang_fpec_l4_put32(raw + 4, l4_wrp_reg(ob->data0, f));
+	gang_fpec_l4_put32(raw + 8, l4_wrp_reg(ob->data1, f));
 }
 
 int gang_fpec_l4_ob_rdp_byte(uint8_t *out, int level, const gang_family *f, gang_diag *d)
