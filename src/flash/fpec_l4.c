@@ -34,7 +34,7 @@
 #include "flash/loader_ring.h"
 #include "flash/loaders.inc"
 
-#define L4_POLL_US           1000U
+#define L4_POLL_US           250U       /* erases of about 22 ms: a late poll costs a noticeable share */
 #define L4_PAGE_MS           22U        /* typical page erase (DS10198; G030 datasheet) */
 #define L4_MASS_MS           23U        /* typical mass erase, both banks at once */
 #define L4_ERASE_TIMEOUT_MS  250U       /* 10 x the maximum; OpenOCD waits as long */

@@ -90,9 +90,10 @@ static int prog_clock_up(gang_target *t)
 	if (c->hz == 0 || (*note & PROG_NOTE_FAST_CLOCK) || gang_target_info_get(t)->mode == GANG_CONNECT_HOT_PLUG ||
 	    (c->min_mv != 0 && mv != 0 && mv < c->min_mv))
 		return GANG_OK;
-	if ((err = gang_stlink_write32(sl, c->acr_addr, c->acr)) < 0 ||
+	/* no ACR write where the reset wait states hold (acr_addr 0), no PLL set-up where there is no PLL (cfgr 0) */
+	if ((c->acr_addr && (err = gang_stlink_write32(sl, c->acr_addr, c->acr)) < 0) ||
 	    (c->pllcfgr_addr && (err = gang_stlink_write32(sl, c->pllcfgr_addr, c->pllcfgr)) < 0) ||
-	    (err = gang_stlink_write32(sl, c->cfgr_addr, c->cfgr)) < 0 ||
+	    (c->cfgr && (err = gang_stlink_write32(sl, c->cfgr_addr, c->cfgr)) < 0) ||
 	    (err = gang_stlink_write32(sl, c->cr_addr, c->cr)) < 0 ||
 	    (err = gang_stlink_write32(sl, c->cfgr_addr, c->cfgr | c->sw_pll)) < 0)
 		return err;

@@ -184,19 +184,19 @@
  * (RCC_CR.HSION b8, keeping MSION and MSIRANGE 6 = 0x61; RCC_CFGR.SW = 01;
  * RM0351 §6.4.1/§6.4.3, RM0434 §7.4.1/§7.4.3, RM0461 §6.4), no PLL and
  * zero flash wait states, which hold to 16 MHz in range 1 (RM0351 §3.3.3
- * Table 9: 0 WS up to 16 MHz; RM0434: to 18 MHz). FLASH_ACR keeps ICEN and
- * DCEN (0x600, its reset value).
+ * Table 9: 0 WS up to 16 MHz; RM0434: to 18 MHz): FLASH_ACR keeps its reset
+ * value (no write), and so does RCC_CFGR until SW (no PLL to set up).
  */
-#define PART_CLOCK_HSI16(flash, rcc) \
-	.clock = { 4000000U, 16000000U, (flash), 0x600U, 0U, 0U, (rcc) + 0x08U, 0U, (rcc), 0x161U, 0x1U, 0U }
+#define PART_CLOCK_HSI16(rcc) \
+	.clock = { 4000000U, 16000000U, 0U, 0U, 0U, 0U, (rcc) + 0x08U, 0U, (rcc), 0x161U, 0x1U, 0U }
 #define PART_EXT_L4  PART_EXT_DW_M4(0xE0042008U, 0x40021048U, \
-				     PART_CLOCK_HSI16(0x40022000U, 0x40021000U), 0x7000U)
+				     PART_CLOCK_HSI16(0x40021000U), 0x7000U)
 #define PART_EXT_L4P PART_EXT_DW_M4(0xE0042008U, 0x40021048U, \
-				     PART_CLOCK_HSI16(0x40022000U, 0x40021000U), 0x7000U)
+				     PART_CLOCK_HSI16(0x40021000U), 0x7000U)
 #define PART_EXT_WB  PART_EXT_DW_M4(0xE004203CU, 0x58000048U, \
-				     PART_CLOCK_HSI16(0x58004000U, 0x58000000U), 0x7000U)
+				     PART_CLOCK_HSI16(0x58000000U), 0x7000U)
 #define PART_EXT_WL  PART_EXT_DW_M4(0xE004203CU, 0x58000048U, \
-				     PART_CLOCK_HSI16(0x58004000U, 0x58000000U), 0x4000U)
+				     PART_CLOCK_HSI16(0x58000000U), 0x4000U)
 
 #define PART_LIST(...) { __VA_ARGS__ }
 #define PART_FAMILY(id, nm, idc, cpu, fsz, uid, rdp0, rdp2, obl, unit, erased) \

@@ -207,9 +207,21 @@ done:
 	str	r3, [r2, #8]		@ CRC_CR.RESET
 	ldr	r1, [r5, #GANG_LDR_DST]
 crc:
+#if GANG_LDR_UNIT == 256
+	ldmia	r1!, {r3, r4, r6, r7}	@ what the flash holds now: 4 words, runs are whole rows
+	str	r3, [r2]
+	str	r4, [r2]
+	str	r6, [r2]
+	str	r7, [r2]
+#elif GANG_LDR_UNIT == 8
+	ldmia	r1!, {r3, r4}		@ what the flash holds now: a double word
+	str	r3, [r2]
+	str	r4, [r2]
+#else
 	ldr	r3, [r1]		@ what the flash holds now
 	str	r3, [r2]
 	adds	r1, r1, #4
+#endif
 	cmp	r1, r10
 	bne	crc
 	ldr	r3, [r2]
