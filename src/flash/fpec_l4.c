@@ -156,13 +156,12 @@ static int l4_layout_check(gang_target *t, uint32_t optr)
 			     (want & L4_OPTR_DBANK) ? "DBANK" : "DUAL_BANK");
 }
 
+/* FLASH_OPTR as read with RDP at attach or after the last reset or OBL_LAUNCH (target/fam_fpec_l4.c). */
 static int l4_unlock(gang_target *t)
 {
-	uint32_t optr = 0;
 	int err;
 
-	if (l4_layout_bits(t) != 0 && ((err = l4_rd(&optr, t, L4_FLASH_OPTR)) < 0 ||
-				       (err = l4_layout_check(t, optr)) < 0))
+	if (l4_layout_bits(t) != 0 && (err = l4_layout_check(t, gang_target_info_get(t)->opt_reg)) < 0)
 		return err;
 	return gang_flash_ctrl_unlock(t, l4_ctrl(t));
 }
