@@ -189,6 +189,17 @@ Test(board_l4, a_wrong_key_is_a_bus_error_and_locks_until_reset)
 	sim_board_free(b);
 }
 
+Test(board_l4, unlocking_twice_is_a_wrong_sequence)
+{
+	sim_board *b = dw_board("STM32G474RE");
+
+	dw_unlock(b);
+	cr_expect_eq(sim_board_write(b, DW_BASE + DW_KEYR, 4, FX_KEY1), SIM_SWD_FAULT);
+	cr_expect_eq(dw_r(b, DW_CR) & CR_LOCK, CR_LOCK, "locked until reset");
+	cr_expect_eq(sim_board_write(b, DW_BASE + DW_KEYR, 4, FX_KEY1), SIM_SWD_FAULT);
+	sim_board_free(b);
+}
+
 Test(board_l4, lock_also_sets_optlock)
 {
 	sim_board *b = dw_board("STM32G071RB");
@@ -958,5 +969,105 @@ Test(board_l4, g0_acr_empty_follows_the_first_word_at_load)
 	sim_board_write(b, DW_BASE + DW_CR, 4, CR_OBL);
 	cr_assert_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK);
 	cr_expect_eq(dw_r(b, 0x00U) & (1U << 16), 0, "programmed at the option load");
+	sim_board_free(b);
+}
+
+Test(board_l4, otp_takes_double_words_once_and_the_option_page_refuses_stores)
+{
+	sim_board *b = dw_board("STM32G474RE");
+
+	cr_expect_eq(fx_r(b, 0x1FFF7000U, 4), 0xFFFFFFFFU, "OTP leaves the factory erased");
+	dw_unlock(b);
+	dw_prog(b, 0x1FFF7008U, 0x0BADF00DU, 0x12345678U);
+	cr_expect_eq(dw_r(b, DW_SR) & SR_ERRS, 0);
+	cr_expect_eq(fx_r(b, 0x1FFF7008U, 4), 0x0BADF00DU);
+	cr_expect_eq(fx_r(b, 0x1FFF700CU, 4), 0x12345678U);
+	dw_prog(b, 0x1FFF7008U, 0x0BADF00DU, 0x12345678U);
+	cr_expect_eq(dw_r(b, DW_SR) & SR_ERRS, SR_PROGERR, "programmed once");
+	dw_clear(b);
+	dw_w(b, DW_CR, CR_FSTPG);
+	fx_w(b, 0x1FFF7100U, 4, 0);
+	cr_expect_eq(dw_r(b, DW_SR) & SR_ERRS, SR_PGSERR, "no fast programming in OTP");
+	dw_clear(b);
+	cr_expect_eq(sim_board_write(b, 0x1FFF7800U, 4, 0), SIM_SWD_FAULT, "option page: registers only");
+	sim_board_free(b);
+}
+
+/* Power lost during OPTSTRT: the next load fails, OPTVERR, RDP level 1 forced; a rewrite heals it. */
+Test(board_l4, an_option_page_cut_by_power_loss_loads_as_rdp_1_with_optverr)
+{
+	sim_board_cfg c = dw_cfg("STM32L432KC");
+	sim_board *b = dw_board_cfg(&c);
+	uint32_t id;
+
+	dw_opt_unlock(b);
+	c.power_loss_at_ns = sim_board_now(b) + 5 * FX_MS;
+	sim_board_free(b);
+	b = dw_board_cfg(&c);
+	dw_opt_unlock(b);
+	dw_w(b, DW_OPTR, 0xFFEDF8AAU);
+	dw_w(b, DW_CR, CR_OPTSTRT);
+	sim_board_advance(b, c.power_loss_at_ns + FX_MS);
+	sim_board_free(b);
+	c.power_loss_at_ns = -1;
+	b = dw_board_cfg(&c);
+	cr_expect_eq(dw_r(b, DW_SR) & 0x8000U, 0x8000U, "OPTVERR");
+	cr_expect_eq(dw_r(b, DW_OPTR), 0xFFFFF8FFU, "RDP 1, BOR level 0, user options 1");
+	uint32_t v;
+	cr_expect_eq(sim_board_read(b, FX_FLASH, 4, &v), SIM_SWD_FAULT, "level 1 with the debugger");
+	dw_opt_unlock(b);
+	dw_w(b, DW_SR, 0x8000U);
+	dw_w(b, DW_OPTR, 0xFFEFF8AAU);
+	dw_w(b, DW_CR, CR_OPTSTRT);
+	dw_wait(b);
+	sim_board_write(b, DW_BASE + DW_CR, 4, CR_OBL);
+	cr_assert_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK);
+	cr_expect_eq(dw_r(b, DW_SR) & 0x8000U, 0, "healed");
+	cr_expect_eq(dw_r(b, DW_OPTR), 0xFFEFF8AAU);
+	sim_board_free(b);
+}
+
+/* L4: HSI16 / 1 x 10 / 2 = 80 MHz from the PLL, 4 wait states; fewer give garbage. */
+Test(board_l4, the_pll_takes_the_l4_to_80_mhz_with_4_wait_states)
+{
+	sim_board_cfg c = dw_cfg("STM32L476RG");
+	uint8_t fw[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	c.firmware = fx_write_file("fw.bin", fw, sizeof(fw));
+	sim_board *b = dw_board_cfg(&c);
+
+	fx_w(b, 0x40021000U, 4, fx_r(b, 0x40021000U, 4) | 1U << 8);       /* HSION */
+	fx_w(b, 0x4002100CU, 4, 2U | 0U << 4 | 10U << 8 | 1U << 24);     /* HSI16, M 1, N 10, R /2 */
+	fx_w(b, 0x40021000U, 4, fx_r(b, 0x40021000U, 4) | 1U << 24);      /* PLLON */
+	cr_expect_eq(fx_r(b, 0x40021000U, 4) & (1U << 25), 0, "not locked yet");
+	sim_board_advance(b, sim_board_now(b) + 100 * US);
+	cr_expect_eq(fx_r(b, 0x40021000U, 4) & (1U << 25), 1U << 25, "PLLRDY");
+	fx_w(b, 0x4002100CU, 4, 0);
+	cr_expect_eq(fx_r(b, 0x4002100CU, 4) & 0xFFU, 0x2U, "frozen while PLLON");
+	dw_w(b, 0x00U, 3U);
+	fx_w(b, 0x40021008U, 4, 3U);                                      /* SW = PLL */
+	cr_expect_eq(fx_r(b, 0x40021008U, 4) & 0xCU, 0xCU, "SWS = PLL");
+	cr_expect_neq(fx_r(b, FX_FLASH, 4), 0x04030201U, "80 MHz at 3 WS");
+	dw_w(b, 0x00U, 4U);
+	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0x04030201U, "4 WS");
+	fx_w(b, 0x40021000U, 4, 0);
+	cr_expect_eq(fx_r(b, 0x40021000U, 4) & (1U << 24 | 1U << 8), 1U << 24 | 1U << 8,
+		     "PLL and its HSI16 stay on while they clock the system");
+	sim_board_free(b);
+}
+
+/* G0: HSI16 / 1 x 8 / 2 = 64 MHz (PLLR[31:29] = 1, PLLREN b28), SW = 010; 2 wait states. */
+Test(board_l4, the_g0_pll_runs_at_64_mhz)
+{
+	sim_board *b = dw_board("STM32G071RB");
+
+	fx_w(b, 0x4002100CU, 4, 2U | 8U << 8 | 1U << 28 | 1U << 29);
+	fx_w(b, 0x40021000U, 4, fx_r(b, 0x40021000U, 4) | 1U << 24);
+	dw_w(b, 0x00U, 2U);
+	fx_w(b, 0x40021008U, 4, 2U);
+	cr_expect_eq(fx_r(b, 0x40021008U, 4) & 0x38U, 0, "waits for the lock");
+	sim_board_advance(b, sim_board_now(b) + 100 * US);
+	cr_expect_eq(fx_r(b, 0x40021008U, 4) & 0x38U, 2U << 3, "SWS = PLLRCLK");
+	fx_w(b, 0x4002100CU, 4, 2U | 9U << 8 | 1U << 28 | 1U << 29);   /* 72 MHz: over the G0's 64 */
+	cr_expect_eq(fx_r(b, 0x4002100CU, 4) & 0x7F00U, 8U << 8, "frozen");
 	sim_board_free(b);
 }

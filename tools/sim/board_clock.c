@@ -292,8 +292,11 @@ bool board_clock_write(sim_board *b, uint32_t off, uint32_t val)
 {
 	int64_t t = board_time(b);
 
-	if (board_clock_is_dw(b))
-		return board_clock_dw_write(b, off, val);
+	if (board_clock_is_dw(b)) {
+		bool handled = board_clock_dw_write(b, off, val);
+		clock_stop_core_at_switch(b);
+		return handled;
+	}
 	board_clock_sync(b, t);
 	if (off == RCC_CR)
 		clock_write_cr(b, val, t);

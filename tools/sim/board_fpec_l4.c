@@ -279,6 +279,13 @@ static board_bus dw_write_keys(sim_board *b, uint32_t off, uint32_t val)
 	board_fpecdw *d = &b->dw;
 	board_bus r;
 
+	/* a key while already unlocked is a wrong sequence too: the HAL checks LOCK first because
+	 * of it (the RMs say "any wrong sequence"; that this is one is unverified) */
+	if ((off == DW_KEYR && !(d->cr & DW_CR_LOCK)) || (off == DW_OPTKEYR && !(d->cr & DW_CR_OPTLOCK))) {
+		d->key_dead = true;
+		d->cr |= DW_CR_LOCK | DW_CR_OPTLOCK;
+		return BOARD_BUS_FAULT;
+	}
 	if (off == DW_KEYR) {
 		r = dw_key(b, &d->key_stage, val, DW_KEY1, DW_KEY2);
 		if (r == BOARD_BUS_OK && d->key_stage == 0)
@@ -414,7 +421,7 @@ static bool dw_erased(const uint8_t *p)
 static bool dw_program_cells(sim_board *b, uint32_t hi)
 {
 	board_fpecdw *d = &b->dw;
-	uint8_t *p = b->flash + d->half_off, data[8];
+	uint8_t *p = (d->half_otp ? b->otp : b->flash) + d->half_off, data[8];
 	bool zeros = d->half_val == 0 && hi == 0;
 
 	if (!dw_erased(p) && !zeros)
@@ -423,17 +430,20 @@ static bool dw_program_cells(sim_board *b, uint32_t hi)
 	board_le_put(data + 4, 4, hi);
 	memcpy(d->op_old, p, 8);
 	for (unsigned i = 0; i < 8; i++)
-		p[i] = board_flash_stuck(b, d->half_off + i, (uint8_t)(p[i] & data[i]));
+		p[i] = d->half_otp ? (uint8_t)(p[i] & data[i])
+				   : board_flash_stuck(b, d->half_off + i, (uint8_t)(p[i] & data[i]));
 	memcpy(d->op_new, p, 8);
 	d->op_addr = d->half_off;
 	d->op_len = 8;
+	d->op_otp = d->half_otp;
 	d->half = false;
-	board_core_dirty_flash(b, d->op_addr, 8);
+	if (!d->op_otp)
+		board_core_dirty_flash(b, d->op_addr, 8);
 	return true;
 }
 
-/* Checks common to PG and FSTPG stores: 0 or the SR flags (RM0351 §3.3.8). */
-static uint32_t dw_store_check(const sim_board *b, uint32_t off, unsigned size)
+/* Checks common to PG and FSTPG stores (main flash or OTP): 0 or the SR flags (RM0351 §3.3.8). */
+static uint32_t dw_store_check(const sim_board *b, uint32_t off, unsigned size, bool otp)
 {
 	const board_fpecdw *d = &b->dw;
 
@@ -444,25 +454,26 @@ static uint32_t dw_store_check(const sim_board *b, uint32_t off, unsigned size)
 		return DW_SR_PGSERR;
 	if (size != 4)
 		return DW_SR_SIZERR;
-	if (d->half && off != d->half_off + 4U)
+	if (d->half && (off != d->half_off + 4U || d->half_otp != otp))
 		return DW_SR_PGAERR;   /* the second word must follow in the same double word */
 	if (!d->half && (off & 7U))
 		return DW_SR_PGAERR;
 	if (!d->half && (d->sr & DW_SR_ERR))
 		return DW_SR_PGSERR;   /* error flags not cleared */
 	/* the double word is judged when it is complete (its second word) */
-	if (d->half && (dw_blocked(b) || dw_protected(b, off) || dw_secure(b, off)))
+	if (d->half && (dw_blocked(b) || (!otp && (dw_protected(b, off) || dw_secure(b, off)))))
 		return DW_SR_WRPERR;
 	return 0;
 }
 
 /* PG: the first word is latched, the second starts programming (t_prog). */
-static void dw_store_pg(sim_board *b, uint32_t off, uint32_t val)
+static void dw_store_pg(sim_board *b, uint32_t off, uint32_t val, bool otp)
 {
 	board_fpecdw *d = &b->dw;
 
 	if (!d->half) {
 		d->half = true;
+		d->half_otp = otp;
 		d->half_off = off;
 		d->half_val = val;
 		return;
@@ -499,6 +510,7 @@ static void dw_store_fast(sim_board *b, uint32_t off, uint32_t val)
 			return;
 		}
 		if (!d->half) {
+			d->half_otp = false;
 			d->row_off = off;
 			d->row_n = 0;
 		}
@@ -537,7 +549,7 @@ static board_bus dw_flash_write(sim_board *b, uint32_t off, unsigned size, uint3
 	dw_update(b, board_time(b));
 	if (d->op != BOARD_OP_NONE && !(d->op == BOARD_OP_FAST_ROW && d->row_n < DW_ROW_DWS))
 		return BOARD_BUS_STALL;
-	err = dw_store_check(b, off, size);
+	err = dw_store_check(b, off, size, false);
 	if (err != 0) {
 		if (d->op == BOARD_OP_FAST_ROW || (d->cr & DW_CR_FSTPG))
 			err |= err & (DW_SR_SIZERR | DW_SR_PGAERR | DW_SR_WRPERR) ? DW_SR_FASTERR : 0U;
@@ -549,7 +561,32 @@ static board_bus dw_flash_write(sim_board *b, uint32_t off, unsigned size, uint3
 	if (d->cr & DW_CR_FSTPG)
 		dw_store_fast(b, off, val);
 	else
-		dw_store_pg(b, off, val);
+		dw_store_pg(b, off, val, false);
+	return BOARD_BUS_OK;
+}
+
+/*
+ * The OTP area (1 KiB at 0x1FFF7000, RM0351 §3.3.1): double words with PG
+ * as in main flash, never erased; fast programming is main memory only
+ * (PGSERR). The option page is programmed through the registers only: a
+ * store there is a bus error.
+ */
+static board_bus dw_opt_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val)
+{
+	board_fpecdw *d = &b->dw;
+	uint32_t off = addr - b->fm->otp_base, err;
+
+	if (b->fm->otp_size == 0 || addr < b->fm->otp_base || off >= b->fm->otp_size)
+		return BOARD_BUS_FAULT;
+	dw_update(b, board_time(b));
+	if (d->op != BOARD_OP_NONE)
+		return BOARD_BUS_STALL;
+	err = (d->cr & DW_CR_FSTPG) ? DW_SR_PGSERR : dw_store_check(b, off, size, true);
+	if (err != 0) {
+		dw_error(b, err);
+		return BOARD_BUS_OK;
+	}
+	dw_store_pg(b, off, val, true);
 	return BOARD_BUS_OK;
 }
 
@@ -590,7 +627,8 @@ static unsigned dw_latency(const sim_board *b)
 /*
  * A double word being programmed keeps part of its new bits and fails its
  * ECC from then on; an erase covers part of its range; option programming
- * leaves the option page as it was (the regression's erase is partial).
+ * leaves the option page failing its check at the next load (OPTVERR, the
+ * regression's erase partial).
  */
 static void dw_power_loss(sim_board *b, int64_t t)
 {
@@ -600,18 +638,22 @@ static void dw_power_loss(sim_board *b, int64_t t)
 
 	dw_update(b, t);
 	if (d->op == BOARD_OP_PROG) {
-		uint8_t *p = b->flash + d->op_addr;
+		uint8_t *p = (d->op_otp ? b->otp : b->flash) + d->op_addr;
 		for (unsigned i = 0; i < 8; i++)
 			p[i] = (uint8_t)(d->op_old[i] & (d->op_new[i] | (i >= 4U ? 0xFFU : 0x00U)));
-		dw_ecc_mark(b, d->op_addr);
-		board_core_dirty_flash(b, d->op_addr, 8);
+		if (!d->op_otp) {
+			dw_ecc_mark(b, d->op_addr);
+			board_core_dirty_flash(b, d->op_addr, 8);
+		}
 	} else if (d->op == BOARD_OP_FAST_ROW && d->row_n > 0 && t < d->row_last_end) {
 		/* the row's last double word was still being programmed */
 		dw_ecc_mark(b, d->row_off + 8U * (d->row_n - 1U));
 	} else if (d->op == BOARD_OP_PAGE_ERASE || d->op == BOARD_OP_MASS_ERASE) {
 		dw_erase_cells(b, d->op_addr, (uint32_t)((uint64_t)d->op_len * part / 256U) & ~7U);
-	} else if (d->op == BOARD_OP_OB_PROG && d->op_regress) {
-		dw_erase_cells(b, 0, (uint32_t)((uint64_t)b->flash_size * part / 256U) & ~7U);
+	} else if (d->op == BOARD_OP_OB_PROG) {
+		if (d->op_regress)
+			dw_erase_cells(b, 0, (uint32_t)((uint64_t)b->flash_size * part / 256U) & ~7U);
+		dw_ob_cut(b);
 	}
 	d->op = BOARD_OP_NONE;
 }
@@ -636,29 +678,32 @@ static void dw_power_loss(sim_board *b, int64_t t)
 	.power_loss = dw_power_loss, \
 	.flash_read = dw_flash_read
 
+/* OTP: 1 KiB at 0x1FFF7000 on every family (RM0351 §3.3.1, RM0444 §3.3.1, RM0434 §3.3.1) */
+#define DW_OTP .otp_base = 0x1FFF7000U, .otp_size = 1024U
+
 /* DW program time typical: 81.69 us L4 (DS10198; G4/L4+/WB/WL unverified), 85 us G0 (C0 unverified) */
 #define DW_T_L4 82000U
 #define DW_T_G0 85000U
 
 const board_flash_model board_fpec_dw_g0_model = {
 	.name = "G0 double-word controller", .reg_base = 0x40022000U,
-	.ob_base = 0x1FFF7800U, .ob_size = 0x38U, .t_prog_ns = DW_T_G0, DW_MODEL_OPS,
+	.ob_base = 0x1FFF7800U, .ob_size = 0x38U, .t_prog_ns = DW_T_G0, DW_OTP, DW_MODEL_OPS,
 };
 const board_flash_model board_fpec_dw_c0_model = {
 	.name = "C0 double-word controller", .reg_base = 0x40022000U,
-	.ob_base = 0x1FFF7800U, .ob_size = 0x38U, .t_prog_ns = DW_T_G0, DW_MODEL_OPS,
+	.ob_base = 0x1FFF7800U, .ob_size = 0x38U, .t_prog_ns = DW_T_G0, DW_OTP, DW_MODEL_OPS,
 };
 const board_flash_model board_fpec_dw_g4_model = {
 	.name = "G4 double-word controller", .reg_base = 0x40022000U,
-	.ob_base = 0x1FFF7800U, .ob_size = 0x30U, .t_prog_ns = DW_T_L4, DW_MODEL_OPS,
+	.ob_base = 0x1FFF7800U, .ob_size = 0x30U, .t_prog_ns = DW_T_L4, DW_OTP, DW_MODEL_OPS,
 };
 const board_flash_model board_fpec_dw_l4_model = {
 	.name = "L4 double-word controller", .reg_base = 0x40022000U,
-	.ob_base = 0x1FFF7800U, .ob_size = 0x30U, .t_prog_ns = DW_T_L4, DW_MODEL_OPS,
+	.ob_base = 0x1FFF7800U, .ob_size = 0x30U, .t_prog_ns = DW_T_L4, DW_OTP, DW_MODEL_OPS,
 };
 const board_flash_model board_fpec_dw_l4p_model = {
 	.name = "L4+ double-word controller", .reg_base = 0x40022000U,
-	.ob_base = 0x1FF00000U, .ob_size = 0x30U, .t_prog_ns = DW_T_L4, DW_MODEL_OPS,
+	.ob_base = 0x1FF00000U, .ob_size = 0x30U, .t_prog_ns = DW_T_L4, DW_OTP, DW_MODEL_OPS,
 };
 /*
  * Option pages: L4+ at 0x1FF00000 (RM0432 §3.4.1), WB at 0x1FFF8000
@@ -668,9 +713,9 @@ const board_flash_model board_fpec_dw_l4p_model = {
  */
 const board_flash_model board_fpec_dw_wb_model = {
 	.name = "WB double-word controller", .reg_base = 0x58004000U,
-	.ob_base = 0x1FFF8000U, .ob_size = 0x80U, .t_prog_ns = DW_T_L4, DW_MODEL_OPS,
+	.ob_base = 0x1FFF8000U, .ob_size = 0x80U, .t_prog_ns = DW_T_L4, DW_OTP, DW_MODEL_OPS,
 };
 const board_flash_model board_fpec_dw_wl_model = {
 	.name = "WL double-word controller", .reg_base = 0x58004000U,
-	.ob_base = 0x1FFF7800U, .ob_size = 0x80U, .t_prog_ns = DW_T_L4, DW_MODEL_OPS,
+	.ob_base = 0x1FFF7800U, .ob_size = 0x80U, .t_prog_ns = DW_T_L4, DW_OTP, DW_MODEL_OPS,
 };

@@ -91,8 +91,9 @@ void dw_reset(sim_board *b);
 const dw_opt *dw_opt_find(const sim_board *b, uint32_t off);
 uint32_t dw_slot(uint32_t off);
 void dw_ob_commit(sim_board *b);
+/* the option page was being rewritten when the supply dropped */
+void dw_ob_cut(sim_board *b);
 board_bus dw_opt_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val);
-board_bus dw_opt_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val);
 /* page geometry in force */
 uint32_t dw_bank_size(const sim_board *b);
 bool dw_page_of_pnb(const sim_board *b, uint32_t pnb, bool bker, uint32_t *off);
@@ -105,6 +106,7 @@ bool dw_ecc_marked(const sim_board *b, uint32_t off);
 
 #define DW_OB_SLOTS_LEN (4U * BOARD_DW_OPT_N)
 #define DW_ECC_MARKS    16U
-#define DW_OB_LEN       (DW_OB_SLOTS_LEN + 4U * DW_ECC_MARKS)
+#define DW_OB_BROKEN    (DW_OB_SLOTS_LEN + 4U * DW_ECC_MARKS)   /* word: not 0xFFFFFFFF = page cut */
+#define DW_OB_LEN       (DW_OB_BROKEN + 4U)
 
 #endif

@@ -181,6 +181,39 @@ void dw_ob_new(const sim_board *b, uint8_t *img)
 	}
 }
 
+/* BOR level bits of OPTR, which a failed load forces to 0 (RM0351 §3.4.2). */
+static uint32_t dw_bor_mask(const sim_board *b)
+{
+	switch (b->part->flash_ctl) {
+	case SIM_FLASH_G0:
+	case SIM_FLASH_C0: return 0x00001F00U;   /* BOR_EN, BORR_LEV, BORF_LEV */
+	case SIM_FLASH_WB:
+	case SIM_FLASH_WL: return 0x00000E00U;   /* BOR_LEV[11:9] */
+	default: return 0x00000700U;             /* BOR_LEV[10:8] */
+	}
+}
+
+/*
+ * The option page left half-written (a power loss during OPTSTRT) fails
+ * its value/complement check at load: OPTVERR, and the options forced to
+ * RDP level 1, no WRP, user options all 1 with BOR level 0 (RM0351 §3.4.2,
+ * RM0440 §5.4.2). PCROP would be forced "all protected": not modelled, it
+ * keeps the page's value.
+ */
+static void dw_load_failed(sim_board *b)
+{
+	const dw_family *f = dw_fam(b);
+	board_fpecdw *d = &b->dw;
+
+	for (unsigned i = 0; i < f->n_opts; i++) {
+		const dw_opt *o = &f->opts[i];
+		if (o->off == DW_OPTR)
+			d->live[dw_slot(o->off)] = (0xFFFFFFFFU & ~dw_bor_mask(b) & ~0xFFU) | 0xFFU;
+		else if (o->off == 0x2CU || o->off == 0x30U || o->off == 0x4CU || o->off == 0x50U)
+			d->live[dw_slot(o->off)] = o->dflt;   /* the factory value: no area */
+	}
+}
+
 /* The layout the options in force select (RM0432 §3.3.1, RM0440 §5.3.1, RM0444 §3.3.1). */
 static void dw_layout(sim_board *b)
 {
@@ -209,6 +242,9 @@ void dw_reset(sim_board *b)
 			d->live[i] = board_le_get(b->ob + 4U * i, 4);
 		/* G0/C0: the first word of main flash erased at load (RM0444 §3.7.1 EMPTY) */
 		d->empty = board_le_get(b->flash, 4) == 0xFFFFFFFFU;
+		d->load_failed = board_le_get(b->ob + DW_OB_BROKEN, 4) != 0xFFFFFFFFU;
+		if (d->load_failed)
+			dw_load_failed(b);
 		d->loaded = true;
 	}
 	memcpy(d->opt, d->live, sizeof(d->opt));
@@ -217,7 +253,7 @@ void dw_reset(sim_board *b)
 	dw_layout(b);
 	d->acr = f->acr_reset | (dw_has_empty(b) && d->empty ? DW_ACR_EMPTY : 0U);
 	d->cr = DW_CR_LOCK | DW_CR_OPTLOCK;
-	d->sr = 0;
+	d->sr = d->load_failed ? DW_SR_OPTVERR : 0U;
 	d->eccr = 0;
 	d->key_stage = d->optkey_stage = d->pdkey_stage = 0;
 	d->key_dead = false;
@@ -235,10 +271,16 @@ void dw_ob_commit(sim_board *b)
 		if (dw_opt_find(b, f->opts[i].off) != NULL)
 			board_le_put(b->ob + 4U * s, 4, b->dw.opt[s]);
 	}
+	board_le_put(b->ob + DW_OB_BROKEN, 4, 0xFFFFFFFFU);
+}
+
+void dw_ob_cut(sim_board *b)
+{
+	board_le_put(b->ob + DW_OB_BROKEN, 4, 0);
 }
 
 /*
- * The option page in the memory map (RM0351 §3.4.1 Table 13): from
+ * The OTP area as programmed, and the option page in the memory map (RM0351 §3.4.1 Table 13): from
  * ob_base one double word per option register in register order, the
  * value then its complement; what is programmed, not what is in force.
  */
@@ -247,6 +289,11 @@ board_bus dw_opt_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val)
 	uint32_t rel = addr - b->fm->ob_base, off = DW_OPTR + (rel / 8U) * 4U;
 	uint32_t v = 0xFFFFFFFFU, word;
 	uint8_t img[8];
+
+	if (b->fm->otp_size != 0 && addr >= b->fm->otp_base && addr - b->fm->otp_base < b->fm->otp_size) {
+		*val = board_le_get(b->otp + (addr - b->fm->otp_base), size);
+		return BOARD_BUS_OK;
+	}
 
 	if (dw_opt_find(b, off) != NULL)
 		v = board_le_get(b->ob + 4U * dw_slot(off), 4);
@@ -257,15 +304,6 @@ board_bus dw_opt_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val)
 	return BOARD_BUS_OK;
 }
 
-/* The option page is programmed through the registers only: a store is a bus error. */
-board_bus dw_opt_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val)
-{
-	(void)b;
-	(void)addr;
-	(void)size;
-	(void)val;
-	return BOARD_BUS_FAULT;
-}
 
 /* ---- geometry and protection in force ---------------------------------------------- */
 

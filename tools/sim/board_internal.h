@@ -147,12 +147,15 @@ typedef struct board_fpecdw {
 	uint32_t live[BOARD_DW_OPT_N];   /* loaded at power-on or OBL_LAUNCH: in force */
 	bool loaded;                     /* option bytes loaded since power-on */
 	bool empty;                      /* G0/C0 ACR.EMPTY as the last load found it */
+	bool load_failed;                /* the last load found the option page cut: OPTVERR */
 	unsigned key_stage, optkey_stage, pdkey_stage;
 	bool key_dead;                   /* wrong KEYR/OPTKEYR sequence: locked until reset */
 	uint8_t rdp_level;               /* in force */
 	bool dual;                       /* the bank layout in force: two banks */
 	uint32_t page;                   /* page size in force */
 	bool half;                       /* the first word of a double word is latched */
+	bool half_otp;                   /* ... in the OTP area (offsets from otp_base) */
+	bool op_otp;                     /* the running PROG is in the OTP area */
 	uint32_t half_off, half_val;
 	bool mass_erased;                /* a mass erase since reset: fast programming allowed */
 	board_op op;
