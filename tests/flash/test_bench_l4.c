@@ -6,8 +6,7 @@
  * row, images spanning both banks, the WB's CPU2 area refused, option bytes
  * by their RM names round-tripped through OPTSTRT and OBL_LAUNCH, a WRP
  * area refusing an erase, a board in the other bank layout refused with
- * a sentence, RDP 1 and its regression (OTP is not modelled for these
- * families on the bench, so the driver's OTP write is not tested here).
+ * a sentence, RDP 1 and its regression, OTP double words written once.
  * References: RM0351 §3.3 (L4: pages, banks, double words, fast
  * programming), §3.4 (option bytes, OBL_LAUNCH), §3.5.2 (WRP areas);
  * RM0444 §3.3 (G0B1 bank 2 from page 256), RM0440 (G4 DBANK), RM0432
@@ -388,4 +387,33 @@ Test(flash_bench_l4, rdp1_then_back_to_0_only_when_allowed_and_the_chip_erases_i
 	cr_assert_eq(gang_target_info_get(F.t)->rdp_level, 0);
 	cr_assert_eq(gang_flash_blank_check(F.t, 0x08000000U, 4096U), GANG_OK, "the regression erased: %s", fx_msg());
 	gang_image_free(img);
+}
+
+/*
+ * RM0351 §3.3.1: OTP (1 KiB at 0x1FFF7000) is programmed in double words,
+ * each once: bytes laid over a blank double word are written, the same
+ * bytes again are nothing to do, other bytes over a written one are
+ * refused naming the address.
+ */
+Test(flash_bench_l4, otp_double_words_are_written_once)
+{
+	uint8_t a[16], b[8], back[16];
+	gang_image *img = NULL, *other = NULL;
+
+	for (unsigned i = 0; i < 16; i++)
+		a[i] = (uint8_t)(0x10U + i);
+	for (unsigned i = 0; i < 8; i++)
+		b[i] = (uint8_t)(0x80U + i);
+	fx_up("STM32G071RB");
+	cr_assert_eq(gang_image_from_buffer(&img, 0x1FFF7000U, a, 12), GANG_OK);
+	cr_assert_eq(gang_flash_otp_program(F.t, img, GANG_OTP_CONFIRM), GANG_OK, "%s", fx_msg());
+	cr_assert_eq(gang_stlink_read_mem(back, F.sl, 0x1FFF7000U, 16), GANG_OK);
+	cr_assert_arr_eq(back, a, 12);
+	cr_assert_eq(back[12], 0xFF, "the rest of the second double word stays erased");
+	cr_assert_eq(gang_flash_otp_program(F.t, img, GANG_OTP_CONFIRM), GANG_OK, "the same bytes: %s", fx_msg());
+	cr_assert_eq(gang_image_from_buffer(&other, 0x1FFF7008U, b, 8), GANG_OK);
+	cr_assert_eq(gang_flash_otp_program(F.t, other, GANG_OTP_CONFIRM), GANG_EFLASH);
+	cr_assert_not_null(strstr(fx_msg(), "0x1FFF7008"), "%s", fx_msg());
+	gang_image_free(img);
+	gang_image_free(other);
 }
