@@ -224,6 +224,10 @@ Test(flash_bench_l4, images_spanning_both_banks_are_erased_programmed_and_verifi
 		fx_up(cases[i].part);
 		fx_program_check(img, GANG_ERASE_PAGES);
 		gang_image_free(img);
+		/* and after a mass erase, in fast rows on both sides of the bank boundary */
+		img = fx_image(cases[i].bank2 - 4100U, 9000, (unsigned)i + 75U);
+		fx_program_check(img, GANG_ERASE_MASS);
+		gang_image_free(img);
 		/* a mass erase empties both banks */
 		cr_assert_eq(gang_flash_erase_mass(F.t), GANG_OK, "%s", fx_msg());
 		cr_assert_eq(gang_flash_blank_check(F.t, cases[i].bank2 - 8192U, 16384U), GANG_OK, "%s: %s",
