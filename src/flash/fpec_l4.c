@@ -113,12 +113,20 @@ static int l4_check(gang_target *t, uint32_t sr, const char *what, uint32_t addr
 	return GANG_OK;
 }
 
-/* The option bits that choose the bank layout: DBANK (G4, L4+), DUAL_BANK and nSWAP_BANK (G0), DUALBANK/DB1M. */
+/*
+ * The option bits that choose the bank layout: DUAL_BANK and nSWAP_BANK
+ * (G0), DBANK (G4, L4+) with DB1M (L4+), DUALBANK (L4); b22 is
+ * RAM_PARITY_CHECK on G0/C0, no bank bit.
+ */
 static uint32_t l4_bank_bits(gang_target *t)
 {
-	uint32_t bits = (L4_OPTR_DUAL_BANK | L4_OPTR_DBANK) & gang_fpec_l4_user_mask(gang_target_part(t)->family);
+	uint32_t mask = gang_fpec_l4_user_mask(gang_target_part(t)->family);
 
-	return (l4_flags(t) & GANG_CTRL_L4_DUAL_BANK) ? bits | L4_OPTR_nSWAP_BANK : bits;
+	if (l4_flags(t) & GANG_CTRL_L4_DUAL_BANK)
+		return L4_OPTR_DUAL_BANK | L4_OPTR_nSWAP_BANK;
+	if (l4_flags(t) & GANG_CTRL_L4_DBANK)
+		return (L4_OPTR_DUAL_BANK | L4_OPTR_DBANK) & mask;
+	return L4_OPTR_DUAL_BANK & mask;
 }
 
 /* The OPTR bank bits the part's row in parts.def assumes set, or 0 when the row does not depend on them. */

@@ -421,3 +421,10 @@ Test(flash_bench_l4, otp_double_words_are_written_once)
 	gang_image_free(img);
 	gang_image_free(other);
 }
+
+/* RM0444 §3.7.8: b22 of the G0's OPTR is RAM_PARITY_CHECK, not a bank bit: it changes like any user bit. */
+Test(flash_bench_l4, the_g0s_ram_parity_bit_is_no_bank_bit)
+{
+	fx_ob_round_trip("STM32G071RB", "RAM_PARITY_CHECK", 0);
+	fx_ob_round_trip("STM32C031C6", "RAM_PARITY_CHECK", 0);
+}
