@@ -200,3 +200,82 @@ Test(run_families_l4, the_g071_and_l476_example_profiles_run_on_the_bench)
 	cr_assert_eq(itest_run(&env, bench, argv, 120), 0, "profiles/l476.cfg");
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 2);
 }
+
+/* The bench's modelled time of its one board, in µs (GANGSIM_STATS: the probe, then its boards). */
+static long long modelled_us(const char *stats)
+{
+	char *s = itest_slurp(stats, NULL), *b;
+	long long us = -1;
+
+	cr_assert_not_null(s, "no stats file %s", stats);
+	b = strstr(s, "\"boards\"");
+	if (b && (b = strstr(b, "\"virtual_us\": ")) != NULL)
+		us = atoll(b + strlen("\"virtual_us\": "));
+	cr_assert_gt(us, 0, "no board's virtual_us in %s", s);
+	free(s);
+	return us;
+}
+
+/* gang flash FILE --erase erase on a fresh one-board V3 bench of part; the modelled µs. */
+static long long timed_flash(const char *part, const char *file, const char *erase)
+{
+	char bench[ITEST_PATH_MAX], stats[ITEST_PATH_MAX + 16], set[ITEST_PATH_MAX + 32], text[256];
+	const char *wrap[] = { "env", set, NULL };
+	const char *argv[] = { "flash", file, "--erase", erase, "--swd-khz", "24000", NULL };
+	int rc;
+
+	snprintf(text, sizeof(text), "probes = ( { serial = \"003F00213137510A39383538\"; model = \"V3\"; "
+		 "target = \"%s\"; } );\n", part);
+	cr_assert(itest_write(bench, sizeof(bench), &env, "timed.cfg", text));
+	snprintf(stats, sizeof(stats), "%s/stats-%s.json", env.dir, erase);
+	snprintf(set, sizeof(set), "GANGSIM_STATS=%s", stats);
+	env.wrap = wrap;
+	rc = itest_run(&env, bench, argv, 90);
+	env.wrap = NULL;
+	cr_assert_eq(rc, 0, "%s --erase %s: exit %d", part, erase, rc);
+	return modelled_us(stats);
+}
+
+/*
+ * RM0351 §3.3.7 and DS10198: 64 KiB in double words takes at least 8192 x
+ * 82 us = 0.67 s, in fast rows 256 x 1.91 ms = 0.49 s. After a mass erase
+ * gang must be below the double-word time (it chose rows); after a page
+ * erase it must program double words (FSTPG would fail there), so above it.
+ */
+/* A 64 KiB image of random bytes without 0xFF (every double word programmed) in the test's directory. */
+static void random_image(char *file, size_t cap)
+{
+	uint8_t *b = malloc(65536);
+	unsigned seed = 5;
+	FILE *fp;
+
+	cr_assert_not_null(b);
+	for (size_t i = 0; i < 65536; i++) {
+		seed = seed * 1103515245U + 12345U;
+		b[i] = (uint8_t)((seed >> 16) % 255U);
+	}
+	snprintf(file, cap, "%s/r64.bin", env.dir);
+	fp = fopen(file, "wb");
+	cr_assert_not_null(fp);
+	cr_assert_eq(fwrite(b, 1, 65536, fp), 65536U);
+	fclose(fp);
+	free(b);
+}
+
+Test(run_families_l4, fast_rows_after_a_mass_erase_and_double_words_after_a_page_erase)
+{
+	static const char *const parts[] = { "STM32L476RG", "STM32G071RB" };
+	char file[ITEST_PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		long long mass, pages;
+
+		itest_env_cleanup(&env);
+		cr_assert(itest_env_init(&env));
+		random_image(file, sizeof(file));
+		mass = timed_flash(parts[i], file, "mass");
+		pages = timed_flash(parts[i], file, "pages");
+		cr_expect_lt(mass, 8192LL * 82LL, "%s: %lld us after a mass erase: not in fast rows", parts[i], mass);
+		cr_expect_gt(pages, 8192LL * 82LL, "%s: %lld us after a page erase", parts[i], pages);
+	}
+}
