@@ -4,8 +4,10 @@
  * every part (page erase, double-word loader, CRC verify), the founding
  * failures (firmware that takes PA13/PA14, firmware that enters Stop
  * without the DBGMCU bits) recovered under reset with the same operator
- * sentence on a G0 and an L4, and production runs with serials and option
- * bytes by their RM names on a G071 and an L476.
+ * sentence on a G0 and an L4, production runs with serials and option
+ * bytes by their RM names on a G071 and an L476, and the loader's choice
+ * (fast rows after a mass erase, double words after a page erase) seen in
+ * the bench's modelled time.
  * Facts: RM0444 §7.4.1 and RM0351 §8.5.1 (GPIOA_MODER: PA13/PA14 out of AF
  * mode carry no SWD), RM0444 §40.9.2 and RM0351 §48.16.3 (DBG_STOP), RM0444
  * §3.7.8 and RM0351 §3.7.8 (FLASH_OPTR fields), RM0351 §3.3.7 (fast rows).
