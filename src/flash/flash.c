@@ -278,7 +278,8 @@ static int flash_erase_program(gang_target *t, const gang_image *img, const gang
 	gang_flash_run *runs = NULL;
 	gang_flash_stage st = { false, 0 };
 	size_t n = 0;
-	int err = gang_flash_plan_runs(&runs, &n, img, FLASH_JOIN_GAP, flash_geom(t)->erased);
+	int err = gang_flash_plan_runs(&runs, &n, img, FLASH_JOIN_GAP, flash_geom(t)->erased,
+				       flash_geom(t)->write_unit);
 	flash_stage_ctx c = { t, runs, n, &st };
 	gang_flash_overlap ov = { flash_stage_fn, &c, false };
 

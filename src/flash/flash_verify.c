@@ -63,7 +63,8 @@ static int verify_crc(gang_target *t, const gang_image *img, gang_flash_progress
 	gang_flash_run *runs = NULL;
 	size_t n = 0;
 	uint32_t got = 0, want;
-	int err = gang_flash_plan_runs(&runs, &n, img, VERIFY_JOIN_GAP, gang_target_part(t)->geom.erased);
+	int err = gang_flash_plan_runs(&runs, &n, img, VERIFY_JOIN_GAP, gang_target_part(t)->geom.erased,
+				       gang_target_part(t)->geom.write_unit);
 
 	if (err < 0)
 		return gang_diag_set(gang_target_diag(t), err, "out of memory planning verify");
@@ -104,7 +105,8 @@ int gang_flash_same(bool *same_out, gang_target *t, const gang_image *img)
 	*same_out = false;
 	if ((err = verify_readable(t)) < 0)
 		return err;
-	if (gang_flash_plan_runs(&runs, &n, img, VERIFY_JOIN_GAP, gang_target_part(t)->geom.erased) < 0)
+	if (gang_flash_plan_runs(&runs, &n, img, VERIFY_JOIN_GAP, gang_target_part(t)->geom.erased,
+				       gang_target_part(t)->geom.write_unit) < 0)
 		return gang_diag_set(gang_target_diag(t), GANG_ENOMEM, "out of memory comparing the image");
 	*same_out = n > 0;
 	for (size_t i = 0; i < n && *same_out && err == GANG_OK; i++)

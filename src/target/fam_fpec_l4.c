@@ -21,6 +21,7 @@ int gang_fam_fpec_l4_read_rdp(int *level_out, gang_target *t)
 
 	if (err < 0)
 		return err;
+	t->info.opt_reg = optr;   /* the driver checks the bank layout against it (flash/fpec_l4.c) */
 	if (rdp == t->fam->rdp_level0)
 		*level_out = 0;
 	else

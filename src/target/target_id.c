@@ -17,7 +17,7 @@
 #include <inttypes.h>
 
 #define TGT_IDCODE_TRIES 8U    /* distinct DBGMCU_IDCODE addresses tried at most */
-#define TGT_ID_SPAN_MAX  64U    /* bytes of the one read that covers flash size and UID */
+#define TGT_ID_SPAN_MAX  96U    /* bytes of the one read that covers flash size and UID */
 
 static bool tgt_has_addr(const uint32_t *list, unsigned n, uint32_t addr)
 {
@@ -109,9 +109,11 @@ static int tgt_read_ids(gang_target *t)
 
 /*
  * The flash-size register and the UID in one aligned READMEM: every family
- * here keeps them within 64 bytes of each other (RM0008 §30.1, RM0091
+ * here keeps them within 96 bytes of each other (RM0008 §30.1, RM0091
  * §33, RM0090 §39.1 and §39.2; F2/F4 and F7 put the size on a half-word
- * boundary, so it is read inside the aligned span).
+ * boundary, so it is read inside the aligned span; the double-word
+ * families 84 bytes apart: UID 0x1FFF7590, size 0x1FFF75E0, RM0351 §48.1-2,
+ * on C0 0x1FFF7550 and 0x1FFF75A0, RM0490).
  */
 static int tgt_read_size_uid(gang_target *t)
 {
