@@ -219,6 +219,31 @@ Test(sim_clients_l4, openocd_option_write_and_load_round_trip)
 }
 
 /*
+ * gang and OpenOCD read and write the same option bytes on one board: what
+ * `gang options set` writes, `stm32l4x option_read` reads in FLASH_OPTR,
+ * and what OpenOCD's option_write + option_load put in force, `gang
+ * options show` names by its field (RM0351 §3.7.8: nRST_STDBY b13,
+ * IWDG_STOP b17; factory OPTR 0xFFEFF8AA).
+ */
+Test(sim_clients_l4, gang_and_openocd_agree_on_the_option_bytes)
+{
+	const tl_part *p = &tl_parts[6];
+
+	cl_need("openocd");
+	cr_assert_eq(cl_run(TL_GS "%s -- build/gang options set --set nRST_STDBY=0", cl_dir, p->cfg), 0, "%s", cl_out);
+	cr_assert_eq(cl_run(TL_GS "%s -- " TL_OCD "-c init -c 'reset halt' -c 'stm32l4x option_read 0 0x20' -c exit",
+			    cl_dir, p->cfg, p->target, p->serial), 0, "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "<0x40022020> = 0xffefd8aa"), "OpenOCD reads what gang wrote: %s", cl_out);
+	cr_assert_eq(cl_run(TL_GS "%s -- " TL_OCD "-c init -c 'reset halt' -c 'stm32l4x option_write 0 0x20 0 0x00020000' "
+			    "-c 'catch {stm32l4x option_load 0}' -c exit", cl_dir, p->cfg, p->target, p->serial),
+		     0, "%s", cl_out);
+	cr_assert_eq(cl_run(TL_GS "%s -- build/gang options show", cl_dir, p->cfg), 0, "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "IWDG_STOP=0"), "gang reads what OpenOCD wrote: %s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "nRST_STDBY=0"), "and keeps what gang wrote: %s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "IWDG_SW=1"), "the other fields stay: %s", cl_out);
+}
+
+/*
  * The seed failure on the new families: firmware that takes PA13/PA14
  * (GPIOA_MODER) or enters Stop without DBGMCU_CR.DBG_STOP silences SWD;
  * st-flash says to connect under reset, and connecting under reset works
