@@ -99,6 +99,8 @@ typedef struct gang_flash_ops {
 extern const gang_flash_ops gang_flash_ops_f1;
 /* F2/F4/F7 sector controller (0x40023C00). */
 extern const gang_flash_ops gang_flash_ops_f4;
+/* G0/G4/L4/L4+/WB/WL/C0 double-word controller (0x40022000, 0x58004000 on WB/WL). */
+extern const gang_flash_ops gang_flash_ops_l4;
 
 /* L5/U5 TrustZone controller (non-secure 0x40022000, secure 0x50022000). */
 extern const gang_flash_ops gang_flash_ops_tz;

@@ -38,7 +38,8 @@ static int verify_readback(gang_target *t, const gang_image *img, uint64_t lo, u
 			uint32_t n = VERIFY_CHUNK - (uint32_t)(a % VERIFY_CHUNK);
 			n = (uint64_t)n > end - a ? (uint32_t)(end - a) : n;
 			const uint8_t *want = s->data + (a - s->addr);
-			if ((err = gang_flash_read(buf, t, (uint32_t)a, n)) < 0)
+			if ((err = gang_target_stop_check(t, "verify", (uint32_t)a)) < 0 ||
+			    (err = gang_flash_read(buf, t, (uint32_t)a, n)) < 0)
 				break;
 			for (uint32_t k = 0; k < n; k++)
 				if (buf[k] != want[k]) {
@@ -71,7 +72,8 @@ static int verify_crc(gang_target *t, const gang_image *img, gang_flash_progress
 		p->total += runs[i].len;
 	for (size_t i = 0; i < n && err == GANG_OK; i++) {
 		want = gang_crc32_stm32(runs[i].data, runs[i].len);
-		if ((err = ops->crc(&got, t, runs[i].addr, runs[i].len)) < 0)
+		if ((err = gang_target_stop_check(t, "verify", runs[i].addr)) < 0 ||
+		    (err = ops->crc(&got, t, runs[i].addr, runs[i].len)) < 0)
 			break;
 		/* a mismatch: read the run back so the operator gets an address */
 		if (got != want)

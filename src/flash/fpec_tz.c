@@ -377,6 +377,9 @@ static int tz_direct_run(gang_target *t, const tz_state *st, const gang_flash_ru
 		}
 		if (tz_secure(st, &u, part->family) && st->half)
 			return tz_refuse_secure(t, "program", a);
+		/* a stop of the run is heard between two transfers, as the loader ring hears it between blocks */
+		if ((err = gang_target_stop_check(t, "program", a)) < 0)
+			return err;
 		err = tz_direct_write(t, tz_secure(st, &u, part->family), a, run->data + off, n);
 		gang_flash_progress_report(p, base + off + n);
 	}

@@ -364,7 +364,9 @@ static int prog_stream_run(prog_stream *s, const gang_flash_progress *p, uint64_
 	int err;
 
 	while (state == 0) {
-		if ((err = prog_push(s, UINT32_MAX, true)) < 0 || (err = prog_poll(s, &state)) < 0)
+		/* a stop halts the loader between two pieces (prog_one halts the core, the caller locks) */
+		if ((err = gang_target_stop_check(s->t, "program", s->run->addr + s->done)) < 0 ||
+		    (err = prog_push(s, UINT32_MAX, true)) < 0 || (err = prog_poll(s, &state)) < 0)
 			return err;
 		gang_flash_progress_report(p, base + s->done);
 		if (s->done != prev || state != 0)

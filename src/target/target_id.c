@@ -111,7 +111,9 @@ static int tgt_read_ids(gang_target *t)
  * The flash-size register and the UID in one aligned READMEM: every family
  * here keeps them within 192 bytes of each other (RM0008 §30.1, RM0091
  * §33, RM0090 §39.1 and §39.2; F2/F4 and F7 put the size on a half-word
- * boundary, so it is read inside the aligned span; L5 82 bytes apart,
+ * boundary, so it is read inside the aligned span; the double-word
+ * families 84 bytes apart: UID 0x1FFF7590, size 0x1FFF75E0, RM0351 §48.1-2,
+ * on C0 0x1FFF7550 and 0x1FFF75A0, RM0490; L5 82 bytes apart,
  * UID 0x0BFA0590 and size 0x0BFA05E0, RM0438 §52.1-2; U5 164, UID
  * 0x0BFA0700 and size 0x0BFA07A0, RM0456 §75.1-2).
  */

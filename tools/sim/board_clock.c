@@ -58,6 +58,8 @@
  *   range switch itself is instant (VOSRDY always set). So HSI16 needs
  *   FLASH_ACR.LATENCY >= 1 after reset on both. (Figures and the L5/U5
  *   sub-section numbers unverified.)
+ * The double-word families (G0/C0/G4/L4/L4+/WB/WL) have their own tree in
+ * board_clock_dw.c; the public functions below hand them over.
  */
 #include "board_internal.h"
 
@@ -261,6 +263,10 @@ void board_clock_reset(sim_board *b)
 {
 	board_clock *k = &b->clock;
 
+	if (board_clock_is_dw(b)) {
+		board_clock_dw_reset(b);
+		return;
+	}
 	k->cr = RCC_CR_RESET;
 	if (clock_fam(b)->tz)
 		k->cr = b->part->flash_ctl == SIM_FLASH_U5 ? TZ_RCC_CR_U5_RESET : TZ_RCC_CR_L5_RESET;
@@ -295,6 +301,8 @@ int64_t board_clock_switch_at(const sim_board *b)
 	unsigned sw = k->cfgr & RCC_CFGR_SW;
 	int64_t ready;
 
+	if (board_clock_is_dw(b))
+		return board_clock_dw_switch_at(b);
 	if (sw == k->sws)
 		return CLOCK_NEVER;
 	ready = clock_ready_at(b, sw);
@@ -303,6 +311,10 @@ int64_t board_clock_switch_at(const sim_board *b)
 
 void board_clock_sync(sim_board *b, int64_t t)
 {
+	if (board_clock_is_dw(b)) {
+		board_clock_dw_sync(b, t);
+		return;
+	}
 	if (board_clock_switch_at(b) > t)
 		return;
 	b->clock.sws = b->clock.cfgr & RCC_CFGR_SW;
@@ -324,6 +336,8 @@ bool board_clock_read(sim_board *b, uint32_t off, uint32_t *val)
 	const board_clock *k = &b->clock;
 	int64_t t = board_time(b);
 
+	if (board_clock_is_dw(b))
+		return board_clock_dw_read(b, off, val);
 	if (off == RCC_CR && clock_fam(b)->tz) {
 		*val = k->cr | ((k->cr & TZ_RCC_CR_HSION) ? TZ_RCC_CR_HSIRDY : 0U);
 		if ((k->cr & RCC_CR_PLLON) && t >= k->pll_lock_at)
@@ -403,6 +417,11 @@ bool board_clock_write(sim_board *b, uint32_t off, uint32_t val)
 {
 	int64_t t = board_time(b);
 
+	if (board_clock_is_dw(b)) {
+		bool handled = board_clock_dw_write(b, off, val);
+		clock_stop_core_at_switch(b);
+		return handled;
+	}
 	board_clock_sync(b, t);
 	if (off == RCC_CR && clock_fam(b)->tz)
 		clock_write_cr_tz(b, val, t);
@@ -447,6 +466,8 @@ bool board_clock_flash_ok(const sim_board *b)
 	const board_clock *k = &b->clock;
 	uint64_t hz = clock_fam(b)->ws_on_sysclk ? k->sysclk_hz : k->hclk_hz;
 
+	if (board_clock_is_dw(b))
+		return board_clock_dw_flash_ok(b);
 	if (clock_fam(b)->tz && hz > clock_fam(b)->range_max_mhz[clock_tz_range(b)] * CLOCK_MHZ)
 		return false;   /* above the voltage range's maximum */
 	return hz <= clock_ws_hz(b) * (b->fm->latency(b) + 1U);

@@ -22,7 +22,7 @@
 #define PERIPH_PWR_CR      0x40007000U   /* F0/F1/F3/F2/F4/F7 (RM0008 §5.4.1, RM0090 §5.4.1) */
 #define PWR_CR_PDDS        (1U << 1)
 #define PERIPH_PWR_CR1_U5  0x46020800U   /* U5 PWR_CR1 (RM0456 §10.10.1; L5/U5 section numbers unverified) */
-#define PWR_CR1_LPMS       0x7U          /* L5/U5: 000-010 Stop 0-2, 011 Standby, 1xx Shutdown */
+#define PWR_CR1_LPMS       0x7U          /* L5/U5 and the double-word families: 000-010 Stop 0-2, 011 Standby, 1xx Shutdown */
 #define PWR_LPMS_STANDBY   3U
 #define PWR_L5_CR1_RESET   0x00000400U   /* VOS = 10: range 2 (RM0438 §8.6.1, unverified) */
 #define PERIPH_PWR_VOSR_U5 0x4602080CU   /* RM0456 §10.10.4 */
@@ -32,6 +32,9 @@
 #define PWR_VOSR_BOOSTRDY  (1U << 14)
 #define PWR_VOSR_BOOSTEN   (1U << 18)
 #define PERIPH_IWDG_KR     0x40003000U
+#define PERIPH_PWR_CR1_WB  0x58000400U   /* WB/WL PWR_CR1 (RM0434 §6.6.1) */
+#define RCC_APBENR1        0x3CU         /* G0/C0: DBGEN b27 clocks DBGMCU (RM0444 §5.4.15) */
+#define RCC_APBENR1_DBGEN  (1U << 27)
 
 #define RCC_CSR_RESET      0x0C000000U   /* PINRSTF, PORRSTF */
 #define RCC_APB2ENR        0x18U         /* F1 */
@@ -120,6 +123,15 @@ static bool periph_in_rcc(const sim_board *b, uint32_t addr)
 	return addr >= base && addr < base + 4U * BOARD_RCC_N;
 }
 
+/* PWR_CR (F-series) or PWR_CR1 (double-word families; 0x58000400 on WB/WL). */
+/* G0/C0: DBGMCU writes take effect only with RCC_APBENR1.DBGEN (RM0444 §40.9, BMP-g0). */
+static bool periph_dbgmcu_on(const sim_board *b)
+{
+	sim_flash_ctl c = b->part->flash_ctl;
+
+	return (c != SIM_FLASH_G0 && c != SIM_FLASH_C0) || periph_rcc_on(b, RCC_APBENR1, RCC_APBENR1_DBGEN);
+}
+
 static bool periph_crc_on(const sim_board *b)
 {
 	const sim_family_io *io = b->part->io;
@@ -127,10 +139,12 @@ static bool periph_crc_on(const sim_board *b)
 	return periph_rcc_on(b, io->rcc_crc_off, io->rcc_crc_bit);
 }
 
-/* PWR_CR (PWR_CR1 on L5 at 0x40007000, RM0438 §8.6.1; U5 at 0x46020800). */
+/* PWR_CR (PWR_CR1 on L5 at 0x40007000, RM0438 §8.6.1; U5 at 0x46020800; WB/WL at 0x58000400). */
 static uint32_t periph_pwr_addr(const sim_board *b)
 {
-	return b->part->flash_ctl == SIM_FLASH_U5 ? PERIPH_PWR_CR1_U5 : PERIPH_PWR_CR;
+	if (b->part->flash_ctl == SIM_FLASH_U5)
+		return PERIPH_PWR_CR1_U5;
+	return b->part->io->rcc_base == 0x58000000U ? PERIPH_PWR_CR1_WB : PERIPH_PWR_CR;
 }
 
 /* Deep sleep enters Standby (or Shutdown, as deep for the debug port) rather than Stop. */
@@ -138,7 +152,7 @@ static bool periph_standby(const sim_board *b)
 {
 	uint32_t cr = b->periph.pwr_cr;
 
-	if (b->part->flash_ctl == SIM_FLASH_L5 || b->part->flash_ctl == SIM_FLASH_U5)
+	if (b->part->flash_ctl == SIM_FLASH_L5 || b->part->flash_ctl == SIM_FLASH_U5 || board_clock_is_dw(b))
 		return (cr & PWR_CR1_LPMS) >= PWR_LPMS_STANDBY;
 	return (cr & PWR_CR_PDDS) != 0;
 }
@@ -211,14 +225,15 @@ static void periph_write32(sim_board *b, uint32_t addr, uint32_t val)
 	} else if (addr == PERIPH_PWR_VOSR_U5 && b->part->flash_ctl == SIM_FLASH_U5) {
 		b->periph.pwr_vosr = val & PWR_VOSR_W;
 		board_clock_flash_changed(b);
-	}
-	else if (addr == b->part->idcode_addr + 4U)
+	} else if (addr == b->part->idcode_addr + 4U && periph_dbgmcu_on(b))
 		b->core.dbgmcu_cr = val & DBGMCU_CR_MASK;
 	/* IWDG_KR (reload 0xAAAA, start 0xCCCC) and GPIO: accepted, no effect */
 }
 
 /*
- * WFI/WFE with SCR.SLEEPDEEP enters Stop, or Standby with PWR_CR.PDDS.
+ * WFI/WFE with SCR.SLEEPDEEP enters Stop, or Standby with PWR_CR.PDDS
+ * (double-word families: PWR_CR1.LPMS 011 Standby, 1xx Shutdown, RM0351
+ * §5.4.1, RM0444 §4.4.1; Shutdown is taken as Standby, unverified).
  * Without DBGMCU_CR.DBG_STOP (DBG_STANDBY) the clocks stop (the domain
  * powers down) and the AHB-AP no longer answers: the probe sees no ACK
  * until NRST or a power cycle (RM0008 §31.16.1, RM0090 §38.16.1). Nothing
