@@ -1,0 +1,62 @@
+-- 0008: a serial reservation as one statement on the server (issue 14:
+-- ≥ 2,000 reservations/s from 32 slots). gang_serial_reserve runs what
+-- src/db/pg/pg_serial.c did in about eight round trips: a board that has a
+-- live serial in the pool gets it back (same UID, same serial); a new one
+-- gets its row in boards, then the pool's row is locked (FOR UPDATE), the
+-- live serial looked for again under the lock, and the pool's next value
+-- bound to the UID. The lock is held for three statements on the server,
+-- no round trip. The constraints of migration 1 (PRIMARY KEY (pool,
+-- value), the unique live (pool, uid)) stay the guarantee.
+-- SECURITY INVOKER: it runs with the caller's privileges, so a station
+-- needs no more than migration 2 grants it (INSERT on boards and serials,
+-- UPDATE of serial_pools.next and of an open attempt's serial columns).
+-- Refusals carry SQLSTATEs of their own (pg_util.c pg_fail maps them):
+--   GS001  the pool is exhausted     GS002  the pool does not exist
+--   GS003  the attempt is closed or does not exist
+-- and roll the whole statement back. Made as gang_engineer, which owns the
+-- schema (migration 2).
+SET LOCAL ROLE gang_engineer;
+
+CREATE FUNCTION gang_serial_reserve(p_pool text, p_uid text, p_attempt bigint, p_key text)
+RETURNS bigint LANGUAGE plpgsql AS
+$$
+DECLARE
+	v bigint;
+	pl record;
+BEGIN
+	IF p_attempt IS NOT NULL THEN
+		UPDATE attempts SET serial_pool = p_pool, serial_value = 0 WHERE id = p_attempt AND finished_at IS NULL;
+		IF NOT FOUND THEN
+			RAISE EXCEPTION 'attempt % does not exist or is closed', p_key USING ERRCODE = 'GS003';
+		END IF;
+	END IF;
+	SELECT value INTO v FROM serials WHERE pool = p_pool AND uid = p_uid AND state <> 'void';
+	IF NOT FOUND THEN
+		-- before the pool's lock: a board new to the pool needs its row
+		INSERT INTO boards (uid, first_seen, last_seen) VALUES (p_uid, gang_now(), gang_now())
+			ON CONFLICT (uid) DO UPDATE SET last_seen = excluded.last_seen;
+		SELECT start, "end", next INTO pl FROM serial_pools WHERE name = p_pool FOR UPDATE;
+		IF NOT FOUND THEN
+			RAISE EXCEPTION 'serial pool ''%'' does not exist', p_pool USING ERRCODE = 'GS002';
+		END IF;
+		SELECT value INTO v FROM serials WHERE pool = p_pool AND uid = p_uid AND state <> 'void';
+		IF NOT FOUND THEN
+			IF pl.next > pl."end" THEN
+				RAISE EXCEPTION 'serial pool ''%'' exhausted (%..% all used)', p_pool, pl.start, pl."end"
+					USING ERRCODE = 'GS001';
+			END IF;
+			INSERT INTO serials (pool, value, uid, state, attempt_id, reserved_at)
+				VALUES (p_pool, pl.next, p_uid, 'reserved', p_attempt, gang_now());
+			UPDATE serial_pools SET next = next + 1 WHERE name = p_pool;
+			v := pl.next;
+		END IF;
+	END IF;
+	IF p_attempt IS NOT NULL THEN
+		UPDATE attempts SET serial_value = v WHERE id = p_attempt;
+	END IF;
+	RETURN v;
+END
+$$;
+
+REVOKE ALL ON FUNCTION gang_serial_reserve(text, text, bigint, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION gang_serial_reserve(text, text, bigint, text) TO gang_station;
