@@ -1,4 +1,5 @@
--- 0008: a serial reservation as one statement on the server (issue 14:
+-- 0008: a serial reservation and a new attempt as one statement each on
+-- the server (issue 14:
 -- ≥ 2,000 reservations/s from 32 slots). gang_serial_reserve runs what
 -- src/db/pg/pg_serial.c did in about eight round trips: a board that has a
 -- live serial in the pool gets it back (same UID, same serial); a new one
@@ -60,3 +61,30 @@ $$;
 
 REVOKE ALL ON FUNCTION gang_serial_reserve(text, text, bigint, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION gang_serial_reserve(text, text, bigint, text) TO gang_station;
+
+-- A new attempt in one statement (src/db/pg/pg_attempt.c): the station's
+-- attempt numbers are handed out one at a time (a transaction-scoped
+-- advisory lock, key p_lock and the station's name), and the INSERT, a
+-- statement of its own in the function, sees every attempt committed
+-- before the lock was granted (read committed: each statement of a
+-- PL/pgSQL function takes a new snapshot).
+CREATE FUNCTION gang_attempt_begin(p_lock integer, p_slot text, p_probe text, p_batch text, p_profile text,
+				   p_profile_sha text, p_image_sha text, p_operator text, p_station text,
+				   p_run bigint, p_rework bigint, OUT o_seq bigint, OUT o_id bigint)
+LANGUAGE plpgsql AS
+$$
+BEGIN
+	PERFORM pg_advisory_xact_lock(p_lock, hashtext(COALESCE(p_station, '')));
+	INSERT INTO attempts (slot, probe_serial, batch, profile_name, profile_sha256, image_sha256, operator,
+			      station, run_id, rework, seq, started_at)
+		VALUES (p_slot, p_probe, p_batch, p_profile, p_profile_sha, p_image_sha, p_operator, p_station,
+			p_run, p_rework, (SELECT COALESCE(max(a.seq), 0) + 1 FROM attempts a
+					  WHERE COALESCE(a.station, '') = COALESCE(p_station, '')), gang_now())
+		RETURNING seq, id INTO o_seq, o_id;
+END
+$$;
+
+REVOKE ALL ON FUNCTION gang_attempt_begin(integer, text, text, text, text, text, text, text, text, bigint, bigint)
+	FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION gang_attempt_begin(integer, text, text, text, text, text, text, text, text, bigint, bigint)
+	TO gang_station;

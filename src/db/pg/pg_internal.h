@@ -65,6 +65,7 @@ typedef struct db_pg {
 	gang_attempt_key last_key; /* the attempt this handle began last, and its row id (0: none) */
 	int64_t last_id;
 	int idempotent; /* the statement running may run twice (its write checks for itself) */
+	int writes;     /* the SELECT running writes (a server function): it may have committed */
 	int lost;       /* the last statement failed because the connection was lost */
 	int unsure;     /* ... and it may have committed (COMMIT, or a write outside a transaction) */
 	struct pg_deliver *deliver; /* the station's journal and its delivery worker (NULL: none; pg_journal.c) */

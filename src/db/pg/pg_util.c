@@ -108,7 +108,8 @@ static int pg_ready(db_pg *db, gang_diag *d)
  * crash_shutdown): an autocommit statement commits at the protocol's Sync
  * (PostgreSQL 15 manual 55.2.3), after which that order reaches the
  * station only at its next statement. A statement marked idempotent (a
- * step's row, inserted only when not there yet) may always run again.
+ * step's row, inserted only when not there yet) may always run again; a
+ * SELECT of a server function that writes (db->writes) is a write.
  */
 static void pg_note_lost(db_pg *db, const PGresult *r, const char *sql)
 {
@@ -117,8 +118,8 @@ static void pg_note_lost(db_pg *db, const PGresult *r, const char *sql)
 
 	db->lost = PQstatus(db->conn) == CONNECTION_BAD;
 	db->unsure = db->lost && (strncmp(sql, "COMMIT", 6) == 0 ||
-				  (!db->in_tx && !ordered && !db->idempotent && strncmp(sql, "SELECT", 6) != 0 &&
-				   strncmp(sql, "BEGIN", 5) != 0));
+				  (!db->in_tx && !ordered && !db->idempotent &&
+				   (db->writes || (strncmp(sql, "SELECT", 6) != 0 && strncmp(sql, "BEGIN", 5) != 0))));
 }
 
 /*
