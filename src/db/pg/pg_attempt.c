@@ -64,7 +64,7 @@ int pg_attempt_row(int64_t *id_out, db_pg *db, const gang_attempt_key *k, const 
 }
 
 /*
- * One statement, gang_attempt_begin (db/migrations/pg/0008_serial_reserve.sql):
+ * One statement, gang_attempt_begin (db/migrations/pg/0008_server_functions.sql):
  * the station's lock, the next attempt number and the row, committed
  * together.
  */

@@ -70,13 +70,17 @@ int pg_fail(db_pg *db, const PGresult *r, const char *what, gang_diag *d)
 	if (state && strncmp(state, "53", 2) == 0)  /* insufficient resources: disk full, out of memory */
 		return gang_diag_set(d, GANG_EDB, "database %s: the server is out of resources while %s (%s)",
 				     db->shown, what, msg);
-	/* gang_serial_reserve's refusals (db/migrations/pg/0008_serial_reserve.sql) */
+	/* the refusals of migration 0008's functions (db/migrations/pg/0008_server_functions.sql) */
 	if (state && strcmp(state, "GS001") == 0)   /* the pool is exhausted */
 		return gang_diag_set(d, GANG_ESERIAL_EXHAUSTED, "%s", msg);
 	if (state && strcmp(state, "GS002") == 0)   /* no such pool */
 		return gang_diag_set(d, GANG_EDB, "database %s: %s", db->shown, msg);
 	if (state && strcmp(state, "GS003") == 0)   /* the attempt is closed */
 		return gang_diag_set(d, GANG_ERR, "database %s: %s", db->shown, msg);
+	if (state && strcmp(state, "GS004") == 0)   /* voided while the board was programmed */
+		return gang_diag_set(d, GANG_ESERIAL_VOIDED, "database %s: %s", db->shown, msg);
+	if (state && strcmp(state, "GS005") == 0)   /* the serial's text is another board's */
+		return gang_diag_set(d, GANG_ESERIAL_TAKEN, "database %s: %s", db->shown, msg);
 	if (state && strcmp(state, "42501") == 0)   /* insufficient_privilege */
 		return gang_diag_set(d, GANG_EDB,
 				     "database %s: this role may not do that (%s while %s) — check the role gang "
