@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int pg_pool_load(gang_store_pool *out, int *found, db_pg *db, const char *pool, int lock, gang_diag *d)
+static int pg_pool_load(gang_store_pool *out, int *found, db_pg *db, const char *pool, gang_diag *d)
 {
 	pg_params p = { 0 };
 	PGresult *r;
@@ -24,10 +24,8 @@ static int pg_pool_load(gang_store_pool *out, int *found, db_pg *db, const char 
 
 	*found = 0;
 	pg_p_text(&p, pool);
-	if ((err = pg_q(&r, db,
-			lock ? "SELECT start, \"end\", next, format FROM serial_pools WHERE name = $1 FOR UPDATE"
-			     : "SELECT start, \"end\", next, format FROM serial_pools WHERE name = $1",
-			&p, "reading a serial pool", d)) < 0)
+	if ((err = pg_q(&r, db, "SELECT start, \"end\", next, format FROM serial_pools WHERE name = $1", &p,
+			"reading a serial pool", d)) < 0)
 		return err;
 	if (PQntuples(r) > 0) {
 		*found = 1;
@@ -42,7 +40,7 @@ static int pg_pool_load(gang_store_pool *out, int *found, db_pg *db, const char 
 
 int db_pg_serial_pool_get(gang_store_pool *out, int *found, db_pg *db, const char *pool, gang_diag *d)
 {
-	return pg_pool_load(out, found, db, pool, 0, d);
+	return pg_pool_load(out, found, db, pool, d);
 }
 
 /* ON CONFLICT DO NOTHING: two stations creating the pool together both end up reading the one stored. */
@@ -67,7 +65,7 @@ static int pg_pool_create_tx(gang_store_pool *have, int *found, db_pg *db, const
 	PQclear(r);
 	if (made == 1)
 		return GANG_OK;
-	return pg_pool_load(have, found, db, pool, 0, d);
+	return pg_pool_load(have, found, db, pool, d);
 }
 
 int db_pg_serial_pool_create(gang_store_pool *have, int *found, db_pg *db, const char *pool, uint64_t start,
