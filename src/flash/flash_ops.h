@@ -96,6 +96,8 @@ typedef struct gang_flash_ops {
 extern const gang_flash_ops gang_flash_ops_f1;
 /* F2/F4/F7 sector controller (0x40023C00). */
 extern const gang_flash_ops gang_flash_ops_f4;
+/* H7 two-bank controller (0x52002000, bank 2 at +0x100). */
+extern const gang_flash_ops gang_flash_ops_h7;
 
 /* The driver of family f's flash controller (never NULL for a family in target/part.c). */
 const gang_flash_ops *gang_flash_ops_of(const gang_family *f);

@@ -9,6 +9,11 @@
  * F2/F4/F7: RM0033 §2.3 (F2), RM0090 §3.3 Tables 5-6 (F40x/F41x, F42x/F43x
  * dual bank), RM0383 (F411), RM0390 (F446), RM0385 §3.3 (F74x: 32/128/256
  * KiB sectors), RM0410 §3.3 (F76x single bank), DBGMCU_IDCODE of each.
+ * H7: RM0433 §4.2 (H742/743/745/747/750/753/755/757, DEV_ID 0x450: up to
+ * two banks of 8 x 128 KiB, bank 2 at 0x08100000 with its sectors
+ * numbered 0-7 again; H750 one 128 KiB sector), RM0468 §4.2 (H72x/H73x,
+ * 0x483: one bank of up to 8 x 128 KiB), §2 of both (DTCM 128 KiB at
+ * 0x20000000, the SRAM gang's loader uses), 256-bit flash words.
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -51,7 +56,15 @@ static const ref_line ref_lines[] = {
 	{ 0x421U, "F4", 0U, 256U, 512U, 128U, 128U },    /* F446 */
 	{ 0x449U, "F7", 0U, 512U, 1024U, 320U, 320U },   /* F74x/F75x */
 	{ 0x451U, "F7", 0U, 1024U, 2048U, 512U, 512U },  /* F76x/F77x */
+	{ 0x450U, "H7", 131072U, 128U, 2048U, 128U, 128U }, /* H742/743/745/747/750/753/755/757 (DTCM) */
+	{ 0x483U, "H7", 131072U, 128U, 1024U, 128U, 128U }, /* H723/725/730/733/735 (DTCM) */
 };
+
+/* Bytes a family's controller programs at once (F1 half-words, F2/F4/F7 words at x32, H7 flash words). */
+static unsigned ref_write_unit(gang_flash_ctrl id)
+{
+	return id == GANG_CTRL_FPEC_F1 ? 2U : id == GANG_CTRL_FPEC_H7 ? 32U : 4U;
+}
 
 static const ref_line *ref_find(uint16_t dev_id)
 {
@@ -88,8 +101,8 @@ Test(parts_ref, every_row_has_a_geometry_covering_exactly_its_flash)
 		cr_expect_eq(gang_geom_end(&p->geom) - gang_geom_base(&p->geom), (uint64_t)p->flash_kib * 1024U,
 			     "%s: regions cover the flash size", p->name);
 		cr_expect_eq(p->geom.erased, 0xFFU, "%s: F0-F7 erase to 0xFF", p->name);
-		cr_expect_eq(p->geom.write_unit, p->family->flash.id == GANG_CTRL_FPEC_F1 ? 2U : 4U,
-			     "%s: F0/F1/F3 program half-words, F2/F4/F7 words (x32)", p->name);
+		cr_expect_eq(p->geom.write_unit, ref_write_unit(p->family->flash.id),
+			     "%s: F0/F1/F3 program half-words, F2/F4/F7 words (x32), H7 256-bit flash words", p->name);
 	}
 }
 
@@ -127,4 +140,52 @@ Test(parts_ref, sector_layouts_are_the_reference_manuals)
 	cr_assert(gang_geom_unit_at(&u, &f746->geom, 0x08040000U));
 	cr_expect(u.no == 5U && u.size == 262144U);
 	cr_expect_eq(gang_geom_unit_count(&f746->geom), 8U);
+}
+
+/* RM0433 §4.2 Table 7: two banks of 8 x 128 KiB, bank 2 at 0x08100000 numbered 0-7; RM0468 §4.2: one bank. */
+Test(parts_ref, h7_layouts_are_the_reference_manuals)
+{
+	const gang_part *h743 = gang_part_find("STM32H743ZI"), *h723 = gang_part_find("STM32H723ZG");
+	const gang_part *h750 = gang_part_find("STM32H750VB"), *h745 = gang_part_find("STM32H745ZI");
+	gang_flash_unit u;
+
+	cr_assert(h743 && h723 && h750 && h745);
+	cr_expect_eq(gang_geom_unit_count(&h743->geom), 16U);
+	cr_assert(gang_geom_unit_at(&u, &h743->geom, 0x080FFFFFU));
+	cr_expect(u.no == 7U && u.bank == 0U && u.size == 131072U && u.addr == 0x080E0000U);
+	cr_assert(gang_geom_unit_at(&u, &h743->geom, 0x08100000U));
+	cr_expect(u.no == 0U && u.bank == 1U && u.size == 131072U);
+	cr_assert(gang_geom_unit_at(&u, &h743->geom, 0x081FFFFFU));
+	cr_expect(u.no == 7U && u.bank == 1U);
+	cr_expect_eq(gang_geom_unit_count(&h723->geom), 8U);
+	cr_assert(gang_geom_unit_at(&u, &h723->geom, 0x080FFFFFU));
+	cr_expect(u.no == 7U && u.bank == 0U);
+	cr_expect_eq(gang_geom_unit_count(&h750->geom), 1U);
+	/* same DEV_ID and size: identification names the first row, a profile can name either */
+	cr_expect_eq(gang_part_identify(0x450U, 2048U), h743);
+	cr_expect_eq(h745->dev_id, h743->dev_id);
+}
+
+/* RM0433 §4.9, §61.5.1 (DBGMCU at 0x5C001000), §8.7.43 (RCC_AHB4ENR.CRCEN b19), §22 (CRC at 0x58024C00). */
+Test(parts_ref, h7_family_addresses_are_the_reference_manuals)
+{
+	const gang_family *f = gang_part_family_of(0x450U);
+
+	cr_assert_not_null(f);
+	cr_expect_eq(gang_part_family_of(0x483U), f);
+	cr_expect_eq(f->flash.id, GANG_CTRL_FPEC_H7);
+	cr_expect_eq(f->flash.base, 0x52002000U);
+	cr_expect_eq(f->flash.flags & GANG_CTRL_OBL_LAUNCH, 0U, "option bytes apply at OPTSTART");
+	cr_expect_eq(f->idcode_addrs[0], 0x5C001000U);
+	cr_expect_eq(f->cpuid_parts[0], 0xC27U, "Cortex-M7");
+	cr_expect_eq(f->flash_size_addr, 0x1FF1E880U);
+	cr_expect_eq(f->uid_addr, 0x1FF1E800U);
+	cr_expect_eq(f->crc_base, 0x58024C00U);
+	cr_expect_eq(f->rcc_ahbenr, 0x580244E0U);
+	cr_expect_eq(f->rcc_crcen, 1U << 19);
+	cr_expect_eq(f->dbgmcu_cr_addr, 0x5C001004U);
+	cr_expect_eq(f->dbgmcu_cr_bits & 0x00600000U, 0x00600000U, "D1DBGCKEN and D3DBGCKEN");
+	cr_expect_eq(f->iwdg_kr, 0x58004800U);
+	cr_expect_eq(f->rdp_reg, 0x1CU, "FLASH_OPTSR_CUR");
+	cr_expect_eq(f->rdp_shift, 8U);
 }
