@@ -169,6 +169,12 @@ static int prog_publish(prog_stream *s)
 	return err;
 }
 
+/* A partial block ends on a whole word and a whole unit: a loader takes a unit once wp passes its start (H7: 32 B). */
+static uint32_t prog_align(const prog_stream *s)
+{
+	return s->l->unit > 4U ? s->l->unit : 4U;
+}
+
 /*
  * Write blocks while they fit (until at least limit bytes went), then
  * publish wp once (unless the caller writes the control block itself). A
@@ -184,7 +190,7 @@ static int prog_push(prog_stream *s, uint32_t limit, bool publish)
 
 	while (s->sent < s->run->len && s->sent - before < limit) {
 		want = prog_want(s, &room);
-		n = want <= room ? want : room & ~3U;
+		n = want <= room ? want : room & ~(prog_align(s) - 1U);
 		/* a part only when it is worth a command, and leaves a rest that is too */
 		if (n < want && (n < PROG_PIECE || want - n < PROG_PIECE))
 			break;
