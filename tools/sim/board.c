@@ -107,6 +107,8 @@ static board_bus board_info_read(sim_board *b, uint32_t addr, unsigned size, uin
 static board_bus board_flash_read(sim_board *b, uint32_t off, unsigned size, uint32_t *val,
 				  bool core)
 {
+	if (b->fm->flash_read != NULL)
+		return b->fm->flash_read(b, off, size, val, core);
 	if (!core && b->fm->busy(b)) {
 		b->fm->update(b, board_time(b));
 		if (b->fm->busy(b))
@@ -135,7 +137,7 @@ board_bus board_bus_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *v
 		v = board_le_get(b->sram + off, size);
 	else if (board_in_info(b, addr))
 		r = board_info_read(b, addr, size, &v);
-	else if (board_in(addr, BOARD_PERIPH_BASE, BOARD_PERIPH_END))
+	else if (board_in(addr, BOARD_PERIPH_BASE, BOARD_PERIPH_END) || board_periph_owns(b, addr))
 		r = board_periph_read(b, addr, size, &v);
 	else if (board_in(addr, BOARD_AHB2_BASE, BOARD_AHB2_END))
 		r = board_gpioa_read(b, addr, size, &v);
@@ -165,7 +167,7 @@ board_bus board_bus_write(sim_board *b, uint32_t addr, unsigned size, uint32_t v
 	}
 	if (board_in_ob(b, addr))
 		return b->fm->opt_write(b, addr, size, val);
-	if (board_in(addr, BOARD_PERIPH_BASE, BOARD_PERIPH_END))
+	if (board_in(addr, BOARD_PERIPH_BASE, BOARD_PERIPH_END) || board_periph_owns(b, addr))
 		return board_periph_write(b, addr, size, val);
 	if (board_in(addr, BOARD_AHB2_BASE, BOARD_AHB2_END))
 		return board_gpioa_write(b, addr, size, val);
@@ -339,9 +341,14 @@ static sim_swd board_gate(sim_board *b, uint32_t addr)
 		if (r < b->cfg.swd_wait_rate + b->cfg.swd_fault_rate)
 			return SIM_SWD_FAULT;
 	}
-	/* under NRST only the debug domain answers (RM0008 §31, DBGMCU at 0xE0042000) */
-	bool debug = addr >= BOARD_PPB_BASE || addr == b->part->idcode_addr ||
-		     addr == b->part->idcode_addr + 4U;
+	/*
+	 * under NRST only the debug domain answers (RM0008 §31, DBGMCU at
+	 * 0xE0042000); the H7's DBGMCU at 0x5C001000 is on the AXI bus, held
+	 * in reset (OpenOCD stm32h7x.cfg: no connect_assert_srst through AP0)
+	 */
+	bool dbgmcu = b->part->io->dbgmcu_apb == 0 &&
+		      (addr == b->part->idcode_addr || addr == b->part->idcode_addr + 4U);
+	bool debug = addr >= BOARD_PPB_BASE || dbgmcu;
 	if (b->nrst_low && !debug)
 		return SIM_SWD_FAULT;
 	return SIM_SWD_OK;

@@ -69,6 +69,12 @@ typedef struct sim_family_io {
 	uint32_t gpioa_moder_reset;
 	bool has_afio;           /* F1 AFIO_MAPR.SWJ_CFG at 0x40010004 */
 	uint32_t core_hz;        /* HSI after reset */
+	uint32_t crc_base;       /* CRC unit; 0: 0x40023000 */
+	uint32_t dbgmcu_apb;     /* DBGMCU on the debug APB (AP2; H7 0xE00E1000); 0: none. With
+				  * one, the DBGMCU at idcode_addr is on the system bus (AP0),
+				  * which NRST holds in reset, and needs D1DBGCKEN/D3DBGCKEN */
+	uint32_t pwr_pdds_addr;  /* register with the Standby (PDDS) bit; 0: PWR_CR 0x40007000 */
+	uint32_t pwr_pdds_bit;   /* 0: b1 (PWR_CR.PDDS) */
 } sim_family_io;
 
 /* Part description (immutable table in parts.c). */

@@ -49,6 +49,7 @@
 #define RCC_CR_PLLON         (1U << 24)
 #define RCC_CR_PLLRDY        (1U << 25)
 #define RCC_CR_RESET         0x00000083U   /* HSION, HSIRDY, HSITRIM = 16 */
+#define RCC_CR_H7_HSIRDY     0x00000024U   /* H7: HSIRDY b2, HSIDIVF b5 (RM0433 §8.7.2) */
 /* read-only: HSIRDY, HSICAL, HSERDY, PLLRDY, PLLI2SRDY, PLLSAIRDY */
 #define RCC_CR_RO            0x2A02FF02U
 #define RCC_CFGR_SW          0x3U
@@ -70,16 +71,23 @@
 /* What differs between the clock trees of the families. */
 typedef struct clock_family {
 	bool sect;                /* F2/F4/F7 RCC with PLLCFGR; else F0/F1/F3 */
+	bool h7;                  /* H7: HSI only (no PLL model), HSIRDY at b2, no HPRE in CFGR */
 	bool ws_on_sysclk;        /* F0/F1/F3: LATENCY is set against SYSCLK, else HCLK */
 	uint32_t max_mhz;         /* SYSCLK maximum unless the part says otherwise */
 	uint32_t vco_min_mhz;     /* F2/F4/F7 */
 	uint32_t ws_mhz[4];       /* MHz per wait state at >= 2.7, 2.4, 2.1 V and below */
 } clock_family;
 
-static const clock_family clock_fpec = { false, true, 72U, 0U, { 24U, 24U, 24U, 24U } };
-static const clock_family clock_f2 = { true, false, 120U, 192U, { 30U, 24U, 18U, 16U } };
-static const clock_family clock_f4 = { true, false, 168U, 100U, { 30U, 24U, 22U, 20U } };
-static const clock_family clock_f7 = { true, false, 216U, 100U, { 30U, 24U, 22U, 20U } };
+static const clock_family clock_fpec = { false, false, true, 72U, 0U, { 24U, 24U, 24U, 24U } };
+static const clock_family clock_f2 = { true, false, false, 120U, 192U, { 30U, 24U, 18U, 16U } };
+static const clock_family clock_f4 = { true, false, false, 168U, 100U, { 30U, 24U, 22U, 20U } };
+static const clock_family clock_f7 = { true, false, false, 216U, 100U, { 30U, 24U, 22U, 20U } };
+/*
+ * H7 after reset: VOS3, where the AXI clock allows 45 MHz per wait state
+ * (RM0433 §4.3.8 Table 17; unverified, from memory); the bench keeps VOS3
+ * (PWR_D3CR is not modelled) and the supply does not enter.
+ */
+static const clock_family clock_h7 = { false, true, false, 480U, 0U, { 45U, 45U, 45U, 45U } };
 
 /* Parts whose maximum SYSCLK differs from their family's (the parts' datasheets, §1). */
 static const struct { uint16_t dev_id; uint32_t mhz; } clock_part_max[] = {
@@ -95,6 +103,7 @@ static const clock_family *clock_fam(const sim_board *b)
 	case SIM_FLASH_F2: return &clock_f2;
 	case SIM_FLASH_F4: return &clock_f4;
 	case SIM_FLASH_F7: return &clock_f7;
+	case SIM_FLASH_H7: return &clock_h7;
 	default: return &clock_fpec;
 	}
 }
@@ -142,8 +151,14 @@ static uint64_t clock_pll_sect(const sim_board *b)
 	return vco / p > clock_max_hz(b) ? 0 : vco / p;
 }
 
+/*
+ * H7: RCC_PLLCKSELR/PLL1DIVR are not modelled, so PLL1 never locks and
+ * SYSCLK stays on HSI 64 MHz (HSIDIV not modelled either).
+ */
 static uint64_t clock_pll_hz(const sim_board *b)
 {
+	if (clock_fam(b)->h7)
+		return 0;
 	return clock_fam(b)->sect ? clock_pll_sect(b) : clock_pll_fpec(b);
 }
 
@@ -162,7 +177,8 @@ static void clock_update_hz(sim_board *b)
 	board_clock *k = &b->clock;
 
 	k->sysclk_hz = k->sws == RCC_SRC_PLL ? clock_pll_hz(b) : clock_hsi(b);
-	k->hclk_hz = k->sysclk_hz >> clock_hpre_shift(k->cfgr);
+	/* H7: HPRE is in RCC_D1CFGR (not modelled); CFGR[7:4] hold other fields */
+	k->hclk_hz = k->sysclk_hz >> (clock_fam(b)->h7 ? 0U : clock_hpre_shift(k->cfgr));
 	board_core_reclock(b, k->hclk_hz);
 	board_clock_flash_changed(b);
 }
@@ -171,7 +187,7 @@ void board_clock_reset(sim_board *b)
 {
 	board_clock *k = &b->clock;
 
-	k->cr = RCC_CR_RESET;
+	k->cr = clock_fam(b)->h7 ? RCC_CR_HSION : RCC_CR_RESET;
 	k->cfgr = 0;
 	k->pllcfgr = clock_fam(b)->sect ? SECT_PLLCFGR_RESET : 0U;
 	k->pll_lock_at = CLOCK_NEVER;
@@ -213,7 +229,7 @@ void board_clock_sync(sim_board *b, int64_t t)
 static uint32_t clock_read_cr(const sim_board *b, int64_t t)
 {
 	const board_clock *k = &b->clock;
-	uint32_t v = k->cr | RCC_CR_HSIRDY;
+	uint32_t v = k->cr | (clock_fam(b)->h7 ? RCC_CR_H7_HSIRDY : RCC_CR_HSIRDY);
 
 	if ((k->cr & RCC_CR_PLLON) && t >= k->pll_lock_at)
 		v |= RCC_CR_PLLRDY;

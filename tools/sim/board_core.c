@@ -242,6 +242,22 @@ static void core_wr_ppb(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, 
 	core_bus_write(ud, BOARD_PPB_BASE + (uint32_t)off, size, (uint32_t)v);
 }
 
+/* H7: the D1/D2/D3 peripheral space (flash registers, RCC, GPIO, PWR, CRC, DBGMCU). */
+#define CORE_H7_PERIPH_BASE 0x50000000U
+#define CORE_H7_PERIPH_SIZE 0x10000000U
+
+static uint64_t core_rd_h7(uc_engine *uc, uint64_t off, unsigned size, void *ud)
+{
+	(void)uc;
+	return core_bus_read(ud, CORE_H7_PERIPH_BASE + (uint32_t)off, size);
+}
+
+static void core_wr_h7(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, void *ud)
+{
+	(void)uc;
+	core_bus_write(ud, CORE_H7_PERIPH_BASE + (uint32_t)off, size, (uint32_t)v);
+}
+
 /* ---- setup ------------------------------------------------------------------ */
 
 static uint64_t core_rd_flash(uc_engine *uc, uint64_t off, unsigned size, void *ud)
@@ -322,6 +338,9 @@ static uc_err core_map(sim_board *b)
 				core_wr_gpioa, b);
 	if (e == UC_ERR_OK)
 		e = uc_mmio_map(c->uc, BOARD_PPB_BASE, BOARD_PPB_SIZE, core_rd_ppb, b, core_wr_ppb, b);
+	if (e == UC_ERR_OK && b->part->flash_ctl == SIM_FLASH_H7)
+		e = uc_mmio_map(c->uc, CORE_H7_PERIPH_BASE, CORE_H7_PERIPH_SIZE, core_rd_h7, b,
+				core_wr_h7, b);
 	return e;
 }
 

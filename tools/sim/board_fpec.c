@@ -550,6 +550,7 @@ const board_flash_model *board_flash_model_for(const sim_part *p)
 	case SIM_FLASH_F2:
 	case SIM_FLASH_F4: return &board_fpec_f24_model;
 	case SIM_FLASH_F7: return &board_fpec_f7_model;
+	case SIM_FLASH_H7: return &board_fpec_h7_model;
 	default: return &board_fpec_model;
 	}
 }

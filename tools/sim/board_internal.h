@@ -37,6 +37,7 @@
 
 #define BOARD_NS_PER_S        1000000000ULL
 #define BOARD_MAX_FIX         4U
+#define BOARD_DBGMCU_FZ_N     9U            /* H7 DBGMCU 0x34..0x54 */
 #define BOARD_SPIN_REGS       15            /* r0-r12, sp, lr */
 
 /* Why the core stopped in the middle of a run. */
@@ -100,6 +101,7 @@ typedef struct board_core {
 	/* debug and system registers (ARMv7-M ARM C1.6): DHCSR/DEMCR/DFSR survive system reset */
 	uint32_t dhcsr_ctrl, demcr, dfsr, dcrdr, cfsr, hfsr, aircr, vtor;
 	uint32_t fp_ctrl, dbgmcu_cr, scr;
+	uint32_t dbgmcu_fz[BOARD_DBGMCU_FZ_N];   /* H7 APB3FZ1..APB4FZ1 (power-on reset only) */
 	bool reset_st;         /* DHCSR.S_RESET_ST, sticky until read */
 } board_core;
 
@@ -132,7 +134,41 @@ typedef struct board_fpec4 {
 	bool op_regress;          /* option programming with the RDP 1 -> 0 mass erase */
 } board_fpec4;
 
-#define BOARD_RCC_N           40U   /* RCC 0x00..0x9C */
+/* H7 flash controller, one per bank (board_fpec_h7.c) */
+#define BOARD_H7_WORD         32U   /* the 256-bit flash word */
+
+typedef struct board_h7bank {
+	uint32_t cr, sr;
+	unsigned key_stage;
+	bool key_dead;            /* wrong KEYR sequence: CR locked until reset */
+	board_op op;
+	int64_t op_start, op_end;
+	uint32_t op_addr, op_len; /* physical flash offset and bytes */
+	uint32_t wb_off;          /* physical offset of the flash word in the write buffer */
+	uint32_t wb_fill;         /* bytes of the write buffer written (bit i = byte i) */
+	uint8_t wb[BOARD_H7_WORD];
+	uint8_t op_old[BOARD_H7_WORD], op_new[BOARD_H7_WORD];
+	uint32_t ecc_fa;          /* FLASH_ECC_FA: the failing flash word */
+} board_h7bank;
+
+typedef struct board_fpech7 {
+	uint32_t acr;
+	board_h7bank bank[2];
+	uint32_t optcr;
+	uint32_t optsr_cur, optsr_prg;     /* OPTSR_CUR as loaded, OPTSR_PRG as written */
+	uint32_t wpsn_cur[2], wpsn_prg[2];
+	uint32_t boot_cur, boot_prg;
+	uint32_t prar_prg[2], scar_prg[2]; /* PCROP / secure areas: stored, not enforced */
+	unsigned optkey_stage;
+	bool optkey_dead;
+	bool swapped;             /* OPTCR.SWAP_BANK in force since reset */
+	uint8_t rdp_level;        /* in force (OPTSR_CUR.RDP) */
+	board_op ob_op;           /* OPTSTART or MER in progress */
+	int64_t ob_start, ob_end;
+	bool ob_regress;          /* RDP 1 -> 0: both banks erased first */
+} board_fpech7;
+
+#define BOARD_RCC_N           128U  /* RCC 0x000..0x1FC (H7 AHB4ENR at 0xE0) */
 
 /*
  * RCC clock tree (board_clock.c): the registers as written, when the PLL
@@ -179,6 +215,7 @@ struct sim_board {
 	board_core core;
 	board_fpec fpec;       /* F0/F1/F3 model state */
 	board_fpec4 f4;        /* F2/F4/F7 model state */
+	board_fpech7 h7;       /* H7 model state */
 	board_periph periph;
 	board_clock clock;
 };
@@ -234,6 +271,11 @@ bool board_in_gpioa(const sim_board *b, uint32_t addr);
 void board_periph_deep_sleep(sim_board *b);
 uint32_t board_periph_crc_word(uint32_t crc, uint32_t word);
 uint32_t board_dbgmcu_idcode(const sim_board *b);
+/* H7 DBGMCU registers at off (from idcode_addr; the same block at io->dbgmcu_apb) */
+uint32_t board_dbgmcu_h7_read(const sim_board *b, uint32_t off);
+void board_dbgmcu_h7_write(sim_board *b, uint32_t off, uint32_t val);
+/* addr is a peripheral the family places outside 0x40000000-0x4002FFFF */
+bool board_periph_owns(const sim_board *b, uint32_t addr);
 
 /* board_clock.c */
 void board_clock_reset(sim_board *b);

@@ -17,7 +17,8 @@
  */
 #include "board_internal.h"
 
-#define PERIPH_CRC_BASE    0x40023000U
+#define PERIPH_CRC_DEFAULT 0x40023000U
+#define PERIPH_WINDOW      0x400U        /* one peripheral's register block */
 #define PERIPH_AFIO_MAPR   0x40010004U
 #define PERIPH_PWR_CR      0x40007000U   /* F0/F1/F3/F2/F4/F7 (RM0008 §5.4.1, RM0090 §5.4.1) */
 #define PWR_CR_PDDS        (1U << 1)
@@ -116,21 +117,93 @@ static bool periph_crc_on(const sim_board *b)
 	return periph_rcc_on(b, io->rcc_crc_off, io->rcc_crc_bit);
 }
 
+static uint32_t periph_pwr_addr(const sim_board *b)
+{
+	return b->part->io->pwr_pdds_addr != 0 ? b->part->io->pwr_pdds_addr : PERIPH_PWR_CR;
+}
+
+static uint32_t periph_pdds_bit(const sim_board *b)
+{
+	return b->part->io->pwr_pdds_bit != 0 ? b->part->io->pwr_pdds_bit : PWR_CR_PDDS;
+}
+
+static uint32_t periph_crc_base(const sim_board *b)
+{
+	return b->part->io->crc_base != 0 ? b->part->io->crc_base : PERIPH_CRC_DEFAULT;
+}
+
+/*
+ * H7 DBGMCU on the system bus (RM0433 §60.5.8): CR keeps D1/D2/D3
+ * sleep/stop/standby, TRACECLKEN, D1DBGCKEN, D3DBGCKEN, TRGOEN; the
+ * freeze registers APB3FZ1 .. APB4FZ1 (0x34-0x54) answer only while
+ * D1DBGCKEN and D3DBGCKEN are set (the debug clocks; strict: both).
+ */
+#define H7_DBGMCU_CR_MASK  0x107001BFU
+#define H7_DBGMCU_CKEN     0x00600000U
+#define H7_DBGMCU_FZ_FIRST 0x34U
+
+static bool periph_dbgmcu_h7(const sim_board *b, uint32_t addr)
+{
+	uint32_t id = b->part->idcode_addr;
+
+	return b->part->io->dbgmcu_apb != 0 && addr >= id && addr < id + PERIPH_WINDOW;
+}
+
+uint32_t board_dbgmcu_h7_read(const sim_board *b, uint32_t off)
+{
+	const board_core *c = &b->core;
+	uint32_t i = (off - H7_DBGMCU_FZ_FIRST) / 4U;
+
+	if (off == 0)
+		return board_dbgmcu_idcode(b);
+	if (off == 4U)
+		return c->dbgmcu_cr;
+	if (off >= H7_DBGMCU_FZ_FIRST && i < BOARD_DBGMCU_FZ_N &&
+	    (c->dbgmcu_cr & H7_DBGMCU_CKEN) == H7_DBGMCU_CKEN)
+		return c->dbgmcu_fz[i];
+	return 0;
+}
+
+void board_dbgmcu_h7_write(sim_board *b, uint32_t off, uint32_t val)
+{
+	board_core *c = &b->core;
+	uint32_t i = (off - H7_DBGMCU_FZ_FIRST) / 4U;
+
+	if (off == 4U)
+		c->dbgmcu_cr = val & H7_DBGMCU_CR_MASK;
+	else if (off >= H7_DBGMCU_FZ_FIRST && i < BOARD_DBGMCU_FZ_N &&
+		 (c->dbgmcu_cr & H7_DBGMCU_CKEN) == H7_DBGMCU_CKEN)
+		c->dbgmcu_fz[i] = val;
+}
+
+/* Peripherals a family places outside 0x40000000-0x4002FFFF (H7: D1/D3 domains). */
+bool board_periph_owns(const sim_board *b, uint32_t addr)
+{
+	uint32_t fpec = b->fm->reg_base, crc = periph_crc_base(b);
+
+	return (addr >= fpec && addr < fpec + PERIPH_WINDOW) || periph_in_rcc(b, addr) ||
+	       (addr >= crc && addr < crc + PERIPH_WINDOW) || board_in_gpioa(b, addr) ||
+	       periph_dbgmcu_h7(b, addr) || addr == periph_pwr_addr(b);
+}
+
 static uint32_t periph_read32(sim_board *b, uint32_t addr)
 {
 	board_periph *p = &b->periph;
 	bool crc_on = periph_crc_on(b);
+	uint32_t crc = periph_crc_base(b);
 
 	if (periph_in_rcc(b, addr))
 		return periph_rcc_read(b, addr - b->part->io->rcc_base);
 	/* strict: a peripheral whose clock is off reads 0 and ignores writes */
-	if (addr == PERIPH_CRC_BASE + CRC_DR)
+	if (periph_dbgmcu_h7(b, addr))
+		return board_dbgmcu_h7_read(b, addr - b->part->idcode_addr);
+	if (addr == crc + CRC_DR)
 		return crc_on ? p->crc_dr : 0;
-	if (addr == PERIPH_CRC_BASE + CRC_IDR)
+	if (addr == crc + CRC_IDR)
 		return crc_on ? p->crc_idr : 0;
 	if (addr == PERIPH_AFIO_MAPR && b->part->io->has_afio)
 		return p->afio_mapr;   /* SWJ_CFG is write-only (RM0008 §9.4.2) */
-	if (addr == PERIPH_PWR_CR)
+	if (addr == periph_pwr_addr(b))
 		return p->pwr_cr;
 	if (addr == b->part->idcode_addr)
 		return board_dbgmcu_idcode(b);
@@ -153,29 +226,32 @@ static void periph_write_afio(sim_board *b, uint32_t val)
 static void periph_write_crc(sim_board *b, uint32_t addr, uint32_t val)
 {
 	board_periph *p = &b->periph;
+	uint32_t crc = periph_crc_base(b);
 
 	if (!periph_crc_on(b))
 		return;
-	if (addr == PERIPH_CRC_BASE + CRC_DR)
+	if (addr == crc + CRC_DR)
 		p->crc_dr = board_periph_crc_word(p->crc_dr, val);
-	else if (addr == PERIPH_CRC_BASE + CRC_IDR)
+	else if (addr == crc + CRC_IDR)
 		p->crc_idr = val & 0xFFU;
-	else if (addr == PERIPH_CRC_BASE + CRC_CR && (val & CRC_CR_RESET))
+	else if (addr == crc + CRC_CR && (val & CRC_CR_RESET))
 		p->crc_dr = CRC_INIT;
 }
 
 static void periph_write32(sim_board *b, uint32_t addr, uint32_t val)
 {
-	uint32_t rcc = addr - b->part->io->rcc_base;
+	uint32_t rcc = addr - b->part->io->rcc_base, crc = periph_crc_base(b);
 
 	if (periph_in_rcc(b, addr)) {
 		if (!board_clock_write(b, rcc, val))
 			*periph_rcc(b, rcc) = val;
-	} else if (addr >= PERIPH_CRC_BASE && addr <= PERIPH_CRC_BASE + CRC_CR)
+	} else if (periph_dbgmcu_h7(b, addr)) {
+		board_dbgmcu_h7_write(b, addr - b->part->idcode_addr, val);
+	} else if (addr >= crc && addr <= crc + CRC_CR)
 		periph_write_crc(b, addr, val);
 	else if (addr == PERIPH_AFIO_MAPR)
 		periph_write_afio(b, val);
-	else if (addr == PERIPH_PWR_CR)
+	else if (addr == periph_pwr_addr(b))
 		b->periph.pwr_cr = val;
 	else if (addr == b->part->idcode_addr + 4U)
 		b->core.dbgmcu_cr = val & DBGMCU_CR_MASK;
@@ -191,7 +267,8 @@ static void periph_write32(sim_board *b, uint32_t addr, uint32_t val)
  */
 void board_periph_deep_sleep(sim_board *b)
 {
-	uint32_t keep = (b->periph.pwr_cr & PWR_CR_PDDS) ? DBGMCU_CR_STANDBY : DBGMCU_CR_STOP;
+	/* H7 DBGSTOP_D1 / DBGSTBY_D1 are the same bits (RM0433 §60.5.8) */
+	uint32_t keep = (b->periph.pwr_cr & periph_pdds_bit(b)) ? DBGMCU_CR_STANDBY : DBGMCU_CR_STOP;
 
 	if (!(b->core.scr & SCB_SCR_SLEEPDEEP) || (b->core.dbgmcu_cr & keep))
 		return;
@@ -262,7 +339,7 @@ board_bus board_periph_write(sim_board *b, uint32_t addr, unsigned size, uint32_
 	b->core.side_gen++;
 	if (word >= fpec && word < fpec + 0x400U)
 		return b->fm->reg_write(b, word - fpec, val, b->core.in_emu);
-	if (size == 4 || word != PERIPH_CRC_BASE + CRC_DR)   /* CRC takes whole words only */
+	if (size == 4 || word != periph_crc_base(b) + CRC_DR)   /* CRC takes whole words only */
 		periph_write32(b, word, val);
 	return BOARD_BUS_OK;
 }

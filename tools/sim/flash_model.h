@@ -7,6 +7,8 @@
  *   board_fpec.c     F0/F1/F3 page controller ("FPEC", 0x40022000, PM0075)
  *   board_fpec_f4.c  F2/F4/F7 sector controller (0x40023C00, RM0033 §2,
  *                    RM0090 §3, RM0385 §3, RM0410 §3)
+ *   board_fpec_h7.c  H7 two-bank controller (0x52002000, RM0433 §4, RM0468
+ *                    §4), option registers in board_fpec_h7_ob.c
  *
  * A model owns its register state (in struct sim_board), the option bytes
  * in force, how they persist in state_dir/<UID>/option_bytes.bin
@@ -50,6 +52,11 @@ typedef struct board_flash_model {
 	board_bus (*reg_write)(sim_board *b, uint32_t off, uint32_t val, bool core);
 	/* a store into main flash (off from 0x08000000; any size, any alignment) */
 	board_bus (*flash_write)(sim_board *b, uint32_t off, unsigned size, uint32_t val);
+	/*
+	 * a read of main flash (off from 0x08000000); NULL: the board reads
+	 * the cells itself (stall while busy, RDP block, wait states)
+	 */
+	board_bus (*flash_read)(sim_board *b, uint32_t off, unsigned size, uint32_t *val, bool core);
 	/* accesses in [ob_base, +ob_size) and [otp_base, +otp_size) */
 	board_bus (*opt_read)(sim_board *b, uint32_t addr, unsigned size, uint32_t *val);
 	board_bus (*opt_write)(sim_board *b, uint32_t addr, unsigned size, uint32_t val);
@@ -66,6 +73,7 @@ typedef struct board_flash_model {
 extern const board_flash_model board_fpec_model;      /* board_fpec.c */
 extern const board_flash_model board_fpec_f24_model;  /* board_fpec_f4.c: F2/F4 */
 extern const board_flash_model board_fpec_f7_model;   /* board_fpec_f4.c: F7 */
+extern const board_flash_model board_fpec_h7_model;   /* board_fpec_h7.c */
 
 /* The model of a part's family. */
 const board_flash_model *board_flash_model_for(const sim_part *p);

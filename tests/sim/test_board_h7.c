@@ -1,0 +1,605 @@
+/*
+ * test_board_h7.c — the H7 two-bank flash controller model
+ * (tools/sim/board_fpec_h7.c, board_fpec_h7_ob.c) rule by rule, driven as
+ * a debugger would through the board API; the H7 debug topology (DBGMCU
+ * on the AXI bus, not under reset) and the seed failures (PA13/PA14 out
+ * of AF, Stop without DBGSTOP_D1) (RM0433 §4, §60.5.8).
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "board_fixtures.h"
+
+#define H7_BASE     0x52002000U
+#define H7_ACR      (H7_BASE + 0x00U)
+#define H7_KEYR     (H7_BASE + 0x04U)
+#define H7_OPTKEYR  (H7_BASE + 0x08U)
+#define H7_CR       (H7_BASE + 0x0CU)
+#define H7_SR       (H7_BASE + 0x10U)
+#define H7_CCR      (H7_BASE + 0x14U)
+#define H7_OPTCR    (H7_BASE + 0x18U)
+#define H7_OPTSR_CUR (H7_BASE + 0x1CU)
+#define H7_OPTSR_PRG (H7_BASE + 0x20U)
+#define H7_WPSN_CUR (H7_BASE + 0x38U)
+#define H7_WPSN_PRG (H7_BASE + 0x3CU)
+#define H7_ECC_FA   (H7_BASE + 0x60U)
+#define H7_B2       0x100U
+#define H7_LOCK     0x1U
+#define H7_PG       0x2U
+#define H7_SER      0x4U
+#define H7_BER      0x8U
+#define H7_X32      0x20U
+#define H7_X64      0x30U
+#define H7_FW       0x40U
+#define H7_START    0x80U
+#define H7_BSY      0x1U
+#define H7_WBNE     0x2U
+#define H7_QW       0x4U
+#define H7_EOP      (1U << 16)
+#define H7_WRPERR   (1U << 17)
+#define H7_PGSERR   (1U << 18)
+#define H7_STRBERR  (1U << 19)
+#define H7_INCERR   (1U << 21)
+#define H7_DBECCERR (1U << 26)
+#define H7_ERRS     0x0FEE0000U
+#define H7_BANK2    0x08100000U
+#define H7_DBGMCU   0x5C001000U
+
+TestSuite(board_h7, .init = fx_setup, .fini = fx_teardown, .timeout = 60);
+
+static sim_board *h7_board(const char *part, uint32_t wrp, int rdp)
+{
+	sim_board_cfg c = fx_cfg();
+	uint32_t id;
+
+	c.part = sim_part_find(part);
+	cr_assert_not_null(c.part, "%s", part);
+	c.timing.t_prog_ns = 130000;
+	c.timing.t_ob_erase_ns = 300 * FX_MS;
+	c.timing.core_hz = 0;   /* HSI 64 MHz */
+	c.wrp = wrp;
+	c.rdp = rdp;
+	sim_board *b = fx_board(&c, 0);
+	cr_assert_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK);
+	cr_assert_eq(id, 0x6BA02477U, "H7 SW-DP");
+	return b;
+}
+
+static void h7_unlock(sim_board *b, uint32_t bank)
+{
+	fx_w(b, H7_KEYR + bank, 4, FX_KEY1);
+	fx_w(b, H7_KEYR + bank, 4, FX_KEY2);
+	cr_assert_eq(fx_r(b, H7_CR + bank, 4) & H7_LOCK, 0);
+}
+
+static void h7_wait(sim_board *b, uint32_t bank)
+{
+	while (fx_r(b, H7_SR + bank, 4) & (H7_BSY | H7_QW))
+		sim_board_advance(b, sim_board_now(b) + FX_MS / 10);
+}
+
+/* One flash word of 8 words value v, v+1, ... at addr; PG left set. */
+static void h7_word(sim_board *b, uint32_t bank, uint32_t addr, uint32_t v)
+{
+	fx_w(b, H7_CR + bank, 4, H7_PG | H7_X64);
+	for (unsigned i = 0; i < 8; i++)
+		fx_w(b, addr + 4 * i, 4, v + i);
+}
+
+/* Sector or bank erase; returns the virtual ns until BSY dropped. */
+static int64_t h7_erase(sim_board *b, uint32_t bank, uint32_t cr)
+{
+	int64_t t0 = sim_board_now(b);
+
+	fx_w(b, H7_CR + bank, 4, cr);
+	fx_w(b, H7_CR + bank, 4, cr | H7_START);
+	cr_assert(fx_r(b, H7_SR + bank, 4) & H7_BSY, "erase running");
+	h7_wait(b, bank);
+	return sim_board_now(b) - t0;
+}
+
+Test(board_h7, ids_answer_at_0x5c001000_and_the_core_is_a_cortex_m7)
+{
+	sim_board *b = h7_board("STM32H743ZI", 0xFFFFFFFFU, 0);
+
+	cr_expect_eq(fx_r(b, H7_DBGMCU, 4) & 0xFFFU, 0x450U);
+	cr_expect_eq((fx_r(b, 0xE000ED00U, 4) >> 4) & 0xFFFU, 0xC27U, "Cortex-M7");
+	cr_expect_eq(fx_r(b, 0x1FF1E880U, 2), 2048U, "flash size KiB");
+	cr_expect_eq(fx_r(b, H7_OPTSR_CUR, 4) & 0xFF00U, 0xAA00U, "RDP level 0");
+	cr_expect_eq(fx_r(b, H7_CR, 4), H7_LOCK);
+	cr_expect_eq(fx_r(b, H7_CR + H7_B2, 4), H7_LOCK);
+	cr_expect_eq(fx_r(b, H7_ACR, 4), 0x37U, "LATENCY 7, WRHIGHFREQ 3 after reset");
+	sim_board_free(b);
+	fx_teardown();
+	fx_setup();
+	b = h7_board("STM32H723ZG", 0xFFFFFFFFU, 0);
+	cr_expect_eq(fx_r(b, H7_DBGMCU, 4) & 0xFFFU, 0x483U);
+	cr_expect_eq(fx_r(b, H7_CR + H7_B2, 4), 0U, "one bank: no bank 2 registers");
+	sim_board_free(b);
+}
+
+Test(board_h7, a_wrong_key_or_a_second_unlock_locks_the_bank_until_reset)
+{
+	sim_board *b = h7_board("STM32H743ZI", 0xFFFFFFFFU, 0);
+
+	fx_w(b, H7_KEYR, 4, FX_KEY1);
+	cr_expect_eq(sim_board_write(b, H7_KEYR, 4, 0x12345678U), SIM_SWD_FAULT);
+	cr_expect_eq(sim_board_write(b, H7_KEYR, 4, FX_KEY1), SIM_SWD_FAULT, "dead until reset");
+	fx_w(b, H7_CR, 4, H7_PG);
+	cr_expect_eq(fx_r(b, H7_CR, 4), H7_LOCK, "CR writes ignored");
+	h7_unlock(b, H7_B2);   /* bank 2 has its own key state */
+	cr_expect_eq(sim_board_write(b, H7_KEYR + H7_B2, 4, FX_KEY1), SIM_SWD_FAULT,
+		     "a second sequence on an unlocked bank locks it too");
+	fx_system_reset(b);
+	h7_unlock(b, 0);
+	h7_unlock(b, H7_B2);
+	sim_board_free(b);
+}
+
+Test(board_h7, a_flash_word_programs_when_its_eighth_word_arrives)
+{
+	sim_board *b = h7_board("STM32H743ZI", 0xFFFFFFFFU, 0);
+
+	h7_unlock(b, 0);
+	fx_w(b, H7_CR, 4, H7_PG | H7_X32);
+	for (unsigned i = 0; i < 7; i++)
+		fx_w(b, FX_FLASH + 4 * i, 4, 0x11110000U + i);
+	cr_expect_eq(fx_r(b, H7_SR, 4) & (H7_WBNE | H7_QW | H7_BSY), H7_WBNE | H7_QW, "buffer filling");
+	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0xFFFFFFFFU, "nothing programmed yet");
+	int64_t t0 = sim_board_now(b);
+	fx_w(b, FX_FLASH + 28, 4, 0x11110007U);
+	cr_expect(fx_r(b, H7_SR, 4) & H7_BSY, "programming");
+	h7_wait(b, 0);
+	int64_t t = sim_board_now(b) - t0;
+	cr_expect(t >= 130000 && t < 260000, "x32 word %lld ns", (long long)t);
+	for (unsigned i = 0; i < 8; i++)
+		cr_expect_eq(fx_r(b, FX_FLASH + 4 * i, 4), 0x11110000U + i);
+	cr_expect_eq(fx_r(b, H7_SR, 4) & (H7_EOP | H7_ERRS), H7_EOP);
+	sim_board_free(b);
+}
+
+Test(board_h7, psize_sets_the_time_of_a_flash_word)
+{
+	static const uint32_t psize[4] = { 0x00, 0x10, 0x20, 0x30 };
+	static const int64_t us[4] = { 290, 180, 130, 100 };
+	sim_board *b = h7_board("STM32H743ZI", 0xFFFFFFFFU, 0);
+
+	h7_unlock(b, 0);
+	for (unsigned p = 0; p < 4; p++) {
+		uint32_t a = FX_FLASH + 0x100U * p;
+		fx_w(b, H7_CR, 4, H7_PG | psize[p]);
+		for (unsigned i = 0; i < 8; i++)
+			fx_w(b, a + 4 * i, 4, i);
+		int64_t t0 = sim_board_now(b);
+		sim_board_advance(b, t0 + us[p] * 1000 - 1000);
+		cr_expect(fx_r(b, H7_SR, 4) & H7_BSY, "x%u still busy", 8U << p);
+		sim_board_advance(b, t0 + us[p] * 1000 + 1000);
+		cr_expect_not(fx_r(b, H7_SR, 4) & H7_BSY, "x%u done", 8U << p);
+	}
+	sim_board_free(b);
+}
+
+Test(board_h7, write_buffer_errors_set_the_flags_silicon_sets)
+{
+	sim_board *b = h7_board("STM32H743ZI", 0xFFFFFFFFU, 0);
+
+	h7_unlock(b, 0);
+	fx_w(b, FX_FLASH, 4, 0);   /* PG clear */
+	cr_expect_eq(fx_r(b, H7_SR, 4) & H7_ERRS, H7_PGSERR, "write without PG");
+	fx_w(b, H7_CCR, 4, H7_ERRS);
+	fx_w(b, H7_CR, 4, H7_PG | H7_X64);
+	fx_w(b, FX_FLASH, 4, 1);
+	fx_w(b, FX_FLASH, 4, 2);
+	cr_expect_eq(fx_r(b, H7_SR, 4) & H7_ERRS, H7_STRBERR, "same word of the buffer twice");
+	fx_w(b, H7_CCR, 4, H7_ERRS);
+	fx_w(b, FX_FLASH + 0x20, 4, 3);   /* the next flash word while the buffer holds one */
+	cr_expect_eq(fx_r(b, H7_SR, 4) & H7_ERRS, H7_INCERR, "across a flash-word boundary");
+	cr_expect_eq(fx_r(b, H7_SR, 4) & H7_WBNE, 0, "the buffer's data is lost");
+	fx_w(b, H7_CCR, 4, H7_ERRS);
+	fx_w(b, H7_CR, 4, H7_PG | H7_SER | H7_X64);
+	fx_w(b, FX_FLASH, 4, 3);
+	cr_expect_eq(fx_r(b, H7_SR, 4) & H7_ERRS, H7_PGSERR, "PG with SER");
+	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0xFFFFFFFFU, "nothing programmed");
+	sim_board_free(b);
+}
+
+Test(board_h7, fw_forces_a_partial_word_out_with_the_rest_erased)
+{
+	sim_board *b = h7_board("STM32H743ZI", 0xFFFFFFFFU, 0);
+
+	h7_unlock(b, 0);
+	fx_w(b, H7_CR, 4, H7_PG | H7_X64);
+	fx_w(b, FX_FLASH + 4, 4, 0xCAFEF00DU);
+	fx_w(b, FX_FLASH + 8, 2, 0x1234U);
+	cr_expect_eq(fx_r(b, FX_FLASH + 4, 4), 0xFFFFFFFFU, "held in the buffer");
+	fx_w(b, H7_CR, 4, H7_PG | H7_X64 | H7_FW);
+	h7_wait(b, 0);
+	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0xFFFFFFFFU);
+	cr_expect_eq(fx_r(b, FX_FLASH + 4, 4), 0xCAFEF00DU);
+	cr_expect_eq(fx_r(b, FX_FLASH + 8, 4), 0xFFFF1234U);
+	cr_expect_eq(fx_r(b, H7_CR, 4) & H7_FW, 0, "FW clears when done");
+	cr_expect_eq(fx_r(b, H7_SR, 4) & (H7_ERRS | H7_WBNE), 0);
+	sim_board_free(b);
+}
+
+Test(board_h7, a_word_programmed_twice_reads_as_a_double_ecc_error_until_erased)
+{
+	sim_board *b = h7_board("STM32H743ZI", 0xFFFFFFFFU, 0);
+	uint32_t v;
+
+	h7_unlock(b, 0);
+	h7_word(b, 0, FX_FLASH + 0x40, 0x0F0F0000U);
+	h7_wait(b, 0);
+	h7_word(b, 0, FX_FLASH + 0x40, 0x0F0F0000U);   /* the same data: ECC consistent */
+	h7_wait(b, 0);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x40, 4), 0x0F0F0000U);
+	h7_word(b, 0, FX_FLASH + 0x40, 0x00FF0000U);   /* different data */
+	h7_wait(b, 0);
+	cr_expect_eq(fx_r(b, H7_SR, 4) & H7_ERRS, 0, "no flag at programming");
+	cr_expect_eq(sim_board_read(b, FX_FLASH + 0x44, 4, &v), SIM_SWD_FAULT, "bus error");
+	cr_expect_eq(fx_r(b, H7_SR, 4) & H7_ERRS, H7_DBECCERR);
+	cr_expect_eq(fx_r(b, H7_ECC_FA, 4), 2U, "third flash word of bank 1");
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x60, 4), 0xFFFFFFFFU, "the next word reads");
+	h7_word(b, 0, FX_FLASH + 0x80, 0x12345678U);
+	h7_wait(b, 0);
+	for (unsigned i = 0; i < 8; i++)   /* an all-zero rewrite stays consistent */
+		fx_w(b, FX_FLASH + 0x80 + 4 * i, 4, 0);
+	h7_wait(b, 0);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x80, 4), 0U);
+	fx_w(b, H7_CCR, 4, H7_ERRS);
+	h7_erase(b, 0, H7_SER | H7_X64);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x44, 4), 0xFFFFFFFFU, "erase clears the ECC error");
+	sim_board_free(b);
+}
+
+Test(board_h7, sector_erase_takes_its_psize_time_and_erases_128_kib)
+{
+	sim_board *b = h7_board("STM32H743ZI", 0xFFFFFFFFU, 0);
+	int64_t t;
+
+	h7_unlock(b, 0);
+	h7_word(b, 0, FX_FLASH + 0x20000U, 0);   /* sector 1 */
+	h7_word(b, 0, FX_FLASH + 0x40000U, 0);   /* sector 2 */
+	h7_wait(b, 0);
+	t = h7_erase(b, 0, H7_SER | 1U << 8 | H7_X32);
+	cr_expect(t >= 1100 * FX_MS && t < 1101 * FX_MS, "x32 sector %lld ns", (long long)t);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x20000U, 4), 0xFFFFFFFFU);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x40000U, 4), 0U, "sector 2 untouched");
+	t = h7_erase(b, 0, H7_SER | 2U << 8 | H7_X64);
+	cr_expect(t >= 1000 * FX_MS && t < 1001 * FX_MS, "x64 sector %lld ns", (long long)t);
+	cr_expect_eq(fx_r(b, H7_SR, 4) & (H7_EOP | H7_ERRS), H7_EOP);
+	fx_w(b, H7_CR, 4, H7_SER | H7_BER | H7_X64 | H7_START);
+	cr_expect_eq(fx_r(b, H7_SR, 4) & H7_ERRS, H7_PGSERR, "SER and BER together");
+	sim_board_free(b);
+	fx_teardown();
+	fx_setup();
+	b = h7_board("STM32H750VB", 0xFFFFFFFFU, 0);
+	h7_unlock(b, 0);
+	fx_w(b, H7_CR, 4, H7_SER | 1U << 8 | H7_X64 | H7_START);
+	cr_expect_eq(fx_r(b, H7_SR, 4) & H7_ERRS, H7_PGSERR, "H750: one sector only");
+	sim_board_free(b);
+}
+
+Test(board_h7, both_banks_erase_and_program_at_the_same_time)
+{
+	sim_board *b = h7_board("STM32H743ZI", 0xFFFFFFFFU, 0);
+	int64_t t0;
+
+	h7_unlock(b, 0);
+	h7_unlock(b, H7_B2);
+	t0 = sim_board_now(b);
+	fx_w(b, H7_CR, 4, H7_SER | 3U << 8 | H7_X64 | H7_START);
+	fx_w(b, H7_CR + H7_B2, 4, H7_SER | 3U << 8 | H7_X64 | H7_START);
+	cr_expect(fx_r(b, H7_SR, 4) & H7_BSY);
+	cr_expect(fx_r(b, H7_SR + H7_B2, 4) & H7_BSY);
+	h7_wait(b, 0);
+	h7_wait(b, H7_B2);
+	cr_expect(sim_board_now(b) - t0 < 1010 * FX_MS, "both sectors in one sector time: %lld",
+		  (long long)(sim_board_now(b) - t0));
+	/* one word in each bank, both programming at once */
+	h7_word(b, 0, FX_FLASH + 0x60000U, 0xA0);
+	h7_word(b, H7_B2, H7_BANK2 + 0x60000U, 0xB0);
+	cr_expect(fx_r(b, H7_SR, 4) & H7_BSY);
+	cr_expect(fx_r(b, H7_SR + H7_B2, 4) & H7_BSY);
+	h7_wait(b, 0);
+	h7_wait(b, H7_B2);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x60000U, 4), 0xA0U);
+	cr_expect_eq(fx_r(b, H7_BANK2 + 0x6001CU, 4), 0xB7U);
+	sim_board_free(b);
+}
+
+Test(board_h7, a_bank_reads_while_the_other_erases)
+{
+	sim_board *b = h7_board("STM32H743ZI", 0xFFFFFFFFU, 0);
+
+	h7_unlock(b, H7_B2);
+	fx_w(b, H7_CR + H7_B2, 4, H7_SER | H7_X64 | H7_START);
+	int64_t t0 = sim_board_now(b);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x100U, 4), 0xFFFFFFFFU);
+	cr_expect(sim_board_now(b) - t0 < FX_MS, "bank 1 answers at once");
+	fx_r(b, H7_BANK2, 4);
+	cr_expect(sim_board_now(b) - t0 >= 1000 * FX_MS, "bank 2 stalls until its erase ends");
+	sim_board_free(b);
+}
+
+Test(board_h7, bank_erase_and_mass_erase_with_their_times)
+{
+	sim_board *b = h7_board("STM32H743ZI", 0xFFFFFFFFU, 0);
+	int64_t t;
+
+	h7_unlock(b, 0);
+	h7_unlock(b, H7_B2);
+	h7_word(b, 0, FX_FLASH + 0xE0000U, 0);
+	h7_word(b, H7_B2, H7_BANK2 + 0xE0000U, 0);
+	h7_wait(b, 0);
+	h7_wait(b, H7_B2);
+	t = h7_erase(b, 0, H7_BER | H7_X64);
+	cr_expect(t >= 5000 * FX_MS && t < 5001 * FX_MS, "bank erase x64 %lld ns", (long long)t);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0xE0000U, 4), 0xFFFFFFFFU);
+	cr_expect_eq(fx_r(b, H7_BANK2 + 0xE0000U, 4), 0U, "bank 2 untouched");
+	fx_w(b, H7_CR, 4, H7_X64);
+	fx_w(b, H7_OPTKEYR, 4, 0x08192A3BU);
+	fx_w(b, H7_OPTKEYR, 4, 0x4C5D6E7FU);
+	int64_t t0 = sim_board_now(b);
+	fx_w(b, H7_OPTCR, 4, 0x10U);   /* MER */
+	cr_expect(fx_r(b, H7_SR, 4) & H7_BSY, "bank 1 busy");
+	cr_expect(fx_r(b, H7_SR + H7_B2, 4) & H7_BSY, "bank 2 busy");
+	h7_wait(b, 0);
+	h7_wait(b, H7_B2);
+	t = sim_board_now(b) - t0;
+	cr_expect(t >= 5000 * FX_MS && t < 5010 * FX_MS, "both banks in parallel: %lld ns", (long long)t);
+	cr_expect_eq(fx_r(b, H7_BANK2 + 0xE0000U, 4), 0xFFFFFFFFU);
+	cr_expect_eq(fx_r(b, H7_OPTCR, 4) & 0x10U, 0, "MER clears");
+	sim_board_free(b);
+}
+
+Test(board_h7, a_protected_sector_refuses_program_and_erase)
+{
+	sim_board *b = h7_board("STM32H743ZI", 0xFFFFFFFDU, 0);   /* bank 1 sector 1 */
+
+	cr_expect_eq(fx_r(b, H7_WPSN_CUR, 4), 0xFDU);
+	cr_expect_eq(fx_r(b, H7_WPSN_CUR + H7_B2, 4), 0xFFU);
+	h7_unlock(b, 0);
+	h7_word(b, 0, FX_FLASH + 0x20000U, 0);
+	cr_expect_eq(fx_r(b, H7_SR, 4) & H7_ERRS, H7_WRPERR);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x20000U, 4), 0xFFFFFFFFU);
+	fx_w(b, H7_CCR, 4, H7_ERRS);
+	fx_w(b, H7_CR, 4, H7_SER | 1U << 8 | H7_X64 | H7_START);
+	cr_expect_eq(fx_r(b, H7_SR, 4) & (H7_ERRS | H7_BSY), H7_WRPERR);
+	fx_w(b, H7_CCR, 4, H7_ERRS);
+	fx_w(b, H7_CR, 4, H7_BER | H7_X64 | H7_START);
+	cr_expect_eq(fx_r(b, H7_SR, 4) & (H7_ERRS | H7_BSY), H7_WRPERR, "bank erase too");
+	sim_board_free(b);
+}
+
+static void h7_opt_unlock(sim_board *b)
+{
+	fx_w(b, H7_OPTKEYR, 4, 0x08192A3BU);
+	fx_w(b, H7_OPTKEYR, 4, 0x4C5D6E7FU);
+	cr_assert_eq(fx_r(b, H7_OPTCR, 4) & 1U, 0);
+}
+
+/* OPTSTART and wait for OPT_BUSY; returns the ns it took. */
+static int64_t h7_opt_start(sim_board *b)
+{
+	int64_t t0 = sim_board_now(b);
+
+	fx_w(b, H7_OPTCR, 4, 0x2U);
+	cr_assert(fx_r(b, H7_OPTSR_CUR, 4) & 1U, "OPT_BUSY");
+	while (fx_r(b, H7_OPTSR_CUR, 4) & 1U)
+		sim_board_advance(b, sim_board_now(b) + FX_MS);
+	return sim_board_now(b) - t0;
+}
+
+Test(board_h7, optstart_applies_the_option_bytes_without_a_reset_and_they_persist)
+{
+	sim_board *b = h7_board("STM32H743ZI", 0xFFFFFFFFU, 0);
+	sim_board_cfg c = fx_cfg();
+	uint32_t id;
+
+	fx_w(b, H7_WPSN_PRG, 4, 0xFE);
+	cr_expect_eq(fx_r(b, H7_WPSN_PRG, 4), 0xFFU, "PRG locked by OPTLOCK");
+	h7_opt_unlock(b);
+	fx_w(b, H7_WPSN_PRG, 4, 0xFE);
+	fx_w(b, H7_WPSN_PRG + H7_B2, 4, 0x7F);
+	cr_expect_eq(fx_r(b, H7_WPSN_CUR, 4), 0xFFU, "not yet in force");
+	int64_t t = h7_opt_start(b);
+	cr_expect(t >= 300 * FX_MS && t < 302 * FX_MS, "option change %lld ns", (long long)t);
+	cr_expect_eq(fx_r(b, H7_WPSN_CUR, 4), 0xFEU, "in force when OPT_BUSY clears");
+	cr_expect_eq(fx_r(b, H7_WPSN_CUR + H7_B2, 4), 0x7FU);
+	h7_unlock(b, 0);
+	fx_w(b, H7_CR, 4, H7_SER | H7_X64 | H7_START);
+	cr_expect_eq(fx_r(b, H7_SR, 4) & H7_ERRS, H7_WRPERR, "sector 0 now protected");
+	sim_board_free(b);
+	/* a new process: the option bytes come from option_bytes.bin */
+	c.part = sim_part_find("STM32H743ZI");
+	c.timing.core_hz = 0;
+	b = fx_board(&c, 0);
+	cr_assert_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK);
+	cr_expect_eq(fx_r(b, H7_WPSN_CUR, 4), 0xFEU);
+	cr_expect_eq(fx_r(b, H7_WPSN_CUR + H7_B2, 4), 0x7FU);
+	sim_board_free(b);
+}
+
+Test(board_h7, rdp_1_blocks_flash_and_the_regression_erases_both_banks)
+{
+	sim_board *b = h7_board("STM32H743ZI", 0xFFFFFFFFU, 0);
+	uint32_t v;
+
+	h7_unlock(b, 0);
+	h7_unlock(b, H7_B2);
+	h7_word(b, 0, FX_FLASH, 0x55);
+	h7_word(b, H7_B2, H7_BANK2, 0x66);
+	h7_wait(b, 0);
+	h7_wait(b, H7_B2);
+	h7_opt_unlock(b);
+	fx_w(b, H7_OPTSR_PRG, 4, (fx_r(b, H7_OPTSR_PRG, 4) & ~0xFF00U) | 0xBB00U);
+	h7_opt_start(b);
+	cr_expect_eq(fx_r(b, H7_OPTSR_CUR, 4) & 0xFF00U, 0xBB00U);
+	cr_expect_eq(sim_board_read(b, FX_FLASH, 4, &v), SIM_SWD_FAULT, "level 1 at once, no reset");
+	fx_w(b, H7_OPTSR_PRG, 4, (fx_r(b, H7_OPTSR_PRG, 4) & ~0xFF00U) | 0xAA00U);
+	int64_t t = h7_opt_start(b);
+	cr_expect(t >= 5300 * FX_MS, "the regression erases first: %lld ns", (long long)t);
+	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0xFFFFFFFFU);
+	cr_expect_eq(fx_r(b, H7_BANK2, 4), 0xFFFFFFFFU);
+	sim_board_free(b);
+}
+
+Test(board_h7, rdp_level_2_is_final_and_the_debug_port_goes)
+{
+	sim_board *b = h7_board("STM32H743ZI", 0xFFFFFFFFU, 0);
+	uint32_t id;
+
+	h7_opt_unlock(b);
+	fx_w(b, H7_OPTSR_PRG, 4, (fx_r(b, H7_OPTSR_PRG, 4) & ~0xFF00U) | 0xCC00U);
+	fx_w(b, H7_OPTCR, 4, 0x2U);
+	sim_board_advance(b, sim_board_now(b) + 400 * FX_MS);
+	cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_NOACK);
+	sim_board_set_nrst(b, true);
+	cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_NOACK, "not even under reset");
+	sim_board_free(b);
+}
+
+Test(board_h7, swap_bank_takes_effect_at_the_next_reset)
+{
+	sim_board *b = h7_board("STM32H743ZI", 0xFFFFFFFFU, 0);
+
+	h7_unlock(b, 0);
+	h7_word(b, 0, FX_FLASH, 0x1000);   /* physical bank 1 */
+	h7_wait(b, 0);
+	h7_opt_unlock(b);
+	fx_w(b, H7_OPTSR_PRG, 4, fx_r(b, H7_OPTSR_PRG, 4) | 0x80000000U);
+	h7_opt_start(b);
+	cr_expect(fx_r(b, H7_OPTSR_CUR, 4) & 0x80000000U, "SWAP_BANK_OPT");
+	cr_expect_eq(fx_r(b, H7_OPTCR, 4) & 0x80000000U, 0, "SWAP_BANK only after reset");
+	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0x1000U);
+	fx_system_reset(b);
+	cr_expect(fx_r(b, H7_OPTCR, 4) & 0x80000000U, "swapped");
+	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0xFFFFFFFFU, "bank 2 at 0x08000000");
+	cr_expect_eq(fx_r(b, H7_BANK2, 4), 0x1000U, "bank 1 at 0x08100000");
+	sim_board_free(b);
+}
+
+Test(board_h7, dbgmcu_on_the_axi_bus_is_not_reachable_under_reset)
+{
+	sim_board *b = h7_board("STM32H743ZI", 0xFFFFFFFFU, 0);
+	uint32_t v, id;
+
+	sim_board_set_nrst(b, true);
+	cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK);
+	cr_expect_eq(sim_board_read(b, H7_DBGMCU, 4, &v), SIM_SWD_FAULT, "AP0 under reset");
+	cr_expect_eq(sim_board_read(b, 0xE000ED00U, 4, &v), SIM_SWD_OK, "the core's PPB answers");
+	sim_board_set_nrst(b, false);
+	cr_expect_eq(fx_r(b, H7_DBGMCU, 4) & 0xFFFU, 0x450U);
+	sim_board_free(b);
+}
+
+Test(board_h7, the_freeze_registers_answer_once_the_debug_clocks_are_on)
+{
+	sim_board *b = h7_board("STM32H743ZI", 0xFFFFFFFFU, 0);
+
+	fx_w(b, H7_DBGMCU + 0x54U, 4, 1U << 18);
+	cr_expect_eq(fx_r(b, H7_DBGMCU + 0x54U, 4), 0, "APB4FZ1 without D3DBGCKEN");
+	fx_w(b, H7_DBGMCU + 4U, 4, 0x00600007U);
+	cr_expect_eq(fx_r(b, H7_DBGMCU + 4U, 4), 0x00600007U);
+	fx_w(b, H7_DBGMCU + 0x54U, 4, 1U << 18);
+	cr_expect_eq(fx_r(b, H7_DBGMCU + 0x54U, 4), 1U << 18, "IWDG1 frozen");
+	sim_board_free(b);
+}
+
+Test(board_h7, too_few_wait_states_read_garbage)
+{
+	sim_board *b = h7_board("STM32H743ZI", 0xFFFFFFFFU, 0);
+
+	h7_unlock(b, 0);
+	h7_word(b, 0, FX_FLASH, 0x12345678U);
+	h7_wait(b, 0);
+	fx_w(b, H7_ACR, 4, 0x10U);   /* LATENCY 0: enough only up to 45 MHz at VOS3 */
+	cr_expect_neq(fx_r(b, FX_FLASH, 4), 0x12345678U, "64 MHz with 0 wait states");
+	fx_w(b, H7_ACR, 4, 0x11U);
+	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0x12345678U, "1 wait state is enough at 64 MHz");
+	cr_expect_eq(fx_r(b, H7_ACR + H7_B2, 4), 0x11U, "bank 2's ACR is an alias");
+	sim_board_free(b);
+}
+
+/* Firmware: vectors, RCC_AHB4ENR |= GPIOAEN, GPIOA_MODER = 0 (PA13/PA14 inputs), b . */
+static const uint8_t h7_fw_moder[] = {
+	0x00, 0x10, 0x00, 0x20, 0x09, 0x00, 0x00, 0x08,
+	0x03, 0x48,             /* 08 ldr  r0, =0x580244E0 */
+	0x01, 0x21,             /* 0a movs r1, #1 */
+	0x01, 0x60,             /* 0c str  r1, [r0] */
+	0x03, 0x48,             /* 0e ldr  r0, =0x58020000 */
+	0x00, 0x21,             /* 10 movs r1, #0 */
+	0x01, 0x60,             /* 12 str  r1, [r0] */
+	0xfe, 0xe7,             /* 14 b . */
+	0x00, 0xbf,             /* 16 nop */
+	0xe0, 0x44, 0x02, 0x58, 0x00, 0x00, 0x02, 0x58,
+};
+
+Test(board_h7, firmware_taking_pa13_pa14_out_of_af_cuts_swd_until_reset)
+{
+	sim_board_cfg c = fx_cfg();
+	uint32_t id;
+
+	c.part = sim_part_find("STM32H743ZI");
+	c.timing.core_hz = 0;
+	c.firmware = fx_write_file("fw.bin", h7_fw_moder, sizeof(h7_fw_moder));
+	sim_board *b = fx_board(&c, 0);
+	cr_assert_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK);
+	cr_expect_eq(fx_r(b, 0x58020000U, 4), 0xABFFFFFFU, "MODER reset value");
+	sim_board_advance(b, FX_MS);
+	cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_NOACK);
+	sim_board_set_nrst(b, true);
+	cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK, "NRST gives the pins back");
+	/* connect under reset: halt on the reset vector, the firmware never runs */
+	fx_w(b, FX_DHCSR, 4, 0xA05F0003U);
+	fx_w(b, FX_DEMCR, 4, 0x01000001U);
+	sim_board_set_nrst(b, false);
+	sim_board_advance(b, sim_board_now(b) + FX_MS);
+	cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK);
+	cr_expect_eq(fx_get_reg(b, 15), 0x08000008U);
+	sim_board_free(b);
+}
+
+/* Firmware: vectors, SCB_SCR = SLEEPDEEP, wfi (loop). */
+static const uint8_t h7_fw_stop[] = {
+	0x00, 0x10, 0x00, 0x20, 0x09, 0x00, 0x00, 0x08,
+	0x02, 0x48,             /* 08 ldr  r0, =0xE000ED10  SCB_SCR */
+	0x04, 0x21,             /* 0a movs r1, #4            SLEEPDEEP */
+	0x01, 0x60,             /* 0c str  r1, [r0] */
+	0x30, 0xbf,             /* 0e wfi */
+	0xfd, 0xe7,             /* 10 b 0x0e */
+	0x00, 0xbf,             /* 12 nop */
+	0x10, 0xed, 0x00, 0xe0,
+};
+
+static sim_swd h7_stop_with(uint32_t dbgmcu_cr)
+{
+	sim_board_cfg c = fx_cfg();
+	uint32_t id;
+
+	c.part = sim_part_find("STM32H743ZI");
+	c.timing.core_hz = 0;
+	c.firmware = fx_write_file("fw.bin", h7_fw_stop, sizeof(h7_fw_stop));
+	sim_board *b = fx_board(&c, 0);
+	sim_board_set_nrst(b, true);
+	cr_assert_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK);
+	fx_w(b, FX_DHCSR, 4, 0xA05F0003U);
+	fx_w(b, FX_DEMCR, 4, 0x01000001U);
+	sim_board_set_nrst(b, false);
+	fx_w(b, H7_DBGMCU + 4U, 4, dbgmcu_cr);   /* AXI: only out of reset */
+	fx_w(b, FX_DHCSR, 4, 0xA05F0001U);
+	sim_board_advance(b, sim_board_now(b) + FX_MS);
+	cr_expect_not(sim_board_core_running(b));
+	sim_swd r = sim_board_dp_connect(b, &id);
+	sim_board_free(b);
+	fx_teardown();
+	fx_setup();
+	return r;
+}
+
+Test(board_h7, stop_without_dbgstop_d1_silences_the_debug_port)
+{
+	cr_expect_eq(h7_stop_with(0), SIM_SWD_NOACK);
+	cr_expect_eq(h7_stop_with(0x00600002U), SIM_SWD_OK, "DBGSTOP_D1 keeps it");
+}
