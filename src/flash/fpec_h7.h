@@ -58,7 +58,7 @@
 #define H7_CR_PG             (1U << 1)
 #define H7_CR_SER            (1U << 2)
 #define H7_CR_BER            (1U << 3)
-#define H7_CR_PSIZE_X32      (2U << 4)
+#define H7_CR_PSIZE_X64      (3U << 4)
 #define H7_CR_START          (1U << 7)
 #define H7_CR_SNB_SHIFT      8U
 

@@ -12,7 +12,8 @@
  * ST_RAM_SIZE[20:19], SECURITY b21, IO_HSLV b29, SWAP_BANK_OPT b31; on
  * the dual-core parts also IWDG2_SW b5, BCM4 b22, BCM7 b23, NRST_STOP_D2
  * b24, NRST_STBY_D2 b25, and BOOT_CM7_ADD0/1 in FLASH_BOOT7), §4.9.21
- * (BOOT_ADD0/1: bits 29:14 of the boot address), §4.9.17
+ * (BOOT_ADD0/1: bits 31:16 of the boot address, factory 0x0800 and
+ * 0x1FF0: flash and system memory), §4.9.17
  * (WRPSN bit = 0 protects the sector); RDP 0xAA level 0, 0xCC level 2,
  * anything else level 1 (RM0433 §4.5.3). SECURITY and ST_RAM_SIZE keep
  * their values and have no field: setting SECURITY cannot be undone by a

@@ -84,10 +84,11 @@
 /*
  * H7 controller at 0x52002000 (bank 2 registers at +0x100); option bytes
  * only as registers (FLASH_OPTSR_CUR/PRG, no memory-mapped block); a
- * 256-bit flash word at x32 about 130 us (unverified: RM0433 gives no
- * typical figure; DS12110 "Flash memory programming" to check).
+ * 256-bit flash word at x64 (gang's parallelism, flash/fpec_h7.c) about
+ * 100 us, 130 us at x32 (unverified: RM0433 gives no typical figure;
+ * DS12110 "Flash memory programming" to check).
  */
-#define PART_CTRL_H7(obl) { GANG_CTRL_FPEC_H7, 0x52002000U, 0U, 130000U, 0U, 0U, 0U, 0U, 0U }
+#define PART_CTRL_H7(obl) { GANG_CTRL_FPEC_H7, 0x52002000U, 0U, 100000U, 0U, 0U, 0U, 0U, 0U }
 
 /*
  * The clock gang's loader and CRC pass run at (gang_fast_clock), from the

@@ -17,7 +17,7 @@
 #include <inttypes.h>
 
 #define TGT_IDCODE_TRIES 8U    /* distinct DBGMCU_IDCODE addresses tried at most */
-#define TGT_ID_SPAN_MAX  64U    /* bytes of the one read that covers flash size and UID */
+#define TGT_ID_SPAN_MAX  136U   /* bytes of the one read that covers flash size and UID (H7: 0x84) */
 
 static bool tgt_has_addr(const uint32_t *list, unsigned n, uint32_t addr)
 {
@@ -109,9 +109,10 @@ static int tgt_read_ids(gang_target *t)
 
 /*
  * The flash-size register and the UID in one aligned READMEM: every family
- * here keeps them within 64 bytes of each other (RM0008 §30.1, RM0091
+ * here keeps them within 136 bytes of each other (RM0008 §30.1, RM0091
  * §33, RM0090 §39.1 and §39.2; F2/F4 and F7 put the size on a half-word
- * boundary, so it is read inside the aligned span).
+ * boundary, so it is read inside the aligned span; RM0433 §61.1-61.2: the
+ * H7's UID at 0x1FF1E800, its size 0x80 above).
  */
 static int tgt_read_size_uid(gang_target *t)
 {
