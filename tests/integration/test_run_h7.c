@@ -233,3 +233,69 @@ Test(run_h7, firmware_that_takes_the_swd_pins_is_recovered_under_reset_on_every_
 			      "%s: the operator is not told why it connected under reset", h7_cases[i].part);
 	}
 }
+
+/* The run's modelled time on the board, µs, of `gang ARGV` with stats (exit status asserted 0). */
+static long long run_timed(const char *bench, const char *const *argv, const char *stats_name)
+{
+	char stats[ITEST_PATH_MAX + 16], set[ITEST_PATH_MAX + 32], *s, *b;
+	const char *wrap[] = { "env", set, NULL };
+	long long us = -1;
+	int rc;
+
+	snprintf(stats, sizeof(stats), "%s/%s", env.dir, stats_name);
+	snprintf(set, sizeof(set), "GANGSIM_STATS=%s", stats);
+	env.wrap = wrap;
+	rc = itest_run(&env, bench, argv, 120);
+	env.wrap = NULL;
+	s = itest_slurp(env.err, NULL);
+	cr_assert_eq(rc, 0, "gang %s exit %d: %s", argv[0], rc, s ? s : "");
+	free(s);
+	cr_assert_not_null(s = itest_slurp(stats, NULL), "no stats file %s", stats);
+	if ((b = strstr(s, "\"boards\"")) != NULL && (b = strstr(b, "\"virtual_us\": ")) != NULL)
+		us = atoll(b + strlen("\"virtual_us\": "));
+	free(s);
+	cr_assert_gt(us, 0);
+	return us;
+}
+
+/* [addr, addr + n) of the board's flash reads erased. */
+static void expect_erased(uint32_t addr, size_t n)
+{
+	size_t fl = 0;
+	uint8_t *flash = board_flash(&fl);
+
+	cr_assert_geq(fl, addr - 0x08000000U + n);
+	for (size_t i = 0; i < n; i++)
+		if (flash[addr - 0x08000000U + i] != 0xFFU)
+			cr_assert_fail("0x%08zX reads 0x%02X after the erase", addr + i, flash[addr - 0x08000000U + i]);
+	free(flash);
+}
+
+/*
+ * RM0433 §4.3.10: a sector in each bank erased together (one sector's
+ * time), and RDP 1 -> 0 only with the regression allowed, erasing both
+ * banks (§4.5.3).
+ */
+Test(run_h7, sectors_of_both_banks_erase_together_and_rdp_regression_erases_both)
+{
+	char bench[ITEST_PATH_MAX], img[ITEST_PATH_MAX];
+	const char *erase[] = { "erase", "--address", "0x080F0000", "--size", "0x20000", NULL };
+	const char *rdp1[] = { "options", "set", "--set", "RDP=1", NULL };
+	const char *rdp0[] = { "options", "set", "--set", "RDP=0", NULL };
+	const char *rdp0_ok[] = { "options", "set", "--set", "RDP=0", "--allow-unprotect", NULL };
+	long long us;
+
+	bench_for(bench, sizeof(bench), &h7_cases[0], "V3", "");
+	random_image(img, sizeof(img), "r256.bin", 256U * 1024U, 13U);
+	flash_timed(bench, img, "0x080E0000", "p.json", "24000");
+	us = run_timed(bench, erase, "e.json");
+	cr_expect_lt(us, 1600000LL, "two sectors, one per bank, took %lld us: not at once", us);
+	cr_expect_eq(itest_count(env.out, "erased 2 pages at 0x080E0000-0x0811FFFF"), 1);
+	expect_erased(0x080E0000U, 256U * 1024U);
+	flash_timed(bench, img, "0x080E0000", "p2.json", "24000");
+	run_timed(bench, rdp1, "r1.json");
+	cr_expect_neq(itest_run(&env, bench, rdp0, 60), 0, "RDP 1 -> 0 without --allow-unprotect");
+	cr_expect_geq(itest_count(env.err, "add --allow-unprotect"), 1);
+	run_timed(bench, rdp0_ok, "r0.json");
+	expect_erased(0x080E0000U, 256U * 1024U);
+}
