@@ -603,3 +603,47 @@ Test(board_h7, stop_without_dbgstop_d1_silences_the_debug_port)
 	cr_expect_eq(h7_stop_with(0), SIM_SWD_NOACK);
 	cr_expect_eq(h7_stop_with(0x00600002U), SIM_SWD_OK, "DBGSTOP_D1 keeps it");
 }
+
+Test(board_h7, ap2_reaches_the_dbgmcu_under_reset_and_the_h745_cm4_sits_on_ap3)
+{
+	sim_board *b = h7_board("STM32H745ZI", 0xFFFFFFFFU, 0);
+	uint32_t v;
+
+	cr_expect_eq(sim_board_ap_idr(b, 2), 0x54770002U, "APB-AP");
+	cr_expect_neq(sim_board_ap_idr(b, 3), 0U, "the CM4's AHB-AP");
+	cr_expect_eq(sim_board_ap_idr(b, 1), 0U, "AP1 not modelled");
+	sim_board_set_nrst(b, true);
+	cr_expect_eq(sim_board_read_ap(b, 2, 0xE00E1000U, 4, &v), SIM_SWD_OK);
+	cr_expect_eq(v & 0xFFFU, 0x450U);
+	cr_expect_eq(sim_board_write_ap(b, 2, 0xE00E1004U, 4, 0x00600000U), SIM_SWD_OK);
+	sim_board_set_nrst(b, false);
+	cr_expect_eq(fx_r(b, H7_DBGMCU + 4U, 4), 0x00600000U, "one register, two views");
+	cr_expect_eq(sim_board_read_ap(b, 3, 0xE000ED00U, 4, &v), SIM_SWD_OK);
+	cr_expect_eq((v >> 4) & 0xFFFU, 0xC24U, "Cortex-M4 on AP3");
+	cr_expect_eq((fx_r(b, 0xE000ED00U, 4) >> 4) & 0xFFFU, 0xC27U, "Cortex-M7 on AP0");
+	cr_expect_eq(fx_r(b, H7_OPTSR_CUR, 4) & 0x00C00000U, 0x00C00000U, "BCM4 and BCM7 set");
+	cr_expect_eq(sim_board_read_ap(b, 2, 0x08000000U, 4, &v), SIM_SWD_FAULT, "APB-D only");
+	sim_board_free(b);
+	fx_teardown();
+	fx_setup();
+	b = h7_board("STM32H743ZI", 0xFFFFFFFFU, 0);
+	cr_expect_eq(sim_board_ap_idr(b, 3), 0U, "single core: no AP3");
+	cr_expect_eq(sim_board_read_ap(b, 3, 0xE000ED00U, 4, &v), SIM_SWD_FAULT);
+	cr_expect_eq(fx_r(b, H7_OPTSR_CUR, 4) & 0x00C00000U, 0U, "no BCMx bits");
+	sim_board_free(b);
+}
+
+/* The CRC unit at 0x58024C00, clocked by RCC_AHB4ENR b19 (RM0433 §21, §8.7.43). */
+Test(board_h7, the_crc_unit_sits_at_0x58024c00_behind_ahb4enr_b19)
+{
+	sim_board *b = h7_board("STM32H743ZI", 0xFFFFFFFFU, 0);
+
+	fx_w(b, 0x58024C00U, 4, 0x12345678U);
+	cr_expect_eq(fx_r(b, 0x58024C00U, 4), 0, "clock off: reads 0");
+	fx_w(b, 0x580244E0U, 4, 1U << 19);
+	fx_w(b, 0x58024C08U, 4, 1U);   /* CR.RESET */
+	fx_w(b, 0x58024C00U, 4, 0x12345678U);
+	cr_expect_eq(fx_r(b, 0x58024C00U, 4), 0xDF8A8A2BU, "CRC-32/MPEG-2 of one word");
+	cr_expect_eq(fx_r(b, 0x40023000U, 4), 0, "nothing at the F4 address");
+	sim_board_free(b);
+}

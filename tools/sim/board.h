@@ -182,6 +182,17 @@ sim_swd sim_board_dp_connect(sim_board *b, uint32_t *dpidr_out);
 sim_swd sim_board_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val_out);
 sim_swd sim_board_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val);
 
+/*
+ * Accesses through access port ap (ADIv5 APSEL). AP0 is the system bus
+ * (sim_board_read/write). The H7 also has AP2, the debug APB (DBGMCU at
+ * 0xE00E1000, answering under NRST), and on dual-core parts AP3, the
+ * Cortex-M4's AHB-AP. An AP the part lacks answers FAULT.
+ */
+sim_swd sim_board_read_ap(sim_board *b, unsigned ap, uint32_t addr, unsigned size, uint32_t *val_out);
+sim_swd sim_board_write_ap(sim_board *b, unsigned ap, uint32_t addr, unsigned size, uint32_t val);
+/* The AP's identification register (ADIv5 IDR at 0xFC); 0: no such AP. */
+uint32_t sim_board_ap_idr(const sim_board *b, unsigned ap);
+
 /* NRST pin driven by the probe (ignored when the fixture has not wired it). */
 void sim_board_set_nrst(sim_board *b, bool low);
 /* True while the core executes instructions (not halted, not in reset, powered). */

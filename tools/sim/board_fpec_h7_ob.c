@@ -49,23 +49,14 @@ static uint32_t ob_get(const sim_board *b, uint32_t at)
 	return board_le_get(b->ob + at, 4);
 }
 
-/* Dual core: the part's name says H745/H747/H755/H757 (the DEV_ID is shared, RM0399 §63). */
-static bool ob_dual_core(const sim_board *b)
-{
-	const char *n = b->part->name;
-
-	return n[5] == 'H' && n[6] == '7' && (n[7] == '4' || n[7] == '5') &&
-	       (n[8] == '5' || n[8] == '7');
-}
-
 static uint32_t ob_optsr_mask(const sim_board *b)
 {
-	return OPTSR_MASK | (ob_dual_core(b) ? OPTSR_DUAL : 0U);
+	return OPTSR_MASK | (board_dual_core(b) ? OPTSR_DUAL : 0U);
 }
 
 void h7_ob_new(const sim_board *b, uint8_t *img)
 {
-	uint32_t optsr = OPTSR_FACTORY | (ob_dual_core(b) ? OPTSR_DUAL : 0U);
+	uint32_t optsr = OPTSR_FACTORY | (board_dual_core(b) ? OPTSR_DUAL : 0U);
 
 	if (b->cfg.rdp)
 		optsr = (optsr & ~(0xFFU << H7_OPTSR_RDP_SH)) | H7_RDP_L1 << H7_OPTSR_RDP_SH;

@@ -260,6 +260,9 @@ board_bus board_scs_write(sim_board *b, uint32_t addr, uint32_t val, bool core);
 uint8_t board_flash_stuck(const sim_board *b, uint32_t off, uint8_t v);
 void board_flash_erase(sim_board *b, uint32_t off, uint32_t len);
 
+/* board_ap.c: the part has a second core on its own AP (H745/H747/H755/H757) */
+bool board_dual_core(const sim_board *b);
+
 /* board_periph.c */
 void board_periph_reset(sim_board *b);
 board_bus board_periph_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val);

@@ -149,6 +149,21 @@ static bool periph_dbgmcu_h7(const sim_board *b, uint32_t addr)
 	return b->part->io->dbgmcu_apb != 0 && addr >= id && addr < id + PERIPH_WINDOW;
 }
 
+/*
+ * The rest of the H7's system-bus debug block 0x5C000000-0x5C00FFFF (SWO,
+ * SWTF funnel at 0x5C004000, trace: RM0433 §60.2) answers and is not
+ * modelled: reads 0, writes are accepted (OpenOCD's stm32h7x.cfg sets
+ * SWTF_CTRL in its examine-end handler).
+ */
+#define H7_DEBUG_SYS_BASE  0x5C000000U
+#define H7_DEBUG_SYS_SIZE  0x10000U
+
+static bool periph_debug_sys_h7(const sim_board *b, uint32_t addr)
+{
+	return b->part->io->dbgmcu_apb != 0 && addr >= H7_DEBUG_SYS_BASE &&
+	       addr < H7_DEBUG_SYS_BASE + H7_DEBUG_SYS_SIZE;
+}
+
 uint32_t board_dbgmcu_h7_read(const sim_board *b, uint32_t off)
 {
 	const board_core *c = &b->core;
@@ -183,7 +198,7 @@ bool board_periph_owns(const sim_board *b, uint32_t addr)
 
 	return (addr >= fpec && addr < fpec + PERIPH_WINDOW) || periph_in_rcc(b, addr) ||
 	       (addr >= crc && addr < crc + PERIPH_WINDOW) || board_in_gpioa(b, addr) ||
-	       periph_dbgmcu_h7(b, addr) || addr == periph_pwr_addr(b);
+	       periph_debug_sys_h7(b, addr) || addr == periph_pwr_addr(b);
 }
 
 static uint32_t periph_read32(sim_board *b, uint32_t addr)
