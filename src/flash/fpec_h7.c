@@ -119,9 +119,29 @@ static int h7_check(gang_target *t, uint32_t sr, const char *what, uint32_t addr
 	return GANG_OK;
 }
 
+/*
+ * With SWAP_BANK set, bank 2 answers at 0x08000000 while each bank's
+ * registers keep acting on their own bank (RM0433 §4.3.13; the bench
+ * models it so, unverified on silicon): gang's map of address to bank
+ * registers would erase the wrong bank, so it refuses instead.
+ */
+static int h7_swap_check(gang_target *t)
+{
+	uint32_t cr = 0;
+	int err = h7_banks(t) < 2U ? GANG_OK : h7_rd(&cr, t, 0, H7_FLASH_OPTCR);
+
+	if (err < 0 || !(cr & H7_OPTCR_SWAP_BANK))
+		return err;
+	return gang_diag_set(gang_target_diag(t), GANG_ENOTSUP, "the %s's flash banks are swapped "
+			     "(SWAP_BANK_OPT = 1: bank 2 at 0x08000000), which gang does not erase or program yet; "
+			     "'gang options set --set SWAP_BANK_OPT=0' swaps them back", gang_target_part(t)->name);
+}
+
 static int h7_unlock(gang_target *t)
 {
-	return gang_flash_ctrl_unlock(t, &h7_regs);
+	int err = h7_swap_check(t);
+
+	return err < 0 ? err : gang_flash_ctrl_unlock(t, &h7_regs);
 }
 
 static int h7_lock(gang_target *t)

@@ -64,6 +64,7 @@
 
 #define H7_OPTCR_OPTLOCK     (1U << 0)
 #define H7_OPTCR_OPTSTART    (1U << 1)
+#define H7_OPTCR_SWAP_BANK   (1U << 31) /* the banks are swapped now (RM0433 §4.3.13) */
 #define H7_OPTSR_OPT_BUSY    (1U << 0)
 #define H7_OPTSR_RDP_SHIFT   8U
 #define H7_OPTSR_CHANGEERR   (1U << 30)

@@ -5,7 +5,8 @@
  * that of the same bytes in one bank), option bytes by their RM0433 names
  * set and read back, a production run with serials in bank 2 on four
  * H743ZI boards, and the founding failure (firmware that takes the SWD
- * pins, recovered under reset with the operator's sentence).
+ * pins, recovered under reset with the operator's sentence); sectors of both
+ * banks erased together, the RDP regression, and swapped banks refused.
  * Facts: RM0433 §4.2 (two banks of 8 x 128 KiB, bank 2 at 0x08100000),
  * §4.3.9 (each bank programs its own flash words), §4.9.9 (OPTSR fields);
  * RM0468 (H723, one bank).
@@ -298,4 +299,24 @@ Test(run_h7, sectors_of_both_banks_erase_together_and_rdp_regression_erases_both
 	cr_expect_geq(itest_count(env.err, "add --allow-unprotect"), 1);
 	run_timed(bench, rdp0_ok, "r0.json");
 	expect_erased(0x080E0000U, 256U * 1024U);
+}
+
+/* RM0433 §4.3.13: with the banks swapped gang refuses to erase or program, and says how to swap back. */
+Test(run_h7, swapped_banks_are_refused_until_swap_bank_opt_is_cleared)
+{
+	char bench[ITEST_PATH_MAX], img[ITEST_PATH_MAX];
+	const char *swap1[] = { "options", "set", "--set", "SWAP_BANK_OPT=1", NULL };
+	const char *swap0[] = { "options", "set", "--set", "SWAP_BANK_OPT=0", NULL };
+	const char *flash[] = { "flash", img, NULL };
+
+	bench_for(bench, sizeof(bench), &h7_cases[0], "V2", "");
+	random_image(img, sizeof(img), "r16.bin", 16U * 1024U, 17U);
+	cr_assert_eq(itest_run(&env, bench, swap1, 60), 0);
+	cr_expect_neq(itest_run(&env, bench, flash, 60), 0, "programmed with the banks swapped");
+	cr_expect_eq(itest_count(env.err, "flash banks are swapped (SWAP_BANK_OPT = 1: bank 2 at 0x08000000)"), 1);
+	cr_expect_eq(itest_count(env.out, "programmed and verified"), 0);
+	cr_assert_eq(itest_run(&env, bench, swap0, 60), 0);
+	cr_assert_eq(itest_run(&env, bench, flash, 60), 0);
+	cr_expect_eq(itest_count(env.out, "programmed and verified"), 1);
+	expect_in_flash(img, 0x08000000U);
 }
