@@ -341,7 +341,7 @@ static board_bus h7_flash_read(sim_board *b, uint32_t off, unsigned size, uint32
 	board_h7bank *k = &b->h7.bank[bank];
 
 	h7_update(b, board_time(b));
-	if (!core && k->op != BOARD_OP_NONE && k->op != BOARD_OP_PROG)
+	if (!core && k->op != BOARD_OP_NONE)
 		return BOARD_BUS_STALL;
 	if (h7_blocked(b))
 		return BOARD_BUS_FAULT;
