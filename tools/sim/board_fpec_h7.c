@@ -246,6 +246,12 @@ static void h7_program_word(sim_board *b, unsigned bank)
 	uint8_t *cells = b->flash + k->wb_off;
 	bool virgin = true, same = true, zero = true;
 
+	/*
+	 * A core STM that completes the word has already stored its earlier
+	 * registers into the mapped cells: put back what the cells hold
+	 * before the array is programmed (board_core.c fixes).
+	 */
+	board_core_apply_fix(b);
 	for (unsigned i = 0; i < BOARD_H7_WORD; i++) {
 		virgin = virgin && cells[i] == 0xFFU;
 		same = same && cells[i] == k->wb[i];

@@ -37,7 +37,7 @@
 #define BOARD_INFO_END        0x20000000U   /* end of the system memory block */
 
 #define BOARD_NS_PER_S        1000000000ULL
-#define BOARD_MAX_FIX         4U
+#define BOARD_MAX_FIX         8U            /* stores of one instruction (an STM of a whole H7 flash word) */
 #define BOARD_DBGMCU_FZ_N     9U            /* H7 DBGMCU 0x34..0x54 */
 #define BOARD_SPIN_REGS       15            /* r0-r12, sp, lr */
 
