@@ -647,3 +647,62 @@ Test(board_h7, the_crc_unit_sits_at_0x58024c00_behind_ahb4enr_b19)
 	cr_expect_eq(fx_r(b, 0x40023000U, 4), 0, "nothing at the F4 address");
 	sim_board_free(b);
 }
+
+/*
+ * Thumb, run by the M7 from SRAM: r0 = source, r1 = bank 1 destination,
+ * r2 = bank 2 destination, r3 = flash words per bank. One flash word to
+ * bank 1, one to bank 2, in turn, with no polling: a store that completes
+ * a word while its bank still programs the previous one stalls the bus.
+ */
+static const uint16_t h7_two_bank_loader[] = {
+	0xC8F0,                 /* 00 loop: ldmia r0!, {r4-r7} */
+	0xC1F0,                 /* 02 stmia r1!, {r4-r7} */
+	0xC8F0,                 /* 04 ldmia r0!, {r4-r7} */
+	0xC1F0,                 /* 06 stmia r1!, {r4-r7}   bank 1 word complete */
+	0xC8F0,                 /* 08 ldmia r0!, {r4-r7} */
+	0xC2F0,                 /* 0a stmia r2!, {r4-r7} */
+	0xC8F0,                 /* 0c ldmia r0!, {r4-r7} */
+	0xC2F0,                 /* 0e stmia r2!, {r4-r7}   bank 2 word complete */
+	0x3B01,                 /* 10 subs r3, #1 */
+	0xD1F5,                 /* 12 bne  loop */
+	0xBE00,                 /* 14 bkpt #0 */
+};
+
+Test(board_h7, a_loader_programming_both_banks_in_turn_takes_one_bank_s_time)
+{
+	sim_board *b = h7_board("STM32H743ZI", 0xFFFFFFFFU, 0);
+	const uint32_t words = 64, src = FX_SRAM + 0x1000U;
+
+	fx_halt(b);
+	h7_unlock(b, 0);
+	h7_unlock(b, H7_B2);
+	fx_w(b, H7_CR, 4, H7_PG | H7_X64);
+	fx_w(b, H7_CR + H7_B2, 4, H7_PG | H7_X64);
+	for (uint32_t i = 0; i < sizeof(h7_two_bank_loader) / 2; i++)
+		fx_w(b, FX_SRAM + 2 * i, 2, h7_two_bank_loader[i]);
+	for (uint32_t i = 0; i < words * 2 * 8; i++)
+		fx_w(b, src + 4 * i, 4, 0xA5000000U + i);
+	fx_set_reg(b, 0, src);
+	fx_set_reg(b, 1, FX_FLASH + 0x20000U);
+	fx_set_reg(b, 2, H7_BANK2 + 0x20000U);
+	fx_set_reg(b, 3, words);
+	fx_set_reg(b, 15, FX_SRAM);
+	fx_set_reg(b, 16, 0x01000000U);
+	int64_t t0 = sim_board_now(b);
+	fx_w(b, FX_DHCSR, 4, 0xA05F0001U);
+	while (sim_board_core_running(b))
+		sim_board_advance(b, sim_board_now(b) + FX_MS / 10);
+	h7_wait(b, 0);
+	h7_wait(b, H7_B2);
+	int64_t t = sim_board_now(b) - t0;
+	/* 64 words per bank at x64: 6.4 ms in parallel, 12.8 ms if one bank waited for the other */
+	cr_expect(t >= 6400 * 1000 && t < 7000 * 1000, "two banks, 2 x 64 words: %lld ns", (long long)t);
+	cr_expect_eq(fx_get_reg(b, 15), FX_SRAM + 0x14U, "stopped at the bkpt");
+	for (uint32_t w = 0; w < words; w++) {
+		cr_expect_eq(fx_r(b, FX_FLASH + 0x20000U + 32 * w, 4), 0xA5000000U + 16 * w);
+		cr_expect_eq(fx_r(b, H7_BANK2 + 0x2001CU + 32 * w, 4), 0xA5000000U + 16 * w + 15);
+	}
+	cr_expect_eq(fx_r(b, H7_SR, 4) & H7_ERRS, 0);
+	cr_expect_eq(fx_r(b, H7_SR + H7_B2, 4) & H7_ERRS, 0);
+	sim_board_free(b);
+}

@@ -165,3 +165,46 @@ Test(sim_clients_h7, openocd_lock_unlock_and_wrp_agree_with_the_bench)
 			    "066DFF48545772518708E701"), 0, "%s", cl_out);
 	cr_expect_not_null(strstr(cl_out, "<0x52002038> = 0x7f"), "WPSN_CUR after a new process: %s", cl_out);
 }
+
+/*
+ * The seed failures on an H7: firmware that enters Stop without
+ * DBGSTOP_D1 (flash-h7-stop.cfg) or takes PA13/PA14 out of AF0
+ * (flash-h7-moder.cfg) silences SWD; plain st-flash fails and asks for
+ * connect-under-reset, which works.
+ */
+Test(sim_clients_h7, st_flash_reaches_a_silenced_h7_only_under_reset)
+{
+	static const char *const cfgs[] = { "flash-h7-stop.cfg", "flash-h7-moder.cfg" };
+
+	cl_need("st-flash");
+	t7_image("fw.bin", 2048, 9);
+	for (size_t i = 0; i < 2; i++) {
+		cr_expect_neq(cl_run(T7_GS "%s -- st-flash read %s/x.bin 0x08000000 1024", cl_dir, cfgs[i],
+				     cl_dir), 0, "plain st-flash must fail: %s", cl_out);
+		cr_expect_not_null(strstr(cl_out, "connect under reset"), "%s: %s", cfgs[i], cl_out);
+		cr_assert_eq(cl_run(T7_GS "%s -- st-flash --connect-under-reset write %s/fw.bin 0x08000000",
+				    cl_dir, cfgs[i], cl_dir), 0, "%s: %s", cfgs[i], cl_out);
+		cr_expect_not_null(strstr(cl_out, "Flash written and verified"), "%s: %s", cfgs[i], cl_out);
+	}
+}
+
+/*
+ * OpenOCD on the same board: without SRST it cannot init; with
+ * connect_assert_srst it connects, but its examine-end handler's DBGMCU
+ * access at 0x5C001004 through AP0 fails under SRST, exactly as the
+ * comment in target/stm32h7x.cfg says, and programming still succeeds.
+ */
+Test(sim_clients_h7, openocd_connect_assert_srst_on_h7_fails_only_the_dbgmcu_access)
+{
+	cl_need("openocd");
+	t7_image("fw.bin", 8192, 10);
+	cr_expect_neq(cl_run(T7_GS "flash-h7-stop.cfg -- " T7_OCD "-c 'program %s/fw.bin 0x08000000 verify exit'",
+			     cl_dir, "stm32h7x_dual_bank", "066DFF48545772518708E705", cl_dir), 0, "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "unable to connect to the target"), "%s", cl_out);
+	cr_assert_eq(cl_run(T7_GS "flash-h7-stop.cfg -- " T7_OCD
+			    "-c 'reset_config srst_only srst_nogate connect_assert_srst' "
+			    "-c 'program %s/fw.bin 0x08000000 verify exit'", cl_dir, "stm32h7x_dual_bank",
+			    "066DFF48545772518708E705", cl_dir), 0, "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "read at 0x5c001004 with width=32 and count=1 failed"), "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "** Verified OK **"), "%s", cl_out);
+}

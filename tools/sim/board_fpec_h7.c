@@ -246,6 +246,12 @@ static void h7_program_word(sim_board *b, unsigned bank)
 	uint8_t *cells = b->flash + k->wb_off;
 	bool virgin = true, same = true, zero = true;
 
+	/*
+	 * A core STM that completes the word has already stored its earlier
+	 * registers into the mapped cells: put back what the cells hold
+	 * before the array is programmed (board_core.c fixes).
+	 */
+	board_core_apply_fix(b);
 	for (unsigned i = 0; i < BOARD_H7_WORD; i++) {
 		virgin = virgin && cells[i] == 0xFFU;
 		same = same && cells[i] == k->wb[i];
@@ -341,7 +347,7 @@ static board_bus h7_flash_read(sim_board *b, uint32_t off, unsigned size, uint32
 	board_h7bank *k = &b->h7.bank[bank];
 
 	h7_update(b, board_time(b));
-	if (!core && k->op != BOARD_OP_NONE && k->op != BOARD_OP_PROG)
+	if (!core && k->op != BOARD_OP_NONE)
 		return BOARD_BUS_STALL;
 	if (h7_blocked(b))
 		return BOARD_BUS_FAULT;

@@ -3,8 +3,9 @@
  * board.c (public API, bus routing), board_core.c (Unicorn core, hooks,
  * register transfer), board_run.c (time, run control, halt/reset),
  * board_scs.c (ARMv7-M debug and system registers), the flash controller
- * models behind flash_model.h (board_fpec.c, board_fpec_f4.c), board_periph.c (CRC, RCC, AFIO, IWDG,
- * DBGMCU), board_clock.c (RCC clock tree: PLL, SYSCLK/HCLK, flash wait
+ * models behind flash_model.h (board_fpec.c, board_fpec_f4.c,
+ * board_fpec_h7.c, board_fpec_h7_ob.c), board_ap.c (the H7's AP2 and
+ * AP3), board_periph.c (CRC, RCC, AFIO, IWDG, DBGMCU), board_clock.c (RCC clock tree: PLL, SYSCLK/HCLK, flash wait
  * states) and board_state.c (mmap'd persistence). Not the bench's API.
  *
  * References: RM0008 (F1 memory map, AFIO, CRC, DBG, electronic
@@ -36,7 +37,7 @@
 #define BOARD_INFO_END        0x20000000U   /* end of the system memory block */
 
 #define BOARD_NS_PER_S        1000000000ULL
-#define BOARD_MAX_FIX         4U
+#define BOARD_MAX_FIX         8U            /* stores of one instruction (an STM of a whole H7 flash word) */
 #define BOARD_DBGMCU_FZ_N     9U            /* H7 DBGMCU 0x34..0x54 */
 #define BOARD_SPIN_REGS       15            /* r0-r12, sp, lr */
 

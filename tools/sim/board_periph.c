@@ -25,6 +25,7 @@
 #define PERIPH_IWDG_KR     0x40003000U
 
 #define RCC_CSR_RESET      0x0C000000U   /* PINRSTF, PORRSTF */
+#define RCC_RSR_H7_RESET   0x00C00000U   /* H7 RCC_RSR: PINRSTF b22, PORRSTF b23 (RM0433 §8.7.38) */
 #define RCC_APB2ENR        0x18U         /* F1 */
 #define RCC_APB2ENR_AFIOEN (1U << 0)
 
@@ -72,7 +73,7 @@ void board_periph_reset(sim_board *b)
 		p->rcc[i] = 0;
 	board_clock_reset(b);
 	*periph_rcc(b, io->rcc_crc_off) = io->rcc_crc_reset;
-	*periph_rcc(b, io->rcc_csr_off) = RCC_CSR_RESET;
+	*periph_rcc(b, io->rcc_csr_off) = io->dbgmcu_apb != 0 ? RCC_RSR_H7_RESET : RCC_CSR_RESET;
 	p->gpioa_moder = io->gpioa_moder_reset;
 	p->pwr_cr = 0;
 	p->crc_dr = CRC_INIT;
