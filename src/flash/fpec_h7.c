@@ -72,21 +72,6 @@ bool gang_fpec_h7_dual_bank(const gang_part *p)
 	return p->geom.n_regions > 0 && p->geom.regions[p->geom.n_regions - 1].bank > 0;
 }
 
-/*
- * H745/H747/H755/H757 share DEV_ID 0x450 with the single-core H742/743/
- * 750/753 (RM0399 §62.2); the part row (the profile's chip) tells them
- * apart, by name as the datasheets number them.
- */
-bool gang_fpec_h7_dual_core(const gang_part *p)
-{
-	static const char *const dual[] = { "STM32H745", "STM32H747", "STM32H755", "STM32H757" };
-
-	for (size_t i = 0; i < sizeof(dual) / sizeof(dual[0]); i++)
-		if (strncmp(p->name, dual[i], strlen(dual[i])) == 0)
-			return true;
-	return false;
-}
-
 static unsigned h7_banks(gang_target *t)
 {
 	return gang_flash_ctrl_banks(t, &h7_regs);
@@ -403,7 +388,7 @@ static int h7_ob_refuse(gang_target *t, uint32_t optsr, uint32_t cur)
 	const gang_part *p = gang_target_part(t);
 	uint32_t diff = (optsr ^ cur) & H7_USER_MASK;
 
-	if (!gang_fpec_h7_dual_core(p) && (diff & H7_DUAL_CORE_BITS))
+	if (!gang_part_h7_dual_core(p) && (diff & H7_DUAL_CORE_BITS))
 		return gang_diag_set(gang_target_diag(t), GANG_EUSAGE, "IWDG2_SW, BCM4, BCM7, NRST_STOP_D2 "
 				     "and NRST_STBY_D2 exist only on the dual-core H745/H747/H755/H757, not on "
 				     "the %s", p->name);

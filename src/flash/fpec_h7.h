@@ -83,8 +83,6 @@
 
 /* True when the part has a second bank (two controllers, the second at +0x100). */
 bool gang_fpec_h7_dual_bank(const gang_part *p);
-/* True on the dual-core H745/H747/H755/H757 (Cortex-M4 beside the M7: BCM4/BCM7 and the D2 bits exist). */
-bool gang_fpec_h7_dual_core(const gang_part *p);
 
 /* fpec_h7_ob.c */
 const gang_ob_field *gang_fpec_h7_ob_fields(const gang_family *f);

@@ -154,7 +154,8 @@ static int tgt_match_part(gang_target *t)
 		return gang_diag_set(t->d, GANG_ENOTSUP,
 				     "board has DEV_ID 0x%03X with %" PRIu32 " KiB of flash, a size "
 				     "gang's part table does not list", (unsigned)t->info.dev_id, kib);
-	return GANG_OK;
+	/* rows that share DEV_ID and size (H743ZI, H745ZI): the family tells them apart */
+	return t->fam->pick_part ? t->fam->pick_part(&t->info.part, t) : GANG_OK;
 }
 
 int gang_target_identify(gang_target *t)

@@ -320,3 +320,18 @@ Test(run_h7, swapped_banks_are_refused_until_swap_bank_opt_is_cleared)
 	cr_expect_eq(itest_count(env.out, "programmed and verified"), 1);
 	expect_in_flash(img, 0x08000000U);
 }
+
+/* DEV_ID 0x450 and 2 MiB on both: the H745's BCM4/BCM7 boot bits name it (RM0399 §4.9.9), with no profile. */
+Test(run_h7, an_unnamed_board_is_told_h745zi_or_h743zi_by_its_core_boot_bits)
+{
+	for (size_t i = 0; i < 2; i++) {
+		char bench[ITEST_PATH_MAX];
+		const char *argv[] = { "probes", NULL };
+
+		itest_env_cleanup(&env);
+		cr_assert(itest_env_init(&env));
+		bench_for(bench, sizeof(bench), &h7_cases[i], "V2", "");
+		cr_assert_eq(itest_run(&env, bench, argv, 60), 0);
+		cr_expect_eq(itest_count(env.out, h7_cases[i].part), 1, "%s not named", h7_cases[i].part);
+	}
+}

@@ -161,9 +161,11 @@ Test(parts_ref, h7_layouts_are_the_reference_manuals)
 	cr_assert(gang_geom_unit_at(&u, &h723->geom, 0x080FFFFFU));
 	cr_expect(u.no == 7U && u.bank == 0U);
 	cr_expect_eq(gang_geom_unit_count(&h750->geom), 1U);
-	/* same DEV_ID and size: identification names the first row, a profile can name either */
+	/* same DEV_ID and size: the table names the first row, the family's BCM4/BCM7 read picks the H745 */
 	cr_expect_eq(gang_part_identify(0x450U, 2048U), h743);
 	cr_expect_eq(h745->dev_id, h743->dev_id);
+	cr_expect(gang_part_h7_dual_core(h745) && !gang_part_h7_dual_core(h743) && !gang_part_h7_dual_core(h723));
+	cr_expect_not_null(h743->family->pick_part);
 }
 
 /* RM0433 §4.9, §61.5.1 (DBGMCU at 0x5C001000), §8.7.43 (RCC_AHB4ENR.CRCEN b19), §22 (CRC at 0x58024C00). */
