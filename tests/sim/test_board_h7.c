@@ -74,7 +74,7 @@ static void h7_unlock(sim_board *b, uint32_t bank)
 
 static void h7_wait(sim_board *b, uint32_t bank)
 {
-	while (fx_r(b, H7_SR + bank, 4) & (H7_BSY | H7_QW))
+	while (fx_r(b, H7_SR + bank, 4) & (H7_BSY | H7_QW | H7_WBNE))
 		sim_board_advance(b, sim_board_now(b) + FX_MS / 10);
 }
 
@@ -144,7 +144,8 @@ Test(board_h7, a_flash_word_programs_when_its_eighth_word_arrives)
 	fx_w(b, H7_CR, 4, H7_PG | H7_X32);
 	for (unsigned i = 0; i < 7; i++)
 		fx_w(b, FX_FLASH + 4 * i, 4, 0x11110000U + i);
-	cr_expect_eq(fx_r(b, H7_SR, 4) & (H7_WBNE | H7_QW | H7_BSY), H7_WBNE | H7_QW, "buffer filling");
+	cr_expect_eq(fx_r(b, H7_SR, 4) & (H7_WBNE | H7_QW | H7_BSY), H7_WBNE,
+		     "buffer filling: no operation queued yet");
 	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0xFFFFFFFFU, "nothing programmed yet");
 	int64_t t0 = sim_board_now(b);
 	fx_w(b, FX_FLASH + 28, 4, 0x11110007U);
@@ -212,6 +213,10 @@ Test(board_h7, fw_forces_a_partial_word_out_with_the_rest_erased)
 	fx_w(b, FX_FLASH + 4, 4, 0xCAFEF00DU);
 	fx_w(b, FX_FLASH + 8, 2, 0x1234U);
 	cr_expect_eq(fx_r(b, FX_FLASH + 4, 4), 0xFFFFFFFFU, "held in the buffer");
+	sim_board_advance(b, sim_board_now(b) + 10 * FX_MS);
+	cr_expect_eq(fx_r(b, H7_SR, 4) & (H7_WBNE | H7_QW | H7_BSY), H7_WBNE,
+		     "a partial word waits for ever: nothing queued");
+	cr_expect_eq(fx_r(b, FX_FLASH + 4, 4), 0xFFFFFFFFU, "still not programmed");
 	fx_w(b, H7_CR, 4, H7_PG | H7_X64 | H7_FW);
 	h7_wait(b, 0);
 	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0xFFFFFFFFU);

@@ -11,7 +11,8 @@
  * records the word in ECC_FA and is a bus error), §4.3.9 (programming:
  * PG, one flash word of 8 x 32 bits filled in the write buffer, FW forces
  * a partial word out with the missing bytes left erased; WBNE while the
- * buffer holds data, QW while a word waits or programs), §4.3.10 (erase:
+ * buffer waits for the rest of a word, QW while an operation is queued or
+ * runs), §4.3.10 (erase:
  * SER + SNB + START, BER + START, MER in OPTCR erases both banks), §4.5
  * (KEYR1/KEYR2 0x45670123, 0xCDEF89AB; a wrong key keeps CR locked until
  * reset), §4.7 (the error flags: WRPERR protected sector, PGSERR write
@@ -369,10 +370,15 @@ static uint32_t h7_sr_read(sim_board *b, unsigned bank, bool core)
 	board_h7bank *k = &b->h7.bank[bank];
 	uint32_t v = k->sr;
 
+	/*
+	 * QW: an operation queued or running; WBNE: the buffer waits for the
+	 * rest of its flash word, which is not yet an operation (RM0433
+	 * §4.9.5): a partial word leaves QW clear until FW.
+	 */
 	if (k->op != BOARD_OP_NONE)
 		v |= H7_SR_BSY | H7_SR_QW;
 	if (k->wb_fill != 0)
-		v |= H7_SR_WBNE | H7_SR_QW;
+		v |= H7_SR_WBNE;
 	if (core && k->op != BOARD_OP_NONE)
 		board_core_spin(b, k->op_end);
 	return v;
