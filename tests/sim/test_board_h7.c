@@ -711,3 +711,61 @@ Test(board_h7, a_loader_programming_both_banks_in_turn_takes_one_bank_s_time)
 	cr_expect_eq(fx_r(b, H7_SR + H7_B2, 4) & H7_ERRS, 0);
 	sim_board_free(b);
 }
+
+Test(board_h7, power_loss_mid_sector_erase_leaves_part_of_the_sector_erased)
+{
+	static uint8_t zeros[0x40000];
+	sim_board_cfg c = fx_cfg();
+	uint32_t v;
+
+	c.part = sim_part_find("STM32H743ZI");
+	c.timing.core_hz = 0;
+	c.firmware = fx_write_file("fw.bin", zeros, sizeof(zeros));
+	c.power_loss_at_ns = 500 * FX_MS;
+	sim_board *b = fx_board(&c, 0);
+	cr_assert_eq(sim_board_dp_connect(b, &v), SIM_SWD_OK);
+	h7_unlock(b, 0);
+	int64_t t0 = sim_board_now(b);
+	fx_w(b, H7_CR, 4, H7_SER | 1U << 8 | H7_X64 | H7_START);   /* 1 s */
+	sim_board_advance(b, 600 * FX_MS);
+	cr_expect_eq(sim_board_voltage_mv(b), 0);
+	sim_board_free(b);
+	c.power_loss_at_ns = -1;
+	b = fx_board(&c, 0);
+	cr_assert_eq(sim_board_dp_connect(b, &v), SIM_SWD_OK);
+	uint32_t cut = (uint32_t)(0x20000ULL * (uint64_t)(500 * FX_MS - t0) / (1000 * FX_MS)) & ~31U;
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x20000U, 4), 0xFFFFFFFFU, "start of sector 1 erased");
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x20000U + cut - 32, 4), 0xFFFFFFFFU);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x20000U + cut + 32, 4), 0U, "the rest was not");
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x1FFFCU, 4), 0U, "sector 0 untouched");
+	sim_board_free(b);
+}
+
+Test(board_h7, power_loss_mid_program_leaves_a_word_with_a_double_ecc_error)
+{
+	sim_board_cfg c = fx_cfg();
+	uint32_t v;
+
+	c.part = sim_part_find("STM32H743ZI");
+	c.timing.core_hz = 0;
+	c.timing.t_prog_ns = 130000;
+	c.power_loss_at_ns = 10000 + 50000;   /* half way through a 100 us x64 word */
+	sim_board *b = fx_board(&c, 0);
+	cr_assert_eq(sim_board_dp_connect(b, &v), SIM_SWD_OK);
+	h7_unlock(b, 0);
+	sim_board_advance(b, 10000);
+	h7_word(b, 0, FX_FLASH + 0x100U, 0x11);
+	sim_board_advance(b, FX_MS);
+	cr_expect_eq(sim_board_voltage_mv(b), 0);
+	sim_board_free(b);
+	c.power_loss_at_ns = -1;
+	b = fx_board(&c, 0);
+	cr_assert_eq(sim_board_dp_connect(b, &v), SIM_SWD_OK);
+	cr_expect_eq(sim_board_read(b, FX_FLASH + 0x100U, 4, &v), SIM_SWD_FAULT, "ECC half written");
+	cr_expect_eq(fx_r(b, H7_SR, 4) & H7_DBECCERR, H7_DBECCERR);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x120U, 4), 0xFFFFFFFFU, "the next word is fine");
+	h7_unlock(b, 0);
+	h7_erase(b, 0, H7_SER | H7_X64);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x100U, 4), 0xFFFFFFFFU, "an erase repairs it");
+	sim_board_free(b);
+}
