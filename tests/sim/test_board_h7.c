@@ -478,10 +478,25 @@ Test(board_h7, swap_bank_takes_effect_at_the_next_reset)
 	cr_expect(fx_r(b, H7_OPTSR_CUR, 4) & 0x80000000U, "SWAP_BANK_OPT");
 	cr_expect_eq(fx_r(b, H7_OPTCR, 4) & 0x80000000U, 0, "SWAP_BANK only after reset");
 	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0x1000U);
+	/* bank 2 gets a vector table and "b ." the core can boot from once swapped */
+	h7_unlock(b, H7_B2);
+	fx_w(b, H7_CR + H7_B2, 4, H7_PG | H7_X64);
+	fx_w(b, H7_BANK2, 4, 0x20001000U);
+	fx_w(b, H7_BANK2 + 4, 4, 0x08000009U);
+	fx_w(b, H7_BANK2 + 8, 4, 0xFFFFE7FEU);
+	fx_w(b, H7_CR + H7_B2, 4, H7_PG | H7_X64 | H7_FW);
+	h7_wait(b, H7_B2);
+	fx_w(b, FX_DHCSR, 4, 0xA05F0001U);
+	fx_w(b, FX_DEMCR, 4, 0x01000001U);   /* halt on the reset vector */
 	fx_system_reset(b);
 	cr_expect(fx_r(b, H7_OPTCR, 4) & 0x80000000U, "swapped");
-	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0xFFFFFFFFU, "bank 2 at 0x08000000");
+	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0x20001000U, "bank 2 at 0x08000000");
 	cr_expect_eq(fx_r(b, H7_BANK2, 4), 0x1000U, "bank 1 at 0x08100000");
+	cr_expect_eq(fx_get_reg(b, 15), 0x08000008U, "the core boots from bank 2");
+	fx_w(b, FX_DHCSR, 4, 0xA05F0001U);   /* run: "b ." in the swapped bank */
+	sim_board_advance(b, sim_board_now(b) + FX_MS);
+	fx_halt(b);
+	cr_expect_eq(fx_get_reg(b, 15), 0x08000008U, "still on its loop");
 	sim_board_free(b);
 }
 

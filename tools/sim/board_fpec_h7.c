@@ -4,7 +4,10 @@
  * its own KEYR/CR/SR/CCR (bank 2 at +0x100), its own write buffer and its
  * own busy timer, so both banks program and erase at the same time; the
  * 256-bit flash word with its ECC; sector, bank and mass erase; the option
- * registers (board_fpec_h7_ob.c) and FLASH_ACR.
+ * registers (board_fpec_h7_ob.c) and FLASH_ACR. flash.bin holds bank 1
+ * then bank 2; with SWAP_BANK in force the bus (debugger and core) sees
+ * bank 2 at 0x08000000 (.phys), and each bank keeps its own registers
+ * (KEYR1/CR1 act on physical bank 1 wherever it is mapped: unverified).
  *
  * Facts: RM0433 §4 (H742/743/745/747/750/753/755/757) and RM0468 §4
  * (H723/725/730/733/735): §4.3.8 (read: a double ECC error sets DBECCERR,
@@ -557,6 +560,7 @@ const board_flash_model board_fpec_h7_model = {
 	.reg_write = h7_reg_write,
 	.flash_write = h7_flash_write,
 	.flash_read = h7_flash_read,
+	.phys = h7_phys,
 	.opt_read = h7_opt_read,
 	.opt_write = h7_opt_write,
 	.blocked = h7_blocked,
