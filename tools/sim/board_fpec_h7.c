@@ -24,8 +24,9 @@
  * while the buffer holds one (the buffer is lost), OPERR an operation the
  * array could not do), §4.9 (register map, CCR write-1-to-clear).
  * OpenOCD 0.12 (stm32h7x.c, as read for the reference) always programs at
- * PSIZE x64 and needs no external VPP: the H7 has no VPP pin, so PSIZE only
- * changes the time.
+ * PSIZE x64 with no external supply, and the H74x pinout has no VPP pin
+ * (DS12110, from memory: unverified), so the bench lets every PSIZE
+ * program at any supply and PSIZE only changes the time.
  *
  * Bench choices (marked "strict" or "unverified" where they appear):
  * - A flash word can be programmed once after erase. Programming it again
