@@ -74,7 +74,7 @@ static void h7_unlock(sim_board *b, uint32_t bank)
 
 static void h7_wait(sim_board *b, uint32_t bank)
 {
-	while (fx_r(b, H7_SR + bank, 4) & (H7_BSY | H7_QW))
+	while (fx_r(b, H7_SR + bank, 4) & (H7_BSY | H7_QW | H7_WBNE))
 		sim_board_advance(b, sim_board_now(b) + FX_MS / 10);
 }
 
@@ -144,7 +144,8 @@ Test(board_h7, a_flash_word_programs_when_its_eighth_word_arrives)
 	fx_w(b, H7_CR, 4, H7_PG | H7_X32);
 	for (unsigned i = 0; i < 7; i++)
 		fx_w(b, FX_FLASH + 4 * i, 4, 0x11110000U + i);
-	cr_expect_eq(fx_r(b, H7_SR, 4) & (H7_WBNE | H7_QW | H7_BSY), H7_WBNE | H7_QW, "buffer filling");
+	cr_expect_eq(fx_r(b, H7_SR, 4) & (H7_WBNE | H7_QW | H7_BSY), H7_WBNE,
+		     "buffer filling: no operation queued yet");
 	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0xFFFFFFFFU, "nothing programmed yet");
 	int64_t t0 = sim_board_now(b);
 	fx_w(b, FX_FLASH + 28, 4, 0x11110007U);
@@ -212,6 +213,10 @@ Test(board_h7, fw_forces_a_partial_word_out_with_the_rest_erased)
 	fx_w(b, FX_FLASH + 4, 4, 0xCAFEF00DU);
 	fx_w(b, FX_FLASH + 8, 2, 0x1234U);
 	cr_expect_eq(fx_r(b, FX_FLASH + 4, 4), 0xFFFFFFFFU, "held in the buffer");
+	sim_board_advance(b, sim_board_now(b) + 10 * FX_MS);
+	cr_expect_eq(fx_r(b, H7_SR, 4) & (H7_WBNE | H7_QW | H7_BSY), H7_WBNE,
+		     "a partial word waits for ever: nothing queued");
+	cr_expect_eq(fx_r(b, FX_FLASH + 4, 4), 0xFFFFFFFFU, "still not programmed");
 	fx_w(b, H7_CR, 4, H7_PG | H7_X64 | H7_FW);
 	h7_wait(b, 0);
 	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0xFFFFFFFFU);
@@ -473,10 +478,25 @@ Test(board_h7, swap_bank_takes_effect_at_the_next_reset)
 	cr_expect(fx_r(b, H7_OPTSR_CUR, 4) & 0x80000000U, "SWAP_BANK_OPT");
 	cr_expect_eq(fx_r(b, H7_OPTCR, 4) & 0x80000000U, 0, "SWAP_BANK only after reset");
 	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0x1000U);
+	/* bank 2 gets a vector table and "b ." the core can boot from once swapped */
+	h7_unlock(b, H7_B2);
+	fx_w(b, H7_CR + H7_B2, 4, H7_PG | H7_X64);
+	fx_w(b, H7_BANK2, 4, 0x20001000U);
+	fx_w(b, H7_BANK2 + 4, 4, 0x08000009U);
+	fx_w(b, H7_BANK2 + 8, 4, 0xFFFFE7FEU);
+	fx_w(b, H7_CR + H7_B2, 4, H7_PG | H7_X64 | H7_FW);
+	h7_wait(b, H7_B2);
+	fx_w(b, FX_DHCSR, 4, 0xA05F0001U);
+	fx_w(b, FX_DEMCR, 4, 0x01000001U);   /* halt on the reset vector */
 	fx_system_reset(b);
 	cr_expect(fx_r(b, H7_OPTCR, 4) & 0x80000000U, "swapped");
-	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0xFFFFFFFFU, "bank 2 at 0x08000000");
+	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0x20001000U, "bank 2 at 0x08000000");
 	cr_expect_eq(fx_r(b, H7_BANK2, 4), 0x1000U, "bank 1 at 0x08100000");
+	cr_expect_eq(fx_get_reg(b, 15), 0x08000008U, "the core boots from bank 2");
+	fx_w(b, FX_DHCSR, 4, 0xA05F0001U);   /* run: "b ." in the swapped bank */
+	sim_board_advance(b, sim_board_now(b) + FX_MS);
+	fx_halt(b);
+	cr_expect_eq(fx_get_reg(b, 15), 0x08000008U, "still on its loop");
 	sim_board_free(b);
 }
 
@@ -704,5 +724,63 @@ Test(board_h7, a_loader_programming_both_banks_in_turn_takes_one_bank_s_time)
 	}
 	cr_expect_eq(fx_r(b, H7_SR, 4) & H7_ERRS, 0);
 	cr_expect_eq(fx_r(b, H7_SR + H7_B2, 4) & H7_ERRS, 0);
+	sim_board_free(b);
+}
+
+Test(board_h7, power_loss_mid_sector_erase_leaves_part_of_the_sector_erased)
+{
+	static uint8_t zeros[0x40000];
+	sim_board_cfg c = fx_cfg();
+	uint32_t v;
+
+	c.part = sim_part_find("STM32H743ZI");
+	c.timing.core_hz = 0;
+	c.firmware = fx_write_file("fw.bin", zeros, sizeof(zeros));
+	c.power_loss_at_ns = 500 * FX_MS;
+	sim_board *b = fx_board(&c, 0);
+	cr_assert_eq(sim_board_dp_connect(b, &v), SIM_SWD_OK);
+	h7_unlock(b, 0);
+	int64_t t0 = sim_board_now(b);
+	fx_w(b, H7_CR, 4, H7_SER | 1U << 8 | H7_X64 | H7_START);   /* 1 s */
+	sim_board_advance(b, 600 * FX_MS);
+	cr_expect_eq(sim_board_voltage_mv(b), 0);
+	sim_board_free(b);
+	c.power_loss_at_ns = -1;
+	b = fx_board(&c, 0);
+	cr_assert_eq(sim_board_dp_connect(b, &v), SIM_SWD_OK);
+	uint32_t cut = (uint32_t)(0x20000ULL * (uint64_t)(500 * FX_MS - t0) / (1000 * FX_MS)) & ~31U;
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x20000U, 4), 0xFFFFFFFFU, "start of sector 1 erased");
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x20000U + cut - 32, 4), 0xFFFFFFFFU);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x20000U + cut + 32, 4), 0U, "the rest was not");
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x1FFFCU, 4), 0U, "sector 0 untouched");
+	sim_board_free(b);
+}
+
+Test(board_h7, power_loss_mid_program_leaves_a_word_with_a_double_ecc_error)
+{
+	sim_board_cfg c = fx_cfg();
+	uint32_t v;
+
+	c.part = sim_part_find("STM32H743ZI");
+	c.timing.core_hz = 0;
+	c.timing.t_prog_ns = 130000;
+	c.power_loss_at_ns = 10000 + 50000;   /* half way through a 100 us x64 word */
+	sim_board *b = fx_board(&c, 0);
+	cr_assert_eq(sim_board_dp_connect(b, &v), SIM_SWD_OK);
+	h7_unlock(b, 0);
+	sim_board_advance(b, 10000);
+	h7_word(b, 0, FX_FLASH + 0x100U, 0x11);
+	sim_board_advance(b, FX_MS);
+	cr_expect_eq(sim_board_voltage_mv(b), 0);
+	sim_board_free(b);
+	c.power_loss_at_ns = -1;
+	b = fx_board(&c, 0);
+	cr_assert_eq(sim_board_dp_connect(b, &v), SIM_SWD_OK);
+	cr_expect_eq(sim_board_read(b, FX_FLASH + 0x100U, 4, &v), SIM_SWD_FAULT, "ECC half written");
+	cr_expect_eq(fx_r(b, H7_SR, 4) & H7_DBECCERR, H7_DBECCERR);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x120U, 4), 0xFFFFFFFFU, "the next word is fine");
+	h7_unlock(b, 0);
+	h7_erase(b, 0, H7_SER | H7_X64);
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x100U, 4), 0xFFFFFFFFU, "an erase repairs it");
 	sim_board_free(b);
 }

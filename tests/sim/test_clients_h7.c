@@ -127,11 +127,14 @@ Test(sim_clients_h7, openocd_mass_erase_per_bank_and_blank_check)
 			    "-c 'flash write_image erase %s/fw.bin 0x08000000' "
 			    "-c 'flash write_image erase %s/fw.bin 0x08100000' "
 			    "-c 'stm32h7x mass_erase 1' -c 'flash erase_check 1' "
-			    "-c 'verify_image %s/fw.bin 0x08000000' -c exit", cl_dir, "stm32h7x_dual_bank",
+			    "-c 'verify_image %s/fw.bin 0x08000000' -c 'flash erase_sector 0 0 0' "
+			    "-c 'mdw 0x08000000' -c exit", cl_dir, "stm32h7x_dual_bank",
 			    "066DFF48545772518708E701", cl_dir, cl_dir, cl_dir), 0, "%s", cl_out);
 	cr_expect_not_null(strstr(cl_out, "stm32h7x mass erase complete"), "%s", cl_out);
 	cr_expect_not_null(strstr(cl_out, "Bank is erased"), "bank 2: %s", cl_out);
 	cr_expect_not_null(strstr(cl_out, "verified 40960 bytes"), "bank 1 kept: %s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "erased sectors 0 through 0"), "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "0x08000000: ffffffff"), "sector 0 erased: %s", cl_out);
 }
 
 /*

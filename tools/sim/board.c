@@ -35,6 +35,11 @@ uint32_t board_le_get(const uint8_t *p, unsigned size)
 	return v;
 }
 
+uint32_t board_flash_phys(const sim_board *b, uint32_t off)
+{
+	return b->fm->phys != NULL ? b->fm->phys(b, off) : off;
+}
+
 int64_t board_time(const sim_board *b)
 {
 	return b->core.in_emu ? board_core_now(b) : b->now;

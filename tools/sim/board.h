@@ -132,7 +132,8 @@ typedef struct sim_board_cfg {
 	const char *state_dir;    /* board files in state_dir/<UID>/ */
 	const char *firmware;     /* .bin programmed at 0x08000000 when the state is new; may be NULL */
 	int rdp;                  /* 0 or 1: initial RDP level when the state is new */
-	uint32_t wrp;             /* initial WRPR (F2/F4/F7: nWRP, bit n = sector n) when new; bit 0 protected */
+	uint32_t wrp;             /* initial WRPR (F2/F4/F7: nWRP, bit n = sector n; H7: WPSN, bits 0-7
+				   * bank 1, 8-15 bank 2) when new; bit 0 protected */
 	bool swd_disabled;        /* the initial firmware disables SWD once it runs */
 	bool nrst_wired;          /* the fixture routes NRST to the probe */
 	unsigned vdd_mv;          /* target supply (GET_TARGET_VOLTAGE); 0 = SIM_VDD_MV_DEFAULT */

@@ -4,14 +4,18 @@
  * its own KEYR/CR/SR/CCR (bank 2 at +0x100), its own write buffer and its
  * own busy timer, so both banks program and erase at the same time; the
  * 256-bit flash word with its ECC; sector, bank and mass erase; the option
- * registers (board_fpec_h7_ob.c) and FLASH_ACR.
+ * registers (board_fpec_h7_ob.c) and FLASH_ACR. flash.bin holds bank 1
+ * then bank 2; with SWAP_BANK in force the bus (debugger and core) sees
+ * bank 2 at 0x08000000 (.phys), and each bank keeps its own registers
+ * (KEYR1/CR1 act on physical bank 1 wherever it is mapped: unverified).
  *
  * Facts: RM0433 §4 (H742/743/745/747/750/753/755/757) and RM0468 §4
  * (H723/725/730/733/735): §4.3.8 (read: a double ECC error sets DBECCERR,
  * records the word in ECC_FA and is a bus error), §4.3.9 (programming:
  * PG, one flash word of 8 x 32 bits filled in the write buffer, FW forces
  * a partial word out with the missing bytes left erased; WBNE while the
- * buffer holds data, QW while a word waits or programs), §4.3.10 (erase:
+ * buffer waits for the rest of a word, QW while an operation is queued or
+ * runs), §4.3.10 (erase:
  * SER + SNB + START, BER + START, MER in OPTCR erases both banks), §4.5
  * (KEYR1/KEYR2 0x45670123, 0xCDEF89AB; a wrong key keeps CR locked until
  * reset), §4.7 (the error flags: WRPERR protected sector, PGSERR write
@@ -20,8 +24,9 @@
  * while the buffer holds one (the buffer is lost), OPERR an operation the
  * array could not do), §4.9 (register map, CCR write-1-to-clear).
  * OpenOCD 0.12 (stm32h7x.c, as read for the reference) always programs at
- * PSIZE x64 and needs no external VPP: the H7 has no VPP pin, so PSIZE only
- * changes the time.
+ * PSIZE x64 with no external supply, and the H74x pinout has no VPP pin
+ * (DS12110, from memory: unverified), so the bench lets every PSIZE
+ * program at any supply and PSIZE only changes the time.
  *
  * Bench choices (marked "strict" or "unverified" where they appear):
  * - A flash word can be programmed once after erase. Programming it again
@@ -369,10 +374,15 @@ static uint32_t h7_sr_read(sim_board *b, unsigned bank, bool core)
 	board_h7bank *k = &b->h7.bank[bank];
 	uint32_t v = k->sr;
 
+	/*
+	 * QW: an operation queued or running; WBNE: the buffer waits for the
+	 * rest of its flash word, which is not yet an operation (RM0433
+	 * §4.9.5): a partial word leaves QW clear until FW.
+	 */
 	if (k->op != BOARD_OP_NONE)
 		v |= H7_SR_BSY | H7_SR_QW;
 	if (k->wb_fill != 0)
-		v |= H7_SR_WBNE | H7_SR_QW;
+		v |= H7_SR_WBNE;
 	if (core && k->op != BOARD_OP_NONE)
 		board_core_spin(b, k->op_end);
 	return v;
@@ -551,6 +561,7 @@ const board_flash_model board_fpec_h7_model = {
 	.reg_write = h7_reg_write,
 	.flash_write = h7_flash_write,
 	.flash_read = h7_flash_read,
+	.phys = h7_phys,
 	.opt_read = h7_opt_read,
 	.opt_write = h7_opt_write,
 	.blocked = h7_blocked,

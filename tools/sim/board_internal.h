@@ -64,7 +64,7 @@ typedef enum board_op {
 } board_op;
 
 typedef struct board_fix {
-	uint32_t off;          /* flash offset */
+	uint32_t off;          /* flash.bin offset */
 	unsigned len;
 	uint8_t bytes[4];      /* what the cell must hold after the store */
 } board_fix;
@@ -74,6 +74,7 @@ typedef struct board_core {
 	uc_hook h_code, h_wflash, h_walias, h_intr;
 	bool flash_mapped;     /* mapped as memory: not blocked by RDP1, enough wait states */
 	bool flash_garbled;    /* mapped as MMIO: too few wait states (board_clock.c) */
+	uint32_t flash_swap;   /* mapped with the banks swapped: the offset of bank 2 (H7); 0 */
 	bool in_emu;           /* inside uc_emu_start: time is the core's */
 	bool halted, lockup, sleeping;
 	int64_t epoch_ns;      /* core time when cycles was 0 */
@@ -223,6 +224,8 @@ struct sim_board {
 
 /* board.c */
 int64_t board_time(const sim_board *b);
+/* flash.bin offset of flash bus offset off (the model's bank swap) */
+uint32_t board_flash_phys(const sim_board *b, uint32_t off);
 board_bus board_bus_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val, bool core);
 board_bus board_bus_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val, bool core);
 void board_system_reset(sim_board *b, int64_t t);

@@ -57,6 +57,8 @@ typedef struct board_flash_model {
 	 * the cells itself (stall while busy, RDP block, wait states)
 	 */
 	board_bus (*flash_read)(sim_board *b, uint32_t off, unsigned size, uint32_t *val, bool core);
+	/* where bus offset off lives in flash.bin (a bank swap); NULL: the same offset */
+	uint32_t (*phys)(const sim_board *b, uint32_t off);
 	/* accesses in [ob_base, +ob_size) and [otp_base, +otp_size) */
 	board_bus (*opt_read)(sim_board *b, uint32_t addr, unsigned size, uint32_t *val);
 	board_bus (*opt_write)(sim_board *b, uint32_t addr, unsigned size, uint32_t val);
