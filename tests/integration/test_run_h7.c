@@ -6,7 +6,8 @@
  * set and read back, a production run with serials in bank 2 on four
  * H743ZI boards, and the founding failure (firmware that takes the SWD
  * pins, recovered under reset with the operator's sentence); sectors of both
- * banks erased together, the RDP regression, and swapped banks refused.
+ * banks erased together, the RDP regression, swapped banks refused, and
+ * an unnamed board told H745ZI or H743ZI.
  * Facts: RM0433 §4.2 (two banks of 8 x 128 KiB, bank 2 at 0x08100000),
  * §4.3.9 (each bank programs its own flash words), §4.9.9 (OPTSR fields);
  * RM0468 (H723, one bank).
