@@ -96,6 +96,8 @@ typedef struct gang_flash_ops {
 extern const gang_flash_ops gang_flash_ops_f1;
 /* F2/F4/F7 sector controller (0x40023C00). */
 extern const gang_flash_ops gang_flash_ops_f4;
+/* G0/G4/L4/L4+/WB/WL/C0 double-word controller (0x40022000, 0x58004000 on WB/WL). */
+extern const gang_flash_ops gang_flash_ops_l4;
 /* H7 two-bank controller (0x52002000, bank 2 at +0x100). */
 extern const gang_flash_ops gang_flash_ops_h7;
 

@@ -304,7 +304,7 @@ static gang_loader h7_loader(gang_target *t)
 {
 	gang_loader l = {
 		loader_h7_prog, sizeof(loader_h7_prog), H7_FLASH_CR, H7_CR_PROG, H7_FLASH_SR, H7_SR_BSY | H7_SR_QW,
-		H7_SR_ERRORS, H7_WORD, h7_check, h7_split(gang_target_part(t)),
+		H7_SR_ERRORS, H7_WORD, 0U, h7_check, h7_split(gang_target_part(t)),
 	};
 	return l;
 }

@@ -111,8 +111,10 @@ static int tgt_read_ids(gang_target *t)
  * The flash-size register and the UID in one aligned READMEM: every family
  * here keeps them within 136 bytes of each other (RM0008 §30.1, RM0091
  * §33, RM0090 §39.1 and §39.2; F2/F4 and F7 put the size on a half-word
- * boundary, so it is read inside the aligned span; RM0433 §61.1-61.2: the
- * H7's UID at 0x1FF1E800, its size 0x80 above).
+ * boundary, so it is read inside the aligned span; the double-word
+ * families 84 bytes apart: UID 0x1FFF7590, size 0x1FFF75E0, RM0351 §48.1-2,
+ * on C0 0x1FFF7550 and 0x1FFF75A0, RM0490; RM0433 §61.1-61.2: the H7's
+ * UID at 0x1FF1E800, its size 0x80 above).
  */
 static int tgt_read_size_uid(gang_target *t)
 {

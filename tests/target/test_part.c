@@ -90,7 +90,7 @@ Test(part, family_addresses_follow_the_reference_table)
 
 Test(part, every_family_has_identity_data_and_an_rdp_reader)
 {
-	cr_assert_eq(gang_family_count(), 6U, "F1, F0, F3, F2, F4, F7");
+	cr_assert_eq(gang_family_count(), 13U, "F1, F0, F3, F2, F4, F7, G0, C0, G4, L4, L4+, WB, WL");
 	for (unsigned i = 0; i < gang_family_count(); i++) {
 		const gang_family *f = gang_family_at(i);
 

@@ -77,6 +77,22 @@ static bool board_in_ob(const sim_board *b, uint32_t addr)
 	       (m->otp_size != 0 && board_in(addr, m->otp_base, m->otp_base + m->otp_size));
 }
 
+/*
+ * Peripheral windows outside 0x40000000-0x4002FFFF: the flash registers and
+ * RCC of WB/WL on AHB3/AHB4 at 0x58000000 (RM0434 §2.2.2) and the G0/C0
+ * IOPORT GPIOA at 0x50000000 (RM0444 §2.1) go to board_periph.c as well,
+ * and so does whatever else board_periph_owns names (the H7's D1/D3
+ * peripherals, a family's PWR register).
+ */
+static bool board_in_periph(const sim_board *b, uint32_t addr)
+{
+	uint32_t rcc = b->part->io->rcc_base, fpec = b->fm->reg_base;
+
+	return board_in(addr, BOARD_PERIPH_BASE, BOARD_PERIPH_END) ||
+	       board_in(addr, rcc, rcc + 0x400U) || board_in(addr, fpec, fpec + 0x400U) ||
+	       board_in_gpioa(b, addr) || board_periph_owns(b, addr);
+}
+
 /* One byte of system memory: flash-size register, UID. */
 static uint8_t board_info_byte(const sim_board *b, uint32_t addr)
 {
@@ -91,10 +107,21 @@ static uint8_t board_info_byte(const sim_board *b, uint32_t addr)
 	return 0xFFU;   /* bootloader code and reserved words are not modelled */
 }
 
-/* System memory up to the end of the option bytes (the family's information block). */
+/*
+ * System memory up to the end of the option bytes (the family's information
+ * block), or at least past the UID and flash-size registers (L4+: the option
+ * bytes sit below system memory, RM0432 §3.4.1).
+ */
 static bool board_in_info(const sim_board *b, uint32_t addr)
 {
-	return addr >= b->part->sysmem_base && addr < b->fm->ob_base + b->fm->ob_size;
+	const sim_part *p = b->part;
+	uint32_t end = b->fm->ob_base + b->fm->ob_size;
+
+	if (end < p->flash_size_addr + 2U)
+		end = p->flash_size_addr + 2U;
+	if (end < p->uid_addr + 12U)
+		end = p->uid_addr + 12U;
+	return addr >= p->sysmem_base && addr < end;
 }
 
 static board_bus board_info_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val)
@@ -121,6 +148,11 @@ static board_bus board_flash_read(sim_board *b, uint32_t off, unsigned size, uin
 	}
 	if (b->fm->blocked(b))
 		return BOARD_BUS_FAULT;       /* RDP level 1 with a debugger (PM0075, RM0090 §3.7.3) */
+	if (b->fm->flash_check != NULL) {
+		board_bus r = b->fm->flash_check(b, off, size, core);   /* ECC (board_fpec_l4.c) */
+		if (r != BOARD_BUS_OK)
+			return r;
+	}
 	*val = board_le_get(b->flash + off, size);
 	if (!board_clock_flash_ok(b))
 		*val = board_clock_garble(*val, size);   /* too few wait states (RM0008 §3.3.3) */
@@ -140,9 +172,9 @@ board_bus board_bus_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *v
 		r = board_flash_read(b, off, size, &v, core);
 	else if (board_sram_off(b, addr, &off))
 		v = board_le_get(b->sram + off, size);
-	else if (board_in_info(b, addr))
+	else if (board_in_info(b, addr) || board_in_ob(b, addr))
 		r = board_info_read(b, addr, size, &v);
-	else if (board_in(addr, BOARD_PERIPH_BASE, BOARD_PERIPH_END) || board_periph_owns(b, addr))
+	else if (board_in_periph(b, addr))
 		r = board_periph_read(b, addr, size, &v);
 	else if (board_in(addr, BOARD_AHB2_BASE, BOARD_AHB2_END))
 		r = board_gpioa_read(b, addr, size, &v);
@@ -172,7 +204,7 @@ board_bus board_bus_write(sim_board *b, uint32_t addr, unsigned size, uint32_t v
 	}
 	if (board_in_ob(b, addr))
 		return b->fm->opt_write(b, addr, size, val);
-	if (board_in(addr, BOARD_PERIPH_BASE, BOARD_PERIPH_END) || board_periph_owns(b, addr))
+	if (board_in_periph(b, addr))
 		return board_periph_write(b, addr, size, val);
 	if (board_in(addr, BOARD_AHB2_BASE, BOARD_AHB2_END))
 		return board_gpioa_write(b, addr, size, val);

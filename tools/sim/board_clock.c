@@ -35,6 +35,8 @@
  *   wait state at 2.7-3.6/2.4-2.7/2.1-2.4/1.8-2.1 V, F2 RM0033 §2.3.4
  *   Table 3 30/24/18/16 MHz. More wait states than needed are fine.
  * - All of it resets to HSI, 0 wait states, at system reset.
+ * The double-word families (G0/C0/G4/L4/L4+/WB/WL) have their own tree in
+ * board_clock_dw.c; the public functions below hand them over.
  */
 #include "board_internal.h"
 
@@ -187,6 +189,10 @@ void board_clock_reset(sim_board *b)
 {
 	board_clock *k = &b->clock;
 
+	if (board_clock_is_dw(b)) {
+		board_clock_dw_reset(b);
+		return;
+	}
 	k->cr = clock_fam(b)->h7 ? RCC_CR_HSION : RCC_CR_RESET;
 	k->cfgr = 0;
 	k->pllcfgr = clock_fam(b)->sect ? SECT_PLLCFGR_RESET : 0U;
@@ -212,6 +218,8 @@ int64_t board_clock_switch_at(const sim_board *b)
 	unsigned sw = k->cfgr & RCC_CFGR_SW;
 	int64_t ready;
 
+	if (board_clock_is_dw(b))
+		return board_clock_dw_switch_at(b);
 	if (sw == k->sws)
 		return CLOCK_NEVER;
 	ready = clock_ready_at(b, sw);
@@ -220,6 +228,10 @@ int64_t board_clock_switch_at(const sim_board *b)
 
 void board_clock_sync(sim_board *b, int64_t t)
 {
+	if (board_clock_is_dw(b)) {
+		board_clock_dw_sync(b, t);
+		return;
+	}
 	if (board_clock_switch_at(b) > t)
 		return;
 	b->clock.sws = b->clock.cfgr & RCC_CFGR_SW;
@@ -241,6 +253,8 @@ bool board_clock_read(sim_board *b, uint32_t off, uint32_t *val)
 	const board_clock *k = &b->clock;
 	int64_t t = board_time(b);
 
+	if (board_clock_is_dw(b))
+		return board_clock_dw_read(b, off, val);
 	if (off == RCC_CR) {
 		*val = clock_read_cr(b, t);
 	} else if (off == b->part->io->rcc_cfgr_off) {
@@ -294,6 +308,11 @@ bool board_clock_write(sim_board *b, uint32_t off, uint32_t val)
 {
 	int64_t t = board_time(b);
 
+	if (board_clock_is_dw(b)) {
+		bool handled = board_clock_dw_write(b, off, val);
+		clock_stop_core_at_switch(b);
+		return handled;
+	}
 	board_clock_sync(b, t);
 	if (off == RCC_CR)
 		clock_write_cr(b, val, t);
@@ -323,6 +342,8 @@ bool board_clock_flash_ok(const sim_board *b)
 	const board_clock *k = &b->clock;
 	uint64_t hz = clock_fam(b)->ws_on_sysclk ? k->sysclk_hz : k->hclk_hz;
 
+	if (board_clock_is_dw(b))
+		return board_clock_dw_flash_ok(b);
 	return hz <= clock_ws_hz(b) * (b->fm->latency(b) + 1U);
 }
 

@@ -23,6 +23,11 @@
 #define PERIPH_PWR_CR      0x40007000U   /* F0/F1/F3/F2/F4/F7 (RM0008 §5.4.1, RM0090 §5.4.1) */
 #define PWR_CR_PDDS        (1U << 1)
 #define PERIPH_IWDG_KR     0x40003000U
+#define PERIPH_PWR_CR1_WB  0x58000400U   /* WB/WL PWR_CR1 (RM0434 §6.6.1) */
+#define PWR_CR1_LPMS       7U            /* double-word families: 011 Standby, 1xx Shutdown */
+#define PWR_LPMS_STANDBY   3U
+#define RCC_APBENR1        0x3CU         /* G0/C0: DBGEN b27 clocks DBGMCU (RM0444 §5.4.15) */
+#define RCC_APBENR1_DBGEN  (1U << 27)
 
 #define RCC_CSR_RESET      0x0C000000U   /* PINRSTF, PORRSTF */
 #define RCC_RSR_H7_RESET   0x00C00000U   /* H7 RCC_RSR: PINRSTF b22, PORRSTF b23 (RM0433 §8.7.38) */
@@ -111,6 +116,14 @@ static bool periph_in_rcc(const sim_board *b, uint32_t addr)
 	return addr >= base && addr < base + 4U * BOARD_RCC_N;
 }
 
+/* G0/C0: DBGMCU writes take effect only with RCC_APBENR1.DBGEN (RM0444 §40.9, BMP-g0). */
+static bool periph_dbgmcu_on(const sim_board *b)
+{
+	sim_flash_ctl c = b->part->flash_ctl;
+
+	return (c != SIM_FLASH_G0 && c != SIM_FLASH_C0) || periph_rcc_on(b, RCC_APBENR1, RCC_APBENR1_DBGEN);
+}
+
 static bool periph_crc_on(const sim_board *b)
 {
 	const sim_family_io *io = b->part->io;
@@ -118,9 +131,15 @@ static bool periph_crc_on(const sim_board *b)
 	return periph_rcc_on(b, io->rcc_crc_off, io->rcc_crc_bit);
 }
 
+/*
+ * PWR_CR (F-series), PWR_CR1 (double-word families; 0x58000400 on WB/WL)
+ * or the family's own register with the Standby bit (H7 PWR_CPUCR).
+ */
 static uint32_t periph_pwr_addr(const sim_board *b)
 {
-	return b->part->io->pwr_pdds_addr != 0 ? b->part->io->pwr_pdds_addr : PERIPH_PWR_CR;
+	if (b->part->io->pwr_pdds_addr != 0)
+		return b->part->io->pwr_pdds_addr;
+	return b->part->io->rcc_base == 0x58000000U ? PERIPH_PWR_CR1_WB : PERIPH_PWR_CR;
 }
 
 static uint32_t periph_pdds_bit(const sim_board *b)
@@ -269,13 +288,15 @@ static void periph_write32(sim_board *b, uint32_t addr, uint32_t val)
 		periph_write_afio(b, val);
 	else if (addr == periph_pwr_addr(b))
 		b->periph.pwr_cr = val;
-	else if (addr == b->part->idcode_addr + 4U)
+	else if (addr == b->part->idcode_addr + 4U && periph_dbgmcu_on(b))
 		b->core.dbgmcu_cr = val & DBGMCU_CR_MASK;
 	/* IWDG_KR (reload 0xAAAA, start 0xCCCC) and GPIO: accepted, no effect */
 }
 
 /*
- * WFI/WFE with SCR.SLEEPDEEP enters Stop, or Standby with PWR_CR.PDDS.
+ * WFI/WFE with SCR.SLEEPDEEP enters Stop, or Standby with PWR_CR.PDDS
+ * (double-word families: PWR_CR1.LPMS 011 Standby, 1xx Shutdown, RM0351
+ * §5.4.1, RM0444 §4.4.1; Shutdown is taken as Standby, unverified).
  * Without DBGMCU_CR.DBG_STOP (DBG_STANDBY) the clocks stop (the domain
  * powers down) and the AHB-AP no longer answers: the probe sees no ACK
  * until NRST or a power cycle (RM0008 §31.16.1, RM0090 §38.16.1). Nothing
@@ -283,8 +304,10 @@ static void periph_write32(sim_board *b, uint32_t addr, uint32_t val)
  */
 void board_periph_deep_sleep(sim_board *b)
 {
-	/* H7 DBGSTOP_D1 / DBGSTBY_D1 are the same bits (RM0433 §60.5.8) */
-	uint32_t keep = (b->periph.pwr_cr & periph_pdds_bit(b)) ? DBGMCU_CR_STANDBY : DBGMCU_CR_STOP;
+	/* H7: PWR_CPUCR.PDDS_D1; DBGSTOP_D1 / DBGSTBY_D1 are the same bits (RM0433 §60.5.8) */
+	bool standby = board_clock_is_dw(b) ? (b->periph.pwr_cr & PWR_CR1_LPMS) >= PWR_LPMS_STANDBY
+					    : (b->periph.pwr_cr & periph_pdds_bit(b)) != 0;
+	uint32_t keep = standby ? DBGMCU_CR_STANDBY : DBGMCU_CR_STOP;
 
 	if (!(b->core.scr & SCB_SCR_SLEEPDEEP) || (b->core.dbgmcu_cr & keep))
 		return;

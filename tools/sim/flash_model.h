@@ -7,6 +7,10 @@
  *   board_fpec.c     F0/F1/F3 page controller ("FPEC", 0x40022000, PM0075)
  *   board_fpec_f4.c  F2/F4/F7 sector controller (0x40023C00, RM0033 §2,
  *                    RM0090 §3, RM0385 §3, RM0410 §3)
+ *   board_fpec_l4.c  G0/C0/G4/L4/L4+/WB/WL double-word controller
+ *                    (0x40022000, 0x58004000 on WB/WL; RM0444 §3, RM0490 §3,
+ *                    RM0440 §5, RM0351 §3, RM0432 §3, RM0434 §3, RM0461 §3),
+ *                    option registers in board_fpec_l4_ob.c
  *   board_fpec_h7.c  H7 two-bank controller (0x52002000, RM0433 §4, RM0468
  *                    §4), option registers in board_fpec_h7_ob.c
  *
@@ -70,11 +74,21 @@ typedef struct board_flash_model {
 	unsigned (*latency)(const sim_board *b);
 	/* the supply drops at t: an operation in progress is left half done */
 	void (*power_loss)(sim_board *b, int64_t t);
+	/* optional: a read of main flash that passed the RDP check (ECC); NULL: plain */
+	board_bus (*flash_check)(sim_board *b, uint32_t off, unsigned size, bool core);
 } board_flash_model;
 
 extern const board_flash_model board_fpec_model;      /* board_fpec.c */
 extern const board_flash_model board_fpec_f24_model;  /* board_fpec_f4.c: F2/F4 */
 extern const board_flash_model board_fpec_f7_model;   /* board_fpec_f4.c: F7 */
+/* board_fpec_l4.c: one instance per family (register base, option block, t_prog) */
+extern const board_flash_model board_fpec_dw_g0_model;
+extern const board_flash_model board_fpec_dw_c0_model;
+extern const board_flash_model board_fpec_dw_g4_model;
+extern const board_flash_model board_fpec_dw_l4_model;
+extern const board_flash_model board_fpec_dw_l4p_model;
+extern const board_flash_model board_fpec_dw_wb_model;
+extern const board_flash_model board_fpec_dw_wl_model;
 extern const board_flash_model board_fpec_h7_model;   /* board_fpec_h7.c */
 
 /* The model of a part's family. */
