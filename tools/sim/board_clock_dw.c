@@ -65,7 +65,7 @@ static const clock_dw clock_wl = { false, true, 0x00000063U, 0U, 0U, 18U, 3U, tr
 
 bool board_clock_is_dw(const sim_board *b)
 {
-	return b->part->flash_ctl >= SIM_FLASH_G0;
+	return b->part->flash_ctl >= SIM_FLASH_G0 && b->part->flash_ctl <= SIM_FLASH_WL;   /* not L0/L1/H7 */
 }
 
 static const clock_dw *clock_dw_fam(const sim_board *b)
