@@ -223,7 +223,9 @@ static int h7_erase_units(gang_target *t, unsigned first, unsigned count, const 
 			e.addr[b] = u.addr;
 			done += u.size;
 		}
-		if ((err = h7_erase_run(t, &e, ov)) < 0)
+		/* a stop lands between two steps; a step once started is waited out (flash/flash.c) */
+		if ((err = gang_target_stop_check(t, "erase", e.addr[e.cr[0] ? 0 : 1])) < 0 ||
+		    (err = h7_erase_run(t, &e, ov)) < 0)
 			break;
 		gang_flash_progress_report(p, done);
 	}
@@ -489,6 +491,7 @@ const gang_flash_ops gang_flash_ops_h7 = {
 	.lock = h7_lock,
 	.mass_erase = h7_mass_erase,
 	.erase_units = h7_erase_units,
+	.erase_steps_stop = true,
 	.program_stage = h7_program_stage,
 	.program = h7_program,
 	.crc = h7_crc,
