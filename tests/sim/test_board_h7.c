@@ -669,6 +669,66 @@ Test(board_h7, the_crc_unit_sits_at_0x58024c00_behind_ahb4enr_b19)
 }
 
 /*
+ * IWDG1 at 0x58004800 (RM0433 §45.4): gang reloads it (KR 0xAAAA) from
+ * the debugger and from its loader; PR/RLR/WINR take writes only after
+ * KR 0x5555, any other key protects them again; SR reads 0; a system
+ * reset brings the reset values back. The core reaches it too.
+ */
+static const uint16_t h7_iwdg_core[] = {
+	0x4803,                 /* 00 ldr  r0, [pc, #12]  IWDG1 */
+	0x4904,                 /* 02 ldr  r1, [pc, #16]  0x5555 */
+	0x6001,                 /* 04 str  r1, [r0]       KR: access */
+	0x2206,                 /* 06 movs r2, #6 */
+	0x6042,                 /* 08 str  r2, [r0, #4]   PR = 6 */
+	0x4903,                 /* 0a ldr  r1, [pc, #12]  0xAAAA */
+	0x6001,                 /* 0c str  r1, [r0]       KR: reload */
+	0xBE00,                 /* 0e bkpt #0 */
+	0x4800, 0x5800,         /* 10 .word 0x58004800 */
+	0x5555, 0x0000,         /* 14 .word 0x5555 */
+	0xAAAA, 0x0000,         /* 18 .word 0xAAAA */
+};
+
+Test(board_h7, iwdg1_answers_at_0x58004800_for_the_debugger_and_the_core)
+{
+	sim_board *b = h7_board("STM32H743ZI", 0xFFFFFFFFU, 0);
+	const uint32_t kr = 0x58004800U, pr = kr + 4U, rlr = kr + 8U, sr = kr + 0xCU, winr = kr + 0x10U;
+	uint32_t v = 0;
+
+	cr_assert_eq(sim_board_write(b, kr, 4, 0xAAAAU), SIM_SWD_OK, "a reload is no fault");
+	cr_expect_eq(fx_r(b, rlr, 4), 0xFFFU);
+	cr_expect_eq(fx_r(b, winr, 4), 0xFFFU);
+	cr_expect_eq(fx_r(b, pr, 4), 0U);
+	cr_expect_eq(fx_r(b, sr, 4), 0U);
+	cr_expect_eq(fx_r(b, kr, 4), 0U, "KR is write-only");
+	fx_w(b, rlr, 4, 0x123U);
+	cr_expect_eq(fx_r(b, rlr, 4), 0xFFFU, "protected until KR 0x5555");
+	fx_w(b, kr, 4, 0x5555U);
+	fx_w(b, rlr, 4, 0x123U);
+	fx_w(b, pr, 4, 0xFFU);
+	cr_expect_eq(fx_r(b, rlr, 4), 0x123U);
+	cr_expect_eq(fx_r(b, pr, 4), 7U, "PR[2:0]");
+	fx_w(b, kr, 4, 0xCCCCU);
+	fx_w(b, rlr, 4, 0x456U);
+	cr_expect_eq(fx_r(b, rlr, 4), 0x123U, "the start key protects them again");
+	fx_w(b, kr, 2, 0xAAAAU);   /* half-word access, as RM0433 allows */
+	cr_assert_eq(sim_board_read(b, kr + 0x3FCU, 4, &v), SIM_SWD_OK, "the whole 1 KiB window answers");
+	fx_system_reset(b);
+	cr_expect_eq(fx_r(b, rlr, 4), 0xFFFU, "reset values after a system reset");
+
+	fx_halt(b);
+	for (uint32_t i = 0; i < sizeof(h7_iwdg_core) / 2; i++)
+		fx_w(b, FX_SRAM + 2 * i, 2, h7_iwdg_core[i]);
+	fx_set_reg(b, 15, FX_SRAM);
+	fx_set_reg(b, 16, 0x01000000U);
+	fx_w(b, FX_DHCSR, 4, 0xA05F0001U);
+	while (sim_board_core_running(b))
+		sim_board_advance(b, sim_board_now(b) + FX_MS / 10);
+	cr_expect_eq(fx_get_reg(b, 15), FX_SRAM + 0xEU, "stopped at the bkpt, no fault on the way");
+	cr_expect_eq(fx_r(b, pr, 4), 6U, "the core's PR write went through after its KR 0x5555");
+	sim_board_free(b);
+}
+
+/*
  * Thumb, run by the M7 from SRAM: r0 = source, r1 = bank 1 destination,
  * r2 = bank 2 destination, r3 = flash words per bank. One flash word to
  * bank 1, one to bank 2, in turn, with no polling: a store that completes

@@ -76,6 +76,8 @@ typedef struct sim_family_io {
 				  * which NRST holds in reset, and needs D1DBGCKEN/D3DBGCKEN */
 	uint32_t pwr_pdds_addr;  /* register with the Standby (PDDS) bit; 0: PWR_CR 0x40007000 */
 	uint32_t pwr_pdds_bit;   /* 0: b1 (PWR_CR.PDDS) */
+	uint32_t iwdg_base;      /* an IWDG modelled as registers (H7 IWDG1 0x58004800); 0: IWDG_KR
+				  * writes at 0x40003000 accepted with no effect */
 } sim_family_io;
 
 /* Part description (immutable table in parts.c). */

@@ -231,6 +231,11 @@ typedef struct board_periph {
 	uint32_t afio_mapr;    /* without SWJ_CFG (write-only) */
 	uint32_t gpioa_moder;  /* F0/F3/F2/F4/F7 GPIOA_MODER: PA13/PA14 in AF mode carry SWD */
 	uint32_t pwr_cr;       /* PWR_CR: PDDS picks Standby over Stop */
+	/* the IWDG of sim_family_io.iwdg_base (board_periph.c): no countdown, no reset */
+	uint32_t iwdg_pr, iwdg_rlr, iwdg_winr;
+	bool iwdg_access;      /* KR 0x5555: PR, RLR and WINR writable */
+	bool iwdg_on;          /* KR 0xCCCC: started (only a reset stops it) */
+	uint32_t iwdg_reloads; /* KR 0xAAAA writes since reset */
 } board_periph;
 
 struct sim_board {

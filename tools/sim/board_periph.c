@@ -2,7 +2,7 @@
  * board_periph.c — the peripherals of the virtual board other than the
  * flash controller: the CRC unit, RCC (plain registers with reset values;
  * per family: sim_family_io), AFIO_MAPR.SWJ_CFG on F1 (which can switch
- * the SW-DP off), PWR_CR, IWDG_KR, DBGMCU on F0 (0x40015800), and the rest
+ * the SW-DP off), PWR_CR, IWDG_KR (the H7 IWDG1 as registers), DBGMCU on F0 (0x40015800), and the rest
  * of 0x40000000-0x4002FFFF reading 0; on F0/F3 and F2/F4/F7 GPIOA_MODER,
  * whose PA13/PA14 fields leaving alternate-function mode switch the SW-DP
  * off just as SWJ_CFG does on F1; and Stop/Standby entry, which silences
@@ -19,6 +19,25 @@
 
 #define PERIPH_CRC_DEFAULT 0x40023000U
 #define PERIPH_WINDOW      0x400U        /* one peripheral's register block */
+
+/*
+ * An IWDG as registers (RM0433 §45.4, IWDG1 of the H7 at 0x58004800,
+ * RM0433 §2.3.2): KR (write-only: 0xAAAA reloads, 0x5555 opens PR, RLR and
+ * WINR to writes, 0xCCCC starts, any other key closes them again), PR
+ * [2:0] reset 0, RLR [11:0] reset 0xFFF, SR reading 0 (the updates taken
+ * at once: silicon needs a few LSI cycles), WINR [11:0] reset 0xFFF.
+ * The counter does not run: a board is never reset by its watchdog here;
+ * gang's reloads are what the model is for.
+ */
+#define IWDG_KR            0x00U
+#define IWDG_PR            0x04U
+#define IWDG_RLR           0x08U
+#define IWDG_SR            0x0CU
+#define IWDG_WINR          0x10U
+#define IWDG_KEY_RELOAD    0xAAAAU
+#define IWDG_KEY_ACCESS    0x5555U
+#define IWDG_KEY_START     0xCCCCU
+#define IWDG_RLR_RESET     0xFFFU
 #define PERIPH_AFIO_MAPR   0x40010004U
 #define PERIPH_PWR_CR      0x40007000U   /* F0/F1/F3/F2/F4/F7 (RM0008 §5.4.1, RM0090 §5.4.1) */
 #define PWR_CR_PDDS        (1U << 1)
@@ -84,6 +103,12 @@ void board_periph_reset(sim_board *b)
 	p->crc_dr = CRC_INIT;
 	p->crc_idr = 0;
 	p->afio_mapr = 0;
+	p->iwdg_pr = 0;
+	p->iwdg_rlr = IWDG_RLR_RESET;
+	p->iwdg_winr = IWDG_RLR_RESET;
+	p->iwdg_access = false;
+	p->iwdg_on = false;
+	p->iwdg_reloads = 0;
 }
 
 /* One 32-bit word through the F1 CRC unit, most significant bit first (RM0008 §4). */
@@ -152,6 +177,49 @@ static uint32_t periph_crc_base(const sim_board *b)
 	return b->part->io->crc_base != 0 ? b->part->io->crc_base : PERIPH_CRC_DEFAULT;
 }
 
+static bool periph_in_iwdg(const sim_board *b, uint32_t addr)
+{
+	uint32_t base = b->part->io->iwdg_base;
+
+	return base != 0 && addr >= base && addr < base + PERIPH_WINDOW;
+}
+
+static uint32_t periph_iwdg_read(const sim_board *b, uint32_t off)
+{
+	const board_periph *p = &b->periph;
+
+	switch (off) {
+	case IWDG_PR: return p->iwdg_pr;
+	case IWDG_RLR: return p->iwdg_rlr;
+	case IWDG_WINR: return p->iwdg_winr;
+	default: return 0;   /* KR is write-only; SR: no update pending */
+	}
+}
+
+static void periph_iwdg_write(sim_board *b, uint32_t off, uint32_t val)
+{
+	board_periph *p = &b->periph;
+
+	if (off == IWDG_KR) {
+		uint32_t key = val & 0xFFFFU;
+
+		if (key == IWDG_KEY_RELOAD)
+			p->iwdg_reloads++;
+		else if (key == IWDG_KEY_START)
+			p->iwdg_on = true;
+		p->iwdg_access = key == IWDG_KEY_ACCESS;   /* any other value protects them again */
+		return;
+	}
+	if (!p->iwdg_access)
+		return;   /* write-protected: ignored */
+	if (off == IWDG_PR)
+		p->iwdg_pr = val & 0x7U;
+	else if (off == IWDG_RLR)
+		p->iwdg_rlr = val & 0xFFFU;
+	else if (off == IWDG_WINR)
+		p->iwdg_winr = val & 0xFFFU;
+}
+
 /*
  * H7 DBGMCU on the system bus (RM0433 §60.5.8): CR keeps D1/D2/D3
  * sleep/stop/standby, TRACECLKEN, D1DBGCKEN, D3DBGCKEN, TRGOEN; the
@@ -218,7 +286,7 @@ bool board_periph_owns(const sim_board *b, uint32_t addr)
 
 	return (addr >= fpec && addr < fpec + PERIPH_WINDOW) || periph_in_rcc(b, addr) ||
 	       (addr >= crc && addr < crc + PERIPH_WINDOW) || board_in_gpioa(b, addr) ||
-	       periph_debug_sys_h7(b, addr) || addr == periph_pwr_addr(b);
+	       periph_debug_sys_h7(b, addr) || addr == periph_pwr_addr(b) || periph_in_iwdg(b, addr);
 }
 
 static uint32_t periph_read32(sim_board *b, uint32_t addr)
@@ -229,6 +297,8 @@ static uint32_t periph_read32(sim_board *b, uint32_t addr)
 
 	if (periph_in_rcc(b, addr))
 		return periph_rcc_read(b, addr - b->part->io->rcc_base);
+	if (periph_in_iwdg(b, addr))
+		return periph_iwdg_read(b, addr - b->part->io->iwdg_base);
 	/* strict: a peripheral whose clock is off reads 0 and ignores writes */
 	if (periph_dbgmcu_h7(b, addr))
 		return board_dbgmcu_h7_read(b, addr - b->part->idcode_addr);
@@ -282,6 +352,8 @@ static void periph_write32(sim_board *b, uint32_t addr, uint32_t val)
 			*periph_rcc(b, rcc) = val;
 	} else if (periph_dbgmcu_h7(b, addr)) {
 		board_dbgmcu_h7_write(b, addr - b->part->idcode_addr, val);
+	} else if (periph_in_iwdg(b, addr)) {
+		periph_iwdg_write(b, addr - b->part->io->iwdg_base, val);
 	} else if (addr >= crc && addr <= crc + CRC_CR)
 		periph_write_crc(b, addr, val);
 	else if (addr == PERIPH_AFIO_MAPR)
