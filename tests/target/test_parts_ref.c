@@ -16,6 +16,10 @@
  * (L43x/L44x 0x435), RM0351 §3.3.1 (L47x/L48x 0x415: two banks of 2 KiB pages),
  * RM0432 §3.3.1 (L4R/L4S 0x470: two banks of 4 KiB pages with DBANK = 1),
  * RM0434 §3.3.1 (WB5x 0x495, 4 KiB pages), RM0461 §3.3.1 (WLE/WL5x 0x497).
+ * L0/L1 (PECR controller, erased 0x00): RM0377 §3.3.1 and its DBGMCU_IDCODE
+ * (L0 Cat.1 0x457, Cat.3 0x417, Cat.5 0x447, 128-byte pages), RM0038 §3.3.4
+ * and its DBGMCU_IDCODE (L1 Cat.5/6 0x437, 256-byte pages), as parts.def
+ * cites them; SRAM per category from the datasheets (unverified here).
  * H7: RM0433 §4.2 (H742/743/745/747/750/753/755/757, DEV_ID 0x450: up to
  * two banks of 8 x 128 KiB, bank 2 at 0x08100000 with its sectors
  * numbered 0-7 again; H750 one 128 KiB sector), RM0468 §4.2 (H72x/H73x,
@@ -74,6 +78,10 @@ static const ref_line ref_lines[] = {
 	{ 0x470U, "L4+", 4096U, 2048U, 2048U, 640U, 640U }, /* L4R/L4S, two banks (DBANK = 1) */
 	{ 0x495U, "WB", 4096U, 256U, 1024U, 256U, 256U },/* WB5x */
 	{ 0x497U, "WL", 2048U, 64U, 256U, 20U, 64U },    /* WLE/WL5x */
+	{ 0x457U, "L0", 128U, 8U, 16U, 2U, 2U },         /* L0 Cat.1 (L011/L021) */
+	{ 0x417U, "L0", 128U, 32U, 64U, 8U, 8U },        /* L0 Cat.3 (L05x/L06x) */
+	{ 0x447U, "L0", 128U, 128U, 192U, 20U, 20U },    /* L0 Cat.5 (L07x/L08x) */
+	{ 0x437U, "L1", 256U, 384U, 512U, 48U, 80U },    /* L1 Cat.5/6 */
 	{ 0x450U, "H7", 131072U, 128U, 2048U, 128U, 128U }, /* H742/743/745/747/750/753/755/757 (DTCM) */
 	{ 0x483U, "H7", 131072U, 128U, 1024U, 128U, 128U }, /* H723/725/730/733/735 (DTCM) */
 };
@@ -121,7 +129,8 @@ Test(parts_ref, every_row_has_a_geometry_covering_exactly_its_flash)
 		cr_expect_eq(gang_geom_base(&p->geom), GANG_FLASH_BASE, "%s", p->name);
 		cr_expect_eq(gang_geom_end(&p->geom) - gang_geom_base(&p->geom), (uint64_t)p->flash_kib * 1024U,
 			     "%s: regions cover the flash size", p->name);
-		cr_expect_eq(p->geom.erased, 0xFFU, "%s: F0-F7 erase to 0xFF", p->name);
+		cr_expect_eq(p->geom.erased, p->family->flash.id == GANG_CTRL_PECR_L0 ? 0x00U : 0xFFU,
+			     "%s: L0/L1 erase to 0x00, the other families to 0xFF", p->name);
 		cr_expect_eq(p->geom.write_unit, ref_write_unit(p->family->flash.id),
 			     "%s: F0/F1/F3 program half-words, F2/F4/F7 words (x32), G0-C0 double words, "
 			     "H7 256-bit flash words", p->name);
