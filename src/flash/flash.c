@@ -146,13 +146,22 @@ static int flash_explain_wrp(gang_target *t, const gang_flash_range *r, size_t n
 /*
  * Units first..last one at a time, so that a stop lands between two of
  * them: a unit's erase, once started, is always waited out (the FPEC
- * cannot be interrupted), then the caller locks the FPEC.
+ * cannot be interrupted), then the caller locks the FPEC. A driver that
+ * erases several units at once (erase_steps_stop) takes the whole span
+ * and hears the stop between its own steps.
  */
 static int flash_erase_units(gang_target *t, unsigned first, unsigned last, gang_flash_progress *p,
 			     gang_flash_overlap *ov)
 {
 	gang_flash_unit u;
 	int err = GANG_OK;
+
+	if (flash_ops(t)->erase_steps_stop) {
+		err = flash_ops(t)->erase_units(t, first, last - first + 1U, p, ov);
+		for (unsigned k = first; k <= last && gang_geom_unit(&u, flash_geom(t), k); k++)
+			p->base += u.size;
+		return err;
+	}
 
 	for (unsigned k = first; k <= last && err == GANG_OK && gang_geom_unit(&u, flash_geom(t), k); k++) {
 		if ((err = gang_target_stop_check(t, "erase", u.addr)) == GANG_OK)

@@ -67,9 +67,19 @@ typedef struct gang_flash_ops {
 	int (*lock)(gang_target *t);
 	/* ov (may be NULL) runs while the controller erases */
 	int (*mass_erase)(gang_target *t, gang_flash_overlap *ov);
-	/* erase units first..first+count-1 (flash/geom.h indices); progress in bytes erased */
+	/*
+	 * erase units first..first+count-1 (flash/geom.h indices); progress in
+	 * bytes erased. The generic layer passes one unit at a time and hears a
+	 * stop between them, unless erase_steps_stop is set.
+	 */
 	int (*erase_units)(gang_target *t, unsigned first, unsigned count, const gang_flash_progress *p,
 			   gang_flash_overlap *ov);
+	/*
+	 * erase_units takes a whole range and hears a stop itself between the
+	 * steps it erases at once (gang_target_stop_check; H7: a sector of each
+	 * bank together, which one unit per call would serialize)
+	 */
+	bool erase_steps_stop;
 	/* optional: stage the program of runs in SRAM within about budget_us, touching no flash */
 	int (*program_stage)(gang_flash_stage *st, gang_target *t, const gang_flash_run *runs, size_t n,
 			     uint64_t budget_us, uint64_t *used_us);
@@ -101,6 +111,8 @@ extern const gang_flash_ops gang_flash_ops_f1;
 extern const gang_flash_ops gang_flash_ops_f4;
 /* G0/G4/L4/L4+/WB/WL/C0 double-word controller (0x40022000, 0x58004000 on WB/WL). */
 extern const gang_flash_ops gang_flash_ops_l4;
+/* H7 two-bank controller (0x52002000, bank 2 at +0x100). */
+extern const gang_flash_ops gang_flash_ops_h7;
 
 /* L5/U5 TrustZone controller (non-secure 0x40022000, secure 0x50022000). */
 extern const gang_flash_ops gang_flash_ops_tz;

@@ -17,7 +17,7 @@
 #include <inttypes.h>
 
 #define TGT_IDCODE_TRIES 8U    /* distinct DBGMCU_IDCODE addresses tried at most */
-#define TGT_ID_SPAN_MAX  192U   /* bytes of the one read that covers flash size and UID */
+#define TGT_ID_SPAN_MAX  192U   /* bytes of the one read that covers flash size and UID (U5: 0xA4, H7: 0x84) */
 
 static bool tgt_has_addr(const uint32_t *list, unsigned n, uint32_t addr)
 {
@@ -113,7 +113,8 @@ static int tgt_read_ids(gang_target *t)
  * §33, RM0090 §39.1 and §39.2; F2/F4 and F7 put the size on a half-word
  * boundary, so it is read inside the aligned span; the double-word
  * families 84 bytes apart: UID 0x1FFF7590, size 0x1FFF75E0, RM0351 §48.1-2,
- * on C0 0x1FFF7550 and 0x1FFF75A0, RM0490; L5 82 bytes apart,
+ * on C0 0x1FFF7550 and 0x1FFF75A0, RM0490; RM0433 §61.1-61.2: the H7's
+ * UID at 0x1FF1E800, its size 0x80 above; L5 82 bytes apart,
  * UID 0x0BFA0590 and size 0x0BFA05E0, RM0438 §52.1-2; U5 164, UID
  * 0x0BFA0700 and size 0x0BFA07A0, RM0456 §75.1-2).
  */
@@ -157,7 +158,8 @@ static int tgt_match_part(gang_target *t)
 		return gang_diag_set(t->d, GANG_ENOTSUP,
 				     "board has DEV_ID 0x%03X with %" PRIu32 " KiB of flash, a size "
 				     "gang's part table does not list", (unsigned)t->info.dev_id, kib);
-	return GANG_OK;
+	/* rows that share DEV_ID and size (H743ZI, H745ZI): the family tells them apart */
+	return t->fam->pick_part ? t->fam->pick_part(&t->info.part, t) : GANG_OK;
 }
 
 int gang_target_identify(gang_target *t)

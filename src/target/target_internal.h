@@ -71,5 +71,7 @@ int gang_fam_fpec_f1_read_rdp(int *level_out, gang_target *t);
 int gang_fam_read_rdp_byte(int *level_out, gang_target *t);
 /* L5/U5: as gang_fam_read_rdp_byte, with level 0.5 (0x55 and TZEN = 1) counted as 0 (target/fam_rdp.c). */
 int gang_fam_tz_read_rdp(int *level_out, gang_target *t);
+/* fam_h7.c: the H743 or the dual-core H745 row, from the boot bits only the dual-core parts have. */
+int gang_fam_h7_pick_part(const gang_part **part_io, gang_target *t);
 
 #endif

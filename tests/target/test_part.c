@@ -51,14 +51,13 @@ Test(part, identify_uses_the_flash_size_to_tell_rc_from_re)
 }
 
 /*
- * The L0/L1 rows (the PECR controller) and the H7 rows came ahead of their
- * drivers and bench models: they have none yet, and are the only rows
- * allowed none. When a driver lands, its exception goes and the rows are
- * checked as the rest.
+ * The L0/L1 rows (the PECR controller) came ahead of their driver and bench
+ * model: they have none yet, and are the only rows allowed none. When the
+ * driver lands, this exception goes and the rows are checked as the rest.
  */
 static bool part_driver_to_follow(const gang_part *p)
 {
-	return p->family->flash.id == GANG_CTRL_PECR_L0 || p->family->flash.id == GANG_CTRL_FPEC_H7;
+	return p->family->flash.id == GANG_CTRL_PECR_L0;
 }
 
 Test(part, every_row_has_a_family_with_a_complete_flash_driver)
@@ -67,7 +66,7 @@ Test(part, every_row_has_a_family_with_a_complete_flash_driver)
 		const gang_part *p = gang_part_at(i);
 		const gang_flash_ops *o = gang_flash_ops_of(p->family);
 		if (part_driver_to_follow(p)) {
-			cr_expect_null(o, "%s: a driver exists: drop part_driver_to_follow", p->name);
+			cr_expect_null(o, "%s: a PECR driver exists: drop part_driver_to_follow", p->name);
 			continue;
 		}
 		cr_assert_not_null(o, "%s", p->name);

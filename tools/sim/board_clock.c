@@ -74,6 +74,7 @@
 #define RCC_CR_PLLON         (1U << 24)
 #define RCC_CR_PLLRDY        (1U << 25)
 #define RCC_CR_RESET         0x00000083U   /* HSION, HSIRDY, HSITRIM = 16 */
+#define RCC_CR_H7_HSIRDY     0x00000024U   /* H7: HSIRDY b2, HSIDIVF b5 (RM0433 §8.7.2) */
 /* read-only: HSIRDY, HSICAL, HSERDY, PLLRDY, PLLI2SRDY, PLLSAIRDY */
 #define RCC_CR_RO            0x2A02FF02U
 #define RCC_CFGR_SW          0x3U
@@ -108,6 +109,7 @@
 typedef struct clock_family {
 	bool tz;                  /* L5/U5: MSI, HSI16 (TZ_SRC_*) */
 	bool sect;                /* F2/F4/F7 RCC with PLLCFGR; else F0/F1/F3 */
+	bool h7;                  /* H7: HSI only (no PLL model), HSIRDY at b2, no HPRE in CFGR */
 	bool ws_on_sysclk;        /* F0/F1/F3: LATENCY is set against SYSCLK, else HCLK */
 	uint32_t max_mhz;         /* SYSCLK maximum unless the part says otherwise */
 	uint32_t vco_min_mhz;     /* F2/F4/F7 */
@@ -116,14 +118,20 @@ typedef struct clock_family {
 	uint32_t range_max_mhz[4];/* L5/U5: HCLK maximum per voltage range */
 } clock_family;
 
-static const clock_family clock_fpec = { false, false, true, 72U, 0U, { 24U, 24U, 24U, 24U } };
-static const clock_family clock_f2 = { false, true, false, 120U, 192U, { 30U, 24U, 18U, 16U } };
-static const clock_family clock_f4 = { false, true, false, 168U, 100U, { 30U, 24U, 22U, 20U } };
-static const clock_family clock_f7 = { false, true, false, 216U, 100U, { 30U, 24U, 22U, 20U } };
-static const clock_family clock_l5 = { true, false, false, 110U, 0U, { 20U, 20U, 8U, 8U },
-					{ 110U, 80U, 26U, 26U } };
-static const clock_family clock_u5 = { true, false, false, 160U, 0U, { 32U, 30U, 24U, 12U },
-					{ 160U, 110U, 55U, 25U } };
+static const clock_family clock_fpec = { .ws_on_sysclk = true, .max_mhz = 72U, .ws_mhz = { 24U, 24U, 24U, 24U } };
+static const clock_family clock_f2 = { .sect = true, .max_mhz = 120U, .vco_min_mhz = 192U, .ws_mhz = { 30U, 24U, 18U, 16U } };
+static const clock_family clock_f4 = { .sect = true, .max_mhz = 168U, .vco_min_mhz = 100U, .ws_mhz = { 30U, 24U, 22U, 20U } };
+static const clock_family clock_f7 = { .sect = true, .max_mhz = 216U, .vco_min_mhz = 100U, .ws_mhz = { 30U, 24U, 22U, 20U } };
+static const clock_family clock_l5 = { .tz = true, .max_mhz = 110U, .ws_mhz = { 20U, 20U, 8U, 8U },
+					.range_max_mhz = { 110U, 80U, 26U, 26U } };
+static const clock_family clock_u5 = { .tz = true, .max_mhz = 160U, .ws_mhz = { 32U, 30U, 24U, 12U },
+					.range_max_mhz = { 160U, 110U, 55U, 25U } };
+/*
+ * H7 after reset: VOS3, where the AXI clock allows 45 MHz per wait state
+ * (RM0433 §4.3.8 Table 17; unverified, from memory); the bench keeps VOS3
+ * (PWR_D3CR is not modelled) and the supply does not enter.
+ */
+static const clock_family clock_h7 = { .h7 = true, .max_mhz = 480U, .ws_mhz = { 45U, 45U, 45U, 45U } };
 
 /* Parts whose maximum SYSCLK differs from their family's (the parts' datasheets, §1). */
 static const struct { uint16_t dev_id; uint32_t mhz; } clock_part_max[] = {
@@ -141,6 +149,7 @@ static const clock_family *clock_fam(const sim_board *b)
 	case SIM_FLASH_F7: return &clock_f7;
 	case SIM_FLASH_L5: return &clock_l5;
 	case SIM_FLASH_U5: return &clock_u5;
+	case SIM_FLASH_H7: return &clock_h7;
 	default: return &clock_fpec;
 	}
 }
@@ -222,8 +231,14 @@ static uint64_t clock_pll_tz(const sim_board *b)
 	return out == 0 || out > clock_max_hz(b) ? 0 : out;
 }
 
+/*
+ * H7: RCC_PLLCKSELR/PLL1DIVR are not modelled, so PLL1 never locks and
+ * SYSCLK stays on HSI 64 MHz (HSIDIV not modelled either).
+ */
 static uint64_t clock_pll_hz(const sim_board *b)
 {
+	if (clock_fam(b)->h7)
+		return 0;
 	if (clock_fam(b)->tz)
 		return clock_pll_tz(b);
 	return clock_fam(b)->sect ? clock_pll_sect(b) : clock_pll_fpec(b);
@@ -254,7 +269,9 @@ static void clock_update_hz(sim_board *b)
 	board_clock *k = &b->clock;
 
 	k->sysclk_hz = clock_src_hz(b, k->sws);
-	k->hclk_hz = k->sysclk_hz >> (b->part->flash_ctl == SIM_FLASH_U5 ? 0U : clock_hpre_shift(k->cfgr));
+	/* H7: HPRE is in RCC_D1CFGR (not modelled); CFGR[7:4] hold other fields; U5 keeps HPRE in CFGR2 */
+	k->hclk_hz = k->sysclk_hz >> (clock_fam(b)->h7 || b->part->flash_ctl == SIM_FLASH_U5 ? 0U :
+				      clock_hpre_shift(k->cfgr));
 	board_core_reclock(b, k->hclk_hz);
 	board_clock_flash_changed(b);
 }
@@ -267,7 +284,7 @@ void board_clock_reset(sim_board *b)
 		board_clock_dw_reset(b);
 		return;
 	}
-	k->cr = RCC_CR_RESET;
+	k->cr = clock_fam(b)->h7 ? RCC_CR_HSION : RCC_CR_RESET;
 	if (clock_fam(b)->tz)
 		k->cr = b->part->flash_ctl == SIM_FLASH_U5 ? TZ_RCC_CR_U5_RESET : TZ_RCC_CR_L5_RESET;
 	k->cfgr = 0;
@@ -324,7 +341,7 @@ void board_clock_sync(sim_board *b, int64_t t)
 static uint32_t clock_read_cr(const sim_board *b, int64_t t)
 {
 	const board_clock *k = &b->clock;
-	uint32_t v = k->cr | RCC_CR_HSIRDY;
+	uint32_t v = k->cr | (clock_fam(b)->h7 ? RCC_CR_H7_HSIRDY : RCC_CR_HSIRDY);
 
 	if ((k->cr & RCC_CR_PLLON) && t >= k->pll_lock_at)
 		v |= RCC_CR_PLLRDY;

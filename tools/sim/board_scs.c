@@ -84,7 +84,8 @@ void board_scs_por(sim_board *b)
 	c->scr = 0;
 	c->fp_ctrl = FP_CTRL_VALUE;
 	c->dbgmcu_cr = 0;
-	c->dbgmcu_fz = 0;
+	for (unsigned i = 0; i < BOARD_DBGMCU_FZ_N; i++)
+		c->dbgmcu_fz[i] = 0;
 	c->reset_st = false;
 }
 
@@ -165,7 +166,7 @@ static uint32_t scs_read32(sim_board *b, uint32_t addr)
 	if (addr == b->part->idcode_addr + 4U)
 		return c->dbgmcu_cr;
 	if (addr == b->part->idcode_addr + DBGMCU_APB1FZR1 && scs_has_fz(b))
-		return c->dbgmcu_fz;
+		return c->dbgmcu_fz[0];
 	return 0;
 }
 
@@ -206,7 +207,7 @@ static void scs_write32(sim_board *b, uint32_t addr, uint32_t val, bool core)
 		if (addr == b->part->idcode_addr + 4U)
 			c->dbgmcu_cr = val & DBGMCU_CR_MASK;
 		else if (addr == b->part->idcode_addr + DBGMCU_APB1FZR1 && scs_has_fz(b))
-			c->dbgmcu_fz = val;
+			c->dbgmcu_fz[0] = val;
 		break;
 	}
 }

@@ -11,6 +11,8 @@
  *                    (0x40022000, 0x58004000 on WB/WL; RM0444 §3, RM0490 §3,
  *                    RM0440 §5, RM0351 §3, RM0432 §3, RM0434 §3, RM0461 §3),
  *                    option registers in board_fpec_l4_ob.c
+ *   board_fpec_h7.c  H7 two-bank controller (0x52002000, RM0433 §4, RM0468
+ *                    §4), option registers in board_fpec_h7_ob.c
  *   board_fpec_tz.c  L5/U5 TrustZone controller (0x40022000, secure alias
  *                    0x50022000; RM0438 §6, RM0456 §7), option bytes and
  *                    RDP/TrustZone rules in board_fpec_tz_ob.c
@@ -57,6 +59,13 @@ typedef struct board_flash_model {
 	board_bus (*reg_write)(sim_board *b, uint32_t off, uint32_t val, bool core);
 	/* a store into main flash (off from 0x08000000; any size, any alignment) */
 	board_bus (*flash_write)(sim_board *b, uint32_t off, unsigned size, uint32_t val);
+	/*
+	 * a read of main flash (off from 0x08000000); NULL: the board reads
+	 * the cells itself (stall while busy, RDP block, wait states)
+	 */
+	board_bus (*flash_read)(sim_board *b, uint32_t off, unsigned size, uint32_t *val, bool core);
+	/* where bus offset off lives in flash.bin (a bank swap); NULL: the same offset */
+	uint32_t (*phys)(const sim_board *b, uint32_t off);
 	/* accesses in [ob_base, +ob_size) and [otp_base, +otp_size) */
 	board_bus (*opt_read)(sim_board *b, uint32_t addr, unsigned size, uint32_t *val);
 	board_bus (*opt_write)(sim_board *b, uint32_t addr, unsigned size, uint32_t val);
@@ -69,7 +78,7 @@ typedef struct board_flash_model {
 	/* the supply drops at t: an operation in progress is left half done */
 	void (*power_loss)(sim_board *b, int64_t t);
 	/* optional: a read of main flash that passed the RDP check (ECC); NULL: plain */
-	board_bus (*flash_read)(sim_board *b, uint32_t off, unsigned size, bool core);
+	board_bus (*flash_check)(sim_board *b, uint32_t off, unsigned size, bool core);
 	/*
 	 * TrustZone families only (0 / NULL elsewhere): the secure alias of
 	 * main flash (board.c then also routes the secure aliases of SRAM and
@@ -94,6 +103,7 @@ extern const board_flash_model board_fpec_dw_l4_model;
 extern const board_flash_model board_fpec_dw_l4p_model;
 extern const board_flash_model board_fpec_dw_wb_model;
 extern const board_flash_model board_fpec_dw_wl_model;
+extern const board_flash_model board_fpec_h7_model;   /* board_fpec_h7.c */
 extern const board_flash_model board_fpec_l5_model;   /* board_fpec_tz.c: L5 */
 extern const board_flash_model board_fpec_u5_model;   /* board_fpec_tz.c: U5 */
 
