@@ -1,6 +1,7 @@
 /*
- * ctrl.c — the key unlock and the BSY wait that the F0/F1/F3 FPEC and the
- * F2/F4/F7 sector controller share (flash/ctrl.h).
+ * ctrl.c — the key unlock and the BSY wait that the F0/F1/F3 FPEC, the
+ * F2/F4/F7 sector controller and the L0/L1 PECR controller share
+ * (flash/ctrl.h).
  */
 #include "flash/ctrl.h"
 
@@ -21,16 +22,16 @@ int gang_flash_ctrl_unlock(gang_target *t, const gang_flash_ctrl_regs *r)
 	    (err = gang_stlink_read32(&cr, sl, ctrl_reg(t, r->cr))) < 0)
 		return err;
 	if (!(cr & r->cr_lock))
-		return GANG_OK;
-	if ((err = gang_stlink_write32(sl, ctrl_reg(t, r->keyr), GANG_FLASH_KEY1)) < 0 ||
-	    (err = gang_stlink_write32(sl, ctrl_reg(t, r->keyr), GANG_FLASH_KEY2)) < 0 ||
+		return r->next ? gang_flash_ctrl_unlock(t, r->next) : GANG_OK;
+	if ((err = gang_stlink_write32(sl, ctrl_reg(t, r->keyr), r->key1 ? r->key1 : GANG_FLASH_KEY1)) < 0 ||
+	    (err = gang_stlink_write32(sl, ctrl_reg(t, r->keyr), r->key2 ? r->key2 : GANG_FLASH_KEY2)) < 0 ||
 	    (err = gang_stlink_read32(&cr, sl, ctrl_reg(t, r->cr))) < 0)
 		return err;
 	if (cr & r->cr_lock)
 		return gang_diag_set(gang_target_diag(t), GANG_EFLASH, "flash controller stays locked "
 				     "after the key sequence (FLASH_CR=0x%08" PRIX32 "): a wrong key "
 				     "locks it until the next reset", cr);
-	return GANG_OK;
+	return r->next ? gang_flash_ctrl_unlock(t, r->next) : GANG_OK;
 }
 
 int gang_flash_ctrl_wait(uint32_t *sr_out, gang_target *t, const gang_flash_ctrl_regs *r, unsigned expect_us,

@@ -7,7 +7,9 @@
  *
  * Facts: PM0075 §2.3.1 and RM0091 §3.2.2 (F0/F1/F3), RM0090 §3.5.1
  * (F2/F4/F7): the same keys 0x45670123 and 0xCDEF89AB, LOCK in FLASH_CR,
- * BSY in FLASH_SR.
+ * BSY in FLASH_SR. The L0/L1 PECR controller unlocks in two stages, each
+ * with keys of its own (RM0377 §3.3.4: PEKEYR clears PELOCK, only then
+ * PRGKEYR clears PRGLOCK or OPTKEYR OPTLOCK): a table with a next stage.
  */
 #ifndef GANG_FLASH_CTRL_H
 #define GANG_FLASH_CTRL_H
@@ -26,9 +28,11 @@ typedef struct gang_flash_ctrl_regs {
 	uint32_t sr_clear;         /* error and EOP bits, written 1 to clear */
 	uint32_t cr_lock;          /* LOCK */
 	unsigned poll_us;          /* between two reads of a busy SR */
+	uint32_t key1, key2;       /* the keys; 0: GANG_FLASH_KEY1/KEY2 */
+	const struct gang_flash_ctrl_regs *next; /* a stage unlocked after this one (L0/L1), or NULL */
 } gang_flash_ctrl_regs;
 
-/* Clear stale status, and unlock with the key sequence if CR says locked. */
+/* Clear stale status, and unlock with the key sequence if CR says locked; then the next stage. */
 int gang_flash_ctrl_unlock(gang_target *t, const gang_flash_ctrl_regs *r);
 /*
  * Sleep expect_us, then poll SR until BSY clears (timeout_ms); the final

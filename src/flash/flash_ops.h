@@ -90,12 +90,18 @@ typedef struct gang_flash_ops {
 	int (*ob_rdp_byte)(uint8_t *out, int level, const gang_family *f, gang_diag *d);
 	/* optional: program len bytes of OTP at addr (unlocked; 0xFF bytes skipped) */
 	int (*otp_write)(gang_target *t, uint32_t addr, const uint8_t *data, size_t len);
+	/* optional: the part's data EEPROM [*lo, *hi) (L0/L1), false when it has none */
+	bool (*eeprom_range)(uint32_t *lo, uint32_t *hi, const gang_part *p);
+	/* write len bytes of data EEPROM at addr (locked before and after; unchanged words skipped) */
+	int (*eeprom_write)(gang_target *t, uint32_t addr, const uint8_t *data, size_t len);
 } gang_flash_ops;
 
 /* F0/F1/F3 FPEC (0x40022000). */
 extern const gang_flash_ops gang_flash_ops_f1;
 /* F2/F4/F7 sector controller (0x40023C00). */
 extern const gang_flash_ops gang_flash_ops_f4;
+/* L0/L1 PECR controller (0x40022000, 0x40023C00). */
+extern const gang_flash_ops gang_flash_ops_l0;
 
 /* The driver of family f's flash controller (never NULL for a family in target/part.c). */
 const gang_flash_ops *gang_flash_ops_of(const gang_family *f);

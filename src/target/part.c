@@ -207,7 +207,7 @@
 	.dbgmcu_clk_addr = 0x40021034U, .dbgmcu_clk_bit = 1U << 22, \
 	.read_rdp = gang_fam_read_rdp_byte, .rdp_reg = 0x1CU, /* OPTR, OBR */ \
 	.rcc_ahbenr = 0x40021030U, .rcc_crcen = 1U << 12, .crc_base = 0x40023000U, \
-	.iwdg_kr = 0x40002C00U, PART_CLOCK_RESET(2U), \
+	.iwdg_kr = 0x40003000U, PART_CLOCK_RESET(2U), \
 	.sysmem_base = 0x1FF00000U, .sysmem_bytes = 0x1000U
 #define PART_EXT_L1 \
 	.dbgmcu_cr_addr = 0xE0042004U, .dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY, \

@@ -9,6 +9,11 @@
  * F2/F4/F7: RM0033 §2.3 (F2), RM0090 §3.3 Tables 5-6 (F40x/F41x, F42x/F43x
  * dual bank), RM0383 (F411), RM0390 (F446), RM0385 §3.3 (F74x: 32/128/256
  * KiB sectors), RM0410 §3.3 (F76x single bank), DBGMCU_IDCODE of each.
+ * L0/L1: RM0377 §3.3.1 and §27.4.1 (L0: 128-byte pages, DEV_ID 0x457
+ * Cat.1, 0x417 Cat.3, 0x447 Cat.5), RM0038 §3.3.1 (L1: 256-byte pages,
+ * 0x437 Cat.5/6), DS11451 (L011: 16 KiB, 2 KiB SRAM), DS10152 (L053: 64
+ * KiB, 8 KiB), DS10685 (L073: 192 KiB, 20 KiB), DS10240 (L152xE: 512 KiB,
+ * 80 KiB); an erased byte reads 0x00 (RM0377 §3.3.4).
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -51,6 +56,10 @@ static const ref_line ref_lines[] = {
 	{ 0x421U, "F4", 0U, 256U, 512U, 128U, 128U },    /* F446 */
 	{ 0x449U, "F7", 0U, 512U, 1024U, 320U, 320U },   /* F74x/F75x */
 	{ 0x451U, "F7", 0U, 1024U, 2048U, 512U, 512U },  /* F76x/F77x */
+	{ 0x457U, "L0", 128U, 8U, 16U, 2U, 2U },         /* L0 Cat.1: L011/L021 */
+	{ 0x417U, "L0", 128U, 32U, 64U, 8U, 8U },        /* L0 Cat.3: L05x/L06x */
+	{ 0x447U, "L0", 128U, 64U, 192U, 20U, 20U },     /* L0 Cat.5: L07x/L08x, two banks above 64 KiB */
+	{ 0x437U, "L1", 256U, 384U, 512U, 48U, 80U },    /* L1 Cat.5/6: L15xxD/xE */
 };
 
 static const ref_line *ref_find(uint16_t dev_id)
@@ -87,7 +96,8 @@ Test(parts_ref, every_row_has_a_geometry_covering_exactly_its_flash)
 		cr_expect_eq(gang_geom_base(&p->geom), GANG_FLASH_BASE, "%s", p->name);
 		cr_expect_eq(gang_geom_end(&p->geom) - gang_geom_base(&p->geom), (uint64_t)p->flash_kib * 1024U,
 			     "%s: regions cover the flash size", p->name);
-		cr_expect_eq(p->geom.erased, 0xFFU, "%s: F0-F7 erase to 0xFF", p->name);
+		cr_expect_eq(p->geom.erased, p->family->flash.id == GANG_CTRL_PECR_L0 ? 0x00U : 0xFFU,
+			     "%s: F0-F7 erase to 0xFF, L0/L1 to 0x00", p->name);
 		cr_expect_eq(p->geom.write_unit, p->family->flash.id == GANG_CTRL_FPEC_F1 ? 2U : 4U,
 			     "%s: F0/F1/F3 program half-words, F2/F4/F7 words (x32)", p->name);
 	}
