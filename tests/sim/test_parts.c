@@ -23,6 +23,8 @@ TestSuite(sim_parts, .timeout = 10);
 #define TP_PAGE_PAGES(arg) (arg)
 #define TP_PAGE_SECT(arg)  0U
 #define TP_PAGE_SECT2(arg) 0U
+#define TP_PAGE_PAGES2(arg) (arg)
+#define TP_PAGE_PAGES2G0(arg) (arg)
 #define TP_ROW_CHECK(id, fam, nm, dev, kib, sram, kind, arg, wrp) \
 	do { \
 		const sim_part *p = sim_part_find(nm); \

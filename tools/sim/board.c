@@ -86,10 +86,17 @@ static uint8_t board_info_byte(const sim_board *b, uint32_t addr)
 	return 0xFFU;   /* bootloader code and reserved words are not modelled */
 }
 
-/* System memory up to the end of the option bytes (the family's information block). */
+/*
+ * System memory up to the end of the option bytes, the UID and the
+ * flash-size register (the family's information block; on L0/L1 the
+ * UID and flash size lie above the option words, RM0377 §28.1).
+ */
 static bool board_in_info(const sim_board *b, uint32_t addr)
 {
-	return addr >= b->part->sysmem_base && addr < b->fm->ob_base + b->fm->ob_size;
+	const sim_part *p = b->part;
+
+	return addr >= p->sysmem_base && (addr < b->fm->ob_base + b->fm->ob_size ||
+					  addr < p->uid_addr + 12U || addr < p->flash_size_addr + 2U);
 }
 
 static board_bus board_info_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val)
@@ -114,6 +121,8 @@ static board_bus board_flash_read(sim_board *b, uint32_t off, unsigned size, uin
 	}
 	if (b->fm->blocked(b))
 		return BOARD_BUS_FAULT;       /* RDP level 1 with a debugger (PM0075, RM0090 §3.7.3) */
+	if (b->fm->note_read != NULL)
+		b->fm->note_read(b);
 	*val = board_le_get(b->flash + off, size);
 	if (!board_clock_flash_ok(b))
 		*val = board_clock_garble(*val, size);   /* too few wait states (RM0008 §3.3.3) */
@@ -133,6 +142,8 @@ board_bus board_bus_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *v
 		r = board_flash_read(b, off, size, &v, core);
 	else if (board_sram_off(b, addr, &off))
 		v = board_le_get(b->sram + off, size);
+	else if (board_in_ob(b, addr))
+		r = b->fm->opt_read(b, addr, size, &v);   /* option bytes, OTP, L0/L1 data EEPROM */
 	else if (board_in_info(b, addr))
 		r = board_info_read(b, addr, size, &v);
 	else if (board_in(addr, BOARD_PERIPH_BASE, BOARD_PERIPH_END))
@@ -141,6 +152,8 @@ board_bus board_bus_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *v
 		r = board_gpioa_read(b, addr, size, &v);
 	else if (board_in(addr, BOARD_PPB_BASE, BOARD_PPB_BASE + BOARD_PPB_SIZE))
 		r = board_scs_read(b, addr, &v, core);
+	else if (board_in_gpioa(b, addr))
+		r = board_gpioa_read(b, addr, size, &v);   /* L0 IOPORT at 0x50000000 (RM0377 §2.2.2) */
 	else
 		r = BOARD_BUS_FAULT;          /* nothing answers: bus error */
 	*val = size == 4 ? v : v & ((1U << (8 * size)) - 1U);
@@ -171,6 +184,8 @@ board_bus board_bus_write(sim_board *b, uint32_t addr, unsigned size, uint32_t v
 		return board_gpioa_write(b, addr, size, val);
 	if (board_in(addr, BOARD_PPB_BASE, BOARD_PPB_BASE + BOARD_PPB_SIZE))
 		return board_scs_write(b, addr, val, core);
+	if (board_in_gpioa(b, addr))
+		return board_gpioa_write(b, addr, size, val);
 	return BOARD_BUS_FAULT;   /* system memory is read-only; the rest is unmapped */
 }
 

@@ -89,6 +89,38 @@ static bool core_is_wait(const sim_board *b, uint64_t addr, uint32_t size)
 	return insn == CORE_INSN_WFI || insn == CORE_INSN_WFE;
 }
 
+/* The core is ARMv6-M (Cortex-M0/M0+: CPUID PARTNO 0xC20/0xC60). */
+static bool core_is_v6m(const sim_part *p)
+{
+	uint32_t partno = (p->cpuid >> 4) & 0xFFFU;
+
+	return partno == 0xC20U || partno == 0xC60U;
+}
+
+/*
+ * ARMv6-M has only six 32-bit instructions: BL, MSR, MRS, DSB, DMB, ISB
+ * (ARMv6-M ARM A5.1, A6.7). Any other 32-bit (Thumb-2) encoding is
+ * UNDEFINED: a HardFault on silicon. Unicorn's Cortex-M0 model decodes
+ * the whole Thumb-2 set, so the bench refuses them here.
+ */
+static bool core_v6m_undefined(uc_engine *uc, uint64_t addr, uint32_t size)
+{
+	uint8_t insn[4];
+
+	if (size != 4 || uc_mem_read(uc, addr, insn, sizeof(insn)) != UC_ERR_OK)
+		return false;
+	uint32_t hw1 = board_le_get(insn, 2), hw2 = board_le_get(insn + 2, 2);
+	if ((hw1 & 0xF800U) == 0xF000U && (hw2 & 0xD000U) == 0xD000U)
+		return false;                                  /* BL */
+	if ((hw1 & 0xFFF0U) == 0xF380U && (hw2 & 0xD000U) == 0x8000U)
+		return false;                                  /* MSR */
+	if (hw1 == 0xF3EFU && (hw2 & 0xF000U) == 0x8000U)
+		return false;                                  /* MRS */
+	if (hw1 == 0xF3BFU && (hw2 & 0xFFC0U) == 0x8F40U)
+		return false;                                  /* DSB, DMB, ISB */
+	return true;
+}
+
 static void core_hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
 {
 	sim_board *b = ud;
@@ -97,6 +129,9 @@ static void core_hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *ud
 
 	if (c->n_fix)
 		board_core_apply_fix(b);
+	if (c->stop == BOARD_STOP_NONE && size == 4 && core_is_v6m(b->part) &&
+	    core_v6m_undefined(uc, addr, size))
+		c->stop = BOARD_STOP_FAULT;   /* UNDEFINED: HardFault (ARMv6-M ARM B1.5.6) */
 	if (c->stop == BOARD_STOP_NONE && core_is_wait(b, addr, size))
 		c->stop = BOARD_STOP_SLEEP;   /* sleeps on the WFI; nothing modelled wakes it */
 	if (c->stop != BOARD_STOP_NONE || c->cycles >= c->limit) {
@@ -230,6 +265,53 @@ static void core_wr_gpioa(uc_engine *uc, uint64_t off, unsigned size, uint64_t v
 	core_bus_write(ud, BOARD_AHB2_BASE + (uint32_t)off, size, (uint32_t)v);
 }
 
+/* GPIOA on the L0/G0 IOPORT bus (0x50000000), outside the peripheral windows */
+static bool core_has_ioport(const sim_board *b)
+{
+	return b->part->io->gpioa_base >= 0x50000000U && b->part->io->gpioa_base < BOARD_PPB_BASE;
+}
+
+static uint64_t core_rd_ioport(uc_engine *uc, uint64_t off, unsigned size, void *ud)
+{
+	const sim_board *b = ud;
+
+	(void)uc;
+	return core_bus_read(ud, b->part->io->gpioa_base + (uint32_t)off, size);
+}
+
+static void core_wr_ioport(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, void *ud)
+{
+	const sim_board *b = ud;
+
+	(void)uc;
+	core_bus_write(ud, b->part->io->gpioa_base + (uint32_t)off, size, (uint32_t)v);
+}
+
+/* L0/L1 data EEPROM at 0x08080000: outside flash and the information block */
+static bool core_has_eeprom(const sim_board *b)
+{
+	const board_flash_model *m = b->fm;
+
+	return m->otp_size != 0 && m->otp_base >= BOARD_FLASH_BASE + b->flash_size &&
+	       m->otp_base < core_info_base(b);
+}
+
+static uint64_t core_rd_eeprom(uc_engine *uc, uint64_t off, unsigned size, void *ud)
+{
+	const sim_board *b = ud;
+
+	(void)uc;
+	return core_bus_read(ud, b->fm->otp_base + (uint32_t)off, size);
+}
+
+static void core_wr_eeprom(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, void *ud)
+{
+	const sim_board *b = ud;
+
+	(void)uc;
+	core_bus_write(ud, b->fm->otp_base + (uint32_t)off, size, (uint32_t)v);
+}
+
 static uint64_t core_rd_ppb(uc_engine *uc, uint64_t off, unsigned size, void *ud)
 {
 	(void)uc;
@@ -300,8 +382,8 @@ static int core_cpu_model(const sim_part *p)
 		return UC_CPU_ARM_CORTEX_M4;
 	if (partno == 0xC27U)
 		return UC_CPU_ARM_CORTEX_M7;   /* Unicorn 2 has the M7 (F7) */
-	if (partno == 0xC20U)
-		return UC_CPU_ARM_CORTEX_M0;
+	if (partno == 0xC20U || partno == 0xC60U)
+		return UC_CPU_ARM_CORTEX_M0;   /* M0+ (L0, G0, C0): ARMv6-M as the M0 */
 	return UC_CPU_ARM_CORTEX_M3;
 }
 
@@ -322,6 +404,12 @@ static uc_err core_map(sim_board *b)
 				core_wr_gpioa, b);
 	if (e == UC_ERR_OK)
 		e = uc_mmio_map(c->uc, BOARD_PPB_BASE, BOARD_PPB_SIZE, core_rd_ppb, b, core_wr_ppb, b);
+	if (e == UC_ERR_OK && core_has_ioport(b))
+		e = uc_mmio_map(c->uc, b->part->io->gpioa_base, 0x1000U, core_rd_ioport, b,
+				core_wr_ioport, b);
+	if (e == UC_ERR_OK && core_has_eeprom(b))
+		e = uc_mmio_map(c->uc, b->fm->otp_base, (b->fm->otp_size + 0xFFFU) & ~0xFFFU,
+				core_rd_eeprom, b, core_wr_eeprom, b);
 	return e;
 }
 

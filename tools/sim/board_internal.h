@@ -3,7 +3,8 @@
  * board.c (public API, bus routing), board_core.c (Unicorn core, hooks,
  * register transfer), board_run.c (time, run control, halt/reset),
  * board_scs.c (ARMv7-M debug and system registers), the flash controller
- * models behind flash_model.h (board_fpec.c, board_fpec_f4.c), board_periph.c (CRC, RCC, AFIO, IWDG,
+ * models behind flash_model.h (board_fpec.c, board_fpec_f4.c,
+ * board_pecr_l0.c), board_periph.c (CRC, RCC, AFIO, IWDG,
  * DBGMCU), board_clock.c (RCC clock tree: PLL, SYSCLK/HCLK, flash wait
  * states) and board_state.c (mmap'd persistence). Not the bench's API.
  *
@@ -132,6 +133,33 @@ typedef struct board_fpec4 {
 	bool op_regress;          /* option programming with the RDP 1 -> 0 mass erase */
 } board_fpec4;
 
+/*
+ * L0/L1 PECR controller (board_pecr_l0.c): registers, the key stages, the
+ * option bytes in force, the running operation and a half-page burst being
+ * collected (FPRG+PROG: the words written so far).
+ */
+#define BOARD_PECR_HP_MAX     32U
+#define BOARD_PECR_WRP_WORDS  6U
+
+typedef struct board_pecr {
+	uint32_t acr, pecr, sr;
+	uint32_t optr;            /* OPTR (L0) / OBR (L1) as loaded */
+	uint32_t wrp[BOARD_PECR_WRP_WORDS / 2U];   /* WRPR1..3: bit set = sector protected */
+	unsigned pekey_stage, prgkey_stage, optkey_stage;
+	bool dead;                /* wrong key: PECR locked until reset */
+	uint8_t rdp_level;
+	board_op op;
+	bool op_eeprom;           /* the running program targets data EEPROM */
+	bool op_regress;          /* RDP 1 -> 0: flash and EEPROM erased first */
+	int64_t op_start, op_end;
+	uint32_t op_addr, op_len; /* bytes from the region's base */
+	uint32_t op_ob_word, op_ob_val;   /* option word being programmed */
+	bool hp_on;               /* half-page burst in progress */
+	uint32_t hp_off;          /* flash offset of the half page */
+	unsigned hp_n;            /* words written so far */
+	uint32_t hp_buf[BOARD_PECR_HP_MAX];
+} board_pecr;
+
 #define BOARD_RCC_N           40U   /* RCC 0x00..0x9C */
 
 /*
@@ -179,6 +207,7 @@ struct sim_board {
 	board_core core;
 	board_fpec fpec;       /* F0/F1/F3 model state */
 	board_fpec4 f4;        /* F2/F4/F7 model state */
+	board_pecr l0;         /* L0/L1 model state */
 	board_periph periph;
 	board_clock clock;
 };

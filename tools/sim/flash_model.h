@@ -7,6 +7,9 @@
  *   board_fpec.c     F0/F1/F3 page controller ("FPEC", 0x40022000, PM0075)
  *   board_fpec_f4.c  F2/F4/F7 sector controller (0x40023C00, RM0033 §2,
  *                    RM0090 §3, RM0385 §3, RM0410 §3)
+ *   board_pecr_l0.c  L0/L1 PECR controller (0x40022000 / 0x40023C00,
+ *                    RM0377 §3, RM0038 §3), its data EEPROM (the "OTP"
+ *                    window below, erased 0x00) and option words
  *
  * A model owns its register state (in struct sim_board), the option bytes
  * in force, how they persist in state_dir/<UID>/option_bytes.bin
@@ -37,6 +40,7 @@ typedef struct board_flash_model {
 	uint32_t otp_base;        /* OTP data and lock bytes; otp_size 0: none */
 	uint32_t otp_size;
 	size_t ob_file_len;       /* bytes of option_bytes.bin */
+	bool erased_zero;         /* flash and otp.bin erase to 0x00 (L0/L1), not 0xFF */
 	uint64_t t_prog_ns;       /* default time to program one unit (datasheet typical) */
 	/* a new board's option bytes from cfg->rdp and cfg->wrp */
 	void (*ob_new)(const sim_board *b, uint8_t *img);
@@ -61,11 +65,15 @@ typedef struct board_flash_model {
 	unsigned (*latency)(const sim_board *b);
 	/* the supply drops at t: an operation in progress is left half done */
 	void (*power_loss)(sim_board *b, int64_t t);
+	/* optional: a debugger read of main flash (it breaks an L0/L1 half-page burst) */
+	void (*note_read)(sim_board *b);
 } board_flash_model;
 
 extern const board_flash_model board_fpec_model;      /* board_fpec.c */
 extern const board_flash_model board_fpec_f24_model;  /* board_fpec_f4.c: F2/F4 */
 extern const board_flash_model board_fpec_f7_model;   /* board_fpec_f4.c: F7 */
+extern const board_flash_model board_pecr_l0_model;   /* board_pecr_l0.c: L0 */
+extern const board_flash_model board_pecr_l1_model;   /* board_pecr_l0.c: L1 */
 
 /* The model of a part's family. */
 const board_flash_model *board_flash_model_for(const sim_part *p);
