@@ -194,7 +194,8 @@ static int l0_erase_run(gang_target *t, uint32_t addr, uint32_t end, uint32_t pa
 	if (!bkpt)
 		return gang_diag_set_at(gang_target_diag(t), GANG_EFLASH, addr, "page erase loop at 0x%08" PRIX32
 				     " faulted (DFSR=0x%08" PRIX32 ")", addr, dfsr);
-	if (at != end)
+	/* the loop stops on the first status error, r1 one page past the page that failed */
+	if ((sr & l0_fam(t)->sr_errs) || at != end)
 		return (err = l0_check(t, sr, "page erase", at - page)) < 0 ? err :
 		       gang_diag_set_at(gang_target_diag(t), GANG_EFLASH, at - page, "page erase at 0x%08" PRIX32
 				     " failed (FLASH_SR=0x%08" PRIX32 ")", at - page, sr);
