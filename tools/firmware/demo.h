@@ -20,8 +20,26 @@
 #ifndef DEMO_F4
 #define DEMO_F4 0
 #endif
+#ifndef DEMO_L0
+#define DEMO_L0 0
+#endif
 
-#if DEMO_F4
+#if DEMO_L0
+/*
+ * STM32L053R8 (RM0367 §7.3.12 RCC_IOPENR, §9.4.1 GPIOx_MODER on the IOPORT
+ * bus at 0x50000000, §9.4.6 GPIOx_ODR): the LED on PA5 as on the
+ * NUCLEO-L053R8; the serial in data EEPROM (0x08080000, erased 0x00).
+ */
+#define DEMO_RCC_IOPENR (*(volatile uint32_t *)0x4002102CU)
+#define DEMO_RCC_IOPENR_GPIOAEN (1U << 0)
+#define DEMO_GPIOA_MODER (*(volatile uint32_t *)0x50000000U)
+#define DEMO_GPIOA_MODER_SWD_MASK (0xFU << 26) /* PA13, PA14 */
+#define DEMO_GPIOA_MODER_SWD_OUT (0x5U << 26)  /* both general-purpose outputs: SWD gone */
+#define DEMO_GPIOA_ODR (*(volatile uint32_t *)0x50000014U)
+#define DEMO_LED_PIN 5U
+#define DEMO_SERIAL_ADDR 0x08080000U        /* data EEPROM: serial slot written by gang */
+#define DEMO_DELAY_LOOPS 2000U              /* about 10 ms per toggle at the 2.1 MHz MSI */
+#elif DEMO_F4
 #define DEMO_RCC_AHB1ENR (*(volatile uint32_t *)0x40023830U)
 #define DEMO_RCC_AHB1ENR_GPIOAEN (1U << 0)
 #define DEMO_RCC_AHB1ENR_GPIODEN (1U << 3)
@@ -47,7 +65,7 @@
 #define DEMO_SERIAL_ADDR 0x0803F800U        /* serial slot written by gang */
 #define DEMO_DELAY_LOOPS 20000U             /* about 10 ms per toggle at the 8 MHz HSI */
 #endif
-#define DEMO_SERIAL_UNSET 0xFFFFFFFFU       /* erased flash */
+#define DEMO_SERIAL_UNSET (DEMO_L0 ? 0x00000000U : 0xFFFFFFFFU) /* erased flash or EEPROM */
 #define DEMO_MAGIC 0x474E4147U              /* "GANG" little-endian: proves .data was copied */
 
 /* At 0x20000000 (first in .data): what the bench and tests read back. */
