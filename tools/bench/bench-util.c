@@ -8,7 +8,8 @@
  *   bench-util units FILE UNIT           print how many UNIT-byte program
  *                                       units of FILE are not all 0xFF (what
  *                                       a loader must program: 2 on F0/F1/F3,
- *                                       4 on F2/F4/F7)
+ *                                       4 on F2/F4/F7, half pages of 64/128
+ *                                       on L0/L1; up to 256)
  *   bench-util floor FILE [T_PROG_US] [ERASE_MS] [PAGES]
  *                                       print "HALFWORDS FLOOR_S": the chip's
  *                                       lower bound for programming FILE —
@@ -143,7 +144,7 @@ static int bu_units(const char *path, const char *unit_s)
 	FILE *f;
 	int c;
 
-	if (bu_number(&unit, "UNIT", unit_s) < 0 || unit < 1 || unit > 32)
+	if (bu_number(&unit, "UNIT", unit_s) < 0 || unit < 1 || unit > 256)
 		return 2;
 	if (!(f = fopen(path, "rb"))) {
 		fprintf(stderr, "bench-util: %s: %s\n", path, strerror(errno));
