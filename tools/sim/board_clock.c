@@ -34,7 +34,18 @@
  *   RM0090 §3.5.1 Table 10 and F7 RM0410 §3.3.2 Table 7 30/24/22/20 MHz per
  *   wait state at 2.7-3.6/2.4-2.7/2.1-2.4/1.8-2.1 V, F2 RM0033 §2.3.4
  *   Table 3 30/24/18/16 MHz. More wait states than needed are fine.
- * - All of it resets to HSI, 0 wait states, at system reset.
+ * - L0/L1 (RM0377 §7.3.1-2, RM0038 §6.3.1-2): the reset source is MSI
+ *   (2.097 MHz, the part's core_hz), SW = 01 selects HSI16 once
+ *   RCC_CR.HSI16ON/HSION (b0) is set, its ready flag (L0 HSI16RDYF b2,
+ *   L1 HSIRDY b1) follows at once (the few-us start-up is not modelled);
+ *   the source feeding SYSCLK cannot be switched off. HSE and the L0/L1
+ *   PLL are not modelled: selecting them never takes effect. Wait
+ *   states: one per 16 MHz of HCLK, the voltage range 1 figures (RM0377
+ *   §3.3.3 Table 13, RM0038 §3.3.3): PWR_CR.VOS is not modelled, and the
+ *   stock OpenOCD stm32l0.cfg/stm32l1.cfg run HSI16 with LATENCY 0 at the
+ *   reset range 2 (8 MHz per wait state on paper) and verify on
+ *   silicon, so the bench takes the range that matches what parts do.
+ * - All of it resets to HSI (L0/L1: MSI), 0 wait states, at system reset.
  */
 #include "board_internal.h"
 
@@ -53,8 +64,11 @@
 #define RCC_CR_RO            0x2A02FF02U
 #define RCC_CFGR_SW          0x3U
 #define RCC_CFGR_SWS         (0x3U << 2)
-#define RCC_SRC_HSI          0U
-#define RCC_SRC_PLL          2U
+#define RCC_SRC_HSI          0U        /* L0/L1: MSI */
+#define RCC_SRC_HSI16        1U        /* L0/L1 only (F0/F1/F3/F2/F4/F7: HSE) */
+#define RCC_SRC_PLL          2U        /* L0/L1: HSE (not modelled) */
+#define RCC_CR_MSION         (1U << 8)
+#define CLOCK_HSI16_HZ       16000000ULL
 /* F0/F1/F3 CFGR: PLLSRC (b16, F0/F3 b15 too), PLLXTPRE b17, PLLMUL[21:18] */
 #define FPEC_CFGR_PLL        0x003F8000U
 #define FPEC_CFGR_PLLSRC     (3U << 15)
@@ -70,16 +84,27 @@
 /* What differs between the clock trees of the families. */
 typedef struct clock_family {
 	bool sect;                /* F2/F4/F7 RCC with PLLCFGR; else F0/F1/F3 */
+	bool msi;                 /* L0/L1: MSI after reset, SW = 01 is HSI16, no PLL model */
+	uint32_t hsi_rdy;         /* RCC_CR ready flag of the HSI (HSI16 on L0) */
+	uint32_t cr_reset;
+	uint32_t cr_ro;           /* read-only RCC_CR bits */
 	bool ws_on_sysclk;        /* F0/F1/F3: LATENCY is set against SYSCLK, else HCLK */
 	uint32_t max_mhz;         /* SYSCLK maximum unless the part says otherwise */
 	uint32_t vco_min_mhz;     /* F2/F4/F7 */
 	uint32_t ws_mhz[4];       /* MHz per wait state at >= 2.7, 2.4, 2.1 V and below */
 } clock_family;
 
-static const clock_family clock_fpec = { false, true, 72U, 0U, { 24U, 24U, 24U, 24U } };
-static const clock_family clock_f2 = { true, false, 120U, 192U, { 30U, 24U, 18U, 16U } };
-static const clock_family clock_f4 = { true, false, 168U, 100U, { 30U, 24U, 22U, 20U } };
-static const clock_family clock_f7 = { true, false, 216U, 100U, { 30U, 24U, 22U, 20U } };
+#define CLOCK_F_CR  false, RCC_CR_HSIRDY, RCC_CR_RESET, RCC_CR_RO
+static const clock_family clock_fpec = { false, CLOCK_F_CR, true, 72U, 0U, { 24U, 24U, 24U, 24U } };
+static const clock_family clock_f2 = { true, CLOCK_F_CR, false, 120U, 192U, { 30U, 24U, 18U, 16U } };
+static const clock_family clock_f4 = { true, CLOCK_F_CR, false, 168U, 100U, { 30U, 24U, 22U, 20U } };
+static const clock_family clock_f7 = { true, CLOCK_F_CR, false, 216U, 100U, { 30U, 24U, 22U, 20U } };
+/* L0: CR reset MSION|MSIRDY; RO HSI16RDYF b2, HSI16DIVF b4, MSIRDY b9, HSERDY b17, PLLRDY b25 */
+static const clock_family clock_l0 = { false, true, 1U << 2, 0x300U, 0x02020214U, false, 32U, 0U,
+				       { 16U, 16U, 16U, 16U } };
+/* L1: RO HSIRDY b1, MSIRDY b9, HSERDY b17, PLLRDY b25 */
+static const clock_family clock_l1 = { false, true, 1U << 1, 0x300U, 0x02020202U, false, 32U, 0U,
+				       { 16U, 16U, 16U, 16U } };
 
 /* Parts whose maximum SYSCLK differs from their family's (the parts' datasheets, §1). */
 static const struct { uint16_t dev_id; uint32_t mhz; } clock_part_max[] = {
@@ -95,6 +120,8 @@ static const clock_family *clock_fam(const sim_board *b)
 	case SIM_FLASH_F2: return &clock_f2;
 	case SIM_FLASH_F4: return &clock_f4;
 	case SIM_FLASH_F7: return &clock_f7;
+	case SIM_FLASH_L0: return &clock_l0;
+	case SIM_FLASH_L1: return &clock_l1;
 	default: return &clock_fpec;
 	}
 }
@@ -144,6 +171,8 @@ static uint64_t clock_pll_sect(const sim_board *b)
 
 static uint64_t clock_pll_hz(const sim_board *b)
 {
+	if (clock_fam(b)->msi)
+		return 0;   /* the L0/L1 PLL is not modelled: it never locks */
 	return clock_fam(b)->sect ? clock_pll_sect(b) : clock_pll_fpec(b);
 }
 
@@ -161,7 +190,10 @@ static void clock_update_hz(sim_board *b)
 {
 	board_clock *k = &b->clock;
 
-	k->sysclk_hz = k->sws == RCC_SRC_PLL ? clock_pll_hz(b) : clock_hsi(b);
+	if (clock_fam(b)->msi)
+		k->sysclk_hz = k->sws == RCC_SRC_HSI16 ? CLOCK_HSI16_HZ : clock_hsi(b);
+	else
+		k->sysclk_hz = k->sws == RCC_SRC_PLL ? clock_pll_hz(b) : clock_hsi(b);
 	k->hclk_hz = k->sysclk_hz >> clock_hpre_shift(k->cfgr);
 	board_core_reclock(b, k->hclk_hz);
 	board_clock_flash_changed(b);
@@ -171,7 +203,7 @@ void board_clock_reset(sim_board *b)
 {
 	board_clock *k = &b->clock;
 
-	k->cr = RCC_CR_RESET;
+	k->cr = clock_fam(b)->cr_reset;
 	k->cfgr = 0;
 	k->pllcfgr = clock_fam(b)->sect ? SECT_PLLCFGR_RESET : 0U;
 	k->pll_lock_at = CLOCK_NEVER;
@@ -185,6 +217,8 @@ static int64_t clock_ready_at(const sim_board *b, unsigned src)
 {
 	if (src == RCC_SRC_HSI)
 		return INT64_MIN;
+	if (clock_fam(b)->msi)
+		return src == RCC_SRC_HSI16 && (b->clock.cr & RCC_CR_HSION) ? INT64_MIN : CLOCK_NEVER;
 	if (src == RCC_SRC_PLL && (b->clock.cr & RCC_CR_PLLON))
 		return b->clock.pll_lock_at;
 	return CLOCK_NEVER;
@@ -213,7 +247,13 @@ void board_clock_sync(sim_board *b, int64_t t)
 static uint32_t clock_read_cr(const sim_board *b, int64_t t)
 {
 	const board_clock *k = &b->clock;
-	uint32_t v = k->cr | RCC_CR_HSIRDY;
+	const clock_family *f = clock_fam(b);
+	uint32_t v = k->cr | (f->msi ? 0U : RCC_CR_HSIRDY);
+
+	if (f->msi && (k->cr & RCC_CR_MSION))
+		v |= RCC_CR_MSION << 1;   /* MSIRDY */
+	if (f->msi && (k->cr & RCC_CR_HSION))
+		v |= f->hsi_rdy;
 
 	if ((k->cr & RCC_CR_PLLON) && t >= k->pll_lock_at)
 		v |= RCC_CR_PLLRDY;
@@ -245,7 +285,11 @@ static void clock_write_cr(sim_board *b, uint32_t val, int64_t t)
 
 	if (was_on && k->sws == RCC_SRC_PLL)
 		val |= RCC_CR_PLLON;   /* cannot be reset while the PLL is SYSCLK */
-	k->cr = (val & ~RCC_CR_RO) | RCC_CR_HSION;
+	if (!clock_fam(b)->msi)
+		val |= RCC_CR_HSION;   /* HSI feeds SYSCLK directly or through the PLL */
+	else
+		val |= k->sws == RCC_SRC_HSI16 ? RCC_CR_HSION : RCC_CR_MSION;
+	k->cr = val & ~clock_fam(b)->cr_ro;
 	if (!(val & RCC_CR_PLLON))
 		k->pll_lock_at = CLOCK_NEVER;
 	else if (!was_on)
