@@ -38,8 +38,12 @@
  *   (2.097 MHz, the part's core_hz), SW = 01 selects HSI16 once
  *   RCC_CR.HSI16ON/HSION (b0) is set, its ready flag (L0 HSI16RDYF b2,
  *   L1 HSIRDY b1) follows at once (the few-us start-up is not modelled);
- *   the source feeding SYSCLK cannot be switched off. HSE and the L0/L1
- *   PLL are not modelled: selecting them never takes effect. Wait
+ *   the source feeding SYSCLK cannot be switched off. SW = 11 selects
+ *   the PLL: HSI16 x PLLMUL (3, 4, 6, 8, 12, 16, 24, 32, 48) / PLLDIV (2,
+ *   3, 4), CFGR b16/b21:18/b23:22, locking CLOCK_PLL_LOCK_NS after PLLON
+ *   when HSI16 is on, the VCO at most 96 MHz and the output at most
+ *   32 MHz (RM0377 §7.2.4, RM0038 §6.2.5; stricter choice: anything else
+ *   never locks). HSE is not modelled: selecting it never takes effect. Wait
  *   states: one per 16 MHz of HCLK, the voltage range 1 figures (RM0377
  *   §3.3.3 Table 13, RM0038 §3.3.3): PWR_CR.VOS is not modelled, and the
  *   stock OpenOCD stm32l0.cfg/stm32l1.cfg run HSI16 with LATENCY 0 at the
@@ -67,6 +71,8 @@
 #define RCC_SRC_HSI          0U        /* L0/L1: MSI */
 #define RCC_SRC_HSI16        1U        /* L0/L1 only (F0/F1/F3/F2/F4/F7: HSE) */
 #define RCC_SRC_PLL          2U        /* L0/L1: HSE (not modelled) */
+#define RCC_SRC_PLL_L        3U        /* L0/L1 */
+#define L_CFGR_PLL           0x00FD0000U   /* PLLSRC b16, PLLMUL[21:18], PLLDIV[23:22] */
 #define RCC_CR_MSION         (1U << 8)
 #define CLOCK_HSI16_HZ       16000000ULL
 /* F0/F1/F3 CFGR: PLLSRC (b16, F0/F3 b15 too), PLLXTPRE b17, PLLMUL[21:18] */
@@ -169,10 +175,24 @@ static uint64_t clock_pll_sect(const sim_board *b)
 	return vco / p > clock_max_hz(b) ? 0 : vco / p;
 }
 
+/* L0/L1 PLL from HSI16 (RM0377 §7.3.3 PLLMUL/PLLDIV); 0: never locks. */
+static uint64_t clock_pll_l(const sim_board *b)
+{
+	static const uint8_t mul[16] = { 3, 4, 6, 8, 12, 16, 24, 32, 48 };
+	uint32_t cfgr = b->clock.cfgr, m = mul[(cfgr >> 18) & 0xFU], d = (cfgr >> 22) & 3U;
+	uint64_t vco = CLOCK_HSI16_HZ * m;
+
+	if ((cfgr & (1U << 16)) || m == 0 || d == 0 || !(b->clock.cr & RCC_CR_HSION))
+		return 0;   /* HSE source, a reserved PLLMUL/PLLDIV, or HSI16 off */
+	if (vco > 96U * CLOCK_MHZ || vco / (d + 1U) > 32U * CLOCK_MHZ)
+		return 0;
+	return vco / (d + 1U);
+}
+
 static uint64_t clock_pll_hz(const sim_board *b)
 {
 	if (clock_fam(b)->msi)
-		return 0;   /* the L0/L1 PLL is not modelled: it never locks */
+		return clock_pll_l(b);
 	return clock_fam(b)->sect ? clock_pll_sect(b) : clock_pll_fpec(b);
 }
 
@@ -191,7 +211,8 @@ static void clock_update_hz(sim_board *b)
 	board_clock *k = &b->clock;
 
 	if (clock_fam(b)->msi)
-		k->sysclk_hz = k->sws == RCC_SRC_HSI16 ? CLOCK_HSI16_HZ : clock_hsi(b);
+		k->sysclk_hz = k->sws == RCC_SRC_HSI16 ? CLOCK_HSI16_HZ :
+			       k->sws == RCC_SRC_PLL_L ? clock_pll_hz(b) : clock_hsi(b);
 	else
 		k->sysclk_hz = k->sws == RCC_SRC_PLL ? clock_pll_hz(b) : clock_hsi(b);
 	k->hclk_hz = k->sysclk_hz >> clock_hpre_shift(k->cfgr);
@@ -217,8 +238,12 @@ static int64_t clock_ready_at(const sim_board *b, unsigned src)
 {
 	if (src == RCC_SRC_HSI)
 		return INT64_MIN;
+	if (clock_fam(b)->msi && src == RCC_SRC_HSI16)
+		return (b->clock.cr & RCC_CR_HSION) ? INT64_MIN : CLOCK_NEVER;
+	if (clock_fam(b)->msi && src == RCC_SRC_PLL_L && (b->clock.cr & RCC_CR_PLLON))
+		return b->clock.pll_lock_at;
 	if (clock_fam(b)->msi)
-		return src == RCC_SRC_HSI16 && (b->clock.cr & RCC_CR_HSION) ? INT64_MIN : CLOCK_NEVER;
+		return CLOCK_NEVER;   /* HSE */
 	if (src == RCC_SRC_PLL && (b->clock.cr & RCC_CR_PLLON))
 		return b->clock.pll_lock_at;
 	return CLOCK_NEVER;
@@ -283,12 +308,12 @@ static void clock_write_cr(sim_board *b, uint32_t val, int64_t t)
 	board_clock *k = &b->clock;
 	bool was_on = (k->cr & RCC_CR_PLLON) != 0;
 
-	if (was_on && k->sws == RCC_SRC_PLL)
+	if (was_on && k->sws == (clock_fam(b)->msi ? RCC_SRC_PLL_L : RCC_SRC_PLL))
 		val |= RCC_CR_PLLON;   /* cannot be reset while the PLL is SYSCLK */
-	if (!clock_fam(b)->msi)
-		val |= RCC_CR_HSION;   /* HSI feeds SYSCLK directly or through the PLL */
+	if (!clock_fam(b)->msi || k->sws != RCC_SRC_HSI)
+		val |= RCC_CR_HSION;   /* HSI (L0/L1 HSI16) feeds SYSCLK directly or through the PLL */
 	else
-		val |= k->sws == RCC_SRC_HSI16 ? RCC_CR_HSION : RCC_CR_MSION;
+		val |= RCC_CR_MSION;   /* L0/L1: MSI is SYSCLK */
 	k->cr = val & ~clock_fam(b)->cr_ro;
 	if (!(val & RCC_CR_PLLON))
 		k->pll_lock_at = CLOCK_NEVER;
@@ -301,8 +326,8 @@ static void clock_write_cfgr(sim_board *b, uint32_t val, int64_t t)
 	board_clock *k = &b->clock;
 	uint32_t keep = RCC_CFGR_SWS;
 
-	if (!clock_fam(b)->sect && (k->cr & RCC_CR_PLLON))
-		keep |= FPEC_CFGR_PLL;   /* the PLL setting is frozen while it runs */
+	if (!clock_fam(b)->sect && (k->cr & RCC_CR_PLLON))   /* frozen while it runs */
+		keep |= clock_fam(b)->msi ? L_CFGR_PLL : FPEC_CFGR_PLL;
 	k->cfgr = (k->cfgr & keep) | (val & ~keep);
 	k->cfgr &= ~RCC_CFGR_SWS;
 	k->sw_at = t;
