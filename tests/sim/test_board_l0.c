@@ -556,3 +556,167 @@ Test(board_l0, cortex_m0plus_faults_on_thumb2_and_the_l1_m3_runs_it)
 	cr_expect_eq(fx_r(b, FX_DFSR, 4) & 2U, 2U);
 	sim_board_free(b);
 }
+
+/* ---- clock tree and wait states ----------------------------------------------------- */
+
+#define L0_RCC_CR   0x40021000U
+#define L0_RCC_CFGR 0x4002100CU
+#define L1_RCC_CR   0x40023800U
+#define L1_RCC_CFGR 0x40023808U
+
+Test(board_l0, l0_resets_on_msi_switches_to_hsi16_and_the_pll_needs_a_wait_state)
+{
+	sim_board *b = l_board("STM32L053R8", 0);
+
+	l_unlock_prg(b);
+	fx_w(b, FX_FLASH, 4, 0x600DF00DU);
+	l_wait(b);
+	cr_expect_eq(fx_r(b, L0_RCC_CR, 4) & 0x305U, 0x300U, "MSION, MSIRDY; HSI16 off");
+	cr_expect_eq(fx_r(b, L0_RCC_CFGR, 4) & 0xFU, 0U, "SW = SWS = MSI");
+	fx_w(b, L0_RCC_CFGR, 4, 1U);
+	cr_expect_eq(fx_r(b, L0_RCC_CFGR, 4) & 0xCU, 0U, "HSI16 off: no switch");
+	fx_w(b, L0_RCC_CR, 4, 0x101U);
+	cr_expect_eq(fx_r(b, L0_RCC_CR, 4) & 0x4U, 0x4U, "HSI16RDYF");
+	cr_expect_eq(fx_r(b, L0_RCC_CFGR, 4) & 0xCU, 0x4U, "SWS = HSI16");
+	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0x600DF00DU, "16 MHz with 0 wait states");
+	fx_w(b, L0_RCC_CR, 4, 0x100U);
+	cr_expect_eq(fx_r(b, L0_RCC_CR, 4) & 0x1U, 0x1U, "HSI16 stays on while it is SYSCLK");
+	/* PLL: HSI16 x4 / 2 = 32 MHz (PLLMUL code 1, PLLDIV code 1) */
+	fx_w(b, L0_RCC_CFGR, 4, 1U | 1U << 18 | 1U << 22);
+	fx_w(b, L0_RCC_CR, 4, 0x01000101U);
+	sim_board_advance(b, sim_board_now(b) + FX_MS);
+	cr_expect_eq(fx_r(b, L0_RCC_CR, 4) & 0x02000000U, 0x02000000U, "PLLRDY");
+	fx_w(b, L0_RCC_CFGR, 4, 3U | 1U << 18 | 1U << 22);
+	cr_expect_eq(fx_r(b, L0_RCC_CFGR, 4) & 0xCU, 0xCU, "SWS = PLL");
+	cr_expect_neq(fx_r(b, FX_FLASH, 4), 0x600DF00DU, "32 MHz with 0 wait states: garbage");
+	l_w(b, P_ACR, 1U);
+	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0x600DF00DU, "one wait state");
+	sim_board_free(b);
+}
+
+Test(board_l0, l1_latency_needs_acc64_first)
+{
+	sim_board *b = l_board("STM32L152RE", 0);
+
+	l_w(b, P_ACR, 1U);
+	cr_expect_eq(l_r(b, P_ACR), 0U, "LATENCY refused without ACC64");
+	l_w(b, P_ACR, 4U);
+	l_w(b, P_ACR, 5U);
+	cr_expect_eq(l_r(b, P_ACR), 5U, "ACC64 then LATENCY");
+	l_w(b, P_ACR, 1U);
+	cr_expect_eq(l_r(b, P_ACR), 5U, "ACC64 cannot drop under LATENCY");
+	fx_w(b, L1_RCC_CR, 4, 0x101U);
+	fx_w(b, L1_RCC_CFGR, 4, 1U);
+	cr_expect_eq(fx_r(b, L1_RCC_CR, 4) & 0x2U, 0x2U, "HSIRDY");
+	cr_expect_eq(fx_r(b, L1_RCC_CFGR, 4) & 0xCU, 0x4U, "SWS = HSI");
+	sim_board_free(b);
+}
+
+/* ---- the seed failures: SWD pins reassigned, Stop without DBGMCU ---------------------- */
+
+/* L0: IOPENR |= GPIOAEN; GPIOA_MODER = 0xC3FFFCFF (PA13/PA14 input); b . */
+static const uint8_t l_fw_moder_l0[36] = {
+	0x00, 0x10, 0x00, 0x20, 0x09, 0x00, 0x00, 0x08, 0x03, 0x48, 0x01, 0x21,
+	0x01, 0x60, 0x03, 0x48, 0x03, 0x49, 0x01, 0x60, 0xfe, 0xe7, 0xc0, 0x46,
+	0x2c, 0x10, 0x02, 0x40, 0x00, 0x00, 0x00, 0x50, 0xff, 0xfc, 0xff, 0xc3,
+};
+/* L1: AHBENR = GPIOAEN; GPIOA_MODER = 0x80000000 (PA13/PA14 input); b . */
+static const uint8_t l_fw_moder_l1[36] = {
+	0x00, 0x10, 0x00, 0x20, 0x09, 0x00, 0x00, 0x08, 0x03, 0x48, 0x01, 0x21,
+	0x01, 0x60, 0x03, 0x48, 0x03, 0x49, 0x01, 0x60, 0xfe, 0xe7, 0xc0, 0x46,
+	0x1c, 0x38, 0x02, 0x40, 0x00, 0x00, 0x02, 0x40, 0x00, 0x00, 0x00, 0x80,
+};
+/* SCB_SCR = SLEEPDEEP; wfi; b . */
+static const uint8_t l_fw_stop[24] = {
+	0x00, 0x10, 0x00, 0x20, 0x09, 0x00, 0x00, 0x08, 0x02, 0x48, 0x04, 0x21,
+	0x01, 0x60, 0x30, 0xbf, 0xfe, 0xe7, 0xc0, 0x46, 0x10, 0xed, 0x00, 0xe0,
+};
+
+static sim_board *l_fw_board(const char *part, const uint8_t *fw, size_t len)
+{
+	sim_board_cfg c = fx_cfg();
+
+	c.part = sim_part_find(part);
+	c.firmware = fx_write_file("fw.bin", fw, len);
+	c.timing.t_prog_ns = 0;
+	c.timing.core_hz = 0;
+	l_regs = c.part->flash_ctl == SIM_FLASH_L0 ? L0_REGS : L1_REGS;
+	return fx_board(&c, 0);
+}
+
+/* Connect under reset: halt on the reset vector, release NRST; the port answers again. */
+static void l_connect_under_reset(sim_board *b)
+{
+	uint32_t id;
+
+	sim_board_set_nrst(b, true);
+	cr_assert_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK, "under NRST");
+	fx_w(b, FX_DHCSR, 4, 0xA05F0003U);
+	fx_w(b, FX_DEMCR, 4, 0x01000001U);
+	sim_board_set_nrst(b, false);
+	cr_assert_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK);
+	cr_assert_not(sim_board_core_running(b), "halted on the reset vector");
+}
+
+Test(board_l0, firmware_taking_pa13_pa14_silences_swd_until_connect_under_reset)
+{
+	static const struct { const char *part; const uint8_t *fw; } k[2] = {
+		{ "STM32L053R8", l_fw_moder_l0 }, { "STM32L152RE", l_fw_moder_l1 },
+	};
+
+	for (unsigned i = 0; i < 2; i++) {
+		uint32_t id;
+		sim_board *b = l_fw_board(k[i].part, k[i].fw, 36);
+		sim_board_advance(b, 5 * FX_MS);
+		cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_NOACK, "%s", k[i].part);
+		cr_expect_eq(sim_board_write(b, FX_AIRCR, 4, 0x05FA0004U), SIM_SWD_NOACK,
+			     "no soft reset either");
+		l_connect_under_reset(b);
+		cr_expect_eq(fx_r(b, FX_FLASH + 4, 4), 0x08000009U, "%s: flash readable", k[i].part);
+		sim_board_free(b);
+		fx_teardown();
+		fx_setup();
+	}
+}
+
+/* Stop with DBG_CR as the debugger managed to set it: does the port survive? */
+static sim_swd l_stop_with(bool dbgen)
+{
+	uint32_t id;
+	sim_board *b = l_fw_board("STM32L053R8", l_fw_stop, sizeof(l_fw_stop));
+
+	sim_board_set_nrst(b, true);
+	cr_assert_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK);
+	fx_w(b, FX_DHCSR, 4, 0xA05F0003U);
+	fx_w(b, FX_DEMCR, 4, 0x01000001U);
+	fx_w(b, 0x40015804U, 4, 0x7U);        /* under reset: DBGEN is off, lost */
+	sim_board_set_nrst(b, false);
+	cr_expect_eq(fx_r(b, 0x40015804U, 4), 0U, "DBG_CR write without DBGEN has no effect");
+	if (dbgen) {
+		fx_w(b, 0x40021034U, 4, 1U << 22);   /* RCC_APB2ENR.DBGEN */
+		fx_w(b, 0x40015804U, 4, 0x7U);
+		cr_expect_eq(fx_r(b, 0x40015804U, 4), 0x7U);
+	}
+	fx_w(b, FX_DHCSR, 4, 0xA05F0001U);       /* run into Stop */
+	sim_board_advance(b, sim_board_now(b) + FX_MS);
+	sim_swd r = sim_board_dp_connect(b, &id);
+	sim_board_free(b);
+	fx_teardown();
+	fx_setup();
+	return r;
+}
+
+Test(board_l0, stop_without_dbg_stop_silences_swd_and_dbg_cr_needs_dbgen)
+{
+	uint32_t id;
+	sim_board *b = l_fw_board("STM32L053R8", l_fw_stop, sizeof(l_fw_stop));
+
+	sim_board_advance(b, 5 * FX_MS);
+	cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_NOACK, "in Stop");
+	l_connect_under_reset(b);
+	sim_board_free(b);
+	fx_teardown();
+	fx_setup();
+	cr_expect_eq(l_stop_with(false), SIM_SWD_NOACK, "DBG_CR never took the write");
+	cr_expect_eq(l_stop_with(true), SIM_SWD_OK, "DBGEN, then DBG_STOP keeps the port");
+}

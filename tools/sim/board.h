@@ -69,6 +69,9 @@ typedef struct sim_family_io {
 	uint32_t gpioa_moder_reset;
 	bool has_afio;           /* F1 AFIO_MAPR.SWJ_CFG at 0x40010004 */
 	uint32_t core_hz;        /* HSI after reset */
+	/* RCC register and bit that clock the DBGMCU_CR/FZ registers (0 bit: always on) */
+	uint32_t dbgmcu_en_off;
+	uint32_t dbgmcu_en_bit;
 } sim_family_io;
 
 /* Part description (immutable table in parts.c). */

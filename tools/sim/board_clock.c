@@ -34,7 +34,22 @@
  *   RM0090 §3.5.1 Table 10 and F7 RM0410 §3.3.2 Table 7 30/24/22/20 MHz per
  *   wait state at 2.7-3.6/2.4-2.7/2.1-2.4/1.8-2.1 V, F2 RM0033 §2.3.4
  *   Table 3 30/24/18/16 MHz. More wait states than needed are fine.
- * - All of it resets to HSI, 0 wait states, at system reset.
+ * - L0/L1 (RM0377 §7.3.1-2, RM0038 §6.3.1-2): the reset source is MSI
+ *   (2.097 MHz, the part's core_hz), SW = 01 selects HSI16 once
+ *   RCC_CR.HSI16ON/HSION (b0) is set, its ready flag (L0 HSI16RDYF b2,
+ *   L1 HSIRDY b1) follows at once (the few-us start-up is not modelled);
+ *   the source feeding SYSCLK cannot be switched off. SW = 11 selects
+ *   the PLL: HSI16 x PLLMUL (3, 4, 6, 8, 12, 16, 24, 32, 48) / PLLDIV (2,
+ *   3, 4), CFGR b16/b21:18/b23:22, locking CLOCK_PLL_LOCK_NS after PLLON
+ *   when HSI16 is on, the VCO at most 96 MHz and the output at most
+ *   32 MHz (RM0377 §7.2.4, RM0038 §6.2.5; stricter choice: anything else
+ *   never locks). HSE is not modelled: selecting it never takes effect. Wait
+ *   states: one per 16 MHz of HCLK, the voltage range 1 figures (RM0377
+ *   §3.3.3 Table 13, RM0038 §3.3.3): PWR_CR.VOS is not modelled, and the
+ *   stock OpenOCD stm32l0.cfg/stm32l1.cfg run HSI16 with LATENCY 0 at the
+ *   reset range 2 (8 MHz per wait state on paper) and verify on
+ *   silicon, so the bench takes the range that matches what parts do.
+ * - All of it resets to HSI (L0/L1: MSI), 0 wait states, at system reset.
  */
 #include "board_internal.h"
 
@@ -53,8 +68,13 @@
 #define RCC_CR_RO            0x2A02FF02U
 #define RCC_CFGR_SW          0x3U
 #define RCC_CFGR_SWS         (0x3U << 2)
-#define RCC_SRC_HSI          0U
-#define RCC_SRC_PLL          2U
+#define RCC_SRC_HSI          0U        /* L0/L1: MSI */
+#define RCC_SRC_HSI16        1U        /* L0/L1 only (F0/F1/F3/F2/F4/F7: HSE) */
+#define RCC_SRC_PLL          2U        /* L0/L1: HSE (not modelled) */
+#define RCC_SRC_PLL_L        3U        /* L0/L1 */
+#define L_CFGR_PLL           0x00FD0000U   /* PLLSRC b16, PLLMUL[21:18], PLLDIV[23:22] */
+#define RCC_CR_MSION         (1U << 8)
+#define CLOCK_HSI16_HZ       16000000ULL
 /* F0/F1/F3 CFGR: PLLSRC (b16, F0/F3 b15 too), PLLXTPRE b17, PLLMUL[21:18] */
 #define FPEC_CFGR_PLL        0x003F8000U
 #define FPEC_CFGR_PLLSRC     (3U << 15)
@@ -70,16 +90,27 @@
 /* What differs between the clock trees of the families. */
 typedef struct clock_family {
 	bool sect;                /* F2/F4/F7 RCC with PLLCFGR; else F0/F1/F3 */
+	bool msi;                 /* L0/L1: MSI after reset, SW = 01 is HSI16, no PLL model */
+	uint32_t hsi_rdy;         /* RCC_CR ready flag of the HSI (HSI16 on L0) */
+	uint32_t cr_reset;
+	uint32_t cr_ro;           /* read-only RCC_CR bits */
 	bool ws_on_sysclk;        /* F0/F1/F3: LATENCY is set against SYSCLK, else HCLK */
 	uint32_t max_mhz;         /* SYSCLK maximum unless the part says otherwise */
 	uint32_t vco_min_mhz;     /* F2/F4/F7 */
 	uint32_t ws_mhz[4];       /* MHz per wait state at >= 2.7, 2.4, 2.1 V and below */
 } clock_family;
 
-static const clock_family clock_fpec = { false, true, 72U, 0U, { 24U, 24U, 24U, 24U } };
-static const clock_family clock_f2 = { true, false, 120U, 192U, { 30U, 24U, 18U, 16U } };
-static const clock_family clock_f4 = { true, false, 168U, 100U, { 30U, 24U, 22U, 20U } };
-static const clock_family clock_f7 = { true, false, 216U, 100U, { 30U, 24U, 22U, 20U } };
+#define CLOCK_F_CR  false, RCC_CR_HSIRDY, RCC_CR_RESET, RCC_CR_RO
+static const clock_family clock_fpec = { false, CLOCK_F_CR, true, 72U, 0U, { 24U, 24U, 24U, 24U } };
+static const clock_family clock_f2 = { true, CLOCK_F_CR, false, 120U, 192U, { 30U, 24U, 18U, 16U } };
+static const clock_family clock_f4 = { true, CLOCK_F_CR, false, 168U, 100U, { 30U, 24U, 22U, 20U } };
+static const clock_family clock_f7 = { true, CLOCK_F_CR, false, 216U, 100U, { 30U, 24U, 22U, 20U } };
+/* L0: CR reset MSION|MSIRDY; RO HSI16RDYF b2, HSI16DIVF b4, MSIRDY b9, HSERDY b17, PLLRDY b25 */
+static const clock_family clock_l0 = { false, true, 1U << 2, 0x300U, 0x02020214U, false, 32U, 0U,
+				       { 16U, 16U, 16U, 16U } };
+/* L1: RO HSIRDY b1, MSIRDY b9, HSERDY b17, PLLRDY b25 */
+static const clock_family clock_l1 = { false, true, 1U << 1, 0x300U, 0x02020202U, false, 32U, 0U,
+				       { 16U, 16U, 16U, 16U } };
 
 /* Parts whose maximum SYSCLK differs from their family's (the parts' datasheets, §1). */
 static const struct { uint16_t dev_id; uint32_t mhz; } clock_part_max[] = {
@@ -95,6 +126,8 @@ static const clock_family *clock_fam(const sim_board *b)
 	case SIM_FLASH_F2: return &clock_f2;
 	case SIM_FLASH_F4: return &clock_f4;
 	case SIM_FLASH_F7: return &clock_f7;
+	case SIM_FLASH_L0: return &clock_l0;
+	case SIM_FLASH_L1: return &clock_l1;
 	default: return &clock_fpec;
 	}
 }
@@ -142,8 +175,24 @@ static uint64_t clock_pll_sect(const sim_board *b)
 	return vco / p > clock_max_hz(b) ? 0 : vco / p;
 }
 
+/* L0/L1 PLL from HSI16 (RM0377 §7.3.3 PLLMUL/PLLDIV); 0: never locks. */
+static uint64_t clock_pll_l(const sim_board *b)
+{
+	static const uint8_t mul[16] = { 3, 4, 6, 8, 12, 16, 24, 32, 48 };
+	uint32_t cfgr = b->clock.cfgr, m = mul[(cfgr >> 18) & 0xFU], d = (cfgr >> 22) & 3U;
+	uint64_t vco = CLOCK_HSI16_HZ * m;
+
+	if ((cfgr & (1U << 16)) || m == 0 || d == 0 || !(b->clock.cr & RCC_CR_HSION))
+		return 0;   /* HSE source, a reserved PLLMUL/PLLDIV, or HSI16 off */
+	if (vco > 96U * CLOCK_MHZ || vco / (d + 1U) > 32U * CLOCK_MHZ)
+		return 0;
+	return vco / (d + 1U);
+}
+
 static uint64_t clock_pll_hz(const sim_board *b)
 {
+	if (clock_fam(b)->msi)
+		return clock_pll_l(b);
 	return clock_fam(b)->sect ? clock_pll_sect(b) : clock_pll_fpec(b);
 }
 
@@ -161,7 +210,11 @@ static void clock_update_hz(sim_board *b)
 {
 	board_clock *k = &b->clock;
 
-	k->sysclk_hz = k->sws == RCC_SRC_PLL ? clock_pll_hz(b) : clock_hsi(b);
+	if (clock_fam(b)->msi)
+		k->sysclk_hz = k->sws == RCC_SRC_HSI16 ? CLOCK_HSI16_HZ :
+			       k->sws == RCC_SRC_PLL_L ? clock_pll_hz(b) : clock_hsi(b);
+	else
+		k->sysclk_hz = k->sws == RCC_SRC_PLL ? clock_pll_hz(b) : clock_hsi(b);
 	k->hclk_hz = k->sysclk_hz >> clock_hpre_shift(k->cfgr);
 	board_core_reclock(b, k->hclk_hz);
 	board_clock_flash_changed(b);
@@ -171,7 +224,7 @@ void board_clock_reset(sim_board *b)
 {
 	board_clock *k = &b->clock;
 
-	k->cr = RCC_CR_RESET;
+	k->cr = clock_fam(b)->cr_reset;
 	k->cfgr = 0;
 	k->pllcfgr = clock_fam(b)->sect ? SECT_PLLCFGR_RESET : 0U;
 	k->pll_lock_at = CLOCK_NEVER;
@@ -185,6 +238,12 @@ static int64_t clock_ready_at(const sim_board *b, unsigned src)
 {
 	if (src == RCC_SRC_HSI)
 		return INT64_MIN;
+	if (clock_fam(b)->msi && src == RCC_SRC_HSI16)
+		return (b->clock.cr & RCC_CR_HSION) ? INT64_MIN : CLOCK_NEVER;
+	if (clock_fam(b)->msi && src == RCC_SRC_PLL_L && (b->clock.cr & RCC_CR_PLLON))
+		return b->clock.pll_lock_at;
+	if (clock_fam(b)->msi)
+		return CLOCK_NEVER;   /* HSE */
 	if (src == RCC_SRC_PLL && (b->clock.cr & RCC_CR_PLLON))
 		return b->clock.pll_lock_at;
 	return CLOCK_NEVER;
@@ -213,7 +272,13 @@ void board_clock_sync(sim_board *b, int64_t t)
 static uint32_t clock_read_cr(const sim_board *b, int64_t t)
 {
 	const board_clock *k = &b->clock;
-	uint32_t v = k->cr | RCC_CR_HSIRDY;
+	const clock_family *f = clock_fam(b);
+	uint32_t v = k->cr | (f->msi ? 0U : RCC_CR_HSIRDY);
+
+	if (f->msi && (k->cr & RCC_CR_MSION))
+		v |= RCC_CR_MSION << 1;   /* MSIRDY */
+	if (f->msi && (k->cr & RCC_CR_HSION))
+		v |= f->hsi_rdy;
 
 	if ((k->cr & RCC_CR_PLLON) && t >= k->pll_lock_at)
 		v |= RCC_CR_PLLRDY;
@@ -243,9 +308,13 @@ static void clock_write_cr(sim_board *b, uint32_t val, int64_t t)
 	board_clock *k = &b->clock;
 	bool was_on = (k->cr & RCC_CR_PLLON) != 0;
 
-	if (was_on && k->sws == RCC_SRC_PLL)
+	if (was_on && k->sws == (clock_fam(b)->msi ? RCC_SRC_PLL_L : RCC_SRC_PLL))
 		val |= RCC_CR_PLLON;   /* cannot be reset while the PLL is SYSCLK */
-	k->cr = (val & ~RCC_CR_RO) | RCC_CR_HSION;
+	if (!clock_fam(b)->msi || k->sws != RCC_SRC_HSI)
+		val |= RCC_CR_HSION;   /* HSI (L0/L1 HSI16) feeds SYSCLK directly or through the PLL */
+	else
+		val |= RCC_CR_MSION;   /* L0/L1: MSI is SYSCLK */
+	k->cr = val & ~clock_fam(b)->cr_ro;
 	if (!(val & RCC_CR_PLLON))
 		k->pll_lock_at = CLOCK_NEVER;
 	else if (!was_on)
@@ -257,8 +326,8 @@ static void clock_write_cfgr(sim_board *b, uint32_t val, int64_t t)
 	board_clock *k = &b->clock;
 	uint32_t keep = RCC_CFGR_SWS;
 
-	if (!clock_fam(b)->sect && (k->cr & RCC_CR_PLLON))
-		keep |= FPEC_CFGR_PLL;   /* the PLL setting is frozen while it runs */
+	if (!clock_fam(b)->sect && (k->cr & RCC_CR_PLLON))   /* frozen while it runs */
+		keep |= clock_fam(b)->msi ? L_CFGR_PLL : FPEC_CFGR_PLL;
 	k->cfgr = (k->cfgr & keep) | (val & ~keep);
 	k->cfgr &= ~RCC_CFGR_SWS;
 	k->sw_at = t;

@@ -139,6 +139,14 @@ static uint32_t periph_read32(sim_board *b, uint32_t addr)
 	return 0;
 }
 
+/* L0: DBG_CR takes writes only with RCC_APB2ENR.DBGEN (RM0377 §27.9); IDCODE reads always. */
+static bool periph_dbgmcu_on(const sim_board *b)
+{
+	const sim_family_io *io = b->part->io;
+
+	return io->dbgmcu_en_bit == 0 || periph_rcc_on(b, io->dbgmcu_en_off, io->dbgmcu_en_bit);
+}
+
 static void periph_write_afio(sim_board *b, uint32_t val)
 {
 	if (!b->part->io->has_afio || !periph_rcc_on(b, RCC_APB2ENR, RCC_APB2ENR_AFIOEN))
@@ -177,7 +185,7 @@ static void periph_write32(sim_board *b, uint32_t addr, uint32_t val)
 		periph_write_afio(b, val);
 	else if (addr == PERIPH_PWR_CR)
 		b->periph.pwr_cr = val;
-	else if (addr == b->part->idcode_addr + 4U)
+	else if (addr == b->part->idcode_addr + 4U && periph_dbgmcu_on(b))
 		b->core.dbgmcu_cr = val & DBGMCU_CR_MASK;
 	/* IWDG_KR (reload 0xAAAA, start 0xCCCC) and GPIO: accepted, no effect */
 }
