@@ -58,7 +58,9 @@ Test(part, every_row_has_a_family_with_a_complete_flash_driver)
 		cr_assert_not_null(o, "%s", p->name);
 		cr_assert(o->unlock && o->lock && o->mass_erase && o->erase_units && o->program &&
 			  o->crc && o->ob_read && o->ob_write, "%s: incomplete ops", p->name);
-		cr_assert_gt(p->sram_kib, 4U, "%s: the loader needs SRAM", p->name);
+		/* the streaming ring needs 8 KiB; the L0 driver batches through 1 KiB on the L011's 2 KiB */
+		cr_assert(p->sram_kib > 4U || (p->family->flash.id == GANG_CTRL_PECR_L0 && p->sram_kib >= 2U),
+			  "%s: the loader needs SRAM", p->name);
 		cr_assert_eq(gang_part_page_size(p) & (gang_part_page_size(p) - 1U), 0U, "%s: page size", p->name);
 	}
 	cr_assert_null(gang_part_at(gang_part_count()));
