@@ -2,8 +2,9 @@
  * test_run_families_l0.c — gang on the L0/L1 bench parts (the PECR
  * controller, erased 0x00), end to end: `gang flash` of the L053 demo
  * build on every part (page erase of what the image touches, half-page
- * loader, CRC verify), the founding failure (firmware that takes
- * PA13/PA14, recovered under reset with the operator's sentence), and a
+ * loader, CRC verify), the founding failures (firmware that takes
+ * PA13/PA14, or enters Stop without DBG_STOP, recovered under reset with
+ * the operator's sentence), and a
  * production run on four L053 boards with the serial in data EEPROM,
  * option words by their RM0377 names and traceability.
  * Facts: RM0377/RM0367 §3.3 (pages, half pages, data EEPROM at
@@ -80,8 +81,35 @@ Test(run_families_l0, firmware_that_takes_the_swd_pins_is_recovered_under_reset_
 	cr_assert_eq(rc, 0, "gang flash exit %d: %s%s", rc, out ? out : "", err ? err : "");
 	cr_assert_eq(itest_count(env.out, "programmed and verified"), 1);
 	/* the same operator sentence as on F1/F4: why it connected under reset */
-	cr_assert_geq(itest_count(env.err, "firmware") + itest_count(env.out, "firmware"), 1,
-		      "the operator is not told why it connected under reset: %s%s", out ? out : "", err ? err : "");
+	cr_assert_geq(itest_count(env.err, "SWD disabled by firmware") + itest_count(env.out, "SWD disabled by firmware"),
+		      1, "the operator is not told why it connected under reset: %s%s", out ? out : "", err ? err : "");
+	free(out);
+	free(err);
+}
+
+/*
+ * The other seed failure: firmware that enters Stop at once (SCB_SCR.SLEEPDEEP,
+ * WFI; tests/fixtures/benches/stop-l053.bin) while DBG_CR.DBG_STOP is clear
+ * (RM0377 §27.9.2; writable only with RCC_APB2ENR.DBGEN): the port falls
+ * silent, auto connect recovers under reset with the same sentence.
+ */
+Test(run_families_l0, firmware_that_enters_stop_is_recovered_under_reset_on_an_l053)
+{
+	char bench[ITEST_PATH_MAX], img[ITEST_PATH_MAX], extra[ITEST_PATH_MAX + 64], *out, *err;
+	const char *argv[] = { "flash", img, "--erase", "pages", NULL };
+	int rc;
+
+	itest_path(img, sizeof(img), &env, "tests/fixtures/benches/stop-l053.bin");
+	snprintf(extra, sizeof(extra), "firmware = \"%s\";", img);
+	bench_for(bench, sizeof(bench), &l0_cases[1], extra);
+	itest_path(img, sizeof(img), &env, "profiles/firmware/demo-l053.hex");
+	rc = itest_run(&env, bench, argv, 60);
+	out = itest_slurp(env.out, NULL);
+	err = itest_slurp(env.err, NULL);
+	cr_assert_eq(rc, 0, "gang flash exit %d: %s%s", rc, out ? out : "", err ? err : "");
+	cr_assert_eq(itest_count(env.out, "programmed and verified"), 1);
+	cr_assert_geq(itest_count(env.err, "SWD disabled by firmware") + itest_count(env.out, "SWD disabled by firmware"),
+		      1, "the operator is not told why it connected under reset: %s%s", out ? out : "", err ? err : "");
 	free(out);
 	free(err);
 }
