@@ -361,6 +361,24 @@ static int l0_program_batches(gang_target *t, const gang_loader *l, const gang_f
 	return err;
 }
 
+/*
+ * L1: FLASH_ACR.ACC64 before the loader clock's LATENCY (RM0038 §3.9.1:
+ * LATENCY can be set only once ACC64 is), added to what ACR holds; not on
+ * a hot-plugged board, whose clock gang leaves alone.
+ */
+static int l0_acc64(gang_target *t)
+{
+	uint32_t acr = 0;
+	int err;
+
+	if (l0_fam(t)->l0_optr || gang_target_part(t)->family->clock.hz == 0 ||
+	    gang_target_info_get(t)->mode == GANG_CONNECT_HOT_PLUG)
+		return GANG_OK;
+	if ((err = gang_stlink_read32(&acr, gang_target_stlink(t), l0_reg(t, L0_FLASH_ACR))) < 0)
+		return err;
+	return (acr & L0_ACR_ACC64) ? GANG_OK : l0_wr(t, L0_FLASH_ACR, acr | L0_ACR_ACC64);
+}
+
 /* PECR.FPRG first, then the loader start adds PROG (RM0377 §3.3.4 half-page sequence). */
 static int l0_program(gang_target *t, const gang_flash_run *runs, size_t n, const gang_flash_progress *p,
 		      const gang_flash_stage *st)
@@ -373,7 +391,7 @@ static int l0_program(gang_target *t, const gang_flash_run *runs, size_t n, cons
 	(void)st;   /* no staging: the erase loop holds the core */
 	if (err < 0)
 		err = gang_diag_set(gang_target_diag(t), GANG_ENOMEM, "out of memory planning half pages");
-	else if ((err = l0_wr(t, L0_FLASH_PECR, L0_PECR_FPRG)) == GANG_OK)
+	else if ((err = l0_acc64(t)) == GANG_OK && (err = l0_wr(t, L0_FLASH_PECR, L0_PECR_FPRG)) == GANG_OK)
 		err = gang_target_part(t)->sram_kib >= L0_RING_MIN_KIB ? gang_loader_program(t, &l, w, m, p, NULL)
 								      : l0_program_batches(t, &l, w, m, p);
 	l0_wr(t, L0_FLASH_PECR, 0);   /* FPRG and PROG off; the caller locks */

@@ -27,6 +27,8 @@
 #define L0_FLASH_SR          0x18U
 #define L0_FLASH_OPTR        0x1CU     /* FLASH_OBR on L1 */
 
+#define L0_ACR_ACC64         (1U << 2)   /* L1: 64-bit access, before LATENCY (RM0038 §3.9.1) */
+
 #define L0_PEKEY1            0x89ABCDEFU
 #define L0_PEKEY2            0x02030405U
 #define L0_PRGKEY1           0x8C9DAEBFU
