@@ -50,10 +50,12 @@ static const gang_pecr_family l0_families[] = {
 };
 
 /*
- * Data EEPROM per part (DEV_ID, flash KiB): STM32L011x4 512 B (DS11451
- * "Memories"), STM32L053x8 2 KiB (DS10152), STM32L073xZ 6 KiB in two banks
- * (DS10685; CMSIS stm32l073xx.h DATA_EEPROM_BANK2_END 0x080817FF),
- * STM32L152xE 16 KiB (DS10240; CMSIS stm32l152xe.h).
+ * Data EEPROM per part (DEV_ID, flash KiB): STM32L011x4 512 B, STM32L053x8
+ * 2 KiB, STM32L073xZ 6 KiB in two banks (CMSIS stm32l073xx.h
+ * DATA_EEPROM_BANK2_END 0x080817FF), STM32L152xE 16 KiB (CMSIS
+ * stm32l152xe.h); the sizes as the parts' datasheets give them and the
+ * bench models them (the datasheet numbers DS11451/DS10152/DS10685/DS10240
+ * are from memory, unverified).
  */
 static const struct l0_eeprom {
 	uint16_t dev_id;

@@ -11,9 +11,9 @@
  * KiB sectors), RM0410 §3.3 (F76x single bank), DBGMCU_IDCODE of each.
  * L0/L1: RM0377 §3.3.1 and §27.4.1 (L0: 128-byte pages, DEV_ID 0x457
  * Cat.1, 0x417 Cat.3, 0x447 Cat.5), RM0038 §3.3.1 (L1: 256-byte pages,
- * 0x437 Cat.5/6), DS11451 (L011: 16 KiB, 2 KiB SRAM), DS10152 (L053: 64
- * KiB, 8 KiB), DS10685 (L073: 192 KiB, 20 KiB), DS10240 (L152xE: 512 KiB,
- * 80 KiB); an erased byte reads 0x00 (RM0377 §3.3.4).
+ * 0x437 Cat.5/6), the datasheets (L011: 16 KiB, 2 KiB SRAM; L053: 64
+ * KiB, 8 KiB; L073: 192 KiB, 20 KiB; L152xE: 512 KiB, 80 KiB; the
+ * reference's §1.2 table agrees); an erased byte reads 0x00 (RM0377 §3.3.4).
  */
 #include <criterion/criterion.h>
 #include <string.h>
