@@ -122,6 +122,28 @@ Test(board_l0, reset_state_is_locked_ready_and_erased_to_zero)
 	sim_board_free(b);
 }
 
+/* U_ID[95:64] sits at offset 0x14, not 8 (RM0377 §28.2, RM0038 §31.2). */
+Test(board_l0, uid_words_at_0_4_and_0x14)
+{
+	static const struct { const char *part; uint32_t uid; } k[2] = {
+		{ "STM32L073RZ", 0x1FF80050U }, { "STM32L152RE", 0x1FF800D0U },
+	};
+
+	for (unsigned i = 0; i < 2; i++) {
+		sim_board *b = l_board(k[i].part, 0);
+		const uint8_t *u = sim_board_uid(b);
+		uint32_t w[3];
+		for (unsigned j = 0; j < 3; j++)
+			w[j] = (uint32_t)u[4 * j] | (uint32_t)u[4 * j + 1] << 8 |
+			       (uint32_t)u[4 * j + 2] << 16 | (uint32_t)u[4 * j + 3] << 24;
+		cr_expect_eq(fx_r(b, k[i].uid, 4), w[0], "%s", k[i].part);
+		cr_expect_eq(fx_r(b, k[i].uid + 4, 4), w[1], "%s", k[i].part);
+		cr_expect_eq(fx_r(b, k[i].uid + 0x14, 4), w[2], "%s", k[i].part);
+		cr_expect_neq(fx_r(b, k[i].uid + 8, 4), w[2], "%s: offset 8 is not the UID", k[i].part);
+		sim_board_free(b);
+	}
+}
+
 Test(board_l0, pekey_then_prgkey_and_optkey_unlock_in_order)
 {
 	sim_board *b = l_board("STM32L053R8", 0);
@@ -719,4 +741,36 @@ Test(board_l0, stop_without_dbg_stop_silences_swd_and_dbg_cr_needs_dbgen)
 	fx_setup();
 	cr_expect_eq(l_stop_with(false), SIM_SWD_NOACK, "DBG_CR never took the write");
 	cr_expect_eq(l_stop_with(true), SIM_SWD_OK, "DBGEN, then DBG_STOP keeps the port");
+}
+
+/* The supply drops half way through a page erase: part of the page is erased. */
+Test(board_l0, power_loss_leaves_a_page_erase_half_done)
+{
+	sim_board_cfg c = fx_cfg();
+	uint32_t id;
+
+	c.part = sim_part_find("STM32L053R8");
+	c.timing.t_prog_ns = 0;
+	c.timing.core_hz = 0;
+	c.power_loss_at_ns = 100 * FX_MS;
+	l_regs = L0_REGS;
+	sim_board *b = fx_board(&c, 0);
+	cr_assert_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK);
+	l_unlock_prg(b);
+	l_half_page(b, FX_FLASH, 16, 0x11110000U);
+	l_wait(b);
+	l_half_page(b, FX_FLASH + 0x40, 16, 0x22220000U);
+	l_wait(b);
+	sim_board_advance(b, 100 * FX_MS - 1600000);
+	l_w(b, P_PECR, ERASE | PROG);
+	fx_w(b, FX_FLASH, 4, 0);
+	sim_board_advance(b, 200 * FX_MS);
+	cr_expect_eq(sim_board_voltage_mv(b), 0U);
+	sim_board_free(b);
+	c.power_loss_at_ns = -1;
+	b = fx_board(&c, 0);
+	cr_assert_eq(sim_board_dp_connect(b, &id), SIM_SWD_OK);
+	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0U, "the start of the page erased");
+	cr_expect_eq(fx_r(b, FX_FLASH + 0x7C, 4), 0x2222000FU, "the end not yet");
+	sim_board_free(b);
 }

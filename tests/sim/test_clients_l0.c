@@ -127,3 +127,37 @@ Test(sim_clients_l0, st_flash_on_l152re_programs_a_blank_part_but_cannot_erase)
 	cr_expect_not_null(strstr(cl_out, "Flash base use default L0 address"), "%s", cl_out);
 	cr_expect_not_null(strstr(cl_out, "Verification of flash failed"), "%s", cl_out);
 }
+
+/*
+ * The seed failure on L0/L1: firmware that takes PA13/PA14 (flash-l053-moder.cfg)
+ * or enters Stop without DBG_STOP (flash-l152-stop.cfg) silences SWD; the stock
+ * clients get in only by connect-under-reset, and the new image lets them back.
+ */
+Test(sim_clients_l0, st_flash_needs_connect_under_reset_on_an_l0_without_swd_pins)
+{
+	cl_need("st-flash");
+	tl_image("fw.bin", TL_IMG, 4);
+	cr_expect_neq(cl_run(TL_GS "flash-l053-moder.cfg -- st-flash read %s/x.bin 0x08000000 1024",
+			     cl_dir, cl_dir), 0, "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "Can not connect to target"), "%s", cl_out);
+	cr_assert_eq(cl_run(TL_GS "flash-l053-moder.cfg -- st-flash --connect-under-reset write "
+			    "%s/fw.bin 0x08000000", cl_dir, cl_dir), 0, "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "Flash written and verified"), "%s", cl_out);
+	cr_assert_eq(cl_run(TL_GS "flash-l053-moder.cfg -- st-flash read %s/back.bin 0x08000000 %d",
+			    cl_dir, cl_dir, TL_IMG), 0, "the new image keeps SWD: %s", cl_out);
+	cr_expect_eq(cl_run("cmp %s/fw.bin %s/back.bin", cl_dir, cl_dir), 0, "%s", cl_out);
+}
+
+Test(sim_clients_l0, openocd_needs_connect_assert_srst_on_an_l1_in_stop)
+{
+	cl_need("openocd");
+	tl_image("fw.bin", TL_IMG, 6);
+	cr_expect_neq(cl_run(TL_GS "flash-l152-stop.cfg -- " TL_OCD "-c init -c exit", cl_dir, "stm32l1",
+			     "066DFF485457725187080B06"), 0, "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "unable to connect to the target"), "%s", cl_out);
+	cr_assert_eq(cl_run(TL_GS "flash-l152-stop.cfg -- " TL_OCD
+			    "-c 'reset_config srst_only srst_nogate connect_assert_srst' "
+			    "-c 'program %s/fw.bin 0x08000000 verify reset exit'", cl_dir, "stm32l1",
+			    "066DFF485457725187080B06", cl_dir), 0, "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "** Verified OK **"), "%s", cl_out);
+}

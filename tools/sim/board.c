@@ -72,13 +72,34 @@ static bool board_in_ob(const sim_board *b, uint32_t addr)
 	       (m->otp_size != 0 && board_in(addr, m->otp_base, m->otp_base + m->otp_size));
 }
 
+/*
+ * The UID byte at addr, or -1. L0/L1 split the 96 bits: U_ID[63:0] at
+ * offsets 0 and 4, U_ID[95:64] at offset 0x14 (RM0377 §28.2, RM0038
+ * §31.2); the words between are not the UID.
+ */
+static int board_uid_byte(const sim_board *b, uint32_t addr)
+{
+	const sim_part *p = b->part;
+	bool split = p->flash_ctl == SIM_FLASH_L0 || p->flash_ctl == SIM_FLASH_L1;
+	uint32_t off = addr - p->uid_addr;
+
+	if (addr < p->uid_addr)
+		return -1;
+	if (off < (split ? 8U : 12U))
+		return b->cfg.uid[off];
+	if (split && off >= 0x14U && off < 0x18U)
+		return b->cfg.uid[off - 0x14U + 8U];
+	return -1;
+}
+
 /* One byte of system memory: flash-size register, UID. */
 static uint8_t board_info_byte(const sim_board *b, uint32_t addr)
 {
 	const sim_part *p = b->part;
+	int u = board_uid_byte(b, addr);
 
-	if (addr >= p->uid_addr && addr < p->uid_addr + 12U)
-		return b->cfg.uid[addr - p->uid_addr];
+	if (u >= 0)
+		return (uint8_t)u;
 	if (addr == p->flash_size_addr)
 		return (uint8_t)p->flash_kib;
 	if (addr == p->flash_size_addr + 1U)
@@ -96,7 +117,7 @@ static bool board_in_info(const sim_board *b, uint32_t addr)
 	const sim_part *p = b->part;
 
 	return addr >= p->sysmem_base && (addr < b->fm->ob_base + b->fm->ob_size ||
-					  addr < p->uid_addr + 12U || addr < p->flash_size_addr + 2U);
+					  addr < p->uid_addr + 0x18U || addr < p->flash_size_addr + 2U);
 }
 
 static board_bus board_info_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val)

@@ -1,6 +1,7 @@
 /*
  * board.h — the virtual STM32 board (F0/F1/F3 with the FPEC, F2/F4/F7 with
- * the sector controller; tools/sim/flash_model.h) as
+ * the sector controller, L0/L1 with the PECR controller and data EEPROM;
+ * tools/sim/flash_model.h) as
  * the virtual ST-Link sees it: a debug port and a memory bus reached over
  * SWD, an NRST pin, a supply, and a Cortex-M core that really executes
  * Thumb code (Unicorn). The probe model (probe.c) owns the virtual clock and

@@ -4,7 +4,7 @@
  * register transfer), board_run.c (time, run control, halt/reset),
  * board_scs.c (ARMv7-M debug and system registers), the flash controller
  * models behind flash_model.h (board_fpec.c, board_fpec_f4.c,
- * board_pecr_l0.c), board_periph.c (CRC, RCC, AFIO, IWDG,
+ * board_pecr_l0.c, board_pecr_l0_ob.c), board_periph.c (CRC, RCC, AFIO, IWDG,
  * DBGMCU), board_clock.c (RCC clock tree: PLL, SYSCLK/HCLK, flash wait
  * states) and board_state.c (mmap'd persistence). Not the bench's API.
  *
@@ -134,7 +134,7 @@ typedef struct board_fpec4 {
 } board_fpec4;
 
 /*
- * L0/L1 PECR controller (board_pecr_l0.c): registers, the key stages, the
+ * L0/L1 PECR controller (board_pecr_l0.c, board_pecr_l0_ob.c): registers, the key stages, the
  * option bytes in force, the running operation and a half-page burst being
  * collected (FPRG+PROG: the words written so far).
  */

@@ -46,78 +46,7 @@
  */
 #include <string.h>
 
-#include "board_internal.h"
-
-#define PECR_ACR      0x00U
-#define PECR_PECR     0x04U
-#define PECR_PDKEYR   0x08U
-#define PECR_PEKEYR   0x0CU
-#define PECR_PRGKEYR  0x10U
-#define PECR_OPTKEYR  0x14U
-#define PECR_SR       0x18U
-#define PECR_OPTR     0x1CU
-#define PECR_WRPR1    0x20U
-#define PECR_WRPR2    0x80U
-
-#define PECR_PEKEY1   0x89ABCDEFU
-#define PECR_PEKEY2   0x02030405U
-#define PECR_PRGKEY1  0x8C9DAEBFU
-#define PECR_PRGKEY2  0x13141516U
-#define PECR_OPTKEY1  0xFBEAD9C8U
-#define PECR_OPTKEY2  0x24252627U
-
-#define PECR_PELOCK     (1U << 0)
-#define PECR_PRGLOCK    (1U << 1)
-#define PECR_OPTLOCK    (1U << 2)
-#define PECR_PROG       (1U << 3)
-#define PECR_DATA       (1U << 4)
-#define PECR_FIX        (1U << 8)   /* L1: FTDW */
-#define PECR_ERASE      (1U << 9)
-#define PECR_FPRG       (1U << 10)
-#define PECR_PARALLBANK (1U << 15)
-#define PECR_EOPIE      (1U << 16)
-#define PECR_ERRIE      (1U << 17)
-#define PECR_OBL_LAUNCH (1U << 18)
-#define PECR_NZDISABLE  (1U << 22)  /* L0 */
-#define PECR_LOCKS      (PECR_PELOCK | PECR_PRGLOCK | PECR_OPTLOCK)
-
-#define PECR_SR_BSY        (1U << 0)
-#define PECR_SR_EOP        (1U << 1)
-#define PECR_SR_ENDHV      (1U << 2)
-#define PECR_SR_READY      (1U << 3)
-#define PECR_SR_WRPERR     (1U << 8)
-#define PECR_SR_PGAERR     (1U << 9)
-#define PECR_SR_SIZERR     (1U << 10)
-#define PECR_SR_OPTVERR    (1U << 11)
-#define PECR_SR_OPTVERRUSR (1U << 12)   /* L1 */
-#define PECR_SR_RDERR      (1U << 13)   /* L0 */
-#define PECR_SR_NOTZEROERR (1U << 16)   /* L0 */
-#define PECR_SR_FWWERR     (1U << 17)   /* L0 */
-
-#define PECR_ACR_LATENCY (1U << 0)
-#define PECR_ACR_PRFTEN  (1U << 1)
-#define PECR_ACR_ACC64   (1U << 2)      /* L1 */
-
-#define PECR_OB_BASE     0x1FF80000U
-#define PECR_OB_WORDS    8U             /* RDP, USER, WRP1..WRP6 (L0 uses WRP1..3) */
-#define PECR_OB_SIZE     (4U * PECR_OB_WORDS)
-#define PECR_EE_BASE     0x08080000U
-#define PECR_RDP_L0      0xAAU
-#define PECR_RDP_L2      0xCCU
-#define PECR_SECTOR      4096U          /* one WRP bit (RM0377 §3.3.2, RM0038 §3.3) */
-
-/* What differs between the L0 and the L1 controller. */
-typedef struct pecr_variant {
-	bool l0;
-	uint32_t reg_base;
-	unsigned hp_words;        /* words per half page */
-	uint32_t pecr_mask;       /* writable PECR bits besides the locks */
-	uint32_t sr_w1c;
-	uint32_t acr_mask;
-	uint32_t burst_err;       /* the flag of a dropped half-page burst */
-	uint16_t user_new;        /* USER of a new part (unverified factory value) */
-	unsigned wrp_words;
-} pecr_variant;
+#include "board_pecr_l0.h"
 
 static const pecr_variant pecr_l0 = {
 	true, 0x40022000U, 16U,
@@ -137,89 +66,9 @@ static const pecr_variant pecr_l1 = {
 	0x1FU, PECR_SR_PGAERR, 0x0078U, 6U,
 };
 
-static const pecr_variant *pecr_var(const sim_board *b)
+const pecr_variant *pecr_var(const sim_board *b)
 {
 	return b->part->flash_ctl == SIM_FLASH_L0 ? &pecr_l0 : &pecr_l1;
-}
-
-/* Data EEPROM bytes per DEV_ID (CMSIS DATA_EEPROM_END of each category; RM0377 §2.2.2). */
-static const struct { uint16_t dev_id; uint32_t bytes; } pecr_eeprom[] = {
-	{ 0x457U, 512U },     /* L0 Cat.1: STM32L011 */
-	{ 0x425U, 1024U },    /* L0 Cat.2 */
-	{ 0x417U, 2048U },    /* L0 Cat.3: STM32L053 */
-	{ 0x447U, 6144U },    /* L0 Cat.5: STM32L073, two banks of 3 KiB */
-	{ 0x416U, 4096U },    /* L1 Cat.1 */
-	{ 0x429U, 4096U },    /* L1 Cat.2 */
-	{ 0x427U, 8192U },    /* L1 Cat.3 */
-	{ 0x436U, 12288U },   /* L1 Cat.4 */
-	{ 0x437U, 16384U },   /* L1 Cat.5/6: STM32L152RE */
-};
-
-static uint32_t pecr_ee_size(const sim_board *b)
-{
-	for (size_t i = 0; i < sizeof(pecr_eeprom) / sizeof(pecr_eeprom[0]); i++)
-		if (pecr_eeprom[i].dev_id == b->part->dev_id)
-			return pecr_eeprom[i].bytes;
-	return 0;
-}
-
-/* ---- option words ---------------------------------------------------------- */
-
-static uint32_t pecr_ob_pair(uint16_t v)
-{
-	return (uint32_t)(uint16_t)~v << 16 | v;
-}
-
-/* The value of option word i, or fallback (and *bad) when the complement does not match. */
-static uint16_t pecr_ob_value(const sim_board *b, unsigned i, uint16_t fallback, bool *bad)
-{
-	uint32_t w = board_le_get(b->ob + 4U * i, 4);
-
-	if ((uint16_t)(w ^ (w >> 16)) != 0xFFFFU) {
-		*bad = true;
-		return fallback;
-	}
-	return (uint16_t)w;
-}
-
-/* Latch RDP, OPTR and the WRP words from option_bytes.bin (every reset). */
-static void pecr_ob_load(sim_board *b)
-{
-	board_pecr *f = &b->l0;
-	const pecr_variant *v = pecr_var(b);
-	bool bad = false;
-	uint16_t rdp = pecr_ob_value(b, 0, 0x00FFU, &bad);   /* strict: level 1 */
-	uint16_t user = pecr_ob_value(b, 1, 0xFFFFU, &bad);
-	uint8_t r = (uint8_t)rdp;
-
-	f->rdp_level = r == PECR_RDP_L0 ? 0 : r == PECR_RDP_L2 ? 2 : 1;
-	f->optr = (v->l0 ? (rdp & 0x1FFU) : r) | (uint32_t)user << 16;
-	for (unsigned i = 0; i < BOARD_PECR_WRP_WORDS / 2U; i++) {
-		uint32_t lo = 0, hi = 0;
-		if (2U * i < v->wrp_words)
-			lo = pecr_ob_value(b, 2U + 2U * i, 0xFFFFU, &bad);   /* strict: protected */
-		if (2U * i + 1U < v->wrp_words)
-			hi = pecr_ob_value(b, 3U + 2U * i, 0xFFFFU, &bad);
-		f->wrp[i] = lo | hi << 16;
-	}
-	if (bad)
-		f->sr |= PECR_SR_OPTVERR;
-}
-
-/* Option words of a new part: RDP from cfg->rdp, the factory USER, WRP from cfg->wrp. */
-static void pecr_ob_new(const sim_board *b, uint8_t *img)
-{
-	const pecr_variant *v = pecr_var(b);
-	/* cfg->wrp keeps the F1 sense (bit clear = protected); L0/L1 WRP bits set = protected */
-	uint32_t wrp = ~b->cfg.wrp;
-
-	memset(img, 0, PECR_OB_SIZE);
-	board_le_put(img, 4, pecr_ob_pair(b->cfg.rdp ? 0x00U : PECR_RDP_L0));
-	board_le_put(img + 4, 4, pecr_ob_pair(v->user_new));
-	for (unsigned i = 0; i < PECR_OB_WORDS - 2U; i++) {
-		uint16_t w = i < 2U ? (uint16_t)(wrp >> (16U * i)) : 0U;
-		board_le_put(img + 8U + 4U * i, 4, pecr_ob_pair(w));
-	}
 }
 
 static bool pecr_sector_protected(const sim_board *b, uint32_t off)
@@ -247,7 +96,7 @@ static void pecr_reset(sim_board *b)
 }
 
 /* RDP level 1 with a debugger attached since power-on: flash and EEPROM off limits. */
-static bool pecr_blocked(const sim_board *b)
+bool pecr_blocked(const sim_board *b)
 {
 	return b->l0.rdp_level >= 1 && b->dbg_attached;
 }
@@ -257,7 +106,7 @@ static bool pecr_dp_dead(const sim_board *b)
 	return b->l0.rdp_level == 2;
 }
 
-static bool pecr_busy(const sim_board *b)
+bool pecr_busy(const sim_board *b)
 {
 	return b->l0.op != BOARD_OP_NONE;
 }
@@ -267,7 +116,7 @@ static int64_t pecr_busy_until(const sim_board *b)
 	return b->l0.op_end;
 }
 
-static void pecr_start(sim_board *b, board_op op, uint64_t dur_ns)
+void pecr_start(sim_board *b, board_op op, uint64_t dur_ns)
 {
 	board_pecr *f = &b->l0;
 
@@ -277,7 +126,7 @@ static void pecr_start(sim_board *b, board_op op, uint64_t dur_ns)
 }
 
 /* Erase len bytes of program memory at off to 0x00. */
-static void pecr_erase_flash(sim_board *b, uint32_t off, uint32_t len)
+void pecr_erase_flash(sim_board *b, uint32_t off, uint32_t len)
 {
 	memset(b->flash + off, 0x00, len);
 	board_core_dirty_flash(b, off, len);
@@ -285,18 +134,7 @@ static void pecr_erase_flash(sim_board *b, uint32_t off, uint32_t len)
 		board_state_firmware_gone(b);
 }
 
-static void pecr_ob_commit(sim_board *b)
-{
-	board_pecr *f = &b->l0;
-
-	if (f->op_regress) {
-		pecr_erase_flash(b, 0, b->flash_size);
-		memset(b->otp, 0x00, b->fm->otp_size);
-	}
-	board_le_put(b->ob + 4U * f->op_ob_word, 4, f->op_ob_val);
-}
-
-static void pecr_update(sim_board *b, int64_t t)
+void pecr_update(sim_board *b, int64_t t)
 {
 	board_pecr *f = &b->l0;
 
@@ -351,7 +189,7 @@ static board_bus pecr_reg_read(sim_board *b, uint32_t off, uint32_t *val, bool c
 }
 
 /* A half-page burst left unfinished: dropped, nothing programmed. */
-static void pecr_burst_drop(sim_board *b)
+void pecr_burst_drop(sim_board *b)
 {
 	board_pecr *f = &b->l0;
 
@@ -476,7 +314,7 @@ static board_bus pecr_reg_write(sim_board *b, uint32_t off, uint32_t val, bool c
 
 /* ---- program memory ------------------------------------------------------------ */
 
-static uint64_t pecr_t_prog(const sim_board *b)
+uint64_t pecr_t_prog(const sim_board *b)
 {
 	return b->cfg.timing.t_prog_ns;
 }
@@ -606,92 +444,6 @@ static board_bus pecr_flash_write(sim_board *b, uint32_t off, unsigned size, uin
 	return BOARD_BUS_OK;
 }
 
-/* ---- data EEPROM and option words ------------------------------------------------- */
-
-/* A store into data EEPROM: replace the cells, or erase a word with ERASE+DATA. */
-static void pecr_ee_write(sim_board *b, uint32_t off, unsigned size, uint32_t val)
-{
-	board_pecr *f = &b->l0;
-
-	if (f->pecr & PECR_PELOCK) {
-		f->sr |= PECR_SR_WRPERR;
-		return;
-	}
-	if ((f->pecr & (PECR_ERASE | PECR_DATA)) == (PECR_ERASE | PECR_DATA)) {
-		if (size != 4) {
-			f->sr |= PECR_SR_SIZERR;
-			return;
-		}
-		val = 0;
-	}
-	board_le_put(b->otp + off, size, val);
-	f->op_addr = off;
-	f->op_len = size;
-	f->op_eeprom = true;
-	pecr_start(b, BOARD_OP_PROG, pecr_t_prog(b));
-}
-
-static bool pecr_rdp_regress(const sim_board *b, uint32_t word, uint32_t val)
-{
-	return word == 0 && b->l0.rdp_level == 1 && (uint8_t)val == PECR_RDP_L0;
-}
-
-/* A word store into the option words: programmed as written, complement and all. */
-static void pecr_ob_write(sim_board *b, uint32_t off, unsigned size, uint32_t val)
-{
-	board_pecr *f = &b->l0;
-
-	if ((f->pecr & PECR_OPTLOCK) || f->rdp_level == 2) {
-		f->sr |= PECR_SR_WRPERR;   /* strict: level 2 option words are final */
-		return;
-	}
-	if (size != 4) {
-		f->sr |= PECR_SR_SIZERR;
-		return;
-	}
-	f->op_ob_word = off / 4U;
-	f->op_ob_val = val;
-	f->op_regress = pecr_rdp_regress(b, f->op_ob_word, val);
-	pecr_start(b, BOARD_OP_OB_PROG, pecr_t_prog(b) +
-		   (f->op_regress ? b->cfg.timing.t_mass_erase_ns : 0U));
-}
-
-static board_bus pecr_opt_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val)
-{
-	board_pecr *f = &b->l0;
-
-	pecr_update(b, board_time(b));
-	if (f->op != BOARD_OP_NONE)
-		return BOARD_BUS_STALL;
-	pecr_burst_drop(b);
-	if (addr >= PECR_OB_BASE) {
-		pecr_ob_write(b, addr - PECR_OB_BASE, size, val);
-		return BOARD_BUS_OK;
-	}
-	if (addr - PECR_EE_BASE + size > pecr_ee_size(b))
-		return BOARD_BUS_FAULT;    /* past this part's data EEPROM */
-	if (pecr_blocked(b))
-		return BOARD_BUS_FAULT;
-	pecr_ee_write(b, addr - PECR_EE_BASE, size, val);
-	return BOARD_BUS_OK;
-}
-
-static board_bus pecr_opt_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val)
-{
-	pecr_update(b, board_time(b));
-	if (addr >= PECR_OB_BASE) {
-		*val = board_le_get(b->ob + (addr - PECR_OB_BASE), size);
-		return BOARD_BUS_OK;
-	}
-	if (addr - PECR_EE_BASE + size > pecr_ee_size(b) || pecr_blocked(b))
-		return BOARD_BUS_FAULT;
-	if (pecr_busy(b) && !b->core.in_emu)
-		return BOARD_BUS_STALL;
-	*val = board_le_get(b->otp + (addr - PECR_EE_BASE), size);
-	return BOARD_BUS_OK;
-}
-
-/* ---- wait states and power loss ---------------------------------------------------- */
 
 /* FLASH_ACR.LATENCY (RM0377 §3.7.1, RM0038 §3.9.1): one bit. */
 static unsigned pecr_latency(const sim_board *b)

@@ -8,8 +8,9 @@
  *   board_fpec_f4.c  F2/F4/F7 sector controller (0x40023C00, RM0033 §2,
  *                    RM0090 §3, RM0385 §3, RM0410 §3)
  *   board_pecr_l0.c  L0/L1 PECR controller (0x40022000 / 0x40023C00,
- *                    RM0377 §3, RM0038 §3), its data EEPROM (the "OTP"
- *                    window below, erased 0x00) and option words
+ *                    RM0377 §3, RM0038 §3); board_pecr_l0_ob.c its option
+ *                    words and data EEPROM (the "OTP" window below,
+ *                    erased 0x00)
  *
  * A model owns its register state (in struct sim_board), the option bytes
  * in force, how they persist in state_dir/<UID>/option_bytes.bin
