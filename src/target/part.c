@@ -216,6 +216,7 @@
  * RM0377 §2.2.2) and 8 KiB (L1 Cat.5, unverified).
  */
 #define PART_EXT_L0 \
+	.uid_hi_off = 0x14U, /* U_ID[95:64] at UID + 0x14 (RM0377 §28.2) */ \
 	.dbgmcu_cr_addr = 0x40015804U, .dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY, \
 	.dbgmcu_fz_addr = 0x40015808U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
 	.dbgmcu_clk_addr = 0x40021034U, .dbgmcu_clk_bit = 1U << 22, \
@@ -224,6 +225,7 @@
 	.iwdg_kr = 0x40003000U, PART_CLOCK_L0, \
 	.sysmem_base = 0x1FF00000U, .sysmem_bytes = 0x1000U
 #define PART_EXT_L1 \
+	.uid_hi_off = 0x14U, /* U_ID[95:64] at UID + 0x14 (RM0038 §31.2) */ \
 	.dbgmcu_cr_addr = 0xE0042004U, .dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY, \
 	.dbgmcu_fz_addr = 0xE0042008U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
 	.read_rdp = gang_fam_read_rdp_byte, .rdp_reg = 0x1CU, /* OPTR, OBR */ \

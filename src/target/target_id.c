@@ -15,6 +15,7 @@
 #include "target/target_internal.h"
 
 #include <inttypes.h>
+#include <string.h>
 
 #define TGT_IDCODE_TRIES 8U    /* distinct DBGMCU_IDCODE addresses tried at most */
 #define TGT_ID_SPAN_MAX  64U    /* bytes of the one read that covers flash size and UID */
@@ -111,14 +112,16 @@ static int tgt_read_ids(gang_target *t)
  * The flash-size register and the UID in one aligned READMEM: every family
  * here keeps them within 64 bytes of each other (RM0008 §30.1, RM0091
  * §33, RM0090 §39.1 and §39.2; F2/F4 and F7 put the size on a half-word
- * boundary, so it is read inside the aligned span).
+ * boundary, so it is read inside the aligned span; L0/L1 split the UID,
+ * its third word 0x14 past the first, RM0377 §28.2).
  */
 static int tgt_read_size_uid(gang_target *t)
 {
 	uint32_t fsz = t->fam->flash_size_addr, uid = t->fam->uid_addr;
+	uint32_t hi_off = t->fam->uid_hi_off ? t->fam->uid_hi_off : 8U;
 	uint32_t lo = (fsz < uid ? fsz : uid) & ~3U;
-	uint32_t hi = ((fsz + 2U > uid + 12U ? fsz + 2U : uid + 12U) + 3U) & ~3U;
-	uint8_t buf[TGT_ID_SPAN_MAX];
+	uint32_t hi = ((fsz + 2U > uid + hi_off + 4U ? fsz + 2U : uid + hi_off + 4U) + 3U) & ~3U;
+	uint8_t buf[TGT_ID_SPAN_MAX], id[12];
 	int err;
 
 	if (hi - lo > sizeof(buf))
@@ -127,7 +130,10 @@ static int tgt_read_size_uid(gang_target *t)
 	if ((err = gang_stlink_read_mem(buf, t->sl, lo, hi - lo)) < 0)
 		return err;
 	t->info.flash_kib = (uint32_t)buf[fsz - lo] | (uint32_t)buf[fsz - lo + 1U] << 8;
-	gang_part_uid_string(t->info.uid, buf + (uid - lo));
+	/* U_ID[63:0] at the UID address, U_ID[95:64] right after or (L0/L1) at +0x14 */
+	memcpy(id, buf + (uid - lo), 8);
+	memcpy(id + 8, buf + (uid - lo) + hi_off, 4);
+	gang_part_uid_string(t->info.uid, id);
 	return GANG_OK;
 }
 
