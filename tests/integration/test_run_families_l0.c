@@ -209,3 +209,45 @@ Test(run_families_l0, production_run_on_l053_with_the_serial_in_data_eeprom)
 	expect_serials_in_eeprom(4);
 	expect_image_in_flash(4);
 }
+
+/*
+ * gang flash writes an image's bytes in data EEPROM after the flash (RM0377
+ * §3.3.4: word writes, no erase step) and gang read reads them back; the
+ * bytes around them stay 0x00.
+ */
+Test(run_families_l0, gang_flash_writes_an_images_eeprom_bytes_and_gang_read_reads_them)
+{
+	char bench[ITEST_PATH_MAX], img[ITEST_PATH_MAX], back[ITEST_PATH_MAX], *err;
+	const char *fl[] = { "flash", img, "--erase", "pages", NULL };
+	const char *rd[] = { "read", back, "--address", "0x08080000", "--size", "32", NULL };
+	static const char hex[] =
+		":020000040800F2\n:080000000010002009000008B7\n"
+		":020000040808EA\n:0600040011223344556691\n:00000001FF\n";
+	static const uint8_t want[10] = { 0, 0, 0, 0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66 };
+	uint8_t *got;
+	size_t n = 0;
+	FILE *fp;
+
+	snprintf(img, sizeof(img), "%s/ee.hex", env.dir);
+	snprintf(back, sizeof(back), "%s/back.bin", env.dir);
+	fp = fopen(img, "w");
+	cr_assert_not_null(fp);
+	fputs(hex, fp);
+	fclose(fp);
+	bench_for(bench, sizeof(bench), &l0_cases[1], "");
+	cr_assert_eq(itest_run(&env, bench, fl, 60), 0, "gang flash");
+	cr_assert_eq(itest_count(env.out, "programmed and verified"), 1);
+	cr_assert_eq(itest_run(&env, bench, rd, 60), 0, "gang read of the data EEPROM");
+	got = (uint8_t *)itest_slurp(back, &n);
+	cr_assert(got != NULL && n == 32, "read %zu bytes", n);
+	cr_assert_arr_eq(got, want, sizeof(want));
+	for (size_t i = sizeof(want); i < n; i++)
+		cr_assert_eq(got[i], 0x00, "EEPROM byte %zu", i);
+	free(got);
+	rd[3] = "0x08080800";   /* just past the L053's 2 KiB */
+	cr_assert_eq(itest_run(&env, bench, rd, 60), 2, "past the EEPROM is not memory");
+	err = itest_slurp(env.err, NULL);
+	cr_assert_not_null(strstr(err, "data EEPROM 0x08080000-0x080807FF"), "%s", err);
+	free(err);
+}
+
