@@ -25,9 +25,8 @@
  *   (OPTR[31:16]: BOR_LEV, IWDG_SW, nRST_STOP, nRST_STDBY, BFB2, L0
  *   nBOOT1), words 2.. WRP (bit set = 4 KiB sector protected). A pair that
  *   does not complement sets SR.OPTVERR at load (the USER word on L1:
- *   OPTVERRUSR) and the stricter value is
- *   used (RDP level 1, every sector protected; unverified which value
- *   silicon takes). RDP 0xAA level 0, 0xCC level 2, else level 1; writing
+ *   OPTVERRUSR) and the stricter value is used (RDP level 1, every
+ *   sector protected; unverified which value silicon takes). RDP 0xAA level 0, 0xCC level 2, else level 1; writing
  *   0xAA at level 1 erases program memory and data EEPROM first.
  *   PECR.OBL_LAUNCH (b18) reloads the option words by a system reset.
  * Timings: L0 word, half-page and page erase 3.2 ms each (DS10668-class
