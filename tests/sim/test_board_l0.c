@@ -432,6 +432,25 @@ Test(board_l0, obl_launch_reloads_and_a_bad_complement_sets_optverr)
 	sim_board_free(b);
 }
 
+/* A USER word without its complement: OPTVERRUSR on L1, OPTVERR on L0. */
+Test(board_l0, a_bad_user_word_sets_optverrusr_on_l1_and_optverr_on_l0)
+{
+	static const struct { const char *part; uint32_t flag; } k[2] = {
+		{ "STM32L152RE", 0x1000U }, { "STM32L073RZ", OPTVERR },
+	};
+
+	for (unsigned i = 0; i < 2; i++) {
+		sim_board *b = l_board(k[i].part, 0);
+		l_unlock_opt(b);
+		fx_w(b, L_OB + 4, 4, 0x00000078U);
+		l_wait(b);
+		l_obl_launch(b);
+		cr_expect_eq(l_r(b, P_SR) & (OPTVERR | 0x1000U), k[i].flag, "%s", k[i].part);
+		cr_expect_eq(l_r(b, P_OPTR) >> 16, 0xFFFFU, "%s: strict USER", k[i].part);
+		sim_board_free(b);
+	}
+}
+
 Test(board_l0, obl_launch_needs_optlock_clear)
 {
 	sim_board *b = l_board("STM32L053R8", 0);

@@ -24,9 +24,9 @@
  *   its complement in [31:16]; word 0 RDP (+ WPRMOD b8 on L0), word 1 USER
  *   (OPTR[31:16]: BOR_LEV, IWDG_SW, nRST_STOP, nRST_STDBY, BFB2, L0
  *   nBOOT1), words 2.. WRP (bit set = 4 KiB sector protected). A pair that
- *   does not complement sets SR.OPTVERR at load and the stricter value is
- *   used (RDP level 1, every sector protected; unverified which value
- *   silicon takes). RDP 0xAA level 0, 0xCC level 2, else level 1; writing
+ *   does not complement sets SR.OPTVERR at load (the USER word on L1:
+ *   OPTVERRUSR) and the stricter value is used (RDP level 1, every
+ *   sector protected; unverified which value silicon takes). RDP 0xAA level 0, 0xCC level 2, else level 1; writing
  *   0xAA at level 1 erases program memory and data EEPROM first.
  *   PECR.OBL_LAUNCH (b18) reloads the option words by a system reset.
  * Timings: L0 word, half-page and page erase 3.2 ms each (DS10668-class

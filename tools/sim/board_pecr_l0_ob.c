@@ -51,14 +51,18 @@ static uint16_t pecr_ob_value(const sim_board *b, unsigned i, uint16_t fallback,
 	return (uint16_t)w;
 }
 
-/* Latch RDP, OPTR and the WRP words from option_bytes.bin (every reset). */
+/*
+ * Latch RDP, OPTR and the WRP words from option_bytes.bin (every reset).
+ * A USER word that does not complement sets OPTVERRUSR on L1 (RM0038
+ * §3.9.8) and OPTVERR on L0, which has no separate flag (RM0377 §3.7.7).
+ */
 void pecr_ob_load(sim_board *b)
 {
 	board_pecr *f = &b->l0;
 	const pecr_variant *v = pecr_var(b);
-	bool bad = false;
+	bool bad = false, user_bad = false;
 	uint16_t rdp = pecr_ob_value(b, 0, 0x00FFU, &bad);   /* strict: level 1 */
-	uint16_t user = pecr_ob_value(b, 1, 0xFFFFU, &bad);
+	uint16_t user = pecr_ob_value(b, 1, 0xFFFFU, &user_bad);
 	uint8_t r = (uint8_t)rdp;
 
 	f->rdp_level = r == PECR_RDP_L0 ? 0 : r == PECR_RDP_L2 ? 2 : 1;
@@ -71,8 +75,10 @@ void pecr_ob_load(sim_board *b)
 			hi = pecr_ob_value(b, 3U + 2U * i, 0xFFFFU, &bad);
 		f->wrp[i] = lo | hi << 16;
 	}
-	if (bad)
+	if (bad || (user_bad && v->l0))
 		f->sr |= PECR_SR_OPTVERR;
+	if (user_bad && !v->l0)
+		f->sr |= PECR_SR_OPTVERRUSR;
 }
 
 /* Option words of a new part: RDP from cfg->rdp, the factory USER, WRP from cfg->wrp. */
