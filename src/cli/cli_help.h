@@ -94,8 +94,8 @@
 #define GANG_HELP_RUN_SYN "production run: every ST-Link programs board after board"
 #define GANG_HELP_RUN \
 	"usage: gang run PROFILE [--probe SEL]... [--slots FILE] [--boards N] [--batch NAME]\n" \
-	"                [--operator NAME] [--station NAME] [--db PATH] [--db-wait S] [--sync]\n" \
-	"                [--rework] [--json] [--plain] [--log FILE] [--log-level L]\n\n" \
+	"                [--operator NAME] [--station NAME] [--db PATH] [--db-wait S] [--journal FILE]\n" \
+	"                [--sync] [--rework] [--json] [--plain] [--log FILE] [--log-level L]\n\n" \
 	"One worker per ST-Link (all attached, or those named with --probe). Each slot waits for a\n" \
 	"board, runs the profile, shows PASS or FAIL with a sentence for the operator, waits for the\n" \
 	"board to be removed, and repeats. Every attempt, step, serial number and chip UID is recorded\n" \
@@ -114,6 +114,10 @@
 	"                  sqlite3 shell) holds the database, in seconds, 0-3600 (default 60);\n" \
 	"                  the slots show 'database busy — waiting (N s)' meanwhile, and only a\n" \
 	"                  longer lock stops them (exit 4)\n" \
+	"  --journal FILE  central PostgreSQL database: the station's journal, where every attempt\n" \
+	"                  record is written before it is delivered, in order and exactly once\n" \
+	"                  (default with serial.lease: $XDG_STATE_HOME/gang/journal-STATION-HASH.db);\n" \
+	"                  with a lease the station programs on while the server is out of reach\n" \
 	"  --sync          panel mode: all slots start together once every slot holds a board\n" \
 	"  --rework        program boards that already passed with this profile and image again\n" \
 	"                  (recorded as rework); without it such a board is left as it is and\n" \
@@ -204,7 +208,8 @@
 #define GANG_HELP_DB_SYN "database maintenance: apply the schema migrations, void a station's serial leases"
 #define GANG_HELP_DB \
 	"usage: gang db upgrade [--db PATH]\n" \
-	"       gang db void-lease STATION|LEASE-ID --reason TEXT [--db PATH]\n\n" \
+	"       gang db void-lease STATION|LEASE-ID --reason TEXT [--db PATH]\n" \
+	"       gang db pending --journal FILE\n\n" \
 	"upgrade applies the schema migrations the database needs for this gang, in one\n" \
 	"transaction, and changes nothing else: an SQLite file (db/migrations/sqlite/) or a\n" \
 	"PostgreSQL database (db/migrations/pg/: tables, and the gang_station and gang_engineer\n" \
@@ -214,12 +219,15 @@
 	"(all live ones of STATION, or the one LEASE-ID), e.g. of a station that never comes back:\n" \
 	"their values not bound to a board are never handed out; the lease rows keep the range,\n" \
 	"when and why, for audit. Each voided lease is printed with its used and void counts.\n\n" \
+	"pending reads a station's journal (gang run --journal) without the database: how many\n" \
+	"attempt records wait for delivery to the central database, were delivered, or refused.\n\n" \
 	"  --reason TEXT  why the leases are voided (void-lease; required, kept for audit)\n" \
+	"  --journal FILE the station's journal (pending; required)\n" \
 	"  --db PATH      database: an SQLite file, or a PostgreSQL connection string, URI\n" \
 	"                 (postgresql://gang@db/gang) or key=value (\"host=db dbname=gang\")\n" \
 	"                 (default: db in gang.conf, else ~/.local/share/gang/gang.sqlite)\n\n" \
 	"Exit 2 when void-lease names no live lease, 4 when the database cannot be opened, is\n" \
-	"newer than this gang, or has no leases (SQLite).\n"
+	"newer than this gang, or has no leases (SQLite); pending exits 1 while records wait.\n"
 
 #define GANG_HELP_POOL_SYN "import a supplier's values into a data pool, list a pool, void a value"
 #define GANG_HELP_POOL \

@@ -12,6 +12,9 @@
  * void-lease voids the serial leases of a station that never comes back
  * (or one lease by its id) on the central database, with a reason; the
  * unused values stay in the leases table, void, for audit.
+ *
+ * pending reads a station's journal (db/journal.h) without the database:
+ * how many records wait for delivery (exit 1 when any do, for scripts).
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -20,9 +23,11 @@
 
 #include "cli/cli.h"
 #include "db/db.h"
+#include "db/journal.h"
 
 typedef struct db_args {
-	const char *verb;   /* "upgrade" | "void-lease" */
+	const char *verb;   /* "upgrade" | "void-lease" | "pending" */
+	const char *journal; /* pending */
 	const char *which;  /* void-lease: a station or a lease id */
 	const char *reason; /* void-lease */
 	const char *db;
@@ -31,6 +36,7 @@ typedef struct db_args {
 const struct option gang_cmd_db_opts[] = {
 	{ "db", required_argument, NULL, 'd' },
 	{ "reason", required_argument, NULL, 'r' },
+	{ "journal", required_argument, NULL, 'J' },
 	{ 0, 0, 0, 0 },
 };
 
@@ -44,6 +50,8 @@ static int db_options(db_args *a, int argc, char **argv)
 			a->db = optarg;
 		else if (c == 'r')
 			a->reason = optarg;
+		else if (c == 'J')
+			a->journal = optarg;
 		else
 			return gang_cli_bad_option("db", argv);
 	}
@@ -56,12 +64,14 @@ static int db_parse(db_args *a, int argc, char **argv)
 
 	if (argc < 2 || argv[1][0] == '-')
 		return argc >= 2 && strcmp(argv[1], "--") != 0 ? gang_cli_usage("db", "unknown option '%s'", argv[1])
-							     : gang_cli_usage("db", "a verb is needed: upgrade or void-lease");
+							     : gang_cli_usage("db", "a verb is needed: upgrade, void-lease or pending");
 	a->verb = argv[1];
-	if (strcmp(a->verb, "upgrade") != 0 && strcmp(a->verb, "void-lease") != 0)
-		return gang_cli_usage("db", "unknown verb '%s': use upgrade or void-lease", a->verb);
+	if (strcmp(a->verb, "upgrade") != 0 && strcmp(a->verb, "void-lease") != 0 && strcmp(a->verb, "pending") != 0)
+		return gang_cli_usage("db", "unknown verb '%s': use upgrade, void-lease or pending", a->verb);
 	if ((rc = db_options(a, argc - 1, argv + 1)) != GANG_EXIT_OK)
 		return rc;
+	if ((strcmp(a->verb, "pending") == 0) != (a->journal != NULL))
+		return gang_cli_usage("db", a->journal ? "--journal belongs to db pending" : "db pending needs --journal FILE");
 	want = strcmp(a->verb, "void-lease") == 0;
 	if (argc - 1 - optind > want)
 		return gang_cli_usage("db", "unexpected argument '%s'", argv[1 + optind + want]);
@@ -98,6 +108,21 @@ static int db_run(gang_db *db, const db_args *a, gang_diag *d)
 	return GANG_OK;
 }
 
+/* A station's journal: what waits for delivery. GANG_EXIT_FAILED when anything does. */
+static int db_pending(const db_args *a)
+{
+	gang_journal_summary s;
+	gang_diag d = { 0 };
+	int err;
+
+	if ((err = gang_journal_peek(&s, a->journal, &d)) < 0)
+		return gang_cli_fail("db", err, &d);
+	printf("journal %s (station '%s', database %s): %lld record%s waiting for delivery, %lld delivered, %lld "
+	       "refused\n", a->journal, s.station, s.database[0] ? s.database : "?", (long long)s.pending,
+	       s.pending == 1 ? "" : "s", (long long)s.delivered, (long long)s.refused);
+	return s.pending > 0 ? GANG_EXIT_FAILED : GANG_EXIT_OK;
+}
+
 int gang_cmd_db(int argc, char **argv)
 {
 	db_args a = { 0 };
@@ -109,6 +134,8 @@ int gang_cmd_db(int argc, char **argv)
 
 	if ((rc = db_parse(&a, argc, argv)) != GANG_EXIT_OK)
 		return rc;
+	if (a.journal)
+		return db_pending(&a);
 	if ((err = gang_cli_db(&path, &cfg, a.db, false, &d)) == GANG_OK &&
 	    (err = gang_db_open(&db, path, 0, &d)) == GANG_OK)
 		err = db_run(db, &a, &d);

@@ -105,9 +105,11 @@ static void opt_show(const gang_ob *ob, const gang_part *part, bool json)
 	for (const gang_ob_field *k = gang_ob_fields(part->family); k->name; k++)
 		if (k->kind == GANG_OB_KIND_BYTE)
 			printf(" %s=0x%02llX", k->name, (long long)gang_ob_field_get(ob, k));
-	printf("\n%-10s 0x%08X, write-protected %s: ", wrp ? wrp->name : "WRP", (unsigned)ob->wrp,
-	       opt_units(part));
-	opt_print_wrp(stdout, ob->wrp, part, false);
+	/* the double-word families protect page areas, shown above as WRP1A/WRP1B (RM0351 §3.5.2) */
+	if (wrp != NULL) {
+		printf("\n%-10s 0x%08X, write-protected %s: ", wrp->name, (unsigned)ob->wrp, opt_units(part));
+		opt_print_wrp(stdout, ob->wrp, part, false);
+	}
 	printf("\n%s", ob->opterr ? "OPTERR     a value/complement pair does not match\n" : "");
 }
 

@@ -21,6 +21,8 @@
 #include "core/file.h"
 #include "core/text.h"
 #include "db/db.h"
+#include "db/db_lease.h"
+#include "db/journal.h"
 #include "image/image.h"
 #include "profile/profile.h"
 #include "sched/sched.h"
@@ -43,6 +45,9 @@ typedef struct run_args {
 	const char *station;
 	const char *db;
 	const char *log_file;
+	const char *journal;                  /* --journal: the station's journal (central database only) */
+	char journal_path[GANG_CONFIG_PATH_MAX]; /* the journal in use ("" none) */
+	char db_shown[1024];                  /* the database as the journal names it */
 	int log_level;
 	uint32_t db_wait_s;
 	bool sync, json, plain, rework;
@@ -60,7 +65,8 @@ const struct option gang_cmd_run_opts[] = {
 	{ "db", required_argument, NULL, 'd' }, { "sync", no_argument, NULL, 'S' },
 	{ "json", no_argument, NULL, 'j' }, { "plain", no_argument, NULL, 'P' },
 	{ "log", required_argument, NULL, 'l' }, { "log-level", required_argument, NULL, 'L' },
-	{ "rework", no_argument, NULL, 'R' }, { "db-wait", required_argument, NULL, 'w' }, { 0, 0, 0, 0 },
+	{ "rework", no_argument, NULL, 'R' }, { "db-wait", required_argument, NULL, 'w' },
+	{ "journal", required_argument, NULL, 'J' }, { 0, 0, 0, 0 },
 };
 
 /* Names stored with every attempt and shown on every output: checked at the door. */
@@ -113,6 +119,7 @@ static int run_parse(run_args *a, int argc, char **argv)
 		case 'P': a->plain = true; break;
 		case 'R': a->rework = true; break;
 		case 'l': a->log_file = optarg; break;
+		case 'J': a->journal = optarg; break;
 		case 'L':
 			if ((a->log_level = gang_log_level_parse(optarg)) < 0)
 				return gang_cli_usage("run", "unknown log level '%s'", optarg);
@@ -321,6 +328,61 @@ static int run_lease(run_args *a, gang_db *db, const gang_profile *p, gang_diag 
 	return gang_serial_lease_open(&a->lease, db, station, p->serial.pool, p->serial.lease, d);
 }
 
+/*
+ * The central database with serial.lease (the station programs on while
+ * the server is away) or --journal: attempt records go to the station's
+ * journal first (--journal, else the default under $XDG_STATE_HOME;
+ * db/journal.h), and what an earlier run left undelivered is delivered
+ * before this one starts. Without a lease no board is programmed unless
+ * the server answers, so records are written to it directly.
+ */
+static int run_journal(run_args *a, gang_db *db, const gang_profile *p, gang_diag *d)
+{
+	char path[GANG_CONFIG_PATH_MAX];
+	const char *station = run_station(a, p);
+	int err;
+
+	if (gang_db_is_file(a->db)) {
+		if (a->journal)
+			return gang_diag_set(d, GANG_EUSAGE, "--journal belongs with the central PostgreSQL database; "
+							     "%s is a SQLite file, written directly", a->db);
+		return GANG_OK;
+	}
+	if (!a->journal && !(p->serial.present && p->serial.lease))
+		return GANG_OK;
+	if (a->journal)
+		snprintf(path, sizeof(path), "%s", a->journal);
+	else if ((err = gang_journal_default_path(path, sizeof(path), station, gang_db_path(db), d)) < 0)
+		return err;
+	if ((err = gang_db_journal_open(db, path, station, d)) < 0)
+		return err;
+	snprintf(a->journal_path, sizeof(a->journal_path), "%s", path);
+	snprintf(a->db_shown, sizeof(a->db_shown), "%s", gang_db_path(db));
+	return GANG_OK;
+}
+
+/* Records the central database has not taken yet stay in the journal: say so as the run ends. */
+static void run_note_pending(const run_args *a, const gang_profile *p)
+{
+	int64_t pending = 0, refused = 0;
+	gang_journal *j = NULL;
+	int err;
+
+	if (!a->journal_path[0] || gang_journal_open(&j, a->journal_path, run_station(a, p), a->db_shown, NULL) < 0)
+		return;
+	err = gang_journal_counts(&pending, &refused, j, NULL);
+	gang_journal_close(j);
+	if (err < 0)
+		return;
+	if (pending > 0)
+		fprintf(stderr, "gang run: %lld journal record%s in %s wait%s for the central database; the next gang "
+			"run of this station delivers them first (gang db pending --journal shows them)\n",
+			(long long)pending, pending == 1 ? "" : "s", a->journal_path, pending == 1 ? "s" : "");
+	if (refused > 0)
+		fprintf(stderr, "gang run: the central database refused %lld journal record%s (see docs/stations.md)\n",
+			(long long)refused, refused == 1 ? "" : "s");
+}
+
 static int run_db(gang_db **out, run_args *a, const gang_profile *p, gang_diag *d)
 {
 	char fmt[64];
@@ -332,7 +394,7 @@ static int run_db(gang_db **out, run_args *a, const gang_profile *p, gang_diag *
 		return err;
 	/* opening refused a locked database quickly; from now on a busy one is waited for */
 	gang_db_set_wait(*out, a->db_wait_s * 1000U);
-	if ((err = gang_db_recover(*out, &closed, d)) < 0)
+	if ((err = run_journal(a, *out, p, d)) < 0 || (err = gang_db_recover(*out, &closed, d)) < 0)
 		return err;
 	a->recovered = closed;
 	if (a->slots && (err = gang_db_slot_map_load(*out, a->slots, d)) < 0)
@@ -466,7 +528,8 @@ out:
 	if (log_fp && log_fp != stderr)
 		fclose(log_fp);
 	gang_serial_lease_free(a.lease);
-	gang_db_close(db);
+	gang_db_close(db);   /* its journal's worker first delivers what it can */
+	run_note_pending(&a, p);
 	gang_image_free(img);
 	gang_profile_free(p);
 	return run_exit(err, &totals);

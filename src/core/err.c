@@ -71,8 +71,10 @@ static const err_row err_table[] = {
 	  "a data pool (MAC addresses or an imported list) has no value left — stop and ask the engineer" },
 	{ GANG_ESCAN_TAKEN, "scan", 1,
 	  "this label is already bound to another board — set the board aside and tell the engineer" },
+	{ GANG_ELEASE_OFFLINE, "serial", 1,
+	  "the central database is unreachable and this station's serial lease is used up" },
 	{ GANG_ESERIAL_VOIDED, "serial", 1,
-	  "the board's serial was voided while it was programmed — program the board again" },
+	  "the board's serial or one of its data values was voided while it was programmed — program the board again" },
 };
 
 static const err_row *err_find(int code)

@@ -53,11 +53,12 @@ typedef enum gang_err {
 	GANG_ECANCELLED = -42,
 	GANG_ENOTSUP = -43,          /* the part or family does not support this */
 	GANG_EUNRECORDED = -44,      /* verified, but the database refused to record the pass */
-	GANG_ESERIAL_VOIDED = -45,   /* the board's serial was voided while it was programmed */
+	GANG_ESERIAL_VOIDED = -45,   /* the board's serial or a data value was voided while it was programmed */
 	GANG_ESERIAL_TAKEN = -46,    /* the serial text is already another board's in its pool */
 	GANG_ESTEP = -47,            /* a step of the profile's own failed (command, memory check) */
 	GANG_EPOOL_DRY = -48,        /* a data pool (MAC range, imported list) has no value left */
 	GANG_ESCAN_TAKEN = -49,      /* the scanned label is already bound to another board */
+	GANG_ELEASE_OFFLINE = -50,   /* the central database is out of reach and the station's lease is used up */
 } gang_err;
 
 /* The operator's sentence for an error code (never NULL). */

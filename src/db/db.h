@@ -21,7 +21,7 @@
  *   gang_serial_reserve          (serial/serial_alloc.h) serial bound to the UID
  *   gang_db_attempt_serial_text  the rendered serial written into the image
  *   gang_db_step ...             one row per step with its duration
- *   gang_db_attempt_finish       pass only after verify: burns the serial too
+ *   gang_db_attempt_finish       pass only after verify: burns the serial and data values too
  *
  * Errors: every function returns GANG_OK or a negative gang_err and, on
  * failure, fills d (may be NULL) with a sentence naming the database file.
@@ -253,13 +253,15 @@ int gang_db_sighting(gang_db *db, const gang_attempt_info *info, const char *uid
  * Close an open attempt. In one transaction: the attempt's result, the
  * board's last_result and, for a pass (call it only after verify), its
  * reserved serial becomes 'burned' and boards.serial/serial_pool its text
- * and pool. A pass needs an identified board (GANG_ERR otherwise); an
+ * and pool, and every data value reserved to the board becomes 'burned'
+ * (serial/data_pool.h: a value is the board's for good). A pass needs an identified board (GANG_ERR otherwise); an
  * attempt already closed or unknown is GANG_ERR. error_class/error_message
  * may be NULL (a pass has none).
  *
  * A pass the board's record refuses says why with its own code, d naming
- * pool, board and the other board: GANG_ESERIAL_VOIDED (its serial was
- * voided while it was programmed: gang serial void) or GANG_ESERIAL_TAKEN
+ * pool, board and the other board: GANG_ESERIAL_VOIDED (its serial, or
+ * its value of a data pool, was voided while it was programmed: gang
+ * serial void, gang pool void) or GANG_ESERIAL_TAKEN
  * (another board of the pool got the same text meanwhile). Nothing of the
  * pass is written and the attempt stays open, so the caller closes it as
  * the failure it is: gang_db_attempt_finish(GANG_ATTEMPT_FAIL, class,

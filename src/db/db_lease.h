@@ -69,6 +69,23 @@ typedef struct gang_serial_conflict {
 	char recorded_at[40];
 } gang_serial_conflict;
 
+/*
+ * The station's journal (db/journal.h, docs/stations.md): open the
+ * journal at path for station's attempt records on db (the main handle of
+ * a run, before gang_db_recover). Records an earlier run left undelivered
+ * are delivered first (its attempts left open are closed as aborted);
+ * gang_db_recover then starts the delivery worker, and worker handles
+ * opened from db afterwards write their attempt records to the journal.
+ * Closing db stops the worker after it delivered what it could: close
+ * the worker handles opened from db first (they share its journal).
+ * GANG_EDB on a database without journals (SQLite), naming PostgreSQL.
+ */
+int gang_db_journal_open(gang_db *db, const char *path, const char *station, gang_diag *d);
+/* Records of db's journal waiting for delivery, and refused by the central database (0, 0: no journal). */
+int gang_db_journal_counts(int64_t *pending, int64_t *refused, gang_db *db, gang_diag *d);
+/* After a failed call: was it because the central database is out of reach? (false on SQLite) */
+bool gang_db_unreachable(gang_db *db);
+
 /* Every recorded conflict, oldest first; *out (free()) NULL when none. None on SQLite. */
 int gang_db_serial_conflicts(gang_serial_conflict **out, size_t *n_out, gang_db *db, gang_diag *d);
 

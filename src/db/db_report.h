@@ -49,6 +49,13 @@ typedef struct gang_report_row {
 	/* failed attempts only (NULL otherwise): for the list of failed boards */
 	const char *error_message;
 	const char *serial;       /* serial text rendered on the attempt, else "<pool> <value>" reserved */
+	/*
+	 * the board's live data values, "mac 00:80:E1:00:00:05; keys #3 sha256
+	 * 1f2e..." by pool (a secret list's by index and SHA-256 only, a
+	 * plain list's as 0x + up to 64 hex digits), and its scanned labels
+	 * ("PCB-00000042", several joined by ", ")
+	 */
+	const char *data, *label;
 	/* what was programmed, where and by whom */
 	const char *batch, *profile_name, *profile_sha256, *image_sha256, *station, *operator_name;
 } gang_report_row;
@@ -76,6 +83,25 @@ typedef struct gang_report_pool {
 int gang_db_report_pools(gang_report_pool **out, size_t *n_out, gang_db *db, const gang_report_filter *f,
 			 gang_diag *d);
 void gang_db_report_pools_free(gang_report_pool *p, size_t n);
+
+/*
+ * Data pools (serial/data_pool.h) as serial pools are counted: values
+ * handed out (reserved_at) inside the window — with --batch, those taken
+ * by an attempt of the batch — by their current state; plus what the pool
+ * holds and has never handed out, whatever the selection.
+ */
+typedef struct gang_report_data_pool {
+	char *name;
+	char kind[8];                     /* "mac" | "list" */
+	int secret;                       /* a list whose values are never shown */
+	int64_t size, remaining;          /* values the pool holds; never handed out (now) */
+	int64_t reserved, burned, voided; /* handed out in the window, by current state */
+} gang_report_data_pool;
+
+/* *out (free with gang_db_report_data_pools_free) holds *n_out pools sorted by name; none handed out: left out. */
+int gang_db_report_data_pools(gang_report_data_pool **out, size_t *n_out, gang_db *db,
+			      const gang_report_filter *f, gang_diag *d);
+void gang_db_report_data_pools_free(gang_report_data_pool *p, size_t n);
 
 /*
  * Trace: the columns of one attempt, in output order. Values are text

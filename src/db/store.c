@@ -25,7 +25,8 @@ static const char *store_missing_slot(const gang_store_ops *ops)
 	STORE_NEED(probe_seen) STORE_NEED(slot_map_apply) STORE_NEED(board_seen)
 	STORE_NEED(attempt_begin) STORE_NEED(attempt_identify) STORE_NEED(attempt_serial_text)
 	STORE_NEED(step) STORE_NEED(board_last_pass) STORE_NEED(sighting) STORE_NEED(attempt_finish)
-	STORE_NEED(report_scan) STORE_NEED(report_pools) STORE_NEED(trace_lookup) STORE_NEED(trace_board)
+	STORE_NEED(report_scan) STORE_NEED(report_pools) STORE_NEED(report_data_pools)
+	STORE_NEED(trace_lookup) STORE_NEED(trace_board)
 	STORE_NEED(serial_pool_get) STORE_NEED(serial_pool_create) STORE_NEED(serial_reserve)
 	STORE_NEED(serial_burn) STORE_NEED(serial_void) STORE_NEED(serial_status)
 	STORE_NEED(serial_find_text) STORE_NEED(serial_list)
@@ -263,6 +264,12 @@ int gang_db_report_pools(gang_report_pool **out, size_t *n_out, gang_db *db, con
 			 gang_diag *d)
 {
 	return db->ops->report_pools(out, n_out, db, f, d);
+}
+
+int gang_db_report_data_pools(gang_report_data_pool **out, size_t *n_out, gang_db *db,
+			      const gang_report_filter *f, gang_diag *d)
+{
+	return db->ops->report_data_pools(out, n_out, db, f, d);
 }
 
 /* 24 hex digits: the key may be a UID. */

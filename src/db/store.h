@@ -34,7 +34,7 @@
 #include "serial/serial_alloc.h"
 
 /* Bump on any change to gang_store_ops' layout or to an op's contract. */
-#define GANG_STORE_OPS_VERSION 5U
+#define GANG_STORE_OPS_VERSION 8U
 
 typedef struct gang_store_ops gang_store_ops;
 
@@ -109,6 +109,8 @@ struct gang_store_ops {
 			   gang_diag *d);
 	int (*report_pools)(gang_report_pool **out, size_t *n_out, gang_db *db, const gang_report_filter *f,
 			    gang_diag *d);
+	int (*report_data_pools)(gang_report_data_pool **out, size_t *n_out, gang_db *db,
+				 const gang_report_filter *f, gang_diag *d);
 	/* The UIDs (sorted bytewise, distinct) of the boards key names when read as by. */
 	int (*trace_lookup)(char ***uids_out, size_t *n_out, gang_db *db, gang_trace_by by, const char *key,
 			    gang_diag *d);
@@ -150,6 +152,12 @@ struct gang_store_ops {
 	int (*lease_unused)(int64_t *out, size_t cap, size_t *n_out, gang_db *db, const char *station,
 			    const char *pool, gang_diag *d);
 
+	/* optional (a central database's): the station's journal (db/journal.h); NULL: opening one is refused
+	 * naming PostgreSQL, nothing is pending, and the database is never unreachable */
+	int (*journal_open)(gang_db *db, const char *path, const char *station, gang_diag *d);
+	int (*journal_counts)(int64_t *pending, int64_t *refused, gang_db *db, gang_diag *d);
+	bool (*unreachable)(gang_db *db);
+
 	/* optional: db_testing.h gang_db_test_exec and _query; NULL: they fail GANG_ERR naming the backend */
 	int (*test_exec)(gang_db *db, const char *sql, gang_diag *d);
 	int (*test_query)(char *out, size_t cap, gang_db *db, const char *sql, gang_diag *d);
@@ -189,6 +197,15 @@ struct gang_store_ops {
 	/* The board a label's text is bound to, for gang trace: *n_out 0 or 1 (free as trace_lookup's). */
 	int (*scan_lookup)(char ***uids_out, size_t *n_out, gang_db *db, const char *text, gang_diag *d);
 };
+
+/*
+ * A failed attempt's details as a backend's report scan packs them in one
+ * column (only failed rows build it): step, serial, data, label and
+ * message joined by GANG_REPORT_SEP, an ASCII unit separator none but the
+ * message (last) may hold. Splits packed in place into r's fields ("" = NULL).
+ */
+#define GANG_REPORT_SEP "\x1f"
+void gang_report_row_unpack(gang_report_row *r, char *packed);
 
 /*
  * GANG_OK when ops has this build's version and every required slot;

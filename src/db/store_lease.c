@@ -48,3 +48,26 @@ int gang_db_serial_conflicts(gang_serial_conflict **out, size_t *n_out, gang_db 
 		return GANG_OK;
 	return db->ops->serial_conflicts(out, n_out, db, d);
 }
+
+int gang_db_journal_open(gang_db *db, const char *path, const char *station, gang_diag *d)
+{
+	if (!path || !*path)
+		return gang_diag_set(d, GANG_EUSAGE, "journal: a file path is needed");
+	if (!db->ops->journal_open)
+		return gang_diag_set(d, GANG_EDB,
+				     "database %s: a station journal belongs with the central PostgreSQL database (the %s "
+				     "backend writes its records directly)",
+				     gang_db_path(db), db->ops->scheme);
+	return db->ops->journal_open(db, path, station ? station : "", d);
+}
+
+int gang_db_journal_counts(int64_t *pending, int64_t *refused, gang_db *db, gang_diag *d)
+{
+	*pending = *refused = 0;
+	return db->ops->journal_counts ? db->ops->journal_counts(pending, refused, db, d) : GANG_OK;
+}
+
+bool gang_db_unreachable(gang_db *db)
+{
+	return db->ops->unreachable && db->ops->unreachable(db);
+}

@@ -6,6 +6,9 @@
 #include "db/db_report.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+#include "db/store.h"
 
 static const struct {
 	const char *name;
@@ -94,6 +97,32 @@ void gang_db_trace_board_free(gang_trace_board *b)
 }
 
 void gang_db_report_pools_free(gang_report_pool *p, size_t n)
+{
+	for (size_t i = 0; p && i < n; i++)
+		free(p[i].name);
+	free(p);
+}
+
+void gang_report_row_unpack(gang_report_row *r, char *packed)
+{
+	const char **fields[5] = { &r->failed_step, &r->serial, &r->data, &r->label, &r->error_message };
+	char *p = packed, *q;
+
+	for (int i = 0; i < 5; i++) {
+		*fields[i] = p;
+		if (p && i < 4 && (q = strchr(p, GANG_REPORT_SEP[0]))) {
+			*q = '\0';
+			p = q + 1;
+		} else {
+			p = NULL;
+		}
+	}
+	for (int i = 0; i < 5; i++)
+		if (*fields[i] && !**fields[i])
+			*fields[i] = NULL;
+}
+
+void gang_db_report_data_pools_free(gang_report_data_pool *p, size_t n)
 {
 	for (size_t i = 0; p && i < n; i++)
 		free(p[i].name);

@@ -100,6 +100,8 @@ int gang_flash_read(uint8_t *buf, gang_target *t, uint32_t addr, size_t len)
 		size_t n = FLASH_READ_CHUNK - addr % FLASH_READ_CHUNK;
 		if (n > len)
 			n = len;
+		if ((err = gang_target_stop_check(t, "read", addr)) < 0)
+			break;
 		err = gang_stlink_read_mem(buf, gang_target_stlink(t), addr, n);
 		buf += n;
 		addr += (uint32_t)n;
@@ -145,6 +147,33 @@ static int flash_explain_wrp(gang_target *t, const gang_flash_range *r, size_t n
 	return flash_check_wrp(t, r, n) < 0 ? gang_target_diag(t)->code : err;
 }
 
+/*
+ * Units first..last one at a time (or the driver's erase_batch at a time,
+ * L0/L1's on-target loop), so that a stop lands between two of them: a
+ * unit's erase, once started, is always waited out (the FPEC cannot be
+ * interrupted), then the caller locks the FPEC.
+ */
+static int flash_erase_units(gang_target *t, unsigned first, unsigned last, gang_flash_progress *p,
+			     gang_flash_overlap *ov)
+{
+	unsigned batch = flash_ops(t)->erase_batch > 1U ? flash_ops(t)->erase_batch : 1U;
+	gang_flash_unit u;
+	int err = GANG_OK;
+
+	for (unsigned k = first; k <= last && err == GANG_OK && gang_geom_unit(&u, flash_geom(t), k);) {
+		unsigned n = last - k + 1U < batch ? last - k + 1U : batch;
+		uint64_t bytes = 0;
+
+		if ((err = gang_target_stop_check(t, "erase", u.addr)) == GANG_OK)
+			err = flash_ops(t)->erase_units(t, k, n, p, ov);
+		for (unsigned i = 0; i < n && gang_geom_unit(&u, flash_geom(t), k + i); i++)
+			bytes += u.size;
+		p->base += bytes;
+		k += n;
+	}
+	return err;
+}
+
 static int flash_erase_ranges(gang_target *t, const gang_flash_range *r, size_t n,
 			      gang_flash_progress *p, gang_flash_overlap *ov)
 {
@@ -158,8 +187,7 @@ static int flash_erase_ranges(gang_target *t, const gang_flash_range *r, size_t 
 		unsigned first, last;
 
 		if (gang_geom_span(&first, &last, flash_geom(t), r[i].addr, r[i].len))
-			err = flash_ops(t)->erase_units(t, first, last - first + 1U, p, ov);
-		p->base += r[i].len;
+			err = flash_erase_units(t, first, last, p, ov);
 	}
 	return flash_explain_wrp(t, r, n, err);
 }
@@ -171,6 +199,9 @@ static int flash_mass(gang_target *t, gang_flash_progress *p, gang_flash_overlap
 	int err;
 
 	p->total = all.len;
+	/* a mass erase cannot be stopped once started: a stop is heard before it, then after it */
+	if ((err = gang_target_stop_check(t, "erase", all.addr)) < 0)
+		return err;
 	err = flash_explain_wrp(t, &all, 1, flash_ops(t)->mass_erase(t, ov));
 	if (err == GANG_OK)
 		gang_flash_progress_report(p, all.len);
@@ -259,7 +290,8 @@ static int flash_erase_program(gang_target *t, const gang_image *img, const gang
 	gang_flash_run *runs = NULL;
 	gang_flash_stage st = { false, 0 };
 	size_t n = 0;
-	int err = gang_flash_plan_runs(&runs, &n, img, FLASH_JOIN_GAP, flash_geom(t)->erased);
+	int err = gang_flash_plan_runs(&runs, &n, img, FLASH_JOIN_GAP, flash_geom(t)->erased,
+				       flash_geom(t)->write_unit);
 	flash_stage_ctx c = { t, runs, n, &st };
 	gang_flash_overlap ov = { flash_stage_fn, &c, false };
 

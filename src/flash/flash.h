@@ -129,13 +129,15 @@ typedef struct gang_flash_run {
 } gang_flash_run;
 
 /*
- * Program runs for img: segments widened to whole words, padding and gaps
- * of at most join_gap bytes filled with erased (the part's erased value:
- * the loader skips erased units, so filling costs transfer only), so small
- * gaps do not cost a loader start each.
+ * Program runs for img: segments widened to whole program units (unit:
+ * the part's geom.write_unit, at least a word), padding and gaps of at
+ * most join_gap bytes filled with erased (the part's erased value: the
+ * loader skips erased units, so filling costs transfer only), so small
+ * gaps do not cost a loader start each. Segments sharing a unit are always
+ * one run, so no unit is programmed twice.
  */
 int gang_flash_plan_runs(gang_flash_run **out, size_t *n_out, const gang_image *img,
-			 uint32_t join_gap, uint8_t erased);
+			 uint32_t join_gap, uint8_t erased, uint32_t unit);
 void gang_flash_runs_free(gang_flash_run *runs, size_t n);
 
 /* CRC-32/MPEG-2 (poly 0x04C11DB7, init 0xFFFFFFFF, no reflection, xorout 0) over bytes. */

@@ -70,6 +70,12 @@ typedef struct gang_flash_ops {
 	/* erase units first..first+count-1 (flash/geom.h indices); progress in bytes erased */
 	int (*erase_units)(gang_target *t, unsigned first, unsigned count, const gang_flash_progress *p,
 			   gang_flash_overlap *ov);
+	/*
+	 * units the generic layer hands erase_units at once, a stop heard
+	 * between two such calls (0 or 1: one unit at a time); more for a
+	 * driver whose erase loop runs on the target (L0/L1: erase.S)
+	 */
+	unsigned erase_batch;
 	/* optional: stage the program of runs in SRAM within about budget_us, touching no flash */
 	int (*program_stage)(gang_flash_stage *st, gang_target *t, const gang_flash_run *runs, size_t n,
 			     uint64_t budget_us, uint64_t *used_us);
@@ -102,6 +108,8 @@ extern const gang_flash_ops gang_flash_ops_f1;
 extern const gang_flash_ops gang_flash_ops_f4;
 /* L0/L1 PECR controller (0x40022000, 0x40023C00). */
 extern const gang_flash_ops gang_flash_ops_l0;
+/* G0/G4/L4/L4+/WB/WL/C0 double-word controller (0x40022000, 0x58004000 on WB/WL). */
+extern const gang_flash_ops gang_flash_ops_l4;
 
 /* The driver of family f's flash controller (never NULL for a family in target/part.c). */
 const gang_flash_ops *gang_flash_ops_of(const gang_family *f);

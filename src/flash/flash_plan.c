@@ -100,8 +100,15 @@ void gang_flash_runs_free(gang_flash_run *runs, size_t n)
 	free(runs);
 }
 
-/* Word-aligned spans of the segments, merged when gaps are at most join_gap. */
-static size_t plan_spans(gang_flash_range *r, const gang_image *img, uint32_t join_gap)
+/*
+ * Spans of the segments aligned to align bytes (a power of two), merged
+ * when gaps are at most join_gap or when they share an aligned unit: two
+ * segments in one double word (a serial number next to image bytes) become
+ * one run, so that double word is programmed once (RM0351 §3.3.7: a
+ * second program of a double word is PROGERR, and its ECC would no longer
+ * match).
+ */
+static size_t plan_spans(gang_flash_range *r, const gang_image *img, uint32_t join_gap, uint32_t align)
 {
 	size_t n = 0;
 
@@ -109,8 +116,8 @@ static size_t plan_spans(gang_flash_range *r, const gang_image *img, uint32_t jo
 		const gang_segment *s = &img->seg[i];
 		if (s->len == 0)
 			continue;
-		uint32_t lo = s->addr & ~(PLAN_WORD - 1U);
-		uint64_t hi = ((uint64_t)s->addr + s->len + PLAN_WORD - 1U) & ~(uint64_t)(PLAN_WORD - 1U);
+		uint32_t lo = s->addr & ~(align - 1U);
+		uint64_t hi = ((uint64_t)s->addr + s->len + align - 1U) & ~(uint64_t)(align - 1U);
 		if (n > 0 && (uint64_t)lo <= (uint64_t)r[n - 1].addr + r[n - 1].len + join_gap) {
 			r[n - 1].len = (uint32_t)(hi - r[n - 1].addr);
 			continue;
@@ -137,8 +144,9 @@ static void plan_fill(gang_flash_run *run, const gang_image *img, uint8_t erased
 }
 
 int gang_flash_plan_runs(gang_flash_run **out, size_t *n_out, const gang_image *img,
-			 uint32_t join_gap, uint8_t erased)
+			 uint32_t join_gap, uint8_t erased, uint32_t unit)
 {
+	uint32_t align = unit > PLAN_WORD ? unit : PLAN_WORD;
 	gang_flash_range *spans = calloc(img->n_seg ? img->n_seg : 1, sizeof(*spans));
 	gang_flash_run *runs = NULL;
 	size_t n = 0, i;
@@ -147,7 +155,7 @@ int gang_flash_plan_runs(gang_flash_run **out, size_t *n_out, const gang_image *
 	*n_out = 0;
 	if (spans == NULL)
 		return GANG_ENOMEM;
-	n = plan_spans(spans, img, join_gap);
+	n = plan_spans(spans, img, join_gap, align);
 	runs = calloc(n ? n : 1, sizeof(*runs));
 	if (runs == NULL)
 		goto fail;

@@ -38,7 +38,8 @@ static int verify_readback(gang_target *t, const gang_image *img, uint64_t lo, u
 			uint32_t n = VERIFY_CHUNK - (uint32_t)(a % VERIFY_CHUNK);
 			n = (uint64_t)n > end - a ? (uint32_t)(end - a) : n;
 			const uint8_t *want = s->data + (a - s->addr);
-			if ((err = gang_flash_read(buf, t, (uint32_t)a, n)) < 0)
+			if ((err = gang_target_stop_check(t, "verify", (uint32_t)a)) < 0 ||
+			    (err = gang_flash_read(buf, t, (uint32_t)a, n)) < 0)
 				break;
 			for (uint32_t k = 0; k < n; k++)
 				if (buf[k] != want[k]) {
@@ -62,7 +63,8 @@ static int verify_crc(gang_target *t, const gang_image *img, gang_flash_progress
 	gang_flash_run *runs = NULL;
 	size_t n = 0;
 	uint32_t got = 0, want;
-	int err = gang_flash_plan_runs(&runs, &n, img, VERIFY_JOIN_GAP, gang_target_part(t)->geom.erased);
+	int err = gang_flash_plan_runs(&runs, &n, img, VERIFY_JOIN_GAP, gang_target_part(t)->geom.erased,
+				       gang_target_part(t)->geom.write_unit);
 
 	if (err < 0)
 		return gang_diag_set(gang_target_diag(t), err, "out of memory planning verify");
@@ -70,7 +72,8 @@ static int verify_crc(gang_target *t, const gang_image *img, gang_flash_progress
 		p->total += runs[i].len;
 	for (size_t i = 0; i < n && err == GANG_OK; i++) {
 		want = gang_crc32_stm32(runs[i].data, runs[i].len);
-		if ((err = ops->crc(&got, t, runs[i].addr, runs[i].len)) < 0)
+		if ((err = gang_target_stop_check(t, "verify", runs[i].addr)) < 0 ||
+		    (err = ops->crc(&got, t, runs[i].addr, runs[i].len)) < 0)
 			break;
 		/* a mismatch: read the run back so the operator gets an address */
 		if (got != want)
@@ -102,7 +105,8 @@ int gang_flash_same(bool *same_out, gang_target *t, const gang_image *img)
 	*same_out = false;
 	if ((err = verify_readable(t)) < 0)
 		return err;
-	if (gang_flash_plan_runs(&runs, &n, img, VERIFY_JOIN_GAP, gang_target_part(t)->geom.erased) < 0)
+	if (gang_flash_plan_runs(&runs, &n, img, VERIFY_JOIN_GAP, gang_target_part(t)->geom.erased,
+				       gang_target_part(t)->geom.write_unit) < 0)
 		return gang_diag_set(gang_target_diag(t), GANG_ENOMEM, "out of memory comparing the image");
 	*same_out = n > 0;
 	for (size_t i = 0; i < n && *same_out && err == GANG_OK; i++)

@@ -214,7 +214,7 @@ static int f1_ob_write(gang_target *t, const uint8_t *raw, size_t len)
 /* loader.S for half-words, with FLASH_CR.PG set by the host (PM0075 §2.3.3); BSY, PGERR/WRPRTERR. */
 static const gang_loader f1_loader = {
 	loader_u16_prog, sizeof(loader_u16_prog), F1_FLASH_CR, F1_CR_PG, F1_FLASH_SR, F1_SR_BSY,
-	F1_SR_ERRORS, 2U, gang_fpec_f1_check,
+	F1_SR_ERRORS, 2U, 0U, gang_fpec_f1_check,
 };
 
 static int f1_program_stage(gang_flash_stage *st, gang_target *t, const gang_flash_run *runs, size_t n,

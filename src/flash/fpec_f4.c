@@ -191,11 +191,11 @@ static int f4_erase_units(gang_target *t, unsigned first, unsigned count, const 
  */
 static const gang_loader f4_loader_x32 = {
 	loader_u32_prog, sizeof(loader_u32_prog), F4_FLASH_CR, F4_CR_PG | F4_CR_PSIZE_X32, F4_FLASH_SR, F4_SR_BSY,
-	F4_SR_ERRORS, 4U, f4_check,
+	F4_SR_ERRORS, 4U, 0U, f4_check,
 };
 static const gang_loader f4_loader_x16 = {
 	loader_u16_prog, sizeof(loader_u16_prog), F4_FLASH_CR, F4_CR_PG | F4_CR_PSIZE_X16, F4_FLASH_SR, F4_SR_BSY,
-	F4_SR_ERRORS, 2U, f4_check,
+	F4_SR_ERRORS, 2U, 0U, f4_check,
 };
 
 static const gang_loader *f4_loader(gang_target *t)

@@ -90,9 +90,10 @@ static int prog_clock_up(gang_target *t)
 	if (c->hz == 0 || (*note & PROG_NOTE_FAST_CLOCK) || gang_target_info_get(t)->mode == GANG_CONNECT_HOT_PLUG ||
 	    (c->min_mv != 0 && mv != 0 && mv < c->min_mv))
 		return GANG_OK;
-	if ((err = gang_stlink_write32(sl, c->acr_addr, c->acr)) < 0 ||
+	/* no ACR write where the reset wait states hold (acr_addr 0), no PLL set-up where there is no PLL (cfgr 0) */
+	if ((c->acr_addr && (err = gang_stlink_write32(sl, c->acr_addr, c->acr)) < 0) ||
 	    (c->pllcfgr_addr && (err = gang_stlink_write32(sl, c->pllcfgr_addr, c->pllcfgr)) < 0) ||
-	    (err = gang_stlink_write32(sl, c->cfgr_addr, c->cfgr)) < 0 ||
+	    (c->cfgr && (err = gang_stlink_write32(sl, c->cfgr_addr, c->cfgr)) < 0) ||
 	    (err = gang_stlink_write32(sl, c->cr_addr, c->cr)) < 0 ||
 	    (err = gang_stlink_write32(sl, c->cfgr_addr, c->cfgr | c->sw_pll)) < 0)
 		return err;
@@ -108,6 +109,14 @@ static uint32_t prog_core_hz(gang_target *t)
 	return (*gang_target_sram_note(t) & PROG_NOTE_FAST_CLOCK) ? c->hz : c->reset_hz;
 }
 
+int gang_loader_clock_up(uint32_t *hz_out, gang_target *t)
+{
+	int err = prog_clock_up(t);
+
+	*hz_out = prog_core_hz(t);
+	return err;
+}
+
 typedef struct prog_stream {
 	gang_target *t;
 	const gang_loader *l;
@@ -117,8 +126,11 @@ typedef struct prog_stream {
 	uint32_t published;        /* run bytes the loader has been told of (wp) */
 	uint32_t done;             /* run bytes the loader has taken */
 	uint32_t t_prog_ns;
+	uint64_t pushed_us;        /* link time of the blocks written since the last poll */
 	uint32_t ctrl[CTRL_WORDS];
 } prog_stream;
+
+static uint64_t prog_link_us(gang_target *t, unsigned commands, uint64_t bytes);
 
 static uint64_t prog_now_ms(void)
 {
@@ -144,6 +156,12 @@ static uint32_t prog_min(uint32_t a, uint32_t b)
 	return a < b ? a : b;
 }
 
+/* The granule a partial block keeps: a whole unit up to a double word (a row loader waits for whole rows). */
+static uint32_t prog_align(const prog_stream *s)
+{
+	return s->l->unit < 4U ? 4U : s->l->unit > 8U ? 8U : s->l->unit;
+}
+
 /* The next contiguous block the host wants to write, and how much of it is free. */
 static uint32_t prog_want(const prog_stream *s, uint32_t *room_out)
 {
@@ -151,8 +169,9 @@ static uint32_t prog_want(const prog_stream *s, uint32_t *room_out)
 	uint32_t want = prog_min(PROG_CHUNK - off % PROG_CHUNK, s->size - off);
 
 	want = prog_min(want, s->run->len - s->sent);
-	if (s->sent == 0)
-		want = prog_min(want, PROG_FIRST);
+	/* pieces that double from PROG_FIRST until the first block is in: the loader starts on little */
+	if (s->sent < PROG_CHUNK)
+		want = prog_min(want, s->sent > PROG_FIRST ? s->sent : PROG_FIRST);
 	*room_out = s->size - PROG_GAP - used;
 	return want;
 }
@@ -166,6 +185,18 @@ static int prog_publish(prog_stream *s)
 	if (err == GANG_OK)
 		s->published = s->sent;
 	return err;
+}
+
+/*
+ * How far the loader may have got: what the last poll saw, plus what it
+ * programs in the link time spent writing since (the blocks of a long
+ * push take long enough for the loader to work through what it was told).
+ */
+static uint32_t prog_done_est(const prog_stream *s)
+{
+	uint64_t est = s->done + s->pushed_us * 1000U / (s->t_prog_ns ? s->t_prog_ns : 1U) * s->l->unit;
+
+	return est < s->published ? (uint32_t)est : s->published;
 }
 
 /*
@@ -183,7 +214,7 @@ static int prog_push(prog_stream *s, uint32_t limit, bool publish)
 
 	while (s->sent < s->run->len && s->sent - before < limit) {
 		want = prog_want(s, &room);
-		n = want <= room ? want : room & ~3U;
+		n = want <= room ? want : room & ~(prog_align(s) - 1U);
 		/* a part only when it is worth a command, and leaves a rest that is too */
 		if (n < want && (n < PROG_PIECE || want - n < PROG_PIECE))
 			break;
@@ -191,8 +222,9 @@ static int prog_push(prog_stream *s, uint32_t limit, bool publish)
 		if (err < 0)
 			return err;
 		s->sent += n;
+		s->pushed_us += prog_link_us(s->t, 1U, n);
 		/* a loader about to run dry hears of each block at once, not at the end of the batch */
-		if (publish && s->published - s->done < PROG_LOW_WATER && (err = prog_publish(s)) < 0)
+		if (publish && s->published - prog_done_est(s) < PROG_LOW_WATER && (err = prog_publish(s)) < 0)
 			return err;
 	}
 	if (s->sent == s->published || !publish)
@@ -232,6 +264,7 @@ static int prog_poll(prog_stream *s, uint32_t *state_out)
 
 	if (err < 0)
 		return err;
+	s->pushed_us = 0;
 	rp = prog_get32(b + GANG_LDR_RP) - PROG_RING;
 	used = (s->sent % s->size + s->size - rp % s->size) % s->size;
 	s->done = s->sent - used;
@@ -331,7 +364,9 @@ static int prog_stream_run(prog_stream *s, const gang_flash_progress *p, uint64_
 	int err;
 
 	while (state == 0) {
-		if ((err = prog_push(s, UINT32_MAX, true)) < 0 || (err = prog_poll(s, &state)) < 0)
+		/* a stop halts the loader between two pieces (prog_one halts the core, the caller locks) */
+		if ((err = gang_target_stop_check(s->t, "program", s->run->addr + s->done)) < 0 ||
+		    (err = prog_push(s, UINT32_MAX, true)) < 0 || (err = prog_poll(s, &state)) < 0)
 			return err;
 		gang_flash_progress_report(p, base + s->done);
 		if (s->done != prev || state != 0)
@@ -371,7 +406,7 @@ static uint32_t prog_ring_size(gang_target *t)
 static void prog_stream_init(prog_stream *s, gang_target *t, const gang_loader *l, const gang_flash_run *run)
 {
 	*s = (prog_stream){ .t = t, .l = l, .run = run, .size = prog_ring_size(t),
-			    .t_prog_ns = gang_target_part(t)->family->flash.t_prog_ns };
+			    .t_prog_ns = l->t_unit_ns ? l->t_unit_ns : gang_target_part(t)->family->flash.t_prog_ns };
 }
 
 /* Stream one run; staged: its loader, head and first bytes are in SRAM already and the core is set. */

@@ -23,7 +23,8 @@ typedef struct gang_loader {
 	uint32_t sr_off;           /* the controller's status register (FLASH_SR) */
 	uint32_t busy;             /* its bits that mean "still programming" */
 	uint32_t errs;             /* its bits that mean the program failed */
-	uint8_t unit;              /* bytes the loader programs at once */
+	uint16_t unit;             /* bytes the loader programs at once (256: a fast-programming row) */
+	uint32_t t_unit_ns;        /* typical time to program one unit; 0: the family's t_prog */
 	/* map the controller status the loader reported at addr to an error (GANG_OK: none) */
 	int (*check)(gang_target *t, uint32_t sr, const char *what, uint32_t addr);
 } gang_loader;
@@ -39,6 +40,13 @@ int gang_loader_stage(gang_flash_stage *st, uint64_t *used_us, gang_target *t, c
 /* Program the runs (erased where they hold data) through loader l; st (may be NULL) from staging. */
 int gang_loader_program(gang_target *t, const gang_loader *l, const gang_flash_run *runs, size_t n,
 			const gang_flash_progress *p, const gang_flash_stage *st);
+
+/*
+ * SYSCLK up to the family's fast clock (gang_fast_clock), unless this
+ * session did it already or must not (a hot-plugged chip, a low supply);
+ * *hz_out: the core clock gang's code runs at afterwards.
+ */
+int gang_loader_clock_up(uint32_t *hz_out, gang_target *t);
 
 /*
  * The CRC unit's result over len bytes (a positive multiple of 4) at addr:

@@ -98,7 +98,7 @@ int gang_ob_want_set(gang_ob_want *w, const gang_family *f, const char *name, in
 		     gang_diag *d)
 {
 	const gang_ob_field *k = gang_ob_field_find(f, name);
-	char have[160];
+	char have[360];
 	int err;
 
 	if (k == NULL) {

@@ -35,6 +35,7 @@
 #define L0_WORD_TIMEOUT_MS   100U
 #define L0_ERASE_STUB        (GANG_SRAM_BASE + 0x200U)   /* above the loader's control block */
 #define L0_ERASE_MAX_PAGES   512U      /* one stub run: about 1.6 s on L0 */
+#define L0_ERASE_BATCH       64U       /* pages per call from the generic layer: a stop heard within about 0.2 s */
 #define L0_RING_MIN_KIB      8U        /* loader_ring.c needs 4 KiB head + a 4 KiB ring */
 #define L0_BATCH_CTRL        (GANG_SRAM_BASE + 0x100U)
 #define L0_BATCH_BUF         (GANG_SRAM_BASE + 0x200U)
@@ -241,11 +242,11 @@ static uint32_t l0_half_page(gang_target *t)
 /* The loader for the part's half page (RM0377 §3.3.4: 16 words; RM0038 §3.9.5: 32 words). */
 static const gang_loader l0_loader_hp64 = {
 	loader_hp64_prog, sizeof(loader_hp64_prog), L0_FLASH_PECR, L0_PECR_FPRG | L0_PECR_PROG, L0_FLASH_SR,
-	L0_SR_BSY, 0U, 64U, l0_check,
+	L0_SR_BSY, 0U, 64U, 0U, l0_check,
 };
 static const gang_loader l0_loader_hp128 = {
 	loader_hp128_prog, sizeof(loader_hp128_prog), L0_FLASH_PECR, L0_PECR_FPRG | L0_PECR_PROG, L0_FLASH_SR,
-	L0_SR_BSY, 0U, 128U, l0_check,
+	L0_SR_BSY, 0U, 128U, 0U, l0_check,
 };
 
 /* The loader with this instance's error bits (the tables above leave them to the family). */
@@ -511,6 +512,7 @@ const gang_flash_ops gang_flash_ops_l0 = {
 	.lock = l0_lock,
 	.mass_erase = l0_mass_erase,
 	.erase_units = l0_erase_units,
+	.erase_batch = L0_ERASE_BATCH,
 	.program = l0_program,
 	.crc = l0_crc,
 	.ob_read = l0_ob_read,

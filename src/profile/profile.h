@@ -222,6 +222,7 @@ typedef struct gang_profile {
 	gang_profile_ob ob;
 	gang_profile_checksum checksum;
 	bool skip_if_same;     /* program.skip_if_same: a board already holding the image is not erased */
+	uint32_t program_timeout_ms; /* program.timeout_s: the program step's deadline (erase included); 0 none */
 	gang_profile_step *steps; /* the profile's own steps, n_steps of them */
 	size_t n_steps;
 	gang_plan plan;        /* every step of an attempt, in order (built at load) */

@@ -185,7 +185,7 @@ int gang_profile_validate_part(const gang_profile *p, const gang_part *part, con
 /* rdp and wrp_pages need the family to have RDP and a write-protection field (user bits are checked at load). */
 static int prof_check_ob_fields(const gang_profile *p, const gang_family *f, gang_diag *d)
 {
-	char have[160];
+	char have[360];
 
 	if (!p->ob.wrp_set || gang_ob_field_wrp(f) != NULL)
 		return GANG_OK;

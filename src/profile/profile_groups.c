@@ -287,7 +287,7 @@ static int prof_user_member(const prof_ctx *c, const config_setting_t *m, const 
 	const char *name = config_setting_name(m);
 	const gang_ob_field *k = gang_ob_field_find(fam, name);
 	int line = prof_line(m), type = config_setting_type(m);
-	char key[40], have[200];
+	char key[40], have[360];   /* the G0 family names 20 user fields */
 	int64_t v;
 
 	snprintf(key, sizeof(key), "user.%s", name);
@@ -327,7 +327,7 @@ static int prof_parse_data(const prof_ctx *c, const config_setting_t *g)
 {
 	static const char *const keys[] = { "data0", "data1" }, *const fields[] = { "Data0", "Data1" };
 	const gang_family *fam = gang_part_find(c->p->target)->family;
-	char have[200];
+	char have[360];
 	int64_t v = -1;
 	int rc;
 

@@ -261,6 +261,9 @@ static void plan_program(FILE *out, const gang_profile *p, const gang_image *img
 		fprintf(out, "  program       (image not loaded)\n");
 	if (p->skip_if_same)
 		fprintf(out, "                skipped with the erase on a board that already holds the image\n");
+	if (p->program_timeout_ms)
+		fprintf(out, "                at most %" PRIu32 " s with the erase (program.timeout_s)\n",
+			p->program_timeout_ms / 1000U);
 }
 
 static void plan_checksum(FILE *out, const gang_profile *p)

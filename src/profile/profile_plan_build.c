@@ -37,9 +37,11 @@ const char *gang_step_kind_name(gang_step_kind k)
 	return (size_t)k < sizeof(plan_kinds) / sizeof(plan_kinds[0]) ? plan_kinds[k].name : "?";
 }
 
-static void plan_add_builtin(gang_plan *pl, gang_step_kind k)
+/* A built-in step; only program has a deadline of its own (program.timeout_s), erase included. */
+static void plan_add_builtin(gang_plan *pl, gang_step_kind k, const gang_profile *p)
 {
-	pl->step[pl->n++] = (gang_plan_step){ .kind = k, .name = plan_kinds[k].name, .need = plan_kinds[k].need };
+	pl->step[pl->n++] = (gang_plan_step){ .kind = k, .name = plan_kinds[k].name, .need = plan_kinds[k].need,
+					      .timeout_ms = k == GANG_KIND_PROGRAM ? p->program_timeout_ms : 0U };
 }
 
 /* Index of the step named name, or -1. */
@@ -130,7 +132,7 @@ int prof_plan_build(const prof_ctx *c)
 	for (int k = GANG_KIND_CONNECT; k <= GANG_KIND_PASS; k++)
 		if ((k != GANG_KIND_CHECKSUM || p->checksum.present) && (k != GANG_KIND_DATA || p->n_data) &&
 		    (k != GANG_KIND_SCAN || p->scan.present))
-			plan_add_builtin(pl, (gang_step_kind)k);
+			plan_add_builtin(pl, (gang_step_kind)k, p);
 	for (size_t i = 0; i < p->n_steps; i++)
 		if ((rc = plan_place(c, pl, &p->steps[i], i)) < 0)
 			return rc;

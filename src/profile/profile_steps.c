@@ -20,7 +20,7 @@
 static const char *const prof_step_keys[] = { "name", "after", "run", "check", "timeout_s", "target", NULL };
 static const char *const prof_memcheck_keys[] = { "address", "equals", "timeout_s", NULL };
 static const char *const prof_checksum_keys[] = { "address", "over", "kind", NULL };
-static const char *const prof_program_keys[] = { "skip_if_same", NULL };
+static const char *const prof_program_keys[] = { "skip_if_same", "timeout_s", NULL };
 /* Index = gang_target_need less one: a profile names halted, running or released. */
 static const char *const prof_need_names[] = { "halted", "running", "released" };
 static const char *const prof_checksum_names[] = { "crc32", "crc32-stm32" };
@@ -218,13 +218,16 @@ int prof_parse_checksum(const prof_ctx *c, const config_setting_t *root)
 int prof_parse_program(const prof_ctx *c, const config_setting_t *root)
 {
 	const config_setting_t *g;
+	int64_t t = 0;
 	int rc;
 
 	c->p->skip_if_same = true;
 	if ((rc = prof_get_group(c, root, "", "program", PROF_OPTIONAL, &g)) <= 0)
 		return rc;
 	if ((rc = prof_check_keys(c, g, "program", prof_program_keys)) < 0 ||
-	    (rc = prof_get_bool(c, g, "program", "skip_if_same", PROF_OPTIONAL, &c->p->skip_if_same)) < 0)
+	    (rc = prof_get_bool(c, g, "program", "skip_if_same", PROF_OPTIONAL, &c->p->skip_if_same)) < 0 ||
+	    (rc = prof_get_int(c, g, "program", "timeout_s", PROF_OPTIONAL, 1, GANG_STEP_TIMEOUT_MAX_S, &t)) < 0)
 		return rc;
+	c->p->program_timeout_ms = (uint32_t)t * 1000U;
 	return GANG_OK;
 }

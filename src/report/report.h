@@ -43,6 +43,7 @@ typedef struct gang_report_group {
  */
 typedef struct gang_report_failed {
 	char *uid, *serial, *slot, *probe, *step, *error_class, *message; /* NULL = unknown; in failed_text */
+	char *data, *label; /* the board's data values and scanned labels (db_report.h); NULL = none */
 	char at[GANG_REPORT_TIME_LEN]; /* finished_at of that attempt */
 	int64_t at_ms;
 	int64_t attempt_id;            /* the backend's row id */
@@ -94,6 +95,8 @@ typedef struct gang_report {
 	size_t n_stations, n_slots, n_probes, n_classes, n_steps;
 	gang_report_pool *pools;
 	size_t n_pools;
+	gang_report_data_pool *data_pools; /* by name; those with a value handed out in the selection */
+	size_t n_data_pools;
 	gang_serial_conflict *conflicts;   /* every one recorded, whatever the selection (db_lease.h) */
 	size_t n_conflicts;
 	gang_report_failed *failed;        /* still failed first, then failed-later-passed; by time */

@@ -47,6 +47,7 @@ typedef struct rb_fail {
 	int64_t id, seq, start_ms, finish_ms;
 	char station[GANG_DB_STATION_MAX];
 	uint32_t uid, slot, probe, cls, step, msg, serial; /* msg, serial: RB_NONE = none */
+	uint32_t data, label;       /* RB_NONE = none */
 	uint32_t failures;
 } rb_fail;
 
@@ -84,7 +85,7 @@ typedef struct rb_state {
 	int64_t first_ms, last_ms;
 	rb_fail *fails;
 	size_t n_fails, fails_cap;
-	rep_intern texts;      /* error messages and serials of failed attempts */
+	rep_intern texts;      /* error messages, serials, data values and labels of failed attempts */
 	rep_intern progs;      /* combinations, joined by RB_PROG_SEP */
 	rb_prog *prog;
 	size_t prog_cap;
@@ -231,9 +232,11 @@ static int rb_fail_note(rb_state *s, rb_board *b, uint32_t uid, const gang_repor
 		return GANG_OK;
 	*f = (rb_fail){ .id = row->id, .seq = row->seq, .start_ms = start_ms, .finish_ms = finish_ms, .uid = uid, .slot = ix->slot,
 			.probe = ix->probe, .cls = ix->cls, .step = ix->step, .msg = RB_NONE, .serial = RB_NONE,
-			.failures = f->failures };
+			.data = RB_NONE, .label = RB_NONE, .failures = f->failures };
 	snprintf(f->station, sizeof(f->station), "%s", row->station ? row->station : "");
-	if (row->error_message && rep_intern_get(&f->msg, NULL, &s->texts, row->error_message) < 0)
+	if ((row->error_message && rep_intern_get(&f->msg, NULL, &s->texts, row->error_message) < 0) ||
+	    (row->data && rep_intern_get(&f->data, NULL, &s->texts, row->data) < 0) ||
+	    (row->label && rep_intern_get(&f->label, NULL, &s->texts, row->label) < 0))
 		return GANG_ENOMEM;
 	return row->serial ? rep_intern_get(&f->serial, NULL, &s->texts, row->serial) : GANG_OK;
 }
@@ -578,11 +581,16 @@ static void rb_boards(gang_report *r, rb_state *s)
 }
 
 /* The interned tables a failure's names come from, in gang_report_failed field order. */
-static void rb_fail_names(const rep_intern *t[7], uint32_t idx[7], const rb_state *s, const rb_fail *f)
+#define RB_FAIL_FIELDS 9
+
+static void rb_fail_names(const rep_intern *t[RB_FAIL_FIELDS], uint32_t idx[RB_FAIL_FIELDS], const rb_state *s,
+			  const rb_fail *f)
 {
-	const rep_intern *tables[7] = { &s->uids,	   &s->texts,	  &s->slots.names, &s->probes.names,
-					&s->steps.names, &s->classes.names, &s->texts };
-	uint32_t ids[7] = { f->uid, f->serial, f->slot, f->probe, f->step, f->cls, f->msg };
+	const rep_intern *tables[RB_FAIL_FIELDS] = { &s->uids,	      &s->texts,	   &s->slots.names,
+						     &s->probes.names, &s->steps.names, &s->classes.names,
+						     &s->texts,	      &s->texts,	   &s->texts };
+	uint32_t ids[RB_FAIL_FIELDS] = { f->uid, f->serial, f->slot, f->probe, f->step, f->cls, f->msg, f->data,
+					 f->label };
 
 	memcpy(t, tables, sizeof(tables));
 	memcpy(idx, ids, sizeof(ids));
@@ -628,8 +636,8 @@ static void rb_attempt_key(char *out, size_t cap, const rb_fail *f)
 
 static int rb_failed(gang_report *r, const rb_state *s)
 {
-	const rep_intern *t[7];
-	uint32_t idx[7];
+	const rep_intern *t[RB_FAIL_FIELDS];
+	uint32_t idx[RB_FAIL_FIELDS];
 	size_t len = 0;
 	char *cur;
 
@@ -637,7 +645,7 @@ static int rb_failed(gang_report *r, const rb_state *s)
 		return GANG_OK;
 	for (size_t i = 0; i < s->n_fails; i++) {
 		rb_fail_names(t, idx, s, &s->fails[i]);
-		for (int k = 0; k < 7; k++)
+		for (int k = 0; k < RB_FAIL_FIELDS; k++)
 			len += idx[k] == RB_NONE ? 0 : strlen(rep_intern_key(t[k], idx[k])) + 1;
 	}
 	if (!(r->failed = calloc(s->n_fails, sizeof(*r->failed))) || !(r->failed_text = malloc(len ? len : 1)))
@@ -646,10 +654,11 @@ static int rb_failed(gang_report *r, const rb_state *s)
 	for (size_t i = 0; i < s->n_fails; i++) {
 		const rb_fail *f = &s->fails[i];
 		gang_report_failed *o = &r->failed[r->n_failed++];
-		char **fields[7] = { &o->uid, &o->serial, &o->slot, &o->probe, &o->step, &o->error_class, &o->message };
+		char **fields[RB_FAIL_FIELDS] = { &o->uid,  &o->serial,      &o->slot,    &o->probe, &o->step,
+						  &o->error_class, &o->message, &o->data,  &o->label };
 
 		rb_fail_names(t, idx, s, f);
-		for (int k = 0; k < 7; k++)
+		for (int k = 0; k < RB_FAIL_FIELDS; k++)
 			*fields[k] = rb_put(&cur, t[k], idx[k]);
 		o->at_ms = f->finish_ms;
 		gang_report_time_text(o->at, sizeof(o->at), f->finish_ms);
@@ -784,6 +793,7 @@ int gang_report_build(gang_report **out, gang_db *db, const gang_report_filter *
 	}
 	if ((err = gang_db_report_scan(db, f, rb_row, &s, d)) < 0 || (err = rb_finish(&s)) < 0 ||
 	    (err = gang_db_report_pools(&s.r->pools, &s.r->n_pools, db, f, d)) < 0 ||
+	    (err = gang_db_report_data_pools(&s.r->data_pools, &s.r->n_data_pools, db, f, d)) < 0 ||
 	    (err = gang_db_serial_conflicts(&s.r->conflicts, &s.r->n_conflicts, db, d)) < 0)
 		goto fail;
 	rb_state_clear(&s);
@@ -833,6 +843,7 @@ void gang_report_free(gang_report *r)
 	rb_groups_free(r->classes, r->n_classes);
 	rb_groups_free(r->steps, r->n_steps);
 	gang_db_report_pools_free(r->pools, r->n_pools);
+	gang_db_report_data_pools_free(r->data_pools, r->n_data_pools);
 	free(r->conflicts);
 	free(r);
 }

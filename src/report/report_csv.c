@@ -128,6 +128,21 @@ static void rc_hours_pools(FILE *fp, const gang_report *r)
 	}
 }
 
+static void rc_data_pools(FILE *fp, const gang_report *r)
+{
+	for (size_t i = 0; i < r->n_data_pools; i++) {
+		const gang_report_data_pool *p = &r->data_pools[i];
+
+		rc_row(fp, "data_pool", p->name, "kind", p->kind);
+		rc_u64(fp, "data_pool", p->name, "secret", (uint64_t)p->secret);
+		rc_u64(fp, "data_pool", p->name, "size", (uint64_t)p->size);
+		rc_u64(fp, "data_pool", p->name, "reserved", (uint64_t)p->reserved);
+		rc_u64(fp, "data_pool", p->name, "burned", (uint64_t)p->burned);
+		rc_u64(fp, "data_pool", p->name, "void", (uint64_t)p->voided);
+		rc_u64(fp, "data_pool", p->name, "remaining", (uint64_t)p->remaining);
+	}
+}
+
 /* Key = 1, 2, ...: a batch may have been programmed with more than one combination. */
 static void rc_programmed(FILE *fp, const gang_report *r)
 {
@@ -164,6 +179,27 @@ static void rc_failed(FILE *fp, const gang_report *r)
 		rc_row(fp, "failed_board", f->uid, "failed_at", f->at);
 		rc_row(fp, "failed_board", f->uid, "attempt", f->attempt);
 		rc_u64(fp, "failed_board", f->uid, "failed_attempts", f->failures);
+		rc_row(fp, "failed_board", f->uid, "data", f->data);
+		rc_row(fp, "failed_board", f->uid, "label", f->label);
+	}
+}
+
+/* Key = 1, 2, ... in the order recorded: a board may conflict in two pools. */
+static void rc_conflicts(FILE *fp, const gang_report *r)
+{
+	char key[24];
+
+	for (size_t i = 0; i < r->n_conflicts; i++) {
+		const gang_serial_conflict *c = &r->conflicts[i];
+
+		snprintf(key, sizeof(key), "%zu", i + 1);
+		rc_row(fp, "serial_conflict", key, "pool", c->pool);
+		rc_row(fp, "serial_conflict", key, "uid", c->uid);
+		rc_u64(fp, "serial_conflict", key, "kept_value", (uint64_t)c->kept_value);
+		rc_row(fp, "serial_conflict", key, "kept_station", c->kept_station);
+		rc_u64(fp, "serial_conflict", key, "other_value", (uint64_t)c->other_value);
+		rc_row(fp, "serial_conflict", key, "other_station", c->other_station);
+		rc_row(fp, "serial_conflict", key, "recorded_at", c->recorded_at);
 	}
 }
 
@@ -180,5 +216,7 @@ int gang_report_write_csv(FILE *fp, const gang_report *r)
 	rc_groups(fp, "slot", r->slots, r->n_slots);
 	rc_groups(fp, "probe", r->probes, r->n_probes);
 	rc_hours_pools(fp, r);
+	rc_data_pools(fp, r);
+	rc_conflicts(fp, r);
 	return ferror(fp) || fflush(fp) ? GANG_EFILE : GANG_OK;
 }

@@ -261,7 +261,8 @@ static void rh_failed(FILE *fp, const gang_report *r, int later_passed)
 			       "Failed boards (their last finished attempt failed)",
 		later_passed ? r->boards_failed_later_passed : r->boards_failed);
 	fputs("<div class=\"wide\"><table class=\"list\"><tr><th>UID</th><th>serial</th><th>slot</th><th>probe</th>"
-	      "<th>failing step</th><th>error class</th><th>failed at</th><th>failed attempts</th><th>error</th></tr>\n", fp);
+	      "<th>failing step</th><th>error class</th><th>failed at</th><th>failed attempts</th><th>data values</th>"
+	      "<th>label</th><th>error</th></tr>\n", fp);
 	for (size_t i = 0; i < r->n_failed; i++) {
 		const gang_report_failed *f = &r->failed[i];
 		const char *const t[] = { f->uid, f->serial, f->slot, f->probe, f->step, f->error_class };
@@ -270,7 +271,9 @@ static void rh_failed(FILE *fp, const gang_report *r, int later_passed)
 			continue;
 		fputs("<tr>", fp);
 		rh_cells(fp, t, sizeof(t) / sizeof(t[0]));
-		fprintf(fp, "<td>%s</td><td class=\"n\">%" PRIu64 "</td><td class=\"msg\">", f->at, f->failures);
+		fprintf(fp, "<td>%s</td><td class=\"n\">%" PRIu64 "</td>", f->at, f->failures);
+		rh_cells(fp, (const char *const[]){ f->data, f->label }, 2);
+		fputs("<td class=\"msg\">", fp);
 		gang_report_html_text(fp, f->message ? f->message : "-");
 		fputs("</td></tr>\n", fp);
 	}
@@ -328,6 +331,51 @@ static void rh_pools(FILE *fp, const gang_report *r)
 	fputs("</table>\n", fp);
 }
 
+/* Only when the selection handed out any data value (profiles with data items). */
+static void rh_data_pools(FILE *fp, const gang_report *r)
+{
+	if (!r->n_data_pools)
+		return;
+	fputs("<h2>Data values handed out</h2>\n<table><tr><th>pool</th><th>kind</th><th>size</th><th>reserved</th>"
+	      "<th>burned</th><th>void</th><th>remaining (never handed out)</th></tr>\n", fp);
+	for (size_t i = 0; i < r->n_data_pools; i++) {
+		const gang_report_data_pool *p = &r->data_pools[i];
+
+		fputs("<tr><td>", fp);
+		gang_report_html_text(fp, p->name);
+		fprintf(fp, "</td><td>%s%s</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%" PRId64 "</td><td "
+			"class=\"n\">%" PRId64 "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%" PRId64
+			"</td></tr>\n", p->kind, p->secret ? " (secret)" : "", p->size, p->reserved, p->burned, p->voided,
+			p->remaining);
+	}
+	fputs("</table>\n", fp);
+}
+
+/* Listed only when there are any (a central database with serial leases). */
+static void rh_conflicts(FILE *fp, const gang_report *r)
+{
+	if (!r->n_conflicts)
+		return;
+	fputs("<h2 id=\"serial-conflicts\">Serial conflicts: boards bound at two stations (the first binding is "
+	      "kept)</h2>\n<table class=\"list\"><tr><th>pool</th><th>UID</th><th>kept</th><th>by</th><th>other</th>"
+	      "<th>by</th><th>recorded</th></tr>\n", fp);
+	for (size_t i = 0; i < r->n_conflicts; i++) {
+		const gang_serial_conflict *c = &r->conflicts[i];
+		const char *const first[] = { c->pool, c->uid };
+		const char *const kept[] = { c->kept_station[0] ? c->kept_station : "(unknown)" };
+		const char *const other[] = { c->other_station, c->recorded_at };
+
+		fputs("<tr>", fp);
+		rh_cells(fp, first, 2);
+		fprintf(fp, "<td class=\"n\">%" PRId64 "</td>", c->kept_value);
+		rh_cells(fp, kept, 1);
+		fprintf(fp, "<td class=\"n\">%" PRId64 "</td>", c->other_value);
+		rh_cells(fp, other, 2);
+		fputs("</tr>\n", fp);
+	}
+	fputs("</table>\n", fp);
+}
+
 static int rh_charts(FILE *fp, const gang_report *r)
 {
 	int err;
@@ -359,6 +407,8 @@ int gang_report_write_html(FILE *fp, const gang_report *r)
 	rh_groups(fp, "Per slot", "slot", r->slots, r->n_slots);
 	rh_groups(fp, "Per probe", "probe", r->probes, r->n_probes);
 	rh_pools(fp, r);
+	rh_data_pools(fp, r);
+	rh_conflicts(fp, r);
 	fputs("</body></html>\n", fp);
 	return ferror(fp) || fflush(fp) ? GANG_EFILE : GANG_OK;
 }

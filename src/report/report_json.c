@@ -1,7 +1,7 @@
 /*
  * report_json.c — `gang report --format json`: one object with every
  * section (selection, summary, cycle_time with histogram, failures by
- * class and step, slots, probes, hourly, serial_pools). Ratios are numbers
+ * class and step, slots, probes, hourly, serial_pools, data_pools). Ratios are numbers
  * in 0..1; times are UTC text as stored. Keys: docs/reports.md.
  */
 #include "report/report.h"
@@ -146,7 +146,26 @@ static void rj_failed(FILE *fp, const gang_report *r)
 		rj_key_str(fp, "error_message", f->message, 1);
 		rj_key_str(fp, "failed_at", f->at, 1);
 		rj_key_str(fp, "attempt", f->attempt, 1);
-		fprintf(fp, ",\"failed_attempts\":%" PRIu64 "}", f->failures);
+		fprintf(fp, ",\"failed_attempts\":%" PRIu64, f->failures);
+		rj_key_str(fp, "data", f->data, 1);
+		rj_key_str(fp, "label", f->label, 1);
+		fputc('}', fp);
+	}
+	fputc(']', fp);
+}
+
+static void rj_data_pools(FILE *fp, const gang_report *r)
+{
+	fputs(",\"data_pools\":[", fp);
+	for (size_t i = 0; i < r->n_data_pools; i++) {
+		const gang_report_data_pool *p = &r->data_pools[i];
+
+		fputs(i ? ",{" : "{", fp);
+		rj_key_str(fp, "pool", p->name, 0);
+		rj_key_str(fp, "kind", p->kind, 1);
+		fprintf(fp, ",\"secret\":%s,\"size\":%" PRId64 ",\"reserved\":%" PRId64 ",\"burned\":%" PRId64
+			",\"void\":%" PRId64 ",\"remaining\":%" PRId64 "}", p->secret ? "true" : "false", p->size,
+			p->reserved, p->burned, p->voided, p->remaining);
 	}
 	fputc(']', fp);
 }
@@ -183,6 +202,7 @@ int gang_report_write_json(FILE *fp, const gang_report *r)
 	rj_groups(fp, "slots", "slot", r->slots, r->n_slots);
 	rj_groups(fp, "probes", "probe", r->probes, r->n_probes);
 	rj_hours_pools(fp, r);
+	rj_data_pools(fp, r);
 	rj_conflicts(fp, r);
 	fputs("}\n", fp);
 	return ferror(fp) || fflush(fp) ? GANG_EFILE : GANG_OK;

@@ -1,7 +1,8 @@
 /*
  * report_text.c — `gang report` for a terminal: summary lines, then one
  * aligned table per section (failures by class and by step with Pareto
- * share, per slot, per probe, non-empty hours, serial pools).
+ * share, per slot, per probe, non-empty hours, serial pools, data pools).
+ * A failed board's data values and labels go on lines under its row.
  * Definitions of every figure: docs/reports.md.
  */
 #include "report/report.h"
@@ -91,6 +92,17 @@ static void rt_programmed(FILE *fp, const gang_report *r)
 	}
 }
 
+/* Under a failed board's row, when it has any: its data values and scanned labels. */
+static void rt_failed_board(FILE *fp, const gang_report_failed *f)
+{
+	char data[GANG_TEXT_TERM_LEN], label[GANG_TEXT_TERM_LEN];
+
+	if (f->data)
+		fprintf(fp, "    data   %s\n", RT_T(data, f->data));
+	if (f->label)
+		fprintf(fp, "    label  %s\n", RT_T(label, f->label));
+}
+
 static void rt_failed(FILE *fp, const gang_report *r, int later_passed)
 {
 	uint64_t n = later_passed ? r->boards_failed_later_passed : r->boards_failed;
@@ -112,6 +124,7 @@ static void rt_failed(FILE *fp, const gang_report *r, int later_passed)
 		fprintf(fp, "  %-24s %-16s %-6s %-24s %-10s %-10s %-24s %5" PRIu64 "  %s\n", RT_TO(u, f->uid),
 			RT_TO(se, f->serial), RT_TO(sl, f->slot), RT_TO(pb, f->probe), RT_TO(stp, f->step),
 			RT_TO(cl, f->error_class), f->at, f->failures, RT_TO(msg, f->message));
+		rt_failed_board(fp, f);
 	}
 }
 
@@ -175,6 +188,24 @@ static void rt_pools(FILE *fp, const gang_report *r)
 	}
 }
 
+/* Listed only when the selection handed out any data value (profiles with data items). */
+static void rt_data_pools(FILE *fp, const gang_report *r)
+{
+	if (!r->n_data_pools)
+		return;
+	fprintf(fp, "\ndata values handed out in this selection (remaining: never handed out, now)\n"
+		    "  %-16s %-12s %10s %8s %8s %8s %10s\n", "POOL", "KIND", "SIZE", "RESERVED", "BURNED", "VOID",
+		"REMAINING");
+	for (size_t i = 0; i < r->n_data_pools; i++) {
+		const gang_report_data_pool *p = &r->data_pools[i];
+		char name[GANG_TEXT_TERM_LEN], kind[24];
+
+		snprintf(kind, sizeof(kind), "%s%s", p->kind, p->secret ? " secret" : "");
+		fprintf(fp, "  %-16s %-12s %10" PRId64 " %8" PRId64 " %8" PRId64 " %8" PRId64 " %10" PRId64 "\n",
+			RT_T(name, p->name), kind, p->size, p->reserved, p->burned, p->voided, p->remaining);
+	}
+}
+
 /* Listed only when there are any (a central database with serial leases). */
 static void rt_conflicts(FILE *fp, const gang_report *r)
 {
@@ -209,6 +240,7 @@ int gang_report_write_text(FILE *fp, const gang_report *r)
 		rt_groups(fp, "per probe", "PROBE", r->probes, r->n_probes);
 		rt_hours(fp, r);
 		rt_pools(fp, r);
+		rt_data_pools(fp, r);
 	}
 	rt_conflicts(fp, r);
 	return ferror(fp) || fflush(fp) ? GANG_EFILE : GANG_OK;

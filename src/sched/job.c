@@ -105,7 +105,8 @@ void job_note(job *j, const char *message, const char *detail)
 static int job_connect(job *j)
 {
 	const gang_profile *p = j->p;
-	gang_connect_opts o = { .mode = p->connect, .swd_khz = p->swd_khz, .part = p->target };
+	gang_connect_opts o = { .mode = p->connect, .swd_khz = p->swd_khz, .part = p->target,
+				.should_stop = job_target_should_stop, .stop_user = j };
 	const gang_target_info *info;
 	char other[32];
 	int err;
@@ -332,6 +333,7 @@ static void job_what(char *out, size_t cap, int err, const gang_diag *d, const g
 		return;
 	case GANG_EPOOL_DRY:
 	case GANG_ESCAN_TAKEN:
+	case GANG_ECANCELLED:    /* "stopped by the operator during program at 0x08004000" */
 		if (d != NULL && d->msg[0]) {
 			snprintf(out, cap, "%.190s", d->msg);
 			return;
@@ -388,6 +390,34 @@ bool job_should_stop(void *user)
 	return sched_stop_level(j->s->run) == SCHED_ABORT;
 }
 
+/* A built-in step past its own deadline (program.timeout_s). */
+static bool job_step_late(const job *j)
+{
+	const gang_plan_step *st = j->step;
+
+	return st && !st->own && st->timeout_ms && gang_now_unix() - j->step_t0 >= st->timeout_ms / 1000.0;
+}
+
+bool job_target_should_stop(void *user)
+{
+	return job_should_stop(user) || job_step_late(user);
+}
+
+/* A built-in step that its deadline, not the operator, stopped: say so, keeping where it stopped. */
+static int job_step_deadline(job *j, int err)
+{
+	char at[GANG_DIAG_LEN];
+	const char *p;
+
+	if (err != GANG_ECANCELLED || job_should_stop(j) || !job_step_late(j))
+		return err;
+	p = strstr(j->d->msg, " at 0x");
+	snprintf(at, sizeof(at), "%s", p ? p : "");
+	snprintf(j->what, sizeof(j->what), "step '%s' timed out after %" PRIu32 " s", j->step->name,
+		 j->step->timeout_ms / 1000U);
+	return gang_diag_set(j->d, GANG_ESTEP, "%s%s (program.timeout_s)", j->what, at);
+}
+
 /* The step's body, with the target as it needs it: a "running" step lets the firmware run, then re-attaches. */
 static int job_step_body(job *j, const gang_plan_step *st)
 {
@@ -432,8 +462,8 @@ static int job_run_step(job *j, const gang_plan_step *st)
 	j->detail_on_fail = false;
 	j->what[0] = '\0';
 	gang_diag_clear(j->d);
-	t0 = gang_now_unix();
-	err = job_step_body(j, st);
+	t0 = j->step_t0 = gang_now_unix();
+	err = job_step_deadline(j, job_step_body(j, st));
 	if (err < 0)
 		job_data_redact(j);
 	r = err == JOB_SKIPPED ? GANG_STEP_SKIP : err < 0 ? GANG_STEP_FAIL : GANG_STEP_PASS;
@@ -482,6 +512,7 @@ static bool job_retryable(int err)
 	switch (err) {
 	case GANG_EWRONG_PART:
 	case GANG_ESERIAL_EXHAUSTED:
+	case GANG_ELEASE_OFFLINE:
 	case GANG_EPOOL_DRY:
 	case GANG_ESCAN_TAKEN:
 	case GANG_EREAD_PROTECTED:
@@ -598,10 +629,8 @@ static void job_finish(job *j, job_outcome *out, int err)
 
 	if (err == GANG_OK) {
 		job_outcome_fill(out, j, GANG_OK);
+		/* the pass burns the serial and the data values in its own transaction: all or nothing */
 		if (job_close(j, out, &dbd) == GANG_OK) {
-			/* a value left reserved still belongs to this UID only: logged, not held against the pass */
-			if (job_data_burn(j, &dbd) < 0)
-				gang_log_err(&j->s->log, "burning the data values failed: %s", dbd.msg);
 			job_release(j);
 			return;
 		}

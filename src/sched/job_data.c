@@ -3,7 +3,8 @@
  * (profile.h gang_profile_data) takes the board's value from its pool
  * (serial/data_pool.h: the same UID always gets the same value) and is
  * patched into the per-board image at its address, before the checksum
- * and programming; after the pass each value is burned. A secret list
+ * and programming; the pass burns each value in its own transaction
+ * (gang_db_attempt_finish). A secret list
  * value reaches only the image: the step's detail, the log and the events
  * name it by pool, index and SHA-256.
  */
@@ -90,16 +91,6 @@ int job_data(job *j)
 		return gang_diag_set(j->d, err, "cannot copy the image for the data items");
 	for (size_t i = 0; i < j->p->n_data; i++)
 		if ((err = job_data_item(j, &j->p->data[i])) < 0)
-			return err;
-	return GANG_OK;
-}
-
-int job_data_burn(job *j, gang_diag *d)
-{
-	int err;
-
-	for (size_t i = 0; i < j->p->n_data; i++)
-		if ((err = gang_data_burn(j->db, j->p->data[i].pool, j->uid, d)) < 0)
 			return err;
 	return GANG_OK;
 }

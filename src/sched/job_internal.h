@@ -41,6 +41,7 @@ typedef struct job {
 	gang_image *img;          /* per-board copy with the serial (and checksum) patched in */
 	bool unprotected;         /* the unprotect step mass-erased the chip */
 	const gang_plan_step *step; /* the step running */
+	double step_t0;           /* when it started (gang_now_unix) */
 	char what[200];           /* a failed own step: the operator's "what happened" */
 	bool detail_on_fail;      /* a failed step's row takes detail, not the diag's message */
 	char detail[JOB_DETAIL_MAX]; /* what a step did, for the steps table */
@@ -55,6 +56,11 @@ void job_note(job *j, const char *message, const char *detail);
 const gang_image *job_image(const job *j);
 /* The operator stopped the run (abort level): steps end at their next check. */
 bool job_should_stop(void *j);
+/*
+ * What the target's long flash operations poll (gang_connect_opts): the
+ * operator's stop, or a built-in step past its own deadline.
+ */
+bool job_target_should_stop(void *j);
 
 /* The profile's own steps and the helpers of the built-in ones (job_own.c). */
 int job_exec(job *j);
@@ -74,8 +80,6 @@ int job_scan(job *j);
 int job_data(job *j);
 /* A failure at an address inside a secret data item: its message keeps no byte of the value. */
 void job_data_redact(job *j);
-/* After the pass: burn the board's value of each data pool. */
-int job_data_burn(job *j, gang_diag *d);
 /* The board holds the image already (program.skip_if_same): JOB_SKIPPED, else GANG_OK. */
 int job_same(job *j);
 

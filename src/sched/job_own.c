@@ -131,7 +131,8 @@ int job_let_run(job *j)
 
 int job_reattach(job *j)
 {
-	gang_connect_opts o = { .mode = j->p->connect, .swd_khz = j->p->swd_khz, .part = j->p->target };
+	gang_connect_opts o = { .mode = j->p->connect, .swd_khz = j->p->swd_khz, .part = j->p->target,
+				.should_stop = job_target_should_stop, .stop_user = j };
 	const char *uid;
 	int err;
 

@@ -382,7 +382,10 @@ static int slot_board(slot_ctx *c)
 	}
 	if (o.err == GANG_EDB)
 		slot_db_stop(s, o.detail);
-	return o.probe_lost || o.err == GANG_EDB ? o.err : GANG_OK;
+	/* the lease is this station's: the slot stops before its next board, each slot when it gets there */
+	if (o.err == GANG_ELEASE_OFFLINE)
+		slot_stop(s, o.err, gang_strerror(o.err), o.detail);
+	return o.probe_lost || o.err == GANG_EDB || o.err == GANG_ELEASE_OFFLINE ? o.err : GANG_OK;
 }
 
 /* A pool is dry or the scans ended: stop before touching another board, and say why. */
@@ -427,7 +430,7 @@ static void slot_loop(slot_ctx *c)
 		if (s->run->cfg->sync && !sched_sync_wait(s->run))
 			break;
 		err = slot_board(c);
-		if (err == GANG_EDB || err == GANG_EPROBE_FLAKY)
+		if (err == GANG_EDB || err == GANG_EPROBE_FLAKY || err == GANG_ELEASE_OFFLINE)
 			break;
 		if (err < 0)
 			slot_probe_lost(c, err);

@@ -109,7 +109,11 @@ int gang_data_list_check(gang_db *db, const char *pool, bool secret, gang_diag *
  */
 int gang_data_reserve(gang_data_taken *out, gang_db *db, const char *pool, const char *uid,
 		      const gang_attempt_key *attempt, gang_diag *d);
-/* Mark uid's value of pool burned (after the pass). Idempotent. */
+/*
+ * Mark uid's value of pool burned. Idempotent. A run never calls it: the
+ * pass burns the board's values in its own transaction
+ * (gang_db_attempt_finish), so a pass is never recorded without them.
+ */
 int gang_data_burn(gang_db *db, const char *pool, const char *uid, gang_diag *d);
 /* Engineer action, as gang_serial_void: a reason is required; the index is never handed out again. */
 int gang_data_void(gang_db *db, const char *pool, uint64_t index, const char *reason, gang_diag *d);

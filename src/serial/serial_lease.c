@@ -91,13 +91,23 @@ void gang_serial_lease_free(gang_serial_lease *l)
 	free(l);
 }
 
+/* The lease is used up and no new one can be had: the slot stops before programming (issue 14). */
+static int lease_offline(const gang_serial_lease *l, gang_diag *d)
+{
+	char why[GANG_DIAG_LEN];
+
+	snprintf(why, sizeof(why), "%s", d ? d->msg : "");
+	return gang_diag_set(d, GANG_ELEASE_OFFLINE, "no new lease for station '%s' in pool '%s': %.400s", l->station,
+			     l->pool, why);
+}
+
 static int lease_next(int64_t *value, gang_serial_lease *l, gang_db *db, gang_diag *d)
 {
 	int err = GANG_OK;
 
 	pthread_mutex_lock(&l->mu);
-	if (l->head == l->n)
-		err = lease_take(l, db, d);
+	if (l->head == l->n && (err = lease_take(l, db, d)) < 0 && gang_db_unreachable(db))
+		err = lease_offline(l, d);
 	if (err == GANG_OK)
 		*value = l->v[l->head++];
 	pthread_mutex_unlock(&l->mu);

@@ -18,6 +18,7 @@ int gang_fam_read_rdp_byte(int *level_out, gang_target *t)
 
 	if (err < 0)
 		return err;
+	t->info.opt_reg = v;   /* the double-word driver checks the bank layout against FLASH_OPTR (flash/fpec_l4.c) */
 	if (rdp == t->fam->rdp_level0)
 		*level_out = 0;
 	else

@@ -59,19 +59,26 @@
  * (0x58004000 on WB/WL): option bytes at 0x1FFF7800 (0x1FFF8000 on WB,
  * 0x1FF00000 on L4+ bank 1; RM0351 §3.4, RM0434 §3.4, RM0432 §3.4), each
  * 64-bit with its complement; OTP 1 KiB at 0x1FFF7000 in double words, no
- * lock bytes (RM0351 §3.3.1, RM0444 §3.3.1). t_prog per double word 82 us
+ * lock bytes (RM0351 §3.3.1, RM0444 §3.3.1). Flags: BKER at b13 and the
+ * DUAL_BANK/nSWAP_BANK options on G0 (RM0444 §3.7.5, §3.7.8), DBANK on G4
+ * and L4+ (RM0440, RM0432 FLASH_OPTR), CFGBSY on G0/C0/WB/WL (CMSIS
+ * headers; the wait-before-write rule is from RM0444 and unverified on
+ * the others), WB's CPU2 secure area (RM0434 §3.3.7: SFR.SFSA, CPU1 mass
+ * erase refused). t_prog per double word 82 us
  * typical (L4 training slides; taken for G4/L4+/WB/WL, unverified there)
  * and 85 us on G0 (STM32G030 datasheet, taken for C0, unverified).
  */
 #define PART_DW(base, ob, ob_n, t_prog, flags) \
 	{ GANG_CTRL_FPEC_L4, (base), (ob), (t_prog), 0x1FFF7000U, 1024U, (flags), (ob_n), 0U }
-#define PART_CTRL_G0(obl)  PART_DW(0x40022000U, 0x1FFF7800U, 48U, 85000U, 0U)
-#define PART_CTRL_C0(obl)  PART_DW(0x40022000U, 0x1FFF7800U, 48U, 85000U, 0U)
-#define PART_CTRL_G4(obl)  PART_DW(0x40022000U, 0x1FFF7800U, 48U, 82000U, 0U)
+#define PART_CTRL_G0(obl)  PART_DW(0x40022000U, 0x1FFF7800U, 48U, 85000U, \
+				    GANG_CTRL_L4_BKER13 | GANG_CTRL_L4_CFGBSY | GANG_CTRL_L4_DUAL_BANK)
+#define PART_CTRL_C0(obl)  PART_DW(0x40022000U, 0x1FFF7800U, 48U, 85000U, GANG_CTRL_L4_CFGBSY)
+#define PART_CTRL_G4(obl)  PART_DW(0x40022000U, 0x1FFF7800U, 48U, 82000U, GANG_CTRL_L4_DBANK)
 #define PART_CTRL_L4(obl)  PART_DW(0x40022000U, 0x1FFF7800U, 48U, 82000U, 0U)
-#define PART_CTRL_L4P(obl) PART_DW(0x40022000U, 0x1FF00000U, 48U, 82000U, 0U)
-#define PART_CTRL_WB(obl)  PART_DW(0x58004000U, 0x1FFF8000U, 128U, 82000U, 0U)
-#define PART_CTRL_WL(obl)  PART_DW(0x58004000U, 0x1FFF7800U, 128U, 82000U, 0U)
+#define PART_CTRL_L4P(obl) PART_DW(0x40022000U, 0x1FF00000U, 48U, 82000U, GANG_CTRL_L4_DBANK)
+#define PART_CTRL_WB(obl)  PART_DW(0x58004000U, 0x1FFF8000U, 128U, 82000U, \
+				    GANG_CTRL_L4_CFGBSY | GANG_CTRL_L4_CPU2)
+#define PART_CTRL_WL(obl)  PART_DW(0x58004000U, 0x1FFF7800U, 128U, 82000U, GANG_CTRL_L4_CFGBSY)
 
 /*
  * L0/L1 PECR controller at 0x40022000 (L0) or 0x40023C00 (L1): option
@@ -163,34 +170,74 @@
  * (0x40021048) b12 (RM0351 §6.4.16). WB/WL: RCC at 0x58000000 (AHB1ENR
  * 0x58000048 b12), APB1FZR1 at 0xE004203C (RM0434 §38.12). IWDG_KR at
  * 0x40003000 on all. Reset clocks: HSI16 on G0/G4, HSI48 / 4 = 12 MHz on
- * C0, MSI 4 MHz on L4/L4+/WB/WL (RM0351 §6.2.3); gang's code stays on
- * them (hz 0) until the driver sets a faster clock. System memory at
+ * C0, MSI 4 MHz on L4/L4+/WB/WL (RM0351 §6.2.3); G4 stays on its HSI16
+ * (hz 0: its PLL above 150 MHz needs the boost mode), the others switch
+ * up as below. System memory at
  * 0x1FFF0000: 28 KiB on G4/L4/L4+/WB, 8 KiB on G03x (taken for the G0
  * family: the smallest), 6 KiB on C0, 16 KiB on WL (unverified).
  */
 #define PART_CLOCK_RESET(mhz) .clock = { (mhz) * 1000000U, 0U, 0U, 0U, 0U, 0U, 0U, 0U, 0U, 0U, 0U, 0U }
-#define PART_EXT_DW_M0P(mhz, sysmem) \
+#define PART_EXT_DW_M4(fz, ahbenr, clk, sysmem) \
+	.dbgmcu_cr_addr = 0xE0042004U, .dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY, \
+	.dbgmcu_fz_addr = (fz), .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
+	.read_rdp = gang_fam_read_rdp_byte, .rdp_reg = 0x20U, /* OPTR */ \
+	.rcc_ahbenr = (ahbenr), .rcc_crcen = 1U << 12, .crc_base = 0x40023000U, \
+	.iwdg_kr = 0x40003000U, clk, \
+	.sysmem_base = 0x1FFF0000U, .sysmem_bytes = (sysmem)
+/*
+ * G0: HSI16 / 1 x 8 / 2 = 64 MHz from the PLL (RCC_PLLCFGR PLLSRC = HSI16,
+ * PLLN 8, PLLREN b28, PLLR /2 = 1 in [31:29]; RCC_CR.PLLON b24; SW = 010:
+ * RM0444 §5.4.1, §5.4.3, §5.4.4) with 2 wait states (RM0444 §3.3.4: 24 MHz
+ * per wait state in range 1), FLASH_ACR keeping ICEN and DBG_SWEN (b18: the
+ * debugger's own access; its reset value 0x00040600). C0 has no PLL: its
+ * HSI48 divider (RCC_CR.HSIDIV [13:11]) from /4 to /1 gives 48 MHz with 1
+ * wait state (RM0490 §6.4.1, §3.3.4; unverified beyond the bench).
+ */
+#define PART_CLOCK_G0 \
+	.clock = { 16000000U, 64000000U, 0x40022000U, 0x00040602U, 0x4002100CU, 0x30000802U, 0x40021008U, 0U, \
+		   0x40021000U, 0x01000100U, 0x2U, 0U }
+#define PART_CLOCK_C0 \
+	.clock = { 12000000U, 48000000U, 0x40022000U, 0x00040601U, 0U, 0U, 0x40021008U, 0U, 0x40021000U, \
+		   0x00000100U, 0x0U, 0U }
+#define PART_EXT_DW_M0P(clk, sysmem) \
 	.dbgmcu_cr_addr = 0x40015804U, .dbgmcu_cr_bits = PART_F0_DBG_STOP_STANDBY, \
 	.dbgmcu_fz_addr = 0x40015808U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
 	.dbgmcu_clk_addr = 0x4002103CU, .dbgmcu_clk_bit = 1U << 27, \
 	.read_rdp = gang_fam_read_rdp_byte, .rdp_reg = 0x20U, /* OPTR */ \
 	.rcc_ahbenr = 0x40021038U, .rcc_crcen = 1U << 12, .crc_base = 0x40023000U, \
-	.iwdg_kr = 0x40003000U, PART_CLOCK_RESET(mhz), \
+	.iwdg_kr = 0x40003000U, clk, \
 	.sysmem_base = 0x1FFF0000U, .sysmem_bytes = (sysmem)
-#define PART_EXT_DW_M4(fz, ahbenr, mhz, sysmem) \
-	.dbgmcu_cr_addr = 0xE0042004U, .dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY, \
-	.dbgmcu_fz_addr = (fz), .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
-	.read_rdp = gang_fam_read_rdp_byte, .rdp_reg = 0x20U, /* OPTR */ \
-	.rcc_ahbenr = (ahbenr), .rcc_crcen = 1U << 12, .crc_base = 0x40023000U, \
-	.iwdg_kr = 0x40003000U, PART_CLOCK_RESET(mhz), \
-	.sysmem_base = 0x1FFF0000U, .sysmem_bytes = (sysmem)
-#define PART_EXT_G0  PART_EXT_DW_M0P(16U, 0x2000U)
-#define PART_EXT_C0  PART_EXT_DW_M0P(12U, 0x1800U)
-#define PART_EXT_G4  PART_EXT_DW_M4(0xE0042008U, 0x40021048U, 16U, 0x7000U)
-#define PART_EXT_L4  PART_EXT_DW_M4(0xE0042008U, 0x40021048U, 4U, 0x7000U)
-#define PART_EXT_L4P PART_EXT_DW_M4(0xE0042008U, 0x40021048U, 4U, 0x7000U)
-#define PART_EXT_WB  PART_EXT_DW_M4(0xE004203CU, 0x58000048U, 4U, 0x7000U)
-#define PART_EXT_WL  PART_EXT_DW_M4(0xE004203CU, 0x58000048U, 4U, 0x4000U)
+#define PART_EXT_G0  PART_EXT_DW_M0P(PART_CLOCK_G0, 0x2000U)
+#define PART_EXT_C0  PART_EXT_DW_M0P(PART_CLOCK_C0, 0x1800U)
+#define PART_EXT_G4  PART_EXT_DW_M4(0xE0042008U, 0x40021048U, PART_CLOCK_RESET(16U), 0x7000U)
+/*
+ * WB/WL leave reset on MSI 4 MHz, too slow for fast programming
+ * (HCLK >= 8 MHz, RM0351 §3.3.7): gang's code switches SYSCLK to HSI16
+ * (RCC_CR.HSION b8, keeping MSION and MSIRANGE 6 = 0x61; RCC_CFGR.SW = 01;
+ * RM0351 §6.4.1/§6.4.3, RM0434 §7.4.1/§7.4.3, RM0461 §6.4), no PLL and
+ * zero flash wait states, which hold to 16 MHz in range 1 (RM0351 §3.3.3
+ * Table 9: 0 WS up to 16 MHz; RM0434: to 18 MHz): FLASH_ACR keeps its reset
+ * value (no write), and so does RCC_CFGR until SW (no PLL to set up).
+ */
+#define PART_CLOCK_HSI16(rcc) \
+	.clock = { 4000000U, 16000000U, 0U, 0U, 0U, 0U, (rcc) + 0x08U, 0U, (rcc), 0x161U, 0x1U, 0U }
+/*
+ * L4 and L4+: HSI16 / 1 x 10 / 2 = 80 MHz from the PLL (RCC_PLLCFGR
+ * 0x4002100C: PLLSRC = HSI16, PLLM /1, PLLN 10, PLLREN b24, PLLR /2;
+ * RCC_CR.PLLON b24 with HSION and the MSI kept; SW = 11: RM0351 §6.4.4,
+ * RM0432 §6.4.4), the most range 1 allows without boost, with 4 wait
+ * states (RM0351 §3.3.3 Table 11: 16 MHz per wait state), ICEN and DCEN.
+ * WB/WL stay on the HSI16 (their PLLs are not used by gang).
+ */
+#define PART_CLOCK_L4 \
+	.clock = { 4000000U, 80000000U, 0x40022000U, 0x604U, 0x4002100CU, 0x01000A02U, 0x40021008U, 0U, \
+		   0x40021000U, 0x01000161U, 0x3U, 0U }
+#define PART_EXT_L4  PART_EXT_DW_M4(0xE0042008U, 0x40021048U, PART_CLOCK_L4, 0x7000U)
+#define PART_EXT_L4P PART_EXT_DW_M4(0xE0042008U, 0x40021048U, PART_CLOCK_L4, 0x7000U)
+#define PART_EXT_WB  PART_EXT_DW_M4(0xE004203CU, 0x58000048U, \
+				     PART_CLOCK_HSI16(0x58000000U), 0x7000U)
+#define PART_EXT_WL  PART_EXT_DW_M4(0xE004203CU, 0x58000048U, \
+				     PART_CLOCK_HSI16(0x58000000U), 0x4000U)
 
 /*
  * L0 loader clock: HSI16 (RCC_CR.HSI16ON b0, MSION b8 kept: MSI still

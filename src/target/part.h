@@ -66,6 +66,12 @@ typedef enum gang_flash_ctrl {
 /* (F2/F4/F7 sector-controller meanings) */
 #define GANG_CTRL_F4_BANKS   (1U << 2)  /* OPTCR BFB2/DB1M and OPTCR1 bank-2 nWRP on dual-bank parts (F42x/F43x, RM0090 §3.9.10) */
 #define GANG_CTRL_F7_OPTCR   (1U << 3)  /* F7 OPTCR layout: WWDG_SW/IWDG_SW, nDBANK, BOOT_ADDx in OPTCR1 (RM0410 §3.7) */
+/* (G0/G4/L4/L4+/WB/WL/C0 double-word controller meanings) */
+#define GANG_CTRL_L4_BKER13  (1U << 4)  /* CR.BKER is b13 (G0, RM0444 §3.7.5), not b11 (L4/L4+/G4) */
+#define GANG_CTRL_L4_CFGBSY  (1U << 5)  /* SR.CFGBSY b18 must read 0 before CR and data writes (G0/C0/WB/WL) */
+#define GANG_CTRL_L4_DBANK   (1U << 6)  /* OPTR.DBANK b22 selects the two-bank layout (G4, L4+) */
+#define GANG_CTRL_L4_DUAL_BANK (1U << 7) /* OPTR.DUAL_BANK b21 and nSWAP_BANK b20 (G0B/G0C, RM0444 §3.7.8) */
+#define GANG_CTRL_L4_CPU2    (1U << 8)  /* WB: pages from SFR.SFSA belong to CPU2; no mass erase from CPU1 (RM0434 §3.3.7) */
 
 /* A family's flash controller: which driver, and the parameters only that driver reads. */
 typedef struct gang_flash_ctrl_cfg {

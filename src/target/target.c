@@ -14,6 +14,7 @@
  */
 #include "target/target_internal.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,6 +221,8 @@ int gang_target_attach(gang_target **out, gang_stlink *sl, const gang_connect_op
 	t->sl = sl;
 	t->d = gang_stlink_diag(sl);
 	t->info.rdp_level = -1;
+	t->should_stop = o ? o->should_stop : NULL;
+	t->stop_user = o ? o->stop_user : NULL;
 	if ((err = tgt_setup(t, o ? o : &def)) < 0 ||
 	    (err = tgt_connect(t, o ? o->mode : def.mode)) < 0 ||
 	    (err = gang_target_identify(t)) < 0 ||
@@ -306,4 +309,11 @@ gang_stlink *gang_target_stlink(gang_target *t)
 gang_diag *gang_target_diag(gang_target *t)
 {
 	return t->d;
+}
+
+int gang_target_stop_check(gang_target *t, const char *during, uint32_t addr)
+{
+	if (t->should_stop == NULL || !t->should_stop(t->stop_user))
+		return GANG_OK;
+	return gang_diag_set(t->d, GANG_ECANCELLED, "stopped by the operator during %s at 0x%08" PRIX32, during, addr);
 }

@@ -44,6 +44,13 @@ typedef struct gang_connect_opts {
 	gang_connect_mode mode;
 	unsigned swd_khz;          /* 0: 4000 (the ST-Link/V2 maximum) */
 	const char *part;          /* expected part name ("STM32F103RC"), or NULL for any known part */
+	/*
+	 * The caller's stop (a production run's abort; NULL: never), polled
+	 * by long flash operations between blocks so that a stop ends them
+	 * inside the step (gang_target_stop_check).
+	 */
+	bool (*should_stop)(void *user);
+	void *stop_user;
 } gang_connect_opts;
 
 #define GANG_TARGET_NOTE_LEN 160
@@ -59,6 +66,7 @@ typedef struct gang_target_info {
 	unsigned swd_khz;          /* SWD clock actually set */
 	gang_connect_mode mode;    /* strategy that succeeded (never AUTO) */
 	int rdp_level;             /* 0, 1 or 2, from FLASH_OBR at attach / last reset */
+	uint32_t opt_reg;          /* the option register RDP was read from (FLASH_OPTR on G0-WL; 0 elsewhere) */
 	char note[GANG_TARGET_NOTE_LEN]; /* what happened at connect, in detail ("" if nothing) */
 	char headline[GANG_TARGET_NOTE_LEN]; /* the operator's one sentence for it ("" if nothing) */
 } gang_target_info;
@@ -93,6 +101,13 @@ const gang_part *gang_target_part(const gang_target *t);
 /* Borrowed: valid while t lives. */
 gang_stlink *gang_target_stlink(gang_target *t);
 gang_diag *gang_target_diag(gang_target *t);
+/*
+ * GANG_OK, or GANG_ECANCELLED ("stopped by the operator during program at
+ * 0x08004000") when the connect options' should_stop says so. Flash loops
+ * call it between blocks, each where it can end without leaving the FPEC
+ * busy (a unit's erase or a loader's run is always waited out or halted).
+ */
+int gang_target_stop_check(gang_target *t, const char *during, uint32_t addr);
 
 /* Halt the core (DHCSR C_HALT) and wait for S_HALT. */
 int gang_target_halt(gang_target *t);

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #define TGT_IDCODE_TRIES 8U    /* distinct DBGMCU_IDCODE addresses tried at most */
-#define TGT_ID_SPAN_MAX  64U    /* bytes of the one read that covers flash size and UID */
+#define TGT_ID_SPAN_MAX  192U   /* bytes of the one read that covers flash size and UID */
 
 static bool tgt_has_addr(const uint32_t *list, unsigned n, uint32_t addr)
 {
@@ -110,10 +110,13 @@ static int tgt_read_ids(gang_target *t)
 
 /*
  * The flash-size register and the UID in one aligned READMEM: every family
- * here keeps them within 64 bytes of each other (RM0008 §30.1, RM0091
+ * here keeps them within 96 bytes of each other (RM0008 §30.1, RM0091
  * §33, RM0090 §39.1 and §39.2; F2/F4 and F7 put the size on a half-word
- * boundary, so it is read inside the aligned span; L0/L1 split the UID,
- * its third word 0x14 past the first, RM0377 §28.2).
+ * boundary, so it is read inside the aligned span; the double-word
+ * families 84 bytes apart: UID 0x1FFF7590, size 0x1FFF75E0, RM0351 §48.1-2,
+ * on C0 0x1FFF7550 and 0x1FFF75A0, RM0490; L0/L1 split the UID, its third
+ * word 0x14 past the first, RM0377 §28.2). The buffer allows 192 bytes,
+ * room for the families still to come.
  */
 static int tgt_read_size_uid(gang_target *t)
 {

@@ -57,6 +57,8 @@ struct gang_target {
 	struct { uint32_t addr, len, crc; } crc_memo[GANG_TARGET_CRC_MEMOS];
 	unsigned n_crc_memo;            /* entries of crc_memo in use; 0 after any reset */
 	gang_target_info info;
+	bool (*should_stop)(void *user); /* the connect options' stop; NULL: never */
+	void *stop_user;
 };
 
 /* target_id.c */

@@ -17,11 +17,13 @@
 #include "db/db.h"
 #include "db/db_report.h"
 #include "db/db_testing.h"
+#include "serial/data_pool.h"
 #include "serial/serial_alloc.h"
 #include "test_fixture.h"
 
 #define AG_OUT_MAX 65536
 #define AG_NOW "2026-12-06T12:00:00.000Z"
+#define AG_K3_SHA "2f5052c9fd15b19a18c584d01363568198613f0c34e84409ef7938709a159ec2" /* sha256("k3") */
 
 static fix_dir ag_dir;
 static gang_db *ag_db[2]; /* 0 SQLite, 1 PostgreSQL */
@@ -43,6 +45,40 @@ static void ag_teardown(void)
 
 TestSuite(db_agree, .init = ag_setup, .fini = ag_teardown, .timeout = 60);
 
+/* The board's value of each data pool (the same one again on a retry) and its scanned label. */
+static void ag_data(gang_db *db, const char *uid, const gang_attempt_key *k)
+{
+	static const char *const pools[] = { "macs", "keys", "plain" };
+	gang_data_taken v;
+	gang_diag d = { 0 };
+	char label[32];
+
+	for (size_t i = 0; i < 3; i++)
+		cr_assert_eq(gang_data_reserve(&v, db, pools[i], uid, k, &d), GANG_OK, "%s", d.msg);
+	snprintf(label, sizeof(label), "PCB-%.8s", uid);
+	cr_assert_eq(gang_scan_bind(db, label, uid, k, &d), GANG_OK, "%s", d.msg);
+}
+
+/* A mac pool, a secret list and a plain list. */
+static void ag_data_pools(gang_db *db)
+{
+	char file[320];
+	gang_diag d = { 0 };
+	size_t n;
+	FILE *fp;
+
+	cr_assert_eq(gang_data_mac_ensure(db, "macs", 0x0080E1000000ULL, 0x0080E10000FFULL, &d), GANG_OK, "%s", d.msg);
+	fix_path(file, sizeof(file), &ag_dir, "values.txt");
+	cr_assert_not_null(fp = fopen(file, "w"));
+	fputs("k1\nk2\nk3\n", fp);
+	fclose(fp);
+	cr_assert_eq(gang_data_import(&n, db, "keys", file, true, &d), GANG_OK, "%s", d.msg);
+	cr_assert_not_null(fp = fopen(file, "w"));
+	fputs("0x4142\n0x4344\n0x4546\n", fp);
+	fclose(fp);
+	cr_assert_eq(gang_data_import(&n, db, "plain", file, false, &d), GANG_OK, "%s", d.msg);
+}
+
 /* One board through the pipeline: begin, identify, serial, steps, finish with result. */
 static void ag_board(gang_db *db, const char *slot, const char *uid, const char *batch, gang_attempt_result res)
 {
@@ -59,6 +95,7 @@ static void ag_board(gang_db *db, const char *slot, const char *uid, const char 
 	cr_assert_eq(gang_db_attempt_begin(&k, db, &info, &d), GANG_OK, "%s", d.msg);
 	cr_assert_eq(gang_db_attempt_identify(db, &k, &t, &d), GANG_OK, "%s", d.msg);
 	cr_assert_eq(gang_serial_reserve(&v, db, "demo", uid, &k, &d), GANG_OK, "%s", d.msg);
+	ag_data(db, uid, &k);
 	snprintf(text, sizeof(text), "GNG-%06llu", (unsigned long long)v);
 	cr_assert_eq(gang_db_attempt_serial_text(db, &k, text, &d), GANG_OK, "%s", d.msg);
 	cr_assert_eq(gang_db_step(db, &k, "erase", GANG_STEP_PASS, 120, NULL, &d), GANG_OK, "%s", d.msg);
@@ -81,6 +118,7 @@ static void ag_history(gang_db *db)
 	cr_assert_eq(gang_db_probe_seen(label, sizeof(label), db, "066DFF485457725187092334", "1-1.2", "V2-1",
 					"V2J45M31", &d), GANG_OK, "%s", d.msg);
 	cr_assert_eq(gang_serial_pool_ensure(db, "demo", 1000, 1099, "u32le", &d), GANG_OK, "%s", d.msg);
+	ag_data_pools(db);
 	ag_board(db, "S1", "0123456789ABCDEF01234567", "B1", GANG_ATTEMPT_PASS);
 	ag_board(db, "S2", "76543210FEDCBA9876543210", "B1", GANG_ATTEMPT_FAIL);
 	ag_board(db, "S2", "76543210FEDCBA9876543210", "B2", GANG_ATTEMPT_PASS);
@@ -111,6 +149,7 @@ static int ag_row(void *ctx, const gang_report_row *r)
 							   r->failed_step, r->error_message, r->serial, r->batch,
 							   r->profile_name, r->profile_sha256, r->image_sha256,
 							   r->station, r->operator_name, r->finished_at ? "closed" : "open",
+							   r->data, r->label,
 							   (const char *)1 };
 	     *f != (const char *)1; f++)
 		ag_put(ctx, *f);
@@ -138,6 +177,24 @@ static void ag_sorted(char *out)
 		ag_put(out, lines[i]);
 }
 
+static void ag_data_report(char *out, gang_db *db, const gang_report_filter *f)
+{
+	gang_report_data_pool *pools;
+	gang_diag d = { 0 };
+	size_t n;
+
+	cr_assert_eq(gang_db_report_data_pools(&pools, &n, db, f, &d), GANG_OK, "%s", d.msg);
+	for (size_t i = 0; i < n; i++) {
+		char line[256];
+
+		snprintf(line, sizeof(line), "%s %s%s size %lld r%lld b%lld v%lld left %lld", pools[i].name, pools[i].kind,
+			 pools[i].secret ? " secret" : "", (long long)pools[i].size, (long long)pools[i].reserved,
+			 (long long)pools[i].burned, (long long)pools[i].voided, (long long)pools[i].remaining);
+		ag_put(out, line);
+	}
+	gang_db_report_data_pools_free(pools, n);
+}
+
 static void ag_report(char *out, gang_db *db, const gang_report_filter *f)
 {
 	gang_report_pool *pools;
@@ -158,6 +215,7 @@ static void ag_report(char *out, gang_db *db, const gang_report_filter *f)
 		ag_put(out, line);
 	}
 	gang_db_report_pools_free(pools, n);
+	ag_data_report(out, db, f);
 }
 
 Test(db_agree, the_report_of_the_same_history_is_the_same_on_both)
@@ -173,8 +231,14 @@ Test(db_agree, the_report_of_the_same_history_is_the_same_on_both)
 		ag_report(a, ag_db[0], &filters[i]);
 		ag_report(b, ag_db[1], &filters[i]);
 		cr_expect_str_eq(a, b, "filter %zu:\nsqlite:\n%s\npostgresql:\n%s", i, a, b);
-		if (i == 0)
+		if (i == 0) {
 			cr_expect_not_null(strstr(a, "verify|mismatch at") ? a : strstr(a, "|verify|"), "%s", a);
+			/* the failed board's values (the secret by index and SHA-256) and label; pools' counts */
+			cr_expect_not_null(strstr(a, "|keys #2 sha256 " AG_K3_SHA "; macs 00:80:E1:00:00:02; plain #2 "
+						     "0x4546|PCB-AAAAAAAA|"), "%s", a);
+			cr_expect_not_null(strstr(a, "|keys list secret size 3 r1 b2 v0 left 0|macs mac size 256 r1 b2 v0 "
+						     "left 253|plain list size 3 r1 b2 v0 left 0|"), "%s", a);
+		}
 	}
 }
 

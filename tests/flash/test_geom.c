@@ -130,7 +130,7 @@ Test(geom, runs_are_filled_with_the_erased_value_of_the_part)
 	size_t n = 0;
 
 	cr_assert_eq(gang_image_from_buffer(&img, 0x08000001U, b, 1), GANG_OK);
-	cr_assert_eq(gang_flash_plan_runs(&runs, &n, img, 0, 0x00U), GANG_OK);
+	cr_assert_eq(gang_flash_plan_runs(&runs, &n, img, 0, 0x00U, 2U), GANG_OK);
 	cr_assert_eq(n, 1U);
 	cr_assert_eq(runs[0].len, 4U);
 	cr_assert_eq(runs[0].data[0], 0x00U);

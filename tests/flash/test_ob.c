@@ -313,3 +313,80 @@ Test(ob, f7_boot_addresses_live_in_optcr1)
 	gang_ob_encode(raw, &ob, f7);
 	cr_assert_eq(raw[6] | raw[7] << 8, 0x2000);
 }
+
+static uint32_t ob_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void ob_put32(uint8_t *p, uint32_t v)
+{
+	for (unsigned i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/*
+ * RM0351 §3.7.8 (L4 FLASH_OPTR factory value 0xFFEFF8AA: RDP 0xAA, BOR_LEV
+ * 0, nRST_STOP b12 set, BFB2 b20 clear) and §3.7.10 (WRP1AR factory
+ * 0x000000FF: start 0xFF > end 0, no area); RM0444 §3.7.8 (G0 0xFFFFFEAA:
+ * BOR_EN b8 clear, BORR_LEV b10:9 = 3, nBOOT_SEL b24).
+ */
+Test(ob, double_word_optr_fields_decode_at_their_manuals_bits_and_encode_back)
+{
+	const gang_family *l4 = gang_part_find("STM32L476RG")->family, *g0 = gang_part_find("STM32G071RB")->family;
+	uint8_t raw[16] = { 0 }, back[16];
+	gang_ob ob;
+	gang_ob_want w;
+	gang_ob next;
+	gang_diag d = { 0 };
+	bool changed = false;
+
+	ob_put32(raw, 0xFFEFF8AAU);
+	ob_put32(raw + 4, 0x000000FFU);
+	ob_put32(raw + 8, 0x000000FFU);
+	gang_ob_decode(&ob, raw, l4);
+	cr_assert_eq(ob.rdp_level, 0);
+	cr_expect_eq(gang_ob_field_get(&ob, gang_ob_field_find(l4, "BOR_LEV")), 0);
+	cr_expect_eq(gang_ob_field_get(&ob, gang_ob_field_find(l4, "nRST_STOP")), 1);
+	cr_expect_eq(gang_ob_field_get(&ob, gang_ob_field_find(l4, "BFB2")), 0);
+	cr_expect_eq(gang_ob_field_get(&ob, gang_ob_field_find(l4, "WRP1A")), 0x00FF, "start 0xFF, end 0: off");
+	gang_ob_encode(back, &ob, l4);
+	cr_expect_eq(ob_get32(back) & 0x0FBF77FFU, 0xFFEFF8AAU & 0x0FBF77FFU, "OPTR 0x%08X: the named bits",
+		     ob_get32(back));
+	cr_expect_eq(ob_get32(back + 4), 0x000000FFU);
+	gang_ob_decode(&next, back, l4);
+	cr_expect(next.user == ob.user && next.rdp == ob.rdp && next.data0 == ob.data0 && next.data1 == ob.data1);
+	/* BOR_LEV 4 and a WRP area of pages 0-7 land in OPTR[10:8] and WRP1AR [7:0]/[23:16] */
+	gang_ob_want_init(&w);
+	cr_assert_eq(gang_ob_want_set(&w, l4, "BOR_LEV", 4, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_ob_want_set(&w, l4, "WRP1A", 0x0700, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_ob_plan(&next, &changed, &ob, &w, NULL, l4, &d), GANG_OK, "%s", d.msg);
+	cr_assert(changed);
+	gang_ob_encode(back, &next, l4);
+	cr_expect_eq(ob_get32(back) & 0x700U, 0x400U);
+	cr_expect_eq(ob_get32(back) & 0xFFU, 0xAAU);
+	cr_expect_eq(ob_get32(back + 4), 0x00070000U);
+	ob_put32(raw, 0xFFFFFEAAU);
+	gang_ob_decode(&ob, raw, g0);
+	cr_expect_eq(gang_ob_field_get(&ob, gang_ob_field_find(g0, "BOR_EN")), 0);
+	cr_expect_eq(gang_ob_field_get(&ob, gang_ob_field_find(g0, "BORR_LEV")), 3);
+	cr_expect_eq(gang_ob_field_get(&ob, gang_ob_field_find(g0, "nBOOT_SEL")), 1);
+	cr_expect_eq(gang_ob_field_get(&ob, gang_ob_field_find(g0, "NRST_MODE")), 3);
+	cr_expect_null(gang_ob_field_find(g0, "BOR_LEV"));
+	cr_expect_null(gang_ob_field_find(l4, "nBOOT_SEL"));
+}
+
+/* RDP is FLASH_OPTR[7:0] on every double-word family: 0xAA, 0xCC, anything else level 1 (RM0351 §3.5.1). */
+Test(ob, double_word_rdp_levels_use_aa_bb_and_cc)
+{
+	const gang_family *wb = gang_part_find("STM32WB55RG")->family;
+	uint8_t b = 0;
+	gang_diag d = { 0 };
+
+	cr_assert_eq(gang_ob_rdp_byte(&b, 0, wb, &d), GANG_OK);
+	cr_expect_eq(b, 0xAA);
+	cr_assert_eq(gang_ob_rdp_byte(&b, 1, wb, &d), GANG_OK);
+	cr_expect(b != 0xAA && b != 0xCC);
+	cr_assert_eq(gang_ob_rdp_byte(&b, 2, wb, &d), GANG_OK);
+	cr_expect_eq(b, 0xCC);
+}

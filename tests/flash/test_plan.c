@@ -81,7 +81,7 @@ Test(plan, an_empty_image_needs_no_pages_and_no_runs)
 	cr_assert_eq(gang_flash_plan_units(&r, &n, &empty, &pl_c8, NULL), GANG_OK);
 	cr_assert_eq(n, 0U);
 	free(r);
-	cr_assert_eq(gang_flash_plan_runs(&runs, &n, &empty, 256U, 0xFFU), GANG_OK);
+	cr_assert_eq(gang_flash_plan_runs(&runs, &n, &empty, 256U, 0xFFU, 2U), GANG_OK);
 	cr_assert_eq(n, 0U);
 	gang_flash_runs_free(runs, n);
 }
@@ -93,7 +93,7 @@ Test(plan, runs_are_word_aligned_and_padded_with_erased_bytes)
 	size_t n = 0;
 	const uint8_t want[8] = { 0xFF, 0x5A, 0x5A, 0x5A, 0x5A, 0x5A, 0x5A, 0xFF };
 
-	cr_assert_eq(gang_flash_plan_runs(&runs, &n, img, 0, 0xFFU), GANG_OK);
+	cr_assert_eq(gang_flash_plan_runs(&runs, &n, img, 0, 0xFFU, 2U), GANG_OK);
 	cr_assert_eq(n, 1U);
 	cr_assert_eq(runs[0].addr, 0x08000100U);
 	cr_assert_eq(runs[0].len, 8U);
@@ -111,7 +111,7 @@ Test(plan, l0_runs_are_padded_and_joined_with_zeros)
 	const uint8_t want[8] = { 0x00, 0x5A, 0x5A, 0x5A, 0x5A, 0x5A, 0x5A, 0x00 };
 
 	pl_add(img, 0x08000120U, 4, 0x07);
-	cr_assert_eq(gang_flash_plan_runs(&runs, &n, img, 64U, 0x00U), GANG_OK);
+	cr_assert_eq(gang_flash_plan_runs(&runs, &n, img, 64U, 0x00U, 4U), GANG_OK);
 	cr_assert_eq(n, 1U);
 	cr_assert_eq(runs[0].addr, 0x08000100U);
 	cr_assert_eq(runs[0].len, 0x24U);
@@ -131,7 +131,7 @@ Test(plan, small_gaps_join_runs_and_big_gaps_split_them)
 
 	pl_add(img, 0x08000020U, 4, 0x02);    /* 16-byte gap */
 	pl_add(img, 0x08001000U, 4, 0x03);    /* far away */
-	cr_assert_eq(gang_flash_plan_runs(&runs, &n, img, 64U, 0xFFU), GANG_OK);
+	cr_assert_eq(gang_flash_plan_runs(&runs, &n, img, 64U, 0xFFU, 2U), GANG_OK);
 	cr_assert_eq(n, 2U);
 	cr_assert_eq(runs[0].addr, 0x08000000U);
 	cr_assert_eq(runs[0].len, 0x24U);
@@ -139,8 +139,69 @@ Test(plan, small_gaps_join_runs_and_big_gaps_split_them)
 	cr_assert_eq(runs[0].data[0x20], 0x02);
 	cr_assert_eq(runs[1].addr, 0x08001000U);
 	gang_flash_runs_free(runs, n);
-	cr_assert_eq(gang_flash_plan_runs(&runs, &n, img, 0, 0xFFU), GANG_OK);
+	cr_assert_eq(gang_flash_plan_runs(&runs, &n, img, 0, 0xFFU, 2U), GANG_OK);
 	cr_assert_eq(n, 3U);
+	gang_flash_runs_free(runs, n);
+	gang_image_free(img);
+}
+
+/*
+ * The double-word controller programs 8 bytes at once and a double word
+ * only once (RM0351 §3.3.7: PROGERR, ECC): a serial number sharing a double
+ * word with image bytes must land in the same run, and every run covers
+ * whole double words.
+ */
+Test(plan, a_serial_sharing_a_double_word_with_the_image_is_one_run)
+{
+	gang_image *img = pl_image(0x08000000U, 3, 0x01);
+	gang_flash_run *runs = NULL;
+	size_t n = 0;
+	const uint8_t want[8] = { 0x01, 0x01, 0x01, 0xFF, 0xFF, 0x02, 0x02, 0xFF };
+
+	pl_add(img, 0x08000005U, 2, 0x02);    /* the serial, in the image's first double word */
+	pl_add(img, 0x0800010CU, 4, 0x03);    /* a data word in the second half of a double word */
+	cr_assert_eq(gang_flash_plan_runs(&runs, &n, img, 0, 0xFFU, 8U), GANG_OK);
+	cr_assert_eq(n, 2U);
+	cr_assert_eq(runs[0].addr, 0x08000000U);
+	cr_assert_eq(runs[0].len, 8U);
+	cr_assert_arr_eq(runs[0].data, want, 8);
+	cr_assert_eq(runs[1].addr, 0x08000108U);
+	cr_assert_eq(runs[1].len, 8U);
+	cr_assert_eq(runs[1].data[3], 0xFF);
+	cr_assert_eq(runs[1].data[4], 0x03);
+	gang_flash_runs_free(runs, n);
+	/* the same image in words: the word after the serial's is a run of its own */
+	cr_assert_eq(gang_flash_plan_runs(&runs, &n, img, 0, 0xFFU, 4U), GANG_OK);
+	cr_assert_eq(n, 2U);
+	cr_assert_eq(runs[1].addr, 0x0800010CU);
+	cr_assert_eq(runs[1].len, 4U);
+	gang_flash_runs_free(runs, n);
+	gang_image_free(img);
+}
+
+Test(plan, double_word_runs_never_share_a_double_word)
+{
+	gang_image *img = pl_image(0x08000001U, 1, 0x11);
+	gang_flash_run *runs = NULL;
+	size_t n = 0;
+
+	for (uint32_t a = 0x08000013U; a < 0x08000400U; a += 37U)
+		pl_add(img, a, 3, (uint8_t)a);
+	cr_assert_eq(gang_flash_plan_runs(&runs, &n, img, 0, 0xFFU, 8U), GANG_OK);
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_eq(runs[i].addr % 8U, 0U, "run %zu at 0x%08X", i, (unsigned)runs[i].addr);
+		cr_assert_eq(runs[i].len % 8U, 0U, "run %zu of %u bytes", i, (unsigned)runs[i].len);
+		cr_assert(i == 0 || runs[i].addr >= runs[i - 1].addr + runs[i - 1].len, "runs %zu and %zu overlap",
+			  i - 1, i);
+	}
+	for (uint32_t a = 0x08000013U; a < 0x08000400U; a += 37U) {
+		size_t i = 0;
+
+		while (i < n && !(a >= runs[i].addr && a < runs[i].addr + runs[i].len))
+			i++;
+		cr_assert_lt(i, n, "0x%08X is in no run", (unsigned)a);
+		cr_assert_eq(runs[i].data[a - runs[i].addr], (uint8_t)a);
+	}
 	gang_flash_runs_free(runs, n);
 	gang_image_free(img);
 }

@@ -131,6 +131,7 @@ static void itest_child(const itest_env *e, const char *bench, const char *const
 	snprintf(rt, sizeof(rt), "%g", e->realtime);
 	setenv("GANGSIM_BENCH", path, 1);
 	setenv("GANGSIM_STATE", e->state, 1);
+	setenv("XDG_STATE_HOME", e->state, 1);   /* a station's journal stays in the test's directory */
 	setenv("GANGSIM_REALTIME", rt, 1);
 	unsetenv("GANGSIM_STATS");
 	unsetenv("GANGSIM_TRACE");

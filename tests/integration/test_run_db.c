@@ -182,7 +182,8 @@ Test(run_db, a_serial_voided_while_its_board_is_programmed_refuses_that_pass_and
 	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE serial_value = 1 AND error_class = "
 				       "'record'"), 1);
 	cr_expect_eq(itest_count(env.out, "FAIL programmed and verified, but the pass could not be recorded: the "
-				 "board's serial was voided while it was programmed — set the board aside and tell "
+				 "board's serial or one of its data values was voided while it was programmed — set the "
+				 "board aside and tell "
 				 "the engineer"), 1);
 	cr_expect_eq(itest_count(env.out, "retrying"), 0);
 	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE serial_value = 1 AND result = 'pass'"), 0);

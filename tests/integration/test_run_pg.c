@@ -13,8 +13,9 @@
  * a board whose serial is not committed) and a station killed with -9,
  * each followed by a restart that finishes the 40 boards exactly once;
  * and the same with serial.lease (two stations binding from their own
- * leases, sessions ended, the server stopped, kill -9), and `gang report`
- * listing a board bound at two stations.
+ * leases, sessions ended, kill -9), and `gang report` listing a board
+ * bound at two stations. A leased station across a stopped server (its
+ * journal) is test_run_journal.c's.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -175,6 +176,46 @@ Test(run_pg, a_station_login_role_runs_production_but_cannot_delete_or_rewrite_a
 		cr_expect_str_eq(state, "42501", "line2 may: %s", refused[i]);
 	}
 	cr_expect_eq(pg_count("SELECT count(*) FROM attempts WHERE result = 'pass'"), 2, "history changed");
+}
+
+/*
+ * A station logging in as a member of gang_station runs a profile with a
+ * MAC pool: the pool is created on its first run, each pass burns the
+ * board's value inside the pass's own transaction with the station's
+ * privileges, and the report counts the pool.
+ */
+Test(run_pg, a_station_role_burns_its_data_values_with_the_pass_and_the_report_counts_them, .fini = pg_down)
+{
+	const char *upgrade[] = { "db", "upgrade", "--db", env.db, NULL };
+	const char *report[] = { "report", "--db", env.db, NULL };
+	char station[256], prof[ITEST_PATH_MAX], text[1024], none[8];
+
+	pg_up();
+	expect_ok(itest_run(&env, BENCH_TWO, upgrade, 60), "gang db upgrade (the engineer)");
+	cr_assert_eq(pgserver_sql(none, sizeof(none), &srv, "line", "CREATE ROLE line2 LOGIN IN ROLE gang_station"), 0,
+		     "%s", srv.err);
+	snprintf(station, sizeof(station), "host=%s dbname=line user=line2", srv.dir);
+	snprintf(env.db, sizeof(env.db), "%s", station);
+	snprintf(text, sizeof(text),
+		 "name = \"pg-data\";\ntarget = \"STM32F103RC\";\n"
+		 "image = { file = \"%s/profiles/firmware/demo-f103.hex\"; };\nerase = \"mass\";\nverify = \"crc\";\n"
+		 "serial = { pool = \"itest\"; address = 0x0803F800; format = \"u32le\"; start = 5000; end = 999999; };\n"
+		 "data = ( { pool = \"macs\"; address = 0x0803F810; format = \"mac\"; byte_order = \"msb-first\"; "
+		 "start = \"00:80:E1:00:00:00\"; "
+		 "end = \"00:80:E1:00:00:0F\"; } );\nretries = 0;\n", env.root);
+	cr_assert(itest_write(prof, sizeof(prof), &env, "p.cfg", text));
+	{
+		const char *argv[] = { "run", prof, "--boards", "2", "--db", env.db, "--plain", "--batch", "d1", NULL };
+
+		expect_ok(itest_run(&env, BENCH_TWO, argv, 90), "gang run as line2");
+	}
+	cr_expect_eq(pg_count("SELECT count(*) FROM attempts WHERE result = 'pass'"), 2);
+	cr_expect_eq(pg_count("SELECT count(*) FROM data_allocs a JOIN attempts t ON t.uid = a.uid AND t.result = "
+			      "'pass' WHERE a.state = 'burned' AND a.burned_at <= t.finished_at"), 2,
+		     "each value burned by its pass");
+	expect_ok(itest_run(&env, BENCH_TWO, report, 60), "gang report");
+	cr_expect_eq(itest_count(env.out, "  macs             mac                  16        0        2        0         14"),
+		     1);
 }
 
 /*
@@ -400,20 +441,6 @@ static void pg_run_server_stopped(const char *profile)
 Test(run_pg, the_server_stopped_mid_run_stops_the_slots_and_a_run_after_its_restart_finishes_once, .fini = pg_down)
 {
 	pg_run_server_stopped(PROFILE);
-}
-
-/*
- * With a lease the station does not go on offline yet (no journal,
- * docs/stations.md): its slots stop as without one, and the run after the
- * restart binds every board once.
- */
-Test(run_pg, with_a_lease_the_server_stopped_mid_run_stops_the_slots_and_the_rerun_binds_each_board_once,
-     .fini = pg_down)
-{
-	pg_run_server_stopped(PROFILE_LEASE);
-	cr_expect_eq(pg_count("SELECT count(*) FROM serials"), pg_count("SELECT count(*) FROM lease_bindings"),
-		     "a serial bound outside the lease");
-	cr_expect_eq(pg_count("SELECT count(*) FROM serial_conflicts"), 0);
 }
 
 Test(run_pg, a_station_killed_with_9_mid_run_then_restarted_records_every_board_exactly_once, .fini = pg_down)

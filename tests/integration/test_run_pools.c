@@ -223,6 +223,44 @@ Test(run_pools, a_secret_value_is_programmed_but_appears_nowhere_outside_its_val
 	expect_file_clean(env.out);
 }
 
+/*
+ * A board that fails after its data step keeps its values reserved; every
+ * report format lists it with its values (the secret by index and SHA-256
+ * only) and its scanned label, and counts each data pool.
+ */
+Test(run_pools, a_failed_boards_values_and_label_are_in_every_report_format_but_never_the_secret)
+{
+	static const char *const formats[] = { "text", "csv", "json", "html" };
+	char text[4096], prof[ITEST_PATH_MAX], sha[80], want[160];
+
+	cr_assert_eq(import("keys", SECRET "\n", "--secret"), 0);
+	snprintf(text, sizeof(text),
+		 "name = \"pools\";\ntarget = \"STM32F103RC\";\n"
+		 "image = { file = \"%s/profiles/firmware/demo-f103.hex\"; };\n"
+		 "erase = \"mass\";\nverify = \"crc\";\nretries = 0;\n"
+		 "serial = { pool = \"itest\"; address = 0x0803F800; format = \"u32le\"; start = 5000; end = 999999; };\n"
+		 "scan = { required = true; pattern = \"^PCB-[0-9]{8}$\"; };\n"
+		 "steps = ( { name = \"selftest\"; after = \"verify\"; run = \"exit 3\"; } );\n"
+		 "data = (\n%s,\n{ pool = \"keys\"; address = 0x0803F820; format = \"list\"; length = 16; secret = true; }\n);\n",
+		 env.root, mac_item("msb-first"));
+	cr_assert(itest_write(prof, sizeof(prof), &env, "p.cfg", text));
+	cr_assert(itest_write(env.in, sizeof(env.in), &env, "scans.txt", "PCB-00000042\n"));
+	cr_assert_eq(run(BENCH_ONE, prof, "1", NULL), 1, "the board fails its self-test");
+	env.in[0] = '\0';
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM data_allocs WHERE state = 'reserved'"), 2);
+	cr_assert(itest_db_text(sha, sizeof(sha), &env, "SELECT sha256 FROM data_values WHERE idx = 0"));
+	snprintf(want, sizeof(want), "keys #0 sha256 %s; mac 00:80:E1:00:00:00", sha);
+	for (size_t i = 0; i < 4; i++) {
+		const char *argv[] = { "report", "--format", formats[i], "--db", env.db, NULL };
+
+		cr_expect_eq(gang(argv), 0, "report --format %s", formats[i]);
+		cr_expect_eq(itest_count(env.out, want), 1, "report --format %s names the board's values", formats[i]);
+		cr_expect_eq(itest_count(env.out, "PCB-00000042"), 1, "report --format %s names its label", formats[i]);
+		expect_file_clean(env.out);
+		truncate(env.out, 0);
+	}
+}
+
 Test(run_pools, an_import_is_refused_whole_naming_file_and_line)
 {
 	cr_expect_eq(import("keys", "aa\n# c\nbb\n\naa\n", NULL), 2);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +23,8 @@
 #define BENCH_SLOW "tests/fixtures/benches/run-slow.cfg"
 #define BENCH_FIXED "tests/fixtures/benches/run-fixed.cfg"
 #define BENCH_RDP "tests/fixtures/benches/run-rdp.cfg"
+#define BENCH_SLOW_PROG "tests/fixtures/benches/run-slow-prog.cfg" /* 128 KiB take ~13 s to program */
+#define BENCH_SLOW_USB "tests/fixtures/benches/run-slow-usb.cfg"   /* 128 KiB take ~1.3 s to read back */
 
 static itest_env env;
 static const itest_layout layout = { "profiles/firmware/demo-f103.hex", 0x0803F800U, 256U * 1024U };
@@ -88,6 +91,9 @@ Test(run_signals, sigint_twice_aborts_the_boards_in_progress_and_keeps_their_ser
 					"finished_at IS NOT NULL"), 2);
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 0);
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM steps WHERE step = 'verify'"), 0);
+	/* the stop lands in the 2.5 s mass erase, which runs out; the program step ends before writing */
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM steps WHERE step = 'program' AND result = 'fail' AND "
+				  "detail LIKE 'stopped by the operator during program at 0x08000000'"), 2);
 	/* Each aborted board's serial is still reserved to it, for the next attempt. */
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM serials s JOIN attempts a ON a.uid = s.uid AND "
 					"a.serial_value = s.value WHERE s.state = 'reserved'"), 2);
@@ -214,4 +220,177 @@ Test(run_signals, the_json_checker_refuses_what_is_not_one_json_object)
 	cr_assert(itest_json_object("{\"a\":[1,-2.5e3,{\"b\":null}],\"c\":\"x\\\"y\"}", "c", v, sizeof(v)));
 	cr_assert_str_eq(v, "x\\\"y");
 	cr_assert_not(itest_json_object("{\"a\":{\"c\":1}}", "c", v, sizeof(v)), "nested key taken as top-level");
+}
+
+/* DIR/big.bin: n pseudo-random bytes, and DIR/big.cfg programming it (page erase, CRC verify, no retry). */
+static const char *big_profile(size_t n, const char *verify, const char *extra)
+{
+	char text[640];
+	static char path[ITEST_PATH_MAX];
+	char bin[ITEST_PATH_MAX + 16];
+	uint32_t x = 2463534242U;
+	FILE *f;
+
+	snprintf(bin, sizeof(bin), "%s/big.bin", env.dir);
+	cr_assert_not_null(f = fopen(bin, "wb"));
+	for (size_t i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		fputc((int)(x & 0xFFU), f);
+	}
+	fclose(f);
+	snprintf(text, sizeof(text), "name = \"big\";\ntarget = \"STM32F103RC\";\n"
+		 "image = { file = \"big.bin\"; address = 0x08000000; };\n"
+		 "erase = \"pages\";\nverify = \"%s\";\nretries = 0;\n%s", verify, extra);
+	cr_assert(itest_write(path, sizeof(path), &env, "big.cfg", text));
+	return path;
+}
+
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The first n bytes of the board's flash equal DIR/big.bin. */
+static bool big_on_board(const char *uid, size_t n)
+{
+	char path[ITEST_PATH_MAX + 64];
+	uint8_t *flash, *img;
+	size_t fl = 0, il = 0;
+	bool same;
+
+	snprintf(path, sizeof(path), "%s/%s/flash.bin", env.state, uid);
+	flash = (uint8_t *)itest_slurp(path, &fl);
+	snprintf(path, sizeof(path), "%s/big.bin", env.dir);
+	img = (uint8_t *)itest_slurp(path, &il);
+	same = flash && img && fl >= n && il == n && memcmp(flash, img, n) == 0;
+	free(flash);
+	free(img);
+	return same;
+}
+
+/*
+ * Stop (SIGTERM twice) the run after_s into the program step of a 128 KiB
+ * image on the slow-programming bench: the attempt ends inside the step,
+ * during what (the page erase comes first, then the loader's stream), in
+ * well under 2 s, recorded as aborted; the next run programs the board.
+ */
+static void stop_inside_program(double after_s, const char *what)
+{
+	const char *p = big_profile(128U * 1024U, "crc", "");
+	const char *argv[] = { "run", p, "--boards", "1", "--db", env.db, "--plain", NULL };
+	struct timespec gap = { 0, 200 * 1000000L };
+	struct timespec wait = { (time_t)after_s, (long)((after_s - (double)(time_t)after_s) * 1e9) };
+	char uid[32] = "", sql[512];
+	double t_stop;
+	pid_t pid;
+	int rc;
+
+	env.realtime = 1.0;
+	cr_assert_gt(pid = itest_spawn(&env, BENCH_SLOW_PROG, argv), 0);
+	cr_assert(itest_wait_for(env.out, " program", 1, 20), "the slot never reached program");
+	nanosleep(&wait, NULL);
+	kill(pid, SIGTERM);
+	nanosleep(&gap, NULL);
+	kill(pid, SIGTERM);
+	t_stop = wall_s();
+	rc = itest_wait(pid, 20);
+	cr_assert_geq(rc, 0, "gang did not end");
+	cr_expect_lt(wall_s() - t_stop, 2.0, "gang took %.1f s after the stop", wall_s() - t_stop);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM attempts WHERE result = 'aborted' AND error_message "
+		 "LIKE 'stopped by the operator during %s at 0x08%%'", what);
+	cr_expect_eq(itest_db_int(&env, sql), 1, "%s", sql);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM steps WHERE step = 'program' AND result = 'fail' AND "
+		 "detail LIKE 'stopped by the operator during %s at 0x08%%'", what);
+	cr_expect_eq(itest_db_int(&env, sql), 1, "%s", sql);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM steps WHERE step = 'verify'"), 0);
+	cr_assert(itest_db_text(uid, sizeof(uid), &env, "SELECT uid FROM attempts"));
+	cr_expect_not(big_on_board(uid, 128U * 1024U), "the stop came after the whole image was written");
+	/* the next run programs the same board completely (its flash was left locked and its core halted) */
+	env.realtime = 0;
+	cr_assert_eq(itest_run(&env, BENCH_SLOW_PROG, argv, 60), 0);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 1);
+	cr_expect(big_on_board(uid, 128U * 1024U), "the board does not hold the image after the second run");
+}
+
+Test(run_signals, a_stop_during_the_erase_of_a_long_program_step_ends_it_between_two_pages)
+{
+	stop_inside_program(0.3, "erase");
+}
+
+Test(run_signals, a_stop_during_the_loaders_stream_ends_the_program_step_at_once_and_the_board_programs_next_time)
+{
+	stop_inside_program(4.0, "program");
+}
+
+Test(run_signals, a_stop_during_a_read_back_verify_ends_it_between_two_blocks_and_the_board_passes_next_time)
+{
+	const char *p = big_profile(128U * 1024U, "readback", "");
+	const char *argv[] = { "run", p, "--boards", "1", "--db", env.db, "--plain", NULL };
+	struct timespec gap = { 0, 200 * 1000000L }, into = { 0, 300 * 1000000L };
+	char uid[32] = "";
+	double t_stop;
+	pid_t pid;
+	int rc;
+
+	env.realtime = 1.0;
+	cr_assert_gt(pid = itest_spawn(&env, BENCH_SLOW_USB, argv), 0);
+	cr_assert(itest_wait_for(env.out, " verify", 1, 30), "the slot never reached verify");
+	nanosleep(&into, NULL);
+	kill(pid, SIGTERM);
+	nanosleep(&gap, NULL);
+	kill(pid, SIGTERM);
+	t_stop = wall_s();
+	rc = itest_wait(pid, 20);
+	cr_assert_geq(rc, 0, "gang did not end");
+	cr_expect_lt(wall_s() - t_stop, 2.0, "gang took %.1f s after the stop", wall_s() - t_stop);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM steps WHERE step = 'verify' AND result = 'fail' AND "
+				  "detail LIKE 'stopped by the operator during verify at 0x08%'"), 1);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'aborted'"), 1);
+	cr_assert(itest_db_text(uid, sizeof(uid), &env, "SELECT uid FROM attempts"));
+	env.realtime = 0;
+	cr_assert_eq(itest_run(&env, BENCH_SLOW_USB, argv, 60), 0);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 1);
+	cr_expect(big_on_board(uid, 128U * 1024U));
+}
+
+/*
+ * program.timeout_s: the program step's own deadline ends it inside the
+ * loader's stream as a stop would, recorded as a failed step that timed
+ * out (not an operator's stop); the board programs whole without it.
+ */
+Test(run_signals, the_program_steps_deadline_ends_it_inside_the_stream_and_fails_the_board_saying_so)
+{
+	const char *p = big_profile(128U * 1024U, "crc", "program = { skip_if_same = false; timeout_s = 3; };\n");
+	const char *argv[] = { "run", p, "--boards", "1", "--db", env.db, "--plain", NULL };
+	char uid[32] = "";
+	double t0;
+	int rc;
+
+	env.realtime = 1.0;
+	t0 = wall_s();
+	rc = itest_run(&env, BENCH_SLOW_PROG, argv, 30);
+	cr_expect_eq(rc, 1, "the board failed");
+	cr_expect_lt(wall_s() - t0, 8.0, "the run took %.1f s for a 3 s deadline (programming takes ~13 s)", wall_s() - t0);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM steps WHERE step = 'program' AND result = 'fail' AND "
+				  "detail LIKE 'step ''program'' timed out after 3 s at 0x08% (program.timeout_s)' AND "
+				  "duration_ms BETWEEN 3000 AND 5000"), 1);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'fail' AND error_class = 'step' "
+				  "AND error_message = 'step ''program'' timed out after 3 s — set board aside'"), 1);
+	cr_expect_eq(itest_count(env.out, "FAIL step 'program' timed out after 3 s — set board aside"), 1);
+	cr_assert(itest_db_text(uid, sizeof(uid), &env, "SELECT uid FROM attempts"));
+	cr_expect_not(big_on_board(uid, 128U * 1024U));
+	/* the same board without the deadline (and unpaced): programmed whole */
+	p = big_profile(128U * 1024U, "crc", "program = { skip_if_same = false; };\n");
+	env.realtime = 0;
+	{
+		const char *again[] = { "run", p, "--boards", "1", "--db", env.db, "--plain", "--rework", NULL };
+
+		cr_assert_eq(itest_run(&env, BENCH_SLOW_PROG, again, 60), 0);
+	}
+	cr_expect(big_on_board(uid, 128U * 1024U));
 }

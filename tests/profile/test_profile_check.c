@@ -352,6 +352,36 @@ Test(profile_check, an_option_byte_the_family_lacks_is_named_with_those_it_has)
 		     "%s", d.msg);
 }
 
+/*
+ * The double-word families name their FLASH_OPTR bits as their own manual
+ * does (RM0444 §3.7.8 G0: nBOOT_SEL, BORR_LEV; RM0351 §3.7.8 L4: BOR_LEV,
+ * DUALBANK; RM0434 WB: BOR_LEV at b9): a name another family has is
+ * refused at load, naming the family.
+ */
+Test(profile_check, double_word_families_take_only_their_own_option_names)
+{
+	gang_diag d = { 0 };
+
+	cr_expect_eq(chk_prepare(&d, "STM32G071RB", "  user = { nBOOT_SEL = true; BORR_LEV = 2; NRST_MODE = 3; };"),
+		     GANG_OK, "%s", d.msg);
+	cr_expect_eq(chk_prepare(&d, "STM32G071RB", "  user = { BOR_LEV = 1; };"), GANG_EPROFILE);
+	cr_expect(strstr(d.msg, "the G0 family has no such user option byte") != NULL, "%s", d.msg);
+	cr_expect_eq(chk_prepare(&d, "STM32L476RG", "  user = { BOR_LEV = 4; nRST_STOP = true; DUALBANK = true; };"),
+		     GANG_OK, "%s", d.msg);
+	cr_expect_eq(chk_prepare(&d, "STM32L476RG", "  user = { nBOOT_SEL = true; };"), GANG_EPROFILE);
+	cr_expect(strstr(d.msg, "the L4 family has no such user option byte") != NULL, "%s", d.msg);
+	cr_expect_eq(chk_prepare(&d, "STM32L476RG", "  user = { BOR_LEV = 8; };"), GANG_EPROFILE);
+	cr_expect_eq(chk_prepare(&d, "STM32G474RE", "  user = { DBANK = true; nSWBOOT0 = false; };"), GANG_OK,
+		     "%s", d.msg);
+	cr_expect_eq(chk_prepare(&d, "STM32L4R5ZI", "  user = { DBANK = true; DB1M = false; };"), GANG_OK, "%s", d.msg);
+	cr_expect_eq(chk_prepare(&d, "STM32WB55RG", "  user = { ESE = true; };"), GANG_EPROFILE,
+		     "CPU2's security bit stays out of reach");
+	cr_expect_eq(chk_prepare(&d, "STM32C031C6", "  user = { DUAL_BANK = true; };"), GANG_EPROFILE);
+	cr_expect_eq(chk_prepare(&d, "STM32G0B1RE", "  user = { WRP1A = 0x0700; };"), GANG_OK, "%s", d.msg);
+	cr_expect_eq(chk_prepare(&d, "STM32G0B1RE", "  wrp_pages = \"0-3\";"), GANG_EPROFILE,
+		     "page bits are not how these parts protect: WRP1A/WRP1B areas are");
+}
+
 Test(profile_check, serial_lease_is_read_as_a_count)
 {
 	gang_profile *p = load_text(BASE "serial = { pool = \"p\"; address = 0x08030000; format = \"u32le\";"

@@ -118,8 +118,8 @@ Test(profile_errors, an_unknown_target_names_the_line_and_the_closest_supported_
 {
 	expect_error("name = \"t\";\ntarget = \"STM32F103C9\";\n", GANG_EPROFILE,
 		     "2: target: unknown part 'STM32F103C9' (did you mean STM32F103C8 or STM32F103CB?)");
-	expect_error("name = \"t\";\ntarget = \"stm32h7b3li\";\n", GANG_EPROFILE,
-		     "2: target: unknown part 'STM32H7B3LI' (not supported: 'gang parts' lists the supported parts)");
+	expect_error("name = \"t\";\ntarget = \"stm32mp157c\";\n", GANG_EPROFILE,
+		     "2: target: unknown part 'STM32MP157C' (not supported: 'gang parts' lists the supported parts)");
 }
 
 Test(profile_errors, image_group_keys)

@@ -332,6 +332,8 @@ Test(profile_load, every_shipped_profile_loads)
 		"profiles/example-f429.cfg",
 		"profiles/example-f103-steps.cfg",
 		"profiles/l053.cfg",
+		"profiles/g071.cfg",
+		"profiles/l476.cfg",
 	};
 
 	for (size_t i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++) {

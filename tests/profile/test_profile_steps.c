@@ -249,6 +249,31 @@ Test(profile_steps, a_checksum_may_not_cover_itself)
 		     "6: checksum.kind: unknown value 'md5' (expected crc32, crc32-stm32)");
 	expect_error(BASE "program = { skip_if_same = 1; };\n", "6: program.skip_if_same: expected true or false, "
 		     "got an integer");
+	expect_error(BASE "program = { timeout_s = 0; };\n", "6: program.timeout_s: 0 out of range 1-3600");
+	expect_error(BASE "program = { timeout_s = 3601; };\n", "6: program.timeout_s: 3601 out of range 1-3600");
+}
+
+Test(profile_steps, program_timeout_s_is_the_program_steps_own_deadline_and_gang_check_shows_it)
+{
+	gang_profile *p = NULL;
+	gang_diag d = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	cr_assert_eq(load(&p, &d, BASE "program = { timeout_s = 20; };\n"), GANG_OK, "%s", d.msg);
+	for (size_t i = 0; i < p->plan.n; i++)
+		cr_expect_eq(p->plan.step[i].timeout_ms, p->plan.step[i].kind == GANG_KIND_PROGRAM ? 20000U : 0U,
+			     "step %s", p->plan.step[i].name);
+	cr_assert_not_null(fp = open_memstream(&buf, &len));
+	cr_assert_eq(gang_profile_plan(fp, p, NULL, &st_geom, NULL), GANG_OK);
+	fclose(fp);
+	cr_expect_not_null(strstr(buf, "at most 20 s with the erase (program.timeout_s)"), "%s", buf);
+	free(buf);
+	gang_profile_free(p);
+	cr_assert_eq(load(&p, &d, BASE), GANG_OK, "%s", d.msg);
+	cr_expect_eq(p->program_timeout_ms, 0U, "no deadline of its own unless the profile says");
+	gang_profile_free(p);
 }
 
 /* Loaded, then checked against the F103RC's flash (128 pages of 2 KiB). */

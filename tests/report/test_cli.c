@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "report/report.h"
+#include "serial/data_pool.h"
 #include "report_fixture.h"
 
 static rf_dir tmp;
@@ -161,7 +162,7 @@ Test(report_cli, json_and_csv_carry_origin_programmed_and_failed_boards)
 	expect_has(s, "\"failed_boards\":[{\"uid\":\"" RF_UID_D "\",\"status\":\"failed\",\"serial\":\"demo 1003\","
 		      "\"slot\":\"S1\",\"probe\":\"P1\",\"step\":\"verify\",\"error_class\":\"verify\",\"error_message\":"
 		      "\"verify failed at 0x08000400\",\"failed_at\":\"2026-11-24T09:10:05.000Z\",\"attempt\":\"line-2/5\","
-		      "\"failed_attempts\":1}");
+		      "\"failed_attempts\":1,\"data\":null,\"label\":null}");
 	expect_has(s, "{\"uid\":\"" RF_UID_A "\",\"status\":\"failed, later passed\",");
 	expect_has(s, "\"boards_failed\":1,\"boards_failed_later_passed\":1,");
 	free(s);
@@ -566,4 +567,113 @@ Test(report_cli, trace_of_unknown_board_exits_1_with_a_sentence)
 	free(s);
 	cr_expect_eq(RUN(gang_cmd_trace, "trace", "--db", tmp.db, "FFFFFFFFFFFFFFFFFFFFFFFF"), GANG_EXIT_FAILED);
 	cr_expect_eq(RUN(gang_cmd_trace, "trace", "--db", tmp.db, "4242"), GANG_EXIT_FAILED);
+}
+
+#define RC_SECRET "TopSecret-7"
+#define RC_SECRET_SHA "c14f7b3174cb5be3c4ea684dfe3564931d8ca667d7124d08eb97d64dd54da8dc"
+
+/*
+ * Board D (failed) gets a MAC, a secret key and a plain list value, and a
+ * scanned label; board B (passed) a MAC and a key whose pass burned them;
+ * key 2 is voided. The pools: macs 16 addresses, keys 3 secret values,
+ * plain 2 values.
+ */
+static void add_data(void)
+{
+	char file[256];
+	gang_data_taken v;
+	gang_diag d = { 0 };
+	gang_db *db = NULL;
+	size_t n;
+	FILE *fp;
+
+	snprintf(file, sizeof(file), "%s/values.txt", tmp.dir);
+	cr_assert_eq(gang_db_open(&db, tmp.db, 0, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_data_mac_ensure(db, "macs", 0x0080E1000010ULL, 0x0080E100001FULL, &d), GANG_OK, "%s", d.msg);
+	cr_assert_not_null(fp = fopen(file, "w"));
+	fputs(RC_SECRET "\nother-1\nother-2\n", fp);
+	fclose(fp);
+	cr_assert_eq(gang_data_import(&n, db, "keys", file, true, &d), GANG_OK, "%s", d.msg);
+	cr_assert_not_null(fp = fopen(file, "w"));
+	fputs("0x0A0B\n0x0C0D\n", fp);
+	fclose(fp);
+	cr_assert_eq(gang_data_import(&n, db, "plain", file, false, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_data_reserve(&v, db, "keys", RF_UID_D, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_data_reserve(&v, db, "macs", RF_UID_D, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_data_reserve(&v, db, "plain", RF_UID_D, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_data_reserve(&v, db, "keys", RF_UID_B, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_data_reserve(&v, db, "macs", RF_UID_B, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_data_burn(db, "keys", RF_UID_B, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_data_burn(db, "macs", RF_UID_B, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_data_reserve(&v, db, "keys", RF_UID_C, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_data_void(db, "keys", v.index, "leaked", &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_scan_bind(db, "PCB-0004", RF_UID_D, NULL, &d), GANG_OK, "%s", d.msg);
+	gang_db_close(db);
+}
+
+static char *report_as(const char *format)
+{
+	char *s;
+
+	cr_assert_eq(RUN(gang_cmd_report, "report", "--format", (char *)format, "--db", tmp.db), GANG_EXIT_OK);
+	s = rf_slurp(out_path);
+	cr_expect_null(strstr(s, RC_SECRET), "the secret in the %s report:\n%s", format, s);
+	cr_expect_null(strstr(s, "546f705365637265742d37"), "the secret's hex in the %s report", format);
+	return s;
+}
+
+Test(report_cli, a_failed_board_shows_its_data_values_and_label_and_each_data_pool_its_counts_in_every_format)
+{
+	char *s;
+
+	add_data();
+	s = report_as("text");
+	expect_has(s, "\n    data   keys #0 sha256 " RC_SECRET_SHA "; macs 00:80:E1:00:00:10; plain #0 0x0a0b\n"
+		      "    label  PCB-0004\n");
+	expect_has(s, "data values handed out in this selection");
+	expect_has(s, "\n  keys             list secret           3        1        1        1          0\n");
+	expect_has(s, "\n  macs             mac                  16        1        1        0         14\n");
+	expect_has(s, "\n  plain            list                  2        1        0        0          1\n");
+	free(s);
+	s = report_as("csv");
+	expect_has(s, "\r\nfailed_board," RF_UID_D ",data,keys #0 sha256 " RC_SECRET_SHA "; macs 00:80:E1:00:00:10; "
+		      "plain #0 0x0a0b\r\n");
+	expect_has(s, "\r\nfailed_board," RF_UID_D ",label,PCB-0004\r\n");
+	expect_has(s, "\r\ndata_pool,keys,secret,1\r\n");
+	expect_has(s, "\r\ndata_pool,macs,remaining,14\r\n");
+	free(s);
+	s = report_as("json");
+	expect_has(s, ",\"failed_attempts\":1,\"data\":\"keys #0 sha256 " RC_SECRET_SHA "; macs 00:80:E1:00:00:10; "
+		      "plain #0 0x0a0b\",\"label\":\"PCB-0004\"}");
+	expect_has(s, "\"data_pools\":[{\"pool\":\"keys\",\"kind\":\"list\",\"secret\":true,\"size\":3,\"reserved\":1,"
+		      "\"burned\":1,\"void\":1,\"remaining\":0},");
+	free(s);
+	s = report_as("html");
+	expect_has(s, "<td>keys #0 sha256 " RC_SECRET_SHA "; macs 00:80:E1:00:00:10; plain #0 0x0a0b</td><td>PCB-0004</td>");
+	expect_has(s, "<h2>Data values handed out</h2>");
+	free(s);
+}
+
+Test(report_cli, a_report_without_data_pools_has_no_data_section)
+{
+	char *s;
+
+	cr_assert_eq(RUN(gang_cmd_report, "report", "--db", tmp.db), GANG_EXIT_OK);
+	s = rf_slurp(out_path);
+	cr_expect_null(strstr(s, "data values handed out"), "%s", s);
+	cr_expect_null(strstr(s, "    data   "), "%s", s);
+	free(s);
+}
+
+Test(report_cli, a_batch_selects_the_data_values_its_attempts_took)
+{
+	char *s;
+
+	add_data();
+	/* the values above were taken without an attempt: no batch took them */
+	cr_assert_eq(RUN(gang_cmd_report, "report", "--batch", "B1", "--format", "csv", "--db", tmp.db), GANG_EXIT_OK);
+	s = rf_slurp(out_path);
+	cr_expect_null(strstr(s, "\r\ndata_pool,"), "%s", s);
+	expect_has(s, "\r\nfailed_board," RF_UID_D ",label,PCB-0004\r\n");
+	free(s);
 }

@@ -9,6 +9,7 @@
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "../db/test_fixture.h"
 #include "db/db_report.h"
@@ -197,6 +198,85 @@ FIX_STORE_TEST(data_pool, the_constraints_hold_for_code_that_bypasses_the_alloca
 		      0, "a value once per pool");
 	cr_assert_eq(gang_data_void(db, "keys", 0, "scrapped", &d), GANG_OK, "%s", d.msg);
 	cr_expect_neq(fix_exec(db, "UPDATE data_allocs SET state = 'burned' WHERE idx = 0"), 0, "void is final");
+}
+
+/* An open attempt on the board uid (identified), as a run opens it before the data step. */
+static gang_attempt_key open_attempt(const char *uid)
+{
+	gang_attempt_info info = { .slot = "S1", .probe_serial = "066DFF485457725187092334", .profile_name = "p",
+				   .profile_sha256 = "ab12", .image_sha256 = "cd34", .station = "line-2" };
+	gang_attempt_target t = { .uid = uid, .part = "STM32F103RC", .connect_mode = "normal" };
+	gang_attempt_key k = { .seq = 0 };
+	gang_diag d = { 0 };
+
+	cr_assert_eq(gang_db_attempt_begin(&k, db, &info, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_identify(db, &k, &t, &d), GANG_OK, "%s", d.msg);
+	return k;
+}
+
+/* A trigger that refuses any burn of a data value, in the backend's dialect. */
+static void refuse_data_burns(void)
+{
+	const char *sql = strcmp(fix_backends[fix_backend_ix].name, "sqlite") == 0
+				  ? "CREATE TRIGGER test_no_burn BEFORE UPDATE OF state ON data_allocs WHEN NEW.state = "
+				    "'burned' BEGIN SELECT RAISE(ABORT, 'injected: the disk failed here'); END"
+				  : "CREATE TRIGGER test_no_burn BEFORE UPDATE OF state ON data_allocs FOR EACH ROW WHEN "
+				    "(NEW.state = 'burned') EXECUTE FUNCTION gang_refuse('injected: the disk failed here')";
+
+	cr_assert_eq(fix_exec(db, sql), GANG_OK);
+}
+
+FIX_STORE_TEST(data_pool, the_pass_burns_the_boards_values_in_its_own_transaction_or_is_not_recorded, setup)
+{
+	gang_data_taken v;
+	gang_diag d = { 0 };
+	gang_attempt_key k;
+
+	cr_assert_eq(import("keys", "k1\nk2\n", true, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_data_mac_ensure(db, "macs", 0x0080E1000000ULL, 0x0080E10000FFULL, &d), GANG_OK, "%s", d.msg);
+	k = open_attempt(UID_A);
+	cr_assert_eq(gang_data_reserve(&v, db, "keys", UID_A, &k, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_data_reserve(&v, db, "macs", UID_A, &k, &d), GANG_OK, "%s", d.msg);
+	take("keys", UID_B, &v);   /* another board's value stays reserved */
+	/* a failure between the pass and the burns: neither is written */
+	refuse_data_burns();
+	cr_expect_eq(gang_db_attempt_finish(db, &k, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_EDB);
+	cr_expect_neq(strstr(d.msg, "injected"), NULL, "%s", d.msg);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts WHERE result IS NULL AND finished_at IS NULL"), 1,
+		     "no pass without its burned values");
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM boards WHERE last_result = 'pass'"), 0);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM data_allocs WHERE state = 'reserved'"), 3);
+	/* without the failure the same pass commits with both values burned */
+	cr_assert_eq(fix_exec(db, "DROP TRIGGER test_no_burn ON data_allocs") == GANG_OK ||
+			     fix_exec(db, "DROP TRIGGER test_no_burn") == GANG_OK, 1);
+	cr_assert_eq(gang_db_attempt_finish(db, &k, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 1);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM data_allocs WHERE state = 'burned' AND uid = '" UID_A
+				   "' AND burned_at IS NOT NULL"), 2);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM data_allocs WHERE state = 'reserved' AND uid = '" UID_B "'"), 1);
+}
+
+FIX_STORE_TEST(data_pool, a_value_voided_while_its_board_was_programmed_refuses_the_pass, setup)
+{
+	gang_data_taken v;
+	gang_diag d = { 0 };
+	gang_attempt_key k;
+
+	cr_assert_eq(import("keys", "k1\nk2\n", false, &d), GANG_OK, "%s", d.msg);
+	k = open_attempt(UID_A);
+	cr_assert_eq(gang_data_reserve(&v, db, "keys", UID_A, &k, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_data_void(db, "keys", v.index, "key leaked", &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(gang_db_attempt_finish(db, &k, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_ESERIAL_VOIDED);
+	cr_expect_neq(strstr(d.msg, "the value of data pool 'keys' reserved for board " UID_A " was voided while it "
+				    "was programmed; the pass is not recorded"), NULL, "%s", d.msg);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts WHERE result IS NULL"), 1);
+	cr_assert_eq(gang_db_attempt_finish(db, &k, GANG_ATTEMPT_FAIL, "record", "voided", &d), GANG_OK, "%s", d.msg);
+	/* the next attempt takes a new value, and its pass burns it */
+	k = open_attempt(UID_A);
+	cr_assert_eq(gang_data_reserve(&v, db, "keys", UID_A, &k, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(v.index, 1);
+	cr_assert_eq(gang_db_attempt_finish(db, &k, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM data_allocs WHERE state = 'burned' AND idx = 1"), 1);
 }
 
 FIX_STORE_TEST(data_pool, a_label_names_one_board_and_trace_finds_it, setup)

@@ -14,6 +14,18 @@
  * 0x437 Cat.5/6), the datasheets (L011: 16 KiB, 2 KiB SRAM; L053: 64
  * KiB, 8 KiB; L073: 192 KiB, 20 KiB; L152xE: 512 KiB, 80 KiB; the
  * reference's §1.2 table agrees); an erased byte reads 0x00 (RM0377 §3.3.4).
+ * G0/C0/G4/L4/L4+/WB/WL (double-word controller): RM0444 §3.3.1 and §40.4.1
+ * (G03x/G04x 0x466, G07x/G08x 0x460, G0Bx/G0Cx 0x467 with two banks of 2 KiB
+ * pages, bank 2 from page 256), RM0490 (C031 0x453), RM0440 §5.3.1 (G43x/G44x
+ * 0x468, G47x/G48x 0x469: two banks of 2 KiB pages with DBANK = 1), RM0394
+ * (L43x/L44x 0x435), RM0351 §3.3.1 (L47x/L48x 0x415: two banks of 2 KiB pages),
+ * RM0432 §3.3.1 (L4R/L4S 0x470: two banks of 4 KiB pages with DBANK = 1),
+ * RM0434 §3.3.1 (WB5x 0x495, 4 KiB pages), RM0461 §3.3.1 (WLE/WL5x 0x497).
+ * H7: RM0433 §4.2 (H742/743/745/747/750/753/755/757, DEV_ID 0x450: up to
+ * two banks of 8 x 128 KiB, bank 2 at 0x08100000 with its sectors
+ * numbered 0-7 again; H750 one 128 KiB sector), RM0468 §4.2 (H72x/H73x,
+ * 0x483: one bank of up to 8 x 128 KiB), §2 of both (DTCM 128 KiB at
+ * 0x20000000, the SRAM gang's loader uses), 256-bit flash words.
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -60,7 +72,29 @@ static const ref_line ref_lines[] = {
 	{ 0x417U, "L0", 128U, 32U, 64U, 8U, 8U },        /* L0 Cat.3: L05x/L06x */
 	{ 0x447U, "L0", 128U, 64U, 192U, 20U, 20U },     /* L0 Cat.5: L07x/L08x, two banks above 64 KiB */
 	{ 0x437U, "L1", 256U, 384U, 512U, 48U, 80U },    /* L1 Cat.5/6: L15xxD/xE */
+	{ 0x466U, "G0", 2048U, 16U, 64U, 8U, 8U },       /* G03x/G04x */
+	{ 0x460U, "G0", 2048U, 64U, 128U, 36U, 36U },    /* G07x/G08x */
+	{ 0x467U, "G0", 2048U, 256U, 512U, 144U, 144U }, /* G0Bx/G0Cx, two banks */
+	{ 0x453U, "C0", 2048U, 16U, 32U, 12U, 12U },     /* C031 */
+	{ 0x468U, "G4", 2048U, 32U, 128U, 32U, 32U },    /* G43x/G44x (16 + 6 + 10 CCM) */
+	{ 0x469U, "G4", 2048U, 128U, 512U, 128U, 128U }, /* G47x/G48x, two banks (DBANK = 1) */
+	{ 0x435U, "L4", 2048U, 64U, 256U, 64U, 64U },    /* L43x/L44x */
+	{ 0x415U, "L4", 2048U, 256U, 1024U, 128U, 128U },/* L47x/L48x (96 + 32) */
+	{ 0x470U, "L4+", 4096U, 2048U, 2048U, 640U, 640U }, /* L4R/L4S, two banks (DBANK = 1) */
+	{ 0x495U, "WB", 4096U, 256U, 1024U, 256U, 256U },/* WB5x */
+	{ 0x497U, "WL", 2048U, 64U, 256U, 20U, 64U },    /* WLE/WL5x */
+	{ 0x450U, "H7", 131072U, 128U, 2048U, 128U, 128U }, /* H742/743/745/747/750/753/755/757 (DTCM) */
+	{ 0x483U, "H7", 131072U, 128U, 1024U, 128U, 128U }, /* H723/725/730/733/735 (DTCM) */
 };
+
+/*
+ * Bytes a family's controller programs at once (F1 half-words, F2/F4/F7
+ * words at x32, L0/L1 words, G0-C0 double words, H7 flash words).
+ */
+static unsigned ref_write_unit(gang_flash_ctrl id)
+{
+	return id == GANG_CTRL_FPEC_F1 ? 2U : id == GANG_CTRL_FPEC_L4 ? 8U : id == GANG_CTRL_FPEC_H7 ? 32U : 4U;
+}
 
 static const ref_line *ref_find(uint16_t dev_id)
 {
@@ -97,9 +131,10 @@ Test(parts_ref, every_row_has_a_geometry_covering_exactly_its_flash)
 		cr_expect_eq(gang_geom_end(&p->geom) - gang_geom_base(&p->geom), (uint64_t)p->flash_kib * 1024U,
 			     "%s: regions cover the flash size", p->name);
 		cr_expect_eq(p->geom.erased, p->family->flash.id == GANG_CTRL_PECR_L0 ? 0x00U : 0xFFU,
-			     "%s: F0-F7 erase to 0xFF, L0/L1 to 0x00", p->name);
-		cr_expect_eq(p->geom.write_unit, p->family->flash.id == GANG_CTRL_FPEC_F1 ? 2U : 4U,
-			     "%s: F0/F1/F3 program half-words, F2/F4/F7 words (x32)", p->name);
+			     "%s: L0/L1 erase to 0x00, the other families to 0xFF", p->name);
+		cr_expect_eq(p->geom.write_unit, ref_write_unit(p->family->flash.id),
+			     "%s: F0/F1/F3 program half-words, F2/F4/F7 and L0/L1 words, G0-C0 double words, "
+			     "H7 256-bit flash words", p->name);
 	}
 }
 
@@ -137,4 +172,31 @@ Test(parts_ref, sector_layouts_are_the_reference_manuals)
 	cr_assert(gang_geom_unit_at(&u, &f746->geom, 0x08040000U));
 	cr_expect(u.no == 5U && u.size == 262144U);
 	cr_expect_eq(gang_geom_unit_count(&f746->geom), 8U);
+}
+
+/*
+ * Two-bank layouts (RM0351 §3.3.1: L476 bank 2 at 0x08080000, pages from 0
+ * with BKER; RM0440 §5.3.1 and RM0432 §3.3.1 the same with DBANK = 1; RM0444
+ * §3.3.1: G0B1 bank 2 at 0x08040000 from page 256).
+ */
+Test(parts_ref, two_bank_page_layouts_are_the_reference_manuals)
+{
+	const gang_part *l476 = gang_part_find("STM32L476RG"), *g0b1 = gang_part_find("STM32G0B1RE");
+	const gang_part *g474 = gang_part_find("STM32G474RE"), *l4r5 = gang_part_find("STM32L4R5ZI");
+	gang_flash_unit u;
+
+	cr_assert(l476 && g0b1 && g474 && l4r5);
+	cr_assert(gang_geom_unit_at(&u, &l476->geom, 0x0807F800U));
+	cr_expect(u.no == 255U && u.bank == 0U && u.size == 2048U);
+	cr_assert(gang_geom_unit_at(&u, &l476->geom, 0x08080000U));
+	cr_expect(u.no == 0U && u.bank == 1U);
+	cr_assert(gang_geom_unit_at(&u, &g0b1->geom, 0x08040000U));
+	cr_expect(u.no == 256U && u.bank == 1U && u.size == 2048U);
+	cr_assert(gang_geom_unit_at(&u, &g0b1->geom, 0x0807F800U));
+	cr_expect(u.no == 383U && u.bank == 1U);
+	cr_assert(gang_geom_unit_at(&u, &g474->geom, 0x08040000U));
+	cr_expect(u.no == 0U && u.bank == 1U && u.size == 2048U);
+	cr_assert(gang_geom_unit_at(&u, &l4r5->geom, 0x08100000U));
+	cr_expect(u.no == 0U && u.bank == 1U && u.size == 4096U);
+	cr_expect_eq(gang_geom_unit_count(&l4r5->geom), 512U);
 }

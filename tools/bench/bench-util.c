@@ -144,7 +144,7 @@ static int bu_units(const char *path, const char *unit_s)
 	FILE *f;
 	int c;
 
-	if (bu_number(&unit, "UNIT", unit_s) < 0 || unit < 1 || unit > 256)
+	if (bu_number(&unit, "UNIT", unit_s) < 0 || unit < 1 || unit > 256)   /* 256: a fast-programming row */
 		return 2;
 	if (!(f = fopen(path, "rb"))) {
 		fprintf(stderr, "bench-util: %s: %s\n", path, strerror(errno));

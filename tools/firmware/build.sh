@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # build.sh — build the demo firmware (demo-f103 and demo-f103-swdoff, and
-# the F407 build demo-f407 and demo-f407-swdoff, the L053 build demo-l053
-# and demo-l053-swdoff) with arm-none-eabi-gcc
+# the F407 build demo-f407 and demo-f407-swdoff, the G0/C0 build demo-g0,
+# the L4/L4+/G4 build demo-l4 and the L053 build demo-l053 for the L0/L1
+# benches, with their -swdoff variants) with arm-none-eabi-gcc
 # into tools/firmware/build/ and copy the committed deliverables:
 # profiles/firmware/demo-f103.{hex,bin} and demo-f407.hex,
 # tools/firmware/demo-f103.bin, demo-f103-swdoff.bin, demo-f407.bin and
@@ -43,6 +44,11 @@ build demo-f407-swdoff demo-f407.ld -DDEMO_F4=1 -DDEMO_SWD_OFF=1
 # the L053 build for the L0/L1 benches: Cortex-M0+ (ARMv6-M), the serial in data EEPROM
 build demo-l053 demo-l053.ld -mcpu=cortex-m0plus -DDEMO_L0=1 -DDEMO_SWD_OFF=0
 build demo-l053-swdoff demo-l053.ld -mcpu=cortex-m0plus -DDEMO_L0=1 -DDEMO_SWD_OFF=1
+# the G0 build is Thumb-1 for the Cortex-M0+ of G0/C0; the L4 build runs on L4/L4+/G4 (GPIO at RM0351's addresses)
+build demo-g0 demo-g0.ld -mcpu=cortex-m0plus -DDEMO_G0=1 -DDEMO_SWD_OFF=0
+build demo-g0-swdoff demo-g0.ld -mcpu=cortex-m0plus -DDEMO_G0=1 -DDEMO_SWD_OFF=1
+build demo-l4 demo-l4.ld -mcpu=cortex-m4 -DDEMO_L4=1 -DDEMO_SWD_OFF=0
+build demo-l4-swdoff demo-l4.ld -mcpu=cortex-m4 -DDEMO_L4=1 -DDEMO_SWD_OFF=1
 
 deliver() { # built file, committed path
 	if [ $check = 1 ]; then
@@ -62,5 +68,9 @@ deliver "$out/demo-f407-swdoff.bin" "$here/demo-f407-swdoff.bin"
 deliver "$out/demo-l053.hex" "$root/profiles/firmware/demo-l053.hex"
 deliver "$out/demo-l053.bin" "$here/demo-l053.bin"
 deliver "$out/demo-l053-swdoff.bin" "$here/demo-l053-swdoff.bin"
+deliver "$out/demo-g0.hex" "$root/profiles/firmware/demo-g0.hex"
+deliver "$out/demo-g0-swdoff.bin" "$here/demo-g0-swdoff.bin"
+deliver "$out/demo-l4.hex" "$root/profiles/firmware/demo-l4.hex"
+deliver "$out/demo-l4-swdoff.bin" "$here/demo-l4-swdoff.bin"
 [ $check = 1 ] && echo "build.sh: committed firmware matches the sources"
 exit 0

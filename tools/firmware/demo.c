@@ -4,6 +4,7 @@
  * SRAM and copy the serial number gang wrote (DEMO_SERIAL_ADDR) into RAM.
  * References: RM0008 §7.3.7 (RCC_APB2ENR), §9.2.2 (GPIOx_CRH), §9.2.4
  * (GPIOx_ODR), §9.4.2 (AFIO_MAPR); RM0090 §6.3.10, §8.4.1, §8.4.6 (F4);
+ * RM0444 §5.4.13, §7.4 (G0: PA5); RM0351 §6.4.17, §8.5 (L4: PA5);
  * RM0367 §7.3.12, §9.4.1, §9.4.6 (L053, serial in data EEPROM).
  */
 #include "demo.h"
@@ -16,16 +17,16 @@ __attribute__((section(".demo_state"), used)) volatile demo_state demo = {
 /* In .bss: the reset handler must zero it for the LED to start off. */
 static volatile uint32_t demo_led;
 
-#if DEMO_L0
+#if DEMO_G0 || DEMO_L4 || DEMO_L0
 void demo_swd_off(void)
 {
-	DEMO_RCC_IOPENR |= DEMO_RCC_IOPENR_GPIOAEN;
+	DEMO_RCC_GPIOEN |= DEMO_RCC_GPIOAEN;
 	DEMO_GPIOA_MODER = (DEMO_GPIOA_MODER & ~DEMO_GPIOA_MODER_SWD_MASK) | DEMO_GPIOA_MODER_SWD_OUT;
 }
 
 static void demo_led_init(void)
 {
-	DEMO_RCC_IOPENR |= DEMO_RCC_IOPENR_GPIOAEN;
+	DEMO_RCC_GPIOEN |= DEMO_RCC_GPIOAEN;
 	DEMO_GPIOA_MODER = (DEMO_GPIOA_MODER & ~(0x3U << (2U * DEMO_LED_PIN))) | (0x1U << (2U * DEMO_LED_PIN));
 }
 

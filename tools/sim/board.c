@@ -92,6 +92,21 @@ static int board_uid_byte(const sim_board *b, uint32_t addr)
 	return -1;
 }
 
+/*
+ * Peripheral windows outside 0x40000000-0x4002FFFF: the flash registers and
+ * RCC of WB/WL on AHB3/AHB4 at 0x58000000 (RM0434 §2.2.2) and the G0/C0
+ * IOPORT GPIOA at 0x50000000 (RM0444 §2.1, L0: RM0377 §2.2.2) go to
+ * board_periph.c as well.
+ */
+static bool board_in_periph(const sim_board *b, uint32_t addr)
+{
+	uint32_t rcc = b->part->io->rcc_base, fpec = b->fm->reg_base;
+
+	return board_in(addr, BOARD_PERIPH_BASE, BOARD_PERIPH_END) ||
+	       board_in(addr, rcc, rcc + 0x400U) || board_in(addr, fpec, fpec + 0x400U) ||
+	       board_in_gpioa(b, addr);
+}
+
 /* One byte of system memory: flash-size register, UID. */
 static uint8_t board_info_byte(const sim_board *b, uint32_t addr)
 {
@@ -108,16 +123,22 @@ static uint8_t board_info_byte(const sim_board *b, uint32_t addr)
 }
 
 /*
- * System memory up to the end of the option bytes, the UID and the
- * flash-size register (the family's information block; on L0/L1 the
- * UID and flash size lie above the option words, RM0377 §28.1).
+ * System memory up to the end of the option bytes (the family's information
+ * block), or at least past the UID and flash-size registers (L4+: the option
+ * bytes sit below system memory, RM0432 §3.4.1; on L0/L1 the UID, its
+ * third word at +0x14, and the flash size lie above the option words,
+ * RM0377 §28.1).
  */
 static bool board_in_info(const sim_board *b, uint32_t addr)
 {
 	const sim_part *p = b->part;
+	uint32_t end = b->fm->ob_base + b->fm->ob_size;
 
-	return addr >= p->sysmem_base && (addr < b->fm->ob_base + b->fm->ob_size ||
-					  addr < p->uid_addr + 0x18U || addr < p->flash_size_addr + 2U);
+	if (end < p->flash_size_addr + 2U)
+		end = p->flash_size_addr + 2U;
+	if (end < p->uid_addr + 0x18U)
+		end = p->uid_addr + 0x18U;   /* past the L0/L1 U_ID[95:64] at +0x14 */
+	return addr >= p->sysmem_base && addr < end;
 }
 
 static board_bus board_info_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val)
@@ -144,6 +165,11 @@ static board_bus board_flash_read(sim_board *b, uint32_t off, unsigned size, uin
 		return BOARD_BUS_FAULT;       /* RDP level 1 with a debugger (PM0075, RM0090 §3.7.3) */
 	if (b->fm->note_read != NULL)
 		b->fm->note_read(b);
+	if (b->fm->flash_read != NULL) {
+		board_bus r = b->fm->flash_read(b, off, size, core);   /* ECC (board_fpec_l4.c) */
+		if (r != BOARD_BUS_OK)
+			return r;
+	}
 	*val = board_le_get(b->flash + off, size);
 	if (!board_clock_flash_ok(b))
 		*val = board_clock_garble(*val, size);   /* too few wait states (RM0008 §3.3.3) */
@@ -163,18 +189,14 @@ board_bus board_bus_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *v
 		r = board_flash_read(b, off, size, &v, core);
 	else if (board_sram_off(b, addr, &off))
 		v = board_le_get(b->sram + off, size);
-	else if (board_in_ob(b, addr))
-		r = b->fm->opt_read(b, addr, size, &v);   /* option bytes, OTP, L0/L1 data EEPROM */
-	else if (board_in_info(b, addr))
+	else if (board_in_info(b, addr) || board_in_ob(b, addr))
 		r = board_info_read(b, addr, size, &v);
-	else if (board_in(addr, BOARD_PERIPH_BASE, BOARD_PERIPH_END))
+	else if (board_in_periph(b, addr))
 		r = board_periph_read(b, addr, size, &v);
 	else if (board_in(addr, BOARD_AHB2_BASE, BOARD_AHB2_END))
 		r = board_gpioa_read(b, addr, size, &v);
 	else if (board_in(addr, BOARD_PPB_BASE, BOARD_PPB_BASE + BOARD_PPB_SIZE))
 		r = board_scs_read(b, addr, &v, core);
-	else if (board_in_gpioa(b, addr))
-		r = board_gpioa_read(b, addr, size, &v);   /* L0 IOPORT at 0x50000000 (RM0377 §2.2.2) */
 	else
 		r = BOARD_BUS_FAULT;          /* nothing answers: bus error */
 	*val = size == 4 ? v : v & ((1U << (8 * size)) - 1U);
@@ -199,14 +221,12 @@ board_bus board_bus_write(sim_board *b, uint32_t addr, unsigned size, uint32_t v
 	}
 	if (board_in_ob(b, addr))
 		return b->fm->opt_write(b, addr, size, val);
-	if (board_in(addr, BOARD_PERIPH_BASE, BOARD_PERIPH_END))
+	if (board_in_periph(b, addr))
 		return board_periph_write(b, addr, size, val);
 	if (board_in(addr, BOARD_AHB2_BASE, BOARD_AHB2_END))
 		return board_gpioa_write(b, addr, size, val);
 	if (board_in(addr, BOARD_PPB_BASE, BOARD_PPB_BASE + BOARD_PPB_SIZE))
 		return board_scs_write(b, addr, val, core);
-	if (board_in_gpioa(b, addr))
-		return board_gpioa_write(b, addr, size, val);
 	return BOARD_BUS_FAULT;   /* system memory is read-only; the rest is unmapped */
 }
 

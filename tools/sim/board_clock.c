@@ -50,6 +50,8 @@
  *   reset range 2 (8 MHz per wait state on paper) and verify on
  *   silicon, so the bench takes the range that matches what parts do.
  * - All of it resets to HSI (L0/L1: MSI), 0 wait states, at system reset.
+ * The double-word families (G0/C0/G4/L4/L4+/WB/WL) have their own tree in
+ * board_clock_dw.c; the public functions below hand them over.
  */
 #include "board_internal.h"
 
@@ -224,6 +226,10 @@ void board_clock_reset(sim_board *b)
 {
 	board_clock *k = &b->clock;
 
+	if (board_clock_is_dw(b)) {
+		board_clock_dw_reset(b);
+		return;
+	}
 	k->cr = clock_fam(b)->cr_reset;
 	k->cfgr = 0;
 	k->pllcfgr = clock_fam(b)->sect ? SECT_PLLCFGR_RESET : 0U;
@@ -255,6 +261,8 @@ int64_t board_clock_switch_at(const sim_board *b)
 	unsigned sw = k->cfgr & RCC_CFGR_SW;
 	int64_t ready;
 
+	if (board_clock_is_dw(b))
+		return board_clock_dw_switch_at(b);
 	if (sw == k->sws)
 		return CLOCK_NEVER;
 	ready = clock_ready_at(b, sw);
@@ -263,6 +271,10 @@ int64_t board_clock_switch_at(const sim_board *b)
 
 void board_clock_sync(sim_board *b, int64_t t)
 {
+	if (board_clock_is_dw(b)) {
+		board_clock_dw_sync(b, t);
+		return;
+	}
 	if (board_clock_switch_at(b) > t)
 		return;
 	b->clock.sws = b->clock.cfgr & RCC_CFGR_SW;
@@ -290,6 +302,8 @@ bool board_clock_read(sim_board *b, uint32_t off, uint32_t *val)
 	const board_clock *k = &b->clock;
 	int64_t t = board_time(b);
 
+	if (board_clock_is_dw(b))
+		return board_clock_dw_read(b, off, val);
 	if (off == RCC_CR) {
 		*val = clock_read_cr(b, t);
 	} else if (off == b->part->io->rcc_cfgr_off) {
@@ -347,6 +361,11 @@ bool board_clock_write(sim_board *b, uint32_t off, uint32_t val)
 {
 	int64_t t = board_time(b);
 
+	if (board_clock_is_dw(b)) {
+		bool handled = board_clock_dw_write(b, off, val);
+		clock_stop_core_at_switch(b);
+		return handled;
+	}
 	board_clock_sync(b, t);
 	if (off == RCC_CR)
 		clock_write_cr(b, val, t);
@@ -376,6 +395,8 @@ bool board_clock_flash_ok(const sim_board *b)
 	const board_clock *k = &b->clock;
 	uint64_t hz = clock_fam(b)->ws_on_sysclk ? k->sysclk_hz : k->hclk_hz;
 
+	if (board_clock_is_dw(b))
+		return board_clock_dw_flash_ok(b);
 	return hz <= clock_ws_hz(b) * (b->fm->latency(b) + 1U);
 }
 

@@ -89,36 +89,27 @@ static bool core_is_wait(const sim_board *b, uint64_t addr, uint32_t size)
 	return insn == CORE_INSN_WFI || insn == CORE_INSN_WFE;
 }
 
-/* The core is ARMv6-M (Cortex-M0/M0+: CPUID PARTNO 0xC20/0xC60). */
-static bool core_is_v6m(const sim_part *p)
-{
-	uint32_t partno = (p->cpuid >> 4) & 0xFFFU;
-
-	return partno == 0xC20U || partno == 0xC60U;
-}
-
 /*
- * ARMv6-M has only six 32-bit instructions: BL, MSR, MRS, DSB, DMB, ISB
- * (ARMv6-M ARM A5.1, A6.7). Any other 32-bit (Thumb-2) encoding is
- * UNDEFINED: a HardFault on silicon. Unicorn's Cortex-M0 model decodes
- * the whole Thumb-2 set, so the bench refuses them here.
+ * ARMv6-M (Cortex-M0/M0+) has only four 32-bit instructions: BL, MSR,
+ * MRS and DSB/DMB/ISB (ARMv6-M ARM §A5.3); any other 32-bit encoding is
+ * UNDEFINED and takes a HardFault. Unicorn's M0 executes all of Thumb-2,
+ * so the bench checks (a loader built for the M4 must fault on G0/C0/F0).
  */
-static bool core_v6m_undefined(uc_engine *uc, uint64_t addr, uint32_t size)
+static bool core_v6m_undefined(const sim_board *b, uint64_t addr, uint32_t size)
 {
+	uint32_t partno = (b->part->cpuid >> 4) & 0xFFFU;
 	uint8_t insn[4];
 
-	if (size != 4 || uc_mem_read(uc, addr, insn, sizeof(insn)) != UC_ERR_OK)
+	if (size != 4 || (partno != 0xC20U && partno != 0xC60U))
+		return false;
+	if (uc_mem_read(b->core.uc, addr, insn, sizeof(insn)) != UC_ERR_OK)
 		return false;
 	uint32_t hw1 = board_le_get(insn, 2), hw2 = board_le_get(insn + 2, 2);
-	if ((hw1 & 0xF800U) == 0xF000U && (hw2 & 0xD000U) == 0xD000U)
-		return false;                                  /* BL */
-	if ((hw1 & 0xFFF0U) == 0xF380U && (hw2 & 0xD000U) == 0x8000U)
-		return false;                                  /* MSR */
-	if (hw1 == 0xF3EFU && (hw2 & 0xF000U) == 0x8000U)
-		return false;                                  /* MRS */
-	if (hw1 == 0xF3BFU && (hw2 & 0xFFC0U) == 0x8F40U)
-		return false;                                  /* DSB, DMB, ISB */
-	return true;
+	bool bl = (hw1 & 0xF800U) == 0xF000U && (hw2 & 0xD000U) == 0xD000U;
+	bool msr = (hw1 & 0xFFF0U) == 0xF380U && (hw2 & 0xFF00U) == 0x8800U;
+	bool mrs = hw1 == 0xF3EFU && (hw2 & 0xF000U) == 0x8000U;
+	bool barrier = hw1 == 0xF3BFU && (hw2 & 0xFF00U) == 0x8F00U;
+	return !(bl || msr || mrs || barrier);
 }
 
 static void core_hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
@@ -129,11 +120,10 @@ static void core_hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *ud
 
 	if (c->n_fix)
 		board_core_apply_fix(b);
-	if (c->stop == BOARD_STOP_NONE && size == 4 && core_is_v6m(b->part) &&
-	    core_v6m_undefined(uc, addr, size))
-		c->stop = BOARD_STOP_FAULT;   /* UNDEFINED: HardFault (ARMv6-M ARM B1.5.6) */
 	if (c->stop == BOARD_STOP_NONE && core_is_wait(b, addr, size))
 		c->stop = BOARD_STOP_SLEEP;   /* sleeps on the WFI; nothing modelled wakes it */
+	if (c->stop == BOARD_STOP_NONE && core_v6m_undefined(b, addr, size))
+		c->stop = BOARD_STOP_FAULT;   /* UNDEFINSTR: HardFault before it executes */
 	if (c->stop != BOARD_STOP_NONE || c->cycles >= c->limit) {
 		uc_emu_stop(uc);   /* this instruction has not run; PC stays on it */
 		return;
@@ -265,28 +255,6 @@ static void core_wr_gpioa(uc_engine *uc, uint64_t off, unsigned size, uint64_t v
 	core_bus_write(ud, BOARD_AHB2_BASE + (uint32_t)off, size, (uint32_t)v);
 }
 
-/* GPIOA on the L0/G0 IOPORT bus (0x50000000), outside the peripheral windows */
-static bool core_has_ioport(const sim_board *b)
-{
-	return b->part->io->gpioa_base >= 0x50000000U && b->part->io->gpioa_base < BOARD_PPB_BASE;
-}
-
-static uint64_t core_rd_ioport(uc_engine *uc, uint64_t off, unsigned size, void *ud)
-{
-	const sim_board *b = ud;
-
-	(void)uc;
-	return core_bus_read(ud, b->part->io->gpioa_base + (uint32_t)off, size);
-}
-
-static void core_wr_ioport(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, void *ud)
-{
-	const sim_board *b = ud;
-
-	(void)uc;
-	core_bus_write(ud, b->part->io->gpioa_base + (uint32_t)off, size, (uint32_t)v);
-}
-
 /* L0/L1 data EEPROM at 0x08080000: outside flash and the information block */
 static bool core_has_eeprom(const sim_board *b)
 {
@@ -310,6 +278,39 @@ static void core_wr_eeprom(uc_engine *uc, uint64_t off, unsigned size, uint64_t 
 
 	(void)uc;
 	core_bus_write(ud, b->fm->otp_base + (uint32_t)off, size, (uint32_t)v);
+}
+
+/* Windows the family has beyond 0x40000000-0x4002FFFF (board.c board_in_periph). */
+#define CORE_IOPORT_BASE  0x50000000U   /* G0/C0/L0 GPIO on the IOPORT (RM0444 §2.1, RM0377 §2.2.2) */
+#define CORE_AHB34_BASE   0x58000000U   /* WB/WL RCC, PWR, FLASH (RM0434 §2.2.2) */
+#define CORE_AHB34_SIZE   0x5000U
+
+static uint32_t core_win_base(const sim_board *b)
+{
+	return b->part->io->rcc_base == CORE_AHB34_BASE ? CORE_AHB34_BASE : CORE_IOPORT_BASE;
+}
+
+static uint64_t core_rd_win(uc_engine *uc, uint64_t off, unsigned size, void *ud)
+{
+	(void)uc;
+	return core_bus_read(ud, core_win_base(ud) + (uint32_t)off, size);
+}
+
+static void core_wr_win(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, void *ud)
+{
+	(void)uc;
+	core_bus_write(ud, core_win_base(ud) + (uint32_t)off, size, (uint32_t)v);
+}
+
+static uc_err core_map_win(sim_board *b)
+{
+	board_core *c = &b->core;
+
+	if (b->part->io->rcc_base == CORE_AHB34_BASE)
+		return uc_mmio_map(c->uc, CORE_AHB34_BASE, CORE_AHB34_SIZE, core_rd_win, b, core_wr_win, b);
+	if (b->part->io->gpioa_base == CORE_IOPORT_BASE)
+		return uc_mmio_map(c->uc, CORE_IOPORT_BASE, 0x1000U, core_rd_win, b, core_wr_win, b);
+	return UC_ERR_OK;
 }
 
 static uint64_t core_rd_ppb(uc_engine *uc, uint64_t off, unsigned size, void *ud)
@@ -404,9 +405,8 @@ static uc_err core_map(sim_board *b)
 				core_wr_gpioa, b);
 	if (e == UC_ERR_OK)
 		e = uc_mmio_map(c->uc, BOARD_PPB_BASE, BOARD_PPB_SIZE, core_rd_ppb, b, core_wr_ppb, b);
-	if (e == UC_ERR_OK && core_has_ioport(b))
-		e = uc_mmio_map(c->uc, b->part->io->gpioa_base, 0x1000U, core_rd_ioport, b,
-				core_wr_ioport, b);
+	if (e == UC_ERR_OK)
+		e = core_map_win(b);
 	if (e == UC_ERR_OK && core_has_eeprom(b))
 		e = uc_mmio_map(c->uc, b->fm->otp_base, (b->fm->otp_size + 0xFFFU) & ~0xFFFU,
 				core_rd_eeprom, b, core_wr_eeprom, b);

@@ -3,7 +3,7 @@
  * board.c (public API, bus routing), board_core.c (Unicorn core, hooks,
  * register transfer), board_run.c (time, run control, halt/reset),
  * board_scs.c (ARMv7-M debug and system registers), the flash controller
- * models behind flash_model.h (board_fpec.c, board_fpec_f4.c,
+ * models behind flash_model.h (board_fpec.c, board_fpec_f4.c, board_fpec_l4.c,
  * board_pecr_l0.c, board_pecr_l0_ob.c), board_periph.c (CRC, RCC, AFIO, IWDG,
  * DBGMCU), board_clock.c (RCC clock tree: PLL, SYSCLK/HCLK, flash wait
  * states) and board_state.c (mmap'd persistence). Not the bench's API.
@@ -60,6 +60,7 @@ typedef enum board_op {
 	BOARD_OP_OB_PROG,
 	BOARD_OP_SECTOR_ERASE, /* F2/F4/F7 */
 	BOARD_OP_OTP_PROG,
+	BOARD_OP_FAST_ROW,     /* double-word controller: FSTPG row of 32 double words */
 } board_op;
 
 typedef struct board_fix {
@@ -160,6 +161,42 @@ typedef struct board_pecr {
 	uint32_t hp_buf[BOARD_PECR_HP_MAX];
 } board_pecr;
 
+/*
+ * The double-word controller of G0/C0/G4/L4/L4+/WB/WL (board_fpec_l4.c):
+ * registers, the option registers as written (opt) and as loaded in force
+ * (live), the latched first word of a double word, the running operation
+ * and the fast-programming row.
+ */
+#define BOARD_DW_OPT_N        26U   /* option registers 0x20..0x84, one slot per word */
+
+typedef struct board_fpecdw {
+	uint32_t acr, cr, sr, eccr;
+	uint32_t opt[BOARD_DW_OPT_N];    /* OPTR, PCROP, WRP, ... as the registers read */
+	uint32_t live[BOARD_DW_OPT_N];   /* loaded at power-on or OBL_LAUNCH: in force */
+	bool loaded;                     /* option bytes loaded since power-on */
+	bool empty;                      /* G0/C0 ACR.EMPTY as the last load found it */
+	bool load_failed;                /* the last load found the option page cut: OPTVERR */
+	unsigned key_stage, optkey_stage, pdkey_stage;
+	bool key_dead;                   /* wrong KEYR/OPTKEYR sequence: locked until reset */
+	uint8_t rdp_level;               /* in force */
+	bool dual;                       /* the bank layout in force: two banks */
+	uint32_t page;                   /* page size in force */
+	bool half;                       /* the first word of a double word is latched */
+	bool half_otp;                   /* ... in the OTP area (offsets from otp_base) */
+	bool op_otp;                     /* the running PROG is in the OTP area */
+	uint32_t half_off, half_val;
+	bool mass_erased;                /* a mass erase since reset: fast programming allowed */
+	board_op op;
+	int64_t op_start, op_end;
+	uint32_t op_addr, op_len;
+	uint8_t op_old[8], op_new[8];
+	bool op_regress;                 /* option programming with the RDP 1 -> 0 mass erase */
+	/* FSTPG row: DWs received, when the last one is programmed */
+	uint32_t row_off;
+	unsigned row_n;
+	int64_t row_last_end;
+} board_fpecdw;
+
 #define BOARD_RCC_N           40U   /* RCC 0x00..0x9C */
 
 /*
@@ -208,6 +245,7 @@ struct sim_board {
 	board_fpec fpec;       /* F0/F1/F3 model state */
 	board_fpec4 f4;        /* F2/F4/F7 model state */
 	board_pecr l0;         /* L0/L1 model state */
+	board_fpecdw dw;       /* G0/C0/G4/L4/L4+/WB/WL model state */
 	board_periph periph;
 	board_clock clock;
 };
@@ -279,6 +317,15 @@ void board_clock_flash_changed(sim_board *b);
 bool board_clock_flash_ok(const sim_board *b);
 /* What a flash read returns when board_clock_flash_ok is false */
 uint32_t board_clock_garble(uint32_t v, unsigned size);
+
+/* board_clock_dw.c: the same for G0/C0/G4/L4/L4+/WB/WL (board_clock.c dispatches) */
+bool board_clock_is_dw(const sim_board *b);
+void board_clock_dw_reset(sim_board *b);
+int64_t board_clock_dw_switch_at(const sim_board *b);
+void board_clock_dw_sync(sim_board *b, int64_t t);
+bool board_clock_dw_read(sim_board *b, uint32_t off, uint32_t *val);
+bool board_clock_dw_write(sim_board *b, uint32_t off, uint32_t val);
+bool board_clock_dw_flash_ok(const sim_board *b);
 
 /* board_state.c */
 int board_state_open(sim_board *b, char *err, size_t errlen);

@@ -22,6 +22,11 @@
 #define PERIPH_PWR_CR      0x40007000U   /* F0/F1/F3/F2/F4/F7 (RM0008 §5.4.1, RM0090 §5.4.1) */
 #define PWR_CR_PDDS        (1U << 1)
 #define PERIPH_IWDG_KR     0x40003000U
+#define PERIPH_PWR_CR1_WB  0x58000400U   /* WB/WL PWR_CR1 (RM0434 §6.6.1) */
+#define PWR_CR1_LPMS       7U            /* double-word families: 011 Standby, 1xx Shutdown */
+#define PWR_LPMS_STANDBY   3U
+#define RCC_APBENR1        0x3CU         /* G0/C0: DBGEN b27 clocks DBGMCU (RM0444 §5.4.15) */
+#define RCC_APBENR1_DBGEN  (1U << 27)
 
 #define RCC_CSR_RESET      0x0C000000U   /* PINRSTF, PORRSTF */
 #define RCC_APB2ENR        0x18U         /* F1 */
@@ -109,6 +114,27 @@ static bool periph_in_rcc(const sim_board *b, uint32_t addr)
 	return addr >= base && addr < base + 4U * BOARD_RCC_N;
 }
 
+/* PWR_CR (F-series) or PWR_CR1 (double-word families; 0x58000400 on WB/WL). */
+static uint32_t periph_pwr_addr(const sim_board *b)
+{
+	return b->part->io->rcc_base == 0x58000000U ? PERIPH_PWR_CR1_WB : PERIPH_PWR_CR;
+}
+
+/*
+ * DBGMCU writes take effect only with their RCC clock: G0/C0
+ * RCC_APBENR1.DBGEN (RM0444 §40.9, BMP-g0); L0 RCC_APB2ENR.DBGEN, named by
+ * the family's io row (RM0377 §27.9). IDCODE reads always.
+ */
+static bool periph_dbgmcu_on(const sim_board *b)
+{
+	const sim_family_io *io = b->part->io;
+	sim_flash_ctl c = b->part->flash_ctl;
+
+	if (io->dbgmcu_en_bit != 0)
+		return periph_rcc_on(b, io->dbgmcu_en_off, io->dbgmcu_en_bit);
+	return (c != SIM_FLASH_G0 && c != SIM_FLASH_C0) || periph_rcc_on(b, RCC_APBENR1, RCC_APBENR1_DBGEN);
+}
+
 static bool periph_crc_on(const sim_board *b)
 {
 	const sim_family_io *io = b->part->io;
@@ -130,21 +156,13 @@ static uint32_t periph_read32(sim_board *b, uint32_t addr)
 		return crc_on ? p->crc_idr : 0;
 	if (addr == PERIPH_AFIO_MAPR && b->part->io->has_afio)
 		return p->afio_mapr;   /* SWJ_CFG is write-only (RM0008 §9.4.2) */
-	if (addr == PERIPH_PWR_CR)
+	if (addr == periph_pwr_addr(b))
 		return p->pwr_cr;
 	if (addr == b->part->idcode_addr)
 		return board_dbgmcu_idcode(b);
 	if (addr == b->part->idcode_addr + 4U)
 		return b->core.dbgmcu_cr;
 	return 0;
-}
-
-/* L0: DBG_CR takes writes only with RCC_APB2ENR.DBGEN (RM0377 §27.9); IDCODE reads always. */
-static bool periph_dbgmcu_on(const sim_board *b)
-{
-	const sim_family_io *io = b->part->io;
-
-	return io->dbgmcu_en_bit == 0 || periph_rcc_on(b, io->dbgmcu_en_off, io->dbgmcu_en_bit);
 }
 
 static void periph_write_afio(sim_board *b, uint32_t val)
@@ -183,7 +201,7 @@ static void periph_write32(sim_board *b, uint32_t addr, uint32_t val)
 		periph_write_crc(b, addr, val);
 	else if (addr == PERIPH_AFIO_MAPR)
 		periph_write_afio(b, val);
-	else if (addr == PERIPH_PWR_CR)
+	else if (addr == periph_pwr_addr(b))
 		b->periph.pwr_cr = val;
 	else if (addr == b->part->idcode_addr + 4U && periph_dbgmcu_on(b))
 		b->core.dbgmcu_cr = val & DBGMCU_CR_MASK;
@@ -191,7 +209,9 @@ static void periph_write32(sim_board *b, uint32_t addr, uint32_t val)
 }
 
 /*
- * WFI/WFE with SCR.SLEEPDEEP enters Stop, or Standby with PWR_CR.PDDS.
+ * WFI/WFE with SCR.SLEEPDEEP enters Stop, or Standby with PWR_CR.PDDS
+ * (double-word families: PWR_CR1.LPMS 011 Standby, 1xx Shutdown, RM0351
+ * §5.4.1, RM0444 §4.4.1; Shutdown is taken as Standby, unverified).
  * Without DBGMCU_CR.DBG_STOP (DBG_STANDBY) the clocks stop (the domain
  * powers down) and the AHB-AP no longer answers: the probe sees no ACK
  * until NRST or a power cycle (RM0008 §31.16.1, RM0090 §38.16.1). Nothing
@@ -199,7 +219,9 @@ static void periph_write32(sim_board *b, uint32_t addr, uint32_t val)
  */
 void board_periph_deep_sleep(sim_board *b)
 {
-	uint32_t keep = (b->periph.pwr_cr & PWR_CR_PDDS) ? DBGMCU_CR_STANDBY : DBGMCU_CR_STOP;
+	bool standby = board_clock_is_dw(b) ? (b->periph.pwr_cr & PWR_CR1_LPMS) >= PWR_LPMS_STANDBY
+					    : (b->periph.pwr_cr & PWR_CR_PDDS) != 0;
+	uint32_t keep = standby ? DBGMCU_CR_STANDBY : DBGMCU_CR_STOP;
 
 	if (!(b->core.scr & SCB_SCR_SLEEPDEEP) || (b->core.dbgmcu_cr & keep))
 		return;

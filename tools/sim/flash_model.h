@@ -11,6 +11,10 @@
  *                    RM0377 §3, RM0038 §3); board_pecr_l0_ob.c its option
  *                    words and data EEPROM (the "OTP" window below,
  *                    erased 0x00)
+ *   board_fpec_l4.c  G0/C0/G4/L4/L4+/WB/WL double-word controller
+ *                    (0x40022000, 0x58004000 on WB/WL; RM0444 §3, RM0490 §3,
+ *                    RM0440 §5, RM0351 §3, RM0432 §3, RM0434 §3, RM0461 §3),
+ *                    option registers in board_fpec_l4_ob.c
  *
  * A model owns its register state (in struct sim_board), the option bytes
  * in force, how they persist in state_dir/<UID>/option_bytes.bin
@@ -68,6 +72,8 @@ typedef struct board_flash_model {
 	void (*power_loss)(sim_board *b, int64_t t);
 	/* optional: a debugger read of main flash (it breaks an L0/L1 half-page burst) */
 	void (*note_read)(sim_board *b);
+	/* optional: a read of main flash that passed the RDP check (ECC); NULL: plain */
+	board_bus (*flash_read)(sim_board *b, uint32_t off, unsigned size, bool core);
 } board_flash_model;
 
 extern const board_flash_model board_fpec_model;      /* board_fpec.c */
@@ -75,6 +81,14 @@ extern const board_flash_model board_fpec_f24_model;  /* board_fpec_f4.c: F2/F4 
 extern const board_flash_model board_fpec_f7_model;   /* board_fpec_f4.c: F7 */
 extern const board_flash_model board_pecr_l0_model;   /* board_pecr_l0.c: L0 */
 extern const board_flash_model board_pecr_l1_model;   /* board_pecr_l0.c: L1 */
+/* board_fpec_l4.c: one instance per family (register base, option block, t_prog) */
+extern const board_flash_model board_fpec_dw_g0_model;
+extern const board_flash_model board_fpec_dw_c0_model;
+extern const board_flash_model board_fpec_dw_g4_model;
+extern const board_flash_model board_fpec_dw_l4_model;
+extern const board_flash_model board_fpec_dw_l4p_model;
+extern const board_flash_model board_fpec_dw_wb_model;
+extern const board_flash_model board_fpec_dw_wl_model;
 
 /* The model of a part's family. */
 const board_flash_model *board_flash_model_for(const sim_part *p);

@@ -90,7 +90,7 @@
 #define SIM_CTL_IO_F4 &parts_io_f47
 #define SIM_CTL_IO_F7 &parts_io_f47
 #define SIM_CTL_IO_G0 &parts_io_g0c0
-#define SIM_CTL_IO_C0 &parts_io_g0c0
+#define SIM_CTL_IO_C0 &parts_io_c0
 #define SIM_CTL_IO_G4 &parts_io_g4
 #define SIM_CTL_IO_L4 &parts_io_l4
 #define SIM_CTL_IO_L4P &parts_io_l4
@@ -123,12 +123,16 @@ static const sim_family_io parts_io_f47 = {
  * (G0/C0) or AHB1ENR 0x48 (reset 0x100: FLASHEN), GPIOA on the IOPORT bus
  * at 0x50000000 (G0/C0, IOPENR 0x34) or AHB2 at 0x48000000 (AHB2ENR 0x4C),
  * MODER resetting with PA13/PA14 in alternate mode; core clock after reset
- * HSI16 (G0, G4), HSI48 / 4 (C0; the C0 row's own core_hz is the G0 one:
- * the bench model corrects it per family), MSI 4 MHz (L4, L4+, WB, WL).
+ * HSI16 (G0, G4), HSI48 / 4 = 12 MHz (C0, RM0490 §6.2), MSI 4 MHz (L4,
+ * L4+, WB, WL); board_clock_dw.c builds the tree on these.
  */
 static const sim_family_io parts_io_g0c0 = {
 	0x40021000U, 0x08U, 0x38U, 1U << 12, 0x100U, 0x60U, 0x50000000U, 0x34U, 1U << 0,
 	0xEBFFFFFFU, false, 16000000U,
+};
+static const sim_family_io parts_io_c0 = {
+	0x40021000U, 0x08U, 0x38U, 1U << 12, 0x100U, 0x60U, 0x50000000U, 0x34U, 1U << 0,
+	0xEBFFFFFFU, false, 12000000U,
 };
 static const sim_family_io parts_io_g4 = {
 	0x40021000U, 0x08U, 0x48U, 1U << 12, 0x100U, 0x94U, 0x48000000U, 0x4CU, 1U << 0,
@@ -172,8 +176,15 @@ static const sim_family_io parts_io_h7 = {
 GANG_PARTS(SIM_GEOM_DEF)
 #define SIM_GEOM(id) parts_geom_##id, (unsigned)(sizeof(parts_geom_##id) / sizeof(sim_region))
 
-/* the silicon revision a part reports in DBGMCU_IDCODE[31:16] */
-#define SIM_REV(dev) ((dev) == 0x410U ? 0x2003U : (dev) == 0x440U ? 0x1000U : 0x1001U)
+/*
+ * the silicon revision a part reports in DBGMCU_IDCODE[31:16]: revisions
+ * the parts' errata sheets and OpenOCD 0.12's revision lists name (G07x,
+ * G0Bx, G43x, G47x "A" 0x1000; WLE "1.0" 0x1000; WB55 "2.1" 0x2001; C031 0x1000 unverified)
+ */
+#define SIM_REV_DW(dev) ((dev) == 0x495U ? 0x2001U : \
+	((dev) == 0x460U || (dev) == 0x467U || (dev) == 0x468U || (dev) == 0x469U || \
+	 (dev) == 0x497U || (dev) == 0x453U) ? 0x1000U : 0x1001U)
+#define SIM_REV(dev) ((dev) == 0x410U ? 0x2003U : (dev) == 0x440U ? 0x1000U : SIM_REV_DW(dev))
 
 /* The family's identity fields a part row needs (a GANG_FAMILY_<id> row macro). */
 #define SIM_FIRST(a, ...) a

@@ -140,7 +140,7 @@ static int pg_attempt_update_one(db_pg *db, const char *sql, const pg_params *p,
 	return err;
 }
 
-static int pg_identify_tx(db_pg *db, const gang_attempt_key *k, const gang_attempt_target *t, gang_diag *d)
+int pg_identify_tx(db_pg *db, const gang_attempt_key *k, const gang_attempt_target *t, gang_diag *d)
 {
 	pg_params p = { 0 };
 	int64_t id;
@@ -239,7 +239,7 @@ static int pg_pool_lock(db_pg *db, const char *pool, gang_diag *d)
 		    "waiting for the serial pool", d);
 }
 
-static int pg_serial_text_tx(db_pg *db, const gang_attempt_key *k, const char *text, gang_diag *d)
+int pg_serial_text_tx(db_pg *db, const gang_attempt_key *k, const char *text, gang_diag *d)
 {
 	char uid[128], pool[128], other[128];
 	pg_params p = { 0 };

@@ -1,7 +1,7 @@
 /*
  * pg_finish.c — closing an attempt in the PostgreSQL backend (the result,
  * the board's last result and, for a pass, the serial burned and recorded
- * on the board, in one transaction, as src/db/sqlite/sqlite_attempt.c
+ * on the board and the attempt's data values burned, in one transaction, as src/db/sqlite/sqlite_attempt.c
  * does), and a board seen again: its last pass and the sighting recorded
  * instead of a new attempt.
  */
@@ -100,8 +100,8 @@ static int pg_finish_board(db_pg *db, const pg_open_attempt *a, gang_attempt_res
 		    &p, "updating the board's last result", d);
 }
 
-static int pg_finish_tx(db_pg *db, const gang_attempt_key *k, gang_attempt_result result, const char *cls,
-			const char *msg, gang_diag *d)
+int pg_finish_tx(db_pg *db, const gang_attempt_key *k, gang_attempt_result result, const char *cls,
+		 const char *msg, const char *at, gang_diag *d)
 {
 	pg_open_attempt a = { .value = -1 };
 	char kt[GANG_DB_KEY_TEXT_MAX];
@@ -118,13 +118,16 @@ static int pg_finish_tx(db_pg *db, const gang_attempt_key *k, gang_attempt_resul
 				     db->shown, kt);
 	if (result == GANG_ATTEMPT_PASS && a.value >= 0 && (err = pg_serial_burn_tx(db, a.pool, a.value, a.uid, d)) < 0)
 		return err;
+	if (result == GANG_ATTEMPT_PASS && (err = pg_data_burn_tx(db, id, a.uid, d)) < 0)
+		return err;
 	pg_p_int(&p, id);
 	pg_p_text(&p, pg_results[result]);
 	pg_p_text(&p, cls);
 	pg_p_text(&p, msg);
+	pg_p_text(&p, at);
 	if ((err = pg_q(NULL, db,
-			"UPDATE attempts SET finished_at = " PG_NOW_SQL ", result = $2, error_class = $3, "
-			"error_message = $4 WHERE id = $1",
+			"UPDATE attempts SET finished_at = COALESCE($5::text, " PG_NOW_SQL "), result = $2, "
+			"error_class = $3, error_message = $4 WHERE id = $1",
 			&p, "closing an attempt", d)) < 0)
 		return err;
 	return a.uid[0] ? pg_finish_board(db, &a, result, d) : GANG_OK;
@@ -139,7 +142,7 @@ int db_pg_attempt_finish(db_pg *db, const gang_attempt_key *k, gang_attempt_resu
 		return gang_diag_set(d, GANG_ERR, "database %s: invalid attempt result %d", db->shown, (int)result);
 	if ((err = pg_begin(db, d)) < 0)
 		return err;
-	if ((err = pg_finish_tx(db, k, result, error_class, error_message, d)) < 0) {
+	if ((err = pg_finish_tx(db, k, result, error_class, error_message, NULL, d)) < 0) {
 		pg_rollback(db);
 		return err;
 	}

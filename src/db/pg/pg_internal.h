@@ -67,6 +67,8 @@ typedef struct db_pg {
 	int idempotent; /* the statement running may run twice (its write checks for itself) */
 	int lost;       /* the last statement failed because the connection was lost */
 	int unsure;     /* ... and it may have committed (COMMIT, or a write outside a transaction) */
+	struct pg_deliver *deliver; /* the station's journal and its delivery worker (NULL: none; pg_journal.c) */
+	int deliver_owned;          /* this (main) handle owns deliver; workers borrow it */
 } db_pg;
 
 extern const gang_store_ops db_pg_ops;
@@ -123,6 +125,48 @@ int pg_migration_count(void);
 int pg_attempt_row(int64_t *id_out, db_pg *db, const gang_attempt_key *k, const char *what, gang_diag *d);
 int pg_board_upsert(db_pg *db, const char *uid, const char *part, gang_diag *d);
 int pg_serial_burn_tx(db_pg *db, const char *pool, int64_t value, const char *uid, gang_diag *d);
+/*
+ * Inside the pass's transaction: burn every data value reserved to uid (a
+ * value is bound to one UID for good; those the attempt programmed are
+ * among them). GANG_ESERIAL_VOIDED when a value of the board was voided
+ * while the attempt ran and left it none in that pool.
+ */
+int pg_data_burn_tx(db_pg *db, int64_t attempt_id, const char *uid, gang_diag *d);
+
+/* The bodies of the attempt ops, inside a transaction the caller runs (a journal delivery's). */
+int pg_identify_tx(db_pg *db, const gang_attempt_key *k, const gang_attempt_target *t, gang_diag *d);
+int pg_serial_text_tx(db_pg *db, const gang_attempt_key *k, const char *text, gang_diag *d);
+/* at: when it finished (UTC ISO 8601); NULL: now. */
+int pg_finish_tx(db_pg *db, const gang_attempt_key *k, gang_attempt_result result, const char *cls,
+		 const char *msg, const char *at, gang_diag *d);
+int pg_bind_tx(gang_lease_bound *out, db_pg *db, const gang_lease_binding *b, gang_diag *d);
+/* The open attempt b->attempt names takes value of b->pool as its serial (none: GANG_OK). */
+int pg_bind_attempt(db_pg *db, const gang_lease_binding *b, int64_t value, gang_diag *d);
+
+/*
+ * The station's journal (pg_journal.c, db/journal.h). With one, the
+ * attempt ops below write a record and wait for the delivery worker to
+ * deliver it while the server answers; a refusal comes back as the op's
+ * own error. Without the server they return at once and the record waits.
+ */
+int db_pg_journal_open(db_pg *db, const char *path, const char *station, gang_diag *d);
+int pg_deliver_start(db_pg *db, gang_diag *d);
+void pg_deliver_stop(db_pg *db);
+int pg_journal_counts(int64_t *pending, int64_t *refused, db_pg *db, gang_diag *d);
+/* Wait until every record written so far is settled or the worker is offline. */
+void pg_journal_sync(db_pg *db);
+int pgj_attempt_begin(gang_attempt_key *key_out, db_pg *db, const gang_attempt_info *info, gang_diag *d);
+int pgj_attempt_identify(db_pg *db, const gang_attempt_key *k, const gang_attempt_target *t, gang_diag *d);
+int pgj_attempt_serial_text(db_pg *db, const gang_attempt_key *k, const char *text, gang_diag *d);
+int pgj_step(db_pg *db, const gang_attempt_key *k, const char *step, gang_step_result result,
+	     uint32_t duration_ms, const char *detail, gang_diag *d);
+int pgj_sighting(db_pg *db, const gang_attempt_info *info, const char *uid, const gang_attempt_key *pass_attempt,
+		 gang_diag *d);
+int pgj_attempt_finish(db_pg *db, const gang_attempt_key *k, gang_attempt_result result,
+		       const char *error_class, const char *error_message, gang_diag *d);
+int pgj_lease_bind(gang_lease_bound *out, db_pg *db, const gang_lease_binding *b, gang_diag *d);
+/* The server is out of reach: the last statement lost its connection and no new one could be made. */
+int pg_unreachable(const db_pg *db);
 
 /* The ops (pg_store.c wraps them). */
 int db_pg_open(db_pg **out, const char *uri, int flags, gang_diag *d);
@@ -146,6 +190,8 @@ int db_pg_attempt_finish(db_pg *db, const gang_attempt_key *k, gang_attempt_resu
 int db_pg_report_scan(db_pg *db, const gang_report_filter *f, gang_report_row_fn fn, void *ctx, gang_diag *d);
 int db_pg_report_pools(gang_report_pool **out, size_t *n_out, db_pg *db, const gang_report_filter *f,
 		       gang_diag *d);
+int db_pg_report_data_pools(gang_report_data_pool **out, size_t *n_out, db_pg *db, const gang_report_filter *f,
+			    gang_diag *d);
 int db_pg_trace_lookup(char ***uids_out, size_t *n_out, db_pg *db, gang_trace_by by, const char *key,
 		      gang_diag *d);
 int db_pg_trace_board(gang_trace_board **out, db_pg *db, const char *uid, gang_diag *d);

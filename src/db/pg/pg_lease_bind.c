@@ -143,7 +143,7 @@ static int pg_bind_new(db_pg *db, const gang_lease_binding *b, gang_diag *d)
 }
 
 /* The open attempt b is for takes the board's serial, as a reservation sets it. */
-static int pg_bind_attempt(db_pg *db, const gang_lease_binding *b, int64_t value, gang_diag *d)
+int pg_bind_attempt(db_pg *db, const gang_lease_binding *b, int64_t value, gang_diag *d)
 {
 	pg_params p = { 0 };
 	int64_t id;
@@ -166,7 +166,7 @@ static int pg_bind_attempt(db_pg *db, const gang_lease_binding *b, int64_t value
 		    &p, "binding a leased serial", d);
 }
 
-static int pg_bind_tx(gang_lease_bound *out, db_pg *db, const gang_lease_binding *b, gang_diag *d)
+int pg_bind_tx(gang_lease_bound *out, db_pg *db, const gang_lease_binding *b, gang_diag *d)
 {
 	int found = 0, err;
 

@@ -216,6 +216,7 @@ int db_pg_open_worker(db_pg **out, db_pg *main_db, gang_diag *d)
 	if (err < 0)
 		return err;
 	(*out)->run_id = main_db->run_id;
+	(*out)->deliver = main_db->deliver;
 	return GANG_OK;
 }
 
@@ -223,6 +224,8 @@ void db_pg_close(db_pg *db)
 {
 	if (!db)
 		return;
+	if (db->deliver_owned)
+		pg_deliver_stop(db);
 	if (db->conn) {
 		pg_rollback(db);
 		PQfinish(db->conn);   /* ends the session: its run lock goes with it */
@@ -345,5 +348,8 @@ int db_pg_recover(db_pg *db, int *closed_out, gang_diag *d)
 	}
 	if (closed_out)
 		*closed_out = closed;
-	return pg_commit(db, d);
+	if ((err = pg_commit(db, d)) < 0)
+		return err;
+	/* the journal's worker delivers as this run: its attempts carry the run's id */
+	return db->deliver && db->deliver_owned ? pg_deliver_start(db, d) : GANG_OK;
 }

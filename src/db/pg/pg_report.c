@@ -17,14 +17,29 @@
 
 #include "db/pg/pg_internal.h"
 
-/* Packs a failed attempt's step, serial and message in one column, as the SQLite backend does. */
-#define PG_REPORT_SEP "\x1f"
+/*
+ * A failed attempt's board: its live data values and its scanned labels,
+ * worded and ordered as the SQLite backend's (bytewise), packed with the
+ * step, serial and message in one column (store.h gang_report_row_unpack).
+ */
+#define PG_REPORT_DATA_SQL                                                                                    \
+	"COALESCE((SELECT string_agg(CASE WHEN p.kind = 'mac' THEN x.pool || ' ' || "                          \
+	"regexp_replace(upper(lpad(to_hex(p.first + x.idx), 12, '0')), '(..)(?=.)', '\\1:', 'g') "          \
+	"WHEN p.secret = 1 THEN x.pool || ' #' || x.idx || ' sha256 ' || v.sha256 ELSE x.pool || ' #' || "     \
+	"x.idx || ' 0x' || substr(v.value, 1, 64) || CASE WHEN length(v.value) > 64 THEN '...' ELSE '' END "  \
+	"END, '; ' ORDER BY x.pool COLLATE \"C\") FROM data_allocs x JOIN data_pools p ON p.name = x.pool "    \
+	"LEFT JOIN data_values v ON v.pool = x.pool AND v.idx = x.idx WHERE x.uid = a.uid AND "              \
+	"x.state <> 'void'), '')"
+#define PG_REPORT_LABEL_SQL                                                                                   \
+	"COALESCE((SELECT string_agg(replace(text, chr(31), ' '), ', ' ORDER BY scanned_at COLLATE \"C\", "    \
+	"text COLLATE \"C\") FROM scans WHERE uid = a.uid), '')"
 
 static const char *const pg_report_sql =
 	"SELECT a.id, a.uid, a.slot, a.probe_serial, a.result, a.error_class, a.started_at, a.finished_at, "
 	"CASE WHEN a.result = 'fail' THEN COALESCE((SELECT s.step FROM steps s WHERE s.attempt_id = a.id AND "
-	"s.result = 'fail' ORDER BY s.id LIMIT 1), '') || '" PG_REPORT_SEP "' || COALESCE(a.serial_text, "
-	"COALESCE(a.serial_pool || ' ' || a.serial_value, '')) || '" PG_REPORT_SEP "' || "
+	"s.result = 'fail' ORDER BY s.id LIMIT 1), '') || '" GANG_REPORT_SEP "' || COALESCE(a.serial_text, "
+	"COALESCE(a.serial_pool || ' ' || a.serial_value, '')) || '" GANG_REPORT_SEP "' || " PG_REPORT_DATA_SQL
+	" || '" GANG_REPORT_SEP "' || " PG_REPORT_LABEL_SQL " || '" GANG_REPORT_SEP "' || "
 	"COALESCE(a.error_message, '') END, "
 	"a.batch, a.profile_name, a.profile_sha256, a.image_sha256, a.station, a.operator, a.seq FROM attempts a "
 	"WHERE ($1::text IS NULL OR a.batch = $1) AND ($2::text IS NULL OR a.started_at COLLATE \"C\" >= $2) "
@@ -46,25 +61,6 @@ static char *pg_dup(PGresult *r, int row, int col, int *oom)
 	return s;
 }
 
-/* Split the packed failure column (in place: the result owns it until PQclear). */
-static void pg_report_failure(gang_report_row *r, char *packed)
-{
-	char *q;
-
-	r->failed_step = packed;
-	if ((q = strchr(packed, PG_REPORT_SEP[0]))) {
-		*q++ = '\0';
-		r->serial = q;
-		if ((q = strchr(q, PG_REPORT_SEP[0]))) {
-			*q++ = '\0';
-			r->error_message = q;
-		}
-	}
-	r->failed_step = r->failed_step && *r->failed_step ? r->failed_step : NULL;
-	r->serial = r->serial && *r->serial ? r->serial : NULL;
-	r->error_message = r->error_message && *r->error_message ? r->error_message : NULL;
-}
-
 static void pg_report_row_read(gang_report_row *row, PGresult *r)
 {
 	memset(row, 0, sizeof(*row));
@@ -84,7 +80,7 @@ static void pg_report_row_read(gang_report_row *row, PGresult *r)
 	row->operator_name = pg_val(r, 14);
 	row->seq = pg_int(r, 0, 15);
 	if (!PQgetisnull(r, 0, 8))
-		pg_report_failure(row, PQgetvalue(r, 0, 8));
+		gang_report_row_unpack(row, PQgetvalue(r, 0, 8));
 }
 
 /* Read every remaining result of the query (the connection is busy until then); the error of a failed one. */
@@ -175,6 +171,58 @@ int db_pg_report_pools(gang_report_pool **out, size_t *n_out, db_pg *db, const g
 		*out = NULL;
 		*n_out = 0;
 		return gang_diag_set(d, GANG_ENOMEM, "out of memory reading serial pools of %s", db->shown);
+	}
+	return GANG_OK;
+}
+
+static int pg_report_data_pool_add(gang_report_data_pool *p, PGresult *r, int i)
+{
+	int oom = 0;
+
+	p->name = pg_dup(r, i, 0, &oom);
+	snprintf(p->kind, sizeof(p->kind), "%s", PQgetvalue(r, i, 1));
+	p->secret = (int)pg_int(r, i, 2);
+	p->size = pg_int(r, i, 3);
+	p->remaining = pg_int(r, i, 4);
+	p->reserved = pg_int(r, i, 5);
+	p->burned = pg_int(r, i, 6);
+	p->voided = pg_int(r, i, 7);
+	return oom || !p->name ? GANG_ENOMEM : GANG_OK;
+}
+
+int db_pg_report_data_pools(gang_report_data_pool **out, size_t *n_out, db_pg *db, const gang_report_filter *f,
+			    gang_diag *d)
+{
+	pg_params p = { 0 };
+	PGresult *r;
+	int err, n;
+
+	*out = NULL;
+	*n_out = 0;
+	pg_p_text(&p, f->batch);
+	pg_p_text(&p, f->since);
+	pg_p_text(&p, f->until);
+	/* as the serial pools: one statement, one snapshot; pools with nothing handed out in the window left out */
+	if ((err = pg_q(&r, db,
+			"SELECT p.name, p.kind, p.secret, p.size, p.size - p.next, count(*) FILTER (WHERE x.state = "
+			"'reserved'), count(*) FILTER (WHERE x.state = 'burned'), count(*) FILTER (WHERE x.state = "
+			"'void') FROM data_pools p JOIN data_allocs x ON x.pool = p.name WHERE ($1::text IS NULL OR "
+			"x.attempt_id IN (SELECT id FROM attempts WHERE batch = $1)) AND ($2::text IS NULL OR "
+			"x.reserved_at COLLATE \"C\" >= $2) AND ($3::text IS NULL OR x.reserved_at COLLATE \"C\" < $3) "
+			"GROUP BY p.name, p.kind, p.secret, p.size, p.next ORDER BY p.name COLLATE \"C\"",
+			&p, "reading data pools for a report", d)) < 0)
+		return err;
+	n = PQntuples(r);
+	if (n && !(*out = calloc((size_t)n, sizeof(**out))))
+		err = GANG_ENOMEM;
+	for (int i = 0; err == GANG_OK && i < n; i++, (*n_out)++)
+		err = pg_report_data_pool_add(&(*out)[i], r, i);
+	PQclear(r);
+	if (err < 0) {
+		gang_db_report_data_pools_free(*out, (size_t)n);   /* calloc'd: entries not reached hold NULL */
+		*out = NULL;
+		*n_out = 0;
+		return gang_diag_set(d, GANG_ENOMEM, "out of memory reading data pools of %s", db->shown);
 	}
 	return GANG_OK;
 }

@@ -16,6 +16,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define DBP(g) db_pg_of(g)
 
@@ -76,8 +77,11 @@ static int pq_board_seen(gang_db *db, const char *uid, const char *part, gang_di
 
 static int pq_attempt_begin(gang_attempt_key *key_out, gang_db *db, const gang_attempt_info *info, gang_diag *d)
 {
-	int err = db_pg_attempt_begin(key_out, DBP(db), info, d);
+	int err;
 
+	if (DBP(db)->deliver)
+		return pgj_attempt_begin(key_out, DBP(db), info, d);
+	err = db_pg_attempt_begin(key_out, DBP(db), info, d);
 	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
 		err = db_pg_attempt_begin(key_out, DBP(db), info, d);
 	return err;
@@ -85,8 +89,11 @@ static int pq_attempt_begin(gang_attempt_key *key_out, gang_db *db, const gang_a
 
 static int pq_attempt_identify(gang_db *db, const gang_attempt_key *k, const gang_attempt_target *t, gang_diag *d)
 {
-	int err = db_pg_attempt_identify(DBP(db), k, t, d);
+	int err;
 
+	if (DBP(db)->deliver)
+		return pgj_attempt_identify(DBP(db), k, t, d);
+	err = db_pg_attempt_identify(DBP(db), k, t, d);
 	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
 		err = db_pg_attempt_identify(DBP(db), k, t, d);
 	return err;
@@ -94,8 +101,11 @@ static int pq_attempt_identify(gang_db *db, const gang_attempt_key *k, const gan
 
 static int pq_attempt_serial_text(gang_db *db, const gang_attempt_key *k, const char *text, gang_diag *d)
 {
-	int err = db_pg_attempt_serial_text(DBP(db), k, text, d);
+	int err;
 
+	if (DBP(db)->deliver)
+		return pgj_attempt_serial_text(DBP(db), k, text, d);
+	err = db_pg_attempt_serial_text(DBP(db), k, text, d);
 	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
 		err = db_pg_attempt_serial_text(DBP(db), k, text, d);
 	return err;
@@ -104,8 +114,11 @@ static int pq_attempt_serial_text(gang_db *db, const gang_attempt_key *k, const 
 static int pq_step(gang_db *db, const gang_attempt_key *k, const char *step, gang_step_result result,
 		   uint32_t duration_ms, const char *detail, gang_diag *d)
 {
-	int err = db_pg_step(DBP(db), k, step, result, duration_ms, detail, d);
+	int err;
 
+	if (DBP(db)->deliver)
+		return pgj_step(DBP(db), k, step, result, duration_ms, detail, d);
+	err = db_pg_step(DBP(db), k, step, result, duration_ms, detail, d);
 	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
 		err = db_pg_step(DBP(db), k, step, result, duration_ms, detail, d);
 	return err;
@@ -114,18 +127,28 @@ static int pq_step(gang_db *db, const gang_attempt_key *k, const char *step, gan
 static int pq_board_last_pass(gang_board_pass *out, gang_db *db, const char *uid, const char *profile_sha256,
 			      const char *image_sha256, gang_diag *d)
 {
-	int err = db_pg_board_last_pass(out, DBP(db), uid, profile_sha256, image_sha256, d);
+	int err;
 
+	pg_journal_sync(DBP(db));   /* this station's own passes are delivered first */
+	err = db_pg_board_last_pass(out, DBP(db), uid, profile_sha256, image_sha256, d);
 	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
 		err = db_pg_board_last_pass(out, DBP(db), uid, profile_sha256, image_sha256, d);
+	/* a station on a journal programs on while the server is away: no pass known is "program it" */
+	if (err < 0 && DBP(db)->deliver && pg_unreachable(DBP(db))) {
+		memset(out, 0, sizeof(*out));
+		return GANG_OK;
+	}
 	return err;
 }
 
 static int pq_sighting(gang_db *db, const gang_attempt_info *info, const char *uid,
 		       const gang_attempt_key *pass_attempt, gang_diag *d)
 {
-	int err = db_pg_sighting(DBP(db), info, uid, pass_attempt, d);
+	int err;
 
+	if (DBP(db)->deliver)
+		return pgj_sighting(DBP(db), info, uid, pass_attempt, d);
+	err = db_pg_sighting(DBP(db), info, uid, pass_attempt, d);
 	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
 		err = db_pg_sighting(DBP(db), info, uid, pass_attempt, d);
 	return err;
@@ -134,8 +157,11 @@ static int pq_sighting(gang_db *db, const gang_attempt_info *info, const char *u
 static int pq_attempt_finish(gang_db *db, const gang_attempt_key *k, gang_attempt_result result,
 			     const char *error_class, const char *error_message, gang_diag *d)
 {
-	int err = db_pg_attempt_finish(DBP(db), k, result, error_class, error_message, d);
+	int err;
 
+	if (DBP(db)->deliver)
+		return pgj_attempt_finish(DBP(db), k, result, error_class, error_message, d);
+	err = db_pg_attempt_finish(DBP(db), k, result, error_class, error_message, d);
 	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
 		err = db_pg_attempt_finish(DBP(db), k, result, error_class, error_message, d);
 	return err;
@@ -151,6 +177,12 @@ static int pq_report_pools(gang_report_pool **out, size_t *n_out, gang_db *db, c
 			   gang_diag *d)
 {
 	return db_pg_report_pools(out, n_out, DBP(db), f, d);
+}
+
+static int pq_report_data_pools(gang_report_data_pool **out, size_t *n_out, gang_db *db, const gang_report_filter *f,
+				gang_diag *d)
+{
+	return db_pg_report_data_pools(out, n_out, DBP(db), f, d);
 }
 
 static int pq_trace_lookup(char ***uids_out, size_t *n_out, gang_db *db, gang_trace_by by, const char *key,
@@ -186,8 +218,10 @@ static int pq_serial_pool_create(gang_store_pool *have, int *found, gang_db *db,
 static int pq_serial_reserve(int64_t *value_out, gang_db *db, const char *pool, const char *uid,
 			     const gang_attempt_key *attempt, gang_diag *d)
 {
-	int err = db_pg_serial_reserve(value_out, DBP(db), pool, uid, attempt, d);
+	int err;
 
+	pg_journal_sync(DBP(db));   /* the attempt must be central before its serial is */
+	err = db_pg_serial_reserve(value_out, DBP(db), pool, uid, attempt, d);
 	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
 		err = db_pg_serial_reserve(value_out, DBP(db), pool, uid, attempt, d);
 	return err;
@@ -247,8 +281,11 @@ static int pq_lease_void(int *n_out, gang_db *db, const char *which, const char 
 
 static int pq_lease_bind(gang_lease_bound *out, gang_db *db, const gang_lease_binding *b, gang_diag *d)
 {
-	int err = db_pg_lease_bind(out, DBP(db), b, d);
+	int err;
 
+	if (DBP(db)->deliver)
+		return pgj_lease_bind(out, DBP(db), b, d);
+	err = db_pg_lease_bind(out, DBP(db), b, d);
 	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
 		err = db_pg_lease_bind(out, DBP(db), b, d);
 	return err;
@@ -263,6 +300,36 @@ static int pq_lease_unused(int64_t *out, size_t cap, size_t *n_out, gang_db *db,
 			   const char *pool, gang_diag *d)
 {
 	return db_pg_lease_unused(out, cap, n_out, DBP(db), station, pool, d);
+}
+
+/* Data values and labels bind to the attempt: it must be central first (pg_journal.c). */
+static int pq_data_reserve(gang_data_taken *out, gang_db *db, const char *pool, const char *uid,
+			   const gang_attempt_key *attempt, gang_diag *d)
+{
+	pg_journal_sync(DBP(db));
+	return db_pg_data_reserve(out, db, pool, uid, attempt, d);
+}
+
+static int pq_scan_bind(char *other_uid, size_t uid_cap, char *other_serial, size_t serial_cap, gang_db *db,
+			const char *text, const char *uid, const gang_attempt_key *attempt, gang_diag *d)
+{
+	pg_journal_sync(DBP(db));
+	return db_pg_scan_bind(other_uid, uid_cap, other_serial, serial_cap, db, text, uid, attempt, d);
+}
+
+static int pq_journal_open(gang_db *db, const char *path, const char *station, gang_diag *d)
+{
+	return db_pg_journal_open(DBP(db), path, station, d);
+}
+
+static int pq_journal_counts(int64_t *pending, int64_t *refused, gang_db *db, gang_diag *d)
+{
+	return pg_journal_counts(pending, refused, DBP(db), d);
+}
+
+static bool pq_unreachable(gang_db *db)
+{
+	return pg_unreachable(DBP(db)) != 0;
 }
 
 static int pq_test_exec(gang_db *db, const char *sql, gang_diag *d)
@@ -312,6 +379,7 @@ const gang_store_ops db_pg_ops = {
 	.attempt_finish = pq_attempt_finish,
 	.report_scan = pq_report_scan,
 	.report_pools = pq_report_pools,
+	.report_data_pools = pq_report_data_pools,
 	.trace_lookup = pq_trace_lookup,
 	.trace_board = pq_trace_board,
 	.serial_pool_get = pq_serial_pool_get,
@@ -328,17 +396,20 @@ const gang_store_ops db_pg_ops = {
 	.lease_bind = pq_lease_bind,
 	.serial_conflicts = pq_serial_conflicts,
 	.lease_unused = pq_lease_unused,
+	.journal_open = pq_journal_open,
+	.journal_counts = pq_journal_counts,
+	.unreachable = pq_unreachable,
 	.test_exec = pq_test_exec,
 	.test_query = pq_test_query,
 	/* data pools and scans */
 	.data_pool_get = db_pg_data_pool_get,
 	.data_pool_create = db_pg_data_pool_create,
 	.data_import = db_pg_data_import,
-	.data_reserve = db_pg_data_reserve,
+	.data_reserve = pq_data_reserve,
 	.data_burn = db_pg_data_burn,
 	.data_void = db_pg_data_void,
 	.data_list = db_pg_data_list,
-	.scan_bind = db_pg_scan_bind,
+	.scan_bind = pq_scan_bind,
 	.scan_lookup = db_pg_scan_lookup,
 };
 

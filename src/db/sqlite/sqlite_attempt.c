@@ -3,7 +3,7 @@
  * every board inserted into a slot. An attempt is opened when the board is
  * inserted and closed exactly once; a pass is written only by
  * db_sqlite_attempt_finish after verify, together with burning the board's
- * serial, in one transaction (docs/architecture.md "Serial numbers and
+ * serial and the data values the attempt took, in one transaction (docs/architecture.md "Serial numbers and
  * traceability").
  */
 #include "db/sqlite/sqlite_internal.h"
@@ -429,6 +429,8 @@ static int db_finish_tx(db_sqlite *db, const gang_attempt_key *k, gang_attempt_r
 				     db->path, kt);
 	if (result == GANG_ATTEMPT_PASS && a.value >= 0 &&
 	    (err = db_serial_burn_tx(db, a.pool, a.value, a.uid, d)) < 0)
+		return err;
+	if (result == GANG_ATTEMPT_PASS && (err = db_data_burn_tx(db, id, a.uid, d)) < 0)
 		return err;
 	if ((err = db_prepare(&st, db,
 			      "UPDATE attempts SET finished_at = " DB_NOW_SQL ", result = ?2, error_class = ?3, "

@@ -120,6 +120,13 @@ int db_attempt_row(int64_t *id_out, db_sqlite *db, const gang_attempt_key *k, co
  * no reserved/burned serial is bound to uid.
  */
 int db_serial_burn_tx(db_sqlite *db, const char *pool, int64_t value, const char *uid, gang_diag *d);
+/*
+ * Inside the pass's transaction: burn every data value reserved to uid (a
+ * value is bound to one UID for good; those the attempt programmed are
+ * among them). GANG_ESERIAL_VOIDED when a value of the board was voided
+ * while the attempt ran and left it none in that pool.
+ */
+int db_data_burn_tx(db_sqlite *db, int64_t attempt_id, const char *uid, gang_diag *d);
 
 /*
  * The ops (sqlite_store.c wraps these for gang_store_ops): each keeps the
@@ -152,6 +159,8 @@ int db_sqlite_report_scan(db_sqlite *db, const gang_report_filter *f, gang_repor
 			  gang_diag *d);
 int db_sqlite_report_pools(gang_report_pool **out, size_t *n_out, db_sqlite *db, const gang_report_filter *f,
 			   gang_diag *d);
+int db_sqlite_report_data_pools(gang_report_data_pool **out, size_t *n_out, db_sqlite *db,
+				const gang_report_filter *f, gang_diag *d);
 int db_sqlite_trace_lookup(char ***uids_out, size_t *n_out, db_sqlite *db, gang_trace_by by, const char *key,
 		          gang_diag *d);
 int db_sqlite_trace_board(gang_trace_board **out, db_sqlite *db, const char *uid, gang_diag *d);

@@ -13,6 +13,12 @@
 #include <stdio.h>
 #include <string.h>
 
+/* burn_voided_pool: ?1 the attempt's row id, ?2 the board's UID. */
+#define DB_DATA_VOIDED_SQL                                                                                   \
+	"SELECT v.pool FROM data_allocs v WHERE v.uid = ?2 AND v.state = 'void' AND v.voided_at >= "          \
+	"(SELECT started_at FROM attempts WHERE id = ?1) AND NOT EXISTS (SELECT 1 FROM data_allocs l WHERE " \
+	"l.pool = v.pool AND l.uid = v.uid AND l.state <> 'void') ORDER BY v.pool LIMIT 1"
+
 static const char *pool_col(sqlite3_stmt *st, int col)
 {
 	const unsigned char *s = sqlite3_column_text(st, col);
@@ -285,6 +291,51 @@ static int reserve_tx(gang_data_taken *out, db_sqlite *db, const char *pool, con
 	if (!found && (err = alloc_take_next(&out->index, db, pool, uid, attempt_id, d)) < 0)
 		return err;
 	return alloc_value(out, db, pool, d);
+}
+
+/*
+ * A pool whose value for uid was voided while the attempt ran (after it
+ * started) and that left the board without a live value: the value the
+ * attempt programmed is void. Its name, else "".
+ */
+static int burn_voided_pool(char *pool, size_t cap, db_sqlite *db, int64_t attempt_id, const char *uid,
+			    gang_diag *d)
+{
+	sqlite3_stmt *st;
+	int rc, err;
+
+	pool[0] = '\0';
+	if ((err = db_prepare(&st, db, DB_DATA_VOIDED_SQL, d)) < 0)
+		return err;
+	sqlite3_bind_int64(st, 1, attempt_id);
+	db_bind_text(st, 2, uid);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(pool, cap, "%s", pool_col(st, 0));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? GANG_OK : db_fail(db, rc, d, "looking up a voided data value");
+}
+
+int db_data_burn_tx(db_sqlite *db, int64_t attempt_id, const char *uid, gang_diag *d)
+{
+	char voided[GANG_DATA_NAME_MAX];
+	sqlite3_stmt *st;
+	int err;
+
+	if ((err = burn_voided_pool(voided, sizeof(voided), db, attempt_id, uid, d)) < 0)
+		return err;
+	if (voided[0])
+		return gang_diag_set(d, GANG_ESERIAL_VOIDED,
+				     "database %s: the value of data pool '%s' reserved for board %s was voided while "
+				     "it was programmed; the pass is not recorded",
+				     db->path, voided, uid);
+	if ((err = db_prepare(&st, db,
+			      "UPDATE data_allocs SET state = 'burned', burned_at = " DB_NOW_SQL " "
+			      "WHERE uid = ?1 AND state = 'reserved'",
+			      d)) < 0)
+		return err;
+	db_bind_text(st, 1, uid);
+	return db_run(db, st, d, "burning the data values");
 }
 
 int db_sqlite_data_reserve(gang_data_taken *out, gang_db *g, const char *pool, const char *uid,

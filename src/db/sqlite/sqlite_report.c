@@ -11,7 +11,10 @@
  * rows pay nothing for them). Every row carries batch, profile, hashes,
  * station and operator for the "what was programmed" table: six more text
  * columns, about 0.25 s per million rows, since only reading them shows
- * where a combination changes. Trace
+ * where a combination changes. A failed row also carries its board's data
+ * values and labels (data_allocs_by_uid, scans_by_uid): about 0.45 s per
+ * 85,000 failed attempts when every board has a value and a label
+ * (docs/benchmarks.md). Trace
  * uses attempts_by_uid, steps_by_attempt, serials_by_uid and the UNIQUE
  * index on boards (serial, serial_pool). Reference: db/schema.sql, sqlite.org/optoverview.html.
  */
@@ -23,7 +26,25 @@
 
 #include "db/sqlite/sqlite_internal.h"
 
-#define DB_REPORT_SQL_MAX 1024U
+#define DB_REPORT_SQL_MAX 3072U
+/*
+ * A failed attempt's board: its live data values by pool (data_allocs_by_uid),
+ * each as the data step's detail names it (serial/data_pool.h: a secret
+ * list's value by index and SHA-256 only), and its scanned labels
+ * (scans_by_uid). Built for failed rows only, inside the CASE.
+ */
+#define DB_REPORT_DATA_SQL                                                                                    \
+	"ifnull((SELECT group_concat(t, '; ') FROM (SELECT CASE WHEN p.kind = 'mac' THEN x.pool || ' ' || "     \
+	"printf('%02X:%02X:%02X:%02X:%02X:%02X', ((p.first + x.idx) >> 40) & 255, ((p.first + x.idx) >> 32) & " \
+	"255, ((p.first + x.idx) >> 24) & 255, ((p.first + x.idx) >> 16) & 255, ((p.first + x.idx) >> 8) & 255, " \
+	"(p.first + x.idx) & 255) WHEN p.secret THEN x.pool || ' #' || x.idx || ' sha256 ' || v.sha256 ELSE "    \
+	"x.pool || ' #' || x.idx || ' 0x' || substr(v.value, 1, 64) || CASE WHEN length(v.value) > 64 THEN "   \
+	"'...' ELSE '' END END AS t FROM data_allocs x JOIN data_pools p ON p.name = x.pool LEFT JOIN "        \
+	"data_values v ON v.pool = x.pool AND v.idx = x.idx WHERE x.uid = a.uid AND x.state <> 'void' "        \
+	"ORDER BY x.pool)), '')"
+#define DB_REPORT_LABEL_SQL                                                                                   \
+	"ifnull((SELECT group_concat(replace(t, char(31), ' '), ', ') FROM (SELECT text AS t FROM scans WHERE " \
+	"uid = a.uid ORDER BY scanned_at, text)), '')"
 #define DB_REPORT_MMAP_BYTES "1073741824" /* address space only; pages stay in the page cache */
 
 /*
@@ -70,19 +91,11 @@ static char *db_col_dup(sqlite3_stmt *st, int i)
 	return s ? strdup(s) : NULL;
 }
 
-/*
- * A failed attempt's details come packed in one column: the failing step,
- * the serial and the error message joined by DB_REPORT_SEP (an ASCII unit
- * separator, which none of them holds; the message goes last so it may).
- * Only failed attempts build it, so the other rows pay no column for them.
- */
-#define DB_REPORT_SEP "\x1f"
-
-/* Split the packed column into buf (grown as needed); "" fields are NULL. */
+/* Copy the packed failure column into buf (grown as needed) and split it there (store.h). */
 static int db_report_failure_read(gang_report_row *r, char **buf, size_t *cap, const char *packed)
 {
 	size_t n = strlen(packed) + 1;
-	char *p, *q;
+	char *p;
 
 	if (n > *cap) {
 		if (!(p = realloc(*buf, n)))
@@ -91,19 +104,7 @@ static int db_report_failure_read(gang_report_row *r, char **buf, size_t *cap, c
 		*cap = n;
 	}
 	memcpy(*buf, packed, n);
-	p = *buf;
-	r->failed_step = p;
-	if ((q = strchr(p, DB_REPORT_SEP[0]))) {
-		*q++ = '\0';
-		r->serial = q;
-		if ((q = strchr(q, DB_REPORT_SEP[0]))) {
-			*q++ = '\0';
-			r->error_message = q;
-		}
-	}
-	r->failed_step = r->failed_step && *r->failed_step ? r->failed_step : NULL;
-	r->serial = r->serial && *r->serial ? r->serial : NULL;
-	r->error_message = r->error_message && *r->error_message ? r->error_message : NULL;
+	gang_report_row_unpack(r, *buf);
 	return GANG_OK;
 }
 
@@ -126,7 +127,7 @@ static int db_report_row_read(gang_report_row *r, sqlite3_stmt *st, char **buf, 
 	r->station = db_col(st, 13);
 	r->operator_name = db_col(st, 14);
 	r->seq = sqlite3_column_int64(st, 15);
-	r->failed_step = r->serial = r->error_message = NULL;
+	r->failed_step = r->serial = r->error_message = r->data = r->label = NULL;
 	packed = db_col(st, 8);
 	return packed ? db_report_failure_read(r, buf, cap, packed) : GANG_OK;
 }
@@ -137,8 +138,9 @@ int db_sqlite_report_scan(db_sqlite *db, const gang_report_filter *f, gang_repor
 	char sql[DB_REPORT_SQL_MAX] =
 		"SELECT a.id, a.uid, a.slot, a.probe_serial, a.result, a.error_class, a.started_at, "
 		"a.finished_at, CASE WHEN a.result = 'fail' THEN ifnull((SELECT s.step FROM steps s WHERE "
-		"s.attempt_id = a.id AND s.result = 'fail' ORDER BY s.id LIMIT 1), '') || '" DB_REPORT_SEP "' || "
-		"ifnull(a.serial_text, ifnull(a.serial_pool || ' ' || a.serial_value, '')) || '" DB_REPORT_SEP "' || "
+		"s.attempt_id = a.id AND s.result = 'fail' ORDER BY s.id LIMIT 1), '') || '" GANG_REPORT_SEP "' || "
+		"ifnull(a.serial_text, ifnull(a.serial_pool || ' ' || a.serial_value, '')) || '" GANG_REPORT_SEP "' || "
+		DB_REPORT_DATA_SQL " || '" GANG_REPORT_SEP "' || " DB_REPORT_LABEL_SQL " || '" GANG_REPORT_SEP "' || "
 		"ifnull(a.error_message, '') END, "
 		"a.batch, a.profile_name, a.profile_sha256, a.image_sha256, a.station, a.operator, a.seq FROM attempts a";
 	gang_report_row row;
@@ -253,6 +255,63 @@ int db_sqlite_report_pools(gang_report_pool **out, size_t *n_out, db_sqlite *db,
 	sqlite3_finalize(pools);
 	if (err < 0) {
 		gang_db_report_pools_free(*out, *n_out);
+		*out = NULL;
+		*n_out = 0;
+	}
+	return err;
+}
+
+static int db_report_data_pool_add(gang_report_data_pool **v, size_t *n, sqlite3_stmt *st)
+{
+	gang_report_data_pool *p = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!p)
+		return GANG_ENOMEM;
+	*v = p;
+	p += *n;
+	if (!(p->name = db_col_dup(st, 0)))
+		return GANG_ENOMEM;
+	snprintf(p->kind, sizeof(p->kind), "%s", db_col(st, 1) ? db_col(st, 1) : "");
+	p->secret = sqlite3_column_int(st, 2);
+	p->size = sqlite3_column_int64(st, 3);
+	p->remaining = sqlite3_column_int64(st, 4);
+	p->reserved = sqlite3_column_int64(st, 5);
+	p->burned = sqlite3_column_int64(st, 6);
+	p->voided = sqlite3_column_int64(st, 7);
+	(*n)++;
+	return GANG_OK;
+}
+
+/*
+ * One statement over data_allocs (a row per board and pool, far fewer
+ * than attempts), grouped by pool: all pools of one snapshot.
+ */
+int db_sqlite_report_data_pools(gang_report_data_pool **out, size_t *n_out, db_sqlite *db,
+				const gang_report_filter *f, gang_diag *d)
+{
+	char sql[DB_REPORT_SQL_MAX] =
+		"SELECT p.name, p.kind, p.secret, p.size, p.size - p.next, sum(x.state = 'reserved'), "
+		"sum(x.state = 'burned'), sum(x.state = 'void') FROM data_pools p JOIN data_allocs x ON x.pool = p.name";
+	sqlite3_stmt *st;
+	int rc, err = GANG_OK;
+
+	*out = NULL;
+	*n_out = 0;
+	db_report_where(sql, sizeof(sql), f, "x.reserved_at", "x.attempt_id IN (SELECT id FROM attempts WHERE batch = ?1)",
+			0);
+	snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql), " GROUP BY p.name ORDER BY p.name");
+	if ((err = db_prepare(&st, db, sql, d)) < 0)
+		return err;
+	db_report_bind(st, f);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && (err = db_report_data_pool_add(out, n_out, st)) == GANG_OK)
+		;
+	if (err == GANG_ENOMEM)
+		gang_diag_set(d, err, "out of memory reading data pools of %s", db->path);
+	else if (rc != SQLITE_DONE)
+		err = db_fail(db, rc, d, "reading data pools for a report");
+	sqlite3_finalize(st);
+	if (err < 0) {
+		gang_db_report_data_pools_free(*out, *n_out);
 		*out = NULL;
 		*n_out = 0;
 	}

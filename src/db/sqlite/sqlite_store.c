@@ -111,6 +111,12 @@ static int sq_report_pools(gang_report_pool **out, size_t *n_out, gang_db *db, c
 	return db_sqlite_report_pools(out, n_out, DBS(db), f, d);
 }
 
+static int sq_report_data_pools(gang_report_data_pool **out, size_t *n_out, gang_db *db, const gang_report_filter *f,
+				gang_diag *d)
+{
+	return db_sqlite_report_data_pools(out, n_out, DBS(db), f, d);
+}
+
 static int sq_trace_lookup(char ***uids_out, size_t *n_out, gang_db *db, gang_trace_by by, const char *key,
 			   gang_diag *d)
 {
@@ -227,6 +233,7 @@ const gang_store_ops db_sqlite_ops = {
 	.attempt_finish = sq_attempt_finish,
 	.report_scan = sq_report_scan,
 	.report_pools = sq_report_pools,
+	.report_data_pools = sq_report_data_pools,
 	.trace_lookup = sq_trace_lookup,
 	.trace_board = sq_trace_board,
 	.serial_pool_get = sq_serial_pool_get,

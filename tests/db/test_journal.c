@@ -1,0 +1,364 @@
+/*
+ * test_journal.c — a station's journal (db/journal.h) on its own and with
+ * the central database (src/db/pg/pg_journal.c, the test binary's private
+ * server): records read back in order with their texts, settled and
+ * counted; a journal held by another process, of another station, or
+ * holding records for another database is refused; a journal whose
+ * records were all delivered moves to another database; the default path
+ * and `gang db pending`'s reading of a missing or foreign file; on the
+ * server, a record whose delivery committed but was never marked is not
+ * applied twice, a refused record keeps its refusal (locally and
+ * centrally) and delivery goes on, a station's login delivers but cannot
+ * rewrite or delete a delivery, and SQLite refuses a journal.
+ */
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "db/db.h"
+#include "db/db_lease.h"
+#include "db/db_testing.h"
+#include "db/journal.h"
+#include "serial/serial_alloc.h"
+
+static char jt_dir[128];
+static char jt_path[192];
+
+static void jt_setup(void)
+{
+	snprintf(jt_dir, sizeof(jt_dir), "/tmp/gang-journal-XXXXXX");
+	cr_assert_not_null(mkdtemp(jt_dir));
+	snprintf(jt_path, sizeof(jt_path), "%s/sub/journal.db", jt_dir);
+}
+
+static void jt_teardown(void)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", jt_dir);
+	cr_expect_eq(system(cmd), 0);
+}
+
+TestSuite(db_journal, .init = jt_setup, .fini = jt_teardown, .timeout = 60);
+
+static gang_journal *jt_open(const char *station, const char *database)
+{
+	gang_journal *j = NULL;
+	gang_diag d = { 0 };
+
+	cr_assert_eq(gang_journal_open(&j, jt_path, station, database, &d), GANG_OK, "%s", d.msg);
+	return j;
+}
+
+Test(db_journal, records_come_back_in_order_with_their_texts_and_are_settled_and_counted)
+{
+	gang_journal *j = jt_open("line-1", "postgresql:///a");
+	gang_journal_rec b = { .kind = GANG_JREC_BEGIN, .attempt_seq = 1, .s = { "S1", NULL, "lot" }, .n = { 1 } };
+	gang_journal_rec st = { .kind = GANG_JREC_STEP, .attempt_seq = 1, .s = { "program" }, .n = { 0, 42 } };
+	gang_journal_rec r = { 0 };
+	gang_journal_state state;
+	int64_t pending, refused, *open = NULL;
+	size_t n_open = 0;
+	char msg[64];
+	int found, code;
+	gang_diag d = { 0 };
+
+	cr_assert_eq(gang_journal_append(j, &b, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_journal_append(j, &st, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(b.seq, 1);
+	cr_expect_eq(st.seq, 2);
+	cr_expect_eq(strlen(b.at), 24, "UTC ISO 8601 with milliseconds: %s", b.at);
+	cr_assert_eq(gang_journal_next(&r, &found, j, &d), GANG_OK, "%s", d.msg);
+	cr_assert(found);
+	cr_expect_eq(r.seq, 1);
+	cr_expect_eq(r.kind, GANG_JREC_BEGIN);
+	cr_expect_str_eq(r.s[0], "S1");
+	cr_expect_null(r.s[1]);
+	cr_expect_str_eq(r.s[2], "lot");
+	cr_expect_eq(r.n[0], 1);
+	gang_journal_rec_clear(&r);
+	cr_assert_eq(gang_journal_settle(j, 1, GANG_OK, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_journal_next(&r, &found, j, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(r.seq, 2);
+	cr_expect_eq(r.n[1], 42);
+	gang_journal_rec_clear(&r);
+	cr_assert_eq(gang_journal_settle(j, 2, GANG_ESERIAL_TAKEN, "taken", &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_journal_outcome(&state, &code, msg, sizeof(msg), j, 2, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(state, GANG_JOURNAL_REFUSED);
+	cr_expect_eq(code, GANG_ESERIAL_TAKEN);
+	cr_expect_str_eq(msg, "taken");
+	cr_assert_eq(gang_journal_counts(&pending, &refused, j, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(pending, 0);
+	cr_expect_eq(refused, 1);
+	cr_assert_eq(gang_journal_open_attempts(&open, &n_open, j, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(n_open, 1, "attempt 1 was begun and never finished");
+	free(open);
+	gang_journal_close(j);
+}
+
+Test(db_journal, a_journal_another_process_holds_is_refused)
+{
+	gang_journal *j = jt_open("line-1", "postgresql:///a");
+	pid_t pid = fork();
+	int status = 0;
+
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		gang_journal *k = NULL;
+		gang_diag d = { 0 };
+		int err = gang_journal_open(&k, jt_path, "line-1", "postgresql:///a", &d);
+
+		_exit(err == GANG_EDB && strstr(d.msg, "in use by another gang run") ? 0 : 1);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the second process was not refused");
+	gang_journal_close(j);
+}
+
+Test(db_journal, a_journal_of_another_station_is_refused)
+{
+	gang_journal *j = jt_open("line-1", "postgresql:///a");
+	gang_diag d = { 0 };
+
+	gang_journal_close(j);
+	j = NULL;
+	cr_expect_eq(gang_journal_open(&j, jt_path, "line-2", "postgresql:///a", &d), GANG_EDB);
+	cr_expect_null(j);
+	cr_expect_not_null(strstr(d.msg, "belongs to station 'line-1'"), "%s", d.msg);
+}
+
+Test(db_journal, records_for_another_database_keep_the_journal_until_they_are_delivered)
+{
+	gang_journal *j = jt_open("line-1", "postgresql:///a");
+	gang_journal_rec b = { .kind = GANG_JREC_BEGIN, .attempt_seq = 1, .s = { "S1" } };
+	gang_diag d = { 0 };
+
+	cr_assert_eq(gang_journal_append(j, &b, &d), GANG_OK, "%s", d.msg);
+	gang_journal_close(j);
+	j = NULL;
+	cr_expect_eq(gang_journal_open(&j, jt_path, "line-1", "postgresql:///b", &d), GANG_EDB);
+	cr_expect_not_null(strstr(d.msg, "holds 1 records for database postgresql:///a"), "%s", d.msg);
+	j = jt_open("line-1", "postgresql:///a");
+	cr_assert_eq(gang_journal_settle(j, 1, GANG_OK, NULL, &d), GANG_OK, "%s", d.msg);
+	gang_journal_close(j);
+	gang_journal_close(jt_open("line-1", "postgresql:///b"));
+}
+
+Test(db_journal, the_default_path_is_under_the_state_directory_and_pending_reads_only_journals)
+{
+	gang_journal_summary s;
+	char path[512], text[256];
+	gang_diag d = { 0 };
+	FILE *fp;
+
+	setenv("XDG_STATE_HOME", "/var/lib/x", 1);
+	cr_assert_eq(gang_journal_default_path(path, sizeof(path), "line-1", "postgresql:///a", &d), GANG_OK);
+	cr_expect_eq(strncmp(path, "/var/lib/x/gang/journal-line-1-", 31), 0, "%s", path);
+	cr_assert_eq(gang_journal_default_path(path, sizeof(path), "../a/b", "postgresql:///a", &d), GANG_OK);
+	cr_expect_eq(strncmp(path, "/var/lib/x/gang/journal-_._a_b-", 31), 0, "a station name names no directory: %s",
+		     path);
+	unsetenv("XDG_STATE_HOME");
+	unsetenv("HOME");
+	cr_expect_eq(gang_journal_default_path(path, sizeof(path), "line-1", "postgresql:///a", &d), GANG_EUSAGE);
+	cr_expect_eq(gang_journal_peek(&s, jt_path, &d), GANG_EFILE, "no journal yet");
+	snprintf(text, sizeof(text), "%s/not-a-journal", jt_dir);
+	cr_assert_not_null(fp = fopen(text, "w"));
+	fputs("hello\n", fp);
+	fclose(fp);
+	cr_expect_eq(gang_journal_peek(&s, text, &d), GANG_EDB);
+	gang_journal_close(jt_open("line-1", "postgresql:///a"));
+	cr_assert_eq(gang_journal_peek(&s, jt_path, &d), GANG_OK, "%s", d.msg);
+	cr_expect_str_eq(s.station, "line-1");
+	cr_expect_eq(s.pending, 0);
+}
+
+Test(db_journal, an_sqlite_database_refuses_a_journal_naming_postgresql)
+{
+	char db_path[192];
+	gang_db *db = NULL;
+	gang_diag d = { 0 };
+
+	snprintf(db_path, sizeof(db_path), "%s/gang.sqlite", jt_dir);
+	cr_assert_eq(gang_db_open(&db, db_path, GANG_DB_CREATE, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(gang_db_journal_open(db, jt_path, "line-1", &d), GANG_EDB);
+	cr_expect_not_null(strstr(d.msg, "PostgreSQL"), "%s", d.msg);
+	cr_expect_not(gang_db_unreachable(db));
+	gang_db_close(db);
+}
+
+#ifdef GANG_WITH_PG
+#include "pgserver.h"
+
+static pgserver jp_srv;
+static char jp_uri[256];
+static char jp_name[32];
+
+static void jp_setup(void)
+{
+	jt_setup();
+	if (pgserver_shared(&jp_srv) != 0) {
+		if (!pgserver_available(NULL))
+			cr_skip_test("%s", jp_srv.err);
+		cr_assert_fail("%s", jp_srv.err);
+	}
+	snprintf(jp_name, sizeof(jp_name), "jp%ld", (long)getpid());
+	cr_assert_eq(pgserver_createdb(&jp_srv, jp_name), 0, "%s", jp_srv.err);
+	pgserver_uri(jp_uri, sizeof(jp_uri), &jp_srv, jp_name);
+}
+
+TestSuite(db_pg_journal, .init = jp_setup, .fini = jt_teardown, .timeout = 60);
+
+static long jp_count(const char *sql)
+{
+	char out[64];
+
+	cr_assert_eq(pgserver_sql(out, sizeof(out), &jp_srv, jp_name, sql), 0, "%s", jp_srv.err);
+	return strtol(out, NULL, 10);
+}
+
+/* A run's handles on uri: main (journal opened, run recovered: the worker delivers) and one worker. */
+static void jp_open(gang_db **main_out, gang_db **worker_out, const char *uri, const char *station)
+{
+	gang_diag d = { 0 };
+
+	cr_assert_eq(gang_db_open(main_out, uri, GANG_DB_CREATE, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_journal_open(*main_out, jt_path, station, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_recover(*main_out, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_open_worker(worker_out, *main_out, &d), GANG_OK, "%s", d.msg);
+}
+
+/* Mark every record of the journal file pending again, as if the station died before marking them. */
+static void jp_forget_deliveries(void)
+{
+	sqlite3 *db = NULL;
+
+	cr_assert_eq(sqlite3_open(jt_path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "UPDATE records SET state = 0", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+Test(db_pg_journal, a_delivery_that_committed_before_the_station_died_is_not_applied_twice)
+{
+	gang_attempt_info info = { .slot = "S1", .profile_name = "p", .station = "line-9" };
+	gang_attempt_target t = { .uid = "0123456789ABCDEF01234567", .rdp_before = -1 };
+	gang_db *m = NULL, *w = NULL;
+	gang_attempt_key k;
+	gang_diag d = { 0 };
+
+	jp_open(&m, &w, jp_uri, "line-9");
+	cr_assert_eq(gang_db_attempt_begin(&k, w, &info, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_identify(w, &k, &t, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_step(w, &k, "verify", GANG_STEP_PASS, 3, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_finish(w, &k, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
+	gang_db_close(w);
+	gang_db_close(m);
+	cr_expect_eq(jp_count("SELECT count(*) FROM journal_deliveries WHERE station = 'line-9'"), 4);
+	jp_forget_deliveries();
+	jp_open(&m, &w, jp_uri, "line-9");   /* delivers the four again: each is already there */
+	gang_db_close(w);
+	gang_db_close(m);
+	cr_expect_eq(jp_count("SELECT count(*) FROM journal_deliveries WHERE station = 'line-9'"), 4);
+	cr_expect_eq(jp_count("SELECT count(*) FROM attempts WHERE station = 'line-9'"), 1);
+	cr_expect_eq(jp_count("SELECT count(*) FROM steps"), 1);
+	cr_expect_eq(jp_count("SELECT count(*) FROM attempts WHERE result = 'pass' AND seq = 1"), 1);
+}
+
+Test(db_pg_journal, a_refused_record_keeps_its_refusal_and_delivery_goes_on)
+{
+	gang_attempt_info info = { .slot = "S1", .profile_name = "p", .station = "line-8" };
+	gang_db *m = NULL, *w = NULL;
+	gang_attempt_key k, k2;
+	gang_diag d = { 0 };
+	gang_journal_summary s;
+
+	jp_open(&m, &w, jp_uri, "line-8");
+	cr_assert_eq(gang_db_attempt_begin(&k, w, &info, &d), GANG_OK, "%s", d.msg);
+	/* a pass of a board never identified: the central database refuses it, the job hears why */
+	cr_expect_eq(gang_db_attempt_finish(w, &k, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_ERR);
+	cr_expect_not_null(strstr(d.msg, "has no board UID"), "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_finish(w, &k, GANG_ATTEMPT_FAIL, "target", "no answer", &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_begin(&k2, w, &info, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(k2.seq, k.seq + 1);
+	gang_db_close(w);
+	gang_db_close(m);
+	cr_expect_eq(jp_count("SELECT count(*) FROM journal_deliveries WHERE refusal LIKE '%no board UID%'"), 1);
+	cr_expect_eq(jp_count("SELECT count(*) FROM attempts WHERE station = 'line-8' AND result = 'fail'"), 1);
+	cr_expect_eq(jp_count("SELECT count(*) FROM attempts WHERE station = 'line-8' AND finished_at IS NULL"), 1,
+		     "the second attempt stays open: its run is alive no more, the next recovery closes it");
+	cr_assert_eq(gang_journal_peek(&s, jt_path, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(s.refused, 1);
+	cr_expect_eq(s.pending, 0);
+}
+
+/* A journal lost with its station (a new PC, a wiped disk): the new one numbers after the central deliveries. */
+Test(db_pg_journal, a_new_journal_of_a_station_numbers_its_records_after_those_delivered)
+{
+	gang_attempt_info info = { .slot = "S1", .profile_name = "p", .station = "line-5" };
+	gang_db *m = NULL, *w = NULL;
+	char cmd[768];
+	gang_attempt_key k;
+	gang_diag d = { 0 };
+
+	for (int run = 0; run < 2; run++) {
+		jp_open(&m, &w, jp_uri, "line-5");
+		cr_assert_eq(gang_db_attempt_begin(&k, w, &info, &d), GANG_OK, "%s", d.msg);
+		cr_assert_eq(gang_db_attempt_finish(w, &k, GANG_ATTEMPT_FAIL, "target", "x", &d), GANG_OK, "%s", d.msg);
+		gang_db_close(w);
+		gang_db_close(m);
+		snprintf(cmd, sizeof(cmd), "rm -f '%s' '%s-wal' '%s-shm'", jt_path, jt_path, jt_path);
+		cr_assert_eq(system(cmd), 0);
+	}
+	cr_expect_eq(k.seq, 2, "the second journal's attempt follows the first's");
+	cr_expect_eq(jp_count("SELECT count(*) FROM attempts WHERE station = 'line-5' AND finished_at IS NOT NULL"), 2);
+	cr_expect_eq(jp_count("SELECT count(*) FROM journal_deliveries WHERE station = 'line-5'"), 4);
+	cr_expect_eq(jp_count("SELECT max(seq) FROM journal_deliveries WHERE station = 'line-5'"), 4);
+}
+
+Test(db_pg_journal, an_attempt_left_open_in_the_journal_is_closed_as_aborted_by_the_next_run)
+{
+	gang_attempt_info info = { .slot = "S1", .profile_name = "p", .station = "line-7" };
+	gang_db *m = NULL, *w = NULL;
+	gang_attempt_key k;
+	gang_diag d = { 0 };
+
+	jp_open(&m, &w, jp_uri, "line-7");
+	cr_assert_eq(gang_db_attempt_begin(&k, w, &info, &d), GANG_OK, "%s", d.msg);
+	gang_db_close(w);
+	gang_db_close(m);
+	jp_open(&m, &w, jp_uri, "line-7");
+	gang_db_close(w);
+	gang_db_close(m);
+	cr_expect_eq(jp_count("SELECT count(*) FROM attempts WHERE station = 'line-7' AND result = 'aborted' AND "
+			      "error_message = 'gang stopped during this attempt'"), 1);
+}
+
+Test(db_pg_journal, a_station_login_delivers_but_cannot_rewrite_or_delete_a_delivery)
+{
+	gang_attempt_info info = { .slot = "S1", .profile_name = "p", .station = "line-6" };
+	gang_db *m = NULL, *w = NULL;
+	char role[48], sql[160], none[8], uri[320];
+	gang_attempt_key k;
+	gang_diag d = { 0 };
+
+	/* the engineer makes the schema first, then the station logs in as its own member of gang_station */
+	cr_assert_eq(gang_db_open(&m, jp_uri, GANG_DB_CREATE, &d), GANG_OK, "%s", d.msg);
+	gang_db_close(m);
+	snprintf(role, sizeof(role), "st%ld", (long)getpid());
+	snprintf(sql, sizeof(sql), "CREATE ROLE %s LOGIN IN ROLE gang_station", role);
+	cr_assert_eq(pgserver_sql(none, sizeof(none), &jp_srv, jp_name, sql), 0, "%s", jp_srv.err);
+	snprintf(uri, sizeof(uri), "host=%s dbname=%s user=%s", jp_srv.dir, jp_name, role);
+	jp_open(&m, &w, uri, "line-6");
+	cr_assert_eq(gang_db_attempt_begin(&k, w, &info, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_finish(w, &k, GANG_ATTEMPT_FAIL, "target", "x", &d), GANG_OK, "%s", d.msg);
+	cr_expect_neq(gang_db_test_exec(w, "DELETE FROM journal_deliveries", &d), GANG_OK, "a station deleted history");
+	cr_expect_neq(gang_db_test_exec(w, "UPDATE journal_deliveries SET refusal = 'x'", &d), GANG_OK,
+		      "a station rewrote history");
+	gang_db_close(w);
+	gang_db_close(m);
+	cr_expect_eq(jp_count("SELECT count(*) FROM journal_deliveries WHERE station = 'line-6' AND refusal IS NULL"), 2);
+}
+#endif
