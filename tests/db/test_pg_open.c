@@ -25,8 +25,8 @@
 #include "serial/serial_alloc.h"
 
 /* The number of PostgreSQL migrations (db/migrations/pg/), and the next one's. */
-#define PGT_NEWEST "7"
-#define PGT_AFTER "8"
+#define PGT_NEWEST "8"
+#define PGT_AFTER "9"
 #define PGT_THREADS 8
 #define PGT_PER_THREAD 25
 
@@ -89,7 +89,7 @@ Test(db_pg, a_new_database_gets_the_schema_once_and_reopening_applies_nothing)
 	db = pgt_open(0);
 	gang_db_close(db);
 	pgt_sql(out, sizeof(out), "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version");
-	cr_expect_str_eq(out, "1,2,3,4,5,6," PGT_NEWEST);
+	cr_expect_str_eq(out, "1,2,3,4,5,6,7," PGT_NEWEST);
 	pgt_sql(out, sizeof(out), "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'");
 	cr_expect_str_eq(out, "17", "boards, attempts, steps, serial_pools, serials, sightings, slot_map, probes, "
 				    "schema_version, leases, lease_bindings, serial_conflicts, data_pools, data_values, "

@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -222,7 +224,8 @@ static int pgs_initdb(pgserver *s)
 }
 
 /*
- * No TCP at all (listen_addresses empty), the socket in the cluster's
+ * No TCP (listen_addresses empty) unless s->port is set (then loopback
+ * only, trusted like the socket: initdb -A trust), the socket in the cluster's
  * directory, open to every local user (tests drop root to nobody);
  * durability off, for speed (PostgreSQL 15 manual, 20.3 "Connections and
  * Authentication", 20.5 "Write Ahead Log").
@@ -239,9 +242,11 @@ static int pgs_configure(pgserver *s)
 		return -1;
 	}
 	fprintf(f,
-		"\n# pgserver (gang tests)\nlisten_addresses = ''\nunix_socket_directories = '%s'\n"
+		"\n# pgserver (gang tests)\nlisten_addresses = '%s'\nunix_socket_directories = '%s'\n"
 		"unix_socket_permissions = 0777\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\n",
-		s->dir);
+		s->port ? "127.0.0.1" : "", s->dir);
+	if (s->port)
+		fprintf(f, "port = %d\n", s->port);
 	if (fclose(f) != 0) {
 		snprintf(s->err, sizeof(s->err), "cannot write %s: %s", path, strerror(errno));
 		return -1;
@@ -262,10 +267,29 @@ static int pgs_pg_ctl_start(pgserver *s)
 	return rc == 0 ? 0 : pgs_fail(s, "pg_ctl start", rc, out);
 }
 
-int pgserver_start(pgserver *s, const char *bindir)
+/* A loopback port free now (the kernel's choice; another program may take it before the server does). */
+static int pgs_free_port(pgserver *s)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	if (fd >= 0)
+		close(fd);
+	if (port < 0)
+		snprintf(s->err, sizeof(s->err), "no free loopback port: %s", strerror(errno));
+	return port;
+}
+
+static int pgs_start(pgserver *s, const char *bindir, int tcp)
 {
 	memset(s, 0, sizeof(*s));
 	s->wfd = -1;
+	if (tcp && (s->port = pgs_free_port(s)) < 0)
+		return -1;
 	pgs_bindir(s->bindir, sizeof(s->bindir), bindir);
 	if (!pgserver_available(s->bindir)) {
 		snprintf(s->err, sizeof(s->err),
@@ -292,6 +316,16 @@ int pgserver_start(pgserver *s, const char *bindir)
 	return 0;
 }
 
+int pgserver_start(pgserver *s, const char *bindir)
+{
+	return pgs_start(s, bindir, 0);
+}
+
+int pgserver_start_tcp(pgserver *s, const char *bindir)
+{
+	return pgs_start(s, bindir, 1);
+}
+
 static bool pgs_name_ok(const char *name)
 {
 	if (!name[0] || strlen(name) > 63)
@@ -305,7 +339,8 @@ static bool pgs_name_ok(const char *name)
 int pgserver_createdb(pgserver *s, const char *name)
 {
 	char prog[256], out[1024];
-	char *argv[] = { prog, "-h", s->dir, "-U", PGSERVER_SUPERUSER, (char *)name, NULL };
+	char port[16];
+	char *argv[] = { prog, "-h", s->dir, "-p", port, "-U", PGSERVER_SUPERUSER, (char *)name, NULL };
 	int rc;
 
 	if (!pgs_name_ok(name)) {
@@ -313,6 +348,7 @@ int pgserver_createdb(pgserver *s, const char *name)
 		return -1;
 	}
 	snprintf(prog, sizeof(prog), "%s/createdb", s->bindir);
+	snprintf(port, sizeof(port), "%d", s->port ? s->port : 5432);
 	rc = pgs_run(out, sizeof(out), s, false, argv);
 	return rc == 0 ? 0 : pgs_fail(s, "createdb", rc, out);
 }
@@ -320,17 +356,28 @@ int pgserver_createdb(pgserver *s, const char *name)
 /* libpq's URI form puts a socket directory in the host parameter (libpq docs, 34.1.1.2 "Connection URIs"). */
 void pgserver_uri(char *out, size_t cap, const pgserver *s, const char *name)
 {
-	snprintf(out, cap, "postgresql:///%s?host=%s&user=%s", name, s->dir, PGSERVER_SUPERUSER);
+	if (s->port)
+		snprintf(out, cap, "postgresql:///%s?host=%s&port=%d&user=%s", name, s->dir, s->port,
+			 PGSERVER_SUPERUSER);
+	else
+		snprintf(out, cap, "postgresql:///%s?host=%s&user=%s", name, s->dir, PGSERVER_SUPERUSER);
+}
+
+void pgserver_uri_tcp(char *out, size_t cap, const pgserver *s, const char *name)
+{
+	snprintf(out, cap, "postgresql://127.0.0.1:%d/%s?user=%s", s->port, name, PGSERVER_SUPERUSER);
 }
 
 int pgserver_sql(char *out, size_t cap, pgserver *s, const char *name, const char *sql)
 {
 	char prog[256];
-	char *argv[] = { prog, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", s->dir,
+	char port[16];
+	char *argv[] = { prog, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", s->dir, "-p", port,
 			 "-U", PGSERVER_SUPERUSER, "-d", (char *)name, "-c", (char *)sql, NULL };
 	int rc;
 
 	snprintf(prog, sizeof(prog), "%s/psql", s->bindir);
+	snprintf(port, sizeof(port), "%d", s->port ? s->port : 5432);
 	rc = pgs_run(out, cap, s, false, argv);
 	if (rc == 0) {
 		size_t n = strlen(out);

@@ -41,16 +41,21 @@ typedef struct pgserver {
 	gid_t gid;
 	pid_t watchdog; /* 0 when no server */
 	int wfd;        /* the test's end of the watchdog's pipe */
+	int port;       /* the server's port (0: the default 5432, no TCP; socket only) */
 } pgserver;
 
 /* Whether initdb, pg_ctl, createdb and psql are in bindir (NULL: GANG_PG_BINDIR or the default). */
 bool pgserver_available(const char *bindir);
 /* Start a fresh cluster (bindir as above): 0, or -1 with s->err set and nothing left behind. */
 int pgserver_start(pgserver *s, const char *bindir);
+/* The same, the server also listening on loopback TCP (127.0.0.1, a free port in s->port). */
+int pgserver_start_tcp(pgserver *s, const char *bindir);
 /* Create database name (letters, digits, '_'): 0, or -1 with s->err. */
 int pgserver_createdb(pgserver *s, const char *name);
 /* The libpq URI of database name on s (RFC 3986 form; the socket directory as the host parameter). */
 void pgserver_uri(char *out, size_t cap, const pgserver *s, const char *name);
+/* The same over loopback TCP (host=127.0.0.1; a server from pgserver_start_tcp). */
+void pgserver_uri_tcp(char *out, size_t cap, const pgserver *s, const char *name);
 /* Run sql with psql on database name as the superuser; unaligned tuples-only output into out: 0, or -1 with s->err. */
 int pgserver_sql(char *out, size_t cap, pgserver *s, const char *name, const char *sql);
 /* The server's process id from its postmaster.pid (0 when not running). */

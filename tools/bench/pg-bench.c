@@ -2,9 +2,12 @@
  * pg-bench.c — the central PostgreSQL database (issue 14) under a line's
  * load, on a private PostgreSQL 15 server this program starts and stops
  * (tests/lib/pgserver.h: initdb and pg_ctl in a temporary directory, the
- * server reached through its Unix socket on this machine).
+ * server listening on loopback TCP, 127.0.0.1 and a free port, and on its
+ * Unix socket).
  *
- *   1. build/db-bench --threads T --count C on database "line": T slots,
+ *   1. build/db-bench --threads T --count C on database "line_tcp" over
+ *      loopback TCP (the issue's figures), then on "line" over the Unix
+ *      socket (unless --tcp-only): T slots,
  *      each with its own connection, reserving serials for new UIDs, then
  *      writing complete attempt records (begin, identify, reserve, four
  *      steps, pass); an attempt record's latency is a board's whole
@@ -16,8 +19,9 @@
  *      the reading), then build/report-bench --reuse times gang report
  *      and gang trace on it.
  *
- * usage: pg-bench [--threads T] [--count C] [-n N] [--bin DIR]
- *   --bin  where db-bench and report-bench are (default build)
+ * usage: pg-bench [--threads T] [--count C] [-n N] [--bin DIR] [--tcp-only]
+ *   --bin       where db-bench and report-bench are (default build)
+ *   --tcp-only  skip the Unix socket run of phase 1
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +33,7 @@
 
 typedef struct pgb_opts {
 	int threads, count;
+	int tcp_only;
 	long n;
 	const char *bin;
 } pgb_opts;
@@ -51,6 +56,8 @@ static int pgb_parse(pgb_opts *o, int argc, char **argv)
 			o->count = atoi(argv[++i]);
 		else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
 			o->n = strtol(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--tcp-only") == 0)
+			o->tcp_only = 1;
 		else if (strcmp(argv[i], "--bin") == 0 && i + 1 < argc)
 			o->bin = argv[++i];
 		else
@@ -59,8 +66,8 @@ static int pgb_parse(pgb_opts *o, int argc, char **argv)
 	return o->threads > 0 && o->count > 0 && o->n > 0 ? 0 : -1;
 }
 
-/* A new database name on s, its URI in uri, gang's schema applied through gang itself. */
-static int pgb_database(char *uri, size_t cap, pgserver *s, const char *name)
+/* A new database name on s, its URI in uri (over loopback TCP when tcp), gang's schema applied through gang itself. */
+static int pgb_database(char *uri, size_t cap, pgserver *s, const char *name, int tcp)
 {
 	gang_diag d = { 0 };
 	gang_db *db = NULL;
@@ -69,7 +76,10 @@ static int pgb_database(char *uri, size_t cap, pgserver *s, const char *name)
 		fprintf(stderr, "pg-bench: %s\n", s->err);
 		return -1;
 	}
-	pgserver_uri(uri, cap, s, name);
+	if (tcp)
+		pgserver_uri_tcp(uri, cap, s, name);
+	else
+		pgserver_uri(uri, cap, s, name);
 	if (gang_db_open(&db, uri, GANG_DB_CREATE, &d) < 0) {
 		fprintf(stderr, "pg-bench: %s\n", d.msg);
 		return -1;
@@ -132,15 +142,26 @@ static int pgb_fill(pgserver *s, long n)
 	return 0;
 }
 
+/* Phase 1 on a new database over TCP or the Unix socket. */
+static int pgb_line(const pgb_opts *o, pgserver *s, int tcp)
+{
+	char uri[256], cmd[1024];
+
+	printf("central database over %s:\n", tcp ? "loopback TCP (127.0.0.1)" : "the Unix socket");
+	if (pgb_database(uri, sizeof(uri), s, tcp ? "line_tcp" : "line", tcp) < 0)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "'%s/db-bench' --threads %d --count %d --db '%s'", o->bin, o->threads, o->count,
+		 uri);
+	return pgb_system(cmd);
+}
+
 static int pgb_run(const pgb_opts *o, pgserver *s)
 {
 	char uri[256], cmd[1024];
 
-	if (pgb_database(uri, sizeof(uri), s, "line") < 0)
+	if (pgb_line(o, s, 1) < 0 || (!o->tcp_only && pgb_line(o, s, 0) < 0))
 		return -1;
-	snprintf(cmd, sizeof(cmd), "'%s/db-bench' --threads %d --count %d --db '%s'", o->bin, o->threads, o->count,
-		 uri);
-	if (pgb_system(cmd) < 0 || pgb_database(uri, sizeof(uri), s, "big") < 0 || pgb_fill(s, o->n) < 0)
+	if (pgb_database(uri, sizeof(uri), s, "big", 1) < 0 || pgb_fill(s, o->n) < 0)
 		return -1;
 	snprintf(cmd, sizeof(cmd), "'%s/report-bench' --reuse -n %ld --db '%s'", o->bin, o->n, uri);
 	return pgb_system(cmd);
@@ -153,7 +174,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (pgb_parse(&o, argc, argv) < 0) {
-		fprintf(stderr, "usage: pg-bench [--threads T] [--count C] [-n ATTEMPTS] [--bin DIR]\n");
+		fprintf(stderr, "usage: pg-bench [--threads T] [--count C] [-n ATTEMPTS] [--bin DIR] [--tcp-only]\n");
 		return 2;
 	}
 	if (!pgserver_available(NULL)) {
@@ -161,7 +182,7 @@ int main(int argc, char **argv)
 			PGSERVER_BINDIR);
 		return 3;
 	}
-	if (pgserver_start(&s, NULL) != 0) {
+	if (pgserver_start_tcp(&s, NULL) != 0) {
 		fprintf(stderr, "pg-bench: %s\n", s.err);
 		return 1;
 	}

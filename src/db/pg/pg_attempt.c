@@ -63,6 +63,11 @@ int pg_attempt_row(int64_t *id_out, db_pg *db, const gang_attempt_key *k, const 
 	return GANG_OK;
 }
 
+/*
+ * One statement, gang_attempt_begin (db/migrations/pg/0008_server_functions.sql):
+ * the station's lock, the next attempt number and the row, committed
+ * together.
+ */
 static int pg_attempt_insert(int64_t *seq, int64_t *id, db_pg *db, const gang_attempt_info *info, gang_diag *d)
 {
 	pg_params p = { 0 };
@@ -70,11 +75,6 @@ static int pg_attempt_insert(int64_t *seq, int64_t *id, db_pg *db, const gang_at
 	int err;
 
 	pg_p_int(&p, PG_LOCK_STATION);
-	pg_p_text(&p, info->station ? info->station : "");
-	if ((err = pg_q(NULL, db, "SELECT pg_advisory_xact_lock($1::int, hashtext($2))", &p,
-			"waiting for the station's next attempt number", d)) < 0)
-		return err;
-	p = (pg_params){ 0 };
 	pg_p_text(&p, info->slot);
 	pg_p_text(&p, info->probe_serial);
 	pg_p_text(&p, info->batch);
@@ -88,12 +88,13 @@ static int pg_attempt_insert(int64_t *seq, int64_t *id, db_pg *db, const gang_at
 	else
 		pg_p_text(&p, NULL);
 	pg_p_int(&p, info->rework ? 1 : 0);
-	if ((err = pg_q(&r, db,
-			"INSERT INTO attempts (slot, probe_serial, batch, profile_name, profile_sha256, image_sha256, "
-			"operator, station, run_id, rework, seq, started_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-			"$9::bigint, $10, (SELECT COALESCE(max(seq), 0) + 1 FROM attempts WHERE COALESCE(station, '') "
-			"= COALESCE($8, '')), " PG_NOW_SQL ") RETURNING seq, id",
-			&p, "recording a new attempt", d)) < 0)
+	db->writes = 1; /* run again after a lost COMMIT, it would add a second attempt */
+	err = pg_q(&r, db,
+		   "SELECT o_seq, o_id FROM gang_attempt_begin($1::integer, $2, $3, $4, $5, $6, $7, $8, $9, "
+		   "$10::bigint, $11::bigint)",
+		   &p, "recording a new attempt", d);
+	db->writes = 0;
+	if (err < 0)
 		return err;
 	*seq = pg_int(r, 0, 0);
 	*id = pg_int(r, 0, 1);
@@ -109,13 +110,7 @@ int db_pg_attempt_begin(gang_attempt_key *key_out, db_pg *db, const gang_attempt
 	if (!info->slot || !*info->slot || !info->profile_name || !*info->profile_name)
 		return gang_diag_set(d, GANG_ERR, "database %s: an attempt needs a slot and a profile name",
 				     db->shown);
-	if ((err = pg_begin(db, d)) < 0)
-		return err;
-	if ((err = pg_attempt_insert(&key_out->seq, &id, db, info, d)) < 0) {
-		pg_rollback(db);
-		return err;
-	}
-	if ((err = pg_commit(db, d)) < 0)
+	if ((err = pg_attempt_insert(&key_out->seq, &id, db, info, d)) < 0)
 		return err;
 	snprintf(key_out->station, sizeof(key_out->station), "%s", info->station ? info->station : "");
 	db->last_key = *key_out;
@@ -140,15 +135,24 @@ static int pg_attempt_update_one(db_pg *db, const char *sql, const pg_params *p,
 	return err;
 }
 
+/*
+ * One statement: the board's row (added, or its last_seen and part
+ * brought up to date) and the open attempt's identity. The attempt's
+ * foreign key to boards is checked at the statement's end, after the
+ * board's row is written (PostgreSQL 15 manual 7.8.4 "Data-Modifying
+ * Statements in WITH"); a closed attempt's board is left alone. Running it
+ * twice is running it once.
+ */
 int pg_identify_tx(db_pg *db, const gang_attempt_key *k, const gang_attempt_target *t, gang_diag *d)
 {
 	pg_params p = { 0 };
 	int64_t id;
 	int err;
 
-	if ((err = pg_attempt_row(&id, db, k, "identifying the board", d)) < 0 ||
-	    (err = pg_board_upsert(db, t->uid, t->part, d)) < 0)
+	if ((err = pg_attempt_row(&id, db, k, "identifying the board", d)) < 0)
 		return err;
+	if (!t->uid || !*t->uid)
+		return gang_diag_set(d, GANG_ERR, "database %s: board UID missing", db->shown);
 	pg_p_int(&p, id);
 	pg_p_text(&p, t->uid);
 	pg_p_text(&p, t->part);
@@ -158,23 +162,23 @@ int pg_identify_tx(db_pg *db, const gang_attempt_key *k, const gang_attempt_targ
 		pg_p_int(&p, t->rdp_before);
 	else
 		pg_p_text(&p, NULL);
-	return pg_attempt_update_one(db,
-				     "UPDATE attempts SET uid = $2, part = $3, connect_mode = $4, option_bytes = $5, "
-				     "rdp_before = $6::bigint WHERE id = $1 AND finished_at IS NULL",
-				     &p, k, "identifying the board", d);
+	db->idempotent = 1;
+	err = pg_attempt_update_one(db,
+				    "WITH b AS (INSERT INTO boards (uid, part, first_seen, last_seen) SELECT $2::text, "
+				    "$3::text, " PG_NOW_SQL ", " PG_NOW_SQL " WHERE EXISTS (SELECT 1 FROM attempts WHERE "
+				    "id = $1 AND finished_at IS NULL) ON CONFLICT (uid) DO UPDATE SET last_seen = "
+				    "excluded.last_seen, part = COALESCE(excluded.part, boards.part)) "
+				    "UPDATE attempts SET uid = $2, part = $3, connect_mode = $4, option_bytes = $5, "
+				    "rdp_before = $6::bigint WHERE id = $1 AND finished_at IS NULL",
+				    &p, k, "identifying the board", d);
+	db->idempotent = 0;
+	return err;
 }
 
+/* Outside a transaction: the one statement is its own. */
 int db_pg_attempt_identify(db_pg *db, const gang_attempt_key *k, const gang_attempt_target *t, gang_diag *d)
 {
-	int err;
-
-	if ((err = pg_begin(db, d)) < 0)
-		return err;
-	if ((err = pg_identify_tx(db, k, t, d)) < 0) {
-		pg_rollback(db);
-		return err;
-	}
-	return pg_commit(db, d);
+	return pg_identify_tx(db, k, t, d);
 }
 
 /*

@@ -65,6 +65,7 @@ typedef struct db_pg {
 	gang_attempt_key last_key; /* the attempt this handle began last, and its row id (0: none) */
 	int64_t last_id;
 	int idempotent; /* the statement running may run twice (its write checks for itself) */
+	int writes;     /* the SELECT running writes (a server function): it may have committed */
 	int lost;       /* the last statement failed because the connection was lost */
 	int unsure;     /* ... and it may have committed (COMMIT, or a write outside a transaction) */
 	struct pg_deliver *deliver; /* the station's journal and its delivery worker (NULL: none; pg_journal.c) */
@@ -125,14 +126,6 @@ int pg_migration_count(void);
 int pg_attempt_row(int64_t *id_out, db_pg *db, const gang_attempt_key *k, const char *what, gang_diag *d);
 int pg_board_upsert(db_pg *db, const char *uid, const char *part, gang_diag *d);
 int pg_serial_burn_tx(db_pg *db, const char *pool, int64_t value, const char *uid, gang_diag *d);
-/*
- * Inside the pass's transaction: burn every data value reserved to uid (a
- * value is bound to one UID for good; those the attempt programmed are
- * among them). GANG_ESERIAL_VOIDED when a value of the board was voided
- * while the attempt ran and left it none in that pool.
- */
-int pg_data_burn_tx(db_pg *db, int64_t attempt_id, const char *uid, gang_diag *d);
-
 /* The bodies of the attempt ops, inside a transaction the caller runs (a journal delivery's). */
 int pg_identify_tx(db_pg *db, const gang_attempt_key *k, const gang_attempt_target *t, gang_diag *d);
 int pg_serial_text_tx(db_pg *db, const gang_attempt_key *k, const char *text, gang_diag *d);

@@ -250,36 +250,6 @@ static int reserve_tx(gang_data_taken *out, db_pg *db, const char *pool, const c
 	return alloc_value(out, db, pool, d);
 }
 
-int pg_data_burn_tx(db_pg *db, int64_t attempt_id, const char *uid, gang_diag *d)
-{
-	pg_params p = { 0 };
-	PGresult *r;
-	char voided[GANG_DATA_NAME_MAX];
-	int err;
-
-	pg_p_int(&p, attempt_id);
-	pg_p_text(&p, uid);
-	/* as sqlite_pool.c: a value of the board voided while the attempt ran, leaving it none in that pool */
-	if ((err = pg_q(&r, db, "SELECT v.pool FROM data_allocs v WHERE v.uid = $2 AND v.state = 'void' AND "
-			"v.voided_at >= (SELECT started_at FROM attempts WHERE id = $1) AND NOT EXISTS (SELECT 1 FROM "
-			"data_allocs l WHERE l.pool = v.pool AND l.uid = v.uid AND l.state <> 'void') ORDER BY v.pool "
-			"LIMIT 1", &p, "looking up a voided data value", d)) < 0)
-		return err;
-	pg_copy(voided, sizeof(voided), r, 0, 0);
-	PQclear(r);
-	if (voided[0])
-		return gang_diag_set(d, GANG_ESERIAL_VOIDED,
-				     "database %s: the value of data pool '%s' reserved for board %s was voided while "
-				     "it was programmed; the pass is not recorded",
-				     db->shown, voided, uid);
-	p = (pg_params){ 0 };
-	pg_p_text(&p, uid);
-	return pg_q(NULL, db,
-		    "UPDATE data_allocs SET state = 'burned', burned_at = " PG_NOW_SQL " "
-		    "WHERE uid = $1 AND state = 'reserved'",
-		    &p, "burning the data values", d);
-}
-
 int db_pg_data_reserve(gang_data_taken *out, gang_db *g, const char *pool, const char *uid,
 		       const gang_attempt_key *attempt, gang_diag *d)
 {

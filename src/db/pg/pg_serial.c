@@ -1,9 +1,10 @@
 /*
  * pg_serial.c — serial pools in the PostgreSQL backend (tables serial_pools
  * and serials, db/migrations/pg/0001_schema.sql). A reservation is one
- * transaction that first locks the pool's row (SELECT ... FOR UPDATE,
- * PostgreSQL 15 manual 13.3.2 "Row-Level Locks"), so reservations of one
- * pool from every station and thread run one after another: the second
+ * statement (the server function of migration 0008) that locks the pool's
+ * row (SELECT ... FOR UPDATE, PostgreSQL 15 manual 13.3.2 "Row-Level
+ * Locks"), so reservations of one pool from every station and thread run
+ * one after another: the second
  * for the same UID sees the first's serial and gets the same value, and
  * two boards never get the same one. The constraints (PRIMARY KEY (pool,
  * value), unique live (pool, uid), no deletes, void is final) are the
@@ -15,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int pg_pool_load(gang_store_pool *out, int *found, db_pg *db, const char *pool, int lock, gang_diag *d)
+static int pg_pool_load(gang_store_pool *out, int *found, db_pg *db, const char *pool, gang_diag *d)
 {
 	pg_params p = { 0 };
 	PGresult *r;
@@ -23,10 +24,8 @@ static int pg_pool_load(gang_store_pool *out, int *found, db_pg *db, const char 
 
 	*found = 0;
 	pg_p_text(&p, pool);
-	if ((err = pg_q(&r, db,
-			lock ? "SELECT start, \"end\", next, format FROM serial_pools WHERE name = $1 FOR UPDATE"
-			     : "SELECT start, \"end\", next, format FROM serial_pools WHERE name = $1",
-			&p, "reading a serial pool", d)) < 0)
+	if ((err = pg_q(&r, db, "SELECT start, \"end\", next, format FROM serial_pools WHERE name = $1", &p,
+			"reading a serial pool", d)) < 0)
 		return err;
 	if (PQntuples(r) > 0) {
 		*found = 1;
@@ -41,7 +40,7 @@ static int pg_pool_load(gang_store_pool *out, int *found, db_pg *db, const char 
 
 int db_pg_serial_pool_get(gang_store_pool *out, int *found, db_pg *db, const char *pool, gang_diag *d)
 {
-	return pg_pool_load(out, found, db, pool, 0, d);
+	return pg_pool_load(out, found, db, pool, d);
 }
 
 /* ON CONFLICT DO NOTHING: two stations creating the pool together both end up reading the one stored. */
@@ -66,7 +65,7 @@ static int pg_pool_create_tx(gang_store_pool *have, int *found, db_pg *db, const
 	PQclear(r);
 	if (made == 1)
 		return GANG_OK;
-	return pg_pool_load(have, found, db, pool, 0, d);
+	return pg_pool_load(have, found, db, pool, d);
 }
 
 int db_pg_serial_pool_create(gang_store_pool *have, int *found, db_pg *db, const char *pool, uint64_t start,
@@ -84,126 +83,40 @@ int db_pg_serial_pool_create(gang_store_pool *have, int *found, db_pg *db, const
 	return pg_commit(db, d);
 }
 
-static int pg_find_live(int64_t *value, int *found, db_pg *db, const char *pool, const char *uid, gang_diag *d)
-{
-	pg_params p = { 0 };
-	PGresult *r;
-	int err;
-
-	pg_p_text(&p, pool);
-	pg_p_text(&p, uid);
-	if ((err = pg_q(&r, db, "SELECT value FROM serials WHERE pool = $1 AND uid = $2 AND state <> 'void'", &p,
-			"looking up a board's serial", d)) < 0)
-		return err;
-	*found = PQntuples(r) > 0;
-	if (*found)
-		*value = pg_int(r, 0, 0);
-	PQclear(r);
-	return GANG_OK;
-}
-
 /*
- * The pool's next value bound to uid (and to the attempt, attempt_id > 0)
- * in one statement, the pool's row already locked: the lock is held for as
- * few round trips as can be, since every reservation of the pool waits
- * for it.
+ * One statement, gang_serial_reserve (db/migrations/pg/0008_server_functions.sql),
+ * in its own transaction: the pool's row is locked on the server for three
+ * statements and no round trip. Running it again after a lost connection
+ * is safe: the same UID gets the same serial.
  */
-static int pg_take_next(int64_t *value, db_pg *db, const gang_store_pool *pl, const char *pool, const char *uid,
-			int64_t attempt_id, gang_diag *d)
+int db_pg_serial_reserve(int64_t *value_out, db_pg *db, const char *pool, const char *uid,
+			 const gang_attempt_key *attempt, gang_diag *d)
 {
+	char kt[GANG_DB_KEY_TEXT_MAX] = "";
 	pg_params p = { 0 };
+	int64_t attempt_id = 0;
 	PGresult *r;
 	int err;
 
-	if (pl->next > pl->end)
-		return gang_diag_set(d, GANG_ESERIAL_EXHAUSTED, "serial pool '%s' exhausted (%lld..%lld all used)",
-				     pool, (long long)pl->start, (long long)pl->end);
+	/* the attempt first so a bad key is GANG_ERR, not a foreign-key failure */
+	if (attempt && (err = pg_attempt_row(&attempt_id, db, attempt, "reserving a serial", d)) < 0)
+		return err;
+	if (!uid || !*uid)
+		return gang_diag_set(d, GANG_ERR, "database %s: board UID missing", db->shown);
+	if (attempt)
+		gang_attempt_key_text(kt, sizeof(kt), attempt);
 	pg_p_text(&p, pool);
-	pg_p_int(&p, pl->next);
 	pg_p_text(&p, uid);
 	if (attempt_id > 0)
 		pg_p_int(&p, attempt_id);
 	else
 		pg_p_text(&p, NULL);
-	if ((err = pg_q(&r, db,
-			"WITH s AS (INSERT INTO serials (pool, value, uid, state, attempt_id, reserved_at) "
-			"VALUES ($1, $2, $3, 'reserved', $4::bigint, " PG_NOW_SQL ") RETURNING value), "
-			"n AS (UPDATE serial_pools SET next = next + 1 WHERE name = $1), "
-			"a AS (UPDATE attempts SET serial_pool = $1, serial_value = $2 WHERE id = $4::bigint "
-			"AND finished_at IS NULL RETURNING 1) "
-			"SELECT (SELECT value FROM s), (SELECT count(*) FROM a)",
-			&p, "reserving a serial", d)) < 0)
+	pg_p_text(&p, kt);
+	if ((err = pg_q(&r, db, "SELECT gang_serial_reserve($1, $2, $3::bigint, $4)", &p, "reserving a serial", d)) < 0)
 		return err;
-	*value = pl->next;
-	err = attempt_id > 0 && pg_int(r, 0, 1) != 1
-		      ? gang_diag_set(d, GANG_ERR, "database %s: the attempt reserving a serial is closed", db->shown)
-		      : GANG_OK;
+	*value_out = pg_int(r, 0, 0);
 	PQclear(r);
-	return err;
-}
-
-static int pg_note_attempt(db_pg *db, const char *pool, int64_t value, int64_t attempt_id, const gang_attempt_key *k,
-			   gang_diag *d)
-{
-	char kt[GANG_DB_KEY_TEXT_MAX];
-	pg_params p = { 0 };
-	PGresult *r;
-	int err;
-
-	pg_p_int(&p, attempt_id);
-	pg_p_text(&p, pool);
-	pg_p_int(&p, value);
-	if ((err = pg_q(&r, db,
-			"UPDATE attempts SET serial_pool = $2, serial_value = $3 WHERE id = $1 AND finished_at IS NULL",
-			&p, "recording the serial on its attempt", d)) < 0)
-		return err;
-	if (pg_changed(r) != 1)
-		err = gang_diag_set(d, GANG_ERR, "database %s: attempt %s does not exist or is closed", db->shown,
-				    gang_attempt_key_text(kt, sizeof(kt), k));
-	PQclear(r);
-	return err;
-}
-
-static int pg_reserve_tx(int64_t *value, db_pg *db, const char *pool, const char *uid, const gang_attempt_key *k,
-			 gang_diag *d)
-{
-	gang_store_pool pl;
-	int64_t attempt_id = 0;
-	int found, live, err;
-
-	/* Check the attempt first so a bad key is GANG_ERR, not a foreign-key failure. */
-	if (k && (err = pg_attempt_row(&attempt_id, db, k, "reserving a serial", d)) < 0)
-		return err;
-	if (attempt_id > 0 && (err = pg_note_attempt(db, pool, 0, attempt_id, k, d)) < 0)
-		return err;
-	/* before the pool's lock: a board new to the pool needs its row (harmless for one that has a serial) */
-	if ((err = pg_find_live(value, &live, db, pool, uid, d)) < 0 ||
-	    (!live && (err = pg_board_upsert(db, uid, NULL, d)) < 0))
-		return err;
-	if ((err = pg_pool_load(&pl, &found, db, pool, 1, d)) < 0 ||
-	    (err = pg_find_live(value, &live, db, pool, uid, d)) < 0)
-		return err;
-	if (!live && !found)
-		return gang_diag_set(d, GANG_EDB, "database %s: serial pool '%s' does not exist", db->shown, pool);
-	if (!live)
-		return pg_take_next(value, db, &pl, pool, uid, attempt_id, d);
-	if (attempt_id > 0)
-		return pg_note_attempt(db, pool, *value, attempt_id, k, d);
 	return GANG_OK;
-}
-
-int db_pg_serial_reserve(int64_t *value_out, db_pg *db, const char *pool, const char *uid,
-			 const gang_attempt_key *attempt, gang_diag *d)
-{
-	int err;
-
-	if ((err = pg_begin(db, d)) < 0)
-		return err;
-	if ((err = pg_reserve_tx(value_out, db, pool, uid, attempt, d)) < 0) {
-		pg_rollback(db);
-		return err;
-	}
-	return pg_commit(db, d);
 }
 
 int db_pg_serial_burn(db_pg *db, const char *pool, const char *uid, gang_diag *d)

@@ -70,6 +70,17 @@ int pg_fail(db_pg *db, const PGresult *r, const char *what, gang_diag *d)
 	if (state && strncmp(state, "53", 2) == 0)  /* insufficient resources: disk full, out of memory */
 		return gang_diag_set(d, GANG_EDB, "database %s: the server is out of resources while %s (%s)",
 				     db->shown, what, msg);
+	/* the refusals of migration 0008's functions (db/migrations/pg/0008_server_functions.sql) */
+	if (state && strcmp(state, "GS001") == 0)   /* the pool is exhausted */
+		return gang_diag_set(d, GANG_ESERIAL_EXHAUSTED, "%s", msg);
+	if (state && strcmp(state, "GS002") == 0)   /* no such pool */
+		return gang_diag_set(d, GANG_EDB, "database %s: %s", db->shown, msg);
+	if (state && strcmp(state, "GS003") == 0)   /* the attempt is closed */
+		return gang_diag_set(d, GANG_ERR, "database %s: %s", db->shown, msg);
+	if (state && strcmp(state, "GS004") == 0)   /* voided while the board was programmed */
+		return gang_diag_set(d, GANG_ESERIAL_VOIDED, "database %s: %s", db->shown, msg);
+	if (state && strcmp(state, "GS005") == 0)   /* the serial's text is another board's */
+		return gang_diag_set(d, GANG_ESERIAL_TAKEN, "database %s: %s", db->shown, msg);
 	if (state && strcmp(state, "42501") == 0)   /* insufficient_privilege */
 		return gang_diag_set(d, GANG_EDB,
 				     "database %s: this role may not do that (%s while %s) — check the role gang "
@@ -101,7 +112,8 @@ static int pg_ready(db_pg *db, gang_diag *d)
  * crash_shutdown): an autocommit statement commits at the protocol's Sync
  * (PostgreSQL 15 manual 55.2.3), after which that order reaches the
  * station only at its next statement. A statement marked idempotent (a
- * step's row, inserted only when not there yet) may always run again.
+ * step's row, inserted only when not there yet) may always run again; a
+ * SELECT of a server function that writes (db->writes) is a write.
  */
 static void pg_note_lost(db_pg *db, const PGresult *r, const char *sql)
 {
@@ -110,8 +122,8 @@ static void pg_note_lost(db_pg *db, const PGresult *r, const char *sql)
 
 	db->lost = PQstatus(db->conn) == CONNECTION_BAD;
 	db->unsure = db->lost && (strncmp(sql, "COMMIT", 6) == 0 ||
-				  (!db->in_tx && !ordered && !db->idempotent && strncmp(sql, "SELECT", 6) != 0 &&
-				   strncmp(sql, "BEGIN", 5) != 0));
+				  (!db->in_tx && !ordered && !db->idempotent &&
+				   (db->writes || (strncmp(sql, "SELECT", 6) != 0 && strncmp(sql, "BEGIN", 5) != 0))));
 }
 
 /*
