@@ -1,41 +1,60 @@
 /*
  * ctrl.c — the key unlock and the BSY wait that the F0/F1/F3 FPEC, the
- * F2/F4/F7 sector controller and the L0/L1 PECR controller share
- * (flash/ctrl.h).
+ * F2/F4/F7 sector controller, the L0/L1 PECR controller (two key stages)
+ * and the H7 two-bank controller share (flash/ctrl.h). On H7 each bank has its own copy of KEYR, CR, SR and
+ * CCR at +0x100 (RM0433 §4.9): the table says where, the code is one.
  */
 #include "flash/ctrl.h"
 
 #include <inttypes.h>
 
-static uint32_t ctrl_reg(gang_target *t, uint32_t off)
+static uint32_t ctrl_reg(gang_target *t, const gang_flash_ctrl_regs *r, unsigned bank, uint32_t off)
 {
-	return gang_target_part(t)->family->flash.base + off;
+	return gang_target_part(t)->family->flash.base + bank * r->bank_off + off;
 }
 
-int gang_flash_ctrl_unlock(gang_target *t, const gang_flash_ctrl_regs *r)
+unsigned gang_flash_ctrl_banks(gang_target *t, const gang_flash_ctrl_regs *r)
+{
+	const gang_flash_geom *g = &gang_target_part(t)->geom;
+
+	if (r->bank_off == 0 || g->n_regions == 0)
+		return 1U;
+	return g->regions[g->n_regions - 1].bank > 0 ? 2U : 1U;
+}
+
+static int ctrl_unlock_bank(gang_target *t, const gang_flash_ctrl_regs *r, unsigned bank)
 {
 	gang_stlink *sl = gang_target_stlink(t);
 	uint32_t cr = 0;
 	int err;
 
-	if ((err = gang_stlink_write32(sl, ctrl_reg(t, r->sr), r->sr_clear)) < 0 ||
-	    (err = gang_stlink_read32(&cr, sl, ctrl_reg(t, r->cr))) < 0)
+	if ((err = gang_stlink_write32(sl, ctrl_reg(t, r, bank, r->ccr ? r->ccr : r->sr), r->sr_clear)) < 0 ||
+	    (err = gang_stlink_read32(&cr, sl, ctrl_reg(t, r, bank, r->cr))) < 0)
 		return err;
 	if (!(cr & r->cr_lock))
-		return r->next ? gang_flash_ctrl_unlock(t, r->next) : GANG_OK;
-	if ((err = gang_stlink_write32(sl, ctrl_reg(t, r->keyr), r->key1 ? r->key1 : GANG_FLASH_KEY1)) < 0 ||
-	    (err = gang_stlink_write32(sl, ctrl_reg(t, r->keyr), r->key2 ? r->key2 : GANG_FLASH_KEY2)) < 0 ||
-	    (err = gang_stlink_read32(&cr, sl, ctrl_reg(t, r->cr))) < 0)
+		return GANG_OK;
+	if ((err = gang_stlink_write32(sl, ctrl_reg(t, r, bank, r->keyr), r->key1 ? r->key1 : GANG_FLASH_KEY1)) < 0 ||
+	    (err = gang_stlink_write32(sl, ctrl_reg(t, r, bank, r->keyr), r->key2 ? r->key2 : GANG_FLASH_KEY2)) < 0 ||
+	    (err = gang_stlink_read32(&cr, sl, ctrl_reg(t, r, bank, r->cr))) < 0)
 		return err;
 	if (cr & r->cr_lock)
 		return gang_diag_set(gang_target_diag(t), GANG_EFLASH, "flash controller stays locked "
-				     "after the key sequence (FLASH_CR=0x%08" PRIX32 "): a wrong key "
-				     "locks it until the next reset", cr);
-	return r->next ? gang_flash_ctrl_unlock(t, r->next) : GANG_OK;
+				     "after the key sequence (FLASH_CR%s=0x%08" PRIX32 "): a wrong key "
+				     "locks it until the next reset", r->bank_off ? (bank ? "2" : "1") : "", cr);
+	return GANG_OK;
 }
 
-int gang_flash_ctrl_wait(uint32_t *sr_out, gang_target *t, const gang_flash_ctrl_regs *r, unsigned expect_us,
-			 unsigned timeout_ms, const char *what)
+int gang_flash_ctrl_unlock(gang_target *t, const gang_flash_ctrl_regs *r)
+{
+	int err = GANG_OK;
+
+	for (unsigned b = 0; b < gang_flash_ctrl_banks(t, r) && err == GANG_OK; b++)
+		err = ctrl_unlock_bank(t, r, b);
+	return err == GANG_OK && r->next ? gang_flash_ctrl_unlock(t, r->next) : err;
+}
+
+int gang_flash_ctrl_wait_bank(uint32_t *sr_out, gang_target *t, const gang_flash_ctrl_regs *r, unsigned bank,
+			      unsigned expect_us, unsigned timeout_ms, const char *what)
 {
 	uint64_t waited_us = expect_us;
 	int err;
@@ -43,7 +62,7 @@ int gang_flash_ctrl_wait(uint32_t *sr_out, gang_target *t, const gang_flash_ctrl
 	if (expect_us)
 		gang_target_sleep_us(expect_us);
 	for (;;) {
-		if ((err = gang_stlink_read32(sr_out, gang_target_stlink(t), ctrl_reg(t, r->sr))) < 0)
+		if ((err = gang_stlink_read32(sr_out, gang_target_stlink(t), ctrl_reg(t, r, bank, r->sr))) < 0)
 			return err;
 		if (!(*sr_out & r->sr_busy))
 			return GANG_OK;
@@ -53,6 +72,12 @@ int gang_flash_ctrl_wait(uint32_t *sr_out, gang_target *t, const gang_flash_ctrl
 		waited_us += r->poll_us;
 	}
 	return gang_diag_set(gang_target_diag(t), GANG_EFLASH,
-			     "%s: flash controller still busy after %u ms (FLASH_SR=0x%08" PRIX32 ")",
-			     what, timeout_ms, *sr_out);
+			     "%s: flash controller still busy after %u ms (FLASH_SR%s=0x%08" PRIX32 ")",
+			     what, timeout_ms, r->bank_off ? (bank ? "2" : "1") : "", *sr_out);
+}
+
+int gang_flash_ctrl_wait(uint32_t *sr_out, gang_target *t, const gang_flash_ctrl_regs *r, unsigned expect_us,
+			 unsigned timeout_ms, const char *what)
+{
+	return gang_flash_ctrl_wait_bank(sr_out, t, r, 0, expect_us, timeout_ms, what);
 }

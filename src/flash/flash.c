@@ -148,28 +148,30 @@ static int flash_explain_wrp(gang_target *t, const gang_flash_range *r, size_t n
 }
 
 /*
- * Units first..last one at a time (or the driver's erase_batch at a time,
- * L0/L1's on-target loop), so that a stop lands between two of them: a
- * unit's erase, once started, is always waited out (the FPEC cannot be
- * interrupted), then the caller locks the FPEC.
+ * Units first..last one at a time, so that a stop lands between two of
+ * them: a unit's erase, once started, is always waited out (the FPEC
+ * cannot be interrupted), then the caller locks the FPEC. A driver that
+ * erases several units at once (erase_steps_stop: H7's two banks, L0/L1's
+ * on-target page loop) takes the whole span and hears the stop between
+ * its own steps.
  */
 static int flash_erase_units(gang_target *t, unsigned first, unsigned last, gang_flash_progress *p,
 			     gang_flash_overlap *ov)
 {
-	unsigned batch = flash_ops(t)->erase_batch > 1U ? flash_ops(t)->erase_batch : 1U;
 	gang_flash_unit u;
 	int err = GANG_OK;
 
-	for (unsigned k = first; k <= last && err == GANG_OK && gang_geom_unit(&u, flash_geom(t), k);) {
-		unsigned n = last - k + 1U < batch ? last - k + 1U : batch;
-		uint64_t bytes = 0;
+	if (flash_ops(t)->erase_steps_stop) {
+		err = flash_ops(t)->erase_units(t, first, last - first + 1U, p, ov);
+		for (unsigned k = first; k <= last && gang_geom_unit(&u, flash_geom(t), k); k++)
+			p->base += u.size;
+		return err;
+	}
 
+	for (unsigned k = first; k <= last && err == GANG_OK && gang_geom_unit(&u, flash_geom(t), k); k++) {
 		if ((err = gang_target_stop_check(t, "erase", u.addr)) == GANG_OK)
-			err = flash_ops(t)->erase_units(t, k, n, p, ov);
-		for (unsigned i = 0; i < n && gang_geom_unit(&u, flash_geom(t), k + i); i++)
-			bytes += u.size;
-		p->base += bytes;
-		k += n;
+			err = flash_ops(t)->erase_units(t, k, 1U, p, ov);
+		p->base += u.size;
 	}
 	return err;
 }

@@ -67,15 +67,19 @@ typedef struct gang_flash_ops {
 	int (*lock)(gang_target *t);
 	/* ov (may be NULL) runs while the controller erases */
 	int (*mass_erase)(gang_target *t, gang_flash_overlap *ov);
-	/* erase units first..first+count-1 (flash/geom.h indices); progress in bytes erased */
+	/*
+	 * erase units first..first+count-1 (flash/geom.h indices); progress in
+	 * bytes erased. The generic layer passes one unit at a time and hears a
+	 * stop between them, unless erase_steps_stop is set.
+	 */
 	int (*erase_units)(gang_target *t, unsigned first, unsigned count, const gang_flash_progress *p,
 			   gang_flash_overlap *ov);
 	/*
-	 * units the generic layer hands erase_units at once, a stop heard
-	 * between two such calls (0 or 1: one unit at a time); more for a
-	 * driver whose erase loop runs on the target (L0/L1: erase.S)
+	 * erase_units takes a whole range and hears a stop itself between the
+	 * steps it erases at once (gang_target_stop_check; H7: a sector of each
+	 * bank together, which one unit per call would serialize)
 	 */
-	unsigned erase_batch;
+	bool erase_steps_stop;
 	/* optional: stage the program of runs in SRAM within about budget_us, touching no flash */
 	int (*program_stage)(gang_flash_stage *st, gang_target *t, const gang_flash_run *runs, size_t n,
 			     uint64_t budget_us, uint64_t *used_us);
@@ -110,6 +114,8 @@ extern const gang_flash_ops gang_flash_ops_f4;
 extern const gang_flash_ops gang_flash_ops_l0;
 /* G0/G4/L4/L4+/WB/WL/C0 double-word controller (0x40022000, 0x58004000 on WB/WL). */
 extern const gang_flash_ops gang_flash_ops_l4;
+/* H7 two-bank controller (0x52002000, bank 2 at +0x100). */
+extern const gang_flash_ops gang_flash_ops_h7;
 
 /* The driver of family f's flash controller (never NULL for a family in target/part.c). */
 const gang_flash_ops *gang_flash_ops_of(const gang_family *f);

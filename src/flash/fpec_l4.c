@@ -164,7 +164,7 @@ static int l4_layout_check(gang_target *t, uint32_t optr)
 			     (want & L4_OPTR_DBANK) ? "DBANK" : "DUAL_BANK");
 }
 
-/* FLASH_OPTR as read with RDP at attach or after the last reset or OBL_LAUNCH (target/fam_fpec_l4.c). */
+/* FLASH_OPTR as read with RDP at attach or after the last reset or OBL_LAUNCH (target/fam_rdp.c). */
 static int l4_unlock(gang_target *t)
 {
 	int err;

@@ -30,7 +30,9 @@
 #define GANG_LDR_CRC       52   /* loader: CRC of [DST, DST_END) read back from flash after the last unit */
 #define GANG_LDR_BUSY      56   /* host: SR bits that mean "still programming" (BSY) */
 #define GANG_LDR_ERRS      60   /* host: SR bits that mean the program failed */
-#define GANG_LDR_BYTES     64   /* size of the block */
+#define GANG_LDR_SPLIT     64   /* host: where bank 2 starts, for a loader programming two banks at once
+				   (H7: units alternate between the banks in the ring); 0: one bank */
+#define GANG_LDR_BYTES     68   /* size of the block */
 
 #define GANG_LDR_STATE_OK  1    /* every unit programmed */
 #define GANG_LDR_STATE_ERR 2    /* a flash error: see SR and ADDR */

@@ -43,7 +43,7 @@
 #define PROG_STALL_MS      1500U      /* no progress for this long: the loader is stuck */
 
 #define CRC_CYCLES_WORD      5U       /* ldr, adds, str, subs, bne */
-#define CRC_STUB_ADDR        (GANG_SRAM_BASE + 0xC0U)  /* after the loader, before the control block */
+#define CRC_STUB_ADDR        (GANG_SRAM_BASE + 0xF0U)  /* after the loader (240 bytes at most: the H7 one is 198), before the control block */
 
 #define PROG_STAGE_MARGIN_US 3000U    /* staging stops this long before the erase should end */
 #define PROG_HEAD_BYTES      (PROG_CTRL - PROG_LOADER + GANG_LDR_BYTES)  /* loader, CRC stub, control block */
@@ -68,6 +68,7 @@
 #define CTRL_CRC    (GANG_LDR_CRC / 4U)
 #define CTRL_BUSY   (GANG_LDR_BUSY / 4U)
 #define CTRL_ERRS   (GANG_LDR_ERRS / 4U)
+#define CTRL_SPLIT  (GANG_LDR_SPLIT / 4U)
 #define CTRL_WORDS  (GANG_LDR_BYTES / 4U)
 
 /*
@@ -156,10 +157,14 @@ static uint32_t prog_min(uint32_t a, uint32_t b)
 	return a < b ? a : b;
 }
 
-/* The granule a partial block keeps: a whole unit up to a double word (a row loader waits for whole rows). */
+/*
+ * The granule a partial block keeps: a whole unit up to the H7's 32-byte
+ * flash word (those loaders take a unit once wp passes its start); a row
+ * loader waits for whole rows, so its blocks keep double words.
+ */
 static uint32_t prog_align(const prog_stream *s)
 {
-	return s->l->unit < 4U ? 4U : s->l->unit > 8U ? 8U : s->l->unit;
+	return s->l->unit < 4U ? 4U : s->l->unit > 32U ? 8U : s->l->unit;
 }
 
 /* The next contiguous block the host wants to write, and how much of it is free. */
@@ -275,6 +280,20 @@ static int prog_poll(prog_stream *s, uint32_t *state_out)
 	return GANG_OK;
 }
 
+/*
+ * A two-bank loader's split kept within the run (flash/loader_abi.h
+ * GANG_LDR_SPLIT): at the run's end the run is bank 1's alone, at its
+ * start bank 2's alone; 0 for a one-bank loader.
+ */
+static uint32_t prog_split(const prog_stream *s)
+{
+	uint32_t lo = s->run->addr, hi = s->run->addr + s->run->len, sp = s->l->split;
+
+	if (sp == 0)
+		return 0;
+	return sp < lo ? lo : sp > hi ? hi : sp;
+}
+
 /* The control block for s->run: the ring empty, nothing taken yet. */
 static void prog_ctrl_init(prog_stream *s)
 {
@@ -285,6 +304,7 @@ static void prog_ctrl_init(prog_stream *s)
 	s->ctrl[CTRL_SR_REG] = f->flash.base + s->l->sr_off;
 	s->ctrl[CTRL_BUSY] = s->l->busy;
 	s->ctrl[CTRL_ERRS] = s->l->errs;
+	s->ctrl[CTRL_SPLIT] = prog_split(s);
 	s->ctrl[CTRL_DST] = s->run->addr;
 	s->ctrl[CTRL_END] = s->run->addr + s->run->len;
 	s->ctrl[CTRL_RING] = PROG_RING;
@@ -407,6 +427,9 @@ static void prog_stream_init(prog_stream *s, gang_target *t, const gang_loader *
 {
 	*s = (prog_stream){ .t = t, .l = l, .run = run, .size = prog_ring_size(t),
 			    .t_prog_ns = l->t_unit_ns ? l->t_unit_ns : gang_target_part(t)->family->flash.t_prog_ns };
+	/* a run split over two banks programs two units at a time (H7) */
+	if (prog_split(s) > run->addr && prog_split(s) < run->addr + run->len)
+		s->t_prog_ns /= 2U;
 }
 
 /* Stream one run; staged: its loader, head and first bytes are in SRAM already and the core is set. */

@@ -27,6 +27,9 @@ typedef struct gang_loader {
 	uint32_t t_unit_ns;        /* typical time to program one unit; 0: the family's t_prog */
 	/* map the controller status the loader reported at addr to an error (GANG_OK: none) */
 	int (*check)(gang_target *t, uint32_t sr, const char *what, uint32_t addr);
+	/* a two-bank loader (H7): where bank 2 starts, the run's units alternating between the banks
+	   in the ring (flash/loader_abi.h GANG_LDR_SPLIT); 0: one bank */
+	uint32_t split;
 } gang_loader;
 
 /*

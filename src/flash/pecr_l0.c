@@ -35,7 +35,7 @@
 #define L0_WORD_TIMEOUT_MS   100U
 #define L0_ERASE_STUB        (GANG_SRAM_BASE + 0x200U)   /* above the loader's control block */
 #define L0_ERASE_MAX_PAGES   512U      /* one stub run: about 1.6 s on L0 */
-#define L0_ERASE_BATCH       64U       /* pages per call from the generic layer: a stop heard within about 0.2 s */
+#define L0_ERASE_STEP        64U       /* pages per stub run between stop checks: a stop heard within about 0.2 s */
 #define L0_RING_MIN_KIB      8U        /* loader_ring.c needs 4 KiB head + a 4 KiB ring */
 #define L0_BATCH_CTRL        (GANG_SRAM_BASE + 0x100U)
 #define L0_BATCH_BUF         (GANG_SRAM_BASE + 0x200U)
@@ -106,23 +106,23 @@ static int l0_wr(gang_target *t, uint32_t off, uint32_t v)
 #define L0_SR_CLEAR_COMMON (L0_SR_EOP | L0_SR_WRPERR | L0_SR_PGAERR | L0_SR_SIZERR | L0_SR_OPTVERR)
 static const gang_flash_ctrl_regs l0_prg_stage = {
 	L0_FLASH_PRGKEYR, L0_FLASH_SR, L0_FLASH_PECR, L0_SR_BSY, L0_SR_CLEAR_COMMON, L0_PECR_PRGLOCK, L0_POLL_US,
-	L0_PRGKEY1, L0_PRGKEY2, NULL,
+	0U, 0U, L0_PRGKEY1, L0_PRGKEY2, NULL,
 };
 static const gang_flash_ctrl_regs l0_opt_stage = {
 	L0_FLASH_OPTKEYR, L0_FLASH_SR, L0_FLASH_PECR, L0_SR_BSY, L0_SR_CLEAR_COMMON, L0_PECR_OPTLOCK, L0_POLL_US,
-	L0_OPTKEY1, L0_OPTKEY2, NULL,
+	0U, 0U, L0_OPTKEY1, L0_OPTKEY2, NULL,
 };
 static const gang_flash_ctrl_regs l0_pe_prg = {
 	L0_FLASH_PEKEYR, L0_FLASH_SR, L0_FLASH_PECR, L0_SR_BSY, L0_SR_CLEAR_COMMON, L0_PECR_PELOCK, L0_POLL_US,
-	L0_PEKEY1, L0_PEKEY2, &l0_prg_stage,
+	0U, 0U, L0_PEKEY1, L0_PEKEY2, &l0_prg_stage,
 };
 static const gang_flash_ctrl_regs l0_pe_opt = {
 	L0_FLASH_PEKEYR, L0_FLASH_SR, L0_FLASH_PECR, L0_SR_BSY, L0_SR_CLEAR_COMMON, L0_PECR_PELOCK, L0_POLL_US,
-	L0_PEKEY1, L0_PEKEY2, &l0_opt_stage,
+	0U, 0U, L0_PEKEY1, L0_PEKEY2, &l0_opt_stage,
 };
 static const gang_flash_ctrl_regs l0_pe_only = {
 	L0_FLASH_PEKEYR, L0_FLASH_SR, L0_FLASH_PECR, L0_SR_BSY, L0_SR_CLEAR_COMMON, L0_PECR_PELOCK, L0_POLL_US,
-	L0_PEKEY1, L0_PEKEY2, NULL,
+	0U, 0U, L0_PEKEY1, L0_PEKEY2, NULL,
 };
 
 /* Clear every stale status bit of this instance (the family's own error bits too). */
@@ -205,21 +205,26 @@ static int l0_erase_run(gang_target *t, uint32_t addr, uint32_t end, uint32_t pa
 	return l0_clear(t);
 }
 
-/* Pages first..first+count-1 in stub runs of up to L0_ERASE_MAX_PAGES; ov unused (the core is busy). */
-static int l0_erase_units(gang_target *t, unsigned first, unsigned count, const gang_flash_progress *p,
-			  gang_flash_overlap *ov)
+/*
+ * Pages first..first+count-1 in stub runs of up to step pages (L0_ERASE_STEP,
+ * or L0_ERASE_MAX_PAGES for a mass erase), a stop heard before each run
+ * (the core is busy: nothing overlaps).
+ */
+static int l0_erase_pages(gang_target *t, unsigned first, unsigned count, const gang_flash_progress *p,
+			  unsigned step)
 {
 	const gang_flash_geom *g = &gang_target_part(t)->geom;
 	gang_flash_unit lo, hi;
 	uint64_t done = 0;
 	int err = GANG_OK;
 
-	(void)ov;
 	for (unsigned i = first; i < first + count && err == GANG_OK;) {
-		unsigned n = first + count - i < L0_ERASE_MAX_PAGES ? first + count - i : L0_ERASE_MAX_PAGES;
+		unsigned n = first + count - i < step ? first + count - i : step;
 
 		if (!gang_geom_unit(&lo, g, i) || !gang_geom_unit(&hi, g, i + n - 1U))
 			return gang_diag_set(gang_target_diag(t), GANG_ERR, "erase: page %u does not exist", i);
+		if ((err = gang_target_stop_check(t, "erase", lo.addr)) < 0)
+			break;
 		err = l0_erase_run(t, lo.addr, hi.addr + hi.size, lo.size);
 		done += (uint64_t)hi.addr + hi.size - lo.addr;
 		gang_flash_progress_report(p, done);
@@ -228,10 +233,18 @@ static int l0_erase_units(gang_target *t, unsigned first, unsigned count, const 
 	return err;
 }
 
+static int l0_erase_units(gang_target *t, unsigned first, unsigned count, const gang_flash_progress *p,
+			  gang_flash_overlap *ov)
+{
+	(void)ov;
+	return l0_erase_pages(t, first, count, p, L0_ERASE_STEP);
+}
+
 /* The PECR controller has no mass erase short of an RDP regression: every page, by the loop. */
 static int l0_mass_erase(gang_target *t, gang_flash_overlap *ov)
 {
-	return l0_erase_units(t, 0, gang_geom_unit_count(&gang_target_part(t)->geom), NULL, ov);
+	(void)ov;
+	return l0_erase_pages(t, 0, gang_geom_unit_count(&gang_target_part(t)->geom), NULL, L0_ERASE_MAX_PAGES);
 }
 
 static uint32_t l0_half_page(gang_target *t)
@@ -512,7 +525,7 @@ const gang_flash_ops gang_flash_ops_l0 = {
 	.lock = l0_lock,
 	.mass_erase = l0_mass_erase,
 	.erase_units = l0_erase_units,
-	.erase_batch = L0_ERASE_BATCH,
+	.erase_steps_stop = true,
 	.program = l0_program,
 	.crc = l0_crc,
 	.ob_read = l0_ob_read,

@@ -6,7 +6,8 @@
  * (RM0377 §3.7.9, RM0038 §3.9.9), H7 FLASH_OPTSR_CUR[15:8] (RM0433
  * §4.9.8). The byte is 0xAA at level 0 and 0xCC at level 2 on all of them;
  * any other value is level 1. The family row names the register and the
- * byte's position (gang_family.rdp_reg, rdp_shift).
+ * byte's position (gang_family.rdp_reg, rdp_shift). The register's whole
+ * value is kept in gang_target_info.opt_reg.
  */
 #include "target/target_internal.h"
 
@@ -18,7 +19,7 @@ int gang_fam_read_rdp_byte(int *level_out, gang_target *t)
 
 	if (err < 0)
 		return err;
-	t->info.opt_reg = v;   /* the double-word driver checks the bank layout against FLASH_OPTR (flash/fpec_l4.c) */
+	t->info.opt_reg = v;   /* the double-word driver checks the bank layout against it (flash/fpec_l4.c) */
 	if (rdp == t->fam->rdp_level0)
 		*level_out = 0;
 	else

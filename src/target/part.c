@@ -91,10 +91,11 @@
 /*
  * H7 controller at 0x52002000 (bank 2 registers at +0x100); option bytes
  * only as registers (FLASH_OPTSR_CUR/PRG, no memory-mapped block); a
- * 256-bit flash word at x32 about 130 us (unverified: RM0433 gives no
- * typical figure; DS12110 "Flash memory programming" to check).
+ * 256-bit flash word at x64 (gang's parallelism, flash/fpec_h7.c) about
+ * 100 us, 130 us at x32 (unverified: RM0433 gives no typical figure;
+ * DS12110 "Flash memory programming" to check).
  */
-#define PART_CTRL_H7(obl) { GANG_CTRL_FPEC_H7, 0x52002000U, 0U, 130000U, 0U, 0U, 0U, 0U, 0U }
+#define PART_CTRL_H7(obl) { GANG_CTRL_FPEC_H7, 0x52002000U, 0U, 100000U, 0U, 0U, 0U, 0U, 0U }
 
 /*
  * The clock gang's loader and CRC pass run at (gang_fast_clock), from the
@@ -291,6 +292,7 @@
 	.dbgmcu_cr_addr = 0x5C001004U, .dbgmcu_cr_bits = 0x00600007U, \
 	.dbgmcu_fz_addr = 0x5C001054U, .dbgmcu_fz_bits = 1U << 18, \
 	.read_rdp = gang_fam_read_rdp_byte, .rdp_reg = 0x1CU, .rdp_shift = 8U, /* OPTSR_CUR */ \
+	.pick_part = gang_fam_h7_pick_part, \
 	.rcc_ahbenr = 0x580244E0U, .rcc_crcen = 1U << 19, .crc_base = 0x58024C00U, \
 	.iwdg_kr = 0x58004800U, PART_CLOCK_RESET(64U), \
 	.sysmem_base = 0x1FF00000U, .sysmem_bytes = 0x20000U
@@ -361,6 +363,20 @@ const gang_family *gang_part_family_of(uint16_t dev_id)
 		if (part_table[i].dev_id == dev_id)
 			return part_table[i].family;
 	return NULL;
+}
+
+/*
+ * H745/H747/H755/H757 share DEV_ID 0x450 with the single-core H742/743/
+ * 750/753 (RM0399 §62.2 and RM0433 §61.2): the datasheets number them so.
+ */
+bool gang_part_h7_dual_core(const gang_part *p)
+{
+	static const char *const dual[] = { "STM32H745", "STM32H747", "STM32H755", "STM32H757" };
+
+	for (size_t i = 0; i < sizeof(dual) / sizeof(dual[0]); i++)
+		if (strncmp(p->name, dual[i], strlen(dual[i])) == 0)
+			return true;
+	return false;
 }
 
 uint32_t gang_part_page_size(const gang_part *p)

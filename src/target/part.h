@@ -20,6 +20,7 @@
 #include "core/err.h"
 
 struct gang_target;
+struct gang_part;
 
 #define GANG_IDCODE_ADDRS_MAX 3U
 #define GANG_CPUID_PARTS_MAX  3U
@@ -123,6 +124,8 @@ typedef struct gang_family {
 	uint8_t rdp_level2;                /* RDP byte meaning "locked forever"; 0: no level 2 */
 	/* the family's RDP read (target/fam_fpec_f1.c, fam_rdp.c): level 0, 1 or 2 into *level_out */
 	int (*read_rdp)(int *level_out, struct gang_target *t);
+	/* optional (target/fam_h7.c): of the rows sharing *part_io's DEV_ID and size, the board's */
+	int (*pick_part)(const struct gang_part **part_io, struct gang_target *t);
 	uint32_t rdp_reg;                  /* fam_rdp.c: controller register holding the RDP byte */
 	uint32_t rdp_shift;                /* and its position in that register */
 	uint32_t rcc_ahbenr;               /* CRC clock enable register */
@@ -157,6 +160,8 @@ const gang_part *gang_part_find(const char *name);
 const gang_part *gang_part_identify(uint16_t dev_id, uint32_t flash_kib);
 /* The family of any part with this DEV_ID, or NULL. */
 const gang_family *gang_part_family_of(uint16_t dev_id);
+/* True for the dual-core H745/H747/H755/H757 (a Cortex-M4 beside the M7; RM0399), by part name. */
+bool gang_part_h7_dual_core(const gang_part *p);
 /* The page size when every erase unit of p has the same size (F0/F1/F3), else 0 (sectors). */
 uint32_t gang_part_page_size(const gang_part *p);
 /* Number of families and family i, in table order (identification tries them). */

@@ -66,7 +66,7 @@ typedef struct gang_target_info {
 	unsigned swd_khz;          /* SWD clock actually set */
 	gang_connect_mode mode;    /* strategy that succeeded (never AUTO) */
 	int rdp_level;             /* 0, 1 or 2, from FLASH_OBR at attach / last reset */
-	uint32_t opt_reg;          /* the option register RDP was read from (FLASH_OPTR on G0-WL; 0 elsewhere) */
+	uint32_t opt_reg;          /* the option register RDP was read from (FLASH_OPTR on G0-WL, OPTCR, OBR, OPTSR_CUR; 0 on F0/F1/F3) */
 	char note[GANG_TARGET_NOTE_LEN]; /* what happened at connect, in detail ("" if nothing) */
 	char headline[GANG_TARGET_NOTE_LEN]; /* the operator's one sentence for it ("" if nothing) */
 } gang_target_info;

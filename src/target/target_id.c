@@ -18,7 +18,7 @@
 #include <string.h>
 
 #define TGT_IDCODE_TRIES 8U    /* distinct DBGMCU_IDCODE addresses tried at most */
-#define TGT_ID_SPAN_MAX  192U   /* bytes of the one read that covers flash size and UID */
+#define TGT_ID_SPAN_MAX  192U   /* bytes of the one read that covers flash size and UID (H7: 0x84; room for L5/U5) */
 
 static bool tgt_has_addr(const uint32_t *list, unsigned n, uint32_t addr)
 {
@@ -110,12 +110,13 @@ static int tgt_read_ids(gang_target *t)
 
 /*
  * The flash-size register and the UID in one aligned READMEM: every family
- * here keeps them within 96 bytes of each other (RM0008 §30.1, RM0091
+ * here keeps them within 136 bytes of each other (RM0008 §30.1, RM0091
  * §33, RM0090 §39.1 and §39.2; F2/F4 and F7 put the size on a half-word
  * boundary, so it is read inside the aligned span; the double-word
  * families 84 bytes apart: UID 0x1FFF7590, size 0x1FFF75E0, RM0351 §48.1-2,
  * on C0 0x1FFF7550 and 0x1FFF75A0, RM0490; L0/L1 split the UID, its third
- * word 0x14 past the first, RM0377 §28.2). The buffer allows 192 bytes,
+ * word 0x14 past the first, RM0377 §28.2; RM0433 §61.1-61.2: the H7's
+ * UID at 0x1FF1E800, its size 0x80 above). The buffer allows 192 bytes,
  * room for the families still to come.
  */
 static int tgt_read_size_uid(gang_target *t)
@@ -162,7 +163,8 @@ static int tgt_match_part(gang_target *t)
 		return gang_diag_set(t->d, GANG_ENOTSUP,
 				     "board has DEV_ID 0x%03X with %" PRIu32 " KiB of flash, a size "
 				     "gang's part table does not list", (unsigned)t->info.dev_id, kib);
-	return GANG_OK;
+	/* rows that share DEV_ID and size (H743ZI, H745ZI): the family tells them apart */
+	return t->fam->pick_part ? t->fam->pick_part(&t->info.part, t) : GANG_OK;
 }
 
 int gang_target_identify(gang_target *t)

@@ -69,5 +69,7 @@ int gang_target_freeze_watchdogs(gang_target *t);
 int gang_fam_fpec_f1_read_rdp(int *level_out, gang_target *t);
 /* fam_rdp.c: the RDP byte of one controller register (gang_family.rdp_reg/rdp_shift). */
 int gang_fam_read_rdp_byte(int *level_out, gang_target *t);
+/* fam_h7.c: the H743 or the dual-core H745 row, from the boot bits only the dual-core parts have. */
+int gang_fam_h7_pick_part(const gang_part **part_io, gang_target *t);
 
 #endif

@@ -5,7 +5,8 @@
  * range checks, "unchanged" fields and WRP page lookup; the F2/F4/F7
  * FLASH_OPTCR/OPTCR1 fields.
  * References: PM0075 option bytes and WRP (RM0091 §3 for F0/F3), RM0090
- * §3.9.10-11 (F4 OPTCR/OPTCR1), RM0033 §2.4.7 (F2), RM0410 §3.7.7-8 (F7).
+ * §3.9.10-11 (F4 OPTCR/OPTCR1), RM0033 §2.4.7 (F2), RM0410 §3.7.7-8 (F7);
+ * RM0433 §4.9.9, §4.9.17, §4.9.21 (H7 OPTSR, WPSN, BOOT).
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -312,6 +313,44 @@ Test(ob, f7_boot_addresses_live_in_optcr1)
 	ob.data1 = 0x2000;
 	gang_ob_encode(raw, &ob, f7);
 	cr_assert_eq(raw[6] | raw[7] << 8, 0x2000);
+}
+
+/* RM0433 §4.9.9 factory OPTSR 0x0006AAD0 (IWDG1_SW, NRST_STOP_D1, NRST_STBY_D1, FZ_IWDG_STOP/SDBY, RDP 0xAA). */
+Test(ob, h7_optsr_boot_and_wpsn_decode_and_encode_in_place)
+{
+	const gang_family *h7 = ob_fam("STM32H743ZI");
+	uint8_t raw[16] = { 0xD0, 0xAA, 0x06, 0x00, 0x00, 0x08, 0xF0, 0x1F, 0xFF, 0, 0, 0, 0xFF, 0, 0, 0 };
+	gang_ob ob, next;
+	gang_ob_want w;
+	bool changed = false;
+	char list[320];
+
+	gang_ob_field_list(list, sizeof(list), h7);
+	cr_assert_str_eq(list, "RDP, BOR_LEV, IWDG1_SW, IWDG2_SW, NRST_STOP_D1, NRST_STBY_D1, FZ_IWDG_STOP, "
+			       "FZ_IWDG_SDBY, BCM4, BCM7, NRST_STOP_D2, NRST_STBY_D2, IO_HSLV, SWAP_BANK_OPT, "
+			       "BOOT_ADD0, BOOT_ADD1, WRPSN");
+	gang_ob_decode(&ob, raw, h7);
+	cr_assert_eq(ob.rdp_level, 0);
+	cr_assert_eq(ob.wrp, 0xFFFFFFFFU, "16 sectors unprotected, the rest reads as 1");
+	cr_assert_eq(ob.data0, 0x0800, "BOOT_ADD0: 0x08000000");
+	cr_assert_eq(ob.data1, 0x1FF0, "BOOT_ADD1: system memory");
+	cr_assert_eq(gang_ob_field_get(&ob, gang_ob_field_find(h7, "IWDG1_SW")), 1);
+	cr_assert_eq(gang_ob_field_get(&ob, gang_ob_field_find(h7, "FZ_IWDG_SDBY")), 1);
+	cr_assert_eq(gang_ob_field_get(&ob, gang_ob_field_find(h7, "BOR_LEV")), 0);
+	gang_ob_want_init(&w);
+	cr_assert_eq(gang_ob_want_set(&w, h7, "BOR_LEV", 3, NULL), GANG_OK);
+	cr_assert_eq(gang_ob_want_set(&w, h7, "FZ_IWDG_STOP", 0, NULL), GANG_OK);
+	cr_assert_eq(gang_ob_want_set(&w, h7, "WRPSN", 0xFFFFFEFEU, NULL), GANG_OK);
+	cr_assert_eq(gang_ob_plan(&next, &changed, &ob, &w, NULL, h7, NULL), GANG_OK);
+	cr_assert(changed);
+	gang_ob_encode(raw, &next, h7);
+	cr_assert_eq(raw[0], 0xDC, "BOR_LEV 11 in bits 3:2, the other user bits kept");
+	cr_assert_eq(raw[1], 0xAA, "RDP kept");
+	cr_assert_eq(raw[2], 0x04, "FZ_IWDG_STOP (b17) cleared, FZ_IWDG_SDBY (b18) kept");
+	cr_assert_eq(raw[5] << 8 | raw[4], 0x0800);
+	cr_assert_eq(raw[8], 0xFE, "bank 1 sector 0 protected (WRPSN1 bit 0 clear)");
+	cr_assert_eq(raw[12], 0xFE, "bank 2 sector 0 is gang_ob.wrp bit 8, WRPSN2 bit 0");
+	cr_assert_null(gang_ob_field_find(h7, "nWRP"));
 }
 
 static uint32_t ob_get32(const uint8_t *p)

@@ -334,6 +334,7 @@ Test(profile_load, every_shipped_profile_loads)
 		"profiles/l053.cfg",
 		"profiles/g071.cfg",
 		"profiles/l476.cfg",
+		"profiles/h743.cfg",
 	};
 
 	for (size_t i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++) {
@@ -364,6 +365,20 @@ Test(profile_load, f4_examples_set_their_familys_fields_and_sectors)
 	cr_expect_eq(b->serial.address, 0x08100000U, "bank 2, sector 12");
 	gang_profile_free(a);
 	gang_profile_free(b);
+}
+
+/* RM0433 §4.9.9: the H7 example names BOR_LEV, IWDG1_SW, FZ_IWDG_STOP; its serial is bank 2's sector 0. */
+Test(profile_load, h7_example_sets_its_familys_fields_and_spans_both_banks)
+{
+	gang_profile *p = NULL;
+	gang_diag d = { 0 };
+
+	cr_assert_eq(gang_profile_load(&p, "profiles/h743.cfg", &d), GANG_OK, "%s", d.msg);
+	cr_expect_str_eq(p->ob.fields[0].name, "BOR_LEV");
+	cr_expect_str_eq(p->ob.fields[1].name, "IWDG1_SW");
+	cr_expect_eq(p->serial.address, 0x08100000U, "bank 2, sector 0");
+	cr_expect_eq(p->erase, GANG_ERASE_PAGES);
+	gang_profile_free(p);
 }
 
 Test(profile_load, example_profiles_use_their_documented_features)

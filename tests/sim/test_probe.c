@@ -1228,3 +1228,38 @@ Test(sim_probe, unwired_nrst_cannot_rescue_a_board_with_swd_disabled)
 	cr_expect_eq(r[0], STLINK_DEBUG_ERR_OK, "the probe drives its pin regardless");
 	cr_expect_eq(tp_enter(h), STLINK_JTAG_GET_IDCODE_ERROR);
 }
+
+/* READMEM_32BIT through access port ap (byte 8 on multi-AP firmware): status and first word. */
+static uint8_t tp_read_ap(libusb_device_handle *h, uint8_t ap, uint32_t addr, uint32_t *val)
+{
+	uint8_t c[8] = { STLINK_DEBUG_READMEM_32BIT }, r[4];
+
+	tp_put32(c + 1, addr);
+	c[5] = 4;
+	c[7] = ap;
+	cr_assert_eq(tp_dbg(h, c, 8, r, 4), 4);
+	*val = tp_get32(r);
+	return tp_rwstatus(h);
+}
+
+/*
+ * H7: the DBGMCU at 0x5C001000 is on the AXI bus behind AP0, held in reset
+ * with the system; its copy at 0xE00E1000 on the debug APB answers through
+ * AP2 under NRST (OpenOCD target/stm32h7x.cfg); an AP the part lacks faults.
+ */
+Test(sim_probe, memory_commands_reach_the_h7_dbgmcu_through_ap2_under_reset)
+{
+	uint8_t low[2] = { STLINK_DEBUG_APIV2_DRIVE_NRST, STLINK_NRST_LOW }, r[2];
+	libusb_device_handle *h;
+	uint32_t v = 0;
+
+	tp_bench(FIX "flash-h743zi.cfg");
+	h = tp_open("066DFF48545772518708E701");
+	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
+	cr_assert_eq(tp_dbg(h, low, 2, r, 2), 2);
+	cr_expect_eq(tp_read_ap(h, 0, 0x5C001000U, &v), STLINK_SWD_AP_FAULT, "AXI under reset");
+	cr_expect_eq(tp_read_ap(h, 2, 0xE00E1000U, &v), STLINK_DEBUG_ERR_OK);
+	cr_expect_eq(v & 0xFFFU, 0x450U, "DEV_ID through AP2");
+	cr_expect_eq(tp_read_ap(h, 3, 0xE000ED00U, &v), STLINK_SWD_AP_FAULT, "H743: no CM4 on AP3");
+	tp_close(h);
+}

@@ -50,26 +50,11 @@ Test(part, identify_uses_the_flash_size_to_tell_rc_from_re)
 	cr_assert_null(gang_part_identify(0x999, 64));
 }
 
-/*
- * The H7 rows (the two-bank 256-bit controller) came ahead of their driver
- * and bench model (branch hd-h7drv): they have none yet, and are the only
- * rows allowed none. When the driver lands, this exception goes and the
- * rows are checked as the rest.
- */
-static bool part_driver_to_follow(const gang_part *p)
-{
-	return p->family->flash.id == GANG_CTRL_FPEC_H7;
-}
-
 Test(part, every_row_has_a_family_with_a_complete_flash_driver)
 {
 	for (unsigned i = 0; i < gang_part_count(); i++) {
 		const gang_part *p = gang_part_at(i);
 		const gang_flash_ops *o = gang_flash_ops_of(p->family);
-		if (part_driver_to_follow(p)) {
-			cr_expect_null(o, "%s: an H7 driver exists: drop part_driver_to_follow", p->name);
-			continue;
-		}
 		cr_assert_not_null(o, "%s", p->name);
 		cr_assert(o->unlock && o->lock && o->mass_erase && o->erase_units && o->program &&
 			  o->crc && o->ob_read && o->ob_write, "%s: incomplete ops", p->name);

@@ -174,6 +174,56 @@ Test(parts_ref, sector_layouts_are_the_reference_manuals)
 	cr_expect_eq(gang_geom_unit_count(&f746->geom), 8U);
 }
 
+/* RM0433 §4.2 Table 7: two banks of 8 x 128 KiB, bank 2 at 0x08100000 numbered 0-7; RM0468 §4.2: one bank. */
+Test(parts_ref, h7_layouts_are_the_reference_manuals)
+{
+	const gang_part *h743 = gang_part_find("STM32H743ZI"), *h723 = gang_part_find("STM32H723ZG");
+	const gang_part *h750 = gang_part_find("STM32H750VB"), *h745 = gang_part_find("STM32H745ZI");
+	gang_flash_unit u;
+
+	cr_assert(h743 && h723 && h750 && h745);
+	cr_expect_eq(gang_geom_unit_count(&h743->geom), 16U);
+	cr_assert(gang_geom_unit_at(&u, &h743->geom, 0x080FFFFFU));
+	cr_expect(u.no == 7U && u.bank == 0U && u.size == 131072U && u.addr == 0x080E0000U);
+	cr_assert(gang_geom_unit_at(&u, &h743->geom, 0x08100000U));
+	cr_expect(u.no == 0U && u.bank == 1U && u.size == 131072U);
+	cr_assert(gang_geom_unit_at(&u, &h743->geom, 0x081FFFFFU));
+	cr_expect(u.no == 7U && u.bank == 1U);
+	cr_expect_eq(gang_geom_unit_count(&h723->geom), 8U);
+	cr_assert(gang_geom_unit_at(&u, &h723->geom, 0x080FFFFFU));
+	cr_expect(u.no == 7U && u.bank == 0U);
+	cr_expect_eq(gang_geom_unit_count(&h750->geom), 1U);
+	/* same DEV_ID and size: the table names the first row, the family's BCM4/BCM7 read picks the H745 */
+	cr_expect_eq(gang_part_identify(0x450U, 2048U), h743);
+	cr_expect_eq(h745->dev_id, h743->dev_id);
+	cr_expect(gang_part_h7_dual_core(h745) && !gang_part_h7_dual_core(h743) && !gang_part_h7_dual_core(h723));
+	cr_expect_not_null(h743->family->pick_part);
+}
+
+/* RM0433 §4.9, §61.5.1 (DBGMCU at 0x5C001000), §8.7.43 (RCC_AHB4ENR.CRCEN b19), §22 (CRC at 0x58024C00). */
+Test(parts_ref, h7_family_addresses_are_the_reference_manuals)
+{
+	const gang_family *f = gang_part_family_of(0x450U);
+
+	cr_assert_not_null(f);
+	cr_expect_eq(gang_part_family_of(0x483U), f);
+	cr_expect_eq(f->flash.id, GANG_CTRL_FPEC_H7);
+	cr_expect_eq(f->flash.base, 0x52002000U);
+	cr_expect_eq(f->flash.flags & GANG_CTRL_OBL_LAUNCH, 0U, "option bytes apply at OPTSTART");
+	cr_expect_eq(f->idcode_addrs[0], 0x5C001000U);
+	cr_expect_eq(f->cpuid_parts[0], 0xC27U, "Cortex-M7");
+	cr_expect_eq(f->flash_size_addr, 0x1FF1E880U);
+	cr_expect_eq(f->uid_addr, 0x1FF1E800U);
+	cr_expect_eq(f->crc_base, 0x58024C00U);
+	cr_expect_eq(f->rcc_ahbenr, 0x580244E0U);
+	cr_expect_eq(f->rcc_crcen, 1U << 19);
+	cr_expect_eq(f->dbgmcu_cr_addr, 0x5C001004U);
+	cr_expect_eq(f->dbgmcu_cr_bits & 0x00600000U, 0x00600000U, "D1DBGCKEN and D3DBGCKEN");
+	cr_expect_eq(f->iwdg_kr, 0x58004800U);
+	cr_expect_eq(f->rdp_reg, 0x1CU, "FLASH_OPTSR_CUR");
+	cr_expect_eq(f->rdp_shift, 8U);
+}
+
 /*
  * Two-bank layouts (RM0351 §3.3.1: L476 bank 2 at 0x08080000, pages from 0
  * with BKER; RM0440 §5.3.1 and RM0432 §3.3.1 the same with DBANK = 1; RM0444

@@ -35,6 +35,11 @@ uint32_t board_le_get(const uint8_t *p, unsigned size)
 	return v;
 }
 
+uint32_t board_flash_phys(const sim_board *b, uint32_t off)
+{
+	return b->fm->phys != NULL ? b->fm->phys(b, off) : off;
+}
+
 int64_t board_time(const sim_board *b)
 {
 	return b->core.in_emu ? board_core_now(b) : b->now;
@@ -95,8 +100,9 @@ static int board_uid_byte(const sim_board *b, uint32_t addr)
 /*
  * Peripheral windows outside 0x40000000-0x4002FFFF: the flash registers and
  * RCC of WB/WL on AHB3/AHB4 at 0x58000000 (RM0434 §2.2.2) and the G0/C0
- * IOPORT GPIOA at 0x50000000 (RM0444 §2.1, L0: RM0377 §2.2.2) go to
- * board_periph.c as well.
+ * IOPORT GPIOA at 0x50000000 (RM0444 §2.1, L0: RM0377 §2.2.2) go to board_periph.c as well,
+ * and so does whatever else board_periph_owns names (the H7's D1/D3
+ * peripherals, a family's PWR register).
  */
 static bool board_in_periph(const sim_board *b, uint32_t addr)
 {
@@ -104,7 +110,7 @@ static bool board_in_periph(const sim_board *b, uint32_t addr)
 
 	return board_in(addr, BOARD_PERIPH_BASE, BOARD_PERIPH_END) ||
 	       board_in(addr, rcc, rcc + 0x400U) || board_in(addr, fpec, fpec + 0x400U) ||
-	       board_in_gpioa(b, addr);
+	       board_in_gpioa(b, addr) || board_periph_owns(b, addr);
 }
 
 /* One byte of system memory: flash-size register, UID. */
@@ -156,6 +162,8 @@ static board_bus board_info_read(sim_board *b, uint32_t addr, unsigned size, uin
 static board_bus board_flash_read(sim_board *b, uint32_t off, unsigned size, uint32_t *val,
 				  bool core)
 {
+	if (b->fm->flash_read != NULL)
+		return b->fm->flash_read(b, off, size, val, core);
 	if (!core && b->fm->busy(b)) {
 		b->fm->update(b, board_time(b));
 		if (b->fm->busy(b))
@@ -165,8 +173,8 @@ static board_bus board_flash_read(sim_board *b, uint32_t off, unsigned size, uin
 		return BOARD_BUS_FAULT;       /* RDP level 1 with a debugger (PM0075, RM0090 §3.7.3) */
 	if (b->fm->note_read != NULL)
 		b->fm->note_read(b);
-	if (b->fm->flash_read != NULL) {
-		board_bus r = b->fm->flash_read(b, off, size, core);   /* ECC (board_fpec_l4.c) */
+	if (b->fm->flash_check != NULL) {
+		board_bus r = b->fm->flash_check(b, off, size, core);   /* ECC (board_fpec_l4.c) */
 		if (r != BOARD_BUS_OK)
 			return r;
 	}
@@ -395,9 +403,14 @@ static sim_swd board_gate(sim_board *b, uint32_t addr)
 		if (r < b->cfg.swd_wait_rate + b->cfg.swd_fault_rate)
 			return SIM_SWD_FAULT;
 	}
-	/* under NRST only the debug domain answers (RM0008 §31, DBGMCU at 0xE0042000) */
-	bool debug = addr >= BOARD_PPB_BASE || addr == b->part->idcode_addr ||
-		     addr == b->part->idcode_addr + 4U;
+	/*
+	 * under NRST only the debug domain answers (RM0008 §31, DBGMCU at
+	 * 0xE0042000); the H7's DBGMCU at 0x5C001000 is on the AXI bus, held
+	 * in reset (OpenOCD stm32h7x.cfg: no connect_assert_srst through AP0)
+	 */
+	bool dbgmcu = b->part->io->dbgmcu_apb == 0 &&
+		      (addr == b->part->idcode_addr || addr == b->part->idcode_addr + 4U);
+	bool debug = addr >= BOARD_PPB_BASE || dbgmcu;
 	if (b->nrst_low && !debug)
 		return SIM_SWD_FAULT;
 	return SIM_SWD_OK;

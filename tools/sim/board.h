@@ -1,7 +1,8 @@
 /*
  * board.h — the virtual STM32 board (F0/F1/F3 with the FPEC, F2/F4/F7 with
- * the sector controller, L0/L1 with the PECR controller and data EEPROM;
- * tools/sim/flash_model.h) as
+ * the sector controller, L0/L1 with the PECR controller and data EEPROM,
+ * H7 with its two-bank controller and its extra access ports;
+ * tools/sim/flash_model.h, board_ap.c) as
  * the virtual ST-Link sees it: a debug port and a memory bus reached over
  * SWD, an NRST pin, a supply, and a Cortex-M core that really executes
  * Thumb code (Unicorn). The probe model (probe.c) owns the virtual clock and
@@ -70,7 +71,15 @@ typedef struct sim_family_io {
 	uint32_t gpioa_moder_reset;
 	bool has_afio;           /* F1 AFIO_MAPR.SWJ_CFG at 0x40010004 */
 	uint32_t core_hz;        /* HSI after reset */
-	/* RCC register and bit that clock the DBGMCU_CR/FZ registers (0 bit: always on) */
+	uint32_t crc_base;       /* CRC unit; 0: 0x40023000 */
+	uint32_t dbgmcu_apb;     /* DBGMCU on the debug APB (AP2; H7 0xE00E1000); 0: none. With
+				  * one, the DBGMCU at idcode_addr is on the system bus (AP0),
+				  * which NRST holds in reset, and needs D1DBGCKEN/D3DBGCKEN */
+	uint32_t pwr_pdds_addr;  /* register with the Standby (PDDS) bit; 0: PWR_CR 0x40007000 */
+	uint32_t pwr_pdds_bit;   /* 0: b1 (PWR_CR.PDDS) */
+	uint32_t iwdg_base;      /* an IWDG modelled as registers (H7 IWDG1 0x58004800); 0: IWDG_KR
+				  * writes at 0x40003000 accepted with no effect */
+	/* RCC register and bit that clock the DBGMCU_CR/FZ registers (0 bit: always on; L0) */
 	uint32_t dbgmcu_en_off;
 	uint32_t dbgmcu_en_bit;
 } sim_family_io;
@@ -129,7 +138,8 @@ typedef struct sim_board_cfg {
 	const char *state_dir;    /* board files in state_dir/<UID>/ */
 	const char *firmware;     /* .bin programmed at 0x08000000 when the state is new; may be NULL */
 	int rdp;                  /* 0 or 1: initial RDP level when the state is new */
-	uint32_t wrp;             /* initial WRPR (F2/F4/F7: nWRP, bit n = sector n) when new; bit 0 protected */
+	uint32_t wrp;             /* initial WRPR (F2/F4/F7: nWRP, bit n = sector n; H7: WPSN, bits 0-7
+				   * bank 1, 8-15 bank 2) when new; bit 0 protected */
 	bool swd_disabled;        /* the initial firmware disables SWD once it runs */
 	bool nrst_wired;          /* the fixture routes NRST to the probe */
 	unsigned vdd_mv;          /* target supply (GET_TARGET_VOLTAGE); 0 = SIM_VDD_MV_DEFAULT */
@@ -179,6 +189,17 @@ sim_swd sim_board_dp_connect(sim_board *b, uint32_t *dpidr_out);
 /* AHB-AP accesses; size 1, 2 or 4, addr aligned to size. */
 sim_swd sim_board_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val_out);
 sim_swd sim_board_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val);
+
+/*
+ * Accesses through access port ap (ADIv5 APSEL). AP0 is the system bus
+ * (sim_board_read/write). The H7 also has AP2, the debug APB (DBGMCU at
+ * 0xE00E1000, answering under NRST), and on dual-core parts AP3, the
+ * Cortex-M4's AHB-AP. An AP the part lacks answers FAULT.
+ */
+sim_swd sim_board_read_ap(sim_board *b, unsigned ap, uint32_t addr, unsigned size, uint32_t *val_out);
+sim_swd sim_board_write_ap(sim_board *b, unsigned ap, uint32_t addr, unsigned size, uint32_t val);
+/* The AP's identification register (ADIv5 IDR at 0xFC); 0: no such AP. */
+uint32_t sim_board_ap_idr(const sim_board *b, unsigned ap);
 
 /* NRST pin driven by the probe (ignored when the fixture has not wired it). */
 void sim_board_set_nrst(sim_board *b, bool low);

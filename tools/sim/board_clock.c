@@ -66,6 +66,7 @@
 #define RCC_CR_PLLON         (1U << 24)
 #define RCC_CR_PLLRDY        (1U << 25)
 #define RCC_CR_RESET         0x00000083U   /* HSION, HSIRDY, HSITRIM = 16 */
+#define RCC_CR_H7_HSIRDY     0x00000024U   /* H7: HSIRDY b2, HSIDIVF b5 (RM0433 §8.7.2) */
 /* read-only: HSIRDY, HSICAL, HSERDY, PLLRDY, PLLI2SRDY, PLLSAIRDY */
 #define RCC_CR_RO            0x2A02FF02U
 #define RCC_CFGR_SW          0x3U
@@ -96,23 +97,32 @@ typedef struct clock_family {
 	uint32_t hsi_rdy;         /* RCC_CR ready flag of the HSI (HSI16 on L0) */
 	uint32_t cr_reset;
 	uint32_t cr_ro;           /* read-only RCC_CR bits */
+	bool h7;                  /* H7: HSI only (no PLL model), HSIRDY at b2, no HPRE in CFGR */
 	bool ws_on_sysclk;        /* F0/F1/F3: LATENCY is set against SYSCLK, else HCLK */
 	uint32_t max_mhz;         /* SYSCLK maximum unless the part says otherwise */
 	uint32_t vco_min_mhz;     /* F2/F4/F7 */
 	uint32_t ws_mhz[4];       /* MHz per wait state at >= 2.7, 2.4, 2.1 V and below */
 } clock_family;
 
-#define CLOCK_F_CR  false, RCC_CR_HSIRDY, RCC_CR_RESET, RCC_CR_RO
+#define CLOCK_F_CR  false, RCC_CR_HSIRDY, RCC_CR_RESET, RCC_CR_RO, false
 static const clock_family clock_fpec = { false, CLOCK_F_CR, true, 72U, 0U, { 24U, 24U, 24U, 24U } };
 static const clock_family clock_f2 = { true, CLOCK_F_CR, false, 120U, 192U, { 30U, 24U, 18U, 16U } };
 static const clock_family clock_f4 = { true, CLOCK_F_CR, false, 168U, 100U, { 30U, 24U, 22U, 20U } };
 static const clock_family clock_f7 = { true, CLOCK_F_CR, false, 216U, 100U, { 30U, 24U, 22U, 20U } };
 /* L0: CR reset MSION|MSIRDY; RO HSI16RDYF b2, HSI16DIVF b4, MSIRDY b9, HSERDY b17, PLLRDY b25 */
-static const clock_family clock_l0 = { false, true, 1U << 2, 0x300U, 0x02020214U, false, 32U, 0U,
+static const clock_family clock_l0 = { false, true, 1U << 2, 0x300U, 0x02020214U, false, false, 32U, 0U,
 				       { 16U, 16U, 16U, 16U } };
 /* L1: RO HSIRDY b1, MSIRDY b9, HSERDY b17, PLLRDY b25 */
-static const clock_family clock_l1 = { false, true, 1U << 1, 0x300U, 0x02020202U, false, 32U, 0U,
+static const clock_family clock_l1 = { false, true, 1U << 1, 0x300U, 0x02020202U, false, false, 32U, 0U,
 				       { 16U, 16U, 16U, 16U } };
+/*
+ * H7 after reset: VOS3, where the AXI clock allows 45 MHz per wait state
+ * (RM0433 §4.3.8 Table 17; unverified, from memory); the bench keeps VOS3
+ * (PWR_D3CR is not modelled) and the supply does not enter. CR resets to
+ * HSION, HSIRDY b2 and HSIDIVF b5 read as set.
+ */
+static const clock_family clock_h7 = { false, false, RCC_CR_H7_HSIRDY, RCC_CR_HSION, RCC_CR_RO, true, false,
+				       480U, 0U, { 45U, 45U, 45U, 45U } };
 
 /* Parts whose maximum SYSCLK differs from their family's (the parts' datasheets, §1). */
 static const struct { uint16_t dev_id; uint32_t mhz; } clock_part_max[] = {
@@ -130,6 +140,7 @@ static const clock_family *clock_fam(const sim_board *b)
 	case SIM_FLASH_F7: return &clock_f7;
 	case SIM_FLASH_L0: return &clock_l0;
 	case SIM_FLASH_L1: return &clock_l1;
+	case SIM_FLASH_H7: return &clock_h7;
 	default: return &clock_fpec;
 	}
 }
@@ -191,8 +202,14 @@ static uint64_t clock_pll_l(const sim_board *b)
 	return vco / (d + 1U);
 }
 
+/*
+ * H7: RCC_PLLCKSELR/PLL1DIVR are not modelled, so PLL1 never locks and
+ * SYSCLK stays on HSI 64 MHz (HSIDIV not modelled either).
+ */
 static uint64_t clock_pll_hz(const sim_board *b)
 {
+	if (clock_fam(b)->h7)
+		return 0;
 	if (clock_fam(b)->msi)
 		return clock_pll_l(b);
 	return clock_fam(b)->sect ? clock_pll_sect(b) : clock_pll_fpec(b);
@@ -217,7 +234,8 @@ static void clock_update_hz(sim_board *b)
 			       k->sws == RCC_SRC_PLL_L ? clock_pll_hz(b) : clock_hsi(b);
 	else
 		k->sysclk_hz = k->sws == RCC_SRC_PLL ? clock_pll_hz(b) : clock_hsi(b);
-	k->hclk_hz = k->sysclk_hz >> clock_hpre_shift(k->cfgr);
+	/* H7: HPRE is in RCC_D1CFGR (not modelled); CFGR[7:4] hold other fields */
+	k->hclk_hz = k->sysclk_hz >> (clock_fam(b)->h7 ? 0U : clock_hpre_shift(k->cfgr));
 	board_core_reclock(b, k->hclk_hz);
 	board_clock_flash_changed(b);
 }
@@ -285,7 +303,7 @@ static uint32_t clock_read_cr(const sim_board *b, int64_t t)
 {
 	const board_clock *k = &b->clock;
 	const clock_family *f = clock_fam(b);
-	uint32_t v = k->cr | (f->msi ? 0U : RCC_CR_HSIRDY);
+	uint32_t v = k->cr | (f->msi ? 0U : f->hsi_rdy);
 
 	if (f->msi && (k->cr & RCC_CR_MSION))
 		v |= RCC_CR_MSION << 1;   /* MSIRDY */

@@ -77,10 +77,10 @@ static bool core_is_wait(const sim_board *b, uint64_t addr, uint32_t size)
 	if (size != 2)
 		return false;
 	if (addr + 2U <= b->flash_size && b->core.flash_mapped)
-		p = b->flash + addr;
+		p = b->flash + board_flash_phys(b, (uint32_t)addr);
 	else if (addr >= BOARD_FLASH_BASE && addr + 2U <= BOARD_FLASH_BASE + (uint64_t)b->flash_size &&
 		 b->core.flash_mapped)
-		p = b->flash + (addr - BOARD_FLASH_BASE);
+		p = b->flash + board_flash_phys(b, (uint32_t)(addr - BOARD_FLASH_BASE));
 	else if (addr >= BOARD_SRAM_BASE && addr + 2U <= BOARD_SRAM_BASE + (uint64_t)b->sram_size)
 		p = b->sram + (addr - BOARD_SRAM_BASE);
 	if (p == NULL)
@@ -173,9 +173,9 @@ static void core_hook_wflash(uc_engine *uc, uc_mem_type type, uint64_t addr, int
 	b->core.side_gen++;
 	if (c->n_fix < BOARD_MAX_FIX && len <= 4) {
 		board_fix *f = &c->fix[c->n_fix++];
-		f->off = off;
+		f->off = board_flash_phys(b, off);
 		f->len = len;
-		memcpy(f->bytes, b->flash + off, len);   /* what the cell must hold */
+		memcpy(f->bytes, b->flash + f->off, len);   /* what the cell must hold */
 	}
 }
 
@@ -325,6 +325,22 @@ static void core_wr_ppb(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, 
 	core_bus_write(ud, BOARD_PPB_BASE + (uint32_t)off, size, (uint32_t)v);
 }
 
+/* H7: the D1/D2/D3 peripheral space (flash registers, RCC, GPIO, PWR, CRC, DBGMCU). */
+#define CORE_H7_PERIPH_BASE 0x50000000U
+#define CORE_H7_PERIPH_SIZE 0x10000000U
+
+static uint64_t core_rd_h7(uc_engine *uc, uint64_t off, unsigned size, void *ud)
+{
+	(void)uc;
+	return core_bus_read(ud, CORE_H7_PERIPH_BASE + (uint32_t)off, size);
+}
+
+static void core_wr_h7(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, void *ud)
+{
+	(void)uc;
+	core_bus_write(ud, CORE_H7_PERIPH_BASE + (uint32_t)off, size, (uint32_t)v);
+}
+
 /* ---- setup ------------------------------------------------------------------ */
 
 static uint64_t core_rd_flash(uc_engine *uc, uint64_t off, unsigned size, void *ud)
@@ -345,9 +361,33 @@ static void core_unmap_flash(sim_board *b)
 
 	if (!c->flash_mapped && !c->flash_garbled)
 		return;
-	uc_mem_unmap(c->uc, BOARD_FLASH_BASE, b->flash_size);
-	uc_mem_unmap(c->uc, 0, b->flash_size);
+	if (c->flash_swap != 0) {
+		uint32_t half = c->flash_swap;
+		uc_mem_unmap(c->uc, BOARD_FLASH_BASE, half);
+		uc_mem_unmap(c->uc, BOARD_FLASH_BASE + half, b->flash_size - half);
+		uc_mem_unmap(c->uc, 0, half);
+		uc_mem_unmap(c->uc, half, b->flash_size - half);
+	} else {
+		uc_mem_unmap(c->uc, BOARD_FLASH_BASE, b->flash_size);
+		uc_mem_unmap(c->uc, 0, b->flash_size);
+	}
 	c->flash_mapped = c->flash_garbled = false;
+	c->flash_swap = 0;
+}
+
+/* Flash as memory at base; swapped banks as two mappings of the other half each. */
+static void core_map_flash_ptr(sim_board *b, uint32_t base)
+{
+	board_core *c = &b->core;
+	uint32_t half = board_flash_phys(b, 0);
+
+	if (half == 0) {
+		uc_mem_map_ptr(c->uc, base, b->flash_size, UC_PROT_ALL, b->flash);
+		return;
+	}
+	uc_mem_map_ptr(c->uc, base, half, UC_PROT_ALL, b->flash + half);
+	uc_mem_map_ptr(c->uc, base + half, b->flash_size - half, UC_PROT_ALL, b->flash);
+	c->flash_swap = half;
 }
 
 /*
@@ -361,12 +401,13 @@ void board_core_map_flash(sim_board *b)
 	board_core *c = &b->core;
 	bool on = !b->fm->blocked(b), ok = board_clock_flash_ok(b);
 
-	if (c->flash_mapped == (on && ok) && c->flash_garbled == (on && !ok))
+	if (c->flash_mapped == (on && ok) && c->flash_garbled == (on && !ok) &&
+	    (!c->flash_mapped || c->flash_swap == board_flash_phys(b, 0)))
 		return;
 	core_unmap_flash(b);
 	if (on && ok) {
-		uc_mem_map_ptr(c->uc, BOARD_FLASH_BASE, b->flash_size, UC_PROT_ALL, b->flash);
-		uc_mem_map_ptr(c->uc, 0, b->flash_size, UC_PROT_ALL, b->flash);
+		core_map_flash_ptr(b, BOARD_FLASH_BASE);
+		core_map_flash_ptr(b, 0);
 		c->flash_mapped = true;
 	} else if (on) {
 		uc_mmio_map(c->uc, BOARD_FLASH_BASE, b->flash_size, core_rd_flash, b, core_wr_flash, b);
@@ -405,7 +446,10 @@ static uc_err core_map(sim_board *b)
 				core_wr_gpioa, b);
 	if (e == UC_ERR_OK)
 		e = uc_mmio_map(c->uc, BOARD_PPB_BASE, BOARD_PPB_SIZE, core_rd_ppb, b, core_wr_ppb, b);
-	if (e == UC_ERR_OK)
+	if (e == UC_ERR_OK && b->part->flash_ctl == SIM_FLASH_H7)
+		e = uc_mmio_map(c->uc, CORE_H7_PERIPH_BASE, CORE_H7_PERIPH_SIZE, core_rd_h7, b,
+				core_wr_h7, b);
+	else if (e == UC_ERR_OK)
 		e = core_map_win(b);
 	if (e == UC_ERR_OK && core_has_eeprom(b))
 		e = uc_mmio_map(c->uc, b->fm->otp_base, (b->fm->otp_size + 0xFFFU) & ~0xFFFU,

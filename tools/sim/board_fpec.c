@@ -559,6 +559,7 @@ const board_flash_model *board_flash_model_for(const sim_part *p)
 	case SIM_FLASH_L4P: return &board_fpec_dw_l4p_model;
 	case SIM_FLASH_WB: return &board_fpec_dw_wb_model;
 	case SIM_FLASH_WL: return &board_fpec_dw_wl_model;
+	case SIM_FLASH_H7: return &board_fpec_h7_model;
 	default: return &board_fpec_model;
 	}
 }

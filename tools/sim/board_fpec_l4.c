@@ -676,7 +676,7 @@ static void dw_power_loss(sim_board *b, int64_t t)
 	.dp_dead = dw_dp_dead, \
 	.latency = dw_latency, \
 	.power_loss = dw_power_loss, \
-	.flash_read = dw_flash_read
+	.flash_check = dw_flash_read
 
 /* OTP: 1 KiB at 0x1FFF7000 on every family (RM0351 §3.3.1, RM0444 §3.3.1, RM0434 §3.3.1) */
 #define DW_OTP .otp_base = 0x1FFF7000U, .otp_size = 1024U

@@ -3,9 +3,11 @@
  * board.c (public API, bus routing), board_core.c (Unicorn core, hooks,
  * register transfer), board_run.c (time, run control, halt/reset),
  * board_scs.c (ARMv7-M debug and system registers), the flash controller
- * models behind flash_model.h (board_fpec.c, board_fpec_f4.c, board_fpec_l4.c,
- * board_pecr_l0.c, board_pecr_l0_ob.c), board_periph.c (CRC, RCC, AFIO, IWDG,
- * DBGMCU), board_clock.c (RCC clock tree: PLL, SYSCLK/HCLK, flash wait
+ * models behind flash_model.h (board_fpec.c, board_fpec_f4.c,
+ * board_fpec_l4.c, board_fpec_h7.c, board_fpec_h7_ob.c, board_pecr_l0.c,
+ * board_pecr_l0_ob.c), board_ap.c (the
+ * H7's AP2 and AP3), board_periph.c (CRC, RCC, AFIO, IWDG, DBGMCU),
+ * board_clock.c (RCC clock tree: PLL, SYSCLK/HCLK, flash wait
  * states) and board_state.c (mmap'd persistence). Not the bench's API.
  *
  * References: RM0008 (F1 memory map, AFIO, CRC, DBG, electronic
@@ -37,7 +39,8 @@
 #define BOARD_INFO_END        0x20000000U   /* end of the system memory block */
 
 #define BOARD_NS_PER_S        1000000000ULL
-#define BOARD_MAX_FIX         4U
+#define BOARD_MAX_FIX         8U            /* stores of one instruction (an STM of a whole H7 flash word) */
+#define BOARD_DBGMCU_FZ_N     9U            /* H7 DBGMCU 0x34..0x54 */
 #define BOARD_SPIN_REGS       15            /* r0-r12, sp, lr */
 
 /* Why the core stopped in the middle of a run. */
@@ -64,7 +67,7 @@ typedef enum board_op {
 } board_op;
 
 typedef struct board_fix {
-	uint32_t off;          /* flash offset */
+	uint32_t off;          /* flash.bin offset */
 	unsigned len;
 	uint8_t bytes[4];      /* what the cell must hold after the store */
 } board_fix;
@@ -74,6 +77,7 @@ typedef struct board_core {
 	uc_hook h_code, h_wflash, h_walias, h_intr;
 	bool flash_mapped;     /* mapped as memory: not blocked by RDP1, enough wait states */
 	bool flash_garbled;    /* mapped as MMIO: too few wait states (board_clock.c) */
+	uint32_t flash_swap;   /* mapped with the banks swapped: the offset of bank 2 (H7); 0 */
 	bool in_emu;           /* inside uc_emu_start: time is the core's */
 	bool halted, lockup, sleeping;
 	int64_t epoch_ns;      /* core time when cycles was 0 */
@@ -102,6 +106,7 @@ typedef struct board_core {
 	/* debug and system registers (ARMv7-M ARM C1.6): DHCSR/DEMCR/DFSR survive system reset */
 	uint32_t dhcsr_ctrl, demcr, dfsr, dcrdr, cfsr, hfsr, aircr, vtor;
 	uint32_t fp_ctrl, dbgmcu_cr, scr;
+	uint32_t dbgmcu_fz[BOARD_DBGMCU_FZ_N];   /* H7 APB3FZ1..APB4FZ1 (power-on reset only) */
 	bool reset_st;         /* DHCSR.S_RESET_ST, sticky until read */
 } board_core;
 
@@ -133,6 +138,41 @@ typedef struct board_fpec4 {
 	uint8_t op_old[4], op_new[4];
 	bool op_regress;          /* option programming with the RDP 1 -> 0 mass erase */
 } board_fpec4;
+
+/* H7 flash controller, one per bank (board_fpec_h7.c) */
+#define BOARD_H7_WORD         32U   /* the 256-bit flash word */
+
+typedef struct board_h7bank {
+	uint32_t cr, sr;
+	unsigned key_stage;
+	bool key_dead;            /* wrong KEYR sequence: CR locked until reset */
+	board_op op;
+	int64_t op_start, op_end;
+	uint32_t op_addr, op_len; /* physical flash offset and bytes */
+	uint32_t wb_off;          /* physical offset of the flash word in the write buffer */
+	uint32_t wb_fill;         /* bytes of the write buffer written (bit i = byte i) */
+	uint8_t wb[BOARD_H7_WORD];
+	uint8_t op_old[BOARD_H7_WORD], op_new[BOARD_H7_WORD];
+	uint32_t ecc_fa;          /* FLASH_ECC_FA: the failing flash word */
+} board_h7bank;
+
+typedef struct board_fpech7 {
+	uint32_t acr;
+	board_h7bank bank[2];
+	uint32_t optcr;
+	uint32_t optsr_cur, optsr_prg;     /* OPTSR_CUR as loaded, OPTSR_PRG as written */
+	uint32_t wpsn_cur[2], wpsn_prg[2];
+	uint32_t boot_cur, boot_prg;
+	uint32_t prar_prg[2], scar_prg[2]; /* PCROP / secure areas: stored, not enforced */
+	unsigned optkey_stage;
+	bool optkey_dead;
+	bool swapped;             /* OPTCR.SWAP_BANK in force since reset */
+	uint8_t rdp_level;        /* in force (OPTSR_CUR.RDP) */
+	board_op ob_op;           /* OPTSTART or MER in progress */
+	int64_t ob_start, ob_end;
+	bool ob_regress;          /* RDP 1 -> 0: both banks erased first */
+} board_fpech7;
+
 
 /*
  * L0/L1 PECR controller (board_pecr_l0.c, board_pecr_l0_ob.c): registers, the key stages, the
@@ -197,7 +237,7 @@ typedef struct board_fpecdw {
 	int64_t row_last_end;
 } board_fpecdw;
 
-#define BOARD_RCC_N           40U   /* RCC 0x00..0x9C */
+#define BOARD_RCC_N           128U  /* RCC 0x000..0x1FC (H7 AHB4ENR at 0xE0; the double-word families to 0x9C) */
 
 /*
  * RCC clock tree (board_clock.c): the registers as written, when the PLL
@@ -219,6 +259,11 @@ typedef struct board_periph {
 	uint32_t afio_mapr;    /* without SWJ_CFG (write-only) */
 	uint32_t gpioa_moder;  /* F0/F3/F2/F4/F7 GPIOA_MODER: PA13/PA14 in AF mode carry SWD */
 	uint32_t pwr_cr;       /* PWR_CR: PDDS picks Standby over Stop */
+	/* the IWDG of sim_family_io.iwdg_base (board_periph.c): no countdown, no reset */
+	uint32_t iwdg_pr, iwdg_rlr, iwdg_winr;
+	bool iwdg_access;      /* KR 0x5555: PR, RLR and WINR writable */
+	bool iwdg_on;          /* KR 0xCCCC: started (only a reset stops it) */
+	uint32_t iwdg_reloads; /* KR 0xAAAA writes since reset */
 } board_periph;
 
 struct sim_board {
@@ -246,12 +291,15 @@ struct sim_board {
 	board_fpec4 f4;        /* F2/F4/F7 model state */
 	board_pecr l0;         /* L0/L1 model state */
 	board_fpecdw dw;       /* G0/C0/G4/L4/L4+/WB/WL model state */
+	board_fpech7 h7;       /* H7 model state */
 	board_periph periph;
 	board_clock clock;
 };
 
 /* board.c */
 int64_t board_time(const sim_board *b);
+/* flash.bin offset of flash bus offset off (the model's bank swap) */
+uint32_t board_flash_phys(const sim_board *b, uint32_t off);
 board_bus board_bus_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val, bool core);
 board_bus board_bus_write(sim_board *b, uint32_t addr, unsigned size, uint32_t val, bool core);
 void board_system_reset(sim_board *b, int64_t t);
@@ -290,6 +338,9 @@ board_bus board_scs_write(sim_board *b, uint32_t addr, uint32_t val, bool core);
 uint8_t board_flash_stuck(const sim_board *b, uint32_t off, uint8_t v);
 void board_flash_erase(sim_board *b, uint32_t off, uint32_t len);
 
+/* board_ap.c: the part has a second core on its own AP (H745/H747/H755/H757) */
+bool board_dual_core(const sim_board *b);
+
 /* board_periph.c */
 void board_periph_reset(sim_board *b);
 board_bus board_periph_read(sim_board *b, uint32_t addr, unsigned size, uint32_t *val);
@@ -301,6 +352,11 @@ bool board_in_gpioa(const sim_board *b, uint32_t addr);
 void board_periph_deep_sleep(sim_board *b);
 uint32_t board_periph_crc_word(uint32_t crc, uint32_t word);
 uint32_t board_dbgmcu_idcode(const sim_board *b);
+/* H7 DBGMCU registers at off (from idcode_addr; the same block at io->dbgmcu_apb) */
+uint32_t board_dbgmcu_h7_read(const sim_board *b, uint32_t off);
+void board_dbgmcu_h7_write(sim_board *b, uint32_t off, uint32_t val);
+/* addr is a peripheral the family places outside 0x40000000-0x4002FFFF */
+bool board_periph_owns(const sim_board *b, uint32_t addr);
 
 /* board_clock.c */
 void board_clock_reset(sim_board *b);

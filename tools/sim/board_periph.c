@@ -2,7 +2,7 @@
  * board_periph.c — the peripherals of the virtual board other than the
  * flash controller: the CRC unit, RCC (plain registers with reset values;
  * per family: sim_family_io), AFIO_MAPR.SWJ_CFG on F1 (which can switch
- * the SW-DP off), PWR_CR, IWDG_KR, DBGMCU on F0 (0x40015800), and the rest
+ * the SW-DP off), PWR_CR, IWDG_KR (the H7 IWDG1 as registers), DBGMCU on F0 (0x40015800), and the rest
  * of 0x40000000-0x4002FFFF reading 0; on F0/F3 and F2/F4/F7 GPIOA_MODER,
  * whose PA13/PA14 fields leaving alternate-function mode switch the SW-DP
  * off just as SWJ_CFG does on F1; and Stop/Standby entry, which silences
@@ -17,7 +17,27 @@
  */
 #include "board_internal.h"
 
-#define PERIPH_CRC_BASE    0x40023000U
+#define PERIPH_CRC_DEFAULT 0x40023000U
+#define PERIPH_WINDOW      0x400U        /* one peripheral's register block */
+
+/*
+ * An IWDG as registers (RM0433 §45.4, IWDG1 of the H7 at 0x58004800,
+ * RM0433 §2.3.2): KR (write-only: 0xAAAA reloads, 0x5555 opens PR, RLR and
+ * WINR to writes, 0xCCCC starts, any other key closes them again), PR
+ * [2:0] reset 0, RLR [11:0] reset 0xFFF, SR reading 0 (the updates taken
+ * at once: silicon needs a few LSI cycles), WINR [11:0] reset 0xFFF.
+ * The counter does not run: a board is never reset by its watchdog here;
+ * gang's reloads are what the model is for.
+ */
+#define IWDG_KR            0x00U
+#define IWDG_PR            0x04U
+#define IWDG_RLR           0x08U
+#define IWDG_SR            0x0CU
+#define IWDG_WINR          0x10U
+#define IWDG_KEY_RELOAD    0xAAAAU
+#define IWDG_KEY_ACCESS    0x5555U
+#define IWDG_KEY_START     0xCCCCU
+#define IWDG_RLR_RESET     0xFFFU
 #define PERIPH_AFIO_MAPR   0x40010004U
 #define PERIPH_PWR_CR      0x40007000U   /* F0/F1/F3/F2/F4/F7 (RM0008 §5.4.1, RM0090 §5.4.1) */
 #define PWR_CR_PDDS        (1U << 1)
@@ -29,6 +49,7 @@
 #define RCC_APBENR1_DBGEN  (1U << 27)
 
 #define RCC_CSR_RESET      0x0C000000U   /* PINRSTF, PORRSTF */
+#define RCC_RSR_H7_RESET   0x00C00000U   /* H7 RCC_RSR: PINRSTF b22, PORRSTF b23 (RM0433 §8.7.38) */
 #define RCC_APB2ENR        0x18U         /* F1 */
 #define RCC_APB2ENR_AFIOEN (1U << 0)
 
@@ -76,12 +97,18 @@ void board_periph_reset(sim_board *b)
 		p->rcc[i] = 0;
 	board_clock_reset(b);
 	*periph_rcc(b, io->rcc_crc_off) = io->rcc_crc_reset;
-	*periph_rcc(b, io->rcc_csr_off) = RCC_CSR_RESET;
+	*periph_rcc(b, io->rcc_csr_off) = io->dbgmcu_apb != 0 ? RCC_RSR_H7_RESET : RCC_CSR_RESET;
 	p->gpioa_moder = io->gpioa_moder_reset;
 	p->pwr_cr = 0;
 	p->crc_dr = CRC_INIT;
 	p->crc_idr = 0;
 	p->afio_mapr = 0;
+	p->iwdg_pr = 0;
+	p->iwdg_rlr = IWDG_RLR_RESET;
+	p->iwdg_winr = IWDG_RLR_RESET;
+	p->iwdg_access = false;
+	p->iwdg_on = false;
+	p->iwdg_reloads = 0;
 }
 
 /* One 32-bit word through the F1 CRC unit, most significant bit first (RM0008 §4). */
@@ -114,12 +141,6 @@ static bool periph_in_rcc(const sim_board *b, uint32_t addr)
 	return addr >= base && addr < base + 4U * BOARD_RCC_N;
 }
 
-/* PWR_CR (F-series) or PWR_CR1 (double-word families; 0x58000400 on WB/WL). */
-static uint32_t periph_pwr_addr(const sim_board *b)
-{
-	return b->part->io->rcc_base == 0x58000000U ? PERIPH_PWR_CR1_WB : PERIPH_PWR_CR;
-}
-
 /*
  * DBGMCU writes take effect only with their RCC clock: G0/C0
  * RCC_APBENR1.DBGEN (RM0444 §40.9, BMP-g0); L0 RCC_APB2ENR.DBGEN, named by
@@ -142,17 +163,155 @@ static bool periph_crc_on(const sim_board *b)
 	return periph_rcc_on(b, io->rcc_crc_off, io->rcc_crc_bit);
 }
 
+/*
+ * PWR_CR (F-series), PWR_CR1 (double-word families; 0x58000400 on WB/WL)
+ * or the family's own register with the Standby bit (H7 PWR_CPUCR).
+ */
+static uint32_t periph_pwr_addr(const sim_board *b)
+{
+	if (b->part->io->pwr_pdds_addr != 0)
+		return b->part->io->pwr_pdds_addr;
+	return b->part->io->rcc_base == 0x58000000U ? PERIPH_PWR_CR1_WB : PERIPH_PWR_CR;
+}
+
+static uint32_t periph_pdds_bit(const sim_board *b)
+{
+	return b->part->io->pwr_pdds_bit != 0 ? b->part->io->pwr_pdds_bit : PWR_CR_PDDS;
+}
+
+static uint32_t periph_crc_base(const sim_board *b)
+{
+	return b->part->io->crc_base != 0 ? b->part->io->crc_base : PERIPH_CRC_DEFAULT;
+}
+
+static bool periph_in_iwdg(const sim_board *b, uint32_t addr)
+{
+	uint32_t base = b->part->io->iwdg_base;
+
+	return base != 0 && addr >= base && addr < base + PERIPH_WINDOW;
+}
+
+static uint32_t periph_iwdg_read(const sim_board *b, uint32_t off)
+{
+	const board_periph *p = &b->periph;
+
+	switch (off) {
+	case IWDG_PR: return p->iwdg_pr;
+	case IWDG_RLR: return p->iwdg_rlr;
+	case IWDG_WINR: return p->iwdg_winr;
+	default: return 0;   /* KR is write-only; SR: no update pending */
+	}
+}
+
+static void periph_iwdg_write(sim_board *b, uint32_t off, uint32_t val)
+{
+	board_periph *p = &b->periph;
+
+	if (off == IWDG_KR) {
+		uint32_t key = val & 0xFFFFU;
+
+		if (key == IWDG_KEY_RELOAD)
+			p->iwdg_reloads++;
+		else if (key == IWDG_KEY_START)
+			p->iwdg_on = true;
+		p->iwdg_access = key == IWDG_KEY_ACCESS;   /* any other value protects them again */
+		return;
+	}
+	if (!p->iwdg_access)
+		return;   /* write-protected: ignored */
+	if (off == IWDG_PR)
+		p->iwdg_pr = val & 0x7U;
+	else if (off == IWDG_RLR)
+		p->iwdg_rlr = val & 0xFFFU;
+	else if (off == IWDG_WINR)
+		p->iwdg_winr = val & 0xFFFU;
+}
+
+/*
+ * H7 DBGMCU on the system bus (RM0433 §60.5.8): CR keeps D1/D2/D3
+ * sleep/stop/standby, TRACECLKEN, D1DBGCKEN, D3DBGCKEN, TRGOEN; the
+ * freeze registers APB3FZ1 .. APB4FZ1 (0x34-0x54) answer only while
+ * D1DBGCKEN and D3DBGCKEN are set (the debug clocks; strict: both).
+ */
+#define H7_DBGMCU_CR_MASK  0x107001BFU
+#define H7_DBGMCU_CKEN     0x00600000U
+#define H7_DBGMCU_FZ_FIRST 0x34U
+
+static bool periph_dbgmcu_h7(const sim_board *b, uint32_t addr)
+{
+	uint32_t id = b->part->idcode_addr;
+
+	return b->part->io->dbgmcu_apb != 0 && addr >= id && addr < id + PERIPH_WINDOW;
+}
+
+/*
+ * The rest of the H7's system-bus debug block 0x5C000000-0x5C00FFFF (SWO,
+ * SWTF funnel at 0x5C004000, trace: RM0433 §60.2) answers and is not
+ * modelled: reads 0, writes are accepted (OpenOCD's stm32h7x.cfg sets
+ * SWTF_CTRL in its examine-end handler).
+ */
+#define H7_DEBUG_SYS_BASE  0x5C000000U
+#define H7_DEBUG_SYS_SIZE  0x10000U
+
+static bool periph_debug_sys_h7(const sim_board *b, uint32_t addr)
+{
+	return b->part->io->dbgmcu_apb != 0 && addr >= H7_DEBUG_SYS_BASE &&
+	       addr < H7_DEBUG_SYS_BASE + H7_DEBUG_SYS_SIZE;
+}
+
+uint32_t board_dbgmcu_h7_read(const sim_board *b, uint32_t off)
+{
+	const board_core *c = &b->core;
+	uint32_t i = (off - H7_DBGMCU_FZ_FIRST) / 4U;
+
+	if (off == 0)
+		return board_dbgmcu_idcode(b);
+	if (off == 4U)
+		return c->dbgmcu_cr;
+	if (off >= H7_DBGMCU_FZ_FIRST && i < BOARD_DBGMCU_FZ_N &&
+	    (c->dbgmcu_cr & H7_DBGMCU_CKEN) == H7_DBGMCU_CKEN)
+		return c->dbgmcu_fz[i];
+	return 0;
+}
+
+void board_dbgmcu_h7_write(sim_board *b, uint32_t off, uint32_t val)
+{
+	board_core *c = &b->core;
+	uint32_t i = (off - H7_DBGMCU_FZ_FIRST) / 4U;
+
+	if (off == 4U)
+		c->dbgmcu_cr = val & H7_DBGMCU_CR_MASK;
+	else if (off >= H7_DBGMCU_FZ_FIRST && i < BOARD_DBGMCU_FZ_N &&
+		 (c->dbgmcu_cr & H7_DBGMCU_CKEN) == H7_DBGMCU_CKEN)
+		c->dbgmcu_fz[i] = val;
+}
+
+/* Peripherals a family places outside 0x40000000-0x4002FFFF (H7: D1/D3 domains). */
+bool board_periph_owns(const sim_board *b, uint32_t addr)
+{
+	uint32_t fpec = b->fm->reg_base, crc = periph_crc_base(b);
+
+	return (addr >= fpec && addr < fpec + PERIPH_WINDOW) || periph_in_rcc(b, addr) ||
+	       (addr >= crc && addr < crc + PERIPH_WINDOW) || board_in_gpioa(b, addr) ||
+	       periph_debug_sys_h7(b, addr) || addr == periph_pwr_addr(b) || periph_in_iwdg(b, addr);
+}
+
 static uint32_t periph_read32(sim_board *b, uint32_t addr)
 {
 	board_periph *p = &b->periph;
 	bool crc_on = periph_crc_on(b);
+	uint32_t crc = periph_crc_base(b);
 
 	if (periph_in_rcc(b, addr))
 		return periph_rcc_read(b, addr - b->part->io->rcc_base);
+	if (periph_in_iwdg(b, addr))
+		return periph_iwdg_read(b, addr - b->part->io->iwdg_base);
 	/* strict: a peripheral whose clock is off reads 0 and ignores writes */
-	if (addr == PERIPH_CRC_BASE + CRC_DR)
+	if (periph_dbgmcu_h7(b, addr))
+		return board_dbgmcu_h7_read(b, addr - b->part->idcode_addr);
+	if (addr == crc + CRC_DR)
 		return crc_on ? p->crc_dr : 0;
-	if (addr == PERIPH_CRC_BASE + CRC_IDR)
+	if (addr == crc + CRC_IDR)
 		return crc_on ? p->crc_idr : 0;
 	if (addr == PERIPH_AFIO_MAPR && b->part->io->has_afio)
 		return p->afio_mapr;   /* SWJ_CFG is write-only (RM0008 §9.4.2) */
@@ -179,25 +338,30 @@ static void periph_write_afio(sim_board *b, uint32_t val)
 static void periph_write_crc(sim_board *b, uint32_t addr, uint32_t val)
 {
 	board_periph *p = &b->periph;
+	uint32_t crc = periph_crc_base(b);
 
 	if (!periph_crc_on(b))
 		return;
-	if (addr == PERIPH_CRC_BASE + CRC_DR)
+	if (addr == crc + CRC_DR)
 		p->crc_dr = board_periph_crc_word(p->crc_dr, val);
-	else if (addr == PERIPH_CRC_BASE + CRC_IDR)
+	else if (addr == crc + CRC_IDR)
 		p->crc_idr = val & 0xFFU;
-	else if (addr == PERIPH_CRC_BASE + CRC_CR && (val & CRC_CR_RESET))
+	else if (addr == crc + CRC_CR && (val & CRC_CR_RESET))
 		p->crc_dr = CRC_INIT;
 }
 
 static void periph_write32(sim_board *b, uint32_t addr, uint32_t val)
 {
-	uint32_t rcc = addr - b->part->io->rcc_base;
+	uint32_t rcc = addr - b->part->io->rcc_base, crc = periph_crc_base(b);
 
 	if (periph_in_rcc(b, addr)) {
 		if (!board_clock_write(b, rcc, val))
 			*periph_rcc(b, rcc) = val;
-	} else if (addr >= PERIPH_CRC_BASE && addr <= PERIPH_CRC_BASE + CRC_CR)
+	} else if (periph_dbgmcu_h7(b, addr)) {
+		board_dbgmcu_h7_write(b, addr - b->part->idcode_addr, val);
+	} else if (periph_in_iwdg(b, addr)) {
+		periph_iwdg_write(b, addr - b->part->io->iwdg_base, val);
+	} else if (addr >= crc && addr <= crc + CRC_CR)
 		periph_write_crc(b, addr, val);
 	else if (addr == PERIPH_AFIO_MAPR)
 		periph_write_afio(b, val);
@@ -219,8 +383,9 @@ static void periph_write32(sim_board *b, uint32_t addr, uint32_t val)
  */
 void board_periph_deep_sleep(sim_board *b)
 {
+	/* H7: PWR_CPUCR.PDDS_D1; DBGSTOP_D1 / DBGSTBY_D1 are the same bits (RM0433 §60.5.8) */
 	bool standby = board_clock_is_dw(b) ? (b->periph.pwr_cr & PWR_CR1_LPMS) >= PWR_LPMS_STANDBY
-					    : (b->periph.pwr_cr & PWR_CR_PDDS) != 0;
+					    : (b->periph.pwr_cr & periph_pdds_bit(b)) != 0;
 	uint32_t keep = standby ? DBGMCU_CR_STANDBY : DBGMCU_CR_STOP;
 
 	if (!(b->core.scr & SCB_SCR_SLEEPDEEP) || (b->core.dbgmcu_cr & keep))
@@ -292,7 +457,7 @@ board_bus board_periph_write(sim_board *b, uint32_t addr, unsigned size, uint32_
 	b->core.side_gen++;
 	if (word >= fpec && word < fpec + 0x400U)
 		return b->fm->reg_write(b, word - fpec, val, b->core.in_emu);
-	if (size == 4 || word != PERIPH_CRC_BASE + CRC_DR)   /* CRC takes whole words only */
+	if (size == 4 || word != periph_crc_base(b) + CRC_DR)   /* CRC takes whole words only */
 		periph_write32(b, word, val);
 	return BOARD_BUS_OK;
 }

@@ -340,9 +340,9 @@ void board_core_reset(sim_board *b, int64_t t)
 	board_core *c = &b->core;
 	uint32_t sp = 0xFFFFFFFFU, pc = 0xFFFFFFFFU;
 
-	if (c->flash_mapped) {
-		sp = board_le_get(b->flash, 4);
-		pc = board_le_get(b->flash + 4, 4);
+	if (c->flash_mapped) {   /* the bank at 0x08000000 (swapped on an H7 with SWAP_BANK) */
+		sp = board_le_get(b->flash + board_flash_phys(b, 0), 4);
+		pc = board_le_get(b->flash + board_flash_phys(b, 4), 4);
 	}
 	run_reset_regs(b, sp, pc);
 	c->halted = c->lockup = c->sleeping = false;

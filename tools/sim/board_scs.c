@@ -72,6 +72,8 @@ void board_scs_por(sim_board *b)
 	c->scr = 0;
 	c->fp_ctrl = FP_CTRL_VALUE;
 	c->dbgmcu_cr = 0;
+	for (unsigned i = 0; i < BOARD_DBGMCU_FZ_N; i++)
+		c->dbgmcu_fz[i] = 0;
 	c->reset_st = false;
 }
 

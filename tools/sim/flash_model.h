@@ -15,6 +15,8 @@
  *                    (0x40022000, 0x58004000 on WB/WL; RM0444 §3, RM0490 §3,
  *                    RM0440 §5, RM0351 §3, RM0432 §3, RM0434 §3, RM0461 §3),
  *                    option registers in board_fpec_l4_ob.c
+ *   board_fpec_h7.c  H7 two-bank controller (0x52002000, RM0433 §4, RM0468
+ *                    §4), option registers in board_fpec_h7_ob.c
  *
  * A model owns its register state (in struct sim_board), the option bytes
  * in force, how they persist in state_dir/<UID>/option_bytes.bin
@@ -59,6 +61,13 @@ typedef struct board_flash_model {
 	board_bus (*reg_write)(sim_board *b, uint32_t off, uint32_t val, bool core);
 	/* a store into main flash (off from 0x08000000; any size, any alignment) */
 	board_bus (*flash_write)(sim_board *b, uint32_t off, unsigned size, uint32_t val);
+	/*
+	 * a read of main flash (off from 0x08000000); NULL: the board reads
+	 * the cells itself (stall while busy, RDP block, wait states)
+	 */
+	board_bus (*flash_read)(sim_board *b, uint32_t off, unsigned size, uint32_t *val, bool core);
+	/* where bus offset off lives in flash.bin (a bank swap); NULL: the same offset */
+	uint32_t (*phys)(const sim_board *b, uint32_t off);
 	/* accesses in [ob_base, +ob_size) and [otp_base, +otp_size) */
 	board_bus (*opt_read)(sim_board *b, uint32_t addr, unsigned size, uint32_t *val);
 	board_bus (*opt_write)(sim_board *b, uint32_t addr, unsigned size, uint32_t val);
@@ -73,7 +82,7 @@ typedef struct board_flash_model {
 	/* optional: a debugger read of main flash (it breaks an L0/L1 half-page burst) */
 	void (*note_read)(sim_board *b);
 	/* optional: a read of main flash that passed the RDP check (ECC); NULL: plain */
-	board_bus (*flash_read)(sim_board *b, uint32_t off, unsigned size, bool core);
+	board_bus (*flash_check)(sim_board *b, uint32_t off, unsigned size, bool core);
 } board_flash_model;
 
 extern const board_flash_model board_fpec_model;      /* board_fpec.c */
@@ -89,6 +98,7 @@ extern const board_flash_model board_fpec_dw_l4_model;
 extern const board_flash_model board_fpec_dw_l4p_model;
 extern const board_flash_model board_fpec_dw_wb_model;
 extern const board_flash_model board_fpec_dw_wl_model;
+extern const board_flash_model board_fpec_h7_model;   /* board_fpec_h7.c */
 
 /* The model of a part's family. */
 const board_flash_model *board_flash_model_for(const sim_part *p);

@@ -153,12 +153,16 @@ static const sim_family_io parts_io_wbwl = {
  * CFGR 0x08, AHBENR 0x1C b12 (reset 0x8000: FLITFEN), CSR 0x34, GPIOA at
  * 0x40020000 (AHBENR b0), MODER 0xA8000000, MSI 2.097 MHz. H7 (RM0433
  * §8): RCC at 0x58024400, CFGR 0x10, CRC clock AHB4ENR 0xE0 b19, RSR 0xD0,
- * GPIOA at 0x58020000 (AHB4ENR b0), MODER 0xABFFFFFF, HSI 64 MHz.
+ * GPIOA at 0x58020000 (AHB4ENR b0), MODER 0xABFFFFFF, HSI 64 MHz, CRC at
+ * 0x58024C00 (RM0433 §2.3.2), DBGMCU at 0x5C001000 on the system bus and
+ * 0xE00E1000 on the debug APB through AP2 (RM0433 §60.5.8), Standby chosen
+ * by PWR_CPUCR.PDDS_D1 (0x58024810 b0, RM0433 §6.8.6), IWDG1 at 0x58004800
+ * (RM0433 §2.3.2, §45).
  * (Reset values of MODER and the enable registers unverified.)
  */
 static const sim_family_io parts_io_l0 = {
 	0x40021000U, 0x0CU, 0x30U, 1U << 12, 0x100U, 0x50U, 0x50000000U, 0x2CU, 1U << 0,
-	0xEBFFFCFFU, false, 2097000U, 0x34U, 1U << 22,
+	0xEBFFFCFFU, false, 2097000U, 0U, 0U, 0U, 0U, 0U, 0x34U, 1U << 22,
 };
 static const sim_family_io parts_io_l1 = {
 	0x40023800U, 0x08U, 0x1CU, 1U << 12, 0x8000U, 0x34U, 0x40020000U, 0x1CU, 1U << 0,
@@ -166,7 +170,7 @@ static const sim_family_io parts_io_l1 = {
 };
 static const sim_family_io parts_io_h7 = {
 	0x58024400U, 0x10U, 0xE0U, 1U << 19, 0U, 0xD0U, 0x58020000U, 0xE0U, 1U << 0,
-	0xABFFFFFFU, false, 64000000U,
+	0xABFFFFFFU, false, 64000000U, 0x58024C00U, 0xE00E1000U, 0x58024810U, 1U << 0, 0x58004800U,
 };
 
 /* each part's main-flash regions, from its GANG_GEOM_<kind> */

@@ -463,6 +463,12 @@ void sim_probe_host_close(sim_probe *p, unsigned generation)
 /* One SWD access at the host-set clock; the board runs up to the access time. */
 sim_swd probe_access(sim_probe *p, bool write, uint32_t addr, unsigned size, uint32_t *val)
 {
+	return probe_access_ap(p, 0, write, addr, size, val);
+}
+
+sim_swd probe_access_ap(sim_probe *p, unsigned ap, bool write, uint32_t addr, unsigned size,
+			uint32_t *val)
+{
 	sim_board *b = probe_board(p);
 	sim_swd rc;
 
@@ -478,7 +484,8 @@ sim_swd probe_access(sim_probe *p, bool write, uint32_t addr, unsigned size, uin
 	 */
 	for (unsigned tries = 0;; tries++) {
 		sim_board_advance(b, p->clock.now_ns);
-		rc = write ? sim_board_write(b, addr, size, *val) : sim_board_read(b, addr, size, val);
+		rc = write ? sim_board_write_ap(b, ap, addr, size, *val) :
+			     sim_board_read_ap(b, ap, addr, size, val);
 		sim_clock_reach(&p->clock, sim_board_now(b));
 		if (rc != SIM_SWD_WAIT || tries >= PROBE_WAIT_REPEATS)
 			break;

@@ -312,7 +312,20 @@ static uint32_t cmd_tar(uint32_t addr, size_t off, bool inc)
 	return inc ? addr + (uint32_t)off : addr;
 }
 
-static void cmd_mem_read(sim_probe *p, uint32_t addr, size_t len, unsigned size, bool inc, uint8_t *r)
+/*
+ * The access port of a memory command: byte 8 on firmware that reaches
+ * several APs (V2J28 and later, every V3; OpenOCD stlink_usb.c puts its
+ * ap_num there, st-flash sends 0); AP0 before.
+ */
+static unsigned cmd_ap(const sim_probe *p, const uint8_t *c)
+{
+	if (p->cfg->model != SIM_MODEL_V3 && p->cfg->fw.j < STLINK_V2_MIN_J_INIT_AP)
+		return 0;
+	return c[8];
+}
+
+static void cmd_mem_read(sim_probe *p, unsigned ap, uint32_t addr, size_t len, unsigned size, bool inc,
+			 uint8_t *r)
 {
 	sim_swd rc = SIM_SWD_OK;
 	size_t off;
@@ -320,7 +333,7 @@ static void cmd_mem_read(sim_probe *p, uint32_t addr, size_t len, unsigned size,
 	for (off = 0; off < len && rc == SIM_SWD_OK; off += size) {
 		uint32_t v = 0;
 
-		rc = probe_access(p, false, cmd_tar(addr, off, inc), size, &v);
+		rc = probe_access_ap(p, ap, false, cmd_tar(addr, off, inc), size, &v);
 		for (unsigned k = 0; k < size; k++)
 			r[off + k] = (uint8_t)(v >> (8 * k));
 	}
@@ -339,7 +352,7 @@ static int cmd_readmem(sim_probe *p, const uint8_t *c, uint8_t *r, unsigned size
 	p->last_rw_status = cmd_mem_check(p, addr, len, size, false);
 	p->last_rw_addr = addr;
 	if (p->last_rw_status == STLINK_DEBUG_ERR_OK)
-		cmd_mem_read(p, addr, len, size, inc, r);
+		cmd_mem_read(p, cmd_ap(p, c), addr, len, size, inc, r);
 	/* an 8-bit read of one byte still answers two (observed; OpenOCD pads such reads) */
 	return (size == 1 && len == 1) ? 2 : (int)len;
 }
@@ -408,7 +421,7 @@ void probe_cmd_data(sim_probe *p)
 
 		for (unsigned k = 0; k < size; k++)
 			v |= (uint32_t)p->wdata[off + k] << (8 * k);
-		rc = probe_access(p, true, cmd_tar(addr, off, inc), size, &v);
+		rc = probe_access_ap(p, cmd_ap(p, p->wcmd), true, cmd_tar(addr, off, inc), size, &v);
 	}
 	p->last_rw_status = probe_status(rc);
 	if (rc != SIM_SWD_OK)
@@ -506,6 +519,8 @@ static int cmd_read_dap(sim_probe *p, const uint8_t *c, uint8_t *r)
 		v = p->dpidr;
 	else if (port == 0 && addr == 0xFCU)
 		v = AHB_AP_IDR;
+	else if (port < 0x100U && addr == 0xFCU && probe_board(p))
+		v = sim_board_ap_idr(probe_board(p), port);   /* the part's other APs (H7: 2, 3) */
 	r[0] = STLINK_DEBUG_ERR_OK;
 	cmd_put32(r + 4, v);
 	return 8;

@@ -80,6 +80,9 @@ struct sim_probe {
 /* probe.c */
 sim_board *probe_board(sim_probe *p);
 sim_swd probe_access(sim_probe *p, bool write, uint32_t addr, unsigned size, uint32_t *val);
+/* The same through access port ap (memory commands carry it on multi-AP firmware). */
+sim_swd probe_access_ap(sim_probe *p, unsigned ap, bool write, uint32_t addr, unsigned size,
+			uint32_t *val);
 sim_swd probe_dp_connect(sim_probe *p);
 void probe_release(sim_probe *p);
 /* The host changed the target (halt, reset, run, NRST, write): cancels a pending swap. */

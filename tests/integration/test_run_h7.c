@@ -1,0 +1,338 @@
+/*
+ * test_run_h7.c — gang on the STM32H7 bench parts, end to end: `gang
+ * flash` with CRC verify on every H7 part, an image spanning both banks
+ * of an H743ZI (programmed in both at once: its modelled time about half
+ * that of the same bytes in one bank), option bytes by their RM0433 names
+ * set and read back, a production run with serials in bank 2 on four
+ * H743ZI boards, and the founding failure (firmware that takes the SWD
+ * pins, recovered under reset with the operator's sentence); sectors of both
+ * banks erased together, the RDP regression, swapped banks refused, and
+ * an unnamed board told H745ZI or H743ZI.
+ * Facts: RM0433 §4.2 (two banks of 8 x 128 KiB, bank 2 at 0x08100000),
+ * §4.3.9 (each bank programs its own flash words), §4.9.9 (OPTSR fields);
+ * RM0468 (H723, one bank).
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "itest.h"
+
+ITEST_SUITE(run_h7, 240);
+
+typedef struct h7_case {
+	const char *part;
+	const char *probe;        /* probe serial on the bench */
+	uint32_t flash_kib;
+} h7_case;
+
+static const h7_case h7_cases[] = {
+	{ "STM32H743ZI", "066DFF485457725187084C01", 2048U }, { "STM32H745ZI", "066DFF485457725187084C02", 2048U },
+	{ "STM32H723ZG", "066DFF485457725187084C03", 1024U }, { "STM32H750VB", "066DFF485457725187084C04", 128U },
+};
+
+/* The F2/F4/F7 demo build (it runs from 0x08000000 on any Cortex-M4/M7), serial in bank 2's sector 0. */
+static const itest_layout h743_layout = { "profiles/firmware/demo-f407.hex", 0x08100000U, 2048U * 1024U };
+
+static void bench_for(char *out, size_t cap, const h7_case *c, const char *model, const char *extra)
+{
+	char text[768], name[64];
+
+	snprintf(text, sizeof(text), "probes = ( { serial = \"%s\"; model = \"%s\"; target = \"%s\"; %s } );\n",
+		 c->probe, model, c->part, extra);
+	snprintf(name, sizeof(name), "bench-%s-%s.cfg", c->part, model);
+	cr_assert(itest_write(out, cap, &env, name, text));
+}
+
+/* DIR/name: n pseudo-random bytes (no erased flash word the loader could skip). */
+static void random_image(char *out, size_t cap, const char *name, size_t n, uint32_t seed)
+{
+	uint32_t x = seed;
+	FILE *f;
+
+	snprintf(out, cap, "%s/%s", env.dir, name);
+	cr_assert_not_null(f = fopen(out, "wb"));
+	for (size_t i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		fputc((int)(x & 0xFFU), f);
+	}
+	fclose(f);
+}
+
+/* The only board's flash file in the bench state (malloc'd), and its size. */
+static uint8_t *board_flash(size_t *len_out)
+{
+	char cmd[ITEST_PATH_MAX + 64], path[ITEST_PATH_MAX] = "";
+	FILE *p;
+	uint8_t *data;
+
+	snprintf(cmd, sizeof(cmd), "find '%s' -name flash.bin | head -1", env.state);
+	cr_assert_not_null(p = popen(cmd, "r"));
+	cr_assert_not_null(fgets(path, sizeof(path), p));
+	pclose(p);
+	path[strcspn(path, "\n")] = '\0';
+	data = (uint8_t *)itest_slurp(path, len_out);
+	cr_assert_not_null(data, "no flash file under %s", env.state);
+	return data;
+}
+
+/* The file at img now lies at addr in the board's flash. */
+static void expect_in_flash(const char *img, uint32_t addr)
+{
+	size_t n = 0, fl = 0;
+	uint8_t *want = (uint8_t *)itest_slurp(img, &n), *flash = board_flash(&fl);
+
+	cr_assert_not_null(want);
+	cr_assert_geq(fl, addr - 0x08000000U + n);
+	cr_expect_eq(memcmp(flash + (addr - 0x08000000U), want, n), 0, "image not in flash at 0x%08X", addr);
+	free(want);
+	free(flash);
+}
+
+/* `gang flash IMG --address A --erase pages` with stats; the board's modelled time in µs. */
+static long long flash_timed(const char *bench, const char *img, const char *addr, const char *stats_name,
+			     const char *khz)
+{
+	char stats[ITEST_PATH_MAX + 16], set[ITEST_PATH_MAX + 32], *s, *b;
+	const char *wrap[] = { "env", set, NULL };
+	const char *argv[] = { "flash", img, "--address", addr, "--erase", "pages", "--verify", "crc", "--swd-khz", khz,
+			       NULL };
+	long long us = -1;
+	int rc;
+
+	snprintf(stats, sizeof(stats), "%s/%s", env.dir, stats_name);
+	snprintf(set, sizeof(set), "GANGSIM_STATS=%s", stats);
+	env.wrap = wrap;
+	rc = itest_run(&env, bench, argv, 120);
+	env.wrap = NULL;
+	s = itest_slurp(env.err, NULL);
+	cr_assert_eq(rc, 0, "gang flash exit %d: %s", rc, s ? s : "");
+	free(s);
+	cr_assert_not_null(s = itest_slurp(stats, NULL), "no stats file %s", stats);
+	if ((b = strstr(s, "\"boards\"")) != NULL && (b = strstr(b, "\"virtual_us\": ")) != NULL)
+		us = atoll(b + strlen("\"virtual_us\": "));
+	free(s);
+	cr_assert_gt(us, 0);
+	return us;
+}
+
+Test(run_h7, gang_flash_programs_and_verifies_every_h7_part)
+{
+	for (size_t i = 0; i < sizeof(h7_cases) / sizeof(h7_cases[0]); i++) {
+		char bench[ITEST_PATH_MAX], img[ITEST_PATH_MAX];
+
+		itest_env_cleanup(&env);
+		cr_assert(itest_env_init(&env));
+		bench_for(bench, sizeof(bench), &h7_cases[i], "V2", "");
+		random_image(img, sizeof(img), "r64.bin", 64U * 1024U - 20U, 7U + (uint32_t)i);   /* a partial last flash word */
+		flash_timed(bench, img, "0x08000000", "s.json", "4000");
+		cr_assert_eq(itest_count(env.out, "programmed and verified"), 1, "%s", h7_cases[i].part);
+		expect_in_flash(img, 0x08000000U);
+	}
+}
+
+/*
+ * 256 KiB at 0x080E0000: 128 KiB in bank 1's sector 7 and 128 KiB in bank
+ * 2's sector 0, at once, on a V3 at 24 MHz (flash-bound: at 4 MHz the link
+ * would be the floor of the two-bank case).
+ */
+Test(run_h7, an_image_spanning_both_banks_takes_about_half_the_time_of_one_bank)
+{
+	char bench[ITEST_PATH_MAX], img[ITEST_PATH_MAX];
+	long long one, both;
+
+	bench_for(bench, sizeof(bench), &h7_cases[0], "V3", "");
+	random_image(img, sizeof(img), "r256.bin", 256U * 1024U, 11U);
+	one = flash_timed(bench, img, "0x08000000", "one.json", "24000");
+	expect_in_flash(img, 0x08000000U);
+	itest_env_cleanup(&env);
+	cr_assert(itest_env_init(&env));
+	bench_for(bench, sizeof(bench), &h7_cases[0], "V3", "");
+	random_image(img, sizeof(img), "r256.bin", 256U * 1024U, 11U);
+	both = flash_timed(bench, img, "0x080E0000", "both.json", "24000");
+	expect_in_flash(img, 0x080E0000U);
+	fprintf(stderr, "run_h7: 256 KiB on a V3, modelled: one bank %.3f s, both banks %.3f s (%.2f)\n", one / 1e6,
+		both / 1e6, (double)both / (double)one);
+	cr_expect_lt(both * 10, one * 6, "both banks %lld us, one bank %lld us: not about half", both, one);
+}
+
+/* RM0433 §4.9.9 names: set, read back, set back; a dual-core field refused on the single-core H743. */
+Test(run_h7, option_bytes_by_rm0433_names_round_trip)
+{
+	char bench[ITEST_PATH_MAX];
+	const char *set1[] = { "options", "set", "--set", "BOR_LEV=2", "--set", "FZ_IWDG_STOP=0", "--set",
+			       "WRPSN=0xFFFFFEFE", NULL };
+	const char *show[] = { "options", "show", NULL };
+	const char *set0[] = { "options", "set", "--set", "BOR_LEV=0", "--set", "FZ_IWDG_STOP=1", "--set",
+			       "WRPSN=0xFFFFFFFF", NULL };
+	const char *bcm[] = { "options", "set", "--set", "BCM4=1", NULL };
+	char *out;
+	int rc;
+
+	bench_for(bench, sizeof(bench), &h7_cases[0], "V2", "");
+	rc = itest_run(&env, bench, set1, 60);
+	out = itest_slurp(env.err, NULL);
+	cr_assert_eq(rc, 0, "options set exit %d: %s", rc, out ? out : "");
+	free(out);
+	cr_expect_eq(itest_count(env.out, "option bytes written, reloaded and confirmed"), 1);
+	cr_assert_eq(itest_run(&env, bench, show, 60), 0);
+	cr_expect_geq(itest_count(env.out, "BOR_LEV=2"), 1);
+	cr_expect_geq(itest_count(env.out, "FZ_IWDG_STOP=0"), 1);
+	cr_expect_geq(itest_count(env.out, "0xFFFFFEFE"), 1, "sector 0 of each bank write-protected");
+	cr_assert_eq(itest_run(&env, bench, set0, 60), 0);
+	cr_expect_eq(itest_count(env.out, "option bytes written, reloaded and confirmed"), 2);
+	rc = itest_run(&env, bench, bcm, 60);
+	cr_expect_neq(rc, 0, "BCM4 on a single-core H743");
+	cr_expect_geq(itest_count(env.err, "exist only on the dual-core"), 1);
+}
+
+/* Four H743ZI boards: the image in bank 1, the serial in bank 2, option bytes by name, every board traceable. */
+Test(run_h7, production_run_on_h743_with_serials_in_bank_2)
+{
+	char bench[ITEST_PATH_MAX], why[ITEST_WHY_MAX] = "", prof[ITEST_PATH_MAX], text[1024], img[ITEST_PATH_MAX];
+	const char *argv[] = { "run", prof, "--boards", "4", "--db", env.db, "--plain", NULL };
+	int rc;
+
+	bench_for(bench, sizeof(bench), &h7_cases[0], "V2", "boards = 4; swap_s = 0.3;");
+	itest_path(img, sizeof(img), &env, h743_layout.image);
+	snprintf(text, sizeof(text),
+		 "name = \"h743\";\ntarget = \"STM32H743ZI\";\nimage = { file = \"%s\"; };\n"
+		 "erase = \"sectors\";\nverify = \"crc\";\n"
+		 "serial = { pool = \"h7\"; address = 0x08100000; format = \"u32le\"; start = 100; end = 999; };\n"
+		 "option_bytes = { user = { BOR_LEV = 3; IWDG1_SW = true; }; };\n"
+		 "after = \"run\";\nretries = 1;\n", img);
+	cr_assert(itest_write(prof, sizeof(prof), &env, "h743.cfg", text));
+	rc = itest_run(&env, bench, argv, 180);
+	cr_assert_eq(rc, 0, "gang run exit %d", rc);
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 4);
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM serials WHERE state = 'burned'"), 4);
+	cr_assert_eq(itest_db_int(&env, "SELECT count(DISTINCT uid) FROM attempts"), 4);
+	cr_assert(itest_invariants(&env, &h743_layout, why, sizeof(why)), "%s", why);
+}
+
+/* The board's firmware takes the SWD pins: auto connect recovers under reset and says why, on every H7 part. */
+Test(run_h7, firmware_that_takes_the_swd_pins_is_recovered_under_reset_on_every_h7_part)
+{
+	for (size_t i = 0; i < sizeof(h7_cases) / sizeof(h7_cases[0]); i++) {
+		char bench[ITEST_PATH_MAX], img[ITEST_PATH_MAX], extra[ITEST_PATH_MAX + 128];
+		const char *argv[] = { "flash", img, "--erase", "pages", NULL };
+		int rc;
+
+		itest_env_cleanup(&env);
+		cr_assert(itest_env_init(&env));
+		itest_path(img, sizeof(img), &env, "tools/firmware/demo-f407-swdoff.bin");
+		snprintf(extra, sizeof(extra), "tray = ( { firmware = \"%s\"; swd_disabled = true; } );", img);
+		bench_for(bench, sizeof(bench), &h7_cases[i], "V2", extra);
+		itest_path(img, sizeof(img), &env, "profiles/firmware/demo-f407.hex");
+		rc = itest_run(&env, bench, argv, 60);
+		cr_assert_eq(rc, 0, "%s: gang flash exit %d", h7_cases[i].part, rc);
+		cr_assert_eq(itest_count(env.out, "programmed and verified"), 1, "%s", h7_cases[i].part);
+		cr_assert_geq(itest_count(env.err, "SWD disabled by firmware — recovered under reset") +
+			      itest_count(env.out, "SWD disabled by firmware — recovered under reset"), 1,
+			      "%s: the operator is not told why it connected under reset", h7_cases[i].part);
+	}
+}
+
+/* The run's modelled time on the board, µs, of `gang ARGV` with stats (exit status asserted 0). */
+static long long run_timed(const char *bench, const char *const *argv, const char *stats_name)
+{
+	char stats[ITEST_PATH_MAX + 16], set[ITEST_PATH_MAX + 32], *s, *b;
+	const char *wrap[] = { "env", set, NULL };
+	long long us = -1;
+	int rc;
+
+	snprintf(stats, sizeof(stats), "%s/%s", env.dir, stats_name);
+	snprintf(set, sizeof(set), "GANGSIM_STATS=%s", stats);
+	env.wrap = wrap;
+	rc = itest_run(&env, bench, argv, 120);
+	env.wrap = NULL;
+	s = itest_slurp(env.err, NULL);
+	cr_assert_eq(rc, 0, "gang %s exit %d: %s", argv[0], rc, s ? s : "");
+	free(s);
+	cr_assert_not_null(s = itest_slurp(stats, NULL), "no stats file %s", stats);
+	if ((b = strstr(s, "\"boards\"")) != NULL && (b = strstr(b, "\"virtual_us\": ")) != NULL)
+		us = atoll(b + strlen("\"virtual_us\": "));
+	free(s);
+	cr_assert_gt(us, 0);
+	return us;
+}
+
+/* [addr, addr + n) of the board's flash reads erased. */
+static void expect_erased(uint32_t addr, size_t n)
+{
+	size_t fl = 0;
+	uint8_t *flash = board_flash(&fl);
+
+	cr_assert_geq(fl, addr - 0x08000000U + n);
+	for (size_t i = 0; i < n; i++)
+		if (flash[addr - 0x08000000U + i] != 0xFFU)
+			cr_assert_fail("0x%08zX reads 0x%02X after the erase", addr + i, flash[addr - 0x08000000U + i]);
+	free(flash);
+}
+
+/*
+ * RM0433 §4.3.10: a sector in each bank erased together (one sector's
+ * time), and RDP 1 -> 0 only with the regression allowed, erasing both
+ * banks (§4.5.3).
+ */
+Test(run_h7, sectors_of_both_banks_erase_together_and_rdp_regression_erases_both)
+{
+	char bench[ITEST_PATH_MAX], img[ITEST_PATH_MAX];
+	const char *erase[] = { "erase", "--address", "0x080F0000", "--size", "0x20000", NULL };
+	const char *rdp1[] = { "options", "set", "--set", "RDP=1", NULL };
+	const char *rdp0[] = { "options", "set", "--set", "RDP=0", NULL };
+	const char *rdp0_ok[] = { "options", "set", "--set", "RDP=0", "--allow-unprotect", NULL };
+	long long us;
+
+	bench_for(bench, sizeof(bench), &h7_cases[0], "V3", "");
+	random_image(img, sizeof(img), "r256.bin", 256U * 1024U, 13U);
+	flash_timed(bench, img, "0x080E0000", "p.json", "24000");
+	us = run_timed(bench, erase, "e.json");
+	cr_expect_lt(us, 1600000LL, "two sectors, one per bank, took %lld us: not at once", us);
+	cr_expect_eq(itest_count(env.out, "erased 2 pages at 0x080E0000-0x0811FFFF"), 1);
+	expect_erased(0x080E0000U, 256U * 1024U);
+	flash_timed(bench, img, "0x080E0000", "p2.json", "24000");
+	run_timed(bench, rdp1, "r1.json");
+	cr_expect_neq(itest_run(&env, bench, rdp0, 60), 0, "RDP 1 -> 0 without --allow-unprotect");
+	cr_expect_geq(itest_count(env.err, "add --allow-unprotect"), 1);
+	run_timed(bench, rdp0_ok, "r0.json");
+	expect_erased(0x080E0000U, 256U * 1024U);
+}
+
+/* RM0433 §4.3.13: with the banks swapped gang refuses to erase or program, and says how to swap back. */
+Test(run_h7, swapped_banks_are_refused_until_swap_bank_opt_is_cleared)
+{
+	char bench[ITEST_PATH_MAX], img[ITEST_PATH_MAX];
+	const char *swap1[] = { "options", "set", "--set", "SWAP_BANK_OPT=1", NULL };
+	const char *swap0[] = { "options", "set", "--set", "SWAP_BANK_OPT=0", NULL };
+	const char *flash[] = { "flash", img, NULL };
+
+	bench_for(bench, sizeof(bench), &h7_cases[0], "V2", "");
+	random_image(img, sizeof(img), "r16.bin", 16U * 1024U, 17U);
+	cr_assert_eq(itest_run(&env, bench, swap1, 60), 0);
+	cr_expect_neq(itest_run(&env, bench, flash, 60), 0, "programmed with the banks swapped");
+	cr_expect_eq(itest_count(env.err, "flash banks are swapped (SWAP_BANK_OPT = 1: bank 2 at 0x08000000)"), 1);
+	cr_expect_eq(itest_count(env.out, "programmed and verified"), 0);
+	cr_assert_eq(itest_run(&env, bench, swap0, 60), 0);
+	cr_assert_eq(itest_run(&env, bench, flash, 60), 0);
+	cr_expect_eq(itest_count(env.out, "programmed and verified"), 1);
+	expect_in_flash(img, 0x08000000U);
+}
+
+/* DEV_ID 0x450 and 2 MiB on both: the H745's BCM4/BCM7 boot bits name it (RM0399 §4.9.9), with no profile. */
+Test(run_h7, an_unnamed_board_is_told_h745zi_or_h743zi_by_its_core_boot_bits)
+{
+	for (size_t i = 0; i < 2; i++) {
+		char bench[ITEST_PATH_MAX];
+		const char *argv[] = { "probes", NULL };
+
+		itest_env_cleanup(&env);
+		cr_assert(itest_env_init(&env));
+		bench_for(bench, sizeof(bench), &h7_cases[i], "V2", "");
+		cr_assert_eq(itest_run(&env, bench, argv, 60), 0);
+		cr_expect_eq(itest_count(env.out, h7_cases[i].part), 1, "%s not named", h7_cases[i].part);
+	}
+}

@@ -1,0 +1,124 @@
+/*
+ * board_ap.c — the access ports beyond AP0 that a part's debug topology
+ * has, as the debugger sees them (board.h sim_board_read_ap): on the H7
+ * AP2, the APB-AP of the system debug bus (APB-D), where the DBGMCU sits
+ * at 0xE00E1000 and answers while NRST holds the system in reset, unlike
+ * its AXI copy at 0x5C001000 behind AP0; on the dual-core H745/H747/H755/
+ * H757 AP3, the Cortex-M4's AHB-AP into the same system bus, with the
+ * CM4's own CPUID.
+ *
+ * Facts: RM0433 §60.4 (H74x debug topology: AP0 AXI-AP of the CM7, AP1
+ * AHB-AP (D3, not modelled), AP2 APB-AP of APB-D), RM0399 §60.4 (H745:
+ * AP3 the CM4's AHB-AP), OpenOCD 0.12 target/stm32h7x.cfg (DBGMCU through
+ * AP2 works under SRST, through AP0 it does not; the CM4 on AP3). The IDR
+ * values are ADIv5 JEP106 ARM with the AP class: APB-AP 0x54770002 and a
+ * Cortex-M4 AHB-AP 0x24770011 (unverified for the H7's exact revisions).
+ * Not modelled: the CoreSight components on APB-D other than the DBGMCU
+ * (ROM table, SWO, ETM, CTI read 0 and ignore writes), the CM4's debug
+ * and system registers other than CPUID (the bench does not execute the
+ * CM4: it reads 0 there and ignores writes), AP1.
+ */
+#include "board_internal.h"
+
+#define AP_SYS         0U
+#define AP_APBD        2U
+#define AP_CM4         3U
+#define AP_IDR_APBD    0x54770002U
+#define AP_IDR_AHB     0x24770011U   /* the AP0 the probe reports for every part */
+#define AP_IDR_CM4     0x24770011U
+#define AP_APBD_BASE   0xE0000000U
+#define AP_APBD_SIZE   0x00100000U
+#define AP_DBGMCU_SIZE 0x400U
+#define AP_CM4_CPUID   0x410FC241U   /* Cortex-M4 r0p1 */
+#define AP_SCS_CPUID   0xE000ED00U
+
+static bool ap_h7(const sim_board *b)
+{
+	return b->part->io->dbgmcu_apb != 0;
+}
+
+/* H745/H747/H755/H757: the name tells, the DEV_ID is the H743's (RM0399 §63.2). */
+bool board_dual_core(const sim_board *b)
+{
+	const char *n = b->part->name;
+
+	return ap_h7(b) && (n[7] == '4' || n[7] == '5') && (n[8] == '5' || n[8] == '7');
+}
+
+uint32_t sim_board_ap_idr(const sim_board *b, unsigned ap)
+{
+	if (ap == AP_SYS)
+		return AP_IDR_AHB;
+	if (ap == AP_APBD && ap_h7(b))
+		return AP_IDR_APBD;
+	if (ap == AP_CM4 && board_dual_core(b))
+		return AP_IDR_CM4;
+	return 0;
+}
+
+/* The wire answers at all (the same SW-DP for every AP). */
+static sim_swd ap_wire(const sim_board *b)
+{
+	if (!b->powered || b->swd_off || b->fm->dp_dead(b))
+		return SIM_SWD_NOACK;
+	return SIM_SWD_OK;
+}
+
+/* APB-D: the DBGMCU block, the rest of the debug components read 0. */
+static sim_swd ap_apbd(sim_board *b, bool write, uint32_t addr, unsigned size, uint32_t *val)
+{
+	uint32_t dbg = b->part->io->dbgmcu_apb;
+
+	if (size != 4 || (addr & 3U) || addr < AP_APBD_BASE || addr - AP_APBD_BASE >= AP_APBD_SIZE)
+		return SIM_SWD_FAULT;   /* APB-AP: word accesses to the debug bus only */
+	if (addr >= dbg && addr < dbg + AP_DBGMCU_SIZE) {
+		if (write)
+			board_dbgmcu_h7_write(b, addr - dbg, *val);
+		else
+			*val = board_dbgmcu_h7_read(b, addr - dbg);
+	} else if (!write) {
+		*val = 0;
+	}
+	return SIM_SWD_OK;
+}
+
+/* CM4 AHB-AP: its CPUID, its PPB unmodelled, the shared system bus as AP0 sees it. */
+static sim_swd ap_cm4(sim_board *b, bool write, uint32_t addr, unsigned size, uint32_t *val)
+{
+	if (addr >= BOARD_PPB_BASE) {
+		if (!write)
+			*val = (addr & ~3U) == AP_SCS_CPUID ? AP_CM4_CPUID : 0;
+		return SIM_SWD_OK;
+	}
+	return write ? sim_board_write(b, addr, size, *val) : sim_board_read(b, addr, size, val);
+}
+
+static sim_swd ap_access(sim_board *b, unsigned ap, bool write, uint32_t addr, unsigned size,
+			 uint32_t *val)
+{
+	sim_swd s;
+
+	if (ap == AP_SYS)
+		return write ? sim_board_write(b, addr, size, *val) : sim_board_read(b, addr, size, val);
+	if ((s = ap_wire(b)) != SIM_SWD_OK)
+		return s;
+	if (ap == AP_APBD && ap_h7(b))
+		return ap_apbd(b, write, addr, size, val);
+	if (ap == AP_CM4 && board_dual_core(b))
+		return ap_cm4(b, write, addr, size, val);
+	return SIM_SWD_FAULT;   /* no such AP */
+}
+
+sim_swd sim_board_read_ap(sim_board *b, unsigned ap, uint32_t addr, unsigned size, uint32_t *val_out)
+{
+	sim_swd s = ap_access(b, ap, false, addr, size, val_out);
+
+	if (s != SIM_SWD_OK)
+		*val_out = 0;
+	return s;
+}
+
+sim_swd sim_board_write_ap(sim_board *b, unsigned ap, uint32_t addr, unsigned size, uint32_t val)
+{
+	return ap_access(b, ap, true, addr, size, &val);
+}
