@@ -51,9 +51,10 @@
 	"usage: gang read FILE [--address A] [--size N] [--probe SEL] [--target PART] [--connect MODE]\n\n" \
 	"Reads N bytes at A into FILE (raw binary; written whole or not at all). A may lie in the main\n" \
 	"flash (0x08000000), the SRAM (0x20000000), the system memory (the ST bootloader, with the\n" \
-	"flash-size register and the UID), the OTP area with its lock bytes (F2/F4/F7) or the option\n" \
-	"bytes (F0/F1/F3 0x1FFFF800, F2/F4 0x1FFFC000, F7 0x1FFF0000); 'gang parts' gives the flash\n" \
-	"and SRAM sizes. A range that is not memory on the part is refused, naming the first such address.\n" \
+	"flash-size register and the UID), the OTP area with its lock bytes (F2/F4/F7), the data EEPROM\n" \
+	"(L0/L1, 0x08080000) or the option bytes (F0/F1/F3 0x1FFFF800, F2/F4 0x1FFFC000, F7 0x1FFF0000,\n" \
+	"L0/L1 0x1FF80000); 'gang parts' gives the flash and SRAM sizes. A range that is not memory on\n" \
+	"the part is refused, naming the first such address.\n" \
 	"  --address A   default 0x08000000 (decimal, 0x hex, or a k suffix for KiB)\n" \
 	"  --size N      default: from A to the end of its memory (without --address: all the flash)\n" \
 	GANG_HELP_COMMON_TARGET

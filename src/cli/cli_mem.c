@@ -1,8 +1,8 @@
 /*
  * cli_mem.c — the memory map `gang read` accepts: main flash and SRAM
  * from the part's row, system memory (ST's bootloader, with the flash-size
- * register and the UID), the OTP area with its lock bytes and the option
- * bytes from its family's row (target/part.c, where each figure cites its
+ * register and the UID), the OTP area with its lock bytes (or, on L0/L1,
+ * the data EEPROM) and the option bytes from its family's row (target/part.c, where each figure cites its
  * reference manual).
  * Read protection (RDP 1) makes debugger reads of the main flash fail; SRAM,
  * system memory and the option bytes stay readable (PM0075 "Read
@@ -23,11 +23,15 @@ void cli_mem_regions(cli_mem_region out[CLI_MEM_NREGIONS], const gang_part *part
 {
 	const gang_family *f = part->family;
 	const gang_flash_ctrl_cfg *c = &f->flash;
+	uint32_t lo = 0, hi = 0;
 
 	out[0] = (cli_mem_region){ "flash", GANG_FLASH_BASE, part->flash_kib * 1024U, true };
 	out[1] = (cli_mem_region){ "SRAM", GANG_SRAM_BASE, part->sram_kib * 1024U, false };
 	out[2] = (cli_mem_region){ "system memory", f->sysmem_base, f->sysmem_bytes, false };
 	out[3] = (cli_mem_region){ "OTP", c->otp_base, c->otp_bytes ? c->otp_bytes + c->otp_lock_bytes : 0U, false };
+	/* L0/L1 have data EEPROM instead (RM0377 §3.3.1): read like flash, RDP included */
+	if (c->otp_bytes == 0 && gang_flash_eeprom_range(&lo, &hi, part))
+		out[3] = (cli_mem_region){ "data EEPROM", lo, hi - lo, true };
 	out[4] = (cli_mem_region){ "option bytes", c->ob_base, c->ob_bytes, false };
 }
 

@@ -15,10 +15,10 @@
 #include "target/target.h"
 
 typedef struct cli_mem_region {
-	const char *name;          /* "flash", "SRAM", "system memory", "OTP", "option bytes" */
+	const char *name;          /* "flash", "SRAM", "system memory", "OTP" (L0/L1: "data EEPROM"), "option bytes" */
 	uint32_t base;
 	uint32_t size;             /* 0: the part has no such region known to gang */
-	bool flash;                /* main flash: read through the flash layer (RDP check) */
+	bool flash;                /* main flash or data EEPROM: read through the flash layer (RDP check) */
 } cli_mem_region;
 
 #define CLI_MEM_NREGIONS 5

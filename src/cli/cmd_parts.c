@@ -11,21 +11,31 @@
 
 const struct option gang_cmd_parts_opts[] = { { "json", no_argument, NULL, 'j' }, { 0, 0, 0, 0 } };
 
-/* The erase units as runs: "128 x 2K" or "4 x 16K + 64K + 7 x 128K | 4 x 16K + ..." (banks). */
+/* One unit size: "2K", or "128B" below a KiB (L0/L1 pages are 128 and 256 bytes, RM0377 §3.3.1). */
+static void parts_unit(char *out, size_t cap, uint32_t unit)
+{
+	if (unit % 1024U == 0)
+		snprintf(out, cap, "%uK", (unsigned)(unit / 1024U));
+	else
+		snprintf(out, cap, "%uB", (unsigned)unit);
+}
+
+/* The erase units as runs: "128 x 2K", "512 x 128B" or "4 x 16K + 64K + 7 x 128K | 4 x 16K + ..." (banks). */
 static void parts_layout(char *out, size_t cap, const gang_part *p)
 {
 	size_t len = 0;
+	char unit[16];
 
 	out[0] = '\0';
 	for (unsigned i = 0; i < p->geom.n_regions && len < cap; i++) {
 		const gang_flash_region *r = &p->geom.regions[i];
 		const char *sep = i == 0 ? "" : r->bank != p->geom.regions[i - 1].bank ? " | " : " + ";
 
+		parts_unit(unit, sizeof(unit), r->unit);
 		if (r->count == 1)
-			len += (size_t)snprintf(out + len, cap - len, "%s%uK", sep, (unsigned)(r->unit / 1024U));
+			len += (size_t)snprintf(out + len, cap - len, "%s%s", sep, unit);
 		else
-			len += (size_t)snprintf(out + len, cap - len, "%s%u x %uK", sep, (unsigned)r->count,
-						(unsigned)(r->unit / 1024U));
+			len += (size_t)snprintf(out + len, cap - len, "%s%u x %s", sep, (unsigned)r->count, unit);
 	}
 }
 

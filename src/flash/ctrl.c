@@ -1,7 +1,7 @@
 /*
  * ctrl.c — the key unlock and the BSY wait that the F0/F1/F3 FPEC, the
- * F2/F4/F7 sector controller and the H7 two-bank controller share
- * (flash/ctrl.h). On H7 each bank has its own copy of KEYR, CR, SR and
+ * F2/F4/F7 sector controller, the L0/L1 PECR controller (two key stages)
+ * and the H7 two-bank controller share (flash/ctrl.h). On H7 each bank has its own copy of KEYR, CR, SR and
  * CCR at +0x100 (RM0433 §4.9): the table says where, the code is one.
  */
 #include "flash/ctrl.h"
@@ -33,8 +33,8 @@ static int ctrl_unlock_bank(gang_target *t, const gang_flash_ctrl_regs *r, unsig
 		return err;
 	if (!(cr & r->cr_lock))
 		return GANG_OK;
-	if ((err = gang_stlink_write32(sl, ctrl_reg(t, r, bank, r->keyr), GANG_FLASH_KEY1)) < 0 ||
-	    (err = gang_stlink_write32(sl, ctrl_reg(t, r, bank, r->keyr), GANG_FLASH_KEY2)) < 0 ||
+	if ((err = gang_stlink_write32(sl, ctrl_reg(t, r, bank, r->keyr), r->key1 ? r->key1 : GANG_FLASH_KEY1)) < 0 ||
+	    (err = gang_stlink_write32(sl, ctrl_reg(t, r, bank, r->keyr), r->key2 ? r->key2 : GANG_FLASH_KEY2)) < 0 ||
 	    (err = gang_stlink_read32(&cr, sl, ctrl_reg(t, r, bank, r->cr))) < 0)
 		return err;
 	if (cr & r->cr_lock)
@@ -50,7 +50,7 @@ int gang_flash_ctrl_unlock(gang_target *t, const gang_flash_ctrl_regs *r)
 
 	for (unsigned b = 0; b < gang_flash_ctrl_banks(t, r) && err == GANG_OK; b++)
 		err = ctrl_unlock_bank(t, r, b);
-	return err;
+	return err == GANG_OK && r->next ? gang_flash_ctrl_unlock(t, r->next) : err;
 }
 
 int gang_flash_ctrl_wait_bank(uint32_t *sr_out, gang_target *t, const gang_flash_ctrl_regs *r, unsigned bank,

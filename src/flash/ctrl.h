@@ -9,6 +9,9 @@
  * (F2/F4/F7): the same keys 0x45670123 and 0xCDEF89AB, LOCK in FLASH_CR,
  * BSY in FLASH_SR; RM0433 §4.5.1 and §4.9 (H7): the same keys per bank
  * in FLASH_KEYR1/KEYR2, LOCK in CR1/CR2, flags cleared through CCR1/CCR2.
+ * The L0/L1 PECR controller unlocks in two stages, each with keys of its
+ * own (RM0377 §3.3.4: PEKEYR clears PELOCK, only then PRGKEYR clears
+ * PRGLOCK or OPTKEYR OPTLOCK): a table with a next stage.
  */
 #ifndef GANG_FLASH_CTRL_H
 #define GANG_FLASH_CTRL_H
@@ -29,11 +32,14 @@ typedef struct gang_flash_ctrl_regs {
 	unsigned poll_us;          /* between two reads of a busy SR */
 	uint32_t ccr;              /* where sr_clear is written: FLASH_CCR on H7; 0: SR itself */
 	uint32_t bank_off;         /* bank 2's KEYR/SR/CR/CCR at +bank_off (H7, RM0433 §4.9); 0: one set */
+	uint32_t key1, key2;       /* the keys; 0: GANG_FLASH_KEY1/KEY2 */
+	const struct gang_flash_ctrl_regs *next; /* a stage unlocked after this one (L0/L1), or NULL */
 } gang_flash_ctrl_regs;
 
 /*
  * Clear stale status, and unlock with the key sequence if CR says locked;
- * with bank_off, every bank the part has (each has its own KEYR and LOCK).
+ * with bank_off, every bank the part has (each has its own KEYR and LOCK);
+ * then the next stage, if any.
  */
 int gang_flash_ctrl_unlock(gang_target *t, const gang_flash_ctrl_regs *r);
 /* The number of banks whose registers r describes on t's part (1, or 2 with bank_off on a dual-bank part). */

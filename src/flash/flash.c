@@ -78,8 +78,12 @@ static int flash_check_readable(gang_target *t)
 static int flash_check_range(gang_target *t, uint32_t addr, size_t len, const char *what)
 {
 	const gang_flash_geom *g = flash_geom(t);
+	uint32_t lo, hi;
 
 	if (gang_geom_is_flash(g, addr, len))
+		return GANG_OK;
+	/* data EEPROM (L0/L1) reads like flash: verify's read-back goes through here */
+	if (gang_flash_eeprom_range(&lo, &hi, gang_target_part(t)) && addr >= lo && (uint64_t)addr + len <= hi)
 		return GANG_OK;
 	return gang_diag_set(gang_target_diag(t), GANG_EUSAGE, "%s of %zu bytes at 0x%08" PRIX32
 			     " is outside the flash of %s (0x%08" PRIX32 "..0x%08" PRIX64 ")", what, len,
@@ -147,8 +151,9 @@ static int flash_explain_wrp(gang_target *t, const gang_flash_range *r, size_t n
  * Units first..last one at a time, so that a stop lands between two of
  * them: a unit's erase, once started, is always waited out (the FPEC
  * cannot be interrupted), then the caller locks the FPEC. A driver that
- * erases several units at once (erase_steps_stop) takes the whole span
- * and hears the stop between its own steps.
+ * erases several units at once (erase_steps_stop: H7's two banks, L0/L1's
+ * on-target page loop) takes the whole span and hears the stop between
+ * its own steps.
  */
 static int flash_erase_units(gang_target *t, unsigned first, unsigned last, gang_flash_progress *p,
 			     gang_flash_overlap *ov)
@@ -332,12 +337,10 @@ static int flash_prepare_rdp(gang_target *t, const gang_program_opts *o)
 	return GANG_OK;
 }
 
-int gang_flash_program_image(gang_target *t, const gang_image *img, const gang_program_opts *o)
+static int flash_program_main(gang_target *t, const gang_image *img, const gang_program_opts *o)
 {
-	gang_program_opts def = { GANG_ERASE_PAGES, false, NULL, NULL };
 	int err;
 
-	o = o ? o : &def;
 	err = gang_image_check_range(img, gang_geom_base(flash_geom(t)), (uint32_t)gang_geom_end(flash_geom(t)),
 				     "flash", gang_target_diag(t));
 	if (err < 0 || (err = flash_prepare_rdp(t, o)) < 0)
@@ -346,6 +349,45 @@ int gang_flash_program_image(gang_target *t, const gang_image *img, const gang_p
 	if ((err = flash_ops(t)->unlock(t)) < 0)
 		return err;
 	return flash_unlocked(t, flash_erase_program(t, img, o));
+}
+
+/* True when img has bytes in the part's data EEPROM, [*lo, *hi) then. */
+static bool flash_has_eeprom(uint32_t *lo, uint32_t *hi, gang_target *t, const gang_image *img)
+{
+	if (!gang_flash_eeprom_range(lo, hi, gang_target_part(t)))
+		return false;
+	for (size_t i = 0; i < img->n_seg; i++)
+		if (img->seg[i].addr < *hi && (uint64_t)img->seg[i].addr + img->seg[i].len > *lo)
+			return true;
+	return false;
+}
+
+int gang_flash_program_image(gang_target *t, const gang_image *img, const gang_program_opts *o)
+{
+	gang_program_opts def = { GANG_ERASE_PAGES, false, NULL, NULL };
+	gang_image *rest = NULL, *ee = NULL;
+	uint32_t lo, hi;
+	int err;
+
+	o = o ? o : &def;
+	if (!flash_has_eeprom(&lo, &hi, t, img))
+		return flash_program_main(t, img, o);
+	/* the flash first (it may lower RDP), then the data EEPROM segments (L0/L1) */
+	if ((err = gang_image_clone(&rest, img)) < 0 ||
+	    (err = gang_image_take(&ee, rest, lo, hi, gang_target_diag(t))) < 0)
+		goto out;
+	err = flash_program_main(t, rest, o);
+	if (err == GANG_OK && ee != NULL) {
+		gang_flash_progress_report(&(gang_flash_progress){ o->progress, o->user, "eeprom", 0,
+								   gang_image_size(ee) }, 0);
+		err = gang_flash_eeprom_program(t, ee);
+	}
+out:
+	if (err == GANG_ENOMEM)
+		err = gang_diag_set(gang_target_diag(t), GANG_ENOMEM, "out of memory splitting the data EEPROM off");
+	gang_image_free(ee);
+	gang_image_free(rest);
+	return err;
 }
 
 /* ---- one-time-programmable area ------------------------------------------------ */

@@ -94,6 +94,18 @@ bool gang_flash_otp_range(uint32_t *lo, uint32_t *hi, const gang_part *part);
  */
 int gang_flash_otp_program(gang_target *t, const gang_image *img, const char *confirm);
 
+/* The part's data EEPROM (L0/L1, at 0x08080000), [*lo, *hi); false when it has none. */
+bool gang_flash_eeprom_range(uint32_t *lo, uint32_t *hi, const gang_part *part);
+/*
+ * Write img (every segment inside the data EEPROM) word by word (RM0377
+ * §3.3.4: no erase step, the controller erases a word it rewrites); words
+ * already holding their bytes are left. Read back after: GANG_EVERIFY at
+ * the first difference. GANG_EIMAGE for data outside the EEPROM,
+ * GANG_ENOTSUP on a part without one. gang_flash_program_image calls it for
+ * an image's EEPROM segments, after the flash.
+ */
+int gang_flash_eeprom_program(gang_target *t, const gang_image *img);
+
 /* ---- pure helpers (no target) ----------------------------------------------- */
 
 typedef struct gang_flash_range {

@@ -9,6 +9,7 @@
 static const gang_flash_ops *const flash_ops_by_ctrl[GANG_CTRL_COUNT] = {
 	[GANG_CTRL_FPEC_F1] = &gang_flash_ops_f1,
 	[GANG_CTRL_FPEC_F4] = &gang_flash_ops_f4,
+	[GANG_CTRL_PECR_L0] = &gang_flash_ops_l0,
 	[GANG_CTRL_FPEC_L4] = &gang_flash_ops_l4,
 	[GANG_CTRL_FPEC_H7] = &gang_flash_ops_h7,
 	[GANG_CTRL_FPEC_TZ] = &gang_flash_ops_tz,

@@ -103,12 +103,18 @@ typedef struct gang_flash_ops {
 	/* optional: the family's refusals of cur -> next beyond the RDP rules (irreversible bits) */
 	int (*ob_policy)(const gang_ob *cur, const gang_ob *next, const gang_ob_write_opts *o,
 			 const gang_family *f, gang_diag *d);
+	/* optional: the part's data EEPROM [*lo, *hi) (L0/L1), false when it has none */
+	bool (*eeprom_range)(uint32_t *lo, uint32_t *hi, const gang_part *p);
+	/* write len bytes of data EEPROM at addr (locked before and after; unchanged words skipped) */
+	int (*eeprom_write)(gang_target *t, uint32_t addr, const uint8_t *data, size_t len);
 } gang_flash_ops;
 
 /* F0/F1/F3 FPEC (0x40022000). */
 extern const gang_flash_ops gang_flash_ops_f1;
 /* F2/F4/F7 sector controller (0x40023C00). */
 extern const gang_flash_ops gang_flash_ops_f4;
+/* L0/L1 PECR controller (0x40022000, 0x40023C00). */
+extern const gang_flash_ops gang_flash_ops_l0;
 /* G0/G4/L4/L4+/WB/WL/C0 double-word controller (0x40022000, 0x58004000 on WB/WL). */
 extern const gang_flash_ops gang_flash_ops_l4;
 /* H7 two-bank controller (0x52002000, bank 2 at +0x100). */

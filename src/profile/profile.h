@@ -117,6 +117,7 @@ typedef struct gang_profile_lines {
 	int image_file, image_address, serial_address, wrp_pages;
 	int ob_group, ob_user;     /* option_bytes and option_bytes.user */
 	int checksum_address, checksum_over;
+	int eeprom_file, eeprom_address;
 } gang_profile_lines;
 
 /*
@@ -206,6 +207,8 @@ typedef struct gang_profile {
 	gang_image_format image_format;
 	bool image_has_address;
 	uint32_t image_address; /* raw binaries only */
+	char *eeprom_path;     /* eeprom.file (raw binary), resolved like image.file; NULL: no eeprom group */
+	uint32_t eeprom_address; /* where it goes in the part's data EEPROM (L0/L1) */
 	gang_connect_mode connect;
 	uint32_t swd_khz;
 	gang_erase_mode erase;
@@ -236,7 +239,11 @@ typedef struct gang_profile {
 int gang_profile_load(gang_profile **out, const char *path, gang_diag *d);
 void gang_profile_free(gang_profile *p);
 
-/* Load the profile's image; failures are prefixed "path:line: image.file: ". */
+/*
+ * Load the profile's image, with the eeprom file (if any) merged in at
+ * eeprom.address; failures are prefixed "path:line: image.file: " or
+ * "path:line: eeprom.file: ".
+ */
 int gang_profile_load_image(gang_image **out, const gang_profile *p, gang_diag *d);
 
 /*
@@ -248,6 +255,13 @@ int gang_profile_load_image(gang_image **out, const gang_profile *p, gang_diag *
  */
 int gang_profile_validate(const gang_profile *p, const gang_flash_geom *g, const gang_image *img,
 			  gang_diag *d);
+/*
+ * The same against a part: its flash and, on L0/L1, its data EEPROM,
+ * where image, eeprom, serial, data and checksum bytes may go too
+ * (GANG_EPROFILE "path:line: eeprom: the STM32F103RC has no data EEPROM",
+ * or naming the EEPROM's range for bytes outside both).
+ */
+int gang_profile_validate_part(const gang_profile *p, const gang_part *part, const gang_image *img, gang_diag *d);
 
 /*
  * Everything `gang check` and `gang run` check before a board or the

@@ -189,16 +189,18 @@ int prof_parse_data_items(const prof_ctx *c, const config_setting_t *root)
 	return GANG_OK;
 }
 
-int prof_check_data(const gang_profile *p, uint32_t base, uint64_t end, const gang_image *img, gang_diag *d)
+int prof_check_data(const gang_profile *p, const prof_mem *m, const gang_image *img, gang_diag *d)
 {
+	char mem[128];
+
 	for (size_t i = 0; i < p->n_data; i++) {
 		const gang_profile_data *it = &p->data[i];
 		uint64_t lo = it->address, hi = lo + it->length;
 
-		if (lo < base || hi > end)
+		if (!prof_mem_holds(m, lo, hi))
 			return gang_diag_set(d, GANG_EPROFILE, "%s:%d: data[%zu].address: bytes 0x%08" PRIX64 "-0x%08"
-					     PRIX64 " lie outside flash 0x%08" PRIX32 "-0x%08" PRIX64, p->path,
-					     it->address_line, i, lo, hi - 1, base, end - 1);
+					     PRIX64 " lie outside %s", p->path, it->address_line, i, lo, hi - 1,
+					     prof_mem_text(mem, sizeof(mem), m));
 		for (size_t s = 0; img && !it->overlay && s < img->n_seg; s++) {
 			uint64_t a = img->seg[s].addr, b = a + img->seg[s].len;
 

@@ -66,8 +66,21 @@ int prof_parse_program(const prof_ctx *c, const config_setting_t *root);
 int prof_parse_data_items(const prof_ctx *c, const config_setting_t *root);
 /* The scan group (profile_data.c). */
 int prof_parse_scan(const prof_ctx *c, const config_setting_t *root);
-/* Each data item inside flash and, unless its overlay, clear of image data (profile_data.c). */
-int prof_check_data(const gang_profile *p, uint32_t base, uint64_t end, const gang_image *img, gang_diag *d);
+/*
+ * The memories a profile may write on its part: main flash [base, end)
+ * and, on L0/L1, the data EEPROM [ee_lo, ee_hi) (ee_hi 0: none).
+ */
+typedef struct prof_mem {
+	uint32_t base;
+	uint64_t end;
+	uint32_t ee_lo, ee_hi;
+} prof_mem;
+/* True when [lo, hi) lies inside flash or inside the data EEPROM (profile_check.c). */
+bool prof_mem_holds(const prof_mem *m, uint64_t lo, uint64_t hi);
+/* "flash 0x08000000-0x0800FFFF" (" and the data EEPROM 0x08080000-0x080807FF"), for messages. */
+const char *prof_mem_text(char *out, size_t cap, const prof_mem *m);
+/* Each data item inside flash or EEPROM and, unless its overlay, clear of image data (profile_data.c). */
+int prof_check_data(const gang_profile *p, const prof_mem *m, const gang_image *img, gang_diag *d);
 /* Build c->p->plan from the built-in steps and the profile's own (profile_plan_build.c). */
 int prof_plan_build(const prof_ctx *c);
 

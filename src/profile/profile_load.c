@@ -24,10 +24,11 @@
 #define PROF_PATH_MAX 4095U /* PATH_MAX (4096 on Linux) less its NUL */
 
 static const char *const prof_root_keys[] = {
-	"name", "target", "station", "description", "image", "connect", "erase", "verify",
+	"name", "target", "station", "description", "image", "eeprom", "connect", "erase", "verify",
 	"serial", "option_bytes", "after", "retries", "checksum", "program", "steps", "data", "scan", NULL,
 };
 static const char *const prof_image_keys[] = { "file", "address", "format", NULL };
+static const char *const prof_eeprom_keys[] = { "file", "address", NULL };
 static const char *const prof_connect_keys[] = { "mode", "swd_khz", NULL };
 
 static const char *const prof_connect_names[] = { "auto", "normal", "under-reset", "hot-plug" };
@@ -165,8 +166,8 @@ static int prof_parse_target(const prof_ctx *c, const config_setting_t *root)
 	return GANG_OK;
 }
 
-/* image.file relative to the profile's directory (absolute paths kept). */
-static int prof_resolve(const prof_ctx *c, const char *file)
+/* image.file (or eeprom.file) relative to the profile's directory (absolute paths kept). */
+static int prof_resolve(const prof_ctx *c, const char *file, char **out)
 {
 	const char *slash = strrchr(c->path, '/');
 	size_t dir = slash ? (size_t)(slash - c->path) + 1 : 0;
@@ -179,7 +180,7 @@ static int prof_resolve(const prof_ctx *c, const char *file)
 		return gang_diag_set(c->d, GANG_ENOMEM, "%s: out of memory", c->path);
 	memcpy(r, c->path, dir);
 	memcpy(r + dir, file, strlen(file) + 1);
-	c->p->image_path = r;
+	*out = r;
 	return GANG_OK;
 }
 
@@ -221,7 +222,7 @@ static int prof_parse_image(const prof_ctx *c, const config_setting_t *root)
 				"must not be empty");
 	if (gang_text_check(why, sizeof(why), file, PROF_PATH_MAX) < 0)
 		return prof_err(c, c->p->line.image_file, "image", "file", GANG_EPROFILE, "%s", why);
-	if ((rc = prof_image_format(c, img, file)) < 0 || (rc = prof_resolve(c, file)) < 0)
+	if ((rc = prof_image_format(c, img, file)) < 0 || (rc = prof_resolve(c, file, &c->p->image_path)) < 0)
 		return rc;
 	rc = prof_get_int(c, img, "image", "address", PROF_OPTIONAL, 0, UINT32_MAX, &addr);
 	if (rc < 0)
@@ -282,6 +283,36 @@ static int prof_parse_steps(const prof_ctx *c, const config_setting_t *root)
 	return GANG_OK;
 }
 
+/*
+ * eeprom = { file = "cal.bin"; address = 0x08080000; }: a raw binary for
+ * the part's data EEPROM (L0/L1, RM0377 §3.3.1); whether the part has one
+ * and the bytes fit is checked against the part (profile_check.c).
+ */
+static int prof_parse_eeprom(const prof_ctx *c, const config_setting_t *root)
+{
+	const config_setting_t *g;
+	const char *file;
+	char why[128];
+	int64_t addr;
+	int rc = prof_get_group(c, root, "", "eeprom", PROF_OPTIONAL, &g);
+
+	if (rc <= 0)
+		return rc;
+	if ((rc = prof_check_keys(c, g, "eeprom", prof_eeprom_keys)) < 0 ||
+	    (rc = prof_get_string(c, g, "eeprom", "file", PROF_REQUIRED, &file)) < 0)
+		return rc;
+	c->p->line.eeprom_file = prof_line(config_setting_get_member(g, "file"));
+	if (!*file)
+		return prof_err(c, c->p->line.eeprom_file, "eeprom", "file", GANG_EPROFILE, "must not be empty");
+	if (gang_text_check(why, sizeof(why), file, PROF_PATH_MAX) < 0)
+		return prof_err(c, c->p->line.eeprom_file, "eeprom", "file", GANG_EPROFILE, "%s", why);
+	if ((rc = prof_get_int(c, g, "eeprom", "address", PROF_REQUIRED, 0, UINT32_MAX, &addr)) < 0)
+		return rc;
+	c->p->line.eeprom_address = prof_line(config_setting_get_member(g, "address"));
+	c->p->eeprom_address = (uint32_t)addr;
+	return prof_resolve(c, file, &c->p->eeprom_path);
+}
+
 static int prof_parse_root(const prof_ctx *c, const config_setting_t *root)
 {
 	int rc;
@@ -295,7 +326,8 @@ static int prof_parse_root(const prof_ctx *c, const config_setting_t *root)
 				 sizeof(c->p->station))) < 0 ||
 	    (rc = prof_get_text(c, root, "", "description", PROF_OPTIONAL, c->p->description,
 				sizeof(c->p->description))) < 0 ||
-	    (rc = prof_parse_image(c, root)) < 0 || (rc = prof_parse_connect(c, root)) < 0 ||
+	    (rc = prof_parse_image(c, root)) < 0 || (rc = prof_parse_eeprom(c, root)) < 0 ||
+	    (rc = prof_parse_connect(c, root)) < 0 ||
 	    (rc = prof_parse_steps(c, root)) < 0 || (rc = prof_parse_serial(c, root)) < 0 ||
 	    (rc = prof_parse_ob(c, root)) < 0 || (rc = prof_parse_checksum(c, root)) < 0 ||
 	    (rc = prof_parse_program(c, root)) < 0 || (rc = prof_parse_own_steps(c, root)) < 0 ||
@@ -358,11 +390,28 @@ void gang_profile_free(gang_profile *p)
 		return;
 	free(p->path);
 	free(p->image_path);
+	free(p->eeprom_path);
 	free(p->ob.wrp_pages);
 	for (size_t i = 0; i < p->n_steps; i++)
 		free(p->steps[i].run);
 	free(p->steps);
 	free(p);
+}
+
+/* The eeprom file's bytes patched into img at eeprom.address: never over image data. */
+static int prof_load_eeprom(gang_image *img, const gang_profile *p, gang_diag *d)
+{
+	gang_image *ee = NULL;
+	gang_diag sub = { 0 };
+	int rc = gang_image_load(&ee, p->eeprom_path, GANG_IMAGE_BIN, p->eeprom_address, &sub);
+
+	for (size_t i = 0; rc == GANG_OK && i < ee->n_seg; i++)
+		rc = gang_image_patch(img, ee->seg[i].addr, ee->seg[i].data, ee->seg[i].len, 0, &sub);
+	gang_image_free(ee);
+	if (rc < 0)
+		return gang_diag_set(d, rc, "%s:%d: eeprom.file: %s", p->path, p->line.eeprom_file,
+				     sub.msg[0] ? sub.msg : gang_strerror(rc));
+	return GANG_OK;
 }
 
 int gang_profile_load_image(gang_image **out, const gang_profile *p, gang_diag *d)
@@ -375,5 +424,10 @@ int gang_profile_load_image(gang_image **out, const gang_profile *p, gang_diag *
 	if (rc < 0)
 		return gang_diag_set(d, rc, "%s:%d: image.file: %s", p->path, p->line.image_file,
 				     sub.msg[0] ? sub.msg : gang_strerror(rc));
+	if (p->eeprom_path != NULL && (rc = prof_load_eeprom(*out, p, d)) < 0) {
+		gang_image_free(*out);
+		*out = NULL;
+		return rc;
+	}
 	return GANG_OK;
 }

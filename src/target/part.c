@@ -252,6 +252,20 @@
 				     PART_CLOCK_HSI16(0x58000000U), 0x4000U)
 
 /*
+ * L0 loader clock: HSI16 (RCC_CR.HSI16ON b0, MSION b8 kept: MSI still
+ * feeds SYSCLK until the switch) selected by RCC_CFGR.SW = 01, with
+ * FLASH_ACR.LATENCY = 1 first: the reset voltage range 2 allows 0 wait
+ * states only up to 8 MHz (RM0377 §7.3.1-2, §3.3.3 Table 13 (numbers
+ * unverified here); no PLL). L1 the same at its addresses (RCC_CR
+ * 0x40023800 HSION b0, RCC_CFGR 0x40023808 SW = 01 HSI, FLASH_ACR
+ * 0x40023C00 ACC64 | LATENCY): LATENCY takes only once ACC64 is set by an
+ * earlier write (RM0038 §3.9.1), which the L0/L1 driver does first.
+ */
+#define PART_CLOCK_L0 \
+	.clock = { 2097000U, 16000000U, 0x40022000U, 0x1U, 0U, 0U, 0x4002100CU, 0U, 0x40021000U, 0x101U, 0x1U, 0U }
+#define PART_CLOCK_L1 \
+	.clock = { 2097000U, 16000000U, 0x40023C00U, 0x5U, 0U, 0U, 0x40023808U, 0U, 0x40023800U, 0x101U, 0x1U, 0U }
+/*
  * L0: DBG_CR 0x40015804 (sleep/stop/standby 0x7) and APB1_FZ 0x40015808,
  * clocked by RCC_APB2ENR.DBGMCUEN (b22 of 0x40021034, RM0377 §27.9; the
  * stock OpenOCD L0 script sets it too); CRC clock RCC_AHBENR 0x40021030
@@ -261,19 +275,21 @@
  * RM0377 §2.2.2) and 8 KiB (L1 Cat.5, unverified).
  */
 #define PART_EXT_L0 \
+	.uid_hi_off = 0x14U, /* U_ID[95:64] at UID + 0x14 (RM0377 §28.2) */ \
 	.dbgmcu_cr_addr = 0x40015804U, .dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY, \
 	.dbgmcu_fz_addr = 0x40015808U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
 	.dbgmcu_clk_addr = 0x40021034U, .dbgmcu_clk_bit = 1U << 22, \
 	.read_rdp = gang_fam_read_rdp_byte, .rdp_reg = 0x1CU, /* OPTR, OBR */ \
 	.rcc_ahbenr = 0x40021030U, .rcc_crcen = 1U << 12, .crc_base = 0x40023000U, \
-	.iwdg_kr = 0x40002C00U, PART_CLOCK_RESET(2U), \
+	.iwdg_kr = 0x40003000U, PART_CLOCK_L0, \
 	.sysmem_base = 0x1FF00000U, .sysmem_bytes = 0x1000U
 #define PART_EXT_L1 \
+	.uid_hi_off = 0x14U, /* U_ID[95:64] at UID + 0x14 (RM0038 §31.2) */ \
 	.dbgmcu_cr_addr = 0xE0042004U, .dbgmcu_cr_bits = PART_F1_DBG_SLEEP_STOP_STANDBY, \
 	.dbgmcu_fz_addr = 0xE0042008U, .dbgmcu_fz_bits = PART_APB1_FZ_WDG, \
 	.read_rdp = gang_fam_read_rdp_byte, .rdp_reg = 0x1CU, /* OPTR, OBR */ \
 	.rcc_ahbenr = 0x4002381CU, .rcc_crcen = 1U << 12, .crc_base = 0x40023000U, \
-	.iwdg_kr = 0x40003000U, PART_CLOCK_RESET(2U), \
+	.iwdg_kr = 0x40003000U, PART_CLOCK_L1, \
 	.sysmem_base = 0x1FF00000U, .sysmem_bytes = 0x2000U
 /*
  * H7: DBGMCU_CR at 0x5C001004 with D1DBGCKEN | D3DBGCKEN (b21, b22: the

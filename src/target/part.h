@@ -113,6 +113,8 @@ typedef struct gang_family {
 	uint16_t cpuid_parts[GANG_CPUID_PARTS_MAX];   /* CPUID PARTNO of its cores; 0 ends */
 	uint32_t flash_size_addr;          /* u16, KiB */
 	uint32_t uid_addr;                 /* 96-bit unique ID */
+	uint32_t uid_hi_off;               /* offset of its U_ID[95:64] word; 0: 8, the three words in a row
+					      (L0/L1: 0x14, RM0377 §28.2, RM0038 §31.2) */
 	uint32_t dbgmcu_cr_addr;
 	uint32_t dbgmcu_cr_bits;           /* sleep/stop/standby (+ F1 watchdog stop bits) */
 	uint32_t dbgmcu_fz_addr;           /* APB1 freeze register; 0 if the CR has the bits */

@@ -15,6 +15,7 @@
 #include "target/target_internal.h"
 
 #include <inttypes.h>
+#include <string.h>
 
 #define TGT_IDCODE_TRIES 8U    /* distinct DBGMCU_IDCODE addresses tried at most */
 #define TGT_ID_SPAN_MAX  192U   /* bytes of the one read that covers flash size and UID (U5: 0xA4, H7: 0x84) */
@@ -113,7 +114,8 @@ static int tgt_read_ids(gang_target *t)
  * §33, RM0090 §39.1 and §39.2; F2/F4 and F7 put the size on a half-word
  * boundary, so it is read inside the aligned span; the double-word
  * families 84 bytes apart: UID 0x1FFF7590, size 0x1FFF75E0, RM0351 §48.1-2,
- * on C0 0x1FFF7550 and 0x1FFF75A0, RM0490; RM0433 §61.1-61.2: the H7's
+ * on C0 0x1FFF7550 and 0x1FFF75A0, RM0490; L0/L1 split the UID, its third
+ * word 0x14 past the first, RM0377 §28.2; RM0433 §61.1-61.2: the H7's
  * UID at 0x1FF1E800, its size 0x80 above; L5 82 bytes apart,
  * UID 0x0BFA0590 and size 0x0BFA05E0, RM0438 §52.1-2; U5 164, UID
  * 0x0BFA0700 and size 0x0BFA07A0, RM0456 §75.1-2).
@@ -121,9 +123,10 @@ static int tgt_read_ids(gang_target *t)
 static int tgt_read_size_uid(gang_target *t)
 {
 	uint32_t fsz = t->fam->flash_size_addr, uid = t->fam->uid_addr;
+	uint32_t hi_off = t->fam->uid_hi_off ? t->fam->uid_hi_off : 8U;
 	uint32_t lo = (fsz < uid ? fsz : uid) & ~3U;
-	uint32_t hi = ((fsz + 2U > uid + 12U ? fsz + 2U : uid + 12U) + 3U) & ~3U;
-	uint8_t buf[TGT_ID_SPAN_MAX];
+	uint32_t hi = ((fsz + 2U > uid + hi_off + 4U ? fsz + 2U : uid + hi_off + 4U) + 3U) & ~3U;
+	uint8_t buf[TGT_ID_SPAN_MAX], id[12];
 	int err;
 
 	if (hi - lo > sizeof(buf))
@@ -132,7 +135,10 @@ static int tgt_read_size_uid(gang_target *t)
 	if ((err = gang_stlink_read_mem(buf, t->sl, lo, hi - lo)) < 0)
 		return err;
 	t->info.flash_kib = (uint32_t)buf[fsz - lo] | (uint32_t)buf[fsz - lo + 1U] << 8;
-	gang_part_uid_string(t->info.uid, buf + (uid - lo));
+	/* U_ID[63:0] at the UID address, U_ID[95:64] right after or (L0/L1) at +0x14 */
+	memcpy(id, buf + (uid - lo), 8);
+	memcpy(id + 8, buf + (uid - lo) + hi_off, 4);
+	gang_part_uid_string(t->info.uid, id);
 	return GANG_OK;
 }
 

@@ -270,6 +270,10 @@ Test(cli_cmd, parts_lists_every_part_with_family_dev_id_flash_sram_and_erase_uni
 	cr_expect_not_null(strstr(r.out, "STM32F429ZI   F4      0x419        2048       256  4 x 16K + 64K + "
 					 "7 x 128K | 4 x 16K + 64K + 7 x 128K\n"), "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "  128 x 2K\n"), "%s", r.out);
+	/* pages under a KiB in bytes (RM0377 §3.3.1: 512 pages of 128 B; RM0038: 2048 of 256 B), never "0K" */
+	cr_expect_not_null(strstr(r.out, "STM32L053R8   L0      0x417          64         8  512 x 128B\n"), "%s", r.out);
+	cr_expect_not_null(strstr(r.out, "  2048 x 256B\n"), "%s", r.out);
+	cr_expect_null(strstr(r.out, "x 0K"), "%s", r.out);
 	cr_expect_not_null(strstr(j.out, "{\"base\":\"0x08100000\",\"unit\":16384,\"count\":4,\"first\":12,"
 					 "\"bank\":1}"), "%s", j.out);
 	cli_free(&r);

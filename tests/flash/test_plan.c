@@ -102,6 +102,27 @@ Test(plan, runs_are_word_aligned_and_padded_with_erased_bytes)
 	gang_image_free(img);
 }
 
+/* RM0377 §3.3.4: L0/L1 flash erases to 0x00, so padding and joined gaps are 0x00 there, never 0xFF. */
+Test(plan, l0_runs_are_padded_and_joined_with_zeros)
+{
+	gang_image *img = pl_image(0x08000101U, 6, 0x5A);
+	gang_flash_run *runs = NULL;
+	size_t n = 0;
+	const uint8_t want[8] = { 0x00, 0x5A, 0x5A, 0x5A, 0x5A, 0x5A, 0x5A, 0x00 };
+
+	pl_add(img, 0x08000120U, 4, 0x07);
+	cr_assert_eq(gang_flash_plan_runs(&runs, &n, img, 64U, 0x00U, 4U), GANG_OK);
+	cr_assert_eq(n, 1U);
+	cr_assert_eq(runs[0].addr, 0x08000100U);
+	cr_assert_eq(runs[0].len, 0x24U);
+	cr_assert_arr_eq(runs[0].data, want, 8);
+	for (uint32_t i = 8; i < 0x20U; i++)
+		cr_assert_eq(runs[0].data[i], 0x00, "gap byte %u", i);
+	cr_assert_eq(runs[0].data[0x20], 0x07);
+	gang_flash_runs_free(runs, n);
+	gang_image_free(img);
+}
+
 Test(plan, small_gaps_join_runs_and_big_gaps_split_them)
 {
 	gang_image *img = pl_image(0x08000000U, 16, 0x01);

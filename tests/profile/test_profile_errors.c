@@ -78,7 +78,7 @@ Test(profile_errors, a_misspelt_top_level_key_is_not_ignored)
 {
 	expect_error(BASE "retires = 1;\n", GANG_EPROFILE,
 		     "6: retires: unknown key (expected one of: name, target, station, description, image, "
-		     "connect, erase, verify, serial, option_bytes, after, retries, checksum, program, steps, data, scan)");
+		     "eeprom, connect, erase, verify, serial, option_bytes, after, retries, checksum, program, steps, data, scan)");
 }
 
 Test(profile_errors, required_top_level_keys)

@@ -331,6 +331,7 @@ Test(profile_load, every_shipped_profile_loads)
 		"profiles/example-f407.cfg",
 		"profiles/example-f429.cfg",
 		"profiles/example-f103-steps.cfg",
+		"profiles/l053.cfg",
 		"profiles/g071.cfg",
 		"profiles/l476.cfg",
 		"profiles/h743.cfg",

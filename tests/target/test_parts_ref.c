@@ -9,6 +9,11 @@
  * F2/F4/F7: RM0033 §2.3 (F2), RM0090 §3.3 Tables 5-6 (F40x/F41x, F42x/F43x
  * dual bank), RM0383 (F411), RM0390 (F446), RM0385 §3.3 (F74x: 32/128/256
  * KiB sectors), RM0410 §3.3 (F76x single bank), DBGMCU_IDCODE of each.
+ * L0/L1: RM0377 §3.3.1 and §27.4.1 (L0: 128-byte pages, DEV_ID 0x457
+ * Cat.1, 0x417 Cat.3, 0x447 Cat.5), RM0038 §3.3.1 (L1: 256-byte pages,
+ * 0x437 Cat.5/6), the datasheets (L011: 16 KiB, 2 KiB SRAM; L053: 64
+ * KiB, 8 KiB; L073: 192 KiB, 20 KiB; L152xE: 512 KiB, 80 KiB; the
+ * reference's §1.2 table agrees); an erased byte reads 0x00 (RM0377 §3.3.4).
  * G0/C0/G4/L4/L4+/WB/WL (double-word controller): RM0444 §3.3.1 and §40.4.1
  * (G03x/G04x 0x466, G07x/G08x 0x460, G0Bx/G0Cx 0x467 with two banks of 2 KiB
  * pages, bank 2 from page 256), RM0490 (C031 0x453), RM0440 §5.3.1 (G43x/G44x
@@ -16,10 +21,6 @@
  * (L43x/L44x 0x435), RM0351 §3.3.1 (L47x/L48x 0x415: two banks of 2 KiB pages),
  * RM0432 §3.3.1 (L4R/L4S 0x470: two banks of 4 KiB pages with DBANK = 1),
  * RM0434 §3.3.1 (WB5x 0x495, 4 KiB pages), RM0461 §3.3.1 (WLE/WL5x 0x497).
- * L0/L1 (PECR controller, erased 0x00): RM0377 §3.3.1 and its DBGMCU_IDCODE
- * (L0 Cat.1 0x457, Cat.3 0x417, Cat.5 0x447, 128-byte pages), RM0038 §3.3.4
- * and its DBGMCU_IDCODE (L1 Cat.5/6 0x437, 256-byte pages), as parts.def
- * cites them; SRAM per category from the datasheets (unverified here).
  * H7: RM0433 §4.2 (H742/743/745/747/750/753/755/757, DEV_ID 0x450: up to
  * two banks of 8 x 128 KiB, bank 2 at 0x08100000 with its sectors
  * numbered 0-7 again; H750 one 128 KiB sector), RM0468 §4.2 (H72x/H73x,
@@ -73,6 +74,10 @@ static const ref_line ref_lines[] = {
 	{ 0x421U, "F4", 0U, 256U, 512U, 128U, 128U },    /* F446 */
 	{ 0x449U, "F7", 0U, 512U, 1024U, 320U, 320U },   /* F74x/F75x */
 	{ 0x451U, "F7", 0U, 1024U, 2048U, 512U, 512U },  /* F76x/F77x */
+	{ 0x457U, "L0", 128U, 8U, 16U, 2U, 2U },         /* L0 Cat.1: L011/L021 */
+	{ 0x417U, "L0", 128U, 32U, 64U, 8U, 8U },        /* L0 Cat.3: L05x/L06x */
+	{ 0x447U, "L0", 128U, 64U, 192U, 20U, 20U },     /* L0 Cat.5: L07x/L08x, two banks above 64 KiB */
+	{ 0x437U, "L1", 256U, 384U, 512U, 48U, 80U },    /* L1 Cat.5/6: L15xxD/xE */
 	{ 0x466U, "G0", 2048U, 16U, 64U, 8U, 8U },       /* G03x/G04x */
 	{ 0x460U, "G0", 2048U, 64U, 128U, 36U, 36U },    /* G07x/G08x */
 	{ 0x467U, "G0", 2048U, 256U, 512U, 144U, 144U }, /* G0Bx/G0Cx, two banks */
@@ -84,10 +89,6 @@ static const ref_line ref_lines[] = {
 	{ 0x470U, "L4+", 4096U, 2048U, 2048U, 640U, 640U }, /* L4R/L4S, two banks (DBANK = 1) */
 	{ 0x495U, "WB", 4096U, 256U, 1024U, 256U, 256U },/* WB5x */
 	{ 0x497U, "WL", 2048U, 64U, 256U, 20U, 64U },    /* WLE/WL5x */
-	{ 0x457U, "L0", 128U, 8U, 16U, 2U, 2U },         /* L0 Cat.1 (L011/L021) */
-	{ 0x417U, "L0", 128U, 32U, 64U, 8U, 8U },        /* L0 Cat.3 (L05x/L06x) */
-	{ 0x447U, "L0", 128U, 128U, 192U, 20U, 20U },    /* L0 Cat.5 (L07x/L08x) */
-	{ 0x437U, "L1", 256U, 384U, 512U, 48U, 80U },    /* L1 Cat.5/6 */
 	{ 0x450U, "H7", 131072U, 128U, 2048U, 128U, 128U }, /* H742/743/745/747/750/753/755/757 (DTCM) */
 	{ 0x483U, "H7", 131072U, 128U, 1024U, 128U, 128U }, /* H723/725/730/733/735 (DTCM) */
 	{ 0x472U, "L5", 2048U, 256U, 512U, 256U, 256U }, /* L55x/L56x, two banks (DBANK = 1) */
@@ -96,8 +97,8 @@ static const ref_line ref_lines[] = {
 
 /*
  * Bytes a family's controller programs at once (F1 half-words, F2/F4/F7
- * words at x32, G0-C0 double words, H7 flash words; RM0438 §6.3.7: L5
- * double word; RM0456 §7.3.7: U5 quad word).
+ * words at x32, L0/L1 words, G0-C0 double words, H7 flash words; RM0438
+ * §6.3.7: L5 double word; RM0456 §7.3.7: U5 quad word).
  */
 static unsigned ref_write_unit(const gang_family *f)
 {
@@ -147,7 +148,7 @@ Test(parts_ref, every_row_has_a_geometry_covering_exactly_its_flash)
 		cr_expect_eq(p->geom.erased, p->family->flash.id == GANG_CTRL_PECR_L0 ? 0x00U : 0xFFU,
 			     "%s: L0/L1 erase to 0x00, the other families to 0xFF", p->name);
 		cr_expect_eq(p->geom.write_unit, ref_write_unit(p->family),
-			     "%s: F0/F1/F3 program half-words, F2/F4/F7 words (x32), G0-C0 and L5 double words, "
+			     "%s: F0/F1/F3 program half-words, F2/F4/F7 and L0/L1 words, G0-C0 and L5 double words, "
 			     "U5 quad words, H7 256-bit flash words", p->name);
 	}
 }

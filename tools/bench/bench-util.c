@@ -8,7 +8,8 @@
  *   bench-util units FILE UNIT           print how many UNIT-byte program
  *                                       units of FILE are not all 0xFF (what
  *                                       a loader must program: 2 on F0/F1/F3,
- *                                       4 on F2/F4/F7)
+ *                                       4 on F2/F4/F7, half pages of 64/128
+ *                                       on L0/L1; up to 256)
  *   bench-util floor FILE [T_PROG_US] [ERASE_MS] [PAGES]
  *                                       print "HALFWORDS FLOOR_S": the chip's
  *                                       lower bound for programming FILE —

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # build.sh — build the demo firmware (demo-f103 and demo-f103-swdoff, and
-# the F407 build demo-f407 and demo-f407-swdoff, the G0/C0 build demo-g0 and
-# the L4/L4+/G4 build demo-l4 with their -swdoff variants) with arm-none-eabi-gcc
+# the F407 build demo-f407 and demo-f407-swdoff, the G0/C0 build demo-g0,
+# the L4/L4+/G4 build demo-l4 and the L053 build demo-l053 for the L0/L1
+# benches, with their -swdoff variants) with arm-none-eabi-gcc
 # into tools/firmware/build/ and copy the committed deliverables:
 # profiles/firmware/demo-f103.{hex,bin} and demo-f407.hex,
 # tools/firmware/demo-f103.bin, demo-f103-swdoff.bin, demo-f407.bin and
@@ -41,6 +42,9 @@ build demo-f103-swdoff-late demo-f103.ld -DDEMO_SWD_OFF=0 -DDEMO_SWD_OFF_AFTER=1
 # the F407 build runs on every F2/F4/F7 bench part (Thumb-2 of the M3 subset; GPIO at RM0090's addresses)
 build demo-f407 demo-f407.ld -DDEMO_F4=1 -DDEMO_SWD_OFF=0
 build demo-f407-swdoff demo-f407.ld -DDEMO_F4=1 -DDEMO_SWD_OFF=1
+# the L053 build for the L0/L1 benches: Cortex-M0+ (ARMv6-M), the serial in data EEPROM
+build demo-l053 demo-l053.ld -mcpu=cortex-m0plus -DDEMO_L0=1 -DDEMO_SWD_OFF=0
+build demo-l053-swdoff demo-l053.ld -mcpu=cortex-m0plus -DDEMO_L0=1 -DDEMO_SWD_OFF=1
 # the G0 build is Thumb-1 for the Cortex-M0+ of G0/C0; the L4 build runs on L4/L4+/G4 (GPIO at RM0351's addresses)
 build demo-g0 demo-g0.ld -mcpu=cortex-m0plus -DDEMO_G0=1 -DDEMO_SWD_OFF=0
 build demo-g0-swdoff demo-g0.ld -mcpu=cortex-m0plus -DDEMO_G0=1 -DDEMO_SWD_OFF=1
@@ -65,6 +69,9 @@ deliver "$out/demo-f103-swdoff-late.hex" "$root/tests/fixtures/firmware/demo-f10
 deliver "$out/demo-f407.hex" "$root/profiles/firmware/demo-f407.hex"
 deliver "$out/demo-f407.bin" "$here/demo-f407.bin"
 deliver "$out/demo-f407-swdoff.bin" "$here/demo-f407-swdoff.bin"
+deliver "$out/demo-l053.hex" "$root/profiles/firmware/demo-l053.hex"
+deliver "$out/demo-l053.bin" "$here/demo-l053.bin"
+deliver "$out/demo-l053-swdoff.bin" "$here/demo-l053-swdoff.bin"
 deliver "$out/demo-g0.hex" "$root/profiles/firmware/demo-g0.hex"
 deliver "$out/demo-g0-swdoff.bin" "$here/demo-g0-swdoff.bin"
 deliver "$out/demo-l4.hex" "$root/profiles/firmware/demo-l4.hex"

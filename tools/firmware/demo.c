@@ -5,6 +5,7 @@
  * References: RM0008 §7.3.7 (RCC_APB2ENR), §9.2.2 (GPIOx_CRH), §9.2.4
  * (GPIOx_ODR), §9.4.2 (AFIO_MAPR); RM0090 §6.3.10, §8.4.1, §8.4.6 (F4);
  * RM0444 §5.4.13, §7.4 (G0: PA5); RM0351 §6.4.17, §8.5 (L4: PA5);
+ * RM0367 §7.3.12, §9.4.1, §9.4.6 (L053, serial in data EEPROM).
  * RM0456 §11.8.27, §13.4 (U5: PC7, GPIOA at 0x42020000).
  */
 #include "demo.h"
@@ -37,7 +38,7 @@ static void demo_led_set(uint32_t on)
 	else
 		DEMO_GPIOC_ODR &= ~(1U << DEMO_LED_PIN);
 }
-#elif DEMO_G0 || DEMO_L4
+#elif DEMO_G0 || DEMO_L4 || DEMO_L0
 void demo_swd_off(void)
 {
 	DEMO_RCC_GPIOEN |= DEMO_RCC_GPIOAEN;

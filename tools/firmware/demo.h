@@ -20,6 +20,9 @@
 #ifndef DEMO_F4
 #define DEMO_F4 0
 #endif
+#ifndef DEMO_L0
+#define DEMO_L0 0
+#endif
 #ifndef DEMO_G0
 #define DEMO_G0 0
 #endif
@@ -43,7 +46,7 @@
 #define DEMO_LED_PIN 7U
 #define DEMO_SERIAL_ADDR 0x08010000U        /* page 8 (8 KiB pages): serial slot written by gang */
 #define DEMO_DELAY_LOOPS 10000U             /* about 10 ms per toggle at the 4 MHz MSI */
-#elif DEMO_G0 || DEMO_L4
+#elif DEMO_G0 || DEMO_L4 || DEMO_L0
 /*
  * G0/C0 (RM0444 §5.4.13 RCC_IOPENR, §7.4.1 GPIOx_MODER: GPIOA on the IOPORT
  * bus at 0x50000000) and L4/L4+/G4 (RM0351 §6.4.17 RCC_AHB2ENR, §8.5.1:
@@ -55,6 +58,15 @@
 #define DEMO_RCC_GPIOEN (*(volatile uint32_t *)0x40021034U)
 #define DEMO_GPIOA_BASE 0x50000000U
 #define DEMO_DELAY_LOOPS 40000U             /* about 10 ms per toggle at the 16 MHz HSI */
+#elif DEMO_L0
+/*
+ * STM32L053R8 (RM0367 §7.3.12 RCC_IOPENR, §9.4.1 GPIOx_MODER on the IOPORT
+ * bus at 0x50000000, §9.4.6 GPIOx_ODR): the LED on PA5 as on the
+ * NUCLEO-L053R8; the serial in data EEPROM (0x08080000, erased 0x00).
+ */
+#define DEMO_RCC_GPIOEN (*(volatile uint32_t *)0x4002102CU)
+#define DEMO_GPIOA_BASE 0x50000000U
+#define DEMO_DELAY_LOOPS 2000U              /* about 10 ms per toggle at the 2.1 MHz MSI */
 #else
 #define DEMO_RCC_GPIOEN (*(volatile uint32_t *)0x4002104CU)
 #define DEMO_GPIOA_BASE 0x48000000U
@@ -66,7 +78,11 @@
 #define DEMO_GPIOA_MODER_SWD_MASK (0xFU << 26) /* PA13, PA14 */
 #define DEMO_GPIOA_MODER_SWD_OUT (0x5U << 26)  /* both general-purpose outputs: SWD gone */
 #define DEMO_LED_PIN 5U
+#if DEMO_L0
+#define DEMO_SERIAL_ADDR 0x08080000U        /* data EEPROM: serial slot written by gang */
+#else
 #define DEMO_SERIAL_ADDR 0x08004000U        /* serial slot written by gang */
+#endif
 #elif DEMO_F4
 #define DEMO_RCC_AHB1ENR (*(volatile uint32_t *)0x40023830U)
 #define DEMO_RCC_AHB1ENR_GPIOAEN (1U << 0)
@@ -93,7 +109,7 @@
 #define DEMO_SERIAL_ADDR 0x0803F800U        /* serial slot written by gang */
 #define DEMO_DELAY_LOOPS 20000U             /* about 10 ms per toggle at the 8 MHz HSI */
 #endif
-#define DEMO_SERIAL_UNSET 0xFFFFFFFFU       /* erased flash */
+#define DEMO_SERIAL_UNSET (DEMO_L0 ? 0x00000000U : 0xFFFFFFFFU) /* erased flash or EEPROM */
 #define DEMO_MAGIC 0x474E4147U              /* "GANG" little-endian: proves .data was copied */
 
 /* At 0x20000000 (first in .data): what the bench and tests read back. */

@@ -78,9 +78,29 @@ static bool board_in_ob(const sim_board *b, uint32_t addr)
 }
 
 /*
+ * The UID byte at addr, or -1. L0/L1 split the 96 bits: U_ID[63:0] at
+ * offsets 0 and 4, U_ID[95:64] at offset 0x14 (RM0377 §28.2, RM0038
+ * §31.2); the words between are not the UID.
+ */
+static int board_uid_byte(const sim_board *b, uint32_t addr)
+{
+	const sim_part *p = b->part;
+	bool split = p->flash_ctl == SIM_FLASH_L0 || p->flash_ctl == SIM_FLASH_L1;
+	uint32_t off = addr - p->uid_addr;
+
+	if (addr < p->uid_addr)
+		return -1;
+	if (off < (split ? 8U : 12U))
+		return b->cfg.uid[off];
+	if (split && off >= 0x14U && off < 0x18U)
+		return b->cfg.uid[off - 0x14U + 8U];
+	return -1;
+}
+
+/*
  * Peripheral windows outside 0x40000000-0x4002FFFF: the flash registers and
  * RCC of WB/WL on AHB3/AHB4 at 0x58000000 (RM0434 §2.2.2) and the G0/C0
- * IOPORT GPIOA at 0x50000000 (RM0444 §2.1) go to board_periph.c as well,
+ * IOPORT GPIOA at 0x50000000 (RM0444 §2.1, L0: RM0377 §2.2.2) go to board_periph.c as well,
  * and so does whatever else board_periph_owns names (the H7's D1/D3
  * peripherals, a family's PWR register).
  */
@@ -97,9 +117,10 @@ static bool board_in_periph(const sim_board *b, uint32_t addr)
 static uint8_t board_info_byte(const sim_board *b, uint32_t addr)
 {
 	const sim_part *p = b->part;
+	int u = board_uid_byte(b, addr);
 
-	if (addr >= p->uid_addr && addr < p->uid_addr + 12U)
-		return b->cfg.uid[addr - p->uid_addr];
+	if (u >= 0)
+		return (uint8_t)u;
 	if (addr == p->flash_size_addr)
 		return (uint8_t)p->flash_kib;
 	if (addr == p->flash_size_addr + 1U)
@@ -110,7 +131,9 @@ static uint8_t board_info_byte(const sim_board *b, uint32_t addr)
 /*
  * System memory up to the end of the option bytes (the family's information
  * block), or at least past the UID and flash-size registers (L4+: the option
- * bytes sit below system memory, RM0432 §3.4.1).
+ * bytes sit below system memory, RM0432 §3.4.1; on L0/L1 the UID, its
+ * third word at +0x14, and the flash size lie above the option words,
+ * RM0377 §28.1).
  */
 static bool board_in_info(const sim_board *b, uint32_t addr)
 {
@@ -119,8 +142,8 @@ static bool board_in_info(const sim_board *b, uint32_t addr)
 
 	if (end < p->flash_size_addr + 2U)
 		end = p->flash_size_addr + 2U;
-	if (end < p->uid_addr + 12U)
-		end = p->uid_addr + 12U;
+	if (end < p->uid_addr + 0x18U)
+		end = p->uid_addr + 0x18U;   /* past the L0/L1 U_ID[95:64] at +0x14 */
 	return addr >= p->sysmem_base && addr < end;
 }
 
@@ -148,6 +171,8 @@ static board_bus board_flash_read(sim_board *b, uint32_t off, unsigned size, uin
 	}
 	if (b->fm->blocked(b))
 		return BOARD_BUS_FAULT;       /* RDP level 1 with a debugger (PM0075, RM0090 §3.7.3) */
+	if (b->fm->note_read != NULL)
+		b->fm->note_read(b);
 	if (b->fm->flash_readable != NULL && !b->fm->flash_readable(b, off, b->bus_secure)) {
 		*val = 0;                     /* the other world's page: read as zero (RM0456 §7.5.3) */
 		return BOARD_BUS_OK;

@@ -1,8 +1,8 @@
 /*
  * board.h — the virtual STM32 board (F0/F1/F3 with the FPEC, F2/F4/F7 with
- * the sector controller, H7 with its two-bank controller and its extra
- * access ports, L5/U5 with the TrustZone controller; tools/sim/flash_model.h,
- * board_ap.c) as
+ * the sector controller, L0/L1 with the PECR controller and data EEPROM,
+ * H7 with its two-bank controller and its extra access ports, L5/U5 with
+ * the TrustZone controller; tools/sim/flash_model.h, board_ap.c) as
  * the virtual ST-Link sees it: a debug port and a memory bus reached over
  * SWD, an NRST pin, a supply, and a Cortex-M core that really executes
  * Thumb code (Unicorn). The probe model (probe.c) owns the virtual clock and
@@ -81,6 +81,9 @@ typedef struct sim_family_io {
 	uint32_t pwr_pdds_bit;   /* 0: b1 (PWR_CR.PDDS) */
 	uint32_t iwdg_base;      /* an IWDG modelled as registers (H7 IWDG1 0x58004800); 0: IWDG_KR
 				  * writes at 0x40003000 accepted with no effect */
+	/* RCC register and bit that clock the DBGMCU_CR/FZ registers (0 bit: always on; L0) */
+	uint32_t dbgmcu_en_off;
+	uint32_t dbgmcu_en_bit;
 } sim_family_io;
 
 /* Part description (immutable table in parts.c). */

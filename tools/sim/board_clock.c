@@ -34,7 +34,22 @@
  *   RM0090 §3.5.1 Table 10 and F7 RM0410 §3.3.2 Table 7 30/24/22/20 MHz per
  *   wait state at 2.7-3.6/2.4-2.7/2.1-2.4/1.8-2.1 V, F2 RM0033 §2.3.4
  *   Table 3 30/24/18/16 MHz. More wait states than needed are fine.
- * - All of it resets to HSI, 0 wait states, at system reset.
+ * - L0/L1 (RM0377 §7.3.1-2, RM0038 §6.3.1-2): the reset source is MSI
+ *   (2.097 MHz, the part's core_hz), SW = 01 selects HSI16 once
+ *   RCC_CR.HSI16ON/HSION (b0) is set, its ready flag (L0 HSI16RDYF b2,
+ *   L1 HSIRDY b1) follows at once (the few-us start-up is not modelled);
+ *   the source feeding SYSCLK cannot be switched off. SW = 11 selects
+ *   the PLL: HSI16 x PLLMUL (3, 4, 6, 8, 12, 16, 24, 32, 48) / PLLDIV (2,
+ *   3, 4), CFGR b16/b21:18/b23:22, locking CLOCK_PLL_LOCK_NS after PLLON
+ *   when HSI16 is on, the VCO at most 96 MHz and the output at most
+ *   32 MHz (RM0377 §7.2.4, RM0038 §6.2.5; stricter choice: anything else
+ *   never locks). HSE is not modelled: selecting it never takes effect. Wait
+ *   states: one per 16 MHz of HCLK, the voltage range 1 figures (RM0377
+ *   §3.3.3 Table 13, RM0038 §3.3.3): PWR_CR.VOS is not modelled, and the
+ *   stock OpenOCD stm32l0.cfg/stm32l1.cfg run HSI16 with LATENCY 0 at the
+ *   reset range 2 (8 MHz per wait state on paper) and verify on
+ *   silicon, so the bench takes the range that matches what parts do.
+ * - All of it resets to HSI (L0/L1: MSI), 0 wait states, at system reset.
  * - L5/U5 (RM0438 §9, RM0456 §11): SYSCLK resets to MSI 4 MHz (the
  *   part's core_hz); SW = 01 selects HSI16 once RCC_CR.HSION (b8) is set
  *   (HSIRDY b10 reads set with it: the oscillator's start-up of a few
@@ -79,8 +94,13 @@
 #define RCC_CR_RO            0x2A02FF02U
 #define RCC_CFGR_SW          0x3U
 #define RCC_CFGR_SWS         (0x3U << 2)
-#define RCC_SRC_HSI          0U
-#define RCC_SRC_PLL          2U
+#define RCC_SRC_HSI          0U        /* L0/L1: MSI */
+#define RCC_SRC_HSI16        1U        /* L0/L1 only (F0/F1/F3/F2/F4/F7: HSE) */
+#define RCC_SRC_PLL          2U        /* L0/L1: HSE (not modelled) */
+#define RCC_SRC_PLL_L        3U        /* L0/L1 */
+#define L_CFGR_PLL           0x00FD0000U   /* PLLSRC b16, PLLMUL[21:18], PLLDIV[23:22] */
+#define RCC_CR_MSION         (1U << 8)
+#define CLOCK_HSI16_HZ       16000000ULL
 /* F0/F1/F3 CFGR: PLLSRC (b16, F0/F3 b15 too), PLLXTPRE b17, PLLMUL[21:18] */
 #define FPEC_CFGR_PLL        0x003F8000U
 #define FPEC_CFGR_PLLSRC     (3U << 15)
@@ -109,6 +129,10 @@
 typedef struct clock_family {
 	bool tz;                  /* L5/U5: MSI, HSI16 (TZ_SRC_*) */
 	bool sect;                /* F2/F4/F7 RCC with PLLCFGR; else F0/F1/F3 */
+	bool msi;                 /* L0/L1: MSI after reset, SW = 01 is HSI16, no PLL model */
+	uint32_t hsi_rdy;         /* RCC_CR ready flag of the HSI (HSI16 on L0) */
+	uint32_t cr_reset;
+	uint32_t cr_ro;           /* read-only RCC_CR bits */
 	bool h7;                  /* H7: HSI only (no PLL model), HSIRDY at b2, no HPRE in CFGR */
 	bool ws_on_sysclk;        /* F0/F1/F3: LATENCY is set against SYSCLK, else HCLK */
 	uint32_t max_mhz;         /* SYSCLK maximum unless the part says otherwise */
@@ -118,20 +142,33 @@ typedef struct clock_family {
 	uint32_t range_max_mhz[4];/* L5/U5: HCLK maximum per voltage range */
 } clock_family;
 
-static const clock_family clock_fpec = { .ws_on_sysclk = true, .max_mhz = 72U, .ws_mhz = { 24U, 24U, 24U, 24U } };
-static const clock_family clock_f2 = { .sect = true, .max_mhz = 120U, .vco_min_mhz = 192U, .ws_mhz = { 30U, 24U, 18U, 16U } };
-static const clock_family clock_f4 = { .sect = true, .max_mhz = 168U, .vco_min_mhz = 100U, .ws_mhz = { 30U, 24U, 22U, 20U } };
-static const clock_family clock_f7 = { .sect = true, .max_mhz = 216U, .vco_min_mhz = 100U, .ws_mhz = { 30U, 24U, 22U, 20U } };
-static const clock_family clock_l5 = { .tz = true, .max_mhz = 110U, .ws_mhz = { 20U, 20U, 8U, 8U },
-					.range_max_mhz = { 110U, 80U, 26U, 26U } };
-static const clock_family clock_u5 = { .tz = true, .max_mhz = 160U, .ws_mhz = { 32U, 30U, 24U, 12U },
-					.range_max_mhz = { 160U, 110U, 55U, 25U } };
+#define CLOCK_F_CR  .hsi_rdy = RCC_CR_HSIRDY, .cr_reset = RCC_CR_RESET, .cr_ro = RCC_CR_RO
+static const clock_family clock_fpec = { CLOCK_F_CR, .ws_on_sysclk = true, .max_mhz = 72U, .ws_mhz = { 24U, 24U, 24U, 24U } };
+static const clock_family clock_f2 = { .sect = true, CLOCK_F_CR, .max_mhz = 120U, .vco_min_mhz = 192U,
+				       .ws_mhz = { 30U, 24U, 18U, 16U } };
+static const clock_family clock_f4 = { .sect = true, CLOCK_F_CR, .max_mhz = 168U, .vco_min_mhz = 100U,
+				       .ws_mhz = { 30U, 24U, 22U, 20U } };
+static const clock_family clock_f7 = { .sect = true, CLOCK_F_CR, .max_mhz = 216U, .vco_min_mhz = 100U,
+				       .ws_mhz = { 30U, 24U, 22U, 20U } };
+/* L0: CR reset MSION|MSIRDY; RO HSI16RDYF b2, HSI16DIVF b4, MSIRDY b9, HSERDY b17, PLLRDY b25 */
+static const clock_family clock_l0 = { .msi = true, .hsi_rdy = 1U << 2, .cr_reset = 0x300U, .cr_ro = 0x02020214U,
+				       .max_mhz = 32U, .ws_mhz = { 16U, 16U, 16U, 16U } };
+/* L1: RO HSIRDY b1, MSIRDY b9, HSERDY b17, PLLRDY b25 */
+static const clock_family clock_l1 = { .msi = true, .hsi_rdy = 1U << 1, .cr_reset = 0x300U, .cr_ro = 0x02020202U,
+				       .max_mhz = 32U, .ws_mhz = { 16U, 16U, 16U, 16U } };
+/* L5/U5: RCC_CR is read and written by the TZ paths (clock_write_cr_tz); cr_reset per part below */
+static const clock_family clock_l5 = { .tz = true, CLOCK_F_CR, .max_mhz = 110U, .ws_mhz = { 20U, 20U, 8U, 8U },
+				       .range_max_mhz = { 110U, 80U, 26U, 26U } };
+static const clock_family clock_u5 = { .tz = true, CLOCK_F_CR, .max_mhz = 160U, .ws_mhz = { 32U, 30U, 24U, 12U },
+				       .range_max_mhz = { 160U, 110U, 55U, 25U } };
 /*
  * H7 after reset: VOS3, where the AXI clock allows 45 MHz per wait state
  * (RM0433 §4.3.8 Table 17; unverified, from memory); the bench keeps VOS3
- * (PWR_D3CR is not modelled) and the supply does not enter.
+ * (PWR_D3CR is not modelled) and the supply does not enter. CR resets to
+ * HSION, HSIRDY b2 and HSIDIVF b5 read as set.
  */
-static const clock_family clock_h7 = { .h7 = true, .max_mhz = 480U, .ws_mhz = { 45U, 45U, 45U, 45U } };
+static const clock_family clock_h7 = { .hsi_rdy = RCC_CR_H7_HSIRDY, .cr_reset = RCC_CR_HSION, .cr_ro = RCC_CR_RO,
+				       .h7 = true, .max_mhz = 480U, .ws_mhz = { 45U, 45U, 45U, 45U } };
 
 /* Parts whose maximum SYSCLK differs from their family's (the parts' datasheets, §1). */
 static const struct { uint16_t dev_id; uint32_t mhz; } clock_part_max[] = {
@@ -149,6 +186,8 @@ static const clock_family *clock_fam(const sim_board *b)
 	case SIM_FLASH_F7: return &clock_f7;
 	case SIM_FLASH_L5: return &clock_l5;
 	case SIM_FLASH_U5: return &clock_u5;
+	case SIM_FLASH_L0: return &clock_l0;
+	case SIM_FLASH_L1: return &clock_l1;
 	case SIM_FLASH_H7: return &clock_h7;
 	default: return &clock_fpec;
 	}
@@ -231,6 +270,20 @@ static uint64_t clock_pll_tz(const sim_board *b)
 	return out == 0 || out > clock_max_hz(b) ? 0 : out;
 }
 
+/* L0/L1 PLL from HSI16 (RM0377 §7.3.3 PLLMUL/PLLDIV); 0: never locks. */
+static uint64_t clock_pll_l(const sim_board *b)
+{
+	static const uint8_t mul[16] = { 3, 4, 6, 8, 12, 16, 24, 32, 48 };
+	uint32_t cfgr = b->clock.cfgr, m = mul[(cfgr >> 18) & 0xFU], d = (cfgr >> 22) & 3U;
+	uint64_t vco = CLOCK_HSI16_HZ * m;
+
+	if ((cfgr & (1U << 16)) || m == 0 || d == 0 || !(b->clock.cr & RCC_CR_HSION))
+		return 0;   /* HSE source, a reserved PLLMUL/PLLDIV, or HSI16 off */
+	if (vco > 96U * CLOCK_MHZ || vco / (d + 1U) > 32U * CLOCK_MHZ)
+		return 0;
+	return vco / (d + 1U);
+}
+
 /*
  * H7: RCC_PLLCKSELR/PLL1DIVR are not modelled, so PLL1 never locks and
  * SYSCLK stays on HSI 64 MHz (HSIDIV not modelled either).
@@ -241,6 +294,8 @@ static uint64_t clock_pll_hz(const sim_board *b)
 		return 0;
 	if (clock_fam(b)->tz)
 		return clock_pll_tz(b);
+	if (clock_fam(b)->msi)
+		return clock_pll_l(b);
 	return clock_fam(b)->sect ? clock_pll_sect(b) : clock_pll_fpec(b);
 }
 
@@ -268,7 +323,11 @@ static void clock_update_hz(sim_board *b)
 {
 	board_clock *k = &b->clock;
 
-	k->sysclk_hz = clock_src_hz(b, k->sws);
+	if (clock_fam(b)->msi)
+		k->sysclk_hz = k->sws == RCC_SRC_HSI16 ? CLOCK_HSI16_HZ :
+			       k->sws == RCC_SRC_PLL_L ? clock_pll_hz(b) : clock_hsi(b);
+	else
+		k->sysclk_hz = clock_src_hz(b, k->sws);
 	/* H7: HPRE is in RCC_D1CFGR (not modelled); CFGR[7:4] hold other fields; U5 keeps HPRE in CFGR2 */
 	k->hclk_hz = k->sysclk_hz >> (clock_fam(b)->h7 || b->part->flash_ctl == SIM_FLASH_U5 ? 0U :
 				      clock_hpre_shift(k->cfgr));
@@ -284,7 +343,7 @@ void board_clock_reset(sim_board *b)
 		board_clock_dw_reset(b);
 		return;
 	}
-	k->cr = clock_fam(b)->h7 ? RCC_CR_HSION : RCC_CR_RESET;
+	k->cr = clock_fam(b)->cr_reset;
 	if (clock_fam(b)->tz)
 		k->cr = b->part->flash_ctl == SIM_FLASH_U5 ? TZ_RCC_CR_U5_RESET : TZ_RCC_CR_L5_RESET;
 	k->cfgr = 0;
@@ -307,6 +366,12 @@ static int64_t clock_ready_at(const sim_board *b, unsigned src)
 	}
 	if (src == RCC_SRC_HSI)
 		return INT64_MIN;
+	if (clock_fam(b)->msi && src == RCC_SRC_HSI16)
+		return (b->clock.cr & RCC_CR_HSION) ? INT64_MIN : CLOCK_NEVER;
+	if (clock_fam(b)->msi && src == RCC_SRC_PLL_L && (b->clock.cr & RCC_CR_PLLON))
+		return b->clock.pll_lock_at;
+	if (clock_fam(b)->msi)
+		return CLOCK_NEVER;   /* HSE */
 	if (src == RCC_SRC_PLL && (b->clock.cr & RCC_CR_PLLON))
 		return b->clock.pll_lock_at;
 	return CLOCK_NEVER;
@@ -341,7 +406,13 @@ void board_clock_sync(sim_board *b, int64_t t)
 static uint32_t clock_read_cr(const sim_board *b, int64_t t)
 {
 	const board_clock *k = &b->clock;
-	uint32_t v = k->cr | (clock_fam(b)->h7 ? RCC_CR_H7_HSIRDY : RCC_CR_HSIRDY);
+	const clock_family *f = clock_fam(b);
+	uint32_t v = k->cr | (f->msi ? 0U : f->hsi_rdy);
+
+	if (f->msi && (k->cr & RCC_CR_MSION))
+		v |= RCC_CR_MSION << 1;   /* MSIRDY */
+	if (f->msi && (k->cr & RCC_CR_HSION))
+		v |= f->hsi_rdy;
 
 	if ((k->cr & RCC_CR_PLLON) && t >= k->pll_lock_at)
 		v |= RCC_CR_PLLRDY;
@@ -377,9 +448,13 @@ static void clock_write_cr(sim_board *b, uint32_t val, int64_t t)
 	board_clock *k = &b->clock;
 	bool was_on = (k->cr & RCC_CR_PLLON) != 0;
 
-	if (was_on && k->sws == RCC_SRC_PLL)
+	if (was_on && k->sws == (clock_fam(b)->msi ? RCC_SRC_PLL_L : RCC_SRC_PLL))
 		val |= RCC_CR_PLLON;   /* cannot be reset while the PLL is SYSCLK */
-	k->cr = (val & ~RCC_CR_RO) | RCC_CR_HSION;
+	if (!clock_fam(b)->msi || k->sws != RCC_SRC_HSI)
+		val |= RCC_CR_HSION;   /* HSI (L0/L1 HSI16) feeds SYSCLK directly or through the PLL */
+	else
+		val |= RCC_CR_MSION;   /* L0/L1: MSI is SYSCLK */
+	k->cr = val & ~clock_fam(b)->cr_ro;
 	if (!(val & RCC_CR_PLLON))
 		k->pll_lock_at = CLOCK_NEVER;
 	else if (!was_on)
@@ -413,8 +488,8 @@ static void clock_write_cfgr(sim_board *b, uint32_t val, int64_t t)
 	board_clock *k = &b->clock;
 	uint32_t keep = RCC_CFGR_SWS;
 
-	if (!clock_fam(b)->sect && !clock_fam(b)->tz && (k->cr & RCC_CR_PLLON))
-		keep |= FPEC_CFGR_PLL;   /* the PLL setting is frozen while it runs */
+	if (!clock_fam(b)->sect && !clock_fam(b)->tz && (k->cr & RCC_CR_PLLON))   /* frozen while it runs */
+		keep |= clock_fam(b)->msi ? L_CFGR_PLL : FPEC_CFGR_PLL;
 	k->cfgr = (k->cfgr & keep) | (val & ~keep);
 	k->cfgr &= ~RCC_CFGR_SWS;
 	k->sw_at = t;

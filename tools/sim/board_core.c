@@ -263,8 +263,33 @@ static void core_wr_gpioa(uc_engine *uc, uint64_t off, unsigned size, uint64_t v
 	core_bus_write(ud, BOARD_AHB2_BASE + (uint32_t)off, size, (uint32_t)v);
 }
 
+/* L0/L1 data EEPROM at 0x08080000: outside flash and the information block */
+static bool core_has_eeprom(const sim_board *b)
+{
+	const board_flash_model *m = b->fm;
+
+	return m->otp_size != 0 && m->otp_base >= BOARD_FLASH_BASE + b->flash_size &&
+	       m->otp_base < core_info_base(b);
+}
+
+static uint64_t core_rd_eeprom(uc_engine *uc, uint64_t off, unsigned size, void *ud)
+{
+	const sim_board *b = ud;
+
+	(void)uc;
+	return core_bus_read(ud, b->fm->otp_base + (uint32_t)off, size);
+}
+
+static void core_wr_eeprom(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, void *ud)
+{
+	const sim_board *b = ud;
+
+	(void)uc;
+	core_bus_write(ud, b->fm->otp_base + (uint32_t)off, size, (uint32_t)v);
+}
+
 /* Windows the family has beyond 0x40000000-0x4002FFFF (board.c board_in_periph). */
-#define CORE_IOPORT_BASE  0x50000000U   /* G0/C0 GPIO on the IOPORT (RM0444 §2.1) */
+#define CORE_IOPORT_BASE  0x50000000U   /* G0/C0/L0 GPIO on the IOPORT (RM0444 §2.1, RM0377 §2.2.2) */
 #define CORE_AHB34_BASE   0x58000000U   /* WB/WL RCC, PWR, FLASH (RM0434 §2.2.2) */
 #define CORE_AHB34_SIZE   0x5000U
 
@@ -463,7 +488,7 @@ static int core_cpu_model(const sim_part *p)
 	if (partno == 0xC27U)
 		return UC_CPU_ARM_CORTEX_M7;   /* Unicorn 2 has the M7 (F7) */
 	if (partno == 0xC20U || partno == 0xC60U)
-		return UC_CPU_ARM_CORTEX_M0;   /* M0+ (G0, C0): the same ARMv6-M instruction set */
+		return UC_CPU_ARM_CORTEX_M0;   /* M0+ (L0, G0, C0): ARMv6-M as the M0 */
 	if (partno == 0xD21U)
 		return UC_CPU_ARM_CORTEX_M33;   /* L5/U5: ARMv8-M mainline with the security extension */
 	return UC_CPU_ARM_CORTEX_M3;
@@ -493,6 +518,9 @@ static uc_err core_map(sim_board *b)
 				core_wr_h7, b);
 	else if (e == UC_ERR_OK)
 		e = core_map_win(b);
+	if (e == UC_ERR_OK && core_has_eeprom(b))
+		e = uc_mmio_map(c->uc, b->fm->otp_base, (b->fm->otp_size + 0xFFFU) & ~0xFFFU,
+				core_rd_eeprom, b, core_wr_eeprom, b);
 	return e;
 }
 

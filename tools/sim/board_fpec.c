@@ -550,6 +550,8 @@ const board_flash_model *board_flash_model_for(const sim_part *p)
 	case SIM_FLASH_F2:
 	case SIM_FLASH_F4: return &board_fpec_f24_model;
 	case SIM_FLASH_F7: return &board_fpec_f7_model;
+	case SIM_FLASH_L0: return &board_pecr_l0_model;
+	case SIM_FLASH_L1: return &board_pecr_l1_model;
 	case SIM_FLASH_G0: return &board_fpec_dw_g0_model;
 	case SIM_FLASH_C0: return &board_fpec_dw_c0_model;
 	case SIM_FLASH_G4: return &board_fpec_dw_g4_model;

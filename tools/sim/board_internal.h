@@ -5,10 +5,10 @@
  * board_scs.c (ARMv7-M debug and system registers), the flash controller
  * models behind flash_model.h (board_fpec.c, board_fpec_f4.c,
  * board_fpec_l4.c + board_fpec_l4_ob.c, board_fpec_h7.c + board_fpec_h7_ob.c,
- * board_fpec_tz.c + board_fpec_tz_ob.c), board_ap.c (the H7's AP2 and
- * AP3), board_periph.c (CRC, RCC, AFIO, IWDG, DBGMCU, PWR), board_clock.c
- * (RCC clock tree: PLL, SYSCLK/HCLK, flash wait states) and board_state.c
- * (mmap'd persistence). Not the bench's API.
+ * board_pecr_l0.c + board_pecr_l0_ob.c, board_fpec_tz.c + board_fpec_tz_ob.c),
+ * board_ap.c (the H7's AP2 and AP3), board_periph.c (CRC, RCC, AFIO, IWDG,
+ * DBGMCU, PWR), board_clock.c (RCC clock tree: PLL, SYSCLK/HCLK, flash wait
+ * states) and board_state.c (mmap'd persistence). Not the bench's API.
  *
  * References: RM0008 (F1 memory map, AFIO, CRC, DBG, electronic
  * signature), PM0075 (flash controller, option bytes), DS5792 Table 29
@@ -180,6 +180,33 @@ typedef struct board_fpech7 {
 
 
 /*
+ * L0/L1 PECR controller (board_pecr_l0.c, board_pecr_l0_ob.c): registers, the key stages, the
+ * option bytes in force, the running operation and a half-page burst being
+ * collected (FPRG+PROG: the words written so far).
+ */
+#define BOARD_PECR_HP_MAX     32U
+#define BOARD_PECR_WRP_WORDS  6U
+
+typedef struct board_pecr {
+	uint32_t acr, pecr, sr;
+	uint32_t optr;            /* OPTR (L0) / OBR (L1) as loaded */
+	uint32_t wrp[BOARD_PECR_WRP_WORDS / 2U];   /* WRPR1..3: bit set = sector protected */
+	unsigned pekey_stage, prgkey_stage, optkey_stage;
+	bool dead;                /* wrong key: PECR locked until reset */
+	uint8_t rdp_level;
+	board_op op;
+	bool op_eeprom;           /* the running program targets data EEPROM */
+	bool op_regress;          /* RDP 1 -> 0: flash and EEPROM erased first */
+	int64_t op_start, op_end;
+	uint32_t op_addr, op_len; /* bytes from the region's base */
+	uint32_t op_ob_word, op_ob_val;   /* option word being programmed */
+	bool hp_on;               /* half-page burst in progress */
+	uint32_t hp_off;          /* flash offset of the half page */
+	unsigned hp_n;            /* words written so far */
+	uint32_t hp_buf[BOARD_PECR_HP_MAX];
+} board_pecr;
+
+/*
  * The double-word controller of G0/C0/G4/L4/L4+/WB/WL (board_fpec_l4.c):
  * registers, the option registers as written (opt) and as loaded in force
  * (live), the latched first word of a double word, the running operation
@@ -302,6 +329,7 @@ struct sim_board {
 	board_core core;
 	board_fpec fpec;       /* F0/F1/F3 model state */
 	board_fpec4 f4;        /* F2/F4/F7 model state */
+	board_pecr l0;         /* L0/L1 model state */
 	board_fpectz tz;       /* L5/U5 model state */
 	bool bus_secure;       /* the access being routed came through a secure alias */
 	bool dp_error_once;    /* the debugger's write reset the chip (OBL_LAUNCH): no answer to it */

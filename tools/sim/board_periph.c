@@ -150,11 +150,18 @@ static bool periph_in_rcc(const sim_board *b, uint32_t addr)
 	return addr >= base && addr < base + 4U * BOARD_RCC_N;
 }
 
-/* G0/C0: DBGMCU writes take effect only with RCC_APBENR1.DBGEN (RM0444 §40.9, BMP-g0). */
+/*
+ * DBGMCU writes take effect only with their RCC clock: G0/C0
+ * RCC_APBENR1.DBGEN (RM0444 §40.9, BMP-g0); L0 RCC_APB2ENR.DBGEN, named by
+ * the family's io row (RM0377 §27.9). IDCODE reads always.
+ */
 static bool periph_dbgmcu_on(const sim_board *b)
 {
+	const sim_family_io *io = b->part->io;
 	sim_flash_ctl c = b->part->flash_ctl;
 
+	if (io->dbgmcu_en_bit != 0)
+		return periph_rcc_on(b, io->dbgmcu_en_off, io->dbgmcu_en_bit);
 	return (c != SIM_FLASH_G0 && c != SIM_FLASH_C0) || periph_rcc_on(b, RCC_APBENR1, RCC_APBENR1_DBGEN);
 }
 

@@ -43,7 +43,7 @@ static int state_mkdir(const char *path, char *err, size_t errlen)
 /* The initial flash image: erased, then the firmware .bin at offset 0. */
 static int state_flash_image(const sim_board *b, uint8_t *img, char *err, size_t errlen)
 {
-	memset(img, 0xFF, b->flash_size);
+	memset(img, b->fm->erased_zero ? 0x00 : 0xFF, b->flash_size);
 	if (b->cfg.firmware == NULL)
 		return 0;
 	FILE *f = fopen(b->cfg.firmware, "rb");
@@ -132,7 +132,8 @@ static int state_create(sim_board *b, const char *fpath, const char *opath, cons
 	b->fm->ob_new(b, ob);
 	if (state_write_new(opath, ob, oblen, err, errlen) != 0)
 		goto out;
-	memset(ob, 0xFF, otplen);   /* OTP leaves the factory erased */
+	/* OTP (or L0/L1 data EEPROM) leaves the factory erased */
+	memset(ob, b->fm->erased_zero ? 0x00 : 0xFF, otplen);
 	if (otplen != 0 && state_write_new(tpath, ob, otplen, err, errlen) != 0)
 		goto out;
 	if (b->cfg.swd_disabled && state_write_new(b->marker, (const uint8_t *)"1\n", 2,

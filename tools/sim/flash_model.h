@@ -7,6 +7,10 @@
  *   board_fpec.c     F0/F1/F3 page controller ("FPEC", 0x40022000, PM0075)
  *   board_fpec_f4.c  F2/F4/F7 sector controller (0x40023C00, RM0033 §2,
  *                    RM0090 §3, RM0385 §3, RM0410 §3)
+ *   board_pecr_l0.c  L0/L1 PECR controller (0x40022000 / 0x40023C00,
+ *                    RM0377 §3, RM0038 §3); board_pecr_l0_ob.c its option
+ *                    words and data EEPROM (the "OTP" window below,
+ *                    erased 0x00)
  *   board_fpec_l4.c  G0/C0/G4/L4/L4+/WB/WL double-word controller
  *                    (0x40022000, 0x58004000 on WB/WL; RM0444 §3, RM0490 §3,
  *                    RM0440 §5, RM0351 §3, RM0432 §3, RM0434 §3, RM0461 §3),
@@ -46,6 +50,7 @@ typedef struct board_flash_model {
 	uint32_t otp_base;        /* OTP data and lock bytes; otp_size 0: none */
 	uint32_t otp_size;
 	size_t ob_file_len;       /* bytes of option_bytes.bin */
+	bool erased_zero;         /* flash and otp.bin erase to 0x00 (L0/L1), not 0xFF */
 	uint64_t t_prog_ns;       /* default time to program one unit (datasheet typical) */
 	/* a new board's option bytes from cfg->rdp and cfg->wrp */
 	void (*ob_new)(const sim_board *b, uint8_t *img);
@@ -77,6 +82,8 @@ typedef struct board_flash_model {
 	unsigned (*latency)(const sim_board *b);
 	/* the supply drops at t: an operation in progress is left half done */
 	void (*power_loss)(sim_board *b, int64_t t);
+	/* optional: a debugger read of main flash (it breaks an L0/L1 half-page burst) */
+	void (*note_read)(sim_board *b);
 	/* optional: a read of main flash that passed the RDP check (ECC); NULL: plain */
 	board_bus (*flash_check)(sim_board *b, uint32_t off, unsigned size, bool core);
 	/*
@@ -95,6 +102,8 @@ typedef struct board_flash_model {
 extern const board_flash_model board_fpec_model;      /* board_fpec.c */
 extern const board_flash_model board_fpec_f24_model;  /* board_fpec_f4.c: F2/F4 */
 extern const board_flash_model board_fpec_f7_model;   /* board_fpec_f4.c: F7 */
+extern const board_flash_model board_pecr_l0_model;   /* board_pecr_l0.c: L0 */
+extern const board_flash_model board_pecr_l1_model;   /* board_pecr_l0.c: L1 */
 /* board_fpec_l4.c: one instance per family (register base, option block, t_prog) */
 extern const board_flash_model board_fpec_dw_g0_model;
 extern const board_flash_model board_fpec_dw_c0_model;

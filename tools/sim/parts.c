@@ -110,7 +110,7 @@
 #define SIM_CTL_IO_U5 &parts_io_u5
 
 /* field order: rcc base, cfgr, crc enable reg/bit/reset, csr, gpioa base, enable reg/bit,
- * MODER reset, AFIO, core clock */
+ * MODER reset, AFIO, core clock, DBGMCU clock enable reg/bit (none when left out) */
 static const sim_family_io parts_io_f1 = {
 	0x40021000U, 0x04U, 0x14U, 1U << 6, 0x14U, 0x24U, 0U, 0U, 0U, 0U, true, 8000000U,
 };
@@ -171,7 +171,7 @@ static const sim_family_io parts_io_wbwl = {
  */
 static const sim_family_io parts_io_l0 = {
 	0x40021000U, 0x0CU, 0x30U, 1U << 12, 0x100U, 0x50U, 0x50000000U, 0x2CU, 1U << 0,
-	0xEBFFFCFFU, false, 2097000U,
+	0xEBFFFCFFU, false, 2097000U, 0U, 0U, 0U, 0U, 0U, 0x34U, 1U << 22,
 };
 static const sim_family_io parts_io_l1 = {
 	0x40023800U, 0x08U, 0x1CU, 1U << 12, 0x8000U, 0x34U, 0x40020000U, 0x1CU, 1U << 0,
