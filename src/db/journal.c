@@ -329,31 +329,45 @@ static int journal_read_rec(gang_journal_rec *out, sqlite3_stmt *st)
 	return GANG_OK;
 }
 
-int gang_journal_next(gang_journal_rec *out, int *found, gang_journal *j, gang_diag *d)
+int gang_journal_next_n(gang_journal_rec *out, size_t cap, size_t *n_out, gang_journal *j, gang_diag *d)
 {
 	sqlite3_stmt *st;
-	int rc, err = GANG_OK;
+	int rc = SQLITE_DONE, err = GANG_OK;
 
-	*found = 0;
+	*n_out = 0;
 	pthread_mutex_lock(&j->mu);
 	if (sqlite3_prepare_v2(j->db,
 			       "SELECT seq, kind, attempt_seq, at, s0, s1, s2, s3, s4, s5, s6, n0, n1 FROM records "
-			       "WHERE state = 0 ORDER BY seq LIMIT 1",
+			       "WHERE state = 0 ORDER BY seq LIMIT ?",
 			       -1, &st, NULL) != SQLITE_OK) {
-		err = journal_fail(j, "reading the next record", d);
+		err = journal_fail(j, "reading the next records", d);
 		goto out;
 	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*found = 1;
-		if (journal_read_rec(out, st) < 0)
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)cap);
+	while (err == GANG_OK && *n_out < cap && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (journal_read_rec(&out[*n_out], st) < 0)
 			err = gang_diag_set(d, GANG_ENOMEM, "out of memory reading journal %s", j->path);
-	} else if (rc != SQLITE_DONE) {
-		err = journal_fail(j, "reading the next record", d);
+		else
+			(*n_out)++;
 	}
+	if (err == GANG_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		err = journal_fail(j, "reading the next records", d);
 	sqlite3_finalize(st);
 out:
 	pthread_mutex_unlock(&j->mu);
+	if (err < 0) {
+		while (*n_out > 0)
+			gang_journal_rec_clear(&out[--*n_out]);
+	}
+	return err;
+}
+
+int gang_journal_next(gang_journal_rec *out, int *found, gang_journal *j, gang_diag *d)
+{
+	size_t n;
+	int err = gang_journal_next_n(out, 1, &n, j, d);
+
+	*found = n == 1;
 	return err;
 }
 
