@@ -300,6 +300,7 @@ static void pgj_name_session(db_pg *db, int *named)
 static void *pgj_worker(void *arg)
 {
 	pg_deliver *v = arg;
+	size_t cap = PG_DELIVER_BATCH;
 	int named = 0;
 
 	while (pgj_wait_work(v)) {
@@ -308,7 +309,7 @@ static void *pgj_worker(void *arg)
 		size_t n = 0;
 
 		pgj_name_session(v->conn, &named);
-		if (gang_journal_next_n(r, PG_DELIVER_BATCH, &n, v->j, NULL) < 0) {
+		if (gang_journal_next_n(r, cap, &n, v->j, NULL) < 0) {
 			pgj_notify(v, 0, 1);
 			pgj_nap(v);
 			continue;
@@ -322,9 +323,11 @@ static void *pgj_worker(void *arg)
 		}
 		if (pgj_deliver_settle_n(&settled, v->conn, v->j, r, n, NULL) < 0) {
 			named = 0;
+			cap = 1;   /* a session cut again and again still gets one record through */
 			pgj_notify(v, settled, 1);
 			pgj_nap(v);
 		} else {
+			cap = cap * 2 < PG_DELIVER_BATCH ? cap * 2 : PG_DELIVER_BATCH;
 			pgj_notify(v, settled, 0);
 		}
 		while (n > 0)
