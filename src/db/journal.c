@@ -393,6 +393,40 @@ int gang_journal_settle(gang_journal *j, int64_t seq, int code, const char *sent
 	return rc == SQLITE_DONE ? GANG_OK : journal_fail(j, "marking a record delivered", d);
 }
 
+int gang_journal_settle_delivered(gang_journal *j, const gang_journal_rec *r, size_t n, gang_diag *d)
+{
+	char now[32];
+	sqlite3_stmt *st = NULL;
+	int rc = SQLITE_DONE;
+
+	journal_now(now, sizeof(now));
+	pthread_mutex_lock(&j->mu);
+	/* one commit, one WAL sync for the whole batch (synchronous=FULL syncs at every commit) */
+	if (sqlite3_exec(j->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(j->db, "UPDATE records SET state = ?, code = 0, sentence = NULL, settled_at = ? "
+			       "WHERE seq = ?", -1, &st, NULL) != SQLITE_OK)
+		rc = SQLITE_ERROR;
+	for (size_t i = 0; i < n && rc == SQLITE_DONE; i++) {
+		sqlite3_bind_int(st, 1, GANG_JOURNAL_DELIVERED);
+		sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, r[i].seq);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE && sqlite3_exec(j->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		rc = SQLITE_ERROR;
+	if (rc != SQLITE_DONE) {
+		int err = journal_fail(j, "marking records delivered", d);
+
+		sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+		pthread_mutex_unlock(&j->mu);
+		return err;
+	}
+	pthread_mutex_unlock(&j->mu);
+	return GANG_OK;
+}
+
 int gang_journal_outcome(gang_journal_state *state, int *code, char *msg, size_t cap, gang_journal *j, int64_t seq,
 			 gang_diag *d)
 {

@@ -233,12 +233,14 @@ static int pgj_deliver_settle_n(int64_t *settled_out, db_pg *db, gang_journal *j
 		return err;
 	}
 	batched = n > 1 && err == GANG_OK;
+	if (batched) {   /* committed: the journal learns it in one local transaction */
+		if ((err = gang_journal_settle_delivered(j, r, n, d)) < 0)
+			return err;
+		*settled_out = r[n - 1].seq;
+		return GANG_OK;
+	}
 	for (size_t i = 0; i < n; i++) {
-		if (batched)   /* committed: the journal learns it record by record */
-			err = gang_journal_settle(j, r[i].seq, GANG_OK, NULL, d);
-		else
-			err = pgj_deliver_settle(db, j, &r[i], d);
-		if (err < 0)
+		if ((err = pgj_deliver_settle(db, j, &r[i], d)) < 0)
 			return err;
 		*settled_out = r[i].seq;
 	}
