@@ -329,31 +329,45 @@ static int journal_read_rec(gang_journal_rec *out, sqlite3_stmt *st)
 	return GANG_OK;
 }
 
-int gang_journal_next(gang_journal_rec *out, int *found, gang_journal *j, gang_diag *d)
+int gang_journal_next_n(gang_journal_rec *out, size_t cap, size_t *n_out, gang_journal *j, gang_diag *d)
 {
 	sqlite3_stmt *st;
-	int rc, err = GANG_OK;
+	int rc = SQLITE_DONE, err = GANG_OK;
 
-	*found = 0;
+	*n_out = 0;
 	pthread_mutex_lock(&j->mu);
 	if (sqlite3_prepare_v2(j->db,
 			       "SELECT seq, kind, attempt_seq, at, s0, s1, s2, s3, s4, s5, s6, n0, n1 FROM records "
-			       "WHERE state = 0 ORDER BY seq LIMIT 1",
+			       "WHERE state = 0 ORDER BY seq LIMIT ?",
 			       -1, &st, NULL) != SQLITE_OK) {
-		err = journal_fail(j, "reading the next record", d);
+		err = journal_fail(j, "reading the next records", d);
 		goto out;
 	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*found = 1;
-		if (journal_read_rec(out, st) < 0)
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)cap);
+	while (err == GANG_OK && *n_out < cap && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (journal_read_rec(&out[*n_out], st) < 0)
 			err = gang_diag_set(d, GANG_ENOMEM, "out of memory reading journal %s", j->path);
-	} else if (rc != SQLITE_DONE) {
-		err = journal_fail(j, "reading the next record", d);
+		else
+			(*n_out)++;
 	}
+	if (err == GANG_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		err = journal_fail(j, "reading the next records", d);
 	sqlite3_finalize(st);
 out:
 	pthread_mutex_unlock(&j->mu);
+	if (err < 0) {
+		while (*n_out > 0)
+			gang_journal_rec_clear(&out[--*n_out]);
+	}
+	return err;
+}
+
+int gang_journal_next(gang_journal_rec *out, int *found, gang_journal *j, gang_diag *d)
+{
+	size_t n;
+	int err = gang_journal_next_n(out, 1, &n, j, d);
+
+	*found = n == 1;
 	return err;
 }
 
@@ -377,6 +391,40 @@ int gang_journal_settle(gang_journal *j, int64_t seq, int code, const char *sent
 	}
 	pthread_mutex_unlock(&j->mu);
 	return rc == SQLITE_DONE ? GANG_OK : journal_fail(j, "marking a record delivered", d);
+}
+
+int gang_journal_settle_delivered(gang_journal *j, const gang_journal_rec *r, size_t n, gang_diag *d)
+{
+	char now[32];
+	sqlite3_stmt *st = NULL;
+	int rc = SQLITE_DONE;
+
+	journal_now(now, sizeof(now));
+	pthread_mutex_lock(&j->mu);
+	/* one commit, one WAL sync for the whole batch (synchronous=FULL syncs at every commit) */
+	if (sqlite3_exec(j->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(j->db, "UPDATE records SET state = ?, code = 0, sentence = NULL, settled_at = ? "
+			       "WHERE seq = ?", -1, &st, NULL) != SQLITE_OK)
+		rc = SQLITE_ERROR;
+	for (size_t i = 0; i < n && rc == SQLITE_DONE; i++) {
+		sqlite3_bind_int(st, 1, GANG_JOURNAL_DELIVERED);
+		sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, r[i].seq);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE && sqlite3_exec(j->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		rc = SQLITE_ERROR;
+	if (rc != SQLITE_DONE) {
+		int err = journal_fail(j, "marking records delivered", d);
+
+		sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+		pthread_mutex_unlock(&j->mu);
+		return err;
+	}
+	pthread_mutex_unlock(&j->mu);
+	return GANG_OK;
 }
 
 int gang_journal_outcome(gang_journal_state *state, int *code, char *msg, size_t cap, gang_journal *j, int64_t seq,

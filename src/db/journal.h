@@ -89,9 +89,16 @@ int gang_journal_peek(gang_journal_summary *out, const char *path, gang_diag *d)
 int gang_journal_append(gang_journal *j, gang_journal_rec *r, gang_diag *d);
 /* The oldest pending record into out (*found 0: none); clear it with gang_journal_rec_clear. */
 int gang_journal_next(gang_journal_rec *out, int *found, gang_journal *j, gang_diag *d);
+/*
+ * The oldest pending records, in order, into out[0 .. *n_out - 1] (at most
+ * cap); clear each with gang_journal_rec_clear. On an error none is held.
+ */
+int gang_journal_next_n(gang_journal_rec *out, size_t cap, size_t *n_out, gang_journal *j, gang_diag *d);
 void gang_journal_rec_clear(gang_journal_rec *r);
 /* Settle record seq: delivered (code GANG_OK) or refused with code and sentence. */
 int gang_journal_settle(gang_journal *j, int64_t seq, int code, const char *sentence, gang_diag *d);
+/* r[0 .. n - 1] delivered, in one local transaction (their central COMMIT is behind them). */
+int gang_journal_settle_delivered(gang_journal *j, const gang_journal_rec *r, size_t n, gang_diag *d);
 /* Record seq's state, and for a refusal its code and sentence (into msg). */
 int gang_journal_outcome(gang_journal_state *state, int *code, char *msg, size_t cap, gang_journal *j, int64_t seq,
 			 gang_diag *d);

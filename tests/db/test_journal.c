@@ -361,4 +361,109 @@ Test(db_pg_journal, a_station_login_delivers_but_cannot_rewrite_or_delete_a_deli
 	gang_db_close(m);
 	cr_expect_eq(jp_count("SELECT count(*) FROM journal_deliveries WHERE station = 'line-6' AND refusal IS NULL"), 2);
 }
+/* As admin, in one session with triggers off: sql, e.g. removing central rows as if they never came. */
+static void jp_admin(const char *sql)
+{
+	char full[1024], out[64];
+
+	snprintf(full, sizeof(full), "SET session_replication_role = replica; %s; RESET session_replication_role; "
+		 "SELECT 1", sql);
+	cr_assert_eq(pgserver_sql(out, sizeof(out), &jp_srv, jp_name, full), 0, "%s", jp_srv.err);
+}
+
+/* One attempt of board uid on worker w: begin, identify, one step, pass (four journal records). */
+static void jp_board(gang_db *w, const gang_attempt_info *info, const char *uid)
+{
+	gang_attempt_target t = { .uid = uid, .rdp_before = -1 };
+	gang_attempt_key k;
+	gang_diag d = { 0 };
+
+	cr_assert_eq(gang_db_attempt_begin(&k, w, info, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_identify(w, &k, &t, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_step(w, &k, "verify", GANG_STEP_PASS, 3, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_finish(w, &k, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
+}
+
+/*
+ * Seven records pending at once (the central rows removed, the journal's
+ * marks forgotten) go out as one batch; the second is refused, so the batch
+ * is rolled back and the records go one by one: the refusal stays with
+ * that record and the six others are delivered, in order.
+ */
+Test(db_pg_journal, a_refused_record_inside_a_batch_is_refused_alone_and_the_others_are_delivered)
+{
+	gang_attempt_info info = { .slot = "S1", .profile_name = "p", .station = "line-4" };
+	gang_db *m = NULL, *w = NULL;
+	gang_attempt_key k;
+	gang_diag d = { 0 };
+	gang_journal_summary s;
+
+	jp_open(&m, &w, jp_uri, "line-4");
+	cr_assert_eq(gang_db_attempt_begin(&k, w, &info, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(gang_db_attempt_finish(w, &k, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_ERR);
+	cr_assert_eq(gang_db_attempt_finish(w, &k, GANG_ATTEMPT_FAIL, "target", "no answer", &d), GANG_OK, "%s", d.msg);
+	jp_board(w, &info, "0123456789ABCDEF01234544");
+	gang_db_close(w);
+	gang_db_close(m);
+	cr_assert_eq(jp_count("SELECT count(*) FROM journal_deliveries WHERE station = 'line-4'"), 7);
+	jp_admin("DELETE FROM journal_deliveries; DELETE FROM steps; DELETE FROM attempts");
+	jp_forget_deliveries();
+	jp_open(&m, &w, jp_uri, "line-4");   /* the seven in one batch: refused, then one at a time */
+	gang_db_close(w);
+	gang_db_close(m);
+	cr_expect_eq(jp_count("SELECT count(*) FROM journal_deliveries WHERE station = 'line-4'"), 7);
+	cr_expect_eq(jp_count("SELECT count(*) FROM journal_deliveries WHERE refusal IS NOT NULL"), 1);
+	cr_expect_eq(jp_count("SELECT seq FROM journal_deliveries WHERE refusal LIKE '%no board UID%'"), 2);
+	cr_expect_eq(jp_count("SELECT count(*) FROM attempts WHERE station = 'line-4' AND result = 'fail'"), 1);
+	cr_expect_eq(jp_count("SELECT count(*) FROM attempts WHERE station = 'line-4' AND result = 'pass'"), 1);
+	cr_expect_eq(jp_count("SELECT count(*) FROM steps"), 1);
+	cr_expect_eq(jp_count("SELECT count(DISTINCT xmin::text) FROM journal_deliveries"), 7,
+		     "after the refusal each record is its own transaction");
+	cr_assert_eq(gang_journal_peek(&s, jt_path, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(s.refused, 1);
+	cr_expect_eq(s.pending, 0);
+}
+
+/*
+ * A station killed in the middle of its deliveries: the batch of records
+ * 1-8 committed centrally and the journal heard of 1-5 only; the batch of
+ * 9-12 was rolled back by the server when the session died. The next run
+ * delivers 6-12 as one batch: 6-8 are claimed already and not applied
+ * again, 9-12 are applied once.
+ */
+Test(db_pg_journal, a_batch_cut_short_by_a_kill_is_delivered_again_exactly_once)
+{
+	gang_attempt_info info = { .slot = "S1", .profile_name = "p", .station = "line-3" };
+	static const char *const uids[] = { "0123456789ABCDEF01234531", "0123456789ABCDEF01234532",
+					    "0123456789ABCDEF01234533" };
+	gang_db *m = NULL, *w = NULL;
+	gang_diag d = { 0 };
+	gang_journal_summary s;
+	sqlite3 *jdb = NULL;
+
+	jp_open(&m, &w, jp_uri, "line-3");
+	for (int i = 0; i < 3; i++)
+		jp_board(w, &info, uids[i]);
+	gang_db_close(w);
+	gang_db_close(m);
+	cr_assert_eq(jp_count("SELECT count(*) FROM journal_deliveries WHERE station = 'line-3'"), 12);
+	jp_admin("DELETE FROM journal_deliveries WHERE seq > 8; DELETE FROM steps WHERE attempt_id IN (SELECT id "
+		 "FROM attempts WHERE seq = 3); DELETE FROM attempts WHERE seq = 3");
+	cr_assert_eq(sqlite3_open(jt_path, &jdb), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(jdb, "UPDATE records SET state = 0 WHERE seq > 5", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(jdb);
+	jp_open(&m, &w, jp_uri, "line-3");
+	gang_db_close(w);
+	gang_db_close(m);
+	cr_expect_eq(jp_count("SELECT count(*) FROM journal_deliveries WHERE station = 'line-3'"), 12);
+	cr_expect_eq(jp_count("SELECT count(*) FROM journal_deliveries WHERE refusal IS NOT NULL"), 0);
+	cr_expect_eq(jp_count("SELECT count(*) FROM attempts WHERE station = 'line-3' AND result = 'pass'"), 3);
+	cr_expect_eq(jp_count("SELECT count(DISTINCT seq) FROM attempts WHERE station = 'line-3'"), 3);
+	cr_expect_eq(jp_count("SELECT count(*) FROM steps"), 3);
+	cr_expect_eq(jp_count("SELECT count(DISTINCT xmin::text) FROM journal_deliveries WHERE seq > 8"), 1,
+		     "9-12 were delivered in one transaction");
+	cr_assert_eq(gang_journal_peek(&s, jt_path, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(s.pending, 0);
+	cr_expect_eq(s.refused, 0);
+}
 #endif

@@ -5,10 +5,14 @@
  * gang_db_open_worker, first reserving serials for new UIDs, then writing
  * complete attempt records (begin, identify, reserve, 4 steps, pass).
  *
- *   build/db-bench [--threads N] [--count N] [--db FILE] [--independent]
+ *   build/db-bench [--threads N] [--count N] [--db FILE|URI] [--independent] [--journal]
  *
  * --independent opens each worker with gang_db_open instead (no in-process
  * writer queue), which is how two gang processes on one file behave.
+ * --journal (a central PostgreSQL database) opens the station's journal
+ * first, as `gang run` does (db/journal.h): each attempt op is written to
+ * the local journal and delivered by the one delivery thread, so an
+ * attempt record's latency is what a slot waits with the journal on.
  * Wall-clock figures: they depend on the disk's fsync time (synchronous=FULL).
  */
 #include <pthread.h>
@@ -19,6 +23,7 @@
 #include <unistd.h>
 
 #include "db/db.h"
+#include "db/db_lease.h"
 #include "serial/serial_alloc.h"
 
 #define BENCH_THREADS_MAX 64
@@ -27,7 +32,9 @@ typedef struct bench_opts {
 	int threads;
 	int count; /* operations per thread and phase */
 	int independent;
+	int journal;
 	char path[256];
+	char journal_path[256];
 } bench_opts;
 
 typedef struct bench_worker {
@@ -154,6 +161,8 @@ static int bench_parse(bench_opts *o, int argc, char **argv)
 			snprintf(o->path, sizeof(o->path), "%s", argv[++i]);
 		else if (strcmp(argv[i], "--independent") == 0)
 			o->independent = 1;
+		else if (strcmp(argv[i], "--journal") == 0)
+			o->journal = 1;
 		else
 			return -1;
 	}
@@ -167,7 +176,9 @@ static int bench_setup(gang_db **main_out, const bench_opts *o)
 	gang_diag d = { 0 };
 	uint64_t n = (uint64_t)o->threads * (uint64_t)o->count;
 
-	if (gang_db_open(main_out, o->path, GANG_DB_CREATE | GANG_DB_RECOVER, &d) < 0 ||
+	if (gang_db_open(main_out, o->path, GANG_DB_CREATE | (o->journal ? 0 : GANG_DB_RECOVER), &d) < 0 ||
+	    (o->journal && (gang_db_journal_open(*main_out, o->journal_path, "bench", &d) < 0 ||
+			    gang_db_recover(*main_out, NULL, &d) < 0)) ||
 	    gang_serial_pool_ensure(*main_out, "bench-serials", 1, n, "u32le", &d) < 0 ||
 	    gang_serial_pool_ensure(*main_out, "bench-attempts", 1, n, "u32le", &d) < 0) {
 		fprintf(stderr, "db-bench: %s\n", d.msg);
@@ -185,17 +196,20 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (bench_parse(&o, argc, argv) < 0) {
-		fprintf(stderr, "usage: db-bench [--threads 1-%d] [--count N] [--db FILE] [--independent]\n",
+		fprintf(stderr, "usage: db-bench [--threads 1-%d] [--count N] [--db FILE|URI] [--independent] "
+			"[--journal]\n",
 			BENCH_THREADS_MAX);
 		return 2;
 	}
-	if (!o.path[0]) {
+	if (!o.path[0] || o.journal) {
 		if (!mkdtemp(dir))
 			return perror("db-bench: mkdtemp"), 1;
-		snprintf(o.path, sizeof(o.path), "%s/bench.sqlite", dir);
+		if (!o.path[0])
+			snprintf(o.path, sizeof(o.path), "%s/bench.sqlite", dir);
+		snprintf(o.journal_path, sizeof(o.journal_path), "%s/journal.sqlite", dir);
 	}
-	printf("db-bench: %d writers x %d, %s connections, %s\n", o.threads, o.count,
-	       o.independent ? "independent" : "worker", o.path);
+	printf("db-bench: %d writers x %d, %s connections%s, %s\n", o.threads, o.count,
+	       o.independent ? "independent" : "worker", o.journal ? ", the station journal on" : "", o.path);
 	lat = calloc((size_t)o.threads * (size_t)o.count, sizeof(*lat));
 	rc = !lat || bench_setup(&main_db, &o);
 	if (!rc)

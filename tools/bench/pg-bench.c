@@ -12,6 +12,10 @@
  *      writing complete attempt records (begin, identify, reserve, four
  *      steps, pass); an attempt record's latency is a board's whole
  *      database time.
+ *   1b. the same on "journal_tcp" over loopback TCP with the station's
+ *      journal on (db-bench --journal): each attempt op goes to a local
+ *      journal and one delivery thread delivers it, in batches; the
+ *      latency is what a slot waits for its board's records.
  *   2. database "big" filled with N attempts (default 1,000,000: one per
  *      board, four steps each, four stations, 8 slots, batches of 10,000,
  *      93 % pass) by SQL on the server (generate_series: through gang's
@@ -142,16 +146,17 @@ static int pgb_fill(pgserver *s, long n)
 	return 0;
 }
 
-/* Phase 1 on a new database over TCP or the Unix socket. */
-static int pgb_line(const pgb_opts *o, pgserver *s, int tcp)
+/* Phase 1 on a new database over TCP or the Unix socket, with the station journal on or not. */
+static int pgb_line(const pgb_opts *o, pgserver *s, int tcp, int journal)
 {
 	char uri[256], cmd[1024];
 
-	printf("central database over %s:\n", tcp ? "loopback TCP (127.0.0.1)" : "the Unix socket");
-	if (pgb_database(uri, sizeof(uri), s, tcp ? "line_tcp" : "line", tcp) < 0)
+	printf("central database over %s%s:\n", tcp ? "loopback TCP (127.0.0.1)" : "the Unix socket",
+	       journal ? ", the station journal on" : "");
+	if (pgb_database(uri, sizeof(uri), s, journal ? "journal_tcp" : tcp ? "line_tcp" : "line", tcp) < 0)
 		return -1;
-	snprintf(cmd, sizeof(cmd), "'%s/db-bench' --threads %d --count %d --db '%s'", o->bin, o->threads, o->count,
-		 uri);
+	snprintf(cmd, sizeof(cmd), "'%s/db-bench' --threads %d --count %d --db '%s'%s", o->bin, o->threads,
+		 o->count, uri, journal ? " --journal" : "");
 	return pgb_system(cmd);
 }
 
@@ -159,7 +164,7 @@ static int pgb_run(const pgb_opts *o, pgserver *s)
 {
 	char uri[256], cmd[1024];
 
-	if (pgb_line(o, s, 1) < 0 || (!o->tcp_only && pgb_line(o, s, 0) < 0))
+	if (pgb_line(o, s, 1, 0) < 0 || pgb_line(o, s, 1, 1) < 0 || (!o->tcp_only && pgb_line(o, s, 0, 0) < 0))
 		return -1;
 	if (pgb_database(uri, sizeof(uri), s, "big", 1) < 0 || pgb_fill(s, o->n) < 0)
 		return -1;

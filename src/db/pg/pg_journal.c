@@ -9,13 +9,16 @@
  * reach the op returns as soon as the record is on the station's disk.
  *
  * Delivering: one worker thread with its own session takes the oldest
- * pending record and delivers it in one transaction that first inserts
- * (station, seq) into journal_deliveries ON CONFLICT DO NOTHING: a record
- * already there (its earlier delivery committed, then kill -9 or a lost
- * connection kept the station from knowing) is not applied again. The
- * journal marks a record delivered only after that COMMIT. A lost server
- * makes the worker retry every PG_DELIVER_RETRY_MS; any other refusal is
- * kept with the record (and centrally) and delivery goes on.
+ * pending records (up to PG_DELIVER_BATCH, in order) and delivers them in
+ * one transaction; each record first inserts (station, seq) into
+ * journal_deliveries ON CONFLICT DO NOTHING: a record already there (its
+ * earlier delivery committed, then kill -9 or a lost connection kept the
+ * station from knowing) is not applied again. The journal marks records
+ * delivered only after that COMMIT. A lost server makes the worker retry
+ * every PG_DELIVER_RETRY_MS; any other failure rolls the whole batch back
+ * and its records are delivered again one transaction each, so a refusal
+ * stays with its own record (kept with it and centrally) and delivery goes
+ * on.
  */
 #include "db/pg/pg_internal.h"
 #include "db/journal.h"
@@ -29,6 +32,7 @@
 #define PG_DELIVER_RETRY_MS 300   /* an unreachable server is tried again this often */
 #define PG_DELIVER_DRAIN_S 20     /* at the end of a run: delivering goes on this long while the server answers */
 #define PG_DELIVERY_NAME "gang-delivery"
+#define PG_DELIVER_BATCH 32       /* records delivered in one transaction at most */
 #define PG_DELIVER_STOP_TRIES 5   /* at the end of a run: a server that fails this many deliveries in a row is away */
 
 typedef struct pg_deliver pg_deliver;
@@ -192,6 +196,57 @@ static int pgj_deliver_settle(db_pg *db, gang_journal *j, const gang_journal_rec
 	return gang_journal_settle(j, r->seq, err < 0 ? err : GANG_OK, err < 0 ? why.msg : NULL, d);
 }
 
+
+/* r[0 .. n - 1] in one transaction, in order: all of them committed, or (an error) none. */
+static int pgj_deliver_batch(db_pg *db, const char *station, const gang_journal_rec *r, size_t n, gang_diag *d)
+{
+	int dup, err;
+
+	if ((err = pg_begin(db, d)) < 0)
+		return err;
+	for (size_t i = 0; i < n; i++) {
+		if ((err = pgj_claim(&dup, db, station, &r[i], NULL, d)) < 0 ||
+		    (!dup && (err = pgj_apply(db, station, &r[i], d)) < 0)) {
+			pg_rollback(db);
+			return err;
+		}
+	}
+	return pg_commit(db, d);
+}
+
+/*
+ * Deliver r[0 .. n - 1] and settle them in the journal: in one transaction
+ * when the server takes them all, else one at a time (pgj_deliver_settle),
+ * so a refused record is refused alone. *settled_out: the last record
+ * settled (0: none). GANG_OK, or the error when the server is out of reach.
+ */
+static int pgj_deliver_settle_n(int64_t *settled_out, db_pg *db, gang_journal *j, const gang_journal_rec *r,
+				size_t n, gang_diag *d)
+{
+	gang_diag why = { 0 };
+	int err = GANG_EDB, batched;
+
+	*settled_out = 0;
+	if (n > 1 && (err = pgj_deliver_batch(db, gang_journal_station(j), r, n, &why)) < 0 && pg_unreachable(db)) {
+		if (d)
+			*d = why;
+		return err;
+	}
+	batched = n > 1 && err == GANG_OK;
+	if (batched) {   /* committed: the journal learns it in one local transaction */
+		if ((err = gang_journal_settle_delivered(j, r, n, d)) < 0)
+			return err;
+		*settled_out = r[n - 1].seq;
+		return GANG_OK;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((err = pgj_deliver_settle(db, j, &r[i], d)) < 0)
+			return err;
+		*settled_out = r[i].seq;
+	}
+	return GANG_OK;
+}
+
 static void pgj_notify(pg_deliver *v, int64_t settled, int offline)
 {
 	pthread_mutex_lock(&v->mu);
@@ -247,33 +302,38 @@ static void pgj_name_session(db_pg *db, int *named)
 static void *pgj_worker(void *arg)
 {
 	pg_deliver *v = arg;
+	size_t cap = PG_DELIVER_BATCH;
 	int named = 0;
 
 	while (pgj_wait_work(v)) {
-		gang_journal_rec r;
-		int found = 0;
+		gang_journal_rec r[PG_DELIVER_BATCH];
+		int64_t settled;
+		size_t n = 0;
 
 		pgj_name_session(v->conn, &named);
-		if (gang_journal_next(&r, &found, v->j, NULL) < 0) {
+		if (gang_journal_next_n(r, cap, &n, v->j, NULL) < 0) {
 			pgj_notify(v, 0, 1);
 			pgj_nap(v);
 			continue;
 		}
-		if (!found) {   /* everything written is settled (records of an earlier run included) */
+		if (n == 0) {   /* everything written is settled (records of an earlier run included) */
 			pthread_mutex_lock(&v->mu);
 			v->settled = v->appended;
 			pthread_cond_broadcast(&v->cv);
 			pthread_mutex_unlock(&v->mu);
 			continue;
 		}
-		if (pgj_deliver_settle(v->conn, v->j, &r, NULL) < 0) {
+		if (pgj_deliver_settle_n(&settled, v->conn, v->j, r, n, NULL) < 0) {
 			named = 0;
-			pgj_notify(v, 0, 1);
+			cap = 1;   /* a session cut again and again still gets one record through */
+			pgj_notify(v, settled, 1);
 			pgj_nap(v);
 		} else {
-			pgj_notify(v, r.seq, 0);
+			cap = cap * 2 < PG_DELIVER_BATCH ? cap * 2 : PG_DELIVER_BATCH;
+			pgj_notify(v, settled, 0);
 		}
-		gang_journal_rec_clear(&r);
+		while (n > 0)
+			gang_journal_rec_clear(&r[--n]);
 	}
 	return NULL;
 }
@@ -343,19 +403,21 @@ static int pgj_close_left_open(gang_journal *j, gang_diag *d)
 	return err;
 }
 
-/* Deliver everything pending (the main session, before the run starts); the server must answer. */
+/* Deliver everything pending (the main session, before the run starts), in batches; the server must answer. */
 static int pgj_drain(db_pg *db, gang_journal *j, gang_diag *d)
 {
-	int found = 1, err = GANG_OK;
+	gang_journal_rec r[PG_DELIVER_BATCH];
+	int64_t settled;
+	size_t n;
+	int err;
 
-	while (err == GANG_OK && found) {
-		gang_journal_rec r;
-
-		if ((err = gang_journal_next(&r, &found, j, d)) < 0 || !found)
+	do {
+		if ((err = gang_journal_next_n(r, PG_DELIVER_BATCH, &n, j, d)) < 0)
 			break;
-		err = pgj_deliver_settle(db, j, &r, d);
-		gang_journal_rec_clear(&r);
-	}
+		err = pgj_deliver_settle_n(&settled, db, j, r, n, d);
+		for (size_t i = 0; i < n; i++)
+			gang_journal_rec_clear(&r[i]);
+	} while (err == GANG_OK && n > 0);
 	return err;
 }
 

@@ -5,9 +5,13 @@
  * compared and sorted bytewise (COLLATE "C", as SQLite's BINARY), so the
  * server's locale changes nothing. Read-only: nothing here writes.
  *
- * The report streams its rows in single-row mode (libpq docs 34.6
- * "Retrieving Query Results Row-by-Row"), so a million attempts are never
- * held in memory at once.
+ * The report reads its rows through a cursor, PG_REPORT_BLOCK at a time
+ * (PostgreSQL 15 manual, DECLARE and FETCH), in one REPEATABLE READ READ
+ * ONLY transaction, so the rows are of one snapshot as the single
+ * statement's were and a million attempts are never held in memory at
+ * once. Single-row mode (libpq docs 34.6) did the same with a PGresult per
+ * row: over a million attempts that allocation and copying was most of the
+ * client's time.
  */
 #include "db/db_report.h"
 
@@ -16,6 +20,11 @@
 #include <string.h>
 
 #include "db/pg/pg_internal.h"
+
+/* Rows per FETCH: a block of attempts is a few MB in the client, and a million attempts are 100 round trips. */
+#define PG_REPORT_BLOCK 10000
+#define PG_REPORT_STR_(x) #x
+#define PG_REPORT_STR(x) PG_REPORT_STR_(x)
 
 /*
  * A failed attempt's board: its live data values and its scanned labels,
@@ -35,7 +44,7 @@
 	"text COLLATE \"C\") FROM scans WHERE uid = a.uid), '')"
 
 static const char *const pg_report_sql =
-	"SELECT a.id, a.uid, a.slot, a.probe_serial, a.result, a.error_class, a.started_at, a.finished_at, "
+	"DECLARE gang_report NO SCROLL CURSOR FOR SELECT a.id, a.uid, a.slot, a.probe_serial, a.result, a.error_class, a.started_at, a.finished_at, "
 	"CASE WHEN a.result = 'fail' THEN COALESCE((SELECT s.step FROM steps s WHERE s.attempt_id = a.id AND "
 	"s.result = 'fail' ORDER BY s.id LIMIT 1), '') || '" GANG_REPORT_SEP "' || COALESCE(a.serial_text, "
 	"COALESCE(a.serial_pool || ' ' || a.serial_value, '')) || '" GANG_REPORT_SEP "' || " PG_REPORT_DATA_SQL
@@ -45,9 +54,9 @@ static const char *const pg_report_sql =
 	"WHERE ($1::text IS NULL OR a.batch = $1) AND ($2::text IS NULL OR a.started_at COLLATE \"C\" >= $2) "
 	"AND ($3::text IS NULL OR a.started_at COLLATE \"C\" < $3)";
 
-static const char *pg_val(PGresult *r, int col)
+static const char *pg_val(PGresult *r, int row, int col)
 {
-	return PQgetisnull(r, 0, col) ? NULL : PQgetvalue(r, 0, col);
+	return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
 }
 
 static char *pg_dup(PGresult *r, int row, int col, int *oom)
@@ -61,66 +70,70 @@ static char *pg_dup(PGresult *r, int row, int col, int *oom)
 	return s;
 }
 
-static void pg_report_row_read(gang_report_row *row, PGresult *r)
+static void pg_report_row_read(gang_report_row *row, PGresult *r, int i)
 {
 	memset(row, 0, sizeof(*row));
-	row->id = pg_int(r, 0, 0);
-	row->uid = pg_val(r, 1);
-	row->slot = pg_val(r, 2);
-	row->probe_serial = pg_val(r, 3);
-	row->result = pg_val(r, 4);
-	row->error_class = pg_val(r, 5);
-	row->started_at = pg_val(r, 6);
-	row->finished_at = pg_val(r, 7);
-	row->batch = pg_val(r, 9);
-	row->profile_name = pg_val(r, 10);
-	row->profile_sha256 = pg_val(r, 11);
-	row->image_sha256 = pg_val(r, 12);
-	row->station = pg_val(r, 13);
-	row->operator_name = pg_val(r, 14);
-	row->seq = pg_int(r, 0, 15);
-	if (!PQgetisnull(r, 0, 8))
-		gang_report_row_unpack(row, PQgetvalue(r, 0, 8));
+	row->id = pg_int(r, i, 0);
+	row->uid = pg_val(r, i, 1);
+	row->slot = pg_val(r, i, 2);
+	row->probe_serial = pg_val(r, i, 3);
+	row->result = pg_val(r, i, 4);
+	row->error_class = pg_val(r, i, 5);
+	row->started_at = pg_val(r, i, 6);
+	row->finished_at = pg_val(r, i, 7);
+	row->batch = pg_val(r, i, 9);
+	row->profile_name = pg_val(r, i, 10);
+	row->profile_sha256 = pg_val(r, i, 11);
+	row->image_sha256 = pg_val(r, i, 12);
+	row->station = pg_val(r, i, 13);
+	row->operator_name = pg_val(r, i, 14);
+	row->seq = pg_int(r, i, 15);
+	if (!PQgetisnull(r, i, 8))
+		gang_report_row_unpack(row, PQgetvalue(r, i, 8));
 }
 
-/* Read every remaining result of the query (the connection is busy until then); the error of a failed one. */
-static int pg_report_drain(db_pg *db, int err, gang_diag *d)
+/* The cursor's next block to fn, row by row; *n_out the block's rows (fewer than a block: the last one). */
+static int pg_report_block(int *n_out, db_pg *db, gang_report_row_fn fn, void *ctx, gang_diag *d)
 {
+	gang_report_row row;
 	PGresult *r;
+	int err;
 
-	while ((r = PQgetResult(db->conn))) {
-		if (err == GANG_OK && PQresultStatus(r) == PGRES_FATAL_ERROR)
-			err = pg_fail(db, r, "reading attempts for a report", d);
-		PQclear(r);
+	*n_out = 0;
+	if ((err = pg_q(&r, db, "FETCH FORWARD " PG_REPORT_STR(PG_REPORT_BLOCK) " FROM gang_report", NULL,
+			"reading attempts for a report", d)) < 0)
+		return err;
+	*n_out = PQntuples(r);
+	for (int i = 0; err == GANG_OK && i < *n_out; i++) {
+		pg_report_row_read(&row, r, i);
+		err = fn(ctx, &row);
 	}
+	PQclear(r);
 	return err;
 }
 
 int db_pg_report_scan(db_pg *db, const gang_report_filter *f, gang_report_row_fn fn, void *ctx, gang_diag *d)
 {
 	pg_params p = { 0 };
-	gang_report_row row;
-	PGresult *r;
-	int err = GANG_OK;
+	int err, c, n = PG_REPORT_BLOCK;
 
 	pg_p_text(&p, f->batch);
 	pg_p_text(&p, f->since);
 	pg_p_text(&p, f->until);
-	if (!PQsendQueryParams(db->conn, pg_report_sql, p.n, NULL, p.v, NULL, NULL, 0))
-		return pg_fail(db, NULL, "reading attempts for a report", d);
-	PQsetSingleRowMode(db->conn);
-	while ((r = PQgetResult(db->conn))) {
-		if (PQresultStatus(r) == PGRES_SINGLE_TUPLE && err == GANG_OK) {
-			pg_report_row_read(&row, r);
-			err = fn(ctx, &row);
-		} else if (PQresultStatus(r) == PGRES_FATAL_ERROR && err == GANG_OK) {
-			err = pg_fail(db, r, "reading attempts for a report", d);
-		}
-		PQclear(r);
-		if (err < 0)
-			return pg_report_drain(db, err, d);
+	if ((err = pg_q(NULL, db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL,
+			"reading attempts for a report", d)) < 0)
+		return err;
+	db->in_tx = 1;
+	err = pg_q(NULL, db, pg_report_sql, &p, "reading attempts for a report", d);
+	while (err == GANG_OK && n == PG_REPORT_BLOCK)
+		err = pg_report_block(&n, db, fn, ctx, d);
+	if (err < 0) {
+		pg_rollback(db);
+		return err;
 	}
-	return err;
+	/* read only: COMMIT ends the snapshot and closes the cursor; fn's positive answer is kept */
+	c = pg_commit(db, d);
+	return c < 0 ? c : err;
 }
 
 static int pg_report_pool_add(gang_report_pool *p, PGresult *r, int i)
