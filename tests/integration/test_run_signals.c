@@ -327,7 +327,9 @@ Test(run_signals, a_stop_during_the_loaders_stream_ends_the_program_step_at_once
 	stop_inside_program(4.0, "program");
 }
 
-Test(run_signals, a_stop_during_a_read_back_verify_ends_it_between_two_blocks_and_the_board_passes_next_time)
+/* two runs over a slow USB link, the second a full program and read-back: more than the suite's 60 s on a loaded machine */
+Test(run_signals, a_stop_during_a_read_back_verify_ends_it_between_two_blocks_and_the_board_passes_next_time,
+     .timeout = 180)
 {
 	const char *p = big_profile(128U * 1024U, "readback", "");
 	const char *argv[] = { "run", p, "--boards", "1", "--db", env.db, "--plain", NULL };

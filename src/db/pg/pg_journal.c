@@ -463,12 +463,18 @@ int db_pg_journal_open(db_pg *db, const char *path, const char *station, gang_di
 	db->deliver = v;
 	db->deliver_owned = 1;
 	if ((err = gang_journal_open(&v->j, path, station, db->shown, d)) < 0 ||
-	    (err = pgj_close_left_open(v->j, d)) < 0 || (err = pgj_drain(db, v->j, d)) < 0 ||
-	    (err = pgj_seed(v, db, d)) < 0) {
-		pg_deliver_stop(db);
-		return err;
-	}
+	    (err = pgj_close_left_open(v->j, d)) < 0 || (err = pgj_drain(db, v->j, d)) < 0)
+		goto fail;
+	/* a read: a session the server ends under it is replaced and the read asked again */
+	err = pgj_seed(v, db, d);
+	for (int i = 0; i < PG_RETRIES && pg_retry(db, err, d); i++)
+		err = pgj_seed(v, db, d);
+	if (err < 0)
+		goto fail;
 	return GANG_OK;
+fail:
+	pg_deliver_stop(db);
+	return err;
 }
 
 int pg_journal_counts(int64_t *pending, int64_t *refused, db_pg *db, gang_diag *d)
