@@ -110,7 +110,18 @@ int db_pg_attempt_begin(gang_attempt_key *key_out, db_pg *db, const gang_attempt
 	if (!info->slot || !*info->slot || !info->profile_name || !*info->profile_name)
 		return gang_diag_set(d, GANG_ERR, "database %s: an attempt needs a slot and a profile name",
 				     db->shown);
-	if ((err = pg_attempt_insert(&key_out->seq, &id, db, info, d)) < 0)
+	/*
+	 * In a transaction of its own: a session cut before COMMIT rolled the
+	 * attempt back, so the caller may run it again (pg_retry); only a cut
+	 * COMMIT leaves it unsure.
+	 */
+	if ((err = pg_begin(db, d)) < 0)
+		return err;
+	if ((err = pg_attempt_insert(&key_out->seq, &id, db, info, d)) < 0) {
+		pg_rollback(db);
+		return err;
+	}
+	if ((err = pg_commit(db, d)) < 0)
 		return err;
 	snprintf(key_out->station, sizeof(key_out->station), "%s", info->station ? info->station : "");
 	db->last_key = *key_out;
@@ -273,11 +284,16 @@ int db_pg_attempt_serial_text(db_pg *db, const gang_attempt_key *k, const char *
 
 	if ((err = pg_begin(db, d)) < 0)
 		return err;
+	/* setting the attempt's text to the same value twice is setting it once: a cut COMMIT may be retried */
+	db->idempotent = 1;
 	if ((err = pg_serial_text_tx(db, k, text, d)) < 0) {
+		db->idempotent = 0;
 		pg_rollback(db);
 		return err;
 	}
-	return pg_commit(db, d);
+	err = pg_commit(db, d);
+	db->idempotent = 0;
+	return err;
 }
 
 int db_pg_step(db_pg *db, const gang_attempt_key *k, const char *step, gang_step_result result,

@@ -41,13 +41,25 @@ int pg_finish_tx(db_pg *db, const gang_attempt_key *k, gang_attempt_result resul
 	return err;
 }
 
-/* Outside a transaction: the one statement is its own. */
+/*
+ * In a transaction of its own: a session cut before COMMIT rolled the
+ * finish back, so the caller may run it again (pg_retry); only a cut
+ * COMMIT leaves it unsure.
+ */
 int db_pg_attempt_finish(db_pg *db, const gang_attempt_key *k, gang_attempt_result result,
 			 const char *error_class, const char *error_message, gang_diag *d)
 {
+	int err;
+
 	if ((unsigned)result > GANG_ATTEMPT_ABORTED)
 		return gang_diag_set(d, GANG_ERR, "database %s: invalid attempt result %d", db->shown, (int)result);
-	return pg_finish_tx(db, k, result, error_class, error_message, NULL, d);
+	if ((err = pg_begin(db, d)) < 0)
+		return err;
+	if ((err = pg_finish_tx(db, k, result, error_class, error_message, NULL, d)) < 0) {
+		pg_rollback(db);
+		return err;
+	}
+	return pg_commit(db, d);
 }
 
 int db_pg_board_last_pass(gang_board_pass *out, db_pg *db, const char *uid, const char *profile_sha256,

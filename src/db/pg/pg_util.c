@@ -111,8 +111,9 @@ static int pg_ready(db_pg *db, gang_diag *d)
  * (57P01 admin_shutdown: pg_terminate_backend or a fast shutdown; 57P02
  * crash_shutdown): an autocommit statement commits at the protocol's Sync
  * (PostgreSQL 15 manual 55.2.3), after which that order reaches the
- * station only at its next statement. A statement marked idempotent (a
- * step's row, inserted only when not there yet) may always run again; a
+ * station only at its next statement. A statement or transaction marked
+ * idempotent (a step's row, inserted only when not there yet; an attempt's
+ * serial text, set to the same value) may always run again; a
  * SELECT of a server function that writes (db->writes) is a write.
  */
 static void pg_note_lost(db_pg *db, const PGresult *r, const char *sql)
@@ -121,9 +122,11 @@ static void pg_note_lost(db_pg *db, const PGresult *r, const char *sql)
 	int ordered = db->ended || (state && (strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0));
 
 	db->lost = PQstatus(db->conn) == CONNECTION_BAD;
-	db->unsure = db->lost && (strncmp(sql, "COMMIT", 6) == 0 ||
-				  (!db->in_tx && !ordered && !db->idempotent &&
-				   (db->writes || (strncmp(sql, "SELECT", 6) != 0 && strncmp(sql, "BEGIN", 5) != 0))));
+	/* an idempotent statement or transaction (db->idempotent) may run again even after a cut COMMIT */
+	db->unsure = db->lost && !db->idempotent &&
+		     (strncmp(sql, "COMMIT", 6) == 0 ||
+		      (!db->in_tx && !ordered &&
+		       (db->writes || (strncmp(sql, "SELECT", 6) != 0 && strncmp(sql, "BEGIN", 5) != 0))));
 }
 
 /*
