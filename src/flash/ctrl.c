@@ -1,8 +1,11 @@
 /*
  * ctrl.c — the key unlock and the BSY wait that the F0/F1/F3 FPEC, the
  * F2/F4/F7 sector controller, the L0/L1 PECR controller (two key stages)
- * and the H7 two-bank controller share (flash/ctrl.h). On H7 each bank has its own copy of KEYR, CR, SR and
- * CCR at +0x100 (RM0433 §4.9): the table says where, the code is one.
+ * H7 two-bank, G0/L4 double-word and L5/U5 controllers share
+ * (flash/ctrl.h), and the sentence for a status register's error bits from
+ * each controller's table of them. On H7 each bank has its own copy of
+ * KEYR, CR, SR and CCR at +0x100 (RM0433 §4.9): the table says where, the
+ * code is one.
  */
 #include "flash/ctrl.h"
 
@@ -80,4 +83,19 @@ int gang_flash_ctrl_wait(uint32_t *sr_out, gang_target *t, const gang_flash_ctrl
 			 unsigned timeout_ms, const char *what)
 {
 	return gang_flash_ctrl_wait_bank(sr_out, t, r, 0, expect_us, timeout_ms, what);
+}
+
+int gang_flash_ctrl_check(gang_target *t, uint32_t sr, const char *what, uint32_t addr,
+			  const gang_flash_sr_errs *e)
+{
+	gang_diag *d = gang_target_diag(t);
+
+	if (sr & e->wrp)
+		return gang_diag_set_at(d, GANG_EWRITE_PROTECTED, addr, "%s at 0x%08" PRIX32 ": write-protected %s (%s, "
+					"FLASH_SR=0x%08" PRIX32 ")", what, addr, e->wrp_unit, e->wrp_why, sr);
+	for (unsigned i = 0; i < GANG_FLASH_SR_WHY_MAX && e->why[i].bit; i++)
+		if (sr & e->why[i].bit)
+			return gang_diag_set_at(d, GANG_EFLASH, addr, "%s at 0x%08" PRIX32 ": %s (FLASH_SR=0x%08"
+						PRIX32 ")", what, addr, e->why[i].why, sr);
+	return GANG_OK;
 }

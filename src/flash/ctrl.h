@@ -3,7 +3,8 @@
  * shares, described by a small table per controller: the key unlock
  * (KEY1 then KEY2 into KEYR; a wrong key locks the controller until the
  * next reset) and waiting for BSY in the status register. Internal to
- * src/flash; the drivers (fpec_f1.c, fpec_f4.c) fill a gang_flash_ctrl_regs.
+ * src/flash; every driver fills a gang_flash_ctrl_regs (and a
+ * gang_flash_sr_errs for its error sentences).
  *
  * Facts: PM0075 §2.3.1 and RM0091 §3.2.2 (F0/F1/F3), RM0090 §3.5.1
  * (F2/F4/F7): the same keys 0x45670123 and 0xCDEF89AB, LOCK in FLASH_CR,
@@ -35,6 +36,30 @@ typedef struct gang_flash_ctrl_regs {
 	uint32_t key1, key2;       /* the keys; 0: GANG_FLASH_KEY1/KEY2 */
 	const struct gang_flash_ctrl_regs *next; /* a stage unlocked after this one (L0/L1), or NULL */
 } gang_flash_ctrl_regs;
+
+/* A status-register error bit and what it means, in words an engineer can act on. */
+typedef struct gang_flash_sr_why {
+	uint32_t bit;
+	const char *why;
+} gang_flash_sr_why;
+
+#define GANG_FLASH_SR_WHY_MAX 8U
+
+/* A controller's error bits: write protection first, then the others in the order they are told. */
+typedef struct gang_flash_sr_errs {
+	uint32_t wrp;              /* WRPERR */
+	const char *wrp_unit;      /* "sector", "page" */
+	const char *wrp_why;       /* "WRPERR", or with what the controller protects */
+	gang_flash_sr_why why[GANG_FLASH_SR_WHY_MAX]; /* ended by a 0 bit */
+} gang_flash_sr_errs;
+
+/*
+ * GANG_OK when sr holds no error of e; else GANG_EWRITE_PROTECTED ("program
+ * at 0x08004000: write-protected page (WRPERR, FLASH_SR=0x...)") or
+ * GANG_EFLASH with the first of e->why that sr holds, at addr in the diag.
+ */
+int gang_flash_ctrl_check(gang_target *t, uint32_t sr, const char *what, uint32_t addr,
+			  const gang_flash_sr_errs *e);
 
 /*
  * Clear stale status, and unlock with the key sequence if CR says locked;

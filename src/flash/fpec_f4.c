@@ -68,22 +68,18 @@ static int f4_wait(uint32_t *sr_out, gang_target *t, unsigned expect_us, unsigne
 	return gang_flash_ctrl_wait(sr_out, t, &f4_regs, expect_us, timeout_ms, what);
 }
 
-/* SR error bits after an operation at addr, in words an engineer can act on. */
+/* SR error bits after an operation, in words an engineer can act on (RM0090 §3.9.4). */
+static const gang_flash_sr_errs f4_errs = {
+	F4_SR_WRPERR, "sector", "WRPERR",
+	{ { F4_SR_PGAERR, "misaligned (PGAERR)" },
+	  { F4_SR_PGPERR, "parallelism does not match the access or the supply (PGPERR)" },
+	  { F4_SR_PGSERR, "sequence error (PGSERR/ERSERR)" },
+	  { F4_SR_OPERR, "operation error (OPERR)" } },
+};
+
 static int f4_check(gang_target *t, uint32_t sr, const char *what, uint32_t addr)
 {
-	gang_diag *d = gang_target_diag(t);
-	const char *why = (sr & F4_SR_PGAERR) ? "misaligned (PGAERR)" :
-			  (sr & F4_SR_PGPERR) ? "parallelism does not match the access or the supply (PGPERR)" :
-			  (sr & F4_SR_PGSERR) ? "sequence error (PGSERR/ERSERR)" :
-			  (sr & F4_SR_OPERR) ? "operation error (OPERR)" : NULL;
-
-	if (sr & F4_SR_WRPERR)
-		return gang_diag_set_at(d, GANG_EWRITE_PROTECTED, addr, "%s at 0x%08" PRIX32 ": write-protected "
-				     "sector (WRPERR, FLASH_SR=0x%08" PRIX32 ")", what, addr, sr);
-	if (why)
-		return gang_diag_set_at(d, GANG_EFLASH, addr, "%s at 0x%08" PRIX32 ": %s (FLASH_SR=0x%08"
-				     PRIX32 ")", what, addr, why, sr);
-	return GANG_OK;
+	return gang_flash_ctrl_check(t, sr, what, addr, &f4_errs);
 }
 
 /*

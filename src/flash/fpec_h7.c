@@ -86,22 +86,18 @@ static uint32_t h7_split(const gang_part *p)
 	return (uint32_t)gang_geom_end(&p->geom);
 }
 
-/* SR error bits after an operation at addr, in words an engineer can act on. */
+/* SR error bits after an operation, in words an engineer can act on (RM0433 §4.9.5). */
+static const gang_flash_sr_errs h7_errs = {
+	H7_SR_WRPERR, "sector", "WRPERR",
+	{ { H7_SR_STRBERR, "a flash word written twice or in pieces (STRBERR)" },
+	  { H7_SR_INCERR, "writes to two flash words mixed in the write buffer (INCERR)" },
+	  { H7_SR_PGSERR, "sequence error (PGSERR)" },
+	  { H7_SR_OPERR, "operation error (OPERR)" } },
+};
+
 static int h7_check(gang_target *t, uint32_t sr, const char *what, uint32_t addr)
 {
-	gang_diag *d = gang_target_diag(t);
-	const char *why = (sr & H7_SR_STRBERR) ? "a flash word written twice or in pieces (STRBERR)" :
-			  (sr & H7_SR_INCERR) ? "writes to two flash words mixed in the write buffer (INCERR)" :
-			  (sr & H7_SR_PGSERR) ? "sequence error (PGSERR)" :
-			  (sr & H7_SR_OPERR) ? "operation error (OPERR)" : NULL;
-
-	if (sr & H7_SR_WRPERR)
-		return gang_diag_set_at(d, GANG_EWRITE_PROTECTED, addr, "%s at 0x%08" PRIX32 ": write-protected "
-				     "sector (WRPERR, FLASH_SR=0x%08" PRIX32 ")", what, addr, sr);
-	if (why)
-		return gang_diag_set_at(d, GANG_EFLASH, addr, "%s at 0x%08" PRIX32 ": %s (FLASH_SR=0x%08"
-				     PRIX32 ")", what, addr, why, sr);
-	return GANG_OK;
+	return gang_flash_ctrl_check(t, sr, what, addr, &h7_errs);
 }
 
 /*

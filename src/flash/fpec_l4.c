@@ -92,25 +92,21 @@ static int l4_wait(uint32_t *sr_out, gang_target *t, unsigned expect_us, unsigne
 	return gang_flash_ctrl_wait(sr_out, t, l4_ctrl(t), expect_us, timeout_ms, what);
 }
 
-/* SR error bits after an operation at addr, in words an engineer can act on (RM0351 §3.7.5). */
+/* SR error bits after an operation, in words an engineer can act on (RM0351 §3.7.5). */
+static const gang_flash_sr_errs l4_errs = {
+	L4_SR_WRPERR, "page", "WRPERR: a WRP or PCROP area",
+	{ { L4_SR_PROGERR, "the double word was not erased (PROGERR)" },
+	  { L4_SR_PGAERR, "misaligned, or outside one double word or row (PGAERR)" },
+	  { L4_SR_SIZERR, "not a whole word (SIZERR)" },
+	  { L4_SR_PGSERR, "sequence error (PGSERR)" },
+	  { L4_SR_MISSERR, "fast programming missed a double word (MISSERR)" },
+	  { L4_SR_FASTERR, "fast programming interrupted (FASTERR)" },
+	  { L4_SR_OPERR, "operation error (OPERR)" } },
+};
+
 static int l4_check(gang_target *t, uint32_t sr, const char *what, uint32_t addr)
 {
-	gang_diag *d = gang_target_diag(t);
-	const char *why = (sr & L4_SR_PROGERR) ? "the double word was not erased (PROGERR)" :
-			  (sr & L4_SR_PGAERR) ? "misaligned, or outside one double word or row (PGAERR)" :
-			  (sr & L4_SR_SIZERR) ? "not a whole word (SIZERR)" :
-			  (sr & L4_SR_PGSERR) ? "sequence error (PGSERR)" :
-			  (sr & L4_SR_MISSERR) ? "fast programming missed a double word (MISSERR)" :
-			  (sr & L4_SR_FASTERR) ? "fast programming interrupted (FASTERR)" :
-			  (sr & L4_SR_OPERR) ? "operation error (OPERR)" : NULL;
-
-	if (sr & L4_SR_WRPERR)
-		return gang_diag_set_at(d, GANG_EWRITE_PROTECTED, addr, "%s at 0x%08" PRIX32 ": write-protected "
-				     "page (WRPERR: a WRP or PCROP area, FLASH_SR=0x%08" PRIX32 ")", what, addr, sr);
-	if (why)
-		return gang_diag_set_at(d, GANG_EFLASH, addr, "%s at 0x%08" PRIX32 ": %s (FLASH_SR=0x%08"
-				     PRIX32 ")", what, addr, why, sr);
-	return GANG_OK;
+	return gang_flash_ctrl_check(t, sr, what, addr, &l4_errs);
 }
 
 /*

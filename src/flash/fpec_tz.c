@@ -152,25 +152,20 @@ static const gang_flash_ctrl_regs *tz_regs(bool secure)
 	return secure ? &tz_sec_regs : &tz_ns_regs;
 }
 
-/* SR error bits after an operation at addr, in words an engineer can act on (RM0456 §7.9.5). */
+/* SR error bits after an operation, in words an engineer can act on (RM0456 §7.9.5). */
+static const gang_flash_sr_errs tz_errs = {
+	TZ_SR_WRPERR, "page", "WRPERR: a WRP area, or a secure page reached through the non-secure registers",
+	{ { TZ_SR_PROGERR, "the unit was not erased (PROGERR)" },
+	  { TZ_SR_PGAERR, "misaligned, or outside one program unit (PGAERR)" },
+	  { TZ_SR_SIZERR, "not a whole word (SIZERR)" },
+	  { TZ_SR_PGSERR, "sequence error (PGSERR)" },
+	  { TZ_SR_OPTWERR, "option-byte write error (OPTWERR)" },
+	  { TZ_SR_OPERR, "operation error (OPERR)" } },
+};
+
 static int tz_check(gang_target *t, uint32_t sr, const char *what, uint32_t addr)
 {
-	gang_diag *d = gang_target_diag(t);
-	const char *why = (sr & TZ_SR_PROGERR) ? "the unit was not erased (PROGERR)" :
-			  (sr & TZ_SR_PGAERR) ? "misaligned, or outside one program unit (PGAERR)" :
-			  (sr & TZ_SR_SIZERR) ? "not a whole word (SIZERR)" :
-			  (sr & TZ_SR_PGSERR) ? "sequence error (PGSERR)" :
-			  (sr & TZ_SR_OPTWERR) ? "option-byte write error (OPTWERR)" :
-			  (sr & TZ_SR_OPERR) ? "operation error (OPERR)" : NULL;
-
-	if (sr & TZ_SR_WRPERR)
-		return gang_diag_set_at(d, GANG_EWRITE_PROTECTED, addr, "%s at 0x%08" PRIX32 ": write-protected "
-				     "page (WRPERR: a WRP area, or a secure page reached through the non-secure "
-				     "registers, FLASH_SR=0x%08" PRIX32 ")", what, addr, sr);
-	if (why)
-		return gang_diag_set_at(d, GANG_EFLASH, addr, "%s at 0x%08" PRIX32 ": %s (FLASH_SR=0x%08"
-				     PRIX32 ")", what, addr, why, sr);
-	return GANG_OK;
+	return gang_flash_ctrl_check(t, sr, what, addr, &tz_errs);
 }
 
 /*

@@ -149,23 +149,19 @@ static int l0_lock(gang_target *t)
 	return l0_wr(t, L0_FLASH_PECR, L0_PECR_PELOCK | L0_PECR_PRGLOCK | L0_PECR_OPTLOCK);
 }
 
-/* SR error bits after an operation at addr, in words an engineer can act on. */
+/* SR error bits after an operation, in words an engineer can act on (RM0377 §3.7.5). */
+static const gang_flash_sr_errs l0_errs = {
+	L0_SR_WRPERR, "sector", "WRPERR",
+	{ { L0_SR_PGAERR, "misaligned or outside the half page (PGAERR)" },
+	  { L0_SR_SIZERR, "wrong access size (SIZERR)" },
+	  { L0_SR_NOTZEROERR, "the target was not erased (NOTZEROERR)" },
+	  { L0_SR_FWWERR, "the half-page burst was interrupted (FWWERR)" } },
+};
+
 static int l0_check(gang_target *t, uint32_t sr, const char *what, uint32_t addr)
 {
-	gang_diag *d = gang_target_diag(t);
-	const char *why = (sr & L0_SR_PGAERR) ? "misaligned or outside the half page (PGAERR)" :
-			  (sr & L0_SR_SIZERR) ? "wrong access size (SIZERR)" :
-			  (sr & L0_SR_NOTZEROERR) ? "the target was not erased (NOTZEROERR)" :
-			  (sr & L0_SR_FWWERR) ? "the half-page burst was interrupted (FWWERR)" : NULL;
-
-	sr &= l0_fam(t)->sr_errs;
-	if (sr & L0_SR_WRPERR)
-		return gang_diag_set_at(d, GANG_EWRITE_PROTECTED, addr, "%s at 0x%08" PRIX32 ": write-protected "
-				     "sector (WRPERR, FLASH_SR=0x%08" PRIX32 ")", what, addr, sr);
-	if (sr && why)
-		return gang_diag_set_at(d, GANG_EFLASH, addr, "%s at 0x%08" PRIX32 ": %s (FLASH_SR=0x%08"
-				     PRIX32 ")", what, addr, why, sr);
-	return GANG_OK;
+	/* only the bits this family has (L1 has no NOTZEROERR or FWWERR) */
+	return gang_flash_ctrl_check(t, sr & l0_fam(t)->sr_errs, what, addr, &l0_errs);
 }
 
 static int l0_wait(uint32_t *sr_out, gang_target *t, unsigned expect_us, unsigned timeout_ms, const char *what)
