@@ -16,6 +16,7 @@
  * 128 KiB figures (unverified: DS10916/DS11532 were not at hand).
  */
 #include "flash/fpec_f4.h"
+#include "core/bytes.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -224,12 +225,6 @@ static int f4_crc(uint32_t *crc_out, gang_target *t, uint32_t addr, uint32_t len
 	return gang_loader_crc(crc_out, t, addr, len);
 }
 
-static void f4_put32(uint8_t *p, uint32_t v)
-{
-	for (unsigned i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* OPTCR and OPTCR1 as the block; a part without OPTCR1 reads as "nothing protected in bank 2". */
 static int f4_ob_read(uint8_t *raw, size_t *len_out, gang_target *t)
 {
@@ -240,15 +235,10 @@ static int f4_ob_read(uint8_t *raw, size_t *len_out, gang_target *t)
 		err = f4_rd(&optcr1, t, F4_FLASH_OPTCR1);
 	for (unsigned i = 0; i < GANG_OB_RAW_LEN; i++)
 		raw[i] = 0;
-	f4_put32(raw, optcr & ~(F4_OPTCR_OPTLOCK | F4_OPTCR_OPTSTRT));
-	f4_put32(raw + 4, optcr1);
+	gang_le32_put(raw, optcr & ~(F4_OPTCR_OPTLOCK | F4_OPTCR_OPTSTRT));
+	gang_le32_put(raw + 4, optcr1);
 	*len_out = F4_OB_RAW;
 	return err;
-}
-
-static uint32_t f4_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 /* Bits the part cannot take: bank bits on a single-bank F4, nDBANK = 0 (a layout gang does not model). */
@@ -304,12 +294,12 @@ static int f4_ob_write(gang_target *t, const uint8_t *raw, size_t len)
 	if (len < F4_OB_RAW)
 		return gang_diag_set(gang_target_diag(t), GANG_ERR, "option-byte block of %zu bytes, "
 				     "want %u", len, F4_OB_RAW);
-	if ((err = f4_unlock(t)) < 0 || (err = f4_ob_program(t, f4_get32(raw), f4_get32(raw + 4))) < 0) {
+	if ((err = f4_unlock(t)) < 0 || (err = f4_ob_program(t, gang_le32_get(raw), gang_le32_get(raw + 4))) < 0) {
 		f4_wr(t, F4_FLASH_OPTCR, F4_OPTCR_OPTLOCK);
 		f4_lock(t);
 		return err;
 	}
-	f4_wr(t, F4_FLASH_OPTCR, f4_get32(raw) | F4_OPTCR_OPTLOCK);
+	f4_wr(t, F4_FLASH_OPTCR, gang_le32_get(raw) | F4_OPTCR_OPTLOCK);
 	f4_lock(t);
 	return gang_target_reset_halt(t);
 }

@@ -13,6 +13,7 @@
  * level 0, 0xCC level 2, anything else level 1 (RM0090 §3.7.3).
  */
 #include "flash/fpec_f4.h"
+#include "core/bytes.h"
 
 #define F4_RDP_LEVEL1        0x55U     /* any value but 0xAA and 0xCC */
 #define F4_USER_MASK_F2      0x000000FCU
@@ -56,20 +57,9 @@ uint32_t gang_fpec_f4_user_mask(const gang_family *f)
 	return (f->flash.flags & GANG_CTRL_F4_BANKS) ? F4_USER_MASK_F4 : F4_USER_MASK_F2;
 }
 
-static uint32_t f4_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void f4_put32(uint8_t *p, uint32_t v)
-{
-	for (unsigned i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 void gang_fpec_f4_ob_decode(gang_ob *out, const uint8_t *raw, const gang_family *f)
 {
-	uint32_t optcr = f4_get32(raw), optcr1 = f4_get32(raw + 4);
+	uint32_t optcr = gang_le32_get(raw), optcr1 = gang_le32_get(raw + 4);
 	uint32_t nwrp = (optcr >> F4_OPTCR_NWRP_SHIFT) & F4_NWRP_BITS;
 
 	out->rdp = (uint8_t)(optcr >> F4_OPTCR_RDP_SHIFT);
@@ -99,8 +89,8 @@ void gang_fpec_f4_ob_encode(uint8_t *raw, const gang_ob *ob, const gang_family *
 		optcr1 = ((ob->wrp >> F4_BANK_SECTORS) & F4_NWRP_BITS) << F4_OPTCR_NWRP_SHIFT;
 	for (unsigned i = 0; i < GANG_OB_RAW_LEN; i++)
 		raw[i] = 0;
-	f4_put32(raw, optcr);
-	f4_put32(raw + 4, optcr1);
+	gang_le32_put(raw, optcr);
+	gang_le32_put(raw + 4, optcr1);
 }
 
 int gang_fpec_f4_ob_rdp_byte(uint8_t *out, int level, const gang_family *f, gang_diag *d)

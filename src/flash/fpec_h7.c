@@ -28,6 +28,7 @@
  * reference's "x64 about 5 s" mass erase), flash word 100 us (target/part.c).
  */
 #include "flash/fpec_h7.h"
+#include "core/bytes.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -351,17 +352,6 @@ static int h7_crc(uint32_t *crc_out, gang_target *t, uint32_t addr, uint32_t len
 	return gang_loader_crc(crc_out, t, addr, len);
 }
 
-static void h7_put32(uint8_t *p, uint32_t v)
-{
-	for (unsigned i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t h7_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* OPTSR_CUR, BOOT_CUR, WPSN_CUR1 and 2; a one-bank part reads as "nothing protected in bank 2". */
 static int h7_ob_read(uint8_t *raw, size_t *len_out, gang_target *t)
 {
@@ -375,7 +365,7 @@ static int h7_ob_read(uint8_t *raw, size_t *len_out, gang_target *t)
 	if (err == GANG_OK && h7_banks(t) > 1U)
 		err = h7_rd(&v[3], t, 1, H7_FLASH_WPSN_CUR);
 	for (unsigned i = 0; i < 4; i++)
-		h7_put32(raw + 4 * i, v[i]);
+		gang_le32_put(raw + 4 * i, v[i]);
 	*len_out = H7_OB_RAW;
 	return err;
 }
@@ -439,7 +429,7 @@ static int h7_ob_wait(uint32_t *optsr_out, gang_target *t, unsigned expect_us)
 /* The _PRG registers, OPTCHANGEERR cleared, OPTSTART, wait, check (RM0433 §4.4.3). */
 static int h7_ob_program(gang_target *t, const uint8_t *raw)
 {
-	uint32_t optsr = h7_get32(raw), prg = 0, cur = 0;
+	uint32_t optsr = gang_le32_get(raw), prg = 0, cur = 0;
 	int err;
 
 	if ((err = h7_ob_wait(&cur, t, 0)) < 0 || (err = h7_ob_refuse(t, optsr, cur)) < 0 ||
@@ -447,9 +437,9 @@ static int h7_ob_program(gang_target *t, const uint8_t *raw)
 		return err;
 	prg = (prg & ~(H7_USER_MASK | 0xFF00U)) | optsr;   /* reserved bits as they are */
 	if ((err = h7_wr(t, 0, H7_FLASH_OPTSR_PRG, prg)) < 0 ||
-	    (err = h7_wr(t, 0, H7_FLASH_BOOT_PRG, h7_get32(raw + 4))) < 0 ||
-	    (err = h7_wr(t, 0, H7_FLASH_WPSN_PRG, h7_get32(raw + 8))) < 0 ||
-	    (h7_banks(t) > 1U && (err = h7_wr(t, 1, H7_FLASH_WPSN_PRG, h7_get32(raw + 12))) < 0) ||
+	    (err = h7_wr(t, 0, H7_FLASH_BOOT_PRG, gang_le32_get(raw + 4))) < 0 ||
+	    (err = h7_wr(t, 0, H7_FLASH_WPSN_PRG, gang_le32_get(raw + 8))) < 0 ||
+	    (h7_banks(t) > 1U && (err = h7_wr(t, 1, H7_FLASH_WPSN_PRG, gang_le32_get(raw + 12))) < 0) ||
 	    (err = h7_wr(t, 0, H7_FLASH_OPTCCR, H7_OPTCCR_CLR_CHANGEERR)) < 0 ||
 	    (err = h7_wr(t, 0, H7_FLASH_OPTCR, H7_OPTCR_OPTSTART)) < 0 ||
 	    (err = h7_ob_wait(&cur, t, H7_OB_EXPECT_US)) < 0)

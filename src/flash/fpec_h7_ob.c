@@ -20,6 +20,7 @@
  * debugger (§4.5.4).
  */
 #include "flash/fpec_h7.h"
+#include "core/bytes.h"
 
 #define H7_RDP_LEVEL1        0x55U     /* any value but 0xAA and 0xCC */
 
@@ -42,27 +43,16 @@ const gang_ob_field *gang_fpec_h7_ob_fields(const gang_family *f)
 	return h7_ob_fields;
 }
 
-static uint32_t h7_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void h7_put32(uint8_t *p, uint32_t v)
-{
-	for (unsigned i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 void gang_fpec_h7_ob_decode(gang_ob *out, const uint8_t *raw, const gang_family *f)
 {
-	uint32_t optsr = h7_get32(raw), boot = h7_get32(raw + 4);
+	uint32_t optsr = gang_le32_get(raw), boot = gang_le32_get(raw + 4);
 
 	out->rdp = (uint8_t)(optsr >> H7_OPTSR_RDP_SHIFT);
 	out->rdp_level = out->rdp == f->rdp_level0 ? 0 : out->rdp == f->rdp_level2 ? 2 : 1;
 	out->user = optsr & H7_USER_MASK;
 	out->data0 = (uint16_t)boot;
 	out->data1 = (uint16_t)(boot >> 16);
-	out->wrp = (h7_get32(raw + 8) & H7_WRPSN_BITS) | (h7_get32(raw + 12) & H7_WRPSN_BITS) << H7_BANK_SECTORS |
+	out->wrp = (gang_le32_get(raw + 8) & H7_WRPSN_BITS) | (gang_le32_get(raw + 12) & H7_WRPSN_BITS) << H7_BANK_SECTORS |
 		   0xFFFF0000U;
 	out->opterr = false;
 }
@@ -72,10 +62,10 @@ void gang_fpec_h7_ob_encode(uint8_t *raw, const gang_ob *ob, const gang_family *
 	(void)f;
 	for (unsigned i = 0; i < GANG_OB_RAW_LEN; i++)
 		raw[i] = 0;
-	h7_put32(raw, (ob->user & H7_USER_MASK) | (uint32_t)ob->rdp << H7_OPTSR_RDP_SHIFT);
-	h7_put32(raw + 4, (uint32_t)ob->data0 | (uint32_t)ob->data1 << 16);
-	h7_put32(raw + 8, ob->wrp & H7_WRPSN_BITS);
-	h7_put32(raw + 12, (ob->wrp >> H7_BANK_SECTORS) & H7_WRPSN_BITS);
+	gang_le32_put(raw, (ob->user & H7_USER_MASK) | (uint32_t)ob->rdp << H7_OPTSR_RDP_SHIFT);
+	gang_le32_put(raw + 4, (uint32_t)ob->data0 | (uint32_t)ob->data1 << 16);
+	gang_le32_put(raw + 8, ob->wrp & H7_WRPSN_BITS);
+	gang_le32_put(raw + 12, (ob->wrp >> H7_BANK_SECTORS) & H7_WRPSN_BITS);
 }
 
 int gang_fpec_h7_ob_rdp_byte(uint8_t *out, int level, const gang_family *f, gang_diag *d)

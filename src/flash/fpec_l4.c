@@ -23,6 +23,7 @@
  * fast-row time of the other families is taken from L476 (unverified).
  */
 #include "flash/fpec_l4.h"
+#include "core/bytes.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -428,9 +429,9 @@ static int l4_ob_read(uint8_t *raw, size_t *len_out, gang_target *t)
 		err = l4_rd(&wrpb, t, L4_FLASH_WRP1BR);
 	for (unsigned i = 0; i < GANG_OB_RAW_LEN; i++)
 		raw[i] = 0;
-	gang_fpec_l4_put32(raw, optr);
-	gang_fpec_l4_put32(raw + 4, wrpa);
-	gang_fpec_l4_put32(raw + 8, wrpb);
+	gang_le32_put(raw, optr);
+	gang_le32_put(raw + 4, wrpa);
+	gang_le32_put(raw + 8, wrpb);
 	*len_out = L4_OB_RAW;
 	return err;
 }
@@ -480,11 +481,11 @@ static int l4_ob_program(gang_target *t, const uint8_t *raw)
 	if ((err = l4_rd(&cur, t, L4_FLASH_OPTR)) < 0 || (err = l4_rd(&wa, t, L4_FLASH_WRP1AR)) < 0 ||
 	    (err = l4_rd(&wb, t, L4_FLASH_WRP1BR)) < 0)
 		return err;
-	optr = (cur & keep) | (gang_fpec_l4_get32(raw) & ~keep);
+	optr = (cur & keep) | (gang_le32_get(raw) & ~keep);
 	if ((err = l4_ob_refuse(t, optr, cur)) < 0 || (err = l4_ob_unlock(t)) < 0 ||
 	    (err = l4_wait(&sr, t, 0, 1000U, "option-byte write")) < 0 ||
-	    (err = l4_wr(t, L4_FLASH_WRP1AR, (wa & wrp_keep) | (gang_fpec_l4_get32(raw + 4) & ~wrp_keep))) < 0 ||
-	    (err = l4_wr(t, L4_FLASH_WRP1BR, (wb & wrp_keep) | (gang_fpec_l4_get32(raw + 8) & ~wrp_keep))) < 0 ||
+	    (err = l4_wr(t, L4_FLASH_WRP1AR, (wa & wrp_keep) | (gang_le32_get(raw + 4) & ~wrp_keep))) < 0 ||
+	    (err = l4_wr(t, L4_FLASH_WRP1BR, (wb & wrp_keep) | (gang_le32_get(raw + 8) & ~wrp_keep))) < 0 ||
 	    (err = l4_wr(t, L4_FLASH_OPTR, optr)) < 0 || (err = l4_wr(t, L4_FLASH_CR, L4_CR_OPTSTRT)) < 0 ||
 	    (err = l4_wait(&sr, t, L4_OB_EXPECT_US, L4_OB_TIMEOUT_MS, "option-byte write")) < 0)
 		return err;
@@ -553,8 +554,8 @@ static int l4_otp_dw(gang_target *t, uint32_t dw, const uint8_t *data, uint32_t 
 		return gang_diag_set_at(gang_target_diag(t), GANG_EFLASH, dw, "OTP double word at 0x%08" PRIX32
 				     " is written already: each double word takes one write, ever", dw);
 	if ((err = l4_wr(t, L4_FLASH_CR, L4_CR_PG)) < 0 ||
-	    (err = gang_stlink_write32(gang_target_stlink(t), dw, gang_fpec_l4_get32(want))) < 0 ||
-	    (err = gang_stlink_write32(gang_target_stlink(t), dw + 4U, gang_fpec_l4_get32(want + 4))) < 0 ||
+	    (err = gang_stlink_write32(gang_target_stlink(t), dw, gang_le32_get(want))) < 0 ||
+	    (err = gang_stlink_write32(gang_target_stlink(t), dw + 4U, gang_le32_get(want + 4))) < 0 ||
 	    (err = l4_wait(&sr, t, 0, 100U, "OTP program")) < 0)
 		return err;
 	return l4_check(t, sr, "OTP program", dw);

@@ -89,8 +89,5 @@ int gang_fpec_l4_ob_rdp_byte(uint8_t *out, int level, const gang_family *f, gang
 uint32_t gang_fpec_l4_user_mask(const gang_family *f);
 /* WRPxyR bits holding the start and end page numbers on family f (the rest is reserved). */
 uint32_t gang_fpec_l4_wrp_bits(const gang_family *f);
-/* Little-endian word at p, and back. */
-uint32_t gang_fpec_l4_get32(const uint8_t *p);
-void gang_fpec_l4_put32(uint8_t *p, uint32_t v);
 
 #endif

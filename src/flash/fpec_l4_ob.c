@@ -27,6 +27,7 @@
  * OPTR[7:0]: 0xAA level 0, 0xCC level 2, anything else level 1.
  */
 #include "flash/fpec_l4.h"
+#include "core/bytes.h"
 
 #include <string.h>
 
@@ -122,17 +123,6 @@ uint32_t gang_fpec_l4_user_mask(const gang_family *f)
 	return mask;
 }
 
-uint32_t gang_fpec_l4_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-void gang_fpec_l4_put32(uint8_t *p, uint32_t v)
-{
-	for (unsigned i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* WRPxyR (start [n:0], end [16+n:16]) as the 16-bit field value (end << 8 | start), and back. */
 static uint16_t l4_wrp_field(uint32_t reg, const gang_family *f)
 {
@@ -148,13 +138,13 @@ static uint32_t l4_wrp_reg(uint16_t field, const gang_family *f)
 
 void gang_fpec_l4_ob_decode(gang_ob *out, const uint8_t *raw, const gang_family *f)
 {
-	uint32_t optr = gang_fpec_l4_get32(raw);
+	uint32_t optr = gang_le32_get(raw);
 
 	out->rdp = (uint8_t)(optr & L4_OPTR_RDP);
 	out->rdp_level = out->rdp == f->rdp_level0 ? 0 : out->rdp == f->rdp_level2 ? 2 : 1;
 	out->user = optr & gang_fpec_l4_user_mask(f);
-	out->data0 = l4_wrp_field(gang_fpec_l4_get32(raw + 4), f);
-	out->data1 = l4_wrp_field(gang_fpec_l4_get32(raw + 8), f);
+	out->data0 = l4_wrp_field(gang_le32_get(raw + 4), f);
+	out->data1 = l4_wrp_field(gang_le32_get(raw + 8), f);
 	out->wrp = UINT32_MAX;     /* no bit-per-page protection on this controller: the areas are WRP1A/B */
 	out->opterr = false;
 }
@@ -163,9 +153,9 @@ void gang_fpec_l4_ob_encode(uint8_t *raw, const gang_ob *ob, const gang_family *
 {
 	for (unsigned i = 0; i < GANG_OB_RAW_LEN; i++)
 		raw[i] = 0;
-	gang_fpec_l4_put32(raw, (ob->user & gang_fpec_l4_user_mask(f)) | ob->rdp);
-	gang_fpec_l4_put32(raw + 4, l4_wrp_reg(ob->data0, f));
-	gang_fpec_l4_put32(raw + 8, l4_wrp_reg(ob->data1, f));
+	gang_le32_put(raw, (ob->user & gang_fpec_l4_user_mask(f)) | ob->rdp);
+	gang_le32_put(raw + 4, l4_wrp_reg(ob->data0, f));
+	gang_le32_put(raw + 8, l4_wrp_reg(ob->data1, f));
 }
 
 int gang_fpec_l4_ob_rdp_byte(uint8_t *out, int level, const gang_family *f, gang_diag *d)

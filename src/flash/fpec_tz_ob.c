@@ -27,6 +27,7 @@
  * as 1: it is protected, and leaving it for level 0 is a regression.
  */
 #include "flash/fpec_tz.h"
+#include "core/bytes.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -105,14 +106,9 @@ uint32_t gang_fpec_tz_area_reg(uint16_t field, const gang_family *f)
 	return (field & m) | ((uint32_t)(field >> 8) & m) << TZ_AREA_END_SHIFT;
 }
 
-static uint32_t tz_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 void gang_fpec_tz_ob_decode(gang_ob *out, const uint8_t *raw, const gang_family *f)
 {
-	uint32_t optr = tz_get32(raw + TZ_RAW_OPTR);
+	uint32_t optr = gang_le32_get(raw + TZ_RAW_OPTR);
 
 	memset(out, 0, sizeof(*out));
 	out->rdp = (uint8_t)(optr & TZ_OPTR_RDP);

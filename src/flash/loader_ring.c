@@ -20,6 +20,7 @@
  * CR.RESET, DR).
  */
 #include "flash/loader_ring.h"
+#include "core/bytes.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -141,17 +142,6 @@ static uint64_t prog_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000U + (uint64_t)ts.tv_nsec / 1000000U;
 }
 
-static void prog_put32(uint8_t *p, uint32_t v)
-{
-	for (unsigned i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t prog_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static uint32_t prog_min(uint32_t a, uint32_t b)
 {
 	return a < b ? a : b;
@@ -270,13 +260,13 @@ static int prog_poll(prog_stream *s, uint32_t *state_out)
 	if (err < 0)
 		return err;
 	s->pushed_us = 0;
-	rp = prog_get32(b + GANG_LDR_RP) - PROG_RING;
+	rp = gang_le32_get(b + GANG_LDR_RP) - PROG_RING;
 	used = (s->sent % s->size + s->size - rp % s->size) % s->size;
 	s->done = s->sent - used;
-	*state_out = prog_get32(b + GANG_LDR_STATE);
-	s->ctrl[CTRL_SR] = prog_get32(b + GANG_LDR_SR);
-	s->ctrl[CTRL_ADDR] = prog_get32(b + GANG_LDR_ADDR);
-	s->ctrl[CTRL_CRC] = prog_get32(b + GANG_LDR_CRC);
+	*state_out = gang_le32_get(b + GANG_LDR_STATE);
+	s->ctrl[CTRL_SR] = gang_le32_get(b + GANG_LDR_SR);
+	s->ctrl[CTRL_ADDR] = gang_le32_get(b + GANG_LDR_ADDR);
+	s->ctrl[CTRL_CRC] = gang_le32_get(b + GANG_LDR_CRC);
 	return GANG_OK;
 }
 
@@ -329,7 +319,7 @@ static int prog_write_head(prog_stream *s, bool code)
 	s->ctrl[CTRL_WP] = PROG_RING + s->sent % s->size;
 	s->published = s->sent;
 	for (unsigned i = 0; i < CTRL_WORDS; i++)
-		prog_put32(ctrl + 4 * i, s->ctrl[i]);
+		gang_le32_put(ctrl + 4 * i, s->ctrl[i]);
 	if (!code)
 		return gang_stlink_write_mem(gang_target_stlink(s->t), PROG_CTRL, ctrl, GANG_LDR_BYTES);
 	memcpy(b, s->l->code, s->l->code_len);

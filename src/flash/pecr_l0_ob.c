@@ -14,6 +14,7 @@
  * OPTVERR at load (RM0377 §3.7.8).
  */
 #include "flash/pecr_l0.h"
+#include "core/bytes.h"
 
 #define L0_OB_RDP            0U
 #define L0_OB_USER           1U
@@ -48,21 +49,10 @@ const gang_ob_field *gang_pecr_l0_ob_fields(const gang_family *f)
 	return l0_is_l0(f) ? l0_ob_fields_l0 : l0_ob_fields_l1;
 }
 
-static uint32_t l0_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void l0_put32(uint8_t *p, uint32_t v)
-{
-	for (unsigned i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* The 16-bit value of option word i; *ok false when its complement does not match. */
 static uint16_t l0_ob_value(bool *ok, const uint8_t *raw, unsigned i)
 {
-	uint32_t w = l0_get32(raw + 4U * i);
+	uint32_t w = gang_le32_get(raw + 4U * i);
 
 	*ok = (uint16_t)(w ^ (w >> 16)) == 0xFFFFU;
 	return (uint16_t)w;
@@ -102,10 +92,10 @@ void gang_pecr_l0_ob_encode(uint8_t *raw, const gang_ob *ob, const gang_family *
 		rdp |= (uint16_t)(((ob->user >> L0_WPRMOD_USER_BIT) & 1U) << 8);
 	for (unsigned i = 0; i < GANG_OB_RAW_LEN; i++)
 		raw[i] = 0;
-	l0_put32(raw + 4U * L0_OB_RDP, l0_ob_word(rdp));
-	l0_put32(raw + 4U * L0_OB_USER, l0_ob_word((uint16_t)ob->user));
-	l0_put32(raw + 4U * L0_OB_WRP01, l0_ob_word(wrp));
-	l0_put32(raw + 4U * L0_OB_WRP23, l0_ob_word(wrp23));
+	gang_le32_put(raw + 4U * L0_OB_RDP, l0_ob_word(rdp));
+	gang_le32_put(raw + 4U * L0_OB_USER, l0_ob_word((uint16_t)ob->user));
+	gang_le32_put(raw + 4U * L0_OB_WRP01, l0_ob_word(wrp));
+	gang_le32_put(raw + 4U * L0_OB_WRP23, l0_ob_word(wrp23));
 }
 
 int gang_pecr_l0_ob_rdp_byte(uint8_t *out, int level, const gang_family *f, gang_diag *d)

@@ -11,6 +11,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "core/bytes.h"
 #include "flash/ob.h"
 #include "target/part.h"
 
@@ -353,17 +354,6 @@ Test(ob, h7_optsr_boot_and_wpsn_decode_and_encode_in_place)
 	cr_assert_null(gang_ob_field_find(h7, "nWRP"));
 }
 
-static uint32_t ob_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void ob_put32(uint8_t *p, uint32_t v)
-{
-	for (unsigned i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /*
  * RM0351 §3.7.8 (L4 FLASH_OPTR factory value 0xFFEFF8AA: RDP 0xAA, BOR_LEV
  * 0, nRST_STOP b12 set, BFB2 b20 clear) and §3.7.10 (WRP1AR factory
@@ -380,9 +370,9 @@ Test(ob, double_word_optr_fields_decode_at_their_manuals_bits_and_encode_back)
 	gang_diag d = { 0 };
 	bool changed = false;
 
-	ob_put32(raw, 0xFFEFF8AAU);
-	ob_put32(raw + 4, 0x000000FFU);
-	ob_put32(raw + 8, 0x000000FFU);
+	gang_le32_put(raw, 0xFFEFF8AAU);
+	gang_le32_put(raw + 4, 0x000000FFU);
+	gang_le32_put(raw + 8, 0x000000FFU);
 	gang_ob_decode(&ob, raw, l4);
 	cr_assert_eq(ob.rdp_level, 0);
 	cr_expect_eq(gang_ob_field_get(&ob, gang_ob_field_find(l4, "BOR_LEV")), 0);
@@ -390,9 +380,9 @@ Test(ob, double_word_optr_fields_decode_at_their_manuals_bits_and_encode_back)
 	cr_expect_eq(gang_ob_field_get(&ob, gang_ob_field_find(l4, "BFB2")), 0);
 	cr_expect_eq(gang_ob_field_get(&ob, gang_ob_field_find(l4, "WRP1A")), 0x00FF, "start 0xFF, end 0: off");
 	gang_ob_encode(back, &ob, l4);
-	cr_expect_eq(ob_get32(back) & 0x0FBF77FFU, 0xFFEFF8AAU & 0x0FBF77FFU, "OPTR 0x%08X: the named bits",
-		     ob_get32(back));
-	cr_expect_eq(ob_get32(back + 4), 0x000000FFU);
+	cr_expect_eq(gang_le32_get(back) & 0x0FBF77FFU, 0xFFEFF8AAU & 0x0FBF77FFU, "OPTR 0x%08X: the named bits",
+		     gang_le32_get(back));
+	cr_expect_eq(gang_le32_get(back + 4), 0x000000FFU);
 	gang_ob_decode(&next, back, l4);
 	cr_expect(next.user == ob.user && next.rdp == ob.rdp && next.data0 == ob.data0 && next.data1 == ob.data1);
 	/* BOR_LEV 4 and a WRP area of pages 0-7 land in OPTR[10:8] and WRP1AR [7:0]/[23:16] */
@@ -402,10 +392,10 @@ Test(ob, double_word_optr_fields_decode_at_their_manuals_bits_and_encode_back)
 	cr_assert_eq(gang_ob_plan(&next, &changed, &ob, &w, NULL, l4, &d), GANG_OK, "%s", d.msg);
 	cr_assert(changed);
 	gang_ob_encode(back, &next, l4);
-	cr_expect_eq(ob_get32(back) & 0x700U, 0x400U);
-	cr_expect_eq(ob_get32(back) & 0xFFU, 0xAAU);
-	cr_expect_eq(ob_get32(back + 4), 0x00070000U);
-	ob_put32(raw, 0xFFFFFEAAU);
+	cr_expect_eq(gang_le32_get(back) & 0x700U, 0x400U);
+	cr_expect_eq(gang_le32_get(back) & 0xFFU, 0xAAU);
+	cr_expect_eq(gang_le32_get(back + 4), 0x00070000U);
+	gang_le32_put(raw, 0xFFFFFEAAU);
 	gang_ob_decode(&ob, raw, g0);
 	cr_expect_eq(gang_ob_field_get(&ob, gang_ob_field_find(g0, "BOR_EN")), 0);
 	cr_expect_eq(gang_ob_field_get(&ob, gang_ob_field_find(g0, "BORR_LEV")), 3);
