@@ -115,12 +115,7 @@ uint32_t gang_fpec_l4_wrp_bits(const gang_family *f)
 
 uint32_t gang_fpec_l4_user_mask(const gang_family *f)
 {
-	uint32_t mask = 0;
-
-	for (const gang_ob_field *k = gang_fpec_l4_ob_fields(f); k->name != NULL; k++)
-		if (k->kind == GANG_OB_KIND_BIT)
-			mask |= (k->width > 1U ? (1U << k->width) - 1U : 1U) << k->index;
-	return mask;
+	return gang_ob_bit_mask(gang_fpec_l4_ob_fields(f));
 }
 
 /* WRPxyR (start [n:0], end [16+n:16]) as the 16-bit field value (end << 8 | start), and back. */
@@ -160,13 +155,5 @@ void gang_fpec_l4_ob_encode(uint8_t *raw, const gang_ob *ob, const gang_family *
 
 int gang_fpec_l4_ob_rdp_byte(uint8_t *out, int level, const gang_family *f, gang_diag *d)
 {
-	if (level == 0)
-		*out = f->rdp_level0;
-	else if (level == 1)
-		*out = L4_RDP_LEVEL1;
-	else if (level == 2)
-		*out = f->rdp_level2;
-	else
-		return gang_diag_set(d, GANG_EUSAGE, "RDP level %d: must be 0, 1 or 2", level);
-	return GANG_OK;
+	return gang_ob_rdp_levels(out, level, f, L4_RDP_LEVEL1, d);
 }

@@ -145,6 +145,29 @@ int gang_ob_rdp_byte(uint8_t *out, int level, const gang_family *f, gang_diag *d
 	return gang_flash_ops_of(f)->ob_rdp_byte(out, level, f, d);
 }
 
+uint32_t gang_ob_bit_mask(const gang_ob_field *fields)
+{
+	uint32_t mask = 0;
+
+	for (const gang_ob_field *k = fields; k->name != NULL; k++)
+		if (k->kind == GANG_OB_KIND_BIT)
+			mask |= (k->width > 1U ? (1U << k->width) - 1U : 1U) << k->index;
+	return mask;
+}
+
+int gang_ob_rdp_levels(uint8_t *out, int level, const gang_family *f, uint8_t level1, gang_diag *d)
+{
+	if (level == 0)
+		*out = f->rdp_level0;
+	else if (level == 1)
+		*out = level1;
+	else if (level == 2)
+		*out = f->rdp_level2;
+	else
+		return gang_diag_set(d, GANG_EUSAGE, "RDP level %d: must be 0, 1 or 2", level);
+	return GANG_OK;
+}
+
 static int ob_data(uint16_t *dst, int v, const char *what, gang_diag *d)
 {
 	if (v == GANG_OB_UNCHANGED)

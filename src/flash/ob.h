@@ -108,6 +108,14 @@ int gang_ob_want_set(gang_ob_want *w, const gang_family *f, const char *name, in
 void gang_ob_decode(gang_ob *out, const uint8_t *raw, const gang_family *f);
 /* Encode ob into family f's raw block (complements filled in, as the hardware stores them). */
 void gang_ob_encode(uint8_t *raw, const gang_ob *ob, const gang_family *f);
+/* The register bits the BIT fields of a list own (a NULL name ends it): what a family's user options are. */
+uint32_t gang_ob_bit_mask(const gang_ob_field *fields);
+/*
+ * The RDP byte for level 0, 1 or 2 on a family whose level 0 and 2 are its
+ * row's bytes and whose level 1 is any other byte (level1, the one gang
+ * writes); GANG_EUSAGE for any other level. The drivers' ob_rdp_byte.
+ */
+int gang_ob_rdp_levels(uint8_t *out, int level, const gang_family *f, uint8_t level1, gang_diag *d);
 /* RDP byte that selects a level on family f; GANG_ENOTSUP for level 2 where none exists. */
 int gang_ob_rdp_byte(uint8_t *out, int level, const gang_family *f, gang_diag *d);
 

@@ -100,13 +100,5 @@ void gang_pecr_l0_ob_encode(uint8_t *raw, const gang_ob *ob, const gang_family *
 
 int gang_pecr_l0_ob_rdp_byte(uint8_t *out, int level, const gang_family *f, gang_diag *d)
 {
-	if (level == 0)
-		*out = f->rdp_level0;
-	else if (level == 1)
-		*out = L0_RDP_LEVEL1;
-	else if (level == 2)
-		*out = f->rdp_level2;
-	else
-		return gang_diag_set(d, GANG_EUSAGE, "RDP level %d: must be 0, 1 or 2", level);
-	return GANG_OK;
+	return gang_ob_rdp_levels(out, level, f, L0_RDP_LEVEL1, d);
 }
