@@ -280,7 +280,7 @@ static int job_ob_want(gang_ob_want *w, const gang_profile_ob *pob, const gang_p
 	if (pob->rdp >= 0)
 		err = gang_ob_want_set(w, part->family, "RDP", pob->rdp, d);
 	for (size_t i = 0; i < pob->n_fields && err == GANG_OK; i++)
-		err = gang_ob_want_set(w, part->family, pob->fields[i].name, pob->fields[i].value, d);
+		err = gang_ob_want_set_part(w, part, pob->fields[i].name, pob->fields[i].value, d);
 	if (err == GANG_OK && wrp_v != GANG_OB_UNCHANGED && wrp)
 		err = gang_ob_want_set(w, part->family, wrp->name, wrp_v, d);
 	return err;
