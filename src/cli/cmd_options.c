@@ -91,6 +91,7 @@ static void opt_show_json(const gang_ob *ob, const gang_part *part)
 static void opt_show(const gang_ob *ob, const gang_part *part, bool json)
 {
 	const gang_ob_field *wrp = gang_ob_field_wrp(part->family);
+	char note[200];
 
 	if (json) {
 		opt_show_json(ob, part);
@@ -110,7 +111,9 @@ static void opt_show(const gang_ob *ob, const gang_part *part, bool json)
 		printf("\n%-10s 0x%08X, write-protected %s: ", wrp->name, (unsigned)ob->wrp, opt_units(part));
 		opt_print_wrp(stdout, ob->wrp, part, false);
 	}
-	printf("\n%s", ob->opterr ? "OPTERR     a value/complement pair does not match\n" : "");
+	gang_ob_note(note, sizeof(note), ob, part);
+	printf("\n%s%s%s%s", ob->opterr ? "OPTERR     a value/complement pair does not match\n" : "",
+	       note[0] ? "NOTE       " : "", note, note[0] ? "\n" : "");
 }
 
 /* "none" or "P,P-Q,..." page list -> WRPR value (bit = 0 protected). */

@@ -5,7 +5,9 @@
  * sector erase with SER/SNB/START in the bank's CR (sectors of both banks
  * erased at the same time), bank erase (BER, both banks at once) as mass
  * erase, option bytes through OPTSR_PRG/BOOT_PRG/WPSN_PRGx and OPTSTART,
- * and programming with tools/loader/loader_h7.S.
+ * and programming with tools/loader/loader_h7.S. With the banks swapped
+ * (SWAP_BANK, RM0433 §4.3.13) every operation goes to the controller of
+ * the physical bank holding the address (h7_swap).
  *
  * Programming both banks at once: each run is widened to whole flash
  * words (the padding is the erased value 0xFF, so no partial word and no
@@ -403,22 +405,6 @@ static int h7_ob_read(uint8_t *raw, size_t *len_out, gang_target *t)
 	return err;
 }
 
-/* Bits the part cannot take: the dual-core fields on a single-core part, a bank swap on one bank. */
-static int h7_ob_refuse(gang_target *t, uint32_t optsr, uint32_t cur)
-{
-	const gang_part *p = gang_target_part(t);
-	uint32_t diff = (optsr ^ cur) & H7_USER_MASK;
-
-	if (!gang_part_h7_dual_core(p) && (diff & H7_DUAL_CORE_BITS))
-		return gang_diag_set(gang_target_diag(t), GANG_EUSAGE, "IWDG2_SW, BCM4, BCM7, NRST_STOP_D2 "
-				     "and NRST_STBY_D2 exist only on the dual-core H745/H747/H755/H757, not on "
-				     "the %s", p->name);
-	if (!gang_fpec_h7_dual_bank(p) && (diff & H7_SWAP_BANK_OPT))
-		return gang_diag_set(gang_target_diag(t), GANG_EUSAGE, "SWAP_BANK_OPT needs two banks, and the "
-				     "%s has one", p->name);
-	return GANG_OK;
-}
-
 /* OPTKEYR unless unlocked; GANG_EFLASH when OPTLOCK stays set. */
 static int h7_ob_unlock(gang_target *t)
 {
@@ -467,8 +453,7 @@ static int h7_ob_program(gang_target *t, const uint8_t *raw)
 	bool dual = gang_part_h7_dual_core(gang_target_part(t));
 	int err;
 
-	if ((err = h7_ob_wait(&cur, t, 0)) < 0 || (err = h7_ob_refuse(t, optsr, cur)) < 0 ||
-	    (err = h7_rd(&prg, t, 0, H7_FLASH_OPTSR_PRG)) < 0)
+	if ((err = h7_ob_wait(&cur, t, 0)) < 0 || (err = h7_rd(&prg, t, 0, H7_FLASH_OPTSR_PRG)) < 0)
 		return err;
 	prg = (prg & ~(H7_USER_MASK | 0xFF00U)) | optsr;   /* reserved bits as they are */
 	if ((err = h7_wr(t, 0, H7_FLASH_OPTSR_PRG, prg)) < 0 ||
@@ -522,6 +507,7 @@ const gang_flash_ops gang_flash_ops_h7 = {
 	.ob_fields = gang_fpec_h7_ob_fields,
 	.ob_part_class = gang_fpec_h7_ob_part_class,
 	.ob_classes = gang_fpec_h7_ob_classes,
+	.ob_note = gang_fpec_h7_ob_note,
 	.ob_policy = gang_fpec_h7_ob_policy,
 	.ob_decode = gang_fpec_h7_ob_decode,
 	.ob_encode = gang_fpec_h7_ob_encode,

@@ -77,8 +77,6 @@
 #define H7_BANK_SECTORS      8U         /* WRPSN bits per bank: bank 2's from gang_ob.wrp bit 8 */
 #define H7_WRPSN_BITS        0xFFU
 #define H7_WRPSN_BOTH        0xFFFFU    /* both banks' WRPSN in the raw block, bank at 0x08000000 first */
-/* OPTSR bits of the dual-core parts only: IWDG2_SW b5, BCM4 b22, BCM7 b23, NRST_STOP_D2 b24, NRST_STBY_D2 b25 */
-#define H7_DUAL_CORE_BITS    0x03C00020U
 #define H7_SWAP_BANK_OPT     (1U << 31)
 
 /*
@@ -94,6 +92,7 @@ bool gang_fpec_h7_dual_bank(const gang_part *p);
 /* fpec_h7_ob.c */
 const gang_ob_field *gang_fpec_h7_ob_fields(const gang_family *f);
 unsigned gang_fpec_h7_ob_part_class(const gang_part *p);
+void gang_fpec_h7_ob_note(char *out, size_t cap, const gang_ob *ob, const gang_part *p);
 int gang_fpec_h7_ob_policy(const gang_ob *cur, const gang_ob *next, const gang_ob_write_opts *o,
 			   const gang_family *f, gang_diag *d);
 extern const char *const gang_fpec_h7_ob_classes[];

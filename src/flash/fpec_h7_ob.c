@@ -28,13 +28,16 @@
 #include "flash/fpec_h7.h"
 #include "core/bytes.h"
 
+#include <stdio.h>
+
 #include "target/part.h"
 
 #define H7_RDP_LEVEL1        0x55U     /* any value but 0xAA and 0xCC */
-#define H7_SINGLE            1U        /* gang_ob_field.parts: single-core H742/743/750/753, H72x/H73x */
-#define H7_DUAL              2U        /* dual-core H745/747/755/757 */
+/* gang_ob_field.parts: the traits a field needs (RM0433 and RM0468 vs RM0399 names, §4.3.13 swap) */
+#define H7_SINGLE            1U        /* single core: H742/743/750/753, H72x/H73x */
+#define H7_DUAL              2U        /* dual core: H745/747/755/757 */
+#define H7_TWO_BANKS         4U        /* two banks, so SWAP_BANK_OPT */
 
-/* The fields, each with the cores' class of part that has it (RM0433 and RM0468 vs RM0399 names). */
 static const gang_ob_field h7_ob_fields[] = {
 	{ "RDP", GANG_OB_KIND_RDP, 0, 0, 0 },
 	{ "BOR_LEV", GANG_OB_KIND_BIT, 2, 2, 0 },
@@ -49,7 +52,7 @@ static const gang_ob_field h7_ob_fields[] = {
 	{ "NRST_STOP_D2", GANG_OB_KIND_BIT, 24, 0, H7_DUAL },
 	{ "NRST_STBY_D2", GANG_OB_KIND_BIT, 25, 0, H7_DUAL },
 	{ "IO_HSLV", GANG_OB_KIND_BIT, 29, 0, 0 },
-	{ "SWAP_BANK_OPT", GANG_OB_KIND_BIT, 31, 0, 0 },
+	{ "SWAP_BANK_OPT", GANG_OB_KIND_BIT, 31, 0, H7_TWO_BANKS },
 	{ "BOOT_ADD0", GANG_OB_KIND_BYTE, 0, 16, H7_SINGLE },
 	{ "BOOT_ADD1", GANG_OB_KIND_BYTE, 1, 16, H7_SINGLE },
 	{ "BOOT_CM7_ADD0", GANG_OB_KIND_BYTE, 0, 16, H7_DUAL },
@@ -60,9 +63,11 @@ static const gang_ob_field h7_ob_fields[] = {
 	{ NULL, GANG_OB_KIND_RDP, 0, 0, 0 },
 };
 
-/* ob_classes[H7_SINGLE], [H7_DUAL]: the parts a refusal names. */
+/* ob_classes[H7_SINGLE], [H7_DUAL], [H7_TWO_BANKS]: the parts a refusal names. */
 const char *const gang_fpec_h7_ob_classes[] = {
-	NULL, "single-core H742/H743/H750/H753 and H72x/H73x", "dual-core H745/H747/H755/H757",
+	[H7_SINGLE] = "single-core H742/H743/H750/H753 and H72x/H73x",
+	[H7_DUAL] = "dual-core H745/H747/H755/H757",
+	[H7_TWO_BANKS] = "two-bank H742/H743/H745/H747/H753/H755/H757 with 2 x 1 MiB (its banks to swap)",
 };
 
 const gang_ob_field *gang_fpec_h7_ob_fields(const gang_family *f)
@@ -73,7 +78,7 @@ const gang_ob_field *gang_fpec_h7_ob_fields(const gang_family *f)
 
 unsigned gang_fpec_h7_ob_part_class(const gang_part *p)
 {
-	return gang_part_h7_dual_core(p) ? H7_DUAL : H7_SINGLE;
+	return (gang_part_h7_dual_core(p) ? H7_DUAL : H7_SINGLE) | (gang_fpec_h7_dual_bank(p) ? H7_TWO_BANKS : 0U);
 }
 
 void gang_fpec_h7_ob_decode(gang_ob *out, const uint8_t *raw, const gang_family *f)
@@ -100,6 +105,15 @@ void gang_fpec_h7_ob_encode(uint8_t *raw, const gang_ob *ob, const gang_family *
 	gang_le32_put(raw + 4, (uint32_t)ob->data0 | (uint32_t)ob->data1 << 16);
 	gang_le32_put(raw + 8, ob->wrp & H7_WRPSN_BOTH);
 	gang_le32_put(raw + 12, (ob->more[0] & 0xFFFFU) | (ob->more[1] & 0xFFFFU) << 16);
+}
+
+/* With SWAP_BANK_OPT the operator is told which bank answers (and boots) where (RM0433 §4.3.13). */
+void gang_fpec_h7_ob_note(char *out, size_t cap, const gang_ob *ob, const gang_part *p)
+{
+	out[0] = '\0';
+	if ((ob->user & H7_SWAP_BANK_OPT) && gang_fpec_h7_dual_bank(p))
+		snprintf(out, cap, "banks swapped: bank 2 answers at 0x08000000 (the boot address), bank 1 at "
+			 "0x08100000; images, serials and WRPSN sectors count addresses as the board answers");
 }
 
 /*

@@ -65,7 +65,7 @@ bool gang_ob_field_on(const gang_ob_field *k, const gang_part *p)
 {
 	const gang_flash_ops *ops = gang_flash_ops_of(p->family);
 
-	return k->parts == 0 || (ops->ob_part_class != NULL && ops->ob_part_class(p) == k->parts);
+	return k->parts == 0 || (ops->ob_part_class != NULL && (ops->ob_part_class(p) & k->parts) == k->parts);
 }
 
 void gang_ob_part_field_list(char *out, size_t cap, const gang_part *p)
@@ -88,6 +88,15 @@ int gang_ob_field_check_part(const gang_ob_field *k, const gang_part *p, gang_di
 	gang_ob_part_field_list(have, sizeof(have), p);
 	return gang_diag_set(d, GANG_EUSAGE, "option byte %s exists only on the %s, not on the %s (it has %s)",
 			     k->name, ops->ob_classes ? ops->ob_classes[k->parts] : "other parts", p->name, have);
+}
+
+void gang_ob_note(char *out, size_t cap, const gang_ob *ob, const gang_part *p)
+{
+	const gang_flash_ops *ops = gang_flash_ops_of(p->family);
+
+	out[0] = '\0';
+	if (ops->ob_note != NULL)
+		ops->ob_note(out, cap, ob, p);
 }
 
 int gang_ob_want_set_part(gang_ob_want *w, const gang_part *p, const char *name, int64_t value,

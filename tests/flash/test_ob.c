@@ -374,6 +374,11 @@ Test(ob, h7_boot_addresses_are_named_per_part)
 	cr_expect_str_eq(list, "RDP, BOR_LEV, IWDG1_SW, IWDG2_SW, NRST_STOP_D1, NRST_STBY_D1, FZ_IWDG_STOP, "
 			       "FZ_IWDG_SDBY, BCM4, BCM7, NRST_STOP_D2, NRST_STBY_D2, IO_HSLV, SWAP_BANK_OPT, "
 			       "BOOT_CM7_ADD0, BOOT_CM7_ADD1, BOOT_CM4_ADD0, BOOT_CM4_ADD1, WRPSN");
+	gang_ob_part_field_list(list, sizeof(list), h723);
+	cr_expect_str_eq(list, "RDP, BOR_LEV, IWDG1_SW, NRST_STOP_D1, NRST_STBY_D1, FZ_IWDG_STOP, FZ_IWDG_SDBY, "
+			       "IO_HSLV, BOOT_ADD0, BOOT_ADD1, WRPSN", "one bank: no SWAP_BANK_OPT");
+	cr_expect_not(gang_ob_field_on(gang_ob_field_find(h750->family, "SWAP_BANK_OPT"), h750), "H750VB: one bank");
+	cr_expect(gang_ob_field_on(gang_ob_field_find(h745->family, "SWAP_BANK_OPT"), h745));
 	cr_expect(gang_ob_field_on(gang_ob_field_find(h723->family, "BOOT_ADD1"), h723));
 	cr_expect_not(gang_ob_field_on(gang_ob_field_find(h750->family, "BOOT_CM4_ADD0"), h750));
 	cr_expect(gang_ob_field_on(gang_ob_field_find(h745->family, "bcm4"), h745));
@@ -403,6 +408,10 @@ Test(ob, h7_cm4_fields_are_refused_on_a_single_core_part_and_single_core_names_o
 	cr_assert_eq(gang_ob_want_set_part(&w, h743, "BOOT_ADD1", 0x1FF0, &d), GANG_OK);
 	cr_expect_eq(w.more[0], 0x0810);
 	cr_expect_eq(w.data1, 0x1FF0);
+	cr_assert_eq(gang_ob_want_set_part(&w, gang_part_find("STM32H723ZG"), "SWAP_BANK_OPT", 1, &d), GANG_EUSAGE);
+	cr_expect_not_null(strstr(d.msg, "option byte SWAP_BANK_OPT exists only on the two-bank "), "%s", d.msg);
+	cr_expect_not_null(strstr(d.msg, "not on the STM32H723ZG"), "%s", d.msg);
+	cr_expect_eq(w.user_mask, 0U, "nothing set by the refusals");
 	cr_assert_eq(gang_ob_want_set_part(&w, h743, "NO_SUCH", 1, &d), GANG_EUSAGE, "unknown names as before");
 	cr_expect_not_null(strstr(d.msg, "does not exist on the H7 family"), "%s", d.msg);
 }

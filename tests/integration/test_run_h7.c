@@ -6,8 +6,11 @@
  * set and read back, a production run with serials in bank 2 on four
  * H743ZI boards, and the founding failure (firmware that takes the SWD
  * pins, recovered under reset with the operator's sentence); sectors of both
- * banks erased together, the RDP regression, swapped banks refused, and
- * an unnamed board told H745ZI or H743ZI.
+ * banks erased together, the RDP regression, a swapped board programmed,
+ * verified, read back and erased through the swapped map (and a swap
+ * refused while sectors stay write-protected), the H745's Cortex-M4 boot
+ * address by name (refused on the H743), and an unnamed board told H745ZI
+ * or H743ZI.
  * Facts: RM0433 §4.2 (two banks of 8 x 128 KiB, bank 2 at 0x08100000),
  * §4.3.9 (each bank programs its own flash words), §4.9.9 (OPTSR fields);
  * RM0468 (H723, one bank).
@@ -343,6 +346,8 @@ Test(run_h7, a_swapped_board_programs_verifies_and_reads_back_through_the_swappe
 	cr_expect_eq(itest_count(env.out, "option bytes written, reloaded and confirmed"), 1);
 	cr_assert_eq(itest_run(&env, bench, show, 60), 0);
 	cr_expect_geq(itest_count(env.out, "SWAP_BANK_OPT=1"), 1);
+	cr_expect_eq(itest_count(env.out, "NOTE       banks swapped: bank 2 answers at 0x08000000 (the boot "
+				 "address), bank 1 at 0x08100000"), 2, "told after the set and by show");
 	flash_timed(bench, img, "0x080E0000", "p.json", "4000");
 	cr_expect_eq(itest_count(env.out, "programmed and verified"), 1);
 	expect_at_phys(img, 0x1E0000U, 0, 128U * 1024U);               /* bank 2, sector 7 */
@@ -358,6 +363,7 @@ Test(run_h7, a_swapped_board_programs_verifies_and_reads_back_through_the_swappe
 	expect_erased(0x08000000U, 128U * 1024U);
 	cr_assert_eq(itest_run(&env, bench, swap0, 60), 0);
 	cr_expect_eq(itest_count(env.out, "option bytes written, reloaded and confirmed"), 2);
+	cr_expect_eq(itest_count(env.out, "banks swapped"), 2, "no note once swapped back (the two from before)");
 }
 
 /*
