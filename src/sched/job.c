@@ -292,6 +292,8 @@ static int job_option_bytes(job *j)
 	gang_ob_write_opts o = { .allow_rdp_regression = pob->allow_unprotect,
 				 .confirm_level2 = pob->confirm_lock ? GANG_OB_LEVEL2_CONFIRM : NULL };
 	gang_ob_want w;
+	gang_ob now;
+	char note[200] = "";
 	bool changed = false;
 	int err;
 
@@ -300,7 +302,11 @@ static int job_option_bytes(job *j)
 	if ((err = job_ob_want(&w, pob, gang_target_part(j->t), j->d)) < 0 ||
 	    (err = gang_ob_write(&changed, j->t, &w, &o)) < 0)
 		return err;
-	snprintf(j->detail, sizeof(j->detail), "%s", changed ? "written, reloaded and confirmed" : "already as wanted");
+	/* what the new option bytes mean beyond their fields (H7: which bank now answers at 0x08000000) */
+	if (changed && gang_ob_read(&now, j->t) == GANG_OK)
+		gang_ob_note(note, sizeof(note), &now, gang_target_part(j->t));
+	snprintf(j->detail, sizeof(j->detail), "%s%s%s", changed ? "written, reloaded and confirmed" : "already as wanted",
+		 note[0] ? "; " : "", note);
 	return changed ? GANG_OK : JOB_SKIPPED;
 }
 

@@ -435,6 +435,34 @@ Test(run_h7, cm4_boot_address_set_on_the_h745_and_refused_on_the_h743)
 	cr_expect_geq(itest_count(env.out, "BOOT_ADD0=0x800"), 1);
 }
 
+/*
+ * A profile sets SWAP_BANK_OPT by name: applied after verify, so the image
+ * goes into bank 1 and, from the reset that loads the option, bank 2
+ * answers at 0x08000000 (RM0433 §4.3.13); the step's detail in the
+ * database says so.
+ */
+Test(run_h7, a_profile_swaps_the_banks_by_name_and_the_step_says_what_it_means)
+{
+	char bench[ITEST_PATH_MAX], prof[ITEST_PATH_MAX], text[1024], img[ITEST_PATH_MAX], detail[512] = "";
+	const char *argv[] = { "run", prof, "--boards", "1", "--db", env.db, "--plain", NULL };
+	int rc;
+
+	bench_for(bench, sizeof(bench), &h7_cases[0], "V2", "");
+	random_image(img, sizeof(img), "r8.bin", 8192U, 23U);
+	snprintf(text, sizeof(text),
+		 "name = \"h743-swap\";\ntarget = \"STM32H743ZI\";\nimage = { file = \"%s\"; address = 0x08000000; };\n"
+		 "erase = \"sectors\";\nverify = \"crc\";\n"
+		 "option_bytes = { user = { SWAP_BANK_OPT = true; }; };\nafter = \"run\";\n", img);
+	cr_assert(itest_write(prof, sizeof(prof), &env, "h743-swap.cfg", text));
+	rc = itest_run(&env, bench, argv, 120);
+	cr_assert_eq(rc, 0, "gang run exit %d", rc);
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 1);
+	cr_assert(itest_db_text(detail, sizeof(detail), &env, "SELECT detail FROM steps WHERE step = 'option_bytes'"));
+	cr_expect_not_null(strstr(detail, "written, reloaded and confirmed; banks swapped: bank 2 answers at "
+				  "0x08000000 (the boot address), bank 1 at 0x08100000"), "%s", detail);
+	expect_at_phys(img, 0x000000U, 0, 8192U);   /* programmed before the swap: bank 1 */
+}
+
 /* DEV_ID 0x450 and 2 MiB on both: the H745's BCM4/BCM7 boot bits name it (RM0399 §4.9.9), with no profile. */
 Test(run_h7, an_unnamed_board_is_told_h745zi_or_h743zi_by_its_core_boot_bits)
 {
