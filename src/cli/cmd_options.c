@@ -76,7 +76,7 @@ static void opt_show_json(const gang_ob *ob, const gang_part *part)
 	printf("{\"family\":\"%s\",\"rdp_level\":%d,\"rdp\":\"0x%02X\",\"user\":\"0x%02X\"",
 	       part->family->name, ob->rdp_level, ob->rdp, (unsigned)ob->user);
 	for (const gang_ob_field *k = gang_ob_fields(part->family); k->name; k++) {
-		if (k->kind != GANG_OB_KIND_BIT && k->kind != GANG_OB_KIND_BYTE)
+		if ((k->kind != GANG_OB_KIND_BIT && k->kind != GANG_OB_KIND_BYTE) || !gang_ob_field_on(k, part))
 			continue;
 		opt_lower(key, sizeof(key), k->name);
 		printf(",\"%s\":%lld", key, (long long)gang_ob_field_get(ob, k));
@@ -87,10 +87,11 @@ static void opt_show_json(const gang_ob *ob, const gang_part *part)
 	puts("]}");
 }
 
-/* Every field of the part's family by its reference-manual name. */
+/* Every field the part has (of its family's) by its reference-manual name. */
 static void opt_show(const gang_ob *ob, const gang_part *part, bool json)
 {
 	const gang_ob_field *wrp = gang_ob_field_wrp(part->family);
+	char note[200];
 
 	if (json) {
 		opt_show_json(ob, part);
@@ -99,18 +100,20 @@ static void opt_show(const gang_ob *ob, const gang_part *part, bool json)
 	printf("RDP        level %d (0x%02X)\n", ob->rdp_level, ob->rdp);
 	printf("USER       0x%02X:", (unsigned)ob->user);
 	for (const gang_ob_field *k = gang_ob_fields(part->family); k->name; k++)
-		if (k->kind == GANG_OB_KIND_BIT)
+		if (k->kind == GANG_OB_KIND_BIT && gang_ob_field_on(k, part))
 			printf(" %s=%lld", k->name, (long long)gang_ob_field_get(ob, k));
 	printf("\nDATA      ");
 	for (const gang_ob_field *k = gang_ob_fields(part->family); k->name; k++)
-		if (k->kind == GANG_OB_KIND_BYTE)
+		if (k->kind == GANG_OB_KIND_BYTE && gang_ob_field_on(k, part))
 			printf(" %s=0x%02llX", k->name, (long long)gang_ob_field_get(ob, k));
 	/* the double-word families protect page areas, shown above as WRP1A/WRP1B (RM0351 §3.5.2) */
 	if (wrp != NULL) {
 		printf("\n%-10s 0x%08X, write-protected %s: ", wrp->name, (unsigned)ob->wrp, opt_units(part));
 		opt_print_wrp(stdout, ob->wrp, part, false);
 	}
-	printf("\n%s", ob->opterr ? "OPTERR     a value/complement pair does not match\n" : "");
+	gang_ob_note(note, sizeof(note), ob, part);
+	printf("\n%s%s%s%s", ob->opterr ? "OPTERR     a value/complement pair does not match\n" : "",
+	       note[0] ? "NOTE       " : "", note, note[0] ? "\n" : "");
 }
 
 /* "none" or "P,P-Q,..." page list -> WRPR value (bit = 0 protected). */
@@ -223,7 +226,7 @@ static int opt_set(cli_session *s, opt_args *a, gang_diag *d)
 
 	gang_ob_want_init(&want);
 	for (size_t i = 0; i < a->n_set && err == GANG_OK; i++)
-		err = gang_ob_want_set(&want, part->family, a->set[i].name, a->set[i].value, d);
+		err = gang_ob_want_set_part(&want, part, a->set[i].name, a->set[i].value, d);
 	if (err < 0)
 		return err;
 	if (a->wrp && opt_parse_wrp(&wrp, a->wrp, part) < 0)

@@ -94,6 +94,15 @@ typedef struct gang_flash_ops {
 	int (*ob_write)(gang_target *t, const uint8_t *raw, size_t len);
 	/* the named option-byte fields of family f (a NULL name ends the list) */
 	const gang_ob_field *(*ob_fields)(const gang_family *f);
+	/*
+	 * optional: the traits of part p (a bit mask) for fields only some parts
+	 * have (gang_ob_field.parts; H7: single core, dual core, two banks), and
+	 * the parts each field's traits stand for in a refusal (ob_classes[parts])
+	 */
+	unsigned (*ob_part_class)(const gang_part *p);
+	const char *const *ob_classes;
+	/* optional: what option bytes ob mean for the operator beyond the fields (H7: the banks swapped); "" none */
+	void (*ob_note)(char *out, size_t cap, const gang_ob *ob, const gang_part *p);
 	/* the family's encoding: raw block (as ob_read gives it) <-> gang_ob, and RDP byte per level */
 	void (*ob_decode)(gang_ob *out, const uint8_t *raw, const gang_family *f);
 	void (*ob_encode)(uint8_t *raw, const gang_ob *ob, const gang_family *f);

@@ -5,7 +5,9 @@
  * sector erase with SER/SNB/START in the bank's CR (sectors of both banks
  * erased at the same time), bank erase (BER, both banks at once) as mass
  * erase, option bytes through OPTSR_PRG/BOOT_PRG/WPSN_PRGx and OPTSTART,
- * and programming with tools/loader/loader_h7.S.
+ * and programming with tools/loader/loader_h7.S. With the banks swapped
+ * (SWAP_BANK, RM0433 §4.3.13) every operation goes to the controller of
+ * the physical bank holding the address (h7_swap).
  *
  * Programming both banks at once: each run is widened to whole flash
  * words (the padding is the erased value 0xFF, so no partial word and no
@@ -102,28 +104,26 @@ static int h7_check(gang_target *t, uint32_t sr, const char *what, uint32_t addr
 }
 
 /*
- * With SWAP_BANK set, bank 2 answers at 0x08000000 while each bank's
- * registers keep acting on their own bank (RM0433 §4.3.13; the bench
- * models it so, unverified on silicon): gang's map of address to bank
- * registers would erase the wrong bank, so it refuses instead.
+ * With SWAP_BANK in force (FLASH_OPTCR b31, loaded from SWAP_BANK_OPT at
+ * reset: RM0433 §4.3.13) bank 2 answers at 0x08000000 and bank 1 at
+ * 0x08100000, while each bank's KEYR/CR/SR keep acting on their own
+ * physical bank (RM0433 §4.3.13 says the register sets are not swapped;
+ * the bench models it so, unverified on silicon). gang's geometry is the
+ * bus map (bank 0: the bank at 0x08000000), so every operation asks which
+ * controller holds that bus bank: this XOR. A one-bank part never swaps.
  */
-static int h7_swap_check(gang_target *t)
+static int h7_swap(unsigned *swap_out, gang_target *t)
 {
 	uint32_t cr = 0;
 	int err = h7_banks(t) < 2U ? GANG_OK : h7_rd(&cr, t, 0, H7_FLASH_OPTCR);
 
-	if (err < 0 || !(cr & H7_OPTCR_SWAP_BANK))
-		return err;
-	return gang_diag_set(gang_target_diag(t), GANG_ENOTSUP, "the %s's flash banks are swapped "
-			     "(SWAP_BANK_OPT = 1: bank 2 at 0x08000000), which gang does not erase or program yet; "
-			     "'gang options set --set SWAP_BANK_OPT=0' swaps them back", gang_target_part(t)->name);
+	*swap_out = (cr & H7_OPTCR_SWAP_BANK) ? 1U : 0U;
+	return err;
 }
 
 static int h7_unlock(gang_target *t)
 {
-	int err = h7_swap_check(t);
-
-	return err < 0 ? err : gang_flash_ctrl_unlock(t, &h7_regs);
+	return gang_flash_ctrl_unlock(t, &h7_regs);
 }
 
 static int h7_lock(gang_target *t)
@@ -186,7 +186,15 @@ static int h7_mass_erase(gang_target *t, gang_flash_overlap *ov)
 	const gang_part *p = gang_target_part(t);
 	h7_erase_step e = { { H7_CR_BER | H7_CR_PSIZE_X64, 0 }, { GANG_FLASH_BASE, h7_split(p) },
 			    H7_BANK_MS, "bank erase" };
+	unsigned swap = 0;
+	int err = h7_swap(&swap, t);
 
+	if (err < 0)
+		return err;
+	if (swap) {   /* physical bank 1 answers at bank 2's place: its errors name that address */
+		e.addr[0] = h7_split(p);
+		e.addr[1] = GANG_FLASH_BASE;
+	}
 	if (h7_banks(t) > 1U)
 		e.cr[1] = e.cr[0];
 	return h7_erase_run(t, &e, ov);
@@ -200,17 +208,17 @@ static int h7_erase_units(gang_target *t, unsigned first, unsigned count, const 
 			  gang_flash_overlap *ov)
 {
 	const gang_flash_geom *g = &gang_target_part(t)->geom;
-	unsigned idx[2][16], n[2] = { 0, 0 };
+	unsigned idx[2][16], n[2] = { 0, 0 }, swap = 0;
 	gang_flash_unit u;
 	uint64_t done = 0;
-	int err = GANG_OK;
+	int err = h7_swap(&swap, t);
 
-	for (unsigned i = first; i < first + count; i++) {
-		if (!gang_geom_unit(&u, g, i) || u.bank > 1U || n[u.bank] >= 16U)
+	for (unsigned i = first; i < first + count && err == GANG_OK; i++) {
+		if (!gang_geom_unit(&u, g, i) || u.bank > 1U || n[u.bank ^ swap] >= 16U)
 			return gang_diag_set(gang_target_diag(t), GANG_ERR, "erase: sector %u does not exist", i);
-		idx[u.bank][n[u.bank]++] = i;
+		idx[u.bank ^ swap][n[u.bank ^ swap]++] = i;   /* by the controller that holds it */
 	}
-	for (unsigned k = 0; k < n[0] || k < n[1]; k++) {
+	for (unsigned k = 0; err == GANG_OK && (k < n[0] || k < n[1]); k++) {
 		h7_erase_step e = { { 0, 0 }, { 0, 0 }, H7_SECTOR_MS, "sector erase" };
 
 		for (unsigned b = 0; b < 2U; b++) {
@@ -298,26 +306,33 @@ static int h7_runs(gang_flash_run **out, gang_target *t, const gang_flash_run *r
 /*
  * The loader: PG | PSIZE in FLASH_CR1 by the ring (CR2 by h7_program),
  * QW and BSY mean "still programming" (RM0433 §4.3.9), split at bank 2.
+ * Its status register is the one of the controller holding the bank at
+ * 0x08000000 (SR2 with the banks swapped); loader_h7.S reaches the other
+ * by flipping the +0x100 bank offset.
  */
-static gang_loader h7_loader(gang_target *t)
+static int h7_loader(gang_loader *out, gang_target *t)
 {
+	unsigned swap = 0;
+	int err = h7_swap(&swap, t);
 	gang_loader l = {
-		loader_h7_prog, sizeof(loader_h7_prog), H7_FLASH_CR, H7_CR_PROG, H7_FLASH_SR, H7_SR_BSY | H7_SR_QW,
-		H7_SR_ERRORS, H7_WORD, 0U, h7_check, h7_split(gang_target_part(t)),
+		loader_h7_prog, sizeof(loader_h7_prog), H7_FLASH_CR, H7_CR_PROG, H7_FLASH_SR + swap * H7_BANK2,
+		H7_SR_BSY | H7_SR_QW, H7_SR_ERRORS, H7_WORD, 0U, h7_check, h7_split(gang_target_part(t)),
 	};
-	return l;
+
+	*out = l;
+	return err;
 }
 
 static int h7_program_stage(gang_flash_stage *st, gang_target *t, const gang_flash_run *runs, size_t n,
 			    uint64_t budget_us, uint64_t *used_us)
 {
-	gang_loader l = h7_loader(t);
+	gang_loader l;
 	gang_flash_run *x = NULL;
 	int err;
 
 	*used_us = 0;
 	st->staged = false;
-	if ((err = h7_runs(&x, t, runs, n)) < 0)
+	if ((err = h7_loader(&l, t)) < 0 || (err = h7_runs(&x, t, runs, n)) < 0)
 		return err;
 	err = gang_loader_stage(st, used_us, t, &l, x, n, budget_us);
 	gang_flash_runs_free(x, n);
@@ -327,12 +342,12 @@ static int h7_program_stage(gang_flash_stage *st, gang_target *t, const gang_fla
 static int h7_program(gang_target *t, const gang_flash_run *runs, size_t n, const gang_flash_progress *p,
 		      const gang_flash_stage *st)
 {
-	gang_loader l = h7_loader(t);
+	gang_loader l;
 	gang_flash_progress q = p ? *p : (gang_flash_progress){ NULL, NULL, "program", 0, 0 };
 	gang_flash_run *x = NULL;
 	int err;
 
-	if ((err = h7_runs(&x, t, runs, n)) < 0)
+	if ((err = h7_loader(&l, t)) < 0 || (err = h7_runs(&x, t, runs, n)) < 0)
 		return err;
 	q.total = q.base;
 	for (size_t i = 0; i < n; i++)
@@ -352,38 +367,42 @@ static int h7_crc(uint32_t *crc_out, gang_target *t, uint32_t addr, uint32_t len
 	return gang_loader_crc(crc_out, t, addr, len);
 }
 
-/* OPTSR_CUR, BOOT_CUR, WPSN_CUR1 and 2; a one-bank part reads as "nothing protected in bank 2". */
+/*
+ * WRPSN of both physical banks (bank 1 in bits 0-7) <-> bus order (the
+ * bank at 0x08000000 in bits 0-7), by the SWAP_BANK_OPT of the option
+ * word they go with: the protection bits stay with their physical bank
+ * (each bank's WPSN register, RM0433 §4.9.17), the sector numbers gang
+ * counts follow the map (§4.3.13). An exchange is its own inverse.
+ */
+static uint32_t h7_wrpsn_order(gang_target *t, uint32_t optsr, uint32_t wrpsn)
+{
+	if (!(optsr & H7_SWAP_BANK_OPT) || h7_banks(t) < 2U)
+		return wrpsn;
+	return (wrpsn & H7_WRPSN_BITS) << H7_BANK_SECTORS | (wrpsn >> H7_BANK_SECTORS & H7_WRPSN_BITS);
+}
+
+/*
+ * OPTSR_CUR, BOOT_CUR, both WPSN_CUR in bus order, BOOT4_CUR on a
+ * dual-core part; a one-bank part reads as "nothing protected in bank 2".
+ */
 static int h7_ob_read(uint8_t *raw, size_t *len_out, gang_target *t)
 {
-	uint32_t v[4] = { 0, 0, 0, H7_WRPSN_BITS };
+	uint32_t v[4] = { 0, 0, 0, 0 }, w1 = 0, w2 = H7_WRPSN_BITS;
 	int err = h7_rd(&v[0], t, 0, H7_FLASH_OPTSR_CUR);
 
 	if (err == GANG_OK)
 		err = h7_rd(&v[1], t, 0, H7_FLASH_BOOT_CUR);
 	if (err == GANG_OK)
-		err = h7_rd(&v[2], t, 0, H7_FLASH_WPSN_CUR);
+		err = h7_rd(&w1, t, 0, H7_FLASH_WPSN_CUR);
 	if (err == GANG_OK && h7_banks(t) > 1U)
-		err = h7_rd(&v[3], t, 1, H7_FLASH_WPSN_CUR);
+		err = h7_rd(&w2, t, 1, H7_FLASH_WPSN_CUR);
+	if (err == GANG_OK && gang_part_h7_dual_core(gang_target_part(t)))
+		err = h7_rd(&v[3], t, 0, H7_FLASH_BOOT4_CUR);
+	v[2] = h7_wrpsn_order(t, v[0], (w1 & H7_WRPSN_BITS) | (w2 & H7_WRPSN_BITS) << H7_BANK_SECTORS);
 	for (unsigned i = 0; i < 4; i++)
 		gang_le32_put(raw + 4 * i, v[i]);
 	*len_out = H7_OB_RAW;
 	return err;
-}
-
-/* Bits the part cannot take: the dual-core fields on a single-core part, a bank swap on one bank. */
-static int h7_ob_refuse(gang_target *t, uint32_t optsr, uint32_t cur)
-{
-	const gang_part *p = gang_target_part(t);
-	uint32_t diff = (optsr ^ cur) & H7_USER_MASK;
-
-	if (!gang_part_h7_dual_core(p) && (diff & H7_DUAL_CORE_BITS))
-		return gang_diag_set(gang_target_diag(t), GANG_EUSAGE, "IWDG2_SW, BCM4, BCM7, NRST_STOP_D2 "
-				     "and NRST_STBY_D2 exist only on the dual-core H745/H747/H755/H757, not on "
-				     "the %s", p->name);
-	if (!gang_fpec_h7_dual_bank(p) && (diff & H7_SWAP_BANK_OPT))
-		return gang_diag_set(gang_target_diag(t), GANG_EUSAGE, "SWAP_BANK_OPT needs two banks, and the "
-				     "%s has one", p->name);
-	return GANG_OK;
 }
 
 /* OPTKEYR unless unlocked; GANG_EFLASH when OPTLOCK stays set. */
@@ -426,20 +445,22 @@ static int h7_ob_wait(uint32_t *optsr_out, gang_target *t, unsigned expect_us)
 	}
 }
 
-/* The _PRG registers, OPTCHANGEERR cleared, OPTSTART, wait, check (RM0433 §4.4.3). */
+/* The _PRG registers (BOOT4_PRGR on dual core), OPTCHANGEERR cleared, OPTSTART, wait, check (RM0433 §4.4.3). */
 static int h7_ob_program(gang_target *t, const uint8_t *raw)
 {
 	uint32_t optsr = gang_le32_get(raw), prg = 0, cur = 0;
+	uint32_t wrpsn = h7_wrpsn_order(t, optsr, gang_le32_get(raw + 8));   /* physical again */
+	bool dual = gang_part_h7_dual_core(gang_target_part(t));
 	int err;
 
-	if ((err = h7_ob_wait(&cur, t, 0)) < 0 || (err = h7_ob_refuse(t, optsr, cur)) < 0 ||
-	    (err = h7_rd(&prg, t, 0, H7_FLASH_OPTSR_PRG)) < 0)
+	if ((err = h7_ob_wait(&cur, t, 0)) < 0 || (err = h7_rd(&prg, t, 0, H7_FLASH_OPTSR_PRG)) < 0)
 		return err;
 	prg = (prg & ~(H7_USER_MASK | 0xFF00U)) | optsr;   /* reserved bits as they are */
 	if ((err = h7_wr(t, 0, H7_FLASH_OPTSR_PRG, prg)) < 0 ||
 	    (err = h7_wr(t, 0, H7_FLASH_BOOT_PRG, gang_le32_get(raw + 4))) < 0 ||
-	    (err = h7_wr(t, 0, H7_FLASH_WPSN_PRG, gang_le32_get(raw + 8))) < 0 ||
-	    (h7_banks(t) > 1U && (err = h7_wr(t, 1, H7_FLASH_WPSN_PRG, gang_le32_get(raw + 12))) < 0) ||
+	    (err = h7_wr(t, 0, H7_FLASH_WPSN_PRG, wrpsn & H7_WRPSN_BITS)) < 0 ||
+	    (h7_banks(t) > 1U && (err = h7_wr(t, 1, H7_FLASH_WPSN_PRG, wrpsn >> H7_BANK_SECTORS)) < 0) ||
+	    (dual && (err = h7_wr(t, 0, H7_FLASH_BOOT4_PRG, gang_le32_get(raw + 12))) < 0) ||
 	    (err = h7_wr(t, 0, H7_FLASH_OPTCCR, H7_OPTCCR_CLR_CHANGEERR)) < 0 ||
 	    (err = h7_wr(t, 0, H7_FLASH_OPTCR, H7_OPTCR_OPTSTART)) < 0 ||
 	    (err = h7_ob_wait(&cur, t, H7_OB_EXPECT_US)) < 0)
@@ -484,6 +505,10 @@ const gang_flash_ops gang_flash_ops_h7 = {
 	.ob_read = h7_ob_read,
 	.ob_write = h7_ob_write,
 	.ob_fields = gang_fpec_h7_ob_fields,
+	.ob_part_class = gang_fpec_h7_ob_part_class,
+	.ob_classes = gang_fpec_h7_ob_classes,
+	.ob_note = gang_fpec_h7_ob_note,
+	.ob_policy = gang_fpec_h7_ob_policy,
 	.ob_decode = gang_fpec_h7_ob_decode,
 	.ob_encode = gang_fpec_h7_ob_encode,
 	.ob_rdp_byte = gang_fpec_h7_ob_rdp_byte,

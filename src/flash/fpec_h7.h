@@ -35,8 +35,10 @@
 #define H7_FLASH_OPTCCR      0x24U
 #define H7_FLASH_WPSN_CUR    0x38U
 #define H7_FLASH_WPSN_PRG    0x3CU
-#define H7_FLASH_BOOT_CUR    0x40U      /* BOOT7_CUR on the dual-core parts */
+#define H7_FLASH_BOOT_CUR    0x40U      /* BOOT7_CURR on the dual-core parts */
 #define H7_FLASH_BOOT_PRG    0x44U
+#define H7_FLASH_BOOT4_CUR   0x48U      /* dual core only (RM0399 §4.9): the Cortex-M4's boot addresses */
+#define H7_FLASH_BOOT4_PRG   0x4CU
 #define H7_BANK2             0x100U     /* bank 2's copy of KEYR, CR, SR, CCR, WPSN */
 
 #define H7_OPT_KEY1          0x08192A3BU
@@ -74,11 +76,14 @@
 #define H7_USER_MASK         0xA3FE00FCU
 #define H7_BANK_SECTORS      8U         /* WRPSN bits per bank: bank 2's from gang_ob.wrp bit 8 */
 #define H7_WRPSN_BITS        0xFFU
-/* OPTSR bits of the dual-core parts only: IWDG2_SW b5, BCM4 b22, BCM7 b23, NRST_STOP_D2 b24, NRST_STBY_D2 b25 */
-#define H7_DUAL_CORE_BITS    0x03C00020U
+#define H7_WRPSN_BOTH        0xFFFFU    /* both banks' WRPSN in the raw block, bank at 0x08000000 first */
 #define H7_SWAP_BANK_OPT     (1U << 31)
 
-/* The raw block the driver moves: OPTSR, BOOT, WPSN bank 1, WPSN bank 2 (the _CUR registers), little-endian. */
+/*
+ * The raw block the driver moves: OPTSR, BOOT (BOOT7), the two WRPSN in bus
+ * order (bits 0-7: the bank SWAP_BANK_OPT maps at 0x08000000), BOOT4 (0 on
+ * a single-core part); the _CUR registers, little-endian.
+ */
 #define H7_OB_RAW            16U
 
 /* True when the part has a second bank (two controllers, the second at +0x100). */
@@ -86,6 +91,11 @@ bool gang_fpec_h7_dual_bank(const gang_part *p);
 
 /* fpec_h7_ob.c */
 const gang_ob_field *gang_fpec_h7_ob_fields(const gang_family *f);
+unsigned gang_fpec_h7_ob_part_class(const gang_part *p);
+void gang_fpec_h7_ob_note(char *out, size_t cap, const gang_ob *ob, const gang_part *p);
+int gang_fpec_h7_ob_policy(const gang_ob *cur, const gang_ob *next, const gang_ob_write_opts *o,
+			   const gang_family *f, gang_diag *d);
+extern const char *const gang_fpec_h7_ob_classes[];
 void gang_fpec_h7_ob_decode(gang_ob *out, const uint8_t *raw, const gang_family *f);
 void gang_fpec_h7_ob_encode(uint8_t *raw, const gang_ob *ob, const gang_family *f);
 int gang_fpec_h7_ob_rdp_byte(uint8_t *out, int level, const gang_family *f, gang_diag *d);

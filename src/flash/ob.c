@@ -61,6 +61,53 @@ const gang_ob_field *gang_ob_field_wrp(const gang_family *f)
 	return NULL;
 }
 
+bool gang_ob_field_on(const gang_ob_field *k, const gang_part *p)
+{
+	const gang_flash_ops *ops = gang_flash_ops_of(p->family);
+
+	return k->parts == 0 || (ops->ob_part_class != NULL && (ops->ob_part_class(p) & k->parts) == k->parts);
+}
+
+void gang_ob_part_field_list(char *out, size_t cap, const gang_part *p)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (const gang_ob_field *k = gang_ob_fields(p->family); k->name != NULL && len < cap; k++)
+		if (gang_ob_field_on(k, p))
+			len += (size_t)snprintf(out + len, cap - len, "%s%s", len ? ", " : "", k->name);
+}
+
+int gang_ob_field_check_part(const gang_ob_field *k, const gang_part *p, gang_diag *d)
+{
+	const gang_flash_ops *ops = gang_flash_ops_of(p->family);
+	char have[360];
+
+	if (gang_ob_field_on(k, p))
+		return GANG_OK;
+	gang_ob_part_field_list(have, sizeof(have), p);
+	return gang_diag_set(d, GANG_EUSAGE, "option byte %s exists only on the %s, not on the %s (it has %s)",
+			     k->name, ops->ob_classes ? ops->ob_classes[k->parts] : "other parts", p->name, have);
+}
+
+void gang_ob_note(char *out, size_t cap, const gang_ob *ob, const gang_part *p)
+{
+	const gang_flash_ops *ops = gang_flash_ops_of(p->family);
+
+	out[0] = '\0';
+	if (ops->ob_note != NULL)
+		ops->ob_note(out, cap, ob, p);
+}
+
+int gang_ob_want_set_part(gang_ob_want *w, const gang_part *p, const char *name, int64_t value,
+			  gang_diag *d)
+{
+	const gang_ob_field *k = gang_ob_field_find(p->family, name);
+	int err = k ? gang_ob_field_check_part(k, p, d) : GANG_OK;
+
+	return err < 0 ? err : gang_ob_want_set(w, p->family, name, value, d);
+}
+
 static unsigned ob_width(const gang_ob_field *k)
 {
 	if (k->width)

@@ -71,6 +71,8 @@ typedef struct gang_ob_field {
 	gang_ob_kind kind;
 	uint8_t index;        /* BIT: first bit in user; BYTE: 0 data0, 1 data1, 2.. more[index - 2] */
 	uint8_t width;        /* BIT and BYTE: bits (0 means 1 for BIT, 8 for BYTE) */
+	uint8_t parts;        /* 0: every part of the family; else the traits a part needs, all of
+				 them (gang_flash_ops.ob_part_class: H7 single core, dual core, two banks) */
 } gang_ob_field;
 
 typedef struct gang_ob_write_opts {
@@ -96,6 +98,21 @@ int64_t gang_ob_field_get(const gang_ob *ob, const gang_ob_field *k);
  * errors naming what a family has. Always NUL-terminated in out[cap].
  */
 void gang_ob_field_list(char *out, size_t cap, const gang_family *f);
+/* True when part p has field k (a field of p's family; k->parts 0 or among p's traits). */
+bool gang_ob_field_on(const gang_ob_field *k, const gang_part *p);
+/* The comma-separated names of the fields part p has, as gang_ob_field_list. */
+void gang_ob_part_field_list(char *out, size_t cap, const gang_part *p);
+/*
+ * GANG_OK when part p has field k, else GANG_EUSAGE "option byte
+ * BOOT_CM4_ADD0 exists only on the dual-core H745/H747/H755/H757, not on
+ * the STM32H743ZI (it has ...)" (the parts named by ob_classes[k->parts]).
+ */
+int gang_ob_field_check_part(const gang_ob_field *k, const gang_part *p, gang_diag *d);
+/* What ob means for the operator beyond its fields (the family driver's ob_note), or "". */
+void gang_ob_note(char *out, size_t cap, const gang_ob *ob, const gang_part *p);
+/* gang_ob_want_set for part p: a field of its family the part lacks is refused as above. */
+int gang_ob_want_set_part(gang_ob_want *w, const gang_part *p, const char *name, int64_t value,
+			  gang_diag *d);
 /*
  * Set field name of f to value in w. GANG_EUSAGE "option byte nBOOT1 does
  * not exist on the F1 family (it has RDP, WDG_SW, ...)" for a field f

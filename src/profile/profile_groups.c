@@ -270,31 +270,35 @@ static int prof_ob_add(const prof_ctx *c, int line, const char *key, const char 
 	return GANG_OK;
 }
 
-/* The user-settable fields of family fam ("WDG_SW, nRST_STOP, ..."), for messages. */
-static void prof_user_fields(char *out, size_t cap, const gang_family *fam)
+/* The user-settable fields of part p ("WDG_SW, nRST_STOP, ..."), for messages. */
+static void prof_user_fields(char *out, size_t cap, const gang_part *p)
 {
 	size_t len = 0;
 
 	out[0] = '\0';
-	for (const gang_ob_field *k = gang_ob_fields(fam); k->name != NULL && len < cap; k++)
-		if (k->kind == GANG_OB_KIND_BIT || k->kind == GANG_OB_KIND_BYTE)
+	for (const gang_ob_field *k = gang_ob_fields(p->family); k->name != NULL && len < cap; k++)
+		if ((k->kind == GANG_OB_KIND_BIT || k->kind == GANG_OB_KIND_BYTE) && gang_ob_field_on(k, p))
 			len += (size_t)snprintf(out + len, cap - len, "%s%s", len ? ", " : "", k->name);
 }
 
-/* One member of option_bytes.user: a field of the family, true/false for a bit, else a number. */
-static int prof_user_member(const prof_ctx *c, const config_setting_t *m, const gang_family *fam)
+/* One member of option_bytes.user: a field of the part, true/false for a bit, else a number. */
+static int prof_user_member(const prof_ctx *c, const config_setting_t *m, const gang_part *part)
 {
+	const gang_family *fam = part->family;
 	const char *name = config_setting_name(m);
 	const gang_ob_field *k = gang_ob_field_find(fam, name);
 	int line = prof_line(m), type = config_setting_type(m);
 	char key[40], have[360];   /* the G0 family names 20 user fields */
+	gang_diag why = { 0 };
 	int64_t v;
 
 	snprintf(key, sizeof(key), "user.%s", name);
-	prof_user_fields(have, sizeof(have), fam);
+	prof_user_fields(have, sizeof(have), part);
 	if (!k || (k->kind != GANG_OB_KIND_BIT && k->kind != GANG_OB_KIND_BYTE))
 		return prof_err(c, line, "option_bytes", key, GANG_EPROFILE, "the %s family has no such "
 				"user option byte (it has %s)", fam->name, have);
+	if (gang_ob_field_check_part(k, part, &why) < 0)
+		return prof_err(c, line, "option_bytes", key, GANG_EPROFILE, "%s", why.msg);
 	if (gang_ob_field_max(k) == 1 && type != CONFIG_TYPE_BOOL)
 		return prof_err(c, line, "option_bytes", key, GANG_EPROFILE, "expected true or false, got %s",
 				type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64 ? "an integer" : "another type");
@@ -318,7 +322,7 @@ static int prof_parse_user(const prof_ctx *c, const config_setting_t *g)
 		return rc;
 	c->p->line.ob_user = prof_line(u);
 	for (int i = 0; i < config_setting_length(u) && rc >= 0; i++)
-		rc = prof_user_member(c, config_setting_get_elem(u, (unsigned)i), part->family);
+		rc = prof_user_member(c, config_setting_get_elem(u, (unsigned)i), part);
 	return rc < 0 ? rc : GANG_OK;
 }
 
@@ -326,7 +330,8 @@ static int prof_parse_user(const prof_ctx *c, const config_setting_t *g)
 static int prof_parse_data(const prof_ctx *c, const config_setting_t *g)
 {
 	static const char *const keys[] = { "data0", "data1" }, *const fields[] = { "Data0", "Data1" };
-	const gang_family *fam = gang_part_find(c->p->target)->family;
+	const gang_part *part = gang_part_find(c->p->target);
+	const gang_family *fam = part->family;
 	char have[360];
 	int64_t v = -1;
 	int rc;
@@ -337,7 +342,7 @@ static int prof_parse_data(const prof_ctx *c, const config_setting_t *g)
 		if (rc == 0)
 			continue;
 		if (!gang_ob_field_find(fam, fields[i])) {
-			prof_user_fields(have, sizeof(have), fam);
+			prof_user_fields(have, sizeof(have), part);
 			return prof_err(c, prof_member_line(g, keys[i]), "option_bytes", keys[i], GANG_EPROFILE,
 					"the %s family has no option byte %s (it has %s)", fam->name, fields[i], have);
 		}

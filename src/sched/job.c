@@ -280,7 +280,7 @@ static int job_ob_want(gang_ob_want *w, const gang_profile_ob *pob, const gang_p
 	if (pob->rdp >= 0)
 		err = gang_ob_want_set(w, part->family, "RDP", pob->rdp, d);
 	for (size_t i = 0; i < pob->n_fields && err == GANG_OK; i++)
-		err = gang_ob_want_set(w, part->family, pob->fields[i].name, pob->fields[i].value, d);
+		err = gang_ob_want_set_part(w, part, pob->fields[i].name, pob->fields[i].value, d);
 	if (err == GANG_OK && wrp_v != GANG_OB_UNCHANGED && wrp)
 		err = gang_ob_want_set(w, part->family, wrp->name, wrp_v, d);
 	return err;
@@ -292,6 +292,8 @@ static int job_option_bytes(job *j)
 	gang_ob_write_opts o = { .allow_rdp_regression = pob->allow_unprotect,
 				 .confirm_level2 = pob->confirm_lock ? GANG_OB_LEVEL2_CONFIRM : NULL };
 	gang_ob_want w;
+	gang_ob now;
+	char note[200] = "";
 	bool changed = false;
 	int err;
 
@@ -300,7 +302,11 @@ static int job_option_bytes(job *j)
 	if ((err = job_ob_want(&w, pob, gang_target_part(j->t), j->d)) < 0 ||
 	    (err = gang_ob_write(&changed, j->t, &w, &o)) < 0)
 		return err;
-	snprintf(j->detail, sizeof(j->detail), "%s", changed ? "written, reloaded and confirmed" : "already as wanted");
+	/* what the new option bytes mean beyond their fields (H7: which bank now answers at 0x08000000) */
+	if (changed && gang_ob_read(&now, j->t) == GANG_OK)
+		gang_ob_note(note, sizeof(note), &now, gang_target_part(j->t));
+	snprintf(j->detail, sizeof(j->detail), "%s%s%s", changed ? "written, reloaded and confirmed" : "already as wanted",
+		 note[0] ? "; " : "", note);
 	return changed ? GANG_OK : JOB_SKIPPED;
 }
 

@@ -320,7 +320,7 @@ Test(ob, f7_boot_addresses_live_in_optcr1)
 Test(ob, h7_optsr_boot_and_wpsn_decode_and_encode_in_place)
 {
 	const gang_family *h7 = ob_fam("STM32H743ZI");
-	uint8_t raw[16] = { 0xD0, 0xAA, 0x06, 0x00, 0x00, 0x08, 0xF0, 0x1F, 0xFF, 0, 0, 0, 0xFF, 0, 0, 0 };
+	uint8_t raw[16] = { 0xD0, 0xAA, 0x06, 0x00, 0x00, 0x08, 0xF0, 0x1F, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0 };
 	gang_ob ob, next;
 	gang_ob_want w;
 	bool changed = false;
@@ -329,7 +329,7 @@ Test(ob, h7_optsr_boot_and_wpsn_decode_and_encode_in_place)
 	gang_ob_field_list(list, sizeof(list), h7);
 	cr_assert_str_eq(list, "RDP, BOR_LEV, IWDG1_SW, IWDG2_SW, NRST_STOP_D1, NRST_STBY_D1, FZ_IWDG_STOP, "
 			       "FZ_IWDG_SDBY, BCM4, BCM7, NRST_STOP_D2, NRST_STBY_D2, IO_HSLV, SWAP_BANK_OPT, "
-			       "BOOT_ADD0, BOOT_ADD1, WRPSN");
+			       "BOOT_ADD0, BOOT_ADD1, BOOT_CM7_ADD0, BOOT_CM7_ADD1, BOOT_CM4_ADD0, BOOT_CM4_ADD1, WRPSN");
 	gang_ob_decode(&ob, raw, h7);
 	cr_assert_eq(ob.rdp_level, 0);
 	cr_assert_eq(ob.wrp, 0xFFFFFFFFU, "16 sectors unprotected, the rest reads as 1");
@@ -350,8 +350,134 @@ Test(ob, h7_optsr_boot_and_wpsn_decode_and_encode_in_place)
 	cr_assert_eq(raw[2], 0x04, "FZ_IWDG_STOP (b17) cleared, FZ_IWDG_SDBY (b18) kept");
 	cr_assert_eq(raw[5] << 8 | raw[4], 0x0800);
 	cr_assert_eq(raw[8], 0xFE, "bank 1 sector 0 protected (WRPSN1 bit 0 clear)");
-	cr_assert_eq(raw[12], 0xFE, "bank 2 sector 0 is gang_ob.wrp bit 8, WRPSN2 bit 0");
+	cr_assert_eq(raw[9], 0xFE, "bank 2 sector 0 is gang_ob.wrp bit 8, the raw WRPSN word's bit 8");
+	cr_assert_eq(gang_le32_get(raw + 12), 0, "no Cortex-M4 boot word on a single-core block");
 	cr_assert_null(gang_ob_field_find(h7, "nWRP"));
+}
+
+/*
+ * RM0433 §4.9.21 vs RM0399 §4.9.21-22: the single-core H743/H723/H750 have
+ * BOOT_ADD0/1; the dual-core H745 has BOOT_CM7_ADD0/1 in the same word
+ * and BOOT_CM4_ADD0/1 in FLASH_BOOT4 (raw word 3, gang_ob.more[0..1]), and
+ * the boot enables BCM4/BCM7. Each part lists only its own names.
+ */
+Test(ob, h7_boot_addresses_are_named_per_part)
+{
+	const gang_part *h743 = gang_part_find("STM32H743ZI"), *h745 = gang_part_find("STM32H745ZI");
+	const gang_part *h723 = gang_part_find("STM32H723ZG"), *h750 = gang_part_find("STM32H750VB");
+	char list[400];
+
+	gang_ob_part_field_list(list, sizeof(list), h743);
+	cr_expect_str_eq(list, "RDP, BOR_LEV, IWDG1_SW, NRST_STOP_D1, NRST_STBY_D1, FZ_IWDG_STOP, FZ_IWDG_SDBY, "
+			       "IO_HSLV, SWAP_BANK_OPT, BOOT_ADD0, BOOT_ADD1, WRPSN");
+	gang_ob_part_field_list(list, sizeof(list), h745);
+	cr_expect_str_eq(list, "RDP, BOR_LEV, IWDG1_SW, IWDG2_SW, NRST_STOP_D1, NRST_STBY_D1, FZ_IWDG_STOP, "
+			       "FZ_IWDG_SDBY, BCM4, BCM7, NRST_STOP_D2, NRST_STBY_D2, IO_HSLV, SWAP_BANK_OPT, "
+			       "BOOT_CM7_ADD0, BOOT_CM7_ADD1, BOOT_CM4_ADD0, BOOT_CM4_ADD1, WRPSN");
+	gang_ob_part_field_list(list, sizeof(list), h723);
+	cr_expect_str_eq(list, "RDP, BOR_LEV, IWDG1_SW, NRST_STOP_D1, NRST_STBY_D1, FZ_IWDG_STOP, FZ_IWDG_SDBY, "
+			       "IO_HSLV, BOOT_ADD0, BOOT_ADD1, WRPSN", "one bank: no SWAP_BANK_OPT");
+	cr_expect_not(gang_ob_field_on(gang_ob_field_find(h750->family, "SWAP_BANK_OPT"), h750), "H750VB: one bank");
+	cr_expect(gang_ob_field_on(gang_ob_field_find(h745->family, "SWAP_BANK_OPT"), h745));
+	cr_expect(gang_ob_field_on(gang_ob_field_find(h723->family, "BOOT_ADD1"), h723));
+	cr_expect_not(gang_ob_field_on(gang_ob_field_find(h750->family, "BOOT_CM4_ADD0"), h750));
+	cr_expect(gang_ob_field_on(gang_ob_field_find(h745->family, "bcm4"), h745));
+	cr_expect(gang_ob_field_on(gang_ob_field_find(h745->family, "RDP"), h745));
+}
+
+Test(ob, h7_cm4_fields_are_refused_on_a_single_core_part_and_single_core_names_on_the_h745)
+{
+	const gang_part *h743 = gang_part_find("STM32H743ZI"), *h745 = gang_part_find("STM32H745ZI");
+	gang_ob_want w;
+	gang_diag d = { 0 };
+
+	gang_ob_want_init(&w);
+	cr_assert_eq(gang_ob_want_set_part(&w, h743, "BOOT_CM4_ADD0", 0x0810, &d), GANG_EUSAGE);
+	cr_expect_not_null(strstr(d.msg, "option byte BOOT_CM4_ADD0 exists only on the dual-core "
+				  "H745/H747/H755/H757, not on the STM32H743ZI (it has RDP,"), "%s", d.msg);
+	cr_expect_eq(w.more[0], GANG_OB_UNCHANGED, "nothing set");
+	cr_assert_eq(gang_ob_want_set_part(&w, h743, "BCM4", 1, &d), GANG_EUSAGE);
+	cr_assert_eq(gang_ob_want_set_part(&w, gang_part_find("STM32H723ZG"), "BOOT_CM7_ADD1", 1, &d), GANG_EUSAGE);
+	cr_expect_not_null(strstr(d.msg, "not on the STM32H723ZG"), "%s", d.msg);
+	cr_assert_eq(gang_ob_want_set_part(&w, h745, "BOOT_ADD0", 0x0800, &d), GANG_EUSAGE);
+	cr_expect_not_null(strstr(d.msg, "BOOT_ADD0 exists only on the single-core H742/H743/H750/H753 and "
+				  "H72x/H73x, not on the STM32H745ZI"), "%s", d.msg);
+	cr_expect_not_null(strstr(d.msg, "BOOT_CM7_ADD0"), "the part's own name is listed: %s", d.msg);
+	cr_assert_eq(gang_ob_want_set_part(&w, h745, "BOOT_CM4_ADD0", 0x0810, &d), GANG_OK);
+	cr_assert_eq(gang_ob_want_set_part(&w, h745, "BOOT_CM7_ADD1", 0x1FF0, &d), GANG_OK);
+	cr_assert_eq(gang_ob_want_set_part(&w, h743, "BOOT_ADD1", 0x1FF0, &d), GANG_OK);
+	cr_expect_eq(w.more[0], 0x0810);
+	cr_expect_eq(w.data1, 0x1FF0);
+	cr_assert_eq(gang_ob_want_set_part(&w, gang_part_find("STM32H723ZG"), "SWAP_BANK_OPT", 1, &d), GANG_EUSAGE);
+	cr_expect_not_null(strstr(d.msg, "option byte SWAP_BANK_OPT exists only on the two-bank "), "%s", d.msg);
+	cr_expect_not_null(strstr(d.msg, "not on the STM32H723ZG"), "%s", d.msg);
+	cr_expect_eq(w.user_mask, 0U, "nothing set by the refusals");
+	cr_assert_eq(gang_ob_want_set_part(&w, h743, "NO_SUCH", 1, &d), GANG_EUSAGE, "unknown names as before");
+	cr_expect_not_null(strstr(d.msg, "does not exist on the H7 family"), "%s", d.msg);
+}
+
+/* RM0399 §4.9.22: FLASH_BOOT4 is raw word 3; BOOT_CM4_ADD0 in bits 15:0, BOOT_CM4_ADD1 in 31:16. */
+Test(ob, h7_cm4_boot_word_decodes_and_encodes_in_place)
+{
+	const gang_part *h745 = gang_part_find("STM32H745ZI");
+	uint8_t raw[16] = { 0 };
+	gang_ob ob, next;
+	gang_ob_want w;
+	bool changed = false;
+
+	gang_le32_put(raw, 0x03C6AAF0U);
+	gang_le32_put(raw + 4, 0x1FF00800U);
+	gang_le32_put(raw + 8, 0xFFFFU);
+	gang_le32_put(raw + 12, 0x10000810U);
+	gang_ob_decode(&ob, raw, h745->family);
+	cr_expect_eq(gang_ob_field_get(&ob, gang_ob_field_find(h745->family, "BOOT_CM4_ADD0")), 0x0810);
+	cr_expect_eq(gang_ob_field_get(&ob, gang_ob_field_find(h745->family, "BOOT_CM4_ADD1")), 0x1000);
+	cr_expect_eq(gang_ob_field_get(&ob, gang_ob_field_find(h745->family, "BOOT_CM7_ADD0")), 0x0800);
+	cr_expect_eq(gang_ob_field_get(&ob, gang_ob_field_find(h745->family, "BCM4")), 1);
+	gang_ob_want_init(&w);
+	cr_assert_eq(gang_ob_want_set_part(&w, h745, "BOOT_CM4_ADD1", 0x0800, NULL), GANG_OK);
+	cr_assert_eq(gang_ob_want_set_part(&w, h745, "BCM7", 0, NULL), GANG_OK);
+	cr_assert_eq(gang_ob_plan(&next, &changed, &ob, &w, NULL, h745->family, NULL), GANG_OK);
+	cr_assert(changed);
+	gang_ob_encode(raw, &next, h745->family);
+	cr_expect_eq(gang_le32_get(raw + 12), 0x08000810U, "CM4 ADD1 in the high half, ADD0 kept");
+	cr_expect_eq(gang_le32_get(raw + 4), 0x1FF00800U, "the CM7 word untouched");
+	cr_expect_eq(gang_le32_get(raw) & (1U << 23), 0, "BCM7 cleared");
+}
+
+/*
+ * RM0433 §4.3.13: a swap moves every sector to the other address while
+ * WRPSN stays with the physical sector. A swap while protection is in
+ * force and stays is refused; with the protection removed in the same
+ * write, or with nothing protected before, it goes through.
+ */
+Test(ob, h7_a_swap_with_protection_in_force_must_say_which_sectors_it_means)
+{
+	const gang_family *h7 = ob_fam("STM32H743ZI");
+	gang_ob cur = { 0 }, next;
+	gang_ob_want w;
+	gang_diag d = { 0 };
+	bool changed = false;
+
+	cur.rdp = 0xAA;
+	cur.user = 0x0006A0D0U & 0xA3FE00FCU;
+	cur.wrp = 0xFFFFFFFEU;   /* sector 0 of the bank at 0x08000000 protected */
+	gang_ob_want_init(&w);
+	cr_assert_eq(gang_ob_want_set(&w, h7, "SWAP_BANK_OPT", 1, NULL), GANG_OK);
+	cr_assert_eq(gang_ob_plan(&next, &changed, &cur, &w, NULL, h7, &d), GANG_EUSAGE);
+	cr_expect_not_null(strstr(d.msg, "SWAP_BANK_OPT = 1 exchanges the banks while sectors are write-protected "
+				  "(WRPSN=0xFFFE)"), "%s", d.msg);
+	cr_assert_eq(gang_ob_want_set(&w, h7, "WRPSN", 0xFFFFFEFFU, NULL), GANG_OK);
+	cr_assert_eq(gang_ob_plan(&next, &changed, &cur, &w, NULL, h7, &d), GANG_EUSAGE, "other sectors: still kept");
+	cr_assert_eq(gang_ob_want_set(&w, h7, "WRPSN", 0xFFFFFFFFU, NULL), GANG_OK);
+	cr_assert_eq(gang_ob_plan(&next, &changed, &cur, &w, NULL, h7, &d), GANG_OK, "removed: %s", d.msg);
+	cr_expect(changed);
+	cur.wrp = 0xFFFFFFFFU;
+	gang_ob_want_init(&w);
+	cr_assert_eq(gang_ob_want_set(&w, h7, "SWAP_BANK_OPT", 1, NULL), GANG_OK);
+	cr_assert_eq(gang_ob_want_set(&w, h7, "WRPSN", 0xFFFFFFFEU, NULL), GANG_OK);
+	cr_assert_eq(gang_ob_plan(&next, &changed, &cur, &w, NULL, h7, &d), GANG_OK, "nothing protected before");
+	cr_expect_eq(next.user >> 31, 1U);
 }
 
 /*

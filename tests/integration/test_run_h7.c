@@ -6,8 +6,11 @@
  * set and read back, a production run with serials in bank 2 on four
  * H743ZI boards, and the founding failure (firmware that takes the SWD
  * pins, recovered under reset with the operator's sentence); sectors of both
- * banks erased together, the RDP regression, swapped banks refused, and
- * an unnamed board told H745ZI or H743ZI.
+ * banks erased together, the RDP regression, a swapped board programmed,
+ * verified, read back and erased through the swapped map (and a swap
+ * refused while sectors stay write-protected), the H745's Cortex-M4 boot
+ * address by name (refused on the H743), and an unnamed board told H745ZI
+ * or H743ZI.
  * Facts: RM0433 §4.2 (two banks of 8 x 128 KiB, bank 2 at 0x08100000),
  * §4.3.9 (each bank programs its own flash words), §4.9.9 (OPTSR fields);
  * RM0468 (H723, one bank).
@@ -186,7 +189,8 @@ Test(run_h7, option_bytes_by_rm0433_names_round_trip)
 	cr_expect_eq(itest_count(env.out, "option bytes written, reloaded and confirmed"), 2);
 	rc = itest_run(&env, bench, bcm, 60);
 	cr_expect_neq(rc, 0, "BCM4 on a single-core H743");
-	cr_expect_geq(itest_count(env.err, "exist only on the dual-core"), 1);
+	cr_expect_geq(itest_count(env.err, "option byte BCM4 exists only on the dual-core H745/H747/H755/H757, "
+				  "not on the STM32H743ZI"), 1);
 }
 
 /* Four H743ZI boards: the image in bank 1, the serial in bank 2, option bytes by name, every board traceable. */
@@ -302,24 +306,161 @@ Test(run_h7, sectors_of_both_banks_erase_together_and_rdp_regression_erases_both
 	expect_erased(0x080E0000U, 256U * 1024U);
 }
 
-/* RM0433 §4.3.13: with the banks swapped gang refuses to erase or program, and says how to swap back. */
-Test(run_h7, swapped_banks_are_refused_until_swap_bank_opt_is_cleared)
+/* The board's flash file (physical: bank 1, then bank 2) holds the file at img from offset off. */
+static void expect_at_phys(const char *img, uint32_t off, size_t skip, size_t n)
 {
-	char bench[ITEST_PATH_MAX], img[ITEST_PATH_MAX];
+	size_t len = 0, fl = 0;
+	uint8_t *want = (uint8_t *)itest_slurp(img, &len), *flash = board_flash(&fl);
+
+	cr_assert_not_null(want);
+	cr_assert_geq(len, skip + n);
+	cr_assert_geq(fl, off + n);
+	cr_expect_eq(memcmp(flash + off, want + skip, n), 0, "image bytes %zu.. not at physical offset 0x%X", skip, off);
+	free(want);
+	free(flash);
+}
+
+/*
+ * RM0433 §4.3.13: with SWAP_BANK_OPT set (in force after the reset gang
+ * does), bank 2 answers at 0x08000000 and bank 1 at 0x08100000 while each
+ * bank keeps its own KEYR/CR/SR. An image across the bank boundary is
+ * erased, programmed (both banks at once), CRC-verified and read back
+ * through the swapped map, and lands in the physical banks the map says:
+ * its first half in bank 2's sector 7, its second in bank 1's sector 0.
+ */
+Test(run_h7, a_swapped_board_programs_verifies_and_reads_back_through_the_swapped_map)
+{
+	char bench[ITEST_PATH_MAX], img[ITEST_PATH_MAX], back[ITEST_PATH_MAX];
 	const char *swap1[] = { "options", "set", "--set", "SWAP_BANK_OPT=1", NULL };
-	const char *swap0[] = { "options", "set", "--set", "SWAP_BANK_OPT=0", NULL };
-	const char *flash[] = { "flash", img, NULL };
+	const char *swap0[] = { "options", "set", "--set", "swap_bank_opt=0", NULL };
+	const char *show[] = { "options", "show", NULL };
+	const char *read[] = { "read", back, "--address", "0x080E0000", "--size", "0x40000", NULL };
+	const char *erase[] = { "erase", "--address", "0x080E0000", "--size", "0x40000", NULL };
+	size_t n = 0, m = 0;
+	char *a, *b;
 
 	bench_for(bench, sizeof(bench), &h7_cases[0], "V2", "");
-	random_image(img, sizeof(img), "r16.bin", 16U * 1024U, 17U);
+	random_image(img, sizeof(img), "r256.bin", 256U * 1024U, 17U);
+	snprintf(back, sizeof(back), "%s/back.bin", env.dir);
 	cr_assert_eq(itest_run(&env, bench, swap1, 60), 0);
-	cr_expect_neq(itest_run(&env, bench, flash, 60), 0, "programmed with the banks swapped");
-	cr_expect_eq(itest_count(env.err, "flash banks are swapped (SWAP_BANK_OPT = 1: bank 2 at 0x08000000)"), 1);
-	cr_expect_eq(itest_count(env.out, "programmed and verified"), 0);
-	cr_assert_eq(itest_run(&env, bench, swap0, 60), 0);
-	cr_assert_eq(itest_run(&env, bench, flash, 60), 0);
+	cr_expect_eq(itest_count(env.out, "option bytes written, reloaded and confirmed"), 1);
+	cr_assert_eq(itest_run(&env, bench, show, 60), 0);
+	cr_expect_geq(itest_count(env.out, "SWAP_BANK_OPT=1"), 1);
+	cr_expect_eq(itest_count(env.out, "NOTE       banks swapped: bank 2 answers at 0x08000000 (the boot "
+				 "address), bank 1 at 0x08100000"), 2, "told after the set and by show");
+	flash_timed(bench, img, "0x080E0000", "p.json", "4000");
 	cr_expect_eq(itest_count(env.out, "programmed and verified"), 1);
-	expect_in_flash(img, 0x08000000U);
+	expect_at_phys(img, 0x1E0000U, 0, 128U * 1024U);               /* bank 2, sector 7 */
+	expect_at_phys(img, 0x000000U, 128U * 1024U, 128U * 1024U);    /* bank 1, sector 0 */
+	cr_assert_eq(itest_run(&env, bench, read, 60), 0);
+	cr_assert_not_null(a = itest_slurp(img, &n));
+	cr_assert_not_null(b = itest_slurp(back, &m));
+	cr_expect(n == m && memcmp(a, b, n) == 0, "read back through the swapped map differs");
+	free(a);
+	free(b);
+	cr_assert_eq(itest_run(&env, bench, erase, 60), 0);
+	expect_erased(0x081E0000U, 128U * 1024U);   /* expect_erased counts physical offsets from 0x08000000 */
+	expect_erased(0x08000000U, 128U * 1024U);
+	cr_assert_eq(itest_run(&env, bench, swap0, 60), 0);
+	cr_expect_eq(itest_count(env.out, "option bytes written, reloaded and confirmed"), 2);
+	cr_expect_eq(itest_count(env.out, "banks swapped"), 2, "no note once swapped back (the two from before)");
+}
+
+/*
+ * Write protection stays with the physical sector (RM0433 §4.9.17) while
+ * a swap moves the sectors (§4.3.13): a swap with protection in force is
+ * refused unless the same write removes it; protected after the swap,
+ * sector 0 is the one at 0x08000000 (bank 2's), and programming there is
+ * refused while bank 1's sector at 0x08100000 still takes an image.
+ */
+Test(run_h7, a_swap_with_write_protection_in_force_is_refused_unless_it_is_removed)
+{
+	char bench[ITEST_PATH_MAX], img[ITEST_PATH_MAX];
+	const char *prot[] = { "options", "set", "--wrp", "0", NULL };
+	const char *swap[] = { "options", "set", "--set", "SWAP_BANK_OPT=1", NULL };
+	const char *both[] = { "options", "set", "--set", "SWAP_BANK_OPT=1", "--wrp", "none", NULL };
+	const char *show[] = { "options", "show", NULL };
+	const char *at0[] = { "flash", img, "--erase", "pages", NULL };
+	const char *at1[] = { "flash", img, "--address", "0x08100000", "--erase", "pages", NULL };
+	char *out;
+	int rc;
+
+	bench_for(bench, sizeof(bench), &h7_cases[0], "V2", "");
+	random_image(img, sizeof(img), "r4.bin", 4096U, 5U);
+	cr_assert_eq(itest_run(&env, bench, prot, 60), 0);
+	cr_expect_neq(itest_run(&env, bench, swap, 60), 0, "swapped with the protection left to guess");
+	cr_expect_geq(itest_count(env.err, "SWAP_BANK_OPT = 1 exchanges the banks while sectors are "
+				  "write-protected (WRPSN=0xFFFE)"), 1);
+	cr_assert_eq(itest_run(&env, bench, both, 60), 0);
+	cr_assert_eq(itest_run(&env, bench, prot, 60), 0);
+	cr_assert_eq(itest_run(&env, bench, show, 60), 0);
+	cr_expect_geq(itest_count(env.out, "SWAP_BANK_OPT=1"), 1);
+	cr_expect_geq(itest_count(env.out, "0xFFFFFFFE"), 1, "sector 0 at 0x08000000 (bank 2's) protected");
+	cr_expect_neq(itest_run(&env, bench, at0, 60), 0, "programmed a protected sector");
+	cr_expect_geq(itest_count(env.err, "0x08000000"), 1, "the protected address named");
+	rc = itest_run(&env, bench, at1, 60);
+	out = itest_slurp(env.err, NULL);
+	cr_assert_eq(rc, 0, "bank 1's sector 0, at 0x08100000, is free: %s", out ? out : "");
+	free(out);
+	expect_at_phys(img, 0x000000U, 0, 4096U);
+}
+
+/* RM0399 §4.9: the H745's Cortex-M4 boot address by name; the same name refused on the single-core H743. */
+Test(run_h7, cm4_boot_address_set_on_the_h745_and_refused_on_the_h743)
+{
+	char bench[ITEST_PATH_MAX];
+	const char *show[] = { "options", "show", NULL };
+	const char *set[] = { "options", "set", "--set", "BOOT_CM4_ADD0=0x0820", "--set", "BOOT_CM7_ADD1=0x0800", NULL };
+	const char *old[] = { "options", "set", "--set", "BOOT_ADD0=0x0800", NULL };
+
+	bench_for(bench, sizeof(bench), &h7_cases[1], "V2", "");
+	cr_assert_eq(itest_run(&env, bench, show, 60), 0);
+	cr_expect_geq(itest_count(env.out, "BOOT_CM4_ADD0=0x810"), 1, "factory: bank 2");
+	cr_expect_eq(itest_count(env.out, "BOOT_ADD0="), 0, "the single-core name is not the H745's");
+	cr_assert_eq(itest_run(&env, bench, set, 60), 0);
+	cr_expect_eq(itest_count(env.out, "option bytes written, reloaded and confirmed"), 1);
+	cr_assert_eq(itest_run(&env, bench, show, 60), 0);
+	cr_expect_geq(itest_count(env.out, "BOOT_CM4_ADD0=0x820"), 1);
+	cr_expect_geq(itest_count(env.out, "BOOT_CM7_ADD1=0x800"), 1);
+	cr_expect_neq(itest_run(&env, bench, old, 60), 0);
+	cr_expect_geq(itest_count(env.err, "BOOT_ADD0 exists only on the single-core"), 1);
+	itest_env_cleanup(&env);
+	cr_assert(itest_env_init(&env));
+	bench_for(bench, sizeof(bench), &h7_cases[0], "V2", "");
+	cr_expect_neq(itest_run(&env, bench, set, 60), 0);
+	cr_expect_geq(itest_count(env.err, "option byte BOOT_CM4_ADD0 exists only on the dual-core "
+				  "H745/H747/H755/H757, not on the STM32H743ZI"), 1);
+	cr_assert_eq(itest_run(&env, bench, show, 60), 0);
+	cr_expect_eq(itest_count(env.out, "BOOT_CM4"), 0, "not shown on a single-core part");
+	cr_expect_geq(itest_count(env.out, "BOOT_ADD0=0x800"), 1);
+}
+
+/*
+ * A profile sets SWAP_BANK_OPT by name: applied after verify, so the image
+ * goes into bank 1 and, from the reset that loads the option, bank 2
+ * answers at 0x08000000 (RM0433 §4.3.13); the step's detail in the
+ * database says so.
+ */
+Test(run_h7, a_profile_swaps_the_banks_by_name_and_the_step_says_what_it_means)
+{
+	char bench[ITEST_PATH_MAX], prof[ITEST_PATH_MAX], text[1024], img[ITEST_PATH_MAX], detail[512] = "";
+	const char *argv[] = { "run", prof, "--boards", "1", "--db", env.db, "--plain", NULL };
+	int rc;
+
+	bench_for(bench, sizeof(bench), &h7_cases[0], "V2", "");
+	random_image(img, sizeof(img), "r8.bin", 8192U, 23U);
+	snprintf(text, sizeof(text),
+		 "name = \"h743-swap\";\ntarget = \"STM32H743ZI\";\nimage = { file = \"%s\"; address = 0x08000000; };\n"
+		 "erase = \"sectors\";\nverify = \"crc\";\n"
+		 "option_bytes = { user = { SWAP_BANK_OPT = true; }; };\nafter = \"run\";\n", img);
+	cr_assert(itest_write(prof, sizeof(prof), &env, "h743-swap.cfg", text));
+	rc = itest_run(&env, bench, argv, 120);
+	cr_assert_eq(rc, 0, "gang run exit %d", rc);
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 1);
+	cr_assert(itest_db_text(detail, sizeof(detail), &env, "SELECT detail FROM steps WHERE step = 'option_bytes'"));
+	cr_expect_not_null(strstr(detail, "written, reloaded and confirmed; banks swapped: bank 2 answers at "
+				  "0x08000000 (the boot address), bank 1 at 0x08100000"), "%s", detail);
+	expect_at_phys(img, 0x000000U, 0, 8192U);   /* programmed before the swap: bank 1 */
 }
 
 /* DEV_ID 0x450 and 2 MiB on both: the H745's BCM4/BCM7 boot bits name it (RM0399 §4.9.9), with no profile. */

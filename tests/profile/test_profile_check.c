@@ -390,3 +390,32 @@ Test(profile_check, serial_lease_is_read_as_a_count)
 	cr_expect_eq(p->serial.lease, 50U);
 	gang_profile_free(p);
 }
+
+/*
+ * RM0433/RM0468 single core vs RM0399 dual core: the H745's boot
+ * addresses are BOOT_CM7_ADD0/1 and BOOT_CM4_ADD0/1, the H743's and
+ * H723's BOOT_ADD0/1; a name of the other core count, or SWAP_BANK_OPT on
+ * the one-bank H723 (§4.3.13), is refused at load, naming the part.
+ */
+Test(profile_check, h7_option_names_of_the_other_core_count_are_refused_naming_the_part)
+{
+	gang_diag d = { 0 };
+	char want[512];
+
+	cr_expect_eq(chk_prepare(&d, "STM32H745ZI", "  user = { BOOT_CM4_ADD0 = 0x0810; BCM4 = true; "
+				 "BOOT_CM7_ADD0 = 0x0800; SWAP_BANK_OPT = true; };"), GANG_OK, "%s", d.msg);
+	cr_expect_eq(chk_prepare(&d, "STM32H743ZI", "  user = { BOOT_ADD0 = 0x0800; SWAP_BANK_OPT = false; };"),
+		     GANG_OK, "%s", d.msg);
+	cr_assert_eq(chk_prepare(&d, "STM32H743ZI", "  user = { BOOT_CM4_ADD0 = 0x0810; };"), GANG_EPROFILE);
+	snprintf(want, sizeof(want), "%s:7: option_bytes.user.BOOT_CM4_ADD0: option byte BOOT_CM4_ADD0 exists "
+		 "only on the dual-core H745/H747/H755/H757, not on the STM32H743ZI (it has RDP, BOR_LEV, IWDG1_SW, "
+		 "NRST_STOP_D1, NRST_STBY_D1, FZ_IWDG_STOP, FZ_IWDG_SDBY, IO_HSLV, SWAP_BANK_OPT, BOOT_ADD0, "
+		 "BOOT_ADD1, WRPSN)", tmp_cfg);
+	cr_expect_str_eq(d.msg, want);
+	cr_assert_eq(chk_prepare(&d, "STM32H745ZI", "  user = { BOOT_ADD1 = 0x1FF0; };"), GANG_EPROFILE);
+	cr_expect(strstr(d.msg, "BOOT_ADD1 exists only on the single-core H742/H743/H750/H753 and H72x/H73x, not "
+			 "on the STM32H745ZI") != NULL, "%s", d.msg);
+	cr_assert_eq(chk_prepare(&d, "STM32H723ZG", "  user = { SWAP_BANK_OPT = true; };"), GANG_EPROFILE);
+	cr_expect(strstr(d.msg, "SWAP_BANK_OPT exists only on the two-bank") != NULL, "%s", d.msg);
+	cr_expect(strstr(d.msg, "not on the STM32H723ZG") != NULL, "%s", d.msg);
+}

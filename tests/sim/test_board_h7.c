@@ -844,3 +844,66 @@ Test(board_h7, power_loss_mid_program_leaves_a_word_with_a_double_ecc_error)
 	cr_expect_eq(fx_r(b, FX_FLASH + 0x100U, 4), 0xFFFFFFFFU, "an erase repairs it");
 	sim_board_free(b);
 }
+
+/*
+ * RM0399 §4.9 (dual core): FLASH_BOOT4_CURR at 0x52002048 holds
+ * BOOT_CM4_ADD0/1, programmed through BOOT4_PRGR (0x4C) and OPTSTART like
+ * the other option words, factory 0x10000810 (CM4 from bank 2); the
+ * single-core H743 has no such register (RM0433): it reads 0 and ignores
+ * writes, the stricter reading of a reserved offset.
+ */
+Test(board_h7, the_h745_keeps_the_cm4_boot_word_and_the_h743_has_none)
+{
+	sim_board *b = h7_board("STM32H745ZI", 0xFFFFFFFFU, 0);
+
+	cr_expect_eq(fx_r(b, 0x52002048U, 4), 0x10000810U, "factory BOOT4");
+	cr_expect_eq(fx_r(b, 0x52002040U, 4), 0x1FF00800U, "factory BOOT7");
+	h7_opt_unlock(b);
+	fx_w(b, 0x5200204CU, 4, 0x08000820U);
+	cr_expect_eq(fx_r(b, 0x52002048U, 4), 0x10000810U, "not in force before OPTSTART");
+	h7_opt_start(b);
+	cr_expect_eq(fx_r(b, 0x52002048U, 4), 0x08000820U, "in force when OPT_BUSY clears");
+	fx_system_reset(b);
+	cr_expect_eq(fx_r(b, 0x52002048U, 4), 0x08000820U, "kept over a reset");
+	sim_board_free(b);
+	b = h7_board("STM32H743ZI", 0xFFFFFFFFU, 0);
+	cr_expect_eq(fx_r(b, 0x52002048U, 4), 0U, "no BOOT4 on a single core");
+	h7_opt_unlock(b);
+	fx_w(b, 0x5200204CU, 4, 0x08000820U);
+	h7_opt_start(b);
+	cr_expect_eq(fx_r(b, 0x52002048U, 4), 0U, "the write went nowhere");
+	cr_expect_eq(fx_r(b, 0x5200204CU, 4), 0U);
+	sim_board_free(b);
+}
+
+/*
+ * RM0433 §4.3.13: swapped, CR2's sector erase clears the sector at
+ * 0x08000000 (physical bank 2's sector 0), CR1's the one at 0x08100000:
+ * each bank's registers act on their own bank wherever it is mapped.
+ */
+Test(board_h7, swapped_each_bank_s_registers_act_on_their_own_bank)
+{
+	sim_board *b = h7_board("STM32H743ZI", 0xFFFFFFFFU, 0);
+
+	h7_unlock(b, 0);
+	h7_unlock(b, H7_B2);
+	h7_word(b, 0, FX_FLASH, 0x1000);          /* physical bank 1 */
+	h7_wait(b, 0);
+	h7_word(b, H7_B2, H7_BANK2, 0x2000);      /* physical bank 2 */
+	h7_wait(b, H7_B2);
+	h7_opt_unlock(b);
+	fx_w(b, H7_OPTSR_PRG, 4, fx_r(b, H7_OPTSR_PRG, 4) | 0x80000000U);
+	h7_opt_start(b);
+	fx_system_reset(b);
+	cr_assert(fx_r(b, H7_OPTCR, 4) & 0x80000000U, "swapped");
+	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0x2000U);
+	h7_unlock(b, H7_B2);
+	h7_erase(b, H7_B2, H7_SER | H7_X64);      /* CR2, SNB 0 */
+	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0xFFFFFFFFU, "bank 2's sector, at 0x08000000, erased");
+	cr_expect_eq(fx_r(b, H7_BANK2, 4), 0x1000U, "bank 1's sector, at 0x08100000, kept");
+	h7_unlock(b, 0);
+	h7_word(b, 0, H7_BANK2 + 0x20U, 0x3000);  /* CR1's PG: a store at 0x08100020 goes to bank 1 */
+	h7_wait(b, 0);
+	cr_expect_eq(fx_r(b, H7_BANK2 + 0x20U, 4), 0x3000U);
+	sim_board_free(b);
+}

@@ -11,6 +11,12 @@
  * addresses at 0x08100000 (stlink-org/stlink #1146, fixed after 1.7.0), so
  * on silicon CR2 stays locked, the sector erase is ignored and the writes
  * are refused; the bench does the same and the test holds it to that.
+ * OpenOCD 0.12 ignores SWAP_BANK: on a swapped H743 its bank 0 (0x08000000)
+ * still drives FLASH_CR1, which acts on physical bank 1, now at 0x08100000
+ * (RM0433 §4.3.13; the bench's reading, unverified on silicon), so an
+ * erase of "sector 0 of bank 0" clears 0x08100000 and leaves 0x08000000,
+ * and its writes to 0x08000000 go to bank 2 without PG (PGSERR in SR2,
+ * which it does not read): "wrote" is reported, verify_image fails.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -210,4 +216,36 @@ Test(sim_clients_h7, openocd_connect_assert_srst_on_h7_fails_only_the_dbgmcu_acc
 			    "066DFF48545772518708E705", cl_dir), 0, "%s", cl_out);
 	cr_expect_not_null(strstr(cl_out, "read at 0x5c001004 with width=32 and count=1 failed"), "%s", cl_out);
 	cr_expect_not_null(strstr(cl_out, "** Verified OK **"), "%s", cl_out);
+}
+
+/*
+ * RM0433 §4.3.13 with stock OpenOCD 0.12 (see the header): after
+ * SWAP_BANK_OPT and a reset, erase_sector on bank 0 clears the sector at
+ * 0x08100000, and a write at 0x08000000 is reported done but not there.
+ * gang routes each address to its bank (tests/integration run_h7).
+ */
+Test(sim_clients_h7, openocd_0_12_ignores_a_bank_swap_and_erases_the_other_bank)
+{
+	cl_need("openocd");
+	t7_image("fw.bin", T7_IMG, 9);
+	t7_image("fw2.bin", T7_IMG, 10);
+	cr_assert_eq(cl_run(T7_GS "flash-h743zi.cfg -- " T7_OCD "-c init -c 'reset halt' "
+			    "-c 'flash write_image erase %s/fw.bin 0x08000000' "
+			    "-c 'flash write_image erase %s/fw.bin 0x08100000' "
+			    "-c 'stm32h7x option_write 0 0x20 0x80000000 0x80000000' -c 'reset halt' "
+			    "-c 'stm32h7x option_read 0 0x18' -c 'flash erase_sector 0 0 0' "
+			    "-c 'mdw 0x08000000' -c 'mdw 0x08100000' -c exit", cl_dir, "stm32h7x_dual_bank",
+			    "066DFF48545772518708E701", cl_dir, cl_dir), 0, "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "<0x52002018> = 0x80000001"), "SWAP_BANK in force: %s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "erased sectors 0 through 0 on flash bank 0"), "%s", cl_out);
+	cr_expect_null(strstr(cl_out, "0x08000000: ffffffff"), "0x08000000 (bank 2) kept: %s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "0x08100000: ffffffff"), "bank 1 at 0x08100000 erased: %s", cl_out);
+	cr_assert_eq(cl_run(T7_GS "flash-h743zi.cfg -- " T7_OCD "-c init -c 'reset halt' "
+			    "-c 'flash write_image erase %s/fw2.bin 0x08000000' -c 'mdw 0x52002110' -c exit",
+			    cl_dir, "stm32h7x_dual_bank", "066DFF48545772518708E701", cl_dir), 0, "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "wrote 40960 bytes"), "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "0x52002110: 00040000"), "PGSERR in bank 2's SR: %s", cl_out);
+	cr_expect_neq(cl_run(T7_GS "flash-h743zi.cfg -- " T7_OCD "-c init -c 'reset halt' "
+			     "-c 'verify_image %s/fw2.bin 0x08000000' -c exit", cl_dir, "stm32h7x_dual_bank",
+			     "066DFF48545772518708E701", cl_dir), 0, "verified on a swapped board: %s", cl_out);
 }

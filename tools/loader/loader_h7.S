@@ -12,8 +12,10 @@
  * part's rest at the end: flash/fpec_h7.c lays the ring out the same
  * way). A word goes to its bank as soon as that bank's previous word is
  * done, so while one bank programs the other takes the next word and both
- * controllers stay busy. Bank 2's status register is bank 1's + 0x100
- * (RM0433 §4.9). The host keeps SPLIT within [DST, DST_END]: SPLIT =
+ * controllers stay busy. SR_REG is the status register of the bank at
+ * DST's side of the split; the other part's is SR_REG with the +0x100
+ * bank offset flipped (RM0433 §4.9: bank 2's registers at +0x100), so the
+ * host passes SR2 when SWAP_BANK maps bank 2 first (§4.3.13). The host keeps SPLIT within [DST, DST_END]: SPLIT =
  * DST_END is a run in bank 1 alone, SPLIT = DST one in bank 2 alone.
  *
  * Protocol as tools/loader/loader.S (control block src/flash/loader_abi.h,
@@ -59,7 +61,7 @@ bank1:	mov	r8, r1			@ r8 = destination
 	b	picked
 bank2:	mov	r8, r3
 	adds	r3, r3, #32
-	add	r9, r9, #0x100		@ FLASH_SR2
+	eor	r9, r9, #0x100		@ the other bank's FLASH_SR (SR2, or SR1 when swapped)
 picked:
 	ldr	r0, [r5, #GANG_LDR_IWDG_KR]
 	ldr	r7, [r5, #GANG_LDR_RELOAD]
@@ -105,7 +107,7 @@ settle:	ldr	r0, [r7]
 	cmp	r2, r4
 	beq	crcpass
 	mov	r2, r4			@ once
-	add	r7, r7, #0x100		@ FLASH_SR2
+	eor	r7, r7, #0x100		@ the other bank's FLASH_SR
 	b	settle
 crcpass:
 	ldr	r2, [r5, #GANG_LDR_CRC_DR]	@ closing read-back pass through the CRC unit?

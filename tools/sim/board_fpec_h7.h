@@ -36,6 +36,8 @@
 #define H7_WPSN_PRG      0x3CU
 #define H7_BOOT_CUR      0x40U
 #define H7_BOOT_PRG      0x44U
+#define H7_BOOT4_CUR     0x48U         /* dual core (RM0399 §4.9); reserved on single core */
+#define H7_BOOT4_PRG     0x4CU
 #define H7_ECC_FA        0x60U
 
 #define H7_KEY1          0x45670123U

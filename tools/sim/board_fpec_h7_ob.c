@@ -3,7 +3,10 @@
  * (board_fpec_h7.c): OPTKEYR, OPTCR (OPTLOCK, OPTSTART, MER, SWAP_BANK in
  * force), OPTSR_CUR/OPTSR_PRG (RDP, BCM4/BCM7 on dual-core parts,
  * SWAP_BANK_OPT, user bits), OPTCCR, WPSN_CUR/PRG per bank, BOOT_CUR/PRG,
- * PRAR/SCAR (stored, not enforced) and their file option_bytes.bin.
+ * BOOT4_CUR/PRG on the dual-core parts (a single-core part has no such
+ * register: it reads 0 and ignores writes, the stricter reading of a
+ * reserved offset), PRAR/SCAR (stored, not enforced) and their file
+ * option_bytes.bin.
  *
  * Facts: RM0433 §4.4 (option bytes: OPTSTART programs the _PRG values and
  * loads them into the _CUR registers when OPT_BUSY clears; there is no
@@ -17,8 +20,11 @@
  * remembered): OPTSR 0x0006AAD0 (IWDG1_SW, NRST_STOP_D1, NRST_STBY_D1,
  * RDP 0xAA, FZ_IWDG_STOP/SDBY), dual core also IWDG2_SW, BCM4, BCM7,
  * NRST_STOP_D2/STBY_D2 (0x03C6AAF0); WPSN 0xFF; BOOT 0x1FF00800 (CM7 boot
- * from 0x08000000, or system memory with BOOT0 high); PRAR/SCAR 0xFF (the
- * area empty: start above end).
+ * from 0x08000000, or system memory with BOOT0 high); dual core BOOT4
+ * 0x10000810 (CM4 boot from bank 2 at 0x08100000, or D2 SRAM at
+ * 0x10000000: the reset value in ST's register description files,
+ * unverified against RM0399 §4.9); PRAR/SCAR 0xFF (the area empty: start
+ * above end).
  * Times: an option change takes the bench's t_ob_erase_ns (ChromiumOS EC
  * flash-stm32h7.c: "around 300 ms" in practice), plus a bank erase when
  * RDP goes from 1 to 0 (both banks erase in parallel; unverified).
@@ -34,6 +40,7 @@
 #define OB_PRAR2         20U
 #define OB_SCAR1         24U
 #define OB_SCAR2         28U
+#define OB_BOOT4         32U
 
 #define OPTSR_FACTORY    0x0006AAD0U
 #define OPTSR_DUAL       0x03C00020U   /* IWDG2_SW, BCM4, BCM7, NRST_STOP_D2, NRST_STBY_D2 */
@@ -41,6 +48,7 @@
 #define OPTSR_MASK       0xA03EFFFCU
 #define OPTCCR_CLR_ERR   (1U << 30)
 #define BOOT_FACTORY     0x1FF00800U
+#define BOOT4_FACTORY    0x10000810U
 #define AREA_EMPTY       0x000000FFU
 #define WPSN_MASK        0xFFU
 
@@ -66,6 +74,7 @@ void h7_ob_new(const sim_board *b, uint8_t *img)
 	board_le_put(img + OB_WPSN1, 4, b->cfg.wrp & WPSN_MASK);
 	board_le_put(img + OB_WPSN2, 4, (b->cfg.wrp >> 8) & WPSN_MASK);
 	board_le_put(img + OB_BOOT, 4, BOOT_FACTORY);
+	board_le_put(img + OB_BOOT4, 4, board_dual_core(b) ? BOOT4_FACTORY : 0U);
 	board_le_put(img + OB_PRAR1, 4, AREA_EMPTY);
 	board_le_put(img + OB_PRAR2, 4, AREA_EMPTY);
 	board_le_put(img + OB_SCAR1, 4, AREA_EMPTY);
@@ -83,6 +92,7 @@ static void ob_load(sim_board *b)
 	h->wpsn_cur[0] = h->wpsn_prg[0] = ob_get(b, OB_WPSN1) & WPSN_MASK;
 	h->wpsn_cur[1] = h->wpsn_prg[1] = ob_get(b, OB_WPSN2) & WPSN_MASK;
 	h->boot_cur = h->boot_prg = ob_get(b, OB_BOOT);
+	h->boot4_cur = h->boot4_prg = ob_get(b, OB_BOOT4);
 	h->prar_prg[0] = ob_get(b, OB_PRAR1);
 	h->prar_prg[1] = ob_get(b, OB_PRAR2);
 	h->scar_prg[0] = ob_get(b, OB_SCAR1);
@@ -122,6 +132,7 @@ static void ob_commit(sim_board *b)
 	board_le_put(b->ob + OB_WPSN1, 4, h->wpsn_prg[0]);
 	board_le_put(b->ob + OB_WPSN2, 4, h->wpsn_prg[1]);
 	board_le_put(b->ob + OB_BOOT, 4, h->boot_prg);
+	board_le_put(b->ob + OB_BOOT4, 4, h->boot4_prg);
 	board_le_put(b->ob + OB_PRAR1, 4, h->prar_prg[0]);
 	board_le_put(b->ob + OB_PRAR2, 4, h->prar_prg[1]);
 	board_le_put(b->ob + OB_SCAR1, 4, h->scar_prg[0]);
@@ -261,6 +272,7 @@ board_bus h7_ob_write(sim_board *b, unsigned bank, uint32_t off, uint32_t val)
 	case H7_PRAR_PRG: if (ob_prg_open(b)) h->prar_prg[bank] = val; break;
 	case H7_SCAR_PRG: if (ob_prg_open(b)) h->scar_prg[bank] = val; break;
 	case H7_BOOT_PRG: if (ob_prg_open(b)) h->boot_prg = val; break;
+	case H7_BOOT4_PRG: if (ob_prg_open(b) && board_dual_core(b)) h->boot4_prg = val; break;
 	default: break;   /* _CUR registers are read-only */
 	}
 	return BOARD_BUS_OK;
@@ -279,6 +291,8 @@ board_bus h7_ob_read(sim_board *b, unsigned bank, uint32_t off, uint32_t *val)
 	case H7_WPSN_PRG: *val = h->wpsn_prg[bank]; break;
 	case H7_BOOT_CUR: *val = h->boot_cur; break;
 	case H7_BOOT_PRG: *val = h->boot_prg; break;
+	case H7_BOOT4_CUR: *val = board_dual_core(b) ? h->boot4_cur : 0U; break;
+	case H7_BOOT4_PRG: *val = board_dual_core(b) ? h->boot4_prg : 0U; break;
 	case H7_PRAR_CUR: *val = ob_get(b, bank ? OB_PRAR2 : OB_PRAR1); break;
 	case H7_PRAR_PRG: *val = h->prar_prg[bank]; break;
 	case H7_SCAR_CUR: *val = ob_get(b, bank ? OB_SCAR2 : OB_SCAR1); break;

@@ -167,7 +167,8 @@ typedef struct board_fpech7 {
 	uint32_t optcr;
 	uint32_t optsr_cur, optsr_prg;     /* OPTSR_CUR as loaded, OPTSR_PRG as written */
 	uint32_t wpsn_cur[2], wpsn_prg[2];
-	uint32_t boot_cur, boot_prg;
+	uint32_t boot_cur, boot_prg;      /* BOOT7 on the dual-core parts */
+	uint32_t boot4_cur, boot4_prg;    /* dual core only: the Cortex-M4's boot addresses */
 	uint32_t prar_prg[2], scar_prg[2]; /* PCROP / secure areas: stored, not enforced */
 	unsigned optkey_stage;
 	bool optkey_dead;
