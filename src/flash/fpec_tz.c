@@ -54,7 +54,6 @@
 #define TZ_UNIT_MAX          16U
 #define TZ_READ_CHUNK        4096U
 #define TZ_DIRECT_MAX        1024U      /* bytes of units one host transfer programs (TrustZone on) */
-#define TZ_RDP_LEVEL0_BYTE   0xAAU      /* only the bits tz_state_read remembers matter to the driver */
 
 /*
  * Typical erase times (unverified: DS12736 (L552) and DS13086 (U575/585)
@@ -90,32 +89,18 @@ static int tz_wr(gang_target *t, uint32_t off, uint32_t v)
 }
 
 /*
- * gang_target_sram_note bits: FLASH_OPTR as far as this driver uses it,
- * remembered while TrustZone is off. The option bytes in force change only
- * at a reset or OBL_LAUNCH, which clear the note, so each operation need
- * not read OPTR again over the link.
+ * FLASH_OPTR as read with RDP at attach, after the last reset or after
+ * OBL_LAUNCH (target/fam_rdp.c keeps it in gang_target_info.opt_reg): the
+ * option bytes in force change only then (RM0438 §6.4, RM0456 §7.4),
+ * so no operation reads OPTR again over the link. The watermarks are read
+ * where TrustZone is on.
  */
-#define TZ_NOTE_OPTR         (1U << 12)  /* the two below are known */
-#define TZ_NOTE_SWAP         (1U << 13)  /* OPTR.SWAP_BANK */
-#define TZ_NOTE_DBANK        (1U << 14)  /* OPTR.DBANK (L5) */
-
 static int tz_state_read(tz_state *st, gang_target *t)
 {
-	uint32_t *note = gang_target_sram_note(t);
 	int err;
 
 	memset(st, 0, sizeof(*st));
-	if (*note & TZ_NOTE_OPTR) {
-		st->optr = TZ_RDP_LEVEL0_BYTE | ((*note & TZ_NOTE_SWAP) ? TZ_OPTR_SWAP_BANK : 0U) |
-			   ((*note & TZ_NOTE_DBANK) ? TZ_OPTR_DBANK_L5 : 0U);
-		st->swap = *note & TZ_NOTE_SWAP;
-		return GANG_OK;
-	}
-	if ((err = tz_rd(&st->optr, t, TZ_FLASH_OPTR)) < 0)
-		return err;
-	if (!(st->optr & TZ_OPTR_TZEN))
-		*note |= TZ_NOTE_OPTR | ((st->optr & TZ_OPTR_SWAP_BANK) ? TZ_NOTE_SWAP : 0U) |
-			 ((st->optr & TZ_OPTR_DBANK_L5) ? TZ_NOTE_DBANK : 0U);
+	st->optr = gang_target_info_get(t)->opt_reg;
 	st->tzen = st->optr & TZ_OPTR_TZEN;
 	st->half = st->tzen && (st->optr & TZ_OPTR_RDP) == TZ_RDP_LEVEL05;
 	st->swap = st->optr & TZ_OPTR_SWAP_BANK;
@@ -225,12 +210,18 @@ static int tz_erase_op(gang_target *t, bool secure, uint32_t mode, uint32_t addr
 
 	if ((err = tz_wr(t, r->cr, mode)) < 0 || (err = tz_wr(t, r->cr, mode | TZ_CR_STRT)) < 0)
 		return err;
-	oerr = gang_flash_overlap_run(&spent, ov, expect);
+	/*
+	 * The staging may fill the whole typical erase (it keeps its own
+	 * margin): what it leaves out, the loader later waits for while the
+	 * host writes a 4 KiB block; the wait below still wakes at 90 %.
+	 */
+	oerr = gang_flash_overlap_run(&spent, ov, (uint64_t)typ_ms * 1000U);
 	if ((err = gang_flash_ctrl_wait(&sr, t, r, spent < expect ? (unsigned)(expect - spent) : 0U,
 					TZ_ERASE_TIMEOUT_MS + typ_ms, what)) < 0)
 		return err;
 	err = oerr < 0 ? oerr : tz_check(t, sr, what, addr);
-	if (sr & TZ_SR_CLEAR)
+	/* EOP alone may stay: only the error flags stop the next operation (PGSERR, RM0456 §7.3.7) */
+	if (sr & TZ_SR_ERRORS)
 		tz_wr(t, r->sr, TZ_SR_CLEAR);
 	return err;
 }
@@ -298,7 +289,7 @@ static gang_loader tz_loader(gang_target *t)
 	unsigned unit = gang_target_part(t)->geom.write_unit;
 
 	gang_loader l = { .code = loader_tz_u64_prog, .code_len = sizeof(loader_tz_u64_prog),
-			  .start_off = TZ_FLASH_NSCR, .start_val = TZ_CR_PG, .sr_off = TZ_FLASH_NSSR,
+			  .start_off = TZ_FLASH_NSCR, .start_val = 0 /* the loader sets PG */, .sr_off = TZ_FLASH_NSSR,
 			  .busy = TZ_SR_BSY, .errs = TZ_SR_ERRORS, .unit = 8U, .check = tz_check };
 
 	if (unit == 16U) {

@@ -328,12 +328,12 @@ static int prog_write_head(prog_stream *s, bool code)
 	return gang_stlink_write_mem(gang_target_stlink(s->t), PROG_LOADER, b, sizeof(b));
 }
 
-/* Controller armed for programming (PG, PSIZE), then the prepared core let go. */
+/* Controller armed for programming (PG, PSIZE) unless the loader does it, then the prepared core let go. */
 static int prog_go(prog_stream *s)
 {
 	const gang_family *f = gang_target_part(s->t)->family;
-	int err = gang_stlink_write32(gang_target_stlink(s->t), f->flash.base + s->l->start_off,
-				      s->l->start_val);
+	int err = s->l->start_val == 0 ? GANG_OK : gang_stlink_write32(gang_target_stlink(s->t),
+								      f->flash.base + s->l->start_off, s->l->start_val);
 
 	return err < 0 ? err : gang_target_run_go(s->t);
 }

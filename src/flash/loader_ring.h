@@ -19,7 +19,7 @@ typedef struct gang_loader {
 	const uint8_t *code;       /* Thumb machine code (flash/loaders.inc: loader_u16/u32) */
 	size_t code_len;
 	uint32_t start_off;        /* controller register written before the loader starts (FLASH_CR) */
-	uint32_t start_val;        /* its value (PG, and PSIZE on F2/F4/F7) */
+	uint32_t start_val;        /* its value (PG, and PSIZE on F2/F4/F7); 0: none, the loader sets it (L5/U5) */
 	uint32_t sr_off;           /* the controller's status register (FLASH_SR) */
 	uint32_t busy;             /* its bits that mean "still programming" */
 	uint32_t errs;             /* its bits that mean the program failed */

@@ -8,7 +8,9 @@
  * TZEN) refused without the confirmation and done with it; with TrustZone
  * on, secure pages programmed through the secure registers at RDP 0, and
  * at RDP 0.5 non-secure pages programmed while secure ones are refused
- * with the operator's sentence; an L552 in single-bank mode refused.
+ * with the operator's sentence; an L552 in single-bank mode refused; from
+ * the bench's command trace, that programming neither reads OPTR again nor
+ * writes PG or NSSR after the erase (the speed work of issue 15).
  * References: RM0438 §6.3 (L5: pages, DBANK, double words), RM0456 §7.3
  * (U5: quad words, banks), §7.4 (option bytes, OBL_LAUNCH), §7.5
  * (watermark security), §7.6.2 (RDP 0.5), §7.9.18 (WRPxyR.UNLOCK).
@@ -63,6 +65,8 @@ static void fx_fini(void)
 	if (bench_dir[0]) {
 		snprintf(path, sizeof(path), "%s/bench.cfg", bench_dir);
 		remove(path);
+		snprintf(path, sizeof(path), "%s/trace", bench_dir);
+		remove(path);
 		rmdir(bench_dir);
 		bench_dir[0] = '\0';
 	}
@@ -87,6 +91,8 @@ static void fx_init(void)
 	fputs(");\n", fp);
 	fclose(fp);
 	setenv("GANGSIM_BENCH", path, 1);
+	snprintf(path, sizeof(path), "%s/trace", bench_dir);
+	setenv("GANGSIM_TRACE", path, 1);   /* one line per ST-Link command: what the host sends, checked below */
 	snprintf(F.state, sizeof(F.state), "/tmp/gang-tzflash-XXXXXX");
 	cr_assert_not_null(mkdtemp(F.state));
 	setenv("GANGSIM_STATE", F.state, 1);
@@ -195,6 +201,67 @@ Test(flash_bench_tz, every_part_erases_programs_and_verifies_with_trustzone_off)
 		gang_image_free(img);
 		img = fx_image(0x08000000U, 20000, (unsigned)i + 50U);
 		fx_program_check(img, GANG_ERASE_MASS);
+		gang_image_free(img);
+	}
+}
+
+/* The bench's command trace from byte offset at on (what the host sent since then), NUL-terminated. */
+static char *fx_trace_since(long at)
+{
+	char path[128];
+	FILE *fp;
+	long end;
+	char *buf;
+
+	snprintf(path, sizeof(path), "%s/trace", bench_dir);
+	fp = fopen(path, "r");
+	cr_assert_not_null(fp, "no trace %s", path);
+	cr_assert_eq(fseek(fp, 0, SEEK_END), 0);
+	end = ftell(fp);
+	cr_assert_geq(end, at);
+	buf = malloc((size_t)(end - at) + 1U);
+	cr_assert_not_null(buf);
+	cr_assert_eq(fseek(fp, at, SEEK_SET), 0);
+	cr_assert_eq(fread(buf, 1, (size_t)(end - at), fp), (size_t)(end - at));
+	buf[end - at] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+static long fx_trace_size(void)
+{
+	char *all = fx_trace_since(0);
+	long n = (long)strlen(all);
+
+	free(all);
+	return n;
+}
+
+/*
+ * The commands a program spends between attach and the loader's first unit:
+ * OPTR is known from attach (gang_target_info.opt_reg), the loader sets PG
+ * itself, and EOP alone is not cleared after the erase, so none of those
+ * three go over the link; the image still lands and verifies.
+ */
+Test(flash_bench_tz, programming_sends_no_optr_read_pg_write_or_eop_clear)
+{
+	for (size_t i = 0; i < sizeof(tz_cases) / sizeof(tz_cases[0]); i++) {
+		gang_image *img = fx_image(0x08000000U, 8192, (unsigned)i + 90U);
+		long at;
+		char *tr, *strt;
+
+		fx_up(tz_cases[i].part);
+		at = fx_trace_size();
+		fx_program_check(img, GANG_ERASE_MASS);
+		tr = fx_trace_since(at);
+		cr_assert_null(strstr(tr, "READDEBUGREG 0x40022040"), "%s: OPTR read again:\n%s", tz_cases[i].part, tr);
+		cr_assert_null(strstr(tr, "WRITEDEBUGREG 0x40022028=0x00000001 "), "%s: the host wrote PG:\n%s",
+			       tz_cases[i].part, tr);
+		strt = strstr(tr, "WRITEDEBUGREG 0x40022028=0x00018004");
+		cr_assert_not_null(strt, "%s: no mass erase seen:\n%s", tz_cases[i].part, tr);
+		cr_assert_null(strstr(strt, "WRITEDEBUGREG 0x40022020="), "%s: NSSR written after the erase:\n%s",
+			       tz_cases[i].part, strt);
+		free(tr);
 		gang_image_free(img);
 	}
 }
