@@ -163,8 +163,8 @@ int db_pg_report_scan(db_pg *db, const gang_report_filter *f, gang_report_row_fn
 	 * No JIT for this transaction (PostgreSQL 15 manual 32.2 "When to JIT?"):
 	 * the per-failure subqueries make the planner's cost of the scan millions,
 	 * far above jit_above_cost, and EXPLAIN ANALYZE on a million attempts
-	 * showed 3.2 s of compiling (inlining, optimisation, emission) before the
-	 * first row, for expressions that then run in a few hundred ms anyway.
+	 * showed 3.2 s of compiling (inlining, optimisation, emission) in a scan
+	 * of 12.0 s; without JIT the scan took 3.9 s on the same loaded machine.
 	 */
 	if ((err = pg_q(NULL, db, "SELECT set_config('jit', 'off', true)", NULL, PG_REPORT_WHAT, d)) == GANG_OK &&
 	    (err = pg_q(NULL, db, pg_report_sql, &p, PG_REPORT_WHAT, d)) == GANG_OK)
