@@ -16,17 +16,19 @@
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "db/db.h"
+#include "db/db_report.h"
 #include "db/db_testing.h"
 #include "pgserver.h"
 #include "serial/serial_alloc.h"
 
 /* The number of PostgreSQL migrations (db/migrations/pg/), and the next one's. */
-#define PGT_NEWEST "8"
-#define PGT_AFTER "9"
+#define PGT_NEWEST "9"
+#define PGT_AFTER "10"
 #define PGT_THREADS 8
 #define PGT_PER_THREAD 25
 
@@ -89,7 +91,7 @@ Test(db_pg, a_new_database_gets_the_schema_once_and_reopening_applies_nothing)
 	db = pgt_open(0);
 	gang_db_close(db);
 	pgt_sql(out, sizeof(out), "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version");
-	cr_expect_str_eq(out, "1,2,3,4,5,6,7," PGT_NEWEST);
+	cr_expect_str_eq(out, "1,2,3,4,5,6,7,8," PGT_NEWEST);
 	pgt_sql(out, sizeof(out), "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'");
 	cr_expect_str_eq(out, "17", "boards, attempts, steps, serial_pools, serials, sightings, slot_map, probes, "
 				    "schema_version, leases, lease_bindings, serial_conflicts, data_pools, data_values, "
@@ -603,3 +605,68 @@ Test(db_pg, built_without_the_postgresql_backend)
 	cr_skip_test("this gang is built without its PostgreSQL backend (WITH_PG)");
 }
 #endif
+
+/* Attempts in several blocks of the report's cursor (pg_report.c PG_REPORT_BLOCK, 10,000). */
+#define PGT_REPORT_ROWS "35000"
+
+typedef struct pgt_report {
+	long rows;
+	int kill; /* end the report's session at the first row */
+	int stop; /* answer the first row with this (a negative stops the scan) */
+} pgt_report;
+
+static int pgt_report_row(void *ctx, const gang_report_row *row)
+{
+	pgt_report *r = ctx;
+	char out[64];
+
+	(void)row;
+	if (r->rows++ == 0 && r->kill)
+		pgt_sql(out, sizeof(out), PGT_KILL_OTHERS);
+	return r->rows == 1 ? r->stop : GANG_OK;
+}
+
+static gang_db *pgt_report_db(void)
+{
+	gang_db *db = pgt_open(GANG_DB_CREATE);
+	char out[64];
+
+	pgt_sql(out, sizeof(out), "INSERT INTO attempts (slot, profile_name, started_at, station, seq) SELECT 'S1', "
+				  "'p', '2026-11-01T06:00:00.000Z', 'line-1', g FROM generate_series(1, " PGT_REPORT_ROWS
+				  ") g");
+	return db;
+}
+
+Test(db_pg, a_report_whose_session_ends_while_the_next_block_is_on_its_way_fails_and_the_next_one_reads_all)
+{
+	static const gang_report_filter all = { 0 };
+	gang_db *db = pgt_report_db();
+	pgt_report r = { .kill = 1 };
+	gang_diag d = { 0 };
+
+	cr_expect_eq(gang_db_report_scan(db, &all, pgt_report_row, &r, &d), GANG_EDB);
+	cr_expect_not_null(strstr(d.msg, "reading attempts for a report"), "%s", d.msg);
+	cr_expect_lt(r.rows, atol(PGT_REPORT_ROWS), "the scan went on after its session ended");
+	r = (pgt_report){ 0 };
+	cr_expect_eq(gang_db_report_scan(db, &all, pgt_report_row, &r, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(r.rows, atol(PGT_REPORT_ROWS));
+	gang_db_close(db);
+}
+
+Test(db_pg, a_report_stopped_by_its_callback_with_a_block_on_its_way_leaves_the_handle_usable)
+{
+	static const gang_report_filter all = { 0 };
+	gang_db *db = pgt_report_db();
+	pgt_report r = { .stop = GANG_ENOMEM };
+	gang_diag d = { 0 };
+
+	cr_expect_eq(gang_db_report_scan(db, &all, pgt_report_row, &r, &d), GANG_ENOMEM);
+	cr_expect_eq(r.rows, 1, "the scan went on after its callback said stop");
+	r = (pgt_report){ .stop = 7 };   /* a positive answer stops the scan too, and is kept */
+	cr_expect_eq(gang_db_report_scan(db, &all, pgt_report_row, &r, &d), 7, "%s", d.msg);
+	cr_expect_eq(r.rows, 1);
+	r = (pgt_report){ 0 };
+	cr_expect_eq(gang_db_report_scan(db, &all, pgt_report_row, &r, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(r.rows, atol(PGT_REPORT_ROWS));
+	gang_db_close(db);
+}

@@ -23,9 +23,16 @@
  *      the reading), then build/report-bench --reuse times gang report
  *      and gang trace on it.
  *
- * usage: pg-bench [--threads T] [--count C] [-n N] [--bin DIR] [--tcp-only]
- *   --bin       where db-bench and report-bench are (default build)
- *   --tcp-only  skip the Unix socket run of phase 1
+ * usage: pg-bench [--threads T] [--count C] [-n N] [--bin DIR] [--tcp-only] [--report-only]
+ *                 [--repeat R] [--hold]
+ *   --bin          where db-bench and report-bench are (default build)
+ *   --tcp-only     skip the Unix socket run of phase 1
+ *   --report-only  skip phase 1 (the fill of "big" and the report only)
+ *   --repeat R     time the report R times on the one filled database (default 1)
+ *   --hold         then print the database's URI and keep the server until
+ *                  standard input ends, so other builds' report-bench --reuse
+ *                  and psql (EXPLAIN) can read the same database without a
+ *                  new two-minute fill
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +44,7 @@
 
 typedef struct pgb_opts {
 	int threads, count;
-	int tcp_only;
+	int tcp_only, report_only, hold, repeat;
 	long n;
 	const char *bin;
 } pgb_opts;
@@ -52,7 +59,7 @@ static double pgb_now(void)
 
 static int pgb_parse(pgb_opts *o, int argc, char **argv)
 {
-	*o = (pgb_opts){ .threads = 32, .count = 200, .n = 1000000L, .bin = "build" };
+	*o = (pgb_opts){ .threads = 32, .count = 200, .n = 1000000L, .bin = "build", .repeat = 1 };
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
 			o->threads = atoi(argv[++i]);
@@ -62,12 +69,18 @@ static int pgb_parse(pgb_opts *o, int argc, char **argv)
 			o->n = strtol(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--tcp-only") == 0)
 			o->tcp_only = 1;
+		else if (strcmp(argv[i], "--report-only") == 0)
+			o->report_only = 1;
+		else if (strcmp(argv[i], "--hold") == 0)
+			o->hold = 1;
+		else if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc)
+			o->repeat = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--bin") == 0 && i + 1 < argc)
 			o->bin = argv[++i];
 		else
 			return -1;
 	}
-	return o->threads > 0 && o->count > 0 && o->n > 0 ? 0 : -1;
+	return o->threads > 0 && o->count > 0 && o->n > 0 && o->repeat > 0 ? 0 : -1;
 }
 
 /* A new database name on s, its URI in uri (over loopback TCP when tcp), gang's schema applied through gang itself. */
@@ -160,16 +173,33 @@ static int pgb_line(const pgb_opts *o, pgserver *s, int tcp, int journal)
 	return pgb_system(cmd);
 }
 
+/* Keep the server (and "big") until standard input ends; psql as the superuser: host and port of uri, user gang_admin. */
+static int pgb_hold(const pgserver *s, const char *uri)
+{
+	char line[256];
+
+	printf("holding database \"big\": %s (socket directory %s, superuser %s); end standard input to stop\n", uri,
+	       s->dir, PGSERVER_SUPERUSER);
+	fflush(stdout);
+	while (fgets(line, sizeof(line), stdin))
+		;
+	return 0;
+}
+
 static int pgb_run(const pgb_opts *o, pgserver *s)
 {
 	char uri[256], cmd[1024];
 
-	if (pgb_line(o, s, 1, 0) < 0 || pgb_line(o, s, 1, 1) < 0 || (!o->tcp_only && pgb_line(o, s, 0, 0) < 0))
+	if (!o->report_only &&
+	    (pgb_line(o, s, 1, 0) < 0 || pgb_line(o, s, 1, 1) < 0 || (!o->tcp_only && pgb_line(o, s, 0, 0) < 0)))
 		return -1;
 	if (pgb_database(uri, sizeof(uri), s, "big", 1) < 0 || pgb_fill(s, o->n) < 0)
 		return -1;
 	snprintf(cmd, sizeof(cmd), "'%s/report-bench' --reuse -n %ld --db '%s'", o->bin, o->n, uri);
-	return pgb_system(cmd);
+	for (int i = 0; i < o->repeat; i++)
+		if (pgb_system(cmd) < 0)
+			return -1;
+	return o->hold ? pgb_hold(s, uri) : 0;
 }
 
 int main(int argc, char **argv)
@@ -179,7 +209,8 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (pgb_parse(&o, argc, argv) < 0) {
-		fprintf(stderr, "usage: pg-bench [--threads T] [--count C] [-n ATTEMPTS] [--bin DIR] [--tcp-only]\n");
+		fprintf(stderr, "usage: pg-bench [--threads T] [--count C] [-n ATTEMPTS] [--bin DIR] [--tcp-only] "
+			"[--report-only] [--repeat R] [--hold]\n");
 		return 2;
 	}
 	if (!pgserver_available(NULL)) {

@@ -11,7 +11,15 @@
  * statement's were and a million attempts are never held in memory at
  * once. Single-row mode (libpq docs 34.6) did the same with a PGresult per
  * row: over a million attempts that allocation and copying was most of the
- * client's time.
+ * client's time. The next block is asked for before the current one is
+ * handed to the report, so the server produces it meanwhile.
+ *
+ * EXPLAIN (ANALYZE, BUFFERS) on 1,000,000 attempts (build/pg-bench,
+ * docs/benchmarks.md) found: JIT compiling the scan for 3.2 s (now off for
+ * the report's transaction), the failing step found by reading and sorting
+ * all of an attempt's steps, --since/--until reading every attempt and
+ * --batch every serial, since no index served a bytewise time or an
+ * attempt id (migration 0009 adds them).
  */
 #include "db/db_report.h"
 
@@ -25,6 +33,8 @@
 #define PG_REPORT_BLOCK 10000
 #define PG_REPORT_STR_(x) #x
 #define PG_REPORT_STR(x) PG_REPORT_STR_(x)
+#define PG_REPORT_FETCH "FETCH FORWARD " PG_REPORT_STR(PG_REPORT_BLOCK) " FROM gang_report"
+#define PG_REPORT_WHAT "reading attempts for a report"
 
 /*
  * A failed attempt's board: its live data values and its scanned labels,
@@ -92,43 +102,81 @@ static void pg_report_row_read(gang_report_row *row, PGresult *r, int i)
 		gang_report_row_unpack(row, PQgetvalue(r, i, 8));
 }
 
-/* The cursor's next block to fn, row by row; *n_out the block's rows (fewer than a block: the last one). */
-static int pg_report_block(int *n_out, db_pg *db, gang_report_row_fn fn, void *ctx, gang_diag *d)
+/* Every row of one block to fn; a nonzero answer stops there and is returned. */
+static int pg_report_rows(PGresult *r, gang_report_row_fn fn, void *ctx)
 {
 	gang_report_row row;
-	PGresult *r;
-	int err;
+	int err = GANG_OK;
 
-	*n_out = 0;
-	if ((err = pg_q(&r, db, "FETCH FORWARD " PG_REPORT_STR(PG_REPORT_BLOCK) " FROM gang_report", NULL,
-			"reading attempts for a report", d)) < 0)
-		return err;
-	*n_out = PQntuples(r);
-	for (int i = 0; err == GANG_OK && i < *n_out; i++) {
+	for (int i = 0; err == GANG_OK && i < PQntuples(r); i++) {
 		pg_report_row_read(&row, r, i);
 		err = fn(ctx, &row);
 	}
-	PQclear(r);
+	return err;
+}
+
+/*
+ * Ask for the cursor's next block without waiting for it (libpq docs 34.4
+ * "Asynchronous Command Processing"): the server reads and sends it while
+ * fn handles the block before, so on two cores server and client overlap
+ * instead of taking turns.
+ */
+static int pg_report_ask(db_pg *db, gang_diag *d)
+{
+	if (PQsendQuery(db->conn, PG_REPORT_FETCH))
+		return GANG_OK;
+	db->lost = PQstatus(db->conn) == CONNECTION_BAD;
+	return pg_fail(db, NULL, PG_REPORT_WHAT, d);
+}
+
+/* The block asked for last, in *out (PQclear it). */
+static int pg_report_take(PGresult **out, db_pg *db, gang_diag *d)
+{
+	PGresult *r = PQgetResult(db->conn), *extra;
+	int err = GANG_OK;
+
+	while ((extra = PQgetResult(db->conn)))   /* a FETCH has one result; wait for the end of it */
+		PQclear(extra);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		db->lost = PQstatus(db->conn) == CONNECTION_BAD;
+		err = pg_fail(db, r, PG_REPORT_WHAT, d);
+		PQclear(r);
+		r = NULL;
+	}
+	*out = r;
 	return err;
 }
 
 int db_pg_report_scan(db_pg *db, const gang_report_filter *f, gang_report_row_fn fn, void *ctx, gang_diag *d)
 {
 	pg_params p = { 0 };
-	int err, c, n = PG_REPORT_BLOCK;
+	PGresult *r;
+	int err, c, more = 1;
 
 	pg_p_text(&p, f->batch);
 	pg_p_text(&p, f->since);
 	pg_p_text(&p, f->until);
-	if ((err = pg_q(NULL, db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL,
-			"reading attempts for a report", d)) < 0)
+	if ((err = pg_q(NULL, db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL, PG_REPORT_WHAT, d)) < 0)
 		return err;
 	db->in_tx = 1;
-	err = pg_q(NULL, db, pg_report_sql, &p, "reading attempts for a report", d);
-	while (err == GANG_OK && n == PG_REPORT_BLOCK)
-		err = pg_report_block(&n, db, fn, ctx, d);
+	/*
+	 * No JIT for this transaction (PostgreSQL 15 manual 32.2 "When to JIT?"):
+	 * the per-failure subqueries make the planner's cost of the scan millions,
+	 * far above jit_above_cost, and EXPLAIN ANALYZE on a million attempts
+	 * showed 3.2 s of compiling (inlining, optimisation, emission) in a scan
+	 * of 12.0 s; without JIT the scan took 3.9 s on the same loaded machine.
+	 */
+	if ((err = pg_q(NULL, db, "SELECT set_config('jit', 'off', true)", NULL, PG_REPORT_WHAT, d)) == GANG_OK &&
+	    (err = pg_q(NULL, db, pg_report_sql, &p, PG_REPORT_WHAT, d)) == GANG_OK)
+		err = pg_report_ask(db, d);
+	while (err == GANG_OK && more && (err = pg_report_take(&r, db, d)) == GANG_OK) {
+		more = PQntuples(r) == PG_REPORT_BLOCK;   /* fewer: the last block */
+		if (!more || (err = pg_report_ask(db, d)) == GANG_OK)
+			err = pg_report_rows(r, fn, ctx);
+		PQclear(r);
+	}
 	if (err < 0) {
-		pg_rollback(db);
+		pg_rollback(db);   /* PQexec drops a block still on its way first */
 		return err;
 	}
 	/* read only: COMMIT ends the snapshot and closes the cursor; fn's positive answer is kept */
@@ -136,11 +184,39 @@ int db_pg_report_scan(db_pg *db, const gang_report_filter *f, gang_report_row_fn
 	return c < 0 ? c : err;
 }
 
-static int pg_report_pool_add(gang_report_pool *p, PGresult *r, int i)
-{
-	int oom = 0;
+/*
+ * The serial pools' and the data pools' counts are one statement each, of
+ * one shape: the rows the filter hands out (with --batch, taken by an
+ * attempt of the batch; reserved_at inside the window), counted per pool by
+ * their current state on the server in one pass, then joined to the pool's
+ * own row; pools with nothing handed out in the selection are left out.
+ * Counting before the join keeps the join to one row per pool. A batch's
+ * attempt ids go in as an array, so the rows come through serials_by_attempt
+ * (migration 0009): as IN (SELECT ...) the planner chose a hash join over
+ * every serial (EXPLAIN ANALYZE: ~1 s against ~0.15 s for a batch of
+ * 10,000 in a million, on a loaded machine).
+ */
+#define PG_REPORT_HANDED_OUT(table, cols)                                                                    \
+	"SELECT pool" cols ", count(*) FILTER (WHERE state = 'reserved') AS n_reserved, count(*) FILTER "  \
+	"(WHERE state = 'burned') AS n_burned, count(*) FILTER (WHERE state = 'void') AS n_void FROM " table \
+	" WHERE ($1::text IS NULL OR attempt_id = ANY (ARRAY(SELECT id FROM attempts WHERE batch = $1))) AND " \
+	"($2::text IS NULL OR reserved_at COLLATE \"C\" >= $2) AND ($3::text IS NULL OR reserved_at COLLATE "    \
+	"\"C\" < $3) GROUP BY pool"
 
-	p->name = pg_dup(r, i, 0, &oom);
+/* One pool list: its statement, its element, how a row fills one and how the list is freed. */
+typedef struct pg_report_list {
+	const char *sql;
+	const char *what;  /* "serial pools", "data pools" */
+	size_t size;       /* of one element */
+	void (*read)(void *elem, PGresult *r, int i, int *oom); /* *oom = 1: out of memory */
+	void (*free_list)(void *v, size_t n);
+} pg_report_list;
+
+static void pg_report_pool_read(void *elem, PGresult *r, int i, int *oom)
+{
+	gang_report_pool *p = elem;
+
+	p->name = pg_dup(r, i, 0, oom);
 	p->range_start = pg_int(r, i, 1);
 	p->range_end = pg_int(r, i, 2);
 	p->min_value = pg_int(r, i, 3);
@@ -148,51 +224,13 @@ static int pg_report_pool_add(gang_report_pool *p, PGresult *r, int i)
 	p->reserved = pg_int(r, i, 5);
 	p->burned = pg_int(r, i, 6);
 	p->voided = pg_int(r, i, 7);
-	return oom || !p->name ? GANG_ENOMEM : GANG_OK;
 }
 
-int db_pg_report_pools(gang_report_pool **out, size_t *n_out, db_pg *db, const gang_report_filter *f,
-		       gang_diag *d)
+static void pg_report_data_pool_read(void *elem, PGresult *r, int i, int *oom)
 {
-	pg_params p = { 0 };
-	PGresult *r;
-	int err, n;
+	gang_report_data_pool *p = elem;
 
-	*out = NULL;
-	*n_out = 0;
-	pg_p_text(&p, f->batch);
-	pg_p_text(&p, f->since);
-	pg_p_text(&p, f->until);
-	/* one statement: every pool's numbers are of one snapshot; pools with no serial in the window are left out */
-	if ((err = pg_q(&r, db,
-			"SELECT p.name, p.start, p.\"end\", min(s.value), max(s.value), count(*) FILTER (WHERE "
-			"s.state = 'reserved'), count(*) FILTER (WHERE s.state = 'burned'), count(*) FILTER (WHERE "
-			"s.state = 'void') FROM serial_pools p JOIN serials s ON s.pool = p.name WHERE ($1::text IS "
-			"NULL OR s.attempt_id IN (SELECT id FROM attempts WHERE batch = $1)) AND ($2::text IS NULL OR "
-			"s.reserved_at COLLATE \"C\" >= $2) AND ($3::text IS NULL OR s.reserved_at COLLATE \"C\" < $3) "
-			"GROUP BY p.name, p.start, p.\"end\" ORDER BY p.name COLLATE \"C\"",
-			&p, "reading serial pools for a report", d)) < 0)
-		return err;
-	n = PQntuples(r);
-	if (n && !(*out = calloc((size_t)n, sizeof(**out))))
-		err = GANG_ENOMEM;
-	for (int i = 0; err == GANG_OK && i < n; i++, (*n_out)++)
-		err = pg_report_pool_add(&(*out)[i], r, i);
-	PQclear(r);
-	if (err < 0) {
-		gang_db_report_pools_free(*out, (size_t)n);   /* calloc'd: entries not reached hold NULL */
-		*out = NULL;
-		*n_out = 0;
-		return gang_diag_set(d, GANG_ENOMEM, "out of memory reading serial pools of %s", db->shown);
-	}
-	return GANG_OK;
-}
-
-static int pg_report_data_pool_add(gang_report_data_pool *p, PGresult *r, int i)
-{
-	int oom = 0;
-
-	p->name = pg_dup(r, i, 0, &oom);
+	p->name = pg_dup(r, i, 0, oom);
 	snprintf(p->kind, sizeof(p->kind), "%s", PQgetvalue(r, i, 1));
 	p->secret = (int)pg_int(r, i, 2);
 	p->size = pg_int(r, i, 3);
@@ -200,42 +238,86 @@ static int pg_report_data_pool_add(gang_report_data_pool *p, PGresult *r, int i)
 	p->reserved = pg_int(r, i, 5);
 	p->burned = pg_int(r, i, 6);
 	p->voided = pg_int(r, i, 7);
-	return oom || !p->name ? GANG_ENOMEM : GANG_OK;
 }
 
-int db_pg_report_data_pools(gang_report_data_pool **out, size_t *n_out, db_pg *db, const gang_report_filter *f,
-			    gang_diag *d)
+static void pg_report_pools_free(void *v, size_t n)
+{
+	gang_db_report_pools_free(v, n);
+}
+
+static void pg_report_data_pools_free(void *v, size_t n)
+{
+	gang_db_report_data_pools_free(v, n);
+}
+
+static const pg_report_list pg_report_serial_pools = {
+	.sql = "SELECT p.name, p.start, p.\"end\", c.lo, c.hi, c.n_reserved, c.n_burned, c.n_void FROM serial_pools "
+	       "p JOIN (" PG_REPORT_HANDED_OUT("serials", ", min(value) AS lo, max(value) AS hi") ") c ON c.pool = "
+	       "p.name ORDER BY p.name COLLATE \"C\"",
+	.what = "serial pools",
+	.size = sizeof(gang_report_pool),
+	.read = pg_report_pool_read,
+	.free_list = pg_report_pools_free,
+};
+
+static const pg_report_list pg_report_data_pools = {
+	.sql = "SELECT p.name, p.kind, p.secret, p.size, p.size - p.next, c.n_reserved, c.n_burned, c.n_void FROM "
+	       "data_pools p JOIN (" PG_REPORT_HANDED_OUT("data_allocs", "") ") c ON c.pool = p.name "
+	       "ORDER BY p.name COLLATE \"C\"",
+	.what = "data pools",
+	.size = sizeof(gang_report_data_pool),
+	.read = pg_report_data_pool_read,
+	.free_list = pg_report_data_pools_free,
+};
+
+/* *out (calloc'd, freed by l->free_list) and *n_out: the pools of list l the filter hands anything out of. */
+static int pg_report_list_read(void **out, size_t *n_out, db_pg *db, const gang_report_filter *f,
+			       const pg_report_list *l, gang_diag *d)
 {
 	pg_params p = { 0 };
+	char what[64];
 	PGresult *r;
-	int err, n;
+	int err, n, oom = 0;
 
 	*out = NULL;
 	*n_out = 0;
 	pg_p_text(&p, f->batch);
 	pg_p_text(&p, f->since);
 	pg_p_text(&p, f->until);
-	/* as the serial pools: one statement, one snapshot; pools with nothing handed out in the window left out */
-	if ((err = pg_q(&r, db,
-			"SELECT p.name, p.kind, p.secret, p.size, p.size - p.next, count(*) FILTER (WHERE x.state = "
-			"'reserved'), count(*) FILTER (WHERE x.state = 'burned'), count(*) FILTER (WHERE x.state = "
-			"'void') FROM data_pools p JOIN data_allocs x ON x.pool = p.name WHERE ($1::text IS NULL OR "
-			"x.attempt_id IN (SELECT id FROM attempts WHERE batch = $1)) AND ($2::text IS NULL OR "
-			"x.reserved_at COLLATE \"C\" >= $2) AND ($3::text IS NULL OR x.reserved_at COLLATE \"C\" < $3) "
-			"GROUP BY p.name, p.kind, p.secret, p.size, p.next ORDER BY p.name COLLATE \"C\"",
-			&p, "reading data pools for a report", d)) < 0)
+	snprintf(what, sizeof(what), "reading %s for a report", l->what);
+	/* one statement: every pool's numbers are of one snapshot */
+	if ((err = pg_q(&r, db, l->sql, &p, what, d)) < 0)
 		return err;
 	n = PQntuples(r);
-	if (n && !(*out = calloc((size_t)n, sizeof(**out))))
-		err = GANG_ENOMEM;
-	for (int i = 0; err == GANG_OK && i < n; i++, (*n_out)++)
-		err = pg_report_data_pool_add(&(*out)[i], r, i);
+	if (n && !(*out = calloc((size_t)n, l->size)))
+		oom = 1;
+	for (int i = 0; !oom && i < n; i++, (*n_out)++)
+		l->read((char *)*out + (size_t)i * l->size, r, i, &oom);
 	PQclear(r);
-	if (err < 0) {
-		gang_db_report_data_pools_free(*out, (size_t)n);   /* calloc'd: entries not reached hold NULL */
-		*out = NULL;
-		*n_out = 0;
-		return gang_diag_set(d, GANG_ENOMEM, "out of memory reading data pools of %s", db->shown);
-	}
-	return GANG_OK;
+	if (!oom)
+		return GANG_OK;
+	l->free_list(*out, (size_t)n);   /* calloc'd: entries not reached hold NULL */
+	*out = NULL;
+	*n_out = 0;
+	return gang_diag_set(d, GANG_ENOMEM, "out of memory reading %s of %s", l->what, db->shown);
+}
+
+int db_pg_report_pools(gang_report_pool **out, size_t *n_out, db_pg *db, const gang_report_filter *f,
+		       gang_diag *d)
+{
+	void *v;
+	int err = pg_report_list_read(&v, n_out, db, f, &pg_report_serial_pools, d);
+
+	*out = v;
+	return err;
+}
+
+int db_pg_report_data_pools(gang_report_data_pool **out, size_t *n_out, db_pg *db, const gang_report_filter *f,
+			    gang_diag *d)
+{
+	void *v;
+	int err = pg_report_list_read(&v, n_out, db, f, &pg_report_data_pools, d);
+
+	*out = v;
+	return err;
 }

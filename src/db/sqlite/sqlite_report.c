@@ -284,8 +284,19 @@ static int db_report_data_pool_add(gang_report_data_pool **v, size_t *n, sqlite3
 
 /*
  * One statement over data_allocs (a row per board and pool, far fewer
- * than attempts), grouped by pool: all pools of one snapshot.
+ * than attempts), grouped by pool: all pools of one snapshot. Unfiltered,
+ * each state's count comes from data_allocs_by_pool_state (migration 0011)
+ * index-only, as the serial pools' do: 0.09 s instead of 0.47 s CPU for
+ * 934,413 values (sqlite3 .timer on report-bench's database with a MAC on
+ * every board; the grouped statement through that index still read every
+ * entry and summed three expressions over it).
  */
+static const char *const db_report_data_pool_sql_all =
+	"SELECT p.name, p.kind, p.secret, p.size, p.size - p.next, (SELECT count(*) FROM data_allocs WHERE pool = "
+	"p.name AND state = 'reserved'), (SELECT count(*) FROM data_allocs WHERE pool = p.name AND state = "
+	"'burned'), (SELECT count(*) FROM data_allocs WHERE pool = p.name AND state = 'void') FROM data_pools p "
+	"WHERE EXISTS (SELECT 1 FROM data_allocs WHERE pool = p.name) ORDER BY p.name";
+
 int db_sqlite_report_data_pools(gang_report_data_pool **out, size_t *n_out, db_sqlite *db,
 				const gang_report_filter *f, gang_diag *d)
 {
@@ -300,6 +311,8 @@ int db_sqlite_report_data_pools(gang_report_data_pool **out, size_t *n_out, db_s
 	db_report_where(sql, sizeof(sql), f, "x.reserved_at", "x.attempt_id IN (SELECT id FROM attempts WHERE batch = ?1)",
 			0);
 	snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql), " GROUP BY p.name ORDER BY p.name");
+	if (!f->batch && !f->since && !f->until)
+		snprintf(sql, sizeof(sql), "%s", db_report_data_pool_sql_all);
 	if ((err = db_prepare(&st, db, sql, d)) < 0)
 		return err;
 	db_report_bind(st, f);
