@@ -361,7 +361,10 @@ int sim_board_new(sim_board **out, const sim_board_cfg *cfg, int64_t t_insert_ns
 	b->flash_size = cfg->part->flash_kib * 1024U;
 	b->sram_size = cfg->part->sram_kib * 1024U;
 	b->rng = cfg->rng_seed != 0 ? cfg->rng_seed : 0x9E3779B9U;   /* xorshift: never 0 */
-	b->sram = aligned_alloc(BOARD_PAGE, b->sram_size);
+	/* C11 7.22.3.1: aligned_alloc wants a size that is a multiple of the
+	 * alignment, and 786 KiB (U575) or 2 KiB (L011) is not; the tail past
+	 * sram_size is never mapped or addressed. */
+	b->sram = aligned_alloc(BOARD_PAGE, (b->sram_size + BOARD_PAGE - 1U) & ~(BOARD_PAGE - 1U));
 	if (b->sram == NULL)
 		goto nomem;
 	memset(b->sram, 0, b->sram_size);
