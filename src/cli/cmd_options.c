@@ -34,17 +34,17 @@ typedef struct opt_args {
 	gang_ob_write_opts wo;
 } opt_args;
 
-/* Protected units as ranges ("0-3,8"; JSON "[0,3],[8,8]"); the last bit covers every later unit. */
-static void opt_print_wrp(FILE *fp, uint32_t wrp, const gang_part *part, bool json)
+/* Protected units as ranges ("0-3,8"; JSON "[0,3],[8,8]"); with one word the last bit covers every later unit. */
+static void opt_print_wrp(FILE *fp, const gang_ob_wrp_bits *wrp, const gang_part *part, bool json)
 {
-	uint32_t units = gang_geom_unit_count(&part->geom);
+	uint32_t units = gang_geom_unit_count(&part->geom), bits = 32U * wrp->n;
 	bool first = true;
 
-	for (unsigned bit = 0; bit < 32; bit++) {
+	for (unsigned bit = 0; bit < bits; bit++) {
 		uint32_t lo = bit * part->wrp_pages_per_bit;
-		uint32_t hi = bit == 31 ? units - 1 : lo + part->wrp_pages_per_bit - 1;
+		uint32_t hi = bit == 31 && wrp->n == 1 ? units - 1 : lo + part->wrp_pages_per_bit - 1;
 
-		if ((wrp & (1U << bit)) || lo >= units)
+		if ((wrp->w[bit / 32U] & (1U << (bit % 32U))) || lo >= units)
 			continue;
 		fprintf(fp, json ? "%s[%u,%u]" : "%s%u-%u", first ? "" : ",", (unsigned)lo,
 			(unsigned)(hi < units ? hi : units - 1));
@@ -71,6 +71,7 @@ static void opt_lower(char *out, size_t cap, const char *s)
 
 static void opt_show_json(const gang_ob *ob, const gang_part *part)
 {
+	gang_ob_wrp_bits wrp;
 	char key[32];
 
 	printf("{\"family\":\"%s\",\"rdp_level\":%d,\"rdp\":\"0x%02X\",\"user\":\"0x%02X\"",
@@ -81,9 +82,12 @@ static void opt_show_json(const gang_ob *ob, const gang_part *part)
 		opt_lower(key, sizeof(key), k->name);
 		printf(",\"%s\":%lld", key, (long long)gang_ob_field_get(ob, k));
 	}
-	printf(",\"wrpr\":\"0x%08X\",\"opterr\":%s,\"wrp_%s\":[", (unsigned)ob->wrp,
-	       ob->opterr ? "true" : "false", opt_units(part));
-	opt_print_wrp(stdout, ob->wrp, part, true);
+	gang_ob_wrp_of(&wrp, ob, part->family);
+	printf(",\"wrpr\":\"0x%08X\"", (unsigned)ob->wrp);
+	for (unsigned i = 1; i < wrp.n; i++)
+		printf(",\"wrpr%u\":\"0x%08X\"", i + 1U, (unsigned)wrp.w[i]);
+	printf(",\"opterr\":%s,\"wrp_%s\":[", ob->opterr ? "true" : "false", opt_units(part));
+	opt_print_wrp(stdout, &wrp, part, true);
 	puts("]}");
 }
 
@@ -108,24 +112,28 @@ static void opt_show(const gang_ob *ob, const gang_part *part, bool json)
 			printf(" %s=0x%02llX", k->name, (long long)gang_ob_field_get(ob, k));
 	/* the double-word families protect page areas, shown above as WRP1A/WRP1B (RM0351 §3.5.2) */
 	if (wrp != NULL) {
-		printf("\n%-10s 0x%08X, write-protected %s: ", wrp->name, (unsigned)ob->wrp, opt_units(part));
-		opt_print_wrp(stdout, ob->wrp, part, false);
+		gang_ob_wrp_bits bits;
+
+		gang_ob_wrp_of(&bits, ob, part->family);
+		printf("\n%-10s 0x%08X", wrp->name, (unsigned)ob->wrp);
+		for (unsigned i = 1; i < bits.n; i++)
+			printf(" 0x%08X", (unsigned)bits.w[i]);
+		printf(", write-protected %s: ", opt_units(part));
+		opt_print_wrp(stdout, &bits, part, false);
 	}
 	gang_ob_note(note, sizeof(note), ob, part);
 	printf("\n%s%s%s%s", ob->opterr ? "OPTERR     a value/complement pair does not match\n" : "",
 	       note[0] ? "NOTE       " : "", note, note[0] ? "\n" : "");
 }
 
-/* "none" or "P,P-Q,..." page list -> WRPR value (bit = 0 protected). */
-static int opt_parse_wrp(int64_t *out, const char *s, const gang_part *part)
+/* "none" or "P,P-Q,..." page list -> the family's WRP words (bit = 0 protected). */
+static int opt_parse_wrp(gang_ob_wrp_bits *out, const char *s, const gang_part *part)
 {
-	uint32_t wrp = 0xFFFFFFFFU;
 	char buf[256], *save = NULL;
 
-	if (strcmp(s, "none") == 0) {
-		*out = wrp;
+	gang_ob_wrp_none(out, part->family);
+	if (strcmp(s, "none") == 0)
 		return 0;
-	}
 	snprintf(buf, sizeof(buf), "%s", s);
 	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		uint32_t lo, hi;
@@ -140,9 +148,8 @@ static int opt_parse_wrp(int64_t *out, const char *s, const gang_part *part)
 		if (hi < lo || hi >= gang_geom_unit_count(&part->geom))
 			return -1;
 		for (uint32_t p = lo; p <= hi; p++)
-			wrp = gang_ob_wrp_protect(wrp, p, part);
+			gang_ob_wrp_protect(out, p, part);
 	}
-	*out = wrp;
 	return 0;
 }
 
@@ -220,7 +227,7 @@ static int opt_set(cli_session *s, opt_args *a, gang_diag *d)
 	const gang_part *part = gang_target_part(s->t);
 	gang_ob_want want;
 	gang_ob cur;
-	int64_t wrp;
+	gang_ob_wrp_bits wrp;
 	bool changed = false;
 	int err = GANG_OK;
 
@@ -235,8 +242,7 @@ static int opt_set(cli_session *s, opt_args *a, gang_diag *d)
 	if (a->wrp && gang_ob_field_wrp(part->family) == NULL)
 		return gang_diag_set(d, GANG_EUSAGE, "--wrp: the %s family has no write protection",
 				     part->family->name);
-	if (a->wrp && (err = gang_ob_want_set(&want, part->family, gang_ob_field_wrp(part->family)->name,
-					      wrp, d)) < 0)
+	if (a->wrp && (err = gang_ob_want_wrp(&want, &wrp, part->family, d)) < 0)
 		return err;
 	if ((err = gang_ob_write(&changed, s->t, &want, &a->wo)) < 0)
 		return err;

@@ -115,21 +115,24 @@ static int flash_check_wrp(gang_target *t, const gang_flash_range *r, size_t n)
 {
 	const gang_part *part = gang_target_part(t);
 	gang_ob ob = { 0 };
+	gang_ob_wrp_bits wrp;
 	gang_flash_unit u;
 	unsigned first, last;
 	int err = gang_ob_read(&ob, t);
 
+	gang_ob_wrp_of(&wrp, &ob, part->family);
 	for (size_t i = 0; i < n && err == GANG_OK; i++) {
 		if (!gang_geom_span(&first, &last, &part->geom, r[i].addr, r[i].len))
 			continue;
 		for (unsigned k = first; k <= last && gang_geom_unit(&u, &part->geom, k); k++) {
-			if (!gang_ob_wrp_protects(ob.wrp, k, part))
+			if (!gang_ob_wrp_protects(&wrp, k, part))
 				continue;
 			return gang_diag_set_at(gang_target_diag(t), GANG_EWRITE_PROTECTED, u.addr,
 					     "%s at 0x%08" PRIX32 " is write-protected (WRP option "
-					     "bytes 0x%08" PRIX32 "); clear WRP in the option bytes",
+					     "bytes 0x%08" PRIX32 " word %u); clear WRP in the option bytes",
 					     gang_geom_uniform_unit(&part->geom) ? "page" : "sector", u.addr,
-					     ob.wrp);
+					     wrp.w[k / part->wrp_pages_per_bit / 32U % GANG_OB_WRP_WORDS],
+					     k / part->wrp_pages_per_bit / 32U + 1U);
 		}
 	}
 	return err;
@@ -310,12 +313,19 @@ static int flash_erase_program(gang_target *t, const gang_image *img, const gang
 
 int gang_flash_unprotect(gang_target *t)
 {
+	/* the L0 regression deletes PCROP too (RM0367 §3.4.4): ask for what the chip will hold */
+	static const char *const lifted[] = { "WPRMOD", "PCROP", "PCROP2" };
+	const gang_family *f = gang_target_part(t)->family;
 	gang_ob_want w;
 	gang_ob_write_opts o = { true, NULL };
+	int err = GANG_OK;
 
 	gang_ob_want_init(&w);
 	w.rdp_level = 0;
-	return gang_ob_write(NULL, t, &w, &o);
+	for (size_t i = 0; i < sizeof(lifted) / sizeof(lifted[0]) && err == GANG_OK; i++)
+		if (gang_ob_field_find(f, lifted[i]) != NULL)
+			err = gang_ob_want_set(&w, f, lifted[i], 0, gang_target_diag(t));
+	return err < 0 ? err : gang_ob_write(NULL, t, &w, &o);
 }
 
 /* RDP 1 board: refuse, or regress (mass erase by the chip) when allowed. */

@@ -77,7 +77,7 @@ int gang_flash_erase_mass(gang_target *t);
 int gang_flash_erase_range(gang_target *t, uint32_t addr, uint32_t len);
 /* GANG_EFLASH "flash not blank at 0x...: reads 0x.." unless [addr, addr + len) is all erased. */
 int gang_flash_blank_check(gang_target *t, uint32_t addr, uint32_t len);
-/* Regress RDP 1 -> 0 (the chip mass-erases itself), keeping the other option bytes. */
+/* Regress RDP 1 -> 0 (the chip mass-erases itself), keeping the other option bytes (L0 PCROP goes with it). */
 int gang_flash_unprotect(gang_target *t);
 
 /* What confirms a write to one-time-programmable memory. */

@@ -59,7 +59,7 @@ uint64_t gang_flash_now_us(void);
 int gang_flash_overlap_run(uint64_t *spent_us, gang_flash_overlap *ov, uint64_t budget_us);
 
 /* Size of the raw option-byte block the ob_read/ob_write operations move. */
-#define GANG_OB_RAW_MAX 16U
+#define GANG_OB_RAW_MAX GANG_OB_RAW_LEN
 
 typedef struct gang_flash_ops {
 	const char *name;

@@ -200,7 +200,7 @@ static int f1_ob_write(gang_target *t, const uint8_t *raw, size_t len)
 {
 	int err;
 
-	if (len != 2U * F1_OB_HALFWORDS)
+	if (len < 2U * F1_OB_HALFWORDS)
 		return gang_diag_set(gang_target_diag(t), GANG_ERR, "option-byte block of %zu bytes, "
 				     "want %u", len, 2U * F1_OB_HALFWORDS);
 	if ((err = f1_unlock(t)) < 0 || (err = f1_ob_erase(t)) < 0 ||

@@ -108,6 +108,12 @@ int gang_ob_want_set_part(gang_ob_want *w, const gang_part *p, const char *name,
 	return err < 0 ? err : gang_ob_want_set(w, p->family, name, value, d);
 }
 
+/* The more[] slot of a BYTE or WRP field at index 2.., or NULL for data0/data1/wrp. */
+static int ob_more_slot(const gang_ob_field *k)
+{
+	return k->index >= 2U ? (int)((k->index - 2U) % GANG_OB_MORE) : -1;
+}
+
 static unsigned ob_width(const gang_ob_field *k)
 {
 	if (k->width)
@@ -128,10 +134,10 @@ int64_t gang_ob_field_get(const gang_ob *ob, const gang_ob_field *k)
 {
 	if (k->kind == GANG_OB_KIND_RDP)
 		return ob->rdp_level;
+	if ((k->kind == GANG_OB_KIND_WRP || k->kind == GANG_OB_KIND_BYTE) && ob_more_slot(k) >= 0)
+		return ob->more[ob_more_slot(k)];
 	if (k->kind == GANG_OB_KIND_WRP)
 		return ob->wrp;
-	if (k->kind == GANG_OB_KIND_BYTE && k->index >= 2U)
-		return ob->more[(k->index - 2U) % GANG_OB_MORE];
 	if (k->kind == GANG_OB_KIND_BYTE)
 		return k->index ? ob->data1 : ob->data0;
 	return (ob->user >> k->index) & (uint32_t)gang_ob_field_max(k);
@@ -167,8 +173,8 @@ int gang_ob_want_set(gang_ob_want *w, const gang_family *f, const char *name, in
 		w->user_mask |= mask;
 		w->user_val = (w->user_val & ~mask) | ((uint32_t)value << k->index);
 	}
-	else if (k->kind == GANG_OB_KIND_BYTE && k->index >= 2U)
-		w->more[(k->index - 2U) % GANG_OB_MORE] = value;
+	else if (ob_more_slot(k) >= 0)
+		w->more[ob_more_slot(k)] = value;
 	else if (k->kind == GANG_OB_KIND_BYTE)
 		*(k->index ? &w->data1 : &w->data0) = (int)value;
 	else
@@ -281,17 +287,25 @@ int gang_ob_plan(gang_ob *out, bool *changed_out, const gang_ob *cur, const gang
 	return GANG_OK;
 }
 
-int gang_ob_read(gang_ob *out, gang_target *t)
+int gang_ob_read_len(gang_ob *out, size_t *len_out, gang_target *t)
 {
 	const gang_family *f = gang_target_part(t)->family;
-	uint8_t raw[GANG_OB_RAW_MAX];
-	size_t len = 0;
-	int err = gang_flash_ops_of(f)->ob_read(raw, &len, t);
+	uint8_t raw[GANG_OB_RAW_MAX] = { 0 };
+	int err;
 
+	*len_out = 0;
+	err = gang_flash_ops_of(f)->ob_read(raw, len_out, t);
 	memset(out, 0, sizeof(*out));
 	if (err == GANG_OK)
 		gang_ob_decode(out, raw, f);
 	return err;
+}
+
+int gang_ob_read(gang_ob *out, gang_target *t)
+{
+	size_t len;
+
+	return gang_ob_read_len(out, &len, t);
 }
 
 static int ob_confirm(gang_target *t, const gang_ob *want)
@@ -340,29 +354,65 @@ int gang_ob_write(bool *changed_out, gang_target *t, const gang_ob_want *w,
 	return err < 0 ? err : ob_confirm(t, &next);
 }
 
-static uint32_t ob_wrp_bit(uint32_t page, const gang_part *part)
+void gang_ob_wrp_none(gang_ob_wrp_bits *out, const gang_family *f)
 {
-	uint32_t bit = page / part->wrp_pages_per_bit;
-
-	return bit > 31U ? 31U : bit;   /* the last bit covers every remaining page */
+	out->n = 0;
+	for (unsigned i = 0; i < GANG_OB_WRP_WORDS; i++)
+		out->w[i] = 0xFFFFFFFFU;
+	for (const gang_ob_field *k = gang_ob_fields(f); k->name != NULL; k++)
+		if (k->kind == GANG_OB_KIND_WRP && out->n < GANG_OB_WRP_WORDS)
+			out->n++;
 }
 
-uint32_t gang_ob_wrp_first_page(uint32_t wrp, const gang_part *part)
+void gang_ob_wrp_of(gang_ob_wrp_bits *out, const gang_ob *ob, const gang_family *f)
+{
+	unsigned i = 0;
+
+	gang_ob_wrp_none(out, f);
+	for (const gang_ob_field *k = gang_ob_fields(f); k->name != NULL && i < out->n; k++)
+		if (k->kind == GANG_OB_KIND_WRP)
+			out->w[i++] = (uint32_t)gang_ob_field_get(ob, k);
+}
+
+int gang_ob_want_wrp(gang_ob_want *w, const gang_ob_wrp_bits *b, const gang_family *f, gang_diag *d)
+{
+	unsigned i = 0;
+	int err = GANG_OK;
+
+	for (const gang_ob_field *k = gang_ob_fields(f); k->name != NULL && i < b->n && err == GANG_OK; k++)
+		if (k->kind == GANG_OB_KIND_WRP)
+			err = gang_ob_want_set(w, f, k->name, b->w[i++], d);
+	return err;
+}
+
+static uint32_t ob_wrp_bit(const gang_ob_wrp_bits *b, uint32_t page, const gang_part *part)
+{
+	uint32_t bit = page / part->wrp_pages_per_bit, last = 32U * (b->n ? b->n : 1U) - 1U;
+
+	return bit > last ? last : bit;   /* the last bit covers every remaining page */
+}
+
+uint32_t gang_ob_wrp_first_page(const gang_ob_wrp_bits *b, const gang_part *part)
 {
 	gang_flash_unit u;
 
-	for (unsigned bit = 0; bit < 32U; bit++)
-		if (!(wrp & (1U << bit)) && gang_geom_unit(&u, &part->geom, bit * part->wrp_pages_per_bit))
+	for (unsigned bit = 0; bit < 32U * GANG_OB_WRP_WORDS; bit++)
+		if (!(b->w[bit / 32U] & (1U << (bit % 32U))) &&
+		    gang_geom_unit(&u, &part->geom, bit * part->wrp_pages_per_bit))
 			return u.addr;
 	return 0;
 }
 
-uint32_t gang_ob_wrp_protect(uint32_t wrp, uint32_t page, const gang_part *part)
+void gang_ob_wrp_protect(gang_ob_wrp_bits *b, uint32_t page, const gang_part *part)
 {
-	return wrp & ~(1U << ob_wrp_bit(page, part));
+	uint32_t bit = ob_wrp_bit(b, page, part);
+
+	b->w[bit / 32U] &= ~(1U << (bit % 32U));
 }
 
-bool gang_ob_wrp_protects(uint32_t wrp, uint32_t page, const gang_part *part)
+bool gang_ob_wrp_protects(const gang_ob_wrp_bits *b, uint32_t page, const gang_part *part)
 {
-	return !(wrp & (1U << ob_wrp_bit(page, part)));
+	uint32_t bit = ob_wrp_bit(b, page, part);
+
+	return !(b->w[bit / 32U] & (1U << (bit % 32U)));
 }

@@ -17,6 +17,7 @@
 #define GANG_FLASH_OB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -25,9 +26,14 @@
 
 #define GANG_OB_UNCHANGED (-1)
 #define GANG_OB_LEVEL2_CONFIRM "I understand this locks the chip forever"
-#define GANG_OB_RAW_LEN 16U
-/* Data words beyond data0/data1 (BYTE fields from index 2): L5/U5 WRP2A/2B, SECWMx, WRPxy UNLOCK. */
+#define GANG_OB_RAW_LEN 40U      /* the largest block: L1's ten option words */
+/*
+ * Data words beyond data0/data1 (BYTE and WRP fields from index 2): L5/U5
+ * WRP2A/2B, SECWMx, WRPxy UNLOCK; L0/L1 WRP2..WRP4 and PCROP.
+ */
 #define GANG_OB_MORE 8U
+/* WRP words a family may have: L1 Cat.5/6 protects 128 sectors of 4 KiB (RM0038 §3.8.1). */
+#define GANG_OB_WRP_WORDS 4U
 
 typedef struct gang_ob {
 	int rdp_level;        /* 0, 1, 2 */
@@ -36,7 +42,7 @@ typedef struct gang_ob {
 				 F2/F4/F7: FLASH_OPTCR without RDP, nWRP, OPTLOCK, OPTSTRT) */
 	uint16_t data0, data1;/* F0/F1/F3 Data0/Data1; F7 BOOT_ADD0/BOOT_ADD1 */
 	uint32_t wrp;         /* write protection, bit = 0 protected (F1 FLASH_WRPR, F2/F4/F7 nWRP
-				 with bank 2's sectors from bit 12) */
+				 with bank 2's sectors from bit 12); more WRP words in more[] */
 	bool opterr;          /* some value/complement pair did not match (reads as 0xFF) */
 	uint32_t more[GANG_OB_MORE]; /* BYTE fields index 2.. (0 where the family has none) */
 } gang_ob;
@@ -57,7 +63,8 @@ typedef enum gang_ob_kind {
 	GANG_OB_KIND_RDP = 0,  /* read-protection level 0, 1 or 2 */
 	GANG_OB_KIND_BIT,      /* width user bits from bit index (BOR_LEV: 2 bits) */
 	GANG_OB_KIND_BYTE,     /* a data word of width bits: Data0/Data1, BOOT_ADD0/1 (index 2..: gang_ob.more) */
-	GANG_OB_KIND_WRP,      /* write-protection bits (as FLASH_WRPR: bit = 0 protected) */
+	GANG_OB_KIND_WRP,      /* write-protection bits (as FLASH_WRPR: bit = 0 protected); index 0: the
+				  first 32 bits (gang_ob.wrp), 2..: the next words (gang_ob.more) */
 } gang_ob_kind;
 
 /*
@@ -69,7 +76,8 @@ typedef enum gang_ob_kind {
 typedef struct gang_ob_field {
 	const char *name;
 	gang_ob_kind kind;
-	uint8_t index;        /* BIT: first bit in user; BYTE: 0 data0, 1 data1, 2.. more[index - 2] */
+	uint8_t index;        /* BIT: first bit in user; BYTE: 0 data0, 1 data1, 2.. more[index - 2];
+				 WRP: 0 wrp, 2.. more[index - 2] */
 	uint8_t width;        /* BIT and BYTE: bits (0 means 1 for BIT, 8 for BYTE) */
 	uint8_t parts;        /* 0: every part of the family; else the traits a part needs, all of
 				 them (gang_flash_ops.ob_part_class: H7 single core, dual core, two banks) */
@@ -87,7 +95,7 @@ void gang_ob_want_init(gang_ob_want *w);
 const gang_ob_field *gang_ob_fields(const gang_family *f);
 /* The field of f called name (case-insensitive: "nrst_stop" finds nRST_STOP), or NULL. */
 const gang_ob_field *gang_ob_field_find(const gang_family *f, const char *name);
-/* f's write-protection field ("WRP" on F0/F1/F3, "nWRP" on F2/F4/F7), or NULL. */
+/* f's first write-protection field ("WRP" on F0/F1/F3 and L0/L1, "nWRP" on F2/F4/F7), or NULL. */
 const gang_ob_field *gang_ob_field_wrp(const gang_family *f);
 /* The largest value field k takes (RDP 2, a bit 1, BOR_LEV 3, Data0 255, WRP 0xFFFFFFFF). */
 int64_t gang_ob_field_max(const gang_ob_field *k);
@@ -148,6 +156,8 @@ int gang_ob_plan(gang_ob *out, bool *changed_out, const gang_ob *cur, const gang
 
 /* Read and decode the option bytes of the attached chip. */
 int gang_ob_read(gang_ob *out, gang_target *t);
+/* The same, with the bytes the family's block holds on this part (*len_out <= GANG_OB_RAW_LEN). */
+int gang_ob_read_len(gang_ob *out, size_t *len_out, gang_target *t);
 /*
  * Compare, skip when equal, else erase and program the block (RDP last),
  * reload (reset; the core is halted again) and read back to confirm.
@@ -158,13 +168,29 @@ int gang_ob_write(bool *changed_out, gang_target *t, const gang_ob_want *w,
 		  const gang_ob_write_opts *o);
 
 /*
- * WRPR value wrp with the bit covering erase unit `page` (flash/geom.h
- * index) cleared (protected); the last bit covers every later unit.
+ * The write protection of a family as one bit string over its WRP fields
+ * in list order (F1: one word; L0: WRP, WRP2; L1: WRP..WRP4), bit = 0
+ * protected; n words, the rest all ones.
  */
-uint32_t gang_ob_wrp_protect(uint32_t wrp, uint32_t page, const gang_part *part);
-/* True when wrp protects erase unit `page` (its bit is 0). */
-bool gang_ob_wrp_protects(uint32_t wrp, uint32_t page, const gang_part *part);
-/* Lowest flash address write-protected by wrp (bit = 0), or 0 when none; units per bit from part. */
-uint32_t gang_ob_wrp_first_page(uint32_t wrp, const gang_part *part);
+typedef struct gang_ob_wrp_bits {
+	uint32_t w[GANG_OB_WRP_WORDS];
+	unsigned n;
+} gang_ob_wrp_bits;
+
+/* Nothing protected, with f's number of WRP words (0 when f has none). */
+void gang_ob_wrp_none(gang_ob_wrp_bits *out, const gang_family *f);
+/* The WRP words of ob, by f's WRP fields. */
+void gang_ob_wrp_of(gang_ob_wrp_bits *out, const gang_ob *ob, const gang_family *f);
+/* Set every WRP field of f in w from b. */
+int gang_ob_want_wrp(gang_ob_want *w, const gang_ob_wrp_bits *b, const gang_family *f, gang_diag *d);
+/*
+ * Protect erase unit `page` (flash/geom.h index): the bit covering it
+ * cleared; with one word, the last bit covers every later unit (F1).
+ */
+void gang_ob_wrp_protect(gang_ob_wrp_bits *b, uint32_t page, const gang_part *part);
+/* True when b protects erase unit `page` (its bit is 0). */
+bool gang_ob_wrp_protects(const gang_ob_wrp_bits *b, uint32_t page, const gang_part *part);
+/* Lowest flash address write-protected by b, or 0 when none; units per bit from part. */
+uint32_t gang_ob_wrp_first_page(const gang_ob_wrp_bits *b, const gang_part *part);
 
 #endif

@@ -158,10 +158,37 @@ static const gang_flash_sr_errs l0_errs = {
 	  { L0_SR_FWWERR, "the half-page burst was interrupted (FWWERR)" } },
 };
 
+/*
+ * WRPERR in a sector that L0 PCROP guards is no write protection: say what
+ * it is and what lifts it (RM0367 §3.4.4), so nobody looks for WRP bits.
+ */
+static int l0_explain_pcrop(gang_target *t, uint32_t addr, int err)
+{
+	const gang_part *part = gang_target_part(t);
+	const gang_ob_field *lo = gang_ob_field_find(part->family, "PCROP");
+	const gang_ob_field *hi = gang_ob_field_find(part->family, "PCROP2");
+	uint32_t sector = (addr - GANG_FLASH_BASE) / (L0_OB_SECTOR_KIB * 1024U);
+	gang_ob ob;
+	uint64_t pcrop;
+
+	if (lo == NULL || hi == NULL || addr < GANG_FLASH_BASE || sector >= part->flash_kib / L0_OB_SECTOR_KIB ||
+	    gang_ob_read(&ob, t) < 0)
+		return err;
+	pcrop = (uint64_t)gang_ob_field_get(&ob, lo) | (uint64_t)gang_ob_field_get(&ob, hi) << 32;
+	if (!(pcrop >> sector & 1U))
+		return err;
+	return gang_diag_set_at(gang_target_diag(t), GANG_EWRITE_PROTECTED, addr, "sector %" PRIu32 " at 0x%08"
+				PRIX32 " is PCROP read-protected (WPRMOD = 1): it cannot be programmed or erased "
+				"until an RDP regression from level 1 to 0 lifts PCROP (RM0367 §3.4.4)", sector,
+				addr);
+}
+
 static int l0_check(gang_target *t, uint32_t sr, const char *what, uint32_t addr)
 {
 	/* only the bits this family has (L1 has no NOTZEROERR or FWWERR) */
-	return gang_flash_ctrl_check(t, sr & l0_fam(t)->sr_errs, what, addr, &l0_errs);
+	int err = gang_flash_ctrl_check(t, sr & l0_fam(t)->sr_errs, what, addr, &l0_errs);
+
+	return err == GANG_EWRITE_PROTECTED ? l0_explain_pcrop(t, addr, err) : err;
 }
 
 static int l0_wait(uint32_t *sr_out, gang_target *t, unsigned expect_us, unsigned timeout_ms, const char *what)
@@ -457,29 +484,58 @@ static int l0_eeprom_write(gang_target *t, uint32_t addr, const uint8_t *data, s
 
 /* ---- option bytes ------------------------------------------------------------- */
 
+/* The part's option words (its WRP half-words only: a word past them is not there to read or write). */
 static int l0_ob_read(uint8_t *raw, size_t *len_out, gang_target *t)
 {
-	*len_out = L0_OB_RAW;
-	return gang_stlink_read_mem(raw, gang_target_stlink(t), gang_target_part(t)->family->flash.ob_base, L0_OB_RAW);
+	const gang_part *part = gang_target_part(t);
+	unsigned n = gang_pecr_l0_ob_words(part), low = n < 8U ? n : 8U;
+	int err;
+
+	memset(raw, 0, L0_OB_RAW);
+	*len_out = 4U * n;
+	err = gang_stlink_read_mem(raw, gang_target_stlink(t), part->family->flash.ob_base, 4U * low);
+	if (err == GANG_OK && n > low)
+		err = gang_stlink_read_mem(raw + 4U * low, gang_target_stlink(t),
+					   part->family->flash.ob_base + gang_pecr_l0_ob_off(low), 4U * (n - low));
+	return err;
 }
 
-/* The option words that differ from the chip's, RDP (word 0) last: protection changes once the rest is in. */
+/*
+ * Option word i when it differs from the chip's. RDP (word 0) goes last, so
+ * protection changes once the rest is in; but a regression that lifts L0
+ * PCROP goes first: silicon keeps PCROP sectors until the regression
+ * removes them (RM0367 §3.4.4), and the WRPROT words come after.
+ */
+static int l0_ob_word_write(gang_target *t, unsigned i, const uint8_t *raw, const uint8_t *cur)
+{
+	uint32_t addr = gang_target_part(t)->family->flash.ob_base + gang_pecr_l0_ob_off(i), sr = 0;
+	int err;
+
+	if (memcmp(raw + 4U * i, cur + 4U * i, 4) == 0)
+		return GANG_OK;
+	if ((err = gang_stlink_write32(gang_target_stlink(t), addr, l0_ctrl_get(raw, 4U * i))) < 0 ||
+	    (err = l0_wait(&sr, t, 0, i == 0 ? L0_OB_TIMEOUT_MS : 1000U, "option-byte write")) < 0)
+		return err;
+	return l0_check(t, sr, "option-byte write", addr);
+}
+
+static bool l0_ob_lifts_pcrop(const uint8_t *raw, const uint8_t *cur, const gang_family *f)
+{
+	uint32_t was = l0_ctrl_get(cur, 0), will = l0_ctrl_get(raw, 0);
+
+	return gang_pecr_l0_family(f)->l0_optr && (was & L0_OB_WPRMOD) && (uint8_t)was != f->rdp_level0 &&
+	       (uint8_t)will == f->rdp_level0;
+}
+
 static int l0_ob_program(gang_target *t, const uint8_t *raw, const uint8_t *cur)
 {
-	uint32_t base = gang_target_part(t)->family->flash.ob_base, sr = 0;
-	int err = GANG_OK;
+	unsigned n = gang_pecr_l0_ob_words(gang_target_part(t));
+	bool rdp_first = l0_ob_lifts_pcrop(raw, cur, gang_target_part(t)->family);
+	int err = rdp_first ? l0_ob_word_write(t, 0, raw, cur) : GANG_OK;
 
-	for (unsigned k = 1; k <= L0_OB_WORDS && err == GANG_OK; k++) {
-		unsigned i = k % L0_OB_WORDS;
-
-		if (memcmp(raw + 4U * i, cur + 4U * i, 4) == 0)
-			continue;
-		if ((err = gang_stlink_write32(gang_target_stlink(t), base + 4U * i, l0_ctrl_get(raw, 4U * i))) < 0 ||
-		    (err = l0_wait(&sr, t, 0, i == 0 ? L0_OB_TIMEOUT_MS : 1000U, "option-byte write")) < 0)
-			break;
-		err = l0_check(t, sr, "option-byte write", base + 4U * i);
-	}
-	return err;
+	for (unsigned i = 1; i < n && err == GANG_OK; i++)
+		err = l0_ob_word_write(t, i, raw, cur);
+	return err < 0 || rdp_first ? err : l0_ob_word_write(t, 0, raw, cur);
 }
 
 /*
@@ -530,6 +586,7 @@ const gang_flash_ops gang_flash_ops_l0 = {
 	.ob_decode = gang_pecr_l0_ob_decode,
 	.ob_encode = gang_pecr_l0_ob_encode,
 	.ob_rdp_byte = gang_pecr_l0_ob_rdp_byte,
+	.ob_policy = gang_pecr_l0_ob_policy,
 	.eeprom_range = gang_pecr_l0_eeprom,
 	.eeprom_write = l0_eeprom_write,
 };

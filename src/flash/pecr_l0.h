@@ -57,8 +57,16 @@
 #define L0_SR_FWWERR         (1U << 17)  /* L0 */
 
 #define L0_EEPROM_BASE       0x08080000U /* data EEPROM on every L0/L1 (RM0377 §3.3.1, RM0038 §3.3.1) */
-#define L0_OB_WORDS          4U          /* RDP, USER, WRP01, WRP23: the block gang moves */
+/*
+ * The block gang moves: RDP, USER, then the WRP half-words of 16 sectors
+ * each (L0 Cat.5: three, RM0377 §3.4.1; L1 Cat.5/6: eight, the last two at
+ * 0x1FF80080, RM0038 §3.8.1), as many as the part's flash needs.
+ */
+#define L0_OB_WORDS          10U
 #define L0_OB_RAW            (4U * L0_OB_WORDS)
+#define L0_OB_SECTOR_KIB     4U          /* one WRP bit: 32 L0 pages, 16 L1 pages */
+#define L0_OB_WPRMOD         (1U << 8)   /* in option word 0, L0 only */
+#define L0_WPRMOD_USER_BIT   16U         /* gang_ob.user: WPRMOD kept above the USER word's 16 bits */
 
 /* What differs between the L0 and L1 instances of the controller. */
 typedef struct gang_pecr_family {
@@ -73,9 +81,15 @@ bool gang_pecr_l0_eeprom(uint32_t *lo, uint32_t *hi, const gang_part *p);
 const gang_pecr_family *gang_pecr_l0_family(const gang_family *f);
 
 /* pecr_l0_ob.c */
+/* Option words part p has (RDP, USER and its WRP half-words), and where raw word i lives from 0x1FF80000. */
+unsigned gang_pecr_l0_ob_words(const gang_part *p);
+uint32_t gang_pecr_l0_ob_off(unsigned i);
 const gang_ob_field *gang_pecr_l0_ob_fields(const gang_family *f);
 void gang_pecr_l0_ob_decode(gang_ob *out, const uint8_t *raw, const gang_family *f);
 void gang_pecr_l0_ob_encode(uint8_t *raw, const gang_ob *ob, const gang_family *f);
 int gang_pecr_l0_ob_rdp_byte(uint8_t *out, int level, const gang_family *f, gang_diag *d);
+/* L0 PCROP rules (WPRMOD, PCROP sectors): what silicon refuses, and what only an RDP regression undoes. */
+int gang_pecr_l0_ob_policy(const gang_ob *cur, const gang_ob *next, const gang_ob_write_opts *o,
+			   const gang_family *f, gang_diag *d);
 
 #endif

@@ -353,22 +353,28 @@ static int prof_parse_data(const prof_ctx *c, const config_setting_t *g)
 }
 
 /*
- * confirm_permanent_lock confirms rdp = 2, or on L5/U5 a field that cannot
- * be undone without erasing the chip or ever: TZEN, a WRPxy_UNLOCK
- * (flash/fpec_tz_ob.c asks for the same sentence).
+ * confirm_permanent_lock confirms rdp = 2, or a field that cannot be undone
+ * without erasing the chip or ever: on L5/U5 TZEN, a WRPxy_UNLOCK
+ * (flash/fpec_tz_ob.c asks for the same sentence); on L0 WPRMOD, PCROP,
+ * PCROP2 (flash/pecr_l0_ob.c).
  */
+static bool prof_confirmable(const char *name)
+{
+	size_t n = strlen(name);
+
+	return strcmp(name, "TZEN") == 0 || (n > 7 && strcmp(name + n - 7, "_UNLOCK") == 0) ||
+	       strcmp(name, "WPRMOD") == 0 || strncmp(name, "PCROP", 5) == 0;
+}
+
 static int prof_check_confirm(const prof_ctx *c, const config_setting_t *g)
 {
 	const gang_profile_ob *ob = &c->p->ob;
 
 	if (!ob->confirm_lock || ob->rdp == 2)
 		return GANG_OK;
-	for (size_t i = 0; i < ob->n_fields; i++) {
-		size_t n = strlen(ob->fields[i].name);
-
-		if (strcmp(ob->fields[i].name, "TZEN") == 0 || (n > 7 && strcmp(ob->fields[i].name + n - 7, "_UNLOCK") == 0))
+	for (size_t i = 0; i < ob->n_fields; i++)
+		if (prof_confirmable(ob->fields[i].name))
 			return GANG_OK;
-	}
 	return prof_err(c, prof_member_line(g, "confirm_permanent_lock"), "option_bytes", "confirm_permanent_lock",
 			GANG_EPROFILE, "only applies with rdp = 2");
 }

@@ -67,19 +67,24 @@ static void job_progress(void *user, const char *step, uint64_t done, uint64_t t
 	job_event(j, GANG_EV_PROGRESS, &ev);
 }
 
+#define JOB_OB_RECORD_MIN 16U
+
 /* The option bytes as read, hex, for the attempt record; "" if unreadable. */
 static void job_ob_hex(char *out, size_t cap, gang_target *t)
 {
 	uint8_t raw[GANG_OB_RAW_LEN];
+	size_t len = 0;
 	gang_ob ob;
 
 	out[0] = '\0';
-	if (cap < 2 * GANG_OB_RAW_LEN + 1 || gang_ob_read(&ob, t) < 0) {
+	if (cap < 2 * GANG_OB_RAW_LEN + 1 || gang_ob_read_len(&ob, &len, t) < 0) {
 		gang_diag_clear(gang_target_diag(t));
 		return;
 	}
 	gang_ob_encode(raw, &ob, gang_target_part(t)->family);
-	for (size_t i = 0; i < GANG_OB_RAW_LEN; i++)
+	/* 16 bytes as always, more where the part's block is longer (L1: WRP words up to 0x1FF80084) */
+	len = len > JOB_OB_RECORD_MIN ? len : JOB_OB_RECORD_MIN;
+	for (size_t i = 0; i < len && i < GANG_OB_RAW_LEN; i++)
 		snprintf(out + 2 * i, 3, "%02X", raw[i]);
 }
 
@@ -257,23 +262,20 @@ static int job_verify(job *j)
 	return gang_flash_verify(j->t, job_image(j), j->p->verify, job_progress, j);
 }
 
-/* WRPR value protecting the profile's pages (bit = 0 protected; the last bit covers the rest). */
-static int64_t job_ob_wrp(const gang_profile_ob *pob, const gang_part *part)
+/* The WRP words protecting the profile's pages (bit = 0 protected), false when it sets none. */
+static bool job_ob_wrp(gang_ob_wrp_bits *out, const gang_profile_ob *pob, const gang_part *part)
 {
-	uint32_t wrp = 0xFFFFFFFFU;
-
-	if (!pob->wrp_set)
-		return GANG_OB_UNCHANGED;
-	for (size_t i = 0; i < pob->n_wrp; i++)
-		wrp = gang_ob_wrp_protect(wrp, pob->wrp_pages[i], part);
-	return wrp;
+	gang_ob_wrp_none(out, part->family);
+	for (size_t i = 0; pob->wrp_set && i < pob->n_wrp; i++)
+		gang_ob_wrp_protect(out, pob->wrp_pages[i], part);
+	return pob->wrp_set;
 }
 
 /* The profile's option bytes as named fields of the part's family (its driver's names). */
 static int job_ob_want(gang_ob_want *w, const gang_profile_ob *pob, const gang_part *part, gang_diag *d)
 {
-	const gang_ob_field *wrp = gang_ob_field_wrp(part->family);
-	int64_t wrp_v = job_ob_wrp(pob, part);
+	gang_ob_wrp_bits wrp;
+	bool wrp_set = job_ob_wrp(&wrp, pob, part);
 	int err = GANG_OK;
 
 	gang_ob_want_init(w);
@@ -281,8 +283,8 @@ static int job_ob_want(gang_ob_want *w, const gang_profile_ob *pob, const gang_p
 		err = gang_ob_want_set(w, part->family, "RDP", pob->rdp, d);
 	for (size_t i = 0; i < pob->n_fields && err == GANG_OK; i++)
 		err = gang_ob_want_set_part(w, part, pob->fields[i].name, pob->fields[i].value, d);
-	if (err == GANG_OK && wrp_v != GANG_OB_UNCHANGED && wrp)
-		err = gang_ob_want_set(w, part->family, wrp->name, wrp_v, d);
+	if (err == GANG_OK && wrp_set)
+		err = gang_ob_want_wrp(w, &wrp, part->family, d);
 	return err;
 }
 

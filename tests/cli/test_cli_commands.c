@@ -422,6 +422,49 @@ Test(cli_cmd, options_set_of_a_field_the_family_lacks_names_it_and_lists_the_fam
 	cli_free(&r);
 }
 
+/* L073 (RM0377 §3.4.1): sectors 32-47 in WRPROT2, shown with WRP; PCROP by its own name. */
+Test(cli_cmd, options_on_an_l073_reach_wrprot2_and_name_pcrop_apart)
+{
+	cli_out r = cli_on_bench("tests/fixtures/benches/flash-l073rz.cfg", "options", "set", "--wrp",
+				 "1280-1311", NULL, NULL);   /* pages of sector 40: 0x08028000.. */
+
+	cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+	cr_expect_not_null(strstr(r.out, "WRP        0xFFFFFFFF 0xFFFFFEFF, write-protected pages: 1280-1311"),
+			   "%s", r.out);
+	cr_expect_not_null(strstr(r.out, "WPRMOD=0"), "%s", r.out);
+	cr_expect_not_null(strstr(r.out, "PCROP=0x00"), "%s", r.out);
+	cli_free(&r);
+}
+
+/* A profile's wrp_pages past sector 31 (L073 WRPROT2) is written by gang run and read back by options show. */
+Test(cli_cmd, a_profile_protects_l073_sector_40_through_wrprot2)
+{
+	char prof[96], db[96];
+	const char *run[] = { "tools/gangsim", "--bench", "tests/fixtures/benches/flash-l073rz.cfg", "--state", NULL,
+			      "--", GANG, "run", prof, "--boards", "1", "--plain", "--db", db, NULL };
+	char state[96], cwd[160];
+	FILE *fp;
+	cli_out r;
+
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	cmd_path(prof, sizeof(prof), "l073-wrp.cfg");
+	cmd_path(db, sizeof(db), "l073.sqlite");
+	snprintf(state, sizeof(state), "%s/state", cli_tmp);
+	run[4] = state;
+	fp = fopen(prof, "w");
+	cr_assert_not_null(fp);
+	fprintf(fp, "name = \"l073-wrp\";\ntarget = \"STM32L073RZ\";\n"
+		"image = { file = \"%s/profiles/firmware/demo-l053.hex\"; };\nerase = \"pages\";\n"
+		"verify = \"crc\";\noption_bytes = { wrp_pages = \"1280-1311\"; };\n", cwd);
+	fclose(fp);
+	r = cli_spawn(run, NULL);
+	cr_assert_eq(r.status, 0, "exit %d: %s %s", r.status, r.out, r.err);
+	cli_free(&r);
+	r = cli_on_bench("tests/fixtures/benches/flash-l073rz.cfg", "options", "show", NULL, NULL, NULL, NULL);
+	cr_expect_not_null(strstr(r.out, "0xFFFFFFFF 0xFFFFFEFF, write-protected pages: 1280-1311"), "%s", r.out);
+	cli_free(&r);
+}
+
 Test(cli_cmd, options_set_by_field_name_and_by_todays_flag_write_the_same_bit)
 {
 	cli_out r = cli_on_bench(BENCH_ONE, "options", "set", "--set", "nrst_stdby=0", NULL, NULL);

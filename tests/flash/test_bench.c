@@ -17,6 +17,7 @@
 
 #include "flash/flash.h"
 #include "flash/ob.h"
+#include "bench_multi.h"
 #include "bench_session.h"
 #include "stlink/stlink.h"
 #include "target/target.h"
@@ -69,21 +70,6 @@ static uint8_t *fx_board_flash(size_t *len_out)
 	return buf;
 }
 
-/* Pseudo-random bytes without 0xFF, so every half-word is really programmed. */
-static gang_image *fx_image(uint32_t addr, size_t len, unsigned seed)
-{
-	uint8_t *b = malloc(len);
-	gang_image *img = NULL;
-
-	for (size_t i = 0; i < len; i++) {
-		seed = seed * 1103515245U + 12345U;
-		b[i] = (uint8_t)((seed >> 16) % 255U);
-	}
-	cr_assert_eq(gang_image_from_buffer(&img, addr, b, len), GANG_OK);
-	free(b);
-	return img;
-}
-
 static void fx_program(const gang_image *img, gang_erase_mode em)
 {
 	gang_program_opts o = { em, false, NULL, NULL };
@@ -95,7 +81,7 @@ TestSuite(flash_bench, .fini = fx_fini, .timeout = 60);
 
 Test(flash_bench, program_then_crc_verify_leaves_exactly_the_image_in_flash)
 {
-	gang_image *img = fx_image(0x08000000U, 10000, 1);
+	gang_image *img = bench_image(0x08000000U, 10000, 1);
 	size_t n;
 	uint8_t *fl, back[10000];
 
@@ -117,7 +103,7 @@ Test(flash_bench, program_then_crc_verify_leaves_exactly_the_image_in_flash)
 
 Test(flash_bench, unaligned_segments_with_a_gap_are_programmed_and_the_gap_stays_erased)
 {
-	gang_image *img = fx_image(0x08000801U, 333, 2), *b = fx_image(0x08000A03U, 5, 3);
+	gang_image *img = bench_image(0x08000801U, 333, 2), *b = bench_image(0x08000A03U, 5, 3);
 	size_t n;
 	uint8_t *fl;
 
@@ -139,7 +125,7 @@ Test(flash_bench, unaligned_segments_with_a_gap_are_programmed_and_the_gap_stays
 
 Test(flash_bench, page_erase_keeps_other_pages_and_mass_erase_clears_them)
 {
-	gang_image *old = fx_image(0x08010000U, 2048, 4), *img = fx_image(0x08000000U, 3000, 5);
+	gang_image *old = bench_image(0x08010000U, 2048, 4), *img = bench_image(0x08000000U, 3000, 5);
 	size_t n;
 	uint8_t *fl;
 
@@ -161,7 +147,7 @@ Test(flash_bench, page_erase_keeps_other_pages_and_mass_erase_clears_them)
 
 Test(flash_bench, erased_halfwords_are_skipped_so_programming_over_them_needs_no_erase)
 {
-	gang_image *img = fx_image(0x08002000U, 64, 6);
+	gang_image *img = bench_image(0x08002000U, 64, 6);
 	uint8_t ff[64];
 	gang_image *blank = NULL;
 	size_t n;
@@ -182,7 +168,7 @@ Test(flash_bench, erased_halfwords_are_skipped_so_programming_over_them_needs_no
 
 Test(flash_bench, programming_over_data_without_erase_is_a_pgerr_naming_the_address)
 {
-	gang_image *a = fx_image(0x08003000U, 256, 7), *b = fx_image(0x08003000U, 256, 8);
+	gang_image *a = bench_image(0x08003000U, 256, 7), *b = bench_image(0x08003000U, 256, 8);
 	gang_program_opts o = { GANG_ERASE_NONE, false, NULL, NULL };
 
 	fx_up("flash-f103rc.cfg");
@@ -198,7 +184,7 @@ Test(flash_bench, programming_over_data_without_erase_is_a_pgerr_naming_the_addr
 
 Test(flash_bench, write_protected_page_is_refused_before_erase_with_its_address)
 {
-	gang_image *img = fx_image(0x08000800U, 0x1000, 9);
+	gang_image *img = bench_image(0x08000800U, 0x1000, 9);
 	gang_program_opts o = { GANG_ERASE_PAGES, false, NULL, NULL };
 
 	fx_up("flash-wrp.cfg");
@@ -213,7 +199,7 @@ Test(flash_bench, write_protected_page_is_refused_before_erase_with_its_address)
 
 Test(flash_bench, write_protected_halfword_stops_the_loader_with_its_address)
 {
-	gang_image *img = fx_image(0x08000FF0U, 64, 10);
+	gang_image *img = bench_image(0x08000FF0U, 64, 10);
 	gang_program_opts o = { GANG_ERASE_NONE, false, NULL, NULL };
 	size_t n;
 	uint8_t *fl;
@@ -231,7 +217,7 @@ Test(flash_bench, write_protected_halfword_stops_the_loader_with_its_address)
 
 static void fx_stuck(gang_verify_mode mode)
 {
-	gang_image *img = fx_image(0x08000100U, 64, 11);
+	gang_image *img = bench_image(0x08000100U, 64, 11);
 
 	img->seg[0].data[0x23] |= 0x04;   /* the stuck-at-0 bit must be 1 in the image */
 	fx_up("flash-stuck.cfg");
@@ -255,7 +241,7 @@ Test(flash_bench, stuck_bit_fails_readback_verify_at_its_address)
 
 Test(flash_bench, rdp1_board_is_refused_unless_unprotect_is_allowed)
 {
-	gang_image *img = fx_image(0x08000000U, 4096, 12);
+	gang_image *img = bench_image(0x08000000U, 4096, 12);
 	gang_program_opts o = { GANG_ERASE_PAGES, false, NULL, NULL };
 	uint8_t buf[16];
 
@@ -269,7 +255,7 @@ Test(flash_bench, rdp1_board_is_refused_unless_unprotect_is_allowed)
 
 Test(flash_bench, rdp1_board_with_unprotect_allowed_is_mass_erased_then_programmed)
 {
-	gang_image *img = fx_image(0x08001000U, 4096, 13);
+	gang_image *img = bench_image(0x08001000U, 4096, 13);
 	gang_program_opts o = { GANG_ERASE_PAGES, true, NULL, NULL };
 	gang_ob ob;
 	size_t n;
@@ -291,7 +277,7 @@ Test(flash_bench, rdp1_board_with_unprotect_allowed_is_mass_erased_then_programm
 
 Test(flash_bench, blank_check_passes_on_erased_flash_and_names_the_first_programmed_byte)
 {
-	gang_image *img = fx_image(0x08004006U, 2, 14);
+	gang_image *img = bench_image(0x08004006U, 2, 14);
 
 	fx_up("flash-f103rc.cfg");
 	cr_assert_eq(gang_flash_blank_check(F.t, 0x08004000U, 0x800), GANG_OK, "%s", fx_msg());
@@ -305,7 +291,7 @@ Test(flash_bench, blank_check_passes_on_erased_flash_and_names_the_first_program
 
 Test(flash_bench, mass_erase_leaves_all_flash_blank)
 {
-	gang_image *img = fx_image(0x0803F000U, 4096, 15);
+	gang_image *img = bench_image(0x0803F000U, 4096, 15);
 
 	fx_up("flash-f103rc.cfg");
 	fx_program(img, GANG_ERASE_PAGES);
@@ -334,7 +320,7 @@ static void fx_progress(void *user, const char *step, uint64_t done, uint64_t to
 
 Test(flash_bench, progress_reports_program_bytes_up_to_the_total)
 {
-	gang_image *img = fx_image(0x08000000U, 12288, 16);
+	gang_image *img = bench_image(0x08000000U, 12288, 16);
 	fx_prog pr = { 0 };
 	gang_program_opts o = { GANG_ERASE_PAGES, false, fx_progress, &pr };
 
@@ -349,7 +335,7 @@ Test(flash_bench, progress_reports_program_bytes_up_to_the_total)
 
 Test(flash_bench, image_outside_the_parts_flash_is_refused)
 {
-	gang_image *img = fx_image(0x0803FFF0U, 32, 17);
+	gang_image *img = bench_image(0x0803FFF0U, 32, 17);
 	gang_program_opts o = { GANG_ERASE_PAGES, false, NULL, NULL };
 	uint8_t buf[4];
 
@@ -362,7 +348,7 @@ Test(flash_bench, image_outside_the_parts_flash_is_refused)
 
 static void fx_family(const char *bench, const char *part)
 {
-	gang_image *img = fx_image(0x08000400U, 6000, 18);
+	gang_image *img = bench_image(0x08000400U, 6000, 18);
 	size_t n;
 	uint8_t *fl;
 
@@ -415,7 +401,7 @@ Test(flash_bench, option_bytes_write_reads_back_and_an_equal_write_is_skipped)
 
 Test(flash_bench, wrp_written_in_option_bytes_protects_its_pages_until_cleared)
 {
-	gang_image *img = fx_image(0x08000000U, 1024, 19);
+	gang_image *img = bench_image(0x08000000U, 1024, 19);
 	gang_program_opts o = { GANG_ERASE_PAGES, false, NULL, NULL };
 	gang_ob_want w;
 
@@ -433,7 +419,7 @@ Test(flash_bench, wrp_written_in_option_bytes_protects_its_pages_until_cleared)
 
 Test(flash_bench, rdp1_set_by_option_bytes_blocks_reads_and_regression_needs_permission)
 {
-	gang_image *img = fx_image(0x08000000U, 512, 20);
+	gang_image *img = bench_image(0x08000000U, 512, 20);
 	gang_ob_want w;
 	gang_ob_write_opts allow = { true, NULL };
 	uint8_t buf[8];
@@ -537,7 +523,7 @@ Test(flash_bench, detach_run_after_programming_starts_the_new_firmware_from_rese
 
 Test(flash_bench, wait_answers_on_the_swd_link_do_not_corrupt_programming)
 {
-	gang_image *img = fx_image(0x08000000U, 8192, 21);
+	gang_image *img = bench_image(0x08000000U, 8192, 21);
 
 	fx_up("flash-faults.cfg");
 	fx_program(img, GANG_ERASE_PAGES);
@@ -548,7 +534,7 @@ Test(flash_bench, wait_answers_on_the_swd_link_do_not_corrupt_programming)
 
 Test(flash_bench, power_loss_while_programming_fails_without_hanging)
 {
-	gang_image *img = fx_image(0x08000000U, 65536, 22);
+	gang_image *img = bench_image(0x08000000U, 65536, 22);
 	gang_program_opts o = { GANG_ERASE_MASS, false, NULL, NULL };
 	int err;
 

@@ -4,8 +4,9 @@
  * read-back verify on every L0/L1 bench part (the L011's 2 KiB of SRAM
  * through the batch path), unaligned data widened to half pages with the
  * erased value 0x00 around it, data EEPROM writes, option words by name
- * with OBL_LAUNCH, and write protection, each checked against the board's
- * own state file (STATE/<UID>/flash.bin).
+ * with OBL_LAUNCH, write protection in every WRP word (L073 WRPROT2, L152RE
+ * WRP4) and L0 PCROP, each checked against the board's own state file
+ * (STATE/<UID>/flash.bin) or its option words.
  * References: RM0377 §3.3 (L0: 128-byte pages, 16-word half pages, data
  * EEPROM, option words, OBL_LAUNCH), RM0038 §3 (L1: 256-byte pages,
  * 32-word half pages), DS10152 (L053: 2 KiB EEPROM).
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "flash/flash.h"
+#include "flash/geom.h"
 #include "flash/ob.h"
 #include "bench_session.h"
 #include "stlink/stlink.h"
@@ -275,4 +277,125 @@ Test(flash_l0, rdp1_blocks_reads_and_regression_erases_flash_and_eeprom_when_all
 	cr_assert_eq(gang_flash_verify(L.t, img, GANG_VERIFY_CRC, NULL, NULL), GANG_OK, "%s", l0_msg());
 	gang_image_free(img);
 	gang_image_free(ee);
+}
+
+/* ---- every WRP word, and L0 PCROP (RM0377 §3.4.1, RM0038 §3.8.1, RM0367 §3.4.4) ---------- */
+
+/* Write-protect the sector holding addr (and nothing else) through the family's WRP words. */
+static void l0_protect_sector_of(uint32_t addr)
+{
+	const gang_part *p = gang_target_part(L.t);
+	gang_ob_wrp_bits b;
+	gang_ob_want w;
+	gang_ob_write_opts o = { false, NULL };
+	bool changed = false;
+
+	gang_ob_wrp_none(&b, p->family);
+	gang_ob_wrp_protect(&b, (addr - 0x08000000U) / gang_geom_uniform_unit(&p->geom), p);
+	gang_ob_want_init(&w);
+	cr_assert_eq(gang_ob_want_wrp(&w, &b, p->family, NULL), GANG_OK);
+	cr_assert_eq(gang_ob_write(&changed, L.t, &w, &o), GANG_OK, "%s", l0_msg());
+	cr_assert(changed);
+}
+
+static void l0_expect_refused_at(uint32_t addr, const char *says)
+{
+	gang_image *img = l0_image(addr, 64, 16);
+	gang_program_opts o = { GANG_ERASE_PAGES, false, NULL, NULL };
+
+	cr_assert_eq(gang_flash_program_image(L.t, img, &o), GANG_EWRITE_PROTECTED, "%s", l0_msg());
+	cr_assert_not_null(strstr(l0_msg(), says), "%s", l0_msg());
+	gang_image_free(img);
+}
+
+Test(flash_l0, l073_sector_40_is_protected_through_wrprot2)
+{
+	gang_image *img = l0_image(0x08027000U, 64, 17);
+
+	l0_up("flash-l073rz.cfg");
+	l0_protect_sector_of(0x08028000U);
+	l0_expect_refused_at(0x08028000U, "page at 0x08028000 is write-protected");
+	cr_assert_not_null(strstr(l0_msg(), "word 2"), "%s", l0_msg());
+	l0_program(img, GANG_ERASE_PAGES);   /* sector 39 stays writable */
+	gang_image_free(img);
+}
+
+Test(flash_l0, l152re_sector_127_is_protected_through_wrp4_at_0x1ff80084)
+{
+	uint32_t w = 0;
+
+	l0_up("flash-l152re.cfg");
+	l0_protect_sector_of(0x0807F000U);
+	cr_assert_eq(gang_stlink_read_mem((uint8_t *)&w, L.sl, 0x1FF80084U, 4), GANG_OK);
+	cr_assert_eq(w, 0x7FFF8000U, "WRP4 high half-word: bit 15 = sector 127");
+	l0_expect_refused_at(0x0807FF00U, "page at 0x0807FF00 is write-protected");
+	cr_assert_not_null(strstr(l0_msg(), "word 4"), "%s", l0_msg());
+}
+
+static int l0_ob_try(const char *const *names, const int64_t *vals, size_t n, const gang_ob_write_opts *o)
+{
+	const gang_family *f = gang_target_part(L.t)->family;
+	gang_ob_want w;
+
+	gang_ob_want_init(&w);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(gang_ob_want_set(&w, f, names[i], vals[i], NULL), GANG_OK, "%s", names[i]);
+	return gang_ob_write(NULL, L.t, &w, o);
+}
+
+Test(flash_l0, pcrop_is_confirmed_shown_by_name_and_lifted_only_by_the_regression)
+{
+	static const char *const on[] = { "WPRMOD", "PCROP" };
+	static const int64_t onv[] = { 1, 0x4 };
+	static const char *const off[] = { "WPRMOD", "PCROP" };
+	static const int64_t offv[] = { 0, 0 };
+	static const char *const lvl1[] = { "RDP" };
+	static const int64_t lvl1v[] = { 1 };
+	gang_ob_write_opts plain = { false, NULL }, sure = { false, GANG_OB_LEVEL2_CONFIRM };
+	const gang_family *f;
+	gang_ob ob;
+	uint8_t back[16];
+
+	l0_up("flash-l053r8.cfg");
+	f = gang_target_part(L.t)->family;
+	cr_assert_eq(l0_ob_try(on, onv, 2, &plain), GANG_ELOCKED_FOREVER, "%s", l0_msg());
+	cr_assert_eq(gang_ob_read(&ob, L.t), GANG_OK);
+	cr_assert_eq(gang_ob_field_get(&ob, gang_ob_field_find(f, "WPRMOD")), 0, "nothing written");
+	cr_assert_eq(l0_ob_try(on, onv, 2, &sure), GANG_OK, "%s", l0_msg());
+	cr_assert_eq(gang_ob_read(&ob, L.t), GANG_OK);
+	cr_assert_eq(gang_ob_field_get(&ob, gang_ob_field_find(f, "PCROP")), 0x4);
+	cr_assert_eq(ob.wrp, 0xFFFFFFFFU, "PCROP is not write protection");
+	cr_assert_eq(gang_stlink_read_mem(back, L.sl, 0x08002000U, 16), GANG_ETARGET_FAULT,
+		     "sector 2 is read-protected from the debugger");
+	cr_assert_eq(gang_stlink_read_mem(back, L.sl, 0x08001000U, 16), GANG_OK);
+	l0_expect_refused_at(0x08002080U, "sector 2 at 0x08002080 is PCROP read-protected (WPRMOD = 1)");
+	cr_assert_eq(l0_ob_try(off, offv, 2, &plain), GANG_EREAD_PROTECTED, "%s", l0_msg());
+	cr_assert_not_null(strstr(l0_msg(), "set rdp = 1 first"), "%s", l0_msg());
+	cr_assert_eq(l0_ob_try(lvl1, lvl1v, 1, &plain), GANG_OK, "%s", l0_msg());
+	cr_assert_eq(gang_flash_unprotect(L.t), GANG_OK, "%s", l0_msg());
+	cr_assert_eq(gang_ob_read(&ob, L.t), GANG_OK);
+	cr_assert_eq(ob.rdp_level, 0);
+	cr_assert_eq(gang_ob_field_get(&ob, gang_ob_field_find(f, "WPRMOD")), 0);
+	cr_assert_eq(gang_ob_field_get(&ob, gang_ob_field_find(f, "PCROP")), 0);
+	cr_assert_eq(ob.wrp, 0xFFFFFFFFU, "WRPROT rewritten to zeros: nothing write-protected");
+	cr_assert_eq(gang_stlink_read_mem(back, L.sl, 0x08002000U, 16), GANG_OK);
+}
+
+Test(flash_l0, the_regression_that_lifts_pcrop_goes_first_so_new_wrp_bits_can_follow)
+{
+	static const char *const on[] = { "WPRMOD", "PCROP", "RDP" };
+	static const int64_t onv[] = { 1, 0x4, 1 };
+	static const char *const swap[] = { "RDP", "WPRMOD", "PCROP", "WRP" };
+	static const int64_t swapv[] = { 0, 0, 0, 0xFFFFFFFBU };   /* the PCROP sector 2, now write-protected */
+	gang_ob_write_opts sure = { false, GANG_OB_LEVEL2_CONFIRM }, allow = { true, NULL };
+	gang_ob ob;
+
+	l0_up("flash-l053r8.cfg");
+	cr_assert_eq(l0_ob_try(on, onv, 3, &sure), GANG_OK, "%s", l0_msg());
+	/* silicon refuses a PCROP bit back to 1 before the regression: RDP must be programmed first */
+	cr_assert_eq(l0_ob_try(swap, swapv, 4, &allow), GANG_OK, "%s", l0_msg());
+	cr_assert_eq(gang_ob_read(&ob, L.t), GANG_OK);
+	cr_assert_eq(ob.rdp_level, 0);
+	cr_assert_eq(ob.wrp, 0xFFFFFFFBU);
+	l0_expect_refused_at(0x08002000U, "page at 0x08002000 is write-protected");
 }

@@ -24,183 +24,71 @@
 #include "flash/flash.h"
 #include "flash/geom.h"
 #include "flash/ob.h"
-#include "bench_session.h"
+#include "bench_multi.h"
 #include "stlink/stlink.h"
 #include "target/target.h"
-#include "usb/usb.h"
 
 #define TZ_OPTR      0x40022040U
 #define TZ_SECWM1R1  0x40022050U
 #define TZ_SECWM2R1  0x40022060U
 
 typedef struct tz_case {
-	const char *part;
-	const char *probe;
-	const char *model;
+	bench_board b;
 	uint32_t bank2;
 } tz_case;
 
 static const tz_case tz_cases[] = {
-	{ "STM32L552ZE", "066DFF48545772518708E001", "V2", 0x08040000U },
-	{ "STM32U575ZI", "003F00213137510A3938E002", "V3", 0x08100000U },
-	{ "STM32U585AI", "066DFF48545772518708E003", "V2", 0x08100000U },
+	{ { "STM32L552ZE", "066DFF48545772518708E001", "V2" }, 0x08040000U },
+	{ { "STM32U575ZI", "003F00213137510A3938E002", "V3" }, 0x08100000U },
+	{ { "STM32U585AI", "066DFF48545772518708E003", "V2" }, 0x08100000U },
 };
 
 static bench_session F;
-static char bench_dir[64];
+static bench_multi M;
+static char trace_dir[64];   /* holds the bench's command trace, checked below */
 
-static void fx_part_close(void)
+static void fx_trace_path(char *out, size_t cap)
 {
-	gang_target_detach(F.t, GANG_DETACH_HALT);
-	gang_stlink_close(F.sl);
-	F.t = NULL;
-	F.sl = NULL;
+	snprintf(out, cap, "%s/trace", trace_dir);
+}
+
+/* One bench with a board of every part (bench_multi.h), tracing every ST-Link command the host sends. */
+static void fx_init(void)
+{
+	char path[128];
+
+	snprintf(trace_dir, sizeof(trace_dir), "/tmp/gang-tztrace-XXXXXX");
+	cr_assert_not_null(mkdtemp(trace_dir));
+	fx_trace_path(path, sizeof(path));
+	setenv("GANGSIM_TRACE", path, 1);   /* read when USB opens, in bench_multi_open */
+	bench_multi_open(&M, &F, &tz_cases[0].b, sizeof(tz_cases) / sizeof(tz_cases[0]), sizeof(tz_cases[0]), "tz");
 }
 
 static void fx_fini(void)
 {
 	char path[128];
 
-	bench_session_close(&F);
-	if (bench_dir[0]) {
-		snprintf(path, sizeof(path), "%s/bench.cfg", bench_dir);
-		remove(path);
-		snprintf(path, sizeof(path), "%s/trace", bench_dir);
-		remove(path);
-		rmdir(bench_dir);
-		bench_dir[0] = '\0';
-	}
-}
-
-/* One bench with a board of every part, in a private directory (the bench is read once per process). */
-static void fx_init(void)
-{
-	char path[128];
-	size_t n = sizeof(tz_cases) / sizeof(tz_cases[0]);
-	FILE *fp;
-
-	snprintf(bench_dir, sizeof(bench_dir), "/tmp/gang-tzbench-XXXXXX");
-	cr_assert_not_null(mkdtemp(bench_dir));
-	snprintf(path, sizeof(path), "%s/bench.cfg", bench_dir);
-	fp = fopen(path, "w");
-	cr_assert_not_null(fp);
-	fputs("probes = (\n", fp);
-	for (size_t i = 0; i < n; i++)
-		fprintf(fp, "  { serial = \"%s\"; model = \"%s\"; target = \"%s\"; }%s\n", tz_cases[i].probe,
-			tz_cases[i].model, tz_cases[i].part, i + 1 < n ? "," : "");
-	fputs(");\n", fp);
-	fclose(fp);
-	setenv("GANGSIM_BENCH", path, 1);
-	snprintf(path, sizeof(path), "%s/trace", bench_dir);
-	setenv("GANGSIM_TRACE", path, 1);   /* one line per ST-Link command: what the host sends, checked below */
-	snprintf(F.state, sizeof(F.state), "/tmp/gang-tzflash-XXXXXX");
-	cr_assert_not_null(mkdtemp(F.state));
-	setenv("GANGSIM_STATE", F.state, 1);
-	cr_assert_eq(gang_usb_new(&F.usb, &F.d), GANG_OK, "%s", F.d.msg);
+	bench_multi_close(&M);
+	unsetenv("GANGSIM_TRACE");
+	fx_trace_path(path, sizeof(path));
+	remove(path);
+	rmdir(trace_dir);
 }
 
 TestSuite(flash_bench_tz, .init = fx_init, .fini = fx_fini, .timeout = 180);
-
-static const tz_case *fx_case(const char *part)
-{
-	for (size_t i = 0; i < sizeof(tz_cases) / sizeof(tz_cases[0]); i++)
-		if (strcmp(tz_cases[i].part, part) == 0)
-			return &tz_cases[i];
-	cr_assert_fail("no bench case for %s", part);
-	return NULL;
-}
-
-static void fx_up(const char *part)
-{
-	fx_part_close();
-	cr_assert_eq(gang_stlink_open(&F.sl, F.usb, fx_case(part)->probe, &F.d), GANG_OK, "%s", F.d.msg);
-	cr_assert_eq(bench_session_attach(&F, GANG_CONNECT_AUTO, part), GANG_OK, "%s: %s", part,
-		     gang_stlink_diag(F.sl)->msg);
-}
-
-static const char *fx_msg(void)
-{
-	return gang_stlink_diag(F.sl)->msg;
-}
-
-/* The board's main flash as the bench stores it, independent of gang (*len_out bytes). */
-static uint8_t *fx_board_flash(size_t *len_out)
-{
-	size_t cap = gang_target_part(F.t)->flash_kib * 1024U;
-	uint8_t *buf = malloc(cap);
-	char path[256];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s/flash.bin", F.state, gang_target_info_get(F.t)->uid);
-	fp = fopen(path, "rb");
-	cr_assert_not_null(fp, "bench state %s missing", path);
-	*len_out = fread(buf, 1, cap, fp);
-	fclose(fp);
-	return buf;
-}
-
-/* Pseudo-random bytes without 0xFF, so every unit is really programmed. */
-static gang_image *fx_image(uint32_t addr, size_t len, unsigned seed)
-{
-	uint8_t *b = malloc(len);
-	gang_image *img = NULL;
-
-	for (size_t i = 0; i < len; i++) {
-		seed = seed * 1103515245U + 12345U;
-		b[i] = (uint8_t)((seed >> 16) % 255U);
-	}
-	cr_assert_eq(gang_image_from_buffer(&img, addr, b, len), GANG_OK);
-	free(b);
-	return img;
-}
-
-static void fx_add(gang_image *img, uint32_t addr, size_t len, unsigned seed)
-{
-	gang_image *b = fx_image(addr, len, seed);
-
-	cr_assert_eq(gang_image_patch(img, addr, b->seg[0].data, len, 0, NULL), GANG_OK);
-	gang_image_free(b);
-}
-
-/* Program img with erase mode em, CRC-verify it, and check every segment and one byte either side in flash.bin. */
-static void fx_program_check(const gang_image *img, gang_erase_mode em)
-{
-	gang_program_opts o = { em, false, NULL, NULL };
-	size_t n = 0;
-	uint8_t *fl;
-
-	cr_assert_eq(gang_flash_program_image(F.t, img, &o), GANG_OK, "%s: %s", gang_target_part(F.t)->name,
-		     fx_msg());
-	cr_assert_eq(gang_flash_verify(F.t, img, GANG_VERIFY_CRC, NULL, NULL), GANG_OK, "%s", fx_msg());
-	fl = fx_board_flash(&n);
-	for (size_t i = 0; i < img->n_seg; i++) {
-		const gang_segment *s = &img->seg[i];
-		uint32_t off = s->addr - GANG_FLASH_BASE;
-
-		cr_assert_leq(off + s->len, n);
-		cr_assert_arr_eq(fl + off, s->data, s->len, "%s: segment at 0x%08X", gang_target_part(F.t)->name,
-				 (unsigned)s->addr);
-		if (off > 0 && (i == 0 || img->seg[i - 1].addr + img->seg[i - 1].len < s->addr))
-			cr_assert_eq(fl[off - 1], 0xFF, "byte before 0x%08X programmed", (unsigned)s->addr);
-		if (off + s->len < n && (i + 1 == img->n_seg || img->seg[i + 1].addr > s->addr + s->len))
-			cr_assert_eq(fl[off + s->len], 0xFF, "byte after 0x%08X..+%u programmed", (unsigned)s->addr,
-				     (unsigned)s->len);
-	}
-	free(fl);
-}
 
 /* TrustZone off: double words (L5) and quad words (U5) through the loader, a serial inside the last unit. */
 Test(flash_bench_tz, every_part_erases_programs_and_verifies_with_trustzone_off)
 {
 	for (size_t i = 0; i < sizeof(tz_cases) / sizeof(tz_cases[0]); i++) {
-		gang_image *img = fx_image(0x08000404U, 6001, (unsigned)i + 40U);
+		gang_image *img = bench_image(0x08000404U, 6001, (unsigned)i + 40U);
 
-		fx_up(tz_cases[i].part);
-		fx_add(img, 0x08001C76U, 2, 7U);   /* a serial-sized piece in the image's last program unit */
-		fx_program_check(img, GANG_ERASE_PAGES);
+		bench_multi_up(&M, tz_cases[i].b.part);
+		bench_image_add(img, 0x08001C76U, 2, 7U);   /* a serial-sized piece in the image's last program unit */
+		bench_multi_program_check(&M, img, GANG_ERASE_PAGES);
 		gang_image_free(img);
-		img = fx_image(0x08000000U, 20000, (unsigned)i + 50U);
-		fx_program_check(img, GANG_ERASE_MASS);
+		img = bench_image(0x08000000U, 20000, (unsigned)i + 50U);
+		bench_multi_program_check(&M, img, GANG_ERASE_MASS);
 		gang_image_free(img);
 	}
 }
@@ -213,7 +101,7 @@ static char *fx_trace_since(long at)
 	long end;
 	char *buf;
 
-	snprintf(path, sizeof(path), "%s/trace", bench_dir);
+	fx_trace_path(path, sizeof(path));
 	fp = fopen(path, "r");
 	cr_assert_not_null(fp, "no trace %s", path);
 	cr_assert_eq(fseek(fp, 0, SEEK_END), 0);
@@ -246,21 +134,21 @@ static long fx_trace_size(void)
 Test(flash_bench_tz, programming_sends_no_optr_read_pg_write_or_eop_clear)
 {
 	for (size_t i = 0; i < sizeof(tz_cases) / sizeof(tz_cases[0]); i++) {
-		gang_image *img = fx_image(0x08000000U, 8192, (unsigned)i + 90U);
+		gang_image *img = bench_image(0x08000000U, 8192, (unsigned)i + 90U);
 		long at;
 		char *tr, *strt;
 
-		fx_up(tz_cases[i].part);
+		bench_multi_up(&M, tz_cases[i].b.part);
 		at = fx_trace_size();
-		fx_program_check(img, GANG_ERASE_MASS);
+		bench_multi_program_check(&M, img, GANG_ERASE_MASS);
 		tr = fx_trace_since(at);
-		cr_assert_null(strstr(tr, "READDEBUGREG 0x40022040"), "%s: OPTR read again:\n%s", tz_cases[i].part, tr);
+		cr_assert_null(strstr(tr, "READDEBUGREG 0x40022040"), "%s: OPTR read again:\n%s", tz_cases[i].b.part, tr);
 		cr_assert_null(strstr(tr, "WRITEDEBUGREG 0x40022028=0x00000001 "), "%s: the host wrote PG:\n%s",
-			       tz_cases[i].part, tr);
+			       tz_cases[i].b.part, tr);
 		strt = strstr(tr, "WRITEDEBUGREG 0x40022028=0x00018004");
-		cr_assert_not_null(strt, "%s: no mass erase seen:\n%s", tz_cases[i].part, tr);
+		cr_assert_not_null(strt, "%s: no mass erase seen:\n%s", tz_cases[i].b.part, tr);
 		cr_assert_null(strstr(strt, "WRITEDEBUGREG 0x40022020="), "%s: NSSR written after the erase:\n%s",
-			       tz_cases[i].part, strt);
+			       tz_cases[i].b.part, strt);
 		free(tr);
 		gang_image_free(img);
 	}
@@ -271,14 +159,14 @@ Test(flash_bench_tz, images_spanning_both_banks_are_erased_programmed_and_verifi
 {
 	for (size_t i = 0; i < sizeof(tz_cases) / sizeof(tz_cases[0]); i++) {
 		uint32_t b2 = tz_cases[i].bank2;
-		gang_image *img = fx_image(b2 - 5000U, 12000, (unsigned)i + 70U);
+		gang_image *img = bench_image(b2 - 5000U, 12000, (unsigned)i + 70U);
 
-		fx_up(tz_cases[i].part);
-		fx_program_check(img, GANG_ERASE_PAGES);
+		bench_multi_up(&M, tz_cases[i].b.part);
+		bench_multi_program_check(&M, img, GANG_ERASE_PAGES);
 		gang_image_free(img);
-		cr_assert_eq(gang_flash_erase_mass(F.t), GANG_OK, "%s", fx_msg());
-		cr_assert_eq(gang_flash_blank_check(F.t, b2 - 8192U, 16384U), GANG_OK, "%s: %s", tz_cases[i].part,
-			     fx_msg());
+		cr_assert_eq(gang_flash_erase_mass(F.t), GANG_OK, "%s", bench_multi_msg(&M));
+		cr_assert_eq(gang_flash_blank_check(F.t, b2 - 8192U, 16384U), GANG_OK, "%s: %s", tz_cases[i].b.part,
+			     bench_multi_msg(&M));
 	}
 }
 
@@ -291,19 +179,19 @@ static void fx_ob_round_trip(const char *part, const char *name, int64_t value)
 	gang_diag d = { 0 };
 	bool changed = false;
 
-	fx_up(part);
+	bench_multi_up(&M, part);
 	f = gang_target_part(F.t)->family;
-	cr_assert_eq(gang_ob_read(&ob, F.t), GANG_OK, "%s", fx_msg());
+	cr_assert_eq(gang_ob_read(&ob, F.t), GANG_OK, "%s", bench_multi_msg(&M));
 	cr_assert_neq(gang_ob_field_get(&ob, gang_ob_field_find(f, name)), value, "%s: %s already %lld", part, name,
 		      (long long)value);
 	gang_ob_want_init(&w);
 	cr_assert_eq(gang_ob_want_set(&w, f, name, value, &d), GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_ob_write(&changed, F.t, &w, NULL), GANG_OK, "%s: %s", part, fx_msg());
+	cr_assert_eq(gang_ob_write(&changed, F.t, &w, NULL), GANG_OK, "%s: %s", part, bench_multi_msg(&M));
 	cr_assert(changed);
-	cr_assert_eq(gang_ob_read(&ob, F.t), GANG_OK, "%s", fx_msg());
+	cr_assert_eq(gang_ob_read(&ob, F.t), GANG_OK, "%s", bench_multi_msg(&M));
 	cr_assert_eq(gang_ob_field_get(&ob, gang_ob_field_find(f, name)), value, "%s: %s after OBL_LAUNCH", part,
 		     name);
-	cr_assert_eq(gang_ob_write(&changed, F.t, &w, NULL), GANG_OK, "%s", fx_msg());
+	cr_assert_eq(gang_ob_write(&changed, F.t, &w, NULL), GANG_OK, "%s", bench_multi_msg(&M));
 	cr_assert(!changed, "%s: equal option bytes must not be rewritten", part);
 }
 
@@ -322,20 +210,20 @@ Test(flash_bench_tz, a_wrp_area_refuses_its_pages_until_cleared)
 	const gang_family *f;
 	gang_ob_want w;
 	gang_diag d = { 0 };
-	gang_image *img = fx_image(0x08004000U, 4096, 90U);
+	gang_image *img = bench_image(0x08004000U, 4096, 90U);
 	gang_program_opts o = { GANG_ERASE_PAGES, false, NULL, NULL };
 
-	fx_up("STM32U575ZI");
+	bench_multi_up(&M, "STM32U575ZI");
 	f = gang_target_part(F.t)->family;
 	gang_ob_want_init(&w);
 	cr_assert_eq(gang_ob_want_set(&w, f, "WRP1A", 0x0302, &d), GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_ob_write(NULL, F.t, &w, NULL), GANG_OK, "%s", fx_msg());
-	cr_assert_eq(gang_flash_program_image(F.t, img, &o), GANG_EWRITE_PROTECTED, "%s", fx_msg());
-	cr_assert_not_null(strstr(fx_msg(), "WRPERR"), "%s", fx_msg());
+	cr_assert_eq(gang_ob_write(NULL, F.t, &w, NULL), GANG_OK, "%s", bench_multi_msg(&M));
+	cr_assert_eq(gang_flash_program_image(F.t, img, &o), GANG_EWRITE_PROTECTED, "%s", bench_multi_msg(&M));
+	cr_assert_not_null(strstr(bench_multi_msg(&M), "WRPERR"), "%s", bench_multi_msg(&M));
 	gang_ob_want_init(&w);
 	cr_assert_eq(gang_ob_want_set(&w, f, "WRP1A", 0x007F, &d), GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_ob_write(NULL, F.t, &w, NULL), GANG_OK, "%s", fx_msg());
-	fx_program_check(img, GANG_ERASE_PAGES);
+	cr_assert_eq(gang_ob_write(NULL, F.t, &w, NULL), GANG_OK, "%s", bench_multi_msg(&M));
+	bench_multi_program_check(&M, img, GANG_ERASE_PAGES);
 	gang_image_free(img);
 }
 
@@ -348,23 +236,23 @@ Test(flash_bench_tz, a_u5_wrp_unlock_needs_the_confirmation_and_then_never_chang
 	gang_diag d = { 0 };
 	gang_ob_write_opts ok = { false, GANG_OB_LEVEL2_CONFIRM };
 
-	fx_up("STM32U585AI");
+	bench_multi_up(&M, "STM32U585AI");
 	f = gang_target_part(F.t)->family;
 	gang_ob_want_init(&w);
 	cr_assert_eq(gang_ob_want_set(&w, f, "WRP2B", 0x7F7E, &d), GANG_OK, "%s", d.msg);
 	cr_assert_eq(gang_ob_want_set(&w, f, "WRP2B_UNLOCK", 0, &d), GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_ob_write(NULL, F.t, &w, NULL), GANG_ELOCKED_FOREVER, "%s", fx_msg());
-	cr_assert_not_null(strstr(fx_msg(), "WRP2B_UNLOCK = 0 locks write-protection area WRP2B"), "%s", fx_msg());
+	cr_assert_eq(gang_ob_write(NULL, F.t, &w, NULL), GANG_ELOCKED_FOREVER, "%s", bench_multi_msg(&M));
+	cr_assert_not_null(strstr(bench_multi_msg(&M), "WRP2B_UNLOCK = 0 locks write-protection area WRP2B"), "%s", bench_multi_msg(&M));
 	cr_assert_eq(gang_ob_read(&ob, F.t), GANG_OK);
 	cr_assert_eq(gang_ob_field_get(&ob, gang_ob_field_find(f, "WRP2B_UNLOCK")), 1, "nothing written");
-	cr_assert_eq(gang_ob_write(NULL, F.t, &w, &ok), GANG_OK, "%s", fx_msg());
+	cr_assert_eq(gang_ob_write(NULL, F.t, &w, &ok), GANG_OK, "%s", bench_multi_msg(&M));
 	cr_assert_eq(gang_ob_read(&ob, F.t), GANG_OK);
 	cr_assert_eq(gang_ob_field_get(&ob, gang_ob_field_find(f, "WRP2B_UNLOCK")), 0);
 	cr_assert_eq(gang_ob_field_get(&ob, gang_ob_field_find(f, "WRP2B")), 0x7F7E);
 	gang_ob_want_init(&w);
 	cr_assert_eq(gang_ob_want_set(&w, f, "WRP2B", 0x007F, &d), GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_ob_write(NULL, F.t, &w, &ok), GANG_ELOCKED_FOREVER, "%s", fx_msg());
-	cr_assert_not_null(strstr(fx_msg(), "locked for good"), "%s", fx_msg());
+	cr_assert_eq(gang_ob_write(NULL, F.t, &w, &ok), GANG_ELOCKED_FOREVER, "%s", bench_multi_msg(&M));
+	cr_assert_not_null(strstr(bench_multi_msg(&M), "locked for good"), "%s", bench_multi_msg(&M));
 }
 
 /* RDP 2 without the sentence: refused, nothing written. */
@@ -373,10 +261,10 @@ Test(flash_bench_tz, rdp2_is_refused_without_the_sentence)
 	gang_ob_want w;
 	gang_ob ob;
 
-	fx_up("STM32L552ZE");
+	bench_multi_up(&M, "STM32L552ZE");
 	gang_ob_want_init(&w);
 	w.rdp_level = 2;
-	cr_assert_eq(gang_ob_write(NULL, F.t, &w, NULL), GANG_ELOCKED_FOREVER, "%s", fx_msg());
+	cr_assert_eq(gang_ob_write(NULL, F.t, &w, NULL), GANG_ELOCKED_FOREVER, "%s", bench_multi_msg(&M));
 	cr_assert_eq(gang_ob_read(&ob, F.t), GANG_OK);
 	cr_assert_eq(ob.rdp, 0xAA);
 }
@@ -390,15 +278,15 @@ static void fx_trustzone_on(const char *part)
 	gang_ob_write_opts ok = { false, GANG_OB_LEVEL2_CONFIRM };
 	uint32_t optr = 0;
 
-	fx_up(part);
+	bench_multi_up(&M, part);
 	f = gang_target_part(F.t)->family;
 	gang_ob_want_init(&w);
 	cr_assert_eq(gang_ob_want_set(&w, f, "TZEN", 1, &d), GANG_OK, "%s", d.msg);
 	cr_assert_eq(gang_ob_write(NULL, F.t, &w, NULL), GANG_ELOCKED_FOREVER, "TZEN needs the sentence");
-	cr_assert_not_null(strstr(fx_msg(), "TZEN = 1 can be undone only by an RDP regression"), "%s", fx_msg());
+	cr_assert_not_null(strstr(bench_multi_msg(&M), "TZEN = 1 can be undone only by an RDP regression"), "%s", bench_multi_msg(&M));
 	cr_assert_eq(gang_ob_want_set(&w, f, "SECWM1", 0x0300, &d), GANG_OK, "%s", d.msg);
 	cr_assert_eq(gang_ob_want_set(&w, f, "SECWM2", 0x007F, &d), GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_ob_write(NULL, F.t, &w, &ok), GANG_OK, "%s", fx_msg());
+	cr_assert_eq(gang_ob_write(NULL, F.t, &w, &ok), GANG_OK, "%s", bench_multi_msg(&M));
 	cr_assert_eq(gang_stlink_read32(&optr, F.sl, TZ_OPTR), GANG_OK);
 	cr_assert(optr & (1U << 31), "TZEN in force after OBL_LAUNCH (OPTR 0x%08X)", (unsigned)optr);
 }
@@ -406,14 +294,14 @@ static void fx_trustzone_on(const char *part)
 /* RDP 0 with TrustZone on: secure pages through SECCR and the 0x0C000000 alias, the rest non-secure. */
 Test(flash_bench_tz, trustzone_on_at_rdp0_programs_secure_and_non_secure_pages)
 {
-	gang_image *img = fx_image(0x08000000U, 24576, 101U);   /* L5 2 KiB pages: secure 0-3, then not */
+	gang_image *img = bench_image(0x08000000U, 24576, 101U);   /* L5 2 KiB pages: secure 0-3, then not */
 
 	fx_trustzone_on("STM32L552ZE");
-	fx_program_check(img, GANG_ERASE_PAGES);
+	bench_multi_program_check(&M, img, GANG_ERASE_PAGES);
 	gang_image_free(img);
 	/* not page-aligned: verify's read-back crosses from the secure page 3 to the non-secure page 4 */
-	img = fx_image(0x08000404U, 20000, 104U);
-	fx_program_check(img, GANG_ERASE_PAGES);
+	img = bench_image(0x08000404U, 20000, 104U);
+	bench_multi_program_check(&M, img, GANG_ERASE_PAGES);
 	gang_image_free(img);
 	/* with TrustZone on, a watermark takes only secure writes (the secure register alias) */
 	{
@@ -424,11 +312,11 @@ Test(flash_bench_tz, trustzone_on_at_rdp0_programs_secure_and_non_secure_pages)
 
 		gang_ob_want_init(&w);
 		cr_assert_eq(gang_ob_want_set(&w, f, "SECWM1", 0x0100, &d), GANG_OK, "%s", d.msg);
-		cr_assert_eq(gang_ob_write(NULL, F.t, &w, NULL), GANG_OK, "%s", fx_msg());
+		cr_assert_eq(gang_ob_write(NULL, F.t, &w, NULL), GANG_OK, "%s", bench_multi_msg(&M));
 		cr_assert_eq(gang_ob_read(&ob, F.t), GANG_OK);
 		cr_assert_eq(gang_ob_field_get(&ob, gang_ob_field_find(f, "SECWM1")), 0x0100);
-		img = fx_image(0x08000000U, 0x6800U, 105U);   /* pages 0-1 secure now, 2-12 not */
-		fx_program_check(img, GANG_ERASE_PAGES);
+		img = bench_image(0x08000000U, 0x6800U, 105U);   /* pages 0-1 secure now, 2-12 not */
+		bench_multi_program_check(&M, img, GANG_ERASE_PAGES);
 		gang_image_free(img);
 	}
 }
@@ -460,20 +348,20 @@ Test(flash_bench_tz, trustzone_on_at_rdp05_programs_non_secure_pages_and_refuses
 	gang_stlink_write32(sl, 0x40022028U, 1U << 27);   /* OBL_LAUNCH: the chip resets */
 	gang_target_detach(F.t, GANG_DETACH_HALT);
 	F.t = NULL;
-	cr_assert_eq(bench_session_attach(&F, GANG_CONNECT_UNDER_RESET, "STM32U575ZI"), GANG_OK, "%s", fx_msg());
+	cr_assert_eq(bench_session_attach(&F, GANG_CONNECT_UNDER_RESET, "STM32U575ZI"), GANG_OK, "%s", bench_multi_msg(&M));
 	cr_assert_eq(gang_stlink_read32(&optr, F.sl, TZ_OPTR), GANG_OK);
 	cr_assert_eq(optr & 0xFFU, 0x55U, "level 0.5 in force (OPTR 0x%08X)", (unsigned)optr);
 	cr_assert_eq(gang_target_info_get(F.t)->rdp_level, 0, "level 0.5 lets the debugger at non-secure flash");
 	/* bank 1 pages 0-3 are secure (SECWM1 0..3), bank 2 is all secure (SECWM2 0..127) */
-	ns = fx_image(0x08008000U, 20000, 102U);
-	fx_program_check(ns, GANG_ERASE_PAGES);
-	sec = fx_image(0x08006000U, 9000, 103U);
-	cr_assert_eq(gang_flash_program_image(F.t, sec, &o), GANG_ETZ_SECURE, "%s", fx_msg());
-	cr_assert_not_null(strstr(fx_msg(), "page erase at 0x08006000: the page is secure (inside a SECWMx "
-				  "watermark area) and the STM32U575ZI is at RDP level 0.5"), "%s", fx_msg());
+	ns = bench_image(0x08008000U, 20000, 102U);
+	bench_multi_program_check(&M, ns, GANG_ERASE_PAGES);
+	sec = bench_image(0x08006000U, 9000, 103U);
+	cr_assert_eq(gang_flash_program_image(F.t, sec, &o), GANG_ETZ_SECURE, "%s", bench_multi_msg(&M));
+	cr_assert_not_null(strstr(bench_multi_msg(&M), "page erase at 0x08006000: the page is secure (inside a SECWMx "
+				  "watermark area) and the STM32U575ZI is at RDP level 0.5"), "%s", bench_multi_msg(&M));
 	cr_assert_str_eq(gang_strerror(GANG_ETZ_SECURE), "TrustZone keeps this flash secure and no debugger may "
 			 "touch it at RDP level 0.5 — set the board aside and ask the engineer");
-	cr_assert_eq(gang_flash_erase_mass(F.t), GANG_ETZ_SECURE, "%s", fx_msg());
+	cr_assert_eq(gang_flash_erase_mass(F.t), GANG_ETZ_SECURE, "%s", bench_multi_msg(&M));
 	gang_image_free(ns);
 	gang_image_free(sec);
 }
@@ -491,7 +379,7 @@ Test(flash_bench_tz, an_l552_in_single_bank_mode_is_refused_with_a_sentence)
 	gang_diag d = { 0 };
 	uint32_t optr = 0, sr = 0;
 
-	fx_up("STM32L552ZE");
+	bench_multi_up(&M, "STM32L552ZE");
 	sl = F.sl;
 	f = gang_target_part(F.t)->family;
 	gang_ob_want_init(&w);
@@ -510,15 +398,15 @@ Test(flash_bench_tz, an_l552_in_single_bank_mode_is_refused_with_a_sentence)
 	gang_stlink_write32(sl, 0x40022028U, 1U << 27);
 	gang_target_detach(F.t, GANG_DETACH_HALT);
 	F.t = NULL;
-	cr_assert_eq(bench_session_attach(&F, GANG_CONNECT_UNDER_RESET, "STM32L552ZE"), GANG_OK, "%s", fx_msg());
+	cr_assert_eq(bench_session_attach(&F, GANG_CONNECT_UNDER_RESET, "STM32L552ZE"), GANG_OK, "%s", bench_multi_msg(&M));
 	cr_assert_eq(gang_flash_erase_mass(F.t), GANG_ENOTSUP);
-	cr_assert_not_null(strstr(fx_msg(), "the STM32L552ZE's flash is in single-bank mode (FLASH_OPTR.DBANK = 0, "
+	cr_assert_not_null(strstr(bench_multi_msg(&M), "the STM32L552ZE's flash is in single-bank mode (FLASH_OPTR.DBANK = 0, "
 				  "4 KiB pages), a layout gang does not program: set option byte DBANK = 1"),
-			   "%s", fx_msg());
+			   "%s", bench_multi_msg(&M));
 	gang_ob_want_init(&w);
 	cr_assert_eq(gang_ob_want_set(&w, f, "DBANK", 1, &d), GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_ob_write(NULL, F.t, &w, NULL), GANG_OK, "%s", fx_msg());
-	cr_assert_eq(gang_flash_erase_mass(F.t), GANG_OK, "%s", fx_msg());
+	cr_assert_eq(gang_ob_write(NULL, F.t, &w, NULL), GANG_OK, "%s", bench_multi_msg(&M));
+	cr_assert_eq(gang_flash_erase_mass(F.t), GANG_OK, "%s", bench_multi_msg(&M));
 }
 
 /*
@@ -534,10 +422,10 @@ Test(flash_bench_tz, u5_otp_is_written_once_in_quad_words_and_only_with_its_sent
 	uint8_t back[16];
 	gang_image *img = NULL, *again = NULL;
 
-	fx_up("STM32U575ZI");
+	bench_multi_up(&M, "STM32U575ZI");
 	cr_assert_eq(gang_image_from_buffer(&img, 0x0BFA0024U, serial, sizeof(serial)), GANG_OK);
-	cr_assert_eq(gang_flash_otp_program(F.t, img, NULL), GANG_ELOCKED_FOREVER, "%s", fx_msg());
-	cr_assert_eq(gang_flash_otp_program(F.t, img, GANG_OTP_CONFIRM), GANG_OK, "%s", fx_msg());
+	cr_assert_eq(gang_flash_otp_program(F.t, img, NULL), GANG_ELOCKED_FOREVER, "%s", bench_multi_msg(&M));
+	cr_assert_eq(gang_flash_otp_program(F.t, img, GANG_OTP_CONFIRM), GANG_OK, "%s", bench_multi_msg(&M));
 	cr_assert_eq(gang_stlink_read_mem(back, F.sl, 0x0BFA0020U, sizeof(back)), GANG_OK);
 	cr_assert_arr_eq(back + 4, serial, sizeof(serial));
 	cr_assert(back[0] == 0xFF && back[3] == 0xFF && back[10] == 0xFF && back[15] == 0xFF,
@@ -545,12 +433,12 @@ Test(flash_bench_tz, u5_otp_is_written_once_in_quad_words_and_only_with_its_sent
 	cr_assert_eq(gang_flash_otp_program(F.t, img, GANG_OTP_CONFIRM), GANG_OK, "the same bytes again: nothing to do");
 	cr_assert_eq(gang_image_from_buffer(&again, 0x0BFA0024U, other, sizeof(other)), GANG_OK);
 	cr_assert_eq(gang_flash_otp_program(F.t, again, GANG_OTP_CONFIRM), GANG_EFLASH);
-	cr_assert_not_null(strstr(fx_msg(), "OTP byte at 0x0BFA0024 already holds 0x12"), "%s", fx_msg());
+	cr_assert_not_null(strstr(bench_multi_msg(&M), "OTP byte at 0x0BFA0024 already holds 0x12"), "%s", bench_multi_msg(&M));
 	gang_image_free(again);
 	/* erased bytes of a quad word already written: the unit takes one write, ever */
 	cr_assert_eq(gang_image_from_buffer(&again, 0x0BFA0020U, other, 4), GANG_OK);
 	cr_assert_eq(gang_flash_otp_program(F.t, again, GANG_OTP_CONFIRM), GANG_EFLASH);
-	cr_assert_not_null(strstr(fx_msg(), "OTP unit at 0x0BFA0020 is written already"), "%s", fx_msg());
+	cr_assert_not_null(strstr(bench_multi_msg(&M), "OTP unit at 0x0BFA0020 is written already"), "%s", bench_multi_msg(&M));
 	gang_image_free(img);
 	gang_image_free(again);
 }

@@ -192,12 +192,34 @@ Test(ob, out_of_range_values_are_usage_errors_naming_the_byte)
 	cr_assert_eq(gang_ob_plan(&next, &changed, &cur, &w, NULL, ob_f1(), &d), GANG_EUSAGE);
 }
 
+static uint32_t first_page(uint32_t wrp, const char *part)
+{
+	gang_ob_wrp_bits b;
+
+	gang_ob_wrp_none(&b, gang_part_find(part)->family);
+	b.w[0] = wrp;
+	return gang_ob_wrp_first_page(&b, gang_part_find(part));
+}
+
 Test(ob, wrp_first_page_uses_the_parts_pages_per_bit)
 {
-	cr_assert_eq(gang_ob_wrp_first_page(0xFFFFFFFFU, gang_part_find("STM32F103RC")), 0U);
-	cr_assert_eq(gang_ob_wrp_first_page(0xFFFFFFFDU, gang_part_find("STM32F103RC")), 0x08001000U);
-	cr_assert_eq(gang_ob_wrp_first_page(0xFFFFFFFDU, gang_part_find("STM32F103C8")), 0x08001000U);
-	cr_assert_eq(gang_ob_wrp_first_page(0xFFFFFFFBU, gang_part_find("STM32F103C8")), 0x08002000U);
+	cr_assert_eq(first_page(0xFFFFFFFFU, "STM32F103RC"), 0U);
+	cr_assert_eq(first_page(0xFFFFFFFDU, "STM32F103RC"), 0x08001000U);
+	cr_assert_eq(first_page(0xFFFFFFFDU, "STM32F103C8"), 0x08001000U);
+	cr_assert_eq(first_page(0xFFFFFFFBU, "STM32F103C8"), 0x08002000U);
+}
+
+Test(ob, one_wrp_word_lets_its_last_bit_cover_the_rest)
+{
+	const gang_part *rc = gang_part_find("STM32F103RC");
+	gang_ob_wrp_bits b;
+
+	gang_ob_wrp_none(&b, rc->family);
+	cr_assert_eq(b.n, 1U);
+	gang_ob_wrp_protect(&b, 255, rc);   /* RC: 2 pages per bit up to bit 30, bit 31 the rest */
+	cr_assert_eq(b.w[0], 0x7FFFFFFFU);
+	cr_assert(gang_ob_wrp_protects(&b, 62, rc));
+	cr_assert(!gang_ob_wrp_protects(&b, 61, rc));
 }
 
 Test(ob, each_family_names_its_fields_as_its_manual_does)

@@ -423,3 +423,25 @@ Test(profile_errors, a_directory_or_device_as_profile_is_named_for_what_it_is)
 	cr_expect_eq(gang_profile_load(&p, "/dev/zero", &d), GANG_EFILE);
 	cr_expect_str_eq(d.msg, "/dev/zero: is a character device, not a regular file");
 }
+
+/* L0 PCROP is undone only by a regression that erases the chip: the sentence confirms it too. */
+Test(profile_errors, the_lock_sentence_confirms_l0_pcrop_and_nothing_else_there)
+{
+	static const char l0[] = "name = \"t\";\ntarget = \"STM32L053R8\";\nimage = { file = \"fw.hex\"; };\n"
+				 "erase = \"mass\";\nverify = \"crc\";\n";
+	char text[512];
+	gang_profile *p = NULL;
+	gang_diag d = { 0 };
+	FILE *fp = fopen(tmp_cfg, "w");
+
+	snprintf(text, sizeof(text), "%soption_bytes = { user = { WPRMOD = true; PCROP = 4; }; "
+		 "confirm_permanent_lock = \"I understand this locks the chip forever\"; };\n", l0);
+	cr_assert_not_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	cr_assert_eq(gang_profile_load(&p, tmp_cfg, &d), GANG_OK, "%s", d.msg);
+	gang_profile_free(p);
+	snprintf(text, sizeof(text), "%soption_bytes = { user = { nRST_STOP = true; }; "
+		 "confirm_permanent_lock = \"I understand this locks the chip forever\"; };\n", l0);
+	expect_error(text, GANG_EPROFILE, "6: option_bytes.confirm_permanent_lock: only applies with rdp = 2");
+}

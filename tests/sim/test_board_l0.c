@@ -488,15 +488,166 @@ Test(board_l0, rdp_regression_erases_flash_and_eeprom)
 	sim_board_free(b);
 }
 
+/* ---- every WRP word, and L0 PCROP ------------------------------------------------------ */
+
+#define RDERR  0x2000U
+#define SECTOR 4096U
+
+static uint32_t l_pair(uint16_t v)
+{
+	return (uint32_t)(uint16_t)~v << 16 | v;
+}
+
+/* Program option word off with value v (complement added), and check the flags it left. */
+static uint32_t l_ob_word(sim_board *b, uint32_t off, uint16_t v)
+{
+	uint32_t sr;
+
+	fx_w(b, L_OB + off, 4, l_pair(v));
+	l_wait(b);
+	sr = l_r(b, P_SR) & (WRPERR | SIZERR);
+	l_w(b, P_SR, WRPERR | SIZERR | SR_EOP);
+	return sr;
+}
+
+/* A word program at addr and an erase of its page: both refused with WRPERR, or both done. */
+static void l_expect_locked(sim_board *b, uint32_t addr, bool locked, const char *what)
+{
+	l_unlock_prg(b);
+	l_w(b, P_PECR, 0);
+	fx_w(b, addr, 4, 0x5AU);
+	l_wait(b);
+	cr_expect_eq(l_r(b, P_SR) & WRPERR, locked ? WRPERR : 0U, "%s: program", what);
+	l_w(b, P_SR, WRPERR | SR_EOP);
+	l_w(b, P_PECR, ERASE);
+	l_w(b, P_PECR, ERASE | PROG);
+	fx_w(b, addr, 4, 0);
+	l_wait(b);
+	cr_expect_eq(l_r(b, P_SR) & WRPERR, locked ? WRPERR : 0U, "%s: erase", what);
+	l_w(b, P_SR, WRPERR | SR_EOP);
+	l_w(b, P_PECR, 0);
+}
+
+Test(board_l0, l073_wrprot2_protects_sectors_32_to_47)
+{
+	sim_board *b = l_board("STM32L073RZ", 0);
+
+	l_unlock_opt(b);
+	cr_assert_eq(l_ob_word(b, 0x10, 0x8001U), 0U, "WRPROT2: sectors 32 and 47");
+	l_obl_launch(b);
+	cr_expect_eq(fx_r(b, l_regs + 0x80, 4), 0x8001U, "FLASH_WRPROT2");
+	l_expect_locked(b, FX_FLASH + 32 * SECTOR, true, "sector 32");
+	l_expect_locked(b, FX_FLASH + 47 * SECTOR + 0xF80, true, "sector 47, last page");
+	l_expect_locked(b, FX_FLASH + 31 * SECTOR, false, "sector 31");
+	l_expect_locked(b, FX_FLASH + 33 * SECTOR, false, "sector 33");
+	sim_board_free(b);
+}
+
+Test(board_l0, l152re_wrp4_at_0x1ff80084_protects_sector_127)
+{
+	sim_board *b = l_board("STM32L152RE", 0);
+
+	cr_expect_eq(fx_r(b, L_OB + 0x84, 4), 0xFFFF0000U, "a new part: WRP4 words with complements");
+	l_unlock_opt(b);
+	cr_assert_eq(l_ob_word(b, 0x84, 0x8000U), 0U, "sector 127");
+	cr_assert_eq(l_ob_word(b, 0x18, 0x0001U), 0U, "sector 64 (WRP3)");
+	l_obl_launch(b);
+	cr_expect_eq(fx_r(b, l_regs + 0x88, 4), 0x80000000U, "FLASH_WRPR4");
+	cr_expect_eq(fx_r(b, l_regs + 0x84, 4), 0x1U, "FLASH_WRPR3");
+	l_expect_locked(b, FX_FLASH + 127 * SECTOR + 0xF00, true, "sector 127");
+	l_expect_locked(b, FX_FLASH + 64 * SECTOR, true, "sector 64");
+	l_expect_locked(b, FX_FLASH + 126 * SECTOR, false, "sector 126");
+	l_expect_locked(b, FX_FLASH + 96 * SECTOR, false, "sector 96");
+	sim_board_free(b);
+}
+
+/* L0 at level `rdp`, WPRMOD = 1 and sector 0 PCROP (a 0 bit protects in this mode). */
+static sim_board *l_pcrop_board(int rdp)
+{
+	sim_board *b = l_board("STM32L053R8", 0);
+
+	l_unlock_opt(b);
+	cr_assert_eq(l_ob_word(b, 0x08, 0xFFFEU), 0U);
+	cr_assert_eq(l_ob_word(b, 0x00, rdp ? 0x1BBU : 0x1AAU), 0U);
+	l_obl_launch(b);
+	cr_assert_eq(l_r(b, P_OPTR) & 0x1FFU, rdp ? 0x1BBU : 0x1AAU, "WPRMOD in OPTR b8");
+	return b;
+}
+
+Test(board_l0, a_pcrop_sector_faults_debugger_reads_with_rderr_and_refuses_writes)
+{
+	sim_board *b = l_pcrop_board(0);
+	uint32_t v;
+
+	cr_expect_eq(sim_board_read(b, FX_FLASH + 0x40, 4, &v), SIM_SWD_FAULT, "sector 0: PCROP");
+	cr_expect_eq(l_r(b, P_SR) & RDERR, RDERR);
+	l_w(b, P_SR, RDERR);
+	cr_expect_eq(sim_board_read(b, FX_FLASH + SECTOR, 4, &v), SIM_SWD_OK, "sector 1 readable");
+	cr_expect_eq(l_r(b, P_SR) & RDERR, 0U);
+	l_expect_locked(b, FX_FLASH, true, "PCROP sector 0");
+	l_expect_locked(b, FX_FLASH + SECTOR, false, "sector 1: a 1 bit is no protection with WPRMOD = 1");
+	sim_board_free(b);
+}
+
+Test(board_l0, pcrop_in_force_refuses_wprmod_off_and_removed_sectors_but_takes_more)
+{
+	sim_board *b = l_pcrop_board(0);
+
+	l_unlock_opt(b);
+	cr_expect_eq(l_ob_word(b, 0x00, 0xAAU), WRPERR, "WPRMOD 1 -> 0 without a regression");
+	cr_expect_eq(fx_r(b, L_OB, 4), l_pair(0x1AAU), "word 0 unchanged");
+	cr_expect_eq(l_ob_word(b, 0x08, 0xFFFFU), WRPERR, "sector 0 out of PCROP");
+	cr_expect_eq(l_ob_word(b, 0x08, 0xFFFCU), 0U, "sector 1 into PCROP");
+	l_obl_launch(b);
+	l_expect_locked(b, FX_FLASH + SECTOR, true, "sector 1 now PCROP");
+	sim_board_free(b);
+}
+
+Test(board_l0, the_rdp_regression_lifts_pcrop)
+{
+	sim_board *b = l_pcrop_board(1);
+
+	l_unlock_opt(b);
+	cr_expect_eq(l_ob_word(b, 0x08, 0xFFFFU), WRPERR, "before the regression: sector 0 stays PCROP");
+	cr_expect_eq(l_ob_word(b, 0x00, 0x1AAU), 0U, "regression, WPRMOD written as 1");
+	cr_expect_eq(fx_r(b, L_OB, 4), l_pair(0xAAU), "the regression clears WPRMOD");
+	cr_expect_eq(l_ob_word(b, 0x08, 0xFFFFU), 0U, "after it the PCROP bit may come back to 1");
+	cr_expect_eq(l_ob_word(b, 0x08, 0x0000U), 0U, "and WRPROT be written for WPRMOD = 0");
+	l_obl_launch(b);
+	cr_expect_eq(l_r(b, P_OPTR) & 0x1FFU, 0xAAU);
+	cr_expect_eq(fx_r(b, FX_FLASH, 4), 0U, "readable, erased");
+	l_expect_locked(b, FX_FLASH, false, "sector 0");
+	sim_board_free(b);
+}
+
+/* Option word 0 stored as raw (complement or not), then loaded by OBL_LAUNCH. */
+static void l_word0_load(sim_board *b, uint32_t raw)
+{
+	l_unlock_opt(b);
+	fx_w(b, L_OB, 4, raw);
+	l_wait(b);
+	l_obl_launch(b);
+}
+
+Test(board_l0, a_broken_word_0_loads_wprmod_and_every_sector_pcrop)
+{
+	sim_board *b = l_board("STM32L053R8", 0);
+	uint32_t v;
+
+	l_word0_load(b, 0x000000AAU);
+	cr_expect_eq(l_r(b, P_SR) & OPTVERR, OPTVERR);
+	cr_expect_eq(l_r(b, P_OPTR) & 0x100U, 0x100U, "WPRMOD 1 (RM0367 §3.8.2)");
+	cr_expect_eq(fx_r(b, l_regs + 0x20, 4), 0U, "WRPROT1 zeros: every sector PCROP");
+	cr_expect_eq(sim_board_read(b, FX_FLASH + 15 * SECTOR, 4, &v), SIM_SWD_FAULT);
+	sim_board_free(b);
+}
+
 Test(board_l0, rdp_level_2_kills_the_debug_port)
 {
 	sim_board *b = l_board("STM32L152RE", 0);
 	uint32_t id;
 
-	l_unlock_opt(b);
-	fx_w(b, L_OB, 4, 0xFF3300CCU);
-	l_wait(b);
-	l_obl_launch(b);
+	l_word0_load(b, 0xFF3300CCU);
 	cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_NOACK);
 	sim_board_set_nrst(b, true);
 	cr_expect_eq(sim_board_dp_connect(b, &id), SIM_SWD_NOACK, "not even under reset");

@@ -21,6 +21,11 @@
  *   blank part programs and verifies, a second image over the first does
  *   not (the pages were never erased). That is st-flash 1.7.0's, not the
  *   bench's; the test records it.
+ * - Write protection that gang sets, as OpenOCD's "flash info" sees it:
+ *   it reads FLASH_WRPR1 only (sectors 0-31, for each of its two L073
+ *   banks alike), so sector 5 of an L073 shows protected and sector 40
+ *   (WRPROT2, FLASH_WRPR2 at +0x80) does not, while its erase is refused
+ *   ("access denied / write protected").
  */
 #include <criterion/criterion.h>
 #include <stdbool.h>
@@ -160,4 +165,20 @@ Test(sim_clients_l0, openocd_needs_connect_assert_srst_on_an_l1_in_stop)
 			    "-c 'program %s/fw.bin 0x08000000 verify reset exit'", cl_dir, "stm32l1",
 			    "066DFF485457725187080B06", cl_dir), 0, "%s", cl_out);
 	cr_expect_not_null(strstr(cl_out, "** Verified OK **"), "%s", cl_out);
+}
+
+/* gang sets WRP; OpenOCD reads it back where it looks (WRPR1) and misses WRPROT2, which still refuses its erase. */
+Test(sim_clients_l0, openocd_sees_gangs_wrp_in_wrpr1_but_not_wrprot2)
+{
+	cl_need("openocd");
+	cr_assert_eq(cl_run(TL_GS "flash-l073rz.cfg -- build/gang options set --wrp 160-191,1280-1311",
+			    cl_dir), 0, "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "0xFFFFFFDF 0xFFFFFEFF"), "%s", cl_out);
+	/* stm32l0_dual_bank.cfg: bank 1 starts at 0x08018000, so chip sector 40 is its sector 16 */
+	cr_assert_neq(cl_run(TL_GS "flash-l073rz.cfg -- " TL_OCD "-c init -c 'reset halt' -c 'flash info 0' "
+			     "-c 'flash info 1' -c 'flash erase_sector 1 16 16' -c exit", cl_dir,
+			     "stm32l0_dual_bank", "066DFF485457725187080B03"), 0, "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "#  5: 0x00005000 (0x1000 4kB) protected"), "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "# 16: 0x00010000 (0x1000 4kB) not protected"), "%s", cl_out);
+	cr_expect_not_null(strstr(cl_out, "access denied / write protected"), "%s", cl_out);
 }

@@ -186,12 +186,14 @@ typedef struct board_fpech7 {
  * collected (FPRG+PROG: the words written so far).
  */
 #define BOARD_PECR_HP_MAX     32U
-#define BOARD_PECR_WRP_WORDS  6U
+#define BOARD_PECR_WRP_WORDS  8U   /* WRP half-words: L1 Cat.5/6 has 128 sectors */
 
 typedef struct board_pecr {
 	uint32_t acr, pecr, sr;
 	uint32_t optr;            /* OPTR (L0) / OBR (L1) as loaded */
-	uint32_t wrp[BOARD_PECR_WRP_WORDS / 2U];   /* WRPR1..3: bit set = sector protected */
+	uint32_t wrp[BOARD_PECR_WRP_WORDS / 2U];   /* WRPR1..4 as loaded: bit set = sector write-protected,
+						     or with L0 WPRMOD = 1 bit clear = sector PCROP */
+	bool pcrop_lifted;        /* an RDP regression programmed since the load: PCROP bits may clear */
 	unsigned pekey_stage, prgkey_stage, optkey_stage;
 	bool dead;                /* wrong key: PECR locked until reset */
 	uint8_t rdp_level;

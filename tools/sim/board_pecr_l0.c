@@ -23,7 +23,7 @@
  * - Option words (RM0377 §3.4.1, RM0038 §3.5.1): 16-bit value in [15:0],
  *   its complement in [31:16]; word 0 RDP (+ WPRMOD b8 on L0), word 1 USER
  *   (OPTR[31:16]: BOR_LEV, IWDG_SW, nRST_STOP, nRST_STDBY, BFB2, L0
- *   nBOOT1), words 2.. WRP (bit set = 4 KiB sector protected). A pair that
+ *   nBOOT1), then WRP (bit set = 4 KiB sector protected). A pair that
  *   does not complement sets SR.OPTVERR at load (the USER word on L1:
  *   OPTVERRUSR) and the stricter value is used (RDP level 1, every
  *   sector protected; unverified which value silicon takes). RDP 0xAA level 0, 0xCC level 2, else level 1; writing
@@ -40,9 +40,19 @@
  * executing from flash: the burst is dropped with FWWERR on L0, PGAERR on
  * L1 (unverified flag on L1). Any other access between two burst words (a
  * flash read, a store elsewhere, a PECR write) drops it the same way.
- * Not modelled: PCROP (WPRMOD=1 only latches), the L1 Cat.5/6 WRP words
- * at 0x1FF80080 (sectors 96-127 of a 512 KiB part stay writable), the
- * L0 dual-bank PARALLBANK and read-while-write, double-word EEPROM writes.
+ * - WRP words (RM0377 §3.4.1, RM0038 §3.8.1): L0 WRPROT1 at 0x08/0x0C and
+ *   WRPROT2 (Cat.5) at 0x10; L1 WRP1..3 at 0x08..0x1C and WRP4 (Cat.5/6) at
+ *   0x80/0x84; registers WRPR1 0x20, WRPR2..4 0x80.. (L0: WRPROT2 at 0x80).
+ * - L0 PCROP (RM0367 §3.4.4, §3.8.2): with WPRMOD = 1 a clear WRP bit
+ *   read-protects its sector: a debugger read faults with SR.RDERR, and
+ *   program or erase sets WRPERR (only fetches reach it; the flag is
+ *   unverified). WPRMOD 1 -> 0 or a PCROP bit set again is refused with
+ *   WRPERR (flag unverified) unless an RDP regression was programmed
+ *   since the load; the regression clears WPRMOD in word 0. A word 0
+ *   that does not complement loads WPRMOD = 1 and every sector PCROP.
+ * Not modelled: PCROP against the core's own data reads (the emulator maps
+ * flash as memory), the L0 dual-bank PARALLBANK and read-while-write,
+ * double-word EEPROM writes.
  */
 #include <string.h>
 
@@ -63,7 +73,7 @@ static const pecr_variant pecr_l1 = {
 		PECR_EOPIE | PECR_ERRIE | PECR_OBL_LAUNCH,
 	PECR_SR_EOP | PECR_SR_WRPERR | PECR_SR_PGAERR | PECR_SR_SIZERR | PECR_SR_OPTVERR |
 		PECR_SR_OPTVERRUSR,
-	0x1FU, PECR_SR_PGAERR, 0x0078U, 6U,
+	0x1FU, PECR_SR_PGAERR, 0x0078U, 8U,
 };
 
 const pecr_variant *pecr_var(const sim_board *b)
@@ -71,11 +81,38 @@ const pecr_variant *pecr_var(const sim_board *b)
 	return b->part->flash_ctl == SIM_FLASH_L0 ? &pecr_l0 : &pecr_l1;
 }
 
-static bool pecr_sector_protected(const sim_board *b, uint32_t off)
+bool pecr_pcrop_mode(const sim_board *b)
+{
+	return pecr_var(b)->l0 && (b->l0.optr & PECR_OB_WPRMOD);
+}
+
+/* The WRP bit of the sector at off as loaded. */
+static bool pecr_sector_bit(const sim_board *b, uint32_t off)
 {
 	uint32_t s = off / PECR_SECTOR;
 
 	return s < 32U * (BOARD_PECR_WRP_WORDS / 2U) && (b->l0.wrp[s / 32U] >> (s % 32U) & 1U);
+}
+
+static bool pecr_sector_pcrop(const sim_board *b, uint32_t off)
+{
+	return pecr_pcrop_mode(b) && !pecr_sector_bit(b, off);
+}
+
+/* Write-protected, or PCROP: only instruction fetches reach a PCROP sector (RM0367 Table 21). */
+static bool pecr_sector_protected(const sim_board *b, uint32_t off)
+{
+	return pecr_pcrop_mode(b) ? !pecr_sector_bit(b, off) : pecr_sector_bit(b, off);
+}
+
+/* A debugger read of a PCROP sector: RDERR and a bus error (RM0377 §3.7.8 SR.RDERR). */
+static board_bus pecr_flash_check(sim_board *b, uint32_t off, unsigned size, bool core)
+{
+	(void)size;
+	if (core || !pecr_sector_pcrop(b, off))
+		return BOARD_BUS_OK;
+	b->l0.sr |= PECR_SR_RDERR;
+	return BOARD_BUS_FAULT;
 }
 
 /* ---- state ------------------------------------------------------------------ */
@@ -164,7 +201,7 @@ static uint32_t pecr_wrpr(const sim_board *b, uint32_t off)
 {
 	if (off == PECR_WRPR1)
 		return b->l0.wrp[0];
-	if (off >= PECR_WRPR2 && off < PECR_WRPR2 + 4U * (pecr_var(b)->l0 ? 1U : 2U))
+	if (off >= PECR_WRPR2 && off < PECR_WRPR2 + 4U * (pecr_var(b)->l0 ? 1U : 3U))
 		return b->l0.wrp[1U + (off - PECR_WRPR2) / 4U];
 	return 0;
 }
@@ -465,18 +502,18 @@ static void pecr_power_loss(sim_board *b, int64_t t)
 	f->hp_on = false;
 }
 
-#define PECR_MODEL(nm, base, ee, tprog) { \
-	.name = nm, .reg_base = base, .ob_base = PECR_OB_BASE, .ob_size = PECR_OB_SIZE, \
-	.otp_base = PECR_EE_BASE, .otp_size = ee, .ob_file_len = PECR_OB_SIZE, \
+#define PECR_MODEL(nm, base, ob, ee, tprog) { \
+	.name = nm, .reg_base = base, .ob_base = PECR_OB_BASE, .ob_size = ob, \
+	.otp_base = PECR_EE_BASE, .otp_size = ee, .ob_file_len = ob, \
 	.erased_zero = true, .t_prog_ns = tprog, .ob_new = pecr_ob_new, .reset = pecr_reset, \
 	.update = pecr_update, .busy = pecr_busy, .busy_until = pecr_busy_until, \
 	.reg_read = pecr_reg_read, .reg_write = pecr_reg_write, .flash_write = pecr_flash_write, \
 	.opt_read = pecr_opt_read, .opt_write = pecr_opt_write, .blocked = pecr_blocked, \
 	.dp_dead = pecr_dp_dead, .latency = pecr_latency, .power_loss = pecr_power_loss, \
-	.note_read = pecr_burst_drop }
+	.note_read = pecr_burst_drop, .flash_check = pecr_flash_check }
 
 /* data EEPROM windows: the largest part of each family (L073 6 KiB, L152xE 16 KiB) */
 const board_flash_model board_pecr_l0_model =
-	PECR_MODEL("PECR (L0)", 0x40022000U, 6144U, 3200000U);
+	PECR_MODEL("PECR (L0)", 0x40022000U, PECR_OB_SIZE_L0, 6144U, 3200000U);
 const board_flash_model board_pecr_l1_model =
-	PECR_MODEL("PECR (L1)", 0x40023C00U, 16384U, 3280000U);
+	PECR_MODEL("PECR (L1)", 0x40023C00U, PECR_OB_SIZE_L1, 16384U, 3280000U);

@@ -61,8 +61,12 @@
 #define PECR_ACR_ACC64   (1U << 2)      /* L1 */
 
 #define PECR_OB_BASE     0x1FF80000U
-#define PECR_OB_WORDS    8U             /* RDP, USER, WRP1..WRP6 (L0 uses WRP1..3) */
-#define PECR_OB_SIZE     (4U * PECR_OB_WORDS)
+#define PECR_OB_LOW      8U             /* words at 0x00..0x1C: RDP, USER, WRP half-words 0..5 */
+#define PECR_OB_HIGH     0x80U          /* L1 Cat.5/6: WRP half-words 6, 7 (RM0038 §3.8.1) */
+/* the option window: L0's words end at 0x1C (its UID is at 0x1FF80050); L1 Cat.3-6 reach 0x84 */
+#define PECR_OB_SIZE_L0  (4U * PECR_OB_LOW)
+#define PECR_OB_SIZE_L1  (PECR_OB_HIGH + 8U)
+#define PECR_OB_WPRMOD   (1U << 8)      /* L0, in word 0 and OPTR */
 #define PECR_EE_BASE     0x08080000U
 #define PECR_RDP_L0      0xAAU
 #define PECR_RDP_L2      0xCCU
@@ -83,6 +87,8 @@ typedef struct pecr_variant {
 
 /* board_pecr_l0.c */
 const pecr_variant *pecr_var(const sim_board *b);
+/* L0 WPRMOD = 1 in force: the WRP bits are PCROP (a clear bit read-protects its sector) */
+bool pecr_pcrop_mode(const sim_board *b);
 /* RDP level 1 with a debugger attached since power-on: flash and EEPROM off limits */
 bool pecr_blocked(const sim_board *b);
 bool pecr_busy(const sim_board *b);

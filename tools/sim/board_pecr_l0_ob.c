@@ -5,8 +5,9 @@
  * loading the words with their complements at reset (OPTVERR and the
  * stricter value on a mismatch), a new part's words, programming a word
  * (the RDP 1 -> 0 regression erases program memory and data EEPROM
- * first), EEPROM byte/half-word/word writes and word erase, and the
- * EEPROM size of each part.
+ * first and lifts L0 PCROP; PCROP in force refuses WPRMOD 1 -> 0 and
+ * removed PCROP sectors until then), EEPROM byte/half-word/word writes and
+ * word erase, and the EEPROM size of each part.
  */
 #include <string.h>
 
@@ -51,31 +52,52 @@ static uint16_t pecr_ob_value(const sim_board *b, unsigned i, uint16_t fallback,
 	return (uint16_t)w;
 }
 
+/* Where WRP half-word h lives in the option image (L1 WRP4 apart at 0x80, RM0038 §3.8.1). */
+static uint32_t pecr_ob_wrp_off(unsigned h)
+{
+	return h < PECR_OB_LOW - 2U ? 8U + 4U * h : PECR_OB_HIGH + 4U * (h - (PECR_OB_LOW - 2U));
+}
+
+/*
+ * WRP half-word h as it loads. Strict on a mismatch: every sector
+ * protected, write- or read- as WPRMOD says (RM0367 §3.8.2 for PCROP;
+ * unverified which value silicon takes for write protection). A half-word
+ * the family has not: nothing protected.
+ */
+static uint32_t pecr_ob_wrp_load(sim_board *b, unsigned h, bool pcrop, bool *bad)
+{
+	if (h >= pecr_var(b)->wrp_words)
+		return pcrop ? 0xFFFFU : 0U;
+	return pecr_ob_value(b, pecr_ob_wrp_off(h) / 4U, pcrop ? 0x0000U : 0xFFFFU, bad);
+}
+
 /*
  * Latch RDP, OPTR and the WRP words from option_bytes.bin (every reset).
  * A USER word that does not complement sets OPTVERRUSR on L1 (RM0038
  * §3.9.8) and OPTVERR on L0, which has no separate flag (RM0377 §3.7.7).
+ * A word 0 that does not complement loads level 1 and, on L0, WPRMOD = 1
+ * with every sector PCROP (RM0367 §3.8.2).
  */
 void pecr_ob_load(sim_board *b)
 {
 	board_pecr *f = &b->l0;
 	const pecr_variant *v = pecr_var(b);
-	bool bad = false, user_bad = false;
-	uint16_t rdp = pecr_ob_value(b, 0, 0x00FFU, &bad);   /* strict: level 1 */
+	bool bad = false, user_bad = false, rdp_bad = false;
+	uint16_t rdp = pecr_ob_value(b, 0, v->l0 ? 0x01FFU : 0x00FFU, &rdp_bad);   /* strict: level 1 */
 	uint16_t user = pecr_ob_value(b, 1, 0xFFFFU, &user_bad);
 	uint8_t r = (uint8_t)rdp;
+	bool pcrop = v->l0 && (rdp & PECR_OB_WPRMOD);
 
 	f->rdp_level = r == PECR_RDP_L0 ? 0 : r == PECR_RDP_L2 ? 2 : 1;
 	f->optr = (v->l0 ? (rdp & 0x1FFU) : r) | (uint32_t)user << 16;
 	for (unsigned i = 0; i < BOARD_PECR_WRP_WORDS / 2U; i++) {
-		uint32_t lo = 0, hi = 0;
-		if (2U * i < v->wrp_words)
-			lo = pecr_ob_value(b, 2U + 2U * i, 0xFFFFU, &bad);   /* strict: protected */
-		if (2U * i + 1U < v->wrp_words)
-			hi = pecr_ob_value(b, 3U + 2U * i, 0xFFFFU, &bad);
-		f->wrp[i] = lo | hi << 16;
+		uint32_t lo = pecr_ob_wrp_load(b, 2U * i, pcrop, &bad);
+		uint32_t hi = pecr_ob_wrp_load(b, 2U * i + 1U, pcrop, &bad);
+
+		f->wrp[i] = rdp_bad && pcrop ? 0U : lo | hi << 16;
 	}
-	if (bad || (user_bad && v->l0))
+	f->pcrop_lifted = false;
+	if (bad || rdp_bad || (user_bad && v->l0))
 		f->sr |= PECR_SR_OPTVERR;
 	if (user_bad && !v->l0)
 		f->sr |= PECR_SR_OPTVERRUSR;
@@ -88,12 +110,12 @@ void pecr_ob_new(const sim_board *b, uint8_t *img)
 	/* cfg->wrp keeps the F1 sense (bit clear = protected); L0/L1 WRP bits set = protected */
 	uint32_t wrp = ~b->cfg.wrp;
 
-	memset(img, 0, PECR_OB_SIZE);
+	memset(img, 0, b->fm->ob_file_len);
 	board_le_put(img, 4, pecr_ob_pair(b->cfg.rdp ? 0x00U : PECR_RDP_L0));
 	board_le_put(img + 4, 4, pecr_ob_pair(v->user_new));
-	for (unsigned i = 0; i < PECR_OB_WORDS - 2U; i++) {
-		uint16_t w = i < 2U ? (uint16_t)(wrp >> (16U * i)) : 0U;
-		board_le_put(img + 8U + 4U * i, 4, pecr_ob_pair(w));
+	for (unsigned h = 0; h < v->wrp_words; h++) {
+		uint16_t w = h < 2U ? (uint16_t)(wrp >> (16U * h)) : 0U;
+		board_le_put(img + pecr_ob_wrp_off(h), 4, pecr_ob_pair(w));
 	}
 }
 
@@ -104,6 +126,9 @@ void pecr_ob_commit(sim_board *b)
 	if (f->op_regress) {
 		pecr_erase_flash(b, 0, b->flash_size);
 		memset(b->otp, 0x00, b->fm->otp_size);
+		f->pcrop_lifted = true;   /* the regression deletes PCROP (RM0367 §3.4.4) */
+		if (pecr_var(b)->l0)
+			f->op_ob_val = pecr_ob_pair((uint16_t)(f->op_ob_val & ~PECR_OB_WPRMOD));
 	}
 	board_le_put(b->ob + 4U * f->op_ob_word, 4, f->op_ob_val);
 }
@@ -138,6 +163,35 @@ static bool pecr_rdp_regress(const sim_board *b, uint32_t word, uint32_t val)
 	return word == 0 && b->l0.rdp_level == 1 && (uint8_t)val == PECR_RDP_L0;
 }
 
+/* The WRP half-word an option word holds, or -1. */
+static int pecr_ob_wrp_half(const sim_board *b, uint32_t off)
+{
+	for (unsigned h = 0; h < pecr_var(b)->wrp_words; h++)
+		if (pecr_ob_wrp_off(h) == off)
+			return (int)h;
+	return -1;
+}
+
+/*
+ * L0 PCROP in force: WPRMOD stays 1 and no PCROP bit comes back to 1 unless
+ * an RDP regression was programmed since the load (RM0367 §3.4.4).
+ */
+static bool pecr_ob_pcrop_refused(const sim_board *b, uint32_t off, uint32_t val)
+{
+	const board_pecr *f = &b->l0;
+	int h = pecr_ob_wrp_half(b, off);
+	uint32_t now;
+
+	if (!pecr_pcrop_mode(b) || f->pcrop_lifted)
+		return false;
+	if (off == 0)
+		return !(val & PECR_OB_WPRMOD) && !pecr_rdp_regress(b, 0, val);
+	if (h < 0)
+		return false;
+	now = (f->wrp[h / 2] >> (16U * ((unsigned)h % 2U))) & 0xFFFFU;
+	return ((val & 0xFFFFU) & ~now) != 0;
+}
+
 /* A word store into the option words: programmed as written, complement and all. */
 static void pecr_ob_write(sim_board *b, uint32_t off, unsigned size, uint32_t val)
 {
@@ -149,6 +203,10 @@ static void pecr_ob_write(sim_board *b, uint32_t off, unsigned size, uint32_t va
 	}
 	if (size != 4) {
 		f->sr |= PECR_SR_SIZERR;
+		return;
+	}
+	if (pecr_ob_pcrop_refused(b, off, val)) {
+		f->sr |= PECR_SR_WRPERR;   /* flag unverified */
 		return;
 	}
 	f->op_ob_word = off / 4U;
