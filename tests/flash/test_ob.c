@@ -29,7 +29,7 @@ static const gang_family *ob_f0(void)
 
 Test(ob, f1_factory_block_decodes_as_level0_with_no_protection)
 {
-	uint8_t raw[16];
+	uint8_t raw[GANG_OB_RAW_LEN] = { 0 };
 	gang_ob ob;
 
 	for (int i = 0; i < 8; i++) {
@@ -48,7 +48,7 @@ Test(ob, f1_factory_block_decodes_as_level0_with_no_protection)
 Test(ob, encode_then_decode_round_trips_every_field)
 {
 	gang_ob in = { 1, 0x00, 0x06, 0x12, 0x34, 0xFFFF00FEU, false }, out;
-	uint8_t raw[16];
+	uint8_t raw[GANG_OB_RAW_LEN] = { 0 };
 
 	gang_ob_encode(raw, &in, ob_f1());
 	cr_assert_eq(raw[4], 0x12);
@@ -65,7 +65,7 @@ Test(ob, encode_then_decode_round_trips_every_field)
 
 Test(ob, erased_block_is_opterr_and_read_protected)
 {
-	uint8_t raw[16];
+	uint8_t raw[GANG_OB_RAW_LEN] = { 0 };
 	gang_ob ob;
 
 	memset(raw, 0xFF, sizeof(raw));
@@ -77,7 +77,7 @@ Test(ob, erased_block_is_opterr_and_read_protected)
 Test(ob, f0_levels_use_aa_and_cc)
 {
 	gang_ob ob = { 0, 0xAA, 0xFF, 0xFF, 0xFF, 0xFFFFFFFFU, false }, out;
-	uint8_t raw[16], b = 0;
+	uint8_t raw[GANG_OB_RAW_LEN] = { 0 }, b = 0;
 
 	gang_ob_encode(raw, &ob, ob_f0());
 	gang_ob_decode(&out, raw, ob_f0());
@@ -299,7 +299,7 @@ Test(ob, f2_f4_f7_name_their_optcr_fields_as_their_manuals_do)
 Test(ob, f4_optcr_decodes_and_a_changed_field_encodes_back_in_place)
 {
 	const gang_family *f4 = ob_fam("STM32F429ZI");
-	uint8_t raw[16] = { 0xEC, 0xAA, 0xFF, 0x0F, 0x00, 0x00, 0xFF, 0x0F };
+	uint8_t raw[GANG_OB_RAW_LEN] = { 0xEC, 0xAA, 0xFF, 0x0F, 0x00, 0x00, 0xFF, 0x0F };
 	gang_ob ob, next;
 	gang_ob_want w;
 	bool changed = false;
@@ -326,7 +326,7 @@ Test(ob, f4_optcr_decodes_and_a_changed_field_encodes_back_in_place)
 Test(ob, f7_boot_addresses_live_in_optcr1)
 {
 	const gang_family *f7 = ob_fam("STM32F746ZG");
-	uint8_t raw[16] = { 0xFC, 0xAA, 0xFF, 0xC0, 0x80, 0x00, 0x40, 0x00 };
+	uint8_t raw[GANG_OB_RAW_LEN] = { 0xFC, 0xAA, 0xFF, 0xC0, 0x80, 0x00, 0x40, 0x00 };
 	gang_ob ob;
 
 	gang_ob_decode(&ob, raw, f7);
@@ -342,7 +342,7 @@ Test(ob, f7_boot_addresses_live_in_optcr1)
 Test(ob, h7_optsr_boot_and_wpsn_decode_and_encode_in_place)
 {
 	const gang_family *h7 = ob_fam("STM32H743ZI");
-	uint8_t raw[16] = { 0xD0, 0xAA, 0x06, 0x00, 0x00, 0x08, 0xF0, 0x1F, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0 };
+	uint8_t raw[GANG_OB_RAW_LEN] = { 0xD0, 0xAA, 0x06, 0x00, 0x00, 0x08, 0xF0, 0x1F, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0 };
 	gang_ob ob, next;
 	gang_ob_want w;
 	bool changed = false;
@@ -442,7 +442,7 @@ Test(ob, h7_cm4_fields_are_refused_on_a_single_core_part_and_single_core_names_o
 Test(ob, h7_cm4_boot_word_decodes_and_encodes_in_place)
 {
 	const gang_part *h745 = gang_part_find("STM32H745ZI");
-	uint8_t raw[16] = { 0 };
+	uint8_t raw[GANG_OB_RAW_LEN] = { 0 };
 	gang_ob ob, next;
 	gang_ob_want w;
 	bool changed = false;
@@ -511,7 +511,7 @@ Test(ob, h7_a_swap_with_protection_in_force_must_say_which_sectors_it_means)
 Test(ob, double_word_optr_fields_decode_at_their_manuals_bits_and_encode_back)
 {
 	const gang_family *l4 = gang_part_find("STM32L476RG")->family, *g0 = gang_part_find("STM32G071RB")->family;
-	uint8_t raw[16] = { 0 }, back[16];
+	uint8_t raw[GANG_OB_RAW_LEN] = { 0 }, back[GANG_OB_RAW_LEN];
 	gang_ob ob;
 	gang_ob_want w;
 	gang_ob next;

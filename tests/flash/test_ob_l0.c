@@ -41,7 +41,7 @@ static uint32_t get32(const uint8_t *p)
 
 Test(ob_l0, factory_words_decode_as_level0_nothing_protected)
 {
-	uint8_t raw[16];
+	uint8_t raw[GANG_OB_RAW_LEN] = { 0 };
 	gang_ob ob;
 
 	put32(raw, 0xFF5500AAU);       /* RDP 0xAA, WPRMOD 0 */
@@ -59,7 +59,7 @@ Test(ob_l0, factory_words_decode_as_level0_nothing_protected)
 
 Test(ob_l0, a_broken_complement_is_opterr)
 {
-	uint8_t raw[16];
+	uint8_t raw[GANG_OB_RAW_LEN] = { 0 };
 	gang_ob ob;
 
 	put32(raw, 0xFF5500AAU);
@@ -76,7 +76,7 @@ Test(ob_l0, a_broken_complement_is_opterr)
 Test(ob_l0, named_fields_encode_as_value_and_complement_words)
 {
 	const gang_family *f = l0();
-	uint8_t raw[16];
+	uint8_t raw[GANG_OB_RAW_LEN] = { 0 };
 	gang_ob cur = { 0 }, next, back;
 	gang_ob_want w;
 	bool changed = false;
@@ -162,7 +162,7 @@ Test(ob_l0, each_part_reads_the_words_its_flash_needs)
 Test(ob_l0, l073_sectors_32_to_47_are_wrprot2)
 {
 	const gang_part *p = gang_part_find("STM32L073RZ");
-	uint8_t raw[GANG_OB_RAW_LEN];
+	uint8_t raw[GANG_OB_RAW_LEN] = { 0 };
 	gang_ob ob, back;
 	gang_ob_wrp_bits b;
 
@@ -186,7 +186,7 @@ Test(ob_l0, l073_sectors_32_to_47_are_wrprot2)
 Test(ob_l0, l152re_protects_all_128_sectors_up_to_0x1ff80084)
 {
 	const gang_part *p = gang_part_find("STM32L152RE");
-	uint8_t raw[GANG_OB_RAW_LEN];
+	uint8_t raw[GANG_OB_RAW_LEN] = { 0 };
 	gang_ob_wrp_bits b;
 	gang_ob_want w;
 	gang_ob cur, next;
@@ -213,7 +213,7 @@ Test(ob_l0, l152re_protects_all_128_sectors_up_to_0x1ff80084)
 Test(ob_l0, a_missing_wrp_word_reads_as_unprotected)
 {
 	const gang_part *p = gang_part_find("STM32L152RE");
-	uint8_t raw[GANG_OB_RAW_LEN];
+	uint8_t raw[GANG_OB_RAW_LEN] = { 0 };
 	gang_ob ob;
 	gang_ob_wrp_bits b;
 
@@ -229,7 +229,7 @@ Test(ob_l0, a_missing_wrp_word_reads_as_unprotected)
 
 static void pcrop_chip(gang_ob *cur, int level, uint16_t wrprot1_lo)
 {
-	uint8_t raw[GANG_OB_RAW_LEN];
+	uint8_t raw[GANG_OB_RAW_LEN] = { 0 };
 
 	words_blank(raw, 3);
 	put32(raw, level == 0 ? 0xFE5501AAU : 0xFE4401BBU);   /* WPRMOD b8 */
@@ -270,7 +270,7 @@ Test(ob_l0, enabling_pcrop_needs_the_confirmation_and_writes_zeros_for_its_secto
 	static const char *const names[] = { "WPRMOD", "PCROP" };
 	static const int64_t vals[] = { 1, 0x5 };
 	gang_ob_write_opts o = { .confirm_level2 = GANG_OB_LEVEL2_CONFIRM };
-	uint8_t raw[GANG_OB_RAW_LEN];
+	uint8_t raw[GANG_OB_RAW_LEN] = { 0 };
 	gang_ob cur, next;
 	gang_diag d = { 0 };
 
@@ -317,7 +317,7 @@ Test(ob_l0, pcrop_goes_only_with_the_rdp_regression)
 	static const char *const lift[] = { "RDP", "WPRMOD", "PCROP" };
 	static const int64_t liftv[] = { 0, 0, 0 };
 	gang_ob_write_opts allow = { .allow_rdp_regression = true };
-	uint8_t raw[GANG_OB_RAW_LEN];
+	uint8_t raw[GANG_OB_RAW_LEN] = { 0 };
 	gang_ob cur, next;
 	gang_diag d = { 0 };
 
