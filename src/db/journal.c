@@ -452,6 +452,33 @@ int gang_journal_outcome(gang_journal_state *state, int *code, char *msg, size_t
 	return rc == SQLITE_ROW ? GANG_OK : journal_fail(j, "reading a record's state", d);
 }
 
+int gang_journal_attempt_refusal(int *found, int *code, char *msg, size_t cap, gang_journal *j, int64_t attempt_seq,
+				 gang_diag *d)
+{
+	sqlite3_stmt *st;
+	int rc = SQLITE_ERROR;
+
+	*found = 0;
+	*code = GANG_OK;
+	if (cap)
+		msg[0] = '\0';
+	pthread_mutex_lock(&j->mu);
+	if (sqlite3_prepare_v2(j->db,
+			       "SELECT code, COALESCE(sentence, '') FROM records WHERE attempt_seq = ? AND state = 2 "
+			       "ORDER BY seq LIMIT 1",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, attempt_seq);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			*found = 1;
+			*code = sqlite3_column_int(st, 0);
+			snprintf(msg, cap, "%s", (const char *)sqlite3_column_text(st, 1));
+		}
+		sqlite3_finalize(st);
+	}
+	pthread_mutex_unlock(&j->mu);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? GANG_OK : journal_fail(j, "reading an attempt's refusals", d);
+}
+
 /* One integer a query returns (0 when none). */
 static int journal_int(int64_t *out, gang_journal *j, const char *sql, const char *what, gang_diag *d)
 {
@@ -487,6 +514,24 @@ int gang_journal_max_attempt(int64_t *out, gang_journal *j, gang_diag *d)
 	err = journal_int(out, j, "SELECT COALESCE(max(attempt_seq), 0) FROM records", "reading its attempts", d);
 	pthread_mutex_unlock(&j->mu);
 	return err;
+}
+
+int gang_journal_attempt_last(int64_t *out, gang_journal *j, int64_t attempt_seq, gang_diag *d)
+{
+	sqlite3_stmt *st;
+	int rc = SQLITE_ERROR;
+
+	*out = 0;
+	pthread_mutex_lock(&j->mu);
+	if (sqlite3_prepare_v2(j->db, "SELECT COALESCE(max(seq), 0) FROM records WHERE attempt_seq = ?", -1, &st,
+			       NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, attempt_seq);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			*out = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	pthread_mutex_unlock(&j->mu);
+	return rc == SQLITE_ROW ? GANG_OK : journal_fail(j, "reading an attempt's records", d);
 }
 
 int gang_journal_open_attempts(int64_t **out, size_t *n_out, gang_journal *j, gang_diag *d)

@@ -102,6 +102,11 @@ int gang_journal_settle_delivered(gang_journal *j, const gang_journal_rec *r, si
 /* Record seq's state, and for a refusal its code and sentence (into msg). */
 int gang_journal_outcome(gang_journal_state *state, int *code, char *msg, size_t cap, gang_journal *j, int64_t seq,
 			 gang_diag *d);
+/* The first record of attempt attempt_seq the central database refused (*found 0: none), its code and sentence. */
+int gang_journal_attempt_refusal(int *found, int *code, char *msg, size_t cap, gang_journal *j, int64_t attempt_seq,
+				 gang_diag *d);
+/* The attempt's last record written (0: none). */
+int gang_journal_attempt_last(int64_t *out, gang_journal *j, int64_t attempt_seq, gang_diag *d);
 /* How many records wait for delivery, and how many the central database refused. */
 int gang_journal_counts(int64_t *pending, int64_t *refused, gang_journal *j, gang_diag *d);
 /* Attempts begun in the journal that it has no result for (malloc'd, *n_out of them; free()). */

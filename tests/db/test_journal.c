@@ -294,6 +294,39 @@ Test(db_pg_journal, a_refused_record_keeps_its_refusal_and_delivery_goes_on)
 	cr_expect_eq(s.pending, 0);
 }
 
+/*
+ * Begin and identify return at the local write; a refusal of either comes
+ * back with the attempt's serial text (before the board is programmed)
+ * and its pass, as the first refused record of the attempt.
+ */
+Test(db_pg_journal, an_identify_refused_centrally_comes_back_with_the_serial_text_and_the_pass)
+{
+	gang_attempt_info info = { .slot = "S1", .profile_name = "p", .station = "line-4" };
+	gang_attempt_target t = { .uid = "0123456789ABCDEF01234567", .rdp_before = -1 };
+	gang_db *m = NULL, *w = NULL;
+	gang_attempt_key k, ghost;
+	gang_diag d = { 0 };
+
+	jp_open(&m, &w, jp_uri, "line-4");
+	cr_assert_eq(gang_db_attempt_begin(&k, w, &info, &d), GANG_OK, "%s", d.msg);
+	ghost = k;
+	ghost.seq = k.seq + 100;   /* never begun: the central database has no such attempt */
+	cr_expect_eq(gang_db_attempt_identify(w, &ghost, &t, &d), GANG_OK, "returns once on disk: %s", d.msg);
+	cr_expect_neq(gang_db_attempt_serial_text(w, &ghost, "SN-1", &d), GANG_OK);
+	cr_expect_not_null(strstr(d.msg, "identifying the board"), "%s", d.msg);
+	cr_expect_neq(gang_db_attempt_finish(w, &ghost, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK);
+	cr_expect_not_null(strstr(d.msg, "identifying the board"), "the first refusal of the attempt: %s", d.msg);
+	/* the real attempt beside it is not touched by the other's refusal */
+	cr_assert_eq(gang_db_attempt_identify(w, &k, &t, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_serial_text(w, &k, "SN-2", &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_finish(w, &k, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
+	gang_db_close(w);
+	gang_db_close(m);
+	cr_expect_eq(jp_count("SELECT count(*) FROM attempts WHERE station = 'line-4' AND result = 'pass'"), 1);
+	cr_expect_eq(jp_count("SELECT count(*) FROM journal_deliveries WHERE station = 'line-4' AND refusal IS NOT NULL"),
+		     3, "identify, serial text and pass of the attempt never begun");
+}
+
 /* A journal lost with its station (a new PC, a wiped disk): the new one numbers after the central deliveries. */
 Test(db_pg_journal, a_new_journal_of_a_station_numbers_its_records_after_those_delivered)
 {

@@ -138,9 +138,13 @@ int pg_bind_attempt(db_pg *db, const gang_lease_binding *b, int64_t value, gang_
 
 /*
  * The station's journal (pg_journal.c, db/journal.h). With one, the
- * attempt ops below write a record and wait for the delivery worker to
- * deliver it while the server answers; a refusal comes back as the op's
- * own error. Without the server they return at once and the record waits.
+ * attempt ops below write a record; a serial text and a pass (and a
+ * failure, a sighting, a leased serial's binding) then wait for the
+ * delivery worker while the server answers, and a refusal comes back as
+ * the op's own error (for a serial text and a pass, a refusal of any
+ * earlier record of its attempt too). Begin, identify and steps return
+ * once the record is on disk. Without the server every op returns at once
+ * and the record waits.
  */
 int db_pg_journal_open(db_pg *db, const char *path, const char *station, gang_diag *d);
 int pg_deliver_start(db_pg *db, gang_diag *d);
@@ -148,6 +152,10 @@ void pg_deliver_stop(db_pg *db);
 int pg_journal_counts(int64_t *pending, int64_t *refused, db_pg *db, gang_diag *d);
 /* Wait until every record written so far is settled or the worker is offline. */
 void pg_journal_sync(db_pg *db);
+/* Wait until the attempt's records are delivered (all of them without an attempt), while the server answers. */
+void pg_journal_sync_attempt(db_pg *db, const gang_attempt_key *attempt);
+/* Wait until every attempt result this run wrote is settled (a board's passes are central), as above. */
+void pg_journal_sync_results(db_pg *db);
 int pgj_attempt_begin(gang_attempt_key *key_out, db_pg *db, const gang_attempt_info *info, gang_diag *d);
 int pgj_attempt_identify(db_pg *db, const gang_attempt_key *k, const gang_attempt_target *t, gang_diag *d);
 int pgj_attempt_serial_text(db_pg *db, const gang_attempt_key *k, const char *text, gang_diag *d);

@@ -2,11 +2,18 @@
  * pg_journal.c — a station's journal (db/journal.h) and its delivery to
  * the central database (migration 0007, table journal_deliveries).
  *
- * Writing: each attempt op of a run writes its record to the journal and
- * then, while the server answers, waits for the worker to deliver it, so
- * a refusal (a serial voided while the board was programmed, a serial
- * text taken) comes back to the job as before. While the server is out of
- * reach the op returns as soon as the record is on the station's disk.
+ * Writing: each attempt op of a run writes its record to the journal.
+ * An attempt's begin, identify and steps return once the record is on
+ * the station's disk. Its serial text and its pass wait (while the server
+ * answers) until the worker has delivered them and everything before
+ * them, and a refusal of any of the attempt's records comes back then: a
+ * serial text another board holds stops the board before it is
+ * programmed, and no pass is reported that the central database does not
+ * hold (a serial voided while the board was programmed). A failure, a
+ * sighting and a leased serial's binding wait for their own delivery.
+ * A serial, data value or label reserved centrally waits first for its
+ * own attempt's records only (pg_journal_sync_attempt). While the server
+ * is out of reach every op returns once its record is on disk.
  *
  * Delivering: one worker thread with its own session takes the oldest
  * pending records (up to PG_DELIVER_BATCH, in order) and delivers them in
@@ -42,6 +49,7 @@ struct pg_deliver {
 	pthread_mutex_t mu;   /* guards the fields below */
 	pthread_cond_t cv;    /* settled, offline, appended or stop changed */
 	int64_t appended;     /* the highest record written by this run */
+	int64_t finished;     /* the highest attempt result written by this run */
 	int64_t settled;      /* the last record delivered or refused, in order */
 	int64_t next_attempt; /* the station's next attempt number */
 	int offline;          /* the last delivery found no server */
@@ -509,26 +517,87 @@ void pg_journal_sync(db_pg *db)
 	pgj_wait(v, upto);
 }
 
-/* Write r; with wait, and the server answering, wait for its delivery and return its refusal if any. */
-static int pgj_record(db_pg *db, gang_journal_rec *r, int wait, gang_diag *d)
+/* How long an op of a run waits for the central database after its record is on the station's disk. */
+typedef enum pgj_wait_for {
+	PGJ_NO_WAIT,       /* history only, or a refusal can wait for the attempt's pass */
+	PGJ_WAIT_RECORD,   /* its own delivery; its own refusal comes back */
+	PGJ_WAIT_ATTEMPT,  /* its delivery; a refusal of it or of any earlier record of its attempt comes back */
+} pgj_wait_for;
+
+/* A refusal of record r (or, with PGJ_WAIT_ATTEMPT, of its attempt's records before it) as the op's error. */
+static int pgj_refusal(pg_deliver *v, const gang_journal_rec *r, pgj_wait_for w, gang_diag *d)
 {
-	pg_deliver *v = db->deliver;
 	gang_journal_state state;
 	char msg[GANG_DIAG_LEN];
-	int code, err;
+	int code, found = 0, err;
+
+	if (w == PGJ_WAIT_ATTEMPT && r->attempt_seq) {
+		if ((err = gang_journal_attempt_refusal(&found, &code, msg, sizeof(msg), v->j, r->attempt_seq, d)) < 0)
+			return err;
+		if (found)
+			return gang_diag_set(d, code < 0 ? code : GANG_EDB, "%s", msg);
+	}
+	if ((err = gang_journal_outcome(&state, &code, msg, sizeof(msg), v->j, r->seq, d)) < 0)
+		return err;
+	return state == GANG_JOURNAL_REFUSED ? gang_diag_set(d, code < 0 ? code : GANG_EDB, "%s", msg) : GANG_OK;
+}
+
+/*
+ * Write r; unless PGJ_NO_WAIT, and while the server answers, wait for its
+ * delivery and return the refusal w asks about. Records are settled in
+ * order, so waiting for r also waits for every record before it.
+ */
+static int pgj_record(db_pg *db, gang_journal_rec *r, pgj_wait_for w, gang_diag *d)
+{
+	pg_deliver *v = db->deliver;
+	int err;
 
 	if ((err = gang_journal_append(v->j, r, d)) < 0)
 		return err;
 	pthread_mutex_lock(&v->mu);
 	if (r->seq > v->appended)
 		v->appended = r->seq;
+	if (r->kind == GANG_JREC_FINISH && r->seq > v->finished)
+		v->finished = r->seq;
 	pthread_cond_broadcast(&v->cv);
 	pthread_mutex_unlock(&v->mu);
-	if (!wait || !pgj_wait(v, r->seq))
+	if (w == PGJ_NO_WAIT || !pgj_wait(v, r->seq))
 		return GANG_OK;
-	if ((err = gang_journal_outcome(&state, &code, msg, sizeof(msg), v->j, r->seq, d)) < 0)
-		return err;
-	return state == GANG_JOURNAL_REFUSED ? gang_diag_set(d, code < 0 ? code : GANG_EDB, "%s", msg) : GANG_OK;
+	return pgj_refusal(v, r, w, d);
+}
+
+void pg_journal_sync_results(db_pg *db)
+{
+	pg_deliver *v = db->deliver;
+	int64_t upto;
+
+	if (!v)
+		return;
+	pthread_mutex_lock(&v->mu);
+	upto = v->finished;
+	pthread_mutex_unlock(&v->mu);
+	pgj_wait(v, upto);
+}
+
+/*
+ * Wait (while the server answers) until the attempt's records are central:
+ * a serial, a data value or a label binds to the attempt's row. Only this
+ * attempt's records, not every slot's: a reservation does not queue
+ * behind the other slots' steps.
+ */
+void pg_journal_sync_attempt(db_pg *db, const gang_attempt_key *attempt)
+{
+	pg_deliver *v = db->deliver;
+	int64_t upto = 0;
+	gang_diag ignored = { 0 };
+
+	if (!v)
+		return;
+	if (!attempt || gang_journal_attempt_last(&upto, v->j, attempt->seq, &ignored) < 0) {
+		pg_journal_sync(db);   /* no attempt, or the journal would not say: everything, as before */
+		return;
+	}
+	pgj_wait(v, upto);
 }
 
 int pgj_attempt_begin(gang_attempt_key *key_out, db_pg *db, const gang_attempt_info *info, gang_diag *d)
@@ -546,7 +615,7 @@ int pgj_attempt_begin(gang_attempt_key *key_out, db_pg *db, const gang_attempt_i
 	pthread_mutex_unlock(&v->mu);
 	snprintf(key_out->station, sizeof(key_out->station), "%s", gang_journal_station(v->j));
 	key_out->seq = r.attempt_seq;
-	return pgj_record(db, &r, 1, d);
+	return pgj_record(db, &r, PGJ_NO_WAIT, d);
 }
 
 int pgj_attempt_identify(db_pg *db, const gang_attempt_key *k, const gang_attempt_target *t, gang_diag *d)
@@ -557,14 +626,15 @@ int pgj_attempt_identify(db_pg *db, const gang_attempt_key *k, const gang_attemp
 
 	if (!t->uid || !*t->uid)
 		return gang_diag_set(d, GANG_ERR, "database %s: board UID missing", db->shown);
-	return pgj_record(db, &r, 1, d);
+	return pgj_record(db, &r, PGJ_NO_WAIT, d);
 }
 
 int pgj_attempt_serial_text(db_pg *db, const gang_attempt_key *k, const char *text, gang_diag *d)
 {
 	gang_journal_rec r = { .kind = GANG_JREC_SERIAL_TEXT, .attempt_seq = k->seq, .s = { text } };
 
-	return pgj_record(db, &r, 1, d);
+	/* a text another board holds must stop the board before it is programmed with it */
+	return pgj_record(db, &r, PGJ_WAIT_ATTEMPT, d);
 }
 
 /* A step is history only: nothing comes back from it, so the job does not wait for its delivery. */
@@ -576,7 +646,7 @@ int pgj_step(db_pg *db, const gang_attempt_key *k, const char *step, gang_step_r
 
 	if (!step || !*step || (unsigned)result > GANG_STEP_SKIP)
 		return gang_diag_set(d, GANG_ERR, "database %s: step name or result missing", db->shown);
-	return pgj_record(db, &r, 0, d);
+	return pgj_record(db, &r, PGJ_NO_WAIT, d);
 }
 
 int pgj_sighting(db_pg *db, const gang_attempt_info *info, const char *uid, const gang_attempt_key *pass_attempt,
@@ -587,7 +657,7 @@ int pgj_sighting(db_pg *db, const gang_attempt_info *info, const char *uid, cons
 				      pass_attempt->station },
 			       .n = { pass_attempt->seq } };
 
-	return pgj_record(db, &r, 1, d);
+	return pgj_record(db, &r, PGJ_WAIT_RECORD, d);
 }
 
 int pgj_attempt_finish(db_pg *db, const gang_attempt_key *k, gang_attempt_result result,
@@ -598,7 +668,8 @@ int pgj_attempt_finish(db_pg *db, const gang_attempt_key *k, gang_attempt_result
 
 	if ((unsigned)result > GANG_ATTEMPT_ABORTED)
 		return gang_diag_set(d, GANG_ERR, "database %s: invalid attempt result %d", db->shown, (int)result);
-	return pgj_record(db, &r, 1, d);
+	/* a pass needs every record of its attempt taken; a failure is recorded whatever came before */
+	return pgj_record(db, &r, result == GANG_ATTEMPT_PASS ? PGJ_WAIT_ATTEMPT : PGJ_WAIT_RECORD, d);
 }
 
 /*
@@ -635,5 +706,5 @@ int pgj_lease_bind(gang_lease_bound *out, db_pg *db, const gang_lease_binding *b
 	r.n[0] = out->value;
 	if (r.kind == GANG_JREC_SERIAL && !b->attempt)
 		return GANG_OK;
-	return pgj_record(db, &r, 1, d);
+	return pgj_record(db, &r, PGJ_WAIT_RECORD, d);
 }

@@ -129,7 +129,7 @@ static int pq_board_last_pass(gang_board_pass *out, gang_db *db, const char *uid
 {
 	int err;
 
-	pg_journal_sync(DBP(db));   /* this station's own passes are delivered first */
+	pg_journal_sync_results(DBP(db));   /* this station's own passes are delivered first */
 	err = db_pg_board_last_pass(out, DBP(db), uid, profile_sha256, image_sha256, d);
 	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
 		err = db_pg_board_last_pass(out, DBP(db), uid, profile_sha256, image_sha256, d);
@@ -220,7 +220,7 @@ static int pq_serial_reserve(int64_t *value_out, gang_db *db, const char *pool, 
 {
 	int err;
 
-	pg_journal_sync(DBP(db));   /* the attempt must be central before its serial is */
+	pg_journal_sync_attempt(DBP(db), attempt);   /* the attempt must be central before its serial is */
 	err = db_pg_serial_reserve(value_out, DBP(db), pool, uid, attempt, d);
 	for (int i = 0; i < PG_RETRIES && pg_retry(DBP(db), err, d); i++)
 		err = db_pg_serial_reserve(value_out, DBP(db), pool, uid, attempt, d);
@@ -306,14 +306,14 @@ static int pq_lease_unused(int64_t *out, size_t cap, size_t *n_out, gang_db *db,
 static int pq_data_reserve(gang_data_taken *out, gang_db *db, const char *pool, const char *uid,
 			   const gang_attempt_key *attempt, gang_diag *d)
 {
-	pg_journal_sync(DBP(db));
+	pg_journal_sync_attempt(DBP(db), attempt);
 	return db_pg_data_reserve(out, db, pool, uid, attempt, d);
 }
 
 static int pq_scan_bind(char *other_uid, size_t uid_cap, char *other_serial, size_t serial_cap, gang_db *db,
 			const char *text, const char *uid, const gang_attempt_key *attempt, gang_diag *d)
 {
-	pg_journal_sync(DBP(db));
+	pg_journal_sync_attempt(DBP(db), attempt);
 	return db_pg_scan_bind(other_uid, uid_cap, other_serial, serial_cap, db, text, uid, attempt, d);
 }
 
