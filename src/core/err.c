@@ -75,6 +75,8 @@ static const err_row err_table[] = {
 	  "this label is already bound to another board — set the board aside and tell the engineer" },
 	{ GANG_ELEASE_OFFLINE, "serial", 1,
 	  "the central database is unreachable and this station's serial lease is used up" },
+	{ GANG_EOFFLINE_DATA, "data", 1,
+	  "the central database is unreachable and this board's data values or scanned label can only come from it" },
 	{ GANG_ESERIAL_VOIDED, "serial", 1,
 	  "the board's serial or one of its data values was voided while it was programmed — program the board again" },
 };

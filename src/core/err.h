@@ -60,6 +60,7 @@ typedef enum gang_err {
 	GANG_EPOOL_DRY = -48,        /* a data pool (MAC range, imported list) has no value left */
 	GANG_ESCAN_TAKEN = -49,      /* the scanned label is already bound to another board */
 	GANG_ELEASE_OFFLINE = -50,   /* the central database is out of reach and the station's lease is used up */
+	GANG_EOFFLINE_DATA = -51,    /* out of reach, and a data pool or a label scan has no lease to go on with */
 } gang_err;
 
 /* The operator's sentence for an error code (never NULL). */

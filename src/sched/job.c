@@ -521,6 +521,7 @@ static bool job_retryable(int err)
 	case GANG_EWRONG_PART:
 	case GANG_ESERIAL_EXHAUSTED:
 	case GANG_ELEASE_OFFLINE:
+	case GANG_EOFFLINE_DATA:
 	case GANG_EPOOL_DRY:
 	case GANG_ESCAN_TAKEN:
 	case GANG_EREAD_PROTECTED:

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db/db_lease.h"
 #include "serial/data_pool.h"
 
 /* The bytes of a list value (hex) padded to the item's length; GANG_EPROFILE when longer. */
@@ -52,6 +53,17 @@ static void job_data_note(char *out, size_t cap, const gang_profile_data *it, co
 	}
 }
 
+int job_data_offline(job *j, int err, const char *what)
+{
+	char why[GANG_DIAG_LEN];
+
+	if (err >= 0 || j->p->serial.lease == 0 || !gang_db_unreachable(j->db))
+		return err;
+	snprintf(why, sizeof(why), "%s", j->d->msg);
+	return gang_diag_set(j->d, GANG_EOFFLINE_DATA, "%s needs the central database, which is out of reach (the "
+			     "serial lease keeps only serials going): %.300s", what, why);
+}
+
 static int job_data_item(job *j, const gang_profile_data *it)
 {
 	uint8_t bytes[GANG_DATA_VALUE_MAX];
@@ -61,8 +73,12 @@ static int job_data_item(job *j, const gang_profile_data *it)
 	size_t o;
 	int err;
 
-	if ((err = gang_data_reserve(&v, j->db, it->pool, j->uid, &j->key, j->d)) < 0)
-		return err;
+	if ((err = gang_data_reserve(&v, j->db, it->pool, j->uid, &j->key, j->d)) < 0) {
+		char what[160];
+
+		snprintf(what, sizeof(what), "data pool '%s'", it->pool);
+		return job_data_offline(j, err, what);
+	}
 	if (it->kind == GANG_PDATA_MAC) {
 		mac = it->first + v.index;
 		gang_mac_bytes(bytes, mac, it->msb_first);

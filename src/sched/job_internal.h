@@ -78,6 +78,12 @@ int job_probe_take(job *j, bool reattach);
 int job_scan(job *j);
 /* The data items into the per-board image (job_data.c); JOB_SKIPPED without any. */
 int job_data(job *j);
+/*
+ * err from a data pool or a label scan: with a serial lease and the
+ * central database out of reach, GANG_EOFFLINE_DATA naming what (the
+ * lease keeps serials going, nothing else); otherwise err as it is.
+ */
+int job_data_offline(job *j, int err, const char *what);
 /* A failure at an address inside a secret data item: its message keeps no byte of the value. */
 void job_data_redact(job *j);
 /* The board holds the image already (program.skip_if_same): JOB_SKIPPED, else GANG_OK. */

@@ -59,7 +59,7 @@ int job_scan(job *j)
 		return JOB_SKIPPED;
 	}
 	if ((err = gang_scan_bind(j->db, text, j->uid, &j->key, j->d)) < 0)
-		return err;
+		return job_data_offline(j, err, "binding the scanned label");
 	snprintf(j->detail, sizeof(j->detail), "label %s", text);
 	return GANG_OK;
 }

@@ -359,6 +359,12 @@ static int slot_attempts(job_outcome *o, slot_ctx *c, int *attempt_out)
 	}
 }
 
+/* The central database is away and the station cannot go on without it: the slot stops (issue 14). */
+static bool slot_offline(int err)
+{
+	return err == GANG_ELEASE_OFFLINE || err == GANG_EOFFLINE_DATA;
+}
+
 /* One board: its attempts, its result, and what the slot does next. */
 static int slot_board(slot_ctx *c)
 {
@@ -383,9 +389,9 @@ static int slot_board(slot_ctx *c)
 	if (o.err == GANG_EDB)
 		slot_db_stop(s, o.detail);
 	/* the lease is this station's: the slot stops before its next board, each slot when it gets there */
-	if (o.err == GANG_ELEASE_OFFLINE)
+	if (slot_offline(o.err))
 		slot_stop(s, o.err, gang_strerror(o.err), o.detail);
-	return o.probe_lost || o.err == GANG_EDB || o.err == GANG_ELEASE_OFFLINE ? o.err : GANG_OK;
+	return o.probe_lost || o.err == GANG_EDB || slot_offline(o.err) ? o.err : GANG_OK;
 }
 
 /* A pool is dry or the scans ended: stop before touching another board, and say why. */
@@ -430,7 +436,7 @@ static void slot_loop(slot_ctx *c)
 		if (s->run->cfg->sync && !sched_sync_wait(s->run))
 			break;
 		err = slot_board(c);
-		if (err == GANG_EDB || err == GANG_EPROBE_FLAKY || err == GANG_ELEASE_OFFLINE)
+		if (err == GANG_EDB || err == GANG_EPROBE_FLAKY || slot_offline(err))
 			break;
 		if (err < 0)
 			slot_probe_lost(c, err);

@@ -28,9 +28,11 @@
 #define PROFILE_LEASE "tests/fixtures/profiles/run-lease.cfg"
 #define PROFILE_BIG "tests/fixtures/profiles/run-lease-big.cfg"
 #define PROFILE_BASIC "tests/fixtures/profiles/run-basic.cfg"
+#define PROFILE_LEASE_MAC "tests/fixtures/profiles/run-lease-mac.cfg"
 #define BENCH_TWO "tests/fixtures/benches/run-fixed.cfg"
 #define BENCH_A "tests/fixtures/benches/run-quad10.cfg"
 #define SENTENCE "the central database is unreachable and this station's serial lease is used up"
+#define SENTENCE_DATA "the central database is unreachable and this board's data values or scanned label can only come from it"
 
 ITEST_SUITE(run_journal, 300);
 static pgserver srv;
@@ -224,6 +226,44 @@ Test(run_journal, a_lease_used_up_while_the_server_is_down_stops_the_slot_before
 	cr_expect_eq(pg_count("SELECT count(*) FROM steps s JOIN attempts a ON a.id = s.attempt_id WHERE "
 			      "a.serial_value IS NULL AND s.step = 'program'"),
 		     0, "a board programmed without a serial");
+}
+
+/*
+ * A serial lease and a MAC address from a data pool: the lease covers the
+ * serials only, so with the server stopped the slots stop before
+ * programming the next board (exit 1), the operator hears why and the
+ * detail names the pool; no board was programmed without its MAC. After
+ * the restart the next run delivers the journal and finishes the boards.
+ */
+Test(run_journal, a_data_pool_stops_a_leased_station_while_the_server_is_away, .fini = jr_down)
+{
+	pid_t pid;
+	long seen;
+	char left[24];
+
+	jr_up();
+	pid = jr_spawn(PROFILE_LEASE_MAC, "40", "line-m");
+	cr_assert(pid > 0);
+	jr_wait_passes(pid, 2);
+	cr_assert_eq(pgserver_halt(&srv), 0, "%s", srv.err);
+	cr_expect_eq(itest_wait(pid, 90), 1, "the slots stop, as for a lease used up");
+	cr_expect_geq(itest_count(env.out, SENTENCE_DATA), 1, "the operator's sentence");
+	cr_expect_geq(itest_count(env.err, "data pool 'mac' needs the central database"), 1, "the pool named");
+	cr_expect_eq(itest_count(env.out, SENTENCE), 0, "the lease is not what ran out");
+	cr_expect_geq(jr_count("SELECT count(*) FROM records WHERE kind = 4 AND s0 = 'data' AND n0 = 0"), 2,
+		      "the passes before the stop took their MAC");
+	cr_expect_eq(jr_count("SELECT count(*) FROM records p WHERE p.kind = 4 AND p.s0 = 'program' AND NOT EXISTS "
+			      "(SELECT 1 FROM records b WHERE b.attempt_seq = p.attempt_seq AND b.kind = 4 AND "
+			      "b.s0 = 'data' AND b.n0 = 0)"),
+		     0, "a board programmed without its MAC");
+	cr_assert_eq(pgserver_resume(&srv), 0, "%s", srv.err);
+	seen = jr_count("SELECT count(DISTINCT s0) FROM records WHERE kind = 2") + 4;
+	snprintf(left, sizeof(left), "%ld", 40 - seen);
+	expect_ok(itest_wait(jr_spawn(PROFILE_LEASE_MAC, left, "line-m"), 180), "the run after the restart");
+	jr_expect_delivered_once("line-m", true);
+	cr_expect_eq(pg_count("SELECT count(*) FROM attempts a WHERE result = 'pass' AND NOT EXISTS (SELECT 1 FROM "
+			      "data_allocs v WHERE v.uid = a.uid AND v.state = 'burned')"),
+		     0, "a pass without its burned MAC");
 }
 
 /*
