@@ -32,9 +32,11 @@
 #define TZ_FLASH_SECCR       0x2CU
 #define TZ_FLASH_OPTR        0x40U
 #define TZ_FLASH_SECWM1R1    0x50U
+#define TZ_FLASH_SECWM1R2    0x54U
 #define TZ_FLASH_WRP1AR      0x58U
 #define TZ_FLASH_WRP1BR      0x5CU
 #define TZ_FLASH_SECWM2R1    0x60U
+#define TZ_FLASH_SECWM2R2    0x64U
 #define TZ_FLASH_WRP2AR      0x68U
 #define TZ_FLASH_WRP2BR      0x6CU
 
@@ -79,23 +81,36 @@
 /* SECWMxR1 and WRPxyR: start page from bit 0, end page from bit 16; U5 WRPxyR.UNLOCK b31 */
 #define TZ_AREA_END_SHIFT    16U
 #define TZ_WRP_UNLOCK        (1U << 31)
+/*
+ * SECWMxR2: HDPxEN b31, HDPx_PEND from bit 16 (the hide-protection area
+ * of bank x ends there; it starts at SECWMx_PSTRT). RM0438 §6.9 and
+ * RM0456 §7.9 FLASH_SECWM1R2/SECWM2R2 (sub-section numbers unverified).
+ */
+#define TZ_HDP_EN            (1U << 31)
+#define TZ_HDP_PEND_SHIFT    16U
 
 /*
- * The raw block the driver moves (16 bytes, little-endian): FLASH_OPTR,
+ * The raw block the driver moves (20 bytes, little-endian): FLASH_OPTR,
  * then one half-word per area register in gang_fpec_tz_area_regs order,
  * its end page in bits 14:8 and its start page in bits 6:0 (7-bit page
  * numbers: 128 pages per bank on every part in parts.def), and on the
- * U5's WRP areas UNLOCK in bit 15.
+ * U5's WRP areas UNLOCK in bit 15; then one half-word per SECWMxR2 in
+ * gang_fpec_tz_hdp_regs order, HDPx_PEND in bits 6:0 and HDPxEN in bit 15.
  */
 #define TZ_RAW_OPTR          0U
 #define TZ_RAW_AREA          4U
 #define TZ_RAW_UNLOCK        0x8000U
-#define TZ_OB_RAW            16U
+#define TZ_RAW_HDP           16U
+#define TZ_RAW_HDP_EN        0x8000U
+#define TZ_OB_RAW            20U
 #define TZ_AREAS             6U    /* WRP1A, WRP1B, WRP2A, WRP2B, SECWM1, SECWM2 */
 #define TZ_WRP_AREAS         4U
+#define TZ_HDP_AREAS         2U    /* HDP1 (SECWM1R2), HDP2 (SECWM2R2) */
 
 /* The area registers in raw-block order. */
 extern const uint32_t gang_fpec_tz_area_regs[TZ_AREAS];
+/* The SECWMxR2 registers (HDPxEN, HDPx_PEND) in raw-block order. */
+extern const uint32_t gang_fpec_tz_hdp_regs[TZ_HDP_AREAS];
 
 /* fpec_tz_ob.c */
 const gang_ob_field *gang_fpec_tz_ob_fields(const gang_family *f);
@@ -113,5 +128,8 @@ bool gang_fpec_tz_has_unlock(const gang_family *f);
 /* An area register (start [n:0], end [16+n:16]) as the field value end << 8 | start, and back. */
 uint16_t gang_fpec_tz_area_field(uint32_t reg, const gang_family *f);
 uint32_t gang_fpec_tz_area_reg(uint16_t field, const gang_family *f);
+/* A SECWMxR2 register as the raw block's half-word (HDPxEN b15, HDPx_PEND b6:0), and back. */
+uint16_t gang_fpec_tz_hdp_half(uint32_t reg, const gang_family *f);
+uint32_t gang_fpec_tz_hdp_reg(uint16_t half, const gang_family *f);
 
 #endif

@@ -27,18 +27,22 @@ static const gang_family *tz_l5(void)
 	return gang_part_find("STM32L552ZE")->family;
 }
 
-/* A U5 as it leaves the factory: level 0, TZEN 0, WRP areas off (start > end) and unlockable, no watermark. */
-static void tz_factory(uint8_t raw[16])
+/*
+ * A U5 as it leaves the factory: level 0, TZEN 0, WRP areas off (start > end) and unlockable, no watermark,
+ * no HDP area (the block's last two half-words); the rest of the 40-byte buffer zero.
+ */
+static void tz_factory(uint8_t raw[GANG_OB_RAW_LEN])
 {
-	static const uint8_t f[16] = { 0xAA, 0xF8, 0xEF, 0x1F, 0x7F, 0x80, 0x7F, 0x80, 0x7F, 0x80, 0x7F, 0x80,
-				       0x7F, 0x00, 0x7F, 0x00 };
+	static const uint8_t f[20] = { 0xAA, 0xF8, 0xEF, 0x1F, 0x7F, 0x80, 0x7F, 0x80, 0x7F, 0x80, 0x7F, 0x80,
+				       0x7F, 0x00, 0x7F, 0x00, 0x00, 0x00, 0x00, 0x00 };
 
-	memcpy(raw, f, 16);
+	memset(raw, 0, GANG_OB_RAW_LEN);
+	memcpy(raw, f, sizeof(f));
 }
 
 Test(ob_tz, u5_factory_block_decodes_by_rm_names)
 {
-	uint8_t raw[16];
+	uint8_t raw[GANG_OB_RAW_LEN];
 	gang_ob ob;
 
 	tz_factory(raw);
@@ -57,7 +61,7 @@ Test(ob_tz, u5_factory_block_decodes_by_rm_names)
 
 Test(ob_tz, encode_then_decode_round_trips_areas_and_unlock_bits)
 {
-	uint8_t raw[16], back[16];
+	uint8_t raw[GANG_OB_RAW_LEN], back[GANG_OB_RAW_LEN];
 	gang_ob ob, out;
 
 	tz_factory(raw);
@@ -79,7 +83,7 @@ Test(ob_tz, encode_then_decode_round_trips_areas_and_unlock_bits)
 
 Test(ob_tz, unlock_to_zero_needs_the_confirmation_and_is_one_way)
 {
-	uint8_t raw[16];
+	uint8_t raw[GANG_OB_RAW_LEN];
 	gang_ob cur, next, locked;
 	gang_ob_want w;
 	gang_diag d = { 0 };
@@ -112,7 +116,7 @@ Test(ob_tz, unlock_to_zero_needs_the_confirmation_and_is_one_way)
 
 Test(ob_tz, tzen_is_set_at_level0_with_the_confirmation_and_cleared_only_by_a_regression)
 {
-	uint8_t raw[16];
+	uint8_t raw[GANG_OB_RAW_LEN];
 	gang_ob cur, next, on;
 	gang_ob_want w;
 	gang_diag d = { 0 };
@@ -146,7 +150,7 @@ Test(ob_tz, tzen_is_set_at_level0_with_the_confirmation_and_cleared_only_by_a_re
 
 Test(ob_tz, level2_needs_the_sentence_on_l5_and_u5)
 {
-	uint8_t raw[16];
+	uint8_t raw[GANG_OB_RAW_LEN];
 	gang_ob cur, next;
 	gang_ob_want w;
 	gang_diag d = { 0 };
