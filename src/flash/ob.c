@@ -154,13 +154,20 @@ int64_t gang_ob_field_get(const gang_ob *ob, const gang_ob_field *k)
 	return (ob->user >> k->index) & (uint32_t)gang_ob_field_max(k);
 }
 
-/* Level 0.5 is a code (GANG_OB_RDP_LEVEL05), kept where the family has it (its driver's RDP byte). */
+static int ob_no_level05(const gang_family *f, gang_diag *d)
+{
+	return gang_diag_set(d, GANG_EUSAGE, "RDP level 0.5 exists only on the L5 and U5 families, with TrustZone "
+			     "on (TZEN = 1), not on the %s family: use 0, 1 or 2", f->name);
+}
+
+/* Level 0.5 is a code (GANG_OB_RDP_LEVEL05), kept where the family has it (its driver gives it a byte). */
 static int ob_field_range(const gang_ob_field *k, int64_t value, const gang_family *f, gang_diag *d)
 {
+	gang_diag sub = { 0 };
 	uint8_t byte;
 
 	if (k->kind == GANG_OB_KIND_RDP && value == GANG_OB_RDP_LEVEL05)
-		return gang_ob_rdp_byte(&byte, GANG_OB_RDP_LEVEL05, f, d);
+		return gang_ob_rdp_byte(&byte, GANG_OB_RDP_LEVEL05, f, &sub) == GANG_OK ? GANG_OK : ob_no_level05(f, d);
 	if (value >= 0 && value <= gang_ob_field_max(k))
 		return GANG_OK;
 	return gang_diag_set(d, GANG_EUSAGE, "option byte %s = %" PRId64 ": must be 0..%" PRId64, k->name,
@@ -233,8 +240,7 @@ int gang_ob_rdp_levels(uint8_t *out, int level, const gang_family *f, uint8_t le
 	else if (level == 2)
 		*out = f->rdp_level2;
 	else if (level == GANG_OB_RDP_LEVEL05)
-		return gang_diag_set(d, GANG_EUSAGE, "RDP level 0.5 exists only on the L5 and U5 families, with "
-				     "TrustZone on (TZEN = 1), not on the %s family: use 0, 1 or 2", f->name);
+		return ob_no_level05(f, d);
 	else
 		return gang_diag_set(d, GANG_EUSAGE, "RDP level %d: must be 0, 1 or 2", level);
 	return GANG_OK;
