@@ -5,14 +5,16 @@
  * what TrustZone and RDP level 0.5 let a debugger touch, programming with
  * the double-word (L5) and quad-word (U5) loaders, option-byte writes with
  * OPTSTRT and OBL_LAUNCH, OTP) and fpec_tz_ob.c (FLASH_OPTR, the WRP and
- * secure-watermark areas as named fields, and the rules for changes that
- * cannot be undone). Internal to src/flash.
+ * secure-watermark areas and the HDP fields of SECWMxR2 as named fields,
+ * RDP level 0.5, and the rules for changes that cannot be undone).
+ * Internal to src/flash.
  *
  * Facts: RM0438 §6.9 (L5 register map: NSKEYR 0x08, SECKEYR 0x0C,
  * OPTKEYR 0x10, NSSR 0x20, SECSR 0x24, NSCR 0x28, SECCR 0x2C, OPTR 0x40,
- * SECWM1R1 0x50, WRP1AR 0x58, WRP1BR 0x5C, SECWM2R1 0x60, WRP2AR 0x68,
- * WRP2BR 0x6C), RM0456 §7.9 (U5: the same offsets, OPSR 0x34, NSSR.WDW
- * b17, NSCR.BWR b14, WRPxyR.UNLOCK b31); the CMSIS stm32l552xx.h and
+ * SECWM1R1 0x50, SECWM1R2 0x54, WRP1AR 0x58, WRP1BR 0x5C, SECWM2R1 0x60,
+ * SECWM2R2 0x64, WRP2AR 0x68, WRP2BR 0x6C), RM0456 §7.9 (U5: the same
+ * offsets, OPSR 0x34, NSSR.WDW b17, NSCR.BWR b14, WRPxyR.UNLOCK b31); the
+ * CMSIS stm32l552xx.h and
  * stm32u585xx.h headers; the secure alias is the non-secure address |
  * 0x10000000 for registers and 0x0C000000 for flash.
  */

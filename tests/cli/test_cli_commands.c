@@ -499,6 +499,11 @@ Test(cli_cmd, options_rdp_0_5_on_a_u575_needs_trustzone_and_shows_as_0_5)
 	cr_expect_not_null(strstr(r.out, "\"rdp_level\":0.5,\"rdp\":\"0x55\""), "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "\"hdp1en\":0,\"hdp1_pend\":0"), "%s", r.out);
 	cli_free(&r);
+	r = cli_on_bench(u5, "options", "show", "--log-level", "info", NULL, NULL);
+	cr_expect_not_null(strstr(r.err, "UID "), "%s", r.err);
+	cr_expect_not_null(strstr(r.err, ", RDP 0.5, connected"), "the attach log tells 0.5 apart: %s", r.err);
+	cr_expect_not_null(strstr(r.out, "RDP        level 0.5 (0x55)\n"), "%s", r.out);
+	cli_free(&r);
 	r = cli_on_bench(u5, "options", "set", "--rdp", "0", NULL, NULL);
 	cr_expect_neq(r.status, 0, "%s", r.out);
 	cr_expect_not_null(strstr(r.err, "--allow-unprotect"), "%s", r.err);
