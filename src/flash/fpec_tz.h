@@ -14,9 +14,8 @@
  * SECWM1R1 0x50, SECWM1R2 0x54, WRP1AR 0x58, WRP1BR 0x5C, SECWM2R1 0x60,
  * SECWM2R2 0x64, WRP2AR 0x68, WRP2BR 0x6C), RM0456 §7.9 (U5: the same
  * offsets, OPSR 0x34, NSSR.WDW b17, NSCR.BWR b14, WRPxyR.UNLOCK b31); the
- * CMSIS stm32l552xx.h and
- * stm32u585xx.h headers; the secure alias is the non-secure address |
- * 0x10000000 for registers and 0x0C000000 for flash.
+ * CMSIS stm32l552xx.h and stm32u585xx.h headers; the secure alias is the
+ * non-secure address | 0x10000000 for registers and 0x0C000000 for flash.
  */
 #ifndef GANG_FLASH_FPEC_TZ_H
 #define GANG_FLASH_FPEC_TZ_H
