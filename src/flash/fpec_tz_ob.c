@@ -310,17 +310,19 @@ static int tz_rdp05_policy(const gang_ob *cur, const gang_ob *next, gang_diag *d
  * An enabled HDP area of bank x runs from SECWMx's first page to
  * HDPx_PEND and must lie inside that watermark area, with TrustZone on.
  * Checked when the area or its watermark changes (a chip that holds odd
- * values can still take other changes).
+ * values can still take other changes; TrustZone turned off takes the HDP
+ * areas with it, so clearing TZEN alone is not refused here).
  */
 static int tz_hdp_policy(const gang_ob *cur, const gang_ob *next, gang_diag *d)
 {
 	for (unsigned x = 0; x < TZ_HDP_AREAS; x++) {
 		unsigned en = TZ_MORE_HDP + 2U * x, pend = en + 1U, wm = TZ_MORE_SECWM + x;
 		uint32_t start = next->more[wm] & 0xFFU, end = next->more[wm] >> 8, last = next->more[pend];
+		bool hdp = cur->more[en] != next->more[en] || cur->more[pend] != next->more[pend];
 
-		if (!next->more[en] || (cur->more[en] == next->more[en] && cur->more[pend] == next->more[pend] &&
-					cur->more[wm] == next->more[wm] && (cur->user & TZ_OPTR_TZEN) ==
-					(next->user & TZ_OPTR_TZEN)))
+		if (!next->more[en] || !(hdp || cur->more[wm] != next->more[wm]))
+			continue;
+		if (!(next->user & TZ_OPTR_TZEN) && !hdp)
 			continue;
 		if (!(next->user & TZ_OPTR_TZEN))
 			return gang_diag_set(d, GANG_EUSAGE, "HDP%u: hide protection exists only with TrustZone on "

@@ -407,3 +407,25 @@ Test(ob_tz, an_hdp_area_needs_trustzone_and_lies_inside_its_watermark)
 	cr_expect_eq(gang_ob_plan(&next, &changed, &cur, &w, NULL, tz_l5(), &d), GANG_EUSAGE);
 	cr_expect_str_eq(d.msg, "HDP1: hide protection exists only with TrustZone on (TZEN = 1); the chip has TZEN = 0");
 }
+
+/* Leaving TrustZone (L5 from level 1, with both permissions) is not held up by an enabled HDP area. */
+Test(ob_tz, clearing_tzen_takes_an_enabled_hdp_area_along)
+{
+	uint8_t raw[GANG_OB_RAW_LEN];
+	gang_ob cur, next;
+	gang_ob_want w;
+	gang_diag d = { 0 };
+	bool changed = false;
+
+	tz_trustzone(raw);
+	raw[0] = 0xBB;                 /* level 1 */
+	raw[16] = 0x12;                /* HDP1_PEND inside SECWM1 0x10..0x20 */
+	raw[17] = 0x80;                /* HDP1EN */
+	gang_ob_decode(&cur, raw, tz_l5());
+	gang_ob_want_init(&w);
+	cr_assert_eq(gang_ob_want_set(&w, tz_l5(), "TZEN", 0, &d), GANG_OK);
+	cr_assert_eq(gang_ob_want_set(&w, tz_l5(), "RDP", 0, &d), GANG_OK);
+	cr_expect_eq(gang_ob_plan(&next, &changed, &cur, &w, &(gang_ob_write_opts){ true, GANG_OB_LEVEL2_CONFIRM },
+				  tz_l5(), &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(next.user & (1U << 31), 0U);
+}
