@@ -71,7 +71,7 @@
 #define GANG_HELP_OPTIONS_SYN "show or set option bytes (RDP, user bits, data, write protection)"
 #define GANG_HELP_OPTIONS \
 	"usage: gang options show [--json] [--probe SEL] ...\n" \
-	"       gang options set [--rdp 0|1|2] [--wdg-sw 0|1] [--nrst-stop 0|1] [--nrst-stdby 0|1]\n" \
+	"       gang options set [--rdp 0|0.5|1|2] [--wdg-sw 0|1] [--nrst-stop 0|1] [--nrst-stdby 0|1]\n" \
 	"                        [--data0 N] [--data1 N] [--wrp none|P,P-Q,...] [--set FIELD=V]...\n" \
 	"                        [--allow-unprotect]\n" \
 	"                        [--confirm 'I understand this locks the chip forever'] [--probe SEL] ...\n\n" \
@@ -79,6 +79,7 @@
 	"written. Otherwise the option bytes are erased and rewritten, the chip is reset so they load,\n" \
 	"and they are read back to confirm. RDP is applied last. RDP 1->0 mass-erases the chip and\n" \
 	"needs --allow-unprotect; RDP 2 (F0/F3: permanent) needs --confirm with the exact sentence.\n" \
+	"RDP 0.5 (L5/U5 only) needs TrustZone on (TZEN=1); 0.5->0 mass-erases like 1->0.\n" \
 	"--set names any field of the chip's family as its reference manual does (nBOOT1=1 on F0/F3);\n" \
 	"a field the family lacks is refused with the list of those it has.\n" \
 	GANG_HELP_COMMON_TARGET

@@ -89,9 +89,10 @@ static void cli_session_log(const cli_session *s, const cli_target_args *a, cons
 
 	snprintf(prefix, sizeof(prefix), "gang %s:", cmd);
 	gang_log_init(log, stderr, level, prefix);
-	gang_log_info(log, "%s (DEV_ID 0x%03X, %u KiB flash), UID %s, RDP %d, connected %s at %u kHz",
+	gang_log_info(log, "%s (DEV_ID 0x%03X, %u KiB flash), UID %s, RDP %s, connected %s at %u kHz",
 		      i->part ? i->part->name : "unknown part", (unsigned)i->dev_id, (unsigned)i->flash_kib, i->uid,
-		      i->rdp_level, gang_connect_mode_name(i->mode), i->swd_khz);
+		      i->rdp_level05 ? "0.5" : i->rdp_level == 0 ? "0" : i->rdp_level == 1 ? "1" : i->rdp_level == 2 ?
+		      "2" : "unknown", gang_connect_mode_name(i->mode), i->swd_khz);
 	/* the note is the operator's sentence, kept in the plain form the engineer greps for */
 	if (i->note[0] && level >= GANG_LOG_WARN)
 		fprintf(stderr, "gang %s: note: %s: %s\n", cmd, i->headline, i->note);

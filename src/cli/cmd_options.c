@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli/cli.h"
 #include "cli/cli_target.h"
@@ -74,8 +75,9 @@ static void opt_show_json(const gang_ob *ob, const gang_part *part)
 	gang_ob_wrp_bits wrp;
 	char key[32];
 
-	printf("{\"family\":\"%s\",\"rdp_level\":%d,\"rdp\":\"0x%02X\",\"user\":\"0x%02X\"",
-	       part->family->name, ob->rdp_level, ob->rdp, (unsigned)ob->user);
+	/* level 0.5 (L5/U5) as the JSON number 0.5 */
+	printf("{\"family\":\"%s\",\"rdp_level\":%s,\"rdp\":\"0x%02X\",\"user\":\"0x%02X\"",
+	       part->family->name, gang_ob_rdp_name(ob->rdp_level), ob->rdp, (unsigned)ob->user);
 	for (const gang_ob_field *k = gang_ob_fields(part->family); k->name; k++) {
 		if ((k->kind != GANG_OB_KIND_BIT && k->kind != GANG_OB_KIND_BYTE) || !gang_ob_field_on(k, part))
 			continue;
@@ -101,7 +103,7 @@ static void opt_show(const gang_ob *ob, const gang_part *part, bool json)
 		opt_show_json(ob, part);
 		return;
 	}
-	printf("RDP        level %d (0x%02X)\n", ob->rdp_level, ob->rdp);
+	printf("RDP        level %s (0x%02X)\n", gang_ob_rdp_name(ob->rdp_level), ob->rdp);
 	printf("USER       0x%02X:", (unsigned)ob->user);
 	for (const gang_ob_field *k = gang_ob_fields(part->family); k->name; k++)
 		if (k->kind == GANG_OB_KIND_BIT && gang_ob_field_on(k, part))
@@ -167,6 +169,9 @@ static int opt_parse_byte(opt_args *a, const char *field, const char *what, cons
 {
 	uint32_t v;
 
+	/* RDP level 0.5 (L5/U5 with TrustZone); other families refuse it by name once the chip is known */
+	if (strcmp(field, "RDP") == 0 && strcmp(arg, "0.5") == 0)
+		return opt_add(a, field, GANG_OB_RDP_LEVEL05);
 	if (!gang_cli_parse_u32(&v, arg) || v > max)
 		return gang_cli_usage("options", "%s takes 0..%u, not '%s'", what, (unsigned)max, arg);
 	return opt_add(a, field, v);
@@ -178,6 +183,10 @@ static int opt_parse_set(opt_args *a, char *arg)
 	char *eq = strchr(arg, '=');
 	uint32_t v;
 
+	if (eq != NULL && eq - arg == 3 && strncasecmp(arg, "RDP", 3) == 0 && strcmp(eq + 1, "0.5") == 0) {
+		*eq = '\0';
+		return opt_add(a, arg, GANG_OB_RDP_LEVEL05);
+	}
 	if (eq == NULL || eq == arg || !gang_cli_parse_u32(&v, eq + 1))
 		return gang_cli_usage("options", "--set takes NAME=VALUE (e.g. nBOOT1=1), not '%s'", arg);
 	*eq = '\0';

@@ -487,6 +487,15 @@ static int tz_ob_read(uint8_t *raw, size_t *len_out, gang_target *t)
 		raw[TZ_RAW_AREA + 2U * i] = (uint8_t)h;
 		raw[TZ_RAW_AREA + 2U * i + 1U] = (uint8_t)(h >> 8);
 	}
+	for (unsigned i = 0; i < TZ_HDP_AREAS && err == GANG_OK; i++) {
+		uint16_t h;
+
+		if ((err = tz_rd(&reg, t, gang_fpec_tz_hdp_regs[i])) < 0)
+			break;
+		h = gang_fpec_tz_hdp_half(reg, f);
+		raw[TZ_RAW_HDP + 2U * i] = (uint8_t)h;
+		raw[TZ_RAW_HDP + 2U * i + 1U] = (uint8_t)(h >> 8);
+	}
 	*len_out = TZ_OB_RAW;
 	return err;
 }
@@ -529,6 +538,20 @@ static int tz_ob_area(gang_target *t, const uint8_t *raw, unsigned i)
 	return v == cur ? GANG_OK : tz_wr(t, sec + gang_fpec_tz_area_regs[i], v);
 }
 
+/* SECWMxR2 with the block's HDPxEN and HDPx_PEND, its other bits kept; secure writes with TrustZone on. */
+static int tz_ob_hdp(gang_target *t, const uint8_t *raw, unsigned i)
+{
+	const gang_family *f = gang_target_part(t)->family;
+	uint16_t h = (uint16_t)(raw[TZ_RAW_HDP + 2U * i] | raw[TZ_RAW_HDP + 2U * i + 1U] << 8);
+	uint32_t keep = ~gang_fpec_tz_hdp_reg(0xFFFFU, f), cur = 0, optr = 0, v;
+	int err;
+
+	if ((err = tz_rd(&cur, t, gang_fpec_tz_hdp_regs[i])) < 0 || (err = tz_rd(&optr, t, TZ_FLASH_OPTR)) < 0)
+		return err;
+	v = (cur & keep) | gang_fpec_tz_hdp_reg(h, f);
+	return v == cur ? GANG_OK : tz_wr(t, ((optr & TZ_OPTR_TZEN) ? TZ_SEC_REGS : 0U) + gang_fpec_tz_hdp_regs[i], v);
+}
+
 /*
  * The layout gang programs stays: the L5's DBANK and either family's
  * SWAP_BANK may change only with the whole flash's meaning, which gang
@@ -562,6 +585,9 @@ static int tz_ob_program(gang_target *t, const uint8_t *raw)
 		return err;
 	for (unsigned i = 0; i < TZ_AREAS; i++)
 		if ((err = tz_ob_area(t, raw, i)) < 0)
+			return err;
+	for (unsigned i = 0; i < TZ_HDP_AREAS; i++)
+		if ((err = tz_ob_hdp(t, raw, i)) < 0)
 			return err;
 	if ((err = tz_wr(t, TZ_FLASH_OPTR, optr)) < 0 || (err = tz_wr(t, TZ_FLASH_NSCR, TZ_CR_OPTSTRT)) < 0 ||
 	    (err = gang_flash_ctrl_wait(&sr, t, &tz_ns_regs, TZ_OB_EXPECT_US, TZ_OB_TIMEOUT_MS,

@@ -5,16 +5,17 @@
  * what TrustZone and RDP level 0.5 let a debugger touch, programming with
  * the double-word (L5) and quad-word (U5) loaders, option-byte writes with
  * OPTSTRT and OBL_LAUNCH, OTP) and fpec_tz_ob.c (FLASH_OPTR, the WRP and
- * secure-watermark areas as named fields, and the rules for changes that
- * cannot be undone). Internal to src/flash.
+ * secure-watermark areas and the HDP fields of SECWMxR2 as named fields,
+ * RDP level 0.5, and the rules for changes that cannot be undone).
+ * Internal to src/flash.
  *
  * Facts: RM0438 §6.9 (L5 register map: NSKEYR 0x08, SECKEYR 0x0C,
  * OPTKEYR 0x10, NSSR 0x20, SECSR 0x24, NSCR 0x28, SECCR 0x2C, OPTR 0x40,
- * SECWM1R1 0x50, WRP1AR 0x58, WRP1BR 0x5C, SECWM2R1 0x60, WRP2AR 0x68,
- * WRP2BR 0x6C), RM0456 §7.9 (U5: the same offsets, OPSR 0x34, NSSR.WDW
- * b17, NSCR.BWR b14, WRPxyR.UNLOCK b31); the CMSIS stm32l552xx.h and
- * stm32u585xx.h headers; the secure alias is the non-secure address |
- * 0x10000000 for registers and 0x0C000000 for flash.
+ * SECWM1R1 0x50, SECWM1R2 0x54, WRP1AR 0x58, WRP1BR 0x5C, SECWM2R1 0x60,
+ * SECWM2R2 0x64, WRP2AR 0x68, WRP2BR 0x6C), RM0456 §7.9 (U5: the same
+ * offsets, OPSR 0x34, NSSR.WDW b17, NSCR.BWR b14, WRPxyR.UNLOCK b31); the
+ * CMSIS stm32l552xx.h and stm32u585xx.h headers; the secure alias is the
+ * non-secure address | 0x10000000 for registers and 0x0C000000 for flash.
  */
 #ifndef GANG_FLASH_FPEC_TZ_H
 #define GANG_FLASH_FPEC_TZ_H
@@ -32,9 +33,11 @@
 #define TZ_FLASH_SECCR       0x2CU
 #define TZ_FLASH_OPTR        0x40U
 #define TZ_FLASH_SECWM1R1    0x50U
+#define TZ_FLASH_SECWM1R2    0x54U
 #define TZ_FLASH_WRP1AR      0x58U
 #define TZ_FLASH_WRP1BR      0x5CU
 #define TZ_FLASH_SECWM2R1    0x60U
+#define TZ_FLASH_SECWM2R2    0x64U
 #define TZ_FLASH_WRP2AR      0x68U
 #define TZ_FLASH_WRP2BR      0x6CU
 
@@ -79,23 +82,36 @@
 /* SECWMxR1 and WRPxyR: start page from bit 0, end page from bit 16; U5 WRPxyR.UNLOCK b31 */
 #define TZ_AREA_END_SHIFT    16U
 #define TZ_WRP_UNLOCK        (1U << 31)
+/*
+ * SECWMxR2: HDPxEN b31, HDPx_PEND from bit 16 (the hide-protection area
+ * of bank x ends there; it starts at SECWMx_PSTRT). RM0438 §6.9 and
+ * RM0456 §7.9 FLASH_SECWM1R2/SECWM2R2 (sub-section numbers unverified).
+ */
+#define TZ_HDP_EN            (1U << 31)
+#define TZ_HDP_PEND_SHIFT    16U
 
 /*
- * The raw block the driver moves (16 bytes, little-endian): FLASH_OPTR,
+ * The raw block the driver moves (20 bytes, little-endian): FLASH_OPTR,
  * then one half-word per area register in gang_fpec_tz_area_regs order,
  * its end page in bits 14:8 and its start page in bits 6:0 (7-bit page
  * numbers: 128 pages per bank on every part in parts.def), and on the
- * U5's WRP areas UNLOCK in bit 15.
+ * U5's WRP areas UNLOCK in bit 15; then one half-word per SECWMxR2 in
+ * gang_fpec_tz_hdp_regs order, HDPx_PEND in bits 6:0 and HDPxEN in bit 15.
  */
 #define TZ_RAW_OPTR          0U
 #define TZ_RAW_AREA          4U
 #define TZ_RAW_UNLOCK        0x8000U
-#define TZ_OB_RAW            16U
+#define TZ_RAW_HDP           16U
+#define TZ_RAW_HDP_EN        0x8000U
+#define TZ_OB_RAW            20U
 #define TZ_AREAS             6U    /* WRP1A, WRP1B, WRP2A, WRP2B, SECWM1, SECWM2 */
 #define TZ_WRP_AREAS         4U
+#define TZ_HDP_AREAS         2U    /* HDP1 (SECWM1R2), HDP2 (SECWM2R2) */
 
 /* The area registers in raw-block order. */
 extern const uint32_t gang_fpec_tz_area_regs[TZ_AREAS];
+/* The SECWMxR2 registers (HDPxEN, HDPx_PEND) in raw-block order. */
+extern const uint32_t gang_fpec_tz_hdp_regs[TZ_HDP_AREAS];
 
 /* fpec_tz_ob.c */
 const gang_ob_field *gang_fpec_tz_ob_fields(const gang_family *f);
@@ -113,5 +129,8 @@ bool gang_fpec_tz_has_unlock(const gang_family *f);
 /* An area register (start [n:0], end [16+n:16]) as the field value end << 8 | start, and back. */
 uint16_t gang_fpec_tz_area_field(uint32_t reg, const gang_family *f);
 uint32_t gang_fpec_tz_area_reg(uint16_t field, const gang_family *f);
+/* A SECWMxR2 register as the raw block's half-word (HDPxEN b15, HDPx_PEND b6:0), and back. */
+uint16_t gang_fpec_tz_hdp_half(uint32_t reg, const gang_family *f);
+uint32_t gang_fpec_tz_hdp_reg(uint16_t half, const gang_family *f);
 
 #endif

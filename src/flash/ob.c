@@ -18,6 +18,17 @@
 #include "flash/geom.h"
 
 
+const char *gang_ob_rdp_name(int level)
+{
+	switch (level) {
+	case 0: return "0";
+	case 1: return "1";
+	case 2: return "2";
+	case GANG_OB_RDP_LEVEL05: return "0.5";
+	default: return "?";
+	}
+}
+
 void gang_ob_want_init(gang_ob_want *w)
 {
 	w->rdp_level = GANG_OB_UNCHANGED;
@@ -143,8 +154,20 @@ int64_t gang_ob_field_get(const gang_ob *ob, const gang_ob_field *k)
 	return (ob->user >> k->index) & (uint32_t)gang_ob_field_max(k);
 }
 
-static int ob_field_range(const gang_ob_field *k, int64_t value, gang_diag *d)
+static int ob_no_level05(const gang_family *f, gang_diag *d)
 {
+	return gang_diag_set(d, GANG_EUSAGE, "RDP level 0.5 exists only on the L5 and U5 families, with TrustZone "
+			     "on (TZEN = 1), not on the %s family: use 0, 1 or 2", f->name);
+}
+
+/* Level 0.5 is a code (GANG_OB_RDP_LEVEL05), kept where the family has it (its driver gives it a byte). */
+static int ob_field_range(const gang_ob_field *k, int64_t value, const gang_family *f, gang_diag *d)
+{
+	gang_diag sub = { 0 };
+	uint8_t byte;
+
+	if (k->kind == GANG_OB_KIND_RDP && value == GANG_OB_RDP_LEVEL05)
+		return gang_ob_rdp_byte(&byte, GANG_OB_RDP_LEVEL05, f, &sub) == GANG_OK ? GANG_OK : ob_no_level05(f, d);
 	if (value >= 0 && value <= gang_ob_field_max(k))
 		return GANG_OK;
 	return gang_diag_set(d, GANG_EUSAGE, "option byte %s = %" PRId64 ": must be 0..%" PRId64, k->name,
@@ -163,7 +186,7 @@ int gang_ob_want_set(gang_ob_want *w, const gang_family *f, const char *name, in
 		return gang_diag_set(d, GANG_EUSAGE, "option byte %s does not exist on the %s family (it has %s)",
 				     name ? name : "(none)", f->name, have);
 	}
-	if ((err = ob_field_range(k, value, d)) < 0)
+	if ((err = ob_field_range(k, value, f, d)) < 0)
 		return err;
 	if (k->kind == GANG_OB_KIND_RDP) {
 		w->rdp_level = (int)value;
@@ -216,6 +239,8 @@ int gang_ob_rdp_levels(uint8_t *out, int level, const gang_family *f, uint8_t le
 		*out = level1;
 	else if (level == 2)
 		*out = f->rdp_level2;
+	else if (level == GANG_OB_RDP_LEVEL05)
+		return ob_no_level05(f, d);
 	else
 		return gang_diag_set(d, GANG_EUSAGE, "RDP level %d: must be 0, 1 or 2", level);
 	return GANG_OK;
@@ -237,9 +262,12 @@ static int ob_rdp_policy(const gang_ob *cur, int level, const gang_ob_write_opts
 	if (cur->rdp_level == 2 && level != 2)
 		return gang_diag_set(d, GANG_ELOCKED_FOREVER, "the chip is at RDP level 2: its option "
 				     "bytes can never change again");
-	if (cur->rdp_level == 1 && level == 0 && !(o && o->allow_rdp_regression))
-		return gang_diag_set(d, GANG_EREAD_PROTECTED, "lowering RDP from level 1 to 0 "
-				     "mass-erases the chip; allow the RDP regression explicitly");
+	/* from 0.5 too: a regression to level 0 erases the whole flash (RM0438 §6.6.2, RM0456 §7.6.2) */
+	if ((cur->rdp_level == 1 || cur->rdp_level == GANG_OB_RDP_LEVEL05) && level == 0 &&
+	    !(o && o->allow_rdp_regression))
+		return gang_diag_set(d, GANG_EREAD_PROTECTED, "lowering RDP from level %s to 0 "
+				     "mass-erases the chip; allow the RDP regression explicitly",
+				     gang_ob_rdp_name(cur->rdp_level));
 	if (level == 2 && cur->rdp_level != 2 &&
 	    !(o && o->confirm_level2 && strcmp(o->confirm_level2, GANG_OB_LEVEL2_CONFIRM) == 0))
 		return gang_diag_set(d, GANG_ELOCKED_FOREVER, "RDP level 2 locks the chip forever; "

@@ -29,14 +29,22 @@
 #define GANG_OB_RAW_LEN 40U      /* the largest block: L1's ten option words */
 /*
  * Data words beyond data0/data1 (BYTE and WRP fields from index 2): L5/U5
- * WRP2A/2B, SECWMx, WRPxy UNLOCK; L0/L1 WRP2..WRP4 and PCROP.
+ * WRP2A/2B, SECWMx, WRPxy UNLOCK, HDPxEN and HDPx_PEND; L0/L1 WRP2..WRP4
+ * and PCROP.
  */
-#define GANG_OB_MORE 8U
+#define GANG_OB_MORE 12U
+/*
+ * RDP level 0.5 (L5/U5 with TrustZone on: RDP byte 0x55 and TZEN = 1,
+ * RM0438 §6.6.2, RM0456 §7.6.2) as gang_ob.rdp_level and
+ * gang_ob_want.rdp_level hold it: a code, not a number between 0 and 1.
+ * Print a level with gang_ob_rdp_name.
+ */
+#define GANG_OB_RDP_LEVEL05 5
 /* WRP words a family may have: L1 Cat.5/6 protects 128 sectors of 4 KiB (RM0038 §3.8.1). */
 #define GANG_OB_WRP_WORDS 4U
 
 typedef struct gang_ob {
-	int rdp_level;        /* 0, 1, 2 */
+	int rdp_level;        /* 0, 1, 2 or GANG_OB_RDP_LEVEL05 */
 	uint8_t rdp;          /* raw RDP byte */
 	uint32_t user;        /* user bits as the family's driver places them (F1: the USER byte;
 				 F2/F4/F7: FLASH_OPTCR without RDP, nWRP, OPTLOCK, OPTSTRT) */
@@ -49,7 +57,7 @@ typedef struct gang_ob {
 
 /* Desired option bytes; every field GANG_OB_UNCHANGED or a value. */
 typedef struct gang_ob_want {
-	int rdp_level;        /* 0, 1, 2 */
+	int rdp_level;        /* 0, 1, 2 or GANG_OB_RDP_LEVEL05 (L5/U5) */
 	int64_t user;         /* the whole user word, 0..0xFFFFFFFF */
 	uint32_t user_mask;   /* user bits set by named fields, applied after user */
 	uint32_t user_val;
@@ -60,7 +68,7 @@ typedef struct gang_ob_want {
 
 /* What a named option-byte field is, whatever its place in the family's block. */
 typedef enum gang_ob_kind {
-	GANG_OB_KIND_RDP = 0,  /* read-protection level 0, 1 or 2 */
+	GANG_OB_KIND_RDP = 0,  /* read-protection level 0, 1 or 2 (L5/U5 also GANG_OB_RDP_LEVEL05) */
 	GANG_OB_KIND_BIT,      /* width user bits from bit index (BOR_LEV: 2 bits) */
 	GANG_OB_KIND_BYTE,     /* a data word of width bits: Data0/Data1, BOOT_ADD0/1 (index 2..: gang_ob.more) */
 	GANG_OB_KIND_WRP,      /* write-protection bits (as FLASH_WRPR: bit = 0 protected); index 0: the
@@ -87,6 +95,9 @@ typedef struct gang_ob_write_opts {
 	bool allow_rdp_regression;     /* RDP 1 -> 0: the chip mass-erases itself */
 	const char *confirm_level2;    /* must equal GANG_OB_LEVEL2_CONFIRM for RDP 2 */
 } gang_ob_write_opts;
+
+/* A level as the operator writes it: "0", "0.5", "1", "2" ("?" for anything else). */
+const char *gang_ob_rdp_name(int level);
 
 /* A want with every field unchanged. */
 void gang_ob_want_init(gang_ob_want *w);
@@ -138,7 +149,8 @@ uint32_t gang_ob_bit_mask(const gang_ob_field *fields);
 /*
  * The RDP byte for level 0, 1 or 2 on a family whose level 0 and 2 are its
  * row's bytes and whose level 1 is any other byte (level1, the one gang
- * writes); GANG_EUSAGE for any other level. The drivers' ob_rdp_byte.
+ * writes); GANG_EUSAGE for any other level (level 0.5: "exists only on the
+ * L5 and U5 families"). The drivers' ob_rdp_byte.
  */
 int gang_ob_rdp_levels(uint8_t *out, int level, const gang_family *f, uint8_t level1, gang_diag *d);
 /* RDP byte that selects a level on family f; GANG_ENOTSUP for level 2 where none exists. */
@@ -147,7 +159,7 @@ int gang_ob_rdp_byte(uint8_t *out, int level, const gang_family *f, gang_diag *d
 /*
  * Pure policy: the option bytes that result from applying w to cur, or an
  * error: GANG_EUSAGE (value out of range), GANG_EREAD_PROTECTED (1 -> 0
- * not allowed), GANG_ELOCKED_FOREVER (level 2 unconfirmed, or the chip is
+ * or 0.5 -> 0 not allowed), GANG_ELOCKED_FOREVER (level 2 unconfirmed, or the chip is
  * already at level 2), GANG_ENOTSUP (no level 2 on F1). *changed_out tells
  * whether anything differs.
  */

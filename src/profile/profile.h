@@ -54,7 +54,7 @@ typedef struct gang_profile_ob_field {
 
 typedef struct gang_profile_ob {
 	bool present;          /* an option_bytes group was given */
-	int rdp;               /* -1, 0, 1, 2 */
+	int rdp;               /* -1, 0, 1, 2, GANG_OB_RDP_LEVEL05 (flash/ob.h: rdp = 0.5 on L5/U5) */
 	bool allow_unprotect;  /* an RDP 1 -> 0 regression (mass erase) is allowed */
 	bool confirm_lock;     /* rdp = 2 confirmed with GANG_PROFILE_LOCK_SENTENCE */
 	gang_profile_ob_field fields[GANG_PROFILE_OB_FIELDS_MAX]; /* user bits and data, in file order */

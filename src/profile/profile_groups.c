@@ -379,6 +379,57 @@ static int prof_check_confirm(const prof_ctx *c, const config_setting_t *g)
 			GANG_EPROFILE, "only applies with rdp = 2");
 }
 
+/*
+ * rdp = 0, 1 or 2, or rdp = 0.5 where the part's family has level 0.5
+ * (L5/U5 with TrustZone: RM0438 §6.6.2, RM0456 §7.6.2; its driver gives
+ * the level an RDP byte). Another number is refused with the levels.
+ */
+static int prof_get_rdp(const prof_ctx *c, const config_setting_t *g, int64_t *rdp)
+{
+	const config_setting_t *s = config_setting_get_member(g, "rdp");
+	const gang_part *part = gang_part_find(c->p->target);
+	gang_diag sub = { 0 };
+	uint8_t byte;
+	double v;
+
+	if (s == NULL || config_setting_type(s) != CONFIG_TYPE_FLOAT)
+		return prof_get_int(c, g, "option_bytes", "rdp", PROF_OPTIONAL, 0, 2, rdp);
+	v = config_setting_get_float(s);
+	if (v != 0.5)
+		return prof_err(c, prof_line(s), "option_bytes", "rdp", GANG_EPROFILE, "%g is not an RDP level "
+				"(0, 1, 2, or 0.5 on the L5 and U5)", v);
+	if (gang_ob_rdp_byte(&byte, GANG_OB_RDP_LEVEL05, part->family, &sub) < 0)
+		return prof_err(c, prof_line(s), "option_bytes", "rdp", GANG_EPROFILE, "level 0.5 exists only on "
+				"the L5 and U5 families (TrustZone), and the %s is of the %s family: use 0, 1 or 2",
+				part->name, part->family->name);
+	*rdp = GANG_OB_RDP_LEVEL05;
+	return 1;
+}
+
+/*
+ * rdp = 0.5 needs TrustZone on, set in an earlier write: TZEN is set only
+ * at level 0 and the chip stays there in that write (flash/fpec_tz_ob.c),
+ * so user.TZEN in the same profile is refused either way.
+ */
+static int prof_check_rdp05(const prof_ctx *c, const config_setting_t *g)
+{
+	const gang_profile_ob *ob = &c->p->ob;
+
+	if (ob->rdp != GANG_OB_RDP_LEVEL05)
+		return GANG_OK;
+	for (size_t i = 0; i < ob->n_fields; i++) {
+		if (strcmp(ob->fields[i].name, "TZEN") != 0)
+			continue;
+		if (ob->fields[i].value == 0)
+			return prof_err(c, prof_member_line(g, "rdp"), "option_bytes", "rdp", GANG_EPROFILE,
+					"level 0.5 exists only with TrustZone on, and user.TZEN = false here");
+		return prof_err(c, prof_member_line(g, "rdp"), "option_bytes", "rdp", GANG_EPROFILE,
+				"level 0.5 and user.TZEN = true cannot go in one write (TZEN is set at level 0 and "
+				"the chip stays there): program user.TZEN = true first, then rdp = 0.5");
+	}
+	return GANG_OK;
+}
+
 /* rdp, allow_unprotect, confirm_permanent_lock and how they constrain each other. */
 static int prof_parse_rdp(const prof_ctx *c, const config_setting_t *g)
 {
@@ -387,7 +438,7 @@ static int prof_parse_rdp(const prof_ctx *c, const config_setting_t *g)
 	int64_t rdp = -1;
 	int rc;
 
-	if ((rc = prof_get_int(c, g, "option_bytes", "rdp", PROF_OPTIONAL, 0, 2, &rdp)) < 0 ||
+	if ((rc = prof_get_rdp(c, g, &rdp)) < 0 ||
 	    (rc = prof_get_bool(c, g, "option_bytes", "allow_unprotect", PROF_OPTIONAL,
 				&ob->allow_unprotect)) < 0 ||
 	    (rc = prof_get_string(c, g, "option_bytes", "confirm_permanent_lock", PROF_OPTIONAL,
@@ -426,7 +477,7 @@ int prof_parse_ob(const prof_ctx *c, const config_setting_t *root)
 				"empty group (remove it, or set rdp, user, data0, data1, wrp_pages)");
 	if ((rc = prof_check_keys(c, g, "option_bytes", prof_ob_keys)) < 0 ||
 	    (rc = prof_parse_rdp(c, g)) < 0 || (rc = prof_parse_user(c, g)) < 0 ||
-	    (rc = prof_check_confirm(c, g)) < 0 ||
+	    (rc = prof_check_rdp05(c, g)) < 0 || (rc = prof_check_confirm(c, g)) < 0 ||
 	    (rc = prof_parse_data(c, g)) < 0 || (rc = prof_parse_wrp(c, g)) < 0)
 		return rc;
 	ob->present = true;

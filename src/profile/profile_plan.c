@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "flash/geom.h"
+#include "flash/ob.h"
 
 typedef struct plan_geom {
 	const gang_flash_geom *g;
@@ -199,6 +200,8 @@ static void plan_ob_rdp(FILE *out, const gang_profile_ob *ob)
 		fprintf(out, " rdp=1 (read-protected after the next power cycle)");
 	else if (ob->rdp == 2)
 		fprintf(out, " rdp=2 (PERMANENT lock, confirmed)");
+	else if (ob->rdp == GANG_OB_RDP_LEVEL05)
+		fprintf(out, " rdp=0.5 (TrustZone: the debugger reaches non-secure memory only after the reload)");
 }
 
 static void plan_ob(FILE *out, const gang_profile *p)

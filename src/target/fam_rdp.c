@@ -31,7 +31,7 @@ int gang_fam_read_rdp_byte(int *level_out, gang_target *t)
  * L5/U5: FLASH_OPTR[7:0] as above, but 0x55 with OPTR.TZEN (b31) = 1 is
  * level 0.5 (RM0438 §6.6.2, RM0456 §7.6.2): the debugger still reaches
  * non-secure flash, SRAM and peripherals, so gang counts it as level 0
- * here; the flash driver (flash/fpec_tz.c) reads OPTR itself and keeps to
+ * here (gang_target_info.rdp_level05 tells it apart); the flash driver (flash/fpec_tz.c) reads OPTR itself and keeps to
  * non-secure flash. Without TZEN, 0x55 is an ordinary level 1.
  */
 int gang_fam_tz_read_rdp(int *level_out, gang_target *t)
@@ -42,7 +42,8 @@ int gang_fam_tz_read_rdp(int *level_out, gang_target *t)
 	if (err < 0)
 		return err;
 	t->info.opt_reg = v;
-	if ((v & 0xFFU) == 0x55U && (v & (1U << 31)))
+	t->info.rdp_level05 = (v & 0xFFU) == 0x55U && (v & (1U << 31));
+	if (t->info.rdp_level05)
 		*level_out = 0;
 	else
 		*level_out = (v & 0xFFU) == t->fam->rdp_level0 ? 0 : (v & 0xFFU) == t->fam->rdp_level2 ? 2 : 1;

@@ -66,6 +66,7 @@ typedef struct gang_target_info {
 	unsigned swd_khz;          /* SWD clock actually set */
 	gang_connect_mode mode;    /* strategy that succeeded (never AUTO) */
 	int rdp_level;             /* 0, 1 or 2, from FLASH_OBR at attach / last reset */
+	bool rdp_level05;          /* L5/U5 at RDP level 0.5 (rdp_level 0: the debugger reaches non-secure memory) */
 	uint32_t opt_reg;          /* the option register RDP was read from (FLASH_OPTR on G0-WL and L5/U5, OPTCR, OBR, OPTSR_CUR; 0 on F0/F1/F3) */
 	char note[GANG_TARGET_NOTE_LEN]; /* what happened at connect, in detail ("" if nothing) */
 	char headline[GANG_TARGET_NOTE_LEN]; /* the operator's one sentence for it ("" if nothing) */

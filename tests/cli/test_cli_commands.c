@@ -477,3 +477,44 @@ Test(cli_cmd, options_set_by_field_name_and_by_todays_flag_write_the_same_bit)
 	cr_expect_not_null(strstr(r.out, "already as asked: nothing written"), "%s", r.out);
 	cli_free(&r);
 }
+
+/* RM0456 §7.6.2: level 0.5 needs TZEN = 1, shows as 0.5 (text and JSON), and leaves for 0 only when allowed. */
+Test(cli_cmd, options_rdp_0_5_on_a_u575_needs_trustzone_and_shows_as_0_5)
+{
+	const char *u5 = "tests/fixtures/benches/flash-u575zi.cfg";
+	cli_out r = cli_on_bench(u5, "options", "set", "--rdp", "0.5", NULL, NULL);
+
+	cr_expect_neq(r.status, 0, "%s", r.out);
+	cr_expect_not_null(strstr(r.err, "RDP level 0.5 exists only with TrustZone on (TZEN = 1), and this chip has "
+					 "TZEN = 0"), "%s", r.err);
+	cli_free(&r);
+	r = cli_on_bench(u5, "options", "set", "--set", "TZEN=1", "--confirm", "I understand this locks the chip forever");
+	cr_assert_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+	cli_free(&r);
+	r = cli_on_bench(u5, "options", "set", "--set", "rdp=0.5", NULL, NULL);
+	cr_assert_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+	cr_expect_not_null(strstr(r.out, "RDP        level 0.5 (0x55)\n"), "%s", r.out);
+	cli_free(&r);
+	r = cli_on_bench(u5, "options", "show", "--json", NULL, NULL, NULL);
+	cr_expect_not_null(strstr(r.out, "\"rdp_level\":0.5,\"rdp\":\"0x55\""), "%s", r.out);
+	cr_expect_not_null(strstr(r.out, "\"hdp1en\":0,\"hdp1_pend\":0"), "%s", r.out);
+	cli_free(&r);
+	r = cli_on_bench(u5, "options", "show", "--log-level", "info", NULL, NULL);
+	cr_expect_not_null(strstr(r.err, "UID "), "%s", r.err);
+	cr_expect_not_null(strstr(r.err, ", RDP 0.5, connected"), "the attach log tells 0.5 apart: %s", r.err);
+	cr_expect_not_null(strstr(r.out, "RDP        level 0.5 (0x55)\n"), "%s", r.out);
+	cli_free(&r);
+	r = cli_on_bench(u5, "options", "set", "--rdp", "0", NULL, NULL);
+	cr_expect_neq(r.status, 0, "%s", r.out);
+	cr_expect_not_null(strstr(r.err, "--allow-unprotect"), "%s", r.err);
+	cli_free(&r);
+	r = cli_on_bench(u5, "options", "set", "--rdp", "0", "--allow-unprotect", NULL);
+	cr_assert_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+	cr_expect_not_null(strstr(r.out, "RDP        level 0 (0xAA)\n"), "%s", r.out);
+	cli_free(&r);
+	r = cli_on_bench(BENCH_ONE, "options", "set", "--rdp", "0.5", NULL, NULL);
+	cr_expect_neq(r.status, 0, "%s", r.out);
+	cr_expect_not_null(strstr(r.err, "RDP level 0.5 exists only on the L5 and U5 families, with TrustZone on "
+					 "(TZEN = 1), not on the F1 family"), "%s", r.err);
+	cli_free(&r);
+}

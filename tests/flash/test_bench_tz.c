@@ -10,7 +10,12 @@
  * at RDP 0.5 non-secure pages programmed while secure ones are refused
  * with the operator's sentence; an L552 in single-bank mode refused; from
  * the bench's command trace, that programming neither reads OPTR again nor
- * writes PG or NSSR after the erase (the speed work of issue 15).
+ * writes PG or NSSR after the erase (the speed work of issue 15). RDP
+ * level 0.5 written by gang: 0 -> 0.5 with TrustZone on, shown apart from
+ * level 1, refused without TZEN, and 0.5 -> 0 refused without the
+ * regression's permission and with it done, the flash erased; the HDP
+ * areas (HDPxEN, HDPx_PEND in SECWMxR2) written, kept through OBL_LAUNCH
+ * and a reset, and refused outside their watermark.
  * References: RM0438 §6.3 (L5: pages, DBANK, double words), RM0456 §7.3
  * (U5: quad words, banks), §7.4 (option bytes, OBL_LAUNCH), §7.5
  * (watermark security), §7.6.2 (RDP 0.5), §7.9.18 (WRPxyR.UNLOCK).
@@ -441,4 +446,140 @@ Test(flash_bench_tz, u5_otp_is_written_once_in_quad_words_and_only_with_its_sent
 	cr_assert_not_null(strstr(bench_multi_msg(&M), "OTP unit at 0x0BFA0020 is written already"), "%s", bench_multi_msg(&M));
 	gang_image_free(img);
 	gang_image_free(again);
+}
+
+/* Flash word at addr as the board holds it (the bench's own file, not a read through gang). */
+static uint32_t fx_flash_word(uint32_t addr)
+{
+	size_t len = 0;
+	uint8_t *fl = bench_multi_flash(&len, &M);
+	uint32_t off = addr - 0x08000000U, v;
+
+	cr_assert_lt(off + 4U, len);
+	v = (uint32_t)fl[off] | (uint32_t)fl[off + 1U] << 8 | (uint32_t)fl[off + 2U] << 16 | (uint32_t)fl[off + 3U] << 24;
+	free(fl);
+	return v;
+}
+
+/* RDP = value by the family's field, with opts o; returns gang_ob_write's code. */
+static int fx_rdp(int level, const gang_ob_write_opts *o)
+{
+	gang_ob_want w;
+	gang_diag d = { 0 };
+
+	gang_ob_want_init(&w);
+	cr_assert_eq(gang_ob_want_set(&w, gang_target_part(F.t)->family, "RDP", level, &d), GANG_OK, "%s", d.msg);
+	return gang_ob_write(NULL, F.t, &w, o);
+}
+
+/* RM0456 §7.6.2: TZEN = 1, then level 0.5 by gang; 0.5 -> 0 only as a permitted regression, which erases. */
+Test(flash_bench_tz, rdp05_is_set_with_trustzone_and_left_for_0_only_by_a_permitted_regression)
+{
+	gang_image *ns = bench_image(0x08008000U, 9000, 111U);   /* U575 8 KiB pages: page 4 on, non-secure */
+	gang_ob_write_opts regress = { true, NULL };
+	gang_ob_want w;
+	gang_ob ob;
+	gang_diag d = { 0 };
+	uint32_t optr = 0, word;
+
+	fx_trustzone_on("STM32U575ZI");
+	bench_multi_program_check(&M, ns, GANG_ERASE_PAGES);
+	word = fx_flash_word(0x08008000U);
+	cr_assert_neq(word, 0xFFFFFFFFU);
+	cr_assert_eq(fx_rdp(GANG_OB_RDP_LEVEL05, NULL), GANG_OK, "%s", bench_multi_msg(&M));
+	cr_assert_eq(gang_stlink_read32(&optr, F.sl, TZ_OPTR), GANG_OK);
+	cr_expect_eq(optr & 0xFFU, 0x55U, "OPTR 0x%08X", (unsigned)optr);
+	cr_assert_eq(gang_ob_read(&ob, F.t), GANG_OK, "%s", bench_multi_msg(&M));
+	cr_expect_eq(ob.rdp_level, GANG_OB_RDP_LEVEL05);
+	cr_expect(gang_target_info_get(F.t)->rdp_level05, "the attach info tells 0.5 apart");
+	cr_expect_eq(gang_target_info_get(F.t)->rdp_level, 0, "the debugger still reaches non-secure flash");
+	/* a secure option register cannot change now: refused before anything is written */
+	gang_ob_want_init(&w);
+	cr_assert_eq(gang_ob_want_set(&w, gang_target_part(F.t)->family, "SECWM1", 0x0200, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_ob_write(NULL, F.t, &w, NULL), GANG_EUSAGE, "%s", bench_multi_msg(&M));
+	cr_expect_not_null(strstr(bench_multi_msg(&M), "SECWM1 cannot change at RDP level 0.5"), "%s", bench_multi_msg(&M));
+	/* 0.5 -> 0 without permission: refused, the chip stays at 0.5 with its data */
+	cr_assert_eq(fx_rdp(0, NULL), GANG_EREAD_PROTECTED, "%s", bench_multi_msg(&M));
+	cr_expect_not_null(strstr(bench_multi_msg(&M), "lowering RDP from level 0.5 to 0 mass-erases the chip"), "%s",
+			   bench_multi_msg(&M));
+	cr_assert_eq(gang_ob_read(&ob, F.t), GANG_OK);
+	cr_expect_eq(ob.rdp_level, GANG_OB_RDP_LEVEL05);
+	cr_expect_eq(fx_flash_word(0x08008000U), word, "nothing erased");
+	/* with it: level 0, TrustZone still on, the flash erased */
+	cr_assert_eq(fx_rdp(0, &regress), GANG_OK, "%s", bench_multi_msg(&M));
+	cr_assert_eq(gang_ob_read(&ob, F.t), GANG_OK);
+	cr_expect_eq(ob.rdp_level, 0);
+	cr_expect_eq(ob.rdp, 0xAA);
+	cr_expect(ob.user & (1U << 31), "TZEN stays");
+	cr_expect(!gang_target_info_get(F.t)->rdp_level05);
+	cr_expect_eq(fx_flash_word(0x08008000U), 0xFFFFFFFFU, "the regression erased the flash");
+	gang_image_free(ns);
+}
+
+/* 0.5 -> 1 is a plain write; 0.5 without TrustZone is refused with its sentence, nothing written. */
+Test(flash_bench_tz, rdp05_needs_trustzone_and_goes_on_to_level1)
+{
+	gang_ob ob;
+
+	bench_multi_up(&M, "STM32L552ZE");
+	cr_assert_eq(fx_rdp(GANG_OB_RDP_LEVEL05, NULL), GANG_EUSAGE, "%s", bench_multi_msg(&M));
+	cr_expect_not_null(strstr(bench_multi_msg(&M), "RDP level 0.5 exists only with TrustZone on (TZEN = 1), and "
+				  "this chip has TZEN = 0"), "%s", bench_multi_msg(&M));
+	cr_assert_eq(gang_ob_read(&ob, F.t), GANG_OK);
+	cr_expect_eq(ob.rdp, 0xAA, "nothing written");
+	fx_trustzone_on("STM32L552ZE");
+	cr_assert_eq(fx_rdp(GANG_OB_RDP_LEVEL05, NULL), GANG_OK, "%s", bench_multi_msg(&M));
+	cr_assert_eq(fx_rdp(1, NULL), GANG_OK, "%s", bench_multi_msg(&M));
+	cr_assert_eq(gang_ob_read(&ob, F.t), GANG_OK);
+	cr_expect_eq(ob.rdp_level, 1);
+	cr_expect_eq(gang_target_info_get(F.t)->rdp_level, 1);
+	cr_expect(!gang_target_info_get(F.t)->rdp_level05);
+}
+
+/* HDP1 inside SECWM1 (pages 0..3): written through the secure alias, in force after OBL_LAUNCH and a reset. */
+Test(flash_bench_tz, hdp_areas_round_trip_persist_and_stay_inside_their_watermark)
+{
+	const gang_family *f;
+	gang_ob_want w;
+	gang_ob ob;
+	gang_diag d = { 0 };
+	uint32_t r2 = 0;
+
+	fx_trustzone_on("STM32L552ZE");
+	f = gang_target_part(F.t)->family;
+	gang_ob_want_init(&w);
+	cr_assert_eq(gang_ob_want_set(&w, f, "HDP1EN", 1, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_ob_want_set(&w, f, "HDP1_PEND", 2, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_ob_write(NULL, F.t, &w, NULL), GANG_OK, "%s", bench_multi_msg(&M));
+	cr_assert_eq(gang_stlink_read32(&r2, F.sl, TZ_SECWM1R1 + 4U), GANG_OK);
+	cr_expect_eq(r2, 0x80020000U, "SECWM1R2 = HDP1EN | HDP1_PEND 2 (0x%08X)", (unsigned)r2);
+	gang_target_detach(F.t, GANG_DETACH_HALT);
+	F.t = NULL;
+	cr_assert_eq(bench_session_attach(&F, GANG_CONNECT_UNDER_RESET, "STM32L552ZE"), GANG_OK, "%s", bench_multi_msg(&M));
+	cr_assert_eq(gang_ob_read(&ob, F.t), GANG_OK, "%s", bench_multi_msg(&M));
+	cr_expect_eq(gang_ob_field_get(&ob, gang_ob_field_find(f, "HDP1EN")), 1, "kept through the reset");
+	cr_expect_eq(gang_ob_field_get(&ob, gang_ob_field_find(f, "HDP1_PEND")), 2);
+	cr_expect_eq(gang_ob_field_get(&ob, gang_ob_field_find(f, "HDP2EN")), 0);
+	/* past SECWM1's last page: refused before anything is written */
+	gang_ob_want_init(&w);
+	cr_assert_eq(gang_ob_want_set(&w, f, "HDP1_PEND", 4, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_ob_write(NULL, F.t, &w, NULL), GANG_EUSAGE, "%s", bench_multi_msg(&M));
+	cr_expect_not_null(strstr(bench_multi_msg(&M), "HDP1_PEND = 0x04: the hide-protection area runs from SECWM1's "
+				  "first page to HDP1_PEND and must lie inside secure watermark area SECWM1 (pages "
+				  "0x00..0x03)"), "%s", bench_multi_msg(&M));
+	cr_assert_eq(gang_stlink_read32(&r2, F.sl, TZ_SECWM1R1 + 4U), GANG_OK);
+	cr_expect_eq(r2, 0x80020000U, "nothing written");
+	/* HDP2 inside SECWM2, made all of bank 2 in the same write (0x007F is off: start 0x7F > end 0) */
+	gang_ob_want_init(&w);
+	cr_assert_eq(gang_ob_want_set(&w, f, "HDP2EN", 1, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_ob_write(NULL, F.t, &w, NULL), GANG_EUSAGE, "%s", bench_multi_msg(&M));
+	cr_expect_not_null(strstr(bench_multi_msg(&M), "SECWM2, which is off"), "%s", bench_multi_msg(&M));
+	cr_assert_eq(gang_ob_want_set(&w, f, "SECWM2", 0x7F00, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_ob_want_set(&w, f, "HDP2_PEND", 0x7F, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_ob_want_set(&w, f, "HDP1EN", 0, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_ob_write(NULL, F.t, &w, NULL), GANG_OK, "%s", bench_multi_msg(&M));
+	cr_assert_eq(gang_stlink_read32(&r2, F.sl, TZ_SECWM2R1 + 4U), GANG_OK);
+	cr_expect_eq(r2, 0x807F0000U, "SECWM2R2 (0x%08X)", (unsigned)r2);
+	cr_assert_eq(gang_stlink_read32(&r2, F.sl, TZ_SECWM1R1 + 4U), GANG_OK);
+	cr_expect_eq(r2, 0x00020000U, "HDP1EN cleared, HDP1_PEND kept (0x%08X)", (unsigned)r2);
 }

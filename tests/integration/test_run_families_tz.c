@@ -4,7 +4,9 @@
  * mass erase (quad words through the loader, CRC verify), the founding
  * failure on a U5 (firmware that takes PA13/PA14, recovered under reset
  * with the same operator sentence as on an F4), a production run with
- * serials and option bytes by their RM0456 names, and the example profile.
+ * serials and option bytes by their RM0456 names, and the example profile;
+ * RDP level 0.5 from a profile (RM0456 §7.6.2): TrustZone on with one
+ * run, rdp = 0.5 with a second on the same board, shown as 0.5.
  * Facts: RM0456 §7.3 (pages, banks, quad words), §7.9.15 (OPTR), §13.4.1
  * (GPIOA_MODER: PA13/PA14 in AF mode carry SWD).
  */
@@ -180,4 +182,42 @@ Test(run_families_tz, a_u5_wrp_area_is_locked_for_good_only_with_the_profiles_co
 	cr_assert(itest_env_init(&env));
 	cr_assert_eq(unlock_run("confirm_permanent_lock = \"I understand this locks the chip forever\";"), 0);
 	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 2);
+}
+
+/* One board through `gang run` with the option_bytes group ob, the database at db. */
+static int rdp05_run(const char *bench, const char *name, const char *ob, const char *db)
+{
+	char prof[ITEST_PATH_MAX], text[1024], img[ITEST_PATH_MAX];
+	const char *argv[] = { "run", prof, "--boards", "1", "--db", db, "--plain", NULL };
+
+	itest_path(img, sizeof(img), &env, u575_layout.image);
+	snprintf(text, sizeof(text),
+		 "name = \"%s\";\ntarget = \"STM32U575ZI\";\nimage = { file = \"%s\"; };\n"
+		 "erase = \"pages\";\nverify = \"crc\";\noption_bytes = { %s };\nafter = \"halt\";\nretries = 0;\n",
+		 name, img, ob);
+	cr_assert(itest_write(prof, sizeof(prof), &env, name, text));
+	return itest_run(&env, bench, argv, 120);
+}
+
+Test(run_families_tz, a_profile_takes_a_u575_to_rdp_0_5_once_trustzone_is_on)
+{
+	char bench[ITEST_PATH_MAX], db2[ITEST_PATH_MAX + 8], *out;
+	const char *show[] = { "options", "show", "--json", NULL };
+
+	bench_for(bench, sizeof(bench), &tz_u575, "");
+	snprintf(db2, sizeof(db2), "%s.2", env.db);
+	cr_assert_neq(rdp05_run(bench, "half-first.cfg", "rdp = 0.5;", env.db), 0, "TZEN = 0: refused");
+	cr_assert_eq(itest_count(env.err, "RDP level 0.5 exists only with TrustZone on") +
+		     itest_count(env.out, "RDP level 0.5 exists only with TrustZone on"), 1, "the refusal is heard");
+	cr_assert_eq(rdp05_run(bench, "tzen.cfg", "user = { TZEN = true; }; confirm_permanent_lock = "
+			       "\"I understand this locks the chip forever\";", db2), 0, "TrustZone on");
+	snprintf(db2, sizeof(db2), "%s.3", env.db);
+	cr_assert_eq(rdp05_run(bench, "half.cfg", "rdp = 0.5;", db2), 0, "level 0.5");
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass'"), 0,
+		     "the first database holds the refused board only");
+	cr_assert_eq(itest_run(&env, bench, show, 60), 0);
+	out = itest_slurp(env.out, NULL);
+	cr_assert_not_null(out);
+	cr_expect_not_null(strstr(out, "\"rdp_level\":0.5,\"rdp\":\"0x55\""), "%s", out);
+	free(out);
 }

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "flash/ob.h"
 #include "profile/profile.h"
 
 #define F1_BASE 0x08000000U
@@ -418,4 +419,20 @@ Test(profile_check, h7_option_names_of_the_other_core_count_are_refused_naming_t
 	cr_assert_eq(chk_prepare(&d, "STM32H723ZG", "  user = { SWAP_BANK_OPT = true; };"), GANG_EPROFILE);
 	cr_expect(strstr(d.msg, "SWAP_BANK_OPT exists only on the two-bank") != NULL, "%s", d.msg);
 	cr_expect(strstr(d.msg, "not on the STM32H723ZG") != NULL, "%s", d.msg);
+}
+
+/* RM0456 §7.6.2: rdp = 0.5 on a U5 loads as level 0.5 and the plan says what it means. */
+Test(profile_check, plan_shows_rdp_0_5_on_a_u5)
+{
+	gang_profile *p = load_text("name = \"t\"; target = \"STM32U575ZI\"; image = { file = \"a.hex\"; };\n"
+				    "erase = \"pages\"; verify = \"crc\";\n"
+				    "option_bytes = { rdp = 0.5; user = { BOR_LEV = 1; }; };\n");
+	char *got;
+
+	cr_expect_eq(p->ob.rdp, GANG_OB_RDP_LEVEL05);
+	got = plan_text(p, NULL, NULL);
+	cr_expect_not_null(strstr(got, "option bytes  rdp=0.5 (TrustZone: the debugger reaches non-secure memory only "
+				       "after the reload) BOR_LEV=1\n"), "%s", got);
+	free(got);
+	gang_profile_free(p);
 }

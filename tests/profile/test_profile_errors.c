@@ -445,3 +445,32 @@ Test(profile_errors, the_lock_sentence_confirms_l0_pcrop_and_nothing_else_there)
 		 "confirm_permanent_lock = \"I understand this locks the chip forever\"; };\n", l0);
 	expect_error(text, GANG_EPROFILE, "6: option_bytes.confirm_permanent_lock: only applies with rdp = 2");
 }
+
+/* RDP level 0.5 (RM0438 §6.6.2, RM0456 §7.6.2): L5/U5 only, a level not a number, TrustZone set earlier. */
+#define U5_BASE \
+	"name = \"t\";\n" \
+	"target = \"STM32U575ZI\";\n" \
+	"image = { file = \"fw.hex\"; };\n" \
+	"erase = \"pages\";\n" \
+	"verify = \"crc\";\n"
+Test(profile_errors, rdp_0_5_only_on_l5_u5_and_without_tzen_in_the_same_profile)
+{
+	expect_error(OB("rdp = 0.5;"), GANG_EPROFILE,
+		     "6: option_bytes.rdp: level 0.5 exists only on the L5 and U5 families (TrustZone), and the "
+		     "STM32F103RC is of the F1 family: use 0, 1 or 2");
+	expect_error(F4_BASE("STM32F407VG") "option_bytes = { rdp = 0.5; };\n", GANG_EPROFILE,
+		     "6: option_bytes.rdp: level 0.5 exists only on the L5 and U5 families (TrustZone), and the "
+		     "STM32F407VG is of the F4 family: use 0, 1 or 2");
+	expect_error(U5_BASE "option_bytes = { rdp = 1.5; };\n", GANG_EPROFILE,
+		     "6: option_bytes.rdp: 1.5 is not an RDP level (0, 1, 2, or 0.5 on the L5 and U5)");
+	expect_error(U5_BASE "option_bytes = {\n  user = { TZEN = false; };\n  rdp = 0.5;\n};\n", GANG_EPROFILE,
+		     "8: option_bytes.rdp: level 0.5 exists only with TrustZone on, and user.TZEN = false here");
+	expect_error(U5_BASE "option_bytes = { rdp = 0.5; user = { TZEN = true; }; confirm_permanent_lock = "
+		     "\"I understand this locks the chip forever\"; };\n", GANG_EPROFILE,
+		     "6: option_bytes.rdp: level 0.5 and user.TZEN = true cannot go in one write (TZEN is set at "
+		     "level 0 and the chip stays there): program user.TZEN = true first, then rdp = 0.5");
+	expect_error(U5_BASE "option_bytes = { rdp = 0.5; allow_unprotect = true; };\n", GANG_EPROFILE,
+		     "6: option_bytes.allow_unprotect: only applies with rdp = 0");
+	expect_error(U5_BASE "option_bytes = { user = { HDP1_PEND = 128; }; };\n", GANG_EPROFILE,
+		     "6: option_bytes.user.HDP1_PEND: 128 out of range 0-127");
+}

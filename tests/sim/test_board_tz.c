@@ -19,9 +19,11 @@
 #define TZ_NSCR     0x40022028U
 #define TZ_OPTR     0x40022040U
 #define TZ_SECWM1R1 0x40022050U
+#define TZ_SECWM1R2 0x40022054U
 #define TZ_WRP1AR   0x40022058U
 #define TZ_WRP1BR   0x4002205CU
 #define TZ_SECWM2R1 0x40022060U
+#define TZ_SECWM2R2 0x40022064U
 #define TZ_OEM1R1   0x40022070U
 #define TZ_S_REGS   0x10000000U   /* + the NS address: the secure alias */
 #define TZ_SECKEYR  (0x4002200CU + TZ_S_REGS)
@@ -891,5 +893,54 @@ Test(board_tz, rdp_0_5_to_0_regression_erases_and_may_clear_tzen)
 	tz_set_optr(b, (fx_r(b, TZ_OPTR, 4) & ~(0xFFU | TZ_TZEN)) | 0xAAU);
 	cr_expect_eq(fx_r(b, TZ_OPTR, 4) & (TZ_TZEN | 0xFFU), 0xAAU, "level 0, TrustZone off");
 	cr_expect_eq(fx_r(b, FX_FLASH + 0x4000U, 4), 0xFFFFFFFFU, "the regression erased the flash");
+	sim_board_free(b);
+}
+
+/*
+ * SECWMxR2 holds HDPxEN (b31) and HDPx_PEND (b22:16) only; with TrustZone
+ * on it takes secure writes only, and what OPTSTRT programmed is in force
+ * after OBL_LAUNCH and kept in the state directory (RM0438 §6.9, RM0456
+ * §7.9 FLASH_SECWMxR2).
+ */
+Test(board_tz, secwm_r2_holds_the_hdp_bits_through_obl_launch_and_a_new_session)
+{
+	sim_board *b = tz_secure_board("STM32L552ZE");
+
+	cr_expect_eq(fx_r(b, TZ_SECWM1R2, 4), 0U, "no HDP area from the factory");
+	tz_optunlock(b);
+	fx_w(b, TZ_SECWM1R2, 4, 0x80020000U);
+	cr_expect_eq(fx_r(b, TZ_SECWM1R2, 4), 0U, "a non-secure write is ignored with TrustZone on");
+	fx_w(b, TZ_SECWM1R2 + TZ_S_REGS, 4, 0xFFFFFFFFU);
+	cr_expect_eq(fx_r(b, TZ_SECWM1R2, 4), 0x807F0000U, "only HDP1EN and HDP1_PEND exist");
+	fx_w(b, TZ_SECWM1R2 + TZ_S_REGS, 4, 0x80020000U);
+	fx_w(b, TZ_SECWM2R2 + TZ_S_REGS, 4, 0x00050000U);
+	tz_ob_apply(b);
+	cr_expect_eq(fx_r(b, TZ_SECWM1R2, 4), 0x80020000U, "in force after OBL_LAUNCH");
+	cr_expect_eq(fx_r(b, TZ_SECWM2R2, 4), 0x00050000U);
+	sim_board_free(b);
+	b = tz_board("STM32L552ZE");
+	cr_expect_eq(fx_r(b, TZ_SECWM1R2, 4), 0x80020000U, "reloaded from option_bytes.bin");
+	cr_expect_eq(fx_r(b, TZ_SECWM1R1, 4), 0x00030000U, "SECWM1R1 with it");
+	sim_board_free(b);
+}
+
+/* AN5347 "TrustZone deactivation": from level 0.5 on the L5 only; a U5 leaves 0.5 for 0 keeping TZEN. */
+Test(board_tz, u5_clears_tzen_only_from_level_1_not_from_0_5)
+{
+	sim_board *b = tz_secure_board("STM32U575ZI");
+	uint32_t optr;
+
+	tz_set_optr(b, (fx_r(b, TZ_OPTR, 4) & ~0xFFU) | 0x55U);
+	optr = fx_r(b, TZ_OPTR, 4);
+	cr_assert_eq(optr & (TZ_TZEN | 0xFFU), TZ_TZEN | 0x55U, "level 0.5");
+	tz_optunlock(b);
+	fx_w(b, TZ_OPTR, 4, (optr & ~(0xFFU | TZ_TZEN)) | 0xAAU);
+	fx_w(b, TZ_NSCR, 4, TZ_OPTSTRT);
+	tz_wait(b, TZ_NSSR);
+	cr_expect_eq(fx_r(b, TZ_NSSR, 4) & TZ_OPTWERR, TZ_OPTWERR, "TZEN = 0 from 0.5 on a U5");
+	fx_w(b, TZ_NSSR, 4, TZ_W1C);
+	fx_w(b, TZ_OPTR, 4, (optr & ~0xFFU) | 0xAAU);
+	tz_ob_apply(b);
+	cr_expect_eq(fx_r(b, TZ_OPTR, 4) & (TZ_TZEN | 0xFFU), TZ_TZEN | 0xAAU, "level 0, TrustZone still on");
 	sim_board_free(b);
 }

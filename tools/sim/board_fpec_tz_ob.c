@@ -15,7 +15,9 @@
  * any other value level 1; a regression to level 0 mass-erases; level 2
  * is final), §6.5 / §7.5 (TZEN b31 set only at level 0, cleared only with
  * a regression to level 0; SECWMxR1 PSTRT b6:0 / PEND b22:16 make a page
- * range secure, SECBBxRy one bit per page), §7.4.1 (WRPxyR: PSTRT b6:0,
+ * range secure, SECBBxRy one bit per page; SECWMxR2: HDPxEN b31 and
+ * HDPx_PEND b22:16, secure-only like SECWMxR1, held and reloaded as
+ * programmed, their hiding of pages not modelled), §7.4.1 (WRPxyR: PSTRT b6:0,
  * PEND b22:16, U5 UNLOCK b31: once 0 the area can never change again);
  * RM0456 §7.6.3 (OEM1KEY: when provisioned, level 1 -> 0 needs the key,
  * presented through the debug port: not modelled, such a regression is
@@ -206,6 +208,8 @@ static uint32_t tz_ob_check(const sim_board *b)
 		return TZ_SR_OPTWERR;   /* TZEN is set only at level 0 */
 	if (!tz_new && f->tzen && !(cur != 0U && nxt == 0U))
 		return TZ_SR_OPTWERR;   /* TZEN is cleared only with a regression to level 0 */
+	if (!tz_new && f->tzen && tz_u5(b) && cur == BOARD_TZ_RDP05)
+		return TZ_SR_OPTWERR;   /* U5: TrustZone goes off from level 1 only (AN5347: from 0.5 on the L5) */
 	if (cur == 1U && nxt == BOARD_TZ_RDP05)
 		return TZ_SR_OPTWERR;   /* strict: level 1 -> 0.5 not modelled (unverified) */
 	if (tz_u5(b) && cur == 1U && nxt == 0U && tz_oem1_set(f))
