@@ -357,7 +357,7 @@ Test(flash_bench_tz, trustzone_on_at_rdp05_programs_non_secure_pages_and_refuses
 	cr_assert_eq(gang_stlink_read32(&optr, F.sl, TZ_OPTR), GANG_OK);
 	cr_assert_eq(optr & 0xFFU, 0x55U, "level 0.5 in force (OPTR 0x%08X)", (unsigned)optr);
 	cr_assert_eq(gang_target_info_get(F.t)->rdp_level, 0, "level 0.5 lets the debugger at non-secure flash");
-	/* bank 1 pages 0-3 are secure (SECWM1 0..3), bank 2 is all secure (SECWM2 0..127) */
+	/* bank 1 pages 0-3 are secure (SECWM1 0..3); SECWM2 0x007F is off (start above end): bank 2 non-secure */
 	ns = bench_image(0x08008000U, 20000, 102U);
 	bench_multi_program_check(&M, ns, GANG_ERASE_PAGES);
 	sec = bench_image(0x08006000U, 9000, 103U);
