@@ -426,7 +426,6 @@ static void prog_stream_init(prog_stream *s, gang_target *t, const gang_loader *
 static int prog_one(prog_stream *s, bool code, const gang_flash_stage *st, const gang_flash_progress *p,
 		    uint64_t base)
 {
-	bool halted = false;
 	int err;
 
 	if (st != NULL && st->staged) {
@@ -436,14 +435,15 @@ static int prog_one(prog_stream *s, bool code, const gang_flash_stage *st, const
 	} else {
 		err = prog_start(s, code);
 	}
-	if (err < 0 || (err = prog_stream_run(s, p, base)) < 0)
-		goto out;
-	/* the loader ends on bkpt: make sure the core really is halted before the next step */
-	err = gang_target_poll_halt(&halted, s->t);
-	if (err == GANG_OK && !halted)
-		err = gang_target_halt(s->t);
-out:
-	if (err < 0 && !halted)
+	/*
+	 * Every loader in tools/loader stores its result word as the last
+	 * thing before its bkpt, so once the host has read an OK result the
+	 * core is halted: no DHCSR read to confirm it (a command on the
+	 * critical path after the last unit). On an error it is halted here.
+	 */
+	if (err == GANG_OK)
+		err = prog_stream_run(s, p, base);
+	if (err < 0)
 		gang_target_halt(s->t);
 	return err;
 }
