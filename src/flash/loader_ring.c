@@ -132,6 +132,7 @@ typedef struct prog_stream {
 	uint32_t done;             /* run bytes the loader has taken */
 	uint32_t t_prog_ns;
 	uint64_t pushed_us;        /* link time of the blocks written since the last poll */
+	uint64_t tail_at_us;       /* gang_flash_now_us when the loader should have its result; 0: not aimed yet */
 	uint32_t ctrl[CTRL_WORDS];
 } prog_stream;
 
@@ -386,6 +387,24 @@ static unsigned prog_tail_us(const prog_stream *s)
 	return prog_eta_us(s, left) + (unsigned)(cycles * 1000000U / prog_core_hz(s->t));
 }
 
+/*
+ * Aim once, when the whole run is sent (the poll read the block a status
+ * command ago, the next reads it a command after it starts, and rather
+ * late than early); sleep until then, and past it poll again at once.
+ */
+static void prog_sleep_tail(prog_stream *s)
+{
+	uint64_t now = gang_flash_now_us(), tail, lead;
+
+	if (s->tail_at_us == 0) {
+		tail = prog_tail_us(s);
+		lead = prog_link_us(s->t, 2U, 0U);
+		s->tail_at_us = now + (tail > lead ? tail - lead : 0U) + PROG_TAIL_MARGIN_US;
+	}
+	if (now < s->tail_at_us)
+		gang_target_sleep_us((unsigned)(s->tail_at_us - now));
+}
+
 /* Feed the ring until the loader reports a result. */
 static int prog_stream_run(prog_stream *s, const gang_flash_progress *p, uint64_t base)
 {
@@ -411,10 +430,7 @@ static int prog_stream_run(prog_stream *s, const gang_flash_progress *p, uint64_
 			want = prog_min(prog_want(s, &room), PROG_PIECE);
 			want = want > room ? want - room : 0U;
 		} else if (s->l->crc_cycles != 0) {
-			/* the poll read the block a status command ago, the next reads it a command after it starts */
-			unsigned tail = prog_tail_us(s), lead = (unsigned)prog_link_us(s->t, 2U, 0U);
-
-			gang_target_sleep_us(tail > lead ? tail - lead + PROG_TAIL_MARGIN_US : PROG_TAIL_MARGIN_US);
+			prog_sleep_tail(s);
 			continue;
 		} else {
 			want = s->sent - s->done;
