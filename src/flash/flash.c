@@ -279,13 +279,18 @@ typedef struct flash_stage_ctx {
 	const gang_flash_run *runs;
 	size_t n;
 	gang_flash_stage *st;
+	gang_flash_overlap *ov;
 } flash_stage_ctx;
 
 static int flash_stage_fn(void *ctx, uint64_t budget_us, uint64_t *used_us)
 {
 	flash_stage_ctx *c = ctx;
+	int err;
 
-	return flash_ops(c->t)->program_stage(c->st, c->t, c->runs, c->n, budget_us, used_us);
+	c->st->may_start = c->ov->last;
+	err = flash_ops(c->t)->program_stage(c->st, c->t, c->runs, c->n, budget_us, used_us);
+	c->ov->started = c->st->started;
+	return err;
 }
 
 /* Erase as asked, staging the program in SRAM meanwhile, then program. */
@@ -293,12 +298,14 @@ static int flash_erase_program(gang_target *t, const gang_image *img, const gang
 {
 	gang_flash_progress p = { o->progress, o->user, "program", 0, 0 };
 	gang_flash_run *runs = NULL;
-	gang_flash_stage st = { false, 0 };
+	gang_flash_stage st = { false, 0, false, false };
 	size_t n = 0;
 	int err = gang_flash_plan_runs(&runs, &n, img, FLASH_JOIN_GAP, flash_geom(t)->erased,
 				       flash_geom(t)->write_unit);
-	flash_stage_ctx c = { t, runs, n, &st };
-	gang_flash_overlap ov = { flash_stage_fn, &c, false };
+	gang_flash_overlap ov = { flash_stage_fn, NULL, false, false, false };
+	flash_stage_ctx c = { t, runs, n, &st, &ov };
+
+	ov.ctx = &c;
 
 	if (err < 0)
 		return gang_diag_set(gang_target_diag(t), err, "out of memory planning the program");

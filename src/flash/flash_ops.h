@@ -37,6 +37,8 @@ void gang_flash_progress_report(const gang_flash_progress *p, uint64_t done);
 typedef struct gang_flash_stage {
 	bool staged;
 	uint32_t sent;             /* bytes of the first run already in the ring */
+	bool may_start;            /* in: the erase running is the last before programming (gang_flash_overlap.last) */
+	bool started;              /* the loader was let go during that erase and waits it out itself */
 } gang_flash_stage;
 
 /*
@@ -51,6 +53,13 @@ typedef struct gang_flash_overlap {
 	int (*fn)(void *ctx, uint64_t budget_us, uint64_t *used_us);
 	void *ctx;
 	bool done;
+	/*
+	 * Set by the driver before the run: the erase in progress is the last
+	 * before programming (a mass erase), so staging may let a loader that
+	 * waits out a running erase go (gang_loader.waits_erase).
+	 */
+	bool last;
+	bool started;              /* out: it did; the driver learns the erase's end from the loader */
 } gang_flash_overlap;
 
 /* Monotonic microseconds. */

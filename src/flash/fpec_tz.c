@@ -199,13 +199,23 @@ static int tz_lock(gang_target *t)
 	return err;
 }
 
-/* One erase: CR = mode, then | STRT, the overlapped work (once), wait, check, clear. */
+static gang_loader tz_loader(gang_target *t);
+
+/*
+ * One erase: CR = mode, then | STRT, the overlapped work (once), wait,
+ * check, clear. last: nothing else is erased before programming (a mass
+ * erase), so staging may let the loader go at its end: the loader then
+ * waits out the erase and starts the first unit as BSY falls, and the
+ * erase's end and status come from the loader's control block (the
+ * controller's BSY is the loader's from then on).
+ */
 static int tz_erase_op(gang_target *t, bool secure, uint32_t mode, uint32_t addr, unsigned typ_ms,
-		       const char *what, gang_flash_overlap *ov)
+		       const char *what, gang_flash_overlap *ov, bool last)
 {
 	const gang_flash_ctrl_regs *r = tz_regs(secure);
 	uint64_t expect = (uint64_t)typ_ms * 900U, spent = 0;
 	uint32_t sr = 0;
+	unsigned left;
 	int err, oerr;
 
 	if ((err = tz_wr(t, r->cr, mode)) < 0 || (err = tz_wr(t, r->cr, mode | TZ_CR_STRT)) < 0)
@@ -215,9 +225,18 @@ static int tz_erase_op(gang_target *t, bool secure, uint32_t mode, uint32_t addr
 	 * margin): what it leaves out, the loader later waits for while the
 	 * host writes a 4 KiB block; the wait below still wakes at 90 %.
 	 */
+	if (ov != NULL)
+		ov->last = last;
 	oerr = gang_flash_overlap_run(&spent, ov, (uint64_t)typ_ms * 1000U);
-	if ((err = gang_flash_ctrl_wait(&sr, t, r, spent < expect ? (unsigned)(expect - spent) : 0U,
-					TZ_ERASE_TIMEOUT_MS + typ_ms, what)) < 0)
+	left = spent < expect ? (unsigned)(expect - spent) : 0U;
+	if (ov != NULL && ov->started) {
+		gang_loader l = tz_loader(t);
+
+		err = gang_loader_erase_wait(&sr, t, &l, left, TZ_ERASE_TIMEOUT_MS + typ_ms, what);
+	} else {
+		err = gang_flash_ctrl_wait(&sr, t, r, left, TZ_ERASE_TIMEOUT_MS + typ_ms, what);
+	}
+	if (err < 0)
 		return err;
 	err = oerr < 0 ? oerr : tz_check(t, sr, what, addr);
 	/* EOP alone may stay: only the error flags stop the next operation (PGSERR, RM0456 §7.3.7) */
@@ -234,7 +253,7 @@ static int tz_erase_page(gang_target *t, const tz_state *st, const gang_flash_un
 
 	if (secure && st->half)
 		return tz_refuse_secure(t, "page erase", u->addr);
-	return tz_erase_op(t, secure, mode, u->addr, TZ_PAGE_MS, "page erase", ov);
+	return tz_erase_op(t, secure, mode, u->addr, TZ_PAGE_MS, "page erase", ov, false);
 }
 
 static int tz_erase_units(gang_target *t, unsigned first, unsigned count, const gang_flash_progress *p,
@@ -273,7 +292,7 @@ static int tz_mass_erase(gang_target *t, gang_flash_overlap *ov)
 		return err;
 	if (!st.tzen)
 		return tz_erase_op(t, false, TZ_CR_MER1 | TZ_CR_MER2, GANG_FLASH_BASE, 2U * TZ_BANK_MS,
-				   "mass erase", ov);
+				   "mass erase", ov, true);
 	for (unsigned i = 0; st.half && gang_geom_unit(&u, &p->geom, i); i++)
 		if (tz_secure(&st, &u, p->family))
 			return gang_diag_set_at(gang_target_diag(t), GANG_ETZ_SECURE, u.addr, "mass erase: the "
@@ -290,12 +309,14 @@ static gang_loader tz_loader(gang_target *t)
 
 	gang_loader l = { .code = loader_tz_u64_prog, .code_len = sizeof(loader_tz_u64_prog),
 			  .start_off = TZ_FLASH_NSCR, .start_val = 0 /* the loader sets PG */, .sr_off = TZ_FLASH_NSSR,
-			  .busy = TZ_SR_BSY, .errs = TZ_SR_ERRORS, .unit = 8U, .check = tz_check };
+			  .busy = TZ_SR_BSY, .errs = TZ_SR_ERRORS, .unit = 8U, .check = tz_check,
+			  .waits_erase = true, .crc_cycles = 5U /* ldm, 2 str, cmp, bne */ };
 
 	if (unit == 16U) {
 		l.code = loader_tz_u128_prog;
 		l.code_len = sizeof(loader_tz_u128_prog);
 		l.unit = 16U;
+		l.crc_cycles = 7U;   /* ldm, 4 str, cmp, bne */
 	}
 	return l;
 }

@@ -32,9 +32,12 @@
 #define GANG_LDR_ERRS      60   /* host: SR bits that mean the program failed */
 #define GANG_LDR_SPLIT     64   /* host: where bank 2 starts, for a loader programming two banks at once
 				   (H7: units alternate between the banks in the ring); 0: one bank */
-#define GANG_LDR_BYTES     68   /* size of the block */
+#define GANG_LDR_ERASED    68   /* loader (L5/U5 loader_mw.S): 1 once the erase still running when the host let
+				   it go has ended without an error bit (it waits BSY out before setting PG) */
+#define GANG_LDR_BYTES     72   /* size of the block */
 
 #define GANG_LDR_STATE_OK  1    /* every unit programmed */
 #define GANG_LDR_STATE_ERR 2    /* a flash error: see SR and ADDR */
+#define GANG_LDR_STATE_ERASE_ERR 3  /* the erase it waited out ended with an error bit: see SR (loader_mw.S) */
 
 #endif

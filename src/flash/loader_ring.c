@@ -42,6 +42,9 @@
 #define PROG_LOW_WATER     (2U * PROG_CHUNK) /* less known to the loader than this: publish each block */
 #define PROG_SKIP_NS       2500U      /* loader time for an erased (skipped) unit */
 #define PROG_STALL_MS      1500U      /* no progress for this long: the loader is stuck */
+#define PROG_UNIT_CYCLES   4U         /* loader_mw.S: the BSY poll's last turn and the stm that starts the next unit */
+#define PROG_TAIL_MARGIN_US 300U     /* an aimed last poll rather late than early */
+#define PROG_ERASE_POLL_US 250U       /* between control-block reads while a started loader waits out the erase */
 
 #define CRC_CYCLES_WORD      5U       /* ldr, adds, str, subs, bne */
 #define CRC_STUB_ADDR        (GANG_SRAM_BASE + 0xF0U)  /* after the loader (240 bytes at most: the H7 one is 198), before the control block */
@@ -129,6 +132,7 @@ typedef struct prog_stream {
 	uint32_t done;             /* run bytes the loader has taken */
 	uint32_t t_prog_ns;
 	uint64_t pushed_us;        /* link time of the blocks written since the last poll */
+	uint64_t tail_at_us;       /* gang_flash_now_us when the loader should have its result; 0: not aimed yet */
 	uint32_t ctrl[CTRL_WORDS];
 } prog_stream;
 
@@ -366,6 +370,41 @@ static int prog_stuck(prog_stream *s)
 			     s->run->addr + s->done, s->done, s->run->len);
 }
 
+/*
+ * The whole run sent: the loader's time to its result (the units it has
+ * not taken, the core's turn between BSY falling and each next store, the
+ * closing CRC pass), so the next poll lands just after its end: one aimed
+ * at 90 % of it lands early, and the poll after it (two commands later)
+ * late by up to their time.
+ */
+static unsigned prog_tail_us(const prog_stream *s)
+{
+	uint32_t left = s->sent - s->done;
+	uint64_t cycles = (uint64_t)(left / s->l->unit + 1U) * PROG_UNIT_CYCLES;
+
+	if (s->ctrl[CTRL_CRC_DR] != 0)
+		cycles += (uint64_t)(s->run->len / s->l->unit) * s->l->crc_cycles;
+	return prog_eta_us(s, left) + (unsigned)(cycles * 1000000U / prog_core_hz(s->t));
+}
+
+/*
+ * Aim once, when the whole run is sent (the poll read the block a status
+ * command ago, the next reads it a command after it starts, and rather
+ * late than early); sleep until then, and past it poll again at once.
+ */
+static void prog_sleep_tail(prog_stream *s)
+{
+	uint64_t now = gang_flash_now_us(), tail, lead;
+
+	if (s->tail_at_us == 0) {
+		tail = prog_tail_us(s);
+		lead = prog_link_us(s->t, 2U, 0U);
+		s->tail_at_us = now + (tail > lead ? tail - lead : 0U) + PROG_TAIL_MARGIN_US;
+	}
+	if (now < s->tail_at_us)
+		gang_target_sleep_us((unsigned)(s->tail_at_us - now));
+}
+
 /* Feed the ring until the loader reports a result. */
 static int prog_stream_run(prog_stream *s, const gang_flash_progress *p, uint64_t base)
 {
@@ -390,6 +429,9 @@ static int prog_stream_run(prog_stream *s, const gang_flash_progress *p, uint64_
 		if (s->sent < s->run->len) {
 			want = prog_min(prog_want(s, &room), PROG_PIECE);
 			want = want > room ? want - room : 0U;
+		} else if (s->l->crc_cycles != 0) {
+			prog_sleep_tail(s);
+			continue;
 		} else {
 			want = s->sent - s->done;
 		}
@@ -401,6 +443,7 @@ static int prog_stream_run(prog_stream *s, const gang_flash_progress *p, uint64_
 			gang_target_crc_memo_put(s->t, s->run->addr, s->run->len, s->ctrl[CTRL_CRC]);
 		return GANG_OK;
 	}
+	/* ERR, or ERASE_ERR (error bits already set when the loader started): the status names them */
 	err = s->l->check(s->t, s->ctrl[CTRL_SR], "program", s->ctrl[CTRL_ADDR]);
 	return err < 0 ? err : gang_diag_set(gang_target_diag(s->t), GANG_EFLASH, "flash loader "
 					     "reported state %" PRIu32, state);
@@ -426,24 +469,24 @@ static void prog_stream_init(prog_stream *s, gang_target *t, const gang_loader *
 static int prog_one(prog_stream *s, bool code, const gang_flash_stage *st, const gang_flash_progress *p,
 		    uint64_t base)
 {
-	bool halted = false;
 	int err;
 
 	if (st != NULL && st->staged) {
 		prog_ctrl_init(s);
 		s->sent = s->published = st->sent;
-		err = prog_go(s);
+		err = st->started ? GANG_OK : prog_go(s);   /* started: it runs since the erase */
 	} else {
 		err = prog_start(s, code);
 	}
-	if (err < 0 || (err = prog_stream_run(s, p, base)) < 0)
-		goto out;
-	/* the loader ends on bkpt: make sure the core really is halted before the next step */
-	err = gang_target_poll_halt(&halted, s->t);
-	if (err == GANG_OK && !halted)
-		err = gang_target_halt(s->t);
-out:
-	if (err < 0 && !halted)
+	/*
+	 * Every loader in tools/loader stores its result word as the last
+	 * thing before its bkpt, so once the host has read an OK result the
+	 * core is halted: no DHCSR read to confirm it (a command on the
+	 * critical path after the last unit). On an error it is halted here.
+	 */
+	if (err == GANG_OK)
+		err = prog_stream_run(s, p, base);
+	if (err < 0)
 		gang_target_halt(s->t);
 	return err;
 }
@@ -484,6 +527,7 @@ int gang_loader_stage(gang_flash_stage *st, uint64_t *used_us, gang_target *t, c
 	int err;
 
 	st->staged = false;
+	st->started = false;
 	*used_us = 0;
 	if (n == 0 || (err = prog_check_sram(t, l)) < 0)
 		return n == 0 ? GANG_OK : err;
@@ -508,7 +552,59 @@ int gang_loader_stage(gang_flash_stage *st, uint64_t *used_us, gang_target *t, c
 	*used_us += prog_link_us(t, 2U, PROG_HEAD_BYTES);
 	st->staged = true;
 	st->sent = s.sent;
+	/* a loader that waits out the erase starts its first unit the moment the erase ends */
+	if (st->may_start && l->waits_erase) {
+		if ((err = gang_target_run_go(t)) < 0)
+			return err;
+		*used_us += prog_link_us(t, 1U, 0U);
+		st->started = true;
+	}
 	return GANG_OK;
+}
+
+/* The loader's erase words: GANG_LDR_ERASED, the state and SR. */
+static int prog_erase_poll(uint32_t *erased, uint32_t *state, uint32_t *sr, gang_target *t)
+{
+	uint8_t b[GANG_LDR_BYTES] = { 0 };
+	int err = gang_stlink_read_mem(b, gang_target_stlink(t), PROG_CTRL, sizeof(b));
+
+	*erased = gang_le32_get(b + GANG_LDR_ERASED);
+	*state = gang_le32_get(b + GANG_LDR_STATE);
+	*sr = gang_le32_get(b + GANG_LDR_SR);
+	return err;
+}
+
+int gang_loader_erase_wait(uint32_t *sr_out, gang_target *t, const gang_loader *l, unsigned expect_us,
+			   unsigned timeout_ms, const char *what)
+{
+	uint64_t end = prog_now_ms() + timeout_ms;
+	uint32_t erased = 0, state = 0, sr = 0;
+	int err;
+
+	*sr_out = 0;
+	if (expect_us)
+		gang_target_sleep_us(expect_us);
+	for (;;) {
+		if ((err = prog_erase_poll(&erased, &state, &sr, t)) < 0)
+			return err;
+		if (erased)
+			return GANG_OK;
+		if (state == GANG_LDR_STATE_ERASE_ERR) {
+			*sr_out = sr;
+			return GANG_OK;
+		}
+		if (state != 0 || prog_now_ms() > end)
+			break;
+		gang_target_sleep_us(PROG_ERASE_POLL_US);
+	}
+	/* no word from the loader: halt it, then say what the controller shows */
+	if ((err = gang_target_halt(t)) < 0 ||
+	    (err = gang_stlink_read32(&sr, gang_target_stlink(t),
+				      gang_target_part(t)->family->flash.base + l->sr_off)) < 0)
+		return err;
+	return gang_diag_set(gang_target_diag(t), GANG_EFLASH, "%s: the flash loader waiting for it reported "
+			     "no end within %u ms (state %" PRIu32 ", FLASH_SR=0x%08" PRIX32 "%s)", what, timeout_ms,
+			     state, sr, (sr & l->busy) ? ": still busy" : "");
 }
 
 int gang_loader_program(gang_target *t, const gang_loader *l, const gang_flash_run *runs, size_t n,

@@ -30,6 +30,19 @@ typedef struct gang_loader {
 	/* a two-bank loader (H7): where bank 2 starts, the run's units alternating between the banks
 	   in the ring (flash/loader_abi.h GANG_LDR_SPLIT); 0: one bank */
 	uint32_t split;
+	/*
+	 * the loader waits for BSY to fall and checks the error bits before it
+	 * sets PG (loader_mw.S), so staging may let it go while the last erase
+	 * still runs (gang_flash_stage.may_start)
+	 */
+	bool waits_erase;
+	/*
+	 * core cycles per unit of the closing CRC pass (loader_mw.S: ldm, a
+	 * store per word, the loop's compare and branch), so the host's last
+	 * poll is aimed at the result; 0: not known, polls at 90 % of the units
+	 * left as before
+	 */
+	uint8_t crc_cycles;
 } gang_loader;
 
 /*
@@ -40,6 +53,15 @@ typedef struct gang_loader {
  */
 int gang_loader_stage(gang_flash_stage *st, uint64_t *used_us, gang_target *t, const gang_loader *l,
 		      const gang_flash_run *runs, size_t n, uint64_t budget_us);
+/*
+ * The end of the erase a loader staging let go waits out (st->started):
+ * poll its control block until it reports the erase clean (*sr_out 0) or
+ * failed (*sr_out its status register then, for the driver's check),
+ * sleeping expect_us first. Not reported within timeout_ms: the core is
+ * halted and the error names the controller's status register.
+ */
+int gang_loader_erase_wait(uint32_t *sr_out, gang_target *t, const gang_loader *l, unsigned expect_us,
+			   unsigned timeout_ms, const char *what);
 /* Program the runs (erased where they hold data) through loader l; st (may be NULL) from staging. */
 int gang_loader_program(gang_target *t, const gang_loader *l, const gang_flash_run *runs, size_t n,
 			const gang_flash_progress *p, const gang_flash_stage *st);

@@ -34,8 +34,8 @@
 #define L0_OB_TIMEOUT_MS     30000U    /* an RDP regression erases flash and EEPROM (OpenOCD waits 30 s) */
 #define L0_WORD_TIMEOUT_MS   100U
 #define L0_ERASE_STUB        (GANG_SRAM_BASE + 0x200U)   /* above the loader's control block */
-#define L0_ERASE_MAX_PAGES   512U      /* one stub run: about 1.6 s on L0 */
-#define L0_ERASE_STEP        64U       /* pages per stub run between stop checks: a stop heard within about 0.2 s */
+#define L0_ERASE_MAX_PAGES   512U      /* one stub run: about 1.6 s on L0, progress reported after each */
+#define L0_STOP_CHECK_US     100000U   /* a stop heard within 0.1 s while the erase loop runs */
 #define L0_RING_MIN_KIB      8U        /* loader_ring.c needs 4 KiB head + a 4 KiB ring */
 #define L0_BATCH_CTRL        (GANG_SRAM_BASE + 0x100U)
 #define L0_BATCH_BUF         (GANG_SRAM_BASE + 0x200U)
@@ -196,7 +196,30 @@ static int l0_wait(uint32_t *sr_out, gang_target *t, unsigned expect_us, unsigne
 	return gang_flash_ctrl_wait(sr_out, t, &l0_pe_only, expect_us, timeout_ms, what);
 }
 
-/* Pages [addr, end) erased by the on-target loop (erase.S), PECR = ERASE | PROG armed here. */
+/*
+ * A stop heard while the erase loop runs: halt the core between two of
+ * its pages, wait out the page it started (the controller cannot be
+ * interrupted), disarm PECR and report the stop at the first page not
+ * known to be erased (r1: the loop advances it after starting a page).
+ */
+static int l0_erase_stop(gang_target *t, uint32_t addr)
+{
+	uint32_t at = addr, sr = 0;
+	int err;
+
+	if ((err = gang_target_halt(t)) < 0 || (err = gang_stlink_read_reg(&at, gang_target_stlink(t), 1)) < 0 ||
+	    (err = l0_wait(&sr, t, 0U, L0_WORD_TIMEOUT_MS, "page erase")) < 0 ||
+	    (err = l0_wr(t, L0_FLASH_PECR, 0)) < 0 || (err = l0_clear(t)) < 0)
+		return err;
+	return gang_target_stopped(t, "erase", at);
+}
+
+/*
+ * Pages [addr, end) erased by the on-target loop (erase.S), PECR = ERASE |
+ * PROG armed here. The host hears a stop every L0_STOP_CHECK_US while the
+ * loop runs instead of restarting it in short steps (each restart is some
+ * 20 USB commands, 20 ms on a V2).
+ */
 static int l0_erase_run(gang_target *t, uint32_t addr, uint32_t end, uint32_t page)
 {
 	const gang_family *f = gang_target_part(t)->family;
@@ -205,15 +228,18 @@ static int l0_erase_run(gang_target *t, uint32_t addr, uint32_t end, uint32_t pa
 			     f->iwdg_kr };
 	uint64_t us = (uint64_t)(end - addr) / page * f->flash.t_prog_ns / 1000U;
 	uint32_t sr = 0, at = 0, dfsr = 0;
-	bool bkpt = false;
+	bool bkpt = false, stopped = false;
 	int err;
 
 	if ((err = gang_stlink_write_mem(sl, L0_ERASE_STUB, loader_page_erase, sizeof(loader_page_erase))) < 0 ||
 	    (err = l0_wr(t, L0_FLASH_PECR, L0_PECR_ERASE | L0_PECR_PROG)) < 0 ||
 	    (err = gang_target_run(t, L0_ERASE_STUB, regs, 7)) < 0 ||
-	    (err = gang_target_wait_halt(t, (unsigned)(us / 500U) + 1000U, (unsigned)(us * 9U / 10U), GANG_EFLASH,
-					 "page erase loop")) < 0 ||
-	    (err = gang_target_halt_reason(&bkpt, &dfsr, t)) < 0 ||
+	    (err = gang_target_wait_halt_or_stop(&stopped, t, (unsigned)(us / 500U) + 1000U, (unsigned)(us * 9U / 10U),
+						 L0_STOP_CHECK_US, GANG_EFLASH, "page erase loop")) < 0)
+		return err;
+	if (stopped)
+		return l0_erase_stop(t, addr);
+	if ((err = gang_target_halt_reason(&bkpt, &dfsr, t)) < 0 ||
 	    (err = gang_stlink_read_reg(&sr, sl, 7)) < 0 || (err = gang_stlink_read_reg(&at, sl, 1)) < 0)
 		return err;
 	l0_wr(t, L0_FLASH_PECR, 0);
@@ -229,12 +255,11 @@ static int l0_erase_run(gang_target *t, uint32_t addr, uint32_t end, uint32_t pa
 }
 
 /*
- * Pages first..first+count-1 in stub runs of up to step pages (L0_ERASE_STEP,
- * or L0_ERASE_MAX_PAGES for a mass erase), a stop heard before each run
- * (the core is busy: nothing overlaps).
+ * Pages first..first+count-1 in stub runs of up to L0_ERASE_MAX_PAGES
+ * (progress reported after each), a stop heard before each run and while
+ * it runs (the core is busy: nothing overlaps).
  */
-static int l0_erase_pages(gang_target *t, unsigned first, unsigned count, const gang_flash_progress *p,
-			  unsigned step)
+static int l0_erase_pages(gang_target *t, unsigned first, unsigned count, const gang_flash_progress *p)
 {
 	const gang_flash_geom *g = &gang_target_part(t)->geom;
 	gang_flash_unit lo, hi;
@@ -242,7 +267,7 @@ static int l0_erase_pages(gang_target *t, unsigned first, unsigned count, const 
 	int err = GANG_OK;
 
 	for (unsigned i = first; i < first + count && err == GANG_OK;) {
-		unsigned n = first + count - i < step ? first + count - i : step;
+		unsigned n = first + count - i < L0_ERASE_MAX_PAGES ? first + count - i : L0_ERASE_MAX_PAGES;
 
 		if (!gang_geom_unit(&lo, g, i) || !gang_geom_unit(&hi, g, i + n - 1U))
 			return gang_diag_set(gang_target_diag(t), GANG_ERR, "erase: page %u does not exist", i);
@@ -260,14 +285,14 @@ static int l0_erase_units(gang_target *t, unsigned first, unsigned count, const 
 			  gang_flash_overlap *ov)
 {
 	(void)ov;
-	return l0_erase_pages(t, first, count, p, L0_ERASE_STEP);
+	return l0_erase_pages(t, first, count, p);
 }
 
 /* The PECR controller has no mass erase short of an RDP regression: every page, by the loop. */
 static int l0_mass_erase(gang_target *t, gang_flash_overlap *ov)
 {
 	(void)ov;
-	return l0_erase_pages(t, 0, gang_geom_unit_count(&gang_target_part(t)->geom), NULL, L0_ERASE_MAX_PAGES);
+	return l0_erase_pages(t, 0, gang_geom_unit_count(&gang_target_part(t)->geom), NULL);
 }
 
 static uint32_t l0_half_page(gang_target *t)

@@ -315,5 +315,10 @@ int gang_target_stop_check(gang_target *t, const char *during, uint32_t addr)
 {
 	if (t->should_stop == NULL || !t->should_stop(t->stop_user))
 		return GANG_OK;
+	return gang_target_stopped(t, during, addr);
+}
+
+int gang_target_stopped(gang_target *t, const char *during, uint32_t addr)
+{
 	return gang_diag_set(t->d, GANG_ECANCELLED, "stopped by the operator during %s at 0x%08" PRIX32, during, addr);
 }

@@ -109,6 +109,8 @@ gang_diag *gang_target_diag(gang_target *t);
  * busy (a unit's erase or a loader's run is always waited out or halted).
  */
 int gang_target_stop_check(gang_target *t, const char *during, uint32_t addr);
+/* GANG_ECANCELLED with gang_target_stop_check's sentence, for a stop heard elsewhere (wait_halt_or_stop). */
+int gang_target_stopped(gang_target *t, const char *during, uint32_t addr);
 
 /* Halt the core (DHCSR C_HALT) and wait for S_HALT. */
 int gang_target_halt(gang_target *t);
@@ -166,6 +168,14 @@ int gang_target_poll_halt(bool *halted_out, gang_target *t);
  */
 int gang_target_wait_halt(gang_target *t, unsigned timeout_ms, unsigned first_sleep_us,
 			  int code, const char *what);
+/*
+ * gang_target_wait_halt that also hears the caller's stop (the connect
+ * options' should_stop) every check_us while it sleeps and every poll:
+ * on a stop GANG_OK with *stopped_out set and the core still running (the
+ * caller halts it and waits out what its code started).
+ */
+int gang_target_wait_halt_or_stop(bool *stopped_out, gang_target *t, unsigned timeout_ms, unsigned first_sleep_us,
+				  unsigned check_us, int code, const char *what);
 /* Sleep the calling thread (the bench counts host time as target time). */
 void gang_target_sleep_us(unsigned us);
 

@@ -45,28 +45,61 @@ static uint64_t tgt_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000U + (uint64_t)ts.tv_nsec / 1000000U;
 }
 
-int gang_target_wait_halt(gang_target *t, unsigned timeout_ms, unsigned first_sleep_us,
-			  int code, const char *what)
+static bool tgt_stop_asked(gang_target *t)
+{
+	return t->should_stop != NULL && t->should_stop(t->stop_user);
+}
+
+/* Sleep us, in slices of check_us (0: at once) with the stop asked after each; true: a stop was asked. */
+static bool tgt_sleep_or_stop(gang_target *t, unsigned us, unsigned check_us)
+{
+	while (us > 0) {
+		unsigned s = check_us > 0 && us > check_us ? check_us : us;
+
+		gang_target_sleep_us(s);
+		us -= s;
+		if (check_us > 0 && tgt_stop_asked(t))
+			return true;
+	}
+	return false;
+}
+
+int gang_target_wait_halt_or_stop(bool *stopped_out, gang_target *t, unsigned timeout_ms, unsigned first_sleep_us,
+				  unsigned check_us, int code, const char *what)
 {
 	uint64_t end = tgt_now_ms() + timeout_ms;
 	bool halted = false;
 	uint32_t pc = 0;
 	int err;
 
-	if (first_sleep_us)
-		gang_target_sleep_us(first_sleep_us);
+	*stopped_out = false;
+	if (tgt_sleep_or_stop(t, first_sleep_us, check_us)) {
+		*stopped_out = true;
+		return GANG_OK;
+	}
 	for (;;) {
 		if ((err = gang_target_poll_halt(&halted, t)) < 0 || halted)
 			return err;
 		if (tgt_now_ms() > end)
 			break;
-		gang_target_sleep_us(TGT_POLL_US);
+		if (tgt_sleep_or_stop(t, TGT_POLL_US, check_us)) {
+			*stopped_out = true;
+			return GANG_OK;
+		}
 	}
 	/* read the PC for the engineer: halt first, so the register is readable */
 	if (gang_target_halt(t) == GANG_OK)
 		gang_stlink_read_reg(&pc, t->sl, TGT_REG_PC);
 	return gang_diag_set(t->d, code,
 			     "%s did not stop within %u ms (PC=0x%08" PRIX32 ")", what, timeout_ms, pc);
+}
+
+int gang_target_wait_halt(gang_target *t, unsigned timeout_ms, unsigned first_sleep_us,
+			  int code, const char *what)
+{
+	bool stopped;
+
+	return gang_target_wait_halt_or_stop(&stopped, t, timeout_ms, first_sleep_us, 0U, code, what);
 }
 
 int gang_target_halt(gang_target *t)

@@ -15,10 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "flash/flash.h"
 #include "flash/geom.h"
 #include "flash/ob.h"
+#include "flash/pecr_l0.h"
 #include "bench_session.h"
 #include "stlink/stlink.h"
 #include "target/target.h"
@@ -164,6 +166,67 @@ Test(flash_l0, page_erase_keeps_other_pages_and_mass_erase_clears_them)
 	cr_assert_eq(gang_flash_blank_check(L.t, 0x08000000U, 64U * 1024U), GANG_OK, "%s", l0_msg());
 	gang_image_free(a);
 	gang_image_free(b);
+}
+
+static double l0_wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The operator's stop for the next test: asked from l0_stop_at (wall seconds) on; 0: never. */
+static double l0_stop_at;
+
+static bool l0_should_stop(void *user)
+{
+	(void)user;
+	return l0_stop_at > 0 && l0_wall_s() >= l0_stop_at;
+}
+
+/*
+ * 64 KiB of L053 pages are one run of the on-target erase loop (1.6 s): a
+ * stop 0.4 s into it is heard while the loop runs, the page in progress is
+ * waited out, and the step ends with the pages before the named address
+ * erased and those after it untouched; the board programs whole afterwards.
+ */
+Test(flash_l0, a_stop_inside_the_page_erase_loop_ends_it_between_two_pages)
+{
+	gang_connect_opts o = { GANG_CONNECT_AUTO, 0, NULL, l0_should_stop, NULL };
+	gang_image *img = l0_image(0x08000000U, 64U * 1024U, 9);
+	uint32_t at = 0, sr = 0, off;
+	double heard;
+	size_t n = 0;
+	uint8_t *fl;
+	int err;
+
+	bench_session_open(&L, "flash-l053r8.cfg", "flash-l0");
+	cr_assert_eq(gang_target_attach(&L.t, L.sl, &o), GANG_OK, "%s", L.d.msg);
+	l0_program(img, GANG_ERASE_PAGES);
+	l0_stop_at = l0_wall_s() + 0.4;
+	err = gang_flash_erase_range(L.t, 0x08000000U, 64U * 1024U);
+	heard = l0_wall_s() - l0_stop_at;
+	l0_stop_at = 0;
+	cr_assert_eq(err, GANG_ECANCELLED, "%s", l0_msg());
+	cr_assert_eq(sscanf(l0_msg(), "stopped by the operator during erase at 0x%08X", &at), 1, "%s", l0_msg());
+	cr_assert(at > 0x08000000U && at < 0x08010000U && at % 128U == 0, "stopped at 0x%08X", at);
+	cr_expect_lt(heard, 0.5, "the erase went on %.2f s after the stop", heard);
+	cr_assert_eq(gang_stlink_read32(&sr, L.sl, 0x40022000U + L0_FLASH_SR), GANG_OK);
+	cr_assert_eq(sr & L0_SR_BSY, 0, "FLASH_SR=0x%08X after the stop", sr);
+
+	fl = l0_board_file(&n, "flash.bin");
+	off = at - 0x08000000U;
+	cr_assert_geq(n, 64U * 1024U);
+	for (uint32_t i = 0; i < off; i++)
+		cr_assert_eq(fl[i], 0x00, "byte 0x%X below the stop at 0x%08X not erased", i, at);
+	cr_assert_arr_eq(fl + off + 128U, img->seg[0].data + off + 128U, 64U * 1024U - off - 128U,
+			 "pages past the stop at 0x%08X were erased", at);
+	free(fl);
+
+	l0_program(img, GANG_ERASE_PAGES);
+	cr_assert_eq(gang_flash_verify(L.t, img, GANG_VERIFY_CRC, NULL, NULL), GANG_OK, "%s", l0_msg());
+	gang_image_free(img);
 }
 
 Test(flash_l0, data_eeprom_is_written_word_by_word_and_read_back)

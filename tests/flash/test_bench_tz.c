@@ -28,6 +28,8 @@
 
 #include "flash/flash.h"
 #include "flash/geom.h"
+#include "flash/loader_abi.h"
+#include "flash/loader_ring.h"
 #include "flash/ob.h"
 #include "bench_multi.h"
 #include "stlink/stlink.h"
@@ -157,6 +159,91 @@ Test(flash_bench_tz, programming_sends_no_optr_read_pg_write_or_eop_clear)
 		free(tr);
 		gang_image_free(img);
 	}
+}
+
+/*
+ * The mass erase is the last before programming, so staging lets the
+ * loader go inside it (DHCSR run after STRT) and the loader waits the
+ * erase out: the host reads NSSR no more once STRT is written, and the
+ * image still lands and verifies.
+ */
+Test(flash_bench_tz, the_loader_is_let_go_inside_the_mass_erase_and_waits_it_out)
+{
+	for (size_t i = 0; i < sizeof(tz_cases) / sizeof(tz_cases[0]); i++) {
+		gang_image *img = bench_image(0x08000000U, 20000, (unsigned)i + 70U);
+		long at;
+		char *tr, *strt;
+
+		bench_multi_up(&M, tz_cases[i].b.part);
+		at = fx_trace_size();
+		bench_multi_program_check(&M, img, GANG_ERASE_MASS);
+		tr = fx_trace_since(at);
+		strt = strstr(tr, "WRITEDEBUGREG 0x40022028=0x00018004");
+		cr_assert_not_null(strt, "%s: no mass erase seen:\n%s", tz_cases[i].b.part, tr);
+		cr_assert_not_null(strstr(strt, "WRITEDEBUGREG 0xE000EDF0=0xA05F0009"), "%s: the loader never ran:\n%s",
+				   tz_cases[i].b.part, strt);
+		cr_assert_null(strstr(strt, "READDEBUGREG 0x40022020"), "%s: NSSR polled after STRT:\n%s",
+			       tz_cases[i].b.part, strt);
+		free(tr);
+		gang_image_free(img);
+	}
+}
+
+/* RM0456 §7.5.2: a WRP area makes the mass erase fail; the loader waiting it out programs nothing and says so. */
+Test(flash_bench_tz, a_mass_erase_refused_by_a_wrp_area_is_reported_by_the_waiting_loader)
+{
+	const gang_family *f;
+	gang_ob_want w;
+	gang_diag d = { 0 };
+	gang_image *img = bench_image(0x08000000U, 8192, 91U);
+	gang_program_opts o = { GANG_ERASE_MASS, false, NULL, NULL };
+	bool halted = false;
+	size_t n = 0, n0 = 0;
+	uint8_t *fl, *before;
+	long at;
+	char *tr;
+
+	bench_multi_up(&M, "STM32U575ZI");
+	f = gang_target_part(F.t)->family;
+	gang_ob_want_init(&w);
+	cr_assert_eq(gang_ob_want_set(&w, f, "WRP1A", 0x0302, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_ob_write(NULL, F.t, &w, NULL), GANG_OK, "%s", bench_multi_msg(&M));
+	before = bench_multi_flash(&n0, &M);
+	at = fx_trace_size();
+	cr_assert_eq(gang_flash_program_image(F.t, img, &o), GANG_EWRITE_PROTECTED, "%s", bench_multi_msg(&M));
+	cr_assert_not_null(strstr(bench_multi_msg(&M), "mass erase"), "%s", bench_multi_msg(&M));
+	tr = fx_trace_since(at);
+	cr_assert_not_null(strstr(tr, "WRITEDEBUGREG 0xE000EDF0=0xA05F0009"), "the loader was not let go:\n%s", tr);
+	free(tr);
+	cr_assert_eq(gang_target_poll_halt(&halted, F.t), GANG_OK);
+	cr_assert(halted, "the loader still runs after the failed erase");
+	fl = bench_multi_flash(&n, &M);
+	cr_assert_eq(n, n0);
+	cr_assert_arr_eq(fl, before, n, "flash changed although the erase failed");
+	free(fl);
+	free(before);
+	gang_ob_want_init(&w);
+	cr_assert_eq(gang_ob_want_set(&w, f, "WRP1A", 0x007F, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_ob_write(NULL, F.t, &w, NULL), GANG_OK, "%s", bench_multi_msg(&M));
+	bench_multi_program_check(&M, img, GANG_ERASE_MASS);
+	gang_image_free(img);
+}
+
+/* A loader that never reports the erase's end (none runs here): the wait halts the core and says so. */
+Test(flash_bench_tz, an_erase_wait_without_word_from_the_loader_fails_after_its_timeout)
+{
+	uint8_t zero[GANG_LDR_BYTES] = { 0 };
+	gang_loader l = { .sr_off = 0x20U, .busy = 1U << 16, .unit = 16U };
+	uint32_t sr = 0;
+	bool halted = false;
+
+	bench_multi_up(&M, "STM32U575ZI");
+	cr_assert_eq(gang_stlink_write_mem(F.sl, 0x20000100U, zero, sizeof(zero)), GANG_OK);
+	cr_assert_eq(gang_loader_erase_wait(&sr, F.t, &l, 0U, 30U, "mass erase"), GANG_EFLASH);
+	cr_assert_not_null(strstr(bench_multi_msg(&M), "mass erase: the flash loader waiting for it reported no end "
+				  "within 30 ms"), "%s", bench_multi_msg(&M));
+	cr_assert_eq(gang_target_poll_halt(&halted, F.t), GANG_OK);
+	cr_assert(halted);
 }
 
 /* Both banks: bank-2 pages numbered from 0 and erased with BKER; a mass erase empties both. */

@@ -232,6 +232,30 @@ Test(plan, stm32_crc_feeds_little_endian_words_and_pads_with_ff)
 		      "byte order matters");
 }
 
+/* The byte table against the bit-serial unit: 1000 pseudo-random bytes, every length up to them (tails of 1-3 bytes). */
+Test(plan, stm32_crc_matches_the_bit_serial_unit_at_every_length)
+{
+	uint8_t mem[1000];
+	uint32_t seed = 12345U;
+
+	for (size_t i = 0; i < sizeof(mem); i++) {
+		seed = seed * 1103515245U + 12345U;
+		mem[i] = (uint8_t)(seed >> 16);
+	}
+	for (size_t len = 0; len <= sizeof(mem); len++) {
+		uint32_t want = 0xFFFFFFFFU;
+
+		for (size_t i = 0; i < len; i += 4) {
+			uint32_t w = 0;
+
+			for (unsigned k = 0; k < 4; k++)
+				w |= (uint32_t)(i + k < len ? mem[i + k] : 0xFFU) << (8 * k);
+			want = pl_unit(want, w);
+		}
+		cr_assert_eq(gang_crc32_stm32(mem, len), want, "length %zu", len);
+	}
+}
+
 Test(plan, mode_names_round_trip_and_unknown_names_fail)
 {
 	cr_assert_eq(gang_erase_mode_parse("mass"), GANG_ERASE_MASS);

@@ -18,7 +18,13 @@
  * 0xFFFFFFFF) are skipped. The closing CRC read-back pass, the watchdog
  * reload and the result words are those of loader.S. The loader sets PG
  * itself (the host leaves it one USB command less between the erase and
- * the first unit: gang_loader.start_val 0).
+ * the first unit: gang_loader.start_val 0), and only once BSY has fallen:
+ * the host may let it go while its last erase (a mass erase) still runs
+ * (gang_loader.waits_erase), so the first unit starts when the erase ends
+ * instead of after the host's next status poll and a DHCSR write. It then
+ * checks the erase's error bits (a failed erase: state ERASE_ERR, SR, and
+ * nothing programmed) and reports the clean end in GANG_LDR_ERASED for the
+ * host's erase step.
  *
  * Thumb-2 (both families have a Cortex-M33, ARMv8-M mainline, which
  * assembled for it): the next unit is loaded
@@ -54,8 +60,6 @@
 LDR_ENTRY:
 	mov	r5, r0			@ r5 = control block
 	ldr	r0, [r5, #GANG_LDR_SR_REG]	@ r0 = FLASH_NSSR or SECSR
-	movs	r2, #1
-	str	r2, [r0, #8]		@ PG into NSCR or SECCR, 8 bytes above its SR (RM0456 §7.9, RM0438 §6.9)
 	ldr	r1, [r5, #GANG_LDR_DST]	@ r1 = flash destination
 	ldr	r2, [r5, #GANG_LDR_DST_END]
 	mov	r10, r2			@ r10 = destination end
@@ -66,6 +70,19 @@ LDR_ENTRY:
 	ldr	r2, [r5, #GANG_LDR_BUSY]
 	mov	r11, r2			@ r11 = busy bits
 	mov	r12, r1
+erase:				@ an erase the host let the loader go during: wait it out (PG only after BSY)
+	ldr	r2, [r5, #GANG_LDR_IWDG_KR]
+	ldr	r3, [r5, #GANG_LDR_RELOAD]
+	str	r3, [r2]		@ reload the watchdog while waiting
+	ldr	r2, [r0]
+	tst	r2, r11
+	bne	erase
+	ldr	r3, [r5, #GANG_LDR_ERRS]
+	tst	r2, r3
+	bne	erase_fail		@ the erase failed: program nothing
+	movs	r3, #1
+	str	r3, [r5, #GANG_LDR_ERASED]
+	str	r3, [r0, #8]		@ PG into NSCR or SECCR, 8 bytes above its SR (RM0456 §7.9, RM0438 §6.9)
 	cmp	r1, r10
 	beq	done
 fetch:
@@ -141,5 +158,12 @@ fail:
 	mov	r3, r12
 	str	r3, [r5, #GANG_LDR_ADDR]
 	movs	r3, #GANG_LDR_STATE_ERR
+	str	r3, [r5, #GANG_LDR_STATE]
+	bkpt	#0
+erase_fail:
+	str	r2, [r5, #GANG_LDR_SR]
+	mov	r3, r12
+	str	r3, [r5, #GANG_LDR_ADDR]
+	movs	r3, #GANG_LDR_STATE_ERASE_ERR
 	str	r3, [r5, #GANG_LDR_STATE]
 	bkpt	#0
