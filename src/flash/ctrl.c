@@ -25,16 +25,25 @@ unsigned gang_flash_ctrl_banks(gang_target *t, const gang_flash_ctrl_regs *r)
 	return g->regions[g->n_regions - 1].bank > 0 ? 2U : 1U;
 }
 
-static int ctrl_unlock_bank(gang_target *t, const gang_flash_ctrl_regs *r, unsigned bank)
+/*
+ * at_reset: gang reset the chip and nothing ran since, so FLASH_CR is
+ * locked and no error flag is set (every family's reset values: RM0008
+ * §3.3.3 FLASH_CR 0x80, RM0090 §3.9.7, RM0377 §3.7.4 PECR 0x07, RM0433
+ * §4.9.4, RM0351 §3.7.5, RM0456 §7.9.4): the keys go in at once, without
+ * first clearing the status and reading CR (two USB round trips). Only
+ * the read after the keys, which proves the unlock, stays.
+ */
+static int ctrl_unlock_bank(gang_target *t, const gang_flash_ctrl_regs *r, unsigned bank, bool at_reset)
 {
 	gang_stlink *sl = gang_target_stlink(t);
 	uint32_t cr = 0;
 	int err;
 
-	if ((err = gang_stlink_write32(sl, ctrl_reg(t, r, bank, r->ccr ? r->ccr : r->sr), r->sr_clear)) < 0 ||
-	    (err = gang_stlink_read32(&cr, sl, ctrl_reg(t, r, bank, r->cr))) < 0)
+	if (!at_reset &&
+	    ((err = gang_stlink_write32(sl, ctrl_reg(t, r, bank, r->ccr ? r->ccr : r->sr), r->sr_clear)) < 0 ||
+	     (err = gang_stlink_read32(&cr, sl, ctrl_reg(t, r, bank, r->cr))) < 0))
 		return err;
-	if (!(cr & r->cr_lock))
+	if (!at_reset && !(cr & r->cr_lock))
 		return GANG_OK;
 	if ((err = gang_stlink_write32(sl, ctrl_reg(t, r, bank, r->keyr), r->key1 ? r->key1 : GANG_FLASH_KEY1)) < 0 ||
 	    (err = gang_stlink_write32(sl, ctrl_reg(t, r, bank, r->keyr), r->key2 ? r->key2 : GANG_FLASH_KEY2)) < 0 ||
@@ -47,13 +56,18 @@ static int ctrl_unlock_bank(gang_target *t, const gang_flash_ctrl_regs *r, unsig
 	return GANG_OK;
 }
 
-int gang_flash_ctrl_unlock(gang_target *t, const gang_flash_ctrl_regs *r)
+static int ctrl_unlock_chain(gang_target *t, const gang_flash_ctrl_regs *r, bool at_reset)
 {
 	int err = GANG_OK;
 
 	for (unsigned b = 0; b < gang_flash_ctrl_banks(t, r) && err == GANG_OK; b++)
-		err = ctrl_unlock_bank(t, r, b);
-	return err == GANG_OK && r->next ? gang_flash_ctrl_unlock(t, r->next) : err;
+		err = ctrl_unlock_bank(t, r, b, at_reset);
+	return err == GANG_OK && r->next ? ctrl_unlock_chain(t, r->next, at_reset) : err;
+}
+
+int gang_flash_ctrl_unlock(gang_target *t, const gang_flash_ctrl_regs *r)
+{
+	return ctrl_unlock_chain(t, r, gang_target_flash_at_reset_take(t));
 }
 
 int gang_flash_ctrl_wait_bank(uint32_t *sr_out, gang_target *t, const gang_flash_ctrl_regs *r, unsigned bank,

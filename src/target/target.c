@@ -98,10 +98,11 @@ static int tgt_release_reset(gang_target *t)
 		return gang_diag_set(t->d, GANG_ENRST_UNWIRED,
 				     "under-reset is impossible on this fixture: after driving NRST low "
 				     "DHCSR.S_RESET_ST never read set (DHCSR=0x%08X)", (unsigned)dhcsr);
-	if (dhcsr & TGT_DHCSR_S_HALT)
-		return GANG_OK;
-	return gang_target_wait_halt(t, TGT_HALT_TIMEOUT_MS, 0, GANG_ETARGET_NOHALT,
-				     "the core after reset");
+	if (!(dhcsr & TGT_DHCSR_S_HALT) &&
+	    (err = gang_target_wait_halt(t, TGT_HALT_TIMEOUT_MS, 0, GANG_ETARGET_NOHALT, "the core after reset")) < 0)
+		return err;
+	t->flash_at_reset = true;   /* NRST released into the reset vector catch */
+	return GANG_OK;
 }
 
 static int tgt_connect_under_reset(gang_target *t)

@@ -147,6 +147,13 @@ int gang_target_run_go(gang_target *t);
  * so nothing there is trusted across one.
  */
 uint32_t *gang_target_sram_note(gang_target *t);
+/*
+ * True once after gang reset the chip (attach, reset) when since then
+ * the core has not run and nothing has asked this before: the flash
+ * controller holds its reset values (every family's FLASH_CR locked, no
+ * error flag set), so its unlock need not look first. Asking clears it.
+ */
+bool gang_target_flash_at_reset_take(gang_target *t);
 
 /*
  * CRCs the chip itself computed of flash ranges this session (the flash

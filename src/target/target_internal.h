@@ -54,6 +54,8 @@ struct gang_target {
 	bool maskints;                  /* DHCSR.C_MASKINTS is set (it survives halts: one write runs) */
 	bool demcr_catch;               /* DEMCR holds TGT_DEMCR_CATCH (fault catch, no reset catch) */
 	uint32_t sram_note;             /* what the flash layer left in SRAM; 0 after any reset */
+	bool flash_at_reset;            /* gang reset the chip and since then neither the core ran nor the
+					   flash layer unlocked: the controller holds its reset values */
 	struct { uint32_t addr, len, crc; } crc_memo[GANG_TARGET_CRC_MEMOS];
 	unsigned n_crc_memo;            /* entries of crc_memo in use; 0 after any reset */
 	gang_target_info info;

@@ -141,6 +141,7 @@ int gang_target_reset_halt(gang_target *t)
 	if ((err = gang_target_wait_halt(t, TGT_HALT_TIMEOUT_MS, 0, GANG_ETARGET_NOHALT,
 					 "the core after reset")) < 0)
 		return err;
+	t->flash_at_reset = true;   /* halted by the reset vector catch before any instruction */
 	/* option bytes are reloaded by the reset: the RDP level may have changed */
 	return t->fam != NULL ? gang_target_read_rdp(t) : GANG_OK;
 }
@@ -164,6 +165,7 @@ int gang_target_run_prepare(gang_target *t, uint32_t pc, const uint32_t *regs, u
 	int err = GANG_OK;
 
 	t->ran_code = true;
+	t->flash_at_reset = false;   /* what runs may touch the flash controller */
 	/* a hardware watchdog runs while the core runs: start with a full period */
 	if (t->fam != NULL)
 		err = gang_stlink_write32(t->sl, t->fam->iwdg_kr, GANG_IWDG_KEY_RELOAD);
@@ -203,6 +205,14 @@ int gang_target_run(gang_target *t, uint32_t pc, const uint32_t *regs, unsigned 
 uint32_t *gang_target_sram_note(gang_target *t)
 {
 	return &t->sram_note;
+}
+
+bool gang_target_flash_at_reset_take(gang_target *t)
+{
+	bool at_reset = t->flash_at_reset;
+
+	t->flash_at_reset = false;
+	return at_reset;
 }
 
 void gang_target_crc_memo_put(gang_target *t, uint32_t addr, uint32_t len, uint32_t crc)

@@ -246,6 +246,48 @@ Test(flash_bench_tz, an_erase_wait_without_word_from_the_loader_fails_after_its_
 	cr_assert(halted);
 }
 
+/* What the host sent from trace offset at up to the first NSKEYR key, NUL-terminated (asserts there is one). */
+static char *fx_trace_to_keys(long at)
+{
+	char *tr = fx_trace_since(at), *keys = strstr(tr, "WRITEDEBUGREG 0x40022008=0x45670123");
+
+	cr_assert_not_null(keys, "no NSKEYR key sent:\n%s", tr);
+	*keys = '\0';
+	return tr;
+}
+
+/*
+ * Right after gang's reset the controller is locked with no error flag
+ * (RM0456 §7.9.4 reset values), so the keys go first: no NSSR clear, no
+ * NSCR read before them. Attached again without a reset (hot plug) gang
+ * cannot know, and looks first.
+ */
+Test(flash_bench_tz, an_unlock_right_after_the_reset_sends_the_keys_without_looking_first)
+{
+	gang_image *img = bench_image(0x08000000U, 4096, 91U);
+	char *tr;
+	long at;
+
+	bench_multi_up(&M, "STM32U575ZI");
+	at = fx_trace_size();
+	bench_multi_program_check(&M, img, GANG_ERASE_PAGES);
+	tr = fx_trace_to_keys(at);
+	cr_expect_null(strstr(tr, "READDEBUGREG 0x40022028"), "NSCR read before the keys:\n%s", tr);
+	cr_expect_null(strstr(tr, "WRITEDEBUGREG 0x40022020="), "NSSR cleared before the keys:\n%s", tr);
+	free(tr);
+
+	gang_target_detach(F.t, GANG_DETACH_HALT);
+	F.t = NULL;
+	cr_assert_eq(bench_session_attach(&F, GANG_CONNECT_HOT_PLUG, "STM32U575ZI"), GANG_OK, "%s",
+		     bench_multi_msg(&M));
+	at = fx_trace_size();
+	bench_multi_program_check(&M, img, GANG_ERASE_PAGES);
+	tr = fx_trace_to_keys(at);
+	cr_expect_not_null(strstr(tr, "READDEBUGREG 0x40022028"), "no look at NSCR after a hot plug:\n%s", tr);
+	free(tr);
+	gang_image_free(img);
+}
+
 /* Both banks: bank-2 pages numbered from 0 and erased with BKER; a mass erase empties both. */
 Test(flash_bench_tz, images_spanning_both_banks_are_erased_programmed_and_verified)
 {
