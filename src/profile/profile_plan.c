@@ -204,6 +204,34 @@ static void plan_ob_rdp(FILE *out, const gang_profile_ob *ob)
 		fprintf(out, " rdp=0.5 (TrustZone: the debugger reaches non-secure memory only after the reload)");
 }
 
+/*
+ * What the written option bytes will mean for the addresses, as `gang
+ * options show` says it on the board (H7 SWAP_BANK_OPT, RM0433 §4.3.13):
+ * the profile's fields applied to a factory board with nothing
+ * write-protected; nothing when the family has no such note.
+ */
+static void plan_ob_note(FILE *out, const gang_profile *p)
+{
+	const gang_part *part = gang_part_find(p->target);
+	gang_ob cur = { .wrp = UINT32_MAX }, next;
+	gang_ob_want w;
+	gang_diag d = { 0 };
+	bool changed = false;
+	char note[240];
+
+	if (part == NULL)
+		return;
+	gang_ob_want_init(&w);
+	for (size_t i = 0; i < p->ob.n_fields; i++)
+		if (gang_ob_want_set_part(&w, part, p->ob.fields[i].name, p->ob.fields[i].value, &d) < 0)
+			return;
+	if (gang_ob_plan(&next, &changed, &cur, &w, NULL, part->family, &d) < 0)
+		return;
+	gang_ob_note(note, sizeof(note), &next, part);
+	if (note[0])
+		fprintf(out, "                NOTE %s\n", note);
+}
+
 static void plan_ob(FILE *out, const gang_profile *p)
 {
 	const gang_profile_ob *ob = &p->ob;
@@ -227,6 +255,7 @@ static void plan_ob(FILE *out, const gang_profile *p)
 			fprintf(out, "-%" PRIu32, ob->wrp_pages[j]);
 	}
 	fputc('\n', out);
+	plan_ob_note(out, p);
 }
 
 static void plan_header(FILE *out, const gang_profile *p, const gang_image *img,

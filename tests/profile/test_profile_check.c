@@ -436,3 +436,23 @@ Test(profile_check, plan_shows_rdp_0_5_on_a_u5)
 	free(got);
 	gang_profile_free(p);
 }
+
+/* RM0433 §4.3.13: a profile that swaps the H743's banks is told, in the plan, where each bank will answer. */
+Test(profile_check, plan_says_where_the_banks_answer_when_the_profile_swaps_them)
+{
+	gang_profile *p = load_text("name = \"t\"; target = \"STM32H743ZI\"; image = { file = \"a.hex\"; };\n"
+				    "erase = \"sectors\"; verify = \"crc\";\n"
+				    "option_bytes = { user = { SWAP_BANK_OPT = true; }; };\n");
+	gang_profile *q = load_text("name = \"t\"; target = \"STM32H743ZI\"; image = { file = \"a.hex\"; };\n"
+				    "erase = \"sectors\"; verify = \"crc\";\n"
+				    "option_bytes = { user = { BOR_LEV = 1; }; };\n");
+	char *got = plan_text(p, NULL, NULL), *plain = plan_text(q, NULL, NULL);
+
+	cr_expect_not_null(strstr(got, "SWAP_BANK_OPT=1\n                NOTE banks swapped: bank 2 answers at "
+				       "0x08000000 (the boot address), bank 1 at 0x08100000"), "%s", got);
+	cr_expect_null(strstr(plain, "NOTE"), "no swap, no note: %s", plain);
+	free(got);
+	free(plain);
+	gang_profile_free(p);
+	gang_profile_free(q);
+}
