@@ -427,21 +427,26 @@ int gang_journal_settle_delivered(gang_journal *j, const gang_journal_rec *r, si
 	return GANG_OK;
 }
 
-int gang_journal_outcome(gang_journal_state *state, int *code, char *msg, size_t cap, gang_journal *j, int64_t seq,
-			 gang_diag *d)
+/*
+ * The state, code and sentence of the first row sql (one ? bound to key)
+ * returns: *found 0 and state PENDING when none.
+ */
+static int journal_state_row(int *found, gang_journal_state *state, int *code, char *msg, size_t cap, gang_journal *j,
+			     const char *sql, int64_t key, const char *what, gang_diag *d)
 {
 	sqlite3_stmt *st;
 	int rc = SQLITE_ERROR;
 
+	*found = 0;
 	*state = GANG_JOURNAL_PENDING;
 	*code = GANG_OK;
 	if (cap)
 		msg[0] = '\0';
 	pthread_mutex_lock(&j->mu);
-	if (sqlite3_prepare_v2(j->db, "SELECT state, code, COALESCE(sentence, '') FROM records WHERE seq = ?", -1, &st,
-			       NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, seq);
+	if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, key);
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			*found = 1;
 			*state = (gang_journal_state)sqlite3_column_int(st, 0);
 			*code = sqlite3_column_int(st, 1);
 			snprintf(msg, cap, "%s", (const char *)sqlite3_column_text(st, 2));
@@ -449,44 +454,41 @@ int gang_journal_outcome(gang_journal_state *state, int *code, char *msg, size_t
 		sqlite3_finalize(st);
 	}
 	pthread_mutex_unlock(&j->mu);
-	return rc == SQLITE_ROW ? GANG_OK : journal_fail(j, "reading a record's state", d);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? GANG_OK : journal_fail(j, what, d);
+}
+
+int gang_journal_outcome(gang_journal_state *state, int *code, char *msg, size_t cap, gang_journal *j, int64_t seq,
+			 gang_diag *d)
+{
+	int found, err = journal_state_row(&found, state, code, msg, cap, j,
+					   "SELECT state, code, COALESCE(sentence, '') FROM records WHERE seq = ?", seq,
+					   "reading a record's state", d);
+
+	return err < 0 || found ? err : journal_fail(j, "reading a record's state", d);
 }
 
 int gang_journal_attempt_refusal(int *found, int *code, char *msg, size_t cap, gang_journal *j, int64_t attempt_seq,
 				 gang_diag *d)
 {
-	sqlite3_stmt *st;
-	int rc = SQLITE_ERROR;
+	gang_journal_state state;
 
-	*found = 0;
-	*code = GANG_OK;
-	if (cap)
-		msg[0] = '\0';
-	pthread_mutex_lock(&j->mu);
-	if (sqlite3_prepare_v2(j->db,
-			       "SELECT code, COALESCE(sentence, '') FROM records WHERE attempt_seq = ? AND state = 2 "
-			       "ORDER BY seq LIMIT 1",
-			       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, attempt_seq);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			*found = 1;
-			*code = sqlite3_column_int(st, 0);
-			snprintf(msg, cap, "%s", (const char *)sqlite3_column_text(st, 1));
-		}
-		sqlite3_finalize(st);
-	}
-	pthread_mutex_unlock(&j->mu);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? GANG_OK : journal_fail(j, "reading an attempt's refusals", d);
+	return journal_state_row(found, &state, code, msg, cap, j,
+				 "SELECT state, code, COALESCE(sentence, '') FROM records WHERE attempt_seq = ? AND "
+				 "state = 2 ORDER BY seq LIMIT 1",
+				 attempt_seq, "reading an attempt's refusals", d);
 }
 
-/* One integer a query returns (0 when none). */
-static int journal_int(int64_t *out, gang_journal *j, const char *sql, const char *what, gang_diag *d)
+/* One integer a query returns (0 when none); key, unless NULL, bound to its one ?. */
+static int journal_int(int64_t *out, gang_journal *j, const char *sql, const int64_t *key, const char *what,
+		       gang_diag *d)
 {
 	sqlite3_stmt *st;
 	int rc = SQLITE_ERROR;
 
 	*out = 0;
 	if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (key)
+			sqlite3_bind_int64(st, 1, *key);
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			*out = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
@@ -499,9 +501,9 @@ int gang_journal_counts(int64_t *pending, int64_t *refused, gang_journal *j, gan
 	int err;
 
 	pthread_mutex_lock(&j->mu);
-	if ((err = journal_int(pending, j, "SELECT count(*) FROM records WHERE state = 0", "counting its records",
+	if ((err = journal_int(pending, j, "SELECT count(*) FROM records WHERE state = 0", NULL, "counting its records",
 			       d)) == GANG_OK)
-		err = journal_int(refused, j, "SELECT count(*) FROM records WHERE state = 2", "counting its records", d);
+		err = journal_int(refused, j, "SELECT count(*) FROM records WHERE state = 2", NULL, "counting its records", d);
 	pthread_mutex_unlock(&j->mu);
 	return err;
 }
@@ -511,27 +513,20 @@ int gang_journal_max_attempt(int64_t *out, gang_journal *j, gang_diag *d)
 	int err;
 
 	pthread_mutex_lock(&j->mu);
-	err = journal_int(out, j, "SELECT COALESCE(max(attempt_seq), 0) FROM records", "reading its attempts", d);
+	err = journal_int(out, j, "SELECT COALESCE(max(attempt_seq), 0) FROM records", NULL, "reading its attempts", d);
 	pthread_mutex_unlock(&j->mu);
 	return err;
 }
 
 int gang_journal_attempt_last(int64_t *out, gang_journal *j, int64_t attempt_seq, gang_diag *d)
 {
-	sqlite3_stmt *st;
-	int rc = SQLITE_ERROR;
+	int err;
 
-	*out = 0;
 	pthread_mutex_lock(&j->mu);
-	if (sqlite3_prepare_v2(j->db, "SELECT COALESCE(max(seq), 0) FROM records WHERE attempt_seq = ?", -1, &st,
-			       NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, attempt_seq);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-			*out = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
+	err = journal_int(out, j, "SELECT COALESCE(max(seq), 0) FROM records WHERE attempt_seq = ?", &attempt_seq,
+			  "reading an attempt's records", d);
 	pthread_mutex_unlock(&j->mu);
-	return rc == SQLITE_ROW ? GANG_OK : journal_fail(j, "reading an attempt's records", d);
+	return err;
 }
 
 int gang_journal_open_attempts(int64_t **out, size_t *n_out, gang_journal *j, gang_diag *d)
@@ -579,10 +574,10 @@ static int journal_peek_read(gang_journal_summary *out, gang_journal *j, gang_di
 
 	if ((err = journal_meta(out->station, sizeof(out->station), j, "station", d)) < 0 ||
 	    (err = journal_meta(out->database, sizeof(out->database), j, "database", d)) < 0 ||
-	    (err = journal_int(&out->pending, j, "SELECT count(*) FROM records WHERE state = 0", "counting", d)) < 0 ||
-	    (err = journal_int(&out->refused, j, "SELECT count(*) FROM records WHERE state = 2", "counting", d)) < 0)
+	    (err = journal_int(&out->pending, j, "SELECT count(*) FROM records WHERE state = 0", NULL, "counting", d)) < 0 ||
+	    (err = journal_int(&out->refused, j, "SELECT count(*) FROM records WHERE state = 2", NULL, "counting", d)) < 0)
 		return err;
-	return journal_int(&out->delivered, j, "SELECT count(*) FROM records WHERE state = 1", "counting", d);
+	return journal_int(&out->delivered, j, "SELECT count(*) FROM records WHERE state = 1", NULL, "counting", d);
 }
 
 int gang_journal_peek(gang_journal_summary *out, const char *path, gang_diag *d)

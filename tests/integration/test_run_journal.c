@@ -160,6 +160,22 @@ static void jr_expect_delivered_once(const char *station, bool leased)
 }
 
 /*
+ * The run after the restart finishes the 40 boards: the bench's four
+ * boards in place plus those the journal saw are done, the rest (at
+ * least one) go to this run, which must exit 0 and leave every record
+ * delivered once.
+ */
+static void jr_finish_after_restart(const char *profile, const char *station, bool leased, const char *what)
+{
+	long seen = jr_count("SELECT count(DISTINCT s0) FROM records WHERE kind = 2") + 4;
+	char left[24];
+
+	snprintf(left, sizeof(left), "%ld", seen < 40 ? 40 - seen : 1);
+	expect_ok(itest_wait(jr_spawn(profile, left, station), 180), what);
+	jr_expect_delivered_once(station, leased);
+}
+
+/*
  * serial.lease = 64 and 40 boards: the server stopped after 8 passes and
  * started again 3 s later. The run never stops: the records made
  * meanwhile wait in the journal, are delivered once the server is back,
@@ -197,8 +213,6 @@ Test(run_journal, the_server_stopped_and_started_mid_run_the_leased_run_goes_on_
 Test(run_journal, a_lease_used_up_while_the_server_is_down_stops_the_slot_before_programming, .fini = jr_down)
 {
 	const char *pending[] = { "db", "pending", "--journal", journal, NULL };
-	long seen;
-	char left[24];
 	pid_t pid;
 
 	jr_up();
@@ -218,10 +232,7 @@ Test(run_journal, a_lease_used_up_while_the_server_is_down_stops_the_slot_before
 	cr_expect_geq(itest_count(env.out, "waiting for delivery, 0 delivered") +
 			      itest_count(env.out, "waiting for delivery,"), 1);
 	cr_assert_eq(pgserver_resume(&srv), 0, "%s", srv.err);
-	seen = jr_count("SELECT count(DISTINCT s0) FROM records WHERE kind = 2") + 4;
-	snprintf(left, sizeof(left), "%ld", 40 - seen);
-	expect_ok(itest_wait(jr_spawn(PROFILE_LEASE, left, "line-u"), 180), "the run after the restart");
-	jr_expect_delivered_once("line-u", true);
+	jr_finish_after_restart(PROFILE_LEASE, "line-u", true, "the run after the restart");
 	expect_ok(itest_run(&env, BENCH_TWO, pending, 30), "gang db pending: nothing waits");
 	cr_expect_eq(pg_count("SELECT count(*) FROM steps s JOIN attempts a ON a.id = s.attempt_id WHERE "
 			      "a.serial_value IS NULL AND s.step = 'program'"),
@@ -238,8 +249,6 @@ Test(run_journal, a_lease_used_up_while_the_server_is_down_stops_the_slot_before
 Test(run_journal, a_data_pool_stops_a_leased_station_while_the_server_is_away, .fini = jr_down)
 {
 	pid_t pid;
-	long seen;
-	char left[24];
 
 	jr_up();
 	pid = jr_spawn(PROFILE_LEASE_MAC, "40", "line-m");
@@ -257,10 +266,7 @@ Test(run_journal, a_data_pool_stops_a_leased_station_while_the_server_is_away, .
 			      "b.s0 = 'data' AND b.n0 = 0)"),
 		     0, "a board programmed without its MAC");
 	cr_assert_eq(pgserver_resume(&srv), 0, "%s", srv.err);
-	seen = jr_count("SELECT count(DISTINCT s0) FROM records WHERE kind = 2") + 4;
-	snprintf(left, sizeof(left), "%ld", 40 - seen);
-	expect_ok(itest_wait(jr_spawn(PROFILE_LEASE_MAC, left, "line-m"), 180), "the run after the restart");
-	jr_expect_delivered_once("line-m", true);
+	jr_finish_after_restart(PROFILE_LEASE_MAC, "line-m", true, "the run after the restart");
 	cr_expect_eq(pg_count("SELECT count(*) FROM attempts a WHERE result = 'pass' AND NOT EXISTS (SELECT 1 FROM "
 			      "data_allocs v WHERE v.uid = a.uid AND v.state = 'burned')"),
 		     0, "a pass without its burned MAC");
@@ -276,8 +282,6 @@ Test(run_journal, a_data_pool_stops_a_leased_station_while_the_server_is_away, .
 Test(run_journal, without_a_lease_a_journaled_station_never_programs_a_board_without_a_central_serial,
      .fini = jr_down)
 {
-	long seen;
-	char left[24];
 	pid_t pid;
 
 	jr_up();
@@ -287,10 +291,7 @@ Test(run_journal, without_a_lease_a_journaled_station_never_programs_a_board_wit
 	cr_assert_eq(pgserver_halt(&srv), 0, "%s", srv.err);
 	cr_expect_eq(itest_wait(pid, 90), 4, "a run without its database exits 4");
 	cr_assert_eq(pgserver_resume(&srv), 0, "%s", srv.err);
-	seen = jr_count("SELECT count(DISTINCT s0) FROM records WHERE kind = 2") + 4;
-	snprintf(left, sizeof(left), "%ld", 40 - seen);
-	expect_ok(itest_wait(jr_spawn(PROFILE_BASIC, left, "line-n"), 180), "the run after the restart");
-	jr_expect_delivered_once("line-n", false);
+	jr_finish_after_restart(PROFILE_BASIC, "line-n", false, "the run after the restart");
 	cr_expect_eq(pg_count("SELECT count(*) FROM steps s JOIN attempts a ON a.id = s.attempt_id WHERE "
 			      "a.serial_value IS NULL AND s.step = 'program'"),
 		     0, "a board programmed without a committed serial");
@@ -305,8 +306,7 @@ Test(run_journal, without_a_lease_a_journaled_station_never_programs_a_board_wit
  */
 Test(run_journal, a_station_killed_with_9_mid_delivery_then_restarted_delivers_every_record_once, .fini = jr_down)
 {
-	long before, now = 0, seen;
-	char left[24];
+	long before, now = 0;
 	pid_t pid;
 
 	jr_up();
@@ -325,10 +325,7 @@ Test(run_journal, a_station_killed_with_9_mid_delivery_then_restarted_delivers_e
 	cr_expect_eq(itest_wait(pid, 30), 128 + SIGKILL);
 	cr_expect_gt(now, before, "killed before any delivery");
 	cr_expect_gt(jr_count("SELECT count(*) FROM records WHERE state = 0"), 0, "killed after the last delivery");
-	seen = jr_count("SELECT count(DISTINCT s0) FROM records WHERE kind = 2") + 4;
-	snprintf(left, sizeof(left), "%ld", seen < 40 ? 40 - seen : 1);
-	expect_ok(itest_wait(jr_spawn(PROFILE_BIG, left, "line-k"), 180), "the run after the kill");
-	jr_expect_delivered_once("line-k", true);
+	jr_finish_after_restart(PROFILE_BIG, "line-k", true, "the run after the kill");
 }
 
 /* Open db with a journal for station (as gang run does: journal, then recover) and a worker handle. */
