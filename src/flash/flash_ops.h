@@ -118,6 +118,8 @@ typedef struct gang_flash_ops {
 	int (*ob_rdp_byte)(uint8_t *out, int level, const gang_family *f, gang_diag *d);
 	/* optional: program len bytes of OTP at addr (unlocked; 0xFF bytes skipped) */
 	int (*otp_write)(gang_target *t, uint32_t addr, const uint8_t *data, size_t len);
+	/* optional: what a want can never do on this family whatever the chip holds, told when a profile loads */
+	int (*ob_want_check)(const gang_ob_want *w, const gang_family *f, gang_diag *d);
 	/* optional: the family's refusals of cur -> next beyond the RDP rules (irreversible bits) */
 	int (*ob_policy)(const gang_ob *cur, const gang_ob *next, const gang_ob_write_opts *o,
 			 const gang_family *f, gang_diag *d);

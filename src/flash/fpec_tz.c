@@ -704,4 +704,5 @@ const gang_flash_ops gang_flash_ops_tz = {
 	.ob_rdp_byte = gang_fpec_tz_ob_rdp_byte,
 	.otp_write = tz_otp_write,
 	.ob_policy = gang_fpec_tz_ob_policy,
+	.ob_want_check = gang_fpec_tz_ob_want_check,
 };

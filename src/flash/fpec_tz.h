@@ -120,6 +120,7 @@ void gang_fpec_tz_ob_encode(uint8_t *raw, const gang_ob *ob, const gang_family *
 int gang_fpec_tz_ob_rdp_byte(uint8_t *out, int level, const gang_family *f, gang_diag *d);
 int gang_fpec_tz_ob_policy(const gang_ob *cur, const gang_ob *next, const gang_ob_write_opts *o,
 			   const gang_family *f, gang_diag *d);
+int gang_fpec_tz_ob_want_check(const gang_ob_want *w, const gang_family *f, gang_diag *d);
 /* FLASH_OPTR bits the user fields of family f own (RDP excluded). */
 uint32_t gang_fpec_tz_user_mask(const gang_family *f);
 /* Page-number bits of an area register's start and end on family f. */

@@ -351,3 +351,21 @@ int gang_fpec_tz_ob_policy(const gang_ob *cur, const gang_ob *next, const gang_o
 		err = tz_rdp05_policy(cur, next, d);
 	return err == GANG_OK ? tz_hdp_policy(cur, next, d) : err;
 }
+
+/*
+ * Level 0.5 needs TrustZone on, set in an earlier write: TZEN is set only
+ * at level 0 and the chip stays there in that write (RM0438 §6.6.2,
+ * RM0456 §7.6.2), so a want of RDP 0.5 that also sets TZEN is refused
+ * either way, before any chip is seen.
+ */
+int gang_fpec_tz_ob_want_check(const gang_ob_want *w, const gang_family *f, gang_diag *d)
+{
+	(void)f;
+	if (w->rdp_level != GANG_OB_RDP_LEVEL05 || !(w->user_mask & TZ_OPTR_TZEN))
+		return GANG_OK;
+	if (!(w->user_val & TZ_OPTR_TZEN))
+		return gang_diag_set(d, GANG_EUSAGE, "level 0.5 exists only with TrustZone on, and user.TZEN = false "
+				     "here");
+	return gang_diag_set(d, GANG_EUSAGE, "level 0.5 and user.TZEN = true cannot go in one write (TZEN is set "
+			     "at level 0 and the chip stays there): program user.TZEN = true first, then rdp = 0.5");
+}

@@ -101,6 +101,13 @@ int gang_ob_field_check_part(const gang_ob_field *k, const gang_part *p, gang_di
 			     k->name, ops->ob_classes ? ops->ob_classes[k->parts] : "other parts", p->name, have);
 }
 
+int gang_ob_want_check(const gang_ob_want *w, const gang_family *f, gang_diag *d)
+{
+	const gang_flash_ops *ops = gang_flash_ops_of(f);
+
+	return ops->ob_want_check ? ops->ob_want_check(w, f, d) : GANG_OK;
+}
+
 void gang_ob_note(char *out, size_t cap, const gang_ob *ob, const gang_part *p)
 {
 	const gang_flash_ops *ops = gang_flash_ops_of(p->family);

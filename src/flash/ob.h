@@ -129,6 +129,8 @@ void gang_ob_part_field_list(char *out, size_t cap, const gang_part *p);
 int gang_ob_field_check_part(const gang_ob_field *k, const gang_part *p, gang_diag *d);
 /* What ob means for the operator beyond its fields (the family driver's ob_note), or "". */
 void gang_ob_note(char *out, size_t cap, const gang_ob *ob, const gang_part *p);
+/* What w can never do on family f, whatever the chip holds (its driver's ob_want_check): GANG_OK or why. */
+int gang_ob_want_check(const gang_ob_want *w, const gang_family *f, gang_diag *d);
 /* gang_ob_want_set for part p: a field of its family the part lacks is refused as above. */
 int gang_ob_want_set_part(gang_ob_want *w, const gang_part *p, const char *name, int64_t value,
 			  gang_diag *d);

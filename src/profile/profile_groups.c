@@ -407,27 +407,27 @@ static int prof_get_rdp(const prof_ctx *c, const config_setting_t *g, int64_t *r
 }
 
 /*
- * rdp = 0.5 needs TrustZone on, set in an earlier write: TZEN is set only
- * at level 0 and the chip stays there in that write (flash/fpec_tz_ob.c),
- * so user.TZEN in the same profile is refused either way.
+ * What the profile's rdp and user fields can never do together on the
+ * part's family, whatever the chip holds (the driver's ob_want_check;
+ * L5/U5: rdp = 0.5 with user.TZEN), told at rdp's line.
  */
-static int prof_check_rdp05(const prof_ctx *c, const config_setting_t *g)
+static int prof_check_ob_want(const prof_ctx *c, const config_setting_t *g)
 {
 	const gang_profile_ob *ob = &c->p->ob;
+	const gang_part *part = gang_part_find(c->p->target);
+	gang_ob_want w;
+	gang_diag d = { 0 };
 
-	if (ob->rdp != GANG_OB_RDP_LEVEL05)
+	if (part == NULL || ob->rdp < 0)
 		return GANG_OK;
-	for (size_t i = 0; i < ob->n_fields; i++) {
-		if (strcmp(ob->fields[i].name, "TZEN") != 0)
-			continue;
-		if (ob->fields[i].value == 0)
-			return prof_err(c, prof_member_line(g, "rdp"), "option_bytes", "rdp", GANG_EPROFILE,
-					"level 0.5 exists only with TrustZone on, and user.TZEN = false here");
-		return prof_err(c, prof_member_line(g, "rdp"), "option_bytes", "rdp", GANG_EPROFILE,
-				"level 0.5 and user.TZEN = true cannot go in one write (TZEN is set at level 0 and "
-				"the chip stays there): program user.TZEN = true first, then rdp = 0.5");
-	}
-	return GANG_OK;
+	gang_ob_want_init(&w);
+	w.rdp_level = (int)ob->rdp;
+	for (size_t i = 0; i < ob->n_fields; i++)
+		if (gang_ob_want_set_part(&w, part, ob->fields[i].name, ob->fields[i].value, &d) < 0)
+			return GANG_OK;   /* prof_parse_user told already */
+	if (gang_ob_want_check(&w, part->family, &d) == GANG_OK)
+		return GANG_OK;
+	return prof_err(c, prof_member_line(g, "rdp"), "option_bytes", "rdp", GANG_EPROFILE, "%s", d.msg);
 }
 
 /* rdp, allow_unprotect, confirm_permanent_lock and how they constrain each other. */
@@ -477,7 +477,7 @@ int prof_parse_ob(const prof_ctx *c, const config_setting_t *root)
 				"empty group (remove it, or set rdp, user, data0, data1, wrp_pages)");
 	if ((rc = prof_check_keys(c, g, "option_bytes", prof_ob_keys)) < 0 ||
 	    (rc = prof_parse_rdp(c, g)) < 0 || (rc = prof_parse_user(c, g)) < 0 ||
-	    (rc = prof_check_rdp05(c, g)) < 0 || (rc = prof_check_confirm(c, g)) < 0 ||
+	    (rc = prof_check_ob_want(c, g)) < 0 || (rc = prof_check_confirm(c, g)) < 0 ||
 	    (rc = prof_parse_data(c, g)) < 0 || (rc = prof_parse_wrp(c, g)) < 0)
 		return rc;
 	ob->present = true;
