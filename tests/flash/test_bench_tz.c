@@ -304,29 +304,10 @@ Test(flash_bench_tz, images_spanning_both_banks_are_erased_programmed_and_verifi
 	}
 }
 
-/* Named fields through OPTSTRT and OBL_LAUNCH (the chip resets): read back, and an equal write is skipped. */
+/* Named fields through OPTSTRT and OBL_LAUNCH (bench_multi.h). */
 static void fx_ob_round_trip(const char *part, const char *name, int64_t value)
 {
-	const gang_family *f;
-	gang_ob_want w;
-	gang_ob ob;
-	gang_diag d = { 0 };
-	bool changed = false;
-
-	bench_multi_up(&M, part);
-	f = gang_target_part(F.t)->family;
-	cr_assert_eq(gang_ob_read(&ob, F.t), GANG_OK, "%s", bench_multi_msg(&M));
-	cr_assert_neq(gang_ob_field_get(&ob, gang_ob_field_find(f, name)), value, "%s: %s already %lld", part, name,
-		      (long long)value);
-	gang_ob_want_init(&w);
-	cr_assert_eq(gang_ob_want_set(&w, f, name, value, &d), GANG_OK, "%s", d.msg);
-	cr_assert_eq(gang_ob_write(&changed, F.t, &w, NULL), GANG_OK, "%s: %s", part, bench_multi_msg(&M));
-	cr_assert(changed);
-	cr_assert_eq(gang_ob_read(&ob, F.t), GANG_OK, "%s", bench_multi_msg(&M));
-	cr_assert_eq(gang_ob_field_get(&ob, gang_ob_field_find(f, name)), value, "%s: %s after OBL_LAUNCH", part,
-		     name);
-	cr_assert_eq(gang_ob_write(&changed, F.t, &w, NULL), GANG_OK, "%s", bench_multi_msg(&M));
-	cr_assert(!changed, "%s: equal option bytes must not be rewritten", part);
+	bench_multi_ob_round_trip(&M, part, name, value, false);
 }
 
 Test(flash_bench_tz, option_bytes_round_trip_through_optstrt_and_obl_launch)

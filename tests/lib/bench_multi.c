@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "flash/ob.h"
 #include "target/part.h"
 
 static const bench_board *bench_multi_row(const bench_multi *m, size_t i)
@@ -158,4 +159,30 @@ void bench_image_add(gang_image *img, uint32_t addr, size_t len, unsigned seed)
 
 	cr_assert_eq(gang_image_patch(img, addr, b->seg[0].data, len, 0, NULL), GANG_OK);
 	gang_image_free(b);
+}
+
+void bench_multi_ob_round_trip(bench_multi *m, const char *part, const char *name, int64_t value, bool at_rdp0)
+{
+	const gang_family *f;
+	gang_ob_want w;
+	gang_ob ob;
+	gang_diag d = { 0 };
+	bool changed = false;
+
+	bench_multi_up(m, part);
+	f = gang_target_part(m->s->t)->family;
+	cr_assert_eq(gang_ob_read(&ob, m->s->t), GANG_OK, "%s", bench_multi_msg(m));
+	if (at_rdp0)
+		cr_assert_eq(ob.rdp_level, 0, "%s: a factory board is at RDP 0", part);
+	cr_assert_neq(gang_ob_field_get(&ob, gang_ob_field_find(f, name)), value, "%s: %s already %lld", part, name,
+		      (long long)value);
+	gang_ob_want_init(&w);
+	cr_assert_eq(gang_ob_want_set(&w, f, name, value, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_ob_write(&changed, m->s->t, &w, NULL), GANG_OK, "%s: %s", part, bench_multi_msg(m));
+	cr_assert(changed);
+	cr_assert_eq(gang_ob_read(&ob, m->s->t), GANG_OK, "%s", bench_multi_msg(m));
+	cr_assert_eq(gang_ob_field_get(&ob, gang_ob_field_find(f, name)), value, "%s: %s after OBL_LAUNCH", part,
+		     name);
+	cr_assert_eq(gang_ob_write(&changed, m->s->t, &w, NULL), GANG_OK, "%s", bench_multi_msg(m));
+	cr_assert(!changed, "%s: equal option bytes must not be rewritten", part);
 }

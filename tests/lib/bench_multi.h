@@ -10,6 +10,7 @@
 #ifndef GANG_TESTS_BENCH_MULTI_H
 #define GANG_TESTS_BENCH_MULTI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,14 @@ const char *bench_multi_msg(const bench_multi *m);
 uint8_t *bench_multi_flash(size_t *len_out, const bench_multi *m);
 /* Program img with erase mode em, CRC-verify it, and find every segment (erased bytes either side) in flash.bin. */
 void bench_multi_program_check(const bench_multi *m, const gang_image *img, gang_erase_mode em);
+
+/*
+ * Bring part up, set option field name to value through the family's
+ * OPTSTRT/OBL_LAUNCH (the chip resets), read it back, and check that the
+ * same write again changes nothing (asserts; the field must differ first;
+ * at_rdp0: the board must be at RDP 0 too).
+ */
+void bench_multi_ob_round_trip(bench_multi *m, const char *part, const char *name, int64_t value, bool at_rdp0);
 
 /* len pseudo-random bytes at addr that are never 0xFF, so every unit is really programmed. */
 gang_image *bench_image(uint32_t addr, size_t len, unsigned seed);
