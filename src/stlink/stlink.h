@@ -61,6 +61,14 @@ int gang_stlink_write_mem(gang_stlink *sl, uint32_t addr, const uint8_t *buf, si
 /* Half-word write (WRITEMEM_16BIT, J26+; 8-bit pair fallback is not equivalent on flash). */
 int gang_stlink_write16(gang_stlink *sl, uint32_t addr, uint16_t val);
 
+/*
+ * Another access port (AP1..255): open it once after ENTER, then single
+ * aligned words through it. GANG_EPROBE_FIRMWARE on firmware before V2J28.
+ */
+int gang_stlink_ap_open(gang_stlink *sl, unsigned ap);
+int gang_stlink_read32_ap(uint32_t *out, gang_stlink *sl, unsigned ap, uint32_t addr);
+int gang_stlink_write32_ap(gang_stlink *sl, unsigned ap, uint32_t addr, uint32_t val);
+
 /* Core registers by DCRSR index (0-15 r0-r15, 16 xPSR, 17 MSP, 18 PSP). */
 int gang_stlink_read_reg(uint32_t *out, gang_stlink *sl, unsigned idx);
 int gang_stlink_write_reg(gang_stlink *sl, unsigned idx, uint32_t val);

@@ -80,6 +80,9 @@
 #define STLINK_DEBUG_APIV2_READMEM_16BIT 0x47U
 #define STLINK_DEBUG_APIV2_WRITEMEM_16BIT 0x48U
 #define STLINK_DEBUG_APIV2_INIT_AP      0x4BU
+/* Byte of a memory command that names its access port (J28+, V3; OpenOCD 0.12 stlink_usb.c) */
+#define STLINK_MEM_AP_BYTE              8U
+#define STLINK_AP_MAX                   255U
 #define STLINK_DEBUG_APIV2_CLOSE_AP_DBG 0x4CU
 #define STLINK_DEBUG_WRITEMEM_32BIT_NO_ADDR_INC 0x50U
 #define STLINK_DEBUG_APIV2_RW_MISC_OUT  0x51U

@@ -3,7 +3,8 @@
  * length, split into 8-bit commands for an unaligned head or a short tail
  * and 32-bit commands for the aligned middle, within the probe's size
  * limits and never across a TAR auto-increment block; every memory command
- * is followed by GETLASTRWSTATUS(2). Also the 16-bit write (J26+).
+ * is followed by GETLASTRWSTATUS(2). Also the 16-bit write (J26+) and
+ * single words through an access port other than AP0 (J28+, every V3).
  * Depends on: status.c (mem command + status, WAIT retry).
  * References: the ST-Link protocol as OpenOCD 0.12 and stlink 1.7.0 use
  * it (READ/WRITEMEM_8/16/32BIT layouts; an 8-bit read of one byte answers
@@ -132,4 +133,67 @@ int gang_stlink_write16(gang_stlink *sl, uint32_t addr, uint16_t val)
 	stlink_mem_cmd(cmd, STLINK_DEBUG_APIV2_WRITEMEM_16BIT, addr, sizeof(data));
 	gang_stlink_put_le16(data, val);
 	return gang_stlink_mem_cmd(sl, cmd, data, sizeof(data), NULL, 0, "WRITEMEM_16BIT", addr);
+}
+
+/*
+ * Another access port: firmware V2J28 and later, and every V3, read the
+ * AP number from byte 8 of a memory command and answer an AP only after
+ * INIT_AP opened it (OpenOCD 0.12 stlink_usb.c opens each AP it uses that
+ * way; older firmware reaches AP0 alone). The second core of a dual-core
+ * STM32H7 sits on AP3 (RM0399 §60.4).
+ */
+static int stlink_ap_check(gang_stlink *sl, unsigned ap, const char *what)
+{
+	if (!sl->feat.init_ap)
+		return gang_diag_set(sl->d, GANG_EPROBE_FIRMWARE,
+				     "%s through access port %u needs ST-Link firmware V2J%u or newer (or a V3); "
+				     "this probe runs %s", what, ap, STLINK_V2_MIN_J_INIT_AP, sl->ver.text);
+	if (ap > STLINK_AP_MAX)
+		return gang_diag_set(sl->d, GANG_ERR, "%s: access port %u does not exist (0..%u)", what, ap,
+				     STLINK_AP_MAX);
+	return GANG_OK;
+}
+
+int gang_stlink_ap_open(gang_stlink *sl, unsigned ap)
+{
+	uint8_t cmd[STLINK_CMD_LEN] = { STLINK_DEBUG_COMMAND, STLINK_DEBUG_APIV2_INIT_AP, 0 };
+	uint8_t in[GANG_STLINK_REPLY_STATUS];
+	int err = stlink_ap_check(sl, ap, "INIT_AP");
+
+	if (err < 0)
+		return err;
+	cmd[2] = (uint8_t)ap;
+	return gang_stlink_cmd(sl, cmd, in, sizeof(in), GANG_STLINK_CTX_ACCESS, "INIT_AP", ap);
+}
+
+int gang_stlink_read32_ap(uint32_t *out, gang_stlink *sl, unsigned ap, uint32_t addr)
+{
+	uint8_t cmd[STLINK_CMD_LEN], buf[STLINK_MEM_WORD];
+	int err = stlink_ap_check(sl, ap, "READMEM_32BIT");
+
+	*out = 0;
+	if (err == GANG_OK && addr % STLINK_MEM_WORD != 0)
+		err = gang_diag_set(sl->d, GANG_ERR, "READMEM_32BIT at 0x%08X: address not aligned", (unsigned)addr);
+	if (err < 0)
+		return err;
+	stlink_mem_cmd(cmd, STLINK_DEBUG_READMEM_32BIT, addr, sizeof(buf));
+	cmd[STLINK_MEM_AP_BYTE] = (uint8_t)ap;
+	if ((err = gang_stlink_mem_cmd(sl, cmd, NULL, 0, buf, sizeof(buf), "READMEM_32BIT", addr)) == GANG_OK)
+		*out = gang_stlink_get_le32(buf);
+	return err;
+}
+
+int gang_stlink_write32_ap(gang_stlink *sl, unsigned ap, uint32_t addr, uint32_t val)
+{
+	uint8_t cmd[STLINK_CMD_LEN], buf[STLINK_MEM_WORD];
+	int err = stlink_ap_check(sl, ap, "WRITEMEM_32BIT");
+
+	if (err == GANG_OK && addr % STLINK_MEM_WORD != 0)
+		err = gang_diag_set(sl->d, GANG_ERR, "WRITEMEM_32BIT at 0x%08X: address not aligned", (unsigned)addr);
+	if (err < 0)
+		return err;
+	stlink_mem_cmd(cmd, STLINK_DEBUG_WRITEMEM_32BIT, addr, sizeof(buf));
+	cmd[STLINK_MEM_AP_BYTE] = (uint8_t)ap;
+	gang_stlink_put_le32(buf, val);
+	return gang_stlink_mem_cmd(sl, cmd, buf, sizeof(buf), NULL, 0, "WRITEMEM_32BIT", addr);
 }

@@ -227,7 +227,8 @@ int gang_target_attach(gang_target **out, gang_stlink *sl, const gang_connect_op
 	if ((err = tgt_setup(t, o ? o : &def)) < 0 ||
 	    (err = tgt_connect(t, o ? o->mode : def.mode)) < 0 ||
 	    (err = gang_target_identify(t)) < 0 ||
-	    (err = gang_target_freeze_watchdogs(t)) < 0)
+	    (err = gang_target_freeze_watchdogs(t)) < 0 ||
+	    (err = gang_target_hold_cores(t)) < 0)
 		goto fail;
 	*out = t;
 	return GANG_OK;
@@ -254,7 +255,7 @@ int gang_target_peek(gang_target_info *info_out, gang_stlink *sl, unsigned swd_k
 /* Let the core go: from where it is (run) or from its reset vector (reset). */
 static int tgt_release(gang_target *t, gang_detach_after after)
 {
-	int err;
+	int err, err2;
 
 	if (after == GANG_DETACH_HALT)
 		return GANG_OK;
@@ -275,9 +276,12 @@ static int tgt_release(gang_target *t, gang_detach_after after)
 	 * ignores C_HALT and leaves Debug state). Nothing is asked of the chip
 	 * after that write, so firmware that turns the SWD pins into GPIO the
 	 * moment it runs (AFIO_MAPR.SWJ_CFG on F1, GPIOA_MODER elsewhere)
-	 * cannot make the release fail.
+	 * cannot make the release fail. A second core goes one write before
+	 * (target_cores.c).
 	 */
-	return gang_stlink_write32(t->sl, TGT_DHCSR, TGT_DHCSR_KEY);
+	err = gang_target_release_cores(t);
+	err2 = gang_stlink_write32(t->sl, TGT_DHCSR, TGT_DHCSR_KEY);
+	return err < 0 ? err : err2;
 }
 
 int gang_target_detach(gang_target *t, gang_detach_after after)

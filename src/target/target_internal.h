@@ -58,10 +58,16 @@ struct gang_target {
 					   flash layer unlocked: the controller holds its reset values */
 	struct { uint32_t addr, len, crc; } crc_memo[GANG_TARGET_CRC_MEMOS];
 	unsigned n_crc_memo;            /* entries of crc_memo in use; 0 after any reset */
+	bool cm4_ap_open;               /* INIT_AP 3 sent (dual-core H7) */
+	bool cores_held;                /* the second core is halted and caught on reset (target_cores.c) */
 	gang_target_info info;
 	bool (*should_stop)(void *user); /* the connect options' stop; NULL: never */
 	void *stop_user;
 };
+
+/* target_cores.c: a dual-core part's second core halted while gang works, let go with the first */
+int gang_target_hold_cores(gang_target *t);
+int gang_target_release_cores(gang_target *t);
 
 /* target_id.c */
 int gang_target_identify(gang_target *t);

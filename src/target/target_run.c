@@ -143,7 +143,9 @@ int gang_target_reset_halt(gang_target *t)
 		return err;
 	t->flash_at_reset = true;   /* halted by the reset vector catch before any instruction */
 	/* option bytes are reloaded by the reset: the RDP level may have changed */
-	return t->fam != NULL ? gang_target_read_rdp(t) : GANG_OK;
+	if (t->fam == NULL || (err = gang_target_read_rdp(t)) < 0)
+		return err;
+	return gang_target_hold_cores(t);   /* BCM4 may have changed too */
 }
 
 int gang_target_arm_reset_catch(gang_target *t)

@@ -477,3 +477,48 @@ Test(run_h7, an_unnamed_board_is_told_h745zi_or_h743zi_by_its_core_boot_bits)
 		cr_expect_eq(itest_count(env.out, h7_cases[i].part), 1, "%s not named", h7_cases[i].part);
 	}
 }
+
+/* The only board's state directory holds a file called name (the bench's markers). */
+static bool board_marked(const char *name)
+{
+	char cmd[ITEST_PATH_MAX + 96], line[ITEST_PATH_MAX] = "";
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "find '%s' -name '%s' | head -1", env.state, name);
+	cr_assert_not_null(p = popen(cmd, "r"));
+	if (fgets(line, sizeof(line), p) == NULL)
+		line[0] = '\0';
+	pclose(p);
+	return line[0] != '\0';
+}
+
+/*
+ * RM0399 §60.4: the H745's Cortex-M4 on AP3 runs from the same flash. gang
+ * halts it through AP3 before it erases (the bench marks a board whose CM4
+ * ran while its flash was erased or programmed) and lets it go with the
+ * CM7; a V2J25 probe cannot reach AP3: the board is still programmed and the
+ * operator is told, in the note, why its second core ran.
+ */
+Test(run_h7, the_h745_cm4_is_held_while_gang_programs_and_an_old_probe_says_it_cannot)
+{
+	const h7_case *c = &h7_cases[1];
+	char bench[ITEST_PATH_MAX], img[ITEST_PATH_MAX];
+
+	bench_for(bench, sizeof(bench), c, "V2", "");
+	random_image(img, sizeof(img), "r16.bin", 16U * 1024U, 41U);
+	flash_timed(bench, img, "0x08100000", "s.json", "4000");
+	expect_in_flash(img, 0x08100000U);
+	cr_expect_not(board_marked("cm4_ran_during_flash_op"), "the CM4 ran while gang wrote the flash");
+	cr_expect_eq(itest_count(env.err, "second core"), 0);
+
+	itest_env_cleanup(&env);
+	cr_assert(itest_env_init(&env));
+	bench_for(bench, sizeof(bench), c, "V2", "firmware = \"V2J25S4\";");
+	random_image(img, sizeof(img), "r16.bin", 16U * 1024U, 42U);
+	flash_timed(bench, img, "0x08100000", "s.json", "4000");
+	expect_in_flash(img, 0x08100000U);
+	cr_expect(board_marked("cm4_ran_during_flash_op"), "a J25 probe cannot hold the CM4");
+	cr_expect_eq(itest_count(env.err, "note: second core not halted — update the ST-Link: the Cortex-M4 keeps "
+				  "running: this ST-Link's firmware cannot reach the second core (AP3; V2J28 or later "
+				  "can)"), 1);
+}

@@ -653,6 +653,82 @@ Test(board_h7, ap2_reaches_the_dbgmcu_under_reset_and_the_h745_cm4_sits_on_ap3)
 	sim_board_free(b);
 }
 
+/* The H745's CM4 through AP3: DHCSR and DEMCR (DDI 0403E §C1.6.3, §C1.6.5), booted by BCM4 (RM0399 §4.9.9). */
+#define CM4_DHCSR 0xE000EDF0U
+#define CM4_DEMCR 0xE000EDFCU
+
+static uint32_t cm4_r(sim_board *b, uint32_t addr)
+{
+	uint32_t v = 0;
+
+	cr_assert_eq(sim_board_read_ap(b, 3, addr, 4, &v), SIM_SWD_OK);
+	return v;
+}
+
+static void cm4_w(sim_board *b, uint32_t addr, uint32_t v)
+{
+	cr_assert_eq(sim_board_write_ap(b, 3, addr, 4, v), SIM_SWD_OK);
+}
+
+static void h7_sysreset(sim_board *b)
+{
+	fx_w(b, FX_AIRCR, 4, 0x05FA0004U);
+	sim_board_advance(b, sim_board_now(b) + FX_MS);
+}
+
+Test(board_h7, the_h745_cm4_runs_until_halted_through_ap3_and_a_reset_vector_catch_holds_it)
+{
+	sim_board *b = h7_board("STM32H745ZI", 0xFFFFFFFFU, 0);
+
+	cr_expect_not(sim_board_cm4_halted(b), "BCM4: the CM4 boots with the system");
+	cr_expect_eq(cm4_r(b, CM4_DHCSR) & (1U << 17), 0U, "S_HALT clear");
+	h7_unlock(b, H7_B2);
+	h7_erase(b, H7_B2, H7_SER | H7_X64);
+	cr_expect_eq(sim_board_cm4_unheld_ops(b), 1U, "an erase while the CM4 runs is counted");
+	cm4_w(b, CM4_DHCSR, 0x00000003U);
+	cr_expect_not(sim_board_cm4_halted(b), "no DBGKEY: the write is ignored");
+	cm4_w(b, CM4_DHCSR, 0xA05F0002U);
+	cr_expect_not(sim_board_cm4_halted(b), "C_HALT without C_DEBUGEN does nothing");
+	cm4_w(b, CM4_DHCSR, 0xA05F0003U);
+	cr_expect(sim_board_cm4_halted(b));
+	cr_expect_eq(cm4_r(b, CM4_DHCSR) & 0x00020003U, 0x00020003U, "S_HALT, C_HALT, C_DEBUGEN");
+	h7_word(b, H7_B2, H7_BANK2, 0x11111111U);
+	h7_wait(b, H7_B2);
+	cr_expect_eq(sim_board_cm4_unheld_ops(b), 1U, "not counted while it is halted");
+	h7_sysreset(b);
+	cr_expect_not(sim_board_cm4_halted(b), "a reset without VC_CORERESET lets it run");
+	cm4_w(b, CM4_DEMCR, 0x01000001U);
+	cm4_w(b, CM4_DHCSR, 0xA05F0003U);
+	h7_sysreset(b);
+	cr_expect(sim_board_cm4_halted(b), "VC_CORERESET halts it on its reset vector");
+	cr_expect_eq(cm4_r(b, CM4_DHCSR) & ((1U << 25) | (1U << 17)), (1U << 25) | (1U << 17), "S_RESET_ST once");
+	cr_expect_eq(cm4_r(b, CM4_DHCSR) & (1U << 25), 0U, "S_RESET_ST cleared by the read");
+	cr_expect_eq(cm4_r(b, CM4_DEMCR), 0x01000001U);
+	cm4_w(b, CM4_DEMCR, 0);
+	cm4_w(b, CM4_DHCSR, 0xA05F0000U);
+	cr_expect_not(sim_board_cm4_halted(b), "released");
+	sim_board_free(b);
+}
+
+Test(board_h7, an_h745_with_bcm4_cleared_keeps_its_cm4_gated_in_reset)
+{
+	sim_board *b = h7_board("STM32H745ZI", 0xFFFFFFFFU, 0);
+
+	h7_opt_unlock(b);
+	fx_w(b, H7_OPTSR_PRG, 4, fx_r(b, H7_OPTSR_PRG, 4) & ~(1U << 22));
+	h7_opt_start(b);
+	h7_sysreset(b);
+	cr_expect_eq(fx_r(b, H7_OPTSR_CUR, 4) & (1U << 22), 0U, "BCM4 cleared in force");
+	cr_expect_eq(cm4_r(b, CM4_DHCSR) & ((1U << 25) | (1U << 17)), 1U << 25, "held in reset, not halted");
+	cr_expect_eq(cm4_r(b, CM4_DHCSR) & (1U << 25), 1U << 25, "and still in reset");
+	cm4_w(b, CM4_DHCSR, 0xA05F0003U);
+	cr_expect_not(sim_board_cm4_halted(b), "a gated core does not enter Debug state");
+	h7_unlock(b, 0);
+	h7_erase(b, 0, H7_SER | H7_X64);
+	cr_expect_eq(sim_board_cm4_unheld_ops(b), 0U, "nothing runs on it");
+	sim_board_free(b);
+}
+
 /* The CRC unit at 0x58024C00, clocked by RCC_AHB4ENR b19 (RM0433 §21, §8.7.43). */
 Test(board_h7, the_crc_unit_sits_at_0x58024c00_behind_ahb4enr_b19)
 {

@@ -1242,6 +1242,15 @@ static uint8_t tp_read_ap(libusb_device_handle *h, uint8_t ap, uint32_t addr, ui
 	return tp_rwstatus(h);
 }
 
+/* INIT_AP or CLOSE_AP_DBG of access port ap: the status. */
+static uint8_t tp_init_ap(libusb_device_handle *h, uint8_t sub, unsigned ap)
+{
+	uint8_t c[2] = { sub, (uint8_t)ap }, r[2];
+
+	cr_assert_eq(tp_dbg(h, c, 2, r, 2), 2);
+	return r[0];
+}
+
 /*
  * H7: the DBGMCU at 0x5C001000 is on the AXI bus behind AP0, held in reset
  * with the system; its copy at 0xE00E1000 on the debug APB answers through
@@ -1258,8 +1267,68 @@ Test(sim_probe, memory_commands_reach_the_h7_dbgmcu_through_ap2_under_reset)
 	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
 	cr_assert_eq(tp_dbg(h, low, 2, r, 2), 2);
 	cr_expect_eq(tp_read_ap(h, 0, 0x5C001000U, &v), STLINK_SWD_AP_FAULT, "AXI under reset");
+	cr_expect_eq(tp_read_ap(h, 2, 0xE00E1000U, &v), STLINK_BAD_AP_ERROR, "AP2 not opened yet");
+	cr_expect_eq(tp_init_ap(h, STLINK_DEBUG_APIV2_INIT_AP, 2), STLINK_DEBUG_ERR_OK);
+	cr_expect_eq(tp_init_ap(h, STLINK_DEBUG_APIV2_INIT_AP, 3), STLINK_DEBUG_ERR_OK);
 	cr_expect_eq(tp_read_ap(h, 2, 0xE00E1000U, &v), STLINK_DEBUG_ERR_OK);
 	cr_expect_eq(v & 0xFFFU, 0x450U, "DEV_ID through AP2");
 	cr_expect_eq(tp_read_ap(h, 3, 0xE000ED00U, &v), STLINK_SWD_AP_FAULT, "H743: no CM4 on AP3");
+	tp_close(h);
+}
+
+/* A bench file of one probe in the test's state directory. */
+static void tp_bench_one(const char *model, const char *fw, const char *target)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/bench.cfg", tp_state);
+	cr_assert_not_null(f = fopen(path, "w"));
+	fprintf(f, "probes = ( { serial = \"066DFF485457725187084C02\"; model = \"%s\"; firmware = \"%s\"; "
+		   "target = \"%s\"; } );\n", model, fw, target);
+	fclose(f);
+	tp_bench(path);
+}
+
+
+/*
+ * J28+ firmware reads the AP from byte 8 of a memory command and answers
+ * an AP other than 0 only after INIT_AP opened it (OpenOCD 0.12
+ * stlink_usb.c): the H745's Cortex-M4 on AP3 (RM0399 §60.4).
+ */
+Test(sim_probe, an_ap_other_than_ap0_answers_only_after_init_ap_on_j28_firmware)
+{
+	libusb_device_handle *h;
+	uint32_t v = 0;
+
+	tp_bench_one("V2", "V2J37S7", "STM32H745ZI");
+	h = tp_open("066DFF485457725187084C02");
+	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
+	cr_expect_eq(tp_read_ap(h, 3, 0xE000ED00U, &v), STLINK_BAD_AP_ERROR, "AP3 not opened");
+	cr_expect_eq(v, 0U);
+	cr_expect_eq(tp_init_ap(h, STLINK_DEBUG_APIV2_INIT_AP, 3), STLINK_DEBUG_ERR_OK);
+	cr_expect_eq(tp_read_ap(h, 3, 0xE000ED00U, &v), STLINK_DEBUG_ERR_OK);
+	cr_expect_eq((v >> 4) & 0xFFFU, 0xC24U, "the CM4's CPUID through AP3");
+	cr_expect_eq(tp_read_ap(h, 0, 0xE000ED00U, &v), STLINK_DEBUG_ERR_OK, "AP0 needs no INIT_AP");
+	cr_expect_eq((v >> 4) & 0xFFFU, 0xC27U, "the CM7's through AP0");
+	cr_expect_eq(tp_init_ap(h, STLINK_DEBUG_APIV2_CLOSE_AP_DBG, 3), STLINK_DEBUG_ERR_OK);
+	cr_expect_eq(tp_read_ap(h, 3, 0xE000ED00U, &v), STLINK_BAD_AP_ERROR, "closed again");
+	cr_expect_eq(tp_init_ap(h, STLINK_DEBUG_APIV2_INIT_AP, 3), STLINK_DEBUG_ERR_OK);
+	cr_expect_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
+	cr_expect_eq(tp_read_ap(h, 3, 0xE000ED00U, &v), STLINK_BAD_AP_ERROR, "a new ENTER closes every AP");
+	tp_close(h);
+}
+
+/* Before J28 byte 8 means nothing: every memory command reaches AP0. */
+Test(sim_probe, firmware_before_j28_reaches_ap0_whatever_byte_8_says)
+{
+	libusb_device_handle *h;
+	uint32_t v = 0;
+
+	tp_bench_one("V2", "V2J25S4", "STM32H745ZI");
+	h = tp_open("066DFF485457725187084C02");
+	cr_assert_eq(tp_enter(h), STLINK_DEBUG_ERR_OK);
+	cr_expect_eq(tp_read_ap(h, 3, 0xE000ED00U, &v), STLINK_DEBUG_ERR_OK);
+	cr_expect_eq((v >> 4) & 0xFFFU, 0xC27U, "the CM7 (AP0), not the CM4");
 	tp_close(h);
 }

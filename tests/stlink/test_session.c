@@ -518,3 +518,37 @@ Test(stlink_session, slot_threads_drive_their_probes_in_parallel)
 		cr_expect(w[i].same, "%s: data differs", w[i].serial);
 	}
 }
+
+/*
+ * Another access port (J28+: INIT_AP, then byte 8 of a memory command):
+ * the H745's Cortex-M4 on AP3 (RM0399 §60.4), its DHCSR halts it; an
+ * unaligned word and an AP past 255 are refused with a sentence, and so is
+ * a J25 probe (below).
+ */
+Test(stlink_session, words_through_ap3_reach_the_h745_cm4)
+{
+	uint32_t v = 0;
+
+	sl_connect("flash-h745zi.cfg", NULL);
+	cr_assert_eq(gang_stlink_ap_open(sl, 3), GANG_OK, "%s", diag.msg);
+	cr_assert_eq(gang_stlink_read32_ap(&v, sl, 3, CPUID_ADDR), GANG_OK, "%s", diag.msg);
+	cr_expect_eq((v >> 4) & 0xFFFU, 0xC24U, "Cortex-M4: 0x%08X", v);
+	cr_assert_eq(gang_stlink_write32_ap(sl, 3, DHCSR_ADDR, DHCSR_HALT), GANG_OK, "%s", diag.msg);
+	cr_assert_eq(gang_stlink_read32_ap(&v, sl, 3, DHCSR_ADDR), GANG_OK, "%s", diag.msg);
+	cr_expect(v & DHCSR_S_HALT, "the CM4 halted: 0x%08X", v);
+	cr_expect_eq(gang_stlink_read32_ap(&v, sl, 3, DHCSR_ADDR + 2U), GANG_ERR);
+	cr_expect_neq(strstr(diag.msg, "0xE000EDF2"), NULL, "%s", diag.msg);
+	cr_expect_eq(gang_stlink_write32_ap(sl, 256, DHCSR_ADDR, 0), GANG_ERR);
+	cr_expect_neq(strstr(diag.msg, "access port 256 does not exist"), NULL, "%s", diag.msg);
+}
+
+Test(stlink_session, firmware_before_j28_cannot_address_another_access_port)
+{
+	uint32_t v = 0;
+
+	sl_connect("stlink-old.cfg", "48FF6E066772574857351925");
+	cr_expect_eq(gang_stlink_ap_open(sl, 3), GANG_EPROBE_FIRMWARE);
+	cr_expect_neq(strstr(diag.msg, "needs ST-Link firmware V2J28 or newer (or a V3); this probe runs V2J25S4"),
+		      NULL, "%s", diag.msg);
+	cr_expect_eq(gang_stlink_read32_ap(&v, sl, 3, DHCSR_ADDR), GANG_EPROBE_FIRMWARE);
+}

@@ -307,6 +307,8 @@ void board_system_reset(sim_board *b, int64_t t)
 	board_periph_reset(b);
 	b->fm->reset(b);       /* reloads the option bytes in force (PM0075, RM0090 §3.6) */
 	b->swd_off = false;    /* SWJ_CFG back to 000 (RM0008 §9.4.2) */
+	if (board_dual_core(b))
+		board_cm4_reset(b);   /* after the option bytes: BCM4 decides */
 	board_core_map_flash(b);
 	if (!b->nrst_low)
 		board_core_reset(b, t);
@@ -375,6 +377,7 @@ int sim_board_new(sim_board **out, const sim_board_cfg *cfg, int64_t t_insert_ns
 	b->now = t_insert_ns;
 	b->powered = true;
 	board_scs_por(b);
+	board_cm4_por(b);
 	board_system_reset(b, t_insert_ns);
 	if (cfg->power_loss_at_ns >= 0 && cfg->power_loss_at_ns <= t_insert_ns)
 		board_power_off(b, t_insert_ns);

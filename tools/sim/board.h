@@ -204,6 +204,13 @@ sim_swd sim_board_read_ap(sim_board *b, unsigned ap, uint32_t addr, unsigned siz
 sim_swd sim_board_write_ap(sim_board *b, unsigned ap, uint32_t addr, unsigned size, uint32_t val);
 /* The AP's identification register (ADIv5 IDR at 0xFC); 0: no such AP. */
 uint32_t sim_board_ap_idr(const sim_board *b, unsigned ap);
+/*
+ * Dual-core H7: the CM4 is halted; flash erase/program operations begun
+ * while it ran since the board was inserted (the board's state directory
+ * also gets the file cm4_ran_during_flash_op at the first).
+ */
+bool sim_board_cm4_halted(const sim_board *b);
+unsigned sim_board_cm4_unheld_ops(const sim_board *b);
 
 /* NRST pin driven by the probe (ignored when the fixture has not wired it). */
 void sim_board_set_nrst(sim_board *b, bool low);

@@ -137,6 +137,7 @@ static void h7_bank_start(sim_board *b, unsigned bank, board_op op, uint64_t dur
 {
 	board_h7bank *k = &b->h7.bank[bank];
 
+	board_cm4_flash_op(b);   /* a running CM4 meets the flash mid-rewrite */
 	k->op = op;
 	k->op_start = board_time(b);
 	k->op_end = k->op_start + (int64_t)dur_ns;

@@ -309,6 +309,20 @@ typedef struct board_periph {
 	uint32_t iwdg_reloads; /* KR 0xAAAA writes since reset */
 } board_periph;
 
+/*
+ * The Cortex-M4 of a dual-core H745/H747/H755/H757 as its AHB-AP (AP3)
+ * shows it (board_ap.c): the bench does not execute it, it tracks whether
+ * it runs, and how many flash operations began while it ran.
+ */
+typedef struct board_cm4 {
+	uint32_t dhcsr_c;      /* C_DEBUGEN, C_HALT, C_STEP, C_MASKINTS as last written */
+	uint32_t demcr;        /* VC_CORERESET and the other vector catches */
+	bool halted;           /* in Debug state */
+	bool gated;            /* BCM4 = 0: held until the CM7 starts it (RCC_GCR.BOOT_C2) */
+	bool reset_st;         /* S_RESET_ST: a reset since DHCSR was last read */
+	unsigned unheld_ops;   /* flash erase/program operations begun while it ran */
+} board_cm4;
+
 struct sim_board {
 	sim_board_cfg cfg;     /* copy; strings below are owned */
 	const sim_part *part;
@@ -340,6 +354,7 @@ struct sim_board {
 	board_fpech7 h7;       /* H7 model state */
 	board_periph periph;
 	board_clock clock;
+	board_cm4 cm4;         /* dual-core H7 only */
 };
 
 /* board.c */
@@ -386,6 +401,13 @@ void board_flash_erase(sim_board *b, uint32_t off, uint32_t len);
 
 /* board_ap.c: the part has a second core on its own AP (H745/H747/H755/H757) */
 bool board_dual_core(const sim_board *b);
+/* Power-on clears its debug registers; a system reset restarts it (held by VC_CORERESET) */
+void board_cm4_por(sim_board *b);
+void board_cm4_reset(sim_board *b);
+/* The state file a board gets the first time a flash operation begins while its CM4 runs */
+#define BOARD_CM4_UNHELD_MARK "cm4_ran_during_flash_op"
+/* A flash erase or program operation begins: counted when the CM4 runs meanwhile */
+void board_cm4_flash_op(sim_board *b);
 
 /* board_periph.c */
 void board_periph_reset(sim_board *b);

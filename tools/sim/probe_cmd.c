@@ -90,6 +90,7 @@ static int cmd_enter(sim_probe *p, const uint8_t *c, uint8_t *r)
 		return 2;
 	}
 	p->mode = STLINK_MODE_DEBUG;
+	memset(p->ap_open, 0, sizeof(p->ap_open));
 	r[0] = probe_dp_connect(p) == SIM_SWD_OK ? STLINK_DEBUG_ERR_OK : STLINK_JTAG_GET_IDCODE_ERROR;
 	return 2;
 }
@@ -321,7 +322,31 @@ static unsigned cmd_ap(const sim_probe *p, const uint8_t *c)
 {
 	if (p->cfg->model != SIM_MODEL_V3 && p->cfg->fw.j < STLINK_V2_MIN_J_INIT_AP)
 		return 0;
-	return c[8];
+	return c[STLINK_MEM_AP_BYTE];
+}
+
+/*
+ * An AP other than AP0 answers only once INIT_AP opened it since ENTER
+ * (OpenOCD 0.12 stlink_usb.c opens every AP it uses; st-flash 1.7, which
+ * never sends INIT_AP, works on AP0 with J28+ firmware, so AP0 is open
+ * without it). The stricter reading: BAD_AP_ERROR otherwise.
+ */
+static bool cmd_ap_open(const sim_probe *p, unsigned ap)
+{
+	return ap == 0 || (p->ap_open[ap / 32U] >> (ap % 32U) & 1U);
+}
+
+static int cmd_init_ap(sim_probe *p, const uint8_t *c, uint8_t *r)
+{
+	unsigned ap = c[2];
+
+	cmd_args(p, "%u", ap, 0);
+	if (c[1] == STLINK_DEBUG_APIV2_INIT_AP)
+		p->ap_open[ap / 32U] |= 1U << (ap % 32U);
+	else
+		p->ap_open[ap / 32U] &= ~(1U << (ap % 32U));
+	r[0] = STLINK_DEBUG_ERR_OK;
+	return 2;
 }
 
 static void cmd_mem_read(sim_probe *p, unsigned ap, uint32_t addr, size_t len, unsigned size, bool inc,
@@ -351,6 +376,10 @@ static int cmd_readmem(sim_probe *p, const uint8_t *c, uint8_t *r, unsigned size
 	cmd_args(p, "0x%08X len=%u", addr, (uint32_t)len);
 	p->last_rw_status = cmd_mem_check(p, addr, len, size, false);
 	p->last_rw_addr = addr;
+	if (p->last_rw_status == STLINK_DEBUG_ERR_OK && !cmd_ap_open(p, cmd_ap(p, c))) {
+		p->last_rw_status = STLINK_BAD_AP_ERROR;
+		memset(r, 0, len);   /* the length was checked: the reply still has it */
+	}
 	if (p->last_rw_status == STLINK_DEBUG_ERR_OK)
 		cmd_mem_read(p, cmd_ap(p, c), addr, len, size, inc, r);
 	/* an 8-bit read of one byte still answers two (observed; OpenOCD pads such reads) */
@@ -412,6 +441,8 @@ void probe_cmd_data(sim_probe *p)
 		return;
 	}
 	p->last_rw_status = cmd_mem_check(p, addr, len, size, true);
+	if (p->last_rw_status == STLINK_DEBUG_ERR_OK && !cmd_ap_open(p, cmd_ap(p, p->wcmd)))
+		p->last_rw_status = STLINK_BAD_AP_ERROR;
 	if (p->last_rw_status != STLINK_DEBUG_ERR_OK) {
 		cmd_trace_rw(p);
 		return;
@@ -571,8 +602,8 @@ static const cmd_def cmd_table[] = {
 	{ STLINK_DEBUG_APIV2_WRITE_DAP_REG, "WRITE_DAP_REG", STLINK_V2_MIN_J_DAP_REG, 0, true, cmd_status_ok },
 	{ STLINK_DEBUG_APIV2_READMEM_16BIT, "READMEM_16BIT", STLINK_V2_MIN_J_MEM16, 0, true, cmd_rm16 },
 	{ STLINK_DEBUG_APIV2_WRITEMEM_16BIT, "WRITEMEM_16BIT", STLINK_V2_MIN_J_MEM16, 0, true, cmd_wm },
-	{ STLINK_DEBUG_APIV2_INIT_AP, "INIT_AP", STLINK_V2_MIN_J_INIT_AP, 0, true, cmd_status_ok },
-	{ STLINK_DEBUG_APIV2_CLOSE_AP_DBG, "CLOSE_AP_DBG", STLINK_V2_MIN_J_INIT_AP, 0, true, cmd_status_ok },
+	{ STLINK_DEBUG_APIV2_INIT_AP, "INIT_AP", STLINK_V2_MIN_J_INIT_AP, 0, true, cmd_init_ap },
+	{ STLINK_DEBUG_APIV2_CLOSE_AP_DBG, "CLOSE_AP_DBG", STLINK_V2_MIN_J_INIT_AP, 0, true, cmd_init_ap },
 	{ STLINK_DEBUG_WRITEMEM_32BIT_NO_ADDR_INC, "WRITEMEM_32BIT_NO_INC", STLINK_V2_MIN_J_MEM16, 0, true, cmd_wm },
 	{ STLINK_DEBUG_APIV2_RW_MISC_OUT, "RW_MISC_OUT", STLINK_V2_MIN_J_CSW, 2, true, cmd_unmodelled },
 	{ STLINK_DEBUG_APIV2_RW_MISC_IN, "RW_MISC_IN", STLINK_V2_MIN_J_CSW, 2, true, cmd_unmodelled },

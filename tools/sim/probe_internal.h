@@ -40,6 +40,7 @@ struct sim_probe {
 	unsigned swd_khz, jtag_khz;
 	uint8_t last_rw_status;
 	uint32_t last_rw_addr;
+	uint32_t ap_open[8];       /* APs 1..255 opened by INIT_AP since ENTER (bit per AP) */
 
 	/* pending phases */
 	uint8_t reply[PROBE_REPLY_MAX];
