@@ -123,6 +123,9 @@ Test(sim_clients_h7, openocd_programs_verifies_and_reads_back_every_h7_part)
 		cr_expect_eq(cl_run("cmp %s/fw.bin %s/back.bin", cl_dir, cl_dir), 0, "%s %s", runs[i][0],
 			     runs[i][3]);
 	}
+	/* HLA reaches AP0 only (target/stm32h7x.cfg): the H745's Cortex-M4 ran while its bank 2 was rewritten */
+	cr_expect_eq(cl_run("find %s -name cm4_ran_during_flash_op | grep -q .", cl_dir), 0,
+		     "the bench marks the H745 OpenOCD programmed with its CM4 running");
 }
 
 Test(sim_clients_h7, openocd_mass_erase_per_bank_and_blank_check)
