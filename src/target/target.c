@@ -86,7 +86,6 @@ static int tgt_release_reset(gang_target *t)
 	if ((err = gang_stlink_write32(t->sl, TGT_DHCSR, TGT_DHCSR_KEY | TGT_DHCSR_DEBUGEN |
 				       TGT_DHCSR_HALT)) < 0 ||
 	    (err = gang_stlink_write32(t->sl, TGT_DEMCR, TGT_DEMCR_RESET_HALT)) < 0 ||
-	    (err = gang_stlink_write32(t->sl, TGT_DFSR, TGT_DFSR_ALL)) < 0 ||
 	    (err = gang_stlink_read32(&dhcsr, t->sl, TGT_DHCSR)) < 0)
 		return err;
 	if ((err = gang_stlink_drive_nrst(t->sl, false)) < 0)
@@ -102,6 +101,7 @@ static int tgt_release_reset(gang_target *t)
 	    (err = gang_target_wait_halt(t, TGT_HALT_TIMEOUT_MS, 0, GANG_ETARGET_NOHALT, "the core after reset")) < 0)
 		return err;
 	t->flash_at_reset = true;   /* NRST released into the reset vector catch */
+	t->reset_clean = true;
 	return GANG_OK;
 }
 
@@ -265,9 +265,11 @@ static int tgt_release(gang_target *t, gang_detach_after after)
 	if ((err = gang_stlink_write32(t->sl, TGT_DEMCR, 0)) < 0)
 		return err;
 	if (after == GANG_DETACH_RESET) {
-		if ((err = gang_stlink_write32(t->sl, TGT_DHCSR, TGT_DHCSR_KEY | TGT_DHCSR_DEBUGEN |
-					       TGT_DHCSR_HALT)) < 0 ||
-		    (err = gang_stlink_write32(t->sl, TGT_AIRCR, TGT_AIRCR_SYSRESET)) < 0)
+		/* halted, C_MASKINTS cleared first: the release below may not change it on a running core */
+		if (t->maskints && (err = gang_stlink_write32(t->sl, TGT_DHCSR, TGT_DHCSR_KEY | TGT_DHCSR_DEBUGEN |
+							      TGT_DHCSR_HALT)) < 0)
+			return err;
+		if ((err = gang_stlink_write32(t->sl, TGT_AIRCR, TGT_AIRCR_SYSRESET)) < 0)
 			return err;
 	}
 	/*

@@ -52,6 +52,7 @@ struct gang_target {
 	const gang_family *fam;
 	bool ran_code;                  /* a loader/stub ran: the firmware's context is gone */
 	bool maskints;                  /* DHCSR.C_MASKINTS is set (it survives halts: one write runs) */
+	bool reset_clean;               /* gang reset the chip in this session: no firmware ran since */
 	bool demcr_catch;               /* DEMCR holds TGT_DEMCR_CATCH (fault catch, no reset catch) */
 	uint32_t sram_note;             /* what the flash layer left in SRAM; 0 after any reset */
 	bool flash_at_reset;            /* gang reset the chip and since then neither the core ran nor the

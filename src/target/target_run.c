@@ -128,10 +128,10 @@ int gang_target_reset_halt(gang_target *t)
 {
 	int err;
 
+	/* DFSR is cleared where it is read: before gang runs code (gang_target_run_prepare) */
 	if ((err = gang_stlink_write32(t->sl, TGT_DHCSR, TGT_DHCSR_KEY | TGT_DHCSR_DEBUGEN |
 				       TGT_DHCSR_HALT)) < 0 ||
 	    (err = gang_stlink_write32(t->sl, TGT_DEMCR, TGT_DEMCR_RESET_HALT)) < 0 ||
-	    (err = gang_stlink_write32(t->sl, TGT_DFSR, TGT_DFSR_ALL)) < 0 ||
 	    (err = gang_stlink_write32(t->sl, TGT_AIRCR, TGT_AIRCR_SYSRESET)) < 0)
 		return err;
 	t->sram_note = 0;   /* the reset ends what the flash layer knew of SRAM and the CRC clock */
@@ -142,6 +142,7 @@ int gang_target_reset_halt(gang_target *t)
 					 "the core after reset")) < 0)
 		return err;
 	t->flash_at_reset = true;   /* halted by the reset vector catch before any instruction */
+	t->reset_clean = true;
 	/* option bytes are reloaded by the reset: the RDP level may have changed */
 	if (t->fam == NULL || (err = gang_target_read_rdp(t)) < 0)
 		return err;
@@ -183,18 +184,24 @@ int gang_target_run_prepare(gang_target *t, uint32_t pc, const uint32_t *regs, u
 		t->demcr_catch = true;
 	if (err == GANG_OK)
 		err = gang_stlink_write32(t->sl, TGT_DFSR, TGT_DFSR_ALL);
-	/* C_MASKINTS may only change while halted (ARMv7-M ARM C1.6.3): set it now; it stays set */
-	if (err == GANG_OK && !t->maskints)
-		err = gang_stlink_write32(t->sl, TGT_DHCSR, TGT_DHCSR_KEY | TGT_DHCSR_DEBUGEN |
-					  TGT_DHCSR_HALT | TGT_DHCSR_MASKINTS);
-	if (err == GANG_OK)
+	/*
+	 * Interrupts of firmware that ran stay masked while gang's code runs.
+	 * After gang's own reset no firmware ran, every NVIC enable is 0 and
+	 * SysTick is off (ARMv7-M ARM B3.4.3, B3.3.3): nothing to mask, and
+	 * the release needs no halt to clear it. C_MASKINTS may only change
+	 * while halted (C1.6.3): set it now; it stays set.
+	 */
+	if (err == GANG_OK && !t->maskints && !t->reset_clean &&
+	    (err = gang_stlink_write32(t->sl, TGT_DHCSR, TGT_DHCSR_KEY | TGT_DHCSR_DEBUGEN |
+				       TGT_DHCSR_HALT | TGT_DHCSR_MASKINTS)) == GANG_OK)
 		t->maskints = true;
 	return err;
 }
 
 int gang_target_run_go(gang_target *t)
 {
-	return gang_stlink_write32(t->sl, TGT_DHCSR, TGT_DHCSR_KEY | TGT_DHCSR_DEBUGEN | TGT_DHCSR_MASKINTS);
+	return gang_stlink_write32(t->sl, TGT_DHCSR, TGT_DHCSR_KEY | TGT_DHCSR_DEBUGEN |
+				   (t->maskints ? TGT_DHCSR_MASKINTS : 0U));
 }
 
 int gang_target_run(gang_target *t, uint32_t pc, const uint32_t *regs, unsigned n)
