@@ -30,6 +30,9 @@ CREATE TABLE attempts (
 	station TEXT,
 	connect_mode TEXT,             -- normal | under-reset
 	part TEXT,
+	-- RDP level found before any change: 0, 1, 2, or 0.5 (L5/U5 with TrustZone at level 0.5), NULL
+	-- unread. INTEGER affinity keeps 0.5 as a REAL (sqlite.org/datatype3.html §3), so it needs no
+	-- migration; PostgreSQL's column is double precision since its migration 0010.
 	rdp_before INTEGER,
 	option_bytes TEXT,             -- option bytes as read, hex
 	serial_pool TEXT,

@@ -113,13 +113,23 @@ typedef struct gang_attempt_info {
 	bool rework;                /* programmed again although it passed before (--rework) */
 } gang_attempt_info;
 
+/*
+ * gang_attempt_target.rdp_before of a board at RDP level 0.5 (L5/U5 with
+ * TrustZone on: RDP byte 0x55 and TZEN = 1, RM0438 §6.6.2, RM0456 §7.6.2):
+ * the code GANG_OB_RDP_LEVEL05 (flash/ob.h) gives the level, not a number
+ * between 0 and 1 (src/sched/job.c asserts the two are equal). The column
+ * attempts.rdp_before holds the level itself, 0.5, so SQL (WHERE
+ * rdp_before = 0.5), `gang trace` and the journal's delivery see it.
+ */
+#define GANG_DB_RDP_LEVEL05 5
+
 /* What connecting to the board revealed; strings borrowed, NULL = unknown. */
 typedef struct gang_attempt_target {
 	const char *uid;          /* 96-bit unique ID as 24 hex digits (required) */
 	const char *part;         /* "STM32F103RC" */
 	const char *connect_mode; /* "normal" | "under-reset" */
 	const char *option_bytes; /* option bytes as read, hex */
-	int rdp_before;           /* RDP level read before any change; -1 unknown */
+	int rdp_before;           /* RDP level read before any change: 0, 1, 2, GANG_DB_RDP_LEVEL05; -1 unknown */
 } gang_attempt_target;
 
 /*
@@ -216,7 +226,11 @@ int gang_db_board_seen(gang_db *db, const char *uid, const char *part, gang_diag
  */
 int gang_db_attempt_begin(gang_attempt_key *key_out, gang_db *db, const gang_attempt_info *info,
 			  gang_diag *d);
-/* Attach the board identity found on connect (also gang_db_board_seen). */
+/*
+ * Attach the board identity found on connect (also gang_db_board_seen). An
+ * rdp_before other than -1, 0, 1, 2 or GANG_DB_RDP_LEVEL05 is GANG_ERR,
+ * before the backend is asked.
+ */
 int gang_db_attempt_identify(gang_db *db, const gang_attempt_key *attempt, const gang_attempt_target *t,
 			     gang_diag *d);
 /*

@@ -28,7 +28,7 @@ typedef struct gang_journal gang_journal;
 /* What a record says happened (stored as its number; never renumber). */
 typedef enum gang_journal_kind {
 	GANG_JREC_BEGIN = 1,   /* s: slot, probe, batch, profile, profile sha, image sha, operator; n0 rework */
-	GANG_JREC_IDENTIFY,    /* s: uid, part, connect mode, option bytes; n0 RDP before (-1 unknown) */
+	GANG_JREC_IDENTIFY,    /* s: uid, part, connect mode, option bytes; n0 RDP before (db.h code, 5: 0.5; -1 unknown) */
 	GANG_JREC_SERIAL_TEXT, /* s0: the rendered serial */
 	GANG_JREC_STEP,        /* s0 step, s1 detail; n0 result, n1 duration ms */
 	GANG_JREC_FINISH,      /* s0 error class, s1 error message; n0 result */

@@ -213,6 +213,13 @@ int gang_db_attempt_begin(gang_attempt_key *key_out, gang_db *db, const gang_att
 int gang_db_attempt_identify(gang_db *db, const gang_attempt_key *attempt, const gang_attempt_target *t,
 			     gang_diag *d)
 {
+	int r = t->rdp_before;
+
+	if (r != -1 && r != 0 && r != 1 && r != 2 && r != GANG_DB_RDP_LEVEL05)
+		return gang_diag_set(d, GANG_ERR,
+				     "database %s: RDP level code %d read from the board is none of 0, 1, 2, "
+				     "%d (level 0.5) or -1 (unknown)",
+				     gang_db_path(db), r, GANG_DB_RDP_LEVEL05);
 	return db->ops->attempt_identify(db, attempt, t, d);
 }
 

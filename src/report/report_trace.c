@@ -6,6 +6,7 @@
  */
 #include "report/report.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -76,17 +77,36 @@ int gang_report_trace_text(FILE *fp, const gang_trace_board *b)
 	return ferror(fp) ? GANG_EFILE : GANG_OK;
 }
 
+/* Past the digits at s, at least one; NULL when there is none. */
+static const char *rtr_digits(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	return n ? s + n : NULL;
+}
+
 /*
- * A JSON integer (RFC 8259 §6: optional minus, no leading zero). A number
- * column that SQL filled with text is written as a string instead, so the
- * document stays JSON.
+ * A JSON number (RFC 8259 §6: optional minus, an integer part without a
+ * leading zero, optional fraction and exponent): rdp_before is 0.5 at RDP
+ * level 0.5 and must stay a number. A number column that SQL filled with
+ * text is written as a string instead, so the document stays JSON.
  */
-static int rtr_is_integer(const char *s)
+static int rtr_is_number(const char *s)
 {
 	s += *s == '-';
-	if (!*s || (s[0] == '0' && s[1]))
+	if (s[0] == '0' && isdigit((unsigned char)s[1]))
 		return 0;
-	return s[strspn(s, "0123456789")] == '\0';
+	if (!(s = rtr_digits(s)))
+		return 0;
+	if (*s == '.' && !(s = rtr_digits(s + 1)))
+		return 0;
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		s += *s == '+' || *s == '-';
+		if (!(s = rtr_digits(s)))
+			return 0;
+	}
+	return *s == '\0';
 }
 
 static void rtr_key(FILE *fp, const char *key, const char *val, int comma)
@@ -99,7 +119,7 @@ static void rtr_json_attempt(FILE *fp, const gang_trace_attempt *a)
 {
 	fputc('{', fp);
 	for (int i = 0; i < GANG_TF_COUNT; i++) {
-		if (gang_trace_field_is_number((gang_trace_field)i) && a->f[i] && rtr_is_integer(a->f[i]))
+		if (gang_trace_field_is_number((gang_trace_field)i) && a->f[i] && rtr_is_number(a->f[i]))
 			fprintf(fp, "%s\"%s\":%s", i ? "," : "", gang_trace_field_name((gang_trace_field)i), a->f[i]);
 		else
 			rtr_key(fp, gang_trace_field_name((gang_trace_field)i), a->f[i], i);

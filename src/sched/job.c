@@ -37,6 +37,9 @@
 #define JOB_PROGRESS_EVERY_S 0.1 /* progress events at most this often */
 #define JOB_BOARD_MIN_MV 1500U   /* below this the board lost its supply */
 
+/* The database records RDP level 0.5 by the code the option bytes give it (db.h, flash/ob.h). */
+_Static_assert(GANG_DB_RDP_LEVEL05 == GANG_OB_RDP_LEVEL05, "one code for RDP level 0.5");
+
 void job_event(job *j, gang_event_kind kind, gang_event *ev)
 {
 	ev->kind = kind;
@@ -176,7 +179,7 @@ static int job_begin(job *j, int connect_err, double t0)
 		at.uid = j->uid;
 		at.part = info->part ? info->part->name : NULL;
 		at.connect_mode = gang_connect_mode_name(info->mode);
-		at.rdp_before = info->rdp_level;
+		at.rdp_before = info->rdp_level05 ? GANG_DB_RDP_LEVEL05 : info->rdp_level;
 		at.option_bytes = j->ob_hex[0] ? j->ob_hex : NULL;
 		if ((err = gang_db_attempt_identify(j->db, &j->key, &at, &dbd)) < 0)
 			return gang_diag_set(j->d, err, "%s", dbd.msg);

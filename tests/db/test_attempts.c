@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "db/db_report.h"
 #include "serial/serial_alloc.h"
 #include "test_fixture.h"
 
@@ -177,6 +178,72 @@ FIX_STORE_TEST(db_attempt, a_serial_voided_while_programmed_refuses_the_pass_say
 	fix_q_text(cls, sizeof(cls), db, "SELECT error_class FROM attempts");
 	cr_expect_str_eq(cls, "serial");
 	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM boards WHERE last_result = 'fail' AND serial IS NULL"), 1);
+}
+
+/* Identify id's board uid at RDP level rdp (a code of gang_attempt_target). */
+static void identify_rdp(gang_attempt_key id, const char *uid, int rdp)
+{
+	gang_attempt_target t = { .uid = uid, .part = "STM32U585AI", .connect_mode = "normal", .rdp_before = rdp };
+	gang_diag d = { 0 };
+
+	cr_assert_eq(gang_db_attempt_identify(db, &id, &t, &d), GANG_OK, "%s", d.msg);
+}
+
+/* The RDP level trace shows for uid's only attempt. */
+static void expect_trace_rdp(const char *uid, const char *want)
+{
+	gang_trace_board *b = NULL;
+	gang_diag d = { 0 };
+
+	cr_assert_eq(gang_db_trace_board(&b, db, uid, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(b->n_attempts, 1);
+	if (want)
+		cr_expect_str_eq(b->attempts[0].f[GANG_TF_RDP_BEFORE], want, "trace of %s", uid);
+	else
+		cr_expect_null(b->attempts[0].f[GANG_TF_RDP_BEFORE], "trace of %s", uid);
+	gang_db_trace_board_free(b);
+}
+
+/* L5/U5 with TrustZone at RDP level 0.5 (RM0456 §7.6.2): the level itself, 0.5, not the 0 the debugger sees. */
+FIX_STORE_TEST(db_attempt, a_board_at_rdp_level_0_5_is_recorded_as_0_5_beside_levels_1_and_unknown, setup)
+{
+	char text[64];
+
+	identify_rdp(begin_attempt(db, "S1"), UID_A, GANG_DB_RDP_LEVEL05);
+	identify_rdp(begin_attempt(db, "S2"), UID_B, 1);
+	identify_rdp(begin_attempt(db, "S3"), "AAAAAAAAAAAAAAAAAAAAAAAA", -1);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts WHERE rdp_before = 0.5 AND uid = '" UID_A "'"), 1);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts WHERE rdp_before = 0"), 0, "0.5 is not 0");
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts WHERE rdp_before = 1 AND uid = '" UID_B "'"), 1);
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts WHERE rdp_before < 1"), 1);
+	fix_q_text(text, sizeof(text), db, "SELECT slot || ' ' || COALESCE(CAST(rdp_before AS TEXT), '-') FROM attempts "
+					   "WHERE slot = 'S1'");
+	cr_expect_str_eq(text, "S1 0.5");
+	fix_q_text(text, sizeof(text), db, "SELECT slot || ' ' || COALESCE(CAST(rdp_before AS TEXT), '-') FROM attempts "
+					   "WHERE slot = 'S2'");
+	cr_expect_str_eq(text, "S2 1");
+	expect_trace_rdp(UID_A, "0.5");
+	expect_trace_rdp(UID_B, "1");
+	expect_trace_rdp("AAAAAAAAAAAAAAAAAAAAAAAA", NULL);
+}
+
+FIX_STORE_TEST(db_attempt, an_rdp_level_code_that_is_no_level_is_refused_before_the_backend, setup)
+{
+	static const int bad[] = { 3, 4, 6, -2, 0x55 };
+	gang_attempt_key id = begin_attempt(db, "S1");
+	gang_diag d = { 0 };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		gang_attempt_target t = { .uid = UID_A, .rdp_before = bad[i] };
+		char want[80];
+
+		cr_expect_eq(gang_db_attempt_identify(db, &id, &t, &d), GANG_ERR, "code %d", bad[i]);
+		snprintf(want, sizeof(want), "RDP level code %d read from the board is none of 0, 1, 2, 5 (level 0.5)",
+			 bad[i]);
+		cr_expect_not_null(strstr(d.msg, want), "got: %s", d.msg);
+	}
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM attempts WHERE uid IS NULL"), 1, "nothing written");
+	cr_expect_eq(fix_q_int(db, "SELECT count(*) FROM boards"), 0);
 }
 
 FIX_STORE_TEST(db_attempt, missing_fields_are_refused, setup)

@@ -79,14 +79,14 @@ static void ag_data_pools(gang_db *db)
 	cr_assert_eq(gang_data_import(&n, db, "plain", file, false, &d), GANG_OK, "%s", d.msg);
 }
 
-/* One board through the pipeline: begin, identify, serial, steps, finish with result. */
-static void ag_board(gang_db *db, const char *slot, const char *uid, const char *batch, gang_attempt_result res)
+/* One board at RDP level rdp (a gang_attempt_target code) through the pipeline: begin, identify, serial, steps, finish. */
+static void ag_board(gang_db *db, const char *slot, const char *uid, const char *batch, int rdp, gang_attempt_result res)
 {
 	gang_attempt_info info = { .slot = slot, .probe_serial = "066DFF485457725187092334", .batch = batch,
 				   .profile_name = "demo-f103", .profile_sha256 = "ab12", .image_sha256 = "cd34",
 				   .operator_name = "amelie", .station = "line-2" };
 	gang_attempt_target t = { .uid = uid, .part = "STM32F103RC", .connect_mode = "normal",
-				  .option_bytes = "A55AFF00", .rdp_before = 0 };
+				  .option_bytes = "A55AFF00", .rdp_before = rdp };
 	gang_attempt_key k;
 	gang_diag d = { 0 };
 	uint64_t v;
@@ -119,10 +119,11 @@ static void ag_history(gang_db *db)
 					"V2J45M31", &d), GANG_OK, "%s", d.msg);
 	cr_assert_eq(gang_serial_pool_ensure(db, "demo", 1000, 1099, "u32le", &d), GANG_OK, "%s", d.msg);
 	ag_data_pools(db);
-	ag_board(db, "S1", "0123456789ABCDEF01234567", "B1", GANG_ATTEMPT_PASS);
-	ag_board(db, "S2", "76543210FEDCBA9876543210", "B1", GANG_ATTEMPT_FAIL);
-	ag_board(db, "S2", "76543210FEDCBA9876543210", "B2", GANG_ATTEMPT_PASS);
-	ag_board(db, "S1", "AAAAAAAAAAAAAAAAAAAAAAAA", "B2", GANG_ATTEMPT_FAIL);
+	ag_board(db, "S1", "0123456789ABCDEF01234567", "B1", 0, GANG_ATTEMPT_PASS);
+	ag_board(db, "S2", "76543210FEDCBA9876543210", "B1", 1, GANG_ATTEMPT_FAIL);
+	ag_board(db, "S2", "76543210FEDCBA9876543210", "B2", -1, GANG_ATTEMPT_PASS);
+	/* an L5/U5 at RDP level 0.5 (RM0438 §6.6.2): 0.5 on both, as SQL and trace read it */
+	ag_board(db, "S1", "AAAAAAAAAAAAAAAAAAAAAAAA", "B2", GANG_DB_RDP_LEVEL05, GANG_ATTEMPT_FAIL);
 	cr_assert_eq(gang_serial_void(db, "demo", 1002, "board scrapped", &d), GANG_OK, "%s", d.msg);
 	cr_assert_eq(gang_db_attempt_begin(&k, db, &info, &d), GANG_OK, "%s", d.msg);
 	cr_assert_eq(gang_db_attempt_finish(db, &k, GANG_ATTEMPT_ABORTED, "no-board", "no target voltage", &d),
@@ -291,6 +292,8 @@ Test(db_agree, trace_finds_and_shows_the_same_boards_on_both)
 		ag_trace(b, ag_db[1], keys[i]);
 		cr_expect_str_eq(a, b, "trace %s:\nsqlite:\n%s\npostgresql:\n%s", keys[i], a, b);
 		cr_expect_eq(a[0] == '\0', strcmp(keys[i], "nothing-like-it") == 0, "trace %s: '%s'", keys[i], a);
+		if (strcmp(keys[i], "1002") == 0)   /* the board at RDP level 0.5 */
+			cr_expect_not_null(strstr(a, "|STM32F103RC|normal|0.5|A55AFF00|"), "%s", a);
 	}
 }
 
@@ -320,6 +323,10 @@ Test(db_agree, the_same_sql_and_serial_listing_give_the_same_answers_on_both)
 		"SELECT label FROM slot_map",
 		"SELECT count(*) FROM serials s JOIN attempts a ON a.serial_pool = s.pool AND a.serial_value = s.value",
 		"SELECT error_message FROM attempts WHERE uid IS NULL",
+		"SELECT uid FROM attempts WHERE rdp_before = 0.5",
+		"SELECT COALESCE(CAST(rdp_before AS TEXT), '-') FROM attempts WHERE uid = 'AAAAAAAAAAAAAAAAAAAAAAAA'",
+		"SELECT count(*) FROM attempts WHERE rdp_before < 1",
+		"SELECT sum(rdp_before) FROM attempts",
 	};
 	static const char *const refused[] = {
 		"INSERT INTO serials (pool, value, uid, state, reserved_at) VALUES ('demo', 1000, "

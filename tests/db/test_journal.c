@@ -294,6 +294,58 @@ Test(db_pg_journal, a_refused_record_keeps_its_refusal_and_delivery_goes_on)
 	cr_expect_eq(s.pending, 0);
 }
 
+/* The journal's record of a board at RDP level 0.5 (n0, the code), read back from the file. */
+static long jp_journal_rdp(const char *uid)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	long v = -100;
+
+	cr_assert_eq(sqlite3_open(jt_path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, "SELECT n0 FROM records WHERE kind = ?1 AND s0 = ?2", -1, &st, NULL),
+		     SQLITE_OK, "%s", sqlite3_errmsg(db));
+	sqlite3_bind_int(st, 1, GANG_JREC_IDENTIFY);
+	sqlite3_bind_text(st, 2, uid, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/* L5/U5 at RDP level 0.5 (RM0456 §7.6.2): the journal carries the level's code, the central row says 0.5. */
+Test(db_pg_journal, a_board_at_rdp_level_0_5_reaches_the_central_database_as_0_5)
+{
+	gang_attempt_info info = { .slot = "S1", .profile_name = "p", .station = "line-5" };
+	gang_attempt_target half = { .uid = "0123456789ABCDEF01234567", .part = "STM32L552ZE",
+				     .rdp_before = GANG_DB_RDP_LEVEL05 };
+	gang_attempt_target one = { .uid = "76543210FEDCBA9876543210", .part = "STM32L552ZE", .rdp_before = 1 };
+	gang_db *m = NULL, *w = NULL;
+	gang_attempt_key k1, k2;
+	gang_diag d = { 0 };
+	char out[64];
+
+	jp_open(&m, &w, jp_uri, "line-5");
+	cr_assert_eq(gang_db_attempt_begin(&k1, w, &info, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_identify(w, &k1, &half, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_finish(w, &k1, GANG_ATTEMPT_FAIL, "target", "x", &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_begin(&k2, w, &info, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_identify(w, &k2, &one, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_finish(w, &k2, GANG_ATTEMPT_FAIL, "target", "x", &d), GANG_OK, "%s", d.msg);
+	gang_db_close(w);
+	gang_db_close(m);
+	cr_expect_eq(jp_journal_rdp(half.uid), GANG_DB_RDP_LEVEL05);
+	cr_expect_eq(jp_journal_rdp(one.uid), 1);
+	cr_expect_eq(jp_count("SELECT count(*) FROM journal_deliveries WHERE station = 'line-5' AND refusal IS NOT NULL"),
+		     0);
+	cr_assert_eq(pgserver_sql(out, sizeof(out), &jp_srv, jp_name,
+				  "SELECT string_agg(rdp_before::text, ',' ORDER BY seq) FROM attempts WHERE station = "
+				  "'line-5'"), 0, "%s", jp_srv.err);
+	cr_expect_str_eq(out, "0.5,1");
+	cr_expect_eq(jp_count("SELECT count(*) FROM attempts WHERE rdp_before = 0.5 AND uid = '0123456789ABCDEF01234567'"),
+		     1);
+}
+
 /*
  * Begin and identify return at the local write; a refusal of either comes
  * back with the attempt's serial text (before the board is programmed)

@@ -27,8 +27,8 @@
 #include "serial/serial_alloc.h"
 
 /* The number of PostgreSQL migrations (db/migrations/pg/), and the next one's. */
-#define PGT_NEWEST "9"
-#define PGT_AFTER "10"
+#define PGT_NEWEST "10"
+#define PGT_AFTER "11"
 #define PGT_THREADS 8
 #define PGT_PER_THREAD 25
 
@@ -91,7 +91,7 @@ Test(db_pg, a_new_database_gets_the_schema_once_and_reopening_applies_nothing)
 	db = pgt_open(0);
 	gang_db_close(db);
 	pgt_sql(out, sizeof(out), "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version");
-	cr_expect_str_eq(out, "1,2,3,4,5,6,7,8," PGT_NEWEST);
+	cr_expect_str_eq(out, "1,2,3,4,5,6,7,8,9," PGT_NEWEST);
 	pgt_sql(out, sizeof(out), "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'");
 	cr_expect_str_eq(out, "17", "boards, attempts, steps, serial_pools, serials, sightings, slot_map, probes, "
 				    "schema_version, leases, lease_bindings, serial_conflicts, data_pools, data_values, "
@@ -278,6 +278,55 @@ Test(db_pg, an_engineer_still_corrects_history_and_a_station_cannot_migrate)
 	cr_expect_eq(gang_db_open(&db, uri, 0, &d), GANG_EDB, "a station migrated the schema");
 	cr_expect_null(db);
 	cr_expect_not_null(strstr(d.msg, "gang db upgrade"), "the fix is named: %s", d.msg);
+}
+
+/*
+ * Migration 10 on a version-9 history (the column put back as migration 9
+ * left it): 0, 1 and NULL stay, the column takes RDP level 0.5 from a
+ * station (its column privilege, 0002_roles.sql, survives the new type)
+ * and refuses a number that is no RDP level.
+ */
+Test(db_pg, migration_10_keeps_a_version_9_history_and_a_station_records_rdp_level_0_5)
+{
+	gang_attempt_info info = { .slot = "S1", .profile_name = "demo-u585", .station = "line-3" };
+	gang_attempt_target t = { .uid = "0123456789ABCDEF01234567", .part = "STM32U585AI", .connect_mode = "normal",
+				  .rdp_before = GANG_DB_RDP_LEVEL05 };
+	char uri[256], out[128];
+	gang_attempt_key k;
+	gang_diag d = { 0 };
+	gang_db *db = NULL;
+
+	snprintf(out, sizeof(out), "st_%s", pgt_name);
+	pgt_station_uri(uri, sizeof(uri), out);
+	pgt_sql(out, sizeof(out), "ALTER TABLE attempts DROP CONSTRAINT attempts_rdp_before_level; "
+				  "ALTER TABLE attempts ALTER COLUMN rdp_before TYPE bigint; "
+				  "DELETE FROM schema_version WHERE version = 10; "
+				  "INSERT INTO attempts (slot, profile_name, started_at, station, seq, rdp_before) VALUES "
+				  "('S1', 'old', '2026-01-01T00:00:00.000Z', 'line-0', 1, 0), "
+				  "('S2', 'old', '2026-01-01T00:00:00.000Z', 'line-0', 2, 1), "
+				  "('S3', 'old', '2026-01-01T00:00:00.000Z', 'line-0', 3, NULL)");
+	gang_db_close(pgt_open(0));   /* `gang db upgrade` */
+	pgt_sql(out, sizeof(out), "SELECT max(version) FROM schema_version");
+	cr_expect_str_eq(out, "10");
+	pgt_sql(out, sizeof(out), "SELECT string_agg(COALESCE(rdp_before::text, '-'), ',' ORDER BY seq) FROM attempts "
+				  "WHERE station = 'line-0'");
+	cr_expect_str_eq(out, "0,1,-");
+	pgt_sql(out, sizeof(out), "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+				  "'attempts'::regclass AND attname = 'rdp_before'");
+	cr_expect_str_eq(out, "double precision");
+	cr_assert_eq(gang_db_open(&db, uri, 0, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_begin(&k, db, &info, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(gang_db_attempt_identify(db, &k, &t, &d), GANG_OK, "the station may write the column: %s", d.msg);
+	gang_db_close(db);
+	pgt_sql(out, sizeof(out), "SELECT rdp_before FROM attempts WHERE station = 'line-3'");
+	cr_expect_str_eq(out, "0.5");
+	pgt_sql(out, sizeof(out), "SELECT count(*) FROM attempts WHERE rdp_before = 0.5");
+	cr_expect_str_eq(out, "1");
+	cr_expect_neq(pgserver_sql(out, sizeof(out), &pgt_srv, pgt_name,
+				   "UPDATE attempts SET rdp_before = 0.25 WHERE station = 'line-0'"), 0, "0.25 is no level");
+	cr_expect_not_null(strstr(pgt_srv.err, "attempts_rdp_before_level"), "%s", pgt_srv.err);
+	cr_expect_neq(pgserver_sql(out, sizeof(out), &pgt_srv, pgt_name,
+				   "UPDATE attempts SET rdp_before = 3 WHERE station = 'line-0'"), 0, "3 is no level");
 }
 
 static int pgt_lease_seen(void *user, const gang_db_lease *l, gang_diag *d)

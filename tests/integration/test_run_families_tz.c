@@ -6,7 +6,8 @@
  * with the same operator sentence as on an F4), a production run with
  * serials and option bytes by their RM0456 names, and the example profile;
  * RDP level 0.5 from a profile (RM0456 §7.6.2): TrustZone on with one
- * run, rdp = 0.5 with a second on the same board, shown as 0.5.
+ * run, rdp = 0.5 with a second on the same board, shown as 0.5, and the
+ * next run's attempt records rdp_before 0.5.
  * Facts: RM0456 §7.3 (pages, banks, quad words), §7.9.15 (OPTR), §13.4.1
  * (GPIOA_MODER: PA13/PA14 in AF mode carry SWD).
  */
@@ -220,4 +221,10 @@ Test(run_families_tz, a_profile_takes_a_u575_to_rdp_0_5_once_trustzone_is_on)
 	cr_assert_not_null(out);
 	cr_expect_not_null(strstr(out, "\"rdp_level\":0.5,\"rdp\":\"0x55\""), "%s", out);
 	free(out);
+	/* the next run finds the board at level 0.5 and records the level, not the 0 the debugger sees */
+	cr_assert_neq(rdp05_run(bench, "again.cfg", "rdp = 0.5;", env.db), 0, "secure flash: the board is set aside");
+	cr_expect_geq(itest_count(env.out, "TrustZone keeps this flash secure"), 1);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE rdp_before = 0.5 AND result = 'fail'"), 1);
+	cr_expect_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE rdp_before = 0"), 1,
+		     "the refused run found it at level 0");
 }

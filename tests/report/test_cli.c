@@ -557,6 +557,48 @@ Test(report_cli, trace_json_is_an_array_of_boards_that_parses)
 	cr_expect_eq(system(cmd), 0, "python3 json.load rejected the trace");
 }
 
+#define RF_UID_L5 "0671FF4854577251875A0005"
+
+/* A TrustZone L5 board found at RDP level 0.5 (RM0438 §6.6.2), added to the fixture's history. */
+static void add_board_at_rdp_level_0_5(void)
+{
+	gang_attempt_info info = { .slot = "S3", .profile_name = "demo-l552", .station = "line-2" };
+	gang_attempt_target t = { .uid = RF_UID_L5, .part = "STM32L552ZE", .connect_mode = "normal",
+				  .rdp_before = GANG_DB_RDP_LEVEL05 };
+	gang_attempt_key id;
+	gang_diag d = { 0 };
+	gang_db *db = NULL;
+
+	cr_assert_eq(gang_db_open(&db, tmp.db, 0, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_begin(&id, db, &info, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_identify(db, &id, &t, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(gang_db_attempt_finish(db, &id, GANG_ATTEMPT_FAIL, "target", "secure flash not reachable", &d),
+		     GANG_OK, "%s", d.msg);
+	gang_db_close(db);
+}
+
+Test(report_cli, trace_shows_rdp_level_0_5_as_0_5_in_text_and_as_a_json_number)
+{
+	char cmd[512], *s;
+
+	add_board_at_rdp_level_0_5();
+	cr_assert_eq(RUN(gang_cmd_trace, "trace", "--db", tmp.db, RF_UID_L5), GANG_EXIT_OK);
+	s = rf_slurp(out_path);
+	expect_has(s, "\n  rdp_before      0.5\n");
+	free(s);
+	cr_assert_eq(RUN(gang_cmd_trace, "trace", "--db", tmp.db, "--format", "json", RF_UID_L5), GANG_EXIT_OK);
+	s = rf_slurp(out_path);
+	expect_has(s, "\"rdp_before\":0.5,");
+	free(s);
+	if (system("python3 -c 'import json' 2>/dev/null") != 0)
+		return;
+	snprintf(cmd, sizeof(cmd),
+		 "python3 -c 'import json,sys; b=json.load(open(sys.argv[1])); "
+		 "v=b[0][\"attempts\"][0][\"rdp_before\"]; assert type(v) is float and v == 0.5, v' %s",
+		 out_path);
+	cr_expect_eq(system(cmd), 0, "rdp_before is not the JSON number 0.5");
+}
+
 Test(report_cli, trace_of_unknown_board_exits_1_with_a_sentence)
 {
 	char *s;

@@ -169,7 +169,9 @@ int pg_identify_tx(db_pg *db, const gang_attempt_key *k, const gang_attempt_targ
 	pg_p_text(&p, t->part);
 	pg_p_text(&p, t->connect_mode);
 	pg_p_text(&p, t->option_bytes);
-	if (t->rdp_before >= 0)
+	if (t->rdp_before == GANG_DB_RDP_LEVEL05)
+		pg_p_text(&p, "0.5"); /* the column is double precision since migration 0010 */
+	else if (t->rdp_before >= 0)
 		pg_p_int(&p, t->rdp_before);
 	else
 		pg_p_text(&p, NULL);
@@ -180,7 +182,7 @@ int pg_identify_tx(db_pg *db, const gang_attempt_key *k, const gang_attempt_targ
 				    "id = $1 AND finished_at IS NULL) ON CONFLICT (uid) DO UPDATE SET last_seen = "
 				    "excluded.last_seen, part = COALESCE(excluded.part, boards.part)) "
 				    "UPDATE attempts SET uid = $2, part = $3, connect_mode = $4, option_bytes = $5, "
-				    "rdp_before = $6::bigint WHERE id = $1 AND finished_at IS NULL",
+				    "rdp_before = $6::double precision WHERE id = $1 AND finished_at IS NULL",
 				    &p, k, "identifying the board", d);
 	db->idempotent = 0;
 	return err;

@@ -142,7 +142,11 @@ int db_sqlite_attempt_identify(db_sqlite *db, const gang_attempt_key *k, const g
 	db_bind_text(st, 3, t->part);
 	db_bind_text(st, 4, t->connect_mode);
 	db_bind_text(st, 5, t->option_bytes);
-	if (t->rdp_before >= 0)
+	/* level 0.5 is stored as the REAL 0.5: the column's INTEGER affinity keeps a value it cannot
+	 * convert to an integer without loss as it is (sqlite.org/datatype3.html §3), no migration needed */
+	if (t->rdp_before == GANG_DB_RDP_LEVEL05)
+		sqlite3_bind_double(st, 6, 0.5);
+	else if (t->rdp_before >= 0)
 		sqlite3_bind_int(st, 6, t->rdp_before);
 	if ((err = db_attempt_update_one(db, st, k, d, "identifying the board")) < 0)
 		goto fail;
