@@ -123,6 +123,12 @@ typedef struct gang_flash_ops {
 	/* optional: the family's refusals of cur -> next beyond the RDP rules (irreversible bits) */
 	int (*ob_policy)(const gang_ob *cur, const gang_ob *next, const gang_ob_write_opts *o,
 			 const gang_family *f, gang_diag *d);
+	/*
+	 * optional: cur -> next is a change the chip takes only in two writes,
+	 * mid first (reloaded and read back), then next; false when one write
+	 * does (L5/U5: TZEN = 1, then RDP 0.5)
+	 */
+	bool (*ob_stage)(gang_ob *mid, const gang_ob *cur, const gang_ob *next, const gang_family *f);
 	/* optional: the part's data EEPROM [*lo, *hi) (L0/L1), false when it has none */
 	bool (*eeprom_range)(uint32_t *lo, uint32_t *hi, const gang_part *p);
 	/* write len bytes of data EEPROM at addr (locked before and after; unchanged words skipped) */

@@ -705,4 +705,5 @@ const gang_flash_ops gang_flash_ops_tz = {
 	.otp_write = tz_otp_write,
 	.ob_policy = gang_fpec_tz_ob_policy,
 	.ob_want_check = gang_fpec_tz_ob_want_check,
+	.ob_stage = gang_fpec_tz_ob_stage,
 };

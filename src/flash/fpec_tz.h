@@ -121,6 +121,8 @@ int gang_fpec_tz_ob_rdp_byte(uint8_t *out, int level, const gang_family *f, gang
 int gang_fpec_tz_ob_policy(const gang_ob *cur, const gang_ob *next, const gang_ob_write_opts *o,
 			   const gang_family *f, gang_diag *d);
 int gang_fpec_tz_ob_want_check(const gang_ob_want *w, const gang_family *f, gang_diag *d);
+/* TrustZone off -> level 0.5: TZEN = 1 (and the rest) first, RDP 0.5 in a second write (flash_ops.h ob_stage). */
+bool gang_fpec_tz_ob_stage(gang_ob *mid, const gang_ob *cur, const gang_ob *next, const gang_family *f);
 /* FLASH_OPTR bits the user fields of family f own (RDP excluded). */
 uint32_t gang_fpec_tz_user_mask(const gang_family *f);
 /* Page-number bits of an area register's start and end on family f. */

@@ -258,7 +258,8 @@ static int tz_tzen_policy(const gang_ob *cur, const gang_ob *next, const gang_ob
 
 	if (was == will)
 		return GANG_OK;
-	if (will && (cur->rdp_level != 0 || next->rdp_level != 0))
+	/* to level 0.5 in two writes: TZEN at level 0 first (gang_fpec_tz_ob_stage) */
+	if (will && (cur->rdp_level != 0 || (next->rdp_level != 0 && next->rdp_level != GANG_OB_RDP_LEVEL05)))
 		return gang_diag_set(d, GANG_EUSAGE, "TZEN = 1 can be set only at RDP level 0, and the chip "
 				     "stays there in the same write");
 	if (!will && (cur->rdp_level == 0 || next->rdp_level != 0))
@@ -352,20 +353,30 @@ int gang_fpec_tz_ob_policy(const gang_ob *cur, const gang_ob *next, const gang_o
 	return err == GANG_OK ? tz_hdp_policy(cur, next, d) : err;
 }
 
-/*
- * Level 0.5 needs TrustZone on, set in an earlier write: TZEN is set only
- * at level 0 and the chip stays there in that write (RM0438 §6.6.2,
- * RM0456 §7.6.2), so a want of RDP 0.5 that also sets TZEN is refused
- * either way, before any chip is seen.
- */
+/* Level 0.5 needs TrustZone on: a want of RDP 0.5 that turns TZEN off is refused before any chip is seen. */
 int gang_fpec_tz_ob_want_check(const gang_ob_want *w, const gang_family *f, gang_diag *d)
 {
 	(void)f;
-	if (w->rdp_level != GANG_OB_RDP_LEVEL05 || !(w->user_mask & TZ_OPTR_TZEN))
+	if (w->rdp_level != GANG_OB_RDP_LEVEL05 || !(w->user_mask & TZ_OPTR_TZEN) || (w->user_val & TZ_OPTR_TZEN))
 		return GANG_OK;
-	if (!(w->user_val & TZ_OPTR_TZEN))
-		return gang_diag_set(d, GANG_EUSAGE, "level 0.5 exists only with TrustZone on, and user.TZEN = false "
-				     "here");
-	return gang_diag_set(d, GANG_EUSAGE, "level 0.5 and user.TZEN = true cannot go in one write (TZEN is set "
-			     "at level 0 and the chip stays there): program user.TZEN = true first, then rdp = 0.5");
+	return gang_diag_set(d, GANG_EUSAGE, "level 0.5 exists only with TrustZone on, and user.TZEN = false here");
+}
+
+/*
+ * Level 0.5 from a chip with TrustZone off: TZEN is set at level 0 and
+ * 0x55 means level 0.5 only once TZEN = 1 is in force (RM0438 §6.6.2,
+ * RM0456 §7.6.2), so the stricter reading is two writes, each reloaded
+ * by OBL_LAUNCH: first everything but the RDP byte (TZEN = 1, the
+ * watermarks, the rest), then RDP 0.5.
+ */
+bool gang_fpec_tz_ob_stage(gang_ob *mid, const gang_ob *cur, const gang_ob *next, const gang_family *f)
+{
+	(void)f;
+	if ((cur->user & TZ_OPTR_TZEN) || !(next->user & TZ_OPTR_TZEN) || next->rdp_level != GANG_OB_RDP_LEVEL05 ||
+	    cur->rdp_level == GANG_OB_RDP_LEVEL05)
+		return false;
+	*mid = *next;
+	mid->rdp = cur->rdp;
+	mid->rdp_level = cur->rdp_level;
+	return true;
 }

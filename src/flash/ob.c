@@ -366,7 +366,7 @@ int gang_ob_write(bool *changed_out, gang_target *t, const gang_ob_want *w,
 {
 	const gang_family *f = gang_target_part(t)->family;
 	uint8_t raw[GANG_OB_RAW_LEN];
-	gang_ob cur, next;
+	gang_ob cur, next, mid;
 	bool changed = false;
 	int err;
 
@@ -378,6 +378,14 @@ int gang_ob_write(bool *changed_out, gang_target *t, const gang_ob_want *w,
 		return err;
 	if (changed_out)
 		*changed_out = true;
+	/* a change the chip takes in two writes: the first, reloaded and read back, then the plan again */
+	if (gang_flash_ops_of(f)->ob_stage && gang_flash_ops_of(f)->ob_stage(&mid, &cur, &next, f)) {
+		gang_ob_encode(raw, &mid, f);
+		if ((err = gang_flash_ops_of(f)->ob_write(t, raw, sizeof(raw))) < 0 || (err = ob_confirm(t, &mid)) < 0 ||
+		    (err = gang_ob_read(&cur, t)) < 0 ||
+		    (err = gang_ob_plan(&next, &changed, &cur, w, o, f, gang_target_diag(t))) < 0 || !changed)
+			return err;
+	}
 	gang_ob_encode(raw, &next, f);
 	err = gang_flash_ops_of(f)->ob_write(t, raw, sizeof(raw));
 	/* level 2 switches the debug port off for good: the reload cannot reach the core */

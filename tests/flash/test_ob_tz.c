@@ -18,6 +18,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "flash/fpec_tz.h"
 #include "flash/ob.h"
 #include "target/part.h"
 
@@ -263,7 +264,7 @@ Test(ob_tz, level05_is_entered_with_tzen_and_left_for_0_only_as_a_regression)
 Test(ob_tz, level05_is_refused_without_tzen_and_from_level1)
 {
 	uint8_t raw[GANG_OB_RAW_LEN] = { 0 };
-	gang_ob cur, next;
+	gang_ob cur, next, mid;
 	gang_ob_want w;
 	gang_diag d = { 0 };
 	bool changed = false;
@@ -276,8 +277,17 @@ Test(ob_tz, level05_is_refused_without_tzen_and_from_level1)
 	cr_expect_str_eq(d.msg, "RDP level 0.5 exists only with TrustZone on (TZEN = 1), and this chip has TZEN = 0: "
 			 "set TZEN = 1 at level 0 first, then RDP 0.5 in a later write (RM0438 §6.6.2, RM0456 "
 			 "§7.6.2)");
-	/* TZEN = 1 and 0.5 in one write: TZEN is set at level 0, staying there */
+	/* TZEN = 1 and 0.5: planned, and staged as two writes, TZEN at level 0 first (RM0456 §7.6.2) */
 	cr_assert_eq(gang_ob_want_set(&w, tz_l5(), "TZEN", 1, &d), GANG_OK);
+	cr_assert_eq(gang_ob_plan(&next, &changed, &cur, &w, &(gang_ob_write_opts){ false, GANG_OB_LEVEL2_CONFIRM },
+				  tz_l5(), &d), GANG_OK, "%s", d.msg);
+	cr_expect(gang_fpec_tz_ob_stage(&mid, &cur, &next, tz_l5()));
+	cr_expect(mid.user & (1U << 31), "TZEN in the first write");
+	cr_expect_eq(mid.rdp, 0xAA, "level 0 kept in the first write");
+	cr_expect_eq(next.rdp, 0x55);
+	cr_expect_not(gang_fpec_tz_ob_stage(&mid, &mid, &next, tz_l5()), "from TZEN = 1: one write");
+	/* TZEN = 1 with level 1: still refused, the chip must stay at 0 while TZEN is set */
+	cr_assert_eq(gang_ob_want_set(&w, tz_l5(), "RDP", 1, &d), GANG_OK);
 	cr_expect_eq(gang_ob_plan(&next, &changed, &cur, &w, &(gang_ob_write_opts){ false, GANG_OB_LEVEL2_CONFIRM },
 				  tz_l5(), &d), GANG_EUSAGE);
 	cr_expect(strstr(d.msg, "TZEN = 1 can be set only at RDP level 0") != NULL, "%s", d.msg);

@@ -7,7 +7,8 @@
  * serials and option bytes by their RM0456 names, and the example profile;
  * RDP level 0.5 from a profile (RM0456 §7.6.2): TrustZone on with one
  * run, rdp = 0.5 with a second on the same board, shown as 0.5, and the
- * next run's attempt records rdp_before 0.5.
+ * next run's attempt records rdp_before 0.5; or both in one profile on a
+ * blank board (two option writes).
  * Facts: RM0456 §7.3 (pages, banks, quad words), §7.9.15 (OPTR), §13.4.1
  * (GPIOA_MODER: PA13/PA14 in AF mode carry SWD).
  */
@@ -198,6 +199,24 @@ static int rdp05_run(const char *bench, const char *name, const char *ob, const 
 		 name, img, ob);
 	cr_assert(itest_write(prof, sizeof(prof), &env, name, text));
 	return itest_run(&env, bench, argv, 120);
+}
+
+/* A blank U575 to level 0.5 in one run: TZEN first, reloaded, then RDP 0.5 (RM0456 §7.6.2). */
+Test(run_families_tz, one_profile_takes_a_blank_u575_to_trustzone_and_rdp_0_5)
+{
+	char bench[ITEST_PATH_MAX], *out;
+	const char *show[] = { "options", "show", "--json", NULL };
+
+	bench_for(bench, sizeof(bench), &tz_u575, "");
+	cr_assert_eq(rdp05_run(bench, "both.cfg", "rdp = 0.5; user = { TZEN = true; }; confirm_permanent_lock = "
+			       "\"I understand this locks the chip forever\";", env.db), 0, "TrustZone and 0.5 in one run");
+	cr_assert_eq(itest_db_int(&env, "SELECT count(*) FROM attempts WHERE result = 'pass' AND rdp_before = 0"), 1);
+	cr_assert_eq(itest_run(&env, bench, show, 60), 0);
+	out = itest_slurp(env.out, NULL);
+	cr_assert_not_null(out);
+	cr_expect_not_null(strstr(out, "\"rdp_level\":0.5,\"rdp\":\"0x55\""), "%s", out);
+	cr_expect_not_null(strstr(out, "\"tzen\":1"), "%s", out);
+	free(out);
 }
 
 Test(run_families_tz, a_profile_takes_a_u575_to_rdp_0_5_once_trustzone_is_on)

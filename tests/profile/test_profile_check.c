@@ -435,6 +435,13 @@ Test(profile_check, plan_shows_rdp_0_5_on_a_u5)
 				       "after the reload) BOR_LEV=1\n"), "%s", got);
 	free(got);
 	gang_profile_free(p);
+	/* a blank chip in one run: TZEN with 0.5 loads (two option writes on the board) */
+	p = load_text("name = \"t\"; target = \"STM32U575ZI\"; image = { file = \"a.hex\"; };\n"
+		      "erase = \"pages\"; verify = \"crc\";\n"
+		      "option_bytes = { rdp = 0.5; user = { TZEN = true; }; confirm_permanent_lock = "
+		      "\"I understand this locks the chip forever\"; };\n");
+	cr_expect_eq(p->ob.rdp, GANG_OB_RDP_LEVEL05);
+	gang_profile_free(p);
 }
 
 /* RM0433 §4.3.13: a profile that swaps the H743's banks is told, in the plan, where each bank will answer. */

@@ -453,7 +453,7 @@ Test(profile_errors, the_lock_sentence_confirms_l0_pcrop_and_nothing_else_there)
 	"image = { file = \"fw.hex\"; };\n" \
 	"erase = \"pages\";\n" \
 	"verify = \"crc\";\n"
-Test(profile_errors, rdp_0_5_only_on_l5_u5_and_without_tzen_in_the_same_profile)
+Test(profile_errors, rdp_0_5_only_on_l5_u5_and_never_with_tzen_false)
 {
 	expect_error(OB("rdp = 0.5;"), GANG_EPROFILE,
 		     "6: option_bytes.rdp: level 0.5 exists only on the L5 and U5 families (TrustZone), and the "
@@ -465,10 +465,6 @@ Test(profile_errors, rdp_0_5_only_on_l5_u5_and_without_tzen_in_the_same_profile)
 		     "6: option_bytes.rdp: 1.5 is not an RDP level (0, 1, 2, or 0.5 on the L5 and U5)");
 	expect_error(U5_BASE "option_bytes = {\n  user = { TZEN = false; };\n  rdp = 0.5;\n};\n", GANG_EPROFILE,
 		     "8: option_bytes.rdp: level 0.5 exists only with TrustZone on, and user.TZEN = false here");
-	expect_error(U5_BASE "option_bytes = { rdp = 0.5; user = { TZEN = true; }; confirm_permanent_lock = "
-		     "\"I understand this locks the chip forever\"; };\n", GANG_EPROFILE,
-		     "6: option_bytes.rdp: level 0.5 and user.TZEN = true cannot go in one write (TZEN is set at "
-		     "level 0 and the chip stays there): program user.TZEN = true first, then rdp = 0.5");
 	expect_error(U5_BASE "option_bytes = { rdp = 0.5; allow_unprotect = true; };\n", GANG_EPROFILE,
 		     "6: option_bytes.allow_unprotect: only applies with rdp = 0");
 	expect_error(U5_BASE "option_bytes = { user = { HDP1_PEND = 128; }; };\n", GANG_EPROFILE,
