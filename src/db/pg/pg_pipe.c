@@ -173,11 +173,13 @@ static int pg_pipe_send_all(int *prepare, db_pg *db, const char *sql, const pg_p
 	char name[16], bname[16];
 
 	*prepare = 0;
-	if (sql && PQpipelineStatus(db->conn) == PQ_PIPELINE_OFF)
+	if (sql && PQpipelineStatus(db->conn) == PQ_PIPELINE_OFF) {
 		prep = pg_prepared(name, sizeof(name), db, sql, p ? p->n : 0);
-	else if (sql)
-		prep = pg_prepared_name(name, sizeof(name), db, sql);
-	bprep = pg_prepared_name(bname, sizeof(bname), db, PG_BEGIN_SQL);
+		bprep = db->begin_ahead ? pg_prepared(bname, sizeof(bname), db, PG_BEGIN_SQL, 0) : NULL;
+	} else {
+		prep = sql ? pg_prepared_name(name, sizeof(name), db, sql) : NULL;
+		bprep = pg_prepared_name(bname, sizeof(bname), db, PG_BEGIN_SQL);
+	}
 	if (pg_pipe_send_rows(db) < 0)
 		return -1;
 	if (!sql)
