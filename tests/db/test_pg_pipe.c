@@ -120,22 +120,33 @@ Test(db_pg_pipe, a_refused_step_row_is_told_by_the_close_in_the_steps_words_and_
 	gang_db_close(db);
 }
 
-Test(db_pg_pipe, a_refused_step_row_is_told_by_the_next_op_of_its_own_and_only_once)
+Test(db_pg_pipe, a_refused_step_row_is_told_once_by_the_next_op_which_does_not_run)
 {
 	gang_db *db = ppt_station();
 	gang_attempt_key k = ppt_attempt(db);
 	gang_board_pass pass;
 	gang_diag d = { 0 };
+	uint64_t v = 0;
 	char out[64];
 
 	ppt_refuse_step("connect");
+	/* an op of its own (autocommit) waits for the rows' answers before it is sent */
 	cr_expect_eq(gang_db_step(db, &k, "connect", GANG_STEP_PASS, 3, "SWD 4 MHz", &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(gang_serial_reserve(&v, db, "demo", "FEDCBA987654321001234567", NULL, &d), GANG_EDB,
+		     "the refusal was not told");
+	cr_expect_not_null(strstr(d.msg, "recording a step failed: step connect refused by the test"), "%s", d.msg);
+	ppt_sql(out, sizeof(out), "SELECT count(*) FROM serials");
+	cr_expect_str_eq(out, "1", "the op that told the refusal ran anyway");
+	cr_expect_eq(gang_db_board_last_pass(&pass, db, PPT_UID, NULL, NULL, &d), GANG_OK, "told twice: %s", d.msg);
+	/* an op in a transaction goes out behind the rows and is rolled back */
+	cr_expect_eq(gang_db_step(db, &k, "connect", GANG_STEP_PASS, 4, NULL, &d), GANG_OK, "%s", d.msg);
 	cr_expect_eq(gang_db_attempt_serial_text(db, &k, "GNG-1", &d), GANG_EDB, "the refusal was not told");
 	cr_expect_not_null(strstr(d.msg, "recording a step failed: step connect refused by the test"), "%s", d.msg);
 	ppt_sql(out, sizeof(out), "SELECT COALESCE(serial_text, 'none') FROM attempts");
-	cr_expect_str_eq(out, "none", "the op that told the refusal ran anyway");
-	cr_expect_eq(gang_db_board_last_pass(&pass, db, PPT_UID, NULL, NULL, &d), GANG_OK, "%s", d.msg);
+	cr_expect_str_eq(out, "none", "the op that told the refusal was committed");
 	cr_expect_eq(gang_db_attempt_serial_text(db, &k, "GNG-1", &d), GANG_OK, "%s", d.msg);
+	ppt_sql(out, sizeof(out), "SELECT serial_text || ' ' || (SELECT count(*) FROM steps) FROM attempts");
+	cr_expect_str_eq(out, "GNG-1 0");
 	gang_db_close(db);
 }
 

@@ -282,8 +282,8 @@ int db_pg_attempt_serial_text(db_pg *db, const gang_attempt_key *k, const char *
 {
 	int err;
 
-	if ((err = pg_begin(db, d)) < 0)
-		return err;
+	/* BEGIN goes with the first statement, behind any step rows sent ahead (pg_pipe.c) */
+	pg_begin_ahead(db);
 	/* setting the attempt's text to the same value twice is setting it once: a cut COMMIT may be retried */
 	db->idempotent = 1;
 	if ((err = pg_serial_text_tx(db, k, text, d)) < 0) {
