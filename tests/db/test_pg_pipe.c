@@ -3,8 +3,8 @@
  * mode (src/db/pg/pg_pipe.c), against the test binary's private server
  * (tests/lib/pgserver.h), as a station's role: a step returns before the
  * server has answered; a row the server refuses is told by the handle's
- * next op in the words the step would have had, and a pass is never
- * recorded over it; a session lost while rows are on their way is
+ * next op (a later step once its answer is there) in the words the step
+ * would have had, and a pass is never recorded over it; a session lost while rows are on their way is
  * replaced and the rows go again, never doubled; more rows than a handle
  * sends ahead are all recorded.
  */
@@ -104,7 +104,6 @@ Test(db_pg_pipe, a_refused_step_row_is_told_by_the_close_in_the_steps_words_and_
 	cr_expect_eq(gang_db_step(db, &k, "program", GANG_STEP_PASS, 10, NULL, &d), GANG_OK, "%s", d.msg);
 	cr_expect_eq(gang_db_step(db, &k, "verify", GANG_STEP_PASS, 10, NULL, &d), GANG_OK,
 		     "a step waited for the server's answer: %s", d.msg);
-	cr_expect_eq(gang_db_step(db, &k, "reset", GANG_STEP_PASS, 10, NULL, &d), GANG_OK, "%s", d.msg);
 	cr_expect_eq(gang_db_attempt_finish(db, &k, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_EDB,
 		     "a pass was recorded over a refused step");
 	snprintf(want, sizeof(want), "database %s: recording a step failed: step verify refused by the test",
@@ -112,7 +111,7 @@ Test(db_pg_pipe, a_refused_step_row_is_told_by_the_close_in_the_steps_words_and_
 	cr_expect_str_eq(d.msg, want);
 	ppt_sql(out, sizeof(out), "SELECT COALESCE(result, 'open') || ' ' || (SELECT state FROM serials) || ' ' || "
 				  "(SELECT string_agg(step, ',' ORDER BY id) FROM steps) FROM attempts");
-	cr_expect_str_eq(out, "open reserved program,reset", "the pass or its burn was committed");
+	cr_expect_str_eq(out, "open reserved program", "the pass or its burn was committed");
 	/* told once: the board then closes as it would after a step the database refused */
 	cr_expect_eq(gang_db_attempt_finish(db, &k, GANG_ATTEMPT_FAIL, "db", d.msg, &d), GANG_OK, "%s", d.msg);
 	ppt_sql(out, sizeof(out), "SELECT result || ' ' || (SELECT state FROM serials) FROM attempts");
@@ -147,6 +146,40 @@ Test(db_pg_pipe, a_refused_step_row_is_told_once_by_the_next_op_which_does_not_r
 	cr_expect_eq(gang_db_attempt_serial_text(db, &k, "GNG-1", &d), GANG_OK, "%s", d.msg);
 	ppt_sql(out, sizeof(out), "SELECT serial_text || ' ' || (SELECT count(*) FROM steps) FROM attempts");
 	cr_expect_str_eq(out, "GNG-1 0");
+	gang_db_close(db);
+}
+
+/* Wait until the station's session has answered everything sent to it, and the answer is on its way. */
+static void ppt_wait_for_idle(void)
+{
+	char sql[200], out[16] = "0";
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_stat_activity WHERE usename = 'st_%s' AND state = 'idle'",
+		 ppt_name);
+	for (int i = 0; i < 300 && strcmp(out, "1") != 0; i++) {
+		usleep(10000);
+		ppt_sql(out, sizeof(out), sql);
+	}
+	cr_assert_str_eq(out, "1", "the station's session never went idle");
+	usleep(50000);
+}
+
+Test(db_pg_pipe, a_refused_step_row_already_answered_is_told_by_the_next_step_which_sends_nothing)
+{
+	gang_db *db = ppt_station();
+	gang_attempt_key k = ppt_attempt(db);
+	gang_diag d = { 0 };
+	char out[64];
+
+	ppt_refuse_step("erase");
+	cr_expect_eq(gang_db_step(db, &k, "erase", GANG_STEP_PASS, 30, NULL, &d), GANG_OK, "%s", d.msg);
+	ppt_wait_for_idle();
+	cr_expect_eq(gang_db_step(db, &k, "program", GANG_STEP_PASS, 10, NULL, &d), GANG_EDB,
+		     "the refusal that was there already was not told by the next step");
+	cr_expect_not_null(strstr(d.msg, "recording a step failed: step erase refused by the test"), "%s", d.msg);
+	cr_expect_eq(gang_db_attempt_finish(db, &k, GANG_ATTEMPT_FAIL, "db", d.msg, &d), GANG_OK, "%s", d.msg);
+	ppt_sql(out, sizeof(out), "SELECT result || ' ' || (SELECT count(*) FROM steps) FROM attempts");
+	cr_expect_str_eq(out, "fail 0", "the step that told the refusal was recorded");
 	gang_db_close(db);
 }
 
@@ -187,7 +220,7 @@ Test(db_pg_pipe, a_session_killed_with_step_rows_on_their_way_sends_them_again_a
 	cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
 	cr_expect_eq(gang_db_step(db, &k, "connect", GANG_STEP_PASS, 3, NULL, &d), GANG_OK, "%s", d.msg);
 	ppt_sql(out, sizeof(out), "SELECT count(*) FROM steps WHERE step = 'connect'");
-	for (int i = 0; i < 300 && strcmp(out, "1") != 0; i++) {   /* the first row is in, its answer unread */
+	for (int i = 0; i < 300 && strcmp(out, "1") != 0; i++) {   /* the first row is in */
 		usleep(10000);
 		ppt_sql(out, sizeof(out), "SELECT count(*) FROM steps WHERE step = 'connect'");
 	}

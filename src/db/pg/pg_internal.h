@@ -161,7 +161,8 @@ int pg_answer(PGresult **out, db_pg *db, PGresult *r, const char *sql, const cha
  * Step rows sent ahead (pg_pipe.c, libpq pipeline mode: libpq docs 34.5
  * "Pipeline Mode"). pg_pipe_step sends an attempt's step row, each with a
  * Sync of its own (its own transaction, as before), and returns without
- * waiting. The next statement of the handle collects the answers: inside
+ * waiting; a later step reads the answers already there and tells a
+ * refusal among them. The next statement of the handle collects them all: inside
  * a transaction it goes out behind the rows and is answered in the same
  * round trip (the transaction is rolled back by its caller when a row was
  * refused); a statement of its own waits for the rows first. Either way a

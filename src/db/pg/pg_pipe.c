@@ -1,8 +1,10 @@
 /*
  * pg_pipe.c — an attempt's step rows sent ahead in libpq's pipeline mode
  * (libpq docs 34.5 "Pipeline Mode", libpq 14 and later): a step returns
- * once its row is on the wire, and the handle's next statement collects
- * the answers (pg_internal.h says what a statement does with them).
+ * once its row is on the wire; the next step reads the answers that are
+ * there by then (seconds later on a station), and the handle's next
+ * statement collects the rest (pg_internal.h says what a statement does
+ * with them).
  *
  * Each row is followed by a Sync of its own, so it commits on its own as
  * before (libpq docs 34.5.1.1: the statements before a Sync are one
@@ -304,6 +306,38 @@ static int pg_pipe_add(db_pg *db, int64_t attempt_id, const char *step, const ch
 	return GANG_OK;
 }
 
+/*
+ * The answers already here, read without waiting for the server (a row's
+ * answer and its Sync's come together: the server flushes at the Sync): a
+ * refusal is told by this step, which then sends nothing; a lost session
+ * fails it as a lost statement would, so it runs again on a new session
+ * (pg_store.c), with the rows not answered.
+ */
+static int pg_pipe_collect_ready(db_pg *db, gang_diag *d)
+{
+	PGresult *r = NULL;
+	int done = 0, lost = !PQconsumeInput(db->conn);
+
+	while (!lost && done < db->pipe_sent && !PQisBusy(db->conn)) {
+		r = pg_pipe_next(db);
+		if (!r || !pg_pipe_synced(db)) {
+			lost = 1;
+			break;
+		}
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			pg_pipe_refused(db, r);
+		PQclear(r);
+		r = NULL;
+		done++;
+	}
+	pg_pipe_shift(db, done);
+	if (lost)
+		return pg_pipe_lost(db, r, NULL, PG_STEP_WHAT, d);
+	if (db->pipe_sent == 0)
+		PQexitPipelineMode(db->conn);
+	return db->pipe_err ? pg_pipe_tell(db, d) : GANG_OK;
+}
+
 int pg_pipe_step(db_pg *db, int64_t attempt_id, const char *step, const char *result, uint32_t duration_ms,
 		 const char *detail, gang_diag *d)
 {
@@ -318,6 +352,8 @@ int pg_pipe_step(db_pg *db, int64_t attempt_id, const char *step, const char *re
 		pg_p_text(&p, detail);
 		return pg_q(NULL, db, PG_STEP_SQL, &p, PG_STEP_WHAT, d);
 	}
+	if (db->pipe_sent > 0 && (err = pg_pipe_collect_ready(db, d)) < 0)
+		return err;
 	if (db->pipe_n == PG_PIPE_MAX && (err = pg_pipe_settle(db, d)) < 0)
 		return err;
 	/* nothing on the wire: a session the server ended is replaced first, as for any statement */
