@@ -238,8 +238,9 @@ void db_pg_close(db_pg *db)
 		return;
 	if (db->deliver_owned)
 		pg_deliver_stop(db);
-	if (db->conn && db->pipe_n > 0)
-		pg_pipe_settle(db, NULL);   /* rows sent ahead: their answers (a refusal has no one left to tell) */
+	/* rows on the wire: their answers read (a refusal has no one left to tell); no new session for them */
+	if (db->conn && db->pipe_sent > 0 && PQstatus(db->conn) == CONNECTION_OK)
+		(void)pg_pipe_q(NULL, db, NULL, NULL, "recording a step", NULL);
 	pg_pipe_drop(db);
 	if (db->conn) {
 		pg_rollback(db);
