@@ -113,10 +113,10 @@ int db_pg_attempt_begin(gang_attempt_key *key_out, db_pg *db, const gang_attempt
 	/*
 	 * In a transaction of its own: a session cut before COMMIT rolled the
 	 * attempt back, so the caller may run it again (pg_retry); only a cut
-	 * COMMIT leaves it unsure.
+	 * COMMIT leaves it unsure. Its BEGIN goes with the statement (one round
+	 * trip), and COMMIT is sent only once the statement's answer is here.
 	 */
-	if ((err = pg_begin(db, d)) < 0)
-		return err;
+	pg_begin_ahead(db);
 	if ((err = pg_attempt_insert(&key_out->seq, &id, db, info, d)) < 0) {
 		pg_rollback(db);
 		return err;
@@ -284,8 +284,8 @@ int db_pg_attempt_serial_text(db_pg *db, const gang_attempt_key *k, const char *
 {
 	int err;
 
-	if ((err = pg_begin(db, d)) < 0)
-		return err;
+	/* BEGIN goes with the first statement, behind any step rows sent ahead (pg_pipe.c) */
+	pg_begin_ahead(db);
 	/* setting the attempt's text to the same value twice is setting it once: a cut COMMIT may be retried */
 	db->idempotent = 1;
 	if ((err = pg_serial_text_tx(db, k, text, d)) < 0) {
@@ -301,7 +301,6 @@ int db_pg_attempt_serial_text(db_pg *db, const gang_attempt_key *k, const char *
 int db_pg_step(db_pg *db, const gang_attempt_key *k, const char *step, gang_step_result result,
 	       uint32_t duration_ms, const char *detail, gang_diag *d)
 {
-	pg_params p = { 0 };
 	int64_t id;
 	int err;
 
@@ -309,18 +308,14 @@ int db_pg_step(db_pg *db, const gang_attempt_key *k, const char *step, gang_step
 		return gang_diag_set(d, GANG_ERR, "database %s: step name or result missing", db->shown);
 	if ((err = pg_attempt_row(&id, db, k, "recording a step", d)) < 0)
 		return err;
-	pg_p_int(&p, id);
-	pg_p_text(&p, step);
-	pg_p_text(&p, pg_step_results[result]);
-	pg_p_int(&p, duration_ms);
-	pg_p_text(&p, detail);
-	/* the same step row twice is the same record: a retry after a lost reply adds nothing (pg_store.c) */
+	/*
+	 * Sent ahead (pg_pipe.c): the row's answer, and a refusal, come with the
+	 * handle's next statement, at the latest the attempt's close. The same
+	 * step row twice is the same record: a retry after a lost reply adds
+	 * nothing (pg_store.c).
+	 */
 	db->idempotent = 1;
-	err = pg_q(NULL, db,
-		   "INSERT INTO steps (attempt_id, step, result, duration_ms, detail, at) SELECT $1, $2, $3, $4, $5, "
-		   PG_NOW_SQL " WHERE NOT EXISTS (SELECT 1 FROM steps WHERE attempt_id = $1 AND step = $2 AND "
-		   "result = $3 AND duration_ms = $4 AND detail IS NOT DISTINCT FROM $5)",
-		   &p, "recording a step", d);
+	err = pg_pipe_step(db, id, step, pg_step_results[result], duration_ms, detail, d);
 	db->idempotent = 0;
 	return err;
 }

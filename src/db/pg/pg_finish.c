@@ -44,7 +44,10 @@ int pg_finish_tx(db_pg *db, const gang_attempt_key *k, gang_attempt_result resul
 /*
  * In a transaction of its own: a session cut before COMMIT rolled the
  * finish back, so the caller may run it again (pg_retry); only a cut
- * COMMIT leaves it unsure.
+ * COMMIT leaves it unsure. Its BEGIN and the statement go out behind the
+ * step rows sent ahead (pg_pipe.c), in one round trip; a row the server
+ * refused fails the close before COMMIT is sent, with the step's own
+ * sentence, and the transaction (a pass with its burns) is rolled back.
  */
 int db_pg_attempt_finish(db_pg *db, const gang_attempt_key *k, gang_attempt_result result,
 			 const char *error_class, const char *error_message, gang_diag *d)
@@ -53,8 +56,7 @@ int db_pg_attempt_finish(db_pg *db, const gang_attempt_key *k, gang_attempt_resu
 
 	if ((unsigned)result > GANG_ATTEMPT_ABORTED)
 		return gang_diag_set(d, GANG_ERR, "database %s: invalid attempt result %d", db->shown, (int)result);
-	if ((err = pg_begin(db, d)) < 0)
-		return err;
+	pg_begin_ahead(db);
 	if ((err = pg_finish_tx(db, k, result, error_class, error_message, NULL, d)) < 0) {
 		pg_rollback(db);
 		return err;

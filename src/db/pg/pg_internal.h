@@ -36,11 +36,26 @@
 
 #define PG_PARAMS_MAX 12
 
+/* Every transaction of the backend (pg_util.c pg_begin, pg_pipe.c). */
+#define PG_BEGIN_SQL "BEGIN ISOLATION LEVEL READ COMMITTED"
+
 /* Statements a session keeps prepared (pg_util.c); more are run unprepared. */
 #define PG_PREPARED_MAX 96
 
 /* How often an op whose session was lost before it could commit runs again on a new one. */
 #define PG_RETRIES 3
+
+/* Step rows a handle sends ahead (libpq pipeline mode, pg_pipe.c) before it waits for their answers. */
+#define PG_PIPE_MAX 16
+
+/* A step row sent ahead and not answered yet: what it takes to send it again on a new session. */
+typedef struct pg_pipe_row {
+	int64_t attempt_id;
+	char *step;
+	const char *result; /* "pass", "fail" or "skip" (static) */
+	uint32_t duration_ms;
+	char *detail;       /* NULL: none */
+} pg_pipe_row;
 
 /* The values of one statement, as text (NULL: SQL NULL); numbers are formatted into num. */
 typedef struct pg_params {
@@ -70,6 +85,13 @@ typedef struct db_pg {
 	int unsure;     /* ... and it may have committed (COMMIT, or a write outside a transaction) */
 	struct pg_deliver *deliver; /* the station's journal and its delivery worker (NULL: none; pg_journal.c) */
 	int deliver_owned;          /* this (main) handle owns deliver; workers borrow it */
+	pg_pipe_row pipe[PG_PIPE_MAX]; /* step rows sent ahead, oldest first, until answered (pg_pipe.c) */
+	int pipe_n;
+	int pipe_sent;   /* how many of them are on this session's wire (the rest go with the next statement) */
+	int begin_ahead; /* BEGIN goes out with the transaction's first statement (pg_begin_ahead) */
+	int pipe_hold;   /* a new session is being set up: statements run one at a time */
+	int pipe_err;    /* a row the server refused, not told yet (0: none): told by the next statement */
+	gang_diag pipe_why;
 } db_pg;
 
 extern const gang_store_ops db_pg_ops;
@@ -99,6 +121,11 @@ void pg_oneline(char *s);
 /* A refusal in the handle's terms: "database <uri>: <what> failed: <server's message>". */
 int pg_fail(db_pg *db, const PGresult *r, const char *what, gang_diag *d);
 int pg_begin(db_pg *db, gang_diag *d);
+/*
+ * A transaction whose BEGIN is sent together with its first statement (one
+ * round trip instead of two); a failed BEGIN is that statement's failure.
+ */
+void pg_begin_ahead(db_pg *db);
 int pg_commit(db_pg *db, gang_diag *d);
 void pg_rollback(db_pg *db);
 /* The lock wait of the session (lock_timeout) from db->wait_ms. */
@@ -117,6 +144,42 @@ int pg_reconnect(db_pg *db, gang_diag *d);
 int pg_retry(db_pg *db, int err, gang_diag *d);
 /* Forget the prepared statements of a session that is gone or closing (pg_util.c). */
 void pg_prepared_forget(db_pg *db);
+/* The name of sql's prepared statement in this session (NULL: not prepared yet, nothing is sent). */
+const char *pg_prepared_name(char *name, size_t cap, db_pg *db, const char *sql);
+/* Prepare sql now (not in pipeline mode); NULL when it runs unprepared (pg_util.c). */
+const char *pg_prepared(char *name, size_t cap, db_pg *db, const char *sql, int nparams);
+/* Note that sql was prepared as name on this session (sent in a pipeline and answered). */
+void pg_prepared_add(db_pg *db, const char *sql);
+/* A session the server ended while idle is replaced before anything is sent (pg_util.c). */
+int pg_ready(db_pg *db, gang_diag *d);
+/* How a statement that failed on a lost connection failed: db->lost, db->unsure (sql NULL: step rows only). */
+void pg_note_lost(db_pg *db, const PGresult *r, const char *sql);
+/* A statement's answer r (taken over): GANG_OK with *out (may be NULL) or its failure. */
+int pg_answer(PGresult **out, db_pg *db, PGresult *r, const char *sql, const char *what, gang_diag *d);
+
+/*
+ * Step rows sent ahead (pg_pipe.c, libpq pipeline mode: libpq docs 34.5
+ * "Pipeline Mode"). pg_pipe_step sends an attempt's step row, each with a
+ * Sync of its own (its own transaction, as before), and returns without
+ * waiting; a later step reads the answers already there and tells a
+ * refusal among them. The next statement of the handle collects them all: inside
+ * a transaction it goes out behind the rows and is answered in the same
+ * round trip (the transaction is rolled back by its caller when a row was
+ * refused); a statement of its own waits for the rows first. Either way a
+ * refusal comes back as that statement's failure, in the words the step
+ * would have had ("recording a step failed: ..."), so a pass is never
+ * committed over a refused row. A row whose session was lost before it
+ * was answered is sent again on the new one: it inserts only what is not
+ * there yet, so it is never doubled.
+ */
+int pg_pipe_step(db_pg *db, int64_t attempt_id, const char *step, const char *result, uint32_t duration_ms,
+		 const char *detail, gang_diag *d);
+/* sql (NULL: nothing but the rows ahead) with the rows ahead and a BEGIN ahead, in one round trip. */
+int pg_pipe_q(PGresult **out, db_pg *db, const char *sql, const pg_params *p, const char *what, gang_diag *d);
+/* Wait for the rows ahead: GANG_OK or the first refusal; a lost session is replaced and they go again. */
+int pg_pipe_settle(db_pg *db, gang_diag *d);
+/* Forget the rows ahead (a handle closing; the server has what reached it). */
+void pg_pipe_drop(db_pg *db);
 
 /* Migrations (pg_migrate.c). */
 int pg_migrate_on_open(db_pg *db, gang_diag *d);

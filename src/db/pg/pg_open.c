@@ -139,12 +139,24 @@ static int pg_relock(db_pg *db, gang_diag *d)
 	return GANG_OK;
 }
 
+/* The new session, set up one statement at a time: rows sent ahead go again with the next statement. */
+static int pg_reconnect_session(db_pg *db, gang_diag *d)
+{
+	int err;
+
+	db->pipe_hold = 1;
+	err = pg_session(db, d) < 0 ? GANG_EDB : pg_relock(db, d);
+	db->pipe_hold = 0;
+	return err;
+}
+
 int pg_reconnect(db_pg *db, gang_diag *d)
 {
 	char msg[512];
 
-	db->in_tx = 0;
+	db->in_tx = db->begin_ahead;   /* a BEGIN not sent yet still opens the transaction, on the new session */
 	db->ended = 0;
+	db->pipe_sent = 0;
 	pg_prepared_forget(db);
 	PQreset(db->conn);
 	if (PQstatus(db->conn) != CONNECTION_OK) {
@@ -156,7 +168,7 @@ int pg_reconnect(db_pg *db, gang_diag *d)
 	}
 	PQsetNoticeReceiver(db->conn, pg_quiet, db);
 	db->lost = db->unsure = 0;
-	return pg_session(db, d) < 0 ? GANG_EDB : pg_relock(db, d);
+	return pg_reconnect_session(db, d);
 }
 
 static int pg_setup(db_pg *db, gang_diag *d)
@@ -226,6 +238,10 @@ void db_pg_close(db_pg *db)
 		return;
 	if (db->deliver_owned)
 		pg_deliver_stop(db);
+	/* rows on the wire: their answers read (a refusal has no one left to tell); no new session for them */
+	if (db->conn && db->pipe_sent > 0 && PQstatus(db->conn) == CONNECTION_OK)
+		(void)pg_pipe_q(NULL, db, NULL, NULL, "recording a step", NULL);
+	pg_pipe_drop(db);
 	if (db->conn) {
 		pg_rollback(db);
 		PQfinish(db->conn);   /* ends the session: its run lock goes with it */

@@ -95,9 +95,9 @@ int pg_fail(db_pg *db, const PGresult *r, const char *what, gang_diag *d)
  * socket) is replaced before the statement is sent; PQconsumeInput does
  * not block (libpq docs 34.4 "Asynchronous Command Processing").
  */
-static int pg_ready(db_pg *db, gang_diag *d)
+int pg_ready(db_pg *db, gang_diag *d)
 {
-	if (db->in_tx)
+	if (db->in_tx && !db->begin_ahead)   /* a BEGIN still to be sent: nothing of the transaction is on the wire */
 		return GANG_OK;
 	if (PQconsumeInput(db->conn) && PQstatus(db->conn) == CONNECTION_OK && !db->ended)
 		return GANG_OK;
@@ -116,12 +116,16 @@ static int pg_ready(db_pg *db, gang_diag *d)
  * serial text, set to the same value) may always run again; a
  * SELECT of a server function that writes (db->writes) is a write.
  */
-static void pg_note_lost(db_pg *db, const PGresult *r, const char *sql)
+void pg_note_lost(db_pg *db, const PGresult *r, const char *sql)
 {
 	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 	int ordered = db->ended || (state && (strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0));
 
 	db->lost = PQstatus(db->conn) == CONNECTION_BAD;
+	if (!sql) {   /* step rows only: each inserts only what is not there yet */
+		db->unsure = 0;
+		return;
+	}
 	/* an idempotent statement or transaction (db->idempotent) may run again even after a cut COMMIT */
 	db->unsure = db->lost && !db->idempotent &&
 		     (strncmp(sql, "COMMIT", 6) == 0 ||
@@ -137,18 +141,35 @@ static void pg_note_lost(db_pg *db, const PGresult *r, const char *sql)
  * NULL when none is to be had (the table is full, or preparing failed: the
  * statement then runs unprepared and fails or succeeds as such).
  */
-static const char *pg_prepared(char *name, size_t cap, db_pg *db, const char *sql, int nparams)
+const char *pg_prepared_name(char *name, size_t cap, db_pg *db, const char *sql)
 {
-	PGresult *r;
-	char *copy;
 	int i;
 
 	for (i = 0; i < db->n_prepared && strcmp(db->prepared[i], sql) != 0; i++)
 		;
 	snprintf(name, cap, "g%d", i);
-	if (i < db->n_prepared)
+	return i < db->n_prepared ? name : NULL;
+}
+
+void pg_prepared_add(db_pg *db, const char *sql)
+{
+	char *copy;
+
+	if (db->n_prepared < PG_PREPARED_MAX && (copy = strdup(sql)))
+		db->prepared[db->n_prepared++] = copy;
+}
+
+const char *pg_prepared(char *name, size_t cap, db_pg *db, const char *sql, int nparams)
+{
+	PGresult *r;
+	char *copy;
+	int i = db->n_prepared;
+
+	if (pg_prepared_name(name, cap, db, sql))
 		return name;
-	if (i >= PG_PREPARED_MAX || PQtransactionStatus(db->conn) == PQTRANS_INERROR || !(copy = strdup(sql)))
+	/* PQprepare waits for its answer: never in pipeline mode (pg_pipe.c sends its own) */
+	if (i >= PG_PREPARED_MAX || PQtransactionStatus(db->conn) == PQTRANS_INERROR ||
+	    PQpipelineStatus(db->conn) != PQ_PIPELINE_OFF || !(copy = strdup(sql)))
 		return NULL;
 	r = PQprepare(db->conn, name, sql, nparams, NULL);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
@@ -168,22 +189,13 @@ void pg_prepared_forget(db_pg *db)
 		free(db->prepared[--db->n_prepared]);
 }
 
-int pg_q(PGresult **out, db_pg *db, const char *sql, const pg_params *p, const char *what, gang_diag *d)
+int pg_answer(PGresult **out, db_pg *db, PGresult *r, const char *sql, const char *what, gang_diag *d)
 {
-	PGresult *r;
-	ExecStatusType st;
-	char name[16];
+	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	int err;
 
 	if (out)
 		*out = NULL;
-	if ((err = pg_ready(db, d)) < 0)
-		return err;
-	if (pg_prepared(name, sizeof(name), db, sql, p ? p->n : 0))
-		r = PQexecPrepared(db->conn, name, p ? p->n : 0, p ? p->v : NULL, NULL, NULL, 0);
-	else
-		r = PQexecParams(db->conn, sql, p ? p->n : 0, NULL, p ? p->v : NULL, NULL, NULL, 0);
-	st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 		pg_note_lost(db, r, sql);
 		err = pg_fail(db, r, what, d);
@@ -196,6 +208,26 @@ int pg_q(PGresult **out, db_pg *db, const char *sql, const pg_params *p, const c
 	else
 		PQclear(r);
 	return GANG_OK;
+}
+
+int pg_q(PGresult **out, db_pg *db, const char *sql, const pg_params *p, const char *what, gang_diag *d)
+{
+	PGresult *r;
+	char name[16];
+	int err;
+
+	if (out)
+		*out = NULL;
+	/* step rows or a BEGIN sent ahead go with this statement, or are answered first (pg_pipe.c) */
+	if (!db->pipe_hold && (db->pipe_n > 0 || db->pipe_err || db->begin_ahead))
+		return pg_pipe_q(out, db, sql, p, what, d);
+	if ((err = pg_ready(db, d)) < 0)
+		return err;
+	if (pg_prepared(name, sizeof(name), db, sql, p ? p->n : 0))
+		r = PQexecPrepared(db->conn, name, p ? p->n : 0, p ? p->v : NULL, NULL, NULL, 0);
+	else
+		r = PQexecParams(db->conn, sql, p ? p->n : 0, NULL, p ? p->v : NULL, NULL, NULL, 0);
+	return pg_answer(out, db, r, sql, what, d);
 }
 
 int64_t pg_changed(PGresult *r)
@@ -229,10 +261,16 @@ int pg_is_null(PGresult *r, int row, int col)
  */
 int pg_begin(db_pg *db, gang_diag *d)
 {
-	int err = pg_q(NULL, db, "BEGIN ISOLATION LEVEL READ COMMITTED", NULL, "starting a transaction", d);
+	int err = pg_q(NULL, db, PG_BEGIN_SQL, NULL, "starting a transaction", d);
 
 	db->in_tx = err == GANG_OK;
 	return err;
+}
+
+void pg_begin_ahead(db_pg *db)
+{
+	db->begin_ahead = 1;
+	db->in_tx = 1;
 }
 
 int pg_commit(db_pg *db, gang_diag *d)
@@ -259,9 +297,11 @@ int pg_retry(db_pg *db, int err, gang_diag *d)
 
 void pg_rollback(db_pg *db)
 {
-	if (db->conn && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+	if (db->conn && PQtransactionStatus(db->conn) != PQTRANS_IDLE &&
+	    PQpipelineStatus(db->conn) == PQ_PIPELINE_OFF)
 		PQclear(PQexec(db->conn, "ROLLBACK"));
 	db->in_tx = 0;
+	db->begin_ahead = 0;
 }
 
 /* lock_timeout (PostgreSQL 15 manual 20.11.1): how long a statement waits for another session's lock. */
