@@ -238,9 +238,21 @@ void db_pg_close(db_pg *db)
 		return;
 	if (db->deliver_owned)
 		pg_deliver_stop(db);
-	/* rows on the wire: their answers read (a refusal has no one left to tell); no new session for them */
-	if (db->conn && db->pipe_sent > 0 && PQstatus(db->conn) == CONNECTION_OK)
-		(void)pg_pipe_q(NULL, db, NULL, NULL, "recording a step", NULL);
+	/*
+	 * Step rows sent ahead and not answered: delivered before the session
+	 * ends, on a new one when it was lost (each inserts only what is not
+	 * there yet). A refusal then has no one left to tell; a server still
+	 * away loses them, as it would have lost the step itself.
+	 */
+	if (db->conn && db->pipe_n > 0) {
+		gang_diag quiet = { 0 };
+
+		if (PQstatus(db->conn) == CONNECTION_OK)
+			(void)pg_pipe_q(NULL, db, NULL, NULL, "recording a step", &quiet);
+		/* a session found gone only now (its backend killed): one new session for what is left */
+		if (db->pipe_n > 0 && pg_reconnect(db, &quiet) == GANG_OK)
+			(void)pg_pipe_q(NULL, db, NULL, NULL, "recording a step", &quiet);
+	}
 	pg_pipe_drop(db);
 	if (db->conn) {
 		pg_rollback(db);
