@@ -209,30 +209,42 @@ static void ppt_exec(PGconn *c, const char *sql)
 	PQclear(r);
 }
 
+/*
+ * Steps "connect" (in) and "program", whose row's foreign-key check waits
+ * for the attempt's row lock another session holds: the station's session
+ * is killed while it waits, then the lock is let go.
+ */
+static void ppt_kill_with_a_row_on_its_way(gang_db *db, const gang_attempt_key *k)
+{
+	gang_diag d = { 0 };
+	char out[128];
+	PGconn *c = PQconnectdb(ppt_uri);
+
+	cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
+	cr_expect_eq(gang_db_step(db, k, "connect", GANG_STEP_PASS, 3, NULL, &d), GANG_OK, "%s", d.msg);
+	ppt_sql(out, sizeof(out), "SELECT count(*) FROM steps WHERE step = 'connect'");
+	for (int i = 0; i < 300 && strcmp(out, "1") != 0; i++) {   /* the first row is in */
+		usleep(10000);
+		ppt_sql(out, sizeof(out), "SELECT count(*) FROM steps WHERE step = 'connect'");
+	}
+	ppt_exec(c, "BEGIN");
+	ppt_exec(c, "SELECT 1 FROM attempts FOR UPDATE");
+	cr_expect_eq(gang_db_step(db, k, "program", GANG_STEP_PASS, 10, "16 KiB", &d), GANG_OK, "%s", d.msg);
+	ppt_wait_for_lock_wait();
+	ppt_sql(out, sizeof(out), PPT_KILL_WAITING);
+	cr_expect_str_eq(out, "1");
+	ppt_exec(c, "COMMIT");
+	PQfinish(c);
+}
+
 Test(db_pg_pipe, a_session_killed_with_step_rows_on_their_way_sends_them_again_and_doubles_none)
 {
 	gang_db *db = ppt_station();
 	gang_attempt_key k = ppt_attempt(db);
 	gang_diag d = { 0 };
 	char out[128];
-	PGconn *c = PQconnectdb(ppt_uri);
 
-	cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
-	cr_expect_eq(gang_db_step(db, &k, "connect", GANG_STEP_PASS, 3, NULL, &d), GANG_OK, "%s", d.msg);
-	ppt_sql(out, sizeof(out), "SELECT count(*) FROM steps WHERE step = 'connect'");
-	for (int i = 0; i < 300 && strcmp(out, "1") != 0; i++) {   /* the first row is in */
-		usleep(10000);
-		ppt_sql(out, sizeof(out), "SELECT count(*) FROM steps WHERE step = 'connect'");
-	}
-	/* the second row's foreign-key check waits for the attempt's row lock: killed while it waits */
-	ppt_exec(c, "BEGIN");
-	ppt_exec(c, "SELECT 1 FROM attempts FOR UPDATE");
-	cr_expect_eq(gang_db_step(db, &k, "program", GANG_STEP_PASS, 10, "16 KiB", &d), GANG_OK, "%s", d.msg);
-	ppt_wait_for_lock_wait();
-	ppt_sql(out, sizeof(out), PPT_KILL_WAITING);
-	cr_expect_str_eq(out, "1");
-	ppt_exec(c, "COMMIT");
-	PQfinish(c);
+	ppt_kill_with_a_row_on_its_way(db, &k);
 	cr_expect_eq(gang_db_attempt_finish(db, &k, GANG_ATTEMPT_PASS, NULL, NULL, &d), GANG_OK, "%s", d.msg);
 	ppt_sql(out, sizeof(out), "SELECT result || ' ' || (SELECT state FROM serials) || ' ' || "
 				  "(SELECT string_agg(step, ',' ORDER BY id) FROM steps) FROM attempts");
@@ -245,25 +257,9 @@ Test(db_pg_pipe, a_handle_closed_after_its_session_was_killed_sends_the_row_agai
 {
 	gang_db *db = ppt_station();
 	gang_attempt_key k = ppt_attempt(db);
-	gang_diag d = { 0 };
 	char out[128];
-	PGconn *c = PQconnectdb(ppt_uri);
 
-	cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
-	cr_expect_eq(gang_db_step(db, &k, "connect", GANG_STEP_PASS, 3, NULL, &d), GANG_OK, "%s", d.msg);
-	ppt_sql(out, sizeof(out), "SELECT count(*) FROM steps WHERE step = 'connect'");
-	for (int i = 0; i < 300 && strcmp(out, "1") != 0; i++) {
-		usleep(10000);
-		ppt_sql(out, sizeof(out), "SELECT count(*) FROM steps WHERE step = 'connect'");
-	}
-	ppt_exec(c, "BEGIN");
-	ppt_exec(c, "SELECT 1 FROM attempts FOR UPDATE");
-	cr_expect_eq(gang_db_step(db, &k, "program", GANG_STEP_PASS, 10, "16 KiB", &d), GANG_OK, "%s", d.msg);
-	ppt_wait_for_lock_wait();
-	ppt_sql(out, sizeof(out), PPT_KILL_WAITING);
-	cr_expect_str_eq(out, "1");
-	ppt_exec(c, "COMMIT");
-	PQfinish(c);
+	ppt_kill_with_a_row_on_its_way(db, &k);
 	gang_db_close(db);
 	ppt_sql(out, sizeof(out), "SELECT string_agg(step, ',' ORDER BY id) FROM steps");
 	cr_expect_str_eq(out, "connect,program", "the row on its way was lost with the session");
