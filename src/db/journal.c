@@ -4,6 +4,13 @@
  * docs "PRAGMA synchronous": FULL syncs the WAL at every commit, so an
  * appended record survives a power cut, not only kill -9). Its schema is
  * its own (JOURNAL_SCHEMA), versioned by PRAGMA user_version.
+ *
+ * Appends commit in groups: the slots that append while one commit is
+ * being synced wait together, and the first of them writes all their
+ * records in the next transaction, so one WAL sync covers them all
+ * (group commit). Each caller still returns only once its own record is
+ * on disk; a group that fails leaves none of its records and tells each
+ * caller why.
  */
 #include "db/journal.h"
 
@@ -32,8 +39,21 @@ static const char JOURNAL_SCHEMA[] =
 	"CREATE INDEX records_attempt ON records(attempt_seq, kind);"
 	"PRAGMA user_version = 1;";
 
+/* A record waiting for the group commit that writes it (on its caller's stack). */
+typedef struct journal_wait {
+	gang_journal_rec *r;
+	gang_diag d;
+	int err;
+	bool done;
+	struct journal_wait *next;
+} journal_wait;
+
 struct gang_journal {
 	pthread_mutex_t mu; /* guards db */
+	pthread_mutex_t qmu; /* guards the group below */
+	pthread_cond_t qcond;
+	journal_wait *queue, **queue_tail; /* appends waiting for the next group, in arrival order */
+	bool writing;       /* a group is being written */
 	sqlite3 *db;
 	int lock_fd;        /* the fcntl lock that keeps a second gang out */
 	char *path;
@@ -232,6 +252,9 @@ int gang_journal_open(gang_journal **out, const char *path, const char *station,
 		return gang_diag_set(d, GANG_ENOMEM, "out of memory opening journal %s", path);
 	}
 	pthread_mutex_init(&j->mu, NULL);
+	pthread_mutex_init(&j->qmu, NULL);
+	pthread_cond_init(&j->qcond, NULL);
+	j->queue_tail = &j->queue;
 	j->lock_fd = -1;
 	snprintf(j->station, sizeof(j->station), "%s", station ? station : "");
 	if ((err = journal_mkdirs(path, d)) < 0 || (err = journal_lock(j, d)) < 0 ||
@@ -251,6 +274,8 @@ void gang_journal_close(gang_journal *j)
 	if (j->lock_fd >= 0)
 		close(j->lock_fd);
 	pthread_mutex_destroy(&j->mu);
+	pthread_mutex_destroy(&j->qmu);
+	pthread_cond_destroy(&j->qcond);
 	free(j->path);
 	free(j);
 }
@@ -290,16 +315,70 @@ static int journal_append_locked(gang_journal *j, gang_journal_rec *r, gang_diag
 	return rc == SQLITE_ROW ? GANG_OK : journal_fail(j, "writing a record", d);
 }
 
+/*
+ * The group g in one transaction. When it cannot begin, a record fails or
+ * the commit fails, nothing of g stays and every record of g gets the
+ * journal's sentence: the causes (a lock held elsewhere, a full or broken
+ * disk) are the file's, and a record alone would fare no better.
+ */
+static void journal_write_group(gang_journal *j, journal_wait *g)
+{
+	char why[256] = "";
+	bool began;
+	int err;
+
+	pthread_mutex_lock(&j->mu);
+	began = sqlite3_exec(j->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
+	err = began ? GANG_OK : GANG_EDB;
+	for (journal_wait *w = g; w && err == GANG_OK; w = w->next)
+		err = journal_append_locked(j, w->r, &w->d);
+	if (err == GANG_OK && sqlite3_exec(j->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		err = GANG_EDB;
+	if (err != GANG_OK) {
+		snprintf(why, sizeof(why), "%s", sqlite3_errmsg(j->db));
+		if (began)
+			sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	pthread_mutex_unlock(&j->mu);
+	for (journal_wait *w = g; w; w = w->next)
+		w->err = err == GANG_OK ? GANG_OK : gang_diag_set(&w->d, GANG_EDB, "journal %s: writing a record "
+								  "failed: %s", j->path, why);
+}
+
 int gang_journal_append(gang_journal *j, gang_journal_rec *r, gang_diag *d)
 {
-	int err;
+	journal_wait me = { .r = r };
 
 	if (!r->at[0])
 		journal_now(r->at, sizeof(r->at));
-	pthread_mutex_lock(&j->mu);
-	err = journal_append_locked(j, r, d);
-	pthread_mutex_unlock(&j->mu);
-	return err;
+	pthread_mutex_lock(&j->qmu);
+	*j->queue_tail = &me;
+	j->queue_tail = &me.next;
+	while (!me.done) {
+		journal_wait *g;
+
+		if (j->writing) {
+			pthread_cond_wait(&j->qcond, &j->qmu);
+			continue;
+		}
+		j->writing = true;   /* this caller writes every record waiting, its own among them */
+		g = j->queue;
+		j->queue = NULL;
+		j->queue_tail = &j->queue;
+		pthread_mutex_unlock(&j->qmu);
+		journal_write_group(j, g);
+		pthread_mutex_lock(&j->qmu);
+		for (journal_wait *w = g, *next; w; w = next) {
+			next = w->next;   /* w may leave as soon as it is done */
+			w->done = true;
+		}
+		j->writing = false;
+		pthread_cond_broadcast(&j->qcond);
+	}
+	pthread_mutex_unlock(&j->qmu);
+	if (me.err < 0 && d)
+		*d = me.d;
+	return me.err;
 }
 
 void gang_journal_rec_clear(gang_journal_rec *r)

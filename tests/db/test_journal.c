@@ -12,6 +12,7 @@
  * rewrite or delete a delivery, and SQLite refuses a journal.
  */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +98,110 @@ Test(db_journal, records_come_back_in_order_with_their_texts_and_are_settled_and
 	cr_assert_eq(gang_journal_open_attempts(&open, &n_open, j, &d), GANG_OK, "%s", d.msg);
 	cr_expect_eq(n_open, 1, "attempt 1 was begun and never finished");
 	free(open);
+	gang_journal_close(j);
+}
+
+#define JT_THREADS 16
+#define JT_EACH 40
+
+typedef struct jt_writer {
+	gang_journal *j;
+	int no;
+	int64_t seq[JT_EACH];
+	int err;
+} jt_writer;
+
+static void *jt_write(void *arg)
+{
+	jt_writer *w = arg;
+	gang_diag d = { 0 };
+	char step[16];
+
+	for (int i = 0; i < JT_EACH && w->err == GANG_OK; i++) {
+		gang_journal_rec r = { .kind = GANG_JREC_STEP, .attempt_seq = w->no, .s = { step }, .n = { 0, i } };
+
+		snprintf(step, sizeof(step), "w%d-%d", w->no, i);
+		w->err = gang_journal_append(w->j, &r, &d);
+		w->seq[i] = r.seq;
+	}
+	return NULL;
+}
+
+/*
+ * Slots appending at once commit in groups (one WAL sync for many records):
+ * every record is there once, with the number its caller was given, and
+ * each slot's records in the order it wrote them.
+ */
+Test(db_journal, appends_from_many_threads_commit_in_groups_and_each_keeps_its_number_and_order)
+{
+	gang_journal *j = jt_open("line-1", "postgresql:///a");
+	pthread_t th[JT_THREADS];
+	jt_writer w[JT_THREADS];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	char want[16];
+
+	for (int t = 0; t < JT_THREADS; t++) {
+		w[t] = (jt_writer){ .j = j, .no = t + 1 };
+		cr_assert_eq(pthread_create(&th[t], NULL, jt_write, &w[t]), 0);
+	}
+	for (int t = 0; t < JT_THREADS; t++)
+		pthread_join(th[t], NULL);
+	gang_journal_close(j);
+	cr_assert_eq(sqlite3_open(jt_path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*), count(DISTINCT seq), min(seq), max(seq) FROM records", -1,
+					&st, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	cr_expect_eq(sqlite3_column_int(st, 0), JT_THREADS * JT_EACH);
+	cr_expect_eq(sqlite3_column_int(st, 1), JT_THREADS * JT_EACH);
+	cr_expect_eq(sqlite3_column_int(st, 2), 1);
+	cr_expect_eq(sqlite3_column_int(st, 3), JT_THREADS * JT_EACH, "numbers without a gap");
+	sqlite3_finalize(st);
+	cr_assert_eq(sqlite3_prepare_v2(db, "SELECT s0, attempt_seq, n1 FROM records WHERE seq = ?", -1, &st, NULL),
+		     SQLITE_OK);
+	for (int t = 0; t < JT_THREADS; t++) {
+		cr_expect_eq(w[t].err, GANG_OK);
+		for (int i = 0; i < JT_EACH; i++) {
+			cr_expect(i == 0 || w[t].seq[i] > w[t].seq[i - 1], "slot %d wrote out of order", t + 1);
+			sqlite3_bind_int64(st, 1, w[t].seq[i]);
+			cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "record %lld missing", (long long)w[t].seq[i]);
+			snprintf(want, sizeof(want), "w%d-%d", t + 1, i);
+			cr_expect_str_eq((const char *)sqlite3_column_text(st, 0), want);
+			cr_expect_eq(sqlite3_column_int(st, 1), t + 1);
+			cr_expect_eq(sqlite3_column_int(st, 2), i);
+			sqlite3_reset(st);
+		}
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* A journal another connection keeps locked: every waiting append fails with the journal's sentence, none half written. */
+Test(db_journal, appends_to_a_journal_locked_by_another_connection_fail_each_with_its_sentence)
+{
+	gang_journal *j = jt_open("line-1", "postgresql:///a");
+	pthread_t th[4];
+	jt_writer w[4];
+	sqlite3 *db;
+	gang_diag d = { 0 };
+	gang_journal_rec r = { .kind = GANG_JREC_STEP, .attempt_seq = 9, .s = { "alone" } };
+
+	cr_assert_eq(sqlite3_open(jt_path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+	for (int t = 0; t < 4; t++) {
+		w[t] = (jt_writer){ .j = j, .no = t + 1 };
+		cr_assert_eq(pthread_create(&th[t], NULL, jt_write, &w[t]), 0);
+	}
+	for (int t = 0; t < 4; t++) {
+		pthread_join(th[t], NULL);
+		cr_expect_lt(w[t].err, 0, "slot %d wrote into a locked journal", t + 1);
+	}
+	cr_expect_lt(gang_journal_append(j, &r, &d), 0);
+	cr_expect_not_null(strstr(d.msg, "writing a record"), "%s", d.msg);
+	cr_assert_eq(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	cr_assert_eq(gang_journal_append(j, &r, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(r.seq, 1, "nothing of the failed appends was kept");
 	gang_journal_close(j);
 }
 
