@@ -408,7 +408,7 @@ int gang_stlink_read_idcodes(uint32_t *dpidr_out, gang_stlink *sl)
 	return GANG_OK;
 }
 
-static int stlink_check_align(gang_stlink *sl, uint32_t addr, uint32_t align, const char *what)
+int gang_stlink_check_align(gang_stlink *sl, uint32_t addr, uint32_t align, const char *what)
 {
 	if ((addr & (align - 1U)) == 0)
 		return GANG_OK;
@@ -422,7 +422,7 @@ int gang_stlink_read32(uint32_t *out, gang_stlink *sl, uint32_t addr)
 	int err;
 
 	*out = 0;
-	err = stlink_check_align(sl, addr, 4, "READDEBUGREG");
+	err = gang_stlink_check_align(sl, addr, 4, "READDEBUGREG");
 	if (err < 0)
 		return err;
 	stlink_debug_cmd(cmd, STLINK_DEBUG_APIV2_READDEBUGREG);
@@ -437,7 +437,7 @@ int gang_stlink_read32(uint32_t *out, gang_stlink *sl, uint32_t addr)
 int gang_stlink_write32(gang_stlink *sl, uint32_t addr, uint32_t val)
 {
 	uint8_t cmd[STLINK_CMD_LEN], in[GANG_STLINK_REPLY_STATUS];
-	int err = stlink_check_align(sl, addr, 4, "WRITEDEBUGREG");
+	int err = gang_stlink_check_align(sl, addr, 4, "WRITEDEBUGREG");
 
 	if (err < 0)
 		return err;

@@ -131,5 +131,7 @@ int gang_stlink_mem_cmd(gang_stlink *sl, const uint8_t *cmd, const uint8_t *out,
 void gang_stlink_put_le16(uint8_t *p, uint16_t v);
 void gang_stlink_put_le32(uint8_t *p, uint32_t v);
 uint32_t gang_stlink_get_le32(const uint8_t *p);
+/* GANG_ERR naming what and addr unless addr is a multiple of align (a power of two). */
+int gang_stlink_check_align(gang_stlink *sl, uint32_t addr, uint32_t align, const char *what);
 
 #endif

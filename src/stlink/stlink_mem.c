@@ -142,7 +142,7 @@ int gang_stlink_write16(gang_stlink *sl, uint32_t addr, uint16_t val)
  * way; older firmware reaches AP0 alone). The second core of a dual-core
  * STM32H7 sits on AP3 (RM0399 §60.4).
  */
-static int stlink_ap_check(gang_stlink *sl, unsigned ap, const char *what)
+static int stlink_ap_check(gang_stlink *sl, unsigned ap, uint32_t addr, const char *what)
 {
 	if (!sl->feat.init_ap)
 		return gang_diag_set(sl->d, GANG_EPROBE_FIRMWARE,
@@ -151,14 +151,14 @@ static int stlink_ap_check(gang_stlink *sl, unsigned ap, const char *what)
 	if (ap > STLINK_AP_MAX)
 		return gang_diag_set(sl->d, GANG_ERR, "%s: access port %u does not exist (0..%u)", what, ap,
 				     STLINK_AP_MAX);
-	return GANG_OK;
+	return gang_stlink_check_align(sl, addr, STLINK_MEM_WORD, what);
 }
 
 int gang_stlink_ap_open(gang_stlink *sl, unsigned ap)
 {
 	uint8_t cmd[STLINK_CMD_LEN] = { STLINK_DEBUG_COMMAND, STLINK_DEBUG_APIV2_INIT_AP, 0 };
 	uint8_t in[GANG_STLINK_REPLY_STATUS];
-	int err = stlink_ap_check(sl, ap, "INIT_AP");
+	int err = stlink_ap_check(sl, ap, 0, "INIT_AP");
 
 	if (err < 0)
 		return err;
@@ -169,11 +169,9 @@ int gang_stlink_ap_open(gang_stlink *sl, unsigned ap)
 int gang_stlink_read32_ap(uint32_t *out, gang_stlink *sl, unsigned ap, uint32_t addr)
 {
 	uint8_t cmd[STLINK_CMD_LEN], buf[STLINK_MEM_WORD];
-	int err = stlink_ap_check(sl, ap, "READMEM_32BIT");
+	int err = stlink_ap_check(sl, ap, addr, "READMEM_32BIT");
 
 	*out = 0;
-	if (err == GANG_OK && addr % STLINK_MEM_WORD != 0)
-		err = gang_diag_set(sl->d, GANG_ERR, "READMEM_32BIT at 0x%08X: address not aligned", (unsigned)addr);
 	if (err < 0)
 		return err;
 	stlink_mem_cmd(cmd, STLINK_DEBUG_READMEM_32BIT, addr, sizeof(buf));
@@ -186,10 +184,8 @@ int gang_stlink_read32_ap(uint32_t *out, gang_stlink *sl, unsigned ap, uint32_t 
 int gang_stlink_write32_ap(gang_stlink *sl, unsigned ap, uint32_t addr, uint32_t val)
 {
 	uint8_t cmd[STLINK_CMD_LEN], buf[STLINK_MEM_WORD];
-	int err = stlink_ap_check(sl, ap, "WRITEMEM_32BIT");
+	int err = stlink_ap_check(sl, ap, addr, "WRITEMEM_32BIT");
 
-	if (err == GANG_OK && addr % STLINK_MEM_WORD != 0)
-		err = gang_diag_set(sl->d, GANG_ERR, "WRITEMEM_32BIT at 0x%08X: address not aligned", (unsigned)addr);
 	if (err < 0)
 		return err;
 	stlink_mem_cmd(cmd, STLINK_DEBUG_WRITEMEM_32BIT, addr, sizeof(buf));

@@ -304,6 +304,7 @@
 	.dbgmcu_fz_addr = 0x5C001054U, .dbgmcu_fz_bits = 1U << 18, \
 	.read_rdp = gang_fam_read_rdp_byte, .rdp_reg = 0x1CU, .rdp_shift = 8U, /* OPTSR_CUR */ \
 	.pick_part = gang_fam_h7_pick_part, \
+	.hold_cores = gang_fam_h7_hold_cores, .release_cores = gang_fam_h7_release_cores, \
 	.rcc_ahbenr = 0x580244E0U, .rcc_crcen = 1U << 19, .crc_base = 0x58024C00U, \
 	.iwdg_kr = 0x58004800U, PART_CLOCK_RESET(64U), \
 	.sysmem_base = 0x1FF00000U, .sysmem_bytes = 0x20000U

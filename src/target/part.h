@@ -127,6 +127,9 @@ typedef struct gang_family {
 	int (*read_rdp)(int *level_out, struct gang_target *t);
 	/* optional (target/fam_h7.c): of the rows sharing *part_io's DEV_ID and size, the board's */
 	int (*pick_part)(const struct gang_part **part_io, struct gang_target *t);
+	/* optional (target/fam_h7.c): halt the part's other cores after identification and every reset, let them go */
+	int (*hold_cores)(struct gang_target *t);
+	int (*release_cores)(struct gang_target *t);
 	uint32_t rdp_reg;                  /* fam_rdp.c: controller register holding the RDP byte */
 	uint32_t rdp_shift;                /* and its position in that register */
 	uint32_t rcc_ahbenr;               /* CRC clock enable register */

@@ -279,7 +279,7 @@ static int tgt_release(gang_target *t, gang_detach_after after)
 	 * after that write, so firmware that turns the SWD pins into GPIO the
 	 * moment it runs (AFIO_MAPR.SWJ_CFG on F1, GPIOA_MODER elsewhere)
 	 * cannot make the release fail. A second core goes one write before
-	 * (target_cores.c).
+	 * (gang_family.release_cores).
 	 */
 	err = gang_target_release_cores(t);
 	err2 = gang_stlink_write32(t->sl, TGT_DHCSR, TGT_DHCSR_KEY);

@@ -60,13 +60,13 @@ struct gang_target {
 	struct { uint32_t addr, len, crc; } crc_memo[GANG_TARGET_CRC_MEMOS];
 	unsigned n_crc_memo;            /* entries of crc_memo in use; 0 after any reset */
 	bool cm4_ap_open;               /* INIT_AP 3 sent (dual-core H7) */
-	bool cores_held;                /* the second core is halted and caught on reset (target_cores.c) */
+	bool cores_held;                /* the second core is halted and caught on reset (gang_family.hold_cores) */
 	gang_target_info info;
 	bool (*should_stop)(void *user); /* the connect options' stop; NULL: never */
 	void *stop_user;
 };
 
-/* target_cores.c: a dual-core part's second core halted while gang works, let go with the first */
+/* target_run.c: the family's other cores (gang_family.hold_cores) halted while gang works, let go with the first */
 int gang_target_hold_cores(gang_target *t);
 int gang_target_release_cores(gang_target *t);
 
@@ -82,5 +82,8 @@ int gang_fam_read_rdp_byte(int *level_out, gang_target *t);
 int gang_fam_tz_read_rdp(int *level_out, gang_target *t);
 /* fam_h7.c: the H743 or the dual-core H745 row, from the boot bits only the dual-core parts have. */
 int gang_fam_h7_pick_part(const gang_part **part_io, gang_target *t);
+/* fam_h7.c: the dual-core parts' Cortex-M4 halted through AP3 and caught on reset; let go before the CM7. */
+int gang_fam_h7_hold_cores(gang_target *t);
+int gang_fam_h7_release_cores(gang_target *t);
 
 #endif

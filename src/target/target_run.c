@@ -216,6 +216,16 @@ uint32_t *gang_target_sram_note(gang_target *t)
 	return &t->sram_note;
 }
 
+int gang_target_hold_cores(gang_target *t)
+{
+	return t->fam != NULL && t->fam->hold_cores != NULL ? t->fam->hold_cores(t) : GANG_OK;
+}
+
+int gang_target_release_cores(gang_target *t)
+{
+	return t->fam != NULL && t->fam->release_cores != NULL ? t->fam->release_cores(t) : GANG_OK;
+}
+
 bool gang_target_flash_at_reset_take(gang_target *t)
 {
 	bool at_reset = t->flash_at_reset;

@@ -320,9 +320,9 @@ Test(run_journal, a_station_killed_with_9_mid_delivery_then_restarted_delivers_e
 	cr_assert_eq(pgserver_resume(&srv), 0, "%s", srv.err);
 	/*
 	 * The kill lands as the journal marks its first delivered batch (a
-	 * local read, quicker than asking the server), with a backlog of some
-	 * fifteen batches still to go (batches double from one record after a
-	 * failure, up to 32).
+	 * local read, quicker than asking the server), with seven more batches
+	 * of the 120 records still to go (batches double from one record after
+	 * a failure, up to 32: 1, 2, 4, 8, 16, 32, 32, 25).
 	 */
 	for (int i = 0; i < 40000 && done <= done0; i++) {
 		usleep(500);
