@@ -5,7 +5,7 @@
  * gang_db_open_worker, first reserving serials for new UIDs, then writing
  * complete attempt records (begin, identify, reserve, 4 steps, pass).
  *
- *   build/db-bench [--threads N] [--count N] [--db FILE|URI] [--independent] [--journal]
+ *   build/db-bench [--threads N] [--count N] [--db FILE|URI] [--independent] [--journal] [--rate R]
  *
  * --independent opens each worker with gang_db_open instead (no in-process
  * writer queue), which is how two gang processes on one file behave.
@@ -13,8 +13,17 @@
  * first, as `gang run` does (db/journal.h): each attempt op is written to
  * the local journal and delivered by the one delivery thread, so an
  * attempt record's latency is what a slot waits with the journal on.
+ * --rate R paces the attempt records: the slots start R records a second
+ * between them, evenly spread (slot t starts its i-th record at
+ * (i + t / threads) * threads / R seconds), as a line whose boards come at
+ * that rate; a record's latency runs from when it was due, so one started
+ * late because the database fell behind counts its wait (no coordinated
+ * omission). Without it the slots write as fast as the database answers,
+ * which measures throughput, and a latency then is mostly queueing
+ * (32 slots at N records/s wait about 32/N s each: Little's law).
  * Wall-clock figures: they depend on the disk's fsync time (synchronous=FULL).
  */
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +42,7 @@ typedef struct bench_opts {
 	int count; /* operations per thread and phase */
 	int independent;
 	int journal;
+	double rate; /* attempt records a second, all slots together (0: as fast as they go) */
 	char path[256];
 	char journal_path[256];
 } bench_opts;
@@ -54,6 +64,13 @@ static double bench_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void bench_sleep_ms(double ms)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ms / 1000.0), .tv_nsec = (long)(fmod(ms, 1000.0) * 1e6) };
+
+	nanosleep(&ts, NULL);
 }
 
 static int bench_attempt(gang_db *db, const char *uid, gang_diag *d)
@@ -89,9 +106,19 @@ static void *bench_run(void *arg)
 	else
 		w->err = gang_db_open_worker(&db, w->main_db, &d);
 	pthread_barrier_wait(w->start);
+	double start = bench_now_ms(), period = w->o->rate > 0 ? 1000.0 * w->o->threads / w->o->rate : 0;
+
 	for (int i = 0; i < w->o->count && w->err == 0; i++) {
 		double t0 = bench_now_ms();
 		uint64_t v;
+
+		if (w->phase == 1 && period > 0) {   /* due at its time: waited for, or late and counted from then */
+			double due = start + period * ((double)i + (double)w->index / w->o->threads);
+
+			if (due > t0)
+				bench_sleep_ms(due - t0);
+			t0 = due;
+		}
 
 		snprintf(uid, sizeof(uid), "%04X%04X%016X", (unsigned)w->phase, (unsigned)w->index, (unsigned)i);
 		if (w->phase == 0)
@@ -163,10 +190,12 @@ static int bench_parse(bench_opts *o, int argc, char **argv)
 			o->independent = 1;
 		else if (strcmp(argv[i], "--journal") == 0)
 			o->journal = 1;
+		else if (strcmp(argv[i], "--rate") == 0 && i + 1 < argc)
+			o->rate = atof(argv[++i]);
 		else
 			return -1;
 	}
-	if (o->threads < 1 || o->threads > BENCH_THREADS_MAX || o->count < 1)
+	if (o->threads < 1 || o->threads > BENCH_THREADS_MAX || o->count < 1 || o->rate < 0)
 		return -1;
 	return 0;
 }
@@ -197,7 +226,7 @@ int main(int argc, char **argv)
 
 	if (bench_parse(&o, argc, argv) < 0) {
 		fprintf(stderr, "usage: db-bench [--threads 1-%d] [--count N] [--db FILE|URI] [--independent] "
-			"[--journal]\n",
+			"[--journal] [--rate RECORDS_PER_S]\n",
 			BENCH_THREADS_MAX);
 		return 2;
 	}
@@ -210,6 +239,8 @@ int main(int argc, char **argv)
 	}
 	printf("db-bench: %d writers x %d, %s connections%s, %s\n", o.threads, o.count,
 	       o.independent ? "independent" : "worker", o.journal ? ", the station journal on" : "", o.path);
+	if (o.rate > 0)
+		printf("db-bench: attempt records paced at %.0f /s (latency from when each was due)\n", o.rate);
 	lat = calloc((size_t)o.threads * (size_t)o.count, sizeof(*lat));
 	rc = !lat || bench_setup(&main_db, &o);
 	if (!rc)

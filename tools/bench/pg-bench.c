@@ -12,6 +12,10 @@
  *      writing complete attempt records (begin, identify, reserve, four
  *      steps, pass); an attempt record's latency is a board's whole
  *      database time.
+ *   1a. the same on "paced_tcp" with the attempt records paced at --rate
+ *      a second, all slots together (default 500; db-bench --rate): the
+ *      per-board database time of a line whose boards come at that rate,
+ *      where 1 measures throughput (its latencies are mostly queueing).
  *   1b. the same on "journal_tcp" over loopback TCP with the station's
  *      journal on (db-bench --journal): each attempt op goes to a local
  *      journal and one delivery thread delivers it, in batches; the
@@ -24,7 +28,7 @@
  *      and gang trace on it.
  *
  * usage: pg-bench [--threads T] [--count C] [-n N] [--bin DIR] [--tcp-only] [--report-only]
- *                 [--repeat R] [--hold]
+ *                 [--repeat R] [--hold] [--rate R]
  *   --bin          where db-bench and report-bench are (default build)
  *   --tcp-only     skip the Unix socket run of phase 1
  *   --report-only  skip phase 1 (the fill of "big" and the report only)
@@ -46,6 +50,7 @@ typedef struct pgb_opts {
 	int threads, count;
 	int tcp_only, report_only, hold, repeat;
 	long n;
+	double rate;
 	const char *bin;
 } pgb_opts;
 
@@ -59,7 +64,7 @@ static double pgb_now(void)
 
 static int pgb_parse(pgb_opts *o, int argc, char **argv)
 {
-	*o = (pgb_opts){ .threads = 32, .count = 200, .n = 1000000L, .bin = "build", .repeat = 1 };
+	*o = (pgb_opts){ .threads = 32, .count = 200, .n = 1000000L, .bin = "build", .repeat = 1, .rate = 500 };
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
 			o->threads = atoi(argv[++i]);
@@ -77,10 +82,12 @@ static int pgb_parse(pgb_opts *o, int argc, char **argv)
 			o->repeat = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--bin") == 0 && i + 1 < argc)
 			o->bin = argv[++i];
+		else if (strcmp(argv[i], "--rate") == 0 && i + 1 < argc)
+			o->rate = atof(argv[++i]);
 		else
 			return -1;
 	}
-	return o->threads > 0 && o->count > 0 && o->n > 0 && o->repeat > 0 ? 0 : -1;
+	return o->threads > 0 && o->count > 0 && o->n > 0 && o->repeat > 0 && o->rate > 0 ? 0 : -1;
 }
 
 /* A new database name on s, its URI in uri (over loopback TCP when tcp), gang's schema applied through gang itself. */
@@ -159,17 +166,23 @@ static int pgb_fill(pgserver *s, long n)
 	return 0;
 }
 
-/* Phase 1 on a new database over TCP or the Unix socket, with the station journal on or not. */
-static int pgb_line(const pgb_opts *o, pgserver *s, int tcp, int journal)
+/*
+ * Phase 1 on a new database over TCP or the Unix socket, with the station
+ * journal on or not, the records paced at rate a second or not (0).
+ */
+static int pgb_line(const pgb_opts *o, pgserver *s, int tcp, int journal, double rate)
 {
-	char uri[256], cmd[1024];
+	char uri[256], cmd[1024], pace[48] = "";
 
-	printf("central database over %s%s:\n", tcp ? "loopback TCP (127.0.0.1)" : "the Unix socket",
-	       journal ? ", the station journal on" : "");
-	if (pgb_database(uri, sizeof(uri), s, journal ? "journal_tcp" : tcp ? "line_tcp" : "line", tcp) < 0)
+	printf("central database over %s%s%s:\n", tcp ? "loopback TCP (127.0.0.1)" : "the Unix socket",
+	       journal ? ", the station journal on" : "", rate > 0 ? ", records paced" : "");
+	if (pgb_database(uri, sizeof(uri), s, journal ? "journal_tcp" : rate > 0 ? "paced_tcp" : tcp ? "line_tcp" : "line",
+			 tcp) < 0)
 		return -1;
-	snprintf(cmd, sizeof(cmd), "'%s/db-bench' --threads %d --count %d --db '%s'%s", o->bin, o->threads,
-		 o->count, uri, journal ? " --journal" : "");
+	if (rate > 0)
+		snprintf(pace, sizeof(pace), " --rate %.0f", rate);
+	snprintf(cmd, sizeof(cmd), "'%s/db-bench' --threads %d --count %d --db '%s'%s%s", o->bin, o->threads,
+		 o->count, uri, journal ? " --journal" : "", pace);
 	return pgb_system(cmd);
 }
 
@@ -190,8 +203,8 @@ static int pgb_run(const pgb_opts *o, pgserver *s)
 {
 	char uri[256], cmd[1024];
 
-	if (!o->report_only &&
-	    (pgb_line(o, s, 1, 0) < 0 || pgb_line(o, s, 1, 1) < 0 || (!o->tcp_only && pgb_line(o, s, 0, 0) < 0)))
+	if (!o->report_only && (pgb_line(o, s, 1, 0, 0) < 0 || pgb_line(o, s, 1, 0, o->rate) < 0 ||
+				pgb_line(o, s, 1, 1, 0) < 0 || (!o->tcp_only && pgb_line(o, s, 0, 0, 0) < 0)))
 		return -1;
 	if (pgb_database(uri, sizeof(uri), s, "big", 1) < 0 || pgb_fill(s, o->n) < 0)
 		return -1;
@@ -210,7 +223,7 @@ int main(int argc, char **argv)
 
 	if (pgb_parse(&o, argc, argv) < 0) {
 		fprintf(stderr, "usage: pg-bench [--threads T] [--count C] [-n ATTEMPTS] [--bin DIR] [--tcp-only] "
-			"[--report-only] [--repeat R] [--hold]\n");
+			"[--report-only] [--repeat R] [--hold] [--rate RECORDS_PER_S]\n");
 		return 2;
 	}
 	if (!pgserver_available(NULL)) {

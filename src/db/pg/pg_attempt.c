@@ -246,14 +246,17 @@ static int pg_attempt_pool(char *uid, char *pool, size_t cap, db_pg *db, int64_t
 	return GANG_OK;
 }
 
-/* Serial texts of a pool are checked one writer at a time: the pool's row lock. */
-static int pg_pool_lock(db_pg *db, const char *pool, gang_diag *d)
+/*
+ * A serial text of a pool is checked one writer at a time: the (pool,
+ * text) lock gang_attempt_finish takes too (migration 0011).
+ */
+static int pg_text_lock(db_pg *db, const char *pool, const char *text, gang_diag *d)
 {
 	pg_params p = { 0 };
 
 	pg_p_text(&p, pool);
-	return pg_q(NULL, db, "SELECT 1 FROM serial_pools WHERE name = $1 FOR UPDATE", &p,
-		    "waiting for the serial pool", d);
+	pg_p_text(&p, text);
+	return pg_q(NULL, db, "SELECT gang_serial_text_lock($1, $2)", &p, "waiting for the serial text", d);
 }
 
 int pg_serial_text_tx(db_pg *db, const gang_attempt_key *k, const char *text, gang_diag *d)
@@ -266,7 +269,7 @@ int pg_serial_text_tx(db_pg *db, const gang_attempt_key *k, const char *text, ga
 	if ((err = pg_attempt_row(&id, db, k, "recording the serial text", d)) < 0 ||
 	    (err = pg_attempt_pool(uid, pool, sizeof(uid), db, id, k, d)) < 0)
 		return err;
-	if (text && pool[0] && ((err = pg_pool_lock(db, pool, d)) < 0 ||
+	if (text && pool[0] && ((err = pg_text_lock(db, pool, text, d)) < 0 ||
 				(err = pg_serial_text_owner(other, sizeof(other), db, pool, text, uid, 1, d)) < 0))
 		return err;
 	if (text && pool[0] && other[0])

@@ -14,7 +14,7 @@
 static const char *const pg_results[] = { "pass", "fail", "aborted" };
 
 /*
- * One statement, gang_attempt_finish (db/migrations/pg/0008_server_functions.sql):
+ * One statement, gang_attempt_finish (db/migrations/pg/0011_record_locks.sql):
  * the checks, the burns, the result and the board's row on the server,
  * the refusals mapped by SQLSTATE (pg_util.c pg_fail).
  */

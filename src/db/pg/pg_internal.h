@@ -29,6 +29,8 @@
  * Advisory lock key spaces (first key of the two-int4 form, PostgreSQL 15
  * manual 9.27.10 "Advisory Lock Functions"): a run's session lock (second
  * key: the run id), the migration lock, a station's attempt numbering.
+ * 0x67616E74 ("gant") is a serial text's lock, taken in SQL only
+ * (migration 0011, gang_serial_text_lock).
  */
 #define PG_LOCK_RUN 0x67616E67      /* "gang" */
 #define PG_LOCK_MIGRATE 0x67616E6D
@@ -56,6 +58,15 @@ typedef struct pg_pipe_row {
 	uint32_t duration_ms;
 	char *detail;       /* NULL: none */
 } pg_pipe_row;
+
+/*
+ * The server sessions a gang process's worker handles share (pg_sessions.c):
+ * 4, two per core of the two-core server the figures of docs/benchmarks.md
+ * were measured on, and room for a station whose round trips are long
+ * (each session then waits on the network, not on the server).
+ */
+#define PG_SHARED_SESSIONS 4
+typedef struct pg_sessions pg_sessions;
 
 /* The values of one statement, as text (NULL: SQL NULL); numbers are formatted into num. */
 typedef struct pg_params {
@@ -92,6 +103,12 @@ typedef struct db_pg {
 	int pipe_hold;   /* a new session is being set up: statements run one at a time */
 	int pipe_err;    /* a row the server refused, not told yet (0: none): told by the next statement */
 	gang_diag pipe_why;
+	uint32_t sess_wait_ms; /* the lock wait the session in conn is set to */
+	pg_sessions *shared; /* a worker's: the sessions it borrows conn from (NULL: conn is its own) */
+	pg_sessions *for_workers; /* a main handle's: the sessions its workers share */
+	int has_session;     /* ... and it has one now */
+	int share_depth;     /* statements of this handle running now (nested: pg_pipe_q runs pg_q) */
+	int share_again;     /* the session it borrows replaces a lost one (pg_util.c pg_retry) */
 } db_pg;
 
 extern const gang_store_ops db_pg_ops;
@@ -235,6 +252,8 @@ int pg_unreachable(const db_pg *db);
 /* The ops (pg_store.c wraps them). */
 int db_pg_open(db_pg **out, const char *uri, int flags, gang_diag *d);
 int db_pg_open_worker(db_pg **out, db_pg *main_db, gang_diag *d);
+/* A worker with a session of its own, not a shared one (the journal's delivery). */
+int db_pg_open_own_worker(db_pg **out, db_pg *main_db, gang_diag *d);
 void db_pg_close(db_pg *db);
 int db_pg_recover(db_pg *db, int *closed_out, gang_diag *d);
 int db_pg_probe_seen(char *label_out, size_t cap, db_pg *db, const char *serial, const char *usb_path,
@@ -298,5 +317,23 @@ int db_pg_data_list(gang_db *db, const char *pool, const char *state, gang_data_
 int db_pg_scan_bind(char *other_uid, size_t uid_cap, char *other_serial, size_t serial_cap, gang_db *db,
 		       const char *text, const char *uid, const gang_attempt_key *attempt, gang_diag *d);
 int db_pg_scan_lookup(char ***uids_out, size_t *n_out, gang_db *db, const char *text, gang_diag *d);
+
+/* The shared sessions (pg_sessions.c): new (refs 1; NULL when out of memory), shared, given up. */
+pg_sessions *pg_sessions_new(void);
+pg_sessions *pg_sessions_ref(pg_sessions *s);
+void pg_sessions_unref(pg_sessions *s);
+/* A statement of db starts: a worker without a session borrows one first (an error: none could be opened). */
+int pg_share_in(db_pg *db, gang_diag *d);
+/* The statement ended: the session goes back once db has no transaction open and no row on its wire. */
+void pg_share_out(db_pg *db);
+/* db's transaction ended outside a statement (COMMIT's, ROLLBACK): its session goes back. */
+void pg_share_idle(db_pg *db);
+/*
+ * A new session for db->uri set up as db asks (pg_open.c; again: it
+ * replaces a lost one, and a failure says so); a borrowed one's notices
+ * reach db.
+ */
+int pg_session_open(db_pg *db, int again, gang_diag *d);
+void pg_session_adopt(db_pg *db);
 
 #endif

@@ -62,6 +62,8 @@ struct pg_deliver {
 
 int pg_unreachable(const db_pg *db)
 {
+	if (db->shared && !db->has_session)   /* a worker between transactions: as its last one ended */
+		return db->lost;
 	return db->lost || !db->conn || PQstatus(db->conn) != CONNECTION_OK;
 }
 
@@ -353,7 +355,7 @@ int pg_deliver_start(db_pg *db, gang_diag *d)
 
 	if (v->running)
 		return GANG_OK;
-	if ((err = db_pg_open_worker(&v->conn, db, d)) < 0)
+	if ((err = db_pg_open_own_worker(&v->conn, db, d)) < 0)
 		return err;
 	v->conn->deliver = NULL;   /* its ops apply records; they never write new ones */
 	if (pthread_create(&v->thread, NULL, pgj_worker, v) != 0) {

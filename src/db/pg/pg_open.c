@@ -88,7 +88,8 @@ static void pg_scrub(char *msg, const char *uri)
 	PQconninfoFree(opts);
 }
 
-static int pg_connect(db_pg *db, gang_diag *d)
+/* again: a session replacing a lost one, told in pg_reconnect's words. */
+static int pg_connect(db_pg *db, int again, gang_diag *d)
 {
 	char msg[512];
 
@@ -102,6 +103,9 @@ static int pg_connect(db_pg *db, gang_diag *d)
 	snprintf(msg, sizeof(msg), "%s", PQerrorMessage(db->conn));
 	pg_oneline(msg);
 	pg_scrub(msg, db->uri);
+	if (again)
+		return gang_diag_set(d, GANG_EDB, "database %s: the connection to the server was lost and reconnecting "
+				     "failed: %s", db->shown, msg);
 	return gang_diag_set(d, GANG_EDB, "cannot connect to database %s: %s", db->shown, msg);
 }
 
@@ -171,11 +175,23 @@ int pg_reconnect(db_pg *db, gang_diag *d)
 	return pg_reconnect_session(db, d);
 }
 
+int pg_session_open(db_pg *db, int again, gang_diag *d)
+{
+	int err = pg_connect(db, again, d);
+
+	return err < 0 ? err : pg_session(db, d);
+}
+
+void pg_session_adopt(db_pg *db)
+{
+	PQsetNoticeReceiver(db->conn, pg_quiet, db);
+}
+
 static int pg_setup(db_pg *db, gang_diag *d)
 {
 	int err;
 
-	if ((err = pg_connect(db, d)) < 0 || (err = pg_session(db, d)) < 0)
+	if ((err = pg_connect(db, 0, d)) < 0 || (err = pg_session(db, d)) < 0)
 		return err;
 	if ((err = pg_migrate_on_open(db, d)) < 0)
 		return err;
@@ -184,11 +200,11 @@ static int pg_setup(db_pg *db, gang_diag *d)
 	return GANG_OK;
 }
 
-static int pg_open_waiting(db_pg **out, const char *uri, int flags, uint32_t wait_ms, gang_diag *d)
+/* A handle, not connected yet. */
+static int pg_handle_new(db_pg **out, const char *uri, int flags, uint32_t wait_ms, gang_diag *d)
 {
 	char shown[512];
 	db_pg *db;
-	int err;
 
 	*out = NULL;
 	gang_store_uri_shown(shown, sizeof(shown), uri);
@@ -202,6 +218,17 @@ static int pg_open_waiting(db_pg **out, const char *uri, int flags, uint32_t wai
 	db->base.ops = &db_pg_ops;
 	db->flags = flags;
 	db->wait_ms = wait_ms;
+	*out = db;
+	return GANG_OK;
+}
+
+static int pg_open_waiting(db_pg **out, const char *uri, int flags, uint32_t wait_ms, gang_diag *d)
+{
+	db_pg *db;
+	int err;
+
+	if ((err = pg_handle_new(&db, uri, flags, wait_ms, d)) < 0)
+		return err;
 	if ((err = pg_setup(db, d)) < 0) {
 		db_pg_close(db);
 		return err;
@@ -212,24 +239,52 @@ static int pg_open_waiting(db_pg **out, const char *uri, int flags, uint32_t wai
 
 int db_pg_open(db_pg **out, const char *uri, int flags, gang_diag *d)
 {
-	return pg_open_waiting(out, uri, flags, GANG_DB_BUSY_BUDGET_MS, d);
+	int err = pg_open_waiting(out, uri, flags, GANG_DB_BUSY_BUDGET_MS, d);
+
+	/* the sessions its workers will share (a read-only handle has none: it has no workers) */
+	if (err < 0 || (flags & GANG_DB_READONLY))
+		return err;
+	if (!((*out)->for_workers = pg_sessions_new())) {
+		err = gang_diag_set(d, GANG_ENOMEM, "out of memory opening database %s", (*out)->shown);
+		db_pg_close(*out);
+		*out = NULL;
+	}
+	return err;
 }
 
-int db_pg_open_worker(db_pg **out, db_pg *main_db, gang_diag *d)
+/*
+ * A worker of main_db: one that borrows main_db's shared sessions
+ * (pg_sessions.c; a slot), or, with own, one with a session of its own
+ * (the journal's delivery, whose batches would hold a shared one long).
+ */
+static int pg_open_worker(db_pg **out, db_pg *main_db, int own, gang_diag *d)
 {
+	int flags = main_db->flags & ~(GANG_DB_CREATE | GANG_DB_RECOVER);
 	int err;
 
 	*out = NULL;
 	if (main_db->flags & GANG_DB_READONLY)
 		return gang_diag_set(d, GANG_ERR, "database %s: worker connections need a read-write main one",
 				     main_db->shown);
-	err = pg_open_waiting(out, main_db->uri, main_db->flags & ~(GANG_DB_CREATE | GANG_DB_RECOVER),
-			      main_db->wait_ms, d);
+	err = own ? pg_open_waiting(out, main_db->uri, flags, main_db->wait_ms, d)
+		  : pg_handle_new(out, main_db->uri, flags, main_db->wait_ms, d);
 	if (err < 0)
 		return err;
 	(*out)->run_id = main_db->run_id;
 	(*out)->deliver = main_db->deliver;
+	if (!own)
+		(*out)->shared = pg_sessions_ref(main_db->for_workers);
 	return GANG_OK;
+}
+
+int db_pg_open_worker(db_pg **out, db_pg *main_db, gang_diag *d)
+{
+	return pg_open_worker(out, main_db, 0, d);
+}
+
+int db_pg_open_own_worker(db_pg **out, db_pg *main_db, gang_diag *d)
+{
+	return pg_open_worker(out, main_db, 1, d);
 }
 
 void db_pg_close(db_pg *db)
@@ -244,21 +299,29 @@ void db_pg_close(db_pg *db)
 	 * there yet). A refusal then has no one left to tell; a server still
 	 * away loses them, as it would have lost the step itself.
 	 */
-	if (db->conn && db->pipe_n > 0) {
+	if ((db->conn || db->shared) && db->pipe_n > 0) {
 		gang_diag quiet = { 0 };
 
-		if (PQstatus(db->conn) == CONNECTION_OK)
+		if (db->shared || PQstatus(db->conn) == CONNECTION_OK)
 			(void)pg_pipe_q(NULL, db, NULL, NULL, "recording a step", &quiet);
 		/* a session found gone only now (its backend killed): one new session for what is left */
-		if (db->pipe_n > 0 && pg_reconnect(db, &quiet) == GANG_OK)
+		if (db->pipe_n > 0 && (db->shared || pg_reconnect(db, &quiet) == GANG_OK))
 			(void)pg_pipe_q(NULL, db, NULL, NULL, "recording a step", &quiet);
 	}
 	pg_pipe_drop(db);
+	if (db->shared && db->has_session) {
+		/* a borrowed session goes back clean (or closed, when it is lost) */
+		db->pipe_sent = db->share_depth = 0;
+		pg_rollback(db);
+		pg_share_idle(db);
+	}
 	if (db->conn) {
 		pg_rollback(db);
 		PQfinish(db->conn);   /* ends the session: its run lock goes with it */
 	}
 	pg_prepared_forget(db);
+	pg_sessions_unref(db->shared);
+	pg_sessions_unref(db->for_workers);
 	free(db->uri);
 	free(db->shown);
 	free(db);

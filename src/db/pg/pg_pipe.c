@@ -250,7 +250,8 @@ static int pg_pipe_answer(PGresult **out, db_pg *db, int begin, int prepare, con
 	return pg_answer(out, db, rs, sql, what, d);
 }
 
-int pg_pipe_q(PGresult **out, db_pg *db, const char *sql, const pg_params *p, const char *what, gang_diag *d)
+static int pg_pipe_q_run(PGresult **out, db_pg *db, const char *sql, const pg_params *p, const char *what,
+			 gang_diag *d)
 {
 	PGresult *lost = NULL;
 	int begin, prepare, err;
@@ -275,6 +276,19 @@ int pg_pipe_q(PGresult **out, db_pg *db, const char *sql, const pg_params *p, co
 	PQexitPipelineMode(db->conn);
 	db->lost = db->unsure = 0;
 	return db->pipe_err ? pg_pipe_tell(db, d) : GANG_OK;
+}
+
+int pg_pipe_q(PGresult **out, db_pg *db, const char *sql, const pg_params *p, const char *what, gang_diag *d)
+{
+	int err;
+
+	if (out)
+		*out = NULL;
+	if ((err = pg_share_in(db, d)) < 0)
+		return err;
+	err = pg_pipe_q_run(out, db, sql, p, what, d);
+	pg_share_out(db);
+	return err;
 }
 
 int pg_pipe_settle(db_pg *db, gang_diag *d)
@@ -338,8 +352,8 @@ static int pg_pipe_collect_ready(db_pg *db, gang_diag *d)
 	return db->pipe_err ? pg_pipe_tell(db, d) : GANG_OK;
 }
 
-int pg_pipe_step(db_pg *db, int64_t attempt_id, const char *step, const char *result, uint32_t duration_ms,
-		 const char *detail, gang_diag *d)
+static int pg_pipe_step_run(db_pg *db, int64_t attempt_id, const char *step, const char *result,
+			    uint32_t duration_ms, const char *detail, gang_diag *d)
 {
 	pg_params p = { 0 };
 	int err;
@@ -364,4 +378,23 @@ int pg_pipe_step(db_pg *db, int64_t attempt_id, const char *step, const char *re
 	/* a session lost while sending shows at the next statement, which sends the row again */
 	(void)pg_pipe_send_rows(db);
 	return GANG_OK;
+}
+
+/*
+ * A worker on a shared session waits for its row's answer before the
+ * session goes back (pg_sessions.c): the next borrower must not read it.
+ * A refusal is then told by this step, not the next one.
+ */
+int pg_pipe_step(db_pg *db, int64_t attempt_id, const char *step, const char *result, uint32_t duration_ms,
+		 const char *detail, gang_diag *d)
+{
+	int err;
+
+	if ((err = pg_share_in(db, d)) < 0)
+		return err;
+	err = pg_pipe_step_run(db, attempt_id, step, result, duration_ms, detail, d);
+	if (err == GANG_OK && db->shared)
+		err = pg_pipe_settle(db, d);
+	pg_share_out(db);
+	return err;
 }

@@ -84,7 +84,7 @@ int db_pg_serial_pool_create(gang_store_pool *have, int *found, db_pg *db, const
 }
 
 /*
- * One statement, gang_serial_reserve (db/migrations/pg/0008_server_functions.sql),
+ * One statement, gang_serial_reserve (db/migrations/pg/0011_record_locks.sql),
  * in its own transaction: the pool's row is locked on the server for three
  * statements and no round trip. Running it again after a lost connection
  * is safe: the same UID gets the same serial.

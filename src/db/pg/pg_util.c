@@ -210,7 +210,7 @@ int pg_answer(PGresult **out, db_pg *db, PGresult *r, const char *sql, const cha
 	return GANG_OK;
 }
 
-int pg_q(PGresult **out, db_pg *db, const char *sql, const pg_params *p, const char *what, gang_diag *d)
+static int pg_q_run(PGresult **out, db_pg *db, const char *sql, const pg_params *p, const char *what, gang_diag *d)
 {
 	PGresult *r;
 	char name[16];
@@ -228,6 +228,20 @@ int pg_q(PGresult **out, db_pg *db, const char *sql, const pg_params *p, const c
 	else
 		r = PQexecParams(db->conn, sql, p ? p->n : 0, NULL, p ? p->v : NULL, NULL, NULL, 0);
 	return pg_answer(out, db, r, sql, what, d);
+}
+
+/* A worker's statement runs on a shared session (pg_sessions.c). */
+int pg_q(PGresult **out, db_pg *db, const char *sql, const pg_params *p, const char *what, gang_diag *d)
+{
+	int err;
+
+	if (out)
+		*out = NULL;
+	if ((err = pg_share_in(db, d)) < 0)
+		return err;
+	err = pg_q_run(out, db, sql, p, what, d);
+	pg_share_out(db);
+	return err;
 }
 
 int64_t pg_changed(PGresult *r)
@@ -280,7 +294,30 @@ int pg_commit(db_pg *db, gang_diag *d)
 	if (err < 0)
 		pg_rollback(db);
 	db->in_tx = 0;
+	pg_share_idle(db);
 	return err;
+}
+
+/*
+ * A worker's op runs again on a session made new for it: a free shared
+ * session may be as dead as the lost one (a server restarted, or a
+ * backend killed while parked, shows only at the next statement), and the
+ * op has few tries. The session stays with the handle for the op.
+ */
+static int pg_retry_shared(db_pg *db, gang_diag *d)
+{
+	int rc;
+
+	db->share_again = 1;
+	rc = pg_share_in(db, d);
+	db->share_again = 0;
+	if (rc < 0)
+		return 0;
+	rc = pg_reconnect(db, d);
+	db->share_depth--;
+	if (rc < 0)
+		pg_share_idle(db);   /* lost for good: closed, its place free */
+	return rc == GANG_OK;
 }
 
 int pg_retry(db_pg *db, int err, gang_diag *d)
@@ -289,6 +326,8 @@ int pg_retry(db_pg *db, int err, gang_diag *d)
 
 	if (err >= 0 || !db->lost || db->unsure || db->in_tx)
 		return 0;
+	if (db->shared && !db->has_session)   /* its lost session was closed */
+		return pg_retry_shared(db, d);
 	/* the new session may be ended too before it is set up: a few tries */
 	for (int i = 0; i < PG_RETRIES && rc < 0 && (i == 0 || db->lost || db->ended); i++)
 		rc = pg_reconnect(db, d);
@@ -302,6 +341,7 @@ void pg_rollback(db_pg *db)
 		PQclear(PQexec(db->conn, "ROLLBACK"));
 	db->in_tx = 0;
 	db->begin_ahead = 0;
+	pg_share_idle(db);
 }
 
 /* lock_timeout (PostgreSQL 15 manual 20.11.1): how long a statement waits for another session's lock. */
@@ -310,7 +350,12 @@ int pg_apply_wait(db_pg *db, gang_diag *d)
 	pg_params p = { 0 };
 	char ms[24];
 
+	int err;
+
 	snprintf(ms, sizeof(ms), "%u", db->wait_ms);
 	pg_p_text(&p, ms);
-	return pg_q(NULL, db, "SELECT set_config('lock_timeout', $1, false)", &p, "setting the lock wait", d);
+	err = pg_q(NULL, db, "SELECT set_config('lock_timeout', $1, false)", &p, "setting the lock wait", d);
+	if (err == GANG_OK)
+		db->sess_wait_ms = db->wait_ms;
+	return err;
 }
