@@ -80,7 +80,9 @@ static void ag_data_pools(gang_db *db)
 }
 
 /* One board at RDP level rdp (a gang_attempt_target code) through the pipeline: begin, identify, serial, steps, finish. */
-static void ag_board(gang_db *db, const char *slot, const char *uid, const char *batch, int rdp, gang_attempt_result res)
+/* One board's attempt; with_data: its data values and scanned label too (ag_data). */
+static void ag_board_with(gang_db *db, const char *slot, const char *uid, const char *batch, int rdp,
+			  gang_attempt_result res, int with_data)
 {
 	gang_attempt_info info = { .slot = slot, .probe_serial = "066DFF485457725187092334", .batch = batch,
 				   .profile_name = "demo-f103", .profile_sha256 = "ab12", .image_sha256 = "cd34",
@@ -95,7 +97,8 @@ static void ag_board(gang_db *db, const char *slot, const char *uid, const char 
 	cr_assert_eq(gang_db_attempt_begin(&k, db, &info, &d), GANG_OK, "%s", d.msg);
 	cr_assert_eq(gang_db_attempt_identify(db, &k, &t, &d), GANG_OK, "%s", d.msg);
 	cr_assert_eq(gang_serial_reserve(&v, db, "demo", uid, &k, &d), GANG_OK, "%s", d.msg);
-	ag_data(db, uid, &k);
+	if (with_data)
+		ag_data(db, uid, &k);
 	snprintf(text, sizeof(text), "GNG-%06llu", (unsigned long long)v);
 	cr_assert_eq(gang_db_attempt_serial_text(db, &k, text, &d), GANG_OK, "%s", d.msg);
 	cr_assert_eq(gang_db_step(db, &k, "erase", GANG_STEP_PASS, 120, NULL, &d), GANG_OK, "%s", d.msg);
@@ -104,6 +107,11 @@ static void ag_board(gang_db *db, const char *slot, const char *uid, const char 
 	cr_assert_eq(gang_db_attempt_finish(db, &k, res, res == GANG_ATTEMPT_PASS ? NULL : "verify",
 					    res == GANG_ATTEMPT_PASS ? NULL : "verify mismatch", &d),
 		     GANG_OK, "%s", d.msg);
+}
+
+static void ag_board(gang_db *db, const char *slot, const char *uid, const char *batch, int rdp, gang_attempt_result res)
+{
+	ag_board_with(db, slot, uid, batch, rdp, res, 1);
 }
 
 /* The same history on db: two batches, passes, a failure and its retry, a void, an unidentified abort, a sighting. */
@@ -277,6 +285,31 @@ static void ag_trace(char *out, gang_db *db, const char *key)
 		gang_db_trace_board_free(t);
 	}
 	gang_db_trace_uids_free(uids, n);
+}
+
+/*
+ * A history without data values or scanned labels: the PostgreSQL report
+ * then skips those lookups, and a whole history joins the failing steps
+ * in one pass (pg_report.c); the rows must not change.
+ */
+Test(db_agree, a_report_of_a_history_without_data_or_labels_is_the_same_on_both)
+{
+	static char a[AG_OUT_MAX], b[AG_OUT_MAX];
+	const gang_report_filter filters[] = { { NULL, NULL, NULL }, { "B1", NULL, NULL } };
+	gang_diag d = { 0 };
+
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(gang_serial_pool_ensure(ag_db[i], "demo", 1000, 1099, "u32le", &d), GANG_OK, "%s", d.msg);
+		ag_board_with(ag_db[i], "S1", "0123456789ABCDEF01234567", "B1", 0, GANG_ATTEMPT_FAIL, 0);
+		ag_board_with(ag_db[i], "S2", "76543210FEDCBA9876543210", "B1", 1, GANG_ATTEMPT_FAIL, 0);
+		ag_board_with(ag_db[i], "S1", "0123456789ABCDEF01234567", "B2", 0, GANG_ATTEMPT_PASS, 0);
+	}
+	for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
+		ag_report(a, ag_db[0], &filters[i]);
+		ag_report(b, ag_db[1], &filters[i]);
+		cr_expect_str_eq(a, b, "filter %zu:\nsqlite:\n%s\npostgresql:\n%s", i, a, b);
+		cr_expect_not_null(strstr(a, "|verify|"), "the failing step: %s", a);
+	}
 }
 
 Test(db_agree, trace_finds_and_shows_the_same_boards_on_both)
