@@ -153,6 +153,56 @@ Test(db_pg_sessions, thirty_two_slots_share_a_few_sessions_and_every_record_is_t
 	cr_expect_eq(pst_count(pst_sessions), 0, "a session outlived its handles");
 }
 
+typedef struct pst_tx {
+	gang_db *w;
+	int index, err;
+	gang_diag d;
+} pst_tx;
+
+/* Transactions of several statements (a burn: BEGIN, the burn, COMMIT), over and over. */
+static void *pst_tx_run(void *arg)
+{
+	pst_tx *t = arg;
+	char uid[32];
+	uint64_t v;
+
+	for (int i = 0; i < 20 && t->err == 0; i++) {
+		snprintf(uid, sizeof(uid), "FF%06X%016X", (unsigned)t->index, (unsigned)i);
+		if ((t->err = gang_serial_reserve(&v, t->w, "demo", uid, NULL, &t->d)) == GANG_OK)
+			t->err = gang_serial_burn(t->w, "demo", uid, &t->d);
+	}
+	return NULL;
+}
+
+/*
+ * A worker's transaction stays on the session its BEGIN went to: 16 slots
+ * burning serials (a transaction each) on 4 shared sessions leave none of
+ * them inside a transaction, and every burn is there.
+ */
+Test(db_pg_sessions, a_slots_transaction_keeps_its_session_from_begin_to_commit)
+{
+	static pst_tx t[16];
+	pthread_t th[16];
+	gang_db *db = pst_main();
+	char sql[256];
+
+	for (int i = 0; i < 16; i++) {
+		t[i] = (pst_tx){ .index = i };
+		cr_assert_eq(gang_db_open_worker(&t[i].w, db, &t[i].d), GANG_OK, "%s", t[i].d.msg);
+		cr_assert_eq(pthread_create(&th[i], NULL, pst_tx_run, &t[i]), 0);
+	}
+	for (int i = 0; i < 16; i++) {
+		pthread_join(th[i], NULL);
+		cr_expect_eq(t[i].err, GANG_OK, "slot %d: %s", i, t[i].d.msg);
+	}
+	snprintf(sql, sizeof(sql), "%s AND state <> 'idle'", pst_sessions);
+	cr_expect_eq(pst_count(sql), 0, "a shared session was given back inside a transaction");
+	for (int i = 0; i < 16; i++)
+		gang_db_close(t[i].w);
+	gang_db_close(db);
+	cr_expect_eq(pst_count("SELECT count(*) FROM serials WHERE state = 'burned'"), 16 * 20);
+}
+
 Test(db_pg_sessions, a_shared_session_the_server_ended_while_no_slot_had_it_is_replaced)
 {
 	gang_db *db = pst_main(), *w[3];

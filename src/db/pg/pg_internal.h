@@ -109,6 +109,7 @@ typedef struct db_pg {
 	int has_session;     /* ... and it has one now */
 	int share_depth;     /* statements of this handle running now (nested: pg_pipe_q runs pg_q) */
 	int share_again;     /* the session it borrows replaces a lost one (pg_util.c pg_retry) */
+	int tx_starting;     /* its BEGIN is running: the session stays with it (pg_begin_as) */
 } db_pg;
 
 extern const gang_store_ops db_pg_ops;
@@ -138,6 +139,8 @@ void pg_oneline(char *s);
 /* A refusal in the handle's terms: "database <uri>: <what> failed: <server's message>". */
 int pg_fail(db_pg *db, const PGresult *r, const char *what, gang_diag *d);
 int pg_begin(db_pg *db, gang_diag *d);
+/* A transaction begun by sql (BEGIN and its options), which pg_commit or pg_rollback ends. */
+int pg_begin_as(db_pg *db, const char *sql, const char *what, gang_diag *d);
 /*
  * A transaction whose BEGIN is sent together with its first statement (one
  * round trip instead of two); a failed BEGIN is that statement's failure.

@@ -203,9 +203,8 @@ int db_pg_report_scan(db_pg *db, const gang_report_filter *f, gang_report_row_fn
 	pg_p_text(&p, f->batch);
 	pg_p_text(&p, f->since);
 	pg_p_text(&p, f->until);
-	if ((err = pg_q(NULL, db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL, PG_REPORT_WHAT, d)) < 0)
+	if ((err = pg_begin_as(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", PG_REPORT_WHAT, d)) < 0)
 		return err;
-	db->in_tx = 1;
 	/*
 	 * No JIT for this transaction (PostgreSQL 15 manual 32.2 "When to JIT?"):
 	 * the per-failure subqueries make the planner's cost of the scan millions,

@@ -128,6 +128,7 @@ static int pg_sessions_take(db_pg *db, gang_diag *d)
 		/* the lock wait this handle asks for, should another handle's differ */
 		return db->sess_wait_ms == db->wait_ms ? GANG_OK : pg_apply_wait(db, d);
 	}
+	db->ended = 0;
 	if ((err = pg_session_open(db, db->share_again, d)) == GANG_OK) {
 		db->lost = db->unsure = 0;
 		return GANG_OK;
@@ -137,6 +138,7 @@ static int pg_sessions_take(db_pg *db, gang_diag *d)
 	db->unsure = 0;
 	PQfinish(db->conn);
 	db->conn = NULL;
+	pg_prepared_forget(db);   /* a session set up halfway may have prepared one */
 	db->has_session = 0;
 	pthread_mutex_lock(&s->mu);
 	s->opened--;
@@ -168,6 +170,7 @@ static void pg_sessions_give(db_pg *db)
 	if (!keep) {
 		PQfinish(db->conn);
 		pg_prepared_forget(db);
+		db->ended = 0;
 	}
 	db->conn = NULL;
 	memset(db->prepared, 0, sizeof(db->prepared));
@@ -182,14 +185,17 @@ int pg_share_in(db_pg *db, gang_diag *d)
 	db->share_depth++;
 	if (!db->shared || db->has_session)
 		return GANG_OK;
-	if ((err = pg_sessions_take(db, d)) < 0)
+	if ((err = pg_sessions_take(db, d)) < 0) {
 		db->share_depth--;
+		pg_share_idle(db);   /* a free session whose lock wait could not be set goes back */
+	}
 	return err;
 }
 
 void pg_share_idle(db_pg *db)
 {
-	if (!db->shared || !db->has_session || db->share_depth > 0 || db->in_tx || db->pipe_sent > 0)
+	if (!db->shared || !db->has_session || db->share_depth > 0 || db->in_tx || db->tx_starting ||
+	    db->pipe_sent > 0)
 		return;
 	pg_sessions_give(db);
 }

@@ -181,7 +181,7 @@ int db_pg_trace_board(gang_trace_board **out, db_pg *db, const char *uid, gang_d
 	*out = NULL;
 	if (!b)
 		return gang_diag_set(d, GANG_ENOMEM, "out of memory tracing %s", uid);
-	if ((err = pg_q(NULL, db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL, "reading a board", d)) < 0)
+	if ((err = pg_begin_as(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "reading a board", d)) < 0)
 		goto fail;
 	if ((err = pg_trace_board_row(b, db, uid, d)) == GANG_OK && (err = pg_trace_attempts(b, db, d)) == GANG_OK)
 		err = pg_trace_serials(b, db, d);

@@ -273,12 +273,22 @@ int pg_is_null(PGresult *r, int row, int col)
  * locks (SELECT ... FOR UPDATE) or advisory locks, which wait at most
  * lock_timeout.
  */
+int pg_begin_as(db_pg *db, const char *sql, const char *what, gang_diag *d)
+{
+	int err;
+
+	db->tx_starting = 1;   /* a worker keeps the session it sends BEGIN on (pg_sessions.c) */
+	err = pg_q(NULL, db, sql, NULL, what, d);
+	db->tx_starting = 0;
+	db->in_tx = err == GANG_OK;
+	if (err < 0)
+		pg_share_idle(db);
+	return err;
+}
+
 int pg_begin(db_pg *db, gang_diag *d)
 {
-	int err = pg_q(NULL, db, PG_BEGIN_SQL, NULL, "starting a transaction", d);
-
-	db->in_tx = err == GANG_OK;
-	return err;
+	return pg_begin_as(db, PG_BEGIN_SQL, "starting a transaction", d);
 }
 
 void pg_begin_ahead(db_pg *db)
