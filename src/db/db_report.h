@@ -82,6 +82,16 @@ typedef struct gang_report_pool {
 /* *out (free with gang_db_report_pools_free) holds *n_out pools sorted by name. */
 int gang_db_report_pools(gang_report_pool **out, size_t *n_out, gang_db *db, const gang_report_filter *f,
 			 gang_diag *d);
+/*
+ * Start counting the pools of selection f where the backend can count them
+ * while the caller goes on (PostgreSQL: the statement is sent and the
+ * server works on it); the next call on db must then be
+ * gang_db_report_pools with the same f, which takes the answer. Where it
+ * cannot (SQLite, a handle inside a transaction), nothing happens and
+ * gang_db_report_pools counts as before. Never fails: a failure to send is
+ * met again, and told, by gang_db_report_pools.
+ */
+void gang_db_report_pools_ask(gang_db *db, const gang_report_filter *f);
 void gang_db_report_pools_free(gang_report_pool *p, size_t n);
 
 /*

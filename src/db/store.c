@@ -273,6 +273,12 @@ int gang_db_report_pools(gang_report_pool **out, size_t *n_out, gang_db *db, con
 	return db->ops->report_pools(out, n_out, db, f, d);
 }
 
+void gang_db_report_pools_ask(gang_db *db, const gang_report_filter *f)
+{
+	if (db->ops->report_pools_ask)
+		db->ops->report_pools_ask(db, f);
+}
+
 int gang_db_report_data_pools(gang_report_data_pool **out, size_t *n_out, gang_db *db,
 			      const gang_report_filter *f, gang_diag *d)
 {

@@ -109,6 +109,8 @@ struct gang_store_ops {
 			   gang_diag *d);
 	int (*report_pools)(gang_report_pool **out, size_t *n_out, gang_db *db, const gang_report_filter *f,
 			    gang_diag *d);
+	/* optional: NULL when the backend counts only when asked by report_pools (a no-op) */
+	void (*report_pools_ask)(gang_db *db, const gang_report_filter *f);
 	int (*report_data_pools)(gang_report_data_pool **out, size_t *n_out, gang_db *db,
 				 const gang_report_filter *f, gang_diag *d);
 	/* The UIDs (sorted bytewise, distinct) of the boards key names when read as by. */

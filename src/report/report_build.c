@@ -791,8 +791,11 @@ int gang_report_build(gang_report **out, gang_db *db, const gang_report_filter *
 		err = gang_diag_set(d, GANG_ENOMEM, "out of memory building the report");
 		goto fail;
 	}
-	if ((err = gang_db_report_scan(db, f, rb_row, &s, d)) < 0 || (err = rb_finish(&s)) < 0 ||
-	    (err = gang_db_report_pools(&s.r->pools, &s.r->n_pools, db, f, d)) < 0 ||
+	if ((err = gang_db_report_scan(db, f, rb_row, &s, d)) < 0)
+		goto fail;
+	/* the database counts the pools while the counts of the scan are finished here */
+	gang_db_report_pools_ask(db, f);
+	if ((err = rb_finish(&s)) < 0 || (err = gang_db_report_pools(&s.r->pools, &s.r->n_pools, db, f, d)) < 0 ||
 	    (err = gang_db_report_data_pools(&s.r->data_pools, &s.r->n_data_pools, db, f, d)) < 0 ||
 	    (err = gang_db_serial_conflicts(&s.r->conflicts, &s.r->n_conflicts, db, d)) < 0)
 		goto fail;

@@ -511,6 +511,21 @@ Test(db_pg, a_session_the_server_ended_is_replaced_and_the_run_keeps_its_lock)
 	gang_db_close(db);
 }
 
+/* The one session waiting for a lock the test holds (at most 2 s for it to wait) is ended by the server. */
+static void pgt_end_the_waiter(const char *who)
+{
+	char out[64] = "0";
+
+	for (int i = 0; i < 200 && strcmp(out, "1") != 0; i++) {
+		usleep(10000);
+		pgt_sql(out, sizeof(out), "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+					  "AND wait_event_type = 'Lock'");
+	}
+	cr_assert_str_eq(out, "1", "%s never waited", who);
+	pgt_sql(out, sizeof(out), "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+				  "datname = current_database() AND wait_event_type = 'Lock'");
+}
+
 typedef struct pgt_reserve {
 	gang_db *db;
 	uint64_t value;
@@ -539,14 +554,7 @@ Test(db_pg, a_backend_killed_inside_a_reservation_is_retried_once_on_a_new_sessi
 	pgt_exec(c, "BEGIN");
 	pgt_exec(c, "SELECT 1 FROM serial_pools WHERE name = 'demo' FOR UPDATE");
 	cr_assert_eq(pthread_create(&t, NULL, pgt_reserve_thread, &r), 0);
-	for (int i = 0; i < 200 && strcmp(out, "1") != 0; i++) {   /* the reservation waits for our lock */
-		usleep(10000);
-		pgt_sql(out, sizeof(out), "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-					  "AND wait_event_type = 'Lock'");
-	}
-	cr_assert_str_eq(out, "1", "the reservation never waited");
-	pgt_sql(out, sizeof(out), "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
-				  "datname = current_database() AND wait_event_type = 'Lock'");
+	pgt_end_the_waiter("the reservation");
 	usleep(50000);
 	pgt_exec(c, "COMMIT");
 	pthread_join(t, NULL);
@@ -717,5 +725,94 @@ Test(db_pg, a_report_stopped_by_its_callback_with_a_block_on_its_way_leaves_the_
 	r = (pgt_report){ 0 };
 	cr_expect_eq(gang_db_report_scan(db, &all, pgt_report_row, &r, &d), GANG_OK, "%s", d.msg);
 	cr_expect_eq(r.rows, atol(PGT_REPORT_ROWS));
+	gang_db_close(db);
+}
+
+/* A pool "demo" with three serials handed out (one voided by the engineer) and its pools as one line. */
+static gang_db *pgt_pools_db(void)
+{
+	gang_db *db = pgt_open(GANG_DB_CREATE);
+	gang_diag d = { 0 };
+	char out[64], uid[32];
+	uint64_t v;
+
+	cr_assert_eq(gang_serial_pool_ensure(db, "demo", 1000, 1099, "u32le", &d), GANG_OK, "%s", d.msg);
+	for (int i = 0; i < 3; i++) {
+		snprintf(uid, sizeof(uid), "0123456789ABCDEF0123456%d", i);
+		cr_assert_eq(gang_serial_reserve(&v, db, "demo", uid, NULL, &d), GANG_OK, "%s", d.msg);
+	}
+	pgt_sql(out, sizeof(out), "UPDATE serials SET state = 'void', voided_at = gang_now() WHERE value = 1002");
+	return db;
+}
+
+static void pgt_pools_line(char *out, size_t cap, gang_db *db, const gang_report_filter *f)
+{
+	gang_report_pool *p = NULL;
+	gang_diag d = { 0 };
+	size_t n = 0;
+
+	cr_assert_eq(gang_db_report_pools(&p, &n, db, f, &d), GANG_OK, "%s", d.msg);
+	cr_assert_eq(n, 1);
+	snprintf(out, cap, "%s %lld..%lld %lld..%lld r%lld b%lld v%lld", p[0].name, (long long)p[0].range_start,
+		 (long long)p[0].range_end, (long long)p[0].min_value, (long long)p[0].max_value,
+		 (long long)p[0].reserved, (long long)p[0].burned, (long long)p[0].voided);
+	gang_db_report_pools_free(p, n);
+}
+
+#define PGT_POOLS "demo 1000..1099 1000..1002 r2 b0 v1"
+
+Test(db_pg, pools_asked_ahead_are_the_pools_counted_when_asked_and_a_lost_answer_is_counted_again)
+{
+	static const gang_report_filter all = { 0 }, other = { .batch = "B-7" };
+	gang_db *db = pgt_pools_db();
+	char line[96];
+	PGconn *c;
+
+	gang_db_report_pools_ask(db, &all);
+	pgt_pools_line(line, sizeof(line), db, &all);
+	cr_expect_str_eq(line, PGT_POOLS);
+	/* the session the answer was on ends while the server counts: counted again on a new session */
+	c = pgt_conn();
+	pgt_exec(c, "BEGIN");
+	pgt_exec(c, "LOCK TABLE serials IN ACCESS EXCLUSIVE MODE");
+	gang_db_report_pools_ask(db, &all);
+	pgt_end_the_waiter("the pools asked ahead");
+	pgt_exec(c, "COMMIT");
+	PQfinish(c);
+	pgt_pools_line(line, sizeof(line), db, &all);
+	cr_expect_str_eq(line, PGT_POOLS);
+	/* asked for one selection, counted for another: the answer asked for is dropped, not handed over */
+	gang_db_report_pools_ask(db, &all);
+	pgt_pools_line(line, sizeof(line), db, &(gang_report_filter){ 0 });
+	cr_expect_str_eq(line, PGT_POOLS);
+	gang_db_report_pools_ask(db, &other);
+	{
+		gang_report_pool *p = NULL;
+		gang_diag d = { 0 };
+		size_t n = 9;
+
+		cr_expect_eq(gang_db_report_pools(&p, &n, db, &all, &d), GANG_OK, "%s", d.msg);
+		cr_expect_eq(n, 1, "the pools of batch B-7 (none) were taken for the whole history");
+		gang_db_report_pools_free(p, n);
+	}
+	gang_db_close(db);
+}
+
+Test(db_pg, an_answer_asked_ahead_and_never_taken_does_not_stand_in_the_way_of_the_next_statement)
+{
+	static const gang_report_filter all = { 0 };
+	gang_db *db = pgt_pools_db();
+	gang_diag d = { 0 };
+	char line[96];
+	uint64_t v;
+
+	gang_db_report_pools_ask(db, &all);
+	cr_expect_eq(gang_serial_reserve(&v, db, "demo", "0123456789ABCDEF01234569", NULL, &d), GANG_OK, "%s", d.msg);
+	cr_expect_eq(v, 1003);
+	pgt_pools_line(line, sizeof(line), db, &all);
+	cr_expect_str_eq(line, "demo 1000..1099 1000..1003 r3 b0 v1");
+	/* asked twice: the second ask is the first one's, and a handle closed with an answer on its way closes */
+	gang_db_report_pools_ask(db, &all);
+	gang_db_report_pools_ask(db, &all);
 	gang_db_close(db);
 }

@@ -110,6 +110,7 @@ typedef struct db_pg {
 	int share_depth;     /* statements of this handle running now (nested: pg_pipe_q runs pg_q) */
 	int share_again;     /* the session it borrows replaces a lost one (pg_util.c pg_retry) */
 	int tx_starting;     /* its BEGIN is running: the session stays with it (pg_begin_as) */
+	const gang_report_filter *asked; /* the pools of this selection are being counted (pg_report.c) */
 } db_pg;
 
 extern const gang_store_ops db_pg_ops;
@@ -276,6 +277,9 @@ int db_pg_attempt_finish(db_pg *db, const gang_attempt_key *k, gang_attempt_resu
 int db_pg_report_scan(db_pg *db, const gang_report_filter *f, gang_report_row_fn fn, void *ctx, gang_diag *d);
 int db_pg_report_pools(gang_report_pool **out, size_t *n_out, db_pg *db, const gang_report_filter *f,
 		       gang_diag *d);
+void db_pg_report_pools_ask(db_pg *db, const gang_report_filter *f);
+/* An answer asked ahead (db->asked) and not taken: read and dropped, so the session is free again. */
+void pg_report_asked_drop(db_pg *db);
 int db_pg_report_data_pools(gang_report_data_pool **out, size_t *n_out, db_pg *db, const gang_report_filter *f,
 			    gang_diag *d);
 int db_pg_trace_lookup(char ***uids_out, size_t *n_out, db_pg *db, gang_trace_by by, const char *key,

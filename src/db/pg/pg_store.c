@@ -179,6 +179,11 @@ static int pq_report_pools(gang_report_pool **out, size_t *n_out, gang_db *db, c
 	return db_pg_report_pools(out, n_out, DBP(db), f, d);
 }
 
+static void pq_report_pools_ask(gang_db *db, const gang_report_filter *f)
+{
+	db_pg_report_pools_ask(DBP(db), f);
+}
+
 static int pq_report_data_pools(gang_report_data_pool **out, size_t *n_out, gang_db *db, const gang_report_filter *f,
 				gang_diag *d)
 {
@@ -379,6 +384,7 @@ const gang_store_ops db_pg_ops = {
 	.attempt_finish = pq_attempt_finish,
 	.report_scan = pq_report_scan,
 	.report_pools = pq_report_pools,
+	.report_pools_ask = pq_report_pools_ask,
 	.report_data_pools = pq_report_data_pools,
 	.trace_lookup = pq_trace_lookup,
 	.trace_board = pq_trace_board,
