@@ -733,7 +733,7 @@ static gang_db *pgt_pools_db(void)
 {
 	gang_db *db = pgt_open(GANG_DB_CREATE);
 	gang_diag d = { 0 };
-	char out[64], uid[32];
+	char out[64], uid[48];
 	uint64_t v;
 
 	cr_assert_eq(gang_serial_pool_ensure(db, "demo", 1000, 1099, "u32le", &d), GANG_OK, "%s", d.msg);
