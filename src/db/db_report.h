@@ -85,8 +85,8 @@ int gang_db_report_pools(gang_report_pool **out, size_t *n_out, gang_db *db, con
 /*
  * Start counting the pools of selection f where the backend can count them
  * while the caller goes on (PostgreSQL: the statement is sent and the
- * server works on it); the next call on db must then be
- * gang_db_report_pools with the same f, which takes the answer. Where it
+ * server works on it); gang_db_report_pools with the same f takes the
+ * answer, and any other call on db drops it first. Where it
  * cannot (SQLite, a handle inside a transaction), nothing happens and
  * gang_db_report_pools counts as before. Never fails: a failure to send is
  * met again, and told, by gang_db_report_pools.

@@ -25,7 +25,7 @@
  * is reported on a line of its own: on a central database it opens the
  * station's sessions and makes each server session prepare the statements
  * and compile the server functions (PL/pgSQL compiles a function at its
- * first call in a session, PostgreSQL 15 manual 43.11.1), about 100 ms
+ * first call in a session, PostgreSQL 15 manual 43.11.2 "Plan Caching"), about 100 ms
  * once per session, which a station pays on the first boards of a run,
  * not on every board. Counted in, those first records were about 2% of a
  * paced run of 6,400 and were most of its p99.

@@ -166,7 +166,8 @@ static int pgb_fill(pgserver *s, long n)
 	 * (PostgreSQL 15 manual 25.1: hint bits set, the visibility map and
 	 * statistics up to date): otherwise the first reports would share the
 	 * machine with autovacuum's pass over the million new rows and set
-	 * their hint bits themselves (0.3-0.5 s more per report, measured).
+	 * their hint bits themselves (2.46-2.49 s against 2.20-2.42 s for the
+	 * whole history's text report, docs/benchmarks.md eighth round).
 	 * VACUUM runs outside a transaction, so in a statement of its own.
 	 */
 	if (pgserver_sql(out, sizeof(out), s, "big", "VACUUM (ANALYZE)") != 0) {

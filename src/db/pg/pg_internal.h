@@ -329,7 +329,11 @@ int db_pg_scan_lookup(char ***uids_out, size_t *n_out, gang_db *db, const char *
 pg_sessions *pg_sessions_new(void);
 pg_sessions *pg_sessions_ref(pg_sessions *s);
 void pg_sessions_unref(pg_sessions *s);
-/* A statement of db starts: a worker without a session borrows one first (an error: none could be opened). */
+/*
+ * A statement of db starts: an answer asked ahead and not taken is dropped
+ * (pg_report.c), and a worker without a session borrows one first (an
+ * error: none could be opened).
+ */
 int pg_share_in(db_pg *db, gang_diag *d);
 /* The statement ended: the session goes back once db has no transaction open and no row on its wire. */
 void pg_share_out(db_pg *db);

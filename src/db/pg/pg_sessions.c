@@ -182,6 +182,8 @@ int pg_share_in(db_pg *db, gang_diag *d)
 {
 	int err;
 
+	if (db->asked)   /* every statement starts here: the session must be free of an answer nobody takes */
+		pg_report_asked_drop(db);
 	db->share_depth++;
 	if (!db->shared || db->has_session)
 		return GANG_OK;

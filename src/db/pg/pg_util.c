@@ -237,8 +237,6 @@ int pg_q(PGresult **out, db_pg *db, const char *sql, const pg_params *p, const c
 
 	if (out)
 		*out = NULL;
-	if (db->asked)
-		pg_report_asked_drop(db);
 	if ((err = pg_share_in(db, d)) < 0)
 		return err;
 	err = pg_q_run(out, db, sql, p, what, d);
